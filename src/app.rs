@@ -1,0 +1,401 @@
+//! Owns orchestration: turns parsed arguments into settings (Codex home,
+//! catalog files, target), runs the stages in order (load, render, merge,
+//! diff, write), prints, and picks the exit status. Holds no stage logic.
+
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::io::{BufRead as _, IsTerminal as _, Write as _};
+use std::path::{Path, PathBuf};
+
+use anstream::{eprintln, println};
+use anstyle::{AnsiColor, Style};
+use clap::Parser as _;
+
+use crate::catalog::{self, CatalogError, Source};
+use crate::cli::{Cli, Color, Command, GenArgs, GlobalArgs};
+use crate::codex::Target;
+use crate::diagnostic::{Exit, redact, render_error};
+use crate::diff::{self, Kind};
+use crate::merge::{self, MergeError, Merged, Note};
+use crate::render::{RenderError, Renderer};
+use crate::state::{self, FileState, State, StateError};
+use crate::write::{self, WriteError};
+
+#[derive(Debug, thiserror::Error)]
+enum AppError {
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+    #[error(transparent)]
+    Render(#[from] RenderError),
+    #[error(transparent)]
+    Merge(#[from] MergeError),
+    #[error("{0}\n  = help: wait for it to finish (or remove a stale {1}), then run again")]
+    Locked(WriteError, String),
+    #[error("cannot write the Codex home")]
+    Write(#[source] WriteError),
+    #[error(
+        "{0}\n  = help: delete {1} to start afresh (codexgen then forgets which entries it wrote)"
+    )]
+    State(StateError, String),
+    #[error("cannot read {path}")]
+    Read {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Usage(String),
+}
+
+pub fn run(args: impl IntoIterator<Item = OsString>) -> Exit {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                Exit::Failure
+            } else {
+                Exit::Ok
+            };
+        }
+    };
+    match cli.global.color {
+        Color::Auto => {}
+        Color::Always => anstream::ColorChoice::Always.write_global(),
+        Color::Never => anstream::ColorChoice::Never.write_global(),
+    }
+    let result = match &cli.command {
+        Command::Gen(args) => generate(&cli.global, args),
+    };
+    result.unwrap_or_else(|err| {
+        eprintln!("{}", style_error(&render_error(&err)));
+        Exit::Failure
+    })
+}
+
+fn style_error(text: &str) -> String {
+    let red = Style::new().fg_color(Some(AnsiColor::Red.into())).bold();
+    text.replacen("error:", &format!("{red}error:{red:#}"), 1)
+}
+
+/// Where things are, resolved once from arguments and environment.
+struct Settings {
+    codex_home: PathBuf,
+    sources: Vec<Source>,
+    target: Target,
+}
+
+impl Settings {
+    fn resolve(global: &GlobalArgs) -> Result<Self, AppError> {
+        let home = std::env::var_os("HOME")
+            .filter(|h| !h.is_empty())
+            .map(PathBuf::from);
+        let codex_home = global
+            .codex_home
+            .clone()
+            .or_else(|| {
+                std::env::var_os("CODEX_HOME")
+                    .filter(|h| !h.is_empty())
+                    .map(PathBuf::from)
+            })
+            .or_else(|| home.as_ref().map(|h| h.join(".codex")))
+            .ok_or_else(|| {
+                AppError::Usage(
+                    "cannot tell where the Codex home is: pass --codex-home DIR or set CODEX_HOME"
+                        .to_owned(),
+                )
+            })?;
+        let config_dir = std::env::var_os("XDG_CONFIG_HOME")
+            .filter(|d| !d.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| home.as_ref().map(|h| h.join(".config")));
+        let files = if global.catalog.is_empty() {
+            let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+            catalog::discover(&cwd, config_dir.as_deref())
+        } else {
+            let mut files = global.catalog.clone();
+            if let Some(local) = catalog::local_overlay(&files[0]) {
+                if !files.contains(&local) {
+                    files.insert(1, local);
+                }
+            }
+            files
+        };
+        let sources = if files.is_empty() {
+            vec![Source::embedded()]
+        } else {
+            files
+                .iter()
+                .map(|f| Source::read(f))
+                .collect::<Result<_, _>>()?
+        };
+        Ok(Settings {
+            codex_home,
+            sources,
+            target: Target::newest_known(),
+        })
+    }
+
+    fn state_dir(&self) -> PathBuf {
+        self.codex_home.join(state::DIR)
+    }
+}
+
+/// One file's planned change.
+struct Planned {
+    name: String,
+    path: PathBuf,
+    current: Option<String>,
+    merged: Merged,
+}
+
+impl Planned {
+    fn changes(&self) -> bool {
+        self.current != self.merged.text
+    }
+}
+
+fn generate(global: &GlobalArgs, args: &GenArgs) -> Result<Exit, AppError> {
+    let settings = Settings::resolve(global)?;
+    let catalog = catalog::load(&settings.sources, &settings.target)?;
+    let renderer = Renderer::new(args.templates.as_deref())?;
+    let rendered = renderer.render(&catalog)?;
+
+    let writing = !args.diff && !args.check;
+    let _lock = if writing {
+        let dir = settings.state_dir();
+        Some(write::lock(&dir).map_err(|e| match e {
+            WriteError::Locked(_) => AppError::Locked(e, dir.join("lock").display().to_string()),
+            other => AppError::Write(other),
+        })?)
+    } else {
+        None
+    };
+
+    let state_path = settings.state_dir().join(state::FILE);
+    let state = match read_optional(&state_path)? {
+        Some(text) => {
+            State::parse(&text).map_err(|e| AppError::State(e, state_path.display().to_string()))?
+        }
+        None => State::new(BTreeMap::new()),
+    };
+
+    let header = merge::header(&catalog.version);
+    let mut plan = Vec::new();
+    let mut problems = Vec::new();
+    let stale = state
+        .files
+        .keys()
+        .filter(|name| !rendered.iter().any(|r| &r.name == *name));
+    let wanted = rendered
+        .iter()
+        .map(|r| (r.name.as_str(), Some(r.text.as_str())));
+    for (name, desired) in wanted.chain(stale.map(|n| (n.as_str(), None))) {
+        let path = settings.codex_home.join(name);
+        let current = read_optional(&write::resolve(&path).map_err(AppError::Write)?)?;
+        match merge::merge(
+            name,
+            current.as_deref(),
+            desired,
+            &header,
+            state.managed(name),
+        ) {
+            Ok(merged) => plan.push(Planned {
+                name: name.to_owned(),
+                path,
+                current,
+                merged,
+            }),
+            Err(e) => problems.push(e),
+        }
+    }
+    if let Some(first) = problems.into_iter().next() {
+        return Err(first.into());
+    }
+
+    eprintln!(
+        "{} catalog {} ({}); Codex {} ({}); home {}",
+        dim("codexgen:"),
+        catalog.version,
+        settings
+            .sources
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect::<Vec<_>>()
+            .join(" + "),
+        settings.target.version,
+        settings.target.reason,
+        settings.codex_home.display()
+    );
+
+    let changed: Vec<&Planned> = plan.iter().filter(|p| p.changes()).collect();
+    if args.check {
+        for p in &changed {
+            println!("{}: {}", p.name, describe_change(p));
+        }
+        if changed.is_empty() {
+            println!(
+                "in sync: {} file(s) match the catalog",
+                plan.iter().filter(|p| p.merged.text.is_some()).count()
+            );
+            return Ok(Exit::Ok);
+        }
+        println!(
+            "{} file(s) out of date; run `codexgen gen` to update",
+            changed.len()
+        );
+        return Ok(Exit::OutOfDate);
+    }
+
+    for p in &changed {
+        print_plan(p);
+    }
+    if args.diff {
+        if changed.is_empty() {
+            eprintln!("Nothing to change: the Codex home matches the catalog.");
+        }
+        return Ok(Exit::Ok);
+    }
+
+    let new_state = State::new(
+        plan.iter()
+            .filter(|p| p.merged.text.is_some() && !p.merged.managed.is_empty())
+            .map(|p| {
+                (
+                    p.name.clone(),
+                    FileState {
+                        managed: p.merged.managed.clone(),
+                    },
+                )
+            })
+            .collect(),
+    );
+    if changed.is_empty() {
+        if new_state != state {
+            write::write(&state_path, &new_state.to_text(), None).map_err(AppError::Write)?;
+        }
+        eprintln!("Nothing to change: the Codex home matches the catalog.");
+        return Ok(Exit::Ok);
+    }
+    if !args.yes && !confirm(changed.len())? {
+        eprintln!("Nothing written.");
+        return Ok(Exit::Ok);
+    }
+    let backups = settings.state_dir().join("backup");
+    for p in &changed {
+        let backup = backups.join(&p.name);
+        match &p.merged.text {
+            Some(text) => write::write(&p.path, text, Some(&backup)),
+            None => write::delete(&p.path, Some(&backup)),
+        }
+        .map_err(AppError::Write)?;
+    }
+    write::write(&state_path, &new_state.to_text(), None).map_err(AppError::Write)?;
+    eprintln!(
+        "Wrote {} file(s) in {}; previous versions are in {}.",
+        changed.len(),
+        settings.codex_home.display(),
+        backups.display()
+    );
+    Ok(Exit::Ok)
+}
+
+fn describe_change(p: &Planned) -> String {
+    let drift = p
+        .merged
+        .notes
+        .iter()
+        .filter(|n| matches!(n, Note::Drift { .. }))
+        .count();
+    let what = match (&p.current, &p.merged.text) {
+        (None, _) => "missing, would be created".to_owned(),
+        (_, None) => "stale, would be deleted".to_owned(),
+        (Some(_), Some(_)) => "out of date".to_owned(),
+    };
+    if drift > 0 {
+        format!("{what} ({drift} managed value(s) edited by hand)")
+    } else {
+        what
+    }
+}
+
+fn print_plan(p: &Planned) {
+    let yellow = Style::new().fg_color(Some(AnsiColor::Yellow.into()));
+    for note in &p.merged.notes {
+        let text = match note {
+            Note::Drift {
+                path,
+                written,
+                found: Some(found),
+                action,
+            } => format!(
+                "drift: {}: `{path}` was set to {} by hand (codexgen wrote {}); {action}",
+                p.name,
+                redact(found),
+                redact(written)
+            ),
+            Note::Drift {
+                path,
+                written,
+                found: None,
+                action,
+            } => format!(
+                "drift: {}: `{path}` was removed by hand (codexgen wrote {}); {action}",
+                p.name,
+                redact(written)
+            ),
+            Note::TakeOver { path, found } => format!(
+                "note: {}: `{path}` = {} was not written by codexgen; the catalog's value replaces it",
+                p.name,
+                redact(found)
+            ),
+        };
+        println!("{yellow}{text}{yellow:#}");
+    }
+    for line in diff::unified(&p.name, p.current.as_deref(), p.merged.text.as_deref()) {
+        let style = match line.kind {
+            Kind::Header => Style::new().bold(),
+            Kind::Hunk => Style::new().fg_color(Some(AnsiColor::Cyan.into())),
+            Kind::Removed => Style::new().fg_color(Some(AnsiColor::Red.into())),
+            Kind::Added => Style::new().fg_color(Some(AnsiColor::Green.into())),
+            Kind::Context | Kind::Note => Style::new(),
+        };
+        println!("{style}{}{style:#}", line.text);
+    }
+}
+
+fn dim(text: &str) -> String {
+    let style = Style::new().dimmed();
+    format!("{style}{text}{style:#}")
+}
+
+fn confirm(files: usize) -> Result<bool, AppError> {
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        return Err(AppError::Usage(
+            "refusing to write without confirmation: stdin is not a terminal\n  = help: review with `codexgen gen --diff`, then run `codexgen gen --yes`".to_owned(),
+        ));
+    }
+    eprint!("Write {files} file(s)? [y/N] ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    stdin
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|source| AppError::Read {
+            path: "standard input".to_owned(),
+            source,
+        })?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "Yes"))
+}
+
+fn read_optional(path: &Path) -> Result<Option<String>, AppError> {
+    match fs_err::read_to_string(path) {
+        Ok(text) => Ok(Some(text)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(AppError::Read {
+            path: path.display().to_string(),
+            source,
+        }),
+    }
+}

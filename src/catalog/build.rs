@@ -1,0 +1,760 @@
+//! Owns the step from a layered YAML tree to a typed [`Catalog`]: every key is
+//! checked (unknown keys with a suggestion, types, values, cross references,
+//! what the target Codex accepts) and every problem is collected, so one run
+//! reports them all. Does not read files.
+
+use super::yaml::{Key, Node, Pos, Value};
+use super::{Catalog, Pairs, Profile, Provider, SCHEMAS, Source, snippet};
+use crate::codex::{self, Target};
+use crate::diagnostic::{Problem, did_you_mean, looks_like_secret};
+
+/// Lays `top` over `base`: maps merge key by key, a null removes the key,
+/// anything else replaces.
+pub fn overlay(base: Node, top: Node) -> Node {
+    match (base.value, top.value) {
+        (Value::Map(mut entries), Value::Map(top_entries)) => {
+            for (key, value) in top_entries {
+                let existing = entries.iter().position(|(k, _)| k.name == key.name);
+                match (existing, &value.value) {
+                    (Some(i), Value::Null) => {
+                        entries.remove(i);
+                    }
+                    (None, Value::Null) => {}
+                    (Some(i), _) => {
+                        let (old_key, old) = entries.remove(i);
+                        let merged = overlay(old, value);
+                        entries.insert(
+                            i,
+                            (
+                                Key {
+                                    pos: key.pos,
+                                    ..old_key
+                                },
+                                merged,
+                            ),
+                        );
+                    }
+                    (None, _) => entries.push((key, value)),
+                }
+            }
+            Node {
+                value: Value::Map(entries),
+                pos: base.pos,
+            }
+        }
+        (_, value) => Node {
+            value,
+            pos: top.pos,
+        },
+    }
+}
+
+/// Builds the catalog or returns every problem found.
+pub fn catalog(sources: &[Source], root: &Node, target: &Target) -> Result<Catalog, Vec<Problem>> {
+    let mut b = Builder {
+        sources,
+        target,
+        problems: Vec::new(),
+    };
+    let catalog = b.root(root);
+    if b.problems.is_empty() {
+        catalog.ok_or_else(|| vec![Problem::new("the catalog is empty")])
+    } else {
+        Err(b.problems)
+    }
+}
+
+struct Builder<'a> {
+    sources: &'a [Source],
+    target: &'a Target,
+    problems: Vec<Problem>,
+}
+
+/// The keys of one YAML map, handed out one by one; whatever was not asked
+/// for is an unknown key.
+struct Fields<'n> {
+    entries: &'n [(Key, Node)],
+    /// "provider `groq`", for messages.
+    what: String,
+    asked: Vec<&'static str>,
+}
+
+impl<'n> Fields<'n> {
+    fn take(&mut self, key: &'static str) -> Option<&'n Node> {
+        self.asked.push(key);
+        self.entries
+            .iter()
+            .find(|(k, _)| k.name == key)
+            .map(|(_, v)| v)
+    }
+}
+
+impl Builder<'_> {
+    fn error(
+        &mut self,
+        pos: Pos,
+        message: String,
+        label: impl Into<String>,
+        help: impl Into<String>,
+    ) {
+        let snippet = snippet(self.sources, pos);
+        self.problems
+            .push(Problem::new(message).at(snippet).label(label).help(help));
+    }
+
+    fn fields<'n>(&mut self, node: &'n Node, what: String) -> Option<Fields<'n>> {
+        if let Value::Map(entries) = &node.value {
+            Some(Fields {
+                entries,
+                what,
+                asked: Vec::new(),
+            })
+        } else {
+            self.error(
+                node.pos,
+                format!("{what} must be a map of keys"),
+                format!("found {}", node.value.kind()),
+                "write it as `key: value` lines indented under its name",
+            );
+            None
+        }
+    }
+
+    /// Reports every key of `fields` that nobody asked for.
+    fn finish(&mut self, fields: &Fields<'_>, extra_help: &str) {
+        for (key, _) in fields.entries {
+            if fields.asked.contains(&key.name.as_str()) {
+                continue;
+            }
+            let suggestion = did_you_mean(&key.name, fields.asked.iter().copied());
+            let label = suggestion.map_or_else(
+                || "not a key codexgen knows".to_owned(),
+                |s| format!("did you mean `{s}`?"),
+            );
+            let help = format!("known keys here: {}{extra_help}", fields.asked.join(", "));
+            self.error(
+                key.pos,
+                format!("unknown key `{}` in {}", key.name, fields.what),
+                label,
+                help,
+            );
+        }
+    }
+
+    fn root(&mut self, root: &Node) -> Option<Catalog> {
+        let mut f = self.fields(root, "the catalog".to_owned())?;
+        self.schema(f.take("schema"), root.pos);
+        let version = self.required_string(
+            &mut f,
+            "version",
+            root.pos,
+            "a version such as \"2026.11.1\"",
+        );
+        let default = f.take("default");
+        let providers = self.providers(f.take("providers"));
+        let profiles = self.profiles(f.take("profiles"), &providers);
+        self.finish(&f, "");
+
+        let default = match default {
+            None => {
+                self.error(
+                    root.pos,
+                    "the catalog has no `default` profile".to_owned(),
+                    "add `default: <profile>` at the top level",
+                    "the default profile's model and provider become config.toml's `model` and `model_provider`",
+                );
+                None
+            }
+            Some(node) => self.string(node, "`default`").and_then(|name| {
+                if profiles.iter().any(|p| p.name == name) {
+                    Some(name)
+                } else {
+                    let names: Vec<&str> = profiles.iter().map(|p| p.name.as_str()).collect();
+                    let label = did_you_mean(&name, names.iter().copied()).map_or_else(
+                        || "no profile has this name".to_owned(),
+                        |s| format!("no profile has this name; did you mean `{s}`?"),
+                    );
+                    self.error(
+                        node.pos,
+                        format!("`default` names a missing profile `{name}`"),
+                        label,
+                        format!("profiles in the catalog: {}", names.join(", ")),
+                    );
+                    None
+                }
+            }),
+        };
+        Some(Catalog {
+            version: version?,
+            default: default?,
+            providers,
+            profiles,
+        })
+    }
+
+    fn schema(&mut self, node: Option<&Node>, root: Pos) {
+        let supported = SCHEMAS
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        match node.map(|n| (&n.value, n.pos)) {
+            None => self.error(
+                root,
+                "the catalog has no `schema`".to_owned(),
+                "add `schema: 1` as the first line",
+                format!("this codexgen reads catalog schema {supported}"),
+            ),
+            Some((Value::Int(n), _)) if SCHEMAS.contains(n) => {}
+            Some((Value::Int(n), pos)) if SCHEMAS.iter().all(|s| n > s) => self.error(
+                pos,
+                format!("catalog schema {n} is newer than this codexgen understands"),
+                format!("this codexgen reads schema {supported}"),
+                "upgrade codexgen, or use a catalog written for schema 1",
+            ),
+            Some((value, pos)) => self.error(
+                pos,
+                "unknown catalog `schema`".to_owned(),
+                format!("found {}", describe(value)),
+                format!("this codexgen reads schema {supported}; write `schema: 1`"),
+            ),
+        }
+    }
+
+    fn providers(&mut self, node: Option<&Node>) -> Vec<Provider> {
+        let Some(node) = node else {
+            return Vec::new();
+        };
+        if matches!(node.value, Value::Null) {
+            return Vec::new();
+        }
+        let Some(f) = self.fields(node, "`providers`".to_owned()) else {
+            return Vec::new();
+        };
+        f.entries
+            .iter()
+            .filter_map(|(key, value)| self.provider(key, value))
+            .collect()
+    }
+
+    fn provider(&mut self, key: &Key, node: &Node) -> Option<Provider> {
+        let id = key.name.clone();
+        let id_ok = self.id(key, "provider id");
+        if !self.target.may_define_provider(&id) {
+            self.error(
+                key.pos,
+                format!("provider id `{id}` is one of Codex's built-in providers"),
+                format!(
+                    "Codex {} refuses to load a `[model_providers.{id}]` table (since {})",
+                    self.target.version,
+                    codex::BUILTIN_IDS_RESERVED
+                ),
+                format!(
+                    "remove this provider and use `provider: {id}` in profiles, or rename it (e.g. `local_{id}`)"
+                ),
+            );
+        }
+        let what = format!("provider `{id}`");
+        let mut f = self.fields(node, what.clone())?;
+        let name = f.take("name").and_then(|n| self.string(n, &what));
+        let base_url = match f.take("base_url") {
+            Some(n) => self.base_url(n),
+            None => {
+                self.error(
+                    key.pos,
+                    format!("{what} has no `base_url`"),
+                    "add `base_url: https://...` (the part before /responses)",
+                    "without a base_url Codex would send this provider's requests to OpenAI",
+                );
+                None
+            }
+        };
+        let env_key = f.take("env_key").and_then(|n| self.env_name(n, &what));
+        let env_key_instructions = f
+            .take("env_key_instructions")
+            .and_then(|n| self.string(n, &what));
+        let wire_api = match f.take("wire_api") {
+            None => Some("responses".to_owned()),
+            Some(n) => self.wire_api(n, &id),
+        };
+        let query_params = self.pairs(f.take("query_params"), &what, PairKind::Plain);
+        let http_headers = self.pairs(f.take("http_headers"), &what, PairKind::Header);
+        let env_http_headers = self.pairs(f.take("env_http_headers"), &what, PairKind::EnvHeader);
+        let request_max_retries = self.count(f.take("request_max_retries"), 0, codex::MAX_RETRIES);
+        let stream_max_retries = self.count(f.take("stream_max_retries"), 0, codex::MAX_RETRIES);
+        let stream_idle_timeout_ms = self.count(f.take("stream_idle_timeout_ms"), 1, i64::MAX);
+        let requires_openai_auth = f.take("requires_openai_auth").and_then(|n| self.boolean(n));
+        if let Some(token) = f.take("experimental_bearer_token") {
+            f.asked.pop();
+            self.error(
+                token.pos,
+                format!("{what} carries a literal token (`experimental_bearer_token`)"),
+                "a shared catalog must not hold secrets",
+                "put the token in an environment variable and name that variable in `env_key`",
+            );
+            f.asked.push("experimental_bearer_token");
+        }
+        self.finish(&f, "");
+        if !id_ok {
+            return None;
+        }
+        Some(Provider {
+            id,
+            name,
+            base_url: base_url?,
+            env_key,
+            env_key_instructions,
+            wire_api: wire_api?,
+            query_params,
+            http_headers,
+            env_http_headers,
+            request_max_retries,
+            stream_max_retries,
+            stream_idle_timeout_ms,
+            requires_openai_auth,
+        })
+    }
+
+    fn profiles(&mut self, node: Option<&Node>, providers: &[Provider]) -> Vec<Profile> {
+        let Some(node) = node else {
+            return Vec::new();
+        };
+        if matches!(node.value, Value::Null) {
+            return Vec::new();
+        }
+        let Some(f) = self.fields(node, "`profiles`".to_owned()) else {
+            return Vec::new();
+        };
+        f.entries
+            .iter()
+            .filter_map(|(key, value)| self.profile(key, value, providers))
+            .collect()
+    }
+
+    fn profile(&mut self, key: &Key, node: &Node, providers: &[Provider]) -> Option<Profile> {
+        let name = key.name.clone();
+        let name_ok = self.id(key, "profile name");
+        let what = format!("profile `{name}`");
+        let mut f = self.fields(node, what.clone())?;
+        let provider = match f.take("provider") {
+            Some(n) => self.profile_provider(n, providers, &what),
+            None => {
+                self.error(
+                    key.pos,
+                    format!("{what} has no `provider`"),
+                    "add `provider: <id>` naming a catalog provider or a Codex built-in",
+                    format!(
+                        "Codex's built-in providers: {}",
+                        codex::BUILTIN_PROVIDERS.join(", ")
+                    ),
+                );
+                None
+            }
+        };
+        let model = self.required_string(
+            &mut f,
+            "model",
+            key.pos,
+            "the model id this provider serves",
+        );
+        let t = self.target;
+        let model_reasoning_effort =
+            self.choice(&mut f, "model_reasoning_effort", codex::REASONING_EFFORTS);
+        let model_reasoning_summary = self.choice(
+            &mut f,
+            "model_reasoning_summary",
+            codex::REASONING_SUMMARIES,
+        );
+        let model_verbosity = self.choice(&mut f, "model_verbosity", codex::VERBOSITIES);
+        let approval_policy = self.choice(&mut f, "approval_policy", t.approval_policies());
+        let sandbox_mode = self.choice(&mut f, "sandbox_mode", codex::SANDBOX_MODES);
+        let personality = self.choice(&mut f, "personality", codex::PERSONALITIES);
+        let web_search = self.choice(&mut f, "web_search", codex::WEB_SEARCH_MODES);
+        self.finish(&f, "");
+        if !name_ok {
+            return None;
+        }
+        Some(Profile {
+            name,
+            provider: provider?,
+            model: model?,
+            model_reasoning_effort,
+            model_reasoning_summary,
+            model_verbosity,
+            approval_policy,
+            sandbox_mode,
+            personality,
+            web_search,
+        })
+    }
+
+    fn profile_provider(
+        &mut self,
+        node: &Node,
+        providers: &[Provider],
+        what: &str,
+    ) -> Option<String> {
+        let id = self.string(node, what)?;
+        let known =
+            providers.iter().any(|p| p.id == id) || codex::BUILTIN_PROVIDERS.contains(&id.as_str());
+        if known {
+            return Some(id);
+        }
+        let candidates: Vec<&str> = providers
+            .iter()
+            .map(|p| p.id.as_str())
+            .chain(codex::BUILTIN_PROVIDERS.iter().copied())
+            .collect();
+        let label = did_you_mean(&id, candidates.iter().copied()).map_or_else(
+            || "not in the catalog and not built into Codex".to_owned(),
+            |s| format!("not in the catalog; did you mean `{s}`?"),
+        );
+        self.error(
+            node.pos,
+            format!("{what} names a missing provider `{id}`"),
+            label,
+            format!(
+                "define it under `providers:` or use one of: {}",
+                candidates.join(", ")
+            ),
+        );
+        None
+    }
+
+    /// Ids and profile names become TOML keys and file names: keep them plain.
+    fn id(&mut self, key: &Key, what: &str) -> bool {
+        let ok = !key.name.is_empty()
+            && key
+                .name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if !ok {
+            self.error(
+                key.pos,
+                format!(
+                    "{what} `{}` has characters codexgen does not allow",
+                    key.name
+                ),
+                "use letters, digits, `-` and `_` only",
+                "profile names become file names (`NAME.config.toml`) and ids become TOML keys",
+            );
+        }
+        ok
+    }
+
+    fn required_string(
+        &mut self,
+        f: &mut Fields<'_>,
+        key: &'static str,
+        at: Pos,
+        what: &str,
+    ) -> Option<String> {
+        let Some(node) = f.take(key) else {
+            let owner = f.what.clone();
+            self.error(
+                at,
+                format!("{owner} has no `{key}`"),
+                format!("add `{key}:` with {what}"),
+                "every catalog needs it",
+            );
+            return None;
+        };
+        let owner = f.what.clone();
+        let value = self.string(node, &format!("`{key}` of {owner}"))?;
+        if value.trim().is_empty() {
+            self.error(
+                node.pos,
+                format!("`{key}` of {owner} is empty"),
+                "write a value",
+                what.to_owned(),
+            );
+            return None;
+        }
+        Some(value)
+    }
+
+    fn string(&mut self, node: &Node, what: &str) -> Option<String> {
+        match &node.value {
+            Value::Str(s) => Some(s.clone()),
+            Value::Int(_) | Value::Float(_) | Value::Bool(_) => {
+                self.error(
+                    node.pos,
+                    format!("{what} must be a string"),
+                    format!("YAML reads this as {}", node.value.kind()),
+                    "quote it, e.g. \"2026.10\", so it keeps its exact text",
+                );
+                None
+            }
+            other => {
+                self.error(
+                    node.pos,
+                    format!("{what} must be a string"),
+                    format!("found {}", other.kind()),
+                    "write a single value",
+                );
+                None
+            }
+        }
+    }
+
+    fn boolean(&mut self, node: &Node) -> Option<bool> {
+        if let Value::Bool(b) = node.value {
+            Some(b)
+        } else {
+            self.error(
+                node.pos,
+                "expected true or false".to_owned(),
+                format!("found {}", node.value.kind()),
+                "write true or false",
+            );
+            None
+        }
+    }
+
+    fn count(&mut self, node: Option<&Node>, min: i64, max: i64) -> Option<i64> {
+        let node = node?;
+        match node.value {
+            Value::Int(n) if (min..=max).contains(&n) => Some(n),
+            Value::Int(n) => {
+                let help = if max == codex::MAX_RETRIES {
+                    format!("Codex caps retries at {max}")
+                } else {
+                    format!("use a whole number of at least {min}")
+                };
+                self.error(
+                    node.pos,
+                    format!("{n} is out of range"),
+                    format!("expected {min} to {max}"),
+                    help,
+                );
+                None
+            }
+            _ => {
+                self.error(
+                    node.pos,
+                    "expected a whole number".to_owned(),
+                    format!("found {}", node.value.kind()),
+                    "write a number without quotes",
+                );
+                None
+            }
+        }
+    }
+
+    fn choice(
+        &mut self,
+        f: &mut Fields<'_>,
+        key: &'static str,
+        allowed: &[&str],
+    ) -> Option<String> {
+        let node = f.take(key)?;
+        let owner = f.what.clone();
+        let value = self.string(node, &format!("`{key}` of {owner}"))?;
+        if allowed.contains(&value.as_str()) {
+            return Some(value);
+        }
+        let label = did_you_mean(&value, allowed.iter().copied()).map_or_else(
+            || format!("Codex {} does not accept this value", self.target.version),
+            |s| format!("did you mean `{s}`?"),
+        );
+        self.error(
+            node.pos,
+            format!("`{key}: {value}` in {owner} is not a value Codex accepts"),
+            label,
+            format!(
+                "Codex {} accepts: {}",
+                self.target.version,
+                allowed.join(", ")
+            ),
+        );
+        None
+    }
+
+    fn base_url(&mut self, node: &Node) -> Option<String> {
+        let url = self.string(node, "`base_url`")?;
+        let rest = url
+            .strip_prefix("https://")
+            .or_else(|| url.strip_prefix("http://"));
+        let host = rest.map(|r| r.split(['/', '?', '#']).next().unwrap_or_default());
+        let (label, help) = match host {
+            None => (
+                "not an http(s) URL",
+                "write the full URL, e.g. https://api.groq.com/openai/v1",
+            ),
+            Some("") => (
+                "the URL has no host",
+                "write the full URL, e.g. https://api.groq.com/openai/v1",
+            ),
+            Some(_) if url.chars().any(char::is_whitespace) => {
+                ("the URL contains whitespace", "remove the spaces")
+            }
+            Some(_) if url.ends_with('/') => (
+                "ends with `/`",
+                "drop the trailing slash: Codex appends `/responses`, and `//responses` is a 404 on most servers",
+            ),
+            Some(_) if url.ends_with("/responses") || url.ends_with("/chat/completions") => (
+                "includes the endpoint path",
+                "give the base only (e.g. .../v1); Codex appends `/responses` itself",
+            ),
+            Some(_) if url.contains('?') => (
+                "contains a query string",
+                "move query parameters to `query_params:`",
+            ),
+            Some(_) => return Some(url),
+        };
+        self.error(
+            node.pos,
+            format!("`base_url` {url:?} is not usable"),
+            label,
+            help,
+        );
+        None
+    }
+
+    fn wire_api(&mut self, node: &Node, id: &str) -> Option<String> {
+        let value = self.string(node, "`wire_api`")?;
+        if self.target.accepts_wire_api(&value) {
+            return Some(value);
+        }
+        let version = self.target.version;
+        if value == "chat" {
+            self.error(
+                node.pos,
+                format!("provider `{id}` uses `wire_api: chat`, which Codex {version} refuses to load"),
+                format!("Codex removed the chat wire API in {}", codex::CHAT_REMOVED),
+                "use `wire_api: responses` if the provider serves POST /responses; otherwise it cannot work with this Codex (keep it only for a target older than 0.95.0)",
+            );
+        } else {
+            let allowed: &[&str] = if self.target.accepts_wire_api("chat") {
+                &["responses", "chat"]
+            } else {
+                &["responses"]
+            };
+            let label = did_you_mean(&value, allowed.iter().copied()).map_or_else(
+                || "unknown wire API".to_owned(),
+                |s| format!("did you mean `{s}`?"),
+            );
+            self.error(
+                node.pos,
+                format!("provider `{id}` has an unknown `wire_api: {value}`"),
+                label,
+                format!("Codex {version} accepts: {}", allowed.join(", ")),
+            );
+        }
+        None
+    }
+
+    /// A variable name where a secret must not be.
+    fn env_name(&mut self, node: &Node, what: &str) -> Option<String> {
+        let name = self.string(node, what)?;
+        if looks_like_secret(&name) {
+            self.error(
+                node.pos,
+                format!("`env_key` of {what} looks like an API key, not a variable name"),
+                "never put a key in the catalog",
+                "write the NAME of the environment variable that holds the key, e.g. GROQ_API_KEY, and export the key in your shell",
+            );
+            return None;
+        }
+        if !is_env_name(&name) {
+            self.error(
+                node.pos,
+                format!("`env_key` of {what} is not an environment variable name"),
+                "use letters, digits and `_`, not starting with a digit",
+                "e.g. GROQ_API_KEY",
+            );
+            return None;
+        }
+        Some(name)
+    }
+
+    fn pairs(&mut self, node: Option<&Node>, what: &str, kind: PairKind) -> Pairs {
+        let Some(node) = node else {
+            return Pairs::default();
+        };
+        let Value::Map(entries) = &node.value else {
+            self.error(
+                node.pos,
+                format!("{} of {what} must be a map", kind.key()),
+                format!("found {}", node.value.kind()),
+                "write `Name: value` lines indented under it",
+            );
+            return Pairs::default();
+        };
+        let mut out = Vec::new();
+        for (key, value) in entries {
+            let Some(text) = self.string(
+                value,
+                &format!("`{}` in {} of {what}", key.name, kind.key()),
+            ) else {
+                continue;
+            };
+            match kind {
+                PairKind::Header if is_credential_header(&key.name) || looks_like_secret(&text) => {
+                    self.error(
+                        value.pos,
+                        format!("header `{}` of {what} holds a literal credential", key.name),
+                        "a shared catalog must not hold secrets",
+                        format!(
+                            "move it to `env_http_headers: {{ {}: SOME_VARIABLE }}` and export the value in your shell",
+                            key.name
+                        ),
+                    );
+                    continue;
+                }
+                PairKind::EnvHeader if !is_env_name(&text) || looks_like_secret(&text) => {
+                    self.error(
+                        value.pos,
+                        format!("`env_http_headers` of {what} maps `{}` to something that is not a variable name", key.name),
+                        "the value must be the NAME of an environment variable",
+                        "e.g. `X-Title: OPENROUTER_APP_TITLE`",
+                    );
+                    continue;
+                }
+                _ => {}
+            }
+            out.push((key.name.clone(), text));
+        }
+        Pairs(out)
+    }
+}
+
+#[derive(Clone, Copy)]
+enum PairKind {
+    Plain,
+    Header,
+    EnvHeader,
+}
+
+impl PairKind {
+    fn key(self) -> &'static str {
+        match self {
+            PairKind::Plain => "`query_params`",
+            PairKind::Header => "`http_headers`",
+            PairKind::EnvHeader => "`env_http_headers`",
+        }
+    }
+}
+
+fn is_env_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+fn is_credential_header(name: &str) -> bool {
+    matches!(
+        name.to_ascii_lowercase().as_str(),
+        "authorization" | "x-api-key" | "api-key" | "proxy-authorization"
+    )
+}
+
+fn describe(value: &Value) -> String {
+    match value {
+        Value::Int(n) => format!("schema {n}"),
+        Value::Str(s) => format!("the string {s:?}"),
+        other => other.kind().to_owned(),
+    }
+}

@@ -1,0 +1,192 @@
+//! Owns the catalog: finding `providers.yaml` and its overlays, reading them,
+//! layering them key by key, and checking everything before anything is
+//! rendered. Hands a typed, valid [`Catalog`] to the renderer. Does not know
+//! TOML or the Codex home.
+//!
+//! Layering: later files overlay earlier ones. Maps merge key by key (so an
+//! overlay can change one field of a team provider), any other value replaces
+//! the earlier one, and `~` (null) removes a key, e.g. a whole provider.
+
+mod build;
+mod yaml;
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::codex::Target;
+use crate::diagnostic::{Problem, Snippet};
+
+/// The catalog shipped with codexgen, also used when no file is found.
+pub const EMBEDDED: &str = include_str!("../../providers.yaml");
+
+/// The catalog formats this build reads.
+pub const SCHEMAS: &[i64] = &[1];
+
+/// A catalog file's text and the name the user knows it by.
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub name: String,
+    pub text: String,
+}
+
+impl Source {
+    pub fn embedded() -> Self {
+        Source {
+            name: "<built-in providers.yaml>".to_owned(),
+            text: EMBEDDED.to_owned(),
+        }
+    }
+
+    pub fn read(path: &Path) -> Result<Self, CatalogError> {
+        let text = fs_err::read_to_string(path).map_err(CatalogError::Read)?;
+        Ok(Source {
+            name: path.display().to_string(),
+            text,
+        })
+    }
+}
+
+/// Which catalog files a run reads, in overlay order, when none are named:
+/// `./providers.yaml`, else the user's config dir, else the built-in one; a
+/// `providers.local.yaml` beside the chosen file is a personal overlay.
+pub fn discover(cwd: &Path, config_dir: Option<&Path>) -> Vec<PathBuf> {
+    let candidates = std::iter::once(cwd.join("providers.yaml"))
+        .chain(config_dir.map(|d| d.join("codexgen").join("providers.yaml")));
+    for candidate in candidates {
+        if candidate.is_file() {
+            let mut files = vec![candidate.clone()];
+            files.extend(local_overlay(&candidate));
+            return files;
+        }
+    }
+    Vec::new()
+}
+
+/// `NAME.local.yaml` beside `NAME.yaml`, when it exists.
+pub fn local_overlay(catalog: &Path) -> Option<PathBuf> {
+    let stem = catalog.file_stem()?.to_str()?;
+    let local = catalog.with_file_name(format!("{stem}.local.yaml"));
+    local.is_file().then_some(local)
+}
+
+/// Reads, layers and checks catalog sources for a Codex target.
+pub fn load(sources: &[Source], target: &Target) -> Result<Catalog, CatalogError> {
+    let mut problems = Vec::new();
+    let mut merged: Option<yaml::Node> = None;
+    for (index, source) in sources.iter().enumerate() {
+        match yaml::parse(index, &source.name, &source.text) {
+            Ok(node) => {
+                merged = Some(match merged {
+                    Some(base) => build::overlay(base, node),
+                    None => node,
+                });
+            }
+            Err(problem) => problems.push(problem),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(CatalogError::Invalid(problems));
+    }
+    let Some(root) = merged else {
+        return Err(CatalogError::Invalid(vec![Problem::new(
+            "no catalog to read",
+        )]));
+    };
+    build::catalog(sources, &root, target).map_err(CatalogError::Invalid)
+}
+
+/// A valid catalog, ready to render.
+#[derive(Debug, Clone, Serialize)]
+pub struct Catalog {
+    /// The catalog's own content version, stamped into generated files.
+    pub version: String,
+    /// The profile whose model and provider become config.toml's defaults.
+    pub default: String,
+    pub providers: Vec<Provider>,
+    pub profiles: Vec<Profile>,
+}
+
+impl Catalog {
+    pub fn profile(&self, name: &str) -> Option<&Profile> {
+        self.profiles.iter().find(|p| p.name == name)
+    }
+
+    pub fn provider(&self, id: &str) -> Option<&Provider> {
+        self.providers.iter().find(|p| p.id == id)
+    }
+}
+
+/// One `[model_providers.<id>]` table; the fields are Codex's own keys.
+#[derive(Debug, Clone, Serialize)]
+pub struct Provider {
+    pub id: String,
+    pub name: Option<String>,
+    pub base_url: String,
+    pub env_key: Option<String>,
+    pub env_key_instructions: Option<String>,
+    pub wire_api: String,
+    pub query_params: Pairs,
+    pub http_headers: Pairs,
+    pub env_http_headers: Pairs,
+    pub request_max_retries: Option<i64>,
+    pub stream_max_retries: Option<i64>,
+    pub stream_idle_timeout_ms: Option<i64>,
+    pub requires_openai_auth: Option<bool>,
+}
+
+/// One profile: a model on a provider, plus Codex's profile-level settings.
+#[derive(Debug, Clone, Serialize)]
+pub struct Profile {
+    pub name: String,
+    pub provider: String,
+    pub model: String,
+    pub model_reasoning_effort: Option<String>,
+    pub model_reasoning_summary: Option<String>,
+    pub model_verbosity: Option<String>,
+    pub approval_policy: Option<String>,
+    pub sandbox_mode: Option<String>,
+    pub personality: Option<String>,
+    pub web_search: Option<String>,
+}
+
+/// String-to-string entries in catalog order (headers, query parameters).
+/// Serialized as a map, so templates see `{ key: value }`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Pairs(pub Vec<(String, String)>);
+
+impl Serialize for Pairs {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    #[error("cannot read the catalog")]
+    Read(#[source] std::io::Error),
+    #[error("{}", render_problems(.0))]
+    Invalid(Vec<Problem>),
+}
+
+fn render_problems(problems: &[Problem]) -> String {
+    let mut out = String::new();
+    for (i, p) in problems.iter().enumerate() {
+        if i > 0 {
+            out.push_str("\n\nerror: ");
+        }
+        out.push_str(&p.to_string());
+    }
+    if problems.len() > 1 {
+        out.push_str(&format!(
+            "\n\n{} problems in the catalog; nothing was written",
+            problems.len()
+        ));
+    }
+    out
+}
+
+pub(crate) fn snippet(sources: &[Source], pos: yaml::Pos) -> Snippet {
+    let source = &sources[pos.file];
+    Snippet::at(&source.name, &source.text, pos.line, pos.column, pos.width)
+}

@@ -1,0 +1,73 @@
+//! Owns the command line's shape: clap derive types, help text and value
+//! enums. No I/O and no logic; `app` turns these into settings.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "codexgen",
+    version,
+    about = "Render a catalog of model providers into the Codex CLI's config files, safely.",
+    long_about = "Render a versioned catalog of model providers and profiles (providers.yaml) \
+into the files the OpenAI Codex CLI reads ($CODEX_HOME/config.toml and NAME.config.toml), \
+keeping everything codexgen does not manage byte for byte.",
+    after_help = "Exit status: 0 done or in sync, 1 out of date (--check), 2 bad input or usage."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Catalog file; repeat to overlay later files on earlier ones key by key.
+    /// [default: ./providers.yaml, else ~/.config/codexgen/providers.yaml, else the built-in catalog]
+    #[arg(long, value_name = "PATH", global = true)]
+    pub catalog: Vec<PathBuf>,
+
+    /// The Codex home to write into [default: $CODEX_HOME, else ~/.codex]
+    #[arg(long, value_name = "DIR", global = true)]
+    pub codex_home: Option<PathBuf>,
+
+    /// When to colour output.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = Color::Auto, global = true)]
+    pub color: Color,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Bring the Codex home in line with the catalog (shows the diff, then writes).
+    Gen(GenArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct GenArgs {
+    /// Print what would change as a unified diff; write nothing.
+    #[arg(long, conflicts_with = "check")]
+    pub diff: bool,
+
+    /// Write nothing; print one line per out-of-date file and exit 1 if any.
+    #[arg(long)]
+    pub check: bool,
+
+    /// Write without asking.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+
+    /// Folder with templates that replace the built-in ones of the same name
+    /// (config.toml.tera, profile.config.toml.tera).
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    /// Colour on a terminal, unless NO_COLOR is set.
+    Auto,
+    Always,
+    Never,
+}

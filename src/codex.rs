@@ -1,0 +1,206 @@
+//! Owns what each Codex CLI version accepts, as pure data and lookups, from
+//! measurements of the real binaries (see `CODEX_FACTS.md` in the design
+//! notes). Does no I/O: finding out which Codex is installed is not its job.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// A Codex CLI release, `MAJOR.MINOR.PATCH`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Version {
+    pub major: u32,
+    pub minor: u32,
+    pub patch: u32,
+}
+
+impl Version {
+    pub const fn new(major: u32, minor: u32, patch: u32) -> Self {
+        Version {
+            major,
+            minor,
+            patch,
+        }
+    }
+}
+
+impl fmt::Display for Version {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}.{}", self.major, self.minor, self.patch)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not a Codex version; expected MAJOR.MINOR.PATCH such as 0.169.0")]
+pub struct BadVersion(pub String);
+
+impl FromStr for Version {
+    type Err = BadVersion;
+
+    /// Accepts `0.169.0`, `0.169`, and `codex-cli 0.169.0` (what `codex --version` prints).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || BadVersion(s.to_owned());
+        let text = s.trim();
+        let text = text.rsplit(' ').next().unwrap_or(text);
+        let text = text.split(['-', '+']).next().unwrap_or(text);
+        let mut parts = text.split('.').map(str::parse::<u32>);
+        let major = parts.next().ok_or_else(bad)?.map_err(|_| bad())?;
+        let minor = parts.next().ok_or_else(bad)?.map_err(|_| bad())?;
+        let patch = parts.next().transpose().map_err(|_| bad())?.unwrap_or(0);
+        if parts.next().is_some() {
+            return Err(bad());
+        }
+        Ok(Version::new(major, minor, patch))
+    }
+}
+
+/// The newest Codex release whose behaviour was measured; the default target.
+pub const NEWEST_KNOWN: Version = Version::new(0, 169, 0);
+
+/// Provider ids built into Codex. `oss` is not one (measured).
+pub const BUILTIN_PROVIDERS: &[&str] = &["openai", "ollama", "lmstudio"];
+
+/// `wire_api = "chat"` became a load error in this release.
+pub const CHAT_REMOVED: Version = Version::new(0, 95, 0);
+/// Defining a built-in id under `[model_providers]` became a load error here.
+pub const BUILTIN_IDS_RESERVED: Version = Version::new(0, 115, 0);
+/// From here a top-level `codex -p NAME exec` honours the profile.
+pub const TOP_LEVEL_PROFILE_FLAG: Version = Version::new(0, 123, 0);
+/// From here profiles live in `$CODEX_HOME/NAME.config.toml`.
+pub const PROFILE_FILES: Version = Version::new(0, 134, 0);
+/// `approval_policy = "untrusted"` is refused ("no longer supported") by this
+/// release; the first release that refused it was not measured.
+pub const UNTRUSTED_APPROVAL_REFUSED: Version = Version::new(0, 169, 0);
+
+/// Where a target Codex reads profiles from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProfileLayout {
+    /// `[profiles.NAME]` tables inside config.toml (before 0.134.0).
+    Tables,
+    /// One `NAME.config.toml` per profile (0.134.0 and newer).
+    Files,
+}
+
+/// The Codex version that will read the generated files, and why it was chosen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub version: Version,
+    pub reason: String,
+}
+
+impl Target {
+    pub fn newest_known() -> Self {
+        Target {
+            version: NEWEST_KNOWN,
+            reason: "newest Codex this codexgen knows".to_owned(),
+        }
+    }
+
+    pub fn accepts_wire_api(&self, wire_api: &str) -> bool {
+        match wire_api {
+            "responses" => true,
+            "chat" => self.version < CHAT_REMOVED,
+            _ => false,
+        }
+    }
+
+    /// Whether `id` may be defined as a `[model_providers.<id>]` table.
+    pub fn may_define_provider(&self, id: &str) -> bool {
+        self.version < BUILTIN_IDS_RESERVED || !BUILTIN_PROVIDERS.contains(&id)
+    }
+
+    pub fn profile_layout(&self) -> ProfileLayout {
+        if self.version >= PROFILE_FILES {
+            ProfileLayout::Files
+        } else {
+            ProfileLayout::Tables
+        }
+    }
+
+    /// Whether `codex -p NAME exec` (flag before the subcommand) loads the profile.
+    pub fn top_level_profile_flag_works(&self) -> bool {
+        self.version >= TOP_LEVEL_PROFILE_FLAG
+    }
+
+    /// The `approval_policy` values this Codex loads.
+    pub fn approval_policies(&self) -> &'static [&'static str] {
+        if self.version >= UNTRUSTED_APPROVAL_REFUSED {
+            &["on-request", "on-failure", "never"]
+        } else {
+            &["untrusted", "on-request", "on-failure", "never"]
+        }
+    }
+}
+
+/// Values Codex accepts for the enumerated profile keys (measured on 0.169.0
+/// with `codex mcp list`; `model_reasoning_effort` is not checked by Codex at
+/// load, so a typo there would pass silently: we check it).
+pub const SANDBOX_MODES: &[&str] = &["read-only", "workspace-write", "danger-full-access"];
+pub const REASONING_EFFORTS: &[&str] = &["none", "minimal", "low", "medium", "high", "xhigh"];
+pub const REASONING_SUMMARIES: &[&str] = &["auto", "concise", "detailed", "none"];
+pub const VERBOSITIES: &[&str] = &["low", "medium", "high"];
+pub const PERSONALITIES: &[&str] = &["none", "friendly", "pragmatic"];
+pub const WEB_SEARCH_MODES: &[&str] = &["disabled", "cached", "live"];
+/// Codex caps both retry counts at this value.
+pub const MAX_RETRIES: i64 = 100;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn target(v: &str) -> Target {
+        Target {
+            version: v.parse().unwrap(),
+            reason: String::new(),
+        }
+    }
+
+    #[test]
+    fn parses_what_codex_prints() {
+        assert_eq!("codex-cli 0.169.0".parse(), Ok(Version::new(0, 169, 0)));
+        assert_eq!("0.134".parse(), Ok(Version::new(0, 134, 0)));
+        assert_eq!("0.95.0-alpha.1".parse(), Ok(Version::new(0, 95, 0)));
+        assert!("latest".parse::<Version>().is_err());
+        assert!("1.2.3.4".parse::<Version>().is_err());
+    }
+
+    // Each assertion below is a row of the measured table.
+    #[test]
+    fn chat_wire_api_ends_at_0_95() {
+        assert!(target("0.94.0").accepts_wire_api("chat"));
+        assert!(target("0.89.0").accepts_wire_api("chat"));
+        assert!(!target("0.95.0").accepts_wire_api("chat"));
+        assert!(!target("0.169.0").accepts_wire_api("chat"));
+        assert!(target("0.169.0").accepts_wire_api("responses"));
+        assert!(!target("0.169.0").accepts_wire_api("completions"));
+    }
+
+    #[test]
+    fn builtin_ids_reserved_from_0_115() {
+        assert!(target("0.114.0").may_define_provider("ollama"));
+        assert!(!target("0.115.0").may_define_provider("ollama"));
+        assert!(!target("0.169.0").may_define_provider("openai"));
+        assert!(!target("0.169.0").may_define_provider("lmstudio"));
+        assert!(target("0.169.0").may_define_provider("local_ollama"));
+        assert!(target("0.169.0").may_define_provider("oss"));
+    }
+
+    #[test]
+    fn profile_layout_switches_at_0_134() {
+        assert_eq!(target("0.89.0").profile_layout(), ProfileLayout::Tables);
+        assert_eq!(target("0.133.0").profile_layout(), ProfileLayout::Tables);
+        assert_eq!(target("0.134.0").profile_layout(), ProfileLayout::Files);
+        assert_eq!(target("0.169.0").profile_layout(), ProfileLayout::Files);
+    }
+
+    #[test]
+    fn top_level_profile_flag_from_0_123() {
+        assert!(!target("0.122.0").top_level_profile_flag_works());
+        assert!(target("0.123.0").top_level_profile_flag_works());
+    }
+
+    #[test]
+    fn untrusted_approval_refused_by_0_169() {
+        assert!(!target("0.169.0").approval_policies().contains(&"untrusted"));
+        assert!(target("0.89.0").approval_policies().contains(&"untrusted"));
+    }
+}

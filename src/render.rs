@@ -1,0 +1,315 @@
+//! Owns rendering: the tera environment, the embedded templates, and the
+//! filters through which every value reaches TOML (`toml`, `toml_key`). Turns
+//! a valid [`Catalog`] into the text of each file Codex reads, checked to be
+//! TOML. Does not look at what is on disk.
+//!
+//! Templates: `config.toml.tera` renders config.toml; `profile.config.toml.tera`
+//! renders one `NAME.config.toml` per profile. `--templates DIR` replaces any
+//! of them with `DIR/<same name>`; the rest stay the built-in ones.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use tera::{Context, Kwargs, State, Tera, Value};
+
+use crate::catalog::Catalog;
+use crate::diagnostic::{Problem, Snippet};
+
+pub const CONFIG_TEMPLATE: &str = "config.toml.tera";
+pub const PROFILE_TEMPLATE: &str = "profile.config.toml.tera";
+
+const BUILT_IN: &[(&str, &str)] = &[
+    (
+        CONFIG_TEMPLATE,
+        include_str!("../templates/config.toml.tera"),
+    ),
+    (
+        PROFILE_TEMPLATE,
+        include_str!("../templates/profile.config.toml.tera"),
+    ),
+];
+
+/// What a generated file is, which decides how it is merged and named.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileKind {
+    Config,
+    Profile(String),
+}
+
+/// One file as the catalog wants it, before merging with what is on disk.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    /// File name inside the Codex home.
+    pub name: String,
+    pub kind: FileKind,
+    /// TOML text without the codexgen header.
+    pub text: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("cannot read template {path}")]
+    Read {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("template {name} is broken\n{message}")]
+    Template { name: String, message: String },
+    #[error("{0}")]
+    InvalidToml(Problem),
+}
+
+/// The compiled templates; built once per run.
+pub struct Renderer {
+    tera: Tera,
+    /// Where each template came from, for error messages.
+    origins: Vec<(String, String)>,
+}
+
+impl Renderer {
+    pub fn new(dir: Option<&Path>) -> Result<Self, RenderError> {
+        let mut tera = Tera::new();
+        tera.set_escape_fn(escape_basic_string);
+        tera.autoescape_on([".tera"]);
+        tera.register_filter("toml", |v: &Value, _: Kwargs, _: &State| {
+            toml_value(v).map(|s| Value::safe_string(&s))
+        });
+        tera.register_filter("toml_key", |v: &Value, _: Kwargs, _: &State| {
+            v.as_str()
+                .map(|s| Value::safe_string(&toml_key(s)))
+                .ok_or_else(|| {
+                    tera::Error::message(format!("toml_key needs a string, got {}", v.name()))
+                })
+        });
+        let mut origins = Vec::new();
+        for &(name, built_in) in BUILT_IN {
+            let custom = dir.map(|d| d.join(name)).filter(|p| p.is_file());
+            let (origin, text) = match custom {
+                Some(path) => {
+                    let text =
+                        fs_err::read_to_string(&path).map_err(|source| RenderError::Read {
+                            path: path.display().to_string(),
+                            source,
+                        })?;
+                    (path.display().to_string(), text)
+                }
+                None => (format!("<built-in {name}>"), built_in.to_owned()),
+            };
+            tera.add_raw_template(name, &text)
+                .map_err(|e| RenderError::Template {
+                    name: origin.clone(),
+                    message: e.to_string(),
+                })?;
+            origins.push((name.to_owned(), origin));
+        }
+        Ok(Renderer { tera, origins })
+    }
+
+    /// Renders every file the catalog asks for, each checked to parse as TOML.
+    pub fn render(&self, catalog: &Catalog) -> Result<Vec<Rendered>, RenderError> {
+        let default = catalog
+            .profile(&catalog.default)
+            .expect("a validated catalog's default names one of its profiles");
+        let mut ctx = Context::new();
+        ctx.insert("catalog", catalog);
+        ctx.insert("default", default);
+        let mut files = vec![Rendered {
+            name: "config.toml".to_owned(),
+            kind: FileKind::Config,
+            text: self.render_one(CONFIG_TEMPLATE, &ctx)?,
+        }];
+        for profile in &catalog.profiles {
+            ctx.insert("profile", profile);
+            files.push(Rendered {
+                name: format!("{}.config.toml", profile.name),
+                kind: FileKind::Profile(profile.name.clone()),
+                text: self.render_one(PROFILE_TEMPLATE, &ctx)?,
+            });
+        }
+        Ok(files)
+    }
+
+    fn render_one(&self, name: &str, ctx: &Context) -> Result<String, RenderError> {
+        let origin = self
+            .origins
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or(name, |(_, o)| o.as_str());
+        let text = self
+            .tera
+            .render(name, ctx)
+            .map_err(|e| RenderError::Template {
+                name: origin.to_owned(),
+                message: e.to_string(),
+            })?;
+        if let Err(err) = text.parse::<toml_edit::DocumentMut>() {
+            let span = err.span().unwrap_or(0..0);
+            let snippet = Snippet::at_offset(
+                &format!("output of {origin}"),
+                &text,
+                span.start,
+                span.len(),
+            );
+            return Err(RenderError::InvalidToml(
+                Problem::new(format!("template {origin} produced invalid TOML"))
+                    .at(snippet)
+                    .label(err.message().to_owned())
+                    .help("pass values through the `toml` filter (`{{ x | toml }}`) and keys through `toml_key`; nothing was written"),
+            ));
+        }
+        Ok(text)
+    }
+}
+
+/// Autoescape for a bare `{{ x }}`: TOML basic-string escaping, so a value
+/// written inside quotes stays inside them.
+fn escape_basic_string(input: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut s = String::with_capacity(input.len());
+    push_escaped(&mut s, input);
+    out.write_all(s.as_bytes())
+}
+
+/// A TOML literal for any template value: strings quoted and escaped,
+/// numbers and booleans as they are, lists as arrays, maps as inline tables.
+pub fn toml_value(value: &Value) -> tera::TeraResult<String> {
+    let mut out = String::new();
+    write_value(&mut out, value)?;
+    Ok(out)
+}
+
+fn write_value(out: &mut String, value: &Value) -> tera::TeraResult<()> {
+    if let Some(s) = value.as_str() {
+        quote(out, s);
+    } else if let Some(b) = value.as_bool() {
+        let _ = write!(out, "{b}");
+    } else if let Some(n) = value.as_i64() {
+        let _ = write!(out, "{n}");
+    } else if let Some(x) = value.as_f64() {
+        if !x.is_finite() {
+            return Err(tera::Error::message("TOML floats must be finite here"));
+        }
+        let _ = write!(out, "{x:?}");
+    } else if let Some(items) = value.as_array() {
+        out.push('[');
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            write_value(out, item)?;
+        }
+        out.push(']');
+    } else if let Some(map) = value.as_map() {
+        out.push('{');
+        for (i, (k, v)) in map.iter().enumerate() {
+            out.push_str(if i > 0 { ", " } else { " " });
+            out.push_str(&toml_key(&k.to_string()));
+            out.push_str(" = ");
+            write_value(out, v)?;
+        }
+        out.push_str(if map.is_empty() { "}" } else { " }" });
+    } else {
+        return Err(tera::Error::message(format!(
+            "the toml filter got {} (a missing value?); guard optional values with {{% if ... %}}",
+            value.name()
+        )));
+    }
+    Ok(())
+}
+
+/// A TOML key: bare when it can be, quoted otherwise.
+pub fn toml_key(key: &str) -> String {
+    let bare = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if bare {
+        key.to_owned()
+    } else {
+        let mut out = String::with_capacity(key.len() + 2);
+        quote(&mut out, key);
+        out
+    }
+}
+
+fn quote(out: &mut String, s: &str) {
+    out.push('"');
+    push_escaped(out, s);
+    out.push('"');
+}
+
+fn push_escaped(out: &mut String, s: &str) {
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{:04X}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn read_back(literal: &str) -> String {
+        let doc: toml_edit::DocumentMut = format!("k = {literal}\n").parse().unwrap();
+        doc["k"].as_str().unwrap().to_owned()
+    }
+
+    #[test]
+    fn strings_are_quoted_and_escaped() {
+        let v = Value::from_serializable("a \"b\" \\ c\n#]\u{7f}é");
+        let lit = toml_value(&v).unwrap();
+        assert_eq!(lit, "\"a \\\"b\\\" \\\\ c\\n#]\\u007Fé\"");
+        assert_eq!(read_back(&lit), "a \"b\" \\ c\n#]\u{7f}é");
+    }
+
+    #[test]
+    fn keys_are_bare_only_when_safe() {
+        assert_eq!(toml_key("api-version"), "api-version");
+        assert_eq!(toml_key("X.Title"), "\"X.Title\"");
+        assert_eq!(toml_key(""), "\"\"");
+    }
+
+    #[test]
+    fn maps_become_inline_tables() {
+        let mut m = std::collections::BTreeMap::new();
+        m.insert("api-version", "2025-04-01-preview");
+        m.insert("a b", "x");
+        let lit = toml_value(&Value::from_serializable(&m)).unwrap();
+        assert_eq!(
+            lit,
+            "{ \"a b\" = \"x\", api-version = \"2025-04-01-preview\" }"
+        );
+    }
+
+    #[test]
+    fn missing_values_are_errors() {
+        assert!(toml_value(&Value::none()).is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn any_string_survives_render_and_parse(s in any::<String>()) {
+            let lit = toml_value(&Value::from_serializable(&s)).unwrap();
+            prop_assert_eq!(read_back(&lit), s);
+        }
+
+        #[test]
+        fn any_key_survives_render_and_parse(k in any::<String>(), v in any::<String>()) {
+            let text = format!("{} = {}\n", toml_key(&k), toml_value(&Value::from_serializable(&v)).unwrap());
+            let doc: toml_edit::DocumentMut = text.parse().unwrap();
+            prop_assert_eq!(doc.get(&k).and_then(|i| i.as_str()), Some(v.as_str()));
+        }
+    }
+}

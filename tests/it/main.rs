@@ -1,0 +1,1 @@
+//! codexgen integration tests, against the built binary, in temp dirs.
