@@ -17,7 +17,7 @@ use crate::codex::Target;
 use crate::diagnostic::{Exit, redact, render_error};
 use crate::diff::{self, Kind};
 use crate::merge::{self, MergeError, Merged, Note};
-use crate::render::{RenderError, Renderer};
+use crate::render::{RenderError, Rendered, Renderer};
 use crate::state::{self, FileState, State, StateError};
 use crate::write::{self, WriteError};
 
@@ -114,10 +114,10 @@ impl Settings {
             catalog::discover(&cwd, config_dir.as_deref())
         } else {
             let mut files = global.catalog.clone();
-            if let Some(local) = catalog::local_overlay(&files[0]) {
-                if !files.contains(&local) {
-                    files.insert(1, local);
-                }
+            if let Some(local) = catalog::local_overlay(&files[0])
+                && !files.contains(&local)
+            {
+                files.insert(1, local);
             }
             files
         };
@@ -158,8 +158,7 @@ impl Planned {
 fn generate(global: &GlobalArgs, args: &GenArgs) -> Result<Exit, AppError> {
     let settings = Settings::resolve(global)?;
     let catalog = catalog::load(&settings.sources, &settings.target)?;
-    let renderer = Renderer::new(args.templates.as_deref())?;
-    let rendered = renderer.render(&catalog)?;
+    let rendered = Renderer::new(args.templates.as_deref())?.render(&catalog)?;
 
     let writing = !args.diff && !args.check;
     let _lock = if writing {
@@ -171,7 +170,6 @@ fn generate(global: &GlobalArgs, args: &GenArgs) -> Result<Exit, AppError> {
     } else {
         None
     };
-
     let state_path = settings.state_dir().join(state::FILE);
     let state = match read_optional(&state_path)? {
         Some(text) => {
@@ -179,39 +177,12 @@ fn generate(global: &GlobalArgs, args: &GenArgs) -> Result<Exit, AppError> {
         }
         None => State::new(BTreeMap::new()),
     };
-
-    let header = merge::header(&catalog.version);
-    let mut plan = Vec::new();
-    let mut problems = Vec::new();
-    let stale = state
-        .files
-        .keys()
-        .filter(|name| !rendered.iter().any(|r| &r.name == *name));
-    let wanted = rendered
-        .iter()
-        .map(|r| (r.name.as_str(), Some(r.text.as_str())));
-    for (name, desired) in wanted.chain(stale.map(|n| (n.as_str(), None))) {
-        let path = settings.codex_home.join(name);
-        let current = read_optional(&write::resolve(&path).map_err(AppError::Write)?)?;
-        match merge::merge(
-            name,
-            current.as_deref(),
-            desired,
-            &header,
-            state.managed(name),
-        ) {
-            Ok(merged) => plan.push(Planned {
-                name: name.to_owned(),
-                path,
-                current,
-                merged,
-            }),
-            Err(e) => problems.push(e),
-        }
-    }
-    if let Some(first) = problems.into_iter().next() {
-        return Err(first.into());
-    }
+    let plan = plan(
+        &settings,
+        &merge::header(&catalog.version),
+        &rendered,
+        &state,
+    )?;
 
     eprintln!(
         "{} catalog {} ({}); Codex {} ({}); home {}",
@@ -227,26 +198,10 @@ fn generate(global: &GlobalArgs, args: &GenArgs) -> Result<Exit, AppError> {
         settings.target.reason,
         settings.codex_home.display()
     );
-
-    let changed: Vec<&Planned> = plan.iter().filter(|p| p.changes()).collect();
     if args.check {
-        for p in &changed {
-            println!("{}: {}", p.name, describe_change(p));
-        }
-        if changed.is_empty() {
-            println!(
-                "in sync: {} file(s) match the catalog",
-                plan.iter().filter(|p| p.merged.text.is_some()).count()
-            );
-            return Ok(Exit::Ok);
-        }
-        println!(
-            "{} file(s) out of date; run `codexgen gen` to update",
-            changed.len()
-        );
-        return Ok(Exit::OutOfDate);
+        return Ok(report_check(&plan));
     }
-
+    let changed: Vec<&Planned> = plan.iter().filter(|p| p.changes()).collect();
     for p in &changed {
         print_plan(p);
     }
@@ -256,7 +211,6 @@ fn generate(global: &GlobalArgs, args: &GenArgs) -> Result<Exit, AppError> {
         }
         return Ok(Exit::Ok);
     }
-
     let new_state = State::new(
         plan.iter()
             .filter(|p| p.merged.text.is_some() && !p.merged.managed.is_empty())
@@ -298,6 +252,62 @@ fn generate(global: &GlobalArgs, args: &GenArgs) -> Result<Exit, AppError> {
         backups.display()
     );
     Ok(Exit::Ok)
+}
+
+/// Merges every rendered file, and every file codexgen wrote before but no
+/// longer renders, with what is on disk. Any unreadable file stops the run.
+fn plan(
+    settings: &Settings,
+    header: &str,
+    rendered: &[Rendered],
+    state: &State,
+) -> Result<Vec<Planned>, AppError> {
+    let no_longer_rendered = state
+        .files
+        .keys()
+        .filter(|name| !rendered.iter().any(|r| &r.name == *name))
+        .map(|name| (name.as_str(), None));
+    let wanted = rendered
+        .iter()
+        .map(|r| (r.name.as_str(), Some(r.text.as_str())));
+    let mut plan = Vec::new();
+    for (name, desired) in wanted.chain(no_longer_rendered) {
+        let path = settings.codex_home.join(name);
+        let current = read_optional(&write::resolve(&path).map_err(AppError::Write)?)?;
+        let merged = merge::merge(
+            name,
+            current.as_deref(),
+            desired,
+            header,
+            state.managed(name),
+        )?;
+        plan.push(Planned {
+            name: name.to_owned(),
+            path,
+            current,
+            merged,
+        });
+    }
+    Ok(plan)
+}
+
+/// `gen --check`: one line per out-of-date file.
+fn report_check(plan: &[Planned]) -> Exit {
+    let changed: Vec<&Planned> = plan.iter().filter(|p| p.changes()).collect();
+    for p in &changed {
+        println!("{}: {}", p.name, describe_change(p));
+    }
+    if changed.is_empty() {
+        let files = plan.iter().filter(|p| p.merged.text.is_some()).count();
+        println!("in sync: {files} file(s) match the catalog");
+        Exit::Ok
+    } else {
+        println!(
+            "{} file(s) out of date; run `codexgen gen` to update",
+            changed.len()
+        );
+        Exit::OutOfDate
+    }
 }
 
 fn describe_change(p: &Planned) -> String {

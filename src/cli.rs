@@ -29,7 +29,7 @@ pub struct GlobalArgs {
     #[arg(long, value_name = "PATH", global = true)]
     pub catalog: Vec<PathBuf>,
 
-    /// The Codex home to write into [default: $CODEX_HOME, else ~/.codex]
+    /// The Codex home to write into [default: `$CODEX_HOME`, else ~/.codex]
     #[arg(long, value_name = "DIR", global = true)]
     pub codex_home: Option<PathBuf>,
 
@@ -66,7 +66,7 @@ pub struct GenArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Color {
-    /// Colour on a terminal, unless NO_COLOR is set.
+    /// Colour on a terminal, unless `NO_COLOR` is set.
     Auto,
     Always,
     Never,

@@ -67,7 +67,7 @@ impl Snippet {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
     pub message: String,
-    pub snippet: Option<Snippet>,
+    pub snippet: Option<Box<Snippet>>,
     /// The caret's label, e.g. "did you mean `base_url`?".
     pub label: Option<String>,
     /// What to do next.
@@ -86,7 +86,7 @@ impl Problem {
 
     #[must_use]
     pub fn at(mut self, snippet: Snippet) -> Self {
-        self.snippet = Some(snippet);
+        self.snippet = Some(Box::new(snippet));
         self
     }
 
@@ -191,12 +191,16 @@ pub fn looks_like_secret(word: &str) -> bool {
 /// any secret-named key, and any word that looks like a key.
 pub fn redact(line: &str) -> String {
     let lowered = line.to_ascii_lowercase();
-    let key_part = lowered.split(['=', ':']).next().unwrap_or_default();
-    let secret_key = SECRET_KEYS.iter().any(|k| key_part.contains(k));
-    if secret_key && let Some(at) = line.find(['=', ':']) {
-        let value = line[at + 1..].trim();
+    // A secret-named key followed by `=` or `:`: hide everything after that.
+    let cut = SECRET_KEYS
+        .iter()
+        .filter_map(|k| lowered.find(k).map(|at| at + k.len()))
+        .filter_map(|end| line[end..].find(['=', ':']).map(|sep| end + sep))
+        .min();
+    if let Some(sep) = cut {
+        let value = line[sep + 1..].trim();
         if !value.is_empty() && value != "{" && value != "[" {
-            return format!("{} <redacted>", &line[..=at]);
+            return format!("{} <redacted>", &line[..=sep]);
         }
     }
     let mut out = String::with_capacity(line.len());
@@ -229,23 +233,36 @@ pub fn did_you_mean<'a>(
     candidates
         .into_iter()
         .map(|c| (edit_distance(word, c), c))
-        .filter(|&(d, c)| d <= (c.len() / 3).max(1))
+        .filter(|&(d, c)| d <= c.chars().count().div_ceil(3).max(1))
         .min_by_key(|&(d, _)| d)
         .map(|(_, c)| c)
 }
 
+/// Optimal string alignment distance: edits, with a swap of two neighbours
+/// counted as one (the commonest typo, `modle` for `model`).
 fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, &cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != cb);
-            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
     }
-    prev[b.len()]
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = best;
+        }
+    }
+    d[a.len()][b.len()]
 }
 
 #[cfg(test)]
@@ -308,5 +325,7 @@ mod tests {
         assert_eq!(did_you_mean("base_ulr", keys), Some("base_url"));
         assert_eq!(did_you_mean("wireapi", keys), Some("wire_api"));
         assert_eq!(did_you_mean("colour", keys), None);
+        assert_eq!(did_you_mean("modle", ["model", "provider"]), Some("model"));
+        assert_eq!(did_you_mean("alpah", ["alpha", "beta"]), Some("alpha"));
     }
 }

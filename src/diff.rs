@@ -78,7 +78,7 @@ mod tests {
     use super::*;
 
     fn text(lines: &[Line]) -> String {
-        lines.iter().map(|l| format!("{}\n", l.text)).collect()
+        lines.iter().flat_map(|l| [l.text.as_str(), "\n"]).collect()
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! codexgen renders a versioned catalog of model providers (`providers.yaml`)
-//! into the files the OpenAI Codex CLI reads, and never destroys what it does
+//! into the files the `OpenAI` Codex CLI reads, and never destroys what it does
 //! not own. The pipeline runs one way, one module per stage:
 //!
 //! ```text

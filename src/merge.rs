@@ -1,4 +1,4 @@
-//! Owns ownership: lays a rendered file over the file on disk with toml_edit so
+//! Owns ownership: lays a rendered file over the file on disk with `toml_edit` so
 //! that codexgen changes only what its templates emit, removes what it emitted
 //! last time but no longer does, and notices hand edits to managed values
 //! (drift). Everything else (comments, order, blank lines, other tables such
@@ -101,43 +101,12 @@ pub fn merge(
     let mut changed = false;
     let mut managed = Vec::with_capacity(wanted.len());
     for leaf in &wanted {
-        let recorded = previous.iter().find(|m| m.path == leaf.path);
-        let path_text = leaf.path.join(".");
         let found = lookup(doc.as_table(), &leaf.path);
-        match (found, recorded) {
-            (Some(item), _) if same_item(item, &leaf.item) => {}
-            (Some(item), Some(rec)) => {
-                if !matches_recorded(item, rec) {
-                    notes.push(Note::Drift {
-                        path: path_text,
-                        written: rec.value.clone(),
-                        found: Some(canonical(item)),
-                        action: "overwritten with the catalog's value",
-                    });
-                }
-                set(&mut doc, file, leaf)?;
-                changed = true;
-            }
-            (Some(item), None) => {
-                notes.push(Note::TakeOver {
-                    path: path_text,
-                    found: canonical(item),
-                });
-                set(&mut doc, file, leaf)?;
-                changed = true;
-            }
-            (None, recorded) => {
-                if let Some(rec) = recorded {
-                    notes.push(Note::Drift {
-                        path: path_text,
-                        written: rec.value.clone(),
-                        found: None,
-                        action: "restored",
-                    });
-                }
-                set(&mut doc, file, leaf)?;
-                changed = true;
-            }
+        if !found.is_some_and(|item| same_item(item, &leaf.item)) {
+            let recorded = previous.iter().find(|m| m.path == leaf.path);
+            notes.extend(classify(&leaf.path, found, recorded));
+            set(&mut doc, file, leaf)?;
+            changed = true;
         }
         managed.push(Managed {
             path: leaf.path.clone(),
@@ -187,6 +156,31 @@ pub fn merge(
         managed,
         notes,
     })
+}
+
+/// What the reader should know when a wanted leaf differs from the disk.
+fn classify(path: &[String], found: Option<&Item>, recorded: Option<&Managed>) -> Option<Note> {
+    let path = path.join(".");
+    match (found, recorded) {
+        (Some(item), Some(rec)) if !matches_recorded(item, rec) => Some(Note::Drift {
+            path,
+            written: rec.value.clone(),
+            found: Some(canonical(item)),
+            action: "overwritten with the catalog's value",
+        }),
+        // The catalog changed since the last write: an ordinary update.
+        (Some(_), Some(_)) | (None, None) => None,
+        (Some(item), None) => Some(Note::TakeOver {
+            path,
+            found: canonical(item),
+        }),
+        (None, Some(rec)) => Some(Note::Drift {
+            path,
+            written: rec.value.clone(),
+            found: None,
+            action: "restored",
+        }),
+    }
 }
 
 /// Splits codexgen's header lines off the top of a file: (header length, rest).

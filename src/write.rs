@@ -153,6 +153,7 @@ fn atomic_replace(
 }
 
 #[cfg(unix)]
+#[allow(clippy::unnecessary_wraps)] // the non-unix twin returns None
 fn new_file_permissions() -> Option<Permissions> {
     use std::os::unix::fs::PermissionsExt;
     Some(Permissions::from_mode(NEW_FILE_MODE))

@@ -151,8 +151,14 @@ impl Builder<'_> {
             "a version such as \"2026.11.1\"",
         );
         let default = f.take("default");
-        let providers = self.providers(f.take("providers"));
-        let profiles = self.profiles(f.take("profiles"), &providers);
+        let providers_node = f.take("providers");
+        let profiles_node = f.take("profiles");
+        // Cross references are checked against every declared name, valid or
+        // not, so one broken provider does not also break each profile using it.
+        let provider_ids = declared(providers_node);
+        let profile_names = declared(profiles_node);
+        let providers = self.providers(providers_node);
+        let profiles = self.profiles(profiles_node, &provider_ids);
         self.finish(&f, "");
 
         let default = match default {
@@ -166,10 +172,10 @@ impl Builder<'_> {
                 None
             }
             Some(node) => self.string(node, "`default`").and_then(|name| {
-                if profiles.iter().any(|p| p.name == name) {
+                if profile_names.contains(&name) {
                     Some(name)
                 } else {
-                    let names: Vec<&str> = profiles.iter().map(|p| p.name.as_str()).collect();
+                    let names: Vec<&str> = profile_names.iter().map(String::as_str).collect();
                     let label = did_you_mean(&name, names.iter().copied()).map_or_else(
                         || "no profile has this name".to_owned(),
                         |s| format!("no profile has this name; did you mean `{s}`?"),
@@ -257,17 +263,16 @@ impl Builder<'_> {
         let what = format!("provider `{id}`");
         let mut f = self.fields(node, what.clone())?;
         let name = f.take("name").and_then(|n| self.string(n, &what));
-        let base_url = match f.take("base_url") {
-            Some(n) => self.base_url(n),
-            None => {
-                self.error(
-                    key.pos,
-                    format!("{what} has no `base_url`"),
-                    "add `base_url: https://...` (the part before /responses)",
-                    "without a base_url Codex would send this provider's requests to OpenAI",
-                );
-                None
-            }
+        let base_url = if let Some(n) = f.take("base_url") {
+            self.base_url(n)
+        } else {
+            self.error(
+                key.pos,
+                format!("{what} has no `base_url`"),
+                "add `base_url: https://...` (the part before /responses)",
+                "without a base_url Codex would send this provider's requests to OpenAI",
+            );
+            None
         };
         let env_key = f.take("env_key").and_then(|n| self.env_name(n, &what));
         let env_key_instructions = f
@@ -285,14 +290,12 @@ impl Builder<'_> {
         let stream_idle_timeout_ms = self.count(f.take("stream_idle_timeout_ms"), 1, i64::MAX);
         let requires_openai_auth = f.take("requires_openai_auth").and_then(|n| self.boolean(n));
         if let Some(token) = f.take("experimental_bearer_token") {
-            f.asked.pop();
             self.error(
                 token.pos,
                 format!("{what} carries a literal token (`experimental_bearer_token`)"),
                 "a shared catalog must not hold secrets",
                 "put the token in an environment variable and name that variable in `env_key`",
             );
-            f.asked.push("experimental_bearer_token");
         }
         self.finish(&f, "");
         if !id_ok {
@@ -315,7 +318,7 @@ impl Builder<'_> {
         })
     }
 
-    fn profiles(&mut self, node: Option<&Node>, providers: &[Provider]) -> Vec<Profile> {
+    fn profiles(&mut self, node: Option<&Node>, providers: &[String]) -> Vec<Profile> {
         let Some(node) = node else {
             return Vec::new();
         };
@@ -331,25 +334,24 @@ impl Builder<'_> {
             .collect()
     }
 
-    fn profile(&mut self, key: &Key, node: &Node, providers: &[Provider]) -> Option<Profile> {
+    fn profile(&mut self, key: &Key, node: &Node, providers: &[String]) -> Option<Profile> {
         let name = key.name.clone();
         let name_ok = self.id(key, "profile name");
         let what = format!("profile `{name}`");
         let mut f = self.fields(node, what.clone())?;
-        let provider = match f.take("provider") {
-            Some(n) => self.profile_provider(n, providers, &what),
-            None => {
-                self.error(
-                    key.pos,
-                    format!("{what} has no `provider`"),
-                    "add `provider: <id>` naming a catalog provider or a Codex built-in",
-                    format!(
-                        "Codex's built-in providers: {}",
-                        codex::BUILTIN_PROVIDERS.join(", ")
-                    ),
-                );
-                None
-            }
+        let provider = if let Some(n) = f.take("provider") {
+            self.profile_provider(n, providers, &what)
+        } else {
+            self.error(
+                key.pos,
+                format!("{what} has no `provider`"),
+                "add `provider: <id>` naming a catalog provider or a Codex built-in",
+                format!(
+                    "Codex's built-in providers: {}",
+                    codex::BUILTIN_PROVIDERS.join(", ")
+                ),
+            );
+            None
         };
         let model = self.required_string(
             &mut f,
@@ -391,18 +393,17 @@ impl Builder<'_> {
     fn profile_provider(
         &mut self,
         node: &Node,
-        providers: &[Provider],
+        providers: &[String],
         what: &str,
     ) -> Option<String> {
         let id = self.string(node, what)?;
-        let known =
-            providers.iter().any(|p| p.id == id) || codex::BUILTIN_PROVIDERS.contains(&id.as_str());
+        let known = providers.contains(&id) || codex::BUILTIN_PROVIDERS.contains(&id.as_str());
         if known {
             return Some(id);
         }
         let candidates: Vec<&str> = providers
             .iter()
-            .map(|p| p.id.as_str())
+            .map(String::as_str)
             .chain(codex::BUILTIN_PROVIDERS.iter().copied())
             .collect();
         let label = did_you_mean(&id, candidates.iter().copied()).map_or_else(
@@ -733,6 +734,14 @@ impl PairKind {
             PairKind::Header => "`http_headers`",
             PairKind::EnvHeader => "`env_http_headers`",
         }
+    }
+}
+
+/// The keys of a map node (declared provider ids or profile names).
+fn declared(node: Option<&Node>) -> Vec<String> {
+    match node.map(|n| &n.value) {
+        Some(Value::Map(entries)) => entries.iter().map(|(k, _)| k.name.clone()).collect(),
+        _ => Vec::new(),
     }
 }
 

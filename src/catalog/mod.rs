@@ -10,6 +10,7 @@
 mod build;
 mod yaml;
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -50,11 +51,12 @@ impl Source {
 /// Which catalog files a run reads, in overlay order, when none are named:
 /// `./providers.yaml`, else the user's config dir, else the built-in one; a
 /// `providers.local.yaml` beside the chosen file is a personal overlay.
+/// A file in `cwd` is named relative to it, as the user would type it.
 pub fn discover(cwd: &Path, config_dir: Option<&Path>) -> Vec<PathBuf> {
-    let candidates = std::iter::once(cwd.join("providers.yaml"))
+    let candidates = std::iter::once(PathBuf::from("providers.yaml"))
         .chain(config_dir.map(|d| d.join("codexgen").join("providers.yaml")));
     for candidate in candidates {
-        if candidate.is_file() {
+        if cwd.join(&candidate).is_file() {
             let mut files = vec![candidate.clone()];
             files.extend(local_overlay(&candidate));
             return files;
@@ -178,10 +180,11 @@ fn render_problems(problems: &[Problem]) -> String {
         out.push_str(&p.to_string());
     }
     if problems.len() > 1 {
-        out.push_str(&format!(
+        let _ = write!(
+            out,
             "\n\n{} problems in the catalog; nothing was written",
             problems.len()
-        ));
+        );
     }
     out
 }

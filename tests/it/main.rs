@@ -1,1 +1,9 @@
-//! codexgen integration tests, against the built binary, in temp dirs.
+//! codexgen's integration tests: one binary, run against the built `codexgen`
+//! in temporary folders. None of them touches the real `~/.codex`.
+
+mod catalog_errors;
+mod e2e;
+mod generate;
+mod snapshots;
+mod stand_in;
+mod support;

@@ -1,0 +1,429 @@
+//! End to end: the real Codex CLI reads what `codexgen gen` writes.
+//!
+//! Owns the tests that generate a `CODEX_HOME` from a catalog and then run the real
+//! `codex exec` (the binary named by `CODEX_BIN`; `.ci/run` installs it) against the
+//! stand-in Responses server, checking that every provider setting (base path, query
+//! parameters, headers, key variable, model, profile file) reaches the wire. Does not
+//! test codexgen's own output format: other modules do that; here only Codex judges.
+//!
+//! Everything lives in a scratch folder under `CARGO_TARGET_TMPDIR` (not `/tmp`, where
+//! Codex refuses to create its helper binaries and warns), and Codex runs with a
+//! cleared environment, so neither the user's `~/.codex` nor their API keys take part.
+
+use std::fmt::Write as _;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use tempfile::TempDir;
+
+use crate::stand_in::{Request, StandIn};
+
+/// A hung Codex is killed after this long; a healthy run takes well under a second.
+const CODEX_TIMEOUT: Duration = Duration::from_secs(60);
+
+const PROMPT: &str = "say ok";
+
+/// One catalog provider and the profile that selects it.
+struct Case {
+    provider: &'static str,
+    name: &'static str,
+    /// Path part of `base_url`; requests go to `{prefix}/responses`.
+    prefix: &'static str,
+    env_key: &'static str,
+    /// The value the test puts in `env_key`; must arrive as `Bearer {key}`.
+    key: &'static str,
+    http_headers: &'static [(&'static str, &'static str)],
+    query_params: &'static [(&'static str, &'static str)],
+    profile: &'static str,
+    model: &'static str,
+}
+
+/// The default profile's provider: the plain case.
+const ALPHA: Case = Case {
+    provider: "alpha-provider",
+    name: "Alpha",
+    prefix: "/v1",
+    env_key: "CODEXGEN_E2E_ALPHA_KEY",
+    key: "alpha-key-5e1c07",
+    http_headers: &[],
+    query_params: &[],
+    profile: "alpha",
+    model: "alpha-model-1",
+};
+
+/// A second provider, reached only through its profile file, with every extra.
+const BETA: Case = Case {
+    provider: "beta-provider",
+    name: "Beta",
+    prefix: "/openai/v1",
+    env_key: "CODEXGEN_E2E_BETA_KEY",
+    key: "beta-key-93d4aa",
+    http_headers: &[("X-E2e-Header", "hello")],
+    query_params: &[("api-version", "2025-04-01-preview")],
+    profile: "beta",
+    model: "beta-model-2",
+};
+
+#[test]
+fn real_codex_reaches_each_generated_provider_through_its_profile() {
+    let Some(codex) = codex_bin() else { return };
+    let server = StandIn::start();
+    let scratch = Scratch::new();
+    let catalog = scratch.write_catalog(&server);
+    generate(&scratch.codex_home, &catalog);
+
+    let keys = [(ALPHA.env_key, ALPHA.key), (BETA.env_key, BETA.key)];
+    // Default profile: no -p, config.toml's top-level model and model_provider.
+    check_run(&ALPHA, &scratch.run_codex(&codex, &server, None, &keys));
+    // Second profile: the top-level -p form, which reads beta.config.toml.
+    check_run(
+        &BETA,
+        &scratch.run_codex(&codex, &server, Some(BETA.profile), &keys),
+    );
+}
+
+/// The 401 trap codexgen guards against: with the key variable unset Codex does not
+/// send an unauthenticated request, it stops before the first request and names the
+/// variable.
+#[test]
+fn real_codex_stops_before_any_request_when_the_key_variable_is_unset() {
+    let Some(codex) = codex_bin() else { return };
+    let server = StandIn::start();
+    let scratch = Scratch::new();
+    let catalog = scratch.write_catalog(&server);
+    generate(&scratch.codex_home, &catalog);
+
+    let run = scratch.run_codex(&codex, &server, None, &[(BETA.env_key, BETA.key)]);
+    let report = report(&run);
+    assert!(
+        run.status.is_some_and(|s| !s.success()),
+        "codex should fail without {}\n{report}",
+        ALPHA.env_key
+    );
+    assert!(
+        run.stderr.contains(ALPHA.env_key),
+        "codex's error should name {}\n{report}",
+        ALPHA.env_key
+    );
+    assert!(
+        run.requests.is_empty(),
+        "codex should not reach the server\n{report}"
+    );
+}
+
+/// Writes the Codex config for `catalog` into `codex_home` with the codexgen under
+/// test. codexgen runs with a cleared environment: `HOME` is the scratch folder above
+/// `codex_home`, its config dir is inside it, and it runs in the catalog's folder, so
+/// no overlay or setting of the machine's user can take part.
+///
+/// Codex's folder goes first on codexgen's `PATH`, so any `codex --version` detection
+/// targets the binary these tests run, not whatever the machine has installed.
+fn generate(codex_home: &Path, catalog: &Path) {
+    let home = codex_home.parent().expect("the codex home has a parent");
+    let codex_dir = codex_bin_env().and_then(|bin| bin.parent().map(Path::to_path_buf));
+    let inherited = std::env::var_os("PATH").unwrap_or_default();
+    let path = std::env::join_paths(
+        codex_dir
+            .into_iter()
+            .chain(std::env::split_paths(&inherited)),
+    )
+    .expect("PATH entries are joinable");
+    let output = Command::new(env!("CARGO_BIN_EXE_codexgen"))
+        .arg("gen")
+        .arg("--yes")
+        .arg("--codex-home")
+        .arg(codex_home)
+        .arg("--catalog")
+        .arg(catalog)
+        .current_dir(catalog.parent().expect("the catalog has a folder"))
+        .env_clear()
+        .env("PATH", path)
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run codexgen");
+    assert!(
+        output.status.success(),
+        "codexgen gen failed ({})\n--- stdout\n{}\n--- stderr\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr),
+    );
+}
+
+/// The catalog under test, pointing both providers at `server`.
+fn catalog_yaml(server: &StandIn) -> String {
+    let mut yaml = format!(
+        "schema: 1\nversion: \"e2e\"\ndefault: {}\nproviders:\n",
+        ALPHA.profile
+    );
+    for case in [&ALPHA, &BETA] {
+        let _ = write!(
+            yaml,
+            "  {}:\n    name: {}\n    base_url: {}\n    env_key: {}\n    wire_api: responses\n",
+            case.provider,
+            case.name,
+            server.base_url(case.prefix),
+            case.env_key,
+        );
+        for (key, map) in [
+            ("http_headers", case.http_headers),
+            ("query_params", case.query_params),
+        ] {
+            if !map.is_empty() {
+                let entries: Vec<String> =
+                    map.iter().map(|(k, v)| format!("{k}: \"{v}\"")).collect();
+                let _ = writeln!(yaml, "    {key}: {{{}}}", entries.join(", "));
+            }
+        }
+    }
+    yaml.push_str("profiles:\n");
+    for case in [&ALPHA, &BETA] {
+        let _ = write!(
+            yaml,
+            "  {}:\n    provider: {}\n    model: {}\n",
+            case.profile, case.provider, case.model
+        );
+    }
+    yaml
+}
+
+/// Asserts that one Codex run succeeded and reached `case`'s provider exactly as the
+/// catalog describes it.
+fn check_run(case: &Case, run: &Run) {
+    let report = report(run);
+    assert!(
+        run.status.is_some_and(|s| s.success()),
+        "codex with profile {} should succeed\n{report}",
+        case.profile
+    );
+    assert!(
+        run.stdout.contains("ok"),
+        "codex should print the stand-in's answer\n{report}"
+    );
+
+    let query: Vec<String> = case
+        .query_params
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    let mut expected_path = format!("{}/responses", case.prefix);
+    if !query.is_empty() {
+        expected_path = format!("{expected_path}?{}", query.join("&"));
+    }
+    let turns: Vec<&Request> = run
+        .requests
+        .iter()
+        .filter(|r| {
+            r.path
+                .split('?')
+                .next()
+                .is_some_and(|p| p.ends_with("/responses"))
+        })
+        .collect();
+    assert!(
+        !turns.is_empty(),
+        "no request reached the stand-in's /responses for profile {}\n{report}",
+        case.profile
+    );
+    let bearer = format!("Bearer {}", case.key);
+    for turn in turns {
+        assert_eq!(turn.method, "POST", "{report}");
+        assert_eq!(turn.path, expected_path, "{report}");
+        assert_eq!(
+            turn.header("authorization"),
+            Some(bearer.as_str()),
+            "{report}"
+        );
+        assert_eq!(
+            turn.json_string_field("model").as_deref(),
+            Some(case.model),
+            "{report}"
+        );
+        for (name, value) in case.http_headers {
+            assert_eq!(turn.header(name), Some(*value), "{report}");
+        }
+        // The other provider's header must not leak into this one.
+        for (name, _) in ALPHA.http_headers.iter().chain(BETA.http_headers) {
+            if !case.http_headers.iter().any(|(own, _)| own == name) {
+                assert_eq!(turn.header(name), None, "{report}");
+            }
+        }
+    }
+}
+
+/// The failure message: what Codex printed and what the stand-in saw.
+fn report(run: &Run) -> String {
+    let status = run.status.map_or_else(
+        || format!("killed after {CODEX_TIMEOUT:?}"),
+        |s| s.to_string(),
+    );
+    let mut text = format!(
+        "--- codex {}: {status}\n--- codex stdout\n{}\n--- codex stderr\n{}\n--- {} request(s) received",
+        run.args,
+        run.stdout,
+        run.stderr,
+        run.requests.len()
+    );
+    for request in &run.requests {
+        let _ = write!(text, "\n{request}");
+    }
+    text
+}
+
+/// `CODEX_BIN`, or `None` after saying why the test is skipped. Under CI a missing
+/// binary is a failure, so a broken install cannot pass as a green run.
+fn codex_bin() -> Option<PathBuf> {
+    let Some(bin) = codex_bin_env() else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CODEX_BIN is not set; .ci/run installs the real Codex CLI"
+        );
+        eprintln!(
+            "skipped: CODEX_BIN not set (run .ci/run or set CODEX_BIN to a codex 0.169.0 binary)"
+        );
+        return None;
+    };
+    assert!(
+        bin.is_file(),
+        "CODEX_BIN={} is not a file; .ci/run installs the real Codex CLI",
+        bin.display()
+    );
+    Some(bin)
+}
+
+fn codex_bin_env() -> Option<PathBuf> {
+    std::env::var_os("CODEX_BIN")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+}
+
+/// A throwaway tree: `home/` is `HOME`, `home/.codex` is `CODEX_HOME`, `work/` is the
+/// folder Codex runs in.
+struct Scratch {
+    _root: TempDir,
+    home: PathBuf,
+    codex_home: PathBuf,
+    work: PathBuf,
+}
+
+impl Scratch {
+    fn new() -> Scratch {
+        let root = tempfile::Builder::new()
+            .prefix("e2e-")
+            .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
+            .expect("create a scratch folder under CARGO_TARGET_TMPDIR");
+        let home = root.path().join("home");
+        let codex_home = home.join(".codex");
+        let work = root.path().join("work");
+        for dir in [&home, &work] {
+            std::fs::create_dir_all(dir).expect("create scratch folders");
+        }
+        Scratch {
+            _root: root,
+            home,
+            codex_home,
+            work,
+        }
+    }
+
+    fn write_catalog(&self, server: &StandIn) -> PathBuf {
+        let catalog = self.work.join("providers.yaml");
+        std::fs::write(&catalog, catalog_yaml(server)).expect("write the test catalog");
+        catalog
+    }
+
+    /// `codex [-p PROFILE] exec --skip-git-repo-check PROMPT` with only `vars` (plus
+    /// `PATH`) in its environment, stdin closed, killed after [`CODEX_TIMEOUT`]; the
+    /// run keeps the requests `server` received while it ran.
+    fn run_codex(
+        &self,
+        codex: &Path,
+        server: &StandIn,
+        profile: Option<&str>,
+        vars: &[(&str, &str)],
+    ) -> Run {
+        let mut args: Vec<&str> = Vec::new();
+        if let Some(profile) = profile {
+            args.extend(["-p", profile]);
+        }
+        args.extend(["exec", "--skip-git-repo-check", PROMPT]);
+
+        let mut command = Command::new(codex);
+        command
+            .args(&args)
+            .current_dir(&self.work)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", &self.home)
+            .env("CODEX_HOME", &self.codex_home)
+            .envs(vars.iter().copied())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let before = server.requests().len();
+        let mut run = Run::with_timeout(command, args.join(" "));
+        run.requests = server.requests().split_off(before);
+        run
+    }
+}
+
+/// The outcome of one Codex run.
+struct Run {
+    args: String,
+    /// `None` when the run was killed at the timeout.
+    status: Option<ExitStatus>,
+    stdout: String,
+    stderr: String,
+    /// What the stand-in received while this run was going.
+    requests: Vec<Request>,
+}
+
+impl Run {
+    fn with_timeout(mut command: Command, args: String) -> Run {
+        let mut child = command.spawn().expect("start CODEX_BIN");
+        let stdout = drain(child.stdout.take().expect("piped stdout"));
+        let stderr = drain(child.stderr.take().expect("piped stderr"));
+        let deadline = Instant::now() + CODEX_TIMEOUT;
+        let status = loop {
+            if let Some(status) = child.try_wait().expect("wait for codex") {
+                break Some(status);
+            }
+            if Instant::now() >= deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
+            thread::sleep(Duration::from_millis(20));
+        };
+        // A grandchild may still hold the pipes after a kill: do not wait forever.
+        let collect = |rx: mpsc::Receiver<String>| {
+            rx.recv_timeout(Duration::from_secs(5))
+                .unwrap_or_else(|_| "<output still open after codex exited>".to_owned())
+        };
+        Run {
+            args,
+            status,
+            stdout: collect(stdout),
+            stderr: collect(stderr),
+            requests: Vec::new(),
+        }
+    }
+}
+
+/// Reads a pipe to its end on a thread, so a chatty child never blocks on a full pipe.
+fn drain(mut pipe: impl Read + Send + 'static) -> mpsc::Receiver<String> {
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let _ = pipe.read_to_end(&mut bytes);
+        let _ = tx.send(String::from_utf8_lossy(&bytes).into_owned());
+    });
+    rx
+}

@@ -1,0 +1,418 @@
+//! `codexgen gen` against a scratch Codex home: ownership, removal, drift,
+//! symlinks, modes, in-sync runs, exit codes and refusals.
+
+use std::time::{Duration, SystemTime};
+
+use predicates::prelude::*;
+use predicates::str::contains;
+
+use crate::support::{CATALOG, World, snapshot_dir};
+
+const HEADER: &str = "# codexgen: generated from catalog version t1; codexgen rewrites only the\n# codexgen: keys it manages (see `codexgen gen --diff`) and keeps everything else.\n";
+
+#[test]
+fn unmanaged_content_survives_byte_for_byte() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    let original = "\
+# My Codex settings, kept by hand.
+approval_policy = \"on-request\"   # I like to be asked
+unknown_future_key = [1, 2,   3]
+
+[projects.\"/home/me/src/app\"]
+trust_level = \"trusted\"
+
+[mcp_servers.docs]
+command = 'npx'      # inline comment
+args = [\"-y\", \"@acme/docs\"]
+
+[notice]
+hide_full_access_warning = true
+
+[tui]
+animations = false
+";
+    w.file("codex-home/config.toml", original);
+    w.gen_yes();
+    let expected = format!(
+        "{HEADER}\
+# My Codex settings, kept by hand.
+approval_policy = \"on-request\"   # I like to be asked
+unknown_future_key = [1, 2,   3]
+model = \"alpha-1\"
+model_provider = \"alpha-p\"
+
+[projects.\"/home/me/src/app\"]
+trust_level = \"trusted\"
+
+[mcp_servers.docs]
+command = 'npx'      # inline comment
+args = [\"-y\", \"@acme/docs\"]
+
+[notice]
+hide_full_access_warning = true
+
+[tui]
+animations = false
+
+[model_providers.alpha-p]
+name = \"Alpha\"
+base_url = \"https://alpha.example/v1\"
+env_key = \"ALPHA_API_KEY\"
+wire_api = \"responses\"
+
+[model_providers.beta-p]
+name = \"Beta\"
+base_url = \"https://beta.example/openai/v1\"
+env_key = \"BETA_API_KEY\"
+wire_api = \"responses\"
+query_params = {{ api-version = \"2025-04-01-preview\" }}
+"
+    );
+    assert_eq!(w.read("config.toml"), expected);
+    assert_eq!(
+        w.read("beta.config.toml"),
+        format!(
+            "{HEADER}model = \"beta-2\"\nmodel_provider = \"beta-p\"\nmodel_reasoning_effort = \"high\"\n"
+        )
+    );
+    // A second run changes nothing.
+    w.cmd()
+        .args(["gen", "--check"])
+        .assert()
+        .success()
+        .stdout(contains("in sync"));
+}
+
+#[test]
+fn removed_providers_and_profiles_disappear_but_foreign_files_stay() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.file("codex-home/gamma.config.toml", "model = \"mine\"\n");
+    w.gen_yes();
+    assert!(w.exists("beta.config.toml"));
+    let without_beta = CATALOG
+        .replace("  beta-p:\n    name: Beta\n    base_url: https://beta.example/openai/v1\n    env_key: BETA_API_KEY\n    query_params: {api-version: \"2025-04-01-preview\"}\n", "")
+        .replace("  beta:\n    provider: beta-p\n    model: beta-2\n    model_reasoning_effort: high\n", "");
+    w.catalog(&without_beta);
+    w.cmd()
+        .args(["gen", "--diff"])
+        .assert()
+        .success()
+        .stdout(contains("--- a/beta.config.toml\n+++ /dev/null"))
+        .stdout(contains("-[model_providers.beta-p]"));
+    w.gen_yes();
+    assert!(!w.exists("beta.config.toml"));
+    assert!(!w.read("config.toml").contains("beta"));
+    assert_eq!(w.read("gamma.config.toml"), "model = \"mine\"\n");
+    w.cmd().args(["gen", "--check"]).assert().success();
+}
+
+#[test]
+fn a_profile_file_with_foreign_keys_loses_only_ours() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.gen_yes();
+    let beta = w.read("beta.config.toml");
+    std::fs::write(
+        w.home.join("beta.config.toml"),
+        format!("{beta}sandbox_mode = \"read-only\"\n"),
+    )
+    .unwrap();
+    w.catalog(&CATALOG.replace(
+        "  beta:\n    provider: beta-p\n    model: beta-2\n    model_reasoning_effort: high\n",
+        "",
+    ));
+    w.gen_yes();
+    assert_eq!(w.read("beta.config.toml"), "sandbox_mode = \"read-only\"\n");
+}
+
+#[test]
+fn hand_edits_to_managed_values_are_reported_as_drift() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.gen_yes();
+    let config = w
+        .read("config.toml")
+        .replace("model = \"alpha-1\"", "model = \"picked-in-tui\"");
+    std::fs::write(w.home.join("config.toml"), config).unwrap();
+    w.cmd()
+        .args(["gen", "--diff"])
+        .assert()
+        .success()
+        .stdout(contains("drift: config.toml: `model` was set to \"picked-in-tui\" by hand (codexgen wrote \"alpha-1\"); overwritten with the catalog's value"))
+        .stdout(contains("-model = \"picked-in-tui\"\n+model = \"alpha-1\""));
+    w.cmd()
+        .args(["gen", "--check"])
+        .assert()
+        .code(1)
+        .stdout(contains(
+            "config.toml: out of date (1 managed value(s) edited by hand)",
+        ));
+    w.gen_yes();
+    assert!(w.read("config.toml").contains("model = \"alpha-1\""));
+}
+
+#[test]
+fn check_exits_1_when_out_of_date_and_0_when_in_sync() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.cmd()
+        .args(["gen", "--check"])
+        .assert()
+        .code(1)
+        .stdout(contains("config.toml: missing, would be created"))
+        .stdout(contains("3 file(s) out of date"));
+    assert!(snapshot_dir(&w.home).is_empty(), "--check wrote something");
+    w.gen_yes();
+    w.cmd().args(["gen", "--check"]).assert().code(0);
+}
+
+#[test]
+fn diff_writes_nothing_and_is_plain_when_piped() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.file("codex-home/config.toml", "[tui]\nx = 1\n");
+    let before = snapshot_dir(&w.root);
+    w.cmd()
+        .args(["gen", "--diff"])
+        .assert()
+        .success()
+        .stdout(contains("--- a/config.toml\n+++ b/config.toml\n@@"))
+        .stdout(contains("+model = \"alpha-1\""))
+        .stdout(contains("\u{1b}[").not());
+    assert_eq!(snapshot_dir(&w.root), before);
+    w.cmd()
+        .args(["gen", "--diff", "--color", "always"])
+        .assert()
+        .success()
+        .stdout(contains("\u{1b}[32m+model"));
+}
+
+#[test]
+fn in_sync_run_does_not_rewrite_files() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.gen_yes();
+    let old = SystemTime::now() - Duration::from_secs(3600);
+    for name in ["config.toml", "alpha.config.toml"] {
+        std::fs::File::options()
+            .write(true)
+            .open(w.home.join(name))
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
+    }
+    w.cmd()
+        .args(["gen", "--yes"])
+        .assert()
+        .success()
+        .stderr(contains("Nothing to change"));
+    for name in ["config.toml", "alpha.config.toml"] {
+        let mtime = std::fs::metadata(w.home.join(name))
+            .unwrap()
+            .modified()
+            .unwrap();
+        assert_eq!(mtime, old, "{name} was rewritten");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn file_mode_is_kept_and_new_files_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let w = World::new();
+    w.catalog(CATALOG);
+    let config = w.file("codex-home/config.toml", "[tui]\nx = 1\n");
+    std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o640)).unwrap();
+    w.gen_yes();
+    let mode = |name: &str| {
+        std::fs::metadata(w.home.join(name))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    assert_eq!(mode("config.toml"), 0o640);
+    assert_eq!(mode("alpha.config.toml"), 0o600);
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinked_config_stays_a_link_and_its_target_is_written() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    let target = w.file("dotfiles/codex/config.toml", "[tui]\nx = 1\n");
+    std::os::unix::fs::symlink(&target, w.home.join("config.toml")).unwrap();
+    w.gen_yes();
+    let meta = std::fs::symlink_metadata(w.home.join("config.toml")).unwrap();
+    assert!(
+        meta.file_type().is_symlink(),
+        "the link was replaced by a file"
+    );
+    let written = std::fs::read_to_string(&target).unwrap();
+    assert!(
+        written.contains("[tui]\nx = 1\n") && written.contains("model = \"alpha-1\""),
+        "{written}"
+    );
+    // No stray temp files next to the target.
+    let names: Vec<_> = std::fs::read_dir(target.parent().unwrap())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(names.len(), 1, "{names:?}");
+}
+
+#[test]
+fn previous_content_is_backed_up() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.file("codex-home/config.toml", "[tui]\nx = 1\n");
+    w.gen_yes();
+    assert_eq!(
+        std::fs::read_to_string(w.home.join(".codexgen/backup/config.toml")).unwrap(),
+        "[tui]\nx = 1\n"
+    );
+}
+
+#[test]
+fn a_broken_config_is_never_overwritten() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.file("codex-home/config.toml", "[tui]\nx = 1\n[projects\ny = 2\n");
+    let before = snapshot_dir(&w.root);
+    w.cmd()
+        .args(["gen", "--yes"])
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "config.toml is not valid TOML, so codexgen will not touch it",
+        ))
+        .stderr(contains("--> config.toml:3:"))
+        .stderr(contains("3 | [projects"));
+    let after: Vec<_> = snapshot_dir(&w.root)
+        .into_iter()
+        .filter(|(p, _)| !p.ends_with(".codexgen/lock"))
+        .collect();
+    assert_eq!(after, before);
+}
+
+#[test]
+fn refuses_to_write_without_yes_when_not_on_a_terminal() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.cmd()
+        .args(["gen"])
+        .write_stdin("y\n")
+        .assert()
+        .code(2)
+        .stderr(contains("refusing to write without confirmation"))
+        .stderr(contains("codexgen gen --yes"));
+    assert!(!w.exists("config.toml"));
+}
+
+#[test]
+fn a_second_run_cannot_interleave() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    std::fs::create_dir_all(w.home.join(".codexgen")).unwrap();
+    let held = std::fs::File::create(w.home.join(".codexgen/lock")).unwrap();
+    held.lock().unwrap();
+    w.cmd()
+        .args(["gen", "--yes"])
+        .assert()
+        .code(2)
+        .stderr(contains("another codexgen run is writing to"));
+    assert!(!w.exists("config.toml"));
+    held.unlock().unwrap();
+    w.gen_yes();
+}
+
+#[test]
+fn a_template_that_renders_invalid_toml_is_refused() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.file("tpl/config.toml.tera", "model = {{ default.model }}\n");
+    w.cmd()
+        .args(["gen", "--yes", "--templates"])
+        .arg(w.root.join("tpl"))
+        .assert()
+        .code(2)
+        .stderr(contains("config.toml.tera produced invalid TOML"))
+        .stderr(contains(":1:"))
+        .stderr(contains("1 | model = alpha-1"));
+    assert!(snapshot_dir(&w.home).is_empty());
+}
+
+#[test]
+fn custom_templates_replace_the_built_in_ones() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.file("tpl/profile.config.toml.tera", "model = {{ profile.model | toml }}\nmodel_provider = {{ profile.provider | toml }}\nmodel_verbosity = \"low\"\n");
+    w.cmd()
+        .args(["gen", "--yes", "--templates"])
+        .arg(w.root.join("tpl"))
+        .assert()
+        .success();
+    assert!(
+        w.read("alpha.config.toml")
+            .ends_with("model_verbosity = \"low\"\n")
+    );
+    assert!(w.read("config.toml").contains("[model_providers.alpha-p]"));
+}
+
+#[test]
+fn overlays_change_fields_add_entries_and_pick_the_default() {
+    let w = World::new();
+    let base = w.catalog(CATALOG);
+    w.file(
+        "work/providers.local.yaml",
+        "schema: 1\ndefault: beta\nproviders:\n  alpha-p:\n    base_url: http://localhost:9999/v1\n  beta-p:\n    query_params: ~\n",
+    );
+    // Found next to ./providers.yaml without being named...
+    w.gen_yes();
+    let config = w.read("config.toml");
+    assert!(config.contains("model = \"beta-2\""), "{config}");
+    assert!(
+        config.contains("base_url = \"http://localhost:9999/v1\""),
+        "{config}"
+    );
+    assert!(!config.contains("query_params"), "{config}");
+    // ...and next to a catalog named with --catalog; later --catalog files win.
+    let extra = w.file("extra.yaml", "schema: 1\ndefault: alpha\n");
+    w.cmd()
+        .args(["gen", "--yes", "--catalog"])
+        .arg(&base)
+        .arg("--catalog")
+        .arg(&extra)
+        .assert()
+        .success()
+        .stderr(contains("providers.local.yaml"));
+    assert!(w.read("config.toml").contains("model = \"alpha-1\""));
+}
+
+#[test]
+fn the_built_in_catalog_is_used_when_none_is_found() {
+    let w = World::new();
+    w.cmd()
+        .args(["gen", "--diff"])
+        .assert()
+        .success()
+        .stderr(contains("<built-in providers.yaml>"))
+        .stdout(contains("[model_providers.groq]"));
+}
+
+#[test]
+fn codex_home_comes_from_the_environment_when_not_given() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    let mut cmd = assert_cmd::Command::cargo_bin("codexgen").unwrap();
+    cmd.current_dir(w.root.join("work"))
+        .env("CODEX_HOME", &w.home)
+        .env("HOME", w.root.join("user"))
+        .args(["gen", "--yes"])
+        .assert()
+        .success();
+    assert!(w.exists("config.toml"));
+}

@@ -1,0 +1,112 @@
+//! Shared helpers: a scratch world (Codex home, working folder, config dir)
+//! and a `codexgen` command that cannot see the user's real files.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+/// A small valid catalog used by most tests.
+pub const CATALOG: &str = r#"schema: 1
+version: "t1"
+default: alpha
+providers:
+  alpha-p:
+    name: Alpha
+    base_url: https://alpha.example/v1
+    env_key: ALPHA_API_KEY
+  beta-p:
+    name: Beta
+    base_url: https://beta.example/openai/v1
+    env_key: BETA_API_KEY
+    query_params: {api-version: "2025-04-01-preview"}
+profiles:
+  alpha:
+    provider: alpha-p
+    model: alpha-1
+  beta:
+    provider: beta-p
+    model: beta-2
+    model_reasoning_effort: high
+"#;
+
+pub struct World {
+    _dir: TempDir,
+    pub root: PathBuf,
+    pub home: PathBuf,
+}
+
+impl World {
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path().to_path_buf();
+        let home = root.join("codex-home");
+        std::fs::create_dir_all(&home).expect("codex home");
+        std::fs::create_dir_all(root.join("work")).expect("work dir");
+        World {
+            _dir: dir,
+            root,
+            home,
+        }
+    }
+
+    /// Writes a file under the scratch root and returns its path.
+    pub fn file(&self, rel: &str, text: &str) -> PathBuf {
+        let path = self.root.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("parent dir");
+        }
+        std::fs::write(&path, text).expect("write file");
+        path
+    }
+
+    pub fn catalog(&self, text: &str) -> PathBuf {
+        self.file("work/providers.yaml", text)
+    }
+
+    /// `codexgen` with the Codex home, cwd and config dir inside the scratch root.
+    pub fn cmd(&self) -> Command {
+        let mut cmd = Command::cargo_bin("codexgen").expect("binary");
+        cmd.current_dir(self.root.join("work"))
+            .env_remove("CODEX_HOME")
+            .env("HOME", self.root.join("user"))
+            .env("XDG_CONFIG_HOME", self.root.join("user/.config"))
+            .env("NO_COLOR", "1")
+            .arg("--codex-home")
+            .arg(&self.home);
+        cmd
+    }
+
+    pub fn read(&self, name: &str) -> String {
+        std::fs::read_to_string(self.home.join(name)).unwrap_or_else(|e| panic!("read {name}: {e}"))
+    }
+
+    pub fn exists(&self, name: &str) -> bool {
+        self.home.join(name).exists()
+    }
+
+    pub fn gen_yes(&self) {
+        self.cmd().args(["gen", "--yes"]).assert().success();
+    }
+}
+
+/// Every file under `dir` with its content, to prove nothing changed.
+pub fn snapshot_dir(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push((p.clone(), std::fs::read(&p).unwrap_or_default()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
