@@ -87,6 +87,14 @@ impl<'n> Fields<'n> {
             .find(|(k, _)| k.name == key)
             .map(|(_, v)| v)
     }
+
+    /// Whether some key here looks like a typo of `key`; its unknown-key
+    /// error already says so, and "`key` is missing" would only repeat it.
+    fn has_typo_of(&self, key: &str) -> bool {
+        self.entries
+            .iter()
+            .any(|(k, _)| k.name != key && did_you_mean(&k.name, [key]).is_some())
+    }
 }
 
 impl Builder<'_> {
@@ -142,6 +150,15 @@ impl Builder<'_> {
     }
 
     fn root(&mut self, root: &Node) -> Option<Catalog> {
+        if matches!(root.value, Value::Null) {
+            self.error(
+                root.pos,
+                "the catalog is empty".to_owned(),
+                "nothing here",
+                "start with `schema: 1`, `version:`, `default:`, `providers:` and `profiles:` (see the README)",
+            );
+            return None;
+        }
         let mut f = self.fields(root, "the catalog".to_owned())?;
         self.schema(f.take("schema"), root.pos);
         let version = self.required_string(
@@ -265,6 +282,8 @@ impl Builder<'_> {
         let name = f.take("name").and_then(|n| self.string(n, &what));
         let base_url = if let Some(n) = f.take("base_url") {
             self.base_url(n)
+        } else if f.has_typo_of("base_url") {
+            None
         } else {
             self.error(
                 key.pos,
@@ -341,6 +360,8 @@ impl Builder<'_> {
         let mut f = self.fields(node, what.clone())?;
         let provider = if let Some(n) = f.take("provider") {
             self.profile_provider(n, providers, &what)
+        } else if f.has_typo_of("provider") {
+            None
         } else {
             self.error(
                 key.pos,
@@ -451,6 +472,9 @@ impl Builder<'_> {
         what: &str,
     ) -> Option<String> {
         let Some(node) = f.take(key) else {
+            if f.has_typo_of(key) {
+                return None;
+            }
             let owner = f.what.clone();
             self.error(
                 at,

@@ -244,6 +244,19 @@ fn values_codex_does_not_accept() {
 }
 
 #[test]
+fn missing_required_keys() {
+    refused(
+        &CATALOG.replace("    base_url: https://alpha.example/v1\n", ""),
+        &["provider `alpha-p` has no `base_url`", "providers.yaml:5:3"],
+    );
+    refused(
+        &CATALOG.replace("    model: beta-2\n", ""),
+        &["profile `beta` has no `model`", "providers.yaml:18:3"],
+    );
+    refused("", &["the catalog is empty", "start with `schema: 1`"]);
+}
+
+#[test]
 fn names_that_would_escape_the_codex_home_are_refused() {
     refused(
         &CATALOG.replace("  beta:\n", "  ../evil:\n"),
@@ -265,16 +278,17 @@ fn all_problems_are_reported_in_one_run() {
         &bad,
         &[
             "unknown key `base_ulr`",
-            "has no `base_url`",
             "9LIVES",
             "missing provider `nope`",
             "missing profile `zeta`",
         ],
     );
     assert!(
-        stderr.contains("5 problems in the catalog; nothing was written"),
+        stderr.contains("4 problems in the catalog; nothing was written"),
         "{stderr}"
     );
+    // The typo is reported once, not again as a missing `base_url`.
+    assert!(!stderr.contains("has no `base_url`"), "{stderr}");
 }
 
 #[test]
