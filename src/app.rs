@@ -13,12 +13,14 @@ use clap::Parser as _;
 
 use crate::catalog::{self, CatalogError, Source};
 use crate::cli::{Cli, Color, Command, GenArgs, GlobalArgs};
-use crate::codex::Target;
+use crate::codex::{self, ProfileLayout, Target, Version, VersionReq};
+use crate::detect::{self, DetectError};
 use crate::diagnostic::{Exit, redact, render_error};
 use crate::diff::{self, Kind};
 use crate::merge::{self, MergeError, Merged, Note};
 use crate::render::{RenderError, Rendered, Renderer};
 use crate::state::{self, FileState, State, StateError};
+use crate::verify::{self, VerifyError};
 use crate::write::{self, WriteError};
 
 #[derive(Debug, thiserror::Error)]
@@ -43,6 +45,10 @@ enum AppError {
         #[source]
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Detect(#[from] DetectError),
+    #[error(transparent)]
+    Verify(#[from] VerifyError),
     #[error("{0}")]
     Usage(String),
 }
@@ -82,7 +88,8 @@ fn style_error(text: &str) -> String {
 struct Settings {
     codex_home: PathBuf,
     sources: Vec<Source>,
-    target: Target,
+    codex_version: Option<Version>,
+    codex_bin: Option<PathBuf>,
 }
 
 impl Settings {
@@ -129,11 +136,53 @@ impl Settings {
                 .map(|f| Source::read(f))
                 .collect::<Result<_, _>>()?
         };
+        let codex_version = global
+            .codex_version
+            .as_deref()
+            .map(str::parse)
+            .transpose()
+            .map_err(|e: codex::BadVersion| AppError::Usage(format!("--codex-version: {e}")))?;
         Ok(Settings {
             codex_home,
             sources,
-            target: Target::newest_known(),
+            codex_version,
+            codex_bin: global.codex_bin.clone(),
         })
+    }
+
+    /// The Codex version to write for, and why: `--codex-version`, else the
+    /// catalog's `codex:` (an exact version, or a range the installed Codex
+    /// must fall in), else the installed Codex, else the newest known.
+    fn target(&self, requirement: Option<&VersionReq>) -> Result<Target, AppError> {
+        let within = |version: Version, reason: String| -> Result<Target, AppError> {
+            match requirement {
+                Some(req) if !req.matches(version) => Err(AppError::Usage(format!(
+                    "the catalog is written for Codex {req} (its `codex:` field), but {reason} is {version}\n  = help: pick a version in that range with --codex-version, or change the catalog's `codex:`"
+                ))),
+                _ => Ok(Target { version, reason }),
+            }
+        };
+        if let Some(version) = self.codex_version {
+            return within(version, "--codex-version".to_owned());
+        }
+        if let Some(version) = requirement.and_then(VersionReq::exact) {
+            return within(version, "the catalog's `codex:`".to_owned());
+        }
+        if let Some(bin) = detect::find(self.codex_bin.as_deref())? {
+            let (version, cached) = detect::version(&bin, detect::cache_file().as_deref())?;
+            let how = if cached { ", remembered" } else { "" };
+            return within(version, format!("`{} --version`{how}", bin.display()));
+        }
+        match requirement {
+            Some(req) => req.default_version().map_or_else(
+                || Err(AppError::Usage(format!("no Codex found and the catalog's `codex: {req}` names no version to assume\n  = help: pass --codex-version"))),
+                |version| Ok(Target { version, reason: format!("no codex on PATH; assumed from the catalog's `codex: {req}`") }),
+            ),
+            None => Ok(Target {
+                version: codex::NEWEST_KNOWN,
+                reason: "no codex on PATH; newest Codex this codexgen knows".to_owned(),
+            }),
+        }
     }
 
     fn state_dir(&self) -> PathBuf {
@@ -157,8 +206,10 @@ impl Planned {
 
 fn generate(global: &GlobalArgs, args: &GenArgs) -> Result<Exit, AppError> {
     let settings = Settings::resolve(global)?;
-    let catalog = catalog::load(&settings.sources, &settings.target)?;
-    let rendered = Renderer::new(args.templates.as_deref())?.render(&catalog)?;
+    let layered = catalog::layer(&settings.sources)?;
+    let target = settings.target(layered.codex_requirement()?.as_ref())?;
+    let catalog = layered.build(&target)?;
+    let rendered = Renderer::new(args.templates.as_deref())?.render(&catalog, &target)?;
 
     let writing = !args.diff && !args.check;
     let _lock = if writing {
@@ -177,12 +228,18 @@ fn generate(global: &GlobalArgs, args: &GenArgs) -> Result<Exit, AppError> {
         }
         None => State::new(BTreeMap::new()),
     };
-    let plan = plan(
-        &settings,
-        &merge::header(&catalog.version),
-        &rendered,
-        &state,
-    )?;
+    // On a Codex that reads profile files, a catalog profile's legacy table
+    // is moved out of config.toml.
+    let adopt: Vec<Vec<String>> = match target.profile_layout() {
+        ProfileLayout::Files => catalog
+            .profiles
+            .iter()
+            .map(|p| vec!["profiles".to_owned(), p.name.clone()])
+            .collect(),
+        ProfileLayout::Tables => Vec::new(),
+    };
+    let header = merge::header(&catalog.version);
+    let plan = plan(&settings, &header, &rendered, &state, &adopt)?;
 
     eprintln!(
         "{} catalog {} ({}); Codex {} ({}); home {}",
@@ -194,10 +251,14 @@ fn generate(global: &GlobalArgs, args: &GenArgs) -> Result<Exit, AppError> {
             .map(|s| s.name.as_str())
             .collect::<Vec<_>>()
             .join(" + "),
-        settings.target.version,
-        settings.target.reason,
+        target.version,
+        target.reason,
         settings.codex_home.display()
     );
+    warn_about_profiles(&target, &catalog, &plan, &state);
+    if args.verify {
+        verify_plan(&settings, &target, &catalog, &plan)?;
+    }
     if args.check {
         return Ok(report_check(&plan));
     }
@@ -235,8 +296,19 @@ fn generate(global: &GlobalArgs, args: &GenArgs) -> Result<Exit, AppError> {
         eprintln!("Nothing written.");
         return Ok(Exit::Ok);
     }
+    apply(&settings, &changed, &state_path, &new_state)?;
+    Ok(Exit::Ok)
+}
+
+/// Writes the changed files (with backups), then the state.
+fn apply(
+    settings: &Settings,
+    changed: &[&Planned],
+    state_path: &Path,
+    new_state: &State,
+) -> Result<(), AppError> {
     let backups = settings.state_dir().join("backup");
-    for p in &changed {
+    for p in changed {
         let backup = backups.join(&p.name);
         match &p.merged.text {
             Some(text) => write::write(&p.path, text, Some(&backup)),
@@ -244,14 +316,45 @@ fn generate(global: &GlobalArgs, args: &GenArgs) -> Result<Exit, AppError> {
         }
         .map_err(AppError::Write)?;
     }
-    write::write(&state_path, &new_state.to_text(), None).map_err(AppError::Write)?;
+    write::write(state_path, &new_state.to_text(), None).map_err(AppError::Write)?;
     eprintln!(
         "Wrote {} file(s) in {}; previous versions are in {}.",
         changed.len(),
         settings.codex_home.display(),
         backups.display()
     );
-    Ok(Exit::Ok)
+    Ok(())
+}
+
+/// `--verify`: the installed Codex must load every planned file.
+fn verify_plan(
+    settings: &Settings,
+    target: &Target,
+    catalog: &catalog::Catalog,
+    plan: &[Planned],
+) -> Result<(), AppError> {
+    let bin = detect::find(settings.codex_bin.as_deref())?.ok_or_else(|| {
+        AppError::Usage(
+            "--verify needs the Codex binary: pass --codex-bin PATH or put codex on PATH"
+                .to_owned(),
+        )
+    })?;
+    let profiles = if target.top_level_profile_flag_works() {
+        catalog.profiles.iter().map(|p| p.name.as_str()).collect()
+    } else {
+        Vec::new()
+    };
+    let files = plan
+        .iter()
+        .filter_map(|p| p.merged.text.as_deref().map(|t| (p.name.as_str(), t)))
+        .collect();
+    verify::verify(&bin, &verify::Files { files, profiles })?;
+    eprintln!(
+        "{} {} loads the planned files",
+        dim("codexgen:"),
+        bin.display()
+    );
+    Ok(())
 }
 
 /// Merges every rendered file, and every file codexgen wrote before but no
@@ -261,6 +364,7 @@ fn plan(
     header: &str,
     rendered: &[Rendered],
     state: &State,
+    adopt: &[Vec<String>],
 ) -> Result<Vec<Planned>, AppError> {
     let no_longer_rendered = state
         .files
@@ -280,6 +384,7 @@ fn plan(
             desired,
             header,
             state.managed(name),
+            if name == "config.toml" { adopt } else { &[] },
         )?;
         plan.push(Planned {
             name: name.to_owned(),
@@ -289,6 +394,65 @@ fn plan(
         });
     }
     Ok(plan)
+}
+
+/// Says what in the planned files will still trip `codex -p` on this target.
+fn warn_about_profiles(
+    target: &Target,
+    catalog: &catalog::Catalog,
+    plan: &[Planned],
+    state: &State,
+) {
+    let yellow = Style::new().fg_color(Some(AnsiColor::Yellow.into())).bold();
+    let warn = |text: String| eprintln!("{yellow}warning:{yellow:#} {text}");
+    let version = target.version;
+    match target.profile_layout() {
+        ProfileLayout::Files => {
+            let config = plan
+                .iter()
+                .find(|p| p.name == "config.toml")
+                .and_then(|p| p.merged.text.as_deref())
+                .unwrap_or_default();
+            let legacy = merge::legacy_profiles(config);
+            for name in legacy.tables {
+                warn(format!(
+                    "config.toml has a `[profiles.{name}]` table that codexgen did not write; Codex {version} refuses `codex -p {name}` while it is there\n  = help: add profile `{name}` to the catalog (codexgen then moves it to {name}.config.toml), or move its keys into {name}.config.toml yourself"
+                ));
+            }
+            if let Some(name) = legacy.selector {
+                warn(format!(
+                    "config.toml selects a profile with `profile = \"{name}\"`; Codex {version} refuses `codex -p {name}` while it is there\n  = help: remove that line and run `codex -p {name}` instead"
+                ));
+            }
+        }
+        ProfileLayout::Tables => {
+            for profile in &catalog.profiles {
+                let file = format!("{}.config.toml", profile.name);
+                let planned = plan.iter().any(|p| p.name == file);
+                if !planned && !state.files.contains_key(&file) && home_has(plan, &file) {
+                    warn(format!(
+                        "{file} is not read by Codex {version} (it reads [profiles.{}] in config.toml); it is left alone",
+                        profile.name
+                    ));
+                }
+            }
+            if !target.top_level_profile_flag_works() {
+                eprintln!(
+                    "{} Codex {version} ignores `codex -p NAME` before the subcommand; use `codex exec --profile NAME` (fixed in Codex {})",
+                    dim("note:"),
+                    codex::TOP_LEVEL_PROFILE_FLAG
+                );
+            }
+        }
+    }
+}
+
+/// Whether a file sits in the Codex home next to the planned config.toml.
+fn home_has(plan: &[Planned], name: &str) -> bool {
+    plan.iter()
+        .find(|p| p.name == "config.toml")
+        .and_then(|p| p.path.parent())
+        .is_some_and(|home| home.join(name).exists())
 }
 
 /// `gen --check`: one line per out-of-date file.
@@ -353,6 +517,10 @@ fn print_plan(p: &Planned) {
                 "drift: {}: `{path}` was removed by hand (codexgen wrote {}); {action}",
                 p.name,
                 redact(written)
+            ),
+            Note::Migrated { path } => format!(
+                "migrate: {}: `[{path}]` is not read by this Codex; the profile moves to the file it reads",
+                p.name
             ),
             Note::TakeOver { path, found } => format!(
                 "note: {}: `{path}` = {} was not written by codexgen; the catalog's value replaces it",

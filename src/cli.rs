@@ -33,6 +33,15 @@ pub struct GlobalArgs {
     #[arg(long, value_name = "DIR", global = true)]
     pub codex_home: Option<PathBuf>,
 
+    /// The Codex version to write for [default: the catalog's `codex:`, else
+    /// `codex --version` of the codex on PATH, else the newest known]
+    #[arg(long, value_name = "X.Y.Z", global = true)]
+    pub codex_version: Option<String>,
+
+    /// The Codex binary to ask for its version and to verify with [default: codex on PATH]
+    #[arg(long, value_name = "PATH", global = true)]
+    pub codex_bin: Option<PathBuf>,
+
     /// When to colour output.
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = Color::Auto, global = true)]
     pub color: Color,
@@ -45,6 +54,7 @@ pub enum Command {
 }
 
 #[derive(Debug, Args)]
+#[allow(clippy::struct_excessive_bools)] // independent command-line flags
 pub struct GenArgs {
     /// Print what would change as a unified diff; write nothing.
     #[arg(long, conflicts_with = "check")]
@@ -54,12 +64,17 @@ pub struct GenArgs {
     #[arg(long)]
     pub check: bool,
 
+    /// Before writing, have the installed Codex load the planned files (in a
+    /// throwaway copy of the home); stop if it refuses them.
+    #[arg(long)]
+    pub verify: bool,
+
     /// Write without asking.
     #[arg(long, short = 'y')]
     pub yes: bool,
 
     /// Folder with templates that replace the built-in ones of the same name
-    /// (config.toml.tera, profile.config.toml.tera).
+    /// (config.toml.tera, profile.config.toml.tera, profiles.legacy.toml.tera).
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
 }

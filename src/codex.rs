@@ -53,6 +53,109 @@ impl FromStr for Version {
     }
 }
 
+/// A set of Codex versions, as a catalog's `codex:` field states it:
+/// `0.169.0` (exactly), `>=0.134`, or comparisons joined by commas
+/// (`>=0.115, <0.134`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionReq {
+    comparators: Vec<(Op, Version)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Op {
+    Exact,
+    Greater,
+    GreaterEq,
+    Less,
+    LessEq,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "`{0}` is not a Codex version requirement; write e.g. \"0.169.0\", \">=0.134\" or \">=0.115, <0.134\""
+)]
+pub struct BadRequirement(pub String);
+
+impl FromStr for VersionReq {
+    type Err = BadRequirement;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || BadRequirement(s.to_owned());
+        let mut comparators = Vec::new();
+        for part in s.split(',').map(str::trim) {
+            let (op, rest) = [
+                (">=", Op::GreaterEq),
+                ("<=", Op::LessEq),
+                (">", Op::Greater),
+                ("<", Op::Less),
+                ("=", Op::Exact),
+            ]
+            .into_iter()
+            .find_map(|(prefix, op)| part.strip_prefix(prefix).map(|rest| (op, rest)))
+            .unwrap_or((Op::Exact, part));
+            let version = rest.trim().parse::<Version>().map_err(|_| bad())?;
+            comparators.push((op, version));
+        }
+        if comparators.is_empty() {
+            return Err(bad());
+        }
+        Ok(VersionReq { comparators })
+    }
+}
+
+impl fmt::Display for VersionReq {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, (op, v)) in self.comparators.iter().enumerate() {
+            let op = match op {
+                Op::Exact => "",
+                Op::Greater => ">",
+                Op::GreaterEq => ">=",
+                Op::Less => "<",
+                Op::LessEq => "<=",
+            };
+            write!(f, "{}{op}{v}", if i > 0 { ", " } else { "" })?;
+        }
+        Ok(())
+    }
+}
+
+impl VersionReq {
+    pub fn matches(&self, v: Version) -> bool {
+        self.comparators.iter().all(|&(op, bound)| match op {
+            Op::Exact => v == bound,
+            Op::Greater => v > bound,
+            Op::GreaterEq => v >= bound,
+            Op::Less => v < bound,
+            Op::LessEq => v <= bound,
+        })
+    }
+
+    /// The one version this requirement allows, when it names exactly one.
+    pub fn exact(&self) -> Option<Version> {
+        match self.comparators.as_slice() {
+            [(Op::Exact, v)] => Some(*v),
+            _ => None,
+        }
+    }
+
+    /// The version to assume when nothing else tells: the newest known one if
+    /// allowed, else the highest lower bound the requirement names.
+    pub fn default_version(&self) -> Option<Version> {
+        if let Some(v) = self.exact() {
+            return Some(v);
+        }
+        if self.matches(NEWEST_KNOWN) {
+            return Some(NEWEST_KNOWN);
+        }
+        self.comparators
+            .iter()
+            .filter(|(op, _)| matches!(op, Op::GreaterEq | Op::Exact))
+            .map(|&(_, v)| v)
+            .filter(|&v| self.matches(v))
+            .max()
+    }
+}
+
 /// The newest Codex release whose behaviour was measured; the default target.
 pub const NEWEST_KNOWN: Version = Version::new(0, 169, 0);
 
@@ -196,6 +299,22 @@ mod tests {
     fn top_level_profile_flag_from_0_123() {
         assert!(!target("0.122.0").top_level_profile_flag_works());
         assert!(target("0.123.0").top_level_profile_flag_works());
+    }
+
+    #[test]
+    fn requirements() {
+        let req: VersionReq = ">=0.115, <0.134".parse().unwrap();
+        assert!(req.matches(Version::new(0, 115, 0)));
+        assert!(req.matches(Version::new(0, 133, 9)));
+        assert!(!req.matches(Version::new(0, 134, 0)));
+        assert_eq!(req.default_version(), Some(Version::new(0, 115, 0)));
+        assert_eq!(req.to_string(), ">=0.115.0, <0.134.0");
+        let exact: VersionReq = "0.89.0".parse().unwrap();
+        assert_eq!(exact.exact(), Some(Version::new(0, 89, 0)));
+        let open: VersionReq = ">=0.134".parse().unwrap();
+        assert_eq!(open.default_version(), Some(NEWEST_KNOWN));
+        assert!("newest".parse::<VersionReq>().is_err());
+        assert!(">=".parse::<VersionReq>().is_err());
     }
 
     #[test]

@@ -15,11 +15,13 @@ mod app;
 pub mod catalog;
 mod cli;
 pub mod codex;
+mod detect;
 pub mod diagnostic;
 pub mod diff;
 pub mod merge;
 pub mod render;
 pub mod state;
+mod verify;
 pub mod write;
 
 use std::ffi::OsString;

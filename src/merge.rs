@@ -39,6 +39,9 @@ pub enum Note {
     },
     /// A value codexgen never wrote is replaced by the catalog's.
     TakeOver { path: String, found: String },
+    /// A table in the layout this Codex no longer reads is removed; the
+    /// catalog's version of it is written where this Codex looks.
+    Migrated { path: String },
 }
 
 /// The outcome for one file.
@@ -66,12 +69,16 @@ pub enum MergeError {
 /// Merges `desired` (rendered TOML, `None` when the file is no longer
 /// generated) over `current` (the file's text, `None` when absent).
 /// `previous` is what codexgen managed in this file after its last write.
+/// Tables at the `adopt` paths are taken over whoever wrote them: what they
+/// hold on disk and the catalog no longer renders there is removed. This is
+/// how a profile moves between `[profiles.NAME]` and `NAME.config.toml`.
 pub fn merge(
     file: &str,
     current: Option<&str>,
     desired: Option<&str>,
     header: &str,
     previous: &[Managed],
+    adopt: &[Vec<String>],
 ) -> Result<Merged, MergeError> {
     let (old_header_len, body) = current.map_or((0, ""), split_header);
     let mut doc: DocumentMut = body.parse().map_err(|err: toml_edit::TomlError| {
@@ -114,7 +121,8 @@ pub fn merge(
         });
     }
 
-    for rec in previous {
+    let adopted = adopt_stale(&doc, adopt, &wanted, previous, &mut notes);
+    for rec in previous.iter().chain(&adopted) {
         if wanted.iter().any(|l| l.path == rec.path) {
             continue;
         }
@@ -135,6 +143,11 @@ pub fn merge(
 
     let body = if changed {
         let mut text = doc.to_string();
+        // Removing the first table leaves the blank line that separated the
+        // next one: do not let it open the file.
+        if !body.starts_with('\n') {
+            text = text.trim_start_matches('\n').to_owned();
+        }
         if !text.is_empty() && !text.ends_with('\n') {
             text.push('\n');
         }
@@ -156,6 +169,39 @@ pub fn merge(
         managed,
         notes,
     })
+}
+
+/// Leaves on disk under the `adopt` tables that the catalog does not render
+/// there: codexgen treats them as its own so that they are removed.
+fn adopt_stale(
+    doc: &DocumentMut,
+    adopt: &[Vec<String>],
+    wanted: &[Leaf],
+    previous: &[Managed],
+    notes: &mut Vec<Note>,
+) -> Vec<Managed> {
+    let mut adopted = Vec::new();
+    for prefix in adopt {
+        let on_disk = lookup(doc.as_table(), prefix).and_then(Item::as_table);
+        let stale: Vec<Managed> = on_disk
+            .map(|t| table_leaves(t, prefix))
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|l| !wanted.iter().any(|w| w.path == l.path))
+            .filter(|l| !previous.iter().any(|p| p.path == l.path))
+            .map(|l| Managed {
+                path: l.path,
+                value: canonical(&l.item),
+            })
+            .collect();
+        if !stale.is_empty() {
+            notes.push(Note::Migrated {
+                path: prefix.join("."),
+            });
+            adopted.extend(stale);
+        }
+    }
+    adopted
 }
 
 /// What the reader should know when a wanted leaf differs from the disk.
@@ -180,6 +226,30 @@ fn classify(path: &[String], found: Option<&Item>, recorded: Option<&Managed>) -
             found: None,
             action: "restored",
         }),
+    }
+}
+
+/// What in a config.toml selects or defines profiles the old way.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct LegacyProfiles {
+    /// Names of `[profiles.NAME]` tables.
+    pub tables: Vec<String>,
+    /// A top-level `profile = "NAME"`.
+    pub selector: Option<String>,
+}
+
+/// Finds legacy profile tables and the profile selector in config.toml text.
+pub fn legacy_profiles(text: &str) -> LegacyProfiles {
+    let Ok(doc) = split_header(text).1.parse::<DocumentMut>() else {
+        return LegacyProfiles::default();
+    };
+    LegacyProfiles {
+        tables: doc
+            .get("profiles")
+            .and_then(Item::as_table_like)
+            .map(|t| t.iter().map(|(k, _)| k.to_owned()).collect())
+            .unwrap_or_default(),
+        selector: doc.get("profile").and_then(Item::as_str).map(str::to_owned),
     }
 }
 
@@ -210,6 +280,11 @@ struct Leaf {
 
 /// Every non-table item of a rendered document, with its path, in order.
 fn leaves(doc: &DocumentMut) -> Vec<Leaf> {
+    table_leaves(doc.as_table(), &[])
+}
+
+/// Every non-table item under `table`, whose own path is `prefix`.
+fn table_leaves(table: &Table, prefix: &[String]) -> Vec<Leaf> {
     fn walk(table: &Table, path: &mut Vec<String>, tables: &mut Vec<Table>, out: &mut Vec<Leaf>) {
         for (key, item) in table {
             path.push(key.to_owned());
@@ -230,7 +305,7 @@ fn leaves(doc: &DocumentMut) -> Vec<Leaf> {
         }
     }
     let mut out = Vec::new();
-    walk(doc.as_table(), &mut Vec::new(), &mut Vec::new(), &mut out);
+    walk(table, &mut prefix.to_vec(), &mut Vec::new(), &mut out);
     out
 }
 
@@ -387,7 +462,7 @@ mod tests {
     const HEADER: &str = "# codexgen: test header\n";
 
     fn run(current: Option<&str>, desired: Option<&str>, previous: &[Managed]) -> Merged {
-        merge("config.toml", current, desired, HEADER, previous).unwrap()
+        merge("config.toml", current, desired, HEADER, previous, &[]).unwrap()
     }
 
     fn managed(path: &str, value: &str) -> Managed {
@@ -549,8 +624,43 @@ mod tests {
     }
 
     #[test]
+    fn adopted_tables_are_emptied_of_what_is_not_rendered_there() {
+        let current = "[profiles.a]\nmodel = \"m\"\nmodel_provider = \"p\"\n\n[profiles.keep]\nmodel = \"x\"\n\n[tui]\nx = 1\n";
+        let adopt = vec![vec!["profiles".to_owned(), "a".to_owned()]];
+        let out = merge("config.toml", Some(current), Some(""), HEADER, &[], &adopt).unwrap();
+        assert_eq!(
+            out.text.as_deref(),
+            Some("# codexgen: test header\n[profiles.keep]\nmodel = \"x\"\n\n[tui]\nx = 1\n")
+        );
+        assert_eq!(
+            out.notes,
+            vec![Note::Migrated {
+                path: "profiles.a".into()
+            }]
+        );
+        assert!(out.managed.is_empty());
+    }
+
+    #[test]
+    fn legacy_profiles_are_found() {
+        let found = legacy_profiles(
+            "# codexgen: h\nprofile = \"a\"\n[profiles.a]\nmodel = \"m\"\n[profiles.\"b c\"]\n",
+        );
+        assert_eq!(found.tables, vec!["a".to_owned(), "b c".to_owned()]);
+        assert_eq!(found.selector.as_deref(), Some("a"));
+    }
+
+    #[test]
     fn broken_toml_is_refused_with_its_position() {
-        let err = merge("config.toml", Some("[tui\nx = 1\n"), Some(""), HEADER, &[]).unwrap_err();
+        let err = merge(
+            "config.toml",
+            Some("[tui\nx = 1\n"),
+            Some(""),
+            HEADER,
+            &[],
+            &[],
+        )
+        .unwrap_err();
         let MergeError::Unparsable(p) = err else {
             panic!()
         };
@@ -567,6 +677,7 @@ mod tests {
             Some("model_providers = 1\n"),
             Some("[model_providers.a]\nx = 1\n"),
             HEADER,
+            &[],
             &[],
         );
         assert!(matches!(err, Err(MergeError::NotATable { .. })));

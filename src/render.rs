@@ -3,9 +3,13 @@
 //! a valid [`Catalog`] into the text of each file Codex reads, checked to be
 //! TOML. Does not look at what is on disk.
 //!
-//! Templates: `config.toml.tera` renders config.toml; `profile.config.toml.tera`
-//! renders one `NAME.config.toml` per profile. `--templates DIR` replaces any
-//! of them with `DIR/<same name>`; the rest stay the built-in ones.
+//! Templates: `config.toml.tera` renders config.toml; for Codex 0.134.0 and
+//! newer `profile.config.toml.tera` renders one `NAME.config.toml` per
+//! profile, and for older Codex `profiles.legacy.toml.tera` renders
+//! `[profiles.NAME]` tables appended to config.toml instead. `--templates DIR`
+//! replaces any of them with `DIR/<same name>`; the rest stay built in.
+//! Every template sees `catalog`, `default` (the default profile) and `codex`
+//! (`version`, `layout`: "files" or "tables").
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -13,10 +17,12 @@ use std::path::Path;
 use tera::{Context, Kwargs, State, Tera, Value};
 
 use crate::catalog::Catalog;
+use crate::codex::{ProfileLayout, Target};
 use crate::diagnostic::{Problem, Snippet};
 
 pub const CONFIG_TEMPLATE: &str = "config.toml.tera";
 pub const PROFILE_TEMPLATE: &str = "profile.config.toml.tera";
+pub const LEGACY_PROFILES_TEMPLATE: &str = "profiles.legacy.toml.tera";
 
 const BUILT_IN: &[(&str, &str)] = &[
     (
@@ -26,6 +32,10 @@ const BUILT_IN: &[(&str, &str)] = &[
     (
         PROFILE_TEMPLATE,
         include_str!("../templates/profile.config.toml.tera"),
+    ),
+    (
+        LEGACY_PROFILES_TEMPLATE,
+        include_str!("../templates/profiles.legacy.toml.tera"),
     ),
 ];
 
@@ -106,27 +116,62 @@ impl Renderer {
         Ok(Renderer { tera, origins })
     }
 
-    /// Renders every file the catalog asks for, each checked to parse as TOML.
-    pub fn render(&self, catalog: &Catalog) -> Result<Vec<Rendered>, RenderError> {
+    /// Renders every file the catalog asks for on this Codex target, each
+    /// checked to parse as TOML.
+    pub fn render(&self, catalog: &Catalog, target: &Target) -> Result<Vec<Rendered>, RenderError> {
         let default = catalog
             .profile(&catalog.default)
             .expect("a validated catalog's default names one of its profiles");
+        let layout = target.profile_layout();
         let mut ctx = Context::new();
         ctx.insert("catalog", catalog);
         ctx.insert("default", default);
-        let mut files = vec![Rendered {
-            name: "config.toml".to_owned(),
-            kind: FileKind::Config,
-            text: self.render_one(CONFIG_TEMPLATE, &ctx)?,
-        }];
-        for profile in &catalog.profiles {
-            ctx.insert("profile", profile);
-            files.push(Rendered {
-                name: format!("{}.config.toml", profile.name),
-                kind: FileKind::Profile(profile.name.clone()),
-                text: self.render_one(PROFILE_TEMPLATE, &ctx)?,
-            });
+        let mut codex = std::collections::BTreeMap::new();
+        codex.insert("version", target.version.to_string());
+        codex.insert(
+            "layout",
+            match layout {
+                ProfileLayout::Files => "files",
+                ProfileLayout::Tables => "tables",
+            }
+            .to_owned(),
+        );
+        ctx.insert("codex", &codex);
+        let mut config = self.render_one(CONFIG_TEMPLATE, &ctx)?;
+        let mut files = Vec::new();
+        match layout {
+            ProfileLayout::Tables => {
+                let tables = self.render_one(LEGACY_PROFILES_TEMPLATE, &ctx)?;
+                if !config.is_empty() && !config.ends_with('\n') {
+                    config.push('\n');
+                }
+                config.push_str(&tables);
+                // Each part parses alone; their sum must too (a table defined
+                // in both would not).
+                self.check(
+                    &format!("{CONFIG_TEMPLATE} + {LEGACY_PROFILES_TEMPLATE}"),
+                    &config,
+                )?;
+            }
+            ProfileLayout::Files => {
+                for profile in &catalog.profiles {
+                    ctx.insert("profile", profile);
+                    files.push(Rendered {
+                        name: format!("{}.config.toml", profile.name),
+                        kind: FileKind::Profile(profile.name.clone()),
+                        text: self.render_one(PROFILE_TEMPLATE, &ctx)?,
+                    });
+                }
+            }
         }
+        files.insert(
+            0,
+            Rendered {
+                name: "config.toml".to_owned(),
+                kind: FileKind::Config,
+                text: config,
+            },
+        );
         Ok(files)
     }
 
@@ -143,14 +188,20 @@ impl Renderer {
                 name: origin.to_owned(),
                 message: e.to_string(),
             })?;
+        self.check(origin, &text)?;
+        Ok(text)
+    }
+
+    fn check(&self, origin: &str, text: &str) -> Result<(), RenderError> {
+        let origin = self
+            .origins
+            .iter()
+            .find(|(n, _)| n == origin)
+            .map_or(origin, |(_, o)| o.as_str());
         if let Err(err) = text.parse::<toml_edit::DocumentMut>() {
             let span = err.span().unwrap_or(0..0);
-            let snippet = Snippet::at_offset(
-                &format!("output of {origin}"),
-                &text,
-                span.start,
-                span.len(),
-            );
+            let snippet =
+                Snippet::at_offset(&format!("output of {origin}"), text, span.start, span.len());
             return Err(RenderError::InvalidToml(
                 Problem::new(format!("template {origin} produced invalid TOML"))
                     .at(snippet)
@@ -158,7 +209,7 @@ impl Renderer {
                     .help("pass values through the `toml` filter (`{{ x | toml }}`) and keys through `toml_key`; nothing was written"),
             ));
         }
-        Ok(text)
+        Ok(())
     }
 }
 

@@ -5,7 +5,7 @@
 
 use super::yaml::{Key, Node, Pos, Value};
 use super::{Catalog, Pairs, Profile, Provider, SCHEMAS, Source, snippet};
-use crate::codex::{self, Target};
+use crate::codex::{self, Target, VersionReq};
 use crate::diagnostic::{Problem, did_you_mean, looks_like_secret};
 
 /// Lays `top` over `base`: maps merge key by key, a null removes the key,
@@ -46,6 +46,29 @@ pub fn overlay(base: Node, top: Node) -> Node {
             value,
             pos: top.pos,
         },
+    }
+}
+
+/// Reads the root's `codex:` field, if any.
+pub fn codex_requirement(sources: &[Source], root: &Node) -> Result<Option<VersionReq>, Problem> {
+    let Value::Map(entries) = &root.value else {
+        return Ok(None);
+    };
+    let Some((_, node)) = entries.iter().find(|(k, _)| k.name == "codex") else {
+        return Ok(None);
+    };
+    let problem = |label: String| {
+        Problem::new("the catalog's `codex:` is not a Codex version requirement")
+            .at(snippet(sources, node.pos))
+            .label(label)
+            .help("write a version or a range in quotes, e.g. codex: \">=0.134\" or codex: \"0.169.0\"")
+    };
+    match &node.value {
+        Value::Str(text) => text
+            .parse()
+            .map(Some)
+            .map_err(|e: codex::BadRequirement| problem(e.to_string())),
+        other => Err(problem(format!("found {}", other.kind()))),
     }
 }
 
@@ -167,6 +190,8 @@ impl Builder<'_> {
             root.pos,
             "a version such as \"2026.11.1\"",
         );
+        // Read before the build, by `codex_requirement`; asked for here so it is known.
+        f.take("codex");
         let default = f.take("default");
         let providers_node = f.take("providers");
         let profiles_node = f.take("profiles");

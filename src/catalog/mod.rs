@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::codex::Target;
+use crate::codex::{Target, VersionReq};
 use crate::diagnostic::{Problem, Snippet};
 
 /// The catalog shipped with codexgen, also used when no file is found.
@@ -72,8 +72,10 @@ pub fn local_overlay(catalog: &Path) -> Option<PathBuf> {
     local.is_file().then_some(local)
 }
 
-/// Reads, layers and checks catalog sources for a Codex target.
-pub fn load(sources: &[Source], target: &Target) -> Result<Catalog, CatalogError> {
+/// Parses and layers catalog sources. Checking waits for [`Layered::build`],
+/// because what is valid depends on the target Codex, which the catalog's own
+/// `codex:` field may choose.
+pub fn layer(sources: &[Source]) -> Result<Layered<'_>, CatalogError> {
     let mut problems = Vec::new();
     let mut merged: Option<yaml::Node> = None;
     for (index, source) in sources.iter().enumerate() {
@@ -87,15 +89,32 @@ pub fn load(sources: &[Source], target: &Target) -> Result<Catalog, CatalogError
             Err(problem) => problems.push(problem),
         }
     }
-    if !problems.is_empty() {
-        return Err(CatalogError::Invalid(problems));
-    }
-    let Some(root) = merged else {
-        return Err(CatalogError::Invalid(vec![Problem::new(
+    match merged {
+        Some(root) if problems.is_empty() => Ok(Layered { sources, root }),
+        _ if problems.is_empty() => Err(CatalogError::Invalid(vec![Problem::new(
             "no catalog to read",
-        )]));
-    };
-    build::catalog(sources, &root, target).map_err(CatalogError::Invalid)
+        )])),
+        _ => Err(CatalogError::Invalid(problems)),
+    }
+}
+
+/// Catalog files read and layered, not yet checked.
+pub struct Layered<'s> {
+    sources: &'s [Source],
+    root: yaml::Node,
+}
+
+impl Layered<'_> {
+    /// The catalog's `codex:` field: the Codex versions it is written for.
+    pub fn codex_requirement(&self) -> Result<Option<VersionReq>, CatalogError> {
+        build::codex_requirement(self.sources, &self.root)
+            .map_err(|p| CatalogError::Invalid(vec![p]))
+    }
+
+    /// Checks everything for `target` and returns the typed catalog, or every problem.
+    pub fn build(&self, target: &Target) -> Result<Catalog, CatalogError> {
+        build::catalog(self.sources, &self.root, target).map_err(CatalogError::Invalid)
+    }
 }
 
 /// A valid catalog, ready to render.

@@ -7,3 +7,4 @@ mod generate;
 mod snapshots;
 mod stand_in;
 mod support;
+mod targets;

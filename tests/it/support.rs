@@ -72,9 +72,37 @@ impl World {
             .env("HOME", self.root.join("user"))
             .env("XDG_CONFIG_HOME", self.root.join("user/.config"))
             .env("NO_COLOR", "1")
+            // No `codex` to detect unless a test puts one there.
+            .env("PATH", self.root.join("bin"))
+            .env("XDG_CACHE_HOME", self.root.join("user/.cache"))
             .arg("--codex-home")
             .arg(&self.home);
         cmd
+    }
+
+    /// A stand-in `codex` in the scratch `bin/` (on the command's PATH): it
+    /// prints `codex-cli VERSION` for `--version`, logs each run, and runs
+    /// `mcp_script` (shell) for anything else.
+    #[cfg(unix)]
+    pub fn fake_codex(&self, version: &str, mcp_script: &str) -> PathBuf {
+        use std::os::unix::fs::PermissionsExt;
+        let log = self.root.join("codex-runs.log");
+        let bin = self.file(
+            "bin/codex",
+            &format!(
+                "#!/bin/sh\necho \"$*\" >> '{}'\nif [ \"$1\" = --version ]; then echo 'codex-cli {version}'; exit 0; fi\n{mcp_script}\n",
+                log.display()
+            ),
+        );
+        std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        bin
+    }
+
+    /// The argument lists the fake codex was run with.
+    pub fn codex_runs(&self) -> Vec<String> {
+        std::fs::read_to_string(self.root.join("codex-runs.log"))
+            .map(|s| s.lines().map(str::to_owned).collect())
+            .unwrap_or_default()
     }
 
     pub fn read(&self, name: &str) -> String {

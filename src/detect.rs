@@ -1,0 +1,219 @@
+//! Owns finding the installed Codex: `--codex-bin` or `codex` on `PATH`, and
+//! its version from `codex --version`. That answer is remembered in
+//! `$XDG_CACHE_HOME/codexgen/codex-versions.toml` (else `~/.cache/...`), keyed
+//! by the binary's resolved path, size and mtime, so a steady-state run
+//! starts no process. The cache lives outside the Codex home so that
+//! `gen --diff` and `gen --check` write nothing there; losing it costs one
+//! `codex --version`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::UNIX_EPOCH;
+
+use serde::{Deserialize, Serialize};
+
+use crate::codex::Version;
+use crate::write;
+
+/// How many binaries the cache remembers (several Codex installs are common).
+const CACHE_ENTRIES: usize = 16;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DetectError {
+    #[error("--codex-bin {0} does not exist")]
+    Missing(PathBuf),
+    #[error("cannot run `{0} --version`")]
+    Spawn(String, #[source] std::io::Error),
+    #[error("`{bin} --version` printed {printed:?}, which is not a Codex version")]
+    Unrecognised { bin: String, printed: String },
+}
+
+/// The Codex binary to ask: the one given, else `codex` on `PATH`.
+pub fn find(explicit: Option<&Path>) -> Result<Option<PathBuf>, DetectError> {
+    if let Some(path) = explicit {
+        return if path.is_file() {
+            Ok(Some(path.to_path_buf()))
+        } else {
+            Err(DetectError::Missing(path.to_path_buf()))
+        };
+    }
+    let Some(paths) = std::env::var_os("PATH") else {
+        return Ok(None);
+    };
+    Ok(std::env::split_paths(&paths)
+        .filter(|dir| !dir.as_os_str().is_empty())
+        .map(|dir| dir.join("codex"))
+        .find(|candidate| is_executable(candidate)))
+}
+
+#[cfg(unix)]
+fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+#[cfg(not(unix))]
+fn is_executable(path: &Path) -> bool {
+    path.is_file()
+}
+
+/// The version of the Codex at `bin`, from the cache when the binary is
+/// unchanged. Returns whether the answer came from the cache.
+pub fn version(bin: &Path, cache_file: Option<&Path>) -> Result<(Version, bool), DetectError> {
+    let key = Key::of(bin);
+    let mut cache = cache_file.map(read_cache).unwrap_or_default();
+    if let Some(key) = &key
+        && let Some(hit) = cache.codex.iter().find(|e| e.key == *key)
+        && let Ok(version) = hit.version.parse()
+    {
+        return Ok((version, true));
+    }
+    let version = ask(bin)?;
+    if let (Some(key), Some(file)) = (key, cache_file) {
+        cache.codex.retain(|e| e.key.path != key.path);
+        cache.codex.insert(
+            0,
+            Entry {
+                key,
+                version: version.to_string(),
+            },
+        );
+        cache.codex.truncate(CACHE_ENTRIES);
+        if let Ok(text) = toml_edit::ser::to_string_pretty(&cache) {
+            // A cache that cannot be written only costs a later `codex --version`.
+            let _ = write::write(file, &text, None);
+        }
+    }
+    Ok((version, false))
+}
+
+fn ask(bin: &Path) -> Result<Version, DetectError> {
+    let shown = bin.display().to_string();
+    let output = Command::new(bin)
+        .arg("--version")
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .map_err(|e| DetectError::Spawn(shown.clone(), e))?;
+    let printed = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+    printed
+        .lines()
+        .find_map(|line| line.parse().ok())
+        .ok_or(DetectError::Unrecognised {
+            bin: shown,
+            printed,
+        })
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Cache {
+    #[serde(default)]
+    codex: Vec<Entry>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Entry {
+    #[serde(flatten)]
+    key: Key,
+    version: String,
+}
+
+/// What identifies one build of a binary without running it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct Key {
+    path: String,
+    size: u64,
+    mtime_ns: u64,
+}
+
+impl Key {
+    fn of(bin: &Path) -> Option<Key> {
+        let resolved = std::fs::canonicalize(bin).ok()?;
+        let meta = std::fs::metadata(&resolved).ok()?;
+        let mtime = meta.modified().ok()?.duration_since(UNIX_EPOCH).ok()?;
+        Some(Key {
+            path: resolved.to_str()?.to_owned(),
+            size: meta.len(),
+            mtime_ns: u64::try_from(mtime.as_nanos()).ok()?,
+        })
+    }
+}
+
+fn read_cache(file: &Path) -> Cache {
+    std::fs::read_to_string(file)
+        .ok()
+        .and_then(|text| toml_edit::de::from_str(&text).ok())
+        .unwrap_or_default()
+}
+
+/// Where the version cache lives.
+pub fn cache_file() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .filter(|h| !h.is_empty())
+                .map(|h| PathBuf::from(h).join(".cache"))
+        })?;
+    Some(base.join("codexgen").join("codex-versions.toml"))
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn fake_codex(dir: &Path, version: &str) -> PathBuf {
+        let bin = dir.join("codex");
+        let log = dir.join("runs.log");
+        std::fs::write(
+            &bin,
+            format!(
+                "#!/bin/sh\necho run >> '{}'\necho 'codex-cli {version}'\n",
+                log.display()
+            ),
+        )
+        .unwrap();
+        std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
+        bin
+    }
+
+    fn runs(dir: &Path) -> usize {
+        std::fs::read_to_string(dir.join("runs.log")).map_or(0, |s| s.lines().count())
+    }
+
+    #[test]
+    fn the_answer_is_cached_until_the_binary_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = dir.path().join("cache/codex-versions.toml");
+        let bin = fake_codex(dir.path(), "0.133.0");
+        assert_eq!(
+            version(&bin, Some(&cache)).unwrap(),
+            (Version::new(0, 133, 0), false)
+        );
+        assert_eq!(
+            version(&bin, Some(&cache)).unwrap(),
+            (Version::new(0, 133, 0), true)
+        );
+        assert_eq!(runs(dir.path()), 1);
+        // An upgrade changes size (and mtime): asked again.
+        fake_codex(dir.path(), "0.169.0-alpha.10");
+        assert_eq!(
+            version(&bin, Some(&cache)).unwrap(),
+            (Version::new(0, 169, 0), false)
+        );
+        assert_eq!(runs(dir.path()), 2);
+    }
+
+    #[test]
+    fn unrecognised_output_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let bin = fake_codex(dir.path(), "x");
+        std::fs::write(&bin, "#!/bin/sh\necho hello\n").unwrap();
+        assert!(matches!(
+            version(&bin, None),
+            Err(DetectError::Unrecognised { .. })
+        ));
+    }
+}

@@ -1,0 +1,154 @@
+//! Owns asking the real Codex whether it loads the planned files: they are
+//! written into a throwaway Codex home (config files only), then
+//! `codex mcp list` loads config.toml and `codex -p NAME mcp list` each
+//! profile. Both are offline and fast (`CODEX_FACTS.md`). Does not touch the
+//! user's Codex home.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::diagnostic::redact;
+use crate::write;
+
+/// A Codex that has not answered a load check by then is stuck, not slow.
+const TIMEOUT: Duration = Duration::from_secs(30);
+
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyError {
+    #[error(
+        "Codex refused {what}: `{command}` failed\n{message}\n  = help: nothing was written; fix the catalog or templates so this Codex accepts them"
+    )]
+    Refused {
+        what: String,
+        command: String,
+        message: String,
+    },
+    #[error("cannot run the Codex load check `{command}`")]
+    Run {
+        command: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot prepare a scratch Codex home for the load check")]
+    Scratch(#[source] std::io::Error),
+}
+
+/// The files to check: name in the Codex home and planned text.
+pub struct Files<'a> {
+    pub files: Vec<(&'a str, &'a str)>,
+    /// Profiles to load with `-p` (empty when this Codex ignores a top-level `-p`).
+    pub profiles: Vec<&'a str>,
+}
+
+pub fn verify(bin: &Path, planned: &Files<'_>) -> Result<(), VerifyError> {
+    let scratch = tempfile::Builder::new()
+        .prefix("codexgen-verify-")
+        .tempdir()
+        .map_err(VerifyError::Scratch)?;
+    let home = scratch.path().join("codex-home");
+    for (name, text) in &planned.files {
+        write::write(&home.join(name), text, None)
+            .map_err(|e| VerifyError::Scratch(std::io::Error::other(e.to_string())))?;
+    }
+    run(bin, &home, scratch.path(), None, "config.toml")?;
+    for profile in &planned.profiles {
+        run(
+            bin,
+            &home,
+            scratch.path(),
+            Some(profile),
+            &format!("profile `{profile}`"),
+        )?;
+    }
+    Ok(())
+}
+
+fn run(
+    bin: &Path,
+    home: &Path,
+    user_home: &Path,
+    profile: Option<&str>,
+    what: &str,
+) -> Result<(), VerifyError> {
+    let mut cmd = Command::new(bin);
+    if let Some(p) = profile {
+        cmd.args(["-p", p]);
+    }
+    cmd.args(["mcp", "list"])
+        .env("CODEX_HOME", home)
+        .env("HOME", user_home)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    let command = format!(
+        "CODEX_HOME=<scratch> {} {}mcp list",
+        bin.display(),
+        profile.map(|p| format!("-p {p} ")).unwrap_or_default()
+    );
+    let mut child = cmd.spawn().map_err(|source| VerifyError::Run {
+        command: command.clone(),
+        source,
+    })?;
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().map_err(|source| VerifyError::Run {
+            command: command.clone(),
+            source,
+        })? {
+            break Some(status);
+        }
+        if started.elapsed() > TIMEOUT {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    let mut stderr = String::new();
+    if let Some(mut pipe) = child.stderr.take() {
+        let _ = std::io::Read::read_to_string(&mut pipe, &mut stderr);
+    }
+    match status {
+        Some(s) if s.success() => Ok(()),
+        Some(_) => Err(VerifyError::Refused {
+            what: what.to_owned(),
+            command,
+            message: codex_message(&stderr),
+        }),
+        None => Err(VerifyError::Refused {
+            what: what.to_owned(),
+            command,
+            message: format!("  | (no answer within {} s)", TIMEOUT.as_secs()),
+        }),
+    }
+}
+
+/// Codex's own error, without its backtrace and environment warnings.
+fn codex_message(stderr: &str) -> String {
+    let lines: Vec<String> = stderr
+        .lines()
+        .take_while(|l| !l.starts_with("Stack backtrace:"))
+        .filter(|l| !l.trim().is_empty() && !l.starts_with("WARNING: proceeding"))
+        .map(|l| format!("  | {}", redact(l)))
+        .collect();
+    if lines.is_empty() {
+        "  | (Codex printed no message)".to_owned()
+    } else {
+        lines.join("\n")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codex_message_drops_backtraces_and_noise() {
+        let stderr = "WARNING: proceeding, even though we could not create PATH aliases\nError: failed to load configuration\n\nCaused by:\n    approval_policy = \"untrusted\" is no longer supported; remove this setting\n\nStack backtrace:\n   0: <unknown>\n";
+        assert_eq!(
+            codex_message(stderr),
+            "  | Error: failed to load configuration\n  | Caused by:\n  |     approval_policy = \"untrusted\" is no longer supported; remove this setting"
+        );
+    }
+}

@@ -1,0 +1,277 @@
+//! Which Codex version codexgen writes for, how the output follows it
+//! (profile files or `[profiles]` tables), migration between the two, and
+//! `--verify` with a stand-in Codex. The real Codex binaries are exercised in
+//! `e2e` and `e2e_versions`.
+
+use predicates::prelude::*;
+use predicates::str::contains;
+
+use crate::support::{CATALOG, World, snapshot_dir};
+
+#[test]
+fn an_old_target_gets_profile_tables_in_config_toml() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.cmd()
+        .args(["gen", "--yes", "--codex-version", "0.89.0"])
+        .assert()
+        .success()
+        .stderr(contains("Codex 0.89.0 (--codex-version)"))
+        .stderr(contains("use `codex exec --profile NAME`"));
+    let config = w.read("config.toml");
+    assert!(
+        config.ends_with("\n[profiles.alpha]\nmodel = \"alpha-1\"\nmodel_provider = \"alpha-p\"\n\n[profiles.beta]\nmodel = \"beta-2\"\nmodel_provider = \"beta-p\"\nmodel_reasoning_effort = \"high\"\n"),
+        "{config}"
+    );
+    assert!(!w.exists("alpha.config.toml") && !w.exists("beta.config.toml"));
+    w.cmd()
+        .args(["gen", "--check", "--codex-version", "0.89.0"])
+        .assert()
+        .success();
+}
+
+#[test]
+fn migrating_from_tables_to_files_and_back_keeps_unmanaged_lines() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    let mine = "# mine\n[projects.\"/src/app\"]\ntrust_level = \"trusted\"\n\n[mcp_servers.docs]\ncommand = \"npx\"\n";
+    w.file("codex-home/config.toml", mine);
+    w.cmd()
+        .args(["gen", "--yes", "--codex-version", "0.133.0"])
+        .assert()
+        .success();
+    assert!(w.read("config.toml").contains("[profiles.beta]"));
+
+    w.cmd()
+        .args(["gen", "--diff", "--codex-version", "0.169.0"])
+        .assert()
+        .success()
+        .stdout(contains("-[profiles.beta]"))
+        .stdout(contains("+++ b/beta.config.toml"));
+    w.cmd()
+        .args(["gen", "--yes", "--codex-version", "0.169.0"])
+        .assert()
+        .success();
+    let config = w.read("config.toml");
+    assert!(!config.contains("[profiles."), "{config}");
+    assert!(config.contains(mine), "{config}");
+    assert!(w.read("beta.config.toml").contains("model = \"beta-2\""));
+
+    w.cmd()
+        .args(["gen", "--yes", "--codex-version", "0.100.0"])
+        .assert()
+        .success();
+    assert!(!w.exists("beta.config.toml"));
+    let config = w.read("config.toml");
+    assert!(
+        config.contains("[profiles.beta]") && config.contains(mine),
+        "{config}"
+    );
+}
+
+#[test]
+fn a_legacy_table_for_a_catalog_profile_is_moved_even_if_codexgen_did_not_write_it() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.file(
+        "codex-home/config.toml",
+        "[profiles.beta]\nmodel = \"old\"\nmodel_provider = \"beta-p\"\n\n[profiles.other]\nmodel = \"x\"\n",
+    );
+    w.cmd()
+        .args(["gen", "--yes"])
+        .assert()
+        .success()
+        .stdout(contains("migrate: config.toml: `[profiles.beta]` is not read by this Codex"))
+        .stderr(contains("config.toml has a `[profiles.other]` table that codexgen did not write; Codex 0.169.0 refuses `codex -p other` while it is there"))
+        .stderr(contains("add profile `other` to the catalog"));
+    let config = w.read("config.toml");
+    assert!(!config.contains("[profiles.beta]"), "{config}");
+    assert!(
+        config.contains("[profiles.other]\nmodel = \"x\"\n"),
+        "{config}"
+    );
+}
+
+#[test]
+fn a_profile_selector_is_warned_about() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.file("codex-home/config.toml", "profile = \"beta\"\n");
+    w.cmd()
+        .args(["gen", "--diff"])
+        .assert()
+        .success()
+        .stderr(contains(
+            "config.toml selects a profile with `profile = \"beta\"`",
+        ));
+}
+
+#[test]
+fn chat_wire_api_is_accepted_only_where_codex_still_reads_it() {
+    let w = World::new();
+    w.catalog(&CATALOG.replace(
+        "    env_key: ALPHA_API_KEY\n",
+        "    env_key: ALPHA_API_KEY\n    wire_api: chat\n",
+    ));
+    w.cmd()
+        .args(["gen", "--yes", "--codex-version", "0.94.0"])
+        .assert()
+        .success();
+    assert!(w.read("config.toml").contains("wire_api = \"chat\""));
+    w.cmd()
+        .args(["gen", "--diff", "--codex-version", "0.95.0"])
+        .assert()
+        .code(2)
+        .stderr(contains("Codex 0.95.0 refuses to load"))
+        .stderr(contains("use `wire_api: responses`"));
+}
+
+#[test]
+fn builtin_ids_may_be_redefined_before_0_115() {
+    let w = World::new();
+    w.catalog(
+        &CATALOG
+            .replace("  beta-p:\n", "  ollama:\n")
+            .replace("provider: beta-p", "provider: ollama"),
+    );
+    w.cmd()
+        .args(["gen", "--diff", "--codex-version", "0.114.0"])
+        .assert()
+        .success();
+    w.cmd()
+        .args(["gen", "--diff", "--codex-version", "0.115.0"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn the_catalog_can_pin_the_target() {
+    let w = World::new();
+    w.catalog(&CATALOG.replace("version: \"t1\"\n", "version: \"t1\"\ncodex: \"0.133.0\"\n"));
+    w.cmd()
+        .args(["gen", "--yes"])
+        .assert()
+        .success()
+        .stderr(contains("Codex 0.133.0 (the catalog's `codex:`)"));
+    assert!(w.read("config.toml").contains("[profiles.alpha]"));
+    // A flag outside the catalog's range is refused.
+    w.cmd()
+        .args(["gen", "--diff", "--codex-version", "0.169.0"])
+        .assert()
+        .code(2)
+        .stderr(contains("the catalog is written for Codex 0.133.0"));
+    w.catalog(&CATALOG.replace("version: \"t1\"\n", "version: \"t1\"\ncodex: newest\n"));
+    w.cmd()
+        .args(["gen", "--diff"])
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "the catalog's `codex:` is not a Codex version requirement",
+        ))
+        .stderr(contains("providers.yaml:3:8"));
+}
+
+#[cfg(unix)]
+#[test]
+fn the_installed_codex_is_detected_once_and_remembered() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.fake_codex("0.120.0", "exit 0");
+    w.cmd()
+        .args(["gen", "--diff"])
+        .assert()
+        .success()
+        .stderr(contains("Codex 0.120.0 (`"))
+        .stderr(contains("codex --version`)"))
+        .stdout(contains("+[profiles.alpha]"));
+    w.cmd()
+        .args(["gen", "--check"])
+        .assert()
+        .code(1)
+        .stderr(contains("--version`, remembered)"));
+    assert_eq!(
+        w.codex_runs(),
+        vec!["--version".to_owned()],
+        "a steady-state run started codex again"
+    );
+    // An upgrade (new size and mtime) is noticed.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    w.fake_codex("0.169.0", "exit 0 # upgraded");
+    w.cmd()
+        .args(["gen", "--diff"])
+        .assert()
+        .success()
+        .stderr(contains("Codex 0.169.0 (`"));
+    assert_eq!(w.codex_runs().len(), 2);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_range_in_the_catalog_must_contain_the_installed_codex() {
+    let w = World::new();
+    w.catalog(&CATALOG.replace("version: \"t1\"\n", "version: \"t1\"\ncodex: \">=0.134\"\n"));
+    w.fake_codex("0.120.0", "exit 0");
+    w.cmd()
+        .args(["gen", "--diff"])
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "the catalog is written for Codex >=0.134.0 (its `codex:` field), but `",
+        ))
+        .stderr(contains("is 0.120.0"));
+}
+
+#[cfg(unix)]
+#[test]
+fn verify_stops_the_write_when_codex_refuses() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.fake_codex(
+        "0.169.0",
+        "if [ \"$1\" = -p ] && [ \"$2\" = beta ]; then echo 'Error: failed to load configuration' >&2; echo 'Caused by: bad beta' >&2; echo 'Stack backtrace:' >&2; echo '  0: x' >&2; exit 1; fi\nexit 0",
+    );
+    let before = snapshot_dir(&w.home);
+    w.cmd()
+        .args(["gen", "--yes", "--verify"])
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "Codex refused profile `beta`: `CODEX_HOME=<scratch>",
+        ))
+        .stderr(contains("-p beta mcp list` failed"))
+        .stderr(contains("  | Caused by: bad beta"))
+        .stderr(contains("Stack backtrace").not());
+    assert_eq!(
+        snapshot_dir(&w.home)
+            .into_iter()
+            .filter(|(p, _)| !p.ends_with("lock"))
+            .collect::<Vec<_>>(),
+        before
+    );
+    let runs = w.codex_runs();
+    assert!(
+        runs.contains(&"mcp list".to_owned()) && runs.contains(&"-p alpha mcp list".to_owned()),
+        "{runs:?}"
+    );
+
+    w.fake_codex("0.169.0", "exit 0");
+    w.cmd()
+        .args(["gen", "--yes", "--verify"])
+        .assert()
+        .success()
+        .stderr(contains("loads the planned files"));
+    assert!(w.exists("beta.config.toml"));
+}
+
+#[test]
+fn verify_without_a_codex_says_how_to_give_one() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.cmd()
+        .args(["gen", "--diff", "--verify"])
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "--verify needs the Codex binary: pass --codex-bin PATH",
+        ));
+}
