@@ -15,6 +15,7 @@ mod app;
 pub mod catalog;
 mod cli;
 pub mod codex;
+mod commands;
 mod detect;
 pub mod diagnostic;
 pub mod diff;

@@ -1,0 +1,321 @@
+//! `codexgen gen`: shows what the catalog changes in the Codex home and
+//! writes it (or, with `--diff`/`--check`, only reports). Owns the printing of
+//! plans, drift and warnings, the confirmation, and the write sequence; the
+//! stages themselves are elsewhere.
+
+use std::io::{BufRead as _, IsTerminal as _, Write as _};
+use std::path::Path;
+
+use anstream::{eprintln, println};
+use anstyle::{AnsiColor, Style};
+
+use crate::app::{AppError, Planned, Prepared, Settings, dim, prepare};
+use crate::catalog::Catalog;
+use crate::cli::{GenArgs, GlobalArgs};
+use crate::codex::{self, ProfileLayout, Target};
+use crate::detect;
+use crate::diagnostic::{Exit, redact};
+use crate::diff::{self, Kind};
+use crate::merge::{self, Note};
+use crate::state::{FileState, State};
+use crate::verify;
+use crate::write::{self, WriteError};
+
+pub fn run(global: &GlobalArgs, args: &GenArgs) -> Result<Exit, AppError> {
+    let prepared = prepare(global, args.templates.as_deref())?;
+    let writing = !args.diff && !args.check;
+    let _lock = if writing {
+        let dir = prepared.settings.state_dir();
+        Some(write::lock(&dir).map_err(|e| match e {
+            WriteError::Locked(_) => AppError::Locked(e, dir.join("lock").display().to_string()),
+            other => AppError::Write(other),
+        })?)
+    } else {
+        None
+    };
+    let state = prepared.read_state()?;
+    let plan = prepared.plan(&state)?;
+    let Prepared {
+        settings,
+        target,
+        catalog,
+        ..
+    } = &prepared;
+    let state_path = prepared.state_path();
+
+    eprintln!(
+        "{} catalog {} ({}); Codex {} ({}); home {}",
+        dim("codexgen:"),
+        catalog.version,
+        settings
+            .sources
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect::<Vec<_>>()
+            .join(" + "),
+        target.version,
+        target.reason,
+        settings.codex_home.display()
+    );
+    warn_about_profiles(target, catalog, &plan, &state);
+    if args.verify {
+        verify_plan(settings, target, catalog, &plan)?;
+    }
+    if args.check {
+        return Ok(report_check(&plan));
+    }
+    let changed: Vec<&Planned> = plan.iter().filter(|p| p.changes()).collect();
+    for p in &changed {
+        print_plan(p);
+    }
+    if args.diff {
+        if changed.is_empty() {
+            eprintln!("Nothing to change: the Codex home matches the catalog.");
+        }
+        return Ok(Exit::Ok);
+    }
+    let new_state = State::new(
+        plan.iter()
+            .filter(|p| p.merged.text.is_some() && !p.merged.managed.is_empty())
+            .map(|p| {
+                (
+                    p.name.clone(),
+                    FileState {
+                        managed: p.merged.managed.clone(),
+                    },
+                )
+            })
+            .collect(),
+    );
+    if changed.is_empty() {
+        if new_state != state {
+            write::write(&state_path, &new_state.to_text(), None).map_err(AppError::Write)?;
+        }
+        eprintln!("Nothing to change: the Codex home matches the catalog.");
+        return Ok(Exit::Ok);
+    }
+    if !args.yes && !confirm(changed.len())? {
+        eprintln!("Nothing written.");
+        return Ok(Exit::Ok);
+    }
+    apply(settings, &changed, &state_path, &new_state)?;
+    Ok(Exit::Ok)
+}
+
+/// Writes the changed files (with backups), then the state.
+fn apply(
+    settings: &Settings,
+    changed: &[&Planned],
+    state_path: &Path,
+    new_state: &State,
+) -> Result<(), AppError> {
+    let backups = settings.state_dir().join("backup");
+    for p in changed {
+        let backup = backups.join(&p.name);
+        match &p.merged.text {
+            Some(text) => write::write(&p.path, text, Some(&backup)),
+            None => write::delete(&p.path, Some(&backup)),
+        }
+        .map_err(AppError::Write)?;
+    }
+    write::write(state_path, &new_state.to_text(), None).map_err(AppError::Write)?;
+    eprintln!(
+        "Wrote {} file(s) in {}; previous versions are in {}.",
+        changed.len(),
+        settings.codex_home.display(),
+        backups.display()
+    );
+    Ok(())
+}
+
+/// `--verify`: the installed Codex must load every planned file.
+fn verify_plan(
+    settings: &Settings,
+    target: &Target,
+    catalog: &Catalog,
+    plan: &[Planned],
+) -> Result<(), AppError> {
+    let bin = detect::find(settings.codex_bin.as_deref())?.ok_or_else(|| {
+        AppError::Usage(
+            "--verify needs the Codex binary: pass --codex-bin PATH or put codex on PATH"
+                .to_owned(),
+        )
+    })?;
+    let profiles = if target.top_level_profile_flag_works() {
+        catalog.profiles.iter().map(|p| p.name.as_str()).collect()
+    } else {
+        Vec::new()
+    };
+    let files = plan
+        .iter()
+        .filter_map(|p| p.merged.text.as_deref().map(|t| (p.name.as_str(), t)))
+        .collect();
+    verify::verify(&bin, &verify::Files { files, profiles })?;
+    eprintln!(
+        "{} {} loads the planned files",
+        dim("codexgen:"),
+        bin.display()
+    );
+    Ok(())
+}
+
+/// Says what in the planned files will still trip `codex -p` on this target.
+fn warn_about_profiles(target: &Target, catalog: &Catalog, plan: &[Planned], state: &State) {
+    let yellow = Style::new().fg_color(Some(AnsiColor::Yellow.into())).bold();
+    let warn = |text: String| eprintln!("{yellow}warning:{yellow:#} {text}");
+    let version = target.version;
+    match target.profile_layout() {
+        ProfileLayout::Files => {
+            let config = plan
+                .iter()
+                .find(|p| p.name == "config.toml")
+                .and_then(|p| p.merged.text.as_deref())
+                .unwrap_or_default();
+            let legacy = merge::legacy_profiles(config);
+            for name in legacy.tables {
+                warn(format!(
+                    "config.toml has a `[profiles.{name}]` table that codexgen did not write; Codex {version} refuses `codex -p {name}` while it is there\n  = help: add profile `{name}` to the catalog (codexgen then moves it to {name}.config.toml), or move its keys into {name}.config.toml yourself"
+                ));
+            }
+            if let Some(name) = legacy.selector {
+                warn(format!(
+                    "config.toml selects a profile with `profile = \"{name}\"`; Codex {version} refuses `codex -p {name}` while it is there\n  = help: remove that line and run `codex -p {name}` instead"
+                ));
+            }
+        }
+        ProfileLayout::Tables => {
+            for profile in &catalog.profiles {
+                let file = format!("{}.config.toml", profile.name);
+                let planned = plan.iter().any(|p| p.name == file);
+                if !planned && !state.files.contains_key(&file) && home_has(plan, &file) {
+                    warn(format!(
+                        "{file} is not read by Codex {version} (it reads [profiles.{}] in config.toml); it is left alone",
+                        profile.name
+                    ));
+                }
+            }
+            if !target.top_level_profile_flag_works() {
+                eprintln!(
+                    "{} Codex {version} ignores `codex -p NAME` before the subcommand; use `codex exec --profile NAME` (fixed in Codex {})",
+                    dim("note:"),
+                    codex::TOP_LEVEL_PROFILE_FLAG
+                );
+            }
+        }
+    }
+}
+
+/// Whether a file sits in the Codex home next to the planned config.toml.
+fn home_has(plan: &[Planned], name: &str) -> bool {
+    plan.iter()
+        .find(|p| p.name == "config.toml")
+        .and_then(|p| p.path.parent())
+        .is_some_and(|home| home.join(name).exists())
+}
+
+/// `gen --check`: one line per out-of-date file.
+fn report_check(plan: &[Planned]) -> Exit {
+    let changed: Vec<&Planned> = plan.iter().filter(|p| p.changes()).collect();
+    for p in &changed {
+        println!("{}: {}", p.name, describe_change(p));
+    }
+    if changed.is_empty() {
+        let files = plan.iter().filter(|p| p.merged.text.is_some()).count();
+        println!("in sync: {files} file(s) match the catalog");
+        Exit::Ok
+    } else {
+        println!(
+            "{} file(s) out of date; run `codexgen gen` to update",
+            changed.len()
+        );
+        Exit::OutOfDate
+    }
+}
+
+fn describe_change(p: &Planned) -> String {
+    let drift = p
+        .merged
+        .notes
+        .iter()
+        .filter(|n| matches!(n, Note::Drift { .. }))
+        .count();
+    let what = match (&p.current, &p.merged.text) {
+        (None, _) => "missing, would be created".to_owned(),
+        (_, None) => "stale, would be deleted".to_owned(),
+        (Some(_), Some(_)) => "out of date".to_owned(),
+    };
+    if drift > 0 {
+        format!("{what} ({drift} managed value(s) edited by hand)")
+    } else {
+        what
+    }
+}
+
+fn print_plan(p: &Planned) {
+    let yellow = Style::new().fg_color(Some(AnsiColor::Yellow.into()));
+    for note in &p.merged.notes {
+        let text = match note {
+            Note::Drift {
+                path,
+                written,
+                found: Some(found),
+                action,
+            } => format!(
+                "drift: {}: `{path}` was set to {} by hand (codexgen wrote {}); {action}",
+                p.name,
+                redact(found),
+                redact(written)
+            ),
+            Note::Drift {
+                path,
+                written,
+                found: None,
+                action,
+            } => format!(
+                "drift: {}: `{path}` was removed by hand (codexgen wrote {}); {action}",
+                p.name,
+                redact(written)
+            ),
+            Note::Migrated { path } => format!(
+                "migrate: {}: `[{path}]` is not read by this Codex; the profile moves to the file it reads",
+                p.name
+            ),
+            Note::TakeOver { path, found } => format!(
+                "note: {}: `{path}` = {} was not written by codexgen; the catalog's value replaces it",
+                p.name,
+                redact(found)
+            ),
+        };
+        println!("{yellow}{text}{yellow:#}");
+    }
+    for line in diff::unified(&p.name, p.current.as_deref(), p.merged.text.as_deref()) {
+        let style = match line.kind {
+            Kind::Header => Style::new().bold(),
+            Kind::Hunk => Style::new().fg_color(Some(AnsiColor::Cyan.into())),
+            Kind::Removed => Style::new().fg_color(Some(AnsiColor::Red.into())),
+            Kind::Added => Style::new().fg_color(Some(AnsiColor::Green.into())),
+            Kind::Context | Kind::Note => Style::new(),
+        };
+        println!("{style}{}{style:#}", line.text);
+    }
+}
+
+fn confirm(files: usize) -> Result<bool, AppError> {
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        return Err(AppError::Usage(
+            "refusing to write without confirmation: stdin is not a terminal\n  = help: review with `codexgen gen --diff`, then run `codexgen gen --yes`".to_owned(),
+        ));
+    }
+    eprint!("Write {files} file(s)? [y/N] ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    stdin
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|source| AppError::Read {
+            path: "standard input".to_owned(),
+            source,
+        })?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "Yes"))
+}
