@@ -72,6 +72,10 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Exit {
     }
     let result = match &cli.command {
         Command::Gen(args) => commands::generate::run(&cli.global, args),
+        Command::Doctor(args) => commands::doctor::run(&cli.global, args),
+        Command::Probe(args) => commands::probe::run(&cli.global, args),
+        Command::Exec(args) => commands::exec::run(&cli.global, args),
+        Command::Aliases(args) => commands::exec::aliases(&cli.global, args),
     };
     result.unwrap_or_else(|err| {
         eprintln!("{}", style_error(&render_error(&err)));

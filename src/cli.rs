@@ -51,6 +51,74 @@ pub struct GlobalArgs {
 pub enum Command {
     /// Bring the Codex home in line with the catalog (shows the diff, then writes).
     Gen(GenArgs),
+    /// Check the installed Codex, the key variables and the generated files; explain what is wrong.
+    Doctor(DoctorArgs),
+    /// Ask each provider's endpoint whether Codex would get through (network).
+    Probe(ProbeArgs),
+    /// Run Codex with a profile, after checking its key and provider.
+    Exec(ExecArgs),
+    /// Print one shell function per profile (`codex-<profile>`) for your rc file.
+    Aliases(AliasesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct ProbeArgs {
+    /// Providers or profiles to probe [default: every provider the catalog uses]
+    #[arg(value_name = "PROVIDER|PROFILE")]
+    pub names: Vec<String>,
+
+    /// Also send a minimal POST /responses for the profile's model (may cost a few tokens).
+    #[arg(long)]
+    pub responses: bool,
+
+    /// Seconds to wait for each answer.
+    #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
+    pub timeout: f64,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct ExecArgs {
+    /// The catalog profile to run Codex with.
+    pub profile: String,
+
+    /// Print the command (shell-quoted) instead of running it.
+    #[arg(long)]
+    pub print: bool,
+
+    /// Arguments passed on to codex (after `--`).
+    #[arg(last = true, value_name = "CODEX_ARGS")]
+    pub codex_args: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct AliasesArgs {
+    /// The shell to write functions for.
+    #[arg(long, value_enum, default_value_t = Shell::Bash)]
+    pub shell: Shell,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
 }
 
 #[derive(Debug, Args)]

@@ -268,6 +268,13 @@ fn write_value(out: &mut String, value: &Value) -> tera::TeraResult<()> {
     Ok(())
 }
 
+/// A TOML basic string holding `s`, quotes included.
+pub fn toml_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    quote(&mut out, s);
+    out
+}
+
 /// A TOML key: bare when it can be, quoted otherwise.
 pub fn toml_key(key: &str) -> String {
     let bare = !key.is_empty()

@@ -138,6 +138,25 @@ impl Catalog {
     }
 }
 
+impl Profile {
+    /// The profile's Codex settings that are set, by Codex key, in the order
+    /// the templates write them.
+    pub fn settings(&self) -> Vec<(&'static str, &str)> {
+        [
+            ("model_reasoning_effort", &self.model_reasoning_effort),
+            ("model_reasoning_summary", &self.model_reasoning_summary),
+            ("model_verbosity", &self.model_verbosity),
+            ("approval_policy", &self.approval_policy),
+            ("sandbox_mode", &self.sandbox_mode),
+            ("personality", &self.personality),
+            ("web_search", &self.web_search),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.as_deref().map(|v| (k, v)))
+        .collect()
+    }
+}
+
 /// One `[model_providers.<id>]` table; the fields are Codex's own keys.
 #[derive(Debug, Clone, Serialize)]
 pub struct Provider {

@@ -1,0 +1,424 @@
+//! `codexgen probe`: asks each provider's real endpoint whether Codex would
+//! get through, and explains the answer (401 key, 403 permission, 404 on
+//! `/responses` means no Responses API, refused/DNS/TLS/timeout). Requests
+//! carry the key, query parameters and headers exactly as Codex sends them.
+//! Providers are probed concurrently. The key is sent, never printed.
+
+use std::io::Read as _;
+use std::time::Duration;
+
+use anstream::println;
+use serde::Serialize;
+
+use super::endpoint::{Endpoint, check_key};
+use super::report::{Status, style_status};
+use crate::app::{AppError, prepare};
+use crate::catalog::Catalog;
+use crate::cli::{GlobalArgs, OutputFormat, ProbeArgs};
+use crate::diagnostic::{Exit, did_you_mean, redact};
+
+/// What to probe: a provider, and the model a profile uses on it.
+struct Job {
+    endpoint: Endpoint,
+    model: Option<String>,
+}
+
+/// The verdict on one request.
+#[derive(Debug, Serialize)]
+pub struct Outcome {
+    pub provider: String,
+    pub request: String,
+    pub status: Status,
+    /// The HTTP status code, when an answer came.
+    pub code: Option<u16>,
+    pub message: String,
+    pub fix: Option<String>,
+}
+
+pub fn run(global: &GlobalArgs, args: &ProbeArgs) -> Result<Exit, AppError> {
+    let prepared = prepare(global, None)?;
+    let jobs = jobs(&prepared.catalog, &args.names)?;
+    let timeout = Duration::from_secs_f64(args.timeout.max(0.1));
+    let agent = ureq::Agent::new_with_config(
+        ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(timeout))
+            .user_agent(concat!("codexgen/", env!("CARGO_PKG_VERSION")))
+            .build(),
+    );
+    let outcomes: Vec<Outcome> = std::thread::scope(|scope| {
+        let handles: Vec<_> = jobs
+            .iter()
+            .map(|job| {
+                let agent = agent.clone();
+                scope.spawn(move || probe(&agent, job, args.responses, timeout))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    match args.format {
+        OutputFormat::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&outcomes).expect("outcomes serialize")
+        ),
+        OutputFormat::Text => {
+            for o in &outcomes {
+                println!(
+                    "{} {}: {} -> {}",
+                    style_status(o.status),
+                    o.provider,
+                    o.request,
+                    o.message
+                );
+                if let Some(fix) = &o.fix {
+                    println!("       fix: {fix}");
+                }
+            }
+        }
+    }
+    Ok(if outcomes.iter().any(|o| o.status == Status::Error) {
+        Exit::OutOfDate
+    } else {
+        Exit::Ok
+    })
+}
+
+/// The providers to probe: those named (ids or profile names), else every
+/// catalog provider and every built-in a profile uses.
+fn jobs(catalog: &Catalog, names: &[String]) -> Result<Vec<Job>, AppError> {
+    let model_for = |id: &str| {
+        catalog
+            .profiles
+            .iter()
+            .find(|p| p.provider == id)
+            .map(|p| p.model.clone())
+    };
+    if names.is_empty() {
+        let mut ids: Vec<&str> = catalog.providers.iter().map(|p| p.id.as_str()).collect();
+        for p in &catalog.profiles {
+            if !ids.contains(&p.provider.as_str()) {
+                ids.push(&p.provider);
+            }
+        }
+        return Ok(ids
+            .into_iter()
+            .filter_map(|id| {
+                Endpoint::lookup(catalog, id).map(|endpoint| Job {
+                    model: model_for(id),
+                    endpoint,
+                })
+            })
+            .collect());
+    }
+    names
+        .iter()
+        .map(|name| {
+            if let Some(profile) = catalog.profile(name) {
+                let endpoint = Endpoint::lookup(catalog, &profile.provider)
+                    .expect("a valid catalog's profiles name known providers");
+                return Ok(Job {
+                    endpoint,
+                    model: Some(profile.model.clone()),
+                });
+            }
+            if let Some(endpoint) = Endpoint::lookup(catalog, name) {
+                return Ok(Job {
+                    model: model_for(name),
+                    endpoint,
+                });
+            }
+            let known = catalog
+                .providers
+                .iter()
+                .map(|p| p.id.as_str())
+                .chain(catalog.profiles.iter().map(|p| p.name.as_str()));
+            let hint = did_you_mean(name, known)
+                .map_or_else(String::new, |s| format!("; did you mean `{s}`?"));
+            Err(AppError::Usage(format!(
+                "`{name}` is neither a provider nor a profile in the catalog{hint}"
+            )))
+        })
+        .collect()
+}
+
+fn probe(agent: &ureq::Agent, job: &Job, responses: bool, timeout: Duration) -> Vec<Outcome> {
+    let e = &job.endpoint;
+    let mut key = None;
+    if let Some(var) = &e.env_key {
+        let check = check_key(var, e);
+        if !check.is_usable() {
+            return vec![Outcome {
+                provider: e.id.clone(),
+                request: "(none)".to_owned(),
+                status: Status::Error,
+                code: None,
+                message: format!("not probed: {}", check.describe(var)),
+                fix: Some(format!("export {var}=<your {} key>", e.name)),
+            }];
+        }
+        key = std::env::var(var).ok();
+    }
+    let mut out = vec![get_models(agent, job, key.as_deref(), timeout)];
+    if responses {
+        out.push(post_responses(agent, job, key.as_deref(), timeout));
+    }
+    out
+}
+
+fn headers(e: &Endpoint, key: Option<&str>) -> Vec<(String, String)> {
+    let mut headers: Vec<(String, String)> = e.http_headers.clone();
+    for (name, var) in &e.env_http_headers {
+        if let Ok(value) = std::env::var(var)
+            && !value.is_empty()
+        {
+            headers.push((name.clone(), value));
+        }
+    }
+    if let Some(key) = key {
+        headers.push(("Authorization".to_owned(), format!("Bearer {key}")));
+    }
+    headers
+}
+
+fn get_models(agent: &ureq::Agent, job: &Job, key: Option<&str>, timeout: Duration) -> Outcome {
+    let e = &job.endpoint;
+    let url = e.url("models");
+    let mut request = agent.get(&url);
+    for (k, v) in headers(e, key) {
+        request = request.header(k, v);
+    }
+    let (mut outcome, body) = classify(e, "GET", &url, request.call(), timeout, false);
+    if let (Some(200), Some(model)) = (outcome.code, &job.model) {
+        let ids = model_ids(&body);
+        if ids.iter().any(|id| id == model) {
+            outcome.message = format!("200: key accepted; model `{model}` is listed");
+        } else if ids.is_empty() {
+            "200: key accepted (the answer lists no models)".clone_into(&mut outcome.message);
+        } else {
+            outcome.status = Status::Warn;
+            outcome.message = format!(
+                "200: key accepted, but model `{model}` is not among the {} models listed",
+                ids.len()
+            );
+            outcome.fix = Some(format!("check the model id in the catalog against {url}"));
+        }
+    }
+    outcome
+}
+
+fn post_responses(agent: &ureq::Agent, job: &Job, key: Option<&str>, timeout: Duration) -> Outcome {
+    let e = &job.endpoint;
+    let url = e.url("responses");
+    let body = serde_json::json!({
+        "model": job.model.clone().unwrap_or_default(),
+        "input": "Reply with the word ok.",
+        "max_output_tokens": 16,
+        "store": false,
+    });
+    let mut request = agent.post(&url).header("Content-Type", "application/json");
+    for (k, v) in headers(e, key) {
+        request = request.header(k, v);
+    }
+    let (mut outcome, _) = classify(
+        e,
+        "POST",
+        &url,
+        request.send(body.to_string()),
+        timeout,
+        true,
+    );
+    if outcome.code == Some(200) {
+        "200: the Responses API answered; Codex can use this provider"
+            .clone_into(&mut outcome.message);
+    }
+    outcome
+}
+
+/// Turns a response or transport error into a verdict, and hands back the
+/// body (at most 1 MiB) for the caller to read.
+fn classify(
+    e: &Endpoint,
+    method: &str,
+    url: &str,
+    result: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+    timeout: Duration,
+    is_responses: bool,
+) -> (Outcome, String) {
+    let request = format!("{method} {url}");
+    let outcome = |status, code, message: String, fix: Option<String>| Outcome {
+        provider: e.id.clone(),
+        request: request.clone(),
+        status,
+        code,
+        message,
+        fix,
+    };
+    let mut response = match result {
+        Ok(r) => r,
+        Err(err) => {
+            let (message, fix) = transport_error(&err, url, timeout);
+            return (
+                outcome(Status::Error, None, message, Some(fix)),
+                String::new(),
+            );
+        }
+    };
+    let code = response.status().as_u16();
+    let mut body = String::new();
+    let _ = response
+        .body_mut()
+        .as_reader()
+        .take(1 << 20)
+        .read_to_string(&mut body);
+    let detail = error_detail(&body);
+    let var = e.env_key.as_deref().unwrap_or("the key variable");
+    let verdict = match code {
+        200..=299 => outcome(Status::Ok, Some(code), format!("{code}: ok"), None),
+        401 => outcome(
+            Status::Error,
+            Some(code),
+            format!("401: the key was rejected{detail}"),
+            Some(format!("check that {var} is set to a current key that belongs to {}", e.name)),
+        ),
+        403 => outcome(
+            Status::Error,
+            Some(code),
+            format!("403: the key was accepted but may not use this model or project{detail}"),
+            Some("check the model's access for this key in the provider's console".to_owned()),
+        ),
+        404 if is_responses => outcome(
+            Status::Error,
+            Some(code),
+            format!("404: this endpoint does not serve the Responses API{detail}"),
+            Some(format!("Codex cannot use {} at {}; it needs POST {url}", e.name, e.base_url)),
+        ),
+        404 => outcome(
+            Status::Warn,
+            Some(code),
+            format!("404: no /models here{detail}"),
+            Some("some servers do not list models; check base_url, then run `codexgen probe --responses`".to_owned()),
+        ),
+        429 => outcome(
+            Status::Warn,
+            Some(code),
+            format!("429: rate limited or out of credit{detail}"),
+            None,
+        ),
+        _ => outcome(
+            Status::Error,
+            Some(code),
+            format!("{code}: unexpected answer{detail}"),
+            None,
+        ),
+    };
+    (verdict, body)
+}
+
+fn transport_error(err: &ureq::Error, url: &str, timeout: Duration) -> (String, String) {
+    let host = url
+        .split("://")
+        .nth(1)
+        .and_then(|r| r.split('/').next())
+        .unwrap_or(url);
+    match err {
+        ureq::Error::Timeout(_) => (
+            format!("no answer within {:.1} s", timeout.as_secs_f64()),
+            format!(
+                "check that {host} is reachable from here (proxy variables are honoured), or raise --timeout"
+            ),
+        ),
+        ureq::Error::HostNotFound => (
+            format!("DNS: cannot resolve {host}"),
+            "check the host name in base_url and your network".to_owned(),
+        ),
+        ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => (
+            format!("connection refused by {host}"),
+            "is the server running? (local servers: `ollama serve`, `lms server start`)".to_owned(),
+        ),
+        ureq::Error::ConnectionFailed => (
+            format!("cannot connect to {host}"),
+            "is the server running and the port right?".to_owned(),
+        ),
+        ureq::Error::Tls(_) | ureq::Error::Rustls(_) => (
+            format!("TLS: {err}"),
+            format!("check that {host} serves a valid certificate for https"),
+        ),
+        other => (
+            format!("request failed: {other}"),
+            format!("check base_url {url}"),
+        ),
+    }
+}
+
+/// `: <message>` from an OpenAI-style error body, short and redacted.
+fn error_detail(body: &str) -> String {
+    let message = serde_json::from_str::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| {
+            v.pointer("/error/message")
+                .or_else(|| v.get("message"))
+                .or_else(|| v.get("error"))
+                .and_then(|m| m.as_str().map(str::to_owned))
+        });
+    match message {
+        Some(m) => {
+            let m: String = redact(m.lines().next().unwrap_or_default())
+                .chars()
+                .take(200)
+                .collect();
+            format!(" ({m})")
+        }
+        None => String::new(),
+    }
+}
+
+/// Model ids in a `/models` answer (`{"data": [{"id": ...}]}` or a bare list).
+fn model_ids(body: &str) -> Vec<String> {
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(body) else {
+        return Vec::new();
+    };
+    let list = v.get("data").or(v.get("models")).unwrap_or(&v);
+    list.as_array()
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|i| {
+                    i.get("id")
+                        .or(i.get("name"))
+                        .and_then(|x| x.as_str())
+                        .map(str::to_owned)
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn model_lists_are_read() {
+        assert_eq!(
+            model_ids(r#"{"data":[{"id":"a"},{"id":"b"}]}"#),
+            vec!["a", "b"]
+        );
+        assert_eq!(
+            model_ids(r#"{"models":[{"name":"gpt-oss:20b"}]}"#),
+            vec!["gpt-oss:20b"]
+        );
+        assert!(model_ids("not json").is_empty());
+    }
+
+    #[test]
+    fn error_bodies_are_summarised() {
+        assert_eq!(
+            error_detail(r#"{"error":{"message":"Invalid API Key"}}"#),
+            " (Invalid API Key)"
+        );
+        assert_eq!(error_detail("<html>"), "");
+    }
+}
