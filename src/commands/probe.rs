@@ -190,7 +190,7 @@ fn get_models(agent: &ureq::Agent, job: &Job, key: Option<&str>, timeout: Durati
     for (k, v) in headers(e, key) {
         request = request.header(k, v);
     }
-    let (mut outcome, body) = classify(e, "GET", &url, request.call(), timeout, false);
+    let (mut outcome, body) = classify(e, "GET", &url, request.call(), timeout, key, false);
     if let (Some(200), Some(model)) = (outcome.code, &job.model) {
         let ids = model_ids(&body);
         if ids.iter().any(|id| id == model) {
@@ -228,6 +228,7 @@ fn post_responses(agent: &ureq::Agent, job: &Job, key: Option<&str>, timeout: Du
         &url,
         request.send(body.to_string()),
         timeout,
+        key,
         true,
     );
     if outcome.code == Some(200) {
@@ -245,6 +246,7 @@ fn classify(
     url: &str,
     result: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
     timeout: Duration,
+    key: Option<&str>,
     is_responses: bool,
 ) -> (Outcome, String) {
     let request = format!("{method} {url}");
@@ -273,7 +275,7 @@ fn classify(
         .as_reader()
         .take(1 << 20)
         .read_to_string(&mut body);
-    let detail = error_detail(&body);
+    let detail = scrub(&error_detail(&body), key);
     let var = e.env_key.as_deref().unwrap_or("the key variable");
     let verdict = match code {
         200..=299 => outcome(Status::Ok, Some(code), format!("{code}: ok"), None),
@@ -375,6 +377,31 @@ fn error_detail(body: &str) -> String {
     }
 }
 
+/// Servers echo keys back in errors ("Incorrect API key provided:
+/// sk-ab***yz"): hide every word that shares six characters in a row with
+/// the key, so not even part of it is printed.
+fn scrub(text: &str, key: Option<&str>) -> String {
+    let Some(key) = key.map(str::trim).filter(|k| !k.is_empty()) else {
+        return text.to_owned();
+    };
+    let chars: Vec<char> = key.chars().collect();
+    let windows: Vec<String> = if chars.len() <= 6 {
+        vec![key.to_owned()]
+    } else {
+        chars.windows(6).map(|w| w.iter().collect()).collect()
+    };
+    text.split(' ')
+        .map(|word| {
+            if windows.iter().any(|w| word.contains(w.as_str())) {
+                "<redacted>"
+            } else {
+                word
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Model ids in a `/models` answer (`{"data": [{"id": ...}]}` or a bare list).
 fn model_ids(body: &str) -> Vec<String> {
     let Ok(v) = serde_json::from_str::<serde_json::Value>(body) else {
@@ -411,6 +438,20 @@ mod tests {
             vec!["gpt-oss:20b"]
         );
         assert!(model_ids("not json").is_empty());
+    }
+
+    #[test]
+    fn echoed_keys_are_scrubbed() {
+        let key = Some("sk-abcdef123456789");
+        assert_eq!(
+            scrub("Incorrect API key provided: sk-abcd*******6789.", key),
+            "Incorrect API key provided: <redacted>"
+        );
+        assert_eq!(
+            scrub("key sk-abcdef123456789 bad", key),
+            "key <redacted> bad"
+        );
+        assert_eq!(scrub("quota exceeded", key), "quota exceeded");
     }
 
     #[test]

@@ -4,7 +4,9 @@
 mod catalog_errors;
 mod e2e;
 mod generate;
+mod http_stub;
 mod snapshots;
 mod stand_in;
 mod support;
 mod targets;
+mod troubleshoot;

@@ -1,0 +1,472 @@
+//! doctor, probe, exec and aliases against a stand-in HTTP server on
+//! 127.0.0.1 (no real provider, no network), with a distinctive key value
+//! that must never appear in anything codexgen prints.
+
+use std::time::Duration;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use predicates::str::contains;
+
+use crate::http_stub::{Route, Stub, closed_port};
+use crate::support::World;
+
+const KEY: &str = "stub-key-7Hq9zX2vLp4Rw8";
+
+fn catalog(base_url: &str) -> String {
+    format!(
+        r#"schema: 1
+version: "t1"
+default: main
+providers:
+  stub:
+    name: Stub AI
+    base_url: {base_url}
+    env_key: STUB_API_KEY
+    query_params: {{api-version: "2025-04-01-preview"}}
+    http_headers: {{X-Team: platform}}
+    env_http_headers: {{X-User: STUB_USER}}
+profiles:
+  main:
+    provider: stub
+    model: stub-model-1
+    model_reasoning_effort: high
+"#
+    )
+}
+
+/// A world whose catalog points at `base_url`; commands get the key unless removed.
+fn world(base_url: &str) -> World {
+    let w = World::new();
+    w.catalog(&catalog(base_url));
+    w
+}
+
+fn cmd(w: &World) -> Command {
+    let mut cmd = w.cmd();
+    cmd.env("STUB_API_KEY", KEY)
+        .env("STUB_USER", "ada")
+        .env_remove("HTTP_PROXY")
+        .env_remove("http_proxy")
+        .env_remove("HTTPS_PROXY")
+        .env_remove("https_proxy")
+        .env_remove("ALL_PROXY")
+        .env_remove("all_proxy");
+    cmd
+}
+
+fn output(assert: &assert_cmd::assert::Assert) -> String {
+    let out = assert.get_output();
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+const MODELS: &str = r#"{"object":"list","data":[{"id":"stub-model-1"},{"id":"other"}]}"#;
+
+#[test]
+fn probe_ok_sends_what_codex_sends() {
+    let stub = Stub::start(vec![
+        Route::new("GET", "/v1/models", 200, MODELS),
+        Route::new(
+            "POST",
+            "/v1/responses",
+            200,
+            r#"{"id":"resp_1","output":[]}"#,
+        ),
+    ]);
+    let w = world(&stub.url("/v1"));
+    let a = cmd(&w).args(["probe", "--responses"]).assert().success();
+    let text = output(&a);
+    assert!(
+        text.contains("200: key accepted; model `stub-model-1` is listed"),
+        "{text}"
+    );
+    assert!(text.contains("the Responses API answered"), "{text}");
+    let seen = stub.seen();
+    assert_eq!(seen.len(), 2, "{seen:?}");
+    for s in &seen {
+        assert!(
+            s.target.ends_with("?api-version=2025-04-01-preview"),
+            "{}",
+            s.target
+        );
+        assert_eq!(
+            s.header("authorization"),
+            Some(format!("Bearer {KEY}").as_str())
+        );
+        assert_eq!(s.header("x-team"), Some("platform"));
+        assert_eq!(s.header("x-user"), Some("ada"));
+    }
+    let post = seen.iter().find(|s| s.method == "POST").expect("a POST");
+    assert!(post.target.starts_with("/v1/responses?"));
+    assert!(
+        post.body.contains("\"model\":\"stub-model-1\""),
+        "{}",
+        post.body
+    );
+    assert!(!text.contains(KEY));
+}
+
+#[test]
+fn probe_warns_when_the_model_is_not_listed() {
+    let stub = Stub::start(vec![Route::new(
+        "GET",
+        "/v1/models",
+        200,
+        r#"{"data":[{"id":"other"}]}"#,
+    )]);
+    let w = world(&stub.url("/v1"));
+    cmd(&w)
+        .args(["probe", "main"])
+        .assert()
+        .success()
+        .stdout(contains(
+            "model `stub-model-1` is not among the 1 models listed",
+        ));
+}
+
+#[test]
+fn probe_explains_401_403_and_404() {
+    let stub = Stub::start(vec![Route::new(
+        "GET",
+        "/v1/models",
+        401,
+        r#"{"error":{"message":"Invalid API Key"}}"#,
+    )]);
+    let w = world(&stub.url("/v1"));
+    let a = cmd(&w).args(["probe"]).assert().code(1);
+    let text = output(&a);
+    assert!(
+        text.contains("401: the key was rejected (Invalid API Key)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("check that STUB_API_KEY is set to a current key that belongs to Stub AI"),
+        "{text}"
+    );
+
+    let stub = Stub::start(vec![Route::new("GET", "/v1/models", 403, "{}")]);
+    let w = world(&stub.url("/v1"));
+    cmd(&w).args(["probe"]).assert().code(1).stdout(contains(
+        "403: the key was accepted but may not use this model or project",
+    ));
+
+    let stub = Stub::start(vec![Route::new("GET", "/v1/models", 200, MODELS)]);
+    let w = world(&stub.url("/v1"));
+    cmd(&w)
+        .args(["probe", "--responses", "stub"])
+        .assert()
+        .code(1)
+        .stdout(contains(
+            "404: this endpoint does not serve the Responses API",
+        ))
+        .stdout(contains("Codex cannot use Stub AI"));
+}
+
+#[test]
+fn probe_reports_timeouts_and_refused_connections() {
+    let mut slow = Route::new("GET", "/v1/models", 200, MODELS);
+    slow.delay = Duration::from_secs(3);
+    let stub = Stub::start(vec![slow]);
+    let w = world(&stub.url("/v1"));
+    cmd(&w)
+        .args(["probe", "--timeout", "0.3"])
+        .assert()
+        .code(1)
+        .stdout(contains("no answer within 0.3 s"));
+
+    let w = world(&format!("http://127.0.0.1:{}/v1", closed_port()));
+    cmd(&w).args(["probe"]).assert().code(1).stdout(
+        contains("connection refused by 127.0.0.1:").or(contains("cannot connect to 127.0.0.1:")),
+    );
+}
+
+#[test]
+fn probe_without_the_key_says_so_and_sends_nothing() {
+    let stub = Stub::start(vec![Route::new("GET", "/v1/models", 200, MODELS)]);
+    let w = world(&stub.url("/v1"));
+    cmd(&w)
+        .env_remove("STUB_API_KEY")
+        .args(["probe"])
+        .assert()
+        .code(1)
+        .stdout(contains("not probed: STUB_API_KEY is not set"))
+        .stdout(contains("fix: export STUB_API_KEY=<your Stub AI key>"));
+    assert!(stub.seen().is_empty());
+}
+
+#[test]
+fn probe_json_is_machine_readable() {
+    let stub = Stub::start(vec![Route::new("GET", "/v1/models", 401, "{}")]);
+    let w = world(&stub.url("/v1"));
+    let a = cmd(&w).args(["probe", "--format", "json"]).assert().code(1);
+    let out = String::from_utf8_lossy(&a.get_output().stdout).into_owned();
+    assert!(out.trim_start().starts_with('['), "{out}");
+    assert!(
+        out.contains("\"status\": \"error\"") && out.contains("\"code\": 401"),
+        "{out}"
+    );
+}
+
+#[test]
+fn probe_rejects_unknown_names() {
+    let w = world("http://127.0.0.1:9/v1");
+    cmd(&w)
+        .args(["probe", "mian"])
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "`mian` is neither a provider nor a profile in the catalog; did you mean `main`?",
+        ));
+}
+
+#[test]
+fn doctor_finds_unset_keys_and_missing_files() {
+    let w = world("https://stub.example/v1");
+    let a = cmd(&w)
+        .env_remove("STUB_API_KEY")
+        .args(["doctor"])
+        .assert()
+        .code(1);
+    let text = output(&a);
+    assert!(
+        text.contains("error STUB_API_KEY is not set (used by profile main)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("error missing: config.toml, main.config.toml"),
+        "{text}"
+    );
+    assert!(
+        text.contains("fix: export STUB_API_KEY=<your Stub AI key>"),
+        "{text}"
+    );
+}
+
+#[test]
+fn doctor_passes_on_a_generated_home_with_keys_set() {
+    let w = world("https://stub.example/v1");
+    cmd(&w).args(["gen", "--yes"]).assert().success();
+    let a = cmd(&w).args(["doctor"]).assert().success();
+    let text = output(&a);
+    assert!(text.contains("ok    2 file(s) match the catalog"), "{text}");
+    assert!(text.contains("ok    STUB_API_KEY is set"), "{text}");
+    assert!(text.contains("0 error(s)"), "{text}");
+}
+
+#[test]
+fn doctor_flags_bad_key_values_without_showing_them() {
+    let w = world("https://api.groq.com/openai/v1");
+    cmd(&w).args(["gen", "--yes"]).assert().success();
+    let a = cmd(&w)
+        .env("STUB_API_KEY", format!(" {KEY}\n"))
+        .args(["doctor"])
+        .assert()
+        .code(1);
+    let text = output(&a);
+    assert!(
+        text.contains("STUB_API_KEY has leading or trailing whitespace"),
+        "{text}"
+    );
+    let a = cmd(&w)
+        .env("STUB_API_KEY", format!("sk-or-v1-{KEY}"))
+        .args(["doctor"])
+        .assert()
+        .success();
+    let text2 = output(&a);
+    assert!(
+        text2.contains("warn  STUB_API_KEY looks like a OpenRouter key"),
+        "{text2}"
+    );
+    assert!(!text.contains(KEY) && !text2.contains(KEY));
+}
+
+#[test]
+fn doctor_reports_drift_legacy_tables_and_json() {
+    let w = world("https://stub.example/v1");
+    cmd(&w).args(["gen", "--yes"]).assert().success();
+    let config = w
+        .read("config.toml")
+        .replace("model = \"stub-model-1\"", "model = \"hand\"");
+    std::fs::write(
+        w.home.join("config.toml"),
+        format!("{config}\n[profiles.old]\nmodel = \"x\"\n"),
+    )
+    .unwrap();
+    let a = cmd(&w)
+        .args(["doctor", "--format", "json"])
+        .assert()
+        .code(1);
+    let out = String::from_utf8_lossy(&a.get_output().stdout).into_owned();
+    assert!(out.contains("managed `model` was edited by hand"), "{out}");
+    assert!(
+        out.contains("config.toml still has [profiles.old]: `codex -p old` fails on Codex 0.169.0"),
+        "{out}"
+    );
+    assert!(out.contains("\"scope\": \"profile old\""), "{out}");
+}
+
+#[cfg(unix)]
+#[test]
+fn doctor_asks_the_installed_codex_to_load_the_files() {
+    let w = world("https://stub.example/v1");
+    cmd(&w).args(["gen", "--yes"]).assert().success();
+    w.fake_codex("0.169.0", "echo 'Error: bad config' >&2; exit 1");
+    cmd(&w)
+        .args(["doctor"])
+        .assert()
+        .code(1)
+        .stdout(contains("Codex refused config.toml"))
+        .stdout(contains("| Error: bad config"));
+    w.fake_codex("0.169.0", "exit 0");
+    cmd(&w).args(["doctor"]).assert().success().stdout(contains(
+        "Codex 0.169.0 loads config.toml and every catalog profile",
+    ));
+}
+
+#[test]
+fn exec_print_quotes_for_the_shell() {
+    let w = World::new();
+    w.catalog(&catalog("https://stub.example/v1").replace(
+        "model: stub-model-1",
+        "model: \"it's a \\\"model\\\" $HOME\"",
+    ));
+    let a = cmd(&w)
+        .args(["exec", "main", "--print", "--", "exec", "say hi; rm -rf /"])
+        .assert()
+        .success();
+    let printed = String::from_utf8_lossy(&a.get_output().stdout)
+        .trim()
+        .to_owned();
+    assert!(printed.starts_with("CODEX_HOME="), "{printed}");
+    // Let a real shell split it, with `codex` standing in as an argument printer.
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "codex() {{ for a in \"$@\"; do printf '<%s>\\n' \"$a\"; done; }}; {printed}"
+        ))
+        .output()
+        .expect("sh");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "<-c>\n<model_provider=\"stub\">\n<-m>\n<it's a \"model\" $HOME>\n<-c>\n<model_reasoning_effort=\"high\">\n<exec>\n<say hi; rm -rf />\n"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn exec_checks_before_starting_codex() {
+    let w = world("https://stub.example/v1");
+    w.fake_codex("0.169.0", "exit 0");
+    cmd(&w)
+        .args(["exec", "main", "--", "exec", "hi"])
+        .assert()
+        .code(1)
+        .stderr(contains("has no [model_providers.stub]"))
+        .stderr(contains("run `codexgen gen` first"))
+        .stderr(contains("Codex was not started"));
+    cmd(&w).args(["gen", "--yes"]).assert().success();
+    cmd(&w)
+        .env_remove("STUB_API_KEY")
+        .args(["exec", "main"])
+        .assert()
+        .code(1)
+        .stderr(contains("STUB_API_KEY is not set"));
+    assert!(
+        w.codex_runs().iter().all(|r| r == "--version"),
+        "{:?}",
+        w.codex_runs()
+    );
+    cmd(&w)
+        .args(["exec", "main", "--", "exec", "hi"])
+        .assert()
+        .success();
+    assert_eq!(
+        w.codex_runs().last().map(String::as_str),
+        Some(
+            "-c model_provider=\"stub\" -m stub-model-1 -c model_reasoning_effort=\"high\" exec hi"
+        )
+    );
+}
+
+#[test]
+fn exec_unknown_profile_suggests() {
+    let w = world("https://stub.example/v1");
+    cmd(&w)
+        .args(["exec", "mian", "--print"])
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "no profile `mian` in the catalog; did you mean `main`?",
+        ));
+}
+
+#[test]
+fn aliases_define_one_function_per_profile() {
+    let w = world("https://stub.example/v1");
+    let a = cmd(&w).args(["aliases"]).assert().success();
+    let script = String::from_utf8_lossy(&a.get_output().stdout).into_owned();
+    assert!(script.contains("codex-main() { codex -c 'model_provider=\"stub\"' -m stub-model-1 -c 'model_reasoning_effort=\"high\"' \"$@\"; }"), "{script}");
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "{script}\ncodex() {{ printf '<%s>' \"$@\"; }}\ncodex-main exec 'a b'"
+        ))
+        .output()
+        .expect("sh");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "<-c><model_provider=\"stub\"><-m><stub-model-1><-c><model_reasoning_effort=\"high\"><exec><a b>"
+    );
+    cmd(&w)
+        .args(["aliases", "--shell", "fish"])
+        .assert()
+        .success()
+        .stdout(contains(
+            "function codex-main; 'codex' '-c' 'model_provider=\"stub\"'",
+        ));
+}
+
+#[test]
+fn no_command_ever_prints_the_key() {
+    let stub = Stub::start(vec![
+        Route::new(
+            "GET",
+            "/v1/models",
+            401,
+            &format!("{{\"error\":{{\"message\":\"bad key {KEY}\"}}}}"),
+        ),
+        Route::new(
+            "POST",
+            "/v1/responses",
+            400,
+            &format!("{{\"error\":{{\"message\":\"echo Bearer {KEY}\"}}}}"),
+        ),
+    ]);
+    let w = world(&stub.url("/v1"));
+    let runs: &[&[&str]] = &[
+        &["gen", "--diff"],
+        &["gen", "--yes"],
+        &["gen", "--check"],
+        &["doctor"],
+        &["doctor", "--format", "json"],
+        &["probe", "--responses"],
+        &["probe", "--format", "json", "--responses"],
+        &["exec", "main", "--print"],
+        &["aliases"],
+    ];
+    for args in runs {
+        for value in [KEY.to_owned(), format!(" {KEY} "), format!("\"{KEY}\"")] {
+            let a = cmd(&w).env("STUB_API_KEY", &value).args(*args).assert();
+            let text = output(&a);
+            assert!(
+                !text.contains(KEY),
+                "`codexgen {}` printed the key:\n{text}",
+                args.join(" ")
+            );
+        }
+    }
+}
