@@ -89,8 +89,15 @@ pub fn version(bin: &Path, cache_file: Option<&Path>) -> Result<(Version, bool),
 
 fn ask(bin: &Path) -> Result<Version, DetectError> {
     let shown = bin.display().to_string();
+    // Even `--version` makes Codex set up helper files under $CODEX_HOME/tmp:
+    // point it at a throwaway home so the user's is not touched.
+    let scratch = tempfile::Builder::new()
+        .prefix("codexgen-version-")
+        .tempdir()
+        .map_err(|e| DetectError::Spawn(shown.clone(), e))?;
     let output = Command::new(bin)
         .arg("--version")
+        .env("CODEX_HOME", scratch.path())
         .stdin(Stdio::null())
         .stderr(Stdio::null())
         .output()

@@ -9,7 +9,7 @@ use std::path::Path;
 use anstream::{eprintln, println};
 use anstyle::{AnsiColor, Style};
 
-use crate::app::{AppError, Planned, Prepared, Settings, dim, prepare};
+use crate::app::{AppError, Planned, Prepared, Settings, dim, prepare, read_optional};
 use crate::catalog::Catalog;
 use crate::cli::{GenArgs, GlobalArgs};
 use crate::codex::{self, ProfileLayout, Target};
@@ -23,16 +23,6 @@ use crate::write::{self, WriteError};
 
 pub fn run(global: &GlobalArgs, args: &GenArgs) -> Result<Exit, AppError> {
     let prepared = prepare(global, args.templates.as_deref())?;
-    let writing = !args.diff && !args.check;
-    let _lock = if writing {
-        let dir = prepared.settings.state_dir();
-        Some(write::lock(&dir).map_err(|e| match e {
-            WriteError::Locked(_) => AppError::Locked(e, dir.join("lock").display().to_string()),
-            other => AppError::Write(other),
-        })?)
-    } else {
-        None
-    };
     let state = prepared.read_state()?;
     let plan = prepared.plan(&state)?;
     let Prepared {
@@ -89,6 +79,7 @@ pub fn run(global: &GlobalArgs, args: &GenArgs) -> Result<Exit, AppError> {
     );
     if changed.is_empty() {
         if new_state != state {
+            let _lock = lock_unchanged(&prepared, &state, &plan)?;
             write::write(&state_path, &new_state.to_text(), None).map_err(AppError::Write)?;
         }
         eprintln!("Nothing to change: the Codex home matches the catalog.");
@@ -98,8 +89,39 @@ pub fn run(global: &GlobalArgs, args: &GenArgs) -> Result<Exit, AppError> {
         eprintln!("Nothing written.");
         return Ok(Exit::Ok);
     }
+    let _lock = lock_unchanged(&prepared, &state, &plan)?;
     apply(settings, &changed, &state_path, &new_state)?;
     Ok(Exit::Ok)
+}
+
+/// Takes the run lock only now, just before writing (so that a refused
+/// `--verify`, a "no" at the prompt or a `--diff` leaves no trace), and
+/// makes sure nothing changed on disk since the plan was made.
+fn lock_unchanged(
+    prepared: &Prepared,
+    state: &State,
+    plan: &[Planned],
+) -> Result<write::Lock, AppError> {
+    let dir = prepared.settings.state_dir();
+    let lock = write::lock(&dir).map_err(|e| match e {
+        WriteError::Locked(_) => AppError::Locked(e, dir.join("lock").display().to_string()),
+        other => AppError::Write(other),
+    })?;
+    let moved = |what: &str| {
+        AppError::Usage(format!(
+            "{what} changed while codexgen was planning; nothing was written\n  = help: run codexgen again to see the new diff"
+        ))
+    };
+    if prepared.read_state()? != *state {
+        return Err(moved("codexgen's state"));
+    }
+    for p in plan {
+        let target = write::resolve(&p.path).map_err(AppError::Write)?;
+        if read_optional(&target)? != p.current {
+            return Err(moved(&p.name));
+        }
+    }
+    Ok(lock)
 }
 
 /// Writes the changed files (with backups), then the state.

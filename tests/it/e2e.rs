@@ -9,7 +9,11 @@
 //! Everything lives in a scratch folder under `CARGO_TARGET_TMPDIR` (not `/tmp`, where
 //! Codex refuses to create its helper binaries and warns), and Codex runs with a
 //! cleared environment, so neither the user's `~/.codex` nor their API keys take part.
+//!
+//! The helpers are shared with `e2e_versions` (older Codex releases, migration), which
+//! runs other Codex binaries and passes codexgen extra arguments.
 
+use std::ffi::OsStr;
 use std::fmt::Write as _;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -25,25 +29,25 @@ use crate::stand_in::{Request, StandIn};
 /// A hung Codex is killed after this long; a healthy run takes well under a second.
 const CODEX_TIMEOUT: Duration = Duration::from_secs(60);
 
-const PROMPT: &str = "say ok";
+pub(crate) const PROMPT: &str = "say ok";
 
 /// One catalog provider and the profile that selects it.
-struct Case {
-    provider: &'static str,
-    name: &'static str,
+pub(crate) struct Case {
+    pub(crate) provider: &'static str,
+    pub(crate) name: &'static str,
     /// Path part of `base_url`; requests go to `{prefix}/responses`.
-    prefix: &'static str,
-    env_key: &'static str,
+    pub(crate) prefix: &'static str,
+    pub(crate) env_key: &'static str,
     /// The value the test puts in `env_key`; must arrive as `Bearer {key}`.
-    key: &'static str,
-    http_headers: &'static [(&'static str, &'static str)],
-    query_params: &'static [(&'static str, &'static str)],
-    profile: &'static str,
-    model: &'static str,
+    pub(crate) key: &'static str,
+    pub(crate) http_headers: &'static [(&'static str, &'static str)],
+    pub(crate) query_params: &'static [(&'static str, &'static str)],
+    pub(crate) profile: &'static str,
+    pub(crate) model: &'static str,
 }
 
 /// The default profile's provider: the plain case.
-const ALPHA: Case = Case {
+pub(crate) const ALPHA: Case = Case {
     provider: "alpha-provider",
     name: "Alpha",
     prefix: "/v1",
@@ -56,7 +60,7 @@ const ALPHA: Case = Case {
 };
 
 /// A second provider, reached only through its profile file, with every extra.
-const BETA: Case = Case {
+pub(crate) const BETA: Case = Case {
     provider: "beta-provider",
     name: "Beta",
     prefix: "/openai/v1",
@@ -68,6 +72,9 @@ const BETA: Case = Case {
     model: "beta-model-2",
 };
 
+/// Both providers' key variables with the values [`check_run`] expects on the wire.
+pub(crate) const KEYS: [(&str, &str); 2] = [(ALPHA.env_key, ALPHA.key), (BETA.env_key, BETA.key)];
+
 #[test]
 fn real_codex_reaches_each_generated_provider_through_its_profile() {
     let Some(codex) = codex_bin() else { return };
@@ -76,13 +83,12 @@ fn real_codex_reaches_each_generated_provider_through_its_profile() {
     let catalog = scratch.write_catalog(&server);
     generate(&scratch.codex_home, &catalog);
 
-    let keys = [(ALPHA.env_key, ALPHA.key), (BETA.env_key, BETA.key)];
     // Default profile: no -p, config.toml's top-level model and model_provider.
-    check_run(&ALPHA, &scratch.run_codex(&codex, &server, None, &keys));
+    check_run(&ALPHA, &scratch.run_codex(&codex, &server, None, &KEYS));
     // Second profile: the top-level -p form, which reads beta.config.toml.
     check_run(
         &BETA,
-        &scratch.run_codex(&codex, &server, Some(BETA.profile), &keys),
+        &scratch.run_codex(&codex, &server, Some(BETA.profile), &KEYS),
     );
 }
 
@@ -116,15 +122,49 @@ fn real_codex_stops_before_any_request_when_the_key_variable_is_unset() {
 }
 
 /// Writes the Codex config for `catalog` into `codex_home` with the codexgen under
-/// test. codexgen runs with a cleared environment: `HOME` is the scratch folder above
+/// test (`codexgen gen --yes`, Codex version left to codexgen), with `CODEX_BIN` as the
+/// Codex on its `PATH`.
+fn generate(codex_home: &Path, catalog: &Path) {
+    generate_with(codex_home, catalog, codex_bin_env().as_deref(), &[]);
+}
+
+/// `codexgen gen --yes EXTRA...` into `codex_home`, asserting success; `codex` is the
+/// Codex put first on codexgen's `PATH` (see [`codexgen`]).
+pub(crate) fn generate_with(
+    codex_home: &Path,
+    catalog: &Path,
+    codex: Option<&Path>,
+    extra: &[&OsStr],
+) {
+    let mut args: Vec<&OsStr> = vec![OsStr::new("--yes")];
+    args.extend_from_slice(extra);
+    let run = codexgen(codex_home, catalog, codex, &args);
+    assert!(
+        run.status.is_some_and(|s| s.success()),
+        "{} failed ({:?})\n--- stdout\n{}\n--- stderr\n{}",
+        run.args,
+        run.status,
+        run.stdout,
+        run.stderr,
+    );
+}
+
+/// Runs `codexgen gen ARGS...` for `catalog` and `codex_home` and returns what it did,
+/// whatever the outcome (killed after [`CODEX_TIMEOUT`], since `--verify` runs Codex).
+/// codexgen runs with a cleared environment: `HOME` is the scratch folder above
 /// `codex_home`, its config dir is inside it, and it runs in the catalog's folder, so
 /// no overlay or setting of the machine's user can take part.
 ///
-/// Codex's folder goes first on codexgen's `PATH`, so any `codex --version` detection
+/// `codex`'s folder goes first on codexgen's `PATH`, so any `codex --version` detection
 /// targets the binary these tests run, not whatever the machine has installed.
-fn generate(codex_home: &Path, catalog: &Path) {
+pub(crate) fn codexgen(
+    codex_home: &Path,
+    catalog: &Path,
+    codex: Option<&Path>,
+    args: &[&OsStr],
+) -> Run {
     let home = codex_home.parent().expect("the codex home has a parent");
-    let codex_dir = codex_bin_env().and_then(|bin| bin.parent().map(Path::to_path_buf));
+    let codex_dir = codex.and_then(Path::parent).map(Path::to_path_buf);
     let inherited = std::env::var_os("PATH").unwrap_or_default();
     let path = std::env::join_paths(
         codex_dir
@@ -132,13 +172,14 @@ fn generate(codex_home: &Path, catalog: &Path) {
             .chain(std::env::split_paths(&inherited)),
     )
     .expect("PATH entries are joinable");
-    let output = Command::new(env!("CARGO_BIN_EXE_codexgen"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_codexgen"));
+    command
         .arg("gen")
-        .arg("--yes")
         .arg("--codex-home")
         .arg(codex_home)
         .arg("--catalog")
         .arg(catalog)
+        .args(args)
         .current_dir(catalog.parent().expect("the catalog has a folder"))
         .env_clear()
         .env("PATH", path)
@@ -146,19 +187,17 @@ fn generate(codex_home: &Path, catalog: &Path) {
         .env("XDG_CONFIG_HOME", home.join(".config"))
         .env("NO_COLOR", "1")
         .stdin(Stdio::null())
-        .output()
-        .expect("run codexgen");
-    assert!(
-        output.status.success(),
-        "codexgen gen failed ({})\n--- stdout\n{}\n--- stderr\n{}",
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr),
-    );
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let shown: Vec<String> = args
+        .iter()
+        .map(|arg| arg.to_string_lossy().into_owned())
+        .collect();
+    Run::with_timeout(command, format!("codexgen gen {}", shown.join(" ")))
 }
 
 /// The catalog under test, pointing both providers at `server`.
-fn catalog_yaml(server: &StandIn) -> String {
+pub(crate) fn catalog_yaml(server: &StandIn) -> String {
     let mut yaml = format!(
         "schema: 1\nversion: \"e2e\"\ndefault: {}\nproviders:\n",
         ALPHA.profile
@@ -196,7 +235,7 @@ fn catalog_yaml(server: &StandIn) -> String {
 
 /// Asserts that one Codex run succeeded and reached `case`'s provider exactly as the
 /// catalog describes it.
-fn check_run(case: &Case, run: &Run) {
+pub(crate) fn check_run(case: &Case, run: &Run) {
     let report = report(run);
     assert!(
         run.status.is_some_and(|s| s.success()),
@@ -259,14 +298,15 @@ fn check_run(case: &Case, run: &Run) {
 }
 
 /// The failure message: what Codex printed and what the stand-in saw.
-fn report(run: &Run) -> String {
+pub(crate) fn report(run: &Run) -> String {
     let status = run.status.map_or_else(
         || format!("killed after {CODEX_TIMEOUT:?}"),
         |s| s.to_string(),
     );
     let mut text = format!(
-        "--- codex {}: {status}\n--- codex stdout\n{}\n--- codex stderr\n{}\n--- {} request(s) received",
+        "--- codex {}: {status} after {:?}\n--- codex stdout\n{}\n--- codex stderr\n{}\n--- {} request(s) received",
         run.args,
+        run.elapsed,
         run.stdout,
         run.stderr,
         run.requests.len()
@@ -280,19 +320,27 @@ fn report(run: &Run) -> String {
 /// `CODEX_BIN`, or `None` after saying why the test is skipped. Under CI a missing
 /// binary is a failure, so a broken install cannot pass as a green run.
 fn codex_bin() -> Option<PathBuf> {
-    let Some(bin) = codex_bin_env() else {
+    codex_bin_from("CODEX_BIN", "0.169.0")
+}
+
+/// The Codex binary named by the variable `var` (meant to be Codex `version`), or
+/// `None` after saying why the test is skipped; under `CI=true` a missing binary is a
+/// failure.
+pub(crate) fn codex_bin_from(var: &str, version: &str) -> Option<PathBuf> {
+    let Some(bin) = std::env::var_os(var)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+    else {
         assert!(
             std::env::var("CI").as_deref() != Ok("true"),
-            "CODEX_BIN is not set; .ci/run installs the real Codex CLI"
+            "{var} is not set; .ci/run installs the real Codex CLI"
         );
-        eprintln!(
-            "skipped: CODEX_BIN not set (run .ci/run or set CODEX_BIN to a codex 0.169.0 binary)"
-        );
+        eprintln!("skipped: {var} not set (run .ci/run or set {var} to a codex {version} binary)");
         return None;
     };
     assert!(
         bin.is_file(),
-        "CODEX_BIN={} is not a file; .ci/run installs the real Codex CLI",
+        "{var}={} is not a file; .ci/run installs the real Codex CLI",
         bin.display()
     );
     Some(bin)
@@ -306,15 +354,15 @@ fn codex_bin_env() -> Option<PathBuf> {
 
 /// A throwaway tree: `home/` is `HOME`, `home/.codex` is `CODEX_HOME`, `work/` is the
 /// folder Codex runs in.
-struct Scratch {
+pub(crate) struct Scratch {
     _root: TempDir,
-    home: PathBuf,
-    codex_home: PathBuf,
-    work: PathBuf,
+    pub(crate) home: PathBuf,
+    pub(crate) codex_home: PathBuf,
+    pub(crate) work: PathBuf,
 }
 
 impl Scratch {
-    fn new() -> Scratch {
+    pub(crate) fn new() -> Scratch {
         let root = tempfile::Builder::new()
             .prefix("e2e-")
             .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
@@ -333,16 +381,15 @@ impl Scratch {
         }
     }
 
-    fn write_catalog(&self, server: &StandIn) -> PathBuf {
+    pub(crate) fn write_catalog(&self, server: &StandIn) -> PathBuf {
         let catalog = self.work.join("providers.yaml");
         std::fs::write(&catalog, catalog_yaml(server)).expect("write the test catalog");
         catalog
     }
 
-    /// `codex [-p PROFILE] exec --skip-git-repo-check PROMPT` with only `vars` (plus
-    /// `PATH`) in its environment, stdin closed, killed after [`CODEX_TIMEOUT`]; the
-    /// run keeps the requests `server` received while it ran.
-    fn run_codex(
+    /// `codex [-p PROFILE] exec --skip-git-repo-check PROMPT`, run as [`Self::run_codex_args`]
+    /// runs it.
+    pub(crate) fn run_codex(
         &self,
         codex: &Path,
         server: &StandIn,
@@ -354,10 +401,22 @@ impl Scratch {
             args.extend(["-p", profile]);
         }
         args.extend(["exec", "--skip-git-repo-check", PROMPT]);
+        self.run_codex_args(codex, server, &args, vars)
+    }
 
+    /// `codex ARGS...` in the working folder, with only `vars` (plus `PATH`, `HOME` and
+    /// `CODEX_HOME`) in its environment, stdin closed, killed after [`CODEX_TIMEOUT`];
+    /// the run keeps the requests `server` received while it ran.
+    pub(crate) fn run_codex_args(
+        &self,
+        codex: &Path,
+        server: &StandIn,
+        args: &[&str],
+        vars: &[(&str, &str)],
+    ) -> Run {
         let mut command = Command::new(codex);
         command
-            .args(&args)
+            .args(args)
             .current_dir(&self.work)
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
@@ -374,25 +433,30 @@ impl Scratch {
     }
 }
 
-/// The outcome of one Codex run.
-struct Run {
-    args: String,
+/// The outcome of one Codex (or codexgen) run.
+pub(crate) struct Run {
+    pub(crate) args: String,
     /// `None` when the run was killed at the timeout.
-    status: Option<ExitStatus>,
-    stdout: String,
-    stderr: String,
+    pub(crate) status: Option<ExitStatus>,
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
     /// What the stand-in received while this run was going.
-    requests: Vec<Request>,
+    pub(crate) requests: Vec<Request>,
+    /// Wall time from start to exit (or kill).
+    pub(crate) elapsed: Duration,
 }
 
 impl Run {
     fn with_timeout(mut command: Command, args: String) -> Run {
-        let mut child = command.spawn().expect("start CODEX_BIN");
+        let started = Instant::now();
+        let mut child = command
+            .spawn()
+            .unwrap_or_else(|e| panic!("start {}: {e}", command.get_program().display()));
         let stdout = drain(child.stdout.take().expect("piped stdout"));
         let stderr = drain(child.stderr.take().expect("piped stderr"));
         let deadline = Instant::now() + CODEX_TIMEOUT;
         let status = loop {
-            if let Some(status) = child.try_wait().expect("wait for codex") {
+            if let Some(status) = child.try_wait().expect("wait for the child") {
                 break Some(status);
             }
             if Instant::now() >= deadline {
@@ -402,10 +466,11 @@ impl Run {
             }
             thread::sleep(Duration::from_millis(20));
         };
+        let elapsed = started.elapsed();
         // A grandchild may still hold the pipes after a kill: do not wait forever.
         let collect = |rx: mpsc::Receiver<String>| {
             rx.recv_timeout(Duration::from_secs(5))
-                .unwrap_or_else(|_| "<output still open after codex exited>".to_owned())
+                .unwrap_or_else(|_| "<output still open after the child exited>".to_owned())
         };
         Run {
             args,
@@ -413,6 +478,7 @@ impl Run {
             stdout: collect(stdout),
             stderr: collect(stderr),
             requests: Vec::new(),
+            elapsed,
         }
     }
 }

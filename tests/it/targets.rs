@@ -241,13 +241,9 @@ fn verify_stops_the_write_when_codex_refuses() {
         .stderr(contains("-p beta mcp list` failed"))
         .stderr(contains("  | Caused by: bad beta"))
         .stderr(contains("Stack backtrace").not());
-    assert_eq!(
-        snapshot_dir(&w.home)
-            .into_iter()
-            .filter(|(p, _)| !p.ends_with("lock"))
-            .collect::<Vec<_>>(),
-        before
-    );
+    // Not even the lock: a refused run leaves no trace.
+    assert_eq!(snapshot_dir(&w.home), before);
+    assert!(!w.home.join(".codexgen").exists());
     let runs = w.codex_runs();
     assert!(
         runs.contains(&"mcp list".to_owned()) && runs.contains(&"-p alpha mcp list".to_owned()),
