@@ -77,15 +77,20 @@ pub fn run(global: &GlobalArgs, args: &DoctorArgs) -> Result<Exit, AppError> {
 }
 
 fn print_text(findings: &[Finding]) {
-    let mut last_scope = "";
+    // Grouped by scope, scopes in the order they first appear.
+    let mut scopes: Vec<&str> = Vec::new();
     for x in findings {
-        if x.scope != last_scope {
-            println!("{}", x.scope);
-            last_scope = &x.scope;
+        if !scopes.contains(&x.scope.as_str()) {
+            scopes.push(&x.scope);
         }
-        println!("  {} {}", style_status(x.status), x.message);
-        if let Some(fix) = &x.fix {
-            println!("        fix: {fix}");
+    }
+    for scope in scopes {
+        println!("{scope}");
+        for x in findings.iter().filter(|x| x.scope == scope) {
+            println!("  {} {}", style_status(x.status), x.message);
+            if let Some(fix) = &x.fix {
+                println!("        fix: {fix}");
+            }
         }
     }
     let errors = findings

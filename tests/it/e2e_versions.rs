@@ -255,9 +255,16 @@ fn verify_reports_codex_own_error_and_writes_nothing() {
 /// make a version test prove nothing. `None` (skip) as for [`codex_bin_from`].
 fn versioned_codex(var: &str, version: &str) -> Option<PathBuf> {
     let bin = codex_bin_from(var, version)?;
+    // Even `--version` sets up helper files in the Codex home: keep it in scratch.
+    let scratch = tempfile::Builder::new()
+        .prefix("codex-version-")
+        .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
+        .expect("scratch dir");
     let output = Command::new(&bin)
         .arg("--version")
         .env_clear()
+        .env("HOME", scratch.path())
+        .env("CODEX_HOME", scratch.path())
         .output()
         .unwrap_or_else(|e| panic!("run {var}={} --version: {e}", bin.display()));
     let printed = String::from_utf8_lossy(&output.stdout);
