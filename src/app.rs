@@ -282,18 +282,31 @@ fn plan(
     let wanted = rendered
         .iter()
         .map(|r| (r.name.as_str(), Some(r.text.as_str())));
-    let mut plan = Vec::new();
+    let mut plan: Vec<Planned> = Vec::new();
     for (name, desired) in wanted.chain(no_longer_rendered) {
         let path = settings.codex_home.join(name);
-        let current = read_optional(&write::resolve(&path).map_err(AppError::Write)?)?;
-        let merged = merge::merge(
-            name,
-            current.as_deref(),
-            desired,
-            header,
-            state.managed(name),
-            if name == "config.toml" { adopt } else { &[] },
-        )?;
+        let target = write::resolve(&path).map_err(AppError::Write)?;
+        let current = read_optional(&target)?;
+        // config.toml comes first; keys it moves out of a legacy
+        // `[profiles.NAME]` table go into NAME.config.toml.
+        let profile = name.strip_suffix(".config.toml");
+        let carry_in = plan
+            .first()
+            .and_then(|config| {
+                config.merged.moved.iter().find(|m| {
+                    m.table.len() == 2
+                        && m.table[0] == "profiles"
+                        && Some(m.table[1].as_str()) == profile
+                })
+            })
+            .map_or(&[][..], |m| m.keys.as_slice());
+        let own = merge::Ownership {
+            previous: state.managed(name),
+            adopt: if name == "config.toml" { adopt } else { &[] },
+            carry_in,
+        };
+        let label = target.display().to_string();
+        let merged = merge::merge(&label, current.as_deref(), desired, header, &own)?;
         plan.push(Planned {
             name: name.to_owned(),
             path,
@@ -301,6 +314,21 @@ fn plan(
             merged,
         });
     }
+    // A moved key the profile file renders itself is replaced, not carried:
+    // say so only of the keys that really move.
+    let mut notes = std::mem::take(&mut plan[0].merged.notes);
+    let rendered_in = |file: &str, key: &str| {
+        plan.iter()
+            .find(|p| p.name == file)
+            .is_some_and(|p| p.merged.managed.iter().any(|m| m.path.join(".") == key))
+    };
+    for note in &mut notes {
+        if let merge::Note::Migrated { path, carried } = note {
+            let file = format!("{}.config.toml", path.trim_start_matches("profiles."));
+            carried.retain(|key| !rendered_in(&file, key));
+        }
+    }
+    plan[0].merged.notes = notes;
     Ok(plan)
 }
 

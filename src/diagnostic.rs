@@ -106,7 +106,7 @@ impl Problem {
 impl fmt::Display for Problem {
     /// rustc's layout: the message, then `--> file:line:col`, the line, a caret.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)?;
+        f.write_str(&redact(&self.message))?;
         if let Some(s) = &self.snippet {
             let gutter = s.line.to_string().len();
             let pad = " ".repeat(gutter);
@@ -120,10 +120,10 @@ impl fmt::Display for Problem {
                 .collect();
             write!(f, "\n{pad} | {indent}{}", "^".repeat(s.width))?;
             if let Some(label) = &self.label {
-                write!(f, " {label}")?;
+                write!(f, " {}", redact(label))?;
             }
         } else if let Some(label) = &self.label {
-            write!(f, ": {label}")?;
+            write!(f, ": {}", redact(label))?;
         }
         if let Some(help) = &self.help {
             write!(f, "\n  = help: {help}")?;
@@ -190,17 +190,20 @@ pub fn looks_like_secret(word: &str) -> bool {
 /// Hides credentials in a line of config text before it is shown: the value of
 /// any secret-named key, and any word that looks like a key.
 pub fn redact(line: &str) -> String {
-    let lowered = line.to_ascii_lowercase();
-    // A secret-named key followed by `=` or `:`: hide everything after that.
-    let cut = SECRET_KEYS
-        .iter()
-        .filter_map(|k| lowered.find(k).map(|at| at + k.len()))
-        .filter_map(|end| line[end..].find(['=', ':']).map(|sep| end + sep))
-        .min();
-    if let Some(sep) = cut {
-        let value = line[sep + 1..].trim();
-        if !value.is_empty() && value != "{" && value != "[" {
-            return format!("{} <redacted>", &line[..=sep]);
+    // A secret-named key followed by `=` or `:` hides everything after it.
+    for (at, c) in line.char_indices() {
+        if c != '=' && c != ':' {
+            continue;
+        }
+        let before = line[..at].trim_end().trim_end_matches(['"', '\'']);
+        let start = before
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+            .map_or(0, |p| p + 1);
+        let key = before[start..].to_ascii_lowercase();
+        let value = line[at + 1..].trim();
+        let secret_key = !key.is_empty() && SECRET_KEYS.iter().any(|k| key.contains(k));
+        if secret_key && !value.is_empty() && value != "{" && value != "[" {
+            return format!("{} <redacted>", &line[..=at]);
         }
     }
     let mut out = String::with_capacity(line.len());
@@ -209,12 +212,17 @@ pub fn redact(line: &str) -> String {
         if looks_like_secret(word) {
             out.push_str("<redacted>");
         } else {
-            out.push_str(word);
+            out.push_str(&hide_userinfo(word));
         }
         word.clear();
     };
     for c in line.chars() {
-        if c.is_whitespace() || matches!(c, '"' | '\'' | ',' | '{' | '}' | '[' | ']' | '=') {
+        if c.is_whitespace()
+            || matches!(
+                c,
+                '"' | '\'' | ',' | '{' | '}' | '[' | ']' | '=' | '(' | ')'
+            )
+        {
             flush(&mut word, &mut out);
             out.push(c);
         } else {
@@ -223,6 +231,18 @@ pub fn redact(line: &str) -> String {
     }
     flush(&mut word, &mut out);
     out
+}
+
+/// `https://user:pass@host/...` becomes `https://<redacted>@host/...`.
+fn hide_userinfo(word: &str) -> String {
+    if let Some(scheme_end) = word.find("://") {
+        let rest = &word[scheme_end + 3..];
+        let authority_end = rest.find('/').unwrap_or(rest.len());
+        if let Some(at) = rest[..authority_end].rfind('@') {
+            return format!("{}<redacted>{}", &word[..scheme_end + 3], &rest[at..]);
+        }
+    }
+    word.to_owned()
 }
 
 /// The closest candidate to `word`, if one is close enough to be a typo.

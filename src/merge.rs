@@ -40,8 +40,9 @@ pub enum Note {
     /// A value codexgen never wrote is replaced by the catalog's.
     TakeOver { path: String, found: String },
     /// A table in the layout this Codex no longer reads is removed; the
-    /// catalog's version of it is written where this Codex looks.
-    Migrated { path: String },
+    /// catalog's version of it is written where this Codex looks, with the
+    /// keys codexgen did not write (`carried`) moved along.
+    Migrated { path: String, carried: Vec<String> },
 }
 
 /// The outcome for one file.
@@ -52,39 +53,72 @@ pub struct Merged {
     /// What codexgen manages in the new text.
     pub managed: Vec<Managed>,
     pub notes: Vec<Note>,
+    /// Per adopted table, the keys codexgen did not write, to be carried
+    /// into the file that now holds that profile.
+    pub moved: Vec<Moved>,
+}
+
+/// Keys leaving an adopted table, with paths relative to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Moved {
+    pub table: Vec<String>,
+    pub keys: Vec<Managed>,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum MergeError {
     #[error("{0}")]
     Unparsable(Problem),
-    #[error("{file}: `{path}` is {found} on disk, but codexgen needs a table there")]
+    #[error(
+        "{file}: `{path}` is {found} on disk, but codexgen needs a [{path}] table there\n  = help: rewrite it as a `[{path}]` section (or remove it), then run codexgen again"
+    )]
     NotATable {
         file: String,
         path: String,
         found: &'static str,
     },
+    #[error(
+        "{file}: the merged text would not parse ({message}); nothing was written\n  = help: this is a codexgen bug; please report it with the file"
+    )]
+    Internal { file: String, message: String },
+}
+
+/// What codexgen knows about ownership in one file.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Ownership<'a> {
+    /// What codexgen managed in this file after its last write.
+    pub previous: &'a [Managed],
+    /// Tables taken over whoever wrote them: what they hold and the catalog
+    /// no longer renders there leaves this file. This is how a profile moves
+    /// from `[profiles.NAME]` to `NAME.config.toml`.
+    pub adopt: &'a [Vec<String>],
+    /// Keys moved here from an adopted table elsewhere (paths relative to
+    /// this file); added when the file does not have them, not managed.
+    pub carry_in: &'a [Managed],
 }
 
 /// Merges `desired` (rendered TOML, `None` when the file is no longer
-/// generated) over `current` (the file's text, `None` when absent).
-/// `previous` is what codexgen managed in this file after its last write.
-/// Tables at the `adopt` paths are taken over whoever wrote them: what they
-/// hold on disk and the catalog no longer renders there is removed. This is
-/// how a profile moves between `[profiles.NAME]` and `NAME.config.toml`.
+/// generated) over `current` (the file's text, `None` when absent). `file`
+/// names the file in messages.
 pub fn merge(
     file: &str,
     current: Option<&str>,
     desired: Option<&str>,
     header: &str,
-    previous: &[Managed],
-    adopt: &[Vec<String>],
+    own: &Ownership<'_>,
 ) -> Result<Merged, MergeError> {
-    let (old_header_len, body) = current.map_or((0, ""), split_header);
+    let current_text = current.unwrap_or_default();
+    // A byte-order mark stays first; codexgen's header goes after it.
+    let (bom, without_bom) = match current_text.strip_prefix('\u{feff}') {
+        Some(rest) => ("\u{feff}", rest),
+        None => ("", current_text),
+    };
+    let crlf = without_bom.contains("\r\n");
+    let (old_header_len, body) = split_header(without_bom);
     let mut doc: DocumentMut = body.parse().map_err(|err: toml_edit::TomlError| {
         let span = err.span().unwrap_or(0..0);
-        let text = current.unwrap_or_default();
-        let snippet = Snippet::at_offset(file, text, old_header_len + span.start, span.len());
+        let offset = bom.len() + old_header_len + span.start;
+        let snippet = Snippet::at_offset(file, current_text, offset, span.len());
         MergeError::Unparsable(
             Problem::new(format!(
                 "{file} is not valid TOML, so codexgen will not touch it"
@@ -110,7 +144,7 @@ pub fn merge(
     for leaf in &wanted {
         let found = lookup(doc.as_table(), &leaf.path);
         if !found.is_some_and(|item| same_item(item, &leaf.item)) {
-            let recorded = previous.iter().find(|m| m.path == leaf.path);
+            let recorded = own.previous.iter().find(|m| m.path == leaf.path);
             notes.extend(classify(&leaf.path, found, recorded));
             set(&mut doc, file, leaf)?;
             changed = true;
@@ -120,9 +154,10 @@ pub fn merge(
             value: canonical(&leaf.item),
         });
     }
+    changed |= insert_carried(&mut doc, file, own.carry_in, &wanted)?;
 
-    let adopted = adopt_stale(&doc, adopt, &wanted, previous, &mut notes);
-    for rec in previous.iter().chain(&adopted) {
+    let (adopted, moved) = adopt_stale(&doc, own, &wanted, &mut notes);
+    for rec in own.previous.iter().chain(&adopted) {
         if wanted.iter().any(|l| l.path == rec.path) {
             continue;
         }
@@ -137,16 +172,68 @@ pub fn merge(
                 action: "removed, because the catalog no longer has it",
             });
         }
-        remove(doc.as_table_mut(), &rec.path);
+        remove_like(doc.as_table_mut(), &rec.path);
         changed = true;
     }
 
+    let text = finish_text(&doc, changed, body, bom, crlf, desired.map(|_| header)).map_err(
+        |message| MergeError::Internal {
+            file: file.to_owned(),
+            message,
+        },
+    )?;
+    Ok(Merged {
+        text,
+        managed,
+        notes,
+        moved,
+    })
+}
+
+/// Adds keys carried from an adopted table where this file lacks them.
+fn insert_carried(
+    doc: &mut DocumentMut,
+    file: &str,
+    carry_in: &[Managed],
+    wanted: &[Leaf],
+) -> Result<bool, MergeError> {
+    let mut changed = false;
+    for carried in carry_in {
+        let wanted_here = wanted.iter().any(|w| w.path == carried.path);
+        if wanted_here || lookup(doc.as_table(), &carried.path).is_some() {
+            continue;
+        }
+        let Ok(value) = carried.value.parse::<Value>() else {
+            continue;
+        };
+        let leaf = Leaf {
+            path: carried.path.clone(),
+            item: Item::Value(value),
+            tables: vec![Table::new(); carried.path.len().saturating_sub(1)],
+        };
+        set(doc, file, &leaf)?;
+        changed = true;
+    }
+    Ok(changed)
+}
+
+/// The file's new text: the original body when nothing changed, the header
+/// (when the file is still generated) after any byte-order mark, the file's
+/// own line endings; `None` when nothing is left to keep. Checked to parse.
+fn finish_text(
+    doc: &DocumentMut,
+    changed: bool,
+    body: &str,
+    bom: &str,
+    crlf: bool,
+    header: Option<&str>,
+) -> Result<Option<String>, String> {
     let body = if changed {
         let mut text = doc.to_string();
         // Removing the first table leaves the blank line that separated the
         // next one: do not let it open the file.
-        if !body.starts_with('\n') {
-            text = text.trim_start_matches('\n').to_owned();
+        if !body.starts_with('\n') && !body.starts_with("\r\n") {
+            text = text.trim_start_matches(['\r', '\n']).to_owned();
         }
         if !text.is_empty() && !text.ends_with('\n') {
             text.push('\n');
@@ -155,53 +242,77 @@ pub fn merge(
     } else {
         body.to_owned()
     };
-    let text = if desired.is_none() && body.trim().is_empty() {
-        None
-    } else if desired.is_none() {
-        // Codexgen no longer generates this file but something else lives in
-        // it: keep that, without codexgen's header.
-        Some(body)
-    } else {
-        Some(format!("{header}{body}"))
+    let text = match header {
+        None if body.trim().is_empty() => return Ok(None),
+        // No longer generated, but something else lives in it: keep that,
+        // without codexgen's header.
+        None => format!("{bom}{body}"),
+        Some(header) => format!("{bom}{header}{body}"),
     };
-    Ok(Merged {
-        text,
-        managed,
-        notes,
-    })
+    // Lines codexgen adds follow the file's line endings.
+    let text = if crlf {
+        text.replace("\r\n", "\n").replace('\n', "\r\n")
+    } else {
+        text
+    };
+    text.trim_start_matches('\u{feff}')
+        .parse::<DocumentMut>()
+        .map_err(|e| e.message().to_owned())?;
+    Ok(Some(text))
 }
 
 /// Leaves on disk under the `adopt` tables that the catalog does not render
-/// there: codexgen treats them as its own so that they are removed.
+/// there: codexgen treats them as its own so that they are removed. Returns
+/// them, and per adopted table the keys codexgen did not write, which move
+/// with the profile (relative to the table).
 fn adopt_stale(
     doc: &DocumentMut,
-    adopt: &[Vec<String>],
+    own: &Ownership<'_>,
     wanted: &[Leaf],
-    previous: &[Managed],
     notes: &mut Vec<Note>,
-) -> Vec<Managed> {
+) -> (Vec<Managed>, Vec<Moved>) {
     let mut adopted = Vec::new();
-    for prefix in adopt {
-        let on_disk = lookup(doc.as_table(), prefix).and_then(Item::as_table);
-        let stale: Vec<Managed> = on_disk
-            .map(|t| table_leaves(t, prefix))
+    let mut moved = Vec::new();
+    for prefix in own.adopt {
+        let on_disk = lookup(doc.as_table(), prefix).and_then(Item::as_table_like);
+        let stale: Vec<Leaf> = on_disk
+            .map(|t| table_like_leaves(t, prefix))
             .unwrap_or_default()
             .into_iter()
             .filter(|l| !wanted.iter().any(|w| w.path == l.path))
-            .filter(|l| !previous.iter().any(|p| p.path == l.path))
-            .map(|l| Managed {
-                path: l.path,
-                value: canonical(&l.item),
-            })
             .collect();
-        if !stale.is_empty() {
-            notes.push(Note::Migrated {
-                path: prefix.join("."),
-            });
-            adopted.extend(stale);
+        if stale.is_empty() {
+            continue;
         }
+        // Arrays of tables cannot be carried as values: leave such a table
+        // alone (gen warns that it breaks `codex -p`).
+        if stale.iter().any(|l| !l.item.is_value()) {
+            continue;
+        }
+        let mut carried = Vec::new();
+        for leaf in &stale {
+            let value = canonical(&leaf.item);
+            if !own.previous.iter().any(|p| p.path == leaf.path) {
+                carried.push(Managed {
+                    path: leaf.path[prefix.len()..].to_vec(),
+                    value: value.clone(),
+                });
+            }
+            adopted.push(Managed {
+                path: leaf.path.clone(),
+                value,
+            });
+        }
+        notes.push(Note::Migrated {
+            path: prefix.join("."),
+            carried: carried.iter().map(|c| c.path.join(".")).collect(),
+        });
+        moved.push(Moved {
+            table: prefix.clone(),
+            keys: carried,
+        });
     }
-    adopted
+    (adopted, moved)
 }
 
 /// What the reader should know when a wanted leaf differs from the disk.
@@ -283,6 +394,25 @@ fn leaves(doc: &DocumentMut) -> Vec<Leaf> {
     table_leaves(doc.as_table(), &[])
 }
 
+/// The leaves under a table or an inline table, with full paths.
+fn table_like_leaves(t: &dyn toml_edit::TableLike, prefix: &[String]) -> Vec<Leaf> {
+    let mut out = Vec::new();
+    for (key, item) in t.iter() {
+        let mut path = prefix.to_vec();
+        path.push(key.to_owned());
+        match item {
+            Item::Table(table) => out.extend(table_leaves(table, &path)),
+            Item::Value(Value::InlineTable(inline)) => out.extend(table_like_leaves(inline, &path)),
+            other => out.push(Leaf {
+                path,
+                item: other.clone(),
+                tables: Vec::new(),
+            }),
+        }
+    }
+    out
+}
+
 /// Every non-table item under `table`, whose own path is `prefix`.
 fn table_leaves(table: &Table, prefix: &[String]) -> Vec<Leaf> {
     fn walk(table: &Table, path: &mut Vec<String>, tables: &mut Vec<Table>, out: &mut Vec<Leaf>) {
@@ -311,9 +441,9 @@ fn table_leaves(table: &Table, prefix: &[String]) -> Vec<Leaf> {
 
 fn lookup<'d>(root: &'d Table, path: &[String]) -> Option<&'d Item> {
     let (last, parents) = path.split_last()?;
-    let mut table = root;
+    let mut table: &dyn toml_edit::TableLike = root;
     for key in parents {
-        table = table.get(key)?.as_table()?;
+        table = table.get(key)?.as_table_like()?;
     }
     table.get(last).filter(|i| !i.is_none())
 }
@@ -323,6 +453,7 @@ fn lookup<'d>(root: &'d Table, path: &[String]) -> Option<&'d Item> {
 fn set(doc: &mut DocumentMut, file: &str, leaf: &Leaf) -> Result<(), MergeError> {
     let (last, parents) = leaf.path.split_last().expect("a leaf has a key");
     let mut fresh_position = next_position(doc.as_table());
+    let has_content = !doc.as_table().is_empty();
     let mut table = doc.as_table_mut();
     for (depth, key) in parents.iter().enumerate() {
         if !table.contains_key(key) {
@@ -332,6 +463,15 @@ fn set(doc: &mut DocumentMut, file: &str, leaf: &Leaf) -> Result<(), MergeError>
             if depth == 0 || shape.position().is_some() {
                 shape.set_position(Some(fresh_position));
                 fresh_position += 1;
+            }
+            // A section added to a file with content gets a blank line before it.
+            let bare = shape
+                .decor()
+                .prefix()
+                .and_then(|p| p.as_str())
+                .is_none_or(str::is_empty);
+            if !shape.is_implicit() && bare && has_content {
+                shape.decor_mut().set_prefix("\n");
             }
             table.insert(key, Item::Table(shape));
         }
@@ -368,7 +508,11 @@ fn next_position(root: &Table) -> isize {
         let own = table.position().unwrap_or(0);
         table
             .iter()
-            .filter_map(|(_, item)| item.as_table())
+            .flat_map(|(_, item)| match item {
+                Item::Table(t) => vec![t],
+                Item::ArrayOfTables(a) => a.iter().collect(),
+                _ => Vec::new(),
+            })
             .map(max)
             .fold(own, isize::max)
     }
@@ -376,17 +520,17 @@ fn next_position(root: &Table) -> isize {
 }
 
 /// Removes a leaf, then any table on its path that this left empty.
-fn remove(table: &mut Table, path: &[String]) {
+fn remove_like(table: &mut dyn toml_edit::TableLike, path: &[String]) {
     match path {
         [] => {}
         [last] => {
             table.remove(last);
         }
         [first, rest @ ..] => {
-            let Some(child) = table.get_mut(first).and_then(Item::as_table_mut) else {
+            let Some(child) = table.get_mut(first).and_then(Item::as_table_like_mut) else {
                 return;
             };
-            remove(child, rest);
+            remove_like(child, rest);
             if child.is_empty() {
                 table.remove(first);
             }
@@ -462,7 +606,11 @@ mod tests {
     const HEADER: &str = "# codexgen: test header\n";
 
     fn run(current: Option<&str>, desired: Option<&str>, previous: &[Managed]) -> Merged {
-        merge("config.toml", current, desired, HEADER, previous, &[]).unwrap()
+        let own = Ownership {
+            previous,
+            ..Ownership::default()
+        };
+        merge("config.toml", current, desired, HEADER, &own).unwrap()
     }
 
     fn managed(path: &str, value: &str) -> Managed {
@@ -624,10 +772,19 @@ mod tests {
     }
 
     #[test]
-    fn adopted_tables_are_emptied_of_what_is_not_rendered_there() {
-        let current = "[profiles.a]\nmodel = \"m\"\nmodel_provider = \"p\"\n\n[profiles.keep]\nmodel = \"x\"\n\n[tui]\nx = 1\n";
+    fn adopted_tables_are_emptied_and_foreign_keys_move_out() {
+        let current = "[profiles.a]\nmodel = \"m\"\nmodel_provider = \"p\"\nmodel_instructions_file = \"/x.md\" # mine\n\n[profiles.a.tools]\nweb = true\n\n[profiles.keep]\nmodel = \"x\"\n\n[tui]\nx = 1\n";
         let adopt = vec![vec!["profiles".to_owned(), "a".to_owned()]];
-        let out = merge("config.toml", Some(current), Some(""), HEADER, &[], &adopt).unwrap();
+        let previous = [
+            managed("profiles.a.model", "\"m\""),
+            managed("profiles.a.model_provider", "\"p\""),
+        ];
+        let own = Ownership {
+            previous: &previous,
+            adopt: &adopt,
+            ..Ownership::default()
+        };
+        let out = merge("config.toml", Some(current), Some(""), HEADER, &own).unwrap();
         assert_eq!(
             out.text.as_deref(),
             Some("# codexgen: test header\n[profiles.keep]\nmodel = \"x\"\n\n[tui]\nx = 1\n")
@@ -635,10 +792,98 @@ mod tests {
         assert_eq!(
             out.notes,
             vec![Note::Migrated {
-                path: "profiles.a".into()
+                path: "profiles.a".into(),
+                carried: vec!["model_instructions_file".into(), "tools.web".into()],
             }]
         );
-        assert!(out.managed.is_empty());
+        let moved = &out.moved[0];
+        assert_eq!(moved.table, ["profiles".to_owned(), "a".to_owned()]);
+
+        // ...and land in the profile's own file, unmanaged.
+        let own = Ownership {
+            carry_in: &moved.keys,
+            ..Ownership::default()
+        };
+        let file = merge(
+            "a.config.toml",
+            None,
+            Some("model = \"m\"\nmodel_provider = \"p\"\n"),
+            HEADER,
+            &own,
+        )
+        .unwrap();
+        assert_eq!(
+            file.text.as_deref(),
+            Some(
+                "# codexgen: test header\nmodel = \"m\"\nmodel_provider = \"p\"\nmodel_instructions_file = \"/x.md\"\n\n[tools]\nweb = true\n"
+            )
+        );
+        assert_eq!(file.managed.len(), 2);
+    }
+
+    #[test]
+    fn inline_legacy_profiles_are_adopted_too() {
+        let current = "[profiles]\na = { model = \"m\", extra = 1 }\n";
+        let adopt = vec![vec!["profiles".to_owned(), "a".to_owned()]];
+        let own = Ownership {
+            adopt: &adopt,
+            ..Ownership::default()
+        };
+        let out = merge(
+            "config.toml",
+            Some(current),
+            Some("model = \"m\"\n"),
+            HEADER,
+            &own,
+        )
+        .unwrap();
+        assert_eq!(
+            out.text.as_deref(),
+            Some("# codexgen: test header\nmodel = \"m\"\n")
+        );
+        assert_eq!(out.moved[0].keys.len(), 2);
+    }
+
+    #[test]
+    fn a_byte_order_mark_stays_first() {
+        let out = run(
+            Some("\u{feff}# codexgen: old\n[tui]\nx = 1\n"),
+            Some("model = \"m\"\n"),
+            &[],
+        );
+        assert_eq!(
+            out.text.as_deref(),
+            Some("\u{feff}# codexgen: test header\nmodel = \"m\"\n[tui]\nx = 1\n")
+        );
+    }
+
+    #[test]
+    fn crlf_files_keep_crlf() {
+        let out = run(
+            Some("# mine\r\n[tui]\r\nx = 1\r\n"),
+            Some("model = \"m\"\n"),
+            &[],
+        );
+        assert_eq!(
+            out.text.as_deref(),
+            Some("# codexgen: test header\r\nmodel = \"m\"\r\n# mine\r\n[tui]\r\nx = 1\r\n")
+        );
+    }
+
+    #[test]
+    fn new_tables_go_after_arrays_of_tables() {
+        let current = "[[skills]]\nname = \"a\"\n\n[[skills]]\nname = \"b\"\n";
+        let out = run(
+            Some(current),
+            Some("[model_providers.p]\nname = \"P\"\n"),
+            &[],
+        );
+        assert_eq!(
+            out.text.as_deref(),
+            Some(
+                "# codexgen: test header\n[[skills]]\nname = \"a\"\n\n[[skills]]\nname = \"b\"\n\n[model_providers.p]\nname = \"P\"\n"
+            )
+        );
     }
 
     #[test]
@@ -657,8 +902,7 @@ mod tests {
             Some("[tui\nx = 1\n"),
             Some(""),
             HEADER,
-            &[],
-            &[],
+            &Ownership::default(),
         )
         .unwrap_err();
         let MergeError::Unparsable(p) = err else {
@@ -677,8 +921,7 @@ mod tests {
             Some("model_providers = 1\n"),
             Some("[model_providers.a]\nx = 1\n"),
             HEADER,
-            &[],
-            &[],
+            &Ownership::default(),
         );
         assert!(matches!(err, Err(MergeError::NotATable { .. })));
     }

@@ -49,6 +49,12 @@ impl State {
                 state.format
             )));
         }
+        // codexgen deletes files named here: never anything but its own.
+        if let Some(bad) = state.files.keys().find(|name| !is_generated_name(name)) {
+            return Err(StateError(format!(
+                "it names {bad:?}, which is not a file codexgen writes"
+            )));
+        }
         Ok(state)
     }
 
@@ -62,6 +68,17 @@ impl State {
             "# What codexgen last wrote in this Codex home. Do not edit; delete it to make\n# codexgen forget (it will then leave removed entries in place).\n{body}"
         )
     }
+}
+
+/// `config.toml` or `NAME.config.toml`, NAME being a valid profile name.
+fn is_generated_name(name: &str) -> bool {
+    name == "config.toml"
+        || name.strip_suffix(".config.toml").is_some_and(|stem| {
+            !stem.is_empty()
+                && stem
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        })
 }
 
 #[cfg(test)]
@@ -89,5 +106,15 @@ mod tests {
     fn damaged_state_is_an_error() {
         assert!(State::parse("files = 3").is_err());
         assert!(State::parse("format = 9\n").is_err());
+        for name in [
+            "/tmp/victim.toml",
+            "../x.config.toml",
+            "a/b.config.toml",
+            ".config.toml",
+        ] {
+            let text = format!("format = 1\n[files.{name:?}]\nmanaged = []\n");
+            assert!(State::parse(&text).is_err(), "{name}");
+        }
+        assert!(State::parse("format = 1\n[files.\"groq.config.toml\"]\nmanaged = []\n").is_ok());
     }
 }

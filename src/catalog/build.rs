@@ -650,6 +650,10 @@ impl Builder<'_> {
                 "contains a query string",
                 "move query parameters to `query_params:`",
             ),
+            Some(host) if host.contains('@') => (
+                "carries a user name or password",
+                "a shared catalog must not hold credentials: drop the `user:pass@` part and put the key in an environment variable named by `env_key`",
+            ),
             Some(_) => return Some(url),
         };
         self.error(
@@ -752,6 +756,15 @@ impl Builder<'_> {
                     );
                     continue;
                 }
+                PairKind::Plain if looks_like_secret(&text) || is_credential_param(&key.name) => {
+                    self.error(
+                        value.pos,
+                        format!("query parameter `{}` of {what} holds a literal credential", key.name),
+                        "a shared catalog must not hold secrets, and Codex cannot read query parameters from the environment",
+                        "send the key as a header instead: `env_key` (Authorization: Bearer) or `env_http_headers`",
+                    );
+                    continue;
+                }
                 PairKind::EnvHeader if !is_env_name(&text) || looks_like_secret(&text) => {
                     self.error(
                         value.pos,
@@ -800,6 +813,13 @@ fn is_env_name(name: &str) -> bool {
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+fn is_credential_param(name: &str) -> bool {
+    matches!(
+        name.to_ascii_lowercase().as_str(),
+        "key" | "api_key" | "api-key" | "apikey" | "token" | "access_token" | "secret"
+    )
 }
 
 fn is_credential_header(name: &str) -> bool {

@@ -196,7 +196,7 @@ pub fn aliases(global: &GlobalArgs, args: &AliasesArgs) -> Result<Exit, AppError
                     .map(|w| fish_quote(w))
                     .collect();
                 format!(
-                    "function codex-{}; {} $command_line; end",
+                    "function codex-{}; {} $argv; end",
                     profile.name,
                     words.join(" ")
                 )

@@ -298,10 +298,23 @@ fn print_plan(p: &Planned) {
                 p.name,
                 redact(written)
             ),
-            Note::Migrated { path } => format!(
-                "migrate: {}: `[{path}]` is not read by this Codex; the profile moves to the file it reads",
-                p.name
-            ),
+            Note::Migrated { path, carried } => {
+                let file = path
+                    .strip_prefix("profiles.")
+                    .map_or_else(String::new, |n| format!("{n}.config.toml"));
+                let keys = if carried.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        " (with {}, which codexgen did not write; their comments stay behind)",
+                        carried.join(", ")
+                    )
+                };
+                format!(
+                    "migrate: {}: `[{path}]` is not read by this Codex; it moves to {file}{keys}",
+                    p.name
+                )
+            }
             Note::TakeOver { path, found } => format!(
                 "note: {}: `{path}` = {} was not written by codexgen; the catalog's value replaces it",
                 p.name,

@@ -252,11 +252,11 @@ fn classify(
     let request = format!("{method} {url}");
     let outcome = |status, code, message: String, fix: Option<String>| Outcome {
         provider: e.id.clone(),
-        request: request.clone(),
+        request: redact(&request),
         status,
         code,
-        message,
-        fix,
+        message: redact(&message),
+        fix: fix.map(|f| redact(&f)),
     };
     let mut response = match result {
         Ok(r) => r,
@@ -378,17 +378,17 @@ fn error_detail(body: &str) -> String {
 }
 
 /// Servers echo keys back in errors ("Incorrect API key provided:
-/// sk-ab***yz"): hide every word that shares six characters in a row with
-/// the key, so not even part of it is printed.
+/// sk-ab***yz", "ending in 6789"): hide every word that shares four
+/// characters in a row with the key, so not even part of it is printed.
 fn scrub(text: &str, key: Option<&str>) -> String {
     let Some(key) = key.map(str::trim).filter(|k| !k.is_empty()) else {
         return text.to_owned();
     };
     let chars: Vec<char> = key.chars().collect();
-    let windows: Vec<String> = if chars.len() <= 6 {
+    let windows: Vec<String> = if chars.len() <= 4 {
         vec![key.to_owned()]
     } else {
-        chars.windows(6).map(|w| w.iter().collect()).collect()
+        chars.windows(4).map(|w| w.iter().collect()).collect()
     };
     text.split(' ')
         .map(|word| {
@@ -452,6 +452,10 @@ mod tests {
             "key <redacted> bad"
         );
         assert_eq!(scrub("quota exceeded", key), "quota exceeded");
+        assert_eq!(
+            scrub("the key ending in 6789 is revoked", key),
+            "the key ending in <redacted> is revoked"
+        );
     }
 
     #[test]

@@ -244,6 +244,41 @@ fn values_codex_does_not_accept() {
 }
 
 #[test]
+fn credentials_in_urls_and_query_parameters_are_refused() {
+    let stderr = refused(
+        &CATALOG.replace(
+            "https://alpha.example/v1",
+            "https://me:sk-proj-abcdef123456@alpha.example/v1",
+        ),
+        &[
+            "carries a user name or password",
+            "https://<redacted>@alpha.example/v1",
+        ],
+    );
+    assert!(!stderr.contains("abcdef123456"), "{stderr}");
+    let stderr = refused(
+        &CATALOG.replace(
+            "{api-version: \"2025-04-01-preview\"}",
+            "{key: AIzaSyD3adb33fC0ffee0123456789}",
+        ),
+        &[
+            "query parameter `key` of provider `beta-p` holds a literal credential",
+            "env_http_headers",
+        ],
+    );
+    assert!(!stderr.contains("AIzaSyD3adb33f"), "{stderr}");
+}
+
+#[test]
+fn values_that_look_like_keys_are_never_echoed() {
+    let stderr = refused(
+        &CATALOG.replace("default: alpha", "default: gsk_SECRETsecret0123456789"),
+        &["`default` names a missing profile"],
+    );
+    assert!(!stderr.contains("SECRETsecret"), "{stderr}");
+}
+
+#[test]
 fn missing_required_keys() {
     refused(
         &CATALOG.replace("    base_url: https://alpha.example/v1\n", ""),

@@ -289,7 +289,7 @@ fn a_broken_config_is_never_overwritten() {
         .stderr(contains(
             "config.toml is not valid TOML, so codexgen will not touch it",
         ))
-        .stderr(contains("--> config.toml:3:"))
+        .stderr(contains("/codex-home/config.toml:3:"))
         .stderr(contains("3 | [projects"));
     assert_eq!(snapshot_dir(&w.root), before);
 }

@@ -75,13 +75,13 @@ fn a_legacy_table_for_a_catalog_profile_is_moved_even_if_codexgen_did_not_write_
     w.catalog(CATALOG);
     w.file(
         "codex-home/config.toml",
-        "[profiles.beta]\nmodel = \"old\"\nmodel_provider = \"beta-p\"\n\n[profiles.other]\nmodel = \"x\"\n",
+        "[profiles.beta]\nmodel = \"old\"\nmodel_provider = \"beta-p\"\nsandbox_mode = \"read-only\" # mine\n\n[profiles.other]\nmodel = \"x\"\n",
     );
     w.cmd()
         .args(["gen", "--yes"])
         .assert()
         .success()
-        .stdout(contains("migrate: config.toml: `[profiles.beta]` is not read by this Codex"))
+        .stdout(contains("migrate: config.toml: `[profiles.beta]` is not read by this Codex; it moves to beta.config.toml (with sandbox_mode, which codexgen did not write"))
         .stderr(contains("config.toml has a `[profiles.other]` table that codexgen did not write; Codex 0.169.0 refuses `codex -p other` while it is there"))
         .stderr(contains("add profile `other` to the catalog"));
     let config = w.read("config.toml");
@@ -89,6 +89,12 @@ fn a_legacy_table_for_a_catalog_profile_is_moved_even_if_codexgen_did_not_write_
     assert!(
         config.contains("[profiles.other]\nmodel = \"x\"\n"),
         "{config}"
+    );
+    // The hand-written key moved with the profile; the catalog's model won.
+    let beta = w.read("beta.config.toml");
+    assert!(
+        beta.ends_with("model = \"beta-2\"\nmodel_provider = \"beta-p\"\nmodel_reasoning_effort = \"high\"\nsandbox_mode = \"read-only\"\n"),
+        "{beta}"
     );
 }
 

@@ -427,7 +427,8 @@ fn aliases_define_one_function_per_profile() {
         .success()
         .stdout(contains(
             "function codex-main; 'codex' '-c' 'model_provider=\"stub\"'",
-        ));
+        ))
+        .stdout(contains("'model_reasoning_effort=\"high\"' $argv; end"));
 }
 
 #[test]
