@@ -47,7 +47,9 @@ pub(crate) enum AppError {
     },
     #[error(transparent)]
     Detect(#[from] DetectError),
-    #[error(transparent)]
+    #[error(
+        "{0}\n  = help: nothing was written; change the catalog or templates so this Codex accepts them"
+    )]
     Verify(#[from] VerifyError),
     #[error("{0}")]
     Usage(String),
@@ -338,7 +340,8 @@ pub(crate) fn dim(text: &str) -> String {
 }
 
 pub(crate) fn read_optional(path: &Path) -> Result<Option<String>, AppError> {
-    match fs_err::read_to_string(path) {
+    // std, not fs_err: the error below names the path already.
+    match std::fs::read_to_string(path) {
         Ok(text) => Ok(Some(text)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(source) => Err(AppError::Read {

@@ -198,6 +198,14 @@ impl Target {
         }
     }
 
+    /// A target for what an installed Codex accepts (no reason to report).
+    pub fn at(version: Version) -> Self {
+        Target {
+            version,
+            reason: String::new(),
+        }
+    }
+
     pub fn accepts_wire_api(&self, wire_api: &str) -> bool {
         match wire_api {
             "responses" => true,

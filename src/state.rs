@@ -18,6 +18,9 @@ const FORMAT: u32 = 1;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct State {
     format: u32,
+    /// The Codex version the files were last written for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub codex: Option<String>,
     /// File name in the Codex home -> the leaves codexgen wrote there.
     #[serde(default)]
     pub files: BTreeMap<String, FileState>,
@@ -37,6 +40,7 @@ impl State {
     pub fn new(files: BTreeMap<String, FileState>) -> Self {
         State {
             format: FORMAT,
+            codex: None,
             files,
         }
     }

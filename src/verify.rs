@@ -35,13 +35,16 @@ pub enum VerifyError {
 }
 
 /// The files to check: name in the Codex home and planned text.
-pub struct Files<'a> {
+pub struct LoadCheck<'a> {
+    /// The Codex home the files belong to; Codex's messages name the scratch
+    /// copy, and are shown with this path instead.
+    pub home: &'a Path,
     pub files: Vec<(&'a str, &'a str)>,
     /// Profiles to load with `-p` (empty when this Codex ignores a top-level `-p`).
     pub profiles: Vec<&'a str>,
 }
 
-pub fn verify(bin: &Path, planned: &Files<'_>) -> Result<(), VerifyError> {
+pub fn verify(bin: &Path, planned: &LoadCheck<'_>) -> Result<(), VerifyError> {
     let scratch = tempfile::Builder::new()
         .prefix("codexgen-verify-")
         .tempdir()
@@ -51,7 +54,22 @@ pub fn verify(bin: &Path, planned: &Files<'_>) -> Result<(), VerifyError> {
         write::write(&home.join(name), text, None)
             .map_err(|e| VerifyError::Scratch(std::io::Error::other(e.to_string())))?;
     }
-    run(bin, &home, scratch.path(), None, "config.toml")?;
+    let shown = |e: VerifyError| match e {
+        VerifyError::Refused {
+            what,
+            command,
+            message,
+        } => VerifyError::Refused {
+            what,
+            command,
+            message: message.replace(
+                &home.display().to_string(),
+                &planned.home.display().to_string(),
+            ),
+        },
+        other => other,
+    };
+    run(bin, &home, scratch.path(), None, "config.toml").map_err(shown)?;
     for profile in &planned.profiles {
         run(
             bin,
@@ -59,7 +77,8 @@ pub fn verify(bin: &Path, planned: &Files<'_>) -> Result<(), VerifyError> {
             scratch.path(),
             Some(profile),
             &format!("profile `{profile}`"),
-        )?;
+        )
+        .map_err(shown)?;
     }
     Ok(())
 }

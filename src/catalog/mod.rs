@@ -138,6 +138,28 @@ impl Catalog {
     }
 }
 
+impl Serialize for Profile {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        let settings = self.settings();
+        let mut map = serializer.serialize_map(Some(4 + settings.len()))?;
+        map.serialize_entry("name", &self.name)?;
+        map.serialize_entry("provider", &self.provider)?;
+        map.serialize_entry("model", &self.model)?;
+        for (key, value) in &settings {
+            map.serialize_entry(key, value)?;
+        }
+        let pairs = Pairs(
+            settings
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+        );
+        map.serialize_entry("settings", &pairs)?;
+        map.end()
+    }
+}
+
 impl Profile {
     /// The profile's Codex settings that are set, by Codex key, in the order
     /// the templates write them.
@@ -176,7 +198,8 @@ pub struct Provider {
 }
 
 /// One profile: a model on a provider, plus Codex's profile-level settings.
-#[derive(Debug, Clone, Serialize)]
+/// Templates see its fields and `settings`, the ones that are set, in order.
+#[derive(Debug, Clone)]
 pub struct Profile {
     pub name: String,
     pub provider: String,

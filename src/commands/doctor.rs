@@ -17,6 +17,7 @@ use crate::codex::{self, Target, Version};
 use crate::detect;
 use crate::diagnostic::{Exit, render_error};
 use crate::merge::{self, Note};
+use crate::state::State;
 use crate::verify;
 
 #[derive(Debug, Serialize)]
@@ -51,8 +52,9 @@ impl Findings {
 pub fn run(global: &GlobalArgs, args: &DoctorArgs) -> Result<Exit, AppError> {
     let prepared = prepare(global, None)?;
     let mut f = Findings::default();
-    let installed = check_codex(&prepared, &mut f)?;
-    let plan = check_files(&prepared, &mut f)?;
+    let state = prepared.read_state()?;
+    let installed = check_codex(&prepared, &state, &mut f)?;
+    let plan = check_files(&prepared, &state, &mut f);
     let version = installed
         .as_ref()
         .map_or(prepared.target.version, |(_, v)| *v);
@@ -104,6 +106,7 @@ fn print_text(findings: &[Finding]) {
 /// The installed Codex and whether the files are written for it.
 fn check_codex(
     p: &Prepared,
+    state: &State,
     f: &mut Findings,
 ) -> Result<Option<(std::path::PathBuf, Version)>, AppError> {
     let Some(bin) = detect::find(p.settings.codex_bin.as_deref())? else {
@@ -125,24 +128,36 @@ fn check_codex(
         format!("Codex {version} at {}", bin.display()),
         None,
     );
-    if version != p.target.version {
+    // What the files on disk were written for (recorded by the last write),
+    // else what this run would write for.
+    let written_for = state
+        .codex
+        .as_deref()
+        .and_then(|v| v.parse::<Version>().ok())
+        .map_or((p.target.version, "this run's target"), |v| {
+            (v, "the last `codexgen gen`")
+        });
+    if version != written_for.0 {
         f.add(
             "codex",
             Status::Warn,
             format!(
-                "the files are generated for Codex {} ({}), but the installed Codex is {version}",
-                p.target.version, p.target.reason
+                "the files are written for Codex {} ({}), but the installed Codex is {version}",
+                written_for.0, written_for.1
             ),
-            Some(format!("generate for the installed one: `codexgen gen --codex-version {version}` (or change the catalog's `codex:`)")),
+            Some(if version == p.target.version {
+                "run `codexgen gen` to rewrite them for the installed Codex".to_owned()
+            } else {
+                format!("generate for the installed one: `codexgen gen --codex-version {version}` (or change the catalog's `codex:`)")
+            }),
         );
     }
     Ok(Some((bin, version)))
 }
 
 /// Same logic as `gen --check`, plus drift.
-fn check_files(p: &Prepared, f: &mut Findings) -> Result<Vec<Planned>, AppError> {
-    let state = p.read_state()?;
-    let plan = match p.plan(&state) {
+fn check_files(p: &Prepared, state: &State, f: &mut Findings) -> Vec<Planned> {
+    let plan = match p.plan(state) {
         Ok(plan) => plan,
         Err(e) => {
             f.add(
@@ -151,7 +166,7 @@ fn check_files(p: &Prepared, f: &mut Findings) -> Result<Vec<Planned>, AppError>
                 render_error(&e).trim_start_matches("error: ").to_owned(),
                 None,
             );
-            return Ok(Vec::new());
+            return Vec::new();
         }
     };
     for planned in &plan {
@@ -202,7 +217,7 @@ fn check_files(p: &Prepared, f: &mut Findings) -> Result<Vec<Planned>, AppError>
             None,
         );
     }
-    Ok(plan)
+    plan
 }
 
 /// What in config.toml as it is now would make this Codex fail.
@@ -217,10 +232,7 @@ fn check_config_on_disk(p: &Prepared, plan: &[Planned], version: Version, f: &mu
     let Ok(doc) = current.parse::<toml_edit::DocumentMut>() else {
         return; // check_files already reported it
     };
-    let target = Target {
-        version,
-        reason: String::new(),
-    };
+    let target = Target::at(version);
     if let Some(providers) = doc.get("model_providers").and_then(|t| t.as_table_like()) {
         for (id, table) in providers.iter() {
             let scope = format!("provider {id}");
@@ -299,14 +311,12 @@ fn verify_on_disk(
         }
         profiles.push(profile.name.as_str());
     }
-    let target = Target {
-        version,
-        reason: String::new(),
-    };
+    let target = Target::at(version);
     if !target.top_level_profile_flag_works() {
         profiles.clear();
     }
-    let files = verify::Files {
+    let files = verify::LoadCheck {
+        home,
         files: texts
             .iter()
             .map(|(n, t)| (n.as_str(), t.as_str()))
@@ -322,7 +332,15 @@ fn verify_on_disk(
             ),
             None,
         ),
-        Err(e) => f.add("codex", Status::Error, e.to_string(), None),
+        Err(e) => f.add(
+            "codex",
+            Status::Error,
+            e.to_string(),
+            Some(
+                "fix what Codex names (or run `codexgen gen` if the catalog already has the fix)"
+                    .to_owned(),
+            ),
+        ),
     }
     Ok(())
 }

@@ -77,10 +77,15 @@ fn launch(mut cmd: Command, bin: &Path) -> Result<Exit, AppError> {
 
 #[cfg(not(unix))]
 fn launch(mut cmd: Command, bin: &Path) -> Result<Exit, AppError> {
+    // No exec(2): wait for Codex and report success or failure.
     let status = cmd
         .status()
         .map_err(|e| AppError::Usage(format!("cannot start {}: {e}", bin.display())))?;
-    std::process::exit(status.code().unwrap_or(1))
+    Ok(if status.success() {
+        Exit::Ok
+    } else {
+        Exit::OutOfDate
+    })
 }
 
 /// What would make Codex fail for this profile, each with its fix.

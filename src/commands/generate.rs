@@ -47,7 +47,7 @@ pub fn run(global: &GlobalArgs, args: &GenArgs) -> Result<Exit, AppError> {
         target.reason,
         settings.codex_home.display()
     );
-    warn_about_profiles(target, catalog, &plan, &state);
+    warn_about_profiles(&prepared, &plan, &state);
     if args.verify {
         verify_plan(settings, target, catalog, &plan)?;
     }
@@ -64,7 +64,7 @@ pub fn run(global: &GlobalArgs, args: &GenArgs) -> Result<Exit, AppError> {
         }
         return Ok(Exit::Ok);
     }
-    let new_state = State::new(
+    let mut new_state = State::new(
         plan.iter()
             .filter(|p| p.merged.text.is_some() && !p.merged.managed.is_empty())
             .map(|p| {
@@ -77,6 +77,7 @@ pub fn run(global: &GlobalArgs, args: &GenArgs) -> Result<Exit, AppError> {
             })
             .collect(),
     );
+    new_state.codex = Some(target.version.to_string());
     if changed.is_empty() {
         if new_state != state {
             let _lock = lock_unchanged(&prepared, &state, &plan)?;
@@ -90,7 +91,7 @@ pub fn run(global: &GlobalArgs, args: &GenArgs) -> Result<Exit, AppError> {
         return Ok(Exit::Ok);
     }
     let _lock = lock_unchanged(&prepared, &state, &plan)?;
-    apply(settings, &changed, &state_path, &new_state)?;
+    apply(settings, &changed, &state_path, &state, &new_state)?;
     Ok(Exit::Ok)
 }
 
@@ -124,21 +125,32 @@ fn lock_unchanged(
     Ok(lock)
 }
 
-/// Writes the changed files (with backups), then the state.
+/// Writes the changed files (with backups), then the state. If a write
+/// fails, the state still records the files written before it, so nothing
+/// codexgen wrote becomes ownerless.
 fn apply(
     settings: &Settings,
     changed: &[&Planned],
     state_path: &Path,
+    old_state: &State,
     new_state: &State,
 ) -> Result<(), AppError> {
     let backups = settings.state_dir().join("backup");
+    let mut progress = old_state.clone();
     for p in changed {
         let backup = backups.join(&p.name);
-        match &p.merged.text {
+        let written = match &p.merged.text {
             Some(text) => write::write(&p.path, text, Some(&backup)),
             None => write::delete(&p.path, Some(&backup)),
+        };
+        if let Err(e) = written {
+            let _ = write::write(state_path, &progress.to_text(), None);
+            return Err(AppError::Write(e));
         }
-        .map_err(AppError::Write)?;
+        match new_state.files.get(&p.name) {
+            Some(file) => progress.files.insert(p.name.clone(), file.clone()),
+            None => progress.files.remove(&p.name),
+        };
     }
     write::write(state_path, &new_state.to_text(), None).map_err(AppError::Write)?;
     eprintln!(
@@ -172,7 +184,14 @@ fn verify_plan(
         .iter()
         .filter_map(|p| p.merged.text.as_deref().map(|t| (p.name.as_str(), t)))
         .collect();
-    verify::verify(&bin, &verify::Files { files, profiles })?;
+    verify::verify(
+        &bin,
+        &verify::LoadCheck {
+            home: &settings.codex_home,
+            files,
+            profiles,
+        },
+    )?;
     eprintln!(
         "{} {} loads the planned files",
         dim("codexgen:"),
@@ -182,7 +201,13 @@ fn verify_plan(
 }
 
 /// Says what in the planned files will still trip `codex -p` on this target.
-fn warn_about_profiles(target: &Target, catalog: &Catalog, plan: &[Planned], state: &State) {
+fn warn_about_profiles(prepared: &Prepared, plan: &[Planned], state: &State) {
+    let Prepared {
+        settings,
+        target,
+        catalog,
+        ..
+    } = prepared;
     let yellow = Style::new().fg_color(Some(AnsiColor::Yellow.into())).bold();
     let warn = |text: String| eprintln!("{yellow}warning:{yellow:#} {text}");
     let version = target.version;
@@ -209,7 +234,10 @@ fn warn_about_profiles(target: &Target, catalog: &Catalog, plan: &[Planned], sta
             for profile in &catalog.profiles {
                 let file = format!("{}.config.toml", profile.name);
                 let planned = plan.iter().any(|p| p.name == file);
-                if !planned && !state.files.contains_key(&file) && home_has(plan, &file) {
+                if !planned
+                    && !state.files.contains_key(&file)
+                    && settings.codex_home.join(&file).exists()
+                {
                     warn(format!(
                         "{file} is not read by Codex {version} (it reads [profiles.{}] in config.toml); it is left alone",
                         profile.name
@@ -225,14 +253,6 @@ fn warn_about_profiles(target: &Target, catalog: &Catalog, plan: &[Planned], sta
             }
         }
     }
-}
-
-/// Whether a file sits in the Codex home next to the planned config.toml.
-fn home_has(plan: &[Planned], name: &str) -> bool {
-    plan.iter()
-        .find(|p| p.name == "config.toml")
-        .and_then(|p| p.path.parent())
-        .is_some_and(|home| home.join(name).exists())
 }
 
 /// `gen --check`: one line per out-of-date file.

@@ -327,6 +327,24 @@ fn doctor_asks_the_installed_codex_to_load_the_files() {
     ));
 }
 
+#[cfg(unix)]
+#[test]
+fn doctor_notices_files_written_for_another_codex() {
+    let w = world("https://stub.example/v1");
+    cmd(&w)
+        .args(["gen", "--yes", "--codex-version", "0.133.0"])
+        .assert()
+        .success();
+    w.fake_codex("0.169.0", "exit 0");
+    cmd(&w)
+        .args(["doctor"])
+        .assert()
+        .code(1)
+        .stdout(contains("the files are written for Codex 0.133.0 (the last `codexgen gen`), but the installed Codex is 0.169.0"))
+        .stdout(contains("run `codexgen gen` to rewrite them for the installed Codex"))
+        .stdout(contains("config.toml still has [profiles.main]"));
+}
+
 #[test]
 fn exec_print_quotes_for_the_shell() {
     let w = World::new();
