@@ -52,7 +52,7 @@ pub(crate) enum AppError {
     )]
     Verify(#[from] VerifyError),
     #[error("{0}")]
-    Usage(String),
+    Message(String),
 }
 
 pub fn run(args: impl IntoIterator<Item = OsString>) -> Exit {
@@ -113,7 +113,7 @@ impl Settings {
             })
             .or_else(|| home.as_ref().map(|h| h.join(".codex")))
             .ok_or_else(|| {
-                AppError::Usage(
+                AppError::Message(
                     "cannot tell where the Codex home is: pass --codex-home DIR or set CODEX_HOME"
                         .to_owned(),
                 )
@@ -147,7 +147,7 @@ impl Settings {
             .as_deref()
             .map(str::parse)
             .transpose()
-            .map_err(|e: codex::BadVersion| AppError::Usage(format!("--codex-version: {e}")))?;
+            .map_err(|e: codex::BadVersion| AppError::Message(format!("--codex-version: {e}")))?;
         Ok(Settings {
             codex_home,
             sources,
@@ -162,7 +162,7 @@ impl Settings {
     pub fn target(&self, requirement: Option<&VersionReq>) -> Result<Target, AppError> {
         let within = |version: Version, reason: String| -> Result<Target, AppError> {
             match requirement {
-                Some(req) if !req.matches(version) => Err(AppError::Usage(format!(
+                Some(req) if !req.matches(version) => Err(AppError::Message(format!(
                     "the catalog is written for Codex {req} (its `codex:` field), but {reason} is {version}\n  = help: pick a version in that range with --codex-version, or change the catalog's `codex:`"
                 ))),
                 _ => Ok(Target { version, reason }),
@@ -181,7 +181,7 @@ impl Settings {
         }
         match requirement {
             Some(req) => req.default_version().map_or_else(
-                || Err(AppError::Usage(format!("no Codex found and the catalog's `codex: {req}` names no version to assume\n  = help: pass --codex-version"))),
+                || Err(AppError::Message(format!("no Codex found and the catalog's `codex: {req}` names no version to assume\n  = help: pass --codex-version"))),
                 |version| Ok(Target { version, reason: format!("no codex on PATH; assumed from the catalog's `codex: {req}`") }),
             ),
             None => Ok(Target {

@@ -137,6 +137,12 @@ pub fn merge(
         }
         None => Vec::new(),
     };
+    // A file of comments only: toml_edit keeps them as trailing text, which
+    // would put them after everything codexgen adds. Keep them on top.
+    let comments_only = doc.as_table().is_empty() && !body.trim().is_empty();
+    if comments_only {
+        doc.set_trailing("");
+    }
 
     let mut notes = Vec::new();
     let mut changed = false;
@@ -176,12 +182,20 @@ pub fn merge(
         changed = true;
     }
 
-    let text = finish_text(&doc, changed, body, bom, crlf, desired.map(|_| header)).map_err(
-        |message| MergeError::Internal {
-            file: file.to_owned(),
-            message,
-        },
-    )?;
+    let on_top = if comments_only { body } else { "" };
+    let text = finish_text(
+        &doc,
+        changed,
+        body,
+        on_top,
+        bom,
+        crlf,
+        desired.map(|_| header),
+    )
+    .map_err(|message| MergeError::Internal {
+        file: file.to_owned(),
+        message,
+    })?;
     Ok(Merged {
         text,
         managed,
@@ -224,12 +238,17 @@ fn finish_text(
     doc: &DocumentMut,
     changed: bool,
     body: &str,
+    on_top: &str,
     bom: &str,
     crlf: bool,
     header: Option<&str>,
 ) -> Result<Option<String>, String> {
     let body = if changed {
         let mut text = doc.to_string();
+        if !on_top.is_empty() {
+            let sep = if on_top.ends_with('\n') { "" } else { "\n" };
+            text = format!("{on_top}{sep}{text}");
+        }
         // Removing the first table leaves the blank line that separated the
         // next one: do not let it open the file.
         if !body.starts_with('\n') && !body.starts_with("\r\n") {
@@ -842,6 +861,15 @@ mod tests {
             Some("# codexgen: test header\nmodel = \"m\"\n")
         );
         assert_eq!(out.moved[0].keys.len(), 2);
+    }
+
+    #[test]
+    fn a_comment_only_file_keeps_its_comments_on_top() {
+        let out = run(Some("# my notes\n# more\n"), Some("model = \"m\"\n"), &[]);
+        assert_eq!(
+            out.text.as_deref(),
+            Some("# codexgen: test header\n# my notes\n# more\nmodel = \"m\"\n")
+        );
     }
 
     #[test]

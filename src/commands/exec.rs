@@ -69,7 +69,7 @@ fn launch(mut cmd: Command, bin: &Path) -> Result<Exit, AppError> {
     use std::os::unix::process::CommandExt as _;
     // Replaces this process: Codex gets the terminal, signals and exit code.
     let err = cmd.exec();
-    Err(AppError::Usage(format!(
+    Err(AppError::Message(format!(
         "cannot start {}: {err}",
         bin.display()
     )))
@@ -80,7 +80,7 @@ fn launch(mut cmd: Command, bin: &Path) -> Result<Exit, AppError> {
     // No exec(2): wait for Codex and report success or failure.
     let status = cmd
         .status()
-        .map_err(|e| AppError::Usage(format!("cannot start {}: {e}", bin.display())))?;
+        .map_err(|e| AppError::Message(format!("cannot start {}: {e}", bin.display())))?;
     Ok(if status.success() {
         Exit::Ok
     } else {
@@ -163,7 +163,7 @@ fn find_profile<'c>(catalog: &'c Catalog, name: &str) -> Result<&'c Profile, App
         let hint = did_you_mean(name, names)
             .map_or_else(String::new, |s| format!("; did you mean `{s}`?"));
         let all: Vec<&str> = catalog.profiles.iter().map(|p| p.name.as_str()).collect();
-        AppError::Usage(format!(
+        AppError::Message(format!(
             "no profile `{name}` in the catalog{hint}\n  = help: profiles: {}",
             all.join(", ")
         ))

@@ -109,7 +109,7 @@ fn lock_unchanged(
         other => AppError::Write(other),
     })?;
     let moved = |what: &str| {
-        AppError::Usage(format!(
+        AppError::Message(format!(
             "{what} changed while codexgen was planning; nothing was written\n  = help: run codexgen again to see the new diff"
         ))
     };
@@ -170,7 +170,7 @@ fn verify_plan(
     plan: &[Planned],
 ) -> Result<(), AppError> {
     let bin = detect::find(settings.codex_bin.as_deref())?.ok_or_else(|| {
-        AppError::Usage(
+        AppError::Message(
             "--verify needs the Codex binary: pass --codex-bin PATH or put codex on PATH"
                 .to_owned(),
         )
@@ -358,7 +358,7 @@ fn print_plan(p: &Planned) {
 fn confirm(files: usize) -> Result<bool, AppError> {
     let stdin = std::io::stdin();
     if !stdin.is_terminal() {
-        return Err(AppError::Usage(
+        return Err(AppError::Message(
             "refusing to write without confirmation: stdin is not a terminal\n  = help: review with `codexgen gen --diff`, then run `codexgen gen --yes`".to_owned(),
         ));
     }

@@ -137,7 +137,7 @@ fn jobs(catalog: &Catalog, names: &[String]) -> Result<Vec<Job>, AppError> {
                 .chain(catalog.profiles.iter().map(|p| p.name.as_str()));
             let hint = did_you_mean(name, known)
                 .map_or_else(String::new, |s| format!("; did you mean `{s}`?"));
-            Err(AppError::Usage(format!(
+            Err(AppError::Message(format!(
                 "`{name}` is neither a provider nor a profile in the catalog{hint}"
             )))
         })
