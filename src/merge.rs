@@ -953,4 +953,61 @@ mod tests {
         );
         assert!(matches!(err, Err(MergeError::NotATable { .. })));
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+        use std::fmt::Write as _;
+
+        /// Unmanaged text: a few tables of string values, with comments.
+        fn unmanaged() -> impl Strategy<Value = String> {
+            let table = (
+                "[a-z]{1,8}",
+                proptest::collection::vec(("[a-z_]{1,8}", "[ -~]{0,12}"), 0..4),
+            );
+            proptest::collection::vec(table, 0..4).prop_map(|tables| {
+                let mut out = String::from("# hand-written\n");
+                for (i, (name, keys)) in tables.into_iter().enumerate() {
+                    let _ = write!(out, "\n[mine{i}_{name}] # keep\n");
+                    for (j, (k, v)) in keys.into_iter().enumerate() {
+                        let v = v.replace(['\\', '"'], "");
+                        let _ = writeln!(out, "{k}{j} = \"{v}\"  # note");
+                    }
+                }
+                out
+            })
+        }
+
+        /// Rendered text: top-level keys and provider tables.
+        fn rendered() -> impl Strategy<Value = String> {
+            proptest::collection::vec(("[a-z]{1,6}", "[ -~]{0,10}"), 0..4).prop_map(|providers| {
+                let mut out = String::from("model = \"m\"\n");
+                for (i, (id, name)) in providers.into_iter().enumerate() {
+                    let name = name.replace(['\\', '"'], "");
+                    let _ = write!(out, "\n[model_providers.{id}{i}]\nname = \"{name}\"\n");
+                }
+                out
+            })
+        }
+
+        proptest! {
+            #[test]
+            fn merging_twice_changes_nothing_and_keeps_unmanaged_lines(current in unmanaged(), desired in rendered(), later in rendered()) {
+                let once = run(Some(&current), Some(&desired), &[]);
+                let text = once.text.clone().unwrap();
+                for line in current.lines().filter(|l| !l.is_empty()) {
+                    prop_assert!(text.contains(line), "lost {line:?} in\n{text}");
+                }
+                let twice = run(Some(&text), Some(&desired), &once.managed);
+                prop_assert_eq!(&twice.text, &once.text);
+                prop_assert!(twice.notes.is_empty());
+                // Changing the catalog later still keeps every unmanaged line.
+                let again = run(Some(&text), Some(&later), &once.managed);
+                let again_text = again.text.unwrap();
+                for line in current.lines().filter(|l| !l.is_empty()) {
+                    prop_assert!(again_text.contains(line), "lost {line:?} in\n{again_text}");
+                }
+            }
+        }
+    }
 }
