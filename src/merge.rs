@@ -295,7 +295,7 @@ fn adopt_stale(
     for prefix in own.adopt {
         let on_disk = lookup(doc.as_table(), prefix).and_then(Item::as_table_like);
         let stale: Vec<Leaf> = on_disk
-            .map(|t| table_like_leaves(t, prefix))
+            .map(|t| collect_leaves(t, prefix, true))
             .unwrap_or_default()
             .into_iter()
             .filter(|l| !wanted.iter().any(|w| w.path == l.path))
@@ -409,52 +409,56 @@ struct Leaf {
 }
 
 /// Every non-table item of a rendered document, with its path, in order.
+/// Inline tables are values here (`query_params = { ... }` is one leaf).
 fn leaves(doc: &DocumentMut) -> Vec<Leaf> {
-    table_leaves(doc.as_table(), &[])
+    collect_leaves(doc.as_table(), &[], false)
 }
 
-/// The leaves under a table or an inline table, with full paths.
-fn table_like_leaves(t: &dyn toml_edit::TableLike, prefix: &[String]) -> Vec<Leaf> {
-    let mut out = Vec::new();
-    for (key, item) in t.iter() {
-        let mut path = prefix.to_vec();
-        path.push(key.to_owned());
-        match item {
-            Item::Table(table) => out.extend(table_leaves(table, &path)),
-            Item::Value(Value::InlineTable(inline)) => out.extend(table_like_leaves(inline, &path)),
-            other => out.push(Leaf {
-                path,
-                item: other.clone(),
-                tables: Vec::new(),
-            }),
-        }
-    }
-    out
-}
-
-/// Every non-table item under `table`, whose own path is `prefix`.
-fn table_leaves(table: &Table, prefix: &[String]) -> Vec<Leaf> {
-    fn walk(table: &Table, path: &mut Vec<String>, tables: &mut Vec<Table>, out: &mut Vec<Leaf>) {
-        for (key, item) in table {
+/// Every leaf under a table or inline table whose own path is `prefix`,
+/// recording the shape of each table passed on the way; with `into_inline`,
+/// inline tables are opened up too (what an adopted table holds on disk).
+fn collect_leaves(
+    table: &dyn toml_edit::TableLike,
+    prefix: &[String],
+    into_inline: bool,
+) -> Vec<Leaf> {
+    fn walk(
+        table: &dyn toml_edit::TableLike,
+        path: &mut Vec<String>,
+        tables: &mut Vec<Table>,
+        into_inline: bool,
+        out: &mut Vec<Leaf>,
+    ) {
+        for (key, item) in table.iter() {
             path.push(key.to_owned());
-            if let Item::Table(t) = item {
-                let mut shape = t.clone();
-                shape.clear();
-                tables.push(shape);
-                walk(t, path, tables, out);
-                tables.pop();
-            } else {
-                out.push(Leaf {
+            match item {
+                Item::Table(t) => {
+                    let mut shape = t.clone();
+                    shape.clear();
+                    tables.push(shape);
+                    walk(t, path, tables, into_inline, out);
+                    tables.pop();
+                }
+                Item::Value(Value::InlineTable(t)) if into_inline => {
+                    walk(t, path, tables, into_inline, out);
+                }
+                other => out.push(Leaf {
                     path: path.clone(),
-                    item: item.clone(),
+                    item: other.clone(),
                     tables: tables.clone(),
-                });
+                }),
             }
             path.pop();
         }
     }
     let mut out = Vec::new();
-    walk(table, &mut prefix.to_vec(), &mut Vec::new(), &mut out);
+    walk(
+        table,
+        &mut prefix.to_vec(),
+        &mut Vec::new(),
+        into_inline,
+        &mut out,
+    );
     out
 }
 

@@ -148,7 +148,7 @@ impl Renderer {
                 config.push_str(&tables);
                 // Each part parses alone; their sum must too (a table defined
                 // in both would not).
-                self.check(
+                check(
                     &format!("{CONFIG_TEMPLATE} + {LEGACY_PROFILES_TEMPLATE}"),
                     &config,
                 )?;
@@ -188,29 +188,25 @@ impl Renderer {
                 name: origin.to_owned(),
                 message: e.to_string(),
             })?;
-        self.check(origin, &text)?;
+        check(origin, &text)?;
         Ok(text)
     }
+}
 
-    fn check(&self, origin: &str, text: &str) -> Result<(), RenderError> {
-        let origin = self
-            .origins
-            .iter()
-            .find(|(n, _)| n == origin)
-            .map_or(origin, |(_, o)| o.as_str());
-        if let Err(err) = text.parse::<toml_edit::DocumentMut>() {
-            let span = err.span().unwrap_or(0..0);
-            let snippet =
-                Snippet::at_offset(&format!("output of {origin}"), text, span.start, span.len());
-            return Err(RenderError::InvalidToml(
-                Problem::new(format!("template {origin} produced invalid TOML"))
-                    .at(snippet)
-                    .label(err.message().to_owned())
-                    .help("pass values through the `toml` filter (`{{ x | toml }}`) and keys through `toml_key`; nothing was written"),
-            ));
-        }
-        Ok(())
+/// Rendered text must be TOML; `origin` names the template(s) it came from.
+fn check(origin: &str, text: &str) -> Result<(), RenderError> {
+    if let Err(err) = text.parse::<toml_edit::DocumentMut>() {
+        let span = err.span().unwrap_or(0..0);
+        let snippet =
+            Snippet::at_offset(&format!("output of {origin}"), text, span.start, span.len());
+        return Err(RenderError::InvalidToml(
+            Problem::new(format!("template {origin} produced invalid TOML"))
+                .at(snippet)
+                .label(err.message().to_owned())
+                .help("pass values through the `toml` filter (`{{ x | toml }}`) and keys through `toml_key`; nothing was written"),
+        ));
     }
+    Ok(())
 }
 
 /// Autoescape for a bare `{{ x }}`: TOML basic-string escaping, so a value

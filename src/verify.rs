@@ -8,6 +8,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::codex::{Target, Version};
 use crate::diagnostic::redact;
 use crate::write;
 
@@ -40,8 +41,10 @@ pub struct LoadCheck<'a> {
     /// copy, and are shown with this path instead.
     pub home: &'a Path,
     pub files: Vec<(&'a str, &'a str)>,
-    /// Profiles to load with `-p` (empty when this Codex ignores a top-level `-p`).
+    /// Profiles to load with `-p`, when this Codex honours a top-level `-p`.
     pub profiles: Vec<&'a str>,
+    /// The version of the Codex that loads them.
+    pub version: Version,
 }
 
 pub fn verify(bin: &Path, planned: &LoadCheck<'_>) -> Result<(), VerifyError> {
@@ -70,7 +73,14 @@ pub fn verify(bin: &Path, planned: &LoadCheck<'_>) -> Result<(), VerifyError> {
         other => other,
     };
     run(bin, &home, scratch.path(), None, "config.toml").map_err(shown)?;
-    for profile in &planned.profiles {
+    // Before 0.123 a top-level `-p` is ignored: loading config.toml is all
+    // there is to check.
+    let profiles: &[&str] = if Target::at(planned.version).top_level_profile_flag_works() {
+        &planned.profiles
+    } else {
+        &[]
+    };
+    for profile in profiles {
         run(
             bin,
             &home,

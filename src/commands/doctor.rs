@@ -311,11 +311,8 @@ fn verify_on_disk(
         }
         profiles.push(profile.name.as_str());
     }
-    let target = Target::at(version);
-    if !target.top_level_profile_flag_works() {
-        profiles.clear();
-    }
     let files = verify::LoadCheck {
+        version,
         home,
         files: texts
             .iter()

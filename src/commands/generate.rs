@@ -175,11 +175,7 @@ fn verify_plan(
                 .to_owned(),
         )
     })?;
-    let profiles = if target.top_level_profile_flag_works() {
-        catalog.profiles.iter().map(|p| p.name.as_str()).collect()
-    } else {
-        Vec::new()
-    };
+    let profiles = catalog.profiles.iter().map(|p| p.name.as_str()).collect();
     let files = plan
         .iter()
         .filter_map(|p| p.merged.text.as_deref().map(|t| (p.name.as_str(), t)))
@@ -190,6 +186,7 @@ fn verify_plan(
             home: &settings.codex_home,
             files,
             profiles,
+            version: target.version,
         },
     )?;
     eprintln!(
