@@ -1,6 +1,6 @@
 //! Owns what each Codex CLI version accepts, as pure data and lookups, from
-//! measurements of the real binaries (see `CODEX_FACTS.md` in the design
-//! notes). Does no I/O: finding out which Codex is installed is not its job.
+//! measurements of the real binaries: each constant and table below is a
+//! row of `docs/codex-versions.md`, which says how it was measured. Does no I/O: finding out which Codex is installed is not its job.
 
 use std::fmt;
 use std::str::FromStr;
@@ -191,13 +191,6 @@ pub struct Target {
 }
 
 impl Target {
-    pub fn newest_known() -> Self {
-        Target {
-            version: NEWEST_KNOWN,
-            reason: "newest Codex this codexgen knows".to_owned(),
-        }
-    }
-
     /// A target for what an installed Codex accepts (no reason to report).
     pub fn at(version: Version) -> Self {
         Target {

@@ -28,7 +28,9 @@ pub enum DetectError {
     Unrecognised { bin: String, printed: String },
 }
 
-/// The Codex binary to ask: the one given, else `codex` on `PATH`.
+/// The Codex binary to ask: the one given, else `codex` on `PATH` (the
+/// first executable one; relative `PATH` entries are skipped, as the
+/// current folder is no place to pick a binary from).
 pub fn find(explicit: Option<&Path>) -> Result<Option<PathBuf>, DetectError> {
     if let Some(path) = explicit {
         return if path.is_file() {
@@ -37,24 +39,16 @@ pub fn find(explicit: Option<&Path>) -> Result<Option<PathBuf>, DetectError> {
             Err(DetectError::Missing(path.to_path_buf()))
         };
     }
-    let Some(paths) = std::env::var_os("PATH") else {
+    let Some(path) = std::env::var_os("PATH") else {
         return Ok(None);
     };
-    Ok(std::env::split_paths(&paths)
-        .filter(|dir| !dir.as_os_str().is_empty())
-        .map(|dir| dir.join("codex"))
-        .find(|candidate| is_executable(candidate)))
-}
-
-#[cfg(unix)]
-fn is_executable(path: &Path) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-}
-
-#[cfg(not(unix))]
-fn is_executable(path: &Path) -> bool {
-    path.is_file()
+    let absolute = std::env::split_paths(&path).filter(|dir| dir.is_absolute());
+    let Ok(path) = std::env::join_paths(absolute) else {
+        return Ok(None);
+    };
+    Ok(which::which_in_global("codex", Some(path))
+        .ok()
+        .and_then(|mut found| found.next()))
 }
 
 /// The version of the Codex at `bin`, from the cache when the binary is
@@ -153,17 +147,16 @@ fn read_cache(file: &Path) -> Cache {
         .unwrap_or_default()
 }
 
-/// Where the version cache lives.
+/// Where the version cache lives: `$XDG_CACHE_HOME/codexgen/` (an absolute
+/// `XDG_CACHE_HOME` only, as the XDG spec says), else `~/.cache/codexgen/`.
 pub fn cache_file() -> Option<PathBuf> {
-    let base = std::env::var_os("XDG_CACHE_HOME")
-        .filter(|d| !d.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| {
-            std::env::var_os("HOME")
-                .filter(|h| !h.is_empty())
-                .map(|h| PathBuf::from(h).join(".cache"))
-        })?;
-    Some(base.join("codexgen").join("codex-versions.toml"))
+    use etcetera::BaseStrategy as _;
+    let dirs = etcetera::choose_base_strategy().ok()?;
+    Some(
+        dirs.cache_dir()
+            .join("codexgen")
+            .join("codex-versions.toml"),
+    )
 }
 
 #[cfg(all(test, unix))]

@@ -1,9 +1,15 @@
-//! Owns how problems are shown to people: source snippets with a caret, the
-//! `error:`/`caused by:` chain, secret redaction and exit codes. Does not decide
-//! what is a problem; the stages do that and hand their findings here.
+//! Owns how a problem is shown to people, in one layout for every error and
+//! warning codexgen prints (rustc's and uv's): `error:` or `warning:`, the
+//! message, the source line with a caret, the `caused by:` chain, then one
+//! `= help:` line. Also the exit codes and the did-you-mean rule. Does not
+//! decide what is a problem; the stages and commands do that.
 
-use std::fmt::{self, Write as _};
+use std::fmt;
 use std::process::ExitCode;
+
+use anstyle::{AnsiColor, Style};
+
+use crate::secrets::redact;
 
 /// What a run ends with, as a process exit status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,13 +69,22 @@ impl Snippet {
     }
 }
 
-/// One finding about an input, with where it is and what to do about it.
+/// How bad a problem is, which decides its first word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Error,
+    Warning,
+}
+
+/// One finding, with where it is, what caused it and what to do about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
     pub message: String,
     pub snippet: Option<Box<Snippet>>,
     /// The caret's label, e.g. "did you mean `base_url`?".
     pub label: Option<String>,
+    /// What led to it, outermost first (an I/O error under "cannot read").
+    pub causes: Vec<String>,
     /// What to do next.
     pub help: Option<String>,
 }
@@ -80,8 +95,31 @@ impl Problem {
             message: message.into(),
             snippet: None,
             label: None,
+            causes: Vec::new(),
             help: None,
         }
+    }
+
+    /// The message of `err` and its `source()` chain as the causes.
+    pub fn from_error(err: &dyn std::error::Error) -> Self {
+        let mut problem = Problem::new(err.to_string());
+        let mut source = err.source();
+        while let Some(cause) = source {
+            problem.causes.push(cause.to_string());
+            source = cause.source();
+        }
+        problem
+    }
+
+    /// The problem as printed: `error: ...` or `warning: ...`, the first
+    /// word coloured when the output stream allows it.
+    pub fn render(&self, level: Level) -> String {
+        let (word, color) = match level {
+            Level::Error => ("error:", AnsiColor::Red),
+            Level::Warning => ("warning:", AnsiColor::Yellow),
+        };
+        let style = Style::new().fg_color(Some(color.into())).bold();
+        format!("{style}{word}{style:#} {self}")
     }
 
     #[must_use]
@@ -99,6 +137,12 @@ impl Problem {
     #[must_use]
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
+        self
+    }
+
+    #[must_use]
+    pub fn maybe_help(mut self, help: Option<String>) -> Self {
+        self.help = help;
         self
     }
 }
@@ -125,6 +169,9 @@ impl fmt::Display for Problem {
         } else if let Some(label) = &self.label {
             write!(f, ": {}", redact(label))?;
         }
+        for cause in &self.causes {
+            write!(f, "\n  caused by: {}", redact(cause))?;
+        }
         if let Some(help) = &self.help {
             write!(f, "\n  = help: {help}")?;
         }
@@ -132,157 +179,19 @@ impl fmt::Display for Problem {
     }
 }
 
-/// Renders an error and its `source()` chain, uv style.
-pub fn render_error(err: &dyn std::error::Error) -> String {
-    let mut out = format!("error: {err}");
-    let mut source = err.source();
-    while let Some(cause) = source {
-        let _ = write!(out, "\n  caused by: {cause}");
-        source = cause.source();
-    }
-    out
-}
-
-/// Key names whose string values are secrets whatever they look like.
-const SECRET_KEYS: &[&str] = &[
-    "experimental_bearer_token",
-    "token",
-    "api_key",
-    "apikey",
-    "secret",
-    "password",
-    "authorization",
-];
-
-/// Prefixes of API keys that providers hand out. Used to refuse a literal key
-/// where a variable name belongs, and to hide such text in anything we print.
-pub const KEY_PREFIXES: &[&str] = &[
-    "sk-",
-    "sk_",
-    "gsk_",
-    "xai-",
-    "fw_",
-    "hf_",
-    "pplx-",
-    "nvapi-",
-    "AIza",
-    "ghp_",
-    "github_pat_",
-    "Bearer ",
-];
-
-/// Whether `word` looks like a credential rather than a name.
-pub fn looks_like_secret(word: &str) -> bool {
-    let word = word.trim_matches(|c: char| c == '"' || c == '\'');
-    if KEY_PREFIXES.iter().any(|p| word.starts_with(p)) && word.len() > 8 {
-        return true;
-    }
-    // Long runs of mixed-case letters and digits are tokens, not variable names
-    // (which are conventionally UPPER_SNAKE).
-    let long = word.len() >= 24;
-    let lower = word.chars().any(|c| c.is_ascii_lowercase());
-    let digit = word.chars().any(|c| c.is_ascii_digit());
-    let no_space = !word.contains(char::is_whitespace);
-    let no_path = !word.contains(['/', '.', ':']);
-    long && lower && digit && no_space && no_path
-}
-
-/// Hides credentials in a line of config text before it is shown: the value of
-/// any secret-named key, and any word that looks like a key.
-pub fn redact(line: &str) -> String {
-    // A secret-named key followed by `=` or `:` hides everything after it.
-    for (at, c) in line.char_indices() {
-        if c != '=' && c != ':' {
-            continue;
-        }
-        let before = line[..at].trim_end().trim_end_matches(['"', '\'']);
-        let start = before
-            .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
-            .map_or(0, |p| p + 1);
-        let key = before[start..].to_ascii_lowercase();
-        let value = line[at + 1..].trim();
-        let secret_key = !key.is_empty() && SECRET_KEYS.iter().any(|k| key.contains(k));
-        if secret_key && !value.is_empty() && value != "{" && value != "[" {
-            return format!("{} <redacted>", &line[..=at]);
-        }
-    }
-    let mut out = String::with_capacity(line.len());
-    let mut word = String::new();
-    let flush = |word: &mut String, out: &mut String| {
-        if looks_like_secret(word) {
-            out.push_str("<redacted>");
-        } else {
-            out.push_str(&hide_userinfo(word));
-        }
-        word.clear();
-    };
-    for c in line.chars() {
-        if c.is_whitespace()
-            || matches!(
-                c,
-                '"' | '\'' | ',' | '{' | '}' | '[' | ']' | '=' | '(' | ')'
-            )
-        {
-            flush(&mut word, &mut out);
-            out.push(c);
-        } else {
-            word.push(c);
-        }
-    }
-    flush(&mut word, &mut out);
-    out
-}
-
-/// `https://user:pass@host/...` becomes `https://<redacted>@host/...`.
-fn hide_userinfo(word: &str) -> String {
-    if let Some(scheme_end) = word.find("://") {
-        let rest = &word[scheme_end + 3..];
-        let authority_end = rest.find('/').unwrap_or(rest.len());
-        if let Some(at) = rest[..authority_end].rfind('@') {
-            return format!("{}<redacted>{}", &word[..scheme_end + 3], &rest[at..]);
-        }
-    }
-    word.to_owned()
-}
-
 /// The closest candidate to `word`, if one is close enough to be a typo.
+/// Distance is optimal string alignment (`strsim::osa_distance`): edits, with
+/// a swap of two neighbours counted as one (`modle` for `model`).
 pub fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
     candidates
         .into_iter()
-        .map(|c| (edit_distance(word, c), c))
+        .map(|c| (strsim::osa_distance(word, c), c))
         .filter(|&(d, c)| d <= c.chars().count().div_ceil(3).max(1))
         .min_by_key(|&(d, _)| d)
         .map(|(_, c)| c)
-}
-
-/// Optimal string alignment distance: edits, with a swap of two neighbours
-/// counted as one (the commonest typo, `modle` for `model`).
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for (j, cell) in d[0].iter_mut().enumerate() {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut best = (d[i - 1][j] + 1)
-                .min(d[i][j - 1] + 1)
-                .min(d[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                best = best.min(d[i - 2][j - 2] + 1);
-            }
-            d[i][j] = best;
-        }
-    }
-    d[a.len()][b.len()]
 }
 
 #[cfg(test)]
@@ -305,38 +214,6 @@ mod tests {
     fn offsets_become_lines_and_columns() {
         let s = Snippet::at_offset("f", "a = 1\nbc = [\n", 11, 1);
         assert_eq!((s.line, s.column, s.text.as_str()), (2, 6, "bc = ["));
-    }
-
-    #[test]
-    fn secrets_are_redacted() {
-        assert_eq!(
-            redact("experimental_bearer_token = \"abc\""),
-            "experimental_bearer_token = <redacted>"
-        );
-        assert_eq!(
-            redact("    env_key: gsk_abcdefghijklmnop"),
-            "    env_key: <redacted>"
-        );
-        assert_eq!(
-            redact("env_key = \"GROQ_API_KEY\""),
-            "env_key = \"GROQ_API_KEY\""
-        );
-        assert_eq!(
-            redact("base_url = \"https://api.groq.com/openai/v1\""),
-            "base_url = \"https://api.groq.com/openai/v1\""
-        );
-    }
-
-    #[test]
-    fn secret_detection() {
-        assert!(looks_like_secret("sk-proj-abcdef123456"));
-        assert!(looks_like_secret("gsk_0123456789abcdef"));
-        assert!(looks_like_secret("a8f5f167f44f4964e6c998dee827110c"));
-        assert!(!looks_like_secret("OPENROUTER_API_KEY"));
-        assert!(!looks_like_secret("sk-"));
-        assert!(!looks_like_secret(
-            "accounts/fireworks/models/qwen3-235b-a22b"
-        ));
     }
 
     #[test]

@@ -5,7 +5,7 @@
 
 use similar::{ChangeTag, TextDiff};
 
-use crate::diagnostic::redact;
+use crate::secrets::redact;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {

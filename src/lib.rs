@@ -7,23 +7,38 @@
 //!     -> diff (similar) -> write (atomic, locked)
 //! ```
 //!
-//! `cli` only describes arguments; `app` resolves them into settings and runs
-//! the stages; `diagnostic` renders problems. `codex` holds what each Codex
-//! version accepts; `state` is codexgen's memory of what it wrote.
+//! Every arrow between modules points down (nothing imports `app`):
+//!
+//! ```text
+//! app        dispatch: command line -> Settings -> a command's run(&Settings, &Options)
+//! commands/  gen, doctor, probe, exec, aliases (+ endpoint, report)
+//! plan       prepare (catalog -> rendered) and plan (rendered + disk + state -> Plan)
+//! settings   Codex home, catalog files, target version, installed Codex (found once)
+//! hazards    what in a home trips the target Codex (gen and doctor)
+//! error      the error a command ends with, and its one rendering
+//! stages     catalog, render, merge, diff, write, verify, detect, state
+//! ground     cli, codex (per-version facts), home (file names), secrets, diagnostic
+//! ```
 
 mod app;
-pub mod catalog;
+mod catalog;
 mod cli;
-pub mod codex;
+mod codex;
 mod commands;
 mod detect;
-pub mod diagnostic;
-pub mod diff;
-pub mod merge;
-pub mod render;
-pub mod state;
+mod diagnostic;
+mod diff;
+mod error;
+mod hazards;
+mod home;
+mod merge;
+mod plan;
+mod render;
+mod secrets;
+mod settings;
+mod state;
 mod verify;
-pub mod write;
+mod write;
 
 use std::ffi::OsString;
 use std::process::ExitCode;

@@ -13,6 +13,7 @@
 use toml_edit::{DocumentMut, Item, Table, Value};
 
 use crate::diagnostic::{Problem, Snippet};
+use crate::home::{CodexFile, ProfileName};
 
 /// Lines of the header codexgen puts at the top of each file it writes start
 /// with this marker; they are replaced on every run and nothing else is.
@@ -39,10 +40,13 @@ pub enum Note {
     },
     /// A value codexgen never wrote is replaced by the catalog's.
     TakeOver { path: String, found: String },
-    /// A table in the layout this Codex no longer reads is removed; the
-    /// catalog's version of it is written where this Codex looks, with the
-    /// keys codexgen did not write (`carried`) moved along.
-    Migrated { path: String, carried: Vec<String> },
+    /// A profile's `[profiles.NAME]` table, which this Codex no longer
+    /// reads, is removed; the catalog's version of the profile is written to
+    /// its own file, with the keys codexgen did not write (`carried`) moved along.
+    Migrated {
+        profile: ProfileName,
+        carried: Vec<String>,
+    },
 }
 
 /// The outcome for one file.
@@ -58,10 +62,10 @@ pub struct Merged {
     pub moved: Vec<Moved>,
 }
 
-/// Keys leaving an adopted table, with paths relative to it.
+/// Keys leaving a profile's adopted table, with paths relative to it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Moved {
-    pub table: Vec<String>,
+    pub profile: ProfileName,
     pub keys: Vec<Managed>,
 }
 
@@ -69,18 +73,29 @@ pub struct Moved {
 pub enum MergeError {
     #[error("{0}")]
     Unparsable(Problem),
-    #[error(
-        "{file}: `{path}` is {found} on disk, but codexgen needs a [{path}] table there\n  = help: rewrite it as a `[{path}]` section (or remove it), then run codexgen again"
-    )]
+    #[error("{file}: `{path}` is {found} on disk, but codexgen needs a [{path}] table there")]
     NotATable {
         file: String,
         path: String,
         found: &'static str,
     },
-    #[error(
-        "{file}: the merged text would not parse ({message}); nothing was written\n  = help: this is a codexgen bug; please report it with the file"
-    )]
+    #[error("{file}: the merged text would not parse ({message}); nothing was written")]
     Internal { file: String, message: String },
+}
+
+impl MergeError {
+    /// What to do about it (an unparsable file carries its own help).
+    pub fn help(&self) -> Option<String> {
+        match self {
+            MergeError::Unparsable(_) => None,
+            MergeError::NotATable { path, .. } => Some(format!(
+                "rewrite it as a `[{path}]` section (or remove it), then run codexgen again"
+            )),
+            MergeError::Internal { .. } => {
+                Some("this is a codexgen bug; please report it with the file".to_owned())
+            }
+        }
+    }
 }
 
 /// What codexgen knows about ownership in one file.
@@ -88,10 +103,10 @@ pub enum MergeError {
 pub struct Ownership<'a> {
     /// What codexgen managed in this file after its last write.
     pub previous: &'a [Managed],
-    /// Tables taken over whoever wrote them: what they hold and the catalog
-    /// no longer renders there leaves this file. This is how a profile moves
-    /// from `[profiles.NAME]` to `NAME.config.toml`.
-    pub adopt: &'a [Vec<String>],
+    /// Profiles whose `[profiles.NAME]` tables are taken over whoever wrote
+    /// them: what they hold and the catalog no longer renders there leaves
+    /// this file. This is how a profile moves to `NAME.config.toml`.
+    pub adopt: &'a [ProfileName],
     /// Keys moved here from an adopted table elsewhere (paths relative to
     /// this file); added when the file does not have them, not managed.
     pub carry_in: &'a [Managed],
@@ -292,7 +307,8 @@ fn adopt_stale(
 ) -> (Vec<Managed>, Vec<Moved>) {
     let mut adopted = Vec::new();
     let mut moved = Vec::new();
-    for prefix in own.adopt {
+    for profile in own.adopt {
+        let prefix = &legacy_table(profile);
         let on_disk = lookup(doc.as_table(), prefix).and_then(Item::as_table_like);
         let stale: Vec<Leaf> = on_disk
             .map(|t| collect_leaves(t, prefix, true))
@@ -323,15 +339,105 @@ fn adopt_stale(
             });
         }
         notes.push(Note::Migrated {
-            path: prefix.join("."),
+            profile: profile.clone(),
             carried: carried.iter().map(|c| c.path.join(".")).collect(),
         });
         moved.push(Moved {
-            table: prefix.clone(),
+            profile: profile.clone(),
             keys: carried,
         });
     }
     (adopted, moved)
+}
+
+/// The path of a profile's table in the layout before Codex 0.134.
+fn legacy_table(profile: &ProfileName) -> Vec<String> {
+    vec!["profiles".to_owned(), profile.to_string()]
+}
+
+/// One file of a Codex home, to be merged.
+pub struct FileInput<'a> {
+    pub file: CodexFile,
+    /// How messages name the file (its real path).
+    pub label: String,
+    pub current: Option<&'a str>,
+    /// The rendered text; `None` when the catalog no longer renders the file.
+    pub desired: Option<&'a str>,
+    /// What codexgen managed in this file after its last write.
+    pub previous: &'a [Managed],
+}
+
+/// Merges every file of a Codex home; results come in input order.
+/// config.toml goes first: the `[profiles.NAME]` tables it gives up (one per
+/// profile in `adopt`) carry their hand-written keys into `NAME.config.toml`.
+pub fn merge_home(
+    inputs: &[FileInput<'_>],
+    header: &str,
+    adopt: &[ProfileName],
+) -> Result<Vec<Merged>, MergeError> {
+    let merge_one = |input: &FileInput<'_>, adopt, carry_in| {
+        let own = Ownership {
+            previous: input.previous,
+            adopt,
+            carry_in,
+        };
+        merge(&input.label, input.current, input.desired, header, &own)
+    };
+    let config_at = inputs.iter().position(|i| i.file == CodexFile::Config);
+    let mut config = config_at
+        .map(|at| merge_one(&inputs[at], adopt, &[]))
+        .transpose()?;
+    let moved = config.as_ref().map_or(&[][..], |c| c.moved.as_slice());
+    let mut merged = Vec::with_capacity(inputs.len());
+    for (at, input) in inputs.iter().enumerate() {
+        if Some(at) == config_at {
+            merged.push(None);
+            continue;
+        }
+        let carry_in = input
+            .file
+            .profile()
+            .and_then(|p| moved.iter().find(|m| m.profile == *p))
+            .map_or(&[][..], |m| m.keys.as_slice());
+        merged.push(Some(merge_one(input, &[], carry_in)?));
+    }
+    // A moved key the profile file renders itself is replaced, not carried:
+    // say so only of the keys that really move.
+    if let Some(config) = &mut config {
+        for note in &mut config.notes {
+            let Note::Migrated { profile, carried } = note else {
+                continue;
+            };
+            let file = CodexFile::Profile(profile.clone());
+            let rendered = inputs
+                .iter()
+                .zip(&merged)
+                .find(|(input, _)| input.file == file)
+                .and_then(|(_, m)| m.as_ref());
+            carried.retain(|key| {
+                !rendered.is_some_and(|m| m.managed.iter().any(|x| x.path.join(".") == *key))
+            });
+        }
+    }
+    if let Some(at) = config_at {
+        merged[at] = config;
+    }
+    Ok(merged.into_iter().flatten().collect())
+}
+
+/// Every leaf path in a TOML text (paths into inline tables included), or
+/// none when it does not parse.
+pub fn leaf_paths(text: &str) -> Vec<Vec<String>> {
+    split_header(text)
+        .1
+        .parse::<DocumentMut>()
+        .map(|doc| {
+            collect_leaves(doc.as_table(), &[], true)
+                .into_iter()
+                .map(|l| l.path)
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// What the reader should know when a wanted leaf differs from the disk.
@@ -797,7 +903,7 @@ mod tests {
     #[test]
     fn adopted_tables_are_emptied_and_foreign_keys_move_out() {
         let current = "[profiles.a]\nmodel = \"m\"\nmodel_provider = \"p\"\nmodel_instructions_file = \"/x.md\" # mine\n\n[profiles.a.tools]\nweb = true\n\n[profiles.keep]\nmodel = \"x\"\n\n[tui]\nx = 1\n";
-        let adopt = vec![vec!["profiles".to_owned(), "a".to_owned()]];
+        let adopt = [ProfileName::new("a").unwrap()];
         let previous = [
             managed("profiles.a.model", "\"m\""),
             managed("profiles.a.model_provider", "\"p\""),
@@ -815,12 +921,12 @@ mod tests {
         assert_eq!(
             out.notes,
             vec![Note::Migrated {
-                path: "profiles.a".into(),
+                profile: ProfileName::new("a").unwrap(),
                 carried: vec!["model_instructions_file".into(), "tools.web".into()],
             }]
         );
         let moved = &out.moved[0];
-        assert_eq!(moved.table, ["profiles".to_owned(), "a".to_owned()]);
+        assert_eq!(moved.profile.as_str(), "a");
 
         // ...and land in the profile's own file, unmanaged.
         let own = Ownership {
@@ -847,7 +953,7 @@ mod tests {
     #[test]
     fn inline_legacy_profiles_are_adopted_too() {
         let current = "[profiles]\na = { model = \"m\", extra = 1 }\n";
-        let adopt = vec![vec!["profiles".to_owned(), "a".to_owned()]];
+        let adopt = [ProfileName::new("a").unwrap()];
         let own = Ownership {
             adopt: &adopt,
             ..Ownership::default()

@@ -19,6 +19,7 @@ use tera::{Context, Kwargs, State, Tera, Value};
 use crate::catalog::Catalog;
 use crate::codex::{ProfileLayout, Target};
 use crate::diagnostic::{Problem, Snippet};
+use crate::home::CodexFile;
 
 pub const CONFIG_TEMPLATE: &str = "config.toml.tera";
 pub const PROFILE_TEMPLATE: &str = "profile.config.toml.tera";
@@ -39,19 +40,10 @@ const BUILT_IN: &[(&str, &str)] = &[
     ),
 ];
 
-/// What a generated file is, which decides how it is merged and named.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FileKind {
-    Config,
-    Profile(String),
-}
-
 /// One file as the catalog wants it, before merging with what is on disk.
 #[derive(Debug, Clone)]
 pub struct Rendered {
-    /// File name inside the Codex home.
-    pub name: String,
-    pub kind: FileKind,
+    pub file: CodexFile,
     /// TOML text without the codexgen header.
     pub text: String,
 }
@@ -157,8 +149,7 @@ impl Renderer {
                 for profile in &catalog.profiles {
                     ctx.insert("profile", profile);
                     files.push(Rendered {
-                        name: format!("{}.config.toml", profile.name),
-                        kind: FileKind::Profile(profile.name.clone()),
+                        file: CodexFile::Profile(profile.name.clone()),
                         text: self.render_one(PROFILE_TEMPLATE, &ctx)?,
                     });
                 }
@@ -167,8 +158,7 @@ impl Renderer {
         files.insert(
             0,
             Rendered {
-                name: "config.toml".to_owned(),
-                kind: FileKind::Config,
+                file: CodexFile::Config,
                 text: config,
             },
         );
@@ -271,21 +261,14 @@ pub fn toml_string(s: &str) -> String {
     out
 }
 
-/// A TOML key: bare when it can be, quoted otherwise.
+/// A TOML key: bare when it can be, quoted otherwise (`toml_edit`'s choice).
 pub fn toml_key(key: &str) -> String {
-    let bare = !key.is_empty()
-        && key
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    if bare {
-        key.to_owned()
-    } else {
-        let mut out = String::with_capacity(key.len() + 2);
-        quote(&mut out, key);
-        out
-    }
+    toml_edit::Key::new(key).display_repr().into_owned()
 }
 
+// Strings are escaped by hand, not by toml_edit: the autoescape of a bare
+// `{{ x }}` needs the inside of a basic string, which toml_edit does not
+// offer, and one escaper for both keeps the filter and autoescape in step.
 fn quote(out: &mut String, s: &str) {
     out.push('"');
     push_escaped(out, s);

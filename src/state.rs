@@ -2,17 +2,17 @@
 //! which leaves it manages and the values it wrote. This is what lets a
 //! removed provider disappear from disk and a hand edit show as drift, while
 //! files and keys codexgen never wrote stay untouched. Kept as TOML in
-//! `$CODEX_HOME/.codexgen/state.toml`. Text in, text out; no I/O.
+//! `$CODEX_HOME/.codexgen/state.toml`. Text in, text out; no I/O. codexgen
+//! deletes files named here, so only names of files it writes are accepted
+//! ([`CodexFile`] refuses any other).
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::home::CodexFile;
 use crate::merge::Managed;
 
-/// The folder inside the Codex home that belongs to codexgen.
-pub const DIR: &str = ".codexgen";
-pub const FILE: &str = "state.toml";
 const FORMAT: u32 = 1;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -21,9 +21,9 @@ pub struct State {
     /// The Codex version the files were last written for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub codex: Option<String>,
-    /// File name in the Codex home -> the leaves codexgen wrote there.
+    /// File in the Codex home -> the leaves codexgen wrote there.
     #[serde(default)]
-    pub files: BTreeMap<String, FileState>,
+    pub files: BTreeMap<CodexFile, FileState>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -37,7 +37,7 @@ pub struct FileState {
 pub struct StateError(String);
 
 impl State {
-    pub fn new(files: BTreeMap<String, FileState>) -> Self {
+    pub fn new(files: BTreeMap<CodexFile, FileState>) -> Self {
         State {
             format: FORMAT,
             codex: None,
@@ -53,16 +53,10 @@ impl State {
                 state.format
             )));
         }
-        // codexgen deletes files named here: never anything but its own.
-        if let Some(bad) = state.files.keys().find(|name| !is_generated_name(name)) {
-            return Err(StateError(format!(
-                "it names {bad:?}, which is not a file codexgen writes"
-            )));
-        }
         Ok(state)
     }
 
-    pub fn managed(&self, file: &str) -> &[Managed] {
+    pub fn managed(&self, file: &CodexFile) -> &[Managed] {
         self.files.get(file).map_or(&[], |f| f.managed.as_slice())
     }
 
@@ -74,17 +68,6 @@ impl State {
     }
 }
 
-/// `config.toml` or `NAME.config.toml`, NAME being a valid profile name.
-fn is_generated_name(name: &str) -> bool {
-    name == "config.toml"
-        || name.strip_suffix(".config.toml").is_some_and(|stem| {
-            !stem.is_empty()
-                && stem
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,7 +76,7 @@ mod tests {
     fn round_trips() {
         let mut state = State::new(BTreeMap::new());
         state.files.insert(
-            "config.toml".into(),
+            CodexFile::Config,
             FileState {
                 managed: vec![Managed {
                     path: vec!["model_providers".into(), "a.b".into(), "name".into()],

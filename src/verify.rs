@@ -1,15 +1,19 @@
 //! Owns asking the real Codex whether it loads the planned files: they are
 //! written into a throwaway Codex home (config files only), then
 //! `codex mcp list` loads config.toml and `codex -p NAME mcp list` each
-//! profile. Both are offline and fast (`CODEX_FACTS.md`). Does not touch the
-//! user's Codex home.
+//! profile. Both are offline and fast (`docs/codex-versions.md`, "offline
+//! load check"). Does not touch the user's Codex home, and does not judge
+//! whose line Codex refused: the caller knows what it wrote.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use wait_timeout::ChildExt as _;
 
 use crate::codex::{Target, Version};
-use crate::diagnostic::redact;
+use crate::home::{CodexFile, ProfileName};
+use crate::secrets::redact;
 use crate::write;
 
 /// A Codex that has not answered a load check by then is stuck, not slow.
@@ -17,12 +21,12 @@ const TIMEOUT: Duration = Duration::from_secs(30);
 
 #[derive(Debug, thiserror::Error)]
 pub enum VerifyError {
-    #[error(
-        "Codex refused {what}: `{command}` failed\n{message}\n  = help: nothing was written; fix the catalog or templates so this Codex accepts them"
-    )]
+    #[error("Codex refused {}: `{command}` failed\n{message}", describe(.loading))]
     Refused {
-        what: String,
+        /// What Codex was loading: config.toml, or it and a profile's file.
+        loading: CodexFile,
         command: String,
+        /// Codex's own message, one `  | ` line each.
         message: String,
     },
     #[error("cannot run the Codex load check `{command}`")]
@@ -35,14 +39,21 @@ pub enum VerifyError {
     Scratch(#[source] std::io::Error),
 }
 
-/// The files to check: name in the Codex home and planned text.
+fn describe(file: &CodexFile) -> String {
+    match file {
+        CodexFile::Config => file.to_string(),
+        CodexFile::Profile(name) => format!("profile `{name}`"),
+    }
+}
+
+/// The files to check: which file in the Codex home, and its text.
 pub struct LoadCheck<'a> {
     /// The Codex home the files belong to; Codex's messages name the scratch
     /// copy, and are shown with this path instead.
     pub home: &'a Path,
-    pub files: Vec<(&'a str, &'a str)>,
+    pub files: Vec<(&'a CodexFile, &'a str)>,
     /// Profiles to load with `-p`, when this Codex honours a top-level `-p`.
-    pub profiles: Vec<&'a str>,
+    pub profiles: Vec<&'a ProfileName>,
     /// The version of the Codex that loads them.
     pub version: Version,
 }
@@ -53,17 +64,17 @@ pub fn verify(bin: &Path, planned: &LoadCheck<'_>) -> Result<(), VerifyError> {
         .tempdir()
         .map_err(VerifyError::Scratch)?;
     let home = scratch.path().join("codex-home");
-    for (name, text) in &planned.files {
-        write::write(&home.join(name), text, None)
+    for (file, text) in &planned.files {
+        write::write(&file.path_in(&home), text, None)
             .map_err(|e| VerifyError::Scratch(std::io::Error::other(e.to_string())))?;
     }
     let shown = |e: VerifyError| match e {
         VerifyError::Refused {
-            what,
+            loading,
             command,
             message,
         } => VerifyError::Refused {
-            what,
+            loading,
             command,
             message: message.replace(
                 &home.display().to_string(),
@@ -72,23 +83,16 @@ pub fn verify(bin: &Path, planned: &LoadCheck<'_>) -> Result<(), VerifyError> {
         },
         other => other,
     };
-    run(bin, &home, scratch.path(), None, "config.toml").map_err(shown)?;
+    run(bin, &home, scratch.path(), None).map_err(shown)?;
     // Before 0.123 a top-level `-p` is ignored: loading config.toml is all
     // there is to check.
-    let profiles: &[&str] = if Target::at(planned.version).top_level_profile_flag_works() {
+    let profiles: &[&ProfileName] = if Target::at(planned.version).top_level_profile_flag_works() {
         &planned.profiles
     } else {
         &[]
     };
     for profile in profiles {
-        run(
-            bin,
-            &home,
-            scratch.path(),
-            Some(profile),
-            &format!("profile `{profile}`"),
-        )
-        .map_err(shown)?;
+        run(bin, &home, scratch.path(), Some(profile)).map_err(shown)?;
     }
     Ok(())
 }
@@ -97,12 +101,11 @@ fn run(
     bin: &Path,
     home: &Path,
     user_home: &Path,
-    profile: Option<&str>,
-    what: &str,
+    profile: Option<&ProfileName>,
 ) -> Result<(), VerifyError> {
     let mut cmd = Command::new(bin);
     if let Some(p) = profile {
-        cmd.args(["-p", p]);
+        cmd.args(["-p", p.as_str()]);
     }
     cmd.args(["mcp", "list"])
         .env("CODEX_HOME", home)
@@ -119,34 +122,31 @@ fn run(
         command: command.clone(),
         source,
     })?;
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().map_err(|source| VerifyError::Run {
+    // Codex's message is short; a pipe's buffer holds it while we wait.
+    let status = child
+        .wait_timeout(TIMEOUT)
+        .map_err(|source| VerifyError::Run {
             command: command.clone(),
             source,
-        })? {
-            break Some(status);
-        }
-        if started.elapsed() > TIMEOUT {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    };
+        })?;
+    if status.is_none() {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
     let mut stderr = String::new();
     if let Some(mut pipe) = child.stderr.take() {
         let _ = std::io::Read::read_to_string(&mut pipe, &mut stderr);
     }
+    let loading = profile.map_or(CodexFile::Config, |p| CodexFile::Profile(p.clone()));
     match status {
         Some(s) if s.success() => Ok(()),
         Some(_) => Err(VerifyError::Refused {
-            what: what.to_owned(),
+            loading,
             command,
             message: codex_message(&stderr),
         }),
         None => Err(VerifyError::Refused {
-            what: what.to_owned(),
+            loading,
             command,
             message: format!("  | (no answer within {} s)", TIMEOUT.as_secs()),
         }),

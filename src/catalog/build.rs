@@ -6,7 +6,9 @@
 use super::yaml::{Key, Node, Pos, Value};
 use super::{Catalog, Pairs, Profile, Provider, SCHEMAS, Source, snippet};
 use crate::codex::{self, Target, VersionReq};
-use crate::diagnostic::{Problem, did_you_mean, looks_like_secret};
+use crate::diagnostic::{Problem, did_you_mean};
+use crate::home::{self, CodexFile, ProfileName};
+use crate::secrets::looks_like_secret;
 
 /// Lays `top` over `base`: maps merge key by key, a null removes the key,
 /// anything else replaces.
@@ -209,7 +211,7 @@ impl Builder<'_> {
                     root.pos,
                     "the catalog has no `default` profile".to_owned(),
                     "add `default: <profile>` at the top level",
-                    "the default profile's model and provider become config.toml's `model` and `model_provider`",
+                    format!("the default profile's model and provider become {}'s `model` and `model_provider`", CodexFile::Config),
                 );
                 None
             }
@@ -379,9 +381,9 @@ impl Builder<'_> {
     }
 
     fn profile(&mut self, key: &Key, node: &Node, providers: &[String]) -> Option<Profile> {
-        let name = key.name.clone();
-        let name_ok = self.id(key, "profile name");
-        let what = format!("profile `{name}`");
+        let name = ProfileName::new(&key.name);
+        self.id(key, "profile name");
+        let what = format!("profile `{}`", key.name);
         let mut f = self.fields(node, what.clone())?;
         let provider = if let Some(n) = f.take("provider") {
             self.profile_provider(n, providers, &what)
@@ -419,11 +421,8 @@ impl Builder<'_> {
         let personality = self.choice(&mut f, "personality", codex::PERSONALITIES);
         let web_search = self.choice(&mut f, "web_search", codex::WEB_SEARCH_MODES);
         self.finish(&f, "");
-        if !name_ok {
-            return None;
-        }
         Some(Profile {
-            name,
+            name: name?,
             provider: provider?,
             model: model?,
             model_reasoning_effort,
@@ -470,11 +469,7 @@ impl Builder<'_> {
 
     /// Ids and profile names become TOML keys and file names: keep them plain.
     fn id(&mut self, key: &Key, what: &str) -> bool {
-        let ok = !key.name.is_empty()
-            && key
-                .name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        let ok = home::is_plain_name(&key.name);
         if !ok {
             self.error(
                 key.pos,
@@ -483,7 +478,10 @@ impl Builder<'_> {
                     key.name
                 ),
                 "use letters, digits, `-` and `_` only",
-                "profile names become file names (`NAME.config.toml`) and ids become TOML keys",
+                format!(
+                    "profile names become file names (`{}`) and ids become TOML keys",
+                    CodexFile::Profile(ProfileName::new("NAME").expect("a plain name"))
+                ),
             );
         }
         ok

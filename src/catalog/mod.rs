@@ -10,13 +10,13 @@
 mod build;
 mod yaml;
 
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::codex::{Target, VersionReq};
+use crate::codex::{self, Target, VersionReq};
 use crate::diagnostic::{Problem, Snippet};
+use crate::home::ProfileName;
 
 /// The catalog shipped with codexgen, also used when no file is found.
 pub const EMBEDDED: &str = include_str!("../../providers.yaml");
@@ -75,7 +75,7 @@ pub fn local_overlay(catalog: &Path) -> Option<PathBuf> {
 /// Parses and layers catalog sources. Checking waits for [`Layered::build`],
 /// because what is valid depends on the target Codex, which the catalog's own
 /// `codex:` field may choose.
-pub fn layer(sources: &[Source]) -> Result<Layered<'_>, CatalogError> {
+pub fn layer(sources: Vec<Source>) -> Result<Layered, CatalogError> {
     let mut problems = Vec::new();
     let mut merged: Option<yaml::Node> = None;
     for (index, source) in sources.iter().enumerate() {
@@ -99,21 +99,26 @@ pub fn layer(sources: &[Source]) -> Result<Layered<'_>, CatalogError> {
 }
 
 /// Catalog files read and layered, not yet checked.
-pub struct Layered<'s> {
-    sources: &'s [Source],
+pub struct Layered {
+    sources: Vec<Source>,
     root: yaml::Node,
 }
 
-impl Layered<'_> {
+impl Layered {
+    /// The files read, in overlay order.
+    pub fn sources(&self) -> &[Source] {
+        &self.sources
+    }
+
     /// The catalog's `codex:` field: the Codex versions it is written for.
     pub fn codex_requirement(&self) -> Result<Option<VersionReq>, CatalogError> {
-        build::codex_requirement(self.sources, &self.root)
+        build::codex_requirement(&self.sources, &self.root)
             .map_err(|p| CatalogError::Invalid(vec![p]))
     }
 
     /// Checks everything for `target` and returns the typed catalog, or every problem.
     pub fn build(&self, target: &Target) -> Result<Catalog, CatalogError> {
-        build::catalog(self.sources, &self.root, target).map_err(CatalogError::Invalid)
+        build::catalog(&self.sources, &self.root, target).map_err(CatalogError::Invalid)
     }
 }
 
@@ -130,11 +135,30 @@ pub struct Catalog {
 
 impl Catalog {
     pub fn profile(&self, name: &str) -> Option<&Profile> {
-        self.profiles.iter().find(|p| p.name == name)
+        self.profiles.iter().find(|p| p.name == *name)
     }
 
     pub fn provider(&self, id: &str) -> Option<&Provider> {
         self.providers.iter().find(|p| p.id == id)
+    }
+
+    /// The providers Codex may be asked to reach: every catalog provider,
+    /// then each built-in provider a profile uses, in catalog order.
+    pub fn providers_in_use(&self) -> Vec<&str> {
+        let mut ids: Vec<&str> = self.providers.iter().map(|p| p.id.as_str()).collect();
+        for profile in &self.profiles {
+            if !ids.contains(&profile.provider.as_str())
+                && codex::BUILTIN_PROVIDERS.contains(&profile.provider.as_str())
+            {
+                ids.push(&profile.provider);
+            }
+        }
+        ids
+    }
+
+    /// The profiles that use provider `id`.
+    pub fn users_of<'c>(&'c self, id: &'c str) -> impl Iterator<Item = &'c Profile> + 'c {
+        self.profiles.iter().filter(move |p| p.provider == id)
     }
 }
 
@@ -143,7 +167,7 @@ impl Serialize for Profile {
         use serde::ser::SerializeMap as _;
         let settings = self.settings();
         let mut map = serializer.serialize_map(Some(4 + settings.len()))?;
-        map.serialize_entry("name", &self.name)?;
+        map.serialize_entry("name", self.name.as_str())?;
         map.serialize_entry("provider", &self.provider)?;
         map.serialize_entry("model", &self.model)?;
         for (key, value) in &settings {
@@ -201,7 +225,7 @@ pub struct Provider {
 /// Templates see its fields and `settings`, the ones that are set, in order.
 #[derive(Debug, Clone)]
 pub struct Profile {
-    pub name: String,
+    pub name: ProfileName,
     pub provider: String,
     pub model: String,
     pub model_reasoning_effort: Option<String>,
@@ -228,26 +252,9 @@ impl Serialize for Pairs {
 pub enum CatalogError {
     #[error("cannot read the catalog")]
     Read(#[source] std::io::Error),
-    #[error("{}", render_problems(.0))]
+    /// Every problem found, each with its place and help.
+    #[error("{} problem(s) in the catalog", .0.len())]
     Invalid(Vec<Problem>),
-}
-
-fn render_problems(problems: &[Problem]) -> String {
-    let mut out = String::new();
-    for (i, p) in problems.iter().enumerate() {
-        if i > 0 {
-            out.push_str("\n\nerror: ");
-        }
-        out.push_str(&p.to_string());
-    }
-    if problems.len() > 1 {
-        let _ = write!(
-            out,
-            "\n\n{} problems in the catalog; nothing was written",
-            problems.len()
-        );
-    }
-    out
 }
 
 pub(crate) fn snippet(sources: &[Source], pos: yaml::Pos) -> Snippet {

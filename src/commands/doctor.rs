@@ -4,21 +4,27 @@
 //! is installed) asks Codex to load the files on disk. Key values are
 //! checked, never printed.
 
-use std::path::Path;
-
 use anstream::println;
 use serde::Serialize;
 
-use super::endpoint::{Endpoint, KeyCheck, check_key};
-use super::report::{Status, style_status};
-use crate::app::{AppError, Planned, Prepared, prepare, read_optional};
-use crate::cli::{DoctorArgs, GlobalArgs, OutputFormat};
+use super::endpoint::Endpoint;
+use super::report::{Format, Status, style_status};
+use crate::catalog::Catalog;
 use crate::codex::{self, Target, Version};
-use crate::detect;
-use crate::diagnostic::{Exit, render_error};
-use crate::merge::{self, Note};
+use crate::diagnostic::Exit;
+use crate::error::Error;
+use crate::hazards::{self, Hazard};
+use crate::home::CodexFile;
+use crate::merge::Note;
+use crate::plan::{self, Plan, read_optional};
+use crate::secrets::{KeyCheck, KeyVerdict, export_hint};
+use crate::settings::{Installed, Settings};
 use crate::state::State;
 use crate::verify;
+
+pub struct Options {
+    pub format: Format,
+}
 
 #[derive(Debug, Serialize)]
 pub struct Finding {
@@ -49,27 +55,26 @@ impl Findings {
     }
 }
 
-pub fn run(global: &GlobalArgs, args: &DoctorArgs) -> Result<Exit, AppError> {
-    let prepared = prepare(global, None)?;
+pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
+    let prepared = plan::prepare(settings, None)?;
+    let catalog = &prepared.catalog;
     let mut f = Findings::default();
-    let state = prepared.read_state()?;
-    let installed = check_codex(&prepared, &state, &mut f)?;
-    let plan = check_files(&prepared, &state, &mut f);
-    let version = installed
-        .as_ref()
-        .map_or(prepared.target.version, |(_, v)| *v);
-    check_config_on_disk(&prepared, &plan, version, &mut f);
-    if let Some((bin, _)) = &installed {
-        verify_on_disk(&prepared, bin, version, &mut f)?;
+    let state = plan::read_state(settings)?;
+    let installed = check_codex(settings, &state, &mut f)?;
+    let plan = check_files(settings, &prepared, &state, &mut f);
+    let version = installed.map_or(settings.target.version, |i| i.version);
+    check_config_on_disk(settings, catalog, &state, plan.as_ref(), version, &mut f);
+    if let Some(installed) = installed {
+        verify_on_disk(settings, catalog, installed, &mut f)?;
     }
-    check_keys(&prepared, &mut f);
+    check_keys(settings, catalog, &mut f);
 
-    match args.format {
-        OutputFormat::Json => println!(
+    match options.format {
+        Format::Json => println!(
             "{}",
             serde_json::to_string_pretty(&f.0).expect("findings serialize")
         ),
-        OutputFormat::Text => print_text(&f.0),
+        Format::Text => print_text(&f.0),
     }
     Ok(if f.0.iter().any(|x| x.status == Status::Error) {
         Exit::OutOfDate
@@ -104,28 +109,29 @@ fn print_text(findings: &[Finding]) {
 }
 
 /// The installed Codex and whether the files are written for it.
-fn check_codex(
-    p: &Prepared,
+fn check_codex<'s>(
+    settings: &'s Settings,
     state: &State,
     f: &mut Findings,
-) -> Result<Option<(std::path::PathBuf, Version)>, AppError> {
-    let Some(bin) = detect::find(p.settings.codex_bin.as_deref())? else {
+) -> Result<Option<&'s Installed>, Error> {
+    let target = &settings.target;
+    let Some(installed) = settings.codex.version()? else {
         f.add(
             "codex",
             Status::Warn,
             format!(
                 "no codex on PATH; checking against Codex {} ({})",
-                p.target.version, p.target.reason
+                target.version, target.reason
             ),
             Some("install it (npm install -g @openai/codex) or pass --codex-bin PATH".to_owned()),
         );
         return Ok(None);
     };
-    let (version, _) = detect::version(&bin, detect::cache_file().as_deref())?;
+    let version = installed.version;
     f.add(
         "codex",
         Status::Ok,
-        format!("Codex {version} at {}", bin.display()),
+        format!("Codex {version} at {}", installed.bin.display()),
         None,
     );
     // What the files on disk were written for (recorded by the last write),
@@ -134,7 +140,7 @@ fn check_codex(
         .codex
         .as_deref()
         .and_then(|v| v.parse::<Version>().ok())
-        .map_or((p.target.version, "this run's target"), |v| {
+        .map_or((target.version, "this run's target"), |v| {
             (v, "the last `codexgen gen`")
         });
     if version != written_for.0 {
@@ -145,38 +151,38 @@ fn check_codex(
                 "the files are written for Codex {} ({}), but the installed Codex is {version}",
                 written_for.0, written_for.1
             ),
-            Some(if version == p.target.version {
+            Some(if version == target.version {
                 "run `codexgen gen` to rewrite them for the installed Codex".to_owned()
             } else {
                 format!("generate for the installed one: `codexgen gen --codex-version {version}` (or change the catalog's `codex:`)")
             }),
         );
     }
-    Ok(Some((bin, version)))
+    Ok(Some(installed))
 }
 
 /// Same logic as `gen --check`, plus drift.
-fn check_files(p: &Prepared, state: &State, f: &mut Findings) -> Vec<Planned> {
-    let plan = match p.plan(state) {
+fn check_files(
+    settings: &Settings,
+    prepared: &plan::Prepared,
+    state: &State,
+    f: &mut Findings,
+) -> Option<Plan> {
+    let plan = match prepared.plan(settings, state) {
         Ok(plan) => plan,
         Err(e) => {
-            f.add(
-                "files",
-                Status::Error,
-                render_error(&e).trim_start_matches("error: ").to_owned(),
-                None,
-            );
-            return Vec::new();
+            f.add("files", Status::Error, e.body(), None);
+            return None;
         }
     };
-    for planned in &plan {
+    for planned in &plan.files {
         for note in &planned.merged.notes {
             if let Note::Drift { path, found, .. } = note {
                 let what = if found.is_some() { "edited" } else { "removed" };
                 f.add(
                     "files",
                     Status::Warn,
-                    format!("{}: managed `{path}` was {what} by hand", planned.name),
+                    format!("{}: managed `{path}` was {what} by hand", planned.file),
                     Some("put the change in the catalog (or an overlay), or let `codexgen gen` restore it".to_owned()),
                 );
             }
@@ -185,8 +191,8 @@ fn check_files(p: &Prepared, state: &State, f: &mut Findings) -> Vec<Planned> {
     let mut missing = Vec::new();
     let mut no_longer = Vec::new();
     let mut outdated = Vec::new();
-    for planned in plan.iter().filter(|x| x.changes()) {
-        let name = planned.name.as_str();
+    for planned in plan.changed() {
+        let name = planned.file.to_string();
         match (&planned.current, &planned.merged.text) {
             (None, _) => missing.push(name),
             (_, None) => no_longer.push(name),
@@ -209,7 +215,11 @@ fn check_files(p: &Prepared, state: &State, f: &mut Findings) -> Vec<Planned> {
         }
     }
     if missing.is_empty() && outdated.is_empty() && no_longer.is_empty() {
-        let files = plan.iter().filter(|x| x.merged.text.is_some()).count();
+        let files = plan
+            .files
+            .iter()
+            .filter(|x| x.merged.text.is_some())
+            .count();
         f.add(
             "files",
             Status::Ok,
@@ -217,116 +227,103 @@ fn check_files(p: &Prepared, state: &State, f: &mut Findings) -> Vec<Planned> {
             None,
         );
     }
-    plan
+    Some(plan)
 }
 
 /// What in config.toml as it is now would make this Codex fail.
-fn check_config_on_disk(p: &Prepared, plan: &[Planned], version: Version, f: &mut Findings) {
+fn check_config_on_disk(
+    settings: &Settings,
+    catalog: &Catalog,
+    state: &State,
+    plan: Option<&Plan>,
+    version: Version,
+    f: &mut Findings,
+) {
+    let config = CodexFile::Config;
     let Some(current) = plan
-        .iter()
-        .find(|x| x.name == "config.toml")
+        .and_then(|p| p.get(&config))
         .and_then(|x| x.current.as_deref())
     else {
-        return;
-    };
-    let Ok(doc) = current.parse::<toml_edit::DocumentMut>() else {
-        return; // check_files already reported it
+        return; // missing (reported above), or unreadable (check_files reported it)
     };
     let target = Target::at(version);
-    if let Some(providers) = doc.get("model_providers").and_then(|t| t.as_table_like()) {
-        for (id, table) in providers.iter() {
-            let scope = format!("provider {id}");
-            if !target.may_define_provider(id) {
-                f.add(
-                    &scope,
-                    Status::Error,
-                    format!("config.toml defines [model_providers.{id}]; Codex {version} refuses to load a built-in id there"),
-                    Some(format!("remove that table (or rename it, e.g. local_{id}) and use `provider: {id}` in the catalog")),
-                );
-            }
-            if let Some(wire) = table.get("wire_api").and_then(|w| w.as_str())
-                && !target.accepts_wire_api(wire)
-            {
-                f.add(
-                    &scope,
-                    Status::Error,
-                    format!("config.toml has wire_api = \"{wire}\" for `{id}`; Codex {version} refuses it (chat was removed in {})", codex::CHAT_REMOVED),
-                    Some("set `wire_api: responses` in the catalog if the provider serves /responses, then `codexgen gen`".to_owned()),
-                );
-            }
-        }
-    }
-    if target.profile_layout() == codex::ProfileLayout::Files {
-        let legacy = merge::legacy_profiles(current);
-        for name in legacy.tables {
-            f.add(
-                format!("profile {name}"),
+    for hazard in hazards::find(current, &target, catalog, state, &settings.codex_home) {
+        let fix = Some(hazard.fix());
+        match &hazard {
+            Hazard::BuiltinRedefined { id } => f.add(
+                format!("provider {id}"),
                 Status::Error,
-                format!("config.toml still has [profiles.{name}]: `codex -p {name}` fails on Codex {version}"),
-                Some(if p.catalog.profile(&name).is_some() {
-                    "run `codexgen gen` (it moves the table to its own file)".to_owned()
-                } else {
-                    format!("move its keys into {name}.config.toml, or add the profile to the catalog and run `codexgen gen`")
-                }),
-            );
-        }
-        if let Some(name) = legacy.selector {
-            f.add(
-                format!("profile {name}"),
-                Status::Error,
-                format!("config.toml has `profile = \"{name}\"`: `codex -p {name}` fails on Codex {version}"),
-                Some("remove that line and start Codex with `codex -p NAME`".to_owned()),
-            );
-        }
-    } else if !target.top_level_profile_flag_works() {
-        f.add(
-            "codex",
-            Status::Warn,
-            format!(
-                "Codex {version} ignores `codex -p NAME` before the subcommand (fixed in {})",
-                codex::TOP_LEVEL_PROFILE_FLAG
+                format!("{config} defines [model_providers.{id}]; Codex {version} refuses to load a built-in id there"),
+                fix,
             ),
-            Some("use `codex exec --profile NAME`, or `codexgen exec NAME`".to_owned()),
-        );
+            Hazard::RefusedWireApi { id, wire_api } => f.add(
+                format!("provider {id}"),
+                Status::Error,
+                format!("{config} has wire_api = \"{wire_api}\" for `{id}`; Codex {version} refuses it (chat was removed in {})", codex::CHAT_REMOVED),
+                fix,
+            ),
+            Hazard::LegacyTable { profile, .. } => f.add(
+                format!("profile {profile}"),
+                Status::Error,
+                format!("{config} still has [profiles.{profile}]: `codex -p {profile}` fails on Codex {version}"),
+                fix,
+            ),
+            Hazard::Selector { profile } => f.add(
+                format!("profile {profile}"),
+                Status::Error,
+                format!("{config} has `profile = \"{profile}\"`: `codex -p {profile}` fails on Codex {version}"),
+                fix,
+            ),
+            Hazard::UnreadProfileFile { file, profile } => f.add(
+                format!("profile {profile}"),
+                Status::Warn,
+                format!("{file} is not read by Codex {version} (it reads [profiles.{profile}] in {config})"),
+                fix,
+            ),
+            Hazard::TopLevelProfileFlagIgnored => f.add(
+                "codex",
+                Status::Warn,
+                format!(
+                    "Codex {version} ignores `codex -p NAME` before the subcommand (fixed in {})",
+                    codex::TOP_LEVEL_PROFILE_FLAG
+                ),
+                fix,
+            ),
+        }
     }
 }
 
 /// Asks the installed Codex to load the files as they are on disk.
 fn verify_on_disk(
-    p: &Prepared,
-    bin: &Path,
-    version: Version,
+    settings: &Settings,
+    catalog: &Catalog,
+    installed: &Installed,
     f: &mut Findings,
-) -> Result<(), AppError> {
-    let home = &p.settings.codex_home;
-    let Some(config) = read_optional(&home.join("config.toml"))? else {
+) -> Result<(), Error> {
+    let home = &settings.codex_home;
+    let version = installed.version;
+    let config = CodexFile::Config;
+    let Some(text) = read_optional(&config.path_in(home))? else {
         return Ok(());
     };
-    let mut texts = vec![("config.toml".to_owned(), config)];
-    let mut profiles = Vec::new();
-    for profile in &p.catalog.profiles {
-        let name = format!("{}.config.toml", profile.name);
-        if let Some(text) = read_optional(&home.join(&name))? {
-            texts.push((name, text));
+    let mut texts = vec![(config.clone(), text)];
+    for profile in &catalog.profiles {
+        let file = CodexFile::Profile(profile.name.clone());
+        if let Some(text) = read_optional(&file.path_in(home))? {
+            texts.push((file, text));
         }
-        profiles.push(profile.name.as_str());
     }
-    let files = verify::LoadCheck {
+    let check = verify::LoadCheck {
         version,
         home,
-        files: texts
-            .iter()
-            .map(|(n, t)| (n.as_str(), t.as_str()))
-            .collect(),
-        profiles,
+        files: texts.iter().map(|(n, t)| (n, t.as_str())).collect(),
+        profiles: catalog.profiles.iter().map(|p| &p.name).collect(),
     };
-    match verify::verify(bin, &files) {
+    match verify::verify(&installed.bin, &check) {
         Ok(()) => f.add(
             "codex",
             Status::Ok,
-            format!(
-                "Codex {version} loads config.toml and every catalog profile (`codex mcp list`)"
-            ),
+            format!("Codex {version} loads {config} and every catalog profile (`codex mcp list`)"),
             None,
         ),
         Err(e) => f.add(
@@ -343,57 +340,40 @@ fn verify_on_disk(
 }
 
 /// Each provider's key variable, and the header variables.
-fn check_keys(p: &Prepared, f: &mut Findings) {
-    let catalog = &p.catalog;
-    let mut ids: Vec<&str> = catalog.providers.iter().map(|x| x.id.as_str()).collect();
-    for profile in &catalog.profiles {
-        if !ids.contains(&profile.provider.as_str()) {
-            ids.push(&profile.provider);
-        }
-    }
-    for id in ids {
+fn check_keys(settings: &Settings, catalog: &Catalog, f: &mut Findings) {
+    for id in catalog.providers_in_use() {
         let Some(endpoint) = Endpoint::lookup(catalog, id) else {
             continue;
         };
-        let users: Vec<&str> = catalog
-            .profiles
-            .iter()
-            .filter(|x| x.provider == id)
-            .map(|x| x.name.as_str())
-            .collect();
+        let users: Vec<&str> = catalog.users_of(id).map(|x| x.name.as_str()).collect();
         let scope = format!("provider {id}");
         let Some(var) = &endpoint.env_key else {
             f.add(&scope, Status::Ok, "no key needed", None);
             continue;
         };
-        let check = check_key(var, &endpoint);
+        let check = KeyCheck::of_var(var, &endpoint.base_url);
         let used = if users.is_empty() {
             " (no profile uses this provider)".to_owned()
         } else {
             format!(" (used by profile {})", users.join(", "))
         };
-        let export = Some(format!("export {var}=<your {} key>", endpoint.name));
-        match check {
-            KeyCheck::Fine => f.add(&scope, Status::Ok, check.describe(var), None),
-            KeyCheck::Unset | KeyCheck::Empty
-                if id == "openai" && p.settings.codex_home.join("auth.json").is_file() =>
-            {
-                f.add(
-                    &scope,
-                    Status::Ok,
-                    format!("{}; Codex uses the login in auth.json", check.describe(var)),
-                    None,
-                );
-            }
-            KeyCheck::Unset | KeyCheck::Empty if users.is_empty() => {
-                f.add(
-                    &scope,
-                    Status::Warn,
-                    format!("{}{used}", check.describe(var)),
-                    export,
-                );
-            }
-            KeyCheck::Unset | KeyCheck::Empty => f.add(
+        let export = Some(export_hint(var, &endpoint.name));
+        let logged_in = id == "openai" && settings.codex_home.join("auth.json").is_file();
+        match check.verdict() {
+            KeyVerdict::Fine => f.add(&scope, Status::Ok, check.describe(var), None),
+            KeyVerdict::Missing if logged_in => f.add(
+                &scope,
+                Status::Ok,
+                format!("{}; Codex uses the login in auth.json", check.describe(var)),
+                None,
+            ),
+            KeyVerdict::Missing if users.is_empty() => f.add(
+                &scope,
+                Status::Warn,
+                format!("{}{used}", check.describe(var)),
+                export,
+            ),
+            KeyVerdict::Missing => f.add(
                 &scope,
                 Status::Error,
                 format!(
@@ -402,7 +382,7 @@ fn check_keys(p: &Prepared, f: &mut Findings) {
                 ),
                 export,
             ),
-            KeyCheck::Padded | KeyCheck::Quoted | KeyCheck::NotUnicode => f.add(
+            KeyVerdict::Unusable => f.add(
                 &scope,
                 Status::Error,
                 format!("{}: the provider will answer 401", check.describe(var)),
@@ -410,7 +390,7 @@ fn check_keys(p: &Prepared, f: &mut Findings) {
                     "re-export {var} without quotes or surrounding spaces"
                 )),
             ),
-            KeyCheck::Foreign { .. } | KeyCheck::MissingPrefix { .. } => f.add(
+            KeyVerdict::Doubtful => f.add(
                 &scope,
                 Status::Warn,
                 format!("{}: expect a 401", check.describe(var)),

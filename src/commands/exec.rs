@@ -1,33 +1,46 @@
-//! `codexgen exec PROFILE` and `codexgen aliases`: run Codex with a profile
-//! through the explicit-override form that works on every Codex version
+//! `codexgen exec PROFILE`: run Codex with a profile through the
+//! explicit-override form that works on every Codex version
 //! (`codex -c 'model_provider="<id>"' -m <model> ...`, which also avoids the
 //! `-p` trap of 0.89-0.122), after a preflight that fails fast with the fix
 //! instead of a 401 later. The key's value is checked, never printed.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use anstream::{eprintln, println};
 
-use super::endpoint::{Endpoint, KeyCheck, check_key};
-use crate::app::{AppError, Settings, prepare, read_optional};
+use super::endpoint::Endpoint;
 use crate::catalog::{Catalog, Profile};
-use crate::cli::{AliasesArgs, ExecArgs, GlobalArgs, Shell};
-use crate::detect;
-use crate::diagnostic::{Exit, did_you_mean};
+use crate::diagnostic::{Exit, Level, Problem, did_you_mean};
+use crate::error::Error;
+use crate::home::CodexFile;
+use crate::plan::{self, read_optional};
 use crate::render::toml_string;
+use crate::secrets::{KeyCheck, KeyVerdict, export_hint};
+use crate::settings::Settings;
 
-pub fn run(global: &GlobalArgs, args: &ExecArgs) -> Result<Exit, AppError> {
-    let prepared = prepare(global, None)?;
-    let profile = find_profile(&prepared.catalog, &args.profile)?;
+pub struct Options {
+    /// The catalog profile to run Codex with.
+    pub profile: String,
+    /// Print the command instead of running it.
+    pub print: bool,
+    /// Arguments passed on to codex.
+    pub codex_args: Vec<String>,
+}
+
+pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
+    let prepared = plan::prepare(settings, None)?;
+    let profile = find_profile(&prepared.catalog, &options.profile)?;
     let mut command_line = codex_args(profile);
-    command_line.extend(args.codex_args.iter().cloned());
-    let explicit_home = global.codex_home.as_deref();
+    command_line.extend(options.codex_args.iter().cloned());
+    let explicit_home = settings
+        .codex_home_given
+        .then_some(settings.codex_home.as_path());
 
-    if args.print {
-        let bin = global
-            .codex_bin
-            .as_deref()
+    if options.print {
+        let bin = settings
+            .codex
+            .explicit()
             .map_or_else(|| "codex".to_owned(), |p| p.display().to_string());
         let mut words = Vec::new();
         if let Some(home) = explicit_home {
@@ -42,45 +55,45 @@ pub fn run(global: &GlobalArgs, args: &ExecArgs) -> Result<Exit, AppError> {
         return Ok(Exit::Ok);
     }
 
-    let problems = preflight(&prepared.settings, &prepared.catalog, profile)?;
+    let problems = preflight(settings, &prepared.catalog, profile)?;
     if !problems.is_empty() {
         for p in &problems {
-            eprintln!("error: {p}");
+            eprintln!("{}", p.render(Level::Error));
         }
         eprintln!("Codex was not started.");
         return Ok(Exit::OutOfDate);
     }
-    let Some(bin) = detect::find(global.codex_bin.as_deref())? else {
-        eprintln!(
-            "error: codex is not on PATH\n  = help: install it (npm install -g @openai/codex) or pass --codex-bin PATH"
-        );
+    let Some(bin) = settings.codex.bin()? else {
+        let missing = Problem::new("codex is not on PATH")
+            .help("install it (npm install -g @openai/codex) or pass --codex-bin PATH");
+        eprintln!("{}", missing.render(Level::Error));
         return Ok(Exit::OutOfDate);
     };
-    let mut cmd = Command::new(&bin);
+    let mut cmd = Command::new(bin);
     cmd.args(&command_line);
     if let Some(home) = explicit_home {
         cmd.env("CODEX_HOME", home);
     }
-    launch(cmd, &bin)
+    launch(cmd, bin)
 }
 
 #[cfg(unix)]
-fn launch(mut cmd: Command, bin: &Path) -> Result<Exit, AppError> {
+fn launch(mut cmd: Command, bin: &Path) -> Result<Exit, Error> {
     use std::os::unix::process::CommandExt as _;
     // Replaces this process: Codex gets the terminal, signals and exit code.
     let err = cmd.exec();
-    Err(AppError::Message(format!(
+    Err(Error::message(format!(
         "cannot start {}: {err}",
         bin.display()
     )))
 }
 
 #[cfg(not(unix))]
-fn launch(mut cmd: Command, bin: &Path) -> Result<Exit, AppError> {
+fn launch(mut cmd: Command, bin: &Path) -> Result<Exit, Error> {
     // No exec(2): wait for Codex and report success or failure.
     let status = cmd
         .status()
-        .map_err(|e| AppError::Message(format!("cannot start {}: {e}", bin.display())))?;
+        .map_err(|e| Error::message(format!("cannot start {}: {e}", bin.display())))?;
     Ok(if status.success() {
         Exit::Ok
     } else {
@@ -93,13 +106,14 @@ fn preflight(
     settings: &Settings,
     catalog: &Catalog,
     profile: &Profile,
-) -> Result<Vec<String>, AppError> {
+) -> Result<Vec<Problem>, Error> {
     let mut problems = Vec::new();
     let endpoint = Endpoint::lookup(catalog, &profile.provider)
         .expect("a valid catalog's profiles name known providers");
     if !endpoint.builtin {
-        let config = read_optional(&settings.codex_home.join("config.toml"))?.unwrap_or_default();
-        let defined = config
+        let config = CodexFile::Config.path_in(&settings.codex_home);
+        let defined = read_optional(&config)?
+            .unwrap_or_default()
             .parse::<toml_edit::DocumentMut>()
             .ok()
             .is_some_and(|doc| {
@@ -108,42 +122,46 @@ fn preflight(
                     .is_some()
             });
         if !defined {
-            problems.push(format!(
-                "{} has no [model_providers.{}]: Codex would fail with \"Model provider `{}` not found\"\n  = help: run `codexgen gen` first",
-                settings.codex_home.join("config.toml").display(),
-                endpoint.id,
-                endpoint.id
-            ));
+            problems.push(
+                Problem::new(format!(
+                    "{} has no [model_providers.{}]: Codex would fail with \"Model provider `{}` not found\"",
+                    config.display(),
+                    endpoint.id,
+                    endpoint.id
+                ))
+                .help("run `codexgen gen` first"),
+            );
         }
     }
     if let Some(var) = &endpoint.env_key {
-        let check = check_key(var, &endpoint);
-        match check {
-            KeyCheck::Unset
-            | KeyCheck::Empty
-            | KeyCheck::NotUnicode
-            | KeyCheck::Padded
-            | KeyCheck::Quoted => {
-                problems.push(format!(
-                    "{}: Codex would stop with \"Missing environment variable\" or get a 401\n  = help: export {var}=<your {} key> (no quotes, no spaces)",
-                    check.describe(var),
-                    endpoint.name
-                ));
-            }
-            KeyCheck::Foreign { .. } | KeyCheck::MissingPrefix { .. } => {
-                eprintln!(
-                    "warning: {}; a 401 would mean it is the wrong key",
+        let check = KeyCheck::of_var(var, &endpoint.base_url);
+        match check.verdict() {
+            KeyVerdict::Missing | KeyVerdict::Unusable => problems.push(
+                Problem::new(format!(
+                    "{}: Codex would stop with \"Missing environment variable\" or get a 401",
                     check.describe(var)
-                );
-            }
-            KeyCheck::Fine => {}
+                ))
+                .help(format!(
+                    "{} (no quotes, no spaces)",
+                    export_hint(var, &endpoint.name)
+                )),
+            ),
+            KeyVerdict::Doubtful => eprintln!(
+                "{}",
+                Problem::new(format!(
+                    "{}; a 401 would mean it is the wrong key",
+                    check.describe(var)
+                ))
+                .render(Level::Warning)
+            ),
+            KeyVerdict::Fine => {}
         }
     }
     Ok(problems)
 }
 
 /// `-c model_provider=... -m model`, plus the profile's settings as `-c`.
-fn codex_args(profile: &Profile) -> Vec<String> {
+pub fn codex_args(profile: &Profile) -> Vec<String> {
     let mut args = vec![
         "-c".to_owned(),
         format!("model_provider={}", toml_string(&profile.provider)),
@@ -157,59 +175,17 @@ fn codex_args(profile: &Profile) -> Vec<String> {
     args
 }
 
-fn find_profile<'c>(catalog: &'c Catalog, name: &str) -> Result<&'c Profile, AppError> {
+fn find_profile<'c>(catalog: &'c Catalog, name: &str) -> Result<&'c Profile, Error> {
     catalog.profile(name).ok_or_else(|| {
         let names = catalog.profiles.iter().map(|p| p.name.as_str());
         let hint = did_you_mean(name, names)
             .map_or_else(String::new, |s| format!("; did you mean `{s}`?"));
         let all: Vec<&str> = catalog.profiles.iter().map(|p| p.name.as_str()).collect();
-        AppError::Message(format!(
-            "no profile `{name}` in the catalog{hint}\n  = help: profiles: {}",
-            all.join(", ")
-        ))
+        Error::with_help(
+            format!("no profile `{name}` in the catalog{hint}"),
+            format!("profiles: {}", all.join(", ")),
+        )
     })
-}
-
-pub fn aliases(global: &GlobalArgs, args: &AliasesArgs) -> Result<Exit, AppError> {
-    let prepared = prepare(global, None)?;
-    let bin: PathBuf = global
-        .codex_bin
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("codex"));
-    let bin = bin.display().to_string();
-    let install = match args.shell {
-        Shell::Bash | Shell::Zsh => "eval \"$(codexgen aliases)\"",
-        Shell::Fish => "codexgen aliases --shell fish | source",
-    };
-    println!(
-        "# codex-<profile> functions from catalog {} (codexgen aliases). Load with: {install}",
-        prepared.catalog.version
-    );
-    for profile in &prepared.catalog.profiles {
-        let command_line = codex_args(profile);
-        let line = match args.shell {
-            Shell::Bash | Shell::Zsh => {
-                let words: Vec<String> = std::iter::once(&bin)
-                    .chain(&command_line)
-                    .map(|w| sh_quote(w))
-                    .collect();
-                format!("codex-{}() {{ {} \"$@\"; }}", profile.name, words.join(" "))
-            }
-            Shell::Fish => {
-                let words: Vec<String> = std::iter::once(&bin)
-                    .chain(&command_line)
-                    .map(|w| fish_quote(w))
-                    .collect();
-                format!(
-                    "function codex-{}; {} $argv; end",
-                    profile.name,
-                    words.join(" ")
-                )
-            }
-        };
-        println!("{line}");
-    }
-    Ok(Exit::Ok)
 }
 
 /// A word for a POSIX shell: bare when safe, else single-quoted.
@@ -223,11 +199,6 @@ pub fn sh_quote(word: &str) -> String {
     } else {
         format!("'{}'", word.replace('\'', "'\\''"))
     }
-}
-
-/// A word for fish: single-quoted, with `\` and `'` escaped.
-fn fish_quote(word: &str) -> String {
-    format!("'{}'", word.replace('\\', "\\\\").replace('\'', "\\'"))
 }
 
 #[cfg(test)]
@@ -244,10 +215,5 @@ mod tests {
         assert_eq!(sh_quote("it's"), "'it'\\''s'");
         assert_eq!(sh_quote(""), "''");
         assert_eq!(sh_quote("a b"), "'a b'");
-    }
-
-    #[test]
-    fn fish_quoting() {
-        assert_eq!(fish_quote("it's a \\ b"), "'it\\'s a \\\\ b'");
     }
 }

@@ -4,41 +4,60 @@
 //! stages themselves are elsewhere.
 
 use std::io::{BufRead as _, IsTerminal as _, Write as _};
-use std::path::Path;
+use std::path::PathBuf;
 
 use anstream::{eprintln, println};
 use anstyle::{AnsiColor, Style};
 
-use crate::app::{AppError, Planned, Prepared, Settings, dim, prepare, read_optional};
+use super::report::dim;
 use crate::catalog::Catalog;
-use crate::cli::{GenArgs, GlobalArgs};
-use crate::codex::{self, ProfileLayout, Target};
-use crate::detect;
-use crate::diagnostic::{Exit, redact};
+use crate::codex;
+use crate::diagnostic::{Exit, Level, Problem};
 use crate::diff::{self, Kind};
-use crate::merge::{self, Note};
+use crate::error::Error;
+use crate::hazards::{self, Hazard};
+use crate::home::{self, CodexFile};
+use crate::merge::Note;
+use crate::plan::{self, Plan, Planned, read_optional};
+use crate::secrets::redact;
+use crate::settings::Settings;
 use crate::state::{FileState, State};
 use crate::verify;
 use crate::write::{self, WriteError};
 
-pub fn run(global: &GlobalArgs, args: &GenArgs) -> Result<Exit, AppError> {
-    let prepared = prepare(global, args.templates.as_deref())?;
-    let state = prepared.read_state()?;
-    let plan = prepared.plan(&state)?;
-    let Prepared {
-        settings,
-        target,
-        catalog,
-        ..
-    } = &prepared;
-    let state_path = prepared.state_path();
+/// What `gen` does once it has the plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Print the diff; write nothing.
+    Diff,
+    /// One line per out-of-date file; exit 1 if any.
+    Check,
+    /// Print the diff and write, asking first unless `yes`.
+    Write { yes: bool },
+}
+
+pub struct Options {
+    pub mode: Mode,
+    /// Have the installed Codex load the planned files first.
+    pub verify: bool,
+    /// Templates replacing built-in ones of the same name.
+    pub templates: Option<PathBuf>,
+}
+
+pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
+    let prepared = plan::prepare(settings, options.templates.as_deref())?;
+    let state = plan::read_state(settings)?;
+    let plan = prepared.plan(settings, &state)?;
+    let catalog = &prepared.catalog;
+    let target = &settings.target;
 
     eprintln!(
         "{} catalog {} ({}); Codex {} ({}); home {}",
         dim("codexgen:"),
         catalog.version,
         settings
-            .sources
+            .catalog
+            .sources()
             .iter()
             .map(|s| s.name.as_str())
             .collect::<Vec<_>>()
@@ -47,29 +66,33 @@ pub fn run(global: &GlobalArgs, args: &GenArgs) -> Result<Exit, AppError> {
         target.reason,
         settings.codex_home.display()
     );
-    warn_about_profiles(&prepared, &plan, &state);
-    if args.verify {
-        verify_plan(settings, target, catalog, &plan)?;
+    warn_about_hazards(settings, catalog, &plan, &state);
+    if options.verify {
+        verify_plan(settings, catalog, &plan)?;
     }
-    if args.check {
-        return Ok(report_check(&plan));
-    }
-    let changed: Vec<&Planned> = plan.iter().filter(|p| p.changes()).collect();
+    let yes = match options.mode {
+        Mode::Check => return Ok(report_check(&plan)),
+        Mode::Diff => {
+            let mut changed = plan.changed().peekable();
+            if changed.peek().is_none() {
+                eprintln!("Nothing to change: the Codex home matches the catalog.");
+            }
+            changed.for_each(print_plan);
+            return Ok(Exit::Ok);
+        }
+        Mode::Write { yes } => yes,
+    };
+    let changed: Vec<&Planned> = plan.changed().collect();
     for p in &changed {
         print_plan(p);
     }
-    if args.diff {
-        if changed.is_empty() {
-            eprintln!("Nothing to change: the Codex home matches the catalog.");
-        }
-        return Ok(Exit::Ok);
-    }
     let mut new_state = State::new(
-        plan.iter()
+        plan.files
+            .iter()
             .filter(|p| p.merged.text.is_some() && !p.merged.managed.is_empty())
             .map(|p| {
                 (
-                    p.name.clone(),
+                    p.file.clone(),
                     FileState {
                         managed: p.merged.managed.clone(),
                     },
@@ -80,46 +103,41 @@ pub fn run(global: &GlobalArgs, args: &GenArgs) -> Result<Exit, AppError> {
     new_state.codex = Some(target.version.to_string());
     if changed.is_empty() {
         if new_state != state {
-            let _lock = lock_unchanged(&prepared, &state, &plan)?;
-            write::write(&state_path, &new_state.to_text(), None).map_err(AppError::Write)?;
+            let _lock = lock_unchanged(settings, &state, &plan)?;
+            write::write(&settings.state_file(), &new_state.to_text(), None)
+                .map_err(Error::Write)?;
         }
         eprintln!("Nothing to change: the Codex home matches the catalog.");
         return Ok(Exit::Ok);
     }
-    if !args.yes && !confirm(changed.len())? {
+    if !yes && !confirm(changed.len())? {
         eprintln!("Nothing written.");
         return Ok(Exit::Ok);
     }
-    let _lock = lock_unchanged(&prepared, &state, &plan)?;
-    apply(settings, &changed, &state_path, &state, &new_state)?;
+    let _lock = lock_unchanged(settings, &state, &plan)?;
+    apply(settings, &changed, &state, &new_state)?;
     Ok(Exit::Ok)
 }
 
 /// Takes the run lock only now, just before writing (so that a refused
 /// `--verify`, a "no" at the prompt or a `--diff` leaves no trace), and
 /// makes sure nothing changed on disk since the plan was made.
-fn lock_unchanged(
-    prepared: &Prepared,
-    state: &State,
-    plan: &[Planned],
-) -> Result<write::Lock, AppError> {
-    let dir = prepared.settings.state_dir();
-    let lock = write::lock(&dir).map_err(|e| match e {
-        WriteError::Locked(_) => AppError::Locked(e, dir.join("lock").display().to_string()),
-        other => AppError::Write(other),
+fn lock_unchanged(settings: &Settings, state: &State, plan: &Plan) -> Result<write::Lock, Error> {
+    let lock = write::lock(&settings.state_dir()).map_err(|e| match e {
+        WriteError::Locked(dir) => Error::Locked(dir),
+        other => Error::Write(other),
     })?;
-    let moved = |what: &str| {
-        AppError::Message(format!(
-            "{what} changed while codexgen was planning; nothing was written\n  = help: run codexgen again to see the new diff"
-        ))
-    };
-    if prepared.read_state()? != *state {
-        return Err(moved("codexgen's state"));
+    if plan::read_state(settings)? != *state {
+        return Err(Error::Changed {
+            what: "codexgen's state".to_owned(),
+        });
     }
-    for p in plan {
-        let target = write::resolve(&p.path).map_err(AppError::Write)?;
+    for p in &plan.files {
+        let target = write::resolve(&p.path).map_err(Error::Write)?;
         if read_optional(&target)? != p.current {
-            return Err(moved(&p.name));
+            return Err(Error::Changed {
+                what: p.file.to_string(),
+            });
         }
     }
     Ok(lock)
@@ -131,28 +149,28 @@ fn lock_unchanged(
 fn apply(
     settings: &Settings,
     changed: &[&Planned],
-    state_path: &Path,
     old_state: &State,
     new_state: &State,
-) -> Result<(), AppError> {
-    let backups = settings.state_dir().join("backup");
+) -> Result<(), Error> {
+    let state_path = settings.state_file();
+    let backups = settings.state_dir().join(home::BACKUP_DIR);
     let mut progress = old_state.clone();
     for p in changed {
-        let backup = backups.join(&p.name);
+        let backup = p.file.path_in(&backups);
         let written = match &p.merged.text {
             Some(text) => write::write(&p.path, text, Some(&backup)),
             None => write::delete(&p.path, Some(&backup)),
         };
         if let Err(e) = written {
-            let _ = write::write(state_path, &progress.to_text(), None);
-            return Err(AppError::Write(e));
+            let _ = write::write(&state_path, &progress.to_text(), None);
+            return Err(Error::Write(e));
         }
-        match new_state.files.get(&p.name) {
-            Some(file) => progress.files.insert(p.name.clone(), file.clone()),
-            None => progress.files.remove(&p.name),
+        match new_state.files.get(&p.file) {
+            Some(file) => progress.files.insert(p.file.clone(), file.clone()),
+            None => progress.files.remove(&p.file),
         };
     }
-    write::write(state_path, &new_state.to_text(), None).map_err(AppError::Write)?;
+    write::write(&state_path, &new_state.to_text(), None).map_err(Error::Write)?;
     eprintln!(
         "Wrote {} file(s) in {}; previous versions are in {}.",
         changed.len(),
@@ -163,32 +181,27 @@ fn apply(
 }
 
 /// `--verify`: the installed Codex must load every planned file.
-fn verify_plan(
-    settings: &Settings,
-    target: &Target,
-    catalog: &Catalog,
-    plan: &[Planned],
-) -> Result<(), AppError> {
-    let bin = detect::find(settings.codex_bin.as_deref())?.ok_or_else(|| {
-        AppError::Message(
-            "--verify needs the Codex binary: pass --codex-bin PATH or put codex on PATH"
-                .to_owned(),
+fn verify_plan(settings: &Settings, catalog: &Catalog, plan: &Plan) -> Result<(), Error> {
+    let bin = settings.codex.bin()?.ok_or_else(|| {
+        Error::message(
+            "--verify needs the Codex binary: pass --codex-bin PATH or put codex on PATH",
         )
     })?;
-    let profiles = catalog.profiles.iter().map(|p| p.name.as_str()).collect();
     let files = plan
+        .files
         .iter()
-        .filter_map(|p| p.merged.text.as_deref().map(|t| (p.name.as_str(), t)))
+        .filter_map(|p| p.merged.text.as_deref().map(|t| (&p.file, t)))
         .collect();
-    verify::verify(
-        &bin,
-        &verify::LoadCheck {
-            home: &settings.codex_home,
-            files,
-            profiles,
-            version: target.version,
-        },
-    )?;
+    let check = verify::LoadCheck {
+        home: &settings.codex_home,
+        files,
+        profiles: catalog.profiles.iter().map(|p| &p.name).collect(),
+        version: settings.target.version,
+    };
+    verify::verify(bin, &check).map_err(|refusal| {
+        let help = plan.blame(&refusal);
+        Error::Verify { refusal, help }
+    })?;
     eprintln!(
         "{} {} loads the planned files",
         dim("codexgen:"),
@@ -197,69 +210,76 @@ fn verify_plan(
     Ok(())
 }
 
-/// Says what in the planned files will still trip `codex -p` on this target.
-fn warn_about_profiles(prepared: &Prepared, plan: &[Planned], state: &State) {
-    let Prepared {
-        settings,
-        target,
+/// Says what in the planned files will still trip the target Codex.
+fn warn_about_hazards(settings: &Settings, catalog: &Catalog, plan: &Plan, state: &State) {
+    let config = plan
+        .get(&CodexFile::Config)
+        .and_then(|p| p.merged.text.as_deref())
+        .unwrap_or_default();
+    let version = settings.target.version;
+    let found = hazards::find(
+        config,
+        &settings.target,
         catalog,
-        ..
-    } = prepared;
-    let yellow = Style::new().fg_color(Some(AnsiColor::Yellow.into())).bold();
-    let warn = |text: String| eprintln!("{yellow}warning:{yellow:#} {text}");
-    let version = target.version;
-    match target.profile_layout() {
-        ProfileLayout::Files => {
-            let config = plan
-                .iter()
-                .find(|p| p.name == "config.toml")
-                .and_then(|p| p.merged.text.as_deref())
-                .unwrap_or_default();
-            let legacy = merge::legacy_profiles(config);
-            for name in legacy.tables {
-                warn(format!(
-                    "config.toml has a `[profiles.{name}]` table that codexgen did not write; Codex {version} refuses `codex -p {name}` while it is there\n  = help: add profile `{name}` to the catalog (codexgen then moves it to {name}.config.toml), or move its keys into {name}.config.toml yourself"
-                ));
+        state,
+        &settings.codex_home,
+    );
+    for hazard in found {
+        let message = match &hazard {
+            Hazard::LegacyTable { profile, .. } => format!(
+                "{} has a `[profiles.{profile}]` table that codexgen did not write; Codex {version} refuses `codex -p {profile}` while it is there",
+                CodexFile::Config
+            ),
+            Hazard::Selector { profile } => format!(
+                "{} selects a profile with `profile = \"{profile}\"`; Codex {version} refuses `codex -p {profile}` while it is there",
+                CodexFile::Config
+            ),
+            Hazard::UnreadProfileFile { file, profile } => {
+                let message = format!(
+                    "{file} is not read by Codex {version} (it reads [profiles.{profile}] in {}); it is left alone",
+                    CodexFile::Config
+                );
+                eprintln!("{}", Problem::new(message).render(Level::Warning));
+                continue;
             }
-            if let Some(name) = legacy.selector {
-                warn(format!(
-                    "config.toml selects a profile with `profile = \"{name}\"`; Codex {version} refuses `codex -p {name}` while it is there\n  = help: remove that line and run `codex -p {name}` instead"
-                ));
-            }
-        }
-        ProfileLayout::Tables => {
-            for profile in &catalog.profiles {
-                let file = format!("{}.config.toml", profile.name);
-                let planned = plan.iter().any(|p| p.name == file);
-                if !planned
-                    && !state.files.contains_key(&file)
-                    && settings.codex_home.join(&file).exists()
-                {
-                    warn(format!(
-                        "{file} is not read by Codex {version} (it reads [profiles.{}] in config.toml); it is left alone",
-                        profile.name
-                    ));
-                }
-            }
-            if !target.top_level_profile_flag_works() {
+            Hazard::TopLevelProfileFlagIgnored => {
                 eprintln!(
                     "{} Codex {version} ignores `codex -p NAME` before the subcommand; use `codex exec --profile NAME` (fixed in Codex {})",
                     dim("note:"),
                     codex::TOP_LEVEL_PROFILE_FLAG
                 );
+                continue;
             }
-        }
+            Hazard::BuiltinRedefined { id } => format!(
+                "{} defines [model_providers.{id}], which is not codexgen's; Codex {version} refuses to load a built-in id there",
+                CodexFile::Config
+            ),
+            Hazard::RefusedWireApi { id, wire_api } => format!(
+                "{} has wire_api = \"{wire_api}\" for `{id}`, which is not codexgen's; Codex {version} refuses it",
+                CodexFile::Config
+            ),
+        };
+        eprintln!(
+            "{}",
+            Problem::new(message)
+                .help(hazard.fix())
+                .render(Level::Warning)
+        );
     }
 }
 
 /// `gen --check`: one line per out-of-date file.
-fn report_check(plan: &[Planned]) -> Exit {
-    let changed: Vec<&Planned> = plan.iter().filter(|p| p.changes()).collect();
+fn report_check(plan: &Plan) -> Exit {
+    let changed: Vec<&Planned> = plan.changed().collect();
     for p in &changed {
-        println!("{}: {}", p.name, describe_change(p));
+        println!("{}: {}", p.file, describe_change(p));
     }
     if changed.is_empty() {
-        let files = plan.iter().filter(|p| p.merged.text.is_some()).count();
+        let files = plan
+            .files
+            .iter()
+            .filter(|p| p.merged.text.is_some())
+            .count();
         println!("in sync: {files} file(s) match the catalog");
         Exit::Ok
     } else {
@@ -301,7 +321,7 @@ fn print_plan(p: &Planned) {
                 action,
             } => format!(
                 "drift: {}: `{path}` was set to {} by hand (codexgen wrote {}); {action}",
-                p.name,
+                p.file,
                 redact(found),
                 redact(written)
             ),
@@ -312,13 +332,11 @@ fn print_plan(p: &Planned) {
                 action,
             } => format!(
                 "drift: {}: `{path}` was removed by hand (codexgen wrote {}); {action}",
-                p.name,
+                p.file,
                 redact(written)
             ),
-            Note::Migrated { path, carried } => {
-                let file = path
-                    .strip_prefix("profiles.")
-                    .map_or_else(String::new, |n| format!("{n}.config.toml"));
+            Note::Migrated { profile, carried } => {
+                let file = CodexFile::Profile(profile.clone());
                 let keys = if carried.is_empty() {
                     String::new()
                 } else {
@@ -328,19 +346,20 @@ fn print_plan(p: &Planned) {
                     )
                 };
                 format!(
-                    "migrate: {}: `[{path}]` is not read by this Codex; it moves to {file}{keys}",
-                    p.name
+                    "migrate: {}: `[profiles.{profile}]` is not read by this Codex; it moves to {file}{keys}",
+                    p.file
                 )
             }
             Note::TakeOver { path, found } => format!(
                 "note: {}: `{path}` = {} was not written by codexgen; the catalog's value replaces it",
-                p.name,
+                p.file,
                 redact(found)
             ),
         };
         println!("{yellow}{text}{yellow:#}");
     }
-    for line in diff::unified(&p.name, p.current.as_deref(), p.merged.text.as_deref()) {
+    let name = p.file.to_string();
+    for line in diff::unified(&name, p.current.as_deref(), p.merged.text.as_deref()) {
         let style = match line.kind {
             Kind::Header => Style::new().bold(),
             Kind::Hunk => Style::new().fg_color(Some(AnsiColor::Cyan.into())),
@@ -352,11 +371,12 @@ fn print_plan(p: &Planned) {
     }
 }
 
-fn confirm(files: usize) -> Result<bool, AppError> {
+fn confirm(files: usize) -> Result<bool, Error> {
     let stdin = std::io::stdin();
     if !stdin.is_terminal() {
-        return Err(AppError::Message(
-            "refusing to write without confirmation: stdin is not a terminal\n  = help: review with `codexgen gen --diff`, then run `codexgen gen --yes`".to_owned(),
+        return Err(Error::with_help(
+            "refusing to write without confirmation: stdin is not a terminal",
+            "review with `codexgen gen --diff`, then run `codexgen gen --yes`",
         ));
     }
     eprint!("Write {files} file(s)? [y/N] ");
@@ -365,7 +385,7 @@ fn confirm(files: usize) -> Result<bool, AppError> {
     stdin
         .lock()
         .read_line(&mut answer)
-        .map_err(|source| AppError::Read {
+        .map_err(|source| Error::Read {
             path: "standard input".to_owned(),
             source,
         })?;

@@ -1,6 +1,8 @@
-//! One module per subcommand. Each reuses the stages through `app`; none
-//! re-implements loading, rendering or merging.
+//! One module per subcommand, each `run(&Settings, &Options)`. They reuse
+//! the stages through `plan`; none re-implements loading, rendering or
+//! merging, and none sees the command line's clap types.
 
+pub mod aliases;
 pub mod doctor;
 pub mod endpoint;
 pub mod exec;

@@ -10,12 +10,24 @@ use std::time::Duration;
 use anstream::println;
 use serde::Serialize;
 
-use super::endpoint::{Endpoint, check_key};
-use super::report::{Status, style_status};
-use crate::app::{AppError, prepare};
+use super::endpoint::Endpoint;
+use super::report::{Format, Status, style_status};
 use crate::catalog::Catalog;
-use crate::cli::{GlobalArgs, OutputFormat, ProbeArgs};
-use crate::diagnostic::{Exit, did_you_mean, redact};
+use crate::diagnostic::{Exit, did_you_mean};
+use crate::error::Error;
+use crate::plan;
+use crate::secrets::{KeyCheck, KeyVerdict, export_hint, redact, scrub};
+use crate::settings::Settings;
+
+pub struct Options {
+    /// Providers or profiles to probe; empty means every provider in use.
+    pub names: Vec<String>,
+    /// Also send a minimal `POST /responses`.
+    pub responses: bool,
+    /// Seconds to wait for each answer.
+    pub timeout: f64,
+    pub format: Format,
+}
 
 /// What to probe: a provider, and the model a profile uses on it.
 struct Job {
@@ -35,8 +47,8 @@ pub struct Outcome {
     pub fix: Option<String>,
 }
 
-pub fn run(global: &GlobalArgs, args: &ProbeArgs) -> Result<Exit, AppError> {
-    let prepared = prepare(global, None)?;
+pub fn run(settings: &Settings, args: &Options) -> Result<Exit, Error> {
+    let prepared = plan::prepare(settings, None)?;
     let jobs = jobs(&prepared.catalog, &args.names)?;
     let timeout = Duration::from_secs_f64(args.timeout.max(0.1));
     let agent = ureq::Agent::new_with_config(
@@ -60,11 +72,11 @@ pub fn run(global: &GlobalArgs, args: &ProbeArgs) -> Result<Exit, AppError> {
             .collect()
     });
     match args.format {
-        OutputFormat::Json => println!(
+        Format::Json => println!(
             "{}",
             serde_json::to_string_pretty(&outcomes).expect("outcomes serialize")
         ),
-        OutputFormat::Text => {
+        Format::Text => {
             for o in &outcomes {
                 println!(
                     "{} {}: {} -> {}",
@@ -88,22 +100,11 @@ pub fn run(global: &GlobalArgs, args: &ProbeArgs) -> Result<Exit, AppError> {
 
 /// The providers to probe: those named (ids or profile names), else every
 /// catalog provider and every built-in a profile uses.
-fn jobs(catalog: &Catalog, names: &[String]) -> Result<Vec<Job>, AppError> {
-    let model_for = |id: &str| {
-        catalog
-            .profiles
-            .iter()
-            .find(|p| p.provider == id)
-            .map(|p| p.model.clone())
-    };
+fn jobs(catalog: &Catalog, names: &[String]) -> Result<Vec<Job>, Error> {
+    let model_for = |id: &str| catalog.users_of(id).next().map(|p| p.model.clone());
     if names.is_empty() {
-        let mut ids: Vec<&str> = catalog.providers.iter().map(|p| p.id.as_str()).collect();
-        for p in &catalog.profiles {
-            if !ids.contains(&p.provider.as_str()) {
-                ids.push(&p.provider);
-            }
-        }
-        return Ok(ids
+        return Ok(catalog
+            .providers_in_use()
             .into_iter()
             .filter_map(|id| {
                 Endpoint::lookup(catalog, id).map(|endpoint| Job {
@@ -137,7 +138,7 @@ fn jobs(catalog: &Catalog, names: &[String]) -> Result<Vec<Job>, AppError> {
                 .chain(catalog.profiles.iter().map(|p| p.name.as_str()));
             let hint = did_you_mean(name, known)
                 .map_or_else(String::new, |s| format!("; did you mean `{s}`?"));
-            Err(AppError::Message(format!(
+            Err(Error::message(format!(
                 "`{name}` is neither a provider nor a profile in the catalog{hint}"
             )))
         })
@@ -148,15 +149,16 @@ fn probe(agent: &ureq::Agent, job: &Job, responses: bool, timeout: Duration) -> 
     let e = &job.endpoint;
     let mut key = None;
     if let Some(var) = &e.env_key {
-        let check = check_key(var, e);
-        if !check.is_usable() {
+        let check = KeyCheck::of_var(var, &e.base_url);
+        // Codex would stop before sending anything; so does the probe.
+        if check.verdict() == KeyVerdict::Missing {
             return vec![Outcome {
                 provider: e.id.clone(),
                 request: "(none)".to_owned(),
                 status: Status::Error,
                 code: None,
                 message: format!("not probed: {}", check.describe(var)),
-                fix: Some(format!("export {var}=<your {} key>", e.name)),
+                fix: Some(export_hint(var, &e.name)),
             }];
         }
         key = std::env::var(var).ok();
@@ -377,31 +379,6 @@ fn error_detail(body: &str) -> String {
     }
 }
 
-/// Servers echo keys back in errors ("Incorrect API key provided:
-/// sk-ab***yz", "ending in 6789"): hide every word that shares four
-/// characters in a row with the key, so not even part of it is printed.
-fn scrub(text: &str, key: Option<&str>) -> String {
-    let Some(key) = key.map(str::trim).filter(|k| !k.is_empty()) else {
-        return text.to_owned();
-    };
-    let chars: Vec<char> = key.chars().collect();
-    let windows: Vec<String> = if chars.len() <= 4 {
-        vec![key.to_owned()]
-    } else {
-        chars.windows(4).map(|w| w.iter().collect()).collect()
-    };
-    text.split(' ')
-        .map(|word| {
-            if windows.iter().any(|w| word.contains(w.as_str())) {
-                "<redacted>"
-            } else {
-                word
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 /// Model ids in a `/models` answer (`{"data": [{"id": ...}]}` or a bare list).
 fn model_ids(body: &str) -> Vec<String> {
     let Ok(v) = serde_json::from_str::<serde_json::Value>(body) else {
@@ -438,24 +415,6 @@ mod tests {
             vec!["gpt-oss:20b"]
         );
         assert!(model_ids("not json").is_empty());
-    }
-
-    #[test]
-    fn echoed_keys_are_scrubbed() {
-        let key = Some("sk-abcdef123456789");
-        assert_eq!(
-            scrub("Incorrect API key provided: sk-abcd*******6789.", key),
-            "Incorrect API key provided: <redacted>"
-        );
-        assert_eq!(
-            scrub("key sk-abcdef123456789 bad", key),
-            "key <redacted> bad"
-        );
-        assert_eq!(scrub("quota exceeded", key), "quota exceeded");
-        assert_eq!(
-            scrub("the key ending in 6789 is revoked", key),
-            "the key ending in <redacted> is revoked"
-        );
     }
 
     #[test]

@@ -1,8 +1,16 @@
-//! Owns the shape of findings that doctor and probe print: a status per line
-//! (ok / warn / error), coloured on a terminal, and the same in JSON.
+//! Owns the shape of what commands print besides errors: findings with a
+//! status per line (ok / warn / error, coloured on a terminal), the output
+//! format (text or JSON), and the dimmed `codexgen:` prefix of progress lines.
 
 use anstyle::{AnsiColor, Style};
 use serde::Serialize;
+
+/// How a report is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -21,4 +29,10 @@ pub fn style_status(status: Status) -> String {
     };
     let style = Style::new().fg_color(Some(color.into())).bold();
     format!("{style}{word}{style:#}")
+}
+
+/// Text printed dimmed (progress lines, notes).
+pub fn dim(text: &str) -> String {
+    let style = Style::new().dimmed();
+    format!("{style}{text}{style:#}")
 }

@@ -1,0 +1,132 @@
+//! Owns the error a command ends with, and its one rendering: every stage's
+//! error becomes one or more [`Problem`]s (message, source line, cause chain,
+//! help) that `diagnostic` lays out. Help text lives with the error that
+//! needs it, here or in the stage that knows; nothing else types `= help:`.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use crate::catalog::CatalogError;
+use crate::detect::DetectError;
+use crate::diagnostic::{Level, Problem};
+use crate::home;
+use crate::merge::MergeError;
+use crate::render::RenderError;
+use crate::state::StateError;
+use crate::verify::VerifyError;
+use crate::write::WriteError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+    #[error(transparent)]
+    Render(#[from] RenderError),
+    #[error(transparent)]
+    Merge(#[from] MergeError),
+    #[error(transparent)]
+    Detect(#[from] DetectError),
+    /// The real Codex refused the planned files; `help` says whose lines
+    /// they are (the catalog's or the user's own), which only the caller knows.
+    #[error("{refusal}")]
+    Verify { refusal: VerifyError, help: String },
+    #[error("cannot write the Codex home")]
+    Write(#[source] WriteError),
+    /// Another run holds the lock in this state folder.
+    #[error("another codexgen run is writing to {0}")]
+    Locked(PathBuf),
+    #[error("{damage}")]
+    State { path: PathBuf, damage: StateError },
+    #[error("cannot read {path}")]
+    Read {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A file changed on disk between planning and writing.
+    #[error("{what} changed while codexgen was planning; nothing was written")]
+    Changed { what: String },
+    #[error("{message}")]
+    Message {
+        message: String,
+        help: Option<String>,
+    },
+}
+
+impl Error {
+    pub fn message(message: impl Into<String>) -> Self {
+        Error::Message {
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    pub fn with_help(message: impl Into<String>, help: impl Into<String>) -> Self {
+        Error::Message {
+            message: message.into(),
+            help: Some(help.into()),
+        }
+    }
+
+    /// What to do about it, when there is something to say.
+    fn help(&self) -> Option<String> {
+        match self {
+            Error::Merge(e) => e.help(),
+            Error::Verify { help, .. } => Some(help.clone()),
+            Error::Locked(dir) => Some(format!(
+                "wait for it to finish (or remove a stale {}), then run again",
+                dir.join(home::LOCK_FILE).display()
+            )),
+            Error::State { path, .. } => Some(format!(
+                "delete {} to start afresh (codexgen then forgets which entries it wrote)",
+                path.display()
+            )),
+            Error::Changed { .. } => Some("run codexgen again to see the new diff".to_owned()),
+            Error::Message { help, .. } => help.clone(),
+            Error::Catalog(_)
+            | Error::Render(_)
+            | Error::Detect(_)
+            | Error::Write(_)
+            | Error::Read { .. } => None,
+        }
+    }
+
+    /// The problems to show, each with its own place and help.
+    fn problems(&self) -> Vec<Problem> {
+        match self {
+            Error::Catalog(CatalogError::Invalid(problems)) => problems.clone(),
+            Error::Render(RenderError::InvalidToml(problem))
+            | Error::Merge(MergeError::Unparsable(problem)) => vec![problem.clone()],
+            other => vec![Problem::from_error(other).maybe_help(other.help())],
+        }
+    }
+
+    /// The problems without their `error:` word, for a report line.
+    pub fn body(&self) -> String {
+        self.problems()
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n\n")
+    }
+
+    /// The error as printed on stderr.
+    pub fn render(&self) -> String {
+        let problems = self.problems();
+        let mut out = problems
+            .iter()
+            .map(|p| p.render(Level::Error))
+            .collect::<Vec<_>>()
+            .join("\n\n");
+        if let Error::Catalog(CatalogError::Invalid(_)) = self
+            && problems.len() > 1
+        {
+            let _ = write!(
+                out,
+                "\n\n{} problems in the catalog; nothing was written",
+                problems.len()
+            );
+        }
+        out
+    }
+}

@@ -1,0 +1,138 @@
+//! Owns the rules for what in a Codex home trips the target Codex although
+//! the catalog is fine: legacy profile tables and selectors, profile files
+//! the target does not read, provider tables it refuses, the ignored
+//! top-level `-p`. One function finds them, for `gen` (in the planned
+//! files) and `doctor` (in the files on disk); each says how to fix it.
+//! Facts per version: `docs/codex-versions.md`.
+
+use std::path::Path;
+
+use crate::catalog::Catalog;
+use crate::codex::{ProfileLayout, Target};
+use crate::home::CodexFile;
+use crate::merge;
+use crate::state::State;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Hazard {
+    /// A `[profiles.NAME]` table in config.toml; from 0.134 `codex -p NAME`
+    /// fails while it is there.
+    LegacyTable { profile: String, in_catalog: bool },
+    /// A top-level `profile = "NAME"` in config.toml (refused from 0.134).
+    Selector { profile: String },
+    /// A profile file codexgen did not write, which a Codex before 0.134
+    /// does not read.
+    UnreadProfileFile { file: CodexFile, profile: String },
+    /// A Codex before 0.123 ignores `codex -p NAME` before the subcommand.
+    TopLevelProfileFlagIgnored,
+    /// config.toml defines a built-in provider id (refused from 0.115).
+    BuiltinRedefined { id: String },
+    /// config.toml gives a provider a wire API this Codex refuses.
+    RefusedWireApi { id: String, wire_api: String },
+}
+
+/// What in `config` (config.toml's text) and the home trips `target`.
+pub fn find(
+    config: &str,
+    target: &Target,
+    catalog: &Catalog,
+    state: &State,
+    home: &Path,
+) -> Vec<Hazard> {
+    let mut found = Vec::new();
+    if let Ok(doc) = config
+        .trim_start_matches('\u{feff}')
+        .parse::<toml_edit::DocumentMut>()
+        && let Some(providers) = doc.get("model_providers").and_then(|t| t.as_table_like())
+    {
+        for (id, table) in providers.iter() {
+            if !target.may_define_provider(id) {
+                found.push(Hazard::BuiltinRedefined { id: id.to_owned() });
+            }
+            if let Some(wire) = table.get("wire_api").and_then(|w| w.as_str())
+                && !target.accepts_wire_api(wire)
+            {
+                found.push(Hazard::RefusedWireApi {
+                    id: id.to_owned(),
+                    wire_api: wire.to_owned(),
+                });
+            }
+        }
+    }
+    match target.profile_layout() {
+        ProfileLayout::Files => {
+            let legacy = merge::legacy_profiles(config);
+            for profile in legacy.tables {
+                let in_catalog = catalog.profile(&profile).is_some();
+                found.push(Hazard::LegacyTable {
+                    profile,
+                    in_catalog,
+                });
+            }
+            if let Some(profile) = legacy.selector {
+                found.push(Hazard::Selector { profile });
+            }
+        }
+        ProfileLayout::Tables => {
+            for profile in &catalog.profiles {
+                let file = CodexFile::Profile(profile.name.clone());
+                if !state.files.contains_key(&file) && file.path_in(home).exists() {
+                    found.push(Hazard::UnreadProfileFile {
+                        file,
+                        profile: profile.name.to_string(),
+                    });
+                }
+            }
+            if !target.top_level_profile_flag_works() {
+                found.push(Hazard::TopLevelProfileFlagIgnored);
+            }
+        }
+    }
+    found
+}
+
+impl Hazard {
+    /// What to do about it.
+    pub fn fix(&self) -> String {
+        match self {
+            Hazard::LegacyTable {
+                profile,
+                in_catalog: true,
+            } => format!(
+                "run `codexgen gen` (it moves the table to {})",
+                profile_file(profile)
+            ),
+            Hazard::LegacyTable { profile, .. } => {
+                let file = profile_file(profile);
+                format!(
+                    "add profile `{profile}` to the catalog (codexgen then moves it to {file}), or move its keys into {file} yourself"
+                )
+            }
+            Hazard::Selector { profile } => {
+                format!("remove that line and run `codex -p {profile}` instead")
+            }
+            Hazard::UnreadProfileFile { profile, .. } => format!(
+                "nothing to do for this Codex (it reads [profiles.{profile}] in {}); delete the file if you no longer need it",
+                CodexFile::Config
+            ),
+            Hazard::TopLevelProfileFlagIgnored => {
+                "use `codex exec --profile NAME`, or `codexgen exec NAME`".to_owned()
+            }
+            Hazard::BuiltinRedefined { id } => format!(
+                "remove that table (or rename it, e.g. local_{id}) and use `provider: {id}` in the catalog"
+            ),
+            Hazard::RefusedWireApi { .. } => {
+                "set `wire_api: responses` in the catalog if the provider serves /responses, then `codexgen gen`".to_owned()
+            }
+        }
+    }
+}
+
+/// `NAME.config.toml` for a profile named in a file (which may not be a
+/// name codexgen would write).
+fn profile_file(profile: &str) -> String {
+    crate::home::ProfileName::new(profile).map_or_else(
+        || format!("its own profile file (`{profile}` is not a plain name)"),
+        |name| CodexFile::Profile(name).to_string(),
+    )
+}

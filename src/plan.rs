@@ -1,0 +1,234 @@
+//! Owns the shared first half of every command: the catalog checked for the
+//! target and rendered ([`Prepared`]), codexgen's state read from the home,
+//! and each file's planned change against what is on disk ([`Plan`]). Reads
+//! the Codex home, never writes it; the merging itself is `merge`'s.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::catalog::Catalog;
+use crate::codex::ProfileLayout;
+use crate::error::Error;
+use crate::home::{CodexFile, ProfileName};
+use crate::merge::{self, FileInput, Merged};
+use crate::render::{Rendered, Renderer};
+use crate::settings::Settings;
+use crate::state::State;
+use crate::verify::VerifyError;
+use crate::write;
+
+/// The catalog loaded and checked for its target Codex, and rendered: what
+/// every command starts from.
+pub struct Prepared {
+    pub catalog: Catalog,
+    pub rendered: Vec<Rendered>,
+}
+
+/// Checks the catalog for the target and renders it (with the templates in
+/// `templates` replacing built-in ones of the same name).
+pub fn prepare(settings: &Settings, templates: Option<&Path>) -> Result<Prepared, Error> {
+    let catalog = settings.catalog.build(&settings.target)?;
+    let rendered = Renderer::new(templates)?.render(&catalog, &settings.target)?;
+    Ok(Prepared { catalog, rendered })
+}
+
+/// codexgen's record of what it wrote in this Codex home (empty when none).
+pub fn read_state(settings: &Settings) -> Result<State, Error> {
+    let path = settings.state_file();
+    match read_optional(&path)? {
+        Some(text) => State::parse(&text).map_err(|damage| Error::State { path, damage }),
+        None => Ok(State::new(BTreeMap::new())),
+    }
+}
+
+/// One file's planned change.
+pub struct Planned {
+    pub file: CodexFile,
+    /// Where it is in the Codex home (a symlink is written through).
+    pub path: PathBuf,
+    pub current: Option<String>,
+    pub merged: Merged,
+}
+
+impl Planned {
+    pub fn changes(&self) -> bool {
+        self.current != self.merged.text
+    }
+}
+
+/// Every file's planned change: each rendered file, and each file codexgen
+/// wrote before but no longer renders, config.toml first.
+pub struct Plan {
+    pub files: Vec<Planned>,
+}
+
+impl Prepared {
+    /// Merges every rendered file, and every file codexgen wrote before but
+    /// no longer renders, with what is on disk. Any unreadable file stops it.
+    pub fn plan(&self, settings: &Settings, state: &State) -> Result<Plan, Error> {
+        let no_longer_rendered = state
+            .files
+            .keys()
+            .filter(|file| !self.rendered.iter().any(|r| r.file == **file))
+            .map(|file| (file, None));
+        let wanted = self
+            .rendered
+            .iter()
+            .map(|r| (&r.file, Some(r.text.as_str())));
+        let mut read = Vec::new();
+        for (file, desired) in wanted.chain(no_longer_rendered) {
+            let path = file.path_in(&settings.codex_home);
+            let resolved = write::resolve(&path).map_err(Error::Write)?;
+            let current = read_optional(&resolved)?;
+            read.push((file, path, resolved, current, desired));
+        }
+        let inputs: Vec<FileInput<'_>> = read
+            .iter()
+            .map(|(file, _, resolved, current, desired)| FileInput {
+                file: (*file).clone(),
+                label: resolved.display().to_string(),
+                current: current.as_deref(),
+                desired: *desired,
+                previous: state.managed(file),
+            })
+            .collect();
+        // On a Codex that reads profile files, a catalog profile's legacy
+        // table is moved out of config.toml.
+        let adopt: Vec<ProfileName> = match settings.target.profile_layout() {
+            ProfileLayout::Files => self
+                .catalog
+                .profiles
+                .iter()
+                .map(|p| p.name.clone())
+                .collect(),
+            ProfileLayout::Tables => Vec::new(),
+        };
+        let header = merge::header(&self.catalog.version);
+        let merged = merge::merge_home(&inputs, &header, &adopt)?;
+        drop(inputs);
+        let files = read
+            .into_iter()
+            .zip(merged)
+            .map(|((file, path, _, current, _), merged)| Planned {
+                file: file.clone(),
+                path,
+                current,
+                merged,
+            })
+            .collect();
+        Ok(Plan { files })
+    }
+}
+
+impl Plan {
+    pub fn get(&self, file: &CodexFile) -> Option<&Planned> {
+        self.files.iter().find(|p| p.file == *file)
+    }
+
+    /// The files that change.
+    pub fn changed(&self) -> impl Iterator<Item = &Planned> {
+        self.files.iter().filter(|p| p.changes())
+    }
+
+    /// What to do about a refused load check of these planned files. The
+    /// planned text mixes the catalog's keys with the user's own lines, so
+    /// the help names whose lines Codex's message points at: the keys it
+    /// names are looked up among the leaves of the files it loaded.
+    pub fn blame(&self, refusal: &VerifyError) -> String {
+        let VerifyError::Refused {
+            loading, message, ..
+        } = refusal
+        else {
+            return "nothing was written; make sure the Codex binary runs, then try again"
+                .to_owned();
+        };
+        let loaded = [CodexFile::Config, loading.clone()];
+        // Leaves whose deepest named segment appears in the message, scored by
+        // depth, so `model_providers.ollama` beats `model_providers`.
+        let mut best = 0;
+        let mut hits: Vec<(&Planned, Vec<String>)> = Vec::new();
+        for planned in self.files.iter().filter(|p| loaded.contains(&p.file)) {
+            let Some(text) = planned.merged.text.as_deref() else {
+                continue;
+            };
+            for path in merge::leaf_paths(text) {
+                let score = path
+                    .iter()
+                    .rposition(|segment| names_word(message, segment))
+                    .map_or(0, |at| at + 1);
+                if score > best {
+                    best = score;
+                    hits.clear();
+                }
+                if score == best && score > 0 {
+                    hits.push((planned, path));
+                }
+            }
+        }
+        let managed = |planned: &Planned, path: &[String]| {
+            planned.merged.managed.iter().any(|m| m.path == path)
+        };
+        let (ours, theirs): (Vec<_>, Vec<_>) = hits
+            .iter()
+            .partition(|(planned, path)| managed(planned, path));
+        let name = |(planned, path): &&(&Planned, Vec<String>)| {
+            format!("`{}` in {}", path.join("."), planned.file)
+        };
+        if let Some(hit) = ours.first() {
+            format!(
+                "nothing was written; Codex objects to {}, which the catalog sets: change it in the catalog (or your templates)",
+                name(hit)
+            )
+        } else if let Some(hit) = theirs.first() {
+            format!(
+                "nothing was written; Codex objects to {}, which codexgen does not write: change or remove it there yourself (codexgen keeps it as it is)",
+                name(hit)
+            )
+        } else {
+            format!(
+                "nothing was written; fix what Codex names: in the catalog if codexgen writes it, else in your own lines of {}",
+                loaded
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            )
+        }
+    }
+}
+
+/// Whether `word` appears in `text` on its own (not inside a longer name).
+fn names_word(text: &str, word: &str) -> bool {
+    let is_name = |c: char| c.is_alphanumeric() || c == '_' || c == '-';
+    text.match_indices(word).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + word.len()..].chars().next();
+        !before.is_some_and(is_name) && !after.is_some_and(is_name)
+    })
+}
+
+/// A file's text, or `None` when it does not exist.
+pub fn read_optional(path: &Path) -> Result<Option<String>, Error> {
+    // std, not fs_err: the error below names the path already.
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(Some(text)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(Error::Read {
+            path: path.display().to_string(),
+            source,
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_are_found_whole() {
+        assert!(names_word("legacy `profile = \"x\"` config", "profile"));
+        assert!(!names_word("use `--profile x` instead", "profile"));
+        assert!(!names_word("Rename your provider", "name"));
+        assert!(names_word("IDs: `ollama`. Built-in", "ollama"));
+    }
+}

@@ -1,0 +1,211 @@
+//! Owns what a run works on, resolved once from the command line, the
+//! environment and the catalog before any command runs (uv's `settings.rs`):
+//! the Codex home, the catalog files read and layered, the Codex version to
+//! write for and why, and the installed Codex, looked up at most once.
+//! Commands receive [`Settings`] and never see the command line.
+
+use std::cell::OnceCell;
+use std::path::{Path, PathBuf};
+
+use crate::catalog::{self, Layered, Source};
+use crate::cli::GlobalArgs;
+use crate::codex::{self, Target, Version, VersionReq};
+use crate::detect::{self, DetectError};
+use crate::error::Error;
+use crate::home;
+
+pub struct Settings {
+    pub codex_home: PathBuf,
+    /// Whether `--codex-home` named it (then a launched Codex is told so).
+    pub codex_home_given: bool,
+    /// The catalog files, read and layered; checked later, for the target.
+    pub catalog: Layered,
+    /// The Codex version the files are written for, and why.
+    pub target: Target,
+    pub codex: InstalledCodex,
+}
+
+impl Settings {
+    pub fn resolve(global: &GlobalArgs) -> Result<Self, Error> {
+        let user_home = etcetera::home_dir().ok();
+        let codex_home = global
+            .codex_home
+            .clone()
+            .or_else(|| {
+                std::env::var_os("CODEX_HOME")
+                    .filter(|h| !h.is_empty())
+                    .map(PathBuf::from)
+            })
+            .or_else(|| user_home.as_ref().map(|h| h.join(".codex")))
+            .ok_or_else(|| {
+                Error::message(
+                    "cannot tell where the Codex home is: pass --codex-home DIR or set CODEX_HOME",
+                )
+            })?;
+        let files = if global.catalog.is_empty() {
+            let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+            let config_dir = {
+                use etcetera::BaseStrategy as _;
+                etcetera::choose_base_strategy()
+                    .ok()
+                    .map(|d| d.config_dir())
+            };
+            catalog::discover(&cwd, config_dir.as_deref())
+        } else {
+            let mut files = global.catalog.clone();
+            if let Some(local) = catalog::local_overlay(&files[0])
+                && !files.contains(&local)
+            {
+                files.insert(1, local);
+            }
+            files
+        };
+        let sources = if files.is_empty() {
+            vec![Source::embedded()]
+        } else {
+            files
+                .iter()
+                .map(|f| Source::read(f))
+                .collect::<Result<_, _>>()?
+        };
+        let wanted = global
+            .codex_version
+            .as_deref()
+            .map(str::parse)
+            .transpose()
+            .map_err(|e: codex::BadVersion| Error::message(format!("--codex-version: {e}")))?;
+        let catalog = catalog::layer(sources)?;
+        let codex = InstalledCodex::new(global.codex_bin.clone());
+        let target = choose_target(wanted, catalog.codex_requirement()?.as_ref(), &codex)?;
+        Ok(Settings {
+            codex_home,
+            codex_home_given: global.codex_home.is_some(),
+            catalog,
+            target,
+            codex,
+        })
+    }
+
+    /// codexgen's own folder in the Codex home.
+    pub fn state_dir(&self) -> PathBuf {
+        self.codex_home.join(home::STATE_DIR)
+    }
+
+    pub fn state_file(&self) -> PathBuf {
+        self.state_dir().join(home::STATE_FILE)
+    }
+}
+
+/// The Codex version to write for, and why: `--codex-version`, else the
+/// catalog's `codex:` (an exact version, or a range the installed Codex must
+/// fall in), else the installed Codex, else the newest known.
+fn choose_target(
+    wanted: Option<Version>,
+    requirement: Option<&VersionReq>,
+    codex: &InstalledCodex,
+) -> Result<Target, Error> {
+    let within = |version: Version, reason: String| match requirement {
+        Some(req) if !req.matches(version) => Err(Error::with_help(
+            format!(
+                "the catalog is written for Codex {req} (its `codex:` field), but {reason} is {version}"
+            ),
+            "pick a version in that range with --codex-version, or change the catalog's `codex:`",
+        )),
+        _ => Ok(Target { version, reason }),
+    };
+    if let Some(version) = wanted {
+        return within(version, "--codex-version".to_owned());
+    }
+    if let Some(version) = requirement.and_then(VersionReq::exact) {
+        return within(version, "the catalog's `codex:`".to_owned());
+    }
+    if let Some(installed) = codex.version()? {
+        let how = if installed.cached { ", remembered" } else { "" };
+        return within(
+            installed.version,
+            format!("`{} --version`{how}", installed.bin.display()),
+        );
+    }
+    match requirement {
+        Some(req) => req.default_version().map_or_else(
+            || {
+                Err(Error::with_help(
+                    format!(
+                        "no Codex found and the catalog's `codex: {req}` names no version to assume"
+                    ),
+                    "pass --codex-version",
+                ))
+            },
+            |version| {
+                Ok(Target {
+                    version,
+                    reason: format!("no codex on PATH; assumed from the catalog's `codex: {req}`"),
+                })
+            },
+        ),
+        None => Ok(Target {
+            version: codex::NEWEST_KNOWN,
+            reason: "no codex on PATH; newest Codex this codexgen knows".to_owned(),
+        }),
+    }
+}
+
+/// The Codex installed here: `--codex-bin`, else `codex` on `PATH`. Found,
+/// and asked for its version, at most once per run, and only when needed.
+pub struct InstalledCodex {
+    explicit: Option<PathBuf>,
+    bin: OnceCell<Option<PathBuf>>,
+    version: OnceCell<Option<Installed>>,
+}
+
+/// An installed Codex and its version.
+#[derive(Debug, Clone)]
+pub struct Installed {
+    pub bin: PathBuf,
+    pub version: Version,
+    /// Whether the version came from codexgen's cache rather than the binary.
+    pub cached: bool,
+}
+
+impl InstalledCodex {
+    fn new(explicit: Option<PathBuf>) -> Self {
+        InstalledCodex {
+            explicit,
+            bin: OnceCell::new(),
+            version: OnceCell::new(),
+        }
+    }
+
+    /// The binary `--codex-bin` named, if any (printed as given).
+    pub fn explicit(&self) -> Option<&Path> {
+        self.explicit.as_deref()
+    }
+
+    /// The binary, if there is one.
+    pub fn bin(&self) -> Result<Option<&Path>, DetectError> {
+        if let Some(found) = self.bin.get() {
+            return Ok(found.as_deref());
+        }
+        let found = detect::find(self.explicit.as_deref())?;
+        Ok(self.bin.get_or_init(|| found).as_deref())
+    }
+
+    /// The binary and its version, if there is one.
+    pub fn version(&self) -> Result<Option<&Installed>, DetectError> {
+        if let Some(found) = self.version.get() {
+            return Ok(found.as_ref());
+        }
+        let found = match self.bin()? {
+            Some(bin) => {
+                let (version, cached) = detect::version(bin, detect::cache_file().as_deref())?;
+                Some(Installed {
+                    bin: bin.to_path_buf(),
+                    version,
+                    cached,
+                })
+            }
+            None => None,
+        };
+        Ok(self.version.get_or_init(|| found).as_ref())
+    }
+}
