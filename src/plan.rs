@@ -143,8 +143,8 @@ impl Plan {
                 .to_owned();
         };
         let loaded = [CodexFile::Config, loading.clone()];
-        // Leaves whose deepest named segment appears in the message, scored by
-        // depth, so `model_providers.ollama` beats `model_providers`.
+        // A leaf whose own key Codex names wins; else the leaf with the
+        // deepest named table (`model_providers.ollama` over `model_providers`).
         let mut best = 0;
         let mut hits: Vec<(&Planned, Vec<String>)> = Vec::new();
         for planned in self.files.iter().filter(|p| loaded.contains(&p.file)) {
@@ -152,21 +152,34 @@ impl Plan {
                 continue;
             };
             for path in merge::leaf_paths(text) {
-                let score = path
-                    .iter()
-                    .rposition(|segment| names_word(message, segment))
-                    .map_or(0, |at| at + 1);
+                let Some(at) = path.iter().rposition(|s| names_word(message, s)) else {
+                    continue;
+                };
+                let score = if at + 1 == path.len() {
+                    usize::MAX
+                } else {
+                    at + 1
+                };
+                let named = path[..=at].to_vec();
                 if score > best {
                     best = score;
                     hits.clear();
                 }
-                if score == best && score > 0 {
-                    hits.push((planned, path));
+                if score == best
+                    && !hits
+                        .iter()
+                        .any(|(p, n)| p.file == planned.file && *n == named)
+                {
+                    hits.push((planned, named));
                 }
             }
         }
         let managed = |planned: &Planned, path: &[String]| {
-            planned.merged.managed.iter().any(|m| m.path == path)
+            planned
+                .merged
+                .managed
+                .iter()
+                .any(|m| m.path.starts_with(path))
         };
         let (ours, theirs): (Vec<_>, Vec<_>) = hits
             .iter()

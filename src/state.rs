@@ -46,7 +46,8 @@ impl State {
     }
 
     pub fn parse(text: &str) -> Result<Self, StateError> {
-        let state: State = toml_edit::de::from_str(text).map_err(|e| StateError(e.to_string()))?;
+        let state: State =
+            toml_edit::de::from_str(text).map_err(|e| StateError(e.message().to_owned()))?;
         if state.format != FORMAT {
             return Err(StateError(format!(
                 "format {} is not one this codexgen reads (it reads {FORMAT})",

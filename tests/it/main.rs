@@ -8,6 +8,7 @@ mod generate;
 mod http_stub;
 mod snapshots;
 mod stand_in;
+mod stderr;
 mod support;
 mod targets;
 mod troubleshoot;

@@ -1,0 +1,349 @@
+//! The whole stderr of the main error paths, compared line for line (as
+//! just's tests do), so a change in wording, order, help or a doubled
+//! message shows in review. Temporary paths print as `[ROOT]`.
+
+use crate::support::{CATALOG, World};
+
+/// Runs `codexgen ARGS` in `w` and returns (exit code, stderr) with the
+/// scratch root replaced by `[ROOT]`.
+fn run(w: &World, args: &[&str]) -> (i32, String) {
+    let out = w.cmd().args(args).output().expect("run codexgen");
+    let stderr = String::from_utf8(out.stderr).expect("utf-8 stderr");
+    let root = w.root.display().to_string();
+    (
+        out.status.code().unwrap_or(-1),
+        stderr.replace(&root, "[ROOT]"),
+    )
+}
+
+fn assert_stderr(w: &World, args: &[&str], code: i32, expected: &str) {
+    let (got_code, got) = run(w, args);
+    if std::env::var_os("PRINT_STDERR").is_some() {
+        println!("=== {args:?} -> {got_code}\n{got}=== end");
+    }
+    assert_eq!(got, expected, "stderr of codexgen {args:?}");
+    assert_eq!(got_code, code, "exit code of codexgen {args:?}\n{got}");
+}
+
+#[test]
+fn a_typo_in_the_catalog() {
+    let w = World::new();
+    w.catalog(&CATALOG.replace(
+        "    base_url: https://alpha.example/v1",
+        "    base_ulr: https://alpha.example/v1",
+    ));
+    assert_stderr(
+        &w,
+        &["gen", "--diff"],
+        2,
+        r"error: unknown key `base_ulr` in provider `alpha-p`
+ --> providers.yaml:7:5
+  |
+7 |     base_ulr: https://alpha.example/v1
+  |     ^^^^^^^^ did you mean `base_url`?
+  = help: known keys here: name, base_url, env_key, env_key_instructions, wire_api, query_params, http_headers, env_http_headers, request_max_retries, stream_max_retries, stream_idle_timeout_ms, requires_openai_auth, experimental_bearer_token
+",
+    );
+}
+
+#[test]
+fn several_catalog_problems_are_reported_together() {
+    let w = World::new();
+    w.catalog(
+        &CATALOG
+            .replace("default: alpha", "default: alpah")
+            .replace("model: beta-2", "model: 3"),
+    );
+    assert_stderr(
+        &w,
+        &["gen", "--diff"],
+        2,
+        r#"error: `model` of profile `beta` must be a string
+  --> providers.yaml:20:12
+   |
+20 |     model: 3
+   |            ^ YAML reads this as an integer
+  = help: quote it, e.g. "2026.10", so it keeps its exact text
+
+error: `default` names a missing profile `alpah`
+ --> providers.yaml:3:10
+  |
+3 | default: alpah
+  |          ^^^^^ no profile has this name; did you mean `alpha`?
+  = help: profiles in the catalog: alpha, beta
+
+2 problems in the catalog; nothing was written
+"#,
+    );
+}
+
+#[test]
+fn invalid_yaml() {
+    let w = World::new();
+    w.catalog("schema: 1\nversion: \"1\"\nproviders:\n  a: [unclosed\n");
+    assert_stderr(
+        &w,
+        &["gen", "--diff"],
+        2,
+        r"error: providers.yaml is not valid YAML
+ --> providers.yaml:4:6
+  |
+4 |   a: [unclosed
+  |      ^ unclosed bracket '['
+  = help: fix the YAML at that place; nothing was written
+",
+    );
+}
+
+#[test]
+fn a_missing_catalog_file() {
+    let w = World::new();
+    assert_stderr(
+        &w,
+        &["--catalog", "nope.yaml", "gen", "--diff"],
+        2,
+        r"error: cannot read the catalog
+  caused by: failed to open file `nope.yaml`: No such file or directory (os error 2)
+",
+    );
+}
+
+#[test]
+fn a_bad_codex_version_flag() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    assert_stderr(
+        &w,
+        &["--codex-version", "latest", "gen", "--diff"],
+        2,
+        r"error: --codex-version: `latest` is not a Codex version; expected MAJOR.MINOR.PATCH such as 0.169.0
+",
+    );
+}
+
+#[test]
+fn a_target_outside_the_catalogs_range() {
+    let w = World::new();
+    w.catalog(&CATALOG.replace("default: alpha", "codex: \">=0.134\"\ndefault: alpha"));
+    assert_stderr(
+        &w,
+        &["--codex-version", "0.120.0", "gen", "--diff"],
+        2,
+        r"error: the catalog is written for Codex >=0.134.0 (its `codex:` field), but --codex-version is 0.120.0
+  = help: pick a version in that range with --codex-version, or change the catalog's `codex:`
+",
+    );
+}
+
+#[test]
+fn a_broken_config_toml() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.file("codex-home/config.toml", "[tui]\nx = 1\n[projects\n");
+    assert_stderr(
+        &w,
+        &["--codex-version", "0.169.0", "gen", "--diff"],
+        2,
+        r"error: [ROOT]/codex-home/config.toml is not valid TOML, so codexgen will not touch it
+ --> [ROOT]/codex-home/config.toml:3:10
+  |
+3 | [projects
+  |          ^ unclosed table, expected `]`
+  = help: fix [ROOT]/codex-home/config.toml by hand (or move it away), then run codexgen again
+",
+    );
+}
+
+#[test]
+fn a_config_toml_with_a_value_where_a_table_belongs() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.file("codex-home/config.toml", "model_providers = 3\n");
+    assert_stderr(
+        &w,
+        &["--codex-version", "0.169.0", "gen", "--diff"],
+        2,
+        r"error: [ROOT]/codex-home/config.toml: `model_providers` is integer on disk, but codexgen needs a [model_providers] table there
+  = help: rewrite it as a `[model_providers]` section (or remove it), then run codexgen again
+",
+    );
+}
+
+#[test]
+fn a_damaged_state_file() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.file(
+        "codex-home/.codexgen/state.toml",
+        "format = 1\n[files.\"../escape.toml\"]\nmanaged = []\n",
+    );
+    assert_stderr(
+        &w,
+        &["--codex-version", "0.169.0", "gen", "--diff"],
+        2,
+        r#"error: codexgen's state file is damaged: it names "../escape.toml", which is not a file codexgen writes
+  = help: delete [ROOT]/codex-home/.codexgen/state.toml to start afresh (codexgen then forgets which entries it wrote)
+"#,
+    );
+}
+
+#[test]
+fn writing_without_a_terminal_or_yes() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    assert_stderr(
+        &w,
+        &["--codex-version", "0.169.0", "gen"],
+        2,
+        r"codexgen: catalog t1 (providers.yaml); Codex 0.169.0 (--codex-version); home [ROOT]/codex-home
+error: refusing to write without confirmation: stdin is not a terminal
+  = help: review with `codexgen gen --diff`, then run `codexgen gen --yes`
+",
+    );
+}
+
+#[test]
+fn another_run_holds_the_lock() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    std::fs::create_dir_all(w.home.join(".codexgen")).unwrap();
+    let held = std::fs::File::create(w.home.join(".codexgen/lock")).unwrap();
+    held.lock().unwrap();
+    let (code, stderr) = run(&w, &["--codex-version", "0.169.0", "gen", "--yes"]);
+    held.unlock().unwrap();
+    if std::env::var_os("PRINT_STDERR").is_some() {
+        println!("=== lock -> {code}\n{stderr}=== end");
+    }
+    assert_eq!(
+        stderr,
+        r"codexgen: catalog t1 (providers.yaml); Codex 0.169.0 (--codex-version); home [ROOT]/codex-home
+error: another codexgen run is writing to [ROOT]/codex-home/.codexgen
+  = help: wait for it to finish (or remove a stale [ROOT]/codex-home/.codexgen/lock), then run again
+"
+    );
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn a_template_that_renders_invalid_toml() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.file(
+        "templates/config.toml.tera",
+        "model = {{ default.model }}\n",
+    );
+    assert_stderr(
+        &w,
+        &[
+            "--codex-version",
+            "0.169.0",
+            "gen",
+            "--diff",
+            "--templates",
+            "../templates",
+        ],
+        2,
+        r"error: template ../templates/config.toml.tera produced invalid TOML
+ --> output of ../templates/config.toml.tera:1:9
+  |
+1 | model = alpha-1
+  |         ^^^^^^^ string values must be quoted, expected literal string
+  = help: pass values through the `toml` filter (`{{ x | toml }}`) and keys through `toml_key`; nothing was written
+",
+    );
+}
+
+#[test]
+fn verify_without_a_codex() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    assert_stderr(
+        &w,
+        &["--codex-version", "0.169.0", "gen", "--diff", "--verify"],
+        2,
+        r"codexgen: catalog t1 (providers.yaml); Codex 0.169.0 (--codex-version); home [ROOT]/codex-home
+error: --verify needs the Codex binary: pass --codex-bin PATH or put codex on PATH
+",
+    );
+}
+
+/// Codex's message is shown once, and the help blames the user's own line,
+/// not the catalog.
+#[cfg(unix)]
+#[test]
+fn verify_refused_because_of_the_users_own_line() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.file("codex-home/config.toml", "profile = \"alpha\"\n");
+    let bin = w.fake_codex(
+        "0.169.0",
+        "echo 'Error: failed to load configuration' >&2; echo 'Caused by:' >&2; echo '    legacy `profile = \"alpha\"` config is no longer supported; use `--profile alpha` with `alpha.config.toml` instead' >&2; echo 'Stack backtrace:' >&2; exit 1",
+    );
+    let bin = bin.display().to_string();
+    assert_stderr(
+        &w,
+        &[
+            "--codex-version",
+            "0.169.0",
+            "--codex-bin",
+            &bin,
+            "gen",
+            "--diff",
+            "--verify",
+        ],
+        2,
+        r#"codexgen: catalog t1 (providers.yaml); Codex 0.169.0 (--codex-version); home [ROOT]/codex-home
+warning: config.toml selects a profile with `profile = "alpha"`; Codex 0.169.0 refuses `codex -p alpha` while it is there
+  = help: remove that line and run `codex -p alpha` instead
+error: Codex refused config.toml: `CODEX_HOME=<scratch> [ROOT]/bin/codex mcp list` failed
+  | Error: failed to load configuration
+  | Caused by:
+  |     legacy `profile = "alpha"` config is no longer supported; use `--profile alpha` with `alpha.config.toml` instead
+  = help: nothing was written; Codex objects to `profile` in config.toml, which codexgen does not write: change or remove it there yourself (codexgen keeps it as it is)
+"#,
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn verify_refused_because_of_a_catalog_value() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    let bin = w.fake_codex(
+        "0.169.0",
+        "if [ \"$1\" = -p ] && [ \"$2\" = beta ]; then echo 'Error: model_reasoning_effort = \"high\" is not allowed here' >&2; exit 1; fi",
+    );
+    let bin = bin.display().to_string();
+    assert_stderr(
+        &w,
+        &[
+            "--codex-version",
+            "0.169.0",
+            "--codex-bin",
+            &bin,
+            "gen",
+            "--diff",
+            "--verify",
+        ],
+        2,
+        r#"codexgen: catalog t1 (providers.yaml); Codex 0.169.0 (--codex-version); home [ROOT]/codex-home
+error: Codex refused profile `beta`: `CODEX_HOME=<scratch> [ROOT]/bin/codex -p beta mcp list` failed
+  | Error: model_reasoning_effort = "high" is not allowed here
+  = help: nothing was written; Codex objects to `model_reasoning_effort` in beta.config.toml, which the catalog sets: change it in the catalog (or your templates)
+"#,
+    );
+}
+
+#[test]
+fn exec_with_an_unknown_profile() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    assert_stderr(
+        &w,
+        &["--codex-version", "0.169.0", "exec", "alpah"],
+        2,
+        r"error: no profile `alpah` in the catalog; did you mean `alpha`?
+  = help: profiles: alpha, beta
+",
+    );
+}
