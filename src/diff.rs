@@ -89,13 +89,13 @@ mod tests {
     #[test]
     fn a_change_has_headers_and_a_hunk() {
         let d = unified(
-            "config.toml",
+            "settings.toml",
             Some("a = 1\nb = 2\n"),
             Some("a = 1\nb = 3\n"),
         );
         assert_eq!(
             text(&d),
-            "--- a/config.toml\n+++ b/config.toml\n@@ -1,2 +1,2 @@\n a = 1\n-b = 2\n+b = 3\n"
+            "--- a/settings.toml\n+++ b/settings.toml\n@@ -1,2 +1,2 @@\n a = 1\n-b = 2\n+b = 3\n"
         );
     }
 

@@ -739,7 +739,14 @@ mod tests {
             previous,
             ..Ownership::default()
         };
-        merge("config.toml", current, desired, HEADER, &own).unwrap()
+        merge(
+            &CodexFile::Config.to_string(),
+            current,
+            desired,
+            HEADER,
+            &own,
+        )
+        .unwrap()
     }
 
     fn managed(path: &str, value: &str) -> Managed {
@@ -913,7 +920,14 @@ mod tests {
             adopt: &adopt,
             ..Ownership::default()
         };
-        let out = merge("config.toml", Some(current), Some(""), HEADER, &own).unwrap();
+        let out = merge(
+            &CodexFile::Config.to_string(),
+            Some(current),
+            Some(""),
+            HEADER,
+            &own,
+        )
+        .unwrap();
         assert_eq!(
             out.text.as_deref(),
             Some("# codexgen: test header\n[profiles.keep]\nmodel = \"x\"\n\n[tui]\nx = 1\n")
@@ -959,7 +973,7 @@ mod tests {
             ..Ownership::default()
         };
         let out = merge(
-            "config.toml",
+            &CodexFile::Config.to_string(),
             Some(current),
             Some("model = \"m\"\n"),
             HEADER,
@@ -1036,7 +1050,7 @@ mod tests {
     #[test]
     fn broken_toml_is_refused_with_its_position() {
         let err = merge(
-            "config.toml",
+            &CodexFile::Config.to_string(),
             Some("[tui\nx = 1\n"),
             Some(""),
             HEADER,
@@ -1048,14 +1062,14 @@ mod tests {
         };
         assert_eq!(
             p.snippet.map(|s| (s.line, s.file)),
-            Some((1, "config.toml".into()))
+            Some((1, CodexFile::Config.to_string()))
         );
     }
 
     #[test]
     fn a_value_where_a_table_is_needed_is_an_error() {
         let err = merge(
-            "config.toml",
+            &CodexFile::Config.to_string(),
             Some("model_providers = 1\n"),
             Some("[model_providers.a]\nx = 1\n"),
             HEADER,

@@ -193,9 +193,9 @@ mod tests {
     #[test]
     fn a_dangling_link_is_resolved_to_its_target() {
         let dir = tempfile::tempdir().unwrap();
-        let link = dir.path().join("config.toml");
-        std::os::unix::fs::symlink("real/config.toml", &link).unwrap();
-        assert_eq!(resolve(&link).unwrap(), dir.path().join("real/config.toml"));
+        let link = dir.path().join("linked.toml");
+        std::os::unix::fs::symlink("real/linked.toml", &link).unwrap();
+        assert_eq!(resolve(&link).unwrap(), dir.path().join("real/linked.toml"));
         write(&link, "x = 1\n", None).unwrap();
         assert!(
             std::fs::symlink_metadata(&link)
@@ -204,7 +204,7 @@ mod tests {
                 .is_symlink()
         );
         assert_eq!(
-            std::fs::read_to_string(dir.path().join("real/config.toml")).unwrap(),
+            std::fs::read_to_string(dir.path().join("real/linked.toml")).unwrap(),
             "x = 1\n"
         );
     }

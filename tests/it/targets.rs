@@ -277,3 +277,21 @@ fn verify_without_a_codex_says_how_to_give_one() {
             "--verify needs the Codex binary: pass --codex-bin PATH",
         ));
 }
+
+/// Settings find the installed Codex once and every part of a run shares
+/// it: with no version cache to fall back on (it cannot be written),
+/// `doctor` (target, version check, load check) still asks `--version` once.
+#[cfg(unix)]
+#[test]
+fn the_installed_codex_is_asked_once_per_run() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.fake_codex("0.169.0", "exit 0");
+    w.cmd()
+        .env("XDG_CACHE_HOME", "/dev/null/no-cache")
+        .args(["doctor"])
+        .assert()
+        .code(1);
+    let asked = w.codex_runs().iter().filter(|r| *r == "--version").count();
+    assert_eq!(asked, 1, "{:?}", w.codex_runs());
+}
