@@ -170,9 +170,9 @@ pub const BUILTIN_IDS_RESERVED: Version = Version::new(0, 115, 0);
 pub const TOP_LEVEL_PROFILE_FLAG: Version = Version::new(0, 123, 0);
 /// From here profiles live in `$CODEX_HOME/NAME.config.toml`.
 pub const PROFILE_FILES: Version = Version::new(0, 134, 0);
-/// `approval_policy = "untrusted"` is refused ("no longer supported") by this
-/// release; the first release that refused it was not measured.
-pub const UNTRUSTED_APPROVAL_REFUSED: Version = Version::new(0, 169, 0);
+/// `approval_policy = "untrusted"` is refused at load ("no longer supported")
+/// from this release (0.148.0 loads it).
+pub const UNTRUSTED_APPROVAL_REFUSED: Version = Version::new(0, 149, 0);
 
 /// Where a target Codex reads profiles from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -321,6 +321,8 @@ mod tests {
     #[test]
     fn untrusted_approval_refused_by_0_169() {
         assert!(!target("0.169.0").approval_policies().contains(&"untrusted"));
+        assert!(!target("0.149.0").approval_policies().contains(&"untrusted"));
+        assert!(target("0.148.0").approval_policies().contains(&"untrusted"));
         assert!(target("0.89.0").approval_policies().contains(&"untrusted"));
     }
 }

@@ -306,7 +306,12 @@ impl Builder<'_> {
         }
         let what = format!("provider `{id}`");
         let mut f = self.fields(node, what.clone())?;
-        let name = f.take("name").and_then(|n| self.string(n, &what));
+        // Every Codex refuses a provider table without a `name` (measured on
+        // 0.89-0.169): when the catalog gives none, the id is the name.
+        let name = match f.take("name") {
+            Some(n) => self.string(n, &what),
+            None => Some(id.clone()),
+        };
         let base_url = if let Some(n) = f.take("base_url") {
             self.base_url(n)
         } else if f.has_typo_of("base_url") {

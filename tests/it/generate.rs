@@ -412,3 +412,17 @@ fn codex_home_comes_from_the_environment_when_not_given() {
         .success();
     assert!(w.exists("config.toml"));
 }
+
+/// Every Codex refuses a provider table without `name`
+/// (docs/codex-versions.md): a catalog provider without one gets its id.
+#[test]
+fn a_provider_without_a_name_is_named_by_its_id() {
+    let w = World::new();
+    w.catalog(&CATALOG.replace("    name: Alpha\n", ""));
+    w.gen_yes();
+    let config = w.read("config.toml");
+    assert!(
+        config.contains("[model_providers.alpha-p]\nname = \"alpha-p\"\n"),
+        "{config}"
+    );
+}
