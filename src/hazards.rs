@@ -9,8 +9,9 @@ use std::path::Path;
 
 use crate::catalog::Catalog;
 use crate::codex::{ProfileLayout, Target};
-use crate::home::CodexFile;
-use crate::merge;
+use toml_edit::{DocumentMut, Item};
+
+use crate::home::{CodexFile, ProfileName};
 use crate::state::State;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,16 +41,17 @@ pub fn find(
     home: &Path,
 ) -> Vec<Hazard> {
     let mut found = Vec::new();
-    if let Ok(doc) = config
+    // An unparsable config.toml is reported by the merge, with its position.
+    let doc = config
         .trim_start_matches('\u{feff}')
-        .parse::<toml_edit::DocumentMut>()
-        && let Some(providers) = doc.get("model_providers").and_then(|t| t.as_table_like())
-    {
+        .parse::<DocumentMut>()
+        .unwrap_or_default();
+    if let Some(providers) = doc.get("model_providers").and_then(Item::as_table_like) {
         for (id, table) in providers.iter() {
             if !target.may_define_provider(id) {
                 found.push(Hazard::BuiltinRedefined { id: id.to_owned() });
             }
-            if let Some(wire) = table.get("wire_api").and_then(|w| w.as_str())
+            if let Some(wire) = table.get("wire_api").and_then(Item::as_str)
                 && !target.accepts_wire_api(wire)
             {
                 found.push(Hazard::RefusedWireApi {
@@ -61,16 +63,17 @@ pub fn find(
     }
     match target.profile_layout() {
         ProfileLayout::Files => {
-            let legacy = merge::legacy_profiles(config);
-            for profile in legacy.tables {
-                let in_catalog = catalog.profile(&profile).is_some();
+            let tables = doc.get("profiles").and_then(Item::as_table_like);
+            for (profile, _) in tables.into_iter().flat_map(|t| t.iter()) {
                 found.push(Hazard::LegacyTable {
-                    profile,
-                    in_catalog,
+                    profile: profile.to_owned(),
+                    in_catalog: catalog.profile(profile).is_some(),
                 });
             }
-            if let Some(profile) = legacy.selector {
-                found.push(Hazard::Selector { profile });
+            if let Some(profile) = doc.get("profile").and_then(Item::as_str) {
+                found.push(Hazard::Selector {
+                    profile: profile.to_owned(),
+                });
             }
         }
         ProfileLayout::Tables => {
@@ -97,17 +100,18 @@ impl Hazard {
         match self {
             Hazard::LegacyTable {
                 profile,
-                in_catalog: true,
-            } => format!(
-                "run `codexgen gen` (it moves the table to {})",
-                profile_file(profile)
-            ),
-            Hazard::LegacyTable { profile, .. } => {
-                let file = profile_file(profile);
-                format!(
+                in_catalog,
+            } => match ProfileName::new(profile).map(CodexFile::Profile) {
+                Some(file) if *in_catalog => {
+                    format!("run `codexgen gen` (it moves the table to {file})")
+                }
+                Some(file) => format!(
                     "add profile `{profile}` to the catalog (codexgen then moves it to {file}), or move its keys into {file} yourself"
-                )
-            }
+                ),
+                None => format!(
+                    "remove or rename the table: `{profile}` cannot name a profile file (letters, digits, `-` and `_` only)"
+                ),
+            },
             Hazard::Selector { profile } => {
                 format!("remove that line and run `codex -p {profile}` instead")
             }
@@ -128,11 +132,76 @@ impl Hazard {
     }
 }
 
-/// `NAME.config.toml` for a profile named in a file (which may not be a
-/// name codexgen would write).
-fn profile_file(profile: &str) -> String {
-    crate::home::ProfileName::new(profile).map_or_else(
-        || format!("its own profile file (`{profile}` is not a plain name)"),
-        |name| CodexFile::Profile(name).to_string(),
-    )
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codex::Version;
+
+    fn catalog() -> Catalog {
+        Catalog {
+            version: "t".into(),
+            default: "a".into(),
+            providers: Vec::new(),
+            profiles: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn legacy_profiles_are_found() {
+        let config = "\u{feff}# codexgen: h\nprofile = \"a\"\n[profiles.a]\nmodel = \"m\"\n[profiles.\"b c\"]\n";
+        let state = State::new(std::collections::BTreeMap::new());
+        let found = find(
+            config,
+            &Target::at(Version::new(0, 169, 0)),
+            &catalog(),
+            &state,
+            Path::new("/nonexistent"),
+        );
+        assert_eq!(
+            found,
+            vec![
+                Hazard::LegacyTable {
+                    profile: "a".into(),
+                    in_catalog: false
+                },
+                Hazard::LegacyTable {
+                    profile: "b c".into(),
+                    in_catalog: false
+                },
+                Hazard::Selector {
+                    profile: "a".into()
+                },
+            ]
+        );
+        assert_eq!(
+            found[1].fix(),
+            "remove or rename the table: `b c` cannot name a profile file (letters, digits, `-` and `_` only)"
+        );
+    }
+
+    #[test]
+    fn refused_provider_tables_are_found() {
+        let config =
+            "[model_providers.ollama]\nname = \"x\"\n[model_providers.c]\nwire_api = \"chat\"\n";
+        let state = State::new(std::collections::BTreeMap::new());
+        let found = find(
+            config,
+            &Target::at(Version::new(0, 169, 0)),
+            &catalog(),
+            &state,
+            Path::new("/nonexistent"),
+        );
+        assert_eq!(
+            found,
+            vec![
+                Hazard::BuiltinRedefined {
+                    id: "ollama".into()
+                },
+                Hazard::RefusedWireApi {
+                    id: "c".into(),
+                    wire_api: "chat".into()
+                },
+            ]
+        );
+    }
 }

@@ -465,30 +465,6 @@ fn classify(path: &[String], found: Option<&Item>, recorded: Option<&Managed>) -
     }
 }
 
-/// What in a config.toml selects or defines profiles the old way.
-#[derive(Debug, Default, PartialEq, Eq)]
-pub struct LegacyProfiles {
-    /// Names of `[profiles.NAME]` tables.
-    pub tables: Vec<String>,
-    /// A top-level `profile = "NAME"`.
-    pub selector: Option<String>,
-}
-
-/// Finds legacy profile tables and the profile selector in config.toml text.
-pub fn legacy_profiles(text: &str) -> LegacyProfiles {
-    let Ok(doc) = split_header(text).1.parse::<DocumentMut>() else {
-        return LegacyProfiles::default();
-    };
-    LegacyProfiles {
-        tables: doc
-            .get("profiles")
-            .and_then(Item::as_table_like)
-            .map(|t| t.iter().map(|(k, _)| k.to_owned()).collect())
-            .unwrap_or_default(),
-        selector: doc.get("profile").and_then(Item::as_str).map(str::to_owned),
-    }
-}
-
 /// Splits codexgen's header lines off the top of a file: (header length, rest).
 fn split_header(text: &str) -> (usize, &str) {
     let mut at = 0;
@@ -1036,15 +1012,6 @@ mod tests {
                 "# codexgen: test header\n[[skills]]\nname = \"a\"\n\n[[skills]]\nname = \"b\"\n\n[model_providers.p]\nname = \"P\"\n"
             )
         );
-    }
-
-    #[test]
-    fn legacy_profiles_are_found() {
-        let found = legacy_profiles(
-            "# codexgen: h\nprofile = \"a\"\n[profiles.a]\nmodel = \"m\"\n[profiles.\"b c\"]\n",
-        );
-        assert_eq!(found.tables, vec!["a".to_owned(), "b c".to_owned()]);
-        assert_eq!(found.selector.as_deref(), Some("a"));
     }
 
     #[test]
