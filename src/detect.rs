@@ -147,16 +147,10 @@ fn read_cache(file: &Path) -> Cache {
         .unwrap_or_default()
 }
 
-/// Where the version cache lives: `$XDG_CACHE_HOME/codexgen/` (an absolute
-/// `XDG_CACHE_HOME` only, as the XDG spec says), else `~/.cache/codexgen/`.
-pub fn cache_file() -> Option<PathBuf> {
-    use etcetera::BaseStrategy as _;
-    let dirs = etcetera::choose_base_strategy().ok()?;
-    Some(
-        dirs.cache_dir()
-            .join("codexgen")
-            .join("codex-versions.toml"),
-    )
+/// Where the version cache lives, given the user's cache folder
+/// (`$XDG_CACHE_HOME`, else `~/.cache`).
+pub fn cache_file(cache_dir: &Path) -> PathBuf {
+    cache_dir.join("codexgen").join("codex-versions.toml")
 }
 
 #[cfg(all(test, unix))]

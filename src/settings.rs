@@ -7,6 +7,8 @@
 use std::cell::OnceCell;
 use std::path::{Path, PathBuf};
 
+use etcetera::BaseStrategy;
+
 use crate::catalog::{self, Layered, Source};
 use crate::cli::GlobalArgs;
 use crate::codex::{self, Target, Version, VersionReq};
@@ -27,7 +29,10 @@ pub struct Settings {
 
 impl Settings {
     pub fn resolve(global: &GlobalArgs) -> Result<Self, Error> {
-        let user_home = etcetera::home_dir().ok();
+        // The user's folders, looked up once: home, and the XDG config and
+        // cache folders (an `XDG_*` value that is not absolute is ignored).
+        let dirs = etcetera::choose_base_strategy().ok();
+        let user_home = dirs.as_ref().map(|d| d.home_dir().to_path_buf());
         let codex_home = global
             .codex_home
             .clone()
@@ -75,7 +80,8 @@ impl Settings {
             .transpose()
             .map_err(|e: codex::BadVersion| Error::message(format!("--codex-version: {e}")))?;
         let catalog = catalog::layer(sources)?;
-        let codex = InstalledCodex::new(global.codex_bin.clone());
+        let cache = dirs.as_ref().map(|d| detect::cache_file(&d.cache_dir()));
+        let codex = InstalledCodex::new(global.codex_bin.clone(), cache);
         let target = choose_target(wanted, catalog.codex_requirement()?.as_ref(), &codex)?;
         Ok(Settings {
             codex_home,
@@ -154,6 +160,8 @@ fn choose_target(
 /// and asked for its version, at most once per run, and only when needed.
 pub struct InstalledCodex {
     explicit: Option<PathBuf>,
+    /// Where answers of `codex --version` are remembered.
+    cache: Option<PathBuf>,
     bin: OnceCell<Option<PathBuf>>,
     version: OnceCell<Option<Installed>>,
 }
@@ -168,9 +176,10 @@ pub struct Installed {
 }
 
 impl InstalledCodex {
-    fn new(explicit: Option<PathBuf>) -> Self {
+    fn new(explicit: Option<PathBuf>, cache: Option<PathBuf>) -> Self {
         InstalledCodex {
             explicit,
+            cache,
             bin: OnceCell::new(),
             version: OnceCell::new(),
         }
@@ -197,7 +206,7 @@ impl InstalledCodex {
         }
         let found = match self.bin()? {
             Some(bin) => {
-                let (version, cached) = detect::version(bin, detect::cache_file().as_deref())?;
+                let (version, cached) = detect::version(bin, self.cache.as_deref())?;
                 Some(Installed {
                     bin: bin.to_path_buf(),
                     version,
