@@ -56,7 +56,9 @@ pub enum RenderError {
         #[source]
         source: std::io::Error,
     },
-    #[error("template {name} is broken\n{message}")]
+    /// tera's own report follows the colon: its message, then the template
+    /// line with a caret.
+    #[error("template {name} is broken: {message}")]
     Template { name: String, message: String },
     #[error("{0}")]
     InvalidToml(Problem),
@@ -99,10 +101,7 @@ impl Renderer {
                 None => (format!("<built-in {name}>"), built_in.to_owned()),
             };
             tera.add_raw_template(name, &text)
-                .map_err(|e| RenderError::Template {
-                    name: origin.clone(),
-                    message: e.to_string(),
-                })?;
+                .map_err(|e| template_error(&origin, &e))?;
             origins.push((name.to_owned(), origin));
         }
         Ok(Renderer { tera, origins })
@@ -174,12 +173,21 @@ impl Renderer {
         let text = self
             .tera
             .render(name, ctx)
-            .map_err(|e| RenderError::Template {
-                name: origin.to_owned(),
-                message: e.to_string(),
-            })?;
+            .map_err(|e| template_error(origin, &e))?;
         check(origin, &text)?;
         Ok(text)
+    }
+}
+
+/// tera's report starts with its own `error: `; ours already says it.
+fn template_error(origin: &str, e: &tera::Error) -> RenderError {
+    let message = e.to_string();
+    RenderError::Template {
+        name: origin.to_owned(),
+        message: message
+            .strip_prefix("error: ")
+            .unwrap_or(&message)
+            .to_owned(),
     }
 }
 

@@ -347,3 +347,31 @@ fn exec_with_an_unknown_profile() {
 ",
     );
 }
+
+#[test]
+fn a_template_that_tera_cannot_compile() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.file(
+        "templates/config.toml.tera",
+        "model = {{ default.model | nope }}\n",
+    );
+    assert_stderr(
+        &w,
+        &[
+            "--codex-version",
+            "0.169.0",
+            "gen",
+            "--diff",
+            "--templates",
+            "../templates",
+        ],
+        2,
+        r"error: template ../templates/config.toml.tera is broken: Unknown filter `nope`
+ --> config.toml.tera:1:28
+  |
+1 | model = {{ default.model | nope }}
+  |                            ^^^^
+",
+    );
+}
