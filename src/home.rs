@@ -54,12 +54,6 @@ impl fmt::Display for ProfileName {
     }
 }
 
-impl PartialEq<str> for ProfileName {
-    fn eq(&self, other: &str) -> bool {
-        self.0 == other
-    }
-}
-
 /// A file codexgen writes in the Codex home.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum CodexFile {

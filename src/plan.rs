@@ -142,7 +142,10 @@ impl Plan {
             return "nothing was written; make sure the Codex binary runs, then try again"
                 .to_owned();
         };
-        let loaded = [CodexFile::Config, loading.clone()];
+        let mut loaded = vec![CodexFile::Config];
+        if *loading != CodexFile::Config {
+            loaded.push(loading.clone());
+        }
         // A leaf whose own key Codex names wins; else the leaf with the
         // deepest named table (`model_providers.ollama` over `model_providers`).
         let mut best = 0;
@@ -243,5 +246,10 @@ mod tests {
         assert!(!names_word("use `--profile x` instead", "profile"));
         assert!(!names_word("Rename your provider", "name"));
         assert!(names_word("IDs: `ollama`. Built-in", "ollama"));
+        // Any language: a letter of any script continues a name.
+        assert!(names_word("clé « thème » inconnue", "thème"));
+        assert!(!names_word("clé « thèmes » inconnue", "thème"));
+        assert!(names_word("設定 `外観` は不明", "外観"));
+        assert!(!names_word("外観色", "外観"));
     }
 }

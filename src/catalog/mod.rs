@@ -135,7 +135,7 @@ pub struct Catalog {
 
 impl Catalog {
     pub fn profile(&self, name: &str) -> Option<&Profile> {
-        self.profiles.iter().find(|p| p.name == *name)
+        self.profiles.iter().find(|p| p.name.as_str() == name)
     }
 
     pub fn provider(&self, id: &str) -> Option<&Provider> {

@@ -275,22 +275,13 @@ fn verify_refused_because_of_the_users_own_line() {
     let w = World::new();
     w.catalog(CATALOG);
     w.file("codex-home/config.toml", "profile = \"alpha\"\n");
-    let bin = w.fake_codex(
+    w.fake_codex(
         "0.169.0",
         "echo 'Error: failed to load configuration' >&2; echo 'Caused by:' >&2; echo '    legacy `profile = \"alpha\"` config is no longer supported; use `--profile alpha` with `alpha.config.toml` instead' >&2; echo 'Stack backtrace:' >&2; exit 1",
     );
-    let bin = bin.display().to_string();
     assert_stderr(
         &w,
-        &[
-            "--codex-version",
-            "0.169.0",
-            "--codex-bin",
-            &bin,
-            "gen",
-            "--diff",
-            "--verify",
-        ],
+        &["--codex-version", "0.169.0", "gen", "--diff", "--verify"],
         2,
         r#"codexgen: catalog t1 (providers.yaml); Codex 0.169.0 (--codex-version); home [ROOT]/codex-home
 warning: config.toml selects a profile with `profile = "alpha"`; Codex 0.169.0 refuses `codex -p alpha` while it is there
@@ -309,22 +300,13 @@ error: Codex refused config.toml: `CODEX_HOME=<scratch> [ROOT]/bin/codex mcp lis
 fn verify_refused_because_of_a_catalog_value() {
     let w = World::new();
     w.catalog(CATALOG);
-    let bin = w.fake_codex(
+    w.fake_codex(
         "0.169.0",
         "if [ \"$1\" = -p ] && [ \"$2\" = beta ]; then echo 'Error: model_reasoning_effort = \"high\" is not allowed here' >&2; exit 1; fi",
     );
-    let bin = bin.display().to_string();
     assert_stderr(
         &w,
-        &[
-            "--codex-version",
-            "0.169.0",
-            "--codex-bin",
-            &bin,
-            "gen",
-            "--diff",
-            "--verify",
-        ],
+        &["--codex-version", "0.169.0", "gen", "--diff", "--verify"],
         2,
         r#"codexgen: catalog t1 (providers.yaml); Codex 0.169.0 (--codex-version); home [ROOT]/codex-home
 error: Codex refused profile `beta`: `CODEX_HOME=<scratch> [ROOT]/bin/codex -p beta mcp list` failed
@@ -372,6 +354,30 @@ fn a_template_that_tera_cannot_compile() {
   |
 1 | model = {{ default.model | nope }}
   |                            ^^^^
+",
+    );
+}
+
+/// A message that names nothing codexgen can place gets the general help,
+/// in any language.
+#[cfg(unix)]
+#[test]
+fn verify_refused_with_a_message_naming_nothing_known() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.file("codex-home/config.toml", "[tui]\n\"thème\" = \"sombre\"\n");
+    w.fake_codex(
+        "0.169.0",
+        "echo 'Erreur : configuration illisible (clé « thèmes »)' >&2; exit 1",
+    );
+    assert_stderr(
+        &w,
+        &["--codex-version", "0.169.0", "gen", "--diff", "--verify"],
+        2,
+        r"codexgen: catalog t1 (providers.yaml); Codex 0.169.0 (--codex-version); home [ROOT]/codex-home
+error: Codex refused config.toml: `CODEX_HOME=<scratch> [ROOT]/bin/codex mcp list` failed
+  | Erreur : configuration illisible (clé « thèmes »)
+  = help: nothing was written; fix what Codex names: in the catalog if codexgen writes it, else in your own lines of config.toml
 ",
     );
 }
