@@ -4,6 +4,7 @@
 //! `= help:` line. Also the exit codes and the did-you-mean rule. Does not
 //! decide what is a problem; the stages and commands do that.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::process::ExitCode;
 
@@ -150,33 +151,78 @@ impl Problem {
 impl fmt::Display for Problem {
     /// rustc's layout: the message, then `--> file:line:col`, the line, a caret.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&redact(&self.message))?;
+        // Everything shown may come from a hostile file: secrets are
+        // redacted and unprintable characters escaped, piece by piece.
+        let show = |text: &str| printable(&redact(text)).into_owned();
+        // A message may run over lines (Codex's own, under a load check).
+        let message: Vec<String> = self.message.split('\n').map(show).collect();
+        f.write_str(&message.join("\n"))?;
         if let Some(s) = &self.snippet {
             let gutter = s.line.to_string().len();
             let pad = " ".repeat(gutter);
-            let text = redact(&s.text);
-            write!(f, "\n{pad}--> {}:{}:{}", s.file, s.line, s.column)?;
+            let text = show(&s.text);
+            let file = printable(&s.file);
+            write!(f, "\n{pad}--> {file}:{}:{}", s.line, s.column)?;
             write!(f, "\n{pad} |\n{} | {}", s.line, text.trim_end())?;
-            let indent: String = text
-                .chars()
-                .take(s.column - 1)
-                .map(|c| if c == '\t' { '\t' } else { ' ' })
-                .collect();
+            // The caret lines up under the text as shown, escapes included.
+            let mut indent = String::new();
+            for c in s.text.chars().take(s.column - 1) {
+                match c {
+                    '\t' => indent.push('\t'),
+                    c if is_unprintable(c) => {
+                        indent.extend(std::iter::repeat_n(' ', c.escape_unicode().count()));
+                    }
+                    _ => indent.push(' '),
+                }
+            }
             write!(f, "\n{pad} | {indent}{}", "^".repeat(s.width))?;
             if let Some(label) = &self.label {
-                write!(f, " {}", redact(label))?;
+                write!(f, " {}", show(label))?;
             }
         } else if let Some(label) = &self.label {
-            write!(f, ": {}", redact(label))?;
+            write!(f, ": {}", show(label))?;
         }
         for cause in &self.causes {
-            write!(f, "\n  caused by: {}", redact(cause))?;
+            write!(f, "\n  caused by: {}", show(cause))?;
         }
         if let Some(help) = &self.help {
-            write!(f, "\n  = help: {help}")?;
+            write!(f, "\n  = help: {}", printable(help))?;
         }
         Ok(())
     }
+}
+
+/// Whether `c` must never reach a terminal or a shell as it is: control
+/// characters (a newline ends a shell comment, ESC starts a terminal escape
+/// sequence) other than the tab, the Unicode line and paragraph separators,
+/// and the bidirectional overrides and isolates that make text display in
+/// another order than it runs ("Trojan Source").
+pub fn is_unprintable(c: char) -> bool {
+    (c.is_control() && c != '\t')
+        || matches!(
+            c,
+            '\u{2028}' | '\u{2029}' | '\u{200e}' | '\u{200f}' | '\u{061c}'
+                | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+        )
+}
+
+/// `text` with every [unprintable](is_unprintable) character written as a
+/// Rust-style escape (`\u{1b}`), so that whatever a file or a catalog holds,
+/// printing it cannot move the cursor, recolour the terminal or start a new
+/// line.
+pub fn printable(text: &str) -> Cow<'_, str> {
+    if !text.contains(is_unprintable) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if is_unprintable(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// The closest candidate to `word`, if one is close enough to be a typo.
@@ -208,6 +254,22 @@ mod tests {
             p.to_string(),
             "unknown key `base_ulr`\n --> providers.yaml:4:5\n  |\n4 |     base_ulr: x\n  |     ^^^^^^^^ did you mean `base_url`?"
         );
+    }
+
+    #[test]
+    fn nothing_printed_can_drive_the_terminal() {
+        assert_eq!(printable("plain\ttab é"), "plain\ttab é");
+        assert_eq!(printable("a\u{1b}[2Jb\rc"), "a\\u{1b}[2Jb\\u{d}c");
+        assert_eq!(printable("\u{202e}x\u{2028}"), "\\u{202e}x\\u{2028}");
+        // Every part of a problem is escaped, and the caret still lines up.
+        let src = "a: \"\u{1b}x\"\n";
+        let p = Problem::new("bad \u{1b}[31m")
+            .at(Snippet::at("f\u{7}.yaml", src, 1, 5, 1))
+            .label("\u{9b}label")
+            .help("\u{1b}help");
+        let shown = p.to_string();
+        assert!(shown.lines().all(|l| !l.contains(is_unprintable)), "{p}");
+        assert!(shown.contains("1 | a: \"\\u{1b}x\"\n  |     ^ "), "{p}");
     }
 
     #[test]

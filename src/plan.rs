@@ -12,6 +12,7 @@ use crate::error::Error;
 use crate::home::{CodexFile, ProfileName};
 use crate::merge::{self, FileInput, Merged};
 use crate::render::{Rendered, Renderer};
+use crate::secrets;
 use crate::settings::Settings;
 use crate::state::State;
 use crate::verify::VerifyError;
@@ -28,6 +29,8 @@ pub struct Prepared {
 /// `templates` replacing built-in ones of the same name).
 pub fn prepare(settings: &Settings, templates: Option<&Path>) -> Result<Prepared, Error> {
     let catalog = settings.catalog.build(&settings.target)?;
+    // From here on, nothing printed may show a key the catalog points at.
+    secrets::conceal_values_of(catalog.variables());
     let rendered = Renderer::new(templates)?.render(&catalog, &settings.target)?;
     Ok(Prepared { catalog, rendered })
 }

@@ -13,7 +13,7 @@ use wait_timeout::ChildExt as _;
 
 use crate::codex::{Target, Version};
 use crate::home::{CodexFile, ProfileName};
-use crate::secrets::redact;
+use crate::secrets::{redact, scrub};
 use crate::write;
 
 /// A Codex that has not answered a load check by then is stuck, not slow.
@@ -159,7 +159,7 @@ fn codex_message(stderr: &str) -> String {
         .lines()
         .take_while(|l| !l.starts_with("Stack backtrace:"))
         .filter(|l| !l.trim().is_empty() && !l.starts_with("WARNING: proceeding"))
-        .map(|l| format!("  | {}", redact(l)))
+        .map(|l| format!("  | {}", scrub(&redact(l))))
         .collect();
     if lines.is_empty() {
         "  | (Codex printed no message)".to_owned()

@@ -6,7 +6,7 @@
 use super::yaml::{Key, Node, Pos, Value};
 use super::{Catalog, Pairs, Profile, Provider, SCHEMAS, Source, snippet};
 use crate::codex::{self, Target, VersionReq};
-use crate::diagnostic::{Problem, did_you_mean};
+use crate::diagnostic::{Problem, did_you_mean, is_unprintable};
 use crate::home::{self, CodexFile, ProfileName};
 use crate::secrets::looks_like_secret;
 
@@ -309,7 +309,11 @@ impl Builder<'_> {
         // Every Codex refuses a provider table without a `name` (measured on
         // 0.89-0.169): when the catalog gives none, the id is the name.
         let name = match f.take("name") {
-            Some(n) => self.string(n, &what),
+            Some(n) => {
+                let field = format!("`name` of {what}");
+                self.string(n, &field)
+                    .filter(|text| self.no_credential(n.pos, text, &field))
+            }
             None => Some(id.clone()),
         };
         let base_url = if let Some(n) = f.take("base_url") {
@@ -326,9 +330,11 @@ impl Builder<'_> {
             None
         };
         let env_key = f.take("env_key").and_then(|n| self.env_name(n, &what));
-        let env_key_instructions = f
-            .take("env_key_instructions")
-            .and_then(|n| self.string(n, &what));
+        let env_key_instructions = f.take("env_key_instructions").and_then(|n| {
+            let field = format!("`env_key_instructions` of {what}");
+            self.string(n, &field)
+                .filter(|text| self.no_credential(n.pos, text, &field))
+        });
         let wire_api = match f.take("wire_api") {
             None => Some("responses".to_owned()),
             Some(n) => self.wire_api(n, &id),
@@ -406,12 +412,14 @@ impl Builder<'_> {
             );
             None
         };
-        let model = self.required_string(
-            &mut f,
-            "model",
-            key.pos,
-            "the model id this provider serves",
-        );
+        let model = self
+            .required_string(
+                &mut f,
+                "model",
+                key.pos,
+                "the model id this provider serves",
+            )
+            .filter(|model| self.not_an_option(f.entries, model, &what));
         let t = self.target;
         let model_reasoning_effort =
             self.choice(&mut f, "model_reasoning_effort", codex::REASONING_EFFORTS);
@@ -528,7 +536,7 @@ impl Builder<'_> {
 
     fn string(&mut self, node: &Node, what: &str) -> Option<String> {
         match &node.value {
-            Value::Str(s) => Some(s.clone()),
+            Value::Str(s) => self.printable(node.pos, s, what).then(|| s.clone()),
             Value::Int(_) | Value::Float(_) | Value::Bool(_) => {
                 self.error(
                     node.pos,
@@ -548,6 +556,61 @@ impl Builder<'_> {
                 None
             }
         }
+    }
+
+    /// Every catalog string reaches a file, a terminal or a shell: one
+    /// with a control character (a newline would end the comment line of
+    /// `codexgen aliases` and run the rest in the user's shell) or a
+    /// bidirectional override is refused wherever it is.
+    fn printable(&mut self, pos: Pos, text: &str, what: &str) -> bool {
+        let Some(c) = text.chars().find(|&c| is_unprintable(c)) else {
+            return true;
+        };
+        self.error(
+            pos,
+            format!("{what} holds the control character {}", c.escape_unicode()),
+            "catalog values are printed in files, terminals and shell functions",
+            "remove it: catalog strings are single lines of visible text",
+        );
+        false
+    }
+
+    /// The model is a word on Codex's command line (`codex -m MODEL`, in
+    /// `exec` and `aliases`): one starting with `-` would be read as an
+    /// option.
+    fn not_an_option(&mut self, entries: &[(Key, Node)], model: &str, what: &str) -> bool {
+        if !model.starts_with('-') {
+            return true;
+        }
+        let pos = entries
+            .iter()
+            .find(|(k, _)| k.name == "model")
+            .map(|(_, n)| n.pos);
+        if let Some(pos) = pos {
+            self.error(
+                pos,
+                format!("`model` of {what} starts with `-`"),
+                "Codex would read it as an option of `codex -m`",
+                "write the model id as the provider lists it",
+            );
+        }
+        false
+    }
+
+    /// Free text (a name, instructions) that holds a word looking like a
+    /// key is refused: the catalog is shared, and everything in it is
+    /// written to disk and shown in diffs.
+    fn no_credential(&mut self, pos: Pos, text: &str, what: &str) -> bool {
+        if !contains_credential(text) {
+            return true;
+        }
+        self.error(
+            pos,
+            format!("{what} holds what looks like a credential"),
+            "a shared catalog must not hold secrets",
+            "keep keys in environment variables: name the variable in `env_key` (or `env_http_headers` for a header) and export the value in your shell",
+        );
+        false
     }
 
     fn boolean(&mut self, node: &Node) -> Option<bool> {
@@ -740,6 +803,9 @@ impl Builder<'_> {
         };
         let mut out = Vec::new();
         for (key, value) in entries {
+            if !self.pair_name(key, what, kind) {
+                continue;
+            }
             let Some(text) = self.string(
                 value,
                 &format!("`{}` in {} of {what}", key.name, kind.key()),
@@ -747,7 +813,9 @@ impl Builder<'_> {
                 continue;
             };
             match kind {
-                PairKind::Header if is_credential_header(&key.name) || looks_like_secret(&text) => {
+                PairKind::Header
+                    if is_credential_header(&key.name) || contains_credential(&text) =>
+                {
                     self.error(
                         value.pos,
                         format!("header `{}` of {what} holds a literal credential", key.name),
@@ -759,7 +827,7 @@ impl Builder<'_> {
                     );
                     continue;
                 }
-                PairKind::Plain if looks_like_secret(&text) || is_credential_param(&key.name) => {
+                PairKind::Plain if contains_credential(&text) || is_credential_param(&key.name) => {
                     self.error(
                         value.pos,
                         format!("query parameter `{}` of {what} holds a literal credential", key.name),
@@ -783,6 +851,51 @@ impl Builder<'_> {
         }
         Pairs(out)
     }
+}
+
+impl Builder<'_> {
+    /// A header name must be an HTTP token (RFC 9110); a query parameter
+    /// name any visible text (Codex percent-encodes it).
+    fn pair_name(&mut self, key: &Key, what: &str, kind: PairKind) -> bool {
+        let ok = match kind {
+            PairKind::Header | PairKind::EnvHeader => {
+                !key.name.is_empty()
+                    && key
+                        .name
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c))
+            }
+            PairKind::Plain => !key.name.is_empty() && !key.name.contains(is_unprintable),
+        };
+        if !ok {
+            let (label, help) = match kind {
+                PairKind::Plain => (
+                    "a parameter name must be visible text",
+                    "remove the control characters from the name",
+                ),
+                PairKind::Header | PairKind::EnvHeader => (
+                    "a header name is letters, digits and !#$%&'*+-.^_`|~ only",
+                    "write the header's name as HTTP spells it, e.g. X-Title",
+                ),
+            };
+            self.error(
+                key.pos,
+                format!(
+                    "{} of {what} has an invalid name {:?}",
+                    kind.key(),
+                    key.name
+                ),
+                label,
+                help,
+            );
+        }
+        ok
+    }
+}
+
+/// Whether `text`, or any of its words, looks like a key.
+fn contains_credential(text: &str) -> bool {
+    looks_like_secret(text) || text.split_whitespace().any(looks_like_secret)
 }
 
 #[derive(Clone, Copy)]
@@ -818,11 +931,29 @@ fn is_env_name(name: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
+/// Query parameters that carry credentials, by the words of their names:
+/// a word that is or ends in `key`, `token`, `secret`, `sig`, ... (`apikey`,
+/// `access_token`, Azure's `sig`, `X-Amz-Signature`, `client_secret`).
 fn is_credential_param(name: &str) -> bool {
-    matches!(
-        name.to_ascii_lowercase().as_str(),
-        "key" | "api_key" | "api-key" | "apikey" | "token" | "access_token" | "secret"
-    )
+    const WORDS: &[&str] = &[
+        "key",
+        "token",
+        "secret",
+        "sig",
+        "signature",
+        "password",
+        "passwd",
+        "pwd",
+        "credential",
+        "auth",
+        "code",
+        "session",
+        "jwt",
+        "bearer",
+    ];
+    name.to_ascii_lowercase()
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|word| WORDS.iter().any(|w| word.ends_with(w)))
 }
 
 fn is_credential_header(name: &str) -> bool {

@@ -7,7 +7,7 @@ use std::path::Path;
 use anstream::println;
 
 use super::exec::{codex_args, sh_quote};
-use crate::diagnostic::Exit;
+use crate::diagnostic::{Exit, printable};
 use crate::error::Error;
 use crate::plan;
 use crate::settings::Settings;
@@ -36,9 +36,11 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
         Shell::Bash | Shell::Zsh => "eval \"$(codexgen aliases)\"",
         Shell::Fish => "codexgen aliases --shell fish | source",
     };
+    // The catalog refuses control characters; escaping them again here keeps
+    // this comment one line whatever reaches it.
     println!(
         "# codex-<profile> functions from catalog {} (codexgen aliases). Load with: {install}",
-        prepared.catalog.version
+        printable(&prepared.catalog.version)
     );
     for profile in &prepared.catalog.profiles {
         let command_line = codex_args(profile);

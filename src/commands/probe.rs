@@ -13,7 +13,7 @@ use serde::Serialize;
 use super::endpoint::Endpoint;
 use super::report::{Format, Status, style_status};
 use crate::catalog::Catalog;
-use crate::diagnostic::{Exit, did_you_mean};
+use crate::diagnostic::{Exit, did_you_mean, printable};
 use crate::error::Error;
 use crate::plan;
 use crate::secrets::{KeyCheck, KeyVerdict, export_hint, redact, scrub};
@@ -192,7 +192,7 @@ fn get_models(agent: &ureq::Agent, job: &Job, key: Option<&str>, timeout: Durati
     for (k, v) in headers(e, key) {
         request = request.header(k, v);
     }
-    let (mut outcome, body) = classify(e, "GET", &url, request.call(), timeout, key, false);
+    let (mut outcome, body) = classify(e, "GET", &url, request.call(), timeout, false);
     if let (Some(200), Some(model)) = (outcome.code, &job.model) {
         let ids = model_ids(&body);
         if ids.iter().any(|id| id == model) {
@@ -230,7 +230,6 @@ fn post_responses(agent: &ureq::Agent, job: &Job, key: Option<&str>, timeout: Du
         &url,
         request.send(body.to_string()),
         timeout,
-        key,
         true,
     );
     if outcome.code == Some(200) {
@@ -248,7 +247,6 @@ fn classify(
     url: &str,
     result: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
     timeout: Duration,
-    key: Option<&str>,
     is_responses: bool,
 ) -> (Outcome, String) {
     let request = format!("{method} {url}");
@@ -277,7 +275,7 @@ fn classify(
         .as_reader()
         .take(1 << 20)
         .read_to_string(&mut body);
-    let detail = scrub(&error_detail(&body), key);
+    let detail = printable(&scrub(&error_detail(&body))).into_owned();
     let var = e.env_key.as_deref().unwrap_or("the key variable");
     let verdict = match code {
         200..=299 => outcome(Status::Ok, Some(code), format!("{code}: ok"), None),

@@ -344,3 +344,119 @@ fn errors_in_an_overlay_name_the_overlay() {
         .stderr(contains("mine.yaml:4:5"))
         .stderr(contains("did you mean `model`?"));
 }
+
+/// Every catalog string reaches a file, a terminal or a shell: a control
+/// character or a bidirectional override is refused wherever it is, and
+/// the error shows it escaped (issue 9, class 1).
+#[test]
+fn control_characters_are_refused_in_every_string() {
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "version: \"t1\"",
+            "version: \"t1\\r\"",
+            "`version` of the catalog",
+        ),
+        (
+            "name: Alpha",
+            "name: \"Al\\u001bpha\"",
+            "`name` of provider `alpha-p`",
+        ),
+        (
+            "model: alpha-1",
+            "model: \"alpha-1\\n-c x\"",
+            "`model` of profile `alpha`",
+        ),
+        (
+            "base_url: https://alpha.example/v1",
+            "base_url: \"https://alpha.example/v1\\u0007\"",
+            "`base_url`",
+        ),
+        (
+            "\"2025-04-01-preview\"",
+            "\"2025\\u202e-04\"",
+            "`api-version` in `query_params` of provider `beta-p`",
+        ),
+        ("default: alpha", "default: \"alpha\\u0085\"", "`default`"),
+        (
+            "env_key: BETA_API_KEY",
+            "env_key: BETA_API_KEY\n    env_key_instructions: \"see\\u2028the wiki\"",
+            "`env_key_instructions` of provider `beta-p`",
+        ),
+    ];
+    for (from, to, what) in cases {
+        let stderr = refused(
+            &CATALOG.replacen(from, to, 1),
+            &[&format!("{what} holds the control character \\u{{")],
+        );
+        assert!(
+            stderr
+                .lines()
+                .all(|l| !l.contains(|c: char| c.is_control())),
+            "{stderr}"
+        );
+    }
+    refused(
+        &CATALOG.replace(
+            "query_params: {api-version: \"2025-04-01-preview\"}",
+            "http_headers: {\"X-A\\nB\": x}",
+        ),
+        &["`http_headers` of provider `beta-p` has an invalid name \"X-A\\nB\""],
+    );
+    refused(
+        &CATALOG.replace(
+            "model: alpha-1",
+            "model: --dangerously-bypass-approvals-and-sandbox",
+        ),
+        &["`model` of profile `alpha` starts with `-`"],
+    );
+}
+
+/// Credentials pasted into the catalog are refused wherever they are, and
+/// never echoed (issue 9, class 3).
+#[test]
+fn literal_credentials_are_refused_in_every_field() {
+    const JWT: &str = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U";
+    const TOKEN: &str = "Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZg";
+    let cases = [
+        (
+            "query_params: {api-version: \"2025-04-01-preview\"}".to_owned(),
+            format!("http_headers: {{X-Session: \"{JWT}\"}}"),
+            "header `X-Session` of provider `beta-p` holds a literal credential",
+        ),
+        (
+            "query_params: {api-version: \"2025-04-01-preview\"}".to_owned(),
+            "query_params: {sig: \"abc\"}".to_owned(),
+            "query parameter `sig` of provider `beta-p` holds a literal credential",
+        ),
+        (
+            "query_params: {api-version: \"2025-04-01-preview\"}".to_owned(),
+            "query_params: {X-Amz-Signature: \"x1\", api-version: \"1\"}".to_owned(),
+            "query parameter `X-Amz-Signature` of provider `beta-p`",
+        ),
+        (
+            "query_params: {api-version: \"2025-04-01-preview\"}".to_owned(),
+            format!("query_params: {{tenant: \"{TOKEN}\"}}"),
+            "query parameter `tenant` of provider `beta-p` holds a literal credential",
+        ),
+        (
+            "env_key: BETA_API_KEY".to_owned(),
+            format!(
+                "env_key: BETA_API_KEY\n    env_key_instructions: \"ask ops, or use {TOKEN} for now\""
+            ),
+            "`env_key_instructions` of provider `beta-p` holds what looks like a credential",
+        ),
+        (
+            "name: Beta".to_owned(),
+            format!("name: \"Beta {JWT}\""),
+            "`name` of provider `beta-p` holds what looks like a credential",
+        ),
+    ];
+    for (from, to, message) in &cases {
+        let stderr = refused(&CATALOG.replacen(from.as_str(), to, 1), &[message]);
+        assert!(!stderr.contains(JWT) && !stderr.contains(TOKEN), "{stderr}");
+        assert!(
+            stderr.contains("env_"),
+            "points at env_key/env_http_headers: {stderr}"
+        );
+    }
+}

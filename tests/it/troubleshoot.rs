@@ -489,3 +489,53 @@ fn no_command_ever_prints_the_key() {
         }
     }
 }
+
+/// A header variable's value is as secret as the key, whatever it looks
+/// like: a server echoing it, or the user's own config.toml holding it,
+/// never gets it printed, in part or whole (issue 9, class 3).
+#[test]
+fn no_command_prints_any_variable_the_catalog_names() {
+    const USER: &str = "team-ada-42";
+    let stub = Stub::start(vec![
+        Route::new(
+            "GET",
+            "/v1/models",
+            403,
+            &format!(
+                "{{\"error\":{{\"message\":\"user {USER} may not; header was team-ada-4***\"}}}}"
+            ),
+        ),
+        Route::new(
+            "POST",
+            "/v1/responses",
+            400,
+            &format!("{{\"error\":{{\"message\":\"X-User={USER} rejected\"}}}}"),
+        ),
+    ]);
+    let w = world(&stub.url("/v1"));
+    // The user's own table, which codexgen keeps and shows in its diff.
+    w.file(
+        "codex-home/config.toml",
+        &format!("[model_providers.mine]\nname = \"Mine\"\nbase_url = \"https://m.example/v1\"\nhttp_headers = {{ X-Who = \"{USER}\" }}\n"),
+    );
+    let runs: &[&[&str]] = &[
+        &["gen", "--diff"],
+        &["probe", "--responses"],
+        &["probe", "--format", "json", "--responses"],
+    ];
+    for args in runs
+        .iter()
+        .chain([&["doctor"][..], &["gen", "--yes"]].iter())
+    {
+        let a = cmd(&w).env("STUB_USER", USER).args(*args).assert();
+        let text = output(&a);
+        assert!(
+            !text.contains("team-ada"),
+            "`codexgen {}` printed STUB_USER's value:\n{text}",
+            args.join(" ")
+        );
+        if runs.contains(args) {
+            assert!(text.contains("<redacted>"), "{}: {text}", args.join(" "));
+        }
+    }
+}
