@@ -207,9 +207,18 @@ impl Target {
         }
     }
 
-    /// Whether `id` may be defined as a `[model_providers.<id>]` table.
-    pub fn may_define_provider(&self, id: &str) -> bool {
-        self.version < BUILTIN_IDS_RESERVED || !BUILTIN_PROVIDERS.contains(&id)
+    /// What this Codex does with a `[model_providers.<id>]` table for one of
+    /// its built-in ids: `None` when `id` is not built in. No version uses
+    /// such a table: before 0.115.0 it loads and is ignored (requests go to
+    /// the built-in URL, measured), from 0.115.0 it is a load error.
+    pub fn redefined_builtin(&self, id: &str) -> Option<&'static str> {
+        if !BUILTIN_PROVIDERS.contains(&id) {
+            None
+        } else if self.version < BUILTIN_IDS_RESERVED {
+            Some("loads such a table but ignores it: requests still go to the built-in URL")
+        } else {
+            Some("refuses to load such a table")
+        }
     }
 
     pub fn profile_layout(&self) -> ProfileLayout {
@@ -279,13 +288,20 @@ mod tests {
     }
 
     #[test]
-    fn builtin_ids_reserved_from_0_115() {
-        assert!(target("0.114.0").may_define_provider("ollama"));
-        assert!(!target("0.115.0").may_define_provider("ollama"));
-        assert!(!target("0.169.0").may_define_provider("openai"));
-        assert!(!target("0.169.0").may_define_provider("lmstudio"));
-        assert!(target("0.169.0").may_define_provider("local_ollama"));
-        assert!(target("0.169.0").may_define_provider("oss"));
+    fn no_version_uses_a_redefined_builtin_id() {
+        // Ignored before 0.115.0 (requests go to the built-in URL), refused after.
+        let ignored = target("0.114.0").redefined_builtin("ollama").unwrap();
+        assert!(ignored.contains("ignores"), "{ignored}");
+        let refused = target("0.115.0").redefined_builtin("ollama").unwrap();
+        assert!(refused.contains("refuses"), "{refused}");
+        assert!(target("0.89.0").redefined_builtin("openai").is_some());
+        assert!(target("0.169.0").redefined_builtin("lmstudio").is_some());
+        assert!(
+            target("0.169.0")
+                .redefined_builtin("local_ollama")
+                .is_none()
+        );
+        assert!(target("0.89.0").redefined_builtin("oss").is_none());
     }
 
     #[test]

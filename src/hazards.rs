@@ -19,14 +19,16 @@ pub enum Hazard {
     /// A `[profiles.NAME]` table in config.toml; from 0.134 `codex -p NAME`
     /// fails while it is there.
     LegacyTable { profile: String, in_catalog: bool },
-    /// A top-level `profile = "NAME"` in config.toml (refused from 0.134).
+    /// A top-level `profile = "NAME"` in config.toml: from 0.134 Codex
+    /// refuses to load config.toml at all, so every command fails (measured).
     Selector { profile: String },
     /// A profile file codexgen did not write, which a Codex before 0.134
     /// does not read.
     UnreadProfileFile { file: CodexFile, profile: String },
     /// A Codex before 0.123 ignores `codex -p NAME` before the subcommand.
     TopLevelProfileFlagIgnored,
-    /// config.toml defines a built-in provider id (refused from 0.115).
+    /// config.toml defines a built-in provider id (ignored before 0.115,
+    /// refused from then on).
     BuiltinRedefined { id: String },
     /// config.toml gives a provider a wire API this Codex refuses.
     RefusedWireApi { id: String, wire_api: String },
@@ -48,7 +50,7 @@ pub fn find(
         .unwrap_or_default();
     if let Some(providers) = doc.get("model_providers").and_then(Item::as_table_like) {
         for (id, table) in providers.iter() {
-            if !target.may_define_provider(id) {
+            if target.redefined_builtin(id).is_some() {
                 found.push(Hazard::BuiltinRedefined { id: id.to_owned() });
             }
             if let Some(wire) = table.get("wire_api").and_then(Item::as_str)

@@ -29,6 +29,8 @@ mod detect;
 mod diagnostic;
 mod diff;
 mod error;
+#[doc(hidden)]
+pub mod fuzz;
 mod hazards;
 mod home;
 mod merge;

@@ -290,14 +290,13 @@ impl Builder<'_> {
     fn provider(&mut self, key: &Key, node: &Node) -> Option<Provider> {
         let id = key.name.clone();
         let id_ok = self.id(key, "provider id");
-        if !self.target.may_define_provider(&id) {
+        if let Some(effect) = self.target.redefined_builtin(&id) {
             self.error(
                 key.pos,
                 format!("provider id `{id}` is one of Codex's built-in providers"),
                 format!(
-                    "Codex {} refuses to load a `[model_providers.{id}]` table (since {})",
-                    self.target.version,
-                    codex::BUILTIN_IDS_RESERVED
+                    "Codex {} {effect} (`[model_providers.{id}]`)",
+                    self.target.version
                 ),
                 format!(
                     "remove this provider and use `provider: {id}` in profiles, or rename it (e.g. `local_{id}`)"

@@ -253,7 +253,10 @@ fn check_config_on_disk(
             Hazard::BuiltinRedefined { id } => f.add(
                 format!("provider {id}"),
                 Status::Error,
-                format!("{config} defines [model_providers.{id}]; Codex {version} refuses to load a built-in id there"),
+                format!(
+                    "{config} defines [model_providers.{id}], a built-in id; Codex {version} {}",
+                    target.redefined_builtin(id).unwrap_or_default()
+                ),
                 fix,
             ),
             Hazard::RefusedWireApi { id, wire_api } => f.add(
@@ -271,7 +274,7 @@ fn check_config_on_disk(
             Hazard::Selector { profile } => f.add(
                 format!("profile {profile}"),
                 Status::Error,
-                format!("{config} has `profile = \"{profile}\"`: `codex -p {profile}` fails on Codex {version}"),
+                format!("{config} has `profile = \"{profile}\"`: Codex {version} refuses to load it, so every codex command fails"),
                 fix,
             ),
             Hazard::UnreadProfileFile { file, profile } => f.add(

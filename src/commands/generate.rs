@@ -11,7 +11,7 @@ use anstyle::{AnsiColor, Style};
 
 use super::report::dim;
 use crate::catalog::Catalog;
-use crate::codex;
+use crate::codex::{self, ProfileLayout, Target};
 use crate::diagnostic::{Exit, Level, Problem};
 use crate::diff::{self, Kind};
 use crate::error::Error;
@@ -180,13 +180,44 @@ fn apply(
     Ok(())
 }
 
-/// `--verify`: the installed Codex must load every planned file.
+/// `--verify`: the installed Codex must load every planned file. It can
+/// only vouch for files laid out the way it reads them: a Codex that reads
+/// profile files cannot check `[profiles.NAME]` tables, nor the reverse, so
+/// such a pair is refused rather than "verified". A different version of
+/// the same layout is used, and named.
 fn verify_plan(settings: &Settings, catalog: &Catalog, plan: &Plan) -> Result<(), Error> {
-    let bin = settings.codex.bin()?.ok_or_else(|| {
-        Error::message(
+    let Some(installed) = settings.codex.version()? else {
+        return Err(Error::message(
             "--verify needs the Codex binary: pass --codex-bin PATH or put codex on PATH",
-        )
-    })?;
+        ));
+    };
+    let target = &settings.target;
+    let checker = Target::at(installed.version);
+    if checker.profile_layout() != target.profile_layout() {
+        return Err(Error::with_help(
+            format!(
+                "--verify cannot check files for Codex {} with Codex {} at {}: {}",
+                target.version,
+                installed.version,
+                installed.bin.display(),
+                if target.profile_layout() == ProfileLayout::Files {
+                    format!(
+                        "the target reads profile files, which Codex {} does not",
+                        installed.version
+                    )
+                } else {
+                    format!(
+                        "the target reads [profiles.NAME] tables, which Codex {} refuses",
+                        installed.version
+                    )
+                }
+            ),
+            format!(
+                "nothing was written; pass --codex-bin with a Codex {} or another of its layout, or generate for the installed one (--codex-version {})",
+                target.version, installed.version
+            ),
+        ));
+    }
     let files = plan
         .files
         .iter()
@@ -196,16 +227,22 @@ fn verify_plan(settings: &Settings, catalog: &Catalog, plan: &Plan) -> Result<()
         home: &settings.codex_home,
         files,
         profiles: catalog.profiles.iter().map(|p| &p.name).collect(),
-        version: settings.target.version,
+        version: installed.version,
     };
-    verify::verify(bin, &check).map_err(|refusal| {
+    verify::verify(&installed.bin, &check).map_err(|refusal| {
         let help = plan.blame(&refusal);
         Error::Verify { refusal, help }
     })?;
+    let stand_in = if installed.version == target.version {
+        String::new()
+    } else {
+        format!(" (written for Codex {}, same layout)", target.version)
+    };
     eprintln!(
-        "{} {} loads the planned files",
+        "{} Codex {} ({}) loads the planned files{stand_in}",
         dim("codexgen:"),
-        bin.display()
+        installed.version,
+        installed.bin.display()
     );
     Ok(())
 }
@@ -231,8 +268,8 @@ fn warn_about_hazards(settings: &Settings, catalog: &Catalog, plan: &Plan, state
                 CodexFile::Config
             ),
             Hazard::Selector { profile } => format!(
-                "{} selects a profile with `profile = \"{profile}\"`; Codex {version} refuses `codex -p {profile}` while it is there",
-                CodexFile::Config
+                "{config} selects a profile with `profile = \"{profile}\"`; Codex {version} refuses to load {config} while it is there, so every codex command fails",
+                config = CodexFile::Config
             ),
             Hazard::UnreadProfileFile { file, profile } => {
                 let message = format!(
@@ -251,8 +288,9 @@ fn warn_about_hazards(settings: &Settings, catalog: &Catalog, plan: &Plan, state
                 continue;
             }
             Hazard::BuiltinRedefined { id } => format!(
-                "{} defines [model_providers.{id}], which is not codexgen's; Codex {version} refuses to load a built-in id there",
-                CodexFile::Config
+                "{} defines [model_providers.{id}], which is not codexgen's; `{id}` is a built-in id, and Codex {version} {}",
+                CodexFile::Config,
+                settings.target.redefined_builtin(id).unwrap_or_default()
             ),
             Hazard::RefusedWireApi { id, wire_api } => format!(
                 "{} has wire_api = \"{wire_api}\" for `{id}`, which is not codexgen's; Codex {version} refuses it",

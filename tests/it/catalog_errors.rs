@@ -109,7 +109,7 @@ fn builtin_providers_may_be_used_but_not_defined() {
         &[
             "provider id `ollama` is one of Codex's built-in providers",
             "providers.yaml:9:3",
-            "refuses to load a `[model_providers.ollama]` table (since 0.115.0)",
+            "Codex 0.169.0 refuses to load such a table (`[model_providers.ollama]`)",
             "local_ollama",
         ],
     );

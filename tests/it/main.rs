@@ -6,6 +6,7 @@ mod e2e;
 mod e2e_versions;
 mod generate;
 mod http_stub;
+mod no_panic;
 mod shell_safety;
 mod snapshots;
 mod stand_in;

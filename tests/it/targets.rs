@@ -132,8 +132,11 @@ fn chat_wire_api_is_accepted_only_where_codex_still_reads_it() {
         .stderr(contains("use `wire_api: responses`"));
 }
 
+/// Measured (issue 9): before 0.115.0 Codex loads a `[model_providers.ollama]`
+/// table but ignores it, sending requests to the built-in URL; from 0.115.0
+/// it refuses it. Either way the catalog's provider would not be used.
 #[test]
-fn builtin_ids_may_be_redefined_before_0_115() {
+fn builtin_ids_are_refused_at_every_target() {
     let w = World::new();
     w.catalog(
         &CATALOG
@@ -143,11 +146,15 @@ fn builtin_ids_may_be_redefined_before_0_115() {
     w.cmd()
         .args(["gen", "--diff", "--codex-version", "0.114.0"])
         .assert()
-        .success();
+        .code(2)
+        .stderr(contains(
+            "Codex 0.114.0 loads such a table but ignores it: requests still go to the built-in URL",
+        ));
     w.cmd()
         .args(["gen", "--diff", "--codex-version", "0.115.0"])
         .assert()
-        .code(2);
+        .code(2)
+        .stderr(contains("Codex 0.115.0 refuses to load such a table"));
 }
 
 #[test]
@@ -263,6 +270,45 @@ fn verify_stops_the_write_when_codex_refuses() {
         .success()
         .stderr(contains("loads the planned files"));
     assert!(w.exists("beta.config.toml"));
+}
+
+/// Measured (issue 9): a Codex of the other profile layout cannot vouch for
+/// the planned files, so `--verify` refuses to say they load; a Codex of
+/// the same layout but another version checks them and is named.
+#[cfg(unix)]
+#[test]
+fn verify_names_the_codex_that_checked_and_refuses_another_layout() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.fake_codex("0.133.0", "exit 0");
+    w.cmd()
+        .args(["gen", "--yes", "--verify", "--codex-version", "0.169.0"])
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "--verify cannot check files for Codex 0.169.0 with Codex 0.133.0 at",
+        ))
+        .stderr(contains(
+            "the target reads profile files, which Codex 0.133.0 does not",
+        ))
+        .stderr(contains("nothing was written"));
+    assert!(!w.exists("config.toml"));
+    w.cmd()
+        .args(["gen", "--diff", "--verify", "--codex-version", "0.120.0"])
+        .assert()
+        .success()
+        .stderr(contains("Codex 0.133.0 ("))
+        .stderr(contains(
+            ") loads the planned files (written for Codex 0.120.0, same layout)",
+        ));
+    w.fake_codex("0.169.0", "exit 0");
+    w.cmd()
+        .args(["gen", "--diff", "--verify", "--codex-version", "0.133.0"])
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "the target reads [profiles.NAME] tables, which Codex 0.169.0 refuses",
+        ));
 }
 
 #[test]
