@@ -12,6 +12,7 @@ use crate::codex::{ProfileLayout, Target};
 use toml_edit::{DocumentMut, Item};
 
 use crate::home::{CodexFile, ProfileName};
+use crate::merge;
 use crate::state::State;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,6 +26,14 @@ pub enum Hazard {
     /// A profile file codexgen did not write, which a Codex before 0.134
     /// does not read.
     UnreadProfileFile { file: CodexFile, profile: String },
+    /// A profile file codexgen wrote holds keys the user added, and the
+    /// target (before 0.134) reads no profile files: after a downgrade those
+    /// keys would sit where no Codex of this version reads them.
+    StrandedKeys {
+        file: CodexFile,
+        profile: String,
+        keys: Vec<String>,
+    },
     /// A Codex before 0.123 ignores `codex -p NAME` before the subcommand.
     TopLevelProfileFlagIgnored,
     /// config.toml defines a built-in provider id (ignored before 0.115,
@@ -88,6 +97,24 @@ pub fn find(
                     });
                 }
             }
+            for (file, written) in &state.files {
+                let Some(profile) = file.profile() else {
+                    continue;
+                };
+                let text = std::fs::read_to_string(file.path_in(home)).unwrap_or_default();
+                let keys: Vec<String> = merge::leaf_paths(&text)
+                    .into_iter()
+                    .filter(|path| !written.managed.iter().any(|m| m.path == *path))
+                    .map(|path| path.join("."))
+                    .collect();
+                if !keys.is_empty() {
+                    found.push(Hazard::StrandedKeys {
+                        file: file.clone(),
+                        profile: profile.to_string(),
+                        keys,
+                    });
+                }
+            }
             if !target.top_level_profile_flag_works() {
                 found.push(Hazard::TopLevelProfileFlagIgnored);
             }
@@ -119,6 +146,10 @@ impl Hazard {
             }
             Hazard::UnreadProfileFile { profile, .. } => format!(
                 "nothing to do for this Codex (it reads [profiles.{profile}] in {}); delete the file if you no longer need it",
+                CodexFile::Config
+            ),
+            Hazard::StrandedKeys { file, profile, .. } => format!(
+                "move them into [profiles.{profile}] in {} yourself (codexgen leaves them in {file}, without its own keys)",
                 CodexFile::Config
             ),
             Hazard::TopLevelProfileFlagIgnored => {

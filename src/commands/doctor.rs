@@ -283,6 +283,19 @@ fn check_config_on_disk(
                 format!("{file} is not read by Codex {version} (it reads [profiles.{profile}] in {config})"),
                 fix,
             ),
+            Hazard::StrandedKeys {
+                file,
+                profile,
+                keys,
+            } => f.add(
+                format!("profile {profile}"),
+                Status::Warn,
+                format!(
+                    "{file} holds keys you added ({}), which Codex {version} does not read",
+                    keys.join(", ")
+                ),
+                fix,
+            ),
             Hazard::TopLevelProfileFlagIgnored => f.add(
                 "codex",
                 Status::Warn,

@@ -279,6 +279,10 @@ fn warn_about_hazards(settings: &Settings, catalog: &Catalog, plan: &Plan, state
                 eprintln!("{}", Problem::new(message).render(Level::Warning));
                 continue;
             }
+            Hazard::StrandedKeys { file, keys, .. } => format!(
+                "{file} holds keys you added ({}), which Codex {version} does not read: it reads no profile files",
+                keys.join(", ")
+            ),
             Hazard::TopLevelProfileFlagIgnored => {
                 eprintln!(
                     "{} Codex {version} ignores `codex -p NAME` before the subcommand; use `codex exec --profile NAME` (fixed in Codex {})",

@@ -341,3 +341,32 @@ fn the_installed_codex_is_asked_once_per_run() {
     let asked = w.codex_runs().iter().filter(|r| *r == "--version").count();
     assert_eq!(asked, 1, "{:?}", w.codex_runs());
 }
+
+/// Measured (issue 9): Codex before 0.134 reads no `NAME.config.toml`, so
+/// keys a user added to a profile file codexgen wrote are stranded by a
+/// downgrade; `gen` says which, and keeps them.
+#[test]
+fn a_downgrade_warns_about_keys_left_in_profile_files() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.cmd()
+        .args(["gen", "--yes", "--codex-version", "0.169.0"])
+        .assert()
+        .success();
+    let mine = format!(
+        "{}[tools]\nweb_search = true\n",
+        w.read("alpha.config.toml")
+    );
+    w.file("codex-home/alpha.config.toml", &mine);
+    w.cmd()
+        .args(["gen", "--yes", "--codex-version", "0.133.0"])
+        .assert()
+        .success()
+        .stderr(contains(
+            "warning: alpha.config.toml holds keys you added (tools.web_search), which Codex 0.133.0 does not read: it reads no profile files",
+        ))
+        .stderr(contains("move them into [profiles.alpha] in config.toml yourself"))
+        .stderr(contains("beta.config.toml holds keys").not());
+    assert!(w.read("alpha.config.toml").contains("web_search = true"));
+    assert!(!w.exists("beta.config.toml"));
+}
