@@ -133,6 +133,12 @@ fn is_random_token(run: &str) -> bool {
     {
         return false;
     }
+    // `/` is base64, but also a path's separator: a path's parts are short
+    // (`tmp7UaIu6/tpl/config`), a key's are long (one `/` in 64 characters).
+    let parts = run.bytes().filter(|&b| b == b'/').count() + 1;
+    if len / parts < 10 {
+        return false;
+    }
     if len >= 24 && run.bytes().all(|b| b.is_ascii_hexdigit()) {
         return true;
     }
@@ -471,6 +477,9 @@ mod tests {
             "OPENROUTER_API_KEY",
             "2025-04-01-preview",
             "us.anthropic.claude-3-7-sonnet-20250219-v1:0",
+            // A temporary folder's random name inside a path.
+            "/tmp/.tmp7UaIu6/tpl/config.toml.tera",
+            "/home/u/.cache/codexgen-ci/codex-0.169.0/node_modules/x9Ab/vendor",
         ] {
             assert!(!looks_like_secret(name), "{name}");
         }
