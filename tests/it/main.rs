@@ -4,6 +4,7 @@
 mod catalog_errors;
 mod e2e;
 mod e2e_versions;
+mod faults;
 mod generate;
 mod http_stub;
 mod snapshots;
