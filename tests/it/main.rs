@@ -7,6 +7,7 @@ mod e2e_versions;
 mod faults;
 mod generate;
 mod http_stub;
+mod ownership;
 mod snapshots;
 mod stand_in;
 mod stderr;
