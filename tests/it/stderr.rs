@@ -396,6 +396,7 @@ error: Codex refused config.toml: `CODEX_HOME=<scratch> [ROOT]/bin/codex mcp lis
     );
 }
 
+#[cfg(debug_assertions)] // fail points exist only in debug builds
 #[test]
 fn a_state_write_that_fails_after_the_files_are_written() {
     let w = World::new();
@@ -417,6 +418,7 @@ error: cannot save codexgen's state in [ROOT]/codex-home/.codexgen/state.toml
     );
 }
 
+#[cfg(debug_assertions)] // fail points exist only in debug builds
 #[test]
 fn a_full_disk_part_way_and_then_at_the_state_write() {
     let w = World::new();
@@ -451,6 +453,7 @@ error: cannot save codexgen's state in [ROOT]/codex-home/.codexgen/state.toml
     );
 }
 
+#[cfg(debug_assertions)] // fail points exist only in debug builds
 #[test]
 fn a_file_that_changes_while_codexgen_writes() {
     let w = World::new();
