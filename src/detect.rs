@@ -75,7 +75,7 @@ pub fn version(bin: &Path, cache_file: Option<&Path>) -> Result<(Version, bool),
         cache.codex.truncate(CACHE_ENTRIES);
         if let Ok(text) = toml_edit::ser::to_string_pretty(&cache) {
             // A cache that cannot be written only costs a later `codex --version`.
-            let _ = write::write(file, &text, None);
+            let _ = write::write(file, &text, None, write::Expect::AsRead);
         }
     }
     Ok((version, false))

@@ -46,6 +46,37 @@ pub enum Error {
     /// A file changed on disk between planning and writing.
     #[error("{what} changed while codexgen was planning; nothing was written")]
     Changed { what: String },
+    /// The state could not be saved before the first write (it records what
+    /// the run is about to write), so nothing was written.
+    #[error("cannot save codexgen's state in {}; nothing was written", path.display())]
+    Unbegun {
+        path: PathBuf,
+        #[source]
+        source: WriteError,
+    },
+    /// A file changed under a writing run, which stopped there. `written`
+    /// files were written before it and are recorded.
+    #[error("{} changed while codexgen was writing; it was left as it is, and nothing after it was written", path.display())]
+    ChangedWhileWriting { path: PathBuf, written: usize },
+    /// A write failed part way through a run, which stopped there; the files
+    /// written before it are recorded.
+    #[error("cannot write the Codex home; codexgen stopped after {written} of {total} file(s)")]
+    Stopped {
+        #[source]
+        source: WriteError,
+        written: usize,
+        total: usize,
+    },
+    /// The state could not be saved at the end of a run (or after `after`
+    /// stopped it). The state file still holds the run's pending record, so
+    /// the next run settles it.
+    #[error("cannot save codexgen's state in {}", path.display())]
+    Unrecorded {
+        path: PathBuf,
+        #[source]
+        source: WriteError,
+        after: Option<Box<Error>>,
+    },
     #[error("{message}")]
     Message {
         message: String,
@@ -82,12 +113,25 @@ impl Error {
                 path.display()
             )),
             Error::Changed { .. } => Some("run codexgen again to see the new diff".to_owned()),
+            Error::Unbegun { source, .. } => source.help().or_else(|| {
+                Some("fix the cause (e.g. free some disk space), then run codexgen again".to_owned())
+            }),
+            Error::ChangedWhileWriting { written: 0, .. } => {
+                Some("run codexgen again to see the new diff".to_owned())
+            }
+            Error::ChangedWhileWriting { written, .. } => Some(format!(
+                "the {written} file(s) written before it are recorded; run codexgen again to see the new diff"
+            )),
+            Error::Stopped { source, .. } => source.help().or_else(|| {
+                Some("the files written before it are recorded; fix the cause (e.g. free some disk space), then run `codexgen gen` again to finish".to_owned())
+            }),
+            Error::Unrecorded { path, .. } => Some(format!(
+                "{} still names every file codexgen may have written; fix the cause (e.g. free some disk space), then run `codexgen gen --yes` again to finish the record",
+                path.display()
+            )),
+            Error::Write(source) => source.help(),
             Error::Message { help, .. } => help.clone(),
-            Error::Catalog(_)
-            | Error::Render(_)
-            | Error::Detect(_)
-            | Error::Write(_)
-            | Error::Read { .. } => None,
+            Error::Catalog(_) | Error::Render(_) | Error::Detect(_) | Error::Read { .. } => None,
         }
     }
 
@@ -97,6 +141,19 @@ impl Error {
             Error::Catalog(CatalogError::Invalid(problems)) => problems.clone(),
             Error::Render(RenderError::InvalidToml(problem))
             | Error::Merge(MergeError::Unparsable(problem)) => vec![problem.clone()],
+            // What stopped the run, then why its record is not final: the
+            // first one's help (which says it is) no longer holds.
+            Error::Unrecorded {
+                after: Some(after), ..
+            } => {
+                let mut problems: Vec<Problem> = after
+                    .problems()
+                    .into_iter()
+                    .map(|p| p.maybe_help(None))
+                    .collect();
+                problems.push(Problem::from_error(self).maybe_help(self.help()));
+                problems
+            }
             other => vec![Problem::from_error(other).maybe_help(other.help())],
         }
     }

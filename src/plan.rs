@@ -35,13 +35,26 @@ pub fn prepare(settings: &Settings, templates: Option<&Path>) -> Result<Prepared
     Ok(Prepared { catalog, rendered })
 }
 
-/// codexgen's record of what it wrote in this Codex home (empty when none).
+/// codexgen's record of what it wrote in this Codex home (empty when none),
+/// with the writes of a run that was killed part way settled by what is on
+/// disk (see `state`), so that every file codexgen wrote is named in it.
 pub fn read_state(settings: &Settings) -> Result<State, Error> {
     let path = settings.state_file();
-    match read_optional(&path)? {
-        Some(text) => State::parse(&text).map_err(|damage| Error::State { path, damage }),
-        None => Ok(State::new(BTreeMap::new())),
-    }
+    let state = match read_optional(&path)? {
+        Some(text) => State::parse(&text).map_err(|damage| Error::State { path, damage })?,
+        None => State::new(BTreeMap::new()),
+    };
+    state.settle(|file| {
+        let target = write::resolve(&file.path_in(&settings.codex_home)).map_err(Error::Write)?;
+        match std::fs::read(&target) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(source) => Err(Error::Read {
+                path: target.display().to_string(),
+                source,
+            }),
+        }
+    })
 }
 
 /// One file's planned change.

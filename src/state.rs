@@ -5,6 +5,18 @@
 //! `$CODEX_HOME/.codexgen/state.toml`. Text in, text out; no I/O. codexgen
 //! deletes files named here, so only names of files it writes are accepted
 //! ([`CodexFile`] refuses any other).
+//!
+//! It is also the write-ahead record of a writing run: before the first file
+//! is touched, `gen` saves the state with a `pending` entry for every file it
+//! is about to write or delete ([`State::begin`]): the fingerprint of the
+//! text it writes (none for a deletion) and the leaves the file will hold.
+//! Only when every file is written does the final state replace it. A run
+//! killed in between leaves `pending` behind; whoever reads the state next
+//! settles it ([`State::settle`]): a file that holds the fingerprinted text
+//! (or is gone, for a deletion) was written, and its pending leaves become
+//! its entry; any other file was not, and keeps its old entry. So a file a
+//! killed run wrote is never ownerless, and one it did not write never shows
+//! false drift.
 
 use std::collections::BTreeMap;
 
@@ -24,6 +36,25 @@ pub struct State {
     /// File in the Codex home -> the leaves codexgen wrote there.
     #[serde(default)]
     pub files: BTreeMap<CodexFile, FileState>,
+    /// Files a run was writing when the state was saved: see the module docs.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub pending: BTreeMap<CodexFile, Pending>,
+    /// Whether [`State::settle`] found `pending` entries: a run was
+    /// interrupted, and the state file on disk is not final yet.
+    #[serde(skip)]
+    pub interrupted: bool,
+}
+
+/// A file a run is about to write or delete.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pending {
+    /// [`fingerprint`] of the text being written; absent for a deletion.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
+    /// The leaves the file holds once written (none: the state stops
+    /// naming it).
+    #[serde(default)]
+    pub managed: Vec<Managed>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,7 +73,58 @@ impl State {
             format: FORMAT,
             codex: None,
             files,
+            pending: BTreeMap::new(),
+            interrupted: false,
         }
+    }
+
+    /// This state with `changes` recorded as pending: each file about to be
+    /// written (with its new text) or deleted (`None`), and the leaves it
+    /// will hold. Saved before the first write.
+    #[must_use]
+    pub fn begin<'a>(
+        &self,
+        changes: impl IntoIterator<Item = (&'a CodexFile, Option<&'a str>, &'a [Managed])>,
+    ) -> State {
+        let mut state = self.clone();
+        state.pending = changes
+            .into_iter()
+            .map(|(file, text, managed)| {
+                let pending = Pending {
+                    content: text.map(|t| fingerprint(t.as_bytes())),
+                    managed: managed.to_vec(),
+                };
+                (file.clone(), pending)
+            })
+            .collect();
+        state
+    }
+
+    /// Folds the `pending` entries a killed run left into `files`, given each
+    /// pending file's bytes on disk (`None`: missing): see the module docs.
+    pub fn settle<E>(
+        mut self,
+        mut on_disk: impl FnMut(&CodexFile) -> Result<Option<Vec<u8>>, E>,
+    ) -> Result<State, E> {
+        let pending = std::mem::take(&mut self.pending);
+        self.interrupted |= !pending.is_empty();
+        for (file, p) in pending {
+            let now = on_disk(&file)?;
+            let written = match (&p.content, &now) {
+                (Some(wanted), Some(bytes)) => *wanted == fingerprint(bytes),
+                (None, None) => true,
+                _ => false,
+            };
+            if !written {
+                continue;
+            }
+            if p.managed.is_empty() {
+                self.files.remove(&file);
+            } else {
+                self.files.insert(file, FileState { managed: p.managed });
+            }
+        }
+        Ok(self)
     }
 
     pub fn parse(text: &str) -> Result<Self, StateError> {
@@ -67,6 +149,16 @@ impl State {
             "# What codexgen last wrote in this Codex home. Do not edit; delete it to make\n# codexgen forget (it will then leave removed entries in place).\n{body}"
         )
     }
+}
+
+/// A text's fingerprint as the state records it: 64-bit FNV-1a, which is
+/// stable across builds and platforms. It only has to tell the text a run
+/// wrote from the text the file held before, not resist an adversary.
+pub fn fingerprint(bytes: &[u8]) -> String {
+    let hash = bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |hash, &b| {
+        (hash ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    });
+    format!("fnv1a64:{hash:016x}")
 }
 
 #[cfg(test)]
@@ -104,5 +196,74 @@ mod tests {
             assert!(State::parse(&text).is_err(), "{name}");
         }
         assert!(State::parse("format = 1\n[files.\"groq.config.toml\"]\nmanaged = []\n").is_ok());
+    }
+
+    fn profile(name: &str) -> CodexFile {
+        CodexFile::from_file_name(&format!("{name}.config.toml")).unwrap()
+    }
+
+    fn leaf(value: &str) -> Vec<Managed> {
+        vec![Managed {
+            path: vec!["model".into()],
+            value: format!("{value:?}"),
+        }]
+    }
+
+    #[test]
+    fn fingerprints_are_fnv1a64() {
+        assert_eq!(fingerprint(b""), "fnv1a64:cbf29ce484222325");
+        assert_eq!(fingerprint(b"a"), "fnv1a64:af63dc4c8601ec8c");
+    }
+
+    #[test]
+    fn pending_writes_are_settled_by_what_is_on_disk() {
+        let (kept, added, removed, untouched) = (
+            profile("kept"),
+            profile("added"),
+            profile("removed"),
+            profile("untouched"),
+        );
+        let mut old = State::new(BTreeMap::new());
+        for file in [&kept, &removed, &untouched] {
+            old.files.insert(
+                file.clone(),
+                FileState {
+                    managed: leaf("old"),
+                },
+            );
+        }
+        let begun = old.begin([
+            (&kept, Some("model = \"new\"\n"), leaf("new").as_slice()),
+            (&added, Some("model = \"new\"\n"), leaf("new").as_slice()),
+            (&removed, None, &[][..]),
+            (
+                &untouched,
+                Some("model = \"new\"\n"),
+                leaf("new").as_slice(),
+            ),
+        ]);
+        let saved = State::parse(&begun.to_text()).unwrap();
+        assert_eq!(saved.pending, begun.pending);
+        // Killed after writing kept, added and removed, before untouched.
+        let settled = saved
+            .settle(|file| {
+                Ok::<_, ()>(match file {
+                    f if *f == removed => None,
+                    f if *f == untouched => Some(b"model = \"old\"\n".to_vec()),
+                    _ => Some(b"model = \"new\"\n".to_vec()),
+                })
+            })
+            .unwrap();
+        assert!(settled.interrupted && settled.pending.is_empty());
+        assert_eq!(settled.managed(&kept), leaf("new"));
+        assert_eq!(settled.managed(&added), leaf("new"));
+        assert!(!settled.files.contains_key(&removed));
+        assert_eq!(settled.managed(&untouched), leaf("old"));
+        // Killed before writing anything: the old state stands.
+        let before = State::parse(&begun.to_text())
+            .unwrap()
+            .settle(|file| Ok::<_, ()>((*file != added).then(|| b"model = \"old\"\n".to_vec())))
+            .unwrap();
+        assert_eq!(before.files, old.files);
     }
 }

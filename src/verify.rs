@@ -65,7 +65,7 @@ pub fn verify(bin: &Path, planned: &LoadCheck<'_>) -> Result<(), VerifyError> {
         .map_err(VerifyError::Scratch)?;
     let home = scratch.path().join("codex-home");
     for (file, text) in &planned.files {
-        write::write(&file.path_in(&home), text, None)
+        write::write(&file.path_in(&home), text, None, write::Expect::AsRead)
             .map_err(|e| VerifyError::Scratch(std::io::Error::other(e.to_string())))?;
     }
     let shown = |e: VerifyError| match e {

@@ -1,8 +1,29 @@
 //! Owns every change to the filesystem: the run lock, atomic writes (temp file
-//! in the same folder, fsync, rename) that keep a file's mode and write
-//! through symlinks so the link survives, backups of the previous content,
-//! and deletions. Nothing else in codexgen writes a byte.
+//! in the same folder, fsync, rename) that keep a file's mode, owner and group
+//! and write through symlinks so the link survives, backups of the previous
+//! content, deletions, and the removal of temp files a killed run left
+//! behind. Nothing else in codexgen writes a byte. Does not decide what to
+//! write, nor in which order; `gen` does.
+//!
+//! Crash safety, the part that is this module's:
+//! - A file is replaced by a rename, so a reader (or a kill at any moment)
+//!   sees the old text or the new, never a mix. A kill can leave a
+//!   `.codexgen-*.tmp` file beside the target; [`leftover_temps`] finds them
+//!   and [`remove_temps`] (which needs the run [`Lock`]) removes them.
+//! - A write is told what the file must still hold ([`Expect`]) and compares
+//!   it again right before the rename or removal, so a line Codex or the user
+//!   adds after the plan was made is never silently replaced: the write stops
+//!   with [`WriteError::Changed`]. The window left is the one between that
+//!   read and the rename itself, which no portable call closes.
+//! - Replacing a file keeps its owner and group (a run as root must not make
+//!   the user's config root's); when that is not allowed, the write is
+//!   refused ([`WriteError::Owner`]) and the file is left as it was.
+//!
+//! Debug builds (the binary `cargo test` runs) have a fail point before each
+//! filesystem step, driven by `CODEXGEN_FAIL_AT` and `CODEXGEN_FAIL_MODE` (see
+//! [`fault`]); release builds compile it to nothing.
 
+use std::ffi::OsStr;
 use std::fs::{File, Permissions, TryLockError};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -10,6 +31,10 @@ use std::path::{Path, PathBuf};
 /// Mode of files codexgen creates: they sit next to credentials and may name them.
 #[cfg(unix)]
 const NEW_FILE_MODE: u32 = 0o600;
+
+/// codexgen's temp files are `.codexgen-XXXXXX.tmp`, beside the file they replace.
+const TEMP_PREFIX: &str = ".codexgen-";
+const TEMP_SUFFIX: &str = ".tmp";
 
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
@@ -23,6 +48,42 @@ pub enum WriteError {
         #[source]
         source: std::io::Error,
     },
+    /// The file no longer holds what the caller planned from; it was left
+    /// as it is.
+    #[error("{0} changed since codexgen read it")]
+    Changed(PathBuf),
+    /// The replaced file's owner or group could not be given to the new
+    /// text; it was left as it is.
+    #[error("cannot keep the owner of {path} (uid {uid}, gid {gid})")]
+    Owner {
+        path: PathBuf,
+        uid: u32,
+        gid: u32,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl WriteError {
+    /// What to do about it, when there is something to say.
+    pub fn help(&self) -> Option<String> {
+        match self {
+            WriteError::Owner { uid, .. } => Some(format!(
+                "run codexgen as the file's owner (uid {uid}), e.g. with `sudo -u`, so that Codex can still read it"
+            )),
+            _ => None,
+        }
+    }
+}
+
+/// What a file must hold when a write replaces or removes it. It is checked
+/// when the write reads the file and again right before the rename.
+#[derive(Debug, Clone, Copy)]
+pub enum Expect<'a> {
+    /// Whatever the write reads first: it must not change under the write.
+    AsRead,
+    /// Exactly these bytes; `None`: the file must not exist.
+    Exactly(Option<&'a [u8]>),
 }
 
 /// Held for the whole of a writing run; dropping it releases the lock.
@@ -71,42 +132,56 @@ pub fn resolve(path: &Path) -> Result<PathBuf, WriteError> {
     })
 }
 
-/// Writes `content` to `path` atomically. Keeps the existing file's mode,
-/// writes a symlink's target, and copies the previous content to
-/// `backup` first. Returns whether anything was written (equal content is
-/// left alone, mtime included).
-pub fn write(path: &Path, content: &str, backup: Option<&Path>) -> Result<bool, WriteError> {
+/// Writes `content` to `path` atomically, if the file still holds what
+/// `expect` says. Keeps the existing file's mode, owner and group, writes a
+/// symlink's target, and copies the previous content to `backup` first.
+/// Returns whether anything was written (equal content is left alone, mtime
+/// included).
+pub fn write(
+    path: &Path,
+    content: &str,
+    backup: Option<&Path>,
+    expect: Expect<'_>,
+) -> Result<bool, WriteError> {
     let target = resolve(path)?;
-    let old = match fs_err::read(&target) {
-        Ok(bytes) => Some(bytes),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(e.into()),
-    };
+    let old = read_bytes(&target)?;
+    if let Expect::Exactly(expected) = expect
+        && expected != old.as_deref()
+    {
+        return Err(WriteError::Changed(target));
+    }
     if old.as_deref() == Some(content.as_bytes()) {
         return Ok(false);
     }
-    let permissions = match &old {
-        Some(_) => Some(fs_err::metadata(&target)?.permissions()),
-        None => new_file_permissions(),
+    let kept = match &old {
+        Some(_) => Kept::of(&fs_err::metadata(&target)?),
+        None => Kept::new_file(),
     };
     if let (Some(old), Some(backup)) = (&old, backup) {
-        atomic_replace(backup, old, None)?;
+        atomic_replace(backup, old, &Kept::default(), None)?;
     }
-    atomic_replace(&target, content.as_bytes(), permissions)?;
+    atomic_replace(&target, content.as_bytes(), &kept, Some(old.as_deref()))?;
     Ok(true)
 }
 
-/// Deletes `path` after backing its content up. A symlink is removed, not
-/// the file it points to: that file belongs to whoever made the link.
-pub fn delete(path: &Path, backup: Option<&Path>) -> Result<bool, WriteError> {
-    let content = match fs_err::read(path) {
-        Ok(bytes) => Some(bytes),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(e.into()),
-    };
-    if let (Some(content), Some(backup)) = (&content, backup) {
-        atomic_replace(backup, content, None)?;
+/// Deletes `path` after backing its content up, if it still holds what
+/// `expect` says. A symlink is removed, not the file it points to: that file
+/// belongs to whoever made the link.
+pub fn delete(path: &Path, backup: Option<&Path>, expect: Expect<'_>) -> Result<bool, WriteError> {
+    let content = read_bytes(path)?;
+    if let Expect::Exactly(expected) = expect
+        && expected != content.as_deref()
+    {
+        return Err(WriteError::Changed(path.to_path_buf()));
     }
+    if let (Some(content), Some(backup)) = (&content, backup) {
+        atomic_replace(backup, content, &Kept::default(), None)?;
+    }
+    fault::point("compare", path)?;
+    if read_bytes(path)? != content {
+        return Err(WriteError::Changed(path.to_path_buf()));
+    }
+    fault::point("remove", path)?;
     match fs_err::remove_file(path) {
         Ok(()) => Ok(true),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
@@ -114,19 +189,111 @@ pub fn delete(path: &Path, backup: Option<&Path>) -> Result<bool, WriteError> {
     }
 }
 
+/// codexgen's own temp files in `dirs`: regular files named
+/// `.codexgen-*.tmp`, which only a run killed before its rename leaves.
+/// Reads only; a folder that cannot be read has none.
+pub fn leftover_temps(dirs: &[PathBuf]) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for dir in dirs {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            if is_temp_name(&entry.file_name()) && entry.file_type().is_ok_and(|t| t.is_file()) {
+                found.push(entry.path());
+            }
+        }
+    }
+    found.sort();
+    found.dedup();
+    found
+}
+
+/// Removes temp files [`leftover_temps`] found. Only under the run lock: a
+/// temp file of a live run is never another run's leftover.
+pub fn remove_temps(_held: &Lock, temps: &[PathBuf]) -> Result<(), WriteError> {
+    for temp in temps {
+        fault::point("clean", temp)?;
+        match fs_err::remove_file(temp) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
+}
+
+fn is_temp_name(name: &OsStr) -> bool {
+    name.to_str().is_some_and(|name| {
+        name.strip_prefix(TEMP_PREFIX)
+            .and_then(|rest| rest.strip_suffix(TEMP_SUFFIX))
+            .is_some_and(|random| {
+                !random.is_empty() && random.chars().all(|c| c.is_ascii_alphanumeric())
+            })
+    })
+}
+
+/// A file's bytes, or `None` when it does not exist.
+fn read_bytes(path: &Path) -> Result<Option<Vec<u8>>, WriteError> {
+    match fs_err::read(path) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// What a replaced file keeps: its mode, and its owner and group.
+#[derive(Default)]
+struct Kept {
+    permissions: Option<Permissions>,
+    /// (uid, gid)
+    owner: Option<(u32, u32)>,
+}
+
+impl Kept {
+    fn of(meta: &std::fs::Metadata) -> Self {
+        #[cfg(unix)]
+        let owner = {
+            use std::os::unix::fs::MetadataExt;
+            Some((meta.uid(), meta.gid()))
+        };
+        #[cfg(not(unix))]
+        let owner = None;
+        Kept {
+            permissions: Some(meta.permissions()),
+            owner,
+        }
+    }
+
+    fn new_file() -> Self {
+        Kept {
+            permissions: new_file_permissions(),
+            owner: None,
+        }
+    }
+}
+
+/// Replaces `path` with `content` by a rename. With `expect`, the file must
+/// still hold exactly that (`None`: not exist) right before the rename.
+#[allow(clippy::option_option)] // None: not checked; Some(None): must not exist
 fn atomic_replace(
     path: &Path,
     content: &[u8],
-    permissions: Option<Permissions>,
+    kept: &Kept,
+    expect: Option<Option<&[u8]>>,
 ) -> Result<(), WriteError> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    fs_err::create_dir_all(dir)?;
+    if !dir.is_dir() {
+        fault::point("mkdir", path)?;
+        fs_err::create_dir_all(dir)?;
+    }
+    fault::point("create", path)?;
     let mut temp = tempfile::Builder::new()
-        .prefix(".codexgen-")
-        .suffix(".tmp")
+        .prefix(TEMP_PREFIX)
+        .suffix(TEMP_SUFFIX)
         .tempfile_in(dir)
         .map_err(|e| {
             std::io::Error::new(
@@ -134,21 +301,63 @@ fn atomic_replace(
                 format!("cannot create a temporary file in {}: {e}", dir.display()),
             )
         })?;
+    fault::point("write", path)?;
     temp.write_all(content)?;
-    if let Some(p) = permissions {
-        temp.as_file().set_permissions(p)?;
+    keep_owner(temp.as_file(), path, kept.owner)?;
+    if let Some(p) = &kept.permissions {
+        fault::point("chmod", path)?;
+        temp.as_file().set_permissions(p.clone())?;
     }
+    fault::point("fsync", path)?;
     temp.as_file().sync_all()?;
+    if let Some(expected) = expect {
+        fault::point("compare", path)?;
+        if read_bytes(path)?.as_deref() != expected {
+            return Err(WriteError::Changed(path.to_path_buf()));
+        }
+    }
+    fault::point("rename", path)?;
     temp.persist(path).map_err(|e| {
         std::io::Error::new(
             e.error.kind(),
             format!("cannot replace {}: {}", path.display(), e.error),
         )
     })?;
-    // Make the rename itself durable.
-    if let Ok(d) = File::open(dir) {
+    // Make the rename itself durable. Not every filesystem can sync a
+    // folder, and the new text is in place either way, so a failure here
+    // (injected or real) is not the run's failure.
+    if fault::point("fsync-dir", path).is_ok()
+        && let Ok(d) = File::open(dir)
+    {
         let _ = d.sync_all();
     }
+    Ok(())
+}
+
+/// Gives the temp file the owner and group of the file it replaces, or
+/// refuses: a run as root must not make the user's config root's.
+#[cfg(unix)]
+fn keep_owner(temp: &File, path: &Path, owner: Option<(u32, u32)>) -> Result<(), WriteError> {
+    use std::os::unix::fs::MetadataExt;
+    let Some((uid, gid)) = owner else {
+        return Ok(());
+    };
+    let ours = temp.metadata()?;
+    if (ours.uid(), ours.gid()) == (uid, gid) {
+        return Ok(());
+    }
+    fault::point("chown", path)?;
+    std::os::unix::fs::fchown(temp, Some(uid), Some(gid)).map_err(|source| WriteError::Owner {
+        path: path.to_path_buf(),
+        uid,
+        gid,
+        source,
+    })
+}
+
+#[cfg(not(unix))]
+#[allow(clippy::unnecessary_wraps)]
+fn keep_owner(_: &File, _: &Path, _: Option<(u32, u32)>) -> Result<(), WriteError> {
     Ok(())
 }
 
@@ -164,6 +373,105 @@ fn new_file_permissions() -> Option<Permissions> {
     None
 }
 
+/// Test-only fail points, one before each filesystem step of a write
+/// (`mkdir`, `create`, `write`, `chown`, `chmod`, `fsync`, `compare`,
+/// `rename`, `fsync-dir`, `remove`, `clean`), so the integration tests can
+/// stop a run at every step and check that the next run recovers.
+///
+/// `CODEXGEN_FAIL_AT` picks the points, separated by commas: `N` (the Nth
+/// step of the run, from 1) or `STEP:FILE[:K]` (the Kth `STEP` on a file
+/// named `FILE`, K from 1).
+/// `CODEXGEN_FAIL_MODE` says what happens there: `exit` (the default: exit
+/// at once with status 137, running no cleanup, as a `kill -9` would),
+/// `enospc` (that step fails with "No space left on device"), or `append`
+/// (a line is appended to the file, as another program might, and the run
+/// goes on). A reached fail point says so on stderr (`codexgen: fail point
+/// N: STEP PATH (MODE)`). Only in debug builds; in release builds [`point`]
+/// is `Ok(())`.
+mod fault {
+    use std::path::Path;
+
+    /// The exit status of a run stopped at a fail point in `exit` mode.
+    #[cfg(debug_assertions)]
+    const KILLED: i32 = 137;
+
+    #[cfg(not(debug_assertions))]
+    #[inline]
+    #[allow(clippy::unnecessary_wraps)] // the debug twin fails
+    pub fn point(_step: &'static str, _path: &Path) -> std::io::Result<()> {
+        Ok(())
+    }
+
+    #[cfg(debug_assertions)]
+    pub fn point(step: &'static str, path: &Path) -> std::io::Result<()> {
+        use std::io::Write as _;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use std::sync::{Mutex, OnceLock};
+
+        /// The points asked for, and the mode.
+        static PLAN: OnceLock<Option<(Vec<String>, String)>> = OnceLock::new();
+        static STEPS: AtomicUsize = AtomicUsize::new(0);
+        /// For each `STEP:FILE` point, how many steps matched it so far.
+        static MATCHED: Mutex<Vec<usize>> = Mutex::new(Vec::new());
+
+        let Some((points, mode)) = PLAN.get_or_init(|| {
+            let at = std::env::var("CODEXGEN_FAIL_AT").ok()?;
+            let mode = std::env::var("CODEXGEN_FAIL_MODE").unwrap_or_else(|_| "exit".to_owned());
+            Some((at.split(',').map(str::to_owned).collect(), mode))
+        }) else {
+            return Ok(());
+        };
+        let n = STEPS.fetch_add(1, Ordering::SeqCst) + 1;
+        let mut matched = MATCHED
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        matched.resize(points.len(), 0);
+        let mut hit = false;
+        for (point, count) in points.iter().zip(matched.iter_mut()) {
+            if let Ok(nth) = point.parse::<usize>() {
+                hit |= n == nth;
+                continue;
+            }
+            let mut parts = point.split(':');
+            let (want_step, want_file) = (parts.next(), parts.next());
+            let k = parts.next().and_then(|k| k.parse().ok()).unwrap_or(1);
+            if want_step == Some(step)
+                && want_file.is_some_and(|f| path.file_name().is_some_and(|name| name == f))
+            {
+                *count += 1;
+                hit |= *count == k;
+            }
+        }
+        drop(matched);
+        if !hit {
+            return Ok(());
+        }
+        // Said in every mode, so a test knows its fail point was reached.
+        eprintln!(
+            "codexgen: fail point {n}: {step} {} ({mode})",
+            path.display()
+        );
+        match mode.as_str() {
+            "enospc" => Err(std::io::Error::new(
+                std::io::ErrorKind::StorageFull,
+                format!(
+                    "cannot {step} {}: No space left on device (injected)",
+                    path.display()
+                ),
+            )),
+            "append" => {
+                let mut file = std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(path)?;
+                file.write_all(b"# added by another program while codexgen was writing\n")?;
+                Ok(())
+            }
+            _ => std::process::exit(KILLED),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -172,9 +480,9 @@ mod tests {
     fn equal_content_is_not_rewritten() {
         let dir = tempfile::tempdir().unwrap();
         let f = dir.path().join("a.toml");
-        assert!(write(&f, "x = 1\n", None).unwrap());
-        assert!(!write(&f, "x = 1\n", None).unwrap());
-        assert!(write(&f, "x = 2\n", None).unwrap());
+        assert!(write(&f, "x = 1\n", None, Expect::AsRead).unwrap());
+        assert!(!write(&f, "x = 1\n", None, Expect::AsRead).unwrap());
+        assert!(write(&f, "x = 2\n", None, Expect::AsRead).unwrap());
         assert_eq!(std::fs::read_to_string(&f).unwrap(), "x = 2\n");
     }
 
@@ -183,9 +491,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let f = dir.path().join("a.toml");
         let b = dir.path().join("backup").join("a.toml");
-        write(&f, "old\n", Some(&b)).unwrap();
+        write(&f, "old\n", Some(&b), Expect::AsRead).unwrap();
         assert!(!b.exists());
-        write(&f, "new\n", Some(&b)).unwrap();
+        write(&f, "new\n", Some(&b), Expect::AsRead).unwrap();
         assert_eq!(std::fs::read_to_string(&b).unwrap(), "old\n");
     }
 
@@ -196,7 +504,7 @@ mod tests {
         let link = dir.path().join("linked.toml");
         std::os::unix::fs::symlink("real/linked.toml", &link).unwrap();
         assert_eq!(resolve(&link).unwrap(), dir.path().join("real/linked.toml"));
-        write(&link, "x = 1\n", None).unwrap();
+        write(&link, "x = 1\n", None, Expect::AsRead).unwrap();
         assert!(
             std::fs::symlink_metadata(&link)
                 .unwrap()
@@ -214,5 +522,58 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let _held = lock(dir.path()).unwrap();
         assert!(matches!(lock(dir.path()), Err(WriteError::Locked(_))));
+    }
+
+    #[test]
+    fn a_file_that_changed_since_the_plan_is_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("a.toml");
+        std::fs::write(&f, "x = 1\ny = 2\n").unwrap();
+        let planned_from = Some(&b"x = 1\n"[..]);
+        let err = write(&f, "x = 3\n", None, Expect::Exactly(planned_from)).unwrap_err();
+        assert!(matches!(err, WriteError::Changed(p) if p == f));
+        assert_eq!(std::fs::read_to_string(&f).unwrap(), "x = 1\ny = 2\n");
+        let err = delete(&f, None, Expect::Exactly(planned_from)).unwrap_err();
+        assert!(matches!(err, WriteError::Changed(_)));
+        assert!(f.exists());
+        // A file planned as missing must still be missing.
+        let g = dir.path().join("g.toml");
+        std::fs::write(&g, "mine = true\n").unwrap();
+        assert!(matches!(
+            write(&g, "x = 1\n", None, Expect::Exactly(None)),
+            Err(WriteError::Changed(_))
+        ));
+        assert_eq!(
+            leftover_temps(&[dir.path().to_path_buf()]),
+            Vec::<PathBuf>::new()
+        );
+    }
+
+    #[test]
+    fn only_codexgens_own_temp_files_are_leftovers() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in [
+            ".codexgen-a1B2c3.tmp",
+            ".codexgen-.tmp",
+            ".codexgen-a/b.tmp",
+            "codexgen-a1B2c3.tmp",
+            ".codexgen-a1B2c3.tmp.bak",
+            "config.toml",
+        ] {
+            let path = dir.path().join(name);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).unwrap();
+            }
+            std::fs::write(path, "").unwrap();
+        }
+        std::fs::create_dir(dir.path().join(".codexgen-dir123.tmp")).unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink("config.toml", dir.path().join(".codexgen-link12.tmp")).unwrap();
+        let found = leftover_temps(&[dir.path().to_path_buf()]);
+        assert_eq!(found, [dir.path().join(".codexgen-a1B2c3.tmp")]);
+        let held = lock(&dir.path().join("state")).unwrap();
+        remove_temps(&held, &found).unwrap();
+        assert!(leftover_temps(&[dir.path().to_path_buf()]).is_empty());
+        assert!(dir.path().join("config.toml").exists());
     }
 }

@@ -2,6 +2,18 @@
 //! writes it (or, with `--diff`/`--check`, only reports). Owns the printing of
 //! plans, drift and warnings, the confirmation, and the write sequence; the
 //! stages themselves are elsewhere.
+//!
+//! The write sequence, so that a kill or a full disk at any step leaves a
+//! home the next run puts right: take the lock; check that the state and
+//! every planned file are as planned; remove temp files a killed run left;
+//! save the state with the run's writes recorded as pending (`state`'s
+//! write-ahead record); write each file, each checked once more against the
+//! text it was planned from right before its rename; save the final state.
+//! A run that stops part way (a file changed under it, a failed write)
+//! settles the pending record from what is on disk and saves it, or, when
+//! even that fails, says so and leaves the pending record for the next run.
+//! `--check` and `--diff` settle a pending record in memory only, and report
+//! it as unfinished.
 
 use std::io::{BufRead as _, IsTerminal as _, Write as _};
 use std::path::PathBuf;
@@ -23,7 +35,7 @@ use crate::secrets::redact;
 use crate::settings::Settings;
 use crate::state::{FileState, State};
 use crate::verify;
-use crate::write::{self, WriteError};
+use crate::write::{self, Expect, WriteError};
 
 /// What `gen` does once it has the plan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,9 +83,12 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
         verify_plan(settings, catalog, &plan)?;
     }
     let yes = match options.mode {
-        Mode::Check => return Ok(report_check(&plan)),
+        Mode::Check => return Ok(report_check(&plan, &state)),
         Mode::Diff => {
             let mut changed = plan.changed().peekable();
+            if state.interrupted {
+                eprintln!("{}", unfinished_note());
+            }
             if changed.peek().is_none() {
                 eprintln!("Nothing to change: the Codex home matches the catalog.");
             }
@@ -102,10 +117,15 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
     );
     new_state.codex = Some(target.version.to_string());
     if changed.is_empty() {
-        if new_state != state {
+        let leftovers = !write::leftover_temps(&temp_dirs(settings, &plan)).is_empty();
+        if new_state != state || leftovers {
             let _lock = lock_unchanged(settings, &state, &plan)?;
-            write::write(&settings.state_file(), &new_state.to_text(), None)
-                .map_err(Error::Write)?;
+            if new_state != state {
+                save_state(settings, &new_state)?;
+            }
+            if state.interrupted {
+                eprintln!("Finished the record of an interrupted codexgen run.");
+            }
         }
         eprintln!("Nothing to change: the Codex home matches the catalog.");
         return Ok(Exit::Ok);
@@ -120,8 +140,9 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
 }
 
 /// Takes the run lock only now, just before writing (so that a refused
-/// `--verify`, a "no" at the prompt or a `--diff` leaves no trace), and
-/// makes sure nothing changed on disk since the plan was made.
+/// `--verify`, a "no" at the prompt or a `--diff` leaves no trace), makes
+/// sure nothing changed on disk since the plan was made, and removes the
+/// temp files a killed run left where this one writes.
 fn lock_unchanged(settings: &Settings, state: &State, plan: &Plan) -> Result<write::Lock, Error> {
     let lock = write::lock(&settings.state_dir()).map_err(|e| match e {
         WriteError::Locked(dir) => Error::Locked(dir),
@@ -140,12 +161,35 @@ fn lock_unchanged(settings: &Settings, state: &State, plan: &Plan) -> Result<wri
             });
         }
     }
+    let temps = write::leftover_temps(&temp_dirs(settings, plan));
+    write::remove_temps(&lock, &temps).map_err(Error::Write)?;
     Ok(lock)
 }
 
-/// Writes the changed files (with backups), then the state. If a write
-/// fails, the state still records the files written before it, so nothing
-/// codexgen wrote becomes ownerless.
+/// The folders a run writes in, where a killed run may have left temp
+/// files: the Codex home, codexgen's folder and its backups, and the folder
+/// of each planned file's symlink target.
+fn temp_dirs(settings: &Settings, plan: &Plan) -> Vec<PathBuf> {
+    let state_dir = settings.state_dir();
+    let mut dirs = vec![
+        settings.codex_home.clone(),
+        state_dir.join(home::BACKUP_DIR),
+        state_dir,
+    ];
+    for p in &plan.files {
+        if let Ok(target) = write::resolve(&p.path)
+            && let Some(dir) = target.parent()
+            && !dirs.iter().any(|d| d == dir)
+        {
+            dirs.push(dir.to_path_buf());
+        }
+    }
+    dirs
+}
+
+/// Records the run's writes as pending in the state (see `state`), writes
+/// the changed files (with backups), then saves the final state. A run that
+/// stops part way records what it wrote before it stops.
 fn apply(
     settings: &Settings,
     changed: &[&Planned],
@@ -154,23 +198,42 @@ fn apply(
 ) -> Result<(), Error> {
     let state_path = settings.state_file();
     let backups = settings.state_dir().join(home::BACKUP_DIR);
-    let mut progress = old_state.clone();
-    for p in changed {
+    let begun = old_state.begin(changed.iter().map(|p| {
+        (
+            &p.file,
+            p.merged.text.as_deref(),
+            new_state.managed(&p.file),
+        )
+    }));
+    write::write(&state_path, &begun.to_text(), None, Expect::AsRead).map_err(|source| {
+        Error::Unbegun {
+            path: state_path.clone(),
+            source,
+        }
+    })?;
+    for (done, p) in changed.iter().enumerate() {
         let backup = p.file.path_in(&backups);
+        let expect = Expect::Exactly(p.current.as_deref().map(str::as_bytes));
         let written = match &p.merged.text {
-            Some(text) => write::write(&p.path, text, Some(&backup)),
-            None => write::delete(&p.path, Some(&backup)),
+            Some(text) => write::write(&p.path, text, Some(&backup), expect),
+            None => write::delete(&p.path, Some(&backup), expect),
         };
         if let Err(e) = written {
-            let _ = write::write(&state_path, &progress.to_text(), None);
-            return Err(Error::Write(e));
+            let stopped = match e {
+                WriteError::Changed(path) => Error::ChangedWhileWriting {
+                    path,
+                    written: done,
+                },
+                source => Error::Stopped {
+                    source,
+                    written: done,
+                    total: changed.len(),
+                },
+            };
+            return Err(record_stop(settings, stopped));
         }
-        match new_state.files.get(&p.file) {
-            Some(file) => progress.files.insert(p.file.clone(), file.clone()),
-            None => progress.files.remove(&p.file),
-        };
     }
-    write::write(&state_path, &new_state.to_text(), None).map_err(Error::Write)?;
+    save_state(settings, new_state)?;
     eprintln!(
         "Wrote {} file(s) in {}; previous versions are in {}.",
         changed.len(),
@@ -178,6 +241,47 @@ fn apply(
         backups.display()
     );
     Ok(())
+}
+
+/// Saves `state` as the state file; a failure is reported, never ignored:
+/// the file then still holds what the run started from (and any pending
+/// record), which the next run settles.
+fn save_state(settings: &Settings, state: &State) -> Result<(), Error> {
+    let path = settings.state_file();
+    write::write(&path, &state.to_text(), None, Expect::AsRead)
+        .map(drop)
+        .map_err(|source| Error::Unrecorded {
+            path,
+            source,
+            after: None,
+        })
+}
+
+/// After a run stopped part way: settles its pending record from what is
+/// on disk and saves it, so the state names exactly the files written.
+/// Returns what stopped the run, or, when the state cannot be saved, both.
+fn record_stop(settings: &Settings, stopped: Error) -> Error {
+    let saved = plan::read_state(settings).and_then(|settled| save_state(settings, &settled));
+    match saved {
+        Err(Error::Unrecorded { path, source, .. }) => Error::Unrecorded {
+            path,
+            source,
+            after: Some(Box::new(stopped)),
+        },
+        // On a failure to read, the pending record stays on disk for the
+        // next run to settle.
+        Ok(()) | Err(_) => stopped,
+    }
+}
+
+/// Said by `--diff` when a run was interrupted before its record was final.
+fn unfinished_note() -> String {
+    format!(
+        "{} a codexgen run was interrupted before it finished its record in {}/{}; `codexgen gen --yes` finishes it",
+        dim("note:"),
+        home::STATE_DIR,
+        home::STATE_FILE
+    )
 }
 
 /// `--verify`: the installed Codex must load every planned file. It can
@@ -310,13 +414,22 @@ fn warn_about_hazards(settings: &Settings, catalog: &Catalog, plan: &Plan, state
     }
 }
 
-/// `gen --check`: one line per out-of-date file.
-fn report_check(plan: &Plan) -> Exit {
+/// `gen --check`: one line per out-of-date file, and one for codexgen's
+/// state when an interrupted run left its record unfinished.
+fn report_check(plan: &Plan, state: &State) -> Exit {
     let changed: Vec<&Planned> = plan.changed().collect();
     for p in &changed {
         println!("{}: {}", p.file, describe_change(p));
     }
-    if changed.is_empty() {
+    if state.interrupted {
+        println!(
+            "{}/{}: unfinished (a codexgen run was interrupted)",
+            home::STATE_DIR,
+            home::STATE_FILE
+        );
+    }
+    let out_of_date = changed.len() + usize::from(state.interrupted);
+    if out_of_date == 0 {
         let files = plan
             .files
             .iter()
@@ -325,10 +438,7 @@ fn report_check(plan: &Plan) -> Exit {
         println!("in sync: {files} file(s) match the catalog");
         Exit::Ok
     } else {
-        println!(
-            "{} file(s) out of date; run `codexgen gen` to update",
-            changed.len()
-        );
+        println!("{out_of_date} file(s) out of date; run `codexgen gen` to update");
         Exit::OutOfDate
     }
 }

@@ -4,9 +4,11 @@
 mod catalog_errors;
 mod e2e;
 mod e2e_versions;
+mod faults;
 mod generate;
 mod http_stub;
 mod no_panic;
+mod ownership;
 mod shell_safety;
 mod snapshots;
 mod stand_in;

@@ -7,7 +7,17 @@ use crate::support::{CATALOG, World};
 /// Runs `codexgen ARGS` in `w` and returns (exit code, stderr) with the
 /// scratch root replaced by `[ROOT]`.
 fn run(w: &World, args: &[&str]) -> (i32, String) {
-    let out = w.cmd().args(args).output().expect("run codexgen");
+    run_with(w, &[], args)
+}
+
+/// [`run`] with more environment variables (a fail point, say).
+fn run_with(w: &World, env: &[(&str, &str)], args: &[&str]) -> (i32, String) {
+    let out = w
+        .cmd()
+        .envs(env.iter().copied())
+        .args(args)
+        .output()
+        .expect("run codexgen");
     let stderr = String::from_utf8(out.stderr).expect("utf-8 stderr");
     let root = w.root.display().to_string();
     (
@@ -17,7 +27,11 @@ fn run(w: &World, args: &[&str]) -> (i32, String) {
 }
 
 fn assert_stderr(w: &World, args: &[&str], code: i32, expected: &str) {
-    let (got_code, got) = run(w, args);
+    assert_stderr_with(w, &[], args, code, expected);
+}
+
+fn assert_stderr_with(w: &World, env: &[(&str, &str)], args: &[&str], code: i32, expected: &str) {
+    let (got_code, got) = run_with(w, env, args);
     if std::env::var_os("PRINT_STDERR").is_some() {
         println!("=== {args:?} -> {got_code}\n{got}=== end");
     }
@@ -378,6 +392,84 @@ fn verify_refused_with_a_message_naming_nothing_known() {
 error: Codex refused config.toml: `CODEX_HOME=<scratch> [ROOT]/bin/codex mcp list` failed
   | Erreur : configuration illisible (clé « thèmes »)
   = help: nothing was written; fix what Codex names: in the catalog if codexgen writes it, else in your own lines of config.toml
+",
+    );
+}
+
+#[cfg(debug_assertions)] // fail points exist only in debug builds
+#[test]
+fn a_state_write_that_fails_after_the_files_are_written() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    assert_stderr_with(
+        &w,
+        &[
+            ("CODEXGEN_FAIL_AT", "rename:state.toml:2"),
+            ("CODEXGEN_FAIL_MODE", "enospc"),
+        ],
+        &["--codex-version", "0.169.0", "gen", "--yes"],
+        2,
+        r"codexgen: catalog t1 (providers.yaml); Codex 0.169.0 (--codex-version); home [ROOT]/codex-home
+codexgen: fail point 34: rename [ROOT]/codex-home/.codexgen/state.toml (enospc)
+error: cannot save codexgen's state in [ROOT]/codex-home/.codexgen/state.toml
+  caused by: cannot rename [ROOT]/codex-home/.codexgen/state.toml: No space left on device (injected)
+  = help: [ROOT]/codex-home/.codexgen/state.toml still names every file codexgen may have written; fix the cause (e.g. free some disk space), then run `codexgen gen --yes` again to finish the record
+",
+    );
+}
+
+#[cfg(debug_assertions)] // fail points exist only in debug builds
+#[test]
+fn a_full_disk_part_way_and_then_at_the_state_write() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.gen_yes();
+    w.catalog(
+        &CATALOG
+            .replace("model: beta-2", "model: beta-3")
+            .replace("model: alpha-1", "model: alpha-2"),
+    );
+    assert_stderr_with(
+        &w,
+        &[
+            (
+                "CODEXGEN_FAIL_AT",
+                "fsync:beta.config.toml,rename:state.toml:2",
+            ),
+            ("CODEXGEN_FAIL_MODE", "enospc"),
+        ],
+        &["--codex-version", "0.169.0", "gen", "--yes"],
+        2,
+        r"codexgen: catalog t1 (providers.yaml); Codex 0.169.0 (--codex-version); home [ROOT]/codex-home
+codexgen: fail point 35: fsync [ROOT]/codex-home/.codexgen/backup/beta.config.toml (enospc)
+codexgen: fail point 41: rename [ROOT]/codex-home/.codexgen/state.toml (enospc)
+error: cannot write the Codex home; codexgen stopped after 2 of 3 file(s)
+  caused by: cannot fsync [ROOT]/codex-home/.codexgen/backup/beta.config.toml: No space left on device (injected)
+
+error: cannot save codexgen's state in [ROOT]/codex-home/.codexgen/state.toml
+  caused by: cannot rename [ROOT]/codex-home/.codexgen/state.toml: No space left on device (injected)
+  = help: [ROOT]/codex-home/.codexgen/state.toml still names every file codexgen may have written; fix the cause (e.g. free some disk space), then run `codexgen gen --yes` again to finish the record
+",
+    );
+}
+
+#[cfg(debug_assertions)] // fail points exist only in debug builds
+#[test]
+fn a_file_that_changes_while_codexgen_writes() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    assert_stderr_with(
+        &w,
+        &[
+            ("CODEXGEN_FAIL_AT", "compare:config.toml"),
+            ("CODEXGEN_FAIL_MODE", "append"),
+        ],
+        &["--codex-version", "0.169.0", "gen", "--yes"],
+        2,
+        r"codexgen: catalog t1 (providers.yaml); Codex 0.169.0 (--codex-version); home [ROOT]/codex-home
+codexgen: fail point 12: compare [ROOT]/codex-home/config.toml (append)
+error: [ROOT]/codex-home/config.toml changed while codexgen was writing; it was left as it is, and nothing after it was written
+  = help: run codexgen again to see the new diff
 ",
     );
 }
