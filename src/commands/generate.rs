@@ -24,7 +24,7 @@ use anstyle::{AnsiColor, Style};
 use super::report::dim;
 use crate::catalog::Catalog;
 use crate::codex::{self, ProfileLayout, Target};
-use crate::diagnostic::{Exit, Level, Problem};
+use crate::diagnostic::{Exit, Level, Problem, printable};
 use crate::diff::{self, Kind};
 use crate::error::Error;
 use crate::hazards::{self, Hazard};
@@ -508,7 +508,8 @@ fn print_plan(p: &Planned) {
                 redact(found)
             ),
         };
-        println!("{yellow}{text}{yellow:#}");
+        // Key paths come from the file: a quoted key may hold any character.
+        println!("{yellow}{}{yellow:#}", printable(&text));
     }
     let name = p.file.to_string();
     for line in diff::unified(&name, p.current.as_deref(), p.merged.text.as_deref()) {
@@ -519,7 +520,7 @@ fn print_plan(p: &Planned) {
             Kind::Added => Style::new().fg_color(Some(AnsiColor::Green.into())),
             Kind::Context | Kind::Note => Style::new(),
         };
-        println!("{style}{}{style:#}", line.text);
+        println!("{style}{}{style:#}", printable(&line.text));
     }
 }
 

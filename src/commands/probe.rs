@@ -11,7 +11,7 @@ use anstream::println;
 use serde::Serialize;
 
 use super::endpoint::Endpoint;
-use super::report::{Format, Status, style_status};
+use super::report::{Format, Status, shown, style_status};
 use crate::catalog::Catalog;
 use crate::diagnostic::{Exit, did_you_mean, printable};
 use crate::error::Error;
@@ -252,11 +252,12 @@ fn classify(
     let request = format!("{method} {url}");
     let outcome = |status, code, message: String, fix: Option<String>| Outcome {
         provider: e.id.clone(),
-        request: redact(&request),
+        request: shown(&request),
         status,
         code,
-        message: redact(&message),
-        fix: fix.map(|f| redact(&f)),
+        message: shown(&message),
+        // codexgen's own words, which name variables (`export X=<...>`).
+        fix: fix.map(|f| printable(&f).into_owned()),
     };
     let mut response = match result {
         Ok(r) => r,
@@ -275,7 +276,7 @@ fn classify(
         .as_reader()
         .take(1 << 20)
         .read_to_string(&mut body);
-    let detail = printable(&scrub(&error_detail(&body))).into_owned();
+    let detail = scrub(&error_detail(&body));
     let var = e.env_key.as_deref().unwrap_or("the key variable");
     let verdict = match code {
         200..=299 => outcome(Status::Ok, Some(code), format!("{code}: ok"), None),

@@ -1,9 +1,13 @@
 //! Owns the shape of what commands print besides errors: findings with a
 //! status per line (ok / warn / error, coloured on a terminal), the output
-//! format (text or JSON), and the dimmed `codexgen:` prefix of progress lines.
+//! format (text or JSON), the dimmed `codexgen:` prefix of progress lines,
+//! and the one filter every report line passes ([`shown`]).
 
 use anstyle::{AnsiColor, Style};
 use serde::Serialize;
+
+use crate::diagnostic::printable;
+use crate::secrets::redact;
 
 /// How a report is printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,4 +39,11 @@ pub fn style_status(status: Status) -> String {
 pub fn dim(text: &str) -> String {
     let style = Style::new().dimmed();
     format!("{style}{text}{style:#}")
+}
+
+/// A finding's text as it may be printed, in text or JSON: keys and the
+/// values of catalog variables redacted, control characters escaped. Every
+/// report line passes through here; its parts can come from any file.
+pub fn shown(text: &str) -> String {
+    printable(&redact(text)).into_owned()
 }
