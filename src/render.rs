@@ -20,6 +20,7 @@ use crate::catalog::Catalog;
 use crate::codex::{ProfileLayout, Target};
 use crate::diagnostic::{Problem, Snippet};
 use crate::home::CodexFile;
+use crate::input::{self, ReadError};
 
 pub const CONFIG_TEMPLATE: &str = "config.toml.tera";
 pub const PROFILE_TEMPLATE: &str = "profile.config.toml.tera";
@@ -50,12 +51,8 @@ pub struct Rendered {
 
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
-    #[error("cannot read template {path}")]
-    Read {
-        path: String,
-        #[source]
-        source: std::io::Error,
-    },
+    #[error("cannot read a template")]
+    Read(#[source] ReadError),
     /// tera's own report follows the colon: its message, then the template
     /// line with a caret.
     #[error("template {name} is broken: {message}")]
@@ -88,14 +85,12 @@ impl Renderer {
         });
         let mut origins = Vec::new();
         for &(name, built_in) in BUILT_IN {
-            let custom = dir.map(|d| d.join(name)).filter(|p| p.is_file());
+            // Anything by that name replaces the built-in template; what is
+            // not a regular file is refused, not silently passed over.
+            let custom = dir.map(|d| d.join(name)).filter(|p| p.exists());
             let (origin, text) = match custom {
                 Some(path) => {
-                    let text =
-                        fs_err::read_to_string(&path).map_err(|source| RenderError::Read {
-                            path: path.display().to_string(),
-                            source,
-                        })?;
+                    let text = input::read(&path, input::TEMPLATE).map_err(RenderError::Read)?;
                     (path.display().to_string(), text)
                 }
                 None => (format!("<built-in {name}>"), built_in.to_owned()),

@@ -6,6 +6,7 @@ mod e2e;
 mod e2e_versions;
 mod generate;
 mod http_stub;
+mod inputs;
 mod snapshots;
 mod stand_in;
 mod stderr;

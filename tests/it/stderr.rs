@@ -381,3 +381,61 @@ error: Codex refused config.toml: `CODEX_HOME=<scratch> [ROOT]/bin/codex mcp lis
 ",
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_as_catalog() {
+    let w = World::new();
+    let fifo = w.root.join("work/providers.yaml");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("mkfifo")
+            .success()
+    );
+    assert_stderr(
+        &w,
+        &["--codex-version", "0.169.0", "gen", "--diff"],
+        2,
+        r"error: cannot read the catalog
+  caused by: providers.yaml is a FIFO (named pipe), not a regular file
+  = help: codexgen reads only regular files (a symlink to one is fine): replace providers.yaml with one, or move it out of the way
+",
+    );
+}
+
+#[test]
+fn a_config_toml_past_the_size_limit() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.file(
+        "codex-home/config.toml",
+        &"# padding\n".repeat(16 * 1024 * 1024 / 10 + 1),
+    );
+    assert_stderr(
+        &w,
+        &["--codex-version", "0.169.0", "gen", "--diff"],
+        2,
+        r"error: [ROOT]/codex-home/config.toml is larger than 16 MiB, the most codexgen reads of a Codex config file
+  = help: check that [ROOT]/codex-home/config.toml is the file you meant; if it is, make it smaller
+",
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_codex_that_never_answers_its_version() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.fake_codex("0.169.0", "");
+    w.file("bin/codex", "#!/bin/sh\nexec /bin/sleep 600\n");
+    assert_stderr(
+        &w,
+        &["gen", "--diff"],
+        2,
+        r"error: `[ROOT]/bin/codex --version` did not answer within 10 s; it was stopped
+  = help: check that `[ROOT]/bin/codex --version` works in a shell; meanwhile pass --codex-version X.Y.Z to skip asking it
+",
+    );
+}
