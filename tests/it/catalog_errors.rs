@@ -344,3 +344,22 @@ fn errors_in_an_overlay_name_the_overlay() {
         .stderr(contains("mine.yaml:4:5"))
         .stderr(contains("did you mean `model`?"));
 }
+
+#[test]
+fn a_huge_value_is_refused_and_shown_cut() {
+    let huge = "m".repeat(10 * 1024 * 1024);
+    let stderr = refused(
+        &CATALOG.replace("model: alpha-1", &format!("model: {huge}")),
+        &[
+            "`model` of profile `alpha` is 10 MiB long, more than the 64 KiB a catalog value may be",
+            "--> providers.yaml:17:12",
+        ],
+    );
+    assert!(stderr.len() < 2000, "stderr is {} bytes", stderr.len());
+    // Just under the limit is fine, and written as it is.
+    let w = World::new();
+    let long = "m".repeat(64 * 1024);
+    w.catalog(&CATALOG.replace("model: alpha-1", &format!("model: {long}")));
+    w.gen_yes();
+    assert!(w.read("config.toml").contains(&long));
+}

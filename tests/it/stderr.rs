@@ -439,3 +439,27 @@ fn a_codex_that_never_answers_its_version() {
 ",
     );
 }
+
+#[test]
+fn a_catalog_value_past_the_length_limit() {
+    let w = World::new();
+    w.catalog(&CATALOG.replace(
+        "model: beta-2",
+        &format!("model: {}", "b".repeat(64 * 1024 + 1)),
+    ));
+    assert_stderr(
+        &w,
+        &["--codex-version", "0.169.0", "gen", "--diff"],
+        2,
+        &format!(
+            r"error: `model` of profile `beta` is 65537 bytes long, more than the 64 KiB a catalog value may be
+  --> providers.yaml:20:12
+   |
+20 |     model: {}…
+   |            ^ this value
+  = help: check the value (a pasted file?); keep catalog values short
+",
+            "b".repeat(120)
+        ),
+    );
+}
