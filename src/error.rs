@@ -87,11 +87,10 @@ impl Error {
             )),
             Error::Changed { .. } => Some("run codexgen again to see the new diff".to_owned()),
             Error::Message { help, .. } => help.clone(),
-            Error::Input(e)
-            | Error::Catalog(CatalogError::Read(e))
-            | Error::Render(RenderError::Read(e)) => e.help(),
+            Error::Input(e) | Error::Catalog(CatalogError::Read(e)) => e.help(),
             Error::Detect(e) => e.help(),
-            Error::Catalog(_) | Error::Render(_) | Error::Write(_) | Error::Read { .. } => None,
+            Error::Render(e) => e.help(),
+            Error::Catalog(_) | Error::Write(_) | Error::Read { .. } => None,
         }
     }
 

@@ -4,6 +4,7 @@
 //! of its own, so a regression fails instead of hanging the suite.
 #![cfg(unix)]
 
+use std::fmt::Write as _;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -218,4 +219,66 @@ fn a_codex_that_never_answers_is_stopped_and_leaves_nothing() {
     assert!(left.is_empty(), "left behind: {left:?}");
     // --codex-version does not ask it at all.
     gen_diff(&w).assert().code(0).stdout(contains("alpha-1"));
+}
+
+/// `gen --diff` with `config.toml.tera` replaced by `template`.
+fn with_config_template(template: &str) -> (World, assert_cmd::Command) {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.file("templates/config.toml.tera", template);
+    let mut cmd = gen_diff(&w);
+    cmd.args(["--templates", "../templates"]);
+    (w, cmd)
+}
+
+#[test]
+fn a_template_that_loops_without_end_is_stopped() {
+    let (_w, mut cmd) = with_config_template(
+        "{% for a in range(end=100000) %}{% for b in range(end=100000) %}{% endfor %}{% endfor %}model = \"m\"\n",
+    );
+    let start = Instant::now();
+    cmd.assert().code(2).stderr(contains(
+        "config.toml.tera did not finish within 10 s; rendering was stopped",
+    ));
+    assert!(start.elapsed() < Duration::from_secs(15));
+}
+
+#[test]
+fn a_template_that_prints_without_end_is_stopped() {
+    let (_w, mut cmd) = with_config_template(
+        "{% for a in range(end=100000) %}{% for b in range(end=100000) %}# {{ a }} {{ b }}\n{% endfor %}{% endfor %}",
+    );
+    cmd.assert().code(2).stderr(contains(
+        "config.toml.tera wrote more than 16 MiB, the most codexgen reads of a Codex config file; rendering was stopped",
+    ));
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_template_that_grows_a_value_without_printing_is_stopped() {
+    // Each `replace` squares the length: 10, 100, 10^4, 10^8, 10^16 bytes.
+    let (_w, mut cmd) = with_config_template(
+        "{% set a = \"xxxxxxxxxx\" %}{% set b = a | replace(from=\"x\", to=a) %}{% set c = b | replace(from=\"x\", to=b) %}{% set d = c | replace(from=\"x\", to=c) %}{% set e = d | replace(from=\"x\", to=d) %}{% set f = e | replace(from=\"x\", to=e) %}model = \"{{ f | length }}\"\n",
+    );
+    cmd.assert().code(2).stderr(contains(
+        "config.toml.tera used more than 1024 MiB of memory; rendering was stopped",
+    ));
+}
+
+#[test]
+fn the_built_in_templates_render_a_large_catalog_within_bounds() {
+    let w = World::new();
+    let mut catalog = String::from("schema: 1\nversion: \"big\"\ndefault: p0\nproviders:\n");
+    for i in 0..2000 {
+        let _ = write!(
+            catalog,
+            "  p{i}:\n    name: P{i}\n    base_url: https://p{i}.example/v1\n    env_key: P{i}_KEY\n"
+        );
+    }
+    catalog.push_str("profiles:\n");
+    for i in 0..2000 {
+        let _ = write!(catalog, "  p{i}:\n    provider: p{i}\n    model: m{i}\n");
+    }
+    w.catalog(&catalog);
+    gen_diff(&w).assert().code(0);
 }

@@ -463,3 +463,28 @@ fn a_catalog_value_past_the_length_limit() {
         ),
     );
 }
+
+#[test]
+fn a_template_that_prints_without_end() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.file(
+        "templates/config.toml.tera",
+        "{% for a in range(end=100000) %}{% for b in range(end=100000) %}# {{ a }} {{ b }}\n{% endfor %}{% endfor %}",
+    );
+    assert_stderr(
+        &w,
+        &[
+            "--codex-version",
+            "0.169.0",
+            "gen",
+            "--diff",
+            "--templates",
+            "../templates",
+        ],
+        2,
+        r"error: template ../templates/config.toml.tera wrote more than 16 MiB, the most codexgen reads of a Codex config file; rendering was stopped
+  = help: a template's work must follow the catalog's size: look for loops nested in loops, or values grown in a loop (`replace`, `~`, set_global); nothing was written
+",
+    );
+}
