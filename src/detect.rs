@@ -7,16 +7,25 @@
 //! `codex --version`.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::UNIX_EPOCH;
+use std::process::Command;
+use std::time::{Duration, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
+use crate::child::{self, Keep};
 use crate::codex::Version;
+use crate::input;
 use crate::write;
 
 /// How many binaries the cache remembers (several Codex installs are common).
 const CACHE_ENTRIES: usize = 16;
+
+/// `codex --version` answers in well under a second (a first run of an npm
+/// install in a few); one that has not answered by then never will.
+pub const VERSION_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What is kept of what `codex --version` prints: one line is expected.
+const VERSION_OUTPUT: usize = 4096;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DetectError {
@@ -26,6 +35,22 @@ pub enum DetectError {
     Spawn(String, #[source] std::io::Error),
     #[error("`{bin} --version` printed {printed:?}, which is not a Codex version")]
     Unrecognised { bin: String, printed: String },
+    #[error("`{bin} --version` did not answer within {} s; it was stopped", VERSION_TIMEOUT.as_secs())]
+    TimedOut { bin: String },
+}
+
+impl DetectError {
+    /// What to do about it.
+    pub fn help(&self) -> Option<String> {
+        match self {
+            DetectError::TimedOut { bin } => Some(format!(
+                "check that `{bin} --version` works in a shell; meanwhile pass --codex-version X.Y.Z to skip asking it"
+            )),
+            DetectError::Missing(_) | DetectError::Spawn(..) | DetectError::Unrecognised { .. } => {
+                None
+            }
+        }
+    }
 }
 
 /// The Codex binary to ask: the one given, else `codex` on `PATH` (the
@@ -62,7 +87,7 @@ pub fn version(bin: &Path, cache_file: Option<&Path>) -> Result<(Version, bool),
     {
         return Ok((version, true));
     }
-    let version = ask(bin)?;
+    let version = ask(bin, VERSION_TIMEOUT)?;
     if let (Some(key), Some(file)) = (key, cache_file) {
         cache.codex.retain(|e| e.key.path != key.path);
         cache.codex.insert(
@@ -73,15 +98,19 @@ pub fn version(bin: &Path, cache_file: Option<&Path>) -> Result<(Version, bool),
             },
         );
         cache.codex.truncate(CACHE_ENTRIES);
-        if let Ok(text) = toml_edit::ser::to_string_pretty(&cache) {
-            // A cache that cannot be written only costs a later `codex --version`.
+        // A cache that cannot be written only costs a later `codex --version`;
+        // one that is not a regular file (a FIFO would block) is left alone.
+        let replaceable = std::fs::metadata(file).map_or(true, |m| {
+            m.is_file() && m.len() <= input::VERSION_CACHE.bytes
+        });
+        if let (true, Ok(text)) = (replaceable, toml_edit::ser::to_string_pretty(&cache)) {
             let _ = write::write(file, &text, None, write::Expect::AsRead);
         }
     }
     Ok((version, false))
 }
 
-fn ask(bin: &Path) -> Result<Version, DetectError> {
+fn ask(bin: &Path, timeout: Duration) -> Result<Version, DetectError> {
     let shown = bin.display().to_string();
     // Even `--version` makes Codex set up helper files under $CODEX_HOME/tmp:
     // point it at a throwaway home so the user's is not touched.
@@ -89,14 +118,14 @@ fn ask(bin: &Path) -> Result<Version, DetectError> {
         .prefix("codexgen-version-")
         .tempdir()
         .map_err(|e| DetectError::Spawn(shown.clone(), e))?;
-    let output = Command::new(bin)
-        .arg("--version")
-        .env("CODEX_HOME", scratch.path())
-        .stdin(Stdio::null())
-        .stderr(Stdio::null())
-        .output()
+    let mut cmd = Command::new(bin);
+    cmd.arg("--version").env("CODEX_HOME", scratch.path());
+    let finished = child::run(&mut cmd, Keep::Stdout, VERSION_OUTPUT, timeout)
         .map_err(|e| DetectError::Spawn(shown.clone(), e))?;
-    let printed = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+    if finished.status.is_none() {
+        return Err(DetectError::TimedOut { bin: shown });
+    }
+    let printed = String::from_utf8_lossy(&finished.output).trim().to_owned();
     printed
         .lines()
         .find_map(|line| line.parse().ok())
@@ -140,8 +169,10 @@ impl Key {
     }
 }
 
+/// The cache, or an empty one when it cannot be read, for any reason (a
+/// special file, too large, damaged): losing it costs one `codex --version`.
 fn read_cache(file: &Path) -> Cache {
-    std::fs::read_to_string(file)
+    input::read(file, input::VERSION_CACHE)
         .ok()
         .and_then(|text| toml_edit::de::from_str(&text).ok())
         .unwrap_or_default()
@@ -208,6 +239,58 @@ mod tests {
         assert!(matches!(
             version(&bin, None),
             Err(DetectError::Unrecognised { .. })
+        ));
+    }
+
+    #[test]
+    fn a_codex_that_never_answers_is_stopped() {
+        let dir = tempfile::tempdir().unwrap();
+        let bin = fake_codex(dir.path(), "x");
+        std::fs::write(
+            &bin,
+            "#!/bin/sh
+exec sleep 60
+",
+        )
+        .unwrap();
+        let start = std::time::Instant::now();
+        assert!(matches!(
+            ask(&bin, Duration::from_millis(300)),
+            Err(DetectError::TimedOut { .. })
+        ));
+        assert!(start.elapsed() < Duration::from_secs(5));
+    }
+
+    #[test]
+    fn endless_output_is_not_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let bin = fake_codex(dir.path(), "x");
+        std::fs::write(
+            &bin,
+            "#!/bin/sh
+echo 'codex-cli 0.133.0'
+exec cat /dev/zero
+",
+        )
+        .unwrap();
+        // It never ends: the time limit stops it, and memory stayed bounded.
+        assert!(matches!(
+            ask(&bin, Duration::from_millis(500)),
+            Err(DetectError::TimedOut { .. })
+        ));
+        std::fs::write(
+            &bin,
+            "#!/bin/sh
+head -c 10000000 /dev/zero | tr '\\0' x
+echo
+echo 'codex-cli 0.133.0'
+",
+        )
+        .unwrap();
+        // The version line past the kept output is not seen.
+        assert!(matches!(
+            ask(&bin, Duration::from_secs(10)),
+            Err(DetectError::Unrecognised { printed, .. }) if printed.len() == VERSION_OUTPUT
         ));
     }
 }

@@ -29,6 +29,9 @@ impl From<Exit> for ExitCode {
     }
 }
 
+/// How much of a line a snippet shows past its column.
+const SHOWN: usize = 120;
+
 /// A place in a text file, 1-based, with the line it points into.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Snippet {
@@ -43,19 +46,25 @@ pub struct Snippet {
 }
 
 impl Snippet {
-    /// The snippet for a 1-based line and column of `source`.
+    /// The snippet for a 1-based line and column of `source`. A long line is
+    /// cut [`SHOWN`] characters after the column, and so is the caret.
     pub fn at(file: &str, source: &str, line: usize, column: usize, width: usize) -> Self {
-        let text = source
+        let column = column.max(1);
+        let full = source
             .lines()
             .nth(line.saturating_sub(1))
-            .unwrap_or_default()
-            .to_owned();
+            .unwrap_or_default();
+        let keep = column - 1 + SHOWN;
+        let mut text: String = full.chars().take(keep).collect();
+        if text.len() < full.len() {
+            text.push('…');
+        }
         Snippet {
             file: file.to_owned(),
             line,
-            column: column.max(1),
+            column,
             text,
-            width: width.max(1),
+            width: width.clamp(1, SHOWN),
         }
     }
 

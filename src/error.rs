@@ -10,6 +10,7 @@ use crate::catalog::CatalogError;
 use crate::detect::DetectError;
 use crate::diagnostic::{Level, Problem};
 use crate::home;
+use crate::input::ReadError;
 use crate::merge::MergeError;
 use crate::render::RenderError;
 use crate::state::StateError;
@@ -37,6 +38,9 @@ pub enum Error {
     Locked(PathBuf),
     #[error("{damage}")]
     State { path: PathBuf, damage: StateError },
+    /// A file codexgen reads is missing a piece, special, too large or not text.
+    #[error(transparent)]
+    Input(#[from] ReadError),
     #[error("cannot read {path}")]
     Read {
         path: String,
@@ -131,7 +135,10 @@ impl Error {
             )),
             Error::Write(source) => source.help(),
             Error::Message { help, .. } => help.clone(),
-            Error::Catalog(_) | Error::Render(_) | Error::Detect(_) | Error::Read { .. } => None,
+            Error::Input(e) | Error::Catalog(CatalogError::Read(e)) => e.help(),
+            Error::Detect(e) => e.help(),
+            Error::Render(e) => e.help(),
+            Error::Catalog(_) | Error::Read { .. } => None,
         }
     }
 

@@ -17,11 +17,13 @@
 //! hazards    what in a home trips the target Codex (gen and doctor)
 //! error      the error a command ends with, and its one rendering
 //! stages     catalog, render, merge, diff, write, verify, detect, state
-//! ground     cli, codex (per-version facts), home (file names), secrets, diagnostic
+//! ground     cli, codex (per-version facts), home (file names), secrets, diagnostic,
+//!            input (bounded reads of regular files), child (time-limited children)
 //! ```
 
 mod app;
 mod catalog;
+mod child;
 mod cli;
 mod codex;
 mod commands;
@@ -33,6 +35,7 @@ mod error;
 pub mod fuzz;
 mod hazards;
 mod home;
+mod input;
 mod merge;
 mod plan;
 mod render;

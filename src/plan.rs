@@ -10,6 +10,7 @@ use crate::catalog::Catalog;
 use crate::codex::ProfileLayout;
 use crate::error::Error;
 use crate::home::{CodexFile, ProfileName};
+use crate::input;
 use crate::merge::{self, FileInput, Merged};
 use crate::render::{Rendered, Renderer};
 use crate::secrets;
@@ -40,20 +41,13 @@ pub fn prepare(settings: &Settings, templates: Option<&Path>) -> Result<Prepared
 /// disk (see `state`), so that every file codexgen wrote is named in it.
 pub fn read_state(settings: &Settings) -> Result<State, Error> {
     let path = settings.state_file();
-    let state = match read_optional(&path)? {
+    let state = match input::read_optional(&path, input::STATE)? {
         Some(text) => State::parse(&text).map_err(|damage| Error::State { path, damage })?,
         None => State::new(BTreeMap::new()),
     };
     state.settle(|file| {
-        let target = write::resolve(&file.path_in(&settings.codex_home)).map_err(Error::Write)?;
-        match std::fs::read(&target) {
-            Ok(bytes) => Ok(Some(bytes)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(source) => Err(Error::Read {
-                path: target.display().to_string(),
-                source,
-            }),
-        }
+        let path = file.path_in(&settings.codex_home);
+        Ok(input::read_optional(&path, input::CODEX_FILE)?.map(String::into_bytes))
     })
 }
 
@@ -95,7 +89,8 @@ impl Prepared {
         for (file, desired) in wanted.chain(no_longer_rendered) {
             let path = file.path_in(&settings.codex_home);
             let resolved = write::resolve(&path).map_err(Error::Write)?;
-            let current = read_optional(&resolved)?;
+            // Read through the link, so that a refusal names the file in the home.
+            let current = read_optional(&path)?;
             read.push((file, path, resolved, current, desired));
         }
         let inputs: Vec<FileInput<'_>> = read
@@ -239,17 +234,10 @@ fn names_word(text: &str, word: &str) -> bool {
     })
 }
 
-/// A file's text, or `None` when it does not exist.
+/// A Codex config file's text (at most [`input::CODEX_FILE`] of a regular
+/// file), or `None` when it does not exist.
 pub fn read_optional(path: &Path) -> Result<Option<String>, Error> {
-    // std, not fs_err: the error below names the path already.
-    match std::fs::read_to_string(path) {
-        Ok(text) => Ok(Some(text)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(source) => Err(Error::Read {
-            path: path.display().to_string(),
-            source,
-        }),
-    }
+    Ok(input::read_optional(path, input::CODEX_FILE)?)
 }
 
 #[cfg(test)]

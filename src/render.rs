@@ -10,9 +10,27 @@
 //! replaces any of them with `DIR/<same name>`; the rest stay built in.
 //! Every template sees `catalog`, `default` (the default profile) and `codex`
 //! (`version`, `layout`: "files" or "tables").
+//!
+//! Bounds: a template is a program, and a hostile one (or a hostile catalog
+//! fed to a careless one) can loop without end (`range` nested in `range`),
+//! grow a value without output (`replace` or `~` on itself in a loop), or
+//! print without end. tera offers no budget of its own (only `range` is
+//! capped, at 100,000 items), and static checks cannot catch value growth
+//! (four chained `replace` filters make 10^16 bytes), so rendering runs on a
+//! worker thread under three limits, checked while it runs: a deadline
+//! ([`RENDER_TIMEOUT`] for all files together), the output of each file
+//! ([`input::CODEX_FILE`], the most codexgen would read back) and of all
+//! files ([`MAX_TOTAL_OUTPUT`]), and, where the OS tells (Linux), the
+//! memory the process gains while rendering ([`MAX_RENDER_MEMORY`]). Past
+//! one, rendering stops with an error and nothing is written; a worker that
+//! is stuck in a loop without output cannot be stopped from outside, and
+//! ends with the process, which exits with that error straight away.
 
 use std::fmt::Write as _;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, mpsc};
+use std::time::{Duration, Instant};
 
 use tera::{Context, Kwargs, State, Tera, Value};
 
@@ -20,6 +38,7 @@ use crate::catalog::Catalog;
 use crate::codex::{ProfileLayout, Target};
 use crate::diagnostic::{Problem, Snippet};
 use crate::home::CodexFile;
+use crate::input::{self, ReadError};
 
 pub const CONFIG_TEMPLATE: &str = "config.toml.tera";
 pub const PROFILE_TEMPLATE: &str = "profile.config.toml.tera";
@@ -40,6 +59,19 @@ const BUILT_IN: &[(&str, &str)] = &[
     ),
 ];
 
+/// All templates of a run render within this, or the run stops. The built-in
+/// ones render a 10,000-provider catalog in well under a second.
+pub const RENDER_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What all rendered files together may hold (each file: [`input::CODEX_FILE`]).
+pub const MAX_TOTAL_OUTPUT: u64 = 64 * 1024 * 1024;
+
+/// How much memory the process may gain while rendering (Linux only).
+pub const MAX_RENDER_MEMORY: u64 = 1024 * 1024 * 1024;
+
+/// How often the deadline and memory are checked while rendering.
+const WATCH: Duration = Duration::from_millis(10);
+
 /// One file as the catalog wants it, before merging with what is on disk.
 #[derive(Debug, Clone)]
 pub struct Rendered {
@@ -50,23 +82,37 @@ pub struct Rendered {
 
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
-    #[error("cannot read template {path}")]
-    Read {
-        path: String,
-        #[source]
-        source: std::io::Error,
-    },
+    #[error("cannot read a template")]
+    Read(#[source] ReadError),
     /// tera's own report follows the colon: its message, then the template
     /// line with a caret.
     #[error("template {name} is broken: {message}")]
     Template { name: String, message: String },
     #[error("{0}")]
     InvalidToml(Problem),
+    /// Rendering went past one of its bounds and was stopped.
+    #[error("template {name} {exceeded}; rendering was stopped")]
+    Unbounded { name: String, exceeded: String },
+}
+
+impl RenderError {
+    /// What to do about it.
+    pub fn help(&self) -> Option<String> {
+        match self {
+            RenderError::Unbounded { .. } => Some(
+                "a template's work must follow the catalog's size: look for loops nested in loops, or values grown in a loop (`replace`, `~`, set_global); nothing was written"
+                    .to_owned(),
+            ),
+            RenderError::Read(e) => e.help(),
+            RenderError::Template { .. } | RenderError::InvalidToml(_) => None,
+        }
+    }
 }
 
 /// The compiled templates; built once per run.
 pub struct Renderer {
-    tera: Tera,
+    /// Shared with the worker thread that renders.
+    tera: Arc<Tera>,
     /// Where each template came from, for error messages.
     origins: Vec<(String, String)>,
 }
@@ -88,14 +134,12 @@ impl Renderer {
         });
         let mut origins = Vec::new();
         for &(name, built_in) in BUILT_IN {
-            let custom = dir.map(|d| d.join(name)).filter(|p| p.is_file());
+            // Anything by that name replaces the built-in template; what is
+            // not a regular file is refused, not silently passed over.
+            let custom = dir.map(|d| d.join(name)).filter(|p| p.exists());
             let (origin, text) = match custom {
                 Some(path) => {
-                    let text =
-                        fs_err::read_to_string(&path).map_err(|source| RenderError::Read {
-                            path: path.display().to_string(),
-                            source,
-                        })?;
+                    let text = input::read(&path, input::TEMPLATE).map_err(RenderError::Read)?;
                     (path.display().to_string(), text)
                 }
                 None => (format!("<built-in {name}>"), built_in.to_owned()),
@@ -104,7 +148,10 @@ impl Renderer {
                 .map_err(|e| template_error(&origin, &e))?;
             origins.push((name.to_owned(), origin));
         }
-        Ok(Renderer { tera, origins })
+        Ok(Renderer {
+            tera: Arc::new(tera),
+            origins,
+        })
     }
 
     /// Renders every file the catalog asks for on this Codex target, each
@@ -128,11 +175,23 @@ impl Renderer {
             .to_owned(),
         );
         ctx.insert("codex", &codex);
-        let mut config = self.render_one(CONFIG_TEMPLATE, &ctx)?;
+        let mut jobs = vec![(CONFIG_TEMPLATE, ctx.clone())];
+        match layout {
+            ProfileLayout::Tables => jobs.push((LEGACY_PROFILES_TEMPLATE, ctx)),
+            ProfileLayout::Files => {
+                for profile in &catalog.profiles {
+                    let mut ctx = ctx.clone();
+                    ctx.insert("profile", profile);
+                    jobs.push((PROFILE_TEMPLATE, ctx));
+                }
+            }
+        }
+        let mut texts = self.render_bounded(jobs)?.into_iter();
+        let mut config = texts.next().expect("config.toml is rendered first");
         let mut files = Vec::new();
         match layout {
             ProfileLayout::Tables => {
-                let tables = self.render_one(LEGACY_PROFILES_TEMPLATE, &ctx)?;
+                let tables = texts.next().expect("the legacy tables are rendered");
                 if !config.is_empty() && !config.ends_with('\n') {
                     config.push('\n');
                 }
@@ -145,11 +204,10 @@ impl Renderer {
                 )?;
             }
             ProfileLayout::Files => {
-                for profile in &catalog.profiles {
-                    ctx.insert("profile", profile);
+                for (profile, text) in catalog.profiles.iter().zip(texts) {
                     files.push(Rendered {
                         file: CodexFile::Profile(profile.name.clone()),
-                        text: self.render_one(PROFILE_TEMPLATE, &ctx)?,
+                        text,
                     });
                 }
             }
@@ -164,19 +222,147 @@ impl Renderer {
         Ok(files)
     }
 
-    fn render_one(&self, name: &str, ctx: &Context) -> Result<String, RenderError> {
-        let origin = self
-            .origins
+    fn origin<'a>(&'a self, name: &'a str) -> &'a str {
+        self.origins
             .iter()
             .find(|(n, _)| n == name)
-            .map_or(name, |(_, o)| o.as_str());
-        let text = self
-            .tera
-            .render(name, ctx)
-            .map_err(|e| template_error(origin, &e))?;
-        check(origin, &text)?;
-        Ok(text)
+            .map_or(name, |(_, o)| o.as_str())
     }
+
+    /// Renders each (template, context) on a worker thread within the bounds
+    /// (see the module docs), each output checked to be TOML.
+    fn render_bounded(
+        &self,
+        jobs: Vec<(&'static str, Context)>,
+    ) -> Result<Vec<String>, RenderError> {
+        let names: Vec<&str> = jobs.iter().map(|(name, _)| *name).collect();
+        let stop = Arc::new(AtomicBool::new(false));
+        // However this returns, the worker is told to stop writing.
+        let _stop = StopOnDrop(&stop);
+        let total = Arc::new(AtomicU64::new(0));
+        let (send, results) = mpsc::channel();
+        let tera = Arc::clone(&self.tera);
+        let (worker_stop, worker_total) = (Arc::clone(&stop), Arc::clone(&total));
+        std::thread::spawn(move || {
+            for (name, ctx) in jobs {
+                let mut out = Bounded {
+                    text: Vec::new(),
+                    stop: &worker_stop,
+                    total: &worker_total,
+                    exceeded: None,
+                };
+                let result = tera.render_to(name, &ctx, &mut out);
+                let result = match (result, out.exceeded) {
+                    (_, Some(exceeded)) => Err(Err(exceeded)),
+                    (Err(e), None) => Err(Ok(e)),
+                    (Ok(()), None) => Ok(out.text),
+                };
+                let failed = result.is_err();
+                if send.send((name, result)).is_err() || failed {
+                    return;
+                }
+            }
+        });
+        let start = Instant::now();
+        let memory_at_start = resident_memory();
+        let mut texts = Vec::with_capacity(names.len());
+        while texts.len() < names.len() {
+            let exceeded = match results.recv_timeout(WATCH) {
+                Ok((name, Ok(bytes))) => {
+                    let origin = self.origin(name);
+                    let text = String::from_utf8(bytes)
+                        .expect("tera writes UTF-8: its templates and values are strings");
+                    check(origin, &text)?;
+                    texts.push(text);
+                    continue;
+                }
+                Ok((name, Err(Ok(e)))) => return Err(template_error(self.origin(name), &e)),
+                Ok((_, Err(Err(exceeded)))) => exceeded,
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    if start.elapsed() > RENDER_TIMEOUT {
+                        format!("did not finish within {} s", RENDER_TIMEOUT.as_secs())
+                    } else if let (Some(before), Some(now)) = (memory_at_start, resident_memory())
+                        && now.saturating_sub(before) > MAX_RENDER_MEMORY
+                    {
+                        format!(
+                            "used more than {} of memory",
+                            input::size(MAX_RENDER_MEMORY)
+                        )
+                    } else {
+                        continue;
+                    }
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => "stopped without an answer".to_owned(),
+            };
+            return Err(RenderError::Unbounded {
+                name: self.origin(names[texts.len()]).to_owned(),
+                exceeded,
+            });
+        }
+        Ok(texts)
+    }
+}
+
+struct StopOnDrop<'a>(&'a AtomicBool);
+
+impl Drop for StopOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Where a template renders to: at most [`input::CODEX_FILE`] per file and
+/// [`MAX_TOTAL_OUTPUT`] in all; it refuses more, and refuses everything once
+/// rendering has been stopped.
+struct Bounded<'a> {
+    text: Vec<u8>,
+    stop: &'a AtomicBool,
+    total: &'a AtomicU64,
+    exceeded: Option<String>,
+}
+
+impl std::io::Write for Bounded<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.stop.load(Ordering::Relaxed) {
+            return Err(std::io::Error::other("rendering was stopped"));
+        }
+        let len = buf.len() as u64;
+        let total = self.total.fetch_add(len, Ordering::Relaxed) + len;
+        if self.text.len() as u64 + len > input::CODEX_FILE.bytes {
+            self.exceeded = Some(format!(
+                "wrote more than {}, the most codexgen reads of a Codex config file",
+                input::CODEX_FILE
+            ));
+        } else if total > MAX_TOTAL_OUTPUT {
+            self.exceeded = Some(format!(
+                "brought the files' total past {}",
+                input::size(MAX_TOTAL_OUTPUT)
+            ));
+        }
+        if self.exceeded.is_some() {
+            return Err(std::io::Error::other("too much output"));
+        }
+        self.text.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The process's resident memory in bytes, where the OS tells (Linux).
+fn resident_memory() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kib: u64 = line
+        .trim_start_matches("VmRSS:")
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kib * 1024)
 }
 
 /// tera's report starts with its own `error: `; ours already says it.

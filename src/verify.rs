@@ -6,18 +6,20 @@
 //! whose line Codex refused: the caller knows what it wrote.
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
-use wait_timeout::ChildExt as _;
-
+use crate::child::{self, Keep};
 use crate::codex::{Target, Version};
 use crate::home::{CodexFile, ProfileName};
 use crate::secrets::{redact, scrub};
 use crate::write;
 
 /// A Codex that has not answered a load check by then is stuck, not slow.
-const TIMEOUT: Duration = Duration::from_secs(30);
+pub const TIMEOUT: Duration = Duration::from_secs(30);
+
+/// What is kept of Codex's message: a refusal is a few lines.
+const MESSAGE: usize = 64 * 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum VerifyError {
@@ -109,34 +111,20 @@ fn run(
     }
     cmd.args(["mcp", "list"])
         .env("CODEX_HOME", home)
-        .env("HOME", user_home)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
+        .env("HOME", user_home);
     let command = format!(
         "CODEX_HOME=<scratch> {} {}mcp list",
         bin.display(),
         profile.map(|p| format!("-p {p} ")).unwrap_or_default()
     );
-    let mut child = cmd.spawn().map_err(|source| VerifyError::Run {
-        command: command.clone(),
-        source,
-    })?;
-    // Codex's message is short; a pipe's buffer holds it while we wait.
-    let status = child
-        .wait_timeout(TIMEOUT)
-        .map_err(|source| VerifyError::Run {
+    let finished = child::run(&mut cmd, Keep::Stderr, MESSAGE, TIMEOUT).map_err(|source| {
+        VerifyError::Run {
             command: command.clone(),
             source,
-        })?;
-    if status.is_none() {
-        let _ = child.kill();
-        let _ = child.wait();
-    }
-    let mut stderr = String::new();
-    if let Some(mut pipe) = child.stderr.take() {
-        let _ = std::io::Read::read_to_string(&mut pipe, &mut stderr);
-    }
+        }
+    })?;
+    let status = finished.status;
+    let stderr = String::from_utf8_lossy(&finished.output);
     let loading = profile.map_or(CodexFile::Config, |p| CodexFile::Profile(p.clone()));
     match status {
         Some(s) if s.success() => Ok(()),

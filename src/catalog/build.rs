@@ -8,7 +8,12 @@ use super::{Catalog, Pairs, Profile, Provider, SCHEMAS, Source, snippet};
 use crate::codex::{self, Target, VersionReq};
 use crate::diagnostic::{Problem, did_you_mean, is_unprintable};
 use crate::home::{self, CodexFile, ProfileName};
+use crate::input;
 use crate::secrets::looks_like_secret;
+
+/// The longest string value a catalog may hold, in bytes. The longest real
+/// one (an `env_key_instructions`) is a few hundred bytes.
+pub const MAX_STRING: usize = 64 * 1024;
 
 /// Lays `top` over `base`: maps merge key by key, a null removes the key,
 /// anything else replaces.
@@ -535,6 +540,7 @@ impl Builder<'_> {
 
     fn string(&mut self, node: &Node, what: &str) -> Option<String> {
         match &node.value {
+            Value::Str(s) if self.too_long(node, s, what) => None,
             Value::Str(s) => self.printable(node.pos, s, what).then(|| s.clone()),
             Value::Int(_) | Value::Float(_) | Value::Bool(_) => {
                 self.error(
@@ -610,6 +616,28 @@ impl Builder<'_> {
             "keep keys in environment variables: name the variable in `env_key` (or `env_http_headers` for a header) and export the value in your shell",
         );
         false
+    }
+
+    /// Whether a string value is past [`MAX_STRING`] (and says so): every
+    /// value ends up in a Codex file, and none needs to be that long.
+    fn too_long(&mut self, node: &Node, value: &str, what: &str) -> bool {
+        if value.len() <= MAX_STRING {
+            return false;
+        }
+        self.error(
+            Pos {
+                width: 1,
+                ..node.pos
+            },
+            format!(
+                "{what} is {} long, more than the {} a catalog value may be",
+                input::size(value.len() as u64),
+                input::size(MAX_STRING as u64)
+            ),
+            "this value",
+            "check the value (a pasted file?); keep catalog values short",
+        );
+        true
     }
 
     fn boolean(&mut self, node: &Node) -> Option<bool> {

@@ -17,6 +17,7 @@ use serde::Serialize;
 use crate::codex::{self, Target, VersionReq};
 use crate::diagnostic::{Problem, Snippet};
 use crate::home::ProfileName;
+use crate::input::{self, ReadError};
 
 /// The catalog shipped with codexgen, also used when no file is found.
 pub const EMBEDDED: &str = include_str!("../../providers.yaml");
@@ -39,8 +40,9 @@ impl Source {
         }
     }
 
+    /// Reads a catalog file: a regular file of at most [`input::CATALOG`].
     pub fn read(path: &Path) -> Result<Self, CatalogError> {
-        let text = fs_err::read_to_string(path).map_err(CatalogError::Read)?;
+        let text = input::read(path, input::CATALOG).map_err(CatalogError::Read)?;
         Ok(Source {
             name: path.display().to_string(),
             text,
@@ -56,7 +58,9 @@ pub fn discover(cwd: &Path, config_dir: Option<&Path>) -> Vec<PathBuf> {
     let candidates = std::iter::once(PathBuf::from("providers.yaml"))
         .chain(config_dir.map(|d| d.join("codexgen").join("providers.yaml")));
     for candidate in candidates {
-        if cwd.join(&candidate).is_file() {
+        // Anything by that name is the catalog: a folder or FIFO there is
+        // refused when read, not silently passed over.
+        if cwd.join(&candidate).exists() {
             let mut files = vec![candidate.clone()];
             files.extend(local_overlay(&candidate));
             return files;
@@ -65,11 +69,12 @@ pub fn discover(cwd: &Path, config_dir: Option<&Path>) -> Vec<PathBuf> {
     Vec::new()
 }
 
-/// `NAME.local.yaml` beside `NAME.yaml`, when it exists.
+/// `NAME.local.yaml` beside `NAME.yaml`, when something by that name exists
+/// (reading it then refuses anything but a regular file).
 pub fn local_overlay(catalog: &Path) -> Option<PathBuf> {
     let stem = catalog.file_stem()?.to_str()?;
     let local = catalog.with_file_name(format!("{stem}.local.yaml"));
-    local.is_file().then_some(local)
+    local.exists().then_some(local)
 }
 
 /// Parses and layers catalog sources. Checking waits for [`Layered::build`],
@@ -266,7 +271,7 @@ impl Serialize for Pairs {
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {
     #[error("cannot read the catalog")]
-    Read(#[source] std::io::Error),
+    Read(#[source] ReadError),
     /// Every problem found, each with its place and help.
     #[error("{} problem(s) in the catalog", .0.len())]
     Invalid(Vec<Problem>),

@@ -460,3 +460,22 @@ fn literal_credentials_are_refused_in_every_field() {
         );
     }
 }
+
+#[test]
+fn a_huge_value_is_refused_and_shown_cut() {
+    let huge = "m".repeat(10 * 1024 * 1024);
+    let stderr = refused(
+        &CATALOG.replace("model: alpha-1", &format!("model: {huge}")),
+        &[
+            "`model` of profile `alpha` is 10 MiB long, more than the 64 KiB a catalog value may be",
+            "--> providers.yaml:17:12",
+        ],
+    );
+    assert!(stderr.len() < 2000, "stderr is {} bytes", stderr.len());
+    // Just under the limit is fine, and written as it is.
+    let w = World::new();
+    let long = "m".repeat(64 * 1024);
+    w.catalog(&CATALOG.replace("model: alpha-1", &format!("model: {long}")));
+    w.gen_yes();
+    assert!(w.read("config.toml").contains(&long));
+}

@@ -473,3 +473,110 @@ error: [ROOT]/codex-home/config.toml changed while codexgen was writing; it was 
 ",
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_as_catalog() {
+    let w = World::new();
+    let fifo = w.root.join("work/providers.yaml");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("mkfifo")
+            .success()
+    );
+    assert_stderr(
+        &w,
+        &["--codex-version", "0.169.0", "gen", "--diff"],
+        2,
+        r"error: cannot read the catalog
+  caused by: providers.yaml is a FIFO (named pipe), not a regular file
+  = help: codexgen reads only regular files (a symlink to one is fine): replace providers.yaml with one, or move it out of the way
+",
+    );
+}
+
+#[test]
+fn a_config_toml_past_the_size_limit() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.file(
+        "codex-home/config.toml",
+        &"# padding\n".repeat(16 * 1024 * 1024 / 10 + 1),
+    );
+    assert_stderr(
+        &w,
+        &["--codex-version", "0.169.0", "gen", "--diff"],
+        2,
+        r"error: [ROOT]/codex-home/config.toml is larger than 16 MiB, the most codexgen reads of a Codex config file
+  = help: check that [ROOT]/codex-home/config.toml is the file you meant; if it is, make it smaller
+",
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_codex_that_never_answers_its_version() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.fake_codex("0.169.0", "");
+    w.file("bin/codex", "#!/bin/sh\nexec /bin/sleep 600\n");
+    assert_stderr(
+        &w,
+        &["gen", "--diff"],
+        2,
+        r"error: `[ROOT]/bin/codex --version` did not answer within 10 s; it was stopped
+  = help: check that `[ROOT]/bin/codex --version` works in a shell; meanwhile pass --codex-version X.Y.Z to skip asking it
+",
+    );
+}
+
+#[test]
+fn a_catalog_value_past_the_length_limit() {
+    let w = World::new();
+    w.catalog(&CATALOG.replace(
+        "model: beta-2",
+        &format!("model: {}", "b".repeat(64 * 1024 + 1)),
+    ));
+    assert_stderr(
+        &w,
+        &["--codex-version", "0.169.0", "gen", "--diff"],
+        2,
+        &format!(
+            r"error: `model` of profile `beta` is 65537 bytes long, more than the 64 KiB a catalog value may be
+  --> providers.yaml:20:12
+   |
+20 |     model: {}…
+   |            ^ this value
+  = help: check the value (a pasted file?); keep catalog values short
+",
+            "b".repeat(120)
+        ),
+    );
+}
+
+#[test]
+fn a_template_that_prints_without_end() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.file(
+        "templates/config.toml.tera",
+        "{% for a in range(end=100000) %}{% for b in range(end=100000) %}# {{ a }} {{ b }}\n{% endfor %}{% endfor %}",
+    );
+    assert_stderr(
+        &w,
+        &[
+            "--codex-version",
+            "0.169.0",
+            "gen",
+            "--diff",
+            "--templates",
+            "../templates",
+        ],
+        2,
+        r"error: template ../templates/config.toml.tera wrote more than 16 MiB, the most codexgen reads of a Codex config file; rendering was stopped
+  = help: a template's work must follow the catalog's size: look for loops nested in loops, or values grown in a loop (`replace`, `~`, set_global); nothing was written
+",
+    );
+}

@@ -1,0 +1,246 @@
+//! Owns reading every file codexgen reads (catalog files and overlays,
+//! templates, the Codex home's config files, the state file, the version
+//! cache): regular files only, at most a stated size, as UTF-8 text. A
+//! symlink is followed; a directory, FIFO, socket or device is refused
+//! without waiting on it, and a file past its [`Limit`] is refused with an
+//! error that names the limit. Memory stays at most the limit plus one
+//! byte, even if the file grows or is swapped while it is read. Does not
+//! write; `write` owns that.
+
+use std::fmt;
+use std::io::Read as _;
+use std::path::Path;
+
+/// What codexgen reads at most of one kind of file, and how to call it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limit {
+    /// "a catalog file", for messages.
+    pub what: &'static str,
+    pub bytes: u64,
+}
+
+const MIB: u64 = 1024 * 1024;
+
+/// A catalog file or overlay. A catalog of 10,000 providers is 1-2 MiB of
+/// YAML; eight times that is still a catalog, past it a wrong path.
+pub const CATALOG: Limit = Limit {
+    what: "a catalog file",
+    bytes: 16 * MIB,
+};
+
+/// A template in `--templates DIR`. The built-in ones are 2 KiB.
+pub const TEMPLATE: Limit = Limit {
+    what: "a template",
+    bytes: MIB,
+};
+
+/// `config.toml` or `NAME.config.toml` in the Codex home. Codex appends a
+/// `[projects."PATH"]` table (about 60 bytes) per trusted folder; 16 MiB is
+/// over 250,000 of them.
+pub const CODEX_FILE: Limit = Limit {
+    what: "a Codex config file",
+    bytes: 16 * MIB,
+};
+
+/// codexgen's state file: about 100 bytes per managed key, so 16 MiB holds
+/// the state of a 10,000-provider catalog ten times over.
+pub const STATE: Limit = Limit {
+    what: "codexgen's state file",
+    bytes: 16 * MIB,
+};
+
+/// The `codex --version` cache: 16 entries of one line each.
+pub const VERSION_CACHE: Limit = Limit {
+    what: "the Codex version cache",
+    bytes: MIB,
+};
+
+impl fmt::Display for Limit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", size(self.bytes))
+    }
+}
+
+/// A byte count as people say it: `16 MiB`, `64 KiB`, `100 bytes`.
+pub fn size(bytes: u64) -> String {
+    if bytes >= MIB && bytes.is_multiple_of(MIB) {
+        format!("{} MiB", bytes / MIB)
+    } else if bytes >= 1024 && bytes.is_multiple_of(1024) {
+        format!("{} KiB", bytes / 1024)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// Opening or reading failed; the error names the path (`fs_err`).
+    #[error(transparent)]
+    Io(std::io::Error),
+    #[error("{path} is {kind}, not a regular file")]
+    NotAFile { path: String, kind: &'static str },
+    #[error("{path} is larger than {limit}, the most codexgen reads of {what}", what = .limit.what)]
+    TooLarge { path: String, limit: Limit },
+    #[error("{path} is not UTF-8 text")]
+    NotUtf8 { path: String },
+}
+
+impl ReadError {
+    /// What to do about it.
+    pub fn help(&self) -> Option<String> {
+        match self {
+            ReadError::Io(_) => None,
+            ReadError::NotAFile { path, .. } => Some(format!(
+                "codexgen reads only regular files (a symlink to one is fine): replace {path} with one, or move it out of the way"
+            )),
+            ReadError::TooLarge { path, .. } => Some(format!(
+                "check that {path} is the file you meant; if it is, make it smaller"
+            )),
+            ReadError::NotUtf8 { path } => Some(format!("save {path} as UTF-8")),
+        }
+    }
+}
+
+/// The text of a regular file, at most `limit` bytes of it.
+pub fn read(path: &Path, limit: Limit) -> Result<String, ReadError> {
+    let shown = || path.display().to_string();
+    // A first look that cannot block: a FIFO is refused before it is opened
+    // (and a socket, which cannot be opened at all, gets a clear message).
+    // `metadata` follows symlinks; when it fails, opening fails the same way
+    // and says so.
+    if let Ok(meta) = std::fs::metadata(path) {
+        refuse_special(&meta, path)?;
+    }
+    let mut options = fs_err::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use fs_err::os::unix::fs::OpenOptionsExt as _;
+        // Should a FIFO take the file's place after the look above, the
+        // open must still not wait for a writer. No effect on a regular file.
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path).map_err(ReadError::Io)?;
+    // The file that was opened is what counts.
+    let meta = file.metadata().map_err(ReadError::Io)?;
+    refuse_special(&meta, path)?;
+    let mut bytes = Vec::new();
+    // Room for the file as it is now (no doubling past it), never past the limit.
+    bytes.reserve_exact(usize::try_from(meta.len().min(limit.bytes + 1)).unwrap_or(0));
+    file.take(limit.bytes + 1)
+        .read_to_end(&mut bytes)
+        .map_err(ReadError::Io)?;
+    if bytes.len() as u64 > limit.bytes {
+        return Err(ReadError::TooLarge {
+            path: shown(),
+            limit,
+        });
+    }
+    String::from_utf8(bytes).map_err(|_| ReadError::NotUtf8 { path: shown() })
+}
+
+/// [`read`], or `None` when nothing is at `path` (a dangling symlink included).
+pub fn read_optional(path: &Path, limit: Limit) -> Result<Option<String>, ReadError> {
+    match read(path, limit) {
+        Ok(text) => Ok(Some(text)),
+        Err(ReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+fn refuse_special(meta: &std::fs::Metadata, path: &Path) -> Result<(), ReadError> {
+    if meta.is_file() {
+        return Ok(());
+    }
+    Err(ReadError::NotAFile {
+        path: path.display().to_string(),
+        kind: kind(meta.file_type()),
+    })
+}
+
+fn kind(file_type: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt as _;
+        if file_type.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if file_type.is_socket() {
+            return "a socket";
+        }
+        if file_type.is_char_device() || file_type.is_block_device() {
+            return "a device";
+        }
+    }
+    if file_type.is_dir() {
+        "a folder"
+    } else {
+        "not a file"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SMALL: Limit = Limit {
+        what: "a test file",
+        bytes: 8,
+    };
+
+    #[test]
+    fn reads_regular_files_up_to_the_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        std::fs::write(&path, "12345678").unwrap();
+        assert_eq!(read(&path, SMALL).unwrap(), "12345678");
+        std::fs::write(&path, "123456789").unwrap();
+        let err = read(&path, SMALL).unwrap_err();
+        assert!(matches!(err, ReadError::TooLarge { .. }), "{err}");
+        assert!(
+            err.to_string()
+                .ends_with("is larger than 8 bytes, the most codexgen reads of a test file")
+        );
+        assert_eq!(
+            read_optional(&dir.path().join("none"), SMALL).unwrap(),
+            None
+        );
+    }
+
+    #[test]
+    fn folders_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = read(dir.path(), SMALL).unwrap_err();
+        assert!(
+            err.to_string().ends_with("is a folder, not a regular file"),
+            "{err}"
+        );
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn endless_devices_are_refused_without_reading() {
+        for dev in ["/dev/zero", "/dev/urandom"] {
+            let err = read(Path::new(dev), CATALOG).unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                format!("{dev} is a device, not a regular file")
+            );
+        }
+    }
+
+    #[test]
+    fn invalid_utf8_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        std::fs::write(&path, b"\xff").unwrap();
+        assert!(matches!(read(&path, SMALL), Err(ReadError::NotUtf8 { .. })));
+    }
+
+    #[test]
+    fn sizes_read_as_people_say_them() {
+        assert_eq!(size(16 * MIB), "16 MiB");
+        assert_eq!(size(64 * 1024), "64 KiB");
+        assert_eq!(size(100), "100 bytes");
+    }
+}
