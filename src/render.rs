@@ -115,6 +115,8 @@ pub struct Renderer {
     tera: Arc<Tera>,
     /// Where each template came from, for error messages.
     origins: Vec<(String, String)>,
+    /// Whether any template came from `--templates DIR`.
+    custom: bool,
 }
 
 impl Renderer {
@@ -133,12 +135,14 @@ impl Renderer {
                 })
         });
         let mut origins = Vec::new();
+        let mut any_custom = false;
         for &(name, built_in) in BUILT_IN {
             // Anything by that name replaces the built-in template; what is
             // not a regular file is refused, not silently passed over.
             let custom = dir.map(|d| d.join(name)).filter(|p| p.exists());
             let (origin, text) = match custom {
                 Some(path) => {
+                    any_custom = true;
                     let text = input::read(&path, input::TEMPLATE).map_err(RenderError::Read)?;
                     (path.display().to_string(), text)
                 }
@@ -151,6 +155,7 @@ impl Renderer {
         Ok(Renderer {
             tera: Arc::new(tera),
             origins,
+            custom: any_custom,
         })
     }
 
@@ -229,8 +234,10 @@ impl Renderer {
             .map_or(name, |(_, o)| o.as_str())
     }
 
-    /// Renders each (template, context) on a worker thread within the bounds
-    /// (see the module docs), each output checked to be TOML.
+    /// Renders each (template, context) within the bounds (see the module
+    /// docs), each output checked to be TOML: on a worker thread under all
+    /// of them when a template is the user's, here under the output bounds
+    /// when all are built in.
     fn render_bounded(
         &self,
         jobs: Vec<(&'static str, Context)>,
@@ -240,23 +247,30 @@ impl Renderer {
         // However this returns, the worker is told to stop writing.
         let _stop = StopOnDrop(&stop);
         let total = Arc::new(AtomicU64::new(0));
+        if !self.custom {
+            // The built-in templates loop once over the catalog's entries, so
+            // their work follows the catalog's (bounded) size: they run here,
+            // with only the output bounds, and spare every run a thread.
+            return jobs
+                .into_iter()
+                .map(
+                    |(name, ctx)| match render_one(&self.tera, name, &ctx, &stop, &total) {
+                        Ok(bytes) => self.finish(name, bytes),
+                        Err(Ok(e)) => Err(template_error(self.origin(name), &e)),
+                        Err(Err(exceeded)) => Err(RenderError::Unbounded {
+                            name: self.origin(name).to_owned(),
+                            exceeded,
+                        }),
+                    },
+                )
+                .collect();
+        }
         let (send, results) = mpsc::channel();
         let tera = Arc::clone(&self.tera);
         let (worker_stop, worker_total) = (Arc::clone(&stop), Arc::clone(&total));
         std::thread::spawn(move || {
             for (name, ctx) in jobs {
-                let mut out = Bounded {
-                    text: Vec::new(),
-                    stop: &worker_stop,
-                    total: &worker_total,
-                    exceeded: None,
-                };
-                let result = tera.render_to(name, &ctx, &mut out);
-                let result = match (result, out.exceeded) {
-                    (_, Some(exceeded)) => Err(Err(exceeded)),
-                    (Err(e), None) => Err(Ok(e)),
-                    (Ok(()), None) => Ok(out.text),
-                };
+                let result = render_one(&tera, name, &ctx, &worker_stop, &worker_total);
                 let failed = result.is_err();
                 if send.send((name, result)).is_err() || failed {
                     return;
@@ -269,11 +283,7 @@ impl Renderer {
         while texts.len() < names.len() {
             let exceeded = match results.recv_timeout(WATCH) {
                 Ok((name, Ok(bytes))) => {
-                    let origin = self.origin(name);
-                    let text = String::from_utf8(bytes)
-                        .expect("tera writes UTF-8: its templates and values are strings");
-                    check(origin, &text)?;
-                    texts.push(text);
+                    texts.push(self.finish(name, bytes)?);
                     continue;
                 }
                 Ok((name, Err(Ok(e)))) => return Err(template_error(self.origin(name), &e)),
@@ -300,6 +310,39 @@ impl Renderer {
             });
         }
         Ok(texts)
+    }
+}
+
+impl Renderer {
+    /// A template's output as text, checked to be TOML.
+    fn finish(&self, name: &str, bytes: Vec<u8>) -> Result<String, RenderError> {
+        let text = String::from_utf8(bytes)
+            .expect("tera writes UTF-8: its templates and values are strings");
+        check(self.origin(name), &text)?;
+        Ok(text)
+    }
+}
+
+/// Renders one template into a [`Bounded`] output: its bytes, or tera's
+/// error (`Err(Ok)`), or the bound it went past (`Err(Err)`).
+fn render_one(
+    tera: &Tera,
+    name: &str,
+    ctx: &Context,
+    stop: &AtomicBool,
+    total: &AtomicU64,
+) -> Result<Vec<u8>, Result<tera::Error, String>> {
+    let mut out = Bounded {
+        text: Vec::new(),
+        stop,
+        total,
+        exceeded: None,
+    };
+    let result = tera.render_to(name, ctx, &mut out);
+    match (result, out.exceeded) {
+        (_, Some(exceeded)) => Err(Err(exceeded)),
+        (Err(e), None) => Err(Ok(e)),
+        (Ok(()), None) => Ok(out.text),
     }
 }
 
