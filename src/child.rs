@@ -1,7 +1,8 @@
 //! Owns running a child process that must answer: every program codexgen
 //! starts and waits for (`codex --version`, the load check) runs through
 //! [`run`], which kills and reaps it when it has not finished within its
-//! time limit and keeps at most a stated number of bytes of what it prints.
+//! time limit (with whatever it started: it runs in its own process group)
+//! and keeps at most a stated number of bytes of what it prints.
 //! Does not decide what the answer means; `detect` and `verify` do.
 //! (`exec` is not here: it hands the terminal to Codex for good.)
 
@@ -46,6 +47,13 @@ pub fn run(
         Keep::Stdout => cmd.stdout(Stdio::piped()).stderr(Stdio::null()),
         Keep::Stderr => cmd.stdout(Stdio::null()).stderr(Stdio::piped()),
     };
+    #[cfg(unix)]
+    {
+        // Its own process group, so that a timeout stops whatever it started
+        // too (npm's `codex` is a node script that starts the native binary).
+        use std::os::unix::process::CommandExt as _;
+        cmd.process_group(0);
+    }
     let mut child = cmd.spawn()?;
     let pipe: Box<dyn std::io::Read + Send> = match keep {
         Keep::Stdout => Box::new(child.stdout.take().expect("stdout is piped")),
@@ -77,16 +85,26 @@ fn wait(child: &mut Child, timeout: Duration) -> std::io::Result<Option<ExitStat
     match child.wait_timeout(timeout) {
         Ok(Some(status)) => Ok(Some(status)),
         Ok(None) => {
-            let _ = child.kill();
+            kill(child);
             child.wait()?;
             Ok(None)
         }
         Err(e) => {
-            let _ = child.kill();
+            kill(child);
             let _ = child.wait();
             Err(e)
         }
     }
+}
+
+/// Kills the child and everything in its process group.
+fn kill(child: &mut Child) {
+    #[cfg(unix)]
+    {
+        let group = rustix::process::Pid::from_child(child);
+        let _ = rustix::process::kill_process_group(group, rustix::process::Signal::KILL);
+    }
+    let _ = child.kill();
 }
 
 #[cfg(all(test, unix))]
@@ -140,6 +158,36 @@ mod tests {
         .unwrap();
         assert!(done.status.is_none());
         assert!(start.elapsed() < Duration::from_secs(5));
+    }
+
+    #[test]
+    fn what_the_child_started_is_stopped_with_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let pid_file = dir.path().join("grandchild.pid");
+        let done = run(
+            &mut sh(&format!(
+                "sleep 60 > /dev/null 2>&1 & echo $! > '{}'; wait",
+                pid_file.display()
+            )),
+            Keep::Stdout,
+            1024,
+            Duration::from_millis(500),
+        )
+        .unwrap();
+        assert!(done.status.is_none());
+        let pid = std::fs::read_to_string(&pid_file).unwrap();
+        let alive = || std::path::Path::new(&format!("/proc/{}", pid.trim())).exists();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while alive() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        // A zombie is gone from /proc once its parent (init) reaps it.
+        let state =
+            std::fs::read_to_string(format!("/proc/{}/stat", pid.trim())).unwrap_or_default();
+        assert!(
+            !alive() || state.contains(") Z "),
+            "the grandchild {pid} still runs: {state}"
+        );
     }
 
     #[test]

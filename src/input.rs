@@ -118,7 +118,7 @@ pub fn read(path: &Path, limit: Limit) -> Result<String, ReadError> {
         use fs_err::os::unix::fs::OpenOptionsExt as _;
         // Should a FIFO take the file's place after the look above, the
         // open must still not wait for a writer. No effect on a regular file.
-        options.custom_flags(libc::O_NONBLOCK);
+        options.custom_flags(rustix::fs::OFlags::NONBLOCK.bits().cast_signed());
     }
     let file = options.open(path).map_err(ReadError::Io)?;
     // The file that was opened is what counts.
