@@ -10,6 +10,8 @@
 //! because codexgen removed its last managed key is removed with it; a table
 //! that holds anything else stays.
 
+use std::collections::{HashMap, HashSet};
+
 use toml_edit::{DocumentMut, Item, Table, Value};
 
 use crate::diagnostic::{Problem, Snippet};
@@ -154,15 +156,25 @@ pub fn merge(
         doc.set_trailing("");
     }
 
+    // Indexes, so that the work stays linear in the number of keys.
+    let wanted_paths: HashSet<&[String]> = wanted.iter().map(|l| l.path.as_slice()).collect();
+    let previous: HashMap<&[String], &Managed> = own
+        .previous
+        .iter()
+        .map(|m| (m.path.as_slice(), m))
+        .collect();
+    // New tables go after everything else: the first free position, found
+    // once and advanced as tables are added.
+    let mut next_table = next_position(doc.as_table());
     let mut notes = Vec::new();
     let mut changed = false;
     let mut managed = Vec::with_capacity(wanted.len());
     for leaf in &wanted {
         let found = lookup(doc.as_table(), &leaf.path);
         if !found.is_some_and(|item| same_item(item, &leaf.item)) {
-            let recorded = own.previous.iter().find(|m| m.path == leaf.path);
+            let recorded = previous.get(leaf.path.as_slice()).copied();
             notes.extend(classify(&leaf.path, found, recorded));
-            set(&mut doc, file, leaf)?;
+            set(&mut doc, file, leaf, &mut next_table)?;
             changed = true;
         }
         managed.push(Managed {
@@ -170,9 +182,9 @@ pub fn merge(
             value: canonical(&leaf.item),
         });
     }
-    changed |= insert_carried(&mut doc, file, own.carry_in, &wanted)?;
+    changed |= insert_carried(&mut doc, file, own.carry_in, &wanted_paths, &mut next_table)?;
 
-    let (adopted, moved) = adopt_stale(&doc, own, &wanted, &mut notes);
+    let (adopted, moved) = adopt_stale(&doc, own, &wanted_paths, &previous, &mut notes);
     // The comments of a table that moves out stay behind in this file.
     let left_behind: Vec<(Option<isize>, Vec<String>)> = moved
         .iter()
@@ -188,7 +200,7 @@ pub fn merge(
         .filter(|(_, comments)| !comments.is_empty())
         .collect();
     for rec in own.previous.iter().chain(&adopted) {
-        if wanted.iter().any(|l| l.path == rec.path) {
+        if wanted_paths.contains(rec.path.as_slice()) {
             continue;
         }
         let Some(item) = lookup(doc.as_table(), &rec.path) else {
@@ -229,11 +241,12 @@ fn insert_carried(
     doc: &mut DocumentMut,
     file: &str,
     carry_in: &[Managed],
-    wanted: &[Leaf],
+    wanted: &HashSet<&[String]>,
+    next_table: &mut isize,
 ) -> Result<bool, MergeError> {
     let mut changed = false;
     for carried in carry_in {
-        let wanted_here = wanted.iter().any(|w| w.path == carried.path);
+        let wanted_here = wanted.contains(carried.path.as_slice());
         if wanted_here || lookup(doc.as_table(), &carried.path).is_some() {
             continue;
         }
@@ -245,7 +258,7 @@ fn insert_carried(
             item: Item::Value(value),
             tables: vec![Table::new(); carried.path.len().saturating_sub(1)],
         };
-        set(doc, file, &leaf)?;
+        set(doc, file, &leaf, next_table)?;
         changed = true;
     }
     Ok(changed)
@@ -370,7 +383,8 @@ fn restore_endings(old: &str, new: &str, ending: &str) -> String {
 fn adopt_stale(
     doc: &DocumentMut,
     own: &Ownership<'_>,
-    wanted: &[Leaf],
+    wanted: &HashSet<&[String]>,
+    previous: &HashMap<&[String], &Managed>,
     notes: &mut Vec<Note>,
 ) -> (Vec<Managed>, Vec<Moved>) {
     let mut adopted = Vec::new();
@@ -382,7 +396,7 @@ fn adopt_stale(
             .map(|t| collect_leaves(t, prefix, true))
             .unwrap_or_default()
             .into_iter()
-            .filter(|l| !wanted.iter().any(|w| w.path == l.path))
+            .filter(|l| !wanted.contains(l.path.as_slice()))
             .collect();
         if stale.is_empty() {
             continue;
@@ -395,7 +409,7 @@ fn adopt_stale(
         let mut carried = Vec::new();
         for leaf in &stale {
             let value = canonical(&leaf.item);
-            if !own.previous.iter().any(|p| p.path == leaf.path) {
+            if !previous.contains_key(leaf.path.as_slice()) {
                 carried.push(Managed {
                     path: leaf.path[prefix.len()..].to_vec(),
                     value: value.clone(),
@@ -740,9 +754,15 @@ fn lookup<'d>(root: &'d Table, path: &[String]) -> Option<&'d Item> {
 
 /// Writes a leaf into the document, creating missing tables in the shape the
 /// template gave them and keeping the decor (comments) of a replaced value.
-fn set(doc: &mut DocumentMut, file: &str, leaf: &Leaf) -> Result<(), MergeError> {
+/// `next_table` is the position the next new table takes (one past every
+/// table in the document); it advances as tables are added.
+fn set(
+    doc: &mut DocumentMut,
+    file: &str,
+    leaf: &Leaf,
+    next_table: &mut isize,
+) -> Result<(), MergeError> {
     let (last, parents) = leaf.path.split_last().expect("a leaf has a key");
-    let mut fresh_position = next_position(doc.as_table());
     let has_content = !doc.as_table().is_empty();
     let mut table = doc.as_table_mut();
     for (depth, key) in parents.iter().enumerate() {
@@ -751,8 +771,8 @@ fn set(doc: &mut DocumentMut, file: &str, leaf: &Leaf) -> Result<(), MergeError>
             // Place new explicit tables after everything else in the file,
             // unless their parent already exists (then they follow their siblings).
             if depth == 0 || shape.position().is_some() {
-                shape.set_position(Some(fresh_position));
-                fresh_position += 1;
+                shape.set_position(Some(*next_table));
+                *next_table += 1;
             }
             // A section added to a file with content gets a blank line before it.
             let bare = shape
