@@ -120,28 +120,7 @@ pub fn merge(
     header: &str,
     own: &Ownership<'_>,
 ) -> Result<Merged, MergeError> {
-    let current_text = current.unwrap_or_default();
-    // A byte-order mark stays first; codexgen's header goes after it.
-    let (bom, without_bom) = match current_text.strip_prefix('\u{feff}') {
-        Some(rest) => ("\u{feff}", rest),
-        None => ("", current_text),
-    };
-    let (old_header_len, body) = split_header(without_bom);
-    let mut doc: DocumentMut = body.parse().map_err(|err: toml_edit::TomlError| {
-        let span = err.span().unwrap_or(0..0);
-        let offset = bom.len() + old_header_len + span.start;
-        let snippet = Snippet::at_offset(file, current_text, offset, span.len());
-        MergeError::Unparsable(
-            Problem::new(format!(
-                "{file} is not valid TOML, so codexgen will not touch it"
-            ))
-            .at(snippet)
-            .label(err.message().to_owned())
-            .help(format!(
-                "fix {file} by hand (or move it away), then run codexgen again"
-            )),
-        )
-    })?;
+    let (bom, body, mut doc) = parse_current(file, current.unwrap_or_default())?;
     let wanted = match desired {
         Some(text) => {
             let rendered: DocumentMut = text.parse().expect("rendered text was checked to be TOML");
@@ -234,6 +213,35 @@ pub fn merge(
         notes,
         moved,
     })
+}
+
+/// The file's byte-order mark (kept first; codexgen's header goes after
+/// it), its body after codexgen's old header, and that body parsed.
+fn parse_current<'t>(
+    file: &str,
+    current_text: &'t str,
+) -> Result<(&'static str, &'t str, DocumentMut), MergeError> {
+    let (bom, without_bom) = match current_text.strip_prefix('\u{feff}') {
+        Some(rest) => ("\u{feff}", rest),
+        None => ("", current_text),
+    };
+    let (old_header_len, body) = split_header(without_bom);
+    let doc: DocumentMut = body.parse().map_err(|err: toml_edit::TomlError| {
+        let span = err.span().unwrap_or(0..0);
+        let offset = bom.len() + old_header_len + span.start;
+        let snippet = Snippet::at_offset(file, current_text, offset, span.len());
+        MergeError::Unparsable(
+            Problem::new(format!(
+                "{file} is not valid TOML, so codexgen will not touch it"
+            ))
+            .at(snippet)
+            .label(err.message().to_owned())
+            .help(format!(
+                "fix {file} by hand (or move it away), then run codexgen again"
+            )),
+        )
+    })?;
+    Ok((bom, body, doc))
 }
 
 /// Adds keys carried from an adopted table where this file lacks them.
@@ -714,8 +722,13 @@ fn collect_leaves(
             path.push(key.to_owned());
             match item {
                 Item::Table(t) => {
-                    let mut shape = t.clone();
-                    shape.clear();
+                    // The table's shape only (header, comments, position):
+                    // copying its entries would cost the whole subtree.
+                    let mut shape = Table::new();
+                    shape.set_implicit(t.is_implicit());
+                    shape.set_dotted(t.is_dotted());
+                    shape.set_position(t.position());
+                    *shape.decor_mut() = t.decor().clone();
                     tables.push(shape);
                     walk(t, path, tables, into_inline, out);
                     tables.pop();
