@@ -135,8 +135,16 @@ pub fn merge(
         doc.set_trailing("");
     }
 
-    // Indexes, so that the work stays linear in the number of keys.
-    let wanted_paths: HashSet<&[String]> = wanted.iter().map(|l| l.path.as_slice()).collect();
+    // What the file will manage, known before the leaves move into the
+    // document; and indexes, so that the work stays linear in the keys.
+    let managed: Vec<Managed> = wanted
+        .iter()
+        .map(|leaf| Managed {
+            path: leaf.path.clone(),
+            value: canonical(&leaf.item),
+        })
+        .collect();
+    let wanted_paths: HashSet<&[String]> = managed.iter().map(|m| m.path.as_slice()).collect();
     let previous: HashMap<&[String], &Managed> = own
         .previous
         .iter()
@@ -147,8 +155,7 @@ pub fn merge(
     let mut next_table = next_position(doc.as_table());
     let mut notes = Vec::new();
     let mut changed = false;
-    let mut managed = Vec::with_capacity(wanted.len());
-    for leaf in &wanted {
+    for leaf in wanted {
         let found = lookup(doc.as_table(), &leaf.path);
         if !found.is_some_and(|item| same_item(item, &leaf.item)) {
             let recorded = previous.get(leaf.path.as_slice()).copied();
@@ -156,10 +163,6 @@ pub fn merge(
             set(&mut doc, file, leaf, &mut next_table)?;
             changed = true;
         }
-        managed.push(Managed {
-            path: leaf.path.clone(),
-            value: canonical(&leaf.item),
-        });
     }
     changed |= insert_carried(&mut doc, file, own.carry_in, &wanted_paths, &mut next_table)?;
 
@@ -201,7 +204,8 @@ pub fn merge(
     }
 
     let on_top = if comments_only { body } else { "" };
-    let text = finish_text(&doc, changed, body, on_top, bom, desired.map(|_| header)).map_err(
+    drop(wanted_paths);
+    let text = finish_text(doc, changed, body, on_top, bom, desired.map(|_| header)).map_err(
         |message| MergeError::Internal {
             file: file.to_owned(),
             message,
@@ -266,7 +270,7 @@ fn insert_carried(
             item: Item::Value(value),
             tables: vec![Table::new(); carried.path.len().saturating_sub(1)],
         };
-        set(doc, file, &leaf, next_table)?;
+        set(doc, file, leaf, next_table)?;
         changed = true;
     }
     Ok(changed)
@@ -274,11 +278,12 @@ fn insert_carried(
 
 /// The file's new text: the original body when nothing changed, the header
 /// (when the file is still generated) after any byte-order mark; `None` when
-/// nothing is left to keep. Checked to parse. Line endings: every line
+/// nothing is left to keep. Checked to parse when it changed (an unchanged
+/// body parsed already, and the header is comment lines). Line endings: every line
 /// codexgen did not touch keeps its own; the lines it writes take the
 /// file's most common one.
 fn finish_text(
-    doc: &DocumentMut,
+    doc: DocumentMut,
     changed: bool,
     body: &str,
     on_top: &str,
@@ -288,6 +293,8 @@ fn finish_text(
     let ending = dominant_ending(body);
     let body = if changed {
         let mut text = doc.to_string();
+        // The tree costs several times the text: gone before the check parses again.
+        drop(doc);
         if !on_top.is_empty() {
             let sep = if on_top.ends_with('\n') { "" } else { "\n" };
             text = format!("{on_top}{sep}{text}");
@@ -312,9 +319,12 @@ fn finish_text(
         None => format!("{bom}{body}"),
         Some(header) => format!("{bom}{}{body}", header.replace('\n', ending)),
     };
-    text.trim_start_matches('\u{feff}')
-        .parse::<DocumentMut>()
-        .map_err(|e| e.message().to_owned())?;
+    // Unchanged, the body is the text that parsed, under comment lines.
+    if changed {
+        text.trim_start_matches('\u{feff}')
+            .parse::<DocumentMut>()
+            .map_err(|e| e.message().to_owned())?;
+    }
     Ok(Some(text))
 }
 
@@ -772,7 +782,7 @@ fn lookup<'d>(root: &'d Table, path: &[String]) -> Option<&'d Item> {
 fn set(
     doc: &mut DocumentMut,
     file: &str,
-    leaf: &Leaf,
+    mut leaf: Leaf,
     next_table: &mut isize,
 ) -> Result<(), MergeError> {
     let (last, parents) = leaf.path.split_last().expect("a leaf has a key");
@@ -780,7 +790,7 @@ fn set(
     let mut table = doc.as_table_mut();
     for (depth, key) in parents.iter().enumerate() {
         if !table.contains_key(key) {
-            let mut shape = leaf.tables[depth].clone();
+            let mut shape = std::mem::take(&mut leaf.tables[depth]);
             // Place new explicit tables after everything else in the file,
             // unless their parent already exists (then they follow their siblings).
             if depth == 0 || shape.position().is_some() {
@@ -806,16 +816,13 @@ fn set(
             found,
         })?;
     }
-    match (table.get_mut(last), &leaf.item) {
-        (Some(Item::Value(old)), Item::Value(new)) => {
-            let decor = old.decor().clone();
-            let mut new = new.clone();
-            *new.decor_mut() = decor;
+    match (table.get_mut(last), leaf.item) {
+        (Some(Item::Value(old)), Item::Value(mut new)) => {
+            *new.decor_mut() = old.decor().clone();
             *old = new;
         }
-        (Some(old), new) => *old = new.clone(),
-        (None, new) => {
-            let mut new = new.clone();
+        (Some(old), new) => *old = new,
+        (None, mut new) => {
             if let Item::Value(v) = &mut new {
                 v.decor_mut().clear();
             }

@@ -3,7 +3,7 @@
 //! and each file's planned change against what is on disk ([`Plan`]). Reads
 //! the Codex home, never writes it; the merging itself is `merge`'s.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use crate::catalog::Catalog;
@@ -76,10 +76,11 @@ impl Prepared {
     /// Merges every rendered file, and every file codexgen wrote before but
     /// no longer renders, with what is on disk. Any unreadable file stops it.
     pub fn plan(&self, settings: &Settings, state: &State) -> Result<Plan, Error> {
+        let rendered: HashSet<&CodexFile> = self.rendered.iter().map(|r| &r.file).collect();
         let no_longer_rendered = state
             .files
             .keys()
-            .filter(|file| !self.rendered.iter().any(|r| r.file == **file))
+            .filter(|file| !rendered.contains(file))
             .map(|file| (file, None));
         let wanted = self
             .rendered

@@ -3,6 +3,8 @@
 //! what the target Codex accepts) and every problem is collected, so one run
 //! reports them all. Does not read files.
 
+use std::collections::{HashMap, HashSet};
+
 use super::yaml::{Key, Node, Pos, Value};
 use super::{Catalog, Pairs, Profile, Provider, SCHEMAS, Source, snippet};
 use crate::codex::{self, Target, VersionReq};
@@ -16,36 +18,40 @@ use crate::secrets::looks_like_secret;
 pub const MAX_STRING: usize = 64 * 1024;
 
 /// Lays `top` over `base`: maps merge key by key, a null removes the key,
-/// anything else replaces.
+/// anything else replaces. Linear in the entries: keys are found through
+/// an index, and an entry keeps its place (with the overlay's position).
 pub fn overlay(base: Node, top: Node) -> Node {
     match (base.value, top.value) {
-        (Value::Map(mut entries), Value::Map(top_entries)) => {
+        (Value::Map(entries), Value::Map(top_entries)) => {
+            let mut slots: Vec<Option<(Key, Node)>> = entries.into_iter().map(Some).collect();
+            let mut index: HashMap<String, usize> = slots
+                .iter()
+                .enumerate()
+                .filter_map(|(i, slot)| slot.as_ref().map(|(k, _)| (k.name.clone(), i)))
+                .collect();
             for (key, value) in top_entries {
-                let existing = entries.iter().position(|(k, _)| k.name == key.name);
-                match (existing, &value.value) {
+                match (index.get(&key.name).copied(), &value.value) {
                     (Some(i), Value::Null) => {
-                        entries.remove(i);
+                        slots[i] = None;
+                        index.remove(&key.name);
                     }
                     (None, Value::Null) => {}
                     (Some(i), _) => {
-                        let (old_key, old) = entries.remove(i);
-                        let merged = overlay(old, value);
-                        entries.insert(
-                            i,
-                            (
-                                Key {
-                                    pos: key.pos,
-                                    ..old_key
-                                },
-                                merged,
-                            ),
-                        );
+                        let (old_key, old) = slots[i].take().expect("indexed slots are full");
+                        let key = Key {
+                            pos: key.pos,
+                            ..old_key
+                        };
+                        slots[i] = Some((key, overlay(old, value)));
                     }
-                    (None, _) => entries.push((key, value)),
+                    (None, _) => {
+                        index.insert(key.name.clone(), slots.len());
+                        slots.push(Some((key, value)));
+                    }
                 }
             }
             Node {
-                value: Value::Map(entries),
+                value: Value::Map(slots.into_iter().flatten().collect()),
                 pos: base.pos,
             }
         }
@@ -204,8 +210,8 @@ impl Builder<'_> {
         let profiles_node = f.take("profiles");
         // Cross references are checked against every declared name, valid or
         // not, so one broken provider does not also break each profile using it.
-        let provider_ids = declared(providers_node);
-        let profile_names = declared(profiles_node);
+        let provider_ids = Declared::of(providers_node);
+        let profile_names = Declared::of(profiles_node);
         let providers = self.providers(providers_node);
         let profiles = self.profiles(profiles_node, &provider_ids);
         self.finish(&f, "");
@@ -224,7 +230,7 @@ impl Builder<'_> {
                 if profile_names.contains(&name) {
                     Some(name)
                 } else {
-                    let names: Vec<&str> = profile_names.iter().map(String::as_str).collect();
+                    let names = &profile_names.order;
                     let label = did_you_mean(&name, names.iter().copied()).map_or_else(
                         || "no profile has this name".to_owned(),
                         |s| format!("no profile has this name; did you mean `{s}`?"),
@@ -379,7 +385,7 @@ impl Builder<'_> {
         })
     }
 
-    fn profiles(&mut self, node: Option<&Node>, providers: &[String]) -> Vec<Profile> {
+    fn profiles(&mut self, node: Option<&Node>, providers: &Declared<'_>) -> Vec<Profile> {
         let Some(node) = node else {
             return Vec::new();
         };
@@ -395,7 +401,7 @@ impl Builder<'_> {
             .collect()
     }
 
-    fn profile(&mut self, key: &Key, node: &Node, providers: &[String]) -> Option<Profile> {
+    fn profile(&mut self, key: &Key, node: &Node, providers: &Declared<'_>) -> Option<Profile> {
         let name = ProfileName::new(&key.name);
         self.id(key, "profile name");
         let what = format!("profile `{}`", key.name);
@@ -455,7 +461,7 @@ impl Builder<'_> {
     fn profile_provider(
         &mut self,
         node: &Node,
-        providers: &[String],
+        providers: &Declared<'_>,
         what: &str,
     ) -> Option<String> {
         let id = self.string(node, what)?;
@@ -464,8 +470,9 @@ impl Builder<'_> {
             return Some(id);
         }
         let candidates: Vec<&str> = providers
+            .order
             .iter()
-            .map(String::as_str)
+            .copied()
             .chain(codex::BUILTIN_PROVIDERS.iter().copied())
             .collect();
         let label = did_you_mean(&id, candidates.iter().copied()).map_or_else(
@@ -942,11 +949,25 @@ impl PairKind {
     }
 }
 
-/// The keys of a map node (declared provider ids or profile names).
-fn declared(node: Option<&Node>) -> Vec<String> {
-    match node.map(|n| &n.value) {
-        Some(Value::Map(entries)) => entries.iter().map(|(k, _)| k.name.clone()).collect(),
-        _ => Vec::new(),
+/// The keys of a map node (declared provider ids or profile names), in
+/// file order and indexed: every profile looks its provider up here.
+struct Declared<'n> {
+    order: Vec<&'n str>,
+    set: HashSet<&'n str>,
+}
+
+impl<'n> Declared<'n> {
+    fn of(node: Option<&'n Node>) -> Self {
+        let order: Vec<&str> = match node.map(|n| &n.value) {
+            Some(Value::Map(entries)) => entries.iter().map(|(k, _)| k.name.as_str()).collect(),
+            _ => Vec::new(),
+        };
+        let set = order.iter().copied().collect();
+        Declared { order, set }
+    }
+
+    fn contains(&self, name: &str) -> bool {
+        self.set.contains(name)
     }
 }
 

@@ -151,13 +151,16 @@ impl Catalog {
     /// then each built-in provider a profile uses, in catalog order.
     pub fn providers_in_use(&self) -> Vec<&str> {
         let mut ids: Vec<&str> = self.providers.iter().map(|p| p.id.as_str()).collect();
+        // A catalog never defines a built-in id (refused at every target),
+        // so only the built-ins seen so far need checking: at most three.
+        let mut builtins: Vec<&str> = Vec::new();
         for profile in &self.profiles {
-            if !ids.contains(&profile.provider.as_str())
-                && codex::BUILTIN_PROVIDERS.contains(&profile.provider.as_str())
-            {
-                ids.push(&profile.provider);
+            let id = profile.provider.as_str();
+            if codex::BUILTIN_PROVIDERS.contains(&id) && !builtins.contains(&id) {
+                builtins.push(id);
             }
         }
+        ids.extend(builtins);
         ids
     }
 

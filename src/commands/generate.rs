@@ -92,15 +92,13 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
             if changed.peek().is_none() {
                 eprintln!("Nothing to change: the Codex home matches the catalog.");
             }
-            changed.for_each(print_plan);
+            print_plans(changed)?;
             return Ok(Exit::Ok);
         }
         Mode::Write { yes } => yes,
     };
     let changed: Vec<&Planned> = plan.changed().collect();
-    for p in &changed {
-        print_plan(p);
-    }
+    print_plans(changed.iter().copied())?;
     let mut new_state = State::new(
         plan.files
             .iter()
@@ -462,7 +460,25 @@ fn describe_change(p: &Planned) -> String {
     }
 }
 
-fn print_plan(p: &Planned) {
+/// Prints each file's notes and diff through one locked, buffered stdout (a
+/// diff of 10,000 files is a few hundred thousand lines). A reader that
+/// goes away (`| head`) ends the printing quietly.
+fn print_plans<'p>(plans: impl Iterator<Item = &'p Planned>) -> Result<(), Error> {
+    let stdout = anstream::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let printed = plans
+        .map(|p| print_plan(&mut out, p))
+        .collect::<std::io::Result<()>>()
+        .and_then(|()| out.flush());
+    match printed {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::message(format!(
+            "cannot write the diff to standard output: {e}"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+fn print_plan(out: &mut impl std::io::Write, p: &Planned) -> std::io::Result<()> {
     let yellow = Style::new().fg_color(Some(AnsiColor::Yellow.into()));
     for note in &p.merged.notes {
         let text = match note {
@@ -509,7 +525,7 @@ fn print_plan(p: &Planned) {
             ),
         };
         // Key paths come from the file: a quoted key may hold any character.
-        println!("{yellow}{}{yellow:#}", printable(&text));
+        writeln!(out, "{yellow}{}{yellow:#}", printable(&text))?;
     }
     let name = p.file.to_string();
     for line in diff::unified(&name, p.current.as_deref(), p.merged.text.as_deref()) {
@@ -520,8 +536,9 @@ fn print_plan(p: &Planned) {
             Kind::Added => Style::new().fg_color(Some(AnsiColor::Green.into())),
             Kind::Context | Kind::Note => Style::new(),
         };
-        println!("{style}{}{style:#}", printable(&line.text));
+        writeln!(out, "{style}{}{style:#}", printable(&line.text))?;
     }
+    Ok(())
 }
 
 fn confirm(files: usize) -> Result<bool, Error> {
