@@ -463,12 +463,11 @@ fn describe_change(p: &Planned) -> String {
 /// Prints each file's notes and diff through one locked, buffered stdout (a
 /// diff of 10,000 files is a few hundred thousand lines). A reader that
 /// goes away (`| head`) ends the printing quietly.
-fn print_plans<'p>(plans: impl Iterator<Item = &'p Planned>) -> Result<(), Error> {
+fn print_plans<'p>(mut plans: impl Iterator<Item = &'p Planned>) -> Result<(), Error> {
     let stdout = anstream::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let printed = plans
-        .map(|p| print_plan(&mut out, p))
-        .collect::<std::io::Result<()>>()
+        .try_for_each(|p| print_plan(&mut out, p))
         .and_then(|()| out.flush());
     match printed {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::message(format!(
