@@ -30,7 +30,7 @@ use crate::error::Error;
 use crate::hazards::{self, Hazard};
 use crate::home::{self, CodexFile};
 use crate::merge::Note;
-use crate::plan::{self, Plan, Planned, read_optional};
+use crate::plan::{self, Plan, Planned};
 use crate::secrets::redact;
 use crate::settings::Settings;
 use crate::state::{FileState, State};
@@ -139,8 +139,8 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
 
 /// Takes the run lock only now, just before writing (so that a refused
 /// `--verify`, a "no" at the prompt or a `--diff` leaves no trace), makes
-/// sure nothing changed on disk since the plan was made, and removes the
-/// temp files a killed run left where this one writes.
+/// sure codexgen's state did not change since the plan was made, and
+/// removes the temp files a killed run left where this one writes.
 fn lock_unchanged(settings: &Settings, state: &State, plan: &Plan) -> Result<write::Lock, Error> {
     let lock = write::lock(&settings.state_dir()).map_err(|e| match e {
         WriteError::Locked(dir) => Error::Locked(dir),
@@ -151,14 +151,7 @@ fn lock_unchanged(settings: &Settings, state: &State, plan: &Plan) -> Result<wri
             what: "codexgen's state".to_owned(),
         });
     }
-    for p in &plan.files {
-        let target = write::resolve(&p.path).map_err(Error::Write)?;
-        if read_optional(&target)? != p.current {
-            return Err(Error::Changed {
-                what: p.file.to_string(),
-            });
-        }
-    }
+    // Each file written is checked against the plan as it is staged.
     let temps = write::leftover_temps(&temp_dirs(settings, plan));
     write::remove_temps(&lock, &temps).map_err(Error::Write)?;
     Ok(lock)
@@ -185,9 +178,13 @@ fn temp_dirs(settings: &Settings, plan: &Plan) -> Vec<PathBuf> {
     dirs
 }
 
-/// Records the run's writes as pending in the state (see `state`), writes
-/// the changed files (with backups), then saves the final state. A run that
-/// stops part way records what it wrote before it stops.
+/// Writes the changed files: every new text is first staged in a temp
+/// file beside its target (checked against the plan, so a file that changed
+/// since stops the run with nothing written), then the run's writes are
+/// recorded as pending in the state (see `state`), all staged texts are made
+/// durable at once, renamed into place one by one (each checked once more
+/// right before), deleted files removed, and the final state saved. A run
+/// that stops part way records what it wrote before it stops.
 fn apply(
     settings: &Settings,
     changed: &[&Planned],
@@ -196,6 +193,25 @@ fn apply(
 ) -> Result<(), Error> {
     let state_path = settings.state_file();
     let backups = settings.state_dir().join(home::BACKUP_DIR);
+    // `staged[i]` is `changed[i]`'s new text, when it has one.
+    let mut staged: Vec<Option<write::Staged>> = Vec::with_capacity(changed.len());
+    for p in changed {
+        let Some(text) = &p.merged.text else {
+            staged.push(None);
+            continue;
+        };
+        let expect = Expect::Exactly(p.current.as_deref().map(str::as_bytes));
+        let backup = p.file.path_in(&backups);
+        match write::stage(&p.path, text, Some(&backup), expect) {
+            Ok(ready) => staged.push(ready),
+            Err(WriteError::Changed(_)) => {
+                return Err(Error::Changed {
+                    what: p.file.to_string(),
+                });
+            }
+            Err(source) => return Err(Error::Write(source)),
+        }
+    }
     let begun = old_state.begin(changed.iter().map(|p| {
         (
             &p.file,
@@ -209,28 +225,33 @@ fn apply(
             source,
         }
     })?;
-    for (done, p) in changed.iter().enumerate() {
-        let backup = p.file.path_in(&backups);
-        let expect = Expect::Exactly(p.current.as_deref().map(str::as_bytes));
-        let written = match &p.merged.text {
-            Some(text) => write::write(&p.path, text, Some(&backup), expect),
-            None => write::delete(&p.path, Some(&backup), expect),
+    let stop = |written: usize, e: WriteError| {
+        let stopped = match e {
+            WriteError::Changed(path) => Error::ChangedWhileWriting { path, written },
+            source => Error::Stopped {
+                source,
+                written,
+                total: changed.len(),
+            },
         };
-        if let Err(e) = written {
-            let stopped = match e {
-                WriteError::Changed(path) => Error::ChangedWhileWriting {
-                    path,
-                    written: done,
-                },
-                source => Error::Stopped {
-                    source,
-                    written: done,
-                    total: changed.len(),
-                },
-            };
-            return Err(record_stop(settings, stopped));
-        }
+        record_stop(settings, stopped)
+    };
+    write::sync(staged.iter().flatten()).map_err(|e| stop(0, e))?;
+    let dirs = write::folders(staged.iter().flatten());
+    for (done, (p, ready)) in changed.iter().zip(staged).enumerate() {
+        let result = match ready {
+            Some(ready) => write::commit(ready),
+            None if p.merged.text.is_some() => Ok(()),
+            None => write::delete(
+                &p.path,
+                Some(&p.file.path_in(&backups)),
+                Expect::Exactly(p.current.as_deref().map(str::as_bytes)),
+            )
+            .map(drop),
+        };
+        result.map_err(|e| stop(done, e))?;
     }
+    write::sync_dirs(&dirs);
     save_state(settings, new_state)?;
     eprintln!(
         "Wrote {} file(s) in {}; previous versions are in {}.",

@@ -259,7 +259,8 @@ fn a_profile_file_written_by_a_killed_run_is_removed_when_it_leaves_the_catalog(
     let w = CHANGED.world();
     CHANGED
         .run(&w)
-        .env("CODEXGEN_FAIL_AT", "fsync-dir:gamma.config.toml")
+        // Every file renamed into place, the final state not yet saved.
+        .env("CODEXGEN_FAIL_AT", "rename:state.toml:2")
         .assert()
         .code(137);
     assert!(w.exists("gamma.config.toml"));
@@ -324,7 +325,7 @@ fn a_run_stopped_by_a_full_disk_records_what_it_wrote() {
     let w = CHANGED.world();
     CHANGED
         .run(&w)
-        .env("CODEXGEN_FAIL_AT", "write:gamma.config.toml")
+        .env("CODEXGEN_FAIL_AT", "rename:gamma.config.toml")
         .env("CODEXGEN_FAIL_MODE", "enospc")
         .assert()
         .code(2)

@@ -410,7 +410,7 @@ fn a_state_write_that_fails_after_the_files_are_written() {
         &["--codex-version", "0.169.0", "gen", "--yes"],
         2,
         r"codexgen: catalog t1 (providers.yaml); Codex 0.169.0 (--codex-version); home [ROOT]/codex-home
-codexgen: fail point 34: rename [ROOT]/codex-home/.codexgen/state.toml (enospc)
+codexgen: fail point 30: rename [ROOT]/codex-home/.codexgen/state.toml (enospc)
 error: cannot save codexgen's state in [ROOT]/codex-home/.codexgen/state.toml
   caused by: cannot rename [ROOT]/codex-home/.codexgen/state.toml: No space left on device (injected)
   = help: [ROOT]/codex-home/.codexgen/state.toml still names every file codexgen may have written; fix the cause (e.g. free some disk space), then run `codexgen gen --yes` again to finish the record
@@ -434,17 +434,17 @@ fn a_full_disk_part_way_and_then_at_the_state_write() {
         &[
             (
                 "CODEXGEN_FAIL_AT",
-                "fsync:beta.config.toml,rename:state.toml:2",
+                "rename:beta.config.toml,rename:state.toml:2",
             ),
             ("CODEXGEN_FAIL_MODE", "enospc"),
         ],
         &["--codex-version", "0.169.0", "gen", "--yes"],
         2,
         r"codexgen: catalog t1 (providers.yaml); Codex 0.169.0 (--codex-version); home [ROOT]/codex-home
-codexgen: fail point 35: fsync [ROOT]/codex-home/.codexgen/backup/beta.config.toml (enospc)
-codexgen: fail point 41: rename [ROOT]/codex-home/.codexgen/state.toml (enospc)
+codexgen: fail point 31: rename [ROOT]/codex-home/.codexgen/backup/beta.config.toml (enospc)
+codexgen: fail point 37: rename [ROOT]/codex-home/.codexgen/state.toml (enospc)
 error: cannot write the Codex home; codexgen stopped after 2 of 3 file(s)
-  caused by: cannot fsync [ROOT]/codex-home/.codexgen/backup/beta.config.toml: No space left on device (injected)
+  caused by: cannot rename [ROOT]/codex-home/.codexgen/backup/beta.config.toml: No space left on device (injected)
 
 error: cannot save codexgen's state in [ROOT]/codex-home/.codexgen/state.toml
   caused by: cannot rename [ROOT]/codex-home/.codexgen/state.toml: No space left on device (injected)
@@ -467,7 +467,7 @@ fn a_file_that_changes_while_codexgen_writes() {
         &["--codex-version", "0.169.0", "gen", "--yes"],
         2,
         r"codexgen: catalog t1 (providers.yaml); Codex 0.169.0 (--codex-version); home [ROOT]/codex-home
-codexgen: fail point 12: compare [ROOT]/codex-home/config.toml (append)
+codexgen: fail point 18: compare [ROOT]/codex-home/config.toml (append)
 error: [ROOT]/codex-home/config.toml changed while codexgen was writing; it was left as it is, and nothing after it was written
   = help: run codexgen again to see the new diff
 ",
