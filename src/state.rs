@@ -128,8 +128,7 @@ impl State {
     }
 
     pub fn parse(text: &str) -> Result<Self, StateError> {
-        let state: State =
-            toml_edit::de::from_str(text).map_err(|e| StateError(e.message().to_owned()))?;
+        let state: State = toml::from_str(text).map_err(|e| StateError(e.message().to_owned()))?;
         if state.format != FORMAT {
             return Err(StateError(format!(
                 "format {} is not one this codexgen reads (it reads {FORMAT})",
@@ -144,7 +143,7 @@ impl State {
     }
 
     pub fn to_text(&self) -> String {
-        let body = toml_edit::ser::to_string_pretty(self).expect("state is always serializable");
+        let body = toml::to_string(self).expect("state is always serializable");
         format!(
             "# What codexgen last wrote in this Codex home. Do not edit; delete it to make\n# codexgen forget (it will then leave removed entries in place).\n{body}"
         )

@@ -188,9 +188,12 @@ fn find_profile<'c>(catalog: &'c Catalog, name: &str) -> Result<&'c Profile, Err
     })
 }
 
-/// A word for a POSIX shell: bare when safe, else single-quoted.
+/// A word for a POSIX shell (bash, zsh): bare when safe, else
+/// single-quoted. A leading `=` is quoted: zsh expands `=cmd` to the path
+/// of `cmd` (found by the shell-safety property test).
 pub fn sh_quote(word: &str) -> String {
     let safe = !word.is_empty()
+        && !word.starts_with('=')
         && word
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || "_-./:@%+,=".contains(c));
@@ -215,5 +218,7 @@ mod tests {
         assert_eq!(sh_quote("it's"), "'it'\\''s'");
         assert_eq!(sh_quote(""), "''");
         assert_eq!(sh_quote("a b"), "'a b'");
+        assert_eq!(sh_quote("=ls"), "'=ls'");
+        assert_eq!(sh_quote("a=b"), "a=b");
     }
 }

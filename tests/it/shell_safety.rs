@@ -32,6 +32,8 @@ const HOSTILE: &[&str] = &[
     "\t",
     "}",
     "end; touch pwned; function x",
+    "=ls",
+    "~root",
     "é中😀",
 ];
 
