@@ -87,6 +87,7 @@ fn merge_rendered(
             }),
             desired: Some(&r.text),
             previous: &[],
+            unchanged: false,
         })
         .collect();
     let adopt: Vec<_> = built.profiles.iter().map(|p| p.name.clone()).collect();
@@ -103,6 +104,7 @@ fn merge_rendered(
                     input.file.clone(),
                     crate::state::FileState {
                         managed: merged.managed.clone(),
+                        ..crate::state::FileState::default()
                     },
                 )]));
                 let _ = State::parse(&state.to_text());

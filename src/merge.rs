@@ -559,6 +559,10 @@ pub struct FileInput<'a> {
     pub desired: Option<&'a str>,
     /// What codexgen managed in this file after its last write.
     pub previous: &'a [Managed],
+    /// The file holds exactly what codexgen wrote from these same inputs
+    /// (see `plan`): merging would give it back unchanged, so it is not
+    /// merged again unless keys move into it.
+    pub unchanged: bool,
 }
 
 /// Merges every file of a Codex home; results come in input order.
@@ -569,7 +573,15 @@ pub fn merge_home(
     header: &str,
     adopt: &[ProfileName],
 ) -> Result<Vec<Merged>, MergeError> {
-    let merge_one = |input: &FileInput<'_>, adopt, carry_in| {
+    let merge_one = |input: &FileInput<'_>, adopt, carry_in: &[Managed]| {
+        if input.unchanged && carry_in.is_empty() {
+            return Ok(Merged {
+                text: input.current.map(str::to_owned),
+                managed: input.previous.to_vec(),
+                notes: Vec::new(),
+                moved: Vec::new(),
+            });
+        }
         let own = Ownership {
             previous: input.previous,
             adopt,
@@ -581,7 +593,15 @@ pub fn merge_home(
     let mut config = config_at
         .map(|at| merge_one(&inputs[at], adopt, &[]))
         .transpose()?;
-    let moved = config.as_ref().map_or(&[][..], |c| c.moved.as_slice());
+    let moved: HashMap<&ProfileName, &[Managed]> = config
+        .as_ref()
+        .map(|c| {
+            c.moved
+                .iter()
+                .map(|m| (&m.profile, m.keys.as_slice()))
+                .collect()
+        })
+        .unwrap_or_default();
     let mut merged = Vec::with_capacity(inputs.len());
     for (at, input) in inputs.iter().enumerate() {
         if Some(at) == config_at {
@@ -591,8 +611,8 @@ pub fn merge_home(
         let carry_in = input
             .file
             .profile()
-            .and_then(|p| moved.iter().find(|m| m.profile == *p))
-            .map_or(&[][..], |m| m.keys.as_slice());
+            .and_then(|p| moved.get(p).copied())
+            .unwrap_or_default();
         merged.push(Some(merge_one(input, &[], carry_in)?));
     }
     // A moved key the profile file renders itself is replaced, not carried:

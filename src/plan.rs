@@ -15,7 +15,7 @@ use crate::merge::{self, FileInput, Merged};
 use crate::render::{Rendered, Renderer};
 use crate::secrets;
 use crate::settings::Settings;
-use crate::state::State;
+use crate::state::{State, fingerprint};
 use crate::verify::VerifyError;
 use crate::write;
 
@@ -58,6 +58,9 @@ pub struct Planned {
     pub path: PathBuf,
     pub current: Option<String>,
     pub merged: Merged,
+    /// What the merge started from, as [`input_key`] fingerprints it; the
+    /// state records it beside the text written.
+    pub input_key: Option<String>,
 }
 
 impl Planned {
@@ -94,16 +97,6 @@ impl Prepared {
             let current = read_optional(&path)?;
             read.push((file, path, resolved, current, desired));
         }
-        let inputs: Vec<FileInput<'_>> = read
-            .iter()
-            .map(|(file, _, resolved, current, desired)| FileInput {
-                file: (*file).clone(),
-                label: resolved.display().to_string(),
-                current: current.as_deref(),
-                desired: *desired,
-                previous: state.managed(file),
-            })
-            .collect();
         // On a Codex that reads profile files, a catalog profile's legacy
         // table is moved out of config.toml.
         let adopt: Vec<ProfileName> = match settings.target.profile_layout() {
@@ -116,17 +109,45 @@ impl Prepared {
             ProfileLayout::Tables => Vec::new(),
         };
         let header = merge::header(&self.catalog.version);
+        let keys: Vec<Option<String>> = read
+            .iter()
+            .map(|(file, _, _, _, desired)| desired.map(|d| input_key(file, d, &header, &adopt)))
+            .collect();
+        let inputs: Vec<FileInput<'_>> = read
+            .iter()
+            .zip(&keys)
+            .map(|((file, _, resolved, current, desired), key)| FileInput {
+                file: (*file).clone(),
+                label: resolved.display().to_string(),
+                current: current.as_deref(),
+                desired: *desired,
+                previous: state.managed(file),
+                unchanged: state.files.get(*file).is_some_and(|recorded| {
+                    key.is_some()
+                        && recorded.input == *key
+                        && recorded.text.as_deref()
+                            == current
+                                .as_deref()
+                                .map(|c| fingerprint(c.as_bytes()))
+                                .as_deref()
+                }),
+            })
+            .collect();
         let merged = merge::merge_home(&inputs, &header, &adopt)?;
         drop(inputs);
         let files = read
             .into_iter()
             .zip(merged)
-            .map(|((file, path, _, current, _), merged)| Planned {
-                file: file.clone(),
-                path,
-                current,
-                merged,
-            })
+            .zip(keys)
+            .map(
+                |(((file, path, _, current, _), merged), input_key)| Planned {
+                    file: file.clone(),
+                    path,
+                    current,
+                    merged,
+                    input_key,
+                },
+            )
             .collect();
         Ok(Plan { files })
     }
@@ -233,6 +254,24 @@ fn names_word(text: &str, word: &str) -> bool {
         let after = text[at + word.len()..].chars().next();
         !before.is_some_and(is_name) && !after.is_some_and(is_name)
     })
+}
+
+/// The fingerprint of everything a file's merge depends on besides the file
+/// itself and the state: its rendered text, codexgen's header and, for
+/// config.toml, the profiles whose legacy tables it gives up. Equal keys
+/// and an unchanged file mean an equal result.
+fn input_key(file: &CodexFile, desired: &str, header: &str, adopt: &[ProfileName]) -> String {
+    let mut input = String::with_capacity(header.len() + desired.len() + 1);
+    input.push_str(header);
+    input.push('\0');
+    input.push_str(desired);
+    if *file == CodexFile::Config {
+        for profile in adopt {
+            input.push('\0');
+            input.push_str(profile.as_str());
+        }
+    }
+    fingerprint(input.as_bytes())
 }
 
 /// A Codex config file's text (at most [`input::CODEX_FILE`] of a regular

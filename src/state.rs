@@ -61,6 +61,14 @@ pub struct Pending {
 pub struct FileState {
     #[serde(default)]
     pub managed: Vec<Managed>,
+    /// [`fingerprint`] of what the merge started from (the rendered text,
+    /// header and adopted profiles; see `plan`), and of the text written.
+    /// When both match again, the file is as codexgen left it for the same
+    /// catalog, and merging it would change nothing: a steady run skips it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -121,7 +129,13 @@ impl State {
             if p.managed.is_empty() {
                 self.files.remove(&file);
             } else {
-                self.files.insert(file, FileState { managed: p.managed });
+                self.files.insert(
+                    file,
+                    FileState {
+                        managed: p.managed,
+                        ..FileState::default()
+                    },
+                );
             }
         }
         Ok(self)
@@ -174,6 +188,8 @@ mod tests {
                     path: vec!["model_providers".into(), "a.b".into(), "name".into()],
                     value: "\"A \\\"q\\\"\"".into(),
                 }],
+                input: Some(fingerprint(b"in")),
+                text: Some(fingerprint(b"out")),
             },
         );
         let text = state.to_text();
@@ -228,6 +244,7 @@ mod tests {
                 file.clone(),
                 FileState {
                     managed: leaf("old"),
+                    ..FileState::default()
                 },
             );
         }

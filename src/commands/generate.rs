@@ -33,7 +33,7 @@ use crate::merge::Note;
 use crate::plan::{self, Plan, Planned};
 use crate::secrets::redact;
 use crate::settings::Settings;
-use crate::state::{FileState, State};
+use crate::state::{FileState, State, fingerprint};
 use crate::verify;
 use crate::write::{self, Expect, WriteError};
 
@@ -108,6 +108,8 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
                     p.file.clone(),
                     FileState {
                         managed: p.merged.managed.clone(),
+                        input: p.input_key.clone(),
+                        text: p.merged.text.as_deref().map(|t| fingerprint(t.as_bytes())),
                     },
                 )
             })

@@ -426,3 +426,55 @@ fn a_provider_without_a_name_is_named_by_its_id() {
         "{config}"
     );
 }
+
+/// A steady run skips merging a file that holds what codexgen wrote from
+/// the same inputs (issue 10); anything that changes the result still
+/// reaches the merge: a hand edit, a catalog change, and a profile added
+/// to the catalog whose legacy table config.toml kept (config.toml's own
+/// text and rendering are unchanged then, only what it must give up).
+#[test]
+fn a_steady_run_skips_only_files_whose_merge_cannot_change() {
+    let w = World::new();
+    w.file(
+        "codex-home/config.toml",
+        "[profiles.gamma]\nmodel = \"g\"\nmodel_provider = \"alpha-p\"\n",
+    );
+    w.catalog(CATALOG);
+    let run = |args: &[&str]| {
+        let mut cmd = w.cmd();
+        cmd.arg("--codex-version").arg("0.169.0").args(args);
+        cmd
+    };
+    run(&["gen", "--yes"]).assert().success();
+    let state = std::fs::read_to_string(w.home.join(".codexgen/state.toml")).unwrap();
+    assert!(state.contains("input = \"fnv1a64:"), "{state}");
+    run(&["gen", "--check"]).assert().success();
+
+    let by_hand = w.read("alpha.config.toml").replace("alpha-1", "mine");
+    w.file("codex-home/alpha.config.toml", &by_hand);
+    run(&["gen", "--diff"]).assert().success().stdout(contains(
+        "drift: alpha.config.toml: `model` was set to \"mine\" by hand",
+    ));
+    run(&["gen", "--yes"]).assert().success();
+    assert!(w.read("alpha.config.toml").contains("alpha-1"));
+
+    w.catalog(&CATALOG.replace("model: beta-2", "model: beta-3"));
+    run(&["gen", "--check"])
+        .assert()
+        .code(1)
+        .stdout(contains("beta.config.toml: out of date"));
+    run(&["gen", "--yes"]).assert().success();
+
+    w.catalog(&format!(
+        "{}  gamma:\n    provider: alpha-p\n    model: g\n",
+        CATALOG.replace("model: beta-2", "model: beta-3")
+    ));
+    run(&["gen", "--check"])
+        .assert()
+        .code(1)
+        .stdout(contains("config.toml: out of date"));
+    run(&["gen", "--yes"]).assert().success();
+    assert!(!w.read("config.toml").contains("[profiles.gamma]"));
+    assert!(w.read("gamma.config.toml").contains("model = \"g\""));
+    run(&["gen", "--check"]).assert().success();
+}
