@@ -41,6 +41,8 @@ mod plan;
 mod render;
 mod secrets;
 mod settings;
+#[doc(hidden)]
+pub mod stages;
 mod state;
 mod verify;
 mod write;
