@@ -10,6 +10,7 @@ mod http_stub;
 mod inputs;
 mod no_panic;
 mod ownership;
+mod scale;
 mod shell_safety;
 mod snapshots;
 mod stand_in;

@@ -1,0 +1,100 @@
+//! codexgen at scale (issue 10): with 2,000 providers and 2,000 profiles,
+//! in both layouts, every provider and profile is written, unmanaged
+//! entries are kept, and a second run finds the home in sync. Timings are
+//! `benches/`'s job; this checks the output is right at that size.
+
+use crate::support::World;
+
+const N: usize = 2_000;
+
+fn check_layout(version: &str, profile_files: bool) {
+    let w = World::new();
+    let catalog = codexgen::stages::catalog_text(N);
+    let projects = codexgen::stages::projects_text(500);
+    w.catalog(&catalog);
+    w.file("codex-home/config.toml", &format!("# mine\n{projects}"));
+    let run = |args: &[&str]| {
+        let mut cmd = w.cmd();
+        cmd.arg("--codex-version").arg(version).args(args);
+        cmd
+    };
+    run(&["gen", "--yes"]).assert().success();
+
+    let config = w.read("config.toml");
+    assert!(config.contains("# mine\n"), "the user's comment is kept");
+    assert!(
+        config.contains(&projects),
+        "the [projects] entries are kept byte for byte"
+    );
+    let doc: toml_edit::DocumentMut = config.parse().expect("config.toml parses");
+    let providers = doc["model_providers"].as_table().expect("providers");
+    assert_eq!(providers.len(), N);
+    for i in [0, 1, N / 2, N - 1] {
+        let p = &providers[&format!("prov{i}")];
+        assert_eq!(
+            p["base_url"].as_str(),
+            Some(format!("https://p{i}.example/v1").as_str())
+        );
+        assert_eq!(
+            p["env_key"].as_str(),
+            Some(format!("PROV{i}_API_KEY").as_str())
+        );
+    }
+    if profile_files {
+        let files = std::fs::read_dir(&w.home)
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .ends_with(".config.toml")
+            })
+            .count();
+        assert_eq!(files, N);
+        for i in [0, N / 2, N - 1] {
+            let profile: toml_edit::DocumentMut =
+                w.read(&format!("p{i}.config.toml")).parse().unwrap();
+            assert_eq!(
+                profile["model"].as_str(),
+                Some(format!("model-{i}").as_str())
+            );
+            assert_eq!(
+                profile["model_provider"].as_str(),
+                Some(format!("prov{i}").as_str())
+            );
+        }
+    } else {
+        let profiles = doc["profiles"].as_table().expect("legacy tables");
+        assert_eq!(profiles.len(), N);
+        assert_eq!(profiles["p1999"]["model"].as_str(), Some("model-1999"));
+    }
+
+    run(&["gen", "--check"])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("in sync"));
+    // One provider changes: config.toml alone is rewritten.
+    w.catalog(&catalog.replace(
+        "base_url: https://p7.example/v1",
+        "base_url: https://p7.example/v2",
+    ));
+    run(&["gen", "--check"])
+        .assert()
+        .code(1)
+        .stdout(predicates::str::contains("config.toml: out of date"))
+        .stdout(predicates::str::contains("1 file(s) out of date"));
+    run(&["gen", "--yes"]).assert().success();
+    run(&["gen", "--check"]).assert().success();
+    assert!(w.read("config.toml").contains(&projects));
+}
+
+#[test]
+fn two_thousand_profiles_as_files() {
+    check_layout("0.169.0", true);
+}
+
+#[test]
+fn two_thousand_profiles_as_legacy_tables() {
+    check_layout("0.133.0", false);
+}
