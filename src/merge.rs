@@ -18,7 +18,8 @@ use crate::diagnostic::{Problem, Snippet};
 use crate::home::{CodexFile, ProfileName};
 
 /// A managed leaf as recorded after a write: where, and the value written.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+/// (Its form in the state file is `state`'s business.)
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Managed {
     pub path: Vec<String>,
     /// The value as TOML text, e.g. `"groq"` or `{ api-version = "v1" }`.

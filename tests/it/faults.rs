@@ -119,7 +119,7 @@ fn ownerless(w: &World) -> Vec<String> {
                 .unwrap()
                 .starts_with("# codexgen: generated")
         })
-        .filter(|name| !state.contains(&format!("[[files.\"{name}\".managed]]")))
+        .filter(|name| !state.contains(&format!("[files.\"{name}\"]")))
         .collect()
 }
 
