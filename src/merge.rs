@@ -124,7 +124,12 @@ pub fn merge(
     let (bom, body, mut doc) = parse_current(file, current.unwrap_or_default())?;
     let wanted = match desired {
         Some(text) => {
-            let rendered: DocumentMut = text.parse().expect("rendered text was checked to be TOML");
+            let rendered: DocumentMut =
+                text.parse()
+                    .map_err(|e: toml_edit::TomlError| MergeError::Internal {
+                        file: file.to_owned(),
+                        message: format!("the rendered text is not TOML: {}", e.message()),
+                    })?;
             leaves(&rendered)
         }
         None => Vec::new(),
