@@ -297,6 +297,7 @@ fn finish_text(
     header: Option<&str>,
 ) -> Result<Option<String>, String> {
     let ending = dominant_ending(body);
+    let had_text = !body.trim().is_empty();
     let body = if changed {
         let mut text = doc.to_string();
         // The tree costs several times the text: gone before the check parses again.
@@ -325,8 +326,10 @@ fn finish_text(
         None => format!("{bom}{body}"),
         Some(header) => format!("{bom}{}{body}", header.replace('\n', ending)),
     };
-    // Unchanged, the body is the text that parsed, under comment lines.
-    if changed {
+    // Unchanged, the body is the text that parsed, under comment lines; a
+    // new file holds only what toml_edit wrote from parsed items. What is
+    // checked is a file where codexgen's keys meet the user's text.
+    if changed && had_text {
         text.trim_start_matches('\u{feff}')
             .parse::<DocumentMut>()
             .map_err(|e| e.message().to_owned())?;

@@ -57,8 +57,10 @@ pub struct Options {
 }
 
 pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
-    let prepared = plan::prepare(settings, options.templates.as_deref())?;
+    // The state first: parsing it is the run's largest passing allocation,
+    // best over before the catalog's tree and the rendered files exist.
     let state = plan::read_state(settings)?;
+    let prepared = plan::prepare(settings, options.templates.as_deref())?;
     let plan = prepared.plan(settings, &state)?;
     let catalog = &prepared.catalog;
     let target = &settings.target;
