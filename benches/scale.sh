@@ -34,7 +34,9 @@ time_case() {
         --prepare "$prepare" --export-csv "$work/t.csv" "$command" >/dev/null 2>&1
     mean=$(awk -F, 'NR == 2 { printf "%.1f", $2 * 1000 }' "$work/t.csv")
     bash -c "$prepare" >/dev/null 2>&1
-    peak=$(/usr/bin/time -f '%M' bash -c "exec $command" 2>&1 >/dev/null | tail -n 1)
+    # GNU time's %M is the largest resident set of the process tree's members.
+    /usr/bin/time -f '%M' -o "$work/peak" bash -c "$command" >/dev/null 2>&1 || true
+    peak=$(tail -n 1 "$work/peak")
     printf '| %s | %s | %.0f |\n' "$name" "$mean" "$((peak / 1024))"
 }
 
