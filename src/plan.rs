@@ -40,15 +40,30 @@ pub fn prepare(settings: &Settings, templates: Option<&Path>) -> Result<Prepared
 /// with the writes of a run that was killed part way settled by what is on
 /// disk (see `state`), so that every file codexgen wrote is named in it.
 pub fn read_state(settings: &Settings) -> Result<State, Error> {
+    read_state_seen(settings).map(|(state, _)| state)
+}
+
+/// [`read_state`], and the [`fingerprint`] of the state file's text as read
+/// (`None`: no state file), to tell later whether it changed on disk.
+pub fn read_state_seen(settings: &Settings) -> Result<(State, Option<String>), Error> {
     let path = settings.state_file();
-    let state = match input::read_optional(&path, input::STATE)? {
+    let text = input::read_optional(&path, input::STATE)?;
+    let seen = text.as_deref().map(|t| fingerprint(t.as_bytes()));
+    let state = match text {
         Some(text) => State::parse(&text).map_err(|damage| Error::State { path, damage })?,
         None => State::new(BTreeMap::new()),
     };
-    state.settle(|file| {
+    let state = state.settle(|file| -> Result<_, Error> {
         let path = file.path_in(&settings.codex_home);
         Ok(input::read_optional(&path, input::CODEX_FILE)?.map(String::into_bytes))
-    })
+    })?;
+    Ok((state, seen))
+}
+
+/// The [`fingerprint`] of the state file's text now.
+pub fn state_seen(settings: &Settings) -> Result<Option<String>, Error> {
+    Ok(input::read_optional(&settings.state_file(), input::STATE)?
+        .map(|text| fingerprint(text.as_bytes())))
 }
 
 /// One file's planned change.

@@ -59,7 +59,7 @@ pub struct Options {
 pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
     // The state first: parsing it is the run's largest passing allocation,
     // best over before the catalog's tree and the rendered files exist.
-    let state = plan::read_state(settings)?;
+    let (state, seen) = plan::read_state_seen(settings)?;
     let prepared = plan::prepare(settings, options.templates.as_deref())?;
     let plan = prepared.plan(settings, &state)?;
     let catalog = &prepared.catalog;
@@ -121,7 +121,7 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
     if changed.is_empty() {
         let leftovers = !write::leftover_temps(&temp_dirs(settings, &plan)).is_empty();
         if new_state != state || leftovers {
-            let _lock = lock_unchanged(settings, &state, &plan)?;
+            let _lock = lock_unchanged(settings, &state, seen.as_deref(), &plan)?;
             if new_state != state {
                 save_state(settings, &new_state)?;
             }
@@ -136,7 +136,7 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
         eprintln!("Nothing written.");
         return Ok(Exit::Ok);
     }
-    let _lock = lock_unchanged(settings, &state, &plan)?;
+    let _lock = lock_unchanged(settings, &state, seen.as_deref(), &plan)?;
     apply(settings, &changed, &state, &new_state)?;
     Ok(Exit::Ok)
 }
@@ -145,12 +145,25 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
 /// `--verify`, a "no" at the prompt or a `--diff` leaves no trace), makes
 /// sure codexgen's state did not change since the plan was made, and
 /// removes the temp files a killed run left where this one writes.
-fn lock_unchanged(settings: &Settings, state: &State, plan: &Plan) -> Result<write::Lock, Error> {
+fn lock_unchanged(
+    settings: &Settings,
+    state: &State,
+    seen: Option<&str>,
+    plan: &Plan,
+) -> Result<write::Lock, Error> {
     let lock = write::lock(&settings.state_dir()).map_err(|e| match e {
         WriteError::Locked(dir) => Error::Locked(dir),
         other => Error::Write(other),
     })?;
-    if plan::read_state(settings)? != *state {
+    // The same text means the same state (a megabyte at 10,000 files is not
+    // parsed again); a record a killed run left is also settled from the
+    // disk, so then the state is read again whole.
+    let changed = if state.interrupted {
+        plan::read_state(settings)? != *state
+    } else {
+        plan::state_seen(settings)?.as_deref() != seen
+    };
+    if changed {
         return Err(Error::Changed {
             what: "codexgen's state".to_owned(),
         });
