@@ -49,12 +49,7 @@ impl Settings {
             })?;
         let files = if global.catalog.is_empty() {
             let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-            let config_dir = {
-                use etcetera::BaseStrategy as _;
-                etcetera::choose_base_strategy()
-                    .ok()
-                    .map(|d| d.config_dir())
-            };
+            let config_dir = dirs.as_ref().map(BaseStrategy::config_dir);
             catalog::discover(&cwd, config_dir.as_deref())
         } else {
             let mut files = global.catalog.clone();

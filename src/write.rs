@@ -103,7 +103,7 @@ pub struct Lock {
 /// waiting, when another run holds it.
 pub fn lock(dir: &Path) -> Result<Lock, WriteError> {
     fs_err::create_dir_all(dir)?;
-    let path = dir.join("lock");
+    let path = dir.join(crate::home::LOCK_FILE);
     let file = fs_err::OpenOptions::new()
         .create(true)
         .truncate(false)
