@@ -13,7 +13,6 @@ use crate::child::{self, Keep};
 use crate::codex::{Target, Version};
 use crate::home::{CodexFile, ProfileName};
 use crate::secrets::{redact, scrub};
-use crate::write;
 
 /// A Codex that has not answered a load check by then is stuck, not slow.
 pub const TIMEOUT: Duration = Duration::from_secs(30);
@@ -66,9 +65,10 @@ pub fn verify(bin: &Path, planned: &LoadCheck<'_>) -> Result<(), VerifyError> {
         .tempdir()
         .map_err(VerifyError::Scratch)?;
     let home = scratch.path().join("codex-home");
+    // A throwaway home: written plainly, nothing in it needs to survive a crash.
+    fs_err::create_dir_all(&home).map_err(VerifyError::Scratch)?;
     for (file, text) in &planned.files {
-        write::write(&file.path_in(&home), text, None, write::Expect::AsRead)
-            .map_err(|e| VerifyError::Scratch(std::io::Error::other(e.to_string())))?;
+        fs_err::write(file.path_in(&home), text).map_err(VerifyError::Scratch)?;
     }
     let shown = |e: VerifyError| match e {
         VerifyError::Refused {

@@ -154,8 +154,9 @@ pub fn write(
     let Some(staged) = stage(path, content, backup, expect)? else {
         return Ok(false);
     };
+    // One file: its own fsync, not a flush of the whole filesystem.
     let batch = [staged];
-    sync(&batch)?;
+    fsync_each(&batch)?;
     let dirs = folders(&batch);
     let [staged] = batch;
     commit(staged)?;
@@ -220,14 +221,14 @@ pub fn stage(
 /// `syncfs` per filesystem on Linux (a `fsync` per file elsewhere). A
 /// renamed file is never visible before its content is on disk.
 pub fn sync<'s>(staged: impl IntoIterator<Item = &'s Staged>) -> Result<(), WriteError> {
-    let temps = staged
-        .into_iter()
-        .flat_map(|s| std::iter::once(&s.temp).chain(s.backup.as_ref().map(|(_, t)| t)));
     #[cfg(target_os = "linux")]
     {
         // Temp files sit beside their targets: a few folders, one flush per
         // filesystem among them.
         use std::os::unix::fs::MetadataExt as _;
+        let temps = staged
+            .into_iter()
+            .flat_map(|s| std::iter::once(&s.temp).chain(s.backup.as_ref().map(|(_, t)| t)));
         let mut folders: Vec<&Path> = Vec::new();
         for temp in temps {
             let folder = folder_of(temp);
@@ -248,6 +249,16 @@ pub fn sync<'s>(staged: impl IntoIterator<Item = &'s Staged>) -> Result<(), Writ
         }
     }
     #[cfg(not(target_os = "linux"))]
+    fsync_each(staged)?;
+    Ok(())
+}
+
+/// A `fsync` per staged text (and backup): for one file, or where there is
+/// no `syncfs`.
+fn fsync_each<'s>(staged: impl IntoIterator<Item = &'s Staged>) -> Result<(), WriteError> {
+    let temps = staged
+        .into_iter()
+        .flat_map(|s| std::iter::once(&s.temp).chain(s.backup.as_ref().map(|(_, t)| t)));
     for temp in temps {
         fault::point("fsync", temp)?;
         File::open(&**temp)?.sync_all()?;
