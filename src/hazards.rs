@@ -101,7 +101,12 @@ pub fn find(
                 let Some(profile) = file.profile() else {
                     continue;
                 };
-                let text = std::fs::read_to_string(file.path_in(home)).unwrap_or_default();
+                // Through the bounded reader; a file that cannot be read
+                // has no keys to warn about here (the plan reports it).
+                let text = crate::plan::read_optional(&file.path_in(home))
+                    .ok()
+                    .flatten()
+                    .unwrap_or_default();
                 let keys: Vec<String> = merge::leaf_paths(&text)
                     .into_iter()
                     .filter(|path| !written.managed.iter().any(|m| m.path == *path))

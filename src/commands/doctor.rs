@@ -8,10 +8,10 @@ use anstream::println;
 use serde::Serialize;
 
 use super::endpoint::Endpoint;
-use super::report::{Format, Status, shown, style_status};
+use super::report::{Format, Status, own_words, shown, style_status};
 use crate::catalog::Catalog;
 use crate::codex::{self, Target, Version};
-use crate::diagnostic::{Exit, printable};
+use crate::diagnostic::Exit;
 use crate::error::Error;
 use crate::hazards::{self, Hazard};
 use crate::home::CodexFile;
@@ -47,11 +47,10 @@ impl Findings {
         fix: Option<String>,
     ) {
         self.0.push(Finding {
-            scope: printable(&scope.into()).into_owned(),
+            scope: own_words(&scope.into()),
             status,
             message: shown(&message.into()),
-            // codexgen's own words, which name variables (`export X=<...>`).
-            fix: fix.map(|f| printable(&f).into_owned()),
+            fix: fix.map(|f| own_words(&f)),
         });
     }
 }

@@ -11,9 +11,9 @@ use anstream::println;
 use serde::Serialize;
 
 use super::endpoint::Endpoint;
-use super::report::{Format, Status, shown, style_status};
+use super::report::{Format, Status, own_words, shown, style_status};
 use crate::catalog::Catalog;
-use crate::diagnostic::{Exit, did_you_mean, printable};
+use crate::diagnostic::{Exit, did_you_mean};
 use crate::error::Error;
 use crate::plan;
 use crate::secrets::{KeyCheck, KeyVerdict, export_hint, redact, scrub};
@@ -256,8 +256,7 @@ fn classify(
         status,
         code,
         message: shown(&message),
-        // codexgen's own words, which name variables (`export X=<...>`).
-        fix: fix.map(|f| printable(&f).into_owned()),
+        fix: fix.as_deref().map(own_words),
     };
     let mut response = match result {
         Ok(r) => r,

@@ -47,3 +47,9 @@ pub fn dim(text: &str) -> String {
 pub fn shown(text: &str) -> String {
     printable(&redact(text)).into_owned()
 }
+
+/// codexgen's own words (a scope, a fix), which name variables
+/// (`export X=<...>`) and must not be redacted, only escaped.
+pub fn own_words(text: &str) -> String {
+    printable(text).into_owned()
+}
