@@ -16,7 +16,11 @@ const PROFILE_SUFFIX: &str = ".config.toml";
 /// codexgen's own folder inside the Codex home.
 pub const STATE_DIR: &str = ".codexgen";
 /// The record of what codexgen wrote, inside [`STATE_DIR`].
-pub const STATE_FILE: &str = "state.toml";
+pub const STATE_FILE: &str = "state.json";
+/// Where codexgen before state format 3 kept that record, inside
+/// [`STATE_DIR`]: read when there is no [`STATE_FILE`], removed once one is
+/// written.
+pub const OLD_STATE_FILE: &str = "state.toml";
 /// Previous versions of the files codexgen replaced, inside [`STATE_DIR`].
 pub const BACKUP_DIR: &str = "backup";
 /// The run lock, inside [`STATE_DIR`].

@@ -46,11 +46,12 @@ pub fn read_state(settings: &Settings) -> Result<State, Error> {
 /// [`read_state`], and the [`fingerprint`] of the state file's text as read
 /// (`None`: no state file), to tell later whether it changed on disk.
 pub fn read_state_seen(settings: &Settings) -> Result<(State, Option<String>), Error> {
-    let path = settings.state_file();
-    let text = input::read_optional(&path, input::STATE)?;
-    let seen = text.as_deref().map(|t| fingerprint(t.as_bytes()));
-    let state = match text {
-        Some(text) => State::parse(&text).map_err(|damage| Error::State { path, damage })?,
+    let read = read_state_text(settings)?;
+    let seen = read.as_ref().map(|(_, t)| fingerprint(t.as_bytes()));
+    let state = match read {
+        Some((path, text)) => {
+            State::parse(&text).map_err(|damage| Error::State { path, damage })?
+        }
         None => State::new(BTreeMap::new()),
     };
     let state = state.settle(|file| -> Result<_, Error> {
@@ -62,8 +63,18 @@ pub fn read_state_seen(settings: &Settings) -> Result<(State, Option<String>), E
 
 /// The [`fingerprint`] of the state file's text now.
 pub fn state_seen(settings: &Settings) -> Result<Option<String>, Error> {
-    Ok(input::read_optional(&settings.state_file(), input::STATE)?
-        .map(|text| fingerprint(text.as_bytes())))
+    Ok(read_state_text(settings)?.map(|(_, text)| fingerprint(text.as_bytes())))
+}
+
+/// The state file's path and text: `state.json`, else the `state.toml` of
+/// an older codexgen, else none.
+fn read_state_text(settings: &Settings) -> Result<Option<(PathBuf, String)>, Error> {
+    for path in [settings.state_file(), settings.old_state_file()] {
+        if let Some(text) = input::read_optional(&path, input::STATE)? {
+            return Ok(Some((path, text)));
+        }
+    }
+    Ok(None)
 }
 
 /// One file's planned change.

@@ -95,6 +95,11 @@ impl Settings {
     pub fn state_file(&self) -> PathBuf {
         self.state_dir().join(home::STATE_FILE)
     }
+
+    /// The state file of codexgen before format 3 (see [`home::OLD_STATE_FILE`]).
+    pub fn old_state_file(&self) -> PathBuf {
+        self.state_dir().join(home::OLD_STATE_FILE)
+    }
 }
 
 /// The Codex version to write for, and why: `--codex-version`, else the

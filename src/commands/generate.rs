@@ -284,13 +284,17 @@ fn apply(
 /// record), which the next run settles.
 fn save_state(settings: &Settings, state: &State) -> Result<(), Error> {
     let path = settings.state_file();
-    write::write(&path, &state.to_text(), None, Expect::AsRead)
-        .map(drop)
-        .map_err(|source| Error::Unrecorded {
+    write::write(&path, &state.to_text(), None, Expect::AsRead).map_err(|source| {
+        Error::Unrecorded {
             path,
             source,
             after: None,
-        })
+        }
+    })?;
+    // The state of an older codexgen is now read into this one. Should
+    // removing it fail, `state.json` is read first anyway.
+    let _ = std::fs::remove_file(settings.old_state_file());
+    Ok(())
 }
 
 /// After a run stopped part way: settles its pending record from what is

@@ -108,7 +108,9 @@ fn temps(dir: &Path) -> Vec<PathBuf> {
 /// Profile files that carry codexgen's header but that the state file on
 /// disk does not name as written (a pending entry does not count).
 fn ownerless(w: &World) -> Vec<String> {
-    let state = std::fs::read_to_string(w.home.join(".codexgen/state.toml")).unwrap_or_default();
+    let state = std::fs::read_to_string(w.home.join(".codexgen/state.json")).unwrap_or_default();
+    // One line per file: `"files": {` comes first, `"pending": {` after it.
+    let files = state.split("\n\"pending\": {").next().unwrap_or_default();
     std::fs::read_dir(&w.home)
         .unwrap()
         .flatten()
@@ -119,7 +121,7 @@ fn ownerless(w: &World) -> Vec<String> {
                 .unwrap()
                 .starts_with("# codexgen: generated")
         })
-        .filter(|name| !state.contains(&format!("[files.\"{name}\"]")))
+        .filter(|name| !files.contains(&format!("\n\"{name}\": {{")))
         .collect()
 }
 
@@ -260,7 +262,7 @@ fn a_profile_file_written_by_a_killed_run_is_removed_when_it_leaves_the_catalog(
     CHANGED
         .run(&w)
         // Every file renamed into place, the final state not yet saved.
-        .env("CODEXGEN_FAIL_AT", "rename:state.toml:2")
+        .env("CODEXGEN_FAIL_AT", "rename:state.json:2")
         .assert()
         .code(137);
     assert!(w.exists("gamma.config.toml"));
@@ -274,7 +276,7 @@ fn a_profile_file_written_by_a_killed_run_is_removed_when_it_leaves_the_catalog(
         .args(["--codex-version", "0.169.0", "gen", "--check"])
         .assert()
         .code(1)
-        .stdout(contains(".codexgen/state.toml: unfinished"));
+        .stdout(contains(".codexgen/state.json: unfinished"));
     w.catalog(CATALOG);
     CHANGED.run(&w).assert().success();
     assert!(!w.exists("gamma.config.toml"));
@@ -292,18 +294,19 @@ fn a_state_write_that_fails_is_reported_and_finished_by_the_next_run() {
     let w = CHANGED.world();
     CHANGED
         .run(&w)
-        .env("CODEXGEN_FAIL_AT", "rename:state.toml:2")
+        .env("CODEXGEN_FAIL_AT", "rename:state.json:2")
         .env("CODEXGEN_FAIL_MODE", "enospc")
         .assert()
         .code(2)
         .stderr(contains(format!(
             "error: cannot save codexgen's state in {}",
-            w.home.join(".codexgen/state.toml").display()
+            w.home.join(".codexgen/state.json").display()
         )));
     assert!(w.exists("gamma.config.toml") && !w.exists("beta.config.toml"));
     // gamma is named only by the pending record, which --check reports.
-    let state = std::fs::read_to_string(w.home.join(".codexgen/state.toml")).unwrap();
-    assert!(state.contains("[pending.\"gamma.config.toml\"]"), "{state}");
+    let state = std::fs::read_to_string(w.home.join(".codexgen/state.json")).unwrap();
+    let (_, pending) = state.split_once("\n\"pending\": {").expect(&state);
+    assert!(pending.contains("\n\"gamma.config.toml\": {"), "{state}");
     w.cmd()
         .args(["--codex-version", "0.169.0", "gen", "--check"])
         .assert()
@@ -332,7 +335,7 @@ fn a_run_stopped_by_a_full_disk_records_what_it_wrote() {
         .stderr(contains(
             "cannot write the Codex home; codexgen stopped after",
         ));
-    let state = std::fs::read_to_string(w.home.join(".codexgen/state.toml")).unwrap();
+    let state = std::fs::read_to_string(w.home.join(".codexgen/state.json")).unwrap();
     assert!(!state.contains("pending"), "{state}");
     // config.toml and alpha come first, then gamma, then beta's deletion.
     assert!(!state.contains("\"gamma.config.toml\""), "{state}");
@@ -438,7 +441,7 @@ fn a_profile_file_edited_right_before_its_rename_stops_the_run_after_config() {
         w.read("beta.config.toml")
             .ends_with("while codexgen was writing\n")
     );
-    let state = std::fs::read_to_string(w.home.join(".codexgen/state.toml")).unwrap();
+    let state = std::fs::read_to_string(w.home.join(".codexgen/state.json")).unwrap();
     assert!(!state.contains("pending"), "{state}");
     w.cmd()
         .args(["gen", "--check"])

@@ -446,8 +446,8 @@ fn a_steady_run_skips_only_files_whose_merge_cannot_change() {
         cmd
     };
     run(&["gen", "--yes"]).assert().success();
-    let state = std::fs::read_to_string(w.home.join(".codexgen/state.toml")).unwrap();
-    assert!(state.contains("input = \"fnv1a64:"), "{state}");
+    let state = std::fs::read_to_string(w.home.join(".codexgen/state.json")).unwrap();
+    assert!(state.contains("\"input\":\"fnv1a64:"), "{state}");
     run(&["gen", "--check"]).assert().success();
 
     let by_hand = w.read("alpha.config.toml").replace("alpha-1", "mine");
@@ -477,4 +477,39 @@ fn a_steady_run_skips_only_files_whose_merge_cannot_change() {
     assert!(!w.read("config.toml").contains("[profiles.gamma]"));
     assert!(w.read("gamma.config.toml").contains("model = \"g\""));
     run(&["gen", "--check"]).assert().success();
+}
+
+/// The `state.toml` of a codexgen before state format 3 still says which
+/// entries codexgen owns: an entry it names that the catalog dropped is
+/// removed, the user's own entry stays, and the record moves to
+/// `state.json`.
+#[test]
+fn the_state_of_an_older_codexgen_is_read_and_replaced() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.file(
+        "codex-home/config.toml",
+        "[model_providers.gone]\nname = \"Gone\"\n\n[model_providers.mine]\nname = \"Mine\"\n",
+    );
+    w.file(
+        "codex-home/.codexgen/state.toml",
+        "format = 2\n[files.\"config.toml\"]\nmanaged = [[[\"model_providers\", \"gone\", \"name\"], '\"Gone\"']]\n",
+    );
+    w.cmd()
+        .args(["--codex-version", "0.169.0", "gen", "--yes"])
+        .assert()
+        .success();
+    let config = w.read("config.toml");
+    assert!(!config.contains("[model_providers.gone]"), "{config}");
+    assert!(
+        config.contains("[model_providers.mine]\nname = \"Mine\"\n"),
+        "{config}"
+    );
+    assert!(!w.exists(".codexgen/state.toml"));
+    let state = std::fs::read_to_string(w.home.join(".codexgen/state.json")).unwrap();
+    assert!(state.starts_with("{\"format\": 3,\n"), "{state}");
+    w.cmd()
+        .args(["--codex-version", "0.169.0", "gen", "--check"])
+        .assert()
+        .success();
 }

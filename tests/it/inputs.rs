@@ -97,7 +97,7 @@ fn a_socket_or_folder_as_catalog_is_refused() {
 
 #[test]
 fn special_files_in_the_codex_home_are_refused_without_waiting() {
-    for name in ["config.toml", "alpha.config.toml", ".codexgen/state.toml"] {
+    for name in ["config.toml", "alpha.config.toml", ".codexgen/state.json"] {
         let w = World::new();
         w.catalog(CATALOG);
         mkfifo(&w.home.join(name));
@@ -138,9 +138,9 @@ fn files_past_their_limit_are_refused_with_the_limit_named() {
 
     let w = World::new();
     w.catalog(CATALOG);
-    w.file("codex-home/.codexgen/state.toml", &big);
+    w.file("codex-home/.codexgen/state.json", &big);
     gen_diff(&w).assert().code(2).stderr(contains(
-        "state.toml is larger than 16 MiB, the most codexgen reads of codexgen's state file",
+        "state.json is larger than 16 MiB, the most codexgen reads of codexgen's state file",
     ));
 }
 

@@ -188,6 +188,24 @@ fn a_damaged_state_file() {
     let w = World::new();
     w.catalog(CATALOG);
     w.file(
+        "codex-home/.codexgen/state.json",
+        "{\"format\": 3,\n\"files\": {\n\"config.toml\": {\"managed\": [[[\"model\"]]]}\n}}\n",
+    );
+    assert_stderr(
+        &w,
+        &["--codex-version", "0.169.0", "gen", "--diff"],
+        2,
+        r"error: codexgen's state file is damaged: invalid length 1, expected a managed leaf: [path, value] at line 3 column 39
+  = help: delete [ROOT]/codex-home/.codexgen/state.json to start afresh (codexgen then forgets which entries it wrote)
+",
+    );
+}
+
+#[test]
+fn a_damaged_state_file_of_an_older_codexgen() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.file(
         "codex-home/.codexgen/state.toml",
         "format = 1\n[files.\"../escape.toml\"]\nmanaged = []\n",
     );
@@ -404,16 +422,16 @@ fn a_state_write_that_fails_after_the_files_are_written() {
     assert_stderr_with(
         &w,
         &[
-            ("CODEXGEN_FAIL_AT", "rename:state.toml:2"),
+            ("CODEXGEN_FAIL_AT", "rename:state.json:2"),
             ("CODEXGEN_FAIL_MODE", "enospc"),
         ],
         &["--codex-version", "0.169.0", "gen", "--yes"],
         2,
         r"codexgen: catalog t1 (providers.yaml); Codex 0.169.0 (--codex-version); home [ROOT]/codex-home
-codexgen: fail point 30: rename [ROOT]/codex-home/.codexgen/state.toml (enospc)
-error: cannot save codexgen's state in [ROOT]/codex-home/.codexgen/state.toml
-  caused by: cannot rename [ROOT]/codex-home/.codexgen/state.toml: No space left on device (injected)
-  = help: [ROOT]/codex-home/.codexgen/state.toml still names every file codexgen may have written; fix the cause (e.g. free some disk space), then run `codexgen gen --yes` again to finish the record
+codexgen: fail point 30: rename [ROOT]/codex-home/.codexgen/state.json (enospc)
+error: cannot save codexgen's state in [ROOT]/codex-home/.codexgen/state.json
+  caused by: cannot rename [ROOT]/codex-home/.codexgen/state.json: No space left on device (injected)
+  = help: [ROOT]/codex-home/.codexgen/state.json still names every file codexgen may have written; fix the cause (e.g. free some disk space), then run `codexgen gen --yes` again to finish the record
 ",
     );
 }
@@ -434,7 +452,7 @@ fn a_full_disk_part_way_and_then_at_the_state_write() {
         &[
             (
                 "CODEXGEN_FAIL_AT",
-                "rename:beta.config.toml,rename:state.toml:2",
+                "rename:beta.config.toml,rename:state.json:2",
             ),
             ("CODEXGEN_FAIL_MODE", "enospc"),
         ],
@@ -442,13 +460,13 @@ fn a_full_disk_part_way_and_then_at_the_state_write() {
         2,
         r"codexgen: catalog t1 (providers.yaml); Codex 0.169.0 (--codex-version); home [ROOT]/codex-home
 codexgen: fail point 31: rename [ROOT]/codex-home/.codexgen/backup/beta.config.toml (enospc)
-codexgen: fail point 37: rename [ROOT]/codex-home/.codexgen/state.toml (enospc)
+codexgen: fail point 37: rename [ROOT]/codex-home/.codexgen/state.json (enospc)
 error: cannot write the Codex home; codexgen stopped after 2 of 3 file(s)
   caused by: cannot rename [ROOT]/codex-home/.codexgen/backup/beta.config.toml: No space left on device (injected)
 
-error: cannot save codexgen's state in [ROOT]/codex-home/.codexgen/state.toml
-  caused by: cannot rename [ROOT]/codex-home/.codexgen/state.toml: No space left on device (injected)
-  = help: [ROOT]/codex-home/.codexgen/state.toml still names every file codexgen may have written; fix the cause (e.g. free some disk space), then run `codexgen gen --yes` again to finish the record
+error: cannot save codexgen's state in [ROOT]/codex-home/.codexgen/state.json
+  caused by: cannot rename [ROOT]/codex-home/.codexgen/state.json: No space left on device (injected)
+  = help: [ROOT]/codex-home/.codexgen/state.json still names every file codexgen may have written; fix the cause (e.g. free some disk space), then run `codexgen gen --yes` again to finish the record
 ",
     );
 }
