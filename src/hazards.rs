@@ -5,11 +5,12 @@
 //! files) and `doctor` (in the files on disk); each says how to fix it.
 //! Facts per version: `docs/codex-versions.md`.
 
+use std::collections::HashSet;
 use std::path::Path;
 
 use crate::catalog::Catalog;
 use crate::codex::{ProfileLayout, Target};
-use toml_edit::{DocumentMut, Item};
+use toml::de::{DeTable, DeValue};
 
 use crate::home::{CodexFile, ProfileName};
 use crate::merge;
@@ -52,17 +53,24 @@ pub fn find(
     home: &Path,
 ) -> Vec<Hazard> {
     let mut found = Vec::new();
-    // An unparsable config.toml is reported by the merge, with its position.
-    let doc = config
-        .trim_start_matches('\u{feff}')
-        .parse::<DocumentMut>()
-        .unwrap_or_default();
-    if let Some(providers) = doc.get("model_providers").and_then(Item::as_table_like) {
-        for (id, table) in providers.iter() {
+    // Only a few keys matter here, so the text is parsed into `toml`'s
+    // plain tree (a quarter of the memory of toml_edit's at 10,000
+    // providers). An unparsable config.toml is reported by the merge, with
+    // its position.
+    let parsed = DeTable::parse(config.trim_start_matches('\u{feff}')).ok();
+    let doc = parsed.as_ref().map(toml::Spanned::get_ref);
+    let get = |key: &str| doc.and_then(|d| d.get(key)).map(toml::Spanned::get_ref);
+    if let Some(providers) = get("model_providers").and_then(DeValue::as_table) {
+        for (id, table) in providers {
+            let id = id.get_ref().as_ref();
             if target.redefined_builtin(id).is_some() {
                 found.push(Hazard::BuiltinRedefined { id: id.to_owned() });
             }
-            if let Some(wire) = table.get("wire_api").and_then(Item::as_str)
+            if let Some(wire) = table
+                .get_ref()
+                .as_table()
+                .and_then(|t| t.get("wire_api"))
+                .and_then(|w| w.get_ref().as_str())
                 && !target.accepts_wire_api(wire)
             {
                 found.push(Hazard::RefusedWireApi {
@@ -74,14 +82,17 @@ pub fn find(
     }
     match target.profile_layout() {
         ProfileLayout::Files => {
-            let tables = doc.get("profiles").and_then(Item::as_table_like);
-            for (profile, _) in tables.into_iter().flat_map(|t| t.iter()) {
+            let tables = get("profiles").and_then(DeValue::as_table);
+            let catalog_profiles: HashSet<&str> =
+                catalog.profiles.iter().map(|p| p.name.as_str()).collect();
+            for profile in tables.into_iter().flat_map(|t| t.keys()) {
+                let profile = profile.get_ref().as_ref();
                 found.push(Hazard::LegacyTable {
                     profile: profile.to_owned(),
-                    in_catalog: catalog.profile(profile).is_some(),
+                    in_catalog: catalog_profiles.contains(profile),
                 });
             }
-            if let Some(profile) = doc.get("profile").and_then(Item::as_str) {
+            if let Some(profile) = get("profile").and_then(DeValue::as_str) {
                 found.push(Hazard::Selector {
                     profile: profile.to_owned(),
                 });
