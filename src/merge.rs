@@ -11,6 +11,7 @@
 //! that holds anything else stays.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use toml_edit::{DocumentMut, Item, Table, Value};
 
@@ -130,7 +131,7 @@ pub fn merge(
                         file: file.to_owned(),
                         message: format!("the rendered text is not TOML: {}", e.message()),
                     })?;
-            leaves(&rendered)
+            leaves(rendered)
         }
         None => Vec::new(),
     };
@@ -274,7 +275,7 @@ fn insert_carried(
         let leaf = Leaf {
             path: carried.path.clone(),
             item: Item::Value(value),
-            tables: vec![Table::new(); carried.path.len().saturating_sub(1)],
+            tables: vec![Table::new(); carried.path.len().saturating_sub(1)].into(),
         };
         set(doc, file, leaf, next_table)?;
         changed = true;
@@ -329,9 +330,10 @@ fn finish_text(
     // Unchanged, the body is the text that parsed, under comment lines; a
     // new file holds only what toml_edit wrote from parsed items. What is
     // checked is a file where codexgen's keys meet the user's text.
+    // It is checked with the `toml` crate's parser, which Codex reads its
+    // files with, into its plain tree: a quarter of toml_edit's memory.
     if changed && had_text {
-        text.trim_start_matches('\u{feff}')
-            .parse::<DocumentMut>()
+        toml::de::DeTable::parse(text.trim_start_matches('\u{feff}'))
             .map_err(|e| e.message().to_owned())?;
     }
     Ok(Some(text))
@@ -737,14 +739,48 @@ pub fn header(catalog_version: &str) -> String {
 struct Leaf {
     path: Vec<String>,
     item: Item,
-    /// The rendered tables along the path, to copy their shape when missing.
-    tables: Vec<Table>,
+    /// The rendered tables along the path, to copy their shape when
+    /// missing: shared by every leaf of the same table.
+    tables: Arc<[Table]>,
 }
 
-/// Every non-table item of a rendered document, with its path, in order.
+/// A table's shape only (header, comments, position): copying its entries
+/// would cost the whole subtree.
+fn shape_of(table: &Table) -> Table {
+    let mut shape = Table::new();
+    shape.set_implicit(table.is_implicit());
+    shape.set_dotted(table.is_dotted());
+    shape.set_position(table.position());
+    *shape.decor_mut() = table.decor().clone();
+    shape
+}
+
+/// Every non-table item of a rendered document, with its path, in order,
+/// taken out of the document (which is gone once they are all out).
 /// Inline tables are values here (`query_params = { ... }` is one leaf).
-fn leaves(doc: &DocumentMut) -> Vec<Leaf> {
-    collect_leaves(doc.as_table(), &[], false)
+fn leaves(doc: DocumentMut) -> Vec<Leaf> {
+    fn walk(table: Table, path: &mut Vec<String>, tables: &mut Vec<Table>, out: &mut Vec<Leaf>) {
+        let shared: Arc<[Table]> = Arc::from(tables.as_slice());
+        for (key, item) in table {
+            path.push(key);
+            match item {
+                Item::Table(t) => {
+                    tables.push(shape_of(&t));
+                    walk(t, path, tables, out);
+                    tables.pop();
+                }
+                item => out.push(Leaf {
+                    path: path.clone(),
+                    item,
+                    tables: Arc::clone(&shared),
+                }),
+            }
+            path.pop();
+        }
+    }
+    let mut out = Vec::new();
+    walk(doc.into_table(), &mut Vec::new(), &mut Vec::new(), &mut out);
+    out
 }
 
 /// Every leaf under a table or inline table whose own path is `prefix`,
@@ -762,18 +798,12 @@ fn collect_leaves(
         into_inline: bool,
         out: &mut Vec<Leaf>,
     ) {
+        let shared: Arc<[Table]> = Arc::from(tables.as_slice());
         for (key, item) in table.iter() {
             path.push(key.to_owned());
             match item {
                 Item::Table(t) => {
-                    // The table's shape only (header, comments, position):
-                    // copying its entries would cost the whole subtree.
-                    let mut shape = Table::new();
-                    shape.set_implicit(t.is_implicit());
-                    shape.set_dotted(t.is_dotted());
-                    shape.set_position(t.position());
-                    *shape.decor_mut() = t.decor().clone();
-                    tables.push(shape);
+                    tables.push(shape_of(t));
                     walk(t, path, tables, into_inline, out);
                     tables.pop();
                 }
@@ -783,7 +813,7 @@ fn collect_leaves(
                 other => out.push(Leaf {
                     path: path.clone(),
                     item: other.clone(),
-                    tables: tables.clone(),
+                    tables: Arc::clone(&shared),
                 }),
             }
             path.pop();
@@ -816,7 +846,7 @@ fn lookup<'d>(root: &'d Table, path: &[String]) -> Option<&'d Item> {
 fn set(
     doc: &mut DocumentMut,
     file: &str,
-    mut leaf: Leaf,
+    leaf: Leaf,
     next_table: &mut isize,
 ) -> Result<(), MergeError> {
     let (last, parents) = leaf.path.split_last().expect("a leaf has a key");
@@ -824,7 +854,7 @@ fn set(
     let mut table = doc.as_table_mut();
     for (depth, key) in parents.iter().enumerate() {
         if !table.contains_key(key) {
-            let mut shape = std::mem::take(&mut leaf.tables[depth]);
+            let mut shape = leaf.tables[depth].clone();
             // Place new explicit tables after everything else in the file,
             // unless their parent already exists (then they follow their siblings).
             if depth == 0 || shape.position().is_some() {
