@@ -4,7 +4,7 @@
 //! write for and why, and the installed Codex, looked up at most once.
 //! Commands receive [`Settings`] and never see the command line.
 
-use std::cell::OnceCell;
+use std::sync::OnceLock;
 use std::path::{Path, PathBuf};
 
 use etcetera::BaseStrategy;
@@ -162,8 +162,8 @@ pub struct InstalledCodex {
     explicit: Option<PathBuf>,
     /// Where answers of `codex --version` are remembered.
     cache: Option<PathBuf>,
-    bin: OnceCell<Option<PathBuf>>,
-    version: OnceCell<Option<Installed>>,
+    bin: OnceLock<Option<PathBuf>>,
+    version: OnceLock<Option<Installed>>,
 }
 
 /// An installed Codex and its version.
@@ -180,8 +180,8 @@ impl InstalledCodex {
         InstalledCodex {
             explicit,
             cache,
-            bin: OnceCell::new(),
-            version: OnceCell::new(),
+            bin: OnceLock::new(),
+            version: OnceLock::new(),
         }
     }
 
