@@ -112,6 +112,19 @@ pub struct Ownership<'a> {
     pub carry_in: &'a [Managed],
 }
 
+/// From this many files, the profile files are merged on two threads.
+const MERGE_APART: usize = 256;
+
+/// From this many bytes of rendered text, it is parsed on a second thread
+/// while the file is parsed and merged (below it, a thread costs more than
+/// it saves).
+const PARSE_APART: usize = 256 * 1024;
+
+/// Rendered text longer than this is parsed and merged in pieces of about
+/// this size (see [`pieces`]), so that its whole tree never exists at once:
+/// at 10,000 providers that tree is as large as the file's own.
+const PIECE: usize = 64 * 1024;
+
 /// Merges `desired` (rendered TOML, `None` when the file is no longer
 /// generated) over `current` (the file's text, `None` when absent). `file`
 /// names the file in messages.
@@ -122,19 +135,142 @@ pub fn merge(
     header: &str,
     own: &Ownership<'_>,
 ) -> Result<Merged, MergeError> {
-    let (bom, body, mut doc) = parse_current(file, current.unwrap_or_default())?;
-    let wanted = match desired {
-        Some(text) => {
-            let rendered: DocumentMut =
-                text.parse()
-                    .map_err(|e: toml_edit::TomlError| MergeError::Internal {
-                        file: file.to_owned(),
-                        message: format!("the rendered text is not TOML: {}", e.message()),
-                    })?;
-            leaves(rendered)
+    merge_in_pieces(file, current, desired, header, own, PIECE)
+}
+
+fn merge_in_pieces(
+    file: &str,
+    current: Option<&str>,
+    desired: Option<&str>,
+    header: &str,
+    own: &Ownership<'_>,
+    piece: usize,
+) -> Result<Merged, MergeError> {
+    let current = current.unwrap_or_default();
+    let header = desired.map(|_| header);
+    let parts = desired.map_or_else(Vec::new, |text| pieces(text, piece));
+    if parts.len() > 1 {
+        match merge_parts(file, current, &parts, header, own) {
+            Err(Stop::Whole) => {}
+            Err(Stop::Failed(e)) => return Err(e),
+            Ok(merged) => return Ok(merged),
         }
-        None => Vec::new(),
+    }
+    let whole: Vec<&str> = desired.into_iter().collect();
+    merge_parts(file, current, &whole, header, own).map_err(|stop| match stop {
+        Stop::Failed(e) => e,
+        Stop::Whole => MergeError::Internal {
+            file: file.to_owned(),
+            message: "the rendered text defines a key twice".to_owned(),
+        },
+    })
+}
+
+/// Why a merge stopped: an error, or a piece of the rendered text that is
+/// not whole TOML on its own (the text is then merged whole).
+enum Stop {
+    Whole,
+    Failed(MergeError),
+}
+
+/// `text` in pieces of about `size` bytes, each whole TOML on its own and
+/// together the same keys in the same order: cut only before a top-level
+/// table header that follows a key, with the comments and blank lines just
+/// above it. Whole
+/// when it is small, or holds an array of tables or a multi-line string,
+/// which a cut could split. A cut inside a multi-line array leaves a piece
+/// that does not parse, and the merge then takes the text whole.
+fn pieces(text: &str, size: usize) -> Vec<&str> {
+    if text.len() <= size || text.contains("\"\"\"") || text.contains("'''") {
+        return vec![text];
+    }
+    let mut parts = Vec::new();
+    let (mut start, mut at) = (0, 0);
+    // Where the run of blank and comment lines before this line began.
+    let mut run: Option<usize> = None;
+    // A table without keys of its own stays with the next one, which may
+    // be its subtable: alone, it would lose its header (it has no leaf).
+    let mut bare = false;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("[[") {
+            return vec![text];
+        }
+        if line.starts_with('[') {
+            let cut = run.unwrap_or(at);
+            if cut - start >= size && !bare {
+                parts.push(&text[start..cut]);
+                start = cut;
+            }
+            run = None;
+            bare = true;
+        } else if trimmed.is_empty() || trimmed.starts_with('#') {
+            run.get_or_insert(at);
+        } else {
+            run = None;
+            bare = false;
+        }
+        at += line.len();
+    }
+    parts.push(&text[start..]);
+    parts
+}
+
+/// Merges the rendered text `parts` (none: the file is no longer
+/// generated) over `current`. With more than one part, a part that does
+/// not parse, or a key in two parts, stops it with [`Stop::Whole`].
+fn merge_parts(
+    file: &str,
+    current: &str,
+    parts: &[&str],
+    header: Option<&str>,
+    own: &Ownership<'_>,
+) -> Result<Merged, Stop> {
+    let in_pieces = parts.len() > 1;
+    let parse = |text: &str| -> Result<Vec<Leaf>, Stop> {
+        match text.parse::<DocumentMut>() {
+            Ok(doc) => Ok(leaves(doc)),
+            Err(_) if in_pieces => Err(Stop::Whole),
+            Err(e) => Err(Stop::Failed(MergeError::Internal {
+                file: file.to_owned(),
+                message: format!("the rendered text is not TOML: {}", e.message()),
+            })),
+        }
     };
+    let apart = parts.iter().map(|p| p.len()).sum::<usize>() >= PARSE_APART;
+    std::thread::scope(|scope| {
+        // The parts' leaves, in order: parsed on a second thread, at most
+        // two parts ahead, when the text is large; else here, one by one.
+        let mut next: Box<dyn FnMut() -> Option<Result<Vec<Leaf>, Stop>>> = if apart {
+            let (send, receive) = std::sync::mpsc::sync_channel(2);
+            scope.spawn(move || {
+                for part in parts {
+                    let leaves = parse(part);
+                    let stop = leaves.is_err();
+                    // Sending fails once the merge stopped early.
+                    if send.send(leaves).is_err() || stop {
+                        break;
+                    }
+                }
+            });
+            Box::new(move || receive.recv().ok())
+        } else {
+            let mut parts = parts.iter();
+            Box::new(move || parts.next().map(|part| parse(part)))
+        };
+        merge_leaves(file, current, &mut next, header, own)
+    })
+}
+
+/// The merge itself, given the rendered leaves part by part (`next`).
+fn merge_leaves(
+    file: &str,
+    current: &str,
+    next: &mut dyn FnMut() -> Option<Result<Vec<Leaf>, Stop>>,
+    header: Option<&str>,
+    own: &Ownership<'_>,
+) -> Result<Merged, Stop> {
+    let (bom, body, mut doc) = parse_current(file, current).map_err(Stop::Failed)?;
     // A file of comments only: toml_edit keeps them as trailing text, which
     // would put them after everything codexgen adds. Keep them on top.
     let comments_only = doc.as_table().is_empty() && !body.trim().is_empty();
@@ -142,16 +278,7 @@ pub fn merge(
         doc.set_trailing("");
     }
 
-    // What the file will manage, known before the leaves move into the
-    // document; and indexes, so that the work stays linear in the keys.
-    let managed: Vec<Managed> = wanted
-        .iter()
-        .map(|leaf| Managed {
-            path: leaf.path.clone(),
-            value: canonical(&leaf.item),
-        })
-        .collect();
-    let wanted_paths: HashSet<&[String]> = managed.iter().map(|m| m.path.as_slice()).collect();
+    // Indexes, so that the work stays linear in the keys.
     let previous: HashMap<&[String], &Managed> = own
         .previous
         .iter()
@@ -162,16 +289,30 @@ pub fn merge(
     let mut next_table = next_position(doc.as_table());
     let mut notes = Vec::new();
     let mut changed = false;
-    for leaf in wanted {
-        let found = lookup(doc.as_table(), &leaf.path);
-        if !found.is_some_and(|item| same_item(item, &leaf.item)) {
-            let recorded = previous.get(leaf.path.as_slice()).copied();
-            notes.extend(classify(&leaf.path, found, recorded));
-            set(&mut doc, file, leaf, &mut next_table)?;
-            changed = true;
+    // What the file will manage, noted before each leaf moves into the document.
+    let mut managed: Vec<Managed> = Vec::new();
+    while let Some(part) = next() {
+        for leaf in part? {
+            managed.push(Managed {
+                path: leaf.path.clone(),
+                value: canonical(&leaf.item),
+            });
+            let found = lookup(doc.as_table(), &leaf.path);
+            if !found.is_some_and(|item| same_item(item, &leaf.item)) {
+                let recorded = previous.get(leaf.path.as_slice()).copied();
+                notes.extend(classify(&leaf.path, found, recorded));
+                set(&mut doc, file, leaf, &mut next_table).map_err(Stop::Failed)?;
+                changed = true;
+            }
         }
     }
-    changed |= insert_carried(&mut doc, file, own.carry_in, &wanted_paths, &mut next_table)?;
+    let wanted_paths: HashSet<&[String]> = managed.iter().map(|m| m.path.as_slice()).collect();
+    if wanted_paths.len() < managed.len() {
+        // Only pieces can repeat a key (one TOML text cannot).
+        return Err(Stop::Whole);
+    }
+    changed |= insert_carried(&mut doc, file, own.carry_in, &wanted_paths, &mut next_table)
+        .map_err(Stop::Failed)?;
 
     let (adopted, moved) = adopt_stale(&doc, own, &wanted_paths, &previous, &mut notes);
     // The comments of a table that moves out stay behind in this file.
@@ -212,12 +353,12 @@ pub fn merge(
 
     let on_top = if comments_only { body } else { "" };
     drop(wanted_paths);
-    let text = finish_text(doc, changed, body, on_top, bom, desired.map(|_| header)).map_err(
-        |message| MergeError::Internal {
+    let text = finish_text(doc, changed, body, on_top, bom, header).map_err(|message| {
+        Stop::Failed(MergeError::Internal {
             file: file.to_owned(),
             message,
-        },
-    )?;
+        })
+    })?;
     Ok(Merged {
         text,
         managed,
@@ -618,19 +759,42 @@ pub fn merge_home(
                 .collect()
         })
         .unwrap_or_default();
-    let mut merged = Vec::with_capacity(inputs.len());
-    for (at, input) in inputs.iter().enumerate() {
+    let merge_rest = |(at, input): (usize, &FileInput<'_>)| {
         if Some(at) == config_at {
-            merged.push(None);
-            continue;
+            return Ok(None);
         }
         let carry_in = input
             .file
             .profile()
             .and_then(|p| moved.get(p).copied())
             .unwrap_or_default();
-        merged.push(Some(merge_one(input, &[], carry_in)?));
-    }
+        merge_one(input, &[], carry_in).map(Some)
+    };
+    // The profile files are independent of each other: many are merged on
+    // two threads, half each. The first error in file order is the one told.
+    let merged: Vec<Result<Option<Merged>, MergeError>> = if inputs.len() >= MERGE_APART {
+        let (first, second) = inputs.split_at(inputs.len() / 2);
+        std::thread::scope(|scope| {
+            let later = scope.spawn(|| {
+                let offset = first.len();
+                second
+                    .iter()
+                    .enumerate()
+                    .map(|(at, input)| merge_rest((offset + at, input)))
+                    .collect::<Vec<_>>()
+            });
+            let mut merged: Vec<_> = first.iter().enumerate().map(merge_rest).collect();
+            merged.extend(
+                later
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            );
+            merged
+        })
+    } else {
+        inputs.iter().enumerate().map(merge_rest).collect()
+    };
+    let mut merged = merged.into_iter().collect::<Result<Vec<_>, _>>()?;
     // A moved key the profile file renders itself is replaced, not carried:
     // say so only of the keys that really move.
     if let Some(config) = &mut config {
@@ -1330,6 +1494,39 @@ mod tests {
     }
 
     #[test]
+    fn rendered_text_is_cut_only_before_top_level_headers() {
+        let text = "a = 1\n\n# groq\n[p.groq]\nx = 1\n[p.b]\ny = [\n  [1],\n]\n";
+        assert_eq!(
+            pieces(text, 1),
+            [
+                "a = 1\n",
+                "\n# groq\n[p.groq]\nx = 1\n",
+                "[p.b]\ny = [\n  [1],\n]\n"
+            ]
+        );
+        assert_eq!(pieces(text, 1000), [text]);
+        // Arrays of tables and multi-line strings are never cut.
+        for whole in [
+            "a = 1\n[[t]]\nx = 1\n[u]\ny = 2\n",
+            "a = 1\n  [[t]]\nx = 1\n[u]\ny = 2\n",
+            "a = \"\"\"\n[u]\n\"\"\"\n[v]\n",
+            "a = '''\n[u]\n'''\n[v]\n",
+        ] {
+            assert_eq!(pieces(whole, 1), [whole]);
+        }
+    }
+
+    #[test]
+    fn a_cut_inside_an_array_falls_back_to_the_whole_text() {
+        let desired = "a = [\n[1, 2],\n]\n[p.x]\nname = \"x\"\n";
+        assert_eq!(pieces(desired, 1).len(), 3);
+        let own = Ownership::default();
+        let whole = merge_in_pieces("config.toml", None, Some(desired), HEADER, &own, usize::MAX);
+        let cut = merge_in_pieces("config.toml", None, Some(desired), HEADER, &own, 1);
+        assert_eq!(cut.unwrap().text, whole.unwrap().text);
+    }
+
+    #[test]
     fn new_tables_go_after_arrays_of_tables() {
         let current = "[[skills]]\nname = \"a\"\n\n[[skills]]\nname = \"b\"\n";
         let out = run(
@@ -1463,6 +1660,40 @@ mod tests {
             })
         }
 
+        /// Rendered text that pieces can cut: comments and blank lines
+        /// before headers, nested and inline tables, and arrays whose lines
+        /// look like headers (a cut there must fall back to the whole).
+        fn rendered_in_pieces() -> impl Strategy<Value = String> {
+            let table = (
+                "[a-z]{1,4}",
+                proptest::option::of("[ -~]{0,8}"),
+                0..5u8,
+                proptest::bool::ANY,
+            );
+            proptest::collection::vec(table, 0..8).prop_map(|tables| {
+                let mut out = String::from("model = \"m\"\n");
+                for (i, (id, comment, shape, blank)) in tables.into_iter().enumerate() {
+                    if blank {
+                        out.push('\n');
+                    }
+                    if let Some(comment) = comment {
+                        let _ = writeln!(out, "# {comment}");
+                    }
+                    let _ = writeln!(out, "[model_providers.{id}{i}]");
+                    match shape {
+                        0 => out.push_str("name = \"n\"\n"),
+                        1 => out.push_str("query_params = { a = \"1\", b = \"2\" }\n"),
+                        2 => out.push_str("list = [\n[1, 2],\n]\n"),
+                        3 => {
+                            let _ = writeln!(out, "\n[model_providers.{id}{i}.deep]\nx = 1");
+                        }
+                        _ => out.push_str("name.first = \"a\"\nname.last = \"b\"\n"),
+                    }
+                }
+                out
+            })
+        }
+
         /// Unmanaged text with any comment text (also `# codexgen:` ones)
         /// and any mix of line endings.
         fn unmanaged_any_endings() -> impl Strategy<Value = String> {
@@ -1523,6 +1754,26 @@ mod tests {
                 prop_assert_eq!(&twice.text, &once.text);
                 let again = run(Some(&text), Some(&later), &once.managed).text.unwrap();
                 prop_assert!(is_subsequence(&current, &again), "lost lines of\n{current:?}\nin\n{again:?}");
+            }
+
+            #[test]
+            fn merging_in_pieces_is_merging_whole(current in unmanaged_any_endings(), desired in rendered_in_pieces(), later in rendered_in_pieces()) {
+                prop_assume!(current.parse::<DocumentMut>().is_ok());
+                let merge_by = |piece: usize, current: &str, desired: &str, previous: &[Managed]| {
+                    let own = Ownership { previous, ..Ownership::default() };
+                    merge_in_pieces("config.toml", Some(current), Some(desired), HEADER, &own, piece)
+                };
+                let whole = merge_by(usize::MAX, &current, &desired, &[]).unwrap();
+                let cut = merge_by(1, &current, &desired, &[]).unwrap();
+                prop_assert_eq!(&cut.text, &whole.text);
+                prop_assert_eq!(&cut.managed, &whole.managed);
+                prop_assert_eq!(cut.notes.len(), whole.notes.len());
+                // A second catalog over the first's result: the same
+                // result, or the same error (a key that becomes a table).
+                let text = whole.text.clone().unwrap();
+                let whole = merge_by(usize::MAX, &text, &later, &whole.managed);
+                let cut = merge_by(1, &text, &later, &cut.managed);
+                prop_assert_eq!(format!("{cut:?}"), format!("{whole:?}"));
             }
 
             #[test]

@@ -4,8 +4,8 @@
 //! write for and why, and the installed Codex, looked up at most once.
 //! Commands receive [`Settings`] and never see the command line.
 
-use std::sync::OnceLock;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use etcetera::BaseStrategy;
 
