@@ -112,14 +112,6 @@ pub struct Ownership<'a> {
     pub carry_in: &'a [Managed],
 }
 
-/// From this many files, the profile files are merged on two threads.
-const MERGE_APART: usize = 256;
-
-/// From this many bytes of rendered text, it is parsed on a second thread
-/// while the file is parsed and merged (below it, a thread costs more than
-/// it saves).
-const PARSE_APART: usize = 256 * 1024;
-
 /// Rendered text longer than this is parsed and merged in pieces of about
 /// this size (see [`pieces`]), so that its whole tree never exists at once:
 /// at 10,000 providers that tree is as large as the file's own.
@@ -237,29 +229,14 @@ fn merge_parts(
             })),
         }
     };
-    let apart = parts.iter().map(|p| p.len()).sum::<usize>() >= PARSE_APART;
-    std::thread::scope(|scope| {
-        // The parts' leaves, in order: parsed on a second thread, at most
-        // two parts ahead, when the text is large; else here, one by one.
-        let mut next: Box<dyn FnMut() -> Option<Result<Vec<Leaf>, Stop>>> = if apart {
-            let (send, receive) = std::sync::mpsc::sync_channel(2);
-            scope.spawn(move || {
-                for part in parts {
-                    let leaves = parse(part);
-                    let stop = leaves.is_err();
-                    // Sending fails once the merge stopped early.
-                    if send.send(leaves).is_err() || stop {
-                        break;
-                    }
-                }
-            });
-            Box::new(move || receive.recv().ok())
-        } else {
-            let mut parts = parts.iter();
-            Box::new(move || parts.next().map(|part| parse(part)))
-        };
-        merge_leaves(file, current, &mut next, header, own)
-    })
+    let mut parts = parts.iter();
+    merge_leaves(
+        file,
+        current,
+        &mut || parts.next().map(|part| parse(part)),
+        header,
+        own,
+    )
 }
 
 /// The merge itself, given the rendered leaves part by part (`next`).
@@ -770,31 +747,11 @@ pub fn merge_home(
             .unwrap_or_default();
         merge_one(input, &[], carry_in).map(Some)
     };
-    // The profile files are independent of each other: many are merged on
-    // two threads, half each. The first error in file order is the one told.
-    let merged: Vec<Result<Option<Merged>, MergeError>> = if inputs.len() >= MERGE_APART {
-        let (first, second) = inputs.split_at(inputs.len() / 2);
-        std::thread::scope(|scope| {
-            let later = scope.spawn(|| {
-                let offset = first.len();
-                second
-                    .iter()
-                    .enumerate()
-                    .map(|(at, input)| merge_rest((offset + at, input)))
-                    .collect::<Vec<_>>()
-            });
-            let mut merged: Vec<_> = first.iter().enumerate().map(merge_rest).collect();
-            merged.extend(
-                later
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            );
-            merged
-        })
-    } else {
-        inputs.iter().enumerate().map(merge_rest).collect()
-    };
-    let mut merged = merged.into_iter().collect::<Result<Vec<_>, _>>()?;
+    let mut merged = inputs
+        .iter()
+        .enumerate()
+        .map(merge_rest)
+        .collect::<Result<Vec<_>, _>>()?;
     // A moved key the profile file renders itself is replaced, not carried:
     // say so only of the keys that really move.
     if let Some(config) = &mut config {
