@@ -103,13 +103,22 @@ impl ReadError {
 
 /// The text of a regular file, at most `limit` bytes of it.
 pub fn read(path: &Path, limit: Limit) -> Result<String, ReadError> {
+    read_if_there(path, limit, false).map(Option::unwrap_or_default)
+}
+
+/// [`read`]; with `missing_ok`, `None` when nothing is at `path` (a
+/// dangling symlink included).
+fn read_if_there(path: &Path, limit: Limit, missing_ok: bool) -> Result<Option<String>, ReadError> {
     let shown = || path.display().to_string();
     // A first look that cannot block: a FIFO is refused before it is opened
     // (and a socket, which cannot be opened at all, gets a clear message).
-    // `metadata` follows symlinks; when it fails, opening fails the same way
-    // and says so.
-    if let Ok(meta) = std::fs::metadata(path) {
-        refuse_special(&meta, path)?;
+    // `metadata` follows symlinks; when nothing is there, that is the answer
+    // (a first run asks about 10,000 missing files); on any other failure,
+    // opening fails the same way and says so.
+    match std::fs::metadata(path) {
+        Ok(meta) => refuse_special(&meta, path)?,
+        Err(e) if missing_ok && e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(_) => {}
     }
     let mut options = fs_err::OpenOptions::new();
     options.read(true);
@@ -136,13 +145,15 @@ pub fn read(path: &Path, limit: Limit) -> Result<String, ReadError> {
             limit,
         });
     }
-    String::from_utf8(bytes).map_err(|_| ReadError::NotUtf8 { path: shown() })
+    String::from_utf8(bytes)
+        .map(Some)
+        .map_err(|_| ReadError::NotUtf8 { path: shown() })
 }
 
 /// [`read`], or `None` when nothing is at `path` (a dangling symlink included).
 pub fn read_optional(path: &Path, limit: Limit) -> Result<Option<String>, ReadError> {
-    match read(path, limit) {
-        Ok(text) => Ok(Some(text)),
+    match read_if_there(path, limit, true) {
+        Ok(text) => Ok(text),
         Err(ReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(e),
     }
