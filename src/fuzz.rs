@@ -134,6 +134,7 @@ pub fn redaction(text: &str) {
 /// codexgen's own state file, as a damaged or hostile one may read.
 pub fn state(text: &str) {
     let _ = State::parse(text);
+    let _ = State::new(BTreeMap::new()).with_journal(text);
 }
 
 fn show(text: &str) {

@@ -17,6 +17,9 @@ const PROFILE_SUFFIX: &str = ".config.toml";
 pub const STATE_DIR: &str = ".codexgen";
 /// The record of what codexgen wrote, inside [`STATE_DIR`].
 pub const STATE_FILE: &str = "state.json";
+/// The write-ahead journal of a writing run, inside [`STATE_DIR`] (see
+/// `state`); there only while a run writes, or after one was stopped.
+pub const JOURNAL_FILE: &str = "pending.json";
 /// Where codexgen before state format 3 kept that record, inside
 /// [`STATE_DIR`]: read when there is no [`STATE_FILE`], removed once one is
 /// written.

@@ -43,16 +43,24 @@ pub fn read_state(settings: &Settings) -> Result<State, Error> {
     read_state_seen(settings).map(|(state, _)| state)
 }
 
-/// [`read_state`], and the [`fingerprint`] of the state file's text as read
-/// (`None`: no state file), to tell later whether it changed on disk.
-pub fn read_state_seen(settings: &Settings) -> Result<(State, Option<String>), Error> {
+/// [`read_state`], and the [`fingerprint`] of the state file's and the
+/// journal's text as read, to tell later whether either changed on disk.
+pub fn read_state_seen(settings: &Settings) -> Result<(State, String), Error> {
     let read = read_state_text(settings)?;
-    let seen = read.as_ref().map(|(_, t)| fingerprint(t.as_bytes()));
+    let journal = input::read_optional(&settings.journal_file(), input::STATE)?;
+    let seen = seen(read.as_ref().map(|(_, t)| t.as_str()), journal.as_deref());
     let state = match read {
         Some((path, text)) => {
             State::parse(&text).map_err(|damage| Error::State { path, damage })?
         }
         None => State::new(BTreeMap::new()),
+    };
+    let state = match journal {
+        Some(text) => state.with_journal(&text).map_err(|damage| Error::State {
+            path: settings.journal_file(),
+            damage,
+        })?,
+        None => state,
     };
     let state = state.settle(|file| -> Result<_, Error> {
         let path = file.path_in(&settings.codex_home);
@@ -61,9 +69,21 @@ pub fn read_state_seen(settings: &Settings) -> Result<(State, Option<String>), E
     Ok((state, seen))
 }
 
-/// The [`fingerprint`] of the state file's text now.
-pub fn state_seen(settings: &Settings) -> Result<Option<String>, Error> {
-    Ok(read_state_text(settings)?.map(|(_, text)| fingerprint(text.as_bytes())))
+/// What [`read_state_seen`] saw, now.
+pub fn state_seen(settings: &Settings) -> Result<String, Error> {
+    let read = read_state_text(settings)?;
+    let journal = input::read_optional(&settings.journal_file(), input::STATE)?;
+    Ok(seen(
+        read.as_ref().map(|(_, t)| t.as_str()),
+        journal.as_deref(),
+    ))
+}
+
+/// The fingerprints of the state's and the journal's texts (`-`: none).
+fn seen(state: Option<&str>, journal: Option<&str>) -> String {
+    let print =
+        |text: Option<&str>| text.map_or_else(|| "-".to_owned(), |t| fingerprint(t.as_bytes()));
+    format!("{} {}", print(state), print(journal))
 }
 
 /// The state file's path and text: `state.json`, else the `state.toml` of

@@ -96,6 +96,11 @@ impl Settings {
         self.state_dir().join(home::STATE_FILE)
     }
 
+    /// The journal of a writing run (see [`home::JOURNAL_FILE`]).
+    pub fn journal_file(&self) -> PathBuf {
+        self.state_dir().join(home::JOURNAL_FILE)
+    }
+
     /// The state file of codexgen before format 3 (see [`home::OLD_STATE_FILE`]).
     pub fn old_state_file(&self) -> PathBuf {
         self.state_dir().join(home::OLD_STATE_FILE)

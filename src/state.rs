@@ -14,11 +14,14 @@
 //! ([`CodexFile`] refuses any other).
 //!
 //! It is also the write-ahead record of a writing run: before the first file
-//! is touched, `gen` saves the state with a `pending` entry for every file it
-//! is about to write or delete ([`State::begin`]): the fingerprint of the
-//! text it writes (none for a deletion) and the leaves the file will hold.
-//! Only when every file is written does the final state replace it. A run
-//! killed in between leaves `pending` behind; whoever reads the state next
+//! is touched, `gen` saves a journal, `$CODEX_HOME/.codexgen/pending.json`,
+//! with a `pending` entry for every file it is about to write or delete
+//! ([`State::begin`], [`State::journal_text`]): the fingerprint of the text it
+//! writes (none for a deletion) and the leaves the file will hold. The
+//! journal holds only the files the run changes, so a state that grows with
+//! the home is written once per run, at the end: the final state, after
+//! which the journal is removed. A run killed in between leaves the journal
+//! behind ([`State::with_journal`] reads it); whoever reads the state next
 //! settles it ([`State::settle`]): a file that holds the fingerprinted text
 //! (or is gone, for a deletion) was written, and its pending leaves become
 //! its entry; any other file was not, and keeps its old entry. So a file a
@@ -38,6 +41,8 @@ const FORMAT: u32 = 3;
 /// The TOML formats of `state.toml`: format 1 wrote each managed leaf as a
 /// table (`path = [...]`, `value = "..."`), format 2 as a pair.
 const TOML_FORMATS: &[u32] = &[1, 2];
+/// What the journal says of itself.
+const JOURNAL_ABOUT: &str = "The files a codexgen run was writing. Do not edit or delete: the next codexgen run reads it to finish the record in state.json, then removes it.";
 /// What the state file says of itself (JSON has no comments).
 const ABOUT: &str = "What codexgen last wrote in this Codex home. Do not edit; delete it to make codexgen forget (it will then leave removed entries in place).";
 
@@ -180,28 +185,45 @@ impl State {
         Ok(state)
     }
 
+    /// This state with the `pending` entries of a journal's text (see the
+    /// module docs) added: a journal names only files a run was writing.
+    pub fn with_journal(mut self, text: &str) -> Result<Self, StateError> {
+        #[derive(Deserialize)]
+        struct Journal {
+            format: u32,
+            pending: BTreeMap<CodexFile, Pending>,
+        }
+        let journal: Journal = serde_json::from_str(text).map_err(|e| StateError(e.to_string()))?;
+        if journal.format != FORMAT {
+            return Err(StateError(format!(
+                "format {} is not one this codexgen reads (it reads 3)",
+                journal.format
+            )));
+        }
+        self.pending.extend(journal.pending);
+        Ok(self)
+    }
+
+    /// The journal's text for this state's `pending` entries.
+    pub fn journal_text(&self) -> String {
+        let mut out = String::with_capacity(256 * (self.pending.len() + 1));
+        out.push_str("{\"format\": ");
+        out.push_str(&FORMAT.to_string());
+        out.push_str(",\n\"about\": ");
+        out.push_str(&json(JOURNAL_ABOUT));
+        object(&mut out, "pending", &self.pending);
+        out.push_str("\n}\n");
+        out
+    }
+
     pub fn managed(&self, file: &CodexFile) -> &[Managed] {
         self.files.get(file).map_or(&[], |f| f.managed.as_slice())
     }
 
     /// The state file's text: JSON with one line per file, so that a diff
-    /// of two states (or a look at one) reads file by file.
+    /// of two states (or a look at one) reads file by file. Pending entries
+    /// go to the journal ([`State::journal_text`]), not here.
     pub fn to_text(&self) -> String {
-        fn json<T: Serialize + ?Sized>(value: &T) -> String {
-            serde_json::to_string(value).expect("state is always serializable")
-        }
-        fn object<V: Serialize>(out: &mut String, name: &str, entries: &BTreeMap<CodexFile, V>) {
-            out.push_str(",\n");
-            out.push_str(&json(name));
-            out.push_str(": {");
-            for (at, (file, entry)) in entries.iter().enumerate() {
-                out.push_str(if at == 0 { "\n" } else { ",\n" });
-                out.push_str(&json(file));
-                out.push_str(": ");
-                out.push_str(&json(entry));
-            }
-            out.push_str("\n}");
-        }
         let mut out = String::with_capacity(128 * (self.files.len() + 1));
         out.push_str("{\"format\": ");
         out.push_str(&FORMAT.to_string());
@@ -212,12 +234,27 @@ impl State {
             out.push_str(&json(codex));
         }
         object(&mut out, "files", &self.files);
-        if !self.pending.is_empty() {
-            object(&mut out, "pending", &self.pending);
-        }
         out.push_str("\n}\n");
         out
     }
+}
+
+fn json<T: Serialize + ?Sized>(value: &T) -> String {
+    serde_json::to_string(value).expect("state is always serializable")
+}
+
+/// `,\n"name": {` and one line per entry.
+fn object<V: Serialize>(out: &mut String, name: &str, entries: &BTreeMap<CodexFile, V>) {
+    out.push_str(",\n");
+    out.push_str(&json(name));
+    out.push_str(": {");
+    for (at, (file, entry)) in entries.iter().enumerate() {
+        out.push_str(if at == 0 { "\n" } else { ",\n" });
+        out.push_str(&json(file));
+        out.push_str(": ");
+        out.push_str(&json(entry));
+    }
+    out.push_str("\n}");
 }
 
 /// A managed leaf in the state file: `[["model_providers", "groq", "name"],
@@ -316,6 +353,24 @@ mod tests {
         assert!(State::parse("{\"format\": 3}").is_ok());
         assert!(State::parse("{\"format\": 3, \"files\": {\"../x.toml\": {}}}").is_err());
         assert!(State::parse("{\"format\": 3, \"files\": {\"x.config.toml\": {}}}").is_ok());
+        // A journal names only files codexgen writes, in this format.
+        let empty = || State::new(BTreeMap::new());
+        assert!(
+            empty()
+                .with_journal("{\"format\": 3, \"pending\": {}}")
+                .is_ok()
+        );
+        assert!(
+            empty()
+                .with_journal("{\"format\": 2, \"pending\": {}}")
+                .is_err()
+        );
+        assert!(empty().with_journal("format = 3\n").is_err());
+        assert!(
+            empty()
+                .with_journal("{\"format\": 3, \"pending\": {\"/etc/x\": {}}}")
+                .is_err()
+        );
         for name in [
             "/tmp/victim.toml",
             "../x.config.toml",
@@ -397,7 +452,12 @@ mod tests {
                 leaf("new").as_slice(),
             ),
         ]);
-        let saved = State::parse(&begun.to_text()).unwrap();
+        // The state file is untouched; the journal holds the pending writes.
+        let journal = begun.journal_text();
+        let saved = State::parse(&old.to_text())
+            .unwrap()
+            .with_journal(&journal)
+            .unwrap();
         assert_eq!(saved.pending, begun.pending);
         // Killed after writing kept, added and removed, before untouched.
         let settled = saved
@@ -415,7 +475,9 @@ mod tests {
         assert!(!settled.files.contains_key(&removed));
         assert_eq!(settled.managed(&untouched), leaf("old"));
         // Killed before writing anything: the old state stands.
-        let before = State::parse(&begun.to_text())
+        let before = State::parse(&old.to_text())
+            .unwrap()
+            .with_journal(&journal)
             .unwrap()
             .settle(|file| Ok::<_, ()>((*file != added).then(|| b"model = \"old\"\n".to_vec())))
             .unwrap();

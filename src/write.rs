@@ -341,6 +341,16 @@ pub fn delete(path: &Path, backup: Option<&Path>, expect: Expect<'_>) -> Result<
     }
 }
 
+/// Removes a file of codexgen's own (its journal, an old state file);
+/// nothing there is fine.
+pub fn remove(path: &Path) -> Result<(), WriteError> {
+    fault::point("remove", path)?;
+    match fs_err::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
+        _ => Ok(()),
+    }
+}
+
 /// codexgen's own temp files in `dirs`: regular files named
 /// `.codexgen-*.tmp`, which only a run killed before its rename leaves.
 /// Reads only; a folder that cannot be read has none.

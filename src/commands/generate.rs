@@ -133,7 +133,7 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
     if changed.is_empty() {
         let leftovers = !write::leftover_temps(&temp_dirs(settings, &plan)).is_empty();
         if *new_state != *state || leftovers {
-            let _lock = lock_unchanged(settings, &state, seen.as_deref(), &plan)?;
+            let _lock = lock_unchanged(settings, &state, &seen, &plan)?;
             if *new_state != *state {
                 save_state(settings, &new_state)?;
             }
@@ -148,7 +148,7 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
         eprintln!("Nothing written.");
         return Ok(Exit::Ok);
     }
-    let _lock = lock_unchanged(settings, &state, seen.as_deref(), &plan)?;
+    let _lock = lock_unchanged(settings, &state, &seen, &plan)?;
     apply(settings, &changed, &state, &new_state)?;
     Ok(Exit::Ok)
 }
@@ -160,7 +160,7 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
 fn lock_unchanged(
     settings: &Settings,
     state: &State,
-    seen: Option<&str>,
+    seen: &str,
     plan: &Plan,
 ) -> Result<write::Lock, Error> {
     let lock = write::lock(&settings.state_dir()).map_err(|e| match e {
@@ -173,7 +173,7 @@ fn lock_unchanged(
     let changed = if state.interrupted {
         plan::read_state(settings)? != *state
     } else {
-        plan::state_seen(settings)?.as_deref() != seen
+        plan::state_seen(settings)? != seen
     };
     if changed {
         return Err(Error::Changed {
@@ -220,7 +220,6 @@ fn apply(
     old_state: &State,
     new_state: &State,
 ) -> Result<(), Error> {
-    let state_path = settings.state_file();
     let backups = settings.state_dir().join(home::BACKUP_DIR);
     // `staged[i]` is `changed[i]`'s new text, when it has one.
     let mut staged: Vec<Option<write::Staged>> = Vec::with_capacity(changed.len());
@@ -248,9 +247,10 @@ fn apply(
             new_state.managed(&p.file),
         )
     }));
-    write::write(&state_path, &begun.to_text(), None, Expect::AsRead).map_err(|source| {
+    let journal = settings.journal_file();
+    write::write(&journal, &begun.journal_text(), None, Expect::AsRead).map_err(|source| {
         Error::Unbegun {
-            path: state_path.clone(),
+            path: journal.clone(),
             source,
         }
     })?;
@@ -303,9 +303,20 @@ fn save_state(settings: &Settings, state: &State) -> Result<(), Error> {
             after: None,
         }
     })?;
+    // The record is whole: the journal's entries are in it. Left behind, the
+    // journal would make the next run report an unfinished record.
+    let journal = settings.journal_file();
+    write::remove(&journal).map_err(|source| Error::Unrecorded {
+        path: journal,
+        source,
+        after: None,
+    })?;
     // The state of an older codexgen is now read into this one. Should
     // removing it fail, `state.json` is read first anyway.
-    let _ = std::fs::remove_file(settings.old_state_file());
+    let old = settings.old_state_file();
+    if old.exists() {
+        let _ = write::remove(&old);
+    }
     Ok(())
 }
 

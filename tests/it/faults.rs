@@ -108,9 +108,8 @@ fn temps(dir: &Path) -> Vec<PathBuf> {
 /// Profile files that carry codexgen's header but that the state file on
 /// disk does not name as written (a pending entry does not count).
 fn ownerless(w: &World) -> Vec<String> {
-    let state = std::fs::read_to_string(w.home.join(".codexgen/state.json")).unwrap_or_default();
-    // One line per file: `"files": {` comes first, `"pending": {` after it.
-    let files = state.split("\n\"pending\": {").next().unwrap_or_default();
+    // One line per file; a pending entry is in the journal, not here.
+    let files = std::fs::read_to_string(w.home.join(".codexgen/state.json")).unwrap_or_default();
     std::fs::read_dir(&w.home)
         .unwrap()
         .flatten()
@@ -262,7 +261,7 @@ fn a_profile_file_written_by_a_killed_run_is_removed_when_it_leaves_the_catalog(
     CHANGED
         .run(&w)
         // Every file renamed into place, the final state not yet saved.
-        .env("CODEXGEN_FAIL_AT", "rename:state.json:2")
+        .env("CODEXGEN_FAIL_AT", "rename:state.json")
         .assert()
         .code(137);
     assert!(w.exists("gamma.config.toml"));
@@ -294,7 +293,7 @@ fn a_state_write_that_fails_is_reported_and_finished_by_the_next_run() {
     let w = CHANGED.world();
     CHANGED
         .run(&w)
-        .env("CODEXGEN_FAIL_AT", "rename:state.json:2")
+        .env("CODEXGEN_FAIL_AT", "rename:state.json")
         .env("CODEXGEN_FAIL_MODE", "enospc")
         .assert()
         .code(2)
@@ -303,10 +302,11 @@ fn a_state_write_that_fails_is_reported_and_finished_by_the_next_run() {
             w.home.join(".codexgen/state.json").display()
         )));
     assert!(w.exists("gamma.config.toml") && !w.exists("beta.config.toml"));
-    // gamma is named only by the pending record, which --check reports.
+    // gamma is named only by the run's journal, which --check reports.
     let state = std::fs::read_to_string(w.home.join(".codexgen/state.json")).unwrap();
-    let (_, pending) = state.split_once("\n\"pending\": {").expect(&state);
-    assert!(pending.contains("\n\"gamma.config.toml\": {"), "{state}");
+    assert!(!state.contains("\n\"gamma.config.toml\": {"), "{state}");
+    let journal = std::fs::read_to_string(w.home.join(".codexgen/pending.json")).unwrap();
+    assert!(journal.contains("\n\"gamma.config.toml\": {"), "{journal}");
     w.cmd()
         .args(["--codex-version", "0.169.0", "gen", "--check"])
         .assert()
@@ -315,6 +315,7 @@ fn a_state_write_that_fails_is_reported_and_finished_by_the_next_run() {
     CHANGED.run(&w).assert().success().stderr(contains(
         "Finished the record of an interrupted codexgen run.",
     ));
+    assert!(!w.exists(".codexgen/pending.json"));
     w.cmd()
         .args(["--codex-version", "0.169.0", "gen", "--check"])
         .assert()
@@ -336,7 +337,7 @@ fn a_run_stopped_by_a_full_disk_records_what_it_wrote() {
             "cannot write the Codex home; codexgen stopped after",
         ));
     let state = std::fs::read_to_string(w.home.join(".codexgen/state.json")).unwrap();
-    assert!(!state.contains("pending"), "{state}");
+    assert!(!w.exists(".codexgen/pending.json"));
     // config.toml and alpha come first, then gamma, then beta's deletion.
     assert!(!state.contains("\"gamma.config.toml\""), "{state}");
     assert!(
@@ -441,8 +442,7 @@ fn a_profile_file_edited_right_before_its_rename_stops_the_run_after_config() {
         w.read("beta.config.toml")
             .ends_with("while codexgen was writing\n")
     );
-    let state = std::fs::read_to_string(w.home.join(".codexgen/state.json")).unwrap();
-    assert!(!state.contains("pending"), "{state}");
+    assert!(!w.exists(".codexgen/pending.json"));
     w.cmd()
         .args(["gen", "--check"])
         .assert()
