@@ -166,12 +166,13 @@ enum Stop {
 }
 
 /// `text` in pieces of about `size` bytes, each whole TOML on its own and
-/// together the same keys in the same order: cut only before a top-level
-/// table header that follows a key, with the comments and blank lines just
-/// above it. Whole
-/// when it is small, or holds an array of tables or a multi-line string,
-/// which a cut could split. A cut inside a multi-line array leaves a piece
-/// that does not parse, and the merge then takes the text whole.
+/// together the same keys, in the same order, giving the same tables, as
+/// the whole text: cut only before a top-level table header that follows a
+/// key, with the comments and blank lines just above it. Whole when it is
+/// small, holds an array of tables or a multi-line string (a cut could
+/// split them), or when its tables are not laid out one after the other
+/// (see [`tables_in_order`]). A cut inside a multi-line array leaves a
+/// piece that does not parse, and the merge then takes the text whole.
 fn pieces(text: &str, size: usize) -> Vec<&str> {
     if text.len() <= size || text.contains("\"\"\"") || text.contains("'''") {
         return vec![text];
@@ -183,29 +184,128 @@ fn pieces(text: &str, size: usize) -> Vec<&str> {
     // A table without keys of its own stays with the next one, which may
     // be its subtable: alone, it would lose its header (it has no leaf).
     let mut bare = false;
+    // Each line that opens a table, and the piece it is in; the lines
+    // before the first one (the top-level keys).
+    let mut headers: Vec<(&str, usize)> = Vec::new();
+    let mut top: Vec<&str> = Vec::new();
+    // Key lines with a dotted key, after the header (by index) they are under.
+    let mut dotted: Vec<(usize, &str)> = Vec::new();
     for line in text.split_inclusive('\n') {
         let trimmed = line.trim_start();
         if trimmed.starts_with("[[") {
             return vec![text];
         }
-        if line.starts_with('[') {
+        if trimmed.starts_with('[') {
             let cut = run.unwrap_or(at);
-            if cut - start >= size && !bare {
+            if line.starts_with('[') && cut - start >= size && !bare {
                 parts.push(&text[start..cut]);
                 start = cut;
             }
+            headers.push((trimmed, parts.len()));
             run = None;
             bare = true;
         } else if trimmed.is_empty() || trimmed.starts_with('#') {
             run.get_or_insert(at);
         } else {
+            match headers.len().checked_sub(1) {
+                None => top.push(trimmed),
+                Some(section) => {
+                    if trimmed
+                        .split_once('=')
+                        .is_some_and(|(key, _)| key.contains('.'))
+                    {
+                        dotted.push((section, trimmed));
+                    }
+                }
+            }
             run = None;
             bare = false;
         }
         at += line.len();
     }
     parts.push(&text[start..]);
+    if parts.len() > 1 && !tables_in_order(&headers, &top, &dotted) {
+        return vec![text];
+    }
     parts
+}
+
+/// Whether merging the pieces of a text leaf by leaf, piece after piece,
+/// meets its tables in the order, and with the headers, that the whole
+/// text's tree has: every table's subtables follow it without a break
+/// (the tree groups them), no table comes after a subtable of it in another
+/// piece (that piece would make it implicit), and no header extends a table
+/// that a dotted key made (a piece alone could not see the clash). Only
+/// plain headers and keys are read (`[a.b-c]`); anything else (quoted keys,
+/// a comment after a header) answers no.
+fn tables_in_order(headers: &[(&str, usize)], top: &[&str], dotted: &[(usize, &str)]) -> bool {
+    let plain = |key: &str| !key.is_empty() && crate::home::is_plain_name(key);
+    let path = |line: &str| -> Option<Vec<String>> {
+        let inner = line.trim_end().strip_prefix('[')?.strip_suffix(']')?;
+        let keys: Vec<String> = inner.split('.').map(|k| k.trim().to_owned()).collect();
+        keys.iter().all(|k| plain(k)).then_some(keys)
+    };
+    // The first key of each top-level key line (`a.b = 1` opens table `a`).
+    let mut opened: HashSet<String> = HashSet::new();
+    for line in top {
+        let Some((key, _)) = line.split_once('=') else {
+            return false;
+        };
+        let Some(first) = key.split('.').next().map(str::trim).filter(|k| plain(k)) else {
+            return false;
+        };
+        opened.insert(first.to_owned());
+    }
+    let Some(paths) = headers
+        .iter()
+        .map(|(line, _)| path(line))
+        .collect::<Option<Vec<_>>>()
+    else {
+        return false;
+    };
+    // Tables made by a dotted key under a header (`[p]` with `a.b = 1`: p.a).
+    let mut made: HashSet<Vec<String>> = HashSet::new();
+    for &(section, line) in dotted {
+        let Some((key, _)) = line.split_once('=') else {
+            return false;
+        };
+        let Some(first) = key.split('.').next().map(str::trim).filter(|k| plain(k)) else {
+            return false;
+        };
+        let mut table = paths[section].clone();
+        table.push(first.to_owned());
+        made.insert(table);
+    }
+    // Tables whose run of subtables has ended, and tables named (as a
+    // header or the parent of one) with the piece they were first named in.
+    let mut closed: HashSet<Vec<String>> = HashSet::new();
+    let mut named: HashMap<Vec<String>, usize> = HashMap::new();
+    let mut previous: Vec<String> = Vec::new();
+    for (path, &(_, piece)) in paths.into_iter().zip(headers) {
+        if opened.contains(&path[0]) || (1..=path.len()).any(|d| made.contains(&path[..d])) {
+            return false;
+        }
+        // The tables of the previous header that this one is not under.
+        for depth in 1..=previous.len() {
+            if path.get(..depth) != Some(&previous[..depth]) {
+                closed.insert(previous[..depth].to_vec());
+            }
+        }
+        for depth in 1..=path.len() {
+            let table = &path[..depth];
+            if closed.contains(table) {
+                return false;
+            }
+            let first = *named.entry(table.to_vec()).or_insert(piece);
+            // A table whose header comes after a subtable of it in an
+            // earlier piece.
+            if depth == path.len() && first != piece {
+                return false;
+            }
+        }
+        previous = path;
+    }
+    true
 }
 
 /// Merges the rendered text `parts` (none: the file is no longer
@@ -1452,13 +1552,13 @@ mod tests {
 
     #[test]
     fn rendered_text_is_cut_only_before_top_level_headers() {
-        let text = "a = 1\n\n# groq\n[p.groq]\nx = 1\n[p.b]\ny = [\n  [1],\n]\n";
+        let text = "a = 1\n\n# groq\n[p.groq]\nx = 1\n[p.b]\ny = [\n  1,\n]\n";
         assert_eq!(
             pieces(text, 1),
             [
                 "a = 1\n",
                 "\n# groq\n[p.groq]\nx = 1\n",
-                "[p.b]\ny = [\n  [1],\n]\n"
+                "[p.b]\ny = [\n  1,\n]\n"
             ]
         );
         assert_eq!(pieces(text, 1000), [text]);
@@ -1473,9 +1573,44 @@ mod tests {
         }
     }
 
+    /// Texts whose tables a cut could reorder, merge implicitly or join
+    /// (found in review): each merges in pieces exactly as whole.
+    #[test]
+    fn pieces_never_change_what_the_whole_text_means() {
+        let texts = [
+            // A table after a subtable of it, a comment above it.
+            "model = \"m\"\n[p.a]\nx = 1\n[q]\nz = 1\n# about p\n[p]\ny = 2\n",
+            "model = \"m\"\n[model_providers.a0.http_headers]\nx = \"1\"\n[model_providers.b1]\nname = \"n\"\n[model_providers.a0]\nname = \"n\"\n",
+            // A dotted table extended by a later header, and siblings apart.
+            "model = \"m\"\n[fruit]\napple.color = \"red\"\n[other]\nk = 1\n[fruit.apple.texture]\nsmooth = true\n",
+            "model = \"m\"\n[a.x]\nk = 1\n[b]\nk = 2\n[a.y]\nk = 3\n",
+            "a.x = 1\n[b]\nk = 2\n[a.y]\nk = 3\n",
+            // An indented header without keys of its own.
+            "model = \"m\"\n  [p.x]\n[p.x.y]\nz = 1\n",
+            // A header with a comment, and a quoted one.
+            "model = \"m\"\n[p] # c\nk = 1\n[q]\nk = 2\n",
+            "model = \"m\"\n[\"p.q\"]\nk = 1\n[r]\nk = 2\n",
+        ];
+        let own = Ownership::default();
+        for desired in texts {
+            for current in [None, Some("k = 0\n"), Some("[p]\nmine = 1\n")] {
+                let whole = merge_in_pieces("c", current, Some(desired), HEADER, &own, usize::MAX);
+                let cut = merge_in_pieces("c", current, Some(desired), HEADER, &own, 1);
+                assert_eq!(format!("{cut:?}"), format!("{whole:?}"), "{desired}");
+            }
+        }
+        // Text the whole parse refuses is refused in pieces too.
+        for broken in [
+            "model = \"m\"\n[p]\nx = 1\n[q]\nz = 1\n[p]\ny = 2\n",
+            "model = \"m\"\n[p]\na.b = 1\n[p.a]\nc = 2\n",
+        ] {
+            assert!(merge_in_pieces("c", None, Some(broken), HEADER, &own, 1).is_err());
+        }
+    }
+
     #[test]
     fn a_cut_inside_an_array_falls_back_to_the_whole_text() {
-        let desired = "a = [\n[1, 2],\n]\n[p.x]\nname = \"x\"\n";
+        let desired = "a = [\n[1]\n]\n[p.x]\nname = \"x\"\n";
         assert_eq!(pieces(desired, 1).len(), 3);
         let own = Ownership::default();
         let whole = merge_in_pieces("config.toml", None, Some(desired), HEADER, &own, usize::MAX);
@@ -1651,6 +1786,36 @@ mod tests {
             })
         }
 
+        /// Rendered text with tables in any order: parents after their
+        /// subtables, siblings apart, dotted keys, tables without keys.
+        fn tables_any_order() -> impl Strategy<Value = String> {
+            let names = ["a", "a.x", "a.y", "a.x.z", "b", "b.x", "c"];
+            let table = (0..names.len(), 0..4u8);
+            proptest::collection::vec(table, 0..8).prop_map(move |tables| {
+                let mut out = String::from("model = \"m\"\n");
+                let mut seen = std::collections::HashSet::new();
+                for (i, (name, keys)) in tables.into_iter().enumerate() {
+                    if !seen.insert(name) {
+                        continue;
+                    }
+                    let _ = writeln!(out, "[{}]", names[name]);
+                    match keys {
+                        0 => {}
+                        1 => {
+                            let _ = writeln!(out, "k{i} = {i}");
+                        }
+                        2 => {
+                            let _ = writeln!(out, "d{i}.e = {i}");
+                        }
+                        _ => {
+                            let _ = writeln!(out, "# note\nk{i} = {i}\n");
+                        }
+                    }
+                }
+                out
+            })
+        }
+
         /// Unmanaged text with any comment text (also `# codexgen:` ones)
         /// and any mix of line endings.
         fn unmanaged_any_endings() -> impl Strategy<Value = String> {
@@ -1730,6 +1895,15 @@ mod tests {
                 let text = whole.text.clone().unwrap();
                 let whole = merge_by(usize::MAX, &text, &later, &whole.managed);
                 let cut = merge_by(1, &text, &later, &cut.managed);
+                prop_assert_eq!(format!("{cut:?}"), format!("{whole:?}"));
+            }
+
+            #[test]
+            fn pieces_of_tables_in_any_order_merge_as_the_whole(current in unmanaged(), desired in tables_any_order()) {
+                prop_assume!(desired.parse::<DocumentMut>().is_ok());
+                let own = Ownership::default();
+                let whole = merge_in_pieces("c", Some(&current), Some(&desired), HEADER, &own, usize::MAX);
+                let cut = merge_in_pieces("c", Some(&current), Some(&desired), HEADER, &own, 1);
                 prop_assert_eq!(format!("{cut:?}"), format!("{whole:?}"));
             }
 
