@@ -87,10 +87,12 @@ fn seen(state: Option<&str>, journal: Option<&str>) -> String {
 }
 
 /// The state file's path and text: `state.json`, else the `state.toml` of
-/// an older codexgen, else none.
+/// an older codexgen (unless it only says the record moved), else none.
 fn read_state_text(settings: &Settings) -> Result<Option<(PathBuf, String)>, Error> {
     for path in [settings.state_file(), settings.old_state_file()] {
-        if let Some(text) = input::read_optional(&path, input::STATE)? {
+        if let Some(text) = input::read_optional(&path, input::STATE)?
+            && text != crate::state::MOVED_MARKER
+        {
             return Ok(Some((path, text)));
         }
     }

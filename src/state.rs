@@ -41,6 +41,11 @@ const FORMAT: u32 = 3;
 /// The TOML formats of `state.toml`: format 1 wrote each managed leaf as a
 /// table (`path = [...]`, `value = "..."`), format 2 as a pair.
 const TOML_FORMATS: &[u32] = &[1, 2];
+/// What replaces an older codexgen's `state.toml` once its record is in
+/// `state.json`: read here as no state at all, refused by an older codexgen
+/// (it reads formats 1 and 2 only), which would not see `state.json`.
+pub const MOVED_MARKER: &str = "# codexgen keeps its record in state.json now. This file stops an older codexgen,\n# which cannot read that record, from writing as if it owned nothing.\nformat = 3\n";
+
 /// What the journal says of itself.
 const JOURNAL_ABOUT: &str = "The files a codexgen run was writing. Do not edit or delete: the next codexgen run reads it to finish the record in state.json, then removes it.";
 /// What the state file says of itself (JSON has no comments).

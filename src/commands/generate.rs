@@ -34,7 +34,7 @@ use crate::merge::Note;
 use crate::plan::{self, Plan, Planned};
 use crate::secrets::redact;
 use crate::settings::Settings;
-use crate::state::{FileState, State, fingerprint};
+use crate::state::{self, FileState, State, fingerprint};
 use crate::verify;
 use crate::write::{self, Expect, WriteError};
 
@@ -311,11 +311,19 @@ fn save_state(settings: &Settings, state: &State) -> Result<(), Error> {
         source,
         after: None,
     })?;
-    // The state of an older codexgen is now read into this one. Should
-    // removing it fail, `state.json` is read first anyway.
+    // The state of an older codexgen is now read into this one. In its
+    // place goes a marker that this codexgen reads as "no state" and an older
+    // one refuses (format 3), so that going back to it stops with an error
+    // instead of writing as if it owned nothing.
     let old = settings.old_state_file();
     if old.exists() {
-        let _ = write::remove(&old);
+        write::write(&old, state::MOVED_MARKER, None, Expect::AsRead).map_err(|source| {
+            Error::Unrecorded {
+                path: old,
+                source,
+                after: None,
+            }
+        })?;
     }
     Ok(())
 }

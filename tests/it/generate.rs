@@ -505,11 +505,19 @@ fn the_state_of_an_older_codexgen_is_read_and_replaced() {
         config.contains("[model_providers.mine]\nname = \"Mine\"\n"),
         "{config}"
     );
-    assert!(!w.exists(".codexgen/state.toml"));
+    // In its place, a marker an older codexgen refuses (format 3), so it
+    // cannot write as if it owned nothing; this codexgen reads it as nothing.
+    let marker = w.read(".codexgen/state.toml");
+    assert!(marker.ends_with("format = 3\n"), "{marker}");
     let state = std::fs::read_to_string(w.home.join(".codexgen/state.json")).unwrap();
     assert!(state.starts_with("{\"format\": 3,\n"), "{state}");
     w.cmd()
         .args(["--codex-version", "0.169.0", "gen", "--check"])
+        .assert()
+        .success();
+    std::fs::remove_file(w.home.join(".codexgen/state.json")).unwrap();
+    w.cmd()
+        .args(["--codex-version", "0.169.0", "gen", "--diff"])
         .assert()
         .success();
 }
