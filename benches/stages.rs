@@ -7,6 +7,11 @@
 use codexgen::stages::{self, Loaded, Rendered};
 use divan::Bencher;
 
+/// The binary's allocator (src/main.rs), so that the stages cost here what
+/// they cost there.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const SIZES: &[usize] = &[10, 100, 1_000, 10_000];
 
 fn main() {
