@@ -110,15 +110,15 @@ impl State {
         }
     }
 
-    /// This state with `changes` recorded as pending: each file about to be
+    /// A run's journal: `changes` recorded as pending, each file about to be
     /// written (with its new text) or deleted (`None`), and the leaves it
-    /// will hold. Saved before the first write.
+    /// will hold; no files of its own (the state they go with stays on
+    /// disk). Saved, as [`State::journal_text`], before the first write.
     #[must_use]
     pub fn begin<'a>(
-        &self,
         changes: impl IntoIterator<Item = (&'a CodexFile, Option<&'a str>, &'a [Managed])>,
     ) -> State {
-        let mut state = self.clone();
+        let mut state = State::new(BTreeMap::new());
         state.pending = changes
             .into_iter()
             .map(|(file, text, managed)| {
@@ -211,11 +211,7 @@ impl State {
 
     /// The journal's text for this state's `pending` entries.
     pub fn journal_text(&self) -> String {
-        let mut out = String::with_capacity(256 * (self.pending.len() + 1));
-        out.push_str("{\"format\": ");
-        out.push_str(&FORMAT.to_string());
-        out.push_str(",\n\"about\": ");
-        out.push_str(&json(JOURNAL_ABOUT));
+        let mut out = opening(JOURNAL_ABOUT, self.pending.len());
         object(&mut out, "pending", &self.pending);
         out.push_str("\n}\n");
         out
@@ -229,11 +225,7 @@ impl State {
     /// of two states (or a look at one) reads file by file. Pending entries
     /// go to the journal ([`State::journal_text`]), not here.
     pub fn to_text(&self) -> String {
-        let mut out = String::with_capacity(128 * (self.files.len() + 1));
-        out.push_str("{\"format\": ");
-        out.push_str(&FORMAT.to_string());
-        out.push_str(",\n\"about\": ");
-        out.push_str(&json(ABOUT));
+        let mut out = opening(ABOUT, self.files.len());
         if let Some(codex) = &self.codex {
             out.push_str(",\n\"codex\": ");
             out.push_str(&json(codex));
@@ -242,6 +234,17 @@ impl State {
         out.push_str("\n}\n");
         out
     }
+}
+
+/// `{"format": 3,` and what the file says of itself, with room for
+/// `entries` lines.
+fn opening(about: &str, entries: usize) -> String {
+    let mut out = String::with_capacity(256 * (entries + 1));
+    out.push_str("{\"format\": ");
+    out.push_str(&FORMAT.to_string());
+    out.push_str(",\n\"about\": ");
+    out.push_str(&json(about));
+    out
 }
 
 fn json<T: Serialize + ?Sized>(value: &T) -> String {
@@ -447,7 +450,7 @@ mod tests {
                 },
             );
         }
-        let begun = old.begin([
+        let begun = State::begin([
             (&kept, Some("model = \"new\"\n"), leaf("new").as_slice()),
             (&added, Some("model = \"new\"\n"), leaf("new").as_slice()),
             (&removed, None, &[][..]),

@@ -6,9 +6,10 @@
 //! The write sequence, so that a kill or a full disk at any step leaves a
 //! home the next run puts right: take the lock; check that the state and
 //! every planned file are as planned; remove temp files a killed run left;
-//! save the state with the run's writes recorded as pending (`state`'s
-//! write-ahead record); write each file, each checked once more against the
-//! text it was planned from right before its rename; save the final state.
+//! save the run's writes as pending in its journal (`state`'s write-ahead
+//! record); write each file, each checked once more against the text it was
+//! planned from right before its rename; save the final state, remove the
+//! journal.
 //! A run that stops part way (a file changed under it, a failed write)
 //! settles the pending record from what is on disk and saves it, or, when
 //! even that fails, says so and leaves the pending record for the next run.
@@ -149,7 +150,7 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
         return Ok(Exit::Ok);
     }
     let _lock = lock_unchanged(settings, &state, &seen, &plan)?;
-    apply(settings, &changed, &state, &new_state)?;
+    apply(settings, &changed, &new_state)?;
     Ok(Exit::Ok)
 }
 
@@ -210,16 +211,11 @@ fn temp_dirs(settings: &Settings, plan: &Plan) -> Vec<PathBuf> {
 /// Writes the changed files: every new text is first staged in a temp
 /// file beside its target (checked against the plan, so a file that changed
 /// since stops the run with nothing written), then the run's writes are
-/// recorded as pending in the state (see `state`), all staged texts are made
+/// recorded as pending in its journal (see `state`), all staged texts are made
 /// durable at once, renamed into place one by one (each checked once more
 /// right before), deleted files removed, and the final state saved. A run
 /// that stops part way records what it wrote before it stops.
-fn apply(
-    settings: &Settings,
-    changed: &[&Planned],
-    old_state: &State,
-    new_state: &State,
-) -> Result<(), Error> {
+fn apply(settings: &Settings, changed: &[&Planned], new_state: &State) -> Result<(), Error> {
     let backups = settings.state_dir().join(home::BACKUP_DIR);
     // `staged[i]` is `changed[i]`'s new text, when it has one.
     let mut staged: Vec<Option<write::Staged>> = Vec::with_capacity(changed.len());
@@ -240,7 +236,7 @@ fn apply(
             Err(source) => return Err(Error::Write(source)),
         }
     }
-    let begun = old_state.begin(changed.iter().map(|p| {
+    let begun = State::begin(changed.iter().map(|p| {
         (
             &p.file,
             p.merged.text.as_deref(),
