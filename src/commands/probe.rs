@@ -101,13 +101,14 @@ pub fn run(settings: &Settings, args: &Options) -> Result<Exit, Error> {
 /// The providers to probe: those named (ids or profile names), else every
 /// catalog provider and every built-in a profile uses.
 fn jobs(catalog: &Catalog, names: &[String]) -> Result<Vec<Job>, Error> {
-    let model_for = |id: &str| catalog.users_of(id).next().map(|p| p.model.clone());
+    let index = catalog.index();
+    let model_for = |id: &str| index.users_of(id).first().map(|p| p.model.clone());
     if names.is_empty() {
         return Ok(catalog
             .providers_in_use()
             .into_iter()
             .filter_map(|id| {
-                Endpoint::lookup(catalog, id).map(|endpoint| Job {
+                Endpoint::lookup_in(&index, id).map(|endpoint| Job {
                     model: model_for(id),
                     endpoint,
                 })
@@ -117,15 +118,15 @@ fn jobs(catalog: &Catalog, names: &[String]) -> Result<Vec<Job>, Error> {
     names
         .iter()
         .map(|name| {
-            if let Some(profile) = catalog.profile(name) {
-                let endpoint = Endpoint::lookup(catalog, &profile.provider)
+            if let Some(profile) = index.profile(name) {
+                let endpoint = Endpoint::lookup_in(&index, &profile.provider)
                     .expect("a valid catalog's profiles name known providers");
                 return Ok(Job {
                     endpoint,
                     model: Some(profile.model.clone()),
                 });
             }
-            if let Some(endpoint) = Endpoint::lookup(catalog, name) {
+            if let Some(endpoint) = Endpoint::lookup_in(&index, name) {
                 return Ok(Job {
                     model: model_for(name),
                     endpoint,
