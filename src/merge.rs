@@ -10,7 +10,7 @@
 //! because codexgen removed its last managed key is removed with it; a table
 //! that holds anything else stays.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use toml_edit::{DocumentMut, Item, Table, Value};
@@ -406,8 +406,10 @@ fn merge_leaves(
         })
         .filter(|(_, comments)| !comments.is_empty())
         .collect();
+    let mut stale: Vec<&[String]> = Vec::new();
+    let mut seen: HashSet<&[String]> = HashSet::new();
     for rec in own.previous.iter().chain(&adopted) {
-        if wanted_paths.contains(rec.path.as_slice()) {
+        if wanted_paths.contains(rec.path.as_slice()) || !seen.insert(&rec.path) {
             continue;
         }
         let Some(item) = lookup(doc.as_table(), &rec.path) else {
@@ -421,9 +423,10 @@ fn merge_leaves(
                 action: "removed, because the catalog no longer has it",
             });
         }
-        remove_like(doc.as_table_mut(), &rec.path);
-        changed = true;
+        stale.push(&rec.path);
     }
+    changed |= !stale.is_empty();
+    remove_all(doc.as_table_mut(), &stale);
     for (position, comments) in left_behind {
         keep_comments(&mut doc, position, &comments);
     }
@@ -1135,21 +1138,57 @@ fn next_position(root: &Table) -> isize {
 }
 
 /// Removes a leaf, then any table on its path that this left empty.
-fn remove_like(table: &mut dyn toml_edit::TableLike, path: &[String]) {
-    match path {
-        [] => {}
-        [last] => {
-            table.remove(last);
+/// Removes the leaves at `paths`, and a table its removals leave empty (then
+/// its parent, if that is left empty, and so on), each table's keys in one pass:
+/// removing keys one at a time from a table of 10,000 providers shifts the
+/// rest each time (`toml_edit` keeps the order).
+fn remove_all(root: &mut Table, paths: &[&[String]]) {
+    // Table path -> keys to remove from it, deepest tables first, so that
+    // a table emptied here is removed from its parent after.
+    let mut queue: BTreeMap<(std::cmp::Reverse<usize>, Vec<String>), HashSet<String>> =
+        BTreeMap::new();
+    for path in paths {
+        if let Some((last, table)) = path.split_last() {
+            queue
+                .entry((std::cmp::Reverse(table.len()), table.to_vec()))
+                .or_default()
+                .insert(last.clone());
         }
-        [first, rest @ ..] => {
-            let Some(child) = table.get_mut(first).and_then(Item::as_table_like_mut) else {
-                return;
-            };
-            remove_like(child, rest);
-            if child.is_empty() {
-                table.remove(first);
-            }
+    }
+    while let Some(((_, table), gone)) = queue.pop_first() {
+        let emptied = retain_at(root, &table, &gone);
+        if emptied == Some(true)
+            && let Some((last, parent)) = table.split_last()
+        {
+            queue
+                .entry((std::cmp::Reverse(parent.len()), parent.to_vec()))
+                .or_default()
+                .insert(last.clone());
         }
+    }
+}
+
+/// Removes the keys in `gone` from the table (or inline table) at `path`;
+/// whether it is empty then, or `None` when there is no table there.
+fn retain_at(root: &mut Table, path: &[String], gone: &HashSet<String>) -> Option<bool> {
+    let Some((last, parents)) = path.split_last() else {
+        root.retain(|key, _| !gone.contains(key));
+        return Some(root.is_empty());
+    };
+    let mut table: &mut dyn toml_edit::TableLike = root;
+    for key in parents {
+        table = table.get_mut(key)?.as_table_like_mut()?;
+    }
+    match table.get_mut(last)? {
+        Item::Table(t) => {
+            t.retain(|key, _| !gone.contains(key));
+            Some(t.is_empty())
+        }
+        Item::Value(Value::InlineTable(t)) => {
+            t.retain(|key, _| !gone.contains(key));
+            Some(t.is_empty())
+        }
+        _ => None,
     }
 }
 
@@ -1605,6 +1644,57 @@ mod tests {
             "model = \"m\"\n[p]\na.b = 1\n[p.a]\nc = 2\n",
         ] {
             assert!(merge_in_pieces("c", None, Some(broken), HEADER, &own, 1).is_err());
+        }
+    }
+
+    /// One leaf removed at a time, a table left empty with it: what
+    /// [`remove_all`] does in one pass per table.
+    fn remove_like(table: &mut dyn toml_edit::TableLike, path: &[String]) {
+        match path {
+            [] => {}
+            [last] => {
+                table.remove(last);
+            }
+            [first, rest @ ..] => {
+                let Some(child) = table.get_mut(first).and_then(Item::as_table_like_mut) else {
+                    return;
+                };
+                remove_like(child, rest);
+                if child.is_empty() {
+                    table.remove(first);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn removing_in_one_pass_is_removing_one_at_a_time() {
+        let text =
+            "top = 1\n[a]\nx = 1\ny = 2\n[a.b]\nz = 3\n[c]\nk = { p = 1, q = 2 }\n[d.e]\nf = 1\n";
+        let leaves = [
+            vec!["top"],
+            vec!["a", "x"],
+            vec!["a", "y"],
+            vec!["a", "b", "z"],
+            vec!["c", "k", "p"],
+            vec!["c", "k", "q"],
+            vec!["d", "e", "f"],
+            vec!["missing", "x"],
+        ];
+        // Every subset of the leaves.
+        for mask in 0..(1u32 << leaves.len()) {
+            let paths: Vec<Vec<String>> = (0..leaves.len())
+                .filter(|i| mask & (1 << i) != 0)
+                .map(|i| leaves[i].iter().map(|s| (*s).to_owned()).collect())
+                .collect();
+            let mut one: DocumentMut = text.parse().unwrap();
+            for path in &paths {
+                remove_like(one.as_table_mut(), path);
+            }
+            let mut all: DocumentMut = text.parse().unwrap();
+            let slices: Vec<&[String]> = paths.iter().map(Vec::as_slice).collect();
+            remove_all(all.as_table_mut(), &slices);
+            assert_eq!(all.to_string(), one.to_string(), "{paths:?}");
         }
     }
 
