@@ -858,16 +858,17 @@ pub fn merge_home(
     // A moved key the profile file renders itself is replaced, not carried:
     // say so only of the keys that really move.
     if let Some(config) = &mut config {
+        let at: HashMap<&CodexFile, usize> = inputs
+            .iter()
+            .enumerate()
+            .map(|(i, input)| (&input.file, i))
+            .collect();
         for note in &mut config.notes {
             let Note::Migrated { profile, carried } = note else {
                 continue;
             };
             let file = CodexFile::Profile(profile.clone());
-            let rendered = inputs
-                .iter()
-                .zip(&merged)
-                .find(|(input, _)| input.file == file)
-                .and_then(|(_, m)| m.as_ref());
+            let rendered = at.get(&file).and_then(|&i| merged[i].as_ref());
             carried.retain(|key| {
                 !rendered.is_some_and(|m| m.managed.iter().any(|x| x.path.join(".") == *key))
             });
