@@ -934,6 +934,24 @@ fn split_header(text: &str) -> (usize, &str) {
     (at, &text[at..])
 }
 
+/// When `old` and `new` differ only in codexgen's header: the catalog
+/// versions the two headers name (a catalog version bump touches every
+/// file so, and a reader wants it said once, not once per file).
+pub fn header_only_change<'t>(old: &'t str, new: &'t str) -> Option<(&'t str, &'t str)> {
+    let version = |text: &'t str| -> Option<(&'t str, &'t str)> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        header_len(text)?;
+        let first = text.lines().next()?;
+        let version = first
+            .strip_prefix(HEADER_FIRST_START)?
+            .strip_suffix(HEADER_FIRST_END)?;
+        Some((version, split_header(text).1))
+    };
+    let ((was, old_body), (is, new_body)) = (version(old)?, version(new)?);
+    let same_bom = old.starts_with('\u{feff}') == new.starts_with('\u{feff}');
+    (same_bom && old_body == new_body && was != is).then_some((was, is))
+}
+
 /// The length of the header at the start of `text`, if one is there.
 fn header_len(text: &str) -> Option<usize> {
     let first_end = text.find('\n')? + 1;
@@ -1666,6 +1684,33 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_change_of_the_header_alone_is_told_apart() {
+        let (v1, v2) = (header("1"), header("2"));
+        let body = "model = \"m\"\n";
+        let of = |head: &str, body: &str| format!("{head}{body}");
+        assert_eq!(
+            header_only_change(&of(&v1, body), &of(&v2, body)),
+            Some(("1", "2"))
+        );
+        let bom = |t: String| format!("\u{feff}{t}");
+        assert_eq!(
+            header_only_change(&bom(of(&v1, body)), &bom(of(&v2, body))),
+            Some(("1", "2"))
+        );
+        // Not when the body, the byte-order mark or nothing but the header changes.
+        assert_eq!(
+            header_only_change(&of(&v1, body), &of(&v2, "model = \"n\"\n")),
+            None
+        );
+        assert_eq!(
+            header_only_change(&bom(of(&v1, body)), &of(&v2, body)),
+            None
+        );
+        assert_eq!(header_only_change(&of(&v1, body), &of(&v1, body)), None);
+        assert_eq!(header_only_change(body, &of(&v2, body)), None);
     }
 
     #[test]

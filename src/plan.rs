@@ -115,6 +115,11 @@ impl Planned {
     pub fn changes(&self) -> bool {
         self.current != self.merged.text
     }
+
+    /// The catalog versions (old, new), when only codexgen's header changes.
+    pub fn header_only(&self) -> Option<(&str, &str)> {
+        merge::header_only_change(self.current.as_deref()?, self.merged.text.as_deref()?)
+    }
 }
 
 /// Every file's planned change: each rendered file, and each file codexgen

@@ -485,8 +485,13 @@ fn warn_about_hazards(settings: &Settings, catalog: &Catalog, plan: &Plan, state
 /// state when an interrupted run left its record unfinished.
 fn report_check(plan: &Plan, state: &State) -> Exit {
     let changed: Vec<&Planned> = plan.changed().collect();
-    for p in &changed {
+    let (header_only, real): (Vec<&Planned>, Vec<&Planned>) =
+        changed.iter().partition(|p| p.header_only().is_some());
+    for p in &real {
         println!("{}: {}", p.file, describe_change(p));
+    }
+    if let Some(line) = header_only_summary(&header_only) {
+        println!("{line}");
     }
     if state.interrupted {
         println!(
@@ -508,6 +513,28 @@ fn report_check(plan: &Plan, state: &State) -> Exit {
         println!("{out_of_date} file(s) out of date; run `codexgen gen` to update");
         Exit::OutOfDate
     }
+}
+
+/// One line for the files whose only change is the catalog version in
+/// codexgen's header (`None` when there are none).
+fn header_only_summary(files: &[&Planned]) -> Option<String> {
+    let first = files.first()?;
+    let (was, is) = first.header_only()?;
+    let versions = if files.iter().all(|p| p.header_only() == Some((was, is))) {
+        format!("{} to {}", printable(was), printable(is))
+    } else {
+        format!("to {}", printable(is))
+    };
+    let names = match files {
+        [one] => one.file.to_string(),
+        [a, b] => format!("{} and {}", a.file, b.file),
+        [a, b, rest @ ..] => format!("{}, {} and {} more", a.file, b.file, rest.len()),
+        [] => String::new(),
+    };
+    Some(format!(
+        "{names}: only codexgen's header changes (catalog version {versions}; {} file(s))",
+        files.len()
+    ))
 }
 
 fn describe_change(p: &Planned) -> String {
@@ -540,8 +567,22 @@ fn print_plans<'p>(mut plans: impl Iterator<Item = &'p Planned>) -> Result<(), E
     let buffered: Box<dyn std::io::Write> =
         Box::new(std::io::BufWriter::with_capacity(1 << 16, stdout.lock()));
     let mut out = anstream::AutoStream::new(buffered, choice);
+    // A catalog version bump changes every file's header alone: said in one
+    // line after the real changes, so that they stand out.
+    let mut header_only: Vec<&Planned> = Vec::new();
     let printed = plans
-        .try_for_each(|p| print_plan(&mut out, p))
+        .try_for_each(|p| {
+            if p.header_only().is_some() && p.merged.notes.is_empty() {
+                header_only.push(p);
+                Ok(())
+            } else {
+                print_plan(&mut out, p)
+            }
+        })
+        .and_then(|()| match header_only_summary(&header_only) {
+            Some(line) => writeln!(out, "{}", dim(&line)),
+            None => Ok(()),
+        })
         .and_then(|()| out.flush());
     match printed {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::message(format!(

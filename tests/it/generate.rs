@@ -521,3 +521,47 @@ fn the_state_of_an_older_codexgen_is_read_and_replaced() {
         .assert()
         .success();
 }
+
+/// A catalog version bump alone touches only codexgen's header in every
+/// file: `--diff` and `--check` say so in one line, and a real change next
+/// to it still shows in full (issue 11, point 7).
+#[test]
+fn a_version_bump_alone_is_said_in_one_line() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    let run = |args: &[&str]| {
+        let mut cmd = w.cmd();
+        cmd.arg("--codex-version").arg("0.169.0").args(args);
+        cmd
+    };
+    run(&["gen", "--yes"]).assert().success();
+    w.catalog(&CATALOG.replace("version: \"t1\"", "version: \"t2\""));
+    let summary = "config.toml, alpha.config.toml and 1 more: only codexgen's header changes (catalog version t1 to t2; 3 file(s))";
+    let diff = run(&["gen", "--diff"]).assert().success();
+    let out = String::from_utf8_lossy(&diff.get_output().stdout).into_owned();
+    assert_eq!(out, format!("{summary}\n"));
+    run(&["gen", "--check"]).assert().code(1).stdout(format!(
+        "{summary}\n3 file(s) out of date; run `codexgen gen` to update\n"
+    ));
+
+    // With a real change beside it, that file's diff is shown whole.
+    w.catalog(
+        &CATALOG
+            .replace("version: \"t1\"", "version: \"t2\"")
+            .replace("https://alpha.example/v1", "https://alpha.example/v2"),
+    );
+    let diff = run(&["gen", "--diff"]).assert().success();
+    let out = String::from_utf8_lossy(&diff.get_output().stdout).into_owned();
+    assert!(out.contains("+++ b/config.toml"), "{out}");
+    assert!(
+        out.contains("+base_url = \"https://alpha.example/v2\""),
+        "{out}"
+    );
+    assert!(!out.contains("+++ b/alpha.config.toml"), "{out}");
+    assert!(
+        out.ends_with("alpha.config.toml and beta.config.toml: only codexgen's header changes (catalog version t1 to t2; 2 file(s))\n"),
+        "{out}"
+    );
+    run(&["gen", "--yes"]).assert().success();
+    run(&["gen", "--check"]).assert().success();
+}
