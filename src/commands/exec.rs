@@ -37,6 +37,23 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
         .codex_home_given
         .then_some(settings.codex_home.as_path());
 
+    // The same preflight for `--print`: a printed command that Codex would
+    // refuse is no better than a started one.
+    let problems = preflight(settings, &prepared.catalog, profile)?;
+    if !problems.is_empty() {
+        for p in &problems {
+            eprintln!("{}", p.render(Level::Error));
+        }
+        eprintln!(
+            "{}",
+            if options.print {
+                "Nothing printed: Codex would fail."
+            } else {
+                "Codex was not started."
+            }
+        );
+        return Ok(Exit::OutOfDate);
+    }
     if options.print {
         let bin = settings
             .codex
@@ -55,14 +72,6 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
         return Ok(Exit::Ok);
     }
 
-    let problems = preflight(settings, &prepared.catalog, profile)?;
-    if !problems.is_empty() {
-        for p in &problems {
-            eprintln!("{}", p.render(Level::Error));
-        }
-        eprintln!("Codex was not started.");
-        return Ok(Exit::OutOfDate);
-    }
     let Some(bin) = settings.codex.bin()? else {
         let missing = Problem::new("codex is not on PATH")
             .help("install it (npm install -g @openai/codex) or pass --codex-bin PATH");

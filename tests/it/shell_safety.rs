@@ -244,17 +244,23 @@ proptest! {
         let world = World::new();
         let file = world.catalog(&catalog("1", &model, "m"));
         let bin = stand_in(&world);
-        let out = world
-            .cmd()
-            .arg("--codex-version")
-            .arg("0.169.0")
-            .arg("--catalog")
-            .arg(&file)
-            .arg("--codex-bin")
-            .arg(&bin)
-            .args(["exec", "--print", "a", "--", "a b", "$(touch pwned)"])
-            .output()
-            .unwrap();
+        let run = |args: &[&str]| {
+            world
+                .cmd()
+                .arg("--codex-version")
+                .arg("0.169.0")
+                .arg("--catalog")
+                .arg(&file)
+                .arg("--codex-bin")
+                .arg(&bin)
+                .env("P_API_KEY", "p-test-key-0123456789")
+                .args(args)
+                .output()
+                .unwrap()
+        };
+        // `exec --print` checks the home first, as `exec` does.
+        let _ = run(&["gen", "--yes"]);
+        let out = run(&["exec", "--print", "a", "--", "a b", "$(touch pwned)"]);
         if refused(&model) || model.starts_with('-') {
             prop_assert_eq!(out.status.code(), Some(2));
             return Ok(());

@@ -352,6 +352,8 @@ fn exec_print_quotes_for_the_shell() {
         "model: stub-model-1",
         "model: \"it's a \\\"model\\\" $HOME\"",
     ));
+    // `exec --print` checks the home first, as `exec` does.
+    cmd(&w).args(["gen", "--yes"]).assert().success();
     let a = cmd(&w)
         .args(["exec", "main", "--print", "--", "exec", "say hi; rm -rf /"])
         .assert()
@@ -408,6 +410,33 @@ fn exec_checks_before_starting_codex() {
             "-c model_provider=\"stub\" -m stub-model-1 -c model_reasoning_effort=\"high\" exec hi"
         )
     );
+}
+
+/// `exec --print` runs the preflight `exec` runs: a command Codex would
+/// refuse is not printed (it would fail wherever it is pasted or eval'd).
+#[test]
+fn exec_print_checks_first_and_prints_nothing_that_would_fail() {
+    let w = world("https://stub.example/v1");
+    cmd(&w)
+        .args(["exec", "main", "--print"])
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(contains("has no [model_providers.stub]"))
+        .stderr(contains("Nothing printed: Codex would fail."));
+    cmd(&w).args(["gen", "--yes"]).assert().success();
+    cmd(&w)
+        .env_remove("STUB_API_KEY")
+        .args(["exec", "main", "--print"])
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(contains("STUB_API_KEY is not set"));
+    cmd(&w)
+        .args(["exec", "main", "--print"])
+        .assert()
+        .success()
+        .stdout(contains("-m stub-model-1"));
 }
 
 #[test]
