@@ -380,7 +380,11 @@ fn check_keys(settings: &Settings, catalog: &Catalog, f: &mut Findings) {
         } else {
             format!(" (used by profile {})", users.join(", "))
         };
-        let export = Some(export_hint(var, &endpoint.name));
+        let export = Some(format!(
+            "{}{}",
+            export_hint(var, &endpoint.name),
+            endpoint.login_hint()
+        ));
         let logged_in = id == "openai" && settings.codex_home.join("auth.json").is_file();
         match check.verdict() {
             KeyVerdict::Fine => f.add(&scope, Status::Ok, check.describe(var), None),

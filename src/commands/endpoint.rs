@@ -62,6 +62,16 @@ impl Endpoint {
         })
     }
 
+    /// What a key-variable fix adds for this provider: Codex's built-in
+    /// `openai` also takes a sign-in (`codex login`) instead of the variable.
+    pub fn login_hint(&self) -> &'static str {
+        if self.builtin && self.id == "openai" {
+            "; or sign in once with `codex login`"
+        } else {
+            ""
+        }
+    }
+
     /// The provider a catalog profile or id refers to.
     pub fn lookup(catalog: &Catalog, id: &str) -> Option<Self> {
         Endpoint::of(catalog.provider(id), id)

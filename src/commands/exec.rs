@@ -151,8 +151,9 @@ fn preflight(
                     check.describe(var)
                 ))
                 .help(format!(
-                    "{} (no quotes, no spaces)",
-                    export_hint(var, &endpoint.name)
+                    "{} (no quotes, no spaces){}",
+                    export_hint(var, &endpoint.name),
+                    endpoint.login_hint()
                 )),
             ),
             KeyVerdict::Doubtful => eprintln!(

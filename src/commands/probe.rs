@@ -159,7 +159,7 @@ fn probe(agent: &ureq::Agent, job: &Job, responses: bool, timeout: Duration) -> 
                 status: Status::Error,
                 code: None,
                 message: format!("not probed: {}", check.describe(var)),
-                fix: Some(export_hint(var, &e.name)),
+                fix: Some(format!("{}{}", export_hint(var, &e.name), e.login_hint())),
             }];
         }
         key = std::env::var(var).ok();

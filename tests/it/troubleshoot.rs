@@ -568,3 +568,29 @@ fn no_command_prints_any_variable_the_catalog_names() {
         }
     }
 }
+
+/// Codex's built-in `openai` provider also takes a sign-in: without
+/// `OPENAI_API_KEY` and without one, the fix names both ways (issue 11).
+#[test]
+fn the_openai_key_fix_mentions_codex_login() {
+    let w = World::new();
+    w.catalog(&catalog("https://stub.example/v1").replace(
+        "profiles:\n  main:\n    provider: stub",
+        "profiles:\n  gpt:\n    provider: openai\n    model: gpt-5\n  main:\n    provider: stub",
+    ));
+    cmd(&w).args(["gen", "--yes"]).assert().success();
+    cmd(&w)
+        .env_remove("OPENAI_API_KEY")
+        .args(["doctor"])
+        .assert()
+        .code(1)
+        .stdout(contains(
+            "fix: export OPENAI_API_KEY=<your OpenAI key>; or sign in once with `codex login`",
+        ));
+    cmd(&w)
+        .env_remove("OPENAI_API_KEY")
+        .args(["exec", "gpt", "--print"])
+        .assert()
+        .code(1)
+        .stderr(contains("or sign in once with `codex login`"));
+}
