@@ -5,7 +5,6 @@
 //! files) and `doctor` (in the files on disk); each says how to fix it.
 //! Facts per version: `docs/codex-versions.md`.
 
-use std::collections::HashSet;
 use std::path::Path;
 
 use crate::catalog::Catalog;
@@ -83,13 +82,12 @@ pub fn find(
     match target.profile_layout() {
         ProfileLayout::Files => {
             let tables = get("profiles").and_then(DeValue::as_table);
-            let catalog_profiles: HashSet<&str> =
-                catalog.profiles.iter().map(|p| p.name.as_str()).collect();
+            let index = catalog.index();
             for profile in tables.into_iter().flat_map(|t| t.keys()) {
                 let profile = profile.get_ref().as_ref();
                 found.push(Hazard::LegacyTable {
                     profile: profile.to_owned(),
-                    in_catalog: catalog_profiles.contains(profile),
+                    in_catalog: index.profile(profile).is_some(),
                 });
             }
             if let Some(profile) = get("profile").and_then(DeValue::as_str) {

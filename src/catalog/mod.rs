@@ -167,10 +167,6 @@ impl Catalog {
         self.profiles.iter().find(|p| p.name.as_str() == name)
     }
 
-    pub fn provider(&self, id: &str) -> Option<&Provider> {
-        self.providers.iter().find(|p| p.id == id)
-    }
-
     /// The providers Codex may be asked to reach: every catalog provider,
     /// then each built-in provider a profile uses, in catalog order.
     pub fn providers_in_use(&self) -> Vec<&str> {

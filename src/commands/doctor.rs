@@ -365,7 +365,7 @@ fn verify_on_disk(
 fn check_keys(settings: &Settings, catalog: &Catalog, f: &mut Findings) {
     let index = catalog.index();
     for id in catalog.providers_in_use() {
-        let Some(endpoint) = Endpoint::lookup_in(&index, id) else {
+        let Some(endpoint) = Endpoint::lookup(&index, id) else {
             continue;
         };
         let users: Vec<&str> = index.users_of(id).iter().map(|x| x.name.as_str()).collect();

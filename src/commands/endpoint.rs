@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use crate::catalog::{Catalog, Index, Provider};
+use crate::catalog::{Index, Provider};
 
 /// A provider as Codex will call it.
 #[derive(Debug, Clone)]
@@ -73,17 +73,9 @@ impl Endpoint {
     }
 
     /// The provider a catalog profile or id refers to.
-    pub fn lookup(catalog: &Catalog, id: &str) -> Option<Self> {
-        Endpoint::of(catalog.provider(id), id)
-    }
-
-    /// [`Endpoint::lookup`], through an index: for looking up many.
-    pub fn lookup_in(catalog: &Index<'_>, id: &str) -> Option<Self> {
-        Endpoint::of(catalog.provider(id), id)
-    }
-
-    fn of(provider: Option<&Provider>, id: &str) -> Option<Self> {
-        provider
+    pub fn lookup(catalog: &Index<'_>, id: &str) -> Option<Self> {
+        catalog
+            .provider(id)
             .map(Endpoint::from_provider)
             .or_else(|| Endpoint::builtin(id))
     }

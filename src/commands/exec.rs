@@ -117,7 +117,7 @@ fn preflight(
     profile: &Profile,
 ) -> Result<Vec<Problem>, Error> {
     let mut problems = Vec::new();
-    let endpoint = Endpoint::lookup(catalog, &profile.provider)
+    let endpoint = Endpoint::lookup(&catalog.index(), &profile.provider)
         .expect("a valid catalog's profiles name known providers");
     if !endpoint.builtin {
         let config = CodexFile::Config.path_in(&settings.codex_home);

@@ -108,7 +108,7 @@ fn jobs(catalog: &Catalog, names: &[String]) -> Result<Vec<Job>, Error> {
             .providers_in_use()
             .into_iter()
             .filter_map(|id| {
-                Endpoint::lookup_in(&index, id).map(|endpoint| Job {
+                Endpoint::lookup(&index, id).map(|endpoint| Job {
                     model: model_for(id),
                     endpoint,
                 })
@@ -119,14 +119,14 @@ fn jobs(catalog: &Catalog, names: &[String]) -> Result<Vec<Job>, Error> {
         .iter()
         .map(|name| {
             if let Some(profile) = index.profile(name) {
-                let endpoint = Endpoint::lookup_in(&index, &profile.provider)
+                let endpoint = Endpoint::lookup(&index, &profile.provider)
                     .expect("a valid catalog's profiles name known providers");
                 return Ok(Job {
                     endpoint,
                     model: Some(profile.model.clone()),
                 });
             }
-            if let Some(endpoint) = Endpoint::lookup_in(&index, name) {
+            if let Some(endpoint) = Endpoint::lookup(&index, name) {
                 return Ok(Job {
                     model: model_for(name),
                     endpoint,
