@@ -15,7 +15,7 @@ use crate::merge::{self, FileInput, Merged};
 use crate::render::{Rendered, Renderer};
 use crate::secrets;
 use crate::settings::Settings;
-use crate::state::{State, fingerprint};
+use crate::state::{State, fingerprint, fingerprint_of};
 use crate::verify::VerifyError;
 use crate::write;
 
@@ -314,17 +314,20 @@ fn names_word(text: &str, word: &str) -> bool {
 /// config.toml, the profiles whose legacy tables it gives up. Equal keys
 /// and an unchanged file mean an equal result.
 fn input_key(file: &CodexFile, desired: &str, header: &str, adopt: &[ProfileName]) -> String {
-    let mut input = String::with_capacity(header.len() + desired.len() + 1);
-    input.push_str(header);
-    input.push('\0');
-    input.push_str(desired);
-    if *file == CodexFile::Config {
-        for profile in adopt {
-            input.push('\0');
-            input.push_str(profile.as_str());
-        }
-    }
-    fingerprint(input.as_bytes())
+    let adopted: &[ProfileName] = if *file == CodexFile::Config {
+        adopt
+    } else {
+        &[]
+    };
+    let parts = [header.as_bytes(), b"\0", desired.as_bytes()]
+        .into_iter()
+        .chain(
+            adopted
+                .iter()
+                .flat_map(|profile| [&b"\0"[..], profile.as_str().as_bytes()]),
+        );
+    // Hashed in place: the rendered text is not copied to be fingerprinted.
+    fingerprint_of(parts)
 }
 
 /// A Codex config file's text (at most [`input::CODEX_FILE`] of a regular

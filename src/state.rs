@@ -322,9 +322,17 @@ impl<'de> Deserialize<'de> for Managed {
 /// stable across builds and platforms. It only has to tell the text a run
 /// wrote from the text the file held before, not resist an adversary.
 pub fn fingerprint(bytes: &[u8]) -> String {
-    let hash = bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |hash, &b| {
-        (hash ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-    });
+    fingerprint_of([bytes])
+}
+
+/// The [`fingerprint`] of `parts` one after the other, without joining them.
+pub fn fingerprint_of<'a>(parts: impl IntoIterator<Item = &'a [u8]>) -> String {
+    let hash = parts
+        .into_iter()
+        .flatten()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |hash, &b| {
+            (hash ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+        });
     format!("fnv1a64:{hash:016x}")
 }
 
@@ -430,6 +438,7 @@ mod tests {
     fn fingerprints_are_fnv1a64() {
         assert_eq!(fingerprint(b""), "fnv1a64:cbf29ce484222325");
         assert_eq!(fingerprint(b"a"), "fnv1a64:af63dc4c8601ec8c");
+        assert_eq!(fingerprint_of([&b"ab"[..], b"", b"c"]), fingerprint(b"abc"));
     }
 
     #[test]
