@@ -63,12 +63,28 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
     // while the catalog is checked and rendered: at 10,000 files each is a
     // tenth of a run, and they share nothing. The state's errors come first,
     // as if it were read first.
-    let (state, prepared) = std::thread::scope(|scope| {
-        let state = scope.spawn(|| plan::read_state_seen(settings));
-        let prepared = plan::prepare(settings, options.templates.as_deref());
-        (state.join(), prepared)
-    });
-    let (state, seen) = state.unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+    // A small catalog (the shipped one is 4 KB) is not worth a thread.
+    let prepare = || plan::prepare(settings, options.templates.as_deref());
+    let large = settings
+        .catalog
+        .sources()
+        .iter()
+        .map(|s| s.text.len())
+        .sum::<usize>()
+        > 64 * 1024;
+    let (state, prepared) = if large {
+        std::thread::scope(|scope| {
+            let state = scope.spawn(|| plan::read_state_seen(settings));
+            let prepared = prepare();
+            let state = state
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (state, prepared)
+        })
+    } else {
+        (plan::read_state_seen(settings), prepare())
+    };
+    let (state, seen) = state?;
     // These are never freed: the process ends with this command, and
     // freeing 10,000 files' state, catalog and plan one allocation at a time
     // would take a tenth of the run.
