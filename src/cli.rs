@@ -63,6 +63,11 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct DoctorArgs {
+    /// Catalog profiles to check [default: the default profile and every
+    /// profile whose key variable is set]
+    #[arg(value_name = "PROFILE")]
+    pub profiles: Vec<String>,
+
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,

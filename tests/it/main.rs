@@ -8,6 +8,7 @@ mod faults;
 mod generate;
 mod http_stub;
 mod inputs;
+mod layers;
 mod no_panic;
 mod ownership;
 mod scale;
