@@ -91,9 +91,21 @@ impl<'c> Scope<'c> {
                     let known = catalog.profiles.iter().map(|p| p.name.as_str());
                     let hint = did_you_mean(name, known)
                         .map_or_else(String::new, |s| format!("; did you mean `{s}`?"));
+                    let mut all: Vec<&str> = catalog
+                        .profiles
+                        .iter()
+                        .take(20)
+                        .map(|p| p.name.as_str())
+                        .collect();
+                    if catalog.profiles.len() > 20 {
+                        all.push("...");
+                    }
                     return Err(Error::with_help(
                         format!("no profile `{name}` in the catalog{hint}"),
-                        "`codexgen doctor` with no names checks the default profile and every profile whose key variable is set".to_owned(),
+                        format!(
+                            "profiles: {}; with no names, doctor checks the default profile and those whose key variable is set",
+                            all.join(", ")
+                        ),
                     ));
                 };
                 profiles.insert(profile.name.as_str());
@@ -584,7 +596,12 @@ fn not_checked(
     if skipped.is_empty() {
         return;
     }
-    let mut message = if scope.named {
+    let mut message = if skipped_profiles.is_empty() {
+        format!(
+            "{} unused provider(s) not checked: their key variables are unset:",
+            skipped.len()
+        )
+    } else if scope.named {
         format!(
             "{} other profile(s) not checked (only the named ones are):",
             skipped_profiles.len()

@@ -3,6 +3,7 @@
 
 mod catalog_errors;
 mod e2e;
+mod e2e_layers;
 mod e2e_versions;
 mod faults;
 mod generate;
