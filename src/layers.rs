@@ -18,8 +18,9 @@
 //!   Every folder from the root down to the working folder may hold a
 //!   `.codex/config.toml`; the nearer one wins.
 //! - A folder's file is loaded only when `[projects."<folder>"]` or, failing
-//!   that, `[projects."<root>"]` in `$CODEX_HOME/config.toml` has
-//!   `trust_level = "trusted"` (the folders between them do not count). An
+//!   that, `[projects."<root>"]` (or, in a linked worktree, the main
+//!   checkout's) in `$CODEX_HOME/config.toml` has `trust_level = "trusted"`
+//!   (the folders between them do not count). An
 //!   untrusted file is not even parsed; a trusted one that does not parse
 //!   stops Codex.
 //! - In a trusted project file `model` beats a profile's `model` (but not
@@ -444,13 +445,17 @@ fn project(places: &Places, user_config: Option<&str>, out: &mut Vec<Finding>) {
             .and_then(toml::Value::as_str)
             .map(|level| level == "trusted")
     };
+    let main = main_checkout(root);
     let user_file = places.codex_home.join("config.toml");
     // Nearest first: the first trusted file that sets `model` wins.
     let mut model_seen = false;
     for dir in cwd.ancestors() {
         let file = dir.join(".codex").join("config.toml");
         if file != user_file && file.is_file() {
-            let trusted = trust(dir).or_else(|| trust(root)).unwrap_or(false);
+            let trusted = trust(dir)
+                .or_else(|| trust(root))
+                .or_else(|| main.as_deref().and_then(trust))
+                .unwrap_or(false);
             if trusted {
                 if let Some(table) = load(&file, out) {
                     model_seen |= project_file(&file, &table, model_seen, out);
@@ -472,6 +477,38 @@ fn project(places: &Places, user_config: Option<&str>, out: &mut Vec<Finding>) {
             break;
         }
     }
+}
+
+/// The main checkout of a linked worktree (`git worktree add`), whose trust
+/// the worktree shares: `root/.git` is a file `gitdir: MAIN/.git/worktrees/NAME`,
+/// and that folder's `gitdir` file points back at `root/.git` (Codex checks
+/// both; a `.git` folder is its own main checkout).
+fn main_checkout(root: &Path) -> Option<PathBuf> {
+    const GIT_FILE: Limit = Limit {
+        what: "a .git file",
+        bytes: 64 * 1024,
+    };
+    let dot_git = root.join(".git");
+    if !dot_git.is_file() {
+        return None;
+    }
+    let text = input::read(&dot_git, GIT_FILE).ok()?;
+    let admin = root.join(text.trim().strip_prefix("gitdir:")?.trim());
+    let admin = admin.canonicalize().unwrap_or(admin);
+    let worktrees = admin.parent()?;
+    if worktrees.file_name()? != "worktrees" {
+        return None;
+    }
+    let back = input::read(&admin.join("gitdir"), GIT_FILE).ok()?;
+    let back = admin.join(back.trim());
+    let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    if !same(&back, &dot_git) {
+        return None;
+    }
+    worktrees.parent()?.parent().map(Path::to_path_buf)
 }
 
 /// A trusted project file; whether it sets `model`.

@@ -98,11 +98,9 @@ fn trust(s: &Scratch, config: &str, dirs: &[&Path]) {
     std::fs::write(s.codex_home.join("config.toml"), text).expect("write config.toml");
 }
 
-#[test]
-fn real_codex_reads_the_project_files_codexgen_names() {
-    let Some(codex) = codex_bin_from("CODEX_BIN", "0.169.0") else {
-        return;
-    };
+/// A scratch home generated from [`CATALOG`]: the scratch, the catalog's
+/// path and the generated config.toml.
+fn generated() -> (Scratch, std::path::PathBuf, String) {
     let s = Scratch::new();
     let catalog = s.work.join("providers.yaml");
     std::fs::write(&catalog, CATALOG).expect("catalog");
@@ -112,6 +110,7 @@ fn real_codex_reads_the_project_files_codexgen_names() {
         .env_clear()
         .env("HOME", &s.home)
         .env("PATH", "/nonexistent")
+        .env("CODEXGEN_SYSTEM_CODEX_DIR", s.home.join("etc-codex"))
         .arg("--catalog")
         .arg(&catalog)
         .arg("--codex-home")
@@ -121,6 +120,48 @@ fn real_codex_reads_the_project_files_codexgen_names() {
         .expect("gen");
     assert!(generated.status.success(), "{generated:?}");
     let config = std::fs::read_to_string(s.codex_home.join("config.toml")).expect("config");
+    (s, catalog, config)
+}
+
+#[test]
+fn real_codex_shares_a_worktrees_trust_with_its_main_checkout() {
+    let Some(codex) = codex_bin_from("CODEX_BIN", "0.169.0") else {
+        return;
+    };
+    let (s, catalog, config) = generated();
+    let checkout = crate::layers::worktree(&s.work, "main-repo", "feature");
+    std::fs::write(
+        checkout.join(".codex/config.toml"),
+        "model = \"wt-model\"\n",
+    )
+    .expect("wt");
+    let main_repo = s.work.join("main-repo");
+    trust(&s, &config, &[&main_repo]);
+    assert_eq!(
+        codex_model(&codex, &s, &checkout),
+        "wt-model",
+        "Codex, worktree"
+    );
+    assert_eq!(
+        codexgen_model(&s, &catalog, &checkout).as_deref(),
+        Some("wt-model"),
+        "codexgen, worktree"
+    );
+    std::fs::remove_file(main_repo.join(".git/worktrees/wt/gitdir")).expect("rm gitdir");
+    assert_eq!(
+        codex_model(&codex, &s, &checkout),
+        "profile-model",
+        "Codex, a worktree that is not pointed back at"
+    );
+    assert_eq!(codexgen_model(&s, &catalog, &checkout), None);
+}
+
+#[test]
+fn real_codex_reads_the_project_files_codexgen_names() {
+    let Some(codex) = codex_bin_from("CODEX_BIN", "0.169.0") else {
+        return;
+    };
+    let (s, catalog, config) = generated();
 
     let proj = s.work.join("proj");
     let src = proj.join("src");
@@ -166,6 +207,7 @@ fn real_codex_reads_the_project_files_codexgen_names() {
         "profile-model",
         None,
     );
+
     std::fs::write(src.join(".codex/config.toml"), "model = \"src-model\"\n").expect("src");
     // Without a .git of its own (an empty .git folder does not count), the
     // project root is wherever the scratch folder's ancestors have one (it

@@ -433,3 +433,50 @@ fn a_broken_layer_file_is_a_warning_with_its_line_and_never_stops_gen() {
             "requirements.toml is a folder, not a regular file",
         )));
 }
+
+/// A linked worktree (`git worktree add`): `.git` is a file pointing into
+/// the main checkout's `.git/worktrees/NAME`, which points back; trusting
+/// the main checkout trusts the worktree (as Codex does).
+pub fn worktree(root: &std::path::Path, main: &str, wt: &str) -> std::path::PathBuf {
+    let admin = root.join(main).join(".git/worktrees/wt");
+    std::fs::create_dir_all(&admin).expect("admin dir");
+    std::fs::write(root.join(main).join(".git/HEAD"), "ref: refs/heads/main\n").expect("HEAD");
+    std::fs::write(admin.join("HEAD"), "ref: refs/heads/wt\n").expect("HEAD");
+    std::fs::write(admin.join("commondir"), "../..\n").expect("commondir");
+    let checkout = root.join(wt);
+    std::fs::create_dir_all(checkout.join(".codex")).expect("checkout");
+    std::fs::write(
+        checkout.join(".git"),
+        format!("gitdir: {}\n", admin.display()),
+    )
+    .expect(".git file");
+    std::fs::write(
+        admin.join("gitdir"),
+        format!("{}\n", checkout.join(".git").display()),
+    )
+    .expect("gitdir");
+    checkout
+}
+
+#[test]
+fn a_worktree_shares_the_trust_of_its_main_checkout() {
+    let w = with_system(&[]);
+    let checkout = worktree(&w.root, "main-repo", "feature");
+    w.file("feature/.codex/config.toml", "model = \"wt-model\"\n");
+    trust(&w, &w.root.join("main-repo"));
+    keyed(&w)
+        .current_dir(&checkout)
+        .arg("doctor")
+        .assert()
+        .success()
+        .stdout(contains("sets `model` = \"wt-model\""));
+    // A `.git` file whose folder does not point back is not a worktree.
+    std::fs::remove_file(w.root.join("main-repo/.git/worktrees/wt/gitdir")).expect("rm");
+    keyed(&w)
+        .current_dir(&checkout)
+        .arg("doctor")
+        .assert()
+        .success()
+        .stdout(contains("sets `model`").not())
+        .stdout(contains("is not a trusted project"));
+}
