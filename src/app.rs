@@ -49,6 +49,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Exit {
             &settings,
             &doctor::Options {
                 format: format(a.format),
+                profiles: a.profiles,
             },
         ),
         Command::Probe(a) => probe::run(

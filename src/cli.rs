@@ -51,7 +51,8 @@ pub struct GlobalArgs {
 pub enum Command {
     /// Bring the Codex home in line with the catalog (shows the diff, then writes).
     Gen(GenArgs),
-    /// Check the installed Codex, the key variables and the generated files; explain what is wrong.
+    /// Check the installed Codex, the generated files, Codex's own config layers and the key
+    /// variables of the profiles in use (or those named); explain what is wrong.
     Doctor(DoctorArgs),
     /// Ask each provider's endpoint whether Codex would get through (network).
     Probe(ProbeArgs),
@@ -63,6 +64,11 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct DoctorArgs {
+    /// Catalog profiles to check [default: the default profile and every
+    /// profile whose key variable is set]
+    #[arg(value_name = "PROFILE")]
+    pub profiles: Vec<String>,
+
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,

@@ -15,6 +15,7 @@
 //! plan       prepare (catalog -> rendered) and plan (rendered + disk + state -> Plan)
 //! settings   Codex home, catalog files, target version, installed Codex (found once)
 //! hazards    what in a home trips the target Codex (gen and doctor)
+//! layers     Codex's config layers around the user's files (/etc/codex, projects)
 //! error      the error a command ends with, and its one rendering
 //! stages     catalog, render, merge, diff, write, verify, detect, state
 //! ground     cli, codex (per-version facts), home (file names), secrets, diagnostic,
@@ -36,6 +37,7 @@ pub mod fuzz;
 mod hazards;
 mod home;
 mod input;
+mod layers;
 mod merge;
 mod plan;
 mod render;

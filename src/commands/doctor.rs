@@ -1,10 +1,18 @@
-//! `codexgen doctor`: one line per finding about the installed Codex, the
-//! generated files and each provider's key variable, with the fix. Offline:
-//! it reads the catalog, the Codex home and the environment, and (when Codex
+//! `codexgen doctor [PROFILE...]`: one line per finding about the installed
+//! Codex, the generated files, Codex's config layers around them and the key
+//! variables of the profiles in scope, with the fix. Offline: it reads the
+//! catalog, the Codex home, the layers and the environment, and (when Codex
 //! is installed) asks Codex to load the files on disk. Key values are
 //! checked, never printed.
+//!
+//! Scope: the profiles named, else the default profile, every profile whose
+//! provider's key variable is set (or needs none, or is `openai` with a
+//! sign-in in auth.json). A profile out of scope is not checked: its unset
+//! key is one `info` line, never an error. The Codex install and the files
+//! are always in scope. The exit status is 1 only for an error in scope.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
 
 use anstream::println;
 use serde::Serialize;
@@ -13,10 +21,11 @@ use super::endpoint::Endpoint;
 use super::report::{Format, Status, own_words, shown, style_status};
 use crate::catalog::Catalog;
 use crate::codex::{self, Target, Version};
-use crate::diagnostic::Exit;
+use crate::diagnostic::{Exit, did_you_mean};
 use crate::error::Error;
 use crate::hazards::{self, Hazard};
 use crate::home::CodexFile;
+use crate::layers::{self, Places, Severity};
 use crate::merge::Note;
 use crate::plan::{self, Plan, read_optional};
 use crate::secrets::{KeyCheck, KeyVerdict, export_hint};
@@ -26,15 +35,21 @@ use crate::verify;
 
 pub struct Options {
     pub format: Format,
+    /// The catalog profiles to check; empty means the default scope.
+    pub profiles: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
 pub struct Finding {
-    /// `codex`, `files`, `provider <id>` or `profile <name>`.
+    /// `codex`, `files`, `layers`, `provider <id>`, `profile <name>` or
+    /// `other profiles`.
     pub scope: String,
     pub status: Status,
     pub message: String,
     pub fix: Option<String>,
+    /// The profiles an `other profiles` finding leaves unchecked.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub profiles: Vec<String>,
 }
 
 #[derive(Default)]
@@ -53,13 +68,87 @@ impl Findings {
             status,
             message: shown(&message.into()),
             fix: fix.map(|f| own_words(&f)),
+            profiles: Vec::new(),
         });
     }
+}
+
+/// The profiles checked.
+struct Scope<'c> {
+    /// Named on the command line: exactly these.
+    named: bool,
+    profiles: HashSet<&'c str>,
+    default: &'c str,
+}
+
+impl<'c> Scope<'c> {
+    fn new(settings: &Settings, catalog: &'c Catalog, names: &[String]) -> Result<Self, Error> {
+        let index = catalog.index();
+        if !names.is_empty() {
+            let mut profiles = HashSet::new();
+            for name in names {
+                let Some(profile) = index.profile(name) else {
+                    let known = catalog.profiles.iter().map(|p| p.name.as_str());
+                    let hint = did_you_mean(name, known)
+                        .map_or_else(String::new, |s| format!("; did you mean `{s}`?"));
+                    let mut all: Vec<&str> = catalog
+                        .profiles
+                        .iter()
+                        .take(20)
+                        .map(|p| p.name.as_str())
+                        .collect();
+                    if catalog.profiles.len() > 20 {
+                        all.push("...");
+                    }
+                    return Err(Error::with_help(
+                        format!("no profile `{name}` in the catalog{hint}"),
+                        format!(
+                            "profiles: {}; with no names, doctor checks the default profile and those whose key variable is set",
+                            all.join(", ")
+                        ),
+                    ));
+                };
+                profiles.insert(profile.name.as_str());
+            }
+            return Ok(Scope {
+                named: true,
+                profiles,
+                default: &catalog.default,
+            });
+        }
+        let logged_in = settings.codex_home.join("auth.json").is_file();
+        let profiles = catalog
+            .profiles
+            .iter()
+            .filter(|p| {
+                p.name.as_str() == catalog.default
+                    || Endpoint::lookup(&index, &p.provider).is_none_or(|e| {
+                        e.env_key.as_deref().is_none_or(is_set) || (e.id == "openai" && logged_in)
+                    })
+            })
+            .map(|p| p.name.as_str())
+            .collect();
+        Ok(Scope {
+            named: false,
+            profiles,
+            default: &catalog.default,
+        })
+    }
+
+    fn has(&self, profile: &str) -> bool {
+        self.profiles.contains(profile)
+    }
+}
+
+/// Set and not empty.
+fn is_set(var: &str) -> bool {
+    std::env::var_os(var).is_some_and(|v| !v.is_empty())
 }
 
 pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
     let prepared = plan::prepare(settings, None)?;
     let catalog = &prepared.catalog;
+    let scope = Scope::new(settings, catalog, &options.profiles)?;
     let mut f = Findings::default();
     let state = plan::read_state(settings)?;
     let installed = check_codex(settings, &state, &mut f)?;
@@ -69,7 +158,8 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
     if let Some(installed) = installed {
         verify_on_disk(settings, catalog, installed, &mut f)?;
     }
-    check_keys(settings, catalog, &mut f);
+    check_layers(settings, catalog, plan.as_ref(), &scope, &mut f);
+    check_keys(settings, catalog, &scope, &mut f);
 
     match options.format {
         Format::Json => println!(
@@ -361,17 +451,66 @@ fn verify_on_disk(
     Ok(())
 }
 
-/// Each provider's key variable, and the header variables.
-fn check_keys(settings: &Settings, catalog: &Catalog, f: &mut Findings) {
+/// The layers above and below the user's files that override or forbid
+/// what codexgen writes, for the profiles in scope.
+fn check_layers(
+    settings: &Settings,
+    catalog: &Catalog,
+    plan: Option<&Plan>,
+    scope: &Scope,
+    f: &mut Findings,
+) {
+    let user_config = plan
+        .and_then(|p| p.get(&CodexFile::Config))
+        .and_then(|x| x.current.as_deref());
+    let places = Places::here(&settings.codex_home);
+    for finding in layers::find(catalog, &places, user_config) {
+        if !finding.profiles.is_empty() && !finding.profiles.iter().any(|p| scope.has(p)) {
+            continue;
+        }
+        let status = match finding.severity {
+            Severity::Info => Status::Info,
+            Severity::Warn => Status::Warn,
+            Severity::Error => Status::Error,
+        };
+        f.add("layers", status, finding.message, finding.fix);
+    }
+}
+
+/// Each provider's key variable, and the header variables, for the
+/// providers of the profiles in scope; one line for the rest.
+fn check_keys(settings: &Settings, catalog: &Catalog, scope: &Scope, f: &mut Findings) {
     let index = catalog.index();
+    // (variable, who) of the providers left out, and the profiles.
+    let mut skipped: Vec<(String, String)> = Vec::new();
+    let mut skipped_profiles: Vec<String> = Vec::new();
     for id in catalog.providers_in_use() {
         let Some(endpoint) = Endpoint::lookup(&index, id) else {
             continue;
         };
-        let users: Vec<&str> = index.users_of(id).iter().map(|x| x.name.as_str()).collect();
-        let scope = format!("provider {id}");
+        let all: Vec<&str> = index.users_of(id).iter().map(|x| x.name.as_str()).collect();
+        let users: Vec<&str> = all.iter().copied().filter(|p| scope.has(p)).collect();
+        // A provider no profile uses is checked by default when its key is
+        // set (a bad value is worth knowing), never when profiles are named.
+        let unused_checked =
+            all.is_empty() && !scope.named && endpoint.env_key.as_deref().is_none_or(is_set);
+        if users.is_empty() && !unused_checked {
+            if all.is_empty() && scope.named {
+                continue;
+            }
+            let var = endpoint.env_key.clone().unwrap_or_default();
+            let who = if all.is_empty() {
+                format!("provider {id}, which no profile uses")
+            } else {
+                all.join(", ")
+            };
+            skipped.push((var, who));
+            skipped_profiles.extend(all.iter().map(|p| (*p).to_owned()));
+            continue;
+        }
+        let scope_name = format!("provider {id}");
         let Some(var) = &endpoint.env_key else {
-            f.add(&scope, Status::Ok, "no key needed", None);
+            f.add(&scope_name, Status::Ok, "no key needed", None);
             continue;
         };
         let check = KeyCheck::of_var(var, &endpoint.base_url);
@@ -386,22 +525,30 @@ fn check_keys(settings: &Settings, catalog: &Catalog, f: &mut Findings) {
             endpoint.login_hint()
         ));
         let logged_in = id == "openai" && settings.codex_home.join("auth.json").is_file();
+        // Out of the default scope but for being the default profile: plain
+        // `codex` would fail, which a hook that runs `codexgen doctor`
+        // should hear about without failing on it.
+        let only_as_default = !scope.named && users == [scope.default];
         match check.verdict() {
-            KeyVerdict::Fine => f.add(&scope, Status::Ok, check.describe(var), None),
+            KeyVerdict::Fine => f.add(&scope_name, Status::Ok, check.describe(var), None),
             KeyVerdict::Missing if logged_in => f.add(
-                &scope,
+                &scope_name,
                 Status::Ok,
                 format!("{}; Codex uses the login in auth.json", check.describe(var)),
                 None,
             ),
-            KeyVerdict::Missing if users.is_empty() => f.add(
-                &scope,
+            KeyVerdict::Missing if only_as_default => f.add(
+                &scope_name,
                 Status::Warn,
-                format!("{}{used}", check.describe(var)),
+                format!(
+                    "{} (used by profile {}, the default, which plain `codex` runs)",
+                    check.describe(var),
+                    scope.default
+                ),
                 export,
             ),
             KeyVerdict::Missing => f.add(
-                &scope,
+                &scope_name,
                 Status::Error,
                 format!(
                     "{}{used}: Codex stops with \"Missing environment variable\"",
@@ -410,7 +557,7 @@ fn check_keys(settings: &Settings, catalog: &Catalog, f: &mut Findings) {
                 export,
             ),
             KeyVerdict::Unusable => f.add(
-                &scope,
+                &scope_name,
                 Status::Error,
                 format!("{}: the provider will answer 401", check.describe(var)),
                 Some(format!(
@@ -418,21 +565,72 @@ fn check_keys(settings: &Settings, catalog: &Catalog, f: &mut Findings) {
                 )),
             ),
             KeyVerdict::Doubtful => f.add(
-                &scope,
+                &scope_name,
                 Status::Warn,
                 format!("{}: expect a 401", check.describe(var)),
                 Some(format!("check that {var} holds a {} key", endpoint.name)),
             ),
         }
         for (header, hvar) in &endpoint.env_http_headers {
-            if std::env::var_os(hvar).is_none_or(|v| v.is_empty()) {
+            if !is_set(hvar) {
                 f.add(
-                    &scope,
+                    &scope_name,
                     Status::Warn,
                     format!("header {header} is left out: {hvar} is not set"),
                     Some(format!("export {hvar}=... if the provider needs it")),
                 );
             }
         }
+    }
+    not_checked(scope, &skipped, skipped_profiles, f);
+}
+
+/// One line for the providers left out of scope: `(variable, who)` each,
+/// and the profiles they leave unchecked.
+fn not_checked(
+    scope: &Scope,
+    skipped: &[(String, String)],
+    skipped_profiles: Vec<String>,
+    f: &mut Findings,
+) {
+    if skipped.is_empty() {
+        return;
+    }
+    let mut message = if skipped_profiles.is_empty() {
+        format!(
+            "{} unused provider(s) not checked: their key variables are unset:",
+            skipped.len()
+        )
+    } else if scope.named {
+        format!(
+            "{} other profile(s) not checked (only the named ones are):",
+            skipped_profiles.len()
+        )
+    } else {
+        format!(
+            "{} other profile(s) not checked: their key variables are unset:",
+            skipped_profiles.len()
+        )
+    };
+    for (n, (var, who)) in skipped.iter().enumerate() {
+        if n == 10 {
+            let _ = write!(message, " and {} more", skipped.len() - 10);
+            break;
+        }
+        let sep = if n == 0 { " " } else { ", " };
+        if scope.named || var.is_empty() {
+            let _ = write!(message, "{sep}{who}");
+        } else {
+            let _ = write!(message, "{sep}{var} ({who})");
+        }
+    }
+    f.add(
+        "other profiles",
+        Status::Info,
+        message,
+        Some("`codexgen doctor NAME` checks one".to_owned()),
+    );
+    if let Some(last) = f.0.last_mut() {
+        last.profiles = skipped_profiles;
     }
 }

@@ -31,6 +31,7 @@ use crate::diff::{self, Kind};
 use crate::error::Error;
 use crate::hazards::{self, Hazard};
 use crate::home::{self, CodexFile};
+use crate::layers;
 use crate::merge::Note;
 use crate::plan::{self, Plan, Planned};
 use crate::secrets::redact;
@@ -109,7 +110,7 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
         target.reason,
         settings.codex_home.display()
     );
-    warn_about_hazards(settings, catalog, &plan, &state);
+    warn_before_writing(settings, catalog, &plan, &state);
     if options.verify {
         verify_plan(settings, catalog, &plan)?;
     }
@@ -432,6 +433,35 @@ fn verify_plan(settings: &Settings, catalog: &Catalog, plan: &Plan) -> Result<()
         installed.bin.display()
     );
     Ok(())
+}
+
+/// What will still trip the target Codex, then what Codex's layers override.
+fn warn_before_writing(settings: &Settings, catalog: &Catalog, plan: &Plan, state: &State) {
+    warn_about_hazards(settings, catalog, plan, state);
+    note_layers(settings, catalog, plan);
+}
+
+/// One note per value of Codex's layers around the Codex home that
+/// overrides or forbids what the catalog says (`layers`); a layer file that
+/// cannot be read or parsed is a warning. Neither stops the run: the files
+/// are not codexgen's.
+fn note_layers(settings: &Settings, catalog: &Catalog, plan: &Plan) {
+    let user_config = plan
+        .get(&CodexFile::Config)
+        .and_then(|p| p.merged.text.as_deref().or(p.current.as_deref()));
+    let places = layers::Places::here(&settings.codex_home);
+    for finding in layers::find(catalog, &places, user_config) {
+        let message = printable(&redact(&finding.message)).into_owned();
+        if finding.broken {
+            let mut problem = Problem::new(message);
+            if let Some(fix) = finding.fix {
+                problem = problem.help(fix);
+            }
+            eprintln!("{}", problem.render(Level::Warning));
+        } else if finding.severity != layers::Severity::Info {
+            eprintln!("{} {message}", dim("note:"));
+        }
+    }
 }
 
 /// Says what in the planned files will still trip the target Codex.

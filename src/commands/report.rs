@@ -1,5 +1,5 @@
 //! Owns the shape of what commands print besides errors: findings with a
-//! status per line (ok / warn / error, coloured on a terminal), the output
+//! status per line (ok / info / warn / error, coloured on a terminal), the output
 //! format (text or JSON), the dimmed `codexgen:` prefix of progress lines,
 //! and the one filter every report line passes ([`shown`]).
 
@@ -20,6 +20,10 @@ pub enum Format {
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Ok,
+    /// Not a problem, and not checked further: e.g. a provider nobody in
+    /// scope uses whose key is unset, or a Codex layer that changes nothing
+    /// codexgen writes. Never changes the exit status.
+    Info,
     Warn,
     Error,
 }
@@ -28,6 +32,7 @@ pub enum Status {
 pub fn style_status(status: Status) -> String {
     let (word, color) = match status {
         Status::Ok => ("ok   ", AnsiColor::Green),
+        Status::Info => ("info ", AnsiColor::Cyan),
         Status::Warn => ("warn ", AnsiColor::Yellow),
         Status::Error => ("error", AnsiColor::Red),
     };

@@ -3,11 +3,13 @@
 
 mod catalog_errors;
 mod e2e;
+mod e2e_layers;
 mod e2e_versions;
 mod faults;
 mod generate;
 mod http_stub;
 mod inputs;
+mod layers;
 mod no_panic;
 mod ownership;
 mod scale;

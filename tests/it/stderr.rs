@@ -363,6 +363,20 @@ fn exec_with_an_unknown_profile() {
 }
 
 #[test]
+fn doctor_with_an_unknown_profile() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    assert_stderr(
+        &w,
+        &["--codex-version", "0.169.0", "doctor", "beta", "alpah"],
+        2,
+        r"error: no profile `alpah` in the catalog; did you mean `alpha`?
+  = help: profiles: alpha, beta; with no names, doctor checks the default profile and those whose key variable is set
+",
+    );
+}
+
+#[test]
 fn a_template_that_tera_cannot_compile() {
     let w = World::new();
     w.catalog(CATALOG);

@@ -75,6 +75,9 @@ impl World {
             // No `codex` to detect unless a test puts one there.
             .env("PATH", self.root.join("bin"))
             .env("XDG_CACHE_HOME", self.root.join("user/.cache"))
+            // Codex's system folder (`/etc/codex`): a scratch one, so the
+            // machine's own never takes part.
+            .env("CODEXGEN_SYSTEM_CODEX_DIR", self.root.join("etc-codex"))
             .arg("--codex-home")
             .arg(&self.home);
         cmd

@@ -232,13 +232,26 @@ fn doctor_finds_unset_keys_and_missing_files() {
         .assert()
         .code(1);
     let text = output(&a);
+    // By default the default profile is checked, but its missing key is a
+    // warning (plain `codex` would stop); named, it is an error.
     assert!(
-        text.contains("error STUB_API_KEY is not set (used by profile main)"),
+        text.contains("warn  STUB_API_KEY is not set (used by profile main, the default, which plain `codex` runs)"),
         "{text}"
     );
     assert!(
         text.contains("error missing: config.toml, main.config.toml"),
         "{text}"
+    );
+    let named = output(
+        &cmd(&w)
+            .env_remove("STUB_API_KEY")
+            .args(["doctor", "main"])
+            .assert()
+            .code(1),
+    );
+    assert!(
+        named.contains("error STUB_API_KEY is not set (used by profile main)"),
+        "{named}"
     );
     assert!(
         text.contains("fix: export STUB_API_KEY=<your Stub AI key>"),
@@ -581,7 +594,7 @@ fn the_openai_key_fix_mentions_codex_login() {
     cmd(&w).args(["gen", "--yes"]).assert().success();
     cmd(&w)
         .env_remove("OPENAI_API_KEY")
-        .args(["doctor"])
+        .args(["doctor", "gpt"])
         .assert()
         .code(1)
         .stdout(contains(

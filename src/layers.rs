@@ -1,0 +1,560 @@
+//! Owns finding the Codex config layers around the user's own files, and
+//! which values codexgen writes they override or forbid: the system folder
+//! (`/etc/codex`: `managed_config.toml` above everything, `config.toml`
+//! below the user's, `requirements.toml`'s allowed values) and the
+//! `.codex/config.toml` of the project folders between the project root and
+//! the working folder, loaded only when trusted. Reads (bounded, through
+//! `input`), never writes; how a finding is printed is the command's
+//! (`doctor` reports them under `layers`, `gen` prints a note).
+//!
+//! How Codex 0.169.0 finds each layer (measured with the real binary, see
+//! `docs/codex-versions.md`, "Config layers"):
+//! - The system folder is `/etc/codex` on Unix, with no variable or flag to
+//!   move it; codexgen reads `CODEXGEN_SYSTEM_CODEX_DIR` instead when it is
+//!   set (for tests and unusual installs).
+//! - The project root is the nearest folder from the working folder up
+//!   that holds a `.git` file or a `.git` folder with a `HEAD` (an empty
+//!   `.git` folder does not count); without one, the working folder alone.
+//!   Every folder from the root down to the working folder may hold a
+//!   `.codex/config.toml`; the nearer one wins.
+//! - A folder's file is loaded only when `[projects."<folder>"]` or, failing
+//!   that, `[projects."<root>"]` (or, in a linked worktree, the main
+//!   checkout's) in `$CODEX_HOME/config.toml` has `trust_level = "trusted"`
+//!   (the folders between them do not count). An
+//!   untrusted file is not even parsed; a trusted one that does not parse
+//!   stops Codex.
+//! - In a trusted project file `model` beats a profile's `model` (but not
+//!   `-m`); `model_provider` there is ignored.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use crate::catalog::{Catalog, Profile, Provider};
+use crate::input::{self, Limit};
+
+/// The variable that moves the system folder, for tests and unusual installs.
+pub const SYSTEM_DIR_VAR: &str = "CODEXGEN_SYSTEM_CODEX_DIR";
+
+/// Codex's system folder on Unix (`SYSTEM_CONFIG_TOML_FILE_UNIX` and
+/// friends in `codex-rs/core/src/config_loader`).
+const SYSTEM_DIR: &str = "/etc/codex";
+
+/// A layer file: as large as a config file may be.
+const LAYER: Limit = Limit {
+    what: "a Codex config layer",
+    bytes: input::CODEX_FILE.bytes,
+};
+
+/// The profile keys codexgen writes (besides `model` and `model_provider`).
+const PROFILE_KEYS: [&str; 7] = [
+    "model_reasoning_effort",
+    "model_reasoning_summary",
+    "model_verbosity",
+    "approval_policy",
+    "sandbox_mode",
+    "personality",
+    "web_search",
+];
+
+/// Where to look: the system folder, the working folder, the Codex home.
+pub struct Places {
+    pub system: PathBuf,
+    pub cwd: PathBuf,
+    pub codex_home: PathBuf,
+}
+
+impl Places {
+    /// The places this run sees: [`SYSTEM_DIR_VAR`] or `/etc/codex`, and
+    /// the process's working folder.
+    pub fn here(codex_home: &Path) -> Self {
+        Places {
+            system: std::env::var_os(SYSTEM_DIR_VAR)
+                .filter(|v| !v.is_empty())
+                .map_or_else(|| PathBuf::from(SYSTEM_DIR), PathBuf::from),
+            cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
+            codex_home: codex_home.to_path_buf(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    /// Changes nothing codexgen writes, or is ignored by Codex.
+    Info,
+    /// Overrides a value codexgen writes, or a layer file Codex refuses.
+    Warn,
+    /// Makes a profile fail when a session starts.
+    Error,
+}
+
+#[derive(Debug)]
+pub struct Finding {
+    pub severity: Severity,
+    /// The profiles it concerns; empty when it concerns every profile.
+    pub profiles: Vec<String>,
+    /// A layer file that cannot be read or parsed (Codex refuses it too).
+    pub broken: bool,
+    pub message: String,
+    pub fix: Option<String>,
+}
+
+impl Finding {
+    fn new(severity: Severity, profiles: Vec<String>, message: String, fix: &str) -> Self {
+        Finding {
+            severity,
+            profiles,
+            broken: false,
+            message,
+            fix: Some(fix.to_owned()),
+        }
+    }
+}
+
+/// Every finding about the layers around the user's files, given the text
+/// of `$CODEX_HOME/config.toml` as it is on disk (where trust is recorded).
+pub fn find(catalog: &Catalog, places: &Places, user_config: Option<&str>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let system = &places.system;
+    if let Some(table) = load(&system.join("managed_config.toml"), &mut out) {
+        managed(
+            catalog,
+            &system.join("managed_config.toml"),
+            &table,
+            &mut out,
+        );
+    }
+    if let Some(table) = load(&system.join("config.toml"), &mut out) {
+        below(catalog, &system.join("config.toml"), &table, &mut out);
+    }
+    if let Some(table) = load(&system.join("requirements.toml"), &mut out) {
+        requirements(catalog, &system.join("requirements.toml"), &table, &mut out);
+    }
+    project(places, user_config, &mut out);
+    out
+}
+
+/// A layer file as a TOML table; `None` when it is not there, or (with a
+/// finding) when it cannot be read or parsed.
+fn load(path: &Path, out: &mut Vec<Finding>) -> Option<toml::Table> {
+    let text = match input::read_optional(path, LAYER) {
+        Ok(text) => text?,
+        Err(e) => {
+            out.push(broken(format!("cannot read {}: {e}", path.display())));
+            return None;
+        }
+    };
+    match text.parse::<toml::Table>() {
+        Ok(table) => Some(table),
+        Err(e) => {
+            let (line, column) = e
+                .span()
+                .map_or((1, 1), |span| line_column(&text, span.start));
+            let offending = text.lines().nth(line - 1).unwrap_or_default().trim();
+            out.push(broken(format!(
+                "{}:{line}:{column}: not valid TOML ({}): `{offending}`; Codex refuses to start while it is so",
+                path.display(),
+                e.message()
+            )));
+            None
+        }
+    }
+}
+
+fn broken(message: String) -> Finding {
+    Finding {
+        severity: Severity::Warn,
+        profiles: Vec::new(),
+        broken: true,
+        message,
+        fix: Some("fix the file, or move it out of the way (it is not codexgen's)".to_owned()),
+    }
+}
+
+/// 1-based line and column of byte `at`.
+fn line_column(text: &str, at: usize) -> (usize, usize) {
+    let before = text.get(..at).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+/// A value as TOML shows it, shortened.
+fn shown(value: &toml::Value) -> String {
+    let text = value.to_string();
+    if text.chars().count() > 60 {
+        format!("{}...", text.chars().take(57).collect::<String>())
+    } else {
+        text
+    }
+}
+
+/// Up to five names, then how many more.
+fn names(list: &[String]) -> String {
+    let mut text = list.iter().take(5).cloned().collect::<Vec<_>>().join(", ");
+    if list.len() > 5 {
+        let _ = write!(text, " and {} more", list.len() - 5);
+    }
+    text
+}
+
+fn setting<'p>(profile: &'p Profile, key: &str) -> Option<&'p str> {
+    profile
+        .settings()
+        .into_iter()
+        .find_map(|(k, v)| (k == key).then_some(v))
+}
+
+fn profiles_where(catalog: &Catalog, keep: impl Fn(&Profile) -> bool) -> Vec<String> {
+    catalog
+        .profiles
+        .iter()
+        .filter(|p| keep(p))
+        .map(|p| p.name.as_str().to_owned())
+        .collect()
+}
+
+/// Whether codexgen writes `key` in provider `p`'s table.
+fn writes(p: &Provider, key: &str) -> bool {
+    match key {
+        "name" | "base_url" | "wire_api" => true,
+        "env_key" => p.env_key.is_some(),
+        "env_key_instructions" => p.env_key_instructions.is_some(),
+        "query_params" => !p.query_params.0.is_empty(),
+        "http_headers" => !p.http_headers.0.is_empty(),
+        "env_http_headers" => !p.env_http_headers.0.is_empty(),
+        "request_max_retries" => p.request_max_retries.is_some(),
+        "stream_max_retries" => p.stream_max_retries.is_some(),
+        "stream_idle_timeout_ms" => p.stream_idle_timeout_ms.is_some(),
+        "requires_openai_auth" => p.requires_openai_auth.is_some(),
+        _ => false,
+    }
+}
+
+/// `[model_providers.<id>]` tables of `table` for the catalog's providers.
+fn provider_tables<'t, 'c>(
+    catalog: &'c Catalog,
+    table: &'t toml::Table,
+) -> Vec<(&'c Provider, &'t toml::Table)> {
+    let Some(toml::Value::Table(providers)) = table.get("model_providers") else {
+        return Vec::new();
+    };
+    catalog
+        .providers
+        .iter()
+        .filter_map(|p| match providers.get(&p.id) {
+            Some(toml::Value::Table(t)) => Some((p, t)),
+            _ => None,
+        })
+        .collect()
+}
+
+const NOT_YOURS: &str = "the administrator's file wins over codexgen's: ask them to change it, or take the value out of the catalog";
+
+/// `managed_config.toml`: above everything, even `-c`, `-m` and `-p`.
+fn managed(catalog: &Catalog, file: &Path, table: &toml::Table, out: &mut Vec<Finding>) {
+    let file = file.display();
+    for key in ["model", "model_provider"] {
+        if let Some(value) = table.get(key) {
+            out.push(Finding::new(
+                Severity::Warn,
+                Vec::new(),
+                format!(
+                    "{file} sets `{key}` = {}: it overrides every profile's {key}, whatever the profile says (even over `-m`, `-c` and `-p`)",
+                    shown(value)
+                ),
+                NOT_YOURS,
+            ));
+        }
+    }
+    for key in PROFILE_KEYS {
+        let Some(value) = table.get(key) else {
+            continue;
+        };
+        let users = profiles_where(catalog, |p| setting(p, key).is_some());
+        if !users.is_empty() {
+            out.push(Finding::new(
+                Severity::Warn,
+                users.clone(),
+                format!(
+                    "{file} sets `{key}` = {}: it overrides the {key} of profile {}, whatever the profile says",
+                    shown(value),
+                    names(&users)
+                ),
+                NOT_YOURS,
+            ));
+        }
+    }
+    let index = catalog.index();
+    for (provider, keys) in provider_tables(catalog, table) {
+        let overridden: Vec<&str> = keys
+            .keys()
+            .map(String::as_str)
+            .filter(|k| writes(provider, k))
+            .collect();
+        if overridden.is_empty() {
+            continue;
+        }
+        let users: Vec<String> = index
+            .users_of(&provider.id)
+            .iter()
+            .map(|p| p.name.as_str().to_owned())
+            .collect();
+        if users.is_empty() {
+            continue;
+        }
+        out.push(Finding::new(
+            Severity::Warn,
+            users,
+            format!(
+                "{file} sets {} in [model_providers.{}]: it overrides what the catalog says for that provider",
+                overridden
+                    .iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                provider.id
+            ),
+            NOT_YOURS,
+        ));
+    }
+}
+
+/// The system `config.toml`: below the user's, so it matters only where
+/// codexgen leaves a value unset.
+fn below(catalog: &Catalog, file: &Path, table: &toml::Table, out: &mut Vec<Finding>) {
+    let file = file.display();
+    for key in PROFILE_KEYS {
+        let Some(value) = table.get(key) else {
+            continue;
+        };
+        let unset = profiles_where(catalog, |p| setting(p, key).is_none());
+        if !unset.is_empty() {
+            out.push(Finding::new(
+                Severity::Info,
+                unset.clone(),
+                format!(
+                    "{file} sets `{key}` = {}: profile(s) {} leave it unset, so Codex uses this value for them",
+                    shown(value),
+                    names(&unset)
+                ),
+                "set it in the catalog's profile to choose another",
+            ));
+        }
+    }
+    let index = catalog.index();
+    for (provider, keys) in provider_tables(catalog, table) {
+        let added: Vec<&str> = keys
+            .keys()
+            .map(String::as_str)
+            .filter(|k| !writes(provider, k))
+            .collect();
+        if added.is_empty() {
+            continue;
+        }
+        let users: Vec<String> = index
+            .users_of(&provider.id)
+            .iter()
+            .map(|p| p.name.as_str().to_owned())
+            .collect();
+        if users.is_empty() {
+            continue;
+        }
+        out.push(Finding::new(
+            Severity::Info,
+            users,
+            format!(
+                "{file} sets {} in [model_providers.{}], which the catalog leaves unset: Codex uses that value",
+                added
+                    .iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                provider.id
+            ),
+            "set the key in the catalog's provider to choose another value",
+        ));
+    }
+}
+
+/// `requirements.toml`: a profile whose `sandbox_mode` or
+/// `approval_policy` it does not allow fails when a session starts.
+fn requirements(catalog: &Catalog, file: &Path, table: &toml::Table, out: &mut Vec<Finding>) {
+    for (list, key) in [
+        ("allowed_sandbox_modes", "sandbox_mode"),
+        ("allowed_approval_policies", "approval_policy"),
+    ] {
+        let Some(value) = table.get(list) else {
+            continue;
+        };
+        let allowed: Option<Vec<&str>> = value
+            .as_array()
+            .and_then(|a| a.iter().map(toml::Value::as_str).collect());
+        let Some(allowed) = allowed else {
+            out.push(broken(format!(
+                "{}: `{list}` is not a list of strings; Codex refuses to start while it is so",
+                file.display()
+            )));
+            continue;
+        };
+        for profile in &catalog.profiles {
+            let Some(set) = setting(profile, key) else {
+                continue;
+            };
+            if allowed.contains(&set) {
+                continue;
+            }
+            let name = profile.name.as_str();
+            out.push(Finding::new(
+                Severity::Error,
+                vec![name.to_owned()],
+                format!(
+                    "{} allows {key} {} only: profile {name} sets {key} = \"{set}\", so `codex -p {name}` fails at session start",
+                    file.display(),
+                    allowed.join(", ")
+                ),
+                &format!(
+                    "set the profile's {key} to one of {} in the catalog (or ask the administrator)",
+                    allowed.join(", ")
+                ),
+            ));
+        }
+    }
+}
+
+/// The project layers Codex would read in `places.cwd`.
+fn project(places: &Places, user_config: Option<&str>, out: &mut Vec<Finding>) {
+    let cwd = places.cwd.as_path();
+    let root = cwd
+        .ancestors()
+        .find(|dir| {
+            let git = dir.join(".git");
+            git.is_file() || git.join("HEAD").is_file()
+        })
+        .unwrap_or(cwd);
+    let projects = user_config
+        .and_then(|text| text.parse::<toml::Table>().ok())
+        .and_then(|mut t| match t.remove("projects") {
+            Some(toml::Value::Table(p)) => Some(p),
+            _ => None,
+        })
+        .unwrap_or_default();
+    let trust = |dir: &Path| {
+        projects
+            .get(dir.to_string_lossy().as_ref())
+            .and_then(|t| t.get("trust_level"))
+            .and_then(toml::Value::as_str)
+            .map(|level| level == "trusted")
+    };
+    let main = main_checkout(root);
+    let user_file = places.codex_home.join("config.toml");
+    // Nearest first: the first trusted file that sets `model` wins.
+    let mut model_seen = false;
+    for dir in cwd.ancestors() {
+        let file = dir.join(".codex").join("config.toml");
+        if file != user_file && file.is_file() {
+            let trusted = trust(dir)
+                .or_else(|| trust(root))
+                .or_else(|| main.as_deref().and_then(trust))
+                .unwrap_or(false);
+            if trusted {
+                if let Some(table) = load(&file, out) {
+                    model_seen |= project_file(&file, &table, model_seen, out);
+                }
+            } else {
+                out.push(Finding::new(
+                    Severity::Info,
+                    Vec::new(),
+                    format!(
+                        "Codex ignores {}: {} is not a trusted project",
+                        file.display(),
+                        dir.display()
+                    ),
+                    "nothing to do (trusting the folder in Codex would make it override the profile's model if it sets one)",
+                ));
+            }
+        }
+        if dir == root {
+            break;
+        }
+    }
+}
+
+/// The main checkout of a linked worktree (`git worktree add`), whose trust
+/// the worktree shares: `root/.git` is a file `gitdir: MAIN/.git/worktrees/NAME`,
+/// and that folder's `gitdir` file points back at `root/.git` (Codex checks
+/// both; a `.git` folder is its own main checkout).
+fn main_checkout(root: &Path) -> Option<PathBuf> {
+    const GIT_FILE: Limit = Limit {
+        what: "a .git file",
+        bytes: 64 * 1024,
+    };
+    let dot_git = root.join(".git");
+    if !dot_git.is_file() {
+        return None;
+    }
+    let text = input::read(&dot_git, GIT_FILE).ok()?;
+    let admin = root.join(text.trim().strip_prefix("gitdir:")?.trim());
+    let admin = admin.canonicalize().unwrap_or(admin);
+    let worktrees = admin.parent()?;
+    if worktrees.file_name()? != "worktrees" {
+        return None;
+    }
+    let back = input::read(&admin.join("gitdir"), GIT_FILE).ok()?;
+    let back = admin.join(back.trim());
+    let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    if !same(&back, &dot_git) {
+        return None;
+    }
+    worktrees.parent()?.parent().map(Path::to_path_buf)
+}
+
+/// A trusted project file; whether it sets `model`.
+fn project_file(file: &Path, table: &toml::Table, shadowed: bool, out: &mut Vec<Finding>) -> bool {
+    let file = file.display();
+    if let Some(value) = table.get("model_provider") {
+        out.push(Finding::new(
+            Severity::Info,
+            Vec::new(),
+            format!(
+                "{file} sets `model_provider` = {}: Codex ignores model_provider in a project file",
+                shown(value)
+            ),
+            "nothing to do; remove it to quiet Codex's warning",
+        ));
+    }
+    let Some(value) = table.get("model") else {
+        return false;
+    };
+    if !shadowed {
+        out.push(Finding::new(
+            Severity::Warn,
+            Vec::new(),
+            format!(
+                "{file} sets `model` = {}: in this project `codex -p NAME` uses it instead of the profile's model (`codexgen exec` passes `-m` and is not affected)",
+                shown(value)
+            ),
+            "remove `model` from the project's file, or run `codexgen exec PROFILE`",
+        ));
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_are_one_based() {
+        assert_eq!(line_column("a = 1\nb = \n", 10), (2, 5));
+        assert_eq!(line_column("", 3), (1, 1));
+    }
+
+    #[test]
+    fn long_lists_are_cut() {
+        let list: Vec<String> = (1..=7).map(|i| format!("p{i}")).collect();
+        assert_eq!(names(&list), "p1, p2, p3, p4, p5 and 2 more");
+    }
+}
