@@ -256,7 +256,7 @@ fn symlinked_config_stays_a_link_and_its_target_is_written() {
         "{written}"
     );
     // No stray temp files next to the target: only codexgen's record of
-    // the file, which travels with it (see `travel.rs`).
+    // the file, which travels with it (see `state`, and `travel.rs` here).
     let names = |dir: &std::path::Path| {
         let mut names: Vec<_> = std::fs::read_dir(dir)
             .unwrap()

@@ -17,4 +17,5 @@ mod stand_in;
 mod stderr;
 mod support;
 mod targets;
+mod travel;
 mod troubleshoot;
