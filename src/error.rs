@@ -39,7 +39,7 @@ pub enum Error {
     #[error("{damage}")]
     State { path: PathBuf, damage: StateError },
     /// The record that travels with a linked config.toml is damaged.
-    #[error("codexgen's record of the linked file beside it is damaged: {}: {}", path.display(), damage.detail())]
+    #[error("codexgen's record of a linked config.toml is damaged: {}: {}", path.display(), damage.detail())]
     Record { path: PathBuf, damage: StateError },
     /// A file codexgen reads is missing a piece, special, too large or not text.
     #[error(transparent)]

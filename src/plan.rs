@@ -125,12 +125,7 @@ pub fn record_path(settings: &Settings) -> Result<Option<PathBuf>, Error> {
         return Ok(None);
     }
     let target = write::resolve(&link).map_err(Error::Write)?;
-    let (Some(dir), Some(name)) = (target.parent(), target.file_name()) else {
-        return Ok(None);
-    };
-    let mut record = name.to_os_string();
-    record.push(".json");
-    Ok(Some(dir.join(home::STATE_DIR).join(record)))
+    Ok(home::record_beside(&target))
 }
 
 /// What [`read_state_seen`] saw, now.

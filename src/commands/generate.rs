@@ -7,9 +7,10 @@
 //! home the next run puts right: take the lock; check that the state and
 //! every planned file are as planned; remove temp files a killed run left;
 //! save the run's writes as pending in its journal (`state`'s write-ahead
-//! record); write each file, each checked once more against the text it was
-//! planned from right before its rename; save the final state, remove the
-//! journal.
+//! record), and, when config.toml is a link, its pending entry in the
+//! record that travels with it; write each file, each checked once more
+//! against the text it was planned from right before its rename; save the
+//! final state and the final travelling record, remove the journal.
 //! A run that stops part way (a file changed under it, a failed write)
 //! settles the pending record from what is on disk and saves it, or, when
 //! even that fails, says so and leaves the pending record for the next run.
@@ -531,7 +532,7 @@ fn warn_about_unrecorded(plan: &Plan, state: &State) {
     }
     let help = match &state.shared {
         Some(shared) => format!(
-            "if another machine shares this file, commit and sync its record too ({}); codexgen writes it there from now on, so this warning is for this run only: remove stale tables by hand once",
+            "if another machine shares this file, commit and sync its record too ({}); codexgen writes it on each run that writes, and this warning then stops; remove stale tables by hand once",
             shared.record.display()
         ),
         None => {

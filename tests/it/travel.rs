@@ -282,7 +282,7 @@ fn a_damaged_or_oversized_record_stops_before_any_write() {
     for (text, says) in [
         (
             damaged,
-            "codexgen's record of the linked file beside it is damaged",
+            "codexgen's record of a linked config.toml is damaged",
         ),
         (oversized, "is larger than 16 MiB"),
     ] {
