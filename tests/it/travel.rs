@@ -57,7 +57,10 @@ struct Machines {
 
 impl Machines {
     fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
+        Self::in_dir(tempfile::tempdir().unwrap())
+    }
+
+    fn in_dir(dir: TempDir) -> Self {
         let root = dir.path().to_path_buf();
         let dotfiles = root.join("dotfiles");
         std::fs::create_dir_all(&dotfiles).unwrap();
@@ -467,4 +470,70 @@ fn the_readme_two_machine_recipe_converges() {
         tracked.contains("codex/.codexgen/config.toml.json"),
         "{tracked}"
     );
+}
+
+/// The real Codex (`CODEX_BIN`) on one machine, in its home, with a cleared
+/// environment; returns its exit status and output.
+fn codex(m: &Machines, bin: &Path, machine: &str, args: &[&str]) -> (bool, String) {
+    let user = m.root.join(format!("user-{machine}"));
+    std::fs::create_dir_all(&user).unwrap();
+    let out = std::process::Command::new(bin)
+        .args(args)
+        .current_dir(&user)
+        .env_clear()
+        .env("CODEX_HOME", m.home(machine))
+        .env("HOME", &user)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), said)
+}
+
+#[test]
+fn real_codex_writes_through_the_link_and_both_machines_keep_what_it_wrote() {
+    let Some(bin) = crate::e2e::codex_bin_from("CODEX_BIN", "0.169.0") else {
+        return;
+    };
+    // Not under /tmp, where Codex refuses to set up its helpers and warns.
+    let m = Machines::in_dir(tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap());
+    m.run("a", &catalog("v1", &["p", "q"]));
+    m.run("b", &catalog("v2", &["p"]));
+    // Codex on B adds an MCP server: it writes the shared file through B's link.
+    let (ok, said) = codex(&m, &bin, "b", &["mcp", "add", "tools", "--", "echo", "hi"]);
+    assert!(ok, "{said}");
+    assert!(
+        std::fs::symlink_metadata(m.home("b").join("config.toml"))
+            .unwrap()
+            .is_symlink()
+    );
+    assert!(m.shared().contains("[mcp_servers.tools]"), "{}", m.shared());
+    // A's Codex loads the shared file and sees B's server.
+    let (ok, said) = codex(&m, &bin, "a", &["mcp", "list"]);
+    assert!(ok && said.contains("tools"), "{said}");
+    // A catches up on the catalog; Codex's lines and the user's stay.
+    m.run("a", &catalog("v3", &["p", "r"]));
+    let shared = m.shared();
+    assert!(
+        shared.contains("[mcp_servers.tools]") && !shared.contains(&provider("q")),
+        "{shared}"
+    );
+    m.assert_kept(&[]);
+    // B catches up too; both are in sync, and each one's Codex loads the
+    // shared file with its own profile file.
+    for machine in ["b", "a"] {
+        m.cmd(machine).args(["gen", "--yes"]).assert().success();
+        m.cmd(machine)
+            .args(["gen", "--check"])
+            .assert()
+            .code(0)
+            .stdout(contains("in sync"));
+        assert!(m.home(machine).join("rx.config.toml").is_file());
+        let (ok, said) = codex(&m, &bin, machine, &["-p", "rx", "mcp", "list"]);
+        assert!(ok && said.contains("tools"), "{said}");
+    }
 }
