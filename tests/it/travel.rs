@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use assert_cmd::Command;
+use predicates::prelude::*;
 use predicates::str::contains;
 use tempfile::TempDir;
 
@@ -536,4 +537,31 @@ fn real_codex_writes_through_the_link_and_both_machines_keep_what_it_wrote() {
         let (ok, said) = codex(&m, &bin, machine, &["-p", "rx", "mcp", "list"]);
         assert!(ok && said.contains("tools"), "{said}");
     }
+}
+
+#[test]
+fn an_unlinked_config_copied_from_elsewhere_is_warned_about_too() {
+    let w = crate::support::World::new();
+    w.catalog(crate::support::CATALOG);
+    w.gen_yes();
+    let config = w.read("config.toml");
+    // Another machine's home, given a copy of the file and no state.
+    let other = crate::support::World::new();
+    other.catalog(crate::support::CATALOG);
+    other.file("codex-home/config.toml", &config);
+    other
+        .cmd()
+        .args(["gen", "--diff"])
+        .assert()
+        .success()
+        .stderr(contains(
+            "warning: config.toml was written by codexgen elsewhere",
+        ))
+        .stderr(contains("codexgen records what it writes from this run on"));
+    // Its own home, with its state: no warning.
+    w.cmd()
+        .args(["gen", "--diff"])
+        .assert()
+        .success()
+        .stderr(contains("elsewhere").not());
 }
