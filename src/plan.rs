@@ -117,12 +117,15 @@ fn travel(
 
 /// Where the record that travels with config.toml is, when config.toml in
 /// the home is a symlink: `.codexgen/<name>.json` beside the file the link
-/// resolves to (see `state`). `None` for a regular file, or none.
+/// resolves to (see `state`). A regular config.toml has one only when
+/// another home links to it and so wrote one beside it (in this home's
+/// `.codexgen/`): this home then keeps it up to date too. Else `None`.
 pub fn record_path(settings: &Settings) -> Result<Option<PathBuf>, Error> {
     let link = CodexFile::Config.path_in(&settings.codex_home);
     let linked = std::fs::symlink_metadata(&link).is_ok_and(|m| m.file_type().is_symlink());
     if !linked {
-        return Ok(None);
+        let record = home::record_beside(&link);
+        return Ok(record.filter(|r| std::fs::symlink_metadata(r).is_ok()));
     }
     let target = write::resolve(&link).map_err(Error::Write)?;
     Ok(home::record_beside(&target))

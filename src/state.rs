@@ -51,8 +51,11 @@
 //! does, so a run killed at any step leaves the other machines nothing
 //! ownerless either. Without a record (not committed, an older codexgen),
 //! each machine keeps to its own state, as before; `gen` warns when a file
-//! carries codexgen's header and no record names it. Profile files are not
-//! linked by this recipe and keep the home's ownership only.
+//! carries codexgen's header and no record names it. A home whose
+//! config.toml is the regular file other homes link to finds their record
+//! in its own `.codexgen/` and keeps it too; a home with no such record
+//! behaves exactly as before. Profile files are each home's own and keep the
+//! home's ownership only.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;

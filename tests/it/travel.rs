@@ -565,3 +565,40 @@ fn an_unlinked_config_copied_from_elsewhere_is_warned_about_too() {
         .success()
         .stderr(contains("elsewhere").not());
 }
+
+#[test]
+fn a_home_that_others_link_to_keeps_their_record_too() {
+    // One real config.toml in home A; home B (say a second CODEX_HOME on the
+    // same machine) links to it.
+    let m = Machines::new();
+    std::fs::remove_file(m.home("a").join("config.toml")).unwrap();
+    std::fs::rename(
+        m.dotfiles.join("config.toml"),
+        m.home("a").join("config.toml"),
+    )
+    .unwrap();
+    std::fs::remove_file(m.home("b").join("config.toml")).unwrap();
+    std::os::unix::fs::symlink(
+        m.home("a").join("config.toml"),
+        m.home("b").join("config.toml"),
+    )
+    .unwrap();
+    let shared = || std::fs::read_to_string(m.home("a").join("config.toml")).unwrap();
+    m.run("a", &catalog("v1", &["p", "q"]));
+    assert!(!m.home("a").join(".codexgen/config.toml.json").exists());
+    m.run("b", &catalog("v2", &["p", "q", "r"]));
+    assert!(m.home("a").join(".codexgen/config.toml.json").is_file());
+    // A, unlinked, reads and keeps the record B wrote beside its file.
+    m.run("a", &catalog("v3", &["p"]));
+    assert!(
+        !shared().contains(&provider("q")) && !shared().contains(&provider("r")),
+        "{}",
+        shared()
+    );
+    m.run("a", &catalog("v4", &["p", "s"]));
+    m.run("b", &catalog("v5", &["p"]));
+    assert!(!shared().contains(&provider("s")), "{}", shared());
+    for block in USERS_OWN.split("\n\n") {
+        assert!(shared().contains(block), "{}", shared());
+    }
+}
