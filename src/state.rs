@@ -56,6 +56,15 @@
 //! in its own `.codexgen/` and keeps it too; a home with no such record
 //! behaves exactly as before. Profile files are each home's own and keep the
 //! home's ownership only.
+//!
+//! Why a file beside the target, not the leaves in codexgen's header (the
+//! other way to make ownership travel): the header is two lines a person
+//! reads at the top of their config.toml, and every managed leaf with its
+//! value would make it a page of comments there, which Codex and editors
+//! rewrite or drop; a file only codexgen writes, in the folder the link
+//! points into, travels with the file through any sync (git, Syncthing, a
+//! shared drive), shows in the same `git status`, and can be left out by a
+//! repository that does not want it.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
