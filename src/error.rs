@@ -38,6 +38,9 @@ pub enum Error {
     Locked(PathBuf),
     #[error("{damage}")]
     State { path: PathBuf, damage: StateError },
+    /// The record that travels with a linked config.toml is damaged.
+    #[error("codexgen's record of a linked config.toml is damaged: {}: {}", path.display(), damage.detail())]
+    Record { path: PathBuf, damage: StateError },
     /// A file codexgen reads is missing a piece, special, too large or not text.
     #[error(transparent)]
     Input(#[from] ReadError),
@@ -114,6 +117,10 @@ impl Error {
             )),
             Error::State { path, .. } => Some(format!(
                 "delete {} to start afresh (codexgen then forgets which entries it wrote)",
+                path.display()
+            )),
+            Error::Record { path, .. } => Some(format!(
+                "nothing was written; restore {} from your dotfiles history, or delete it (each machine then keeps to its own record, and providers another machine wrote stay until removed by hand)",
                 path.display()
             )),
             Error::Changed { .. } => Some("run codexgen again to see the new diff".to_owned()),

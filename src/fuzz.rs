@@ -131,10 +131,15 @@ pub fn redaction(text: &str) {
     let _ = secrets::looks_like_secret(text);
 }
 
-/// codexgen's own state file, as a damaged or hostile one may read.
+/// codexgen's own state file (its journal, the record that travels with a
+/// linked config.toml), as a damaged or hostile one may read.
 pub fn state(text: &str) {
     let _ = State::parse(text);
     let _ = State::new(BTreeMap::new()).with_journal(text);
+    if let Ok(record) = crate::state::Record::parse(text) {
+        let _ = record.to_text();
+        let _ = record.settle(Some(text.as_bytes()));
+    }
 }
 
 fn show(text: &str) {

@@ -1,7 +1,8 @@
 //! Owns the names of things in a Codex home: the files codexgen writes there
 //! ([`CodexFile`]: `config.toml`, or `NAME.config.toml` for a profile), the
 //! rule for a profile name ([`ProfileName`]), and codexgen's own folder
-//! (`.codexgen/`: state, backups, lock). A file's identity travels as a
+//! (`.codexgen/`: state, backups, lock; and the record beside a linked
+//! file, [`record_beside`]). A file's identity travels as a
 //! `CodexFile`, never as text; this is the one place that spells the names.
 //! Does no I/O.
 
@@ -28,6 +29,16 @@ pub const OLD_STATE_FILE: &str = "state.toml";
 pub const BACKUP_DIR: &str = "backup";
 /// The run lock, inside [`STATE_DIR`].
 pub const LOCK_FILE: &str = "lock";
+
+/// Where the record that travels with a linked file is (see `state`):
+/// `.codexgen/<name>.json` beside `target`, the file the link resolves to.
+/// `None` for a path with no file name.
+pub fn record_beside(target: &Path) -> Option<PathBuf> {
+    let (dir, name) = (target.parent()?, target.file_name()?);
+    let mut record = name.to_os_string();
+    record.push(".json");
+    Some(dir.join(STATE_DIR).join(record))
+}
 
 /// Whether `name` is plain: ASCII letters, digits, `-` and `_`, not empty.
 /// Profile names become file names and provider ids become TOML keys and

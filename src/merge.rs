@@ -952,6 +952,11 @@ pub fn header_only_change<'t>(old: &'t str, new: &'t str) -> Option<(&'t str, &'
     (same_bom && old_body == new_body && was != is).then_some((was, is))
 }
 
+/// Whether `text` starts with codexgen's header (after a byte-order mark).
+pub fn has_header(text: &str) -> bool {
+    header_len(text.strip_prefix('\u{feff}').unwrap_or(text)).is_some()
+}
+
 /// The length of the header at the start of `text`, if one is there.
 fn header_len(text: &str) -> Option<usize> {
     let first_end = text.find('\n')? + 1;

@@ -1,5 +1,6 @@
 //! Owns the shared first half of every command: the catalog checked for the
-//! target and rendered ([`Prepared`]), codexgen's state read from the home,
+//! target and rendered ([`Prepared`]), codexgen's state read from the home
+//! (with the record that travels with a linked config.toml; see `state`),
 //! and each file's planned change against what is on disk ([`Plan`]). Reads
 //! the Codex home, never writes it; the merging itself is `merge`'s.
 
@@ -9,13 +10,13 @@ use std::path::{Path, PathBuf};
 use crate::catalog::Catalog;
 use crate::codex::ProfileLayout;
 use crate::error::Error;
-use crate::home::{CodexFile, ProfileName};
+use crate::home::{self, CodexFile, ProfileName};
 use crate::input;
 use crate::merge::{self, FileInput, Merged};
 use crate::render::{Rendered, Renderer};
 use crate::secrets;
 use crate::settings::Settings;
-use crate::state::{State, fingerprint, fingerprint_of};
+use crate::state::{self, Record, Shared, State, fingerprint, fingerprint_of};
 use crate::verify::VerifyError;
 use crate::write;
 
@@ -48,7 +49,16 @@ pub fn read_state(settings: &Settings) -> Result<State, Error> {
 pub fn read_state_seen(settings: &Settings) -> Result<(State, String), Error> {
     let read = read_state_text(settings)?;
     let journal = input::read_optional(&settings.journal_file(), input::STATE)?;
-    let seen = seen(read.as_ref().map(|(_, t)| t.as_str()), journal.as_deref());
+    let record = record_path(settings)?;
+    let record_text = match &record {
+        Some(path) => input::read_optional(path, input::STATE)?,
+        None => None,
+    };
+    let seen = seen(
+        read.as_ref().map(|(_, t)| t.as_str()),
+        journal.as_deref(),
+        record_text.as_deref(),
+    );
     let state = match read {
         Some((path, text)) => {
             State::parse(&text).map_err(|damage| Error::State { path, damage })?
@@ -66,24 +76,82 @@ pub fn read_state_seen(settings: &Settings) -> Result<(State, String), Error> {
         let path = file.path_in(&settings.codex_home);
         Ok(input::read_optional(&path, input::CODEX_FILE)?.map(String::into_bytes))
     })?;
+    let state = match record {
+        Some(record) => travel(settings, state, record, record_text)?,
+        None => state,
+    };
     Ok((state, seen))
+}
+
+/// The state with config.toml's entry taken from the record that travels
+/// with the file its link resolves to, when that entry is the one that
+/// counts (see `state::choose`).
+fn travel(
+    settings: &Settings,
+    mut state: State,
+    record: PathBuf,
+    text: Option<String>,
+) -> Result<State, Error> {
+    let on_disk = read_optional(&CodexFile::Config.path_in(&settings.codex_home))?;
+    let travelled = match &text {
+        Some(text) => Record::parse(text)
+            .map_err(|damage| Error::Record {
+                path: record.clone(),
+                damage,
+            })?
+            .settle(on_disk.as_deref().map(str::as_bytes)),
+        None => None,
+    };
+    let home = state.files.remove(&CodexFile::Config);
+    let on_disk = on_disk.map(|t| fingerprint(t.as_bytes()));
+    if let Some(entry) = state::choose(home.clone(), travelled, on_disk.as_deref()) {
+        state.files.insert(CodexFile::Config, entry);
+    }
+    state.shared = Some(Shared {
+        record,
+        seen: text,
+        home,
+    });
+    Ok(state)
+}
+
+/// Where the record that travels with config.toml is, when config.toml in
+/// the home is a symlink: `.codexgen/<name>.json` beside the file the link
+/// resolves to (see `state`). A regular config.toml has one only when
+/// another home links to it and so wrote one beside it (in this home's
+/// `.codexgen/`): this home then keeps it up to date too. Else `None`.
+pub fn record_path(settings: &Settings) -> Result<Option<PathBuf>, Error> {
+    let link = CodexFile::Config.path_in(&settings.codex_home);
+    let linked = std::fs::symlink_metadata(&link).is_ok_and(|m| m.file_type().is_symlink());
+    if !linked {
+        let record = home::record_beside(&link);
+        return Ok(record.filter(|r| std::fs::symlink_metadata(r).is_ok()));
+    }
+    let target = write::resolve(&link).map_err(Error::Write)?;
+    Ok(home::record_beside(&target))
 }
 
 /// What [`read_state_seen`] saw, now.
 pub fn state_seen(settings: &Settings) -> Result<String, Error> {
     let read = read_state_text(settings)?;
     let journal = input::read_optional(&settings.journal_file(), input::STATE)?;
+    let record = match record_path(settings)? {
+        Some(path) => input::read_optional(&path, input::STATE)?,
+        None => None,
+    };
     Ok(seen(
         read.as_ref().map(|(_, t)| t.as_str()),
         journal.as_deref(),
+        record.as_deref(),
     ))
 }
 
-/// The fingerprints of the state's and the journal's texts (`-`: none).
-fn seen(state: Option<&str>, journal: Option<&str>) -> String {
+/// The fingerprints of the state's, the journal's and the travelling
+/// record's texts (`-`: none).
+fn seen(state: Option<&str>, journal: Option<&str>, record: Option<&str>) -> String {
     let print =
         |text: Option<&str>| text.map_or_else(|| "-".to_owned(), |t| fingerprint(t.as_bytes()));
-    format!("{} {}", print(state), print(journal))
+    format!("{} {} {}", print(state), print(journal), print(record))
 }
 
 /// The state file's path and text: `state.json`, else the `state.toml` of

@@ -27,8 +27,48 @@
 //! its entry; any other file was not, and keeps its old entry. So a file a
 //! killed run wrote is never ownerless, and one it did not write never shows
 //! false drift.
+//!
+//! Ownership that travels with a linked file. When `config.toml` in the
+//! home is a symlink (a dotfiles repository shared by several machines), the
+//! home's state is one machine's memory, and a provider another machine
+//! wrote into the shared file would be nobody's here. So codexgen also keeps
+//! a [`Record`] of that file beside the file the link resolves to:
+//! `.codexgen/<name>.json` in the target's folder (`~/dotfiles/codex/.codexgen/config.toml.json`
+//! for `~/dotfiles/codex/config.toml`), holding the file's entry in this
+//! state's own format (managed leaves, fingerprints). It travels with the
+//! file (commit both), so every machine sees what the last writer wrote,
+//! whichever machine that was. Which entry counts ([`choose`]): the one whose
+//! "text written" fingerprint matches the file on disk (it was written by
+//! the last writer), the record's first; when neither matches (Codex or a
+//! person edited the file since), the record's, since whoever wrote the
+//! shared file last also wrote the record. A record is deterministic (no
+//! time, no machine path, leaves in the order the state keeps them), so two
+//! machines that write the same file write the same record byte for byte,
+//! and a second run rewrites neither. It has its own write-ahead entry: a
+//! run writes it with the entry it is about to write as `pending` before the
+//! shared file changes, and the final record after; [`Record::settle`]
+//! settles a pending entry against the file on disk as [`State::settle`]
+//! does, so a run killed at any step leaves the other machines nothing
+//! ownerless either. Without a record (not committed, an older codexgen),
+//! each machine keeps to its own state, as before; `gen` warns when a file
+//! carries codexgen's header and no record names it. A home whose
+//! config.toml is the regular file other homes link to finds their record
+//! in its own `.codexgen/` and keeps it too; a home with no such record
+//! behaves exactly as before. Profile files are each home's own and keep the
+//! home's ownership only.
+//!
+//! Why a file beside the target, not the leaves in codexgen's header (the
+//! other way to make ownership travel): the header is two lines a person
+//! reads at the top of their config.toml, and every managed leaf with its
+//! value would make it a page of comments there, which Codex and editors
+//! rewrite or drop; a file only codexgen writes, in the folder the link
+//! points into, travels with the file through any sync (git, Syncthing, a
+//! shared drive), shows in the same `git status`, and can be left out by a
+//! repository that does not want it.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
@@ -67,6 +107,22 @@ pub struct State {
     /// interrupted, and the state file on disk is not final yet.
     #[serde(skip)]
     pub interrupted: bool,
+    /// config.toml's travelling record, when config.toml is a link (see the
+    /// module docs); `files` then holds the entry [`choose`] picked.
+    #[serde(skip)]
+    pub shared: Option<Shared>,
+}
+
+/// A linked config.toml's travelling record, as read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shared {
+    /// Where the record is: `.codexgen/<name>.json` beside the file the
+    /// link resolves to.
+    pub record: PathBuf,
+    /// Its text as read (`None`: there was none).
+    pub seen: Option<String>,
+    /// The home's own entry for config.toml, as its state file holds it.
+    pub home: Option<FileState>,
 }
 
 /// A file a run is about to write or delete.
@@ -95,9 +151,119 @@ pub struct FileState {
     pub text: Option<String>,
 }
 
+/// What the record beside a linked file says of itself.
+const RECORD_ABOUT: &str = "What codexgen last wrote in the file beside this folder, for every machine that shares it. Commit it with that file; do not edit it.";
+
+/// The record of one linked file that travels with it (see the module
+/// docs): its entry, and the entry a run is writing, if one was stopped.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Record {
+    format: u32,
+    #[serde(default)]
+    about: Option<String>,
+    /// The file's entry as its last writer left it.
+    #[serde(default)]
+    pub file: Option<FileState>,
+    /// The entry of a run that was writing the file; settled against it.
+    #[serde(default)]
+    pub pending: Option<Pending>,
+}
+
+impl Record {
+    /// A record holding `file`, and `pending` when a run is about to write.
+    #[must_use]
+    pub fn new(file: Option<FileState>, pending: Option<Pending>) -> Self {
+        Record {
+            format: FORMAT,
+            about: None,
+            file,
+            pending,
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<Self, StateError> {
+        let record: Record = serde_json::from_str(text).map_err(|e| StateError(e.to_string()))?;
+        if record.format != FORMAT {
+            return Err(StateError(format!(
+                "format {} is not one this codexgen reads (it reads 3)",
+                record.format
+            )));
+        }
+        Ok(record)
+    }
+
+    /// The file's entry, with a pending one settled by the file's bytes on
+    /// disk (`None`: missing), as [`State::settle`] does.
+    #[must_use]
+    pub fn settle(self, on_disk: Option<&[u8]>) -> Option<FileState> {
+        let Some(p) = self.pending else {
+            return self.file;
+        };
+        let written = match (&p.content, on_disk) {
+            (Some(wanted), Some(bytes)) => *wanted == fingerprint(bytes),
+            (None, None) => true,
+            _ => false,
+        };
+        if !written {
+            return self.file;
+        }
+        (!p.managed.is_empty()).then_some(FileState {
+            managed: p.managed,
+            input: None,
+            text: p.content,
+        })
+    }
+
+    /// The record's text: the same entry gives the same bytes on every
+    /// machine.
+    pub fn to_text(&self) -> String {
+        let mut out = opening(RECORD_ABOUT, 1);
+        if let Some(file) = &self.file {
+            out.push_str(",\n\"file\": ");
+            out.push_str(&json(file));
+        }
+        if let Some(pending) = &self.pending {
+            out.push_str(",\n\"pending\": ");
+            out.push_str(&json(pending));
+        }
+        out.push_str("\n}\n");
+        out
+    }
+}
+
+/// Which entry of a linked file counts, the home's or the travelling
+/// record's, given the [`fingerprint`] of the file on disk (see the module
+/// docs): the one that wrote what is on disk, the record first; else the
+/// record, which the file's last writer wrote; else the home's.
+#[must_use]
+pub fn choose(
+    home: Option<FileState>,
+    record: Option<FileState>,
+    on_disk: Option<&str>,
+) -> Option<FileState> {
+    let wrote = |entry: &Option<FileState>| {
+        on_disk.is_some() && entry.as_ref().and_then(|e| e.text.as_deref()) == on_disk
+    };
+    if wrote(&record) {
+        record
+    } else if wrote(&home) {
+        home
+    } else {
+        record.or(home)
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 #[error("codexgen's state file is damaged: {0}")]
 pub struct StateError(String);
+
+impl StateError {
+    /// What is wrong, without the words about the state file.
+    pub fn detail(&self) -> &str {
+        &self.0
+    }
+}
 
 impl State {
     pub fn new(files: BTreeMap<CodexFile, FileState>) -> Self {
@@ -107,6 +273,7 @@ impl State {
             files,
             pending: BTreeMap::new(),
             interrupted: false,
+            shared: None,
         }
     }
 
@@ -153,11 +320,14 @@ impl State {
             if p.managed.is_empty() {
                 self.files.remove(&file);
             } else {
+                // The fingerprint of the text written, so that a record
+                // travelling with a linked file can be told from this one.
                 self.files.insert(
                     file,
                     FileState {
                         managed: p.managed,
-                        ..FileState::default()
+                        input: None,
+                        text: p.content,
                     },
                 );
             }
@@ -215,6 +385,22 @@ impl State {
         object(&mut out, "pending", &self.pending);
         out.push_str("\n}\n");
         out
+    }
+
+    /// This state as its file holds it: with the home's own entry for a
+    /// linked config.toml, whichever entry [`choose`] picked. A run saves
+    /// the state file when what it would save differs from this.
+    pub fn as_saved(&self) -> Cow<'_, State> {
+        let Some(shared) = &self.shared else {
+            return Cow::Borrowed(self);
+        };
+        let mut saved = self.clone();
+        saved.shared = None;
+        match &shared.home {
+            Some(entry) => saved.files.insert(CodexFile::Config, entry.clone()),
+            None => saved.files.remove(&CodexFile::Config),
+        };
+        Cow::Owned(saved)
     }
 
     pub fn managed(&self, file: &CodexFile) -> &[Managed] {
@@ -499,5 +685,67 @@ mod tests {
             .settle(|file| Ok::<_, ()>((*file != added).then(|| b"model = \"old\"\n".to_vec())))
             .unwrap();
         assert_eq!(before.files, old.files);
+    }
+
+    fn entry(value: &str, text: &str) -> FileState {
+        FileState {
+            managed: leaf(value),
+            input: None,
+            text: Some(fingerprint(text.as_bytes())),
+        }
+    }
+
+    #[test]
+    fn the_entry_that_wrote_the_file_counts_the_record_first() {
+        let (home, record) = (entry("home", "h"), entry("record", "r"));
+        let pick = |on_disk: &str| {
+            choose(
+                Some(home.clone()),
+                Some(record.clone()),
+                Some(&fingerprint(on_disk.as_bytes())),
+            )
+        };
+        assert_eq!(pick("r"), Some(record.clone()));
+        assert_eq!(pick("h"), Some(home.clone()));
+        // Edited since (Codex added a project): the last writer's record.
+        assert_eq!(pick("edited"), Some(record.clone()));
+        let fp = fingerprint(b"h");
+        assert_eq!(
+            choose(Some(home.clone()), None, Some(&fp)),
+            Some(home.clone())
+        );
+        assert_eq!(choose(None, Some(record.clone()), None), Some(record));
+        assert_eq!(choose(None, None, Some(&fp)), None);
+    }
+
+    #[test]
+    fn a_record_is_deterministic_and_settles_its_pending_entry() {
+        let old = entry("old", "old text");
+        let pending = Pending {
+            content: Some(fingerprint(b"new text")),
+            managed: leaf("new"),
+        };
+        let record = Record::new(Some(old.clone()), Some(pending));
+        let text = record.to_text();
+        assert_eq!(text, Record::parse(&text).unwrap().to_text());
+        assert!(!text.contains("/tmp") && text.ends_with("}\n"), "{text}");
+        let parsed = || Record::parse(&text).unwrap();
+        assert_eq!(parsed().settle(Some(b"old text")), Some(old));
+        assert_eq!(
+            parsed().settle(Some(b"new text")),
+            Some(entry("new", "new text"))
+        );
+        assert_eq!(parsed().settle(None), parsed().file);
+        // Damaged, another format, an unknown key: errors.
+        for bad in [
+            "",
+            "{",
+            "{\"format\": 2}",
+            "{\"format\": 3, \"files\": {}}",
+            "{\"format\": 3, \"file\": {\"managed\": 3}}",
+        ] {
+            assert!(Record::parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(Record::parse("{\"format\": 3}").unwrap().settle(None), None);
     }
 }

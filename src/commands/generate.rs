@@ -7,9 +7,10 @@
 //! home the next run puts right: take the lock; check that the state and
 //! every planned file are as planned; remove temp files a killed run left;
 //! save the run's writes as pending in its journal (`state`'s write-ahead
-//! record); write each file, each checked once more against the text it was
-//! planned from right before its rename; save the final state, remove the
-//! journal.
+//! record), and, when config.toml is a link, its pending entry in the
+//! record that travels with it; write each file, each checked once more
+//! against the text it was planned from right before its rename; save the
+//! final state and the final travelling record, remove the journal.
 //! A run that stops part way (a file changed under it, a failed write)
 //! settles the pending record from what is on disk and saves it, or, when
 //! even that fails, says so and leaves the pending record for the next run.
@@ -36,7 +37,7 @@ use crate::merge::Note;
 use crate::plan::{self, Plan, Planned};
 use crate::secrets::redact;
 use crate::settings::Settings;
-use crate::state::{self, FileState, State, fingerprint};
+use crate::state::{self, FileState, Pending, Record, Shared, State, fingerprint};
 use crate::verify;
 use crate::write::{self, Expect, WriteError};
 
@@ -131,7 +132,35 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
     };
     let changed: Vec<&Planned> = plan.changed().collect();
     print_plans(changed.iter().copied())?;
-    let mut new_state = ManuallyDrop::new(State::new(
+    let new_state = ManuallyDrop::new(planned_state(&plan, target));
+    if changed.is_empty() {
+        let leftovers = !write::leftover_temps(&temp_dirs(settings, &plan, &state)).is_empty();
+        let unsaved = *new_state != *state.as_saved() || record_stale(&state, &new_state);
+        if unsaved || leftovers {
+            let _lock = lock_unchanged(settings, &state, &seen, &plan)?;
+            if unsaved {
+                save_state(settings, &new_state, state.shared.as_ref())?;
+            }
+            if state.interrupted {
+                eprintln!("Finished the record of an interrupted codexgen run.");
+            }
+        }
+        eprintln!("Nothing to change: the Codex home matches the catalog.");
+        return Ok(Exit::Ok);
+    }
+    if !yes && !confirm(changed.len())? {
+        eprintln!("Nothing written.");
+        return Ok(Exit::Ok);
+    }
+    let _lock = lock_unchanged(settings, &state, &seen, &plan)?;
+    apply(settings, &changed, &state, &new_state)?;
+    Ok(Exit::Ok)
+}
+
+/// The state a run that writes `plan` leaves: each file's managed leaves
+/// and fingerprints.
+fn planned_state(plan: &Plan, target: &Target) -> State {
+    let mut new_state = State::new(
         plan.files
             .iter()
             .filter(|p| p.merged.text.is_some() && !p.merged.managed.is_empty())
@@ -146,29 +175,22 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
                 )
             })
             .collect(),
-    ));
+    );
     new_state.codex = Some(target.version.to_string());
-    if changed.is_empty() {
-        let leftovers = !write::leftover_temps(&temp_dirs(settings, &plan)).is_empty();
-        if *new_state != *state || leftovers {
-            let _lock = lock_unchanged(settings, &state, &seen, &plan)?;
-            if *new_state != *state {
-                save_state(settings, &new_state)?;
-            }
-            if state.interrupted {
-                eprintln!("Finished the record of an interrupted codexgen run.");
-            }
-        }
-        eprintln!("Nothing to change: the Codex home matches the catalog.");
-        return Ok(Exit::Ok);
-    }
-    if !yes && !confirm(changed.len())? {
-        eprintln!("Nothing written.");
-        return Ok(Exit::Ok);
-    }
-    let _lock = lock_unchanged(settings, &state, &seen, &plan)?;
-    apply(settings, &changed, &new_state)?;
-    Ok(Exit::Ok)
+    new_state
+}
+
+/// Whether the record that travels with a linked config.toml would change.
+fn record_stale(state: &State, new_state: &State) -> bool {
+    state
+        .shared
+        .as_ref()
+        .is_some_and(|shared| shared.seen.as_deref() != Some(final_record(new_state).as_str()))
+}
+
+/// The text of the record of config.toml that `state` holds (see `state`).
+fn final_record(state: &State) -> String {
+    Record::new(state.files.get(&CodexFile::Config).cloned(), None).to_text()
 }
 
 /// Takes the run lock only now, just before writing (so that a refused
@@ -199,21 +221,25 @@ fn lock_unchanged(
         });
     }
     // Each file written is checked against the plan as it is staged.
-    let temps = write::leftover_temps(&temp_dirs(settings, plan));
+    let temps = write::leftover_temps(&temp_dirs(settings, plan, state));
     write::remove_temps(&lock, &temps).map_err(Error::Write)?;
     Ok(lock)
 }
 
 /// The folders a run writes in, where a killed run may have left temp
 /// files: the Codex home, codexgen's folder and its backups, and the folder
-/// of each planned file's symlink target.
-fn temp_dirs(settings: &Settings, plan: &Plan) -> Vec<PathBuf> {
+/// of each planned file's symlink target, and of the record that travels
+/// with a linked config.toml.
+fn temp_dirs(settings: &Settings, plan: &Plan, state: &State) -> Vec<PathBuf> {
     let state_dir = settings.state_dir();
     let mut dirs = vec![
         settings.codex_home.clone(),
         state_dir.join(home::BACKUP_DIR),
         state_dir,
     ];
+    if let Some(dir) = state.shared.as_ref().and_then(|s| s.record.parent()) {
+        dirs.push(dir.to_path_buf());
+    }
     for p in &plan.files {
         if let Ok(target) = write::resolve(&p.path)
             && let Some(dir) = target.parent()
@@ -231,8 +257,15 @@ fn temp_dirs(settings: &Settings, plan: &Plan) -> Vec<PathBuf> {
 /// recorded as pending in its journal (see `state`), all staged texts are made
 /// durable at once, renamed into place one by one (each checked once more
 /// right before), deleted files removed, and the final state saved. A run
-/// that stops part way records what it wrote before it stops.
-fn apply(settings: &Settings, changed: &[&Planned], new_state: &State) -> Result<(), Error> {
+/// that stops part way records what it wrote before it stops. The record
+/// that travels with a linked config.toml gets the same write-ahead entry,
+/// in the record itself (see `state`), right after the journal.
+fn apply(
+    settings: &Settings,
+    changed: &[&Planned],
+    state: &State,
+    new_state: &State,
+) -> Result<(), Error> {
     let backups = settings.state_dir().join(home::BACKUP_DIR);
     // `staged[i]` is `changed[i]`'s new text, when it has one.
     let mut staged: Vec<Option<write::Staged>> = Vec::with_capacity(changed.len());
@@ -278,6 +311,12 @@ fn apply(settings: &Settings, changed: &[&Planned], new_state: &State) -> Result
         };
         record_stop(settings, stopped)
     };
+    let shared = match &state.shared {
+        Some(shared) => {
+            Some(begin_record(shared, changed, state, new_state).map_err(|e| stop(0, e))?)
+        }
+        None => None,
+    };
     write::sync(staged.iter().flatten()).map_err(|e| stop(0, e))?;
     let dirs = write::folders(staged.iter().flatten());
     for (done, (p, ready)) in changed.iter().zip(staged).enumerate() {
@@ -294,7 +333,7 @@ fn apply(settings: &Settings, changed: &[&Planned], new_state: &State) -> Result
         result.map_err(|e| stop(done, e))?;
     }
     write::sync_dirs(&dirs);
-    save_state(settings, new_state)?;
+    save_state(settings, new_state, shared.as_ref())?;
     eprintln!(
         "Wrote {} file(s) in {}; previous versions are in {}.",
         changed.len(),
@@ -304,10 +343,41 @@ fn apply(settings: &Settings, changed: &[&Planned], new_state: &State) -> Result
     Ok(())
 }
 
-/// Saves `state` as the state file; a failure is reported, never ignored:
-/// the file then still holds what the run started from (and any pending
-/// record), which the next run settles.
-fn save_state(settings: &Settings, state: &State) -> Result<(), Error> {
+/// Saves the pending entry of config.toml in the record that travels with
+/// it, when config.toml is about to change: another machine then settles it
+/// against the file, as the journal is settled here. Returns the record as
+/// it now is on disk.
+fn begin_record(
+    shared: &Shared,
+    changed: &[&Planned],
+    state: &State,
+    new_state: &State,
+) -> Result<Shared, WriteError> {
+    let Some(config) = changed.iter().find(|p| p.file == CodexFile::Config) else {
+        return Ok(shared.clone());
+    };
+    let pending = Pending {
+        content: config
+            .merged
+            .text
+            .as_deref()
+            .map(|t| fingerprint(t.as_bytes())),
+        managed: new_state.managed(&CodexFile::Config).to_vec(),
+    };
+    let text = Record::new(state.files.get(&CodexFile::Config).cloned(), Some(pending)).to_text();
+    let expect = Expect::Exactly(shared.seen.as_deref().map(str::as_bytes));
+    write::write(&shared.record, &text, None, expect)?;
+    Ok(Shared {
+        seen: Some(text),
+        ..shared.clone()
+    })
+}
+
+/// Saves `state` as the state file (and, for a linked config.toml, its
+/// entry as the record that travels with the file); a failure is reported,
+/// never ignored: the file then still holds what the run started from (and
+/// any pending record), which the next run settles.
+fn save_state(settings: &Settings, state: &State, shared: Option<&Shared>) -> Result<(), Error> {
     let path = settings.state_file();
     write::write(&path, &state.to_text(), None, Expect::AsRead).map_err(|source| {
         Error::Unrecorded {
@@ -316,6 +386,16 @@ fn save_state(settings: &Settings, state: &State) -> Result<(), Error> {
             after: None,
         }
     })?;
+    if let Some(shared) = shared {
+        let expect = Expect::Exactly(shared.seen.as_deref().map(str::as_bytes));
+        write::write(&shared.record, &final_record(state), None, expect).map_err(|source| {
+            Error::Unrecorded {
+                path: shared.record.clone(),
+                source,
+                after: None,
+            }
+        })?;
+    }
     // The record is whole: the journal's entries are in it. Left behind, the
     // journal would make the next run report an unfinished record.
     let journal = settings.journal_file();
@@ -345,7 +425,8 @@ fn save_state(settings: &Settings, state: &State) -> Result<(), Error> {
 /// on disk and saves it, so the state names exactly the files written.
 /// Returns what stopped the run, or, when the state cannot be saved, both.
 fn record_stop(settings: &Settings, stopped: Error) -> Error {
-    let saved = plan::read_state(settings).and_then(|settled| save_state(settings, &settled));
+    let saved = plan::read_state(settings)
+        .and_then(|settled| save_state(settings, &settled, settled.shared.as_ref()));
     match saved {
         Err(Error::Unrecorded { path, source, .. }) => Error::Unrecorded {
             path,
@@ -438,6 +519,7 @@ fn verify_plan(settings: &Settings, catalog: &Catalog, plan: &Plan) -> Result<()
 /// What will still trip the target Codex, then what Codex's layers override.
 fn warn_before_writing(settings: &Settings, catalog: &Catalog, plan: &Plan, state: &State) {
     warn_about_hazards(settings, catalog, plan, state);
+    warn_about_unrecorded(plan, state);
     note_layers(settings, catalog, plan);
 }
 
@@ -462,6 +544,40 @@ fn note_layers(settings: &Settings, catalog: &Catalog, plan: &Plan) {
             eprintln!("{} {message}", dim("note:"));
         }
     }
+}
+
+/// Says when config.toml carries codexgen's header but no record names
+/// what codexgen wrote there: it was written elsewhere (another machine
+/// sharing it without its record, or a home whose state was deleted), and a
+/// provider removed from the catalog since cannot be told from the user's.
+fn warn_about_unrecorded(plan: &Plan, state: &State) {
+    let Some(current) = plan
+        .get(&CodexFile::Config)
+        .and_then(|p| p.current.as_deref())
+    else {
+        return;
+    };
+    if state.files.contains_key(&CodexFile::Config) || !crate::merge::has_header(current) {
+        return;
+    }
+    let help = match &state.shared {
+        Some(shared) => format!(
+            "if another machine shares this file, commit and sync its record too ({}); codexgen writes it on each run that writes, and this warning then stops; remove stale tables by hand once",
+            shared.record.display()
+        ),
+        None => {
+            "remove stale tables by hand once; codexgen records what it writes from this run on"
+                .to_owned()
+        }
+    };
+    let message = format!(
+        "{} was written by codexgen elsewhere; providers removed from the catalog since then cannot be told from yours, so they stay",
+        CodexFile::Config
+    );
+    eprintln!(
+        "{}",
+        Problem::new(message).help(help).render(Level::Warning)
+    );
 }
 
 /// Says what in the planned files will still trip the target Codex.

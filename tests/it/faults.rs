@@ -24,15 +24,74 @@ approval_policy = \"on-request\"   # ask me
 trust_level = \"trusted\"   # my project
 ";
 
-/// CATALOG with profile `beta` removed and a new profile `gamma` added, and
-/// made the default (so config.toml changes too).
+/// CATALOG with profile `beta` removed and a new profile `gamma` added, on
+/// a new provider `gamma-p`, and made the default (so config.toml changes
+/// too, and gains a provider table).
 fn changed_catalog() -> String {
     CATALOG
         .replace(
             "  beta:\n    provider: beta-p\n    model: beta-2\n    model_reasoning_effort: high\n",
-            "  gamma:\n    provider: alpha-p\n    model: gamma-3\n",
+            "  gamma:\n    provider: gamma-p\n    model: gamma-3\n",
+        )
+        .replace(
+            "profiles:\n",
+            "  gamma-p:\n    name: Gamma\n    base_url: https://gamma.example/v1\n    env_key: GAMMA_API_KEY\nprofiles:\n",
         )
         .replace("default: alpha", "default: gamma")
+}
+
+/// A second machine's view of a shared (linked) file after a fault: a copy
+/// of the dotfiles folder as it is (as a sync would bring it), linked from a
+/// fresh home with no state, and a catalog that drops every provider the
+/// first machine ever wrote. Every such table must go: none was left
+/// ownerless. Returns the second machine's config.toml.
+fn second_machine_removes_all(w: &World, at: &str) -> String {
+    let copy = w.root.join("b/dotfiles");
+    for (path, bytes) in crate::support::snapshot_dir(&w.root.join("dotfiles")) {
+        let rel = path.strip_prefix(w.root.join("dotfiles")).unwrap();
+        std::fs::create_dir_all(copy.join(rel).parent().unwrap()).unwrap();
+        std::fs::write(copy.join(rel), bytes).unwrap();
+    }
+    let home = w.root.join("b/home");
+    std::fs::create_dir_all(&home).unwrap();
+    std::os::unix::fs::symlink(copy.join("codex.toml"), home.join("config.toml")).unwrap();
+    let catalog = w.file(
+        "b/providers.yaml",
+        "schema: 1\nversion: \"b\"\ndefault: z\nproviders:\n  z-p:\n    name: Z\n    base_url: https://z.example/v1\n    env_key: Z_API_KEY\nprofiles:\n  z:\n    provider: z-p\n    model: z-1\n",
+    );
+    let out = assert_cmd::Command::cargo_bin("codexgen")
+        .unwrap()
+        .current_dir(w.root.join("work"))
+        .env_remove("CODEX_HOME")
+        .env("HOME", w.root.join("b/user"))
+        .env("XDG_CONFIG_HOME", w.root.join("b/user/.config"))
+        .env("XDG_CACHE_HOME", w.root.join("b/user/.cache"))
+        .env("PATH", w.root.join("b/bin"))
+        .arg("--codex-home")
+        .arg(&home)
+        .arg("--catalog")
+        .arg(&catalog)
+        .args(["gen", "--yes"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{at}: the second machine's run failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let config = std::fs::read_to_string(copy.join("codex.toml")).unwrap();
+    for id in ["alpha-p", "beta-p", "gamma-p"] {
+        assert!(
+            !config.contains(&format!("[model_providers.{id}]")),
+            "{at}: {id} is left ownerless on the second machine:\n{config}"
+        );
+    }
+    assert!(
+        config.contains(USERS_OWN.lines().nth(3).unwrap()),
+        "{config}"
+    );
+    std::fs::remove_dir_all(w.root.join("b")).unwrap();
+    config
 }
 
 /// A home to fault: what exists before the faulted run, and its catalog.
@@ -178,6 +237,10 @@ fn fault_every_step(scenario: &Scenario, mode: &str) -> usize {
             "{at}: ownerless {own:?}, yet --check says\n{}",
             String::from_utf8_lossy(&check.stdout)
         );
+        // Nor does another machine that shares the linked file.
+        if scenario.linked {
+            second_machine_removes_all(&w, &at);
+        }
         // The next run converges to what a run without faults writes.
         let next = scenario.run(&w).output().unwrap();
         assert!(
@@ -236,6 +299,11 @@ fn a_kill_at_any_step_in_the_legacy_layout_is_repaired_by_the_next_run() {
 #[test]
 fn a_kill_at_any_step_through_a_symlink_is_repaired_by_the_next_run() {
     assert!(fault_every_step(&LINKED, "exit") > 30);
+}
+
+#[test]
+fn a_full_disk_at_any_step_through_a_symlink_is_repaired_by_the_next_run() {
+    assert!(fault_every_step(&LINKED, "enospc") > 30);
 }
 
 #[test]

@@ -19,4 +19,5 @@ mod stand_in;
 mod stderr;
 mod support;
 mod targets;
+mod travel;
 mod troubleshoot;

@@ -202,6 +202,59 @@ fn a_damaged_state_file() {
 }
 
 #[test]
+fn a_damaged_record_beside_a_linked_config() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    let target = w.file("dotfiles/config.toml", "");
+    std::os::unix::fs::symlink(&target, w.home.join("config.toml")).unwrap();
+    w.file(
+        "dotfiles/.codexgen/config.toml.json",
+        "{\"format\": 3, \"file\": {\"managed\": [[[\"model\"]]]}}\n",
+    );
+    assert_stderr(
+        &w,
+        &["--codex-version", "0.169.0", "gen", "--yes"],
+        2,
+        r"error: codexgen's record of a linked config.toml is damaged: [ROOT]/dotfiles/.codexgen/config.toml.json: invalid length 1, expected a managed leaf: [path, value] at line 1 column 46
+  = help: nothing was written; restore [ROOT]/dotfiles/.codexgen/config.toml.json from your dotfiles history, or delete it (each machine then keeps to its own record, and providers another machine wrote stay until removed by hand)
+",
+    );
+}
+
+/// codexgen's header for a catalog of this version.
+fn header(version: &str) -> String {
+    format!(
+        "# codexgen: generated from catalog version {version}; codexgen rewrites only the\n# codexgen: keys it manages (see `codexgen gen --diff`) and keeps everything else.\n"
+    )
+}
+
+#[test]
+fn a_linked_config_written_elsewhere_without_its_record() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    let target = w.file(
+        "dotfiles/config.toml",
+        &format!("{}model = \"m\"\n", header("t0")),
+    );
+    std::os::unix::fs::symlink(&target, w.home.join("config.toml")).unwrap();
+    let out = w
+        .cmd()
+        .args(["--codex-version", "0.169.0", "gen", "--check"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr =
+        String::from_utf8_lossy(&out.stderr).replace(&w.root.display().to_string(), "[ROOT]");
+    assert_eq!(
+        stderr,
+        r"codexgen: catalog t1 (providers.yaml); Codex 0.169.0 (--codex-version); home [ROOT]/codex-home
+warning: config.toml was written by codexgen elsewhere; providers removed from the catalog since then cannot be told from yours, so they stay
+  = help: if another machine shares this file, commit and sync its record too ([ROOT]/dotfiles/.codexgen/config.toml.json); codexgen writes it on each run that writes, and this warning then stops; remove stale tables by hand once
+"
+    );
+}
+
+#[test]
 fn a_damaged_state_file_of_an_older_codexgen() {
     let w = World::new();
     w.catalog(CATALOG);
