@@ -7,6 +7,7 @@ mod e2e_versions;
 mod faults;
 mod generate;
 mod http_stub;
+mod import;
 mod inputs;
 mod no_panic;
 mod ownership;
