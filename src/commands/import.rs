@@ -89,32 +89,21 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
     let text = import.to_yaml(&version);
 
     // The catalog must load as `gen` will load it.
-    let name = options.output.as_ref().map_or_else(
-        || "<imported catalog>".to_owned(),
-        |p| p.display().to_string(),
-    );
+    // Named so in messages even with --output: nothing is written when it does not load.
+    let name = "<imported catalog>".to_owned();
     let loaded = catalog::layer(vec![Source {
-        name: name.clone(),
+        name,
         text: text.clone(),
     }])
     .and_then(|layered| layered.build(target));
-    let loaded = match loaded {
-        Ok(catalog) => catalog,
-        Err(e) => {
-            eprintln!(
-                "{}",
-                Problem::new(format!(
-                    "the catalog imported from {} does not load; nothing was written",
-                    home.display()
-                ))
-                .help(
-                    "fix the value named below in the Codex file each entry's comment names, then import again"
-                )
-                .render(Level::Error)
-            );
-            return Err(e.into());
-        }
-    };
+    let loaded = loaded.inspect_err(|_| {
+        // Said first: the problems point into the catalog, the fix is in the home.
+        eprintln!(
+            "{} the catalog imported from {} does not load (below), so nothing was written: fix each value in the Codex file its entry came from (the comment above the entry names it), then import again",
+            dim("codexgen:"),
+            printable(&home.display().to_string())
+        );
+    })?;
     secrets::conceal_values_of(loaded.variables());
 
     import.report(settings, &loaded.default);
@@ -260,17 +249,10 @@ impl<'t> Parsed<'t> {
                 span.len(),
             ));
         }
-        Err(Error::Message {
-            message: problem
-                .help(format!(
-                    "remove it from {} (catalog values are single lines of visible text), then import again",
-                    self.label
-                ))
-                .render(Level::Error)
-                .trim_start_matches("error: ")
-                .to_owned(),
-            help: None,
-        })
+        Err(Error::Located(problem.help(format!(
+            "remove it from {} (catalog values are single lines of visible text), then import again",
+            self.label
+        ))))
     }
 
     /// A map of strings (an inline table or a table); `None` when some
@@ -465,8 +447,14 @@ impl<'t> Import<'t> {
                     if !seen.insert(profile_name.to_string()) {
                         self.keep(
                             cfg,
-                            format!("[{path}] ({profile_name}.config.toml is the one this Codex reads; `gen` moves the table's keys there)"),
+                            format!(
+                                "[{path}] ({profile_name}.config.toml is the one this Codex reads)"
+                            ),
                         );
+                        self.changes.push(format!(
+                            "config.toml: [{path}] is removed (Codex {} refuses `codex -p {profile_name}` while it is there; keys the catalog does not have move into {profile_name}.config.toml)",
+                            self.target.version
+                        ));
                         continue;
                     }
                     let from = format!("config.toml [{path}]");
@@ -889,9 +877,15 @@ impl<'t> Import<'t> {
             }
             (None, None) => None,
         };
-        let (Some(model), Some(provider)) = (model, provider) else {
-            // No complete top-level default: the first profile becomes it.
-            let Some(first) = self.profiles.first() else {
+        let (Some(model), Some(provider)) = (model, provider.clone()) else {
+            // No complete top-level default: the first profile (on the
+            // top-level provider, if one is set) becomes it.
+            let first = self
+                .profiles
+                .iter()
+                .find(|p| provider.as_deref() == Some(p.provider.as_str()))
+                .or_else(|| self.profiles.first());
+            let Some(first) = first else {
                 return Err(Error::with_help(
                     "nothing to import: config.toml sets no `model` and has no profile codexgen can import",
                     "set `model` (and `model_provider`) in config.toml, or add a profile, then import again",
@@ -1048,7 +1042,7 @@ impl<'t> Import<'t> {
             dim("codexgen:"),
             self.providers.len(),
             self.profiles.len(),
-            settings.codex_home.display(),
+            printable(&settings.codex_home.display().to_string()),
             target.version,
             target.reason
         );

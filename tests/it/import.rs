@@ -404,3 +404,23 @@ fn a_control_character_is_refused_with_the_file_and_key() {
     assert!(stderr.contains("config.toml:4:"), "{stderr}");
     assert!(!stderr.contains('\u{1b}'), "{stderr}");
 }
+
+#[test]
+fn a_profile_in_both_layouts_is_taken_from_the_one_the_target_reads() {
+    let (w, imported) = round_trip(
+        "both-layouts",
+        "0.169.0",
+        &["config.toml: [profiles.grok] is removed"],
+        &["config.toml"],
+        true,
+    );
+    let catalog = std::fs::read_to_string(&imported.catalog).unwrap();
+    assert!(catalog.contains("model: grok-4"), "{catalog}");
+    assert!(!catalog.contains("grok-3"), "{catalog}");
+    assert!(catalog.contains("default: grok"), "{catalog}");
+    assert!(!w.read("config.toml").contains("[profiles.grok]"));
+    assert!(
+        w.read("config.toml")
+            .contains("[tui]\nnotifications = false\n")
+    );
+}
