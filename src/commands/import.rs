@@ -1079,7 +1079,7 @@ impl<'t> Import<'t> {
         }
         if self.changes.is_empty() {
             eprintln!(
-                "`codexgen gen` with this catalog changes no managed value (it adds codexgen's header on its first write)"
+                "`codexgen gen` with this catalog changes no managed value (a file without codexgen's header gets it on the next write)"
             );
         } else {
             eprintln!("`codexgen gen` with this catalog will change:");

@@ -424,3 +424,30 @@ fn a_profile_in_both_layouts_is_taken_from_the_one_the_target_reads() {
             .contains("[tui]\nnotifications = false\n")
     );
 }
+
+#[test]
+fn a_home_codexgen_generated_imports_into_an_equal_catalog() {
+    let w = World::new();
+    // The built-in catalog: no providers.yaml in the working folder.
+    w.cmd()
+        .args(["--codex-version", "0.169.0", "gen", "--yes"])
+        .assert()
+        .success();
+    let imported = import(&w, "0.169.0");
+    let catalog = std::fs::read_to_string(&imported.catalog).unwrap();
+    // The catalog version comes from codexgen's header, so no header changes.
+    let shipped =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("providers.yaml"))
+            .unwrap();
+    let version = shipped
+        .lines()
+        .find_map(|l| l.strip_prefix("version: "))
+        .unwrap();
+    assert!(
+        catalog.contains(&format!("version: {version}\n")),
+        "{catalog}"
+    );
+    let (code, check) = gen_with(&w, &imported, "0.169.0", &["--check"]);
+    assert_eq!(code, 0, "{check}");
+    assert!(check.starts_with("in sync: "), "{check}");
+}
