@@ -31,7 +31,7 @@ use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use anstream::{eprintln, print};
+use anstream::eprintln;
 use toml_edit::{Document, Item, TableLike};
 
 use super::report::dim;
@@ -88,11 +88,10 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
         .map_or_else(|| format!("imported-{}", today()), str::to_owned);
     let text = import.to_yaml(&version);
 
-    // The catalog must load as `gen` will load it.
-    // Named so in messages even with --output: nothing is written when it does not load.
-    let name = "<imported catalog>".to_owned();
+    // The catalog must load as `gen` will load it. It is named so in
+    // messages even with --output: nothing is written when it does not load.
     let loaded = catalog::layer(vec![Source {
-        name,
+        name: "<imported catalog>".to_owned(),
         text: text.clone(),
     }])
     .and_then(|layered| layered.build(target));
@@ -107,29 +106,43 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
     secrets::conceal_values_of(loaded.variables());
 
     import.report(settings, &loaded.default);
-    match &options.output {
-        Some(path) => {
-            let expect = if options.force {
-                Expect::AsRead
-            } else {
-                Expect::Exactly(None)
-            };
-            write::write(path, &text, None, expect).map_err(|e| match e {
-                write::WriteError::Changed(_) => Error::with_help(
-                    format!("{} already exists", path.display()),
-                    "pass --force to replace it, or choose another --output",
-                ),
-                other => Error::Write(other),
-            })?;
-            eprintln!(
-                "Wrote the catalog to {}; review it with `codexgen --catalog {} gen --diff`.",
-                path.display(),
-                path.display()
-            );
-        }
-        None => print!("{text}"),
-    }
+    let Some(path) = &options.output else {
+        return print_catalog(&text).map(|()| Exit::Ok);
+    };
+    let expect = if options.force {
+        Expect::AsRead
+    } else {
+        Expect::Exactly(None)
+    };
+    write::write(path, &text, None, expect).map_err(|e| match e {
+        write::WriteError::Changed(_) => Error::with_help(
+            format!("{} already exists", path.display()),
+            "pass --force to replace it, or choose another --output",
+        ),
+        other => Error::message(format!(
+            "cannot write the catalog to {}: {other}",
+            path.display()
+        )),
+    })?;
+    eprintln!(
+        "Wrote the catalog to {}; review it with `codexgen --catalog {} gen --diff`.",
+        path.display(),
+        path.display()
+    );
     Ok(Exit::Ok)
+}
+
+/// The catalog on stdout; a reader that goes away (`| head`) ends the
+/// printing quietly.
+fn print_catalog(text: &str) -> Result<(), Error> {
+    use std::io::Write as _;
+    let mut out = anstream::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::message(format!(
+            "cannot write the catalog to standard output: {e}"
+        ))),
+        _ => Ok(()),
+    }
 }
 
 /// `--output` must not replace a file unless `--force`, and must not be in
