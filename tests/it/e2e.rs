@@ -531,25 +531,7 @@ fn real_codex_runs_a_home_imported_then_generated() {
     .expect("profile file");
 
     let catalog = scratch.work.join("imported.yaml");
-    let import = Command::new(env!("CARGO_BIN_EXE_codexgen"))
-        .arg("--codex-home")
-        .arg(&scratch.codex_home)
-        .arg("--codex-bin")
-        .arg(&codex)
-        .args(["import", "--output"])
-        .arg(&catalog)
-        .current_dir(&scratch.work)
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", &scratch.home)
-        .env("XDG_CONFIG_HOME", scratch.home.join(".config"))
-        .env("XDG_CACHE_HOME", scratch.home.join(".cache"))
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .output()
-        .expect("run codexgen import");
-    let stderr = String::from_utf8_lossy(&import.stderr);
-    assert!(import.status.success(), "import failed:\n{stderr}");
+    let stderr = import_home(&scratch, &codex, &catalog);
     let var = "BETA_PROVIDER_API_KEY";
     assert!(stderr.contains(&format!("set {var}")), "{stderr}");
     assert!(!stderr.contains(BETA.key), "{stderr}");
@@ -571,4 +553,30 @@ fn real_codex_runs_a_home_imported_then_generated() {
         &BETA,
         &scratch.run_codex(&codex, &server, Some(BETA.profile), &keys),
     );
+}
+
+/// `codexgen import --output CATALOG` for the scratch Codex home, the target
+/// taken from `codex --version` as a user's run would; returns its stderr,
+/// asserting success.
+pub(crate) fn import_home(scratch: &Scratch, codex: &Path, catalog: &Path) -> String {
+    let import = Command::new(env!("CARGO_BIN_EXE_codexgen"))
+        .arg("--codex-home")
+        .arg(&scratch.codex_home)
+        .arg("--codex-bin")
+        .arg(codex)
+        .args(["import", "--output"])
+        .arg(catalog)
+        .current_dir(&scratch.work)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", &scratch.home)
+        .env("XDG_CONFIG_HOME", scratch.home.join(".config"))
+        .env("XDG_CACHE_HOME", scratch.home.join(".cache"))
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run codexgen import");
+    let stderr = String::from_utf8_lossy(&import.stderr).into_owned();
+    assert!(import.status.success(), "import failed:\n{stderr}");
+    stderr
 }
