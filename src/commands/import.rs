@@ -148,12 +148,20 @@ fn print_catalog(text: &str) -> Result<(), Error> {
 /// `--output` must not replace a file unless `--force`, and must not be in
 /// the Codex home, which import never writes into.
 fn refuse_output(output: &Path, home: &Path, force: bool) -> Result<(), Error> {
+    // The nearest folder of it that exists (the write creates the rest).
     let parent = output
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    if let (Ok(a), Ok(b)) = (parent.canonicalize(), home.canonicalize())
-        && a == b
+        .ancestors()
+        .skip(1)
+        .map(|p| {
+            if p.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                p
+            }
+        })
+        .find_map(|p| p.canonicalize().ok());
+    if let (Some(a), Ok(b)) = (parent, home.canonicalize())
+        && a.starts_with(&b)
     {
         return Err(Error::with_help(
             format!(

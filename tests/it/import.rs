@@ -368,6 +368,16 @@ fn output_is_refused_over_an_existing_file_unless_forced_and_inside_the_home() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(!inside.exists());
+    // Nor below it, in folders the write would create.
+    let deeper = w.home.join("sub/dir/providers.yaml");
+    let out = w
+        .cmd()
+        .args(["import", "--output"])
+        .arg(&deeper)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!w.home.join("sub").exists());
 }
 
 #[test]
