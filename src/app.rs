@@ -9,7 +9,7 @@ use anstream::eprintln;
 use clap::Parser as _;
 
 use crate::cli::{self, Cli, Color, Command};
-use crate::commands::{aliases, doctor, exec, generate, probe, report};
+use crate::commands::{aliases, doctor, exec, generate, import, probe, report};
 use crate::diagnostic::Exit;
 use crate::settings::Settings;
 
@@ -67,6 +67,13 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Exit {
                 profile: a.profile,
                 print: a.print,
                 codex_args: a.codex_args,
+            },
+        ),
+        Command::Import(a) => import::run(
+            &settings,
+            &import::Options {
+                output: a.output,
+                force: a.force,
             },
         ),
         Command::Aliases(a) => aliases::run(

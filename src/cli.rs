@@ -60,6 +60,19 @@ pub enum Command {
     Exec(ExecArgs),
     /// Print one shell function per profile (`codex-<profile>`) for your rc file.
     Aliases(AliasesArgs),
+    /// Write a catalog that reproduces an existing Codex home (reads the home, never writes it).
+    Import(ImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Write the catalog to this file instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Replace FILE if it exists.
+    #[arg(long, requires = "output")]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

@@ -84,6 +84,10 @@ pub enum Error {
         source: WriteError,
         after: Option<Box<Error>>,
     },
+    /// A problem at a place in a file that carries its own help (import's
+    /// findings in a Codex file).
+    #[error("{0}")]
+    Located(Problem),
     #[error("{message}")]
     Message {
         message: String,
@@ -145,7 +149,7 @@ impl Error {
             Error::Input(e) | Error::Catalog(CatalogError::Read(e)) => e.help(),
             Error::Detect(e) => e.help(),
             Error::Render(e) => e.help(),
-            Error::Catalog(_) | Error::Read { .. } => None,
+            Error::Catalog(_) | Error::Read { .. } | Error::Located(_) => None,
         }
     }
 
@@ -154,7 +158,8 @@ impl Error {
         match self {
             Error::Catalog(CatalogError::Invalid(problems)) => problems.clone(),
             Error::Render(RenderError::InvalidToml(problem))
-            | Error::Merge(MergeError::Unparsable(problem)) => vec![problem.clone()],
+            | Error::Merge(MergeError::Unparsable(problem))
+            | Error::Located(problem) => vec![problem.clone()],
             // What stopped the run, then why its record is not final: the
             // first one's help (which says it is) no longer holds.
             Error::Unrecorded {

@@ -957,6 +957,30 @@ pub fn has_header(text: &str) -> bool {
     header_len(text.strip_prefix('\u{feff}').unwrap_or(text)).is_some()
 }
 
+/// When `new` is `old` with codexgen's header added on top, and `old` has
+/// none: a hand-written file (say, right after `codexgen import`) whose
+/// every managed value already matches. Nothing Codex reads changes.
+pub fn header_added(old: &str, new: &str) -> bool {
+    let (old, new) = match (old.strip_prefix('\u{feff}'), new.strip_prefix('\u{feff}')) {
+        (Some(old), Some(new)) => (old, new),
+        (None, None) => (old, new),
+        _ => return false,
+    };
+    header_len(old).is_none() && header_len(new).is_some_and(|len| new[len..] == *old)
+}
+
+/// The catalog version named in codexgen's header at the top of `text`, if
+/// it has one (after any byte-order mark).
+pub fn header_version(text: &str) -> Option<&str> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    header_len(text)?;
+    text.lines()
+        .next()?
+        .trim_end_matches('\r')
+        .strip_prefix(HEADER_FIRST_START)?
+        .strip_suffix(HEADER_FIRST_END)
+}
+
 /// The length of the header at the start of `text`, if one is there.
 fn header_len(text: &str) -> Option<usize> {
     let first_end = text.find('\n')? + 1;
@@ -1254,6 +1278,18 @@ fn strip(value: &mut Value) {
 fn same_item(a: &Item, b: &Item) -> bool {
     match (a, b) {
         (Item::Value(a), Item::Value(b)) => same_value(a, b),
+        // A map the catalog renders inline (`query_params = { ... }`) that
+        // the file spells as a `[...query_params]` table holds the same
+        // values: nothing to change.
+        (Item::Table(t), Item::Value(Value::InlineTable(i)))
+        | (Item::Value(Value::InlineTable(i)), Item::Table(t)) => {
+            t.len() == i.len()
+                && t.iter().all(|(k, item)| {
+                    item.as_value()
+                        .zip(i.get(k))
+                        .is_some_and(|(v, w)| same_value(v, w))
+                })
+        }
         (a, b) => a.to_string() == b.to_string(),
     }
 }
@@ -1716,6 +1752,56 @@ mod tests {
         );
         assert_eq!(header_only_change(&of(&v1, body), &of(&v1, body)), None);
         assert_eq!(header_only_change(body, &of(&v2, body)), None);
+    }
+
+    #[test]
+    fn a_map_spelled_as_a_table_matches_the_same_map_inline() {
+        let current = "[model_providers.a]\nname = \"A\"\n\n[model_providers.a.query_params]\napi-version = \"1\" # pinned\n";
+        let desired = "[model_providers.a]\nname = \"A\"\nquery_params = { api-version = \"1\" }\n";
+        let merged = merge(
+            "config.toml",
+            Some(current),
+            Some(desired),
+            "",
+            &Ownership::default(),
+        )
+        .unwrap();
+        assert_eq!(merged.text.as_deref(), Some(current));
+        let other = desired.replace("\"1\"", "\"2\"");
+        let merged = merge(
+            "config.toml",
+            Some(current),
+            Some(&other),
+            "",
+            &Ownership::default(),
+        )
+        .unwrap();
+        assert!(merged.text.unwrap().contains("api-version = \"2\""));
+    }
+
+    #[test]
+    fn a_header_added_to_a_file_without_one_is_told_apart() {
+        let head = header("imported-1");
+        let body = "model = \"m\"\r\n";
+        assert!(header_added(body, &format!("{head}{body}")));
+        assert!(header_added(
+            &format!("\u{feff}{body}"),
+            &format!("\u{feff}{head}{body}")
+        ));
+        // Not when the body changes too, the file had a header, or the BOM differs.
+        assert!(!header_added(body, &format!("{head}model = \"n\"\n")));
+        assert!(!header_added(
+            &format!("{}{body}", header("0")),
+            &format!("{head}{body}")
+        ));
+        assert!(!header_added(body, &format!("\u{feff}{head}{body}")));
+        assert!(!header_added(body, body));
+        assert_eq!(header_version(&format!("{head}{body}")), Some("imported-1"));
+        assert_eq!(
+            header_version(&format!("\u{feff}{}", head.replace('\n', "\r\n"))),
+            Some("imported-1")
+        );
+        assert_eq!(header_version(body), None);
     }
 
     #[test]

@@ -184,6 +184,16 @@ impl Planned {
         self.current != self.merged.text
     }
 
+    /// Whether the only change is codexgen's header, added to a file that
+    /// never had one: every managed value already matches, so `--check`
+    /// counts the file as in sync (the header comes with the next write).
+    pub fn header_added(&self) -> bool {
+        match (self.current.as_deref(), self.merged.text.as_deref()) {
+            (Some(current), Some(merged)) => merge::header_added(current, merged),
+            _ => false,
+        }
+    }
+
     /// The catalog versions (old, new), when only codexgen's header changes.
     pub fn header_only(&self) -> Option<(&str, &str)> {
         merge::header_only_change(self.current.as_deref()?, self.merged.text.as_deref()?)

@@ -86,6 +86,8 @@ const SECRET_KEYS: &[&str] = &[
     "token",
     "api_key",
     "apikey",
+    // A header's name in `http_headers = { api-key = "..." }` (Azure's, `x-api-key`).
+    "api-key",
     "secret",
     "password",
     "authorization",

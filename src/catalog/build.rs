@@ -928,7 +928,7 @@ impl Builder<'_> {
 }
 
 /// Whether `text`, or any of its words, looks like a key.
-fn contains_credential(text: &str) -> bool {
+pub fn contains_credential(text: &str) -> bool {
     looks_like_secret(text) || text.split_whitespace().any(looks_like_secret)
 }
 
@@ -982,7 +982,7 @@ fn is_env_name(name: &str) -> bool {
 /// Query parameters that carry credentials, by the words of their names:
 /// a word that is or ends in `key`, `token`, `secret`, `sig`, ... (`apikey`,
 /// `access_token`, Azure's `sig`, `X-Amz-Signature`, `client_secret`).
-fn is_credential_param(name: &str) -> bool {
+pub fn is_credential_param(name: &str) -> bool {
     const WORDS: &[&str] = &[
         "key",
         "token",
@@ -1004,7 +1004,8 @@ fn is_credential_param(name: &str) -> bool {
         .any(|word| WORDS.iter().any(|w| word.ends_with(w)))
 }
 
-fn is_credential_header(name: &str) -> bool {
+/// Headers that carry credentials, by name.
+pub fn is_credential_header(name: &str) -> bool {
     matches!(
         name.to_ascii_lowercase().as_str(),
         "authorization" | "x-api-key" | "api-key" | "proxy-authorization"

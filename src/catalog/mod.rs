@@ -10,6 +10,8 @@
 mod build;
 mod yaml;
 
+pub use build::{contains_credential, is_credential_header, is_credential_param};
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;

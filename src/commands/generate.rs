@@ -646,13 +646,19 @@ fn warn_about_hazards(settings: &Settings, catalog: &Catalog, plan: &Plan, state
 /// `gen --check`: one line per out-of-date file, and one for codexgen's
 /// state when an interrupted run left its record unfinished.
 fn report_check(plan: &Plan, state: &State) -> Exit {
-    let changed: Vec<&Planned> = plan.changed().collect();
+    // A file that only gains codexgen's header (hand-written, every managed
+    // value already equal) is in sync: nothing Codex reads would change.
+    let (added, changed): (Vec<&Planned>, Vec<&Planned>) =
+        plan.changed().partition(|p| p.header_added());
     let (header_only, real): (Vec<&Planned>, Vec<&Planned>) =
         changed.iter().partition(|p| p.header_only().is_some());
     for p in &real {
         println!("{}: {}", p.file, describe_change(p));
     }
     if let Some(line) = header_only_summary(&header_only) {
+        println!("{line}");
+    }
+    if let Some(line) = header_added_summary(&added) {
         println!("{line}");
     }
     if state.interrupted {
@@ -675,6 +681,21 @@ fn report_check(plan: &Plan, state: &State) -> Exit {
         println!("{out_of_date} file(s) out of date; run `codexgen gen` to update");
         Exit::OutOfDate
     }
+}
+
+/// One line for the files that are in sync but have no codexgen header yet
+/// (`None` when there are none).
+fn header_added_summary(files: &[&Planned]) -> Option<String> {
+    let names = match files {
+        [] => return None,
+        [one] => one.file.to_string(),
+        [a, b] => format!("{} and {}", a.file, b.file),
+        [a, b, rest @ ..] => format!("{}, {} and {} more", a.file, b.file, rest.len()),
+    };
+    Some(format!(
+        "{names}: in sync; codexgen's header is added on the next write ({} file(s))",
+        files.len()
+    ))
 }
 
 /// One line for the files whose only change is the catalog version in
@@ -732,16 +753,25 @@ fn print_plans<'p>(mut plans: impl Iterator<Item = &'p Planned>) -> Result<(), E
     // A catalog version bump changes every file's header alone: said in one
     // line after the real changes, so that they stand out.
     let mut header_only: Vec<&Planned> = Vec::new();
+    // So is a header added to hand-written files that already match.
+    let mut header_added: Vec<&Planned> = Vec::new();
     let printed = plans
         .try_for_each(|p| {
             if p.header_only().is_some() && p.merged.notes.is_empty() {
                 header_only.push(p);
+                Ok(())
+            } else if p.header_added() && p.merged.notes.is_empty() {
+                header_added.push(p);
                 Ok(())
             } else {
                 print_plan(&mut out, p)
             }
         })
         .and_then(|()| match header_only_summary(&header_only) {
+            Some(line) => writeln!(out, "{}", dim(&line)),
+            None => Ok(()),
+        })
+        .and_then(|()| match header_added_summary(&header_added) {
             Some(line) => writeln!(out, "{}", dim(&line)),
             None => Ok(()),
         })

@@ -493,3 +493,90 @@ fn drain(mut pipe: impl Read + Send + 'static) -> mpsc::Receiver<String> {
     });
     rx
 }
+
+/// Issue 11's way in: a hand-written home (a literal token on one provider,
+/// a profile file, `[projects]`) is imported, generated from the imported
+/// catalog, and the real Codex then reaches each provider with the right
+/// model and key, the token coming from the variable import named once the
+/// literal is removed, as import says to.
+#[test]
+fn real_codex_runs_a_home_imported_then_generated() {
+    let Some(codex) = codex_bin() else { return };
+    let server = StandIn::start();
+    let scratch = Scratch::new();
+    std::fs::create_dir_all(&scratch.codex_home).expect("codex home");
+    let token_line = format!("experimental_bearer_token = \"{}\"\n", BETA.key);
+    let config = format!(
+        "# written by hand\nmodel = \"{}\"\nmodel_provider = \"{}\"\n\n[model_providers.{}]\nname = \"{}\"\nbase_url = \"{}\"\nenv_key = \"{}\"\nwire_api = \"responses\"\n\n[model_providers.{}]\nname = \"{}\"\nbase_url = \"{}\"\n{token_line}wire_api = \"responses\"\nhttp_headers = {{ X-E2e-Header = \"hello\" }}\nquery_params = {{ api-version = \"2025-04-01-preview\" }}\n\n[projects.\"/srv/x\"]\ntrust_level = \"trusted\"\n",
+        ALPHA.model,
+        ALPHA.provider,
+        ALPHA.provider,
+        ALPHA.name,
+        server.base_url(ALPHA.prefix),
+        ALPHA.env_key,
+        BETA.provider,
+        BETA.name,
+        server.base_url(BETA.prefix),
+    );
+    std::fs::write(scratch.codex_home.join("config.toml"), &config).expect("config.toml");
+    std::fs::write(
+        scratch
+            .codex_home
+            .join(format!("{}.config.toml", BETA.profile)),
+        format!(
+            "model = \"{}\"\nmodel_provider = \"{}\"\n",
+            BETA.model, BETA.provider
+        ),
+    )
+    .expect("profile file");
+
+    let catalog = scratch.work.join("imported.yaml");
+    let stderr = import_home(&scratch, &codex, &catalog);
+    let var = "BETA_PROVIDER_API_KEY";
+    assert!(stderr.contains(&format!("set {var}")), "{stderr}");
+    assert!(!stderr.contains(BETA.key), "{stderr}");
+
+    generate_with(&scratch.codex_home, &catalog, Some(&codex), &[]);
+    // What import asks for: the literal goes, the variable carries the key.
+    let written = std::fs::read_to_string(scratch.codex_home.join("config.toml")).unwrap();
+    assert!(written.contains(&token_line), "{written}");
+    assert!(written.contains("[projects.\"/srv/x\"]\ntrust_level = \"trusted\"\n"));
+    std::fs::write(
+        scratch.codex_home.join("config.toml"),
+        written.replace(&token_line, ""),
+    )
+    .expect("remove the literal token");
+
+    let keys = [(ALPHA.env_key, ALPHA.key), (var, BETA.key)];
+    check_run(&ALPHA, &scratch.run_codex(&codex, &server, None, &keys));
+    check_run(
+        &BETA,
+        &scratch.run_codex(&codex, &server, Some(BETA.profile), &keys),
+    );
+}
+
+/// `codexgen import --output CATALOG` for the scratch Codex home, the target
+/// taken from `codex --version` as a user's run would; returns its stderr,
+/// asserting success.
+pub(crate) fn import_home(scratch: &Scratch, codex: &Path, catalog: &Path) -> String {
+    let import = Command::new(env!("CARGO_BIN_EXE_codexgen"))
+        .arg("--codex-home")
+        .arg(&scratch.codex_home)
+        .arg("--codex-bin")
+        .arg(codex)
+        .args(["import", "--output"])
+        .arg(catalog)
+        .current_dir(&scratch.work)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", &scratch.home)
+        .env("XDG_CONFIG_HOME", scratch.home.join(".config"))
+        .env("XDG_CACHE_HOME", scratch.home.join(".cache"))
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run codexgen import");
+    let stderr = String::from_utf8_lossy(&import.stderr).into_owned();
+    assert!(import.status.success(), "import failed:\n{stderr}");
+    stderr
+}

@@ -11,12 +11,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::OsStr;
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::e2e::{
     ALPHA, BETA, KEYS, PROMPT, Run, Scratch, check_run, codex_bin_from, codexgen, generate_with,
-    report,
+    import_home, report,
 };
 use crate::stand_in::StandIn;
 
@@ -398,4 +399,77 @@ fn read(path: &Path) -> String {
 
 fn os_args<'a>(args: &[&'a str]) -> Vec<&'a OsStr> {
     args.iter().map(|arg| OsStr::new(*arg)).collect()
+}
+
+/// A hand-written Codex 0.133 home (legacy `[profiles.NAME]` tables, the
+/// user's own sections) imported, then generated, for the Codex that reads
+/// it: `codex exec` and `codex -p beta exec` reach the stand-in as before,
+/// and every line the user wrote is still there.
+#[test]
+fn codex_0_133_runs_a_legacy_home_imported_then_generated() {
+    let Some(codex) = versioned_codex("CODEX_BIN_0_133_0", "0.133.0") else {
+        return;
+    };
+    let server = StandIn::start();
+    let scratch = Scratch::new();
+    std::fs::create_dir_all(&scratch.codex_home).expect("codex home");
+    let mut config = format!(
+        "model = \"{}\"\nmodel_provider = \"{}\"\n\n",
+        ALPHA.model, ALPHA.provider
+    );
+    for case in [&ALPHA, &BETA] {
+        let _ = write!(
+            config,
+            "[model_providers.{}]\nname = \"{}\"\nbase_url = \"{}\"\nenv_key = \"{}\"\nwire_api = \"responses\"\n",
+            case.provider,
+            case.name,
+            server.base_url(case.prefix),
+            case.env_key
+        );
+        for (key, map) in [
+            ("http_headers", case.http_headers),
+            ("query_params", case.query_params),
+        ] {
+            if !map.is_empty() {
+                let entries: Vec<String> =
+                    map.iter().map(|(k, v)| format!("{k} = \"{v}\"")).collect();
+                let _ = writeln!(config, "{key} = {{ {} }}", entries.join(", "));
+            }
+        }
+        config.push('\n');
+    }
+    for case in [&ALPHA, &BETA] {
+        let _ = write!(
+            config,
+            "[profiles.{}]\nmodel = \"{}\"\nmodel_provider = \"{}\"\n\n",
+            case.profile, case.model, case.provider
+        );
+    }
+    config.push_str(UNMANAGED);
+    std::fs::write(scratch.codex_home.join("config.toml"), &config).expect("config.toml");
+
+    let catalog = scratch.work.join("imported.yaml");
+    let stderr = import_home(&scratch, &codex, &catalog);
+    assert!(stderr.contains("changes no managed value"), "{stderr}");
+    let check = codexgen(
+        &scratch.codex_home,
+        &catalog,
+        Some(&codex),
+        &os_args(&["--check"]),
+    );
+    assert!(
+        check.status.is_some_and(|s| s.success()),
+        "gen --check after import:\n{}{}",
+        check.stdout,
+        check.stderr
+    );
+    generate_with(&scratch.codex_home, &catalog, Some(&codex), &[]);
+    let written = std::fs::read_to_string(scratch.codex_home.join("config.toml")).unwrap();
+    assert!(written.ends_with(&config), "a line was lost:\n{written}");
+
+    check_run(&ALPHA, &scratch.run_codex(&codex, &server, None, &KEYS));
+    check_run(
+        &BETA,
+        &scratch.run_codex(&codex, &server, Some(BETA.profile), &KEYS),
+    );
 }

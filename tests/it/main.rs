@@ -8,6 +8,7 @@ mod e2e_versions;
 mod faults;
 mod generate;
 mod http_stub;
+mod import;
 mod inputs;
 mod layers;
 mod no_panic;

@@ -1,4 +1,4 @@
-//! No input panics a command (issue 9, class 2): arbitrary UTF-8 (non-ASCII
+//! No input panics a command (issue 9, class 2; `import` too): arbitrary UTF-8 (non-ASCII
 //! letters before `:` and `=`, CRLF, half-written tables) in config.toml, a
 //! profile file and the catalog, through the real binary. A panic exits 101;
 //! every outcome here must be 0, 1 or 2.
@@ -16,6 +16,10 @@ const TOML: &[&str] = &[
     "[profiles.alpha]\nmodel = \"x\"\n",
     "[projects.\"/ü/中\"]\ntrust_level = \"trusted\"\n",
     "clé = \"token: 🙂\"\n",
+    "model_provider = \"alpha-p\"\n",
+    "base_url = \"https://x.example/v1\"\n",
+    "experimental_bearer_token = \"t\"\n",
+    "http_headers = { Authorization = \"Bearer x\", api-key = 1 }\n",
     "\r\n",
     "[",
     "=",
@@ -62,7 +66,7 @@ proptest! {
         w.catalog(&catalog);
         w.file("codex-home/config.toml", &config);
         w.file("codex-home/alpha.config.toml", &profile);
-        for args in [&["gen", "--diff"][..], &["gen", "--check"], &["gen", "--yes"], &["doctor"]] {
+        for args in [&["gen", "--diff"][..], &["gen", "--check"], &["gen", "--yes"], &["doctor"], &["import"]] {
             let out = w.cmd().arg("--codex-version").arg("0.169.0").args(args).output().unwrap();
             let stderr = String::from_utf8_lossy(&out.stderr);
             prop_assert!(

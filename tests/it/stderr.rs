@@ -665,3 +665,46 @@ fn a_template_that_prints_without_end() {
 ",
     );
 }
+
+#[test]
+fn an_imported_value_the_catalog_refuses() {
+    let w = World::new();
+    w.file(
+        "codex-home/config.toml",
+        "model = \"m\"\nmodel_provider = \"a\"\n\n[model_providers.a]\nname = \"A\"\nbase_url = \"https://a.example/v1/\"\n",
+    );
+    assert_stderr(
+        &w,
+        &["import"],
+        2,
+        r#"codexgen: the catalog imported from [ROOT]/codex-home does not load (below), so nothing was written: fix each value in the Codex file its entry came from (the comment above the entry names it), then import again
+error: `base_url` "https://a.example/v1/" is not usable
+  --> <imported catalog>:11:15
+   |
+11 |     base_url: https://a.example/v1/
+   |               ^^^^^^^^^^^^^^^^^^^^^ ends with `/`
+  = help: drop the trailing slash: Codex appends `/responses`, and `//responses` is a 404 on most servers
+"#,
+    );
+}
+
+#[test]
+fn an_imported_control_character() {
+    let w = World::new();
+    w.file(
+        "codex-home/config.toml",
+        "model = \"m\"\nmodel_provider = \"a\"\n[model_providers.a]\nname = \"A\\u001b[31m\"\nbase_url = \"https://a.example/v1\"\n",
+    );
+    assert_stderr(
+        &w,
+        &["import"],
+        2,
+        r#"error: config.toml: `model_providers.a.name` holds the control character \u{1b}, which a catalog cannot hold
+ --> [ROOT]/codex-home/config.toml:4:8
+  |
+4 | name = "A\u001b[31m"
+  |        ^^^^^^^^^^^^^
+  = help: remove it from [ROOT]/codex-home/config.toml (catalog values are single lines of visible text), then import again
+"#,
+    );
+}

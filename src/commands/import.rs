@@ -1,0 +1,1326 @@
+//! `codexgen import`: reads an existing Codex home (config.toml with its
+//! `[model_providers]`, legacy `[profiles.NAME]` tables, and `NAME.config.toml`
+//! profile files) and writes a catalog that reproduces it, so that `gen`
+//! right after it changes no managed value. Owns the mapping from Codex's
+//! keys back to catalog keys (the same keys the templates write), the YAML it
+//! prints, and the report of what stays behind. Reads the home only (through
+//! `input`) and never writes into it; the catalog goes to stdout, or through
+//! `write` to `--output`.
+//!
+//! Choices where the issue is silent (also in the README):
+//! - A top-level `model`/`model_provider` that matches a profile (same model
+//!   and provider) makes that profile the default; otherwise it becomes a new
+//!   profile named after the provider (`default`, then `<provider>-2`, ...
+//!   when taken). A `model` without `model_provider` is Codex's `openai`.
+//! - A key Codex accepts that the catalog has no field for, a value the
+//!   catalog refuses for the target (say `approval_policy = "untrusted"` on
+//!   0.169), or a map holding a credential stays where it is, unmanaged, and
+//!   is listed. So does every other top-level key and table (`[projects]`,
+//!   `[mcp_servers]`, ...).
+//! - A literal credential is never copied: `experimental_bearer_token` and an
+//!   `Authorization: Bearer` header become `env_key: <ID>_API_KEY`, another
+//!   credential header an `env_http_headers` entry; the literal stays in the
+//!   file until the user removes it, and its value is never printed.
+//! - What `gen` will still change (the added `env_key`, a profile file for a
+//!   default that matched no profile, profiles moved to the target's layout,
+//!   a `wire_api` written out) is said, one line each.
+//! - The catalog is loaded with the normal loader before it is printed or
+//!   written: what the catalog refuses stops the import, with its reason.
+
+use std::collections::HashSet;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use anstream::eprintln;
+use toml_edit::{Document, Item, TableLike};
+
+use super::report::dim;
+use crate::catalog::{self, Source};
+use crate::codex::{self, ProfileLayout, Target};
+use crate::diagnostic::{Exit, Level, Problem, Snippet, is_unprintable, printable};
+use crate::error::Error;
+use crate::home::{self, CodexFile, ProfileName};
+use crate::input;
+use crate::merge::{self, MergeError};
+use crate::secrets;
+use crate::settings::Settings;
+use crate::write::{self, Expect};
+
+pub struct Options {
+    /// Where to write the catalog (`None`: stdout).
+    pub output: Option<PathBuf>,
+    /// Replace an existing `output`.
+    pub force: bool,
+}
+
+pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
+    let home = &settings.codex_home;
+    let target = &settings.target;
+    let config_path = CodexFile::Config.path_in(home);
+    let Some(config_text) = input::read_optional(&config_path, input::CODEX_FILE)? else {
+        return Err(Error::with_help(
+            format!(
+                "nothing to import: {} does not exist",
+                config_path.display()
+            ),
+            "point --codex-home (or CODEX_HOME) at the Codex home to import",
+        ));
+    };
+    if let Some(output) = &options.output {
+        refuse_output(output, home, options.force)?;
+    }
+    let config = Parsed::new(CodexFile::Config, &config_path, &config_text)?;
+    let mut profile_files = Vec::new();
+    for file in profile_files_in(home)? {
+        let path = file.path_in(home);
+        if let Some(text) = input::read_optional(&path, input::CODEX_FILE)? {
+            profile_files.push((file, path, text));
+        }
+    }
+    let profile_docs = profile_files
+        .iter()
+        .map(|(file, path, text)| Parsed::new(file.clone(), path, text))
+        .collect::<Result<Vec<_>, _>>()?;
+
+    let mut import = Import::new(target);
+    import.read(&config, &profile_docs)?;
+    let version = merge::header_version(&config_text)
+        .map_or_else(|| format!("imported-{}", today()), str::to_owned);
+    let text = import.to_yaml(&version);
+
+    // The catalog must load as `gen` will load it. It is named so in
+    // messages even with --output: nothing is written when it does not load.
+    let loaded = catalog::layer(vec![Source {
+        name: "<imported catalog>".to_owned(),
+        text: text.clone(),
+    }])
+    .and_then(|layered| layered.build(target));
+    let loaded = loaded.inspect_err(|_| {
+        // Said first: the problems point into the catalog, the fix is in the home.
+        eprintln!(
+            "{} the catalog imported from {} does not load (below), so nothing was written: fix each value in the Codex file its entry came from (the comment above the entry names it), then import again",
+            dim("codexgen:"),
+            printable(&home.display().to_string())
+        );
+    })?;
+    secrets::conceal_values_of(loaded.variables());
+
+    import.report(settings, &loaded.default);
+    let Some(path) = &options.output else {
+        return print_catalog(&text).map(|()| Exit::Ok);
+    };
+    let expect = if options.force {
+        Expect::AsRead
+    } else {
+        Expect::Exactly(None)
+    };
+    write::write(path, &text, None, expect).map_err(|e| match e {
+        write::WriteError::Changed(_) => Error::with_help(
+            format!("{} already exists", path.display()),
+            "pass --force to replace it, or choose another --output",
+        ),
+        other => Error::message(format!(
+            "cannot write the catalog to {}: {other}",
+            path.display()
+        )),
+    })?;
+    eprintln!(
+        "Wrote the catalog to {}; review it with `codexgen --catalog {} gen --diff`.",
+        path.display(),
+        path.display()
+    );
+    Ok(Exit::Ok)
+}
+
+/// The catalog on stdout; a reader that goes away (`| head`) ends the
+/// printing quietly.
+fn print_catalog(text: &str) -> Result<(), Error> {
+    use std::io::Write as _;
+    let mut out = anstream::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::message(format!(
+            "cannot write the catalog to standard output: {e}"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// `--output` must not replace a file unless `--force`, and must not be in
+/// the Codex home, which import never writes into.
+fn refuse_output(output: &Path, home: &Path, force: bool) -> Result<(), Error> {
+    // The nearest folder of it that exists (the write creates the rest).
+    let parent = output
+        .ancestors()
+        .skip(1)
+        .map(|p| {
+            if p.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                p
+            }
+        })
+        .find_map(|p| p.canonicalize().ok());
+    if let (Some(a), Ok(b)) = (parent, home.canonicalize())
+        && a.starts_with(&b)
+    {
+        return Err(Error::with_help(
+            format!(
+                "--output {} is inside the Codex home, which import never writes into",
+                output.display()
+            ),
+            "write the catalog elsewhere, e.g. --output ~/.config/codexgen/providers.yaml",
+        ));
+    }
+    if !force && std::fs::symlink_metadata(output).is_ok() {
+        return Err(Error::with_help(
+            format!("{} already exists", output.display()),
+            "pass --force to replace it, or choose another --output",
+        ));
+    }
+    Ok(())
+}
+
+/// The profile files in the home, by name (the profile-name rule is `home`'s).
+fn profile_files_in(home: &Path) -> Result<Vec<CodexFile>, Error> {
+    let entries = match fs_err::read_dir(home) {
+        Ok(entries) => entries,
+        Err(source) => {
+            return Err(Error::Read {
+                path: home.display().to_string(),
+                source,
+            });
+        }
+    };
+    let mut files: Vec<CodexFile> = entries
+        .filter_map(Result::ok)
+        .filter_map(|e| e.file_name().to_str().and_then(CodexFile::from_file_name))
+        .filter(|f| *f != CodexFile::Config)
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+/// One Codex file, parsed with its positions.
+struct Parsed<'t> {
+    file: CodexFile,
+    /// The path as shown in messages.
+    label: String,
+    text: &'t str,
+    /// Where `doc`'s text starts in `text` (after a byte-order mark).
+    offset: usize,
+    doc: Document<&'t str>,
+}
+
+impl<'t> Parsed<'t> {
+    fn new(file: CodexFile, path: &Path, text: &'t str) -> Result<Self, Error> {
+        let label = path.display().to_string();
+        let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let offset = text.len() - body.len();
+        let doc = Document::parse(body).map_err(|err| {
+            let span = err.span().unwrap_or(0..0);
+            let snippet = Snippet::at_offset(&label, text, offset + span.start, span.len());
+            Error::Merge(MergeError::Unparsable(
+                Problem::new(format!(
+                    "{label} is not valid TOML, so codexgen cannot import it"
+                ))
+                .at(snippet)
+                .label(err.message().to_owned())
+                .help(format!("fix {label} by hand, then import again")),
+            ))
+        })?;
+        Ok(Parsed {
+            file,
+            label,
+            text,
+            offset,
+            doc,
+        })
+    }
+
+    /// A string value, refusing what the catalog refuses anyway (control
+    /// characters) with the file, line and key. `None`: not a string.
+    fn string(&self, item: &Item, path: &str) -> Result<Option<String>, Error> {
+        let Some(s) = item.as_str() else {
+            return Ok(None);
+        };
+        self.printable(s, item.span(), path)?;
+        Ok(Some(s.to_owned()))
+    }
+
+    fn printable(
+        &self,
+        s: &str,
+        span: Option<std::ops::Range<usize>>,
+        path: &str,
+    ) -> Result<(), Error> {
+        let Some(c) = s.chars().find(|&c| is_unprintable(c)) else {
+            return Ok(());
+        };
+        let mut problem = Problem::new(format!(
+            "{}: `{}` holds the control character {}, which a catalog cannot hold",
+            self.file,
+            printable(path),
+            c.escape_unicode()
+        ));
+        if let Some(span) = span {
+            problem = problem.at(Snippet::at_offset(
+                &self.label,
+                self.text,
+                self.offset + span.start,
+                span.len(),
+            ));
+        }
+        Err(Error::Located(problem.help(format!(
+            "remove it from {} (catalog values are single lines of visible text), then import again",
+            self.label
+        ))))
+    }
+
+    /// A map of strings (an inline table or a table); `None` when some
+    /// value is not a string.
+    fn pairs(&self, item: &Item, path: &str) -> Result<Option<Vec<(String, String)>>, Error> {
+        let Some(table) = item.as_table_like() else {
+            return Ok(None);
+        };
+        let mut pairs = Vec::new();
+        for (key, value) in table.iter() {
+            let at = format!("{path}.{key}");
+            self.printable(key, value.span(), &at)?;
+            match self.string(value, &at)? {
+                Some(v) => pairs.push((key.to_owned(), v)),
+                None => return Ok(None),
+            }
+        }
+        Ok(Some(pairs))
+    }
+}
+
+/// A provider as the catalog will hold it; fields in catalog order.
+#[derive(Debug, Default)]
+struct Provider {
+    id: String,
+    name: Option<String>,
+    base_url: Option<String>,
+    env_key: Option<String>,
+    env_key_instructions: Option<String>,
+    wire_api: Option<String>,
+    query_params: Option<Vec<(String, String)>>,
+    http_headers: Option<Vec<(String, String)>>,
+    env_http_headers: Option<Vec<(String, String)>>,
+    request_max_retries: Option<i64>,
+    stream_max_retries: Option<i64>,
+    stream_idle_timeout_ms: Option<i64>,
+    requires_openai_auth: Option<bool>,
+    /// Whether the table holds an `experimental_bearer_token` (never its value).
+    token: bool,
+}
+
+#[derive(Debug)]
+struct Profile {
+    name: ProfileName,
+    /// Where it came from, for the catalog's comment.
+    from: String,
+    provider: String,
+    model: String,
+    settings: Vec<(&'static str, String)>,
+}
+
+/// What import found, and what it tells the user.
+struct Import<'t> {
+    target: &'t Target,
+    providers: Vec<Provider>,
+    profiles: Vec<Profile>,
+    default: Option<String>,
+    /// Per file, the keys left where they are.
+    kept: Vec<(CodexFile, Vec<String>)>,
+    /// Literal credentials found, and what replaces them (no values).
+    credentials: Vec<Credential>,
+    /// What `gen` will change once this catalog is used.
+    changes: Vec<String>,
+    warnings: Vec<String>,
+}
+
+/// The profile keys of Codex that the catalog has, besides `model` and
+/// `model_provider`, with the values it accepts for the target.
+fn setting_choices(target: &Target) -> [(&'static str, &'static [&'static str]); 7] {
+    [
+        ("model_reasoning_effort", codex::REASONING_EFFORTS),
+        ("model_reasoning_summary", codex::REASONING_SUMMARIES),
+        ("model_verbosity", codex::VERBOSITIES),
+        ("approval_policy", target.approval_policies()),
+        ("sandbox_mode", codex::SANDBOX_MODES),
+        ("personality", codex::PERSONALITIES),
+        ("web_search", codex::WEB_SEARCH_MODES),
+    ]
+}
+
+impl<'t> Import<'t> {
+    fn new(target: &'t Target) -> Self {
+        Import {
+            target,
+            providers: Vec::new(),
+            profiles: Vec::new(),
+            default: None,
+            kept: Vec::new(),
+            credentials: Vec::new(),
+            changes: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    fn keep(&mut self, file: &CodexFile, what: String) {
+        match self.kept.iter_mut().find(|(f, _)| f == file) {
+            Some((_, list)) => list.push(what),
+            None => self.kept.push((file.clone(), vec![what])),
+        }
+    }
+
+    fn read(&mut self, config: &Parsed<'_>, files: &[Parsed<'_>]) -> Result<(), Error> {
+        let root = config.doc.as_table();
+        let cfg = &config.file;
+        let top_model = match root.get("model") {
+            Some(item) => config.string(item, "model")?,
+            None => None,
+        };
+        let top_provider = match root.get("model_provider") {
+            Some(item) => config.string(item, "model_provider")?,
+            None => None,
+        };
+        for (key, item) in root {
+            match key {
+                "model" | "model_provider" if item.is_str() => {}
+                "model_providers" | "profiles" if item.is_table_like() => {}
+                _ if item.is_table_like() && !item.is_inline_table() => {
+                    self.keep(
+                        cfg,
+                        format!("[{}]", toml_edit::Key::new(key).display_repr()),
+                    );
+                }
+                _ => self.keep(cfg, toml_edit::Key::new(key).display_repr().into_owned()),
+            }
+        }
+        if let Some(table) = root.get("model_providers").and_then(Item::as_table_like) {
+            for (id, item) in table.iter() {
+                self.provider(config, id, item)?;
+            }
+        }
+        self.credential_variables();
+        let inherited = (top_model.as_deref(), top_provider.as_deref());
+        self.profiles_in(config, files, inherited)?;
+        self.choose_default(top_model, top_provider)
+    }
+
+    /// Imports every profile: legacy tables and profile files, the layout
+    /// the target reads first, so that a name in both is taken from the one
+    /// Codex reads; says when `gen` moves them to the target's layout.
+    fn profiles_in(
+        &mut self,
+        config: &Parsed<'_>,
+        files: &[Parsed<'_>],
+        inherited: (Option<&str>, Option<&str>),
+    ) -> Result<(), Error> {
+        let root = config.doc.as_table();
+        let cfg = &config.file;
+        // Profiles in the layout the target reads first, so that a name in
+        // both layouts is taken from the one Codex reads.
+        let mut legacy = Vec::new();
+        if let Some(table) = root.get("profiles").and_then(Item::as_table_like) {
+            for (name, item) in table.iter() {
+                legacy.push((name, item));
+            }
+        }
+        let files_first = self.target.profile_layout() == ProfileLayout::Files;
+        let mut seen: HashSet<String> = HashSet::new();
+        let mut from_tables = Vec::new();
+        let mut from_files = Vec::new();
+        for pass in [files_first, !files_first] {
+            if pass {
+                for parsed in files {
+                    let Some(name) = parsed.file.profile().cloned() else {
+                        continue;
+                    };
+                    if !seen.insert(name.to_string()) {
+                        self.keep(
+                            &parsed.file,
+                            format!("the whole file ([profiles.{name}] in config.toml is the one this Codex reads)"),
+                        );
+                        continue;
+                    }
+                    let from = parsed.file.to_string();
+                    if self.profile(parsed, &name, parsed.doc.as_table(), &from, &[], inherited)? {
+                        from_files.push(name);
+                    }
+                }
+            } else {
+                for (name, item) in &legacy {
+                    let path = format!("profiles.{}", toml_edit::Key::new(*name).display_repr());
+                    let Some(profile_name) = ProfileName::new(name) else {
+                        self.keep(
+                            cfg,
+                            format!("[{path}] (not a plain name: letters, digits, - and _)"),
+                        );
+                        continue;
+                    };
+                    let Some(table) = item.as_table_like() else {
+                        self.keep(cfg, format!("{path} (not a table)"));
+                        continue;
+                    };
+                    if !seen.insert(profile_name.to_string()) {
+                        self.keep(
+                            cfg,
+                            format!(
+                                "[{path}] ({profile_name}.config.toml is the one this Codex reads)"
+                            ),
+                        );
+                        self.changes.push(format!(
+                            "config.toml: [{path}] is removed (Codex {} refuses `codex -p {profile_name}` while it is there; keys the catalog does not have move into {profile_name}.config.toml)",
+                            self.target.version
+                        ));
+                        continue;
+                    }
+                    let from = format!("config.toml [{path}]");
+                    let prefix = [path.as_str()];
+                    if self.profile(config, &profile_name, table, &from, &prefix, inherited)? {
+                        from_tables.push(profile_name);
+                    }
+                }
+            }
+        }
+        let version = self.target.version;
+        match self.target.profile_layout() {
+            ProfileLayout::Files => {
+                for name in &from_tables {
+                    self.changes.push(format!(
+                        "config.toml: [profiles.{name}] moves to {name}.config.toml, which is created (Codex {version} reads profile files)"
+                    ));
+                }
+            }
+            ProfileLayout::Tables => {
+                for name in &from_files {
+                    self.changes.push(format!(
+                        "config.toml: [profiles.{name}] is added (Codex {version} reads no profile files; {name}.config.toml is left alone)"
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn provider(&mut self, config: &Parsed<'_>, id: &str, item: &Item) -> Result<(), Error> {
+        let cfg = &config.file;
+        let shown = toml_edit::Key::new(id).display_repr().into_owned();
+        let path = format!("model_providers.{shown}");
+        if codex::BUILTIN_PROVIDERS.contains(&id) {
+            let effect = self.target.redefined_builtin(id).unwrap_or("ignores it");
+            self.keep(
+                cfg,
+                format!(
+                    "[{path}] (a built-in id: Codex {} {effect})",
+                    self.target.version
+                ),
+            );
+            return Ok(());
+        }
+        if !home::is_plain_name(id) {
+            self.keep(
+                cfg,
+                format!("[{path}] (not a plain id: letters, digits, - and _)"),
+            );
+            return Ok(());
+        }
+        let Some(table) = item.as_table_like() else {
+            self.keep(cfg, format!("{path} (not a table)"));
+            return Ok(());
+        };
+        let mut p = Provider {
+            id: id.to_owned(),
+            ..Provider::default()
+        };
+        for (key, value) in table.iter() {
+            let at = format!("{path}.{key}");
+            if let Some(why) = Self::provider_key(config, &mut p, key, value, &at)? {
+                self.keep(cfg, format!("{path}.{} ({why})", printable(key)));
+            }
+        }
+        self.credentials_in(cfg, &mut p, &path);
+        if let Some(params) = &p.query_params
+            && params
+                .iter()
+                .any(|(k, v)| catalog::is_credential_param(k) || catalog::contains_credential(v))
+        {
+            p.query_params = None;
+            self.keep(
+                cfg,
+                format!("{path}.query_params (holds what looks like a credential)"),
+            );
+            self.warnings.push(format!(
+                "{cfg}: `{path}.query_params` holds what looks like a credential; Codex has no variable form for query parameters, so it stays in {cfg}, unmanaged"
+            ));
+        }
+        if p.name.is_none() {
+            self.changes.push(format!(
+                "config.toml: `{path}.name` = \"{id}\" is added (Codex refuses a provider without a name)"
+            ));
+        }
+        if p.wire_api.is_none() {
+            let default = if self.target.accepts_wire_api("chat") {
+                "chat"
+            } else {
+                "responses"
+            };
+            p.wire_api = Some(default.to_owned());
+            self.changes.push(format!(
+                "config.toml: `{path}.wire_api` = \"{default}\" is added (what Codex {} uses when it is missing; codexgen always writes it)",
+                self.target.version
+            ));
+        }
+        self.providers.push(p);
+        Ok(())
+    }
+
+    /// Reads one key of a provider table into `p`; the reason it stays
+    /// in the file instead, if it does.
+    fn provider_key(
+        config: &Parsed<'_>,
+        p: &mut Provider,
+        key: &str,
+        value: &Item,
+        at: &str,
+    ) -> Result<Option<&'static str>, Error> {
+        let kept = match key {
+            "name" | "base_url" | "env_key" | "env_key_instructions" | "wire_api" => {
+                match config.string(value, at)? {
+                    Some(s) => {
+                        let slot = match key {
+                            "name" => &mut p.name,
+                            "base_url" => &mut p.base_url,
+                            "env_key" => &mut p.env_key,
+                            "env_key_instructions" => &mut p.env_key_instructions,
+                            _ => &mut p.wire_api,
+                        };
+                        *slot = Some(s);
+                        None
+                    }
+                    None => Some("not a string"),
+                }
+            }
+            "query_params" | "http_headers" | "env_http_headers" => {
+                match config.pairs(value, at)? {
+                    Some(pairs) => {
+                        match key {
+                            "query_params" => p.query_params = Some(pairs),
+                            "http_headers" => p.http_headers = Some(pairs),
+                            _ => p.env_http_headers = Some(pairs),
+                        }
+                        None
+                    }
+                    None => Some("not a map of strings"),
+                }
+            }
+            "request_max_retries" | "stream_max_retries" | "stream_idle_timeout_ms" => {
+                let (min, max) = if key == "stream_idle_timeout_ms" {
+                    (1, i64::MAX)
+                } else {
+                    (0, codex::MAX_RETRIES)
+                };
+                match value.as_integer() {
+                    Some(n) if (min..=max).contains(&n) => {
+                        let slot = match key {
+                            "request_max_retries" => &mut p.request_max_retries,
+                            "stream_max_retries" => &mut p.stream_max_retries,
+                            _ => &mut p.stream_idle_timeout_ms,
+                        };
+                        *slot = Some(n);
+                        None
+                    }
+                    Some(_) => Some("out of the range the catalog accepts"),
+                    None => Some("not a whole number"),
+                }
+            }
+            "requires_openai_auth" => match value.as_bool() {
+                Some(b) => {
+                    p.requires_openai_auth = Some(b);
+                    None
+                }
+                None => Some("not true or false"),
+            },
+            "experimental_bearer_token" => {
+                p.token = true;
+                None
+            }
+            _ => Some("no catalog key"),
+        };
+        Ok(kept)
+    }
+
+    /// Replaces the provider's literal credentials (a bearer token, a
+    /// credential header) with variable references, never copying them.
+    fn credentials_in(&mut self, cfg: &CodexFile, p: &mut Provider, path: &str) {
+        // Credentials: never copied, replaced by a variable reference.
+        let mut sources = Vec::new();
+        if p.token {
+            sources.push(("`experimental_bearer_token`".to_owned(), None));
+        }
+        if let Some(headers) = &p.http_headers
+            && headers.iter().any(|(k, v)| is_credential_header(k, v))
+        {
+            let headers = p.http_headers.take().unwrap_or_default();
+            self.keep(
+                cfg,
+                format!("{path}.http_headers (holds a literal credential)"),
+            );
+            for (name, value) in headers {
+                if !is_credential_header(&name, &value) {
+                    continue;
+                }
+                let is_bearer = name.eq_ignore_ascii_case("authorization")
+                    && value
+                        .get(..7)
+                        .is_some_and(|b| b.eq_ignore_ascii_case("bearer "));
+                let what = format!("the `{}` header in `http_headers`", printable(&name));
+                sources.push((what, (!is_bearer).then_some(name)));
+            }
+        }
+        let had_env_key = p.env_key.clone();
+        for (source, header) in sources {
+            let via = match header {
+                None => {
+                    if had_env_key.is_none() && p.env_key.is_none() {
+                        p.env_key = Some(PENDING.to_owned());
+                    }
+                    match &had_env_key {
+                        Some(var) => Via::Existing(var.clone()),
+                        None => Via::EnvKey,
+                    }
+                }
+                Some(header) => {
+                    p.env_http_headers
+                        .get_or_insert_with(Vec::new)
+                        .push((header.clone(), PENDING.to_owned()));
+                    Via::Header(header)
+                }
+            };
+            self.credentials.push(Credential {
+                provider: p.id.clone(),
+                source,
+                via,
+                var: String::new(),
+            });
+        }
+    }
+
+    /// Gives each credential's placeholder variable its name: `<ID>_API_KEY`
+    /// for `env_key`, `<ID>_<HEADER>` for a header, upper-case, not colliding
+    /// with any variable the catalog names; and says what `gen` then adds.
+    fn credential_variables(&mut self) {
+        let mut taken: HashSet<String> = self
+            .providers
+            .iter()
+            .flat_map(|p| {
+                p.env_key
+                    .iter()
+                    .chain(p.env_http_headers.iter().flatten().map(|(_, v)| v))
+                    .filter(|v| *v != PENDING)
+                    .cloned()
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        for p in &mut self.providers {
+            let base = env_prefix(&p.id);
+            let path = format!("model_providers.{}", p.id);
+            if let Some(key) = p.env_key.as_mut()
+                && key == PENDING
+            {
+                *key = unique(&format!("{base}_API_KEY"), &mut taken);
+                self.changes.push(format!(
+                    "config.toml: `{path}.env_key` = \"{key}\" is added (in place of the literal token)"
+                ));
+                for c in &mut self.credentials {
+                    if c.provider == p.id && matches!(c.via, Via::EnvKey) {
+                        c.var.clone_from(key);
+                    }
+                }
+            }
+            for (header, var) in p.env_http_headers.iter_mut().flatten() {
+                if var != PENDING {
+                    continue;
+                }
+                *var = unique(&format!("{base}_{}", header_var_suffix(header)), &mut taken);
+                self.changes.push(format!(
+                    "config.toml: `{path}.env_http_headers` gains {} = \"{var}\" (in place of the literal header)",
+                    printable(header)
+                ));
+                for c in &mut self.credentials {
+                    if c.provider == p.id && matches!(&c.via, Via::Header(h) if h == header) {
+                        c.var.clone_from(var);
+                    }
+                }
+            }
+        }
+        for c in &mut self.credentials {
+            if let Via::Existing(var) = &c.via {
+                c.var.clone_from(var);
+            }
+        }
+    }
+
+    /// Imports one profile (a file's top level, or a legacy table); false
+    /// when it cannot be (it is then listed).
+    #[allow(clippy::too_many_arguments)]
+    fn profile(
+        &mut self,
+        parsed: &Parsed<'_>,
+        name: &ProfileName,
+        table: &dyn TableLike,
+        from: &str,
+        prefix: &[&str],
+        inherited: (Option<&str>, Option<&str>),
+    ) -> Result<bool, Error> {
+        let file = &parsed.file;
+        let at = |key: &str| {
+            prefix
+                .iter()
+                .copied()
+                .chain(std::iter::once(key))
+                .collect::<Vec<_>>()
+                .join(".")
+        };
+        let mut model = None;
+        let mut provider = None;
+        let mut settings = Vec::new();
+        let choices = setting_choices(self.target);
+        for (key, item) in table.iter() {
+            let path = at(key);
+            let why: Option<String> = match key {
+                "model" | "model_provider" => match parsed.string(item, &path)? {
+                    Some(s) => {
+                        if key == "model" {
+                            model = Some(s);
+                        } else {
+                            provider = Some(s);
+                        }
+                        None
+                    }
+                    None => Some("not a string".to_owned()),
+                },
+                _ => match choices.iter().find(|(k, _)| *k == key) {
+                    Some((k, allowed)) => match parsed.string(item, &path)? {
+                        Some(s) if allowed.contains(&s.as_str()) => {
+                            settings.push((*k, s));
+                            None
+                        }
+                        Some(s) => Some(format!(
+                            "\"{}\" is not a value codexgen accepts for Codex {}",
+                            printable(&s),
+                            self.target.version
+                        )),
+                        None => Some("not a string".to_owned()),
+                    },
+                    None if prefix.is_empty() && key == "profile" => {
+                        Some("a profile selector".to_owned())
+                    }
+                    None => Some("no catalog key".to_owned()),
+                },
+            };
+            if item.is_table() {
+                // A table of the user's own, e.g. `[tools]` or `[profiles.x.tools]`.
+                self.keep(file, format!("[{}]", printable(&path)));
+            } else if let Some(why) = why {
+                self.keep(file, format!("{} ({why})", printable(&path)));
+            }
+        }
+        // Settings in the order the templates write them.
+        settings.sort_by_key(|(k, _)| choices.iter().position(|(c, _)| c == k));
+        let location = |key: &str| match file {
+            CodexFile::Config => format!("config.toml: `{}`", at(key)),
+            CodexFile::Profile(_) => format!("{file}: `{key}`"),
+        };
+        let model = if let Some(m) = model {
+            m
+        } else if let Some(m) = inherited.0 {
+            self.changes.push(format!(
+                "{} = \"{}\" is added (the value it inherits from config.toml today)",
+                location("model"),
+                printable(m)
+            ));
+            m.to_owned()
+        } else {
+            self.warnings.push(format!(
+                "{from}: profile `{name}` names no model, and config.toml has none to inherit; not imported"
+            ));
+            return Ok(false);
+        };
+        let provider = provider.unwrap_or_else(|| {
+            let p = inherited.1.unwrap_or("openai");
+            self.changes.push(format!(
+                "{} = \"{}\" is added (the provider it uses today)",
+                location("model_provider"),
+                printable(p)
+            ));
+            p.to_owned()
+        });
+        if !self.knows_provider(&provider) {
+            self.warnings.push(format!(
+                "{from}: profile `{name}` uses provider `{}`, which is neither defined in config.toml nor built into Codex (Codex refuses it too); not imported",
+                printable(&provider)
+            ));
+            return Ok(false);
+        }
+        self.profiles.push(Profile {
+            name: name.clone(),
+            from: from.to_owned(),
+            provider,
+            model,
+            settings,
+        });
+        Ok(true)
+    }
+
+    fn knows_provider(&self, id: &str) -> bool {
+        codex::BUILTIN_PROVIDERS.contains(&id) || self.providers.iter().any(|p| p.id == id)
+    }
+
+    /// The default profile: the one with config.toml's top-level model and
+    /// provider, else a new one made of them.
+    fn choose_default(
+        &mut self,
+        model: Option<String>,
+        provider: Option<String>,
+    ) -> Result<(), Error> {
+        let provider = match (&model, provider) {
+            (_, Some(p)) => Some(p),
+            (Some(_), None) => {
+                self.changes.push(
+                    "config.toml: `model_provider` = \"openai\" is added (what Codex uses when it is missing)"
+                        .to_owned(),
+                );
+                Some("openai".to_owned())
+            }
+            (None, None) => None,
+        };
+        let (Some(model), Some(provider)) = (model, provider.clone()) else {
+            // No complete top-level default: the first profile (on the
+            // top-level provider, if one is set) becomes it.
+            let first = self
+                .profiles
+                .iter()
+                .find(|p| provider.as_deref() == Some(p.provider.as_str()))
+                .or_else(|| self.profiles.first());
+            let Some(first) = first else {
+                return Err(Error::with_help(
+                    "nothing to import: config.toml sets no `model` and has no profile codexgen can import",
+                    "set `model` (and `model_provider`) in config.toml, or add a profile, then import again",
+                ));
+            };
+            let name = first.name.to_string();
+            self.changes.push(format!(
+                "config.toml: top-level `model` and `model_provider` are set from profile `{name}` (the catalog's default; config.toml has no complete pair today)"
+            ));
+            self.default = Some(name);
+            return Ok(());
+        };
+        if !self.knows_provider(&provider) {
+            return Err(Error::with_help(
+                format!(
+                    "config.toml's `model_provider = \"{}\"` is neither defined under [model_providers] nor built into Codex; Codex refuses it too",
+                    printable(&provider)
+                ),
+                "define the provider (or fix the name) in config.toml, then import again",
+            ));
+        }
+        let matching = self
+            .profiles
+            .iter()
+            .filter(|p| p.provider == provider && p.model == model)
+            .min_by_key(|p| p.name.as_str() != provider);
+        if let Some(p) = matching {
+            self.default = Some(p.name.to_string());
+            return Ok(());
+        }
+        let taken = |n: &str| self.profiles.iter().any(|p| p.name.as_str() == n);
+        let mut candidates = vec![provider.clone(), "default".to_owned()];
+        candidates.extend((2..).take(1000).map(|n| format!("{provider}-{n}")));
+        let name = candidates
+            .into_iter()
+            .filter_map(|c| ProfileName::new(&c))
+            .find(|c| !taken(c.as_str()))
+            .or_else(|| {
+                (2..)
+                    .take(10_000)
+                    .map(|n| format!("default-{n}"))
+                    .find(|c| !taken(c))
+                    .and_then(|c| ProfileName::new(&c))
+            })
+            .ok_or_else(|| Error::message("no free profile name for the default"))?;
+        let where_ = match self.target.profile_layout() {
+            ProfileLayout::Files => format!("{name}.config.toml is created"),
+            ProfileLayout::Tables => format!("config.toml: [profiles.{name}] is added"),
+        };
+        self.changes.push(format!(
+            "{where_} for the default profile `{name}` (config.toml's own model and model_provider, which no profile matched)"
+        ));
+        self.profiles.push(Profile {
+            name: name.clone(),
+            from: "config.toml's top-level model and model_provider".to_owned(),
+            provider,
+            model,
+            settings: Vec::new(),
+        });
+        self.default = Some(name.to_string());
+        Ok(())
+    }
+
+    /// The catalog as YAML: every string quoted where YAML needs it.
+    fn to_yaml(&self, version: &str) -> String {
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "# Imported by `codexgen import` on {} for Codex {}. Each entry's comment",
+            today(),
+            self.target.version
+        );
+        let _ = writeln!(
+            out,
+            "# names the file it came from. Review, then: codexgen --catalog FILE gen --diff"
+        );
+        let _ = writeln!(out, "schema: 1");
+        let _ = writeln!(out, "version: {}", yaml_string(version));
+        let _ = writeln!(
+            out,
+            "default: {}",
+            yaml_string(self.default.as_deref().unwrap_or_default())
+        );
+        if self.providers.is_empty() {
+            let _ = writeln!(out, "\nproviders: {{}}");
+        } else {
+            let _ = writeln!(out, "\nproviders:");
+        }
+        for p in &self.providers {
+            let _ = writeln!(out, "  # config.toml [model_providers.{}]", p.id);
+            let _ = writeln!(out, "  {}:", yaml_string(&p.id));
+            let strings = [
+                ("name", &p.name),
+                ("base_url", &p.base_url),
+                ("env_key", &p.env_key),
+                ("env_key_instructions", &p.env_key_instructions),
+                ("wire_api", &p.wire_api),
+            ];
+            for (key, value) in strings {
+                if let Some(v) = value {
+                    let _ = writeln!(out, "    {key}: {}", yaml_string(v));
+                }
+            }
+            for (key, value) in [
+                ("query_params", &p.query_params),
+                ("http_headers", &p.http_headers),
+                ("env_http_headers", &p.env_http_headers),
+            ] {
+                match value {
+                    Some(pairs) if !pairs.is_empty() => {
+                        let _ = writeln!(out, "    {key}:");
+                        for (k, v) in pairs {
+                            let _ = writeln!(out, "      {}: {}", yaml_string(k), yaml_string(v));
+                        }
+                    }
+                    Some(_) => {
+                        let _ = writeln!(out, "    {key}: {{}}");
+                    }
+                    None => {}
+                }
+            }
+            for (key, value) in [
+                ("request_max_retries", p.request_max_retries),
+                ("stream_max_retries", p.stream_max_retries),
+                ("stream_idle_timeout_ms", p.stream_idle_timeout_ms),
+            ] {
+                if let Some(n) = value {
+                    let _ = writeln!(out, "    {key}: {n}");
+                }
+            }
+            if let Some(b) = p.requires_openai_auth {
+                let _ = writeln!(out, "    requires_openai_auth: {b}");
+            }
+        }
+        let _ = writeln!(out, "\nprofiles:");
+        for p in &self.profiles {
+            let _ = writeln!(out, "  # {}", p.from);
+            let _ = writeln!(out, "  {}:", yaml_string(p.name.as_str()));
+            let _ = writeln!(out, "    provider: {}", yaml_string(&p.provider));
+            let _ = writeln!(out, "    model: {}", yaml_string(&p.model));
+            for (key, value) in &p.settings {
+                let _ = writeln!(out, "    {key}: {}", yaml_string(value));
+            }
+        }
+        out
+    }
+
+    /// What import tells the user on stderr: what it imported, what stays,
+    /// which variables to set, and what `gen` will still change.
+    fn report(&self, settings: &Settings, default: &str) {
+        let target = &settings.target;
+        eprintln!(
+            "{} imported {} provider(s) and {} profile(s) from {} (default profile `{default}`); Codex {} ({})",
+            dim("codexgen:"),
+            self.providers.len(),
+            self.profiles.len(),
+            printable(&settings.codex_home.display().to_string()),
+            target.version,
+            target.reason
+        );
+        for (file, keys) in &self.kept {
+            eprintln!(
+                "kept in {file}, not imported: {}",
+                printable(&keys.join(", "))
+            );
+        }
+        for warning in &self.warnings {
+            eprintln!(
+                "{}",
+                Problem::new(printable(warning)).render(Level::Warning)
+            );
+        }
+        for c in &self.credentials {
+            let how = match &c.via {
+                Via::EnvKey => format!("the catalog names {} in `env_key` instead", c.var),
+                Via::Existing(_) => format!("its `env_key` already names {}", c.var),
+                Via::Header(header) => format!(
+                    "the catalog sends `{}` from {} instead (`env_http_headers`)",
+                    printable(header),
+                    c.var
+                ),
+            };
+            eprintln!(
+                "credential: provider `{}` has a literal credential in {} ({}): {how}; set {} to that value, then remove the literal from {}",
+                c.provider,
+                c.source,
+                CodexFile::Config,
+                c.var,
+                CodexFile::Config
+            );
+        }
+        if self.changes.is_empty() {
+            eprintln!(
+                "`codexgen gen` with this catalog changes no managed value (a file without codexgen's header gets it on the next write)"
+            );
+        } else {
+            eprintln!("`codexgen gen` with this catalog will change:");
+            for change in &self.changes {
+                eprintln!("  {}", printable(change));
+            }
+        }
+    }
+}
+
+/// A literal credential in a provider, and the variable that replaces it.
+struct Credential {
+    provider: String,
+    /// Where the literal is, e.g. "`experimental_bearer_token`".
+    source: String,
+    via: Via,
+    /// The variable to set (named once every provider is known).
+    var: String,
+}
+
+enum Via {
+    /// A new `env_key`.
+    EnvKey,
+    /// The provider's own `env_key`, which already names the key.
+    Existing(String),
+    /// A new `env_http_headers` entry for this header.
+    Header(String),
+}
+
+/// Stands for a credential variable until every provider is known and the
+/// names can be made unique; never a valid variable name.
+const PENDING: &str = "\u{0}pending";
+
+/// Whether a header carries a credential: the catalog refuses it by name
+/// (`Authorization`, `api-key`, ...) or by a value that looks like a key.
+fn is_credential_header(name: &str, value: &str) -> bool {
+    catalog::is_credential_header(name) || catalog::contains_credential(value)
+}
+
+/// The upper-case variable-name form of a header name (`api-key`: `API_KEY`).
+fn header_var_suffix(header: &str) -> String {
+    let s: String = header
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if s.is_empty() { "KEY".to_owned() } else { s }
+}
+
+/// A provider id as the start of a variable name (`my-gw`: `MY_GW`).
+fn env_prefix(id: &str) -> String {
+    let s = header_var_suffix(id);
+    if s.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("_{s}")
+    } else {
+        s
+    }
+}
+
+/// `name`, or `name_2`, `name_3`, ... : the first not in `taken` (then taken).
+fn unique(name: &str, taken: &mut HashSet<String>) -> String {
+    let mut candidate = name.to_owned();
+    let mut n = 2;
+    while taken.contains(&candidate) {
+        candidate = format!("{name}_{n}");
+        n += 1;
+    }
+    taken.insert(candidate.clone());
+    candidate
+}
+
+/// A YAML scalar that reads back as exactly `s`, a string: plain when that
+/// is unambiguous (ids, URLs, model names), else double-quoted with escapes.
+pub fn yaml_string(s: &str) -> String {
+    if is_plain(s) {
+        return s.to_owned();
+    }
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control()
+                || is_unprintable(c)
+                || matches!(c, '\u{85}' | '\u{feff}' | '\u{2028}' | '\u{2029}') =>
+            {
+                let n = u32::from(c);
+                if n <= 0xffff {
+                    let _ = write!(out, "\\u{n:04x}");
+                } else {
+                    let _ = write!(out, "\\U{n:08x}");
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Whether `s` may be written as a plain YAML scalar and still be read as
+/// this string: a letter or `_` first, then only `A-Za-z0-9_.-/:+@`, no
+/// `:` at the end, and no word YAML reads as something else.
+fn is_plain(s: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "true", "false", "yes", "no", "on", "off", "y", "n", "null", "nan", "inf",
+    ];
+    let mut chars = s.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_.-/:+@".contains(c))
+        && !s.ends_with(':')
+        && !WORDS.iter().any(|w| s.eq_ignore_ascii_case(w))
+}
+
+/// Today's date (UTC) as `YYYY-MM-DD`.
+fn today() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let days = i64::try_from(secs / 86_400).unwrap_or(0);
+    let (y, m, d) = civil_from_days(days);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// Howard Hinnant's `civil_from_days`: a day count since 1970-01-01 as a date.
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = u32::try_from(doy - (153 * mp + 2) / 5 + 1).unwrap_or(1);
+    let m = u32::try_from(if mp < 10 { mp + 3 } else { mp - 9 }).unwrap_or(1);
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn dates_are_civil() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(20_789), (2026, 12, 2));
+        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+    }
+
+    #[test]
+    fn plain_only_when_unambiguous() {
+        for s in [
+            "groq",
+            "https://api.groq.com/openai/v1",
+            "gpt-oss:20b",
+            "openai/gpt-oss-20b",
+        ] {
+            assert_eq!(yaml_string(s), s);
+        }
+        for s in [
+            "yes", "No", "null", "~", "1.5", "12:30", "-x", "*a", "&a", "a: b", "a #b", "", " a",
+            "a:", "0x1f", ".inf",
+        ] {
+            assert!(yaml_string(s).starts_with('"'), "{s}");
+        }
+    }
+
+    /// The catalog `s` stands in: its version, a profile's model, a query
+    /// parameter's value.
+    fn catalog_with(s: &str) -> String {
+        let q = yaml_string(s);
+        format!(
+            "schema: 1\nversion: {q}\ndefault: p\nproviders:\n  x:\n    base_url: https://x.example/v1\n    query_params:\n      q: {q}\nprofiles:\n  p:\n    provider: x\n    model: {}\n",
+            yaml_string(&format!("m{s}"))
+        )
+    }
+
+    fn strings() -> impl Strategy<Value = String> {
+        let special = prop::sample::select(vec![
+            "\"", "'", "#", ": ", " #", "-", "*", "&", "!", "|", ">", "%", "@", "`", "yes", "no",
+            "null", "~", "true", "1", "0x1f", "1e3", "12:30", ".inf", "\\", " ", "\t", "é", "😀",
+            "{", "}", "[", "]", ",", "?", ":", "\u{a0}", "日本",
+        ]);
+        prop::collection::vec(
+            prop_oneof![special.prop_map(str::to_owned), "\\PC{0,3}"],
+            1..6,
+        )
+        .prop_map(|parts| parts.concat())
+        .prop_filter("the catalog refuses these anyway", |s| {
+            !s.trim().is_empty() && !s.contains(is_unprintable) && !catalog::contains_credential(s)
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn any_string_reads_back_through_the_catalog_loader(s in strings()) {
+            let text = catalog_with(&s);
+            let layered = catalog::layer(vec![Source { name: "t".into(), text: text.clone() }])
+                .unwrap_or_else(|e| panic!("{e:?}\n{text}"));
+            let built = layered.build(&Target::at(codex::NEWEST_KNOWN));
+            let built = match built {
+                Ok(c) => c,
+                Err(e) => panic!("{e:?}\n{text}"),
+            };
+            prop_assert_eq!(&built.version, &s);
+            prop_assert_eq!(&built.profiles[0].model, &format!("m{s}"));
+            prop_assert_eq!(&built.providers[0].query_params.0, &vec![("q".to_owned(), s.clone())]);
+        }
+    }
+}

@@ -1,0 +1,463 @@
+//! `codexgen import`: every home under `tests/it/homes/` (hand-written, as
+//! Codex and people write them) imports into a catalog that loads, and `gen`
+//! with it changes no managed value: `--check` exits 0, or names exactly the
+//! files import said `gen` would change; the diff removes nothing; a write
+//! keeps every line that was there, byte for byte; a second `--check` is in
+//! sync. Each test works on a copy of its fixture in a temp dir.
+
+use std::path::{Path, PathBuf};
+
+use super::support::{World, snapshot_dir};
+
+/// A fixture home copied into a fresh world's Codex home.
+fn world_with(home: &str) -> World {
+    let w = World::new();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/it/homes")
+        .join(home);
+    for entry in std::fs::read_dir(&src).expect("fixture home") {
+        let entry = entry.expect("entry");
+        std::fs::copy(entry.path(), w.home.join(entry.file_name())).expect("copy fixture");
+    }
+    w
+}
+
+struct Imported {
+    catalog: PathBuf,
+    stderr: String,
+}
+
+fn import(w: &World, version: &str) -> Imported {
+    let catalog = w.root.join("work/imported.yaml");
+    let out = w
+        .cmd()
+        .args(["--codex-version", version, "import", "--output"])
+        .arg(&catalog)
+        .output()
+        .expect("run import");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "import failed:\n{stderr}");
+    assert!(out.stdout.is_empty(), "import --output printed the catalog");
+    Imported { catalog, stderr }
+}
+
+fn gen_with(w: &World, imported: &Imported, version: &str, args: &[&str]) -> (i32, String) {
+    let out = w
+        .cmd()
+        .args(["--codex-version", version, "--catalog"])
+        .arg(&imported.catalog)
+        .arg("gen")
+        .args(args)
+        .output()
+        .expect("run gen");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    (out.status.code().unwrap_or(-1), text)
+}
+
+/// The whole round trip for one fixture home. `changes`: what import must
+/// say `gen` changes; `files`: the files `gen --check` then names (none:
+/// it must exit 0). `removes`: whether `gen` may remove lines (a migration
+/// between layouts moves tables).
+fn round_trip(
+    home: &str,
+    version: &str,
+    changes: &[&str],
+    files: &[&str],
+    removes: bool,
+) -> (World, Imported) {
+    let w = world_with(home);
+    let before = snapshot_dir(&w.home);
+    let imported = import(&w, version);
+    // Import writes nothing into the home.
+    assert_eq!(snapshot_dir(&w.home), before, "import wrote into the home");
+    for change in changes {
+        assert!(
+            imported.stderr.contains(change),
+            "import did not announce `{change}`:\n{}",
+            imported.stderr
+        );
+    }
+    let (code, check) = gen_with(&w, &imported, version, &["--check"]);
+    let out_of_date: Vec<&str> = check
+        .lines()
+        .filter(|l| {
+            !l.starts_with("in sync")
+                && !l.contains("file(s) out of date")
+                && !l.contains("in sync; codexgen's header is added")
+        })
+        .filter_map(|l| l.split(':').next())
+        .collect();
+    let mut expected = files.to_vec();
+    expected.sort_unstable();
+    let mut found = out_of_date.clone();
+    found.sort_unstable();
+    assert_eq!(
+        found, expected,
+        "gen --check:\n{check}\nimport:\n{}",
+        imported.stderr
+    );
+    assert_eq!(code, i32::from(!expected.is_empty()), "{check}");
+
+    let (code, diff) = gen_with(&w, &imported, version, &["--diff"]);
+    assert_eq!(code, 0, "{diff}");
+    assert!(!diff.contains("drift:"), "{diff}");
+    assert!(
+        !diff.contains("note:"),
+        "a managed value would be replaced:\n{diff}"
+    );
+    if !removes {
+        let gone: Vec<&str> = diff
+            .lines()
+            .filter(|l| l.starts_with('-') && !l.starts_with("---"))
+            .collect();
+        assert!(gone.is_empty(), "gen would change lines:\n{diff}");
+    }
+
+    let (code, _) = gen_with(&w, &imported, version, &["--yes"]);
+    assert_eq!(code, 0);
+    if !removes {
+        for (path, old) in &before {
+            let new = std::fs::read(path).expect("file still there");
+            assert!(
+                keeps_every_line(old, &new),
+                "{} lost a line:\n{}",
+                path.display(),
+                String::from_utf8_lossy(&new)
+            );
+        }
+    }
+    let (code, check) = gen_with(&w, &imported, version, &["--check"]);
+    assert_eq!(code, 0, "second gen --check:\n{check}");
+    assert!(check.contains("in sync"), "{check}");
+    (w, imported)
+}
+
+/// Whether every line of `old` (with its own line ending) is in `new`, in order.
+fn keeps_every_line(old: &[u8], new: &[u8]) -> bool {
+    let old = String::from_utf8_lossy(old);
+    let new = String::from_utf8_lossy(new);
+    let mut rest = new.split_inclusive('\n');
+    old.trim_start_matches('\u{feff}')
+        .split_inclusive('\n')
+        .all(|line| rest.any(|l| l.trim_start_matches('\u{feff}') == line))
+}
+
+#[test]
+fn a_home_with_profile_files_round_trips() {
+    let (_w, imported) = round_trip("files-groq", "0.169.0", &[], &[], false);
+    let stderr = &imported.stderr;
+    assert!(stderr.contains("(default profile `groq`)"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "kept in config.toml, not imported: [tui], [mcp_servers], [notice], [projects]"
+        ),
+        "{stderr}"
+    );
+    let catalog = std::fs::read_to_string(&imported.catalog).unwrap();
+    // A local server without a key imports without `env_key`.
+    let local = catalog.split("  llamacpp:").nth(1).unwrap();
+    let local = local.split("\n  #").next().unwrap();
+    assert!(!local.contains("env_key"), "{catalog}");
+}
+
+#[test]
+fn a_home_with_legacy_tables_round_trips_for_codex_0_133() {
+    let (_w, imported) = round_trip("legacy-tables", "0.133.0", &[], &[], false);
+    let stderr = &imported.stderr;
+    assert!(stderr.contains("(default profile `fast`)"), "{stderr}");
+    assert!(
+        stderr.contains("profiles.nas.model_instructions_file (no catalog key)"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("approval_policy"), "{stderr}");
+}
+
+#[test]
+fn a_default_that_matches_no_profile_becomes_a_profile_named_after_its_provider() {
+    let (w, imported) = round_trip(
+        "default-no-profile",
+        "0.169.0",
+        &["openrouter.config.toml is created for the default profile `openrouter`"],
+        &["openrouter.config.toml"],
+        false,
+    );
+    let catalog = std::fs::read_to_string(&imported.catalog).unwrap();
+    assert!(catalog.contains("default: openrouter"), "{catalog}");
+    assert!(
+        w.read("openrouter.config.toml")
+            .contains("model = \"openai/gpt-oss-120b\"")
+    );
+}
+
+#[test]
+fn built_in_providers_need_no_table() {
+    let (_w, imported) = round_trip(
+        "builtins",
+        "0.169.0",
+        &["config.toml: `model_provider` = \"openai\" is added"],
+        &["config.toml"],
+        false,
+    );
+    let catalog = std::fs::read_to_string(&imported.catalog).unwrap();
+    assert!(catalog.contains("providers: {}"), "{catalog}");
+    // `model` without `model_provider` is Codex's openai: the profile with both matches.
+    assert!(catalog.contains("default: codex"), "{catalog}");
+    for provider in ["provider: ollama", "provider: lmstudio", "provider: openai"] {
+        assert!(catalog.contains(provider), "{catalog}");
+    }
+}
+
+#[test]
+fn every_key_the_catalog_knows_round_trips_with_crlf_and_a_bom() {
+    let (_w, imported) = round_trip("every-key", "0.169.0", &[], &[], false);
+    let stderr = &imported.stderr;
+    for kept in [
+        "model_providers.gateway.supports_websockets (no catalog key)",
+        "kept in deep.config.toml, not imported: model_instructions_file (no catalog key), [tools]",
+        "approval_policy (\"untrusted\" is not a value codexgen accepts for Codex 0.169.0)",
+        "profile_note",
+        "[mcp_servers]",
+    ] {
+        assert!(stderr.contains(kept), "{kept}:\n{stderr}");
+    }
+    let catalog = std::fs::read_to_string(&imported.catalog).unwrap();
+    for key in [
+        "name:",
+        "base_url:",
+        "env_key: ACME_LLM_KEY",
+        "env_key_instructions:",
+        "wire_api:",
+        "query_params:",
+        "http_headers:",
+        "env_http_headers:",
+        "request_max_retries: 4",
+        "stream_max_retries: 10",
+        "stream_idle_timeout_ms: 300000",
+        "requires_openai_auth: false",
+        "model_reasoning_effort: xhigh",
+        "model_reasoning_summary: detailed",
+        "model_verbosity: low",
+        "approval_policy: on-failure",
+        "sandbox_mode: read-only",
+        "personality: pragmatic",
+        "web_search: cached",
+        "\"say \\\"hi\\\" # not a comment\"",
+    ] {
+        assert!(catalog.contains(key), "{key}:\n{catalog}");
+    }
+}
+
+#[test]
+fn legacy_tables_imported_for_codex_0_169_are_moved_by_gen() {
+    let (w, _) = round_trip(
+        "tables-to-files",
+        "0.169.0",
+        &["config.toml: [profiles.fw] moves to fw.config.toml, which is created"],
+        &["config.toml", "fw.config.toml"],
+        true,
+    );
+    let config = w.read("config.toml");
+    assert!(!config.contains("[profiles.fw]"), "{config}");
+    assert!(config.contains("[projects.\"/home/me/code\"]\ntrust_level = \"trusted\"\n"));
+    assert!(
+        w.read("fw.config.toml")
+            .contains("model = \"llama-3.3-70b\"")
+    );
+}
+
+/// The literal tokens of `homes/literal-token` (the part after `Bearer `).
+const TOKENS: &[&str] = &[
+    "tok-Vq7ZLm2PXc9RwA4t",
+    "hdr-Kj3NbT8sYw1QeU5z",
+    "az-Ew4RtY6uIo8PaS2d",
+];
+
+fn leaked<'a>(text: &str, secrets: &[&'a str]) -> Option<&'a str> {
+    secrets.iter().copied().find(|secret| {
+        secret
+            .as_bytes()
+            .windows(4)
+            .any(|w| text.contains(std::str::from_utf8(w).unwrap()))
+    })
+}
+
+#[test]
+fn a_literal_token_becomes_a_variable_and_is_never_printed() {
+    let (w, imported) = round_trip(
+        "literal-token",
+        "0.169.0",
+        &[
+            "config.toml: `model_providers.corp.env_key` = \"CORP_API_KEY\" is added",
+            "config.toml: `model_providers.edge.env_key` = \"EDGE_API_KEY\" is added",
+            "config.toml: `model_providers.azure.env_http_headers` gains api-key = \"AZURE_API_KEY\"",
+        ],
+        &["config.toml"],
+        false,
+    );
+    let stderr = &imported.stderr;
+    for var in ["set CORP_API_KEY", "set EDGE_API_KEY", "set AZURE_API_KEY"] {
+        assert!(stderr.contains(var), "{var}:\n{stderr}");
+    }
+    assert!(
+        stderr.contains("remove the literal from config.toml"),
+        "{stderr}"
+    );
+    let catalog = std::fs::read_to_string(&imported.catalog).unwrap();
+    assert!(catalog.contains("env_key: CORP_API_KEY"), "{catalog}");
+    assert!(catalog.contains("env_key: EDGE_API_KEY"), "{catalog}");
+    assert!(catalog.contains("api-key: AZURE_API_KEY"), "{catalog}");
+
+    // Nothing import prints or writes, nor what gen then shows, holds any
+    // four characters of a token.
+    let mut texts = vec![catalog, stderr.clone()];
+    let stdout = w
+        .cmd()
+        .args(["--codex-version", "0.169.0", "import"])
+        .output()
+        .unwrap();
+    texts.push(String::from_utf8_lossy(&stdout.stdout).into_owned());
+    texts.push(String::from_utf8_lossy(&stdout.stderr).into_owned());
+    let fresh = world_with("literal-token");
+    let imported = import(&fresh, "0.169.0");
+    for args in [&["--diff"][..], &["--check"]] {
+        let out = fresh
+            .cmd()
+            .args(["--codex-version", "0.169.0", "--catalog"])
+            .arg(&imported.catalog)
+            .arg("gen")
+            .args(args)
+            .output()
+            .unwrap();
+        texts.push(String::from_utf8_lossy(&out.stdout).into_owned());
+        texts.push(String::from_utf8_lossy(&out.stderr).into_owned());
+    }
+    for text in &texts {
+        assert_eq!(leaked(text, TOKENS), None, "a token leaked:\n{text}");
+    }
+}
+
+#[test]
+fn output_is_refused_over_an_existing_file_unless_forced_and_inside_the_home() {
+    let w = world_with("files-groq");
+    let existing = w.file("work/mine.yaml", "keep me\n");
+    let out = w
+        .cmd()
+        .args(["import", "--output"])
+        .arg(&existing)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("pass --force"));
+    assert_eq!(std::fs::read_to_string(&existing).unwrap(), "keep me\n");
+    w.cmd()
+        .args(["import", "--force", "--output"])
+        .arg(&existing)
+        .assert()
+        .success();
+    assert!(
+        std::fs::read_to_string(&existing)
+            .unwrap()
+            .starts_with("# Imported by")
+    );
+    let inside = w.home.join("providers.yaml");
+    let out = w
+        .cmd()
+        .args(["import", "--output"])
+        .arg(&inside)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!inside.exists());
+    // Nor below it, in folders the write would create.
+    let deeper = w.home.join("sub/dir/providers.yaml");
+    let out = w
+        .cmd()
+        .args(["import", "--output"])
+        .arg(&deeper)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!w.home.join("sub").exists());
+}
+
+#[test]
+fn a_home_without_config_toml_or_with_broken_toml_is_refused() {
+    let w = World::new();
+    let out = w.cmd().arg("import").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nothing to import"));
+    w.file(
+        "codex-home/config.toml",
+        "model = \"x\"\n[model_providers.a\n",
+    );
+    let out = w.cmd().arg("import").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("config.toml:2:"), "{stderr}");
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn a_control_character_is_refused_with_the_file_and_key() {
+    let w = World::new();
+    w.file(
+        "codex-home/config.toml",
+        "model = \"m\"\nmodel_provider = \"a\"\n[model_providers.a]\nname = \"A\\u001b[31m\"\nbase_url = \"https://a.example/v1\"\n",
+    );
+    let out = w.cmd().arg("import").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("`model_providers.a.name` holds the control character"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("config.toml:4:"), "{stderr}");
+    assert!(!stderr.contains('\u{1b}'), "{stderr}");
+}
+
+#[test]
+fn a_profile_in_both_layouts_is_taken_from_the_one_the_target_reads() {
+    let (w, imported) = round_trip(
+        "both-layouts",
+        "0.169.0",
+        &["config.toml: [profiles.grok] is removed"],
+        &["config.toml"],
+        true,
+    );
+    let catalog = std::fs::read_to_string(&imported.catalog).unwrap();
+    assert!(catalog.contains("model: grok-4"), "{catalog}");
+    assert!(!catalog.contains("grok-3"), "{catalog}");
+    assert!(catalog.contains("default: grok"), "{catalog}");
+    assert!(!w.read("config.toml").contains("[profiles.grok]"));
+    assert!(
+        w.read("config.toml")
+            .contains("[tui]\nnotifications = false\n")
+    );
+}
+
+#[test]
+fn a_home_codexgen_generated_imports_into_an_equal_catalog() {
+    let w = World::new();
+    // The built-in catalog: no providers.yaml in the working folder.
+    w.cmd()
+        .args(["--codex-version", "0.169.0", "gen", "--yes"])
+        .assert()
+        .success();
+    let imported = import(&w, "0.169.0");
+    let catalog = std::fs::read_to_string(&imported.catalog).unwrap();
+    // The catalog version comes from codexgen's header, so no header changes.
+    let shipped =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("providers.yaml"))
+            .unwrap();
+    let version = shipped
+        .lines()
+        .find_map(|l| l.strip_prefix("version: "))
+        .unwrap();
+    assert!(
+        catalog.contains(&format!("version: {version}\n")),
+        "{catalog}"
+    );
+    let (code, check) = gen_with(&w, &imported, "0.169.0", &["--check"]);
+    assert_eq!(code, 0, "{check}");
+    assert!(check.starts_with("in sync: "), "{check}");
+}
