@@ -9,9 +9,9 @@ use anstream::eprintln;
 use clap::Parser as _;
 
 use crate::cli::{self, Cli, Color, Command};
-use crate::commands::{aliases, doctor, exec, generate, probe, report};
+use crate::commands::{aliases, doctor, exec, generate, init, probe, report};
 use crate::diagnostic::Exit;
-use crate::settings::Settings;
+use crate::settings::{self, Settings};
 
 pub fn run(args: impl IntoIterator<Item = OsString>) -> Exit {
     let cli = match Cli::try_parse_from(args) {
@@ -29,6 +29,24 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Exit {
         Color::Auto => {}
         Color::Always => anstream::ColorChoice::Always.write_global(),
         Color::Never => anstream::ColorChoice::Never.write_global(),
+    }
+    // `init` reads no catalog: it must work where none is valid yet.
+    if let Command::Init(a) = &cli.command {
+        let output = match (&a.output, a.user) {
+            (_, true) => init::Output::User,
+            (None, false) => init::Output::Here,
+            (Some(p), false) if p.as_os_str() == "-" => init::Output::Stdout,
+            (Some(p), false) => init::Output::File(p.clone()),
+        };
+        let options = init::Options {
+            output,
+            force: a.force,
+            config_dir: settings::user_config_dir(),
+        };
+        return init::run(&options).unwrap_or_else(|err| {
+            eprintln!("{}", err.render());
+            Exit::Failure
+        });
     }
     let result = Settings::resolve(&cli.global).and_then(|settings| match cli.command {
         Command::Gen(a) => generate::run(
@@ -68,6 +86,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Exit {
                 codex_args: a.codex_args,
             },
         ),
+        Command::Init(_) => Ok(Exit::Ok),
         Command::Aliases(a) => aliases::run(
             &settings,
             &aliases::Options {

@@ -45,6 +45,12 @@ pub struct GlobalArgs {
     /// When to colour output.
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = Color::Auto, global = true)]
     pub color: Color,
+
+    /// Read no personal overlay automatically (no `providers.local.yaml` beside
+    /// the catalog or in ~/.config/codexgen): the team catalog alone, as CI sees it.
+    /// A `--catalog` file is still read, whatever its name.
+    #[arg(long, global = true)]
+    pub no_local: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -59,6 +65,23 @@ pub enum Command {
     Exec(ExecArgs),
     /// Print one shell function per profile (`codex-<profile>`) for your rc file.
     Aliases(AliasesArgs),
+    /// Write the built-in catalog (with its comments) to a file, to start your own.
+    Init(InitArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Where to write it; `-` prints it [default: ./providers.yaml]
+    #[arg(long, short = 'o', value_name = "FILE", conflicts_with = "user")]
+    pub output: Option<PathBuf>,
+
+    /// Write it to ~/.config/codexgen/providers.yaml (`$XDG_CONFIG_HOME`), creating the folder.
+    #[arg(long)]
+    pub user: bool,
+
+    /// Replace an existing file.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

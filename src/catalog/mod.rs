@@ -52,31 +52,31 @@ impl Source {
     }
 }
 
-/// Which catalog files a run reads, in overlay order, when none are named:
-/// `./providers.yaml`, else the user's config dir, else the built-in one; a
-/// `providers.local.yaml` beside the chosen file is a personal overlay.
+/// The catalog file a run reads when none is named: `./providers.yaml`,
+/// else `providers.yaml` in the user's config dir; `None`: the built-in one.
 /// A file in `cwd` is named relative to it, as the user would type it.
-pub fn discover(cwd: &Path, config_dir: Option<&Path>) -> Vec<PathBuf> {
+pub fn discover(cwd: &Path, config_dir: Option<&Path>) -> Option<PathBuf> {
     let candidates = std::iter::once(PathBuf::from("providers.yaml"))
-        .chain(config_dir.map(|d| d.join("codexgen").join("providers.yaml")));
-    for candidate in candidates {
-        // Anything by that name is the catalog: a folder or FIFO there is
-        // refused when read, not silently passed over.
-        if cwd.join(&candidate).exists() {
-            let mut files = vec![candidate.clone()];
-            files.extend(local_overlay(&candidate));
-            return files;
-        }
-    }
-    Vec::new()
+        .chain(config_dir.map(|d| d.join(CONFIG_FOLDER).join("providers.yaml")));
+    // Anything by that name is the catalog: a folder or FIFO there is
+    // refused when read, not silently passed over.
+    candidates.into_iter().find(|c| cwd.join(c).exists())
 }
 
-/// `NAME.local.yaml` beside `NAME.yaml`, when something by that name exists
-/// (reading it then refuses anything but a regular file).
-pub fn local_overlay(catalog: &Path) -> Option<PathBuf> {
-    let stem = catalog.file_stem()?.to_str()?;
-    let local = catalog.with_file_name(format!("{stem}.local.yaml"));
-    local.exists().then_some(local)
+/// codexgen's folder in the user's config dir (`~/.config/codexgen`).
+pub const CONFIG_FOLDER: &str = "codexgen";
+
+/// Where the personal overlay of a run is, whether or not it exists:
+/// `NAME.local.yaml` beside the first catalog file `NAME.yaml`, or, over
+/// the built-in catalog, `providers.local.yaml` in the user's config dir.
+pub fn personal_overlay(first: Option<&Path>, config_dir: Option<&Path>) -> Option<PathBuf> {
+    match first {
+        Some(catalog) => {
+            let stem = catalog.file_stem()?.to_str()?;
+            Some(catalog.with_file_name(format!("{stem}.local.yaml")))
+        }
+        None => config_dir.map(|d| d.join(CONFIG_FOLDER).join("providers.local.yaml")),
+    }
 }
 
 /// Parses and layers catalog sources. Checking waits for [`Layered::build`],

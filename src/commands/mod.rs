@@ -7,5 +7,6 @@ pub mod doctor;
 pub mod endpoint;
 pub mod exec;
 pub mod generate;
+pub mod init;
 pub mod probe;
 pub mod report;

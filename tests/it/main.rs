@@ -9,6 +9,7 @@ mod generate;
 mod http_stub;
 mod inputs;
 mod no_panic;
+mod overlay;
 mod ownership;
 mod scale;
 mod shell_safety;

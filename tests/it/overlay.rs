@@ -1,0 +1,166 @@
+//! `init`, the personal overlay (beside the catalog or in the config dir),
+//! `--no-local`, and living with Codex's own writes: drift wording, `adopt`
+//! and `default: ~`. All through the built binary, in scratch folders.
+
+use predicates::str::contains;
+
+use crate::support::{CATALOG, World};
+
+const BUILT_IN: &str = include_str!("../../providers.yaml");
+
+fn stderr_of(out: &std::process::Output, w: &World) -> String {
+    String::from_utf8_lossy(&out.stderr).replace(&w.root.display().to_string(), "[ROOT]")
+}
+
+#[test]
+fn init_writes_the_built_in_catalog_byte_for_byte_and_gen_reads_it() {
+    let w = World::new();
+    let out = w.cmd().arg("init").output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        stderr_of(&out, &w),
+        "Wrote the built-in catalog to providers.yaml.\nNext: edit it (keep what you use), then `codexgen gen --diff` to review what it changes in the Codex home.\n"
+    );
+    let written = std::fs::read_to_string(w.root.join("work/providers.yaml")).unwrap();
+    assert_eq!(written, BUILT_IN);
+    w.cmd()
+        .args(["gen", "--diff"])
+        .assert()
+        .success()
+        .stderr(contains("catalog 2026.11.1 (providers.yaml);"));
+}
+
+#[test]
+fn init_refuses_an_existing_file_unless_forced() {
+    let w = World::new();
+    let mine = w.catalog(CATALOG);
+    w.cmd()
+        .arg("init")
+        .assert()
+        .code(2)
+        .stderr("error: providers.yaml already exists\n  = help: nothing was written; pass --force to replace it, or --output FILE to write elsewhere\n");
+    assert_eq!(std::fs::read_to_string(&mine).unwrap(), CATALOG);
+    w.cmd().args(["init", "--force"]).assert().success();
+    assert_eq!(std::fs::read_to_string(&mine).unwrap(), BUILT_IN);
+    // A folder by that name is never replaced.
+    std::fs::create_dir(w.root.join("work/dir.yaml")).unwrap();
+    w.cmd()
+        .args(["init", "--force", "--output", "dir.yaml"])
+        .assert()
+        .code(2)
+        .stderr(contains("dir.yaml exists and is not a regular file"));
+}
+
+#[test]
+fn init_user_writes_the_config_dir_and_gen_finds_it_there() {
+    let w = World::new();
+    let out = w.cmd().args(["init", "--user"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out, &w));
+    let path = w.root.join("user/.config/codexgen/providers.yaml");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), BUILT_IN);
+    assert!(stderr_of(&out, &w).starts_with(
+        "Wrote the built-in catalog to [ROOT]/user/.config/codexgen/providers.yaml.\n"
+    ));
+    w.cmd()
+        .args(["gen", "--diff"])
+        .assert()
+        .success()
+        .stderr(contains("/user/.config/codexgen/providers.yaml);"));
+}
+
+#[test]
+fn init_output_writes_any_path_or_stdout() {
+    let w = World::new();
+    w.cmd()
+        .args(["init", "--output", "-"])
+        .assert()
+        .success()
+        .stdout(BUILT_IN)
+        .stderr("");
+    assert!(!w.root.join("work/providers.yaml").exists());
+    let out = w
+        .cmd()
+        .args(["init", "--output", "team/catalog.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stderr_of(&out, &w).contains("`codexgen gen --diff --catalog team/catalog.yaml`"));
+    assert_eq!(
+        std::fs::read_to_string(w.root.join("work/team/catalog.yaml")).unwrap(),
+        BUILT_IN
+    );
+}
+
+const USER_OVERLAY: &str = "user/.config/codexgen/providers.local.yaml";
+
+#[test]
+fn a_config_dir_overlay_lays_over_the_built_in_catalog_unless_no_local() {
+    let w = World::new();
+    w.file(USER_OVERLAY, "schema: 1\ndefault: ollama\n");
+    let out = w.cmd().args(["gen", "--yes"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        stderr_of(&out, &w).starts_with(
+            "codexgen: catalog 2026.11.1 (<built-in providers.yaml> + [ROOT]/user/.config/codexgen/providers.local.yaml);"
+        ),
+        "{}",
+        stderr_of(&out, &w)
+    );
+    assert!(
+        w.read("config.toml")
+            .contains("model_provider = \"ollama\"")
+    );
+    // --no-local: the built-in catalog alone.
+    w.cmd()
+        .args(["--no-local", "gen", "--check"])
+        .assert()
+        .code(1)
+        .stderr(contains("(<built-in providers.yaml>);"));
+    w.cmd().args(["gen", "--check"]).assert().success();
+}
+
+#[test]
+fn no_local_skips_the_overlay_beside_the_catalog_but_reads_a_named_one() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.file("work/providers.local.yaml", "schema: 1\ndefault: beta\n");
+    // Beside a discovered catalog: skipped.
+    w.cmd()
+        .args(["gen", "--yes", "--no-local"])
+        .assert()
+        .success();
+    assert!(w.read("config.toml").contains("model = \"alpha-1\""));
+    // Beside a named one: skipped too.
+    w.cmd()
+        .args([
+            "gen",
+            "--check",
+            "--no-local",
+            "--catalog",
+            "providers.yaml",
+        ])
+        .assert()
+        .success()
+        .stderr(contains("(providers.yaml);"));
+    // Named itself: read.
+    w.cmd()
+        .args([
+            "--no-local",
+            "gen",
+            "--check",
+            "--catalog",
+            "providers.yaml",
+            "--catalog",
+            "providers.local.yaml",
+        ])
+        .assert()
+        .code(1)
+        .stderr(contains("(providers.yaml + providers.local.yaml);"));
+    // A config-dir overlay is not read over a catalog file.
+    w.file(USER_OVERLAY, "schema: 1\ndefault: nope\n");
+    w.cmd()
+        .args(["gen", "--check"])
+        .assert()
+        .code(1)
+        .stderr(contains("(providers.yaml + providers.local.yaml);"));
+}
