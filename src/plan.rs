@@ -2,6 +2,8 @@
 //! target and rendered ([`Prepared`]), codexgen's state read from the home,
 //! and each file's planned change against what is on disk ([`Plan`]). Reads
 //! the Codex home, never writes it; the merging itself is `merge`'s.
+//! Under `default: ~` the plan releases config.toml's top-level `model` and
+//! `model_provider`: no longer owned, they are kept as they are on disk.
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -11,7 +13,7 @@ use crate::codex::ProfileLayout;
 use crate::error::Error;
 use crate::home::{CodexFile, ProfileName};
 use crate::input;
-use crate::merge::{self, FileInput, Merged};
+use crate::merge::{self, FileInput, Managed, Merged};
 use crate::render::{Rendered, Renderer};
 use crate::secrets;
 use crate::settings::Settings;
@@ -161,6 +163,22 @@ impl Prepared {
                 .collect(),
             ProfileLayout::Tables => Vec::new(),
         };
+        // `default: ~`: codexgen stops owning config.toml's top-level
+        // `model` and `model_provider`. Left out of what it owned, they are
+        // neither removed nor overwritten: what is on disk (say Codex's own
+        // `/model` choice) stays, and the new state forgets them.
+        let released: Option<Vec<Managed>> = self.catalog.default.is_none().then(|| {
+            state
+                .managed(&CodexFile::Config)
+                .iter()
+                .filter(|m| !RELEASED_WITHOUT_DEFAULT.iter().any(|r| m.path == *r))
+                .cloned()
+                .collect()
+        });
+        let previous = |file: &CodexFile| match &released {
+            Some(kept) if *file == CodexFile::Config => kept.as_slice(),
+            _ => state.managed(file),
+        };
         let header = merge::header(&self.catalog.version);
         let keys: Vec<Option<String>> = read
             .iter()
@@ -174,7 +192,7 @@ impl Prepared {
                 label: resolved.display().to_string(),
                 current: current.as_deref(),
                 desired: *desired,
-                previous: state.managed(file),
+                previous: previous(file),
                 unchanged: state.files.get(*file).is_some_and(|recorded| {
                     key.is_some()
                         && recorded.input == *key
@@ -298,6 +316,10 @@ impl Plan {
         }
     }
 }
+
+/// config.toml's leaves that only the default profile sets: with no
+/// default (`default: ~`), codexgen no longer owns them.
+const RELEASED_WITHOUT_DEFAULT: &[&[&str]] = &[&["model"], &["model_provider"]];
 
 /// Whether `word` appears in `text` on its own (not inside a longer name).
 fn names_word(text: &str, word: &str) -> bool {

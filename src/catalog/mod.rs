@@ -6,6 +6,10 @@
 //! Layering: later files overlay earlier ones. Maps merge key by key (so an
 //! overlay can change one field of a team provider), any other value replaces
 //! the earlier one, and `~` (null) removes a key, e.g. a whole provider.
+//! Each removal is remembered with its position, so that what the missing
+//! key breaks (a profile's provider, the default profile) is reported at
+//! the overlay's `~`. `default: ~` is the one removal that is a choice:
+//! config.toml then gets no top-level `model`/`model_provider` from codexgen.
 
 mod build;
 mod yaml;
@@ -85,11 +89,12 @@ pub fn personal_overlay(first: Option<&Path>, config_dir: Option<&Path>) -> Opti
 pub fn layer(sources: Vec<Source>) -> Result<Layered, CatalogError> {
     let mut problems = Vec::new();
     let mut merged: Option<yaml::Node> = None;
+    let mut removals = Vec::new();
     for (index, source) in sources.iter().enumerate() {
         match yaml::parse(index, &source.name, &source.text) {
             Ok(node) => {
                 merged = Some(match merged {
-                    Some(base) => build::overlay(base, node),
+                    Some(base) => build::overlay(base, node, &mut removals),
                     None => node,
                 });
             }
@@ -100,6 +105,7 @@ pub fn layer(sources: Vec<Source>) -> Result<Layered, CatalogError> {
         Some(root) if problems.is_empty() => Ok(Layered {
             sources,
             root: Mutex::new(Some(root)),
+            removals,
         }),
         _ if problems.is_empty() => Err(CatalogError::Invalid(vec![Problem::new(
             "no catalog to read",
@@ -118,6 +124,8 @@ pub struct Layered {
     /// The layered tree, until [`Layered::build`] takes it: at 10,000
     /// entries it is 40 MB that nothing needs once the typed catalog exists.
     root: Mutex<Option<yaml::Node>>,
+    /// The keys overlays removed with `~`.
+    removals: Vec<build::Removal>,
 }
 
 impl Layered {
@@ -140,7 +148,7 @@ impl Layered {
     pub fn build(&self, target: &Target) -> Result<Catalog, CatalogError> {
         let root = self.root().take();
         let root = root.ok_or_else(|| CatalogError::Invalid(vec![Problem::new(BUILT)]))?;
-        build::catalog(&self.sources, &root, target).map_err(CatalogError::Invalid)
+        build::catalog(&self.sources, &root, &self.removals, target).map_err(CatalogError::Invalid)
     }
 
     fn root(&self) -> std::sync::MutexGuard<'_, Option<yaml::Node>> {
@@ -156,8 +164,10 @@ impl Layered {
 pub struct Catalog {
     /// The catalog's own content version, stamped into generated files.
     pub version: String,
-    /// The profile whose model and provider become config.toml's defaults.
-    pub default: String,
+    /// The profile whose model and provider become config.toml's defaults;
+    /// `None` (`default: ~`): codexgen writes neither, and leaves them to
+    /// the user and to Codex's own `/model`.
+    pub default: Option<String>,
     pub providers: Vec<Provider>,
     pub profiles: Vec<Profile>,
 }

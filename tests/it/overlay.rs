@@ -164,3 +164,55 @@ fn no_local_skips_the_overlay_beside_the_catalog_but_reads_a_named_one() {
         .code(1)
         .stderr(contains("(providers.yaml + providers.local.yaml);"));
 }
+
+#[test]
+fn default_null_in_an_overlay_releases_the_top_level_model_codex_picked() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.gen_yes();
+    // Codex's `/model` writes its choice over the managed value.
+    let picked = w
+        .read("config.toml")
+        .replace("model = \"alpha-1\"", "model = \"picked-in-tui\"");
+    std::fs::write(w.home.join("config.toml"), &picked).unwrap();
+    w.file("work/providers.local.yaml", "schema: 1\ndefault: ~\n");
+    w.cmd()
+        .args(["gen", "--diff"])
+        .assert()
+        .success()
+        .stdout("")
+        .stderr(contains("Nothing to change"));
+    w.gen_yes();
+    assert_eq!(w.read("config.toml"), picked);
+    w.cmd().args(["gen", "--check"]).assert().success();
+    // The state forgot them: with a default again, the values on disk are
+    // not codexgen's (taken over, not drift).
+    std::fs::remove_file(w.root.join("work/providers.local.yaml")).unwrap();
+    w.cmd()
+        .args(["gen", "--diff"])
+        .assert()
+        .success()
+        .stdout(contains(
+            "note: config.toml: `model` = \"picked-in-tui\" was not written by codexgen; the catalog's value replaces it",
+        ));
+}
+
+#[test]
+fn default_null_in_a_catalog_writes_no_top_level_model() {
+    let w = World::new();
+    w.catalog(&CATALOG.replace("default: alpha", "default: ~"));
+    w.gen_yes();
+    let config = w.read("config.toml");
+    assert!(!config.contains("model ="), "{config}");
+    assert!(!config.contains("model_provider ="), "{config}");
+    assert!(config.contains("[model_providers.alpha-p]"), "{config}");
+    assert!(w.read("alpha.config.toml").contains("model = \"alpha-1\""));
+    // A catalog with no `default:` at all is still refused: it is more
+    // likely a slip than a choice, and `default: ~` says it on purpose.
+    w.catalog(&CATALOG.replace("default: alpha\n", ""));
+    w.cmd()
+        .args(["gen", "--diff"])
+        .assert()
+        .code(2)
+        .stderr(contains("(`default: ~` leaves them to you)"));
+}
