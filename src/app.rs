@@ -9,7 +9,7 @@ use anstream::eprintln;
 use clap::Parser as _;
 
 use crate::cli::{self, Cli, Color, Command};
-use crate::commands::{aliases, doctor, exec, generate, init, probe, report};
+use crate::commands::{adopt, aliases, doctor, exec, generate, init, probe, report};
 use crate::diagnostic::Exit;
 use crate::settings::{self, Settings};
 
@@ -87,6 +87,16 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Exit {
             },
         ),
         Command::Init(_) => Ok(Exit::Ok),
+        Command::Adopt(a) => adopt::run(
+            &settings,
+            &adopt::Options {
+                mode: if a.diff {
+                    adopt::Mode::Diff
+                } else {
+                    adopt::Mode::Write { yes: a.yes }
+                },
+            },
+        ),
         Command::Aliases(a) => aliases::run(
             &settings,
             &aliases::Options {

@@ -67,6 +67,20 @@ pub enum Command {
     Aliases(AliasesArgs),
     /// Write the built-in catalog (with its comments) to a file, to start your own.
     Init(InitArgs),
+    /// Keep the values edited in the Codex files (e.g. by Codex's `/model`):
+    /// write them into the personal overlay (shows its diff first).
+    Adopt(AdoptArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AdoptArgs {
+    /// Print the overlay's diff; write nothing.
+    #[arg(long)]
+    pub diff: bool,
+
+    /// Write without asking.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
 }
 
 #[derive(Debug, Args)]

@@ -1231,6 +1231,21 @@ fn matches_recorded(item: &Item, recorded: &Managed) -> bool {
 }
 
 /// The value as one line of TOML, without comments or surrounding space.
+/// A managed value as [`canonical`] writes it, read back as one scalar
+/// (a string, integer or boolean); `None` for anything else (a table, an
+/// array, a float, a date).
+pub fn scalar_of(canonical: &str) -> Option<crate::catalog::edit::Scalar> {
+    use crate::catalog::edit::Scalar;
+    let doc: DocumentMut = format!("v = {canonical}\n").parse().ok()?;
+    let value = doc.get("v")?.as_value()?;
+    match value {
+        Value::String(s) => Some(Scalar::Str(s.value().clone())),
+        Value::Integer(n) => Some(Scalar::Int(*n.value())),
+        Value::Boolean(b) => Some(Scalar::Bool(*b.value())),
+        _ => None,
+    }
+}
+
 pub fn canonical(item: &Item) -> String {
     match item {
         Item::Value(v) => {

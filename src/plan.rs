@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, Layered};
 use crate::codex::ProfileLayout;
 use crate::error::Error;
 use crate::home::{CodexFile, ProfileName};
@@ -31,7 +31,17 @@ pub struct Prepared {
 /// Checks the catalog for the target and renders it (with the templates in
 /// `templates` replacing built-in ones of the same name).
 pub fn prepare(settings: &Settings, templates: Option<&Path>) -> Result<Prepared, Error> {
-    let catalog = settings.catalog.build(&settings.target)?;
+    prepare_from(settings, &settings.catalog, templates)
+}
+
+/// [`prepare`] from catalog files other than the run's (`adopt` checks its
+/// edited overlay so before writing it).
+pub fn prepare_from(
+    settings: &Settings,
+    layered: &Layered,
+    templates: Option<&Path>,
+) -> Result<Prepared, Error> {
+    let catalog = layered.build(&settings.target)?;
     // From here on, nothing printed may show a key the catalog points at.
     secrets::conceal_values_of(catalog.variables());
     let rendered = Renderer::new(templates)?.render(&catalog, &settings.target)?;

@@ -22,6 +22,9 @@ pub struct Settings {
     pub codex_home_given: bool,
     /// The catalog files, read and layered; checked later, for the target.
     pub catalog: Layered,
+    /// Where the personal overlay is, whether or not it exists (read when
+    /// it does, written by `adopt`); `None` under `--no-local`.
+    pub overlay: Option<PathBuf>,
     /// The Codex version the files are written for, and why.
     pub target: Target,
     pub codex: InstalledCodex,
@@ -92,6 +95,7 @@ impl Settings {
             codex_home,
             codex_home_given: global.codex_home.is_some(),
             catalog,
+            overlay,
             target,
             codex,
         })

@@ -12,6 +12,7 @@
 //! config.toml then gets no top-level `model`/`model_provider` from codexgen.
 
 mod build;
+pub mod edit;
 mod yaml;
 
 use std::collections::HashMap;

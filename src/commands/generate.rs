@@ -161,7 +161,7 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
         eprintln!("Nothing to change: the Codex home matches the catalog.");
         return Ok(Exit::Ok);
     }
-    if !yes && !confirm(changed.len())? {
+    if !yes && !confirm(changed.len(), "gen")? {
         eprintln!("Nothing written.");
         return Ok(Exit::Ok);
     }
@@ -170,11 +170,14 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
     Ok(Exit::Ok)
 }
 
-/// After a write: what became of each hand edit, in the past tense.
+/// After a write: what became of each hand edit, in the past tense, and
+/// how to keep such an edit next time.
 fn report_drift_done(changed: &[&Planned]) {
+    let mut any = false;
     for p in changed {
         for note in &p.merged.notes {
             if let Note::Drift { path, action, .. } = note {
+                any = true;
                 eprintln!(
                     "{} {}: `{}` {}",
                     dim("drift:"),
@@ -184,6 +187,12 @@ fn report_drift_done(changed: &[&Planned]) {
                 );
             }
         }
+    }
+    if any {
+        eprintln!(
+            "{} to keep such an edit (Codex's `/model` writes `model`), run `codexgen adopt` before `codexgen gen`: it moves the edit into your personal overlay",
+            dim("note:")
+        );
     }
 }
 
@@ -726,12 +735,14 @@ fn print_plan(out: &mut impl std::io::Write, p: &Planned, tense: Tense) -> std::
     Ok(())
 }
 
-fn confirm(files: usize) -> Result<bool, Error> {
+/// Asks `[y/N]` on a terminal before writing `files` file(s); refuses
+/// without one (the caller's `--yes` skips the question).
+pub(super) fn confirm(files: usize, command: &str) -> Result<bool, Error> {
     let stdin = std::io::stdin();
     if !stdin.is_terminal() {
         return Err(Error::with_help(
             "refusing to write without confirmation: stdin is not a terminal",
-            "review with `codexgen gen --diff`, then run `codexgen gen --yes`",
+            format!("review with `codexgen {command} --diff`, then run `codexgen {command} --yes`"),
         ));
     }
     eprint!("Write {files} file(s)? [y/N] ");

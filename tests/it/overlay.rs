@@ -216,3 +216,132 @@ fn default_null_in_a_catalog_writes_no_top_level_model() {
         .code(2)
         .stderr(contains("(`default: ~` leaves them to you)"));
 }
+
+/// What Codex's `/model` does with profile `alpha` active: it writes its
+/// choice into config.toml and into the profile's file.
+fn codex_picks_a_model(w: &World, model: &str) {
+    for file in ["config.toml", "alpha.config.toml"] {
+        let text = w
+            .read(file)
+            .replace("model = \"alpha-1\"", &format!("model = \"{model}\""));
+        std::fs::write(w.home.join(file), text).unwrap();
+    }
+}
+
+const MY_OVERLAY: &str = "# my machine\nschema: 1\nproviders:\n  beta-p:\n    base_url: http://localhost:1/v1   # the tunnel\n\n# the end\n";
+
+#[test]
+fn adopt_writes_codex_s_choice_into_the_overlay_keeping_the_rest_byte_for_byte() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    let overlay = w.file("work/providers.local.yaml", MY_OVERLAY);
+    w.gen_yes();
+    codex_picks_a_model(&w, "picked-in-tui");
+    let before = crate::support::snapshot_dir(&w.root);
+    // --diff shows, writes nothing.
+    w.cmd()
+        .args(["adopt", "--diff"])
+        .assert()
+        .success()
+        .stdout(contains(
+            "adopt: config.toml: `model` = picked-in-tui -> `profiles.alpha.model` in providers.local.yaml\n",
+        ))
+        .stdout(contains(
+            "--- a/providers.local.yaml\n+++ b/providers.local.yaml\n",
+        ))
+        .stdout(contains("+profiles:\n+  alpha:\n+    model: picked-in-tui\n"));
+    // Without a terminal, asks for --yes.
+    w.cmd()
+        .arg("adopt")
+        .assert()
+        .code(2)
+        .stderr(contains("then run `codexgen adopt --yes`"));
+    assert_eq!(crate::support::snapshot_dir(&w.root), before);
+    w.cmd()
+        .args(["adopt", "--yes"])
+        .assert()
+        .success()
+        .stderr(contains(
+            "Adopted 2 value(s) into providers.local.yaml; `codexgen gen` now keeps them.",
+        ));
+    assert_eq!(
+        std::fs::read_to_string(&overlay).unwrap(),
+        "# my machine\nschema: 1\nproviders:\n  beta-p:\n    base_url: http://localhost:1/v1   # the tunnel\n\n# the end\nprofiles:\n  alpha:\n    model: picked-in-tui\n"
+    );
+    w.cmd().args(["gen", "--check"]).assert().success();
+    w.gen_yes();
+    assert!(w.read("config.toml").contains("model = \"picked-in-tui\""));
+    assert!(
+        w.read("alpha.config.toml")
+            .contains("model = \"picked-in-tui\"")
+    );
+    // A second pick edits the adopted line in place.
+    codex_picks_a_model(&w, "picked-in-tui");
+    for file in ["config.toml", "alpha.config.toml"] {
+        let text = w
+            .read(file)
+            .replace("\"picked-in-tui\"", "\"gpt 5.5 \\\"mini\\\"\"");
+        std::fs::write(w.home.join(file), text).unwrap();
+    }
+    w.cmd().args(["adopt", "--yes"]).assert().success();
+    assert!(
+        std::fs::read_to_string(&overlay)
+            .unwrap()
+            .ends_with("# the end\nprofiles:\n  alpha:\n    model: \"gpt 5.5 \\\"mini\\\"\"\n")
+    );
+    w.cmd().args(["gen", "--check"]).assert().success();
+}
+
+#[test]
+fn adopt_creates_the_config_dir_overlay_over_the_built_in_catalog() {
+    let w = World::new();
+    w.gen_yes();
+    let config = w
+        .read("config.toml")
+        .replace("model_provider = \"openai\"", "model_provider = \"ollama\"");
+    std::fs::write(w.home.join("config.toml"), config).unwrap();
+    w.cmd()
+        .args(["adopt", "--yes"])
+        .assert()
+        .success()
+        .stderr(contains("also changes openai.config.toml"));
+    let path = w.root.join(USER_OVERLAY);
+    assert_eq!(
+        std::fs::read_to_string(path).unwrap(),
+        "# Personal overlay: laid over the catalog key by key (`codexgen adopt` wrote these).\nschema: 1\nprofiles:\n  openai:\n    provider: ollama\n"
+    );
+    w.gen_yes();
+    assert!(
+        w.read("config.toml")
+            .contains("model_provider = \"ollama\"")
+    );
+    assert!(
+        w.read("openai.config.toml")
+            .contains("model_provider = \"ollama\"")
+    );
+    w.cmd().args(["gen", "--check"]).assert().success();
+    // --no-local: adopt has nowhere to write.
+    w.cmd()
+        .args(["adopt", "--no-local"])
+        .assert()
+        .code(2)
+        .stderr(contains("which --no-local leaves out"));
+}
+
+#[test]
+fn a_deleted_managed_value_cannot_be_adopted() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.gen_yes();
+    let beta = w
+        .read("beta.config.toml")
+        .replace("model_reasoning_effort = \"high\"\n", "");
+    std::fs::write(w.home.join("beta.config.toml"), beta).unwrap();
+    w.cmd()
+        .args(["adopt", "--yes"])
+        .assert()
+        .success()
+        .stderr(contains("note: beta.config.toml: `model_reasoning_effort` was deleted by hand; a deleted value cannot be adopted"))
+        .stderr(contains("Nothing to adopt"));
+    assert!(!w.root.join("work/providers.local.yaml").exists());
+}

@@ -674,3 +674,32 @@ error: providers.local.yaml removes profile `alpha`, the catalog's `default`
 ",
     );
 }
+
+#[test]
+fn adopt_refuses_an_overlay_shape_it_cannot_edit_safely() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.file(
+        "work/providers.local.yaml",
+        "schema: 1\nprofiles: {alpha: {model: mine}}  # flow style\n",
+    );
+    w.gen_yes();
+    let config = w
+        .read("config.toml")
+        .replace("model = \"mine\"", "model = \"picked\"");
+    std::fs::write(w.home.join("config.toml"), config).unwrap();
+    let before = crate::support::snapshot_dir(&w.root);
+    assert_stderr(
+        &w,
+        &["adopt", "--yes"],
+        2,
+        r"error: cannot write `profiles.alpha.model` into providers.local.yaml: a flow mapping (`{ ... }`)
+ --> providers.local.yaml:2:11
+  |
+2 | profiles: {alpha: {model: mine}}  # flow style
+  |           ^ codexgen edits only block mappings and one-line scalars
+  = help: nothing was written; set `profiles.alpha.model` to picked in providers.local.yaml by hand, then run `codexgen gen`
+",
+    );
+    assert_eq!(crate::support::snapshot_dir(&w.root), before);
+}
