@@ -203,8 +203,9 @@ fn edit(
         // The last key exists: replace its one-line scalar.
         let start = offset(text, child.pos.line, child.pos.column);
         let end = offset_chars(text, start, child.pos.width);
-        let span = &text[start..end];
-        let between = &text[offset(text, key.pos.line, key.pos.column)..start];
+        let span = text.get(start..end).unwrap_or_default();
+        let key_at = offset(text, key.pos.line, key.pos.column);
+        let between = text.get(key_at..start).unwrap_or_default();
         let shape = match &child.value {
             Value::Map(_) | Value::Seq(_) => Some("a mapping or list is there"),
             _ if child.pos.line != key.pos.line || span.contains(['\n', '\r']) => {
@@ -394,6 +395,22 @@ mod tests {
             let text = format!("k: {}\n", yaml_string(&s));
             let node = yaml::parse(0, "t", &text).unwrap();
             prop_assert_eq!(lookup(&node, &["k"]).map(|n| n.value.clone()), Some(Value::Str(s)));
+        }
+
+        #[test]
+        fn no_text_panics_an_edit(
+            pieces in proptest::collection::vec(
+                prop_oneof![
+                    proptest::sample::select(&["a:", "  b:", " c: x", "{", "}", "&x ", "*x", "|", "~", "#", "\n", "\r\n", "\"", "é", "- "][..]).prop_map(str::to_owned),
+                    any::<String>(),
+                ],
+                0..12,
+            ),
+            path in proptest::collection::vec(proptest::sample::select(&["a", "b", "c", "schema"][..]), 1..4),
+        ) {
+            let text = pieces.concat();
+            // Refused or edited, never a panic; an edit reads back (checked inside).
+            let _ = set("o.yaml", &text, &path, &Scalar::Str("v".into()));
         }
 
         #[test]

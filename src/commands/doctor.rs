@@ -184,12 +184,22 @@ fn check_files(
     for planned in &plan.files {
         for note in &planned.merged.notes {
             if let Note::Drift { path, found, .. } = note {
-                let what = if found.is_some() { "edited" } else { "removed" };
+                let (what, fix) = if found.is_some() {
+                    (
+                        "edited",
+                        "keep it with `codexgen adopt` (writes it into your personal overlay), or let `codexgen gen` put the catalog's value back",
+                    )
+                } else {
+                    (
+                        "removed",
+                        "let `codexgen gen` restore it, or remove it from the catalog (`~` in your overlay)",
+                    )
+                };
                 f.add(
                     "files",
                     Status::Warn,
                     format!("{}: managed `{path}` was {what} by hand", planned.file),
-                    Some("put the change in the catalog (or an overlay), or let `codexgen gen` restore it".to_owned()),
+                    Some(fix.to_owned()),
                 );
             }
         }

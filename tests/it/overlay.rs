@@ -345,3 +345,16 @@ fn a_deleted_managed_value_cannot_be_adopted() {
         .stderr(contains("Nothing to adopt"));
     assert!(!w.root.join("work/providers.local.yaml").exists());
 }
+
+#[test]
+fn doctor_points_an_edited_value_at_adopt() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.gen_yes();
+    codex_picks_a_model(&w, "picked-in-tui");
+    w.cmd()
+        .arg("doctor")
+        .assert()
+        .stdout(contains("config.toml: managed `model` was edited by hand"))
+        .stdout(contains("keep it with `codexgen adopt`"));
+}
