@@ -245,8 +245,20 @@ fn check_layered(
         Some(i) => sources[i] = source,
         None => sources.insert(sources.len().min(1), source),
     }
-    let layered = catalog::layer(sources)?;
-    let prepared = plan::prepare_from(settings, &layered, None)?;
+    let invalid = |e: Error| match e {
+        Error::Catalog(CatalogError::Invalid(mut problems)) => {
+            problems.push(
+                Problem::new(format!(
+                    "the edited values do not make a valid catalog with {name} as adopt would write it (shown above); nothing was written"
+                ))
+                .help("fix the value in the Codex file (or let `codexgen gen` put the catalog's value back), then run `codexgen adopt` again"),
+            );
+            Error::Catalog(CatalogError::Invalid(problems))
+        }
+        other => other,
+    };
+    let layered = catalog::layer(sources).map_err(|e| invalid(e.into()))?;
+    let prepared = plan::prepare_from(settings, &layered, None).map_err(invalid)?;
     let planned = prepared.plan(settings, state)?;
     for a in adopted {
         let still = planned.get(&a.file).is_some_and(|p| {

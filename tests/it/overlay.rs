@@ -358,3 +358,40 @@ fn doctor_points_an_edited_value_at_adopt() {
         .stdout(contains("config.toml: managed `model` was edited by hand"))
         .stdout(contains("keep it with `codexgen adopt`"));
 }
+
+#[test]
+fn adopt_maps_a_legacy_profile_table_and_refuses_a_value_the_catalog_refuses() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    let old = ["--codex-version", "0.89.0"];
+    w.cmd().args(old).args(["gen", "--yes"]).assert().success();
+    let config = w.read("config.toml").replace(
+        "model_reasoning_effort = \"high\"",
+        "model_reasoning_effort = \"bogus\"",
+    );
+    std::fs::write(w.home.join("config.toml"), &config).unwrap();
+    w.cmd()
+        .args(old)
+        .args(["adopt", "--yes"])
+        .assert()
+        .code(2)
+        .stderr(contains("`model_reasoning_effort: bogus` in profile `beta` is not a value Codex accepts"))
+        .stderr(contains("the edited values do not make a valid catalog with providers.local.yaml as adopt would write it (shown above); nothing was written"));
+    assert!(!w.root.join("work/providers.local.yaml").exists());
+    std::fs::write(
+        w.home.join("config.toml"),
+        config.replace("\"bogus\"", "\"low\""),
+    )
+    .unwrap();
+    w.cmd()
+        .args(old)
+        .args(["adopt", "--yes"])
+        .assert()
+        .success()
+        .stdout(contains("adopt: config.toml: `profiles.beta.model_reasoning_effort` = low -> `profiles.beta.model_reasoning_effort`"));
+    w.cmd()
+        .args(old)
+        .args(["gen", "--check"])
+        .assert()
+        .success();
+}
