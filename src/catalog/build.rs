@@ -1165,3 +1165,49 @@ fn describe(value: &Value) -> String {
         other => other.kind().to_owned(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn layered(files: &[&str]) -> (Node, Vec<Removal>) {
+        let mut removals = Vec::new();
+        let mut nodes = files
+            .iter()
+            .enumerate()
+            .map(|(i, text)| super::super::yaml::parse(i, "f", text).unwrap());
+        let first = nodes.next().unwrap();
+        let root = nodes.fold(first, |base, top| overlay(base, top, &mut removals));
+        (root, removals)
+    }
+
+    #[test]
+    fn a_removal_keeps_its_path_and_the_position_of_its_tilde() {
+        let (_, removals) = layered(&[
+            "providers:\n  a:\n    base_url: x\n  b:\n    base_url: y\n",
+            "providers:\n  a:\n    base_url: ~\n  b: ~\n  c: ~\n",
+        ]);
+        let got: Vec<(String, usize, usize, usize)> = removals
+            .iter()
+            .map(|r| (r.path.join("."), r.pos.file, r.pos.line, r.pos.column))
+            .collect();
+        // `c` was never there: nothing removed, nothing to blame.
+        assert_eq!(
+            got,
+            [
+                ("providers.a.base_url".to_owned(), 1, 3, 15),
+                ("providers.b".to_owned(), 1, 4, 6)
+            ]
+        );
+    }
+
+    #[test]
+    fn a_later_file_that_sets_a_removed_key_again_clears_the_removal() {
+        let (_, removals) = layered(&[
+            "providers:\n  a:\n    base_url: x\n",
+            "providers:\n  a: ~\n",
+            "providers:\n  a:\n    name: A\n",
+        ]);
+        assert!(removals.is_empty(), "{removals:?}");
+    }
+}
