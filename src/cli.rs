@@ -25,7 +25,8 @@ pub struct Cli {
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
     /// Catalog file; repeat to overlay later files on earlier ones key by key.
-    /// [default: ./providers.yaml, else ~/.config/codexgen/providers.yaml, else the built-in catalog]
+    /// [default: ./providers.yaml, else ~/.config/codexgen/providers.yaml, else the built-in
+    /// catalog; then the personal overlay, see --no-local]
     #[arg(long, value_name = "PATH", global = true)]
     pub catalog: Vec<PathBuf>,
 
