@@ -9,9 +9,10 @@ use anstream::eprintln;
 use clap::Parser as _;
 
 use crate::cli::{self, Cli, Color, Command};
-use crate::commands::{aliases, doctor, exec, generate, import, probe, report};
+use crate::commands::{adopt, aliases, doctor, exec, generate, import, init, probe, report};
 use crate::diagnostic::Exit;
-use crate::settings::Settings;
+use crate::error::Error;
+use crate::settings::{self, Settings};
 
 pub fn run(args: impl IntoIterator<Item = OsString>) -> Exit {
     let cli = match Cli::try_parse_from(args) {
@@ -30,9 +31,42 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Exit {
         Color::Always => anstream::ColorChoice::Always.write_global(),
         Color::Never => anstream::ColorChoice::Never.write_global(),
     }
-    let result = Settings::resolve(&cli.global).and_then(|settings| match cli.command {
+    // `init` reads no catalog: it must work where none is valid yet.
+    if let Command::Init(a) = &cli.command {
+        return init(a);
+    }
+    let result =
+        Settings::resolve(&cli.global).and_then(|settings| execute(&settings, cli.command));
+    result.unwrap_or_else(|err| {
+        eprintln!("{}", err.render());
+        Exit::Failure
+    })
+}
+
+/// `codexgen init`, which runs before any catalog is read.
+fn init(a: &cli::InitArgs) -> Exit {
+    let output = match (&a.output, a.user) {
+        (_, true) => init::Output::User,
+        (None, false) => init::Output::Here,
+        (Some(p), false) if p.as_os_str() == "-" => init::Output::Stdout,
+        (Some(p), false) => init::Output::File(p.clone()),
+    };
+    let options = init::Options {
+        output,
+        force: a.force,
+        config_dir: settings::user_config_dir(),
+    };
+    init::run(&options).unwrap_or_else(|err| {
+        eprintln!("{}", err.render());
+        Exit::Failure
+    })
+}
+
+/// Hands a command its own options.
+fn execute(settings: &Settings, command: Command) -> Result<Exit, Error> {
+    match command {
         Command::Gen(a) => generate::run(
-            &settings,
+            settings,
             &generate::Options {
                 mode: if a.check {
                     generate::Mode::Check
@@ -46,14 +80,14 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Exit {
             },
         ),
         Command::Doctor(a) => doctor::run(
-            &settings,
+            settings,
             &doctor::Options {
                 format: format(a.format),
                 profiles: a.profiles,
             },
         ),
         Command::Probe(a) => probe::run(
-            &settings,
+            settings,
             &probe::Options {
                 names: a.names,
                 responses: a.responses,
@@ -62,7 +96,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Exit {
             },
         ),
         Command::Exec(a) => exec::run(
-            &settings,
+            settings,
             &exec::Options {
                 profile: a.profile,
                 print: a.print,
@@ -70,14 +104,25 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Exit {
             },
         ),
         Command::Import(a) => import::run(
-            &settings,
+            settings,
             &import::Options {
                 output: a.output,
                 force: a.force,
             },
         ),
+        Command::Init(_) => Ok(Exit::Ok),
+        Command::Adopt(a) => adopt::run(
+            settings,
+            &adopt::Options {
+                mode: if a.diff {
+                    adopt::Mode::Diff
+                } else {
+                    adopt::Mode::Write { yes: a.yes }
+                },
+            },
+        ),
         Command::Aliases(a) => aliases::run(
-            &settings,
+            settings,
             &aliases::Options {
                 shell: match a.shell {
                     cli::Shell::Bash => aliases::Shell::Bash,
@@ -86,11 +131,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Exit {
                 },
             },
         ),
-    });
-    result.unwrap_or_else(|err| {
-        eprintln!("{}", err.render());
-        Exit::Failure
-    })
+    }
 }
 
 fn format(format: cli::OutputFormat) -> report::Format {

@@ -25,7 +25,8 @@ pub struct Cli {
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
     /// Catalog file; repeat to overlay later files on earlier ones key by key.
-    /// [default: ./providers.yaml, else ~/.config/codexgen/providers.yaml, else the built-in catalog]
+    /// [default: ./providers.yaml, else ~/.config/codexgen/providers.yaml, else the built-in
+    /// catalog; then the personal overlay, see --no-local]
     #[arg(long, value_name = "PATH", global = true)]
     pub catalog: Vec<PathBuf>,
 
@@ -45,6 +46,12 @@ pub struct GlobalArgs {
     /// When to colour output.
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = Color::Auto, global = true)]
     pub color: Color,
+
+    /// Read no personal overlay automatically (no `providers.local.yaml` beside
+    /// the catalog or in ~/.config/codexgen): the team catalog alone, as CI sees it.
+    /// A `--catalog` file is still read, whatever its name.
+    #[arg(long, global = true)]
+    pub no_local: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -62,6 +69,11 @@ pub enum Command {
     Aliases(AliasesArgs),
     /// Write a catalog that reproduces an existing Codex home (reads the home, never writes it).
     Import(ImportArgs),
+    /// Write the built-in catalog (with its comments) to a file, to start your own.
+    Init(InitArgs),
+    /// Keep the values edited in the Codex files (e.g. by Codex's `/model`):
+    /// write them into the personal overlay (shows its diff first).
+    Adopt(AdoptArgs),
 }
 
 #[derive(Debug, Args)]
@@ -72,6 +84,32 @@ pub struct ImportArgs {
 
     /// Replace FILE if it exists.
     #[arg(long, requires = "output")]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AdoptArgs {
+    /// Print the overlay's diff; write nothing.
+    #[arg(long)]
+    pub diff: bool,
+
+    /// Write without asking.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Where to write it; `-` prints it [default: ./providers.yaml]
+    #[arg(long, short = 'o', value_name = "FILE", conflicts_with = "user")]
+    pub output: Option<PathBuf>,
+
+    /// Write it to ~/.config/codexgen/providers.yaml (`$XDG_CONFIG_HOME`), creating the folder.
+    #[arg(long)]
+    pub user: bool,
+
+    /// Replace an existing file.
+    #[arg(long)]
     pub force: bool,
 }
 

@@ -187,7 +187,7 @@ mod tests {
     fn catalog() -> Catalog {
         Catalog {
             version: "t".into(),
-            default: "a".into(),
+            default: Some("a".into()),
             providers: Vec::new(),
             profiles: Vec::new(),
         }

@@ -35,8 +35,8 @@ pub enum Note {
         path: String,
         written: String,
         found: Option<String>,
-        /// What codexgen will do about it.
-        action: &'static str,
+        /// What codexgen does about it.
+        action: DriftAction,
     },
     /// A value codexgen never wrote is replaced by the catalog's.
     TakeOver { path: String, found: String },
@@ -47,6 +47,18 @@ pub enum Note {
         profile: ProfileName,
         carried: Vec<String>,
     },
+}
+
+/// What a run does to a drifted value; the command words it (it knows
+/// whether the run writes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DriftAction {
+    /// The catalog's value replaces the edited one.
+    Overwrite,
+    /// A managed value removed by hand is written again.
+    Restore,
+    /// The catalog no longer has it: the edited value goes.
+    Remove,
 }
 
 /// The outcome for one file.
@@ -420,7 +432,7 @@ fn merge_leaves(
                 path: rec.path.join("."),
                 written: rec.value.clone(),
                 found: Some(canonical(item)),
-                action: "removed, because the catalog no longer has it",
+                action: DriftAction::Remove,
             });
         }
         stale.push(&rec.path);
@@ -903,7 +915,7 @@ fn classify(path: &[String], found: Option<&Item>, recorded: Option<&Managed>) -
             path,
             written: rec.value.clone(),
             found: Some(canonical(item)),
-            action: "overwritten with the catalog's value",
+            action: DriftAction::Overwrite,
         }),
         // The catalog changed since the last write: an ordinary update.
         (Some(_), Some(_)) | (None, None) => None,
@@ -915,7 +927,7 @@ fn classify(path: &[String], found: Option<&Item>, recorded: Option<&Managed>) -
             path,
             written: rec.value.clone(),
             found: None,
-            action: "restored",
+            action: DriftAction::Restore,
         }),
     }
 }
@@ -1248,6 +1260,21 @@ fn matches_recorded(item: &Item, recorded: &Managed) -> bool {
 }
 
 /// The value as one line of TOML, without comments or surrounding space.
+/// A managed value as [`canonical`] writes it, read back as one scalar
+/// (a string, integer or boolean); `None` for anything else (a table, an
+/// array, a float, a date).
+pub fn scalar_of(canonical: &str) -> Option<crate::catalog::edit::Scalar> {
+    use crate::catalog::edit::Scalar;
+    let doc: DocumentMut = format!("v = {canonical}\n").parse().ok()?;
+    let value = doc.get("v")?.as_value()?;
+    match value {
+        Value::String(s) => Some(Scalar::Str(s.value().clone())),
+        Value::Integer(n) => Some(Scalar::Int(*n.value())),
+        Value::Boolean(b) => Some(Scalar::Bool(*b.value())),
+        _ => None,
+    }
+}
+
 pub fn canonical(item: &Item) -> String {
     match item {
         Item::Value(v) => {
@@ -1441,7 +1468,7 @@ mod tests {
                 path: "model".into(),
                 written: "\"m\"".into(),
                 found: Some("\"hand-picked\"".into()),
-                action: "overwritten with the catalog's value",
+                action: DriftAction::Overwrite,
             }]
         );
     }

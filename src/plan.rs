@@ -3,16 +3,18 @@
 //! (with the record that travels with a linked config.toml; see `state`),
 //! and each file's planned change against what is on disk ([`Plan`]). Reads
 //! the Codex home, never writes it; the merging itself is `merge`'s.
+//! Under `default: ~` the plan releases config.toml's top-level `model` and
+//! `model_provider`: no longer owned, they are kept as they are on disk.
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, Layered};
 use crate::codex::ProfileLayout;
 use crate::error::Error;
 use crate::home::{self, CodexFile, ProfileName};
 use crate::input;
-use crate::merge::{self, FileInput, Merged};
+use crate::merge::{self, FileInput, Managed, Merged};
 use crate::render::{Rendered, Renderer};
 use crate::secrets;
 use crate::settings::Settings;
@@ -30,7 +32,17 @@ pub struct Prepared {
 /// Checks the catalog for the target and renders it (with the templates in
 /// `templates` replacing built-in ones of the same name).
 pub fn prepare(settings: &Settings, templates: Option<&Path>) -> Result<Prepared, Error> {
-    let catalog = settings.catalog.build(&settings.target)?;
+    prepare_from(settings, &settings.catalog, templates)
+}
+
+/// [`prepare`] from catalog files other than the run's (`adopt` checks its
+/// edited overlay so before writing it).
+pub fn prepare_from(
+    settings: &Settings,
+    layered: &Layered,
+    templates: Option<&Path>,
+) -> Result<Prepared, Error> {
+    let catalog = layered.build(&settings.target)?;
     // From here on, nothing printed may show a key the catalog points at.
     secrets::conceal_values_of(catalog.variables());
     let rendered = Renderer::new(templates)?.render(&catalog, &settings.target)?;
@@ -239,6 +251,22 @@ impl Prepared {
                 .collect(),
             ProfileLayout::Tables => Vec::new(),
         };
+        // `default: ~`: codexgen stops owning config.toml's top-level
+        // `model` and `model_provider`. Left out of what it owned, they are
+        // neither removed nor overwritten: what is on disk (say Codex's own
+        // `/model` choice) stays, and the new state forgets them.
+        let released: Option<Vec<Managed>> = self.catalog.default.is_none().then(|| {
+            state
+                .managed(&CodexFile::Config)
+                .iter()
+                .filter(|m| !RELEASED_WITHOUT_DEFAULT.iter().any(|r| m.path == *r))
+                .cloned()
+                .collect()
+        });
+        let previous = |file: &CodexFile| match &released {
+            Some(kept) if *file == CodexFile::Config => kept.as_slice(),
+            _ => state.managed(file),
+        };
         let header = merge::header(&self.catalog.version);
         let keys: Vec<Option<String>> = read
             .iter()
@@ -252,7 +280,7 @@ impl Prepared {
                 label: resolved.display().to_string(),
                 current: current.as_deref(),
                 desired: *desired,
-                previous: state.managed(file),
+                previous: previous(file),
                 unchanged: state.files.get(*file).is_some_and(|recorded| {
                     key.is_some()
                         && recorded.input == *key
@@ -376,6 +404,10 @@ impl Plan {
         }
     }
 }
+
+/// config.toml's leaves that only the default profile sets: with no
+/// default (`default: ~`), codexgen no longer owns them.
+const RELEASED_WITHOUT_DEFAULT: &[&[&str]] = &[&["model"], &["model_provider"]];
 
 /// Whether `word` appears in `text` on its own (not inside a longer name).
 fn names_word(text: &str, word: &str) -> bool {

@@ -8,7 +8,8 @@
 //! profile, and for older Codex `profiles.legacy.toml.tera` renders
 //! `[profiles.NAME]` tables appended to config.toml instead. `--templates DIR`
 //! replaces any of them with `DIR/<same name>`; the rest stay built in.
-//! Every template sees `catalog`, `default` (the default profile) and `codex`
+//! Every template sees `catalog`, `default` (the default profile; null under
+//! `default: ~`, when config.toml gets no top-level model) and `codex`
 //! (`version`, `layout`: "files" or "tables").
 //!
 //! Bounds: a template is a program, and a hostile one (or a hostile catalog
@@ -162,13 +163,13 @@ impl Renderer {
     /// Renders every file the catalog asks for on this Codex target, each
     /// checked to parse as TOML.
     pub fn render(&self, catalog: &Catalog, target: &Target) -> Result<Vec<Rendered>, RenderError> {
-        let default = catalog
-            .profile(&catalog.default)
-            .expect("a validated catalog's default names one of its profiles");
+        // A validated catalog's default names one of its profiles, or is
+        // none (`default: ~`): then templates see `default` as null.
+        let default = catalog.default.as_deref().and_then(|d| catalog.profile(d));
         let layout = target.profile_layout();
         let mut ctx = Context::new();
         ctx.insert("catalog", catalog);
-        ctx.insert("default", default);
+        ctx.insert("default", &default);
         let mut codex = std::collections::BTreeMap::new();
         codex.insert("version", target.version.to_string());
         codex.insert(

@@ -1,6 +1,7 @@
 //! Owns what a run works on, resolved once from the command line, the
 //! environment and the catalog before any command runs (uv's `settings.rs`):
-//! the Codex home, the catalog files read and layered, the Codex version to
+//! the Codex home, the catalog files read and layered (with the personal
+//! overlay, and where that overlay is for `adopt`), the Codex version to
 //! write for and why, and the installed Codex, looked up at most once.
 //! Commands receive [`Settings`] and never see the command line.
 
@@ -22,6 +23,9 @@ pub struct Settings {
     pub codex_home_given: bool,
     /// The catalog files, read and layered; checked later, for the target.
     pub catalog: Layered,
+    /// Where the personal overlay is, whether or not it exists (read when
+    /// it does, written by `adopt`); `None` under `--no-local`.
+    pub overlay: Option<PathBuf>,
     /// The Codex version the files are written for, and why.
     pub target: Target,
     pub codex: InstalledCodex,
@@ -47,27 +51,37 @@ impl Settings {
                     "cannot tell where the Codex home is: pass --codex-home DIR or set CODEX_HOME",
                 )
             })?;
-        let files = if global.catalog.is_empty() {
-            let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-            let config_dir = dirs.as_ref().map(BaseStrategy::config_dir);
+        let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+        let config_dir = dirs.as_ref().map(BaseStrategy::config_dir);
+        let mut files: Vec<PathBuf> = if global.catalog.is_empty() {
             catalog::discover(&cwd, config_dir.as_deref())
+                .into_iter()
+                .collect()
         } else {
-            let mut files = global.catalog.clone();
-            if let Some(local) = catalog::local_overlay(&files[0])
-                && !files.contains(&local)
-            {
-                files.insert(1, local);
-            }
-            files
+            global.catalog.clone()
         };
-        let sources = if files.is_empty() {
-            vec![Source::embedded()]
+        let builtin = files.is_empty();
+        let overlay = if global.no_local {
+            None
         } else {
-            files
-                .iter()
-                .map(|f| Source::read(f))
-                .collect::<Result<_, _>>()?
+            catalog::personal_overlay(files.first().map(PathBuf::as_path), config_dir.as_deref())
         };
+        // The personal overlay comes right after the first file (or the
+        // built-in catalog) when something by its name exists: reading it
+        // then refuses anything but a regular file.
+        if let Some(local) = &overlay
+            && local.exists()
+            && !files.contains(local)
+        {
+            files.insert(files.len().min(1), local.clone());
+        }
+        let mut sources = Vec::with_capacity(files.len() + 1);
+        if builtin {
+            sources.push(Source::embedded());
+        }
+        for file in &files {
+            sources.push(Source::read(file)?);
+        }
         let wanted = global
             .codex_version
             .as_deref()
@@ -82,6 +96,7 @@ impl Settings {
             codex_home,
             codex_home_given: global.codex_home.is_some(),
             catalog,
+            overlay,
             target,
             codex,
         })
@@ -105,6 +120,14 @@ impl Settings {
     pub fn old_state_file(&self) -> PathBuf {
         self.state_dir().join(home::OLD_STATE_FILE)
     }
+}
+
+/// The user's config dir: `$XDG_CONFIG_HOME` when absolute, else
+/// `~/.config`; `None` when there is no home to find it from.
+pub fn user_config_dir() -> Option<PathBuf> {
+    etcetera::choose_base_strategy()
+        .ok()
+        .map(|d| d.config_dir())
 }
 
 /// The Codex version to write for, and why: `--codex-version`, else the

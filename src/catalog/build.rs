@@ -17,10 +17,24 @@ use crate::secrets::looks_like_secret;
 /// one (an `env_key_instructions`) is a few hundred bytes.
 pub const MAX_STRING: usize = 64 * 1024;
 
-/// Lays `top` over `base`: maps merge key by key, a null removes the key,
-/// anything else replaces. Linear in the entries: keys are found through
-/// an index, and an entry keeps its place (with the overlay's position).
-pub fn overlay(base: Node, top: Node) -> Node {
+/// A key an overlay removed with `~`: where the key was, and where the `~`
+/// is, so that what its absence breaks points at the line that caused it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Removal {
+    pub path: Vec<String>,
+    pub pos: Pos,
+}
+
+/// Lays `top` over `base`: maps merge key by key, a null removes the key
+/// (recorded in `removals`), anything else replaces. Linear in the entries:
+/// keys are found through an index, and an entry keeps its place (with the
+/// overlay's position).
+pub fn overlay(base: Node, top: Node, removals: &mut Vec<Removal>) -> Node {
+    overlay_at(base, top, &mut Vec::new(), removals)
+}
+
+fn overlay_at(base: Node, top: Node, path: &mut Vec<String>, removals: &mut Vec<Removal>) -> Node {
+    let replaces_a_map = matches!(base.value, Value::Map(_));
     match (base.value, top.value) {
         (Value::Map(entries), Value::Map(top_entries)) => {
             let mut slots: Vec<Option<(Key, Node)>> = entries.into_iter().map(Some).collect();
@@ -34,6 +48,12 @@ pub fn overlay(base: Node, top: Node) -> Node {
                     (Some(i), Value::Null) => {
                         slots[i] = None;
                         index.remove(&key.name);
+                        path.push(key.name);
+                        removals.push(Removal {
+                            path: path.clone(),
+                            pos: value.pos,
+                        });
+                        path.pop();
                     }
                     (None, Value::Null) => {}
                     (Some(i), _) => {
@@ -42,9 +62,18 @@ pub fn overlay(base: Node, top: Node) -> Node {
                             pos: key.pos,
                             ..old_key
                         };
-                        slots[i] = Some((key, overlay(old, value)));
+                        path.push(key.name.clone());
+                        let merged = overlay_at(old, value, path, removals);
+                        path.pop();
+                        slots[i] = Some((key, merged));
                     }
                     (None, _) => {
+                        // Set again after an earlier overlay removed it.
+                        path.push(key.name.clone());
+                        if !removals.is_empty() {
+                            removals.retain(|r| !r.path.starts_with(path));
+                        }
+                        path.pop();
                         index.insert(key.name.clone(), slots.len());
                         slots.push(Some((key, value)));
                     }
@@ -55,10 +84,15 @@ pub fn overlay(base: Node, top: Node) -> Node {
                 pos: base.pos,
             }
         }
-        (_, value) => Node {
-            value,
-            pos: top.pos,
-        },
+        (_, value) => {
+            if replaces_a_map && !removals.is_empty() {
+                removals.retain(|r| !r.path.starts_with(path));
+            }
+            Node {
+                value,
+                pos: top.pos,
+            }
+        }
     }
 }
 
@@ -86,10 +120,17 @@ pub fn codex_requirement(sources: &[Source], root: &Node) -> Result<Option<Versi
 }
 
 /// Builds the catalog or returns every problem found.
-pub fn catalog(sources: &[Source], root: &Node, target: &Target) -> Result<Catalog, Vec<Problem>> {
+pub fn catalog(
+    sources: &[Source],
+    root: &Node,
+    removals: &[Removal],
+    target: &Target,
+) -> Result<Catalog, Vec<Problem>> {
     let mut b = Builder {
         sources,
         target,
+        removals,
+        removed_in_use: Vec::new(),
         problems: Vec::new(),
     };
     let catalog = b.root(root);
@@ -103,6 +144,11 @@ pub fn catalog(sources: &[Source], root: &Node, target: &Target) -> Result<Catal
 struct Builder<'a> {
     sources: &'a [Source],
     target: &'a Target,
+    /// What overlays removed, to blame for what their absence breaks.
+    removals: &'a [Removal],
+    /// Providers an overlay removed that profiles still name: the `~`, the
+    /// id and the profiles, reported once per removal.
+    removed_in_use: Vec<(Pos, String, Vec<String>)>,
     problems: Vec<Problem>,
 }
 
@@ -134,6 +180,39 @@ impl<'n> Fields<'n> {
 }
 
 impl Builder<'_> {
+    /// The removal (`~` in an overlay) of `path` or of a map holding it.
+    fn removal(&self, path: &[&str]) -> Option<&Removal> {
+        self.removals
+            .iter()
+            .filter(|r| r.path.len() <= path.len() && r.path.iter().zip(path).all(|(a, b)| a == b))
+            .max_by_key(|r| r.path.len())
+    }
+
+    /// Reports a missing key: at the overlay's `~` that removed it, when one
+    /// did, else at `at` with the ordinary message.
+    fn missing(
+        &mut self,
+        path: &[&str],
+        at: Pos,
+        message: String,
+        label: impl Into<String>,
+        help: impl Into<String>,
+    ) {
+        if let Some(removal) = self.removal(path) {
+            let pos = removal.pos;
+            let file = self.sources[pos.file].name.clone();
+            let removed = removal.path.join(".");
+            self.error(
+                pos,
+                format!("{message}: {file} removes `{removed}`"),
+                "removed here",
+                "drop this `~` line to keep the value underneath, or write the value you want here instead",
+            );
+        } else {
+            self.error(at, message, label, help);
+        }
+    }
+
     fn error(
         &mut self,
         pos: Pos,
@@ -199,6 +278,7 @@ impl Builder<'_> {
         self.schema(f.take("schema"), root.pos);
         let version = self.required_string(
             &mut f,
+            &[],
             "version",
             root.pos,
             "a version such as \"2026.11.1\"",
@@ -214,21 +294,36 @@ impl Builder<'_> {
         let profile_names = Declared::of(profiles_node);
         let providers = self.providers(providers_node);
         let profiles = self.profiles(profiles_node, &provider_ids);
+        self.report_removed_in_use();
         self.finish(&f, "");
 
+        // `default: ~` (in the file, or an overlay removing the team's):
+        // codexgen leaves config.toml's `model` and `model_provider` alone.
         let default = match default {
+            None if self.removal(&["default"]).is_some() => Some(None),
+            Some(node) if matches!(node.value, Value::Null) => Some(None),
             None => {
                 self.error(
                     root.pos,
                     "the catalog has no `default` profile".to_owned(),
                     "add `default: <profile>` at the top level",
-                    format!("the default profile's model and provider become {}'s `model` and `model_provider`", CodexFile::Config),
+                    format!("the default profile's model and provider become {}'s `model` and `model_provider` (`default: ~` leaves them to you)", CodexFile::Config),
                 );
                 None
             }
             Some(node) => self.string(node, "`default`").and_then(|name| {
                 if profile_names.contains(&name) {
-                    Some(name)
+                    Some(Some(name))
+                } else if let Some(removal) = self.removal(&["profiles", &name]) {
+                    let pos = removal.pos;
+                    let file = self.sources[pos.file].name.clone();
+                    self.error(
+                        pos,
+                        format!("{file} removes profile `{name}`, the catalog's `default`"),
+                        "removed here",
+                        "drop this `~` line to keep the profile, or pick another default in the overlay (`default: NAME`, or `default: ~` to leave config.toml's model to you)",
+                    );
+                    None
                 } else {
                     let names = &profile_names.order;
                     let label = did_you_mean(&name, names.iter().copied()).map_or_else(
@@ -253,6 +348,33 @@ impl Builder<'_> {
         })
     }
 
+    /// One problem per removed provider that profiles still use, at the
+    /// overlay's `~`: the line to change is there, not in the team file.
+    fn report_removed_in_use(&mut self) {
+        for (pos, id, users) in std::mem::take(&mut self.removed_in_use) {
+            let file = self.sources[pos.file].name.clone();
+            let names = users
+                .iter()
+                .map(|u| format!("`{u}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let (message, help) = if let [user] = users.as_slice() {
+                (
+                    format!("{file} removes provider `{id}`, which profile `{user}` still uses"),
+                    format!(
+                        "drop this `~` line to keep the provider, or also remove the profile (`{user}: ~` under `profiles:`) or point it at another provider"
+                    ),
+                )
+            } else {
+                (
+                    format!("{file} removes provider `{id}`, which profiles {names} still use"),
+                    "drop this `~` line to keep the provider, or also remove those profiles (`NAME: ~` under `profiles:`) or point them at another provider".to_owned(),
+                )
+            };
+            self.error(pos, message, "removed here", help);
+        }
+    }
+
     fn schema(&mut self, node: Option<&Node>, root: Pos) {
         let supported = SCHEMAS
             .iter()
@@ -260,7 +382,8 @@ impl Builder<'_> {
             .collect::<Vec<_>>()
             .join(", ");
         match node.map(|n| (&n.value, n.pos)) {
-            None => self.error(
+            None => self.missing(
+                &["schema"],
                 root,
                 "the catalog has no `schema`".to_owned(),
                 "add `schema: 1` as the first line",
@@ -331,7 +454,8 @@ impl Builder<'_> {
         } else if f.has_typo_of("base_url") {
             None
         } else {
-            self.error(
+            self.missing(
+                &["providers", &id, "base_url"],
                 key.pos,
                 format!("{what} has no `base_url`"),
                 "add `base_url: https://...` (the part before /responses)",
@@ -411,7 +535,8 @@ impl Builder<'_> {
         } else if f.has_typo_of("provider") {
             None
         } else {
-            self.error(
+            self.missing(
+                &["profiles", &key.name, "provider"],
                 key.pos,
                 format!("{what} has no `provider`"),
                 "add `provider: <id>` naming a catalog provider or a Codex built-in",
@@ -425,6 +550,7 @@ impl Builder<'_> {
         let model = self
             .required_string(
                 &mut f,
+                &["profiles", &key.name],
                 "model",
                 key.pos,
                 "the model id this provider serves",
@@ -468,6 +594,23 @@ impl Builder<'_> {
         let known = providers.contains(&id) || codex::BUILTIN_PROVIDERS.contains(&id.as_str());
         if known {
             return Some(id);
+        }
+        if let Some(removal) = self.removal(&["providers", &id]) {
+            let pos = removal.pos;
+            let user = what
+                .strip_prefix("profile `")
+                .and_then(|w| w.strip_suffix('`'))
+                .unwrap_or(what)
+                .to_owned();
+            match self
+                .removed_in_use
+                .iter_mut()
+                .find(|(p, i, _)| *p == pos && *i == id)
+            {
+                Some((_, _, users)) => users.push(user),
+                None => self.removed_in_use.push((pos, id, vec![user])),
+            }
+            return None;
         }
         let candidates: Vec<&str> = providers
             .order
@@ -514,6 +657,7 @@ impl Builder<'_> {
     fn required_string(
         &mut self,
         f: &mut Fields<'_>,
+        path: &[&str],
         key: &'static str,
         at: Pos,
         what: &str,
@@ -523,7 +667,10 @@ impl Builder<'_> {
                 return None;
             }
             let owner = f.what.clone();
-            self.error(
+            let mut full = path.to_vec();
+            full.push(key);
+            self.missing(
+                &full,
                 at,
                 format!("{owner} has no `{key}`"),
                 format!("add `{key}:` with {what}"),
@@ -1017,5 +1164,51 @@ fn describe(value: &Value) -> String {
         Value::Int(n) => format!("schema {n}"),
         Value::Str(s) => format!("the string {s:?}"),
         other => other.kind().to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn layered(files: &[&str]) -> (Node, Vec<Removal>) {
+        let mut removals = Vec::new();
+        let mut nodes = files
+            .iter()
+            .enumerate()
+            .map(|(i, text)| super::super::yaml::parse(i, "f", text).unwrap());
+        let first = nodes.next().unwrap();
+        let root = nodes.fold(first, |base, top| overlay(base, top, &mut removals));
+        (root, removals)
+    }
+
+    #[test]
+    fn a_removal_keeps_its_path_and_the_position_of_its_tilde() {
+        let (_, removals) = layered(&[
+            "providers:\n  a:\n    base_url: x\n  b:\n    base_url: y\n",
+            "providers:\n  a:\n    base_url: ~\n  b: ~\n  c: ~\n",
+        ]);
+        let got: Vec<(String, usize, usize, usize)> = removals
+            .iter()
+            .map(|r| (r.path.join("."), r.pos.file, r.pos.line, r.pos.column))
+            .collect();
+        // `c` was never there: nothing removed, nothing to blame.
+        assert_eq!(
+            got,
+            [
+                ("providers.a.base_url".to_owned(), 1, 3, 15),
+                ("providers.b".to_owned(), 1, 4, 6)
+            ]
+        );
+    }
+
+    #[test]
+    fn a_later_file_that_sets_a_removed_key_again_clears_the_removal() {
+        let (_, removals) = layered(&[
+            "providers:\n  a:\n    base_url: x\n",
+            "providers:\n  a: ~\n",
+            "providers:\n  a:\n    name: A\n",
+        ]);
+        assert!(removals.is_empty(), "{removals:?}");
     }
 }

@@ -6,8 +6,13 @@
 //! Layering: later files overlay earlier ones. Maps merge key by key (so an
 //! overlay can change one field of a team provider), any other value replaces
 //! the earlier one, and `~` (null) removes a key, e.g. a whole provider.
+//! Each removal is remembered with its position, so that what the missing
+//! key breaks (a profile's provider, the default profile) is reported at
+//! the overlay's `~`. `default: ~` is the one removal that is a choice:
+//! config.toml then gets no top-level `model`/`model_provider` from codexgen.
 
 mod build;
+pub mod edit;
 mod yaml;
 
 pub use build::{contains_credential, is_credential_header, is_credential_param};
@@ -54,31 +59,31 @@ impl Source {
     }
 }
 
-/// Which catalog files a run reads, in overlay order, when none are named:
-/// `./providers.yaml`, else the user's config dir, else the built-in one; a
-/// `providers.local.yaml` beside the chosen file is a personal overlay.
+/// The catalog file a run reads when none is named: `./providers.yaml`,
+/// else `providers.yaml` in the user's config dir; `None`: the built-in one.
 /// A file in `cwd` is named relative to it, as the user would type it.
-pub fn discover(cwd: &Path, config_dir: Option<&Path>) -> Vec<PathBuf> {
+pub fn discover(cwd: &Path, config_dir: Option<&Path>) -> Option<PathBuf> {
     let candidates = std::iter::once(PathBuf::from("providers.yaml"))
-        .chain(config_dir.map(|d| d.join("codexgen").join("providers.yaml")));
-    for candidate in candidates {
-        // Anything by that name is the catalog: a folder or FIFO there is
-        // refused when read, not silently passed over.
-        if cwd.join(&candidate).exists() {
-            let mut files = vec![candidate.clone()];
-            files.extend(local_overlay(&candidate));
-            return files;
-        }
-    }
-    Vec::new()
+        .chain(config_dir.map(|d| d.join(CONFIG_FOLDER).join("providers.yaml")));
+    // Anything by that name is the catalog: a folder or FIFO there is
+    // refused when read, not silently passed over.
+    candidates.into_iter().find(|c| cwd.join(c).exists())
 }
 
-/// `NAME.local.yaml` beside `NAME.yaml`, when something by that name exists
-/// (reading it then refuses anything but a regular file).
-pub fn local_overlay(catalog: &Path) -> Option<PathBuf> {
-    let stem = catalog.file_stem()?.to_str()?;
-    let local = catalog.with_file_name(format!("{stem}.local.yaml"));
-    local.exists().then_some(local)
+/// codexgen's folder in the user's config dir (`~/.config/codexgen`).
+pub const CONFIG_FOLDER: &str = "codexgen";
+
+/// Where the personal overlay of a run is, whether or not it exists:
+/// `NAME.local.yaml` beside the first catalog file `NAME.yaml`, or, over
+/// the built-in catalog, `providers.local.yaml` in the user's config dir.
+pub fn personal_overlay(first: Option<&Path>, config_dir: Option<&Path>) -> Option<PathBuf> {
+    match first {
+        Some(catalog) => {
+            let stem = catalog.file_stem()?.to_str()?;
+            Some(catalog.with_file_name(format!("{stem}.local.yaml")))
+        }
+        None => config_dir.map(|d| d.join(CONFIG_FOLDER).join("providers.local.yaml")),
+    }
 }
 
 /// Parses and layers catalog sources. Checking waits for [`Layered::build`],
@@ -87,11 +92,12 @@ pub fn local_overlay(catalog: &Path) -> Option<PathBuf> {
 pub fn layer(sources: Vec<Source>) -> Result<Layered, CatalogError> {
     let mut problems = Vec::new();
     let mut merged: Option<yaml::Node> = None;
+    let mut removals = Vec::new();
     for (index, source) in sources.iter().enumerate() {
         match yaml::parse(index, &source.name, &source.text) {
             Ok(node) => {
                 merged = Some(match merged {
-                    Some(base) => build::overlay(base, node),
+                    Some(base) => build::overlay(base, node, &mut removals),
                     None => node,
                 });
             }
@@ -102,6 +108,7 @@ pub fn layer(sources: Vec<Source>) -> Result<Layered, CatalogError> {
         Some(root) if problems.is_empty() => Ok(Layered {
             sources,
             root: Mutex::new(Some(root)),
+            removals,
         }),
         _ if problems.is_empty() => Err(CatalogError::Invalid(vec![Problem::new(
             "no catalog to read",
@@ -120,6 +127,8 @@ pub struct Layered {
     /// The layered tree, until [`Layered::build`] takes it: at 10,000
     /// entries it is 40 MB that nothing needs once the typed catalog exists.
     root: Mutex<Option<yaml::Node>>,
+    /// The keys overlays removed with `~`.
+    removals: Vec<build::Removal>,
 }
 
 impl Layered {
@@ -142,7 +151,7 @@ impl Layered {
     pub fn build(&self, target: &Target) -> Result<Catalog, CatalogError> {
         let root = self.root().take();
         let root = root.ok_or_else(|| CatalogError::Invalid(vec![Problem::new(BUILT)]))?;
-        build::catalog(&self.sources, &root, target).map_err(CatalogError::Invalid)
+        build::catalog(&self.sources, &root, &self.removals, target).map_err(CatalogError::Invalid)
     }
 
     fn root(&self) -> std::sync::MutexGuard<'_, Option<yaml::Node>> {
@@ -158,8 +167,10 @@ impl Layered {
 pub struct Catalog {
     /// The catalog's own content version, stamped into generated files.
     pub version: String,
-    /// The profile whose model and provider become config.toml's defaults.
-    pub default: String,
+    /// The profile whose model and provider become config.toml's defaults;
+    /// `None` (`default: ~`): codexgen writes neither, and leaves them to
+    /// the user and to Codex's own `/model`.
+    pub default: Option<String>,
     pub providers: Vec<Provider>,
     pub profiles: Vec<Profile>,
 }

@@ -78,7 +78,8 @@ struct Scope<'c> {
     /// Named on the command line: exactly these.
     named: bool,
     profiles: HashSet<&'c str>,
-    default: &'c str,
+    /// The default profile, when the catalog has one (`default: ~` has none).
+    default: Option<&'c str>,
 }
 
 impl<'c> Scope<'c> {
@@ -113,7 +114,7 @@ impl<'c> Scope<'c> {
             return Ok(Scope {
                 named: true,
                 profiles,
-                default: &catalog.default,
+                default: catalog.default.as_deref(),
             });
         }
         let logged_in = settings.codex_home.join("auth.json").is_file();
@@ -121,7 +122,7 @@ impl<'c> Scope<'c> {
             .profiles
             .iter()
             .filter(|p| {
-                p.name.as_str() == catalog.default
+                catalog.default.as_deref() == Some(p.name.as_str())
                     || Endpoint::lookup(&index, &p.provider).is_none_or(|e| {
                         e.env_key.as_deref().is_none_or(is_set) || (e.id == "openai" && logged_in)
                     })
@@ -131,7 +132,7 @@ impl<'c> Scope<'c> {
         Ok(Scope {
             named: false,
             profiles,
-            default: &catalog.default,
+            default: catalog.default.as_deref(),
         })
     }
 
@@ -274,12 +275,22 @@ fn check_files(
     for planned in &plan.files {
         for note in &planned.merged.notes {
             if let Note::Drift { path, found, .. } = note {
-                let what = if found.is_some() { "edited" } else { "removed" };
+                let (what, fix) = if found.is_some() {
+                    (
+                        "edited",
+                        "keep it with `codexgen adopt` (writes it into your personal overlay), or let `codexgen gen` put the catalog's value back",
+                    )
+                } else {
+                    (
+                        "removed",
+                        "let `codexgen gen` restore it, or remove it from the catalog (`~` in your overlay)",
+                    )
+                };
                 f.add(
                     "files",
                     Status::Warn,
                     format!("{}: managed `{path}` was {what} by hand", planned.file),
-                    Some("put the change in the catalog (or an overlay), or let `codexgen gen` restore it".to_owned()),
+                    Some(fix.to_owned()),
                 );
             }
         }
@@ -530,7 +541,7 @@ fn check_keys(settings: &Settings, catalog: &Catalog, scope: &Scope, f: &mut Fin
         // Out of the default scope but for being the default profile: plain
         // `codex` would fail, which a hook that runs `codexgen doctor`
         // should hear about without failing on it.
-        let only_as_default = !scope.named && users == [scope.default];
+        let only_as_default = !scope.named && scope.default.is_some_and(|d| users == [d]);
         match check.verdict() {
             KeyVerdict::Fine => f.add(&scope_name, Status::Ok, check.describe(var), None),
             KeyVerdict::Missing if logged_in => f.add(
@@ -545,7 +556,7 @@ fn check_keys(settings: &Settings, catalog: &Catalog, scope: &Scope, f: &mut Fin
                 format!(
                     "{} (used by profile {}, the default, which plain `codex` runs)",
                     check.describe(var),
-                    scope.default
+                    scope.default.unwrap_or_default()
                 ),
                 export,
             ),

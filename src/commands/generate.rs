@@ -33,7 +33,7 @@ use crate::error::Error;
 use crate::hazards::{self, Hazard};
 use crate::home::{self, CodexFile};
 use crate::layers;
-use crate::merge::Note;
+use crate::merge::{DriftAction, Note};
 use crate::plan::{self, Plan, Planned};
 use crate::secrets::redact;
 use crate::settings::Settings;
@@ -125,13 +125,13 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
             if changed.peek().is_none() {
                 eprintln!("Nothing to change: the Codex home matches the catalog.");
             }
-            print_plans(changed)?;
+            print_plans(changed, Tense::Would)?;
             return Ok(Exit::Ok);
         }
         Mode::Write { yes } => yes,
     };
     let changed: Vec<&Planned> = plan.changed().collect();
-    print_plans(changed.iter().copied())?;
+    print_plans(changed.iter().copied(), Tense::Will)?;
     let new_state = ManuallyDrop::new(planned_state(&plan, target));
     if changed.is_empty() {
         let leftovers = !write::leftover_temps(&temp_dirs(settings, &plan, &state)).is_empty();
@@ -148,7 +148,7 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
         eprintln!("Nothing to change: the Codex home matches the catalog.");
         return Ok(Exit::Ok);
     }
-    if !yes && !confirm(changed.len())? {
+    if !yes && !confirm(changed.len(), "gen")? {
         eprintln!("Nothing written.");
         return Ok(Exit::Ok);
     }
@@ -191,6 +191,32 @@ fn record_stale(state: &State, new_state: &State) -> bool {
 /// The text of the record of config.toml that `state` holds (see `state`).
 fn final_record(state: &State) -> String {
     Record::new(state.files.get(&CodexFile::Config).cloned(), None).to_text()
+}
+
+/// After a write: what became of each hand edit, in the past tense, and
+/// how to keep such an edit next time.
+fn report_drift_done(changed: &[&Planned]) {
+    let mut any = false;
+    for p in changed {
+        for note in &p.merged.notes {
+            if let Note::Drift { path, action, .. } = note {
+                any = true;
+                eprintln!(
+                    "{} {}: `{}` {}",
+                    dim("drift:"),
+                    p.file,
+                    printable(path),
+                    drift_words(*action, None)
+                );
+            }
+        }
+    }
+    if any {
+        eprintln!(
+            "{} to keep such an edit (Codex's `/model` writes `model`), run `codexgen adopt` before `codexgen gen`: it moves the edit into your personal overlay",
+            dim("note:")
+        );
+    }
 }
 
 /// Takes the run lock only now, just before writing (so that a refused
@@ -340,6 +366,7 @@ fn apply(
         settings.codex_home.display(),
         backups.display()
     );
+    report_drift_done(changed);
     Ok(())
 }
 
@@ -742,7 +769,10 @@ fn describe_change(p: &Planned) -> String {
 /// Prints each file's notes and diff through one locked, buffered stdout (a
 /// diff of 10,000 files is a few hundred thousand lines). A reader that
 /// goes away (`| head`) ends the printing quietly.
-fn print_plans<'p>(mut plans: impl Iterator<Item = &'p Planned>) -> Result<(), Error> {
+fn print_plans<'p>(
+    mut plans: impl Iterator<Item = &'p Planned>,
+    tense: Tense,
+) -> Result<(), Error> {
     // The buffer goes under the colour filter: over it, the filter would
     // hand the terminal each line in two writes (600,000 at N = 10,000).
     let stdout = std::io::stdout();
@@ -764,7 +794,7 @@ fn print_plans<'p>(mut plans: impl Iterator<Item = &'p Planned>) -> Result<(), E
                 header_added.push(p);
                 Ok(())
             } else {
-                print_plan(&mut out, p)
+                print_plan(&mut out, p, tense)
             }
         })
         .and_then(|()| match header_only_summary(&header_only) {
@@ -784,7 +814,39 @@ fn print_plans<'p>(mut plans: impl Iterator<Item = &'p Planned>) -> Result<(), E
     }
 }
 
-fn print_plan(out: &mut impl std::io::Write, p: &Planned) -> std::io::Result<()> {
+/// When a plan is printed: in a run that writes nothing, or before a write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tense {
+    /// `--diff`, `--check`: nothing is written.
+    Would,
+    /// A writing run, before it writes.
+    Will,
+}
+
+/// What happens to a drifted value, in the run's tense (`None`: done).
+fn drift_words(action: DriftAction, tense: Option<Tense>) -> &'static str {
+    match (action, tense) {
+        (DriftAction::Overwrite, Some(Tense::Would)) => {
+            "would be overwritten with the catalog's value"
+        }
+        (DriftAction::Overwrite, Some(Tense::Will)) => {
+            "will be overwritten with the catalog's value"
+        }
+        (DriftAction::Overwrite, None) => "overwritten with the catalog's value",
+        (DriftAction::Restore, Some(Tense::Would)) => "would be restored",
+        (DriftAction::Restore, Some(Tense::Will)) => "will be restored",
+        (DriftAction::Restore, None) => "restored",
+        (DriftAction::Remove, Some(Tense::Would)) => {
+            "would be removed, because the catalog no longer has it"
+        }
+        (DriftAction::Remove, Some(Tense::Will)) => {
+            "will be removed, because the catalog no longer has it"
+        }
+        (DriftAction::Remove, None) => "removed, because the catalog no longer has it",
+    }
+}
+
+fn print_plan(out: &mut impl std::io::Write, p: &Planned, tense: Tense) -> std::io::Result<()> {
     let yellow = Style::new().fg_color(Some(AnsiColor::Yellow.into()));
     for note in &p.merged.notes {
         let text = match note {
@@ -794,10 +856,11 @@ fn print_plan(out: &mut impl std::io::Write, p: &Planned) -> std::io::Result<()>
                 found: Some(found),
                 action,
             } => format!(
-                "drift: {}: `{path}` was set to {} by hand (codexgen wrote {}); {action}",
+                "drift: {}: `{path}` was set to {} by hand (codexgen wrote {}); {}",
                 p.file,
                 redact(found),
-                redact(written)
+                redact(written),
+                drift_words(*action, Some(tense))
             ),
             Note::Drift {
                 path,
@@ -805,9 +868,10 @@ fn print_plan(out: &mut impl std::io::Write, p: &Planned) -> std::io::Result<()>
                 found: None,
                 action,
             } => format!(
-                "drift: {}: `{path}` was removed by hand (codexgen wrote {}); {action}",
+                "drift: {}: `{path}` was removed by hand (codexgen wrote {}); {}",
                 p.file,
-                redact(written)
+                redact(written),
+                drift_words(*action, Some(tense))
             ),
             Note::Migrated { profile, carried } => {
                 let file = CodexFile::Profile(profile.clone());
@@ -847,12 +911,14 @@ fn print_plan(out: &mut impl std::io::Write, p: &Planned) -> std::io::Result<()>
     Ok(())
 }
 
-fn confirm(files: usize) -> Result<bool, Error> {
+/// Asks `[y/N]` on a terminal before writing `files` file(s); refuses
+/// without one (the caller's `--yes` skips the question).
+pub(super) fn confirm(files: usize, command: &str) -> Result<bool, Error> {
     let stdin = std::io::stdin();
     if !stdin.is_terminal() {
         return Err(Error::with_help(
             "refusing to write without confirmation: stdin is not a terminal",
-            "review with `codexgen gen --diff`, then run `codexgen gen --yes`",
+            format!("review with `codexgen {command} --diff`, then run `codexgen {command} --yes`"),
         ));
     }
     eprint!("Write {files} file(s)? [y/N] ");

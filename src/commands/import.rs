@@ -105,7 +105,7 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
     })?;
     secrets::conceal_values_of(loaded.variables());
 
-    import.report(settings, &loaded.default);
+    import.report(settings, loaded.default.as_deref());
     let Some(path) = &options.output else {
         return print_catalog(&text).map(|()| Exit::Ok);
     };
@@ -1056,10 +1056,14 @@ impl<'t> Import<'t> {
 
     /// What import tells the user on stderr: what it imported, what stays,
     /// which variables to set, and what `gen` will still change.
-    fn report(&self, settings: &Settings, default: &str) {
+    fn report(&self, settings: &Settings, default: Option<&str>) {
         let target = &settings.target;
+        let default = default.map_or_else(
+            || "no default profile".to_owned(),
+            |d| format!("default profile `{d}`"),
+        );
         eprintln!(
-            "{} imported {} provider(s) and {} profile(s) from {} (default profile `{default}`); Codex {} ({})",
+            "{} imported {} provider(s) and {} profile(s) from {} ({default}); Codex {} ({})",
             dim("codexgen:"),
             self.providers.len(),
             self.profiles.len(),

@@ -2,11 +2,13 @@
 //! the stages through `plan`; none re-implements loading, rendering or
 //! merging, and none sees the command line's clap types.
 
+pub mod adopt;
 pub mod aliases;
 pub mod doctor;
 pub mod endpoint;
 pub mod exec;
 pub mod generate;
 pub mod import;
+pub mod init;
 pub mod probe;
 pub mod report;

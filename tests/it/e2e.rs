@@ -121,6 +121,55 @@ fn real_codex_stops_before_any_request_when_the_key_variable_is_unset() {
     );
 }
 
+/// Codex's `/model` writes its choice into config.toml. Both ways of living
+/// with it reach the wire: `adopt` moves it into the overlay (and the next
+/// `gen` keeps it), `default: ~` leaves config.toml's model to Codex.
+#[test]
+fn real_codex_uses_the_model_it_picked_after_adopt_and_after_default_null() {
+    let Some(codex) = codex_bin() else { return };
+    let server = StandIn::start();
+    let picked = Case {
+        model: "alpha-model-picked",
+        ..ALPHA
+    };
+    for way in ["adopt", "default: ~"] {
+        let scratch = Scratch::new();
+        let catalog = scratch.write_catalog(&server);
+        generate(&scratch.codex_home, &catalog);
+        let config = scratch.codex_home.join("config.toml");
+        let text = std::fs::read_to_string(&config).expect("read config.toml");
+        let edited = text.replace(
+            &format!("model = \"{}\"", ALPHA.model),
+            &format!("model = \"{}\"", picked.model),
+        );
+        assert_ne!(text, edited, "config.toml has the default model");
+        std::fs::write(&config, &edited).expect("write config.toml");
+        if way == "adopt" {
+            let run = codexgen_command(
+                "adopt",
+                &scratch.codex_home,
+                &catalog,
+                None,
+                &[OsStr::new("--yes")],
+            );
+            assert!(run.status.is_some_and(|s| s.success()), "{}", run.stderr);
+        } else {
+            std::fs::write(
+                scratch.work.join("providers.local.yaml"),
+                "schema: 1\ndefault: ~\n",
+            )
+            .expect("write the overlay");
+        }
+        generate(&scratch.codex_home, &catalog);
+        assert_eq!(
+            std::fs::read_to_string(&config).expect("read config.toml"),
+            edited,
+            "{way}: gen keeps Codex's choice"
+        );
+        check_run(&picked, &scratch.run_codex(&codex, &server, None, &KEYS));
+    }
+}
+
 /// Writes the Codex config for `catalog` into `codex_home` with the codexgen under
 /// test (`codexgen gen --yes`, Codex version left to codexgen), with `CODEX_BIN` as the
 /// Codex on its `PATH`.
@@ -163,6 +212,17 @@ pub(crate) fn codexgen(
     codex: Option<&Path>,
     args: &[&OsStr],
 ) -> Run {
+    codexgen_command("gen", codex_home, catalog, codex, args)
+}
+
+/// [`codexgen`] for another subcommand (`adopt`).
+fn codexgen_command(
+    command_name: &str,
+    codex_home: &Path,
+    catalog: &Path,
+    codex: Option<&Path>,
+    args: &[&OsStr],
+) -> Run {
     let home = codex_home.parent().expect("the codex home has a parent");
     let codex_dir = codex.and_then(Path::parent).map(Path::to_path_buf);
     let inherited = std::env::var_os("PATH").unwrap_or_default();
@@ -174,7 +234,7 @@ pub(crate) fn codexgen(
     .expect("PATH entries are joinable");
     let mut command = Command::new(env!("CARGO_BIN_EXE_codexgen"));
     command
-        .arg("gen")
+        .arg(command_name)
         .arg("--codex-home")
         .arg(codex_home)
         .arg("--catalog")
@@ -193,7 +253,10 @@ pub(crate) fn codexgen(
         .iter()
         .map(|arg| arg.to_string_lossy().into_owned())
         .collect();
-    Run::with_timeout(command, format!("codexgen gen {}", shown.join(" ")))
+    Run::with_timeout(
+        command,
+        format!("codexgen {command_name} {}", shown.join(" ")),
+    )
 }
 
 /// The catalog under test, pointing both providers at `server`.

@@ -140,7 +140,7 @@ fn hand_edits_to_managed_values_are_reported_as_drift() {
         .args(["gen", "--diff"])
         .assert()
         .success()
-        .stdout(contains("drift: config.toml: `model` was set to \"picked-in-tui\" by hand (codexgen wrote \"alpha-1\"); overwritten with the catalog's value"))
+        .stdout(contains("drift: config.toml: `model` was set to \"picked-in-tui\" by hand (codexgen wrote \"alpha-1\"); would be overwritten with the catalog's value"))
         .stdout(contains("-model = \"picked-in-tui\"\n+model = \"alpha-1\""));
     w.cmd()
         .args(["gen", "--check"])
@@ -149,7 +149,17 @@ fn hand_edits_to_managed_values_are_reported_as_drift() {
         .stdout(contains(
             "config.toml: out of date (1 managed value(s) edited by hand)",
         ));
-    w.gen_yes();
+    // A writing run says what it will do before, and what it did after.
+    w.cmd()
+        .args(["gen", "--yes"])
+        .assert()
+        .success()
+        .stdout(contains(
+            "(codexgen wrote \"alpha-1\"); will be overwritten with the catalog's value",
+        ))
+        .stderr(contains(
+            "drift: config.toml: `model` overwritten with the catalog's value\n",
+        ));
     assert!(w.read("config.toml").contains("model = \"alpha-1\""));
 }
 

@@ -12,6 +12,7 @@ mod import;
 mod inputs;
 mod layers;
 mod no_panic;
+mod overlay;
 mod ownership;
 mod scale;
 mod shell_safety;

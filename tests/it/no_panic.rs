@@ -66,7 +66,7 @@ proptest! {
         w.catalog(&catalog);
         w.file("codex-home/config.toml", &config);
         w.file("codex-home/alpha.config.toml", &profile);
-        for args in [&["gen", "--diff"][..], &["gen", "--check"], &["gen", "--yes"], &["doctor"], &["import"]] {
+        for args in [&["gen", "--diff"][..], &["gen", "--check"], &["gen", "--yes"], &["doctor"], &["import"], &["adopt", "--diff"]] {
             let out = w.cmd().arg("--codex-version").arg("0.169.0").args(args).output().unwrap();
             let stderr = String::from_utf8_lossy(&out.stderr);
             prop_assert!(

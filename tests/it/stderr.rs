@@ -708,3 +708,108 @@ fn an_imported_control_character() {
 "#,
     );
 }
+
+#[test]
+fn an_overlay_removes_a_provider_a_profile_still_uses() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.file(
+        "work/providers.local.yaml",
+        "schema: 1\nproviders:\n  beta-p: ~\n",
+    );
+    assert_stderr(
+        &w,
+        &["gen", "--diff"],
+        2,
+        r"error: providers.local.yaml removes provider `beta-p`, which profile `beta` still uses
+ --> providers.local.yaml:3:11
+  |
+3 |   beta-p: ~
+  |           ^ removed here
+  = help: drop this `~` line to keep the provider, or also remove the profile (`beta: ~` under `profiles:`) or point it at another provider
+",
+    );
+    // Used by two profiles: one problem, at the same `~`.
+    w.catalog(&format!(
+        "{CATALOG}  gamma:\n    provider: beta-p\n    model: g\n"
+    ));
+    assert_stderr(
+        &w,
+        &["gen", "--diff"],
+        2,
+        r"error: providers.local.yaml removes provider `beta-p`, which profiles `beta`, `gamma` still use
+ --> providers.local.yaml:3:11
+  |
+3 |   beta-p: ~
+  |           ^ removed here
+  = help: drop this `~` line to keep the provider, or also remove those profiles (`NAME: ~` under `profiles:`) or point them at another provider
+",
+    );
+}
+
+#[test]
+fn an_overlay_removes_the_default_profile_and_a_needed_field() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.file(
+        "work/providers.local.yaml",
+        "schema: 1\nproviders:\n  alpha-p:\n    base_url: ~\nprofiles:\n  alpha: ~\n  beta:\n    model: ~\n",
+    );
+    assert_stderr(
+        &w,
+        &["gen", "--diff"],
+        2,
+        r"error: provider `alpha-p` has no `base_url`: providers.local.yaml removes `providers.alpha-p.base_url`
+ --> providers.local.yaml:4:15
+  |
+4 |     base_url: ~
+  |               ^ removed here
+  = help: drop this `~` line to keep the value underneath, or write the value you want here instead
+
+error: profile `beta` has no `model`: providers.local.yaml removes `profiles.beta.model`
+ --> providers.local.yaml:8:12
+  |
+8 |     model: ~
+  |            ^ removed here
+  = help: drop this `~` line to keep the value underneath, or write the value you want here instead
+
+error: providers.local.yaml removes profile `alpha`, the catalog's `default`
+ --> providers.local.yaml:6:10
+  |
+6 |   alpha: ~
+  |          ^ removed here
+  = help: drop this `~` line to keep the profile, or pick another default in the overlay (`default: NAME`, or `default: ~` to leave config.toml's model to you)
+
+3 problems in the catalog; nothing was written
+",
+    );
+}
+
+#[test]
+fn adopt_refuses_an_overlay_shape_it_cannot_edit_safely() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.file(
+        "work/providers.local.yaml",
+        "schema: 1\nprofiles: {alpha: {model: mine}}  # flow style\n",
+    );
+    w.gen_yes();
+    let config = w
+        .read("config.toml")
+        .replace("model = \"mine\"", "model = \"picked\"");
+    std::fs::write(w.home.join("config.toml"), config).unwrap();
+    let before = crate::support::snapshot_dir(&w.root);
+    assert_stderr(
+        &w,
+        &["adopt", "--yes"],
+        2,
+        r"error: cannot write `profiles.alpha.model` into providers.local.yaml: a flow mapping (`{ ... }`)
+ --> providers.local.yaml:2:11
+  |
+2 | profiles: {alpha: {model: mine}}  # flow style
+  |           ^ codexgen edits only block mappings and one-line scalars
+  = help: nothing was written; set `profiles.alpha.model` to picked in providers.local.yaml by hand, then run `codexgen gen`
+",
+    );
+    assert_eq!(crate::support::snapshot_dir(&w.root), before);
+}

@@ -1,0 +1,426 @@
+//! Owns editing a catalog file's text in place (for `adopt`): setting one
+//! scalar at a key path, so that everything else in the file (comments,
+//! order, quoting, blank lines) stays byte for byte. Edits go where the
+//! positioned YAML tree says: a scalar's span is replaced; a missing key is
+//! inserted as a `key: value` line under its block mapping, right after the
+//! mapping's own key line, with the missing mapping levels above it. A shape
+//! that cannot be edited safely (a flow mapping, an anchor, alias or tag, a
+//! multi-line or block scalar, a `~` or a scalar where a mapping is needed)
+//! is refused with its position. Does not decide what to set.
+
+use std::fmt::Write as _;
+
+use super::yaml::{self, Node, Pos, Value};
+use crate::diagnostic::{Problem, Snippet};
+
+/// A value `adopt` writes: the scalars a catalog key holds.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Scalar {
+    Str(String),
+    Int(i64),
+    Bool(bool),
+}
+
+impl Scalar {
+    /// The value as YAML text that reads back to exactly it: plain when
+    /// that is unambiguous, else double-quoted with escapes.
+    pub fn to_yaml(&self) -> String {
+        match self {
+            Scalar::Int(n) => n.to_string(),
+            Scalar::Bool(b) => b.to_string(),
+            Scalar::Str(s) => yaml_string(s),
+        }
+    }
+
+    fn matches(&self, value: &Value) -> bool {
+        match (self, value) {
+            (Scalar::Str(a), Value::Str(b)) => a == b,
+            (Scalar::Int(a), Value::Int(b)) => a == b,
+            (Scalar::Bool(a), Value::Bool(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+/// A string as a YAML scalar: plain for a word of letters, digits and
+/// `._/-` that YAML reads as no other type, else double-quoted.
+pub fn yaml_string(s: &str) -> String {
+    const WORDS: &[&str] = &[
+        "true", "false", "null", "yes", "no", "on", "off", "y", "n", "~",
+    ];
+    let plain = s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._/-".contains(c))
+        && !WORDS.contains(&s.to_ascii_lowercase().as_str());
+    if plain {
+        return s.to_owned();
+    }
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() || is_unusual(c) => {
+                let n = u32::from(c);
+                if n <= 0xFFFF {
+                    let _ = write!(out, "\\u{n:04X}");
+                } else {
+                    let _ = write!(out, "\\U{n:08X}");
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Characters YAML does not allow printed as they are (non-printable
+/// outside the C0/C1 controls: BOM, surrogates' neighbours, non-characters).
+fn is_unusual(c: char) -> bool {
+    matches!(
+        c,
+        '\u{FEFF}' | '\u{FFFE}' | '\u{FFFF}' | '\u{2028}' | '\u{2029}' | '\u{85}'
+    )
+}
+
+/// Why a file cannot be edited at some place.
+#[derive(Debug, Clone)]
+pub struct Refused(pub Problem);
+
+/// `text` with `path` set to `value`; `name` is how the user knows the
+/// file, for a refusal. Checked: the result parses and holds `value` at
+/// `path`, and nothing else was touched but the edited span or lines.
+pub fn set(name: &str, text: &str, path: &[&str], value: &Scalar) -> Result<String, Refused> {
+    let root = yaml::parse(0, name, text).map_err(Refused)?;
+    let ending = if text.contains("\r\n") { "\r\n" } else { "\n" };
+    let edited = match &root.value {
+        Value::Null => {
+            // An empty (or comments-only) file: a new overlay body after it.
+            let mut out = text.to_owned();
+            if !out.is_empty() && !out.ends_with('\n') {
+                out.push_str(ending);
+            }
+            let _ = write!(out, "schema: 1{ending}");
+            out.push_str(&block(path, value, 0, 2, ending));
+            out
+        }
+        _ => edit(name, text, &root, path, value, ending)?,
+    };
+    // The edit must read back as meant.
+    let reparsed = yaml::parse(0, name, &edited).map_err(|p| internal(name, &p.to_string()))?;
+    match lookup(&reparsed, path) {
+        Some(node) if value.matches(&node.value) => Ok(edited),
+        _ => Err(internal(name, "the edited text does not hold the value")),
+    }
+}
+
+fn internal(name: &str, why: &str) -> Refused {
+    Refused(
+        Problem::new(format!("cannot edit {name} safely: {why}"))
+            .help("this is a codexgen bug; nothing was written; please report it with the file"),
+    )
+}
+
+fn lookup<'n>(root: &'n Node, path: &[&str]) -> Option<&'n Node> {
+    path.iter().try_fold(root, |node, seg| match &node.value {
+        Value::Map(entries) => entries.iter().find(|(k, _)| k.name == *seg).map(|(_, v)| v),
+        _ => None,
+    })
+}
+
+fn edit(
+    name: &str,
+    text: &str,
+    root: &Node,
+    path: &[&str],
+    value: &Scalar,
+    ending: &str,
+) -> Result<String, Refused> {
+    let refuse = |pos: Pos, what: String| {
+        let dotted = path.join(".");
+        Refused(
+            Problem::new(format!("cannot write `{dotted}` into {name}: {what}"))
+                .at(Snippet::at(name, text, pos.line, pos.column, pos.width))
+                .label("codexgen edits only block mappings and one-line scalars")
+                .help(format!(
+                    "nothing was written; set `{dotted}` to {} in {name} by hand, then run `codexgen gen`",
+                    value.to_yaml()
+                )),
+        )
+    };
+    let mut node = root;
+    // The line of the key whose value `node` is (none for the root), and
+    // the indentation of that key.
+    let mut parent: Option<(usize, usize)> = None;
+    for (depth, seg) in path.iter().enumerate() {
+        let Value::Map(entries) = &node.value else {
+            let what = match &node.value {
+                Value::Null => "it is `~` (removed) or empty there".to_owned(),
+                other => format!("it holds {} where a mapping is needed", other.kind()),
+            };
+            return Err(refuse(node.pos, what));
+        };
+        if char_at(text, node.pos) == Some('{') {
+            return Err(refuse(node.pos, "a flow mapping (`{ ... }`)".to_owned()));
+        }
+        let Some((key, child)) = entries.iter().find(|(k, _)| k.name == *seg) else {
+            // Missing from here on: new lines under this mapping.
+            let indent = node.pos.column.saturating_sub(1);
+            let step = parent.map_or(2, |(_, p)| indent.saturating_sub(p).max(1));
+            let lines = block(&path[depth..], value, indent, step, ending);
+            return Ok(match parent {
+                None => {
+                    let mut out = text.to_owned();
+                    if !out.is_empty() && !out.ends_with('\n') {
+                        out.push_str(ending);
+                    }
+                    out.push_str(&lines);
+                    out
+                }
+                Some((line, key_indent)) => {
+                    let at = body_end(text, line, key_indent);
+                    let mut out = String::with_capacity(text.len() + lines.len());
+                    out.push_str(&text[..at]);
+                    if at == text.len() && !text.is_empty() && !text.ends_with('\n') {
+                        out.push_str(ending);
+                    }
+                    out.push_str(&lines);
+                    out.push_str(&text[at..]);
+                    out
+                }
+            });
+        };
+        if depth + 1 < path.len() {
+            parent = Some((key.pos.line, key.pos.column.saturating_sub(1)));
+            node = child;
+            continue;
+        }
+        // The last key exists: replace its one-line scalar.
+        let start = offset(text, child.pos.line, child.pos.column);
+        let end = offset_chars(text, start, child.pos.width);
+        let span = text.get(start..end).unwrap_or_default();
+        let key_at = offset(text, key.pos.line, key.pos.column);
+        let between = text.get(key_at..start).unwrap_or_default();
+        let shape = match &child.value {
+            Value::Map(_) | Value::Seq(_) => Some("a mapping or list is there"),
+            _ if child.pos.line != key.pos.line || span.contains(['\n', '\r']) => {
+                Some("a multi-line or block scalar")
+            }
+            _ if span.starts_with('*') => Some("an alias (`*name`)"),
+            _ if between.contains(['&', '!']) => Some("an anchor or a tag"),
+            Value::Null if !matches!(span, "~" | "null" | "Null" | "NULL") => {
+                Some("an empty value")
+            }
+            _ => None,
+        };
+        if let Some(what) = shape {
+            return Err(refuse(child.pos, what.to_owned()));
+        }
+        let mut out = String::with_capacity(text.len());
+        out.push_str(&text[..start]);
+        out.push_str(&value.to_yaml());
+        out.push_str(&text[end..]);
+        return Ok(out);
+    }
+    Err(internal(name, "an empty key path"))
+}
+
+/// `path` as nested block-mapping lines ending in `value`, the first at
+/// `indent` spaces and each deeper one `step` more.
+fn block(path: &[&str], value: &Scalar, indent: usize, step: usize, ending: &str) -> String {
+    let mut out = String::new();
+    for (i, seg) in path.iter().enumerate() {
+        out.push_str(&" ".repeat(indent + i * step));
+        out.push_str(&yaml_string(seg));
+        out.push(':');
+        if i + 1 == path.len() {
+            out.push(' ');
+            out.push_str(&value.to_yaml());
+        }
+        out.push_str(ending);
+    }
+    out
+}
+
+/// Where the block mapping under the key on `key_line` (indented
+/// `key_indent`) ends: after its last line indented deeper than the key.
+/// Blank and comment lines after that line belong to what follows.
+fn body_end(text: &str, key_line: usize, key_indent: usize) -> usize {
+    let mut at = line_start(text, key_line + 1);
+    let mut end = at;
+    while at < text.len() {
+        let next = text[at..].find('\n').map_or(text.len(), |i| at + i + 1);
+        let line = text[at..next].trim_end_matches(['\n', '\r']);
+        let body = line.trim_start_matches(' ');
+        if !body.is_empty() && !body.starts_with('#') {
+            if line.len() - body.len() <= key_indent {
+                break;
+            }
+            end = next;
+        }
+        at = next;
+    }
+    end
+}
+
+/// The byte offset where 1-based `line` starts (the end for a line past it).
+fn line_start(text: &str, line: usize) -> usize {
+    if line <= 1 {
+        return 0;
+    }
+    text.match_indices('\n')
+        .nth(line - 2)
+        .map_or(text.len(), |(i, _)| i + 1)
+}
+
+/// The byte offset of 1-based `line`, `column` (columns count characters).
+fn offset(text: &str, line: usize, column: usize) -> usize {
+    let start = line_start(text, line);
+    offset_chars(text, start, column.saturating_sub(1))
+}
+
+/// The byte offset `chars` characters after `from`.
+fn offset_chars(text: &str, from: usize, chars: usize) -> usize {
+    text[from..]
+        .char_indices()
+        .nth(chars)
+        .map_or(text.len(), |(i, _)| from + i)
+}
+
+fn char_at(text: &str, pos: Pos) -> Option<char> {
+    text[offset(text, pos.line, pos.column)..].chars().next()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn set_ok(text: &str, path: &[&str], value: &str) -> String {
+        set("o.yaml", text, path, &Scalar::Str(value.to_owned())).unwrap()
+    }
+
+    #[test]
+    fn a_scalar_is_replaced_in_place_and_comments_stay() {
+        let text =
+            "schema: 1   # mine\nprofiles:\n  # the default\n  groq:\n    model: \"old\"  # keep\n";
+        assert_eq!(
+            set_ok(text, &["profiles", "groq", "model"], "new-1"),
+            "schema: 1   # mine\nprofiles:\n  # the default\n  groq:\n    model: new-1  # keep\n"
+        );
+    }
+
+    #[test]
+    fn a_missing_key_goes_under_its_mapping_with_the_missing_levels() {
+        let text = "schema: 1\nprofiles:\n    groq:\n        model: a\n";
+        assert_eq!(
+            set_ok(text, &["profiles", "groq", "provider"], "x"),
+            "schema: 1\nprofiles:\n    groq:\n        model: a\n        provider: x\n"
+        );
+        assert_eq!(
+            set_ok(text, &["profiles", "deep", "model"], "m"),
+            "schema: 1\nprofiles:\n    groq:\n        model: a\n    deep:\n        model: m\n"
+        );
+        // After the mapping's last line; what follows keeps its comments.
+        let text = "profiles:\n  a:\n    model: |\n      two\n      lines\n    # about b\n  b:\n    model: x\n\n# next\nproviders: {}\n";
+        assert_eq!(
+            set_ok(text, &["profiles", "a", "provider"], "p"),
+            "profiles:\n  a:\n    model: |\n      two\n      lines\n    provider: p\n    # about b\n  b:\n    model: x\n\n# next\nproviders: {}\n"
+        );
+        assert_eq!(
+            set_ok(text, &["profiles", "c", "model"], "m"),
+            "profiles:\n  a:\n    model: |\n      two\n      lines\n    # about b\n  b:\n    model: x\n  c:\n    model: m\n\n# next\nproviders: {}\n"
+        );
+        assert_eq!(
+            set_ok("a:\n  b: 1", &["a", "c"], "m"),
+            "a:\n  b: 1\n  c: m\n"
+        );
+        assert_eq!(
+            set_ok("schema: 1 # x", &["providers", "p", "name"], "Nm"),
+            "schema: 1 # x\nproviders:\n  p:\n    name: Nm\n"
+        );
+        assert_eq!(
+            set_ok("# only a comment\n", &["profiles", "a", "model"], "m"),
+            "# only a comment\nschema: 1\nprofiles:\n  a:\n    model: m\n"
+        );
+        assert_eq!(
+            set_ok(
+                "schema: 1\r\nprofiles:\r\n  a:\r\n    model: x\r\n",
+                &["profiles", "a", "model"],
+                "y z"
+            ),
+            "schema: 1\r\nprofiles:\r\n  a:\r\n    model: \"y z\"\r\n"
+        );
+    }
+
+    #[test]
+    fn shapes_that_cannot_be_edited_safely_are_refused_with_their_place() {
+        for (text, path, what) in [
+            (
+                "profiles: {a: {model: x}}\n",
+                &["profiles", "a", "model"][..],
+                "a flow mapping",
+            ),
+            (
+                "profiles:\n  a:\n    model: |\n      x\n",
+                &["profiles", "a", "model"][..],
+                "a multi-line",
+            ),
+            (
+                "x: &m y\nprofiles:\n  a:\n    model: *m\n",
+                &["profiles", "a", "model"][..],
+                "an alias",
+            ),
+            (
+                "profiles:\n  a:\n    model: &m y\n",
+                &["profiles", "a", "model"][..],
+                "an anchor",
+            ),
+            ("profiles: ~\n", &["profiles", "a", "model"][..], "`~`"),
+        ] {
+            let err = set("o.yaml", text, path, &Scalar::Str("v".into())).unwrap_err();
+            assert!(err.0.message.contains(what), "{text:?}: {}", err.0.message);
+            assert!(err.0.snippet.is_some(), "{text:?}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn any_string_round_trips_as_a_yaml_scalar(s in any::<String>()) {
+            let text = format!("k: {}\n", yaml_string(&s));
+            let node = yaml::parse(0, "t", &text).unwrap();
+            prop_assert_eq!(lookup(&node, &["k"]).map(|n| n.value.clone()), Some(Value::Str(s)));
+        }
+
+        #[test]
+        fn no_text_panics_an_edit(
+            pieces in proptest::collection::vec(
+                prop_oneof![
+                    proptest::sample::select(&["a:", "  b:", " c: x", "{", "}", "&x ", "*x", "|", "~", "#", "\n", "\r\n", "\"", "é", "- "][..]).prop_map(str::to_owned),
+                    any::<String>(),
+                ],
+                0..12,
+            ),
+            path in proptest::collection::vec(proptest::sample::select(&["a", "b", "c", "schema"][..]), 1..4),
+        ) {
+            let text = pieces.concat();
+            // Refused or edited, never a panic; an edit reads back (checked inside).
+            let _ = set("o.yaml", &text, &path, &Scalar::Str("v".into()));
+        }
+
+        #[test]
+        fn any_string_set_into_a_file_reads_back(s in any::<String>(), comment in "[ -~]{0,20}") {
+            let text = format!("schema: 1  #{comment}\nprofiles:\n  a:\n    model: old\n");
+            let out = set("o.yaml", &text, &["profiles", "a", "model"], &Scalar::Str(s.clone())).unwrap();
+            let node = yaml::parse(0, "t", &out).unwrap();
+            prop_assert_eq!(lookup(&node, &["profiles", "a", "model"]).map(|n| n.value.clone()), Some(Value::Str(s)));
+            let head = format!("schema: 1  #{comment}\nprofiles:\n  a:\n    model: ");
+            prop_assert!(out.starts_with(&head));
+        }
+    }
+}

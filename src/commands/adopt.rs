@@ -1,0 +1,296 @@
+//! `codexgen adopt`: keeps the managed values edited in the Codex files
+//! (Codex's own `/model` writes `model`, users edit by hand) by writing them
+//! into the personal overlay, the dotfiles tool's `re-add`. Owns mapping a
+//! drifted leaf back to the catalog key it came from, and the overlay's
+//! review and write; the drift itself is `plan`'s, the text edit
+//! `catalog::edit`'s.
+//!
+//! Mapping: config.toml `model`/`model_provider` are the default profile's
+//! `model`/`provider`; `model_providers.ID.KEY` is `providers.ID.KEY`;
+//! `NAME.config.toml` `KEY` and a legacy `profiles.NAME.KEY` are
+//! `profiles.NAME.KEY` (`model_provider` is `provider`). A managed value
+//! deleted by hand, one the catalog no longer has, and one that is not a
+//! single string, number or boolean are not adopted (each is said).
+//!
+//! The overlay is the one the run reads or would read (beside the first
+//! catalog file, or in the config dir over the built-in catalog), created
+//! when absent. Before anything is shown, the edited overlay is layered and
+//! planned again: each adopted value must then be what the catalog renders.
+
+use std::path::Path;
+
+use anstream::{eprintln, println};
+use anstyle::{AnsiColor, Style};
+
+use super::generate::confirm;
+use super::report::dim;
+use crate::catalog::edit::{self, Scalar};
+use crate::catalog::{self, CatalogError, Source};
+use crate::diagnostic::{Exit, Problem, printable};
+use crate::diff::{self, Kind};
+use crate::error::Error;
+use crate::home::CodexFile;
+use crate::merge::{self, DriftAction, Note};
+use crate::plan;
+use crate::secrets::redact;
+use crate::settings::Settings;
+use crate::write::{self, Expect};
+
+/// What `adopt` does once it has the overlay's new text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Print the overlay's diff; write nothing.
+    Diff,
+    /// Print the diff and write, asking first unless `yes`.
+    Write { yes: bool },
+}
+
+pub struct Options {
+    pub mode: Mode,
+}
+
+/// The first line of an overlay `adopt` creates.
+const NEW_OVERLAY: &str =
+    "# Personal overlay: laid over the catalog key by key (`codexgen adopt` wrote these).\n";
+
+/// One value to adopt: where it is on disk, and where it goes.
+struct Adopted {
+    file: CodexFile,
+    /// The leaf's path in its Codex file, dotted as drift notes say it.
+    leaf: String,
+    key: Vec<String>,
+    value: Scalar,
+}
+
+pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
+    let Some(overlay) = settings.overlay.as_deref() else {
+        return Err(Error::with_help(
+            "`adopt` writes the personal overlay, which --no-local leaves out",
+            "run `codexgen adopt` without --no-local",
+        ));
+    };
+    let prepared = plan::prepare(settings, None)?;
+    let state = plan::read_state(settings)?;
+    let planned = prepared.plan(settings, &state)?;
+    let default = prepared.catalog.default.as_deref();
+
+    let adopted = drifted(&planned, default);
+    if adopted.is_empty() {
+        eprintln!("Nothing to adopt: no managed value was edited in the Codex files.");
+        return Ok(Exit::Ok);
+    }
+
+    let name = overlay.display().to_string();
+    let sources = settings.catalog.sources();
+    let at = sources.iter().position(|s| Path::new(&s.name) == overlay);
+    let old = at.map(|i| sources[i].text.as_str());
+    let mut text = old.map_or_else(|| NEW_OVERLAY.to_owned(), str::to_owned);
+    for a in &adopted {
+        let key: Vec<&str> = a.key.iter().map(String::as_str).collect();
+        text = edit::set(&name, &text, &key, &a.value)
+            .map_err(|refused| Error::Catalog(CatalogError::Invalid(vec![refused.0])))?;
+    }
+    let follow = check_layered(settings, &state, at, &name, &text, &adopted)?;
+
+    for a in &adopted {
+        println!(
+            "adopt: {}: `{}` = {} -> `{}` in {}",
+            a.file,
+            printable(&a.leaf),
+            redact(&a.value.to_yaml()),
+            a.key.join("."),
+            printable(&name)
+        );
+    }
+    print_diff(&name, old, &text);
+    let yes = match options.mode {
+        Mode::Diff => {
+            say_what_follows(&follow);
+            return Ok(Exit::Ok);
+        }
+        Mode::Write { yes } => yes,
+    };
+    if !yes && !confirm(1, "adopt")? {
+        eprintln!("Nothing written.");
+        return Ok(Exit::Ok);
+    }
+    write::write(
+        overlay,
+        &text,
+        None,
+        Expect::Exactly(old.map(str::as_bytes)),
+    )
+    .map_err(|e| match e {
+        write::WriteError::Changed(_) => Error::Changed { what: name.clone() },
+        other => Error::Write(other),
+    })?;
+    eprintln!(
+        "Adopted {} value(s) into {}; `codexgen gen` now keeps them.",
+        adopted.len(),
+        printable(&name)
+    );
+    say_what_follows(&follow);
+    Ok(Exit::Ok)
+}
+
+/// Every drifted managed value that can be adopted; each that cannot is
+/// said, with why.
+fn drifted(planned: &plan::Plan, default: Option<&str>) -> Vec<Adopted> {
+    let mut adopted: Vec<Adopted> = Vec::new();
+    for p in &planned.files {
+        for note in &p.merged.notes {
+            let Note::Drift {
+                path,
+                found,
+                action,
+                ..
+            } = note
+            else {
+                continue;
+            };
+            let skip = |why: &str| {
+                eprintln!("{} {}: `{}` {why}", dim("note:"), p.file, printable(path));
+            };
+            let Some(found) = found else {
+                skip(
+                    "was deleted by hand; a deleted value cannot be adopted (`codexgen gen` restores it; to drop it, remove it from the catalog with `~` in your overlay)",
+                );
+                continue;
+            };
+            if *action == DriftAction::Remove {
+                skip(
+                    "was edited by hand, but the catalog no longer has it: nothing to adopt it into",
+                );
+                continue;
+            }
+            let leaf: Vec<&str> = path.split('.').collect();
+            let Some(key) = catalog_key(&p.file, &leaf, default) else {
+                skip("is not a value the catalog sets; left as it is");
+                continue;
+            };
+            let Some(value) = merge::scalar_of(found) else {
+                skip(&format!(
+                    "holds {}, not a single string, number or boolean; copy it into your overlay (`{}`) by hand",
+                    redact(found),
+                    key.join(".")
+                ));
+                continue;
+            };
+            adopted.push(Adopted {
+                file: p.file.clone(),
+                leaf: path.clone(),
+                key,
+                value,
+            });
+        }
+    }
+    adopted
+}
+
+/// The catalog key a managed leaf of `file` comes from.
+fn catalog_key(file: &CodexFile, leaf: &[&str], default: Option<&str>) -> Option<Vec<String>> {
+    let profile_key = |k: &str| if k == "model_provider" { "provider" } else { k }.to_owned();
+    let key: Vec<String> = match (file, leaf) {
+        (CodexFile::Config, ["model"]) => vec!["profiles".into(), default?.into(), "model".into()],
+        (CodexFile::Config, ["model_provider"]) => {
+            vec!["profiles".into(), default?.into(), "provider".into()]
+        }
+        (CodexFile::Config, ["model_providers", id, key]) => {
+            vec!["providers".into(), (*id).into(), (*key).into()]
+        }
+        (CodexFile::Config, ["profiles", name, key]) => {
+            vec!["profiles".into(), (*name).into(), profile_key(key)]
+        }
+        (CodexFile::Profile(name), [key]) => {
+            vec!["profiles".into(), name.as_str().into(), profile_key(key)]
+        }
+        _ => return None,
+    };
+    Some(key)
+}
+
+/// The Codex files that `gen` changes once the overlay holds the adopted
+/// values: a value two files hold (the default profile's model is in
+/// config.toml and in its profile file) follows in the file not edited.
+fn say_what_follows(files: &[CodexFile]) {
+    if files.is_empty() {
+        return;
+    }
+    let names = files.iter().map(ToString::to_string).collect::<Vec<_>>();
+    eprintln!(
+        "{} with the overlay, `codexgen gen` then also changes {} (review with `codexgen gen --diff`)",
+        dim("note:"),
+        names.join(", ")
+    );
+}
+
+/// Layers the edited overlay with the other catalog files and plans again:
+/// the catalog must be valid and render exactly each adopted value (no
+/// drift left on its leaf), else nothing is written. Returns the files that
+/// plan still changes.
+fn check_layered(
+    settings: &Settings,
+    state: &crate::state::State,
+    at: Option<usize>,
+    name: &str,
+    text: &str,
+    adopted: &[Adopted],
+) -> Result<Vec<CodexFile>, Error> {
+    let mut sources: Vec<Source> = settings.catalog.sources().to_vec();
+    let source = Source {
+        name: name.to_owned(),
+        text: text.to_owned(),
+    };
+    match at {
+        Some(i) => sources[i] = source,
+        None => sources.insert(sources.len().min(1), source),
+    }
+    let invalid = |e: Error| match e {
+        Error::Catalog(CatalogError::Invalid(mut problems)) => {
+            problems.push(
+                Problem::new(format!(
+                    "the edited values do not make a valid catalog with {name} as adopt would write it (shown above); nothing was written"
+                ))
+                .help("fix the value in the Codex file (or let `codexgen gen` put the catalog's value back), then run `codexgen adopt` again"),
+            );
+            Error::Catalog(CatalogError::Invalid(problems))
+        }
+        other => other,
+    };
+    let layered = catalog::layer(sources).map_err(|e| invalid(e.into()))?;
+    let prepared = plan::prepare_from(settings, &layered, None).map_err(invalid)?;
+    let planned = prepared.plan(settings, state)?;
+    for a in adopted {
+        let still = planned.get(&a.file).is_some_and(|p| {
+            p.merged
+                .notes
+                .iter()
+                .any(|n| matches!(n, Note::Drift { path, .. } if *path == a.leaf))
+        });
+        if still {
+            return Err(Error::Catalog(CatalogError::Invalid(vec![
+                Problem::new(format!(
+                    "writing `{}` into {name} would not keep {}'s `{}`: a later catalog file sets it again",
+                    a.key.join("."),
+                    a.file,
+                    a.leaf
+                ))
+                .help("nothing was written; change that value in the catalog file that sets it last"),
+            ])));
+        }
+    }
+    Ok(planned.changed().map(|p| p.file.clone()).collect())
+}
+
+fn print_diff(name: &str, old: Option<&str>, new: &str) {
+    for line in diff::unified(name, old, Some(new)) {
+        let style = match line.kind {
+            Kind::Header => Style::new().bold(),
+            Kind::Hunk => Style::new().fg_color(Some(AnsiColor::Cyan.into())),
+            Kind::Removed => Style::new().fg_color(Some(AnsiColor::Red.into())),
+            Kind::Added => Style::new().fg_color(Some(AnsiColor::Green.into())),
+            Kind::Context | Kind::Note => Style::new(),
+        };
+        println!("{style}{}{style:#}", printable(&redact(&line.text)));
+    }
+}
