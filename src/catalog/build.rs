@@ -885,14 +885,17 @@ impl Builder<'_> {
             Some(_) if url.chars().any(char::is_whitespace) => {
                 ("the URL contains whitespace", "remove the spaces")
             }
-            Some(_) if url.ends_with('/') => (
-                "ends with `/`",
-                "drop the trailing slash: Codex appends `/responses`, and `//responses` is a 404 on most servers",
-            ),
-            Some(_) if url.ends_with("/responses") || url.ends_with("/chat/completions") => (
-                "includes the endpoint path",
-                "give the base only (e.g. .../v1); Codex appends `/responses` itself",
-            ),
+            // A trailing slash is fine: Codex trims it before appending
+            // `/responses` (measured on 0.89.0, 0.133.0 and 0.169.0).
+            Some(_)
+                if url.trim_end_matches('/').ends_with("/responses")
+                    || url.trim_end_matches('/').ends_with("/chat/completions") =>
+            {
+                (
+                    "includes the endpoint path",
+                    "give the base only (e.g. .../v1); Codex appends `/responses` itself",
+                )
+            }
             Some(_) if url.contains('?') => (
                 "contains a query string",
                 "move query parameters to `query_params:`",

@@ -80,9 +80,10 @@ impl Endpoint {
             .or_else(|| Endpoint::builtin(id))
     }
 
-    /// `{base_url}/{path}` with the query parameters Codex adds.
+    /// `{base_url}/{path}` with the query parameters Codex adds; a
+    /// trailing slash of `base_url` is dropped first, as Codex does.
     pub fn url(&self, path: &str) -> String {
-        let mut url = format!("{}/{path}", self.base_url);
+        let mut url = format!("{}/{path}", self.base_url.trim_end_matches('/'));
         for (i, (k, v)) in self.query_params.iter().enumerate() {
             url.push(if i == 0 { '?' } else { '&' });
             url.push_str(&percent_encode(k));

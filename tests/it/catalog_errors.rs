@@ -138,8 +138,11 @@ fn base_url_that_is_not_http() {
         ],
     );
     refused(
-        &CATALOG.replace("https://alpha.example/v1", "https://alpha.example/v1/"),
-        &["ends with `/`", "//responses"],
+        &CATALOG.replace(
+            "https://alpha.example/v1",
+            "https://alpha.example/v1/responses/",
+        ),
+        &["includes the endpoint path"],
     );
 }
 

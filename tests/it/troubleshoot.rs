@@ -607,3 +607,37 @@ fn the_openai_key_fix_mentions_codex_login() {
         .code(1)
         .stderr(contains("or sign in once with `codex login`"));
 }
+
+/// Codex drops a trailing slash of `base_url` before it appends a path
+/// (measured on 0.89.0, 0.133.0 and 0.169.0: `.../v1/` posts to
+/// `/v1/responses`): the catalog takes such a URL, `gen` writes it as given,
+/// and probe asks the same paths Codex would.
+#[test]
+fn a_trailing_slash_in_base_url_is_what_codex_makes_of_it() {
+    let stub = Stub::start(vec![
+        Route::new("GET", "/v1/models", 200, MODELS),
+        Route::new(
+            "POST",
+            "/v1/responses",
+            200,
+            r#"{"id":"resp_1","output":[]}"#,
+        ),
+    ]);
+    let base = format!("{}/", stub.url("/v1"));
+    let w = world(&base);
+    cmd(&w).args(["gen", "--yes"]).assert().success();
+    let config = w.read("config.toml");
+    assert!(
+        config.contains(&format!("base_url = \"{base}\"")),
+        "{config}"
+    );
+    let a = cmd(&w).args(["probe", "--responses"]).assert().success();
+    let text = output(&a);
+    assert!(text.contains("model `stub-model-1` is listed"), "{text}");
+    let seen = stub.seen();
+    assert_eq!(seen.len(), 2, "{seen:?}");
+    assert!(
+        seen.iter().all(|s| s.target.starts_with("/v1/")),
+        "{seen:?}"
+    );
+}
