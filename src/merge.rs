@@ -38,8 +38,13 @@ pub enum Note {
         /// What codexgen does about it.
         action: DriftAction,
     },
-    /// A value codexgen never wrote is replaced by the catalog's.
-    TakeOver { path: String, found: String },
+    /// A value codexgen never wrote (`found`) is replaced by the catalog's
+    /// (`new`). One equal to the catalog's is no note: nothing changes.
+    TakeOver {
+        path: String,
+        found: String,
+        new: String,
+    },
     /// A profile's `[profiles.NAME]` table, which this Codex no longer
     /// reads, is removed; the catalog's version of the profile is written to
     /// its own file, with the keys codexgen did not write (`carried`) moved along.
@@ -389,7 +394,8 @@ fn merge_leaves(
             let found = lookup(doc.as_table(), &leaf.path);
             if !found.is_some_and(|item| same_item(item, &leaf.item)) {
                 let recorded = previous.get(leaf.path.as_slice()).copied();
-                notes.extend(classify(&leaf.path, found, recorded));
+                let new = managed.last().map_or("", |m| m.value.as_str());
+                notes.extend(classify(&leaf.path, found, recorded, new));
                 set(&mut doc, file, leaf, &mut next_table).map_err(Stop::Failed)?;
                 changed = true;
             }
@@ -907,8 +913,14 @@ pub fn leaf_paths(text: &str) -> Vec<Vec<String>> {
         .unwrap_or_default()
 }
 
-/// What the reader should know when a wanted leaf differs from the disk.
-fn classify(path: &[String], found: Option<&Item>, recorded: Option<&Managed>) -> Option<Note> {
+/// What the reader should know when a wanted leaf (whose value is `new`)
+/// differs from the disk.
+fn classify(
+    path: &[String],
+    found: Option<&Item>,
+    recorded: Option<&Managed>,
+    new: &str,
+) -> Option<Note> {
     let path = path.join(".");
     match (found, recorded) {
         (Some(item), Some(rec)) if !matches_recorded(item, rec) => Some(Note::Drift {
@@ -922,6 +934,7 @@ fn classify(path: &[String], found: Option<&Item>, recorded: Option<&Managed>) -
         (Some(item), None) => Some(Note::TakeOver {
             path,
             found: canonical(item),
+            new: new.to_owned(),
         }),
         (None, Some(rec)) => Some(Note::Drift {
             path,
@@ -1480,9 +1493,16 @@ mod tests {
             out.notes,
             vec![Note::TakeOver {
                 path: "model".into(),
-                found: "\"x\"".into()
+                found: "\"x\"".into(),
+                new: "\"m\"".into(),
             }]
         );
+    }
+
+    #[test]
+    fn a_value_never_written_but_equal_to_the_catalogs_is_no_note() {
+        let out = run(Some("model = \"m\"\n"), Some("model = \"m\"\n"), &[]);
+        assert_eq!(out.notes, vec![]);
     }
 
     #[test]

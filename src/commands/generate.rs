@@ -543,9 +543,11 @@ fn verify_plan(settings: &Settings, catalog: &Catalog, plan: &Plan) -> Result<()
     Ok(())
 }
 
-/// What will still trip the target Codex, then what Codex's layers override.
+/// What will still trip the target Codex, the values set by hand that the
+/// catalog's replace, then what Codex's layers override.
 fn warn_before_writing(settings: &Settings, catalog: &Catalog, plan: &Plan, state: &State) {
     warn_about_hazards(settings, catalog, plan, state);
+    warn_about_take_overs(plan, state);
     warn_about_unrecorded(plan, state);
     note_layers(settings, catalog, plan);
 }
@@ -571,6 +573,86 @@ fn note_layers(settings: &Settings, catalog: &Catalog, plan: &Plan) {
             eprintln!("{} {message}", dim("note:"));
         }
     }
+}
+
+/// How many replaced values [`warn_about_take_overs`] lists before it sums
+/// up the rest (a first run on a large hand-written home may replace dozens).
+const TAKE_OVERS_LISTED: usize = 5;
+
+/// Says, in every mode and before anything is written, which values on disk
+/// that codexgen never wrote the catalog's values replace (merge's
+/// take-overs): file, key, old value and new, both redacted. This is the
+/// one place they are said (the diff shows the lines change); a value equal
+/// to the catalog's is no take-over. The way to keep them is a catalog made
+/// from the home, which `codexgen import` writes.
+fn warn_about_take_overs(plan: &Plan, state: &State) {
+    let taken: Vec<(&CodexFile, &str, &str, &str)> = plan
+        .files
+        .iter()
+        .flat_map(|p| set_by_hand(p, state).map(|(path, found, new)| (&p.file, path, found, new)))
+        .collect();
+    if taken.is_empty() {
+        return;
+    }
+    let mut lines = vec![format!(
+        "codexgen would replace {} value(s) you set by hand, which the catalog now manages:",
+        taken.len()
+    )];
+    lines.extend(
+        taken
+            .iter()
+            .take(TAKE_OVERS_LISTED)
+            .map(|(file, path, found, new)| {
+                format!(
+                    "  {file}: {path}: {} → {}",
+                    redact_value(path, found),
+                    redact_value(path, new)
+                )
+            }),
+    );
+    if taken.len() > TAKE_OVERS_LISTED {
+        lines.push(format!(
+            "  and {} more (`codexgen gen --diff` shows every change)",
+            taken.len() - TAKE_OVERS_LISTED
+        ));
+    }
+    let help = "to keep your values, start the catalog from them: `codexgen import --output providers.yaml`";
+    eprintln!(
+        "{}",
+        Problem::new(lines.join("\n"))
+            .help(help)
+            .render(Level::Warning)
+    );
+}
+
+/// The take-overs in `p` of values set by hand: (path, value on disk, the
+/// catalog's). None in a file that carries codexgen's header while this home
+/// has no record of it: codexgen wrote it elsewhere, so its values cannot be
+/// told from the user's (`warn_about_unrecorded` says so for config.toml).
+fn set_by_hand<'p>(
+    p: &'p Planned,
+    state: &State,
+) -> impl Iterator<Item = (&'p str, &'p str, &'p str)> {
+    let elsewhere = !state.files.contains_key(&p.file)
+        && p.current.as_deref().is_some_and(crate::merge::has_header);
+    p.merged
+        .notes
+        .iter()
+        .filter(move |_| !elsewhere)
+        .filter_map(|note| match note {
+            Note::TakeOver { path, found, new } => Some((&**path, &**found, &**new)),
+            _ => None,
+        })
+}
+
+/// A TOML value as shown next to its key: redacted as the line `KEY = VALUE`
+/// would be, so that a secret-named key hides its value whatever it is.
+fn redact_value(path: &str, value: &str) -> String {
+    let key = path.rsplit('.').next().unwrap_or(path);
+    let prefix = format!("{key} = ");
+    redact(&format!("{prefix}{value}"))
+        .strip_prefix(&prefix)
+        .map_or_else(|| "<redacted>".to_owned(), str::to_owned)
 }
 
 /// Says when config.toml carries codexgen's header but no record names
@@ -680,7 +762,7 @@ fn report_check(plan: &Plan, state: &State) -> Exit {
     let (header_only, real): (Vec<&Planned>, Vec<&Planned>) =
         changed.iter().partition(|p| p.header_only().is_some());
     for p in &real {
-        println!("{}: {}", p.file, describe_change(p));
+        println!("{}: {}", p.file, describe_change(p, state));
     }
     if let Some(line) = header_only_summary(&header_only) {
         println!("{line}");
@@ -747,7 +829,7 @@ fn header_only_summary(files: &[&Planned]) -> Option<String> {
     ))
 }
 
-fn describe_change(p: &Planned) -> String {
+fn describe_change(p: &Planned, state: &State) -> String {
     let drift = p
         .merged
         .notes
@@ -759,10 +841,18 @@ fn describe_change(p: &Planned) -> String {
         (_, None) => "stale, would be deleted".to_owned(),
         (Some(_), Some(_)) => "out of date".to_owned(),
     };
+    let taken = set_by_hand(p, state).count();
+    let mut why = Vec::new();
     if drift > 0 {
-        format!("{what} ({drift} managed value(s) edited by hand)")
-    } else {
+        why.push(format!("{drift} managed value(s) edited by hand"));
+    }
+    if taken > 0 {
+        why.push(format!("would replace {taken} value(s) you set by hand"));
+    }
+    if why.is_empty() {
         what
+    } else {
+        format!("{what} ({})", why.join("; "))
     }
 }
 
@@ -888,11 +978,8 @@ fn print_plan(out: &mut impl std::io::Write, p: &Planned, tense: Tense) -> std::
                     p.file
                 )
             }
-            Note::TakeOver { path, found } => format!(
-                "note: {}: `{path}` = {} was not written by codexgen; the catalog's value replaces it",
-                p.file,
-                redact(found)
-            ),
+            // Said once for all files, as a warning before the diffs.
+            Note::TakeOver { .. } => continue,
         };
         // Key paths come from the file: a quoted key may hold any character.
         writeln!(out, "{yellow}{}{yellow:#}", printable(&text))?;
@@ -932,4 +1019,25 @@ pub(super) fn confirm(files: usize, command: &str) -> Result<bool, Error> {
             source,
         })?;
     Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "Yes"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_value;
+
+    #[test]
+    fn a_value_is_redacted_as_its_key_would_have_it() {
+        assert_eq!(
+            redact_value("model_providers.x.experimental_bearer_token", "\"abc\""),
+            "<redacted>"
+        );
+        assert_eq!(redact_value("model", "\"gpt-4.1\""), "\"gpt-4.1\"");
+        assert_eq!(
+            redact_value(
+                "model_providers.x.env_key",
+                "\"sk-proj-9fQ2xLr7Vb1mZt4KpW8sNd3Y\""
+            ),
+            "\"<redacted>\""
+        );
+    }
 }

@@ -582,3 +582,115 @@ fn a_version_bump_alone_is_said_in_one_line() {
     run(&["gen", "--yes"]).assert().success();
     run(&["gen", "--check"]).assert().success();
 }
+
+/// A hand-written home under the shipped catalog (no catalog of the test's
+/// own): `model` and groq's `env_key` differ from the catalog's.
+fn hand_written_home() -> World {
+    let w = World::new();
+    w.file(
+        "codex-home/config.toml",
+        "model = \"gpt-4.1\"\n\n[model_providers.groq]\nname = \"Groq\"\nbase_url = \"https://api.groq.com/openai/v1\"\nenv_key = \"MY_GROQ_KEY\"\nwire_api = \"responses\"\n",
+    );
+    w
+}
+
+#[test]
+fn values_set_by_hand_that_gen_replaces_are_a_warning_and_count_in_check() {
+    let w = hand_written_home();
+    let before = snapshot_dir(&w.root);
+    w.cmd()
+        .args(["gen", "--diff"])
+        .assert()
+        .success()
+        .stderr(contains(
+            "warning: codexgen would replace 2 value(s) you set by hand",
+        ))
+        .stderr(contains("codexgen import --output providers.yaml"))
+        // Said once, on stderr, not again as a note in the diff.
+        .stdout(contains("note:").not())
+        .stdout(contains(
+            "-env_key = \"MY_GROQ_KEY\"\n+env_key = \"GROQ_API_KEY\"",
+        ));
+    w.cmd()
+        .args(["gen", "--check"])
+        .assert()
+        .code(1)
+        .stdout(contains(
+            "config.toml: out of date (would replace 2 value(s) you set by hand)\n",
+        ));
+    assert_eq!(
+        snapshot_dir(&w.root),
+        before,
+        "--diff or --check wrote something"
+    );
+    w.gen_yes();
+    assert!(w.read("config.toml").contains("env_key = \"GROQ_API_KEY\""));
+    // Now codexgen's own: no more warning.
+    w.cmd()
+        .args(["gen", "--diff"])
+        .assert()
+        .success()
+        .stderr(contains("warning:").not());
+}
+
+#[test]
+fn a_value_set_by_hand_equal_to_the_catalogs_is_not_a_take_over() {
+    let w = World::new();
+    w.file(
+        "codex-home/config.toml",
+        "model = \"gpt-5.5\"\n\n[model_providers.groq]\nenv_key = \"GROQ_API_KEY\"\n",
+    );
+    w.cmd()
+        .args(["gen", "--diff"])
+        .assert()
+        .success()
+        .stderr(contains("warning:").not())
+        .stderr(contains("by hand").not());
+    w.cmd()
+        .args(["gen", "--check"])
+        .assert()
+        .code(1)
+        .stdout(contains("config.toml: out of date\n"));
+}
+
+#[test]
+fn a_long_list_of_take_overs_is_summed_up() {
+    let w = World::new();
+    let providers: Vec<String> = ["groq", "openrouter", "together"]
+        .iter()
+        .map(|id| format!("\n[model_providers.{id}]\nname = \"mine\"\nenv_key = \"MINE\"\n"))
+        .collect();
+    let config = format!("model = \"gpt-4.1\"\n{}", providers.concat());
+    w.file("codex-home/config.toml", &config);
+    let out = w.cmd().args(["gen", "--diff"]).output().unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("would replace 7 value(s) you set by hand"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.matches(" → ").count(), 5, "{stderr}");
+    assert!(
+        stderr.contains("\n  and 2 more (`codexgen gen --diff` shows every change)\n"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_credential_set_by_hand_is_never_shown_in_the_take_over_warning() {
+    let w = World::new();
+    // A key pasted where the variable's name belongs.
+    let key = "gsk_9fQ2xLr7Vb1mZt4KpW8sNd3YhC6uJe0A";
+    w.file(
+        "codex-home/config.toml",
+        &format!("[model_providers.groq]\nenv_key = \"{key}\"\n"),
+    );
+    w.cmd()
+        .args(["gen", "--diff"])
+        .assert()
+        .success()
+        .stderr(contains(
+            "config.toml: model_providers.groq.env_key: \"<redacted>\" → \"GROQ_API_KEY\"",
+        ))
+        .stderr(contains(&key[..8]).not())
+        .stdout(contains(&key[..8]).not());
+}

@@ -192,8 +192,8 @@ fn default_null_in_an_overlay_releases_the_top_level_model_codex_picked() {
         .args(["gen", "--diff"])
         .assert()
         .success()
-        .stdout(contains(
-            "note: config.toml: `model` = \"picked-in-tui\" was not written by codexgen; the catalog's value replaces it",
+        .stderr(contains(
+            "config.toml: model: \"picked-in-tui\" → \"alpha-1\"",
         ));
 }
 

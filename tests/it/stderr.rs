@@ -813,3 +813,46 @@ fn adopt_refuses_an_overlay_shape_it_cannot_edit_safely() {
     );
     assert_eq!(crate::support::snapshot_dir(&w.root), before);
 }
+
+/// A hand-written home under the shipped catalog: its own `model` and
+/// another `env_key` for groq, which the catalog's values would replace.
+const HAND_WRITTEN: &str = "# mine\nmodel = \"gpt-4.1\"\napproval_policy = \"on-request\"\n\n[model_providers.groq]\nname = \"Groq\"\nbase_url = \"https://api.groq.com/openai/v1\"\nenv_key = \"MY_GROQ_KEY\"\nwire_api = \"responses\"\n";
+
+const TAKE_OVER_WARNING: &str = r#"warning: codexgen would replace 2 value(s) you set by hand, which the catalog now manages:
+  config.toml: model: "gpt-4.1" → "gpt-5.5"
+  config.toml: model_providers.groq.env_key: "MY_GROQ_KEY" → "GROQ_API_KEY"
+  = help: to keep your values, start the catalog from them: `codexgen import --output providers.yaml`
+"#;
+
+#[test]
+fn gen_on_a_hand_written_home_says_what_it_would_replace() {
+    let w = World::new();
+    w.file("codex-home/config.toml", HAND_WRITTEN);
+    let before = crate::support::snapshot_dir(&w.root);
+    let first = "codexgen: catalog 2026.11.1 (<built-in providers.yaml>); Codex 0.169.0 (--codex-version); home [ROOT]/codex-home\n";
+    assert_stderr(
+        &w,
+        &["--codex-version", "0.169.0", "gen", "--diff"],
+        0,
+        &format!("{first}{TAKE_OVER_WARNING}"),
+    );
+    assert_stderr(
+        &w,
+        &["--codex-version", "0.169.0", "gen", "--check"],
+        1,
+        &format!("{first}{TAKE_OVER_WARNING}"),
+    );
+    assert_eq!(
+        crate::support::snapshot_dir(&w.root),
+        before,
+        "--diff or --check wrote something"
+    );
+    assert_stderr(
+        &w,
+        &["--codex-version", "0.169.0", "gen", "--yes"],
+        0,
+        &format!(
+            "{first}{TAKE_OVER_WARNING}Wrote 12 file(s) in [ROOT]/codex-home; previous versions are in [ROOT]/codex-home/.codexgen/backup.\n"
+        ),
+    );
+}
