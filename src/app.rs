@@ -12,6 +12,7 @@ use crate::cli::{self, Cli, Color, Command};
 use crate::commands::{aliases, doctor, exec, generate, import, probe, report};
 use crate::diagnostic::Exit;
 use crate::settings::Settings;
+use crate::verbosity;
 
 pub fn run(args: impl IntoIterator<Item = OsString>) -> Exit {
     let cli = match Cli::try_parse_from(args) {
@@ -30,6 +31,13 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Exit {
         Color::Always => anstream::ColorChoice::Always.write_global(),
         Color::Never => anstream::ColorChoice::Never.write_global(),
     }
+    verbosity::set(if cli.global.quiet {
+        verbosity::Verbosity::Quiet
+    } else if cli.global.verbose {
+        verbosity::Verbosity::Verbose
+    } else {
+        verbosity::Verbosity::Normal
+    });
     let result = Settings::resolve(&cli.global).and_then(|settings| match cli.command {
         Command::Gen(a) => generate::run(
             &settings,
@@ -41,6 +49,8 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Exit {
                 } else {
                     generate::Mode::Write { yes: a.yes }
                 },
+                format: format(a.format),
+                exit_code: a.exit_code,
                 verify: a.verify,
                 templates: a.templates,
             },

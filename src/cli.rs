@@ -24,7 +24,8 @@ pub struct Cli {
 
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
-    /// Catalog file; repeat to overlay later files on earlier ones key by key.
+    /// Catalog file (`-`: standard input, once); repeat to overlay later files
+    /// on earlier ones key by key.
     /// [default: ./providers.yaml, else ~/.config/codexgen/providers.yaml, else the built-in catalog]
     #[arg(long, value_name = "PATH", global = true)]
     pub catalog: Vec<PathBuf>,
@@ -45,6 +46,16 @@ pub struct GlobalArgs {
     /// When to colour output.
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = Color::Auto, global = true)]
     pub color: Color,
+
+    /// Print no informational lines on stderr (progress, notes, "nothing to
+    /// change"); warnings and errors still print.
+    #[arg(long, short = 'q', global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Print a few more informational lines on stderr: which catalog files
+    /// were read or passed over and why, and each file's status.
+    #[arg(long, short = 'v', global = true)]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -142,10 +153,20 @@ pub enum Shell {
 
 #[derive(Debug, Args)]
 #[allow(clippy::struct_excessive_bools)] // independent command-line flags
+#[command(group = clap::ArgGroup::new("report").args(["diff", "check"]))]
 pub struct GenArgs {
     /// Print what would change as a unified diff; write nothing.
     #[arg(long, conflicts_with = "check")]
     pub diff: bool,
+
+    /// With --diff: exit 1 when something is out of date, as `--check`
+    /// would (as `git diff --exit-code`), 0 when nothing is.
+    #[arg(long, requires = "diff", conflicts_with = "check")]
+    pub exit_code: bool,
+
+    /// Output format of --diff and --check (JSON: one document on stdout).
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text, requires_if("json", "report"))]
+    pub format: OutputFormat,
 
     /// Write nothing; print one line per out-of-date file and exit 1 if any.
     #[arg(long)]

@@ -895,6 +895,19 @@ pub fn leaf_paths(text: &str) -> Vec<Vec<String>> {
         .unwrap_or_default()
 }
 
+/// The value at each of `paths` in a TOML text, as one line of TOML
+/// ([`canonical`]), or `None` where nothing is (and everywhere when the text
+/// does not parse). For reports of what a plan changes.
+pub fn values_at(text: &str, paths: &[&[String]]) -> Vec<Option<String>> {
+    let Ok(doc) = split_header(text).1.parse::<DocumentMut>() else {
+        return vec![None; paths.len()];
+    };
+    paths
+        .iter()
+        .map(|path| lookup(doc.as_table(), path).map(canonical))
+        .collect()
+}
+
 /// What the reader should know when a wanted leaf differs from the disk.
 fn classify(path: &[String], found: Option<&Item>, recorded: Option<&Managed>) -> Option<Note> {
     let path = path.join(".");

@@ -15,6 +15,7 @@ use crate::codex::{self, Target, Version, VersionReq};
 use crate::detect::{self, DetectError};
 use crate::error::Error;
 use crate::home;
+use crate::verbosity;
 
 pub struct Settings {
     pub codex_home: PathBuf,
@@ -47,25 +48,48 @@ impl Settings {
                     "cannot tell where the Codex home is: pass --codex-home DIR or set CODEX_HOME",
                 )
             })?;
+        let stdin = Path::new("-");
         let files = if global.catalog.is_empty() {
             let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
             let config_dir = dirs.as_ref().map(BaseStrategy::config_dir);
-            catalog::discover(&cwd, config_dir.as_deref())
+            let files = catalog::discover(&cwd, config_dir.as_deref());
+            explain_discovery(&cwd, config_dir.as_deref(), &files);
+            files
         } else {
+            if global.catalog.iter().filter(|f| *f == stdin).count() > 1 {
+                return Err(Error::with_help(
+                    "--catalog - is given more than once, but standard input can be read only once",
+                    "give `--catalog -` once; name a file that is called `-` as `./-`",
+                ));
+            }
             let mut files = global.catalog.clone();
-            if let Some(local) = catalog::local_overlay(&files[0])
+            // Standard input has no folder to find an overlay beside.
+            if files[0] != stdin
+                && let Some(local) = catalog::local_overlay(&files[0])
                 && !files.contains(&local)
             {
+                verbosity::detail(&format!(
+                    "catalog: {} is read as the personal overlay of {}",
+                    local.display(),
+                    files[0].display()
+                ));
                 files.insert(1, local);
             }
             files
         };
         let sources = if files.is_empty() {
+            verbosity::detail("catalog: no catalog file found; using the built-in catalog");
             vec![Source::embedded()]
         } else {
             files
                 .iter()
-                .map(|f| Source::read(f))
+                .map(|f| {
+                    if f == stdin {
+                        Source::stdin()
+                    } else {
+                        Source::read(f)
+                    }
+                })
                 .collect::<Result<_, _>>()?
         };
         let wanted = global
@@ -104,6 +128,31 @@ impl Settings {
     /// The state file of codexgen before format 3 (see [`home::OLD_STATE_FILE`]).
     pub fn old_state_file(&self) -> PathBuf {
         self.state_dir().join(home::OLD_STATE_FILE)
+    }
+}
+
+/// With `-v`: which catalog files discovery looked at, in order, and what
+/// it made of each.
+fn explain_discovery(cwd: &Path, config_dir: Option<&Path>, chosen: &[PathBuf]) {
+    if !verbosity::verbose() {
+        return;
+    }
+    for candidate in catalog::candidates(config_dir) {
+        let at = cwd.join(&candidate);
+        let seen = if chosen.first() == Some(&candidate) {
+            "read"
+        } else if !at.exists() {
+            "not there"
+        } else {
+            "there, but an earlier catalog was chosen"
+        };
+        verbosity::detail(&format!("catalog: {}: {seen}", candidate.display()));
+    }
+    if let Some(local) = chosen.get(1) {
+        verbosity::detail(&format!(
+            "catalog: {} is read as the personal overlay",
+            local.display()
+        ));
     }
 }
 

@@ -44,6 +44,16 @@ impl Source {
         }
     }
 
+    /// The catalog on standard input (`--catalog -`), at most
+    /// [`input::CATALOG`], named [`input::STDIN`].
+    pub fn stdin() -> Result<Self, CatalogError> {
+        let text = input::read_stdin(input::CATALOG).map_err(CatalogError::Read)?;
+        Ok(Source {
+            name: input::STDIN.to_owned(),
+            text,
+        })
+    }
+
     /// Reads a catalog file: a regular file of at most [`input::CATALOG`].
     pub fn read(path: &Path) -> Result<Self, CatalogError> {
         let text = input::read(path, input::CATALOG).map_err(CatalogError::Read)?;
@@ -59,9 +69,7 @@ impl Source {
 /// `providers.local.yaml` beside the chosen file is a personal overlay.
 /// A file in `cwd` is named relative to it, as the user would type it.
 pub fn discover(cwd: &Path, config_dir: Option<&Path>) -> Vec<PathBuf> {
-    let candidates = std::iter::once(PathBuf::from("providers.yaml"))
-        .chain(config_dir.map(|d| d.join("codexgen").join("providers.yaml")));
-    for candidate in candidates {
+    for candidate in candidates(config_dir) {
         // Anything by that name is the catalog: a folder or FIFO there is
         // refused when read, not silently passed over.
         if cwd.join(&candidate).exists() {
@@ -71,6 +79,14 @@ pub fn discover(cwd: &Path, config_dir: Option<&Path>) -> Vec<PathBuf> {
         }
     }
     Vec::new()
+}
+
+/// The files [`discover`] looks for, in order (the first is relative to the
+/// working folder).
+pub fn candidates(config_dir: Option<&Path>) -> Vec<PathBuf> {
+    std::iter::once(PathBuf::from("providers.yaml"))
+        .chain(config_dir.map(|d| d.join("codexgen").join("providers.yaml")))
+        .collect()
 }
 
 /// `NAME.local.yaml` beside `NAME.yaml`, when something by that name exists

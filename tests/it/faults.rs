@@ -381,7 +381,7 @@ fn a_state_write_that_fails_is_reported_and_finished_by_the_next_run() {
         .code(1)
         .stdout(contains("unfinished"));
     CHANGED.run(&w).assert().success().stderr(contains(
-        "Finished the record of an interrupted codexgen run.",
+        "finished the record of an interrupted codexgen run",
     ));
     assert!(!w.exists(".codexgen/pending.json"));
     w.cmd()
@@ -444,7 +444,7 @@ fn leftover_temp_files_are_removed_by_the_next_run() {
         .args(["gen", "--yes"])
         .assert()
         .success()
-        .stderr(contains("Nothing to change"));
+        .stderr(contains("nothing to change"));
     assert!(left.iter().all(|p| !p.exists()));
     assert!(alike.iter().all(|p| p.exists()));
 }
