@@ -13,7 +13,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     long_about = "Render a versioned catalog of model providers and profiles (providers.yaml) \
 into the files the OpenAI Codex CLI reads ($CODEX_HOME/config.toml and NAME.config.toml), \
 keeping everything codexgen does not manage byte for byte.",
-    after_help = "Exit status: 0 done or in sync, 1 out of date (--check), 2 bad input or usage."
+    after_help = "Exit status: 0 done or in sync, 1 out of date (--check, --diff --exit-code) or \"no\" at the prompt, 2 bad input or usage."
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -48,7 +48,8 @@ pub struct GlobalArgs {
     pub color: Color,
 
     /// Print no informational lines on stderr (progress, notes, "nothing to
-    /// change"); warnings and errors still print.
+    /// change"), nor gen's diff under --yes; warnings, errors and questions
+    /// still print.
     #[arg(long, short = 'q', global = true, conflicts_with = "verbose")]
     pub quiet: bool,
 

@@ -44,6 +44,11 @@ pub fn detail(line: &str) {
     }
 }
 
+/// Whether `-q` was given.
+pub fn quiet() -> bool {
+    verbosity() == Verbosity::Quiet as u8
+}
+
 /// Whether `-v` was given (to skip building lines nobody sees).
 pub fn verbose() -> bool {
     verbosity() >= Verbosity::Verbose as u8

@@ -131,7 +131,11 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
         (Mode::Write { yes }, _) => yes,
     };
     let changed: Vec<&Planned> = plan.changed().collect();
-    print_plans(changed.iter().copied())?;
+    // The diff is shown for review: with `-q --yes` nobody reviews it. A
+    // question (`[y/N]`) is always asked with the diff it is about.
+    if !(yes && verbosity::quiet()) {
+        print_plans(changed.iter().copied())?;
+    }
     let new_state = ManuallyDrop::new(planned_state(&plan, target));
     if changed.is_empty() {
         let leftovers = !write::leftover_temps(&temp_dirs(settings, &plan, &state)).is_empty();
@@ -963,7 +967,7 @@ fn confirm(files: usize) -> Result<bool, Error> {
             "review with `codexgen gen --diff`, then run `codexgen gen --yes`",
         ));
     }
-    eprint!("Write {files} file(s)? [y/N] ");
+    eprint!("write {files} file(s)? [y/N] ");
     let _ = std::io::stderr().flush();
     let mut answer = String::new();
     stdin

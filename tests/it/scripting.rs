@@ -248,7 +248,9 @@ fn quiet_keeps_warnings_and_errors_and_drops_the_rest() {
         .args(["-q", "gen", "--yes"])
         .assert()
         .success()
+        .stdout("")
         .stderr("");
+    assert!(w.read("config.toml").contains("model = \"alpha-1\""));
     w.cmd()
         .args(["gen", "--yes", "--quiet"])
         .assert()
@@ -440,4 +442,57 @@ fn which_script() -> Result<std::path::PathBuf, ()> {
         .map(std::path::PathBuf::from)
         .find(|p| p.exists())
         .ok_or(())
+}
+
+#[test]
+fn a_file_that_only_lacks_the_header_is_header_added_and_in_sync() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.gen_yes();
+    // The files as a person would have written them: no header, no record.
+    for name in ["config.toml", "alpha.config.toml", "beta.config.toml"] {
+        let text = w.read(name);
+        let header = text.lines().take(2).map(|l| l.len() + 1).sum::<usize>();
+        let body = &text[header..];
+        std::fs::write(w.home.join(name), body).unwrap();
+    }
+    std::fs::remove_dir_all(w.home.join(".codexgen")).unwrap();
+    let out = w
+        .cmd()
+        .args(["gen", "--check", "--format", "json"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let report = json(&out);
+    assert_eq!(report["out_of_date"], false);
+    assert_eq!(file(&report, "config.toml")["status"], "header-added");
+    w.cmd()
+        .args(["gen", "--diff", "--exit-code"])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn import_quiet_prints_only_what_needs_doing() {
+    let w = World::new();
+    w.file(
+        "codex-home/config.toml",
+        "model = \"m\"\nmodel_provider = \"p\"\n[model_providers.p]\nname = \"P\"\nbase_url = \"https://p.example/v1\"\nenv_key = \"P_API_KEY\"\n[tui]\nx = 1\n",
+    );
+    let out = w.root.join("work/imported.yaml");
+    w.cmd()
+        .args(["import", "-o"])
+        .arg(&out)
+        .assert()
+        .success()
+        .stderr(contains("wrote the catalog to"))
+        .stderr(contains("kept in config.toml, not imported"));
+    w.cmd()
+        .args(["-q", "import", "--force", "-o"])
+        .arg(&out)
+        .assert()
+        .success()
+        .stderr("");
 }
