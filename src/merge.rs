@@ -1330,6 +1330,28 @@ fn same_value(a: &Value, b: &Value) -> bool {
 mod tests {
     use super::*;
 
+    #[test]
+    fn values_are_found_through_tables_and_inline_tables() {
+        let text = "model = \"m\" # note\n[model_providers.a]\nquery_params = { v = \"1\" }\n";
+        let path = |p: &[&str]| p.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        let (model, params, inner, none) = (
+            path(&["model"]),
+            path(&["model_providers", "a", "query_params"]),
+            path(&["model_providers", "a", "query_params", "v"]),
+            path(&["model_providers", "b", "name"]),
+        );
+        assert_eq!(
+            values_at(text, &[&model, &params, &inner, &none]),
+            [
+                Some("\"m\"".to_owned()),
+                Some("{ v = \"1\" }".to_owned()),
+                Some("\"1\"".to_owned()),
+                None
+            ]
+        );
+        assert_eq!(values_at("not toml [", &[&model]), [None]);
+    }
+
     const HEADER: &str = "# codexgen: generated from catalog version test; codexgen rewrites only the\n# codexgen: keys it manages (see `codexgen gen --diff`) and keeps everything else.\n";
 
     fn run(current: Option<&str>, desired: Option<&str>, previous: &[Managed]) -> Merged {
