@@ -1,7 +1,10 @@
 //! `codexgen gen`: shows what the catalog changes in the Codex home and
 //! writes it (or, with `--diff`/`--check`, only reports). Owns the printing of
-//! plans, drift and warnings, the confirmation, and the write sequence; the
-//! stages themselves are elsewhere.
+//! plans, drift and warnings, the confirmation, the exit status of each mode
+//! (`--diff --exit-code` and a "no" at the prompt exit 1), and the write
+//! sequence; the JSON reports' shape is `gen_json`'s, and the stages
+//! themselves are elsewhere. Informational lines go through `verbosity`
+//! (`-q` drops them; with `-q --yes` the diff is not printed either).
 //!
 //! The write sequence, so that a kill or a full disk at any step leaves a
 //! home the next run puts right: take the lock; check that the state and
