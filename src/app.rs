@@ -13,6 +13,7 @@ use crate::commands::{adopt, aliases, doctor, exec, generate, import, init, prob
 use crate::diagnostic::Exit;
 use crate::error::Error;
 use crate::settings::{self, Settings};
+use crate::verbosity;
 
 pub fn run(args: impl IntoIterator<Item = OsString>) -> Exit {
     let cli = match Cli::try_parse_from(args) {
@@ -31,6 +32,13 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Exit {
         Color::Always => anstream::ColorChoice::Always.write_global(),
         Color::Never => anstream::ColorChoice::Never.write_global(),
     }
+    verbosity::set(if cli.global.quiet {
+        verbosity::Verbosity::Quiet
+    } else if cli.global.verbose {
+        verbosity::Verbosity::Verbose
+    } else {
+        verbosity::Verbosity::Normal
+    });
     // `init` reads no catalog: it must work where none is valid yet.
     if let Command::Init(a) = &cli.command {
         return init(a);
@@ -75,6 +83,8 @@ fn execute(settings: &Settings, command: Command) -> Result<Exit, Error> {
                 } else {
                     generate::Mode::Write { yes: a.yes }
                 },
+                format: format(a.format),
+                exit_code: a.exit_code,
                 verify: a.verify,
                 templates: a.templates,
             },

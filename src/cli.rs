@@ -13,7 +13,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     long_about = "Render a versioned catalog of model providers and profiles (providers.yaml) \
 into the files the OpenAI Codex CLI reads ($CODEX_HOME/config.toml and NAME.config.toml), \
 keeping everything codexgen does not manage byte for byte.",
-    after_help = "Exit status: 0 done or in sync, 1 out of date (--check), 2 bad input or usage."
+    after_help = "Exit status: 0 done or in sync, 1 out of date (--check, --diff --exit-code) or \"no\" at the prompt, 2 bad input or usage."
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -24,7 +24,8 @@ pub struct Cli {
 
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
-    /// Catalog file; repeat to overlay later files on earlier ones key by key.
+    /// Catalog file (`-`: standard input, once); repeat to overlay later files
+    /// on earlier ones key by key.
     /// [default: ./providers.yaml, else ~/.config/codexgen/providers.yaml, else the built-in
     /// catalog; then the personal overlay, see --no-local]
     #[arg(long, value_name = "PATH", global = true)]
@@ -52,6 +53,17 @@ pub struct GlobalArgs {
     /// A `--catalog` file is still read, whatever its name.
     #[arg(long, global = true)]
     pub no_local: bool,
+
+    /// Print no informational lines on stderr (progress, notes, "nothing to
+    /// change"), nor gen's diff under --yes; warnings, errors and questions
+    /// still print.
+    #[arg(long, short = 'q', global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Print a few more informational lines on stderr: which catalog files
+    /// were read or passed over and why, and each file's status.
+    #[arg(long, short = 'v', global = true)]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -180,10 +192,20 @@ pub enum Shell {
 
 #[derive(Debug, Args)]
 #[allow(clippy::struct_excessive_bools)] // independent command-line flags
+#[command(group = clap::ArgGroup::new("report").args(["diff", "check"]))]
 pub struct GenArgs {
     /// Print what would change as a unified diff; write nothing.
     #[arg(long, conflicts_with = "check")]
     pub diff: bool,
+
+    /// With --diff: exit 1 when something is out of date, as `--check`
+    /// would (as `git diff --exit-code`), 0 when nothing is.
+    #[arg(long, requires = "diff", conflicts_with = "check")]
+    pub exit_code: bool,
+
+    /// Output format of --diff and --check (JSON: one document on stdout).
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text, requires_if("json", "report"))]
+    pub format: OutputFormat,
 
     /// Write nothing; print one line per out-of-date file and exit 1 if any.
     #[arg(long)]

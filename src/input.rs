@@ -4,8 +4,9 @@
 //! symlink is followed; a directory, FIFO, socket or device is refused
 //! without waiting on it, and a file past its [`Limit`] is refused with an
 //! error that names the limit. Memory stays at most the limit plus one
-//! byte, even if the file grows or is swapped while it is read. Does not
-//! write; `write` owns that.
+//! byte, even if the file grows or is swapped while it is read. Standard
+//! input (`--catalog -`) is read the same way, under the same limit. Does
+//! not write; `write` owns that.
 
 use std::fmt;
 use std::io::Read as _;
@@ -104,6 +105,39 @@ impl ReadError {
 /// The text of a regular file, at most `limit` bytes of it.
 pub fn read(path: &Path, limit: Limit) -> Result<String, ReadError> {
     read_if_there(path, limit, false).map(Option::unwrap_or_default)
+}
+
+/// The name standard input goes by in messages (`--catalog -`).
+pub const STDIN: &str = "<stdin>";
+
+/// All of standard input as text, at most `limit` bytes of it: refused past
+/// the limit (memory stays at most the limit plus one byte) or when it is
+/// not UTF-8, named [`STDIN`].
+pub fn read_stdin(limit: Limit) -> Result<String, ReadError> {
+    read_stream(std::io::stdin().lock(), limit)
+}
+
+/// [`read_stdin`] of any reader.
+fn read_stream(stream: impl std::io::Read, limit: Limit) -> Result<String, ReadError> {
+    let mut bytes = Vec::new();
+    stream
+        .take(limit.bytes + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| {
+            ReadError::Io(std::io::Error::new(
+                e.kind(),
+                format!("cannot read {STDIN}: {e}"),
+            ))
+        })?;
+    if bytes.len() as u64 > limit.bytes {
+        return Err(ReadError::TooLarge {
+            path: STDIN.to_owned(),
+            limit,
+        });
+    }
+    String::from_utf8(bytes).map_err(|_| ReadError::NotUtf8 {
+        path: STDIN.to_owned(),
+    })
 }
 
 /// [`read`]; with `missing_ok`, `None` when nothing is at `path` (a
@@ -216,6 +250,20 @@ mod tests {
             read_optional(&dir.path().join("none"), SMALL).unwrap(),
             None
         );
+    }
+
+    #[test]
+    fn streams_are_read_up_to_the_limit() {
+        assert_eq!(read_stream(&b"12345678"[..], SMALL).unwrap(), "12345678");
+        let err = read_stream(&b"123456789"[..], SMALL).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "<stdin> is larger than 8 bytes, the most codexgen reads of a test file"
+        );
+        assert!(matches!(
+            read_stream(&b"\xff"[..], SMALL),
+            Err(ReadError::NotUtf8 { .. })
+        ));
     }
 
     #[test]

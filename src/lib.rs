@@ -11,7 +11,7 @@
 //!
 //! ```text
 //! app        dispatch: command line -> Settings -> a command's run(&Settings, &Options)
-//! commands/  gen, doctor, probe, exec, aliases (+ endpoint, report)
+//! commands/  gen, doctor, probe, exec, aliases, import (+ endpoint, report, gen_json)
 //! plan       prepare (catalog -> rendered) and plan (rendered + disk + state -> Plan)
 //! settings   Codex home, catalog files, target version, installed Codex (found once)
 //! hazards    what in a home trips the target Codex (gen and doctor)
@@ -19,7 +19,8 @@
 //! error      the error a command ends with, and its one rendering
 //! stages     catalog, render, merge, diff, write, verify, detect, state
 //! ground     cli, codex (per-version facts), home (file names), secrets, diagnostic,
-//!            input (bounded reads of regular files), child (time-limited children)
+//!            input (bounded reads of regular files), child (time-limited children),
+//!            verbosity (-q/-v)
 //! ```
 
 mod app;
@@ -46,6 +47,7 @@ mod settings;
 #[doc(hidden)]
 pub mod stages;
 mod state;
+mod verbosity;
 mod verify;
 mod write;
 

@@ -913,6 +913,19 @@ pub fn leaf_paths(text: &str) -> Vec<Vec<String>> {
         .unwrap_or_default()
 }
 
+/// The value at each of `paths` in a TOML text, as one line of TOML
+/// ([`canonical`]), or `None` where nothing is (and everywhere when the text
+/// does not parse). For reports of what a plan changes.
+pub fn values_at(text: &str, paths: &[&[String]]) -> Vec<Option<String>> {
+    let Ok(doc) = split_header(text).1.parse::<DocumentMut>() else {
+        return vec![None; paths.len()];
+    };
+    paths
+        .iter()
+        .map(|path| lookup(doc.as_table(), path).map(canonical))
+        .collect()
+}
+
 /// What the reader should know when a wanted leaf (whose value is `new`)
 /// differs from the disk.
 fn classify(
@@ -1356,6 +1369,28 @@ fn same_value(a: &Value, b: &Value) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_are_found_through_tables_and_inline_tables() {
+        let text = "model = \"m\" # note\n[model_providers.a]\nquery_params = { v = \"1\" }\n";
+        let path = |p: &[&str]| p.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        let (model, params, inner, none) = (
+            path(&["model"]),
+            path(&["model_providers", "a", "query_params"]),
+            path(&["model_providers", "a", "query_params", "v"]),
+            path(&["model_providers", "b", "name"]),
+        );
+        assert_eq!(
+            values_at(text, &[&model, &params, &inner, &none]),
+            [
+                Some("\"m\"".to_owned()),
+                Some("{ v = \"1\" }".to_owned()),
+                Some("\"1\"".to_owned()),
+                None
+            ]
+        );
+        assert_eq!(values_at("not toml [", &[&model]), [None]);
+    }
 
     const HEADER: &str = "# codexgen: generated from catalog version test; codexgen rewrites only the\n# codexgen: keys it manages (see `codexgen gen --diff`) and keeps everything else.\n";
 

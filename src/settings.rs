@@ -16,6 +16,7 @@ use crate::codex::{self, Target, Version, VersionReq};
 use crate::detect::{self, DetectError};
 use crate::error::Error;
 use crate::home;
+use crate::verbosity;
 
 pub struct Settings {
     pub codex_home: PathBuf,
@@ -53,15 +54,29 @@ impl Settings {
             })?;
         let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
         let config_dir = dirs.as_ref().map(BaseStrategy::config_dir);
+        let stdin = Path::new("-");
+        if global.catalog.iter().filter(|f| *f == stdin).count() > 1 {
+            return Err(Error::with_help(
+                "--catalog - is given more than once, but standard input can be read only once",
+                "give `--catalog -` once; name a file that is called `-` as `./-`",
+            ));
+        }
         let mut files: Vec<PathBuf> = if global.catalog.is_empty() {
-            catalog::discover(&cwd, config_dir.as_deref())
-                .into_iter()
-                .collect()
+            let found = catalog::discover(&cwd, config_dir.as_deref());
+            explain_discovery(&cwd, config_dir.as_deref(), found.as_ref());
+            found.into_iter().collect()
         } else {
             global.catalog.clone()
         };
         let builtin = files.is_empty();
+        if builtin {
+            verbosity::detail("catalog: no catalog file found; using the built-in catalog");
+        }
+        // Standard input has no folder to find an overlay beside.
         let overlay = if global.no_local {
+            verbosity::detail("catalog: no personal overlay is read (--no-local)");
+            None
+        } else if files.first().is_some_and(|f| f == stdin) {
             None
         } else {
             catalog::personal_overlay(files.first().map(PathBuf::as_path), config_dir.as_deref())
@@ -73,6 +88,10 @@ impl Settings {
             && local.exists()
             && !files.contains(local)
         {
+            verbosity::detail(&format!(
+                "catalog: {} is read as the personal overlay",
+                local.display()
+            ));
             files.insert(files.len().min(1), local.clone());
         }
         let mut sources = Vec::with_capacity(files.len() + 1);
@@ -80,7 +99,11 @@ impl Settings {
             sources.push(Source::embedded());
         }
         for file in &files {
-            sources.push(Source::read(file)?);
+            sources.push(if file == stdin {
+                Source::stdin()?
+            } else {
+                Source::read(file)?
+            });
         }
         let wanted = global
             .codex_version
@@ -128,6 +151,25 @@ pub fn user_config_dir() -> Option<PathBuf> {
     etcetera::choose_base_strategy()
         .ok()
         .map(|d| d.config_dir())
+}
+
+/// With `-v`: which catalog files discovery looked at, in order, and what
+/// it made of each.
+fn explain_discovery(cwd: &Path, config_dir: Option<&Path>, chosen: Option<&PathBuf>) {
+    if !verbosity::verbose() {
+        return;
+    }
+    for candidate in catalog::candidates(config_dir) {
+        let at = cwd.join(&candidate);
+        let seen = if chosen == Some(&candidate) {
+            "read"
+        } else if !at.exists() {
+            "not there"
+        } else {
+            "there, but an earlier catalog was chosen"
+        };
+        verbosity::detail(&format!("catalog: {}: {seen}", candidate.display()));
+    }
 }
 
 /// The Codex version to write for, and why: `--codex-version`, else the

@@ -49,6 +49,16 @@ impl Source {
         }
     }
 
+    /// The catalog on standard input (`--catalog -`), at most
+    /// [`input::CATALOG`], named [`input::STDIN`].
+    pub fn stdin() -> Result<Self, CatalogError> {
+        let text = input::read_stdin(input::CATALOG).map_err(CatalogError::Read)?;
+        Ok(Source {
+            name: input::STDIN.to_owned(),
+            text,
+        })
+    }
+
     /// Reads a catalog file: a regular file of at most [`input::CATALOG`].
     pub fn read(path: &Path) -> Result<Self, CatalogError> {
         let text = input::read(path, input::CATALOG).map_err(CatalogError::Read)?;
@@ -63,11 +73,19 @@ impl Source {
 /// else `providers.yaml` in the user's config dir; `None`: the built-in one.
 /// A file in `cwd` is named relative to it, as the user would type it.
 pub fn discover(cwd: &Path, config_dir: Option<&Path>) -> Option<PathBuf> {
-    let candidates = std::iter::once(PathBuf::from("providers.yaml"))
-        .chain(config_dir.map(|d| d.join(CONFIG_FOLDER).join("providers.yaml")));
     // Anything by that name is the catalog: a folder or FIFO there is
     // refused when read, not silently passed over.
-    candidates.into_iter().find(|c| cwd.join(c).exists())
+    candidates(config_dir)
+        .into_iter()
+        .find(|c| cwd.join(c).exists())
+}
+
+/// The files [`discover`] looks for, in order (the first is relative to the
+/// working folder).
+pub fn candidates(config_dir: Option<&Path>) -> Vec<PathBuf> {
+    std::iter::once(PathBuf::from("providers.yaml"))
+        .chain(config_dir.map(|d| d.join(CONFIG_FOLDER).join("providers.yaml")))
+        .collect()
 }
 
 /// codexgen's folder in the user's config dir (`~/.config/codexgen`).

@@ -34,6 +34,7 @@ use crate::merge::{self, DriftAction, Note};
 use crate::plan;
 use crate::secrets::redact;
 use crate::settings::Settings;
+use crate::verbosity;
 use crate::write::{self, Expect};
 
 /// What `adopt` does once it has the overlay's new text.
@@ -76,7 +77,7 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
 
     let adopted = drifted(&planned, default);
     if adopted.is_empty() {
-        eprintln!("Nothing to adopt: no managed value was edited in the Codex files.");
+        verbosity::info("nothing to adopt: no managed value was edited in the Codex files");
         return Ok(Exit::Ok);
     }
 
@@ -111,8 +112,9 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
         Mode::Write { yes } => yes,
     };
     if !yes && !confirm(1, "adopt")? {
-        eprintln!("Nothing written.");
-        return Ok(Exit::Ok);
+        // As `gen`'s "no": the run did not do what it was asked.
+        verbosity::info("nothing written");
+        return Ok(Exit::OutOfDate);
     }
     write::write(
         overlay,
@@ -124,11 +126,11 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
         write::WriteError::Changed(_) => Error::Changed { what: name.clone() },
         other => Error::Write(other),
     })?;
-    eprintln!(
-        "Adopted {} value(s) into {}; `codexgen gen` now keeps them.",
+    verbosity::info(&format!(
+        "adopted {} value(s) into {}; `codexgen gen` now keeps them",
         adopted.len(),
         printable(&name)
-    );
+    ));
     say_what_follows(&follow);
     Ok(Exit::Ok)
 }

@@ -47,9 +47,9 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
         eprintln!(
             "{}",
             if options.print {
-                "Nothing printed: Codex would fail."
+                "nothing printed: Codex would fail"
             } else {
-                "Codex was not started."
+                "Codex was not started"
             }
         );
         return Ok(Exit::OutOfDate);

@@ -1,7 +1,10 @@
 //! `codexgen gen`: shows what the catalog changes in the Codex home and
 //! writes it (or, with `--diff`/`--check`, only reports). Owns the printing of
-//! plans, drift and warnings, the confirmation, and the write sequence; the
-//! stages themselves are elsewhere.
+//! plans, drift and warnings, the confirmation, the exit status of each mode
+//! (`--diff --exit-code` and a "no" at the prompt exit 1), and the write
+//! sequence; the JSON reports' shape is `gen_json`'s, and the stages
+//! themselves are elsewhere. Informational lines go through `verbosity`
+//! (`-q` drops them; with `-q --yes` the diff is not printed either).
 //!
 //! The write sequence, so that a kill or a full disk at any step leaves a
 //! home the next run puts right: take the lock; check that the state and
@@ -24,7 +27,8 @@ use std::path::PathBuf;
 use anstream::{eprintln, println};
 use anstyle::{AnsiColor, Style};
 
-use super::report::dim;
+use super::gen_json;
+use super::report::{self, Format, dim};
 use crate::catalog::Catalog;
 use crate::codex::{self, ProfileLayout, Target};
 use crate::diagnostic::{Exit, Level, Problem, printable};
@@ -38,6 +42,7 @@ use crate::plan::{self, Plan, Planned};
 use crate::secrets::redact;
 use crate::settings::Settings;
 use crate::state::{self, FileState, Pending, Record, Shared, State, fingerprint};
+use crate::verbosity;
 use crate::verify;
 use crate::write::{self, Expect, WriteError};
 
@@ -54,6 +59,10 @@ pub enum Mode {
 
 pub struct Options {
     pub mode: Mode,
+    /// How `--diff` and `--check` report (writing is text only).
+    pub format: Format,
+    /// `--diff --exit-code`: exit 1 when out of date, as `--check` would.
+    pub exit_code: bool,
     /// Have the installed Codex load the planned files first.
     pub verify: bool,
     /// Templates replacing built-in ones of the same name.
@@ -96,7 +105,7 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
     let catalog = &prepared.catalog;
     let target = &settings.target;
 
-    eprintln!(
+    verbosity::info(&format!(
         "{} catalog {} ({}); Codex {} ({}); home {}",
         dim("codexgen:"),
         catalog.version,
@@ -110,28 +119,26 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
         target.version,
         target.reason,
         settings.codex_home.display()
-    );
+    ));
+    explain_plan(&plan, &state);
     warn_before_writing(settings, catalog, &plan, &state);
     if options.verify {
         verify_plan(settings, catalog, &plan)?;
     }
-    let yes = match options.mode {
-        Mode::Check => return Ok(report_check(&plan, &state)),
-        Mode::Diff => {
-            let mut changed = plan.changed().peekable();
-            if state.interrupted {
-                eprintln!("{}", unfinished_note());
-            }
-            if changed.peek().is_none() {
-                eprintln!("Nothing to change: the Codex home matches the catalog.");
-            }
-            print_plans(changed, Tense::Would)?;
-            return Ok(Exit::Ok);
+    let yes = match (options.mode, options.format) {
+        (Mode::Check | Mode::Diff, Format::Json) => {
+            return report_json(settings, catalog, &plan, &state, options);
         }
-        Mode::Write { yes } => yes,
+        (Mode::Check, Format::Text) => return Ok(report_check(&plan, &state)),
+        (Mode::Diff, Format::Text) => return report_diff(&plan, &state, options.exit_code),
+        (Mode::Write { yes }, _) => yes,
     };
     let changed: Vec<&Planned> = plan.changed().collect();
-    print_plans(changed.iter().copied(), Tense::Will)?;
+    // The diff is shown for review: with `-q --yes` nobody reviews it. A
+    // question (`[y/N]`) is always asked with the diff it is about.
+    if !(yes && verbosity::quiet()) {
+        print_plans(changed.iter().copied(), Tense::Will)?;
+    }
     let new_state = ManuallyDrop::new(planned_state(&plan, target));
     if changed.is_empty() {
         let leftovers = !write::leftover_temps(&temp_dirs(settings, &plan, &state)).is_empty();
@@ -142,15 +149,16 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
                 save_state(settings, &new_state, state.shared.as_ref())?;
             }
             if state.interrupted {
-                eprintln!("Finished the record of an interrupted codexgen run.");
+                verbosity::info("finished the record of an interrupted codexgen run");
             }
         }
-        eprintln!("Nothing to change: the Codex home matches the catalog.");
+        verbosity::info("nothing to change: the Codex home matches the catalog");
         return Ok(Exit::Ok);
     }
     if !yes && !confirm(changed.len(), "gen")? {
-        eprintln!("Nothing written.");
-        return Ok(Exit::Ok);
+        // As git's and apt's "no": the run did not do what it was asked.
+        verbosity::info("nothing written");
+        return Ok(Exit::OutOfDate);
     }
     let _lock = lock_unchanged(settings, &state, &seen, &plan)?;
     apply(settings, &changed, &state, &new_state)?;
@@ -360,12 +368,12 @@ fn apply(
     }
     write::sync_dirs(&dirs);
     save_state(settings, new_state, shared.as_ref())?;
-    eprintln!(
-        "Wrote {} file(s) in {}; previous versions are in {}.",
+    verbosity::info(&format!(
+        "wrote {} file(s) in {}; previous versions are in {}",
         changed.len(),
         settings.codex_home.display(),
         backups.display()
-    );
+    ));
     report_drift_done(changed);
     Ok(())
 }
@@ -534,12 +542,12 @@ fn verify_plan(settings: &Settings, catalog: &Catalog, plan: &Plan) -> Result<()
     } else {
         format!(" (written for Codex {}, same layout)", target.version)
     };
-    eprintln!(
+    verbosity::info(&format!(
         "{} Codex {} ({}) loads the planned files{stand_in}",
         dim("codexgen:"),
         installed.version,
         installed.bin.display()
-    );
+    ));
     Ok(())
 }
 
@@ -570,7 +578,7 @@ fn note_layers(settings: &Settings, catalog: &Catalog, plan: &Plan) {
             }
             eprintln!("{}", problem.render(Level::Warning));
         } else if finding.severity != layers::Severity::Info {
-            eprintln!("{} {message}", dim("note:"));
+            verbosity::info(&format!("{} {message}", dim("note:")));
         }
     }
 }
@@ -726,11 +734,11 @@ fn warn_about_hazards(settings: &Settings, catalog: &Catalog, plan: &Plan, state
                 keys.join(", ")
             ),
             Hazard::TopLevelProfileFlagIgnored => {
-                eprintln!(
+                verbosity::info(&format!(
                     "{} Codex {version} ignores `codex -p NAME` before the subcommand; use `codex exec --profile NAME` (fixed in Codex {})",
                     dim("note:"),
                     codex::TOP_LEVEL_PROFILE_FLAG
-                );
+                ));
                 continue;
             }
             Hazard::BuiltinRedefined { id } => format!(
@@ -750,6 +758,58 @@ fn warn_about_hazards(settings: &Settings, catalog: &Catalog, plan: &Plan, state
                 .render(Level::Warning)
         );
     }
+}
+
+/// `--diff`/`--check --format json`: the one JSON document on stdout; the
+/// exit status as the text forms give it.
+fn report_json(
+    settings: &Settings,
+    catalog: &Catalog,
+    plan: &Plan,
+    state: &State,
+    options: &Options,
+) -> Result<Exit, Error> {
+    let report = gen_json::report(
+        plan,
+        state,
+        gen_json::CatalogInfo {
+            version: report::shown(&catalog.version),
+            files: settings
+                .catalog
+                .sources()
+                .iter()
+                .map(|s| report::own_words(&s.name))
+                .collect(),
+        },
+        &settings.target,
+        &settings.codex_home.display().to_string(),
+        options.mode == Mode::Diff,
+    );
+    print_stdout(&gen_json::to_text(&report))?;
+    let fails = options.mode == Mode::Check || options.exit_code;
+    Ok(if fails && report.out_of_date {
+        Exit::OutOfDate
+    } else {
+        Exit::Ok
+    })
+}
+
+/// `--diff`: notes, then each changed file's diff; with `exit_code`, exit 1
+/// when `--check` would.
+fn report_diff(plan: &Plan, state: &State, exit_code: bool) -> Result<Exit, Error> {
+    let mut changed = plan.changed().peekable();
+    if state.interrupted {
+        verbosity::info(&unfinished_note());
+    }
+    if changed.peek().is_none() {
+        verbosity::info("nothing to change: the Codex home matches the catalog");
+    }
+    print_plans(changed, Tense::Would)?;
+    Ok(if exit_code && out_of_date(plan, state) > 0 {
+        Exit::OutOfDate
+    } else {
+        Exit::Ok
+    })
 }
 
 /// `gen --check`: one line per out-of-date file, and one for codexgen's
@@ -777,7 +837,7 @@ fn report_check(plan: &Plan, state: &State) -> Exit {
             home::STATE_FILE
         );
     }
-    let out_of_date = changed.len() + usize::from(state.interrupted);
+    let out_of_date = out_of_date(plan, state);
     if out_of_date == 0 {
         let files = plan
             .files
@@ -789,6 +849,61 @@ fn report_check(plan: &Plan, state: &State) -> Exit {
     } else {
         println!("{out_of_date} file(s) out of date; run `codexgen gen` to update");
         Exit::OutOfDate
+    }
+}
+
+/// How many files `--check` counts as out of date: each file that changes,
+/// except one that only gains codexgen's header (nothing Codex reads
+/// changes), and codexgen's state when an interrupted run left it unfinished.
+fn out_of_date(plan: &Plan, state: &State) -> usize {
+    plan.changed().filter(|p| !p.header_added()).count() + usize::from(state.interrupted)
+}
+
+/// With `-v`: what the run read, and each planned file's status.
+fn explain_plan(plan: &Plan, state: &State) {
+    if !verbosity::verbose() {
+        return;
+    }
+    verbosity::detail(&format!(
+        "state: {} file(s) recorded{}",
+        state.files.len(),
+        if state.interrupted {
+            " (an interrupted run's record, settled from the disk)"
+        } else {
+            ""
+        }
+    ));
+    for p in &plan.files {
+        if p.current.is_none() && p.merged.text.is_none() {
+            continue;
+        }
+        let status = match gen_json::status(p) {
+            gen_json::FileStatus::Create => "would be created",
+            gen_json::FileStatus::Update => "out of date",
+            gen_json::FileStatus::Delete => "stale, would be deleted",
+            gen_json::FileStatus::InSync => "in sync",
+            gen_json::FileStatus::HeaderOnly => "only codexgen's header changes",
+            gen_json::FileStatus::HeaderAdded => {
+                "in sync; codexgen's header is added on the next write"
+            }
+        };
+        verbosity::detail(&format!(
+            "{}: {status} ({})",
+            p.file,
+            printable(&p.path.display().to_string())
+        ));
+    }
+}
+
+/// Prints `text` and a newline on stdout; a reader that goes away (`| head`)
+/// ends the printing quietly.
+fn print_stdout(text: &str) -> Result<(), Error> {
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{text}").and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::message(format!(
+            "cannot write the report to standard output: {e}"
+        ))),
+        _ => Ok(()),
     }
 }
 
@@ -1008,7 +1123,7 @@ pub(super) fn confirm(files: usize, command: &str) -> Result<bool, Error> {
             format!("review with `codexgen {command} --diff`, then run `codexgen {command} --yes`"),
         ));
     }
-    eprint!("Write {files} file(s)? [y/N] ");
+    eprint!("write {files} file(s)? [y/N] ");
     let _ = std::io::stderr().flush();
     let mut answer = String::new();
     stdin

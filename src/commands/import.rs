@@ -44,6 +44,7 @@ use crate::input;
 use crate::merge::{self, MergeError};
 use crate::secrets;
 use crate::settings::Settings;
+use crate::verbosity;
 use crate::write::{self, Expect};
 
 pub struct Options {
@@ -124,11 +125,11 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
             path.display()
         )),
     })?;
-    eprintln!(
-        "Wrote the catalog to {}; review it with `codexgen --catalog {} gen --diff`.",
+    verbosity::info(&format!(
+        "wrote the catalog to {}; review it with `codexgen --catalog {} gen --diff`",
         path.display(),
         path.display()
-    );
+    ));
     Ok(Exit::Ok)
 }
 
@@ -1062,7 +1063,7 @@ impl<'t> Import<'t> {
             || "no default profile".to_owned(),
             |d| format!("default profile `{d}`"),
         );
-        eprintln!(
+        verbosity::info(&format!(
             "{} imported {} provider(s) and {} profile(s) from {} ({default}); Codex {} ({})",
             dim("codexgen:"),
             self.providers.len(),
@@ -1070,12 +1071,12 @@ impl<'t> Import<'t> {
             printable(&settings.codex_home.display().to_string()),
             target.version,
             target.reason
-        );
+        ));
         for (file, keys) in &self.kept {
-            eprintln!(
+            verbosity::info(&format!(
                 "kept in {file}, not imported: {}",
                 printable(&keys.join(", "))
-            );
+            ));
         }
         for warning in &self.warnings {
             eprintln!(
@@ -1103,13 +1104,13 @@ impl<'t> Import<'t> {
             );
         }
         if self.changes.is_empty() {
-            eprintln!(
-                "`codexgen gen` with this catalog changes no managed value (a file without codexgen's header gets it on the next write)"
+            verbosity::info(
+                "`codexgen gen` with this catalog changes no managed value (a file without codexgen's header gets it on the next write)",
             );
         } else {
-            eprintln!("`codexgen gen` with this catalog will change:");
+            verbosity::info("`codexgen gen` with this catalog will change:");
             for change in &self.changes {
-                eprintln!("  {}", printable(change));
+                verbosity::info(&format!("  {}", printable(change)));
             }
         }
     }

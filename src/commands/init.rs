@@ -6,11 +6,12 @@
 
 use std::path::{Path, PathBuf};
 
-use anstream::{eprintln, print};
+use anstream::print;
 
 use crate::catalog::{self, CONFIG_FOLDER};
 use crate::diagnostic::{Exit, printable};
 use crate::error::Error;
+use crate::verbosity;
 use crate::write::{self, Expect};
 
 /// Where `init` writes.
@@ -68,11 +69,11 @@ pub fn run(options: &Options) -> Result<Exit, Error> {
         write::WriteError::Changed(_) => refuse(&path, options.force),
         other => Error::Write(other),
     })?;
-    eprintln!(
-        "Wrote the built-in catalog to {}.\nNext: edit it (keep what you use), then `codexgen gen --diff{}` to review what it changes in the Codex home.",
+    verbosity::info(&format!(
+        "wrote the built-in catalog to {}\nnext: edit it (keep what you use), then `codexgen gen --diff{}` to review what it changes in the Codex home",
         printable(&path.display().to_string()),
         catalog_flag(&path, options)
-    );
+    ));
     Ok(Exit::Ok)
 }
 

@@ -7,6 +7,7 @@ pub mod aliases;
 pub mod doctor;
 pub mod endpoint;
 pub mod exec;
+pub mod gen_json;
 pub mod generate;
 pub mod import;
 pub mod init;

@@ -344,6 +344,29 @@ fn a_profile_file_written_by_a_killed_run_is_removed_when_it_leaves_the_catalog(
         .assert()
         .code(1)
         .stdout(contains(".codexgen/state.json: unfinished"));
+    // Scripts see it too: in the JSON report, and as --diff --exit-code's 1.
+    let out = w
+        .cmd()
+        .args([
+            "--codex-version",
+            "0.169.0",
+            "gen",
+            "--check",
+            "--format",
+            "json",
+        ])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let report: serde_json::Value = serde_json::from_slice(&out).expect("one JSON document");
+    assert_eq!(report["state"], "unfinished");
+    assert_eq!(report["out_of_date"], true);
+    w.cmd()
+        .args(["--codex-version", "0.169.0", "gen", "--diff", "--exit-code"])
+        .assert()
+        .code(1);
     w.catalog(CATALOG);
     CHANGED.run(&w).assert().success();
     assert!(!w.exists("gamma.config.toml"));
@@ -381,7 +404,7 @@ fn a_state_write_that_fails_is_reported_and_finished_by_the_next_run() {
         .code(1)
         .stdout(contains("unfinished"));
     CHANGED.run(&w).assert().success().stderr(contains(
-        "Finished the record of an interrupted codexgen run.",
+        "finished the record of an interrupted codexgen run",
     ));
     assert!(!w.exists(".codexgen/pending.json"));
     w.cmd()
@@ -444,7 +467,7 @@ fn leftover_temp_files_are_removed_by_the_next_run() {
         .args(["gen", "--yes"])
         .assert()
         .success()
-        .stderr(contains("Nothing to change"));
+        .stderr(contains("nothing to change"));
     assert!(left.iter().all(|p| !p.exists()));
     assert!(alike.iter().all(|p| p.exists()));
 }

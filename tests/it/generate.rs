@@ -217,7 +217,7 @@ fn in_sync_run_does_not_rewrite_files() {
         .args(["gen", "--yes"])
         .assert()
         .success()
-        .stderr(contains("Nothing to change"));
+        .stderr(contains("nothing to change"));
     for name in ["config.toml", "alpha.config.toml"] {
         let mtime = std::fs::metadata(w.home.join(name))
             .unwrap()

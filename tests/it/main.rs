@@ -15,6 +15,7 @@ mod no_panic;
 mod overlay;
 mod ownership;
 mod scale;
+mod scripting;
 mod shell_safety;
 mod snapshots;
 mod stand_in;

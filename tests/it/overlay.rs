@@ -19,7 +19,7 @@ fn init_writes_the_built_in_catalog_byte_for_byte_and_gen_reads_it() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(
         stderr_of(&out, &w),
-        "Wrote the built-in catalog to providers.yaml.\nNext: edit it (keep what you use), then `codexgen gen --diff` to review what it changes in the Codex home.\n"
+        "wrote the built-in catalog to providers.yaml\nnext: edit it (keep what you use), then `codexgen gen --diff` to review what it changes in the Codex home\n"
     );
     let written = std::fs::read_to_string(w.root.join("work/providers.yaml")).unwrap();
     assert_eq!(written, BUILT_IN);
@@ -59,7 +59,7 @@ fn init_user_writes_the_config_dir_and_gen_finds_it_there() {
     let path = w.root.join("user/.config/codexgen/providers.yaml");
     assert_eq!(std::fs::read_to_string(&path).unwrap(), BUILT_IN);
     assert!(stderr_of(&out, &w).starts_with(
-        "Wrote the built-in catalog to [ROOT]/user/.config/codexgen/providers.yaml.\n"
+        "wrote the built-in catalog to [ROOT]/user/.config/codexgen/providers.yaml\n"
     ));
     w.cmd()
         .args(["gen", "--diff"])
@@ -181,7 +181,7 @@ fn default_null_in_an_overlay_releases_the_top_level_model_codex_picked() {
         .assert()
         .success()
         .stdout("")
-        .stderr(contains("Nothing to change"));
+        .stderr(contains("nothing to change"));
     w.gen_yes();
     assert_eq!(w.read("config.toml"), picked);
     w.cmd().args(["gen", "--check"]).assert().success();
@@ -262,7 +262,7 @@ fn adopt_writes_codex_s_choice_into_the_overlay_keeping_the_rest_byte_for_byte()
         .assert()
         .success()
         .stderr(contains(
-            "Adopted 2 value(s) into providers.local.yaml; `codexgen gen` now keeps them.",
+            "adopted 2 value(s) into providers.local.yaml; `codexgen gen` now keeps them",
         ));
     assert_eq!(
         std::fs::read_to_string(&overlay).unwrap(),
@@ -342,7 +342,7 @@ fn a_deleted_managed_value_cannot_be_adopted() {
         .assert()
         .success()
         .stderr(contains("note: beta.config.toml: `model_reasoning_effort` was deleted by hand; a deleted value cannot be adopted"))
-        .stderr(contains("Nothing to adopt"));
+        .stderr(contains("nothing to adopt"));
     assert!(!w.root.join("work/providers.local.yaml").exists());
 }
 

@@ -852,7 +852,52 @@ fn gen_on_a_hand_written_home_says_what_it_would_replace() {
         &["--codex-version", "0.169.0", "gen", "--yes"],
         0,
         &format!(
-            "{first}{TAKE_OVER_WARNING}Wrote 12 file(s) in [ROOT]/codex-home; previous versions are in [ROOT]/codex-home/.codexgen/backup.\n"
+            "{first}{TAKE_OVER_WARNING}wrote 12 file(s) in [ROOT]/codex-home; previous versions are in [ROOT]/codex-home/.codexgen/backup\n"
         ),
+    );
+}
+
+/// The catalog on standard input: the same problem layout, named `<stdin>`.
+#[test]
+fn a_typo_in_a_catalog_on_stdin_and_stdin_twice() {
+    let w = World::new();
+    let run = |args: &[&str]| {
+        let out = w
+            .cmd()
+            .args(args)
+            .write_stdin(CATALOG.replace(
+                "    base_url: https://alpha.example/v1",
+                "    base_ulr: https://alpha.example/v1",
+            ))
+            .output()
+            .expect("run codexgen");
+        (
+            out.status.code(),
+            String::from_utf8(out.stderr).expect("utf-8 stderr"),
+        )
+    };
+    assert_eq!(
+        run(&["--catalog", "-", "gen", "--diff"]),
+        (
+            Some(2),
+            r"error: unknown key `base_ulr` in provider `alpha-p`
+ --> <stdin>:7:5
+  |
+7 |     base_ulr: https://alpha.example/v1
+  |     ^^^^^^^^ did you mean `base_url`?
+  = help: known keys here: name, base_url, env_key, env_key_instructions, wire_api, query_params, http_headers, env_http_headers, request_max_retries, stream_max_retries, stream_idle_timeout_ms, requires_openai_auth, experimental_bearer_token
+"
+            .to_owned()
+        )
+    );
+    assert_eq!(
+        run(&["--catalog", "-", "--catalog", "-", "gen", "--diff"]),
+        (
+            Some(2),
+            "error: --catalog - is given more than once, but standard input can be read only once
+  = help: give `--catalog -` once; name a file that is called `-` as `./-`
+"
+            .to_owned()
+        )
     );
 }

@@ -243,7 +243,7 @@ fn both_machines_on_one_catalog_are_in_sync_and_write_nothing_again() {
             .args(["gen", "--yes"])
             .assert()
             .success()
-            .stderr(contains("Nothing to change"));
+            .stderr(contains("nothing to change"));
     }
     assert_eq!(stamps(&m.root), before);
     // Either machine writes the same record for the same file.
@@ -463,7 +463,7 @@ fn the_readme_two_machine_recipe_converges() {
     let before = head(&a);
     for m in [&b, &a] {
         let said = run(m);
-        assert!(said.contains("Nothing to change"), "{said}");
+        assert!(said.contains("nothing to change"), "{said}");
     }
     assert_eq!(head(&a), before);
     let tracked = bash(&env, &[("DOTFILES", &a.0)], "git -C \"$DOTFILES\" ls-files");

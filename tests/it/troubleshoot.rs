@@ -400,7 +400,7 @@ fn exec_checks_before_starting_codex() {
         .code(1)
         .stderr(contains("has no [model_providers.stub]"))
         .stderr(contains("run `codexgen gen` first"))
-        .stderr(contains("Codex was not started"));
+        .stderr(contains("Codex was not started\n"));
     cmd(&w).args(["gen", "--yes"]).assert().success();
     cmd(&w)
         .env_remove("STUB_API_KEY")
@@ -436,7 +436,7 @@ fn exec_print_checks_first_and_prints_nothing_that_would_fail() {
         .code(1)
         .stdout("")
         .stderr(contains("has no [model_providers.stub]"))
-        .stderr(contains("Nothing printed: Codex would fail."));
+        .stderr(contains("nothing printed: Codex would fail\n"));
     cmd(&w).args(["gen", "--yes"]).assert().success();
     cmd(&w)
         .env_remove("STUB_API_KEY")

@@ -1,0 +1,262 @@
+//! Owns the JSON shape of `gen --diff --format json` and `gen --check
+//! --format json`: one document on stdout, built from the plan's typed
+//! files and notes (never from printed text). Does not decide exit codes
+//! or print anything else; `generate` does.
+//!
+//! Every value and key from a file passes [`shown`]: a credential is
+//! redacted as in the text reports, and control characters are escaped.
+//! Values are TOML text, as they would be written (`"groq"`, `0.5`,
+//! `{ api-version = "v1" }`).
+
+use serde::Serialize;
+
+use super::report::{own_words, shown};
+use crate::codex::Target;
+use crate::diagnostic::printable;
+use crate::diff;
+use crate::home::CodexFile;
+use crate::merge::{self, DriftAction, Note};
+use crate::plan::{Plan, Planned};
+use crate::state::State;
+
+/// The whole report.
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub catalog: CatalogInfo,
+    pub target: TargetInfo,
+    /// The Codex home, as given or found.
+    pub home: String,
+    /// Every file codexgen plans, in plan order (config.toml first): those
+    /// in sync included.
+    pub files: Vec<FileReport>,
+    /// `unfinished` when a codexgen run was interrupted before it finished
+    /// its record (`gen --yes` finishes it), else `ok`.
+    pub state: &'static str,
+    /// What `gen --check` exits 1 for: a file that changes (one that only
+    /// gains codexgen's header is in sync), or an unfinished record.
+    pub out_of_date: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CatalogInfo {
+    /// The catalog's own `version:`.
+    pub version: String,
+    /// The files read, in overlay order (`<stdin>` for `--catalog -`).
+    pub files: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TargetInfo {
+    pub version: String,
+    /// Why this version (`--codex-version`, the catalog's `codex:`, ...).
+    pub reason: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FileReport {
+    /// The file's name in the Codex home (`config.toml`, `groq.config.toml`).
+    pub file: String,
+    pub status: FileStatus,
+    /// Each managed key whose value changes, with the value on disk
+    /// (`null`: not there) and the planned one (`null`: removed).
+    pub changes: Vec<Change>,
+    /// Managed values edited by hand since codexgen wrote them.
+    pub drift: Vec<Drift>,
+    /// Other things to know: a value codexgen takes over, a profile moved.
+    pub notes: Vec<FileNote>,
+    /// The unified diff (`--diff` only; absent when the file is in sync).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diff: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FileStatus {
+    Create,
+    Update,
+    Delete,
+    InSync,
+    /// Only the catalog version in codexgen's header changes.
+    HeaderOnly,
+    /// In sync, but codexgen's header is added on the next write.
+    HeaderAdded,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Change {
+    /// The key's path joined with dots, as the notes name it.
+    pub key: String,
+    /// The same path, one entry per key (unambiguous when a key holds a dot).
+    pub path: Vec<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Drift {
+    pub key: String,
+    /// What codexgen wrote last.
+    pub written: String,
+    /// What is there now (`null`: removed by hand).
+    pub found: Option<String>,
+    /// What the next write does about it.
+    pub action: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum FileNote {
+    /// A value codexgen never wrote is replaced by the catalog's.
+    TakeOver {
+        key: String,
+        found: String,
+        /// The catalog's value, which replaces it.
+        to: String,
+    },
+    /// `[profiles.NAME]` in this file moves to `file`, with the keys the
+    /// user added there (`carried`).
+    Migrate {
+        profile: String,
+        file: String,
+        carried: Vec<String>,
+    },
+}
+
+/// A planned file's status, as `--check` counts it.
+pub fn status(p: &Planned) -> FileStatus {
+    match (&p.current, &p.merged.text) {
+        (None, _) => FileStatus::Create,
+        (Some(_), None) => FileStatus::Delete,
+        _ if !p.changes() => FileStatus::InSync,
+        _ if p.header_added() => FileStatus::HeaderAdded,
+        _ if p.header_only().is_some() => FileStatus::HeaderOnly,
+        _ => FileStatus::Update,
+    }
+}
+
+/// The report of `plan`, with each file's diff when `with_diff`.
+pub fn report(
+    plan: &Plan,
+    state: &State,
+    catalog: CatalogInfo,
+    target: &Target,
+    home: &str,
+    with_diff: bool,
+) -> Report {
+    let files: Vec<FileReport> = plan
+        .files
+        .iter()
+        // A file that is neither on disk nor planned is nothing to report.
+        .filter(|p| p.current.is_some() || p.merged.text.is_some())
+        .map(|p| file_report(p, state, with_diff))
+        .collect();
+    let out_of_date = state.interrupted
+        || files
+            .iter()
+            .any(|f| !matches!(f.status, FileStatus::InSync | FileStatus::HeaderAdded));
+    Report {
+        catalog,
+        target: TargetInfo {
+            version: target.version.to_string(),
+            reason: own_words(&target.reason),
+        },
+        home: printable(home).into_owned(),
+        files,
+        state: if state.interrupted {
+            "unfinished"
+        } else {
+            "ok"
+        },
+        out_of_date,
+    }
+}
+
+fn file_report(p: &Planned, state: &State, with_diff: bool) -> FileReport {
+    let status = status(p);
+    let mut drift = Vec::new();
+    let mut notes = Vec::new();
+    for note in &p.merged.notes {
+        match note {
+            Note::Drift {
+                path,
+                written,
+                found,
+                action,
+            } => drift.push(Drift {
+                key: shown(path),
+                written: shown(written),
+                found: found.as_deref().map(shown),
+                action: match action {
+                    DriftAction::Overwrite => "overwrite",
+                    DriftAction::Restore => "restore",
+                    DriftAction::Remove => "remove",
+                }
+                .to_owned(),
+            }),
+            Note::TakeOver { path, found, new } => notes.push(FileNote::TakeOver {
+                key: shown(path),
+                found: shown(found),
+                to: shown(new),
+            }),
+            Note::Migrated { profile, carried } => notes.push(FileNote::Migrate {
+                profile: profile.to_string(),
+                file: CodexFile::Profile(profile.clone()).to_string(),
+                carried: carried.iter().map(|k| shown(k)).collect(),
+            }),
+        }
+    }
+    let diff = (with_diff && status != FileStatus::InSync).then(|| {
+        let name = p.file.to_string();
+        diff::unified(&name, p.current.as_deref(), p.merged.text.as_deref())
+            .iter()
+            .fold(String::new(), |mut out, line| {
+                out.push_str(&printable(&line.text));
+                out.push('\n');
+                out
+            })
+    });
+    FileReport {
+        file: p.file.to_string(),
+        status,
+        changes: if status == FileStatus::InSync {
+            Vec::new()
+        } else {
+            changes(p, state)
+        },
+        drift,
+        notes,
+        diff,
+    }
+}
+
+/// The managed keys whose value changes: those the plan manages and those
+/// codexgen wrote last time (which the plan may remove), in that order.
+fn changes(p: &Planned, state: &State) -> Vec<Change> {
+    let mut paths: Vec<&[String]> = p.merged.managed.iter().map(|m| m.path.as_slice()).collect();
+    for old in state.managed(&p.file) {
+        if !paths.contains(&old.path.as_slice()) {
+            paths.push(&old.path);
+        }
+    }
+    let values = |text: Option<&str>| {
+        text.map_or_else(|| vec![None; paths.len()], |t| merge::values_at(t, &paths))
+    };
+    let from = values(p.current.as_deref());
+    let to = values(p.merged.text.as_deref());
+    paths
+        .iter()
+        .zip(from.into_iter().zip(to))
+        .filter(|(_, (from, to))| from != to)
+        .map(|(path, (from, to))| Change {
+            key: shown(&path.join(".")),
+            path: path.iter().map(|k| shown(k)).collect(),
+            from: from.as_deref().map(shown),
+            to: to.as_deref().map(shown),
+        })
+        .collect()
+}
+
+/// The report as the one JSON document printed on stdout.
+pub fn to_text(report: &Report) -> String {
+    serde_json::to_string_pretty(report).expect("the report serializes")
+}
