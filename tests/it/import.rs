@@ -461,3 +461,49 @@ fn a_home_codexgen_generated_imports_into_an_equal_catalog() {
     assert_eq!(code, 0, "{check}");
     assert!(check.starts_with("in sync: "), "{check}");
 }
+
+/// Headers whose name says they carry a credential, whatever the value
+/// looks like (a short password, a word): Google's `x-goog-api-key`,
+/// Azure APIM's `Ocp-Apim-Subscription-Key`, `X-Auth-Token`, `Cookie`. The
+/// class the `Authorization` and `api-key` headers belong to: never copied,
+/// never printed, replaced by a variable each.
+#[test]
+fn every_header_named_for_a_credential_becomes_a_variable_and_is_never_printed() {
+    let w = World::new();
+    std::fs::write(
+        w.home.join("config.toml"),
+        "model = \"m\"\nmodel_provider = \"gw\"\n\n[model_providers.gw]\nname = \"Gateway\"\nbase_url = \"https://gw.example/v1\"\nwire_api = \"responses\"\nhttp_headers = { \"x-goog-api-key\" = \"pass-one-word\", \"Ocp-Apim-Subscription-Key\" = \"pass-two-word\", \"X-Auth-Token\" = \"pass-three-word\", \"Cookie\" = \"sid=pass-four-word\", \"X-Title\" = \"Mine\" }\n",
+    )
+    .unwrap();
+    let secrets = [
+        "pass-one-word",
+        "pass-two-word",
+        "pass-three-word",
+        "pass-four-word",
+    ];
+    let out = w
+        .cmd()
+        .args(["--codex-version", "0.169.0", "import"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{stderr}");
+    for text in [&stdout, &stderr] {
+        for secret in secrets {
+            assert!(!text.contains(secret), "{secret} leaked:\n{text}");
+        }
+    }
+    for (header, var) in [
+        ("x-goog-api-key", "GW_X_GOOG_API_KEY"),
+        ("Ocp-Apim-Subscription-Key", "GW_OCP_APIM_SUBSCRIPTION_KEY"),
+        ("X-Auth-Token", "GW_X_AUTH_TOKEN"),
+        ("Cookie", "GW_COOKIE"),
+    ] {
+        assert!(
+            stdout.contains(&format!("{header}: {var}")),
+            "{header}:\n{stdout}"
+        );
+        assert!(stderr.contains(&format!("set {var}")), "{var}:\n{stderr}");
+    }
+}
