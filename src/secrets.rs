@@ -191,9 +191,17 @@ pub fn redact(line: &str) -> String {
         let value = line[at + 1..].trim();
         let secret_key = !key.is_empty() && SECRET_KEYS.iter().any(|k| key.contains(k));
         if secret_key && !value.is_empty() && value != "{" && value != "[" {
-            return format!("{} <redacted>", &line[..=at]);
+            // What comes before the key can hold a secret too (a URL's
+            // `user:pass@` before its `?api-key=`).
+            return format!("{} <redacted>", redact_words(&line[..=at]));
         }
     }
+    redact_words(line)
+}
+
+/// Hides each word of `line` that looks like a key, and the user info of
+/// each URL.
+fn redact_words(line: &str) -> String {
     let mut out = String::with_capacity(line.len());
     let mut word = String::new();
     let flush = |word: &mut String, out: &mut String| {
@@ -431,6 +439,10 @@ mod tests {
         assert_eq!(
             redact("base_url = \"https://api.groq.com/openai/v1\""),
             "base_url = \"https://api.groq.com/openai/v1\""
+        );
+        assert_eq!(
+            redact("base_url: \"https://al:pw-word@h.example/v1?api-key=k-word\""),
+            "base_url: \"https://<redacted>@h.example/v1?api-key= <redacted>"
         );
     }
 

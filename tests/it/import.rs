@@ -507,3 +507,28 @@ fn every_header_named_for_a_credential_becomes_a_variable_and_is_never_printed()
         assert!(stderr.contains(&format!("set {var}")), "{var}:\n{stderr}");
     }
 }
+
+/// A `base_url` with a password before the host and a query string is
+/// refused, and the refusal shows neither.
+#[test]
+fn a_refused_base_url_shows_no_password() {
+    let w = World::new();
+    std::fs::write(
+        w.home.join("config.toml"),
+        "model = \"m\"\nmodel_provider = \"gw\"\n\n[model_providers.gw]\nname = \"Gateway\"\nbase_url = \"https://alice:pass-five-word@gw.example/v1?api-key=pass-six-word\"\n",
+    )
+    .unwrap();
+    let before = snapshot_dir(&w.root);
+    let out = w
+        .cmd()
+        .args(["--codex-version", "0.169.0", "import"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(out.stdout.is_empty());
+    for secret in ["pass-five-word", "pass-six-word"] {
+        assert!(!stderr.contains(secret), "{secret} leaked:\n{stderr}");
+    }
+    assert!(snapshot_dir(&w.root) == before);
+}
