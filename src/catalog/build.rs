@@ -740,7 +740,7 @@ impl Builder<'_> {
             }
             Some(_) if url.ends_with('/') => (
                 "ends with `/`",
-                "drop the trailing slash: Codex appends `/responses`, and `//responses` is a 404 on most servers",
+                "drop the trailing slash: Codex drops it anyway before it appends `/responses` (measured on 0.89.0, 0.133.0 and 0.169.0), and the catalog keeps the one spelling",
             ),
             Some(_) if url.ends_with("/responses") || url.ends_with("/chat/completions") => (
                 "includes the endpoint path",

@@ -23,7 +23,8 @@
 //!   file until the user removes it, and its value is never printed.
 //! - What `gen` will still change (the added `env_key`, a profile file for a
 //!   default that matched no profile, profiles moved to the target's layout,
-//!   a `wire_api` written out) is said, one line each.
+//!   a `wire_api` written out, a `base_url` without its trailing slash,
+//!   which Codex drops anyway) is said, one line each.
 //! - The catalog is loaded with the normal loader before it is printed or
 //!   written: what the catalog refuses stops the import, with its reason.
 
@@ -543,6 +544,18 @@ impl<'t> Import<'t> {
             }
         }
         self.credentials_in(cfg, &mut p, &path);
+        // Codex drops a trailing slash before it appends `/responses`
+        // (measured on 0.89.0, 0.133.0 and 0.169.0); the catalog keeps
+        // the one spelling without it.
+        if let Some(url) = &mut p.base_url {
+            let trimmed = url.trim_end_matches('/');
+            if trimmed.len() < url.len() && trimmed.contains("://") && !trimmed.ends_with("://") {
+                self.changes.push(format!(
+                    "config.toml: `{path}.base_url` = \"{trimmed}\" replaces \"{url}\" (the same URL to Codex, which drops a trailing slash itself)"
+                ));
+                *url = trimmed.to_owned();
+            }
+        }
         if let Some(params) = &p.query_params
             && params
                 .iter()

@@ -532,3 +532,36 @@ fn a_refused_base_url_shows_no_password() {
     }
     assert!(snapshot_dir(&w.root) == before);
 }
+
+/// A `base_url` with a trailing slash, which the catalog refuses: Codex
+/// drops the slash itself (measured: 0.89.0, 0.133.0 and 0.169.0 send
+/// `.../v1/` requests to `.../v1/responses`), so import drops it too and
+/// says so; `gen` then writes the same URL without it.
+#[test]
+fn a_trailing_slash_on_base_url_is_dropped_and_said() {
+    let w = World::new();
+    let config = "model = \"m\"\nmodel_provider = \"gw\"\n\n[model_providers.gw]\nname = \"Gateway\"\nbase_url = \"https://gw.example/v1//\"   # mine\nwire_api = \"responses\"\n";
+    std::fs::write(w.home.join("config.toml"), config).unwrap();
+    let imported = import(&w, "0.169.0");
+    assert!(
+        imported.stderr.contains(
+            "config.toml: `model_providers.gw.base_url` = \"https://gw.example/v1\" replaces \"https://gw.example/v1//\""
+        ),
+        "{}",
+        imported.stderr
+    );
+    let catalog = std::fs::read_to_string(&imported.catalog).unwrap();
+    assert!(
+        catalog.contains("    base_url: https://gw.example/v1\n"),
+        "{catalog}"
+    );
+    let (code, _) = gen_with(&w, &imported, "0.169.0", &["--yes"]);
+    assert_eq!(code, 0);
+    let written = std::fs::read_to_string(w.home.join("config.toml")).unwrap();
+    assert!(
+        written.contains("base_url = \"https://gw.example/v1\"   # mine\n"),
+        "{written}"
+    );
+    let (code, check) = gen_with(&w, &imported, "0.169.0", &["--check"]);
+    assert_eq!(code, 0, "{check}");
+}
