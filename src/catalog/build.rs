@@ -971,7 +971,9 @@ impl<'n> Declared<'n> {
     }
 }
 
-fn is_env_name(name: &str) -> bool {
+/// Whether `name` can name an environment variable: letters, digits and
+/// `_`, not starting with a digit.
+pub fn is_env_name(name: &str) -> bool {
     let mut chars = name.chars();
     chars
         .next()

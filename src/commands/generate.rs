@@ -796,8 +796,8 @@ fn print_plan(out: &mut impl std::io::Write, p: &Planned) -> std::io::Result<()>
             } => format!(
                 "drift: {}: `{path}` was set to {} by hand (codexgen wrote {}); {action}",
                 p.file,
-                redact(found),
-                redact(written)
+                shown_value(path, found),
+                shown_value(path, written)
             ),
             Note::Drift {
                 path,
@@ -807,7 +807,7 @@ fn print_plan(out: &mut impl std::io::Write, p: &Planned) -> std::io::Result<()>
             } => format!(
                 "drift: {}: `{path}` was removed by hand (codexgen wrote {}); {action}",
                 p.file,
-                redact(written)
+                shown_value(path, written)
             ),
             Note::Migrated { profile, carried } => {
                 let file = CodexFile::Profile(profile.clone());
@@ -827,7 +827,7 @@ fn print_plan(out: &mut impl std::io::Write, p: &Planned) -> std::io::Result<()>
             Note::TakeOver { path, found } => format!(
                 "note: {}: `{path}` = {} was not written by codexgen; the catalog's value replaces it",
                 p.file,
-                redact(found)
+                shown_value(path, found)
             ),
         };
         // Key paths come from the file: a quoted key may hold any character.
@@ -845,6 +845,17 @@ fn print_plan(out: &mut impl std::io::Write, p: &Planned) -> std::io::Result<()>
         writeln!(out, "{style}{}{style:#}", printable(&line.text))?;
     }
     Ok(())
+}
+
+/// A value as a note shows it: redacted as it would be on its own line
+/// (`env_key = "..."`), so that what its key says about it counts too (an
+/// `env_key` holding a value rather than a variable's name).
+fn shown_value(path: &str, value: &str) -> String {
+    let key = path.rsplit('.').next().unwrap_or(path);
+    let prefix = format!("{key} = ");
+    redact(&format!("{prefix}{value}"))
+        .strip_prefix(&prefix)
+        .map_or_else(|| "<redacted>".to_owned(), str::to_owned)
 }
 
 fn confirm(files: usize) -> Result<bool, Error> {

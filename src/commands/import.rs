@@ -17,7 +17,8 @@
 //!   0.169), or a map holding a credential stays where it is, unmanaged, and
 //!   is listed. So does every other top-level key and table (`[projects]`,
 //!   `[mcp_servers]`, ...).
-//! - A literal credential is never copied: `experimental_bearer_token` and an
+//! - A literal credential is never copied: `experimental_bearer_token`, an
+//!   `env_key` that is not a variable name, and an
 //!   `Authorization: Bearer` header become `env_key: <ID>_API_KEY`, another
 //!   credential header an `env_http_headers` entry; the literal stays in the
 //!   file until the user removes it, and its value is never printed.
@@ -671,6 +672,15 @@ impl<'t> Import<'t> {
     fn credentials_in(&mut self, cfg: &CodexFile, p: &mut Provider, path: &str) {
         // Credentials: never copied, replaced by a variable reference.
         let mut sources = Vec::new();
+        // An `env_key` that is no variable name is what Codex would look up
+        // as one and fail on: most likely the key itself, pasted there.
+        if p.env_key
+            .as_deref()
+            .is_some_and(|v| !catalog::is_env_name(v))
+        {
+            p.env_key = None;
+            sources.push(("`env_key` (a value, not a variable name)".to_owned(), None));
+        }
         if p.token {
             sources.push(("`experimental_bearer_token`".to_owned(), None));
         }

@@ -565,3 +565,37 @@ fn a_trailing_slash_on_base_url_is_dropped_and_said() {
     let (code, check) = gen_with(&w, &imported, "0.169.0", &["--check"]);
     assert_eq!(code, 0, "{check}");
 }
+
+/// An `env_key` that holds something other than a variable name (a key
+/// pasted where its variable's name belongs, but not shaped like one codexgen
+/// recognises) is a literal credential like any other: never copied, never
+/// printed, replaced by a variable.
+#[test]
+fn an_env_key_holding_a_value_becomes_a_variable_and_is_never_printed() {
+    let w = World::new();
+    std::fs::write(
+        w.home.join("config.toml"),
+        "model = \"m\"\nmodel_provider = \"gw\"\n\n[model_providers.gw]\nname = \"Gateway\"\nbase_url = \"https://gw.example/v1\"\nenv_key = \"my-pass-word\"\nwire_api = \"responses\"\n",
+    )
+    .unwrap();
+    let out = w
+        .cmd()
+        .args(["--codex-version", "0.169.0", "import"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{stderr}");
+    for text in [&stdout, &stderr] {
+        assert!(!text.contains("pass-word"), "the value leaked:\n{text}");
+    }
+    assert!(stdout.contains("    env_key: GW_API_KEY\n"), "{stdout}");
+    assert!(stderr.contains("set GW_API_KEY to that value"), "{stderr}");
+    // gen then puts the name where the value was, and shows neither the
+    // old line nor the note about it with the value.
+    let imported = import(&w, "0.169.0");
+    let (code, diff) = gen_with(&w, &imported, "0.169.0", &["--diff"]);
+    assert_eq!(code, 0, "{diff}");
+    assert!(diff.contains("+env_key = \"GW_API_KEY\""), "{diff}");
+    assert!(!diff.contains("pass-word"), "the value leaked:\n{diff}");
+}
