@@ -480,3 +480,21 @@ fn a_worktree_shares_the_trust_of_its_main_checkout() {
         .stdout(contains("sets `model`").not())
         .stdout(contains("is not a trusted project"));
 }
+
+/// A broken layer file from anywhere (a cloned repository's
+/// `.codex/config.toml`, an admin's file) can hold one huge line: the
+/// finding quotes the start of it, not all of it.
+#[test]
+fn a_broken_layer_file_with_a_huge_line_is_quoted_short() {
+    let line = format!("model = {}", "[".repeat(300_000));
+    let w = with_system(&[("managed_config.toml", &format!("{line}\n"))]);
+    let out = text(&keyed(&w).arg("doctor").assert().success());
+    let m = w.root.join("etc-codex/managed_config.toml");
+    assert!(
+        out.contains(&format!("warn  {}:1:", m.display())),
+        "{}",
+        &out[..out.len().min(2000)]
+    );
+    assert!(out.contains("Codex refuses to start while it is so"));
+    assert!(out.len() < 10_000, "{} bytes of output", out.len());
+}
