@@ -336,6 +336,7 @@ fn scrub_with(text: &str, values: &[String]) -> String {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum KeyCheck {
     Unset,
+    /// Empty, or only whitespace.
     Empty,
     NotUnicode,
     /// Leading or trailing whitespace (often a pasted newline).
@@ -410,7 +411,9 @@ fn check_value(value: Option<OsString>, family: Option<&'static KeyKind>) -> Key
     let Some(value) = value.to_str() else {
         return KeyCheck::NotUnicode;
     };
-    if value.is_empty() {
+    // Only whitespace is no key to Codex, which stops with "Missing
+    // environment variable" (0.169.0, measured), as for an empty one.
+    if value.trim().is_empty() {
         return KeyCheck::Empty;
     }
     if value.trim() != value {

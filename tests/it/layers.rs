@@ -498,3 +498,28 @@ fn a_broken_layer_file_with_a_huge_line_is_quoted_short() {
     assert!(out.contains("Codex refuses to start while it is so"));
     assert!(out.len() < 10_000, "{} bytes of output", out.len());
 }
+
+/// A key variable that holds only whitespace is, to Codex, not set (0.169.0
+/// stops with "Missing environment variable" and sends nothing, measured):
+/// doctor leaves its profile out by default, as for an unset one, and a
+/// named profile hears what Codex will say, not that the provider answers
+/// 401. A name given twice is checked once.
+#[test]
+fn a_key_variable_of_only_whitespace_is_unset_as_codex_reads_it() {
+    let w = shipped_with_groq();
+    let out = text(&clean(&w).env("GROQ_API_KEY", " \t").arg("doctor").assert());
+    assert!(!out.contains("provider groq"), "{out}");
+    assert!(out.contains("GROQ_API_KEY (groq)"), "{out}");
+    let a = clean(&w)
+        .env("GROQ_API_KEY", " \t")
+        .args(["doctor", "groq", "groq"])
+        .assert()
+        .code(1);
+    let out = text(&a);
+    assert!(
+        out.contains("error GROQ_API_KEY is set but empty (used by profile groq): Codex stops with \"Missing environment variable\""),
+        "{out}"
+    );
+    assert!(!out.contains("401"), "{out}");
+    assert_eq!(out.matches("provider groq\n").count(), 1, "{out}");
+}
