@@ -717,10 +717,22 @@ impl<'t> Import<'t> {
                     }
                 }
                 Some(header) => {
-                    p.env_http_headers
-                        .get_or_insert_with(Vec::new)
-                        .push((header.clone(), PENDING.to_owned()));
-                    Via::Header(header)
+                    let headers = p.env_http_headers.get_or_insert_with(Vec::new);
+                    // Header names are case-insensitive: one already sent
+                    // from a variable keeps it (a second could not be held).
+                    match headers
+                        .iter()
+                        .find(|(h, _)| h.eq_ignore_ascii_case(&header))
+                    {
+                        Some((h, var)) if var != PENDING => {
+                            Via::ExistingHeader(h.clone(), var.clone())
+                        }
+                        Some(_) => continue,
+                        None => {
+                            headers.push((header.clone(), PENDING.to_owned()));
+                            Via::Header(header)
+                        }
+                    }
                 }
             };
             self.credentials.push(Credential {
@@ -781,7 +793,7 @@ impl<'t> Import<'t> {
             }
         }
         for c in &mut self.credentials {
-            if let Via::Existing(var) = &c.via {
+            if let Via::Existing(var) | Via::ExistingHeader(_, var) = &c.via {
                 c.var.clone_from(var);
             }
         }
@@ -1106,6 +1118,11 @@ impl<'t> Import<'t> {
             let how = match &c.via {
                 Via::EnvKey => format!("the catalog names {} in `env_key` instead", c.var),
                 Via::Existing(_) => format!("its `env_key` already names {}", c.var),
+                Via::ExistingHeader(header, _) => format!(
+                    "its `env_http_headers` already sends `{}` from {}",
+                    printable(header),
+                    c.var
+                ),
                 Via::Header(header) => format!(
                     "the catalog sends `{}` from {} instead (`env_http_headers`)",
                     printable(header),
@@ -1151,6 +1168,9 @@ enum Via {
     Existing(String),
     /// A new `env_http_headers` entry for this header.
     Header(String),
+    /// The provider's own `env_http_headers` entry for this header (name,
+    /// variable), which already sends it.
+    ExistingHeader(String, String),
 }
 
 /// Stands for a credential variable until every provider is known and the

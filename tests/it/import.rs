@@ -599,3 +599,39 @@ fn an_env_key_holding_a_value_becomes_a_variable_and_is_never_printed() {
     assert!(diff.contains("+env_key = \"GW_API_KEY\""), "{diff}");
     assert!(!diff.contains("pass-word"), "the value leaked:\n{diff}");
 }
+
+/// A literal credential header that `env_http_headers` already sends from
+/// a variable (a move half done): the catalog keeps that one entry, which
+/// names the variable to set, instead of a second `api-key` that the YAML
+/// could not hold.
+#[test]
+fn a_credential_header_already_sent_from_a_variable_keeps_that_variable() {
+    let w = World::new();
+    std::fs::write(
+        w.home.join("config.toml"),
+        "model = \"m\"\nmodel_provider = \"a\"\n\n[model_providers.a]\nname = \"A\"\nbase_url = \"https://a.example/v1\"\nwire_api = \"responses\"\nhttp_headers = { \"API-Key\" = \"pass-a-word\" }\nenv_http_headers = { \"api-key\" = \"A_KEY_VAR\" }\n",
+    )
+    .unwrap();
+    let out = w
+        .cmd()
+        .args(["--codex-version", "0.169.0", "import"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stdout.contains("    env_http_headers:\n      api-key: A_KEY_VAR\n"),
+        "{stdout}"
+    );
+    assert_eq!(
+        stdout.matches("api-key").count() + stdout.matches("API-Key").count(),
+        1,
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("its `env_http_headers` already sends `api-key` from A_KEY_VAR; set A_KEY_VAR to that value"),
+        "{stderr}"
+    );
+    assert!(!stdout.contains("pass-a-word") && !stderr.contains("pass-a-word"));
+}
