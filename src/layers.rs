@@ -149,7 +149,14 @@ fn load(path: &Path, out: &mut Vec<Finding>) -> Option<toml::Table> {
             let (line, column) = e
                 .span()
                 .map_or((1, 1), |span| line_column(&text, span.start));
-            let offending = text.lines().nth(line - 1).unwrap_or_default().trim();
+            // The file can come from anywhere (a cloned repository) and its
+            // line be megabytes long: its start is enough to find it.
+            let whole = text.lines().nth(line - 1).unwrap_or_default().trim();
+            let offending = if whole.chars().count() > 120 {
+                format!("{}...", whole.chars().take(117).collect::<String>())
+            } else {
+                whole.to_owned()
+            };
             out.push(broken(format!(
                 "{}:{line}:{column}: not valid TOML ({}): `{offending}`; Codex refuses to start while it is so",
                 path.display(),

@@ -115,6 +115,7 @@ fn travel(
         None => None,
     };
     let home = state.files.remove(&CodexFile::Config);
+    let travelled = travelled.map(|entry| only_ours(entry, home.as_ref()));
     let on_disk = on_disk.map(|t| fingerprint(t.as_bytes()));
     if let Some(entry) = state::choose(home.clone(), travelled, on_disk.as_deref()) {
         state.files.insert(CodexFile::Config, entry);
@@ -125,6 +126,26 @@ fn travel(
         home,
     });
     Ok(state)
+}
+
+/// The record's entry without the leaves that are not codexgen's to
+/// remove: a record comes from a shared folder (a cloned repository, a
+/// synced drive) and is input like any other, so a leaf in it counts only
+/// where a built-in template writes one (see
+/// [`crate::render::is_built_in_config_leaf`]) or where this home's own
+/// state names it too (what this machine's `--templates` wrote). Any other
+/// (`mcp_servers.*`, `projects.*`, a whole provider table) would make the
+/// merge delete what the user owns; it is dropped, and the record this run
+/// writes no longer names it.
+fn only_ours(mut entry: state::FileState, home: Option<&state::FileState>) -> state::FileState {
+    let own: HashSet<&[String]> = home
+        .iter()
+        .flat_map(|h| h.managed.iter().map(|m| m.path.as_slice()))
+        .collect();
+    entry.managed.retain(|leaf| {
+        crate::render::is_built_in_config_leaf(&leaf.path) || own.contains(leaf.path.as_slice())
+    });
+    entry
 }
 
 /// Where the record that travels with config.toml is, when config.toml in

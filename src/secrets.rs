@@ -181,7 +181,7 @@ pub fn redact(line: &str) -> String {
         if c != '=' && c != ':' {
             continue;
         }
-        let before = line[..at].trim_end().trim_end_matches(['"', '\'']);
+        let before = line[..at].trim_end().trim_end_matches(['"', '\'', '`']);
         let start = before
             .char_indices()
             .rev()
@@ -190,10 +190,35 @@ pub fn redact(line: &str) -> String {
         let key = before[start..].to_ascii_lowercase();
         let value = line[at + 1..].trim();
         let secret_key = !key.is_empty() && SECRET_KEYS.iter().any(|k| key.contains(k));
-        if secret_key && !value.is_empty() && value != "{" && value != "[" {
-            return format!("{} <redacted>", &line[..=at]);
+        // `env_key` holds a variable's name; anything else there is most
+        // likely the key itself.
+        let literal_env_key = key.trim_start_matches('-') == "env_key" && !names_a_variable(value);
+        if (secret_key || literal_env_key) && !value.is_empty() && value != "{" && value != "[" {
+            // What comes before the key can hold a secret too (a URL's
+            // `user:pass@` before its `?api-key=`).
+            return format!("{} <redacted>", redact_words(&line[..=at]));
         }
     }
+    redact_words(line)
+}
+
+/// Whether the value after `env_key =` (or `env_key:`) is a variable's
+/// name, quoted or not, with whatever follows it (a comment, a comma).
+fn names_a_variable(value: &str) -> bool {
+    let value = value.trim_start_matches(['"', '\'']);
+    let name = value
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .next()
+        .unwrap_or_default();
+    let rest = value[name.len()..].trim_start();
+    !name.is_empty()
+        && !name.starts_with(|c: char| c.is_ascii_digit())
+        && (rest.is_empty() || rest.starts_with(['"', '\'', '#', ',', '}', ']', ')']))
+}
+
+/// Hides each word of `line` that looks like a key, and the user info of
+/// each URL.
+fn redact_words(line: &str) -> String {
     let mut out = String::with_capacity(line.len());
     let mut word = String::new();
     let flush = |word: &mut String, out: &mut String| {
@@ -311,6 +336,7 @@ fn scrub_with(text: &str, values: &[String]) -> String {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum KeyCheck {
     Unset,
+    /// Empty, or only whitespace.
     Empty,
     NotUnicode,
     /// Leading or trailing whitespace (often a pasted newline).
@@ -385,7 +411,9 @@ fn check_value(value: Option<OsString>, family: Option<&'static KeyKind>) -> Key
     let Some(value) = value.to_str() else {
         return KeyCheck::NotUnicode;
     };
-    if value.is_empty() {
+    // Only whitespace is no key to Codex, which stops with "Missing
+    // environment variable" (0.169.0, measured), as for an empty one.
+    if value.trim().is_empty() {
         return KeyCheck::Empty;
     }
     if value.trim() != value {
@@ -431,6 +459,25 @@ mod tests {
         assert_eq!(
             redact("base_url = \"https://api.groq.com/openai/v1\""),
             "base_url = \"https://api.groq.com/openai/v1\""
+        );
+        assert_eq!(
+            redact("base_url: \"https://al:pw-word@h.example/v1?api-key=k-word\""),
+            "base_url: \"https://<redacted>@h.example/v1?api-key= <redacted>"
+        );
+        for named in [
+            "env_key = \"GROQ_API_KEY\"   # mine",
+            "    env_key: GROQ_API_KEY",
+            "env_key = 'K'",
+        ] {
+            assert_eq!(redact(named), named);
+        }
+        assert_eq!(
+            redact("-env_key = \"my-pass-word\""),
+            "-env_key = <redacted>"
+        );
+        assert_eq!(
+            redact("note: `model_providers.a.env_key` = \"my pass\" was not written"),
+            "note: `model_providers.a.env_key` = <redacted>"
         );
     }
 

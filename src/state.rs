@@ -49,7 +49,10 @@
 //! shared file changes, and the final record after; [`Record::settle`]
 //! settles a pending entry against the file on disk as [`State::settle`]
 //! does, so a run killed at any step leaves the other machines nothing
-//! ownerless either. Without a record (not committed, an older codexgen),
+//! ownerless either. A record is input from a shared folder: `plan` keeps
+//! only its leaves that a built-in template writes or this home's state
+//! names too, so a record cannot make a merge delete what the user owns
+//! (`mcp_servers.*`, `projects.*`). Without a record (not committed, an older codexgen),
 //! each machine keeps to its own state, as before; `gen` warns when a file
 //! carries codexgen's header and no record names it. A home whose
 //! config.toml is the regular file other homes link to finds their record

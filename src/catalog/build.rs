@@ -1121,7 +1121,9 @@ impl<'n> Declared<'n> {
     }
 }
 
-fn is_env_name(name: &str) -> bool {
+/// Whether `name` can name an environment variable: letters, digits and
+/// `_`, not starting with a digit.
+pub fn is_env_name(name: &str) -> bool {
     let mut chars = name.chars();
     chars
         .next()
@@ -1154,12 +1156,30 @@ pub fn is_credential_param(name: &str) -> bool {
         .any(|word| WORDS.iter().any(|w| word.ends_with(w)))
 }
 
-/// Headers that carry credentials, by name.
+/// Headers that carry credentials, by name: `Authorization`,
+/// `Proxy-Authorization`, `Cookie`, and any name with a word that is or
+/// ends in `key`, `token`, `secret`, `auth`, ... (`api-key`, `x-api-key`,
+/// Google's `x-goog-api-key`, Azure APIM's `Ocp-Apim-Subscription-Key`,
+/// `X-Auth-Token`, `X-Amz-Security-Token`), whatever the value looks like.
 pub fn is_credential_header(name: &str) -> bool {
-    matches!(
-        name.to_ascii_lowercase().as_str(),
-        "authorization" | "x-api-key" | "api-key" | "proxy-authorization"
-    )
+    const WORDS: &[&str] = &[
+        "key",
+        "token",
+        "secret",
+        "signature",
+        "password",
+        "passwd",
+        "credential",
+        "credentials",
+        "auth",
+        "authorization",
+        "cookie",
+        "jwt",
+        "bearer",
+    ];
+    name.to_ascii_lowercase()
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|word| WORDS.iter().any(|w| word.ends_with(w)))
 }
 
 fn describe(value: &Value) -> String {

@@ -15,7 +15,7 @@ mod build;
 pub mod edit;
 mod yaml;
 
-pub use build::{contains_credential, is_credential_header, is_credential_param};
+pub use build::{contains_credential, is_credential_header, is_credential_param, is_env_name};
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

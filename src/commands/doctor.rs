@@ -141,9 +141,9 @@ impl<'c> Scope<'c> {
     }
 }
 
-/// Set and not empty.
+/// Set and not empty (only whitespace counts as empty, as Codex reads it).
 fn is_set(var: &str) -> bool {
-    std::env::var_os(var).is_some_and(|v| !v.is_empty())
+    std::env::var_os(var).is_some_and(|v| v.to_str().is_none_or(|s| !s.trim().is_empty()))
 }
 
 pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {

@@ -1063,8 +1063,8 @@ fn print_plan(out: &mut impl std::io::Write, p: &Planned, tense: Tense) -> std::
             } => format!(
                 "drift: {}: `{path}` was set to {} by hand (codexgen wrote {}); {}",
                 p.file,
-                redact(found),
-                redact(written),
+                redact_value(path, found),
+                redact_value(path, written),
                 drift_words(*action, Some(tense))
             ),
             Note::Drift {
@@ -1075,7 +1075,7 @@ fn print_plan(out: &mut impl std::io::Write, p: &Planned, tense: Tense) -> std::
             } => format!(
                 "drift: {}: `{path}` was removed by hand (codexgen wrote {}); {}",
                 p.file,
-                redact(written),
+                redact_value(path, written),
                 drift_words(*action, Some(tense))
             ),
             Note::Migrated { profile, carried } => {
@@ -1152,7 +1152,7 @@ mod tests {
                 "model_providers.x.env_key",
                 "\"sk-proj-9fQ2xLr7Vb1mZt4KpW8sNd3Y\""
             ),
-            "\"<redacted>\""
+            "<redacted>"
         );
     }
 }

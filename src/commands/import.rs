@@ -17,7 +17,8 @@
 //!   0.169), or a map holding a credential stays where it is, unmanaged, and
 //!   is listed. So does every other top-level key and table (`[projects]`,
 //!   `[mcp_servers]`, ...).
-//! - A literal credential is never copied: `experimental_bearer_token` and an
+//! - A literal credential is never copied: `experimental_bearer_token`, an
+//!   `env_key` that is not a variable name, and an
 //!   `Authorization: Bearer` header become `env_key: <ID>_API_KEY`, another
 //!   credential header an `env_http_headers` entry; the literal stays in the
 //!   file until the user removes it, and its value is never printed.
@@ -659,6 +660,15 @@ impl<'t> Import<'t> {
     fn credentials_in(&mut self, cfg: &CodexFile, p: &mut Provider, path: &str) {
         // Credentials: never copied, replaced by a variable reference.
         let mut sources = Vec::new();
+        // An `env_key` that is no variable name is what Codex would look up
+        // as one and fail on: most likely the key itself, pasted there.
+        if p.env_key
+            .as_deref()
+            .is_some_and(|v| !catalog::is_env_name(v))
+        {
+            p.env_key = None;
+            sources.push(("`env_key` (a value, not a variable name)".to_owned(), None));
+        }
         if p.token {
             sources.push(("`experimental_bearer_token`".to_owned(), None));
         }
@@ -695,10 +705,22 @@ impl<'t> Import<'t> {
                     }
                 }
                 Some(header) => {
-                    p.env_http_headers
-                        .get_or_insert_with(Vec::new)
-                        .push((header.clone(), PENDING.to_owned()));
-                    Via::Header(header)
+                    let headers = p.env_http_headers.get_or_insert_with(Vec::new);
+                    // Header names are case-insensitive: one already sent
+                    // from a variable keeps it (a second could not be held).
+                    match headers
+                        .iter()
+                        .find(|(h, _)| h.eq_ignore_ascii_case(&header))
+                    {
+                        Some((h, var)) if var != PENDING => {
+                            Via::ExistingHeader(h.clone(), var.clone())
+                        }
+                        Some(_) => continue,
+                        None => {
+                            headers.push((header.clone(), PENDING.to_owned()));
+                            Via::Header(header)
+                        }
+                    }
                 }
             };
             self.credentials.push(Credential {
@@ -759,7 +781,7 @@ impl<'t> Import<'t> {
             }
         }
         for c in &mut self.credentials {
-            if let Via::Existing(var) = &c.via {
+            if let Via::Existing(var) | Via::ExistingHeader(_, var) = &c.via {
                 c.var.clone_from(var);
             }
         }
@@ -1088,6 +1110,11 @@ impl<'t> Import<'t> {
             let how = match &c.via {
                 Via::EnvKey => format!("the catalog names {} in `env_key` instead", c.var),
                 Via::Existing(_) => format!("its `env_key` already names {}", c.var),
+                Via::ExistingHeader(header, _) => format!(
+                    "its `env_http_headers` already sends `{}` from {}",
+                    printable(header),
+                    c.var
+                ),
                 Via::Header(header) => format!(
                     "the catalog sends `{}` from {} instead (`env_http_headers`)",
                     printable(header),
@@ -1133,6 +1160,9 @@ enum Via {
     Existing(String),
     /// A new `env_http_headers` entry for this header.
     Header(String),
+    /// The provider's own `env_http_headers` entry for this header (name,
+    /// variable), which already sends it.
+    ExistingHeader(String, String),
 }
 
 /// Stands for a credential variable until every provider is known and the

@@ -186,6 +186,24 @@ fn literal_tokens_and_credential_headers_are_refused_without_printing_them() {
     );
 }
 
+/// A header named for a credential is one, whatever its value looks like.
+#[test]
+fn headers_named_for_credentials_are_refused_without_printing_them() {
+    let stderr = refused(
+        &CATALOG.replace(
+            "    env_key: BETA_API_KEY\n",
+            "    env_key: BETA_API_KEY\n    http_headers: {X-Auth-Token: pass-one-word, x-goog-api-key: pass-two-word, Cookie: sid=pass-three-word, X-Title: Mine}\n",
+        ),
+        &[
+            "header `X-Auth-Token` of provider `beta-p` holds a literal credential",
+            "header `x-goog-api-key` of provider `beta-p` holds a literal credential",
+            "header `Cookie` of provider `beta-p` holds a literal credential",
+        ],
+    );
+    assert!(!stderr.contains("X-Title"), "{stderr}");
+    assert!(!stderr.contains("pass-"), "a secret leaked:\n{stderr}");
+}
+
 #[test]
 fn duplicate_keys() {
     refused(
@@ -316,7 +334,9 @@ fn all_problems_are_reported_in_one_run() {
         &bad,
         &[
             "unknown key `base_ulr`",
-            "9LIVES",
+            // Not a variable's name, so maybe a key: not shown.
+            "`env_key` of provider `beta-p` is not an environment variable name",
+            "env_key: <redacted>",
             "missing provider `nope`",
             "missing profile `zeta`",
         ],

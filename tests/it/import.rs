@@ -461,3 +461,174 @@ fn a_home_codexgen_generated_imports_into_an_equal_catalog() {
     assert_eq!(code, 0, "{check}");
     assert!(check.starts_with("in sync: "), "{check}");
 }
+
+/// Headers whose name says they carry a credential, whatever the value
+/// looks like (a short password, a word): Google's `x-goog-api-key`,
+/// Azure APIM's `Ocp-Apim-Subscription-Key`, `X-Auth-Token`, `Cookie`. The
+/// class the `Authorization` and `api-key` headers belong to: never copied,
+/// never printed, replaced by a variable each.
+#[test]
+fn every_header_named_for_a_credential_becomes_a_variable_and_is_never_printed() {
+    let w = World::new();
+    std::fs::write(
+        w.home.join("config.toml"),
+        "model = \"m\"\nmodel_provider = \"gw\"\n\n[model_providers.gw]\nname = \"Gateway\"\nbase_url = \"https://gw.example/v1\"\nwire_api = \"responses\"\nhttp_headers = { \"x-goog-api-key\" = \"pass-one-word\", \"Ocp-Apim-Subscription-Key\" = \"pass-two-word\", \"X-Auth-Token\" = \"pass-three-word\", \"Cookie\" = \"sid=pass-four-word\", \"X-Title\" = \"Mine\" }\n",
+    )
+    .unwrap();
+    let secrets = [
+        "pass-one-word",
+        "pass-two-word",
+        "pass-three-word",
+        "pass-four-word",
+    ];
+    let out = w
+        .cmd()
+        .args(["--codex-version", "0.169.0", "import"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{stderr}");
+    for text in [&stdout, &stderr] {
+        for secret in secrets {
+            assert!(!text.contains(secret), "{secret} leaked:\n{text}");
+        }
+    }
+    for (header, var) in [
+        ("x-goog-api-key", "GW_X_GOOG_API_KEY"),
+        ("Ocp-Apim-Subscription-Key", "GW_OCP_APIM_SUBSCRIPTION_KEY"),
+        ("X-Auth-Token", "GW_X_AUTH_TOKEN"),
+        ("Cookie", "GW_COOKIE"),
+    ] {
+        assert!(
+            stdout.contains(&format!("{header}: {var}")),
+            "{header}:\n{stdout}"
+        );
+        assert!(stderr.contains(&format!("set {var}")), "{var}:\n{stderr}");
+    }
+}
+
+/// A `base_url` with a password before the host and a query string is
+/// refused, and the refusal shows neither.
+#[test]
+fn a_refused_base_url_shows_no_password() {
+    let w = World::new();
+    std::fs::write(
+        w.home.join("config.toml"),
+        "model = \"m\"\nmodel_provider = \"gw\"\n\n[model_providers.gw]\nname = \"Gateway\"\nbase_url = \"https://alice:pass-five-word@gw.example/v1?api-key=pass-six-word\"\n",
+    )
+    .unwrap();
+    let before = snapshot_dir(&w.root);
+    let out = w
+        .cmd()
+        .args(["--codex-version", "0.169.0", "import"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(out.stdout.is_empty());
+    for secret in ["pass-five-word", "pass-six-word"] {
+        assert!(!stderr.contains(secret), "{secret} leaked:\n{stderr}");
+    }
+    assert!(snapshot_dir(&w.root) == before);
+}
+
+/// A `base_url` with a trailing slash: Codex drops the slash itself
+/// (measured: 0.89.0, 0.133.0 and 0.169.0 send `.../v1/` requests to
+/// `.../v1/responses`), so the catalog takes it and import keeps it: the
+/// home is in sync right after import, and `gen` leaves the line alone.
+#[test]
+fn a_trailing_slash_on_base_url_is_imported_as_it_is() {
+    let w = World::new();
+    let config = "model = \"m\"\nmodel_provider = \"gw\"\n\n[model_providers.gw]\nname = \"Gateway\"\nbase_url = \"https://gw.example/v1//\"   # mine\nwire_api = \"responses\"\n";
+    std::fs::write(w.home.join("config.toml"), config).unwrap();
+    let imported = import(&w, "0.169.0");
+    let catalog = std::fs::read_to_string(&imported.catalog).unwrap();
+    assert!(
+        catalog.contains("    base_url: https://gw.example/v1//\n"),
+        "{catalog}"
+    );
+    // config.toml is in sync; only the default's new profile file is not.
+    let (_, check) = gen_with(&w, &imported, "0.169.0", &["--check"]);
+    assert!(
+        check.contains("config.toml: in sync;") && check.contains("gw.config.toml: missing"),
+        "{check}"
+    );
+    let (code, _) = gen_with(&w, &imported, "0.169.0", &["--yes"]);
+    assert_eq!(code, 0);
+    let written = std::fs::read_to_string(w.home.join("config.toml")).unwrap();
+    assert!(
+        written.contains("base_url = \"https://gw.example/v1//\"   # mine\n"),
+        "{written}"
+    );
+}
+
+/// An `env_key` that holds something other than a variable name (a key
+/// pasted where its variable's name belongs, but not shaped like one codexgen
+/// recognises) is a literal credential like any other: never copied, never
+/// printed, replaced by a variable.
+#[test]
+fn an_env_key_holding_a_value_becomes_a_variable_and_is_never_printed() {
+    let w = World::new();
+    std::fs::write(
+        w.home.join("config.toml"),
+        "model = \"m\"\nmodel_provider = \"gw\"\n\n[model_providers.gw]\nname = \"Gateway\"\nbase_url = \"https://gw.example/v1\"\nenv_key = \"my-pass-word\"\nwire_api = \"responses\"\n",
+    )
+    .unwrap();
+    let out = w
+        .cmd()
+        .args(["--codex-version", "0.169.0", "import"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{stderr}");
+    for text in [&stdout, &stderr] {
+        assert!(!text.contains("pass-word"), "the value leaked:\n{text}");
+    }
+    assert!(stdout.contains("    env_key: GW_API_KEY\n"), "{stdout}");
+    assert!(stderr.contains("set GW_API_KEY to that value"), "{stderr}");
+    // gen then puts the name where the value was, and shows neither the
+    // old line nor the note about it with the value.
+    let imported = import(&w, "0.169.0");
+    let (code, diff) = gen_with(&w, &imported, "0.169.0", &["--diff"]);
+    assert_eq!(code, 0, "{diff}");
+    assert!(diff.contains("+env_key = \"GW_API_KEY\""), "{diff}");
+    assert!(!diff.contains("pass-word"), "the value leaked:\n{diff}");
+}
+
+/// A literal credential header that `env_http_headers` already sends from
+/// a variable (a move half done): the catalog keeps that one entry, which
+/// names the variable to set, instead of a second `api-key` that the YAML
+/// could not hold.
+#[test]
+fn a_credential_header_already_sent_from_a_variable_keeps_that_variable() {
+    let w = World::new();
+    std::fs::write(
+        w.home.join("config.toml"),
+        "model = \"m\"\nmodel_provider = \"a\"\n\n[model_providers.a]\nname = \"A\"\nbase_url = \"https://a.example/v1\"\nwire_api = \"responses\"\nhttp_headers = { \"API-Key\" = \"pass-a-word\" }\nenv_http_headers = { \"api-key\" = \"A_KEY_VAR\" }\n",
+    )
+    .unwrap();
+    let out = w
+        .cmd()
+        .args(["--codex-version", "0.169.0", "import"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stdout.contains("    env_http_headers:\n      api-key: A_KEY_VAR\n"),
+        "{stdout}"
+    );
+    assert_eq!(
+        stdout.matches("api-key").count() + stdout.matches("API-Key").count(),
+        1,
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("its `env_http_headers` already sends `api-key` from A_KEY_VAR; set A_KEY_VAR to that value"),
+        "{stderr}"
+    );
+    assert!(!stdout.contains("pass-a-word") && !stderr.contains("pass-a-word"));
+}

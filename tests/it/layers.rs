@@ -480,3 +480,46 @@ fn a_worktree_shares_the_trust_of_its_main_checkout() {
         .stdout(contains("sets `model`").not())
         .stdout(contains("is not a trusted project"));
 }
+
+/// A broken layer file from anywhere (a cloned repository's
+/// `.codex/config.toml`, an admin's file) can hold one huge line: the
+/// finding quotes the start of it, not all of it.
+#[test]
+fn a_broken_layer_file_with_a_huge_line_is_quoted_short() {
+    let line = format!("model = {}", "[".repeat(300_000));
+    let w = with_system(&[("managed_config.toml", &format!("{line}\n"))]);
+    let out = text(&keyed(&w).arg("doctor").assert().success());
+    let m = w.root.join("etc-codex/managed_config.toml");
+    assert!(
+        out.contains(&format!("warn  {}:1:", m.display())),
+        "{}",
+        &out[..out.len().min(2000)]
+    );
+    assert!(out.contains("Codex refuses to start while it is so"));
+    assert!(out.len() < 10_000, "{} bytes of output", out.len());
+}
+
+/// A key variable that holds only whitespace is, to Codex, not set (0.169.0
+/// stops with "Missing environment variable" and sends nothing, measured):
+/// doctor leaves its profile out by default, as for an unset one, and a
+/// named profile hears what Codex will say, not that the provider answers
+/// 401. A name given twice is checked once.
+#[test]
+fn a_key_variable_of_only_whitespace_is_unset_as_codex_reads_it() {
+    let w = shipped_with_groq();
+    let out = text(&clean(&w).env("GROQ_API_KEY", " \t").arg("doctor").assert());
+    assert!(!out.contains("provider groq"), "{out}");
+    assert!(out.contains("GROQ_API_KEY (groq)"), "{out}");
+    let a = clean(&w)
+        .env("GROQ_API_KEY", " \t")
+        .args(["doctor", "groq", "groq"])
+        .assert()
+        .code(1);
+    let out = text(&a);
+    assert!(
+        out.contains("error GROQ_API_KEY is set but empty (used by profile groq): Codex stops with \"Missing environment variable\""),
+        "{out}"
+    );
+    assert!(!out.contains("401"), "{out}");
+    assert_eq!(out.matches("provider groq\n").count(), 1, "{out}");
+}

@@ -671,19 +671,19 @@ fn an_imported_value_the_catalog_refuses() {
     let w = World::new();
     w.file(
         "codex-home/config.toml",
-        "model = \"m\"\nmodel_provider = \"a\"\n\n[model_providers.a]\nname = \"A\"\nbase_url = \"ftp://a.example/v1\"\n",
+        "model = \"m\"\nmodel_provider = \"a\"\n\n[model_providers.a]\nname = \"A\"\nbase_url = \"https://a.example/v1/responses\"\n",
     );
     assert_stderr(
         &w,
         &["import"],
         2,
         r#"codexgen: the catalog imported from [ROOT]/codex-home does not load (below), so nothing was written: fix each value in the Codex file its entry came from (the comment above the entry names it), then import again
-error: `base_url` "ftp://a.example/v1" is not usable
+error: `base_url` "https://a.example/v1/responses" is not usable
   --> <imported catalog>:11:15
    |
-11 |     base_url: ftp://a.example/v1
-   |               ^^^^^^^^^^^^^^^^^^ not an http(s) URL
-  = help: write the full URL, e.g. https://api.groq.com/openai/v1
+11 |     base_url: https://a.example/v1/responses
+   |               ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ includes the endpoint path
+  = help: give the base only (e.g. .../v1); Codex appends `/responses` itself
 "#,
     );
 }

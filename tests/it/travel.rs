@@ -304,6 +304,33 @@ fn a_damaged_or_oversized_record_stops_before_any_write() {
     }
 }
 
+/// A record from a shared repository is input codexgen did not write on
+/// this machine: leaves in it that no built-in template ever emits (the
+/// user's MCP server, a top-level setting, a whole provider table) are not
+/// codexgen's to remove, whatever the record says.
+#[test]
+fn a_record_naming_leaves_no_template_writes_removes_none_of_them() {
+    let m = Machines::new();
+    m.run("a", &catalog("v1", &["p"]));
+    let record = m.dotfiles.join(".codexgen/config.toml.json");
+    let text = std::fs::read_to_string(&record).unwrap();
+    let hostile = text.replacen(
+        "\"managed\":[",
+        r#""managed":[[["mcp_servers","docs","command"],"\"docs-mcp\""],[["mcp_servers","docs","args"],"[\"x\"]"],[["approval_policy"],"\"on-request\""],[["model_providers","mine"],"{}"],[["model_providers","mine","base_url","x"],"\"y\""],"#,
+        1,
+    );
+    assert_ne!(hostile, text);
+    std::fs::write(&record, hostile).unwrap();
+    // B has no state of its own; a changed catalog makes it merge.
+    m.run("b", &catalog("v2", &["p", "q"]));
+    m.assert_kept(&[]);
+    assert!(m.shared().contains(&provider("q")));
+    // A, whose own state names none of them either, keeps them too.
+    m.run("a", &catalog("v3", &["p"]));
+    m.assert_kept(&[]);
+    assert!(!m.shared().contains(&provider("q")), "{}", m.shared());
+}
+
 #[test]
 fn an_unlinked_home_gets_no_record() {
     let w = crate::support::World::new();
