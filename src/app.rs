@@ -6,10 +6,12 @@
 use std::ffi::OsString;
 
 use anstream::eprintln;
-use clap::Parser as _;
+use clap::{CommandFactory as _, Parser as _};
 
 use crate::cli::{self, Cli, Color, Command};
-use crate::commands::{aliases, doctor, exec, generate, import, probe, report};
+use crate::commands::{
+    aliases, doctor, exec, generate, import, list, manual, probe, report, show, validate,
+};
 use crate::diagnostic::Exit;
 use crate::settings::Settings;
 
@@ -30,9 +32,40 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Exit {
         Color::Always => anstream::ColorChoice::Always.write_global(),
         Color::Never => anstream::ColorChoice::Never.write_global(),
     }
-    let result = Settings::resolve(&cli.global).and_then(|settings| match cli.command {
+    let result = match cli.command {
+        // These take the resolution itself: a catalog that fails to load is
+        // validate's report, and leaves completions without profile names.
+        Command::Validate(a) => validate::run(
+            Settings::resolve(&cli.global),
+            &validate::Options {
+                format: format(a.format),
+                templates: a.templates,
+            },
+        ),
+        Command::Completions(a) => manual::completions(
+            Cli::command(),
+            match a.shell {
+                cli::CompletionShell::Bash => manual::Shell::Bash,
+                cli::CompletionShell::Zsh => manual::Shell::Zsh,
+                cli::CompletionShell::Fish => manual::Shell::Fish,
+                cli::CompletionShell::Elvish => manual::Shell::Elvish,
+                cli::CompletionShell::Powershell => manual::Shell::Powershell,
+            },
+            Settings::resolve(&cli.global),
+        ),
+        Command::Man => manual::man(Cli::command()),
+        command => Settings::resolve(&cli.global).and_then(|settings| run_with(&settings, command)),
+    };
+    result.unwrap_or_else(|err| {
+        eprintln!("{}", err.render());
+        Exit::Failure
+    })
+}
+
+fn run_with(settings: &Settings, command: Command) -> Result<Exit, crate::error::Error> {
+    match command {
         Command::Gen(a) => generate::run(
-            &settings,
+            settings,
             &generate::Options {
                 mode: if a.check {
                     generate::Mode::Check
@@ -46,14 +79,14 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Exit {
             },
         ),
         Command::Doctor(a) => doctor::run(
-            &settings,
+            settings,
             &doctor::Options {
                 format: format(a.format),
                 profiles: a.profiles,
             },
         ),
         Command::Probe(a) => probe::run(
-            &settings,
+            settings,
             &probe::Options {
                 names: a.names,
                 responses: a.responses,
@@ -62,7 +95,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Exit {
             },
         ),
         Command::Exec(a) => exec::run(
-            &settings,
+            settings,
             &exec::Options {
                 profile: a.profile,
                 print: a.print,
@@ -70,14 +103,14 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Exit {
             },
         ),
         Command::Import(a) => import::run(
-            &settings,
+            settings,
             &import::Options {
                 output: a.output,
                 force: a.force,
             },
         ),
         Command::Aliases(a) => aliases::run(
-            &settings,
+            settings,
             &aliases::Options {
                 shell: match a.shell {
                     cli::Shell::Bash => aliases::Shell::Bash,
@@ -86,11 +119,26 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Exit {
                 },
             },
         ),
-    });
-    result.unwrap_or_else(|err| {
-        eprintln!("{}", err.render());
-        Exit::Failure
-    })
+        Command::List(a) => list::run(
+            settings,
+            &list::Options {
+                format: format(a.format),
+            },
+        ),
+        Command::Show(a) => show::run(
+            settings,
+            &show::Options {
+                format: match a.format {
+                    cli::ShowFormat::Yaml => show::Format::Yaml,
+                    cli::ShowFormat::Json => show::Format::Json,
+                },
+                origin: a.origin,
+            },
+        ),
+        Command::Validate(_) | Command::Completions(_) | Command::Man => Err(
+            crate::error::Error::message("internal error: this command takes no settings"),
+        ),
+    }
 }
 
 fn format(format: cli::OutputFormat) -> report::Format {
