@@ -6,10 +6,13 @@
 use std::ffi::OsString;
 
 use anstream::eprintln;
-use clap::Parser as _;
+use clap::{CommandFactory as _, Parser as _};
 
 use crate::cli::{self, Cli, Color, Command};
-use crate::commands::{adopt, aliases, doctor, exec, generate, import, init, probe, report};
+use crate::commands::{
+    adopt, aliases, doctor, exec, generate, import, init, list, manual, probe, report, show,
+    validate,
+};
 use crate::diagnostic::Exit;
 use crate::error::Error;
 use crate::settings::{self, Settings};
@@ -39,12 +42,32 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Exit {
     } else {
         verbosity::Verbosity::Normal
     });
-    // `init` reads no catalog: it must work where none is valid yet.
-    if let Command::Init(a) = &cli.command {
-        return init(a);
-    }
-    let result =
-        Settings::resolve(&cli.global).and_then(|settings| execute(&settings, cli.command));
+    let result = match cli.command {
+        // `init` reads no catalog: it must work where none is valid yet.
+        Command::Init(a) => return init(&a),
+        // These take the resolution itself: a catalog that fails to load is
+        // validate's report, and leaves completions without profile names.
+        Command::Validate(a) => validate::run(
+            Settings::resolve(&cli.global),
+            &validate::Options {
+                format: format(a.format),
+                templates: a.templates,
+            },
+        ),
+        Command::Completions(a) => manual::completions(
+            Cli::command(),
+            match a.shell {
+                cli::CompletionShell::Bash => manual::Shell::Bash,
+                cli::CompletionShell::Zsh => manual::Shell::Zsh,
+                cli::CompletionShell::Fish => manual::Shell::Fish,
+                cli::CompletionShell::Elvish => manual::Shell::Elvish,
+                cli::CompletionShell::Powershell => manual::Shell::Powershell,
+            },
+            Settings::resolve(&cli.global),
+        ),
+        Command::Man => manual::man(Cli::command()),
+        command => Settings::resolve(&cli.global).and_then(|settings| execute(&settings, command)),
+    };
     result.unwrap_or_else(|err| {
         eprintln!("{}", err.render());
         Exit::Failure
@@ -120,7 +143,6 @@ fn execute(settings: &Settings, command: Command) -> Result<Exit, Error> {
                 force: a.force,
             },
         ),
-        Command::Init(_) => Ok(Exit::Ok),
         Command::Adopt(a) => adopt::run(
             settings,
             &adopt::Options {
@@ -140,6 +162,25 @@ fn execute(settings: &Settings, command: Command) -> Result<Exit, Error> {
                     cli::Shell::Fish => aliases::Shell::Fish,
                 },
             },
+        ),
+        Command::List(a) => list::run(
+            settings,
+            &list::Options {
+                format: format(a.format),
+            },
+        ),
+        Command::Show(a) => show::run(
+            settings,
+            &show::Options {
+                format: match a.format {
+                    cli::ShowFormat::Yaml => show::Format::Yaml,
+                    cli::ShowFormat::Json => show::Format::Json,
+                },
+                origin: a.origin,
+            },
+        ),
+        Command::Init(_) | Command::Validate(_) | Command::Completions(_) | Command::Man => Err(
+            Error::message("internal error: this command is dispatched before settings"),
         ),
     }
 }

@@ -86,6 +86,70 @@ pub enum Command {
     /// Keep the values edited in the Codex files (e.g. by Codex's `/model`):
     /// write them into the personal overlay (shows its diff first).
     Adopt(AdoptArgs),
+    /// List the profiles (the default marked, provider, model, key variable and whether it
+    /// is set; never its value), then the providers no profile uses.
+    List(ListArgs),
+    /// Print the effective catalog after overlays; `--origin` names where each value came from.
+    Show(ShowArgs),
+    /// Check the catalog files for the target Codex; reads and writes no Codex home
+    /// (exit 0 valid, 2 invalid).
+    Validate(ValidateArgs),
+    /// Print a completion script for a shell (profile names as of the catalog read now).
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff) to standard output; view with `man -l`.
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ShowFormat::Yaml)]
+    pub format: ShowFormat,
+
+    /// Name the file and line each value came from (YAML: a trailing comment;
+    /// JSON: each value as {"value", "origin"}).
+    #[arg(long)]
+    pub origin: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ShowFormat {
+    Yaml,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Output format (JSON: every problem with file, line, column and a stable code).
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
+
+    /// Also check the templates in this folder, as `gen --templates DIR` would use them.
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    pub shell: CompletionShell,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompletionShell {
+    Bash,
+    Zsh,
+    Fish,
+    Elvish,
+    Powershell,
 }
 
 #[derive(Debug, Args)]

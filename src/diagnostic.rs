@@ -86,9 +86,131 @@ pub enum Level {
     Warning,
 }
 
+/// The kind of a catalog problem, by a name that stays the same from one
+/// release to the next while messages change: what `validate --format json`
+/// gives scripts to match on. The README lists every one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Code {
+    /// The file is not YAML.
+    YamlSyntax,
+    /// A key appears twice in one map.
+    DuplicateKey,
+    /// The file (or the layered catalog) holds nothing.
+    EmptyCatalog,
+    /// A key codexgen does not know.
+    UnknownKey,
+    /// A key that must be there is not (`schema`, `version`, `default`,
+    /// `base_url`, `provider`, `model`).
+    MissingKey,
+    /// A value of the wrong type (a number where a string belongs, ...).
+    WrongType,
+    /// An empty string where a value is needed.
+    EmptyValue,
+    /// A `schema:` this codexgen does not read.
+    UnsupportedSchema,
+    /// A `codex:` that is not a version or a range.
+    BadCodexRequirement,
+    /// A profile names a provider that neither the catalog nor Codex has.
+    MissingProvider,
+    /// `default:` names a profile the catalog does not have.
+    MissingProfile,
+    /// A catalog provider reuses the id of a Codex built-in.
+    BuiltinProvider,
+    /// An id, profile name, header or parameter name with characters not allowed.
+    BadName,
+    /// A `base_url` Codex cannot use.
+    BadUrl,
+    /// A key, token or password written into the catalog.
+    LiteralSecret,
+    /// Not an environment variable name where one belongs.
+    BadVariableName,
+    /// A value Codex does not accept for that key.
+    BadValue,
+    /// A `wire_api` the target Codex no longer accepts (`chat` after 0.94).
+    UnsupportedWireApi,
+    /// A number outside the range Codex accepts.
+    OutOfRange,
+    /// A string past the length a catalog value may have.
+    TooLong,
+    /// A control or bidirectional character in a string.
+    ControlCharacter,
+    /// A model id Codex would read as an option.
+    BadModel,
+    /// A catalog file that cannot be read (missing, a folder, too large, not text).
+    Unreadable,
+    /// No Codex version to check for: the catalog's `codex:` range and the
+    /// installed Codex or `--codex-version` disagree, or the version is unknown.
+    Target,
+    /// The templates (`validate --templates DIR`) cannot render the catalog.
+    Render,
+}
+
+impl Code {
+    #[cfg(test)]
+    pub const ALL: &'static [Code] = &[
+        Code::YamlSyntax,
+        Code::DuplicateKey,
+        Code::EmptyCatalog,
+        Code::UnknownKey,
+        Code::MissingKey,
+        Code::WrongType,
+        Code::EmptyValue,
+        Code::UnsupportedSchema,
+        Code::BadCodexRequirement,
+        Code::MissingProvider,
+        Code::MissingProfile,
+        Code::BuiltinProvider,
+        Code::BadName,
+        Code::BadUrl,
+        Code::LiteralSecret,
+        Code::BadVariableName,
+        Code::BadValue,
+        Code::UnsupportedWireApi,
+        Code::OutOfRange,
+        Code::TooLong,
+        Code::ControlCharacter,
+        Code::BadModel,
+        Code::Unreadable,
+        Code::Target,
+        Code::Render,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::YamlSyntax => "yaml-syntax",
+            Code::DuplicateKey => "duplicate-key",
+            Code::EmptyCatalog => "empty-catalog",
+            Code::UnknownKey => "unknown-key",
+            Code::MissingKey => "missing-key",
+            Code::WrongType => "wrong-type",
+            Code::EmptyValue => "empty-value",
+            Code::UnsupportedSchema => "unsupported-schema",
+            Code::BadCodexRequirement => "bad-codex-requirement",
+            Code::MissingProvider => "missing-provider",
+            Code::MissingProfile => "missing-profile",
+            Code::BuiltinProvider => "builtin-provider",
+            Code::BadName => "bad-name",
+            Code::BadUrl => "bad-url",
+            Code::LiteralSecret => "literal-secret",
+            Code::BadVariableName => "bad-variable-name",
+            Code::BadValue => "bad-value",
+            Code::UnsupportedWireApi => "unsupported-wire-api",
+            Code::OutOfRange => "out-of-range",
+            Code::TooLong => "too-long",
+            Code::ControlCharacter => "control-character",
+            Code::BadModel => "bad-model",
+            Code::Unreadable => "unreadable",
+            Code::Target => "target",
+            Code::Render => "render",
+        }
+    }
+}
+
 /// One finding, with where it is, what caused it and what to do about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
+    /// Its kind, for a catalog problem (see [`Code`]).
+    pub code: Option<Code>,
     pub message: String,
     pub snippet: Option<Box<Snippet>>,
     /// The caret's label, e.g. "did you mean `base_url`?".
@@ -102,6 +224,7 @@ pub struct Problem {
 impl Problem {
     pub fn new(message: impl Into<String>) -> Self {
         Problem {
+            code: None,
             message: message.into(),
             snippet: None,
             label: None,
@@ -130,6 +253,12 @@ impl Problem {
         };
         let style = Style::new().fg_color(Some(color.into())).bold();
         format!("{style}{word}{style:#} {self}")
+    }
+
+    #[must_use]
+    pub fn code(mut self, code: Code) -> Self {
+        self.code = Some(code);
+        self
     }
 
     #[must_use]
@@ -295,5 +424,31 @@ mod tests {
         assert_eq!(did_you_mean("colour", keys), None);
         assert_eq!(did_you_mean("modle", ["model", "provider"]), Some("model"));
         assert_eq!(did_you_mean("alpah", ["alpha", "beta"]), Some("alpha"));
+    }
+}
+
+#[cfg(test)]
+mod code_tests {
+    use super::Code;
+
+    /// The README's table of codes is the list scripts rely on: it names
+    /// every code, and nothing else.
+    #[test]
+    fn the_readme_lists_every_code() {
+        let readme = include_str!("../README.md");
+        let start = readme
+            .find("<!-- problem codes -->")
+            .expect("the README has the table of problem codes");
+        let end = start
+            + readme[start..]
+                .find("<!-- /problem codes -->")
+                .expect("the table ends");
+        let listed: Vec<&str> = readme[start..end]
+            .lines()
+            .filter_map(|l| l.strip_prefix("| `"))
+            .filter_map(|l| l.split('`').next())
+            .collect();
+        let codes: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+        assert_eq!(listed, codes);
     }
 }

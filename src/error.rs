@@ -154,7 +154,7 @@ impl Error {
     }
 
     /// The problems to show, each with its own place and help.
-    fn problems(&self) -> Vec<Problem> {
+    pub fn problems(&self) -> Vec<Problem> {
         match self {
             Error::Catalog(CatalogError::Invalid(problems)) => problems.clone(),
             Error::Render(RenderError::InvalidToml(problem))

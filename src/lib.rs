@@ -11,7 +11,8 @@
 //!
 //! ```text
 //! app        dispatch: command line -> Settings -> a command's run(&Settings, &Options)
-//! commands/  gen, doctor, probe, exec, aliases, import (+ endpoint, report, gen_json)
+//! commands/  gen, doctor, probe, exec, aliases, import, init, adopt, list, show,
+//!            validate, completions and man (+ endpoint, report, gen_json)
 //! plan       prepare (catalog -> rendered) and plan (rendered + disk + state -> Plan)
 //! settings   Codex home, catalog files, target version, installed Codex (found once)
 //! hazards    what in a home trips the target Codex (gen and doctor)

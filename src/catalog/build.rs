@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 use super::yaml::{Key, Node, Pos, Value};
 use super::{Catalog, Pairs, Profile, Provider, SCHEMAS, Source, snippet};
 use crate::codex::{self, Target, VersionReq};
-use crate::diagnostic::{Problem, did_you_mean, is_unprintable};
+use crate::diagnostic::{Code, Problem, did_you_mean, is_unprintable};
 use crate::home::{self, CodexFile, ProfileName};
 use crate::input;
 use crate::secrets::looks_like_secret;
@@ -106,6 +106,7 @@ pub fn codex_requirement(sources: &[Source], root: &Node) -> Result<Option<Versi
     };
     let problem = |label: String| {
         Problem::new("the catalog's `codex:` is not a Codex version requirement")
+            .code(Code::BadCodexRequirement)
             .at(snippet(sources, node.pos))
             .label(label)
             .help("write a version or a range in quotes, e.g. codex: \">=0.134\" or codex: \"0.169.0\"")
@@ -135,7 +136,7 @@ pub fn catalog(
     };
     let catalog = b.root(root);
     if b.problems.is_empty() {
-        catalog.ok_or_else(|| vec![Problem::new("the catalog is empty")])
+        catalog.ok_or_else(|| vec![Problem::new("the catalog is empty").code(Code::EmptyCatalog)])
     } else {
         Err(b.problems)
     }
@@ -203,26 +204,33 @@ impl Builder<'_> {
             let file = self.sources[pos.file].name.clone();
             let removed = removal.path.join(".");
             self.error(
+                Code::MissingKey,
                 pos,
                 format!("{message}: {file} removes `{removed}`"),
                 "removed here",
                 "drop this `~` line to keep the value underneath, or write the value you want here instead",
             );
         } else {
-            self.error(at, message, label, help);
+            self.error(Code::MissingKey, at, message, label, help);
         }
     }
 
     fn error(
         &mut self,
+        code: Code,
         pos: Pos,
         message: String,
         label: impl Into<String>,
         help: impl Into<String>,
     ) {
         let snippet = snippet(self.sources, pos);
-        self.problems
-            .push(Problem::new(message).at(snippet).label(label).help(help));
+        self.problems.push(
+            Problem::new(message)
+                .code(code)
+                .at(snippet)
+                .label(label)
+                .help(help),
+        );
     }
 
     fn fields<'n>(&mut self, node: &'n Node, what: String) -> Option<Fields<'n>> {
@@ -234,6 +242,7 @@ impl Builder<'_> {
             })
         } else {
             self.error(
+                Code::WrongType,
                 node.pos,
                 format!("{what} must be a map of keys"),
                 format!("found {}", node.value.kind()),
@@ -256,6 +265,7 @@ impl Builder<'_> {
             );
             let help = format!("known keys here: {}{extra_help}", fields.asked.join(", "));
             self.error(
+                Code::UnknownKey,
                 key.pos,
                 format!("unknown key `{}` in {}", key.name, fields.what),
                 label,
@@ -266,7 +276,7 @@ impl Builder<'_> {
 
     fn root(&mut self, root: &Node) -> Option<Catalog> {
         if matches!(root.value, Value::Null) {
-            self.error(
+            self.error(Code::EmptyCatalog,
                 root.pos,
                 "the catalog is empty".to_owned(),
                 "nothing here",
@@ -303,7 +313,7 @@ impl Builder<'_> {
             None if self.removal(&["default"]).is_some() => Some(None),
             Some(node) if matches!(node.value, Value::Null) => Some(None),
             None => {
-                self.error(
+                self.error(Code::MissingKey,
                     root.pos,
                     "the catalog has no `default` profile".to_owned(),
                     "add `default: <profile>` at the top level",
@@ -318,6 +328,7 @@ impl Builder<'_> {
                     let pos = removal.pos;
                     let file = self.sources[pos.file].name.clone();
                     self.error(
+                        Code::MissingProfile,
                         pos,
                         format!("{file} removes profile `{name}`, the catalog's `default`"),
                         "removed here",
@@ -331,6 +342,7 @@ impl Builder<'_> {
                         |s| format!("no profile has this name; did you mean `{s}`?"),
                     );
                     self.error(
+                        Code::MissingProfile,
                         node.pos,
                         format!("`default` names a missing profile `{name}`"),
                         label,
@@ -371,7 +383,7 @@ impl Builder<'_> {
                     "drop this `~` line to keep the provider, or also remove those profiles (`NAME: ~` under `profiles:`) or point them at another provider".to_owned(),
                 )
             };
-            self.error(pos, message, "removed here", help);
+            self.error(Code::MissingProvider, pos, message, "removed here", help);
         }
     }
 
@@ -391,12 +403,14 @@ impl Builder<'_> {
             ),
             Some((Value::Int(n), _)) if SCHEMAS.contains(n) => {}
             Some((Value::Int(n), pos)) if SCHEMAS.iter().all(|s| n > s) => self.error(
+                Code::UnsupportedSchema,
                 pos,
                 format!("catalog schema {n} is newer than this codexgen understands"),
                 format!("this codexgen reads schema {supported}"),
                 "upgrade codexgen, or use a catalog written for schema 1",
             ),
             Some((value, pos)) => self.error(
+                Code::UnsupportedSchema,
                 pos,
                 "unknown catalog `schema`".to_owned(),
                 format!("found {}", describe(value)),
@@ -425,7 +439,7 @@ impl Builder<'_> {
         let id = key.name.clone();
         let id_ok = self.id(key, "provider id");
         if let Some(effect) = self.target.redefined_builtin(&id) {
-            self.error(
+            self.error(Code::BuiltinProvider,
                 key.pos,
                 format!("provider id `{id}` is one of Codex's built-in providers"),
                 format!(
@@ -482,6 +496,7 @@ impl Builder<'_> {
         let requires_openai_auth = f.take("requires_openai_auth").and_then(|n| self.boolean(n));
         if let Some(token) = f.take("experimental_bearer_token") {
             self.error(
+                Code::LiteralSecret,
                 token.pos,
                 format!("{what} carries a literal token (`experimental_bearer_token`)"),
                 "a shared catalog must not hold secrets",
@@ -623,6 +638,7 @@ impl Builder<'_> {
             |s| format!("not in the catalog; did you mean `{s}`?"),
         );
         self.error(
+            Code::MissingProvider,
             node.pos,
             format!("{what} names a missing provider `{id}`"),
             label,
@@ -639,6 +655,7 @@ impl Builder<'_> {
         let ok = home::is_plain_name(&key.name);
         if !ok {
             self.error(
+                Code::BadName,
                 key.pos,
                 format!(
                     "{what} `{}` has characters codexgen does not allow",
@@ -682,6 +699,7 @@ impl Builder<'_> {
         let value = self.string(node, &format!("`{key}` of {owner}"))?;
         if value.trim().is_empty() {
             self.error(
+                Code::EmptyValue,
                 node.pos,
                 format!("`{key}` of {owner} is empty"),
                 "write a value",
@@ -698,6 +716,7 @@ impl Builder<'_> {
             Value::Str(s) => self.printable(node.pos, s, what).then(|| s.clone()),
             Value::Int(_) | Value::Float(_) | Value::Bool(_) => {
                 self.error(
+                    Code::WrongType,
                     node.pos,
                     format!("{what} must be a string"),
                     format!("YAML reads this as {}", node.value.kind()),
@@ -707,6 +726,7 @@ impl Builder<'_> {
             }
             other => {
                 self.error(
+                    Code::WrongType,
                     node.pos,
                     format!("{what} must be a string"),
                     format!("found {}", other.kind()),
@@ -726,6 +746,7 @@ impl Builder<'_> {
             return true;
         };
         self.error(
+            Code::ControlCharacter,
             pos,
             format!("{what} holds the control character {}", c.escape_unicode()),
             "catalog values are printed in files, terminals and shell functions",
@@ -747,6 +768,7 @@ impl Builder<'_> {
             .map(|(_, n)| n.pos);
         if let Some(pos) = pos {
             self.error(
+                Code::BadModel,
                 pos,
                 format!("`model` of {what} starts with `-`"),
                 "Codex would read it as an option of `codex -m`",
@@ -763,7 +785,7 @@ impl Builder<'_> {
         if !contains_credential(text) {
             return true;
         }
-        self.error(
+        self.error(Code::LiteralSecret,
             pos,
             format!("{what} holds what looks like a credential"),
             "a shared catalog must not hold secrets",
@@ -779,6 +801,7 @@ impl Builder<'_> {
             return false;
         }
         self.error(
+            Code::TooLong,
             Pos {
                 width: 1,
                 ..node.pos
@@ -799,6 +822,7 @@ impl Builder<'_> {
             Some(b)
         } else {
             self.error(
+                Code::WrongType,
                 node.pos,
                 "expected true or false".to_owned(),
                 format!("found {}", node.value.kind()),
@@ -819,6 +843,7 @@ impl Builder<'_> {
                     format!("use a whole number of at least {min}")
                 };
                 self.error(
+                    Code::OutOfRange,
                     node.pos,
                     format!("{n} is out of range"),
                     format!("expected {min} to {max}"),
@@ -828,6 +853,7 @@ impl Builder<'_> {
             }
             _ => {
                 self.error(
+                    Code::WrongType,
                     node.pos,
                     "expected a whole number".to_owned(),
                     format!("found {}", node.value.kind()),
@@ -855,6 +881,7 @@ impl Builder<'_> {
             |s| format!("did you mean `{s}`?"),
         );
         self.error(
+            Code::BadValue,
             node.pos,
             format!("`{key}: {value}` in {owner} is not a value Codex accepts"),
             label,
@@ -873,18 +900,22 @@ impl Builder<'_> {
             .strip_prefix("https://")
             .or_else(|| url.strip_prefix("http://"));
         let host = rest.map(|r| r.split(['/', '?', '#']).next().unwrap_or_default());
-        let (label, help) = match host {
+        let (code, label, help) = match host {
             None => (
+                Code::BadUrl,
                 "not an http(s) URL",
                 "write the full URL, e.g. https://api.groq.com/openai/v1",
             ),
             Some("") => (
+                Code::BadUrl,
                 "the URL has no host",
                 "write the full URL, e.g. https://api.groq.com/openai/v1",
             ),
-            Some(_) if url.chars().any(char::is_whitespace) => {
-                ("the URL contains whitespace", "remove the spaces")
-            }
+            Some(_) if url.chars().any(char::is_whitespace) => (
+                Code::BadUrl,
+                "the URL contains whitespace",
+                "remove the spaces",
+            ),
             // A trailing slash is fine: Codex trims it before appending
             // `/responses` (measured on 0.89.0, 0.133.0 and 0.169.0).
             Some(_)
@@ -892,21 +923,25 @@ impl Builder<'_> {
                     || url.trim_end_matches('/').ends_with("/chat/completions") =>
             {
                 (
+                    Code::BadUrl,
                     "includes the endpoint path",
                     "give the base only (e.g. .../v1); Codex appends `/responses` itself",
                 )
             }
             Some(_) if url.contains('?') => (
+                Code::BadUrl,
                 "contains a query string",
                 "move query parameters to `query_params:`",
             ),
             Some(host) if host.contains('@') => (
+                Code::LiteralSecret,
                 "carries a user name or password",
                 "a shared catalog must not hold credentials: drop the `user:pass@` part and put the key in an environment variable named by `env_key`",
             ),
             Some(_) => return Some(url),
         };
         self.error(
+            code,
             node.pos,
             format!("`base_url` {url:?} is not usable"),
             label,
@@ -922,7 +957,7 @@ impl Builder<'_> {
         }
         let version = self.target.version;
         if value == "chat" {
-            self.error(
+            self.error(Code::UnsupportedWireApi,
                 node.pos,
                 format!("provider `{id}` uses `wire_api: chat`, which Codex {version} refuses to load"),
                 format!("Codex removed the chat wire API in {}", codex::CHAT_REMOVED),
@@ -939,6 +974,7 @@ impl Builder<'_> {
                 |s| format!("did you mean `{s}`?"),
             );
             self.error(
+                Code::BadValue,
                 node.pos,
                 format!("provider `{id}` has an unknown `wire_api: {value}`"),
                 label,
@@ -952,7 +988,7 @@ impl Builder<'_> {
     fn env_name(&mut self, node: &Node, what: &str) -> Option<String> {
         let name = self.string(node, what)?;
         if looks_like_secret(&name) {
-            self.error(
+            self.error(Code::LiteralSecret,
                 node.pos,
                 format!("`env_key` of {what} looks like an API key, not a variable name"),
                 "never put a key in the catalog",
@@ -962,6 +998,7 @@ impl Builder<'_> {
         }
         if !is_env_name(&name) {
             self.error(
+                Code::BadVariableName,
                 node.pos,
                 format!("`env_key` of {what} is not an environment variable name"),
                 "use letters, digits and `_`, not starting with a digit",
@@ -978,6 +1015,7 @@ impl Builder<'_> {
         };
         let Value::Map(entries) = &node.value else {
             self.error(
+                Code::WrongType,
                 node.pos,
                 format!("{} of {what} must be a map", kind.key()),
                 format!("found {}", node.value.kind()),
@@ -1000,7 +1038,7 @@ impl Builder<'_> {
                 PairKind::Header
                     if is_credential_header(&key.name) || contains_credential(&text) =>
                 {
-                    self.error(
+                    self.error(Code::LiteralSecret,
                         value.pos,
                         format!("header `{}` of {what} holds a literal credential", key.name),
                         "a shared catalog must not hold secrets",
@@ -1012,7 +1050,7 @@ impl Builder<'_> {
                     continue;
                 }
                 PairKind::Plain if contains_credential(&text) || is_credential_param(&key.name) => {
-                    self.error(
+                    self.error(Code::LiteralSecret,
                         value.pos,
                         format!("query parameter `{}` of {what} holds a literal credential", key.name),
                         "a shared catalog must not hold secrets, and Codex cannot read query parameters from the environment",
@@ -1021,7 +1059,7 @@ impl Builder<'_> {
                     continue;
                 }
                 PairKind::EnvHeader if !is_env_name(&text) || looks_like_secret(&text) => {
-                    self.error(
+                    self.error(Code::BadVariableName,
                         value.pos,
                         format!("`env_http_headers` of {what} maps `{}` to something that is not a variable name", key.name),
                         "the value must be the NAME of an environment variable",
@@ -1063,6 +1101,7 @@ impl Builder<'_> {
                 ),
             };
             self.error(
+                Code::BadName,
                 key.pos,
                 format!(
                     "{} of {what} has an invalid name {:?}",

@@ -13,9 +13,11 @@
 
 mod build;
 pub mod edit;
+mod emit;
 mod yaml;
 
 pub use build::{contains_credential, is_credential_header, is_credential_param, is_env_name};
+pub use emit::yaml_string;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -24,7 +26,7 @@ use std::sync::Mutex;
 use serde::Serialize;
 
 use crate::codex::{self, Target, VersionReq};
-use crate::diagnostic::{Problem, Snippet};
+use crate::diagnostic::{Code, Problem, Snippet};
 use crate::home::ProfileName;
 use crate::input::{self, ReadError};
 
@@ -128,9 +130,9 @@ pub fn layer(sources: Vec<Source>) -> Result<Layered, CatalogError> {
             root: Mutex::new(Some(root)),
             removals,
         }),
-        _ if problems.is_empty() => Err(CatalogError::Invalid(vec![Problem::new(
-            "no catalog to read",
-        )])),
+        _ if problems.is_empty() => Err(CatalogError::Invalid(vec![
+            Problem::new("no catalog to read").code(Code::EmptyCatalog),
+        ])),
         _ => Err(CatalogError::Invalid(problems)),
     }
 }
@@ -172,11 +174,46 @@ impl Layered {
         build::catalog(&self.sources, &root, &self.removals, target).map_err(CatalogError::Invalid)
     }
 
+    /// [`Layered::build`], keeping the layered tree, for a command that
+    /// prints the catalog as the files say it (see `emit`).
+    pub fn build_effective(&self, target: &Target) -> Result<Effective<'_>, CatalogError> {
+        let root = self.root().take();
+        let root = root.ok_or_else(|| CatalogError::Invalid(vec![Problem::new(BUILT)]))?;
+        let catalog = build::catalog(&self.sources, &root, &self.removals, target)
+            .map_err(CatalogError::Invalid)?;
+        Ok(Effective {
+            catalog,
+            root,
+            sources: &self.sources,
+        })
+    }
+
     fn root(&self) -> std::sync::MutexGuard<'_, Option<yaml::Node>> {
         // Nothing panics while holding it.
         self.root
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// A valid catalog and the layered tree it was built from.
+pub struct Effective<'s> {
+    pub catalog: Catalog,
+    root: yaml::Node,
+    sources: &'s [Source],
+}
+
+impl Effective<'_> {
+    /// The layered tree as YAML that reads back to it; with `origins`, each
+    /// value ends in a `# FILE:LINE` comment.
+    pub fn yaml(&self, origins: bool) -> String {
+        emit::yaml(&self.root, self.sources, origins)
+    }
+
+    /// The layered tree as JSON; with `origins`, each value as
+    /// `{"value": ..., "origin": {"file", "line", "column"}}`.
+    pub fn json(&self, origins: bool) -> String {
+        emit::json(&self.root, self.sources, origins)
     }
 }
 

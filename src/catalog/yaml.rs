@@ -7,7 +7,7 @@ use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::{Location, Spanned};
 use std::fmt;
 
-use crate::diagnostic::{Problem, Snippet};
+use crate::diagnostic::{Code, Problem, Snippet};
 
 /// Where a value sits: which catalog file, and 1-based line/column in it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,8 +75,15 @@ pub fn parse(file: usize, name: &str, text: &str) -> Result<Node, Problem> {
             },
         }),
         Err(err) => {
+            let label = clean_message(&err.without_snippet().to_string());
+            let code = if label.starts_with("duplicate mapping key") {
+                Code::DuplicateKey
+            } else {
+                Code::YamlSyntax
+            };
             let mut problem = Problem::new(format!("{name} is not valid YAML"))
-                .label(clean_message(&err.without_snippet().to_string()));
+                .code(code)
+                .label(label);
             if let Some(at) = err.location() {
                 problem = problem.at(Snippet::at(
                     name,
@@ -251,6 +258,7 @@ mod tests {
     fn duplicate_keys_are_errors() {
         let err = parse(0, "c.yaml", "a: 1\na: 2\n").unwrap_err();
         assert_eq!(err.label.as_deref(), Some("duplicate mapping key: a"));
+        assert_eq!(err.code, Some(Code::DuplicateKey));
         assert_eq!(err.snippet.map(|s| s.line), Some(2));
     }
 

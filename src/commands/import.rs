@@ -36,7 +36,7 @@ use anstream::eprintln;
 use toml_edit::{Document, Item, TableLike};
 
 use super::report::dim;
-use crate::catalog::{self, Source};
+use crate::catalog::{self, Source, yaml_string};
 use crate::codex::{self, ProfileLayout, Target};
 use crate::diagnostic::{Exit, Level, Problem, Snippet, is_unprintable, printable};
 use crate::error::Error;
@@ -1212,56 +1212,6 @@ fn unique(name: &str, taken: &mut HashSet<String>) -> String {
     candidate
 }
 
-/// A YAML scalar that reads back as exactly `s`, a string: plain when that
-/// is unambiguous (ids, URLs, model names), else double-quoted with escapes.
-pub fn yaml_string(s: &str) -> String {
-    if is_plain(s) {
-        return s.to_owned();
-    }
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\t' => out.push_str("\\t"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            c if c.is_control()
-                || is_unprintable(c)
-                || matches!(c, '\u{85}' | '\u{feff}' | '\u{2028}' | '\u{2029}') =>
-            {
-                let n = u32::from(c);
-                if n <= 0xffff {
-                    let _ = write!(out, "\\u{n:04x}");
-                } else {
-                    let _ = write!(out, "\\U{n:08x}");
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-/// Whether `s` may be written as a plain YAML scalar and still be read as
-/// this string: a letter or `_` first, then only `A-Za-z0-9_.-/:+@`, no
-/// `:` at the end, and no word YAML reads as something else.
-fn is_plain(s: &str) -> bool {
-    const WORDS: &[&str] = &[
-        "true", "false", "yes", "no", "on", "off", "y", "n", "null", "nan", "inf",
-    ];
-    let mut chars = s.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "_.-/:+@".contains(c))
-        && !s.ends_with(':')
-        && !WORDS.iter().any(|w| s.eq_ignore_ascii_case(w))
-}
-
 /// Today's date (UTC) as `YYYY-MM-DD`.
 fn today() -> String {
     let secs = std::time::SystemTime::now()
@@ -1289,73 +1239,11 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use proptest::prelude::*;
 
     #[test]
     fn dates_are_civil() {
         assert_eq!(civil_from_days(0), (1970, 1, 1));
         assert_eq!(civil_from_days(20_789), (2026, 12, 2));
         assert_eq!(civil_from_days(11_016), (2000, 2, 29));
-    }
-
-    #[test]
-    fn plain_only_when_unambiguous() {
-        for s in [
-            "groq",
-            "https://api.groq.com/openai/v1",
-            "gpt-oss:20b",
-            "openai/gpt-oss-20b",
-        ] {
-            assert_eq!(yaml_string(s), s);
-        }
-        for s in [
-            "yes", "No", "null", "~", "1.5", "12:30", "-x", "*a", "&a", "a: b", "a #b", "", " a",
-            "a:", "0x1f", ".inf",
-        ] {
-            assert!(yaml_string(s).starts_with('"'), "{s}");
-        }
-    }
-
-    /// The catalog `s` stands in: its version, a profile's model, a query
-    /// parameter's value.
-    fn catalog_with(s: &str) -> String {
-        let q = yaml_string(s);
-        format!(
-            "schema: 1\nversion: {q}\ndefault: p\nproviders:\n  x:\n    base_url: https://x.example/v1\n    query_params:\n      q: {q}\nprofiles:\n  p:\n    provider: x\n    model: {}\n",
-            yaml_string(&format!("m{s}"))
-        )
-    }
-
-    fn strings() -> impl Strategy<Value = String> {
-        let special = prop::sample::select(vec![
-            "\"", "'", "#", ": ", " #", "-", "*", "&", "!", "|", ">", "%", "@", "`", "yes", "no",
-            "null", "~", "true", "1", "0x1f", "1e3", "12:30", ".inf", "\\", " ", "\t", "é", "😀",
-            "{", "}", "[", "]", ",", "?", ":", "\u{a0}", "日本",
-        ]);
-        prop::collection::vec(
-            prop_oneof![special.prop_map(str::to_owned), "\\PC{0,3}"],
-            1..6,
-        )
-        .prop_map(|parts| parts.concat())
-        .prop_filter("the catalog refuses these anyway", |s| {
-            !s.trim().is_empty() && !s.contains(is_unprintable) && !catalog::contains_credential(s)
-        })
-    }
-
-    proptest! {
-        #[test]
-        fn any_string_reads_back_through_the_catalog_loader(s in strings()) {
-            let text = catalog_with(&s);
-            let layered = catalog::layer(vec![Source { name: "t".into(), text: text.clone() }])
-                .unwrap_or_else(|e| panic!("{e:?}\n{text}"));
-            let built = layered.build(&Target::at(codex::NEWEST_KNOWN));
-            let built = match built {
-                Ok(c) => c,
-                Err(e) => panic!("{e:?}\n{text}"),
-            };
-            prop_assert_eq!(&built.version, &s);
-            prop_assert_eq!(&built.profiles[0].model, &format!("m{s}"));
-            prop_assert_eq!(&built.providers[0].query_params.0, &vec![("q".to_owned(), s.clone())]);
-        }
     }
 }

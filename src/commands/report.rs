@@ -58,3 +58,16 @@ pub fn shown(text: &str) -> String {
 pub fn own_words(text: &str) -> String {
     printable(text).into_owned()
 }
+
+/// `text` on standard output as it is (no colour decisions: it holds none);
+/// a reader that goes away (`| head`) ends the printing quietly.
+pub fn print_out(text: &str, what: &str) -> Result<(), crate::error::Error> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(crate::error::Error::message(
+            format!("cannot write {what} to standard output: {e}"),
+        )),
+        _ => Ok(()),
+    }
+}

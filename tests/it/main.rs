@@ -10,6 +10,7 @@ mod generate;
 mod http_stub;
 mod import;
 mod inputs;
+mod interface;
 mod layers;
 mod no_panic;
 mod overlay;

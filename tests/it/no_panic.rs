@@ -66,7 +66,12 @@ proptest! {
         w.catalog(&catalog);
         w.file("codex-home/config.toml", &config);
         w.file("codex-home/alpha.config.toml", &profile);
-        for args in [&["gen", "--diff"][..], &["gen", "--check"], &["gen", "--yes"], &["doctor"], &["import"], &["adopt", "--diff"]] {
+        let commands: [&[&str]; 11] = [
+            &["gen", "--diff"], &["gen", "--check"], &["gen", "--yes"], &["doctor"], &["import"],
+            &["list"], &["show", "--origin"], &["show", "--format", "json"],
+            &["validate", "--format", "json"], &["completions", "bash"], &["adopt", "--diff"],
+        ];
+        for args in commands {
             let out = w.cmd().arg("--codex-version").arg("0.169.0").args(args).output().unwrap();
             let stderr = String::from_utf8_lossy(&out.stderr);
             prop_assert!(

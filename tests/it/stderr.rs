@@ -901,3 +901,32 @@ fn a_typo_in_a_catalog_on_stdin_and_stdin_twice() {
         )
     );
 }
+
+#[test]
+fn validate_prints_what_every_command_prints_and_nothing_in_json() {
+    let w = World::new();
+    w.catalog(&CATALOG.replace(
+        "    base_url: https://alpha.example/v1",
+        "    base_ulr: https://alpha.example/v1",
+    ));
+    assert_stderr(
+        &w,
+        &["validate"],
+        2,
+        r"error: unknown key `base_ulr` in provider `alpha-p`
+ --> providers.yaml:7:5
+  |
+7 |     base_ulr: https://alpha.example/v1
+  |     ^^^^^^^^ did you mean `base_url`?
+  = help: known keys here: name, base_url, env_key, env_key_instructions, wire_api, query_params, http_headers, env_http_headers, request_max_retries, stream_max_retries, stream_idle_timeout_ms, requires_openai_auth, experimental_bearer_token
+",
+    );
+    // JSON: the problems are on stdout, stderr stays empty.
+    assert_stderr(&w, &["validate", "--format", "json"], 2, "");
+    assert_stderr(
+        &w,
+        &["--catalog", "missing.yaml", "validate"],
+        2,
+        "error: cannot read the catalog\n  caused by: failed to open file `missing.yaml`: No such file or directory (os error 2)\n",
+    );
+}

@@ -1,0 +1,215 @@
+//! `codexgen list`: the catalog at a glance, for people (an aligned table)
+//! and scripts (`--format json`). Owns that table and that JSON; reads the
+//! catalog (checked for the target, as every command does) and the
+//! environment, never the Codex home.
+//!
+//! One row per profile, in catalog order: `*` on the default, its provider,
+//! model, the provider's key variable and whether it is set (not empty) in
+//! this shell, never its value. Then the providers no profile uses. A
+//! provider that needs no key (Codex's `ollama`, `lmstudio`, a catalog
+//! provider without `env_key`) shows `-` and `not needed` (`null` in JSON).
+//! Column widths are those of the text as printed (escaped, in terminal
+//! cells); nothing is cut.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+use unicode_width::UnicodeWidthStr as _;
+
+use super::endpoint::Endpoint;
+use super::report::{Format, print_out, shown};
+use crate::catalog::Catalog;
+use crate::diagnostic::Exit;
+use crate::error::Error;
+use crate::secrets;
+use crate::settings::Settings;
+
+pub struct Options {
+    pub format: Format,
+}
+
+#[derive(Debug, Serialize)]
+struct Listing {
+    /// The default profile; `null` when the catalog says `default: ~`.
+    default: Option<String>,
+    profiles: Vec<ProfileRow>,
+    providers: Vec<ProviderRow>,
+}
+
+#[derive(Debug, Serialize)]
+struct ProfileRow {
+    name: String,
+    default: bool,
+    provider: String,
+    model: String,
+    key_variable: Option<String>,
+    /// Whether `key_variable` is set and not empty; `None` when none is needed.
+    key_set: Option<bool>,
+}
+
+#[derive(Debug, Serialize)]
+struct ProviderRow {
+    id: String,
+    name: String,
+    base_url: String,
+    /// Defined by Codex, not by the catalog.
+    builtin: bool,
+    key_variable: Option<String>,
+    key_set: Option<bool>,
+    /// The profiles that use it, in catalog order (empty: unused).
+    profiles: Vec<String>,
+}
+
+pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
+    let catalog = settings.catalog.build(&settings.target)?;
+    secrets::conceal_values_of(catalog.variables());
+    let listing = listing(&catalog);
+    let text = match options.format {
+        Format::Json => {
+            serde_json::to_string_pretty(&listing).expect("a listing serializes") + "\n"
+        }
+        Format::Text => table(&listing),
+    };
+    print_out(&text, "the list")?;
+    Ok(Exit::Ok)
+}
+
+fn is_set(var: &str) -> bool {
+    std::env::var_os(var).is_some_and(|v| !v.is_empty())
+}
+
+fn listing(catalog: &Catalog) -> Listing {
+    let index = catalog.index();
+    let key = |id: &str| {
+        let var = Endpoint::lookup(&index, id).and_then(|e| e.env_key);
+        let set = var.as_deref().map(is_set);
+        (var, set)
+    };
+    let profiles = catalog
+        .profiles
+        .iter()
+        .map(|p| {
+            let (key_variable, key_set) = key(&p.provider);
+            ProfileRow {
+                name: p.name.to_string(),
+                default: catalog.default.as_deref() == Some(p.name.as_str()),
+                provider: p.provider.clone(),
+                model: p.model.clone(),
+                key_variable,
+                key_set,
+            }
+        })
+        .collect();
+    let providers = catalog
+        .providers_in_use()
+        .into_iter()
+        .filter_map(|id| {
+            let endpoint = Endpoint::lookup(&index, id)?;
+            let (key_variable, key_set) = key(id);
+            Some(ProviderRow {
+                id: id.to_owned(),
+                name: endpoint.name,
+                base_url: endpoint.base_url,
+                builtin: endpoint.builtin,
+                key_variable,
+                key_set,
+                profiles: index
+                    .users_of(id)
+                    .iter()
+                    .map(|p| p.name.to_string())
+                    .collect(),
+            })
+        })
+        .collect();
+    Listing {
+        default: catalog.default.clone(),
+        profiles,
+        providers,
+    }
+}
+
+fn key_words(row_var: Option<&String>, set: Option<bool>) -> [String; 2] {
+    [
+        row_var.map_or_else(|| "-".to_owned(), |v| shown(v)),
+        match set {
+            Some(true) => "set",
+            Some(false) => "unset",
+            None => "not needed",
+        }
+        .to_owned(),
+    ]
+}
+
+/// The listing as aligned text: the profiles, then the unused providers.
+fn table(listing: &Listing) -> String {
+    let mut rows =
+        vec![["", "PROFILE", "PROVIDER", "MODEL", "KEY VARIABLE", "KEY"].map(str::to_owned)];
+    for p in &listing.profiles {
+        let [var, set] = key_words(p.key_variable.as_ref(), p.key_set);
+        rows.push([
+            if p.default { "*" } else { "" }.to_owned(),
+            shown(&p.name),
+            shown(&p.provider),
+            shown(&p.model),
+            var,
+            set,
+        ]);
+    }
+    let mut out = aligned(&rows);
+    out.push_str("* default profile\n");
+    let unused: Vec<&ProviderRow> = listing
+        .providers
+        .iter()
+        .filter(|p| p.profiles.is_empty())
+        .collect();
+    if !unused.is_empty() {
+        out.push_str("\nProviders no profile uses:\n");
+        let mut rows =
+            vec![["PROVIDER", "NAME", "BASE URL", "KEY VARIABLE", "KEY"].map(str::to_owned)];
+        for p in unused {
+            let [var, set] = key_words(p.key_variable.as_ref(), p.key_set);
+            rows.push([shown(&p.id), shown(&p.name), shown(&p.base_url), var, set]);
+        }
+        out.push_str(&aligned(&rows));
+    }
+    out
+}
+
+/// Rows as columns two spaces apart, each as wide as its widest cell (in
+/// terminal cells); the last column is not padded.
+fn aligned<const N: usize>(rows: &[[String; N]]) -> String {
+    let mut widths = [0; N];
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.width());
+        }
+    }
+    let mut out = String::new();
+    for row in rows {
+        let mut line = String::new();
+        for (i, (cell, w)) in row.iter().zip(widths).enumerate() {
+            if i + 1 == N {
+                line.push_str(cell);
+            } else {
+                let _ = write!(line, "{cell}{}  ", " ".repeat(w - cell.width()));
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_align_by_terminal_width() {
+        let rows = [
+            ["a".to_owned(), "日本".to_owned(), "x".to_owned()],
+            ["bbb".to_owned(), "c".to_owned(), "y".to_owned()],
+        ];
+        assert_eq!(aligned(&rows), "a    日本  x\nbbb  c     y\n");
+    }
+}
