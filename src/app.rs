@@ -9,7 +9,7 @@ use anstream::eprintln;
 use clap::Parser as _;
 
 use crate::cli::{self, Cli, Color, Command};
-use crate::commands::{aliases, doctor, exec, generate, import, probe, report};
+use crate::commands::{aliases, doctor, exec, generate, import, probe, report, schema};
 use crate::diagnostic::Exit;
 use crate::settings::Settings;
 
@@ -76,6 +76,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Exit {
                 force: a.force,
             },
         ),
+        Command::Schema => Ok(schema::run()),
         Command::Aliases(a) => aliases::run(
             &settings,
             &aliases::Options {

@@ -62,6 +62,8 @@ pub enum Command {
     Aliases(AliasesArgs),
     /// Write a catalog that reproduces an existing Codex home (reads the home, never writes it).
     Import(ImportArgs),
+    /// Print the catalog's JSON Schema (for editors: `# yaml-language-server: $schema=...`).
+    Schema,
 }
 
 #[derive(Debug, Args)]

@@ -8,9 +8,11 @@
 //! the earlier one, and `~` (null) removes a key, e.g. a whole provider.
 
 mod build;
+mod keys;
 mod yaml;
 
 pub use build::{contains_credential, is_credential_header, is_credential_param};
+pub use keys::json_schema_text;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

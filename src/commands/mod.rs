@@ -10,3 +10,4 @@ pub mod generate;
 pub mod import;
 pub mod probe;
 pub mod report;
+pub mod schema;

@@ -14,6 +14,7 @@ mod layers;
 mod no_panic;
 mod ownership;
 mod scale;
+mod schema;
 mod shell_safety;
 mod snapshots;
 mod stand_in;
