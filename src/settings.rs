@@ -4,6 +4,7 @@
 //! write for and why, and the installed Codex, looked up at most once.
 //! Commands receive [`Settings`] and never see the command line.
 
+use crate::codex_schema::Schemas;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -25,6 +26,9 @@ pub struct Settings {
     /// The Codex version the files are written for, and why.
     pub target: Target,
     pub codex: InstalledCodex,
+    /// Codex's own config schemas to check the files against: the built-in
+    /// ones, or the folder in `CODEXGEN_CODEX_SCHEMAS`.
+    pub codex_schemas: Schemas,
 }
 
 impl Settings {
@@ -84,6 +88,7 @@ impl Settings {
             catalog,
             target,
             codex,
+            codex_schemas: Schemas::from_env(),
         })
     }
 

@@ -2,6 +2,7 @@
 //! in temporary folders. None of them touches the real `~/.codex`.
 
 mod catalog_errors;
+mod codex_schema;
 mod e2e;
 mod e2e_layers;
 mod e2e_versions;
