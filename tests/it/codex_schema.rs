@@ -200,7 +200,7 @@ fn expected_unknown(home: &str, at: &str) -> Vec<&'static str> {
             keys.push("tools.view_image");
         }
     }
-    if home == "builtins" && at < (0, 104, 0) {
+    if home == "builtins" && at < (0, 105, 0) {
         // `[tui] theme` is newer than these schemas.
         keys.push("tui.theme");
     }
