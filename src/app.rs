@@ -30,6 +30,10 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Exit {
         Color::Always => anstream::ColorChoice::Always.write_global(),
         Color::Never => anstream::ColorChoice::Never.write_global(),
     }
+    // The schema depends on no home, catalog or Codex: nothing to resolve.
+    if matches!(cli.command, Command::Schema) {
+        return schema::run();
+    }
     let result = Settings::resolve(&cli.global).and_then(|settings| match cli.command {
         Command::Gen(a) => generate::run(
             &settings,

@@ -258,10 +258,6 @@ pub fn json_schema() -> Value {
         "$schema".into(),
         "https://json-schema.org/draft/2020-12/schema".into(),
     );
-    head.insert(
-        "$id".into(),
-        "https://codexgen.invalid/providers.schema.json".into(),
-    );
     head.insert("title".into(), "codexgen catalog (providers.yaml)".into());
     head.insert(
         "description".into(),
