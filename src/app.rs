@@ -10,8 +10,8 @@ use clap::{CommandFactory as _, Parser as _};
 
 use crate::cli::{self, Cli, Color, Command};
 use crate::commands::{
-    adopt, aliases, doctor, exec, generate, import, init, list, manual, probe, report, show,
-    validate,
+    adopt, aliases, doctor, exec, generate, import, init, list, manual, probe, report, schema,
+    show, validate,
 };
 use crate::diagnostic::Exit;
 use crate::error::Error;
@@ -45,6 +45,8 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Exit {
     let result = match cli.command {
         // `init` reads no catalog: it must work where none is valid yet.
         Command::Init(a) => return init(&a),
+        // The schema depends on no home, catalog or Codex: nothing to resolve.
+        Command::Schema => return schema::run(),
         // These take the resolution itself: a catalog that fails to load is
         // validate's report, and leaves completions without profile names.
         Command::Validate(a) => validate::run(
@@ -179,9 +181,13 @@ fn execute(settings: &Settings, command: Command) -> Result<Exit, Error> {
                 origin: a.origin,
             },
         ),
-        Command::Init(_) | Command::Validate(_) | Command::Completions(_) | Command::Man => Err(
-            Error::message("internal error: this command is dispatched before settings"),
-        ),
+        Command::Init(_)
+        | Command::Schema
+        | Command::Validate(_)
+        | Command::Completions(_)
+        | Command::Man => Err(Error::message(
+            "internal error: this command is dispatched before settings",
+        )),
     }
 }
 

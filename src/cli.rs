@@ -98,6 +98,8 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the manual page (roff) to standard output; view with `man -l`.
     Man,
+    /// Print the catalog's JSON Schema (for editors: `# yaml-language-server: $schema=...`).
+    Schema,
 }
 
 #[derive(Debug, Args)]

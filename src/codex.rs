@@ -237,9 +237,9 @@ impl Target {
     /// The `approval_policy` values this Codex loads.
     pub fn approval_policies(&self) -> &'static [&'static str] {
         if self.version >= UNTRUSTED_APPROVAL_REFUSED {
-            &["on-request", "on-failure", "never"]
+            &APPROVAL_POLICIES[1..]
         } else {
-            &["untrusted", "on-request", "on-failure", "never"]
+            APPROVAL_POLICIES
         }
     }
 }
@@ -247,6 +247,9 @@ impl Target {
 /// Values Codex accepts for the enumerated profile keys (measured on 0.169.0
 /// with `codex mcp list`; `model_reasoning_effort` is not checked by Codex at
 /// load, so a typo there would pass silently: we check it).
+/// Every `approval_policy` a known Codex loads; `untrusted` (first) only
+/// before [`UNTRUSTED_APPROVAL_REFUSED`].
+pub const APPROVAL_POLICIES: &[&str] = &["untrusted", "on-request", "on-failure", "never"];
 pub const SANDBOX_MODES: &[&str] = &["read-only", "workspace-write", "danger-full-access"];
 pub const REASONING_EFFORTS: &[&str] = &["none", "minimal", "low", "medium", "high", "xhigh"];
 pub const REASONING_SUMMARIES: &[&str] = &["auto", "concise", "detailed", "none"];

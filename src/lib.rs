@@ -29,6 +29,7 @@ mod catalog;
 mod child;
 mod cli;
 mod codex;
+mod codex_schema;
 mod commands;
 mod detect;
 mod diagnostic;

@@ -5,6 +5,7 @@
 //! write for and why, and the installed Codex, looked up at most once.
 //! Commands receive [`Settings`] and never see the command line.
 
+use crate::codex_schema::Schemas;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -30,6 +31,9 @@ pub struct Settings {
     /// The Codex version the files are written for, and why.
     pub target: Target,
     pub codex: InstalledCodex,
+    /// Codex's own config schemas to check the files against: the built-in
+    /// ones, or the folder in `CODEXGEN_CODEX_SCHEMAS`.
+    pub codex_schemas: Schemas,
 }
 
 impl Settings {
@@ -122,6 +126,7 @@ impl Settings {
             overlay,
             target,
             codex,
+            codex_schemas: Schemas::from_env(),
         })
     }
 

@@ -5,6 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::keys::{self, KeyDoc, Kind};
 use super::yaml::{Key, Node, Pos, Value};
 use super::{Catalog, Pairs, Profile, Provider, SCHEMAS, Source, snippet};
 use crate::codex::{self, Target, VersionReq};
@@ -159,11 +160,18 @@ struct Fields<'n> {
     entries: &'n [(Key, Node)],
     /// "provider `groq`", for messages.
     what: String,
+    /// The keys this map may hold: what is not here is unknown.
+    keys: &'static [KeyDoc],
     asked: Vec<&'static str>,
 }
 
 impl<'n> Fields<'n> {
     fn take(&mut self, key: &'static str) -> Option<&'n Node> {
+        debug_assert!(
+            keys::find(self.keys, key).is_some(),
+            "`{key}` is missing from the key table of {}",
+            self.what
+        );
         self.asked.push(key);
         self.entries
             .iter()
@@ -233,11 +241,17 @@ impl Builder<'_> {
         );
     }
 
-    fn fields<'n>(&mut self, node: &'n Node, what: String) -> Option<Fields<'n>> {
+    fn fields<'n>(
+        &mut self,
+        node: &'n Node,
+        what: String,
+        keys: &'static [KeyDoc],
+    ) -> Option<Fields<'n>> {
         if let Value::Map(entries) = &node.value {
             Some(Fields {
                 entries,
                 what,
+                keys,
                 asked: Vec::new(),
             })
         } else {
@@ -252,18 +266,24 @@ impl Builder<'_> {
         }
     }
 
-    /// Reports every key of `fields` that nobody asked for.
+    /// Reports every key of `fields` that its key table does not list.
     fn finish(&mut self, fields: &Fields<'_>, extra_help: &str) {
+        debug_assert!(
+            keys::names(fields.keys).all(|k| fields.asked.contains(&k)),
+            "the checker of {} skips a key of its table",
+            fields.what
+        );
         for (key, _) in fields.entries {
-            if fields.asked.contains(&key.name.as_str()) {
+            if keys::find(fields.keys, &key.name).is_some() {
                 continue;
             }
-            let suggestion = did_you_mean(&key.name, fields.asked.iter().copied());
+            let suggestion = did_you_mean(&key.name, keys::names(fields.keys));
             let label = suggestion.map_or_else(
                 || "not a key codexgen knows".to_owned(),
                 |s| format!("did you mean `{s}`?"),
             );
-            let help = format!("known keys here: {}{extra_help}", fields.asked.join(", "));
+            let known: Vec<&str> = keys::names(fields.keys).collect();
+            let help = format!("known keys here: {}{extra_help}", known.join(", "));
             self.error(
                 Code::UnknownKey,
                 key.pos,
@@ -284,7 +304,7 @@ impl Builder<'_> {
             );
             return None;
         }
-        let mut f = self.fields(root, "the catalog".to_owned())?;
+        let mut f = self.fields(root, "the catalog".to_owned(), keys::ROOT)?;
         self.schema(f.take("schema"), root.pos);
         let version = self.required_string(
             &mut f,
@@ -426,7 +446,7 @@ impl Builder<'_> {
         if matches!(node.value, Value::Null) {
             return Vec::new();
         }
-        let Some(f) = self.fields(node, "`providers`".to_owned()) else {
+        let Some(f) = self.fields(node, "`providers`".to_owned(), &[]) else {
             return Vec::new();
         };
         f.entries
@@ -452,7 +472,7 @@ impl Builder<'_> {
             );
         }
         let what = format!("provider `{id}`");
-        let mut f = self.fields(node, what.clone())?;
+        let mut f = self.fields(node, what.clone(), keys::PROVIDER)?;
         // Every Codex refuses a provider table without a `name` (measured on
         // 0.89-0.169): when the catalog gives none, the id is the name.
         let name = match f.take("name") {
@@ -490,9 +510,9 @@ impl Builder<'_> {
         let query_params = self.pairs(f.take("query_params"), &what, PairKind::Plain);
         let http_headers = self.pairs(f.take("http_headers"), &what, PairKind::Header);
         let env_http_headers = self.pairs(f.take("env_http_headers"), &what, PairKind::EnvHeader);
-        let request_max_retries = self.count(f.take("request_max_retries"), 0, codex::MAX_RETRIES);
-        let stream_max_retries = self.count(f.take("stream_max_retries"), 0, codex::MAX_RETRIES);
-        let stream_idle_timeout_ms = self.count(f.take("stream_idle_timeout_ms"), 1, i64::MAX);
+        let request_max_retries = self.count(&mut f, "request_max_retries");
+        let stream_max_retries = self.count(&mut f, "stream_max_retries");
+        let stream_idle_timeout_ms = self.count(&mut f, "stream_idle_timeout_ms");
         let requires_openai_auth = f.take("requires_openai_auth").and_then(|n| self.boolean(n));
         if let Some(token) = f.take("experimental_bearer_token") {
             self.error(
@@ -531,7 +551,7 @@ impl Builder<'_> {
         if matches!(node.value, Value::Null) {
             return Vec::new();
         }
-        let Some(f) = self.fields(node, "`profiles`".to_owned()) else {
+        let Some(f) = self.fields(node, "`profiles`".to_owned(), &[]) else {
             return Vec::new();
         };
         f.entries
@@ -544,7 +564,7 @@ impl Builder<'_> {
         let name = ProfileName::new(&key.name);
         self.id(key, "profile name");
         let what = format!("profile `{}`", key.name);
-        let mut f = self.fields(node, what.clone())?;
+        let mut f = self.fields(node, what.clone(), keys::PROFILE)?;
         let provider = if let Some(n) = f.take("provider") {
             self.profile_provider(n, providers, &what)
         } else if f.has_typo_of("provider") {
@@ -572,18 +592,13 @@ impl Builder<'_> {
             )
             .filter(|model| self.not_an_option(f.entries, model, &what));
         let t = self.target;
-        let model_reasoning_effort =
-            self.choice(&mut f, "model_reasoning_effort", codex::REASONING_EFFORTS);
-        let model_reasoning_summary = self.choice(
-            &mut f,
-            "model_reasoning_summary",
-            codex::REASONING_SUMMARIES,
-        );
-        let model_verbosity = self.choice(&mut f, "model_verbosity", codex::VERBOSITIES);
-        let approval_policy = self.choice(&mut f, "approval_policy", t.approval_policies());
-        let sandbox_mode = self.choice(&mut f, "sandbox_mode", codex::SANDBOX_MODES);
-        let personality = self.choice(&mut f, "personality", codex::PERSONALITIES);
-        let web_search = self.choice(&mut f, "web_search", codex::WEB_SEARCH_MODES);
+        let model_reasoning_effort = self.choice(&mut f, "model_reasoning_effort", None);
+        let model_reasoning_summary = self.choice(&mut f, "model_reasoning_summary", None);
+        let model_verbosity = self.choice(&mut f, "model_verbosity", None);
+        let approval_policy = self.choice(&mut f, "approval_policy", Some(t.approval_policies()));
+        let sandbox_mode = self.choice(&mut f, "sandbox_mode", None);
+        let personality = self.choice(&mut f, "personality", None);
+        let web_search = self.choice(&mut f, "web_search", None);
         self.finish(&f, "");
         Some(Profile {
             name: name?,
@@ -832,8 +847,12 @@ impl Builder<'_> {
         }
     }
 
-    fn count(&mut self, node: Option<&Node>, min: i64, max: i64) -> Option<i64> {
-        let node = node?;
+    /// A whole number in the range the key table gives `key`.
+    fn count(&mut self, f: &mut Fields<'_>, key: &'static str) -> Option<i64> {
+        let Some(Kind::Count { min, max }) = keys::find(f.keys, key).map(|k| k.kind) else {
+            unreachable!("`{key}` is a count in the key table");
+        };
+        let node = f.take(key)?;
         match node.value {
             Value::Int(n) if (min..=max).contains(&n) => Some(n),
             Value::Int(n) => {
@@ -864,12 +883,19 @@ impl Builder<'_> {
         }
     }
 
+    /// One of the values the key table lists for `key`, or of `target_allows`
+    /// (those of them this target Codex accepts) when given.
     fn choice(
         &mut self,
         f: &mut Fields<'_>,
         key: &'static str,
-        allowed: &[&str],
+        target_allows: Option<&'static [&'static str]>,
     ) -> Option<String> {
+        let Some(Kind::Choice(listed)) = keys::find(f.keys, key).map(|k| k.kind) else {
+            unreachable!("`{key}` is a choice in the key table");
+        };
+        let allowed = target_allows.unwrap_or(listed);
+        debug_assert!(allowed.iter().all(|v| listed.contains(v)));
         let node = f.take(key)?;
         let owner = f.what.clone();
         let value = self.string(node, &format!("`{key}` of {owner}"))?;

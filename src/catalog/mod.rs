@@ -14,10 +14,12 @@
 mod build;
 pub mod edit;
 mod emit;
+mod keys;
 mod yaml;
 
 pub use build::{contains_credential, is_credential_header, is_credential_param, is_env_name};
 pub use emit::yaml_string;
+pub use keys::json_schema_text;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

@@ -21,6 +21,7 @@ use super::endpoint::Endpoint;
 use super::report::{Format, Status, own_words, shown, style_status};
 use crate::catalog::Catalog;
 use crate::codex::{self, Target, Version};
+use crate::codex_schema;
 use crate::diagnostic::{Exit, did_you_mean};
 use crate::error::Error;
 use crate::hazards::{self, Hazard};
@@ -156,6 +157,7 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
     let plan = check_files(settings, &prepared, &state, &mut f);
     let version = installed.map_or(settings.target.version, |i| i.version);
     check_config_on_disk(settings, catalog, &state, plan.as_ref(), version, &mut f);
+    check_codex_schema(settings, plan.as_ref(), version, &mut f);
     if let Some(installed) = installed {
         verify_on_disk(settings, catalog, installed, &mut f)?;
     }
@@ -203,6 +205,52 @@ fn print_text(findings: &[Finding]) {
         .count();
     let warnings = findings.iter().filter(|x| x.status == Status::Warn).count();
     println!("{errors} error(s), {warnings} warning(s)");
+}
+
+/// Checks the files on disk (what Codex reads now) against the config
+/// schema of the Codex that reads them (`codex_schema`): one warning per
+/// unknown key or wrong-typed value, with its file and line.
+fn check_codex_schema(
+    settings: &Settings,
+    plan: Option<&Plan>,
+    version: Version,
+    f: &mut Findings,
+) {
+    let Some(plan) = plan else {
+        return;
+    };
+    let schema = match settings.codex_schemas.for_target(version) {
+        Ok(Some(schema)) => schema,
+        Ok(None) => return,
+        Err(e) => {
+            f.add(
+                "files",
+                Status::Warn,
+                format!("cannot check the files against Codex's schema: {e}"),
+                None,
+            );
+            return;
+        }
+    };
+    let whose = codex_schema::whose(&schema, version);
+    for p in &plan.files {
+        let Some(text) = p.current.as_deref() else {
+            continue;
+        };
+        for finding in schema.check(text) {
+            f.add(
+                "files",
+                Status::Warn,
+                format!(
+                    "{} line {}: {}",
+                    p.file,
+                    finding.line(text),
+                    finding.message(&whose)
+                ),
+                Some(finding.help().to_owned()),
+            );
+        }
+    }
 }
 
 /// The installed Codex and whether the files are written for it.

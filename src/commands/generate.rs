@@ -31,6 +31,7 @@ use super::gen_json;
 use super::report::{self, Format, dim};
 use crate::catalog::Catalog;
 use crate::codex::{self, ProfileLayout, Target};
+use crate::codex_schema;
 use crate::diagnostic::{Exit, Level, Problem, printable};
 use crate::diff::{self, Kind};
 use crate::error::Error;
@@ -556,8 +557,39 @@ fn verify_plan(settings: &Settings, catalog: &Catalog, plan: &Plan) -> Result<()
 fn warn_before_writing(settings: &Settings, catalog: &Catalog, plan: &Plan, state: &State) {
     warn_about_hazards(settings, catalog, plan, state);
     warn_about_take_overs(plan, state);
+    warn_about_codex_schema(settings, plan);
     warn_about_unrecorded(plan, state);
     note_layers(settings, catalog, plan);
+}
+
+/// Checks each planned file, managed keys and the user's own alike, against
+/// the target Codex's config schema (`codex_schema`): an unknown key or a
+/// value of the wrong type is a warning with its file and line, never a
+/// refusal. Nothing is said when no schema is known for the target.
+fn warn_about_codex_schema(settings: &Settings, plan: &Plan) {
+    let target = settings.target.version;
+    let schema = match settings.codex_schemas.for_target(target) {
+        Ok(Some(schema)) => schema,
+        Ok(None) => return,
+        Err(e) => {
+            let problem = Problem::new(format!(
+                "cannot check the files against Codex's schema: {e}"
+            ));
+            eprintln!("{}", problem.render(Level::Warning));
+            return;
+        }
+    };
+    for p in &plan.files {
+        let Some(text) = p.merged.text.as_deref() else {
+            continue;
+        };
+        // Lines are those of the planned text: the file as `gen` writes it.
+        let planned = p.current.as_deref() != Some(text);
+        let file = p.path.display().to_string();
+        for problem in codex_schema::warnings(&schema, target, &file, text, planned) {
+            eprintln!("{}", problem.render(Level::Warning));
+        }
+    }
 }
 
 /// One note per value of Codex's layers around the Codex home that

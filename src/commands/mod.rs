@@ -15,5 +15,6 @@ pub mod list;
 pub mod manual;
 pub mod probe;
 pub mod report;
+pub mod schema;
 pub mod show;
 pub mod validate;

@@ -2,6 +2,7 @@
 //! in temporary folders. None of them touches the real `~/.codex`.
 
 mod catalog_errors;
+mod codex_schema;
 mod e2e;
 mod e2e_layers;
 mod e2e_versions;
@@ -16,6 +17,7 @@ mod no_panic;
 mod overlay;
 mod ownership;
 mod scale;
+mod schema;
 mod scripting;
 mod shell_safety;
 mod snapshots;

@@ -1,0 +1,339 @@
+//! Owns the catalog's vocabulary: every key of each map (the catalog, a
+//! provider, a profile), its value type, its allowed values and its
+//! description, as one table. The checker in `build` asks for keys only
+//! through this table (a key it does not list is unknown) and takes ranges
+//! and allowed values from it; [`json_schema`] turns the same table into the
+//! JSON Schema that `codexgen schema` prints and `schema/providers.schema.json`
+//! holds. Does not parse or check values itself.
+
+use serde_json::{Map, Value, json};
+
+use super::SCHEMAS;
+use crate::codex;
+
+/// What a key's value must be.
+#[derive(Debug, Clone, Copy)]
+pub enum Kind {
+    /// One of a few whole numbers (the format version).
+    IntOf(&'static [i64]),
+    /// Any text.
+    Text,
+    /// An `http(s)://` URL (a trailing `/` is fine: Codex drops it).
+    Url,
+    /// The name of an environment variable.
+    EnvName,
+    /// A catalog profile's name.
+    ProfileRef,
+    /// A provider id: the catalog's or one of Codex's built-ins.
+    ProviderRef,
+    /// A Codex version requirement such as `>=0.134`.
+    VersionReq,
+    /// One of these strings.
+    Choice(&'static [&'static str]),
+    /// A whole number in `min..=max`.
+    Count { min: i64, max: i64 },
+    /// true or false.
+    Bool,
+    /// A map of names to text (headers, query parameters).
+    TextMap,
+    /// A map of header names to environment variable names.
+    EnvMap,
+    /// A map of provider ids to providers.
+    Providers,
+    /// A map of profile names to profiles.
+    Profiles,
+    /// Known, and always refused with its own message (a literal secret).
+    Refused,
+}
+
+/// One key of a catalog map.
+#[derive(Debug, Clone, Copy)]
+pub struct KeyDoc {
+    pub name: &'static str,
+    pub kind: Kind,
+    /// Whether a full catalog must have it (an overlay may leave it out).
+    pub required: bool,
+    pub description: &'static str,
+}
+
+const fn key(name: &'static str, kind: Kind, description: &'static str) -> KeyDoc {
+    KeyDoc {
+        name,
+        kind,
+        required: false,
+        description,
+    }
+}
+
+const fn required(name: &'static str, kind: Kind, description: &'static str) -> KeyDoc {
+    KeyDoc {
+        name,
+        kind,
+        required: true,
+        description,
+    }
+}
+
+/// The top-level keys of a catalog.
+pub const ROOT: &[KeyDoc] = &[
+    required(
+        "schema",
+        Kind::IntOf(SCHEMAS),
+        "Catalog format; this codexgen reads 1 and refuses anything else.",
+    ),
+    required(
+        "version",
+        Kind::Text,
+        "Your catalog's own version (e.g. \"2026.11.1\"), stamped into every generated file.",
+    ),
+    key(
+        "codex",
+        Kind::VersionReq,
+        "The Codex versions this catalog is written for: one (\"0.169.0\") or a range (\">=0.134\", \">=0.115, <0.134\").",
+    ),
+    required(
+        "default",
+        Kind::ProfileRef,
+        "The profile whose model and provider become config.toml's `model` and `model_provider`; `~` (null) leaves them unmanaged.",
+    ),
+    key(
+        "providers",
+        Kind::Providers,
+        "Model providers by id; each becomes `[model_providers.<id>]` in config.toml.",
+    ),
+    key(
+        "profiles",
+        Kind::Profiles,
+        "Profiles by name; each becomes `$CODEX_HOME/<name>.config.toml` (Codex 0.134+), read by `codex -p <name>`.",
+    ),
+];
+
+/// The keys of one provider.
+pub const PROVIDER: &[KeyDoc] = &[
+    key(
+        "name",
+        Kind::Text,
+        "Display name (default: the id; Codex needs one).",
+    ),
+    required(
+        "base_url",
+        Kind::Url,
+        "The http(s) URL before /responses, with no trailing slash.",
+    ),
+    key(
+        "env_key",
+        Kind::EnvName,
+        "NAME of the environment variable holding the API key (sent as `Authorization: Bearer`); never the key itself.",
+    ),
+    key(
+        "env_key_instructions",
+        Kind::Text,
+        "What Codex tells a user whose key variable is unset (e.g. where to get a key).",
+    ),
+    key(
+        "wire_api",
+        Kind::Choice(WIRE_APIS),
+        "The API Codex speaks to this provider: `responses` (default, always written out); `chat` only for Codex before 0.95.0.",
+    ),
+    key(
+        "query_params",
+        Kind::TextMap,
+        "Query parameters added to every request (e.g. `api-version`); no secrets.",
+    ),
+    key(
+        "http_headers",
+        Kind::TextMap,
+        "Literal, non-secret headers sent with every request.",
+    ),
+    key(
+        "env_http_headers",
+        Kind::EnvMap,
+        "Header name -> NAME of the environment variable holding its value; omitted when the variable is unset.",
+    ),
+    key(
+        "request_max_retries",
+        Kind::Count {
+            min: 0,
+            max: codex::MAX_RETRIES,
+        },
+        "How often Codex retries a failed request (0..100; Codex caps at 100).",
+    ),
+    key(
+        "stream_max_retries",
+        Kind::Count {
+            min: 0,
+            max: codex::MAX_RETRIES,
+        },
+        "How often Codex reconnects a dropped stream (0..100).",
+    ),
+    key(
+        "stream_idle_timeout_ms",
+        Kind::Count {
+            min: 1,
+            max: i64::MAX,
+        },
+        "Milliseconds of silence after which Codex treats a stream as dropped.",
+    ),
+    key(
+        "requires_openai_auth",
+        Kind::Bool,
+        "Whether this provider uses the OpenAI login (ChatGPT or OPENAI_API_KEY) instead of `env_key`.",
+    ),
+    key(
+        "experimental_bearer_token",
+        Kind::Refused,
+        "A literal token: refused, a shared catalog must not hold secrets (use `env_key`).",
+    ),
+];
+
+/// The keys of one profile.
+pub const PROFILE: &[KeyDoc] = &[
+    required(
+        "provider",
+        Kind::ProviderRef,
+        "A provider id of this catalog, or one of Codex's built-ins (openai, ollama, lmstudio).",
+    ),
+    required("model", Kind::Text, "The model id this provider serves."),
+    key(
+        "model_reasoning_effort",
+        Kind::Choice(codex::REASONING_EFFORTS),
+        "How hard the model reasons.",
+    ),
+    key(
+        "model_reasoning_summary",
+        Kind::Choice(codex::REASONING_SUMMARIES),
+        "How much of its reasoning the model summarises.",
+    ),
+    key(
+        "model_verbosity",
+        Kind::Choice(codex::VERBOSITIES),
+        "How long the model's answers are.",
+    ),
+    key(
+        "approval_policy",
+        Kind::Choice(codex::APPROVAL_POLICIES),
+        "When Codex asks before running a command; `untrusted` is refused by Codex 0.149 and newer.",
+    ),
+    key(
+        "sandbox_mode",
+        Kind::Choice(codex::SANDBOX_MODES),
+        "What commands Codex runs may touch.",
+    ),
+    key(
+        "personality",
+        Kind::Choice(codex::PERSONALITIES),
+        "The tone of Codex's answers.",
+    ),
+    key(
+        "web_search",
+        Kind::Choice(codex::WEB_SEARCH_MODES),
+        "Whether the model may search the web (cached results or live).",
+    ),
+];
+
+/// Every `wire_api` any known Codex accepts.
+const WIRE_APIS: &[&str] = &["responses", "chat"];
+
+/// The entry for `name` in `keys`.
+pub fn find(keys: &'static [KeyDoc], name: &str) -> Option<&'static KeyDoc> {
+    keys.iter().find(|k| k.name == name)
+}
+
+/// The names in `keys`, in table order.
+pub fn names(keys: &'static [KeyDoc]) -> impl Iterator<Item = &'static str> + Clone {
+    keys.iter().map(|k| k.name)
+}
+
+/// Ids and profile names: what `home::is_plain_name` accepts.
+const PLAIN_NAME: &str = "^[A-Za-z0-9_-]+$";
+/// An environment variable name, as `build` checks it.
+const ENV_NAME: &str = "^[A-Za-z_][A-Za-z0-9_]*$";
+
+/// The catalog's JSON Schema (draft 2020-12), from the tables above.
+pub fn json_schema() -> Value {
+    let mut schema = object(ROOT);
+    let fields = schema.as_object_mut().expect("object() builds an object");
+    let mut head = Map::new();
+    head.insert(
+        "$schema".into(),
+        "https://json-schema.org/draft/2020-12/schema".into(),
+    );
+    head.insert("title".into(), "codexgen catalog (providers.yaml)".into());
+    head.insert(
+        "description".into(),
+        "Model providers and profiles that codexgen renders into the Codex CLI's config files. Generated by `codexgen schema` from the tables the catalog checker uses."
+            .into(),
+    );
+    head.append(fields);
+    head.insert(
+        "$defs".into(),
+        json!({ "provider": object(PROVIDER), "profile": object(PROFILE) }),
+    );
+    Value::Object(head)
+}
+
+fn object(keys: &'static [KeyDoc]) -> Value {
+    let mut properties = Map::new();
+    for k in keys {
+        if let Some(mut value) = value_schema(k.kind) {
+            value
+                .as_object_mut()
+                .expect("value_schema builds objects")
+                .insert("description".into(), k.description.into());
+            properties.insert(k.name.into(), value);
+        }
+    }
+    let required: Vec<&str> = keys.iter().filter(|k| k.required).map(|k| k.name).collect();
+    json!({
+        "type": "object",
+        "properties": properties,
+        "required": required,
+        "additionalProperties": false,
+    })
+}
+
+/// The schema of one value; `None` for a key that is always refused (so the
+/// schema rejects it as unknown).
+fn value_schema(kind: Kind) -> Option<Value> {
+    Some(match kind {
+        Kind::IntOf(values) => json!({ "type": "integer", "enum": values }),
+        Kind::Text | Kind::VersionReq => json!({ "type": "string" }),
+        Kind::Url => json!({ "type": "string", "pattern": "^https?://[^/?#]+" }),
+        Kind::EnvName => json!({ "type": "string", "pattern": ENV_NAME }),
+        // `default: ~` leaves config.toml's top-level model unmanaged.
+        Kind::ProfileRef => json!({ "type": ["string", "null"], "pattern": PLAIN_NAME }),
+        Kind::ProviderRef => json!({ "type": "string", "pattern": PLAIN_NAME }),
+        Kind::Choice(values) => json!({ "type": "string", "enum": values }),
+        Kind::Count { min, max } => {
+            let mut v = json!({ "type": "integer", "minimum": min });
+            if max != i64::MAX {
+                v["maximum"] = max.into();
+            }
+            v
+        }
+        Kind::Bool => json!({ "type": "boolean" }),
+        Kind::TextMap => json!({ "type": "object", "additionalProperties": { "type": "string" } }),
+        Kind::EnvMap => json!({
+            "type": "object",
+            "additionalProperties": { "type": "string", "pattern": ENV_NAME },
+        }),
+        Kind::Providers => json!({
+            "type": ["object", "null"],
+            "propertyNames": { "pattern": PLAIN_NAME },
+            "additionalProperties": { "$ref": "#/$defs/provider" },
+        }),
+        Kind::Profiles => json!({
+            "type": ["object", "null"],
+            "propertyNames": { "pattern": PLAIN_NAME },
+            "additionalProperties": { "$ref": "#/$defs/profile" },
+        }),
+        Kind::Refused => return None,
+    })
+}
+
+/// The schema as `codexgen schema` prints it and the repository keeps it.
+pub fn json_schema_text() -> String {
+    let mut text = serde_json::to_string_pretty(&json_schema()).expect("a JSON value serialises");
+    text.push('\n');
+    text
+}
