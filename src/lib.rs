@@ -12,11 +12,12 @@
 //! ```text
 //! app        dispatch: command line -> Settings -> a command's run(&Settings, &Options)
 //! commands/  gen, doctor, probe, exec, aliases, import, init, adopt, list, show,
-//!            validate, completions and man (+ endpoint, report, gen_json)
+//!            validate, schema, completions and man (+ endpoint, report, gen_json)
 //! plan       prepare (catalog -> rendered) and plan (rendered + disk + state -> Plan)
 //! settings   Codex home, catalog files, target version, installed Codex (found once)
 //! hazards    what in a home trips the target Codex (gen and doctor)
 //! layers     Codex's config layers around the user's files (/etc/codex, projects)
+//! codex_schema  Codex's own config schema, checked against the planned files
 //! error      the error a command ends with, and its one rendering
 //! stages     catalog, render, merge, diff, write, verify, detect, state
 //! ground     cli, codex (per-version facts), home (file names), secrets, diagnostic,
