@@ -2,14 +2,16 @@
 //! scalar at a key path, so that everything else in the file (comments,
 //! order, quoting, blank lines) stays byte for byte. Edits go where the
 //! positioned YAML tree says: a scalar's span is replaced; a missing key is
-//! inserted as a `key: value` line under its block mapping, right after the
-//! mapping's own key line, with the missing mapping levels above it. A shape
+//! inserted as a `key: value` line at the end of its block mapping, with
+//! the missing mapping levels above it. A shape
 //! that cannot be edited safely (a flow mapping, an anchor, alias or tag, a
 //! multi-line or block scalar, a `~` or a scalar where a mapping is needed)
-//! is refused with its position. Does not decide what to set.
+//! is refused with its position. Values are written by `emit`'s
+//! `yaml_string`, the one YAML scalar writer. Does not decide what to set.
 
 use std::fmt::Write as _;
 
+use super::emit::yaml_string;
 use super::yaml::{self, Node, Pos, Value};
 use crate::diagnostic::{Problem, Snippet};
 
@@ -40,52 +42,6 @@ impl Scalar {
             _ => false,
         }
     }
-}
-
-/// A string as a YAML scalar: plain for a word of letters, digits and
-/// `._/-` that YAML reads as no other type, else double-quoted.
-pub fn yaml_string(s: &str) -> String {
-    const WORDS: &[&str] = &[
-        "true", "false", "null", "yes", "no", "on", "off", "y", "n", "~",
-    ];
-    let plain = s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "._/-".contains(c))
-        && !WORDS.contains(&s.to_ascii_lowercase().as_str());
-    if plain {
-        return s.to_owned();
-    }
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if c.is_control() || is_unusual(c) => {
-                let n = u32::from(c);
-                if n <= 0xFFFF {
-                    let _ = write!(out, "\\u{n:04X}");
-                } else {
-                    let _ = write!(out, "\\U{n:08X}");
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-/// Characters YAML does not allow printed as they are (non-printable
-/// outside the C0/C1 controls: BOM, surrogates' neighbours, non-characters).
-fn is_unusual(c: char) -> bool {
-    matches!(
-        c,
-        '\u{FEFF}' | '\u{FFFE}' | '\u{FFFF}' | '\u{2028}' | '\u{2029}' | '\u{85}'
-    )
 }
 
 /// Why a file cannot be edited at some place.
