@@ -29,7 +29,7 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use crate::catalog::{Catalog, Profile, Provider};
+use crate::catalog::{self, Catalog, Profile, Provider};
 use crate::input::{self, Limit};
 
 /// The variable that moves the system folder, for tests and unusual installs.
@@ -44,17 +44,6 @@ const LAYER: Limit = Limit {
     what: "a Codex config layer",
     bytes: input::CODEX_FILE.bytes,
 };
-
-/// The profile keys codexgen writes (besides `model` and `model_provider`).
-const PROFILE_KEYS: [&str; 7] = [
-    "model_reasoning_effort",
-    "model_reasoning_summary",
-    "model_verbosity",
-    "approval_policy",
-    "sandbox_mode",
-    "personality",
-    "web_search",
-];
 
 /// Where to look: the system folder, the working folder, the Codex home.
 pub struct Places {
@@ -273,7 +262,7 @@ fn managed(catalog: &Catalog, file: &Path, table: &toml::Table, out: &mut Vec<Fi
             ));
         }
     }
-    for key in PROFILE_KEYS {
+    for key in catalog::profile_settings() {
         let Some(value) = table.get(key) else {
             continue;
         };
@@ -330,7 +319,7 @@ fn managed(catalog: &Catalog, file: &Path, table: &toml::Table, out: &mut Vec<Fi
 /// codexgen leaves a value unset.
 fn below(catalog: &Catalog, file: &Path, table: &toml::Table, out: &mut Vec<Finding>) {
     let file = file.display();
-    for key in PROFILE_KEYS {
+    for key in catalog::profile_settings() {
         let Some(value) = table.get(key) else {
             continue;
         };

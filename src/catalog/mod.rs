@@ -21,6 +21,12 @@ pub use build::{contains_credential, is_credential_header, is_credential_param, 
 pub use emit::yaml_string;
 pub use keys::json_schema_text;
 
+/// The profile keys that are Codex settings (all but `provider` and
+/// `model`), in the catalog's order: from the one key table.
+pub fn profile_settings() -> impl Iterator<Item = &'static str> + Clone {
+    keys::names(keys::PROFILE).filter(|k| !matches!(*k, "provider" | "model"))
+}
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
