@@ -226,20 +226,38 @@ fn writes(p: &Provider, key: &str) -> bool {
     }
 }
 
-/// `[model_providers.<id>]` tables of `table` for the catalog's providers.
-fn provider_tables<'t, 'c>(
-    catalog: &'c Catalog,
-    table: &'t toml::Table,
-) -> Vec<(&'c Provider, &'t toml::Table)> {
+/// For each catalog provider that profiles use and that `table` has a
+/// `[model_providers.ID]` for: its id, the keys there that `keep` picks
+/// (as `` `a`, `b` ``), and the profiles that use it. Providers with no such
+/// key are left out.
+fn provider_keys(
+    catalog: &Catalog,
+    table: &toml::Table,
+    keep: impl Fn(&Provider, &str) -> bool,
+) -> Vec<(String, String, Vec<String>)> {
     let Some(toml::Value::Table(providers)) = table.get("model_providers") else {
         return Vec::new();
     };
+    let index = catalog.index();
     catalog
         .providers
         .iter()
-        .filter_map(|p| match providers.get(&p.id) {
-            Some(toml::Value::Table(t)) => Some((p, t)),
-            _ => None,
+        .filter_map(|p| {
+            let Some(toml::Value::Table(keys)) = providers.get(&p.id) else {
+                return None;
+            };
+            let picked: Vec<String> = keys
+                .keys()
+                .filter(|k| keep(p, k))
+                .map(|k| format!("`{k}`"))
+                .collect();
+            let users: Vec<String> = index
+                .users_of(&p.id)
+                .iter()
+                .map(|u| u.name.as_str().to_owned())
+                .collect();
+            (!picked.is_empty() && !users.is_empty())
+                .then(|| (p.id.clone(), picked.join(", "), users))
         })
         .collect()
 }
@@ -280,35 +298,12 @@ fn managed(catalog: &Catalog, file: &Path, table: &toml::Table, out: &mut Vec<Fi
             ));
         }
     }
-    let index = catalog.index();
-    for (provider, keys) in provider_tables(catalog, table) {
-        let overridden: Vec<&str> = keys
-            .keys()
-            .map(String::as_str)
-            .filter(|k| writes(provider, k))
-            .collect();
-        if overridden.is_empty() {
-            continue;
-        }
-        let users: Vec<String> = index
-            .users_of(&provider.id)
-            .iter()
-            .map(|p| p.name.as_str().to_owned())
-            .collect();
-        if users.is_empty() {
-            continue;
-        }
+    for (id, keys, users) in provider_keys(catalog, table, writes) {
         out.push(Finding::new(
             Severity::Warn,
             users,
             format!(
-                "{file} sets {} in [model_providers.{}]: it overrides what the catalog says for that provider",
-                overridden
-                    .iter()
-                    .map(|k| format!("`{k}`"))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                provider.id
+                "{file} sets {keys} in [model_providers.{id}]: it overrides what the catalog says for that provider"
             ),
             NOT_YOURS,
         ));
@@ -337,35 +332,12 @@ fn below(catalog: &Catalog, file: &Path, table: &toml::Table, out: &mut Vec<Find
             ));
         }
     }
-    let index = catalog.index();
-    for (provider, keys) in provider_tables(catalog, table) {
-        let added: Vec<&str> = keys
-            .keys()
-            .map(String::as_str)
-            .filter(|k| !writes(provider, k))
-            .collect();
-        if added.is_empty() {
-            continue;
-        }
-        let users: Vec<String> = index
-            .users_of(&provider.id)
-            .iter()
-            .map(|p| p.name.as_str().to_owned())
-            .collect();
-        if users.is_empty() {
-            continue;
-        }
+    for (id, keys, users) in provider_keys(catalog, table, |p, k| !writes(p, k)) {
         out.push(Finding::new(
             Severity::Info,
             users,
             format!(
-                "{file} sets {} in [model_providers.{}], which the catalog leaves unset: Codex uses that value",
-                added
-                    .iter()
-                    .map(|k| format!("`{k}`"))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                provider.id
+                "{file} sets {keys} in [model_providers.{id}], which the catalog leaves unset: Codex uses that value"
             ),
             "set the key in the catalog's provider to choose another value",
         ));
