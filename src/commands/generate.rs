@@ -939,15 +939,23 @@ fn print_stdout(text: &str) -> Result<(), Error> {
     }
 }
 
-/// One line for the files that are in sync but have no codexgen header yet
-/// (`None` when there are none).
-fn header_added_summary(files: &[&Planned]) -> Option<String> {
-    let names = match files {
-        [] => return None,
+/// `a`, `a and b`, or `a, b and N more`.
+fn file_names(files: &[&Planned]) -> String {
+    match files {
+        [] => String::new(),
         [one] => one.file.to_string(),
         [a, b] => format!("{} and {}", a.file, b.file),
         [a, b, rest @ ..] => format!("{}, {} and {} more", a.file, b.file, rest.len()),
-    };
+    }
+}
+
+/// One line for the files that are in sync but have no codexgen header yet
+/// (`None` when there are none).
+fn header_added_summary(files: &[&Planned]) -> Option<String> {
+    if files.is_empty() {
+        return None;
+    }
+    let names = file_names(files);
     Some(format!(
         "{names}: in sync; codexgen's header is added on the next write ({} file(s))",
         files.len()
@@ -964,12 +972,7 @@ fn header_only_summary(files: &[&Planned]) -> Option<String> {
     } else {
         format!("to {}", printable(is))
     };
-    let names = match files {
-        [one] => one.file.to_string(),
-        [a, b] => format!("{} and {}", a.file, b.file),
-        [a, b, rest @ ..] => format!("{}, {} and {} more", a.file, b.file, rest.len()),
-        [] => String::new(),
-    };
+    let names = file_names(files);
     Some(format!(
         "{names}: only codexgen's header changes (catalog version {versions}; {} file(s))",
         files.len()
