@@ -10,12 +10,11 @@
 //! `additionalProperties`, `items` and `type` are followed, everything else
 //! (enums, patterns, ranges, required keys) is left to Codex.
 //!
-//! Where the schemas come from: [`EMBEDDED`] (gzip-compressed files built into
-//! the binary; see `docs/codex-versions.md`), or instead a folder of
-//! `X.Y.Z.json` files named by `CODEXGEN_CODEX_SCHEMAS` (read through `input`,
-//! bounded). Reads nothing else and writes nothing.
+//! Where the schemas come from: a folder of `X.Y.Z.json` files named by
+//! `CODEXGEN_CODEX_SCHEMAS` (read through `input`, bounded). None is built
+//! into the binary yet (see `docs/codex-versions.md` for why), so without
+//! that folder nothing is checked. Reads nothing else and writes nothing.
 
-use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
@@ -25,28 +24,20 @@ use crate::codex::Version;
 use crate::diagnostic::{Problem, Snippet};
 use crate::input::{self, Limit};
 
-/// The schemas built into this binary: (Codex version, gzip of its
-/// `config.schema.json`), oldest first. Add a release with
-/// `gzip -9n < config.schema.json > schemas/codex/X.Y.Z.json.gz` and a line
-/// here; `docs/codex-versions.md` records where each one came from.
-pub const EMBEDDED: &[(Version, &[u8])] = &[];
-
 /// A Codex config schema is about 150 KB; a folder file past this is not one.
 pub const SCHEMA_FILE: Limit = Limit {
     what: "a Codex config schema",
     bytes: 4 * 1024 * 1024,
 };
 
-const BUILT_IN: &str = "built in";
-
-/// The environment variable naming a folder of `X.Y.Z.json` schemas to use
-/// instead of the built-in ones.
+/// The environment variable naming a folder of `X.Y.Z.json` schemas.
 pub const DIR_VAR: &str = "CODEXGEN_CODEX_SCHEMAS";
 
 /// Where the schemas are read from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Schemas {
-    Embedded,
+    /// No folder named: no schema to check against.
+    None,
     Dir(PathBuf),
 }
 
@@ -63,8 +54,8 @@ pub enum SchemaError {
         #[source]
         source: serde_json::Error,
     },
-    #[error("the built-in Codex {0} config schema does not decompress")]
-    Gzip(Version, #[source] std::io::Error),
+    #[error("no Codex {0} config schema is at hand")]
+    Missing(Version),
 }
 
 /// One Codex release's config schema.
@@ -72,7 +63,7 @@ pub enum SchemaError {
 pub struct ConfigSchema {
     /// The release it belongs to (at or below the target).
     pub version: Version,
-    /// `built in`, or the file it was read from.
+    /// The file it was read from.
     pub origin: String,
     root: Value,
 }
@@ -101,17 +92,17 @@ pub enum FindingKind {
 }
 
 impl Schemas {
-    /// The folder in `CODEXGEN_CODEX_SCHEMAS`, else the built-in schemas.
+    /// The folder in `CODEXGEN_CODEX_SCHEMAS`, if one is named.
     pub fn from_env() -> Self {
         std::env::var_os(DIR_VAR)
             .filter(|d| !d.is_empty())
-            .map_or(Schemas::Embedded, |d| Schemas::Dir(PathBuf::from(d)))
+            .map_or(Schemas::None, |d| Schemas::Dir(PathBuf::from(d)))
     }
 
     /// The versions that have a schema, oldest first.
     pub fn versions(&self) -> Result<Vec<Version>, SchemaError> {
         let mut versions = match self {
-            Schemas::Embedded => EMBEDDED.iter().map(|(v, _)| *v).collect(),
+            Schemas::None => Vec::new(),
             Schemas::Dir(dir) => dir_versions(dir)?,
         };
         versions.sort();
@@ -128,25 +119,11 @@ impl Schemas {
 
     /// The schema of exactly `version`.
     pub fn load(&self, version: Version) -> Result<ConfigSchema, SchemaError> {
-        let (text, origin) = match self {
-            Schemas::Embedded => {
-                let gz = EMBEDDED
-                    .iter()
-                    .find(|(v, _)| *v == version)
-                    .map(|(_, gz)| *gz)
-                    .unwrap_or_default();
-                let mut text = String::new();
-                flate2::read::GzDecoder::new(gz)
-                    .take(SCHEMA_FILE.bytes)
-                    .read_to_string(&mut text)
-                    .map_err(|e| SchemaError::Gzip(version, e))?;
-                (text, BUILT_IN.to_owned())
-            }
-            Schemas::Dir(dir) => {
-                let path = dir.join(format!("{version}.json"));
-                (input::read(&path, SCHEMA_FILE)?, path.display().to_string())
-            }
+        let Schemas::Dir(dir) = self else {
+            return Err(SchemaError::Missing(version));
         };
+        let path = dir.join(format!("{version}.json"));
+        let (text, origin) = (input::read(&path, SCHEMA_FILE)?, path.display().to_string());
         let root = serde_json::from_str(&text).map_err(|source| SchemaError::Json {
             version,
             origin: origin.clone(),
@@ -177,11 +154,7 @@ fn dir_versions(dir: &Path) -> Result<Vec<Version>, SchemaError> {
 
 /// How a message names the schema used for `target`.
 pub fn whose(schema: &ConfigSchema, target: Version) -> String {
-    let from = if schema.origin == BUILT_IN {
-        String::new()
-    } else {
-        format!(", from {}", schema.origin)
-    };
+    let from = format!(", from {}", schema.origin);
     if schema.version == target {
         format!("Codex {target}'s config schema{from}")
     } else {
