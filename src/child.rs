@@ -18,6 +18,9 @@ use wait_timeout::ChildExt as _;
 pub enum Keep {
     Stdout,
     Stderr,
+    /// Stdout in [`Finished::output`], stderr in [`Finished::stderr`],
+    /// each up to the limit.
+    Both,
 }
 
 /// How a child ended.
@@ -27,6 +30,8 @@ pub struct Finished {
     pub status: Option<ExitStatus>,
     /// The kept stream: at most the limit given to [`run`].
     pub output: Vec<u8>,
+    /// With [`Keep::Both`], what it wrote to stderr (at most the limit).
+    pub stderr: Vec<u8>,
 }
 
 /// After the child is gone, how long to wait for the rest of its output: a
@@ -46,6 +51,7 @@ pub fn run(
     match keep {
         Keep::Stdout => cmd.stdout(Stdio::piped()).stderr(Stdio::null()),
         Keep::Stderr => cmd.stdout(Stdio::null()).stderr(Stdio::piped()),
+        Keep::Both => cmd.stdout(Stdio::piped()).stderr(Stdio::piped()),
     };
     #[cfg(unix)]
     {
@@ -55,12 +61,50 @@ pub fn run(
         cmd.process_group(0);
     }
     let mut child = cmd.spawn()?;
-    let pipe: Box<dyn std::io::Read + Send> = match keep {
-        Keep::Stdout => Box::new(child.stdout.take().expect("stdout is piped")),
-        Keep::Stderr => Box::new(child.stderr.take().expect("stderr is piped")),
+    let out = child
+        .stdout
+        .take()
+        .map(|p| collect(Box::new(p) as Box<dyn std::io::Read + Send>, limit));
+    let err = child
+        .stderr
+        .take()
+        .map(|p| collect(Box::new(p) as Box<dyn std::io::Read + Send>, limit));
+    let status = wait(&mut child, timeout)?;
+    let take = |pipe: Option<Collecting>| {
+        pipe.map(|(kept, finished)| {
+            let _ = finished.recv_timeout(GRACE);
+            std::mem::take(&mut *kept.lock().unwrap_or_else(PoisonError::into_inner))
+        })
+        .unwrap_or_default()
     };
-    // Read on a thread while the child runs; the buffer is shared so that
-    // what came before a grandchild kept the pipe open is still there.
+    let (out, err) = (take(out), take(err));
+    Ok(match keep {
+        Keep::Stdout => Finished {
+            status,
+            output: out,
+            stderr: Vec::new(),
+        },
+        Keep::Stderr => Finished {
+            status,
+            output: err,
+            stderr: Vec::new(),
+        },
+        Keep::Both => Finished {
+            status,
+            output: out,
+            stderr: err,
+        },
+    })
+}
+
+/// A pipe being read on its own thread: what came so far (shared, so that
+/// what came before a grandchild kept the pipe open is still there), and
+/// the signal that the pipe closed.
+type Collecting = (Arc<Mutex<Vec<u8>>>, mpsc::Receiver<()>);
+
+/// Reads `pipe` to its end on a thread, keeping the first `limit` bytes
+/// and dropping the rest, so a chatty child never blocks on a full pipe.
+fn collect(pipe: Box<dyn std::io::Read + Send>, limit: usize) -> Collecting {
     let kept = Arc::new(Mutex::new(Vec::new()));
     let (done, finished) = mpsc::channel();
     let buffer = Arc::clone(&kept);
@@ -74,10 +118,7 @@ pub fn run(
         }
         let _ = done.send(());
     });
-    let status = wait(&mut child, timeout)?;
-    let _ = finished.recv_timeout(GRACE);
-    let output = std::mem::take(&mut *kept.lock().unwrap_or_else(PoisonError::into_inner));
-    Ok(Finished { status, output })
+    (kept, finished)
 }
 
 /// The child's exit status, or `None` after killing and reaping it.

@@ -174,6 +174,45 @@ pub const PROFILE_FILES: Version = Version::new(0, 134, 0);
 /// from this release (0.148.0 loads it).
 pub const UNTRUSTED_APPROVAL_REFUSED: Version = Version::new(0, 149, 0);
 
+/// `[model_providers.ID.auth]` (a command that prints the key) is read
+/// from this release; 0.117.0 ignores the table without a word (and sends
+/// no key).
+pub const PROVIDER_AUTH_COMMAND: Version = Version::new(0, 118, 0);
+/// `supports_websockets` is a typed provider key in every release
+/// measured from here (0.100.0).
+pub const SUPPORTS_WEBSOCKETS: Version = Version::new(0, 100, 0);
+/// `websocket_connect_timeout_ms` is read from this release (0.115.0
+/// ignores it).
+pub const WEBSOCKET_CONNECT_TIMEOUT: Version = Version::new(0, 116, 0);
+/// `supports_standalone_web_search` is a provider key from this release.
+pub const STANDALONE_WEB_SEARCH: Version = Version::new(0, 146, 0);
+/// `model_catalog_url` is a provider key from this release.
+pub const MODEL_CATALOG_URL: Version = Version::new(0, 156, 0);
+
+/// Codex's built-in Amazon Bedrock providers, and the release that
+/// brought each (before it, `model_provider = "<id>"` fails with "Model
+/// provider not found"). Unlike the other built-ins, a
+/// `[model_providers.<id>]` table may change a few of their keys
+/// ([`Target::bedrock_keys`]).
+pub const BEDROCK_PROVIDERS: &[(&str, Version)] = &[
+    ("amazon-bedrock", Version::new(0, 123, 0)),
+    ("amazon-bedrock-runtime", Version::new(0, 148, 0)),
+];
+
+/// The keys a `[model_providers.amazon-bedrock]` table may set, and the
+/// release from which Codex accepts each (it refuses the table otherwise:
+/// "only supports changing ..."). `aws` only works here: on any other
+/// provider Codex refuses it from 0.123.0 and ignores it before.
+pub const BEDROCK_KEYS: &[(&str, Version)] = &[
+    ("aws.profile", Version::new(0, 123, 0)),
+    ("aws.region", Version::new(0, 124, 0)),
+    ("base_url", Version::new(0, 145, 0)),
+    ("auth", Version::new(0, 145, 0)),
+    ("http_headers", Version::new(0, 145, 0)),
+    ("aws.auth_refresh", Version::new(0, 149, 0)),
+    ("aws.credential_export", Version::new(0, 155, 0)),
+];
+
 /// Where a target Codex reads profiles from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProfileLayout {
@@ -205,6 +244,43 @@ impl Target {
             "chat" => self.version < CHAT_REMOVED,
             _ => false,
         }
+    }
+
+    /// Codex's built-in provider ids in this release.
+    pub fn builtin_providers(&self) -> Vec<&'static str> {
+        BUILTIN_PROVIDERS
+            .iter()
+            .copied()
+            .chain(
+                BEDROCK_PROVIDERS
+                    .iter()
+                    .filter(|(_, first)| self.version >= *first)
+                    .map(|(id, _)| *id),
+            )
+            .collect()
+    }
+
+    /// Whether `id` is built into this Codex.
+    pub fn is_builtin(&self, id: &str) -> bool {
+        self.builtin_providers().contains(&id)
+    }
+
+    /// Whether `id` is a built-in whose table may change some keys (Amazon
+    /// Bedrock's), in this release.
+    pub fn is_bedrock(&self, id: &str) -> bool {
+        BEDROCK_PROVIDERS
+            .iter()
+            .any(|(b, first)| *b == id && self.version >= *first)
+    }
+
+    /// The keys (`aws.profile` for a key of `aws`) a Bedrock table may set in
+    /// this release.
+    pub fn bedrock_keys(&self) -> Vec<&'static str> {
+        BEDROCK_KEYS
+            .iter()
+            .filter(|(_, first)| self.version >= *first)
+            .map(|(key, _)| *key)
+            .collect()
     }
 
     /// What this Codex does with a `[model_providers.<id>]` table for one of

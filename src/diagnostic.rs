@@ -143,6 +143,11 @@ pub enum Code {
     Target,
     /// The templates (`validate --templates DIR`) cannot render the catalog.
     Render,
+    /// A provider with two ways to get its key (`env_key`, `auth`, `aws`),
+    /// or one with a key Codex refuses beside it.
+    KeySources,
+    /// A key the target Codex does not read yet (`auth` before it existed).
+    UnsupportedKey,
 }
 
 impl Code {
@@ -173,6 +178,8 @@ impl Code {
         Code::Unreadable,
         Code::Target,
         Code::Render,
+        Code::KeySources,
+        Code::UnsupportedKey,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -202,6 +209,8 @@ impl Code {
             Code::Unreadable => "unreadable",
             Code::Target => "target",
             Code::Render => "render",
+            Code::KeySources => "key-sources",
+            Code::UnsupportedKey => "unsupported-key",
         }
     }
 }

@@ -189,6 +189,7 @@ mod tests {
             version: "t".into(),
             default: Some("a".into()),
             providers: Vec::new(),
+            bedrock: Vec::new(),
             profiles: Vec::new(),
         }
     }

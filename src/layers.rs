@@ -222,6 +222,11 @@ fn writes(p: &Provider, key: &str) -> bool {
         "stream_max_retries" => p.stream_max_retries.is_some(),
         "stream_idle_timeout_ms" => p.stream_idle_timeout_ms.is_some(),
         "requires_openai_auth" => p.requires_openai_auth.is_some(),
+        "supports_websockets" => p.supports_websockets.is_some(),
+        "websocket_connect_timeout_ms" => p.websocket_connect_timeout_ms.is_some(),
+        "auth" => p.auth.is_some(),
+        "supports_standalone_web_search" => p.supports_standalone_web_search.is_some(),
+        "model_catalog_url" => p.model_catalog_url.is_some(),
         _ => false,
     }
 }

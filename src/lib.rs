@@ -22,6 +22,7 @@
 //! stages     catalog, render, merge, diff, write, verify, detect, state
 //! ground     cli, codex (per-version facts), home (file names), secrets, diagnostic,
 //!            input (bounded reads of regular files), child (time-limited children),
+//!            keycmd (key commands: found as Codex finds them, run for probe),
 //!            verbosity (-q/-v)
 //! ```
 
@@ -41,6 +42,7 @@ pub mod fuzz;
 mod hazards;
 mod home;
 mod input;
+mod keycmd;
 mod layers;
 mod merge;
 mod plan;

@@ -10,7 +10,7 @@
 
 use std::borrow::Cow;
 use std::ffi::OsString;
-use std::sync::OnceLock;
+use std::sync::{PoisonError, RwLock, RwLockReadGuard};
 
 /// What a credential looks like: its prefix and, when one provider issues
 /// it, that provider and the hosts it serves from.
@@ -175,7 +175,7 @@ fn is_random_token(run: &str) -> bool {
 /// Hides credentials in a line of config text before it is shown: the value of
 /// any secret-named key, and any word that looks like a key.
 pub fn redact(line: &str) -> String {
-    let line = &*hide_values(line, concealed());
+    let line = &*hide_values(line, &concealed());
     // A secret-named key followed by `=` or `:` hides everything after it.
     for (at, c) in line.char_indices() {
         if c != '=' && c != ':' {
@@ -258,8 +258,9 @@ fn hide_userinfo(word: &str) -> String {
     word.to_owned()
 }
 
-/// The values never to print: those of the variables the catalog names.
-static CONCEALED: OnceLock<Vec<String>> = OnceLock::new();
+/// The values never to print: those of the variables the catalog names,
+/// and the keys that key commands printed.
+static CONCEALED: RwLock<Vec<String>> = RwLock::new(Vec::new());
 
 /// Shorter values are not hidden: replacing every `abc` in the output would
 /// garble it and hide nothing worth hiding.
@@ -267,23 +268,32 @@ const MIN_CONCEALED: usize = 4;
 
 /// Remembers the values of the environment variables `vars` (the key and
 /// header variables the catalog names), so that [`redact`] and [`scrub`]
-/// hide them in everything codexgen prints, whatever they look like. The
-/// first call wins; a run loads one catalog.
+/// hide them in everything codexgen prints, whatever they look like.
 pub fn conceal_values_of<'a>(vars: impl IntoIterator<Item = &'a str>) {
-    let mut values: Vec<String> = vars
-        .into_iter()
-        .filter_map(|var| std::env::var(var).ok())
-        .map(|value| value.trim().to_owned())
-        .filter(|value| value.chars().count() >= MIN_CONCEALED)
-        .collect();
-    // Longest first, so a value that contains another is hidden whole.
-    values.sort_by_key(|v| std::cmp::Reverse(v.len()));
-    values.dedup();
-    let _ = CONCEALED.set(values);
+    for var in vars {
+        if let Ok(value) = std::env::var(var) {
+            conceal(&value);
+        }
+    }
 }
 
-fn concealed() -> &'static [String] {
-    CONCEALED.get().map_or(&[], Vec::as_slice)
+/// Remembers one secret value (a key a command printed) to hide it from
+/// everything printed after.
+pub fn conceal(value: &str) {
+    let value = value.trim();
+    if value.chars().count() < MIN_CONCEALED {
+        return;
+    }
+    let mut values = CONCEALED.write().unwrap_or_else(PoisonError::into_inner);
+    if !values.iter().any(|v| v == value) {
+        values.push(value.to_owned());
+        // Longest first, so a value that contains another is hidden whole.
+        values.sort_by_key(|v| std::cmp::Reverse(v.len()));
+    }
+}
+
+fn concealed() -> RwLockReadGuard<'static, Vec<String>> {
+    CONCEALED.read().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// `text` with every whole occurrence of a value in `values` hidden.
@@ -302,7 +312,7 @@ fn hide_values<'t>(text: &'t str, values: &[String]) -> Cow<'t, str> {
 /// sk-ab***yz", "ending in 6789"): every word that shares four characters in
 /// a row with a concealed value is hidden, so not even part of it shows.
 pub fn scrub(text: &str) -> String {
-    scrub_with(text, concealed())
+    scrub_with(text, &concealed())
 }
 
 fn scrub_with(text: &str, values: &[String]) -> String {

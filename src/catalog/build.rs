@@ -7,8 +7,11 @@ use std::collections::{HashMap, HashSet};
 
 use super::keys::{self, KeyDoc, Kind};
 use super::yaml::{Key, Node, Pos, Value};
-use super::{Catalog, Pairs, Profile, Provider, SCHEMAS, Source, snippet};
-use crate::codex::{self, Target, VersionReq};
+use super::{
+    AuthCommand, Aws, AwsCommand, Bedrock, Catalog, Pairs, Profile, Provider, SCHEMAS, Source,
+    snippet,
+};
+use crate::codex::{self, Target, Version, VersionReq};
 use crate::diagnostic::{Code, Problem, did_you_mean, is_unprintable};
 use crate::home::{self, CodexFile, ProfileName};
 use crate::input;
@@ -17,6 +20,9 @@ use crate::secrets::looks_like_secret;
 /// The longest string value a catalog may hold, in bytes. The longest real
 /// one (an `env_key_instructions`) is a few hundred bytes.
 pub const MAX_STRING: usize = 64 * 1024;
+
+/// The most arguments a key command may have: real ones have a few.
+const MAX_ARGS: usize = 64;
 
 /// A key an overlay removed with `~`: where the key was, and where the `~`
 /// is, so that what its absence breaks points at the line that caused it.
@@ -179,6 +185,14 @@ impl<'n> Fields<'n> {
             .map(|(_, v)| v)
     }
 
+    /// The position of `key`'s name, when the map has it.
+    fn key_pos(&self, key: &str) -> Option<Pos> {
+        self.entries
+            .iter()
+            .find(|(k, _)| k.name == key)
+            .map(|(k, _)| k.pos)
+    }
+
     /// Whether some key here looks like a typo of `key`; its unknown-key
     /// error already says so, and "`key` is missing" would only repeat it.
     fn has_typo_of(&self, key: &str) -> bool {
@@ -322,7 +336,7 @@ impl Builder<'_> {
         // not, so one broken provider does not also break each profile using it.
         let provider_ids = Declared::of(providers_node);
         let profile_names = Declared::of(profiles_node);
-        let providers = self.providers(providers_node);
+        let (providers, bedrock) = self.providers(providers_node);
         let profiles = self.profiles(profiles_node, &provider_ids);
         self.report_removed_in_use();
         self.finish(&f, "");
@@ -376,6 +390,7 @@ impl Builder<'_> {
             version: version?,
             default: default?,
             providers,
+            bedrock,
             profiles,
         })
     }
@@ -439,38 +454,93 @@ impl Builder<'_> {
         }
     }
 
-    fn providers(&mut self, node: Option<&Node>) -> Vec<Provider> {
+    /// The catalog's providers, and its tables for Codex's Amazon Bedrock
+    /// built-ins (which only change a few keys).
+    fn providers(&mut self, node: Option<&Node>) -> (Vec<Provider>, Vec<Bedrock>) {
+        let (mut providers, mut bedrock) = (Vec::new(), Vec::new());
         let Some(node) = node else {
-            return Vec::new();
+            return (providers, bedrock);
         };
         if matches!(node.value, Value::Null) {
-            return Vec::new();
+            return (providers, bedrock);
         }
         let Some(f) = self.fields(node, "`providers`".to_owned(), &[]) else {
-            return Vec::new();
+            return (providers, bedrock);
         };
-        f.entries
-            .iter()
-            .filter_map(|(key, value)| self.provider(key, value))
-            .collect()
+        for (key, value) in f.entries {
+            if self.target.is_bedrock(&key.name) {
+                bedrock.extend(self.bedrock(key, value));
+            } else {
+                providers.extend(self.provider(key, value));
+            }
+        }
+        (providers, bedrock)
+    }
+
+    /// A table for Codex's built-in `amazon-bedrock` (or
+    /// `amazon-bedrock-runtime`): Codex refuses every key but the few it
+    /// lets such a table change, and which those are grew release by
+    /// release (`codex::BEDROCK_KEYS`).
+    fn bedrock(&mut self, key: &Key, node: &Node) -> Option<Bedrock> {
+        let id = key.name.clone();
+        let what = format!("provider `{id}`");
+        let mut f = self.fields(node, what.clone(), keys::PROVIDER)?;
+        let allowed = self.target.bedrock_keys();
+        let version = self.target.version;
+        let base_url = f.take("base_url").and_then(|n| self.base_url(n));
+        let http_headers = self.pairs(f.take("http_headers"), &what, PairKind::Header);
+        let auth = f
+            .take("auth")
+            .and_then(|n| self.auth(n, &format!("`auth` of {what}"), keys::AUTH));
+        let aws = f.take("aws").and_then(|n| self.aws(n, &what, &allowed));
+        for k in keys::names(keys::PROVIDER) {
+            if matches!(k, "base_url" | "http_headers" | "auth" | "aws") {
+                continue;
+            }
+            f.take(k);
+        }
+        for (k, _) in f.entries {
+            let name = k.name.as_str();
+            let known = keys::find(keys::PROVIDER, name).is_some();
+            if !known || name == "aws" || allowed.contains(&name) {
+                continue;
+            }
+            let changeable: Vec<&str> = allowed.clone();
+            self.error(
+                Code::UnsupportedKey,
+                k.pos,
+                format!("`{name}` of {what}: Codex {version} lets a table for its built-in `{id}` change only {}", changeable.join(", ")),
+                "Codex refuses the whole table for this key",
+                if name == "name" {
+                    "remove it: Codex names its built-in provider itself".to_owned()
+                } else {
+                    format!("remove it, or use another provider id for a provider of your own (Codex {version} reserves `{id}`)")
+                },
+            );
+        }
+        if let (Some(_), Some(pos)) = (&auth, f.key_pos("aws")) {
+            self.error(
+                Code::KeySources,
+                pos,
+                format!("{what} has two ways to get its key: `auth` and `aws`"),
+                "Codex refuses a provider with both",
+                "keep one: `auth` runs a command that prints a bearer key, `aws` signs with AWS credentials",
+            );
+        }
+        self.finish(&f, "");
+        Some(Bedrock {
+            id,
+            base_url,
+            http_headers,
+            auth,
+            aws,
+        })
     }
 
     fn provider(&mut self, key: &Key, node: &Node) -> Option<Provider> {
         let id = key.name.clone();
         let id_ok = self.id(key, "provider id");
-        if let Some(effect) = self.target.redefined_builtin(&id) {
-            self.error(Code::BuiltinProvider,
-                key.pos,
-                format!("provider id `{id}` is one of Codex's built-in providers"),
-                format!(
-                    "Codex {} {effect} (`[model_providers.{id}]`)",
-                    self.target.version
-                ),
-                format!(
-                    "remove this provider and use `provider: {id}` in profiles, or rename it (e.g. `local_{id}`)"
-                ),
-            );
-        }
+        self.not_builtin(key);
         let what = format!("provider `{id}`");
         let mut f = self.fields(node, what.clone(), keys::PROVIDER)?;
         // Every Codex refuses a provider table without a `name` (measured on
@@ -497,7 +567,8 @@ impl Builder<'_> {
             );
             None
         };
-        let env_key = f.take("env_key").and_then(|n| self.env_name(n, &what));
+        let env_key_node = f.take("env_key");
+        let env_key = env_key_node.and_then(|n| self.env_name(n, &what));
         let env_key_instructions = f.take("env_key_instructions").and_then(|n| {
             let field = format!("`env_key_instructions` of {what}");
             self.string(n, &field)
@@ -514,6 +585,21 @@ impl Builder<'_> {
         let stream_max_retries = self.count(&mut f, "stream_max_retries");
         let stream_idle_timeout_ms = self.count(&mut f, "stream_idle_timeout_ms");
         let requires_openai_auth = f.take("requires_openai_auth").and_then(|n| self.boolean(n));
+        let supports_websockets = f.take("supports_websockets").and_then(|n| self.boolean(n));
+        let websocket_connect_timeout_ms = self.count(&mut f, "websocket_connect_timeout_ms");
+        let auth_node = f.take("auth");
+        let auth = auth_node.and_then(|n| self.auth(n, &format!("`auth` of {what}"), keys::AUTH));
+        let supports_standalone_web_search = f
+            .take("supports_standalone_web_search")
+            .and_then(|n| self.boolean(n));
+        let model_catalog_url = f
+            .take("model_catalog_url")
+            .and_then(|n| self.base_url_like(n, "`model_catalog_url`"));
+        if f.take("aws").is_some() {
+            self.aws_elsewhere(&f, &id);
+        }
+        self.one_key_source(&f, &what, requires_openai_auth);
+        self.newer_keys(&f, &what);
         if let Some(token) = f.take("experimental_bearer_token") {
             self.error(
                 Code::LiteralSecret,
@@ -540,8 +626,345 @@ impl Builder<'_> {
             request_max_retries,
             stream_max_retries,
             stream_idle_timeout_ms,
+            websocket_connect_timeout_ms,
             requires_openai_auth,
+            supports_websockets,
+            supports_standalone_web_search,
+            model_catalog_url,
+            auth,
         })
+    }
+
+    /// A catalog provider reusing the id of one of Codex's built-ins
+    /// (other than Amazon Bedrock's, which `bedrock` handles): refused.
+    fn not_builtin(&mut self, key: &Key) {
+        let id = &key.name;
+        if let Some(effect) = self.target.redefined_builtin(id) {
+            self.error(Code::BuiltinProvider,
+                key.pos,
+                format!("provider id `{id}` is one of Codex's built-in providers"),
+                format!(
+                    "Codex {} {effect} (`[model_providers.{id}]`)",
+                    self.target.version
+                ),
+                format!(
+                    "remove this provider and use `provider: {id}` in profiles, or rename it (e.g. `local_{id}`)"
+                ),
+            );
+        }
+    }
+
+    /// Provider keys newer than the oldest Codex codexgen knows, each
+    /// refused for a target older than the release that reads it.
+    fn newer_keys(&mut self, f: &Fields<'_>, what: &str) {
+        for (key, first) in [
+            ("auth", codex::PROVIDER_AUTH_COMMAND),
+            ("supports_websockets", codex::SUPPORTS_WEBSOCKETS),
+            (
+                "websocket_connect_timeout_ms",
+                codex::WEBSOCKET_CONNECT_TIMEOUT,
+            ),
+            (
+                "supports_standalone_web_search",
+                codex::STANDALONE_WEB_SEARCH,
+            ),
+            ("model_catalog_url", codex::MODEL_CATALOG_URL),
+        ] {
+            self.needs_codex(f, key, first, what);
+        }
+    }
+
+    /// `aws` on a provider that is not Codex's Amazon Bedrock: refused.
+    fn aws_elsewhere(&mut self, f: &Fields<'_>, id: &str) {
+        let Some(pos) = f.key_pos("aws") else {
+            return;
+        };
+        let version = self.target.version;
+        let label = if version >= codex::BEDROCK_PROVIDERS[0].1 {
+            format!("Codex {version} refuses `aws` on any other provider")
+        } else {
+            format!("Codex {version} ignores it without a word")
+        };
+        self.error(
+            Code::UnsupportedKey,
+            pos,
+            format!("`aws` of provider `{id}`: Codex signs with AWS only for its built-in `amazon-bedrock` provider"),
+            label,
+            format!(
+                "put `aws:` under a provider named `amazon-bedrock` (Codex {} and newer) and use `provider: amazon-bedrock` in profiles",
+                codex::BEDROCK_PROVIDERS[0].1
+            ),
+        );
+    }
+
+    /// A command Codex runs (`auth`, or `aws.auth_refresh` with `keys`).
+    fn auth(&mut self, node: &Node, what: &str, table: &'static [KeyDoc]) -> Option<AuthCommand> {
+        let mut f = self.fields(node, what.to_owned(), table)?;
+        let command = if let Some(n) = f.take("command") {
+            self.command_word(n, &format!("`command` of {what}"))
+        } else {
+            self.error(
+                Code::MissingKey,
+                node.pos,
+                format!("{what} has no `command`"),
+                "add `command:` with the program that prints the key",
+                "e.g. `command: op` with `args: [read, \"op://Team/Groq/credential\"]`",
+            );
+            None
+        };
+        let cwd = if keys::find(table, "cwd").is_some() {
+            f.take("cwd").and_then(|n| self.cwd(n, what))
+        } else {
+            None
+        };
+        // Without `cwd`, Codex takes a relative path from whatever folder
+        // it was started in: the key would come and go with `cd`.
+        let command = command.filter(|c| {
+            let relative = c.contains('/') && !c.starts_with('/');
+            if relative && f.key_pos("cwd").is_none() && keys::find(table, "cwd").is_some() {
+                let pos = f.key_pos("command").unwrap_or(node.pos);
+                self.error(
+                    Code::BadValue,
+                    pos,
+                    format!("`command: {c}` in {what} is a relative path, and there is no `cwd`"),
+                    "Codex would look for it in whatever folder Codex is started from",
+                    "write an absolute path, a bare program name (looked up on PATH), or add `cwd:` (absolute, or relative to the Codex home)",
+                );
+                return false;
+            }
+            true
+        });
+        let args = self.text_list(f.take("args"), &format!("`args` of {what}"));
+        let timeout_ms = self.count(&mut f, "timeout_ms");
+        let refresh_interval_ms = if keys::find(table, "refresh_interval_ms").is_some() {
+            self.count(&mut f, "refresh_interval_ms")
+        } else {
+            None
+        };
+        self.finish(&f, "");
+        Some(AuthCommand {
+            command: command?,
+            args: args?,
+            timeout_ms,
+            refresh_interval_ms,
+            cwd,
+        })
+    }
+
+    /// `aws` of a Bedrock table; `allowed` are the keys (as `aws.KEY`) the
+    /// target lets it set.
+    fn aws(&mut self, node: &Node, owner: &str, allowed: &[&str]) -> Option<Aws> {
+        let what = format!("`aws` of {owner}");
+        let mut f = self.fields(node, what.clone(), keys::AWS)?;
+        let text = |b: &mut Self, key: &'static str, f: &mut Fields<'_>| {
+            f.take(key).and_then(|n| {
+                let field = format!("`{key}` of {what}");
+                b.string(n, &field)
+                    .filter(|t| b.no_credential(n.pos, t, &field))
+            })
+        };
+        let profile = text(self, "profile", &mut f);
+        let region = text(self, "region", &mut f);
+        let command = |b: &mut Self, key: &'static str, f: &mut Fields<'_>| {
+            f.take(key).and_then(|n| {
+                b.auth(n, &format!("`aws.{key}` of {owner}"), keys::AWS_COMMAND)
+                    .map(|c| AwsCommand {
+                        command: c.command,
+                        args: c.args,
+                        timeout_ms: c.timeout_ms,
+                    })
+            })
+        };
+        let auth_refresh = command(self, "auth_refresh", &mut f);
+        let credential_export = command(self, "credential_export", &mut f);
+        if let Some(pos) = f.key_pos("auth_refresh")
+            && auth_refresh.as_ref().is_some_and(|c| c.command != "aws")
+        {
+            self.error(
+                Code::BadValue,
+                pos,
+                format!("`aws.auth_refresh` of {owner} runs another program than `aws`"),
+                "Codex accepts only `command: aws` here",
+                "write `command: aws` and put the rest in `args:` (e.g. [sso, login])",
+            );
+        }
+        if let (Some(_), Some(_), Some(pos)) =
+            (&credential_export, &profile, f.key_pos("credential_export"))
+        {
+            self.error(
+                Code::KeySources,
+                pos,
+                format!("{what} has both `credential_export` and `profile`"),
+                "Codex refuses the two together",
+                "keep one: `profile` names an AWS profile, `credential_export` runs a command that prints credentials",
+            );
+        }
+        let version = self.target.version;
+        for (k, _) in f.entries {
+            let dotted = format!("aws.{}", k.name);
+            if keys::find(keys::AWS, &k.name).is_none() || allowed.contains(&dotted.as_str()) {
+                continue;
+            }
+            let first = codex::BEDROCK_KEYS
+                .iter()
+                .find(|(key, _)| *key == dotted)
+                .map_or(version, |(_, v)| *v);
+            self.error(
+                Code::UnsupportedKey,
+                k.pos,
+                format!(
+                    "`{}` of {what} needs Codex {first} or newer; the target is Codex {version}",
+                    k.name
+                ),
+                format!("Codex {version} refuses the table for this key"),
+                "remove it, or target a newer Codex (`codex:` in the catalog, or --codex-version)",
+            );
+        }
+        self.finish(&f, "");
+        Some(Aws {
+            profile,
+            region,
+            auth_refresh,
+            credential_export,
+        })
+    }
+
+    /// The program of an `auth` command: one non-empty word of text, or
+    /// `aws` where the key table allows only that.
+    fn command_word(&mut self, node: &Node, what: &str) -> Option<String> {
+        let command = self.string(node, what)?;
+        if command.trim().is_empty() {
+            self.error(
+                Code::EmptyValue,
+                node.pos,
+                format!("{what} is empty"),
+                "Codex refuses an empty command",
+                "name the program that prints the key, e.g. `op`",
+            );
+            return None;
+        }
+        if command.trim() != command {
+            self.error(
+                Code::BadValue,
+                node.pos,
+                format!("{what} has leading or trailing spaces"),
+                "Codex runs the program by exactly this name",
+                "remove the spaces; put arguments in `args:`",
+            );
+            return None;
+        }
+        if !self.no_credential(node.pos, &command, what) {
+            return None;
+        }
+        Some(command)
+    }
+
+    /// `cwd`: an absolute path, or one Codex takes from the Codex home.
+    fn cwd(&mut self, node: &Node, owner: &str) -> Option<String> {
+        let what = format!("`cwd` of {owner}");
+        let cwd = self.string(node, &what)?;
+        if cwd.trim().is_empty() {
+            self.error(
+                Code::EmptyValue,
+                node.pos,
+                format!("{what} is empty"),
+                "Codex cannot start the command in no folder",
+                "write a folder (absolute, or relative to the Codex home), or leave `cwd` out",
+            );
+            return None;
+        }
+        Some(cwd)
+    }
+
+    /// A list of strings (a command's arguments); `None` after an error.
+    fn text_list(&mut self, node: Option<&Node>, what: &str) -> Option<Vec<String>> {
+        let Some(node) = node else {
+            return Some(Vec::new());
+        };
+        let Value::Seq(items) = &node.value else {
+            self.error(
+                Code::WrongType,
+                node.pos,
+                format!("{what} must be a list"),
+                format!("found {}", node.value.kind()),
+                "write one argument per item: [read, \"op://Team/Item/credential\"]",
+            );
+            return None;
+        };
+        if items.len() > MAX_ARGS {
+            self.error(
+                Code::TooLong,
+                node.pos,
+                format!("{what} has {} items, more than {MAX_ARGS}", items.len()),
+                "this list",
+                "a key command needs a few arguments",
+            );
+            return None;
+        }
+        let mut out = Vec::with_capacity(items.len());
+        let mut ok = true;
+        for item in items {
+            match self.string(item, what) {
+                Some(text) if self.no_credential(item.pos, &text, what) => out.push(text),
+                _ => ok = false,
+            }
+        }
+        ok.then_some(out)
+    }
+
+    /// A provider gets its key one way: `env_key` or `auth`, and `auth`
+    /// does not go with `requires_openai_auth` (Codex refuses either pair
+    /// at load: "provider auth cannot be combined with ...").
+    fn one_key_source(&mut self, f: &Fields<'_>, what: &str, requires_openai_auth: Option<bool>) {
+        let Some(auth) = f.key_pos("auth") else {
+            return;
+        };
+        if f.key_pos("env_key").is_some() {
+            self.error(
+                Code::KeySources,
+                auth,
+                format!("{what} has two ways to get its key: `env_key` and `auth`"),
+                "Codex refuses a provider with both",
+                "keep one: `env_key` names a variable holding the key, `auth` runs a command that prints it",
+            );
+        }
+        if let (Some(true), Some(pos)) = (requires_openai_auth, f.key_pos("requires_openai_auth")) {
+            self.error(
+                Code::KeySources,
+                pos,
+                format!("{what} has `auth` and `requires_openai_auth: true`"),
+                "Codex refuses `auth` together with this",
+                "remove `requires_openai_auth` (or `auth`)",
+            );
+        }
+    }
+
+    /// Refuses `key` of a provider when the target Codex is older than
+    /// `first`, the release that reads it: an older one ignores it
+    /// without a word (unknown keys pass), so the provider would not work.
+    fn needs_codex(&mut self, f: &Fields<'_>, key: &str, first: Version, what: &str) {
+        let Some(pos) = f.key_pos(key) else {
+            return;
+        };
+        let version = self.target.version;
+        if version >= first {
+            return;
+        }
+        let help = if key == "auth" {
+            "name the key's variable in `env_key` instead (and export it), or target a newer Codex (`codex:` in the catalog, or --codex-version)".to_owned()
+        } else {
+            "remove it, or target a newer Codex (`codex:` in the catalog, or --codex-version)"
+                .to_owned()
+        };
+        self.error(
+            Code::UnsupportedKey,
+            pos,
+            format!(
+                "`{key}` of {what} needs Codex {first} or newer; the target is Codex {version}"
+            ),
+            format!("Codex {version} ignores it without a word"),
+            help,
+        );
     }
 
     fn profiles(&mut self, node: Option<&Node>, providers: &Declared<'_>) -> Vec<Profile> {
@@ -577,7 +1000,7 @@ impl Builder<'_> {
                 "add `provider: <id>` naming a catalog provider or a Codex built-in",
                 format!(
                     "Codex's built-in providers: {}",
-                    codex::BUILTIN_PROVIDERS.join(", ")
+                    self.target.builtin_providers().join(", ")
                 ),
             );
             None
@@ -621,7 +1044,7 @@ impl Builder<'_> {
         what: &str,
     ) -> Option<String> {
         let id = self.string(node, what)?;
-        let known = providers.contains(&id) || codex::BUILTIN_PROVIDERS.contains(&id.as_str());
+        let known = providers.contains(&id) || self.target.is_builtin(&id);
         if known {
             return Some(id);
         }
@@ -646,7 +1069,7 @@ impl Builder<'_> {
             .order
             .iter()
             .copied()
-            .chain(codex::BUILTIN_PROVIDERS.iter().copied())
+            .chain(self.target.builtin_providers())
             .collect();
         let label = did_you_mean(&id, candidates.iter().copied()).map_or_else(
             || "not in the catalog and not built into Codex".to_owned(),
@@ -916,6 +1339,42 @@ impl Builder<'_> {
                 self.target.version,
                 allowed.join(", ")
             ),
+        );
+        None
+    }
+
+    /// An http(s) URL with a host and no credentials (a URL Codex
+    /// fetches, not one it appends a path to).
+    fn base_url_like(&mut self, node: &Node, what: &str) -> Option<String> {
+        let url = self.string(node, what)?;
+        let host = url
+            .strip_prefix("https://")
+            .or_else(|| url.strip_prefix("http://"))
+            .map(|r| r.split(['/', '?', '#']).next().unwrap_or_default());
+        let (code, label, help) = match host {
+            None | Some("") => (
+                Code::BadUrl,
+                "not an http(s) URL with a host",
+                "write the full URL, e.g. https://models.example.com/v1/models",
+            ),
+            Some(_) if url.chars().any(char::is_whitespace) => (
+                Code::BadUrl,
+                "the URL contains whitespace",
+                "remove the spaces",
+            ),
+            Some(host) if host.contains('@') || contains_credential(&url) => (
+                Code::LiteralSecret,
+                "carries a credential",
+                "a shared catalog must not hold credentials",
+            ),
+            Some(_) => return Some(url),
+        };
+        self.error(
+            code,
+            node.pos,
+            format!("{what} {url:?} is not usable"),
+            label,
+            help,
         );
         None
     }

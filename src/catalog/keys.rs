@@ -38,6 +38,11 @@ pub enum Kind {
     TextMap,
     /// A map of header names to environment variable names.
     EnvMap,
+    /// A list of text (a command's arguments).
+    TextList,
+    /// A map with keys of its own: its name in the schema's `$defs`, and
+    /// its key table.
+    Table(&'static str, &'static [KeyDoc]),
     /// A map of provider ids to providers.
     Providers,
     /// A map of profile names to profiles.
@@ -180,9 +185,119 @@ pub const PROVIDER: &[KeyDoc] = &[
         "Whether this provider uses the OpenAI login (ChatGPT or OPENAI_API_KEY) instead of `env_key`.",
     ),
     key(
+        "auth",
+        Kind::Table("auth", AUTH),
+        "A command that prints the key (a password manager, a cloud CLI), sent as `Authorization: Bearer`; instead of `env_key` (Codex 0.118+).",
+    ),
+    key(
+        "aws",
+        Kind::Table("aws", AWS),
+        "Only under Codex's built-in `amazon-bedrock` (0.123+) or `amazon-bedrock-runtime` (0.148+): sign requests with AWS SigV4 instead of sending a key.",
+    ),
+    key(
+        "supports_websockets",
+        Kind::Bool,
+        "Whether the provider serves the Responses API over WebSocket as well.",
+    ),
+    key(
+        "websocket_connect_timeout_ms",
+        Kind::Count {
+            min: 1,
+            max: i64::MAX,
+        },
+        "Milliseconds Codex waits for a WebSocket connection (Codex 0.116+).",
+    ),
+    key(
+        "supports_standalone_web_search",
+        Kind::Bool,
+        "Whether the provider serves the standalone web-search endpoint (Codex 0.146+).",
+    ),
+    key(
+        "model_catalog_url",
+        Kind::Url,
+        "Where Codex fetches this provider's model list (Codex 0.156+).",
+    ),
+    key(
         "experimental_bearer_token",
         Kind::Refused,
         "A literal token: refused, a shared catalog must not hold secrets (use `env_key`).",
+    ),
+];
+
+/// The keys of a provider's `auth`: the command Codex runs for the key.
+pub const AUTH: &[KeyDoc] = &[
+    required(
+        "command",
+        Kind::Text,
+        "The program that prints the key on standard output (`op`, `pass`, `security`, `gcloud`): a bare name is looked up on PATH, a path is taken from `cwd`. Run without a shell.",
+    ),
+    key(
+        "args",
+        Kind::TextList,
+        "Its arguments, one item each; no shell, so quotes and `$VARS` reach it as written.",
+    ),
+    key(
+        "timeout_ms",
+        Kind::Count {
+            min: 1,
+            max: i64::MAX,
+        },
+        "Milliseconds Codex waits for it (Codex's default: 5000).",
+    ),
+    key(
+        "refresh_interval_ms",
+        Kind::Count {
+            min: 0,
+            max: i64::MAX,
+        },
+        "Milliseconds Codex reuses the key before running the command again (default 300000; 0: only after a 401).",
+    ),
+    key(
+        "cwd",
+        Kind::Text,
+        "The absolute path of the folder the command runs in.",
+    ),
+];
+
+/// The keys of `aws`, in a table for Codex's `amazon-bedrock`.
+pub const AWS: &[KeyDoc] = &[
+    key(
+        "profile",
+        Kind::Text,
+        "The AWS profile whose credentials sign requests (default: the AWS SDK's chain); not with `credential_export`.",
+    ),
+    key(
+        "region",
+        Kind::Text,
+        "The AWS region, e.g. `us-east-1` (Codex 0.124+).",
+    ),
+    key(
+        "auth_refresh",
+        Kind::Table("aws_command", AWS_COMMAND),
+        "The `aws` command Codex runs to sign in again when the credentials expire, e.g. `{command: aws, args: [sso, login]}` (Codex 0.149+).",
+    ),
+    key(
+        "credential_export",
+        Kind::Table("aws_command", AWS_COMMAND),
+        "A command that prints AWS credentials for Codex to use (Codex 0.155+).",
+    ),
+];
+
+/// The keys of `aws.auth_refresh` and `aws.credential_export`.
+pub const AWS_COMMAND: &[KeyDoc] = &[
+    required(
+        "command",
+        Kind::Text,
+        "The program to run, without a shell (`aws` for `auth_refresh`).",
+    ),
+    key("args", Kind::TextList, "Its arguments, one item each."),
+    key(
+        "timeout_ms",
+        Kind::Count {
+            min: 1,
+            max: i64::MAX,
+        },
+        "Milliseconds Codex waits for it.",
     ),
 ];
 
@@ -265,11 +380,25 @@ pub fn json_schema() -> Value {
             .into(),
     );
     head.append(fields);
-    head.insert(
-        "$defs".into(),
-        json!({ "provider": object(PROVIDER), "profile": object(PROFILE) }),
-    );
+    head.insert("$defs".into(), Value::Object(definitions()));
     Value::Object(head)
+}
+
+/// `$defs`: providers, profiles and every map a provider holds.
+fn definitions() -> Map<String, Value> {
+    fn nested(keys: &'static [KeyDoc], defs: &mut Map<String, Value>) {
+        for k in keys {
+            if let Kind::Table(name, table) = k.kind {
+                defs.insert(name.into(), object(table));
+                nested(table, defs);
+            }
+        }
+    }
+    let mut defs = Map::new();
+    defs.insert("provider".into(), object(PROVIDER));
+    nested(PROVIDER, &mut defs);
+    defs.insert("profile".into(), object(PROFILE));
+    defs
 }
 
 fn object(keys: &'static [KeyDoc]) -> Value {
@@ -312,6 +441,8 @@ fn value_schema(kind: Kind) -> Option<Value> {
             v
         }
         Kind::Bool => json!({ "type": "boolean" }),
+        Kind::TextList => json!({ "type": "array", "items": { "type": "string" } }),
+        Kind::Table(name, _) => json!({ "$ref": format!("#/$defs/{name}") }),
         Kind::TextMap => json!({ "type": "object", "additionalProperties": { "type": "string" } }),
         Kind::EnvMap => json!({
             "type": "object",

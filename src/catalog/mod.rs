@@ -27,13 +27,13 @@ pub fn profile_settings() -> impl Iterator<Item = &'static str> + Clone {
     keys::names(keys::PROFILE).filter(|k| !matches!(*k, "provider" | "model"))
 }
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use serde::Serialize;
 
-use crate::codex::{self, Target, VersionReq};
+use crate::codex::{Target, VersionReq};
 use crate::diagnostic::{Code, Problem, Snippet};
 use crate::home::ProfileName;
 use crate::input::{self, ReadError};
@@ -235,6 +235,8 @@ pub struct Catalog {
     /// the user and to Codex's own `/model`.
     pub default: Option<String>,
     pub providers: Vec<Provider>,
+    /// Tables for Codex's Amazon Bedrock built-ins.
+    pub bedrock: Vec<Bedrock>,
     pub profiles: Vec<Profile>,
 }
 
@@ -244,15 +246,16 @@ impl Catalog {
     }
 
     /// The providers Codex may be asked to reach: every catalog provider,
-    /// then each built-in provider a profile uses, in catalog order.
+    /// then each built-in provider a profile uses, in catalog order (a
+    /// valid catalog's profiles name nothing else).
     pub fn providers_in_use(&self) -> Vec<&str> {
         let mut ids: Vec<&str> = self.providers.iter().map(|p| p.id.as_str()).collect();
-        // A catalog never defines a built-in id (refused at every target),
-        // so only the built-ins seen so far need checking: at most three.
+        let own: HashSet<&str> = ids.iter().copied().collect();
         let mut builtins: Vec<&str> = Vec::new();
         for profile in &self.profiles {
             let id = profile.provider.as_str();
-            if codex::BUILTIN_PROVIDERS.contains(&id) && !builtins.contains(&id) {
+            // At most a handful: Codex has five built-ins.
+            if !own.contains(id) && !builtins.contains(&id) {
                 builtins.push(id);
             }
         }
@@ -286,6 +289,7 @@ impl Catalog {
         }
         Index {
             providers: self.providers.iter().map(|p| (p.id.as_str(), p)).collect(),
+            bedrock: &self.bedrock,
             profiles: self.profiles.iter().map(|p| (p.name.as_str(), p)).collect(),
             users,
         }
@@ -297,6 +301,8 @@ impl Catalog {
 /// per provider, 100 million comparisons at 10,000 entries.
 pub struct Index<'c> {
     providers: HashMap<&'c str, &'c Provider>,
+    /// At most two: Codex has two Amazon Bedrock built-ins.
+    bedrock: &'c [Bedrock],
     profiles: HashMap<&'c str, &'c Profile>,
     /// Provider id -> the profiles that use it, in catalog order.
     users: HashMap<&'c str, Vec<&'c Profile>>,
@@ -309,6 +315,11 @@ impl<'c> Index<'c> {
 
     pub fn profile(&self, name: &str) -> Option<&'c Profile> {
         self.profiles.get(name).copied()
+    }
+
+    /// The catalog's table for Codex's Amazon Bedrock built-in `id`.
+    pub fn bedrock(&self, id: &str) -> Option<&'c Bedrock> {
+        self.bedrock.iter().find(|b| b.id == id)
     }
 
     /// The profiles that use provider `id`.
@@ -373,7 +384,59 @@ pub struct Provider {
     pub request_max_retries: Option<i64>,
     pub stream_max_retries: Option<i64>,
     pub stream_idle_timeout_ms: Option<i64>,
+    pub websocket_connect_timeout_ms: Option<i64>,
     pub requires_openai_auth: Option<bool>,
+    pub supports_websockets: Option<bool>,
+    pub supports_standalone_web_search: Option<bool>,
+    pub model_catalog_url: Option<String>,
+    /// A command that prints the key (`[model_providers.<id>.auth]`).
+    pub auth: Option<AuthCommand>,
+}
+
+/// `[model_providers.<id>.auth]`: Codex runs `command` with `args` (no
+/// shell) and sends its standard output as `Authorization: Bearer`.
+/// Unset numbers are left to Codex's defaults.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuthCommand {
+    pub command: String,
+    pub args: Vec<String>,
+    pub timeout_ms: Option<i64>,
+    pub refresh_interval_ms: Option<i64>,
+    pub cwd: Option<String>,
+}
+
+/// A `[model_providers.<id>]` table for one of Codex's Amazon Bedrock
+/// built-ins (`amazon-bedrock`, `amazon-bedrock-runtime`): only the keys
+/// Codex lets such a table change, each written only when set.
+#[derive(Debug, Clone, Serialize)]
+pub struct Bedrock {
+    pub id: String,
+    pub base_url: Option<String>,
+    pub http_headers: Pairs,
+    pub auth: Option<AuthCommand>,
+    pub aws: Option<Aws>,
+}
+
+/// `[model_providers.<id>.aws]`: which AWS profile and region sign the
+/// requests, the `aws` command that logs in again when they expire, or a
+/// command that prints credentials.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Aws {
+    pub profile: Option<String>,
+    pub region: Option<String>,
+    pub auth_refresh: Option<AwsCommand>,
+    pub credential_export: Option<AwsCommand>,
+}
+
+/// `aws.auth_refresh` and `aws.credential_export`: written as one inline
+/// table each, so they hold only the keys that are set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AwsCommand {
+    pub command: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub args: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeout_ms: Option<i64>,
 }
 
 /// One profile: a model on a provider, plus Codex's profile-level settings.

@@ -20,12 +20,14 @@ use serde::Serialize;
 use super::endpoint::Endpoint;
 use super::report::{Format, Status, own_words, shown, style_status};
 use crate::catalog::Catalog;
+use crate::catalog::{AuthCommand, Aws};
 use crate::codex::{self, Target, Version};
 use crate::codex_schema;
 use crate::diagnostic::{Exit, did_you_mean};
 use crate::error::Error;
 use crate::hazards::{self, Hazard};
 use crate::home::CodexFile;
+use crate::keycmd;
 use crate::layers::{self, Places, Severity};
 use crate::merge::Note;
 use crate::plan::{self, Plan, read_optional};
@@ -125,7 +127,7 @@ impl<'c> Scope<'c> {
             .filter(|p| {
                 catalog.default.as_deref() == Some(p.name.as_str())
                     || Endpoint::lookup(&index, &p.provider).is_none_or(|e| {
-                        e.env_key.as_deref().is_none_or(is_set) || (e.id == "openai" && logged_in)
+                        key_at_hand(&e, &settings.codex_home) || (e.id == "openai" && logged_in)
                     })
             })
             .map(|p| p.name.as_str())
@@ -139,6 +141,17 @@ impl<'c> Scope<'c> {
 
     fn has(&self, profile: &str) -> bool {
         self.profiles.contains(profile)
+    }
+}
+
+/// Whether Codex can get the provider's key without being told more: its
+/// variable is set, its key command is found (not run: it may prompt), or
+/// it needs no key.
+fn key_at_hand(e: &Endpoint, codex_home: &std::path::Path) -> bool {
+    match (&e.auth, &e.env_key) {
+        (Some(auth), _) => keycmd::locate(auth, codex_home).is_ok(),
+        (None, Some(var)) => is_set(var),
+        (None, None) => true,
     }
 }
 
@@ -554,12 +567,15 @@ fn check_keys(settings: &Settings, catalog: &Catalog, scope: &Scope, f: &mut Fin
         // A provider no profile uses is checked by default when its key is
         // set (a bad value is worth knowing), never when profiles are named.
         let unused_checked =
-            all.is_empty() && !scope.named && endpoint.env_key.as_deref().is_none_or(is_set);
+            all.is_empty() && !scope.named && key_at_hand(&endpoint, &settings.codex_home);
         if users.is_empty() && !unused_checked {
             if all.is_empty() && scope.named {
                 continue;
             }
-            let var = endpoint.env_key.clone().unwrap_or_default();
+            let var = match &endpoint.auth {
+                Some(auth) => format!("key command `{}`", auth.command),
+                None => endpoint.env_key.clone().unwrap_or_default(),
+            };
             let who = if all.is_empty() {
                 format!("provider {id}, which no profile uses")
             } else {
@@ -570,67 +586,22 @@ fn check_keys(settings: &Settings, catalog: &Catalog, scope: &Scope, f: &mut Fin
             continue;
         }
         let scope_name = format!("provider {id}");
-        let Some(var) = &endpoint.env_key else {
-            f.add(&scope_name, Status::Ok, "no key needed", None);
-            continue;
-        };
-        let check = KeyCheck::of_var(var, &endpoint.base_url);
-        let used = if users.is_empty() {
-            " (no profile uses this provider)".to_owned()
-        } else {
-            format!(" (used by profile {})", users.join(", "))
-        };
-        let export = Some(format!(
-            "{}{}",
-            export_hint(var, &endpoint.name),
-            endpoint.login_hint()
-        ));
-        let logged_in = id == "openai" && settings.codex_home.join("auth.json").is_file();
-        // Out of the default scope but for being the default profile: plain
-        // `codex` would fail, which a hook that runs `codexgen doctor`
-        // should hear about without failing on it.
         let only_as_default = !scope.named && scope.default.is_some_and(|d| users == [d]);
-        match check.verdict() {
-            KeyVerdict::Fine => f.add(&scope_name, Status::Ok, check.describe(var), None),
-            KeyVerdict::Missing if logged_in => f.add(
-                &scope_name,
-                Status::Ok,
-                format!("{}; Codex uses the login in auth.json", check.describe(var)),
-                None,
-            ),
-            KeyVerdict::Missing if only_as_default => f.add(
-                &scope_name,
-                Status::Warn,
-                format!(
-                    "{} (used by profile {}, the default, which plain `codex` runs)",
-                    check.describe(var),
-                    scope.default.unwrap_or_default()
-                ),
-                export,
-            ),
-            KeyVerdict::Missing => f.add(
-                &scope_name,
-                Status::Error,
-                format!(
-                    "{}{used}: Codex stops with \"Missing environment variable\"",
-                    check.describe(var)
-                ),
-                export,
-            ),
-            KeyVerdict::Unusable => f.add(
-                &scope_name,
-                Status::Error,
-                format!("{}: the provider will answer 401", check.describe(var)),
-                Some(format!(
-                    "re-export {var} without quotes or surrounding spaces"
-                )),
-            ),
-            KeyVerdict::Doubtful => f.add(
-                &scope_name,
-                Status::Warn,
-                format!("{}: expect a 401", check.describe(var)),
-                Some(format!("check that {var} holds a {} key", endpoint.name)),
-            ),
+        match (&endpoint.auth, &endpoint.aws, &endpoint.env_key) {
+            (Some(auth), _, _) => {
+                check_key_command(settings, auth, &scope_name, &users, only_as_default, f);
+            }
+            (None, Some(aws), _) => check_aws(aws, &scope_name, f),
+            (None, None, Some(var)) => {
+                let key = KeyVariable {
+                    id,
+                    var,
+                    users: &users,
+                    only_as_default,
+                };
+                check_key_variable(settings, &endpoint, &key, scope, f);
+            }
+            (None, None, None) => f.add(&scope_name, Status::Ok, "no key needed", None),
         }
         for (header, hvar) in &endpoint.env_http_headers {
             if !is_set(hvar) {
@@ -644,6 +615,142 @@ fn check_keys(settings: &Settings, catalog: &Catalog, scope: &Scope, f: &mut Fin
         }
     }
     not_checked(scope, &skipped, skipped_profiles, f);
+}
+
+/// A provider's key variable, and who in scope needs it.
+struct KeyVariable<'a> {
+    id: &'a str,
+    var: &'a str,
+    users: &'a [&'a str],
+    /// Out of the default scope but for being the default profile: plain
+    /// `codex` would fail, which a hook that runs `codexgen doctor`
+    /// should hear about without failing on it.
+    only_as_default: bool,
+}
+
+/// A provider's key variable: set, unset, or likely wrong.
+fn check_key_variable(
+    settings: &Settings,
+    endpoint: &Endpoint,
+    key: &KeyVariable<'_>,
+    scope: &Scope,
+    f: &mut Findings,
+) {
+    let (id, var, users, only_as_default) = (key.id, key.var, key.users, key.only_as_default);
+    let scope_name = format!("provider {id}");
+    let check = KeyCheck::of_var(var, &endpoint.base_url);
+    let used = if users.is_empty() {
+        " (no profile uses this provider)".to_owned()
+    } else {
+        format!(" (used by profile {})", users.join(", "))
+    };
+    let export = Some(format!(
+        "{}{}",
+        export_hint(var, &endpoint.name),
+        endpoint.login_hint()
+    ));
+    let logged_in = id == "openai" && settings.codex_home.join("auth.json").is_file();
+    match check.verdict() {
+        KeyVerdict::Fine => f.add(&scope_name, Status::Ok, check.describe(var), None),
+        KeyVerdict::Missing if logged_in => f.add(
+            &scope_name,
+            Status::Ok,
+            format!("{}; Codex uses the login in auth.json", check.describe(var)),
+            None,
+        ),
+        KeyVerdict::Missing if only_as_default => f.add(
+            &scope_name,
+            Status::Warn,
+            format!(
+                "{} (used by profile {}, the default, which plain `codex` runs)",
+                check.describe(var),
+                scope.default.unwrap_or_default()
+            ),
+            export,
+        ),
+        KeyVerdict::Missing => f.add(
+            &scope_name,
+            Status::Error,
+            format!(
+                "{}{used}: Codex stops with \"Missing environment variable\"",
+                check.describe(var)
+            ),
+            export,
+        ),
+        KeyVerdict::Unusable => f.add(
+            &scope_name,
+            Status::Error,
+            format!("{}: the provider will answer 401", check.describe(var)),
+            Some(format!(
+                "re-export {var} without quotes or surrounding spaces"
+            )),
+        ),
+        KeyVerdict::Doubtful => f.add(
+            &scope_name,
+            Status::Warn,
+            format!("{}: expect a 401", check.describe(var)),
+            Some(format!("check that {var} holds a {} key", endpoint.name)),
+        ),
+    }
+}
+
+/// A provider that signs with AWS: what it uses, unchecked (the AWS
+/// credential chain is the AWS SDK's business).
+fn check_aws(aws: &Aws, scope_name: &str, f: &mut Findings) {
+    let mut how = String::from("Codex signs requests with AWS SigV4");
+    if let Some(profile) = &aws.profile {
+        let _ = write!(how, " (AWS profile `{profile}`)");
+    }
+    f.add(
+        scope_name,
+        Status::Ok,
+        format!("{how}; the AWS credentials are not checked"),
+        None,
+    );
+}
+
+/// A command-backed provider in scope: its program is found as Codex finds
+/// it, and not run (it may open a sign-in prompt; `probe` runs it).
+/// `only_as_default`: out of the default scope but for being the default
+/// profile, so a missing program is a warning (plain `codex` would fail,
+/// which a hook that runs `codexgen doctor` should hear without failing).
+fn check_key_command(
+    settings: &Settings,
+    auth: &AuthCommand,
+    scope_name: &str,
+    users: &[&str],
+    only_as_default: bool,
+    f: &mut Findings,
+) {
+    let shown = auth.display();
+    match keycmd::locate(auth, &settings.codex_home) {
+        Ok(program) => f.add(
+            scope_name,
+            Status::Ok,
+            format!(
+                "key from `{shown}` ({}); not run here (`codexgen probe` runs it)",
+                program.display()
+            ),
+            None,
+        ),
+        Err(err) => {
+            let used = if users.is_empty() {
+                String::new()
+            } else {
+                format!(" (used by profile {})", users.join(", "))
+            };
+            f.add(
+                scope_name,
+                if only_as_default {
+                    Status::Warn
+                } else {
+                    Status::Error
+                },
+                format!("the key command `{shown}`: {err}{used}: Codex cannot get the key"),
+                Some(err.help(auth)),
+            );
+        }
+    }
 }
 
 /// One line for the providers left out of scope: `(variable, who)` each,

@@ -5,7 +5,13 @@
 
 use std::fmt::Write as _;
 
-use crate::catalog::{Index, Provider};
+use crate::codex;
+
+/// What the troubleshooting commands show as the URL of Codex's Amazon
+/// Bedrock built-in, whose real one depends on the AWS region.
+const BEDROCK_URL: &str = "(Codex's Amazon Bedrock endpoint for the AWS region)";
+
+use crate::catalog::{AuthCommand, Aws, Bedrock, Index, Provider};
 
 /// A provider as Codex will call it.
 #[derive(Debug, Clone)]
@@ -14,6 +20,10 @@ pub struct Endpoint {
     pub name: String,
     pub base_url: String,
     pub env_key: Option<String>,
+    /// The command that prints the key, instead of `env_key`.
+    pub auth: Option<AuthCommand>,
+    /// AWS `SigV4` signing, instead of a key.
+    pub aws: Option<Aws>,
     pub query_params: Vec<(String, String)>,
     pub http_headers: Vec<(String, String)>,
     pub env_http_headers: Vec<(String, String)>,
@@ -28,6 +38,8 @@ impl Endpoint {
             name: p.name.clone().unwrap_or_else(|| p.id.clone()),
             base_url: p.base_url.clone(),
             env_key: p.env_key.clone(),
+            auth: p.auth.clone(),
+            aws: None,
             query_params: p.query_params.0.clone(),
             http_headers: p.http_headers.0.clone(),
             env_http_headers: p.env_http_headers.0.clone(),
@@ -48,6 +60,20 @@ impl Endpoint {
             ),
             "ollama" => ("Ollama", "http://localhost:11434/v1".to_owned(), None),
             "lmstudio" => ("LM Studio", "http://localhost:1234/v1".to_owned(), None),
+            id if codex::BEDROCK_PROVIDERS.iter().any(|(b, _)| *b == id) => {
+                return Some(Endpoint {
+                    id: id.to_owned(),
+                    name: "Amazon Bedrock".to_owned(),
+                    base_url: BEDROCK_URL.to_owned(),
+                    env_key: None,
+                    auth: None,
+                    aws: Some(Aws::default()),
+                    query_params: Vec::new(),
+                    http_headers: Vec::new(),
+                    env_http_headers: Vec::new(),
+                    builtin: true,
+                });
+            }
             _ => return None,
         };
         Some(Endpoint {
@@ -55,6 +81,8 @@ impl Endpoint {
             name: name.to_owned(),
             base_url,
             env_key: env_key.map(str::to_owned),
+            auth: None,
+            aws: None,
             query_params: Vec::new(),
             http_headers: Vec::new(),
             env_http_headers: Vec::new(),
@@ -72,12 +100,33 @@ impl Endpoint {
         }
     }
 
+    /// Codex's Amazon Bedrock built-in with what the catalog's table for it
+    /// changes: its URL, headers, and how it signs or gets a key.
+    fn with_bedrock(mut self, table: &Bedrock) -> Self {
+        if let Some(url) = &table.base_url {
+            self.base_url.clone_from(url);
+        }
+        self.http_headers.clone_from(&table.http_headers.0);
+        if table.auth.is_some() {
+            self.auth.clone_from(&table.auth);
+            self.aws = None;
+        }
+        if table.aws.is_some() {
+            self.aws.clone_from(&table.aws);
+        }
+        self
+    }
+
     /// The provider a catalog profile or id refers to.
     pub fn lookup(catalog: &Index<'_>, id: &str) -> Option<Self> {
-        catalog
-            .provider(id)
-            .map(Endpoint::from_provider)
-            .or_else(|| Endpoint::builtin(id))
+        if let Some(p) = catalog.provider(id) {
+            return Some(Endpoint::from_provider(p));
+        }
+        let builtin = Endpoint::builtin(id)?;
+        Some(match catalog.bedrock(id) {
+            Some(table) => builtin.with_bedrock(table),
+            None => builtin,
+        })
     }
 
     /// `{base_url}/{path}` with the query parameters Codex adds; a
@@ -116,6 +165,8 @@ mod tests {
             name: "Groq".into(),
             base_url: "https://api.groq.com/openai/v1".into(),
             env_key: Some("GROQ_API_KEY".into()),
+            auth: None,
+            aws: None,
             query_params: vec![("api-version".into(), "2025 04".into())],
             http_headers: Vec::new(),
             env_http_headers: Vec::new(),

@@ -297,6 +297,55 @@ impl<'t> Parsed<'t> {
     }
 }
 
+/// A TOML table of strings, whole numbers, booleans, lists of strings
+/// and such tables, as YAML lines indented by `indent`; `false` (and
+/// `lines` unusable) when it holds anything else.
+fn plain_yaml(
+    config: &Parsed<'_>,
+    item: &Item,
+    path: &str,
+    indent: usize,
+    lines: &mut Vec<String>,
+) -> Result<bool, Error> {
+    let Some(table) = item.as_table_like() else {
+        return Ok(false);
+    };
+    let pad = " ".repeat(indent);
+    for (key, value) in table.iter() {
+        let at = format!("{path}.{key}");
+        config.printable(key, value.span(), &at)?;
+        let key = yaml_string(key);
+        if let Some(s) = config.string(value, &at)? {
+            lines.push(format!("{pad}{key}: {}", yaml_string(&s)));
+        } else if let Some(n) = value.as_integer() {
+            lines.push(format!("{pad}{key}: {n}"));
+        } else if let Some(b) = value.as_bool() {
+            lines.push(format!("{pad}{key}: {b}"));
+        } else if let Some(items) = value.as_array() {
+            if items.is_empty() {
+                lines.push(format!("{pad}{key}: []"));
+                continue;
+            }
+            lines.push(format!("{pad}{key}:"));
+            for item in items {
+                let Some(s) = item.as_str() else {
+                    return Ok(false);
+                };
+                config.printable(s, item.span(), &at)?;
+                lines.push(format!("{pad}  - {}", yaml_string(s)));
+            }
+        } else if value.is_table_like() {
+            lines.push(format!("{pad}{key}:"));
+            if !plain_yaml(config, value, &at, indent + 2, lines)? {
+                return Ok(false);
+            }
+        } else {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
 /// A provider as the catalog will hold it; fields in catalog order.
 #[derive(Debug, Default)]
 struct Provider {
@@ -313,8 +362,44 @@ struct Provider {
     stream_max_retries: Option<i64>,
     stream_idle_timeout_ms: Option<i64>,
     requires_openai_auth: Option<bool>,
+    supports_websockets: Option<bool>,
+    supports_standalone_web_search: Option<bool>,
+    websocket_connect_timeout_ms: Option<i64>,
+    model_catalog_url: Option<String>,
+    /// `auth` and `aws`, as they are: each key with its YAML lines.
+    tables: Vec<(&'static str, Vec<String>)>,
     /// Whether the table holds an `experimental_bearer_token` (never its value).
     token: bool,
+}
+
+impl Provider {
+    /// The YAML of its flags, newer numbers and tables (`auth`, `aws`).
+    fn newer_yaml(&self, out: &mut String) {
+        for (key, value) in [
+            ("requires_openai_auth", self.requires_openai_auth),
+            ("supports_websockets", self.supports_websockets),
+            (
+                "supports_standalone_web_search",
+                self.supports_standalone_web_search,
+            ),
+        ] {
+            if let Some(b) = value {
+                let _ = writeln!(out, "    {key}: {b}");
+            }
+        }
+        if let Some(n) = self.websocket_connect_timeout_ms {
+            let _ = writeln!(out, "    websocket_connect_timeout_ms: {n}");
+        }
+        if let Some(url) = &self.model_catalog_url {
+            let _ = writeln!(out, "    model_catalog_url: {}", yaml_string(url));
+        }
+        for (key, lines) in &self.tables {
+            let _ = writeln!(out, "    {key}:");
+            for line in lines {
+                let _ = writeln!(out, "{line}");
+            }
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -512,7 +597,16 @@ impl<'t> Import<'t> {
         let cfg = &config.file;
         let shown = toml_edit::Key::new(id).display_repr().into_owned();
         let path = format!("model_providers.{shown}");
-        if codex::BUILTIN_PROVIDERS.contains(&id) {
+        if self.target.is_bedrock(id) {
+            // Codex lets this table change a few keys of its built-in;
+            // it works as it is, and stays the user's.
+            self.keep(
+                cfg,
+                format!("[{path}] (Codex's built-in Amazon Bedrock provider, as you set it up)"),
+            );
+            return Ok(());
+        }
+        if self.target.is_builtin(id) {
             let effect = self.target.redefined_builtin(id).unwrap_or("ignores it");
             self.keep(
                 cfg,
@@ -590,22 +684,26 @@ impl<'t> Import<'t> {
         at: &str,
     ) -> Result<Option<&'static str>, Error> {
         let kept = match key {
-            "name" | "base_url" | "env_key" | "env_key_instructions" | "wire_api" => {
-                match config.string(value, at)? {
-                    Some(s) => {
-                        let slot = match key {
-                            "name" => &mut p.name,
-                            "base_url" => &mut p.base_url,
-                            "env_key" => &mut p.env_key,
-                            "env_key_instructions" => &mut p.env_key_instructions,
-                            _ => &mut p.wire_api,
-                        };
-                        *slot = Some(s);
-                        None
-                    }
-                    None => Some("not a string"),
+            "name"
+            | "base_url"
+            | "env_key"
+            | "env_key_instructions"
+            | "wire_api"
+            | "model_catalog_url" => match config.string(value, at)? {
+                Some(s) => {
+                    let slot = match key {
+                        "name" => &mut p.name,
+                        "base_url" => &mut p.base_url,
+                        "env_key" => &mut p.env_key,
+                        "env_key_instructions" => &mut p.env_key_instructions,
+                        "model_catalog_url" => &mut p.model_catalog_url,
+                        _ => &mut p.wire_api,
+                    };
+                    *slot = Some(s);
+                    None
                 }
-            }
+                None => Some("not a string"),
+            },
             "query_params" | "http_headers" | "env_http_headers" => {
                 match config.pairs(value, at)? {
                     Some(pairs) => {
@@ -639,13 +737,39 @@ impl<'t> Import<'t> {
                     None => Some("not a whole number"),
                 }
             }
-            "requires_openai_auth" => match value.as_bool() {
-                Some(b) => {
-                    p.requires_openai_auth = Some(b);
+            "requires_openai_auth" | "supports_websockets" | "supports_standalone_web_search" => {
+                match value.as_bool() {
+                    Some(b) => {
+                        *match key {
+                            "requires_openai_auth" => &mut p.requires_openai_auth,
+                            "supports_websockets" => &mut p.supports_websockets,
+                            _ => &mut p.supports_standalone_web_search,
+                        } = Some(b);
+                        None
+                    }
+                    None => Some("not true or false"),
+                }
+            }
+            "websocket_connect_timeout_ms" => match value.as_integer() {
+                Some(n) if n >= 1 => {
+                    p.websocket_connect_timeout_ms = Some(n);
                     None
                 }
-                None => Some("not true or false"),
+                Some(_) => Some("out of the range the catalog accepts"),
+                None => Some("not a whole number"),
             },
+            // Kept as they are; the catalog's loader checks them with
+            // the rest of the imported catalog.
+            "auth" | "aws" => {
+                let name = if key == "auth" { "auth" } else { "aws" };
+                let mut lines = Vec::new();
+                if plain_yaml(config, value, at, 6, &mut lines)? {
+                    p.tables.push((name, lines));
+                    None
+                } else {
+                    Some("not a table of strings, numbers and lists of strings")
+                }
+            }
             "experimental_bearer_token" => {
                 p.token = true;
                 None
@@ -900,7 +1024,7 @@ impl<'t> Import<'t> {
     }
 
     fn knows_provider(&self, id: &str) -> bool {
-        codex::BUILTIN_PROVIDERS.contains(&id) || self.providers.iter().any(|p| p.id == id)
+        self.target.is_builtin(id) || self.providers.iter().any(|p| p.id == id)
     }
 
     /// The default profile: the one with config.toml's top-level model and
@@ -1060,9 +1184,7 @@ impl<'t> Import<'t> {
                     let _ = writeln!(out, "    {key}: {n}");
                 }
             }
-            if let Some(b) = p.requires_openai_auth {
-                let _ = writeln!(out, "    requires_openai_auth: {b}");
-            }
+            p.newer_yaml(&mut out);
         }
         let _ = writeln!(out, "\nprofiles:");
         for p in &self.profiles {

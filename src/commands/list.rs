@@ -8,10 +8,14 @@
 //! this shell, never its value. Then the providers no profile uses. A
 //! provider that needs no key (Codex's `ollama`, `lmstudio`, a catalog
 //! provider without `env_key`) shows `-` and `not needed` (`null` in JSON).
+//! A provider whose key comes from a command (`auth`) shows `$(command)`
+//! and `command` when its program is found as Codex would find it, or
+//! `not found`; the command is never run here.
 //! Column widths are those of the text as printed (escaped, in terminal
 //! cells); nothing is cut.
 
 use std::fmt::Write as _;
+use std::path::Path;
 
 use serde::Serialize;
 use unicode_width::UnicodeWidthStr as _;
@@ -21,6 +25,7 @@ use super::report::{Format, print_out, shown};
 use crate::catalog::Catalog;
 use crate::diagnostic::Exit;
 use crate::error::Error;
+use crate::keycmd;
 use crate::secrets;
 use crate::settings::Settings;
 
@@ -43,7 +48,10 @@ struct ProfileRow {
     provider: String,
     model: String,
     key_variable: Option<String>,
-    /// Whether `key_variable` is set and not empty; `None` when none is needed.
+    /// The command that prints the key (`auth`), as one would type it.
+    key_command: Option<String>,
+    /// Whether `key_variable` is set and not empty, or `key_command`'s
+    /// program is found (it is not run); `None` when no key is needed.
     key_set: Option<bool>,
 }
 
@@ -55,6 +63,7 @@ struct ProviderRow {
     /// Defined by Codex, not by the catalog.
     builtin: bool,
     key_variable: Option<String>,
+    key_command: Option<String>,
     key_set: Option<bool>,
     /// The profiles that use it, in catalog order (empty: unused).
     profiles: Vec<String>,
@@ -63,7 +72,7 @@ struct ProviderRow {
 pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
     let catalog = settings.catalog.build(&settings.target)?;
     secrets::conceal_values_of(catalog.variables());
-    let listing = listing(&catalog);
+    let listing = listing(&catalog, &settings.codex_home);
     let text = match options.format {
         Format::Json => {
             serde_json::to_string_pretty(&listing).expect("a listing serializes") + "\n"
@@ -78,24 +87,30 @@ fn is_set(var: &str) -> bool {
     std::env::var_os(var).is_some_and(|v| !v.is_empty())
 }
 
-fn listing(catalog: &Catalog) -> Listing {
+fn listing(catalog: &Catalog, home: &Path) -> Listing {
     let index = catalog.index();
     let key = |id: &str| {
-        let var = Endpoint::lookup(&index, id).and_then(|e| e.env_key);
+        let endpoint = Endpoint::lookup(&index, id);
+        if let Some(auth) = endpoint.as_ref().and_then(|e| e.auth.as_ref()) {
+            let found = keycmd::locate(auth, home).is_ok();
+            return (None, Some(auth.display()), Some(found));
+        }
+        let var = endpoint.and_then(|e| e.env_key);
         let set = var.as_deref().map(is_set);
-        (var, set)
+        (var, None, set)
     };
     let profiles = catalog
         .profiles
         .iter()
         .map(|p| {
-            let (key_variable, key_set) = key(&p.provider);
+            let (key_variable, key_command, key_set) = key(&p.provider);
             ProfileRow {
                 name: p.name.to_string(),
                 default: catalog.default.as_deref() == Some(p.name.as_str()),
                 provider: p.provider.clone(),
                 model: p.model.clone(),
                 key_variable,
+                key_command,
                 key_set,
             }
         })
@@ -105,13 +120,14 @@ fn listing(catalog: &Catalog) -> Listing {
         .into_iter()
         .filter_map(|id| {
             let endpoint = Endpoint::lookup(&index, id)?;
-            let (key_variable, key_set) = key(id);
+            let (key_variable, key_command, key_set) = key(id);
             Some(ProviderRow {
                 id: id.to_owned(),
                 name: endpoint.name,
                 base_url: endpoint.base_url,
                 builtin: endpoint.builtin,
                 key_variable,
+                key_command,
                 key_set,
                 profiles: index
                     .users_of(id)
@@ -128,9 +144,20 @@ fn listing(catalog: &Catalog) -> Listing {
     }
 }
 
-fn key_words(row_var: Option<&String>, set: Option<bool>) -> [String; 2] {
+fn key_words(var: Option<&String>, command: Option<&String>, set: Option<bool>) -> [String; 2] {
+    if let Some(command) = command {
+        return [
+            format!("$({})", shown(command)),
+            if set == Some(true) {
+                "command"
+            } else {
+                "not found"
+            }
+            .to_owned(),
+        ];
+    }
     [
-        row_var.map_or_else(|| "-".to_owned(), |v| shown(v)),
+        var.map_or_else(|| "-".to_owned(), |v| shown(v)),
         match set {
             Some(true) => "set",
             Some(false) => "unset",
@@ -145,7 +172,7 @@ fn table(listing: &Listing) -> String {
     let mut rows =
         vec![["", "PROFILE", "PROVIDER", "MODEL", "KEY VARIABLE", "KEY"].map(str::to_owned)];
     for p in &listing.profiles {
-        let [var, set] = key_words(p.key_variable.as_ref(), p.key_set);
+        let [var, set] = key_words(p.key_variable.as_ref(), p.key_command.as_ref(), p.key_set);
         rows.push([
             if p.default { "*" } else { "" }.to_owned(),
             shown(&p.name),
@@ -167,7 +194,7 @@ fn table(listing: &Listing) -> String {
         let mut rows =
             vec![["PROVIDER", "NAME", "BASE URL", "KEY VARIABLE", "KEY"].map(str::to_owned)];
         for p in unused {
-            let [var, set] = key_words(p.key_variable.as_ref(), p.key_set);
+            let [var, set] = key_words(p.key_variable.as_ref(), p.key_command.as_ref(), p.key_set);
             rows.push([shown(&p.id), shown(&p.name), shown(&p.base_url), var, set]);
         }
         out.push_str(&aligned(&rows));

@@ -15,9 +15,12 @@ use super::report::{Format, Status, own_words, shown, style_status};
 use crate::catalog::Catalog;
 use crate::diagnostic::{Exit, did_you_mean};
 use crate::error::Error;
+use crate::keycmd;
 use crate::plan;
 use crate::secrets::{KeyCheck, KeyVerdict, export_hint, redact, scrub};
 use crate::settings::Settings;
+use crate::verbosity;
+use std::path::Path;
 
 pub struct Options {
     /// Providers or profiles to probe; empty means every provider in use.
@@ -63,7 +66,8 @@ pub fn run(settings: &Settings, args: &Options) -> Result<Exit, Error> {
             .iter()
             .map(|job| {
                 let agent = agent.clone();
-                scope.spawn(move || probe(&agent, job, args.responses, timeout))
+                let home = settings.codex_home.as_path();
+                scope.spawn(move || probe(&agent, job, home, args.responses, timeout))
             })
             .collect();
         handles
@@ -146,21 +150,65 @@ fn jobs(catalog: &Catalog, names: &[String]) -> Result<Vec<Job>, Error> {
         .collect()
 }
 
-fn probe(agent: &ureq::Agent, job: &Job, responses: bool, timeout: Duration) -> Vec<Outcome> {
+fn probe(
+    agent: &ureq::Agent,
+    job: &Job,
+    codex_home: &Path,
+    responses: bool,
+    timeout: Duration,
+) -> Vec<Outcome> {
     let e = &job.endpoint;
+    let not_probed = |message: String, fix: String| {
+        vec![Outcome {
+            provider: e.id.clone(),
+            request: "(none)".to_owned(),
+            status: Status::Error,
+            code: None,
+            message: format!("not probed: {message}"),
+            fix: Some(fix),
+        }]
+    };
     let mut key = None;
+    if let Some(auth) = &e.auth {
+        // Codex would run it before its first request; so does the probe.
+        verbosity::info(&format!(
+            "probe: running the key command of `{}`: {}",
+            e.id,
+            auth.display()
+        ));
+        match keycmd::run(auth, codex_home) {
+            Ok(k) => key = Some(k),
+            Err(err) => {
+                return not_probed(
+                    format!("the key command `{}`: {err}", auth.display()),
+                    err.help(auth),
+                );
+            }
+        }
+    }
+    if e.aws.is_some() {
+        return vec![Outcome {
+            provider: e.id.clone(),
+            request: "(none)".to_owned(),
+            status: Status::Info,
+            code: None,
+            message:
+                "not probed: Codex signs its requests with AWS SigV4, which the probe does not do"
+                    .to_owned(),
+            fix: Some(format!(
+                "try it with `codexgen exec PROFILE` (a profile on `{}`)",
+                e.id
+            )),
+        }];
+    }
     if let Some(var) = &e.env_key {
         let check = KeyCheck::of_var(var, &e.base_url);
         // Codex would stop before sending anything; so does the probe.
         if check.verdict() == KeyVerdict::Missing {
-            return vec![Outcome {
-                provider: e.id.clone(),
-                request: "(none)".to_owned(),
-                status: Status::Error,
-                code: None,
-                message: format!("not probed: {}", check.describe(var)),
-                fix: Some(format!("{}{}", export_hint(var, &e.name), e.login_hint())),
-            }];
+            return not_probed(
+                check.describe(var),
+                format!("{}{}", export_hint(var, &e.name), e.login_hint()),
+            );
         }
         key = std::env::var(var).ok();
     }
@@ -277,14 +325,18 @@ fn classify(
         .take(1 << 20)
         .read_to_string(&mut body);
     let detail = scrub(&error_detail(&body));
-    let var = e.env_key.as_deref().unwrap_or("the key variable");
+    let var = match (&e.auth, &e.env_key) {
+        (Some(auth), _) => format!("the key command `{}` prints", auth.display()),
+        (None, Some(var)) => format!("{var} is set to"),
+        (None, None) => "the key variable is set to".to_owned(),
+    };
     let verdict = match code {
         200..=299 => outcome(Status::Ok, Some(code), format!("{code}: ok"), None),
         401 => outcome(
             Status::Error,
             Some(code),
             format!("401: the key was rejected{detail}"),
-            Some(format!("check that {var} is set to a current key that belongs to {}", e.name)),
+            Some(format!("check that {var} a current key that belongs to {}", e.name)),
         ),
         403 => outcome(
             Status::Error,

@@ -212,7 +212,6 @@ fn every_key_the_catalog_knows_round_trips_with_crlf_and_a_bom() {
     let (_w, imported) = round_trip("every-key", "0.169.0", &[], &[], false);
     let stderr = &imported.stderr;
     for kept in [
-        "model_providers.gateway.supports_websockets (no catalog key)",
         "kept in deep.config.toml, not imported: model_instructions_file (no catalog key), [tools]",
         "approval_policy (\"untrusted\" is not a value codexgen accepts for Codex 0.169.0)",
         "profile_note",
@@ -234,6 +233,11 @@ fn every_key_the_catalog_knows_round_trips_with_crlf_and_a_bom() {
         "stream_max_retries: 10",
         "stream_idle_timeout_ms: 300000",
         "requires_openai_auth: false",
+        "supports_websockets: false",
+        "websocket_connect_timeout_ms: 15000",
+        "supports_standalone_web_search: false",
+        "model_catalog_url: https://llm.acme.internal/openai/v1/models",
+        "    auth:\n      command: printf\n      args:\n        - \"%s\"\n        - from-the-vault\n      timeout_ms: 8000\n      refresh_interval_ms: 0\n      cwd: \"/\"\n",
         "model_reasoning_effort: xhigh",
         "model_reasoning_summary: detailed",
         "model_verbosity: low",

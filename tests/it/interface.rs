@@ -293,7 +293,7 @@ fn validate_exits_2_and_prints_every_problem() {
             "code": "unknown-key",
             "message": "unknown key `base_ulr` in provider `alpha-p`",
             "label": "did you mean `base_url`?",
-            "help": "known keys here: name, base_url, env_key, env_key_instructions, wire_api, query_params, http_headers, env_http_headers, request_max_retries, stream_max_retries, stream_idle_timeout_ms, requires_openai_auth, experimental_bearer_token",
+            "help": "known keys here: name, base_url, env_key, env_key_instructions, wire_api, query_params, http_headers, env_http_headers, request_max_retries, stream_max_retries, stream_idle_timeout_ms, requires_openai_auth, auth, aws, supports_websockets, websocket_connect_timeout_ms, supports_standalone_web_search, model_catalog_url, experimental_bearer_token",
         })
     );
     assert_eq!(v["problems"][1]["code"], "missing-provider");
@@ -372,6 +372,16 @@ fn code_cases() -> Vec<(String, Vec<&'static str>, &'static str)> {
         ("name: Alpha", &long, "too-long"),
         ("name: Alpha", "name: \"Al\\apha\"", "control-character"),
         ("model: alpha-1", "model: \"-alpha\"", "bad-model"),
+        (
+            "env_key: ALPHA_API_KEY",
+            "env_key: ALPHA_API_KEY\n    auth: {command: op}",
+            "key-sources",
+        ),
+        (
+            "env_key: ALPHA_API_KEY",
+            "aws: {profile: dev}",
+            "unsupported-key",
+        ),
     ];
     let mut cases: Vec<(String, Vec<&str>, &str)> = vec![
         ("a: [\n".into(), vec![], "yaml-syntax"),

@@ -1,0 +1,323 @@
+//! Owns the key commands of command-backed providers (`auth:` in the
+//! catalog, `[model_providers.ID.auth]` in config.toml): finding the program
+//! as Codex does (a bare name on `PATH`, a path from the command's `cwd`),
+//! and running it for `probe` as Codex runs it: no shell, standard input
+//! closed, its own timeout, and its standard output, trimmed, as the key.
+//! A key read here is concealed (`secrets::conceal`) before anything else
+//! happens, so nothing printed afterwards can show it; the command's
+//! standard error is shown only redacted, and never when it exited 0 (a
+//! command that printed its key there would have it shown).
+//! Does not judge what a failure means for a command: `doctor` and `probe`
+//! word it.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use crate::catalog::AuthCommand;
+use crate::child::{self, Keep};
+use crate::secrets::{conceal, redact, scrub};
+
+/// Codex waits this long for a key command without `timeout_ms`.
+pub const DEFAULT_TIMEOUT_MS: i64 = 5_000;
+
+/// A key is a line; anything past this is not one.
+const OUTPUT_LIMIT: usize = 64 * 1024;
+
+/// How much of a failed command's standard error is shown.
+const STDERR_LINES: usize = 3;
+const STDERR_LINE_CHARS: usize = 200;
+
+/// Why a key command gives no key.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeyCommandError {
+    #[error("`{0}` is not on PATH")]
+    NotOnPath(String),
+    #[error("{} does not exist", .0.display())]
+    Missing(PathBuf),
+    #[error("{} is not an executable file", .0.display())]
+    NotExecutable(PathBuf),
+    #[error("cannot start {}: {reason}", .program.display())]
+    Start { program: PathBuf, reason: String },
+    #[error("it did not finish within {0} ms (its timeout_ms) and was stopped")]
+    TimedOut(i64),
+    #[error("it failed ({status}){}", stderr_tail(.stderr))]
+    Failed { status: String, stderr: Vec<String> },
+    #[error("it printed nothing on standard output, where Codex reads the key")]
+    Empty,
+    #[error("its output is not UTF-8 text")]
+    NotText,
+    #[error("it printed more than one line; Codex then sends no key at all")]
+    Lines,
+}
+
+impl KeyCommandError {
+    /// What to do about it.
+    pub fn help(&self, auth: &AuthCommand) -> String {
+        match self {
+            KeyCommandError::NotOnPath(name) => {
+                format!("install `{name}` or put its folder on PATH (Codex looks it up the same way)")
+            }
+            KeyCommandError::Missing(_) | KeyCommandError::NotExecutable(_) => {
+                "fix `command` (a path is taken from `cwd`, else from the Codex home), or `chmod +x` the file"
+                    .to_owned()
+            }
+            KeyCommandError::TimedOut(_) => format!(
+                "run `{}` yourself: it may wait for a sign-in or a prompt; sign in first, or raise `timeout_ms`",
+                auth.display()
+            ),
+            KeyCommandError::Failed { .. } | KeyCommandError::Start { .. } => format!(
+                "run `{}` yourself and fix what it says (e.g. sign in to the password manager)",
+                auth.display()
+            ),
+            KeyCommandError::Empty | KeyCommandError::NotText | KeyCommandError::Lines => format!(
+                "`{}` must print the key, and only the key, on standard output",
+                auth.display()
+            ),
+        }
+    }
+}
+
+fn stderr_tail(lines: &[String]) -> String {
+    if lines.is_empty() {
+        String::new()
+    } else {
+        format!(": {}", lines.join(" | "))
+    }
+}
+
+impl AuthCommand {
+    /// The command line as a person would type it (for messages; the
+    /// catalog holds no secrets, so it may be shown).
+    pub fn display(&self) -> String {
+        std::iter::once(self.command.as_str())
+            .chain(self.args.iter().map(String::as_str))
+            .map(|word| {
+                if !word.is_empty()
+                    && word
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "-_./:=@%+,".contains(c))
+                {
+                    word.to_owned()
+                } else {
+                    format!("'{}'", word.replace('\'', r"'\''"))
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    pub fn timeout(&self) -> Duration {
+        let ms = self.timeout_ms.unwrap_or(DEFAULT_TIMEOUT_MS);
+        Duration::from_millis(u64::try_from(ms).unwrap_or(1))
+    }
+
+    /// The folder the command runs in, as Codex picks it (measured on
+    /// 0.169.0): its `cwd`, a relative one taken from the Codex home (the
+    /// config file's folder); without `cwd`, the folder Codex runs in,
+    /// which for a check from here is this process's.
+    pub fn folder(&self, codex_home: &Path) -> PathBuf {
+        match self.cwd.as_deref() {
+            Some(cwd) => codex_home.join(cwd),
+            None => std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
+        }
+    }
+}
+
+/// The program Codex would start for `auth`, without running it: a bare
+/// name looked up on `PATH`, a path taken from the command's folder.
+pub fn locate(auth: &AuthCommand, codex_home: &Path) -> Result<PathBuf, KeyCommandError> {
+    let command = auth.command.as_str();
+    if !command.contains('/') {
+        return which::which(command).map_err(|_| KeyCommandError::NotOnPath(command.to_owned()));
+    }
+    let path = auth.folder(codex_home).join(command);
+    let Ok(meta) = std::fs::metadata(&path) else {
+        return Err(KeyCommandError::Missing(path));
+    };
+    if !meta.is_file() || !is_executable(&meta) {
+        return Err(KeyCommandError::NotExecutable(path));
+    }
+    Ok(path)
+}
+
+#[cfg(unix)]
+fn is_executable(meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::PermissionsExt as _;
+    meta.permissions().mode() & 0o111 != 0
+}
+
+#[cfg(not(unix))]
+fn is_executable(_: &std::fs::Metadata) -> bool {
+    true
+}
+
+/// Runs the key command as Codex does and returns the key: its standard
+/// output with surrounding whitespace trimmed. The key is concealed before
+/// this returns.
+pub fn run(auth: &AuthCommand, codex_home: &Path) -> Result<String, KeyCommandError> {
+    let program = locate(auth, codex_home)?;
+    let mut cmd = Command::new(&program);
+    cmd.args(&auth.args).current_dir(auth.folder(codex_home));
+    let done = child::run(&mut cmd, Keep::Both, OUTPUT_LIMIT, auth.timeout()).map_err(|e| {
+        KeyCommandError::Start {
+            program: program.clone(),
+            reason: e.to_string(),
+        }
+    })?;
+    // Whatever it printed may be the key, even from a failed run.
+    let output = String::from_utf8(done.output).map_err(|_| KeyCommandError::NotText);
+    if let Ok(text) = &output {
+        conceal(text);
+    }
+    let Some(status) = done.status else {
+        return Err(KeyCommandError::TimedOut(
+            auth.timeout_ms.unwrap_or(DEFAULT_TIMEOUT_MS),
+        ));
+    };
+    if !status.success() {
+        return Err(KeyCommandError::Failed {
+            status: status.to_string(),
+            stderr: shown_stderr(&done.stderr),
+        });
+    }
+    let key = output?.trim().to_owned();
+    if key.is_empty() {
+        return Err(KeyCommandError::Empty);
+    }
+    // Codex 0.169.0 sends no Authorization at all for a key of two lines.
+    if key.contains(['\n', '\r']) {
+        return Err(KeyCommandError::Lines);
+    }
+    Ok(key)
+}
+
+/// The last lines of a failed command's standard error, each redacted and
+/// scrubbed of every concealed value, and cut short.
+fn shown_stderr(stderr: &[u8]) -> Vec<String> {
+    let text = String::from_utf8_lossy(stderr);
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    lines[lines.len().saturating_sub(STDERR_LINES)..]
+        .iter()
+        .map(|line| {
+            let line = scrub(&redact(line.trim()));
+            let mut cut: String = line
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(STDERR_LINE_CHARS)
+                .collect();
+            if line.chars().count() > STDERR_LINE_CHARS {
+                cut.push_str("...");
+            }
+            cut
+        })
+        .collect()
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt as _;
+
+    fn script(dir: &Path, name: &str, body: &str) -> PathBuf {
+        let path = dir.join(name);
+        std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        path
+    }
+
+    fn auth(command: &str, timeout_ms: Option<i64>) -> AuthCommand {
+        AuthCommand {
+            command: command.to_owned(),
+            args: Vec::new(),
+            timeout_ms,
+            refresh_interval_ms: None,
+            cwd: None,
+        }
+    }
+
+    #[test]
+    fn the_key_is_the_trimmed_output_and_is_concealed() {
+        let dir = tempfile::tempdir().unwrap();
+        script(dir.path(), "tok", "printf '  tok-unit-4711-key \\n'");
+        let mut a = auth("./tok", None);
+        a.cwd = Some(".".into());
+        let key = run(&a, dir.path()).unwrap();
+        assert_eq!(key, "tok-unit-4711-key");
+        assert_eq!(scrub("got tok-unit-4711-key back"), "got <redacted> back");
+    }
+
+    #[test]
+    fn a_relative_path_is_taken_from_cwd_and_a_bare_name_from_path() {
+        let dir = tempfile::tempdir().unwrap();
+        script(dir.path(), "tok", "echo x");
+        let mut a = auth("./tok", None);
+        a.cwd = Some("elsewhere".into());
+        assert!(matches!(
+            locate(&a, dir.path()),
+            Err(KeyCommandError::Missing(_))
+        ));
+        // Absolute, and relative to the Codex home, as Codex reads `cwd`.
+        a.cwd = Some(dir.path().display().to_string());
+        assert_eq!(
+            locate(&a, Path::new("/nonexistent")).unwrap(),
+            dir.path().join("./tok")
+        );
+        a.cwd = Some(".".into());
+        assert_eq!(locate(&a, dir.path()).unwrap(), dir.path().join("./tok"));
+        assert_eq!(
+            locate(&auth("no-such-program-codexgen", None), dir.path()),
+            Err(KeyCommandError::NotOnPath(
+                "no-such-program-codexgen".into()
+            ))
+        );
+        assert!(locate(&auth("sh", None), dir.path()).is_ok());
+    }
+
+    #[test]
+    fn a_file_without_the_execute_bit_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("tok"), "echo x").unwrap();
+        let mut a = auth("./tok", None);
+        a.cwd = Some(".".into());
+        assert!(matches!(
+            locate(&a, dir.path()),
+            Err(KeyCommandError::NotExecutable(_))
+        ));
+    }
+
+    #[test]
+    fn failure_hang_and_silence_are_told_apart() {
+        let dir = tempfile::tempdir().unwrap();
+        script(dir.path(), "fail", "echo 'not signed in' >&2; exit 3");
+        script(dir.path(), "hang", "sleep 30");
+        script(dir.path(), "quiet", "echo tok-only-on-stderr-0815 >&2");
+        let at_home = |command: &str, timeout_ms| {
+            let mut a = auth(command, timeout_ms);
+            a.cwd = Some(".".into());
+            a
+        };
+        match run(&at_home("./fail", None), dir.path()) {
+            Err(KeyCommandError::Failed { stderr, .. }) => {
+                assert_eq!(stderr, ["not signed in"]);
+            }
+            other => panic!("{other:?}"),
+        }
+        let start = std::time::Instant::now();
+        assert_eq!(
+            run(&at_home("./hang", Some(300)), dir.path()),
+            Err(KeyCommandError::TimedOut(300))
+        );
+        assert!(start.elapsed() < Duration::from_secs(10));
+        let quiet = run(&at_home("./quiet", None), dir.path()).unwrap_err();
+        assert_eq!(quiet, KeyCommandError::Empty);
+        assert!(!quiet.to_string().contains("tok-only"));
+    }
+
+    #[test]
+    fn the_command_line_is_shown_quoted() {
+        let mut a = auth("op", None);
+        a.args = vec!["read".into(), "op://Team/Groq API/credential".into()];
+        assert_eq!(a.display(), "op read 'op://Team/Groq API/credential'");
+    }
+}
