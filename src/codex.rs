@@ -173,6 +173,10 @@ pub const PROFILE_FILES: Version = Version::new(0, 134, 0);
 /// `approval_policy = "untrusted"` is refused at load ("no longer supported")
 /// from this release (0.148.0 loads it).
 pub const UNTRUSTED_APPROVAL_REFUSED: Version = Version::new(0, 149, 0);
+/// From this release `codex --strict-config exec` refuses a config file with
+/// a key Codex does not know, naming the first one with its file, line and
+/// column, offline (0.130.0 does not have the flag).
+pub const STRICT_CONFIG: Version = Version::new(0, 131, 0);
 
 /// `[model_providers.ID.auth]` (a command that prints the key) is read
 /// from this release; 0.117.0 ignores the table without a word (and sends
@@ -310,6 +314,11 @@ impl Target {
         self.version >= TOP_LEVEL_PROFILE_FLAG
     }
 
+    /// Whether this Codex has `--strict-config` (an offline unknown-key check).
+    pub fn strict_config(&self) -> bool {
+        self.version >= STRICT_CONFIG
+    }
+
     /// The `approval_policy` values this Codex loads.
     pub fn approval_policies(&self) -> &'static [&'static str] {
         if self.version >= UNTRUSTED_APPROVAL_REFUSED {
@@ -395,6 +404,15 @@ mod tests {
     fn top_level_profile_flag_from_0_123() {
         assert!(!target("0.122.0").top_level_profile_flag_works());
         assert!(target("0.123.0").top_level_profile_flag_works());
+    }
+
+    #[test]
+    fn strict_config_from_0_131() {
+        assert!(!target("0.89.0").strict_config());
+        assert!(!target("0.130.0").strict_config());
+        assert!(target("0.131.0").strict_config());
+        assert!(target("0.133.0").strict_config());
+        assert!(target("0.169.0").strict_config());
     }
 
     #[test]

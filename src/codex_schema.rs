@@ -14,6 +14,12 @@
 //! `CODEXGEN_CODEX_SCHEMAS` (read through `input`, bounded). None is built
 //! into the binary yet (see `docs/codex-versions.md` for why), so without
 //! that folder nothing is checked. Reads nothing else and writes nothing.
+//!
+//! Codex 0.131.0 and newer can judge unknown keys itself (`codex
+//! --strict-config`): `verify` runs that under `gen --verify` and `doctor`,
+//! with no schema needed. This walk stays for whoever has the schemas (it
+//! also sees wrong basic types, and needs no Codex installed); the two are
+//! independent, and a key may be reported by both.
 
 use std::path::{Path, PathBuf};
 

@@ -4,14 +4,36 @@
 //! profile. Both are offline and fast (`docs/codex-versions.md`, "offline
 //! load check"). Does not touch the user's Codex home, and does not judge
 //! whose line Codex refused: the caller knows what it wrote.
-
+//!
+//! Then, when the Codex has `--strict-config` (0.131.0 on,
+//! [`crate::codex::STRICT_CONFIG`]), the strict pass: `codex --strict-config exec
+//! --skip-git-repo-check` (and `-p NAME` for each profile file) in the same
+//! throwaway home, stdin closed, names the first key Codex does not know.
+//! With no prompt, `exec` stops before it sets up any provider (no `connect`
+//! call under strace, measured on 0.131.0, 0.133.0 and 0.169.0), so nothing
+//! leaves the machine. Codex names one key per run, so the pass removes it
+//! from the scratch copy (`toml_edit`) and runs again, at most
+//! [`STRICT_ROUNDS`] times, and gives back every key found, placed in the
+//! text it was given (its own line and column when the key cannot be found
+//! there). These are warnings for the caller, never a refusal: Codex itself
+//! loads such a file and ignores the key.
+//!
+//! `codex_schema` checks the same files against a JSON Schema of Codex's
+//! config, for whoever has the schemas; this pass needs no schema, only an
+//! installed Codex of 0.131.0 or newer, and Codex judges its own keys. The
+//! two are independent, and either may run without the other.
+use std::ops::Range;
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
+use toml_edit::{Item, TableLike};
+
 use crate::child::{self, Keep};
-use crate::codex::{Target, Version};
+use crate::codex::{ProfileLayout, Target, Version};
+use crate::diagnostic::{Problem, Snippet};
 use crate::home::{CodexFile, ProfileName};
+use crate::merge::Managed;
 use crate::secrets::{redact, scrub};
 
 /// A Codex that has not answered a load check by then is stuck, not slow.
@@ -19,6 +41,45 @@ pub const TIMEOUT: Duration = Duration::from_secs(30);
 
 /// What is kept of Codex's message: a refusal is a few lines.
 const MESSAGE: usize = 64 * 1024;
+
+/// At most this many strict runs (each finds one key): a file with more
+/// unknown keys than this is reported in part, and says so.
+pub const STRICT_ROUNDS: usize = 32;
+
+/// What the load check found besides "it loads".
+#[derive(Debug, Default)]
+pub struct Verified {
+    /// The strict pass, when this Codex has `--strict-config`.
+    pub strict: Option<Strict>,
+}
+
+/// What `codex --strict-config` said about the files.
+#[derive(Debug, Default)]
+pub struct Strict {
+    /// Every key Codex named, in the order it named them.
+    pub unknown: Vec<UnknownKey>,
+    /// [`STRICT_ROUNDS`] ran out while Codex still named keys: there may be more.
+    pub bound_hit: bool,
+    /// Why the pass stopped before Codex found the files clean, when it
+    /// did (Codex's own words, or a key that could not be removed to look
+    /// further): the keys after that are not known.
+    pub unfinished: Option<String>,
+}
+
+/// One key Codex does not know.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownKey {
+    /// The file of the Codex home it is in; `None` for a file outside it
+    /// (a system layer such as `/etc/codex/config.toml`).
+    pub file: Option<CodexFile>,
+    /// The key as Codex names it: its TOML path joined with dots.
+    pub key: String,
+    /// Its path, key by key, when it was found in the text given.
+    pub path: Option<Vec<String>>,
+    /// Where it is: in the text given when found there, else at Codex's own
+    /// line and column (of the copy that run checked).
+    pub at: Snippet,
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum VerifyError {
@@ -59,7 +120,8 @@ pub struct LoadCheck<'a> {
     pub version: Version,
 }
 
-pub fn verify(bin: &Path, planned: &LoadCheck<'_>) -> Result<(), VerifyError> {
+/// Has Codex load the files, then, when it can, look for unknown keys.
+pub fn verify(bin: &Path, planned: &LoadCheck<'_>) -> Result<Verified, VerifyError> {
     let scratch = tempfile::Builder::new()
         .prefix("codexgen-verify-")
         .tempdir()
@@ -96,7 +158,304 @@ pub fn verify(bin: &Path, planned: &LoadCheck<'_>) -> Result<(), VerifyError> {
     for profile in profiles {
         run(bin, &home, scratch.path(), Some(profile)).map_err(shown)?;
     }
-    Ok(())
+    let strict = Target::at(planned.version)
+        .strict_config()
+        .then(|| strict_pass(bin, &home, scratch.path(), planned));
+    Ok(Verified { strict })
+}
+
+/// The strict pass (see the module docs) in the scratch `home`, where the
+/// planned files are already written.
+fn strict_pass(bin: &Path, home: &Path, user_home: &Path, planned: &LoadCheck<'_>) -> Strict {
+    let mut copies: Vec<(&CodexFile, &str, String)> = planned
+        .files
+        .iter()
+        .map(|(file, text)| (*file, *text, (*text).to_owned()))
+        .collect();
+    // Profile files are read only with `-p NAME`; legacy tables are part of
+    // config.toml, which every run reads.
+    let mut runs: Vec<Option<&ProfileName>> = vec![None];
+    if Target::at(planned.version).profile_layout() == ProfileLayout::Files {
+        runs.extend(
+            planned
+                .profiles
+                .iter()
+                .filter(|p| copies.iter().any(|(f, ..)| f.profile() == Some(**p)))
+                .map(|p| Some(*p)),
+        );
+    }
+    let shown_home = planned.home.display().to_string();
+    let in_words = |text: &str| text.replace(&home.display().to_string(), &shown_home);
+    let mut strict = Strict::default();
+    let mut rounds = 0;
+    'runs: for profile in runs {
+        loop {
+            if rounds == STRICT_ROUNDS {
+                strict.bound_hit = true;
+                break 'runs;
+            }
+            rounds += 1;
+            let reported = match strict_run(bin, home, user_home, profile) {
+                Answer::Clean => break,
+                Answer::Other(message) => {
+                    strict.unfinished = Some(in_words(&message));
+                    break 'runs;
+                }
+                Answer::Unknown(reported) => reported,
+            };
+            let named = Path::new(&reported.file);
+            let Some((file, original, copy)) =
+                copies.iter_mut().find(|(f, ..)| f.path_in(home) == named)
+            else {
+                // Not a file of the home: it cannot be edited to look further.
+                strict.unknown.push(UnknownKey {
+                    file: None,
+                    key: reported.key.clone(),
+                    path: None,
+                    at: Snippet::at(
+                        &in_words(&reported.file),
+                        "",
+                        reported.line,
+                        reported.column,
+                        1,
+                    ),
+                });
+                strict.unfinished = Some(format!(
+                    "`{}` is in {}, outside the Codex home: later keys are not known",
+                    reported.key,
+                    in_words(&reported.file)
+                ));
+                break 'runs;
+            };
+            let shown = file.path_in(planned.home).display().to_string();
+            let (path, at) = match locate(original, &reported.key) {
+                Some((path, span)) => (
+                    Some(path),
+                    Snippet::at_offset(&shown, original, span.start, span.len().max(1)),
+                ),
+                None => (
+                    None,
+                    Snippet::at(&shown, copy, reported.line, reported.column, 1),
+                ),
+            };
+            strict.unknown.push(UnknownKey {
+                file: Some((*file).clone()),
+                key: reported.key.clone(),
+                path,
+                at,
+            });
+            let removed = remove(copy, &reported.key)
+                .and_then(|text| fs_err::write(file.path_in(home), &text).ok().map(|()| text));
+            let Some(text) = removed else {
+                strict.unfinished = Some(format!(
+                    "cannot remove `{}` from a copy of {shown} to look further: later keys are not known",
+                    reported.key
+                ));
+                break 'runs;
+            };
+            *copy = text;
+        }
+    }
+    strict
+}
+
+impl UnknownKey {
+    /// Whether codexgen wrote this key (or a table holding keys it wrote):
+    /// `managed` is what codexgen manages in its file.
+    pub fn is_managed(&self, managed: &[Managed]) -> bool {
+        self.path
+            .as_ref()
+            .is_some_and(|path| managed.iter().any(|m| m.path.starts_with(path)))
+    }
+
+    /// The warning for it: `version` is the Codex that named it, `managed`
+    /// whether codexgen wrote it, `planned` whether its line is that of the
+    /// file as `gen` would write it (not as it is on disk).
+    pub fn problem(&self, version: Version, managed: bool, planned: bool) -> Problem {
+        let file = self
+            .file
+            .as_ref()
+            .map_or_else(|| self.at.file.clone(), ToString::to_string);
+        let mut label = "unknown to `codex --strict-config`".to_owned();
+        if planned {
+            label.push_str(" (line of the file as gen writes it)");
+        }
+        let help = if managed {
+            format!(
+                "codexgen writes this key, so this is a codexgen bug: please report it with the catalog entry and `codex --version` (Codex {version} ignores the key meanwhile)"
+            )
+        } else {
+            format!(
+                "Codex {version} does not know this key: check its spelling or remove it (Codex ignores it)"
+            )
+        };
+        Problem::new(format!(
+            "Codex {version} does not know `{}` in {file}",
+            self.key
+        ))
+        .at(self.at.clone())
+        .label(label)
+        .help(help)
+    }
+}
+
+/// What the strict pass leaves unsaid, as a warning: the bound was hit, or it
+/// stopped early.
+pub fn incomplete(strict: &Strict, version: Version) -> Option<Problem> {
+    if let Some(why) = &strict.unfinished {
+        Some(Problem::new(format!(
+            "the unknown-key check with Codex {version} (`codex --strict-config exec`) did not finish:\n{why}"
+        )))
+    } else if strict.bound_hit {
+        Some(Problem::new(format!(
+            "Codex {version} named {STRICT_ROUNDS} unknown keys, the most one check looks for; there may be more"
+        )).help("remove or fix those, then run the check again"))
+    } else {
+        None
+    }
+}
+
+/// What one strict run said.
+#[derive(Debug, PartialEq, Eq)]
+enum Answer {
+    /// It read the files and stopped for want of a prompt.
+    Clean,
+    Unknown(Reported),
+    /// Anything else, as Codex said it.
+    Other(String),
+}
+
+/// ``PATH:LINE:COL: unknown configuration field `KEY` ``, as Codex prints it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Reported {
+    file: String,
+    line: usize,
+    column: usize,
+    key: String,
+}
+
+fn strict_run(bin: &Path, home: &Path, user_home: &Path, profile: Option<&ProfileName>) -> Answer {
+    let mut cmd = Command::new(bin);
+    cmd.arg("--strict-config");
+    if let Some(p) = profile {
+        cmd.args(["-p", p.as_str()]);
+    }
+    // In the scratch folder: no project's `.codex/config.toml` takes part.
+    cmd.args(["exec", "--skip-git-repo-check"])
+        .current_dir(user_home)
+        .env("CODEX_HOME", home)
+        .env("HOME", user_home);
+    match child::run(&mut cmd, Keep::Stderr, MESSAGE, TIMEOUT) {
+        Err(e) => Answer::Other(format!("  | cannot run `{}`: {e}", bin.display())),
+        Ok(finished) if finished.status.is_none() => {
+            Answer::Other(format!("  | (no answer within {} s)", TIMEOUT.as_secs()))
+        }
+        Ok(finished) => answer(&String::from_utf8_lossy(&finished.output)),
+    }
+}
+
+/// What Codex's stderr of a strict run means.
+fn answer(stderr: &str) -> Answer {
+    if let Some(reported) = stderr.lines().find_map(parse_unknown) {
+        Answer::Unknown(reported)
+    } else if stderr.contains("No prompt provided") {
+        Answer::Clean
+    } else {
+        Answer::Other(codex_message(stderr))
+    }
+}
+
+const UNKNOWN_FIELD: &str = ": unknown configuration field `";
+
+/// One line of Codex's strict refusal: ``PATH:LINE:COL: unknown
+/// configuration field `KEY` `` (0.131.0-0.169.0), also with a leading
+/// `N: ` as Codex's error chains print causes.
+fn parse_unknown(line: &str) -> Option<Reported> {
+    let (place, rest) = line.split_once(UNKNOWN_FIELD)?;
+    let key = rest[..rest.rfind('`')?].to_owned();
+    let mut parts = place.trim_start().rsplitn(3, ':');
+    let column = parts.next()?.parse().ok()?;
+    let line = parts.next()?.parse().ok()?;
+    let mut file = parts.next()?;
+    if let Some((n, after)) = file.split_once(": ")
+        && !n.is_empty()
+        && n.bytes().all(|b| b.is_ascii_digit())
+    {
+        file = after;
+    }
+    (!file.is_empty() && !key.is_empty()).then(|| Reported {
+        file: file.to_owned(),
+        line,
+        column,
+        key,
+    })
+}
+
+/// The key Codex names `dotted` in `text`: its path and the byte span of its
+/// name. Codex joins the path with dots and quotes nothing, so a key that
+/// holds a dot (`projects."/a.b"`) is matched by trying each split.
+fn locate(text: &str, dotted: &str) -> Option<(Vec<String>, Range<usize>)> {
+    let doc = toml_edit::Document::parse(text).ok()?;
+    let mut path = Vec::new();
+    let span = find_in(doc.as_table(), dotted, &mut path)?;
+    Some((path, span))
+}
+
+fn find_in(table: &dyn TableLike, dotted: &str, path: &mut Vec<String>) -> Option<Range<usize>> {
+    for (name, item) in table.iter() {
+        if dotted == name {
+            let (key, item) = table.get_key_value(name)?;
+            path.push(name.to_owned());
+            return key.span().or_else(|| item.span());
+        }
+        let Some(rest) = dotted.strip_prefix(name).and_then(|r| r.strip_prefix('.')) else {
+            continue;
+        };
+        path.push(name.to_owned());
+        let found = match item {
+            Item::Table(t) => find_in(t, rest, path),
+            Item::Value(toml_edit::Value::InlineTable(t)) => find_in(t, rest, path),
+            Item::ArrayOfTables(a) => a.iter().find_map(|t| find_in(t, rest, path)),
+            _ => None,
+        };
+        if found.is_some() {
+            return found;
+        }
+        path.pop();
+    }
+    None
+}
+
+/// `text` without the key Codex names `dotted`, or `None` when it is not
+/// there (or the text is not TOML).
+fn remove(text: &str, dotted: &str) -> Option<String> {
+    let mut doc: toml_edit::DocumentMut = text.parse().ok()?;
+    remove_in(doc.as_table_mut(), dotted).then(|| doc.to_string())
+}
+
+fn remove_in(table: &mut dyn TableLike, dotted: &str) -> bool {
+    if table.remove(dotted).is_some() {
+        return true;
+    }
+    let names: Vec<String> = table.iter().map(|(k, _)| k.to_owned()).collect();
+    for name in names {
+        let Some(rest) = dotted
+            .strip_prefix(name.as_str())
+            .and_then(|r| r.strip_prefix('.'))
+        else {
+            continue;
+        };
+        let removed = match table.get_mut(&name) {
+            Some(Item::Table(t)) => remove_in(t, rest),
+            Some(Item::Value(toml_edit::Value::InlineTable(t))) => remove_in(t, rest),
+            Some(Item::ArrayOfTables(a)) => a.iter_mut().any(|t| remove_in(t, rest)),
+            _ => false,
+        };
+        if removed {
+            return true;
+        }
+    }
+    false
 }
 
 fn run(
@@ -159,6 +518,165 @@ fn codex_message(stderr: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Real stderr of `codex --strict-config exec --skip-git-repo-check
+    /// </dev/null`, copied from runs of the versions named.
+    const STRICT_0_169: &str = "Error loading config.toml:\n/root/tmp.Aane4XEBvh/config.toml:8:1: unknown configuration field `model_providers.corp.base_ulr`\n  |\n8 | base_ulr = \"x\"\n  | ^^^^^^^^\n";
+    const STRICT_0_131_TABLE: &str = "Error loading config.toml:\n/root/tmp.gnn6Ix7H0r/config.toml:15:2: unknown configuration field `bogus_table`\n   |\n15 | [bogus_table]\n   |  ^^^^^^^^^^^\n";
+    const STRICT_0_169_PROFILE: &str = "Error loading config.toml:\n/root/tmp.QIur0CKAsZ/p.config.toml:2:1: unknown configuration field `foo`\n  |\n2 | foo = 1\n  | ^^^\n";
+    const STRICT_0_169_DOTTED: &str = "Error loading config.toml:\n/root/tmp.zj6G7TobzV/config.toml:11:1: unknown configuration field `projects./a.b.bogus`\n   |\n11 | bogus = 1\n   | ^^^^^\n";
+    const CLEAN: &str = "Reading prompt from stdin...\nNo prompt provided via stdin.\n";
+
+    fn reported(file: &str, line: usize, column: usize, key: &str) -> Answer {
+        Answer::Unknown(Reported {
+            file: file.into(),
+            line,
+            column,
+            key: key.into(),
+        })
+    }
+
+    #[test]
+    fn strict_answers_as_codex_prints_them() {
+        assert_eq!(
+            answer(STRICT_0_169),
+            reported(
+                "/root/tmp.Aane4XEBvh/config.toml",
+                8,
+                1,
+                "model_providers.corp.base_ulr"
+            )
+        );
+        assert_eq!(
+            answer(STRICT_0_131_TABLE),
+            reported("/root/tmp.gnn6Ix7H0r/config.toml", 15, 2, "bogus_table")
+        );
+        assert_eq!(
+            answer(STRICT_0_169_PROFILE),
+            reported("/root/tmp.QIur0CKAsZ/p.config.toml", 2, 1, "foo")
+        );
+        assert_eq!(
+            answer(STRICT_0_169_DOTTED),
+            reported(
+                "/root/tmp.zj6G7TobzV/config.toml",
+                11,
+                1,
+                "projects./a.b.bogus"
+            )
+        );
+        assert_eq!(answer(CLEAN), Answer::Clean);
+        // With the helper-binary warning of a home under /tmp first.
+        assert_eq!(
+            answer(&format!(
+                "WARNING: proceeding, even though we could not create PATH aliases\n{CLEAN}"
+            )),
+            Answer::Clean
+        );
+        // Anything else is Codex's own message, not "clean".
+        assert_eq!(
+            answer("Error loading config.toml:\nlegacy `profile = \"x\"` config is no longer supported\n"),
+            Answer::Other("  | Error loading config.toml:\n  | legacy `profile = \"x\"` config is no longer supported".into())
+        );
+    }
+
+    #[test]
+    fn the_error_chain_form_and_odd_lines() {
+        // How Codex's error chains number their causes (`mcp list`, 0.133.0).
+        assert_eq!(
+            parse_unknown("    0: /h/config.toml:3:1: unknown configuration field `tui.x`"),
+            Some(Reported {
+                file: "/h/config.toml".into(),
+                line: 3,
+                column: 1,
+                key: "tui.x".into()
+            })
+        );
+        assert_eq!(
+            parse_unknown("/a:b/config.toml:3:7: unknown configuration field `a`"),
+            Some(Reported {
+                file: "/a:b/config.toml".into(),
+                line: 3,
+                column: 7,
+                key: "a".into()
+            })
+        );
+        assert_eq!(
+            parse_unknown("config.toml:x:1: unknown configuration field `a`"),
+            None
+        );
+        assert_eq!(parse_unknown(": unknown configuration field `a`"), None);
+        assert_eq!(
+            parse_unknown("/h/config.toml:1:1: unknown configuration field ``"),
+            None
+        );
+        assert_eq!(parse_unknown("unknown configuration field `a`"), None);
+    }
+
+    #[test]
+    fn a_named_key_is_found_in_the_text_and_removed_from_the_copy() {
+        let text = "model = \"m\"\n[projects.\"/a.b\"]\ntrust_level = \"trusted\"\nbogus = 1\n\n[bogus_table]\na = 1\n\n[tui]\nx = { y = 1 }\n";
+        let (path, span) = locate(text, "projects./a.b.bogus").unwrap();
+        assert_eq!(path, ["projects", "/a.b", "bogus"]);
+        assert_eq!(&text[span], "bogus");
+        let (path, span) = locate(text, "bogus_table").unwrap();
+        assert_eq!(path, ["bogus_table"]);
+        assert_eq!(&text[span], "bogus_table");
+        assert_eq!(locate(text, "tui.x.y").unwrap().0, ["tui", "x", "y"]);
+        assert_eq!(locate(text, "tui.nope"), None);
+        assert_eq!(locate("model = ", "model"), None);
+
+        let once = remove(text, "projects./a.b.bogus").unwrap();
+        assert!(
+            !once.contains("bogus = 1") && once.contains("trust_level"),
+            "{once}"
+        );
+        let twice = remove(&once, "bogus_table").unwrap();
+        assert!(
+            !twice.contains("bogus_table") && twice.contains("[tui]"),
+            "{twice}"
+        );
+        assert_eq!(remove(&twice, "bogus_table"), None);
+        assert_eq!(
+            remove(&twice, "tui.x.y")
+                .as_deref()
+                .map(|t| t.contains("x = {")),
+            Some(true)
+        );
+    }
+
+    #[test]
+    fn whose_key_it_is() {
+        let key = UnknownKey {
+            file: Some(CodexFile::Config),
+            key: "model_providers.g.base_ulr".into(),
+            path: Some(vec![
+                "model_providers".into(),
+                "g".into(),
+                "base_ulr".into(),
+            ]),
+            at: Snippet::at("config.toml", "base_ulr = 1\n", 1, 1, 8),
+        };
+        let managed = |path: &[&str]| Managed {
+            path: path.iter().map(|s| (*s).to_owned()).collect(),
+            value: "1".into(),
+        };
+        assert!(!key.is_managed(&[managed(&["model_providers", "g", "base_url"])]));
+        assert!(key.is_managed(&[managed(&["model_providers", "g", "base_ulr"])]));
+        let ours = key
+            .problem(Version::new(0, 169, 0), true, false)
+            .to_string();
+        assert!(ours.contains("codexgen bug"), "{ours}");
+        let theirs = key
+            .problem(Version::new(0, 169, 0), false, true)
+            .to_string();
+        assert!(
+            theirs
+                .contains("Codex 0.169.0 does not know this key: check its spelling or remove it")
+                && theirs.contains("config.toml:1:1")
+                && theirs.contains("as gen writes it"),
+            "{theirs}"
+        );
+    }
 
     #[test]
     fn codex_message_drops_backtraces_and_noise() {

@@ -172,7 +172,7 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
     check_config_on_disk(settings, catalog, &state, plan.as_ref(), version, &mut f);
     check_codex_schema(settings, plan.as_ref(), version, &mut f);
     if let Some(installed) = installed {
-        verify_on_disk(settings, catalog, installed, &mut f)?;
+        verify_on_disk(settings, catalog, &state, installed, &mut f)?;
     }
     check_layers(settings, catalog, plan.as_ref(), &scope, &mut f);
     check_keys(settings, catalog, &scope, &mut f);
@@ -483,6 +483,7 @@ fn check_config_on_disk(
 fn verify_on_disk(
     settings: &Settings,
     catalog: &Catalog,
+    state: &State,
     installed: &Installed,
     f: &mut Findings,
 ) -> Result<(), Error> {
@@ -506,12 +507,19 @@ fn verify_on_disk(
         profiles: catalog.profiles.iter().map(|p| &p.name).collect(),
     };
     match verify::verify(&installed.bin, &check) {
-        Ok(()) => f.add(
-            "codex",
-            Status::Ok,
-            format!("Codex {version} loads {config} and every catalog profile (`codex mcp list`)"),
-            None,
-        ),
+        Ok(verified) => {
+            f.add(
+                "codex",
+                Status::Ok,
+                format!(
+                    "Codex {version} loads {config} and every catalog profile (`codex mcp list`)"
+                ),
+                None,
+            );
+            if let Some(strict) = &verified.strict {
+                report_unknown_keys(state, strict, version, f);
+            }
+        }
         Err(e) => f.add(
             "codex",
             Status::Error,
@@ -523,6 +531,44 @@ fn verify_on_disk(
         ),
     }
     Ok(())
+}
+
+/// One warning per key `codex --strict-config` does not know in the files
+/// on disk: file, line, column and the line itself, and whose key it is
+/// (codexgen's, by the state's record of what it wrote, or the user's).
+fn report_unknown_keys(state: &State, strict: &verify::Strict, version: Version, f: &mut Findings) {
+    for key in &strict.unknown {
+        let managed = key
+            .file
+            .as_ref()
+            .and_then(|file| state.files.get(file))
+            .is_some_and(|recorded| key.is_managed(&recorded.managed));
+        let problem = key.problem(version, managed, false);
+        let at = &key.at;
+        f.add(
+            "files",
+            Status::Warn,
+            format!(
+                "{}:{}:{}: {} (`{}`)",
+                at.file,
+                at.line,
+                at.column,
+                problem.message,
+                at.text.trim()
+            ),
+            problem.help,
+        );
+    }
+    if let Some(problem) = verify::incomplete(strict, version) {
+        f.add("files", Status::Warn, problem.message, problem.help);
+    } else if strict.unknown.is_empty() {
+        f.add(
+            "files",
+            Status::Ok,
+            format!("Codex {version} knows every key of the files (`codex --strict-config`)"),
+            None,
+        );
+    }
 }
 
 /// The layers above and below the user's files that override or forbid

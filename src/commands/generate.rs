@@ -534,7 +534,7 @@ fn verify_plan(settings: &Settings, catalog: &Catalog, plan: &Plan) -> Result<()
         profiles: catalog.profiles.iter().map(|p| &p.name).collect(),
         version: installed.version,
     };
-    verify::verify(&installed.bin, &check).map_err(|refusal| {
+    let verified = verify::verify(&installed.bin, &check).map_err(|refusal| {
         let help = plan.blame(&refusal);
         Error::Verify { refusal, help }
     })?;
@@ -549,7 +549,34 @@ fn verify_plan(settings: &Settings, catalog: &Catalog, plan: &Plan) -> Result<()
         installed.version,
         installed.bin.display()
     ));
+    if let Some(strict) = &verified.strict {
+        warn_about_unknown_keys(plan, strict, installed.version);
+    }
     Ok(())
+}
+
+/// One warning per key `codex --strict-config` does not know, in the
+/// planned files, with whose key it is; never a refusal (Codex loads the
+/// files and ignores the key).
+fn warn_about_unknown_keys(plan: &Plan, strict: &verify::Strict, version: codex::Version) {
+    for key in &strict.unknown {
+        let planned = key.file.as_ref().and_then(|f| plan.get(f));
+        let managed = planned.is_some_and(|p| key.is_managed(&p.merged.managed));
+        let rewritten = planned.is_some_and(|p| p.current != p.merged.text);
+        eprintln!(
+            "{}",
+            key.problem(version, managed, rewritten)
+                .render(Level::Warning)
+        );
+    }
+    if let Some(problem) = verify::incomplete(strict, version) {
+        eprintln!("{}", problem.render(Level::Warning));
+    } else if strict.unknown.is_empty() {
+        verbosity::info(&format!(
+            "{} Codex {version} knows every key of the planned files (`codex --strict-config`)",
+            dim("codexgen:")
+        ));
+    }
 }
 
 /// What will still trip the target Codex, the values set by hand that the

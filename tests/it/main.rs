@@ -5,6 +5,7 @@ mod catalog_errors;
 mod codex_schema;
 mod e2e;
 mod e2e_layers;
+mod e2e_strict;
 mod e2e_versions;
 mod faults;
 mod generate;

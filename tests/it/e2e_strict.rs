@@ -1,0 +1,342 @@
+//! End to end: Codex's own unknown-key check (`codex --strict-config exec`, 0.131.0
+//! on), as `gen --verify` and `doctor` run it.
+//!
+//! Owns the tests that the files codexgen plans pass Codex's strict load (the shipped
+//! catalog, and every home under `tests/it/homes/` after `import` and `gen --yes`), and
+//! that keys Codex does not know are each reported, with file and line, as warnings
+//! that leave the exit status alone. They need the real Codex: `CODEX_BIN` (0.169.0)
+//! and `CODEX_BIN_0_133_0`, skipped (failed under `CI=true`) when unset, as in `e2e`.
+//! Every run is in a scratch world (`support::World`); Codex only ever sees
+//! codexgen's throwaway copy of its files.
+
+use std::path::{Path, PathBuf};
+
+use super::support::{CATALOG, World};
+use crate::e2e::codex_bin_from;
+
+/// The Codex releases with `--strict-config` that the CI installs: (variable, version).
+const STRICT_CODEXES: [(&str, &str); 2] =
+    [("CODEX_BIN", "0.169.0"), ("CODEX_BIN_0_133_0", "0.133.0")];
+
+/// What a codexgen run printed, and its exit status.
+struct Out {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(w: &World, codex: &Path, version: &str, args: &[&str]) -> Out {
+    let out = w
+        .cmd()
+        .arg("--codex-bin")
+        .arg(codex)
+        .args(["--codex-version", version])
+        .args(args)
+        .output()
+        .expect("run codexgen");
+    Out {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// The keys `gen --verify` warned about, from its stderr.
+fn gen_unknown_keys(stderr: &str) -> Vec<String> {
+    stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("warning: Codex "))
+        .filter_map(|l| l.split_once(" does not know `")?.1.split_once('`'))
+        .map(|(key, _)| key.to_owned())
+        .collect()
+}
+
+/// `doctor --format json`'s strict findings in scope `files`: (status, message).
+fn doctor_strict(w: &World, codex: &Path, version: &str) -> (i32, Vec<(String, String)>) {
+    let out = run(w, codex, version, &["doctor", "--format", "json"]);
+    let findings: serde_json::Value = serde_json::from_str(&out.stdout)
+        .unwrap_or_else(|e| panic!("doctor JSON: {e}\n{}\n{}", out.stdout, out.stderr));
+    let strict = findings
+        .as_array()
+        .expect("a list of findings")
+        .iter()
+        .filter(|f| f["scope"] == "files")
+        .filter(|f| {
+            let m = f["message"].as_str().unwrap_or_default();
+            m.contains("does not know") || m.contains("--strict-config")
+        })
+        .map(|f| {
+            (
+                f["status"].as_str().unwrap_or_default().to_owned(),
+                f["message"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    (out.code, strict)
+}
+
+fn installed() -> Vec<(PathBuf, &'static str)> {
+    STRICT_CODEXES
+        .iter()
+        .filter_map(|(var, version)| codex_bin_from(var, version).map(|b| (b, *version)))
+        .collect()
+}
+
+#[test]
+fn the_shipped_catalog_passes_codex_strict_load() {
+    let catalog = Path::new(env!("CARGO_MANIFEST_DIR")).join("providers.yaml");
+    for (codex, version) in installed() {
+        let w = World::new();
+        let out = run(
+            &w,
+            &codex,
+            version,
+            &[
+                "--catalog",
+                catalog.to_str().unwrap(),
+                "gen",
+                "--diff",
+                "--verify",
+            ],
+        );
+        assert_eq!(out.code, 0, "{version}: {}", out.stderr);
+        assert!(
+            out.stderr.contains(&format!(
+                "Codex {version} knows every key of the planned files"
+            )),
+            "{version}: {}",
+            out.stderr
+        );
+        assert_eq!(gen_unknown_keys(&out.stderr), Vec::<String>::new());
+    }
+}
+
+/// A fixture home copied into a fresh world, minus the lines `drop` names.
+fn home_world(home: &str, drop: &[&str]) -> World {
+    let w = World::new();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/it/homes")
+        .join(home);
+    for entry in std::fs::read_dir(&src).expect("fixture home") {
+        let entry = entry.expect("entry");
+        let text = std::fs::read_to_string(entry.path()).expect("fixture file");
+        let kept: String = text
+            .split_inclusive('\n')
+            .filter(|l| !drop.iter().any(|d| l.trim_start().starts_with(d)))
+            .collect();
+        std::fs::write(w.home.join(entry.file_name()), kept).expect("copy fixture");
+    }
+    w
+}
+
+#[test]
+fn every_test_home_passes_codex_strict_load_after_import_and_gen() {
+    // The version each home is imported for in `import.rs`; every-key loses the two
+    // lines Codex 0.169.0 refuses at load (a missing instructions file, `untrusted`),
+    // and keeps two keys of the user's that Codex does not know.
+    let homes: [(&str, &str, &[&str], &[&str]); 8] = [
+        ("files-groq", "0.169.0", &[], &[]),
+        ("legacy-tables", "0.133.0", &[], &[]),
+        ("both-layouts", "0.169.0", &[], &[]),
+        ("tables-to-files", "0.169.0", &[], &[]),
+        ("builtins", "0.169.0", &[], &[]),
+        ("default-no-profile", "0.169.0", &[], &[]),
+        ("literal-token", "0.169.0", &[], &[]),
+        (
+            "every-key",
+            "0.169.0",
+            &["model_instructions_file", "approval_policy = \"untrusted\""],
+            &["profile_note", "tools.view_image"],
+        ),
+    ];
+    let codexes = installed();
+    for (home, version, drop, unknown) in homes {
+        let Some((codex, _)) = codexes.iter().find(|(_, v)| *v == version) else {
+            continue;
+        };
+        let w = home_world(home, drop);
+        let catalog = w.root.join("work/imported.yaml");
+        let import = run(
+            &w,
+            codex,
+            version,
+            &["import", "--output", catalog.to_str().unwrap()],
+        );
+        assert_eq!(import.code, 0, "{home}: import: {}", import.stderr);
+        let generated = run(
+            &w,
+            codex,
+            version,
+            &[
+                "--catalog",
+                catalog.to_str().unwrap(),
+                "gen",
+                "--yes",
+                "--verify",
+            ],
+        );
+        assert_eq!(generated.code, 0, "{home}: gen: {}", generated.stderr);
+        assert_eq!(
+            gen_unknown_keys(&generated.stderr),
+            unknown,
+            "{home}: {}",
+            generated.stderr
+        );
+        // None of them is codexgen's.
+        assert!(
+            !generated.stderr.contains("codexgen bug"),
+            "{home}: {}",
+            generated.stderr
+        );
+        // doctor, on the files gen wrote, finds the same keys.
+        let (_, strict) = doctor_strict_with(&w, codex, version, &catalog);
+        let warned: Vec<&str> = strict
+            .iter()
+            .filter(|(status, _)| status == "warn")
+            .map(|(_, m)| m.split('`').nth(1).unwrap_or_default())
+            .collect();
+        assert_eq!(warned, unknown, "{home}: {strict:?}");
+        if unknown.is_empty() {
+            assert!(
+                strict
+                    .iter()
+                    .any(|(s, m)| s == "ok" && m.contains("knows every key")),
+                "{home}: {strict:?}"
+            );
+        }
+    }
+}
+
+fn doctor_strict_with(
+    w: &World,
+    codex: &Path,
+    version: &str,
+    catalog: &Path,
+) -> (i32, Vec<(String, String)>) {
+    std::fs::copy(catalog, w.root.join("work/providers.yaml")).expect("catalog in place");
+    doctor_strict(w, codex, version)
+}
+
+/// The user's own hand-written sections, each with a key Codex does not know.
+const HAND_WRITTEN: &str = "# mine\n[tui]\nnotifications = false\nbogus_key = 1\n\n[model_providers.mine]\nname = \"Mine\"\nbase_url = \"http://127.0.0.1:9/v1\"\nbase_ulr = \"http://127.0.0.1:9/v1\"\nwire_api = \"responses\"\n";
+
+#[test]
+fn unknown_keys_of_the_user_are_warnings_with_file_and_line() {
+    let Some(codex) = codex_bin_from("CODEX_BIN", "0.169.0") else {
+        return;
+    };
+    let w = World::new();
+    w.catalog(CATALOG);
+    let config = w.home.join("config.toml");
+    std::fs::write(&config, HAND_WRITTEN).expect("write config.toml");
+
+    let plain = run(&w, &codex, "0.169.0", &["gen", "--diff"]);
+    let verified = run(&w, &codex, "0.169.0", &["gen", "--diff", "--verify"]);
+    assert_eq!(verified.code, plain.code, "{}", verified.stderr);
+    // Both keys, each with the line of the file as gen writes it (codexgen's header
+    // and tables come first) and what to do.
+    assert_eq!(
+        gen_unknown_keys(&verified.stderr),
+        ["model_providers.mine.base_ulr", "tui.bogus_key"],
+        "{}",
+        verified.stderr
+    );
+    for line in [
+        "8 | bogus_key = 1",
+        "13 | base_ulr = \"http://127.0.0.1:9/v1\"",
+    ] {
+        assert!(
+            verified.stderr.contains(line),
+            "{line}: {}",
+            verified.stderr
+        );
+    }
+    assert!(
+        verified
+            .stderr
+            .contains(&format!("--> {}:", config.display())),
+        "{}",
+        verified.stderr
+    );
+    assert!(
+        verified
+            .stderr
+            .contains("Codex 0.169.0 does not know this key: check its spelling or remove it"),
+        "{}",
+        verified.stderr
+    );
+    assert!(
+        !verified.stderr.contains("codexgen bug"),
+        "{}",
+        verified.stderr
+    );
+    assert_eq!(w.read("config.toml"), HAND_WRITTEN, "--diff wrote nothing");
+
+    // Written, then doctor on the files on disk: the same two keys at their lines
+    // there, as warnings; the exit status is what it is without them.
+    let written = run(&w, &codex, "0.169.0", &["gen", "--yes", "--verify"]);
+    assert_eq!(written.code, 0, "{}", written.stderr);
+    let on_disk = w.read("config.toml");
+    let line_of = |needle: &str| {
+        on_disk
+            .lines()
+            .position(|l| l.starts_with(needle))
+            .expect("key on disk")
+            + 1
+    };
+    let (code, strict) = doctor_strict(&w, &codex, "0.169.0");
+    let expected = [
+        (
+            "model_providers.mine.base_ulr",
+            format!("{}:{}:1:", config.display(), line_of("base_ulr")),
+        ),
+        (
+            "tui.bogus_key",
+            format!("{}:{}:1:", config.display(), line_of("bogus_key")),
+        ),
+    ];
+    assert_eq!(strict.len(), 2, "{strict:?}");
+    for ((status, message), (key, place)) in strict.iter().zip(&expected) {
+        assert_eq!(status, "warn");
+        assert!(message.starts_with(place.as_str()), "{message} at {place}");
+        assert!(message.contains(key), "{message}");
+    }
+    std::fs::write(
+        &config,
+        on_disk
+            .split_inclusive('\n')
+            .filter(|l| !l.starts_with("base_ulr") && !l.starts_with("bogus_key"))
+            .collect::<String>(),
+    )
+    .expect("remove the unknown keys");
+    let (clean_code, clean) = doctor_strict(&w, &codex, "0.169.0");
+    assert_eq!(
+        code, clean_code,
+        "the warnings leave doctor's exit status alone"
+    );
+    assert!(
+        clean.iter().all(|(s, _)| s == "ok"),
+        "no key is unknown once both are gone: {clean:?}"
+    );
+}
+
+#[test]
+fn the_rounds_stop_at_their_bound_and_say_so() {
+    let Some(codex) = codex_bin_from("CODEX_BIN", "0.169.0") else {
+        return;
+    };
+    let w = World::new();
+    w.catalog(CATALOG);
+    let keys: Vec<String> = (0..33).map(|i| format!("bogus_{i} = {i}")).collect();
+    let keys = keys.join("\n");
+    std::fs::write(w.home.join("config.toml"), format!("[tui]\n{keys}\n")).expect("config");
+    let out = run(&w, &codex, "0.169.0", &["gen", "--diff", "--verify"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(gen_unknown_keys(&out.stderr).len(), 32, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("named 32 unknown keys, the most one check looks for; there may be more"),
+        "{}",
+        out.stderr
+    );
+}
