@@ -792,7 +792,7 @@ fn check_key_command(
                 } else {
                     Status::Error
                 },
-                format!("the key command `{shown}`: {err}{used}: Codex cannot get the key"),
+                format!("Codex cannot get the key{used}: no key from `{shown}` ({err})"),
                 Some(err.help(auth)),
             );
         }

@@ -14,6 +14,7 @@ use crate::catalog::{Catalog, Profile};
 use crate::diagnostic::{Exit, Level, Problem, did_you_mean};
 use crate::error::Error;
 use crate::home::CodexFile;
+use crate::keycmd;
 use crate::plan::{self, read_optional};
 use crate::render::toml_string;
 use crate::secrets::{KeyCheck, KeyVerdict, export_hint};
@@ -141,6 +142,20 @@ fn preflight(
                 .help("run `codexgen gen` first"),
             );
         }
+    }
+    // A key command is found as Codex finds it, and not run: it may prompt,
+    // and Codex runs it itself. One that cannot start means no key at all:
+    // Codex 0.169.0 then sends its requests without one (measured).
+    if let Some(auth) = &endpoint.auth
+        && let Err(err) = keycmd::locate(auth, &settings.codex_home)
+    {
+        problems.push(
+            Problem::new(format!(
+                "no key from `{}` ({err}): Codex would send none and get a 401",
+                auth.display()
+            ))
+            .help(err.help(auth)),
+        );
     }
     if let Some(var) = &endpoint.env_key {
         let check = KeyCheck::of_var(var, &endpoint.base_url);

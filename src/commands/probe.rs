@@ -180,7 +180,7 @@ fn probe(
             Ok(k) => key = Some(k),
             Err(err) => {
                 return not_probed(
-                    format!("the key command `{}`: {err}", auth.display()),
+                    format!("no key from `{}` ({err})", auth.display()),
                     err.help(auth),
                 );
             }

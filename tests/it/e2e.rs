@@ -92,6 +92,77 @@ fn real_codex_reaches_each_generated_provider_through_its_profile() {
     );
 }
 
+/// Command-backed keys (issue 13): each provider gets its key from a command
+/// (`auth:`), no key variable is set, and the Bearer token at the stand-in is
+/// the command's output, for the default profile and for `-p beta`.
+#[test]
+#[cfg(unix)]
+fn real_codex_sends_the_key_commands_output_as_the_bearer_token() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let Some(codex) = codex_bin() else { return };
+    let server = StandIn::start();
+    let scratch = Scratch::new();
+    let bin = scratch.work.join("keys");
+    std::fs::create_dir_all(&bin).expect("create the key folder");
+    // One prints a padded key (Codex trims it), the other echoes its
+    // argument, run from `cwd` by a relative path.
+    let tokens = [
+        ("alpha", "alpha-cmd-tok-31d7"),
+        ("beta", "beta-cmd-tok-8c02"),
+    ];
+    let alpha = bin.join("alpha-key");
+    std::fs::write(
+        &alpha,
+        format!("#!/bin/sh\nprintf '  {}\\n'\n", tokens[0].1),
+    )
+    .expect("write a key command");
+    let beta = bin.join("beta-key");
+    std::fs::write(&beta, "#!/bin/sh\necho \"$1\"\n").expect("write a key command");
+    for script in [&alpha, &beta] {
+        std::fs::set_permissions(script, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+    let catalog = scratch.work.join("providers.yaml");
+    std::fs::write(
+        &catalog,
+        format!(
+            "schema: 1\nversion: \"e2e-auth\"\ndefault: {a}\nproviders:\n  {ap}:\n    name: {an}\n    base_url: {au}\n    auth:\n      command: {alpha}\n  {bp}:\n    name: {bn}\n    base_url: {bu}\n    auth:\n      command: ./beta-key\n      args: [{bt}]\n      cwd: {bin}\n      timeout_ms: 10000\nprofiles:\n  {a}:\n    provider: {ap}\n    model: {am}\n  {b}:\n    provider: {bp}\n    model: {bm}\n",
+            a = ALPHA.profile,
+            ap = ALPHA.provider,
+            an = ALPHA.name,
+            au = server.base_url(ALPHA.prefix),
+            am = ALPHA.model,
+            alpha = alpha.display(),
+            b = BETA.profile,
+            bp = BETA.provider,
+            bn = BETA.name,
+            bu = server.base_url(BETA.prefix),
+            bm = BETA.model,
+            bt = tokens[1].1,
+            bin = bin.display(),
+        ),
+    )
+    .expect("write the catalog");
+    generate(&scratch.codex_home, &catalog);
+    let config = std::fs::read_to_string(scratch.codex_home.join("config.toml")).expect("read");
+    assert!(!config.contains("env_key"), "{config}");
+
+    let alpha_case = Case {
+        key: tokens[0].1,
+        ..ALPHA
+    };
+    check_run(&alpha_case, &scratch.run_codex(&codex, &server, None, &[]));
+    let beta_case = Case {
+        key: tokens[1].1,
+        http_headers: &[],
+        query_params: &[],
+        ..BETA
+    };
+    check_run(
+        &beta_case,
+        &scratch.run_codex(&codex, &server, Some(BETA.profile), &[]),
+    );
+}
+
 /// The 401 trap codexgen guards against: with the key variable unset Codex does not
 /// send an unauthenticated request, it stops before the first request and names the
 /// variable.

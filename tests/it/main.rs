@@ -13,6 +13,7 @@ mod http_stub;
 mod import;
 mod inputs;
 mod interface;
+mod key_commands;
 mod layers;
 mod no_panic;
 mod overlay;
