@@ -340,3 +340,87 @@ fn the_rounds_stop_at_their_bound_and_say_so() {
         out.stderr
     );
 }
+
+/// A sample value for each provider key of the catalog's schema, as YAML.
+/// The test below fails when the schema gains a key this list lacks, so a
+/// key added to the catalog is also put before the real Codex.
+const PROVIDER_SAMPLES: &[(&str, &str)] = &[
+    ("name", "Every Key"),
+    ("base_url", "http://127.0.0.1:9/v1"),
+    ("env_key", "EVERY_KEY_API_KEY"),
+    ("env_key_instructions", "ask the team"),
+    ("wire_api", "responses"),
+    ("query_params", "{api-version: \"2025-04-01-preview\"}"),
+    ("http_headers", "{X-Team: platform}"),
+    ("env_http_headers", "{X-User: EVERY_KEY_USER}"),
+    ("request_max_retries", "4"),
+    ("stream_max_retries", "10"),
+    ("stream_idle_timeout_ms", "300000"),
+    ("requires_openai_auth", "false"),
+    ("supports_websockets", "false"),
+    ("websocket_connect_timeout_ms", "15000"),
+    ("supports_standalone_web_search", "false"),
+    ("model_catalog_url", "http://127.0.0.1:9/v1/models"),
+    // Instead of `env_key`, so on a provider of its own below.
+    (
+        "auth",
+        "{command: printf, args: [\"%s\", x], timeout_ms: 8000, refresh_interval_ms: 0, cwd: /}",
+    ),
+    // Only on Codex's Amazon Bedrock built-ins, below.
+    ("aws", ""),
+];
+
+/// Every provider key the catalog accepts (its schema's list), written by
+/// `gen` for Codex 0.169.0, is one Codex's strict load knows: the next Codex
+/// that drops or renames one fails here, not in a user's session. Amazon
+/// Bedrock's tables carry every key Codex lets them change.
+#[test]
+fn every_catalog_key_passes_codex_strict_load() {
+    let Some(codex) = codex_bin_from("CODEX_BIN", "0.169.0") else {
+        return;
+    };
+    let w = World::new();
+    let schema = w.cmd().arg("schema").output().expect("codexgen schema");
+    let schema: serde_json::Value = serde_json::from_slice(&schema.stdout).expect("JSON");
+    let keys: Vec<&str> = schema["$defs"]["provider"]["properties"]
+        .as_object()
+        .expect("provider properties")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let mut sampled: Vec<&str> = PROVIDER_SAMPLES.iter().map(|(k, _)| *k).collect();
+    sampled.sort_unstable();
+    assert_eq!(
+        keys, sampled,
+        "each provider key of the schema needs a sample here"
+    );
+    let mut plain = String::new();
+    let mut auth = String::new();
+    for (key, value) in PROVIDER_SAMPLES {
+        match *key {
+            "aws" => {}
+            "auth" => auth = format!("    auth: {value}\n"),
+            _ => plain.push_str(&format!("    {key}: {value}\n")),
+        }
+    }
+    w.catalog(&format!(
+        "schema: 1\nversion: \"every\"\ndefault: plain\nproviders:\n  plain:\n{plain}  by-command:\n    base_url: http://127.0.0.1:9/v1\n{auth}  amazon-bedrock:\n    base_url: http://127.0.0.1:9/bedrock\n    http_headers: {{X-Team: ml}}\n    aws:\n      profile: dev\n      region: us-east-1\n      auth_refresh: {{command: aws, args: [sso, login], timeout_ms: 60000}}\n  amazon-bedrock-runtime:\n    aws:\n      credential_export: {{command: printf, args: [\"{{}}\"], timeout_ms: 5000}}\nprofiles:\n  plain:\n    provider: plain\n    model: m\n  by-command:\n    provider: by-command\n    model: m\n  bed:\n    provider: amazon-bedrock\n    model: m\n  rt:\n    provider: amazon-bedrock-runtime\n    model: m\n"
+    ));
+    let out = run(&w, &codex, "0.169.0", &["gen", "--yes", "--verify"]);
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr
+            .contains("Codex 0.169.0 knows every key of the planned files"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(gen_unknown_keys(&out.stderr), Vec::<String>::new());
+    let config = std::fs::read_to_string(w.home.join("config.toml")).expect("config.toml");
+    for table in [
+        "[model_providers.by-command.auth]",
+        "[model_providers.amazon-bedrock.aws]",
+        "[model_providers.amazon-bedrock-runtime.aws]",
+    ] {
+        assert!(config.contains(table), "{table}:\n{config}");
+    }
+}
