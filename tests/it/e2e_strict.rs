@@ -9,6 +9,7 @@
 //! Every run is in a scratch world (`support::World`); Codex only ever sees
 //! codexgen's throwaway copy of its files.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use super::support::{CATALOG, World};
@@ -400,7 +401,9 @@ fn every_catalog_key_passes_codex_strict_load() {
         match *key {
             "aws" => {}
             "auth" => auth = format!("    auth: {value}\n"),
-            _ => plain.push_str(&format!("    {key}: {value}\n")),
+            _ => {
+                let _ = writeln!(plain, "    {key}: {value}");
+            }
         }
     }
     w.catalog(&format!(
