@@ -586,3 +586,37 @@ fn list_shows_the_command_not_a_variable() {
     assert_eq!(v["profiles"][0]["key_command"], tok.display().to_string());
     assert_eq!(v["profiles"][0]["key_set"], true);
 }
+
+/// The README's secret-manager recipe (between `<!-- recipe:secret-manager -->`
+/// markers) is a valid catalog, and what it writes is what the recipe says.
+#[test]
+fn the_readme_secret_manager_recipe_is_a_valid_catalog() {
+    let readme = include_str!("../../README.md");
+    let start = readme
+        .find("<!-- recipe:secret-manager -->")
+        .expect("the recipe's start marker");
+    let block = &readme[start..];
+    let yaml = block
+        .split_once("```yaml\n")
+        .and_then(|(_, rest)| rest.split_once("```"))
+        .map(|(yaml, _)| yaml)
+        .expect("a yaml block after the marker");
+    let w = World::new();
+    w.catalog(yaml);
+    w.cmd().arg("validate").assert().success();
+    // `codex: ">=0.118"` means what it says.
+    w.cmd()
+        .args(["validate", "--codex-version", "0.117.0"])
+        .assert()
+        .code(2);
+    w.gen_yes();
+    let config = w.read("config.toml");
+    for line in [
+        "[model_providers.groq.auth]\ncommand = \"op\"\nargs = [\"read\", \"op://Private/Groq/credential\"]\ntimeout_ms = 30000\n",
+        "[model_providers.together.auth]\ncommand = \"security\"\nargs = [\"find-generic-password\", \"-s\", \"codex-together\", \"-w\"]\n",
+        "refresh_interval_ms = 1800000\n",
+    ] {
+        assert!(config.contains(line), "{line}\n{config}");
+    }
+    assert!(!config.contains("env_key"), "{config}");
+}
