@@ -432,6 +432,69 @@ mod tests {
     }
 
     #[test]
+    fn bedrock_is_built_in_from_0_123_and_its_runtime_from_0_148() {
+        assert!(!target("0.122.0").is_builtin("amazon-bedrock"));
+        assert!(target("0.123.0").is_builtin("amazon-bedrock"));
+        assert!(target("0.123.0").is_bedrock("amazon-bedrock"));
+        assert!(!target("0.147.0").is_builtin("amazon-bedrock-runtime"));
+        assert!(target("0.148.0").is_bedrock("amazon-bedrock-runtime"));
+        assert!(target("0.89.0").is_builtin("ollama"));
+        assert!(!target("0.169.0").is_bedrock("openai"));
+        assert!(!target("0.169.0").is_builtin("oss"));
+        // Not reserved as the others are: a table for it is no redefinition.
+        assert!(
+            target("0.169.0")
+                .redefined_builtin("amazon-bedrock")
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn a_bedrock_table_changes_more_keys_release_by_release() {
+        assert_eq!(target("0.122.0").bedrock_keys(), Vec::<&str>::new());
+        assert_eq!(target("0.123.0").bedrock_keys(), ["aws.profile"]);
+        assert_eq!(
+            target("0.144.0").bedrock_keys(),
+            ["aws.profile", "aws.region"]
+        );
+        assert_eq!(
+            target("0.145.0").bedrock_keys(),
+            [
+                "aws.profile",
+                "aws.region",
+                "base_url",
+                "auth",
+                "http_headers"
+            ]
+        );
+        assert!(
+            !target("0.148.0")
+                .bedrock_keys()
+                .contains(&"aws.auth_refresh")
+        );
+        assert!(
+            target("0.149.0")
+                .bedrock_keys()
+                .contains(&"aws.auth_refresh")
+        );
+        assert!(
+            !target("0.154.0")
+                .bedrock_keys()
+                .contains(&"aws.credential_export")
+        );
+        assert_eq!(target("0.155.0").bedrock_keys().len(), BEDROCK_KEYS.len());
+    }
+
+    #[test]
+    fn provider_key_gates() {
+        assert_eq!(PROVIDER_AUTH_COMMAND, Version::new(0, 118, 0));
+        assert_eq!(WEBSOCKET_CONNECT_TIMEOUT, Version::new(0, 116, 0));
+        assert_eq!(STANDALONE_WEB_SEARCH, Version::new(0, 146, 0));
+        assert_eq!(MODEL_CATALOG_URL, Version::new(0, 156, 0));
+        assert!(SUPPORTS_WEBSOCKETS <= Version::new(0, 100, 0));
+    }
+
+    #[test]
     fn untrusted_approval_refused_by_0_169() {
         assert!(!target("0.169.0").approval_policies().contains(&"untrusted"));
         assert!(!target("0.149.0").approval_policies().contains(&"untrusted"));

@@ -489,6 +489,30 @@ fn doctor_finds_the_key_command_without_running_it() {
     );
     assert!(!marker.exists(), "doctor ran the key command");
 
+    // Commands that fail, hang or print their key to stderr: doctor never
+    // runs them, so it neither waits nor prints anything of theirs.
+    for (name, body) in [
+        ("fails", format!("echo {TOKEN} >&2; exit 3")),
+        ("hangs", "command -p sleep 30".to_owned()),
+        ("stderr-only", format!("echo {TOKEN} >&2")),
+    ] {
+        let tok = script(&w, name, &body);
+        w.catalog(&catalog(
+            "https://llm.corp.example/v1",
+            &auth_block(&tok, "      timeout_ms: 300\n"),
+        ));
+        w.gen_yes();
+        let started = std::time::Instant::now();
+        let a = w.cmd().args(["doctor", "main"]).assert().success();
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "{name}"
+        );
+        let text = output(&a);
+        assert!(text.contains("not run here"), "{name}:\n{text}");
+        no_token(&text);
+    }
+
     // Not executable: an error in scope (the default profile uses it).
     let plain = w.file("bin/plain-token", "echo x\n");
     w.catalog(&catalog(
