@@ -83,6 +83,9 @@ pub struct Finding {
     pub profiles: Vec<String>,
     /// A layer file that cannot be read or parsed (Codex refuses it too).
     pub broken: bool,
+    /// Where in a layer file it is (file, line, column), when it has a
+    /// place; the message names it too.
+    pub place: Option<(String, usize, usize)>,
     pub message: String,
     pub fix: Option<String>,
 }
@@ -93,6 +96,7 @@ impl Finding {
             severity,
             profiles,
             broken: false,
+            place: None,
             message,
             fix: Some(fix.to_owned()),
         }
@@ -146,11 +150,13 @@ fn load(path: &Path, out: &mut Vec<Finding>) -> Option<toml::Table> {
             } else {
                 whole.to_owned()
             };
-            out.push(broken(format!(
+            let mut finding = broken(format!(
                 "{}:{line}:{column}: not valid TOML ({}): `{offending}`; Codex refuses to start while it is so",
                 path.display(),
                 e.message()
-            )));
+            ));
+            finding.place = Some((path.display().to_string(), line, column));
+            out.push(finding);
             None
         }
     }
@@ -161,6 +167,7 @@ fn broken(message: String) -> Finding {
         severity: Severity::Warn,
         profiles: Vec::new(),
         broken: true,
+        place: None,
         message,
         fix: Some("fix the file, or move it out of the way (it is not codexgen's)".to_owned()),
     }

@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::report::{own_words, shown};
 use crate::codex::Target;
-use crate::diagnostic::printable;
+use crate::diagnostic::{Problem, printable};
 use crate::diff;
 use crate::home::CodexFile;
 use crate::merge::{self, DriftAction, Note};
@@ -35,6 +35,44 @@ pub struct Report {
     /// What `gen --check` exits 1 for: a file that changes (one that only
     /// gains codexgen's header is in sync), or an unfinished record.
     pub out_of_date: bool,
+    /// The warnings the run also printed on stderr: what will trip Codex,
+    /// values set by hand that the catalog replaces, keys Codex does not
+    /// know (`--verify`), broken layer files. Never an exit status.
+    pub warnings: Vec<Warning>,
+}
+
+/// One warning, with its place when it has one.
+#[derive(Debug, Serialize)]
+pub struct Warning {
+    pub message: String,
+    /// The file as shown on stderr; `null` for a warning without a place.
+    pub file: Option<String>,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    /// What the caret points at.
+    pub label: Option<String>,
+    /// What to do about it.
+    pub help: Option<String>,
+}
+
+/// A warning's place when its message names it rather than showing a
+/// snippet (a broken layer file): file, line, column.
+pub type Place = (String, usize, usize);
+
+fn warning((p, place): &(Problem, Option<Place>)) -> Warning {
+    let place = p
+        .snippet
+        .as_deref()
+        .map(|s| (s.file.clone(), s.line, s.column))
+        .or_else(|| place.clone());
+    Warning {
+        message: shown(&p.message),
+        file: place.as_ref().map(|(file, _, _)| own_words(file)),
+        line: place.as_ref().map(|&(_, line, _)| line),
+        column: place.as_ref().map(|&(_, _, column)| column),
+        label: p.label.as_deref().map(shown),
+        help: p.help.as_deref().map(own_words),
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -138,6 +176,7 @@ pub fn status(p: &Planned) -> FileStatus {
 pub fn report(
     plan: &Plan,
     state: &State,
+    warnings: &[(Problem, Option<Place>)],
     catalog: CatalogInfo,
     target: &Target,
     home: &str,
@@ -168,6 +207,7 @@ pub fn report(
             "ok"
         },
         out_of_date,
+        warnings: warnings.iter().map(warning).collect(),
     }
 }
 

@@ -122,13 +122,14 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
         settings.codex_home.display()
     ));
     explain_plan(&plan, &state);
-    warn_before_writing(settings, catalog, &plan, &state);
+    let mut said = Warnings::default();
+    warn_before_writing(settings, catalog, &plan, &state, &mut said);
     if options.verify {
-        verify_plan(settings, catalog, &plan)?;
+        verify_plan(settings, catalog, &plan, &mut said)?;
     }
     let yes = match (options.mode, options.format) {
         (Mode::Check | Mode::Diff, Format::Json) => {
-            return report_json(settings, catalog, &plan, &state, options);
+            return report_json(settings, catalog, &plan, &state, options, &said);
         }
         (Mode::Check, Format::Text) => return Ok(report_check(&plan, &state)),
         (Mode::Diff, Format::Text) => return report_diff(&plan, &state, options.exit_code),
@@ -490,7 +491,12 @@ fn unfinished_note() -> String {
 /// profile files cannot check `[profiles.NAME]` tables, nor the reverse, so
 /// such a pair is refused rather than "verified". A different version of
 /// the same layout is used, and named.
-fn verify_plan(settings: &Settings, catalog: &Catalog, plan: &Plan) -> Result<(), Error> {
+fn verify_plan(
+    settings: &Settings,
+    catalog: &Catalog,
+    plan: &Plan,
+    said: &mut Warnings,
+) -> Result<(), Error> {
     let Some(installed) = settings.codex.version()? else {
         return Err(Error::message(
             "--verify needs the Codex binary: pass --codex-bin PATH or put codex on PATH",
@@ -550,7 +556,7 @@ fn verify_plan(settings: &Settings, catalog: &Catalog, plan: &Plan) -> Result<()
         installed.bin.display()
     ));
     if let Some(strict) = &verified.strict {
-        warn_about_unknown_keys(plan, strict, installed.version);
+        warn_about_unknown_keys(plan, strict, installed.version, said);
     }
     Ok(())
 }
@@ -558,19 +564,20 @@ fn verify_plan(settings: &Settings, catalog: &Catalog, plan: &Plan) -> Result<()
 /// One warning per key `codex --strict-config` does not know, in the
 /// planned files, with whose key it is; never a refusal (Codex loads the
 /// files and ignores the key).
-fn warn_about_unknown_keys(plan: &Plan, strict: &verify::Strict, version: codex::Version) {
+fn warn_about_unknown_keys(
+    plan: &Plan,
+    strict: &verify::Strict,
+    version: codex::Version,
+    said: &mut Warnings,
+) {
     for key in &strict.unknown {
         let planned = key.file.as_ref().and_then(|f| plan.get(f));
         let managed = planned.is_some_and(|p| key.is_managed(&p.merged.managed));
         let rewritten = planned.is_some_and(|p| p.current != p.merged.text);
-        eprintln!(
-            "{}",
-            key.problem(version, managed, rewritten)
-                .render(Level::Warning)
-        );
+        said.warn(key.problem(version, managed, rewritten));
     }
     if let Some(problem) = verify::incomplete(strict, version) {
-        eprintln!("{}", problem.render(Level::Warning));
+        said.warn(problem);
     } else if strict.unknown.is_empty() {
         verbosity::info(&format!(
             "{} Codex {version} knows every key of the planned files (`codex --strict-config`)",
@@ -579,30 +586,52 @@ fn warn_about_unknown_keys(plan: &Plan, strict: &verify::Strict, version: codex:
     }
 }
 
+/// The warnings a run prints on stderr as it finds them, kept for the
+/// JSON report (`warnings`), which names the same ones.
+/// Each with the place (file, line, column) of one whose message names it.
+#[derive(Default)]
+struct Warnings(Vec<(Problem, Option<gen_json::Place>)>);
+
+impl Warnings {
+    fn warn(&mut self, problem: Problem) {
+        self.warn_at(problem, None);
+    }
+
+    fn warn_at(&mut self, problem: Problem, place: Option<gen_json::Place>) {
+        eprintln!("{}", problem.render(Level::Warning));
+        self.0.push((problem, place));
+    }
+}
+
 /// What will still trip the target Codex, the values set by hand that the
 /// catalog's replace, then what Codex's layers override.
-fn warn_before_writing(settings: &Settings, catalog: &Catalog, plan: &Plan, state: &State) {
-    warn_about_hazards(settings, catalog, plan, state);
-    warn_about_take_overs(plan, state);
-    warn_about_codex_schema(settings, plan);
-    warn_about_unrecorded(plan, state);
-    note_layers(settings, catalog, plan);
+fn warn_before_writing(
+    settings: &Settings,
+    catalog: &Catalog,
+    plan: &Plan,
+    state: &State,
+    said: &mut Warnings,
+) {
+    warn_about_hazards(settings, catalog, plan, state, said);
+    warn_about_take_overs(plan, state, said);
+    warn_about_codex_schema(settings, plan, said);
+    warn_about_unrecorded(plan, state, said);
+    note_layers(settings, catalog, plan, said);
 }
 
 /// Checks each planned file, managed keys and the user's own alike, against
 /// the target Codex's config schema (`codex_schema`): an unknown key or a
 /// value of the wrong type is a warning with its file and line, never a
 /// refusal. Nothing is said when no schema is known for the target.
-fn warn_about_codex_schema(settings: &Settings, plan: &Plan) {
+fn warn_about_codex_schema(settings: &Settings, plan: &Plan, said: &mut Warnings) {
     let target = settings.target.version;
     let schema = match settings.codex_schemas.for_target(target) {
         Ok(Some(schema)) => schema,
         Ok(None) => return,
         Err(e) => {
-            let problem = Problem::new(format!(
+            said.warn(Problem::new(format!(
                 "cannot check the files against Codex's schema: {e}"
-            ));
-            eprintln!("{}", problem.render(Level::Warning));
+            )));
             return;
         }
     };
@@ -614,7 +643,7 @@ fn warn_about_codex_schema(settings: &Settings, plan: &Plan) {
         let planned = p.current.as_deref() != Some(text);
         let file = p.path.display().to_string();
         for problem in codex_schema::warnings(&schema, target, &file, text, planned) {
-            eprintln!("{}", problem.render(Level::Warning));
+            said.warn(problem);
         }
     }
 }
@@ -623,7 +652,7 @@ fn warn_about_codex_schema(settings: &Settings, plan: &Plan) {
 /// overrides or forbids what the catalog says (`layers`); a layer file that
 /// cannot be read or parsed is a warning. Neither stops the run: the files
 /// are not codexgen's.
-fn note_layers(settings: &Settings, catalog: &Catalog, plan: &Plan) {
+fn note_layers(settings: &Settings, catalog: &Catalog, plan: &Plan, said: &mut Warnings) {
     let user_config = plan
         .get(&CodexFile::Config)
         .and_then(|p| p.merged.text.as_deref().or(p.current.as_deref()));
@@ -635,7 +664,7 @@ fn note_layers(settings: &Settings, catalog: &Catalog, plan: &Plan) {
             if let Some(fix) = finding.fix {
                 problem = problem.help(fix);
             }
-            eprintln!("{}", problem.render(Level::Warning));
+            said.warn_at(problem, finding.place);
         } else if finding.severity != layers::Severity::Info {
             verbosity::info(&format!("{} {message}", dim("note:")));
         }
@@ -652,7 +681,7 @@ const TAKE_OVERS_LISTED: usize = 5;
 /// one place they are said (the diff shows the lines change); a value equal
 /// to the catalog's is no take-over. The way to keep them is a catalog made
 /// from the home, which `codexgen import` writes.
-fn warn_about_take_overs(plan: &Plan, state: &State) {
+fn warn_about_take_overs(plan: &Plan, state: &State, said: &mut Warnings) {
     let taken: Vec<(&CodexFile, &str, &str, &str)> = plan
         .files
         .iter()
@@ -684,12 +713,7 @@ fn warn_about_take_overs(plan: &Plan, state: &State) {
         ));
     }
     let help = "to keep your values, start the catalog from them: `codexgen import --output providers.yaml`";
-    eprintln!(
-        "{}",
-        Problem::new(lines.join("\n"))
-            .help(help)
-            .render(Level::Warning)
-    );
+    said.warn(Problem::new(lines.join("\n")).help(help));
 }
 
 /// The take-overs in `p` of values set by hand: (path, value on disk, the
@@ -726,7 +750,7 @@ fn redact_value(path: &str, value: &str) -> String {
 /// what codexgen wrote there: it was written elsewhere (another machine
 /// sharing it without its record, or a home whose state was deleted), and a
 /// provider removed from the catalog since cannot be told from the user's.
-fn warn_about_unrecorded(plan: &Plan, state: &State) {
+fn warn_about_unrecorded(plan: &Plan, state: &State, said: &mut Warnings) {
     let Some(current) = plan
         .get(&CodexFile::Config)
         .and_then(|p| p.current.as_deref())
@@ -750,14 +774,17 @@ fn warn_about_unrecorded(plan: &Plan, state: &State) {
         "{} was written by codexgen elsewhere; providers removed from the catalog since then cannot be told from yours, so they stay",
         CodexFile::Config
     );
-    eprintln!(
-        "{}",
-        Problem::new(message).help(help).render(Level::Warning)
-    );
+    said.warn(Problem::new(message).help(help));
 }
 
 /// Says what in the planned files will still trip the target Codex.
-fn warn_about_hazards(settings: &Settings, catalog: &Catalog, plan: &Plan, state: &State) {
+fn warn_about_hazards(
+    settings: &Settings,
+    catalog: &Catalog,
+    plan: &Plan,
+    state: &State,
+    said: &mut Warnings,
+) {
     let config = plan
         .get(&CodexFile::Config)
         .and_then(|p| p.merged.text.as_deref())
@@ -785,7 +812,7 @@ fn warn_about_hazards(settings: &Settings, catalog: &Catalog, plan: &Plan, state
                     "{file} is not read by Codex {version} (it reads [profiles.{profile}] in {}); it is left alone",
                     CodexFile::Config
                 );
-                eprintln!("{}", Problem::new(message).render(Level::Warning));
+                said.warn(Problem::new(message));
                 continue;
             }
             Hazard::StrandedKeys { file, keys, .. } => format!(
@@ -810,12 +837,7 @@ fn warn_about_hazards(settings: &Settings, catalog: &Catalog, plan: &Plan, state
                 CodexFile::Config
             ),
         };
-        eprintln!(
-            "{}",
-            Problem::new(message)
-                .help(hazard.fix())
-                .render(Level::Warning)
-        );
+        said.warn(Problem::new(message).help(hazard.fix()));
     }
 }
 
@@ -827,10 +849,12 @@ fn report_json(
     plan: &Plan,
     state: &State,
     options: &Options,
+    said: &Warnings,
 ) -> Result<Exit, Error> {
     let report = gen_json::report(
         plan,
         state,
+        &said.0,
         gen_json::CatalogInfo {
             version: report::shown(&catalog.version),
             files: settings

@@ -221,6 +221,66 @@ fn doctor_strict_with(
 /// The user's own hand-written sections, each with a key Codex does not know.
 const HAND_WRITTEN: &str = "# mine\n[tui]\nnotifications = false\nbogus_key = 1\n\n[model_providers.mine]\nname = \"Mine\"\nbase_url = \"http://127.0.0.1:9/v1\"\nbase_ulr = \"http://127.0.0.1:9/v1\"\nwire_api = \"responses\"\n";
 
+/// The warnings about unknown keys in `gen --diff --verify --format json`:
+/// (message, line), each checked to name `config`.
+fn json_unknown_keys(w: &World, codex: &Path, config: &Path) -> Vec<(String, u64)> {
+    let json = run(
+        w,
+        codex,
+        "0.169.0",
+        &["gen", "--diff", "--verify", "--format", "json"],
+    );
+    let report: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON report");
+    report["warnings"]
+        .as_array()
+        .expect("warnings")
+        .iter()
+        .filter(|w| {
+            w["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("does not know")
+        })
+        .map(|w| {
+            assert_eq!(w["file"], config.display().to_string(), "{w:#}");
+            (
+                w["message"].as_str().unwrap_or_default().to_owned(),
+                w["line"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+/// `gen --diff --verify --format json` carries the same two warnings, each
+/// with its file and line.
+#[test]
+fn unknown_keys_are_in_the_json_report_with_file_and_line() {
+    let Some(codex) = codex_bin_from("CODEX_BIN", "0.169.0") else {
+        return;
+    };
+    let w = World::new();
+    w.catalog(CATALOG);
+    let config = w.home.join("config.toml");
+    std::fs::write(&config, HAND_WRITTEN).expect("write config.toml");
+    let unknown = json_unknown_keys(&w, &codex, &config);
+    assert_eq!(
+        unknown,
+        [
+            (
+                "Codex 0.169.0 does not know `model_providers.mine.base_ulr` in config.toml"
+                    .to_owned(),
+                13
+            ),
+            (
+                "Codex 0.169.0 does not know `tui.bogus_key` in config.toml".to_owned(),
+                8
+            ),
+        ],
+        "{}",
+        w.read("config.toml")
+    );
+}
+
 #[test]
 fn unknown_keys_of_the_user_are_warnings_with_file_and_line() {
     let Some(codex) = codex_bin_from("CODEX_BIN", "0.169.0") else {

@@ -196,6 +196,55 @@ fn diff_json_reports_take_overs_deletions_and_an_only_header_change() {
         config["notes"][0],
         serde_json::json!({"kind": "take-over", "key": "model", "found": "\"mine\"", "to": "\"alpha-1\""})
     );
+    // The warning stderr gives about it is in the report too.
+    let warnings = report["warnings"].as_array().expect("a warnings array");
+    assert_eq!(warnings.len(), 1, "{report:#}");
+    assert!(
+        warnings[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("codexgen would replace 1 value(s) you set by hand"),
+        "{report:#}"
+    );
+    assert!(
+        warnings[0]["help"]
+            .as_str()
+            .unwrap()
+            .contains("codexgen import")
+    );
+    assert!(warnings[0]["file"].is_null());
+}
+
+#[test]
+fn json_warnings_carry_the_file_and_line_of_a_broken_layer() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.file(
+        "etc-codex/managed_config.toml",
+        "model = \"x\"\nbroken = [\n",
+    );
+    let out = w
+        .cmd()
+        .args(["gen", "--check", "--format", "json"])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let report = json(&out.stdout);
+    let warnings = report["warnings"].as_array().expect("a warnings array");
+    assert_eq!(warnings.len(), 1, "{report:#}");
+    let w0 = &warnings[0];
+    assert!(
+        w0["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("managed_config.toml"),
+        "{w0:#}"
+    );
+    assert_eq!(w0["line"], 2, "{w0:#}");
+    // Said on stderr as well, as the text form says it.
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("managed_config.toml"), "{stderr}");
 }
 
 #[test]
