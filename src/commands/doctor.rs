@@ -7,7 +7,9 @@
 //!
 //! Scope: the profiles named, else the default profile, every profile whose
 //! provider's key variable is set (or needs none, or is `openai` with a
-//! sign-in in auth.json). A profile out of scope is not checked: its unset
+//! sign-in in auth.json, or gets its key from a command whose program is
+//! found). A key command is found as Codex finds it and never run here: it
+//! may open a password prompt (`probe` runs it). A profile out of scope is not checked: its unset
 //! key is one `info` line, never an error. The Codex install and the files
 //! are always in scope. The exit status is 1 only for an error in scope.
 

@@ -2,7 +2,8 @@
 //! explicit-override form that works on every Codex version
 //! (`codex -c 'model_provider="<id>"' -m <model> ...`, which also avoids the
 //! `-p` trap of 0.89-0.122), after a preflight that fails fast with the fix
-//! instead of a 401 later. The key's value is checked, never printed.
+//! instead of a 401 later. The key's value is checked, never printed; a
+//! key command is found (as Codex finds it), not run: Codex runs it.
 
 use std::path::Path;
 use std::process::Command;

@@ -1,6 +1,7 @@
 //! Owns the JSON shape of `gen --diff --format json` and `gen --check
 //! --format json`: one document on stdout, built from the plan's typed
-//! files and notes (never from printed text). Does not decide exit codes
+//! files and notes and the run's warnings as `Problem`s (never from printed
+//! text). Does not decide exit codes
 //! or print anything else; `generate` does.
 //!
 //! Every value and key from a file passes [`shown`]: a credential is
