@@ -4,9 +4,10 @@
 //! and running it for `probe` as Codex runs it: no shell, standard input
 //! closed, its own timeout, and its standard output, trimmed, as the key.
 //! A key read here is concealed (`secrets::conceal`) before anything else
-//! happens, so nothing printed afterwards can show it; the command's
-//! standard error is shown only redacted, and never when it exited 0 (a
-//! command that printed its key there would have it shown).
+//! happens, so nothing printed afterwards can show it. The command's
+//! standard error is never read, so never shown: it can hold the key, or
+//! another secret, in a shape no redaction recognises (a password manager
+//! echoing what it was given); `help` sends the user to run the command.
 //! Does not judge what a failure means for a command: `doctor` and `probe`
 //! word it.
 
@@ -16,17 +17,13 @@ use std::time::Duration;
 
 use crate::catalog::AuthCommand;
 use crate::child::{self, Keep};
-use crate::secrets::{conceal, redact, scrub};
+use crate::secrets::conceal;
 
 /// Codex waits this long for a key command without `timeout_ms`.
 pub const DEFAULT_TIMEOUT_MS: i64 = 5_000;
 
 /// A key is a line; anything past this is not one.
 const OUTPUT_LIMIT: usize = 64 * 1024;
-
-/// How much of a failed command's standard error is shown.
-const STDERR_LINES: usize = 3;
-const STDERR_LINE_CHARS: usize = 200;
 
 /// Why a key command gives no key.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -41,8 +38,8 @@ pub enum KeyCommandError {
     Start { program: PathBuf, reason: String },
     #[error("it did not finish within {0} ms (its timeout_ms) and was stopped")]
     TimedOut(i64),
-    #[error("it failed ({status}){}", stderr_tail(.stderr))]
-    Failed { status: String, stderr: Vec<String> },
+    #[error("it failed ({status}); run it yourself to see why")]
+    Failed { status: String },
     #[error("it printed nothing on standard output, where Codex reads the key")]
     Empty,
     #[error("its output is not UTF-8 text")]
@@ -75,14 +72,6 @@ impl KeyCommandError {
                 auth.display()
             ),
         }
-    }
-}
-
-fn stderr_tail(lines: &[String]) -> String {
-    if lines.is_empty() {
-        String::new()
-    } else {
-        format!(": {}", lines.join(" | "))
     }
 }
 
@@ -159,7 +148,7 @@ pub fn run(auth: &AuthCommand, codex_home: &Path) -> Result<String, KeyCommandEr
     let program = locate(auth, codex_home)?;
     let mut cmd = Command::new(&program);
     cmd.args(&auth.args).current_dir(auth.folder(codex_home));
-    let done = child::run(&mut cmd, Keep::Both, OUTPUT_LIMIT, auth.timeout()).map_err(|e| {
+    let done = child::run(&mut cmd, Keep::Stdout, OUTPUT_LIMIT, auth.timeout()).map_err(|e| {
         KeyCommandError::Start {
             program: program.clone(),
             reason: e.to_string(),
@@ -178,7 +167,6 @@ pub fn run(auth: &AuthCommand, codex_home: &Path) -> Result<String, KeyCommandEr
     if !status.success() {
         return Err(KeyCommandError::Failed {
             status: status.to_string(),
-            stderr: shown_stderr(&done.stderr),
         });
     }
     let key = output?.trim().to_owned();
@@ -192,31 +180,10 @@ pub fn run(auth: &AuthCommand, codex_home: &Path) -> Result<String, KeyCommandEr
     Ok(key)
 }
 
-/// The last lines of a failed command's standard error, each redacted and
-/// scrubbed of every concealed value, and cut short.
-fn shown_stderr(stderr: &[u8]) -> Vec<String> {
-    let text = String::from_utf8_lossy(stderr);
-    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
-    lines[lines.len().saturating_sub(STDERR_LINES)..]
-        .iter()
-        .map(|line| {
-            let line = scrub(&redact(line.trim()));
-            let mut cut: String = line
-                .chars()
-                .filter(|c| !c.is_control())
-                .take(STDERR_LINE_CHARS)
-                .collect();
-            if line.chars().count() > STDERR_LINE_CHARS {
-                cut.push_str("...");
-            }
-            cut
-        })
-        .collect()
-}
-
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;
+    use crate::secrets::scrub;
     use std::os::unix::fs::PermissionsExt as _;
 
     fn script(dir: &Path, name: &str, body: &str) -> PathBuf {
@@ -289,7 +256,11 @@ mod tests {
     #[test]
     fn failure_hang_and_silence_are_told_apart() {
         let dir = tempfile::tempdir().unwrap();
-        script(dir.path(), "fail", "echo 'not signed in' >&2; exit 3");
+        script(
+            dir.path(),
+            "fail",
+            "echo 'not signed in, pw-4711x' >&2; exit 3",
+        );
         script(dir.path(), "hang", "sleep 30");
         script(dir.path(), "quiet", "echo tok-only-on-stderr-0815 >&2");
         let at_home = |command: &str, timeout_ms| {
@@ -298,8 +269,11 @@ mod tests {
             a
         };
         match run(&at_home("./fail", None), dir.path()) {
-            Err(KeyCommandError::Failed { stderr, .. }) => {
-                assert_eq!(stderr, ["not signed in"]);
+            Err(e @ KeyCommandError::Failed { .. }) => {
+                assert_eq!(
+                    e.to_string(),
+                    "it failed (exit status: 3); run it yourself to see why"
+                );
             }
             other => panic!("{other:?}"),
         }
