@@ -242,6 +242,28 @@ mod tests {
     }
 
     #[test]
+    fn a_cwd_that_is_not_a_folder_is_refused_whatever_the_command() {
+        // Codex fails to start the command ("No such file or directory"),
+        // a bare name on PATH included.
+        let dir = tempfile::tempdir().unwrap();
+        script(dir.path(), "tok", "echo x");
+        std::fs::write(dir.path().join("plain-file"), "").unwrap();
+        for cwd in ["missing", "plain-file"] {
+            for command in ["sh", "./tok", "/bin/sh"] {
+                let mut a = auth(command, None);
+                a.cwd = Some(cwd.into());
+                let err = locate(&a, dir.path()).expect_err(command);
+                let folder = dir.path().join(cwd).display().to_string();
+                assert!(
+                    err.to_string()
+                        .contains(&format!("{folder} is not a folder")),
+                    "{command} in {cwd}: {err}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn a_file_without_the_execute_bit_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("tok"), "echo x").unwrap();
