@@ -34,6 +34,9 @@ pub enum KeyCommandError {
     Missing(PathBuf),
     #[error("{} is not an executable file", .0.display())]
     NotExecutable(PathBuf),
+    /// Its `cwd`: Codex cannot start the command there.
+    #[error("its cwd {} is not a folder", .0.display())]
+    NoFolder(PathBuf),
     #[error("cannot start {}: {reason}", .program.display())]
     Start { program: PathBuf, reason: String },
     #[error("it did not finish within {0} ms (its timeout_ms) and was stopped")]
@@ -56,7 +59,11 @@ impl KeyCommandError {
                 format!("install `{name}` or put its folder on PATH (Codex looks it up the same way)")
             }
             KeyCommandError::Missing(_) | KeyCommandError::NotExecutable(_) => {
-                "fix `command` (a path is taken from `cwd`, else from the Codex home), or `chmod +x` the file"
+                "fix `command` (a path is taken from `cwd`, else from the folder Codex runs in), or `chmod +x` the file"
+                    .to_owned()
+            }
+            KeyCommandError::NoFolder(_) => {
+                "create the folder, or fix `cwd` (absolute, or relative to the Codex home)"
                     .to_owned()
             }
             KeyCommandError::TimedOut(_) => format!(
@@ -117,6 +124,14 @@ impl AuthCommand {
 /// name looked up on `PATH`, a path taken from the command's folder.
 pub fn locate(auth: &AuthCommand, codex_home: &Path) -> Result<PathBuf, KeyCommandError> {
     let command = auth.command.as_str();
+    // Codex starts the command in its `cwd` whatever the command is: one
+    // that is not a folder fails it, a program on PATH included.
+    if auth.cwd.is_some() {
+        let folder = auth.folder(codex_home);
+        if !folder.is_dir() {
+            return Err(KeyCommandError::NoFolder(folder));
+        }
+    }
     if !command.contains('/') {
         return which::which(command).map_err(|_| KeyCommandError::NotOnPath(command.to_owned()));
     }
@@ -218,6 +233,7 @@ mod tests {
     fn a_relative_path_is_taken_from_cwd_and_a_bare_name_from_path() {
         let dir = tempfile::tempdir().unwrap();
         script(dir.path(), "tok", "echo x");
+        std::fs::create_dir(dir.path().join("elsewhere")).unwrap();
         let mut a = auth("./tok", None);
         a.cwd = Some("elsewhere".into());
         assert!(matches!(
