@@ -18,9 +18,6 @@ use wait_timeout::ChildExt as _;
 pub enum Keep {
     Stdout,
     Stderr,
-    /// Stdout in [`Finished::output`], stderr in [`Finished::stderr`],
-    /// each up to the limit.
-    Both,
 }
 
 /// How a child ended.
@@ -30,8 +27,6 @@ pub struct Finished {
     pub status: Option<ExitStatus>,
     /// The kept stream: at most the limit given to [`run`].
     pub output: Vec<u8>,
-    /// With [`Keep::Both`], what it wrote to stderr (at most the limit).
-    pub stderr: Vec<u8>,
 }
 
 /// After the child is gone, how long to wait for the rest of its output: a
@@ -51,7 +46,6 @@ pub fn run(
     match keep {
         Keep::Stdout => cmd.stdout(Stdio::piped()).stderr(Stdio::null()),
         Keep::Stderr => cmd.stdout(Stdio::null()).stderr(Stdio::piped()),
-        Keep::Both => cmd.stdout(Stdio::piped()).stderr(Stdio::piped()),
     };
     #[cfg(unix)]
     {
@@ -61,40 +55,17 @@ pub fn run(
         cmd.process_group(0);
     }
     let mut child = cmd.spawn()?;
-    let out = child
-        .stdout
-        .take()
-        .map(|p| collect(Box::new(p) as Box<dyn std::io::Read + Send>, limit));
-    let err = child
-        .stderr
-        .take()
-        .map(|p| collect(Box::new(p) as Box<dyn std::io::Read + Send>, limit));
-    let status = wait(&mut child, timeout)?;
-    let take = |pipe: Option<Collecting>| {
-        pipe.map(|(kept, finished)| {
-            let _ = finished.recv_timeout(GRACE);
-            std::mem::take(&mut *kept.lock().unwrap_or_else(PoisonError::into_inner))
-        })
-        .unwrap_or_default()
+    // Only the kept stream is piped; the other goes to /dev/null.
+    let pipe: Box<dyn std::io::Read + Send> = match (child.stdout.take(), child.stderr.take()) {
+        (Some(out), _) => Box::new(out),
+        (None, Some(err)) => Box::new(err),
+        (None, None) => Box::new(std::io::empty()),
     };
-    let (out, err) = (take(out), take(err));
-    Ok(match keep {
-        Keep::Stdout => Finished {
-            status,
-            output: out,
-            stderr: Vec::new(),
-        },
-        Keep::Stderr => Finished {
-            status,
-            output: err,
-            stderr: Vec::new(),
-        },
-        Keep::Both => Finished {
-            status,
-            output: out,
-            stderr: err,
-        },
-    })
+    let (kept, finished) = collect(pipe, limit);
+    let status = wait(&mut child, timeout)?;
+    let _ = finished.recv_timeout(GRACE);
+    let output = std::mem::take(&mut *kept.lock().unwrap_or_else(PoisonError::into_inner));
+    Ok(Finished { status, output })
 }
 
 /// A pipe being read on its own thread: what came so far (shared, so that

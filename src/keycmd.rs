@@ -4,9 +4,10 @@
 //! and running it for `probe` as Codex runs it: no shell, standard input
 //! closed, its own timeout, and its standard output, trimmed, as the key.
 //! A key read here is concealed (`secrets::conceal`) before anything else
-//! happens, so nothing printed afterwards can show it; the command's
-//! standard error is shown only redacted, and never when it exited 0 (a
-//! command that printed its key there would have it shown).
+//! happens, so nothing printed afterwards can show it. The command's
+//! standard error is never read, so never shown: it can hold the key, or
+//! another secret, in a shape no redaction recognises (a password manager
+//! echoing what it was given); `help` sends the user to run the command.
 //! Does not judge what a failure means for a command: `doctor` and `probe`
 //! word it.
 
@@ -16,17 +17,13 @@ use std::time::Duration;
 
 use crate::catalog::AuthCommand;
 use crate::child::{self, Keep};
-use crate::secrets::{conceal, redact, scrub};
+use crate::secrets::conceal;
 
 /// Codex waits this long for a key command without `timeout_ms`.
 pub const DEFAULT_TIMEOUT_MS: i64 = 5_000;
 
 /// A key is a line; anything past this is not one.
 const OUTPUT_LIMIT: usize = 64 * 1024;
-
-/// How much of a failed command's standard error is shown.
-const STDERR_LINES: usize = 3;
-const STDERR_LINE_CHARS: usize = 200;
 
 /// Why a key command gives no key.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -37,12 +34,15 @@ pub enum KeyCommandError {
     Missing(PathBuf),
     #[error("{} is not an executable file", .0.display())]
     NotExecutable(PathBuf),
+    /// Its `cwd`: Codex cannot start the command there.
+    #[error("its cwd {} is not a folder", .0.display())]
+    NoFolder(PathBuf),
     #[error("cannot start {}: {reason}", .program.display())]
     Start { program: PathBuf, reason: String },
     #[error("it did not finish within {0} ms (its timeout_ms) and was stopped")]
     TimedOut(i64),
-    #[error("it failed ({status}){}", stderr_tail(.stderr))]
-    Failed { status: String, stderr: Vec<String> },
+    #[error("it failed ({status}); run it yourself to see why")]
+    Failed { status: String },
     #[error("it printed nothing on standard output, where Codex reads the key")]
     Empty,
     #[error("its output is not UTF-8 text")]
@@ -59,7 +59,11 @@ impl KeyCommandError {
                 format!("install `{name}` or put its folder on PATH (Codex looks it up the same way)")
             }
             KeyCommandError::Missing(_) | KeyCommandError::NotExecutable(_) => {
-                "fix `command` (a path is taken from `cwd`, else from the Codex home), or `chmod +x` the file"
+                "fix `command` (a path is taken from `cwd`, else from the folder Codex runs in), or `chmod +x` the file"
+                    .to_owned()
+            }
+            KeyCommandError::NoFolder(_) => {
+                "create the folder, or fix `cwd` (absolute, or relative to the Codex home)"
                     .to_owned()
             }
             KeyCommandError::TimedOut(_) => format!(
@@ -75,14 +79,6 @@ impl KeyCommandError {
                 auth.display()
             ),
         }
-    }
-}
-
-fn stderr_tail(lines: &[String]) -> String {
-    if lines.is_empty() {
-        String::new()
-    } else {
-        format!(": {}", lines.join(" | "))
     }
 }
 
@@ -128,6 +124,14 @@ impl AuthCommand {
 /// name looked up on `PATH`, a path taken from the command's folder.
 pub fn locate(auth: &AuthCommand, codex_home: &Path) -> Result<PathBuf, KeyCommandError> {
     let command = auth.command.as_str();
+    // Codex starts the command in its `cwd` whatever the command is: one
+    // that is not a folder fails it, a program on PATH included.
+    if auth.cwd.is_some() {
+        let folder = auth.folder(codex_home);
+        if !folder.is_dir() {
+            return Err(KeyCommandError::NoFolder(folder));
+        }
+    }
     if !command.contains('/') {
         return which::which(command).map_err(|_| KeyCommandError::NotOnPath(command.to_owned()));
     }
@@ -159,7 +163,7 @@ pub fn run(auth: &AuthCommand, codex_home: &Path) -> Result<String, KeyCommandEr
     let program = locate(auth, codex_home)?;
     let mut cmd = Command::new(&program);
     cmd.args(&auth.args).current_dir(auth.folder(codex_home));
-    let done = child::run(&mut cmd, Keep::Both, OUTPUT_LIMIT, auth.timeout()).map_err(|e| {
+    let done = child::run(&mut cmd, Keep::Stdout, OUTPUT_LIMIT, auth.timeout()).map_err(|e| {
         KeyCommandError::Start {
             program: program.clone(),
             reason: e.to_string(),
@@ -178,7 +182,6 @@ pub fn run(auth: &AuthCommand, codex_home: &Path) -> Result<String, KeyCommandEr
     if !status.success() {
         return Err(KeyCommandError::Failed {
             status: status.to_string(),
-            stderr: shown_stderr(&done.stderr),
         });
     }
     let key = output?.trim().to_owned();
@@ -192,31 +195,10 @@ pub fn run(auth: &AuthCommand, codex_home: &Path) -> Result<String, KeyCommandEr
     Ok(key)
 }
 
-/// The last lines of a failed command's standard error, each redacted and
-/// scrubbed of every concealed value, and cut short.
-fn shown_stderr(stderr: &[u8]) -> Vec<String> {
-    let text = String::from_utf8_lossy(stderr);
-    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
-    lines[lines.len().saturating_sub(STDERR_LINES)..]
-        .iter()
-        .map(|line| {
-            let line = scrub(&redact(line.trim()));
-            let mut cut: String = line
-                .chars()
-                .filter(|c| !c.is_control())
-                .take(STDERR_LINE_CHARS)
-                .collect();
-            if line.chars().count() > STDERR_LINE_CHARS {
-                cut.push_str("...");
-            }
-            cut
-        })
-        .collect()
-}
-
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;
+    use crate::secrets::scrub;
     use std::os::unix::fs::PermissionsExt as _;
 
     fn script(dir: &Path, name: &str, body: &str) -> PathBuf {
@@ -251,6 +233,7 @@ mod tests {
     fn a_relative_path_is_taken_from_cwd_and_a_bare_name_from_path() {
         let dir = tempfile::tempdir().unwrap();
         script(dir.path(), "tok", "echo x");
+        std::fs::create_dir(dir.path().join("elsewhere")).unwrap();
         let mut a = auth("./tok", None);
         a.cwd = Some("elsewhere".into());
         assert!(matches!(
@@ -275,6 +258,28 @@ mod tests {
     }
 
     #[test]
+    fn a_cwd_that_is_not_a_folder_is_refused_whatever_the_command() {
+        // Codex fails to start the command ("No such file or directory"),
+        // a bare name on PATH included.
+        let dir = tempfile::tempdir().unwrap();
+        script(dir.path(), "tok", "echo x");
+        std::fs::write(dir.path().join("plain-file"), "").unwrap();
+        for cwd in ["missing", "plain-file"] {
+            for command in ["sh", "./tok", "/bin/sh"] {
+                let mut a = auth(command, None);
+                a.cwd = Some(cwd.into());
+                let err = locate(&a, dir.path()).expect_err(command);
+                let folder = dir.path().join(cwd).display().to_string();
+                assert!(
+                    err.to_string()
+                        .contains(&format!("{folder} is not a folder")),
+                    "{command} in {cwd}: {err}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn a_file_without_the_execute_bit_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("tok"), "echo x").unwrap();
@@ -289,7 +294,11 @@ mod tests {
     #[test]
     fn failure_hang_and_silence_are_told_apart() {
         let dir = tempfile::tempdir().unwrap();
-        script(dir.path(), "fail", "echo 'not signed in' >&2; exit 3");
+        script(
+            dir.path(),
+            "fail",
+            "echo 'not signed in, pw-4711x' >&2; exit 3",
+        );
         script(dir.path(), "hang", "sleep 30");
         script(dir.path(), "quiet", "echo tok-only-on-stderr-0815 >&2");
         let at_home = |command: &str, timeout_ms| {
@@ -298,8 +307,11 @@ mod tests {
             a
         };
         match run(&at_home("./fail", None), dir.path()) {
-            Err(KeyCommandError::Failed { stderr, .. }) => {
-                assert_eq!(stderr, ["not signed in"]);
+            Err(e @ KeyCommandError::Failed { .. }) => {
+                assert_eq!(
+                    e.to_string(),
+                    "it failed (exit status: 3); run it yourself to see why"
+                );
             }
             other => panic!("{other:?}"),
         }

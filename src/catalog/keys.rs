@@ -255,7 +255,7 @@ pub const AUTH: &[KeyDoc] = &[
     key(
         "cwd",
         Kind::Text,
-        "The absolute path of the folder the command runs in.",
+        "The folder the command runs in: absolute, or relative to the Codex home (needed for a relative `command`).",
     ),
 ];
 

@@ -455,20 +455,7 @@ fn every_catalog_key_passes_codex_strict_load() {
         keys, sampled,
         "each provider key of the schema needs a sample here"
     );
-    let mut plain = String::new();
-    let mut auth = String::new();
-    for (key, value) in PROVIDER_SAMPLES {
-        match *key {
-            "aws" => {}
-            "auth" => auth = format!("    auth: {value}\n"),
-            _ => {
-                let _ = writeln!(plain, "    {key}: {value}");
-            }
-        }
-    }
-    w.catalog(&format!(
-        "schema: 1\nversion: \"every\"\ndefault: plain\nproviders:\n  plain:\n{plain}  by-command:\n    base_url: http://127.0.0.1:9/v1\n{auth}  amazon-bedrock:\n    base_url: http://127.0.0.1:9/bedrock\n    http_headers: {{X-Team: ml}}\n    aws:\n      profile: dev\n      region: us-east-1\n      auth_refresh: {{command: aws, args: [sso, login], timeout_ms: 60000}}\n  amazon-bedrock-runtime:\n    aws:\n      credential_export: {{command: printf, args: [\"{{}}\"], timeout_ms: 5000}}\nprofiles:\n  plain:\n    provider: plain\n    model: m\n  by-command:\n    provider: by-command\n    model: m\n  bed:\n    provider: amazon-bedrock\n    model: m\n  rt:\n    provider: amazon-bedrock-runtime\n    model: m\n"
-    ));
+    w.catalog(&every_key_catalog());
     let out = run(&w, &codex, "0.169.0", &["gen", "--yes", "--verify"]);
     assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
     assert!(
@@ -485,5 +472,54 @@ fn every_catalog_key_passes_codex_strict_load() {
         "[model_providers.amazon-bedrock-runtime.aws]",
     ] {
         assert!(config.contains(table), "{table}:\n{config}");
+    }
+}
+
+/// A catalog holding every provider key of [`PROVIDER_SAMPLES`]: the plain
+/// keys on provider `plain`, `auth` on `by-command`, and Amazon Bedrock's
+/// tables with every key Codex lets them change.
+fn every_key_catalog() -> String {
+    let mut plain = String::new();
+    let mut auth = String::new();
+    for (key, value) in PROVIDER_SAMPLES {
+        match *key {
+            "aws" => {}
+            "auth" => auth = format!("    auth: {value}\n"),
+            _ => {
+                let _ = writeln!(plain, "    {key}: {value}");
+            }
+        }
+    }
+    format!(
+        "schema: 1\nversion: \"every\"\ndefault: plain\nproviders:\n  plain:\n{plain}  by-command:\n    base_url: http://127.0.0.1:9/v1\n{auth}  amazon-bedrock:\n    base_url: http://127.0.0.1:9/bedrock\n    http_headers: {{X-Team: ml}}\n    aws:\n      profile: dev\n      region: us-east-1\n      auth_refresh: {{command: aws, args: [sso, login], timeout_ms: 60000}}\n  amazon-bedrock-runtime:\n    aws:\n      credential_export: {{command: printf, args: [\"{{}}\"], timeout_ms: 5000}}\nprofiles:\n  plain:\n    provider: plain\n    model: m\n  by-command:\n    provider: by-command\n    model: m\n  bed:\n    provider: amazon-bedrock\n    model: m\n  rt:\n    provider: amazon-bedrock-runtime\n    model: m\n"
+    )
+}
+
+/// Every plain provider key the catalog accepts is written by `gen` (no
+/// Codex needed): a key the catalog checks and then drops would leave the
+/// provider without what its entry says, and pass the strict load above
+/// for want of the key.
+#[test]
+fn every_catalog_key_is_written() {
+    let w = World::new();
+    w.catalog(&every_key_catalog());
+    w.cmd()
+        .args(["--codex-version", "0.169.0", "gen", "--yes"])
+        .assert()
+        .success();
+    let config = std::fs::read_to_string(w.home.join("config.toml")).expect("config.toml");
+    let plain = config
+        .split("[model_providers.plain]")
+        .nth(1)
+        .and_then(|rest| rest.split("\n[").next())
+        .unwrap_or_else(|| panic!("no plain table:\n{config}"));
+    for (key, _) in PROVIDER_SAMPLES {
+        if matches!(*key, "auth" | "aws") {
+            continue;
+        }
+        assert!(
+            plain.lines().any(|l| l.starts_with(&format!("{key} = "))),
+            "`{key}` is accepted by the catalog but not written:\n{config}"
+        );
     }
 }
