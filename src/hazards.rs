@@ -41,6 +41,12 @@ pub enum Hazard {
     BuiltinRedefined { id: String },
     /// config.toml gives a provider a wire API this Codex refuses.
     RefusedWireApi { id: String, wire_api: String },
+    /// A provider's `[model_providers.ID.auth]` that this Codex (0.118+)
+    /// refuses: one without `command` (what is left of a table codexgen
+    /// wrote once the catalog dropped `auth`, when the user added keys to
+    /// it), or one beside a key Codex does not take with it (`env_key`,
+    /// `experimental_bearer_token`, `requires_openai_auth = true`).
+    RefusedAuth { id: String, why: String },
 }
 
 /// What in `config` (config.toml's text) and the home trips `target`.
@@ -64,6 +70,12 @@ pub fn find(
             let id = id.get_ref().as_ref();
             if target.redefined_builtin(id).is_some() {
                 found.push(Hazard::BuiltinRedefined { id: id.to_owned() });
+            }
+            if let Some(why) = refused_auth(table.get_ref(), target) {
+                found.push(Hazard::RefusedAuth {
+                    id: id.to_owned(),
+                    why,
+                });
             }
             if let Some(wire) = table
                 .get_ref()
@@ -175,8 +187,37 @@ impl Hazard {
             Hazard::RefusedWireApi { .. } => {
                 "set `wire_api: responses` in the catalog if the provider serves /responses, then `codexgen gen`".to_owned()
             }
+            Hazard::RefusedAuth { id, .. } => format!(
+                "remove what is left of [model_providers.{id}.auth] (codexgen removes only the keys it wrote there), or the key beside it"
+            ),
         }
     }
+}
+
+/// Why Codex refuses the `auth` table of this provider table, if it does
+/// (measured on 0.169.0: "missing field `command`", "provider auth cannot
+/// be combined with ..."). Before 0.118 Codex ignores the table.
+fn refused_auth(provider: &DeValue<'_>, target: &Target) -> Option<String> {
+    if target.version < crate::codex::PROVIDER_AUTH_COMMAND {
+        return None;
+    }
+    let table = provider.as_table()?;
+    let auth = table.get("auth")?.get_ref().as_table()?;
+    if !auth.contains_key("command") {
+        return Some("has no `command`".to_owned());
+    }
+    let beside: Vec<&str> = ["env_key", "experimental_bearer_token"]
+        .into_iter()
+        .filter(|k| table.contains_key(*k))
+        .chain(
+            table
+                .get("requires_openai_auth")
+                .and_then(|v| v.get_ref().as_bool())
+                .filter(|b| *b)
+                .map(|_| "requires_openai_auth"),
+        )
+        .collect();
+    (!beside.is_empty()).then(|| format!("is beside {}", beside.join(", ")))
 }
 
 #[cfg(test)]
@@ -192,6 +233,47 @@ mod tests {
             bedrock: Vec::new(),
             profiles: Vec::new(),
         }
+    }
+
+    #[test]
+    fn an_auth_table_codex_refuses_is_found_from_0_118() {
+        let config = "[model_providers.a]\nenv_key = \"A\"\n[model_providers.a.auth]\ncommand = \"op\"\n\
+            [model_providers.b.auth]\nnote = 1\n\
+            [model_providers.c]\nrequires_openai_auth = true\nauth = { command = \"op\" }\n\
+            [model_providers.d]\nrequires_openai_auth = false\nauth = { command = \"op\" }\n";
+        let state = State::new(std::collections::BTreeMap::new());
+        let at = |v| {
+            find(
+                config,
+                &Target::at(v),
+                &catalog(),
+                &state,
+                Path::new("/nonexistent"),
+            )
+        };
+        assert_eq!(
+            at(Version::new(0, 118, 0)),
+            vec![
+                Hazard::RefusedAuth {
+                    id: "a".into(),
+                    why: "is beside env_key".into()
+                },
+                Hazard::RefusedAuth {
+                    id: "b".into(),
+                    why: "has no `command`".into()
+                },
+                Hazard::RefusedAuth {
+                    id: "c".into(),
+                    why: "is beside requires_openai_auth".into()
+                },
+                // Any Codex before 0.123 (unrelated to `auth`).
+                Hazard::TopLevelProfileFlagIgnored,
+            ]
+        );
+        assert_eq!(
+            at(Version::new(0, 117, 0)),
+            vec![Hazard::TopLevelProfileFlagIgnored]
+        );
     }
 
     #[test]

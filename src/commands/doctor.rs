@@ -437,6 +437,12 @@ fn check_config_on_disk(
                 format!("{config} has wire_api = \"{wire_api}\" for `{id}`; Codex {version} refuses it (chat was removed in {})", codex::CHAT_REMOVED),
                 fix,
             ),
+            Hazard::RefusedAuth { id, why } => f.add(
+                format!("provider {id}"),
+                Status::Error,
+                format!("{config}'s [model_providers.{id}.auth] {why}; Codex {version} refuses to load {config}"),
+                fix,
+            ),
             Hazard::LegacyTable { profile, .. } => f.add(
                 format!("profile {profile}"),
                 Status::Error,

@@ -832,6 +832,10 @@ fn warn_about_hazards(
                 CodexFile::Config,
                 settings.target.redefined_builtin(id).unwrap_or_default()
             ),
+            Hazard::RefusedAuth { id, why } => format!(
+                "{config}'s [model_providers.{id}.auth] {why}; Codex {version} refuses to load {config}",
+                config = CodexFile::Config
+            ),
             Hazard::RefusedWireApi { id, wire_api } => format!(
                 "{} has wire_api = \"{wire_api}\" for `{id}`, which is not codexgen's; Codex {version} refuses it",
                 CodexFile::Config

@@ -677,3 +677,55 @@ fn a_failing_key_commands_stderr_is_never_printed() {
     }
     assert!(stub.seen().is_empty(), "{:?}", stub.seen());
 }
+
+/// A key of the user's inside the `auth` table codexgen wrote outlives the
+/// catalog's `auth` (it is the user's), and the table left without
+/// `command` makes Codex 0.118+ refuse config.toml: gen warns, doctor errs.
+#[test]
+#[cfg(unix)]
+fn an_auth_table_left_without_its_command_is_named() {
+    let w = World::new();
+    let tok = script(&w, "print-token", &format!("echo {TOKEN}"));
+    w.catalog(&catalog(
+        "https://llm.corp.example/v1",
+        &auth_block(&tok, ""),
+    ));
+    w.gen_yes();
+    let config = w.read("config.toml");
+    std::fs::write(
+        w.home.join("config.toml"),
+        config.replace(
+            "[model_providers.corp.auth]\n",
+            "[model_providers.corp.auth]\nmy_note = \"keep me\"\n",
+        ),
+    )
+    .unwrap();
+    w.catalog(
+        "schema: 1\nversion: \"t2\"\ndefault: main\nproviders:\n  corp:\n    name: Corp\n    base_url: https://llm.corp.example/v1\n    env_key: CORP_API_KEY\nprofiles:\n  main:\n    provider: corp\n    model: corp-model-1\n",
+    );
+    w.cmd()
+        .args(["gen", "--yes"])
+        .assert()
+        .success()
+        .stderr(contains(
+            "warning: config.toml's [model_providers.corp.auth] has no `command`; Codex 0.169.0 refuses to load config.toml",
+        ))
+        .stderr(contains("remove what is left of [model_providers.corp.auth]"));
+    let config = w.read("config.toml");
+    assert!(config.contains("my_note = \"keep me\""), "{config}");
+    assert!(!config.contains("command ="), "{config}");
+    w.cmd()
+        .args(["doctor", "main"])
+        .env("CORP_API_KEY", "k-1")
+        .assert()
+        .code(1)
+        .stdout(contains(
+            "config.toml's [model_providers.corp.auth] has no `command`; Codex 0.169.0 refuses to load config.toml",
+        ));
+    // Before 0.118 Codex ignores the table: nothing to say.
+    w.cmd()
+        .args(["gen", "--diff", "--codex-version", "0.117.0"])
+        .assert()
+        .success()
+        .stderr(contains("[model_providers.corp.auth]").not());
+}
