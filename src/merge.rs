@@ -433,6 +433,11 @@ fn merge_leaves(
         let Some(item) = lookup(doc.as_table(), &rec.path) else {
             continue;
         };
+        // codexgen writes values, never a `[table]`: a table where a record
+        // names a leaf is the user's (or a hostile record's aim), and stays.
+        if !item.is_value() {
+            continue;
+        }
         if !matches_recorded(item, rec) {
             notes.push(Note::Drift {
                 path: rec.path.join("."),
@@ -1414,6 +1419,26 @@ mod tests {
             path: path.split('.').map(str::to_owned).collect(),
             value: value.to_owned(),
         }
+    }
+
+    #[test]
+    fn a_record_never_removes_a_table() {
+        // A record (hostile, or of a value the user turned into a table)
+        // naming `[model_providers.mine.auth]` and `[mcp_servers.x]` as
+        // leaves codexgen wrote: the tables are the user's and stay.
+        let current = "[model_providers.mine]\nname = \"Mine\"\n\n[model_providers.mine.auth]\ncommand = \"op\"\n\n[[mcp_servers.x.tools]]\nname = \"t\"\n";
+        let previous = [
+            managed("model_providers.mine.auth", "{ command = \"op\" }"),
+            managed("mcp_servers.x.tools", "[]"),
+        ];
+        let out = run(Some(current), Some("model = \"m\"\n"), &previous);
+        let text = out.text.unwrap();
+        assert!(
+            text.contains("[model_providers.mine.auth]\ncommand = \"op\"\n"),
+            "{text}"
+        );
+        assert!(text.contains("[[mcp_servers.x.tools]]"), "{text}");
+        assert!(out.notes.is_empty(), "{:?}", out.notes);
     }
 
     #[test]
