@@ -49,6 +49,8 @@ pub enum KeyCommandError {
     NotText,
     #[error("it printed more than one line; Codex then sends no key at all")]
     Lines,
+    #[error("it printed 64 KiB or more, which is no key")]
+    TooLong,
 }
 
 impl KeyCommandError {
@@ -74,7 +76,10 @@ impl KeyCommandError {
                 "run `{}` yourself and fix what it says (e.g. sign in to the password manager)",
                 auth.display()
             ),
-            KeyCommandError::Empty | KeyCommandError::NotText | KeyCommandError::Lines => format!(
+            KeyCommandError::Empty
+            | KeyCommandError::NotText
+            | KeyCommandError::Lines
+            | KeyCommandError::TooLong => format!(
                 "`{}` must print the key, and only the key, on standard output",
                 auth.display()
             ),
@@ -169,6 +174,7 @@ pub fn run(auth: &AuthCommand, codex_home: &Path) -> Result<String, KeyCommandEr
             reason: e.to_string(),
         }
     })?;
+    let cut = done.output.len() >= OUTPUT_LIMIT;
     // Whatever it printed may be the key, even from a failed run.
     let output = String::from_utf8(done.output).map_err(|_| KeyCommandError::NotText);
     if let Ok(text) = &output {
@@ -183,6 +189,10 @@ pub fn run(auth: &AuthCommand, codex_home: &Path) -> Result<String, KeyCommandEr
         return Err(KeyCommandError::Failed {
             status: status.to_string(),
         });
+    }
+    if cut {
+        // Codex would send all of it; what was kept is not that key.
+        return Err(KeyCommandError::TooLong);
     }
     let key = output?.trim().to_owned();
     if key.is_empty() {
@@ -324,6 +334,22 @@ mod tests {
         let quiet = run(&at_home("./quiet", None), dir.path()).unwrap_err();
         assert_eq!(quiet, KeyCommandError::Empty);
         assert!(!quiet.to_string().contains("tok-only"));
+    }
+
+    #[test]
+    fn output_past_the_limit_is_no_key_and_nothing_of_it_shows() {
+        let dir = tempfile::tempdir().unwrap();
+        // 80,000 bytes: more than is kept, finished well within the timeout.
+        script(
+            dir.path(),
+            "flood",
+            "i=0; while [ $i -lt 10000 ]; do printf 'k7Q2w9Zr'; i=$((i+1)); done",
+        );
+        let mut a = auth("./flood", Some(10_000));
+        a.cwd = Some(".".into());
+        assert_eq!(run(&a, dir.path()), Err(KeyCommandError::TooLong));
+        // What was read of it is concealed all the same.
+        assert_eq!(scrub("echoed k7Q2w9Zrk7Q2 back"), "echoed <redacted> back");
     }
 
     #[test]

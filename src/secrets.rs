@@ -9,6 +9,7 @@
 //! credentials inside arbitrary text (a config line, a server's error body).
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 use std::ffi::OsString;
 use std::sync::{PoisonError, RwLock, RwLockReadGuard};
 
@@ -317,13 +318,16 @@ pub fn scrub(text: &str) -> String {
 
 fn scrub_with(text: &str, values: &[String]) -> String {
     let text = hide_values(text, values);
-    let windows: Vec<String> = values
+    // Every run of four characters of every value, looked up for each run of
+    // four in each word: linear in the text and the values (a long key and a
+    // long error body multiplied, a word at a time, would not be).
+    let windows: HashSet<[char; MIN_CONCEALED]> = values
         .iter()
         .flat_map(|value| {
             let chars: Vec<char> = value.chars().collect();
             chars
                 .windows(MIN_CONCEALED)
-                .map(|w| w.iter().collect::<String>())
+                .filter_map(|w| <[char; MIN_CONCEALED]>::try_from(w).ok())
                 .collect::<Vec<_>>()
         })
         .collect();
@@ -332,11 +336,11 @@ fn scrub_with(text: &str, values: &[String]) -> String {
     }
     text.split(' ')
         .map(|word| {
-            if windows.iter().any(|w| word.contains(w.as_str())) {
-                "<redacted>"
-            } else {
-                word
-            }
+            let chars: Vec<char> = word.chars().collect();
+            let shares = chars
+                .windows(MIN_CONCEALED)
+                .any(|w| <[char; MIN_CONCEALED]>::try_from(w).is_ok_and(|w| windows.contains(&w)));
+            if shares { "<redacted>" } else { word }
         })
         .collect::<Vec<_>>()
         .join(" ")
