@@ -161,6 +161,24 @@ fn real_codex_sends_the_key_commands_output_as_the_bearer_token() {
         &beta_case,
         &scratch.run_codex(&codex, &server, Some(BETA.profile), &[]),
     );
+    // `codexgen exec beta` (Codex's override form, no key variable): the
+    // same token reaches the wire.
+    let before = server.requests().len();
+    let mut run = codexgen_command(
+        "exec",
+        &scratch.codex_home,
+        &catalog,
+        Some(&codex),
+        &[
+            OsStr::new(BETA.profile),
+            OsStr::new("--"),
+            OsStr::new("exec"),
+            OsStr::new("--skip-git-repo-check"),
+            OsStr::new(PROMPT),
+        ],
+    );
+    run.requests = server.requests().split_off(before);
+    check_run(&beta_case, &run);
 }
 
 /// The 401 trap codexgen guards against: with the key variable unset Codex does not
