@@ -43,6 +43,19 @@ fn auth_block(command: &std::path::Path, extra: &str) -> String {
     format!("      command: {}\n{extra}", command.display())
 }
 
+/// A world whose catalog's one provider `corp` gets its key from the script
+/// `print-token` (which prints [`TOKEN`]), used by the default profile.
+#[cfg(unix)]
+fn corp_world() -> (World, PathBuf) {
+    let w = World::new();
+    let tok = script(&w, "print-token", &format!("echo {TOKEN}"));
+    w.catalog(&catalog(
+        "https://llm.corp.example/v1",
+        &auth_block(&tok, ""),
+    ));
+    (w, tok)
+}
+
 fn cmd(w: &World) -> Command {
     let mut cmd = w.cmd();
     for var in [
@@ -551,12 +564,7 @@ fn doctor_finds_the_key_command_without_running_it() {
 #[test]
 #[cfg(unix)]
 fn exec_and_aliases_need_no_key_variable() {
-    let w = World::new();
-    let tok = script(&w, "print-token", &format!("echo {TOKEN}"));
-    w.catalog(&catalog(
-        "https://llm.corp.example/v1",
-        &auth_block(&tok, ""),
-    ));
+    let (w, _) = corp_world();
     w.gen_yes();
     w.cmd()
         .args(["exec", "main", "--print"])
@@ -588,12 +596,7 @@ fn exec_and_aliases_need_no_key_variable() {
 #[test]
 #[cfg(unix)]
 fn list_shows_the_command_not_a_variable() {
-    let w = World::new();
-    let tok = script(&w, "print-token", &format!("echo {TOKEN}"));
-    w.catalog(&catalog(
-        "https://llm.corp.example/v1",
-        &auth_block(&tok, ""),
-    ));
+    let (w, tok) = corp_world();
     let a = w.cmd().arg("list").assert().success();
     let text = output(&a);
     assert!(
@@ -684,12 +687,7 @@ fn a_failing_key_commands_stderr_is_never_printed() {
 #[test]
 #[cfg(unix)]
 fn an_auth_table_left_without_its_command_is_named() {
-    let w = World::new();
-    let tok = script(&w, "print-token", &format!("echo {TOKEN}"));
-    w.catalog(&catalog(
-        "https://llm.corp.example/v1",
-        &auth_block(&tok, ""),
-    ));
+    let (w, _) = corp_world();
     w.gen_yes();
     let config = w.read("config.toml");
     std::fs::write(
