@@ -8,8 +8,7 @@ use std::collections::{HashMap, HashSet};
 use super::keys::{self, KeyDoc, Kind};
 use super::yaml::{Key, Node, Pos, Value};
 use super::{
-    AuthCommand, Aws, AwsCommand, Bedrock, Catalog, Pairs, Profile, Provider, SCHEMAS, Source,
-    snippet,
+    AuthCommand, Aws, Bedrock, Catalog, Pairs, Profile, Provider, SCHEMAS, Source, snippet,
 };
 use crate::codex::{self, Target, Version, VersionReq};
 use crate::diagnostic::{Code, Problem, did_you_mean, is_unprintable};
@@ -766,14 +765,8 @@ impl Builder<'_> {
         let profile = text(self, "profile", &mut f);
         let region = text(self, "region", &mut f);
         let command = |b: &mut Self, key: &'static str, f: &mut Fields<'_>| {
-            f.take(key).and_then(|n| {
-                b.auth(n, &format!("`aws.{key}` of {owner}"), keys::AWS_COMMAND)
-                    .map(|c| AwsCommand {
-                        command: c.command,
-                        args: c.args,
-                        timeout_ms: c.timeout_ms,
-                    })
-            })
+            f.take(key)
+                .and_then(|n| b.auth(n, &format!("`aws.{key}` of {owner}"), keys::AWS_COMMAND))
         };
         let auth_refresh = command(self, "auth_refresh", &mut f);
         let credential_export = command(self, "credential_export", &mut f);

@@ -399,9 +399,13 @@ pub struct Provider {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AuthCommand {
     pub command: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub args: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub timeout_ms: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_interval_ms: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cwd: Option<String>,
 }
 
@@ -424,19 +428,8 @@ pub struct Bedrock {
 pub struct Aws {
     pub profile: Option<String>,
     pub region: Option<String>,
-    pub auth_refresh: Option<AwsCommand>,
-    pub credential_export: Option<AwsCommand>,
-}
-
-/// `aws.auth_refresh` and `aws.credential_export`: written as one inline
-/// table each, so they hold only the keys that are set.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct AwsCommand {
-    pub command: String,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub args: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub timeout_ms: Option<i64>,
+    pub auth_refresh: Option<AuthCommand>,
+    pub credential_export: Option<AuthCommand>,
 }
 
 /// One profile: a model on a provider, plus Codex's profile-level settings.
