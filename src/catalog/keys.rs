@@ -51,6 +51,12 @@ pub enum Kind {
     Refused,
 }
 
+/// A duration in milliseconds: Codex reads these as a non-zero `u64`.
+const MILLISECONDS: Kind = Kind::Count {
+    min: 1,
+    max: i64::MAX,
+};
+
 /// One key of a catalog map.
 #[derive(Debug, Clone, Copy)]
 pub struct KeyDoc {
@@ -173,10 +179,7 @@ pub const PROVIDER: &[KeyDoc] = &[
     ),
     key(
         "stream_idle_timeout_ms",
-        Kind::Count {
-            min: 1,
-            max: i64::MAX,
-        },
+        MILLISECONDS,
         "Milliseconds of silence after which Codex treats a stream as dropped.",
     ),
     key(
@@ -201,10 +204,7 @@ pub const PROVIDER: &[KeyDoc] = &[
     ),
     key(
         "websocket_connect_timeout_ms",
-        Kind::Count {
-            min: 1,
-            max: i64::MAX,
-        },
+        MILLISECONDS,
         "Milliseconds Codex waits for a WebSocket connection (Codex 0.116+).",
     ),
     key(
@@ -238,10 +238,7 @@ pub const AUTH: &[KeyDoc] = &[
     ),
     key(
         "timeout_ms",
-        Kind::Count {
-            min: 1,
-            max: i64::MAX,
-        },
+        MILLISECONDS,
         "Milliseconds Codex waits for it (Codex's default: 5000).",
     ),
     key(
@@ -293,10 +290,7 @@ pub const AWS_COMMAND: &[KeyDoc] = &[
     key("args", Kind::TextList, "Its arguments, one item each."),
     key(
         "timeout_ms",
-        Kind::Count {
-            min: 1,
-            max: i64::MAX,
-        },
+        MILLISECONDS,
         "Milliseconds Codex waits for it.",
     ),
 ];
