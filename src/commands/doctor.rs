@@ -123,14 +123,24 @@ impl<'c> Scope<'c> {
             });
         }
         let logged_in = settings.codex_home.join("auth.json").is_file();
+        // Once per provider, not per profile: a key command is looked up on
+        // PATH, and thousands of profiles may share one provider.
+        let at_hand: HashMap<&str, bool> = catalog
+            .providers_in_use()
+            .into_iter()
+            .map(|id| {
+                let ok = Endpoint::lookup(&index, id).is_none_or(|e| {
+                    key_at_hand(&e, &settings.codex_home) || (e.id == "openai" && logged_in)
+                });
+                (id, ok)
+            })
+            .collect();
         let profiles = catalog
             .profiles
             .iter()
             .filter(|p| {
                 catalog.default.as_deref() == Some(p.name.as_str())
-                    || Endpoint::lookup(&index, &p.provider).is_none_or(|e| {
-                        key_at_hand(&e, &settings.codex_home) || (e.id == "openai" && logged_in)
-                    })
+                    || at_hand.get(p.provider.as_str()).copied().unwrap_or(true)
             })
             .map(|p| p.name.as_str())
             .collect();

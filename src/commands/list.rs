@@ -14,6 +14,7 @@
 //! Column widths are those of the text as printed (escaped, in terminal
 //! cells); nothing is cut.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -87,18 +88,30 @@ fn is_set(var: &str) -> bool {
     std::env::var_os(var).is_some_and(|v| !v.is_empty())
 }
 
+/// A provider's key variable, key command and whether its key is at hand.
+type KeyWords = (Option<String>, Option<String>, Option<bool>);
+
 fn listing(catalog: &Catalog, home: &Path) -> Listing {
     let index = catalog.index();
-    let key = |id: &str| {
-        let endpoint = Endpoint::lookup(&index, id);
-        if let Some(auth) = endpoint.as_ref().and_then(|e| e.auth.as_ref()) {
-            let found = keycmd::locate(auth, home).is_ok();
-            return (None, Some(auth.display()), Some(found));
-        }
-        let var = endpoint.and_then(|e| e.env_key);
-        let set = var.as_deref().map(is_set);
-        (var, None, set)
-    };
+    // Once per provider, not per profile: a key command is looked up on
+    // PATH, and thousands of profiles may share one provider.
+    let keys: HashMap<&str, KeyWords> = catalog
+        .providers_in_use()
+        .into_iter()
+        .map(|id| {
+            let endpoint = Endpoint::lookup(&index, id);
+            let words = if let Some(auth) = endpoint.as_ref().and_then(|e| e.auth.as_ref()) {
+                let found = keycmd::locate(auth, home).is_ok();
+                (None, Some(auth.display()), Some(found))
+            } else {
+                let var = endpoint.and_then(|e| e.env_key);
+                let set = var.as_deref().map(is_set);
+                (var, None, set)
+            };
+            (id, words)
+        })
+        .collect();
+    let key = |id: &str| keys.get(id).cloned().unwrap_or_default();
     let profiles = catalog
         .profiles
         .iter()
