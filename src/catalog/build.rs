@@ -918,7 +918,7 @@ impl Builder<'_> {
                 auth,
                 format!("{what} has two ways to get its key: `env_key` and `auth`"),
                 "Codex refuses a provider with both",
-                "keep one: `env_key` names a variable holding the key, `auth` runs a command that prints it",
+                "keep one: `env_key` names a variable holding the key, `auth` runs a command that prints it (an overlay drops the team catalog's with `env_key: ~`)",
             );
         }
         if let (Some(true), Some(pos)) = (requires_openai_auth, f.key_pos("requires_openai_auth")) {

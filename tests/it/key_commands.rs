@@ -169,6 +169,26 @@ fn a_provider_gets_its_key_one_way() {
         problems[1]["message"],
         "provider `corp` has `auth` and `requires_openai_auth: true`"
     );
+    // A personal overlay that brings `auth` over a team's `env_key` is told
+    // how to drop the team's, at its own line; with `env_key: ~` it is valid.
+    w.catalog(
+        "schema: 1\nversion: \"t1\"\ndefault: main\nproviders:\n  corp:\n    base_url: https://llm.corp.example/v1\n    env_key: CORP_API_KEY\nprofiles:\n  main:\n    provider: corp\n    model: corp-model-1\n",
+    );
+    let overlay = "schema: 1\nproviders:\n  corp:\n    auth: {command: op}\n";
+    w.file("work/providers.local.yaml", overlay);
+    w.cmd()
+        .arg("validate")
+        .assert()
+        .code(2)
+        .stderr(contains("--> providers.local.yaml:4:5"))
+        .stderr(contains(
+            "an overlay drops the team catalog's with `env_key: ~`",
+        ));
+    w.file(
+        "work/providers.local.yaml",
+        &format!("{overlay}    env_key: ~\n"),
+    );
+    w.cmd().arg("validate").assert().success();
 }
 
 #[test]
