@@ -8,7 +8,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use anstream::{eprintln, println};
+use crate::output::{self, Stdout};
 
 use super::endpoint::Endpoint;
 use crate::catalog::{Catalog, Profile};
@@ -44,16 +44,16 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
     let problems = preflight(settings, &prepared.catalog, profile)?;
     if !problems.is_empty() {
         for p in &problems {
-            eprintln!("{}", p.render(Level::Error));
+            output::eprintln(format_args!("{}", p.render(Level::Error)));
         }
-        eprintln!(
+        output::eprintln(format_args!(
             "{}",
             if options.print {
                 "nothing printed: Codex would fail"
             } else {
                 "Codex was not started"
             }
-        );
+        ));
         return Ok(Exit::OutOfDate);
     }
     if options.print {
@@ -70,14 +70,16 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
         }
         words.push(sh_quote(&bin));
         words.extend(command_line.iter().map(|a| sh_quote(a)));
-        println!("{}", words.join(" "));
+        let mut out = Stdout::new("the command");
+        out.line(words.join(" "))?;
+        out.finish()?;
         return Ok(Exit::Ok);
     }
 
     let Some(bin) = settings.codex.bin()? else {
         let missing = Problem::new("codex is not on PATH")
             .help("install it (npm install -g @openai/codex) or pass --codex-bin PATH");
-        eprintln!("{}", missing.render(Level::Error));
+        output::eprintln(format_args!("{}", missing.render(Level::Error)));
         return Ok(Exit::OutOfDate);
     };
     let mut cmd = Command::new(bin);
@@ -172,14 +174,14 @@ fn preflight(
                     endpoint.login_hint()
                 )),
             ),
-            KeyVerdict::Doubtful => eprintln!(
+            KeyVerdict::Doubtful => output::eprintln(format_args!(
                 "{}",
                 Problem::new(format!(
                     "{}; a 401 would mean it is the wrong key",
                     check.describe(var)
                 ))
                 .render(Level::Warning)
-            ),
+            )),
             KeyVerdict::Fine => {}
         }
     }

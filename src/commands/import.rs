@@ -32,10 +32,10 @@ use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use anstream::eprintln;
+use crate::output;
 use toml_edit::{Document, Item, TableLike};
 
-use super::report::dim;
+use super::report::{dim, print_out};
 use crate::catalog::{self, Source, yaml_string};
 use crate::codex::{self, ProfileLayout, Target};
 use crate::diagnostic::{Exit, Level, Problem, Snippet, is_unprintable, printable};
@@ -99,17 +99,18 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
     .and_then(|layered| layered.build(target));
     let loaded = loaded.inspect_err(|_| {
         // Said first: the problems point into the catalog, the fix is in the home.
-        eprintln!(
+        output::eprintln(format_args!(
             "{} the catalog imported from {} does not load (below), so nothing was written: fix each value in the Codex file its entry came from (the comment above the entry names it), then import again",
             dim("codexgen:"),
             printable(&home.display().to_string())
-        );
+        ));
     })?;
     secrets::conceal_values_of(loaded.variables());
 
     import.report(settings, loaded.default.as_deref());
     let Some(path) = &options.output else {
-        return print_catalog(&text).map(|()| Exit::Ok);
+        print_out(&text, "the catalog")?;
+        return Ok(Exit::Ok);
     };
     let expect = if options.force {
         Expect::AsRead
@@ -132,19 +133,6 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
         path.display()
     ));
     Ok(Exit::Ok)
-}
-
-/// The catalog on stdout; a reader that goes away (`| head`) ends the
-/// printing quietly.
-fn print_catalog(text: &str) -> Result<(), Error> {
-    use std::io::Write as _;
-    let mut out = anstream::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::message(format!(
-            "cannot write the catalog to standard output: {e}"
-        ))),
-        _ => Ok(()),
-    }
 }
 
 /// `--output` must not replace a file unless `--force`, and must not be in
@@ -1223,10 +1211,10 @@ impl<'t> Import<'t> {
             ));
         }
         for warning in &self.warnings {
-            eprintln!(
+            output::eprintln(format_args!(
                 "{}",
                 Problem::new(printable(warning)).render(Level::Warning)
-            );
+            ));
         }
         for c in &self.credentials {
             let how = match &c.via {
@@ -1243,14 +1231,14 @@ impl<'t> Import<'t> {
                     c.var
                 ),
             };
-            eprintln!(
+            output::eprintln(format_args!(
                 "credential: provider `{}` has a literal credential in {} ({}): {how}; set {} to that value, then remove the literal from {}",
                 c.provider,
                 c.source,
                 CodexFile::Config,
                 c.var,
                 CodexFile::Config
-            );
+            ));
         }
         if self.changes.is_empty() {
             verbosity::info(

@@ -11,7 +11,7 @@
 //! profiles. A catalog that cannot be read or is invalid leaves the names
 //! out (one line on stderr says so); the script is written all the same.
 
-use anstream::eprintln;
+use crate::output;
 use clap::builder::PossibleValuesParser;
 use clap_complete::Shell as Generator;
 
@@ -61,10 +61,10 @@ pub fn completions(
         Err(err) => {
             let first = err.body();
             let first = first.lines().next().unwrap_or_default();
-            eprintln!(
+            output::eprintln(format_args!(
                 "{} profile names are left out of the completions: {first}",
                 dim("codexgen:")
-            );
+            ));
         }
     }
     let generator = match shell {

@@ -16,6 +16,7 @@ mod interface;
 mod key_commands;
 mod layers;
 mod no_panic;
+mod output;
 mod overlay;
 mod ownership;
 mod scale;
