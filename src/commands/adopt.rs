@@ -19,7 +19,6 @@
 
 use std::path::Path;
 
-use crate::output::{self, OutputError, Stdout};
 use anstyle::{AnsiColor, Style};
 
 use super::generate::confirm;
@@ -31,6 +30,7 @@ use crate::diff::{self, Kind};
 use crate::error::Error;
 use crate::home::CodexFile;
 use crate::merge::{self, DriftAction, Note};
+use crate::output::{self, OutputError, Stdout};
 use crate::plan;
 use crate::secrets::redact;
 use crate::settings::Settings;

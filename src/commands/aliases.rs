@@ -4,11 +4,10 @@
 
 use std::path::Path;
 
-use crate::output::Stdout;
-
 use super::exec::{codex_args, sh_quote};
 use crate::diagnostic::{Exit, printable};
 use crate::error::Error;
+use crate::output::Stdout;
 use crate::plan;
 use crate::settings::Settings;
 

@@ -8,14 +8,13 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::output::{self, Stdout};
-
 use super::endpoint::Endpoint;
 use crate::catalog::{Catalog, Profile};
 use crate::diagnostic::{Exit, Level, Problem, did_you_mean};
 use crate::error::Error;
 use crate::home::CodexFile;
 use crate::keycmd;
+use crate::output::{self, Stdout};
 use crate::plan::{self, read_optional};
 use crate::render::toml_string;
 use crate::secrets::{KeyCheck, KeyVerdict, export_hint};

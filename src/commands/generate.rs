@@ -24,7 +24,6 @@ use std::io::{BufRead as _, IsTerminal as _, Write as _};
 use std::mem::ManuallyDrop;
 use std::path::PathBuf;
 
-use crate::output::{self, Stdout};
 use anstyle::{AnsiColor, Style};
 
 use super::gen_json;
@@ -39,6 +38,7 @@ use crate::hazards::{self, Hazard};
 use crate::home::{self, CodexFile};
 use crate::layers;
 use crate::merge::{DriftAction, Note};
+use crate::output::{self, Stdout};
 use crate::plan::{self, Plan, Planned};
 use crate::secrets::redact;
 use crate::settings::Settings;

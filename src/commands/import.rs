@@ -28,11 +28,10 @@
 //! - The catalog is loaded with the normal loader before it is printed or
 //!   written: what the catalog refuses stops the import, with its reason.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use crate::output;
 use toml_edit::{Document, Item, TableLike};
 
 use super::report::{dim, print_out};
@@ -40,9 +39,10 @@ use crate::catalog::{self, Source, yaml_string};
 use crate::codex::{self, ProfileLayout, Target};
 use crate::diagnostic::{Exit, Level, Problem, Snippet, is_unprintable, printable};
 use crate::error::Error;
-use crate::home::{self, CodexFile, ProfileName};
+use crate::home::{self, CodexFile, NameFault, ProfileName};
 use crate::input;
 use crate::merge::{self, MergeError};
+use crate::output;
 use crate::secrets;
 use crate::settings::Settings;
 use crate::verbosity;
@@ -506,6 +506,9 @@ impl<'t> Import<'t> {
         }
         let files_first = self.target.profile_layout() == ProfileLayout::Files;
         let mut seen: HashSet<String> = HashSet::new();
+        // Each imported name's file identity (`home::file_identity`): the
+        // catalog refuses two that differ only in case.
+        let mut files_of: HashMap<String, ProfileName> = HashMap::new();
         let mut from_tables = Vec::new();
         let mut from_files = Vec::new();
         for pass in [files_first, !files_first] {
@@ -521,6 +524,10 @@ impl<'t> Import<'t> {
                         );
                         continue;
                     }
+                    if let Some(why) = refused_name(&name, &mut files_of) {
+                        self.keep(&parsed.file, format!("the whole file (its name {why})"));
+                        continue;
+                    }
                     let from = parsed.file.to_string();
                     if self.profile(parsed, &name, parsed.doc.as_table(), &from, &[], inherited)? {
                         from_files.push(name);
@@ -532,7 +539,7 @@ impl<'t> Import<'t> {
                     let Some(profile_name) = ProfileName::new(name) else {
                         self.keep(
                             cfg,
-                            format!("[{path}] (not a plain name: letters, digits, - and _)"),
+                            format!("[{path}] (its name {})", NameFault::Characters.reason()),
                         );
                         continue;
                     };
@@ -551,6 +558,10 @@ impl<'t> Import<'t> {
                             "config.toml: [{path}] is removed (Codex {} refuses `codex -p {profile_name}` while it is there; keys the catalog does not have move into {profile_name}.config.toml)",
                             self.target.version
                         ));
+                        continue;
+                    }
+                    if let Some(why) = refused_name(&profile_name, &mut files_of) {
+                        self.keep(cfg, format!("[{path}] (its name {why})"));
                         continue;
                     }
                     let from = format!("config.toml [{path}]");
@@ -605,11 +616,8 @@ impl<'t> Import<'t> {
             );
             return Ok(());
         }
-        if !home::is_plain_name(id) {
-            self.keep(
-                cfg,
-                format!("[{path}] (not a plain id: letters, digits, - and _)"),
-            );
+        if let Some(fault) = home::id_fault(id) {
+            self.keep(cfg, format!("[{path}] (its id {})", fault.reason()));
             return Ok(());
         }
         let Some(table) = item.as_table_like() else {
@@ -1344,6 +1352,25 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let m = u32::try_from(if mp < 10 { mp + 3 } else { mp - 9 }).unwrap_or(1);
     let y = yoe + era * 400 + i64::from(m <= 2);
     (y, m, d)
+}
+
+/// Why the catalog would refuse `name` as a profile name (`home::profile_fault`),
+/// or because an earlier imported name differs from it only in case; else
+/// `None`, and `name` is taken.
+fn refused_name(name: &ProfileName, files_of: &mut HashMap<String, ProfileName>) -> Option<String> {
+    if let Some(fault) = home::profile_fault(name.as_str()) {
+        return Some(fault.reason().to_owned());
+    }
+    match files_of.entry(home::file_identity(name)) {
+        std::collections::hash_map::Entry::Occupied(earlier) => Some(format!(
+            "differs from `{}` only in case: one file on macOS and Windows",
+            earlier.get()
+        )),
+        std::collections::hash_map::Entry::Vacant(slot) => {
+            slot.insert(name.clone());
+            None
+        }
+    }
 }
 
 #[cfg(test)]

@@ -11,13 +11,13 @@
 //! profiles. A catalog that cannot be read or is invalid leaves the names
 //! out (one line on stderr says so); the script is written all the same.
 
-use crate::output;
 use clap::builder::PossibleValuesParser;
 use clap_complete::Shell as Generator;
 
 use super::report::{dim, print_out};
 use crate::diagnostic::Exit;
 use crate::error::Error;
+use crate::output;
 use crate::settings::Settings;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
