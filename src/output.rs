@@ -2,6 +2,7 @@
 //! through here, never through `print!`/`println!`/`eprintln!`, which panic
 //! when the write fails (a full disk, `>/dev/full`). Does not decide what
 //! is printed, nor colours (`anstream` strips them where they do not belong).
+//! `clippy.toml` disallows those macros, std's and anstream's, everywhere.
 //!
 //! - A failed write to stdout is an [`OutputError`]: the command returns it,
 //!   and it is rendered on stderr like any error (exit 2).

@@ -43,16 +43,13 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
     let problems = preflight(settings, &prepared.catalog, profile)?;
     if !problems.is_empty() {
         for p in &problems {
-            output::eprintln(format_args!("{}", p.render(Level::Error)));
+            output::eprintln(p.render(Level::Error));
         }
-        output::eprintln(format_args!(
-            "{}",
-            if options.print {
-                "nothing printed: Codex would fail"
-            } else {
-                "Codex was not started"
-            }
-        ));
+        output::eprintln(if options.print {
+            "nothing printed: Codex would fail"
+        } else {
+            "Codex was not started"
+        });
         return Ok(Exit::OutOfDate);
     }
     if options.print {
@@ -78,7 +75,7 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
     let Some(bin) = settings.codex.bin()? else {
         let missing = Problem::new("codex is not on PATH")
             .help("install it (npm install -g @openai/codex) or pass --codex-bin PATH");
-        output::eprintln(format_args!("{}", missing.render(Level::Error)));
+        output::eprintln(missing.render(Level::Error));
         return Ok(Exit::OutOfDate);
     };
     let mut cmd = Command::new(bin);
@@ -173,14 +170,13 @@ fn preflight(
                     endpoint.login_hint()
                 )),
             ),
-            KeyVerdict::Doubtful => output::eprintln(format_args!(
-                "{}",
+            KeyVerdict::Doubtful => output::eprintln(
                 Problem::new(format!(
                     "{}; a 401 would mean it is the wrong key",
                     check.describe(var)
                 ))
-                .render(Level::Warning)
-            )),
+                .render(Level::Warning),
+            ),
             KeyVerdict::Fine => {}
         }
     }

@@ -598,7 +598,7 @@ impl Warnings {
     }
 
     fn warn_at(&mut self, problem: Problem, place: Option<gen_json::Place>) {
-        output::eprintln(format_args!("{}", problem.render(Level::Warning)));
+        output::eprintln(problem.render(Level::Warning));
         self.0.push((problem, place));
     }
 }

@@ -1219,10 +1219,7 @@ impl<'t> Import<'t> {
             ));
         }
         for warning in &self.warnings {
-            output::eprintln(format_args!(
-                "{}",
-                Problem::new(printable(warning)).render(Level::Warning)
-            ));
+            output::eprintln(Problem::new(printable(warning)).render(Level::Warning));
         }
         for c in &self.credentials {
             let how = match &c.via {
