@@ -5,7 +5,6 @@
 
 use std::ffi::OsString;
 
-use anstream::eprintln;
 use clap::{CommandFactory as _, Parser as _};
 
 use crate::cli::{self, Cli, Color, Command};
@@ -15,20 +14,24 @@ use crate::commands::{
 };
 use crate::diagnostic::Exit;
 use crate::error::Error;
+use crate::output;
 use crate::settings::{self, Settings};
 use crate::verbosity;
 
 pub fn run(args: impl IntoIterator<Item = OsString>) -> Exit {
+    let exit = dispatch(args);
+    // What the run had to say on stderr was lost (a full disk).
+    if output::stderr_failed() {
+        Exit::Failure
+    } else {
+        exit
+    }
+}
+
+fn dispatch(args: impl IntoIterator<Item = OsString>) -> Exit {
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
-        Err(e) => {
-            let _ = e.print();
-            return if e.use_stderr() {
-                Exit::Failure
-            } else {
-                Exit::Ok
-            };
-        }
+        Err(e) => return usage(&e),
     };
     match cli.global.color {
         Color::Auto => {}
@@ -44,9 +47,9 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Exit {
     });
     let result = match cli.command {
         // `init` reads no catalog: it must work where none is valid yet.
-        Command::Init(a) => return init(&a),
+        Command::Init(a) => init(&a),
         // The schema depends on no home, catalog or Codex: nothing to resolve.
-        Command::Schema => return schema::run(),
+        Command::Schema => schema::run(),
         // These take the resolution itself: a catalog that fails to load is
         // validate's report, and leaves completions without profile names.
         Command::Validate(a) => validate::run(
@@ -71,13 +74,32 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Exit {
         command => Settings::resolve(&cli.global).and_then(|settings| execute(&settings, command)),
     };
     result.unwrap_or_else(|err| {
-        eprintln!("{}", err.render());
+        output::eprintln(err.render());
         Exit::Failure
     })
 }
 
+/// clap's own answer: help and version on stdout (exit 0), a usage error on
+/// stderr (exit 2). Help that cannot be written is an error like any other
+/// output; a reader that goes away is not.
+fn usage(e: &clap::Error) -> Exit {
+    match e.print() {
+        Err(error) if !e.use_stderr() && error.kind() != std::io::ErrorKind::BrokenPipe => {
+            let what = if e.kind() == clap::error::ErrorKind::DisplayVersion {
+                "the version"
+            } else {
+                "the help"
+            };
+            output::eprintln(Error::from(output::OutputError::new(what, error)).render());
+            Exit::Failure
+        }
+        _ if e.use_stderr() => Exit::Failure,
+        _ => Exit::Ok,
+    }
+}
+
 /// `codexgen init`, which runs before any catalog is read.
-fn init(a: &cli::InitArgs) -> Exit {
+fn init(a: &cli::InitArgs) -> Result<Exit, Error> {
     let output = match (&a.output, a.user) {
         (_, true) => init::Output::User,
         (None, false) => init::Output::Here,
@@ -89,10 +111,7 @@ fn init(a: &cli::InitArgs) -> Exit {
         force: a.force,
         config_dir: settings::user_config_dir(),
     };
-    init::run(&options).unwrap_or_else(|err| {
-        eprintln!("{}", err.render());
-        Exit::Failure
-    })
+    init::run(&options)
 }
 
 /// Hands a command its own options.

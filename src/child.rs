@@ -158,6 +158,18 @@ mod tests {
         assert!(start.elapsed() < Duration::from_secs(10));
     }
 
+    /// A key command's `timeout_ms` may be as large as the catalog allows
+    /// (`i64::MAX` ms): no deadline is built from it, so nothing overflows.
+    #[test]
+    fn the_largest_timeout_does_not_overflow() {
+        let most = Duration::from_millis(u64::try_from(i64::MAX).unwrap());
+        for timeout in [most, Duration::MAX] {
+            let done = run(&mut sh("echo k"), Keep::Stdout, 16, timeout).unwrap();
+            assert!(done.status.unwrap().success());
+            assert_eq!(done.output, b"k\n");
+        }
+    }
+
     #[test]
     fn a_child_that_never_answers_is_killed() {
         let start = Instant::now();

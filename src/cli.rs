@@ -2,6 +2,7 @@
 //! enums. No I/O and no logic; `app` turns these into settings.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -213,9 +214,9 @@ pub struct ProbeArgs {
     #[arg(long)]
     pub responses: bool,
 
-    /// Seconds to wait for each answer.
-    #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
-    pub timeout: f64,
+    /// Seconds to wait for each answer (0.1 to 3600).
+    #[arg(long, value_name = "SECONDS", default_value = "5", value_parser = seconds)]
+    pub timeout: Duration,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
@@ -298,4 +299,61 @@ pub enum Color {
     Auto,
     Always,
     Never,
+}
+
+/// The bounds of a number of seconds on the command line (`probe
+/// --timeout`): a wait of more than an hour is a mistake, and beyond the
+/// bound a `Duration` (or a deadline built from it) overflows.
+pub const SECONDS: std::ops::RangeInclusive<f64> = 0.1..=3600.0;
+
+/// A number of seconds within [`SECONDS`]; `inf`, `NaN`, `1e20` and the
+/// like are refused with the range, never turned into a panic.
+fn seconds(text: &str) -> Result<Duration, String> {
+    let refused = || {
+        format!(
+            "`{text}` is not a number of seconds from {} to {}",
+            SECONDS.start(),
+            SECONDS.end()
+        )
+    };
+    let value: f64 = text.trim().parse().map_err(|_| refused())?;
+    if !SECONDS.contains(&value) {
+        return Err(refused());
+    }
+    Duration::try_from_secs_f64(value).map_err(|_| refused())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory as _;
+
+    #[test]
+    fn seconds_are_bounded() {
+        assert_eq!(seconds("5"), Ok(Duration::from_secs(5)));
+        assert_eq!(seconds("0.1"), Ok(Duration::from_millis(100)));
+        assert_eq!(seconds("3600"), Ok(Duration::from_secs(3600)));
+        for refused in [
+            "inf",
+            "-inf",
+            "NaN",
+            "1e20",
+            "1.8e19",
+            "18446744073709551616",
+            "3600.5",
+            "0",
+            "0.09",
+            "-1",
+            "",
+            "5s",
+        ] {
+            let err = seconds(refused).unwrap_err();
+            assert!(err.contains("from 0.1 to 3600"), "{refused}: {err}");
+        }
+    }
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
 }

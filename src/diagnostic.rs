@@ -116,7 +116,10 @@ pub enum Code {
     MissingProfile,
     /// A catalog provider reuses the id of a Codex built-in.
     BuiltinProvider,
-    /// An id, profile name, header or parameter name with characters not allowed.
+    /// An id, profile name, header or parameter name with characters not
+    /// allowed; an id or profile name that would not work as a file name or
+    /// a command-line word everywhere (`home::profile_fault`), or two
+    /// profile names that are one file where case is ignored.
     BadName,
     /// A `base_url` Codex cannot use.
     BadUrl,

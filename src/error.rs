@@ -12,6 +12,7 @@ use crate::diagnostic::{Level, Problem};
 use crate::home;
 use crate::input::ReadError;
 use crate::merge::MergeError;
+use crate::output::OutputError;
 use crate::render::RenderError;
 use crate::state::StateError;
 use crate::verify::VerifyError;
@@ -88,6 +89,9 @@ pub enum Error {
     /// findings in a Codex file).
     #[error("{0}")]
     Located(Problem),
+    /// Standard output failed (a full disk); the command stopped there.
+    #[error(transparent)]
+    Output(#[from] OutputError),
     #[error("{message}")]
     Message {
         message: String,
@@ -149,7 +153,7 @@ impl Error {
             Error::Input(e) | Error::Catalog(CatalogError::Read(e)) => e.help(),
             Error::Detect(e) => e.help(),
             Error::Render(e) => e.help(),
-            Error::Catalog(_) | Error::Read { .. } | Error::Located(_) => None,
+            Error::Catalog(_) | Error::Read { .. } | Error::Located(_) | Error::Output(_) => None,
         }
     }
 

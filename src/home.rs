@@ -1,6 +1,8 @@
 //! Owns the names of things in a Codex home: the files codexgen writes there
 //! ([`CodexFile`]: `config.toml`, or `NAME.config.toml` for a profile), the
-//! rule for a profile name ([`ProfileName`]), and codexgen's own folder
+//! rules for names ([`ProfileName`] for a file codexgen may write;
+//! [`profile_fault`] and [`id_fault`] for what the catalog accepts: portable
+//! file names and command-line words), and codexgen's own folder
 //! (`.codexgen/`: state, backups, lock; and the record beside a linked
 //! file, [`record_beside`]). A file's identity travels as a
 //! `CodexFile`, never as text; this is the one place that spells the names.
@@ -50,8 +52,86 @@ pub fn is_plain_name(name: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
-/// A profile name that is safe as a file name (`NAME.config.toml`): see
-/// [`is_plain_name`]. The only way to get one is through that check.
+/// The longest profile name, in bytes: its file, `NAME.config.toml`, must
+/// fit in the 255 bytes a file name may have (ext4, APFS, NTFS). Backups
+/// keep the same name in `.codexgen/backup/`; temp files have names of
+/// their own.
+pub const MAX_PROFILE_NAME: usize = 255 - PROFILE_SUFFIX.len();
+
+/// Device names Windows reserves, with any extension and in any case
+/// (`aux.config.toml` cannot be opened there).
+const WINDOWS_DEVICES: &[&str] = &[
+    "CON", "PRN", "AUX", "NUL", "COM0", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7",
+    "COM8", "COM9", "LPT0", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
+];
+
+/// What keeps a name from being a provider id or a profile name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameFault {
+    /// Empty, or a character other than ASCII letters, digits, `-` and `_`
+    /// (see [`is_plain_name`]).
+    Characters,
+    /// Starts with `-`: a command line (`codex -p NAME`, `codexgen exec
+    /// NAME`, `codexgen probe ID`) reads it as an option.
+    Dash,
+    /// A profile name longer than [`MAX_PROFILE_NAME`].
+    TooLong,
+    /// A profile name Windows reserves for a device.
+    Device,
+}
+
+impl NameFault {
+    /// The reason in a few words, after "its name" (`import`'s "kept, not
+    /// imported" list).
+    pub fn reason(self) -> &'static str {
+        match self {
+            NameFault::Characters => "is not plain: ASCII letters, digits, - and _ only",
+            NameFault::Dash => "starts with -, which a command line reads as an option",
+            NameFault::TooLong => "is too long for a file name",
+            NameFault::Device => "is a device name on Windows",
+        }
+    }
+}
+
+/// Why `id` cannot be a provider id (a TOML key and a command-line word).
+pub fn id_fault(id: &str) -> Option<NameFault> {
+    if !is_plain_name(id) {
+        Some(NameFault::Characters)
+    } else if id.starts_with('-') {
+        Some(NameFault::Dash)
+    } else {
+        None
+    }
+}
+
+/// Why `name` cannot be a profile name (a file name and a command-line
+/// word on every system Codex runs on).
+pub fn profile_fault(name: &str) -> Option<NameFault> {
+    id_fault(name).or_else(|| {
+        if name.len() > MAX_PROFILE_NAME {
+            Some(NameFault::TooLong)
+        } else if WINDOWS_DEVICES.iter().any(|d| d.eq_ignore_ascii_case(name)) {
+            Some(NameFault::Device)
+        } else {
+            None
+        }
+    })
+}
+
+/// A profile name as a file system that ignores case sees its file
+/// (macOS's and Windows's defaults): two names with the same identity are
+/// one file. Names are ASCII ([`is_plain_name`]), which Unicode
+/// normalization leaves alone, so ASCII case is all there is to fold.
+pub fn file_identity(name: &ProfileName) -> String {
+    name.0.to_ascii_lowercase()
+}
+
+/// A profile name that is safe as a file name inside the Codex home
+/// (`NAME.config.toml`: no path, no dot): see [`is_plain_name`]. The only
+/// way to get one is through that check. The catalog asks more of the
+/// names it accepts ([`profile_fault`]); a file of a name it now refuses
+/// (`aux.config.toml`, written before) stays one codexgen wrote, so that
+/// renaming the profile removes it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(transparent)]
 pub struct ProfileName(String);
@@ -177,6 +257,36 @@ mod tests {
         assert!(ProfileName::new("a b").is_none());
         assert!(ProfileName::new("").is_none());
         assert!(ProfileName::new("gpt-5_fast").is_some());
+    }
+
+    #[test]
+    fn profile_names_are_safe_files_and_words_everywhere() {
+        let longest = "a".repeat(MAX_PROFILE_NAME);
+        assert_eq!(
+            CodexFile::from_file_name(&format!("{longest}.config.toml"))
+                .map(|f| f.file_name().len()),
+            Some(255)
+        );
+        assert_eq!(
+            profile_fault(&format!("{longest}b")),
+            Some(NameFault::TooLong)
+        );
+        assert_eq!(profile_fault("-x"), Some(NameFault::Dash));
+        assert_eq!(profile_fault("--"), Some(NameFault::Dash));
+        assert_eq!(profile_fault("x-"), None);
+        assert_eq!(profile_fault("Nul"), Some(NameFault::Device));
+        assert_eq!(profile_fault("lpt0"), Some(NameFault::Device));
+        assert_eq!(profile_fault("nul-2"), None);
+        assert_eq!(profile_fault("\u{212A}"), Some(NameFault::Characters));
+        assert_eq!(id_fault("-gw"), Some(NameFault::Dash));
+        // Ids are no files: no length or device rule.
+        assert_eq!(id_fault("aux"), None);
+        assert_eq!(id_fault(&format!("{longest}b")), None);
+        let (a, b) = (
+            ProfileName::new("Groq").unwrap(),
+            ProfileName::new("gROQ").unwrap(),
+        );
+        assert_eq!(file_identity(&a), file_identity(&b));
     }
 
     #[test]

@@ -23,7 +23,8 @@
 //! ground     cli, codex (per-version facts), home (file names), secrets, diagnostic,
 //!            input (bounded reads of regular files), child (time-limited children),
 //!            keycmd (key commands: found as Codex finds them, run for probe),
-//!            verbosity (-q/-v)
+//!            verbosity (-q/-v), output (stdout and stderr: a failed write is
+//!            an error, never a panic)
 //! ```
 
 mod app;
@@ -45,6 +46,7 @@ mod input;
 mod keycmd;
 mod layers;
 mod merge;
+mod output;
 mod plan;
 mod render;
 mod secrets;
@@ -58,6 +60,13 @@ mod write;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
+
+/// The command line's shape, for the tests that run every subcommand (so a
+/// new one is covered without being listed). Not an API.
+#[doc(hidden)]
+pub fn command_line() -> clap::Command {
+    <cli::Cli as clap::CommandFactory>::command()
+}
 
 /// Runs codexgen with these command-line arguments (the first is the program name).
 pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {

@@ -32,7 +32,7 @@ fn verbosity() -> u8 {
 /// Prints an informational line on stderr, unless `-q`.
 pub fn info(line: &str) {
     if verbosity() >= Verbosity::Normal as u8 {
-        anstream::eprintln!("{line}");
+        crate::output::eprintln(line);
     }
 }
 
@@ -40,7 +40,7 @@ pub fn info(line: &str) {
 pub fn detail(line: &str) {
     if verbosity() >= Verbosity::Verbose as u8 {
         let style = anstyle::Style::new().dimmed();
-        anstream::eprintln!("{style}codexgen:{style:#} {line}");
+        crate::output::eprintln(format_args!("{style}codexgen:{style:#} {line}"));
     }
 }
 

@@ -607,10 +607,10 @@ mod fault {
             return Ok(());
         }
         // Said in every mode, so a test knows its fail point was reached.
-        eprintln!(
+        crate::output::eprintln(format_args!(
             "codexgen: fail point {n}: {step} {} ({mode})",
             path.display()
-        );
+        ));
         match mode.as_str() {
             "enospc" => Err(std::io::Error::new(
                 std::io::ErrorKind::StorageFull,

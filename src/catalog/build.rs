@@ -12,7 +12,7 @@ use super::{
 };
 use crate::codex::{self, Target, Version, VersionReq};
 use crate::diagnostic::{Code, Problem, did_you_mean, is_unprintable};
-use crate::home::{self, CodexFile, ProfileName};
+use crate::home::{self, CodexFile, NameFault, ProfileName};
 use crate::input;
 use crate::secrets::looks_like_secret;
 
@@ -538,7 +538,7 @@ impl Builder<'_> {
 
     fn provider(&mut self, key: &Key, node: &Node) -> Option<Provider> {
         let id = key.name.clone();
-        let id_ok = self.id(key, "provider id");
+        let id_ok = self.id(key, "provider id", false);
         self.not_builtin(key);
         let what = format!("provider `{id}`");
         let mut f = self.fields(node, what.clone(), keys::PROVIDER)?;
@@ -970,6 +970,12 @@ impl Builder<'_> {
         let Some(f) = self.fields(node, "`profiles`".to_owned(), &[]) else {
             return Vec::new();
         };
+        let names: Vec<(&Key, ProfileName)> = f
+            .entries
+            .iter()
+            .filter_map(|(key, _)| Some((key, ProfileName::new(&key.name)?)))
+            .collect();
+        self.one_file_each(&names);
         f.entries
             .iter()
             .filter_map(|(key, value)| self.profile(key, value, providers))
@@ -978,7 +984,7 @@ impl Builder<'_> {
 
     fn profile(&mut self, key: &Key, node: &Node, providers: &Declared<'_>) -> Option<Profile> {
         let name = ProfileName::new(&key.name);
-        self.id(key, "profile name");
+        self.id(key, "profile name", true);
         let what = format!("profile `{}`", key.name);
         let mut f = self.fields(node, what.clone(), keys::PROFILE)?;
         let provider = if let Some(n) = f.take("provider") {
@@ -1081,25 +1087,90 @@ impl Builder<'_> {
         None
     }
 
-    /// Ids and profile names become TOML keys and file names: keep them plain.
-    fn id(&mut self, key: &Key, what: &str) -> bool {
-        let ok = home::is_plain_name(&key.name);
-        if !ok {
+    /// Ids become TOML keys and command-line words (`codexgen probe ID`);
+    /// profile names become file names (`NAME.config.toml`) and words too
+    /// (`codex -p NAME`, `codexgen exec NAME`): each must work as both on
+    /// every system Codex runs on (`home::profile_fault`).
+    fn id(&mut self, key: &Key, what: &str, profile: bool) -> bool {
+        let name = &key.name;
+        let fault = if profile {
+            home::profile_fault(name)
+        } else {
+            home::id_fault(name)
+        };
+        let file = CodexFile::Profile(ProfileName::new("NAME").expect("a plain name"));
+        let (message, label, help) = match fault {
+            None => return true,
+            Some(NameFault::Characters) => (
+                format!("{what} `{name}` has characters codexgen does not allow"),
+                "use ASCII letters, digits, `-` and `_` only".to_owned(),
+                format!(
+                    "profile names become file names (`{file}`) and ids become TOML keys; file systems store and compare other letters differently (macOS normalizes Unicode, and Windows and macOS ignore case), so two names could be one file"
+                ),
+            ),
+            Some(NameFault::Dash) => (
+                format!("{what} `{name}` starts with `-`"),
+                if profile {
+                    format!(
+                        "`codex -p {name}` and `codexgen exec {name}` would read it as an option"
+                    )
+                } else {
+                    format!("`codexgen probe {name}` would read it as an option")
+                },
+                "start it with a letter, a digit or `_`".to_owned(),
+            ),
+            Some(NameFault::TooLong) => (
+                format!(
+                    "{what} `{}…` is {} bytes long",
+                    name.chars().take(32).collect::<String>(),
+                    name.len()
+                ),
+                format!("at most {} bytes", home::MAX_PROFILE_NAME),
+                format!(
+                    "its file `{file}` would pass the 255 bytes a file name may have, and every `gen` would fail; shorten it"
+                ),
+            ),
+            Some(NameFault::Device) => (
+                format!("{what} `{name}` is a device name on Windows"),
+                format!("Windows cannot open `{name}.config.toml`, whatever the case"),
+                "rename it (Windows reserves CON, PRN, AUX, NUL, COM0-9 and LPT0-9)".to_owned(),
+            ),
+        };
+        self.error(Code::BadName, key.pos, message, label, help);
+        false
+    }
+
+    /// Two profile names that differ only in case name one file where file
+    /// names ignore case (macOS's and Windows's default file systems): `gen`
+    /// would write both into it and never settle. The later one is refused,
+    /// at its own place, naming the earlier.
+    fn one_file_each(&mut self, names: &[(&Key, ProfileName)]) {
+        let mut first: HashMap<String, &Key> = HashMap::new();
+        for (key, name) in names {
+            let Some(earlier) = first.get(&home::file_identity(name)).copied() else {
+                first.insert(home::file_identity(name), key);
+                continue;
+            };
+            let at = snippet(self.sources, earlier.pos);
+            let place = if earlier.pos.file == key.pos.file {
+                format!("line {}", at.line)
+            } else {
+                format!("{}:{}", at.file, at.line)
+            };
             self.error(
                 Code::BadName,
                 key.pos,
                 format!(
-                    "{what} `{}` has characters codexgen does not allow",
-                    key.name
+                    "profile names `{}` and `{}` differ only in case",
+                    earlier.name, key.name
                 ),
-                "use letters, digits, `-` and `_` only",
                 format!(
-                    "profile names become file names (`{}`) and ids become TOML keys",
-                    CodexFile::Profile(ProfileName::new("NAME").expect("a plain name"))
+                    "one file where file names ignore case (macOS, Windows): {}.config.toml ({place})",
+                    earlier.name
                 ),
+                "rename one of them: codexgen would write both profiles into one file, and `gen` would report drift on every run",
             );
         }
-        ok
     }
 
     fn required_string(

@@ -353,8 +353,11 @@ pub fn names(keys: &'static [KeyDoc]) -> impl Iterator<Item = &'static str> + Cl
     keys.iter().map(|k| k.name)
 }
 
-/// Ids and profile names: what `home::is_plain_name` accepts.
-const PLAIN_NAME: &str = "^[A-Za-z0-9_-]+$";
+/// Ids and profile names: what `home::id_fault` accepts (the plain
+/// characters, not starting with `-`). Profile names are also bounded in
+/// length (`home::MAX_PROFILE_NAME`); Windows's device names and two names
+/// that differ only in case are left to `validate`.
+const PLAIN_NAME: &str = "^[A-Za-z0-9_][A-Za-z0-9_-]*$";
 /// An environment variable name, as `build` checks it.
 const ENV_NAME: &str = "^[A-Za-z_][A-Za-z0-9_]*$";
 
@@ -449,7 +452,7 @@ fn value_schema(kind: Kind) -> Option<Value> {
         }),
         Kind::Profiles => json!({
             "type": ["object", "null"],
-            "propertyNames": { "pattern": PLAIN_NAME },
+            "propertyNames": { "pattern": PLAIN_NAME, "maxLength": crate::home::MAX_PROFILE_NAME },
             "additionalProperties": { "$ref": "#/$defs/profile" },
         }),
         Kind::Refused => return None,

@@ -19,7 +19,6 @@
 
 use std::path::Path;
 
-use anstream::{eprintln, println};
 use anstyle::{AnsiColor, Style};
 
 use super::generate::confirm;
@@ -31,6 +30,7 @@ use crate::diff::{self, Kind};
 use crate::error::Error;
 use crate::home::CodexFile;
 use crate::merge::{self, DriftAction, Note};
+use crate::output::{self, OutputError, Stdout};
 use crate::plan;
 use crate::secrets::redact;
 use crate::settings::Settings;
@@ -93,17 +93,19 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
     }
     let follow = check_layered(settings, &state, at, &name, &text, &adopted)?;
 
+    let mut out = Stdout::new("the diff");
     for a in &adopted {
-        println!(
+        out.line(format_args!(
             "adopt: {}: `{}` = {} -> `{}` in {}",
             a.file,
             printable(&a.leaf),
             redact(&a.value.to_yaml()),
             a.key.join("."),
             printable(&name)
-        );
+        ))?;
     }
-    print_diff(&name, old, &text);
+    print_diff(&mut out, &name, old, &text)?;
+    out.finish()?;
     let yes = match options.mode {
         Mode::Diff => {
             say_what_follows(&follow);
@@ -151,7 +153,12 @@ fn drifted(planned: &plan::Plan, default: Option<&str>) -> Vec<Adopted> {
                 continue;
             };
             let skip = |why: &str| {
-                eprintln!("{} {}: `{}` {why}", dim("note:"), p.file, printable(path));
+                output::eprintln(format_args!(
+                    "{} {}: `{}` {why}",
+                    dim("note:"),
+                    p.file,
+                    printable(path)
+                ));
             };
             let Some(found) = found else {
                 skip(
@@ -219,11 +226,11 @@ fn say_what_follows(files: &[CodexFile]) {
         return;
     }
     let names = files.iter().map(ToString::to_string).collect::<Vec<_>>();
-    eprintln!(
+    output::eprintln(format_args!(
         "{} with the overlay, `codexgen gen` then also changes {} (review with `codexgen gen --diff`)",
         dim("note:"),
         names.join(", ")
-    );
+    ));
 }
 
 /// Layers the edited overlay with the other catalog files and plans again:
@@ -284,7 +291,12 @@ fn check_layered(
     Ok(planned.changed().map(|p| p.file.clone()).collect())
 }
 
-fn print_diff(name: &str, old: Option<&str>, new: &str) {
+fn print_diff(
+    out: &mut Stdout,
+    name: &str,
+    old: Option<&str>,
+    new: &str,
+) -> Result<(), OutputError> {
     for line in diff::unified(name, old, Some(new)) {
         let style = match line.kind {
             Kind::Header => Style::new().bold(),
@@ -293,6 +305,10 @@ fn print_diff(name: &str, old: Option<&str>, new: &str) {
             Kind::Added => Style::new().fg_color(Some(AnsiColor::Green.into())),
             Kind::Context | Kind::Note => Style::new(),
         };
-        println!("{style}{}{style:#}", printable(&redact(&line.text)));
+        out.line(format_args!(
+            "{style}{}{style:#}",
+            printable(&redact(&line.text))
+        ))?;
     }
+    Ok(())
 }

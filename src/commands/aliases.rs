@@ -4,11 +4,10 @@
 
 use std::path::Path;
 
-use anstream::println;
-
 use super::exec::{codex_args, sh_quote};
 use crate::diagnostic::{Exit, printable};
 use crate::error::Error;
+use crate::output::Stdout;
 use crate::plan;
 use crate::settings::Settings;
 
@@ -38,10 +37,11 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
     };
     // The catalog refuses control characters; escaping them again here keeps
     // this comment one line whatever reaches it.
-    println!(
+    let mut out = Stdout::new("the functions");
+    out.line(format_args!(
         "# codex-<profile> functions from catalog {} (codexgen aliases). Load with: {install}",
         printable(&prepared.catalog.version)
-    );
+    ))?;
     for profile in &prepared.catalog.profiles {
         let command_line = codex_args(profile);
         let words = std::iter::once(&bin).chain(&command_line);
@@ -59,8 +59,9 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
                 )
             }
         };
-        println!("{line}");
+        out.line(line)?;
     }
+    out.finish()?;
     Ok(Exit::Ok)
 }
 

@@ -16,7 +16,6 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
-use anstream::println;
 use serde::Serialize;
 
 use super::endpoint::Endpoint;
@@ -32,6 +31,7 @@ use crate::home::CodexFile;
 use crate::keycmd;
 use crate::layers::{self, Places, Severity};
 use crate::merge::Note;
+use crate::output::{OutputError, Stdout};
 use crate::plan::{self, Plan, read_optional};
 use crate::secrets::{KeyCheck, KeyVerdict, export_hint};
 use crate::settings::{Installed, Settings};
@@ -189,13 +189,14 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
     check_layers(settings, catalog, plan.as_ref(), &scope, &mut f);
     check_keys(settings, catalog, &scope, &mut f);
 
+    let mut out = Stdout::buffered("the findings");
     match options.format {
-        Format::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&f.0).expect("findings serialize")
-        ),
-        Format::Text => print_text(&f.0),
+        Format::Json => {
+            out.line(serde_json::to_string_pretty(&f.0).expect("findings serialize"))?;
+        }
+        Format::Text => print_text(&mut out, &f.0)?,
     }
+    out.finish()?;
     Ok(if f.0.iter().any(|x| x.status == Status::Error) {
         Exit::OutOfDate
     } else {
@@ -203,7 +204,7 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
     })
 }
 
-fn print_text(findings: &[Finding]) {
+fn print_text(out: &mut Stdout, findings: &[Finding]) -> Result<(), OutputError> {
     // Grouped by scope, scopes in the order they first appear (in one pass:
     // at 10,000 providers there are 10,000 scopes).
     let mut scopes: Vec<(&str, Vec<&Finding>)> = Vec::new();
@@ -216,11 +217,11 @@ fn print_text(findings: &[Finding]) {
         scopes[group].1.push(x);
     }
     for (scope, group) in scopes {
-        println!("{scope}");
+        out.line(scope)?;
         for x in group {
-            println!("  {} {}", style_status(x.status), x.message);
+            out.line(format_args!("  {} {}", style_status(x.status), x.message))?;
             if let Some(fix) = &x.fix {
-                println!("        fix: {fix}");
+                out.line(format_args!("        fix: {fix}"))?;
             }
         }
     }
@@ -229,7 +230,7 @@ fn print_text(findings: &[Finding]) {
         .filter(|x| x.status == Status::Error)
         .count();
     let warnings = findings.iter().filter(|x| x.status == Status::Warn).count();
-    println!("{errors} error(s), {warnings} warning(s)");
+    out.line(format_args!("{errors} error(s), {warnings} warning(s)"))
 }
 
 /// Checks the files on disk (what Codex reads now) against the config

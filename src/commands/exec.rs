@@ -8,14 +8,13 @@
 use std::path::Path;
 use std::process::Command;
 
-use anstream::{eprintln, println};
-
 use super::endpoint::Endpoint;
 use crate::catalog::{Catalog, Profile};
 use crate::diagnostic::{Exit, Level, Problem, did_you_mean};
 use crate::error::Error;
 use crate::home::CodexFile;
 use crate::keycmd;
+use crate::output::{self, Stdout};
 use crate::plan::{self, read_optional};
 use crate::render::toml_string;
 use crate::secrets::{KeyCheck, KeyVerdict, export_hint};
@@ -44,16 +43,13 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
     let problems = preflight(settings, &prepared.catalog, profile)?;
     if !problems.is_empty() {
         for p in &problems {
-            eprintln!("{}", p.render(Level::Error));
+            output::eprintln(p.render(Level::Error));
         }
-        eprintln!(
-            "{}",
-            if options.print {
-                "nothing printed: Codex would fail"
-            } else {
-                "Codex was not started"
-            }
-        );
+        output::eprintln(if options.print {
+            "nothing printed: Codex would fail"
+        } else {
+            "Codex was not started"
+        });
         return Ok(Exit::OutOfDate);
     }
     if options.print {
@@ -70,14 +66,16 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
         }
         words.push(sh_quote(&bin));
         words.extend(command_line.iter().map(|a| sh_quote(a)));
-        println!("{}", words.join(" "));
+        let mut out = Stdout::new("the command");
+        out.line(words.join(" "))?;
+        out.finish()?;
         return Ok(Exit::Ok);
     }
 
     let Some(bin) = settings.codex.bin()? else {
         let missing = Problem::new("codex is not on PATH")
             .help("install it (npm install -g @openai/codex) or pass --codex-bin PATH");
-        eprintln!("{}", missing.render(Level::Error));
+        output::eprintln(missing.render(Level::Error));
         return Ok(Exit::OutOfDate);
     };
     let mut cmd = Command::new(bin);
@@ -172,13 +170,12 @@ fn preflight(
                     endpoint.login_hint()
                 )),
             ),
-            KeyVerdict::Doubtful => eprintln!(
-                "{}",
+            KeyVerdict::Doubtful => output::eprintln(
                 Problem::new(format!(
                     "{}; a 401 would mean it is the wrong key",
                     check.describe(var)
                 ))
-                .render(Level::Warning)
+                .render(Level::Warning),
             ),
             KeyVerdict::Fine => {}
         }

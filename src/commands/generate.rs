@@ -24,7 +24,6 @@ use std::io::{BufRead as _, IsTerminal as _, Write as _};
 use std::mem::ManuallyDrop;
 use std::path::PathBuf;
 
-use anstream::{eprintln, println};
 use anstyle::{AnsiColor, Style};
 
 use super::gen_json;
@@ -39,6 +38,7 @@ use crate::hazards::{self, Hazard};
 use crate::home::{self, CodexFile};
 use crate::layers;
 use crate::merge::{DriftAction, Note};
+use crate::output::{self, Stdout};
 use crate::plan::{self, Plan, Planned};
 use crate::secrets::redact;
 use crate::settings::Settings;
@@ -131,7 +131,7 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
         (Mode::Check | Mode::Diff, Format::Json) => {
             return report_json(settings, catalog, &plan, &state, options, &said);
         }
-        (Mode::Check, Format::Text) => return Ok(report_check(&plan, &state)),
+        (Mode::Check, Format::Text) => return report_check(&plan, &state),
         (Mode::Diff, Format::Text) => return report_diff(&plan, &state, options.exit_code),
         (Mode::Write { yes }, _) => yes,
     };
@@ -211,21 +211,21 @@ fn report_drift_done(changed: &[&Planned]) {
         for note in &p.merged.notes {
             if let Note::Drift { path, action, .. } = note {
                 any = true;
-                eprintln!(
+                output::eprintln(format_args!(
                     "{} {}: `{}` {}",
                     dim("drift:"),
                     p.file,
                     printable(path),
                     drift_words(*action, None)
-                );
+                ));
             }
         }
     }
     if any {
-        eprintln!(
+        output::eprintln(format_args!(
             "{} to keep such an edit (Codex's `/model` writes `model`), run `codexgen adopt` before `codexgen gen`: it moves the edit into your personal overlay",
             dim("note:")
-        );
+        ));
     }
 }
 
@@ -598,7 +598,7 @@ impl Warnings {
     }
 
     fn warn_at(&mut self, problem: Problem, place: Option<gen_json::Place>) {
-        eprintln!("{}", problem.render(Level::Warning));
+        output::eprintln(problem.render(Level::Warning));
         self.0.push((problem, place));
     }
 }
@@ -872,7 +872,9 @@ fn report_json(
         &settings.codex_home.display().to_string(),
         options.mode == Mode::Diff,
     );
-    print_stdout(&gen_json::to_text(&report))?;
+    let mut out = Stdout::new("the report");
+    out.line(gen_json::to_text(&report))?;
+    out.finish()?;
     let fails = options.mode == Mode::Check || options.exit_code;
     Ok(if fails && report.out_of_date {
         Exit::OutOfDate
@@ -901,7 +903,8 @@ fn report_diff(plan: &Plan, state: &State, exit_code: bool) -> Result<Exit, Erro
 
 /// `gen --check`: one line per out-of-date file, and one for codexgen's
 /// state when an interrupted run left its record unfinished.
-fn report_check(plan: &Plan, state: &State) -> Exit {
+fn report_check(plan: &Plan, state: &State) -> Result<Exit, Error> {
+    let mut out = Stdout::new("the report");
     // A file that only gains codexgen's header (hand-written, every managed
     // value already equal) is in sync: nothing Codex reads would change.
     let (added, changed): (Vec<&Planned>, Vec<&Planned>) =
@@ -909,20 +912,20 @@ fn report_check(plan: &Plan, state: &State) -> Exit {
     let (header_only, real): (Vec<&Planned>, Vec<&Planned>) =
         changed.iter().partition(|p| p.header_only().is_some());
     for p in &real {
-        println!("{}: {}", p.file, describe_change(p, state));
+        out.line(format_args!("{}: {}", p.file, describe_change(p, state)))?;
     }
     if let Some(line) = header_only_summary(&header_only) {
-        println!("{line}");
+        out.line(line)?;
     }
     if let Some(line) = header_added_summary(&added) {
-        println!("{line}");
+        out.line(line)?;
     }
     if state.interrupted {
-        println!(
+        out.line(format_args!(
             "{}/{}: unfinished (a codexgen run was interrupted)",
             home::STATE_DIR,
             home::STATE_FILE
-        );
+        ))?;
     }
     let out_of_date = out_of_date(plan, state);
     if out_of_date == 0 {
@@ -931,11 +934,15 @@ fn report_check(plan: &Plan, state: &State) -> Exit {
             .iter()
             .filter(|p| p.merged.text.is_some())
             .count();
-        println!("in sync: {files} file(s) match the catalog");
-        Exit::Ok
+        out.line(format_args!("in sync: {files} file(s) match the catalog"))?;
+        out.finish()?;
+        Ok(Exit::Ok)
     } else {
-        println!("{out_of_date} file(s) out of date; run `codexgen gen` to update");
-        Exit::OutOfDate
+        out.line(format_args!(
+            "{out_of_date} file(s) out of date; run `codexgen gen` to update"
+        ))?;
+        out.finish()?;
+        Ok(Exit::OutOfDate)
     }
 }
 
@@ -979,18 +986,6 @@ fn explain_plan(plan: &Plan, state: &State) {
             p.file,
             printable(&p.path.display().to_string())
         ));
-    }
-}
-
-/// Prints `text` and a newline on stdout; a reader that goes away (`| head`)
-/// ends the printing quietly.
-fn print_stdout(text: &str) -> Result<(), Error> {
-    let mut out = std::io::stdout().lock();
-    match writeln!(out, "{text}").and_then(|()| out.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::message(format!(
-            "cannot write the report to standard output: {e}"
-        ))),
-        _ => Ok(()),
     }
 }
 
@@ -1068,13 +1063,9 @@ fn print_plans<'p>(
     mut plans: impl Iterator<Item = &'p Planned>,
     tense: Tense,
 ) -> Result<(), Error> {
-    // The buffer goes under the colour filter: over it, the filter would
-    // hand the terminal each line in two writes (600,000 at N = 10,000).
-    let stdout = std::io::stdout();
-    let choice = anstream::AutoStream::choice(&stdout);
-    let buffered: Box<dyn std::io::Write> =
-        Box::new(std::io::BufWriter::with_capacity(1 << 16, stdout.lock()));
-    let mut out = anstream::AutoStream::new(buffered, choice);
+    // Buffered under the colour filter (`output`): over it, the filter
+    // would hand the terminal each line in two writes (600,000 at N = 10,000).
+    let mut out = Stdout::buffered("the diff");
     // A catalog version bump changes every file's header alone: said in one
     // line after the real changes, so that they stand out.
     let mut header_only: Vec<&Planned> = Vec::new();
@@ -1101,12 +1092,7 @@ fn print_plans<'p>(
             None => Ok(()),
         })
         .and_then(|()| out.flush());
-    match printed {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::message(format!(
-            "cannot write the diff to standard output: {e}"
-        ))),
-        _ => Ok(()),
-    }
+    Ok(out.checked(printed)?)
 }
 
 /// When a plan is printed: in a run that writes nothing, or before a write.
@@ -1213,8 +1199,7 @@ pub(super) fn confirm(files: usize, command: &str) -> Result<bool, Error> {
             format!("review with `codexgen {command} --diff`, then run `codexgen {command} --yes`"),
         ));
     }
-    eprint!("write {files} file(s)? [y/N] ");
-    let _ = std::io::stderr().flush();
+    output::eprint(format_args!("write {files} file(s)? [y/N] "));
     let mut answer = String::new();
     stdin
         .lock()

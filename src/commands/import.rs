@@ -28,21 +28,21 @@
 //! - The catalog is loaded with the normal loader before it is printed or
 //!   written: what the catalog refuses stops the import, with its reason.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use anstream::eprintln;
 use toml_edit::{Document, Item, TableLike};
 
-use super::report::dim;
+use super::report::{dim, print_out};
 use crate::catalog::{self, Source, yaml_string};
 use crate::codex::{self, ProfileLayout, Target};
 use crate::diagnostic::{Exit, Level, Problem, Snippet, is_unprintable, printable};
 use crate::error::Error;
-use crate::home::{self, CodexFile, ProfileName};
+use crate::home::{self, CodexFile, NameFault, ProfileName};
 use crate::input;
 use crate::merge::{self, MergeError};
+use crate::output;
 use crate::secrets;
 use crate::settings::Settings;
 use crate::verbosity;
@@ -99,17 +99,18 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
     .and_then(|layered| layered.build(target));
     let loaded = loaded.inspect_err(|_| {
         // Said first: the problems point into the catalog, the fix is in the home.
-        eprintln!(
+        output::eprintln(format_args!(
             "{} the catalog imported from {} does not load (below), so nothing was written: fix each value in the Codex file its entry came from (the comment above the entry names it), then import again",
             dim("codexgen:"),
             printable(&home.display().to_string())
-        );
+        ));
     })?;
     secrets::conceal_values_of(loaded.variables());
 
     import.report(settings, loaded.default.as_deref());
     let Some(path) = &options.output else {
-        return print_catalog(&text).map(|()| Exit::Ok);
+        print_out(&text, "the catalog")?;
+        return Ok(Exit::Ok);
     };
     let expect = if options.force {
         Expect::AsRead
@@ -132,19 +133,6 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
         path.display()
     ));
     Ok(Exit::Ok)
-}
-
-/// The catalog on stdout; a reader that goes away (`| head`) ends the
-/// printing quietly.
-fn print_catalog(text: &str) -> Result<(), Error> {
-    use std::io::Write as _;
-    let mut out = anstream::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::message(format!(
-            "cannot write the catalog to standard output: {e}"
-        ))),
-        _ => Ok(()),
-    }
 }
 
 /// `--output` must not replace a file unless `--force`, and must not be in
@@ -518,6 +506,9 @@ impl<'t> Import<'t> {
         }
         let files_first = self.target.profile_layout() == ProfileLayout::Files;
         let mut seen: HashSet<String> = HashSet::new();
+        // Each imported name's file identity (`home::file_identity`): the
+        // catalog refuses two that differ only in case.
+        let mut files_of: HashMap<String, ProfileName> = HashMap::new();
         let mut from_tables = Vec::new();
         let mut from_files = Vec::new();
         for pass in [files_first, !files_first] {
@@ -533,6 +524,10 @@ impl<'t> Import<'t> {
                         );
                         continue;
                     }
+                    if let Some(why) = refused_name(&name, &mut files_of) {
+                        self.keep(&parsed.file, format!("the whole file (its name {why})"));
+                        continue;
+                    }
                     let from = parsed.file.to_string();
                     if self.profile(parsed, &name, parsed.doc.as_table(), &from, &[], inherited)? {
                         from_files.push(name);
@@ -544,7 +539,7 @@ impl<'t> Import<'t> {
                     let Some(profile_name) = ProfileName::new(name) else {
                         self.keep(
                             cfg,
-                            format!("[{path}] (not a plain name: letters, digits, - and _)"),
+                            format!("[{path}] (its name {})", NameFault::Characters.reason()),
                         );
                         continue;
                     };
@@ -563,6 +558,10 @@ impl<'t> Import<'t> {
                             "config.toml: [{path}] is removed (Codex {} refuses `codex -p {profile_name}` while it is there; keys the catalog does not have move into {profile_name}.config.toml)",
                             self.target.version
                         ));
+                        continue;
+                    }
+                    if let Some(why) = refused_name(&profile_name, &mut files_of) {
+                        self.keep(cfg, format!("[{path}] (its name {why})"));
                         continue;
                     }
                     let from = format!("config.toml [{path}]");
@@ -617,11 +616,8 @@ impl<'t> Import<'t> {
             );
             return Ok(());
         }
-        if !home::is_plain_name(id) {
-            self.keep(
-                cfg,
-                format!("[{path}] (not a plain id: letters, digits, - and _)"),
-            );
+        if let Some(fault) = home::id_fault(id) {
+            self.keep(cfg, format!("[{path}] (its id {})", fault.reason()));
             return Ok(());
         }
         let Some(table) = item.as_table_like() else {
@@ -1223,10 +1219,7 @@ impl<'t> Import<'t> {
             ));
         }
         for warning in &self.warnings {
-            eprintln!(
-                "{}",
-                Problem::new(printable(warning)).render(Level::Warning)
-            );
+            output::eprintln(Problem::new(printable(warning)).render(Level::Warning));
         }
         for c in &self.credentials {
             let how = match &c.via {
@@ -1243,14 +1236,14 @@ impl<'t> Import<'t> {
                     c.var
                 ),
             };
-            eprintln!(
+            output::eprintln(format_args!(
                 "credential: provider `{}` has a literal credential in {} ({}): {how}; set {} to that value, then remove the literal from {}",
                 c.provider,
                 c.source,
                 CodexFile::Config,
                 c.var,
                 CodexFile::Config
-            );
+            ));
         }
         if self.changes.is_empty() {
             verbosity::info(
@@ -1356,6 +1349,25 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let m = u32::try_from(if mp < 10 { mp + 3 } else { mp - 9 }).unwrap_or(1);
     let y = yoe + era * 400 + i64::from(m <= 2);
     (y, m, d)
+}
+
+/// Why the catalog would refuse `name` as a profile name (`home::profile_fault`),
+/// or because an earlier imported name differs from it only in case; else
+/// `None`, and `name` is taken.
+fn refused_name(name: &ProfileName, files_of: &mut HashMap<String, ProfileName>) -> Option<String> {
+    if let Some(fault) = home::profile_fault(name.as_str()) {
+        return Some(fault.reason().to_owned());
+    }
+    match files_of.entry(home::file_identity(name)) {
+        std::collections::hash_map::Entry::Occupied(earlier) => Some(format!(
+            "differs from `{}` only in case: one file on macOS and Windows",
+            earlier.get()
+        )),
+        std::collections::hash_map::Entry::Vacant(slot) => {
+            slot.insert(name.clone());
+            None
+        }
+    }
 }
 
 #[cfg(test)]

@@ -6,11 +6,10 @@
 
 use std::path::{Path, PathBuf};
 
-use anstream::print;
-
 use crate::catalog::{self, CONFIG_FOLDER};
 use crate::diagnostic::{Exit, printable};
 use crate::error::Error;
+use crate::output::Stdout;
 use crate::verbosity;
 use crate::write::{self, Expect};
 
@@ -37,7 +36,9 @@ pub struct Options {
 pub fn run(options: &Options) -> Result<Exit, Error> {
     let path = match &options.output {
         Output::Stdout => {
-            print!("{}", catalog::EMBEDDED);
+            let mut out = Stdout::new("the catalog");
+            out.print(catalog::EMBEDDED)?;
+            out.finish()?;
             return Ok(Exit::Ok);
         }
         Output::Here => PathBuf::from("providers.yaml"),

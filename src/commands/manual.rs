@@ -11,13 +11,13 @@
 //! profiles. A catalog that cannot be read or is invalid leaves the names
 //! out (one line on stderr says so); the script is written all the same.
 
-use anstream::eprintln;
 use clap::builder::PossibleValuesParser;
 use clap_complete::Shell as Generator;
 
 use super::report::{dim, print_out};
 use crate::diagnostic::Exit;
 use crate::error::Error;
+use crate::output;
 use crate::settings::Settings;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,10 +61,10 @@ pub fn completions(
         Err(err) => {
             let first = err.body();
             let first = first.lines().next().unwrap_or_default();
-            eprintln!(
+            output::eprintln(format_args!(
                 "{} profile names are left out of the completions: {first}",
                 dim("codexgen:")
-            );
+            ));
         }
     }
     let generator = match shell {

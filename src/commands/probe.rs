@@ -10,7 +10,6 @@
 use std::io::Read as _;
 use std::time::Duration;
 
-use anstream::println;
 use serde::Serialize;
 
 use super::endpoint::Endpoint;
@@ -19,6 +18,7 @@ use crate::catalog::Catalog;
 use crate::diagnostic::{Exit, did_you_mean};
 use crate::error::Error;
 use crate::keycmd;
+use crate::output::Stdout;
 use crate::plan;
 use crate::secrets::{KeyCheck, KeyVerdict, export_hint, redact, scrub};
 use crate::settings::Settings;
@@ -30,8 +30,8 @@ pub struct Options {
     pub names: Vec<String>,
     /// Also send a minimal `POST /responses`.
     pub responses: bool,
-    /// Seconds to wait for each answer.
-    pub timeout: f64,
+    /// How long to wait for each answer (bounded by `cli::SECONDS`).
+    pub timeout: Duration,
     pub format: Format,
 }
 
@@ -56,7 +56,7 @@ pub struct Outcome {
 pub fn run(settings: &Settings, args: &Options) -> Result<Exit, Error> {
     let prepared = plan::prepare(settings, None)?;
     let jobs = jobs(&prepared.catalog, &args.names)?;
-    let timeout = Duration::from_secs_f64(args.timeout.max(0.1));
+    let timeout = args.timeout;
     let agent = ureq::Agent::new_with_config(
         ureq::Agent::config_builder()
             .http_status_as_error(false)
@@ -73,31 +73,38 @@ pub fn run(settings: &Settings, args: &Options) -> Result<Exit, Error> {
                 scope.spawn(move || probe(&agent, job, home, args.responses, timeout))
             })
             .collect();
+        // A probe that panicked (a bug) ends the run as a panic on this
+        // thread would, as `gen`'s worker does: never as a run with one
+        // verdict fewer that exits 0.
         handles
             .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
+            .flat_map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
             .collect()
     });
+    let mut out = Stdout::new("the verdicts");
     match args.format {
-        Format::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&outcomes).expect("outcomes serialize")
-        ),
+        Format::Json => {
+            out.line(serde_json::to_string_pretty(&outcomes).expect("outcomes serialize"))?;
+        }
         Format::Text => {
             for o in &outcomes {
-                println!(
+                out.line(format_args!(
                     "{} {}: {} -> {}",
                     style_status(o.status),
                     o.provider,
                     o.request,
                     o.message
-                );
+                ))?;
                 if let Some(fix) = &o.fix {
-                    println!("       fix: {fix}");
+                    out.line(format_args!("       fix: {fix}"))?;
                 }
             }
         }
     }
+    out.finish()?;
     Ok(if outcomes.iter().any(|o| o.status == Status::Error) {
         Exit::OutOfDate
     } else {

@@ -60,14 +60,9 @@ pub fn own_words(text: &str) -> String {
 }
 
 /// `text` on standard output as it is (no colour decisions: it holds none);
-/// a reader that goes away (`| head`) ends the printing quietly.
-pub fn print_out(text: &str, what: &str) -> Result<(), crate::error::Error> {
-    use std::io::Write as _;
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(crate::error::Error::message(
-            format!("cannot write {what} to standard output: {e}"),
-        )),
-        _ => Ok(()),
-    }
+/// a reader that goes away (`| head`) ends the printing quietly (`output`).
+pub fn print_out(text: &str, what: &'static str) -> Result<(), crate::output::OutputError> {
+    let mut out = crate::output::Stdout::plain(what);
+    out.print(text)?;
+    out.finish()
 }

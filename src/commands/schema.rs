@@ -2,14 +2,14 @@
 //! tables the catalog checker uses (`catalog::keys`), so an editor flags the
 //! same unknown keys and bad values `gen` refuses. Reads no file and no home.
 
-use std::io::Write as _;
-
 use crate::catalog;
 use crate::diagnostic::Exit;
+use crate::error::Error;
+use crate::output::Stdout;
 
-pub fn run() -> Exit {
-    let text = catalog::json_schema_text();
-    // A closed pipe (`codexgen schema | head`) is not an error worth a message.
-    let _ = anstream::stdout().write_all(text.as_bytes());
-    Exit::Ok
+pub fn run() -> Result<Exit, Error> {
+    let mut out = Stdout::new("the schema");
+    out.print(&catalog::json_schema_text())?;
+    out.finish()?;
+    Ok(Exit::Ok)
 }

@@ -10,10 +10,9 @@
 
 use std::path::PathBuf;
 
-use anstream::println;
 use serde::Serialize;
 
-use super::report::{Format, own_words, shown};
+use super::report::{Format, own_words, print_out, shown};
 use crate::catalog::CatalogError;
 use crate::diagnostic::{Code, Exit, Problem};
 use crate::error::Error;
@@ -55,12 +54,15 @@ pub fn run(settings: Result<Settings, Error>, options: &Options) -> Result<Exit,
         (Format::Text, Ok(settings)) => {
             let catalog = settings.catalog.sources();
             let names: Vec<&str> = catalog.iter().map(|s| s.name.as_str()).collect();
-            println!(
-                "valid: {} for Codex {} ({})",
-                shown(&names.join(" + ")),
-                settings.target.version,
-                own_words(&settings.target.reason)
-            );
+            print_out(
+                &format!(
+                    "valid: {} for Codex {} ({})\n",
+                    shown(&names.join(" + ")),
+                    settings.target.version,
+                    own_words(&settings.target.reason)
+                ),
+                "the report",
+            )?;
             Ok(Exit::Ok)
         }
         (Format::Text, Err(err)) => Err(err),
@@ -73,10 +75,8 @@ pub fn run(settings: Result<Settings, Error>, options: &Options) -> Result<Exit,
                 valid: problems.is_empty(),
                 problems,
             };
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&report).expect("a report serializes")
-            );
+            let json = serde_json::to_string_pretty(&report).expect("a report serializes");
+            print_out(&format!("{json}\n"), "the report")?;
             Ok(if report.valid {
                 Exit::Ok
             } else {

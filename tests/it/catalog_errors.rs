@@ -320,6 +320,176 @@ fn names_that_would_escape_the_codex_home_are_refused() {
     );
 }
 
+/// A catalog `profiles:` entry named `name` on the built-in provider
+/// `alpha-p`, inserted before `alpha`.
+fn with_profile(name: &str) -> String {
+    CATALOG.replace(
+        "profiles:\n",
+        &format!("profiles:\n  \"{name}\":\n    provider: alpha-p\n    model: m\n"),
+    )
+}
+
+/// Profile names are file names (`NAME.config.toml`) on every system Codex
+/// runs on: two that differ only in case are one file on macOS's and
+/// Windows's default file systems (issue 20, point 8). The later one is
+/// blamed, at its own line, naming the earlier one.
+#[test]
+fn profile_names_that_differ_only_in_case_are_refused() {
+    let stderr = refused(
+        &CATALOG.replace("  beta:\n", "  Alpha:\n"),
+        &[
+            "profile names `alpha` and `Alpha` differ only in case",
+            "--> providers.yaml:18:3",
+            "18 |   Alpha:",
+            "one file where file names ignore case (macOS, Windows): alpha.config.toml (line 15)",
+        ],
+    );
+    assert!(stderr.contains("help: rename one of them"), "{stderr}");
+    // Across files: the team's `ollama`, an overlay's `OLLAMA`.
+    let w = World::new();
+    let base = w.catalog(&CATALOG.replace("  beta:\n", "  ollama:\n"));
+    let overlay = w.file(
+        "mine.yaml",
+        "schema: 1\nprofiles:\n  OLLAMA:\n    provider: alpha-p\n    model: m\n",
+    );
+    w.cmd()
+        .args(["validate", "--catalog"])
+        .arg(&base)
+        .arg("--catalog")
+        .arg(&overlay)
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "profile names `ollama` and `OLLAMA` differ only in case",
+        ))
+        .stderr(contains("mine.yaml:3:3"))
+        .stderr(contains("providers.yaml:18"));
+    // Provider ids are TOML keys, not files: `Alpha-p` beside `alpha-p` is fine.
+    let w = World::new();
+    w.catalog(
+        &CATALOG
+            .replace("  beta-p:\n", "  Alpha-p:\n")
+            .replace("provider: beta-p", "provider: Alpha-p"),
+    );
+    w.cmd().arg("validate").assert().success();
+}
+
+/// A name outside ASCII letters, digits, `-` and `_` is refused: file systems
+/// store and compare other letters differently (macOS normalizes Unicode,
+/// case folding goes beyond ASCII), so no two accepted names can be one
+/// file but by ASCII case, which the check above catches.
+#[test]
+fn profile_names_outside_ascii_are_refused_with_the_reason() {
+    for name in [
+        "\u{1C5}",            // ǅ (title case of Ǆ)
+        "\u{1C4}",            // Ǆ
+        "\u{C5}ngstr\u{F6}m", // Å as U+00C5
+        "\u{212B}ngstrom",    // Å as the Angstrom sign
+        "A\u{30A}ngstrom",    // Å as A + combining ring
+        "caf\u{E9}",
+        "\u{212A}elvin", // the Kelvin sign folds to `k`
+    ] {
+        refused(
+            &with_profile(name),
+            &[
+                &format!("profile name `{name}` has characters codexgen does not allow"),
+                "--> providers.yaml:15:3",
+                "use ASCII letters, digits, `-` and `_` only",
+            ],
+        );
+    }
+}
+
+/// `NAME.config.toml` must fit in a file name (255 bytes on ext4, APFS,
+/// NTFS): the longest name that does is accepted and written; one byte
+/// more is refused, and so is a long name of multi-byte letters.
+#[test]
+fn profile_names_too_long_for_a_file_name_are_refused() {
+    let longest = "p".repeat(255 - ".config.toml".len());
+    let w = World::new();
+    w.catalog(&with_profile(&longest));
+    w.cmd().args(["gen", "--yes"]).assert().success();
+    assert!(w.exists(&format!("{longest}.config.toml")));
+
+    let one_more = format!("{longest}q");
+    refused(
+        &with_profile(&one_more),
+        &[
+            "profile name `pppppppppppppppppppppppppppppppp…` is 244 bytes long",
+            "--> providers.yaml:15:3",
+            "its file `NAME.config.toml` would pass the 255 bytes a file name may have",
+            "at most 243 bytes",
+        ],
+    );
+    refused(
+        &with_profile(&"\u{e9}".repeat(120)),
+        &["has characters codexgen does not allow"],
+    );
+}
+
+/// A name starting with `-` is read as an option: `codex -p -x` stops with
+/// "unexpected argument '-x' found" (Codex 0.169.0), and so would
+/// `codexgen exec -x` and `codexgen probe -x`.
+#[test]
+fn names_starting_with_a_dash_are_refused() {
+    for name in ["-x", "--foo", "-"] {
+        refused(
+            &with_profile(name),
+            &[
+                &format!("profile name `{name}` starts with `-`"),
+                "--> providers.yaml:15:3",
+                &format!("`codex -p {name}` and `codexgen exec {name}` would read it as an option"),
+            ],
+        );
+    }
+    refused(
+        &CATALOG
+            .replace("  beta-p:\n", "  -beta:\n")
+            .replace("provider: beta-p", "provider: -beta"),
+        &[
+            "provider id `-beta` starts with `-`",
+            "--> providers.yaml:9:3",
+            "`codexgen probe -beta` would read it as an option",
+        ],
+    );
+}
+
+/// Windows reserves device names, with any extension and in any case:
+/// `aux.config.toml` cannot be opened there.
+#[test]
+fn profile_names_windows_reserves_are_refused() {
+    for name in ["aux", "Con", "NUL", "com1", "LPT9", "prn"] {
+        refused(
+            &with_profile(name),
+            &[
+                &format!("profile name `{name}` is a device name on Windows"),
+                "--> providers.yaml:15:3",
+            ],
+        );
+    }
+    // A longer name that starts like one is fine.
+    let w = World::new();
+    w.catalog(&with_profile("console"));
+    w.cmd().arg("validate").assert().success();
+}
+
+/// `validate --format json` gives each of these its code and place.
+#[test]
+fn refused_names_have_the_bad_name_code() {
+    let w = World::new();
+    w.catalog(&CATALOG.replace("  beta:\n", "  Alpha:\n"));
+    let out = w
+        .cmd()
+        .args(["validate", "--format", "json"])
+        .assert()
+        .code(2);
+    let report: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let problem = &report["problems"][0];
+    assert_eq!(problem["code"], "bad-name", "{report}");
+    assert_eq!(problem["line"], 18, "{report}");
+    assert_eq!(problem["column"], 3, "{report}");
+}
+
 #[test]
 fn all_problems_are_reported_in_one_run() {
     let bad = CATALOG

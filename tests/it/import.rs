@@ -636,3 +636,38 @@ fn a_credential_header_already_sent_from_a_variable_keeps_that_variable() {
     );
     assert!(!stdout.contains("pass-a-word") && !stderr.contains("pass-a-word"));
 }
+
+/// A home made on Linux can hold profile files the catalog refuses (two
+/// names that differ only in case, a name starting with `-`, a Windows
+/// device name) and a provider id starting with `-`: import keeps each in
+/// its file, says why, and writes a catalog that loads.
+#[test]
+fn names_the_catalog_refuses_are_kept_not_imported() {
+    let w = World::new();
+    w.file(
+        "codex-home/config.toml",
+        "model = \"m\"\nmodel_provider = \"gw\"\n\n[model_providers.gw]\nname = \"GW\"\nbase_url = \"https://gw.example/v1\"\nenv_key = \"GW_API_KEY\"\n\n[model_providers.-odd]\nname = \"Odd\"\nbase_url = \"https://odd.example/v1\"\n",
+    );
+    for name in ["Fast", "fast", "-x", "aux"] {
+        w.file(
+            &format!("codex-home/{name}.config.toml"),
+            "model = \"m2\"\nmodel_provider = \"gw\"\n",
+        );
+    }
+    let imported = import(&w, "0.169.0");
+    let err = &imported.stderr;
+    for kept in [
+        "kept in fast.config.toml, not imported: the whole file (its name differs from `Fast` only in case: one file on macOS and Windows)",
+        "kept in -x.config.toml, not imported: the whole file (its name starts with -, which a command line reads as an option)",
+        "kept in aux.config.toml, not imported: the whole file (its name is a device name on Windows)",
+        "[model_providers.-odd] (its id starts with -, which a command line reads as an option)",
+    ] {
+        assert!(err.contains(kept), "expected {kept:?} in:\n{err}");
+    }
+    w.cmd()
+        .arg("--catalog")
+        .arg(&imported.catalog)
+        .arg("validate")
+        .assert()
+        .success();
+}

@@ -1,6 +1,9 @@
 //! codexgen's integration tests: one binary, run against the built `codexgen`
 //! in temporary folders. None of them touches the real `~/.codex`.
 
+// `clippy.toml` keeps print macros out of codexgen; a test may panic.
+#![allow(clippy::disallowed_macros)]
+
 mod catalog_errors;
 mod codex_schema;
 mod e2e;
@@ -16,6 +19,7 @@ mod interface;
 mod key_commands;
 mod layers;
 mod no_panic;
+mod output;
 mod overlay;
 mod ownership;
 mod scale;

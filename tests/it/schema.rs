@@ -148,6 +148,22 @@ fn the_schema_refuses_a_typo_and_a_bad_value_as_gen_does() {
             "/providers/gateway",
             "literal token",
         ),
+        (
+            example.replace(
+                "  groq:\n    provider: groq\n",
+                "  \"-groq\":\n    provider: groq\n",
+            ),
+            "/profiles",
+            "starts with `-`",
+        ),
+        (
+            example.replace(
+                "  groq:\n    provider: groq\n",
+                &format!("  {}:\n    provider: groq\n", "g".repeat(244)),
+            ),
+            "/profiles",
+            "is 244 bytes long",
+        ),
     ];
     for (text, at, gen_says) in cases {
         assert_ne!(text, example, "the case did not change the example");
