@@ -60,26 +60,87 @@ pub enum WriteError {
     #[error("{0} changed since codexgen read it")]
     Changed(PathBuf),
     /// The replaced file's owner or group could not be given to the new
-    /// text; it was left as it is.
-    #[error("cannot keep the owner of {path} (uid {uid}, gid {gid})")]
+    /// text; it was left as it is. `runner` is who the run is (uid, gid).
+    #[error("{}", owner_message(.path, (*.uid, *.gid), *.runner))]
     Owner {
         path: PathBuf,
         uid: u32,
         gid: u32,
+        runner: (u32, u32),
         #[source]
         source: std::io::Error,
     },
+}
+
+/// Owner and group are two causes with two remedies: a user who owns the
+/// file but is not in its group cannot be told to run as its owner.
+fn owner_message(path: &Path, (uid, gid): (u32, u32), runner: (u32, u32)) -> String {
+    if runner.0 == uid {
+        format!(
+            "cannot keep the group of {} (gid {gid}{}): it is yours, but you are not in its group",
+            path.display(),
+            group_name(gid).map_or_else(String::new, |n| format!(", `{n}`"))
+        )
+    } else {
+        format!(
+            "cannot keep the owner of {} (uid {uid}, gid {gid})",
+            path.display()
+        )
+    }
+}
+
+/// A group's name from `/etc/group`, when it is there (best effort: only
+/// for a message).
+fn group_name(gid: u32) -> Option<String> {
+    let text = std::fs::read_to_string("/etc/group").ok()?;
+    text.lines().find_map(|line| {
+        let mut fields = line.split(':');
+        let name = fields.next()?;
+        let id: u32 = fields.nth(1)?.parse().ok()?;
+        (id == gid).then(|| name.to_owned())
+    })
 }
 
 impl WriteError {
     /// What to do about it, when there is something to say.
     pub fn help(&self) -> Option<String> {
         match self {
+            WriteError::Owner {
+                path,
+                uid,
+                gid,
+                runner,
+                ..
+            } if runner.0 == *uid => Some(format!(
+                "nothing was written; give the file one of your groups (`chgrp {} {}`), or have an administrator add you to group {}, then run codexgen again",
+                runner.1,
+                path.display(),
+                group_name(*gid).unwrap_or_else(|| gid.to_string())
+            )),
             WriteError::Owner { uid, .. } => Some(format!(
                 "run codexgen as the file's owner (uid {uid}), e.g. with `sudo -u`, so that Codex can still read it"
             )),
             _ => None,
         }
+    }
+
+    /// [`help`](Self::help), or what the operating system's answer asks
+    /// for (a full disk, a folder one may not write in), for a write that
+    /// stopped before it changed anything.
+    pub fn remedy(&self) -> Option<String> {
+        use std::io::ErrorKind;
+        let WriteError::Io(e) = self else {
+            return self.help();
+        };
+        let what = match e.kind() {
+            ErrorKind::StorageFull | ErrorKind::QuotaExceeded => "free some disk space",
+            ErrorKind::PermissionDenied | ErrorKind::ReadOnlyFilesystem => {
+                "write somewhere you may write, or make the folder writable for you"
+            }
+            ErrorKind::NotADirectory => "a part of the path is a file, not a folder: fix the path",
+            _ => return None,
+        };
+        Some(format!("nothing was written; {what}, then run again"))
     }
 }
 
@@ -511,6 +572,10 @@ fn keep_owner(temp: &File, path: &Path, owner: Option<(u32, u32)>) -> Result<(),
         path: path.to_path_buf(),
         uid,
         gid,
+        runner: (
+            rustix::process::geteuid().as_raw(),
+            rustix::process::getegid().as_raw(),
+        ),
         source,
     })
 }
