@@ -104,7 +104,7 @@ fn invalid_yaml() {
   |
 4 |   a: [unclosed
   |      ^ unclosed bracket '['
-  = help: fix the YAML at that place; nothing was written
+  = help: close the `[` or `{` that opens here, with a comma between its items; nothing was written
 ",
     );
 }
