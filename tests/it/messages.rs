@@ -406,3 +406,100 @@ fn a_catalog_past_the_old_node_budget_is_read() {
     assert!(stderr.contains("unknown key `x-many`"), "{stderr}");
     assert!(!stderr.contains("not valid YAML"), "{stderr}");
 }
+
+/// What a stand-in Codex prints on stderr when it refuses: several lines,
+/// a `\r\n`, a tab, and a terminal escape that must stay escaped.
+#[cfg(unix)]
+const REFUSAL: &str = r"printf 'Error: failed to load configuration\n\nCaused by:\n    model_providers.x: bad \033[31mred\033[0m\r\n    second\tcause\n' >&2; exit 1";
+
+#[cfg(unix)]
+#[test]
+fn codex_s_many_line_error_is_shown_as_lines_in_doctor_and_gen_verify() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.gen_yes();
+    w.fake_codex("0.169.0", REFUSAL);
+
+    let out = w.cmd().arg("doctor").output().unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(!stdout.contains("\\u{a}"), "{stdout}");
+    assert!(
+        stdout.contains("  error Codex refused config.toml: `CODEX_HOME=<scratch> "),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "mcp list` failed
+          | Error: failed to load configuration
+          | Caused by:
+          |     model_providers.x: bad \\u{1b}[31mred\\u{1b}[0m
+          |     second\tcause
+        fix: "
+        ),
+        "{stdout}"
+    );
+    assert!(!stdout.contains('\u{1b}'), "{stdout}");
+
+    // The JSON report keeps the lines as lines too.
+    let out = w
+        .cmd()
+        .args(["doctor", "--format", "json"])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let refused = report
+        .as_array()
+        .unwrap()
+        .iter()
+        .find_map(|f| {
+            f["message"]
+                .as_str()
+                .filter(|m| m.starts_with("Codex refused"))
+        })
+        .expect("the refusal is reported");
+    assert!(refused.contains("failed\n  | Error: failed"), "{refused}");
+    assert!(
+        !refused.contains("\\u{a}") && !refused.contains('\u{1b}'),
+        "{refused}"
+    );
+
+    // gen --verify: the same lines, in the error.
+    w.catalog(&CATALOG.replace("model: beta-2", "model: beta-3"));
+    let out = w.cmd().args(["gen", "--yes", "--verify"]).output().unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(
+            "  | Caused by:\n  |     model_providers.x: bad \\u{1b}[31mred\\u{1b}[0m\n  |     second\tcause\n"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("\\u{a}") && !stderr.contains('\u{1b}'),
+        "{stderr}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn what_a_codex_that_is_not_codex_prints_is_shown_as_lines() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let w = World::new();
+    w.catalog(CATALOG);
+    let bin = w.file(
+        "bin/codex",
+        "#!/bin/sh\nprintf 'Welcome to something else\\nversion: \\033[2J two\\n'\n",
+    );
+    std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let out = w.cmd().args(["gen", "--diff"]).output().unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let root = w.root.display().to_string();
+    assert_eq!(
+        stderr.replace(&root, "[ROOT]"),
+        "error: `[ROOT]/bin/codex --version` printed no Codex version (`codex-cli X.Y.Z`):
+  | Welcome to something else
+  | version: \\u{1b}[2J two
+  = help: check that [ROOT]/bin/codex is OpenAI's Codex CLI (`--codex-bin PATH` names another); meanwhile pass --codex-version X.Y.Z to skip asking it
+"
+    );
+}
