@@ -142,7 +142,7 @@ impl Error {
             )),
             Error::Changed { .. } => Some("run codexgen again to see the new diff".to_owned()),
             Error::Unbegun { source, .. } => source.help().or_else(|| {
-                Some("fix the cause (e.g. free some disk space), then run codexgen again".to_owned())
+                Some(format!("{}, then run codexgen again", source.fix()))
             }),
             Error::ChangedWhileWriting { written: 0, .. } => {
                 Some("run codexgen again to see the new diff".to_owned())
@@ -151,11 +151,12 @@ impl Error {
                 "the {written} file(s) written before it are recorded; run codexgen again to see the new diff"
             )),
             Error::Stopped { source, .. } => source.help().or_else(|| {
-                Some("the files written before it are recorded; fix the cause (e.g. free some disk space), then run `codexgen gen` again to finish".to_owned())
+                Some(format!("the files written before it are recorded; {}, then run `codexgen gen` again to finish", source.fix()))
             }),
-            Error::Unrecorded { path, .. } => Some(format!(
-                "{} still names every file codexgen may have written; fix the cause (e.g. free some disk space), then run `codexgen gen --yes` again to finish the record",
-                path.display()
+            Error::Unrecorded { path, source, .. } => Some(format!(
+                "{} still names every file codexgen may have written; {}, then run `codexgen gen --yes` again to finish the record",
+                path.display(),
+                source.fix()
             )),
             Error::Write { source, .. } => source.remedy(),
             Error::Message { help, .. } => help.clone(),

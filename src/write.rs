@@ -128,19 +128,33 @@ impl WriteError {
     /// for (a full disk, a folder one may not write in), for a write that
     /// stopped before it changed anything.
     pub fn remedy(&self) -> Option<String> {
+        if let WriteError::Io(_) = self {
+            self.io_fix()
+                .map(|what| format!("nothing was written; {what}, then run again"))
+        } else {
+            self.help()
+        }
+    }
+
+    /// What the operating system's answer asks for, said as a step
+    /// ("free some disk space"), when it is clear; else "fix the cause".
+    pub fn fix(&self) -> &'static str {
+        self.io_fix().unwrap_or("fix the cause")
+    }
+
+    fn io_fix(&self) -> Option<&'static str> {
         use std::io::ErrorKind;
-        let WriteError::Io(e) = self else {
-            return self.help();
+        let (WriteError::Io(e) | WriteError::Symlink { source: e, .. }) = self else {
+            return None;
         };
-        let what = match e.kind() {
+        Some(match e.kind() {
             ErrorKind::StorageFull | ErrorKind::QuotaExceeded => "free some disk space",
             ErrorKind::PermissionDenied | ErrorKind::ReadOnlyFilesystem => {
                 "write somewhere you may write, or make the folder writable for you"
             }
             ErrorKind::NotADirectory => "a part of the path is a file, not a folder: fix the path",
             _ => return None,
-        };
-        Some(format!("nothing was written; {what}, then run again"))
+        })
     }
 }
 
@@ -700,6 +714,44 @@ mod fault {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_help_follows_what_the_system_said() {
+        use std::io::{Error, ErrorKind};
+        let full = WriteError::Io(Error::from(ErrorKind::StorageFull));
+        let denied = WriteError::Io(Error::from(ErrorKind::PermissionDenied));
+        let other = WriteError::Io(Error::other("x"));
+        assert_eq!(full.fix(), "free some disk space");
+        assert!(denied.fix().contains("writable"), "{}", denied.fix());
+        assert_eq!(other.fix(), "fix the cause");
+        assert_eq!(other.remedy(), None);
+        let owner = |runner| WriteError::Owner {
+            path: PathBuf::from("/h/config.toml"),
+            uid: 1000,
+            gid: 4242,
+            runner,
+            source: Error::from(ErrorKind::PermissionDenied),
+        };
+        // The owner, not in the group: the group is the problem.
+        let mine = owner((1000, 1000));
+        assert!(
+            mine.to_string()
+                .starts_with("cannot keep the group of /h/config.toml (gid 4242")
+        );
+        assert!(mine.help().unwrap().contains("`chgrp 1000 /h/config.toml`"));
+        // Someone else: run as the owner.
+        let theirs = owner((0, 0));
+        assert_eq!(
+            theirs.to_string(),
+            "cannot keep the owner of /h/config.toml (uid 1000, gid 4242)"
+        );
+        assert!(
+            theirs
+                .help()
+                .unwrap()
+                .contains("run codexgen as the file's owner (uid 1000)")
+        );
+    }
 
     #[test]
     fn equal_content_is_not_rewritten() {

@@ -498,7 +498,7 @@ fn a_state_write_that_fails_after_the_files_are_written() {
 codexgen: fail point 30: rename [ROOT]/codex-home/.codexgen/state.json (enospc)
 error: cannot save codexgen's state in [ROOT]/codex-home/.codexgen/state.json
   caused by: cannot rename [ROOT]/codex-home/.codexgen/state.json: No space left on device (injected)
-  = help: [ROOT]/codex-home/.codexgen/state.json still names every file codexgen may have written; fix the cause (e.g. free some disk space), then run `codexgen gen --yes` again to finish the record
+  = help: [ROOT]/codex-home/.codexgen/state.json still names every file codexgen may have written; free some disk space, then run `codexgen gen --yes` again to finish the record
 ",
     );
 }
@@ -533,7 +533,7 @@ error: cannot write the Codex home; codexgen stopped after 2 of 3 file(s)
 
 error: cannot save codexgen's state in [ROOT]/codex-home/.codexgen/state.json
   caused by: cannot rename [ROOT]/codex-home/.codexgen/state.json: No space left on device (injected)
-  = help: [ROOT]/codex-home/.codexgen/state.json still names every file codexgen may have written; fix the cause (e.g. free some disk space), then run `codexgen gen --yes` again to finish the record
+  = help: [ROOT]/codex-home/.codexgen/state.json still names every file codexgen may have written; free some disk space, then run `codexgen gen --yes` again to finish the record
 ",
     );
 }
