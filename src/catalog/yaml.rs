@@ -237,6 +237,10 @@ fn describe(err: &serde_saphyr::Error) -> Said {
             "a tag (`!!binary`, `!name`) that codexgen does not read",
             "remove the tag: catalog values are plain text, numbers, lists and maps",
         ),
+        E::InvalidScalar { .. } | E::InvalidBooleanStrict { .. } => said(
+            "this value is not of the kind its tag (`!!int`, `!!float`, `!!bool`) says",
+            "remove the tag, or write a value of that kind",
+        ),
         E::MergeValueNotMapOrSeqOfMaps { .. } => said(
             "a merge (`<<`) takes a map or a list of maps",
             "merge an anchored map (`<<: *name`), or write the keys out",

@@ -317,6 +317,27 @@ fn malformed_yaml_is_said_in_yaml_terms_at_the_offending_place() {
             "a tag (`!!binary`, `!name`) that codexgen does not read",
         ),
         (
+            "a value against its tag",
+            "a: !!int x\n",
+            1,
+            10,
+            "not of the kind its tag",
+        ),
+        (
+            "an unknown escape in a quoted string",
+            "a: \"\\q\"\n",
+            1,
+            4,
+            "unknown escape character",
+        ),
+        (
+            "a mismatched bracket",
+            "a: {b: 1]\n",
+            1,
+            4,
+            "mismatched bracket",
+        ),
+        (
             "a number past infinity",
             "a: 1e999\n",
             1,
