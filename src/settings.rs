@@ -1,8 +1,9 @@
 //! Owns what a run works on, resolved once from the command line, the
 //! environment and the catalog before any command runs (uv's `settings.rs`):
 //! the Codex home, the catalog files read and layered (with the personal
-//! overlay, and where that overlay is for `adopt`), the Codex version to
-//! write for and why, and the installed Codex, looked up at most once.
+//! overlay, and where that overlay is for `adopt`, or why there is none),
+//! the Codex version to write for and why, and the installed Codex, looked
+//! up at most once.
 //! Commands receive [`Settings`] and never see the command line.
 
 use crate::codex_schema::Schemas;

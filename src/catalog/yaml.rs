@@ -1,7 +1,10 @@
 //! Owns YAML: turns one catalog file into a tree of [`Node`]s that remember
 //! where each came from. The only module that knows the YAML crate
-//! (serde-saphyr), so swapping it touches this file alone. Does not know what
-//! a provider or a profile is.
+//! (serde-saphyr), so swapping it touches this file alone; it also words
+//! every error the crate can give in YAML's terms (never the crate's API or
+//! type names), at the offending place (a tab at the tab, a second document
+//! at its `---`), with what to do, and sets the size budgets. Does not know
+//! what a provider or a profile is.
 
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::{Location, Spanned};
@@ -64,7 +67,7 @@ impl Value {
 /// providers with as many profiles, the size the README measures; this
 /// still bounds the parsed tree (a few hundred MB at most) well inside what
 /// a 16 MiB file could ask for.
-pub const MAX_NODES: usize = 1_000_000;
+const MAX_NODES: usize = 1_000_000;
 
 /// [`MAX_NODES`]; debug builds let the tests lower it through
 /// `CODEXGEN_YAML_MAX_NODES`, so that a test of the limit need not parse a
