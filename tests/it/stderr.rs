@@ -92,6 +92,37 @@ error: `default` names a missing profile `alpah`
 }
 
 #[test]
+fn a_tab_in_the_indentation_and_a_second_document() {
+    let w = World::new();
+    w.catalog(&CATALOG.replace("    name: Beta\n", "\tname: Beta\n"));
+    assert_stderr(
+        &w,
+        &["gen", "--diff"],
+        2,
+        "error: providers.yaml is not valid YAML
+  --> providers.yaml:10:1
+   |
+10 | \tname: Beta
+   | ^ YAML does not allow tabs for indentation: use spaces
+  = help: replace the tab(s) at the start of this line with spaces; nothing was written
+",
+    );
+    w.catalog(&format!("{CATALOG}---\nschema: 1\n"));
+    assert_stderr(
+        &w,
+        &["gen", "--diff"],
+        2,
+        "error: providers.yaml is not valid YAML
+  --> providers.yaml:22:1
+   |
+22 | ---
+   | ^^^ a second YAML document starts here; a catalog is one document
+  = help: remove this `---` line (and any later one), or move what follows into its own file: the personal overlay (providers.local.yaml) is read after the catalog; nothing was written
+",
+    );
+}
+
+#[test]
 fn invalid_yaml() {
     let w = World::new();
     w.catalog("schema: 1\nversion: \"1\"\nproviders:\n  a: [unclosed\n");
