@@ -33,7 +33,8 @@ pub enum DetectError {
     Missing(PathBuf),
     #[error("cannot run `{0} --version`")]
     Spawn(String, #[source] std::io::Error),
-    #[error("`{bin} --version` printed {printed:?}, which is not a Codex version")]
+    /// What it printed is shown line by line, as Codex's own messages are.
+    #[error("`{bin} --version` printed no Codex version (`codex-cli X.Y.Z`){}", quoted(.printed))]
     Unrecognised { bin: String, printed: String },
     #[error("`{bin} --version` did not answer within {} s; it was stopped", VERSION_TIMEOUT.as_secs())]
     TimedOut { bin: String },
@@ -46,9 +47,10 @@ impl DetectError {
             DetectError::TimedOut { bin } => Some(format!(
                 "check that `{bin} --version` works in a shell; meanwhile pass --codex-version X.Y.Z to skip asking it"
             )),
-            DetectError::Missing(_) | DetectError::Spawn(..) | DetectError::Unrecognised { .. } => {
-                None
-            }
+            DetectError::Unrecognised { bin, .. } => Some(format!(
+                "check that {bin} is OpenAI's Codex CLI (`--codex-bin PATH` names another); meanwhile pass --codex-version X.Y.Z to skip asking it"
+            )),
+            DetectError::Missing(_) | DetectError::Spawn(..) => None,
         }
     }
 }
@@ -133,6 +135,15 @@ fn ask(bin: &Path, timeout: Duration) -> Result<Version, DetectError> {
             bin: shown,
             printed,
         })
+}
+
+/// Another program's output under a message: one `  | ` line each.
+fn quoted(printed: &str) -> String {
+    if printed.is_empty() {
+        return "; it printed nothing".to_owned();
+    }
+    let lines: Vec<String> = printed.lines().map(|l| format!("  | {l}")).collect();
+    format!(":\n{}", lines.join("\n"))
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]

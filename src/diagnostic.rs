@@ -332,11 +332,17 @@ impl fmt::Display for Problem {
         } else if let Some(label) = &self.label {
             write!(f, ": {}", show(label))?;
         }
+        // A cause or a help may run over lines too (another program's
+        // message): each line under the first one's text.
         for cause in &self.causes {
-            write!(f, "\n  caused by: {}", show(cause))?;
+            write!(
+                f,
+                "\n  caused by: {}",
+                printable_lines(&redact(cause), "             ")
+            )?;
         }
         if let Some(help) = &self.help {
-            write!(f, "\n  = help: {}", printable(help))?;
+            write!(f, "\n  = help: {}", printable_lines(help, "          "))?;
         }
         Ok(())
     }
@@ -373,6 +379,17 @@ pub fn printable(text: &str) -> Cow<'_, str> {
         }
     }
     Cow::Owned(out)
+}
+
+/// `text` made [printable](printable) line by line: each line break (and a
+/// `\r` right before it) becomes a real one followed by `indent`, so that
+/// another program's many-line message reads as lines under the first;
+/// every other control character stays escaped.
+pub fn printable_lines(text: &str, indent: &str) -> String {
+    text.split('\n')
+        .map(|line| printable(line.strip_suffix('\r').unwrap_or(line)))
+        .collect::<Vec<_>>()
+        .join(&format!("\n{indent}"))
 }
 
 /// The closest candidate to `word`, if one is close enough to be a typo.
@@ -420,6 +437,22 @@ mod tests {
         let shown = p.to_string();
         assert!(shown.lines().all(|l| !l.contains(is_unprintable)), "{p}");
         assert!(shown.contains("1 | a: \"\\u{1b}x\"\n  |     ^ "), "{p}");
+    }
+
+    #[test]
+    fn many_lines_stay_lines_and_nothing_else_is_let_through() {
+        assert_eq!(
+            printable_lines("one\r\ntwo \u{1b}[31m\n\tthree\rx", "  | "),
+            "one\n  | two \\u{1b}[31m\n  | \tthree\\u{d}x"
+        );
+        let p = Problem::new("refused").help("first\nsecond").label("l");
+        let mut p = p;
+        p.causes
+            .push("Error: a\n\nCaused by:\n    b\u{7}".to_owned());
+        assert_eq!(
+            p.to_string(),
+            "refused: l\n  caused by: Error: a\n             \n             Caused by:\n                 b\\u{7}\n  = help: first\n          second"
+        );
     }
 
     #[test]

@@ -32,8 +32,15 @@ pub enum Error {
     /// they are (the catalog's or the user's own), which only the caller knows.
     #[error("{refusal}")]
     Verify { refusal: VerifyError, help: String },
-    #[error("cannot write the Codex home")]
-    Write(#[source] WriteError),
+    /// A write failed; `doing` names the step and the file, as "cannot
+    /// {doing}" (`write the catalog to ./x.yaml`), so that each caller says
+    /// what it was writing rather than one phrase for every file.
+    #[error("cannot {doing}")]
+    Write {
+        doing: String,
+        #[source]
+        source: WriteError,
+    },
     /// Another run holds the lock in this state folder.
     #[error("another codexgen run is writing to {0}")]
     Locked(PathBuf),
@@ -100,6 +107,12 @@ pub enum Error {
 }
 
 impl Error {
+    /// A failed write, said as "cannot {doing}".
+    pub fn write(doing: impl Into<String>) -> impl FnOnce(WriteError) -> Self {
+        let doing = doing.into();
+        move |source| Error::Write { doing, source }
+    }
+
     pub fn message(message: impl Into<String>) -> Self {
         Error::Message {
             message: message.into(),
@@ -133,7 +146,7 @@ impl Error {
             )),
             Error::Changed { .. } => Some("run codexgen again to see the new diff".to_owned()),
             Error::Unbegun { source, .. } => source.help().or_else(|| {
-                Some("fix the cause (e.g. free some disk space), then run codexgen again".to_owned())
+                Some(format!("{}, then run codexgen again", source.fix()))
             }),
             Error::ChangedWhileWriting { written: 0, .. } => {
                 Some("run codexgen again to see the new diff".to_owned())
@@ -142,13 +155,14 @@ impl Error {
                 "the {written} file(s) written before it are recorded; run codexgen again to see the new diff"
             )),
             Error::Stopped { source, .. } => source.help().or_else(|| {
-                Some("the files written before it are recorded; fix the cause (e.g. free some disk space), then run `codexgen gen` again to finish".to_owned())
+                Some(format!("the files written before it are recorded; {}, then run `codexgen gen` again to finish", source.fix()))
             }),
-            Error::Unrecorded { path, .. } => Some(format!(
-                "{} still names every file codexgen may have written; fix the cause (e.g. free some disk space), then run `codexgen gen --yes` again to finish the record",
-                path.display()
+            Error::Unrecorded { path, source, .. } => Some(format!(
+                "{} still names every file codexgen may have written; {}, then run `codexgen gen --yes` again to finish the record",
+                path.display(),
+                source.fix()
             )),
-            Error::Write(source) => source.help(),
+            Error::Write { source, .. } => source.remedy(),
             Error::Message { help, .. } => help.clone(),
             Error::Input(e) | Error::Catalog(CatalogError::Read(e)) => e.help(),
             Error::Detect(e) => e.help(),

@@ -160,7 +160,10 @@ pub fn record_path(settings: &Settings) -> Result<Option<PathBuf>, Error> {
         let record = home::record_beside(&link);
         return Ok(record.filter(|r| std::fs::symlink_metadata(r).is_ok()));
     }
-    let target = write::resolve(&link).map_err(Error::Write)?;
+    let target = write::resolve(&link).map_err(Error::write(format!(
+        "follow the link {} to the file it names",
+        link.display()
+    )))?;
     Ok(home::record_beside(&target))
 }
 
@@ -256,7 +259,10 @@ impl Prepared {
         let mut read = Vec::new();
         for (file, desired) in wanted.chain(no_longer_rendered) {
             let path = file.path_in(&settings.codex_home);
-            let resolved = write::resolve(&path).map_err(Error::Write)?;
+            let resolved = write::resolve(&path).map_err(Error::write(format!(
+                "follow the link {} to the file it names",
+                path.display()
+            )))?;
             // Read through the link, so that a refusal names the file in the home.
             let current = read_optional(&path)?;
             read.push((file, path, resolved, current, desired));

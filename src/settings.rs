@@ -1,8 +1,9 @@
 //! Owns what a run works on, resolved once from the command line, the
 //! environment and the catalog before any command runs (uv's `settings.rs`):
 //! the Codex home, the catalog files read and layered (with the personal
-//! overlay, and where that overlay is for `adopt`), the Codex version to
-//! write for and why, and the installed Codex, looked up at most once.
+//! overlay, and where that overlay is for `adopt`, or why there is none),
+//! the Codex version to write for and why, and the installed Codex, looked
+//! up at most once.
 //! Commands receive [`Settings`] and never see the command line.
 
 use crate::codex_schema::Schemas;
@@ -15,9 +16,57 @@ use crate::catalog::{self, Layered, Source};
 use crate::cli::GlobalArgs;
 use crate::codex::{self, Target, Version, VersionReq};
 use crate::detect::{self, DetectError};
+use crate::diagnostic::printable;
 use crate::error::Error;
 use crate::home;
 use crate::verbosity;
+
+/// Why a run has no personal overlay: each is said in its own words, so a
+/// message never blames an option that was not given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NoOverlay {
+    /// `--no-local` was given.
+    NoLocal,
+    /// The first catalog is standard input, which has no folder beside it.
+    Stdin,
+    /// The first catalog's name is not text, so `NAME.local.yaml` cannot be made.
+    Unnamed(PathBuf),
+    /// The built-in catalog, and no user config folder (no `HOME`, no `XDG_CONFIG_HOME`).
+    NoConfigDir,
+}
+
+impl NoOverlay {
+    /// Why, as the end of a sentence "... the personal overlay, which ...".
+    pub fn why(&self) -> String {
+        match self {
+            NoOverlay::NoLocal => "--no-local leaves out".to_owned(),
+            NoOverlay::Stdin => {
+                "a catalog read from standard input (`--catalog -`) does not have: it has no folder to keep one beside".to_owned()
+            }
+            NoOverlay::Unnamed(file) => format!(
+                "{} does not have: its name is not text, so `NAME.local.yaml` cannot be made from it",
+                printable(&file.display().to_string())
+            ),
+            NoOverlay::NoConfigDir => {
+                "the built-in catalog keeps in your config folder, and neither HOME nor XDG_CONFIG_HOME says where that is".to_owned()
+            }
+        }
+    }
+
+    /// What to do instead.
+    pub fn help(&self) -> &'static str {
+        match self {
+            NoOverlay::NoLocal => "run `codexgen adopt` without --no-local",
+            NoOverlay::Stdin => {
+                "save the catalog to a file and pass `--catalog FILE`: the overlay is then FILE's `.local.yaml` beside it"
+            }
+            NoOverlay::Unnamed(_) => {
+                "rename the catalog file (or link it) to a name such as `providers.yaml`"
+            }
+            NoOverlay::NoConfigDir => "set HOME or XDG_CONFIG_HOME, or pass `--catalog FILE`",
+        }
+    }
+}
 
 pub struct Settings {
     pub codex_home: PathBuf,
@@ -26,8 +75,8 @@ pub struct Settings {
     /// The catalog files, read and layered; checked later, for the target.
     pub catalog: Layered,
     /// Where the personal overlay is, whether or not it exists (read when
-    /// it does, written by `adopt`); `None` under `--no-local`.
-    pub overlay: Option<PathBuf>,
+    /// it does, written by `adopt`), or why this run has none.
+    pub overlay: Result<PathBuf, NoOverlay>,
     /// The Codex version the files are written for, and why.
     pub target: Target,
     pub codex: InstalledCodex,
@@ -79,16 +128,20 @@ impl Settings {
         // Standard input has no folder to find an overlay beside.
         let overlay = if global.no_local {
             verbosity::detail("catalog: no personal overlay is read (--no-local)");
-            None
+            Err(NoOverlay::NoLocal)
         } else if files.first().is_some_and(|f| f == stdin) {
-            None
+            Err(NoOverlay::Stdin)
         } else {
-            catalog::personal_overlay(files.first().map(PathBuf::as_path), config_dir.as_deref())
+            let first = files.first().map(PathBuf::as_path);
+            catalog::personal_overlay(first, config_dir.as_deref()).ok_or(match first {
+                Some(file) => NoOverlay::Unnamed(file.to_path_buf()),
+                None => NoOverlay::NoConfigDir,
+            })
         };
         // The personal overlay comes right after the first file (or the
         // built-in catalog) when something by its name exists: reading it
         // then refuses anything but a regular file.
-        if let Some(local) = &overlay
+        if let Ok(local) = &overlay
             && local.exists()
             && !files.contains(local)
         {

@@ -60,26 +60,101 @@ pub enum WriteError {
     #[error("{0} changed since codexgen read it")]
     Changed(PathBuf),
     /// The replaced file's owner or group could not be given to the new
-    /// text; it was left as it is.
-    #[error("cannot keep the owner of {path} (uid {uid}, gid {gid})")]
+    /// text; it was left as it is. `runner` is who the run is (uid, gid).
+    #[error("{}", owner_message(.path, (*.uid, *.gid), *.runner))]
     Owner {
         path: PathBuf,
         uid: u32,
         gid: u32,
+        runner: (u32, u32),
         #[source]
         source: std::io::Error,
     },
+}
+
+/// Owner and group are two causes with two remedies: a user who owns the
+/// file but is not in its group cannot be told to run as its owner.
+fn owner_message(path: &Path, (uid, gid): (u32, u32), runner: (u32, u32)) -> String {
+    if runner.0 == uid {
+        format!(
+            "cannot keep the group of {} (gid {gid}{}): it is yours, but you are not in its group",
+            path.display(),
+            group_name(gid).map_or_else(String::new, |n| format!(", `{n}`"))
+        )
+    } else {
+        format!(
+            "cannot keep the owner of {} (uid {uid}, gid {gid})",
+            path.display()
+        )
+    }
+}
+
+/// A group's name from `/etc/group`, when it is there (best effort: only
+/// for a message).
+fn group_name(gid: u32) -> Option<String> {
+    let text = std::fs::read_to_string("/etc/group").ok()?;
+    text.lines().find_map(|line| {
+        let mut fields = line.split(':');
+        let name = fields.next()?;
+        let id: u32 = fields.nth(1)?.parse().ok()?;
+        (id == gid).then(|| name.to_owned())
+    })
 }
 
 impl WriteError {
     /// What to do about it, when there is something to say.
     pub fn help(&self) -> Option<String> {
         match self {
+            WriteError::Owner {
+                path,
+                uid,
+                gid,
+                runner,
+                ..
+            } if runner.0 == *uid => Some(format!(
+                "nothing was written; give the file one of your groups (`chgrp {} {}`), or have an administrator add you to group {}, then run codexgen again",
+                runner.1,
+                path.display(),
+                group_name(*gid).unwrap_or_else(|| gid.to_string())
+            )),
             WriteError::Owner { uid, .. } => Some(format!(
                 "run codexgen as the file's owner (uid {uid}), e.g. with `sudo -u`, so that Codex can still read it"
             )),
             _ => None,
         }
+    }
+
+    /// [`help`](Self::help), or what the operating system's answer asks
+    /// for (a full disk, a folder one may not write in), for a write that
+    /// stopped before it changed anything.
+    pub fn remedy(&self) -> Option<String> {
+        if let WriteError::Io(_) = self {
+            self.io_fix()
+                .map(|what| format!("nothing was written; {what}, then run again"))
+        } else {
+            self.help()
+        }
+    }
+
+    /// What the operating system's answer asks for, said as a step
+    /// ("free some disk space"), when it is clear; else "fix the cause".
+    pub fn fix(&self) -> &'static str {
+        self.io_fix().unwrap_or("fix the cause")
+    }
+
+    fn io_fix(&self) -> Option<&'static str> {
+        use std::io::ErrorKind;
+        let (WriteError::Io(e) | WriteError::Symlink { source: e, .. }) = self else {
+            return None;
+        };
+        Some(match e.kind() {
+            ErrorKind::StorageFull | ErrorKind::QuotaExceeded => "free some disk space",
+            ErrorKind::PermissionDenied | ErrorKind::ReadOnlyFilesystem => {
+                "write somewhere you may write, or make the folder writable for you"
+            }
+            ErrorKind::NotADirectory => "a part of the path is a file, not a folder: fix the path",
+            _ => return None,
+        })
     }
 }
 
@@ -511,6 +586,10 @@ fn keep_owner(temp: &File, path: &Path, owner: Option<(u32, u32)>) -> Result<(),
         path: path.to_path_buf(),
         uid,
         gid,
+        runner: (
+            rustix::process::geteuid().as_raw(),
+            rustix::process::getegid().as_raw(),
+        ),
         source,
     })
 }
@@ -635,6 +714,44 @@ mod fault {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_help_follows_what_the_system_said() {
+        use std::io::{Error, ErrorKind};
+        let full = WriteError::Io(Error::from(ErrorKind::StorageFull));
+        let denied = WriteError::Io(Error::from(ErrorKind::PermissionDenied));
+        let other = WriteError::Io(Error::other("x"));
+        assert_eq!(full.fix(), "free some disk space");
+        assert!(denied.fix().contains("writable"), "{}", denied.fix());
+        assert_eq!(other.fix(), "fix the cause");
+        assert_eq!(other.remedy(), None);
+        let owner = |runner| WriteError::Owner {
+            path: PathBuf::from("/h/config.toml"),
+            uid: 1000,
+            gid: 4242,
+            runner,
+            source: Error::from(ErrorKind::PermissionDenied),
+        };
+        // The owner, not in the group: the group is the problem.
+        let mine = owner((1000, 1000));
+        assert!(
+            mine.to_string()
+                .starts_with("cannot keep the group of /h/config.toml (gid 4242")
+        );
+        assert!(mine.help().unwrap().contains("`chgrp 1000 /h/config.toml`"));
+        // Someone else: run as the owner.
+        let theirs = owner((0, 0));
+        assert_eq!(
+            theirs.to_string(),
+            "cannot keep the owner of /h/config.toml (uid 1000, gid 4242)"
+        );
+        assert!(
+            theirs
+                .help()
+                .unwrap()
+                .contains("run codexgen as the file's owner (uid 1000)")
+        );
+    }
 
     #[test]
     fn equal_content_is_not_rewritten() {

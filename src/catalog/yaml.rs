@@ -1,7 +1,10 @@
 //! Owns YAML: turns one catalog file into a tree of [`Node`]s that remember
 //! where each came from. The only module that knows the YAML crate
-//! (serde-saphyr), so swapping it touches this file alone. Does not know what
-//! a provider or a profile is.
+//! (serde-saphyr), so swapping it touches this file alone; it also words
+//! every error the crate can give in YAML's terms (never the crate's API or
+//! type names), at the offending place (a tab at the tab, a second document
+//! at its `---`), with what to do, and sets the size budgets. Does not know
+//! what a provider or a profile is.
 
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::{Location, Spanned};
@@ -59,11 +62,40 @@ impl Value {
     }
 }
 
+/// The most YAML values (nodes: every key, scalar, list and map) one catalog
+/// file may hold. serde-saphyr's default (250,000) stopped near 10,000
+/// providers with as many profiles, the size the README measures; this
+/// still bounds the parsed tree (a few hundred MB at most) well inside what
+/// a 16 MiB file could ask for.
+const MAX_NODES: usize = 1_000_000;
+
+/// [`MAX_NODES`]; debug builds let the tests lower it through
+/// `CODEXGEN_YAML_MAX_NODES`, so that a test of the limit need not parse a
+/// million values (as fail points, only in debug builds).
+fn max_nodes() -> usize {
+    #[cfg(debug_assertions)]
+    if let Some(n) = std::env::var("CODEXGEN_YAML_MAX_NODES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+    {
+        return n;
+    }
+    MAX_NODES
+}
+
 /// Parses one file. `file` is the index that positions will carry; `name` is
 /// how the user knows the file, for the error.
 pub fn parse(file: usize, name: &str, text: &str) -> Result<Node, Problem> {
-    // serde-saphyr's default budgets already refuse alias bombs and runaway nesting.
-    match serde_saphyr::from_str::<Option<Spanned<Raw>>>(text) {
+    // serde-saphyr's budgets refuse alias bombs and runaway nesting.
+    let options = serde_saphyr::options! {
+        budget: serde_saphyr::budget! {
+            max_nodes: max_nodes(),
+            // A node, or the end of a list or a map: four per node is more
+            // than any catalog needs.
+            max_events: max_nodes().saturating_mul(4),
+        },
+    };
+    match serde_saphyr::from_str_with_options::<Option<Spanned<Raw>>>(text, options) {
         Ok(Some(root)) => Ok(convert(file, root)),
         Ok(None) => Ok(Node {
             value: Value::Null,
@@ -74,49 +106,348 @@ pub fn parse(file: usize, name: &str, text: &str) -> Result<Node, Problem> {
                 width: 1,
             },
         }),
-        Err(err) => {
-            let label = clean_message(&err.without_snippet().to_string());
-            let code = if label.starts_with("duplicate mapping key") {
-                Code::DuplicateKey
-            } else {
-                Code::YamlSyntax
-            };
-            let mut problem = Problem::new(format!("{name} is not valid YAML"))
-                .code(code)
-                .label(label);
-            if let Some(at) = err.location() {
-                problem = problem.at(Snippet::at(
-                    name,
-                    text,
-                    to_usize(at.line()),
-                    to_usize(at.column()),
-                    1,
-                ));
-            }
-            Err(problem.help("fix the YAML at that place; nothing was written"))
-        }
+        Err(err) => Err(refusal(name, text, &err)),
     }
 }
 
-/// serde-saphyr's messages end in "at line N, column M" and may suggest its
-/// own options; we show the position ourselves and its options are not ours.
-fn clean_message(message: &str) -> String {
-    let message = message
-        .split(", set DuplicateKeyPolicy")
-        .next()
-        .unwrap_or(message);
-    let message = message
-        .rfind(" at line ")
-        .map_or(message, |at| &message[..at]);
-    let message = message
-        .strip_prefix("error: ")
-        .unwrap_or(message)
-        .trim_start_matches(|c: char| c.is_ascii_digit() || c == ' ');
-    message
-        .strip_prefix("line ")
-        .and_then(|rest| rest.split_once(": ").map(|(_, m)| m))
-        .unwrap_or(message)
-        .to_owned()
+/// The problem for a YAML error: what is wrong in YAML's terms (never the
+/// crate's API or its type names), at the place that is wrong, and what to do.
+fn refusal(name: &str, text: &str, err: &serde_saphyr::Error) -> Problem {
+    let err = innermost(err);
+    let said = describe(err);
+    let reported = err
+        .location()
+        .map(|at| (to_usize(at.line()), to_usize(at.column())));
+    let place = match said.place {
+        Place::Reported => reported.map(|(l, c)| (l, c, 1)),
+        Place::Tab => reported
+            .and_then(|(l, _)| tab_from(text, l))
+            .map(|(l, c)| (l, c, 1))
+            .or(reported.map(|(l, c)| (l, c, 1))),
+        Place::DocumentStart => reported
+            .and_then(|(l, _)| document_start_before(text, l))
+            .map(|l| (l, 1, 3))
+            .or(reported.map(|(l, c)| (l, c, 1))),
+    };
+    let mut problem = Problem::new(format!("{name} is not valid YAML"))
+        .code(said.code)
+        .label(said.label);
+    if let Some((line, column, width)) = place {
+        problem = problem.at(Snippet::at(name, text, line, column, width));
+    }
+    problem.help(format!("{}; nothing was written", said.help))
+}
+
+/// The error itself, without the snippet and alias wrappers around it.
+fn innermost(err: &serde_saphyr::Error) -> &serde_saphyr::Error {
+    match err {
+        serde_saphyr::Error::WithSnippet { error, .. }
+        | serde_saphyr::Error::AliasError { error, .. } => innermost(error),
+        other => other,
+    }
+}
+
+/// An error in the user's words.
+struct Said {
+    label: String,
+    help: String,
+    code: Code,
+    place: Place,
+}
+
+/// Which place the caret goes to.
+enum Place {
+    /// Where the parser says.
+    Reported,
+    /// The first tab in the indentation at or after the reported line: the
+    /// parser may report the end of the line before it.
+    Tab,
+    /// The `---` line that starts the second document.
+    DocumentStart,
+}
+
+const FIX: &str = "fix the YAML at that place";
+const ALIASES: &str = "write the values out instead of repeating aliases (`*name`)";
+const TOO_LARGE: &str = "a catalog this large is past what codexgen is built for (README, \"At scale\"): move the providers and profiles nobody uses out of it";
+
+fn said(label: impl Into<String>, help: impl Into<String>) -> Said {
+    Said {
+        label: label.into(),
+        help: help.into(),
+        code: Code::YamlSyntax,
+        place: Place::Reported,
+    }
+}
+
+/// Every error serde-saphyr can give, in the user's words. The arms that a
+/// catalog cannot reach (options codexgen does not set, typed targets it
+/// does not use) share the last, plain words.
+#[allow(clippy::too_many_lines)] // one arm per error, on purpose
+fn describe(err: &serde_saphyr::Error) -> Said {
+    use serde_saphyr::Error as E;
+    match err {
+        E::ExternalMessage { msg, .. } => parser_message(msg),
+        E::Eof { .. } => said(
+            "the file ends in the middle of a value",
+            "finish or remove the last entry",
+        ),
+        E::MultipleDocuments { .. } => Said {
+            place: Place::DocumentStart,
+            ..said(
+                "a second YAML document starts here; a catalog is one document",
+                "remove this `---` line (and any later one), or move what follows into its own file: the personal overlay (providers.local.yaml) is read after the catalog",
+            )
+        },
+        E::DuplicateMappingKey { key, .. } => Said {
+            code: Code::DuplicateKey,
+            ..said(
+                match key {
+                    Some(key) => {
+                        format!("duplicate key `{key}`: it is already set above, in this map")
+                    }
+                    None => "duplicate key: it is already set above, in this map".to_owned(),
+                },
+                "keep one of the two (a key may appear once in a map)",
+            )
+        },
+        E::UnknownAnchor { .. } => said(
+            "this alias (`*name`) names no anchor (`&name`) set before it",
+            "set `&name` on a value earlier in the file, or write the value out here",
+        ),
+        E::RecursiveReferencesRequireWeakTypes { .. } => said(
+            "this alias (`*name`) refers to a value that contains it, which never ends",
+            "write the value out instead of the alias",
+        ),
+        E::AliasReplayCounterOverflow { .. }
+        | E::AliasReplayLimitExceeded { .. }
+        | E::AliasExpansionLimitExceeded { .. }
+        | E::AliasReplayStackDepthExceeded { .. } => said(
+            "the aliases (`*name`) in this file repeat their values past what codexgen expands (as an alias bomb does)",
+            ALIASES,
+        ),
+        E::Budget { breach, .. } => budget(breach),
+        E::NonFiniteFloat { value, .. } => said(
+            format!("`{value}` is not a finite number"),
+            "write a number in range, or quote it (\"...\") if it is text",
+        ),
+        E::InvalidBinaryBase64 { .. }
+        | E::BinaryNotUtf8 { .. }
+        | E::BytesNotSupportedMissingBinaryTag { .. }
+        | E::TaggedScalarCannotDeserializeIntoString { .. }
+        | E::UnsupportedTag { .. }
+        | E::TaggedStructFieldName { .. }
+        | E::TaggedEnumMismatch { .. } => said(
+            "a tag (`!!binary`, `!name`) that codexgen does not read",
+            "remove the tag: catalog values are plain text, numbers, lists and maps",
+        ),
+        E::InvalidScalar { .. } | E::InvalidBooleanStrict { .. } => said(
+            "this value is not of the kind its tag (`!!int`, `!!float`, `!!bool`) says",
+            "remove the tag, or write a value of that kind",
+        ),
+        E::MergeValueNotMapOrSeqOfMaps { .. } => said(
+            "a merge (`<<`) takes a map or a list of maps",
+            "merge an anchored map (`<<: *name`), or write the keys out",
+        ),
+        E::MergeKeyNotAllowed { .. } => {
+            said("a merge key (`<<`) is not read here", "write the keys out")
+        }
+        E::FoldedBlockScalarMustIndentContent { .. } => said(
+            "the lines of a `>` or `|` block must be indented more than its key",
+            "indent the block's lines with spaces",
+        ),
+        E::IndentationError { actual, .. } => said(
+            format!(
+                "indented by {actual} space(s), which does not line up with the keys around it"
+            ),
+            "indent keys of one map to the same column, with spaces",
+        ),
+        E::InvalidUtf8Input => said("the file is not UTF-8 text", "save it as UTF-8"),
+        E::IOError { cause } => said(
+            format!("cannot read it: {cause}"),
+            "check the file, then run again",
+        ),
+        E::SerdeInvalidType { unexpected, .. } => said(
+            format!("a key must be text, not {unexpected}"),
+            "write the key as plain text (`name:`)",
+        ),
+        E::Message { msg, .. } if is_plain(msg) => said(msg.clone(), FIX),
+        // A key that is a list or a map (`[a, b]: x`, `? {a: 1}`).
+        E::Unexpected { expected, .. } if expected.contains("string") => said(
+            "a key must be plain text, not a list or a map",
+            "write the key as text (`name:`)",
+        ),
+        E::Unexpected { expected, .. } if is_plain(expected) => {
+            said(format!("expected {expected} here"), FIX)
+        }
+        _ => said(
+            "codexgen cannot read the YAML here",
+            "write this entry as plain YAML (maps, lists, text, numbers)",
+        ),
+    }
+}
+
+/// The parser's own messages are YAML's terms already (`unclosed quote`,
+/// `did not find expected key`); a few get a better place or a better help.
+fn parser_message(msg: &str) -> Said {
+    if msg.contains("tab") {
+        return Said {
+            place: Place::Tab,
+            ..said(
+                "YAML does not allow tabs for indentation: use spaces",
+                "replace the tab(s) at the start of this line with spaces",
+            )
+        };
+    }
+    if msg.contains("recursion limit") || msg.contains("nesting limit") {
+        return said(
+            "lists and maps here are nested deeper than codexgen reads",
+            "a catalog is a few levels deep: close the lists and maps opened by mistake",
+        );
+    }
+    if !is_plain(msg) {
+        return said(
+            "codexgen cannot read the YAML here",
+            "write this entry as plain YAML (maps, lists, text, numbers)",
+        );
+    }
+    let help = if msg.contains("quote") || msg.contains("quoted") {
+        "close the quote that starts here (with the same \" or ')"
+    } else if msg.contains("bracket")
+        || msg.contains("expected ',' or ']'")
+        || msg.contains("expected ',' or '}'")
+    {
+        "close the `[` or `{` that opens here, with a comma between its items"
+    } else if msg.contains("expected key")
+        || msg.contains("mapping values are not allowed")
+        || msg.contains("block")
+    {
+        "check this line's indentation: the keys of one map start in the same column (indent with spaces)"
+    } else {
+        FIX
+    };
+    said(msg, help)
+}
+
+fn budget(breach: &serde_saphyr::budget::BudgetBreach) -> Said {
+    use serde_saphyr::budget::BudgetBreach as B;
+    let defaults = serde_saphyr::Budget::default();
+    match breach {
+        B::Nodes { .. } | B::Events { .. } => said(
+            format!(
+                "the catalog holds more than {} values (YAML nodes: each key, value, list and map); codexgen reads at most {} in one file",
+                thousands(max_nodes()),
+                thousands(max_nodes())
+            ),
+            TOO_LARGE,
+        ),
+        B::ScalarBytes { .. } | B::InputBytes { .. } => said(
+            format!(
+                "the text of the catalog's values is longer than {} MiB in all, which codexgen does not read",
+                defaults.max_total_scalar_bytes / (1024 * 1024)
+            ),
+            TOO_LARGE,
+        ),
+        B::Depth { .. } => said(
+            format!(
+                "lists and maps here are nested more than {} levels deep",
+                defaults.max_depth
+            ),
+            "a catalog is a few levels deep: close the lists and maps opened by mistake",
+        ),
+        B::Documents { .. } => Said {
+            place: Place::DocumentStart,
+            ..said(
+                "too many YAML documents (`---`); a catalog is one document",
+                "remove the `---` lines after the first document",
+            )
+        },
+        B::Aliases { .. }
+        | B::AliasAnchorRatio { .. }
+        | B::RecordedAnchorEvents { .. }
+        | B::RecordedAnchorBytes { .. } => said(
+            format!(
+                "the aliases (`*name`) in this file repeat values far more than a catalog needs (as an alias bomb does); codexgen expands at most {} aliases, about ten per anchor",
+                thousands(defaults.max_aliases)
+            ),
+            ALIASES,
+        ),
+        B::Anchors { .. } => said(
+            format!(
+                "the catalog sets more than {} anchors (`&name`)",
+                thousands(defaults.max_anchors)
+            ),
+            "remove the anchors nothing refers to",
+        ),
+        B::MergeKeys { .. } => said(
+            format!(
+                "the catalog has more than {} merge keys (`<<`)",
+                thousands(defaults.max_merge_keys)
+            ),
+            "write the keys out instead of merging",
+        ),
+        B::SequenceUnbalanced => said(
+            "a list or map closes here that was never opened",
+            "remove the stray `]` or `}`",
+        ),
+        _ => said(
+            "the catalog is larger or more deeply built than codexgen reads",
+            TOO_LARGE,
+        ),
+    }
+}
+
+/// Whether a message is in YAML's terms: none of the crate's API or type
+/// names (`from_str_multiple`, `Nodes { nodes: 1 }`, `a::b`, `Error(`).
+fn is_plain(msg: &str) -> bool {
+    !msg.contains("::")
+        && !msg.contains("{ ")
+        && !msg.contains("Error")
+        && !msg.contains("internal")
+        && !msg
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .any(|w| w.contains('_') && w.starts_with(|c: char| c.is_ascii_lowercase()))
+}
+
+/// `n` with thousands separators: 1,000,000.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out
+}
+
+/// The line and column of the first tab in a line's indentation, from line
+/// `from` on (1-based); else of the first tab at all from there.
+fn tab_from(text: &str, from: usize) -> Option<(usize, usize)> {
+    let lines = || text.lines().enumerate().skip(from.saturating_sub(1));
+    let in_indent = lines().find_map(|(i, line)| {
+        let indent: String = line
+            .chars()
+            .take_while(|c| *c == ' ' || *c == '\t')
+            .collect();
+        indent.find('\t').map(|c| (i + 1, c + 1))
+    });
+    in_indent.or_else(|| {
+        lines().find_map(|(i, line)| line.chars().position(|c| c == '\t').map(|c| (i + 1, c + 1)))
+    })
+}
+
+/// The last `---` line at or before line `line` (1-based).
+fn document_start_before(text: &str, line: usize) -> Option<usize> {
+    text.lines()
+        .take(line)
+        .enumerate()
+        .filter(|(_, l)| {
+            l.strip_prefix("---")
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t']))
+        })
+        .map(|(i, _)| i + 1)
+        .last()
 }
 
 fn to_usize(n: u64) -> usize {
@@ -196,9 +527,12 @@ impl<'de> Visitor<'de> for RawVisitor {
         Ok(Raw::Int(v))
     }
     fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Raw, E> {
-        i64::try_from(v)
-            .map(Raw::Int)
-            .map_err(|_| E::custom("integer too large"))
+        i64::try_from(v).map(Raw::Int).map_err(|_| {
+            E::custom(format!(
+                "the number {v} is too large (at most {})",
+                i64::MAX
+            ))
+        })
     }
     fn visit_f64<E>(self, v: f64) -> Result<Raw, E> {
         Ok(Raw::Float(v))
@@ -257,7 +591,10 @@ mod tests {
     #[test]
     fn duplicate_keys_are_errors() {
         let err = parse(0, "c.yaml", "a: 1\na: 2\n").unwrap_err();
-        assert_eq!(err.label.as_deref(), Some("duplicate mapping key: a"));
+        assert_eq!(
+            err.label.as_deref(),
+            Some("duplicate key `a`: it is already set above, in this map")
+        );
         assert_eq!(err.code, Some(Code::DuplicateKey));
         assert_eq!(err.snippet.map(|s| s.line), Some(2));
     }
@@ -270,6 +607,58 @@ mod tests {
             "{err}"
         );
         assert!(err.snippet.is_some());
+    }
+
+    #[test]
+    fn no_message_names_the_crates_api() {
+        assert!(is_plain("unclosed bracket '{'"));
+        assert!(is_plain("did not find expected key"));
+        for internal in [
+            "multiple YAML documents detected; use from_str_multiple",
+            "budget breached: Nodes { nodes: 250001 }",
+            "serde_saphyr::Error",
+            "Error(Eof)",
+            "internal error: seed reused for map key",
+        ] {
+            assert!(!is_plain(internal), "{internal}");
+        }
+    }
+
+    #[test]
+    fn every_budget_is_said_with_its_limit() {
+        use serde_saphyr::budget::BudgetBreach as B;
+        for breach in [
+            B::Nodes { nodes: 1 },
+            B::Events { events: 1 },
+            B::Aliases { aliases: 1 },
+            B::Anchors { anchors: 1 },
+            B::Depth { depth: 1 },
+            B::Documents { documents: 1 },
+            B::ScalarBytes {
+                total_scalar_bytes: 1,
+            },
+            B::MergeKeys { merge_keys: 1 },
+            B::AliasAnchorRatio {
+                aliases: 1,
+                anchors: 1,
+            },
+            B::SequenceUnbalanced,
+            B::InputBytes { input_bytes: 1 },
+        ] {
+            let said = budget(&breach);
+            assert!(is_plain(&said.label), "{breach:?}: {}", said.label);
+            assert!(!said.label.contains("breach"), "{}", said.label);
+        }
+    }
+
+    #[test]
+    fn tabs_are_found_on_their_own_line() {
+        assert_eq!(tab_from("a:\n  b: 1\n\tc: 2\n", 2), Some((3, 1)));
+        assert_eq!(tab_from("a:\n  \tb: 1\n", 1), Some((2, 3)));
+        assert_eq!(tab_from("a: \"x\ty\"\n", 1), Some((1, 6)));
+        assert_eq!(document_start_before("---\na: 1\n---\nb: 2\n", 4), Some(3));
+        assert_eq!(thousands(1_000_000), "1,000,000");
+        assert_eq!(thousands(999), "999");
     }
 
     #[test]

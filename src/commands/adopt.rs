@@ -64,11 +64,17 @@ struct Adopted {
 }
 
 pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
-    let Some(overlay) = settings.overlay.as_deref() else {
-        return Err(Error::with_help(
-            "`adopt` writes the personal overlay, which --no-local leaves out",
-            "run `codexgen adopt` without --no-local",
-        ));
+    let overlay = match &settings.overlay {
+        Ok(overlay) => overlay.as_path(),
+        Err(none) => {
+            return Err(Error::with_help(
+                format!(
+                    "`adopt` writes the personal overlay, which {}; nothing was written",
+                    none.why()
+                ),
+                none.help(),
+            ));
+        }
     };
     let prepared = plan::prepare(settings, None)?;
     let state = plan::read_state(settings)?;
@@ -126,7 +132,10 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
     )
     .map_err(|e| match e {
         write::WriteError::Changed(_) => Error::Changed { what: name.clone() },
-        other => Error::Write(other),
+        other => Error::Write {
+            doing: format!("write the personal overlay {name}"),
+            source: other,
+        },
     })?;
     verbosity::info(&format!(
         "adopted {} value(s) into {}; `codexgen gen` now keeps them",

@@ -19,7 +19,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use super::endpoint::Endpoint;
-use super::report::{Format, Status, own_words, shown, style_status};
+use super::report::{Format, Status, own_words, shown_lines, style_status};
 use crate::catalog::Catalog;
 use crate::catalog::{AuthCommand, Aws};
 use crate::codex::{self, Target, Version};
@@ -71,7 +71,7 @@ impl Findings {
         self.0.push(Finding {
             scope: own_words(&scope.into()),
             status,
-            message: shown(&message.into()),
+            message: shown_lines(&message.into()),
             fix: fix.map(|f| own_words(&f)),
             profiles: Vec::new(),
         });
@@ -219,7 +219,12 @@ fn print_text(out: &mut Stdout, findings: &[Finding]) -> Result<(), OutputError>
     for (scope, group) in scopes {
         out.line(scope)?;
         for x in group {
-            out.line(format_args!("  {} {}", style_status(x.status), x.message))?;
+            // A many-line message (Codex's own) goes on under its first line.
+            out.line(format_args!(
+                "  {} {}",
+                style_status(x.status),
+                x.message.replace('\n', "\n        ")
+            ))?;
             if let Some(fix) = &x.fix {
                 out.line(format_args!("        fix: {fix}"))?;
             }

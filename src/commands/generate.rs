@@ -241,7 +241,10 @@ fn lock_unchanged(
 ) -> Result<write::Lock, Error> {
     let lock = write::lock(&settings.state_dir()).map_err(|e| match e {
         WriteError::Locked(dir) => Error::Locked(dir),
-        other => Error::Write(other),
+        other => Error::Write {
+            doing: format!("take codexgen's lock in {}", settings.state_dir().display()),
+            source: other,
+        },
     })?;
     // The same text means the same state (a megabyte at 10,000 files is not
     // parsed again); a record a killed run left is also settled from the
@@ -258,7 +261,9 @@ fn lock_unchanged(
     }
     // Each file written is checked against the plan as it is staged.
     let temps = write::leftover_temps(&temp_dirs(settings, plan, state));
-    write::remove_temps(&lock, &temps).map_err(Error::Write)?;
+    write::remove_temps(&lock, &temps).map_err(Error::write(
+        "remove the temporary files a stopped run left in the Codex home",
+    ))?;
     Ok(lock)
 }
 
@@ -319,7 +324,12 @@ fn apply(
                     what: p.file.to_string(),
                 });
             }
-            Err(source) => return Err(Error::Write(source)),
+            Err(source) => {
+                return Err(Error::Write {
+                    doing: format!("write {}", p.path.display()),
+                    source,
+                });
+            }
         }
     }
     let begun = State::begin(changed.iter().map(|p| {

@@ -68,7 +68,10 @@ pub fn run(options: &Options) -> Result<Exit, Error> {
     };
     write::write(&path, catalog::EMBEDDED, None, expect).map_err(|e| match e {
         write::WriteError::Changed(_) => refuse(&path, options.force),
-        other => Error::Write(other),
+        other => Error::Write {
+            doing: format!("write the catalog to {}", path.display()),
+            source: other,
+        },
     })?;
     verbosity::info(&format!(
         "wrote the built-in catalog to {}\nnext: edit it (keep what you use), then `codexgen gen --diff{}` to review what it changes in the Codex home",

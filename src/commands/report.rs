@@ -6,7 +6,7 @@
 use anstyle::{AnsiColor, Style};
 use serde::Serialize;
 
-use crate::diagnostic::printable;
+use crate::diagnostic::{printable, printable_lines};
 use crate::secrets::redact;
 
 /// How a report is printed.
@@ -51,6 +51,12 @@ pub fn dim(text: &str) -> String {
 /// report line passes through here; its parts can come from any file.
 pub fn shown(text: &str) -> String {
     printable(&redact(text)).into_owned()
+}
+
+/// [`shown`], with line breaks kept as line breaks (another program's
+/// many-line message); every other control character is escaped.
+pub fn shown_lines(text: &str) -> String {
+    printable_lines(&redact(text), "")
 }
 
 /// codexgen's own words (a scope, a fix), which name variables

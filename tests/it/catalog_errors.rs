@@ -209,7 +209,7 @@ fn duplicate_keys() {
     refused(
         &CATALOG.replace("  beta:\n", "  alpha:\n"),
         &[
-            "duplicate mapping key: alpha",
+            "duplicate key `alpha`: it is already set above, in this map",
             "providers.yaml:18:3",
             "18 |   alpha:",
         ],

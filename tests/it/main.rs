@@ -18,6 +18,7 @@ mod inputs;
 mod interface;
 mod key_commands;
 mod layers;
+mod messages;
 mod no_panic;
 mod output;
 mod overlay;

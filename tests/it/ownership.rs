@@ -96,3 +96,57 @@ fn a_file_whose_owner_cannot_be_kept_is_left_alone() {
     assert_eq!(w.read("config.toml"), "[tui]\nanimations = false\n");
     assert_eq!(owner(&config), (0, 0));
 }
+
+/// Issue 20: a user who owns a file but is not in its group is told about
+/// the group (and how to fix it), not to "run as the file's owner", which
+/// they are.
+#[test]
+fn a_file_whose_group_the_user_is_not_in_is_said_as_such() {
+    let w = World::new();
+    if !is_root(&w) {
+        eprintln!("skipped: needs root");
+        return;
+    }
+    w.catalog(CATALOG);
+    // nobody's home and file, but the file's group is root's (gid 0), which
+    // nobody is not in.
+    let config = w.file("codex-home/config.toml", "[tui]\nanimations = false\n");
+    for dir in [&w.root, &w.root.join("work")] {
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    std::os::unix::fs::chown(&w.home, Some(NOBODY), Some(NOBODY)).unwrap();
+    std::os::unix::fs::chown(&config, Some(NOBODY), Some(0)).unwrap();
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("codexgen"))
+        .current_dir(w.root.join("work"))
+        .env_clear()
+        .env("HOME", w.root.join("user"))
+        .env("NO_COLOR", "1")
+        .args(["--codex-home"])
+        .arg(&w.home)
+        .args(["--codex-version", "0.169.0", "gen", "--yes"])
+        .uid(NOBODY)
+        .gid(NOBODY)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let shown = config.display();
+    assert!(
+        stderr.contains(&format!(
+            "caused by: cannot keep the group of {shown} (gid 0, `root`): it is yours, but you are not in its group"
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "= help: nothing was written; give the file one of your groups (`chgrp {NOBODY} {shown}`), or have an administrator add you to group root"
+        )),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("as the file's owner"), "{stderr}");
+    if std::env::var_os("PRINT_STDERR").is_some() {
+        println!("{stderr}");
+    }
+    assert_eq!(w.read("config.toml"), "[tui]\nanimations = false\n");
+    assert_eq!(owner(&config), (NOBODY, 0));
+}

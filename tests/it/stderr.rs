@@ -92,6 +92,37 @@ error: `default` names a missing profile `alpah`
 }
 
 #[test]
+fn a_tab_in_the_indentation_and_a_second_document() {
+    let w = World::new();
+    w.catalog(&CATALOG.replace("    name: Beta\n", "\tname: Beta\n"));
+    assert_stderr(
+        &w,
+        &["gen", "--diff"],
+        2,
+        "error: providers.yaml is not valid YAML
+  --> providers.yaml:10:1
+   |
+10 | \tname: Beta
+   | ^ YAML does not allow tabs for indentation: use spaces
+  = help: replace the tab(s) at the start of this line with spaces; nothing was written
+",
+    );
+    w.catalog(&format!("{CATALOG}---\nschema: 1\n"));
+    assert_stderr(
+        &w,
+        &["gen", "--diff"],
+        2,
+        "error: providers.yaml is not valid YAML
+  --> providers.yaml:22:1
+   |
+22 | ---
+   | ^^^ a second YAML document starts here; a catalog is one document
+  = help: remove this `---` line (and any later one), or move what follows into its own file: the personal overlay (providers.local.yaml) is read after the catalog; nothing was written
+",
+    );
+}
+
+#[test]
 fn invalid_yaml() {
     let w = World::new();
     w.catalog("schema: 1\nversion: \"1\"\nproviders:\n  a: [unclosed\n");
@@ -104,7 +135,7 @@ fn invalid_yaml() {
   |
 4 |   a: [unclosed
   |      ^ unclosed bracket '['
-  = help: fix the YAML at that place; nothing was written
+  = help: close the `[` or `{` that opens here, with a comma between its items; nothing was written
 ",
     );
 }
@@ -498,7 +529,7 @@ fn a_state_write_that_fails_after_the_files_are_written() {
 codexgen: fail point 30: rename [ROOT]/codex-home/.codexgen/state.json (enospc)
 error: cannot save codexgen's state in [ROOT]/codex-home/.codexgen/state.json
   caused by: cannot rename [ROOT]/codex-home/.codexgen/state.json: No space left on device (injected)
-  = help: [ROOT]/codex-home/.codexgen/state.json still names every file codexgen may have written; fix the cause (e.g. free some disk space), then run `codexgen gen --yes` again to finish the record
+  = help: [ROOT]/codex-home/.codexgen/state.json still names every file codexgen may have written; free some disk space, then run `codexgen gen --yes` again to finish the record
 ",
     );
 }
@@ -533,7 +564,7 @@ error: cannot write the Codex home; codexgen stopped after 2 of 3 file(s)
 
 error: cannot save codexgen's state in [ROOT]/codex-home/.codexgen/state.json
   caused by: cannot rename [ROOT]/codex-home/.codexgen/state.json: No space left on device (injected)
-  = help: [ROOT]/codex-home/.codexgen/state.json still names every file codexgen may have written; fix the cause (e.g. free some disk space), then run `codexgen gen --yes` again to finish the record
+  = help: [ROOT]/codex-home/.codexgen/state.json still names every file codexgen may have written; free some disk space, then run `codexgen gen --yes` again to finish the record
 ",
     );
 }

@@ -1,0 +1,526 @@
+//! Issue 20, point 9: every message says what happened and what to do, in
+//! the user's terms, at the right line. Each class is checked with more
+//! than one input: YAML the parser refuses (never its Rust API, at the
+//! offending line), another program's many-line output (real line breaks,
+//! escapes kept), a failed write (the file and the step actually tried),
+//! and a missing overlay (only the options actually given are named).
+
+use std::fmt::Write as _;
+
+use crate::support::{CATALOG, World};
+
+/// `codexgen ARGS` in `w` with `stdin`: (exit code, stderr) with the
+/// scratch root as `[ROOT]`.
+fn run(w: &World, env: &[(&str, &str)], args: &[&str], stdin: &str) -> (i32, String) {
+    let out = w
+        .cmd()
+        .envs(env.iter().copied())
+        .args(args)
+        .write_stdin(stdin)
+        .output()
+        .expect("run codexgen");
+    let stderr = String::from_utf8(out.stderr).expect("utf-8 stderr");
+    let root = w.root.display().to_string();
+    (
+        out.status.code().unwrap_or(-1),
+        stderr.replace(&root, "[ROOT]"),
+    )
+}
+
+#[test]
+fn adopt_without_an_overlay_names_only_what_was_given() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    // From standard input: there is no --no-local to blame.
+    let (code, stderr) = run(&w, &[], &["--catalog", "-", "adopt"], CATALOG);
+    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(
+        stderr,
+        "error: `adopt` writes the personal overlay, which a catalog read from standard input (`--catalog -`) does not have: it has no folder to keep one beside; nothing was written
+  = help: save the catalog to a file and pass `--catalog FILE`: the overlay is then FILE's `.local.yaml` beside it
+"
+    );
+    // Given: then it is the reason.
+    let (code, stderr) = run(&w, &[], &["--no-local", "adopt", "--diff"], "");
+    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(
+        stderr,
+        "error: `adopt` writes the personal overlay, which --no-local leaves out; nothing was written
+  = help: run `codexgen adopt` without --no-local
+"
+    );
+    // Both: --no-local is what left it out.
+    let (_, stderr) = run(&w, &[], &["--no-local", "--catalog", "-", "adopt"], CATALOG);
+    assert!(stderr.contains("which --no-local leaves out"), "{stderr}");
+}
+
+#[test]
+fn a_failed_write_names_the_file_and_the_step() {
+    let w = World::new();
+    w.file("work/afile", "");
+    // init -o somewhere else: not "the Codex home".
+    let (code, stderr) = run(&w, &[], &["init", "-o", "afile/x.yaml"], "");
+    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(
+        stderr,
+        "error: cannot write the catalog to afile/x.yaml
+  caused by: failed to open file `afile/x.yaml`: Not a directory (os error 20)
+  = help: nothing was written; a part of the path is a file, not a folder: fix the path, then run again
+"
+    );
+}
+
+#[cfg(debug_assertions)] // fail points exist only in debug builds
+#[test]
+fn a_full_disk_names_the_file_each_command_was_writing() {
+    fn full(at: &str) -> [(&str, &str); 2] {
+        [("CODEXGEN_FAIL_AT", at), ("CODEXGEN_FAIL_MODE", "enospc")]
+    }
+    let w = World::new();
+    let (code, stderr) = run(&w, &full("write:x.yaml"), &["init", "-o", "x.yaml"], "");
+    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(
+        stderr,
+        "codexgen: fail point 2: write x.yaml (enospc)
+error: cannot write the catalog to x.yaml
+  caused by: cannot write x.yaml: No space left on device (injected)
+  = help: nothing was written; free some disk space, then run again
+"
+    );
+
+    // adopt writes the personal overlay.
+    w.catalog(CATALOG);
+    w.gen_yes();
+    let beta = w.read("beta.config.toml").replace("beta-2", "beta-9");
+    w.file("codex-home/beta.config.toml", &beta);
+    let (code, stderr) = run(
+        &w,
+        &full("write:providers.local.yaml"),
+        &["-q", "adopt", "--yes"],
+        "",
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("error: cannot write the personal overlay providers.local.yaml\n"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("Codex home"), "{stderr}");
+
+    // gen names the file it was staging.
+    w.catalog(&CATALOG.replace("model: alpha-1", "model: alpha-2"));
+    let (code, stderr) = run(
+        &w,
+        &full("write:alpha.config.toml"),
+        &["-q", "gen", "--yes"],
+        "",
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("error: cannot write [ROOT]/codex-home/alpha.config.toml\n"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("= help: nothing was written; free some disk space, then run again"),
+        "{stderr}"
+    );
+}
+
+/// What no message may show: the YAML crate's API and type names, Rust
+/// debug structs, and a line break written as an escape.
+const NOT_THE_USERS_TERMS: &[&str] = &[
+    "from_str",
+    "::",
+    "{ ",
+    "Error(",
+    "budget breached",
+    "Nodes",
+    "Policy",
+    "serde",
+    "saphyr",
+    "\\u{a}",
+    "internal",
+];
+
+/// `validate` on a catalog of these bytes: the stderr, checked for terms
+/// that are not the user's.
+fn refused(bytes: &[u8]) -> String {
+    refused_with(&[], bytes)
+}
+
+fn refused_with(env: &[(&str, &str)], bytes: &[u8]) -> String {
+    let w = World::new();
+    std::fs::write(w.root.join("work/providers.yaml"), bytes).unwrap();
+    let out = w
+        .cmd()
+        .envs(env.iter().copied())
+        .arg("validate")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    for term in NOT_THE_USERS_TERMS {
+        assert!(!stderr.contains(term), "`{term}` in:\n{stderr}");
+    }
+    assert!(stderr.contains("= help: "), "no help in:\n{stderr}");
+    stderr
+}
+
+/// The `line:column` the first error points at.
+fn place(stderr: &str) -> (usize, usize) {
+    let at = stderr
+        .split("--> providers.yaml:")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no place in:\n{stderr}"));
+    let at = at.lines().next().unwrap();
+    let (line, column) = at.split_once(':').unwrap();
+    (line.parse().unwrap(), column.parse().unwrap())
+}
+
+#[test]
+#[allow(clippy::too_many_lines)] // one row per case
+fn malformed_yaml_is_said_in_yaml_terms_at_the_offending_place() {
+    // (what, text, line, column, words the message must hold)
+    let cases: &[(&str, &str, usize, usize, &str)] = &[
+        (
+            "tab before a key, under a deeper line",
+            "schema: 1\nproviders:\n  a:\n    name: x\n\tbase_url: y\n",
+            5,
+            1,
+            "YAML does not allow tabs for indentation: use spaces",
+        ),
+        (
+            "tab after spaces",
+            "schema: 1\nproviders:\n  a:\n  \tname: x\n",
+            4,
+            3,
+            "tabs for indentation",
+        ),
+        (
+            "tab before a list item",
+            "schema: 1\nlist:\n  - a\n\t- b\n",
+            4,
+            1,
+            "tabs for indentation",
+        ),
+        (
+            "tab after a blank line",
+            "schema: 1\nprofiles:\n\n\tp: 1\n",
+            4,
+            1,
+            "tabs for indentation",
+        ),
+        (
+            "tab under a literal block",
+            "schema: 1\nx:\n  y: |\n    a\n\tb\n",
+            5,
+            1,
+            "tabs for indentation",
+        ),
+        (
+            "tab after a value with a trailing tab",
+            "schema: 1\nx:\n  y: 1 \t\n\tz: 2\n",
+            4,
+            1,
+            "tabs for indentation",
+        ),
+        (
+            "a byte-order mark, then a tab",
+            "\u{feff}schema: 1\n\tx: 1\n",
+            2,
+            1,
+            "tabs for indentation",
+        ),
+        (
+            "two documents",
+            "schema: 1\n---\nschema: 1\n",
+            2,
+            1,
+            "a second YAML document starts here",
+        ),
+        (
+            "three documents, the first marked",
+            "---\nschema: 1\n---\nschema: 1\n---\nx: 2\n",
+            3,
+            1,
+            "a second YAML document starts here",
+        ),
+        (
+            "a duplicate key",
+            "schema: 1\nproviders:\n  a: {}\n  a: {}\n",
+            4,
+            3,
+            "duplicate key `a`",
+        ),
+        (
+            "a duplicate key in a flow map",
+            "schema: 1\nproviders: {a: 1, a: 2}\n",
+            2,
+            19,
+            "duplicate key `a`",
+        ),
+        (
+            "a key out of line",
+            "a:\n  b: 1\n c: 2\n",
+            3,
+            2,
+            "did not find expected key",
+        ),
+        (
+            "an unclosed double quote",
+            "schema: 1\nversion: \"abc\n",
+            2,
+            10,
+            "unclosed quote",
+        ),
+        (
+            "an unclosed single quote",
+            "schema: 1\nversion: 'abc\n",
+            2,
+            10,
+            "unclosed quote",
+        ),
+        ("an unclosed list", "a: [1, 2\n", 1, 4, "unclosed bracket"),
+        ("an unclosed map", "a: {b: 1\n", 1, 4, "unclosed bracket"),
+        (
+            "an alias without its anchor",
+            "x: *nope\n",
+            1,
+            4,
+            "names no anchor",
+        ),
+        (
+            "an alias inside its own anchor",
+            "a: &a [*a]\n",
+            1,
+            8,
+            "refers to a value that contains it",
+        ),
+        (
+            "lists nested without end (flow)",
+            &format!("a: {}{}\n", "[".repeat(300), "]".repeat(300)),
+            1,
+            259,
+            "nested deeper than codexgen reads",
+        ),
+        (
+            "lists nested past the depth limit",
+            &format!("a: {}{}\n", "[".repeat(100), "]".repeat(100)),
+            1,
+            67,
+            "nested more than 64 levels deep",
+        ),
+        (
+            "a !!binary value",
+            "a: !!binary \"%%\"\n",
+            1,
+            13,
+            "a tag (`!!binary`, `!name`) that codexgen does not read",
+        ),
+        (
+            "a value against its tag",
+            "a: !!int x\n",
+            1,
+            10,
+            "not of the kind its tag",
+        ),
+        (
+            "an unknown escape in a quoted string",
+            "a: \"\\q\"\n",
+            1,
+            4,
+            "unknown escape character",
+        ),
+        (
+            "a mismatched bracket",
+            "a: {b: 1]\n",
+            1,
+            4,
+            "mismatched bracket",
+        ),
+        (
+            "a number past infinity",
+            "a: 1e999\n",
+            1,
+            4,
+            "`1e999` is not a finite number",
+        ),
+        (
+            "a list as a key",
+            "[1, 2]: x\n",
+            1,
+            1,
+            "a key must be plain text",
+        ),
+        (
+            "a merge of a number",
+            "<<: 1\n",
+            1,
+            5,
+            "a merge (`<<`) takes a map",
+        ),
+    ];
+    for (what, text, line, column, words) in cases {
+        let stderr = refused(text.as_bytes());
+        assert!(
+            stderr.contains(words),
+            "{what}: `{words}` not in:\n{stderr}"
+        );
+        assert_eq!(place(&stderr), (*line, *column), "{what}:\n{stderr}");
+    }
+}
+
+#[cfg(debug_assertions)] // the node limit is lowered only in debug builds
+#[test]
+fn an_alias_bomb_and_a_catalog_past_the_size_limits_are_said_with_the_limit() {
+    // Nine aliases of nine aliases ... (a billion laughs).
+    let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x]\n");
+    for (name, of) in [
+        ("b", "a"),
+        ("c", "b"),
+        ("d", "c"),
+        ("e", "d"),
+        ("f", "e"),
+        ("g", "f"),
+    ] {
+        let _ = writeln!(
+            bomb,
+            "{name}: &{name} [{}]",
+            vec![format!("*{of}"); 9].join(", ")
+        );
+    }
+    let stderr = refused(bomb.as_bytes());
+    assert!(stderr.contains("as an alias bomb does"), "{stderr}");
+    assert!(
+        stderr.contains("write the values out instead of repeating aliases"),
+        "{stderr}"
+    );
+
+    // Past the node limit (lowered in debug builds: 1,000,000 values take
+    // a debug build most of a minute to parse).
+    let text = format!("x: [{}]\n", vec!["1"; 1_500].join(","));
+    let stderr = refused_with(&[("CODEXGEN_YAML_MAX_NODES", "1200")], text.as_bytes());
+    assert!(
+        stderr.contains("the catalog holds more than 1,200 values (YAML nodes: each key, value, list and map); codexgen reads at most 1,200 in one file"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("README, \"At scale\""), "{stderr}");
+
+    // A file past the size limit is refused before it is parsed.
+    let text = format!("x: \"{}\"\n", "a".repeat(17 * 1024 * 1024));
+    let stderr = refused(text.as_bytes());
+    assert!(stderr.contains("16 MiB"), "{stderr}");
+
+    // Not UTF-8.
+    let stderr = refused(b"schema: 1\nversion: \"\xff\"\n");
+    assert!(stderr.contains("is not UTF-8 text"), "{stderr}");
+}
+
+#[test]
+fn a_catalog_past_the_old_node_budget_is_read() {
+    // 260,000 values: serde-saphyr's default budget (250,000) stopped here.
+    let w = World::new();
+    let text = format!("{CATALOG}x-many: [{}]\n", vec!["1"; 260_000].join(","));
+    w.catalog(&text);
+    let out = w.cmd().arg("validate").output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // Read as YAML: the only problem is the key codexgen does not know.
+    assert!(stderr.contains("unknown key `x-many`"), "{stderr}");
+    assert!(!stderr.contains("not valid YAML"), "{stderr}");
+}
+
+/// What a stand-in Codex prints on stderr when it refuses: several lines,
+/// a `\r\n`, a tab, and a terminal escape that must stay escaped.
+#[cfg(unix)]
+const REFUSAL: &str = r"printf 'Error: failed to load configuration\n\nCaused by:\n    model_providers.x: bad \033[31mred\033[0m\r\n    second\tcause\n' >&2; exit 1";
+
+#[cfg(unix)]
+#[test]
+fn codex_s_many_line_error_is_shown_as_lines_in_doctor_and_gen_verify() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.gen_yes();
+    w.fake_codex("0.169.0", REFUSAL);
+
+    let out = w.cmd().arg("doctor").output().unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(!stdout.contains("\\u{a}"), "{stdout}");
+    assert!(
+        stdout.contains("  error Codex refused config.toml: `CODEX_HOME=<scratch> "),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "mcp list` failed
+          | Error: failed to load configuration
+          | Caused by:
+          |     model_providers.x: bad \\u{1b}[31mred\\u{1b}[0m
+          |     second\tcause
+        fix: "
+        ),
+        "{stdout}"
+    );
+    assert!(!stdout.contains('\u{1b}'), "{stdout}");
+
+    // The JSON report keeps the lines as lines too.
+    let out = w
+        .cmd()
+        .args(["doctor", "--format", "json"])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let refused = report
+        .as_array()
+        .unwrap()
+        .iter()
+        .find_map(|f| {
+            f["message"]
+                .as_str()
+                .filter(|m| m.starts_with("Codex refused"))
+        })
+        .expect("the refusal is reported");
+    assert!(refused.contains("failed\n  | Error: failed"), "{refused}");
+    assert!(
+        !refused.contains("\\u{a}") && !refused.contains('\u{1b}'),
+        "{refused}"
+    );
+
+    // gen --verify: the same lines, in the error.
+    w.catalog(&CATALOG.replace("model: beta-2", "model: beta-3"));
+    let out = w.cmd().args(["gen", "--yes", "--verify"]).output().unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(
+            "  | Caused by:\n  |     model_providers.x: bad \\u{1b}[31mred\\u{1b}[0m\n  |     second\tcause\n"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("\\u{a}") && !stderr.contains('\u{1b}'),
+        "{stderr}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn what_a_codex_that_is_not_codex_prints_is_shown_as_lines() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let w = World::new();
+    w.catalog(CATALOG);
+    let bin = w.file(
+        "bin/codex",
+        "#!/bin/sh\nprintf 'Welcome to something else\\nversion: \\033[2J two\\n'\n",
+    );
+    std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let out = w.cmd().args(["gen", "--diff"]).output().unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let root = w.root.display().to_string();
+    assert_eq!(
+        stderr.replace(&root, "[ROOT]"),
+        "error: `[ROOT]/bin/codex --version` printed no Codex version (`codex-cli X.Y.Z`):
+  | Welcome to something else
+  | version: \\u{1b}[2J two
+  = help: check that [ROOT]/bin/codex is OpenAI's Codex CLI (`--codex-bin PATH` names another); meanwhile pass --codex-version X.Y.Z to skip asking it
+"
+    );
+}
