@@ -474,6 +474,9 @@ fn identity(path: &Path) -> Option<Identity> {
 fn exchange(a: &Path, b: &Path) -> Result<bool, WriteError> {
     use rustix::fs::{CWD, RenameFlags, renameat_with};
     use rustix::io::Errno;
+    if fault::no_exchange() {
+        return Ok(false);
+    }
     match renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE) {
         Ok(()) => Ok(true),
         Err(Errno::INVAL | Errno::NOSYS | Errno::OPNOTSUPP) => Ok(false),
@@ -894,7 +897,10 @@ fn new_file_permissions() -> Option<Permissions> {
 /// goes on), `replace` (the same line is added by writing the whole text
 /// to another file and renaming it over the file, as Codex writes), or
 /// `pause` (the run waits 5 ms there, so that a test's own concurrent
-/// writer meets that window every time instead of by luck). A reached fail point says so on stderr (`codexgen: fail point
+/// writer meets that window every time instead of by luck).
+/// `CODEXGEN_NO_EXCHANGE` set makes every filesystem one that cannot
+/// exchange two names (as `EINVAL` from `renameat2` says), so the tests
+/// reach the plain-rename fallback too. A reached fail point says so on stderr (`codexgen: fail point
 /// N: STEP PATH (MODE)`). Only in debug builds; in release builds [`point`]
 /// is `Ok(())`.
 mod fault {
@@ -911,6 +917,19 @@ mod fault {
     /// How long `pause` waits.
     #[cfg(debug_assertions)]
     const PAUSE_MS: u64 = 5;
+
+    /// Whether a test asked for the fallback of a filesystem that cannot
+    /// exchange two names.
+    #[cfg(all(debug_assertions, any(target_os = "linux", target_os = "android")))]
+    pub fn no_exchange() -> bool {
+        std::env::var_os("CODEXGEN_NO_EXCHANGE").is_some()
+    }
+
+    #[cfg(all(not(debug_assertions), any(target_os = "linux", target_os = "android")))]
+    #[inline]
+    pub fn no_exchange() -> bool {
+        false
+    }
 
     #[cfg(not(debug_assertions))]
     #[inline]

@@ -264,7 +264,7 @@ fn race(runs: usize, period: Duration, fail_at: Option<&str>) -> Tally {
         tally.runs += 1;
         if out.status.success() {
             tally.written += 1;
-        } else if stderr.contains("changed while codexgen was") {
+        } else if stderr.contains("while codexgen was") {
             tally.stopped_changed += 1;
         } else {
             panic!("run {n} failed otherwise:\n{stderr}");
@@ -353,7 +353,7 @@ fn two_homes_sharing_a_linked_config_run_at_once() {
             let stderr = String::from_utf8_lossy(&out.stderr);
             let outcome = if out.status.success() {
                 "wrote"
-            } else if stderr.contains("changed while codexgen was")
+            } else if stderr.contains("while codexgen was")
                 || stderr.contains("changed since codexgen read it")
             {
                 "stopped: changed"
@@ -390,4 +390,44 @@ fn two_homes_sharing_a_linked_config_run_at_once() {
             .unwrap()
             .contains("trust_level")
     );
+}
+
+/// Where the filesystem cannot exchange two names (`renameat2` says
+/// `EINVAL`; the debug binary's `CODEXGEN_NO_EXCHANGE` makes every one
+/// so), a write falls back to the compare and the rename: it still writes,
+/// an edit made before the last compare still stops the run, and one
+/// renamed in between that compare and the rename is lost, as the README's
+/// promise table says.
+#[test]
+fn without_the_exchange_the_compare_and_rename_stay() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.file("codex-home/config.toml", USERS_OWN);
+    let gen_yes = || {
+        let mut cmd = w.cmd();
+        cmd.args(["--codex-version", "0.169.0", "gen", "--yes"])
+            .env("CODEXGEN_NO_EXCHANGE", "1");
+        cmd
+    };
+    gen_yes()
+        .env("CODEXGEN_FAIL_AT", "compare:config.toml")
+        .env("CODEXGEN_FAIL_MODE", "replace")
+        .assert()
+        .code(2)
+        .stderr(contains(CHANGED_HELP));
+    assert_eq!(w.read("config.toml"), format!("{USERS_OWN}{ANOTHER}\n"));
+    w.file("codex-home/config.toml", USERS_OWN);
+    gen_yes()
+        .env("CODEXGEN_FAIL_AT", "rename:config.toml:2")
+        .env("CODEXGEN_FAIL_MODE", "replace")
+        .assert()
+        .success();
+    let config = w.read("config.toml");
+    assert!(!config.contains(ANOTHER), "{config}");
+    assert!(config.contains("[model_providers.alpha-p]"), "{config}");
+    gen_yes().assert().success();
+    w.cmd()
+        .args(["--codex-version", "0.169.0", "gen", "--check"])
+        .assert()
+        .success();
 }
