@@ -19,10 +19,10 @@
 //!   which process made it, and that process no longer exists. The run lock
 //!   cannot show it: it is per home, and homes whose config.toml links to
 //!   one file write temp files in the same folder at once. (Temp files of
-//!   older releases, without a process in the name, once an hour old.)
-//!   Not shown abandoned, and so removed anyway, is a live temp file of a
-//!   run on another machine or in another PID namespace (a container)
-//!   writing the same folder at the same moment.
+//!   older releases, whose names give no process, once an hour old.) What
+//!   this cannot tell: a live temp file of a run on another machine, or in
+//!   another PID namespace (a container), writing the same folder at that
+//!   moment looks abandoned.
 //! - Replacing a file keeps its owner and group (a run as root must not make
 //!   the user's config root's); when that is not allowed, the write is
 //!   refused ([`WriteError::Owner`]) and the file is left as it was.
@@ -50,8 +50,9 @@
 //!   `NAME.kept-XXXXXX` and the error names it ([`WriteError::Kept`]),
 //!   nothing deleted; (3) a program writing in place through a descriptor
 //!   opened before the swap, after the compare, writes into the swapped-out
-//!   file, and that write is lost with it; (4) a kill of codexgen right there leaves the other program's
-//!   text in a temp file the next run removes.
+//!   file, and that write is lost with it; (4) a kill of codexgen right
+//!   there leaves the other program's text in a temp file the next run
+//!   removes.
 //! - Elsewhere (other systems, a filesystem that refuses the exchange with
 //!   `EINVAL`, e.g. some network and FUSE ones) a replacement is a compare
 //!   then a rename, and an edit renamed in between is lost.
@@ -612,11 +613,17 @@ fn put_back(aside: TempPath, path: &Path, why: WriteError) -> WriteError {
     }
     match aside.persist_noclobber(path) {
         Ok(()) => why,
+        Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => WriteError::Kept {
+            path: path.to_path_buf(),
+            kept: keep_beside(e.path, path),
+            back: true,
+            source: None,
+        },
         Err(e) => WriteError::Kept {
             path: path.to_path_buf(),
             kept: keep_beside(e.path, path),
-            back: e.error.kind() == std::io::ErrorKind::AlreadyExists,
-            source: None,
+            back: false,
+            source: Some(Box::new(e.error.into())),
         },
     }
 }
