@@ -41,7 +41,8 @@
 //!   is swapped back and the write stops ([`WriteError::Changed`]). A
 //!   removal moves the file aside, compares, and moves it back (never over
 //!   a file that appeared meanwhile). A new file is put in place only where
-//!   none appeared (`RENAME_NOREPLACE`, or a hard link), on every system.
+//!   none appeared (`RENAME_NOREPLACE`, or a hard link), on every system
+//!   and filesystem that has either.
 //! - What remains on Linux, all within the microseconds between the swap
 //!   and the swap back: (1) the file holds codexgen's text then, so a
 //!   program that reads it in that instant and writes from it later writes
