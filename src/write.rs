@@ -13,16 +13,50 @@
 //!   durable as a `fsync` per file and 10,000 files cost one flush instead
 //!   of seconds of them), then [`commit`]s each by a rename, and flushes
 //!   each folder once ([`sync_dirs`]). A kill can leave a
-//!   `.codexgen-*.tmp` file beside the target; [`leftover_temps`] finds them
-//!   and [`remove_temps`] (which needs the run [`Lock`]) removes them.
-//! - A write is told what the file must still hold ([`Expect`]) and compares
-//!   it again right before the rename or removal, so a line Codex or the user
-//!   adds after the plan was made is never silently replaced: the write stops
-//!   with [`WriteError::Changed`]. The window left is the one between that
-//!   read and the rename itself, which no portable call closes.
+//!   `.codexgen-PID-*.tmp` file beside the target; [`leftover_temps`] finds
+//!   them and [`remove_temps`] removes them.
+//! - A temp file is removed only when it is shown abandoned: its name says
+//!   which process made it, and that process no longer exists. The run lock
+//!   cannot show it: it is per home, and homes whose config.toml links to
+//!   one file write temp files in the same folder at once. (Temp files of
+//!   older releases, whose names give no process, once an hour old.) What
+//!   this cannot tell: a live temp file of a run on another machine, or in
+//!   another PID namespace (a container), writing the same folder at that
+//!   moment looks abandoned.
 //! - Replacing a file keeps its owner and group (a run as root must not make
 //!   the user's config root's); when that is not allowed, the write is
 //!   refused ([`WriteError::Owner`]) and the file is left as it was.
+//!
+//! Concurrent writers (Codex writes config.toml as a temp file renamed over
+//! it), the part that is this module's:
+//! - A write is told what the file must still hold ([`Expect`]), and
+//!   compares it when staging and again right before the new text goes in.
+//!   A line Codex or the user adds after the plan was made is never silently
+//!   replaced: the write stops with [`WriteError::Changed`].
+//! - Between that last compare and the rename, no portable call closes the
+//!   window. On Linux, where the filesystem can (`renameat2` with
+//!   `RENAME_EXCHANGE`: ext4, xfs, btrfs, tmpfs and most local ones), the
+//!   new text is swapped in and what it swapped out is compared with what
+//!   the plan was made from; if another program wrote in between, its file
+//!   is swapped back and the write stops ([`WriteError::Changed`]). A
+//!   removal moves the file aside, compares, and moves it back (never over
+//!   a file that appeared meanwhile). A new file is put in place only where
+//!   none appeared (`RENAME_NOREPLACE`, or a hard link), on every system
+//!   and filesystem that has either.
+//! - What remains on Linux, all within the microseconds between the swap
+//!   and the swap back: (1) the file holds codexgen's text then, so a
+//!   program that reads it in that instant and writes from it later writes
+//!   over its own swapped-back edit; (2) a second write in that instant is
+//!   what the swap back takes out: it is kept beside the file as
+//!   `NAME.kept-XXXXXX` and the error names it ([`WriteError::Kept`]),
+//!   nothing deleted; (3) a program writing in place through a descriptor
+//!   opened before the swap, after the compare, writes into the swapped-out
+//!   file, and that write is lost with it; (4) a kill of codexgen right
+//!   there leaves the other program's text in a temp file the next run
+//!   removes.
+//! - Elsewhere (other systems, a filesystem that refuses the exchange with
+//!   `EINVAL`, e.g. some network and FUSE ones) a replacement is a compare
+//!   then a rename, and an edit renamed in between is lost.
 //!
 //! Debug builds (the binary `cargo test` runs) have a fail point before each
 //! filesystem step, driven by `CODEXGEN_FAIL_AT` and `CODEXGEN_FAIL_MODE` (see
@@ -59,6 +93,19 @@ pub enum WriteError {
     /// as it is.
     #[error("{0} changed since codexgen read it")]
     Changed(PathBuf),
+    /// Another program wrote the file while codexgen was replacing or
+    /// removing it, and a text of its was taken out of the file's place
+    /// that could not go back: it is kept beside the file, as `kept`.
+    /// `back`: the file's place holds another program's text (it changed
+    /// more than once); else codexgen's text or nothing.
+    #[error("{}", kept_message(path, kept, *back))]
+    Kept {
+        path: PathBuf,
+        kept: PathBuf,
+        back: bool,
+        #[source]
+        source: Option<Box<WriteError>>,
+    },
     /// The replaced file's owner or group could not be given to the new
     /// text; it was left as it is. `runner` is who the run is (uid, gid).
     #[error("{}", owner_message(.path, (*.uid, *.gid), *.runner))]
@@ -105,6 +152,11 @@ impl WriteError {
     /// What to do about it, when there is something to say.
     pub fn help(&self) -> Option<String> {
         match self {
+            WriteError::Kept { path, kept, .. } => Some(format!(
+                "compare {} with {}, keep what you need in the file, delete the copy, then run codexgen again",
+                kept.display(),
+                path.display()
+            )),
             WriteError::Owner {
                 path,
                 uid,
@@ -155,6 +207,22 @@ impl WriteError {
             ErrorKind::NotADirectory => "a part of the path is a file, not a folder: fix the path",
             _ => return None,
         })
+    }
+}
+
+fn kept_message(path: &Path, kept: &Path, back: bool) -> String {
+    if back {
+        format!(
+            "{} changed more than once while codexgen was writing; one version is in its place, the other is kept in {}",
+            path.display(),
+            kept.display()
+        )
+    } else {
+        format!(
+            "{} changed while codexgen was writing and could not be put back; the other program's version is kept in {}",
+            path.display(),
+            kept.display()
+        )
     }
 }
 
@@ -360,7 +428,174 @@ pub fn commit(staged: Staged) -> Result<(), WriteError> {
         return Err(WriteError::Changed(target));
     }
     fault::point("rename", &target)?;
-    persist(temp, &target)
+    match old {
+        None => place_new(temp, &target),
+        Some(old) => replace_checked(temp, &target, &old),
+    }
+}
+
+/// Puts a new file in place where the plan found none, unless one appeared
+/// since: the rename refuses to replace (`RENAME_NOREPLACE`, or a hard
+/// link where that is missing).
+fn place_new(temp: TempPath, target: &Path) -> Result<(), WriteError> {
+    match temp.persist_noclobber(target) {
+        Ok(()) => Ok(()),
+        Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => {
+            Err(WriteError::Changed(target.to_path_buf()))
+        }
+        // A filesystem without hard links: the plain rename, as where the
+        // file exists and cannot be exchanged.
+        Err(e) => persist(e.path, target),
+    }
+}
+
+/// Replaces `target`, which held `old` at the last check, by `temp`. Where
+/// the filesystem can exchange two names atomically, the new text is
+/// swapped in and what it swapped out is checked: if that is not `old`,
+/// another program wrote in between, and it is swapped back
+/// ([`swap_back`]). Elsewhere a plain rename: what another program writes
+/// between the last check and the rename is lost (see the module doc).
+fn replace_checked(temp: TempPath, target: &Path, old: &[u8]) -> Result<(), WriteError> {
+    let ours = identity(&temp);
+    if !exchange(&temp, target)? {
+        return persist(temp, target);
+    }
+    // `temp` now names what was at `target` a moment ago.
+    let seen = fault::point("verify", target)
+        .map_err(WriteError::from)
+        .and_then(|()| read_bytes(&temp));
+    match seen {
+        Ok(Some(seen)) if seen == old => Ok(()),
+        Ok(_) => Err(swap_back(
+            temp,
+            target,
+            ours,
+            WriteError::Changed(target.to_path_buf()),
+        )),
+        // Unreadable: it cannot be shown to be `old`, so it goes back too.
+        Err(e) => Err(swap_back(temp, target, ours, e)),
+    }
+}
+
+/// Puts back what a swap took out of `target` (now at `aside`), and returns
+/// `why` as the write's error. The window left: another write to `target`
+/// between the check and the swap back is what the swap back then takes
+/// out; if that is not codexgen's own text, it is kept beside the file
+/// ([`keep_beside`]) and the error names it ([`WriteError::Kept`]).
+fn swap_back(
+    aside: TempPath,
+    target: &Path,
+    ours: Option<Identity>,
+    why: WriteError,
+) -> WriteError {
+    let swapped = fault::point("swap-back", target)
+        .map_err(WriteError::from)
+        .and_then(|()| exchange(&aside, target));
+    match swapped {
+        // codexgen's own text came back out: drop it.
+        Ok(true) if ours.is_some() && identity(&aside) == ours => why,
+        Ok(true) => WriteError::Kept {
+            path: target.to_path_buf(),
+            kept: keep_beside(aside, target),
+            back: true,
+            source: None,
+        },
+        Ok(false) => WriteError::Kept {
+            path: target.to_path_buf(),
+            kept: keep_beside(aside, target),
+            back: false,
+            source: None,
+        },
+        Err(e) => WriteError::Kept {
+            path: target.to_path_buf(),
+            kept: keep_beside(aside, target),
+            back: false,
+            source: Some(Box::new(e)),
+        },
+    }
+}
+
+/// Which file a name holds, and whether it was written to since: a file
+/// replaced by a rename has another inode, one written in place another
+/// length or modification time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Identity {
+    dev: u64,
+    ino: u64,
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+}
+
+fn identity(path: &Path) -> Option<Identity> {
+    let meta = std::fs::symlink_metadata(path).ok()?;
+    #[cfg(unix)]
+    let (dev, ino) = {
+        use std::os::unix::fs::MetadataExt as _;
+        (meta.dev(), meta.ino())
+    };
+    #[cfg(not(unix))]
+    let (dev, ino) = (0, 0);
+    Some(Identity {
+        dev,
+        ino,
+        len: meta.len(),
+        modified: meta.modified().ok(),
+    })
+}
+
+/// Swaps the files `a` and `b` name, both of which must exist, in one
+/// step (`renameat2` with `RENAME_EXCHANGE`). `Ok(false)`: this
+/// filesystem or system cannot, and nothing happened. `b` gone is
+/// [`WriteError::Changed`]: another program removed it.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+fn exchange(a: &Path, b: &Path) -> Result<bool, WriteError> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    use rustix::io::Errno;
+    if fault::no_exchange() {
+        return Ok(false);
+    }
+    match renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE) {
+        Ok(()) => Ok(true),
+        Err(Errno::INVAL | Errno::NOSYS | Errno::OPNOTSUPP) => Ok(false),
+        Err(Errno::NOENT) if std::fs::symlink_metadata(b).is_err() => {
+            Err(WriteError::Changed(b.to_path_buf()))
+        }
+        Err(e) => Err(std::io::Error::new(
+            std::io::Error::from(e).kind(),
+            format!("cannot replace {}: {e}", b.display()),
+        )
+        .into()),
+    }
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+#[allow(clippy::unnecessary_wraps)]
+fn exchange(_: &Path, _: &Path) -> Result<bool, WriteError> {
+    Ok(false)
+}
+
+/// Keeps another program's text, which a swap back or a removal took out
+/// of `target`'s place and could not put back, as `NAME.kept-XXXXXX` beside
+/// `target`: not a temp file, so no run removes it. Returns where it is.
+fn keep_beside(aside: TempPath, target: &Path) -> PathBuf {
+    let name = target
+        .file_name()
+        .map_or_else(|| "file".to_owned(), |n| n.to_string_lossy().into_owned());
+    let kept = tempfile::Builder::new()
+        .prefix(&format!("{name}.kept-"))
+        .rand_bytes(6)
+        .tempfile_in(folder_of(target))
+        .and_then(|placeholder| placeholder.into_temp_path().keep().map_err(|e| e.error));
+    match kept {
+        Ok(kept) => match aside.persist(&kept) {
+            Ok(()) => kept,
+            Err(e) => {
+                let _ = std::fs::remove_file(&kept);
+                e.path.keep().unwrap_or_else(|e| e.path.to_path_buf())
+            }
+        },
+        Err(_) => aside.keep().unwrap_or_else(|e| e.path.to_path_buf()),
+    }
 }
 
 /// The folders renames happen in, each once.
@@ -409,10 +644,63 @@ pub fn delete(path: &Path, backup: Option<&Path>, expect: Expect<'_>) -> Result<
         return Err(WriteError::Changed(path.to_path_buf()));
     }
     fault::point("remove", path)?;
-    match fs_err::remove_file(path) {
-        Ok(()) => Ok(true),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
-        Err(e) => Err(e.into()),
+    // Moved aside, then checked: a file another program put there since the
+    // check above is what was moved, and it goes back.
+    let aside = temp_in(folder_of(path))?.into_temp_path();
+    match std::fs::rename(path, &aside) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => {
+            return Err(std::io::Error::new(
+                e.kind(),
+                format!("cannot remove {}: {e}", path.display()),
+            )
+            .into());
+        }
+    }
+    let seen = fault::point("verify", path)
+        .map_err(WriteError::from)
+        .and_then(|()| read_bytes(&aside));
+    match seen {
+        Ok(seen) if seen == content => {
+            aside.close()?;
+            Ok(true)
+        }
+        Ok(_) => Err(put_back(
+            aside,
+            path,
+            WriteError::Changed(path.to_path_buf()),
+        )),
+        Err(e) => Err(put_back(aside, path, e)),
+    }
+}
+
+/// Puts a file [`delete`] moved aside back in its place, and returns `why`
+/// as the removal's error, unless another file took the place meanwhile:
+/// then both are kept ([`WriteError::Kept`]).
+fn put_back(aside: TempPath, path: &Path, why: WriteError) -> WriteError {
+    if let Err(e) = fault::point("swap-back", path) {
+        return WriteError::Kept {
+            path: path.to_path_buf(),
+            kept: keep_beside(aside, path),
+            back: false,
+            source: Some(Box::new(e.into())),
+        };
+    }
+    match aside.persist_noclobber(path) {
+        Ok(()) => why,
+        Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => WriteError::Kept {
+            path: path.to_path_buf(),
+            kept: keep_beside(e.path, path),
+            back: true,
+            source: None,
+        },
+        Err(e) => WriteError::Kept {
+            path: path.to_path_buf(),
+            kept: keep_beside(e.path, path),
+            back: false,
+            source: Some(Box::new(e.error.into())),
+        },
     }
 }
 
@@ -426,9 +714,13 @@ pub fn remove(path: &Path) -> Result<(), WriteError> {
     }
 }
 
-/// codexgen's own temp files in `dirs`: regular files named
-/// `.codexgen-*.tmp`, which only a run killed before its rename leaves.
-/// Reads only; a folder that cannot be read has none.
+/// Temp files of codexgen's in `dirs` whose writer is gone: regular files
+/// named `.codexgen-PID-XXXXXX.tmp` whose process PID no longer exists
+/// (a live run's, of this home or of another that writes the same folder
+/// through a link, are never among them), and, from codexgen releases
+/// that did not name the process, `.codexgen-XXXXXX.tmp` files untouched
+/// for an hour (no run keeps a temp file that long). Reads only; a folder
+/// that cannot be read has none.
 pub fn leftover_temps(dirs: &[PathBuf]) -> Vec<PathBuf> {
     let mut found = Vec::new();
     for dir in dirs {
@@ -436,7 +728,21 @@ pub fn leftover_temps(dirs: &[PathBuf]) -> Vec<PathBuf> {
             continue;
         };
         for entry in entries.flatten() {
-            if is_temp_name(&entry.file_name()) && entry.file_type().is_ok_and(|t| t.is_file()) {
+            let Some(owner) = temp_owner(&entry.file_name()) else {
+                continue;
+            };
+            let Ok(meta) = entry.metadata() else {
+                continue;
+            };
+            let abandoned = match owner {
+                Owner::Process(pid) => !process_exists(pid),
+                Owner::Unnamed => meta
+                    .modified()
+                    .ok()
+                    .and_then(|m| m.elapsed().ok())
+                    .is_some_and(|age| age >= UNNAMED_TEMP_AGE),
+            };
+            if abandoned && meta.is_file() {
                 found.push(entry.path());
             }
         }
@@ -446,8 +752,9 @@ pub fn leftover_temps(dirs: &[PathBuf]) -> Vec<PathBuf> {
     found
 }
 
-/// Removes temp files [`leftover_temps`] found. Only under the run lock: a
-/// temp file of a live run is never another run's leftover.
+/// Removes temp files [`leftover_temps`] found, in a writing run (under its
+/// lock). What proves a file abandoned is its name, not the lock: the lock
+/// is this home's, and another home may write the same folder.
 pub fn remove_temps(_held: &Lock, temps: &[PathBuf]) -> Result<(), WriteError> {
     for temp in temps {
         fault::point("clean", temp)?;
@@ -460,14 +767,53 @@ pub fn remove_temps(_held: &Lock, temps: &[PathBuf]) -> Result<(), WriteError> {
     Ok(())
 }
 
-fn is_temp_name(name: &OsStr) -> bool {
-    name.to_str().is_some_and(|name| {
-        name.strip_prefix(TEMP_PREFIX)
-            .and_then(|rest| rest.strip_suffix(TEMP_SUFFIX))
-            .is_some_and(|random| {
-                !random.is_empty() && random.chars().all(|c| c.is_ascii_alphanumeric())
-            })
-    })
+/// How long a temp file of an older codexgen (no process in its name)
+/// must be left alone before it counts as abandoned.
+const UNNAMED_TEMP_AGE: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Who wrote a temp file, as its name says.
+#[derive(Debug, PartialEq, Eq)]
+enum Owner {
+    Process(i32),
+    /// An older codexgen's name, without its process.
+    Unnamed,
+}
+
+/// The owner a name of codexgen's temp files names; `None`: not such a name.
+fn temp_owner(name: &OsStr) -> Option<Owner> {
+    let middle = name
+        .to_str()?
+        .strip_prefix(TEMP_PREFIX)?
+        .strip_suffix(TEMP_SUFFIX)?;
+    let random = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric());
+    match middle.split_once('-') {
+        None if random(middle) => Some(Owner::Unnamed),
+        Some((pid, rest))
+            if random(rest) && !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            pid.parse().ok().map(Owner::Process)
+        }
+        _ => None,
+    }
+}
+
+/// Whether a process with this id exists (of any user). Only "no such
+/// process" says no: a pid that cannot be asked about is taken as alive.
+#[cfg(unix)]
+fn process_exists(pid: i32) -> bool {
+    let Some(pid) = rustix::process::Pid::from_raw(pid) else {
+        return true;
+    };
+    !matches!(
+        rustix::process::test_kill_process(pid),
+        Err(rustix::io::Errno::SRCH)
+    )
+}
+
+/// Elsewhere no process can be shown to be gone: its temp files stay.
+#[cfg(not(unix))]
+fn process_exists(_: i32) -> bool {
+    true
 }
 
 /// A file's bytes, or `None` when it does not exist.
@@ -538,16 +884,7 @@ fn temp_beside(path: &Path, content: &[u8], kept: &Kept) -> Result<TempPath, Wri
         fs_err::create_dir_all(dir)?;
     }
     fault::point("create", path)?;
-    let mut temp = tempfile::Builder::new()
-        .prefix(TEMP_PREFIX)
-        .suffix(TEMP_SUFFIX)
-        .tempfile_in(dir)
-        .map_err(|e| {
-            std::io::Error::new(
-                e.kind(),
-                format!("cannot create a temporary file in {}: {e}", dir.display()),
-            )
-        })?;
+    let mut temp = temp_in(dir)?;
     fault::point("write", path)?;
     temp.write_all(content)?;
     keep_owner(temp.as_file(), path, kept.owner)?;
@@ -557,6 +894,24 @@ fn temp_beside(path: &Path, content: &[u8], kept: &Kept) -> Result<TempPath, Wri
     }
     // Closed now: a batch of 10,000 must not hold 10,000 descriptors.
     Ok(temp.into_temp_path())
+}
+
+/// A new, empty temp file of this run's in `dir`:
+/// `.codexgen-PID-XXXXXX.tmp`, named after this process, so that another
+/// run tells it from a killed run's (see [`leftover_temps`]).
+fn temp_in(dir: &Path) -> Result<tempfile::NamedTempFile, WriteError> {
+    let prefix = format!("{TEMP_PREFIX}{}-", std::process::id());
+    tempfile::Builder::new()
+        .prefix(&prefix)
+        .suffix(TEMP_SUFFIX)
+        .tempfile_in(dir)
+        .map_err(|e| {
+            std::io::Error::new(
+                e.kind(),
+                format!("cannot create a temporary file in {}: {e}", dir.display()),
+            )
+            .into()
+        })
 }
 
 fn persist(temp: TempPath, path: &Path) -> Result<(), WriteError> {
@@ -614,17 +969,25 @@ fn new_file_permissions() -> Option<Permissions> {
 
 /// Test-only fail points, one before each filesystem step of a write
 /// (`mkdir`, `create`, `write`, `chown`, `chmod`, `fsync`, `compare`,
-/// `rename`, `fsync-dir`, `remove`, `clean`), so the integration tests can
-/// stop a run at every step and check that the next run recovers.
+/// `rename`, `verify` (reading what a swap or a removal took out),
+/// `swap-back`, `fsync-dir`, `remove`, `clean`), so the integration tests
+/// can stop a run at every step and check that the next run recovers, or
+/// put another program's write into each window.
 ///
 /// `CODEXGEN_FAIL_AT` picks the points, separated by commas: `N` (the Nth
 /// step of the run, from 1) or `STEP:FILE[:K]` (the Kth `STEP` on a file
 /// named `FILE`, K from 1).
 /// `CODEXGEN_FAIL_MODE` says what happens there: `exit` (the default: exit
 /// at once with status 137, running no cleanup, as a `kill -9` would),
-/// `enospc` (that step fails with "No space left on device"), or `append`
+/// `enospc` (that step fails with "No space left on device"), `append`
 /// (a line is appended to the file, as another program might, and the run
-/// goes on). A reached fail point says so on stderr (`codexgen: fail point
+/// goes on), `replace` (the same line is added by writing the whole text
+/// to another file and renaming it over the file, as Codex writes), or
+/// `pause` (the run waits 5 ms there, so that a test's own concurrent
+/// writer meets that window every time instead of by luck).
+/// `CODEXGEN_NO_EXCHANGE` set makes every filesystem one that cannot
+/// exchange two names (as `EINVAL` from `renameat2` says), so the tests
+/// reach the plain-rename fallback too. A reached fail point says so on stderr (`codexgen: fail point
 /// N: STEP PATH (MODE)`). Only in debug builds; in release builds [`point`]
 /// is `Ok(())`.
 mod fault {
@@ -633,6 +996,27 @@ mod fault {
     /// The exit status of a run stopped at a fail point in `exit` mode.
     #[cfg(debug_assertions)]
     const KILLED: i32 = 137;
+
+    /// What `append` and `replace` add to the file.
+    #[cfg(debug_assertions)]
+    const ANOTHER_PROGRAMS_LINE: &[u8] = b"# added by another program while codexgen was writing\n";
+
+    /// How long `pause` waits.
+    #[cfg(debug_assertions)]
+    const PAUSE_MS: u64 = 5;
+
+    /// Whether a test asked for the fallback of a filesystem that cannot
+    /// exchange two names.
+    #[cfg(all(debug_assertions, any(target_os = "linux", target_os = "android")))]
+    pub fn no_exchange() -> bool {
+        std::env::var_os("CODEXGEN_NO_EXCHANGE").is_some()
+    }
+
+    #[cfg(all(not(debug_assertions), any(target_os = "linux", target_os = "android")))]
+    #[inline]
+    pub fn no_exchange() -> bool {
+        false
+    }
 
     #[cfg(not(debug_assertions))]
     #[inline]
@@ -703,7 +1087,25 @@ mod fault {
                     .create(true)
                     .append(true)
                     .open(path)?;
-                file.write_all(b"# added by another program while codexgen was writing\n")?;
+                file.write_all(ANOTHER_PROGRAMS_LINE)?;
+                Ok(())
+            }
+            "replace" => {
+                // As Codex writes: the whole text in a temp file, renamed
+                // over the file.
+                let mut text = match std::fs::read(path) {
+                    Ok(text) => text,
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+                    Err(e) => return Err(e),
+                };
+                text.extend_from_slice(ANOTHER_PROGRAMS_LINE);
+                let mut other = path.as_os_str().to_owned();
+                other.push(".another-program");
+                std::fs::write(&other, text)?;
+                std::fs::rename(&other, path)
+            }
+            "pause" => {
+                std::thread::sleep(std::time::Duration::from_millis(PAUSE_MS));
                 Ok(())
             }
             _ => std::process::exit(KILLED),
@@ -826,31 +1228,127 @@ mod tests {
         );
     }
 
+    /// A process id that was in use a moment ago and is free now.
+    fn dead_pid() -> u32 {
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let pid = child.id();
+        child.wait().unwrap();
+        pid
+    }
+
     #[test]
-    fn only_codexgens_own_temp_files_are_leftovers() {
+    fn only_abandoned_temp_files_of_codexgens_are_leftovers() {
         let dir = tempfile::tempdir().unwrap();
-        for name in [
-            ".codexgen-a1B2c3.tmp",
-            ".codexgen-.tmp",
-            ".codexgen-a/b.tmp",
-            "codexgen-a1B2c3.tmp",
-            ".codexgen-a1B2c3.tmp.bak",
-            "config.toml",
+        let dead = dead_pid();
+        let alive = std::process::id();
+        let hour_ago = std::time::SystemTime::now() - UNNAMED_TEMP_AGE;
+        for (name, old) in [
+            (format!(".codexgen-{dead}-a1B2c3.tmp"), false),
+            (".codexgen-a1B2c3.tmp".to_owned(), true),
+            (format!(".codexgen-{alive}-a1B2c3.tmp"), true),
+            (".codexgen-d4E5f6.tmp".to_owned(), false),
+            (".codexgen-.tmp".to_owned(), true),
+            (format!(".codexgen-{dead}-.tmp"), true),
+            (format!(".codexgen-{dead}-a/b.tmp"), true),
+            ("codexgen-a1B2c3.tmp".to_owned(), true),
+            (".codexgen-a1B2c3.tmp.bak".to_owned(), true),
+            ("config.toml".to_owned(), true),
         ] {
             let path = dir.path().join(name);
             if let Some(parent) = path.parent() {
                 std::fs::create_dir_all(parent).unwrap();
             }
-            std::fs::write(path, "").unwrap();
+            std::fs::write(&path, "").unwrap();
+            if old {
+                let file = File::options().write(true).open(&path).unwrap();
+                file.set_modified(hour_ago).unwrap();
+            }
         }
-        std::fs::create_dir(dir.path().join(".codexgen-dir123.tmp")).unwrap();
-        #[cfg(unix)]
-        std::os::unix::fs::symlink("config.toml", dir.path().join(".codexgen-link12.tmp")).unwrap();
+        std::fs::create_dir(dir.path().join(format!(".codexgen-{dead}-dir123.tmp"))).unwrap();
+        std::os::unix::fs::symlink(
+            "config.toml",
+            dir.path().join(format!(".codexgen-{dead}-link12.tmp")),
+        )
+        .unwrap();
         let found = leftover_temps(&[dir.path().to_path_buf()]);
-        assert_eq!(found, [dir.path().join(".codexgen-a1B2c3.tmp")]);
+        assert_eq!(
+            found,
+            [
+                dir.path().join(format!(".codexgen-{dead}-a1B2c3.tmp")),
+                dir.path().join(".codexgen-a1B2c3.tmp"),
+            ]
+        );
         let held = lock(&dir.path().join("state")).unwrap();
         remove_temps(&held, &found).unwrap();
         assert!(leftover_temps(&[dir.path().to_path_buf()]).is_empty());
         assert!(dir.path().join("config.toml").exists());
+        assert!(
+            dir.path()
+                .join(format!(".codexgen-{alive}-a1B2c3.tmp"))
+                .exists()
+        );
+    }
+
+    #[test]
+    fn a_temp_name_says_its_process() {
+        let owner = |n: &str| temp_owner(OsStr::new(n));
+        assert_eq!(owner(".codexgen-42-aB3.tmp"), Some(Owner::Process(42)));
+        assert_eq!(owner(".codexgen-aB3.tmp"), Some(Owner::Unnamed));
+        assert_eq!(owner(".codexgen-4x-aB3.tmp"), None);
+        assert_eq!(owner(".codexgen-99999999999-aB3.tmp"), None);
+        assert_eq!(owner(".codexgen--aB3.tmp"), None);
+        assert_eq!(owner(".codexgen-42-a-B.tmp"), None);
+        let dir = tempfile::tempdir().unwrap();
+        let temp = temp_in(dir.path()).unwrap();
+        let name = temp.path().file_name().unwrap();
+        assert_eq!(
+            temp_owner(name),
+            Some(Owner::Process(i32::try_from(std::process::id()).unwrap()))
+        );
+    }
+
+    #[test]
+    fn a_process_that_ended_does_not_exist() {
+        assert!(process_exists(i32::try_from(std::process::id()).unwrap()));
+        assert!(!process_exists(i32::try_from(dead_pid()).unwrap()));
+    }
+
+    #[test]
+    fn a_replacement_checks_what_it_swapped_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("a.toml");
+        std::fs::write(&f, "x = 1\n").unwrap();
+        let staged = stage(&f, "x = 2\n", None, Expect::AsRead).unwrap().unwrap();
+        // Another program's edit, after the check and before the swap.
+        std::fs::write(dir.path().join("other"), "x = 1\ny = 9\n").unwrap();
+        std::fs::rename(dir.path().join("other"), &f).unwrap();
+        let Staged {
+            target, temp, old, ..
+        } = staged;
+        let err = replace_checked(temp, &target, old.as_deref().unwrap()).unwrap_err();
+        assert!(matches!(err, WriteError::Changed(_)), "{err}");
+        assert_eq!(std::fs::read_to_string(&f).unwrap(), "x = 1\ny = 9\n");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        // Unchanged: the new text goes in, and nothing is left beside it.
+        assert!(write(&f, "x = 3\n", None, Expect::AsRead).unwrap());
+        assert_eq!(std::fs::read_to_string(&f).unwrap(), "x = 3\n");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_new_file_never_replaces_one_that_appeared() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("a.toml");
+        let staged = stage(&f, "x = 2\n", None, Expect::Exactly(None))
+            .unwrap()
+            .unwrap();
+        std::fs::write(&f, "mine = 1\n").unwrap();
+        let Staged { target, temp, .. } = staged;
+        assert!(matches!(
+            place_new(temp, &target),
+            Err(WriteError::Changed(_))
+        ));
+        assert_eq!(std::fs::read_to_string(&f).unwrap(), "mine = 1\n");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 }

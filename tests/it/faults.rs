@@ -442,20 +442,44 @@ fn a_run_stopped_by_a_full_disk_records_what_it_wrote() {
 }
 
 /// Temp files a killed run left are removed by the next writing run, even
-/// when it has nothing else to do; files that only look alike stay.
+/// when it has nothing else to do; files that only look alike stay, and so
+/// do the temp files of a run still alive (another home's, writing the
+/// same folder through a link) and an older codexgen's unless an hour old.
 #[test]
 fn leftover_temp_files_are_removed_by_the_next_run() {
     let w = World::new();
     w.catalog(CATALOG);
     w.gen_yes();
+    let dead = {
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        child.wait().unwrap();
+        child.id()
+    };
+    let live = std::process::id();
     let left = [
-        w.file("codex-home/.codexgen-Ab12Cd.tmp", "x"),
-        w.file("codex-home/.codexgen/.codexgen-Ef34Gh.tmp", "x"),
-        w.file("codex-home/.codexgen/backup/.codexgen-Ij56Kl.tmp", "x"),
+        w.file(&format!("codex-home/.codexgen-{dead}-Ab12Cd.tmp"), "x"),
+        w.file(
+            &format!("codex-home/.codexgen/.codexgen-{dead}-Ef34Gh.tmp"),
+            "x",
+        ),
+        w.file(
+            &format!("codex-home/.codexgen/backup/.codexgen-{dead}-Ij56Kl.tmp"),
+            "x",
+        ),
+        w.file("codex-home/.codexgen-Mn78Op.tmp", "x"),
     ];
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3601);
+    std::fs::File::options()
+        .write(true)
+        .open(&left[3])
+        .unwrap()
+        .set_modified(hour_ago)
+        .unwrap();
     let alike = [
         w.file("codex-home/codexgen-Ab12Cd.tmp", "mine"),
         w.file("codex-home/.codexgen-notes.tmp.txt", "mine"),
+        w.file(&format!("codex-home/.codexgen-{live}-Qr90St.tmp"), "live"),
+        w.file("codex-home/.codexgen-Uv12Wx.tmp", "fresh"),
     ];
     w.cmd()
         .args(["gen", "--check"])

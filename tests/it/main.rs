@@ -23,6 +23,7 @@ mod no_panic;
 mod output;
 mod overlay;
 mod ownership;
+mod races;
 mod scale;
 mod schema;
 mod scripting;

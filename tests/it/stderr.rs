@@ -557,8 +557,8 @@ fn a_full_disk_part_way_and_then_at_the_state_write() {
         &["--codex-version", "0.169.0", "gen", "--yes"],
         2,
         r"codexgen: catalog t1 (providers.yaml); Codex 0.169.0 (--codex-version); home [ROOT]/codex-home
-codexgen: fail point 31: rename [ROOT]/codex-home/.codexgen/backup/beta.config.toml (enospc)
-codexgen: fail point 37: rename [ROOT]/codex-home/.codexgen/state.json (enospc)
+codexgen: fail point 33: rename [ROOT]/codex-home/.codexgen/backup/beta.config.toml (enospc)
+codexgen: fail point 39: rename [ROOT]/codex-home/.codexgen/state.json (enospc)
 error: cannot write the Codex home; codexgen stopped after 2 of 3 file(s)
   caused by: cannot rename [ROOT]/codex-home/.codexgen/backup/beta.config.toml: No space left on device (injected)
 
