@@ -54,6 +54,7 @@ pub mod stages;
 mod state;
 mod verbosity;
 mod verify;
+mod whose;
 mod write;
 
 use std::ffi::OsString;

@@ -41,10 +41,11 @@ use crate::layers;
 use crate::merge::{DriftAction, Note};
 use crate::plan::{self, Plan, Planned};
 use crate::secrets::redact;
-use crate::settings::Settings;
+use crate::settings::{Settings, catalog_exists};
 use crate::state::{self, FileState, Pending, Record, Shared, State, fingerprint};
 use crate::verbosity;
 use crate::verify;
+use crate::whose::{self, CatalogId, Foreign, Whose};
 use crate::write::{self, Expect, WriteError};
 
 /// What `gen` does once it has the plan.
@@ -123,6 +124,11 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
     ));
     explain_plan(&plan, &state);
     let mut said = Warnings::default();
+    let whose = whose::compare(state.catalog.as_ref(), &settings.catalog_id, catalog_exists);
+    let foreign = foreign(settings, &whose);
+    if let Some(foreign) = &foreign {
+        said.warn(foreign.problem());
+    }
     warn_before_writing(settings, catalog, &plan, &state, &mut said);
     if options.verify {
         verify_plan(settings, catalog, &plan, &mut said)?;
@@ -136,12 +142,14 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
         (Mode::Write { yes }, _) => yes,
     };
     let changed: Vec<&Planned> = plan.changed().collect();
+    refuse_foreign(foreign.as_ref(), !changed.is_empty(), yes)?;
     // The diff is shown for review: with `-q --yes` nobody reviews it. A
     // question (`[y/N]`) is always asked with the diff it is about.
     if !(yes && verbosity::quiet()) {
         print_plans(changed.iter().copied(), Tense::Will)?;
     }
-    let new_state = ManuallyDrop::new(planned_state(&plan, target));
+    let record = record(settings, &state, &whose, changed.is_empty());
+    let new_state = ManuallyDrop::new(planned_state(&plan, target, record));
     if changed.is_empty() {
         let leftovers = !write::leftover_temps(&temp_dirs(settings, &plan, &state)).is_empty();
         let unsaved = *new_state != *state.as_saved() || record_stale(&state, &new_state);
@@ -157,7 +165,7 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
         verbosity::info("nothing to change: the Codex home matches the catalog");
         return Ok(Exit::Ok);
     }
-    if !yes && !confirm(changed.len(), "gen")? {
+    if !yes && !ask(&question(changed.len(), foreign.as_ref()), "gen")? {
         // As git's and apt's "no": the run did not do what it was asked.
         verbosity::info("nothing written");
         return Ok(Exit::OutOfDate);
@@ -167,9 +175,81 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
     Ok(Exit::Ok)
 }
 
+/// A catalog found, not named, that is not the home's: said in every
+/// mode, first; written only when the user says so on a terminal.
+fn foreign<'a>(settings: &'a Settings, whose: &Whose<'a>) -> Option<Foreign<'a>> {
+    match *whose {
+        Whose::Foreign { recorded } if !settings.chosen.named() => Some(Foreign {
+            home: settings.codex_home.display().to_string(),
+            recorded,
+            found: &settings.catalog_id,
+            chosen: settings.chosen,
+            exists: catalog_exists,
+        }),
+        _ => None,
+    }
+}
+
+/// A run that would write from a catalog that is not the home's stops
+/// under `--yes` (or with no terminal to ask on): the user names the
+/// catalog to switch to.
+fn refuse_foreign(foreign: Option<&Foreign<'_>>, changes: bool, yes: bool) -> Result<(), Error> {
+    match foreign {
+        Some(foreign) if changes && (yes || !std::io::stdin().is_terminal()) => {
+            Err(Error::with_help(
+                format!("{}; nothing was written", foreign.message()),
+                foreign.help(),
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The catalog the home records after this run (see `whose`): the one
+/// read, unless it is another than the home's and nothing is written (a
+/// found catalog that changes nothing does not take the home), or it is
+/// the home's at the same place (its text changed in a way no file shows:
+/// not worth a write). Says when the record follows a moved catalog.
+fn record(
+    settings: &Settings,
+    state: &State,
+    whose: &Whose<'_>,
+    unchanged: bool,
+) -> Option<CatalogId> {
+    let found = &settings.catalog_id;
+    match whose {
+        Whose::Moved { from } => verbosity::info(&format!(
+            "{} the catalog that wrote this home moved from {} to {} (same text); the home records the new place",
+            dim("note:"),
+            from.describe(),
+            found.describe()
+        )),
+        Whose::Unrecorded if !state.files.is_empty() => verbosity::detail(&format!(
+            "catalog: this home recorded no catalog (written by an older codexgen); it records {} from this run on",
+            found.describe()
+        )),
+        Whose::Foreign { .. } | Whose::Same if unchanged => return state.catalog.clone(),
+        _ => {}
+    }
+    Some(found.clone())
+}
+
+/// The question before a write: with the two catalogs when the one read is
+/// not the home's.
+fn question(files: usize, foreign: Option<&Foreign<'_>>) -> String {
+    match foreign {
+        Some(foreign) => format!(
+            "write {files} file(s) from {}, replacing the catalog that wrote this home ({})?",
+            foreign.found.describe(),
+            foreign.recorded.describe()
+        ),
+        None => format!("write {files} file(s)?"),
+    }
+}
+
 /// The state a run that writes `plan` leaves: each file's managed leaves
 /// and fingerprints.
-fn planned_state(plan: &Plan, target: &Target) -> State {
+fn planned_state(plan: &Plan, target: &Target, catalog: Option<CatalogId>) -> State {
     let mut new_state = State::new(
         plan.files
             .iter()
@@ -187,6 +267,7 @@ fn planned_state(plan: &Plan, target: &Target) -> State {
             .collect(),
     );
     new_state.codex = Some(target.version.to_string());
+    new_state.catalog = catalog;
     new_state
 }
 
@@ -1206,6 +1287,11 @@ fn print_plan(out: &mut impl std::io::Write, p: &Planned, tense: Tense) -> std::
 /// Asks `[y/N]` on a terminal before writing `files` file(s); refuses
 /// without one (the caller's `--yes` skips the question).
 pub(super) fn confirm(files: usize, command: &str) -> Result<bool, Error> {
+    ask(&format!("write {files} file(s)?"), command)
+}
+
+/// Asks `question [y/N]` on a terminal; refuses without one.
+fn ask(question: &str, command: &str) -> Result<bool, Error> {
     let stdin = std::io::stdin();
     if !stdin.is_terminal() {
         return Err(Error::with_help(
@@ -1213,7 +1299,7 @@ pub(super) fn confirm(files: usize, command: &str) -> Result<bool, Error> {
             format!("review with `codexgen {command} --diff`, then run `codexgen {command} --yes`"),
         ));
     }
-    eprint!("write {files} file(s)? [y/N] ");
+    eprint!("{question} [y/N] ");
     let _ = std::io::stderr().flush();
     let mut answer = String::new();
     stdin

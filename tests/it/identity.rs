@@ -1,0 +1,283 @@
+//! Whose catalog a home is (issue 20, point 4): a home remembers the
+//! catalog that wrote it; a catalog found in whatever folder a command runs
+//! in does not take the home over under `--yes` unless it is named
+//! (`--catalog`, `CODEXGEN_CATALOG`); reports say it; the commands that act
+//! with the home as it is (aliases, exec, ...) read the home's catalog.
+
+use std::path::{Path, PathBuf};
+
+use predicates::prelude::*;
+use predicates::str::contains;
+use serde_json::Value;
+
+use crate::support::{CATALOG, World, snapshot_dir};
+
+/// The user's own catalog, in `~/.config/codexgen/providers.yaml`.
+const MINE: &str = r#"schema: 1
+version: "mine-1"
+default: mine
+providers:
+  gateway:
+    name: ACME gateway
+    base_url: https://llm.acme.internal/openai/v1
+    env_key: ACME_LLM_KEY
+profiles:
+  mine:
+    provider: gateway
+    model: acme-large
+  fast:
+    provider: gateway
+    model: acme-small
+"#;
+
+fn canonical(path: &Path) -> String {
+    std::fs::canonicalize(path)
+        .unwrap()
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// A world whose home was written from the user's catalog (found in the
+/// config folder, from a folder with no catalog), with a project folder
+/// (`work/`) that ships another catalog. Returns the two catalogs' paths.
+fn written_from_mine(w: &World) -> (PathBuf, PathBuf) {
+    let mine = w.file("user/.config/codexgen/providers.yaml", MINE);
+    let shipped = w.catalog(CATALOG);
+    std::fs::create_dir_all(w.root.join("elsewhere")).unwrap();
+    w.cmd()
+        .current_dir(w.root.join("elsewhere"))
+        .args(["gen", "--yes"])
+        .assert()
+        .success();
+    assert!(w.exists("mine.config.toml"));
+    (mine, shipped)
+}
+
+fn stderr(out: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&out.get_output().stderr).into_owned()
+}
+
+#[test]
+fn a_catalog_found_in_the_current_folder_does_not_take_a_home_over_under_yes() {
+    let w = World::new();
+    let (mine, shipped) = written_from_mine(&w);
+    let before = snapshot_dir(&w.home);
+    for args in [&["-q", "gen", "--yes"][..], &["gen", "--yes"], &["gen"]] {
+        let out = w.cmd().args(args).assert().code(2);
+        let err = stderr(&out);
+        assert!(err.contains(&canonical(&mine)), "{args:?}: {err}");
+        assert!(err.contains(&canonical(&shipped)), "{args:?}: {err}");
+        assert!(err.contains("nothing was written"), "{args:?}: {err}");
+        assert!(
+            err.contains(&format!("codexgen --catalog {} gen", canonical(&shipped))),
+            "{args:?}: {err}"
+        );
+        assert!(err.contains("CODEXGEN_CATALOG="), "{args:?}: {err}");
+        assert_eq!(snapshot_dir(&w.home), before, "{args:?} wrote");
+    }
+    // From a folder with no catalog, the home's own is found: in sync.
+    w.cmd()
+        .current_dir(w.root.join("elsewhere"))
+        .args(["-q", "gen", "--yes"])
+        .assert()
+        .success()
+        .stderr("");
+    // An empty CODEXGEN_CATALOG names nothing.
+    w.cmd()
+        .env("CODEXGEN_CATALOG", "")
+        .args(["-q", "gen", "--yes"])
+        .assert()
+        .code(2);
+    assert_eq!(snapshot_dir(&w.home), before);
+}
+
+#[test]
+fn a_named_catalog_switches_the_home_and_the_record_follows_it() {
+    let w = World::new();
+    let (mine, shipped) = written_from_mine(&w);
+    // Named by the variable, from any folder: written.
+    w.cmd()
+        .current_dir(w.root.join("elsewhere"))
+        .env("CODEXGEN_CATALOG", &shipped)
+        .args(["-q", "gen", "--yes"])
+        .assert()
+        .success()
+        .stderr("");
+    assert!(w.exists("alpha.config.toml") && !w.exists("mine.config.toml"));
+    // The home is the shipped catalog's now: the user's own, found in the
+    // config folder, is the stranger.
+    let before = snapshot_dir(&w.home);
+    let out = w
+        .cmd()
+        .current_dir(w.root.join("elsewhere"))
+        .args(["-q", "gen", "--yes"])
+        .assert()
+        .code(2);
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!(
+            "was written from catalog {}; this run found {} (found in the user's config folder)",
+            canonical(&shipped),
+            canonical(&mine)
+        )),
+        "{err}"
+    );
+    assert_eq!(snapshot_dir(&w.home), before);
+    // --catalog wins over the variable, and switches back.
+    w.cmd()
+        .env("CODEXGEN_CATALOG", &shipped)
+        .arg("--catalog")
+        .arg(&mine)
+        .args(["-q", "gen", "--yes"])
+        .assert()
+        .success();
+    assert!(w.exists("mine.config.toml") && !w.exists("alpha.config.toml"));
+}
+
+#[test]
+fn diff_check_and_json_say_which_catalog_wrote_the_home() {
+    let w = World::new();
+    let (mine, shipped) = written_from_mine(&w);
+    let both = |err: &str| err.contains(&canonical(&mine)) && err.contains(&canonical(&shipped));
+    let out = w.cmd().args(["gen", "--diff"]).assert().success();
+    assert!(both(&stderr(&out)), "{}", stderr(&out));
+    let out = w.cmd().args(["gen", "--check"]).assert().code(1);
+    assert!(both(&stderr(&out)), "{}", stderr(&out));
+    let out = w
+        .cmd()
+        .args(["gen", "--diff", "--format", "json"])
+        .assert()
+        .success();
+    let report: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let warnings = report["warnings"].as_array().unwrap();
+    assert!(
+        warnings.iter().any(|w| both(w["message"].as_str().unwrap())
+            && w["help"].as_str().unwrap().contains("--catalog")),
+        "{report:#}"
+    );
+    // Named, it is said no more.
+    let out = w
+        .cmd()
+        .arg("--catalog")
+        .arg(&shipped)
+        .args(["gen", "--check"])
+        .assert()
+        .code(1);
+    assert!(!stderr(&out).contains("was written from catalog"));
+}
+
+#[test]
+fn aliases_exec_and_completions_read_the_home_s_catalog_in_any_folder() {
+    let w = World::new();
+    let (mine, shipped) = written_from_mine(&w);
+    // An rc file's `eval "$(codexgen aliases)"` in a shell that starts in
+    // the project folder.
+    let out = w.cmd().arg("aliases").assert().success();
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(stdout.contains("codex-mine()"), "{stdout}");
+    assert!(!stdout.contains("codex-alpha"), "{stdout}");
+    let err = stderr(&out);
+    assert!(err.contains("reading the home's catalog"), "{err}");
+    assert!(err.contains(&canonical(&shipped)), "{err}");
+    w.cmd()
+        .args(["-q", "aliases"])
+        .assert()
+        .success()
+        .stderr("")
+        .stdout(contains("codex-fast()"));
+    w.cmd()
+        .env("ACME_LLM_KEY", "k")
+        .args(["-q", "exec", "--print", "mine"])
+        .assert()
+        .success()
+        .stdout(contains("acme-large"));
+    w.cmd()
+        .args(["-q", "completions", "bash"])
+        .assert()
+        .success()
+        .stdout(contains("mine").and(contains("alpha").not()));
+    // Named, the other catalog is read.
+    w.cmd()
+        .arg("--catalog")
+        .arg(&shipped)
+        .args(["-q", "aliases"])
+        .assert()
+        .success()
+        .stdout(contains("codex-alpha()").and(contains("codex-mine").not()));
+    // The home's catalog gone: nothing to read in its place, and nothing
+    // printed for the shell to run.
+    std::fs::remove_file(&mine).unwrap();
+    let out = w.cmd().args(["-q", "aliases"]).assert().code(2).stdout("");
+    let err = stderr(&out);
+    assert!(err.contains("(no longer there)"), "{err}");
+    assert!(err.contains("--catalog"), "{err}");
+}
+
+#[test]
+fn a_home_written_before_the_record_records_its_first_catalog() {
+    let w = World::new();
+    let (mine, _) = written_from_mine(&w);
+    // As an older codexgen left it: no `catalog` in the state.
+    let state = w.home.join(".codexgen/state.json");
+    let text = std::fs::read_to_string(&state).unwrap();
+    let old: String = text
+        .split_inclusive('\n')
+        .filter(|l| !l.starts_with("\"catalog\""))
+        .collect();
+    assert_ne!(old, text, "the state records no catalog: {text}");
+    std::fs::write(&state, &old).unwrap();
+    // The first run records what it reads, without asking.
+    w.cmd().args(["-q", "gen", "--yes"]).assert().success();
+    assert!(w.exists("alpha.config.toml"));
+    let recorded = std::fs::read_to_string(&state).unwrap();
+    assert!(recorded.contains("\"catalog\": {\"files\":["), "{recorded}");
+    // From then on, the user's own catalog is the stranger.
+    w.cmd()
+        .current_dir(w.root.join("elsewhere"))
+        .args(["-q", "gen", "--yes"])
+        .assert()
+        .code(2)
+        .stderr(contains(canonical(&mine)));
+}
+
+#[test]
+fn a_moved_catalog_is_still_the_home_s_and_a_copy_is_not() {
+    let w = World::new();
+    let old = w.file("old/providers.yaml", MINE);
+    w.cmd()
+        .current_dir(w.root.join("old"))
+        .args(["-q", "gen", "--yes"])
+        .assert()
+        .success();
+    // A copy elsewhere while the first is still there is another catalog:
+    // it changes nothing, so nothing is written, but it is said.
+    let copy = w.file("copy/providers.yaml", MINE);
+    let before = snapshot_dir(&w.home);
+    w.cmd()
+        .current_dir(w.root.join("copy"))
+        .args(["-q", "gen", "--yes"])
+        .assert()
+        .success()
+        .stderr(contains(canonical(&old)).and(contains(canonical(&copy))));
+    assert_eq!(snapshot_dir(&w.home), before);
+    // Moved: the old place is gone and the text is the same.
+    let moved = w.root.join("moved");
+    std::fs::rename(w.root.join("old"), &moved).unwrap();
+    let out = w
+        .cmd()
+        .current_dir(&moved)
+        .args(["gen", "--yes"])
+        .assert()
+        .success();
+    assert!(stderr(&out).contains("moved"), "{}", stderr(&out));
+    let state = std::fs::read_to_string(w.home.join(".codexgen/state.json")).unwrap();
+    let recorded = serde_json::to_string(&canonical(&moved.join("providers.yaml"))).unwrap();
+    assert!(state.contains(&recorded), "{state}");
+    // The copy is a stranger still, now to the moved one.
+    std::fs::write(&copy, MINE.replace("acme-small", "acme-tiny")).unwrap();
+    w.cmd()
+        .current_dir(w.root.join("copy"))
+        .args(["-q", "gen", "--yes"])
+        .assert()
+        .code(2);
+}
