@@ -3,6 +3,10 @@
 //! the Codex home, the catalog files read and layered (with the personal
 //! overlay, and where that overlay is for `adopt`), the Codex version to
 //! write for and why, and the installed Codex, looked up at most once.
+//! Also which catalog that is ([`CatalogId`]) and how it was chosen
+//! (`--catalog`, `CODEXGEN_CATALOG`, found, or the home's own: commands that
+//! act with the home as it is read the catalog the home records when the
+//! one found is another, [`Follow::Home`]; see `whose`).
 //! Commands receive [`Settings`] and never see the command line.
 
 use crate::codex_schema::Schemas;

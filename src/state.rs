@@ -9,7 +9,9 @@
 //! kept in `state.toml` (still read when there is no `state.json`; see
 //! [`State::parse`]). Each file's entry also holds two fingerprints (what its
 //! merge started from, and the text written) that let a steady run skip
-//! merging a file nothing touched (see `plan`). Text in, text out; no I/O. codexgen
+//! merging a file nothing touched (see `plan`). The state also names the
+//! catalog that last wrote the home (`whose`): the home's own, never in the
+//! travelling record below. Text in, text out; no I/O. codexgen
 //! deletes files named here, so only names of files it writes are accepted
 //! ([`CodexFile`] refuses any other).
 //!

@@ -6,6 +6,11 @@
 //! themselves are elsewhere. Informational lines go through `verbosity`
 //! (`-q` drops them; with `-q --yes` the diff is not printed either).
 //!
+//! Whose catalog: a catalog found (not named) that is not the one the
+//! home records (`whose`) is a warning in every mode, stops a write under
+//! `--yes` or without a terminal (exit 2), and is in the question on a
+//! terminal; the state records the catalog of each run that writes.
+//!
 //! The write sequence, so that a kill or a full disk at any step leaves a
 //! home the next run puts right: take the lock; check that the state and
 //! every planned file are as planned; remove temp files a killed run left;

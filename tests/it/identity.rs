@@ -281,3 +281,114 @@ fn a_moved_catalog_is_still_the_home_s_and_a_copy_is_not() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn adopt_and_doctor_read_the_home_s_catalog_in_any_folder() {
+    let w = World::new();
+    let (mine, _) = written_from_mine(&w);
+    let config = w.read("config.toml");
+    std::fs::write(
+        w.home.join("config.toml"),
+        config.replace("\"acme-large\"", "\"picked-in-tui\""),
+    )
+    .unwrap();
+    // doctor, in the project folder, judges the home by the catalog that
+    // wrote it: one value edited by hand, nothing from the other catalog.
+    let out = w.cmd().args(["-q", "doctor"]).assert();
+    let doctor = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(doctor.contains("model"), "{doctor}");
+    assert!(!doctor.contains("alpha"), "{doctor}");
+    // adopt writes the edit into the overlay beside the home's catalog,
+    // never beside the one found in the project folder.
+    w.cmd().args(["-q", "adopt", "--yes"]).assert().success();
+    let overlay = mine.with_file_name("providers.local.yaml");
+    let adopted = std::fs::read_to_string(&overlay).unwrap();
+    assert!(adopted.contains("picked-in-tui"), "{adopted}");
+    assert!(!w.root.join("work/providers.local.yaml").exists());
+    // The overlay that appeared beside the home's catalog is still its
+    // catalog: gen from a folder without one writes, as before.
+    w.cmd()
+        .current_dir(w.root.join("elsewhere"))
+        .args(["-q", "gen", "--yes"])
+        .assert()
+        .success()
+        .stderr("");
+}
+
+/// `codexgen ARGS` on a terminal (through `script`), answering `answer`;
+/// the terminal's text and the exit status.
+#[cfg(target_os = "linux")]
+fn on_a_terminal(w: &World, args: &str, answer: &str) -> Option<(String, Option<i32>)> {
+    let Ok(script) = crate::scripting::which_script() else {
+        eprintln!("skipped: no `script` (util-linux) to run codexgen on a terminal");
+        return None;
+    };
+    let bin = assert_cmd::cargo::cargo_bin("codexgen");
+    let line = format!(
+        "'{}' --codex-home '{}' {args}",
+        bin.display(),
+        w.home.display()
+    );
+    let run = std::process::Command::new(script)
+        .current_dir(w.root.join("work"))
+        .env_remove("CODEX_HOME")
+        .env("HOME", w.root.join("user"))
+        .env("XDG_CONFIG_HOME", w.root.join("user/.config"))
+        .env("XDG_CACHE_HOME", w.root.join("user/.cache"))
+        .env("NO_COLOR", "1")
+        .env("PATH", "/usr/bin:/bin")
+        .env("CODEXGEN_SYSTEM_CODEX_DIR", w.root.join("etc-codex"))
+        .args(["-qec", &line, "/dev/null"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write as _;
+            child
+                .stdin
+                .take()
+                .expect("stdin")
+                .write_all(answer.as_bytes())?;
+            child.wait_with_output()
+        })
+        .expect("script runs");
+    Some((
+        String::from_utf8_lossy(&run.stdout).into_owned(),
+        run.status.code(),
+    ))
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn on_a_terminal_gen_asks_naming_both_catalogs_and_a_yes_switches_the_home() {
+    let w = World::new();
+    let (mine, shipped) = written_from_mine(&w);
+    let before = snapshot_dir(&w.home);
+    let Some((said, code)) = on_a_terminal(&w, "gen", "n\n") else {
+        return;
+    };
+    // `script` folds long lines: compare without line breaks.
+    let said = said.replace("\r\n", "").replace('\n', "");
+    assert!(
+        said.contains(&format!(
+            "from {}, replacing the catalog that wrote this home ({})? [y/N]",
+            canonical(&shipped),
+            canonical(&mine)
+        )),
+        "{said}"
+    );
+    assert_eq!(code, Some(1), "{said}");
+    assert_eq!(snapshot_dir(&w.home), before, "a \"no\" wrote something");
+    let Some((said, code)) = on_a_terminal(&w, "gen", "y\n") else {
+        return;
+    };
+    assert_eq!(code, Some(0), "{said}");
+    assert!(w.exists("alpha.config.toml") && !w.exists("mine.config.toml"));
+    // The home is the shipped catalog's now: -q gen --yes in its folder
+    // writes nothing and says nothing.
+    w.cmd()
+        .args(["-q", "gen", "--yes"])
+        .assert()
+        .success()
+        .stderr("");
+}
