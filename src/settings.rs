@@ -138,7 +138,7 @@ impl Settings {
             verbosity::detail("catalog: no personal overlay is read (--no-local)");
         }
         let sources = read_files(&files, overlay.as_ref())?;
-        let catalog_id = identity(&files, overlay.as_ref(), &sources);
+        let catalog_id = identity(&codex_home, &files, overlay.as_ref(), &sources);
         let wanted = global
             .codex_version
             .as_deref()
@@ -206,7 +206,7 @@ fn follow_home(
         return Ok(None);
     };
     let overlay = overlay_of(files);
-    let here = place(files, overlay.as_ref());
+    let here = place(codex_home, files, overlay.as_ref());
     if recorded.same_place(&here) {
         return Ok(None);
     }
@@ -216,11 +216,8 @@ fn follow_home(
     let found = if home_files.is_some() {
         here
     } else {
-        identity(
-            files,
-            overlay.as_ref(),
-            &read_files(files, overlay.as_ref())?,
-        )
+        let read = read_files(files, overlay.as_ref())?;
+        identity(codex_home, files, overlay.as_ref(), &read)
     };
     let Whose::Foreign { recorded } = whose::compare(Some(&recorded), &found, catalog_exists)
     else {
@@ -281,25 +278,27 @@ fn read_files(files: &[PathBuf], overlay: Option<&PathBuf>) -> Result<Vec<Source
 /// Which catalog `files` and `overlay` are, by place only (`content` is
 /// left empty): the files by canonical path (the built-in catalog by its
 /// name when there is none), and the overlay when it is there.
-fn place(files: &[PathBuf], overlay: Option<&PathBuf>) -> CatalogId {
-    let name = |file: &PathBuf| {
+fn place(codex_home: &Path, files: &[PathBuf], overlay: Option<&PathBuf>) -> CatalogId {
+    let name = |file: &Path| {
         if file == Path::new("-") {
             return input::STDIN.to_owned();
         }
         std::fs::canonicalize(file)
-            .unwrap_or_else(|_| file.clone())
+            .or_else(|_| std::path::absolute(file))
+            .unwrap_or_else(|_| file.to_path_buf())
             .to_string_lossy()
             .into_owned()
     };
     let files = if files.is_empty() {
         vec![Source::embedded().name]
     } else {
-        files.iter().map(name).collect()
+        files.iter().map(|f| name(f)).collect()
     };
     CatalogId {
+        home: Some(name(codex_home)),
         overlay: overlay
             .filter(|o| o.exists())
-            .map(name)
+            .map(|o| name(o))
             .filter(|o| !files.contains(o)),
         files,
         content: String::new(),
@@ -309,7 +308,12 @@ fn place(files: &[PathBuf], overlay: Option<&PathBuf>) -> CatalogId {
 /// The identity of the catalog read from `files` and `overlay`: its
 /// [`place`], and the fingerprint of the texts read (each after its length,
 /// so that text cannot shift between files).
-fn identity(files: &[PathBuf], overlay: Option<&PathBuf>, read: &[Source]) -> CatalogId {
+fn identity(
+    codex_home: &Path,
+    files: &[PathBuf],
+    overlay: Option<&PathBuf>,
+    read: &[Source],
+) -> CatalogId {
     let lengths: Vec<String> = read.iter().map(|s| format!("{}:", s.text.len())).collect();
     let content = fingerprint_of(
         read.iter()
@@ -318,7 +322,7 @@ fn identity(files: &[PathBuf], overlay: Option<&PathBuf>, read: &[Source]) -> Ca
     );
     CatalogId {
         content,
-        ..place(files, overlay)
+        ..place(codex_home, files, overlay)
     }
 }
 

@@ -573,6 +573,7 @@ mod tests {
             },
         );
         state.catalog = Some(CatalogId {
+            home: Some("/home/me/.codex".into()),
             files: vec!["/c/providers.yaml".into()],
             overlay: Some("/c/providers.local.yaml".into()),
             content: fingerprint(b"catalog"),

@@ -18,7 +18,9 @@
 //! one that appears (`adopt` creates it) or is skipped (`--no-local`) is
 //! the same catalog; two different overlays over the same files are not.
 //! A catalog that moved (the recorded files are gone, the text read is the
-//! same) is the same catalog, and the record follows it.
+//! same) is the same catalog, and the record follows it. A home that moved
+//! with its catalog (a repository holding both, cloned elsewhere) finds it
+//! at the same place relative to the home, and that is the same catalog too.
 
 use serde::{Deserialize, Serialize};
 
@@ -31,6 +33,11 @@ pub const CATALOG_VAR: &str = "CODEXGEN_CATALOG";
 /// Which catalog a run reads, as the home's state records it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CatalogId {
+    /// The Codex home it wrote, by its canonical path: a home that moved
+    /// with its catalog (a repository holding both, cloned elsewhere) finds
+    /// its catalog at the same place relative to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub home: Option<String>,
     /// The catalog files, in overlay order, each by its canonical absolute
     /// path (`<built-in providers.yaml>`, `<stdin>` for those), without the
     /// personal overlay found beside them.
@@ -48,8 +55,23 @@ impl CatalogId {
     /// overlay).
     #[must_use]
     pub fn same_place(&self, other: &CatalogId) -> bool {
-        self.files == other.files
-            && (self.overlay == other.overlay || self.overlay.is_none() || other.overlay.is_none())
+        let same = |a: &str, b: &str| {
+            a == b
+                || match (&self.home, &other.home) {
+                    (Some(here), Some(there)) if here != there => {
+                        CatalogId::is_file(a)
+                            && CatalogId::is_file(b)
+                            && relative(here, a) == relative(there, b)
+                    }
+                    _ => false,
+                }
+        };
+        self.files.len() == other.files.len()
+            && self.files.iter().zip(&other.files).all(|(a, b)| same(a, b))
+            && match (&self.overlay, &other.overlay) {
+                (Some(a), Some(b)) => same(a, b),
+                _ => true,
+            }
     }
 
     /// The catalog in words: `/a/providers.yaml + /a/providers.local.yaml`.
@@ -74,6 +96,17 @@ impl CatalogId {
     pub fn is_file(name: &str) -> bool {
         !(name.starts_with('<') && name.ends_with('>'))
     }
+}
+
+/// `to` as seen from the folder `from` (both absolute): `../x/providers.yaml`.
+fn relative(from: &str, to: &str) -> std::path::PathBuf {
+    use std::path::{Component, Path};
+    let from: Vec<Component<'_>> = Path::new(from).components().collect();
+    let to: Vec<Component<'_>> = Path::new(to).components().collect();
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    std::iter::repeat_n(Component::ParentDir, from.len() - common)
+        .chain(to[common..].iter().copied())
+        .collect()
 }
 
 /// What the catalog a run reads is to the home.
@@ -256,6 +289,7 @@ mod tests {
 
     fn id(files: &[&str], overlay: Option<&str>, content: &str) -> CatalogId {
         CatalogId {
+            home: Some("/home/me/.codex".to_owned()),
             files: files.iter().map(|f| (*f).to_owned()).collect(),
             overlay: overlay.map(str::to_owned),
             content: content.to_owned(),
@@ -285,6 +319,37 @@ mod tests {
             compare(Some(&a), &b, there),
             Whose::Foreign { .. }
         ));
+    }
+
+    #[test]
+    fn a_home_that_moved_with_its_catalog_finds_it_at_the_same_place_relative_to_it() {
+        let at = |home: &str, file: &str| CatalogId {
+            home: Some(home.to_owned()),
+            ..id(&[file], None, "x")
+        };
+        let there = |_: &str| true;
+        let recorded = at("/a/repo/fixtures/codex", "/a/repo/providers.yaml");
+        let cloned = at("/b/clone/fixtures/codex", "/b/clone/providers.yaml");
+        assert_eq!(compare(Some(&recorded), &cloned, there), Whose::Same);
+        let other = at("/b/clone/fixtures/codex", "/b/other/providers.yaml");
+        assert!(matches!(
+            compare(Some(&recorded), &other, there),
+            Whose::Foreign { .. }
+        ));
+        // The same home: only the same absolute path is the same catalog.
+        let home = at(
+            "/home/me/.codex",
+            "/home/me/.config/codexgen/providers.yaml",
+        );
+        let found = at("/home/me/.codex", "/home/me/src/x/providers.yaml");
+        assert!(matches!(
+            compare(Some(&home), &found, there),
+            Whose::Foreign { .. }
+        ));
+        assert_eq!(
+            relative("/a/b/c", "/a/d/e.yaml"),
+            std::path::PathBuf::from("../../d/e.yaml")
+        );
     }
 
     #[test]

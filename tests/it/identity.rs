@@ -230,7 +230,7 @@ fn a_home_written_before_the_record_records_its_first_catalog() {
     w.cmd().args(["-q", "gen", "--yes"]).assert().success();
     assert!(w.exists("alpha.config.toml"));
     let recorded = std::fs::read_to_string(&state).unwrap();
-    assert!(recorded.contains("\"catalog\": {\"files\":["), "{recorded}");
+    assert!(recorded.contains("\"catalog\": {\"home\":"), "{recorded}");
     // From then on, the user's own catalog is the stranger.
     w.cmd()
         .current_dir(w.root.join("elsewhere"))
@@ -391,4 +391,63 @@ fn on_a_terminal_gen_asks_naming_both_catalogs_and_a_yes_switches_the_home() {
         .assert()
         .success()
         .stderr("");
+}
+
+/// `codexgen` as `World::cmd` runs it, in `dir`, with `home` as the Codex
+/// home (relative to `dir`).
+fn in_folder(w: &World, dir: &Path, home: &str) -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("codexgen").unwrap();
+    cmd.current_dir(dir)
+        .env_remove("CODEX_HOME")
+        .env("HOME", w.root.join("user"))
+        .env("XDG_CONFIG_HOME", w.root.join("user/.config"))
+        .env("XDG_CACHE_HOME", w.root.join("user/.cache"))
+        .env("NO_COLOR", "1")
+        .env("PATH", w.root.join("bin"))
+        .env("CODEXGEN_SYSTEM_CODEX_DIR", w.root.join("etc-codex"))
+        .args(["--codex-home", home]);
+    cmd
+}
+
+/// A repository that keeps a Codex home beside its catalog (the README's CI
+/// recipe: `--codex-home ./fixtures/codex`), cloned at another path: the
+/// clone's catalog is the home's, found at the same place relative to it.
+#[test]
+fn a_home_kept_in_a_repository_with_its_catalog_is_the_catalog_s_in_every_clone() {
+    let w = World::new();
+    let repo = w.root.join("repo");
+    w.file("repo/providers.yaml", CATALOG);
+    std::fs::create_dir_all(repo.join("fixtures/codex")).unwrap();
+    in_folder(&w, &repo, "fixtures/codex")
+        .args(["-q", "gen", "--yes"])
+        .assert()
+        .success();
+    // Cloned elsewhere (the first clone gone), and the catalog edited.
+    let clone = w.root.join("elsewhere/clone");
+    for (path, bytes) in snapshot_dir(&repo) {
+        let to = clone.join(path.strip_prefix(&repo).unwrap());
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::write(to, bytes).unwrap();
+    }
+    std::fs::remove_dir_all(&repo).unwrap();
+    std::fs::write(
+        clone.join("providers.yaml"),
+        CATALOG.replace("alpha-1", "alpha-2"),
+    )
+    .unwrap();
+    in_folder(&w, &clone, "fixtures/codex")
+        .args(["-q", "gen", "--yes"])
+        .assert()
+        .success()
+        .stderr("");
+    let config = std::fs::read_to_string(clone.join("fixtures/codex/config.toml")).unwrap();
+    assert!(config.contains("alpha-2"), "{config}");
+    // Another catalog found for that home is still another one.
+    let sub = clone.join("fixtures");
+    std::fs::write(sub.join("providers.yaml"), MINE).unwrap();
+    in_folder(&w, &sub, "codex")
+        .args(["-q", "gen", "--yes"])
+        .assert()
+        .code(2)
+        .stderr(contains(canonical(&clone.join("providers.yaml"))));
 }
