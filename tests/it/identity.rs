@@ -451,3 +451,33 @@ fn a_home_kept_in_a_repository_with_its_catalog_is_the_catalog_s_in_every_clone(
         .code(2)
         .stderr(contains(canonical(&clone.join("providers.yaml"))));
 }
+
+/// probe sends the user's key variables to the catalog's endpoints: in a
+/// folder that ships another catalog it still probes the home's.
+#[test]
+fn probe_asks_the_endpoints_of_the_home_s_catalog_in_any_folder() {
+    let w = World::new();
+    w.file(
+        "user/.config/codexgen/providers.yaml",
+        &MINE.replace(
+            "https://llm.acme.internal/openai/v1",
+            "http://127.0.0.1:9/v1",
+        ),
+    );
+    w.catalog(CATALOG);
+    std::fs::create_dir_all(w.root.join("elsewhere")).unwrap();
+    w.cmd()
+        .current_dir(w.root.join("elsewhere"))
+        .args(["-q", "gen", "--yes"])
+        .assert()
+        .success();
+    let out = w
+        .cmd()
+        .env("ACME_LLM_KEY", "k")
+        .args(["-q", "probe", "--timeout", "5", "--format", "json"])
+        .assert()
+        .code(1);
+    let report = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(report.contains("127.0.0.1:9"), "{report}");
+    assert!(!report.contains("alpha.example"), "{report}");
+}
