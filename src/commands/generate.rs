@@ -212,9 +212,8 @@ fn refuse_foreign(foreign: Option<&Foreign<'_>>, changes: bool, yes: bool) -> Re
 
 /// The catalog the home records after this run (see `whose`): the one
 /// read, unless it is another than the home's and nothing is written (a
-/// found catalog that changes nothing does not take the home), or it is
-/// the home's at the same place (its text changed in a way no file shows:
-/// not worth a write). Says when the record follows a moved catalog.
+/// found catalog that changes nothing does not take the home). Says when
+/// the record follows a moved catalog.
 fn record(
     settings: &Settings,
     state: &State,
@@ -233,7 +232,7 @@ fn record(
             "catalog: this home recorded no catalog (written by an older codexgen); it records {} from this run on",
             found.describe()
         )),
-        Whose::Foreign { .. } | Whose::Same if unchanged => return state.catalog.clone(),
+        Whose::Foreign { .. } if unchanged => return state.catalog.clone(),
         _ => {}
     }
     Some(found.clone())
