@@ -233,6 +233,13 @@ fn record(
             found.describe()
         )),
         Whose::Foreign { .. } if unchanged => return state.catalog.clone(),
+        // Named, or said yes to on a terminal.
+        Whose::Foreign { recorded } => verbosity::info(&format!(
+            "{} this home was written from catalog {}; it records {} from now on",
+            dim("note:"),
+            recorded.describe(),
+            found.describe()
+        )),
         _ => {}
     }
     Some(found.clone())

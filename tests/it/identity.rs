@@ -123,14 +123,19 @@ fn a_named_catalog_switches_the_home_and_the_record_follows_it() {
         "{err}"
     );
     assert_eq!(snapshot_dir(&w.home), before);
-    // --catalog wins over the variable, and switches back.
+    // --catalog wins over the variable, and switches back, saying so.
     w.cmd()
         .env("CODEXGEN_CATALOG", &shipped)
         .arg("--catalog")
         .arg(&mine)
-        .args(["-q", "gen", "--yes"])
+        .args(["gen", "--yes"])
         .assert()
-        .success();
+        .success()
+        .stderr(contains(format!(
+            "this home was written from catalog {}; it records {} from now on",
+            canonical(&shipped),
+            canonical(&mine)
+        )));
     assert!(w.exists("mine.config.toml") && !w.exists("alpha.config.toml"));
 }
 
