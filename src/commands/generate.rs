@@ -131,6 +131,10 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
     let mut said = Warnings::default();
     let whose = whose::compare(state.catalog.as_ref(), &settings.catalog_id, catalog_exists);
     let foreign = foreign(settings, &whose);
+    // Refused before anything else is said: nothing else matters then.
+    if let Mode::Write { yes } = options.mode {
+        refuse_foreign(foreign.as_ref(), plan.changed().next().is_some(), yes)?;
+    }
     if let Some(foreign) = &foreign {
         said.warn(foreign.problem());
     }
@@ -147,7 +151,6 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
         (Mode::Write { yes }, _) => yes,
     };
     let changed: Vec<&Planned> = plan.changed().collect();
-    refuse_foreign(foreign.as_ref(), !changed.is_empty(), yes)?;
     // The diff is shown for review: with `-q --yes` nobody reviews it. A
     // question (`[y/N]`) is always asked with the diff it is about.
     if !(yes && verbosity::quiet()) {
