@@ -290,7 +290,7 @@ fn place(codex_home: &Path, files: &[PathBuf], overlay: Option<&PathBuf>) -> Cat
             .into_owned()
     };
     let files = if files.is_empty() {
-        vec![Source::embedded().name]
+        vec![catalog::EMBEDDED_NAME.to_owned()]
     } else {
         files.iter().map(|f| name(f)).collect()
     };
@@ -336,7 +336,7 @@ pub fn catalog_exists(name: &str) -> bool {
 /// `None` for one read from standard input, or one whose files are gone.
 fn readable(recorded: &CatalogId) -> Option<Vec<PathBuf>> {
     match recorded.files.as_slice() {
-        [builtin] if builtin == &Source::embedded().name => Some(Vec::new()),
+        [builtin] if builtin == catalog::EMBEDDED_NAME => Some(Vec::new()),
         files => files
             .iter()
             .map(|f| (CatalogId::is_file(f) && catalog_exists(f)).then(|| PathBuf::from(f)))

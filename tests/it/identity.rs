@@ -486,3 +486,38 @@ fn probe_asks_the_endpoints_of_the_home_s_catalog_in_any_folder() {
     assert!(report.contains("127.0.0.1:9"), "{report}");
     assert!(!report.contains("alpha.example"), "{report}");
 }
+
+#[test]
+fn a_home_written_from_the_built_in_catalog_is_not_taken_by_a_file_found_later() {
+    let w = World::new();
+    std::fs::create_dir_all(w.root.join("elsewhere")).unwrap();
+    w.cmd()
+        .current_dir(w.root.join("elsewhere"))
+        .args(["-q", "gen", "--yes"])
+        .assert()
+        .success();
+    let shipped = w.catalog(CATALOG);
+    let before = snapshot_dir(&w.home);
+    w.cmd()
+        .args(["-q", "gen", "--yes"])
+        .assert()
+        .code(2)
+        .stderr(
+            contains("was written from catalog <built-in providers.yaml>")
+                .and(contains(canonical(&shipped))),
+        );
+    assert_eq!(snapshot_dir(&w.home), before);
+    // aliases in that folder: the built-in catalog's functions.
+    let builtin = w
+        .cmd()
+        .current_dir(w.root.join("elsewhere"))
+        .args(["-q", "aliases"])
+        .output()
+        .unwrap()
+        .stdout;
+    w.cmd()
+        .args(["-q", "aliases"])
+        .assert()
+        .success()
+        .stdout(String::from_utf8(builtin).unwrap());
+}
