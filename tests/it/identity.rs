@@ -521,3 +521,44 @@ fn a_home_written_from_the_built_in_catalog_is_not_taken_by_a_file_found_later()
         .success()
         .stdout(String::from_utf8(builtin).unwrap());
 }
+
+/// Two machines sharing a linked config.toml (the two-machine recipe), each
+/// with its clone of the dotfiles at another path and its catalog found
+/// there: each home records its own catalog, so neither refuses the other's
+/// write, and the record that travels with the file names no catalog.
+#[test]
+fn machines_sharing_a_linked_config_each_keep_their_own_catalog() {
+    let w = World::new();
+    w.file("dotfiles/config.toml", "");
+    for machine in ["a", "b"] {
+        w.file(&format!("{machine}/clone/providers.yaml"), CATALOG);
+        std::fs::create_dir_all(w.root.join(format!("{machine}/home"))).unwrap();
+        std::os::unix::fs::symlink(
+            w.root.join("dotfiles/config.toml"),
+            w.root.join(format!("{machine}/home/config.toml")),
+        )
+        .unwrap();
+    }
+    let run = |machine: &str| {
+        in_folder(&w, &w.root.join(format!("{machine}/clone")), "../home")
+            .args(["-q", "gen", "--yes"])
+            .assert()
+            .success()
+            .stderr("");
+    };
+    run("a");
+    run("b");
+    for machine in ["a", "b"] {
+        w.file(
+            &format!("{machine}/clone/providers.yaml"),
+            &CATALOG.replace("alpha-1", "alpha-2"),
+        );
+    }
+    run("b");
+    run("a");
+    let shared = std::fs::read_to_string(w.root.join("dotfiles/config.toml")).unwrap();
+    assert!(shared.contains("alpha-2"), "{shared}");
+    let record =
+        std::fs::read_to_string(w.root.join("dotfiles/.codexgen/config.toml.json")).unwrap();
+    assert!(!record.contains("providers.yaml"), "{record}");
+}
