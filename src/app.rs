@@ -15,7 +15,7 @@ use crate::commands::{
 use crate::diagnostic::Exit;
 use crate::error::Error;
 use crate::output;
-use crate::settings::{self, Settings};
+use crate::settings::{self, Follow, Settings};
 use crate::verbosity;
 
 pub fn run(args: impl IntoIterator<Item = OsString>) -> Exit {
@@ -53,7 +53,7 @@ fn dispatch(args: impl IntoIterator<Item = OsString>) -> Exit {
         // These take the resolution itself: a catalog that fails to load is
         // validate's report, and leaves completions without profile names.
         Command::Validate(a) => validate::run(
-            Settings::resolve(&cli.global),
+            Settings::resolve(&cli.global, Follow::Found),
             &validate::Options {
                 format: format(a.format),
                 templates: a.templates,
@@ -68,10 +68,13 @@ fn dispatch(args: impl IntoIterator<Item = OsString>) -> Exit {
                 cli::CompletionShell::Elvish => manual::Shell::Elvish,
                 cli::CompletionShell::Powershell => manual::Shell::Powershell,
             },
-            Settings::resolve(&cli.global),
+            // The script goes into rc files: its names are those of the
+            // catalog `exec` reads.
+            Settings::resolve(&cli.global, Follow::Home),
         ),
         Command::Man => manual::man(Cli::command()),
-        command => Settings::resolve(&cli.global).and_then(|settings| execute(&settings, command)),
+        command => Settings::resolve(&cli.global, follow(&command))
+            .and_then(|settings| execute(&settings, command)),
     };
     result.unwrap_or_else(|err| {
         output::eprintln(err.render());
@@ -112,6 +115,20 @@ fn init(a: &cli::InitArgs) -> Result<Exit, Error> {
         config_dir: settings::user_config_dir(),
     };
     init::run(&options)
+}
+
+/// Which catalog a command reads when none is named (see `whose`): `gen`
+/// reads the one found and compares it with the home's; the commands that
+/// act with the home as it is read the home's own.
+fn follow(command: &Command) -> Follow {
+    match command {
+        Command::Aliases(_)
+        | Command::Exec(_)
+        | Command::Doctor(_)
+        | Command::Probe(_)
+        | Command::Adopt(_) => Follow::Home,
+        _ => Follow::Found,
+    }
 }
 
 /// Hands a command its own options.

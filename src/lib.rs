@@ -15,6 +15,7 @@
 //!            validate, schema, completions and man (+ endpoint, report, gen_json)
 //! plan       prepare (catalog -> rendered) and plan (rendered + disk + state -> Plan)
 //! settings   Codex home, catalog files, target version, installed Codex (found once)
+//! whose      which catalog wrote a home; a found one that is another (gen, aliases...)
 //! hazards    what in a home trips the target Codex (gen and doctor)
 //! layers     Codex's config layers around the user's files (/etc/codex, projects)
 //! codex_schema  Codex's own config schema, checked against the planned files
@@ -56,6 +57,7 @@ pub mod stages;
 mod state;
 mod verbosity;
 mod verify;
+mod whose;
 mod write;
 
 use std::ffi::OsString;

@@ -4,6 +4,10 @@
 //! overlay, and where that overlay is for `adopt`, or why there is none),
 //! the Codex version to write for and why, and the installed Codex, looked
 //! up at most once.
+//! Also which catalog that is ([`CatalogId`]) and how it was chosen
+//! (`--catalog`, `CODEXGEN_CATALOG`, found, or the home's own: commands that
+//! act with the home as it is read the catalog the home records when the
+//! one found is another, [`Follow::Home`]; see `whose`).
 //! Commands receive [`Settings`] and never see the command line.
 
 use crate::codex_schema::Schemas;
@@ -19,7 +23,10 @@ use crate::detect::{self, DetectError};
 use crate::diagnostic::printable;
 use crate::error::Error;
 use crate::home;
+use crate::input;
+use crate::state::{State, fingerprint_of};
 use crate::verbosity;
+use crate::whose::{self, CATALOG_VAR, CatalogId, Chosen, Foreign, Whose};
 
 /// Why a run has no personal overlay: each is said in its own words, so a
 /// message never blames an option that was not given.
@@ -77,6 +84,10 @@ pub struct Settings {
     /// Where the personal overlay is, whether or not it exists (read when
     /// it does, written by `adopt`), or why this run has none.
     pub overlay: Result<PathBuf, NoOverlay>,
+    /// Which catalog that is, as the home's state records it (see `whose`).
+    pub catalog_id: CatalogId,
+    /// How the run came to read it: named, found, or the home's.
+    pub chosen: Chosen,
     /// The Codex version the files are written for, and why.
     pub target: Target,
     pub codex: InstalledCodex,
@@ -85,8 +96,20 @@ pub struct Settings {
     pub codex_schemas: Schemas,
 }
 
+/// Which catalog a run reads when none is named (see `whose`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Follow {
+    /// The one discovery finds; `gen` compares it with the home's record.
+    Found,
+    /// The one the home records, when discovery finds another: for the
+    /// commands that act with the home as it is (`aliases`, `exec`,
+    /// `completions`, `doctor`, `probe`, `adopt`), whose output must match
+    /// the files that catalog wrote, whatever folder a shell starts in.
+    Home,
+}
+
 impl Settings {
-    pub fn resolve(global: &GlobalArgs) -> Result<Self, Error> {
+    pub fn resolve(global: &GlobalArgs, follow: Follow) -> Result<Self, Error> {
         // The user's folders, looked up once: home, and the XDG config and
         // cache folders (an `XDG_*` value that is not absolute is ignored).
         let dirs = etcetera::choose_base_strategy().ok();
@@ -114,54 +137,60 @@ impl Settings {
                 "give `--catalog -` once; name a file that is called `-` as `./-`",
             ));
         }
-        let mut files: Vec<PathBuf> = if global.catalog.is_empty() {
+        // An empty variable is as good as unset (as CODEX_HOME's is): an rc
+        // file's `export CODEXGEN_CATALOG=$UNSET` names nothing.
+        let variable = std::env::var_os(CATALOG_VAR).filter(|v| !v.is_empty());
+        let (mut files, mut chosen): (Vec<PathBuf>, Chosen) = if !global.catalog.is_empty() {
+            (global.catalog.clone(), Chosen::Flag)
+        } else if let Some(named) = variable {
+            verbosity::detail(&format!(
+                "catalog: {CATALOG_VAR} names {}",
+                Path::new(&named).display()
+            ));
+            (vec![PathBuf::from(named)], Chosen::Variable)
+        } else {
             let found = catalog::discover(&cwd, config_dir.as_deref());
             explain_discovery(&cwd, config_dir.as_deref(), found.as_ref());
-            found.into_iter().collect()
-        } else {
-            global.catalog.clone()
+            let chosen = match &found {
+                None => Chosen::BuiltIn,
+                Some(f) if f.is_relative() => Chosen::Folder,
+                Some(_) => Chosen::UserConfig,
+            };
+            (found.into_iter().collect(), chosen)
         };
+        let overlay_of = |files: &[PathBuf]| -> Result<PathBuf, NoOverlay> {
+            if global.no_local {
+                Err(NoOverlay::NoLocal)
+            } else if files.first().is_some_and(|f| f == stdin) {
+                // Standard input has no folder to find an overlay beside.
+                Err(NoOverlay::Stdin)
+            } else {
+                let first = files.first().map(PathBuf::as_path);
+                catalog::personal_overlay(first, config_dir.as_deref()).ok_or(match first {
+                    Some(file) => NoOverlay::Unnamed(file.to_path_buf()),
+                    None => NoOverlay::NoConfigDir,
+                })
+            }
+        };
+        if follow == Follow::Home
+            && !chosen.named()
+            && let Some(home_files) = follow_home(&codex_home, &files, chosen, &|f: &[PathBuf]| {
+                overlay_of(f).ok()
+            })?
+        {
+            files = home_files;
+            chosen = Chosen::Home;
+        }
         let builtin = files.is_empty();
         if builtin {
             verbosity::detail("catalog: no catalog file found; using the built-in catalog");
         }
-        // Standard input has no folder to find an overlay beside.
-        let overlay = if global.no_local {
+        let overlay = overlay_of(&files);
+        if global.no_local {
             verbosity::detail("catalog: no personal overlay is read (--no-local)");
-            Err(NoOverlay::NoLocal)
-        } else if files.first().is_some_and(|f| f == stdin) {
-            Err(NoOverlay::Stdin)
-        } else {
-            let first = files.first().map(PathBuf::as_path);
-            catalog::personal_overlay(first, config_dir.as_deref()).ok_or(match first {
-                Some(file) => NoOverlay::Unnamed(file.to_path_buf()),
-                None => NoOverlay::NoConfigDir,
-            })
-        };
-        // The personal overlay comes right after the first file (or the
-        // built-in catalog) when something by its name exists: reading it
-        // then refuses anything but a regular file.
-        if let Ok(local) = &overlay
-            && local.exists()
-            && !files.contains(local)
-        {
-            verbosity::detail(&format!(
-                "catalog: {} is read as the personal overlay",
-                local.display()
-            ));
-            files.insert(files.len().min(1), local.clone());
         }
-        let mut sources = Vec::with_capacity(files.len() + 1);
-        if builtin {
-            sources.push(Source::embedded());
-        }
-        for file in &files {
-            sources.push(if file == stdin {
-                Source::stdin()?
-            } else {
-                Source::read(file)?
-            });
-        }
+        let sources = read_files(&files, overlay.as_ref().ok())?;
+        let catalog_id = identity(&codex_home, &files, overlay.as_ref().ok(), &sources);
         let wanted = global
             .codex_version
             .as_deref()
@@ -177,6 +206,8 @@ impl Settings {
             codex_home_given: global.codex_home.is_some(),
             catalog,
             overlay,
+            catalog_id,
+            chosen,
             target,
             codex,
             codex_schemas: Schemas::from_env(),
@@ -209,6 +240,172 @@ pub fn user_config_dir() -> Option<PathBuf> {
     etcetera::choose_base_strategy()
         .ok()
         .map(|d| d.config_dir())
+}
+
+/// [`Follow::Home`]: the files of the catalog the home records, when the
+/// one found (`files`, with the overlay `overlay_of` finds beside them) is
+/// another and the home's can be read again (the catalog that wrote the
+/// home is what the home's files match); `None` to read the one found. A
+/// home's catalog that cannot be read (gone, or read from standard input)
+/// is an error, unless the one found is it, moved.
+fn follow_home(
+    codex_home: &Path,
+    files: &[PathBuf],
+    chosen: Chosen,
+    overlay_of: &dyn Fn(&[PathBuf]) -> Option<PathBuf>,
+) -> Result<Option<Vec<PathBuf>>, Error> {
+    let Some(recorded) = recorded_catalog(codex_home)? else {
+        return Ok(None);
+    };
+    let overlay = overlay_of(files);
+    let here = place(codex_home, files, overlay.as_ref());
+    if recorded.same_place(&here) {
+        return Ok(None);
+    }
+    let home_files = readable(&recorded);
+    // Only a home's catalog that cannot be read asks for the text of the
+    // one found: a broken or special file found is not the home's business.
+    let found = if home_files.is_some() {
+        here
+    } else {
+        let read = read_files(files, overlay.as_ref())?;
+        identity(codex_home, files, overlay.as_ref(), &read)
+    };
+    let Whose::Foreign { recorded } = whose::compare(Some(&recorded), &found, catalog_exists)
+    else {
+        return Ok(None);
+    };
+    let foreign = Foreign {
+        home: codex_home.display().to_string(),
+        recorded,
+        found: &found,
+        chosen,
+        exists: catalog_exists,
+    };
+    let Some(home_files) = home_files else {
+        return Err(Error::with_help(
+            format!(
+                "{}; this command reads the catalog that wrote the home, and cannot",
+                foreign.message()
+            ),
+            format!("name the catalog to read: {}", foreign.help()),
+        ));
+    };
+    verbosity::info(&format!(
+        "note: {}; reading the home's catalog (name another with --catalog or {CATALOG_VAR})",
+        foreign.sentence()
+    ));
+    Ok(Some(home_files))
+}
+
+/// Reads the catalog files, with the personal overlay right after the
+/// first (or the built-in catalog, when there is no file) when something by
+/// its name exists: reading it then refuses anything but a regular file.
+fn read_files(files: &[PathBuf], overlay: Option<&PathBuf>) -> Result<Vec<Source>, Error> {
+    let mut paths = files.to_vec();
+    if let Some(local) = overlay
+        && local.exists()
+        && !paths.contains(local)
+    {
+        verbosity::detail(&format!(
+            "catalog: {} is read as the personal overlay",
+            local.display()
+        ));
+        paths.insert(paths.len().min(1), local.clone());
+    }
+    let mut read = Vec::with_capacity(paths.len() + 1);
+    if files.is_empty() {
+        read.push(Source::embedded());
+    }
+    for file in paths {
+        read.push(if file == Path::new("-") {
+            Source::stdin()?
+        } else {
+            Source::read(&file)?
+        });
+    }
+    Ok(read)
+}
+
+/// Which catalog `files` and `overlay` are, by place only (`content` is
+/// left empty): the files by canonical path (the built-in catalog by its
+/// name when there is none), and the overlay when it is there.
+fn place(codex_home: &Path, files: &[PathBuf], overlay: Option<&PathBuf>) -> CatalogId {
+    let name = |file: &Path| {
+        if file == Path::new("-") {
+            return input::STDIN.to_owned();
+        }
+        std::fs::canonicalize(file)
+            .or_else(|_| std::path::absolute(file))
+            .unwrap_or_else(|_| file.to_path_buf())
+            .to_string_lossy()
+            .into_owned()
+    };
+    let files = if files.is_empty() {
+        vec![catalog::EMBEDDED_NAME.to_owned()]
+    } else {
+        files.iter().map(|f| name(f)).collect()
+    };
+    CatalogId {
+        home: Some(name(codex_home)),
+        overlay: overlay
+            .filter(|o| o.exists())
+            .map(|o| name(o))
+            .filter(|o| !files.contains(o)),
+        files,
+        content: String::new(),
+    }
+}
+
+/// The identity of the catalog read from `files` and `overlay`: its
+/// [`place`], and the fingerprint of the texts read (each after its length,
+/// so that text cannot shift between files).
+fn identity(
+    codex_home: &Path,
+    files: &[PathBuf],
+    overlay: Option<&PathBuf>,
+    read: &[Source],
+) -> CatalogId {
+    let lengths: Vec<String> = read.iter().map(|s| format!("{}:", s.text.len())).collect();
+    let content = fingerprint_of(
+        read.iter()
+            .zip(&lengths)
+            .flat_map(|(s, n)| [n.as_bytes(), s.text.as_bytes()]),
+    );
+    CatalogId {
+        content,
+        ..place(codex_home, files, overlay)
+    }
+}
+
+/// Whether a recorded catalog file is still there (built-in and standard
+/// input always are).
+pub fn catalog_exists(name: &str) -> bool {
+    !CatalogId::is_file(name) || Path::new(name).is_file()
+}
+
+/// The files that read a recorded catalog again, when they can be read:
+/// `None` for one read from standard input, or one whose files are gone.
+fn readable(recorded: &CatalogId) -> Option<Vec<PathBuf>> {
+    match recorded.files.as_slice() {
+        [builtin] if builtin == catalog::EMBEDDED_NAME => Some(Vec::new()),
+        files => files
+            .iter()
+            .map(|f| (CatalogId::is_file(f) && catalog_exists(f)).then(|| PathBuf::from(f)))
+            .collect(),
+    }
+}
+
+/// The catalog the home's state records, if any (a damaged state is an
+/// error, as it is for every command that reads it).
+fn recorded_catalog(codex_home: &Path) -> Result<Option<CatalogId>, Error> {
+    let path = codex_home.join(home::STATE_DIR).join(home::STATE_FILE);
+    match input::read_optional(&path, input::STATE)? {
+        Some(text) => {
+            State::recorded_catalog(&text).map_err(|damage| Error::State { path, damage })
+        }
+        None => Ok(None),
+    }
 }
 
 /// With `-v`: which catalog files discovery looked at, in order, and what

@@ -9,7 +9,9 @@
 //! kept in `state.toml` (still read when there is no `state.json`; see
 //! [`State::parse`]). Each file's entry also holds two fingerprints (what its
 //! merge started from, and the text written) that let a steady run skip
-//! merging a file nothing touched (see `plan`). Text in, text out; no I/O. codexgen
+//! merging a file nothing touched (see `plan`). The state also names the
+//! catalog that last wrote the home (`whose`): the home's own, never in the
+//! travelling record below. Text in, text out; no I/O. codexgen
 //! deletes files named here, so only names of files it writes are accepted
 //! ([`CodexFile`] refuses any other).
 //!
@@ -77,6 +79,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::home::CodexFile;
 use crate::merge::Managed;
+use crate::whose::CatalogId;
 
 /// The format this codexgen writes (JSON); it reads this one and
 /// [`TOML_FORMATS`].
@@ -100,6 +103,11 @@ pub struct State {
     /// The Codex version the files were last written for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub codex: Option<String>,
+    /// The catalog that last wrote the home (see `whose`); absent in a home
+    /// written before codexgen recorded it. The home's own: never in the
+    /// record that travels with a linked config.toml.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catalog: Option<CatalogId>,
     /// File in the Codex home -> the leaves codexgen wrote there.
     #[serde(default)]
     pub files: BTreeMap<CodexFile, FileState>,
@@ -273,6 +281,7 @@ impl State {
         State {
             format: FORMAT,
             codex: None,
+            catalog: None,
             files,
             pending: BTreeMap::new(),
             interrupted: false,
@@ -363,6 +372,22 @@ impl State {
         Ok(state)
     }
 
+    /// The catalog a state file's text records, read without its files
+    /// (for a command that only needs to know whose catalog the home is);
+    /// `None` for the TOML of formats 1 and 2, which recorded none.
+    pub fn recorded_catalog(text: &str) -> Result<Option<CatalogId>, StateError> {
+        #[derive(Deserialize)]
+        struct Head {
+            #[serde(default)]
+            catalog: Option<CatalogId>,
+        }
+        if !text.trim_start().starts_with('{') {
+            return Ok(None);
+        }
+        let head: Head = serde_json::from_str(text).map_err(|e| StateError(e.to_string()))?;
+        Ok(head.catalog)
+    }
+
     /// This state with the `pending` entries of a journal's text (see the
     /// module docs) added: a journal names only files a run was writing.
     pub fn with_journal(mut self, text: &str) -> Result<Self, StateError> {
@@ -418,6 +443,10 @@ impl State {
         if let Some(codex) = &self.codex {
             out.push_str(",\n\"codex\": ");
             out.push_str(&json(codex));
+        }
+        if let Some(catalog) = &self.catalog {
+            out.push_str(",\n\"catalog\": ");
+            out.push_str(&json(catalog));
         }
         object(&mut out, "files", &self.files);
         out.push_str("\n}\n");
@@ -543,9 +572,21 @@ mod tests {
                 text: Some(fingerprint(b"out")),
             },
         );
+        state.catalog = Some(CatalogId {
+            home: Some("/home/me/.codex".into()),
+            files: vec!["/c/providers.yaml".into()],
+            overlay: Some("/c/providers.local.yaml".into()),
+            content: fingerprint(b"catalog"),
+        });
         let text = state.to_text();
         let back = State::parse(&text).unwrap();
-        assert_eq!(back.files, state.files);
+        assert_eq!(back, state);
+        assert_eq!(State::recorded_catalog(&text).unwrap(), state.catalog);
+        // The TOML of an older codexgen, and a state written before the
+        // record, record no catalog.
+        assert_eq!(State::recorded_catalog("format = 2\n").unwrap(), None);
+        assert_eq!(State::recorded_catalog("{\"format\": 3}").unwrap(), None);
+        assert!(State::recorded_catalog("{\"catalog\": 3}").is_err());
     }
 
     #[test]

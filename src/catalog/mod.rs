@@ -40,6 +40,9 @@ use crate::input::{self, ReadError};
 
 /// The catalog shipped with codexgen, also used when no file is found.
 pub const EMBEDDED: &str = include_str!("../../providers.yaml");
+/// The name of the built-in catalog in messages, reports and the home's
+/// record of its catalog.
+pub const EMBEDDED_NAME: &str = "<built-in providers.yaml>";
 
 /// The catalog formats this build reads.
 pub const SCHEMAS: &[i64] = &[1];
@@ -54,7 +57,7 @@ pub struct Source {
 impl Source {
     pub fn embedded() -> Self {
         Source {
-            name: "<built-in providers.yaml>".to_owned(),
+            name: EMBEDDED_NAME.to_owned(),
             text: EMBEDDED.to_owned(),
         }
     }

@@ -6,6 +6,11 @@
 //! themselves are elsewhere. Informational lines go through `verbosity`
 //! (`-q` drops them; with `-q --yes` the diff is not printed either).
 //!
+//! Whose catalog: a catalog found (not named) that is not the one the
+//! home records (`whose`) is a warning in every mode, stops a write under
+//! `--yes` or without a terminal (exit 2), and is in the question on a
+//! terminal; the state records the catalog of each run that writes.
+//!
 //! The write sequence, so that a kill or a full disk at any step leaves a
 //! home the next run puts right: take the lock; check that the state and
 //! every planned file are as planned; remove temp files a killed run left;
@@ -41,10 +46,11 @@ use crate::merge::{DriftAction, Note};
 use crate::output::{self, Stdout};
 use crate::plan::{self, Plan, Planned};
 use crate::secrets::redact;
-use crate::settings::Settings;
+use crate::settings::{Settings, catalog_exists};
 use crate::state::{self, FileState, Pending, Record, Shared, State, fingerprint};
 use crate::verbosity;
 use crate::verify;
+use crate::whose::{self, CatalogId, Foreign, Whose};
 use crate::write::{self, Expect, WriteError};
 
 /// What `gen` does once it has the plan.
@@ -123,6 +129,15 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
     ));
     explain_plan(&plan, &state);
     let mut said = Warnings::default();
+    let whose = whose::compare(state.catalog.as_ref(), &settings.catalog_id, catalog_exists);
+    let foreign = foreign(settings, &whose);
+    // Refused before anything else is said: nothing else matters then.
+    if let Mode::Write { yes } = options.mode {
+        refuse_foreign(foreign.as_ref(), plan.changed().next().is_some(), yes)?;
+    }
+    if let Some(foreign) = &foreign {
+        said.warn(foreign.problem());
+    }
     warn_before_writing(settings, catalog, &plan, &state, &mut said);
     if options.verify {
         verify_plan(settings, catalog, &plan, &mut said)?;
@@ -141,7 +156,8 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
     if !(yes && verbosity::quiet()) {
         print_plans(changed.iter().copied(), Tense::Will)?;
     }
-    let new_state = ManuallyDrop::new(planned_state(&plan, target));
+    let record = record(settings, &state, &whose, changed.is_empty());
+    let new_state = ManuallyDrop::new(planned_state(&plan, target, record));
     if changed.is_empty() {
         let leftovers = !write::leftover_temps(&temp_dirs(settings, &plan, &state)).is_empty();
         let unsaved = *new_state != *state.as_saved() || record_stale(&state, &new_state);
@@ -157,7 +173,7 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
         verbosity::info("nothing to change: the Codex home matches the catalog");
         return Ok(Exit::Ok);
     }
-    if !yes && !confirm(changed.len(), "gen")? {
+    if !yes && !ask(&question(changed.len(), foreign.as_ref()), "gen")? {
         // As git's and apt's "no": the run did not do what it was asked.
         verbosity::info("nothing written");
         return Ok(Exit::OutOfDate);
@@ -167,9 +183,87 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
     Ok(Exit::Ok)
 }
 
+/// A catalog found, not named, that is not the home's: said in every
+/// mode, first; written only when the user says so on a terminal.
+fn foreign<'a>(settings: &'a Settings, whose: &Whose<'a>) -> Option<Foreign<'a>> {
+    match *whose {
+        Whose::Foreign { recorded } if !settings.chosen.named() => Some(Foreign {
+            home: settings.codex_home.display().to_string(),
+            recorded,
+            found: &settings.catalog_id,
+            chosen: settings.chosen,
+            exists: catalog_exists,
+        }),
+        _ => None,
+    }
+}
+
+/// A run that would write from a catalog that is not the home's stops
+/// under `--yes` (or with no terminal to ask on): the user names the
+/// catalog to switch to.
+fn refuse_foreign(foreign: Option<&Foreign<'_>>, changes: bool, yes: bool) -> Result<(), Error> {
+    match foreign {
+        Some(foreign) if changes && (yes || !std::io::stdin().is_terminal()) => {
+            Err(Error::with_help(
+                format!("{}; nothing was written", foreign.message()),
+                foreign.help(),
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The catalog the home records after this run (see `whose`): the one
+/// read, unless it is another than the home's and nothing is written (a
+/// found catalog that changes nothing does not take the home). Says when
+/// the record follows a moved catalog.
+fn record(
+    settings: &Settings,
+    state: &State,
+    whose: &Whose<'_>,
+    unchanged: bool,
+) -> Option<CatalogId> {
+    let found = &settings.catalog_id;
+    match whose {
+        Whose::Moved { from } => verbosity::info(&format!(
+            "{} the catalog that wrote this home moved from {} to {} (same text); the home records the new place",
+            dim("note:"),
+            from.describe(),
+            found.describe()
+        )),
+        Whose::Unrecorded if !state.files.is_empty() => verbosity::detail(&format!(
+            "catalog: this home recorded no catalog (written by an older codexgen); it records {} from this run on",
+            found.describe()
+        )),
+        Whose::Foreign { .. } if unchanged => return state.catalog.clone(),
+        // Named, or said yes to on a terminal.
+        Whose::Foreign { recorded } => verbosity::info(&format!(
+            "{} this home was written from catalog {}; it records {} from now on",
+            dim("note:"),
+            recorded.describe(),
+            found.describe()
+        )),
+        _ => {}
+    }
+    Some(found.clone())
+}
+
+/// The question before a write: with the two catalogs when the one read is
+/// not the home's.
+fn question(files: usize, foreign: Option<&Foreign<'_>>) -> String {
+    match foreign {
+        Some(foreign) => format!(
+            "write {files} file(s) from {}, replacing the catalog that wrote this home ({})?",
+            foreign.found.describe(),
+            foreign.recorded.describe()
+        ),
+        None => format!("write {files} file(s)?"),
+    }
+}
+
 /// The state a run that writes `plan` leaves: each file's managed leaves
 /// and fingerprints.
-fn planned_state(plan: &Plan, target: &Target) -> State {
+fn planned_state(plan: &Plan, target: &Target, catalog: Option<CatalogId>) -> State {
     let mut new_state = State::new(
         plan.files
             .iter()
@@ -187,6 +281,7 @@ fn planned_state(plan: &Plan, target: &Target) -> State {
             .collect(),
     );
     new_state.codex = Some(target.version.to_string());
+    new_state.catalog = catalog;
     new_state
 }
 
@@ -1202,6 +1297,11 @@ fn print_plan(out: &mut impl std::io::Write, p: &Planned, tense: Tense) -> std::
 /// Asks `[y/N]` on a terminal before writing `files` file(s); refuses
 /// without one (the caller's `--yes` skips the question).
 pub(super) fn confirm(files: usize, command: &str) -> Result<bool, Error> {
+    ask(&format!("write {files} file(s)?"), command)
+}
+
+/// Asks `question [y/N]` on a terminal; refuses without one.
+fn ask(question: &str, command: &str) -> Result<bool, Error> {
     let stdin = std::io::stdin();
     if !stdin.is_terminal() {
         return Err(Error::with_help(
@@ -1209,7 +1309,7 @@ pub(super) fn confirm(files: usize, command: &str) -> Result<bool, Error> {
             format!("review with `codexgen {command} --diff`, then run `codexgen {command} --yes`"),
         ));
     }
-    output::eprint(format_args!("write {files} file(s)? [y/N] "));
+    output::eprint(format_args!("{question} [y/N] "));
     let mut answer = String::new();
     stdin
         .lock()

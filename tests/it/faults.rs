@@ -141,11 +141,21 @@ impl Scenario {
 
 /// Every regular file under `dir` with its bytes, by path relative to
 /// `dir`; codexgen's backups (whose content depends on the run's history)
-/// and its lock (empty, there or not) are left out.
+/// and its lock (empty, there or not) are left out. `dir` itself, in the
+/// paths the state records (the catalog that wrote the home), reads
+/// `[ROOT]`, so that two worlds compare.
 fn contents(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let root = std::fs::canonicalize(dir).unwrap();
+    let root = root.to_string_lossy();
     crate::support::snapshot_dir(dir)
         .into_iter()
-        .map(|(path, bytes)| (path.strip_prefix(dir).unwrap().to_path_buf(), bytes))
+        .map(|(path, bytes)| {
+            let bytes = match String::from_utf8(bytes) {
+                Ok(text) => text.replace(&*root, "[ROOT]").into_bytes(),
+                Err(e) => e.into_bytes(),
+            };
+            (path.strip_prefix(dir).unwrap().to_path_buf(), bytes)
+        })
         .filter(|(path, _)| {
             !path.starts_with(".codexgen/backup") && !path.ends_with(".codexgen/lock")
         })

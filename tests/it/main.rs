@@ -13,6 +13,7 @@ mod e2e_versions;
 mod faults;
 mod generate;
 mod http_stub;
+mod identity;
 mod import;
 mod inputs;
 mod interface;

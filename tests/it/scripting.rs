@@ -485,7 +485,7 @@ fn no_at_the_prompt_exits_1_and_writes_nothing() {
 }
 
 #[cfg(target_os = "linux")]
-fn which_script() -> Result<std::path::PathBuf, ()> {
+pub(crate) fn which_script() -> Result<std::path::PathBuf, ()> {
     ["/usr/bin/script", "/bin/script"]
         .iter()
         .map(std::path::PathBuf::from)

@@ -20,9 +20,15 @@ fn run_with(w: &World, env: &[(&str, &str)], args: &[&str]) -> (i32, String) {
         .expect("run codexgen");
     let stderr = String::from_utf8(out.stderr).expect("utf-8 stderr");
     let root = w.root.display().to_string();
+    // Paths codexgen resolves (the catalog a home records) are canonical:
+    // on macOS the temp folder is behind a link (`/var` -> `/private/var`).
+    let canonical =
+        std::fs::canonicalize(&w.root).map_or_else(|_| root.clone(), |p| p.display().to_string());
     (
         out.status.code().unwrap_or(-1),
-        stderr.replace(&root, "[ROOT]"),
+        stderr
+            .replace(&canonical, "[ROOT]")
+            .replace(&root, "[ROOT]"),
     )
 }
 
@@ -959,5 +965,31 @@ fn validate_prints_what_every_command_prints_and_nothing_in_json() {
         &["--catalog", "missing.yaml", "validate"],
         2,
         "error: cannot read the catalog\n  caused by: failed to open file `missing.yaml`: No such file or directory (os error 2)\n",
+    );
+}
+
+#[test]
+fn a_catalog_found_here_that_did_not_write_the_home() {
+    let w = World::new();
+    let mine = w.file(
+        "user/.config/codexgen/providers.yaml",
+        &CATALOG
+            .replace("version: \"t1\"", "version: \"mine\"")
+            .replace("alpha-1", "alpha-9"),
+    );
+    w.cmd()
+        .arg("--catalog")
+        .arg(&mine)
+        .args(["gen", "--yes"])
+        .assert()
+        .success();
+    w.catalog(CATALOG);
+    assert_stderr(
+        &w,
+        &["-q", "gen", "--yes"],
+        2,
+        "error: [ROOT]/codex-home was written from catalog [ROOT]/user/.config/codexgen/providers.yaml; this run found [ROOT]/work/providers.yaml (found in the current folder), which would replace it; nothing was written
+  = help: to switch this home to it, name it: `codexgen --catalog [ROOT]/work/providers.yaml gen`, or set CODEXGEN_CATALOG=[ROOT]/work/providers.yaml (which also pins it for rc files and hooks); to keep the home's catalog, run where no other providers.yaml is found, or name it: `codexgen --catalog [ROOT]/user/.config/codexgen/providers.yaml gen`
+",
     );
 }
