@@ -33,6 +33,10 @@ pub enum Error {
     Verify { refusal: VerifyError, help: String },
     #[error("cannot write the Codex home")]
     Write(#[source] WriteError),
+    /// A link that the rule for links refuses (see `write`), found before
+    /// anything is written: said as it is, whichever file it stands for.
+    #[error(transparent)]
+    Link(WriteError),
     /// Another run holds the lock in this state folder.
     #[error("another codexgen run is writing to {0}")]
     Locked(PathBuf),
@@ -103,6 +107,15 @@ impl Error {
         }
     }
 
+    /// A write's failure: a refused link as [`Error::Link`], any other as
+    /// [`Error::Write`].
+    pub fn write(e: WriteError) -> Self {
+        match e {
+            WriteError::Link(_) => Error::Link(e),
+            other => Error::Write(other),
+        }
+    }
+
     pub fn with_help(message: impl Into<String>, help: impl Into<String>) -> Self {
         Error::Message {
             message: message.into(),
@@ -144,7 +157,7 @@ impl Error {
                 "{} still names every file codexgen may have written; fix the cause (e.g. free some disk space), then run `codexgen gen --yes` again to finish the record",
                 path.display()
             )),
-            Error::Write(source) => source.help(),
+            Error::Write(source) | Error::Link(source) => source.help(),
             Error::Message { help, .. } => help.clone(),
             Error::Input(e) | Error::Catalog(CatalogError::Read(e)) => e.help(),
             Error::Detect(e) => e.help(),

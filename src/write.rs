@@ -49,12 +49,10 @@ pub enum WriteError {
     Io(#[from] std::io::Error),
     #[error("another codexgen run is writing to {0}")]
     Locked(PathBuf),
-    #[error("cannot follow the symlink {path}")]
-    Symlink {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
+    /// A symbolic link the rule for links (module doc) does not let a
+    /// write go through; found before anything is written.
+    #[error("{}", .0)]
+    Link(Box<Refused>),
     /// The file no longer holds what the caller planned from; it was left
     /// as it is.
     #[error("{0} changed since codexgen read it")]
@@ -78,6 +76,7 @@ impl WriteError {
             WriteError::Owner { uid, .. } => Some(format!(
                 "run codexgen as the file's owner (uid {uid}), e.g. with `sudo -u`, so that Codex can still read it"
             )),
+            WriteError::Link(refused) => Some(refused.refusal.help(&refused.link)),
             _ => None,
         }
     }
@@ -102,14 +101,18 @@ pub struct Lock {
 /// Takes `<dir>/lock`, creating `dir` if needed. Fails at once, rather than
 /// waiting, when another run holds it.
 pub fn lock(dir: &Path) -> Result<Lock, WriteError> {
-    fs_err::create_dir_all(dir)?;
     let path = dir.join(crate::home::LOCK_FILE);
-    let file = fs_err::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)?
-        .into_file();
+    target(&path)?;
+    fs_err::create_dir_all(dir)?;
+    let mut options = fs_err::OpenOptions::new();
+    options.create(true).truncate(false).write(true);
+    #[cfg(unix)]
+    {
+        use fs_err::os::unix::fs::OpenOptionsExt as _;
+        // A link put there after the check is not followed.
+        options.custom_flags(rustix::fs::OFlags::NOFOLLOW.bits().cast_signed());
+    }
+    let file = options.open(&path)?.into_file();
     match file.try_lock() {
         Ok(()) => Ok(Lock { _file: file }),
         Err(TryLockError::WouldBlock) => Err(WriteError::Locked(dir.to_path_buf())),
@@ -117,26 +120,184 @@ pub fn lock(dir: &Path) -> Result<Lock, WriteError> {
     }
 }
 
-/// The file a path really names: a symlink (or a chain) is followed to its
-/// target, even when the target does not exist yet.
-pub fn resolve(path: &Path) -> Result<PathBuf, WriteError> {
-    let mut current = path.to_path_buf();
-    for _ in 0..40 {
-        match fs_err::symlink_metadata(&current) {
-            Ok(meta) if meta.file_type().is_symlink() => {
-                let link = fs_err::read_link(&current)?;
-                current = match current.parent() {
-                    Some(parent) if link.is_relative() => parent.join(link),
-                    _ => link,
-                };
-            }
-            _ => return Ok(current),
+/// A link [`target`] does not let a write go through, and why.
+#[derive(Debug, thiserror::Error)]
+#[error("{link} is a symbolic link to {}{refusal}", shown_target(.link, .to))]
+pub struct Refused {
+    pub link: PathBuf,
+    /// What the link holds, as `ls -l` shows it.
+    pub to: PathBuf,
+    pub refusal: Refusal,
+}
+
+impl Refused {
+    fn at(link: &Path, to: &Path, refusal: Refusal) -> WriteError {
+        WriteError::Link(Box::new(Refused {
+            link: link.to_path_buf(),
+            to: to.to_path_buf(),
+            refusal,
+        }))
+    }
+}
+
+/// Why a link is not written through (see [`target`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// Nothing is there: the write would create a file the link chose.
+    Dangling,
+    /// It leads to another link (`to` is what that one holds).
+    Chain { via: PathBuf, to: PathBuf },
+    /// It leads to a folder, FIFO, socket or device.
+    NotAFile(&'static str),
+    /// It leads to a file named unlike the link (`~/.bashrc` for a
+    /// `config.toml`): a file of another program, whatever it holds.
+    OtherKind,
+    /// The link is in codexgen's own folder (or is that folder).
+    InOwnFolder(PathBuf),
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refusal::Dangling => f.write_str(", which does not exist"),
+            Refusal::Chain { via, to } => write!(
+                f,
+                ", itself a symbolic link ({} -> {})",
+                via.display(),
+                to.display()
+            ),
+            Refusal::NotAFile(kind) => write!(f, ", which is {kind}, not a regular file"),
+            Refusal::OtherKind => f.write_str(", a file named unlike it"),
+            Refusal::InOwnFolder(folder) => write!(
+                f,
+                ", inside codexgen's own folder {}, where codexgen follows no link",
+                folder.display()
+            ),
         }
     }
-    Err(WriteError::Symlink {
-        path: path.to_path_buf(),
-        source: std::io::Error::other("too many levels of symbolic links"),
-    })
+}
+
+impl Refusal {
+    fn help(&self, link: &Path) -> String {
+        let link = link.display();
+        let what = match self {
+            Refusal::Dangling => format!(
+                "codexgen writes through a link only to a file that already exists: create that file first if it is where you want it (an empty file will do), or remove {link}"
+            ),
+            Refusal::Chain { .. } => format!(
+                "codexgen follows only the link where it looks for the file, not a link that one leads to (a cloned repository can commit such a link): point {link} straight at the file you mean, or remove it"
+            ),
+            Refusal::NotAFile(_) => format!("point {link} at a regular file, or remove it"),
+            Refusal::OtherKind => format!(
+                "codexgen writes through a link only to a file with the link's own extension (`.toml` for Codex's files, `.yaml` for a catalog), so that a planted link cannot make it write into a shell's or another program's file: point {link} at the file you mean, or remove it"
+            ),
+            Refusal::InOwnFolder(_) => format!(
+                "codexgen never follows a link in its own `.codexgen` folders (a cloned or synced folder may have planted it): remove {link}, and codexgen makes what it needs there (if you moved that folder yourself, move it back)"
+            ),
+        };
+        format!("nothing was written; {what}")
+    }
+}
+
+/// The link's target as it holds it, and where that is when it is relative.
+fn shown_target(link: &Path, to: &Path) -> String {
+    if to.is_absolute() || folder_of(link) == Path::new(".") {
+        to.display().to_string()
+    } else {
+        format!("{} ({})", to.display(), folder_of(link).join(to).display())
+    }
+}
+
+/// The file a write to `path` replaces or creates, after the rule for links
+/// (module doc): `path` itself when it is no link, else the existing
+/// regular file its one link leads to, as a path without links. Refuses
+/// ([`WriteError::Link`]) a link anywhere at or below a `.codexgen` folder,
+/// and any other link that dangles, leads to another link or to something
+/// not a regular file, or to a file with another extension. Reads only.
+pub fn target(path: &Path) -> Result<PathBuf, WriteError> {
+    if let Some(folder) = own_folder(path) {
+        own_path_has_no_link(path, &folder)?;
+        return Ok(path.to_path_buf());
+    }
+    let meta = match fs_err::symlink_metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(path.to_path_buf()),
+        Err(e) => return Err(e.into()),
+    };
+    if !meta.file_type().is_symlink() {
+        return Ok(path.to_path_buf());
+    }
+    let to = fs_err::read_link(path)?;
+    let refused = |refusal| Refused::at(path, &to, refusal);
+    let dest = folder_of(path).join(&to);
+    let meta = match fs_err::symlink_metadata(&dest) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(refused(Refusal::Dangling));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if meta.file_type().is_symlink() {
+        let next = fs_err::read_link(&dest)?;
+        return Err(refused(Refusal::Chain {
+            via: dest,
+            to: next,
+        }));
+    }
+    if !meta.is_file() {
+        return Err(refused(Refusal::NotAFile(crate::input::kind(
+            meta.file_type(),
+        ))));
+    }
+    if !same_kind(path, &dest) {
+        return Err(refused(Refusal::OtherKind));
+    }
+    Ok(fs_err::canonicalize(&dest)?)
+}
+
+/// Whether two file names have the same extension (`.yml` and `.yaml` are
+/// one, case aside).
+fn same_kind(a: &Path, b: &Path) -> bool {
+    let ext = |p: &Path| {
+        p.extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase())
+            .map(|e| if e == "yml" { "yaml".to_owned() } else { e })
+    };
+    ext(a) == ext(b)
+}
+
+/// The `.codexgen` folder `path` is in (the innermost), if any.
+fn own_folder(path: &Path) -> Option<PathBuf> {
+    path.ancestors()
+        .skip(1)
+        .find(|a| a.file_name() == Some(OsStr::new(crate::home::STATE_DIR)))
+        .map(Path::to_path_buf)
+}
+
+/// Refuses a link at `folder` or anywhere below it on the way to `path`.
+fn own_path_has_no_link(path: &Path, folder: &Path) -> Result<(), WriteError> {
+    let below = path.strip_prefix(folder).unwrap_or(path);
+    let mut at = folder.to_path_buf();
+    for step in std::iter::once(None).chain(below.components().map(Some)) {
+        if let Some(step) = step {
+            at.push(step);
+        }
+        match fs_err::symlink_metadata(&at) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let to = fs_err::read_link(&at)?;
+                return Err(Refused::at(
+                    &at,
+                    &to,
+                    Refusal::InOwnFolder(folder.to_path_buf()),
+                ));
+            }
+            Ok(_) => {}
+            // Not there yet: nothing below it is either.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
 }
 
 /// Writes `content` to `path` atomically, if the file still holds what
@@ -187,8 +348,8 @@ pub fn stage(
     backup: Option<&Path>,
     expect: Expect<'_>,
 ) -> Result<Option<Staged>, WriteError> {
-    let target = resolve(path)?;
-    let old = read_bytes(&target)?;
+    let target = target(path)?;
+    let old = read_unfollowed(&target)?;
     if let Expect::Exactly(expected) = expect
         && expected != old.as_deref()
     {
@@ -203,7 +364,7 @@ pub fn stage(
     };
     let backup = match (&old, backup) {
         (Some(old), Some(backup)) => Some((
-            backup.to_path_buf(),
+            self::target(backup)?,
             temp_beside(backup, old, &Kept::default())?,
         )),
         _ => None,
@@ -281,7 +442,7 @@ pub fn commit(staged: Staged) -> Result<(), WriteError> {
         persist(temp, &path)?;
     }
     fault::point("compare", &target)?;
-    if read_bytes(&target)? != old {
+    if read_unfollowed(&target)? != old {
         return Err(WriteError::Changed(target));
     }
     fault::point("rename", &target)?;
@@ -344,6 +505,7 @@ pub fn delete(path: &Path, backup: Option<&Path>, expect: Expect<'_>) -> Result<
 /// Removes a file of codexgen's own (its journal, an old state file);
 /// nothing there is fine.
 pub fn remove(path: &Path) -> Result<(), WriteError> {
+    target(path)?;
     fault::point("remove", path)?;
     match fs_err::remove_file(path) {
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
@@ -402,6 +564,37 @@ fn read_bytes(path: &Path) -> Result<Option<Vec<u8>>, WriteError> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(e.into()),
     }
+}
+
+/// [`read_bytes`] of a path [`target`] checked, not following a link at
+/// its end: one that appears there after the check (another program, a
+/// race) is [`WriteError::Changed`], never read or written through.
+fn read_unfollowed(path: &Path) -> Result<Option<Vec<u8>>, WriteError> {
+    use std::io::Read as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.custom_flags(rustix::fs::OFlags::NOFOLLOW.bits().cast_signed());
+    }
+    let mut file = match options.open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        #[cfg(unix)]
+        Err(e) if e.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error()) => {
+            return Err(WriteError::Changed(path.to_path_buf()));
+        }
+        Err(e) => {
+            let named = format!("cannot open {}: {e}", path.display());
+            return Err(std::io::Error::new(e.kind(), named).into());
+        }
+    };
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes).map_err(|e| {
+        std::io::Error::new(e.kind(), format!("cannot read {}: {e}", path.display()))
+    })?;
+    Ok(Some(bytes))
 }
 
 /// What a replaced file keeps: its mode, and its owner and group.
@@ -659,22 +852,84 @@ mod tests {
 
     #[cfg(unix)]
     #[test]
-    fn a_dangling_link_is_resolved_to_its_target() {
+    fn a_link_is_written_through_only_to_an_existing_file_like_it() {
+        use std::os::unix::fs::symlink;
         let dir = tempfile::tempdir().unwrap();
         let link = dir.path().join("linked.toml");
-        std::os::unix::fs::symlink("real/linked.toml", &link).unwrap();
-        assert_eq!(resolve(&link).unwrap(), dir.path().join("real/linked.toml"));
+        symlink("real/linked.toml", &link).unwrap();
+        let refusal = |path: &Path| match target(path) {
+            Err(WriteError::Link(refused)) => refused.refusal,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(refusal(&link), Refusal::Dangling);
+        assert!(write(&link, "x = 1\n", None, Expect::AsRead).is_err());
+        assert!(!dir.path().join("real").exists());
+
+        std::fs::create_dir(dir.path().join("real")).unwrap();
+        std::fs::write(dir.path().join("real/linked.toml"), "").unwrap();
         write(&link, "x = 1\n", None, Expect::AsRead).unwrap();
-        assert!(
-            std::fs::symlink_metadata(&link)
-                .unwrap()
-                .file_type()
-                .is_symlink()
-        );
+        assert!(std::fs::symlink_metadata(&link).unwrap().is_symlink());
         assert_eq!(
             std::fs::read_to_string(dir.path().join("real/linked.toml")).unwrap(),
             "x = 1\n"
         );
+
+        let other = dir.path().join("other.toml");
+        symlink(&link, &other).unwrap();
+        assert!(matches!(refusal(&other), Refusal::Chain { .. }));
+        let shell = dir.path().join("shell.toml");
+        std::fs::write(dir.path().join(".bashrc"), "").unwrap();
+        symlink(".bashrc", &shell).unwrap();
+        assert_eq!(refusal(&shell), Refusal::OtherKind);
+        let folder = dir.path().join("folder.toml");
+        symlink("real", &folder).unwrap();
+        assert_eq!(refusal(&folder), Refusal::NotAFile("a folder"));
+        assert!(same_kind(Path::new("a.yml"), Path::new("b.YAML")));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn no_link_is_followed_at_or_below_a_codexgen_folder() {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        let own = dir.path().join(".codexgen");
+        let outside = dir.path().join("outside");
+        std::fs::create_dir(&outside).unwrap();
+        symlink(&outside, &own).unwrap();
+        let in_own = |path: &Path| matches!(target(path), Err(WriteError::Link(r)) if matches!(r.refusal, Refusal::InOwnFolder(_)));
+        assert!(in_own(&own.join("state.json")));
+        assert!(in_own(&own.join("backup/config.toml")));
+        assert!(lock(&own).is_err());
+        std::fs::remove_file(&own).unwrap();
+        std::fs::create_dir(&own).unwrap();
+        symlink(outside.join("x.toml"), own.join("state.json")).unwrap();
+        symlink(&outside, own.join("backup")).unwrap();
+        symlink(outside.join("lock"), own.join("lock")).unwrap();
+        assert!(in_own(&own.join("state.json")));
+        assert!(in_own(&own.join("backup/config.toml")));
+        assert!(write(&own.join("state.json"), "{}", None, Expect::AsRead).is_err());
+        assert!(lock(&own).is_err());
+        assert!(remove(&own.join("state.json")).is_err());
+        assert_eq!(std::fs::read_dir(&outside).unwrap().count(), 0);
+        assert_eq!(target(&own.join("new.json")).unwrap(), own.join("new.json"));
+    }
+
+    /// Defence in depth: a link put in place of a checked file after it was
+    /// staged is neither read nor written through.
+    #[cfg(unix)]
+    #[test]
+    fn a_link_that_appears_after_the_check_is_not_written_through() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("a.toml");
+        std::fs::write(&f, "x = 1\n").unwrap();
+        let elsewhere = dir.path().join("elsewhere.toml");
+        std::fs::write(&elsewhere, "x = 1\n").unwrap();
+        let staged = stage(&f, "x = 2\n", None, Expect::AsRead).unwrap().unwrap();
+        std::fs::remove_file(&f).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, &f).unwrap();
+        assert!(matches!(commit(staged), Err(WriteError::Changed(_))));
+        assert_eq!(std::fs::read_to_string(&elsewhere).unwrap(), "x = 1\n");
+        assert!(std::fs::symlink_metadata(&f).unwrap().is_symlink());
     }
 
     #[test]

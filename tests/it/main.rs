@@ -15,6 +15,7 @@ mod inputs;
 mod interface;
 mod key_commands;
 mod layers;
+mod links;
 mod no_panic;
 mod overlay;
 mod ownership;
