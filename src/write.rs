@@ -5,6 +5,25 @@
 //! behind. Nothing else in codexgen writes a byte. Does not decide what to
 //! write, nor in which order; `gen` does.
 //!
+//! The rule for links ([`target`]; the README's **Links**), so that a link a
+//! cloned repository commits cannot choose a file codexgen creates or fills:
+//! - A file codexgen writes for the user (config.toml, a profile file, the
+//!   overlay, an `--output`) may be one link, in the place it is looked
+//!   for, to a regular file that already exists with the link's extension;
+//!   that file is written. Any other link there (dangling, to a link, to a
+//!   folder, FIFO or device, to a file of another kind) is refused.
+//! - At or below a `.codexgen` folder (codexgen's own: the home's state,
+//!   journal, lock and backups; the record beside a linked config.toml) no
+//!   link is followed at all.
+//!
+//! Callers check with [`target`] when they plan, before anything is written;
+//! every write checks again, and does not follow a link that appears after
+//! that: the old text is read and compared with `O_NOFOLLOW` (a link there
+//! stops the write as a change), temp files are created `O_EXCL`, the lock
+//! is opened `O_NOFOLLOW`, and a rename replaces a link rather than follow
+//! it. A folder above the file swapped for a link between the check and the
+//! rename is not caught for the user's own folders, which are theirs to link.
+//!
 //! Crash safety, the part that is this module's:
 //! - A file is replaced by a rename, so a reader (or a kill at any moment)
 //!   sees the old text or the new, never a mix. Its new text is durable
