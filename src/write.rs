@@ -122,21 +122,35 @@ pub struct Lock {
 pub fn lock(dir: &Path) -> Result<Lock, WriteError> {
     let path = dir.join(crate::home::LOCK_FILE);
     target(&path)?;
-    fs_err::create_dir_all(dir)?;
-    let mut options = fs_err::OpenOptions::new();
-    options.create(true).truncate(false).write(true);
     #[cfg(unix)]
-    {
-        use fs_err::os::unix::fs::OpenOptionsExt as _;
-        // A link put there after the check is not followed.
-        options.custom_flags(rustix::fs::OFlags::NOFOLLOW.bits().cast_signed());
-    }
-    let file = options.open(&path)?.into_file();
+    let file = if let Some(folder) = own::parent(&path, true)? {
+        own::open_lock(&folder, &path)?
+    } else {
+        fs_err::create_dir_all(dir)?;
+        open_lock(&path)?
+    };
+    #[cfg(not(unix))]
+    let file = {
+        fs_err::create_dir_all(dir)?;
+        open_lock(&path)?
+    };
     match file.try_lock() {
         Ok(()) => Ok(Lock { _file: file }),
         Err(TryLockError::WouldBlock) => Err(WriteError::Locked(dir.to_path_buf())),
         Err(TryLockError::Error(e)) => Err(WriteError::Io(e)),
     }
+}
+
+/// Opens (or creates) the lock file, not following a link at its end.
+fn open_lock(path: &Path) -> Result<File, WriteError> {
+    let mut options = fs_err::OpenOptions::new();
+    options.create(true).truncate(false).write(true);
+    #[cfg(unix)]
+    {
+        use fs_err::os::unix::fs::OpenOptionsExt as _;
+        options.custom_flags(rustix::fs::OFlags::NOFOLLOW.bits().cast_signed());
+    }
+    Ok(options.open(path)?.into_file())
 }
 
 /// A link [`target`] does not let a write go through, and why.
@@ -526,10 +540,7 @@ pub fn delete(path: &Path, backup: Option<&Path>, expect: Expect<'_>) -> Result<
 pub fn remove(path: &Path) -> Result<(), WriteError> {
     target(path)?;
     fault::point("remove", path)?;
-    match fs_err::remove_file(path) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
-        _ => Ok(()),
-    }
+    remove_file(path)
 }
 
 /// codexgen's own temp files in `dirs`: regular files named
@@ -557,13 +568,25 @@ pub fn leftover_temps(dirs: &[PathBuf]) -> Vec<PathBuf> {
 pub fn remove_temps(_held: &Lock, temps: &[PathBuf]) -> Result<(), WriteError> {
     for temp in temps {
         fault::point("clean", temp)?;
-        match fs_err::remove_file(temp) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(e.into()),
-        }
+        remove_file(temp)?;
     }
     Ok(())
+}
+
+/// Removes a file (nothing there is fine); in codexgen's own folders,
+/// through folders opened without following a link.
+fn remove_file(path: &Path) -> Result<(), WriteError> {
+    #[cfg(unix)]
+    match own::parent(path, false) {
+        Ok(Some(folder)) => return own::remove(&folder, path),
+        Ok(None) => {}
+        Err(WriteError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    }
+    match fs_err::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
+        _ => Ok(()),
+    }
 }
 
 fn is_temp_name(name: &OsStr) -> bool {
@@ -597,7 +620,17 @@ fn read_unfollowed(path: &Path) -> Result<Option<Vec<u8>>, WriteError> {
         use std::os::unix::fs::OpenOptionsExt as _;
         options.custom_flags(rustix::fs::OFlags::NOFOLLOW.bits().cast_signed());
     }
-    let mut file = match options.open(path) {
+    #[cfg(unix)]
+    let opened = match own::parent(path, false) {
+        Ok(Some(folder)) => own::open(&folder, path),
+        Ok(None) => options.open(path),
+        // Not there: nothing in it either.
+        Err(WriteError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    #[cfg(not(unix))]
+    let opened = options.open(path);
+    let mut file = match opened {
         Ok(file) => file,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         #[cfg(unix)]
@@ -672,19 +705,27 @@ fn temp_beside(path: &Path, content: &[u8], kept: &Kept) -> Result<TempPath, Wri
     let dir = folder_of(path);
     if !dir.is_dir() {
         fault::point("mkdir", path)?;
-        fs_err::create_dir_all(dir)?;
+        // codexgen's own folders are made by `own::parent`, link by link.
+        if !cfg!(unix) || own_folder(path).is_none() {
+            fs_err::create_dir_all(dir)?;
+        }
     }
     fault::point("create", path)?;
-    let mut temp = tempfile::Builder::new()
-        .prefix(TEMP_PREFIX)
-        .suffix(TEMP_SUFFIX)
-        .tempfile_in(dir)
-        .map_err(|e| {
-            std::io::Error::new(
-                e.kind(),
-                format!("cannot create a temporary file in {}: {e}", dir.display()),
-            )
-        })?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(TEMP_PREFIX).suffix(TEMP_SUFFIX);
+    #[cfg(unix)]
+    let made = match own::parent(path, true)? {
+        Some(folder) => builder.make_in(dir, |temp| own::create(&folder, temp)),
+        None => builder.tempfile_in(dir),
+    };
+    #[cfg(not(unix))]
+    let made = builder.tempfile_in(dir);
+    let mut temp = made.map_err(|e| {
+        std::io::Error::new(
+            e.kind(),
+            format!("cannot create a temporary file in {}: {e}", dir.display()),
+        )
+    })?;
     fault::point("write", path)?;
     temp.write_all(content)?;
     keep_owner(temp.as_file(), path, kept.owner)?;
@@ -697,6 +738,10 @@ fn temp_beside(path: &Path, content: &[u8], kept: &Kept) -> Result<TempPath, Wri
 }
 
 fn persist(temp: TempPath, path: &Path) -> Result<(), WriteError> {
+    #[cfg(unix)]
+    if let Some(folder) = own::parent(path, false)? {
+        return own::rename(&folder, temp, path);
+    }
     temp.persist(path).map_err(|e| {
         std::io::Error::new(
             e.error.kind(),
@@ -743,6 +788,143 @@ fn new_file_permissions() -> Option<Permissions> {
 #[cfg(not(unix))]
 fn new_file_permissions() -> Option<Permissions> {
     None
+}
+
+/// Files at or below a `.codexgen` folder, reached without following a
+/// link even one put in place after [`target`] checked: every folder from
+/// that `.codexgen` down is opened `O_NOFOLLOW` relative to the one above
+/// it (`openat`), and the file is created, read, renamed and removed
+/// relative to its folder's descriptor. What is above the `.codexgen`
+/// folder is the user's, opened as it is.
+#[cfg(unix)]
+mod own {
+    use std::ffi::OsStr;
+    use std::fs::File;
+    use std::os::fd::OwnedFd;
+    use std::path::Path;
+
+    use rustix::fs::{AtFlags, Mode, OFlags};
+    use rustix::io::Errno;
+    use tempfile::TempPath;
+
+    use super::{Refusal, Refused, WriteError, folder_of, own_folder};
+
+    const FOLDER: OFlags = OFlags::DIRECTORY
+        .union(OFlags::NOFOLLOW)
+        .union(OFlags::CLOEXEC)
+        .union(OFlags::RDONLY);
+
+    /// The folder `path` is in, opened so, when it is at or below a
+    /// `.codexgen` folder (`None` when it is not); with `create`, missing
+    /// folders are made on the way.
+    pub fn parent(path: &Path, create: bool) -> Result<Option<OwnedFd>, WriteError> {
+        let Some(own) = own_folder(path) else {
+            return Ok(None);
+        };
+        let root = folder_of(&own);
+        if create {
+            // The user's folder (the Codex home, or the one a linked
+            // config.toml is in), made as it is.
+            fs_err::create_dir_all(root)?;
+        }
+        let mut folder = rustix::fs::open(
+            root,
+            OFlags::DIRECTORY | OFlags::CLOEXEC | OFlags::RDONLY,
+            Mode::empty(),
+        )
+        .map_err(|e| failed(e, "open", root))?;
+        let dir = folder_of(path);
+        let below = dir.strip_prefix(root).unwrap_or(dir);
+        let mut at = root.to_path_buf();
+        for step in below.components() {
+            at.push(step);
+            let name = step.as_os_str();
+            folder = match rustix::fs::openat(&folder, name, FOLDER, Mode::empty()) {
+                Ok(next) => next,
+                Err(Errno::NOENT) if create => {
+                    match rustix::fs::mkdirat(&folder, name, Mode::from_raw_mode(0o777)) {
+                        Ok(()) | Err(Errno::EXIST) => {}
+                        Err(e) => return Err(failed(e, "create the folder", &at)),
+                    }
+                    rustix::fs::openat(&folder, name, FOLDER, Mode::empty())
+                        .map_err(|e| refused_or(e, &at, &own))?
+                }
+                Err(e) => return Err(refused_or(e, &at, &own)),
+            };
+        }
+        Ok(Some(folder))
+    }
+
+    /// A new temp file named as `temp`'s name, in `folder`: never an
+    /// existing file, never through a link.
+    pub fn create(folder: &OwnedFd, temp: &Path) -> std::io::Result<File> {
+        let flags =
+            OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+        rustix::fs::openat(folder, name(temp), flags, Mode::from_raw_mode(0o600))
+            .map(File::from)
+            .map_err(std::io::Error::from)
+    }
+
+    /// `path` in `folder` for reading, not through a link.
+    pub fn open(folder: &OwnedFd, path: &Path) -> std::io::Result<File> {
+        rustix::fs::openat(
+            folder,
+            name(path),
+            OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+            Mode::empty(),
+        )
+        .map(File::from)
+        .map_err(std::io::Error::from)
+    }
+
+    /// The lock file in `folder`, created if needed, not through a link.
+    pub fn open_lock(folder: &OwnedFd, path: &Path) -> Result<File, WriteError> {
+        rustix::fs::openat(
+            folder,
+            name(path),
+            OFlags::WRONLY | OFlags::CREATE | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+            Mode::from_raw_mode(0o666),
+        )
+        .map(File::from)
+        .map_err(|e| refused_or(e, path, folder_of(path)))
+    }
+
+    /// Renames the temp file over `path`, both in `folder`.
+    pub fn rename(folder: &OwnedFd, temp: TempPath, path: &Path) -> Result<(), WriteError> {
+        rustix::fs::renameat(folder, name(&temp), folder, name(path))
+            .map_err(|e| failed(e, "replace", path))?;
+        // It is the file's name now: nothing to remove on drop.
+        temp.keep().map_err(|e| e.error)?;
+        Ok(())
+    }
+
+    /// Removes `path` from `folder`; nothing there is fine.
+    pub fn remove(folder: &OwnedFd, path: &Path) -> Result<(), WriteError> {
+        match rustix::fs::unlinkat(folder, name(path), AtFlags::empty()) {
+            Ok(()) | Err(Errno::NOENT) => Ok(()),
+            Err(e) => Err(failed(e, "remove", path)),
+        }
+    }
+
+    fn name(path: &Path) -> &OsStr {
+        path.file_name().unwrap_or(path.as_os_str())
+    }
+
+    /// A link where a folder (or the lock) was expected is refused and
+    /// named; anything else is the error it is.
+    fn refused_or(e: Errno, at: &Path, own: &Path) -> WriteError {
+        if matches!(e, Errno::LOOP | Errno::NOTDIR)
+            && let Ok(to) = std::fs::read_link(at)
+        {
+            return Refused::at(at, &to, Refusal::InOwnFolder(own.to_path_buf()));
+        }
+        failed(e, "open", at)
+    }
+
+    fn failed(e: Errno, what: &str, path: &Path) -> WriteError {
+        let e = std::io::Error::from(e);
+        std::io::Error::new(e.kind(), format!("cannot {what} {}: {e}", path.display())).into()
+    }
 }
 
 /// Test-only fail points, one before each filesystem step of a write
@@ -949,6 +1131,40 @@ mod tests {
         assert!(matches!(commit(staged), Err(WriteError::Changed(_))));
         assert_eq!(std::fs::read_to_string(&elsewhere).unwrap(), "x = 1\n");
         assert!(std::fs::symlink_metadata(&f).unwrap().is_symlink());
+    }
+
+    /// The same for a folder: `.codexgen` swapped for a link between the
+    /// staging of a file in it and its rename.
+    #[cfg(unix)]
+    #[test]
+    fn an_own_folder_that_becomes_a_link_after_the_check_is_not_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let own = dir.path().join(".codexgen");
+        let outside = dir.path().join("outside");
+        std::fs::create_dir_all(own.join("backup")).unwrap();
+        std::fs::create_dir(&outside).unwrap();
+        std::fs::write(own.join("state.json"), "{}").unwrap();
+        let staged = stage(&own.join("state.json"), "{\"x\": 1}", None, Expect::AsRead)
+            .unwrap()
+            .unwrap();
+        std::fs::rename(&own, dir.path().join("moved")).unwrap();
+        std::os::unix::fs::symlink(&outside, &own).unwrap();
+        assert!(matches!(commit(staged), Err(WriteError::Link(_))));
+        // Nor is a new file made, a folder created, or a file removed there.
+        assert!(write(&own.join("backup/x.toml"), "x", None, Expect::AsRead).is_err());
+        std::fs::write(outside.join("pending.json"), "theirs").unwrap();
+        let bypassed = own.join("pending.json");
+        assert!(remove_file(&bypassed).is_err());
+        assert_eq!(
+            std::fs::read_dir(&outside).unwrap().count(),
+            1,
+            "{:?}",
+            std::fs::read_dir(&outside).unwrap().collect::<Vec<_>>()
+        );
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("moved/state.json")).unwrap(),
+            "{}"
+        );
     }
 
     #[test]
