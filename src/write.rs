@@ -19,10 +19,11 @@
 //! Callers check with [`target`] when they plan, before anything is written;
 //! every write checks again, and does not follow a link that appears after
 //! that: the old text is read and compared with `O_NOFOLLOW` (a link there
-//! stops the write as a change), temp files are created `O_EXCL`, the lock
-//! is opened `O_NOFOLLOW`, and a rename replaces a link rather than follow
-//! it. A folder above the file swapped for a link between the check and the
-//! rename is not caught for the user's own folders, which are theirs to link.
+//! stops the write as a change), temp files are created `O_EXCL`, and a
+//! rename replaces a link rather than follow it. In a `.codexgen` folder
+//! every step goes through folders opened `O_NOFOLLOW` one by one (`own`,
+//! with `openat`), so a link swapped in there at any moment is refused.
+//! The folders above a file of the user's are theirs, and followed.
 //!
 //! Crash safety, the part that is this module's:
 //! - A file is replaced by a rename, so a reader (or a kill at any moment)
