@@ -241,7 +241,7 @@ fn lock_unchanged(
 ) -> Result<write::Lock, Error> {
     let lock = write::lock(&settings.state_dir()).map_err(|e| match e {
         WriteError::Locked(dir) => Error::Locked(dir),
-        other => Error::Write(other),
+        other => Error::write(other),
     })?;
     // The same text means the same state (a megabyte at 10,000 files is not
     // parsed again); a record a killed run left is also settled from the
@@ -258,7 +258,7 @@ fn lock_unchanged(
     }
     // Each file written is checked against the plan as it is staged.
     let temps = write::leftover_temps(&temp_dirs(settings, plan, state));
-    write::remove_temps(&lock, &temps).map_err(Error::Write)?;
+    write::remove_temps(&lock, &temps).map_err(Error::write)?;
     Ok(lock)
 }
 
@@ -319,7 +319,7 @@ fn apply(
                     what: p.file.to_string(),
                 });
             }
-            Err(source) => return Err(Error::Write(source)),
+            Err(source) => return Err(Error::write(source)),
         }
     }
     let begun = State::begin(changed.iter().map(|p| {
