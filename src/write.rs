@@ -522,7 +522,7 @@ pub fn delete(path: &Path, backup: Option<&Path>, expect: Expect<'_>) -> Result<
         return Err(WriteError::Changed(path.to_path_buf()));
     }
     if let (Some(content), Some(backup)) = (&content, backup) {
-        atomic_replace(backup, content, &Kept::default())?;
+        atomic_replace(&target(backup)?, content, &Kept::default())?;
     }
     fault::point("compare", path)?;
     if read_bytes(path)? != content {
@@ -1110,6 +1110,11 @@ mod tests {
         assert!(in_own(&own.join("state.json")));
         assert!(in_own(&own.join("backup/config.toml")));
         assert!(write(&own.join("state.json"), "{}", None, Expect::AsRead).is_err());
+        let profile = dir.path().join("p.config.toml");
+        std::fs::write(&profile, "x = 1\n").unwrap();
+        let backup = own.join("backup/p.config.toml");
+        assert!(delete(&profile, Some(&backup), Expect::AsRead).is_err());
+        assert!(profile.exists());
         assert!(lock(&own).is_err());
         assert!(remove(&own.join("state.json")).is_err());
         assert_eq!(std::fs::read_dir(&outside).unwrap().count(), 0);
