@@ -156,7 +156,7 @@ fn open_lock(path: &Path) -> Result<File, WriteError> {
 
 /// A link [`target`] does not let a write go through, and why.
 #[derive(Debug, thiserror::Error)]
-#[error("{link} is a symbolic link to {}{refusal}", shown_target(.link, .to))]
+#[error("{link} is a symbolic link to {}, {}", shown_target(.link, .to), self.why())]
 pub struct Refused {
     pub link: PathBuf,
     /// What the link holds, as `ls -l` shows it.
@@ -165,6 +165,30 @@ pub struct Refused {
 }
 
 impl Refused {
+    /// The second half of the message: what is wrong with the link.
+    fn why(&self) -> String {
+        match &self.refusal {
+            Refusal::Dangling => "which does not exist".to_owned(),
+            Refusal::Chain { via, to } => format!(
+                "itself a symbolic link ({} -> {})",
+                via.display(),
+                to.display()
+            ),
+            Refusal::NotAFile(kind) => format!("which is {kind}, not a regular file"),
+            Refusal::OtherKind => match self.link.extension() {
+                Some(ext) => format!("which is not a `.{}` file", ext.to_string_lossy()),
+                None => "a file with an extension the link does not have".to_owned(),
+            },
+            Refusal::InOwnFolder(folder) if *folder == self.link => {
+                "and it is codexgen's own folder, where codexgen follows no link".to_owned()
+            }
+            Refusal::InOwnFolder(folder) => format!(
+                "inside codexgen's own folder {}, where codexgen follows no link",
+                folder.display()
+            ),
+        }
+    }
+
     fn at(link: &Path, to: &Path, refusal: Refusal) -> WriteError {
         WriteError::Link(Box::new(Refused {
             link: link.to_path_buf(),
@@ -188,27 +212,6 @@ pub enum Refusal {
     OtherKind,
     /// The link is in codexgen's own folder (or is that folder).
     InOwnFolder(PathBuf),
-}
-
-impl std::fmt::Display for Refusal {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Refusal::Dangling => f.write_str(", which does not exist"),
-            Refusal::Chain { via, to } => write!(
-                f,
-                ", itself a symbolic link ({} -> {})",
-                via.display(),
-                to.display()
-            ),
-            Refusal::NotAFile(kind) => write!(f, ", which is {kind}, not a regular file"),
-            Refusal::OtherKind => f.write_str(", a file named unlike it"),
-            Refusal::InOwnFolder(folder) => write!(
-                f,
-                ", inside codexgen's own folder {}, where codexgen follows no link",
-                folder.display()
-            ),
-        }
-    }
 }
 
 impl Refusal {
