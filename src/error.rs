@@ -41,6 +41,10 @@ pub enum Error {
         #[source]
         source: WriteError,
     },
+    /// A link that the rule for links refuses (see `write`), found before
+    /// anything is written: said as it is, whichever file it stands for.
+    #[error(transparent)]
+    Link(WriteError),
     /// Another run holds the lock in this state folder.
     #[error("another codexgen run is writing to {0}")]
     Locked(PathBuf),
@@ -110,7 +114,10 @@ impl Error {
     /// A failed write, said as "cannot {doing}".
     pub fn write(doing: impl Into<String>) -> impl FnOnce(WriteError) -> Self {
         let doing = doing.into();
-        move |source| Error::Write { doing, source }
+        move |source| match source {
+            WriteError::Link(_) => Error::Link(source),
+            source => Error::Write { doing, source },
+        }
     }
 
     pub fn message(message: impl Into<String>) -> Self {
@@ -120,6 +127,8 @@ impl Error {
         }
     }
 
+    /// A write's failure: a refused link as [`Error::Link`], any other as
+    /// [`Error::Write`].
     pub fn with_help(message: impl Into<String>, help: impl Into<String>) -> Self {
         Error::Message {
             message: message.into(),
@@ -163,6 +172,7 @@ impl Error {
                 source.fix()
             )),
             Error::Write { source, .. } => source.remedy(),
+            Error::Link(source) => source.help(),
             Error::Message { help, .. } => help.clone(),
             Error::Input(e) | Error::Catalog(CatalogError::Read(e)) => e.help(),
             Error::Detect(e) => e.help(),

@@ -203,7 +203,8 @@ fn refuse_special(meta: &std::fs::Metadata, path: &Path) -> Result<(), ReadError
     })
 }
 
-fn kind(file_type: std::fs::FileType) -> &'static str {
+/// What a file that is not a regular one is, for messages ("a FIFO (named pipe)").
+pub fn kind(file_type: std::fs::FileType) -> &'static str {
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileTypeExt as _;

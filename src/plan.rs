@@ -59,6 +59,7 @@ pub fn read_state(settings: &Settings) -> Result<State, Error> {
 /// [`read_state`], and the [`fingerprint`] of the state file's and the
 /// journal's text as read, to tell later whether either changed on disk.
 pub fn read_state_seen(settings: &Settings) -> Result<(State, String), Error> {
+    own_folder_has_no_link(settings)?;
     let read = read_state_text(settings)?;
     let journal = input::read_optional(&settings.journal_file(), input::STATE)?;
     let record = record_path(settings)?;
@@ -153,18 +154,50 @@ fn only_ours(mut entry: state::FileState, home: Option<&state::FileState>) -> st
 /// resolves to (see `state`). A regular config.toml has one only when
 /// another home links to it and so wrote one beside it (in this home's
 /// `.codexgen/`): this home then keeps it up to date too. Else `None`.
+///
+/// A link at or below that `.codexgen` folder, and a config.toml link that
+/// the rule for links refuses (see `write`), stop it: nothing is read or
+/// written through either.
 pub fn record_path(settings: &Settings) -> Result<Option<PathBuf>, Error> {
     let link = CodexFile::Config.path_in(&settings.codex_home);
     let linked = std::fs::symlink_metadata(&link).is_ok_and(|m| m.file_type().is_symlink());
-    if !linked {
-        let record = home::record_beside(&link);
-        return Ok(record.filter(|r| std::fs::symlink_metadata(r).is_ok()));
+    let record = if linked {
+        let target = write::target(&link).map_err(Error::write(format!(
+            "follow the link {} to the file it names",
+            link.display()
+        )))?;
+        home::record_beside(&target)
+    } else {
+        home::record_beside(&link).filter(|r| std::fs::symlink_metadata(r).is_ok())
+    };
+    if let Some(record) = &record {
+        write::target(record).map_err(Error::write(format!(
+            "write codexgen's record {}",
+            record.display()
+        )))?;
     }
-    let target = write::resolve(&link).map_err(Error::write(format!(
-        "follow the link {} to the file it names",
-        link.display()
-    )))?;
-    Ok(home::record_beside(&target))
+    Ok(record)
+}
+
+/// Refuses a link in the Codex home's `.codexgen` folder (or that folder a
+/// link), where the state, journal, lock and backups are: codexgen never
+/// follows one there (see `write`). Checked before the state is read.
+fn own_folder_has_no_link(settings: &Settings) -> Result<(), Error> {
+    let dir = settings.state_dir();
+    let own = [
+        settings.state_file(),
+        settings.journal_file(),
+        settings.old_state_file(),
+        dir.join(home::LOCK_FILE),
+        dir.join(home::BACKUP_DIR),
+    ];
+    for path in own {
+        write::target(&path).map_err(Error::write(format!(
+            "write codexgen's own file {}",
+            path.display()
+        )))?;
+    }
+    Ok(())
 }
 
 /// What [`read_state_seen`] saw, now.
@@ -259,12 +292,14 @@ impl Prepared {
         let mut read = Vec::new();
         for (file, desired) in wanted.chain(no_longer_rendered) {
             let path = file.path_in(&settings.codex_home);
-            let resolved = write::resolve(&path).map_err(Error::write(format!(
+            // Read through the link, so that a refusal names the file in the home.
+            let current = read_optional(&path)?;
+            // Where the write would go, by the rule for links: one that
+            // dangles or leads anywhere but to a file like it stops the plan.
+            let resolved = write::target(&path).map_err(Error::write(format!(
                 "follow the link {} to the file it names",
                 path.display()
             )))?;
-            // Read through the link, so that a refusal names the file in the home.
-            let current = read_optional(&path)?;
             read.push((file, path, resolved, current, desired));
         }
         // On a Codex that reads profile files, a catalog profile's legacy

@@ -5,6 +5,26 @@
 //! behind. Nothing else in codexgen writes a byte. Does not decide what to
 //! write, nor in which order; `gen` does.
 //!
+//! The rule for links ([`target`]; the README's **Links**), so that a link a
+//! cloned repository commits cannot choose a file codexgen creates or fills:
+//! - A file codexgen writes for the user (config.toml, a profile file, the
+//!   overlay, an `--output`) may be one link, in the place it is looked
+//!   for, to a regular file that already exists with the link's extension;
+//!   that file is written. Any other link there (dangling, to a link, to a
+//!   folder, FIFO or device, to a file of another kind) is refused.
+//! - At or below a `.codexgen` folder (codexgen's own: the home's state,
+//!   journal, lock and backups; the record beside a linked config.toml) no
+//!   link is followed at all.
+//!
+//! Callers check with [`target`] when they plan, before anything is written;
+//! every write checks again, and does not follow a link that appears after
+//! that: the old text is read and compared with `O_NOFOLLOW` (a link there
+//! stops the write as a change), temp files are created `O_EXCL`, and a
+//! rename replaces a link rather than follow it. In a `.codexgen` folder
+//! every step goes through folders opened `O_NOFOLLOW` one by one (`own`,
+//! with `openat`), so a link swapped in there at any moment is refused.
+//! The folders above a file of the user's are theirs, and followed.
+//!
 //! Crash safety, the part that is this module's:
 //! - A file is replaced by a rename, so a reader (or a kill at any moment)
 //!   sees the old text or the new, never a mix. Its new text is durable
@@ -83,12 +103,10 @@ pub enum WriteError {
     Io(#[from] std::io::Error),
     #[error("another codexgen run is writing to {0}")]
     Locked(PathBuf),
-    #[error("cannot follow the symlink {path}")]
-    Symlink {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
+    /// A symbolic link the rule for links (module doc) does not let a
+    /// write go through; found before anything is written.
+    #[error("{}", .0)]
+    Link(Box<Refused>),
     /// The file no longer holds what the caller planned from; it was left
     /// as it is.
     #[error("{0} changed since codexgen read it")]
@@ -172,6 +190,7 @@ impl WriteError {
             WriteError::Owner { uid, .. } => Some(format!(
                 "run codexgen as the file's owner (uid {uid}), e.g. with `sudo -u`, so that Codex can still read it"
             )),
+            WriteError::Link(refused) => Some(refused.refusal.help(&refused.link)),
             _ => None,
         }
     }
@@ -196,7 +215,7 @@ impl WriteError {
 
     fn io_fix(&self) -> Option<&'static str> {
         use std::io::ErrorKind;
-        let (WriteError::Io(e) | WriteError::Symlink { source: e, .. }) = self else {
+        let WriteError::Io(e) = self else {
             return None;
         };
         Some(match e.kind() {
@@ -245,14 +264,20 @@ pub struct Lock {
 /// Takes `<dir>/lock`, creating `dir` if needed. Fails at once, rather than
 /// waiting, when another run holds it.
 pub fn lock(dir: &Path) -> Result<Lock, WriteError> {
-    fs_err::create_dir_all(dir)?;
     let path = dir.join(crate::home::LOCK_FILE);
-    let file = fs_err::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)?
-        .into_file();
+    target(&path)?;
+    #[cfg(unix)]
+    let file = if let Some(folder) = own::parent(&path, true)? {
+        own::open_lock(&folder, &path)?
+    } else {
+        fs_err::create_dir_all(dir)?;
+        open_lock(&path)?
+    };
+    #[cfg(not(unix))]
+    let file = {
+        fs_err::create_dir_all(dir)?;
+        open_lock(&path)?
+    };
     match file.try_lock() {
         Ok(()) => Ok(Lock { _file: file }),
         Err(TryLockError::WouldBlock) => Err(WriteError::Locked(dir.to_path_buf())),
@@ -260,26 +285,199 @@ pub fn lock(dir: &Path) -> Result<Lock, WriteError> {
     }
 }
 
-/// The file a path really names: a symlink (or a chain) is followed to its
-/// target, even when the target does not exist yet.
-pub fn resolve(path: &Path) -> Result<PathBuf, WriteError> {
-    let mut current = path.to_path_buf();
-    for _ in 0..40 {
-        match fs_err::symlink_metadata(&current) {
-            Ok(meta) if meta.file_type().is_symlink() => {
-                let link = fs_err::read_link(&current)?;
-                current = match current.parent() {
-                    Some(parent) if link.is_relative() => parent.join(link),
-                    _ => link,
-                };
+/// Opens (or creates) the lock file, not following a link at its end.
+fn open_lock(path: &Path) -> Result<File, WriteError> {
+    let mut options = fs_err::OpenOptions::new();
+    options.create(true).truncate(false).write(true);
+    #[cfg(unix)]
+    {
+        use fs_err::os::unix::fs::OpenOptionsExt as _;
+        options.custom_flags(rustix::fs::OFlags::NOFOLLOW.bits().cast_signed());
+    }
+    Ok(options.open(path)?.into_file())
+}
+
+/// A link [`target`] does not let a write go through, and why.
+#[derive(Debug, thiserror::Error)]
+#[error("{link} is a symbolic link to {}, {}", shown_target(.link, .to), self.why())]
+pub struct Refused {
+    pub link: PathBuf,
+    /// What the link holds, as `ls -l` shows it.
+    pub to: PathBuf,
+    pub refusal: Refusal,
+}
+
+impl Refused {
+    /// The second half of the message: what is wrong with the link.
+    fn why(&self) -> String {
+        match &self.refusal {
+            Refusal::Dangling => "which does not exist".to_owned(),
+            Refusal::Chain { via, to } => format!(
+                "itself a symbolic link ({} -> {})",
+                via.display(),
+                to.display()
+            ),
+            Refusal::NotAFile(kind) => format!("which is {kind}, not a regular file"),
+            Refusal::OtherKind => match self.link.extension() {
+                Some(ext) => format!("which is not a `.{}` file", ext.to_string_lossy()),
+                None => "a file with an extension the link does not have".to_owned(),
+            },
+            Refusal::InOwnFolder(folder) if *folder == self.link => {
+                "and it is codexgen's own folder, where codexgen follows no link".to_owned()
             }
-            _ => return Ok(current),
+            Refusal::InOwnFolder(folder) => format!(
+                "inside codexgen's own folder {}, where codexgen follows no link",
+                folder.display()
+            ),
         }
     }
-    Err(WriteError::Symlink {
-        path: path.to_path_buf(),
-        source: std::io::Error::other("too many levels of symbolic links"),
-    })
+
+    fn at(link: &Path, to: &Path, refusal: Refusal) -> WriteError {
+        WriteError::Link(Box::new(Refused {
+            link: link.to_path_buf(),
+            to: to.to_path_buf(),
+            refusal,
+        }))
+    }
+}
+
+/// Why a link is not written through (see [`target`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// Nothing is there: the write would create a file the link chose.
+    Dangling,
+    /// It leads to another link (`to` is what that one holds).
+    Chain { via: PathBuf, to: PathBuf },
+    /// It leads to a folder, FIFO, socket or device.
+    NotAFile(&'static str),
+    /// It leads to a file named unlike the link (`~/.bashrc` for a
+    /// `config.toml`): a file of another program, whatever it holds.
+    OtherKind,
+    /// The link is in codexgen's own folder (or is that folder).
+    InOwnFolder(PathBuf),
+}
+
+impl Refusal {
+    fn help(&self, link: &Path) -> String {
+        let link = link.display();
+        let what = match self {
+            Refusal::Dangling => format!(
+                "codexgen writes through a link only to a file that already exists: create that file first if it is where you want it (an empty file will do), or remove {link}"
+            ),
+            Refusal::Chain { .. } => format!(
+                "codexgen follows only the link where it looks for the file, not a link that one leads to (a cloned repository can commit such a link): point {link} straight at the file you mean, or remove it"
+            ),
+            Refusal::NotAFile(_) => format!("point {link} at a regular file, or remove it"),
+            Refusal::OtherKind => format!(
+                "codexgen writes through a link only to a file with the link's own extension (`.toml` for Codex's files, `.yaml` for a catalog), so that a planted link cannot make it write into a shell's or another program's file: point {link} at the file you mean, or remove it"
+            ),
+            Refusal::InOwnFolder(_) => format!(
+                "codexgen never follows a link in its own `.codexgen` folders (a cloned or synced folder may have planted it): remove {link}, and codexgen makes what it needs there (if you moved that folder yourself, move it back)"
+            ),
+        };
+        format!("nothing was written; {what}")
+    }
+}
+
+/// The link's target as it holds it, and where that is when it is relative.
+fn shown_target(link: &Path, to: &Path) -> String {
+    if to.is_absolute() || folder_of(link) == Path::new(".") {
+        to.display().to_string()
+    } else {
+        format!("{} ({})", to.display(), folder_of(link).join(to).display())
+    }
+}
+
+/// The file a write to `path` replaces or creates, after the rule for links
+/// (module doc): `path` itself when it is no link, else the existing
+/// regular file its one link leads to, as a path without links. Refuses
+/// ([`WriteError::Link`]) a link anywhere at or below a `.codexgen` folder,
+/// and any other link that dangles, leads to another link or to something
+/// not a regular file, or to a file with another extension. Reads only.
+pub fn target(path: &Path) -> Result<PathBuf, WriteError> {
+    if let Some(folder) = own_folder(path) {
+        own_path_has_no_link(path, &folder)?;
+        return Ok(path.to_path_buf());
+    }
+    let meta = match fs_err::symlink_metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(path.to_path_buf()),
+        Err(e) => return Err(e.into()),
+    };
+    if !meta.file_type().is_symlink() {
+        return Ok(path.to_path_buf());
+    }
+    let to = fs_err::read_link(path)?;
+    let refused = |refusal| Refused::at(path, &to, refusal);
+    let dest = folder_of(path).join(&to);
+    let meta = match fs_err::symlink_metadata(&dest) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(refused(Refusal::Dangling));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if meta.file_type().is_symlink() {
+        let next = fs_err::read_link(&dest)?;
+        return Err(refused(Refusal::Chain {
+            via: dest,
+            to: next,
+        }));
+    }
+    if !meta.is_file() {
+        return Err(refused(Refusal::NotAFile(crate::input::kind(
+            meta.file_type(),
+        ))));
+    }
+    if !same_kind(path, &dest) {
+        return Err(refused(Refusal::OtherKind));
+    }
+    Ok(fs_err::canonicalize(&dest)?)
+}
+
+/// Whether two file names have the same extension (`.yml` and `.yaml` are
+/// one, case aside).
+fn same_kind(a: &Path, b: &Path) -> bool {
+    let ext = |p: &Path| {
+        p.extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase())
+            .map(|e| if e == "yml" { "yaml".to_owned() } else { e })
+    };
+    ext(a) == ext(b)
+}
+
+/// The `.codexgen` folder `path` is in (the innermost), if any.
+fn own_folder(path: &Path) -> Option<PathBuf> {
+    path.ancestors()
+        .skip(1)
+        .find(|a| a.file_name() == Some(OsStr::new(crate::home::STATE_DIR)))
+        .map(Path::to_path_buf)
+}
+
+/// Refuses a link at `folder` or anywhere below it on the way to `path`.
+fn own_path_has_no_link(path: &Path, folder: &Path) -> Result<(), WriteError> {
+    let below = path.strip_prefix(folder).unwrap_or(path);
+    let mut at = folder.to_path_buf();
+    for step in std::iter::once(None).chain(below.components().map(Some)) {
+        if let Some(step) = step {
+            at.push(step);
+        }
+        match fs_err::symlink_metadata(&at) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let to = fs_err::read_link(&at)?;
+                return Err(Refused::at(
+                    &at,
+                    &to,
+                    Refusal::InOwnFolder(folder.to_path_buf()),
+                ));
+            }
+            Ok(_) => {}
+            // Not there yet: nothing below it is either.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
 }
 
 /// Writes `content` to `path` atomically, if the file still holds what
@@ -330,8 +528,8 @@ pub fn stage(
     backup: Option<&Path>,
     expect: Expect<'_>,
 ) -> Result<Option<Staged>, WriteError> {
-    let target = resolve(path)?;
-    let old = read_bytes(&target)?;
+    let target = target(path)?;
+    let old = read_unfollowed(&target)?;
     if let Expect::Exactly(expected) = expect
         && expected != old.as_deref()
     {
@@ -346,7 +544,7 @@ pub fn stage(
     };
     let backup = match (&old, backup) {
         (Some(old), Some(backup)) => Some((
-            backup.to_path_buf(),
+            self::target(backup)?,
             temp_beside(backup, old, &Kept::default())?,
         )),
         _ => None,
@@ -424,7 +622,7 @@ pub fn commit(staged: Staged) -> Result<(), WriteError> {
         persist(temp, &path)?;
     }
     fault::point("compare", &target)?;
-    if read_bytes(&target)? != old {
+    if read_unfollowed(&target)? != old {
         return Err(WriteError::Changed(target));
     }
     fault::point("rename", &target)?;
@@ -637,7 +835,7 @@ pub fn delete(path: &Path, backup: Option<&Path>, expect: Expect<'_>) -> Result<
         return Err(WriteError::Changed(path.to_path_buf()));
     }
     if let (Some(content), Some(backup)) = (&content, backup) {
-        atomic_replace(backup, content, &Kept::default())?;
+        atomic_replace(&target(backup)?, content, &Kept::default())?;
     }
     fault::point("compare", path)?;
     if read_bytes(path)? != content {
@@ -646,7 +844,7 @@ pub fn delete(path: &Path, backup: Option<&Path>, expect: Expect<'_>) -> Result<
     fault::point("remove", path)?;
     // Moved aside, then checked: a file another program put there since the
     // check above is what was moved, and it goes back.
-    let aside = temp_in(folder_of(path))?.into_temp_path();
+    let aside = temp_in(folder_of(path), path)?.into_temp_path();
     match std::fs::rename(path, &aside) {
         Ok(()) => {}
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
@@ -707,11 +905,9 @@ fn put_back(aside: TempPath, path: &Path, why: WriteError) -> WriteError {
 /// Removes a file of codexgen's own (its journal, an old state file);
 /// nothing there is fine.
 pub fn remove(path: &Path) -> Result<(), WriteError> {
+    target(path)?;
     fault::point("remove", path)?;
-    match fs_err::remove_file(path) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
-        _ => Ok(()),
-    }
+    remove_file(path)
 }
 
 /// Temp files of codexgen's in `dirs` whose writer is gone: regular files
@@ -758,11 +954,7 @@ pub fn leftover_temps(dirs: &[PathBuf]) -> Vec<PathBuf> {
 pub fn remove_temps(_held: &Lock, temps: &[PathBuf]) -> Result<(), WriteError> {
     for temp in temps {
         fault::point("clean", temp)?;
-        match fs_err::remove_file(temp) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(e.into()),
-        }
+        remove_file(temp)?;
     }
     Ok(())
 }
@@ -816,6 +1008,22 @@ fn process_exists(_: i32) -> bool {
     true
 }
 
+/// Removes a file (nothing there is fine); in codexgen's own folders,
+/// through folders opened without following a link.
+fn remove_file(path: &Path) -> Result<(), WriteError> {
+    #[cfg(unix)]
+    match own::parent(path, false) {
+        Ok(Some(folder)) => return own::remove(&folder, path),
+        Ok(None) => {}
+        Err(WriteError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    }
+    match fs_err::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
+        _ => Ok(()),
+    }
+}
+
 /// A file's bytes, or `None` when it does not exist.
 fn read_bytes(path: &Path) -> Result<Option<Vec<u8>>, WriteError> {
     match fs_err::read(path) {
@@ -823,6 +1031,47 @@ fn read_bytes(path: &Path) -> Result<Option<Vec<u8>>, WriteError> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(e.into()),
     }
+}
+
+/// [`read_bytes`] of a path [`target`] checked, not following a link at
+/// its end: one that appears there after the check (another program, a
+/// race) is [`WriteError::Changed`], never read or written through.
+fn read_unfollowed(path: &Path) -> Result<Option<Vec<u8>>, WriteError> {
+    use std::io::Read as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.custom_flags(rustix::fs::OFlags::NOFOLLOW.bits().cast_signed());
+    }
+    #[cfg(unix)]
+    let opened = match own::parent(path, false) {
+        Ok(Some(folder)) => own::open(&folder, path),
+        Ok(None) => options.open(path),
+        // Not there: nothing in it either.
+        Err(WriteError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    #[cfg(not(unix))]
+    let opened = options.open(path);
+    let mut file = match opened {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        #[cfg(unix)]
+        Err(e) if e.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error()) => {
+            return Err(WriteError::Changed(path.to_path_buf()));
+        }
+        Err(e) => {
+            let named = format!("cannot open {}: {e}", path.display());
+            return Err(std::io::Error::new(e.kind(), named).into());
+        }
+    };
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes).map_err(|e| {
+        std::io::Error::new(e.kind(), format!("cannot read {}: {e}", path.display()))
+    })?;
+    Ok(Some(bytes))
 }
 
 /// What a replaced file keeps: its mode, and its owner and group.
@@ -881,10 +1130,13 @@ fn temp_beside(path: &Path, content: &[u8], kept: &Kept) -> Result<TempPath, Wri
     let dir = folder_of(path);
     if !dir.is_dir() {
         fault::point("mkdir", path)?;
-        fs_err::create_dir_all(dir)?;
+        // codexgen's own folders are made by `own::parent`, link by link.
+        if !cfg!(unix) || own_folder(path).is_none() {
+            fs_err::create_dir_all(dir)?;
+        }
     }
     fault::point("create", path)?;
-    let mut temp = temp_in(dir)?;
+    let mut temp = temp_in(dir, path)?;
     fault::point("write", path)?;
     temp.write_all(content)?;
     keep_owner(temp.as_file(), path, kept.owner)?;
@@ -899,22 +1151,33 @@ fn temp_beside(path: &Path, content: &[u8], kept: &Kept) -> Result<TempPath, Wri
 /// A new, empty temp file of this run's in `dir`:
 /// `.codexgen-PID-XXXXXX.tmp`, named after this process, so that another
 /// run tells it from a killed run's (see [`leftover_temps`]).
-fn temp_in(dir: &Path) -> Result<tempfile::NamedTempFile, WriteError> {
+fn temp_in(dir: &Path, path: &Path) -> Result<tempfile::NamedTempFile, WriteError> {
     let prefix = format!("{TEMP_PREFIX}{}-", std::process::id());
-    tempfile::Builder::new()
-        .prefix(&prefix)
-        .suffix(TEMP_SUFFIX)
-        .tempfile_in(dir)
-        .map_err(|e| {
-            std::io::Error::new(
-                e.kind(),
-                format!("cannot create a temporary file in {}: {e}", dir.display()),
-            )
-            .into()
-        })
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(TEMP_SUFFIX);
+    // In codexgen's own folders, made through the folder opened without
+    // following a link (see `own`).
+    #[cfg(unix)]
+    let made = match own::parent(path, true)? {
+        Some(folder) => builder.make_in(dir, |temp| own::create(&folder, temp)),
+        None => builder.tempfile_in(dir),
+    };
+    #[cfg(not(unix))]
+    let made = builder.tempfile_in(dir);
+    made.map_err(|e| {
+        std::io::Error::new(
+            e.kind(),
+            format!("cannot create a temporary file in {}: {e}", dir.display()),
+        )
+        .into()
+    })
 }
 
 fn persist(temp: TempPath, path: &Path) -> Result<(), WriteError> {
+    #[cfg(unix)]
+    if let Some(folder) = own::parent(path, false)? {
+        return own::rename(&folder, temp, path);
+    }
     temp.persist(path).map_err(|e| {
         std::io::Error::new(
             e.error.kind(),
@@ -965,6 +1228,143 @@ fn new_file_permissions() -> Option<Permissions> {
 #[cfg(not(unix))]
 fn new_file_permissions() -> Option<Permissions> {
     None
+}
+
+/// Files at or below a `.codexgen` folder, reached without following a
+/// link even one put in place after [`target`] checked: every folder from
+/// that `.codexgen` down is opened `O_NOFOLLOW` relative to the one above
+/// it (`openat`), and the file is created, read, renamed and removed
+/// relative to its folder's descriptor. What is above the `.codexgen`
+/// folder is the user's, opened as it is.
+#[cfg(unix)]
+mod own {
+    use std::ffi::OsStr;
+    use std::fs::File;
+    use std::os::fd::OwnedFd;
+    use std::path::Path;
+
+    use rustix::fs::{AtFlags, Mode, OFlags};
+    use rustix::io::Errno;
+    use tempfile::TempPath;
+
+    use super::{Refusal, Refused, WriteError, folder_of, own_folder};
+
+    const FOLDER: OFlags = OFlags::DIRECTORY
+        .union(OFlags::NOFOLLOW)
+        .union(OFlags::CLOEXEC)
+        .union(OFlags::RDONLY);
+
+    /// The folder `path` is in, opened so, when it is at or below a
+    /// `.codexgen` folder (`None` when it is not); with `create`, missing
+    /// folders are made on the way.
+    pub fn parent(path: &Path, create: bool) -> Result<Option<OwnedFd>, WriteError> {
+        let Some(own) = own_folder(path) else {
+            return Ok(None);
+        };
+        let root = folder_of(&own);
+        if create {
+            // The user's folder (the Codex home, or the one a linked
+            // config.toml is in), made as it is.
+            fs_err::create_dir_all(root)?;
+        }
+        let mut folder = rustix::fs::open(
+            root,
+            OFlags::DIRECTORY | OFlags::CLOEXEC | OFlags::RDONLY,
+            Mode::empty(),
+        )
+        .map_err(|e| failed(e, "open", root))?;
+        let dir = folder_of(path);
+        let below = dir.strip_prefix(root).unwrap_or(dir);
+        let mut at = root.to_path_buf();
+        for step in below.components() {
+            at.push(step);
+            let name = step.as_os_str();
+            folder = match rustix::fs::openat(&folder, name, FOLDER, Mode::empty()) {
+                Ok(next) => next,
+                Err(Errno::NOENT) if create => {
+                    match rustix::fs::mkdirat(&folder, name, Mode::from_raw_mode(0o777)) {
+                        Ok(()) | Err(Errno::EXIST) => {}
+                        Err(e) => return Err(failed(e, "create the folder", &at)),
+                    }
+                    rustix::fs::openat(&folder, name, FOLDER, Mode::empty())
+                        .map_err(|e| refused_or(e, &at, &own))?
+                }
+                Err(e) => return Err(refused_or(e, &at, &own)),
+            };
+        }
+        Ok(Some(folder))
+    }
+
+    /// A new temp file named as `temp`'s name, in `folder`: never an
+    /// existing file, never through a link.
+    pub fn create(folder: &OwnedFd, temp: &Path) -> std::io::Result<File> {
+        let flags =
+            OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+        rustix::fs::openat(folder, name(temp), flags, Mode::from_raw_mode(0o600))
+            .map(File::from)
+            .map_err(std::io::Error::from)
+    }
+
+    /// `path` in `folder` for reading, not through a link.
+    pub fn open(folder: &OwnedFd, path: &Path) -> std::io::Result<File> {
+        rustix::fs::openat(
+            folder,
+            name(path),
+            OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+            Mode::empty(),
+        )
+        .map(File::from)
+        .map_err(std::io::Error::from)
+    }
+
+    /// The lock file in `folder`, created if needed, not through a link.
+    pub fn open_lock(folder: &OwnedFd, path: &Path) -> Result<File, WriteError> {
+        rustix::fs::openat(
+            folder,
+            name(path),
+            OFlags::WRONLY | OFlags::CREATE | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+            Mode::from_raw_mode(0o666),
+        )
+        .map(File::from)
+        .map_err(|e| refused_or(e, path, folder_of(path)))
+    }
+
+    /// Renames the temp file over `path`, both in `folder`.
+    pub fn rename(folder: &OwnedFd, temp: TempPath, path: &Path) -> Result<(), WriteError> {
+        rustix::fs::renameat(folder, name(&temp), folder, name(path))
+            .map_err(|e| failed(e, "replace", path))?;
+        // It is the file's name now: nothing to remove on drop.
+        temp.keep().map_err(|e| e.error)?;
+        Ok(())
+    }
+
+    /// Removes `path` from `folder`; nothing there is fine.
+    pub fn remove(folder: &OwnedFd, path: &Path) -> Result<(), WriteError> {
+        match rustix::fs::unlinkat(folder, name(path), AtFlags::empty()) {
+            Ok(()) | Err(Errno::NOENT) => Ok(()),
+            Err(e) => Err(failed(e, "remove", path)),
+        }
+    }
+
+    fn name(path: &Path) -> &OsStr {
+        path.file_name().unwrap_or(path.as_os_str())
+    }
+
+    /// A link where a folder (or the lock) was expected is refused and
+    /// named; anything else is the error it is.
+    fn refused_or(e: Errno, at: &Path, own: &Path) -> WriteError {
+        if matches!(e, Errno::LOOP | Errno::NOTDIR)
+            && let Ok(to) = std::fs::read_link(at)
+        {
+            return Refused::at(at, &to, Refusal::InOwnFolder(own.to_path_buf()));
+        }
+        failed(e, "open", at)
+    }
+
+    fn failed(e: Errno, what: &str, path: &Path) -> WriteError {
+        let e = std::io::Error::from(e);
+        std::io::Error::new(e.kind(), format!("cannot {what} {}: {e}", path.display())).into()
+    }
 }
 
 /// Test-only fail points, one before each filesystem step of a write
@@ -1178,21 +1578,122 @@ mod tests {
 
     #[cfg(unix)]
     #[test]
-    fn a_dangling_link_is_resolved_to_its_target() {
+    fn a_link_is_written_through_only_to_an_existing_file_like_it() {
+        use std::os::unix::fs::symlink;
         let dir = tempfile::tempdir().unwrap();
         let link = dir.path().join("linked.toml");
-        std::os::unix::fs::symlink("real/linked.toml", &link).unwrap();
-        assert_eq!(resolve(&link).unwrap(), dir.path().join("real/linked.toml"));
+        symlink("real/linked.toml", &link).unwrap();
+        let refusal = |path: &Path| match target(path) {
+            Err(WriteError::Link(refused)) => refused.refusal,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(refusal(&link), Refusal::Dangling);
+        assert!(write(&link, "x = 1\n", None, Expect::AsRead).is_err());
+        assert!(!dir.path().join("real").exists());
+
+        std::fs::create_dir(dir.path().join("real")).unwrap();
+        std::fs::write(dir.path().join("real/linked.toml"), "").unwrap();
         write(&link, "x = 1\n", None, Expect::AsRead).unwrap();
-        assert!(
-            std::fs::symlink_metadata(&link)
-                .unwrap()
-                .file_type()
-                .is_symlink()
-        );
+        assert!(std::fs::symlink_metadata(&link).unwrap().is_symlink());
         assert_eq!(
             std::fs::read_to_string(dir.path().join("real/linked.toml")).unwrap(),
             "x = 1\n"
+        );
+
+        let other = dir.path().join("other.toml");
+        symlink(&link, &other).unwrap();
+        assert!(matches!(refusal(&other), Refusal::Chain { .. }));
+        let shell = dir.path().join("shell.toml");
+        std::fs::write(dir.path().join(".bashrc"), "").unwrap();
+        symlink(".bashrc", &shell).unwrap();
+        assert_eq!(refusal(&shell), Refusal::OtherKind);
+        let folder = dir.path().join("folder.toml");
+        symlink("real", &folder).unwrap();
+        assert_eq!(refusal(&folder), Refusal::NotAFile("a folder"));
+        assert!(same_kind(Path::new("a.yml"), Path::new("b.YAML")));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn no_link_is_followed_at_or_below_a_codexgen_folder() {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        let own = dir.path().join(".codexgen");
+        let outside = dir.path().join("outside");
+        std::fs::create_dir(&outside).unwrap();
+        symlink(&outside, &own).unwrap();
+        let in_own = |path: &Path| matches!(target(path), Err(WriteError::Link(r)) if matches!(r.refusal, Refusal::InOwnFolder(_)));
+        assert!(in_own(&own.join("state.json")));
+        assert!(in_own(&own.join("backup/config.toml")));
+        assert!(lock(&own).is_err());
+        std::fs::remove_file(&own).unwrap();
+        std::fs::create_dir(&own).unwrap();
+        symlink(outside.join("x.toml"), own.join("state.json")).unwrap();
+        symlink(&outside, own.join("backup")).unwrap();
+        symlink(outside.join("lock"), own.join("lock")).unwrap();
+        assert!(in_own(&own.join("state.json")));
+        assert!(in_own(&own.join("backup/config.toml")));
+        assert!(write(&own.join("state.json"), "{}", None, Expect::AsRead).is_err());
+        let profile = dir.path().join("p.config.toml");
+        std::fs::write(&profile, "x = 1\n").unwrap();
+        let backup = own.join("backup/p.config.toml");
+        assert!(delete(&profile, Some(&backup), Expect::AsRead).is_err());
+        assert!(profile.exists());
+        assert!(lock(&own).is_err());
+        assert!(remove(&own.join("state.json")).is_err());
+        assert_eq!(std::fs::read_dir(&outside).unwrap().count(), 0);
+        assert_eq!(target(&own.join("new.json")).unwrap(), own.join("new.json"));
+    }
+
+    /// Defence in depth: a link put in place of a checked file after it was
+    /// staged is neither read nor written through.
+    #[cfg(unix)]
+    #[test]
+    fn a_link_that_appears_after_the_check_is_not_written_through() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("a.toml");
+        std::fs::write(&f, "x = 1\n").unwrap();
+        let elsewhere = dir.path().join("elsewhere.toml");
+        std::fs::write(&elsewhere, "x = 1\n").unwrap();
+        let staged = stage(&f, "x = 2\n", None, Expect::AsRead).unwrap().unwrap();
+        std::fs::remove_file(&f).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, &f).unwrap();
+        assert!(matches!(commit(staged), Err(WriteError::Changed(_))));
+        assert_eq!(std::fs::read_to_string(&elsewhere).unwrap(), "x = 1\n");
+        assert!(std::fs::symlink_metadata(&f).unwrap().is_symlink());
+    }
+
+    /// The same for a folder: `.codexgen` swapped for a link between the
+    /// staging of a file in it and its rename.
+    #[cfg(unix)]
+    #[test]
+    fn an_own_folder_that_becomes_a_link_after_the_check_is_not_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let own = dir.path().join(".codexgen");
+        let outside = dir.path().join("outside");
+        std::fs::create_dir_all(own.join("backup")).unwrap();
+        std::fs::create_dir(&outside).unwrap();
+        std::fs::write(own.join("state.json"), "{}").unwrap();
+        let staged = stage(&own.join("state.json"), "{\"x\": 1}", None, Expect::AsRead)
+            .unwrap()
+            .unwrap();
+        std::fs::rename(&own, dir.path().join("moved")).unwrap();
+        std::os::unix::fs::symlink(&outside, &own).unwrap();
+        assert!(matches!(commit(staged), Err(WriteError::Link(_))));
+        // Nor is a new file made, a folder created, or a file removed there.
+        assert!(write(&own.join("backup/x.toml"), "x", None, Expect::AsRead).is_err());
+        std::fs::write(outside.join("pending.json"), "theirs").unwrap();
+        let bypassed = own.join("pending.json");
+        assert!(remove_file(&bypassed).is_err());
+        assert_eq!(
+            std::fs::read_dir(&outside).unwrap().count(),
+            1,
+            "{:?}",
+            std::fs::read_dir(&outside).unwrap().collect::<Vec<_>>()
+        );
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("moved/state.json")).unwrap(),
+            "{}"
         );
     }
 
@@ -1299,7 +1800,7 @@ mod tests {
         assert_eq!(owner(".codexgen--aB3.tmp"), None);
         assert_eq!(owner(".codexgen-42-a-B.tmp"), None);
         let dir = tempfile::tempdir().unwrap();
-        let temp = temp_in(dir.path()).unwrap();
+        let temp = temp_in(dir.path(), &dir.path().join("x")).unwrap();
         let name = temp.path().file_name().unwrap();
         assert_eq!(
             temp_owner(name),

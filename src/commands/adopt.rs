@@ -76,6 +76,13 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
             ));
         }
     };
+    // A link where the overlay is (a cloned repository may commit one) is
+    // written through only by the rule for links (see `write`): checked
+    // before anything is shown or asked.
+    write::target(overlay).map_err(Error::write(format!(
+        "write the personal overlay {}",
+        overlay.display()
+    )))?;
     let prepared = plan::prepare(settings, None)?;
     let state = plan::read_state(settings)?;
     let planned = prepared.plan(settings, &state)?;

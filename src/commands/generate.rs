@@ -377,7 +377,7 @@ fn temp_dirs(settings: &Settings, plan: &Plan, state: &State) -> Vec<PathBuf> {
         dirs.push(dir.to_path_buf());
     }
     for p in &plan.files {
-        if let Ok(target) = write::resolve(&p.path)
+        if let Ok(target) = write::target(&p.path)
             && let Some(dir) = target.parent()
             && !dirs.iter().any(|d| d == dir)
         {

@@ -122,6 +122,7 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
             format!("{} already exists", path.display()),
             "pass --force to replace it, or choose another --output",
         ),
+        link @ write::WriteError::Link(_) => Error::Link(link),
         other => Error::message(format!(
             "cannot write the catalog to {}: {other}",
             path.display()
@@ -167,6 +168,11 @@ fn refuse_output(output: &Path, home: &Path, force: bool) -> Result<(), Error> {
             "pass --force to replace it, or choose another --output",
         ));
     }
+    // `--force` replaces a link's file only by the rule for links (see `write`).
+    write::target(output).map_err(Error::write(format!(
+        "write the catalog to {}",
+        output.display()
+    )))?;
     Ok(())
 }
 

@@ -57,8 +57,14 @@ pub fn run(options: &Options) -> Result<Exit, Error> {
     // A name that exists but is not a file (a folder, a dangling link) is
     // refused too: `--force` replaces files only.
     let exists = path.symlink_metadata().is_ok();
-    if exists && !(options.force && write::resolve(&path).is_ok_and(|p| p.is_file())) {
-        return Err(refuse(&path, options.force));
+    if exists && !options.force {
+        return Err(refuse(&path, false));
+    }
+    // A link is replaced only by the rule for links (see `write`): one that
+    // dangles, or leads to a file unlike it, is refused and named.
+    if exists && !write::target(&path)
+        .map_err(Error::write(format!("write {}", path.display())))?.is_file() {
+        return Err(refuse(&path, true));
     }
     let expect = if exists {
         Expect::AsRead

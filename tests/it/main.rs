@@ -20,6 +20,7 @@ mod interface;
 mod key_commands;
 mod layers;
 mod messages;
+mod links;
 mod no_panic;
 mod output;
 mod overlay;

@@ -64,7 +64,7 @@ fn a_failed_write_names_the_file_and_the_step() {
     assert_eq!(
         stderr,
         "error: cannot write the catalog to afile/x.yaml
-  caused by: failed to open file `afile/x.yaml`: Not a directory (os error 20)
+  caused by: failed to query raw metadata `afile/x.yaml`: Not a directory (os error 20)
   = help: nothing was written; a part of the path is a file, not a folder: fix the path, then run again
 "
     );

@@ -258,6 +258,23 @@ fn a_damaged_record_beside_a_linked_config() {
     );
 }
 
+#[cfg(unix)]
+#[test]
+fn a_link_codexgen_does_not_write_through() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    std::fs::create_dir_all(w.root.join("dotfiles")).unwrap();
+    std::os::unix::fs::symlink("../dotfiles/config.toml", w.home.join("config.toml")).unwrap();
+    assert_stderr(
+        &w,
+        &["--codex-version", "0.169.0", "gen", "--yes"],
+        2,
+        r"error: [ROOT]/codex-home/config.toml is a symbolic link to ../dotfiles/config.toml ([ROOT]/codex-home/../dotfiles/config.toml), which does not exist
+  = help: nothing was written; codexgen writes through a link only to a file that already exists: create that file first if it is where you want it (an empty file will do), or remove [ROOT]/codex-home/config.toml
+",
+    );
+}
+
 /// codexgen's header for a catalog of this version.
 fn header(version: &str) -> String {
     format!(

@@ -347,7 +347,7 @@ fn an_unlinked_home_gets_no_record() {
 
 /// The README's two-machine recipe (between `<!-- recipe:two-machines -->`
 /// markers), as written.
-fn readme_recipe() -> String {
+pub(crate) fn readme_recipe() -> String {
     let readme = include_str!("../../README.md");
     let start = "<!-- recipe:two-machines -->\n```bash\n";
     let end = "```\n<!-- /recipe:two-machines -->";
@@ -358,7 +358,7 @@ fn readme_recipe() -> String {
 
 /// A scratch world for `git` and the recipe: no user or system git config,
 /// a fixed identity, the built codexgen first on PATH.
-fn git_world(root: &Path) -> Vec<(&'static str, String)> {
+pub(crate) fn git_world(root: &Path) -> Vec<(&'static str, String)> {
     let bin = root.join("bin");
     std::fs::create_dir_all(&bin).unwrap();
     std::os::unix::fs::symlink(
