@@ -614,6 +614,7 @@ fn warn_before_writing(
 ) {
     warn_about_hazards(settings, catalog, plan, state, said);
     warn_about_take_overs(plan, state, said);
+    warn_about_releases(plan, said);
     warn_about_codex_schema(settings, plan, said);
     warn_about_unrecorded(plan, state, said);
     note_layers(settings, catalog, plan, said);
@@ -714,6 +715,34 @@ fn warn_about_take_overs(plan: &Plan, state: &State, said: &mut Warnings) {
     }
     let help = "to keep your values, start the catalog from them: `codexgen import --output providers.yaml`";
     said.warn(Problem::new(lines.join("\n")).help(help));
+}
+
+/// Says, in every mode and before anything is written, which tables the
+/// catalog no longer renders but codexgen leaves whole, its own keys
+/// included, because they hold keys the user added: removing only
+/// codexgen's keys would leave a table Codex may refuse (a provider without
+/// `name`). They are the user's from now on.
+fn warn_about_releases(plan: &Plan, said: &mut Warnings) {
+    for p in &plan.files {
+        for note in &p.merged.notes {
+            let Note::Released { table, keys } = note else {
+                continue;
+            };
+            let keys = keys
+                .iter()
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let what = format!("{}: `[{table}]` is no longer in the catalog", p.file);
+            let help = format!(
+                "codexgen leaves the whole table, its own keys included (without them Codex could refuse the table), and no longer manages it; remove `[{table}]` by hand if you no longer want it"
+            );
+            let message = format!("{what}, but it holds keys you added ({keys})");
+            said.warn(
+                Problem::new(printable(&message).into_owned()).help(printable(&help).into_owned()),
+            );
+        }
+    }
 }
 
 /// The take-overs in `p` of values set by hand: (path, value on disk, the
@@ -1183,8 +1212,16 @@ fn print_plan(out: &mut impl std::io::Write, p: &Planned, tense: Tense) -> std::
                     p.file
                 )
             }
+            Note::CommentsKept { lines } => format!(
+                "keep: {}: {lines} comment line(s) of removed keys or tables {} in the file (delete them by hand if they no longer apply)",
+                p.file,
+                match tense {
+                    Tense::Would => "would stay",
+                    Tense::Will => "stay",
+                }
+            ),
             // Said once for all files, as a warning before the diffs.
-            Note::TakeOver { .. } => continue,
+            Note::TakeOver { .. } | Note::Released { .. } => continue,
         };
         // Key paths come from the file: a quoted key may hold any character.
         writeln!(out, "{yellow}{}{yellow:#}", printable(&text))?;

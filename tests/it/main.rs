@@ -18,6 +18,7 @@ mod layers;
 mod no_panic;
 mod overlay;
 mod ownership;
+mod removal;
 mod scale;
 mod schema;
 mod scripting;

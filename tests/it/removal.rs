@@ -1,0 +1,274 @@
+//! What a removal leaves (issue 20, points 2 and 3): when a provider, a
+//! managed key or a profile leaves the catalog, or a profile moves to the
+//! legacy layout, codexgen removes only the bytes it wrote. The user's
+//! comments stay where the removed lines were (and are said to stay); a
+//! table that would be left with the user's keys and none of codexgen's is
+//! kept whole, said before writing in every mode, and still loads in the
+//! real Codex.
+
+use std::path::Path;
+
+use predicates::prelude::*;
+use predicates::str::contains;
+
+use crate::e2e::codex_bin_from;
+use crate::support::{CATALOG, World};
+
+const HEADER: &str = "# codexgen: generated from catalog version t1; codexgen rewrites only the\n# codexgen: keys it manages (see `codexgen gen --diff`) and keeps everything else.\n";
+
+const BETA_PROVIDER: &str = "  beta-p:\n    name: Beta\n    base_url: https://beta.example/openai/v1\n    env_key: BETA_API_KEY\n    query_params: {api-version: \"2025-04-01-preview\"}\n";
+const BETA_PROFILE: &str =
+    "  beta:\n    provider: beta-p\n    model: beta-2\n    model_reasoning_effort: high\n";
+
+/// The test catalog without provider `beta-p` and the profile using it.
+fn without_beta() -> String {
+    CATALOG.replace(BETA_PROVIDER, "").replace(BETA_PROFILE, "")
+}
+
+/// Rewrites a file of the Codex home with `edit`.
+fn edit(w: &World, name: &str, edit: impl FnOnce(String) -> String) {
+    let path = w.home.join(name);
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, edit(text)).unwrap();
+}
+
+/// A home written from the test catalog, with `user` added to the end of
+/// config.toml (inside `[model_providers.beta-p]`, its last table).
+fn home_with_beta_and(user: &str) -> World {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.gen_yes();
+    edit(&w, "config.toml", |text| {
+        assert!(text.ends_with("query_params = { api-version = \"2025-04-01-preview\" }\n"));
+        format!("{text}{user}")
+    });
+    w.catalog(&without_beta());
+    w
+}
+
+#[test]
+fn a_removed_provider_leaves_the_users_comments_where_it_was() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.gen_yes();
+    edit(&w, "config.toml", |text| {
+        text.replace(
+            "[model_providers.beta-p]\n",
+            "# Parked for later:\n# [mcp_servers.legacy]\n# command = \"old\"\n\n# about beta\n[model_providers.beta-p] # the header's own\n# inside beta\n",
+        )
+        .replace(
+            "env_key = \"BETA_API_KEY\"\n",
+            "env_key = \"BETA_API_KEY\" # my key\n",
+        )
+    });
+    w.catalog(&without_beta());
+    w.cmd()
+        .args(["gen", "--diff"])
+        .assert()
+        .success()
+        .stdout(contains(
+            "keep: config.toml: 7 comment line(s) of removed keys or tables would stay in the file",
+        ));
+    w.cmd()
+        .args(["gen", "--yes"])
+        .assert()
+        .success()
+        .stdout(contains("keep: config.toml: 7 comment line(s)"));
+    let config = w.read("config.toml");
+    assert!(!config.contains("beta-p"), "{config}");
+    assert!(
+        config.ends_with("wire_api = \"responses\"\n\n# Parked for later:\n# [mcp_servers.legacy]\n# command = \"old\"\n\n# about beta\n# the header's own\n# inside beta\n# my key\n"),
+        "{config}"
+    );
+    w.cmd().args(["gen", "--check"]).assert().success();
+}
+
+#[test]
+fn a_removed_key_leaves_the_comments_above_and_after_it() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.gen_yes();
+    edit(&w, "beta.config.toml", |text| {
+        text.replace(
+            "model_reasoning_effort = \"high\"\n",
+            "# high for reviews\nmodel_reasoning_effort = \"high\" # until March\n",
+        )
+    });
+    w.catalog(&CATALOG.replace("    model_reasoning_effort: high\n", ""));
+    w.gen_yes();
+    assert_eq!(
+        w.read("beta.config.toml"),
+        format!(
+            "{HEADER}model = \"beta-2\"\nmodel_provider = \"beta-p\"\n# high for reviews\n# until March\n"
+        )
+    );
+}
+
+#[test]
+fn a_removed_profile_keeps_its_file_with_the_users_lines_only() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.gen_yes();
+    edit(&w, "beta.config.toml", |text| {
+        text.replace("model = ", "# my review profile\nmodel = ")
+            .replace("model_provider = ", "# why beta\nmodel_provider = ")
+            .replace(
+                "model_reasoning_effort",
+                "sandbox_mode = \"read-only\"\nmodel_reasoning_effort",
+            )
+    });
+    w.catalog(&CATALOG.replace(BETA_PROFILE, ""));
+    w.cmd()
+        .args(["gen", "--diff"])
+        .assert()
+        .success()
+        .stdout(contains("+++ b/beta.config.toml"))
+        .stdout(contains("/dev/null").not());
+    w.gen_yes();
+    assert_eq!(
+        w.read("beta.config.toml"),
+        "# my review profile\n# why beta\nsandbox_mode = \"read-only\"\n"
+    );
+    w.cmd().args(["gen", "--check"]).assert().success();
+}
+
+#[test]
+fn a_profile_file_left_for_the_legacy_layout_keeps_the_users_comments() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.cmd()
+        .args(["--codex-version", "0.169.0", "gen", "--yes"])
+        .assert()
+        .success();
+    edit(&w, "beta.config.toml", |text| {
+        text.replace("model = ", "# reviews only\nmodel = ")
+    });
+    w.cmd()
+        .args(["--codex-version", "0.133.0", "gen", "--yes"])
+        .assert()
+        .success();
+    assert!(w.read("config.toml").contains("[profiles.beta]"));
+    assert_eq!(w.read("beta.config.toml"), "# reviews only\n");
+    assert!(!w.exists("alpha.config.toml"));
+}
+
+#[test]
+fn comments_of_a_removed_provider_stay_in_a_crlf_file() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.gen_yes();
+    edit(&w, "config.toml", |text| {
+        text.replace(
+            "[model_providers.beta-p]\n",
+            "# parked\n[model_providers.beta-p]\n",
+        )
+        .replace('\n', "\r\n")
+    });
+    w.catalog(&without_beta());
+    w.gen_yes();
+    let config = w.read("config.toml");
+    assert!(
+        config.ends_with("wire_api = \"responses\"\r\n\r\n# parked\r\n"),
+        "{config:?}"
+    );
+    assert!(!config.replace("\r\n", "").contains('\n'), "{config:?}");
+}
+
+/// The warning a provider kept whole gets, on stderr and in the JSON report.
+const KEPT: &str = "config.toml: `[model_providers.beta-p]` is no longer in the catalog, but it holds keys you added";
+
+#[test]
+fn a_removed_provider_with_the_users_key_stays_whole_and_says_so() {
+    let w = home_with_beta_and("supports_websockets = false\n");
+    let before = w.read("config.toml");
+    w.cmd()
+        .args(["gen", "--diff"])
+        .assert()
+        .success()
+        .stderr(contains(format!("warning: {KEPT} (`supports_websockets`)")))
+        .stderr(contains(
+            "help: codexgen leaves the whole table, its own keys included",
+        ));
+    let out = w
+        .cmd()
+        .args(["gen", "--diff", "--format", "json"])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let warnings = report["warnings"].as_array().unwrap();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w["message"].as_str().unwrap().starts_with(KEPT)),
+        "{warnings:?}"
+    );
+    let config = &report["files"][0];
+    assert_eq!(config["file"], "config.toml");
+    assert_eq!(
+        config["notes"][0],
+        serde_json::json!({"kind": "release", "table": "model_providers.beta-p", "keys": ["supports_websockets"]})
+    );
+    w.cmd()
+        .args(["gen", "--yes"])
+        .assert()
+        .success()
+        .stderr(contains(format!("warning: {KEPT}")));
+    // The table is as it was: name, base_url and all; the file is unchanged.
+    assert_eq!(w.read("config.toml"), before);
+    // codexgen no longer owns it: the next run says nothing and changes nothing.
+    w.cmd()
+        .args(["gen", "--check"])
+        .assert()
+        .success()
+        .stderr(contains("warning").not());
+}
+
+#[test]
+fn a_removed_provider_with_the_users_subtable_stays_whole() {
+    let w = home_with_beta_and("\n[model_providers.beta-p.http_headers]\nX-Team = \"a\"\n");
+    let before = w.read("config.toml");
+    w.cmd()
+        .args(["gen", "--yes"])
+        .assert()
+        .success()
+        .stderr(contains(format!("warning: {KEPT} (`http_headers.X-Team`)")));
+    assert_eq!(w.read("config.toml"), before);
+}
+
+/// `codex mcp list` in the scratch home: Codex loads config.toml or says why not.
+fn codex_loads(w: &World, codex: &Path) -> std::process::Output {
+    std::process::Command::new(codex)
+        .args(["mcp", "list"])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", w.root.join("user"))
+        .env("CODEX_HOME", &w.home)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn real_codex_loads_what_a_removal_leaves() {
+    let Some(codex) = codex_bin_from("CODEX_BIN", "0.169.0") else {
+        return;
+    };
+    for user in [
+        "supports_websockets = false\n",
+        "\n[model_providers.beta-p.http_headers]\nX-Team = \"a\"\n",
+        "# only a comment\n",
+    ] {
+        let w = home_with_beta_and(user);
+        w.cmd()
+            .args(["--codex-version", "0.169.0", "gen", "--yes"])
+            .assert()
+            .success();
+        let out = codex_loads(&w, &codex);
+        assert!(
+            out.status.success(),
+            "Codex refused what removing beta-p left with {user:?}:\n{}\n{}",
+            w.read("config.toml"),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
