@@ -4,7 +4,7 @@
 //! comments stay where the removed lines were (and are said to stay); a
 //! table that would be left with the user's keys and none of codexgen's is
 //! kept whole, said before writing in every mode, and still loads in the
-//! real Codex.
+//! real Codex; `--verify`'s help names the table and keys Codex refused.
 
 use std::path::Path;
 
@@ -271,4 +271,51 @@ fn real_codex_loads_what_a_removal_leaves() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
+}
+
+#[cfg(unix)]
+#[test]
+fn verify_names_the_table_codex_refused_not_a_name_elsewhere() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    // A provider table left without `name` (by hand, or by an older codexgen).
+    w.file(
+        "codex-home/config.toml",
+        "[model_providers.groq]\nsupports_websockets = false\n",
+    );
+    w.fake_codex(
+        "0.169.0",
+        "printf 'Error: failed to load bootstrap configuration\\n\\nCaused by:\\n    model_providers.groq: provider name must not be empty\\n    in `model_providers`\\n' >&2; exit 1",
+    );
+    w.cmd()
+        .args(["--codex-version", "0.169.0", "gen", "--diff", "--verify"])
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "help: nothing was written; Codex refuses `[model_providers.groq]` in config.toml, which codexgen does not write (it holds `supports_websockets`)",
+        ))
+        .stderr(contains(".name`").not());
+}
+
+#[cfg(unix)]
+#[test]
+fn verify_names_every_key_codex_refused_in_that_table_only() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.file(
+        "codex-home/config.toml",
+        "[model_providers.gcp]\nname = \"G\"\nenv_key = \"GCP_KEY\"\n\n[model_providers.gcp.auth]\ncommand = \"gcloud\"\n",
+    );
+    w.fake_codex(
+        "0.169.0",
+        "printf 'Error: failed to load bootstrap configuration\\n\\nCaused by:\\n    model_providers.gcp: provider auth cannot be combined with env_key\\n    in `model_providers`\\n' >&2; exit 1",
+    );
+    w.cmd()
+        .args(["--codex-version", "0.169.0", "gen", "--diff", "--verify"])
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "help: nothing was written; Codex objects to `model_providers.gcp.env_key` and `model_providers.gcp.auth` in config.toml, which codexgen does not write",
+        ))
+        .stderr(contains("alpha-p.env_key").not());
 }
