@@ -9,6 +9,17 @@
 //! path (`model`, `model_providers.groq.base_url`). A table that ends up empty
 //! because codexgen removed its last managed key is removed with it; a table
 //! that holds anything else stays.
+//!
+//! A removal takes only codexgen's bytes. Its comments are its two header
+//! lines (the built-in templates write no other; one a custom template
+//! writes is not remembered, and counts as the user's): every other comment
+//! a removed item carried is put back where its lines were
+//! ([`keep_lost_comments`]), and said ([`Note::CommentsKept`]). And a
+//! removal never leaves a table Codex refuses: a table whose managed leaves
+//! all leave but which holds the user's keys or tables (a provider without
+//! `name` would not load) is kept whole, codexgen's keys included, and
+//! released to the user ([`releases`], [`Note::Released`]); the choice,
+//! keep rather than stop, is the README's ("Ownership").
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
