@@ -1016,6 +1016,9 @@ fn releases(
     wanted: &HashSet<&[String]>,
     adopted: &[Vec<String>],
 ) -> Vec<Release> {
+    if stale.is_empty() {
+        return Vec::new();
+    }
     let going: HashSet<&[String]> = stale.iter().map(|(path, _)| *path).collect();
     // Every table that holds a rendered leaf, however deep.
     let rendered: HashSet<&[String]> = wanted

@@ -235,9 +235,11 @@ fn a_removed_provider_with_the_users_subtable_stays_whole() {
     assert_eq!(w.read("config.toml"), before);
 }
 
-/// `codex mcp list` in the scratch home: Codex loads config.toml or says why not.
-fn codex_loads(w: &World, codex: &Path) -> std::process::Output {
+/// `codex [ARGS] mcp list` in the scratch home: Codex loads config.toml (and
+/// the profile `-p` names) or says why not.
+fn codex_loads(w: &World, codex: &Path, args: &[&str]) -> std::process::Output {
     std::process::Command::new(codex)
+        .args(args)
         .args(["mcp", "list"])
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
@@ -259,17 +261,27 @@ fn real_codex_loads_what_a_removal_leaves() {
         "# only a comment\n",
     ] {
         let w = home_with_beta_and(user);
+        // The profile that leaves with it holds a key and a comment of the user's.
+        edit(&w, "beta.config.toml", |text| {
+            format!("{text}# mine\nsandbox_mode = \"read-only\"\n")
+        });
         w.cmd()
             .args(["--codex-version", "0.169.0", "gen", "--yes"])
             .assert()
             .success();
-        let out = codex_loads(&w, &codex);
-        assert!(
-            out.status.success(),
-            "Codex refused what removing beta-p left with {user:?}:\n{}\n{}",
-            w.read("config.toml"),
-            String::from_utf8_lossy(&out.stderr)
+        assert_eq!(
+            w.read("beta.config.toml"),
+            "# mine\nsandbox_mode = \"read-only\"\n"
         );
+        for args in [&[][..], &["-p", "beta"]] {
+            let out = codex_loads(&w, &codex, args);
+            assert!(
+                out.status.success(),
+                "Codex {args:?} refused what removing beta-p left with {user:?}:\n{}\n{}",
+                w.read("config.toml"),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
     }
 }
 
