@@ -615,6 +615,7 @@ fn warn_before_writing(
     warn_about_hazards(settings, catalog, plan, state, said);
     warn_about_take_overs(plan, state, said);
     warn_about_releases(plan, said);
+    warn_about_removed_edits(plan, said);
     warn_about_codex_schema(settings, plan, said);
     warn_about_unrecorded(plan, state, said);
     note_layers(settings, catalog, plan, said);
@@ -743,6 +744,53 @@ fn warn_about_releases(plan: &Plan, said: &mut Warnings) {
             );
         }
     }
+}
+
+/// Says, in every mode and before anything is written, which values edited
+/// by hand go because the catalog no longer has them (drift that a removal
+/// takes): file, key and the value that goes, redacted. The diff shows the
+/// lines go; this is where it is said of the user's own edits, also under
+/// `-q --yes`, which prints no diff.
+fn warn_about_removed_edits(plan: &Plan, said: &mut Warnings) {
+    let removed: Vec<(&CodexFile, &str, &str)> = plan
+        .files
+        .iter()
+        .flat_map(|p| {
+            p.merged.notes.iter().filter_map(move |note| match note {
+                Note::Drift {
+                    path,
+                    found: Some(found),
+                    action: DriftAction::Remove,
+                    ..
+                } => Some((&p.file, path.as_str(), found.as_str())),
+                _ => None,
+            })
+        })
+        .collect();
+    if removed.is_empty() {
+        return;
+    }
+    let mut lines = vec![format!(
+        "codexgen would remove {} value(s) you edited by hand, because the catalog no longer has them:",
+        removed.len()
+    )];
+    lines.extend(
+        removed
+            .iter()
+            .take(TAKE_OVERS_LISTED)
+            .map(|(file, path, found)| {
+                let line = format!("  {file}: {path}: {}", redact_value(path, found));
+                printable(&line).into_owned()
+            }),
+    );
+    if removed.len() > TAKE_OVERS_LISTED {
+        lines.push(format!(
+            "  and {} more (`codexgen gen --diff` shows every change)",
+            removed.len() - TAKE_OVERS_LISTED
+        ));
+    }
+    let help = "to keep one, put it back in the catalog (or your overlay); the previous file is kept in .codexgen/backup after a write";
+    said.warn(Problem::new(lines.join("\n")).help(help));
 }
 
 /// The take-overs in `p` of values set by hand: (path, value on disk, the

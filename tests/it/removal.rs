@@ -331,3 +331,47 @@ fn verify_names_every_key_codex_refused_in_that_table_only() {
         ))
         .stderr(contains("alpha-p.env_key").not());
 }
+
+#[test]
+fn a_value_edited_by_hand_that_a_removal_takes_is_said_in_every_mode() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.gen_yes();
+    edit(&w, "config.toml", |text| {
+        text.replace(
+            "base_url = \"https://beta.example/openai/v1\"",
+            "base_url = \"https://beta.internal/v1\"",
+        )
+    });
+    w.catalog(&without_beta());
+    let said = "warning: codexgen would remove 1 value(s) you edited by hand, because the catalog no longer has them:\n  config.toml: model_providers.beta-p.base_url: \"https://beta.internal/v1\"\n";
+    w.cmd()
+        .args(["gen", "--diff"])
+        .assert()
+        .success()
+        .stderr(contains(said));
+    let out = w
+        .cmd()
+        .args(["gen", "--check", "--format", "json"])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        report["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("codexgen would remove 1 value(s) you edited by hand")),
+        "{report}"
+    );
+    // `-q --yes` prints no diff, but still says it before writing.
+    w.cmd()
+        .args(["-q", "gen", "--yes"])
+        .assert()
+        .success()
+        .stderr(contains(said));
+    assert!(!w.read("config.toml").contains("beta"));
+}
