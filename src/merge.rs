@@ -2815,6 +2815,67 @@ mod tests {
                 prop_assert_eq!(format!("{cut:?}"), format!("{whole:?}"));
             }
 
+            /// A removal keeps every comment of the user's, wherever it sat
+            /// in or around what codexgen wrote, with any line endings; the
+            /// result parses, and a second run changes nothing.
+            #[test]
+            fn a_removal_keeps_every_comment(
+                providers in proptest::collection::vec(("[a-z]{1,6}", "[ -~]{0,10}", 0u8..16, any::<bool>()), 1..5),
+                keep in proptest::collection::vec(any::<bool>(), 5),
+                crlf in any::<bool>(),
+            ) {
+                // Each provider, with comments where the bits of `spots` say:
+                // a parked block above, on the header, inside, after a value.
+                let mut current = String::from("model = \"m\"\n");
+                let mut desired = String::from("model = \"m\"\n");
+                let mut previous = vec![managed("model", "\"m\"")];
+                let mut comments = Vec::new();
+                for (i, (id, name, spots, blank)) in providers.iter().enumerate() {
+                    let name = name.replace(['\\', '"'], "#");
+                    let id = format!("p{i}{id}");
+                    let mut c = |text: String, out: &mut String| {
+                        comments.push(text.clone());
+                        out.push_str(&text);
+                    };
+                    current.push('\n');
+                    if spots & 1 != 0 {
+                        c(format!("# parked {i}\n# [mcp_servers.x{i}]\n"), &mut current);
+                        if *blank {
+                            current.push('\n');
+                        }
+                    }
+                    let _ = write!(current, "[model_providers.{id}]");
+                    if spots & 2 != 0 {
+                        c(format!(" # header {i}"), &mut current);
+                    }
+                    current.push('\n');
+                    if spots & 4 != 0 {
+                        c(format!("# inside {i}\n"), &mut current);
+                    }
+                    let _ = write!(current, "name = \"{name}\"");
+                    if spots & 8 != 0 {
+                        c(format!(" # after {i}"), &mut current);
+                    }
+                    current.push_str("\nwire_api = \"responses\"\n");
+                    previous.push(managed(&format!("model_providers.{id}.name"), &format!("\"{name}\"")));
+                    previous.push(managed(&format!("model_providers.{id}.wire_api"), "\"responses\""));
+                    if keep[i] {
+                        let _ = write!(desired, "\n[model_providers.{id}]\nname = \"{name}\"\nwire_api = \"responses\"\n");
+                    }
+                }
+                let current = if crlf { current.replace('\n', "\r\n") } else { current };
+                let out = run(Some(&current), Some(&desired), &previous);
+                let text = out.text.clone().unwrap();
+                let found: Vec<&str> = lex_lines(&text).iter().filter_map(Lexed::comment).collect();
+                for comment in comments.iter().flat_map(|c| c.lines()) {
+                    let comment = &comment[comment.find('#').unwrap()..];
+                    prop_assert!(found.contains(&comment), "lost {comment:?} in\n{text}");
+                }
+                prop_assert!(text.parse::<DocumentMut>().is_ok(), "{text}");
+                let again = run(Some(&text), Some(&desired), &out.managed);
+                prop_assert_eq!(again.text, out.text);
+            }
+
             #[test]
             fn merging_twice_changes_nothing_and_keeps_unmanaged_lines(current in unmanaged(), desired in rendered(), later in rendered()) {
                 let once = run(Some(&current), Some(&desired), &[]);
