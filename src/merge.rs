@@ -18,8 +18,10 @@
 //! removal never leaves a table Codex refuses: a table whose managed leaves
 //! all leave but which holds the user's keys or tables (a provider without
 //! `name` would not load) is kept whole, codexgen's keys included, and
-//! released to the user ([`releases`], [`Note::Released`]); the choice,
-//! keep rather than stop, is the README's ("Ownership").
+//! released to the user ([`releases`], [`Note::Released`]); a provider's
+//! sub-table that leaves while the provider stays, holding the user's keys,
+//! stops the merge instead ([`MergeError::Undecided`]): neither way is sure
+//! to load. The choices are the README's ("Ownership").
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
@@ -116,13 +118,16 @@ pub enum MergeError {
     },
     #[error("{file}: the merged text would not parse ({message}); nothing was written")]
     Internal { file: String, message: String },
+    /// A table whose removal only the user can decide (see `releases`).
+    #[error("{0}")]
+    Undecided(Problem),
 }
 
 impl MergeError {
     /// What to do about it (an unparsable file carries its own help).
     pub fn help(&self) -> Option<String> {
         match self {
-            MergeError::Unparsable(_) => None,
+            MergeError::Unparsable(_) | MergeError::Undecided(_) => None,
             MergeError::NotATable { path, .. } => Some(format!(
                 "rewrite it as a `[{path}]` section (or remove it), then run codexgen again"
             )),
@@ -442,6 +447,7 @@ fn merge_leaves(
         })
         .filter(|(_, comments)| !comments.is_empty())
         .collect();
+    let mut undecided = Vec::new();
     let stale = stale_leaves(
         &doc,
         own.previous,
@@ -449,7 +455,11 @@ fn merge_leaves(
         &adopted,
         &wanted_paths,
         &mut notes,
+        &mut undecided,
     );
+    if let Some(table) = undecided.first() {
+        return Err(Stop::Failed(undecided_error(file, current, table)));
+    }
     changed |= !stale.is_empty();
     remove_all(doc.as_table_mut(), &stale);
     for (position, comments) in left_behind {
@@ -477,7 +487,8 @@ fn merge_leaves(
 
 /// The leaves codexgen wrote (or adopted) that the catalog no longer
 /// renders here and that go: all but those in a table released whole
-/// ([`releases`]). Notes a hand-edited one that goes, and each release.
+/// ([`releases`]). Notes a hand-edited one that goes, and each release;
+/// adds to `undecided` the tables the user must decide about.
 fn stale_leaves<'a>(
     doc: &DocumentMut,
     previous: &'a [Managed],
@@ -485,6 +496,7 @@ fn stale_leaves<'a>(
     adopted: &'a [Managed],
     wanted_paths: &HashSet<&[String]>,
     notes: &mut Vec<Note>,
+    undecided: &mut Vec<Release>,
 ) -> Vec<&'a [String]> {
     // Each stale leaf, and the note to give if it goes (a hand edit).
     let mut stale: Vec<(&[String], Option<Note>)> = Vec::new();
@@ -510,7 +522,8 @@ fn stale_leaves<'a>(
         stale.push((&rec.path, drift));
     }
     let adopted_tables: Vec<Vec<String>> = adopt.iter().map(legacy_table).collect();
-    let released = releases(doc, &stale, wanted_paths, &adopted_tables);
+    let (released, found) = releases(doc, &stale, wanted_paths, &adopted_tables);
+    undecided.extend(found);
     let stale: Vec<&[String]> = stale
         .into_iter()
         .filter(|(path, _)| !released.iter().any(|r| path.starts_with(&r.table)))
@@ -999,25 +1012,36 @@ struct Release {
     keys: Vec<String>,
 }
 
-/// The tables among those holding `stale` leaves that removing them would
-/// leave holding the user's keys or tables only, none of codexgen's: a
-/// `[model_providers.ID]` without `name`, or an `[...auth]` without
-/// `command`, which Codex refuses. Such a table is released whole instead:
-/// the outermost one, with every stale leaf under it (its `[...auth]` too).
-/// Not released: a table holding any leaf the catalog still renders (a
-/// provider that loses one key keeps its `name`), and a profile itself (a
-/// profile file's top level, a `[profiles.NAME]` table): Codex needs no key
-/// in a profile, so one that leaves loses codexgen's keys and keeps the
-/// user's. Comments are not the user's keys here: they stay without the
-/// table.
+/// Tables that Codex checks as a whole: a provider (`[model_providers.ID]`
+/// needs `name`), its sub-tables (`[...auth]` needs `command` and excludes
+/// `env_key`), an MCP server (`[mcp_servers.ID]` needs a transport).
+fn checked_whole(table: &[String]) -> bool {
+    table.len() >= 2 && matches!(table[0].as_str(), "model_providers" | "mcp_servers")
+}
+
+/// Among the tables Codex checks as a whole ([`checked_whole`]) that hold
+/// `stale` leaves, those that removing them would leave holding the user's
+/// keys or tables only, none of codexgen's: a `[model_providers.ID]`
+/// without `name`, which Codex refuses. When the catalog dropped the whole
+/// entry (the provider), such a table is released whole instead: the
+/// outermost one, with every stale leaf under it (its `[...auth]` too).
+/// When the entry stays and only a sub-table leaves (the catalog's provider
+/// no longer has `auth`), neither way loads for sure (an `[auth]` without
+/// `command`, or beside the catalog's new `env_key`): the second list,
+/// which stops the merge for the user to decide. A table holding any leaf
+/// the catalog still renders is neither (a provider that loses one key
+/// keeps its `name`); other tables (a profile, `[profiles.NAME]`, a
+/// profile's `[tools]`) lose codexgen's keys and keep the user's, since
+/// Codex needs no key there. Comments are not the user's keys here: they
+/// stay without the table.
 fn releases(
     doc: &DocumentMut,
     stale: &[(&[String], Option<Note>)],
     wanted: &HashSet<&[String]>,
     adopted: &[Vec<String>],
-) -> Vec<Release> {
+) -> (Vec<Release>, Vec<Release>) {
     if stale.is_empty() {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     }
     let going: HashSet<&[String]> = stale.iter().map(|(path, _)| *path).collect();
     // Every table that holds a rendered leaf, however deep.
@@ -1025,18 +1049,25 @@ fn releases(
         .iter()
         .flat_map(|path| (0..path.len()).map(|depth| &path[..depth]))
         .collect();
+    // Every table that holds a rendered leaf of its own.
+    let direct: HashSet<&[String]> = wanted
+        .iter()
+        .filter_map(|path| path.split_last().map(|(_, table)| table))
+        .collect();
     let mut tables: Vec<&[String]> = stale
         .iter()
         .filter_map(|(path, _)| path.split_last().map(|(_, table)| table))
         .filter(|table| !adopted.iter().any(|a| table.starts_with(a)))
-        .filter(|table| !(table.is_empty() || table.len() == 2 && table[0] == "profiles"))
+        .filter(|table| checked_whole(table))
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
     tables.sort_by_key(|table| (table.len(), table.to_vec()));
     let mut released: Vec<Release> = Vec::new();
+    let mut undecided: Vec<Release> = Vec::new();
     for table in tables {
-        if rendered.contains(table) || released.iter().any(|r| table.starts_with(&r.table)) {
+        let done = released.iter().chain(&undecided);
+        if rendered.contains(table) || done.into_iter().any(|r| table.starts_with(&r.table)) {
             continue;
         }
         let at: Option<&dyn toml_edit::TableLike> = if table.is_empty() {
@@ -1047,14 +1078,48 @@ fn releases(
         let Some(at) = at else { continue };
         let mut keys = Vec::new();
         remaining(at, &mut table.to_vec(), table.len(), &going, &mut keys);
-        if !keys.is_empty() {
-            released.push(Release {
-                table: table.to_vec(),
-                keys,
-            });
+        if keys.is_empty() {
+            continue;
+        }
+        let entry_stays = table
+            .split_last()
+            .is_some_and(|(_, parent)| direct.contains(parent));
+        let release = Release {
+            table: table.to_vec(),
+            keys,
+        };
+        if entry_stays {
+            undecided.push(release);
+        } else {
+            released.push(release);
         }
     }
-    released
+    (released, undecided)
+}
+
+/// The error for a sub-table the catalog dropped from an entry it keeps,
+/// which holds the user's keys: at the table's header when it is found.
+fn undecided_error(file: &str, current: &str, table: &Release) -> MergeError {
+    let dotted = table.table.join(".");
+    let keys: Vec<String> = table.keys.iter().map(|k| format!("`{k}`")).collect();
+    let what = format!(
+        "the catalog no longer writes [{dotted}], but it holds keys you added ({}); codexgen will not decide for you",
+        keys.join(", ")
+    );
+    let header = format!("[{dotted}]");
+    let problem = match current
+        .match_indices(&header)
+        .map(|(at, _)| at)
+        .find(|&at| at == 0 || current[..at].ends_with('\n'))
+    {
+        Some(at) => Problem::new(what)
+            .at(Snippet::at_offset(file, current, at, header.len()))
+            .label("without codexgen's keys Codex refuses this table, and with them it may clash with what the catalog writes now".to_owned()),
+        None => Problem::new(format!("{file}: {what}")),
+    };
+    MergeError::Undecided(problem.help(format!(
+        "remove your keys from [{dotted}] (or the whole table) if the catalog's change is what you want, or put that part back in the catalog; then run codexgen again (nothing was written)"
+    )))
 }
 
 /// What stays of a table once the leaves in `going` are removed: its other
@@ -1933,7 +1998,7 @@ mod tests {
     }
 
     #[test]
-    fn a_users_key_in_an_auth_table_that_leaves_keeps_that_table() {
+    fn a_users_key_in_an_auth_table_that_leaves_stops_the_merge() {
         // Given a provider that stays but loses its [auth], where the user
         // added a key,
         let current = "[model_providers.b]\nname = \"B\"\n\n[model_providers.b.auth]\ncommand = \"tok\"\ntimeout_ms = 5\n";
@@ -1941,21 +2006,31 @@ mod tests {
             managed("model_providers.b.name", "\"B\""),
             managed("model_providers.b.auth.command", "\"tok\""),
         ];
+        let own = Ownership {
+            previous: &previous,
+            ..Ownership::default()
+        };
         // running a catalog where b has no auth
-        let out = run(
+        let out = merge(
+            "config.toml",
             Some(current),
-            Some("[model_providers.b]\nname = \"B\"\n"),
-            &previous,
+            Some("[model_providers.b]\nname = \"B\"\nenv_key = \"K\"\n"),
+            HEADER,
+            &own,
         );
-        // produces the [auth] table whole (Codex refuses it without `command`).
-        assert_eq!(out.text.as_deref(), Some(&*format!("{HEADER}{current}")));
-        assert_eq!(
-            out.notes,
-            vec![Note::Released {
-                table: "model_providers.b.auth".into(),
-                keys: vec!["timeout_ms".into()]
-            }]
+        // produces an error at the table's header: without `command` Codex
+        // refuses it, and beside `env_key` too; the user decides.
+        let Err(MergeError::Undecided(problem)) = out else {
+            panic!("{out:?}");
+        };
+        assert!(
+            problem
+                .message
+                .contains("[model_providers.b.auth], but it holds keys you added (`timeout_ms`)"),
+            "{}",
+            problem.message
         );
+        assert_eq!(problem.snippet.as_deref().map(|s| s.line), Some(4));
     }
 
     #[test]
