@@ -424,7 +424,7 @@ impl Plan {
         if hits.is_empty()
             && let Some((planned, table)) = &scope
         {
-            return blame_table(planned, table, &leaves);
+            return blame_table(planned, table, &leaves, message);
         }
         let (mut ours, mut theirs): (Vec<_>, Vec<_>) = hits
             .iter()
@@ -498,10 +498,45 @@ fn named_table<'p>(
 }
 
 /// The help when Codex refuses a table but names no key it holds: what it
-/// asks for is missing there. Whose the table is decides who adds it.
-fn blame_table(planned: &Planned, table: &[String], leaves: &[(&Planned, Vec<String>)]) -> String {
+/// asks for is missing there. The key it asks for is a word of its message
+/// that is a key of the table's siblings (`name`, which every other
+/// `[model_providers.ID]` has) or one it quotes (`command`), and that the
+/// table lacks. Whose the table is decides who adds it.
+fn blame_table(
+    planned: &Planned,
+    table: &[String],
+    leaves: &[(&Planned, Vec<String>)],
+    message: &str,
+) -> String {
     let file = &planned.file;
     let dotted = table.join(".");
+    let in_file = || leaves.iter().filter(|(p, _)| p.file == *file);
+    let held: Vec<&[String]> = in_file()
+        .filter(|(_, path)| path.starts_with(table))
+        .map(|(_, path)| &path[table.len()..])
+        .collect();
+    let (parent, _) = table.split_at(table.len() - 1);
+    let siblings: HashSet<&str> = in_file()
+        .filter(|(_, path)| path.len() > table.len() && path.starts_with(parent))
+        .filter(|(_, path)| !path.starts_with(table))
+        .map(|(_, path)| path[table.len()].as_str())
+        .collect();
+    let quoted: Vec<&str> = message.split('`').skip(1).step_by(2).collect();
+    let mut missing: Vec<&str> = message
+        .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-'))
+        .filter(|word| siblings.contains(word))
+        .chain(quoted.into_iter().filter(|w| crate::home::is_plain_name(w)))
+        .filter(|word| !table.iter().any(|k| k == word))
+        .filter(|word| !held.iter().any(|k| k.first().is_some_and(|k| k == word)))
+        .collect();
+    let mut seen = HashSet::new();
+    missing.retain(|word| seen.insert(*word));
+    let lacks = if missing.is_empty() {
+        "what Codex's message asks for is missing there".to_owned()
+    } else {
+        let keys: Vec<String> = missing.iter().map(|k| format!("`{k}`")).collect();
+        format!("it has no {}, which Codex asks for", keys.join(" or "))
+    };
     if planned
         .merged
         .managed
@@ -509,21 +544,17 @@ fn blame_table(planned: &Planned, table: &[String], leaves: &[(&Planned, Vec<Str
         .any(|m| m.path.starts_with(table))
     {
         return format!(
-            "nothing was written; Codex refuses `[{dotted}]` in {file}, which the catalog sets: what its message asks for is missing there; change that entry in the catalog (or your templates)"
+            "nothing was written; Codex refuses `[{dotted}]` in {file}, which the catalog sets: {lacks}; change that entry in the catalog (or your templates)"
         );
     }
-    let keys: Vec<String> = leaves
-        .iter()
-        .filter(|(p, path)| p.file == *file && path.starts_with(table))
-        .map(|(_, path)| format!("`{}`", path[table.len()..].join(".")))
-        .collect();
-    let holds = if keys.is_empty() {
+    let holds: Vec<String> = held.iter().map(|k| format!("`{}`", k.join("."))).collect();
+    let holds = if holds.is_empty() {
         "nothing".to_owned()
     } else {
-        keys.join(", ")
+        holds.join(", ")
     };
     format!(
-        "nothing was written; Codex refuses `[{dotted}]` in {file}, which codexgen does not write (it holds {holds}): what Codex's message asks for is missing there; add it, or remove the table yourself (codexgen keeps it as it is)"
+        "nothing was written; Codex refuses `[{dotted}]` in {file}, which codexgen does not write (it holds {holds}): {lacks}; add it, or remove the table yourself (codexgen keeps it as it is)"
     )
 }
 

@@ -304,7 +304,7 @@ fn verify_names_the_table_codex_refused_not_a_name_elsewhere() {
         .assert()
         .code(2)
         .stderr(contains(
-            "help: nothing was written; Codex refuses `[model_providers.groq]` in config.toml, which codexgen does not write (it holds `supports_websockets`)",
+            "help: nothing was written; Codex refuses `[model_providers.groq]` in config.toml, which codexgen does not write (it holds `supports_websockets`): it has no `name`, which Codex asks for",
         ))
         .stderr(contains(".name`").not());
 }
