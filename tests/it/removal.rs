@@ -375,3 +375,71 @@ fn a_value_edited_by_hand_that_a_removal_takes_is_said_in_every_mode() {
         .stderr(contains(said));
     assert!(!w.read("config.toml").contains("beta"));
 }
+
+/// `[profiles.beta]` as codexgen writes it for Codex 0.133, with the
+/// user's comments above, on and inside it.
+fn legacy_home_with_comments() -> World {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.cmd()
+        .args(["--codex-version", "0.133.0", "gen", "--yes"])
+        .assert()
+        .success();
+    edit(&w, "config.toml", |text| {
+        assert!(
+            text.contains("[profiles.beta]\nmodel = \"beta-2\"\n"),
+            "{text}"
+        );
+        text.replace(
+            "[profiles.beta]\nmodel = \"beta-2\"\n",
+            "# Parked:\n# [profiles.old]\n\n# for reviews\n[profiles.beta] # beta's own\n# inside\nmodel = \"beta-2\" # pinned\n",
+        )
+    });
+    w
+}
+
+const LEGACY_COMMENTS: [&str; 6] = [
+    "# Parked:",
+    "# [profiles.old]",
+    "# for reviews",
+    "# beta's own",
+    "# inside",
+    "# pinned",
+];
+
+#[test]
+fn a_profile_moving_to_its_own_file_leaves_the_users_comments_in_config() {
+    let w = legacy_home_with_comments();
+    w.cmd()
+        .args(["--codex-version", "0.169.0", "gen", "--yes"])
+        .assert()
+        .success();
+    let config = w.read("config.toml");
+    assert!(!config.contains("[profiles.beta]"), "{config}");
+    for comment in LEGACY_COMMENTS {
+        assert!(
+            config.lines().any(|l| l == comment),
+            "lost {comment:?} in\n{config}"
+        );
+    }
+    assert!(w.read("beta.config.toml").contains("model = \"beta-2\""));
+}
+
+#[test]
+fn a_legacy_profile_that_leaves_the_catalog_leaves_the_users_comments() {
+    let w = legacy_home_with_comments();
+    w.catalog(&CATALOG.replace(BETA_PROFILE, ""));
+    w.cmd()
+        .args(["--codex-version", "0.133.0", "gen", "--yes"])
+        .assert()
+        .success()
+        .stdout(contains("keep: config.toml: 6 comment line(s)"));
+    let config = w.read("config.toml");
+    assert!(!config.contains("[profiles.beta]"), "{config}");
+    for comment in LEGACY_COMMENTS {
+        assert!(
+            config.lines().any(|l| l == comment),
+            "lost {comment:?} in\n{config}"
+        );
+    }
+}
