@@ -188,7 +188,7 @@ impl Hazard {
                 "set `wire_api: responses` in the catalog if the provider serves /responses, then `codexgen gen`".to_owned()
             }
             Hazard::RefusedAuth { id, .. } => format!(
-                "remove what is left of [model_providers.{id}.auth] (codexgen removes only the keys it wrote there), or the key beside it"
+                "remove [model_providers.{id}.auth] or the key beside it, or give it a `command`; codexgen keeps your keys there as they are"
             ),
         }
     }

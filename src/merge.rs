@@ -9,6 +9,19 @@
 //! path (`model`, `model_providers.groq.base_url`). A table that ends up empty
 //! because codexgen removed its last managed key is removed with it; a table
 //! that holds anything else stays.
+//!
+//! A removal takes only codexgen's bytes. Its comments are its two header
+//! lines (the built-in templates write no other; one a custom template
+//! writes is not remembered, and counts as the user's): every other comment
+//! a removed item carried is put back where its lines were
+//! ([`keep_lost_comments`]), and said ([`Note::CommentsKept`]). And a
+//! removal never leaves a table Codex refuses: a table whose managed leaves
+//! all leave but which holds the user's keys or tables (a provider without
+//! `name` would not load) is kept whole, codexgen's keys included, and
+//! released to the user ([`releases`], [`Note::Released`]); a provider's
+//! sub-table that leaves while the provider stays, holding the user's keys,
+//! stops the merge instead ([`MergeError::Undecided`]): neither way is sure
+//! to load. The choices are the README's ("Ownership").
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
@@ -52,6 +65,13 @@ pub enum Note {
         profile: ProfileName,
         carried: Vec<String>,
     },
+    /// A table codexgen wrote that the catalog no longer renders, but which
+    /// holds the user's `keys` (paths relative to it) too: it stays whole,
+    /// codexgen's keys included, and is the user's from now on (without
+    /// codexgen's keys, Codex could refuse it; see [`releases`]).
+    Released { table: String, keys: Vec<String> },
+    /// Comment lines that removed keys or tables held stay in the file.
+    CommentsKept { lines: usize },
 }
 
 /// What a run does to a drifted value; the command words it (it knows
@@ -98,13 +118,16 @@ pub enum MergeError {
     },
     #[error("{file}: the merged text would not parse ({message}); nothing was written")]
     Internal { file: String, message: String },
+    /// A table whose removal only the user can decide (see `releases`).
+    #[error("{0}")]
+    Undecided(Problem),
 }
 
 impl MergeError {
     /// What to do about it (an unparsable file carries its own help).
     pub fn help(&self) -> Option<String> {
         match self {
-            MergeError::Unparsable(_) => None,
+            MergeError::Unparsable(_) | MergeError::Undecided(_) => None,
             MergeError::NotATable { path, .. } => Some(format!(
                 "rewrite it as a `[{path}]` section (or remove it), then run codexgen again"
             )),
@@ -424,9 +447,61 @@ fn merge_leaves(
         })
         .filter(|(_, comments)| !comments.is_empty())
         .collect();
-    let mut stale: Vec<&[String]> = Vec::new();
+    let mut undecided = Vec::new();
+    let stale = stale_leaves(
+        &doc,
+        own.previous,
+        own.adopt,
+        &adopted,
+        &wanted_paths,
+        &mut notes,
+        &mut undecided,
+    );
+    if let Some(table) = undecided.first() {
+        return Err(Stop::Failed(undecided_error(file, current, table)));
+    }
+    changed |= !stale.is_empty();
+    remove_all(doc.as_table_mut(), &stale);
+    for (position, comments) in left_behind {
+        keep_comments(&mut doc, position, &comments);
+    }
+
+    let on_top = if comments_only { body } else { "" };
+    drop(wanted_paths);
+    let (text, kept) = finish_text(doc, changed, body, on_top, bom, header).map_err(|message| {
+        Stop::Failed(MergeError::Internal {
+            file: file.to_owned(),
+            message,
+        })
+    })?;
+    if kept > 0 {
+        notes.push(Note::CommentsKept { lines: kept });
+    }
+    Ok(Merged {
+        text,
+        managed,
+        notes,
+        moved,
+    })
+}
+
+/// The leaves codexgen wrote (or adopted) that the catalog no longer
+/// renders here and that go: all but those in a table released whole
+/// ([`releases`]). Notes a hand-edited one that goes, and each release;
+/// adds to `undecided` the tables the user must decide about.
+fn stale_leaves<'a>(
+    doc: &DocumentMut,
+    previous: &'a [Managed],
+    adopt: &[ProfileName],
+    adopted: &'a [Managed],
+    wanted_paths: &HashSet<&[String]>,
+    notes: &mut Vec<Note>,
+    undecided: &mut Vec<Release>,
+) -> Vec<&'a [String]> {
+    // Each stale leaf, and the note to give if it goes (a hand edit).
+    let mut stale: Vec<(&[String], Option<Note>)> = Vec::new();
     let mut seen: HashSet<&[String]> = HashSet::new();
-    for rec in own.previous.iter().chain(&adopted) {
+    for rec in previous.iter().chain(adopted) {
         if wanted_paths.contains(rec.path.as_slice()) || !seen.insert(&rec.path) {
             continue;
         }
@@ -438,36 +513,30 @@ fn merge_leaves(
         if !item.is_value() {
             continue;
         }
-        if !matches_recorded(item, rec) {
-            notes.push(Note::Drift {
-                path: rec.path.join("."),
-                written: rec.value.clone(),
-                found: Some(canonical(item)),
-                action: DriftAction::Remove,
-            });
-        }
-        stale.push(&rec.path);
+        let drift = (!matches_recorded(item, rec)).then(|| Note::Drift {
+            path: rec.path.join("."),
+            written: rec.value.clone(),
+            found: Some(canonical(item)),
+            action: DriftAction::Remove,
+        });
+        stale.push((&rec.path, drift));
     }
-    changed |= !stale.is_empty();
-    remove_all(doc.as_table_mut(), &stale);
-    for (position, comments) in left_behind {
-        keep_comments(&mut doc, position, &comments);
-    }
-
-    let on_top = if comments_only { body } else { "" };
-    drop(wanted_paths);
-    let text = finish_text(doc, changed, body, on_top, bom, header).map_err(|message| {
-        Stop::Failed(MergeError::Internal {
-            file: file.to_owned(),
-            message,
+    let adopted_tables: Vec<Vec<String>> = adopt.iter().map(legacy_table).collect();
+    let (released, found) = releases(doc, &stale, wanted_paths, &adopted_tables);
+    undecided.extend(found);
+    let stale: Vec<&[String]> = stale
+        .into_iter()
+        .filter(|(path, _)| !released.iter().any(|r| path.starts_with(&r.table)))
+        .map(|(path, drift)| {
+            notes.extend(drift);
+            path
         })
-    })?;
-    Ok(Merged {
-        text,
-        managed,
-        notes,
-        moved,
-    })
+        .collect();
+    notes.extend(released.into_iter().map(|r| Note::Released {
+        table: r.table.join("."),
+        keys: r.keys,
+    }));
+    stale
 }
 
 /// The file's byte-order mark (kept first; codexgen's header goes after
@@ -540,9 +609,10 @@ fn finish_text(
     on_top: &str,
     bom: &str,
     header: Option<&str>,
-) -> Result<Option<String>, String> {
+) -> Result<(Option<String>, usize), String> {
     let ending = dominant_ending(body);
     let had_text = !body.trim().is_empty();
+    let mut kept = 0;
     let body = if changed {
         let mut text = doc.to_string();
         // The tree costs several times the text: gone before the check parses again.
@@ -551,10 +621,12 @@ fn finish_text(
             let sep = if on_top.ends_with('\n') { "" } else { "\n" };
             text = format!("{on_top}{sep}{text}");
         }
+        (text, kept) = keep_lost_comments(body, text);
         // Removing the first table leaves the blank line that separated the
         // next one: do not let it open the file.
         if !body.starts_with('\n') && !body.starts_with("\r\n") {
-            text = text.trim_start_matches(['\r', '\n']).to_owned();
+            let blank = text.len() - text.trim_start_matches(['\r', '\n']).len();
+            text.drain(..blank);
         }
         if !text.is_empty() && !text.ends_with('\n') {
             text.push('\n');
@@ -565,7 +637,7 @@ fn finish_text(
         body.to_owned()
     };
     let text = match header {
-        None if body.trim().is_empty() => return Ok(None),
+        None if body.trim().is_empty() => return Ok((None, kept)),
         // No longer generated, but something else lives in it: keep that,
         // without codexgen's header.
         None => format!("{bom}{body}"),
@@ -580,7 +652,230 @@ fn finish_text(
         toml::de::DeTable::parse(text.trim_start_matches('\u{feff}'))
             .map_err(|e| e.message().to_owned())?;
     }
-    Ok(Some(text))
+    Ok((Some(text), kept))
+}
+
+/// `new` with every comment of `old` that it lost put back, each where the
+/// lines that held it were: codexgen removes only the bytes it wrote, and a
+/// comment is never one of them (its own header is not part of `old`).
+/// A removed key or table takes with it the comments `toml_edit` hangs on it
+/// (the block above a table's header, the lines above a key, a comment after
+/// a value, comments inside a removed array); they stay as comment lines, a
+/// comment that followed a value on its own line now. Blank lines around
+/// and between the kept comments stay too (one for each run), so a block
+/// parked above a removed table keeps its shape. A comment is lost when `new`
+/// has fewer copies of its text than `old`; where it goes is found with a
+/// line diff, never inside a multi-line string.
+/// Returns the text and how many comment lines it put back.
+fn keep_lost_comments(old: &str, new: String) -> (String, usize) {
+    use similar::{Algorithm, DiffOp};
+    if !old.contains('#') {
+        return (new, 0);
+    }
+    let old_lines = lex_lines(old);
+    let new_lines = lex_lines(&new);
+    let mut lost: HashMap<&str, usize> = HashMap::new();
+    for line in &old_lines {
+        if let Some(comment) = line.comment() {
+            *lost.entry(comment).or_default() += 1;
+        }
+    }
+    for line in &new_lines {
+        if let Some(count) = line.comment().and_then(|c| lost.get_mut(c)) {
+            *count = count.saturating_sub(1);
+        }
+    }
+    lost.retain(|_, count| *count > 0);
+    if lost.is_empty() {
+        return (new, 0);
+    }
+    let total = lost.values().sum();
+    let a: Vec<&str> = old_lines.iter().map(|l| l.content).collect();
+    let b: Vec<&str> = new_lines.iter().map(|l| l.content).collect();
+    // Past the deadline the diff is coarser: the comments still stay, only
+    // further from where they were.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+    let ops = similar::capture_diff_slices_deadline(Algorithm::Myers, &a, &b, Some(deadline));
+    // New line index -> the lines to put before it (`None`: a blank line).
+    let mut kept: BTreeMap<usize, Vec<Option<String>>> = BTreeMap::new();
+    for op in ops {
+        let (old_range, mut at) = match op {
+            DiffOp::Delete {
+                old_index,
+                old_len,
+                new_index,
+            }
+            | DiffOp::Replace {
+                old_index,
+                old_len,
+                new_index,
+                ..
+            } => (old_index..old_index + old_len, new_index),
+            DiffOp::Equal { .. } | DiffOp::Insert { .. } => continue,
+        };
+        let mut block: Vec<Option<String>> = Vec::new();
+        let mut comments = 0;
+        for line in &old_lines[old_range] {
+            match line.comment() {
+                Some(comment) if lost.get(comment).is_some_and(|n| *n > 0) => {
+                    if let Some(n) = lost.get_mut(comment) {
+                        *n -= 1;
+                    }
+                    block.push(Some(if line.is_comment_line() {
+                        line.content.trim_end().to_owned()
+                    } else {
+                        let code = line.content.trim_start();
+                        let indent = &line.content[..line.content.len() - code.len()];
+                        format!("{indent}{comment}")
+                    }));
+                    comments += 1;
+                }
+                _ if line.is_blank() && block.last() != Some(&None) => block.push(None),
+                _ => {}
+            }
+        }
+        if comments == 0 {
+            continue;
+        }
+        // Never inside a multi-line string of the new text.
+        while new_lines.get(at).is_some_and(|l| l.inside_string) {
+            at += 1;
+        }
+        let slot = kept.entry(at).or_default();
+        if slot.last() == Some(&None) && block.first() == Some(&None) {
+            block.remove(0);
+        }
+        slot.extend(block);
+    }
+    let put = |out: &mut String, lines: Vec<Option<String>>| {
+        if !out.is_empty() && !out.ends_with('\n') {
+            out.push('\n');
+        }
+        for line in lines {
+            out.push_str(line.as_deref().unwrap_or_default());
+            out.push('\n');
+        }
+    };
+    let mut out = String::with_capacity(new.len() + 64);
+    let mut kept = kept.into_iter().peekable();
+    for (index, line) in new_lines.iter().enumerate() {
+        while let Some((_, lines)) = kept.next_if(|(at, _)| *at <= index) {
+            put(&mut out, lines);
+        }
+        out.push_str(line.whole);
+    }
+    for (_, lines) in kept {
+        put(&mut out, lines);
+    }
+    (out, total)
+}
+
+/// One line of a TOML text, read as far as comments go.
+struct Lexed<'t> {
+    /// The line with its ending.
+    whole: &'t str,
+    /// The line without its ending.
+    content: &'t str,
+    /// Where its comment starts (the `#`), if it has one.
+    comment_at: Option<usize>,
+    /// The line starts inside a multi-line string.
+    inside_string: bool,
+}
+
+impl<'t> Lexed<'t> {
+    /// The comment's text, without the space after it.
+    fn comment(&self) -> Option<&'t str> {
+        self.comment_at.map(|at| self.content[at..].trim_end())
+    }
+
+    fn is_comment_line(&self) -> bool {
+        !self.inside_string
+            && self
+                .comment_at
+                .is_some_and(|at| self.content[..at].trim().is_empty())
+    }
+
+    fn is_blank(&self) -> bool {
+        !self.inside_string && self.content.trim().is_empty()
+    }
+}
+
+/// The lines of a TOML text that parsed, each with where its comment
+/// starts: a `#` outside any string (keys can be strings too).
+fn lex_lines(text: &str) -> Vec<Lexed<'_>> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum In {
+        Code,
+        Basic,
+        Literal,
+    }
+    let mut state = In::Code;
+    let mut out = Vec::new();
+    for (whole, (content, _)) in text.split_inclusive('\n').zip(lines_with_endings(text)) {
+        let inside_string = state != In::Code;
+        let bytes = content.as_bytes();
+        let mut comment_at = None;
+        let mut i = 0;
+        while i < bytes.len() {
+            let rest = &bytes[i..];
+            match state {
+                In::Basic | In::Literal => {
+                    let close: &[u8] = if state == In::Basic {
+                        b"\"\"\""
+                    } else {
+                        b"'''"
+                    };
+                    if state == In::Basic && rest[0] == b'\\' {
+                        i += 2;
+                    } else if rest.starts_with(close) {
+                        // Up to two more quotes are the string's own.
+                        i += 3;
+                        let mut extra = 0;
+                        while extra < 2 && bytes.get(i) == Some(&close[0]) {
+                            i += 1;
+                            extra += 1;
+                        }
+                        state = In::Code;
+                    } else {
+                        i += 1;
+                    }
+                }
+                In::Code => match rest[0] {
+                    b'#' => {
+                        comment_at = Some(i);
+                        break;
+                    }
+                    b'"' if rest.starts_with(b"\"\"\"") => {
+                        state = In::Basic;
+                        i += 3;
+                    }
+                    b'\'' if rest.starts_with(b"'''") => {
+                        state = In::Literal;
+                        i += 3;
+                    }
+                    quote @ (b'"' | b'\'') => {
+                        i += 1;
+                        while i < bytes.len() && bytes[i] != quote {
+                            i += if quote == b'"' && bytes[i] == b'\\' {
+                                2
+                            } else {
+                                1
+                            };
+                        }
+                        i += 1;
+                    }
+                    _ => i += 1,
+                },
+            }
+        }
+        out.push(Lexed {
+            whole,
+            content,
+            comment_at,
+            inside_string,
+        });
+    }
+    out
 }
 
 /// The line ending most lines of `text` use: `\r\n` or (also when tied) `\n`.
@@ -708,6 +1003,145 @@ fn adopt_stale(
         });
     }
     (adopted, moved)
+}
+
+/// A table kept whole although the catalog no longer renders it.
+struct Release {
+    table: Vec<String>,
+    /// What the user added there, relative to the table.
+    keys: Vec<String>,
+}
+
+/// Tables that Codex checks as a whole: a provider (`[model_providers.ID]`
+/// needs `name`), its sub-tables (`[...auth]` needs `command` and excludes
+/// `env_key`), an MCP server (`[mcp_servers.ID]` needs a transport).
+fn checked_whole(table: &[String]) -> bool {
+    table.len() >= 2 && matches!(table[0].as_str(), "model_providers" | "mcp_servers")
+}
+
+/// Among the tables Codex checks as a whole ([`checked_whole`]) that hold
+/// `stale` leaves, those that removing them would leave holding the user's
+/// keys or tables only, none of codexgen's: a `[model_providers.ID]`
+/// without `name`, which Codex refuses. When the catalog dropped the whole
+/// entry (the provider), such a table is released whole instead: the
+/// outermost one, with every stale leaf under it (its `[...auth]` too).
+/// When the entry stays and only a sub-table leaves (the catalog's provider
+/// no longer has `auth`), neither way loads for sure (an `[auth]` without
+/// `command`, or beside the catalog's new `env_key`): the second list,
+/// which stops the merge for the user to decide. A table holding any leaf
+/// the catalog still renders is neither (a provider that loses one key
+/// keeps its `name`); other tables (a profile, `[profiles.NAME]`, a
+/// profile's `[tools]`) lose codexgen's keys and keep the user's, since
+/// Codex needs no key there. Comments are not the user's keys here: they
+/// stay without the table.
+fn releases(
+    doc: &DocumentMut,
+    stale: &[(&[String], Option<Note>)],
+    wanted: &HashSet<&[String]>,
+    adopted: &[Vec<String>],
+) -> (Vec<Release>, Vec<Release>) {
+    if stale.is_empty() {
+        return (Vec::new(), Vec::new());
+    }
+    let going: HashSet<&[String]> = stale.iter().map(|(path, _)| *path).collect();
+    // Every table that holds a rendered leaf, however deep.
+    let rendered: HashSet<&[String]> = wanted
+        .iter()
+        .flat_map(|path| (0..path.len()).map(|depth| &path[..depth]))
+        .collect();
+    // Every table that holds a rendered leaf of its own.
+    let direct: HashSet<&[String]> = wanted
+        .iter()
+        .filter_map(|path| path.split_last().map(|(_, table)| table))
+        .collect();
+    let mut tables: Vec<&[String]> = stale
+        .iter()
+        .filter_map(|(path, _)| path.split_last().map(|(_, table)| table))
+        .filter(|table| !adopted.iter().any(|a| table.starts_with(a)))
+        .filter(|table| checked_whole(table))
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    tables.sort_by_key(|table| (table.len(), table.to_vec()));
+    let mut released: Vec<Release> = Vec::new();
+    let mut undecided: Vec<Release> = Vec::new();
+    for table in tables {
+        let done = released.iter().chain(&undecided);
+        if rendered.contains(table) || done.into_iter().any(|r| table.starts_with(&r.table)) {
+            continue;
+        }
+        let at: Option<&dyn toml_edit::TableLike> = if table.is_empty() {
+            Some(doc.as_table())
+        } else {
+            lookup(doc.as_table(), table).and_then(Item::as_table_like)
+        };
+        let Some(at) = at else { continue };
+        let mut keys = Vec::new();
+        remaining(at, &mut table.to_vec(), table.len(), &going, &mut keys);
+        if keys.is_empty() {
+            continue;
+        }
+        let entry_stays = table
+            .split_last()
+            .is_some_and(|(_, parent)| direct.contains(parent));
+        let release = Release {
+            table: table.to_vec(),
+            keys,
+        };
+        if entry_stays {
+            undecided.push(release);
+        } else {
+            released.push(release);
+        }
+    }
+    (released, undecided)
+}
+
+/// The error for a sub-table the catalog dropped from an entry it keeps,
+/// which holds the user's keys: at the table's header when it is found.
+fn undecided_error(file: &str, current: &str, table: &Release) -> MergeError {
+    let dotted = table.table.join(".");
+    let keys: Vec<String> = table.keys.iter().map(|k| format!("`{k}`")).collect();
+    let what = format!(
+        "the catalog no longer writes [{dotted}], but it holds keys you added ({}); codexgen will not decide for you",
+        keys.join(", ")
+    );
+    let header = format!("[{dotted}]");
+    let problem = match current
+        .match_indices(&header)
+        .map(|(at, _)| at)
+        .find(|&at| at == 0 || current[..at].ends_with('\n'))
+    {
+        Some(at) => Problem::new(what)
+            .at(Snippet::at_offset(file, current, at, header.len()))
+            .label("without codexgen's keys Codex refuses this table, and with them it may clash with what the catalog writes now".to_owned()),
+        None => Problem::new(format!("{file}: {what}")),
+    };
+    MergeError::Undecided(problem.help(format!(
+        "remove your keys from [{dotted}] (or the whole table) if the catalog's change is what you want, or put that part back in the catalog; then run codexgen again (nothing was written)"
+    )))
+}
+
+/// What stays of a table once the leaves in `going` are removed: its other
+/// leaves, arrays of tables and empty tables (which a removal never takes),
+/// as paths relative to the first `base` keys of `path`.
+fn remaining(
+    table: &dyn toml_edit::TableLike,
+    path: &mut Vec<String>,
+    base: usize,
+    going: &HashSet<&[String]>,
+    out: &mut Vec<String>,
+) {
+    for (key, item) in table.iter() {
+        path.push(key.to_owned());
+        match item {
+            Item::Table(t) if !t.is_empty() => remaining(t, path, base, going, out),
+            Item::Value(_) if going.contains(path.as_slice()) => {}
+            Item::None => {}
+            _ => out.push(path[base..].join(".")),
+        }
+        path.pop();
+    }
 }
 
 /// Every comment in an item, in file order, one per line (inline ones too).
@@ -1512,19 +1946,234 @@ mod tests {
     }
 
     #[test]
-    fn a_hand_added_key_keeps_its_table_alive() {
-        let current = "[model_providers.b]\nname = \"B\"\nmine = true\n";
+    fn a_hand_added_key_keeps_its_table_whole_and_releases_it() {
+        // Given a provider codexgen wrote, with a key the user added,
+        let current = "[model_providers.b]\nname = \"B\"\nenv_key = \"B_KEY\"\nmine = true\n";
+        let previous = [
+            managed("model_providers.b.name", "\"B\""),
+            managed("model_providers.b.env_key", "\"B_KEY\""),
+        ];
+        // running a catalog without it
+        let out = run(Some(current), Some(""), &previous);
+        // produces the table as it was (Codex refuses a provider without
+        // `name`), no longer managed, and says so.
+        assert_eq!(out.text.as_deref(), Some(&*format!("{HEADER}{current}")));
+        assert_eq!(out.managed, vec![]);
+        assert_eq!(
+            out.notes,
+            vec![Note::Released {
+                table: "model_providers.b".into(),
+                keys: vec!["mine".into()]
+            }]
+        );
+        // A next run has nothing to do.
+        let again = run(out.text.as_deref(), Some(""), &out.managed);
+        assert_eq!(again.text, out.text);
+        assert_eq!(again.notes, vec![]);
+    }
+
+    #[test]
+    fn a_hand_added_subtable_keeps_the_provider_whole_with_its_auth() {
+        // Given a provider with codexgen's [auth] and the user's headers,
+        let current = "[model_providers.b]\nname = \"B\"\n\n[model_providers.b.auth]\ncommand = \"tok\"\n\n[model_providers.b.http_headers]\nX-Team = \"a\"\n\n[tui]\nx = 1\n";
+        let previous = [
+            managed("model_providers.b.name", "\"B\""),
+            managed("model_providers.b.auth.command", "\"tok\""),
+        ];
+        // running a catalog without it
+        let out = run(Some(current), Some("model = \"m\"\n"), &previous);
+        // produces every line of it still there.
+        let text = out.text.unwrap();
+        assert!(
+            text.contains("[model_providers.b]\nname = \"B\"\n\n[model_providers.b.auth]\ncommand = \"tok\"\n\n[model_providers.b.http_headers]\nX-Team = \"a\"\n"),
+            "{text}"
+        );
+        assert_eq!(
+            out.notes,
+            vec![Note::Released {
+                table: "model_providers.b".into(),
+                keys: vec!["http_headers.X-Team".into()]
+            }]
+        );
+    }
+
+    #[test]
+    fn a_users_key_in_an_auth_table_that_leaves_stops_the_merge() {
+        // Given a provider that stays but loses its [auth], where the user
+        // added a key,
+        let current = "[model_providers.b]\nname = \"B\"\n\n[model_providers.b.auth]\ncommand = \"tok\"\ntimeout_ms = 5\n";
+        let previous = [
+            managed("model_providers.b.name", "\"B\""),
+            managed("model_providers.b.auth.command", "\"tok\""),
+        ];
+        let own = Ownership {
+            previous: &previous,
+            ..Ownership::default()
+        };
+        // running a catalog where b has no auth
+        let out = merge(
+            "config.toml",
+            Some(current),
+            Some("[model_providers.b]\nname = \"B\"\nenv_key = \"K\"\n"),
+            HEADER,
+            &own,
+        );
+        // produces an error at the table's header: without `command` Codex
+        // refuses it, and beside `env_key` too; the user decides.
+        let Err(MergeError::Undecided(problem)) = out else {
+            panic!("{out:?}");
+        };
+        assert!(
+            problem
+                .message
+                .contains("[model_providers.b.auth], but it holds keys you added (`timeout_ms`)"),
+            "{}",
+            problem.message
+        );
+        assert_eq!(problem.snippet.as_deref().map(|s| s.line), Some(4));
+    }
+
+    #[test]
+    fn a_provider_that_stays_loses_a_key_as_before() {
+        let current = "[model_providers.b]\nname = \"B\"\nenv_key = \"K\"\nmine = true\n";
+        let previous = [
+            managed("model_providers.b.name", "\"B\""),
+            managed("model_providers.b.env_key", "\"K\""),
+        ];
         let out = run(
             Some(current),
-            Some(""),
-            &[managed("model_providers.b.name", "\"B\"")],
+            Some("[model_providers.b]\nname = \"B\"\n"),
+            &previous,
         );
         assert_eq!(
             out.text.as_deref(),
-            Some(
-                "# codexgen: generated from catalog version test; codexgen rewrites only the\n# codexgen: keys it manages (see `codexgen gen --diff`) and keeps everything else.\n[model_providers.b]\nmine = true\n"
-            )
+            Some(&*format!(
+                "{HEADER}[model_providers.b]\nname = \"B\"\nmine = true\n"
+            ))
         );
+        assert_eq!(out.notes, vec![]);
+    }
+
+    #[test]
+    fn comments_above_and_inside_a_removed_table_stay() {
+        // Given a removed provider with a parked block above it, a comment
+        // on its header, one inside, one after a value, and one in an array,
+        let current = "model = \"m\"\n\n# Parked for later:\n# [mcp_servers.legacy]\n# command = \"old\"\n\n# about b\n[model_providers.b] # b's header\n# inside b\nname = \"B\"\nenv_key = \"K\" # after a value\nlist = [\n  \"x\", # in an array\n]\nnote = \"\"\"\n# not a comment\n\"\"\"\n\n[tui]\nx = 1\n";
+        let previous = [
+            managed("model", "\"m\""),
+            managed("model_providers.b.name", "\"B\""),
+            managed("model_providers.b.env_key", "\"K\""),
+            managed("model_providers.b.list", "[\"x\"]"),
+            managed("model_providers.b.note", "\"# not a comment\\n\""),
+        ];
+        // running a catalog without b
+        let out = run(Some(current), Some("model = \"m\"\n"), &previous);
+        // produces b gone and every comment where b was, blank lines kept.
+        assert_eq!(
+            out.text.as_deref(),
+            Some(&*format!(
+                "{HEADER}model = \"m\"\n\n# Parked for later:\n# [mcp_servers.legacy]\n# command = \"old\"\n\n# about b\n# b's header\n# inside b\n# after a value\n  # in an array\n\n[tui]\nx = 1\n"
+            ))
+        );
+        assert_eq!(out.notes, vec![Note::CommentsKept { lines: 8 }]);
+        // and a next run changes nothing.
+        let again = run(out.text.as_deref(), Some("model = \"m\"\n"), &out.managed);
+        assert_eq!(again.text, out.text);
+    }
+
+    #[test]
+    fn the_comment_above_a_removed_key_stays_in_its_table() {
+        // Given a managed key with the user's comment above it and after it,
+        let current = "[model_providers.b]\nname = \"B\"\n# keep the limit low\nstream_max_retries = 3 # see ticket 12\nbase_url = \"u\"\n";
+        let previous = [
+            managed("model_providers.b.name", "\"B\""),
+            managed("model_providers.b.stream_max_retries", "3"),
+            managed("model_providers.b.base_url", "\"u\""),
+        ];
+        // running a catalog that no longer sets it
+        let out = run(
+            Some(current),
+            Some("[model_providers.b]\nname = \"B\"\nbase_url = \"u\"\n"),
+            &previous,
+        );
+        // produces the key gone and both comments in its place.
+        assert_eq!(
+            out.text.as_deref(),
+            Some(&*format!(
+                "{HEADER}[model_providers.b]\nname = \"B\"\n# keep the limit low\n# see ticket 12\nbase_url = \"u\"\n"
+            ))
+        );
+    }
+
+    #[test]
+    fn a_file_no_longer_generated_keeps_only_the_users_comments() {
+        // Given a profile file with the user's comments at the top and middle,
+        let current = format!(
+            "{HEADER}# my fast profile\nmodel = \"m\"\n# why this provider\nmodel_provider = \"p\"\n"
+        );
+        let previous = [
+            managed("model", "\"m\""),
+            managed("model_provider", "\"p\""),
+        ];
+        // running a catalog without the profile
+        let out = run(Some(&current), None, &previous);
+        // produces the file with the comments only, without codexgen's header.
+        assert_eq!(
+            out.text.as_deref(),
+            Some("# my fast profile\n# why this provider\n")
+        );
+    }
+
+    #[test]
+    fn a_profile_that_leaves_keeps_the_users_keys_and_comments_only() {
+        // Given a profile file with the user's key and comment,
+        let current = format!("{HEADER}model = \"m\"\n# mine\nmodel_verbosity = \"low\"\n");
+        // running a catalog without the profile
+        let out = run(Some(&current), None, &[managed("model", "\"m\"")]);
+        // produces the user's lines only: Codex needs no key in a profile.
+        assert_eq!(
+            out.text.as_deref(),
+            Some("# mine\nmodel_verbosity = \"low\"\n")
+        );
+        assert_eq!(out.notes, vec![]);
+    }
+
+    #[test]
+    fn comments_of_a_removed_table_in_a_crlf_file_stay_with_crlf() {
+        let current = "model = \"m\"\r\n\r\n# parked\r\n[model_providers.b]\r\nname = \"B\" # mine\r\n\r\n[tui]\r\nx = 1\r\n";
+        let previous = [
+            managed("model", "\"m\""),
+            managed("model_providers.b.name", "\"B\""),
+        ];
+        let out = run(Some(current), Some("model = \"m\"\n"), &previous);
+        assert_eq!(
+            out.text.as_deref(),
+            Some(&*format!(
+                "{}model = \"m\"\r\n\r\n# parked\r\n# mine\r\n\r\n[tui]\r\nx = 1\r\n",
+                HEADER.replace('\n', "\r\n")
+            ))
+        );
+    }
+
+    #[test]
+    fn a_hash_in_a_string_is_no_comment() {
+        let lines = lex_lines(
+            "a = \"x # y\" # real\nb = 'p#q'\nc = \"\"\"\n# inside\n\"\"\"\"\" # after\nd = '''#'''\n\"k#\" = 1 # key\n",
+        );
+        let comments: Vec<Option<&str>> = lines.iter().map(Lexed::comment).collect();
+        assert_eq!(
+            comments,
+            [
+                Some("# real"),
+                None,
+                None,
+                None,
+                Some("# after"),
+                None,
+                Some("# key")
+            ]
+        );
+        assert!(lines[3].inside_string && !lines[5].inside_string);
     }
 
     #[test]
@@ -2239,6 +2888,67 @@ mod tests {
                 let whole = merge_in_pieces("c", Some(&current), Some(&desired), HEADER, &own, usize::MAX);
                 let cut = merge_in_pieces("c", Some(&current), Some(&desired), HEADER, &own, 1);
                 prop_assert_eq!(format!("{cut:?}"), format!("{whole:?}"));
+            }
+
+            /// A removal keeps every comment of the user's, wherever it sat
+            /// in or around what codexgen wrote, with any line endings; the
+            /// result parses, and a second run changes nothing.
+            #[test]
+            fn a_removal_keeps_every_comment(
+                providers in proptest::collection::vec(("[a-z]{1,6}", "[ -~]{0,10}", 0u8..16, any::<bool>()), 1..5),
+                keep in proptest::collection::vec(any::<bool>(), 5),
+                crlf in any::<bool>(),
+            ) {
+                // Each provider, with comments where the bits of `spots` say:
+                // a parked block above, on the header, inside, after a value.
+                let mut current = String::from("model = \"m\"\n");
+                let mut desired = String::from("model = \"m\"\n");
+                let mut previous = vec![managed("model", "\"m\"")];
+                let mut comments = Vec::new();
+                for (i, (id, name, spots, blank)) in providers.iter().enumerate() {
+                    let name = name.replace(['\\', '"'], "#");
+                    let id = format!("p{i}{id}");
+                    let mut c = |text: String, out: &mut String| {
+                        comments.push(text.clone());
+                        out.push_str(&text);
+                    };
+                    current.push('\n');
+                    if spots & 1 != 0 {
+                        c(format!("# parked {i}\n# [mcp_servers.x{i}]\n"), &mut current);
+                        if *blank {
+                            current.push('\n');
+                        }
+                    }
+                    let _ = write!(current, "[model_providers.{id}]");
+                    if spots & 2 != 0 {
+                        c(format!(" # header {i}"), &mut current);
+                    }
+                    current.push('\n');
+                    if spots & 4 != 0 {
+                        c(format!("# inside {i}\n"), &mut current);
+                    }
+                    let _ = write!(current, "name = \"{name}\"");
+                    if spots & 8 != 0 {
+                        c(format!(" # after {i}"), &mut current);
+                    }
+                    current.push_str("\nwire_api = \"responses\"\n");
+                    previous.push(managed(&format!("model_providers.{id}.name"), &format!("\"{name}\"")));
+                    previous.push(managed(&format!("model_providers.{id}.wire_api"), "\"responses\""));
+                    if keep[i] {
+                        let _ = write!(desired, "\n[model_providers.{id}]\nname = \"{name}\"\nwire_api = \"responses\"\n");
+                    }
+                }
+                let current = if crlf { current.replace('\n', "\r\n") } else { current };
+                let out = run(Some(&current), Some(&desired), &previous);
+                let text = out.text.clone().unwrap();
+                let found: Vec<&str> = lex_lines(&text).iter().filter_map(Lexed::comment).collect();
+                for comment in comments.iter().flat_map(|c| c.lines()) {
+                    let comment = &comment[comment.find('#').unwrap()..];
+                    prop_assert!(found.contains(&comment), "lost {comment:?} in\n{text}");
+                }
+                prop_assert!(text.parse::<DocumentMut>().is_ok(), "{text}");
+                let again = run(Some(&text), Some(&desired), &out.managed);
+                prop_assert_eq!(again.text, out.text);
             }
 
             #[test]

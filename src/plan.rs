@@ -388,6 +388,14 @@ impl Plan {
     /// planned text mixes the catalog's keys with the user's own lines, so
     /// the help names whose lines Codex's message points at: the keys it
     /// names are looked up among the leaves of the files it loaded.
+    ///
+    /// Codex names the table it refuses as a dotted path (for a provider
+    /// without `name`, `model_providers.groq`; for an `[auth]` table
+    /// without `command`, `model_providers.gcp.auth`): the deepest such
+    /// table in the files is the scope, and only keys under it count (the
+    /// word `name` there is not every provider's `name`). A key the message
+    /// asks for that the table lacks is named by the table: it holds what
+    /// Codex refused.
     pub fn blame(&self, refusal: &VerifyError) -> String {
         let VerifyError::Refused {
             loading, message, ..
@@ -400,35 +408,51 @@ impl Plan {
         if *loading != CodexFile::Config {
             loaded.push(loading.clone());
         }
+        let leaves: Vec<(&Planned, Vec<String>)> = self
+            .files
+            .iter()
+            .filter(|p| loaded.contains(&p.file))
+            .filter_map(|p| p.merged.text.as_deref().map(|text| (p, text)))
+            .flat_map(|(p, text)| merge::leaf_paths(text).into_iter().map(move |l| (p, l)))
+            .collect();
+        let scope = named_table(&leaves, message);
+        let within = |planned: &Planned, path: &[String]| {
+            scope
+                .as_ref()
+                .is_none_or(|(p, table)| p.file == planned.file && path.starts_with(table))
+        };
+        let skip = scope.as_ref().map_or(0, |(_, table)| table.len());
         // A leaf whose own key Codex names wins; else the leaf with the
         // deepest named table (`model_providers.ollama` over `model_providers`).
         let mut best = 0;
         let mut hits: Vec<(&Planned, Vec<String>)> = Vec::new();
-        for planned in self.files.iter().filter(|p| loaded.contains(&p.file)) {
-            let Some(text) = planned.merged.text.as_deref() else {
+        for (planned, path) in leaves.iter().filter(|(p, path)| within(p, path)) {
+            let Some(at) = path[skip..]
+                .iter()
+                .rposition(|s| names_word(message, s))
+                .map(|at| at + skip)
+            else {
                 continue;
             };
-            for path in merge::leaf_paths(text) {
-                let Some(at) = path.iter().rposition(|s| names_word(message, s)) else {
-                    continue;
-                };
-                let score = if at + 1 == path.len() {
-                    usize::MAX
-                } else {
-                    at + 1
-                };
-                let named = path[..=at].to_vec();
-                if score > best {
-                    best = score;
-                    hits.clear();
-                }
-                if score == best
-                    && !hits
-                        .iter()
-                        .any(|(p, n)| p.file == planned.file && *n == named)
-                {
-                    hits.push((planned, named));
-                }
+            let rank = if at + 1 == path.len() {
+                usize::MAX
+            } else {
+                at + 1
+            };
+            let named = path[..=at].to_vec();
+            // Within a named table, every key the message names counts
+            // (`provider auth cannot be combined with env_key`).
+            let rank = if scope.is_some() { 1 } else { rank };
+            if rank > best {
+                best = rank;
+                hits.clear();
+            }
+            if rank == best
+                && !hits
+                    .iter()
+                    .any(|(p, n)| p.file == planned.file && *n == named)
+            {
+                hits.push((*planned, named));
             }
         }
         let managed = |planned: &Planned, path: &[String]| {
@@ -438,33 +462,141 @@ impl Plan {
                 .iter()
                 .any(|m| m.path.starts_with(path))
         };
-        let (ours, theirs): (Vec<_>, Vec<_>) = hits
+        if hits.is_empty()
+            && let Some((planned, table)) = &scope
+        {
+            return blame_table(planned, table, &leaves, message);
+        }
+        let (mut ours, mut theirs): (Vec<_>, Vec<_>) = hits
             .iter()
             .partition(|(planned, path)| managed(planned, path));
-        let name = |(planned, path): &&(&Planned, Vec<String>)| {
-            format!("`{}` in {}", path.join("."), planned.file)
-        };
-        if let Some(hit) = ours.first() {
-            format!(
-                "nothing was written; Codex objects to {}, which the catalog sets: change it in the catalog (or your templates)",
-                name(hit)
-            )
-        } else if let Some(hit) = theirs.first() {
-            format!(
-                "nothing was written; Codex objects to {}, which codexgen does not write: change or remove it there yourself (codexgen keeps it as it is)",
-                name(hit)
-            )
-        } else {
-            format!(
-                "nothing was written; fix what Codex names: in the catalog if codexgen writes it, else in your own lines of {}",
-                loaded
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join(" or ")
-            )
+        // Out of a named table, the first hit speaks (the catalog's first).
+        if scope.is_none() {
+            ours.truncate(1);
+            theirs.truncate(usize::from(ours.is_empty()));
         }
+        blame_keys(&ours, &theirs, &loaded)
     }
+}
+
+/// The help naming the keys Codex objects to: the catalog's (`ours`) and
+/// the user's (`theirs`), each group in one file; none: what to look at.
+fn blame_keys(
+    ours: &[&(&Planned, Vec<String>)],
+    theirs: &[&(&Planned, Vec<String>)],
+    loaded: &[CodexFile],
+) -> String {
+    let names = |hits: &[&(&Planned, Vec<String>)]| {
+        let file = hits.first().map(|(p, _)| p.file.to_string());
+        let keys: Vec<String> = hits
+            .iter()
+            .map(|(_, path)| format!("`{}`", path.join(".")))
+            .collect();
+        format!("{} in {}", keys.join(" and "), file.unwrap_or_default())
+    };
+    let ours_said = (!ours.is_empty()).then(|| {
+        format!(
+            "Codex objects to {}, which the catalog sets: change it in the catalog (or your templates)",
+            names(ours)
+        )
+    });
+    let theirs_said = (!theirs.is_empty()).then(|| {
+        format!(
+            "Codex objects to {}, which codexgen does not write: change or remove {} there yourself (codexgen keeps {} as {} is)",
+            names(theirs),
+            if theirs.len() > 1 { "them" } else { "it" },
+            if theirs.len() > 1 { "them" } else { "it" },
+            if theirs.len() > 1 { "they" } else { "it" },
+        )
+    });
+    if ours_said.is_some() || theirs_said.is_some() {
+        let said: Vec<String> = ours_said.into_iter().chain(theirs_said).collect();
+        format!("nothing was written; {}", said.join("; "))
+    } else {
+        format!(
+            "nothing was written; fix what Codex names: in the catalog if codexgen writes it, else in your own lines of {}",
+            loaded
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(" or ")
+        )
+    }
+}
+
+/// The deepest table, two keys deep or more, that Codex's message names
+/// whole as a dotted path, among the tables holding `leaves`.
+fn named_table<'p>(
+    leaves: &[(&'p Planned, Vec<String>)],
+    message: &str,
+) -> Option<(&'p Planned, Vec<String>)> {
+    leaves
+        .iter()
+        .flat_map(|(p, path)| (2..path.len()).map(move |depth| (*p, &path[..depth])))
+        .filter(|(_, table)| names_word(message, &table.join(".")))
+        .max_by_key(|(_, table)| table.len())
+        .map(|(p, table)| (p, table.to_vec()))
+}
+
+/// The help when Codex refuses a table but names no key it holds: what it
+/// asks for is missing there. The key it asks for is a word of its message
+/// that is a key of the table's siblings (`name`, which every other
+/// `[model_providers.ID]` has) or one it quotes (`command`), and that the
+/// table lacks. Whose the table is decides who adds it.
+fn blame_table(
+    planned: &Planned,
+    table: &[String],
+    leaves: &[(&Planned, Vec<String>)],
+    message: &str,
+) -> String {
+    let file = &planned.file;
+    let dotted = table.join(".");
+    let in_file = || leaves.iter().filter(|(p, _)| p.file == *file);
+    let held: Vec<&[String]> = in_file()
+        .filter(|(_, path)| path.starts_with(table))
+        .map(|(_, path)| &path[table.len()..])
+        .collect();
+    let (parent, _) = table.split_at(table.len() - 1);
+    let siblings: HashSet<&str> = in_file()
+        .filter(|(_, path)| path.len() > table.len() && path.starts_with(parent))
+        .filter(|(_, path)| !path.starts_with(table))
+        .map(|(_, path)| path[table.len()].as_str())
+        .collect();
+    let quoted: Vec<&str> = message.split('`').skip(1).step_by(2).collect();
+    let mut missing: Vec<&str> = message
+        .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-'))
+        .filter(|word| siblings.contains(word))
+        .chain(quoted.into_iter().filter(|w| crate::home::is_plain_name(w)))
+        .filter(|word| !table.iter().any(|k| k == word))
+        .filter(|word| !held.iter().any(|k| k.first().is_some_and(|k| k == word)))
+        .collect();
+    let mut seen = HashSet::new();
+    missing.retain(|word| seen.insert(*word));
+    let lacks = if missing.is_empty() {
+        "what Codex's message asks for is missing there".to_owned()
+    } else {
+        let keys: Vec<String> = missing.iter().map(|k| format!("`{k}`")).collect();
+        format!("it has no {}, which Codex asks for", keys.join(" or "))
+    };
+    if planned
+        .merged
+        .managed
+        .iter()
+        .any(|m| m.path.starts_with(table))
+    {
+        return format!(
+            "nothing was written; Codex refuses `[{dotted}]` in {file}, which the catalog sets: {lacks}; change that entry in the catalog (or your templates)"
+        );
+    }
+    let holds: Vec<String> = held.iter().map(|k| format!("`{}`", k.join("."))).collect();
+    let holds = if holds.is_empty() {
+        "nothing".to_owned()
+    } else {
+        holds.join(", ")
+    };
+    format!(
+        "nothing was written; Codex refuses `[{dotted}]` in {file}, which codexgen does not write (it holds {holds}): {lacks}; add it, or remove the table yourself (codexgen keeps it as it is)"
+    )
 }
 
 /// config.toml's leaves that only the default profile sets: with no

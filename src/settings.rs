@@ -174,9 +174,10 @@ impl Settings {
         };
         if follow == Follow::Home
             && !chosen.named()
-            && let Some(home_files) = follow_home(&codex_home, &files, chosen, &|f: &[PathBuf]| {
-                overlay_of(f).ok()
-            })?
+            && let Some(home_files) =
+                follow_home(&codex_home, &files, chosen, &|f: &[PathBuf]| {
+                    overlay_of(f).ok()
+                })?
         {
             files = home_files;
             chosen = Chosen::Home;

@@ -15,6 +15,11 @@
 //! deletes files named here, so only names of files it writes are accepted
 //! ([`CodexFile`] refuses any other).
 //!
+//! Comments are not recorded: codexgen's own are its two header lines, which
+//! `merge` knows by their text, and the built-in templates write no other
+//! comment; every other comment in a file is the user's and survives a
+//! removal (see `merge`).
+//!
 //! It is also the write-ahead record of a writing run: before the first file
 //! is touched, `gen` saves a journal, `$CODEX_HOME/.codexgen/pending.json`,
 //! with a `pending` entry for every file it is about to write or delete

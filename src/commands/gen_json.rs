@@ -159,6 +159,12 @@ pub enum FileNote {
         file: String,
         carried: Vec<String>,
     },
+    /// A table the catalog no longer renders stays whole, codexgen's keys
+    /// included, because it holds the user's `keys`; it is the user's from
+    /// now on.
+    Release { table: String, keys: Vec<String> },
+    /// Comment lines of removed keys and tables stay in the file.
+    CommentsKept { lines: usize },
 }
 
 /// A planned file's status, as `--check` counts it.
@@ -244,6 +250,13 @@ fn file_report(p: &Planned, state: &State, with_diff: bool) -> FileReport {
                 file: CodexFile::Profile(profile.clone()).to_string(),
                 carried: carried.iter().map(|k| shown(k)).collect(),
             }),
+            Note::Released { table, keys } => notes.push(FileNote::Release {
+                table: shown(table),
+                keys: keys.iter().map(|k| shown(k)).collect(),
+            }),
+            Note::CommentsKept { lines } => {
+                notes.push(FileNote::CommentsKept { lines: *lines });
+            }
         }
     }
     let diff = (with_diff && status != FileStatus::InSync).then(|| {

@@ -719,6 +719,8 @@ fn warn_before_writing(
 ) {
     warn_about_hazards(settings, catalog, plan, state, said);
     warn_about_take_overs(plan, state, said);
+    warn_about_releases(plan, said);
+    warn_about_removed_edits(plan, said);
     warn_about_codex_schema(settings, plan, said);
     warn_about_unrecorded(plan, state, said);
     note_layers(settings, catalog, plan, said);
@@ -818,6 +820,81 @@ fn warn_about_take_overs(plan: &Plan, state: &State, said: &mut Warnings) {
         ));
     }
     let help = "to keep your values, start the catalog from them: `codexgen import --output providers.yaml`";
+    said.warn(Problem::new(lines.join("\n")).help(help));
+}
+
+/// Says, in every mode and before anything is written, which tables the
+/// catalog no longer renders but codexgen leaves whole, its own keys
+/// included, because they hold keys the user added: removing only
+/// codexgen's keys would leave a table Codex may refuse (a provider without
+/// `name`). They are the user's from now on.
+fn warn_about_releases(plan: &Plan, said: &mut Warnings) {
+    for p in &plan.files {
+        for note in &p.merged.notes {
+            let Note::Released { table, keys } = note else {
+                continue;
+            };
+            let keys = keys
+                .iter()
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let what = format!("{}: `[{table}]` is no longer in the catalog", p.file);
+            let help = format!(
+                "codexgen leaves the whole table, its own keys included (without them Codex could refuse the table), and no longer manages it; remove `[{table}]` by hand if you no longer want it"
+            );
+            let message = format!("{what}, but it holds keys you added ({keys})");
+            said.warn(
+                Problem::new(printable(&message).into_owned()).help(printable(&help).into_owned()),
+            );
+        }
+    }
+}
+
+/// Says, in every mode and before anything is written, which values edited
+/// by hand go because the catalog no longer has them (drift that a removal
+/// takes): file, key and the value that goes, redacted. The diff shows the
+/// lines go; this is where it is said of the user's own edits, also under
+/// `-q --yes`, which prints no diff.
+fn warn_about_removed_edits(plan: &Plan, said: &mut Warnings) {
+    let removed: Vec<(&CodexFile, &str, &str)> = plan
+        .files
+        .iter()
+        .flat_map(|p| {
+            p.merged.notes.iter().filter_map(move |note| match note {
+                Note::Drift {
+                    path,
+                    found: Some(found),
+                    action: DriftAction::Remove,
+                    ..
+                } => Some((&p.file, path.as_str(), found.as_str())),
+                _ => None,
+            })
+        })
+        .collect();
+    if removed.is_empty() {
+        return;
+    }
+    let mut lines = vec![format!(
+        "codexgen would remove {} value(s) you edited by hand, because the catalog no longer has them:",
+        removed.len()
+    )];
+    lines.extend(
+        removed
+            .iter()
+            .take(TAKE_OVERS_LISTED)
+            .map(|(file, path, found)| {
+                let line = format!("  {file}: {path}: {}", redact_value(path, found));
+                printable(&line).into_owned()
+            }),
+    );
+    if removed.len() > TAKE_OVERS_LISTED {
+        lines.push(format!(
+            "  and {} more (`codexgen gen --diff` shows every change)",
+            removed.len() - TAKE_OVERS_LISTED
+        ));
+    }
+    let help = "to keep one, put it back in the catalog (or your overlay); the previous file is kept in .codexgen/backup after a write";
     said.warn(Problem::new(lines.join("\n")).help(help));
 }
 
@@ -1274,8 +1351,16 @@ fn print_plan(out: &mut impl std::io::Write, p: &Planned, tense: Tense) -> std::
                     p.file
                 )
             }
+            Note::CommentsKept { lines } => format!(
+                "keep: {}: {lines} comment line(s) of removed keys or tables {} in the file (delete them by hand if they no longer apply)",
+                p.file,
+                match tense {
+                    Tense::Would => "would stay",
+                    Tense::Will => "stay",
+                }
+            ),
             // Said once for all files, as a warning before the diffs.
-            Note::TakeOver { .. } => continue,
+            Note::TakeOver { .. } | Note::Released { .. } => continue,
         };
         // Key paths come from the file: a quoted key may hold any character.
         writeln!(out, "{yellow}{}{yellow:#}", printable(&text))?;

@@ -62,8 +62,11 @@ pub fn run(options: &Options) -> Result<Exit, Error> {
     }
     // A link is replaced only by the rule for links (see `write`): one that
     // dangles, or leads to a file unlike it, is refused and named.
-    if exists && !write::target(&path)
-        .map_err(Error::write(format!("write {}", path.display())))?.is_file() {
+    if exists
+        && !write::target(&path)
+            .map_err(Error::write(format!("write {}", path.display())))?
+            .is_file()
+    {
         return Err(refuse(&path, true));
     }
     let expect = if exists {

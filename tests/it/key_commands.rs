@@ -701,37 +701,56 @@ fn a_failing_key_commands_stderr_is_never_printed() {
     assert!(stub.seen().is_empty(), "{:?}", stub.seen());
 }
 
-/// A key of the user's inside the `auth` table codexgen wrote outlives the
-/// catalog's `auth` (it is the user's), and the table left without
-/// `command` makes Codex 0.118+ refuse config.toml: gen warns, doctor errs.
+/// A key of the user's inside the `auth` table codexgen wrote, when the
+/// catalog drops `auth` but keeps the provider: without codexgen's
+/// `command` Codex 0.118+ refuses the table, and beside the catalog's new
+/// `env_key` it refuses it too, so gen stops (nothing written) and names the
+/// table, the user's key and the choices. Such a table made by hand is
+/// still named: gen warns, doctor errs.
 #[test]
 #[cfg(unix)]
 fn an_auth_table_left_without_its_command_is_named() {
     let (w, _) = corp_world();
     w.gen_yes();
     let config = w.read("config.toml");
-    std::fs::write(
-        w.home.join("config.toml"),
-        config.replace(
-            "[model_providers.corp.auth]\n",
-            "[model_providers.corp.auth]\nmy_note = \"keep me\"\n",
-        ),
-    )
-    .unwrap();
+    let with_note = config.replace(
+        "[model_providers.corp.auth]\n",
+        "[model_providers.corp.auth]\nmy_note = \"keep me\"\n",
+    );
+    std::fs::write(w.home.join("config.toml"), &with_note).unwrap();
     w.catalog(
         "schema: 1\nversion: \"t2\"\ndefault: main\nproviders:\n  corp:\n    name: Corp\n    base_url: https://llm.corp.example/v1\n    env_key: CORP_API_KEY\nprofiles:\n  main:\n    provider: corp\n    model: corp-model-1\n",
     );
     w.cmd()
         .args(["gen", "--yes"])
         .assert()
+        .code(2)
+        .stderr(contains(
+            "error: the catalog no longer writes [model_providers.corp.auth], but it holds keys you added (`my_note`); codexgen will not decide for you",
+        ))
+        .stderr(contains("codex-home/config.toml:11:1"))
+        .stderr(contains(
+            "help: remove your keys from [model_providers.corp.auth] (or the whole table)",
+        ));
+    assert_eq!(w.read("config.toml"), with_note);
+    // The same table left without `command` by hand.
+    let command = with_note
+        .lines()
+        .find(|l| l.starts_with("command = "))
+        .unwrap()
+        .to_owned();
+    std::fs::write(
+        w.home.join("config.toml"),
+        with_note.replace(&format!("{command}\n"), ""),
+    )
+    .unwrap();
+    w.cmd()
+        .args(["gen", "--diff"])
+        .assert()
         .success()
         .stderr(contains(
             "warning: config.toml's [model_providers.corp.auth] has no `command`; Codex 0.169.0 refuses to load config.toml",
-        ))
-        .stderr(contains("remove what is left of [model_providers.corp.auth]"));
-    let config = w.read("config.toml");
-    assert!(config.contains("my_note = \"keep me\""), "{config}");
-    assert!(!config.contains("command ="), "{config}");
+        ));
     w.cmd()
         .args(["doctor", "main"])
         .env("CORP_API_KEY", "k-1")
