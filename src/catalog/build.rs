@@ -14,7 +14,7 @@ use crate::codex::{self, Target, Version, VersionReq};
 use crate::diagnostic::{Code, Problem, did_you_mean, is_unprintable};
 use crate::home::{self, CodexFile, ProfileName};
 use crate::input;
-use crate::secrets::looks_like_secret;
+use crate::secrets::{self, contains_credential, is_credential_name, looks_like_secret};
 
 /// The longest string value a catalog may hold, in bytes. The longest real
 /// one (an `env_key_instructions`) is a few hundred bytes.
@@ -141,6 +141,15 @@ pub fn catalog(
         problems: Vec::new(),
     };
     let catalog = b.root(root);
+    if let Some(catalog) = &catalog
+        && b.problems.is_empty()
+    {
+        // From here on, nothing printed may show a key the catalog points
+        // at; and the catalog itself, printed everywhere, must not hold one.
+        secrets::conceal_values_of(catalog.variables());
+        let values = secrets::VariableValues::of(catalog.variables());
+        b.no_variable_values(root, &values, &mut Vec::new());
+    }
     if b.problems.is_empty() {
         catalog.ok_or_else(|| vec![Problem::new("the catalog is empty").code(Code::EmptyCatalog)])
     } else {
@@ -1036,7 +1045,7 @@ impl Builder<'_> {
         providers: &Declared<'_>,
         what: &str,
     ) -> Option<String> {
-        let id = self.string(node, what)?;
+        let id = self.string(node, &format!("`provider` of {what}"))?;
         let known = providers.contains(&id) || self.target.is_builtin(&id);
         if known {
             return Some(id);
@@ -1081,9 +1090,21 @@ impl Builder<'_> {
         None
     }
 
-    /// Ids and profile names become TOML keys and file names: keep them plain.
+    /// Ids and profile names become TOML keys and file names: keep them
+    /// plain, and never a key (they are printed in file names, aliases and
+    /// completions, which redaction does not reach).
     fn id(&mut self, key: &Key, what: &str) -> bool {
         let ok = home::is_plain_name(&key.name);
+        if ok && contains_credential(&key.name) {
+            self.error(
+                Code::LiteralSecret,
+                key.pos,
+                format!("{what} `{}` looks like a credential", key.name),
+                "it would be printed in file names, `codexgen show`, aliases and completions",
+                "name it after the provider or the task (e.g. `groq`, `review`), and keep the key in the variable named by `env_key`",
+            );
+            return false;
+        }
         if !ok {
             self.error(
                 Code::BadName,
@@ -1141,7 +1162,15 @@ impl Builder<'_> {
         Some(value)
     }
 
+    /// A string that holds no key (see [`Self::text`]).
     fn string(&mut self, node: &Node, what: &str) -> Option<String> {
+        self.text(node, what)
+            .filter(|s| self.no_credential(node.pos, s, what))
+    }
+
+    /// A string, for a caller that says itself what a key there means
+    /// (a header, a query parameter, a variable's name).
+    fn text(&mut self, node: &Node, what: &str) -> Option<String> {
         match &node.value {
             Value::Str(s) if self.too_long(node, s, what) => None,
             Value::Str(s) => self.printable(node.pos, s, what).then(|| s.clone()),
@@ -1207,6 +1236,48 @@ impl Builder<'_> {
             );
         }
         false
+    }
+
+    /// Every key and string of the catalog that holds the value of a
+    /// variable it names (a key pasted into a model, a header's value
+    /// into a name) is refused at its line: redaction cannot reach every
+    /// place a catalog string is printed (file names, shell functions).
+    fn no_variable_values(
+        &mut self,
+        node: &Node,
+        values: &secrets::VariableValues,
+        path: &mut Vec<String>,
+    ) {
+        let found = |b: &mut Self, pos: Pos, text: &str, path: &[String]| {
+            if let Some(var) = values.found_in(text) {
+                b.error(
+                    Code::LiteralSecret,
+                    pos,
+                    format!("`{}` holds the value of {var}", path.join(".")),
+                    format!("the catalog names {var} for a key or header: its value is a secret"),
+                    format!("write what belongs here, not a key: the key lives only in {var}"),
+                );
+            }
+        };
+        match &node.value {
+            Value::Str(text) => found(self, node.pos, text, path),
+            Value::Seq(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    path.push(i.to_string());
+                    self.no_variable_values(item, values, path);
+                    path.pop();
+                }
+            }
+            Value::Map(entries) => {
+                for (key, value) in entries {
+                    path.push(key.name.clone());
+                    found(self, key.pos, &key.name, path);
+                    self.no_variable_values(value, values, path);
+                    path.pop();
+                }
+            }
+            Value::Null | Value::Bool(_) | Value::Int(_) | Value::Float(_) => {}
+        }
     }
 
     /// Free text (a name, instructions) that holds a word looking like a
@@ -1464,7 +1535,7 @@ impl Builder<'_> {
 
     /// A variable name where a secret must not be.
     fn env_name(&mut self, node: &Node, what: &str) -> Option<String> {
-        let name = self.string(node, what)?;
+        let name = self.text(node, what)?;
         if looks_like_secret(&name) {
             self.error(Code::LiteralSecret,
                 node.pos,
@@ -1506,16 +1577,14 @@ impl Builder<'_> {
             if !self.pair_name(key, what, kind) {
                 continue;
             }
-            let Some(text) = self.string(
+            let Some(text) = self.text(
                 value,
                 &format!("`{}` in {} of {what}", key.name, kind.key()),
             ) else {
                 continue;
             };
             match kind {
-                PairKind::Header
-                    if is_credential_header(&key.name) || contains_credential(&text) =>
-                {
+                PairKind::Header if is_credential_name(&key.name) || contains_credential(&text) => {
                     self.error(Code::LiteralSecret,
                         value.pos,
                         format!("header `{}` of {what} holds a literal credential", key.name),
@@ -1527,7 +1596,7 @@ impl Builder<'_> {
                     );
                     continue;
                 }
-                PairKind::Plain if contains_credential(&text) || is_credential_param(&key.name) => {
+                PairKind::Plain if contains_credential(&text) || is_credential_name(&key.name) => {
                     self.error(Code::LiteralSecret,
                         value.pos,
                         format!("query parameter `{}` of {what} holds a literal credential", key.name),
@@ -1594,11 +1663,6 @@ impl Builder<'_> {
     }
 }
 
-/// Whether `text`, or any of its words, looks like a key.
-pub fn contains_credential(text: &str) -> bool {
-    looks_like_secret(text) || text.split_whitespace().any(looks_like_secret)
-}
-
 #[derive(Clone, Copy)]
 enum PairKind {
     Plain,
@@ -1646,57 +1710,6 @@ pub fn is_env_name(name: &str) -> bool {
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
-
-/// Query parameters that carry credentials, by the words of their names:
-/// a word that is or ends in `key`, `token`, `secret`, `sig`, ... (`apikey`,
-/// `access_token`, Azure's `sig`, `X-Amz-Signature`, `client_secret`).
-pub fn is_credential_param(name: &str) -> bool {
-    const WORDS: &[&str] = &[
-        "key",
-        "token",
-        "secret",
-        "sig",
-        "signature",
-        "password",
-        "passwd",
-        "pwd",
-        "credential",
-        "auth",
-        "code",
-        "session",
-        "jwt",
-        "bearer",
-    ];
-    name.to_ascii_lowercase()
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .any(|word| WORDS.iter().any(|w| word.ends_with(w)))
-}
-
-/// Headers that carry credentials, by name: `Authorization`,
-/// `Proxy-Authorization`, `Cookie`, and any name with a word that is or
-/// ends in `key`, `token`, `secret`, `auth`, ... (`api-key`, `x-api-key`,
-/// Google's `x-goog-api-key`, Azure APIM's `Ocp-Apim-Subscription-Key`,
-/// `X-Auth-Token`, `X-Amz-Security-Token`), whatever the value looks like.
-pub fn is_credential_header(name: &str) -> bool {
-    const WORDS: &[&str] = &[
-        "key",
-        "token",
-        "secret",
-        "signature",
-        "password",
-        "passwd",
-        "credential",
-        "credentials",
-        "auth",
-        "authorization",
-        "cookie",
-        "jwt",
-        "bearer",
-    ];
-    name.to_ascii_lowercase()
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .any(|word| WORDS.iter().any(|w| word.ends_with(w)))
 }
 
 fn describe(value: &Value) -> String {

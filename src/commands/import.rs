@@ -642,7 +642,7 @@ impl<'t> Import<'t> {
         if let Some(params) = &p.query_params
             && params
                 .iter()
-                .any(|(k, v)| catalog::is_credential_param(k) || catalog::contains_credential(v))
+                .any(|(k, v)| secrets::is_credential_name(k) || secrets::contains_credential(v))
         {
             p.query_params = None;
             self.keep(
@@ -1294,7 +1294,7 @@ const PENDING: &str = "\u{0}pending";
 /// Whether a header carries a credential: the catalog refuses it by name
 /// (`Authorization`, `api-key`, ...) or by a value that looks like a key.
 fn is_credential_header(name: &str, value: &str) -> bool {
-    catalog::is_credential_header(name) || catalog::contains_credential(value)
+    secrets::is_credential_name(name) || secrets::contains_credential(value)
 }
 
 /// The upper-case variable-name form of a header name (`api-key`: `API_KEY`).
