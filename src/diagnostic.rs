@@ -10,7 +10,7 @@ use std::process::ExitCode;
 
 use anstyle::{AnsiColor, Style};
 
-use crate::secrets::redact;
+use crate::secrets::{mask, redact};
 
 /// What a run ends with, as a process exit status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -333,7 +333,9 @@ impl fmt::Display for Problem {
             write!(f, "\n  caused by: {}", show(cause))?;
         }
         if let Some(help) = &self.help {
-            write!(f, "\n  = help: {}", printable(help))?;
+            // codexgen's own words (`export GROQ_API_KEY=...`), which may
+            // list names from the file: keys hidden, names kept.
+            write!(f, "\n  = help: {}", printable(&mask(help)))?;
         }
         Ok(())
     }

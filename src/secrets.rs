@@ -322,6 +322,14 @@ pub fn redact(line: &str) -> String {
     redact_words(line)
 }
 
+/// Hides the concealed values and every word that looks like a key in
+/// codexgen's own words (a help line that lists the catalog's names),
+/// without [`redact`]'s reading of `NAME=value` (`export GROQ_API_KEY=<your
+/// key>` stays as it is).
+pub fn mask(text: &str) -> String {
+    redact_words(&hide_values(text, &concealed()))
+}
+
 /// Whether the value after `env_key =` (or `env_key:`) is a variable's
 /// name, quoted or not, with whatever follows it (a comment, a comma).
 fn names_a_variable(value: &str) -> bool {

@@ -21,6 +21,7 @@ mod ownership;
 mod scale;
 mod schema;
 mod scripting;
+mod secrets;
 mod shell_safety;
 mod snapshots;
 mod stand_in;
