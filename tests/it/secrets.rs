@@ -43,7 +43,7 @@ fn a_key_in_any_catalog_string_is_refused_and_never_printed() {
     let cases: &[(&str, &str, &str, &str)] = &[
         (
             "base_url: https://alpha.example/v1",
-            &"base_url: https://alpha.example/v1/KEY",
+            "base_url: https://alpha.example/v1/KEY",
             XAI,
             "`base_url` holds what looks like a credential",
         ),
