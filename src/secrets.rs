@@ -1,8 +1,12 @@
 //! Owns every rule about credentials: which prefixes API keys carry and which
-//! provider issues them, what looks like a key, hiding keys in anything
-//! printed (redaction of config text, scrubbing of echoed keys), and what is
-//! wrong with a key variable's value and what that means for Codex. Values
-//! are looked at, never kept or shown. Does not decide what to print.
+//! provider issues them, what looks like a key, which names are a
+//! credential's ([`is_credential_name`], the one rule the catalog's checks,
+//! redaction and import share), hiding keys in anything printed (redaction
+//! of config text, concealment of every line of the values of the variables
+//! the catalog names, scrubbing of echoed keys), and what is wrong with a
+//! key variable's value and what that means for Codex. Values are looked
+//! at, and remembered only to be hidden, never shown. Does not decide what
+//! to print.
 //!
 //! Redaction and scrubbing are hand-written: the crates that mask secrets
 //! work on values a program already knows are secret, while these rules find
@@ -177,9 +181,13 @@ pub fn is_credential_name(name: &str) -> bool {
         .any(|w| NOT_A_CREDENTIAL.contains(w))
 }
 
-/// Whether a value is a number (`100000`, `1_000`, `0.5`): counts and
-/// limits, never a credential, whatever their key is called.
-fn is_number(value: &str) -> bool {
+/// Whether a value is a number (`100000`, `1_000`, `0.5`) or a boolean:
+/// counts, limits and switches (`requires_openai_auth = true`), never a
+/// credential, whatever their key is called.
+fn is_number_or_boolean(value: &str) -> bool {
+    if value == "true" || value == "false" {
+        return true;
+    }
     let value = value.strip_prefix(['-', '+']).unwrap_or(value);
     value.starts_with(|c: char| c.is_ascii_digit())
         && value
@@ -289,10 +297,10 @@ pub fn redact(line: &str) -> String {
             .map_or(0, |(i, c)| i + c.len_utf8());
         let key = before[start..].to_ascii_lowercase();
         let value = line[at + 1..].trim();
-        // A count (`model_auto_compact_token_limit = 100000`, or under a
-        // name the rule takes for a credential's) hides nothing.
+        // A count or a switch (`model_auto_compact_token_limit = 100000`,
+        // `requires_openai_auth: true`) hides nothing.
         let first = value
-            .split(|c: char| c.is_whitespace() || matches!(c, ',' | '}' | ']' | '#'))
+            .split(|c: char| c.is_whitespace() || matches!(c, ',' | '}' | ']' | '#' | '`' | ')'))
             .next()
             .unwrap_or_default();
         // `env_key` holds a variable's name; anything else there is most
@@ -305,7 +313,8 @@ pub fn redact(line: &str) -> String {
             && line[..start]
                 .trim_end()
                 .ends_with(|c: char| c.is_alphanumeric());
-        let secret_key = !env_key && !prose && is_credential_name(&key) && !is_number(first);
+        let secret_key =
+            !env_key && !prose && is_credential_name(&key) && !is_number_or_boolean(first);
         let literal_env_key = env_key && !names_a_variable(value);
         // An inline table's pairs are judged one by one (`auth = { command
         // = "op" }` is a command; `{ Cookie = "..." }` a credential).
@@ -742,6 +751,8 @@ mod tests {
             "token_budget = 0.5",
             "bearer_token_env_var = \"GITHUB_PAT\"",
             "cli_auth_credentials_store = \"file\"",
+            "requires_openai_auth = true",
+            "provider `corp` has `auth` and `requires_openai_auth: false`",
         ] {
             assert_eq!(redact(shown), shown);
         }

@@ -2,7 +2,9 @@
 //! get through, and explains the answer (401 key, 403 permission, 404 on
 //! `/responses` means no Responses API, refused/DNS/TLS/timeout). Requests
 //! carry the key, query parameters and headers exactly as Codex sends them.
-//! Providers are probed concurrently. The key is sent, never printed. A
+//! Providers are probed concurrently. The key is sent, never printed. No
+//! redirect is followed: one is reported, as an error when it points at
+//! another origin (Codex would carry the provider's headers there). A
 //! provider whose key comes from a command (`auth`) has that command run
 //! first, as Codex runs it (`keycmd`), and said on stderr; Amazon Bedrock's
 //! providers, which sign with AWS, are not probed.
