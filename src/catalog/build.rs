@@ -139,17 +139,16 @@ pub fn catalog(
         removals,
         removed_in_use: Vec::new(),
         problems: Vec::new(),
+        named: vec!["OPENAI_API_KEY".to_owned()],
     };
     let catalog = b.root(root);
-    if let Some(catalog) = &catalog
-        && b.problems.is_empty()
-    {
-        // From here on, nothing printed may show a key the catalog points
-        // at; and the catalog itself, printed everywhere, must not hold one.
-        secrets::conceal_values_of(catalog.variables());
-        let values = secrets::VariableValues::of(catalog.variables());
-        b.no_variable_values(root, &values, &mut Vec::new());
-    }
+    // From here on (the problems above included, rendered later), nothing
+    // printed may show a value of a variable the catalog names; and the
+    // catalog itself, printed everywhere, must not hold one.
+    let named = std::mem::take(&mut b.named);
+    secrets::conceal_values_of(named.iter().map(String::as_str));
+    let values = secrets::VariableValues::of(named.iter().map(String::as_str));
+    b.no_variable_values(root, &values, &mut Vec::new());
     if b.problems.is_empty() {
         catalog.ok_or_else(|| vec![Problem::new("the catalog is empty").code(Code::EmptyCatalog)])
     } else {
@@ -166,6 +165,9 @@ struct Builder<'a> {
     /// id and the profiles, reported once per removal.
     removed_in_use: Vec<(Pos, String, Vec<String>)>,
     problems: Vec<Problem>,
+    /// Every variable named as a key or header source so far, valid
+    /// catalog or not (what `Catalog::variables` lists of a valid one).
+    named: Vec<String>,
 }
 
 /// The keys of one YAML map, handed out one by one; whatever was not asked
@@ -1555,6 +1557,7 @@ impl Builder<'_> {
             );
             return None;
         }
+        self.named.push(name.clone());
         Some(name)
     }
 
@@ -1614,6 +1617,7 @@ impl Builder<'_> {
                     );
                     continue;
                 }
+                PairKind::EnvHeader => self.named.push(text.clone()),
                 _ => {}
             }
             out.push((key.name.clone(), text));

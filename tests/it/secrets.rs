@@ -110,6 +110,8 @@ fn the_value_of_a_named_variable_is_refused_anywhere_in_the_catalog() {
             "v: \"corp-pass-2024\"",
         ),
         ("  beta:\n", "  corp-pass-2024:\n"),
+        // Beside another problem, whose snippet shows the line.
+        ("model: beta-2", "model: -corp-pass-2024"),
     ] {
         let w = World::new();
         w.catalog(&CATALOG.replace(from, to));
