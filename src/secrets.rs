@@ -806,6 +806,33 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        /// Both directions of the one rule, over names built of any
+        /// words: a credential word last is a credential's name; followed
+        /// by a qualifier it is not; and a count under any name shows.
+        #[test]
+        fn the_credential_rule_holds_for_any_words(
+            words in proptest::collection::vec("[a-z]{1,8}", 0..4),
+            credential in proptest::sample::select(CREDENTIAL_WORDS),
+            qualifier in proptest::sample::select(NOT_A_CREDENTIAL),
+            sep in proptest::sample::select(&["_", "-", "."][..]),
+            count in 0u64..10_000_000,
+        ) {
+            let mut name = words.clone();
+            name.push(credential.to_owned());
+            let secret = name.join(sep);
+            proptest::prop_assert!(is_credential_name(&secret), "{}", secret);
+            proptest::prop_assert!(is_credential_name(&secret.to_ascii_uppercase()), "{}", secret);
+            name.push(qualifier.to_owned());
+            let about = name.join(sep);
+            proptest::prop_assert!(!is_credential_name(&about), "{}", about);
+            let line = format!("{secret} = {count}");
+            proptest::prop_assert_eq!(redact(&line), line);
+            let line = format!("{secret} = \"v\"");
+            proptest::prop_assert_eq!(redact(&line), format!("{secret} = <redacted>"));
+        }
+    }
+
     #[test]
     fn redaction_handles_any_text() {
         // Non-ASCII letters right before `=` or `:` once sliced a char apart.
