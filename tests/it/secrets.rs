@@ -185,49 +185,59 @@ fn credential_names_are_one_rule_for_the_diff_and_the_catalog() {
     }
 }
 
-/// `import` of a home whose provider's key variable's value sits in a
-/// query parameter, the top-level model or a header: refused with the
-/// place, nothing printed nor written; likewise a key-shaped value.
+/// `import` of a home whose provider's key variable's value (one line of
+/// it) sits in a query parameter, a header, or the top-level model, or
+/// whose model or `base_url` is key-shaped: never printed nor written. A
+/// header becomes a variable, a query parameter stays in the file
+/// (Codex has no variable form for it), a model or URL stops the import.
 #[test]
 fn import_never_prints_nor_writes_a_key() {
     const VALUE: &str = "corp-pass-2024";
     const SHAPED: &str = "gsk_7Hq9zX2vLp4Rw8Kd3Mn5";
-    for (config, secret) in [
+    let provider = |extra: &str| {
+        format!(
+            "[model_providers.x]\nname = \"X\"\nbase_url = \"https://x.example/v1\"\nenv_key = \"X_KEY\"\n{extra}"
+        )
+    };
+    let with_model = |model: &str, table: String| {
+        format!("model = \"{model}\"\nmodel_provider = \"x\"\n{table}")
+    };
+    for (config, secret, said) in [
         (
-            format!(
-                "model = \"m1\"\nmodel_provider = \"x\"\n[model_providers.x]\nname = \"X\"\nbase_url = \"https://x.example/v1\"\nenv_key = \"X_KEY\"\nquery_params = {{ tenant = \"{VALUE}\" }}\n"
+            with_model(
+                "m1",
+                provider(&format!("query_params = {{ tenant = \"{VALUE}\" }}\n")),
             ),
             VALUE,
+            "`model_providers.x.query_params` holds what looks like a credential",
         ),
         (
-            format!(
-                "model = \"{VALUE}\"\nmodel_provider = \"x\"\n[model_providers.x]\nname = \"X\"\nbase_url = \"https://x.example/v1\"\nenv_key = \"X_KEY\"\n"
+            with_model(
+                "m1",
+                provider(&format!("http_headers = {{ X-Team = \"{VALUE}\" }}\n")),
             ),
             VALUE,
+            "X_X_TEAM",
         ),
         (
-            format!(
-                "model = \"m1\"\nmodel_provider = \"x\"\n[model_providers.x]\nname = \"X\"\nbase_url = \"https://x.example/v1\"\nenv_key = \"X_KEY\"\nhttp_headers = {{ X-Team = \"{VALUE}\" }}\n"
-            ),
+            with_model(VALUE, provider("")),
             VALUE,
+            "nothing was written",
         ),
         (
-            format!(
-                "model = \"{SHAPED}\"\nmodel_provider = \"x\"\n[model_providers.x]\nname = \"X\"\nbase_url = \"https://x.example/v1\"\nenv_key = \"X_KEY\"\n"
-            ),
+            with_model(SHAPED, provider("")),
             SHAPED,
+            "nothing was written",
         ),
         (
-            format!(
-                "model = \"m1\"\nmodel_provider = \"x\"\n[model_providers.x]\nname = \"X\"\nbase_url = \"https://x.example/v1/{SHAPED}\"\nenv_key = \"X_KEY\"\n"
-            ),
+            with_model("m1", provider("").replace("/v1", &format!("/v1/{SHAPED}"))),
             SHAPED,
+            "nothing was written",
         ),
     ] {
-        let w = World::new();
-        w.file("codex-home/config.toml", &config);
-        let written = w.root.join("work/imported.yaml");
         for args in [&["import"][..], &["import", "-o", "imported.yaml"]] {
+            let w = World::new();
+            w.file("codex-home/config.toml", &config);
             let out = w
                 .cmd()
                 .env("X_KEY", format!("{VALUE}\nsecond\n"))
@@ -235,10 +245,17 @@ fn import_never_prints_nor_writes_a_key() {
                 .output()
                 .expect("run");
             let printed = output(&out);
-            assert_eq!(out.status.code(), Some(2), "{config}\n{printed}");
-            assert!(printed.contains("nothing was written"), "{printed}");
+            assert!(printed.contains(said), "{config}\n{printed}");
             assert!(!printed.contains(secret), "{config}\n{printed}");
-            assert!(!written.exists(), "{config}");
+            let written = w.root.join("work/imported.yaml");
+            if said == "nothing was written" {
+                assert_eq!(out.status.code(), Some(2), "{config}\n{printed}");
+                assert!(!written.exists(), "{config}");
+            } else {
+                assert_eq!(out.status.code(), Some(0), "{config}\n{printed}");
+                let catalog = std::fs::read_to_string(&written).unwrap_or_default();
+                assert!(!catalog.contains(secret), "{catalog}");
+            }
         }
     }
 }
