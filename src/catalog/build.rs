@@ -165,8 +165,9 @@ struct Builder<'a> {
     /// id and the profiles, reported once per removal.
     removed_in_use: Vec<(Pos, String, Vec<String>)>,
     problems: Vec<Problem>,
-    /// Every variable named as a key or header source so far, valid
-    /// catalog or not (what `Catalog::variables` lists of a valid one).
+    /// Every variable whose value Codex sends for the catalog, named so
+    /// far, valid catalog or not: each `env_key`, each `env_http_headers`
+    /// variable (recorded where they are read), and `OPENAI_API_KEY`.
     named: Vec<String>,
 }
 

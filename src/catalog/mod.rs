@@ -265,21 +265,6 @@ impl Catalog {
         ids
     }
 
-    /// Every environment variable whose value Codex sends for the catalog:
-    /// each provider's `env_key` and `env_http_headers` values, and Codex's
-    /// own `OPENAI_API_KEY`.
-    pub fn variables(&self) -> impl Iterator<Item = &str> {
-        self.providers
-            .iter()
-            .flat_map(|p| {
-                p.env_key
-                    .as_deref()
-                    .into_iter()
-                    .chain(p.env_http_headers.0.iter().map(|(_, var)| var.as_str()))
-            })
-            .chain(std::iter::once("OPENAI_API_KEY"))
-    }
-
     /// The catalog's providers and profiles by name, for many lookups.
     pub fn index(&self) -> Index<'_> {
         let mut users: HashMap<&str, Vec<&Profile>> = HashMap::new();

@@ -105,7 +105,6 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
             printable(&home.display().to_string())
         );
     })?;
-    secrets::conceal_values_of(loaded.variables());
 
     import.report(settings, loaded.default.as_deref());
     let Some(path) = &options.output else {
