@@ -220,9 +220,11 @@ pub fn looks_like_secret(word: &str) -> bool {
 
 /// `header.payload.signature`, each base64url, the header a JSON object.
 fn is_jwt(word: &str) -> bool {
+    if !word.starts_with("eyJ") {
+        return false;
+    }
     let parts: Vec<&str> = word.split('.').collect();
     parts.len() == 3
-        && word.starts_with("eyJ")
         && parts.iter().all(|p| {
             p.len() >= 2
                 && p.chars()
