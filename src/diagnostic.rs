@@ -10,7 +10,7 @@ use std::process::ExitCode;
 
 use anstyle::{AnsiColor, Style};
 
-use crate::secrets::redact;
+use crate::secrets::{mask, redact};
 
 /// What a run ends with, as a process exit status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -342,7 +342,9 @@ impl fmt::Display for Problem {
             )?;
         }
         if let Some(help) = &self.help {
-            write!(f, "\n  = help: {}", printable_lines(help, "          "))?;
+            // codexgen's own words (`export GROQ_API_KEY=...`), which may
+            // list names from the file: keys hidden, names kept.
+            write!(f, "\n  = help: {}", printable_lines(&mask(help), "          "))?;
         }
         Ok(())
     }

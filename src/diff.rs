@@ -5,7 +5,7 @@
 
 use similar::{ChangeTag, TextDiff};
 
-use crate::secrets::redact;
+use crate::secrets::{mask, redact};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -34,6 +34,9 @@ pub fn unified(name: &str, old: Option<&str>, new: Option<&str>) -> Vec<Line> {
     if old == new {
         return Vec::new();
     }
+    // A file's name comes from a catalog's profile names, past ones
+    // included (a file codexgen wrote before it refused key-shaped names).
+    let name = &mask(name);
     let mut lines = vec![
         Line {
             kind: Kind::Header,

@@ -128,7 +128,9 @@ fn merge_rendered(
 pub fn redaction(text: &str) {
     show(&secrets::redact(text));
     show(&secrets::scrub(text));
+    show(&secrets::mask(text));
     let _ = secrets::looks_like_secret(text);
+    let _ = secrets::is_credential_name(text);
 }
 
 /// codexgen's own state file (its journal, the record that travels with a

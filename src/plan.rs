@@ -16,7 +16,6 @@ use crate::home::{self, CodexFile, ProfileName};
 use crate::input;
 use crate::merge::{self, FileInput, Managed, Merged};
 use crate::render::{Rendered, Renderer};
-use crate::secrets;
 use crate::settings::Settings;
 use crate::state::{self, Record, Shared, State, fingerprint, fingerprint_of};
 use crate::verify::VerifyError;
@@ -43,8 +42,6 @@ pub fn prepare_from(
     templates: Option<&Path>,
 ) -> Result<Prepared, Error> {
     let catalog = layered.build(&settings.target)?;
-    // From here on, nothing printed may show a key the catalog points at.
-    secrets::conceal_values_of(catalog.variables());
     let rendered = Renderer::new(templates)?.render(&catalog, &settings.target)?;
     Ok(Prepared { catalog, rendered })
 }

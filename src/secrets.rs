@@ -1,8 +1,12 @@
 //! Owns every rule about credentials: which prefixes API keys carry and which
-//! provider issues them, what looks like a key, hiding keys in anything
-//! printed (redaction of config text, scrubbing of echoed keys), and what is
-//! wrong with a key variable's value and what that means for Codex. Values
-//! are looked at, never kept or shown. Does not decide what to print.
+//! provider issues them, what looks like a key, which names are a
+//! credential's ([`is_credential_name`], the one rule the catalog's checks,
+//! redaction and import share), hiding keys in anything printed (redaction
+//! of config text, concealment of every line of the values of the variables
+//! the catalog names, scrubbing of echoed keys), and what is wrong with a
+//! key variable's value and what that means for Codex. Values are looked
+//! at, and remembered only to be hidden, never shown. Does not decide what
+//! to print.
 //!
 //! Redaction and scrubbing are hand-written: the crates that mask secrets
 //! work on values a program already knows are secret, while these rules find
@@ -81,18 +85,121 @@ impl KeyKind {
     }
 }
 
-/// Key names whose string values are secrets whatever they look like.
-const SECRET_KEYS: &[&str] = &[
-    "experimental_bearer_token",
+/// The words that make a name (a config key, a header, a query parameter)
+/// a credential's name when the name's words end in one of them: `api_key`,
+/// `x-api-key`, `apikey`, `Ocp-Apim-Subscription-Key`, `X-Auth-Token`,
+/// `client_secret`, `Proxy-Authorization`, `Cookie`, `X-Amz-Signature`.
+const CREDENTIAL_WORDS: &[&str] = &[
+    "key",
+    "keys",
     "token",
-    "api_key",
-    "apikey",
-    // A header's name in `http_headers = { api-key = "..." }` (Azure's, `x-api-key`).
-    "api-key",
     "secret",
+    "secrets",
+    "signature",
     "password",
+    "passwd",
+    "credential",
+    "credentials",
+    "auth",
     "authorization",
+    "authentication",
+    "cookie",
+    "cookies",
+    "jwt",
+    "bearer",
 ];
+
+/// Credential words too short or too common to match as a word's end:
+/// these match only a whole word (Azure's `sig`, `pwd`, an `OAuth` `code`,
+/// a session id).
+const CREDENTIAL_WHOLE_WORDS: &[&str] = &["sig", "pwd", "code", "session", "sid"];
+
+/// Credential words that are also everyday words of messages ("duplicate
+/// mapping key: alpha"): alone after another word, they are prose.
+const PROSE_WORDS: &[&str] = &["key", "keys", "code", "session", "auth"];
+
+/// Words that, after a credential word, say the value is about the
+/// credential and not the credential itself: a count (`max_token_limit`),
+/// a variable's or header's name (`bearer_token_env_var`), a way or place
+/// to get it (`cli_auth_credentials_store`, `preferred_auth_method`),
+/// instructions (`env_key_instructions`).
+const NOT_A_CREDENTIAL: &[&str] = &[
+    "limit",
+    "limits",
+    "count",
+    "budget",
+    "size",
+    "max",
+    "min",
+    "len",
+    "length",
+    "window",
+    "env",
+    "var",
+    "variable",
+    "name",
+    "id",
+    "type",
+    "kind",
+    "store",
+    "method",
+    "mode",
+    "instructions",
+    "file",
+    "path",
+    "url",
+    "command",
+    "header",
+    "interval",
+    "timeout",
+    "ms",
+    "ttl",
+];
+
+/// Whether `name` (a config key, an HTTP header's name, a query
+/// parameter's name) names a credential, whatever its value looks like.
+/// The one rule that catalog checks, redaction and import share: one of its
+/// words (split at anything but a letter or digit, case ignored) ends in a
+/// credential word, or is a short one (`sig`), and no word after the last
+/// such word says it is a count, a name or a place instead
+/// (`model_auto_compact_token_limit`, `bearer_token_env_var`). `max_tokens`
+/// and `token_budget` are counts: `tokens` is no credential word.
+pub fn is_credential_name(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    let words: Vec<&str> = name
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let credential = |w: &&str| {
+        CREDENTIAL_WORDS.iter().any(|c| w.ends_with(c)) || CREDENTIAL_WHOLE_WORDS.contains(w)
+    };
+    let Some(last) = words.iter().rposition(credential) else {
+        return false;
+    };
+    !words[last + 1..]
+        .iter()
+        .any(|w| NOT_A_CREDENTIAL.contains(w))
+}
+
+/// Whether a value is a number (`100000`, `1_000`, `0.5`) or a boolean:
+/// counts, limits and switches (`requires_openai_auth = true`), never a
+/// credential, whatever their key is called.
+fn is_number_or_boolean(value: &str) -> bool {
+    if value == "true" || value == "false" {
+        return true;
+    }
+    let value = value.strip_prefix(['-', '+']).unwrap_or(value);
+    value.starts_with(|c: char| c.is_ascii_digit())
+        && value
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '_' | '.' | 'e' | 'E' | '-' | '+'))
+}
+
+/// Whether `text`, or any of its words, looks like a key: a string the
+/// catalog refuses wherever it stands, and import never copies.
+pub fn contains_credential(text: &str) -> bool {
+    looks_like_secret(text) || text.split_whitespace().any(looks_like_secret)
+}
 
 /// Whether `word` looks like a credential rather than a name: a known key
 /// prefix, a JWT, or a long run of token characters that is random the way
@@ -113,9 +220,11 @@ pub fn looks_like_secret(word: &str) -> bool {
 
 /// `header.payload.signature`, each base64url, the header a JSON object.
 fn is_jwt(word: &str) -> bool {
+    if !word.starts_with("eyJ") {
+        return false;
+    }
     let parts: Vec<&str> = word.split('.').collect();
     parts.len() == 3
-        && word.starts_with("eyJ")
         && parts.iter().all(|p| {
             p.len() >= 2
                 && p.chars()
@@ -190,17 +299,46 @@ pub fn redact(line: &str) -> String {
             .map_or(0, |(i, c)| i + c.len_utf8());
         let key = before[start..].to_ascii_lowercase();
         let value = line[at + 1..].trim();
-        let secret_key = !key.is_empty() && SECRET_KEYS.iter().any(|k| key.contains(k));
+        // A count or a switch (`model_auto_compact_token_limit = 100000`,
+        // `requires_openai_auth: true`) hides nothing.
+        let first = value
+            .split(|c: char| c.is_whitespace() || matches!(c, ',' | '}' | ']' | '#' | '`' | ')'))
+            .next()
+            .unwrap_or_default();
         // `env_key` holds a variable's name; anything else there is most
         // likely the key itself.
-        let literal_env_key = key.trim_start_matches('-') == "env_key" && !names_a_variable(value);
-        if (secret_key || literal_env_key) && !value.is_empty() && value != "{" && value != "[" {
+        let env_key = key.trim_start_matches('-') == "env_key";
+        // `duplicate mapping key: alpha` is prose, not a key named `key`:
+        // a generic word after another word is read as a config key only
+        // where a key stands (line start, `{`, `,`, `- `, a dotted path).
+        let prose = PROSE_WORDS.contains(&key.as_str())
+            && line[..start]
+                .trim_end()
+                .ends_with(|c: char| c.is_alphanumeric());
+        let secret_key =
+            !env_key && !prose && is_credential_name(&key) && !is_number_or_boolean(first);
+        let literal_env_key = env_key && !names_a_variable(value);
+        // An inline table's pairs are judged one by one (`auth = { command
+        // = "op" }` is a command; `{ Cookie = "..." }` a credential).
+        if (secret_key || literal_env_key)
+            && !value.is_empty()
+            && !value.starts_with('{')
+            && value != "["
+        {
             // What comes before the key can hold a secret too (a URL's
             // `user:pass@` before its `?api-key=`).
             return format!("{} <redacted>", redact_words(&line[..=at]));
         }
     }
     redact_words(line)
+}
+
+/// Hides the concealed values and every word that looks like a key in
+/// codexgen's own words (a help line that lists the catalog's names),
+/// without [`redact`]'s reading of `NAME=value` (`export GROQ_API_KEY=<your
+/// key>` stays as it is).
+pub fn mask(text: &str) -> String {
+    redact_words(&hide_values(text, &concealed()))
 }
 
 /// Whether the value after `env_key =` (or `env_key:`) is a variable's
@@ -269,28 +407,88 @@ const MIN_CONCEALED: usize = 4;
 
 /// Remembers the values of the environment variables `vars` (the key and
 /// header variables the catalog names), so that [`redact`] and [`scrub`]
-/// hide them in everything codexgen prints, whatever they look like.
+/// hide them in everything codexgen prints, whatever they look like. A
+/// value that is not UTF-8 is hidden in the form it would print in.
 pub fn conceal_values_of<'a>(vars: impl IntoIterator<Item = &'a str>) {
     for var in vars {
-        if let Ok(value) = std::env::var(var) {
-            conceal(&value);
+        if let Some(value) = std::env::var_os(var) {
+            conceal(&value.to_string_lossy());
         }
     }
 }
 
+/// The values of some variables, in every form [`conceal`] hides, to
+/// find them where they must not be (a catalog, an imported config).
+pub struct VariableValues(Vec<(String, Vec<String>)>);
+
+impl VariableValues {
+    /// The set ones among `vars`, each once.
+    pub fn of<'a>(vars: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut out: Vec<(String, Vec<String>)> = Vec::new();
+        for var in vars {
+            if out.iter().any(|(v, _)| v == var) {
+                continue;
+            }
+            if let Some(value) = std::env::var_os(var) {
+                let forms = concealed_forms(&value.to_string_lossy());
+                if !forms.is_empty() {
+                    out.push((var.to_owned(), forms));
+                }
+            }
+        }
+        VariableValues(out)
+    }
+
+    /// The variable whose value (or a line of it) `text` holds, if any.
+    pub fn found_in(&self, text: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(_, forms)| forms.iter().any(|f| text.contains(f.as_str())))
+            .map(|(var, _)| var.as_str())
+    }
+}
+
 /// Remembers one secret value (a key a command printed) to hide it from
-/// everything printed after.
+/// everything printed after: the value as a whole and every line of it
+/// (`$(pass show groq)` gives the key, then more lines), each trimmed, and
+/// each as a JSON or TOML string escapes it.
 pub fn conceal(value: &str) {
-    let value = value.trim();
-    if value.chars().count() < MIN_CONCEALED {
+    let forms = concealed_forms(value);
+    if forms.is_empty() {
         return;
     }
     let mut values = CONCEALED.write().unwrap_or_else(PoisonError::into_inner);
-    if !values.iter().any(|v| v == value) {
-        values.push(value.to_owned());
-        // Longest first, so a value that contains another is hidden whole.
-        values.sort_by_key(|v| std::cmp::Reverse(v.len()));
+    for form in forms {
+        if !values.contains(&form) {
+            values.push(form);
+        }
     }
+    // Longest first, so a value that contains another is hidden whole.
+    values.sort_by_key(|v| std::cmp::Reverse(v.len()));
+}
+
+/// The forms of `value` that may reach output: trimmed whole, each line
+/// trimmed (lines end at `\n`, `\r\n` or a lone `\r`), and each of those
+/// escaped as a JSON or TOML basic string writes it; none shorter than
+/// [`MIN_CONCEALED`].
+fn concealed_forms(value: &str) -> Vec<String> {
+    let mut forms: Vec<String> = std::iter::once(value.trim())
+        .chain(value.split(['\n', '\r']).map(str::trim))
+        .filter(|form| form.chars().count() >= MIN_CONCEALED)
+        .map(str::to_owned)
+        .collect();
+    let escaped: Vec<String> = forms
+        .iter()
+        .filter_map(|form| {
+            let json = serde_json::to_string(form).ok()?;
+            let inner = json.get(1..json.len() - 1)?;
+            (inner != form).then(|| inner.to_owned())
+        })
+        .collect();
+    forms.extend(escaped);
+    forms.sort();
+    forms.dedup();
+    forms
 }
 
 fn concealed() -> RwLockReadGuard<'static, Vec<String>> {
@@ -493,6 +691,148 @@ mod tests {
             redact("note: `model_providers.a.env_key` = \"my pass\" was not written"),
             "note: `model_providers.a.env_key` = <redacted>"
         );
+    }
+
+    #[test]
+    fn credential_names_are_one_rule() {
+        for name in [
+            "api_key",
+            "apikey",
+            "x-api-key",
+            "X-Goog-Api-Key",
+            "Ocp-Apim-Subscription-Key",
+            "X-Auth-Token",
+            "X-Amz-Security-Token",
+            "X-Amz-Signature",
+            "sig",
+            "access_token",
+            "client_secret",
+            "Authorization",
+            "Proxy-Authorization",
+            "Cookie",
+            "Set-Cookie",
+            "experimental_bearer_token",
+            "GROQ_API_KEY",
+            "api_key_2",
+            "auth",
+            "password",
+            "session",
+        ] {
+            assert!(is_credential_name(name), "{name}");
+        }
+        for name in [
+            "model_auto_compact_token_limit",
+            "tool_output_token_limit",
+            "max_tokens",
+            "max_output_tokens",
+            "token_budget",
+            "token_count",
+            "bearer_token_env_var",
+            "env_key_instructions",
+            "cli_auth_credentials_store",
+            "mcp_oauth_credentials_store",
+            "preferred_auth_method",
+            "X-Api-Key-Id",
+            "X-Title",
+            "api-version",
+            "model",
+            "base_url",
+            "unicode",
+            "monkeypatch",
+        ] {
+            assert!(!is_credential_name(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn counts_are_shown_and_credentials_hidden_by_the_same_rule() {
+        for shown in [
+            "model_auto_compact_token_limit = 100000",
+            "tool_output_token_limit = 2_000",
+            "max_tokens: 4096",
+            "token_budget = 0.5",
+            "bearer_token_env_var = \"GITHUB_PAT\"",
+            "cli_auth_credentials_store = \"file\"",
+            "requires_openai_auth = true",
+            "provider `corp` has `auth` and `requires_openai_auth: false`",
+        ] {
+            assert_eq!(redact(shown), shown);
+        }
+        for (line, hidden) in [
+            (
+                "http_headers = { Cookie = \"sid=abc123\" }",
+                "http_headers = { Cookie = <redacted>",
+            ),
+            (
+                "http_headers = { X-Team = \"a\", Proxy-Authorization = \"Basic dXNl\" }",
+                "http_headers = { X-Team = \"a\", Proxy-Authorization = <redacted>",
+            ),
+            ("  X-Api-Key: plainvalue", "  X-Api-Key: <redacted>"),
+            ("client_secret = 'hunter2'", "client_secret = <redacted>"),
+        ] {
+            assert_eq!(redact(line), hidden);
+        }
+        // A table of pairs is judged pair by pair.
+        assert_eq!(
+            redact("auth = { command = \"op\", args = [\"read\"] }"),
+            "auth = { command = \"op\", args = [\"read\"] }"
+        );
+    }
+
+    #[test]
+    fn every_line_of_a_concealed_value_is_hidden() {
+        let forms = concealed_forms("s3cr3t-first-line\nlogin: bob\r\nurl: x\n");
+        for form in [
+            "s3cr3t-first-line\nlogin: bob\r\nurl: x",
+            "s3cr3t-first-line",
+            "login: bob",
+            "url: x",
+            // As a JSON report or a TOML string writes the whole value.
+            "s3cr3t-first-line\\nlogin: bob\\r\\nurl: x",
+        ] {
+            assert!(forms.iter().any(|f| f == form), "{form:?} in {forms:?}");
+        }
+        // Too short to hide without garbling everything else.
+        assert!(!forms.iter().any(|f| f.is_empty() || f == "x"));
+        let values = concealed_forms("pw-one-2024\r\n");
+        assert_eq!(
+            hide_values("got pw-one-2024 back", &values),
+            "got <redacted> back"
+        );
+        assert_eq!(
+            hide_values(
+                "\"pw-one-2024\\r\\n\"",
+                &concealed_forms("pw-one-2024\r\nx")
+            ),
+            "\"<redacted>\\r\\n\""
+        );
+    }
+
+    proptest::proptest! {
+        /// Both directions of the one rule, over names built of any
+        /// words: a credential word last is a credential's name; followed
+        /// by a qualifier it is not; and a count under any name shows.
+        #[test]
+        fn the_credential_rule_holds_for_any_words(
+            words in proptest::collection::vec("[a-z]{1,8}", 0..4),
+            credential in proptest::sample::select(CREDENTIAL_WORDS),
+            qualifier in proptest::sample::select(NOT_A_CREDENTIAL),
+            sep in proptest::sample::select(&["_", "-", "."][..]),
+            count in 0u64..10_000_000,
+        ) {
+            let mut name = words.clone();
+            name.push(credential.to_owned());
+            let secret = name.join(sep);
+            proptest::prop_assert!(is_credential_name(&secret), "{}", secret);
+            proptest::prop_assert!(is_credential_name(&secret.to_ascii_uppercase()), "{}", secret);
+            name.push(qualifier.to_owned());
+            let about = name.join(sep);
+            proptest::prop_assert!(!is_credential_name(&about), "{}", about);
+            let line = format!("{secret} = {count}");
+            proptest::prop_assert_eq!(redact(&line), line);
+            let line = format!("{secret} = \"v\"");
+            proptest::prop_assert_eq!(redact(&line), format!("{secret} = <redacted>"));
+        }
     }
 
     #[test]

@@ -14,7 +14,7 @@ use crate::codex::{self, Target, Version, VersionReq};
 use crate::diagnostic::{Code, Problem, did_you_mean, is_unprintable};
 use crate::home::{self, CodexFile, NameFault, ProfileName};
 use crate::input;
-use crate::secrets::looks_like_secret;
+use crate::secrets::{self, contains_credential, is_credential_name, looks_like_secret};
 
 /// The longest string value a catalog may hold, in bytes. The longest real
 /// one (an `env_key_instructions`) is a few hundred bytes.
@@ -139,8 +139,16 @@ pub fn catalog(
         removals,
         removed_in_use: Vec::new(),
         problems: Vec::new(),
+        named: vec!["OPENAI_API_KEY".to_owned()],
     };
     let catalog = b.root(root);
+    // From here on (the problems above included, rendered later), nothing
+    // printed may show a value of a variable the catalog names; and the
+    // catalog itself, printed everywhere, must not hold one.
+    let named = std::mem::take(&mut b.named);
+    secrets::conceal_values_of(named.iter().map(String::as_str));
+    let values = secrets::VariableValues::of(named.iter().map(String::as_str));
+    b.no_variable_values(root, &values, &mut Vec::new());
     if b.problems.is_empty() {
         catalog.ok_or_else(|| vec![Problem::new("the catalog is empty").code(Code::EmptyCatalog)])
     } else {
@@ -157,6 +165,10 @@ struct Builder<'a> {
     /// id and the profiles, reported once per removal.
     removed_in_use: Vec<(Pos, String, Vec<String>)>,
     problems: Vec<Problem>,
+    /// Every variable whose value Codex sends for the catalog, named so
+    /// far, valid catalog or not: each `env_key`, each `env_http_headers`
+    /// variable (recorded where they are read), and `OPENAI_API_KEY`.
+    named: Vec<String>,
 }
 
 /// The keys of one YAML map, handed out one by one; whatever was not asked
@@ -1042,7 +1054,7 @@ impl Builder<'_> {
         providers: &Declared<'_>,
         what: &str,
     ) -> Option<String> {
-        let id = self.string(node, what)?;
+        let id = self.string(node, &format!("`provider` of {what}"))?;
         let known = providers.contains(&id) || self.target.is_builtin(&id);
         if known {
             return Some(id);
@@ -1100,6 +1112,14 @@ impl Builder<'_> {
         };
         let file = CodexFile::Profile(ProfileName::new("NAME").expect("a plain name"));
         let (message, label, help) = match fault {
+            // Printed in file names, aliases and completions, which
+            // redaction does not reach: never a key.
+            None if contains_credential(name) => (
+                format!("{what} `{name}` looks like a credential"),
+                "it would be printed in file names, `codexgen show`, aliases and completions"
+                    .to_owned(),
+                "name it after the provider or the task (e.g. `groq`, `review`), and keep the key in the variable named by `env_key`".to_owned(),
+            ),
             None => return true,
             Some(NameFault::Characters) => (
                 format!("{what} `{name}` has characters codexgen does not allow"),
@@ -1136,7 +1156,12 @@ impl Builder<'_> {
                 "rename it (Windows reserves CON, PRN, AUX, NUL, COM0-9 and LPT0-9)".to_owned(),
             ),
         };
-        self.error(Code::BadName, key.pos, message, label, help);
+        let code = if fault.is_none() {
+            Code::LiteralSecret
+        } else {
+            Code::BadName
+        };
+        self.error(code, key.pos, message, label, help);
         false
     }
 
@@ -1212,7 +1237,15 @@ impl Builder<'_> {
         Some(value)
     }
 
+    /// A string that holds no key (see [`Self::text`]).
     fn string(&mut self, node: &Node, what: &str) -> Option<String> {
+        self.text(node, what)
+            .filter(|s| self.no_credential(node.pos, s, what))
+    }
+
+    /// A string, for a caller that says itself what a key there means
+    /// (a header, a query parameter, a variable's name).
+    fn text(&mut self, node: &Node, what: &str) -> Option<String> {
         match &node.value {
             Value::Str(s) if self.too_long(node, s, what) => None,
             Value::Str(s) => self.printable(node.pos, s, what).then(|| s.clone()),
@@ -1278,6 +1311,48 @@ impl Builder<'_> {
             );
         }
         false
+    }
+
+    /// Every key and string of the catalog that holds the value of a
+    /// variable it names (a key pasted into a model, a header's value
+    /// into a name) is refused at its line: redaction cannot reach every
+    /// place a catalog string is printed (file names, shell functions).
+    fn no_variable_values(
+        &mut self,
+        node: &Node,
+        values: &secrets::VariableValues,
+        path: &mut Vec<String>,
+    ) {
+        let found = |b: &mut Self, pos: Pos, text: &str, path: &[String]| {
+            if let Some(var) = values.found_in(text) {
+                b.error(
+                    Code::LiteralSecret,
+                    pos,
+                    format!("`{}` holds the value of {var}", path.join(".")),
+                    format!("the catalog names {var} for a key or header: its value is a secret"),
+                    format!("write what belongs here, not a key: the key lives only in {var}"),
+                );
+            }
+        };
+        match &node.value {
+            Value::Str(text) => found(self, node.pos, text, path),
+            Value::Seq(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    path.push(i.to_string());
+                    self.no_variable_values(item, values, path);
+                    path.pop();
+                }
+            }
+            Value::Map(entries) => {
+                for (key, value) in entries {
+                    path.push(key.name.clone());
+                    found(self, key.pos, &key.name, path);
+                    self.no_variable_values(value, values, path);
+                    path.pop();
+                }
+            }
+            Value::Null | Value::Bool(_) | Value::Int(_) | Value::Float(_) => {}
+        }
     }
 
     /// Free text (a name, instructions) that holds a word looking like a
@@ -1535,7 +1610,7 @@ impl Builder<'_> {
 
     /// A variable name where a secret must not be.
     fn env_name(&mut self, node: &Node, what: &str) -> Option<String> {
-        let name = self.string(node, what)?;
+        let name = self.text(node, what)?;
         if looks_like_secret(&name) {
             self.error(Code::LiteralSecret,
                 node.pos,
@@ -1555,6 +1630,7 @@ impl Builder<'_> {
             );
             return None;
         }
+        self.named.push(name.clone());
         Some(name)
     }
 
@@ -1577,16 +1653,14 @@ impl Builder<'_> {
             if !self.pair_name(key, what, kind) {
                 continue;
             }
-            let Some(text) = self.string(
+            let Some(text) = self.text(
                 value,
                 &format!("`{}` in {} of {what}", key.name, kind.key()),
             ) else {
                 continue;
             };
             match kind {
-                PairKind::Header
-                    if is_credential_header(&key.name) || contains_credential(&text) =>
-                {
+                PairKind::Header if is_credential_name(&key.name) || contains_credential(&text) => {
                     self.error(Code::LiteralSecret,
                         value.pos,
                         format!("header `{}` of {what} holds a literal credential", key.name),
@@ -1598,7 +1672,7 @@ impl Builder<'_> {
                     );
                     continue;
                 }
-                PairKind::Plain if contains_credential(&text) || is_credential_param(&key.name) => {
+                PairKind::Plain if contains_credential(&text) || is_credential_name(&key.name) => {
                     self.error(Code::LiteralSecret,
                         value.pos,
                         format!("query parameter `{}` of {what} holds a literal credential", key.name),
@@ -1616,6 +1690,7 @@ impl Builder<'_> {
                     );
                     continue;
                 }
+                PairKind::EnvHeader => self.named.push(text.clone()),
                 _ => {}
             }
             out.push((key.name.clone(), text));
@@ -1665,11 +1740,6 @@ impl Builder<'_> {
     }
 }
 
-/// Whether `text`, or any of its words, looks like a key.
-pub fn contains_credential(text: &str) -> bool {
-    looks_like_secret(text) || text.split_whitespace().any(looks_like_secret)
-}
-
 #[derive(Clone, Copy)]
 enum PairKind {
     Plain,
@@ -1717,57 +1787,6 @@ pub fn is_env_name(name: &str) -> bool {
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
-
-/// Query parameters that carry credentials, by the words of their names:
-/// a word that is or ends in `key`, `token`, `secret`, `sig`, ... (`apikey`,
-/// `access_token`, Azure's `sig`, `X-Amz-Signature`, `client_secret`).
-pub fn is_credential_param(name: &str) -> bool {
-    const WORDS: &[&str] = &[
-        "key",
-        "token",
-        "secret",
-        "sig",
-        "signature",
-        "password",
-        "passwd",
-        "pwd",
-        "credential",
-        "auth",
-        "code",
-        "session",
-        "jwt",
-        "bearer",
-    ];
-    name.to_ascii_lowercase()
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .any(|word| WORDS.iter().any(|w| word.ends_with(w)))
-}
-
-/// Headers that carry credentials, by name: `Authorization`,
-/// `Proxy-Authorization`, `Cookie`, and any name with a word that is or
-/// ends in `key`, `token`, `secret`, `auth`, ... (`api-key`, `x-api-key`,
-/// Google's `x-goog-api-key`, Azure APIM's `Ocp-Apim-Subscription-Key`,
-/// `X-Auth-Token`, `X-Amz-Security-Token`), whatever the value looks like.
-pub fn is_credential_header(name: &str) -> bool {
-    const WORDS: &[&str] = &[
-        "key",
-        "token",
-        "secret",
-        "signature",
-        "password",
-        "passwd",
-        "credential",
-        "credentials",
-        "auth",
-        "authorization",
-        "cookie",
-        "jwt",
-        "bearer",
-    ];
-    name.to_ascii_lowercase()
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .any(|word| WORDS.iter().any(|w| word.ends_with(w)))
 }
 
 fn describe(value: &Value) -> String {

@@ -281,7 +281,9 @@ mod tests {
         )
         .prop_map(|parts| parts.concat())
         .prop_filter("the catalog refuses these anyway", |s| {
-            !s.trim().is_empty() && !s.contains(is_unprintable) && !catalog::contains_credential(s)
+            !s.trim().is_empty()
+                && !s.contains(is_unprintable)
+                && !crate::secrets::contains_credential(s)
         })
     }
 

@@ -17,7 +17,7 @@ mod emit;
 mod keys;
 mod yaml;
 
-pub use build::{contains_credential, is_credential_header, is_credential_param, is_env_name};
+pub use build::is_env_name;
 pub use emit::yaml_string;
 pub use keys::json_schema_text;
 
@@ -178,7 +178,10 @@ impl Layered {
     }
 
     /// Checks everything for `target` and returns the typed catalog, or every
-    /// problem. Takes the layered tree: call it once.
+    /// problem. Takes the layered tree: call it once. From a valid build on,
+    /// the values of the variables the catalog names are concealed
+    /// (`secrets::conceal`) in everything codexgen prints, and the catalog
+    /// holds none of them.
     pub fn build(&self, target: &Target) -> Result<Catalog, CatalogError> {
         let root = self.root().take();
         let root = root.ok_or_else(|| CatalogError::Invalid(vec![Problem::new(BUILT)]))?;
@@ -190,10 +193,10 @@ impl Layered {
     pub fn build_effective(&self, target: &Target) -> Result<Effective<'_>, CatalogError> {
         let root = self.root().take();
         let root = root.ok_or_else(|| CatalogError::Invalid(vec![Problem::new(BUILT)]))?;
-        let catalog = build::catalog(&self.sources, &root, &self.removals, target)
+        // Checked (and its variables concealed) as every command's catalog is.
+        build::catalog(&self.sources, &root, &self.removals, target)
             .map_err(CatalogError::Invalid)?;
         Ok(Effective {
-            catalog,
             root,
             sources: &self.sources,
         })
@@ -207,9 +210,8 @@ impl Layered {
     }
 }
 
-/// A valid catalog and the layered tree it was built from.
+/// The layered tree of a valid catalog.
 pub struct Effective<'s> {
-    pub catalog: Catalog,
     root: yaml::Node,
     sources: &'s [Source],
 }
@@ -264,21 +266,6 @@ impl Catalog {
         }
         ids.extend(builtins);
         ids
-    }
-
-    /// Every environment variable whose value Codex sends for the catalog:
-    /// each provider's `env_key` and `env_http_headers` values, and Codex's
-    /// own `OPENAI_API_KEY`.
-    pub fn variables(&self) -> impl Iterator<Item = &str> {
-        self.providers
-            .iter()
-            .flat_map(|p| {
-                p.env_key
-                    .as_deref()
-                    .into_iter()
-                    .chain(p.env_http_headers.0.iter().map(|(_, var)| var.as_str()))
-            })
-            .chain(std::iter::once("OPENAI_API_KEY"))
     }
 
     /// The catalog's providers and profiles by name, for many lookups.

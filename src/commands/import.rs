@@ -105,7 +105,6 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
             printable(&home.display().to_string())
         ));
     })?;
-    secrets::conceal_values_of(loaded.variables());
 
     import.report(settings, loaded.default.as_deref());
     let Some(path) = &options.output else {
@@ -367,6 +366,19 @@ struct Provider {
 }
 
 impl Provider {
+    /// The values of the variables this provider names (its key, its
+    /// header variables) and Codex's `OPENAI_API_KEY`: wherever one sits
+    /// in the table, it is a credential, whatever it looks like.
+    fn secret_values(&self) -> secrets::VariableValues {
+        let key = self.env_key.as_deref().filter(|v| catalog::is_env_name(v));
+        let headers = self
+            .env_http_headers
+            .iter()
+            .flatten()
+            .map(|(_, var)| var.as_str());
+        secrets::VariableValues::of(key.into_iter().chain(headers).chain(["OPENAI_API_KEY"]))
+    }
+
     /// The YAML of its flags, newer numbers and tables (`auth`, `aws`).
     fn newer_yaml(&self, out: &mut String) {
         for (key, value) in [
@@ -640,11 +652,14 @@ impl<'t> Import<'t> {
                 self.keep(cfg, format!("{path}.{} ({why})", printable(key)));
             }
         }
-        self.credentials_in(cfg, &mut p, &path);
+        let own = p.secret_values();
+        self.credentials_in(cfg, &mut p, &path, &own);
         if let Some(params) = &p.query_params
-            && params
-                .iter()
-                .any(|(k, v)| catalog::is_credential_param(k) || catalog::contains_credential(v))
+            && params.iter().any(|(k, v)| {
+                secrets::is_credential_name(k)
+                    || secrets::contains_credential(v)
+                    || own.found_in(v).is_some()
+            })
         {
             p.query_params = None;
             self.keep(
@@ -783,7 +798,18 @@ impl<'t> Import<'t> {
 
     /// Replaces the provider's literal credentials (a bearer token, a
     /// credential header) with variable references, never copying them.
-    fn credentials_in(&mut self, cfg: &CodexFile, p: &mut Provider, path: &str) {
+    fn credentials_in(
+        &mut self,
+        cfg: &CodexFile,
+        p: &mut Provider,
+        path: &str,
+        own: &secrets::VariableValues,
+    ) {
+        // A header holding the value of a variable the provider names is
+        // a credential however it is called.
+        let credential_header = |name: &str, value: &str| {
+            is_credential_header(name, value) || own.found_in(value).is_some()
+        };
         // Credentials: never copied, replaced by a variable reference.
         let mut sources = Vec::new();
         // An `env_key` that is no variable name is what Codex would look up
@@ -799,7 +825,7 @@ impl<'t> Import<'t> {
             sources.push(("`experimental_bearer_token`".to_owned(), None));
         }
         if let Some(headers) = &p.http_headers
-            && headers.iter().any(|(k, v)| is_credential_header(k, v))
+            && headers.iter().any(|(k, v)| credential_header(k, v))
         {
             let headers = p.http_headers.take().unwrap_or_default();
             self.keep(
@@ -807,7 +833,7 @@ impl<'t> Import<'t> {
                 format!("{path}.http_headers (holds a literal credential)"),
             );
             for (name, value) in headers {
-                if !is_credential_header(&name, &value) {
+                if !credential_header(&name, &value) {
                     continue;
                 }
                 let is_bearer = name.eq_ignore_ascii_case("authorization")
@@ -1293,7 +1319,7 @@ const PENDING: &str = "\u{0}pending";
 /// Whether a header carries a credential: the catalog refuses it by name
 /// (`Authorization`, `api-key`, ...) or by a value that looks like a key.
 fn is_credential_header(name: &str, value: &str) -> bool {
-    catalog::is_credential_header(name) || catalog::contains_credential(value)
+    secrets::is_credential_name(name) || secrets::contains_credential(value)
 }
 
 /// The upper-case variable-name form of a header name (`api-key`: `API_KEY`).

@@ -27,7 +27,6 @@ use crate::catalog::Catalog;
 use crate::diagnostic::Exit;
 use crate::error::Error;
 use crate::keycmd;
-use crate::secrets;
 use crate::settings::Settings;
 
 pub struct Options {
@@ -72,7 +71,6 @@ struct ProviderRow {
 
 pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
     let catalog = settings.catalog.build(&settings.target)?;
-    secrets::conceal_values_of(catalog.variables());
     let listing = listing(&catalog, &settings.codex_home);
     let text = match options.format {
         Format::Json => {

@@ -2,7 +2,9 @@
 //! get through, and explains the answer (401 key, 403 permission, 404 on
 //! `/responses` means no Responses API, refused/DNS/TLS/timeout). Requests
 //! carry the key, query parameters and headers exactly as Codex sends them.
-//! Providers are probed concurrently. The key is sent, never printed. A
+//! Providers are probed concurrently. The key is sent, never printed. No
+//! redirect is followed: one is reported, as an error when it points at
+//! another origin (Codex would carry the provider's headers there). A
 //! provider whose key comes from a command (`auth`) has that command run
 //! first, as Codex runs it (`keycmd`), and said on stderr; Amazon Bedrock's
 //! providers, which sign with AWS, are not probed.
@@ -60,6 +62,10 @@ pub fn run(settings: &Settings, args: &Options) -> Result<Exit, Error> {
     let agent = ureq::Agent::new_with_config(
         ureq::Agent::config_builder()
             .http_status_as_error(false)
+            // A redirect is reported, never followed: followed, it would
+            // carry the provider's headers to wherever it points, and the
+            // answer would come from a host the key was never checked on.
+            .max_redirects(0)
             .timeout_global(Some(timeout))
             .user_agent(concat!("codexgen/", env!("CARGO_PKG_VERSION")))
             .build(),
@@ -342,6 +348,15 @@ fn classify(
     };
     let verdict = match code {
         200..=299 => outcome(Status::Ok, Some(code), format!("{code}: ok"), None),
+        300..=399 => {
+            let location = response
+                .headers()
+                .get("location")
+                .and_then(|l| l.to_str().ok())
+                .unwrap_or_default();
+            let (status, message, fix) = redirect(code, url, location);
+            outcome(status, Some(code), message, Some(fix))
+        }
         401 => outcome(
             Status::Error,
             Some(code),
@@ -380,6 +395,48 @@ fn classify(
         ),
     };
     (verdict, body)
+}
+
+/// The verdict on a redirect from `url` to `location`, which the probe
+/// does not follow. Codex does follow it, with the provider's headers
+/// (`env_http_headers` included): to another origin, that sends them to a
+/// host the catalog does not name, an error whatever answers there.
+fn redirect(code: u16, url: &str, location: &str) -> (Status, String, String) {
+    let shown_location = shown(location);
+    match origin(location) {
+        Some(to) if Some(to) != origin(url) => (
+            Status::Error,
+            format!(
+                "{code}: redirects to another host ({}); Codex would follow it and send this provider's headers and key there; the key was not checked",
+                shown(to)
+            ),
+            format!(
+                "find out why the provider redirects to {shown_location}; if that host is the provider's, set base_url to it (the probe follows no redirect)"
+            ),
+        ),
+        _ => (
+            Status::Warn,
+            format!(
+                "{code}: redirects to {shown_location} on the same host; the probe follows no redirect, so the key was not checked"
+            ),
+            "set base_url to where the redirect points, so that no request needs one".to_owned(),
+        ),
+    }
+}
+
+/// `scheme://host:port` of an absolute URL (case kept as given); `None`
+/// for a relative one, which stays on the same origin.
+fn origin(url: &str) -> Option<&str> {
+    let (scheme, rest) = url.split_once("://")?;
+    if scheme.is_empty()
+        || !scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    {
+        return None;
+    }
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    Some(&url[..scheme.len() + 3 + end])
 }
 
 fn transport_error(err: &ureq::Error, url: &str, timeout: Duration) -> (String, String) {
@@ -476,6 +533,26 @@ mod tests {
             vec!["gpt-oss:20b"]
         );
         assert!(model_ids("not json").is_empty());
+    }
+
+    #[test]
+    fn a_redirect_elsewhere_is_never_a_success() {
+        let from = "https://api.example/v1/models";
+        for to in [
+            "https://evil.example/v1/models",
+            "http://api.example/v1/models",
+            "https://api.example:8443/v1/models",
+            "https://user@api.example.evil/v1",
+        ] {
+            let (status, message, _) = redirect(302, from, to);
+            assert_eq!(status, Status::Error, "{to}");
+            assert!(message.contains("another host"), "{message}");
+        }
+        for to in ["/v2/models", "https://api.example/v2/models", ""] {
+            let (status, message, _) = redirect(307, from, to);
+            assert_eq!(status, Status::Warn, "{to}");
+            assert!(message.contains("same host"), "{message}");
+        }
     }
 
     #[test]

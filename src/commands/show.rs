@@ -8,7 +8,6 @@
 use super::report::print_out;
 use crate::diagnostic::Exit;
 use crate::error::Error;
-use crate::secrets;
 use crate::settings::Settings;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,7 +23,6 @@ pub struct Options {
 
 pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
     let effective = settings.catalog.build_effective(&settings.target)?;
-    secrets::conceal_values_of(effective.catalog.variables());
     let text = match options.format {
         Format::Yaml => effective.yaml(options.origin),
         Format::Json => effective.json(options.origin) + "\n",

@@ -294,7 +294,7 @@ fn credentials_in_urls_and_query_parameters_are_refused() {
 fn values_that_look_like_keys_are_never_echoed() {
     let stderr = refused(
         &CATALOG.replace("default: alpha", "default: gsk_SECRETsecret0123456789"),
-        &["`default` names a missing profile"],
+        &["`default` holds what looks like a credential"],
     );
     assert!(!stderr.contains("SECRETsecret"), "{stderr}");
 }

@@ -14,6 +14,8 @@ pub struct Route {
     pub status: u16,
     pub body: String,
     pub delay: Duration,
+    /// A `Location` header to answer with (for redirects).
+    pub location: Option<String>,
 }
 
 impl Route {
@@ -24,6 +26,15 @@ impl Route {
             status,
             body: body.to_owned(),
             delay: Duration::ZERO,
+            location: None,
+        }
+    }
+
+    /// A redirect answer (`status` 301-308) pointing at `location`.
+    pub fn redirect(method: &'static str, path: &'static str, status: u16, location: &str) -> Self {
+        Route {
+            location: Some(location.to_owned()),
+            ..Route::new(method, path, status, "")
         }
     }
 }
@@ -119,11 +130,14 @@ fn serve(stream: TcpStream, routes: &[Route], log: &Mutex<Vec<Seen>>) {
         ),
         |r| (r.status, r.body.clone(), r.delay),
     );
+    let location = route
+        .and_then(|r| r.location.as_deref())
+        .map_or_else(String::new, |l| format!("Location: {l}\r\n"));
     std::thread::sleep(delay);
     let mut stream = stream;
     let _ = write!(
         stream,
-        "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        "HTTP/1.1 {status} X\r\n{location}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
     let _ = stream.flush();

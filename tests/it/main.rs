@@ -30,6 +30,7 @@ mod removal;
 mod scale;
 mod schema;
 mod scripting;
+mod secrets;
 mod shell_safety;
 mod snapshots;
 mod stand_in;

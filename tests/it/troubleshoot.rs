@@ -641,3 +641,114 @@ fn a_trailing_slash_in_base_url_is_what_codex_makes_of_it() {
         "{seen:?}"
     );
 }
+
+/// A redirect is reported, never followed (issue 20, point 5): to another
+/// origin (another port is one) Codex would carry the provider's headers
+/// there, so it is an error and never "key accepted"; the other host
+/// receives nothing from the probe. Any redirect status, GET and POST.
+#[test]
+fn probe_never_calls_a_redirect_elsewhere_a_success() {
+    for code in [301, 302, 303, 307, 308] {
+        let elsewhere = Stub::start(vec![
+            Route::new("GET", "/v1/models", 200, MODELS),
+            Route::new("POST", "/v1/responses", 200, r#"{"id":"r","output":[]}"#),
+        ]);
+        let models = elsewhere.url("/v1/models");
+        let responses = elsewhere.url("/v1/responses");
+        let stub = Stub::start(vec![
+            Route::redirect("GET", "/v1/models", code, &models),
+            Route::redirect("POST", "/v1/responses", code, &responses),
+        ]);
+        let w = world(&stub.url("/v1"));
+        for format in ["text", "json"] {
+            let a = cmd(&w)
+                .env("STUB_USER", "team-ada-42")
+                .args(["probe", "--responses", "--format", format])
+                .assert()
+                .code(1);
+            let text = output(&a);
+            assert!(text.contains("another host"), "{code}: {text}");
+            assert!(text.contains("Codex would follow it"), "{code}: {text}");
+            for success in ["key accepted", "Codex can use this provider", "\"ok\""] {
+                assert!(!text.contains(success), "{code}: {text}");
+            }
+            assert!(!text.contains(KEY) && !text.contains("team-ada"), "{text}");
+        }
+        assert!(
+            elsewhere.seen().is_empty(),
+            "{code}: the probe followed the redirect: {:?}",
+            elsewhere.seen()
+        );
+    }
+}
+
+/// A redirect on the same host is a warning that says where it points;
+/// the probe does not follow it either, so it never says the key works.
+#[test]
+fn probe_reports_a_same_host_redirect_without_following_it() {
+    let stub = Stub::start(vec![
+        Route::redirect("GET", "/v1/models", 307, "/v2/models"),
+        Route::new("GET", "/v2/models", 200, MODELS),
+    ]);
+    let w = world(&stub.url("/v1"));
+    let a = cmd(&w).args(["probe"]).assert().success();
+    let text = output(&a);
+    assert!(
+        text.contains("307: redirects to /v2/models on the same host"),
+        "{text}"
+    );
+    assert!(!text.contains("key accepted"), "{text}");
+    assert_eq!(stub.seen().len(), 1, "{:?}", stub.seen());
+}
+
+/// A variable holding several lines (`$(pass show groq)`: the key, then
+/// more lines; a pasted value with CRLF) is hidden line by line: neither
+/// its first line (the key) nor any other prints, in text or JSON (issue
+/// 20, point 5).
+#[test]
+fn no_command_prints_any_line_of_a_variable_the_catalog_names() {
+    const FIRST: &str = "pw-first-9Qz";
+    const SECOND: &str = "login: ada-lovelace";
+    let stub = Stub::start(vec![Route::new(
+        "GET",
+        "/v1/models",
+        401,
+        &format!("{{\"error\":{{\"message\":\"bad key {FIRST} for {SECOND}\"}}}}"),
+    )]);
+    let w = world(&stub.url("/v1"));
+    // The user's own table, shown in the diff's context, holds each line.
+    w.file(
+        "codex-home/config.toml",
+        &format!(
+            "[model_providers.mine]\nname = \"Mine\"\nbase_url = \"https://m.example/v1\"\nhttp_headers = {{ X-Who = \"{FIRST}\", X-Note = \"{SECOND}\" }}\n# {FIRST}\n# {SECOND}\n"
+        ),
+    );
+    for value in [
+        format!("{FIRST}\n{SECOND}\n"),
+        format!("{FIRST}\r\n{SECOND}\r\n"),
+        format!("  {FIRST}\n\n{SECOND}"),
+    ] {
+        for var in ["STUB_API_KEY", "STUB_USER"] {
+            for args in [
+                &["gen", "--diff"][..],
+                &["gen", "--diff", "--format", "json"],
+                &["probe"],
+                &["probe", "--format", "json"],
+                &["doctor"],
+                &["doctor", "--format", "json"],
+                &["show"],
+                &["list", "--format", "json"],
+            ] {
+                let a = cmd(&w).env(var, &value).args(args).assert();
+                let text = output(&a);
+                for line in [FIRST, SECOND, "ada-lovelace"] {
+                    assert!(
+                        !text.contains(line),
+                        "`codexgen {}` with {var}={value:?} printed {line:?}:\n{text}",
+                        args.join(" ")
+                    );
+                }
+            }
+        }
+    }
+}

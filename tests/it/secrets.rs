@@ -1,0 +1,261 @@
+//! Issue 20, point 5: one rule set for credentials. A key in any catalog
+//! string is refused by `validate` with its reason and printed by no
+//! command; header names and key names are judged by one rule (credential
+//! headers hidden, counts shown); `import` never prints nor writes the
+//! value of a variable it names, nor anything key-shaped.
+
+use super::support::{CATALOG, World};
+
+fn output(out: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// Every command that prints catalog strings, in every format.
+const PRINTERS: &[&[&str]] = &[
+    &["validate"],
+    &["gen", "--diff"],
+    &["gen", "--check"],
+    &["show"],
+    &["show", "--origin"],
+    &["show", "--format", "json"],
+    &["list"],
+    &["list", "--format", "json"],
+    &["aliases"],
+    &["completions", "bash"],
+    &["exec", "alpha", "--print"],
+    &["doctor"],
+];
+
+/// A key in a structural string (URL path, fragment, user info; version;
+/// model; profile name; provider id; the provider a profile names) fails
+/// `validate` with the reason, and no command prints it. Key shapes other
+/// than the issue's: xAI's, a JWT, hex, a Google key.
+#[test]
+fn a_key_in_any_catalog_string_is_refused_and_never_printed() {
+    const XAI: &str = "xai-Q2w9Zr7Tk3Lm8Np4Vb6Xc1";
+    const JWT: &str = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJlLXBhcnQtMTIz";
+    const HEX: &str = "3540d317ad3d7388fa79cacf846debca";
+    const GOOGLE: &str = "AIzaSyD4f8Qm2Lk9Xw3Vb7Nc1Tr5Hy6Jp0Ue8Zo";
+    let cases: &[(&str, &str, &str, &str)] = &[
+        (
+            "base_url: https://alpha.example/v1",
+            "base_url: https://alpha.example/v1/KEY",
+            XAI,
+            "`base_url` holds what looks like a credential",
+        ),
+        (
+            "base_url: https://alpha.example/v1",
+            "base_url: https://alpha.example/v1#KEY",
+            HEX,
+            "`base_url` holds what looks like a credential",
+        ),
+        (
+            "base_url: https://alpha.example/v1",
+            "base_url: https://team:KEY@alpha.example/v1",
+            GOOGLE,
+            "credential",
+        ),
+        (
+            "version: \"t1\"",
+            "version: \"KEY\"",
+            JWT,
+            "`version` of the catalog holds what looks like a credential",
+        ),
+        (
+            "model: alpha-1",
+            "model: KEY",
+            GOOGLE,
+            "`model` of profile `alpha` holds what looks like a credential",
+        ),
+        ("  beta:\n", "  KEY:\n", HEX, "looks like a credential"),
+        ("  beta-p:\n", "  KEY:\n", XAI, "looks like a credential"),
+    ];
+    for (from, to, key, reason) in cases {
+        let w = World::new();
+        let to = to.replace("KEY", key);
+        let text = CATALOG.replace(from, &to);
+        assert_ne!(text, CATALOG);
+        w.catalog(&text);
+        let out = w.cmd().arg("validate").output().expect("run");
+        let printed = output(&out);
+        assert_eq!(out.status.code(), Some(2), "{to}: {printed}");
+        assert!(printed.contains(reason), "{to}: {printed}");
+        for args in PRINTERS {
+            let out = w.cmd().args(*args).output().expect("run");
+            let printed = output(&out);
+            assert!(
+                !printed.contains(key),
+                "`codexgen {}` with {to} printed the key:\n{printed}",
+                args.join(" ")
+            );
+        }
+    }
+}
+
+/// The value of a variable the catalog names, pasted anywhere in the
+/// catalog (a model, a name, a query parameter, a profile name), is
+/// refused at its line with the variable's name, and never printed.
+#[test]
+fn the_value_of_a_named_variable_is_refused_anywhere_in_the_catalog() {
+    const VALUE: &str = "corp-pass-2024";
+    for (from, to) in [
+        ("model: beta-2", "model: corp-pass-2024"),
+        ("name: Alpha", "name: Alpha corp-pass-2024"),
+        (
+            "api-version: \"2025-04-01-preview\"",
+            "v: \"corp-pass-2024\"",
+        ),
+        ("  beta:\n", "  corp-pass-2024:\n"),
+        // Beside another problem, whose snippet shows the line.
+        ("model: beta-2", "model: -corp-pass-2024"),
+    ] {
+        let w = World::new();
+        w.catalog(&CATALOG.replace(from, to));
+        for value in [VALUE.to_owned(), format!("{VALUE}\nsecond line\n")] {
+            let out = w
+                .cmd()
+                .env("BETA_API_KEY", &value)
+                .arg("validate")
+                .output()
+                .expect("run");
+            let printed = output(&out);
+            assert_eq!(out.status.code(), Some(2), "{to}: {printed}");
+            assert!(
+                printed.contains("holds the value of BETA_API_KEY"),
+                "{to}: {printed}"
+            );
+            for args in PRINTERS {
+                let out = w
+                    .cmd()
+                    .env("BETA_API_KEY", &value)
+                    .args(*args)
+                    .output()
+                    .expect("run");
+                assert!(!output(&out).contains(VALUE), "{}: {to}", args.join(" "));
+            }
+        }
+    }
+}
+
+/// Credential headers other than the issue's `Cookie` are hidden in the
+/// diff of the user's own table and refused in the catalog, by the same
+/// rule; keys that count tokens are shown, whatever they are called.
+#[test]
+fn credential_names_are_one_rule_for_the_diff_and_the_catalog() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.file(
+        "codex-home/config.toml",
+        "max_output_tokens = 4096\nmodel_auto_compact_token_limit = 180000\ntool_output_token_limit = 12000\n\
+         [model_providers.mine]\nname = \"Mine\"\nbase_url = \"https://m.example/v1\"\n\
+         http_headers = { X-Team = \"web\", Proxy-Authorization = \"Basic plain-one\" }\n\
+         [model_providers.mine2]\nname = \"Mine2\"\nbase_url = \"https://m.example/v1\"\n\
+         http_headers = { X-Api-Key = \"plain-two\" }\n\
+         [model_providers.mine3]\nname = \"Mine3\"\nbase_url = \"https://m.example/v1\"\n\
+         http_headers = { \"Set-Cookie\" = \"sid=plain-three\" }\n\
+         query_params = { sig = \"plain-four\" }\n",
+    );
+    let out = w.cmd().args(["gen", "--diff"]).output().expect("run");
+    let diff = output(&out);
+    for shown in [
+        "max_output_tokens = 4096",
+        "model_auto_compact_token_limit = 180000",
+        "tool_output_token_limit = 12000",
+    ] {
+        assert!(diff.contains(shown), "{shown}:\n{diff}");
+    }
+    for hidden in ["plain-one", "plain-two", "plain-three", "plain-four"] {
+        assert!(!diff.contains(hidden), "{hidden}:\n{diff}");
+    }
+    for header in ["Proxy-Authorization", "X-Api-Key", "Cookie", "X-Auth-Token"] {
+        let w = World::new();
+        w.catalog(&CATALOG.replace(
+            "    env_key: ALPHA_API_KEY\n",
+            &format!("    env_key: ALPHA_API_KEY\n    http_headers: {{{header}: plain-five}}\n"),
+        ));
+        let out = w.cmd().arg("validate").output().expect("run");
+        let printed = output(&out);
+        assert_eq!(out.status.code(), Some(2), "{header}: {printed}");
+        assert!(printed.contains("holds a literal credential"), "{printed}");
+        assert!(!printed.contains("plain-five"), "{printed}");
+    }
+}
+
+/// `import` of a home whose provider's key variable's value (one line of
+/// it) sits in a query parameter, a header, or the top-level model, or
+/// whose model or `base_url` is key-shaped: never printed nor written. A
+/// header becomes a variable, a query parameter stays in the file
+/// (Codex has no variable form for it), a model or URL stops the import.
+#[test]
+fn import_never_prints_nor_writes_a_key() {
+    const VALUE: &str = "corp-pass-2024";
+    const SHAPED: &str = "gsk_7Hq9zX2vLp4Rw8Kd3Mn5";
+    let provider = |extra: &str| {
+        format!(
+            "[model_providers.x]\nname = \"X\"\nbase_url = \"https://x.example/v1\"\nenv_key = \"X_KEY\"\n{extra}"
+        )
+    };
+    let with_model = |model: &str, table: String| {
+        format!("model = \"{model}\"\nmodel_provider = \"x\"\n{table}")
+    };
+    for (config, secret, said) in [
+        (
+            with_model(
+                "m1",
+                provider(&format!("query_params = {{ tenant = \"{VALUE}\" }}\n")),
+            ),
+            VALUE,
+            "`model_providers.x.query_params` holds what looks like a credential",
+        ),
+        (
+            with_model(
+                "m1",
+                provider(&format!("http_headers = {{ X-Team = \"{VALUE}\" }}\n")),
+            ),
+            VALUE,
+            "X_X_TEAM",
+        ),
+        (
+            with_model(VALUE, provider("")),
+            VALUE,
+            "nothing was written",
+        ),
+        (
+            with_model(SHAPED, provider("")),
+            SHAPED,
+            "nothing was written",
+        ),
+        (
+            with_model("m1", provider("").replace("/v1", &format!("/v1/{SHAPED}"))),
+            SHAPED,
+            "nothing was written",
+        ),
+    ] {
+        for args in [&["import"][..], &["import", "-o", "imported.yaml"]] {
+            let w = World::new();
+            w.file("codex-home/config.toml", &config);
+            let out = w
+                .cmd()
+                .env("X_KEY", format!("{VALUE}\nsecond\n"))
+                .args(args)
+                .output()
+                .expect("run");
+            let printed = output(&out);
+            assert!(printed.contains(said), "{config}\n{printed}");
+            assert!(!printed.contains(secret), "{config}\n{printed}");
+            let written = w.root.join("work/imported.yaml");
+            if said == "nothing was written" {
+                assert_eq!(out.status.code(), Some(2), "{config}\n{printed}");
+                assert!(!written.exists(), "{config}");
+            } else {
+                assert_eq!(out.status.code(), Some(0), "{config}\n{printed}");
+                let catalog = std::fs::read_to_string(&written).unwrap_or_default();
+                assert!(!catalog.contains(secret), "{catalog}");
+            }
+        }
+    }
+}
