@@ -344,7 +344,11 @@ impl fmt::Display for Problem {
         if let Some(help) = &self.help {
             // codexgen's own words (`export GROQ_API_KEY=...`), which may
             // list names from the file: keys hidden, names kept.
-            write!(f, "\n  = help: {}", printable_lines(&mask(help), "          "))?;
+            write!(
+                f,
+                "\n  = help: {}",
+                printable_lines(&mask(help), "          ")
+            )?;
         }
         Ok(())
     }

@@ -15,10 +15,17 @@
 //!
 //! A closed descriptor (`>&-`) is not a failure: the standard library
 //! treats writes to it as done.
+//!
+//! Every write here also passes [`secrets::hide_concealed`]: the value of a
+//! variable the catalog names (a key) never reaches a terminal or a pipe,
+//! even through a printing path whose own redaction missed it. Each
+//! command still redacts what it prints; this is the last net, not the rule.
 
 use std::fmt::Display;
 use std::io::{self, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::secrets;
 
 /// A write to standard output failed, for another reason than the reader
 /// going away.
@@ -124,6 +131,14 @@ impl Write for Stdout {
         if self.gone {
             return Ok(buf.len());
         }
+        // A piece of text (a whole value is written in one piece by
+        // `write!`) is hidden as one; bytes that are not text pass as they are.
+        if let Ok(text) = std::str::from_utf8(buf)
+            && let std::borrow::Cow::Owned(hidden) = secrets::hide_concealed(text)
+        {
+            let result = self.stream.write_all(hidden.as_bytes());
+            return self.gone(result, ()).map(|()| buf.len());
+        }
         let result = self.stream.write(buf);
         self.gone(result, buf.len())
     }
@@ -147,8 +162,10 @@ pub fn eprintln(text: impl Display) {
 
 /// `text` on stderr as it is (a question waiting on the same line).
 pub fn eprint(text: impl Display) {
+    let text = text.to_string();
+    let text = secrets::hide_concealed(&text);
     let mut err = anstream::stderr().lock();
-    if let Err(e) = write!(err, "{text}").and_then(|()| err.flush())
+    if let Err(e) = err.write_all(text.as_bytes()).and_then(|()| err.flush())
         && e.kind() != io::ErrorKind::BrokenPipe
     {
         STDERR_FAILED.store(true, Ordering::Relaxed);
@@ -159,4 +176,48 @@ pub fn eprint(text: impl Display) {
 /// had to say (a warning, an error) was lost.
 pub fn stderr_failed() -> bool {
     STDERR_FAILED.load(Ordering::Relaxed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, Mutex};
+
+    /// A writer whose bytes the test reads afterwards.
+    #[derive(Clone, Default)]
+    struct Shared(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Shared {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_concealed_value_never_passes_whatever_prints_it() {
+        // Given: a key's two lines concealed (what `$(pass show x)` gives).
+        secrets::conceal("out-first-line-7Qw9\nout-second-line-3Zx8");
+        let sink = Shared::default();
+        let mut out = Stdout::over(
+            Box::new(sink.clone()),
+            anstream::ColorChoice::Never,
+            "the test",
+        );
+        // Running: three ways a command prints, none redacting on its own.
+        out.line("a = \"out-first-line-7Qw9\"").unwrap();
+        out.print("b: out-second-line-3Zx8\n").unwrap();
+        let value = "out-first-line-7Qw9";
+        writeln!(out, "c {value} d").unwrap();
+        out.finish().unwrap();
+        // Produces: neither line of the key; the rest as it was.
+        let printed = String::from_utf8(sink.0.lock().unwrap().clone()).unwrap();
+        assert_eq!(
+            printed,
+            "a = \"<redacted>\"\nb: <redacted>\nc <redacted> d\n"
+        );
+    }
 }

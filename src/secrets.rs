@@ -495,6 +495,21 @@ fn concealed() -> RwLockReadGuard<'static, Vec<String>> {
     CONCEALED.read().unwrap_or_else(PoisonError::into_inner)
 }
 
+/// `text` with every concealed value hidden, and nothing else changed:
+/// the last net under everything codexgen prints (`output`), so a value
+/// that reaches a printing path no redaction was written for still never
+/// shows. Borrowed as it is when nothing is concealed or found.
+pub fn hide_concealed(text: &str) -> Cow<'_, str> {
+    let values = concealed();
+    if values.is_empty() {
+        return Cow::Borrowed(text);
+    }
+    match hide_values(text, &values) {
+        Cow::Borrowed(_) => Cow::Borrowed(text),
+        Cow::Owned(hidden) => Cow::Owned(hidden),
+    }
+}
+
 /// `text` with every whole occurrence of a value in `values` hidden.
 fn hide_values<'t>(text: &'t str, values: &[String]) -> Cow<'t, str> {
     let mut text = Cow::Borrowed(text);
