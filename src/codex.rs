@@ -193,6 +193,20 @@ pub const STANDALONE_WEB_SEARCH: Version = Version::new(0, 146, 0);
 /// `model_catalog_url` is a provider key from this release.
 pub const MODEL_CATALOG_URL: Version = Version::new(0, 156, 0);
 
+/// The provider keys the catalog accepts only from a release on, and that
+/// release: `build` refuses each for an older target. A key of
+/// `catalog::keys::PROVIDER` not listed here is read by every release
+/// codexgen knows (`aws` is gated by [`BEDROCK_PROVIDERS`]).
+/// `data/codex-keys.json`, measured by `tools/codex-facts`, holds this
+/// list against what each Codex release reads (`catalog::codex_facts`).
+pub const PROVIDER_KEYS_FROM: &[(&str, Version)] = &[
+    ("auth", PROVIDER_AUTH_COMMAND),
+    ("supports_websockets", SUPPORTS_WEBSOCKETS),
+    ("websocket_connect_timeout_ms", WEBSOCKET_CONNECT_TIMEOUT),
+    ("supports_standalone_web_search", STANDALONE_WEB_SEARCH),
+    ("model_catalog_url", MODEL_CATALOG_URL),
+];
+
 /// Codex's built-in Amazon Bedrock providers, and the release that
 /// brought each (before it, `model_provider = "<id>"` fails with "Model
 /// provider not found"). Unlike the other built-ins, a

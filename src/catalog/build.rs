@@ -668,19 +668,7 @@ impl Builder<'_> {
     /// Provider keys newer than the oldest Codex codexgen knows, each
     /// refused for a target older than the release that reads it.
     fn newer_keys(&mut self, f: &Fields<'_>, what: &str) {
-        for (key, first) in [
-            ("auth", codex::PROVIDER_AUTH_COMMAND),
-            ("supports_websockets", codex::SUPPORTS_WEBSOCKETS),
-            (
-                "websocket_connect_timeout_ms",
-                codex::WEBSOCKET_CONNECT_TIMEOUT,
-            ),
-            (
-                "supports_standalone_web_search",
-                codex::STANDALONE_WEB_SEARCH,
-            ),
-            ("model_catalog_url", codex::MODEL_CATALOG_URL),
-        ] {
+        for &(key, first) in codex::PROVIDER_KEYS_FROM {
             self.needs_codex(f, key, first, what);
         }
     }

@@ -12,6 +12,8 @@
 //! config.toml then gets no top-level `model`/`model_provider` from codexgen.
 
 mod build;
+#[cfg(test)]
+mod codex_facts;
 pub mod edit;
 mod emit;
 mod keys;

@@ -1,0 +1,316 @@
+//! Holds the catalog's key table against what each Codex release reads, as
+//! `tools/codex-facts` measured it from the real binaries into
+//! `data/codex-keys.json` (this test needs no Codex). Fails when codexgen
+//! accepts a key for a release that does not read it there, and when a
+//! measured release reads a provider key or has a built-in provider id that
+//! codexgen neither models nor lists below as deliberately left out.
+//! Top-level keys codexgen does not write are only reported: Codex has
+//! over a hundred, and codexgen writes three of them.
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+use super::keys::{self, Kind};
+use crate::codex::{self, Target, Version};
+
+/// The measured data, as the tool writes it.
+const DATA: &str = include_str!("../../data/codex-keys.json");
+
+/// Provider keys Codex reads that the catalog has no key for yet, and why.
+/// A new key in a newly measured release fails the test until it is either
+/// modelled in `keys::PROVIDER` or listed here.
+const PROVIDER_KEYS_LEFT_OUT: &[(&str, &str)] = &[
+    ("capabilities", "issue 21, point 3"),
+    (
+        "gateway_oauth",
+        "a credential source of its own; not modelled",
+    ),
+    (
+        "project_id",
+        "only changeable on the built-in `gcp` (issue 21)",
+    ),
+    (
+        "location",
+        "only changeable on the built-in `gcp` (issue 21)",
+    ),
+    (
+        "credential_file",
+        "only changeable on the built-in `gcp` (issue 21)",
+    ),
+];
+
+/// Built-in provider ids codexgen does not know, and why.
+const BUILTIN_IDS_LEFT_OUT: &[(&str, &str)] = &[
+    ("gcp", "issue 21, point 3"),
+    (
+        "ollama-chat",
+        "built in on old releases only (0.89.0); refused with a hint later",
+    ),
+];
+
+/// Profile keys the catalog accepts although a measured release ignores
+/// them (a gap codexgen does not gate yet). The test fails when the data
+/// no longer shows the gap, so the entry goes with it.
+const PROFILE_GAPS: &[(&str, &str)] = &[(
+    "personality",
+    "0.89.0 reads it neither at the top level nor in a profile; read from 0.94.0 (bisected)",
+)];
+
+/// The release from which the catalog accepts a provider key (`None`: every
+/// release codexgen knows).
+fn provider_key_from(key: &str) -> Option<Version> {
+    if key == "aws" {
+        // Only under a built-in Bedrock id, which exists from this release.
+        return Some(codex::BEDROCK_PROVIDERS[0].1);
+    }
+    codex::PROVIDER_KEYS_FROM
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map(|(_, v)| *v)
+}
+
+/// The Codex key a catalog profile key is written as.
+fn codex_profile_key(key: &str) -> &str {
+    if key == "provider" {
+        "model_provider"
+    } else {
+        key
+    }
+}
+
+fn list(release: &Value, place: &str) -> BTreeSet<String> {
+    release[place]
+        .as_array()
+        .map(|keys| {
+            keys.iter()
+                .filter_map(|k| k.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// What holding the table against the data found.
+#[derive(Default)]
+struct Holding {
+    /// Where codexgen and Codex disagree: the test fails.
+    failures: Vec<String>,
+    /// What the data shows beyond that (keys codexgen does not model).
+    report: Vec<String>,
+    /// The `PROFILE_GAPS` entries the data still shows.
+    gaps_seen: BTreeSet<&'static str>,
+}
+
+/// The failures and the report for the data in `text`.
+fn hold(text: &str) -> (Vec<String>, Vec<String>) {
+    let data: Value = serde_json::from_str(text).expect("data/codex-keys.json is JSON");
+    let releases = data["releases"]
+        .as_object()
+        .expect("data/codex-keys.json has `releases`");
+    let mut h = Holding::default();
+    if !releases.contains_key(&codex::NEWEST_KNOWN.to_string()) {
+        h.failures.push(format!(
+            "codex::NEWEST_KNOWN ({}) is not measured: run tools/codex-facts {}",
+            codex::NEWEST_KNOWN,
+            codex::NEWEST_KNOWN
+        ));
+    }
+    let mut measured: Vec<(Version, &Value)> = releases
+        .iter()
+        .map(|(name, release)| (name.parse().expect("a release number"), release))
+        .collect();
+    measured.sort_by_key(|(version, _)| *version);
+    for (version, release) in measured {
+        h.providers(version, release);
+        h.profiles(version, release);
+        h.top_level(version, release);
+        h.builtins(version, release);
+    }
+    for (gap, why) in PROFILE_GAPS {
+        if !h.gaps_seen.contains(gap) {
+            h.failures.push(format!(
+                "PROFILE_GAPS lists `{gap}` ({why}), but every measured release reads it: remove the entry"
+            ));
+        }
+    }
+    (h.failures, h.report)
+}
+
+impl Holding {
+    /// Each provider key the catalog accepts for `version` is one it reads;
+    /// each it reads is modelled or listed as left out.
+    fn providers(&mut self, version: Version, release: &Value) {
+        let provider = list(release, "provider");
+        for k in keys::PROVIDER {
+            if matches!(k.kind, Kind::Refused) {
+                continue;
+            }
+            let from = provider_key_from(k.name);
+            if from.is_none_or(|from| version >= from) && !provider.contains(k.name) {
+                self.failures.push(format!(
+                    "{version}: the catalog accepts provider key `{}` but Codex {version} does not read it (gate it: codex::PROVIDER_KEYS_FROM)",
+                    k.name
+                ));
+            }
+            if let Some(from) = from
+                && version < from
+                && provider.contains(k.name)
+            {
+                self.report.push(format!(
+                    "{version}: reads provider key `{}`, which the catalog accepts only from {from}",
+                    k.name
+                ));
+            }
+        }
+        let mut left_out = Vec::new();
+        for key in &provider {
+            if keys::find(keys::PROVIDER, key).is_some() {
+                continue;
+            }
+            left_out.push(key.as_str());
+            if !PROVIDER_KEYS_LEFT_OUT.iter().any(|(k, _)| k == key) {
+                self.failures.push(format!(
+                    "{version}: Codex reads provider key `{key}`, which codexgen neither models (catalog/keys.rs PROVIDER) nor lists in PROVIDER_KEYS_LEFT_OUT"
+                ));
+            }
+        }
+        self.report.push(format!(
+            "{version}: {} provider keys, not modelled: {left_out:?}",
+            provider.len()
+        ));
+    }
+
+    /// Each profile key the catalog writes is read where `version` reads
+    /// profiles.
+    fn profiles(&mut self, version: Version, release: &Value) {
+        let (place, file) = if version >= codex::PROFILE_FILES {
+            ("profile_file", "NAME.config.toml")
+        } else {
+            ("profile_table", "[profiles.NAME]")
+        };
+        let profile = list(release, place);
+        for k in keys::PROFILE {
+            let key = codex_profile_key(k.name);
+            if profile.contains(key) {
+                continue;
+            }
+            if let Some((gap, _)) = PROFILE_GAPS.iter().find(|(g, _)| *g == key) {
+                self.gaps_seen.insert(gap);
+                self.report.push(format!(
+                    "{version}: profile key `{key}` is not read in {file} (PROFILE_GAPS)"
+                ));
+            } else {
+                self.failures.push(format!(
+                    "{version}: the catalog writes profile key `{key}` into {file}, which Codex {version} does not read"
+                ));
+            }
+        }
+        self.report
+            .push(format!("{version}: {} keys in {file}", profile.len()));
+    }
+
+    /// The top-level keys codexgen writes are read.
+    fn top_level(&mut self, version: Version, release: &Value) {
+        let top = list(release, "top_level");
+        for key in ["model", "model_provider", "model_providers"] {
+            if !top.contains(key) {
+                self.failures.push(format!(
+                    "{version}: codexgen writes top-level `{key}`, which Codex {version} does not read"
+                ));
+            }
+        }
+        self.report
+            .push(format!("{version}: {} top-level keys", top.len()));
+    }
+
+    /// codexgen's built-in ids exist, Codex's are known, and a Bedrock
+    /// table changes only what Codex lets it.
+    fn builtins(&mut self, version: Version, release: &Value) {
+        let target = Target::at(version);
+        let builtins = release["builtin_providers"]
+            .as_object()
+            .expect("`builtin_providers` in every release");
+        for id in target.builtin_providers() {
+            if !builtins.contains_key(id) {
+                self.failures.push(format!(
+                    "{version}: codexgen takes `{id}` for a built-in provider, Codex {version} does not have it"
+                ));
+            }
+        }
+        let unknown: Vec<&str> = builtins
+            .keys()
+            .map(String::as_str)
+            .filter(|id| !target.is_builtin(id))
+            .collect();
+        self.report.push(format!(
+            "{version}: built-in provider ids codexgen does not know: {unknown:?}"
+        ));
+        for id in unknown {
+            if !BUILTIN_IDS_LEFT_OUT.iter().any(|(b, _)| *b == id) {
+                self.failures.push(format!(
+                    "{version}: `{id}` is a built-in provider of Codex {version} that codexgen does not know (codex::BUILTIN_PROVIDERS, BEDROCK_PROVIDERS, or BUILTIN_IDS_LEFT_OUT)"
+                ));
+            }
+        }
+        for (id, _) in codex::BEDROCK_PROVIDERS {
+            let Some(changeable) = builtins.get(*id).and_then(|b| b["changeable"].as_array())
+            else {
+                continue;
+            };
+            let changeable: BTreeSet<&str> = changeable.iter().filter_map(Value::as_str).collect();
+            for key in target.bedrock_keys() {
+                if !changeable.contains(key) {
+                    self.failures.push(format!(
+                        "{version}: codexgen lets a `{id}` table change `{key}`; Codex {version} allows only {changeable:?}"
+                    ));
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn the_key_table_holds_against_what_codex_reads() {
+    let (failures, report) = hold(DATA);
+    // Captured by the test harness; `-- --nocapture` shows it.
+    #[allow(clippy::disallowed_macros)]
+    {
+        println!("{}", report.join("\n"));
+    }
+    assert!(
+        failures.is_empty(),
+        "the catalog's key table disagrees with data/codex-keys.json (measured by tools/codex-facts):\n{}\n\nwhat the data shows:\n{}",
+        failures.join("\n"),
+        report.join("\n")
+    );
+}
+
+#[test]
+fn a_key_codex_does_not_read_fails() {
+    // 0.133.0 as measured, but without `supports_websockets`: the catalog
+    // accepts it from 0.100.0, so the data now contradicts the table.
+    let mut data: Value = serde_json::from_str(DATA).expect("JSON");
+    let provider = data["releases"]["0.133.0"]["provider"]
+        .as_array_mut()
+        .expect("0.133.0 is measured");
+    provider.retain(|k| k != "supports_websockets");
+    let (failures, _) = hold(&data.to_string());
+    assert_eq!(
+        failures,
+        [
+            "0.133.0: the catalog accepts provider key `supports_websockets` but Codex 0.133.0 does not read it (gate it: codex::PROVIDER_KEYS_FROM)"
+        ]
+    );
+}
+
+#[test]
+fn a_provider_key_codex_adds_fails_until_decided() {
+    let mut data: Value = serde_json::from_str(DATA).expect("JSON");
+    data["releases"]["0.171.0"]["provider"]
+        .as_array_mut()
+        .expect("0.171.0 is measured")
+        .push("brand_new_key".into());
+    let (failures, _) = hold(&data.to_string());
+    assert_eq!(failures.len(), 1, "{failures:?}");
+    assert!(failures[0].contains("`brand_new_key`"), "{failures:?}");
+}
