@@ -581,6 +581,7 @@ mod tests {
             home: Some("/home/me/.codex".into()),
             files: vec!["/c/providers.yaml".into()],
             overlay: Some("/c/providers.local.yaml".into()),
+            local: Some("/c/providers.local.yaml".into()),
             content: fingerprint(b"catalog"),
         });
         let text = state.to_text();

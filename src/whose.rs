@@ -16,7 +16,10 @@
 //! their catalog from different paths, and each home remembers its own.
 //! The personal overlay does not decide: it lives beside its catalog, so
 //! one that appears (`adopt` creates it) or is skipped (`--no-local`) is
-//! the same catalog; two different overlays over the same files are not.
+//! the same catalog; two different overlays over the same files are not,
+//! nor is an overlay in another place than the one the home's run looked
+//! at (a folder whose `providers.yaml` is a link to the home's catalog,
+//! with its own `providers.local.yaml` beside the link).
 //! A catalog that moved (the recorded files are gone, the text read is the
 //! same) is the same catalog, and the record follows it. A home that moved
 //! with its catalog (a repository holding both, cloned elsewhere) finds it
@@ -42,9 +45,17 @@ pub struct CatalogId {
     /// path (`<built-in providers.yaml>`, `<stdin>` for those), without the
     /// personal overlay found beside them.
     pub files: Vec<String>,
-    /// The personal overlay read over them, by its canonical path.
+    /// The personal overlay read over them, by its place (its folder's
+    /// canonical path and its name).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub overlay: Option<String>,
+    /// Where the run looked for the personal overlay, read or not (as
+    /// `overlay`): beside the first catalog file as it was named, which a
+    /// link to the catalog puts in another folder than the link's target.
+    /// `None` for a run that looked nowhere (`--catalog -`), or a record
+    /// written before codexgen kept it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub local: Option<String>,
     /// The fingerprint of the text read (files and overlay, in order): a
     /// catalog whose files are gone and whose text is found elsewhere moved.
     pub content: String,
@@ -66,12 +77,18 @@ impl CatalogId {
                     _ => false,
                 }
         };
+        // An overlay read by one run and not the other came or went at the
+        // place the other looked (adopt created it, the user deleted it,
+        // --no-local skipped it); at another place, it is another catalog's.
+        let overlays = |a: &CatalogId, b: &CatalogId| match (&a.overlay, &b.overlay) {
+            (Some(x), Some(y)) => same(x, y),
+            (Some(x), None) => b.local.as_ref().is_none_or(|looked| same(x, looked)),
+            (None, _) => true,
+        };
         self.files.len() == other.files.len()
             && self.files.iter().zip(&other.files).all(|(a, b)| same(a, b))
-            && match (&self.overlay, &other.overlay) {
-                (Some(a), Some(b)) => same(a, b),
-                _ => true,
-            }
+            && overlays(self, other)
+            && overlays(other, self)
     }
 
     /// The catalog in words: `/a/providers.yaml + /a/providers.local.yaml`.
@@ -292,8 +309,46 @@ mod tests {
             home: Some("/home/me/.codex".to_owned()),
             files: files.iter().map(|f| (*f).to_owned()).collect(),
             overlay: overlay.map(str::to_owned),
+            local: None,
             content: content.to_owned(),
         }
+    }
+
+    #[test]
+    fn an_overlay_is_the_home_s_only_at_the_place_the_home_s_run_looked() {
+        let looked = |overlay: Option<&str>, local: &str| CatalogId {
+            local: Some(local.to_owned()),
+            ..id(&["/c/providers.yaml"], overlay, "x")
+        };
+        let there = |_: &str| true;
+        let mine = "/c/providers.local.yaml";
+        let home = looked(None, mine);
+        // Appears, or goes, where the home's run looked: the same catalog.
+        let appeared = looked(Some(mine), mine);
+        assert_eq!(compare(Some(&home), &appeared, there), Whose::Same);
+        assert_eq!(compare(Some(&appeared), &home, there), Whose::Same);
+        // Beside a link to the catalog in another folder: another catalog,
+        // whether the home had an overlay or not.
+        let planted = looked(
+            Some("/src/x/providers.local.yaml"),
+            "/src/x/providers.local.yaml",
+        );
+        assert!(matches!(
+            compare(Some(&home), &planted, there),
+            Whose::Foreign { .. }
+        ));
+        assert!(matches!(
+            compare(Some(&appeared), &planted, there),
+            Whose::Foreign { .. }
+        ));
+        // The home's overlay, not read by a run that looked elsewhere.
+        let elsewhere = looked(None, "/src/x/providers.local.yaml");
+        assert!(matches!(
+            compare(Some(&appeared), &elsewhere, there),
+            Whose::Foreign { .. }
+        ));
+        // No overlay on either side: where each looked does not matter.
+        assert_eq!(compare(Some(&home), &elsewhere, there), Whose::Same);
     }
 
     #[test]
