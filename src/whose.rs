@@ -20,6 +20,8 @@
 //! nor is an overlay in another place than the one the home's run looked
 //! at (a folder whose `providers.yaml` is a link to the home's catalog,
 //! with its own `providers.local.yaml` beside the link).
+//! A home an older codexgen wrote records no catalog: the first run records
+//! its own, unless the folder it runs in chose it ([`may_record`]).
 //! A catalog that moved (the recorded files are gone, the text read is the
 //! same) is the same catalog, and the record follows it. A home that moved
 //! with its catalog (a repository holding both, cloned elsewhere) finds it
@@ -113,6 +115,45 @@ impl CatalogId {
     pub fn is_file(name: &str) -> bool {
         !(name.starts_with('<') && name.ends_with('>'))
     }
+}
+
+/// The catalog of a home that an older codexgen wrote, without recording
+/// which catalog that was, as said in messages.
+pub const UNRECORDED_NAME: &str = "<not recorded: an older codexgen wrote this home>";
+
+impl CatalogId {
+    /// The catalog of a home an older codexgen wrote ([`UNRECORDED_NAME`]):
+    /// compared with a catalog found in the current folder (see
+    /// [`may_record`]), it is another catalog.
+    #[must_use]
+    pub fn unrecorded() -> CatalogId {
+        CatalogId {
+            home: None,
+            files: vec![UNRECORDED_NAME.to_owned()],
+            overlay: None,
+            local: None,
+            content: String::new(),
+        }
+    }
+}
+
+/// Whether a run that reads `found` may record it, without asking, in a
+/// home that records no catalog: a fresh home (`written` false), or one an
+/// older codexgen wrote from a catalog it did not record. The folder a
+/// command runs in must not decide whose setup such a home gets either:
+/// a catalog found there is recorded only when the home lies in that
+/// catalog's folder (a repository's own home, as the CI recipe keeps one);
+/// the user's config folder, the built-in catalog or a named one are.
+#[must_use]
+pub fn may_record(found: &CatalogId, chosen: Chosen, written: bool) -> bool {
+    use std::path::Path;
+    let own_home = || match (&found.home, found.files.as_slice()) {
+        (Some(home), [first, ..]) => Path::new(first)
+            .parent()
+            .is_some_and(|folder| Path::new(home).starts_with(folder)),
+        _ => false,
+    };
+    !written || chosen != Chosen::Folder || own_home()
 }
 
 /// `to` as seen from the folder `from` (both absolute): `../x/providers.yaml`.
@@ -312,6 +353,30 @@ mod tests {
             local: None,
             content: content.to_owned(),
         }
+    }
+
+    #[test]
+    fn a_home_without_a_record_takes_a_catalog_found_in_the_folder_only_when_it_is_the_folder_s() {
+        let found = |home: &str| CatalogId {
+            home: Some(home.to_owned()),
+            ..id(&["/src/repo/providers.yaml"], None, "x")
+        };
+        let mine = found("/home/me/.codex");
+        assert!(may_record(&mine, Chosen::Folder, false));
+        assert!(!may_record(&mine, Chosen::Folder, true));
+        for chosen in [
+            Chosen::Flag,
+            Chosen::Variable,
+            Chosen::UserConfig,
+            Chosen::BuiltIn,
+        ] {
+            assert!(may_record(&mine, chosen, true), "{chosen:?}");
+        }
+        let fixtures = found("/src/repo/fixtures/codex");
+        assert!(may_record(&fixtures, Chosen::Folder, true));
+        let beside = found("/src/repository/codex");
+        assert!(!may_record(&beside, Chosen::Folder, true));
+        assert!(!CatalogId::is_file(UNRECORDED_NAME));
     }
 
     #[test]

@@ -221,7 +221,7 @@ fn aliases_exec_and_completions_read_the_home_s_catalog_in_any_folder() {
 #[test]
 fn a_home_written_before_the_record_records_its_first_catalog() {
     let w = World::new();
-    let (mine, _) = written_from_mine(&w);
+    let (mine, shipped) = written_from_mine(&w);
     // As an older codexgen left it: no `catalog` in the state.
     let state = w.home.join(".codexgen/state.json");
     let text = std::fs::read_to_string(&state).unwrap();
@@ -231,18 +231,85 @@ fn a_home_written_before_the_record_records_its_first_catalog() {
         .collect();
     assert_ne!(old, text, "the state records no catalog: {text}");
     std::fs::write(&state, &old).unwrap();
-    // The first run records what it reads, without asking.
-    w.cmd().args(["-q", "gen", "--yes"]).assert().success();
-    assert!(w.exists("alpha.config.toml"));
-    let recorded = std::fs::read_to_string(&state).unwrap();
-    assert!(recorded.contains("\"catalog\": {\"home\":"), "{recorded}");
-    // From then on, the user's own catalog is the stranger.
+    // A catalog found in the current folder does not take it either: the
+    // folder would decide whose setup an upgraded home gets.
+    let before = snapshot_dir(&w.home);
+    for args in [&["-q", "gen", "--yes"][..], &["gen"]] {
+        let out = w.cmd().args(args).assert().code(2);
+        let err = stderr(&out);
+        assert!(
+            err.contains("was written from catalog <not recorded: an older codexgen wrote this home>; this run found"),
+            "{args:?}: {err}"
+        );
+        assert!(err.contains(&canonical(&shipped)), "{args:?}: {err}");
+        assert!(err.contains("nothing was written"), "{args:?}: {err}");
+        assert!(err.contains("codexgen --catalog"), "{args:?}: {err}");
+        assert_eq!(snapshot_dir(&w.home), before, "{args:?} wrote");
+    }
+    w.cmd()
+        .args(["gen", "--check"])
+        .assert()
+        .code(1)
+        .stderr(contains(
+            "<not recorded: an older codexgen wrote this home>",
+        ));
+    // The first run that reads a catalog not found in the folder records
+    // it, without asking.
     w.cmd()
         .current_dir(w.root.join("elsewhere"))
         .args(["-q", "gen", "--yes"])
         .assert()
+        .success()
+        .stderr("");
+    let recorded = std::fs::read_to_string(&state).unwrap();
+    assert!(recorded.contains("\"catalog\": {\"home\":"), "{recorded}");
+    assert!(recorded.contains(&canonical(&mine)), "{recorded}");
+    // From then on, the catalog in the folder is the stranger it is to a
+    // recorded home.
+    w.cmd()
+        .args(["-q", "gen", "--yes"])
+        .assert()
         .code(2)
         .stderr(contains(canonical(&mine)));
+    // Named, a catalog in the folder takes an unrecorded home.
+    std::fs::write(&state, &old).unwrap();
+    w.cmd()
+        .arg("--catalog")
+        .arg("providers.yaml")
+        .args(["-q", "gen", "--yes"])
+        .assert()
+        .success();
+    assert!(w.exists("alpha.config.toml"));
+}
+
+/// A home kept in a repository (the CI recipe's `--codex-home
+/// ./fixtures/codex`), written by an older codexgen: the repository's own
+/// catalog, found in the folder that holds the home, records itself.
+#[test]
+fn an_unrecorded_home_inside_the_catalog_s_folder_takes_that_catalog() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    let home = w.root.join("work/fixtures/codex");
+    std::fs::create_dir_all(&home).unwrap();
+    let run = || in_folder(&w, &w.root.join("work"), "fixtures/codex");
+    run().args(["-q", "gen", "--yes"]).assert().success();
+    let state = home.join(".codexgen/state.json");
+    let text = std::fs::read_to_string(&state).unwrap();
+    let old: String = text
+        .split_inclusive('\n')
+        .filter(|l| !l.starts_with("\"catalog\""))
+        .collect();
+    std::fs::write(&state, &old).unwrap();
+    run()
+        .args(["-q", "gen", "--yes"])
+        .assert()
+        .success()
+        .stderr("");
+    assert!(
+        std::fs::read_to_string(&state)
+            .unwrap()
+            .contains("\"catalog\": {")
+    );
 }
 
 #[test]
