@@ -300,10 +300,24 @@ fn follow_home(
     overlay: Option<&PathBuf>,
     looked: Option<&PathBuf>,
 ) -> Result<Option<HomeCatalog>, Error> {
-    let Some(recorded) = recorded_catalog(codex_home)? else {
-        return Ok(None);
-    };
     let here = place(codex_home, files, overlay, looked);
+    let recorded = match home_record(codex_home)? {
+        HomeRecord::Catalog(recorded) => recorded,
+        HomeRecord::Fresh => return Ok(None),
+        // As `gen` would not let the folder give such a home its catalog,
+        // these commands do not take it from the folder either.
+        HomeRecord::Older if whose::may_record(&here, chosen, true) => return Ok(None),
+        HomeRecord::Older => {
+            let unrecorded = CatalogId::unrecorded();
+            return Err(cannot_follow(&Foreign {
+                home: codex_home.display().to_string(),
+                recorded: &unrecorded,
+                found: &here,
+                chosen,
+                exists: catalog_exists,
+            }));
+        }
+    };
     if recorded.same_place(&here) {
         return Ok(None);
     }
@@ -328,13 +342,7 @@ fn follow_home(
         exists: catalog_exists,
     };
     let Some(home_files) = home_files else {
-        return Err(Error::with_help(
-            format!(
-                "{}; this command reads the catalog that wrote the home, and cannot",
-                foreign.message()
-            ),
-            format!("name the catalog to read: {}", foreign.help()),
-        ));
+        return Err(cannot_follow(&foreign));
     };
     verbosity::info(&format!(
         "note: {}; reading the home's catalog (name another with --catalog or {CATALOG_VAR})",
@@ -349,6 +357,18 @@ fn follow_home(
         files: home_files,
         overlay: home_overlay,
     }))
+}
+
+/// [`Follow::Home`] when the catalog that wrote the home cannot be read
+/// again, or is not recorded: nothing to read in its place.
+fn cannot_follow(foreign: &Foreign<'_>) -> Error {
+    Error::with_help(
+        format!(
+            "{}; this command reads the catalog that wrote the home, and cannot",
+            foreign.message()
+        ),
+        format!("name the catalog to read: {}", foreign.help()),
+    )
 }
 
 /// The catalog a home records, to read again ([`follow_home`]).
@@ -518,16 +538,36 @@ fn readable(recorded: &CatalogId) -> Option<Vec<PathBuf>> {
     }
 }
 
-/// The catalog the home's state records, if any (a damaged state is an
-/// error, as it is for every command that reads it).
-fn recorded_catalog(codex_home: &Path) -> Result<Option<CatalogId>, Error> {
-    let path = codex_home.join(home::STATE_DIR).join(home::STATE_FILE);
-    match input::read_optional(&path, input::STATE)? {
-        Some(text) => {
-            State::recorded_catalog(&text).map_err(|damage| Error::State { path, damage })
-        }
-        None => Ok(None),
-    }
+/// What a home's state says of the catalog that wrote it.
+enum HomeRecord {
+    Catalog(CatalogId),
+    /// Files codexgen wrote, and no catalog: an older codexgen wrote them.
+    Older,
+    /// Nothing codexgen wrote.
+    Fresh,
+}
+
+/// What the home's state records (a damaged state is an error, as it is
+/// for every command that reads it).
+fn home_record(codex_home: &Path) -> Result<HomeRecord, Error> {
+    let dir = codex_home.join(home::STATE_DIR);
+    let path = dir.join(home::STATE_FILE);
+    let Some(text) = input::read_optional(&path, input::STATE)? else {
+        return Ok(if dir.join(home::OLD_STATE_FILE).exists() {
+            HomeRecord::Older
+        } else {
+            HomeRecord::Fresh
+        });
+    };
+    let damaged = |damage| Error::State {
+        path: path.clone(),
+        damage,
+    };
+    Ok(match State::recorded_catalog(&text).map_err(damaged)? {
+        Some(recorded) => HomeRecord::Catalog(recorded),
+        None if State::records_files(&text).map_err(damaged)? => HomeRecord::Older,
+        None => HomeRecord::Fresh,
+    })
 }
 
 /// With `-v`: which catalog files discovery looked at, in order, and what

@@ -395,6 +395,22 @@ impl State {
         Ok(head.catalog)
     }
 
+    /// Whether a state file's text records files codexgen wrote (a home
+    /// an older codexgen wrote, when it records no catalog); the TOML of
+    /// formats 1 and 2 is taken to.
+    pub fn records_files(text: &str) -> Result<bool, StateError> {
+        #[derive(Deserialize)]
+        struct Files {
+            #[serde(default)]
+            files: serde_json::Map<String, serde_json::Value>,
+        }
+        if !text.trim_start().starts_with('{') {
+            return Ok(true);
+        }
+        let head: Files = serde_json::from_str(text).map_err(|e| StateError(e.to_string()))?;
+        Ok(!head.files.is_empty())
+    }
+
     /// This state with the `pending` entries of a journal's text (see the
     /// module docs) added: a journal names only files a run was writing,
     /// and the catalog it wrote from, which a home that records none takes.
@@ -608,6 +624,10 @@ mod tests {
         assert_eq!(State::recorded_catalog("format = 2\n").unwrap(), None);
         assert_eq!(State::recorded_catalog("{\"format\": 3}").unwrap(), None);
         assert!(State::recorded_catalog("{\"catalog\": 3}").is_err());
+        assert!(State::records_files(&text).unwrap());
+        assert!(State::records_files("format = 2\n").unwrap());
+        assert!(!State::records_files("{\"format\": 3, \"files\": {}}").unwrap());
+        assert!(!State::records_files("{\"format\": 3}").unwrap());
     }
 
     #[test]

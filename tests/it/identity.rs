@@ -253,6 +253,28 @@ fn a_home_written_before_the_record_records_its_first_catalog() {
         .stderr(contains(
             "<not recorded: an older codexgen wrote this home>",
         ));
+    // Nor do the commands that act with the home as it is read it: an rc
+    // file's `eval "$(codexgen aliases)"` gets nothing to run.
+    for args in [&["-q", "aliases"][..], &["-q", "exec", "--print", "alpha"]] {
+        let out = w
+            .cmd()
+            .env("ALPHA_API_KEY", "k")
+            .args(args)
+            .assert()
+            .code(2)
+            .stdout("");
+        let err = stderr(&out);
+        assert!(err.contains("<not recorded"), "{args:?}: {err}");
+        assert!(err.contains(&canonical(&shipped)), "{args:?}: {err}");
+        assert!(err.contains("--catalog"), "{args:?}: {err}");
+    }
+    w.cmd()
+        .current_dir(w.root.join("elsewhere"))
+        .args(["-q", "aliases"])
+        .assert()
+        .success()
+        .stdout(contains("codex-mine()"));
+    assert_eq!(snapshot_dir(&w.home), before);
     // The first run that reads a catalog not found in the folder records
     // it, without asking.
     w.cmd()
