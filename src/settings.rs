@@ -88,6 +88,8 @@ pub struct Settings {
     pub catalog_id: CatalogId,
     /// How the run came to read it: named, found, or the home's.
     pub chosen: Chosen,
+    /// The first catalog file as named or found ([`as_named`]).
+    pub named: Option<String>,
     /// The Codex version the files are written for, and why.
     pub target: Target,
     pub codex: InstalledCodex,
@@ -211,6 +213,7 @@ impl Settings {
             overlay,
             catalog_id,
             chosen,
+            named: as_named(&files),
             target,
             codex,
             codex_schemas: Schemas::from_env(),
@@ -315,6 +318,7 @@ fn follow_home(
                 found: &here,
                 chosen,
                 exists: catalog_exists,
+                named: as_named(files),
             }));
         }
     };
@@ -340,6 +344,7 @@ fn follow_home(
         found: &found,
         chosen,
         exists: catalog_exists,
+        named: as_named(files),
     };
     let Some(home_files) = home_files else {
         return Err(cannot_follow(&foreign));
@@ -357,6 +362,18 @@ fn follow_home(
         files: home_files,
         overlay: home_overlay,
     }))
+}
+
+/// The first catalog file as the run named or found it: absolute, links
+/// not followed (see [`Foreign::named`]).
+pub fn as_named(files: &[PathBuf]) -> Option<String> {
+    let first = files.first().filter(|f| *f != Path::new("-"))?;
+    Some(
+        std::path::absolute(first)
+            .unwrap_or_else(|_| first.clone())
+            .to_string_lossy()
+            .into_owned(),
+    )
 }
 
 /// [`Follow::Home`] when the catalog that wrote the home cannot be read

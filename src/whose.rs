@@ -109,6 +109,27 @@ impl CatalogId {
         }
     }
 
+    /// Whether the overlay read is not the one beside the first file's
+    /// target (`NAME.local.yaml` beside `NAME.yaml`): the file was named
+    /// through a link in the overlay's folder, and naming the target would
+    /// not read it.
+    #[must_use]
+    pub fn overlay_elsewhere(&self) -> bool {
+        let beside = self
+            .files
+            .first()
+            .filter(|f| Self::is_file(f))
+            .and_then(|first| {
+                let first = std::path::Path::new(first);
+                let stem = first.file_stem()?.to_str()?;
+                Some(first.with_file_name(format!("{stem}.local.yaml")))
+            });
+        match (&self.overlay, beside) {
+            (Some(overlay), Some(beside)) => std::path::Path::new(overlay) != beside,
+            _ => false,
+        }
+    }
+
     /// Whether a catalog is a file a path can name (not built in, not
     /// standard input).
     #[must_use]
@@ -256,6 +277,10 @@ pub struct Foreign<'a> {
     pub chosen: Chosen,
     /// Whether each recorded file is still there.
     pub exists: fn(&str) -> bool,
+    /// The found catalog's first file as the run named or found it
+    /// (absolute, links not followed): naming that reads the overlay the
+    /// run read, where naming its target would not.
+    pub named: Option<String>,
 }
 
 impl Foreign<'_> {
@@ -290,7 +315,10 @@ impl Foreign<'_> {
     pub fn help(&self) -> String {
         let switch = match self.found.files.as_slice() {
             [one] if CatalogId::is_file(one) => {
-                let path = shell_word(one);
+                let path = match &self.named {
+                    Some(named) if self.found.overlay_elsewhere() => shell_word(named),
+                    _ => shell_word(one),
+                };
                 format!(
                     "to switch this home to it, name it: `codexgen --catalog {path} gen`, or set {CATALOG_VAR}={path} (which also pins it for rc files and hooks)"
                 )
@@ -301,6 +329,15 @@ impl Foreign<'_> {
         };
         let keep = match self.recorded.files.as_slice() {
             [] => String::new(),
+            // Naming the file would not read that overlay.
+            _ if self.recorded.overlay_elsewhere() => format!(
+                "; to keep the home's catalog, run where no other providers.yaml is found, or name it as it was named when it wrote the home (its overlay is {})",
+                self.recorded
+                    .overlay
+                    .as_deref()
+                    .map(printable)
+                    .unwrap_or_default()
+            ),
             files if files.iter().all(|f| CatalogId::is_file(f)) => {
                 let named: Vec<String> = files
                     .iter()
@@ -377,6 +414,43 @@ mod tests {
         let beside = found("/src/repository/codex");
         assert!(!may_record(&beside, Chosen::Folder, true));
         assert!(!CatalogId::is_file(UNRECORDED_NAME));
+    }
+
+    #[test]
+    fn an_overlay_elsewhere_than_beside_the_file_is_named_through_the_link() {
+        let beside = id(&["/c/providers.yaml"], Some("/c/providers.local.yaml"), "x");
+        assert!(!beside.overlay_elsewhere());
+        let linked = id(
+            &["/dots/providers.yaml"],
+            Some("/c/providers.local.yaml"),
+            "x",
+        );
+        assert!(linked.overlay_elsewhere());
+        assert!(!id(&["/dots/providers.yaml"], None, "x").overlay_elsewhere());
+        let builtin = id(
+            &[crate::catalog::EMBEDDED_NAME],
+            Some("/c/p.local.yaml"),
+            "x",
+        );
+        assert!(!builtin.overlay_elsewhere());
+        let foreign = Foreign {
+            home: "/h".to_owned(),
+            recorded: &linked,
+            found: &linked,
+            chosen: Chosen::Folder,
+            exists: |_| true,
+            named: Some("/src/x/providers.yaml".to_owned()),
+        };
+        let help = foreign.help();
+        assert!(
+            help.contains("`codexgen --catalog /src/x/providers.yaml gen`"),
+            "{help}"
+        );
+        assert!(!help.contains("--catalog /dots/providers.yaml"), "{help}");
+        assert!(
+            help.contains("(its overlay is /c/providers.local.yaml)"),
+            "{help}"
+        );
     }
 
     #[test]
@@ -504,6 +578,7 @@ mod tests {
             found: &found,
             chosen: Chosen::Folder,
             exists: |_| true,
+            named: None,
         };
         assert_eq!(
             foreign.message(),

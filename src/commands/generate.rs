@@ -216,6 +216,7 @@ fn foreign<'a>(settings: &'a Settings, whose: &Whose<'a>) -> Option<Foreign<'a>>
             found: &settings.catalog_id,
             chosen: settings.chosen,
             exists: catalog_exists,
+            named: settings.named.clone(),
         }),
         _ => None,
     }

@@ -763,6 +763,15 @@ fn an_overlay_beside_a_link_to_the_home_s_catalog_is_not_the_home_s() {
             "{args:?}: {err}"
         );
         assert!(err.contains("nothing was written"), "{args:?}: {err}");
+        // The way to switch names the link, which reads that overlay; the
+        // link's target is the home's catalog, without it.
+        assert!(
+            err.contains(&format!(
+                "to switch this home to it, name it: `codexgen --catalog {} gen`",
+                w.root.join("work/providers.yaml").display()
+            )),
+            "{args:?}: {err}"
+        );
         assert_eq!(snapshot_dir(&w.home), before, "{args:?} wrote");
     }
     w.cmd()
@@ -834,4 +843,16 @@ fn a_home_s_catalog_reached_through_a_link_keeps_its_overlay_in_any_folder() {
         .args(["-q", "doctor"])
         .assert()
         .stdout(contains("match the catalog"));
+    // Naming the link's target would not read that overlay: the way to
+    // keep the home's catalog does not say to.
+    let out = w.cmd().args(["-q", "gen", "--yes"]).assert().code(2);
+    let err = stderr(&out);
+    assert!(
+        !err.contains(&format!("--catalog {} gen", canonical(&real))),
+        "{err}"
+    );
+    assert!(
+        err.contains("run where no other providers.yaml is found"),
+        "{err}"
+    );
 }
