@@ -28,7 +28,7 @@ pub struct GlobalArgs {
     /// Catalog file (`-`: standard input, once); repeat to overlay later files
     /// on earlier ones key by key. A named catalog may take over a Codex home
     /// another catalog wrote; one found is not written under --yes then.
-    /// [default: `$CODEXGEN_CATALOG` (one path; empty: unset), else ./providers.yaml,
+    /// [default: `$CODEXGEN_CATALOG` (one absolute path; empty: unset), else ./providers.yaml,
     /// else ~/.config/codexgen/providers.yaml, else the built-in catalog; then the
     /// personal overlay, see --no-local]
     #[arg(long, value_name = "PATH", global = true)]

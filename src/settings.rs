@@ -88,6 +88,8 @@ pub struct Settings {
     pub catalog_id: CatalogId,
     /// How the run came to read it: named, found, or the home's.
     pub chosen: Chosen,
+    /// The first catalog file as named or found ([`as_named`]).
+    pub named: Option<String>,
     /// The Codex version the files are written for, and why.
     pub target: Target,
     pub codex: InstalledCodex,
@@ -131,54 +133,51 @@ impl Settings {
         let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
         let config_dir = dirs.as_ref().map(BaseStrategy::config_dir);
         let stdin = Path::new("-");
-        if global.catalog.iter().filter(|f| *f == stdin).count() > 1 {
-            return Err(Error::with_help(
-                "--catalog - is given more than once, but standard input can be read only once",
-                "give `--catalog -` once; name a file that is called `-` as `./-`",
-            ));
-        }
-        // An empty variable is as good as unset (as CODEX_HOME's is): an rc
-        // file's `export CODEXGEN_CATALOG=$UNSET` names nothing.
-        let variable = std::env::var_os(CATALOG_VAR).filter(|v| !v.is_empty());
-        let (mut files, mut chosen): (Vec<PathBuf>, Chosen) = if !global.catalog.is_empty() {
-            (global.catalog.clone(), Chosen::Flag)
-        } else if let Some(named) = variable {
-            verbosity::detail(&format!(
-                "catalog: {CATALOG_VAR} names {}",
-                Path::new(&named).display()
-            ));
-            (vec![PathBuf::from(named)], Chosen::Variable)
-        } else {
-            let found = catalog::discover(&cwd, config_dir.as_deref());
-            explain_discovery(&cwd, config_dir.as_deref(), found.as_ref());
-            let chosen = match &found {
-                None => Chosen::BuiltIn,
-                Some(f) if f.is_relative() => Chosen::Folder,
-                Some(_) => Chosen::UserConfig,
-            };
-            (found.into_iter().collect(), chosen)
-        };
-        let overlay_of = |files: &[PathBuf]| -> Result<PathBuf, NoOverlay> {
-            if global.no_local {
-                Err(NoOverlay::NoLocal)
-            } else if files.first().is_some_and(|f| f == stdin) {
-                // Standard input has no folder to find an overlay beside.
-                Err(NoOverlay::Stdin)
-            } else {
-                let first = files.first().map(PathBuf::as_path);
-                catalog::personal_overlay(first, config_dir.as_deref()).ok_or(match first {
-                    Some(file) => NoOverlay::Unnamed(file.to_path_buf()),
-                    None => NoOverlay::NoConfigDir,
-                })
+        let (mut files, mut chosen) = choose_catalog(global, &cwd, config_dir.as_deref())?;
+        // Where the personal overlay of `files` is looked for, even under
+        // --no-local: the home's identity records it (see `whose`).
+        let looked_of = |files: &[PathBuf]| -> Option<PathBuf> {
+            match files.first() {
+                Some(first) if first == stdin => None,
+                first => {
+                    catalog::personal_overlay(first.map(PathBuf::as_path), config_dir.as_deref())
+                }
             }
         };
+        let overlay_of = |files: &[PathBuf]| -> Result<PathBuf, NoOverlay> {
+            match files.first() {
+                _ if global.no_local => Err(NoOverlay::NoLocal),
+                // Standard input has no folder to find an overlay beside.
+                Some(first) if first == stdin => Err(NoOverlay::Stdin),
+                first => looked_of(files).ok_or(match first {
+                    Some(file) => NoOverlay::Unnamed(file.clone()),
+                    None => NoOverlay::NoConfigDir,
+                }),
+            }
+        };
+        let mut overlay = overlay_of(&files);
+        let mut looked = looked_of(&files);
         if follow == Follow::Home
             && !chosen.named()
-            && let Some(home_files) =
-                follow_home(&codex_home, &files, chosen, &|f: &[PathBuf]| {
-                    overlay_of(f).ok()
-                })?
+            && let Some(HomeCatalog {
+                files: home_files,
+                overlay: home_overlay,
+            }) = follow_home(
+                &codex_home,
+                &files,
+                chosen,
+                overlay.as_ref().ok(),
+                looked.as_ref(),
+            )?
         {
+            // The home's overlay where its run looked (beside its catalog
+            // as it was named, which may be a link), not beside the target.
+            looked = home_overlay.or_else(|| looked_of(&home_files));
+            overlay = match (global.no_local, &looked) {
+                (true, _) => Err(NoOverlay::NoLocal),
+                (false, Some(at)) => Ok(at.clone()),
+                (false, None) => overlay_of(&home_files),
+            };
             files = home_files;
             chosen = Chosen::Home;
         }
@@ -186,12 +185,17 @@ impl Settings {
         if builtin {
             verbosity::detail("catalog: no catalog file found; using the built-in catalog");
         }
-        let overlay = overlay_of(&files);
         if global.no_local {
             verbosity::detail("catalog: no personal overlay is read (--no-local)");
         }
         let sources = read_files(&files, overlay.as_ref().ok())?;
-        let catalog_id = identity(&codex_home, &files, overlay.as_ref().ok(), &sources);
+        let catalog_id = identity(
+            &codex_home,
+            &files,
+            overlay.as_ref().ok(),
+            looked.as_ref(),
+            &sources,
+        );
         let wanted = global
             .codex_version
             .as_deref()
@@ -209,6 +213,7 @@ impl Settings {
             overlay,
             catalog_id,
             chosen,
+            named: as_named(&files),
             target,
             codex,
             codex_schemas: Schemas::from_env(),
@@ -235,6 +240,47 @@ impl Settings {
     }
 }
 
+/// The catalog files a run reads, and how they were chosen: `--catalog`,
+/// else [`CATALOG_VAR`], else the one discovery finds (none: the built-in).
+fn choose_catalog(
+    global: &GlobalArgs,
+    cwd: &Path,
+    config_dir: Option<&Path>,
+) -> Result<(Vec<PathBuf>, Chosen), Error> {
+    if global
+        .catalog
+        .iter()
+        .filter(|f| *f == Path::new("-"))
+        .count()
+        > 1
+    {
+        return Err(Error::with_help(
+            "--catalog - is given more than once, but standard input can be read only once",
+            "give `--catalog -` once; name a file that is called `-` as `./-`",
+        ));
+    }
+    // An empty variable is as good as unset (as CODEX_HOME's is): an rc
+    // file's `export CODEXGEN_CATALOG=$UNSET` names nothing.
+    let variable = std::env::var_os(CATALOG_VAR).filter(|v| !v.is_empty());
+    Ok(if !global.catalog.is_empty() {
+        (global.catalog.clone(), Chosen::Flag)
+    } else if let Some(named) = variable {
+        let named = PathBuf::from(named);
+        pinned(&named, cwd)?;
+        verbosity::detail(&format!("catalog: {CATALOG_VAR} names {}", named.display()));
+        (vec![named], Chosen::Variable)
+    } else {
+        let found = catalog::discover(cwd, config_dir);
+        explain_discovery(cwd, config_dir, found.as_ref());
+        let chosen = match &found {
+            None => Chosen::BuiltIn,
+            Some(f) if f.is_relative() => Chosen::Folder,
+            Some(_) => Chosen::UserConfig,
+        };
+        (found.into_iter().collect(), chosen)
+    })
+}
+
 /// The user's config dir: `$XDG_CONFIG_HOME` when absolute, else
 /// `~/.config`; `None` when there is no home to find it from.
 pub fn user_config_dir() -> Option<PathBuf> {
@@ -243,23 +289,39 @@ pub fn user_config_dir() -> Option<PathBuf> {
         .map(|d| d.config_dir())
 }
 
-/// [`Follow::Home`]: the files of the catalog the home records, when the
-/// one found (`files`, with the overlay `overlay_of` finds beside them) is
-/// another and the home's can be read again (the catalog that wrote the
-/// home is what the home's files match); `None` to read the one found. A
-/// home's catalog that cannot be read (gone, or read from standard input)
-/// is an error, unless the one found is it, moved.
+/// [`Follow::Home`]: the files of the catalog the home records, and where
+/// its personal overlay is (`None`: where they would say), when the one
+/// found (`files`, with its `overlay` looked for at `looked`) is another and
+/// the home's can be read again (the catalog that wrote the home is what
+/// the home's files match); `None` to read the one found. A home's catalog
+/// that cannot be read (gone, or read from standard input) is an error,
+/// unless the one found is it, moved.
 fn follow_home(
     codex_home: &Path,
     files: &[PathBuf],
     chosen: Chosen,
-    overlay_of: &dyn Fn(&[PathBuf]) -> Option<PathBuf>,
-) -> Result<Option<Vec<PathBuf>>, Error> {
-    let Some(recorded) = recorded_catalog(codex_home)? else {
-        return Ok(None);
+    overlay: Option<&PathBuf>,
+    looked: Option<&PathBuf>,
+) -> Result<Option<HomeCatalog>, Error> {
+    let here = place(codex_home, files, overlay, looked);
+    let recorded = match home_record(codex_home)? {
+        HomeRecord::Catalog(recorded) => recorded,
+        HomeRecord::Fresh => return Ok(None),
+        // As `gen` would not let the folder give such a home its catalog,
+        // these commands do not take it from the folder either.
+        HomeRecord::Older if whose::may_record(&here, chosen, true) => return Ok(None),
+        HomeRecord::Older => {
+            let unrecorded = CatalogId::unrecorded();
+            return Err(cannot_follow(&Foreign {
+                home: codex_home.display().to_string(),
+                recorded: &unrecorded,
+                found: &here,
+                chosen,
+                exists: catalog_exists,
+                named: as_named(files),
+            }));
+        }
     };
-    let overlay = overlay_of(files);
-    let here = place(codex_home, files, overlay.as_ref());
     if recorded.same_place(&here) {
         return Ok(None);
     }
@@ -269,8 +331,8 @@ fn follow_home(
     let found = if home_files.is_some() {
         here
     } else {
-        let read = read_files(files, overlay.as_ref())?;
-        identity(codex_home, files, overlay.as_ref(), &read)
+        let read = read_files(files, overlay)?;
+        identity(codex_home, files, overlay, looked, &read)
     };
     let Whose::Foreign { recorded } = whose::compare(Some(&recorded), &found, catalog_exists)
     else {
@@ -282,21 +344,92 @@ fn follow_home(
         found: &found,
         chosen,
         exists: catalog_exists,
+        named: as_named(files),
     };
     let Some(home_files) = home_files else {
-        return Err(Error::with_help(
-            format!(
-                "{}; this command reads the catalog that wrote the home, and cannot",
-                foreign.message()
-            ),
-            format!("name the catalog to read: {}", foreign.help()),
-        ));
+        return Err(cannot_follow(&foreign));
     };
     verbosity::info(&format!(
         "note: {}; reading the home's catalog (name another with --catalog or {CATALOG_VAR})",
         foreign.sentence()
     ));
-    Ok(Some(home_files))
+    let home_overlay = recorded
+        .local
+        .as_ref()
+        .or(recorded.overlay.as_ref())
+        .map(PathBuf::from);
+    Ok(Some(HomeCatalog {
+        files: home_files,
+        overlay: home_overlay,
+    }))
+}
+
+/// The first catalog file as the run named or found it: absolute, links
+/// not followed (see [`Foreign::named`]).
+pub fn as_named(files: &[PathBuf]) -> Option<String> {
+    let first = files.first().filter(|f| *f != Path::new("-"))?;
+    Some(
+        std::path::absolute(first)
+            .unwrap_or_else(|_| first.clone())
+            .to_string_lossy()
+            .into_owned(),
+    )
+}
+
+/// [`Follow::Home`] when the catalog that wrote the home cannot be read
+/// again, or is not recorded: nothing to read in its place.
+fn cannot_follow(foreign: &Foreign<'_>) -> Error {
+    Error::with_help(
+        format!(
+            "{}; this command reads the catalog that wrote the home, and cannot",
+            foreign.message()
+        ),
+        format!("name the catalog to read: {}", foreign.help()),
+    )
+}
+
+/// The catalog a home records, to read again ([`follow_home`]).
+struct HomeCatalog {
+    files: Vec<PathBuf>,
+    /// Where its personal overlay is (`None`: where the files would say).
+    overlay: Option<PathBuf>,
+}
+
+/// [`CATALOG_VAR`] pins one catalog for rc files and hooks, which run in
+/// any folder: a relative value would name another file in each folder
+/// (the folder deciding again), and a value that names nothing to read is
+/// said as the variable's, with the way out.
+fn pinned(named: &Path, cwd: &Path) -> Result<(), Error> {
+    let shown = printable(&named.display().to_string()).into_owned();
+    let unset = format!("fix it or `unset {CATALOG_VAR}`, or name a catalog with --catalog");
+    if !named.is_absolute() {
+        let message = format!(
+            "{CATALOG_VAR}={shown} is not an absolute path: it would name another file in each folder a command runs in, and the variable pins one catalog wherever codexgen runs"
+        );
+        let help = match shown.strip_prefix("~/") {
+            // `export CODEXGEN_CATALOG="~/..."`: quoted, `~` stays a name.
+            Some(rest) => format!(
+                "a shell does not expand `~` inside quotes: write `{CATALOG_VAR}=\"$HOME/{rest}\"`"
+            ),
+            None => format!(
+                "give an absolute path ({CATALOG_VAR}={} from here), or name a file in this folder with `--catalog {shown}`",
+                printable(&cwd.join(named).display().to_string())
+            ),
+        };
+        return Err(Error::with_help(message, help));
+    }
+    let what = match std::fs::metadata(named) {
+        Ok(meta) if meta.is_file() => return Ok(()),
+        Ok(meta) if meta.is_dir() => "which is a folder, not a catalog file",
+        Ok(_) => "which is not a regular file",
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => "which is not there",
+        // Unreadable for another reason: reading it says why.
+        Err(_) => return Ok(()),
+    };
+    Err(Error::with_help(
+        format!("{CATALOG_VAR} names {shown}, {what}"),
+        unset,
+    ))
 }
 
 /// Reads the catalog files, with the personal overlay right after the
@@ -330,8 +463,16 @@ fn read_files(files: &[PathBuf], overlay: Option<&PathBuf>) -> Result<Vec<Source
 
 /// Which catalog `files` and `overlay` are, by place only (`content` is
 /// left empty): the files by canonical path (the built-in catalog by its
-/// name when there is none), and the overlay when it is there.
-fn place(codex_home: &Path, files: &[PathBuf], overlay: Option<&PathBuf>) -> CatalogId {
+/// name when there is none), the overlay when it is there, and where it
+/// was looked for (`looked`), these two by their folder's canonical path
+/// and their own name (the overlay's place is beside the catalog as
+/// named, whatever a link there points to).
+fn place(
+    codex_home: &Path,
+    files: &[PathBuf],
+    overlay: Option<&PathBuf>,
+    looked: Option<&PathBuf>,
+) -> CatalogId {
     let name = |file: &Path| {
         if file == Path::new("-") {
             return input::STDIN.to_owned();
@@ -347,12 +488,28 @@ fn place(codex_home: &Path, files: &[PathBuf], overlay: Option<&PathBuf>) -> Cat
     } else {
         files.iter().map(|f| name(f)).collect()
     };
+    let beside = |file: &Path| match (file.parent(), file.file_name()) {
+        (Some(folder), Some(own)) => {
+            let folder = if folder.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                folder
+            };
+            Path::new(&name(folder))
+                .join(own)
+                .to_string_lossy()
+                .into_owned()
+        }
+        _ => name(file),
+    };
+    let overlay = overlay
+        .filter(|o| o.exists())
+        .filter(|o| !files.contains(&name(o)))
+        .map(|o| beside(o));
     CatalogId {
         home: Some(name(codex_home)),
-        overlay: overlay
-            .filter(|o| o.exists())
-            .map(|o| name(o))
-            .filter(|o| !files.contains(o)),
+        overlay,
+        local: looked.map(|l| beside(l)),
         files,
         content: String::new(),
     }
@@ -365,6 +522,7 @@ fn identity(
     codex_home: &Path,
     files: &[PathBuf],
     overlay: Option<&PathBuf>,
+    looked: Option<&PathBuf>,
     read: &[Source],
 ) -> CatalogId {
     let lengths: Vec<String> = read.iter().map(|s| format!("{}:", s.text.len())).collect();
@@ -375,7 +533,7 @@ fn identity(
     );
     CatalogId {
         content,
-        ..place(codex_home, files, overlay)
+        ..place(codex_home, files, overlay, looked)
     }
 }
 
@@ -397,16 +555,36 @@ fn readable(recorded: &CatalogId) -> Option<Vec<PathBuf>> {
     }
 }
 
-/// The catalog the home's state records, if any (a damaged state is an
-/// error, as it is for every command that reads it).
-fn recorded_catalog(codex_home: &Path) -> Result<Option<CatalogId>, Error> {
-    let path = codex_home.join(home::STATE_DIR).join(home::STATE_FILE);
-    match input::read_optional(&path, input::STATE)? {
-        Some(text) => {
-            State::recorded_catalog(&text).map_err(|damage| Error::State { path, damage })
-        }
-        None => Ok(None),
-    }
+/// What a home's state says of the catalog that wrote it.
+enum HomeRecord {
+    Catalog(CatalogId),
+    /// Files codexgen wrote, and no catalog: an older codexgen wrote them.
+    Older,
+    /// Nothing codexgen wrote.
+    Fresh,
+}
+
+/// What the home's state records (a damaged state is an error, as it is
+/// for every command that reads it).
+fn home_record(codex_home: &Path) -> Result<HomeRecord, Error> {
+    let dir = codex_home.join(home::STATE_DIR);
+    let path = dir.join(home::STATE_FILE);
+    let Some(text) = input::read_optional(&path, input::STATE)? else {
+        return Ok(if dir.join(home::OLD_STATE_FILE).exists() {
+            HomeRecord::Older
+        } else {
+            HomeRecord::Fresh
+        });
+    };
+    let damaged = |damage| Error::State {
+        path: path.clone(),
+        damage,
+    };
+    Ok(match State::recorded_catalog(&text).map_err(damaged)? {
+        Some(recorded) => HomeRecord::Catalog(recorded),
+        None if State::records_files(&text).map_err(damaged)? => HomeRecord::Older,
+        None => HomeRecord::Fresh,
+    })
 }
 
 /// With `-v`: which catalog files discovery looked at, in order, and what

@@ -24,7 +24,9 @@
 //! is touched, `gen` saves a journal, `$CODEX_HOME/.codexgen/pending.json`,
 //! with a `pending` entry for every file it is about to write or delete
 //! ([`State::begin`], [`State::journal_text`]): the fingerprint of the text it
-//! writes (none for a deletion) and the leaves the file will hold. The
+//! writes (none for a deletion) and the leaves the file will hold, and the
+//! catalog it writes from (which a home that records none takes, so a
+//! killed first run is not a home "an older codexgen wrote"). The
 //! journal holds only the files the run changes, so a state that grows with
 //! the home is written once per run, at the end: the final state, after
 //! which the journal is removed. A run killed in between leaves the journal
@@ -393,12 +395,32 @@ impl State {
         Ok(head.catalog)
     }
 
+    /// Whether a state file's text records files codexgen wrote (a home
+    /// an older codexgen wrote, when it records no catalog); the TOML of
+    /// formats 1 and 2 is taken to.
+    pub fn records_files(text: &str) -> Result<bool, StateError> {
+        #[derive(Deserialize)]
+        struct Files {
+            #[serde(default)]
+            files: serde_json::Map<String, serde_json::Value>,
+        }
+        if !text.trim_start().starts_with('{') {
+            return Ok(true);
+        }
+        let head: Files = serde_json::from_str(text).map_err(|e| StateError(e.to_string()))?;
+        Ok(!head.files.is_empty())
+    }
+
     /// This state with the `pending` entries of a journal's text (see the
-    /// module docs) added: a journal names only files a run was writing.
+    /// module docs) added: a journal names only files a run was writing,
+    /// and the catalog it wrote from, which a home that records none takes.
     pub fn with_journal(mut self, text: &str) -> Result<Self, StateError> {
         #[derive(Deserialize)]
         struct Journal {
             format: u32,
+            /// The catalog the run was writing from.
+            #[serde(default)]
+            catalog: Option<CatalogId>,
             pending: BTreeMap<CodexFile, Pending>,
         }
         let journal: Journal = serde_json::from_str(text).map_err(|e| StateError(e.to_string()))?;
@@ -409,12 +431,21 @@ impl State {
             )));
         }
         self.pending.extend(journal.pending);
+        // A home's first writing run, killed, leaves files a catalog wrote:
+        // the record names it, as the run would have (see `whose`).
+        if self.catalog.is_none() {
+            self.catalog = journal.catalog;
+        }
         Ok(self)
     }
 
     /// The journal's text for this state's `pending` entries.
     pub fn journal_text(&self) -> String {
         let mut out = opening(JOURNAL_ABOUT, self.pending.len());
+        if let Some(catalog) = &self.catalog {
+            out.push_str(",\n\"catalog\": ");
+            out.push_str(&json(catalog));
+        }
         object(&mut out, "pending", &self.pending);
         out.push_str("\n}\n");
         out
@@ -581,6 +612,7 @@ mod tests {
             home: Some("/home/me/.codex".into()),
             files: vec!["/c/providers.yaml".into()],
             overlay: Some("/c/providers.local.yaml".into()),
+            local: Some("/c/providers.local.yaml".into()),
             content: fingerprint(b"catalog"),
         });
         let text = state.to_text();
@@ -592,6 +624,10 @@ mod tests {
         assert_eq!(State::recorded_catalog("format = 2\n").unwrap(), None);
         assert_eq!(State::recorded_catalog("{\"format\": 3}").unwrap(), None);
         assert!(State::recorded_catalog("{\"catalog\": 3}").is_err());
+        assert!(State::records_files(&text).unwrap());
+        assert!(State::records_files("format = 2\n").unwrap());
+        assert!(!State::records_files("{\"format\": 3, \"files\": {}}").unwrap());
+        assert!(!State::records_files("{\"format\": 3}").unwrap());
     }
 
     #[test]
@@ -734,6 +770,30 @@ mod tests {
             .settle(|file| Ok::<_, ()>((*file != added).then(|| b"model = \"old\"\n".to_vec())))
             .unwrap();
         assert_eq!(before.files, old.files);
+        // The journal names the catalog the run wrote from: a home that
+        // records none takes it; one that records one keeps its own.
+        let id = |file: &str| CatalogId {
+            home: None,
+            files: vec![file.to_owned()],
+            overlay: None,
+            local: None,
+            content: String::new(),
+        };
+        let mut begun = begun;
+        begun.catalog = Some(id("/new/providers.yaml"));
+        let journal = begun.journal_text();
+        let first = State::parse(&old.to_text())
+            .unwrap()
+            .with_journal(&journal)
+            .unwrap();
+        assert_eq!(first.catalog, Some(id("/new/providers.yaml")));
+        let mut recorded = old.clone();
+        recorded.catalog = Some(id("/mine/providers.yaml"));
+        let kept = State::parse(&recorded.to_text())
+            .unwrap()
+            .with_journal(&journal)
+            .unwrap();
+        assert_eq!(kept.catalog, Some(id("/mine/providers.yaml")));
     }
 
     fn entry(value: &str, text: &str) -> FileState {

@@ -16,7 +16,12 @@
 //! their catalog from different paths, and each home remembers its own.
 //! The personal overlay does not decide: it lives beside its catalog, so
 //! one that appears (`adopt` creates it) or is skipped (`--no-local`) is
-//! the same catalog; two different overlays over the same files are not.
+//! the same catalog; two different overlays over the same files are not,
+//! nor is an overlay in another place than the one the home's run looked
+//! at (a folder whose `providers.yaml` is a link to the home's catalog,
+//! with its own `providers.local.yaml` beside the link).
+//! A home an older codexgen wrote records no catalog: the first run records
+//! its own, unless the folder it runs in chose it ([`may_record`]).
 //! A catalog that moved (the recorded files are gone, the text read is the
 //! same) is the same catalog, and the record follows it. A home that moved
 //! with its catalog (a repository holding both, cloned elsewhere) finds it
@@ -42,9 +47,17 @@ pub struct CatalogId {
     /// path (`<built-in providers.yaml>`, `<stdin>` for those), without the
     /// personal overlay found beside them.
     pub files: Vec<String>,
-    /// The personal overlay read over them, by its canonical path.
+    /// The personal overlay read over them, by its place (its folder's
+    /// canonical path and its name).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub overlay: Option<String>,
+    /// Where the run looked for the personal overlay, read or not (as
+    /// `overlay`): beside the first catalog file as it was named, which a
+    /// link to the catalog puts in another folder than the link's target.
+    /// `None` for a run that looked nowhere (`--catalog -`), or a record
+    /// written before codexgen kept it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub local: Option<String>,
     /// The fingerprint of the text read (files and overlay, in order): a
     /// catalog whose files are gone and whose text is found elsewhere moved.
     pub content: String,
@@ -66,12 +79,18 @@ impl CatalogId {
                     _ => false,
                 }
         };
+        // An overlay read by one run and not the other came or went at the
+        // place the other looked (adopt created it, the user deleted it,
+        // --no-local skipped it); at another place, it is another catalog's.
+        let overlays = |a: &CatalogId, b: &CatalogId| match (&a.overlay, &b.overlay) {
+            (Some(x), Some(y)) => same(x, y),
+            (Some(x), None) => b.local.as_ref().is_none_or(|looked| same(x, looked)),
+            (None, _) => true,
+        };
         self.files.len() == other.files.len()
             && self.files.iter().zip(&other.files).all(|(a, b)| same(a, b))
-            && match (&self.overlay, &other.overlay) {
-                (Some(a), Some(b)) => same(a, b),
-                _ => true,
-            }
+            && overlays(self, other)
+            && overlays(other, self)
     }
 
     /// The catalog in words: `/a/providers.yaml + /a/providers.local.yaml`.
@@ -90,12 +109,72 @@ impl CatalogId {
         }
     }
 
+    /// Whether the overlay read is not the one beside the first file's
+    /// target (`NAME.local.yaml` beside `NAME.yaml`): the file was named
+    /// through a link in the overlay's folder, and naming the target would
+    /// not read it.
+    #[must_use]
+    pub fn overlay_elsewhere(&self) -> bool {
+        let beside = self
+            .files
+            .first()
+            .filter(|f| Self::is_file(f))
+            .and_then(|first| {
+                let first = std::path::Path::new(first);
+                let stem = first.file_stem()?.to_str()?;
+                Some(first.with_file_name(format!("{stem}.local.yaml")))
+            });
+        match (&self.overlay, beside) {
+            (Some(overlay), Some(beside)) => std::path::Path::new(overlay) != beside,
+            _ => false,
+        }
+    }
+
     /// Whether a catalog is a file a path can name (not built in, not
     /// standard input).
     #[must_use]
     pub fn is_file(name: &str) -> bool {
         !(name.starts_with('<') && name.ends_with('>'))
     }
+}
+
+/// The catalog of a home that an older codexgen wrote, without recording
+/// which catalog that was, as said in messages.
+pub const UNRECORDED_NAME: &str = "<not recorded: an older codexgen wrote this home>";
+
+impl CatalogId {
+    /// The catalog of a home an older codexgen wrote ([`UNRECORDED_NAME`]):
+    /// compared with a catalog found in the current folder (see
+    /// [`may_record`]), it is another catalog.
+    #[must_use]
+    pub fn unrecorded() -> CatalogId {
+        CatalogId {
+            home: None,
+            files: vec![UNRECORDED_NAME.to_owned()],
+            overlay: None,
+            local: None,
+            content: String::new(),
+        }
+    }
+}
+
+/// Whether a run that reads `found` may record it, without asking, in a
+/// home that records no catalog: a fresh home (`written` false), or one an
+/// older codexgen wrote from a catalog it did not record. The folder a
+/// command runs in must not decide whose setup such a home gets either:
+/// a catalog found there is recorded only when the home lies in that
+/// catalog's folder (a repository's own home, as the CI recipe keeps one);
+/// the user's config folder, the built-in catalog or a named one are.
+#[must_use]
+pub fn may_record(found: &CatalogId, chosen: Chosen, written: bool) -> bool {
+    use std::path::Path;
+    let own_home = || match (&found.home, found.files.as_slice()) {
+        (Some(home), [first, ..]) => Path::new(first)
+            .parent()
+            .is_some_and(|folder| Path::new(home).starts_with(folder)),
+        _ => false,
+    };
+    !written || chosen != Chosen::Folder || own_home()
 }
 
 /// `to` as seen from the folder `from` (both absolute): `../x/providers.yaml`.
@@ -198,6 +277,10 @@ pub struct Foreign<'a> {
     pub chosen: Chosen,
     /// Whether each recorded file is still there.
     pub exists: fn(&str) -> bool,
+    /// The found catalog's first file as the run named or found it
+    /// (absolute, links not followed): naming that reads the overlay the
+    /// run read, where naming its target would not.
+    pub named: Option<String>,
 }
 
 impl Foreign<'_> {
@@ -232,7 +315,10 @@ impl Foreign<'_> {
     pub fn help(&self) -> String {
         let switch = match self.found.files.as_slice() {
             [one] if CatalogId::is_file(one) => {
-                let path = shell_word(one);
+                let path = match &self.named {
+                    Some(named) if self.found.overlay_elsewhere() => shell_word(named),
+                    _ => shell_word(one),
+                };
                 format!(
                     "to switch this home to it, name it: `codexgen --catalog {path} gen`, or set {CATALOG_VAR}={path} (which also pins it for rc files and hooks)"
                 )
@@ -243,6 +329,15 @@ impl Foreign<'_> {
         };
         let keep = match self.recorded.files.as_slice() {
             [] => String::new(),
+            // Naming the file would not read that overlay.
+            _ if self.recorded.overlay_elsewhere() => format!(
+                "; to keep the home's catalog, run where no other providers.yaml is found, or name it as it was named when it wrote the home (its overlay is {})",
+                self.recorded
+                    .overlay
+                    .as_deref()
+                    .map(printable)
+                    .unwrap_or_default()
+            ),
             files if files.iter().all(|f| CatalogId::is_file(f)) => {
                 let named: Vec<String> = files
                     .iter()
@@ -292,8 +387,107 @@ mod tests {
             home: Some("/home/me/.codex".to_owned()),
             files: files.iter().map(|f| (*f).to_owned()).collect(),
             overlay: overlay.map(str::to_owned),
+            local: None,
             content: content.to_owned(),
         }
+    }
+
+    #[test]
+    fn a_home_without_a_record_takes_a_catalog_found_in_the_folder_only_when_it_is_the_folder_s() {
+        let found = |home: &str| CatalogId {
+            home: Some(home.to_owned()),
+            ..id(&["/src/repo/providers.yaml"], None, "x")
+        };
+        let mine = found("/home/me/.codex");
+        assert!(may_record(&mine, Chosen::Folder, false));
+        assert!(!may_record(&mine, Chosen::Folder, true));
+        for chosen in [
+            Chosen::Flag,
+            Chosen::Variable,
+            Chosen::UserConfig,
+            Chosen::BuiltIn,
+        ] {
+            assert!(may_record(&mine, chosen, true), "{chosen:?}");
+        }
+        let fixtures = found("/src/repo/fixtures/codex");
+        assert!(may_record(&fixtures, Chosen::Folder, true));
+        let beside = found("/src/repository/codex");
+        assert!(!may_record(&beside, Chosen::Folder, true));
+        assert!(!CatalogId::is_file(UNRECORDED_NAME));
+    }
+
+    #[test]
+    fn an_overlay_elsewhere_than_beside_the_file_is_named_through_the_link() {
+        let beside = id(&["/c/providers.yaml"], Some("/c/providers.local.yaml"), "x");
+        assert!(!beside.overlay_elsewhere());
+        let linked = id(
+            &["/dots/providers.yaml"],
+            Some("/c/providers.local.yaml"),
+            "x",
+        );
+        assert!(linked.overlay_elsewhere());
+        assert!(!id(&["/dots/providers.yaml"], None, "x").overlay_elsewhere());
+        let builtin = id(
+            &[crate::catalog::EMBEDDED_NAME],
+            Some("/c/p.local.yaml"),
+            "x",
+        );
+        assert!(!builtin.overlay_elsewhere());
+        let foreign = Foreign {
+            home: "/h".to_owned(),
+            recorded: &linked,
+            found: &linked,
+            chosen: Chosen::Folder,
+            exists: |_| true,
+            named: Some("/src/x/providers.yaml".to_owned()),
+        };
+        let help = foreign.help();
+        assert!(
+            help.contains("`codexgen --catalog /src/x/providers.yaml gen`"),
+            "{help}"
+        );
+        assert!(!help.contains("--catalog /dots/providers.yaml"), "{help}");
+        assert!(
+            help.contains("(its overlay is /c/providers.local.yaml)"),
+            "{help}"
+        );
+    }
+
+    #[test]
+    fn an_overlay_is_the_home_s_only_at_the_place_the_home_s_run_looked() {
+        let looked = |overlay: Option<&str>, local: &str| CatalogId {
+            local: Some(local.to_owned()),
+            ..id(&["/c/providers.yaml"], overlay, "x")
+        };
+        let there = |_: &str| true;
+        let mine = "/c/providers.local.yaml";
+        let home = looked(None, mine);
+        // Appears, or goes, where the home's run looked: the same catalog.
+        let appeared = looked(Some(mine), mine);
+        assert_eq!(compare(Some(&home), &appeared, there), Whose::Same);
+        assert_eq!(compare(Some(&appeared), &home, there), Whose::Same);
+        // Beside a link to the catalog in another folder: another catalog,
+        // whether the home had an overlay or not.
+        let planted = looked(
+            Some("/src/x/providers.local.yaml"),
+            "/src/x/providers.local.yaml",
+        );
+        assert!(matches!(
+            compare(Some(&home), &planted, there),
+            Whose::Foreign { .. }
+        ));
+        assert!(matches!(
+            compare(Some(&appeared), &planted, there),
+            Whose::Foreign { .. }
+        ));
+        // The home's overlay, not read by a run that looked elsewhere.
+        let elsewhere = looked(None, "/src/x/providers.local.yaml");
+        assert!(matches!(
+            compare(Some(&appeared), &elsewhere, there),
+            Whose::Foreign { .. }
+        ));
+        // No overlay on either side: where each looked does not matter.
+        assert_eq!(compare(Some(&home), &elsewhere, there), Whose::Same);
     }
 
     #[test]
@@ -384,6 +578,7 @@ mod tests {
             found: &found,
             chosen: Chosen::Folder,
             exists: |_| true,
+            named: None,
         };
         assert_eq!(
             foreign.message(),

@@ -78,6 +78,12 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
         output::eprintln(missing.render(Level::Error));
         return Ok(Exit::OutOfDate);
     };
+    // Codex takes the process over, and with it the exit status: a message
+    // that could not be said on a full stderr ends the run here, with the
+    // exit 2 every command gives then (see `output`).
+    if output::stderr_failed() {
+        return Ok(Exit::Failure);
+    }
     let mut cmd = Command::new(bin);
     cmd.args(&command_line);
     if let Some(home) = explicit_home {

@@ -129,7 +129,8 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
     ));
     explain_plan(&plan, &state);
     let mut said = Warnings::default();
-    let whose = whose::compare(state.catalog.as_ref(), &settings.catalog_id, catalog_exists);
+    let unrecorded = CatalogId::unrecorded();
+    let whose = whose_of(settings, &state, &unrecorded);
     let foreign = foreign(settings, &whose);
     // Refused before anything else is said: nothing else matters then.
     if let Mode::Write { yes } = options.mode {
@@ -183,6 +184,28 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
     Ok(Exit::Ok)
 }
 
+/// What the catalog read is to the home (see `whose`). A home an older
+/// codexgen wrote, which records no catalog, is `unrecorded`'s to a
+/// catalog that [`whose::may_record`] does not let the folder give it.
+fn whose_of<'a>(settings: &Settings, state: &'a State, unrecorded: &'a CatalogId) -> Whose<'a> {
+    match whose::compare(state.catalog.as_ref(), &settings.catalog_id, catalog_exists) {
+        Whose::Unrecorded
+            if !whose::may_record(
+                &settings.catalog_id,
+                settings.chosen,
+                // The home's own record, not the one that travels with a
+                // linked config.toml (another machine's home wrote that).
+                !state.as_saved().files.is_empty(),
+            ) =>
+        {
+            Whose::Foreign {
+                recorded: unrecorded,
+            }
+        }
+        whose => whose,
+    }
+}
+
 /// A catalog found, not named, that is not the home's: said in every
 /// mode, first; written only when the user says so on a terminal.
 fn foreign<'a>(settings: &'a Settings, whose: &Whose<'a>) -> Option<Foreign<'a>> {
@@ -193,6 +216,7 @@ fn foreign<'a>(settings: &'a Settings, whose: &Whose<'a>) -> Option<Foreign<'a>>
             found: &settings.catalog_id,
             chosen: settings.chosen,
             exists: catalog_exists,
+            named: settings.named.clone(),
         }),
         _ => None,
     }
@@ -427,13 +451,14 @@ fn apply(
             }
         }
     }
-    let begun = State::begin(changed.iter().map(|p| {
+    let mut begun = State::begin(changed.iter().map(|p| {
         (
             &p.file,
             p.merged.text.as_deref(),
             new_state.managed(&p.file),
         )
     }));
+    begun.catalog.clone_from(&new_state.catalog);
     let journal = settings.journal_file();
     write::write(&journal, &begun.journal_text(), None, Expect::AsRead).map_err(|source| {
         Error::Unbegun {

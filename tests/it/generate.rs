@@ -512,7 +512,10 @@ fn the_state_of_an_older_codexgen_is_read_and_replaced() {
         "codex-home/.codexgen/state.toml",
         "format = 2\n[files.\"config.toml\"]\nmanaged = [[[\"model_providers\", \"gone\", \"name\"], '\"Gone\"']]\n",
     );
+    // Named: a home an older codexgen wrote takes a catalog found in the
+    // current folder only then (see identity::*).
     w.cmd()
+        .args(["--catalog", "providers.yaml"])
         .args(["--codex-version", "0.169.0", "gen", "--yes"])
         .assert()
         .success();

@@ -221,7 +221,7 @@ fn aliases_exec_and_completions_read_the_home_s_catalog_in_any_folder() {
 #[test]
 fn a_home_written_before_the_record_records_its_first_catalog() {
     let w = World::new();
-    let (mine, _) = written_from_mine(&w);
+    let (mine, shipped) = written_from_mine(&w);
     // As an older codexgen left it: no `catalog` in the state.
     let state = w.home.join(".codexgen/state.json");
     let text = std::fs::read_to_string(&state).unwrap();
@@ -231,18 +231,107 @@ fn a_home_written_before_the_record_records_its_first_catalog() {
         .collect();
     assert_ne!(old, text, "the state records no catalog: {text}");
     std::fs::write(&state, &old).unwrap();
-    // The first run records what it reads, without asking.
-    w.cmd().args(["-q", "gen", "--yes"]).assert().success();
-    assert!(w.exists("alpha.config.toml"));
-    let recorded = std::fs::read_to_string(&state).unwrap();
-    assert!(recorded.contains("\"catalog\": {\"home\":"), "{recorded}");
-    // From then on, the user's own catalog is the stranger.
+    // A catalog found in the current folder does not take it either: the
+    // folder would decide whose setup an upgraded home gets.
+    let before = snapshot_dir(&w.home);
+    for args in [&["-q", "gen", "--yes"][..], &["gen"]] {
+        let out = w.cmd().args(args).assert().code(2);
+        let err = stderr(&out);
+        assert!(
+            err.contains("was written from catalog <not recorded: an older codexgen wrote this home>; this run found"),
+            "{args:?}: {err}"
+        );
+        assert!(err.contains(&canonical(&shipped)), "{args:?}: {err}");
+        assert!(err.contains("nothing was written"), "{args:?}: {err}");
+        assert!(err.contains("codexgen --catalog"), "{args:?}: {err}");
+        assert_eq!(snapshot_dir(&w.home), before, "{args:?} wrote");
+    }
+    w.cmd()
+        .args(["gen", "--check"])
+        .assert()
+        .code(1)
+        .stderr(contains(
+            "<not recorded: an older codexgen wrote this home>",
+        ));
+    // Nor do the commands that act with the home as it is read it: an rc
+    // file's `eval "$(codexgen aliases)"` gets nothing to run.
+    for args in [&["-q", "aliases"][..], &["-q", "exec", "--print", "alpha"]] {
+        let out = w
+            .cmd()
+            .env("ALPHA_API_KEY", "k")
+            .args(args)
+            .assert()
+            .code(2)
+            .stdout("");
+        let err = stderr(&out);
+        assert!(err.contains("<not recorded"), "{args:?}: {err}");
+        assert!(err.contains(&canonical(&shipped)), "{args:?}: {err}");
+        assert!(err.contains("--catalog"), "{args:?}: {err}");
+    }
+    w.cmd()
+        .current_dir(w.root.join("elsewhere"))
+        .args(["-q", "aliases"])
+        .assert()
+        .success()
+        .stdout(contains("codex-mine()"));
+    assert_eq!(snapshot_dir(&w.home), before);
+    // The first run that reads a catalog not found in the folder records
+    // it, without asking.
     w.cmd()
         .current_dir(w.root.join("elsewhere"))
         .args(["-q", "gen", "--yes"])
         .assert()
+        .success()
+        .stderr("");
+    let recorded = std::fs::read_to_string(&state).unwrap();
+    assert!(recorded.contains("\"catalog\": {\"home\":"), "{recorded}");
+    assert!(recorded.contains(&canonical(&mine)), "{recorded}");
+    // From then on, the catalog in the folder is the stranger it is to a
+    // recorded home.
+    w.cmd()
+        .args(["-q", "gen", "--yes"])
+        .assert()
         .code(2)
         .stderr(contains(canonical(&mine)));
+    // Named, a catalog in the folder takes an unrecorded home.
+    std::fs::write(&state, &old).unwrap();
+    w.cmd()
+        .arg("--catalog")
+        .arg("providers.yaml")
+        .args(["-q", "gen", "--yes"])
+        .assert()
+        .success();
+    assert!(w.exists("alpha.config.toml"));
+}
+
+/// A home kept in a repository (the CI recipe's `--codex-home
+/// ./fixtures/codex`), written by an older codexgen: the repository's own
+/// catalog, found in the folder that holds the home, records itself.
+#[test]
+fn an_unrecorded_home_inside_the_catalog_s_folder_takes_that_catalog() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    let home = w.root.join("work/fixtures/codex");
+    std::fs::create_dir_all(&home).unwrap();
+    let run = || in_folder(&w, &w.root.join("work"), "fixtures/codex");
+    run().args(["-q", "gen", "--yes"]).assert().success();
+    let state = home.join(".codexgen/state.json");
+    let text = std::fs::read_to_string(&state).unwrap();
+    let old: String = text
+        .split_inclusive('\n')
+        .filter(|l| !l.starts_with("\"catalog\""))
+        .collect();
+    std::fs::write(&state, &old).unwrap();
+    run()
+        .args(["-q", "gen", "--yes"])
+        .assert()
+        .success()
+        .stderr("");
+    assert!(
+        std::fs::read_to_string(&state)
+            .unwrap()
+            .contains("\"catalog\": {")
+    );
 }
 
 #[test]
@@ -561,4 +650,209 @@ fn machines_sharing_a_linked_config_each_keep_their_own_catalog() {
     let record =
         std::fs::read_to_string(w.root.join("dotfiles/.codexgen/config.toml.json")).unwrap();
     assert!(!record.contains("providers.yaml"), "{record}");
+}
+
+/// `CODEXGEN_CATALOG` pins one catalog for rc files and hooks, which run in
+/// any folder: a relative value would name a different file in each folder
+/// (the folder deciding again), and one that names nothing readable must
+/// say that the variable named it. Each is refused before anything is read
+/// or written, naming the variable, its value, and the way out.
+#[test]
+fn codexgen_catalog_must_name_one_file_wherever_a_command_runs() {
+    let w = World::new();
+    let (mine, _shipped) = written_from_mine(&w);
+    let before = snapshot_dir(&w.home);
+    for value in [
+        "providers.yaml",
+        "./providers.yaml",
+        "~/.config/codexgen/providers.yaml",
+    ] {
+        for args in [
+            &["-q", "gen", "--yes"][..],
+            &["aliases"],
+            &["exec", "--print", "mine"],
+        ] {
+            let out = w
+                .cmd()
+                .env("CODEXGEN_CATALOG", value)
+                .args(args)
+                .assert()
+                .code(2)
+                .stdout("");
+            let err = stderr(&out);
+            assert!(
+                err.contains(&format!("CODEXGEN_CATALOG={value} is not an absolute path")),
+                "{value} {args:?}: {err}"
+            );
+            assert!(
+                err.contains("--catalog") || err.contains("$HOME"),
+                "{value} {args:?}: {err}"
+            );
+            assert_eq!(snapshot_dir(&w.home), before, "{value} {args:?} wrote");
+        }
+    }
+    let out = w
+        .cmd()
+        .env("CODEXGEN_CATALOG", "~/.config/codexgen/providers.yaml")
+        .arg("aliases")
+        .assert()
+        .code(2);
+    assert!(
+        stderr(&out).contains(r#"CODEXGEN_CATALOG="$HOME/.config/codexgen/providers.yaml""#),
+        "{}",
+        stderr(&out)
+    );
+    // Absolute, but nothing there, or a folder: the variable is named, and
+    // the help is to fix or unset it, not to move the folder away.
+    let missing = w.root.join("gone/providers.yaml");
+    for (value, what) in [
+        (missing.clone(), "which is not there"),
+        (w.root.join("work"), "which is a folder"),
+    ] {
+        let out = w
+            .cmd()
+            .env("CODEXGEN_CATALOG", &value)
+            .args(["-q", "aliases"])
+            .assert()
+            .code(2)
+            .stdout("");
+        let err = stderr(&out);
+        assert!(
+            err.contains(&format!(
+                "CODEXGEN_CATALOG names {}, {what}",
+                value.display()
+            )),
+            "{err}"
+        );
+        assert!(err.contains("unset CODEXGEN_CATALOG"), "{err}");
+        assert!(!err.contains("move it out of the way"), "{err}");
+    }
+    // An absolute value from any folder is the pin it always was.
+    w.cmd()
+        .env("CODEXGEN_CATALOG", &mine)
+        .args(["-q", "aliases"])
+        .assert()
+        .success()
+        .stdout(contains("codex-mine()"));
+}
+
+/// The personal overlay is the one beside the home's catalog: a folder that
+/// reaches the home's catalog through a link (`providers.yaml ->
+/// ~/.config/codexgen/providers.yaml`) and holds its own
+/// `providers.local.yaml` is another catalog, not the home's with an overlay
+/// that appeared; and the commands that follow the home read the overlay
+/// beside the home's catalog as it was named, not one beside the link's
+/// target.
+#[cfg(unix)]
+#[test]
+fn an_overlay_beside_a_link_to_the_home_s_catalog_is_not_the_home_s() {
+    let w = World::new();
+    let (mine, _shipped) = written_from_mine(&w);
+    std::fs::remove_file(w.root.join("work/providers.yaml")).unwrap();
+    std::os::unix::fs::symlink(&mine, w.root.join("work/providers.yaml")).unwrap();
+    w.file(
+        "work/providers.local.yaml",
+        "profiles:\n  mine:\n    model: planted-model\n",
+    );
+    let before = snapshot_dir(&w.home);
+    for args in [&["-q", "gen", "--yes"][..], &["gen", "--yes"], &["gen"]] {
+        let out = w.cmd().args(args).assert().code(2);
+        let err = stderr(&out);
+        assert!(
+            err.contains(&canonical(&w.root.join("work/providers.local.yaml"))),
+            "{args:?}: {err}"
+        );
+        assert!(err.contains("nothing was written"), "{args:?}: {err}");
+        // The way to switch names the link, which reads that overlay; the
+        // link's target is the home's catalog, without it.
+        assert!(
+            err.contains(&format!(
+                "to switch this home to it, name it: `codexgen --catalog {} gen`",
+                w.root.join("work/providers.yaml").display()
+            )),
+            "{args:?}: {err}"
+        );
+        assert_eq!(snapshot_dir(&w.home), before, "{args:?} wrote");
+    }
+    w.cmd()
+        .args(["gen", "--check"])
+        .assert()
+        .stderr(contains("which would replace it"));
+    for args in [&["-q", "aliases"][..], &["-q", "exec", "--print", "mine"]] {
+        w.cmd()
+            .env("ACME_LLM_KEY", "k")
+            .args(args)
+            .assert()
+            .success()
+            .stdout(contains("acme-large").and(contains("planted").not()));
+    }
+    // The user's own overlay, beside the catalog as they named it, is read
+    // by those commands from this folder too.
+    w.file(
+        "user/.config/codexgen/providers.local.yaml",
+        "profiles:\n  mine:\n    model: my-own-model\n",
+    );
+    w.cmd()
+        .current_dir(w.root.join("elsewhere"))
+        .args(["-q", "gen", "--yes"])
+        .assert()
+        .success();
+    for args in [&["-q", "aliases"][..], &["-q", "exec", "--print", "mine"]] {
+        w.cmd()
+            .env("ACME_LLM_KEY", "k")
+            .args(args)
+            .assert()
+            .success()
+            .stdout(contains("my-own-model").and(contains("planted").not()));
+    }
+}
+
+/// The home's catalog is a link (dotfiles: `~/.config/codexgen/providers.yaml
+/// -> ~/dotfiles/providers.yaml`) with the user's overlay beside the link:
+/// from a folder with another catalog, the commands that follow the home
+/// read that overlay, as the run that wrote the home did.
+#[cfg(unix)]
+#[test]
+fn a_home_s_catalog_reached_through_a_link_keeps_its_overlay_in_any_folder() {
+    let w = World::new();
+    let real = w.file("user/dotfiles/providers.yaml", MINE);
+    let link = w.root.join("user/.config/codexgen/providers.yaml");
+    std::fs::create_dir_all(link.parent().unwrap()).unwrap();
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    w.file(
+        "user/.config/codexgen/providers.local.yaml",
+        "profiles:\n  mine:\n    model: my-own-model\n",
+    );
+    w.catalog(CATALOG);
+    std::fs::create_dir_all(w.root.join("elsewhere")).unwrap();
+    w.cmd()
+        .current_dir(w.root.join("elsewhere"))
+        .args(["-q", "gen", "--yes"])
+        .assert()
+        .success();
+    assert!(w.read("mine.config.toml").contains("my-own-model"));
+    for args in [&["-q", "aliases"][..], &["-q", "exec", "--print", "mine"]] {
+        w.cmd()
+            .env("ACME_LLM_KEY", "k")
+            .args(args)
+            .assert()
+            .success()
+            .stdout(contains("my-own-model"));
+    }
+    w.cmd()
+        .args(["-q", "doctor"])
+        .assert()
+        .stdout(contains("match the catalog"));
+    // Naming the link's target would not read that overlay: the way to
+    // keep the home's catalog does not say to.
+    let out = w.cmd().args(["-q", "gen", "--yes"]).assert().code(2);
+    let err = stderr(&out);
+    assert!(
+        !err.contains(&format!("--catalog {} gen", canonical(&real))),
+        "{err}"
+    );
+    assert!(
+        err.contains("run where no other providers.yaml is found"),
+        "{err}"
+    );
 }

@@ -276,3 +276,44 @@ fn probe_timeout_is_bounded_and_says_its_range() {
             )));
     }
 }
+
+/// `exec` hands the process over to Codex: a note it could not say on a
+/// full stderr must still end the run with exit 2, as for every command,
+/// so Codex is not started after it.
+#[cfg(target_os = "linux")]
+#[test]
+fn exec_does_not_hand_over_to_codex_after_a_message_it_could_not_say() {
+    let w = World::new();
+    // The home's catalog is the user's; the folder ships another, so exec
+    // says a note (it reads the home's) before it starts Codex.
+    w.file("user/.config/codexgen/providers.yaml", CATALOG);
+    w.catalog(&CATALOG.replace("alpha-1", "alpha-9"));
+    std::fs::create_dir_all(w.root.join("elsewhere")).unwrap();
+    w.cmd()
+        .current_dir(w.root.join("elsewhere"))
+        .args(["-q", "gen", "--yes"])
+        .assert()
+        .success();
+    w.fake_codex("0.169.0", "exit 0");
+    let args = vec!["exec".to_owned(), "alpha".to_owned()];
+    let normal = run(&w, &args, Stdio::piped(), Stdio::piped());
+    assert!(
+        String::from_utf8_lossy(&normal.stderr).contains("note:"),
+        "{normal:?}"
+    );
+    assert_eq!(normal.status.code(), Some(0), "{normal:?}");
+    let started = w
+        .codex_runs()
+        .iter()
+        .filter(|r| !r.starts_with("--version"))
+        .count();
+    assert_eq!(started, 1, "{:?}", w.codex_runs());
+    let out = run(&w, &args, Stdio::piped(), full());
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let after = w
+        .codex_runs()
+        .iter()
+        .filter(|r| !r.starts_with("--version"))
+        .count();
+    assert_eq!(after, started, "Codex was started: {:?}", w.codex_runs());
+}
