@@ -18,7 +18,9 @@
 //! removal never leaves a table Codex refuses: a table whose managed leaves
 //! all leave but which holds the user's keys or tables (a provider without
 //! `name` would not load) is kept whole, codexgen's keys included, and
-//! released to the user ([`releases`], [`Note::Released`]); a provider's
+//! released to the user ([`releases`], [`Note::Released`]), as is a
+//! provider that a `model_provider` of the user's names ([`providers_in_use`];
+//! Codex refuses a file naming a provider it does not know); a provider's
 //! sub-table that leaves while the provider stays, holding the user's keys,
 //! stops the merge instead ([`MergeError::Undecided`]): neither way is sure
 //! to load. The choices are the README's ("Ownership").
@@ -68,8 +70,14 @@ pub enum Note {
     /// A table codexgen wrote that the catalog no longer renders, but which
     /// holds the user's `keys` (paths relative to it) too: it stays whole,
     /// codexgen's keys included, and is the user's from now on (without
-    /// codexgen's keys, Codex could refuse it; see [`releases`]).
-    Released { table: String, keys: Vec<String> },
+    /// codexgen's keys, Codex could refuse it; see [`releases`]). Or a
+    /// provider that a `model_provider` of the user's names (`used_by`, the
+    /// keys' paths in this file): without it, Codex refuses the file.
+    Released {
+        table: String,
+        keys: Vec<String>,
+        used_by: Vec<String>,
+    },
     /// Comment lines that removed keys or tables held stay in the file.
     CommentsKept { lines: usize },
 }
@@ -522,7 +530,8 @@ fn stale_leaves<'a>(
         stale.push((&rec.path, drift));
     }
     let adopted_tables: Vec<Vec<String>> = adopt.iter().map(legacy_table).collect();
-    let (released, found) = releases(doc, &stale, wanted_paths, &adopted_tables);
+    let used = providers_in_use(doc, wanted_paths, &adopted_tables);
+    let (released, found) = releases(doc, &stale, wanted_paths, &adopted_tables, &used);
     undecided.extend(found);
     let stale: Vec<&[String]> = stale
         .into_iter()
@@ -535,6 +544,7 @@ fn stale_leaves<'a>(
     notes.extend(released.into_iter().map(|r| Note::Released {
         table: r.table.join("."),
         keys: r.keys,
+        used_by: r.used_by,
     }));
     stale
 }
@@ -1010,6 +1020,46 @@ struct Release {
     table: Vec<String>,
     /// What the user added there, relative to the table.
     keys: Vec<String>,
+    /// The user's `model_provider` keys that name it (a provider only).
+    used_by: Vec<String>,
+}
+
+/// The providers that `model_provider` keys codexgen does not write name,
+/// each with the paths of those keys: config.toml's top-level one (the
+/// user's under `default: ~`) and a `[profiles.NAME]` table's, but not one
+/// of a table that moves out (`adopted`). Codex refuses a file whose
+/// `model_provider` names a provider it does not know ("Model provider
+/// `X` not found"), every command for the top-level one.
+fn providers_in_use(
+    doc: &DocumentMut,
+    wanted: &HashSet<&[String]>,
+    adopted: &[Vec<String>],
+) -> HashMap<String, Vec<String>> {
+    let mut used: HashMap<String, Vec<String>> = HashMap::new();
+    let mut note = |path: Vec<String>, item: Option<&Item>| {
+        let Some(id) = item.and_then(Item::as_str) else {
+            return;
+        };
+        if wanted.contains(path.as_slice()) || adopted.iter().any(|a| path.starts_with(a)) {
+            return;
+        }
+        used.entry(id.to_owned()).or_default().push(path.join("."));
+    };
+    note(vec!["model_provider".to_owned()], doc.get("model_provider"));
+    if let Some(profiles) = doc.get("profiles").and_then(Item::as_table_like) {
+        for (name, profile) in profiles.iter() {
+            let path = vec![
+                "profiles".to_owned(),
+                name.to_owned(),
+                "model_provider".to_owned(),
+            ];
+            let item = profile
+                .as_table_like()
+                .and_then(|t| t.get("model_provider"));
+            note(path, item);
+        }
+    }
+    used
 }
 
 /// Tables that Codex checks as a whole: a provider (`[model_providers.ID]`
@@ -1033,12 +1083,15 @@ fn checked_whole(table: &[String]) -> bool {
 /// keeps its `name`); other tables (a profile, `[profiles.NAME]`, a
 /// profile's `[tools]`) lose codexgen's keys and keep the user's, since
 /// Codex needs no key there. Comments are not the user's keys here: they
-/// stay without the table.
+/// stay without the table. A provider the user's `model_provider` names
+/// (`used`, see [`providers_in_use`]) is released whole too, user keys or
+/// none: removing it would leave a file Codex refuses.
 fn releases(
     doc: &DocumentMut,
     stale: &[(&[String], Option<Note>)],
     wanted: &HashSet<&[String]>,
     adopted: &[Vec<String>],
+    used: &HashMap<String, Vec<String>>,
 ) -> (Vec<Release>, Vec<Release>) {
     if stale.is_empty() {
         return (Vec::new(), Vec::new());
@@ -1078,7 +1131,13 @@ fn releases(
         let Some(at) = at else { continue };
         let mut keys = Vec::new();
         remaining(at, &mut table.to_vec(), table.len(), &going, &mut keys);
-        if keys.is_empty() {
+        let used_by = match table {
+            [providers, id] if providers == "model_providers" => {
+                used.get(id).cloned().unwrap_or_default()
+            }
+            _ => Vec::new(),
+        };
+        if keys.is_empty() && used_by.is_empty() {
             continue;
         }
         let entry_stays = table
@@ -1087,6 +1146,7 @@ fn releases(
         let release = Release {
             table: table.to_vec(),
             keys,
+            used_by,
         };
         if entry_stays {
             undecided.push(release);
@@ -1963,7 +2023,8 @@ mod tests {
             out.notes,
             vec![Note::Released {
                 table: "model_providers.b".into(),
-                keys: vec!["mine".into()]
+                keys: vec!["mine".into()],
+                used_by: vec![],
             }]
         );
         // A next run has nothing to do.
@@ -1992,7 +2053,8 @@ mod tests {
             out.notes,
             vec![Note::Released {
                 table: "model_providers.b".into(),
-                keys: vec!["http_headers.X-Team".into()]
+                keys: vec!["http_headers.X-Team".into()],
+                used_by: vec![],
             }]
         );
     }

@@ -494,3 +494,82 @@ fn the_prompt_says_it_before_asking() {
     assert_eq!(run.status.code(), Some(1), "{said}");
     assert_eq!(crate::support::snapshot_dir(&w.home), before);
 }
+
+/// The test catalog without a default: codexgen leaves config.toml's
+/// top-level `model` and `model_provider` to the user.
+fn no_default(catalog: &str) -> String {
+    catalog.replace("default: alpha\n", "default: ~\n")
+}
+
+/// A home written from the test catalog without a default, where the user's
+/// own `model_provider` (`at`, `top` or a `[profiles.mine]` table) names
+/// `beta-p`; then beta-p leaves the catalog.
+fn home_using_beta_at(at: &str) -> World {
+    let w = World::new();
+    w.catalog(&no_default(CATALOG));
+    w.gen_yes();
+    edit(&w, "config.toml", |text| match at {
+        "top" => text.replacen(
+            "\n[model_providers.alpha-p]",
+            "\nmodel = \"beta-2\"\nmodel_provider = \"beta-p\"\n\n[model_providers.alpha-p]",
+            1,
+        ),
+        _ => format!("{text}\n[profiles.mine]\nmodel = \"beta-2\"\nmodel_provider = \"beta-p\"\n"),
+    });
+    w.catalog(&no_default(&without_beta()));
+    w
+}
+
+/// The warning a provider kept for the user's `model_provider` gets.
+const USED: &str = "config.toml: `[model_providers.beta-p]` is no longer in the catalog, but your `model_provider` names it";
+
+#[test]
+fn a_removed_provider_that_the_users_model_provider_names_stays_whole() {
+    for (at, key) in [
+        ("top", "`model_provider`"),
+        ("profiles", "`profiles.mine.model_provider`"),
+    ] {
+        let w = home_using_beta_at(at);
+        let before = w.read("config.toml");
+        let warning = USED.replace("`model_provider`", key);
+        w.cmd()
+            .args(["gen", "--diff"])
+            .assert()
+            .success()
+            .stderr(contains(format!("warning: {warning}")));
+        w.cmd()
+            .args(["gen", "--yes"])
+            .assert()
+            .success()
+            .stderr(contains(format!("warning: {warning}")));
+        // Codex would refuse every command ("Model provider `beta-p` not
+        // found") without the table: it stays as it was.
+        assert_eq!(w.read("config.toml"), before, "{at}");
+        assert!(!w.exists("beta.config.toml"));
+        // The table is the user's now: the next run says nothing of it.
+        w.cmd()
+            .args(["gen", "--check"])
+            .assert()
+            .success()
+            .stderr(contains("no longer in the catalog").not());
+    }
+}
+
+#[test]
+fn real_codex_loads_a_home_whose_model_provider_named_a_removed_provider() {
+    let Some(codex) = codex_bin_from("CODEX_BIN", "0.169.0") else {
+        return;
+    };
+    let w = home_using_beta_at("top");
+    w.cmd()
+        .args(["--codex-version", "0.169.0", "gen", "--yes"])
+        .assert()
+        .success();
+    let out = codex_loads(&w, &codex, &[]);
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        w.read("config.toml"),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
