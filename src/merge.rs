@@ -158,6 +158,10 @@ pub struct Ownership<'a> {
     /// Keys moved here from an adopted table elsewhere (paths relative to
     /// this file); added when the file does not have them, not managed.
     pub carry_in: &'a [Managed],
+    /// Providers that `model_provider` keys in files codexgen does not
+    /// write name (a profile file of the user's): each id, and the key as
+    /// its warning shows it (`FILE: model_provider`).
+    pub used_elsewhere: &'a [(String, String)],
 }
 
 /// Rendered text longer than this is parsed and merged in pieces of about
@@ -462,6 +466,7 @@ fn merge_leaves(
         own.adopt,
         &adopted,
         &wanted_paths,
+        own.used_elsewhere,
         &mut notes,
         &mut undecided,
     );
@@ -503,6 +508,7 @@ fn stale_leaves<'a>(
     adopt: &[ProfileName],
     adopted: &'a [Managed],
     wanted_paths: &HashSet<&[String]>,
+    used_elsewhere: &[(String, String)],
     notes: &mut Vec<Note>,
     undecided: &mut Vec<Release>,
 ) -> Vec<&'a [String]> {
@@ -530,7 +536,10 @@ fn stale_leaves<'a>(
         stale.push((&rec.path, drift));
     }
     let adopted_tables: Vec<Vec<String>> = adopt.iter().map(legacy_table).collect();
-    let used = providers_in_use(doc, wanted_paths, &adopted_tables);
+    let mut used = providers_in_use(doc, wanted_paths, &adopted_tables);
+    for (id, key) in used_elsewhere {
+        used.entry(id.clone()).or_default().push(key.clone());
+    }
     let (released, found) = releases(doc, &stale, wanted_paths, &adopted_tables, &used);
     undecided.extend(found);
     let stale: Vec<&[String]> = stale
@@ -1327,6 +1336,18 @@ pub fn merge_home(
     header: &str,
     adopt: &[ProfileName],
 ) -> Result<Vec<Merged>, MergeError> {
+    merge_home_using(inputs, header, adopt, &[])
+}
+
+/// [`merge_home`], where `used_elsewhere` names the providers that files
+/// of the user's in the home use (see [`Ownership::used_elsewhere`]): a
+/// provider among them that leaves the catalog stays in config.toml.
+pub fn merge_home_using(
+    inputs: &[FileInput<'_>],
+    header: &str,
+    adopt: &[ProfileName],
+    used_elsewhere: &[(String, String)],
+) -> Result<Vec<Merged>, MergeError> {
     let merge_one = |input: &FileInput<'_>, adopt, carry_in: &[Managed]| {
         if input.unchanged && carry_in.is_empty() {
             return Ok(Merged {
@@ -1340,6 +1361,11 @@ pub fn merge_home(
             previous: input.previous,
             adopt,
             carry_in,
+            used_elsewhere: if input.file == CodexFile::Config {
+                used_elsewhere
+            } else {
+                &[]
+            },
         };
         merge(&input.label, input.current, input.desired, header, &own)
     };
@@ -2031,6 +2057,46 @@ mod tests {
         let again = run(out.text.as_deref(), Some(""), &out.managed);
         assert_eq!(again.text, out.text);
         assert_eq!(again.notes, vec![]);
+    }
+
+    #[test]
+    fn a_provider_the_users_model_provider_names_stays_whole() {
+        // Given a provider codexgen wrote, that a `model_provider` codexgen
+        // does not write names (at the top, in a `[profiles.NAME]` table),
+        let table = "[model_providers.b]\nname = \"B\"\nenv_key = \"B_KEY\"\n";
+        let previous = [
+            managed("model_providers.b.name", "\"B\""),
+            managed("model_providers.b.env_key", "\"B_KEY\""),
+        ];
+        for (user, key) in [
+            ("model_provider = \"b\"\n", "model_provider"),
+            (
+                "[profiles.p]\nmodel_provider = \"b\"\n",
+                "profiles.p.model_provider",
+            ),
+        ] {
+            let current = format!("{user}{table}");
+            // a catalog without it
+            let out = run(Some(&current), Some(""), &previous);
+            // leaves it whole (Codex refuses a file naming a provider it
+            // does not know), and says which key names it.
+            assert_eq!(out.text, Some(format!("{HEADER}{current}")));
+            assert_eq!(
+                out.notes,
+                vec![Note::Released {
+                    table: "model_providers.b".into(),
+                    keys: vec![],
+                    used_by: vec![key.into()],
+                }]
+            );
+        }
+        // One the catalog writes, or that names another provider, does not keep it.
+        let current = format!("model_provider = \"a\"\n{table}");
+        let out = run(Some(&current), Some(""), &previous);
+        assert_eq!(out.text, Some(format!("{HEADER}model_provider = \"a\"\n")));
+        let current = format!("model_provider = \"b\"\n{table}");
+        let out = run(Some(&current), Some("model_provider = \"b\"\n"), &previous);
+        assert!(!out.text.unwrap_or_default().contains("[model_providers.b]"));
     }
 
     #[test]

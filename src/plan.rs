@@ -354,7 +354,11 @@ impl Prepared {
                 }),
             })
             .collect();
-        let merged = merge::merge_home(&inputs, &header, &adopt)?;
+        let used = providers_used_by_users_files(
+            &settings.codex_home,
+            read.iter().map(|(file, ..)| *file),
+        );
+        let merged = merge::merge_home_using(&inputs, &header, &adopt, &used)?;
         drop(inputs);
         let files = read
             .into_iter()
@@ -636,6 +640,37 @@ fn input_key(file: &CodexFile, desired: &str, header: &str, adopt: &[ProfileName
 
 /// A Codex config file's text (at most [`input::CODEX_FILE`] of a regular
 /// file), or `None` when it does not exist.
+/// The providers that profile files of the user's (in the home, not among
+/// `ours`) name in their `model_provider`: each id, and the key as a
+/// warning shows it. `codex -p NAME` refuses such a file once the provider
+/// is gone. A file that cannot be read or parsed names none: it is the
+/// user's, and Codex refuses it anyway.
+fn providers_used_by_users_files<'f>(
+    home: &Path,
+    ours: impl Iterator<Item = &'f CodexFile>,
+) -> Vec<(String, String)> {
+    let ours: HashSet<&CodexFile> = ours.collect();
+    let Ok(entries) = std::fs::read_dir(home) else {
+        return Vec::new();
+    };
+    let mut used: Vec<(String, String)> = entries
+        .filter_map(Result::ok)
+        .filter_map(|e| e.file_name().to_str().and_then(CodexFile::from_file_name))
+        .filter(|file| *file != CodexFile::Config && !ours.contains(file))
+        .filter_map(|file| {
+            let text = read_optional(&file.path_in(home)).ok().flatten()?;
+            let doc = text
+                .trim_start_matches('\u{feff}')
+                .parse::<toml_edit::DocumentMut>()
+                .ok()?;
+            let id = doc.get("model_provider")?.as_str()?.to_owned();
+            Some((id, format!("{file}: model_provider")))
+        })
+        .collect();
+    used.sort();
+    used
+}
+
 pub fn read_optional(path: &Path) -> Result<Option<String>, Error> {
     Ok(input::read_optional(path, input::CODEX_FILE)?)
 }

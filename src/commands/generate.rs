@@ -839,9 +839,13 @@ fn warn_about_releases(plan: &Plan, said: &mut Warnings) {
             else {
                 continue;
             };
+            // A key in another file is `FILE: KEY`.
             let quoted = |list: &[String]| {
                 list.iter()
-                    .map(|k| format!("`{k}`"))
+                    .map(|k| match k.split_once(": ") {
+                        Some((file, key)) => format!("`{key}` in {file}"),
+                        None => format!("`{k}`"),
+                    })
                     .collect::<Vec<_>>()
                     .join(", ")
             };

@@ -502,7 +502,8 @@ fn no_default(catalog: &str) -> String {
 }
 
 /// A home written from the test catalog without a default, where the user's
-/// own `model_provider` (`at`, `top` or a `[profiles.mine]` table) names
+/// own `model_provider` (`at`: `top`, a `[profiles.mine]` table, or the
+/// `file` mine.config.toml, which codexgen never wrote) names
 /// `beta-p`; then beta-p leaves the catalog.
 fn home_using_beta_at(at: &str) -> World {
     let w = World::new();
@@ -514,8 +515,17 @@ fn home_using_beta_at(at: &str) -> World {
             "\nmodel = \"beta-2\"\nmodel_provider = \"beta-p\"\n\n[model_providers.alpha-p]",
             1,
         ),
-        _ => format!("{text}\n[profiles.mine]\nmodel = \"beta-2\"\nmodel_provider = \"beta-p\"\n"),
+        "profiles" => {
+            format!("{text}\n[profiles.mine]\nmodel = \"beta-2\"\nmodel_provider = \"beta-p\"\n")
+        }
+        _ => text,
     });
+    if at == "file" {
+        w.file(
+            "codex-home/mine.config.toml",
+            "# mine\nmodel = \"beta-2\"\nmodel_provider = \"beta-p\"\n",
+        );
+    }
     w.catalog(&no_default(&without_beta()));
     w
 }
@@ -528,6 +538,7 @@ fn a_removed_provider_that_the_users_model_provider_names_stays_whole() {
     for (at, key) in [
         ("top", "`model_provider`"),
         ("profiles", "`profiles.mine.model_provider`"),
+        ("file", "`model_provider` in mine.config.toml"),
     ] {
         let w = home_using_beta_at(at);
         let before = w.read("config.toml");
@@ -560,16 +571,18 @@ fn real_codex_loads_a_home_whose_model_provider_named_a_removed_provider() {
     let Some(codex) = codex_bin_from("CODEX_BIN", "0.169.0") else {
         return;
     };
-    let w = home_using_beta_at("top");
-    w.cmd()
-        .args(["--codex-version", "0.169.0", "gen", "--yes"])
-        .assert()
-        .success();
-    let out = codex_loads(&w, &codex, &[]);
-    assert!(
-        out.status.success(),
-        "{}\n{}",
-        w.read("config.toml"),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    for (at, args) in [("top", &[][..]), ("file", &["-p", "mine"])] {
+        let w = home_using_beta_at(at);
+        w.cmd()
+            .args(["--codex-version", "0.169.0", "gen", "--yes"])
+            .assert()
+            .success();
+        let out = codex_loads(&w, &codex, args);
+        assert!(
+            out.status.success(),
+            "{at}: {}\n{}",
+            w.read("config.toml"),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 }
