@@ -462,11 +462,9 @@ fn merge_leaves(
     let mut undecided = Vec::new();
     let stale = stale_leaves(
         &doc,
-        own.previous,
-        own.adopt,
+        own,
         &adopted,
         &wanted_paths,
-        own.used_elsewhere,
         &mut notes,
         &mut undecided,
     );
@@ -504,14 +502,13 @@ fn merge_leaves(
 /// adds to `undecided` the tables the user must decide about.
 fn stale_leaves<'a>(
     doc: &DocumentMut,
-    previous: &'a [Managed],
-    adopt: &[ProfileName],
+    own: &Ownership<'a>,
     adopted: &'a [Managed],
     wanted_paths: &HashSet<&[String]>,
-    used_elsewhere: &[(String, String)],
     notes: &mut Vec<Note>,
     undecided: &mut Vec<Release>,
 ) -> Vec<&'a [String]> {
+    let (previous, adopt, used_elsewhere) = (own.previous, own.adopt, own.used_elsewhere);
     // Each stale leaf, and the note to give if it goes (a hand edit).
     let mut stale: Vec<(&[String], Option<Note>)> = Vec::new();
     let mut seen: HashSet<&[String]> = HashSet::new();
