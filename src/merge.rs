@@ -1081,9 +1081,11 @@ fn checked_whole(table: &[String]) -> bool {
 /// without `name`, which Codex refuses. When the catalog dropped the whole
 /// entry (the provider), such a table is released whole instead: the
 /// outermost one, with every stale leaf under it (its `[...auth]` too).
-/// When the entry stays and only a sub-table leaves (the catalog's provider
-/// no longer has `auth`), neither way loads for sure (an `[auth]` without
-/// `command`, or beside the catalog's new `env_key`): the second list,
+/// When the entry stays (anything under it still rendered, a sub-table of
+/// Bedrock's too) and only a sub-table leaves (the catalog's provider no
+/// longer has `auth`, Bedrock trades `aws` for `auth`), neither way loads
+/// for sure (an `[auth]` without `command`, or beside the catalog's new
+/// `env_key`; an `[aws]` beside the new `[auth]`): the second list,
 /// which stops the merge for the user to decide. A table holding any leaf
 /// the catalog still renders is neither (a provider that loses one key
 /// keeps its `name`); other tables (a profile, `[profiles.NAME]`, a
@@ -1107,11 +1109,6 @@ fn releases(
     let rendered: HashSet<&[String]> = wanted
         .iter()
         .flat_map(|path| (0..path.len()).map(|depth| &path[..depth]))
-        .collect();
-    // Every table that holds a rendered leaf of its own.
-    let direct: HashSet<&[String]> = wanted
-        .iter()
-        .filter_map(|path| path.split_last().map(|(_, table)| table))
         .collect();
     let mut tables: Vec<&[String]> = stale
         .iter()
@@ -1146,9 +1143,10 @@ fn releases(
         if keys.is_empty() && used_by.is_empty() {
             continue;
         }
-        let entry_stays = table
-            .split_last()
-            .is_some_and(|(_, parent)| direct.contains(parent));
+        // The entry is the provider or server (`model_providers.ID`): it
+        // stays when the catalog still renders anything under it, a
+        // sub-table only too (Bedrock's `[...auth]` in place of `[...aws]`).
+        let entry_stays = table.len() > 2 && rendered.contains(&table[..2]);
         let release = Release {
             table: table.to_vec(),
             keys,

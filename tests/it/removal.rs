@@ -586,3 +586,54 @@ fn real_codex_loads_a_home_whose_model_provider_named_a_removed_provider() {
         );
     }
 }
+
+/// The test catalog with Codex's built-in `amazon-bedrock` set by `entry`
+/// (YAML under its id): a provider entry with sub-tables only.
+fn with_bedrock(entry: &str) -> String {
+    CATALOG.replacen(
+        "profiles:\n",
+        &format!("  amazon-bedrock:\n{entry}profiles:\n"),
+        1,
+    )
+}
+
+#[test]
+fn a_users_key_in_a_subtable_that_leaves_an_entry_of_subtables_only_stops_the_run() {
+    // An entry whose only table the catalog writes is a sub-table: when it
+    // trades `aws` for `auth`, the user's `region` in [...aws] is neither
+    // kept (Codex refuses `aws` beside `auth`) nor dropped silently.
+    let w = World::new();
+    w.catalog(&with_bedrock("    aws:\n      profile: dev\n"));
+    w.gen_yes();
+    edit(&w, "config.toml", |text| {
+        text.replace(
+            "profile = \"dev\"\n",
+            "profile = \"dev\"\nregion = \"us-east-1\"\n",
+        )
+    });
+    let before = w.read("config.toml");
+    w.catalog(&with_bedrock(
+        "    auth:\n      command: /bin/echo\n      args: [tok]\n",
+    ));
+    for mode in ["--diff", "--yes"] {
+        w.cmd()
+            .args(["gen", mode])
+            .assert()
+            .failure()
+            .stderr(contains(
+                "the catalog no longer writes [model_providers.amazon-bedrock.aws], but it holds keys you added (`region`)",
+            ));
+    }
+    assert_eq!(w.read("config.toml"), before);
+    // Without the user's key, the table simply goes.
+    edit(&w, "config.toml", |text| {
+        text.replace("region = \"us-east-1\"\n", "")
+    });
+    w.gen_yes();
+    let config = w.read("config.toml");
+    assert!(!config.contains(".aws]"), "{config}");
+    assert!(
+        config.contains("[model_providers.amazon-bedrock.auth]"),
+        "{config}"
+    );
+}
