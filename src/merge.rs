@@ -3074,6 +3074,69 @@ mod tests {
                 prop_assert_eq!(again.text, out.text);
             }
 
+            /// Whatever the user added to providers that leave (a key, a
+            /// sub-table, a `model_provider` naming one, a multi-line string
+            /// holding `#`, a byte-order mark), what a removal leaves is
+            /// what Codex loads: every provider table keeps its `name`, the
+            /// top-level `model_provider` names a provider still there; the
+            /// string is not touched, and a second run changes nothing.
+            #[test]
+            fn a_removal_never_leaves_a_provider_codex_refuses(
+                providers in proptest::collection::vec((any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>()), 1..5),
+                used in proptest::option::of(0usize..5),
+                bom in any::<bool>(),
+                crlf in any::<bool>(),
+            ) {
+                let mut current = String::new();
+                if let Some(i) = used.filter(|i| *i < providers.len()) {
+                    let _ = writeln!(current, "model_provider = \"p{i}\"");
+                }
+                current.push_str("note = \"\"\"\n# not a comment\n\"\"\"\n");
+                let mut desired = String::new();
+                let mut previous = Vec::new();
+                for (i, (keep, key, sub, comment)) in providers.iter().enumerate() {
+                    let _ = write!(current, "\n[model_providers.p{i}]\nname = \"P\"\nwire_api = \"responses\"\n");
+                    if *key {
+                        current.push_str("supports_websockets = false\n");
+                    }
+                    if *comment {
+                        let _ = writeln!(current, "# mine {i}");
+                    }
+                    if *sub {
+                        let _ = write!(current, "\n[model_providers.p{i}.http_headers]\nX = \"y\"\n");
+                    }
+                    for (key, value) in [("name", "\"P\""), ("wire_api", "\"responses\"")] {
+                        previous.push(managed(&format!("model_providers.p{i}.{key}"), value));
+                    }
+                    if *keep {
+                        let _ = write!(desired, "\n[model_providers.p{i}]\nname = \"P\"\nwire_api = \"responses\"\n");
+                    }
+                }
+                let current = if crlf { current.replace('\n', "\r\n") } else { current };
+                let current = if bom { format!("\u{feff}{current}") } else { current };
+                let out = run(Some(&current), Some(&desired), &previous);
+                let text = out.text.clone().unwrap();
+                let doc: DocumentMut = text.trim_start_matches('\u{feff}').parse().unwrap();
+                let tables = doc.get("model_providers").and_then(Item::as_table_like);
+                for (id, table) in tables.iter().flat_map(|t| t.iter()) {
+                    let table = table.as_table_like().unwrap();
+                    prop_assert!(table.get("name").is_some(), "{id} without name in\n{text}");
+                }
+                if let Some(id) = doc.get("model_provider").and_then(Item::as_str) {
+                    prop_assert!(tables.and_then(|t| t.get(id)).is_some(), "{id} gone in\n{text}");
+                }
+                prop_assert_eq!(text.matches("# not a comment").count(), 1, "{}", text);
+                prop_assert_eq!(text.starts_with('\u{feff}'), bom);
+                for (i, (.., comment)) in providers.iter().enumerate() {
+                    if *comment {
+                        let mine = format!("# mine {i}");
+                        prop_assert!(text.contains(&mine), "lost {} in\n{}", mine, text);
+                    }
+                }
+                let again = run(Some(&text), Some(&desired), &out.managed);
+                prop_assert_eq!(again.text, out.text);
+            }
+
             #[test]
             fn merging_twice_changes_nothing_and_keeps_unmanaged_lines(current in unmanaged(), desired in rendered(), later in rendered()) {
                 let once = run(Some(&current), Some(&desired), &[]);
