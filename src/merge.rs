@@ -19,8 +19,9 @@
 //! all leave but which holds the user's keys or tables (a provider without
 //! `name` would not load) is kept whole, codexgen's keys included, and
 //! released to the user ([`releases`], [`Note::Released`]), as is a
-//! provider that a `model_provider` of the user's names ([`providers_in_use`];
-//! Codex refuses a file naming a provider it does not know); a provider's
+//! provider that a `model_provider` of the user's names, or a legacy profile
+//! table that the user's `profile` selects ([`tables_in_use`]; Codex refuses
+//! a file naming a provider it does not know); a provider's
 //! sub-table that leaves while the provider stays, holding the user's keys,
 //! stops the merge instead ([`MergeError::Undecided`]): neither way is sure
 //! to load. The choices are the README's ("Ownership").
@@ -533,11 +534,7 @@ fn stale_leaves<'a>(
         stale.push((&rec.path, drift));
     }
     let adopted_tables: Vec<Vec<String>> = adopt.iter().map(legacy_table).collect();
-    let mut used = providers_in_use(doc, wanted_paths, &adopted_tables);
-    for (id, key) in used_elsewhere {
-        used.entry(id.clone()).or_default().push(key.clone());
-    }
-    let (released, found) = releases(doc, &stale, wanted_paths, &adopted_tables, &used);
+    let (released, found) = releases(doc, &stale, wanted_paths, &adopted_tables, used_elsewhere);
     undecided.extend(found);
     let stale: Vec<&[String]> = stale
         .into_iter()
@@ -1030,40 +1027,69 @@ struct Release {
     used_by: Vec<String>,
 }
 
-/// The providers that `model_provider` keys codexgen does not write name,
-/// each with the paths of those keys: config.toml's top-level one (the
-/// user's under `default: ~`) and a `[profiles.NAME]` table's, but not one
-/// of a table that moves out (`adopted`). Codex refuses a file whose
-/// `model_provider` names a provider it does not know ("Model provider
-/// `X` not found"), every command for the top-level one.
-fn providers_in_use(
+/// The tables that keys codexgen does not write name, and that Codex
+/// looks up: each table's path, with the paths of the keys naming it. A
+/// top-level `profile = "NAME"` names `[profiles.NAME]` (read before
+/// Codex 0.134; `exec` fails with "config profile `NAME` not found"
+/// without it). A `model_provider` names `[model_providers.ID]` (Codex
+/// refuses the file with "Model provider `ID` not found"): config.toml's
+/// top-level one (the user's under `default: ~`) and a `[profiles.NAME]`
+/// table's, but not one that leaves (`going`) unless its table is kept
+/// for a `profile` key, nor one of a table that moves out (`adopted`).
+/// `elsewhere`: providers named in other files (`FILE: model_provider`).
+fn tables_in_use(
     doc: &DocumentMut,
     wanted: &HashSet<&[String]>,
     adopted: &[Vec<String>],
-) -> HashMap<String, Vec<String>> {
-    let mut used: HashMap<String, Vec<String>> = HashMap::new();
-    let mut note = |path: Vec<String>, item: Option<&Item>| {
+    going: &HashSet<&[String]>,
+    elsewhere: &[(String, String)],
+) -> HashMap<Vec<String>, Vec<String>> {
+    let mut used: HashMap<Vec<String>, Vec<String>> = HashMap::new();
+    let key = |path: &[&str]| {
+        path.iter()
+            .map(|k| (*k).to_owned())
+            .collect::<Vec<String>>()
+    };
+    let stays = |path: &[String]| {
+        !wanted.contains(path)
+            && !going.contains(path)
+            && !adopted.iter().any(|a| path.starts_with(a))
+    };
+    let selected = doc
+        .get("profile")
+        .and_then(Item::as_str)
+        .filter(|_| stays(&key(&["profile"])));
+    if let Some(name) = selected {
+        used.entry(key(&["profiles", name]))
+            .or_default()
+            .push("profile".to_owned());
+    }
+    let mut name_provider = |path: Vec<String>, item: Option<&Item>, kept: bool| {
         let Some(id) = item.and_then(Item::as_str) else {
             return;
         };
-        if wanted.contains(path.as_slice()) || adopted.iter().any(|a| path.starts_with(a)) {
-            return;
+        if kept || stays(&path) {
+            used.entry(key(&["model_providers", id]))
+                .or_default()
+                .push(path.join("."));
         }
-        used.entry(id.to_owned()).or_default().push(path.join("."));
     };
-    note(vec!["model_provider".to_owned()], doc.get("model_provider"));
+    name_provider(key(&["model_provider"]), doc.get("model_provider"), false);
     if let Some(profiles) = doc.get("profiles").and_then(Item::as_table_like) {
         for (name, profile) in profiles.iter() {
-            let path = vec![
-                "profiles".to_owned(),
-                name.to_owned(),
-                "model_provider".to_owned(),
-            ];
+            let path = key(&["profiles", name, "model_provider"]);
             let item = profile
                 .as_table_like()
                 .and_then(|t| t.get("model_provider"));
-            note(path, item);
+            // A profile kept whole for `profile = "NAME"` keeps its provider.
+            let kept = selected == Some(name) && !wanted.contains(path.as_slice());
+            name_provider(path, item, kept);
         }
+    }
+    for (id, where_) in elsewhere {
+        used.entry(key(&["model_providers", id]))
+            .or_default()
+            .push(where_.clone());
     }
     used
 }
@@ -1092,19 +1118,20 @@ fn checked_whole(table: &[String]) -> bool {
 /// profile's `[tools]`) lose codexgen's keys and keep the user's, since
 /// Codex needs no key there. Comments are not the user's keys here: they
 /// stay without the table. A provider the user's `model_provider` names
-/// (`used`, see [`providers_in_use`]) is released whole too, user keys or
+/// (see [`tables_in_use`]) is released whole too, user keys or
 /// none: removing it would leave a file Codex refuses.
 fn releases(
     doc: &DocumentMut,
     stale: &[(&[String], Option<Note>)],
     wanted: &HashSet<&[String]>,
     adopted: &[Vec<String>],
-    used: &HashMap<String, Vec<String>>,
+    used_elsewhere: &[(String, String)],
 ) -> (Vec<Release>, Vec<Release>) {
     if stale.is_empty() {
         return (Vec::new(), Vec::new());
     }
     let going: HashSet<&[String]> = stale.iter().map(|(path, _)| *path).collect();
+    let used = tables_in_use(doc, wanted, adopted, &going, used_elsewhere);
     // Every table that holds a rendered leaf, however deep.
     let rendered: HashSet<&[String]> = wanted
         .iter()
@@ -1114,7 +1141,7 @@ fn releases(
         .iter()
         .filter_map(|(path, _)| path.split_last().map(|(_, table)| table))
         .filter(|table| !adopted.iter().any(|a| table.starts_with(a)))
-        .filter(|table| checked_whole(table))
+        .filter(|table| checked_whole(table) || used.contains_key(*table))
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
@@ -1134,12 +1161,7 @@ fn releases(
         let Some(at) = at else { continue };
         let mut keys = Vec::new();
         remaining(at, &mut table.to_vec(), table.len(), &going, &mut keys);
-        let used_by = match table {
-            [providers, id] if providers == "model_providers" => {
-                used.get(id).cloned().unwrap_or_default()
-            }
-            _ => Vec::new(),
-        };
+        let used_by = used.get(table).cloned().unwrap_or_default();
         if keys.is_empty() && used_by.is_empty() {
             continue;
         }
@@ -2085,6 +2107,16 @@ mod tests {
                 }]
             );
         }
+        // Nor does one of codexgen's that leaves with it (a legacy profile),
+        let current = format!("[profiles.p]\nmodel_provider = \"b\"\n{table}");
+        let mut with_profile = previous.to_vec();
+        with_profile.push(managed("profiles.p.model_provider", "\"b\""));
+        let out = run(Some(&current), Some(""), &with_profile);
+        assert_eq!(out.text.as_deref(), Some(HEADER));
+        // unless `profile = "p"` selects that profile: both stay.
+        let current = format!("profile = \"p\"\n{current}");
+        let out = run(Some(&current), Some(""), &with_profile);
+        assert_eq!(out.text, Some(format!("{HEADER}{current}")));
         // One the catalog writes, or that names another provider, does not keep it.
         let current = format!("model_provider = \"a\"\n{table}");
         let out = run(Some(&current), Some(""), &previous);

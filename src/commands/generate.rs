@@ -861,7 +861,7 @@ fn warn_about_releases(plan: &Plan, said: &mut Warnings) {
                 (
                     format!("{what}, but your {} names it", quoted(used_by)),
                     format!(
-                        "codexgen leaves the whole table (without it Codex refuses the file: \"Model provider not found\"), and no longer manages it; point {} at another provider, then remove `[{table}]` by hand if you no longer want it",
+                        "codexgen leaves the whole table (Codex fails when what a key names is not there), and no longer manages it; point {} elsewhere, then remove `[{table}]` by hand if you no longer want it",
                         quoted(used_by)
                     ),
                 )

@@ -637,3 +637,44 @@ fn a_users_key_in_a_subtable_that_leaves_an_entry_of_subtables_only_stops_the_ru
         "{config}"
     );
 }
+
+#[test]
+fn a_legacy_profile_the_users_profile_selects_stays_with_its_provider_else_both_go() {
+    // Codex before 0.134 reads `[profiles.NAME]` tables, and a top-level
+    // `profile = "NAME"` selects one; without it `exec` fails ("config
+    // profile `beta` not found").
+    for selected in [false, true] {
+        let w = World::new();
+        w.catalog(CATALOG);
+        w.cmd()
+            .args(["--codex-version", "0.133.0", "gen", "--yes"])
+            .assert()
+            .success();
+        if selected {
+            edit(&w, "config.toml", |text| {
+                text.replacen("model = ", "profile = \"beta\"\nmodel = ", 1)
+            });
+        }
+        let before = w.read("config.toml");
+        w.catalog(&without_beta());
+        let run = w
+            .cmd()
+            .args(["--codex-version", "0.133.0", "gen", "--yes"])
+            .assert()
+            .success();
+        let config = w.read("config.toml");
+        if selected {
+            run.stderr(contains(
+                "warning: config.toml: `[profiles.beta]` is no longer in the catalog, but your `profile` names it",
+            ))
+            .stderr(contains(
+                "`[model_providers.beta-p]` is no longer in the catalog, but your `profiles.beta.model_provider` names it",
+            ));
+            assert_eq!(config, before);
+        } else {
+            // codexgen's own profile table names its provider: both go.
+            run.stderr(contains("no longer in the catalog").not());
+            assert!(!config.contains("beta"), "{config}");
+        }
+    }
+}
