@@ -548,6 +548,20 @@ fn a_removed_provider_that_the_users_model_provider_names_stays_whole() {
             .assert()
             .success()
             .stderr(contains(format!("warning: {warning}")));
+        let out = w
+            .cmd()
+            .args(["gen", "--diff", "--format", "json"])
+            .output()
+            .unwrap();
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let used_by = match at {
+            "file" => "mine.config.toml: model_provider",
+            _ => key.trim_matches('`'),
+        };
+        assert_eq!(
+            report["files"][0]["notes"][0],
+            serde_json::json!({"kind": "release", "table": "model_providers.beta-p", "keys": [], "used_by": [used_by]})
+        );
         w.cmd()
             .args(["gen", "--yes"])
             .assert()
