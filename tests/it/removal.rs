@@ -692,3 +692,32 @@ fn a_legacy_profile_the_users_profile_selects_stays_with_its_provider_else_both_
         }
     }
 }
+
+#[test]
+fn a_default_given_up_with_its_provider_keeps_the_provider_its_model_provider_names() {
+    // `default: ~` leaves config.toml's `model_provider` to the user, as it
+    // is on disk: the provider it names stays when the catalog drops it too.
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.gen_yes();
+    let alpha = "  alpha-p:\n    name: Alpha\n    base_url: https://alpha.example/v1\n    env_key: ALPHA_API_KEY\n";
+    let profile = "  alpha:\n    provider: alpha-p\n    model: alpha-1\n";
+    w.catalog(&no_default(CATALOG).replace(alpha, "").replace(profile, ""));
+    w.cmd()
+        .args(["gen", "--yes"])
+        .assert()
+        .success()
+        .stderr(contains(
+            "`[model_providers.alpha-p]` is no longer in the catalog, but your `model_provider` names it",
+        ));
+    let config = w.read("config.toml");
+    assert!(
+        config.contains("model_provider = \"alpha-p\"\n"),
+        "{config}"
+    );
+    assert!(
+        config.contains("[model_providers.alpha-p]\nname = \"Alpha\"\n"),
+        "{config}"
+    );
+    assert!(!w.exists("alpha.config.toml"));
+}
