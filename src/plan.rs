@@ -459,6 +459,11 @@ impl Plan {
                 hits.push((*planned, named));
             }
         }
+        // Codex quotes a value it did not find, not its key ("Model
+        // provider `nope` not found"): the keys holding a quoted value.
+        if hits.is_empty() && scope.is_none() {
+            hits = keys_holding_quoted(&leaves, message);
+        }
         let managed = |planned: &Planned, path: &[String]| {
             planned
                 .merged
@@ -481,6 +486,43 @@ impl Plan {
         }
         blame_keys(&ours, &theirs, &loaded)
     }
+}
+
+/// The leaves whose string value Codex's message quotes in backticks
+/// (`model_provider = "nope"` for ``Model provider `nope` not found``).
+fn keys_holding_quoted<'p>(
+    leaves: &[(&'p Planned, Vec<String>)],
+    message: &str,
+) -> Vec<(&'p Planned, Vec<String>)> {
+    let quoted: Vec<&str> = message
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .filter(|q| !q.is_empty())
+        .collect();
+    if quoted.is_empty() {
+        return Vec::new();
+    }
+    // Each file parsed once, with all of its leaves.
+    let mut found = Vec::new();
+    let mut rest = leaves;
+    while let Some((first, _)) = rest.first() {
+        let end = rest
+            .iter()
+            .position(|(p, _)| p.file != first.file)
+            .unwrap_or(rest.len());
+        let (same, after) = rest.split_at(end);
+        let paths: Vec<&[String]> = same.iter().map(|(_, path)| path.as_slice()).collect();
+        let text = first.merged.text.as_deref().unwrap_or_default();
+        for ((planned, path), value) in same.iter().zip(merge::values_at(text, &paths)) {
+            let value = value.and_then(|v| v.parse::<toml_edit::Value>().ok());
+            if value.is_some_and(|v| v.as_str().is_some_and(|v| quoted.contains(&v))) {
+                found.push((*planned, path.clone()));
+            }
+        }
+        rest = after;
+    }
+    found
 }
 
 /// The help naming the keys Codex objects to: the catalog's (`ours`) and

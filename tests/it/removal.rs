@@ -721,3 +721,26 @@ fn a_default_given_up_with_its_provider_keeps_the_provider_its_model_provider_na
     );
     assert!(!w.exists("alpha.config.toml"));
 }
+
+#[cfg(unix)]
+#[test]
+fn verify_names_the_key_whose_value_codex_did_not_find() {
+    // Codex quotes the value, not the key: "Model provider `nope` not found".
+    let w = World::new();
+    w.catalog(&no_default(CATALOG));
+    w.file(
+        "codex-home/config.toml",
+        "model_provider = \"nope\"\nmodel = \"m\"\n",
+    );
+    w.fake_codex(
+        "0.169.0",
+        "printf 'Error: failed to load configuration\\n\\nCaused by:\\n    Model provider `nope` not found\\n' >&2; exit 1",
+    );
+    w.cmd()
+        .args(["--codex-version", "0.169.0", "gen", "--diff", "--verify"])
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "help: nothing was written; Codex objects to `model_provider` in config.toml, which codexgen does not write",
+        ));
+}
