@@ -354,10 +354,14 @@ impl Prepared {
                 }),
             })
             .collect();
-        let used = providers_used_by_users_files(
-            &settings.codex_home,
-            read.iter().map(|(file, ..)| *file),
-        );
+        // Only a Codex that reads profile files loads them.
+        let used = match settings.target.profile_layout() {
+            ProfileLayout::Files => providers_used_by_users_files(
+                &settings.codex_home,
+                read.iter().map(|(file, ..)| *file),
+            ),
+            ProfileLayout::Tables => Vec::new(),
+        };
         let merged = merge::merge_home_using(&inputs, &header, &adopt, &used)?;
         drop(inputs);
         let files = read

@@ -744,3 +744,17 @@ fn verify_names_the_key_whose_value_codex_did_not_find() {
             "help: nothing was written; Codex objects to `model_provider` in config.toml, which codexgen does not write",
         ));
 }
+
+#[test]
+fn a_profile_file_that_the_target_codex_does_not_read_keeps_no_provider() {
+    // Codex before 0.134 reads no NAME.config.toml: what one names does
+    // not keep a provider that leaves.
+    let w = home_using_beta_at("file");
+    w.cmd()
+        .args(["--codex-version", "0.133.0", "gen", "--yes"])
+        .assert()
+        .success()
+        .stderr(contains("no longer in the catalog").not());
+    assert!(!w.read("config.toml").contains("beta-p"));
+    assert!(w.exists("mine.config.toml"));
+}
