@@ -5,6 +5,9 @@
 //! the Codex home, never writes it; the merging itself is `merge`'s.
 //! Under `default: ~` the plan releases config.toml's top-level `model` and
 //! `model_provider`: no longer owned, they are kept as they are on disk.
+//! It also reads the profile files of the user's (not codexgen's) for the
+//! provider each names, so that a provider leaving the catalog that one of
+//! them still uses stays in config.toml (`merge::merge_home_using`).
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};

@@ -858,8 +858,13 @@ fn warn_about_releases(plan: &Plan, said: &mut Warnings) {
                     ),
                 )
             } else {
+                let also = if keys.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (and it holds keys you added: {})", quoted(keys))
+                };
                 (
-                    format!("{what}, but your {} names it", quoted(used_by)),
+                    format!("{what}, but your {} names it{also}", quoted(used_by)),
                     format!(
                         "codexgen leaves the whole table (Codex fails when what a key names is not there), and no longer manages it; point {} elsewhere, then remove `[{table}]` by hand if you no longer want it",
                         quoted(used_by)

@@ -758,3 +758,18 @@ fn a_profile_file_that_the_target_codex_does_not_read_keeps_no_provider() {
     assert!(!w.read("config.toml").contains("beta-p"));
     assert!(w.exists("mine.config.toml"));
 }
+
+#[test]
+fn a_kept_provider_that_is_named_and_holds_the_users_keys_says_both() {
+    let w = home_using_beta_at("top");
+    edit(&w, "config.toml", |text| {
+        format!("{text}supports_websockets = false\n")
+    });
+    w.cmd()
+        .args(["gen", "--yes"])
+        .assert()
+        .success()
+        .stderr(contains(format!(
+            "warning: {USED} (and it holds keys you added: `supports_websockets`)"
+        )));
+}
