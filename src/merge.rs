@@ -3169,6 +3169,64 @@ mod tests {
                 prop_assert_eq!(again.text, out.text);
             }
 
+            /// Whatever stays names what is there: after any removal of
+            /// providers and legacy `[profiles.NAME]` tables (codexgen's or
+            /// the user's, each naming any provider), every `model_provider`
+            /// left names a provider table left, and a `profile = "NAME"`
+            /// left names a profile table left; a second run changes nothing.
+            #[test]
+            fn a_removal_leaves_nothing_naming_what_it_removed(
+                providers in proptest::collection::vec(any::<bool>(), 1..4),
+                profiles in proptest::collection::vec((0usize..4, any::<bool>(), any::<bool>()), 0..4),
+                selected in proptest::option::of(0usize..4),
+            ) {
+                let mut current = String::new();
+                let mut desired = String::new();
+                let mut previous = Vec::new();
+                if let Some(s) = selected.filter(|s| *s < profiles.len()) {
+                    let _ = writeln!(current, "profile = \"q{s}\"");
+                }
+                for (i, keep) in providers.iter().enumerate() {
+                    let table = format!("\n[model_providers.p{i}]\nname = \"P\"\n");
+                    current.push_str(&table);
+                    previous.push(managed(&format!("model_providers.p{i}.name"), "\"P\""));
+                    if *keep {
+                        desired.push_str(&table);
+                    }
+                }
+                for (j, (provider, ours, keep)) in profiles.iter().enumerate() {
+                    let provider = provider % providers.len();
+                    let table = format!("\n[profiles.q{j}]\nmodel_provider = \"p{provider}\"\n");
+                    current.push_str(&table);
+                    if *ours {
+                        previous.push(managed(&format!("profiles.q{j}.model_provider"), &format!("\"p{provider}\"")));
+                        // The catalog keeps a profile only with its provider.
+                        if *keep && providers[provider] {
+                            desired.push_str(&table);
+                        }
+                    }
+                }
+                let out = run(Some(&current), Some(&desired), &previous);
+                let text = out.text.clone().unwrap();
+                let doc: DocumentMut = text.parse().unwrap();
+                let has = |path: &[&str]| {
+                    let path: Vec<String> = path.iter().map(|s| (*s).to_owned()).collect();
+                    lookup(doc.as_table(), &path).is_some()
+                };
+                if let Some(name) = doc.get("profile").and_then(Item::as_str) {
+                    prop_assert!(has(&["profiles", name]), "{} gone in\n{}", name, text);
+                }
+                let profiles = doc.get("profiles").and_then(Item::as_table_like);
+                for (name, profile) in profiles.iter().flat_map(|t| t.iter()) {
+                    let id = profile.as_table_like().and_then(|t| t.get("model_provider")).and_then(Item::as_str);
+                    if let Some(id) = id {
+                        prop_assert!(has(&["model_providers", id]), "{} of {} gone in\n{}", id, name, text);
+                    }
+                }
+                let again = run(Some(&text), Some(&desired), &out.managed);
+                prop_assert_eq!(again.text, out.text);
+            }
+
             #[test]
             fn merging_twice_changes_nothing_and_keeps_unmanaged_lines(current in unmanaged(), desired in rendered(), later in rendered()) {
                 let once = run(Some(&current), Some(&desired), &[]);
