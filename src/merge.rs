@@ -734,12 +734,15 @@ fn keep_lost_comments(old: &str, new: String) -> (String, usize) {
                     if let Some(n) = lost.get_mut(comment) {
                         *n -= 1;
                     }
+                    // The comment as written, to its last byte (trailing
+                    // blanks too); one after a value keeps the line's indent.
                     block.push(Some(if line.is_comment_line() {
-                        line.content.trim_end().to_owned()
+                        line.content.to_owned()
                     } else {
                         let code = line.content.trim_start();
                         let indent = &line.content[..line.content.len() - code.len()];
-                        format!("{indent}{comment}")
+                        let written = line.comment_at.map_or(comment, |at| &line.content[at..]);
+                        format!("{indent}{written}")
                     }));
                     comments += 1;
                 }

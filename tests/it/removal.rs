@@ -773,3 +773,20 @@ fn a_kept_provider_that_is_named_and_holds_the_users_keys_says_both() {
             "warning: {USED} (and it holds keys you added: `supports_websockets`)"
         )));
 }
+
+#[test]
+fn a_kept_comment_keeps_every_byte_of_its_own() {
+    // Trailing blanks, tabs, no text after `#`: the comment as written.
+    let w = home_with_beta_and("#\n# spaces after  \n\t# tab inside\tand after\t\n");
+    edit(&w, "config.toml", |text| {
+        text.replace(
+            "env_key = \"BETA_API_KEY\"\n",
+            "  # above a key\t \nenv_key = \"BETA_API_KEY\"  # after a value \n",
+        )
+    });
+    w.gen_yes();
+    assert!(w.read("config.toml").ends_with(
+        "wire_api = \"responses\"\n\n  # above a key\t \n# after a value \n#\n# spaces after  \n\t# tab inside\tand after\t\n"
+    ), "{:?}", w.read("config.toml"));
+    w.cmd().args(["gen", "--check"]).assert().success();
+}
