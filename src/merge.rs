@@ -1240,7 +1240,7 @@ fn comments_in(item: &Item) -> Vec<String> {
             let text = raw.as_str().unwrap_or_default();
             out.extend(
                 text.lines()
-                    .map(str::trim)
+                    .map(str::trim_start)
                     .filter(|l| l.starts_with('#'))
                     .map(str::to_owned),
             );
@@ -1255,7 +1255,7 @@ fn comments_in(item: &Item) -> Vec<String> {
                 out.extend(
                     trailing
                         .lines()
-                        .map(str::trim)
+                        .map(str::trim_start)
                         .filter(|l| l.starts_with('#'))
                         .map(str::to_owned),
                 );

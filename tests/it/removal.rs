@@ -790,3 +790,29 @@ fn a_kept_comment_keeps_every_byte_of_its_own() {
     ), "{:?}", w.read("config.toml"));
     w.cmd().args(["gen", "--check"]).assert().success();
 }
+
+#[test]
+fn a_comment_left_behind_by_a_moving_profile_keeps_every_byte_of_its_own() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.cmd()
+        .args(["--codex-version", "0.133.0", "gen", "--yes"])
+        .assert()
+        .success();
+    edit(&w, "config.toml", |text| {
+        text.replace(
+            "[profiles.beta]\n",
+            "[profiles.beta]\n# inside, blanks after \t\n",
+        )
+    });
+    w.cmd()
+        .args(["--codex-version", "0.169.0", "gen", "--yes"])
+        .assert()
+        .success();
+    let config = w.read("config.toml");
+    assert!(!config.contains("[profiles.beta]"), "{config}");
+    assert!(
+        config.contains("\n# inside, blanks after \t\n"),
+        "{config:?}"
+    );
+}
