@@ -1235,13 +1235,15 @@ fn remaining(
 
 /// Every comment in an item, in file order, one per line (inline ones too).
 fn comments_in(item: &Item) -> Vec<String> {
+    /// Comment lines as written (their indent too); one after a value
+    /// from its `#`.
     fn decor(d: &toml_edit::Decor, out: &mut Vec<String>) {
-        for raw in [d.prefix(), d.suffix()].into_iter().flatten() {
-            let text = raw.as_str().unwrap_or_default();
+        for (raw, after_value) in [(d.prefix(), false), (d.suffix(), true)] {
+            let text = raw.and_then(|r| r.as_str()).unwrap_or_default();
             out.extend(
                 text.lines()
-                    .map(str::trim_start)
-                    .filter(|l| l.starts_with('#'))
+                    .filter(|l| l.trim_start().starts_with('#'))
+                    .map(|l| if after_value { l.trim_start() } else { l })
                     .map(str::to_owned),
             );
         }
@@ -1255,8 +1257,7 @@ fn comments_in(item: &Item) -> Vec<String> {
                 out.extend(
                     trailing
                         .lines()
-                        .map(str::trim_start)
-                        .filter(|l| l.starts_with('#'))
+                        .filter(|l| l.trim_start().starts_with('#'))
                         .map(str::to_owned),
                 );
             }

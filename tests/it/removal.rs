@@ -802,7 +802,7 @@ fn a_comment_left_behind_by_a_moving_profile_keeps_every_byte_of_its_own() {
     edit(&w, "config.toml", |text| {
         text.replace(
             "[profiles.beta]\n",
-            "[profiles.beta]\n# inside, blanks after \t\n",
+            "[profiles.beta]\n# inside, blanks after \t\n  # indented\n",
         )
     });
     w.cmd()
@@ -812,7 +812,7 @@ fn a_comment_left_behind_by_a_moving_profile_keeps_every_byte_of_its_own() {
     let config = w.read("config.toml");
     assert!(!config.contains("[profiles.beta]"), "{config}");
     assert!(
-        config.contains("\n# inside, blanks after \t\n"),
+        config.contains("\n# inside, blanks after \t\n  # indented\n"),
         "{config:?}"
     );
 }
