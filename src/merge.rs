@@ -18,7 +18,10 @@
 //! removal never leaves a table Codex refuses: a table whose managed leaves
 //! all leave but which holds the user's keys or tables (a provider without
 //! `name` would not load) is kept whole, codexgen's keys included, and
-//! released to the user ([`releases`], [`Note::Released`]); a provider's
+//! released to the user ([`releases`], [`Note::Released`]), as is a
+//! provider that a `model_provider` of the user's names, or a legacy profile
+//! table that the user's `profile` selects ([`tables_in_use`]; Codex refuses
+//! a file naming a provider it does not know); a provider's
 //! sub-table that leaves while the provider stays, holding the user's keys,
 //! stops the merge instead ([`MergeError::Undecided`]): neither way is sure
 //! to load. The choices are the README's ("Ownership").
@@ -68,8 +71,14 @@ pub enum Note {
     /// A table codexgen wrote that the catalog no longer renders, but which
     /// holds the user's `keys` (paths relative to it) too: it stays whole,
     /// codexgen's keys included, and is the user's from now on (without
-    /// codexgen's keys, Codex could refuse it; see [`releases`]).
-    Released { table: String, keys: Vec<String> },
+    /// codexgen's keys, Codex could refuse it; see [`releases`]). Or a
+    /// provider that a `model_provider` of the user's names (`used_by`, the
+    /// keys' paths in this file): without it, Codex refuses the file.
+    Released {
+        table: String,
+        keys: Vec<String>,
+        used_by: Vec<String>,
+    },
     /// Comment lines that removed keys or tables held stay in the file.
     CommentsKept { lines: usize },
 }
@@ -150,6 +159,10 @@ pub struct Ownership<'a> {
     /// Keys moved here from an adopted table elsewhere (paths relative to
     /// this file); added when the file does not have them, not managed.
     pub carry_in: &'a [Managed],
+    /// Providers that `model_provider` keys in files codexgen does not
+    /// write name (a profile file of the user's): each id, and the key as
+    /// its warning shows it (`FILE: model_provider`).
+    pub used_elsewhere: &'a [(String, String)],
 }
 
 /// Rendered text longer than this is parsed and merged in pieces of about
@@ -450,8 +463,7 @@ fn merge_leaves(
     let mut undecided = Vec::new();
     let stale = stale_leaves(
         &doc,
-        own.previous,
-        own.adopt,
+        own,
         &adopted,
         &wanted_paths,
         &mut notes,
@@ -491,13 +503,13 @@ fn merge_leaves(
 /// adds to `undecided` the tables the user must decide about.
 fn stale_leaves<'a>(
     doc: &DocumentMut,
-    previous: &'a [Managed],
-    adopt: &[ProfileName],
+    own: &Ownership<'a>,
     adopted: &'a [Managed],
     wanted_paths: &HashSet<&[String]>,
     notes: &mut Vec<Note>,
     undecided: &mut Vec<Release>,
 ) -> Vec<&'a [String]> {
+    let (previous, adopt, used_elsewhere) = (own.previous, own.adopt, own.used_elsewhere);
     // Each stale leaf, and the note to give if it goes (a hand edit).
     let mut stale: Vec<(&[String], Option<Note>)> = Vec::new();
     let mut seen: HashSet<&[String]> = HashSet::new();
@@ -522,7 +534,7 @@ fn stale_leaves<'a>(
         stale.push((&rec.path, drift));
     }
     let adopted_tables: Vec<Vec<String>> = adopt.iter().map(legacy_table).collect();
-    let (released, found) = releases(doc, &stale, wanted_paths, &adopted_tables);
+    let (released, found) = releases(doc, &stale, wanted_paths, &adopted_tables, used_elsewhere);
     undecided.extend(found);
     let stale: Vec<&[String]> = stale
         .into_iter()
@@ -535,6 +547,7 @@ fn stale_leaves<'a>(
     notes.extend(released.into_iter().map(|r| Note::Released {
         table: r.table.join("."),
         keys: r.keys,
+        used_by: r.used_by,
     }));
     stale
 }
@@ -721,12 +734,15 @@ fn keep_lost_comments(old: &str, new: String) -> (String, usize) {
                     if let Some(n) = lost.get_mut(comment) {
                         *n -= 1;
                     }
+                    // The comment as written, to its last byte (trailing
+                    // blanks too); one after a value keeps the line's indent.
                     block.push(Some(if line.is_comment_line() {
-                        line.content.trim_end().to_owned()
+                        line.content.to_owned()
                     } else {
                         let code = line.content.trim_start();
                         let indent = &line.content[..line.content.len() - code.len()];
-                        format!("{indent}{comment}")
+                        let written = line.comment_at.map_or(comment, |at| &line.content[at..]);
+                        format!("{indent}{written}")
                     }));
                     comments += 1;
                 }
@@ -1010,6 +1026,75 @@ struct Release {
     table: Vec<String>,
     /// What the user added there, relative to the table.
     keys: Vec<String>,
+    /// The user's `model_provider` keys that name it (a provider only).
+    used_by: Vec<String>,
+}
+
+/// The tables that keys codexgen does not write name, and that Codex
+/// looks up: each table's path, with the paths of the keys naming it. A
+/// top-level `profile = "NAME"` names `[profiles.NAME]` (read before
+/// Codex 0.134; `exec` fails with "config profile `NAME` not found"
+/// without it). A `model_provider` names `[model_providers.ID]` (Codex
+/// refuses the file with "Model provider `ID` not found"): config.toml's
+/// top-level one (the user's under `default: ~`) and a `[profiles.NAME]`
+/// table's, but not one that leaves (`going`) unless its table is kept
+/// for a `profile` key, nor one of a table that moves out (`adopted`).
+/// `elsewhere`: providers named in other files (`FILE: model_provider`).
+fn tables_in_use(
+    doc: &DocumentMut,
+    wanted: &HashSet<&[String]>,
+    adopted: &[Vec<String>],
+    going: &HashSet<&[String]>,
+    elsewhere: &[(String, String)],
+) -> HashMap<Vec<String>, Vec<String>> {
+    let mut used: HashMap<Vec<String>, Vec<String>> = HashMap::new();
+    let key = |path: &[&str]| {
+        path.iter()
+            .map(|k| (*k).to_owned())
+            .collect::<Vec<String>>()
+    };
+    let stays = |path: &[String]| {
+        !wanted.contains(path)
+            && !going.contains(path)
+            && !adopted.iter().any(|a| path.starts_with(a))
+    };
+    let selected = doc
+        .get("profile")
+        .and_then(Item::as_str)
+        .filter(|_| stays(&key(&["profile"])));
+    if let Some(name) = selected {
+        used.entry(key(&["profiles", name]))
+            .or_default()
+            .push("profile".to_owned());
+    }
+    let mut name_provider = |path: Vec<String>, item: Option<&Item>, kept: bool| {
+        let Some(id) = item.and_then(Item::as_str) else {
+            return;
+        };
+        if kept || stays(&path) {
+            used.entry(key(&["model_providers", id]))
+                .or_default()
+                .push(path.join("."));
+        }
+    };
+    name_provider(key(&["model_provider"]), doc.get("model_provider"), false);
+    if let Some(profiles) = doc.get("profiles").and_then(Item::as_table_like) {
+        for (name, profile) in profiles.iter() {
+            let path = key(&["profiles", name, "model_provider"]);
+            let item = profile
+                .as_table_like()
+                .and_then(|t| t.get("model_provider"));
+            // A profile kept whole for `profile = "NAME"` keeps its provider.
+            let kept = selected == Some(name) && !wanted.contains(path.as_slice());
+            name_provider(path, item, kept);
+        }
+    }
+    for (id, where_) in elsewhere {
+        used.entry(key(&["model_providers", id]))
+            .or_default()
+            .push(where_.clone());
+    }
+    used
 }
 
 /// Tables that Codex checks as a whole: a provider (`[model_providers.ID]`
@@ -1025,40 +1110,41 @@ fn checked_whole(table: &[String]) -> bool {
 /// without `name`, which Codex refuses. When the catalog dropped the whole
 /// entry (the provider), such a table is released whole instead: the
 /// outermost one, with every stale leaf under it (its `[...auth]` too).
-/// When the entry stays and only a sub-table leaves (the catalog's provider
-/// no longer has `auth`), neither way loads for sure (an `[auth]` without
-/// `command`, or beside the catalog's new `env_key`): the second list,
+/// When the entry stays (anything under it still rendered, a sub-table of
+/// Bedrock's too) and only a sub-table leaves (the catalog's provider no
+/// longer has `auth`, Bedrock trades `aws` for `auth`), neither way loads
+/// for sure (an `[auth]` without `command`, or beside the catalog's new
+/// `env_key`; an `[aws]` beside the new `[auth]`): the second list,
 /// which stops the merge for the user to decide. A table holding any leaf
 /// the catalog still renders is neither (a provider that loses one key
 /// keeps its `name`); other tables (a profile, `[profiles.NAME]`, a
 /// profile's `[tools]`) lose codexgen's keys and keep the user's, since
 /// Codex needs no key there. Comments are not the user's keys here: they
-/// stay without the table.
+/// stay without the table. A provider the user's `model_provider` names
+/// (see [`tables_in_use`]) is released whole too, user keys or
+/// none: removing it would leave a file Codex refuses.
 fn releases(
     doc: &DocumentMut,
     stale: &[(&[String], Option<Note>)],
     wanted: &HashSet<&[String]>,
     adopted: &[Vec<String>],
+    used_elsewhere: &[(String, String)],
 ) -> (Vec<Release>, Vec<Release>) {
     if stale.is_empty() {
         return (Vec::new(), Vec::new());
     }
     let going: HashSet<&[String]> = stale.iter().map(|(path, _)| *path).collect();
+    let used = tables_in_use(doc, wanted, adopted, &going, used_elsewhere);
     // Every table that holds a rendered leaf, however deep.
     let rendered: HashSet<&[String]> = wanted
         .iter()
         .flat_map(|path| (0..path.len()).map(|depth| &path[..depth]))
         .collect();
-    // Every table that holds a rendered leaf of its own.
-    let direct: HashSet<&[String]> = wanted
-        .iter()
-        .filter_map(|path| path.split_last().map(|(_, table)| table))
-        .collect();
     let mut tables: Vec<&[String]> = stale
         .iter()
         .filter_map(|(path, _)| path.split_last().map(|(_, table)| table))
         .filter(|table| !adopted.iter().any(|a| table.starts_with(a)))
-        .filter(|table| checked_whole(table))
+        .filter(|table| checked_whole(table) || used.contains_key(*table))
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
@@ -1078,15 +1164,18 @@ fn releases(
         let Some(at) = at else { continue };
         let mut keys = Vec::new();
         remaining(at, &mut table.to_vec(), table.len(), &going, &mut keys);
-        if keys.is_empty() {
+        let used_by = used.get(table).cloned().unwrap_or_default();
+        if keys.is_empty() && used_by.is_empty() {
             continue;
         }
-        let entry_stays = table
-            .split_last()
-            .is_some_and(|(_, parent)| direct.contains(parent));
+        // The entry is the provider or server (`model_providers.ID`): it
+        // stays when the catalog still renders anything under it, a
+        // sub-table only too (Bedrock's `[...auth]` in place of `[...aws]`).
+        let entry_stays = table.len() > 2 && rendered.contains(&table[..2]);
         let release = Release {
             table: table.to_vec(),
             keys,
+            used_by,
         };
         if entry_stays {
             undecided.push(release);
@@ -1146,13 +1235,15 @@ fn remaining(
 
 /// Every comment in an item, in file order, one per line (inline ones too).
 fn comments_in(item: &Item) -> Vec<String> {
+    /// Comment lines as written (their indent too); one after a value
+    /// from its `#`.
     fn decor(d: &toml_edit::Decor, out: &mut Vec<String>) {
-        for raw in [d.prefix(), d.suffix()].into_iter().flatten() {
-            let text = raw.as_str().unwrap_or_default();
+        for (raw, after_value) in [(d.prefix(), false), (d.suffix(), true)] {
+            let text = raw.and_then(|r| r.as_str()).unwrap_or_default();
             out.extend(
                 text.lines()
-                    .map(str::trim)
-                    .filter(|l| l.starts_with('#'))
+                    .filter(|l| l.trim_start().starts_with('#'))
+                    .map(|l| if after_value { l.trim_start() } else { l })
                     .map(str::to_owned),
             );
         }
@@ -1166,8 +1257,7 @@ fn comments_in(item: &Item) -> Vec<String> {
                 out.extend(
                     trailing
                         .lines()
-                        .map(str::trim)
-                        .filter(|l| l.starts_with('#'))
+                        .filter(|l| l.trim_start().starts_with('#'))
                         .map(str::to_owned),
                 );
             }
@@ -1267,6 +1357,18 @@ pub fn merge_home(
     header: &str,
     adopt: &[ProfileName],
 ) -> Result<Vec<Merged>, MergeError> {
+    merge_home_using(inputs, header, adopt, &[])
+}
+
+/// [`merge_home`], where `used_elsewhere` names the providers that files
+/// of the user's in the home use (see [`Ownership::used_elsewhere`]): a
+/// provider among them that leaves the catalog stays in config.toml.
+pub fn merge_home_using(
+    inputs: &[FileInput<'_>],
+    header: &str,
+    adopt: &[ProfileName],
+    used_elsewhere: &[(String, String)],
+) -> Result<Vec<Merged>, MergeError> {
     let merge_one = |input: &FileInput<'_>, adopt, carry_in: &[Managed]| {
         if input.unchanged && carry_in.is_empty() {
             return Ok(Merged {
@@ -1280,6 +1382,11 @@ pub fn merge_home(
             previous: input.previous,
             adopt,
             carry_in,
+            used_elsewhere: if input.file == CodexFile::Config {
+                used_elsewhere
+            } else {
+                &[]
+            },
         };
         merge(&input.label, input.current, input.desired, header, &own)
     };
@@ -1963,13 +2070,64 @@ mod tests {
             out.notes,
             vec![Note::Released {
                 table: "model_providers.b".into(),
-                keys: vec!["mine".into()]
+                keys: vec!["mine".into()],
+                used_by: vec![],
             }]
         );
         // A next run has nothing to do.
         let again = run(out.text.as_deref(), Some(""), &out.managed);
         assert_eq!(again.text, out.text);
         assert_eq!(again.notes, vec![]);
+    }
+
+    #[test]
+    fn a_provider_the_users_model_provider_names_stays_whole() {
+        // Given a provider codexgen wrote, that a `model_provider` codexgen
+        // does not write names (at the top, in a `[profiles.NAME]` table),
+        let table = "[model_providers.b]\nname = \"B\"\nenv_key = \"B_KEY\"\n";
+        let previous = [
+            managed("model_providers.b.name", "\"B\""),
+            managed("model_providers.b.env_key", "\"B_KEY\""),
+        ];
+        for (user, key) in [
+            ("model_provider = \"b\"\n", "model_provider"),
+            (
+                "[profiles.p]\nmodel_provider = \"b\"\n",
+                "profiles.p.model_provider",
+            ),
+        ] {
+            let current = format!("{user}{table}");
+            // a catalog without it
+            let out = run(Some(&current), Some(""), &previous);
+            // leaves it whole (Codex refuses a file naming a provider it
+            // does not know), and says which key names it.
+            assert_eq!(out.text, Some(format!("{HEADER}{current}")));
+            assert_eq!(
+                out.notes,
+                vec![Note::Released {
+                    table: "model_providers.b".into(),
+                    keys: vec![],
+                    used_by: vec![key.into()],
+                }]
+            );
+        }
+        // Nor does one of codexgen's that leaves with it (a legacy profile),
+        let current = format!("[profiles.p]\nmodel_provider = \"b\"\n{table}");
+        let mut with_profile = previous.to_vec();
+        with_profile.push(managed("profiles.p.model_provider", "\"b\""));
+        let out = run(Some(&current), Some(""), &with_profile);
+        assert_eq!(out.text.as_deref(), Some(HEADER));
+        // unless `profile = "p"` selects that profile: both stay.
+        let current = format!("profile = \"p\"\n{current}");
+        let out = run(Some(&current), Some(""), &with_profile);
+        assert_eq!(out.text, Some(format!("{HEADER}{current}")));
+        // One the catalog writes, or that names another provider, does not keep it.
+        let current = format!("model_provider = \"a\"\n{table}");
+        let out = run(Some(&current), Some(""), &previous);
+        assert_eq!(out.text, Some(format!("{HEADER}model_provider = \"a\"\n")));
+        let current = format!("model_provider = \"b\"\n{table}");
+        let out = run(Some(&current), Some("model_provider = \"b\"\n"), &previous);
+        assert!(!out.text.unwrap_or_default().contains("[model_providers.b]"));
     }
 
     #[test]
@@ -1992,7 +2150,8 @@ mod tests {
             out.notes,
             vec![Note::Released {
                 table: "model_providers.b".into(),
-                keys: vec!["http_headers.X-Team".into()]
+                keys: vec!["http_headers.X-Team".into()],
+                used_by: vec![],
             }]
         );
     }
@@ -2947,6 +3106,127 @@ mod tests {
                     prop_assert!(found.contains(&comment), "lost {comment:?} in\n{text}");
                 }
                 prop_assert!(text.parse::<DocumentMut>().is_ok(), "{text}");
+                let again = run(Some(&text), Some(&desired), &out.managed);
+                prop_assert_eq!(again.text, out.text);
+            }
+
+            /// Whatever the user added to providers that leave (a key, a
+            /// sub-table, a `model_provider` naming one, a multi-line string
+            /// holding `#`, a byte-order mark), what a removal leaves is
+            /// what Codex loads: every provider table keeps its `name`, the
+            /// top-level `model_provider` names a provider still there; the
+            /// string is not touched, and a second run changes nothing.
+            #[test]
+            fn a_removal_never_leaves_a_provider_codex_refuses(
+                providers in proptest::collection::vec((any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>()), 1..5),
+                used in proptest::option::of(0usize..5),
+                bom in any::<bool>(),
+                crlf in any::<bool>(),
+            ) {
+                let mut current = String::new();
+                if let Some(i) = used.filter(|i| *i < providers.len()) {
+                    let _ = writeln!(current, "model_provider = \"p{i}\"");
+                }
+                current.push_str("note = \"\"\"\n# not a comment\n\"\"\"\n");
+                let mut desired = String::new();
+                let mut previous = Vec::new();
+                for (i, (keep, key, sub, comment)) in providers.iter().enumerate() {
+                    let _ = write!(current, "\n[model_providers.p{i}]\nname = \"P\"\nwire_api = \"responses\"\n");
+                    if *key {
+                        current.push_str("supports_websockets = false\n");
+                    }
+                    if *comment {
+                        let _ = writeln!(current, "# mine {i}");
+                    }
+                    if *sub {
+                        let _ = write!(current, "\n[model_providers.p{i}.http_headers]\nX = \"y\"\n");
+                    }
+                    for (key, value) in [("name", "\"P\""), ("wire_api", "\"responses\"")] {
+                        previous.push(managed(&format!("model_providers.p{i}.{key}"), value));
+                    }
+                    if *keep {
+                        let _ = write!(desired, "\n[model_providers.p{i}]\nname = \"P\"\nwire_api = \"responses\"\n");
+                    }
+                }
+                let current = if crlf { current.replace('\n', "\r\n") } else { current };
+                let current = if bom { format!("\u{feff}{current}") } else { current };
+                let out = run(Some(&current), Some(&desired), &previous);
+                let text = out.text.clone().unwrap();
+                let doc: DocumentMut = text.trim_start_matches('\u{feff}').parse().unwrap();
+                let tables = doc.get("model_providers").and_then(Item::as_table_like);
+                for (id, table) in tables.iter().flat_map(|t| t.iter()) {
+                    let table = table.as_table_like().unwrap();
+                    prop_assert!(table.get("name").is_some(), "{id} without name in\n{text}");
+                }
+                if let Some(id) = doc.get("model_provider").and_then(Item::as_str) {
+                    prop_assert!(tables.and_then(|t| t.get(id)).is_some(), "{id} gone in\n{text}");
+                }
+                prop_assert_eq!(text.matches("# not a comment").count(), 1, "{}", text);
+                prop_assert_eq!(text.starts_with('\u{feff}'), bom);
+                for (i, (.., comment)) in providers.iter().enumerate() {
+                    if *comment {
+                        let mine = format!("# mine {i}");
+                        prop_assert!(text.contains(&mine), "lost {} in\n{}", mine, text);
+                    }
+                }
+                let again = run(Some(&text), Some(&desired), &out.managed);
+                prop_assert_eq!(again.text, out.text);
+            }
+
+            /// Whatever stays names what is there: after any removal of
+            /// providers and legacy `[profiles.NAME]` tables (codexgen's or
+            /// the user's, each naming any provider), every `model_provider`
+            /// left names a provider table left, and a `profile = "NAME"`
+            /// left names a profile table left; a second run changes nothing.
+            #[test]
+            fn a_removal_leaves_nothing_naming_what_it_removed(
+                providers in proptest::collection::vec(any::<bool>(), 1..4),
+                profiles in proptest::collection::vec((0usize..4, any::<bool>(), any::<bool>()), 0..4),
+                selected in proptest::option::of(0usize..4),
+            ) {
+                let mut current = String::new();
+                let mut desired = String::new();
+                let mut previous = Vec::new();
+                if let Some(s) = selected.filter(|s| *s < profiles.len()) {
+                    let _ = writeln!(current, "profile = \"q{s}\"");
+                }
+                for (i, keep) in providers.iter().enumerate() {
+                    let table = format!("\n[model_providers.p{i}]\nname = \"P\"\n");
+                    current.push_str(&table);
+                    previous.push(managed(&format!("model_providers.p{i}.name"), "\"P\""));
+                    if *keep {
+                        desired.push_str(&table);
+                    }
+                }
+                for (j, (provider, ours, keep)) in profiles.iter().enumerate() {
+                    let provider = provider % providers.len();
+                    let table = format!("\n[profiles.q{j}]\nmodel_provider = \"p{provider}\"\n");
+                    current.push_str(&table);
+                    if *ours {
+                        previous.push(managed(&format!("profiles.q{j}.model_provider"), &format!("\"p{provider}\"")));
+                        // The catalog keeps a profile only with its provider.
+                        if *keep && providers[provider] {
+                            desired.push_str(&table);
+                        }
+                    }
+                }
+                let out = run(Some(&current), Some(&desired), &previous);
+                let text = out.text.clone().unwrap();
+                let doc: DocumentMut = text.parse().unwrap();
+                let has = |path: &[&str]| {
+                    let path: Vec<String> = path.iter().map(|s| (*s).to_owned()).collect();
+                    lookup(doc.as_table(), &path).is_some()
+                };
+                if let Some(name) = doc.get("profile").and_then(Item::as_str) {
+                    prop_assert!(has(&["profiles", name]), "{} gone in\n{}", name, text);
+                }
+                let profiles = doc.get("profiles").and_then(Item::as_table_like);
+                for (name, profile) in profiles.iter().flat_map(|t| t.iter()) {
+                    let id = profile.as_table_like().and_then(|t| t.get("model_provider")).and_then(Item::as_str);
+                    if let Some(id) = id {
+                        prop_assert!(has(&["model_providers", id]), "{} of {} gone in\n{}", id, name, text);
+                    }
+                }
                 let again = run(Some(&text), Some(&desired), &out.managed);
                 prop_assert_eq!(again.text, out.text);
             }

@@ -5,6 +5,9 @@
 //! the Codex home, never writes it; the merging itself is `merge`'s.
 //! Under `default: ~` the plan releases config.toml's top-level `model` and
 //! `model_provider`: no longer owned, they are kept as they are on disk.
+//! It also reads the profile files of the user's (not codexgen's) for the
+//! provider each names, so that a provider leaving the catalog that one of
+//! them still uses stays in config.toml (`merge::merge_home_using`).
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -351,7 +354,15 @@ impl Prepared {
                 }),
             })
             .collect();
-        let merged = merge::merge_home(&inputs, &header, &adopt)?;
+        // Only a Codex that reads profile files loads them.
+        let used = match settings.target.profile_layout() {
+            ProfileLayout::Files => providers_used_by_users_files(
+                &settings.codex_home,
+                read.iter().map(|(file, ..)| *file),
+            ),
+            ProfileLayout::Tables => Vec::new(),
+        };
+        let merged = merge::merge_home_using(&inputs, &header, &adopt, &used)?;
         drop(inputs);
         let files = read
             .into_iter()
@@ -452,6 +463,11 @@ impl Plan {
                 hits.push((*planned, named));
             }
         }
+        // Codex quotes a value it did not find, not its key ("Model
+        // provider `nope` not found"): the keys holding a quoted value.
+        if hits.is_empty() && scope.is_none() {
+            hits = keys_holding_quoted(&leaves, message);
+        }
         let managed = |planned: &Planned, path: &[String]| {
             planned
                 .merged
@@ -474,6 +490,43 @@ impl Plan {
         }
         blame_keys(&ours, &theirs, &loaded)
     }
+}
+
+/// The leaves whose string value Codex's message quotes in backticks
+/// (`model_provider = "nope"` for ``Model provider `nope` not found``).
+fn keys_holding_quoted<'p>(
+    leaves: &[(&'p Planned, Vec<String>)],
+    message: &str,
+) -> Vec<(&'p Planned, Vec<String>)> {
+    let quoted: Vec<&str> = message
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .filter(|q| !q.is_empty())
+        .collect();
+    if quoted.is_empty() {
+        return Vec::new();
+    }
+    // Each file parsed once, with all of its leaves.
+    let mut found = Vec::new();
+    let mut rest = leaves;
+    while let Some((first, _)) = rest.first() {
+        let end = rest
+            .iter()
+            .position(|(p, _)| p.file != first.file)
+            .unwrap_or(rest.len());
+        let (same, after) = rest.split_at(end);
+        let paths: Vec<&[String]> = same.iter().map(|(_, path)| path.as_slice()).collect();
+        let text = first.merged.text.as_deref().unwrap_or_default();
+        for ((planned, path), value) in same.iter().zip(merge::values_at(text, &paths)) {
+            let value = value.and_then(|v| v.parse::<toml_edit::Value>().ok());
+            if value.is_some_and(|v| v.as_str().is_some_and(|v| quoted.contains(&v))) {
+                found.push((*planned, path.clone()));
+            }
+        }
+        rest = after;
+    }
+    found
 }
 
 /// The help naming the keys Codex objects to: the catalog's (`ours`) and
@@ -633,6 +686,37 @@ fn input_key(file: &CodexFile, desired: &str, header: &str, adopt: &[ProfileName
 
 /// A Codex config file's text (at most [`input::CODEX_FILE`] of a regular
 /// file), or `None` when it does not exist.
+/// The providers that profile files of the user's (in the home, not among
+/// `ours`) name in their `model_provider`: each id, and the key as a
+/// warning shows it. `codex -p NAME` refuses such a file once the provider
+/// is gone. A file that cannot be read or parsed names none: it is the
+/// user's, and Codex refuses it anyway.
+fn providers_used_by_users_files<'f>(
+    home: &Path,
+    ours: impl Iterator<Item = &'f CodexFile>,
+) -> Vec<(String, String)> {
+    let ours: HashSet<&CodexFile> = ours.collect();
+    let Ok(entries) = std::fs::read_dir(home) else {
+        return Vec::new();
+    };
+    let mut used: Vec<(String, String)> = entries
+        .filter_map(Result::ok)
+        .filter_map(|e| e.file_name().to_str().and_then(CodexFile::from_file_name))
+        .filter(|file| *file != CodexFile::Config && !ours.contains(file))
+        .filter_map(|file| {
+            let text = read_optional(&file.path_in(home)).ok().flatten()?;
+            let doc = text
+                .trim_start_matches('\u{feff}')
+                .parse::<toml_edit::DocumentMut>()
+                .ok()?;
+            let id = doc.get("model_provider")?.as_str()?.to_owned();
+            Some((id, format!("{file}: model_provider")))
+        })
+        .collect();
+    used.sort();
+    used
+}
+
 pub fn read_optional(path: &Path) -> Result<Option<String>, Error> {
     Ok(input::read_optional(path, input::CODEX_FILE)?)
 }

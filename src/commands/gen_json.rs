@@ -161,8 +161,14 @@ pub enum FileNote {
     },
     /// A table the catalog no longer renders stays whole, codexgen's keys
     /// included, because it holds the user's `keys`; it is the user's from
-    /// now on.
-    Release { table: String, keys: Vec<String> },
+    /// now on; or because the user's `model_provider` keys (`used_by`)
+    /// name it (a provider).
+    Release {
+        table: String,
+        keys: Vec<String>,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        used_by: Vec<String>,
+    },
     /// Comment lines of removed keys and tables stay in the file.
     CommentsKept { lines: usize },
 }
@@ -250,9 +256,14 @@ fn file_report(p: &Planned, state: &State, with_diff: bool) -> FileReport {
                 file: CodexFile::Profile(profile.clone()).to_string(),
                 carried: carried.iter().map(|k| shown(k)).collect(),
             }),
-            Note::Released { table, keys } => notes.push(FileNote::Release {
+            Note::Released {
+                table,
+                keys,
+                used_by,
+            } => notes.push(FileNote::Release {
                 table: shown(table),
                 keys: keys.iter().map(|k| shown(k)).collect(),
+                used_by: used_by.iter().map(|k| shown(k)).collect(),
             }),
             Note::CommentsKept { lines } => {
                 notes.push(FileNote::CommentsKept { lines: *lines });

@@ -856,19 +856,46 @@ fn warn_about_take_overs(plan: &Plan, state: &State, said: &mut Warnings) {
 fn warn_about_releases(plan: &Plan, said: &mut Warnings) {
     for p in &plan.files {
         for note in &p.merged.notes {
-            let Note::Released { table, keys } = note else {
+            let Note::Released {
+                table,
+                keys,
+                used_by,
+            } = note
+            else {
                 continue;
             };
-            let keys = keys
-                .iter()
-                .map(|k| format!("`{k}`"))
-                .collect::<Vec<_>>()
-                .join(", ");
+            // A key in another file is `FILE: KEY`.
+            let quoted = |list: &[String]| {
+                list.iter()
+                    .map(|k| match k.split_once(": ") {
+                        Some((file, key)) => format!("`{key}` in {file}"),
+                        None => format!("`{k}`"),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
             let what = format!("{}: `[{table}]` is no longer in the catalog", p.file);
-            let help = format!(
-                "codexgen leaves the whole table, its own keys included (without them Codex could refuse the table), and no longer manages it; remove `[{table}]` by hand if you no longer want it"
-            );
-            let message = format!("{what}, but it holds keys you added ({keys})");
+            let (message, help) = if used_by.is_empty() {
+                (
+                    format!("{what}, but it holds keys you added ({})", quoted(keys)),
+                    format!(
+                        "codexgen leaves the whole table, its own keys included (without them Codex could refuse the table), and no longer manages it; remove `[{table}]` by hand if you no longer want it"
+                    ),
+                )
+            } else {
+                let also = if keys.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (and it holds keys you added: {})", quoted(keys))
+                };
+                (
+                    format!("{what}, but your {} names it{also}", quoted(used_by)),
+                    format!(
+                        "codexgen leaves the whole table (Codex fails when what a key names is not there), and no longer manages it; point {} elsewhere, then remove `[{table}]` by hand if you no longer want it",
+                        quoted(used_by)
+                    ),
+                )
+            };
             said.warn(
                 Problem::new(printable(&message).into_owned()).help(printable(&help).into_owned()),
             );

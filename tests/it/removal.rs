@@ -494,3 +494,325 @@ fn the_prompt_says_it_before_asking() {
     assert_eq!(run.status.code(), Some(1), "{said}");
     assert_eq!(crate::support::snapshot_dir(&w.home), before);
 }
+
+/// The test catalog without a default: codexgen leaves config.toml's
+/// top-level `model` and `model_provider` to the user.
+fn no_default(catalog: &str) -> String {
+    catalog.replace("default: alpha\n", "default: ~\n")
+}
+
+/// A home written from the test catalog without a default, where the user's
+/// own `model_provider` (`at`: `top`, a `[profiles.mine]` table, or the
+/// `file` mine.config.toml, which codexgen never wrote) names
+/// `beta-p`; then beta-p leaves the catalog.
+fn home_using_beta_at(at: &str) -> World {
+    let w = World::new();
+    w.catalog(&no_default(CATALOG));
+    w.gen_yes();
+    edit(&w, "config.toml", |text| match at {
+        "top" => text.replacen(
+            "\n[model_providers.alpha-p]",
+            "\nmodel = \"beta-2\"\nmodel_provider = \"beta-p\"\n\n[model_providers.alpha-p]",
+            1,
+        ),
+        "profiles" => {
+            format!("{text}\n[profiles.mine]\nmodel = \"beta-2\"\nmodel_provider = \"beta-p\"\n")
+        }
+        _ => text,
+    });
+    if at == "file" {
+        w.file(
+            "codex-home/mine.config.toml",
+            "# mine\nmodel = \"beta-2\"\nmodel_provider = \"beta-p\"\n",
+        );
+    }
+    w.catalog(&no_default(&without_beta()));
+    w
+}
+
+/// The warning a provider kept for the user's `model_provider` gets.
+const USED: &str = "config.toml: `[model_providers.beta-p]` is no longer in the catalog, but your `model_provider` names it";
+
+#[test]
+fn a_removed_provider_that_the_users_model_provider_names_stays_whole() {
+    for (at, key) in [
+        ("top", "`model_provider`"),
+        ("profiles", "`profiles.mine.model_provider`"),
+        ("file", "`model_provider` in mine.config.toml"),
+    ] {
+        let w = home_using_beta_at(at);
+        let before = w.read("config.toml");
+        let warning = USED.replace("`model_provider`", key);
+        w.cmd()
+            .args(["gen", "--diff"])
+            .assert()
+            .success()
+            .stderr(contains(format!("warning: {warning}")));
+        let out = w
+            .cmd()
+            .args(["gen", "--diff", "--format", "json"])
+            .output()
+            .unwrap();
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let used_by = match at {
+            "file" => "mine.config.toml: model_provider",
+            _ => key.trim_matches('`'),
+        };
+        assert_eq!(
+            report["files"][0]["notes"][0],
+            serde_json::json!({"kind": "release", "table": "model_providers.beta-p", "keys": [], "used_by": [used_by]})
+        );
+        w.cmd()
+            .args(["gen", "--yes"])
+            .assert()
+            .success()
+            .stderr(contains(format!("warning: {warning}")));
+        // Codex would refuse every command ("Model provider `beta-p` not
+        // found") without the table: it stays as it was.
+        assert_eq!(w.read("config.toml"), before, "{at}");
+        assert!(!w.exists("beta.config.toml"));
+        // The table is the user's now: the next run says nothing of it.
+        w.cmd()
+            .args(["gen", "--check"])
+            .assert()
+            .success()
+            .stderr(contains("no longer in the catalog").not());
+    }
+}
+
+#[test]
+fn real_codex_loads_a_home_whose_model_provider_named_a_removed_provider() {
+    let Some(codex) = codex_bin_from("CODEX_BIN", "0.169.0") else {
+        return;
+    };
+    for (at, args) in [("top", &[][..]), ("file", &["-p", "mine"])] {
+        let w = home_using_beta_at(at);
+        w.cmd()
+            .args(["--codex-version", "0.169.0", "gen", "--yes"])
+            .assert()
+            .success();
+        let out = codex_loads(&w, &codex, args);
+        assert!(
+            out.status.success(),
+            "{at}: {}\n{}",
+            w.read("config.toml"),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+/// The test catalog with Codex's built-in `amazon-bedrock` set by `entry`
+/// (YAML under its id): a provider entry with sub-tables only.
+fn with_bedrock(entry: &str) -> String {
+    CATALOG.replacen(
+        "profiles:\n",
+        &format!("  amazon-bedrock:\n{entry}profiles:\n"),
+        1,
+    )
+}
+
+#[test]
+fn a_users_key_in_a_subtable_that_leaves_an_entry_of_subtables_only_stops_the_run() {
+    // An entry whose only table the catalog writes is a sub-table: when it
+    // trades `aws` for `auth`, the user's `region` in [...aws] is neither
+    // kept (Codex refuses `aws` beside `auth`) nor dropped silently.
+    let w = World::new();
+    w.catalog(&with_bedrock("    aws:\n      profile: dev\n"));
+    w.gen_yes();
+    edit(&w, "config.toml", |text| {
+        text.replace(
+            "profile = \"dev\"\n",
+            "profile = \"dev\"\nregion = \"us-east-1\"\n",
+        )
+    });
+    let before = w.read("config.toml");
+    w.catalog(&with_bedrock(
+        "    auth:\n      command: /bin/echo\n      args: [tok]\n",
+    ));
+    for mode in ["--diff", "--yes"] {
+        w.cmd()
+            .args(["gen", mode])
+            .assert()
+            .failure()
+            .stderr(contains(
+                "the catalog no longer writes [model_providers.amazon-bedrock.aws], but it holds keys you added (`region`)",
+            ));
+    }
+    assert_eq!(w.read("config.toml"), before);
+    // Without the user's key, the table simply goes.
+    edit(&w, "config.toml", |text| {
+        text.replace("region = \"us-east-1\"\n", "")
+    });
+    w.gen_yes();
+    let config = w.read("config.toml");
+    assert!(!config.contains(".aws]"), "{config}");
+    assert!(
+        config.contains("[model_providers.amazon-bedrock.auth]"),
+        "{config}"
+    );
+}
+
+#[test]
+fn a_legacy_profile_the_users_profile_selects_stays_with_its_provider_else_both_go() {
+    // Codex before 0.134 reads `[profiles.NAME]` tables, and a top-level
+    // `profile = "NAME"` selects one; without it `exec` fails ("config
+    // profile `beta` not found").
+    for selected in [false, true] {
+        let w = World::new();
+        w.catalog(CATALOG);
+        w.cmd()
+            .args(["--codex-version", "0.133.0", "gen", "--yes"])
+            .assert()
+            .success();
+        if selected {
+            edit(&w, "config.toml", |text| {
+                text.replacen("model = ", "profile = \"beta\"\nmodel = ", 1)
+            });
+        }
+        let before = w.read("config.toml");
+        w.catalog(&without_beta());
+        let run = w
+            .cmd()
+            .args(["--codex-version", "0.133.0", "gen", "--yes"])
+            .assert()
+            .success();
+        let config = w.read("config.toml");
+        if selected {
+            run.stderr(contains(
+                "warning: config.toml: `[profiles.beta]` is no longer in the catalog, but your `profile` names it",
+            ))
+            .stderr(contains(
+                "`[model_providers.beta-p]` is no longer in the catalog, but your `profiles.beta.model_provider` names it",
+            ));
+            assert_eq!(config, before);
+        } else {
+            // codexgen's own profile table names its provider: both go.
+            run.stderr(contains("no longer in the catalog").not());
+            assert!(!config.contains("beta"), "{config}");
+        }
+    }
+}
+
+#[test]
+fn a_default_given_up_with_its_provider_keeps_the_provider_its_model_provider_names() {
+    // `default: ~` leaves config.toml's `model_provider` to the user, as it
+    // is on disk: the provider it names stays when the catalog drops it too.
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.gen_yes();
+    let alpha = "  alpha-p:\n    name: Alpha\n    base_url: https://alpha.example/v1\n    env_key: ALPHA_API_KEY\n";
+    let profile = "  alpha:\n    provider: alpha-p\n    model: alpha-1\n";
+    w.catalog(&no_default(CATALOG).replace(alpha, "").replace(profile, ""));
+    w.cmd()
+        .args(["gen", "--yes"])
+        .assert()
+        .success()
+        .stderr(contains(
+            "`[model_providers.alpha-p]` is no longer in the catalog, but your `model_provider` names it",
+        ));
+    let config = w.read("config.toml");
+    assert!(
+        config.contains("model_provider = \"alpha-p\"\n"),
+        "{config}"
+    );
+    assert!(
+        config.contains("[model_providers.alpha-p]\nname = \"Alpha\"\n"),
+        "{config}"
+    );
+    assert!(!w.exists("alpha.config.toml"));
+}
+
+#[cfg(unix)]
+#[test]
+fn verify_names_the_key_whose_value_codex_did_not_find() {
+    // Codex quotes the value, not the key: "Model provider `nope` not found".
+    let w = World::new();
+    w.catalog(&no_default(CATALOG));
+    w.file(
+        "codex-home/config.toml",
+        "model_provider = \"nope\"\nmodel = \"m\"\n",
+    );
+    w.fake_codex(
+        "0.169.0",
+        "printf 'Error: failed to load configuration\\n\\nCaused by:\\n    Model provider `nope` not found\\n' >&2; exit 1",
+    );
+    w.cmd()
+        .args(["--codex-version", "0.169.0", "gen", "--diff", "--verify"])
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "help: nothing was written; Codex objects to `model_provider` in config.toml, which codexgen does not write",
+        ));
+}
+
+#[test]
+fn a_profile_file_that_the_target_codex_does_not_read_keeps_no_provider() {
+    // Codex before 0.134 reads no NAME.config.toml: what one names does
+    // not keep a provider that leaves.
+    let w = home_using_beta_at("file");
+    w.cmd()
+        .args(["--codex-version", "0.133.0", "gen", "--yes"])
+        .assert()
+        .success()
+        .stderr(contains("no longer in the catalog").not());
+    assert!(!w.read("config.toml").contains("beta-p"));
+    assert!(w.exists("mine.config.toml"));
+}
+
+#[test]
+fn a_kept_provider_that_is_named_and_holds_the_users_keys_says_both() {
+    let w = home_using_beta_at("top");
+    edit(&w, "config.toml", |text| {
+        format!("{text}supports_websockets = false\n")
+    });
+    w.cmd()
+        .args(["gen", "--yes"])
+        .assert()
+        .success()
+        .stderr(contains(format!(
+            "warning: {USED} (and it holds keys you added: `supports_websockets`)"
+        )));
+}
+
+#[test]
+fn a_kept_comment_keeps_every_byte_of_its_own() {
+    // Trailing blanks, tabs, no text after `#`: the comment as written.
+    let w = home_with_beta_and("#\n# spaces after  \n\t# tab inside\tand after\t\n");
+    edit(&w, "config.toml", |text| {
+        text.replace(
+            "env_key = \"BETA_API_KEY\"\n",
+            "  # above a key\t \nenv_key = \"BETA_API_KEY\"  # after a value \n",
+        )
+    });
+    w.gen_yes();
+    assert!(w.read("config.toml").ends_with(
+        "wire_api = \"responses\"\n\n  # above a key\t \n# after a value \n#\n# spaces after  \n\t# tab inside\tand after\t\n"
+    ), "{:?}", w.read("config.toml"));
+    w.cmd().args(["gen", "--check"]).assert().success();
+}
+
+#[test]
+fn a_comment_left_behind_by_a_moving_profile_keeps_every_byte_of_its_own() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.cmd()
+        .args(["--codex-version", "0.133.0", "gen", "--yes"])
+        .assert()
+        .success();
+    edit(&w, "config.toml", |text| {
+        text.replace(
+            "[profiles.beta]\n",
+            "[profiles.beta]\n# inside, blanks after \t\n  # indented\n",
+        )
+    });
+    w.cmd()
+        .args(["--codex-version", "0.169.0", "gen", "--yes"])
+        .assert()
+        .success();
+    let config = w.read("config.toml");
+    assert!(!config.contains("[profiles.beta]"), "{config}");
+    assert!(
+        config.contains("\n# inside, blanks after \t\n  # indented\n"),
+        "{config:?}"
+    );
+}
