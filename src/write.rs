@@ -12,6 +12,12 @@
 //!   for, to a regular file that already exists with the link's extension;
 //!   that file is written. Any other link there (dangling, to a link, to a
 //!   folder, FIFO or device, to a file of another kind) is refused.
+//! - Such a link inside a repository's work tree (a clone can commit it:
+//!   a Codex home that links into dotfiles, an overlay beside a cloned
+//!   catalog) must lead into that tree, the Codex home or the catalog's
+//!   folder ([`allow_links_into`]); elsewhere it is refused, so that a
+//!   repository cannot pick another program's existing file of the same
+//!   extension (`~/.cargo/config.toml`).
 //! - At or below a `.codexgen` folder (codexgen's own: the home's state,
 //!   journal, lock and backups; the record beside a linked config.toml) no
 //!   link is followed at all.
@@ -322,6 +328,9 @@ impl Refused {
                 Some(ext) => format!("which is not a `.{}` file", ext.to_string_lossy()),
                 None => "a file with an extension the link does not have".to_owned(),
             },
+            Refusal::OutOfTree(tree) => {
+                format!("which leads out of the repository at {}", tree.display())
+            }
             Refusal::InOwnFolder(folder) if *folder == self.link => {
                 "and it is codexgen's own folder, where codexgen follows no link".to_owned()
             }
@@ -355,6 +364,10 @@ pub enum Refusal {
     OtherKind,
     /// The link is in codexgen's own folder (or is that folder).
     InOwnFolder(PathBuf),
+    /// The link is in a repository's work tree (this one) and leads out of
+    /// it, elsewhere than the Codex home or the catalog's folder: a clone
+    /// can commit it.
+    OutOfTree(PathBuf),
 }
 
 impl Refusal {
@@ -371,6 +384,10 @@ impl Refusal {
             Refusal::OtherKind => format!(
                 "codexgen writes through a link only to a file with the link's own extension (`.toml` for Codex's files, `.yaml` for a catalog), so that a planted link cannot make it write into a shell's or another program's file: point {link} at the file you mean, or remove it"
             ),
+            Refusal::OutOfTree(tree) => format!(
+                "a link inside a repository (a clone can commit one) is written through only to a file in that repository, the Codex home or the catalog's folder, so that a repository cannot make codexgen write another program's file (`~/.cargo/config.toml`): if you made {link} and mean that file, move the file into {} and point the link there, or remove the link",
+                tree.display()
+            ),
             Refusal::InOwnFolder(_) => format!(
                 "codexgen never follows a link in its own `.codexgen` folders (a cloned or synced folder may have planted it): remove {link}, and codexgen makes what it needs there (if you moved that folder yourself, move it back)"
             ),
@@ -382,10 +399,14 @@ impl Refusal {
 /// The link's target as it holds it, and where that is when it is relative.
 fn shown_target(link: &Path, to: &Path) -> String {
     if to.is_absolute() || folder_of(link) == Path::new(".") {
-        to.display().to_string()
-    } else {
-        format!("{} ({})", to.display(), folder_of(link).join(to).display())
+        return to.display().to_string();
     }
+    // Where it leads as a path without links, when that exists: `..` counts
+    // from the folder the link really is in, which a linked folder on the
+    // way (a linked Codex home) makes differ from the path shown.
+    let joined = folder_of(link).join(to);
+    let resolved = std::fs::canonicalize(&joined).unwrap_or(joined);
+    format!("{} ({})", to.display(), resolved.display())
 }
 
 /// The file a write to `path` replaces or creates, after the rule for links
@@ -393,7 +414,9 @@ fn shown_target(link: &Path, to: &Path) -> String {
 /// regular file its one link leads to, as a path without links. Refuses
 /// ([`WriteError::Link`]) a link anywhere at or below a `.codexgen` folder,
 /// and any other link that dangles, leads to another link or to something
-/// not a regular file, or to a file with another extension. Reads only.
+/// not a regular file, or to a file with another extension, or, from
+/// inside a repository's work tree or through one, out of it (unless into
+/// a folder [`allow_links_into`] names). Reads only.
 pub fn target(path: &Path) -> Result<PathBuf, WriteError> {
     if let Some(folder) = own_folder(path) {
         own_path_has_no_link(path, &folder)?;
@@ -432,7 +455,57 @@ pub fn target(path: &Path) -> Result<PathBuf, WriteError> {
     if !same_kind(path, &dest) {
         return Err(refused(Refusal::OtherKind));
     }
-    Ok(fs_err::canonicalize(&dest)?)
+    let real = fs_err::canonicalize(&dest)?;
+    // The repository the link is in, and one the path it holds goes
+    // through (`$DOTFILES/codex/config.toml` with `codex` a committed link
+    // out of `$DOTFILES`): the file must be inside each.
+    let trees = [
+        work_tree(&fs_err::canonicalize(folder_of(path))?),
+        work_tree(folder_of(&dest)).and_then(|t| std::fs::canonicalize(t).ok()),
+    ];
+    let roots = link_roots();
+    for tree in trees.into_iter().flatten() {
+        if !real.starts_with(&tree) && !roots.iter().any(|root| real.starts_with(root)) {
+            return Err(refused(Refusal::OutOfTree(tree)));
+        }
+    }
+    Ok(real)
+}
+
+/// Folders a link in a repository may also lead into (the Codex home, the
+/// catalog's folders); see [`allow_links_into`].
+static LINK_ROOTS: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+/// Lets a link inside a repository lead into `folders` too (as paths
+/// without links; a folder that does not exist yet holds no file to lead
+/// to). The run's settings give the Codex home and the catalog's folders.
+pub fn allow_links_into(folders: impl IntoIterator<Item = PathBuf>) {
+    let found = folders
+        .into_iter()
+        .filter_map(|f| std::fs::canonicalize(f).ok());
+    if let Ok(mut roots) = LINK_ROOTS.lock() {
+        roots.extend(found);
+    }
+}
+
+fn link_roots() -> Vec<PathBuf> {
+    LINK_ROOTS.lock().map(|r| r.clone()).unwrap_or_default()
+}
+
+/// The work tree of the repository `folder` is in (as `folder` names it:
+/// give a path without links to know where it really is):
+/// the nearest folder holding `.git` (a folder, or a file in a worktree or
+/// submodule), `.hg`, `.jj` or `.svn`. A link there may have come with a
+/// clone.
+fn work_tree(folder: &Path) -> Option<PathBuf> {
+    folder
+        .ancestors()
+        .find(|a| {
+            [".git", ".hg", ".jj", ".svn"]
+                .iter()
+                .any(|m| std::fs::symlink_metadata(a.join(m)).is_ok())
+        })
+        .map(Path::to_path_buf)
 }
 
 /// Whether two file names have the same extension (`.yml` and `.yaml` are
@@ -1611,6 +1684,33 @@ mod tests {
         symlink("real", &folder).unwrap();
         assert_eq!(refusal(&folder), Refusal::NotAFile("a folder"));
         assert!(same_kind(Path::new("a.yml"), Path::new("b.YAML")));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_in_a_work_tree_leads_only_inside_it() {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        let clone = dir.path().join("clone");
+        std::fs::create_dir_all(clone.join("sub")).unwrap();
+        std::fs::write(clone.join(".git"), "gitdir: elsewhere\n").unwrap();
+        std::fs::write(clone.join("mine.toml"), "").unwrap();
+        std::fs::write(dir.path().join("cargo.toml"), "").unwrap();
+        let inside = clone.join("sub/in.toml");
+        symlink("../mine.toml", &inside).unwrap();
+        assert_eq!(
+            target(&inside).unwrap(),
+            clone.join("mine.toml").canonicalize().unwrap()
+        );
+        let outside = clone.join("sub/out.toml");
+        symlink("../../cargo.toml", &outside).unwrap();
+        match target(&outside) {
+            Err(WriteError::Link(r)) => {
+                assert_eq!(r.refusal, Refusal::OutOfTree(clone.canonicalize().unwrap()));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(work_tree(dir.path()), None);
     }
 
     #[cfg(unix)]

@@ -398,3 +398,108 @@ fn init_and_import_do_not_write_through_a_link_to_another_kind_or_nowhere() {
     assert!(!profile.exists());
     assert_eq!(std::fs::read_to_string(&bashrc).unwrap(), "# mine\n");
 }
+
+/// A Codex home that is a link into a cloned repository (a common dotfiles
+/// setup) holds whatever the repository commits: its `config.toml`, or a
+/// profile file, committed as a link out of the repository to a `.toml`
+/// file that exists (`~/.cargo/config.toml`, read by cargo) must not be
+/// written, nor get a `.codexgen/` record beside it; `--diff` and
+/// `--check` say so too. A link to a file inside the repository is fine.
+#[test]
+fn a_link_in_a_repository_is_not_written_through_to_a_file_outside_it() {
+    for name in ["config.toml", "alpha.config.toml"] {
+        let w = World::new();
+        w.catalog(CATALOG);
+        let cargo = w.file("user/.cargo/config.toml", "[build]\njobs = 2\n");
+        let repo = w.root.join("clone");
+        std::fs::create_dir_all(repo.join(".git")).unwrap();
+        std::fs::create_dir_all(repo.join("codex")).unwrap();
+        let planted = repo.join("codex").join(name);
+        symlink("../../user/.cargo/config.toml", &planted).unwrap();
+        std::fs::remove_dir(&w.home).unwrap();
+        symlink(repo.join("codex"), &w.home).unwrap();
+        let link = w.home.join(name);
+        for mode in ["--diff", "--check", "--yes"] {
+            let said = refused(
+                &w,
+                &["--codex-version", "0.169.0", "gen", mode],
+                &[&link, &repo],
+            );
+            assert!(said.contains("../../user/.cargo/config.toml"), "{said}");
+        }
+        assert_eq!(
+            std::fs::read_to_string(&cargo).unwrap(),
+            "[build]\njobs = 2\n"
+        );
+        assert!(!w.root.join("user/.cargo/.codexgen").exists());
+        // Pointed at a file of the repository, the link is written through.
+        let own = w.file(&format!("clone/shared/{name}"), "# mine\n");
+        std::fs::remove_file(&planted).unwrap();
+        symlink(format!("../shared/{name}"), &planted).unwrap();
+        w.cmd().args(gen_yes()).assert().success();
+        assert!(std::fs::read_to_string(&own).unwrap().contains("# mine\n"));
+    }
+}
+
+/// The overlay beside a catalog in a clone, and an `--output` in a clone,
+/// committed as links to an existing YAML file of another program outside
+/// the clone (`~/.config/gh/hosts.yml` holds a token).
+#[test]
+fn a_yaml_link_in_a_repository_is_not_written_through_to_a_file_outside_it() {
+    let w = World::new();
+    std::fs::create_dir_all(w.root.join("work/.git")).unwrap();
+    w.catalog(CATALOG);
+    let hosts = w.file("user/.config/gh/hosts.yml", "github.com:\n  user: me\n");
+    w.cmd().args(gen_yes()).assert().success();
+    let overlay = w.root.join("work/providers.local.yaml");
+    symlink("../user/.config/gh/hosts.yml", &overlay).unwrap();
+    let text = w.read("config.toml").replace("alpha-1", "alpha-2");
+    std::fs::write(w.home.join("config.toml"), text).unwrap();
+    refused(
+        &w,
+        &["--codex-version", "0.169.0", "adopt", "--yes"],
+        &[Path::new("providers.local.yaml")],
+    );
+    std::fs::remove_file(&overlay).unwrap();
+    let output = w.root.join("work/out.yaml");
+    symlink("../user/.config/gh/hosts.yml", &output).unwrap();
+    let out = output.display().to_string();
+    refused(&w, &["init", "--force", "--output", &out], &[&output]);
+    refused(
+        &w,
+        &[
+            "--codex-version",
+            "0.169.0",
+            "import",
+            "--force",
+            "--output",
+            &out,
+        ],
+        &[&output],
+    );
+    assert_eq!(
+        std::fs::read_to_string(&hosts).unwrap(),
+        "github.com:\n  user: me\n"
+    );
+}
+
+/// The user's own link (in a real Codex home, as the README's recipe makes
+/// it) to `$DOTFILES/codex/config.toml`, where the repository committed
+/// `codex` as a link out of itself, to `~/.cargo`: the file it leads to is
+/// not the repository's, and is not written.
+#[test]
+fn a_link_through_a_folder_a_repository_links_out_of_it_is_refused() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    let cargo = w.file("user/.cargo/config.toml", "[build]\njobs = 2\n");
+    let dotfiles = w.root.join("dotfiles");
+    std::fs::create_dir_all(dotfiles.join(".git")).unwrap();
+    symlink("../user/.cargo", dotfiles.join("codex")).unwrap();
+    let link = w.home.join("config.toml");
+    symlink(dotfiles.join("codex/config.toml"), &link).unwrap();
+    refused(&w, &gen_yes(), &[&link, &dotfiles]);
+    assert_eq!(
+        std::fs::read_to_string(&cargo).unwrap(),
+        "[build]\njobs = 2\n"
+    );
+}
