@@ -96,21 +96,6 @@ pub struct Settings {
     pub codex_schemas: Schemas,
 }
 
-/// A link in a repository may lead into the Codex home and the catalog's
-/// folders as well as inside its own repository (`write::target`).
-fn allow_links_into(codex_home: &Path, files: &[PathBuf]) {
-    let catalogs = files
-        .iter()
-        .filter(|f| f.as_path() != Path::new("-"))
-        .filter_map(|f| {
-            std::fs::canonicalize(f)
-                .ok()?
-                .parent()
-                .map(Path::to_path_buf)
-        });
-    crate::write::allow_links_into(std::iter::once(codex_home.to_path_buf()).chain(catalogs));
-}
-
 /// Which catalog a run reads when none is named (see `whose`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Follow {
@@ -205,7 +190,6 @@ impl Settings {
         if global.no_local {
             verbosity::detail("catalog: no personal overlay is read (--no-local)");
         }
-        allow_links_into(&codex_home, &files);
         let sources = read_files(&files, overlay.as_ref().ok())?;
         let catalog_id = identity(&codex_home, &files, overlay.as_ref().ok(), &sources);
         let wanted = global

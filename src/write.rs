@@ -14,10 +14,10 @@
 //!   folder, FIFO or device, to a file of another kind) is refused.
 //! - Such a link inside a repository's work tree (a clone can commit it:
 //!   a Codex home that links into dotfiles, an overlay beside a cloned
-//!   catalog) must lead into that tree, the Codex home or the catalog's
-//!   folder ([`allow_links_into`]); elsewhere it is refused, so that a
-//!   repository cannot pick another program's existing file of the same
-//!   extension (`~/.cargo/config.toml`).
+//!   catalog), or one whose path goes through a work tree (a folder of it
+//!   may be a committed link), must lead to a file inside that tree; else
+//!   it is refused, so that a repository cannot pick another program's
+//!   existing file of the same extension (`~/.cargo/config.toml`).
 //! - At or below a `.codexgen` folder (codexgen's own: the home's state,
 //!   journal, lock and backups; the record beside a linked config.toml) no
 //!   link is followed at all.
@@ -364,9 +364,8 @@ pub enum Refusal {
     OtherKind,
     /// The link is in codexgen's own folder (or is that folder).
     InOwnFolder(PathBuf),
-    /// The link is in a repository's work tree (this one) and leads out of
-    /// it, elsewhere than the Codex home or the catalog's folder: a clone
-    /// can commit it.
+    /// The link is in a repository's work tree (this one), or its path
+    /// goes through it, and it leads out of it: a clone can commit it.
     OutOfTree(PathBuf),
 }
 
@@ -385,7 +384,7 @@ impl Refusal {
                 "codexgen writes through a link only to a file with the link's own extension (`.toml` for Codex's files, `.yaml` for a catalog), so that a planted link cannot make it write into a shell's or another program's file: point {link} at the file you mean, or remove it"
             ),
             Refusal::OutOfTree(tree) => format!(
-                "a link inside a repository (a clone can commit one) is written through only to a file in that repository, the Codex home or the catalog's folder, so that a repository cannot make codexgen write another program's file (`~/.cargo/config.toml`): if you made {link} and mean that file, move the file into {} and point the link there, or remove the link",
+                "a link inside a repository (a clone can commit one) is written through only to a file in that repository, so that a repository cannot make codexgen write another program's file (`~/.cargo/config.toml`): if you made {link} and mean that file, move the file into {} and point the link there, or remove the link",
                 tree.display()
             ),
             Refusal::InOwnFolder(_) => format!(
@@ -415,8 +414,7 @@ fn shown_target(link: &Path, to: &Path) -> String {
 /// ([`WriteError::Link`]) a link anywhere at or below a `.codexgen` folder,
 /// and any other link that dangles, leads to another link or to something
 /// not a regular file, or to a file with another extension, or, from
-/// inside a repository's work tree or through one, out of it (unless into
-/// a folder [`allow_links_into`] names). Reads only.
+/// inside a repository's work tree or through one, out of it. Reads only.
 pub fn target(path: &Path) -> Result<PathBuf, WriteError> {
     if let Some(folder) = own_folder(path) {
         own_path_has_no_link(path, &folder)?;
@@ -463,33 +461,12 @@ pub fn target(path: &Path) -> Result<PathBuf, WriteError> {
         work_tree(&fs_err::canonicalize(folder_of(path))?),
         work_tree(folder_of(&dest)).and_then(|t| std::fs::canonicalize(t).ok()),
     ];
-    let roots = link_roots();
     for tree in trees.into_iter().flatten() {
-        if !real.starts_with(&tree) && !roots.iter().any(|root| real.starts_with(root)) {
+        if !real.starts_with(&tree) {
             return Err(refused(Refusal::OutOfTree(tree)));
         }
     }
     Ok(real)
-}
-
-/// Folders a link in a repository may also lead into (the Codex home, the
-/// catalog's folders); see [`allow_links_into`].
-static LINK_ROOTS: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
-
-/// Lets a link inside a repository lead into `folders` too (as paths
-/// without links; a folder that does not exist yet holds no file to lead
-/// to). The run's settings give the Codex home and the catalog's folders.
-pub fn allow_links_into(folders: impl IntoIterator<Item = PathBuf>) {
-    let found = folders
-        .into_iter()
-        .filter_map(|f| std::fs::canonicalize(f).ok());
-    if let Ok(mut roots) = LINK_ROOTS.lock() {
-        roots.extend(found);
-    }
-}
-
-fn link_roots() -> Vec<PathBuf> {
-    LINK_ROOTS.lock().map(|r| r.clone()).unwrap_or_default()
 }
 
 /// The work tree of the repository `folder` is in (as `folder` names it:

@@ -481,6 +481,33 @@ fn a_yaml_link_in_a_repository_is_not_written_through_to_a_file_outside_it() {
         std::fs::read_to_string(&hosts).unwrap(),
         "github.com:\n  user: me\n"
     );
+    // Nor into the Codex home's own config.toml, nor the user's catalog.
+    for (name, to) in [
+        ("out.toml", w.home.join("config.toml")),
+        (
+            "mine.yaml",
+            w.root.join("user/.config/codexgen/providers.yaml"),
+        ),
+    ] {
+        if !to.exists() {
+            w.file("user/.config/codexgen/providers.yaml", CATALOG);
+        }
+        let output = w.root.join("work").join(name);
+        symlink(&to, &output).unwrap();
+        let out = output.display().to_string();
+        refused(
+            &w,
+            &[
+                "--codex-version",
+                "0.169.0",
+                "import",
+                "--force",
+                "--output",
+                &out,
+            ],
+            &[&output, &to],
+        );
+    }
 }
 
 /// The user's own link (in a real Codex home, as the README's recipe makes
