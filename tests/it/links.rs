@@ -530,3 +530,34 @@ fn a_link_through_a_folder_a_repository_links_out_of_it_is_refused() {
         "[build]\njobs = 2\n"
     );
 }
+
+/// A profile file that links to config.toml (or to another profile file)
+/// is one file written twice: each write would undo the other, and a run
+/// stopped on "config.toml changed" or filled config.toml with a
+/// profile's text. Refused before anything is written, naming both.
+#[test]
+fn a_link_to_another_file_codexgen_writes_is_refused() {
+    for to in ["config.toml", "beta.config.toml"] {
+        let w = World::new();
+        w.catalog(CATALOG);
+        w.file("codex-home/config.toml", "# mine\n");
+        w.file("codex-home/beta.config.toml", "# mine too\n");
+        let link = w.home.join("alpha.config.toml");
+        symlink(to, &link).unwrap();
+        for mode in ["--check", "--yes"] {
+            let said = refused(
+                &w,
+                &["--codex-version", "0.169.0", "gen", mode],
+                &[&link, &w.home.join(to)],
+            );
+            assert!(said.contains("codexgen also writes as"), "{said}");
+        }
+    }
+    let w = World::new();
+    w.catalog(CATALOG);
+    let config = w.file("codex-home/config.toml", "# mine\n");
+    let profile = w.home.join("alpha.config.toml");
+    std::fs::hard_link(&config, &profile).unwrap();
+    let said = refused(&w, &gen_yes(), &[&config, &profile]);
+    assert!(said.contains("one file (hard links)"), "{said}");
+}
