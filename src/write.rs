@@ -12,12 +12,13 @@
 //!   for, to a regular file that already exists with the link's extension;
 //!   that file is written. Any other link there (dangling, to a link, to a
 //!   folder, FIFO or device, to a file of another kind) is refused.
-//! - Such a link inside a repository's work tree (a clone can commit it:
-//!   a Codex home that links into dotfiles, an overlay beside a cloned
-//!   catalog), or one whose path goes through a work tree (a folder of it
-//!   may be a committed link), must lead to a file inside that tree; else
-//!   it is refused, so that a repository cannot pick another program's
-//!   existing file of the same extension (`~/.cargo/config.toml`).
+//! - Any link inside a repository's work tree (a clone can commit it) on
+//!   the way to a file codexgen writes, the file's own or a folder's (a
+//!   Codex home that links into dotfiles, `$DOTFILES/codex` committed as a
+//!   link), must stay inside that tree ([`link_out_of_a_tree`] walks the
+//!   path as the system resolves it); else it is refused, so that a
+//!   repository cannot pick another program's existing file of the same
+//!   extension (`~/.cargo/config.toml`) or folder.
 //! - At or below a `.codexgen` folder (codexgen's own: the home's state,
 //!   journal, lock and backups; the record beside a linked config.toml) no
 //!   link is followed at all.
@@ -29,7 +30,8 @@
 //! rename replaces a link rather than follow it. In a `.codexgen` folder
 //! every step goes through folders opened `O_NOFOLLOW` one by one (`own`,
 //! with `openat`), so a link swapped in there at any moment is refused.
-//! The folders above a file of the user's are theirs, and followed.
+//! Outside repositories, the folders above a file of the user's are
+//! theirs, and followed.
 //!
 //! Crash safety, the part that is this module's:
 //! - A file is replaced by a rename, so a reader (or a kill at any moment)
@@ -328,9 +330,13 @@ impl Refused {
                 Some(ext) => format!("which is not a `.{}` file", ext.to_string_lossy()),
                 None => "a file with an extension the link does not have".to_owned(),
             },
-            Refusal::OutOfTree(tree) => {
-                format!("which leads out of the repository at {}", tree.display())
-            }
+            Refusal::OutOfTree { tree, writing } => format!(
+                "which leads out of the repository at {}{}",
+                tree.display(),
+                writing
+                    .as_ref()
+                    .map_or_else(String::new, |w| format!(", on the way to {}", w.display()))
+            ),
             Refusal::InOwnFolder(folder) if *folder == self.link => {
                 "and it is codexgen's own folder, where codexgen follows no link".to_owned()
             }
@@ -364,9 +370,13 @@ pub enum Refusal {
     OtherKind,
     /// The link is in codexgen's own folder (or is that folder).
     InOwnFolder(PathBuf),
-    /// The link is in a repository's work tree (this one), or its path
-    /// goes through it, and it leads out of it: a clone can commit it.
-    OutOfTree(PathBuf),
+    /// The link is in a repository's work tree, `tree`, and leads out of
+    /// it: a clone can commit it. `writing`: the file written through it,
+    /// when the link is a folder on the way.
+    OutOfTree {
+        tree: PathBuf,
+        writing: Option<PathBuf>,
+    },
 }
 
 impl Refusal {
@@ -383,8 +393,8 @@ impl Refusal {
             Refusal::OtherKind => format!(
                 "codexgen writes through a link only to a file with the link's own extension (`.toml` for Codex's files, `.yaml` for a catalog), so that a planted link cannot make it write into a shell's or another program's file: point {link} at the file you mean, or remove it"
             ),
-            Refusal::OutOfTree(tree) => format!(
-                "a link inside a repository (a clone can commit one) is written through only to a file in that repository, so that a repository cannot make codexgen write another program's file (`~/.cargo/config.toml`): if you made {link} and mean that file, move the file into {} and point the link there, or remove the link",
+            Refusal::OutOfTree { tree, .. } => format!(
+                "a link inside a repository (a clone can commit one), whether at the file or a folder on the way, is followed only to a file in that repository, so that a repository cannot make codexgen write another program's file (`~/.cargo/config.toml`): if you made {link} and mean that file, move the file into {} and point the link there, or remove the link",
                 tree.display()
             ),
             Refusal::InOwnFolder(_) => format!(
@@ -413,9 +423,18 @@ fn shown_target(link: &Path, to: &Path) -> String {
 /// regular file its one link leads to, as a path without links. Refuses
 /// ([`WriteError::Link`]) a link anywhere at or below a `.codexgen` folder,
 /// and any other link that dangles, leads to another link or to something
-/// not a regular file, or to a file with another extension, or, from
-/// inside a repository's work tree or through one, out of it. Reads only.
+/// not a regular file, or to a file with another extension; and a link on
+/// the way to `path` inside a repository's work tree that leads out of it.
+/// Reads only.
 pub fn target(path: &Path) -> Result<PathBuf, WriteError> {
+    if let Some((link, to, tree)) = link_out_of_a_tree(path)? {
+        let writing = (link != path).then(|| path.to_path_buf());
+        return Err(Refused::at(
+            &link,
+            &to,
+            Refusal::OutOfTree { tree, writing },
+        ));
+    }
     if let Some(folder) = own_folder(path) {
         own_path_has_no_link(path, &folder)?;
         return Ok(path.to_path_buf());
@@ -453,20 +472,84 @@ pub fn target(path: &Path) -> Result<PathBuf, WriteError> {
     if !same_kind(path, &dest) {
         return Err(refused(Refusal::OtherKind));
     }
-    let real = fs_err::canonicalize(&dest)?;
-    // The repository the link is in, and one the path it holds goes
-    // through (`$DOTFILES/codex/config.toml` with `codex` a committed link
-    // out of `$DOTFILES`): the file must be inside each.
-    let trees = [
-        work_tree(&fs_err::canonicalize(folder_of(path))?),
-        work_tree(folder_of(&dest)).and_then(|t| std::fs::canonicalize(t).ok()),
-    ];
-    for tree in trees.into_iter().flatten() {
-        if !real.starts_with(&tree) {
-            return Err(refused(Refusal::OutOfTree(tree)));
+    Ok(fs_err::canonicalize(&dest)?)
+}
+
+/// One step of a path, owned, for [`link_out_of_a_tree`]'s walk.
+enum Step {
+    Root(PathBuf),
+    Parent,
+    Name(std::ffi::OsString),
+}
+
+fn steps(path: &Path) -> impl Iterator<Item = Step> + '_ {
+    use std::path::Component;
+    path.components().filter_map(|c| match c {
+        // The root is where the walk starts; `.` stays where it is.
+        Component::Prefix(_) | Component::RootDir | Component::CurDir => None,
+        Component::ParentDir => Some(Step::Parent),
+        Component::Normal(name) => Some(Step::Name(name.to_owned())),
+    })
+}
+
+/// The first link on the way to `path` (a folder on the way, or `path`
+/// itself) that is inside a repository's work tree and leads out of it,
+/// as (the link, what it holds, the work tree): a clone can commit such a
+/// link, so no write goes through it. The walk resolves each link where
+/// the system does (a relative one from the folder it really is in); a
+/// link that leads nowhere is left to the other checks.
+fn link_out_of_a_tree(path: &Path) -> std::io::Result<Option<(PathBuf, PathBuf, PathBuf)>> {
+    use std::collections::VecDeque;
+    let path = std::path::absolute(path)?;
+    let root = |p: &Path| -> PathBuf {
+        p.ancestors()
+            .last()
+            .map_or_else(PathBuf::new, Path::to_path_buf)
+    };
+    let mut at = root(&path);
+    let mut left: VecDeque<Step> = steps(&path).collect();
+    // As many links as the system follows in one path before it gives up.
+    let mut hops = 40;
+    while let Some(step) = left.pop_front() {
+        let name = match step {
+            Step::Root(r) => {
+                at = r;
+                continue;
+            }
+            Step::Parent => {
+                at.pop();
+                continue;
+            }
+            Step::Name(name) => name,
+        };
+        let next = at.join(&name);
+        match std::fs::symlink_metadata(&next) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                hops -= 1;
+                if hops == 0 {
+                    return Ok(None);
+                }
+                let to = std::fs::read_link(&next)?;
+                if let Some(tree) = work_tree(&at)
+                    && let Ok(real) = std::fs::canonicalize(&next)
+                    && !real.starts_with(&tree)
+                {
+                    return Ok(Some((next, to, tree)));
+                }
+                let mut ahead: VecDeque<Step> = VecDeque::new();
+                if to.is_absolute() {
+                    ahead.push_back(Step::Root(root(&to)));
+                }
+                ahead.extend(steps(&to));
+                ahead.extend(left);
+                left = ahead;
+            }
+            Ok(_) => at = next,
+            // Nothing further exists: no link there to judge.
+            Err(_) => return Ok(None),
         }
     }
-    Ok(real)
+    Ok(None)
 }
 
 /// The work tree of the repository `folder` is in (as `folder` names it:
@@ -1683,11 +1766,38 @@ mod tests {
         symlink("../../cargo.toml", &outside).unwrap();
         match target(&outside) {
             Err(WriteError::Link(r)) => {
-                assert_eq!(r.refusal, Refusal::OutOfTree(clone.canonicalize().unwrap()));
+                assert_eq!(
+                    r.refusal,
+                    Refusal::OutOfTree {
+                        tree: clone.canonicalize().unwrap(),
+                        writing: None
+                    }
+                );
             }
             other => panic!("{other:?}"),
         }
         assert_eq!(work_tree(dir.path()), None);
+        // A folder link of the clone out of it, on the way to a file that
+        // is no link, and a link outside the clone that goes through it.
+        std::fs::create_dir(dir.path().join("cargo")).unwrap();
+        std::fs::write(dir.path().join("cargo/config.toml"), "").unwrap();
+        symlink("../cargo", clone.join("codex")).unwrap();
+        let mine = dir.path().join("mine.toml");
+        symlink(clone.join("codex/config.toml"), &mine).unwrap();
+        for path in [clone.join("codex/config.toml"), mine] {
+            match target(&path) {
+                Err(WriteError::Link(r)) => {
+                    assert_eq!(r.link, clone.canonicalize().unwrap().join("codex"));
+                    assert_eq!(r.to, Path::new("../cargo"));
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        let inside = dir.path().join("inside.toml");
+        symlink(clone.join("sub/in.toml"), &inside).unwrap();
+        assert!(target(&inside).is_err(), "a link to a link is refused");
+        symlink(clone.join("mine.toml"), dir.path().join("ok.toml")).unwrap();
+        assert!(target(&dir.path().join("ok.toml")).is_ok());
     }
 
     #[cfg(unix)]

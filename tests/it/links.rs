@@ -561,3 +561,34 @@ fn a_link_to_another_file_codexgen_writes_is_refused() {
     let said = refused(&w, &gen_yes(), &[&config, &profile]);
     assert!(said.contains("one file (hard links)"), "{said}");
 }
+
+/// The Codex home itself reached through a repository's folder link out of
+/// the repository: `~/.codex` links (the user's own link) to
+/// `$DOTFILES/codex`, which the clone committed as a link to `~/.cargo`.
+/// Every file of the home would be written there (config.toml, profile
+/// files, `.codexgen/`): refused, naming the committed link.
+#[test]
+fn a_codex_home_that_a_repository_links_out_of_it_is_refused() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    let cargo = w.file("user/.cargo/config.toml", "[build]\njobs = 2\n");
+    let dotfiles = w.root.join("dotfiles");
+    std::fs::create_dir_all(dotfiles.join(".git")).unwrap();
+    let planted = dotfiles.join("codex");
+    symlink("../user/.cargo", &planted).unwrap();
+    std::fs::remove_dir(&w.home).unwrap();
+    symlink(&planted, &w.home).unwrap();
+    for mode in ["--check", "--yes"] {
+        let said = refused(
+            &w,
+            &["--codex-version", "0.169.0", "gen", mode],
+            &[&planted, Path::new("../user/.cargo")],
+        );
+        assert!(said.contains("on the way to"), "{said}");
+    }
+    assert_eq!(
+        std::fs::read_to_string(&cargo).unwrap(),
+        "[build]\njobs = 2\n"
+    );
+    assert_eq!(entries(&w.root.join("user/.cargo")).len(), 1);
+}
