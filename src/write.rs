@@ -320,6 +320,9 @@ impl Refused {
     fn why(&self) -> String {
         match &self.refusal {
             Refusal::Dangling => "which does not exist".to_owned(),
+            Refusal::DanglingOnTheWay(writing) => {
+                format!("which does not exist, on the way to {}", writing.display())
+            }
             Refusal::Chain { via, to } => format!(
                 "itself a symbolic link ({} -> {})",
                 via.display(),
@@ -361,6 +364,9 @@ impl Refused {
 pub enum Refusal {
     /// Nothing is there: the write would create a file the link chose.
     Dangling,
+    /// A folder link on the way to this file leads to nothing: a write
+    /// would create its folder where the link chose.
+    DanglingOnTheWay(PathBuf),
     /// It leads to another link (`to` is what that one holds).
     Chain { via: PathBuf, to: PathBuf },
     /// It leads to a folder, FIFO, socket or device.
@@ -385,6 +391,9 @@ impl Refusal {
         let what = match self {
             Refusal::Dangling => format!(
                 "codexgen writes through a link only to a file that already exists: create that file first if it is where you want it (an empty file will do), or remove {link}"
+            ),
+            Refusal::DanglingOnTheWay(_) => format!(
+                "codexgen does not create a folder where a link leads: create that folder first if it is where you want the files, or remove {link}"
             ),
             Refusal::Chain { .. } => format!(
                 "codexgen follows only the link where it looks for the file, not a link that one leads to (a cloned repository can commit such a link): point {link} straight at the file you mean, or remove it"
@@ -427,13 +436,8 @@ fn shown_target(link: &Path, to: &Path) -> String {
 /// the way to `path` inside a repository's work tree that leads out of it.
 /// Reads only.
 pub fn target(path: &Path) -> Result<PathBuf, WriteError> {
-    if let Some((link, to, tree)) = link_out_of_a_tree(path)? {
-        let writing = (link != path).then(|| path.to_path_buf());
-        return Err(Refused::at(
-            &link,
-            &to,
-            Refusal::OutOfTree { tree, writing },
-        ));
+    if let Some((link, to, refusal)) = link_out_of_a_tree(path)? {
+        return Err(Refused::at(&link, &to, refusal));
     }
     if let Some(folder) = own_folder(path) {
         own_path_has_no_link(path, &folder)?;
@@ -497,8 +501,10 @@ fn steps(path: &Path) -> impl Iterator<Item = Step> + '_ {
 /// as (the link, what it holds, the work tree): a clone can commit such a
 /// link, so no write goes through it. The walk resolves each link where
 /// the system does (a relative one from the folder it really is in); a
-/// link that leads nowhere is left to the other checks.
-fn link_out_of_a_tree(path: &Path) -> std::io::Result<Option<(PathBuf, PathBuf, PathBuf)>> {
+/// folder link that leads nowhere is refused too (a write would have to
+/// create through it); the file's own link that does is left to
+/// [`target`]'s other checks.
+fn link_out_of_a_tree(path: &Path) -> std::io::Result<Option<(PathBuf, PathBuf, Refusal)>> {
     use std::collections::VecDeque;
     let path = std::path::absolute(path)?;
     let root = |p: &Path| -> PathBuf {
@@ -530,11 +536,23 @@ fn link_out_of_a_tree(path: &Path) -> std::io::Result<Option<(PathBuf, PathBuf, 
                     return Ok(None);
                 }
                 let to = std::fs::read_link(&next)?;
-                if let Some(tree) = work_tree(&at)
-                    && let Ok(real) = std::fs::canonicalize(&next)
-                    && !real.starts_with(&tree)
-                {
-                    return Ok(Some((next, to, tree)));
+                let writing = || Some(path.clone()).filter(|p| *p != next);
+                match std::fs::canonicalize(&next) {
+                    Ok(real) => {
+                        if let Some(tree) = work_tree(&at)
+                            && !real.starts_with(&tree)
+                        {
+                            let refusal = Refusal::OutOfTree {
+                                tree,
+                                writing: writing(),
+                            };
+                            return Ok(Some((next, to, refusal)));
+                        }
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound && !left.is_empty() => {
+                        return Ok(Some((next, to, Refusal::DanglingOnTheWay(path.clone()))));
+                    }
+                    Err(_) => {}
                 }
                 let mut ahead: VecDeque<Step> = VecDeque::new();
                 if to.is_absolute() {

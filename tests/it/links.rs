@@ -592,3 +592,25 @@ fn a_codex_home_that_a_repository_links_out_of_it_is_refused() {
     );
     assert_eq!(entries(&w.root.join("user/.cargo")).len(), 1);
 }
+
+/// A Codex home that is a link to a folder that does not exist (an
+/// unmounted drive, a folder a clone's link names): codexgen creates
+/// nothing where it leads, and says which link, before writing (it said
+/// "File exists" after showing the diff).
+#[test]
+fn a_codex_home_link_that_leads_nowhere_is_refused() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    let missing = w.root.join("user/.config/autostart");
+    std::fs::remove_dir(&w.home).unwrap();
+    symlink(&missing, &w.home).unwrap();
+    for mode in ["--check", "--yes"] {
+        let said = refused(
+            &w,
+            &["--codex-version", "0.169.0", "gen", mode],
+            &[&w.home, &missing],
+        );
+        assert!(said.contains("does not exist"), "{said}");
+    }
+    assert!(!missing.exists());
+}
