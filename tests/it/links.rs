@@ -2,7 +2,9 @@
 //! synced folder or a folded dotfiles tree can hold symlinks; codexgen
 //! writes through one only where the README's rule allows it (a link to an
 //! existing regular file of the same kind, made in the place the file is
-//! looked for), and never follows one inside its own `.codexgen/` folders.
+//! looked for; inside a repository, or through a folder of one, only to a
+//! file in that repository), and never follows one inside its own
+//! `.codexgen/` folders.
 //! Every refusal names the link and its target and comes before anything is
 //! written: each test compares the whole scratch root before and after.
 
