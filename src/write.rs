@@ -19,6 +19,10 @@
 //!   path as the system resolves it); else it is refused, so that a
 //!   repository cannot pick another program's existing file of the same
 //!   extension (`~/.cargo/config.toml`) or folder.
+//! - Every link on the way to a file codexgen writes, the file's own or
+//!   a folder's, is the file's owner's (or the owner's of the folder it
+//!   is made in) or root's: a run as root on a user's home does not write
+//!   a file of root's through the user's link.
 //! - At or below a `.codexgen` folder (codexgen's own: the home's state,
 //!   journal, lock and backups; the record beside a linked config.toml) no
 //!   link is followed at all.
@@ -320,6 +324,14 @@ impl Refused {
     fn why(&self) -> String {
         match &self.refusal {
             Refusal::Dangling => "which does not exist".to_owned(),
+            Refusal::OtherOwner {
+                link,
+                owner,
+                writing,
+            } => format!(
+                "and the link is uid {link}'s, but {} is uid {owner}'s",
+                writing.display()
+            ),
             Refusal::DanglingOnTheWay(writing) => {
                 format!("which does not exist, on the way to {}", writing.display())
             }
@@ -364,6 +376,15 @@ impl Refused {
 pub enum Refusal {
     /// Nothing is there: the write would create a file the link chose.
     Dangling,
+    /// The link is one user's (uid `link`), and the file it leads to (or
+    /// the folder it would be made in) another's (uid `owner`): whoever
+    /// runs codexgen, it writes only what the link's own owner could have.
+    /// `writing`: that file or folder, as a path without links.
+    OtherOwner {
+        link: u32,
+        owner: u32,
+        writing: PathBuf,
+    },
     /// A folder link on the way to this file leads to nothing: a write
     /// would create its folder where the link chose.
     DanglingOnTheWay(PathBuf),
@@ -391,6 +412,9 @@ impl Refusal {
         let what = match self {
             Refusal::Dangling => format!(
                 "codexgen writes through a link only to a file that already exists: create that file first if it is where you want it (an empty file will do), or remove {link}"
+            ),
+            Refusal::OtherOwner { .. } => format!(
+                "codexgen follows a link only to what the link's own owner owns (or a link of root's), so that a run as root on a user's home never writes another user's file through the user's link: if that file is where the user's settings belong, give it to the user (`chown`), else remove {link}"
             ),
             Refusal::DanglingOnTheWay(_) => format!(
                 "codexgen does not create a folder where a link leads: create that folder first if it is where you want the files, or remove {link}"
@@ -479,6 +503,35 @@ pub fn target(path: &Path) -> Result<PathBuf, WriteError> {
     Ok(fs_err::canonicalize(&dest)?)
 }
 
+/// A link's owner, unless it is root's (root's links are trusted: a user
+/// cannot make one).
+fn link_owner(meta: &std::fs::Metadata) -> Option<u32> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        Some(meta.uid()).filter(|uid| *uid != 0)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        None
+    }
+}
+
+/// The owner of `path`, when it can be read.
+fn file_owner(path: &Path) -> Option<u32> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        std::fs::metadata(path).ok().map(|m| m.uid())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
+}
+
 /// One step of a path, owned, for [`link_out_of_a_tree`]'s walk.
 enum Step {
     Root(PathBuf),
@@ -516,6 +569,8 @@ fn link_out_of_a_tree(path: &Path) -> std::io::Result<Option<(PathBuf, PathBuf, 
     let mut left: VecDeque<Step> = steps(&path).collect();
     // As many links as the system follows in one path before it gives up.
     let mut hops = 40;
+    // The links on the way that are not root's, with their owners.
+    let mut users_links: Vec<(PathBuf, PathBuf, u32)> = Vec::new();
     while let Some(step) = left.pop_front() {
         let name = match step {
             Step::Root(r) => {
@@ -537,6 +592,9 @@ fn link_out_of_a_tree(path: &Path) -> std::io::Result<Option<(PathBuf, PathBuf, 
                 }
                 let to = std::fs::read_link(&next)?;
                 let writing = || Some(path.clone()).filter(|p| *p != next);
+                if let Some(uid) = link_owner(&meta) {
+                    users_links.push((next.clone(), to.clone(), uid));
+                }
                 match std::fs::canonicalize(&next) {
                     Ok(real) => {
                         if let Some(tree) = work_tree(&at)
@@ -563,11 +621,28 @@ fn link_out_of_a_tree(path: &Path) -> std::io::Result<Option<(PathBuf, PathBuf, 
                 left = ahead;
             }
             Ok(_) => at = next,
+            // The file itself is still to be made, in the folder `at`.
+            Err(_) if left.is_empty() => break,
             // Nothing further exists: no link there to judge.
             Err(_) => return Ok(None),
         }
     }
-    Ok(None)
+    // Whose the file is (or the folder it is made in): each link on the
+    // way must be that user's, or root's.
+    let Some(owner) = file_owner(&at) else {
+        return Ok(None);
+    };
+    Ok(users_links
+        .into_iter()
+        .find(|(.., uid)| *uid != owner)
+        .map(|(link, to, uid)| {
+            let refusal = Refusal::OtherOwner {
+                link: uid,
+                owner,
+                writing: at.clone(),
+            };
+            (link, to, refusal)
+        }))
 }
 
 /// The work tree of the repository `folder` is in (as `folder` names it:
@@ -1816,6 +1891,34 @@ mod tests {
         assert!(target(&inside).is_err(), "a link to a link is refused");
         symlink(clone.join("mine.toml"), dir.path().join("ok.toml")).unwrap();
         assert!(target(&dir.path().join("ok.toml")).is_ok());
+    }
+
+    /// Needs root to give a link to another user; passes otherwise.
+    #[cfg(unix)]
+    #[test]
+    fn a_link_on_the_way_is_the_files_owners_or_roots() {
+        use std::os::unix::fs::{MetadataExt as _, lchown, symlink};
+        let dir = tempfile::tempdir().unwrap();
+        if std::fs::metadata(dir.path()).unwrap().uid() != 0 {
+            return;
+        }
+        let nobody = 65534;
+        std::fs::create_dir(dir.path().join("etc")).unwrap();
+        std::fs::write(dir.path().join("etc/x.toml"), "").unwrap();
+        let link = dir.path().join("home");
+        symlink("etc", &link).unwrap();
+        // Root's link: followed.
+        assert!(target(&link.join("x.toml")).is_ok());
+        lchown(&link, Some(nobody), None).unwrap();
+        for path in [link.join("x.toml"), link.join("new.toml")] {
+            match target(&path) {
+                Err(WriteError::Link(r)) => assert_eq!(r.link, link),
+                other => panic!("{other:?}"),
+            }
+        }
+        std::fs::remove_file(dir.path().join("etc/x.toml")).unwrap();
+        std::os::unix::fs::chown(dir.path().join("etc"), Some(nobody), None).unwrap();
+        assert!(target(&link.join("new.toml")).is_ok());
     }
 
     #[cfg(unix)]
