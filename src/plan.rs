@@ -179,6 +179,65 @@ pub fn record_path(settings: &Settings) -> Result<Option<PathBuf>, Error> {
     Ok(record)
 }
 
+/// Refuses a plan in which a link makes two files one (a profile file
+/// linked to config.toml, or to another profile file): each write would
+/// undo the other. `files`: each file's path in the home and the file a
+/// write to it goes to.
+fn one_file_each<'a>(files: impl Iterator<Item = (&'a PathBuf, &'a PathBuf)>) -> Result<(), Error> {
+    let mut seen: Vec<((u64, u64), &Path, &Path)> = Vec::new();
+    let is_link = |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink());
+    for (path, resolved) in files {
+        let Some(id) = file_id(resolved) else {
+            continue;
+        };
+        if let Some((_, first, first_resolved)) = seen.iter().find(|(o, ..)| *o == id) {
+            let (link, to, other) = if is_link(path) || !is_link(first) {
+                (path.as_path(), resolved.as_path(), *first)
+            } else {
+                (*first, *first_resolved, path.as_path())
+            };
+            let what = if is_link(link) {
+                format!(
+                    "{} is a symbolic link to {}, which codexgen also writes as {}",
+                    link.display(),
+                    to.display(),
+                    other.display()
+                )
+            } else {
+                format!(
+                    "{} and {} are one file (hard links), which codexgen would write twice",
+                    link.display(),
+                    other.display()
+                )
+            };
+            return Err(Error::with_help(
+                what,
+                format!(
+                    "nothing was written; each file codexgen writes must be a file of its own, or one write undoes the other: make {} a file of its own (an empty one will do), or remove it",
+                    link.display()
+                ),
+            ));
+        }
+        seen.push((id, path, resolved));
+    }
+    Ok(())
+}
+
+/// Which file `path` is on disk (device, inode), when it exists.
+fn file_id(path: &Path) -> Option<(u64, u64)> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        let meta = std::fs::metadata(path).ok()?;
+        Some((meta.dev(), meta.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
+}
+
 /// Refuses a link in the Codex home's `.codexgen` folder (or that folder a
 /// link), where the state, journal, lock and backups are: codexgen never
 /// follows one there (see `write`). Checked before the state is read.
@@ -302,6 +361,12 @@ impl Prepared {
             )))?;
             read.push((file, path, resolved, current, desired));
         }
+        // A file to delete that is a link loses the link, not its file.
+        one_file_each(
+            read.iter()
+                .filter(|r| r.4.is_some())
+                .map(|(_, path, resolved, ..)| (path, resolved)),
+        )?;
         // On a Codex that reads profile files, a catalog profile's legacy
         // table is moved out of config.toml.
         let adopt: Vec<ProfileName> = match settings.target.profile_layout() {

@@ -12,6 +12,17 @@
 //!   for, to a regular file that already exists with the link's extension;
 //!   that file is written. Any other link there (dangling, to a link, to a
 //!   folder, FIFO or device, to a file of another kind) is refused.
+//! - Any link inside a repository's work tree (a clone can commit it) on
+//!   the way to a file codexgen writes, the file's own or a folder's (a
+//!   Codex home that links into dotfiles, `$DOTFILES/codex` committed as a
+//!   link), must stay inside that tree ([`link_out_of_a_tree`] walks the
+//!   path as the system resolves it); else it is refused, so that a
+//!   repository cannot pick another program's existing file of the same
+//!   extension (`~/.cargo/config.toml`) or folder.
+//! - Every link on the way to a file codexgen writes, the file's own or
+//!   a folder's, is the file's owner's (or the owner's of the folder it
+//!   is made in) or root's: a run as root on a user's home does not write
+//!   a file of root's through the user's link.
 //! - At or below a `.codexgen` folder (codexgen's own: the home's state,
 //!   journal, lock and backups; the record beside a linked config.toml) no
 //!   link is followed at all.
@@ -23,7 +34,8 @@
 //! rename replaces a link rather than follow it. In a `.codexgen` folder
 //! every step goes through folders opened `O_NOFOLLOW` one by one (`own`,
 //! with `openat`), so a link swapped in there at any moment is refused.
-//! The folders above a file of the user's are theirs, and followed.
+//! Outside repositories, the folders above a file of the user's are
+//! theirs, and followed.
 //!
 //! Crash safety, the part that is this module's:
 //! - A file is replaced by a rename, so a reader (or a kill at any moment)
@@ -312,6 +324,17 @@ impl Refused {
     fn why(&self) -> String {
         match &self.refusal {
             Refusal::Dangling => "which does not exist".to_owned(),
+            Refusal::OtherOwner {
+                link,
+                owner,
+                writing,
+            } => format!(
+                "and the link is uid {link}'s, but {} is uid {owner}'s",
+                writing.display()
+            ),
+            Refusal::DanglingOnTheWay(writing) => {
+                format!("which does not exist, on the way to {}", writing.display())
+            }
             Refusal::Chain { via, to } => format!(
                 "itself a symbolic link ({} -> {})",
                 via.display(),
@@ -322,6 +345,13 @@ impl Refused {
                 Some(ext) => format!("which is not a `.{}` file", ext.to_string_lossy()),
                 None => "a file with an extension the link does not have".to_owned(),
             },
+            Refusal::OutOfTree { tree, writing } => format!(
+                "which leads out of the repository at {}{}",
+                tree.display(),
+                writing
+                    .as_ref()
+                    .map_or_else(String::new, |w| format!(", on the way to {}", w.display()))
+            ),
             Refusal::InOwnFolder(folder) if *folder == self.link => {
                 "and it is codexgen's own folder, where codexgen follows no link".to_owned()
             }
@@ -346,6 +376,18 @@ impl Refused {
 pub enum Refusal {
     /// Nothing is there: the write would create a file the link chose.
     Dangling,
+    /// The link is one user's (uid `link`), and the file it leads to (or
+    /// the folder it would be made in) another's (uid `owner`): whoever
+    /// runs codexgen, it writes only what the link's own owner could have.
+    /// `writing`: that file or folder, as a path without links.
+    OtherOwner {
+        link: u32,
+        owner: u32,
+        writing: PathBuf,
+    },
+    /// A folder link on the way to this file leads to nothing: a write
+    /// would create its folder where the link chose.
+    DanglingOnTheWay(PathBuf),
     /// It leads to another link (`to` is what that one holds).
     Chain { via: PathBuf, to: PathBuf },
     /// It leads to a folder, FIFO, socket or device.
@@ -355,6 +397,13 @@ pub enum Refusal {
     OtherKind,
     /// The link is in codexgen's own folder (or is that folder).
     InOwnFolder(PathBuf),
+    /// The link is in a repository's work tree, `tree`, and leads out of
+    /// it: a clone can commit it. `writing`: the file written through it,
+    /// when the link is a folder on the way.
+    OutOfTree {
+        tree: PathBuf,
+        writing: Option<PathBuf>,
+    },
 }
 
 impl Refusal {
@@ -364,12 +413,22 @@ impl Refusal {
             Refusal::Dangling => format!(
                 "codexgen writes through a link only to a file that already exists: create that file first if it is where you want it (an empty file will do), or remove {link}"
             ),
+            Refusal::OtherOwner { .. } => format!(
+                "codexgen follows a link only to what the link's own owner owns (or a link of root's), so that a run as root on a user's home never writes another user's file through the user's link: if that file is where the user's settings belong, give it to the user (`chown`), else remove {link}"
+            ),
+            Refusal::DanglingOnTheWay(_) => format!(
+                "codexgen does not create a folder where a link leads: create that folder first if it is where you want the files, or remove {link}"
+            ),
             Refusal::Chain { .. } => format!(
                 "codexgen follows only the link where it looks for the file, not a link that one leads to (a cloned repository can commit such a link): point {link} straight at the file you mean, or remove it"
             ),
             Refusal::NotAFile(_) => format!("point {link} at a regular file, or remove it"),
             Refusal::OtherKind => format!(
                 "codexgen writes through a link only to a file with the link's own extension (`.toml` for Codex's files, `.yaml` for a catalog), so that a planted link cannot make it write into a shell's or another program's file: point {link} at the file you mean, or remove it"
+            ),
+            Refusal::OutOfTree { tree, .. } => format!(
+                "a link inside a repository (a clone can commit one), whether at the file or a folder on the way, is followed only to a file in that repository, so that a repository cannot make codexgen write another program's file (`~/.cargo/config.toml`): if you made {link} and mean that file, move the file into {} and point the link there, or remove the link",
+                tree.display()
             ),
             Refusal::InOwnFolder(_) => format!(
                 "codexgen never follows a link in its own `.codexgen` folders (a cloned or synced folder may have planted it): remove {link}, and codexgen makes what it needs there (if you moved that folder yourself, move it back)"
@@ -382,10 +441,14 @@ impl Refusal {
 /// The link's target as it holds it, and where that is when it is relative.
 fn shown_target(link: &Path, to: &Path) -> String {
     if to.is_absolute() || folder_of(link) == Path::new(".") {
-        to.display().to_string()
-    } else {
-        format!("{} ({})", to.display(), folder_of(link).join(to).display())
+        return to.display().to_string();
     }
+    // Where it leads as a path without links, when that exists: `..` counts
+    // from the folder the link really is in, which a linked folder on the
+    // way (a linked Codex home) makes differ from the path shown.
+    let joined = folder_of(link).join(to);
+    let resolved = std::fs::canonicalize(&joined).unwrap_or(joined);
+    format!("{} ({})", to.display(), resolved.display())
 }
 
 /// The file a write to `path` replaces or creates, after the rule for links
@@ -393,8 +456,13 @@ fn shown_target(link: &Path, to: &Path) -> String {
 /// regular file its one link leads to, as a path without links. Refuses
 /// ([`WriteError::Link`]) a link anywhere at or below a `.codexgen` folder,
 /// and any other link that dangles, leads to another link or to something
-/// not a regular file, or to a file with another extension. Reads only.
+/// not a regular file, or to a file with another extension; and a link on
+/// the way to `path` inside a repository's work tree that leads out of it.
+/// Reads only.
 pub fn target(path: &Path) -> Result<PathBuf, WriteError> {
+    if let Some((link, to, refusal)) = link_out_of_a_tree(path)? {
+        return Err(Refused::at(&link, &to, refusal));
+    }
     if let Some(folder) = own_folder(path) {
         own_path_has_no_link(path, &folder)?;
         return Ok(path.to_path_buf());
@@ -433,6 +501,164 @@ pub fn target(path: &Path) -> Result<PathBuf, WriteError> {
         return Err(refused(Refusal::OtherKind));
     }
     Ok(fs_err::canonicalize(&dest)?)
+}
+
+/// A link's owner, unless it is root's (root's links are trusted: a user
+/// cannot make one).
+fn link_owner(meta: &std::fs::Metadata) -> Option<u32> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        Some(meta.uid()).filter(|uid| *uid != 0)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        None
+    }
+}
+
+/// The owner of `path`, when it can be read.
+fn file_owner(path: &Path) -> Option<u32> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        std::fs::metadata(path).ok().map(|m| m.uid())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
+}
+
+/// One step of a path, owned, for [`link_out_of_a_tree`]'s walk.
+enum Step {
+    Root(PathBuf),
+    Parent,
+    Name(std::ffi::OsString),
+}
+
+fn steps(path: &Path) -> impl Iterator<Item = Step> + '_ {
+    use std::path::Component;
+    path.components().filter_map(|c| match c {
+        // The root is where the walk starts; `.` stays where it is.
+        Component::Prefix(_) | Component::RootDir | Component::CurDir => None,
+        Component::ParentDir => Some(Step::Parent),
+        Component::Normal(name) => Some(Step::Name(name.to_owned())),
+    })
+}
+
+/// The first link on the way to `path` (a folder on the way, or `path`
+/// itself) that is inside a repository's work tree and leads out of it,
+/// as (the link, what it holds, the work tree): a clone can commit such a
+/// link, so no write goes through it. The walk resolves each link where
+/// the system does (a relative one from the folder it really is in); a
+/// folder link that leads nowhere is refused too (a write would have to
+/// create through it); the file's own link that does is left to
+/// [`target`]'s other checks.
+fn link_out_of_a_tree(path: &Path) -> std::io::Result<Option<(PathBuf, PathBuf, Refusal)>> {
+    use std::collections::VecDeque;
+    let path = std::path::absolute(path)?;
+    let root = |p: &Path| -> PathBuf {
+        p.ancestors()
+            .last()
+            .map_or_else(PathBuf::new, Path::to_path_buf)
+    };
+    let mut at = root(&path);
+    let mut left: VecDeque<Step> = steps(&path).collect();
+    // As many links as the system follows in one path before it gives up.
+    let mut hops = 40;
+    // The links on the way that are not root's, with their owners.
+    let mut users_links: Vec<(PathBuf, PathBuf, u32)> = Vec::new();
+    while let Some(step) = left.pop_front() {
+        let name = match step {
+            Step::Root(r) => {
+                at = r;
+                continue;
+            }
+            Step::Parent => {
+                at.pop();
+                continue;
+            }
+            Step::Name(name) => name,
+        };
+        let next = at.join(&name);
+        match std::fs::symlink_metadata(&next) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                hops -= 1;
+                if hops == 0 {
+                    return Ok(None);
+                }
+                let to = std::fs::read_link(&next)?;
+                let writing = || Some(path.clone()).filter(|p| *p != next);
+                if let Some(uid) = link_owner(&meta) {
+                    users_links.push((next.clone(), to.clone(), uid));
+                }
+                match std::fs::canonicalize(&next) {
+                    Ok(real) => {
+                        if let Some(tree) = work_tree(&at)
+                            && !real.starts_with(&tree)
+                        {
+                            let refusal = Refusal::OutOfTree {
+                                tree,
+                                writing: writing(),
+                            };
+                            return Ok(Some((next, to, refusal)));
+                        }
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound && !left.is_empty() => {
+                        return Ok(Some((next, to, Refusal::DanglingOnTheWay(path.clone()))));
+                    }
+                    Err(_) => {}
+                }
+                let mut ahead: VecDeque<Step> = VecDeque::new();
+                if to.is_absolute() {
+                    ahead.push_back(Step::Root(root(&to)));
+                }
+                ahead.extend(steps(&to));
+                ahead.extend(left);
+                left = ahead;
+            }
+            Ok(_) => at = next,
+            // The file itself is still to be made, in the folder `at`.
+            Err(_) if left.is_empty() => break,
+            // Nothing further exists: no link there to judge.
+            Err(_) => return Ok(None),
+        }
+    }
+    // Whose the file is (or the folder it is made in): each link on the
+    // way must be that user's, or root's.
+    let Some(owner) = file_owner(&at) else {
+        return Ok(None);
+    };
+    Ok(users_links
+        .into_iter()
+        .find(|(.., uid)| *uid != owner)
+        .map(|(link, to, uid)| {
+            let refusal = Refusal::OtherOwner {
+                link: uid,
+                owner,
+                writing: at.clone(),
+            };
+            (link, to, refusal)
+        }))
+}
+
+/// The work tree of the repository `folder` is in (as `folder` names it:
+/// give a path without links to know where it really is):
+/// the nearest folder holding `.git` (a folder, or a file in a worktree or
+/// submodule), `.hg`, `.jj` or `.svn`. A link there may have come with a
+/// clone.
+fn work_tree(folder: &Path) -> Option<PathBuf> {
+    folder
+        .ancestors()
+        .find(|a| {
+            [".git", ".hg", ".jj", ".svn"]
+                .iter()
+                .any(|m| std::fs::symlink_metadata(a.join(m)).is_ok())
+        })
+        .map(Path::to_path_buf)
 }
 
 /// Whether two file names have the same extension (`.yml` and `.yaml` are
@@ -1611,6 +1837,88 @@ mod tests {
         symlink("real", &folder).unwrap();
         assert_eq!(refusal(&folder), Refusal::NotAFile("a folder"));
         assert!(same_kind(Path::new("a.yml"), Path::new("b.YAML")));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_in_a_work_tree_leads_only_inside_it() {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        let clone = dir.path().join("clone");
+        std::fs::create_dir_all(clone.join("sub")).unwrap();
+        std::fs::write(clone.join(".git"), "gitdir: elsewhere\n").unwrap();
+        std::fs::write(clone.join("mine.toml"), "").unwrap();
+        std::fs::write(dir.path().join("cargo.toml"), "").unwrap();
+        let inside = clone.join("sub/in.toml");
+        symlink("../mine.toml", &inside).unwrap();
+        assert_eq!(
+            target(&inside).unwrap(),
+            clone.join("mine.toml").canonicalize().unwrap()
+        );
+        let outside = clone.join("sub/out.toml");
+        symlink("../../cargo.toml", &outside).unwrap();
+        match target(&outside) {
+            Err(WriteError::Link(r)) => {
+                assert_eq!(
+                    r.refusal,
+                    Refusal::OutOfTree {
+                        tree: clone.canonicalize().unwrap(),
+                        writing: None
+                    }
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(work_tree(dir.path()), None);
+        // A folder link of the clone out of it, on the way to a file that
+        // is no link, and a link outside the clone that goes through it.
+        std::fs::create_dir(dir.path().join("cargo")).unwrap();
+        std::fs::write(dir.path().join("cargo/config.toml"), "").unwrap();
+        symlink("../cargo", clone.join("codex")).unwrap();
+        let mine = dir.path().join("mine.toml");
+        symlink(clone.join("codex/config.toml"), &mine).unwrap();
+        for path in [clone.join("codex/config.toml"), mine] {
+            match target(&path) {
+                Err(WriteError::Link(r)) => {
+                    assert_eq!(r.link, clone.canonicalize().unwrap().join("codex"));
+                    assert_eq!(r.to, Path::new("../cargo"));
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        let inside = dir.path().join("inside.toml");
+        symlink(clone.join("sub/in.toml"), &inside).unwrap();
+        assert!(target(&inside).is_err(), "a link to a link is refused");
+        symlink(clone.join("mine.toml"), dir.path().join("ok.toml")).unwrap();
+        assert!(target(&dir.path().join("ok.toml")).is_ok());
+    }
+
+    /// Needs root to give a link to another user; passes otherwise.
+    #[cfg(unix)]
+    #[test]
+    fn a_link_on_the_way_is_the_files_owners_or_roots() {
+        use std::os::unix::fs::{MetadataExt as _, lchown, symlink};
+        let dir = tempfile::tempdir().unwrap();
+        if std::fs::metadata(dir.path()).unwrap().uid() != 0 {
+            return;
+        }
+        let nobody = 65534;
+        std::fs::create_dir(dir.path().join("etc")).unwrap();
+        std::fs::write(dir.path().join("etc/x.toml"), "").unwrap();
+        let link = dir.path().join("home");
+        symlink("etc", &link).unwrap();
+        // Root's link: followed.
+        assert!(target(&link.join("x.toml")).is_ok());
+        lchown(&link, Some(nobody), None).unwrap();
+        for path in [link.join("x.toml"), link.join("new.toml")] {
+            match target(&path) {
+                Err(WriteError::Link(r)) => assert_eq!(r.link, link),
+                other => panic!("{other:?}"),
+            }
+        }
+        std::fs::remove_file(dir.path().join("etc/x.toml")).unwrap();
+        std::os::unix::fs::chown(dir.path().join("etc"), Some(nobody), None).unwrap();
+        assert!(target(&link.join("new.toml")).is_ok());
     }
 
     #[cfg(unix)]

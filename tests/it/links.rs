@@ -2,7 +2,9 @@
 //! synced folder or a folded dotfiles tree can hold symlinks; codexgen
 //! writes through one only where the README's rule allows it (a link to an
 //! existing regular file of the same kind, made in the place the file is
-//! looked for), and never follows one inside its own `.codexgen/` folders.
+//! looked for; inside a repository, or through a folder of one, only to a
+//! file in that repository), and never follows one inside its own
+//! `.codexgen/` folders.
 //! Every refusal names the link and its target and comes before anything is
 //! written: each test compares the whole scratch root before and after.
 
@@ -397,4 +399,220 @@ fn init_and_import_do_not_write_through_a_link_to_another_kind_or_nowhere() {
     );
     assert!(!profile.exists());
     assert_eq!(std::fs::read_to_string(&bashrc).unwrap(), "# mine\n");
+}
+
+/// A Codex home that is a link into a cloned repository (a common dotfiles
+/// setup) holds whatever the repository commits: its `config.toml`, or a
+/// profile file, committed as a link out of the repository to a `.toml`
+/// file that exists (`~/.cargo/config.toml`, read by cargo) must not be
+/// written, nor get a `.codexgen/` record beside it; `--diff` and
+/// `--check` say so too. A link to a file inside the repository is fine.
+#[test]
+fn a_link_in_a_repository_is_not_written_through_to_a_file_outside_it() {
+    for name in ["config.toml", "alpha.config.toml"] {
+        let w = World::new();
+        w.catalog(CATALOG);
+        let cargo = w.file("user/.cargo/config.toml", "[build]\njobs = 2\n");
+        let repo = w.root.join("clone");
+        std::fs::create_dir_all(repo.join(".git")).unwrap();
+        std::fs::create_dir_all(repo.join("codex")).unwrap();
+        let planted = repo.join("codex").join(name);
+        symlink("../../user/.cargo/config.toml", &planted).unwrap();
+        std::fs::remove_dir(&w.home).unwrap();
+        symlink(repo.join("codex"), &w.home).unwrap();
+        let link = w.home.join(name);
+        for mode in ["--diff", "--check", "--yes"] {
+            let said = refused(
+                &w,
+                &["--codex-version", "0.169.0", "gen", mode],
+                &[&link, &repo],
+            );
+            assert!(said.contains("../../user/.cargo/config.toml"), "{said}");
+        }
+        assert_eq!(
+            std::fs::read_to_string(&cargo).unwrap(),
+            "[build]\njobs = 2\n"
+        );
+        assert!(!w.root.join("user/.cargo/.codexgen").exists());
+        // Pointed at a file of the repository, the link is written through.
+        let own = w.file(&format!("clone/shared/{name}"), "# mine\n");
+        std::fs::remove_file(&planted).unwrap();
+        symlink(format!("../shared/{name}"), &planted).unwrap();
+        w.cmd().args(gen_yes()).assert().success();
+        assert!(std::fs::read_to_string(&own).unwrap().contains("# mine\n"));
+    }
+}
+
+/// The overlay beside a catalog in a clone, and an `--output` in a clone,
+/// committed as links to an existing YAML file of another program outside
+/// the clone (`~/.config/gh/hosts.yml` holds a token).
+#[test]
+fn a_yaml_link_in_a_repository_is_not_written_through_to_a_file_outside_it() {
+    let w = World::new();
+    std::fs::create_dir_all(w.root.join("work/.git")).unwrap();
+    w.catalog(CATALOG);
+    let hosts = w.file("user/.config/gh/hosts.yml", "github.com:\n  user: me\n");
+    w.cmd().args(gen_yes()).assert().success();
+    let overlay = w.root.join("work/providers.local.yaml");
+    symlink("../user/.config/gh/hosts.yml", &overlay).unwrap();
+    let text = w.read("config.toml").replace("alpha-1", "alpha-2");
+    std::fs::write(w.home.join("config.toml"), text).unwrap();
+    refused(
+        &w,
+        &["--codex-version", "0.169.0", "adopt", "--yes"],
+        &[Path::new("providers.local.yaml")],
+    );
+    std::fs::remove_file(&overlay).unwrap();
+    let output = w.root.join("work/out.yaml");
+    symlink("../user/.config/gh/hosts.yml", &output).unwrap();
+    let out = output.display().to_string();
+    refused(&w, &["init", "--force", "--output", &out], &[&output]);
+    refused(
+        &w,
+        &[
+            "--codex-version",
+            "0.169.0",
+            "import",
+            "--force",
+            "--output",
+            &out,
+        ],
+        &[&output],
+    );
+    assert_eq!(
+        std::fs::read_to_string(&hosts).unwrap(),
+        "github.com:\n  user: me\n"
+    );
+    // Nor into the Codex home's own config.toml, nor the user's catalog.
+    for (name, to) in [
+        ("out.toml", w.home.join("config.toml")),
+        (
+            "mine.yaml",
+            w.root.join("user/.config/codexgen/providers.yaml"),
+        ),
+    ] {
+        if !to.exists() {
+            w.file("user/.config/codexgen/providers.yaml", CATALOG);
+        }
+        let output = w.root.join("work").join(name);
+        symlink(&to, &output).unwrap();
+        let out = output.display().to_string();
+        refused(
+            &w,
+            &[
+                "--codex-version",
+                "0.169.0",
+                "import",
+                "--force",
+                "--output",
+                &out,
+            ],
+            &[&output, &to],
+        );
+    }
+}
+
+/// The user's own link (in a real Codex home, as the README's recipe makes
+/// it) to `$DOTFILES/codex/config.toml`, where the repository committed
+/// `codex` as a link out of itself, to `~/.cargo`: the file it leads to is
+/// not the repository's, and is not written.
+#[test]
+fn a_link_through_a_folder_a_repository_links_out_of_it_is_refused() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    let cargo = w.file("user/.cargo/config.toml", "[build]\njobs = 2\n");
+    let dotfiles = w.root.join("dotfiles");
+    std::fs::create_dir_all(dotfiles.join(".git")).unwrap();
+    symlink("../user/.cargo", dotfiles.join("codex")).unwrap();
+    let link = w.home.join("config.toml");
+    symlink(dotfiles.join("codex/config.toml"), &link).unwrap();
+    refused(&w, &gen_yes(), &[&link, &dotfiles]);
+    assert_eq!(
+        std::fs::read_to_string(&cargo).unwrap(),
+        "[build]\njobs = 2\n"
+    );
+}
+
+/// A profile file that links to config.toml (or to another profile file)
+/// is one file written twice: each write would undo the other, and a run
+/// stopped on "config.toml changed" or filled config.toml with a
+/// profile's text. Refused before anything is written, naming both.
+#[test]
+fn a_link_to_another_file_codexgen_writes_is_refused() {
+    for to in ["config.toml", "beta.config.toml"] {
+        let w = World::new();
+        w.catalog(CATALOG);
+        w.file("codex-home/config.toml", "# mine\n");
+        w.file("codex-home/beta.config.toml", "# mine too\n");
+        let link = w.home.join("alpha.config.toml");
+        symlink(to, &link).unwrap();
+        for mode in ["--check", "--yes"] {
+            let said = refused(
+                &w,
+                &["--codex-version", "0.169.0", "gen", mode],
+                &[&link, &w.home.join(to)],
+            );
+            assert!(said.contains("codexgen also writes as"), "{said}");
+        }
+    }
+    let w = World::new();
+    w.catalog(CATALOG);
+    let config = w.file("codex-home/config.toml", "# mine\n");
+    let profile = w.home.join("alpha.config.toml");
+    std::fs::hard_link(&config, &profile).unwrap();
+    let said = refused(&w, &gen_yes(), &[&config, &profile]);
+    assert!(said.contains("one file (hard links)"), "{said}");
+}
+
+/// The Codex home itself reached through a repository's folder link out of
+/// the repository: `~/.codex` links (the user's own link) to
+/// `$DOTFILES/codex`, which the clone committed as a link to `~/.cargo`.
+/// Every file of the home would be written there (config.toml, profile
+/// files, `.codexgen/`): refused, naming the committed link.
+#[test]
+fn a_codex_home_that_a_repository_links_out_of_it_is_refused() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    let cargo = w.file("user/.cargo/config.toml", "[build]\njobs = 2\n");
+    let dotfiles = w.root.join("dotfiles");
+    std::fs::create_dir_all(dotfiles.join(".git")).unwrap();
+    let planted = dotfiles.join("codex");
+    symlink("../user/.cargo", &planted).unwrap();
+    std::fs::remove_dir(&w.home).unwrap();
+    symlink(&planted, &w.home).unwrap();
+    for mode in ["--check", "--yes"] {
+        let said = refused(
+            &w,
+            &["--codex-version", "0.169.0", "gen", mode],
+            &[&planted, Path::new("../user/.cargo")],
+        );
+        assert!(said.contains("on the way to"), "{said}");
+    }
+    assert_eq!(
+        std::fs::read_to_string(&cargo).unwrap(),
+        "[build]\njobs = 2\n"
+    );
+    assert_eq!(entries(&w.root.join("user/.cargo")).len(), 1);
+}
+
+/// A Codex home that is a link to a folder that does not exist (an
+/// unmounted drive, a folder a clone's link names): codexgen creates
+/// nothing where it leads, and says which link, before writing (it said
+/// "File exists" after showing the diff).
+#[test]
+fn a_codex_home_link_that_leads_nowhere_is_refused() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    let missing = w.root.join("user/.config/autostart");
+    std::fs::remove_dir(&w.home).unwrap();
+    symlink(&missing, &w.home).unwrap();
+    for mode in ["--check", "--yes"] {
+        let said = refused(
+            &w,
+            &["--codex-version", "0.169.0", "gen", mode],
+            &[&w.home, &missing],
+        );
+        assert!(said.contains("does not exist"), "{said}");
+    }
+    assert!(!missing.exists());
 }

@@ -150,3 +150,70 @@ fn a_file_whose_group_the_user_is_not_in_is_said_as_such() {
     assert_eq!(w.read("config.toml"), "[tui]\nanimations = false\n");
     assert_eq!(owner(&config), (NOBODY, 0));
 }
+
+/// Run as root on another user's home (an administrator's `sudo codexgen
+/// --codex-home ~alice/.codex`): a link the user owns that leads to a file
+/// of root's (`/etc/containerd/config.toml`, a file the user cannot
+/// write) is not written through, nor is a Codex home the user linked to a
+/// folder of root's; a link to the user's own file is. Each link on the
+/// way to a file must be the file's owner's (or root's).
+#[test]
+fn a_link_of_one_user_to_a_file_of_another_is_not_written_through() {
+    let w = World::new();
+    if !is_root(&w) {
+        return;
+    }
+    w.catalog(CATALOG);
+    let system = w.file("etc/containerd/config.toml", "version = 2\n");
+    let link = w.home.join("config.toml");
+    std::os::unix::fs::symlink(&system, &link).unwrap();
+    std::os::unix::fs::lchown(&link, Some(NOBODY), Some(NOBODY)).unwrap();
+    let out = w
+        .cmd()
+        .args(["--codex-version", "0.169.0", "gen", "--yes"])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(said.contains(&link.display().to_string()), "{said}");
+    assert!(said.contains("uid 65534"), "{said}");
+    assert_eq!(std::fs::read_to_string(&system).unwrap(), "version = 2\n");
+
+    // The Codex home itself, a link of the user's to a folder of root's.
+    let v = World::new();
+    v.catalog(CATALOG);
+    let other = v.file("etc/containerd/config.toml", "version = 2\n");
+    std::fs::remove_dir(&v.home).unwrap();
+    std::os::unix::fs::symlink(other.parent().unwrap(), &v.home).unwrap();
+    std::os::unix::fs::lchown(&v.home, Some(NOBODY), Some(NOBODY)).unwrap();
+    let out = v
+        .cmd()
+        .args(["--codex-version", "0.169.0", "gen", "--yes"])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(said.contains(&other.display().to_string()), "{said}");
+    assert_eq!(std::fs::read_to_string(&other).unwrap(), "version = 2\n");
+    assert_eq!(
+        std::fs::read_dir(other.parent().unwrap()).unwrap().count(),
+        1
+    );
+
+    // The user's link to the user's own file is the dotfiles case.
+    let own = w.file("alice/dotfiles/config.toml", "");
+    std::os::unix::fs::chown(&own, Some(NOBODY), Some(NOBODY)).unwrap();
+    std::fs::remove_file(&link).unwrap();
+    std::os::unix::fs::symlink(&own, &link).unwrap();
+    std::os::unix::fs::lchown(&link, Some(NOBODY), Some(NOBODY)).unwrap();
+    w.cmd()
+        .args(["--codex-version", "0.169.0", "gen", "--yes"])
+        .assert()
+        .success();
+    assert!(
+        std::fs::read_to_string(&own)
+            .unwrap()
+            .contains("[model_providers.alpha-p]")
+    );
+    assert_eq!(owner(&own), (NOBODY, NOBODY));
+}

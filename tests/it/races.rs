@@ -206,7 +206,9 @@ struct Writer {
 }
 
 impl Writer {
-    fn start(file: PathBuf, period: Duration) -> Self {
+    /// `in_place`: write the file itself (open with truncation, write), as
+    /// some editors do, instead of a temp file renamed over it.
+    fn start(file: PathBuf, period: Duration, in_place: bool) -> Self {
         let stop = Arc::new(AtomicBool::new(false));
         let stopping = Arc::clone(&stop);
         let made_so_far = Arc::new(std::sync::atomic::AtomicUsize::new(0));
@@ -217,8 +219,12 @@ impl Writer {
             while !stopping.load(Ordering::SeqCst) {
                 let text = std::fs::read_to_string(&file).unwrap();
                 let text = format!("{text}# edit {}\n", made + 1);
-                std::fs::write(&other, text).unwrap();
-                std::fs::rename(&other, &file).unwrap();
+                if in_place {
+                    std::fs::write(&file, text).unwrap();
+                } else {
+                    std::fs::write(&other, text).unwrap();
+                    std::fs::rename(&other, &file).unwrap();
+                }
                 made += 1;
                 counting.store(made, Ordering::SeqCst);
                 std::thread::sleep(period);
@@ -261,11 +267,11 @@ struct Tally {
 /// `fail_at`, each run pauses there (the fail points' `pause`) to widen
 /// that window. Counts the edits that are neither in config.toml at the end
 /// nor in a kept copy.
-fn race(runs: usize, period: Duration, fail_at: Option<&str>) -> Tally {
+fn race(runs: usize, period: Duration, fail_at: Option<&str>, in_place: bool) -> Tally {
     let w = World::new();
     w.file("codex-home/config.toml", USERS_OWN);
     let config = w.home.join("config.toml");
-    let writer = Writer::start(config.clone(), period);
+    let writer = Writer::start(config.clone(), period, in_place);
     let mut tally = Tally::default();
     for n in 0..runs * 10 {
         if n >= runs && writer.made() >= runs {
@@ -312,7 +318,29 @@ fn race(runs: usize, period: Duration, fail_at: Option<&str>) -> Tally {
 /// vanished in 100 such runs). No edit vanishes.
 #[test]
 fn a_writer_racing_every_swap_loses_no_edit() {
-    let tally = race(40, Duration::from_millis(25), Some("rename:config.toml:2"));
+    let tally = race(
+        40,
+        Duration::from_millis(25),
+        Some("rename:config.toml:2"),
+        false,
+    );
+    assert!(tally.edits >= 40, "{tally:?}");
+    assert!(tally.stopped_changed > 0, "{tally:?}");
+    assert_eq!(tally.lost, Vec::<usize>::new(), "{tally:?}");
+}
+
+/// The same against a writer that writes the file in place (truncates it
+/// and writes the whole text, as some editors save): its edit, landing
+/// between codexgen's last check and the swap, goes into the file that is
+/// swapped out, and is swapped back.
+#[test]
+fn a_writer_in_place_racing_every_swap_loses_no_edit() {
+    let tally = race(
+        40,
+        Duration::from_millis(25),
+        Some("rename:config.toml:2"),
+        true,
+    );
     assert!(tally.edits >= 40, "{tally:?}");
     assert!(tally.stopped_changed > 0, "{tally:?}");
     assert_eq!(tally.lost, Vec::<usize>::new(), "{tally:?}");
@@ -320,7 +348,10 @@ fn a_writer_racing_every_swap_loses_no_edit() {
 
 /// The measurement of the issue, for a person to run: `RACE_RUNS` runs
 /// (200 by default) against a writer every 30 ms, without widening any
-/// window. `cargo test --test it races::measure -- --ignored --nocapture`
+/// window. `cargo test --test it races::measure -- --ignored --nocapture`;
+/// `RACE_PERIOD_MS` sets the writer's period, `RACE_WRITER=in-place` has it
+/// write the file in place (truncate, write) rather than rename a temp file
+/// over it, `RACE_PAUSE_AT` widens a window with a fail point's pause.
 #[test]
 #[ignore = "a measurement, not a test: run it by name"]
 fn measure() {
@@ -328,7 +359,18 @@ fn measure() {
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(200);
-    let tally = race(runs, Duration::from_millis(30), None);
+    let period = std::env::var("RACE_PERIOD_MS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(30);
+    let in_place = std::env::var("RACE_WRITER").is_ok_and(|w| w == "in-place");
+    let fail_at = std::env::var("RACE_PAUSE_AT").ok();
+    let tally = race(
+        runs,
+        Duration::from_millis(period),
+        fail_at.as_deref(),
+        in_place,
+    );
     eprintln!(
         "{} edits, {} lost; {} runs: {} wrote, {} stopped on a changed file",
         tally.edits,
