@@ -409,56 +409,13 @@ fn adopt_and_doctor_read_the_home_s_catalog_in_any_folder() {
         .stderr("");
 }
 
-/// `codexgen ARGS` on a terminal (through `script`), answering `answer`;
-/// the terminal's text and the exit status.
-#[cfg(target_os = "linux")]
-fn on_a_terminal(w: &World, args: &str, answer: &str) -> Option<(String, Option<i32>)> {
-    let Ok(script) = crate::scripting::which_script() else {
-        eprintln!("skipped: no `script` (util-linux) to run codexgen on a terminal");
-        return None;
-    };
-    let bin = assert_cmd::cargo::cargo_bin("codexgen");
-    let line = format!(
-        "'{}' --codex-home '{}' {args}",
-        bin.display(),
-        w.home.display()
-    );
-    let run = std::process::Command::new(script)
-        .current_dir(w.root.join("work"))
-        .env_remove("CODEX_HOME")
-        .env("HOME", w.root.join("user"))
-        .env("XDG_CONFIG_HOME", w.root.join("user/.config"))
-        .env("XDG_CACHE_HOME", w.root.join("user/.cache"))
-        .env("NO_COLOR", "1")
-        .env("PATH", "/usr/bin:/bin")
-        .env("CODEXGEN_SYSTEM_CODEX_DIR", w.root.join("etc-codex"))
-        .args(["-qec", &line, "/dev/null"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .and_then(|mut child| {
-            use std::io::Write as _;
-            child
-                .stdin
-                .take()
-                .expect("stdin")
-                .write_all(answer.as_bytes())?;
-            child.wait_with_output()
-        })
-        .expect("script runs");
-    Some((
-        String::from_utf8_lossy(&run.stdout).into_owned(),
-        run.status.code(),
-    ))
-}
-
 #[cfg(target_os = "linux")]
 #[test]
 fn on_a_terminal_gen_asks_naming_both_catalogs_and_a_yes_switches_the_home() {
     let w = World::new();
     let (mine, shipped) = written_from_mine(&w);
     let before = snapshot_dir(&w.home);
-    let Some((said, code)) = on_a_terminal(&w, "gen", "n\n") else {
+    let Some((said, code)) = crate::support::on_a_terminal(&w, "gen", "n\n") else {
         return;
     };
     // `script` folds long lines: compare without line breaks.
@@ -473,7 +430,7 @@ fn on_a_terminal_gen_asks_naming_both_catalogs_and_a_yes_switches_the_home() {
     );
     assert_eq!(code, Some(1), "{said}");
     assert_eq!(snapshot_dir(&w.home), before, "a \"no\" wrote something");
-    let Some((said, code)) = on_a_terminal(&w, "gen", "y\n") else {
+    let Some((said, code)) = crate::support::on_a_terminal(&w, "gen", "y\n") else {
         return;
     };
     assert_eq!(code, Some(0), "{said}");

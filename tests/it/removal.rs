@@ -449,41 +449,11 @@ fn a_legacy_profile_that_leaves_the_catalog_leaves_the_users_comments() {
 #[cfg(target_os = "linux")]
 #[test]
 fn the_prompt_says_it_before_asking() {
-    let Some(script) = ["/usr/bin/script", "/bin/script"]
-        .into_iter()
-        .map(std::path::PathBuf::from)
-        .find(|p| p.exists())
-    else {
-        eprintln!("skipped: no `script` (util-linux) to run codexgen on a terminal");
-        return;
-    };
     let w = home_with_beta_and("supports_websockets = false\n");
     let before = crate::support::snapshot_dir(&w.home);
-    let line = format!(
-        "'{}' --codex-home '{}' gen",
-        assert_cmd::cargo::cargo_bin("codexgen").display(),
-        w.home.display()
-    );
-    let run = std::process::Command::new(script)
-        .current_dir(w.root.join("work"))
-        .env_remove("CODEX_HOME")
-        .env("HOME", w.root.join("user"))
-        .env("XDG_CONFIG_HOME", w.root.join("user/.config"))
-        .env("XDG_CACHE_HOME", w.root.join("user/.cache"))
-        .env("NO_COLOR", "1")
-        .env("PATH", "/usr/bin:/bin")
-        .env("CODEXGEN_SYSTEM_CODEX_DIR", w.root.join("etc-codex"))
-        .args(["-qec", &line, "/dev/null"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .and_then(|mut child| {
-            use std::io::Write as _;
-            child.stdin.take().expect("stdin").write_all(b"n\n")?;
-            child.wait_with_output()
-        })
-        .expect("script runs");
-    let said = String::from_utf8_lossy(&run.stdout);
+    let Some((said, code)) = crate::support::on_a_terminal(&w, "gen", "n\n") else {
+        return;
+    };
     let warned = said
         .find(KEPT)
         .unwrap_or_else(|| panic!("no warning in\n{said}"));
@@ -491,7 +461,7 @@ fn the_prompt_says_it_before_asking() {
         .find("[y/N]")
         .unwrap_or_else(|| panic!("no question in\n{said}"));
     assert!(warned < asked, "{said}");
-    assert_eq!(run.status.code(), Some(1), "{said}");
+    assert_eq!(code, Some(1), "{said}");
     assert_eq!(crate::support::snapshot_dir(&w.home), before);
 }
 

@@ -446,51 +446,15 @@ fn catalog_from_stdin_is_bounded() {
 #[cfg(target_os = "linux")]
 #[test]
 fn no_at_the_prompt_exits_1_and_writes_nothing() {
-    let Ok(script) = which_script() else {
-        eprintln!("skipped: no `script` (util-linux) to run codexgen on a terminal");
-        return;
-    };
     let w = World::new();
     w.catalog(CATALOG);
-    let bin = assert_cmd::cargo::cargo_bin("codexgen");
-    let line = format!(
-        "'{}' --codex-home '{}' gen",
-        bin.display(),
-        w.home.display()
-    );
-    let run = std::process::Command::new(script)
-        .current_dir(w.root.join("work"))
-        .env_remove("CODEX_HOME")
-        .env("HOME", w.root.join("user"))
-        .env("XDG_CONFIG_HOME", w.root.join("user/.config"))
-        .env("XDG_CACHE_HOME", w.root.join("user/.cache"))
-        .env("NO_COLOR", "1")
-        .env("PATH", "/usr/bin:/bin")
-        .env("CODEXGEN_SYSTEM_CODEX_DIR", w.root.join("etc-codex"))
-        .args(["-qec", &line, "/dev/null"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .and_then(|mut child| {
-            use std::io::Write as _;
-            child.stdin.take().expect("stdin").write_all(b"n\n")?;
-            child.wait_with_output()
-        })
-        .expect("script runs");
-    let said = String::from_utf8_lossy(&run.stdout);
+    let Some((said, code)) = crate::support::on_a_terminal(&w, "gen", "n\n") else {
+        return;
+    };
     assert!(said.contains("[y/N]"), "{said}");
     assert!(said.contains("nothing written"), "{said}");
-    assert_eq!(run.status.code(), Some(1), "{said}");
+    assert_eq!(code, Some(1), "{said}");
     assert!(snapshot_dir(&w.home).is_empty(), "a \"no\" wrote something");
-}
-
-#[cfg(target_os = "linux")]
-pub(crate) fn which_script() -> Result<std::path::PathBuf, ()> {
-    ["/usr/bin/script", "/bin/script"]
-        .iter()
-        .map(std::path::PathBuf::from)
-        .find(|p| p.exists())
-        .ok_or(())
 }
 
 #[test]

@@ -141,3 +141,51 @@ pub fn snapshot_dir(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     out.sort();
     out
 }
+
+/// `codexgen ARGS` (words for a shell line, e.g. `gen` or `--catalog 'x' gen`)
+/// on a real terminal, which `script` (util-linux) gives it, answering
+/// `answer` at its prompt: the terminal's text and the exit status. `None`,
+/// after saying so, where there is no `script`.
+#[cfg(target_os = "linux")]
+pub fn on_a_terminal(w: &World, args: &str, answer: &str) -> Option<(String, Option<i32>)> {
+    let Some(script) = ["/usr/bin/script", "/bin/script"]
+        .into_iter()
+        .map(PathBuf::from)
+        .find(|p| p.exists())
+    else {
+        eprintln!("skipped: no `script` (util-linux) to run codexgen on a terminal");
+        return None;
+    };
+    let line = format!(
+        "'{}' --codex-home '{}' {args}",
+        assert_cmd::cargo::cargo_bin("codexgen").display(),
+        w.home.display()
+    );
+    let run = std::process::Command::new(script)
+        .current_dir(w.root.join("work"))
+        .env_remove("CODEX_HOME")
+        .env("HOME", w.root.join("user"))
+        .env("XDG_CONFIG_HOME", w.root.join("user/.config"))
+        .env("XDG_CACHE_HOME", w.root.join("user/.cache"))
+        .env("NO_COLOR", "1")
+        .env("PATH", "/usr/bin:/bin")
+        .env("CODEXGEN_SYSTEM_CODEX_DIR", w.root.join("etc-codex"))
+        .args(["-qec", &line, "/dev/null"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write as _;
+            child
+                .stdin
+                .take()
+                .expect("stdin")
+                .write_all(answer.as_bytes())?;
+            child.wait_with_output()
+        })
+        .expect("script runs");
+    Some((
+        String::from_utf8_lossy(&run.stdout).into_owned(),
+        run.status.code(),
+    ))
+}
