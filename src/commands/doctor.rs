@@ -310,6 +310,9 @@ fn check_codex<'s>(
         format!("Codex {version} at {}", installed.bin.display()),
         None,
     );
+    if let Some(line) = codex::newer_than_measured(version) {
+        f.add("codex", Status::Warn, line, None);
+    }
     // What the files on disk were written for (recorded by the last write),
     // else what this run would write for.
     let written_for = state

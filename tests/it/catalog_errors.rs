@@ -109,7 +109,7 @@ fn builtin_providers_may_be_used_but_not_defined() {
         &[
             "provider id `ollama` is one of Codex's built-in providers",
             "providers.yaml:9:3",
-            "Codex 0.169.0 refuses to load such a table (`[model_providers.ollama]`)",
+            "Codex 0.171.0 refuses to load such a table (`[model_providers.ollama]`)",
             "local_ollama",
         ],
     );
@@ -224,7 +224,7 @@ fn chat_wire_api_is_refused_for_current_codex() {
             "    env_key: ALPHA_API_KEY\n    wire_api: chat\n",
         ),
         &[
-            "provider `alpha-p` uses `wire_api: chat`, which Codex 0.169.0 refuses to load",
+            "provider `alpha-p` uses `wire_api: chat`, which Codex 0.171.0 refuses to load",
             "providers.yaml:9:15",
             "removed the chat wire API in 0.95.0",
             "wire_api: responses",
@@ -248,7 +248,7 @@ fn values_codex_does_not_accept() {
         &CATALOG.replace("model_reasoning_effort: high", "approval_policy: untrusted"),
         &[
             "`approval_policy: untrusted`",
-            "Codex 0.169.0 accepts: on-request, on-failure, never",
+            "Codex 0.171.0 accepts: on-request, on-failure, never",
         ],
     );
     refused(

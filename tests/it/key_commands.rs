@@ -749,7 +749,7 @@ fn an_auth_table_left_without_its_command_is_named() {
         .assert()
         .success()
         .stderr(contains(
-            "warning: config.toml's [model_providers.corp.auth] has no `command`; Codex 0.169.0 refuses to load config.toml",
+            "warning: config.toml's [model_providers.corp.auth] has no `command`; Codex 0.171.0 refuses to load config.toml",
         ));
     w.cmd()
         .args(["doctor", "main"])
@@ -757,7 +757,7 @@ fn an_auth_table_left_without_its_command_is_named() {
         .assert()
         .code(1)
         .stdout(contains(
-            "config.toml's [model_providers.corp.auth] has no `command`; Codex 0.169.0 refuses to load config.toml",
+            "config.toml's [model_providers.corp.auth] has no `command`; Codex 0.171.0 refuses to load config.toml",
         ));
     // Before 0.118 Codex ignores the table: nothing to say.
     w.cmd()
