@@ -219,6 +219,18 @@ pub const PROVIDER_KEYS_FROM: &[(&str, Version)] = &[
     ("model_catalog_url", MODEL_CATALOG_URL),
 ];
 
+/// `personality` is read from this release: 0.89.0 reads it neither at the
+/// top level nor in `[profiles.NAME]` (any value loads; bisected to 0.94.0).
+pub const PERSONALITY: Version = Version::new(0, 94, 0);
+
+/// The profile keys the catalog accepts only from a release on, and that
+/// release: `build` refuses each for an older target, as it does the keys
+/// of [`PROVIDER_KEYS_FROM`]. A key of `catalog::keys::PROFILE` not listed
+/// here is read by every release codexgen knows, where that release reads
+/// profiles; `catalog::codex_facts` holds the list against
+/// `data/codex-keys.json`.
+pub const PROFILE_KEYS_FROM: &[(&str, Version)] = &[("personality", PERSONALITY)];
+
 /// Codex's built-in Amazon Bedrock providers, and the release that
 /// brought each (before it, `model_provider = "<id>"` fails with "Model
 /// provider not found"). Unlike the other built-ins, a

@@ -1021,6 +1021,9 @@ impl Builder<'_> {
         let sandbox_mode = self.choice(&mut f, "sandbox_mode", None);
         let personality = self.choice(&mut f, "personality", None);
         let web_search = self.choice(&mut f, "web_search", None);
+        for &(key, first) in codex::PROFILE_KEYS_FROM {
+            self.needs_codex(&f, key, first, &what);
+        }
         self.finish(&f, "");
         Some(Profile {
             name: name?,

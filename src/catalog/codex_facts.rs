@@ -52,10 +52,8 @@ const BUILTIN_IDS_LEFT_OUT: &[(&str, &str)] = &[
 /// Profile keys the catalog accepts although a measured release ignores
 /// them (a gap codexgen does not gate yet). The test fails when the data
 /// no longer shows the gap, so the entry goes with it.
-const PROFILE_GAPS: &[(&str, &str)] = &[(
-    "personality",
-    "0.89.0 reads it neither at the top level nor in a profile; read from 0.94.0 (bisected)",
-)];
+/// (`personality`, read from 0.94.0, left it for `codex::PROFILE_KEYS_FROM`.)
+const PROFILE_GAPS: &[(&str, &str)] = &[];
 
 /// The release from which the catalog accepts a provider key (`None`: every
 /// release codexgen knows).
@@ -65,6 +63,15 @@ fn provider_key_from(key: &str) -> Option<Version> {
         return Some(codex::BEDROCK_PROVIDERS[0].1);
     }
     codex::PROVIDER_KEYS_FROM
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map(|(_, v)| *v)
+}
+
+/// The release from which the catalog accepts a profile key (`None`: every
+/// release codexgen knows).
+fn profile_key_from(key: &str) -> Option<Version> {
+    codex::PROFILE_KEYS_FROM
         .iter()
         .find(|(k, _)| *k == key)
         .map(|(_, v)| *v)
@@ -190,7 +197,20 @@ impl Holding {
         };
         let profile = list(release, place);
         for k in keys::PROFILE {
+            if matches!(k.kind, Kind::Refused) {
+                continue;
+            }
             let key = codex_profile_key(k.name);
+            if let Some(from) = profile_key_from(k.name)
+                && version < from
+            {
+                if profile.contains(key) {
+                    self.report.push(format!(
+                        "{version}: reads profile key `{key}` in {file}, which the catalog accepts only from {from}"
+                    ));
+                }
+                continue;
+            }
             if profile.contains(key) {
                 continue;
             }
@@ -201,7 +221,7 @@ impl Holding {
                 ));
             } else {
                 self.failures.push(format!(
-                    "{version}: the catalog writes profile key `{key}` into {file}, which Codex {version} does not read"
+                    "{version}: the catalog writes profile key `{key}` into {file}, which Codex {version} does not read (gate it: codex::PROFILE_KEYS_FROM)"
                 ));
             }
         }
@@ -313,4 +333,22 @@ fn a_provider_key_codex_adds_fails_until_decided() {
     let (failures, _) = hold(&data.to_string());
     assert_eq!(failures.len(), 1, "{failures:?}");
     assert!(failures[0].contains("`brand_new_key`"), "{failures:?}");
+}
+
+#[test]
+fn a_profile_key_read_after_its_gate_only_fails() {
+    // 0.89.0 does not read `personality` and the catalog gates it at
+    // 0.94.0: fine. 0.133.0 without it contradicts the gate.
+    let mut data: Value = serde_json::from_str(DATA).expect("JSON");
+    data["releases"]["0.133.0"]["profile_table"]
+        .as_array_mut()
+        .expect("0.133.0 is measured")
+        .retain(|k| k != "personality");
+    let (failures, _) = hold(&data.to_string());
+    assert_eq!(
+        failures,
+        [
+            "0.133.0: the catalog writes profile key `personality` into [profiles.NAME], which Codex 0.133.0 does not read (gate it: codex::PROFILE_KEYS_FROM)"
+        ]
+    );
 }

@@ -331,7 +331,7 @@ pub const PROFILE: &[KeyDoc] = &[
     key(
         "personality",
         Kind::Choice(codex::PERSONALITIES),
-        "The tone of Codex's answers.",
+        "The tone of Codex's answers (Codex 0.94+).",
     ),
     key(
         "web_search",

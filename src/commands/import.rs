@@ -979,6 +979,7 @@ impl<'t> Import<'t> {
                     None => Some("not a string".to_owned()),
                 },
                 _ => match choices.iter().find(|(k, _)| *k == key) {
+                    Some((k, _)) if self.unread(k).is_some() => self.unread(k),
                     Some((k, allowed)) => match parsed.string(item, &path)? {
                         Some(s) if allowed.contains(&s.as_str()) => {
                             settings.push((*k, s));
@@ -1049,6 +1050,19 @@ impl<'t> Import<'t> {
             settings,
         });
         Ok(true)
+    }
+
+    /// Why profile key `key` is kept rather than imported, when the target
+    /// is older than the release that first reads it
+    /// (`codex::PROFILE_KEYS_FROM`): gen would refuse it.
+    fn unread(&self, key: &str) -> Option<String> {
+        let version = self.target.version;
+        codex::PROFILE_KEYS_FROM
+            .iter()
+            .find(|(k, first)| *k == key && version < *first)
+            .map(|(_, first)| {
+                format!("Codex {version} does not read it; Codex {first} and newer do")
+            })
     }
 
     fn knows_provider(&self, id: &str) -> bool {

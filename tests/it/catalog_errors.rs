@@ -672,3 +672,32 @@ fn a_huge_value_is_refused_and_shown_cut() {
     w.gen_yes();
     assert!(w.read("config.toml").contains(&long));
 }
+
+/// Profile keys Codex reads only from a release on are refused for an older
+/// target, each with the release that reads it (measured by
+/// tools/codex-facts into data/codex-keys.json), and accepted from it.
+#[test]
+fn profile_keys_newer_than_the_target_are_refused() {
+    let w = World::new();
+    w.catalog(&CATALOG.replace(
+        "model_reasoning_effort: high",
+        "model_reasoning_effort: high\n    personality: pragmatic",
+    ));
+    w.cmd()
+        .args(["gen", "--yes", "--codex-version", "0.93.0"])
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "`personality` of profile `beta` needs Codex 0.94.0 or newer; the target is Codex 0.93.0",
+        ))
+        .stderr(contains("Codex 0.93.0 ignores it without a word"));
+    assert!(snapshot_dir(&w.home).is_empty(), "something was written");
+    w.cmd()
+        .args(["gen", "--yes", "--codex-version", "0.94.0"])
+        .assert()
+        .success();
+    assert!(
+        w.read("config.toml")
+            .contains("personality = \"pragmatic\"")
+    );
+}

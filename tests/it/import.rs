@@ -671,3 +671,31 @@ fn names_the_catalog_refuses_are_kept_not_imported() {
         .assert()
         .success();
 }
+
+/// A profile key the target Codex does not read yet (`personality` before
+/// 0.94.0) is kept in the file, not imported: gen would refuse it.
+#[test]
+fn a_profile_key_older_codex_does_not_read_is_kept_not_imported() {
+    let w = World::new();
+    w.file(
+        "codex-home/config.toml",
+        "model = \"m\"\nmodel_provider = \"openai\"\n\n[profiles.p]\nmodel = \"m\"\nmodel_provider = \"openai\"\npersonality = \"pragmatic\"\nmodel_verbosity = \"low\"\n",
+    );
+    let imported = import(&w, "0.93.0");
+    assert!(
+        imported.stderr.contains(
+            "profiles.p.personality (Codex 0.93.0 does not read it; Codex 0.94.0 and newer do)"
+        ),
+        "{}",
+        imported.stderr
+    );
+    let catalog = std::fs::read_to_string(&imported.catalog).unwrap();
+    assert!(!catalog.contains("personality"), "{catalog}");
+    assert!(catalog.contains("model_verbosity: low"), "{catalog}");
+    let (code, out) = gen_with(&w, &imported, "0.93.0", &["--check"]);
+    assert_eq!(code, 0, "{out}");
+    std::fs::remove_file(&imported.catalog).unwrap();
+    let again = import(&w, "0.94.0");
+    let catalog = std::fs::read_to_string(&again.catalog).unwrap();
+    assert!(catalog.contains("personality: pragmatic"), "{catalog}");
+}
