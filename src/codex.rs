@@ -229,7 +229,25 @@ pub const PERSONALITY: Version = Version::new(0, 94, 0);
 /// here is read by every release codexgen knows, where that release reads
 /// profiles; `catalog::codex_facts` holds the list against
 /// `data/codex-keys.json`.
-pub const PROFILE_KEYS_FROM: &[(&str, Version)] = &[("personality", PERSONALITY)];
+pub const PROFILE_KEYS_FROM: &[(&str, Version)] = &[
+    ("personality", PERSONALITY),
+    ("model_context_window", PROFILE_FILES),
+    ("model_auto_compact_token_limit", PROFILE_FILES),
+    ("tool_output_token_limit", PROFILE_FILES),
+    ("model_auto_compact_token_limit_scope", PROFILE_FILES),
+    (
+        "model_post_turn_compact_threshold_percent",
+        POST_TURN_COMPACT_THRESHOLD,
+    ),
+];
+
+/// `model_post_turn_compact_threshold_percent` is read from this release.
+/// The other model-metadata keys (`model_context_window`,
+/// `model_auto_compact_token_limit`, `tool_output_token_limit`; the scope
+/// from 0.133.0) are read at the top level by every release measured, but
+/// never in a `[profiles.NAME]` table: in a profile only from
+/// [`PROFILE_FILES`] on (`data/codex-keys.json`).
+pub const POST_TURN_COMPACT_THRESHOLD: Version = Version::new(0, 156, 0);
 
 /// Codex's built-in Amazon Bedrock providers, and the release that
 /// brought each (before it, `model_provider = "<id>"` fails with "Model
@@ -379,6 +397,12 @@ pub const REASONING_SUMMARIES: &[&str] = &["auto", "concise", "detailed", "none"
 pub const VERBOSITIES: &[&str] = &["low", "medium", "high"];
 pub const PERSONALITIES: &[&str] = &["none", "friendly", "pragmatic"];
 pub const WEB_SEARCH_MODES: &[&str] = &["disabled", "cached", "live"];
+/// `model_auto_compact_token_limit_scope` (0.133.0 and 0.171.0 name the
+/// same two: "expected `total` or `body_after_prefix`").
+pub const COMPACT_LIMIT_SCOPES: &[&str] = &["total", "body_after_prefix"];
+/// `model_post_turn_compact_threshold_percent` is a percentage (0.171.0:
+/// "must be between 0 and 100").
+pub const MAX_PERCENT: i64 = 100;
 /// Codex caps both retry counts at this value.
 pub const MAX_RETRIES: i64 = 100;
 

@@ -1021,9 +1021,17 @@ impl Builder<'_> {
         let sandbox_mode = self.choice(&mut f, "sandbox_mode", None);
         let personality = self.choice(&mut f, "personality", None);
         let web_search = self.choice(&mut f, "web_search", None);
+        let model_context_window = self.count(&mut f, "model_context_window");
+        let model_auto_compact_token_limit = self.count(&mut f, "model_auto_compact_token_limit");
+        let tool_output_token_limit = self.count(&mut f, "tool_output_token_limit");
+        let model_auto_compact_token_limit_scope =
+            self.choice(&mut f, "model_auto_compact_token_limit_scope", None);
+        let model_post_turn_compact_threshold_percent =
+            self.count(&mut f, "model_post_turn_compact_threshold_percent");
         for &(key, first) in codex::PROFILE_KEYS_FROM {
             self.needs_codex(&f, key, first, &what);
         }
+        self.ignored_by_codex(&mut f, &what);
         self.finish(&f, "");
         Some(Profile {
             name: name?,
@@ -1036,7 +1044,32 @@ impl Builder<'_> {
             sandbox_mode,
             personality,
             web_search,
+            model_context_window,
+            model_auto_compact_token_limit,
+            tool_output_token_limit,
+            model_auto_compact_token_limit_scope,
+            model_post_turn_compact_threshold_percent,
         })
+    }
+
+    /// Keys of the table that Codex does not read (`Kind::Refused` without a
+    /// refusal of their own): each refused with the reason its entry gives.
+    fn ignored_by_codex(&mut self, f: &mut Fields<'_>, what: &str) {
+        for k in f.keys {
+            if !matches!(k.kind, Kind::Refused) {
+                continue;
+            }
+            let Some(node) = f.take(k.name) else {
+                continue;
+            };
+            self.error(
+                Code::UnsupportedKey,
+                node.pos,
+                format!("`{}` of {what}: Codex does not read it", k.name),
+                k.description,
+                "remove it; for a model Codex does not know, `model_context_window` (or `model_auto_compact_token_limit`) is what Codex reads",
+            );
+        }
     }
 
     fn profile_provider(

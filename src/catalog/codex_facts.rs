@@ -198,6 +198,13 @@ impl Holding {
         let profile = list(release, place);
         for k in keys::PROFILE {
             if matches!(k.kind, Kind::Refused) {
+                // Refused because Codex ignores it: the newest release must.
+                if version == codex::NEWEST_KNOWN && profile.contains(k.name) {
+                    self.failures.push(format!(
+                        "{version}: the catalog refuses profile key `{}` as ignored by Codex, but Codex {version} reads it in {file}",
+                        k.name
+                    ));
+                }
                 continue;
             }
             let key = codex_profile_key(k.name);

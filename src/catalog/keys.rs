@@ -338,7 +338,56 @@ pub const PROFILE: &[KeyDoc] = &[
         Kind::Choice(codex::WEB_SEARCH_MODES),
         "Whether the model may search the web (cached results or live).",
     ),
+    key(
+        "model_context_window",
+        TOKENS,
+        "The model's context window in tokens; a model Codex does not know needs it (or `model_auto_compact_token_limit`) to be compacted at all (Codex 0.134+, profile files).",
+    ),
+    key(
+        "model_auto_compact_token_limit",
+        TOKENS,
+        "Tokens of history at which Codex compacts it (Codex 0.134+, profile files).",
+    ),
+    key(
+        "tool_output_token_limit",
+        TOKENS,
+        "Tokens of a tool's output Codex keeps in the history (Codex 0.134+, profile files).",
+    ),
+    key(
+        "model_auto_compact_token_limit_scope",
+        Kind::Choice(codex::COMPACT_LIMIT_SCOPES),
+        "What `model_auto_compact_token_limit` counts: the whole history, or what follows the fixed prefix (Codex 0.134+, profile files).",
+    ),
+    key(
+        "model_post_turn_compact_threshold_percent",
+        Kind::Count {
+            min: 0,
+            max: codex::MAX_PERCENT,
+        },
+        "Percent of the context window after which Codex compacts at the end of a turn (0..100; Codex 0.156+).",
+    ),
+    key(
+        "model_max_output_tokens",
+        Kind::Refused,
+        "Refused: no Codex release reads it (0.89.0-0.171.0 ignore it, and a session only warns about an unrecognised setting).",
+    ),
+    key(
+        "model_reasoning_summary_format",
+        Kind::Refused,
+        "Refused: no Codex release reads it (0.89.0-0.171.0 ignore it, and a session only warns about an unrecognised setting).",
+    ),
+    key(
+        "model_supports_reasoning_summaries",
+        Kind::Refused,
+        "Refused: Codex ignores it from 0.145.0 (read up to 0.144.x), and a session only warns about an unrecognised setting.",
+    ),
 ];
+
+/// A number of tokens.
+const TOKENS: Kind = Kind::Count {
+    min: 1,
+    max: i64::MAX,
+};
 
 /// Every `wire_api` any known Codex accepts.
 const WIRE_APIS: &[&str] = &["responses", "chat"];

@@ -1,6 +1,7 @@
 //! Every kind of bad catalog is refused before anything is rendered, with the
 //! file, line and column, the offending line, and what to do; nothing is written.
 
+use predicates::prelude::*;
 use predicates::str::contains;
 
 use crate::support::{CATALOG, World, snapshot_dir};
@@ -700,4 +701,87 @@ fn profile_keys_newer_than_the_target_are_refused() {
         w.read("config.toml")
             .contains("personality = \"pragmatic\"")
     );
+}
+
+/// The keys people copy from old guides are refused with the reason: no
+/// Codex reads them (`model_supports_reasoning_summaries` from 0.145.0).
+#[test]
+fn model_keys_codex_ignores_are_refused_with_the_reason() {
+    for (key, value, why) in [
+        (
+            "model_max_output_tokens",
+            "4096",
+            "no Codex release reads it (0.89.0-0.171.0 ignore it",
+        ),
+        (
+            "model_reasoning_summary_format",
+            "experimental",
+            "no Codex release reads it",
+        ),
+        (
+            "model_supports_reasoning_summaries",
+            "true",
+            "Codex ignores it from 0.145.0",
+        ),
+    ] {
+        let stderr = refused(
+            &CATALOG.replace(
+                "model_reasoning_effort: high",
+                &format!("model_reasoning_effort: high\n    {key}: {value}"),
+            ),
+            &[
+                &format!("`{key}` of profile `beta`: Codex does not read it"),
+                why,
+                "`model_context_window`",
+            ],
+        );
+        assert!(!stderr.contains("unknown key"), "{stderr}");
+    }
+}
+
+/// The model-metadata keys: checked against what Codex loads, and read in
+/// a profile only where Codex reads them (profile files, 0.134.0 on; the
+/// post-turn threshold from 0.156.0).
+#[test]
+fn model_metadata_keys_are_checked_and_gated() {
+    let with = |lines: &str| {
+        CATALOG.replace(
+            "model_reasoning_effort: high",
+            &format!("model_reasoning_effort: high\n{lines}"),
+        )
+    };
+    refused(
+        &with("    model_auto_compact_token_limit_scope: everything"),
+        &["is not a value Codex accepts", "total, body_after_prefix"],
+    );
+    refused(
+        &with("    model_post_turn_compact_threshold_percent: 101"),
+        &["101 is out of range", "expected 0 to 100"],
+    );
+    refused(&with("    model_context_window: 0"), &["0 is out of range"]);
+    refused(
+        &with("    model_context_window: \"128k\""),
+        &["expected a whole number"],
+    );
+    let w = World::new();
+    w.catalog(&with(
+        "    model_context_window: 131072\n    model_post_turn_compact_threshold_percent: 80",
+    ));
+    w.cmd()
+        .args(["validate", "--codex-version", "0.133.0"])
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "`model_context_window` of profile `beta` needs Codex 0.134.0 or newer; the target is Codex 0.133.0",
+        ));
+    w.cmd()
+        .args(["validate", "--codex-version", "0.155.0"])
+        .assert()
+        .code(2)
+        .stderr(contains("`model_post_turn_compact_threshold_percent` of profile `beta` needs Codex 0.156.0 or newer"))
+        .stderr(contains("`model_context_window`").not());
+    w.cmd()
+        .args(["validate", "--codex-version", "0.156.0"])
+        .assert()
+        .success();
 }

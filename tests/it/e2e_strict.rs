@@ -523,3 +523,48 @@ fn every_catalog_key_is_written() {
         );
     }
 }
+
+/// The model-metadata keys of a profile, written by `gen` for the newest
+/// measured Codex, load under the real 0.171.0's `--strict-config` (the
+/// `--verify` pass) and with `codex -p NAME mcp list` on the files written.
+/// Needs `CODEX_BIN_0_171_0` (`.ci/run` installs it).
+#[test]
+fn model_metadata_keys_load_under_codex_0_171_strict_config() {
+    let Some(codex) = codex_bin_from("CODEX_BIN_0_171_0", "0.171.0") else {
+        return;
+    };
+    let w = World::new();
+    w.catalog(&CATALOG.replace(
+        "    model: alpha-1\n",
+        "    model: alpha-1\n    model_context_window: 131072\n    model_auto_compact_token_limit: 100000\n    tool_output_token_limit: 12000\n    model_auto_compact_token_limit_scope: body_after_prefix\n    model_post_turn_compact_threshold_percent: 80\n",
+    ));
+    let out = run(&w, &codex, "0.171.0", &["gen", "--yes", "--verify"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("Codex 0.171.0 knows every key of the planned files"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(gen_unknown_keys(&out.stderr), Vec::<String>::new());
+    assert!(
+        w.read("alpha.config.toml")
+            .contains("model_context_window = 131072\n")
+    );
+    let scratch = w.root.join("codex-user");
+    std::fs::create_dir_all(&scratch).expect("scratch home");
+    let load = std::process::Command::new(&codex)
+        .args(["-p", "alpha", "mcp", "list"])
+        .env("CODEX_HOME", &w.home)
+        .env("HOME", &scratch)
+        .env_remove("RUST_BACKTRACE")
+        .current_dir(&scratch)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run codex");
+    assert!(
+        load.status.success(),
+        "{}",
+        String::from_utf8_lossy(&load.stderr)
+    );
+}

@@ -699,3 +699,39 @@ fn a_profile_key_older_codex_does_not_read_is_kept_not_imported() {
     let catalog = std::fs::read_to_string(&again.catalog).unwrap();
     assert!(catalog.contains("personality: pragmatic"), "{catalog}");
 }
+
+/// The model-metadata keys of a profile file are imported as numbers and
+/// come back the same from gen; the keys Codex ignores are kept, not
+/// imported, with the reason.
+#[test]
+fn model_metadata_keys_round_trip_and_ignored_ones_are_kept() {
+    let w = World::new();
+    w.file(
+        "codex-home/config.toml",
+        "model = \"kimi-k2\"\nmodel_provider = \"openai\"\n",
+    );
+    let profile = "model = \"kimi-k2\"\nmodel_provider = \"openai\"\nmodel_context_window = 131072\nmodel_auto_compact_token_limit = 100000\ntool_output_token_limit = 12000\nmodel_auto_compact_token_limit_scope = \"total\"\nmodel_post_turn_compact_threshold_percent = 80\nmodel_max_output_tokens = 4096\n";
+    w.file("codex-home/kimi.config.toml", profile);
+    let imported = import(&w, "0.171.0");
+    assert!(
+        imported
+            .stderr
+            .contains("model_max_output_tokens (Codex does not read it)"),
+        "{}",
+        imported.stderr
+    );
+    let catalog = std::fs::read_to_string(&imported.catalog).unwrap();
+    for line in [
+        "    model_context_window: 131072\n",
+        "    model_auto_compact_token_limit: 100000\n",
+        "    tool_output_token_limit: 12000\n",
+        "    model_auto_compact_token_limit_scope: total\n",
+        "    model_post_turn_compact_threshold_percent: 80\n",
+    ] {
+        assert!(catalog.contains(line), "{line:?} in:\n{catalog}");
+    }
+    assert!(!catalog.contains("model_max_output_tokens"), "{catalog}");
+    let (code, out) = gen_with(&w, &imported, "0.171.0", &["--check"]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(w.read("kimi.config.toml"), profile);
+}
