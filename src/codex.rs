@@ -273,6 +273,25 @@ pub const BEDROCK_KEYS: &[(&str, Version)] = &[
     ("aws.credential_export", Version::new(0, 155, 0)),
 ];
 
+/// Codex's built-in Google Cloud Vertex AI provider, and the release that
+/// brought it: `model_provider = "gcp"` loads with no table from here. Like
+/// Bedrock's, a `[model_providers.gcp]` table may change a few of its keys
+/// ([`GCP_KEYS`]).
+pub const GCP_PROVIDER: (&str, Version) = ("gcp", Version::new(0, 165, 0));
+
+/// The keys a `[model_providers.gcp]` table may set, and the release from
+/// which Codex accepts each (it refuses the whole table otherwise: "only
+/// supports changing ..."). `project_id`, `location` and `credential_file`
+/// work only here.
+pub const GCP_KEYS: &[(&str, Version)] = &[
+    ("base_url", Version::new(0, 165, 0)),
+    ("auth", Version::new(0, 165, 0)),
+    ("http_headers", Version::new(0, 165, 0)),
+    ("project_id", Version::new(0, 166, 0)),
+    ("location", Version::new(0, 166, 0)),
+    ("credential_file", Version::new(0, 166, 0)),
+];
+
 /// Where a target Codex reads profiles from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProfileLayout {
@@ -314,10 +333,39 @@ impl Target {
             .chain(
                 BEDROCK_PROVIDERS
                     .iter()
+                    .chain([&GCP_PROVIDER])
                     .filter(|(_, first)| self.version >= *first)
                     .map(|(id, _)| *id),
             )
             .collect()
+    }
+
+    /// Whether `id` is Codex's Google Cloud built-in in this release.
+    pub fn is_gcp(&self, id: &str) -> bool {
+        id == GCP_PROVIDER.0 && self.version >= GCP_PROVIDER.1
+    }
+
+    /// Whether `id` is a built-in whose `[model_providers.<id>]` table may
+    /// change a few keys (Amazon Bedrock's, Google Cloud's) in this release.
+    pub fn changes_builtin(&self, id: &str) -> bool {
+        self.is_bedrock(id) || self.is_gcp(id)
+    }
+
+    /// The keys (`aws.profile` for a key of `aws`) a table for built-in `id`
+    /// may set in this release (none for an id [`Self::changes_builtin`]
+    /// does not take).
+    pub fn builtin_table_keys(&self, id: &str) -> Vec<&'static str> {
+        if self.is_bedrock(id) {
+            self.bedrock_keys()
+        } else if self.is_gcp(id) {
+            GCP_KEYS
+                .iter()
+                .filter(|(_, first)| self.version >= *first)
+                .map(|(key, _)| *key)
+                .collect()
+        } else {
+            Vec::new()
+        }
     }
 
     /// Whether `id` is built into this Codex.
@@ -557,6 +605,25 @@ mod tests {
                 .contains(&"aws.credential_export")
         );
         assert_eq!(target("0.155.0").bedrock_keys().len(), BEDROCK_KEYS.len());
+    }
+
+    #[test]
+    fn gcp_is_built_in_from_0_165_and_its_table_grows_at_0_166() {
+        assert!(!target("0.164.0").is_builtin("gcp"));
+        assert!(!target("0.164.0").changes_builtin("gcp"));
+        assert!(target("0.165.0").is_builtin("gcp"));
+        assert!(target("0.165.0").changes_builtin("gcp"));
+        assert!(!target("0.171.0").is_bedrock("gcp"));
+        assert_eq!(
+            target("0.165.0").builtin_table_keys("gcp"),
+            ["base_url", "auth", "http_headers"]
+        );
+        assert_eq!(target("0.166.0").builtin_table_keys("gcp").len(), 6);
+        assert!(target("0.171.0").redefined_builtin("gcp").is_none());
+        assert_eq!(
+            target("0.171.0").builtin_table_keys("amazon-bedrock"),
+            target("0.171.0").bedrock_keys()
+        );
     }
 
     #[test]

@@ -479,7 +479,7 @@ impl Builder<'_> {
             return (providers, bedrock);
         };
         for (key, value) in f.entries {
-            if self.target.is_bedrock(&key.name) {
+            if self.target.changes_builtin(&key.name) {
                 bedrock.extend(self.bedrock(key, value));
             } else {
                 providers.extend(self.provider(key, value));
@@ -488,24 +488,53 @@ impl Builder<'_> {
         (providers, bedrock)
     }
 
-    /// A table for Codex's built-in `amazon-bedrock` (or
-    /// `amazon-bedrock-runtime`): Codex refuses every key but the few it
-    /// lets such a table change, and which those are grew release by
-    /// release (`codex::BEDROCK_KEYS`).
+    /// A table for one of Codex's built-ins that let a table change a few
+    /// keys (`amazon-bedrock`, `amazon-bedrock-runtime`, `gcp`): Codex
+    /// refuses every key but those, and which those are grew release by
+    /// release (`codex::BEDROCK_KEYS`, `codex::GCP_KEYS`).
     fn bedrock(&mut self, key: &Key, node: &Node) -> Option<Bedrock> {
         let id = key.name.clone();
         let what = format!("provider `{id}`");
         let mut f = self.fields(node, what.clone(), keys::PROVIDER)?;
-        let allowed = self.target.bedrock_keys();
+        let allowed = self.target.builtin_table_keys(&id);
+        let signs_with_aws = self.target.is_bedrock(&id);
         let version = self.target.version;
         let base_url = f.take("base_url").and_then(|n| self.base_url(n));
         let http_headers = self.pairs(f.take("http_headers"), &what, PairKind::Header);
         let auth = f
             .take("auth")
             .and_then(|n| self.auth(n, &format!("`auth` of {what}"), keys::AUTH));
-        let aws = f.take("aws").and_then(|n| self.aws(n, &what, &allowed));
+        let aws = if signs_with_aws {
+            f.take("aws").and_then(|n| self.aws(n, &what, &allowed))
+        } else {
+            None
+        };
+        let mut gcp_text = |b: &mut Self, key: &'static str| {
+            if !allowed.contains(&key) {
+                return None;
+            }
+            f.take(key)
+                .and_then(|n| b.string(n, &format!("`{key}` of {what}")))
+        };
+        let project_id = gcp_text(self, "project_id");
+        let location = gcp_text(self, "location");
+        let credential_file = gcp_text(self, "credential_file").filter(|path| {
+            // Codex: "provider credential_file must be an absolute path".
+            if path.starts_with('/') {
+                return true;
+            }
+            let pos = f.key_pos("credential_file").unwrap_or(node.pos);
+            self.error(
+                Code::BadValue,
+                pos,
+                format!("`credential_file: {path}` of {what} is not an absolute path"),
+                "Codex refuses a relative one",
+                "write the absolute path of the credential file, or leave it out to use Application Default Credentials",
+            );
+            false
+        });
         for k in keys::names(keys::PROVIDER) {
-            if matches!(k, "base_url" | "http_headers" | "auth" | "aws") {
+            if matches!(k, "base_url" | "http_headers" | "auth") || (k == "aws" && signs_with_aws) {
                 continue;
             }
             f.take(k);
@@ -513,7 +542,7 @@ impl Builder<'_> {
         for (k, _) in f.entries {
             let name = k.name.as_str();
             let known = keys::find(keys::PROVIDER, name).is_some();
-            if !known || name == "aws" || allowed.contains(&name) {
+            if !known || (name == "aws" && signs_with_aws) || allowed.contains(&name) {
                 continue;
             }
             let changeable: Vec<&str> = allowed.clone();
@@ -545,6 +574,9 @@ impl Builder<'_> {
             http_headers,
             auth,
             aws,
+            project_id,
+            location,
+            credential_file,
         })
     }
 
@@ -608,6 +640,11 @@ impl Builder<'_> {
             .and_then(|n| self.base_url_like(n, "`model_catalog_url`"));
         if f.take("aws").is_some() {
             self.aws_elsewhere(&f, &id);
+        }
+        for key in ["project_id", "location", "credential_file"] {
+            if f.take(key).is_some() {
+                self.gcp_elsewhere(&f, key, &id);
+            }
         }
         self.one_key_source(&f, &what, requires_openai_auth);
         self.newer_keys(&f, &what);
@@ -692,6 +729,29 @@ impl Builder<'_> {
             format!(
                 "put `aws:` under a provider named `amazon-bedrock` (Codex {} and newer) and use `provider: amazon-bedrock` in profiles",
                 codex::BEDROCK_PROVIDERS[0].1
+            ),
+        );
+    }
+
+    /// A Google Cloud key (`project_id`, ...) on a provider that is not
+    /// Codex's `gcp`: refused (Codex 0.171.0 loads it and does nothing
+    /// with it).
+    fn gcp_elsewhere(&mut self, f: &Fields<'_>, key: &str, id: &str) {
+        let Some(pos) = f.key_pos(key) else {
+            return;
+        };
+        let (gcp, first) = codex::GCP_PROVIDER;
+        self.error(
+            Code::UnsupportedKey,
+            pos,
+            format!("`{key}` of provider `{id}`: Codex reads it only for its built-in `{gcp}` provider"),
+            "Codex ignores it here without a word",
+            format!(
+                "put it under a provider named `{gcp}` (Codex {first} and newer; `{key}` from {}) and use `provider: {gcp}` in profiles",
+                codex::GCP_KEYS
+                    .iter()
+                    .find(|(k, _)| *k == key)
+                    .map_or(first, |(_, v)| *v)
             ),
         );
     }

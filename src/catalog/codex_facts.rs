@@ -26,28 +26,13 @@ const PROVIDER_KEYS_LEFT_OUT: &[(&str, &str)] = &[
         "gateway_oauth",
         "a credential source of its own; not modelled",
     ),
-    (
-        "project_id",
-        "only changeable on the built-in `gcp` (issue 21)",
-    ),
-    (
-        "location",
-        "only changeable on the built-in `gcp` (issue 21)",
-    ),
-    (
-        "credential_file",
-        "only changeable on the built-in `gcp` (issue 21)",
-    ),
 ];
 
 /// Built-in provider ids codexgen does not know, and why.
-const BUILTIN_IDS_LEFT_OUT: &[(&str, &str)] = &[
-    ("gcp", "issue 21, point 3"),
-    (
-        "ollama-chat",
-        "built in on old releases only (0.89.0); refused with a hint later",
-    ),
-];
+const BUILTIN_IDS_LEFT_OUT: &[(&str, &str)] = &[(
+    "ollama-chat",
+    "built in on old releases only (0.89.0); refused with a hint later",
+)];
 
 /// Profile keys the catalog accepts although a measured release ignores
 /// them (a gap codexgen does not gate yet). The test fails when the data
@@ -64,6 +49,7 @@ fn provider_key_from(key: &str) -> Option<Version> {
     }
     codex::PROVIDER_KEYS_FROM
         .iter()
+        .chain(codex::GCP_KEYS)
         .find(|(k, _)| *k == key)
         .map(|(_, v)| *v)
 }
@@ -279,13 +265,16 @@ impl Holding {
                 ));
             }
         }
-        for (id, _) in codex::BEDROCK_PROVIDERS {
+        for (id, _) in codex::BEDROCK_PROVIDERS
+            .iter()
+            .chain([&codex::GCP_PROVIDER])
+        {
             let Some(changeable) = builtins.get(*id).and_then(|b| b["changeable"].as_array())
             else {
                 continue;
             };
             let changeable: BTreeSet<&str> = changeable.iter().filter_map(Value::as_str).collect();
-            for key in target.bedrock_keys() {
+            for key in target.builtin_table_keys(id) {
                 if !changeable.contains(key) {
                     self.failures.push(format!(
                         "{version}: codexgen lets a `{id}` table change `{key}`; Codex {version} allows only {changeable:?}"

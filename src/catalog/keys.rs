@@ -198,6 +198,21 @@ pub const PROVIDER: &[KeyDoc] = &[
         "Only under Codex's built-in `amazon-bedrock` (0.123+) or `amazon-bedrock-runtime` (0.148+): sign requests with AWS SigV4 instead of sending a key.",
     ),
     key(
+        "project_id",
+        Kind::Text,
+        "Only under Codex's built-in `gcp` (0.166+): the Google Cloud project (default: GOOGLE_CLOUD_PROJECT).",
+    ),
+    key(
+        "location",
+        Kind::Text,
+        "Only under Codex's built-in `gcp` (0.166+): the Vertex AI location (default: global).",
+    ),
+    key(
+        "credential_file",
+        Kind::Text,
+        "Only under Codex's built-in `gcp` (0.166+): the absolute path of a Google Cloud credential file (default: Application Default Credentials).",
+    ),
+    key(
         "supports_websockets",
         Kind::Bool,
         "Whether the provider serves the Responses API over WebSocket as well.",
@@ -300,7 +315,7 @@ pub const PROFILE: &[KeyDoc] = &[
     required(
         "provider",
         Kind::ProviderRef,
-        "A provider id of this catalog, or one of Codex's built-ins (openai, ollama, lmstudio).",
+        "A provider id of this catalog, or one of Codex's built-ins (openai, ollama, lmstudio; amazon-bedrock 0.123+, amazon-bedrock-runtime 0.148+, gcp 0.165+).",
     ),
     required("model", Kind::Text, "The model id this provider serves."),
     key(

@@ -462,9 +462,12 @@ pub struct AuthCommand {
     pub cwd: Option<String>,
 }
 
-/// A `[model_providers.<id>]` table for one of Codex's Amazon Bedrock
-/// built-ins (`amazon-bedrock`, `amazon-bedrock-runtime`): only the keys
-/// Codex lets such a table change, each written only when set.
+/// A `[model_providers.<id>]` table for one of the Codex built-ins that
+/// let a table change a few keys: Amazon Bedrock's (`amazon-bedrock`,
+/// `amazon-bedrock-runtime`, with `aws`) and Google Cloud's (`gcp`, with
+/// `project_id`, `location`, `credential_file`). Only the keys Codex lets
+/// such a table change, each written only when set. (Named for the first
+/// such built-in; templates see the list as `catalog.bedrock`.)
 #[derive(Debug, Clone, Serialize)]
 pub struct Bedrock {
     pub id: String,
@@ -472,6 +475,9 @@ pub struct Bedrock {
     pub http_headers: Pairs,
     pub auth: Option<AuthCommand>,
     pub aws: Option<Aws>,
+    pub project_id: Option<String>,
+    pub location: Option<String>,
+    pub credential_file: Option<String>,
 }
 
 /// `[model_providers.<id>.aws]`: which AWS profile and region sign the

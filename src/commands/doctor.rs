@@ -674,6 +674,12 @@ fn check_keys(settings: &Settings, catalog: &Catalog, scope: &Scope, f: &mut Fin
                 };
                 check_key_variable(settings, &endpoint, &key, scope, f);
             }
+            (None, None, None) if endpoint.builtin && endpoint.id == codex::GCP_PROVIDER.0 => f.add(
+                &scope_name,
+                Status::Ok,
+                "Codex signs in with Google Cloud credentials (Application Default Credentials, or the table's `credential_file`); they are not checked",
+                None,
+            ),
             (None, None, None) => f.add(&scope_name, Status::Ok, "no key needed", None),
         }
         for (header, hvar) in &endpoint.env_http_headers {

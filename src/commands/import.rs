@@ -655,12 +655,17 @@ impl<'t> Import<'t> {
         let cfg = &config.file;
         let shown = toml_edit::Key::new(id).display_repr().into_owned();
         let path = format!("model_providers.{shown}");
-        if self.target.is_bedrock(id) {
+        if self.target.changes_builtin(id) {
             // Codex lets this table change a few keys of its built-in;
             // it works as it is, and stays the user's.
+            let which = if self.target.is_gcp(id) {
+                "Google Cloud"
+            } else {
+                "Amazon Bedrock"
+            };
             self.keep(
                 cfg,
-                format!("[{path}] (Codex's built-in Amazon Bedrock provider, as you set it up)"),
+                format!("[{path}] (Codex's built-in {which} provider, as you set it up)"),
             );
             return Ok(());
         }

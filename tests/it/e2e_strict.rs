@@ -568,3 +568,25 @@ fn model_metadata_keys_load_under_codex_0_171_strict_config() {
         String::from_utf8_lossy(&load.stderr)
     );
 }
+
+/// A catalog `gcp` table with every key Codex 0.171.0 lets it change, and a
+/// profile on it, pass that Codex's strict load (`gen --verify`).
+#[test]
+fn a_gcp_table_loads_under_codex_0_171_strict_config() {
+    let Some(codex) = codex_bin_from("CODEX_BIN_0_171_0", "0.171.0") else {
+        return;
+    };
+    let w = World::new();
+    w.catalog(
+        "schema: 1\nversion: \"t1\"\ndefault: vertex\nproviders:\n  gcp:\n    base_url: https://gw.example/v1\n    http_headers: {X-Team: ml}\n    project_id: my-project\n    location: us-central1\n    credential_file: /etc/gcp/key.json\nprofiles:\n  vertex:\n    provider: gcp\n    model: openai.gpt-oss-120b\n",
+    );
+    let out = run(&w, &codex, "0.171.0", &["gen", "--yes", "--verify"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("Codex 0.171.0 knows every key of the planned files"),
+        "{}",
+        out.stderr
+    );
+    assert!(w.read("config.toml").contains("[model_providers.gcp]"));
+}

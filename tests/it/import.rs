@@ -735,3 +735,37 @@ fn model_metadata_keys_round_trip_and_ignored_ones_are_kept() {
     assert_eq!(code, 0, "{out}");
     assert_eq!(w.read("kimi.config.toml"), profile);
 }
+
+/// A home on Codex's built-in `gcp`: the profile is imported on it, and the
+/// table (which only changes a few of its keys) stays the user's, as
+/// Bedrock's does.
+#[test]
+fn a_gcp_home_imports_its_profile_and_keeps_the_table() {
+    let w = World::new();
+    let config = "model = \"openai.gpt-oss-120b\"\nmodel_provider = \"gcp\"\n\n[model_providers.gcp]\nproject_id = \"my-project\"\nlocation = \"us-central1\"\n";
+    w.file("codex-home/config.toml", config);
+    let imported = import(&w, "0.171.0");
+    assert!(
+        imported.stderr.contains(
+            "[model_providers.gcp] (Codex's built-in Google Cloud provider, as you set it up)"
+        ),
+        "{}",
+        imported.stderr
+    );
+    let catalog = std::fs::read_to_string(&imported.catalog).unwrap();
+    assert!(catalog.contains("provider: gcp"), "{catalog}");
+    // Out of date only for the profile file import adds for the default.
+    let (code, out) = gen_with(&w, &imported, "0.171.0", &["--check"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(".config.toml: missing, would be created"),
+        "{out}"
+    );
+    assert!(!out.contains("config.toml: would change"), "{out}");
+    let (code, _) = gen_with(&w, &imported, "0.171.0", &["--yes"]);
+    assert_eq!(code, 0);
+    assert!(
+        w.read("config.toml")
+            .contains("project_id = \"my-project\"")
+    );
+}

@@ -766,3 +766,112 @@ fn an_auth_table_left_without_its_command_is_named() {
         .success()
         .stderr(contains("[model_providers.corp.auth]").not());
 }
+
+/// Codex's built-in `gcp` (0.165.0 on): a profile uses it with no table; a
+/// table may change only what Codex lets it (`base_url`, `auth`,
+/// `http_headers`; `project_id`, `location`, `credential_file` from
+/// 0.166.0), and gen writes only those; its keys elsewhere are refused.
+#[test]
+fn gcp_is_a_built_in_whose_table_changes_few_keys() {
+    let w = World::new();
+    let gcp = |table: &str| {
+        format!(
+            "schema: 1\nversion: \"t1\"\ndefault: vertex\nproviders:\n  gcp:\n{table}profiles:\n  vertex:\n    provider: gcp\n    model: openai.gpt-oss-120b\n"
+        )
+    };
+    w.catalog("schema: 1\nversion: \"t1\"\ndefault: vertex\nprofiles:\n  vertex:\n    provider: gcp\n    model: m\n");
+    w.cmd()
+        .args(["validate", "--codex-version", "0.165.0"])
+        .assert()
+        .success();
+    w.cmd()
+        .args(["validate", "--codex-version", "0.164.0"])
+        .assert()
+        .code(2)
+        .stderr(contains("names a missing provider `gcp`"));
+
+    let cases: [(&str, &str, Option<&str>); 7] = [
+        ("    base_url: https://gw.example/v1\n", "0.165.0", None),
+        (
+            "    project_id: my-project\n",
+            "0.165.0",
+            Some("lets a table for its built-in `gcp` change only base_url, auth, http_headers"),
+        ),
+        (
+            "    project_id: my-project\n    location: us-central1\n    credential_file: /etc/gcp/key.json\n",
+            "0.166.0",
+            None,
+        ),
+        (
+            "    credential_file: key.json\n",
+            "0.171.0",
+            Some("`credential_file: key.json` of provider `gcp` is not an absolute path"),
+        ),
+        (
+            "    name: Vertex\n",
+            "0.171.0",
+            Some("remove it: Codex names its built-in provider itself"),
+        ),
+        (
+            "    env_key: GCP_KEY\n",
+            "0.171.0",
+            Some(
+                "`env_key` of provider `gcp`: Codex 0.171.0 lets a table for its built-in `gcp` change only",
+            ),
+        ),
+        (
+            "    aws: {profile: dev}\n",
+            "0.171.0",
+            Some(
+                "`aws` of provider `gcp`: Codex 0.171.0 lets a table for its built-in `gcp` change only",
+            ),
+        ),
+    ];
+    for (table, version, problem) in cases {
+        w.catalog(&gcp(table));
+        let a = w
+            .cmd()
+            .args(["validate", "--codex-version", version])
+            .assert();
+        match problem {
+            Some(problem) => {
+                let text = output(&a.code(2));
+                assert!(text.contains(problem), "{table} on {version}:\n{text}");
+            }
+            None => {
+                a.success();
+            }
+        }
+    }
+
+    // gen writes only what the table sets; a profile needs no more.
+    w.catalog(&gcp(
+        "    project_id: my-project\n    location: us-central1\n    http_headers: {X-Team: ml}\n",
+    ));
+    w.cmd()
+        .args(["gen", "--yes", "--codex-version", "0.171.0"])
+        .assert()
+        .success();
+    let config = w.read("config.toml");
+    assert!(
+        config.contains(
+            "[model_providers.gcp]\nhttp_headers = { X-Team = \"ml\" }\nproject_id = \"my-project\"\nlocation = \"us-central1\"\n"
+        ),
+        "{config}"
+    );
+    assert!(!config.contains("wire_api"), "{config}");
+    assert!(!config.contains("name ="), "{config}");
+    assert!(
+        w.read("vertex.config.toml")
+            .contains("model_provider = \"gcp\"")
+    );
+
+    // Its keys anywhere else are refused: Codex does nothing with them there.
+    w.catalog(&catalog(
+        "https://llm.corp.example/v1",
+        "      command: op\n    project_id: my-project\n",
+    ));
+    w.cmd().arg("validate").assert().code(2).stderr(contains(
+        "`project_id` of provider `corp`: Codex reads it only for its built-in `gcp` provider",
+    ));
+}
