@@ -217,7 +217,14 @@ pub const PROVIDER_KEYS_FROM: &[(&str, Version)] = &[
     ("websocket_connect_timeout_ms", WEBSOCKET_CONNECT_TIMEOUT),
     ("supports_standalone_web_search", STANDALONE_WEB_SEARCH),
     ("model_catalog_url", MODEL_CATALOG_URL),
+    ("capabilities", PROVIDER_CAPABILITIES),
 ];
+
+/// `[model_providers.ID.capabilities]` is read from this release.
+pub const PROVIDER_CAPABILITIES: Version = Version::new(0, 162, 0);
+/// `capabilities.remote_compaction` (0.171.0: "expected `unsupported` or
+/// `v2`").
+pub const REMOTE_COMPACTIONS: &[&str] = &["unsupported", "v2"];
 
 /// `personality` is read from this release: 0.89.0 reads it neither at the
 /// top level nor in `[profiles.NAME]` (any value loads; bisected to 0.94.0).

@@ -234,6 +234,7 @@ fn writes(p: &Provider, key: &str) -> bool {
         "auth" => p.auth.is_some(),
         "supports_standalone_web_search" => p.supports_standalone_web_search.is_some(),
         "model_catalog_url" => p.model_catalog_url.is_some(),
+        "capabilities" => p.capabilities.is_some(),
         _ => false,
     }
 }

@@ -8,7 +8,8 @@ use std::collections::{HashMap, HashSet};
 use super::keys::{self, KeyDoc, Kind};
 use super::yaml::{Key, Node, Pos, Value};
 use super::{
-    AuthCommand, Aws, Bedrock, Catalog, Pairs, Profile, Provider, SCHEMAS, Source, snippet,
+    AuthCommand, Aws, Bedrock, Capabilities, Catalog, Pairs, Profile, Provider, SCHEMAS, Source,
+    snippet,
 };
 use crate::codex::{self, Target, Version, VersionReq};
 use crate::diagnostic::{Code, Problem, did_you_mean, is_unprintable};
@@ -632,20 +633,16 @@ impl Builder<'_> {
         let websocket_connect_timeout_ms = self.count(&mut f, "websocket_connect_timeout_ms");
         let auth_node = f.take("auth");
         let auth = auth_node.and_then(|n| self.auth(n, &format!("`auth` of {what}"), keys::AUTH));
+        let capabilities = f
+            .take("capabilities")
+            .and_then(|n| self.capabilities(n, &format!("`capabilities` of {what}")));
         let supports_standalone_web_search = f
             .take("supports_standalone_web_search")
             .and_then(|n| self.boolean(n));
         let model_catalog_url = f
             .take("model_catalog_url")
             .and_then(|n| self.base_url_like(n, "`model_catalog_url`"));
-        if f.take("aws").is_some() {
-            self.aws_elsewhere(&f, &id);
-        }
-        for key in ["project_id", "location", "credential_file"] {
-            if f.take(key).is_some() {
-                self.gcp_elsewhere(&f, key, &id);
-            }
-        }
+        self.builtin_keys_elsewhere(&mut f, &id);
         self.one_key_source(&f, &what, requires_openai_auth);
         self.newer_keys(&f, &what);
         if let Some(token) = f.take("experimental_bearer_token") {
@@ -680,6 +677,23 @@ impl Builder<'_> {
             supports_standalone_web_search,
             model_catalog_url,
             auth,
+            capabilities,
+        })
+    }
+
+    /// A provider's `capabilities`.
+    fn capabilities(&mut self, node: &Node, what: &str) -> Option<Capabilities> {
+        let mut f = self.fields(node, what.to_owned(), keys::CAPABILITIES)?;
+        let remote_compaction = self.choice(&mut f, "remote_compaction", None);
+        let external_web_access = f.take("external_web_access").and_then(|n| self.boolean(n));
+        let cyber_access_programs = f
+            .take("cyber_access_programs")
+            .and_then(|n| self.boolean(n));
+        self.finish(&f, "");
+        Some(Capabilities {
+            remote_compaction,
+            external_web_access,
+            cyber_access_programs,
         })
     }
 
@@ -731,6 +745,19 @@ impl Builder<'_> {
                 codex::BEDROCK_PROVIDERS[0].1
             ),
         );
+    }
+
+    /// The keys only a built-in's table reads (`aws`, `project_id`, ...),
+    /// on a provider of the catalog's own: refused.
+    fn builtin_keys_elsewhere(&mut self, f: &mut Fields<'_>, id: &str) {
+        if f.take("aws").is_some() {
+            self.aws_elsewhere(f, id);
+        }
+        for key in ["project_id", "location", "credential_file"] {
+            if f.take(key).is_some() {
+                self.gcp_elsewhere(f, key, id);
+            }
+        }
     }
 
     /// A Google Cloud key (`project_id`, ...) on a provider that is not

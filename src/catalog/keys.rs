@@ -233,6 +233,11 @@ pub const PROVIDER: &[KeyDoc] = &[
         "Where Codex fetches this provider's model list (Codex 0.156+).",
     ),
     key(
+        "capabilities",
+        Kind::Table("capabilities", CAPABILITIES),
+        "What the provider's API can do beyond plain Responses, for Codex to use (Codex 0.162+).",
+    ),
+    key(
         "experimental_bearer_token",
         Kind::Refused,
         "A literal token: refused, a shared catalog must not hold secrets (use `env_key`).",
@@ -268,6 +273,25 @@ pub const AUTH: &[KeyDoc] = &[
         "cwd",
         Kind::Text,
         "The folder the command runs in: absolute, or relative to the Codex home (needed for a relative `command`).",
+    ),
+];
+
+/// The keys of a provider's `capabilities`.
+pub const CAPABILITIES: &[KeyDoc] = &[
+    key(
+        "remote_compaction",
+        Kind::Choice(codex::REMOTE_COMPACTIONS),
+        "Whether the provider compacts a conversation itself: `unsupported`, or `v2` (its compaction endpoint).",
+    ),
+    key(
+        "external_web_access",
+        Kind::Bool,
+        "Whether the provider's model may reach the web on its own.",
+    ),
+    key(
+        "cyber_access_programs",
+        Kind::Bool,
+        "Whether the provider takes part in OpenAI's cyber access programs.",
     ),
 ];
 

@@ -444,6 +444,20 @@ pub struct Provider {
     pub model_catalog_url: Option<String>,
     /// A command that prints the key (`[model_providers.<id>.auth]`).
     pub auth: Option<AuthCommand>,
+    /// `[model_providers.<id>.capabilities]`.
+    pub capabilities: Option<Capabilities>,
+}
+
+/// `[model_providers.<id>.capabilities]`: what the provider's API can do
+/// beyond plain Responses. Unset keys are left to Codex's defaults.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Capabilities {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remote_compaction: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external_web_access: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cyber_access_programs: Option<bool>,
 }
 
 /// `[model_providers.<id>.auth]`: Codex runs `command` with `args` (no

@@ -823,8 +823,12 @@ impl<'t> Import<'t> {
             },
             // Kept as they are; the catalog's loader checks them with
             // the rest of the imported catalog.
-            "auth" | "aws" => {
-                let name = if key == "auth" { "auth" } else { "aws" };
+            "auth" | "aws" | "capabilities" => {
+                let name = match key {
+                    "auth" => "auth",
+                    "aws" => "aws",
+                    _ => "capabilities",
+                };
                 let mut lines = Vec::new();
                 if plain_yaml(config, value, at, 6, &mut lines)? {
                     p.tables.push((name, lines));

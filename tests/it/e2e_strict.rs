@@ -590,3 +590,29 @@ fn a_gcp_table_loads_under_codex_0_171_strict_config() {
     );
     assert!(w.read("config.toml").contains("[model_providers.gcp]"));
 }
+
+/// Provider `capabilities` as gen writes them pass Codex 0.171.0's strict
+/// load (`gen --verify`).
+#[test]
+fn provider_capabilities_load_under_codex_0_171_strict_config() {
+    let Some(codex) = codex_bin_from("CODEX_BIN_0_171_0", "0.171.0") else {
+        return;
+    };
+    let w = World::new();
+    w.catalog(&CATALOG.replace(
+        "    env_key: ALPHA_API_KEY\n",
+        "    env_key: ALPHA_API_KEY\n    capabilities: {remote_compaction: v2, external_web_access: true, cyber_access_programs: false}\n",
+    ));
+    let out = run(&w, &codex, "0.171.0", &["gen", "--yes", "--verify"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("Codex 0.171.0 knows every key of the planned files"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        w.read("config.toml")
+            .contains("[model_providers.alpha-p.capabilities]")
+    );
+}

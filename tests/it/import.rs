@@ -769,3 +769,28 @@ fn a_gcp_home_imports_its_profile_and_keeps_the_table() {
             .contains("project_id = \"my-project\"")
     );
 }
+
+/// A provider's `[capabilities]` is imported into the catalog and comes
+/// back the same from gen.
+#[test]
+fn provider_capabilities_round_trip() {
+    let w = World::new();
+    let config = "model = \"m\"\nmodel_provider = \"corp\"\n\n[model_providers.corp]\nname = \"Corp\"\nbase_url = \"https://llm.corp.example/v1\"\nenv_key = \"CORP_API_KEY\"\nwire_api = \"responses\"\n\n[model_providers.corp.capabilities]\nremote_compaction = \"unsupported\"\nexternal_web_access = false\n";
+    w.file("codex-home/config.toml", config);
+    let imported = import(&w, "0.171.0");
+    let catalog = std::fs::read_to_string(&imported.catalog).unwrap();
+    assert!(catalog.contains("    capabilities:\n"), "{catalog}");
+    assert!(
+        catalog.contains("remote_compaction: unsupported"),
+        "{catalog}"
+    );
+    let (code, out) = gen_with(&w, &imported, "0.171.0", &["--yes"]);
+    assert_eq!(code, 0, "{out}");
+    let written = w.read("config.toml");
+    assert!(
+        written.contains(
+            "[model_providers.corp.capabilities]\nremote_compaction = \"unsupported\"\nexternal_web_access = false\n"
+        ),
+        "{written}"
+    );
+}

@@ -875,3 +875,66 @@ fn gcp_is_a_built_in_whose_table_changes_few_keys() {
         "`project_id` of provider `corp`: Codex reads it only for its built-in `gcp` provider",
     ));
 }
+
+/// Provider `capabilities` (Codex 0.162.0 on): checked against the values
+/// Codex loads, written as `[model_providers.ID.capabilities]`, refused for
+/// an older target and under a built-in's table (Codex refuses it there).
+#[test]
+fn provider_capabilities_are_checked_gated_and_written() {
+    let w = World::new();
+    let with = |caps: &str| {
+        format!(
+            "schema: 1\nversion: \"t1\"\ndefault: main\nproviders:\n  corp:\n    base_url: https://llm.corp.example/v1\n    env_key: CORP_API_KEY\n    capabilities: {caps}\nprofiles:\n  main:\n    provider: corp\n    model: m\n"
+        )
+    };
+    w.catalog(&with(
+        "{remote_compaction: v2, external_web_access: true, cyber_access_programs: false}",
+    ));
+    w.cmd()
+        .args(["validate", "--codex-version", "0.161.0"])
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "`capabilities` of provider `corp` needs Codex 0.162.0 or newer; the target is Codex 0.161.0",
+        ));
+    w.cmd()
+        .args(["gen", "--yes", "--codex-version", "0.171.0"])
+        .assert()
+        .success();
+    let config = w.read("config.toml");
+    assert!(
+        config.contains(
+            "\n[model_providers.corp.capabilities]\nremote_compaction = \"v2\"\nexternal_web_access = true\ncyber_access_programs = false\n"
+        ),
+        "{config}"
+    );
+    w.cmd()
+        .args(["gen", "--check", "--codex-version", "0.171.0"])
+        .assert()
+        .success();
+    for (caps, problem) in [
+        ("{remote_compaction: v3}", "`remote_compaction: v3`"),
+        ("{external_web_access: \"true\"}", "expected true or false"),
+        (
+            "{remote_compation: v2}",
+            "did you mean `remote_compaction`?",
+        ),
+    ] {
+        w.catalog(&with(caps));
+        let text = output(
+            &w.cmd()
+                .args(["validate", "--codex-version", "0.171.0"])
+                .assert()
+                .code(2),
+        );
+        assert!(text.contains(problem), "{caps}:\n{text}");
+    }
+    w.catalog("schema: 1\nversion: \"t1\"\ndefault: vertex\nproviders:\n  gcp:\n    capabilities: {remote_compaction: v2}\nprofiles:\n  vertex:\n    provider: gcp\n    model: m\n");
+    w.cmd()
+        .args(["validate", "--codex-version", "0.171.0"])
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "`capabilities` of provider `gcp`: Codex 0.171.0 lets a table for its built-in `gcp` change only",
+        ));
+}
