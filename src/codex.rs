@@ -157,7 +157,19 @@ impl VersionReq {
 }
 
 /// The newest Codex release whose behaviour was measured; the default target.
-pub const NEWEST_KNOWN: Version = Version::new(0, 169, 0);
+/// `data/codex-keys.json` must hold its keys (`catalog::codex_facts`).
+pub const NEWEST_KNOWN: Version = Version::new(0, 171, 0);
+
+/// What codexgen cannot vouch for when the Codex that reads the files is
+/// newer than [`NEWEST_KNOWN`]: one line, said by `gen` and `doctor` alike
+/// (`None` for a measured release).
+pub fn newer_than_measured(version: Version) -> Option<String> {
+    (version > NEWEST_KNOWN).then(|| {
+        format!(
+            "Codex {version} is newer than {NEWEST_KNOWN}, the newest release codexgen has measured: keys Codex added since are not checked by codexgen; `codexgen gen --verify` asks Codex"
+        )
+    })
+}
 
 /// Provider ids built into Codex. `oss` is not one (measured).
 pub const BUILTIN_PROVIDERS: &[&str] = &["openai", "ollama", "lmstudio"];
@@ -205,7 +217,44 @@ pub const PROVIDER_KEYS_FROM: &[(&str, Version)] = &[
     ("websocket_connect_timeout_ms", WEBSOCKET_CONNECT_TIMEOUT),
     ("supports_standalone_web_search", STANDALONE_WEB_SEARCH),
     ("model_catalog_url", MODEL_CATALOG_URL),
+    ("capabilities", PROVIDER_CAPABILITIES),
 ];
+
+/// `[model_providers.ID.capabilities]` is read from this release.
+pub const PROVIDER_CAPABILITIES: Version = Version::new(0, 162, 0);
+/// `capabilities.remote_compaction` (0.171.0: "expected `unsupported` or
+/// `v2`").
+pub const REMOTE_COMPACTIONS: &[&str] = &["unsupported", "v2"];
+
+/// `personality` is read from this release: 0.89.0 reads it neither at the
+/// top level nor in `[profiles.NAME]` (any value loads; bisected to 0.94.0).
+pub const PERSONALITY: Version = Version::new(0, 94, 0);
+
+/// The profile keys the catalog accepts only from a release on, and that
+/// release: `build` refuses each for an older target, as it does the keys
+/// of [`PROVIDER_KEYS_FROM`]. A key of `catalog::keys::PROFILE` not listed
+/// here is read by every release codexgen knows, where that release reads
+/// profiles; `catalog::codex_facts` holds the list against
+/// `data/codex-keys.json`.
+pub const PROFILE_KEYS_FROM: &[(&str, Version)] = &[
+    ("personality", PERSONALITY),
+    ("model_context_window", PROFILE_FILES),
+    ("model_auto_compact_token_limit", PROFILE_FILES),
+    ("tool_output_token_limit", PROFILE_FILES),
+    ("model_auto_compact_token_limit_scope", PROFILE_FILES),
+    (
+        "model_post_turn_compact_threshold_percent",
+        POST_TURN_COMPACT_THRESHOLD,
+    ),
+];
+
+/// `model_post_turn_compact_threshold_percent` is read from this release.
+/// The other model-metadata keys (`model_context_window`,
+/// `model_auto_compact_token_limit`, `tool_output_token_limit`; the scope
+/// from 0.133.0) are read at the top level by every release measured, but
+/// never in a `[profiles.NAME]` table: in a profile only from
+/// [`PROFILE_FILES`] on (`data/codex-keys.json`).
+pub const POST_TURN_COMPACT_THRESHOLD: Version = Version::new(0, 156, 0);
 
 /// Codex's built-in Amazon Bedrock providers, and the release that
 /// brought each (before it, `model_provider = "<id>"` fails with "Model
@@ -229,6 +278,25 @@ pub const BEDROCK_KEYS: &[(&str, Version)] = &[
     ("http_headers", Version::new(0, 145, 0)),
     ("aws.auth_refresh", Version::new(0, 149, 0)),
     ("aws.credential_export", Version::new(0, 155, 0)),
+];
+
+/// Codex's built-in Google Cloud Vertex AI provider, and the release that
+/// brought it: `model_provider = "gcp"` loads with no table from here. Like
+/// Bedrock's, a `[model_providers.gcp]` table may change a few of its keys
+/// ([`GCP_KEYS`]).
+pub const GCP_PROVIDER: (&str, Version) = ("gcp", Version::new(0, 165, 0));
+
+/// The keys a `[model_providers.gcp]` table may set, and the release from
+/// which Codex accepts each (it refuses the whole table otherwise: "only
+/// supports changing ..."). `project_id`, `location` and `credential_file`
+/// work only here.
+pub const GCP_KEYS: &[(&str, Version)] = &[
+    ("base_url", Version::new(0, 165, 0)),
+    ("auth", Version::new(0, 165, 0)),
+    ("http_headers", Version::new(0, 165, 0)),
+    ("project_id", Version::new(0, 166, 0)),
+    ("location", Version::new(0, 166, 0)),
+    ("credential_file", Version::new(0, 166, 0)),
 ];
 
 /// Where a target Codex reads profiles from.
@@ -272,10 +340,39 @@ impl Target {
             .chain(
                 BEDROCK_PROVIDERS
                     .iter()
+                    .chain([&GCP_PROVIDER])
                     .filter(|(_, first)| self.version >= *first)
                     .map(|(id, _)| *id),
             )
             .collect()
+    }
+
+    /// Whether `id` is Codex's Google Cloud built-in in this release.
+    pub fn is_gcp(&self, id: &str) -> bool {
+        id == GCP_PROVIDER.0 && self.version >= GCP_PROVIDER.1
+    }
+
+    /// Whether `id` is a built-in whose `[model_providers.<id>]` table may
+    /// change a few keys (Amazon Bedrock's, Google Cloud's) in this release.
+    pub fn changes_builtin(&self, id: &str) -> bool {
+        self.is_bedrock(id) || self.is_gcp(id)
+    }
+
+    /// The keys (`aws.profile` for a key of `aws`) a table for built-in `id`
+    /// may set in this release (none for an id [`Self::changes_builtin`]
+    /// does not take).
+    pub fn builtin_table_keys(&self, id: &str) -> Vec<&'static str> {
+        if self.is_bedrock(id) {
+            self.bedrock_keys()
+        } else if self.is_gcp(id) {
+            GCP_KEYS
+                .iter()
+                .filter(|(_, first)| self.version >= *first)
+                .map(|(key, _)| *key)
+                .collect()
+        } else {
+            Vec::new()
+        }
     }
 
     /// Whether `id` is built into this Codex.
@@ -355,6 +452,12 @@ pub const REASONING_SUMMARIES: &[&str] = &["auto", "concise", "detailed", "none"
 pub const VERBOSITIES: &[&str] = &["low", "medium", "high"];
 pub const PERSONALITIES: &[&str] = &["none", "friendly", "pragmatic"];
 pub const WEB_SEARCH_MODES: &[&str] = &["disabled", "cached", "live"];
+/// `model_auto_compact_token_limit_scope` (0.133.0 and 0.171.0 name the
+/// same two: "expected `total` or `body_after_prefix`").
+pub const COMPACT_LIMIT_SCOPES: &[&str] = &["total", "body_after_prefix"];
+/// `model_post_turn_compact_threshold_percent` is a percentage (0.171.0:
+/// "must be between 0 and 100").
+pub const MAX_PERCENT: i64 = 100;
 /// Codex caps both retry counts at this value.
 pub const MAX_RETRIES: i64 = 100;
 
@@ -430,6 +533,18 @@ mod tests {
     }
 
     #[test]
+    fn only_a_release_newer_than_the_newest_measured_is_named() {
+        assert_eq!(newer_than_measured(NEWEST_KNOWN), None);
+        assert_eq!(newer_than_measured(Version::new(0, 89, 0)), None);
+        let line = newer_than_measured(Version::new(0, 171, 1)).unwrap();
+        assert!(
+            line.starts_with("Codex 0.171.1 is newer than 0.171.0"),
+            "{line}"
+        );
+        assert!(!line.contains('\n'), "{line}");
+    }
+
+    #[test]
     fn requirements() {
         let req: VersionReq = ">=0.115, <0.134".parse().unwrap();
         assert!(req.matches(Version::new(0, 115, 0)));
@@ -497,6 +612,25 @@ mod tests {
                 .contains(&"aws.credential_export")
         );
         assert_eq!(target("0.155.0").bedrock_keys().len(), BEDROCK_KEYS.len());
+    }
+
+    #[test]
+    fn gcp_is_built_in_from_0_165_and_its_table_grows_at_0_166() {
+        assert!(!target("0.164.0").is_builtin("gcp"));
+        assert!(!target("0.164.0").changes_builtin("gcp"));
+        assert!(target("0.165.0").is_builtin("gcp"));
+        assert!(target("0.165.0").changes_builtin("gcp"));
+        assert!(!target("0.171.0").is_bedrock("gcp"));
+        assert_eq!(
+            target("0.165.0").builtin_table_keys("gcp"),
+            ["base_url", "auth", "http_headers"]
+        );
+        assert_eq!(target("0.166.0").builtin_table_keys("gcp").len(), 6);
+        assert!(target("0.171.0").redefined_builtin("gcp").is_none());
+        assert_eq!(
+            target("0.171.0").builtin_table_keys("amazon-bedrock"),
+            target("0.171.0").bedrock_keys()
+        );
     }
 
     #[test]

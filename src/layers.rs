@@ -29,7 +29,7 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use crate::catalog::{self, Catalog, Profile, Provider};
+use crate::catalog::{self, Catalog, Profile, Provider, Setting};
 use crate::input::{self, Limit};
 
 /// The variable that moves the system folder, for tests and unusual installs.
@@ -200,7 +200,7 @@ fn names(list: &[String]) -> String {
     text
 }
 
-fn setting<'p>(profile: &'p Profile, key: &str) -> Option<&'p str> {
+fn setting<'p>(profile: &'p Profile, key: &str) -> Option<Setting<'p>> {
     profile
         .settings()
         .into_iter()
@@ -234,6 +234,7 @@ fn writes(p: &Provider, key: &str) -> bool {
         "auth" => p.auth.is_some(),
         "supports_standalone_web_search" => p.supports_standalone_web_search.is_some(),
         "model_catalog_url" => p.model_catalog_url.is_some(),
+        "capabilities" => p.capabilities.is_some(),
         _ => false,
     }
 }
@@ -377,7 +378,7 @@ fn requirements(catalog: &Catalog, file: &Path, table: &toml::Table, out: &mut V
             continue;
         };
         for profile in &catalog.profiles {
-            let Some(set) = setting(profile, key) else {
+            let Some(set) = setting(profile, key).and_then(Setting::text) else {
                 continue;
             };
             if allowed.contains(&set) {

@@ -8,7 +8,8 @@ use std::collections::{HashMap, HashSet};
 use super::keys::{self, KeyDoc, Kind};
 use super::yaml::{Key, Node, Pos, Value};
 use super::{
-    AuthCommand, Aws, Bedrock, Catalog, Pairs, Profile, Provider, SCHEMAS, Source, snippet,
+    AuthCommand, Aws, Bedrock, Capabilities, Catalog, Pairs, Profile, Provider, SCHEMAS, Source,
+    snippet,
 };
 use crate::codex::{self, Target, Version, VersionReq};
 use crate::diagnostic::{Code, Problem, did_you_mean, is_unprintable};
@@ -479,7 +480,7 @@ impl Builder<'_> {
             return (providers, bedrock);
         };
         for (key, value) in f.entries {
-            if self.target.is_bedrock(&key.name) {
+            if self.target.changes_builtin(&key.name) {
                 bedrock.extend(self.bedrock(key, value));
             } else {
                 providers.extend(self.provider(key, value));
@@ -488,24 +489,53 @@ impl Builder<'_> {
         (providers, bedrock)
     }
 
-    /// A table for Codex's built-in `amazon-bedrock` (or
-    /// `amazon-bedrock-runtime`): Codex refuses every key but the few it
-    /// lets such a table change, and which those are grew release by
-    /// release (`codex::BEDROCK_KEYS`).
+    /// A table for one of Codex's built-ins that let a table change a few
+    /// keys (`amazon-bedrock`, `amazon-bedrock-runtime`, `gcp`): Codex
+    /// refuses every key but those, and which those are grew release by
+    /// release (`codex::BEDROCK_KEYS`, `codex::GCP_KEYS`).
     fn bedrock(&mut self, key: &Key, node: &Node) -> Option<Bedrock> {
         let id = key.name.clone();
         let what = format!("provider `{id}`");
         let mut f = self.fields(node, what.clone(), keys::PROVIDER)?;
-        let allowed = self.target.bedrock_keys();
+        let allowed = self.target.builtin_table_keys(&id);
+        let signs_with_aws = self.target.is_bedrock(&id);
         let version = self.target.version;
         let base_url = f.take("base_url").and_then(|n| self.base_url(n));
         let http_headers = self.pairs(f.take("http_headers"), &what, PairKind::Header);
         let auth = f
             .take("auth")
             .and_then(|n| self.auth(n, &format!("`auth` of {what}"), keys::AUTH));
-        let aws = f.take("aws").and_then(|n| self.aws(n, &what, &allowed));
+        let aws = if signs_with_aws {
+            f.take("aws").and_then(|n| self.aws(n, &what, &allowed))
+        } else {
+            None
+        };
+        let mut gcp_text = |b: &mut Self, key: &'static str| {
+            if !allowed.contains(&key) {
+                return None;
+            }
+            f.take(key)
+                .and_then(|n| b.string(n, &format!("`{key}` of {what}")))
+        };
+        let project_id = gcp_text(self, "project_id");
+        let location = gcp_text(self, "location");
+        let credential_file = gcp_text(self, "credential_file").filter(|path| {
+            // Codex: "provider credential_file must be an absolute path".
+            if path.starts_with('/') {
+                return true;
+            }
+            let pos = f.key_pos("credential_file").unwrap_or(node.pos);
+            self.error(
+                Code::BadValue,
+                pos,
+                format!("`credential_file: {path}` of {what} is not an absolute path"),
+                "Codex refuses a relative one",
+                "write the absolute path of the credential file, or leave it out to use Application Default Credentials",
+            );
+            false
+        });
         for k in keys::names(keys::PROVIDER) {
-            if matches!(k, "base_url" | "http_headers" | "auth" | "aws") {
+            if matches!(k, "base_url" | "http_headers" | "auth") || (k == "aws" && signs_with_aws) {
                 continue;
             }
             f.take(k);
@@ -513,7 +543,7 @@ impl Builder<'_> {
         for (k, _) in f.entries {
             let name = k.name.as_str();
             let known = keys::find(keys::PROVIDER, name).is_some();
-            if !known || name == "aws" || allowed.contains(&name) {
+            if !known || (name == "aws" && signs_with_aws) || allowed.contains(&name) {
                 continue;
             }
             let changeable: Vec<&str> = allowed.clone();
@@ -545,6 +575,9 @@ impl Builder<'_> {
             http_headers,
             auth,
             aws,
+            project_id,
+            location,
+            credential_file,
         })
     }
 
@@ -600,15 +633,16 @@ impl Builder<'_> {
         let websocket_connect_timeout_ms = self.count(&mut f, "websocket_connect_timeout_ms");
         let auth_node = f.take("auth");
         let auth = auth_node.and_then(|n| self.auth(n, &format!("`auth` of {what}"), keys::AUTH));
+        let capabilities = f
+            .take("capabilities")
+            .and_then(|n| self.capabilities(n, &format!("`capabilities` of {what}")));
         let supports_standalone_web_search = f
             .take("supports_standalone_web_search")
             .and_then(|n| self.boolean(n));
         let model_catalog_url = f
             .take("model_catalog_url")
             .and_then(|n| self.base_url_like(n, "`model_catalog_url`"));
-        if f.take("aws").is_some() {
-            self.aws_elsewhere(&f, &id);
-        }
+        self.builtin_keys_elsewhere(&mut f, &id);
         self.one_key_source(&f, &what, requires_openai_auth);
         self.newer_keys(&f, &what);
         if let Some(token) = f.take("experimental_bearer_token") {
@@ -643,6 +677,23 @@ impl Builder<'_> {
             supports_standalone_web_search,
             model_catalog_url,
             auth,
+            capabilities,
+        })
+    }
+
+    /// A provider's `capabilities`.
+    fn capabilities(&mut self, node: &Node, what: &str) -> Option<Capabilities> {
+        let mut f = self.fields(node, what.to_owned(), keys::CAPABILITIES)?;
+        let remote_compaction = self.choice(&mut f, "remote_compaction", None);
+        let external_web_access = f.take("external_web_access").and_then(|n| self.boolean(n));
+        let cyber_access_programs = f
+            .take("cyber_access_programs")
+            .and_then(|n| self.boolean(n));
+        self.finish(&f, "");
+        Some(Capabilities {
+            remote_compaction,
+            external_web_access,
+            cyber_access_programs,
         })
     }
 
@@ -692,6 +743,42 @@ impl Builder<'_> {
             format!(
                 "put `aws:` under a provider named `amazon-bedrock` (Codex {} and newer) and use `provider: amazon-bedrock` in profiles",
                 codex::BEDROCK_PROVIDERS[0].1
+            ),
+        );
+    }
+
+    /// The keys only a built-in's table reads (`aws`, `project_id`, ...),
+    /// on a provider of the catalog's own: refused.
+    fn builtin_keys_elsewhere(&mut self, f: &mut Fields<'_>, id: &str) {
+        if f.take("aws").is_some() {
+            self.aws_elsewhere(f, id);
+        }
+        for key in ["project_id", "location", "credential_file"] {
+            if f.take(key).is_some() {
+                self.gcp_elsewhere(f, key, id);
+            }
+        }
+    }
+
+    /// A Google Cloud key (`project_id`, ...) on a provider that is not
+    /// Codex's `gcp`: refused (Codex 0.171.0 loads it and does nothing
+    /// with it).
+    fn gcp_elsewhere(&mut self, f: &Fields<'_>, key: &str, id: &str) {
+        let Some(pos) = f.key_pos(key) else {
+            return;
+        };
+        let (gcp, first) = codex::GCP_PROVIDER;
+        self.error(
+            Code::UnsupportedKey,
+            pos,
+            format!("`{key}` of provider `{id}`: Codex reads it only for its built-in `{gcp}` provider"),
+            "Codex ignores it here without a word",
+            format!(
+                "put it under a provider named `{gcp}` (Codex {first} and newer; `{key}` from {}) and use `provider: {gcp}` in profiles",
+                codex::GCP_KEYS
+                    .iter()
+                    .find(|(k, _)| *k == key)
+                    .map_or(first, |(_, v)| *v)
             ),
         );
     }
@@ -1021,6 +1108,17 @@ impl Builder<'_> {
         let sandbox_mode = self.choice(&mut f, "sandbox_mode", None);
         let personality = self.choice(&mut f, "personality", None);
         let web_search = self.choice(&mut f, "web_search", None);
+        let model_context_window = self.count(&mut f, "model_context_window");
+        let model_auto_compact_token_limit = self.count(&mut f, "model_auto_compact_token_limit");
+        let tool_output_token_limit = self.count(&mut f, "tool_output_token_limit");
+        let model_auto_compact_token_limit_scope =
+            self.choice(&mut f, "model_auto_compact_token_limit_scope", None);
+        let model_post_turn_compact_threshold_percent =
+            self.count(&mut f, "model_post_turn_compact_threshold_percent");
+        for &(key, first) in codex::PROFILE_KEYS_FROM {
+            self.needs_codex(&f, key, first, &what);
+        }
+        self.ignored_by_codex(&mut f, &what);
         self.finish(&f, "");
         Some(Profile {
             name: name?,
@@ -1033,7 +1131,32 @@ impl Builder<'_> {
             sandbox_mode,
             personality,
             web_search,
+            model_context_window,
+            model_auto_compact_token_limit,
+            tool_output_token_limit,
+            model_auto_compact_token_limit_scope,
+            model_post_turn_compact_threshold_percent,
         })
+    }
+
+    /// Keys of the table that Codex does not read (`Kind::Refused` without a
+    /// refusal of their own): each refused with the reason its entry gives.
+    fn ignored_by_codex(&mut self, f: &mut Fields<'_>, what: &str) {
+        for k in f.keys {
+            if !matches!(k.kind, Kind::Refused) {
+                continue;
+            }
+            let Some(node) = f.take(k.name) else {
+                continue;
+            };
+            self.error(
+                Code::UnsupportedKey,
+                node.pos,
+                format!("`{}` of {what}: Codex does not read it", k.name),
+                k.description,
+                "remove it; for a model Codex does not know, `model_context_window` (or `model_auto_compact_token_limit`) is what Codex reads",
+            );
+        }
     }
 
     fn profile_provider(

@@ -20,42 +20,22 @@ const DATA: &str = include_str!("../../data/codex-keys.json");
 /// Provider keys Codex reads that the catalog has no key for yet, and why.
 /// A new key in a newly measured release fails the test until it is either
 /// modelled in `keys::PROVIDER` or listed here.
-const PROVIDER_KEYS_LEFT_OUT: &[(&str, &str)] = &[
-    ("capabilities", "issue 21, point 3"),
-    (
-        "gateway_oauth",
-        "a credential source of its own; not modelled",
-    ),
-    (
-        "project_id",
-        "only changeable on the built-in `gcp` (issue 21)",
-    ),
-    (
-        "location",
-        "only changeable on the built-in `gcp` (issue 21)",
-    ),
-    (
-        "credential_file",
-        "only changeable on the built-in `gcp` (issue 21)",
-    ),
-];
+const PROVIDER_KEYS_LEFT_OUT: &[(&str, &str)] = &[(
+    "gateway_oauth",
+    "a credential source of its own; not modelled",
+)];
 
 /// Built-in provider ids codexgen does not know, and why.
-const BUILTIN_IDS_LEFT_OUT: &[(&str, &str)] = &[
-    ("gcp", "issue 21, point 3"),
-    (
-        "ollama-chat",
-        "built in on old releases only (0.89.0); refused with a hint later",
-    ),
-];
+const BUILTIN_IDS_LEFT_OUT: &[(&str, &str)] = &[(
+    "ollama-chat",
+    "built in on old releases only (0.89.0); refused with a hint later",
+)];
 
 /// Profile keys the catalog accepts although a measured release ignores
 /// them (a gap codexgen does not gate yet). The test fails when the data
 /// no longer shows the gap, so the entry goes with it.
-const PROFILE_GAPS: &[(&str, &str)] = &[(
-    "personality",
-    "0.89.0 reads it neither at the top level nor in a profile; read from 0.94.0 (bisected)",
-)];
+/// (`personality`, read from 0.94.0, left it for `codex::PROFILE_KEYS_FROM`.)
+const PROFILE_GAPS: &[(&str, &str)] = &[];
 
 /// The release from which the catalog accepts a provider key (`None`: every
 /// release codexgen knows).
@@ -65,6 +45,16 @@ fn provider_key_from(key: &str) -> Option<Version> {
         return Some(codex::BEDROCK_PROVIDERS[0].1);
     }
     codex::PROVIDER_KEYS_FROM
+        .iter()
+        .chain(codex::GCP_KEYS)
+        .find(|(k, _)| *k == key)
+        .map(|(_, v)| *v)
+}
+
+/// The release from which the catalog accepts a profile key (`None`: every
+/// release codexgen knows).
+fn profile_key_from(key: &str) -> Option<Version> {
+    codex::PROFILE_KEYS_FROM
         .iter()
         .find(|(k, _)| *k == key)
         .map(|(_, v)| *v)
@@ -190,7 +180,27 @@ impl Holding {
         };
         let profile = list(release, place);
         for k in keys::PROFILE {
+            if matches!(k.kind, Kind::Refused) {
+                // Refused because Codex ignores it: the newest release must.
+                if version == codex::NEWEST_KNOWN && profile.contains(k.name) {
+                    self.failures.push(format!(
+                        "{version}: the catalog refuses profile key `{}` as ignored by Codex, but Codex {version} reads it in {file}",
+                        k.name
+                    ));
+                }
+                continue;
+            }
             let key = codex_profile_key(k.name);
+            if let Some(from) = profile_key_from(k.name)
+                && version < from
+            {
+                if profile.contains(key) {
+                    self.report.push(format!(
+                        "{version}: reads profile key `{key}` in {file}, which the catalog accepts only from {from}"
+                    ));
+                }
+                continue;
+            }
             if profile.contains(key) {
                 continue;
             }
@@ -201,7 +211,7 @@ impl Holding {
                 ));
             } else {
                 self.failures.push(format!(
-                    "{version}: the catalog writes profile key `{key}` into {file}, which Codex {version} does not read"
+                    "{version}: the catalog writes profile key `{key}` into {file}, which Codex {version} does not read (gate it: codex::PROFILE_KEYS_FROM)"
                 ));
             }
         }
@@ -252,13 +262,16 @@ impl Holding {
                 ));
             }
         }
-        for (id, _) in codex::BEDROCK_PROVIDERS {
+        for (id, _) in codex::BEDROCK_PROVIDERS
+            .iter()
+            .chain([&codex::GCP_PROVIDER])
+        {
             let Some(changeable) = builtins.get(*id).and_then(|b| b["changeable"].as_array())
             else {
                 continue;
             };
             let changeable: BTreeSet<&str> = changeable.iter().filter_map(Value::as_str).collect();
-            for key in target.bedrock_keys() {
+            for key in target.builtin_table_keys(id) {
                 if !changeable.contains(key) {
                     self.failures.push(format!(
                         "{version}: codexgen lets a `{id}` table change `{key}`; Codex {version} allows only {changeable:?}"
@@ -313,4 +326,22 @@ fn a_provider_key_codex_adds_fails_until_decided() {
     let (failures, _) = hold(&data.to_string());
     assert_eq!(failures.len(), 1, "{failures:?}");
     assert!(failures[0].contains("`brand_new_key`"), "{failures:?}");
+}
+
+#[test]
+fn a_profile_key_read_after_its_gate_only_fails() {
+    // 0.89.0 does not read `personality` and the catalog gates it at
+    // 0.94.0: fine. 0.133.0 without it contradicts the gate.
+    let mut data: Value = serde_json::from_str(DATA).expect("JSON");
+    data["releases"]["0.133.0"]["profile_table"]
+        .as_array_mut()
+        .expect("0.133.0 is measured")
+        .retain(|k| k != "personality");
+    let (failures, _) = hold(&data.to_string());
+    assert_eq!(
+        failures,
+        [
+            "0.133.0: the catalog writes profile key `personality` into [profiles.NAME], which Codex 0.133.0 does not read (gate it: codex::PROFILE_KEYS_FROM)"
+        ]
+    );
 }

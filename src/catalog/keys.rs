@@ -198,6 +198,21 @@ pub const PROVIDER: &[KeyDoc] = &[
         "Only under Codex's built-in `amazon-bedrock` (0.123+) or `amazon-bedrock-runtime` (0.148+): sign requests with AWS SigV4 instead of sending a key.",
     ),
     key(
+        "project_id",
+        Kind::Text,
+        "Only under Codex's built-in `gcp` (0.166+): the Google Cloud project (default: GOOGLE_CLOUD_PROJECT).",
+    ),
+    key(
+        "location",
+        Kind::Text,
+        "Only under Codex's built-in `gcp` (0.166+): the Vertex AI location (default: global).",
+    ),
+    key(
+        "credential_file",
+        Kind::Text,
+        "Only under Codex's built-in `gcp` (0.166+): the absolute path of a Google Cloud credential file (default: Application Default Credentials).",
+    ),
+    key(
         "supports_websockets",
         Kind::Bool,
         "Whether the provider serves the Responses API over WebSocket as well.",
@@ -216,6 +231,11 @@ pub const PROVIDER: &[KeyDoc] = &[
         "model_catalog_url",
         Kind::Url,
         "Where Codex fetches this provider's model list (Codex 0.156+).",
+    ),
+    key(
+        "capabilities",
+        Kind::Table("capabilities", CAPABILITIES),
+        "What the provider's API can do beyond plain Responses, for Codex to use (Codex 0.162+).",
     ),
     key(
         "experimental_bearer_token",
@@ -253,6 +273,25 @@ pub const AUTH: &[KeyDoc] = &[
         "cwd",
         Kind::Text,
         "The folder the command runs in: absolute, or relative to the Codex home (needed for a relative `command`).",
+    ),
+];
+
+/// The keys of a provider's `capabilities`.
+pub const CAPABILITIES: &[KeyDoc] = &[
+    key(
+        "remote_compaction",
+        Kind::Choice(codex::REMOTE_COMPACTIONS),
+        "Whether the provider compacts a conversation itself: `unsupported`, or `v2` (its compaction endpoint).",
+    ),
+    key(
+        "external_web_access",
+        Kind::Bool,
+        "Whether the provider's model may reach the web on its own.",
+    ),
+    key(
+        "cyber_access_programs",
+        Kind::Bool,
+        "Whether the provider takes part in OpenAI's cyber access programs.",
     ),
 ];
 
@@ -300,7 +339,7 @@ pub const PROFILE: &[KeyDoc] = &[
     required(
         "provider",
         Kind::ProviderRef,
-        "A provider id of this catalog, or one of Codex's built-ins (openai, ollama, lmstudio).",
+        "A provider id of this catalog, or one of Codex's built-ins (openai, ollama, lmstudio; amazon-bedrock 0.123+, amazon-bedrock-runtime 0.148+, gcp 0.165+).",
     ),
     required("model", Kind::Text, "The model id this provider serves."),
     key(
@@ -331,14 +370,63 @@ pub const PROFILE: &[KeyDoc] = &[
     key(
         "personality",
         Kind::Choice(codex::PERSONALITIES),
-        "The tone of Codex's answers.",
+        "The tone of Codex's answers (Codex 0.94+).",
     ),
     key(
         "web_search",
         Kind::Choice(codex::WEB_SEARCH_MODES),
         "Whether the model may search the web (cached results or live).",
     ),
+    key(
+        "model_context_window",
+        TOKENS,
+        "The model's context window in tokens; a model Codex does not know needs it (or `model_auto_compact_token_limit`) to be compacted at all (Codex 0.134+, profile files).",
+    ),
+    key(
+        "model_auto_compact_token_limit",
+        TOKENS,
+        "Tokens of history at which Codex compacts it (Codex 0.134+, profile files).",
+    ),
+    key(
+        "tool_output_token_limit",
+        TOKENS,
+        "Tokens of a tool's output Codex keeps in the history (Codex 0.134+, profile files).",
+    ),
+    key(
+        "model_auto_compact_token_limit_scope",
+        Kind::Choice(codex::COMPACT_LIMIT_SCOPES),
+        "What `model_auto_compact_token_limit` counts: the whole history, or what follows the fixed prefix (Codex 0.134+, profile files).",
+    ),
+    key(
+        "model_post_turn_compact_threshold_percent",
+        Kind::Count {
+            min: 0,
+            max: codex::MAX_PERCENT,
+        },
+        "Percent of the context window after which Codex compacts at the end of a turn (0..100; Codex 0.156+).",
+    ),
+    key(
+        "model_max_output_tokens",
+        Kind::Refused,
+        "Refused: no Codex release reads it (0.89.0-0.171.0 ignore it, and a session only warns about an unrecognised setting).",
+    ),
+    key(
+        "model_reasoning_summary_format",
+        Kind::Refused,
+        "Refused: no Codex release reads it (0.89.0-0.171.0 ignore it, and a session only warns about an unrecognised setting).",
+    ),
+    key(
+        "model_supports_reasoning_summaries",
+        Kind::Refused,
+        "Refused: Codex ignores it from 0.145.0 (read up to 0.144.x), and a session only warns about an unrecognised setting.",
+    ),
 ];
+
+/// A number of tokens.
+const TOKENS: Kind = Kind::Count {
+    min: 1,
+    max: i64::MAX,
+};
 
 /// Every `wire_api` any known Codex accepts.
 const WIRE_APIS: &[&str] = &["responses", "chat"];

@@ -16,7 +16,7 @@ mod build;
 mod codex_facts;
 pub mod edit;
 mod emit;
-mod keys;
+pub mod keys;
 mod yaml;
 
 pub use build::is_env_name;
@@ -26,7 +26,11 @@ pub use keys::json_schema_text;
 /// The profile keys that are Codex settings (all but `provider` and
 /// `model`), in the catalog's order: from the one key table.
 pub fn profile_settings() -> impl Iterator<Item = &'static str> + Clone {
-    keys::names(keys::PROFILE).filter(|k| !matches!(*k, "provider" | "model"))
+    keys::PROFILE
+        .iter()
+        .filter(|k| !matches!(k.kind, keys::Kind::Refused))
+        .map(|k| k.name)
+        .filter(|k| !matches!(*k, "provider" | "model"))
 }
 
 use std::collections::{HashMap, HashSet};
@@ -331,32 +335,89 @@ impl Serialize for Profile {
         for (key, value) in &settings {
             map.serialize_entry(key, value)?;
         }
-        let pairs = Pairs(
-            settings
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-                .collect(),
-        );
-        map.serialize_entry("settings", &pairs)?;
+        map.serialize_entry("settings", &Settings(&settings))?;
         map.end()
+    }
+}
+
+/// A profile's settings as a map, in order, for the templates.
+struct Settings<'s, 'p>(&'s [(&'static str, Setting<'p>)]);
+
+impl Serialize for Settings<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+    }
+}
+
+/// The value of one profile setting, as Codex's TOML holds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum Setting<'p> {
+    Text(&'p str),
+    Number(i64),
+}
+
+impl<'p> Setting<'p> {
+    /// The text of a text setting (`None` for a number).
+    pub fn text(self) -> Option<&'p str> {
+        match self {
+            Setting::Text(text) => Some(text),
+            Setting::Number(_) => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Setting<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Setting::Text(text) => f.write_str(text),
+            Setting::Number(n) => write!(f, "{n}"),
+        }
     }
 }
 
 impl Profile {
     /// The profile's Codex settings that are set, by Codex key, in the order
     /// the templates write them.
-    pub fn settings(&self) -> Vec<(&'static str, &str)> {
+    pub fn settings(&self) -> Vec<(&'static str, Setting<'_>)> {
+        fn text(v: Option<&str>) -> Option<Setting<'_>> {
+            v.map(Setting::Text)
+        }
+        let number = |v: Option<i64>| v.map(Setting::Number);
         [
-            ("model_reasoning_effort", &self.model_reasoning_effort),
-            ("model_reasoning_summary", &self.model_reasoning_summary),
-            ("model_verbosity", &self.model_verbosity),
-            ("approval_policy", &self.approval_policy),
-            ("sandbox_mode", &self.sandbox_mode),
-            ("personality", &self.personality),
-            ("web_search", &self.web_search),
+            (
+                "model_reasoning_effort",
+                text(self.model_reasoning_effort.as_deref()),
+            ),
+            (
+                "model_reasoning_summary",
+                text(self.model_reasoning_summary.as_deref()),
+            ),
+            ("model_verbosity", text(self.model_verbosity.as_deref())),
+            ("approval_policy", text(self.approval_policy.as_deref())),
+            ("sandbox_mode", text(self.sandbox_mode.as_deref())),
+            ("personality", text(self.personality.as_deref())),
+            ("web_search", text(self.web_search.as_deref())),
+            ("model_context_window", number(self.model_context_window)),
+            (
+                "model_auto_compact_token_limit",
+                number(self.model_auto_compact_token_limit),
+            ),
+            (
+                "tool_output_token_limit",
+                number(self.tool_output_token_limit),
+            ),
+            (
+                "model_auto_compact_token_limit_scope",
+                text(self.model_auto_compact_token_limit_scope.as_deref()),
+            ),
+            (
+                "model_post_turn_compact_threshold_percent",
+                number(self.model_post_turn_compact_threshold_percent),
+            ),
         ]
         .into_iter()
-        .filter_map(|(k, v)| v.as_deref().map(|v| (k, v)))
+        .filter_map(|(k, v)| v.map(|v| (k, v)))
         .collect()
     }
 }
@@ -383,6 +444,20 @@ pub struct Provider {
     pub model_catalog_url: Option<String>,
     /// A command that prints the key (`[model_providers.<id>.auth]`).
     pub auth: Option<AuthCommand>,
+    /// `[model_providers.<id>.capabilities]`.
+    pub capabilities: Option<Capabilities>,
+}
+
+/// `[model_providers.<id>.capabilities]`: what the provider's API can do
+/// beyond plain Responses. Unset keys are left to Codex's defaults.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Capabilities {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remote_compaction: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external_web_access: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cyber_access_programs: Option<bool>,
 }
 
 /// `[model_providers.<id>.auth]`: Codex runs `command` with `args` (no
@@ -401,9 +476,12 @@ pub struct AuthCommand {
     pub cwd: Option<String>,
 }
 
-/// A `[model_providers.<id>]` table for one of Codex's Amazon Bedrock
-/// built-ins (`amazon-bedrock`, `amazon-bedrock-runtime`): only the keys
-/// Codex lets such a table change, each written only when set.
+/// A `[model_providers.<id>]` table for one of the Codex built-ins that
+/// let a table change a few keys: Amazon Bedrock's (`amazon-bedrock`,
+/// `amazon-bedrock-runtime`, with `aws`) and Google Cloud's (`gcp`, with
+/// `project_id`, `location`, `credential_file`). Only the keys Codex lets
+/// such a table change, each written only when set. (Named for the first
+/// such built-in; templates see the list as `catalog.bedrock`.)
 #[derive(Debug, Clone, Serialize)]
 pub struct Bedrock {
     pub id: String,
@@ -411,6 +489,9 @@ pub struct Bedrock {
     pub http_headers: Pairs,
     pub auth: Option<AuthCommand>,
     pub aws: Option<Aws>,
+    pub project_id: Option<String>,
+    pub location: Option<String>,
+    pub credential_file: Option<String>,
 }
 
 /// `[model_providers.<id>.aws]`: which AWS profile and region sign the
@@ -438,6 +519,12 @@ pub struct Profile {
     pub sandbox_mode: Option<String>,
     pub personality: Option<String>,
     pub web_search: Option<String>,
+    /// Model metadata for a model Codex does not know (profile files only).
+    pub model_context_window: Option<i64>,
+    pub model_auto_compact_token_limit: Option<i64>,
+    pub tool_output_token_limit: Option<i64>,
+    pub model_auto_compact_token_limit_scope: Option<String>,
+    pub model_post_turn_compact_threshold_percent: Option<i64>,
 }
 
 /// String-to-string entries in catalog order (headers, query parameters).
@@ -463,4 +550,36 @@ pub enum CatalogError {
 pub(crate) fn snippet(sources: &[Source], pos: yaml::Pos) -> Snippet {
     let source = &sources[pos.file];
     Snippet::at(&source.name, &source.text, pos.line, pos.column, pos.width)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A key added to the profile table but not to `Profile::settings`
+    /// would be checked, then dropped by gen without a word.
+    #[test]
+    fn every_profile_setting_of_the_key_table_is_rendered() {
+        let text = || Some("x".to_owned());
+        let profile = Profile {
+            name: ProfileName::new("p").expect("a profile name"),
+            provider: "openai".to_owned(),
+            model: "m".to_owned(),
+            model_reasoning_effort: text(),
+            model_reasoning_summary: text(),
+            model_verbosity: text(),
+            approval_policy: text(),
+            sandbox_mode: text(),
+            personality: text(),
+            web_search: text(),
+            model_context_window: Some(1),
+            model_auto_compact_token_limit: Some(1),
+            tool_output_token_limit: Some(1),
+            model_auto_compact_token_limit_scope: text(),
+            model_post_turn_compact_threshold_percent: Some(1),
+        };
+        let rendered: Vec<&str> = profile.settings().into_iter().map(|(k, _)| k).collect();
+        let table: Vec<&str> = profile_settings().collect();
+        assert_eq!(rendered, table);
+    }
 }

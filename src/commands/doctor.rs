@@ -310,6 +310,9 @@ fn check_codex<'s>(
         format!("Codex {version} at {}", installed.bin.display()),
         None,
     );
+    if let Some(line) = codex::newer_than_measured(version) {
+        f.add("codex", Status::Warn, line, None);
+    }
     // What the files on disk were written for (recorded by the last write),
     // else what this run would write for.
     let written_for = state
@@ -671,6 +674,12 @@ fn check_keys(settings: &Settings, catalog: &Catalog, scope: &Scope, f: &mut Fin
                 };
                 check_key_variable(settings, &endpoint, &key, scope, f);
             }
+            (None, None, None) if endpoint.builtin && endpoint.id == codex::GCP_PROVIDER.0 => f.add(
+                &scope_name,
+                Status::Ok,
+                "Codex signs in with Google Cloud credentials (Application Default Credentials, or the table's `credential_file`); they are not checked",
+                None,
+            ),
             (None, None, None) => f.add(&scope_name, Status::Ok, "no key needed", None),
         }
         for (header, hvar) in &endpoint.env_http_headers {

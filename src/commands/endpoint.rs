@@ -10,6 +10,7 @@ use crate::codex;
 /// What the troubleshooting commands show as the URL of Codex's Amazon
 /// Bedrock built-in, whose real one depends on the AWS region.
 const BEDROCK_URL: &str = "(Codex's Amazon Bedrock endpoint for the AWS region)";
+const GCP_URL: &str = "(Codex's Vertex AI endpoint for the Google Cloud project and location)";
 
 use crate::catalog::{AuthCommand, Aws, Bedrock, Index, Provider};
 
@@ -73,6 +74,11 @@ impl Endpoint {
                     env_http_headers: Vec::new(),
                     builtin: true,
                 });
+            }
+            // Signs in with Google Cloud credentials; its URL names the
+            // project and location, which codexgen does not build.
+            id if id == codex::GCP_PROVIDER.0 => {
+                ("Google Cloud Vertex AI", GCP_URL.to_owned(), None)
             }
             _ => return None,
         };

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::Command;
 
 use super::endpoint::Endpoint;
-use crate::catalog::{Catalog, Profile};
+use crate::catalog::{Catalog, Profile, Setting};
 use crate::diagnostic::{Exit, Level, Problem, did_you_mean};
 use crate::error::Error;
 use crate::home::CodexFile;
@@ -199,7 +199,10 @@ pub fn codex_args(profile: &Profile) -> Vec<String> {
     ];
     for (key, value) in profile.settings() {
         args.push("-c".to_owned());
-        args.push(format!("{key}={}", toml_string(value)));
+        args.push(match value {
+            Setting::Text(text) => format!("{key}={}", toml_string(text)),
+            Setting::Number(n) => format!("{key}={n}"),
+        });
     }
     args
 }

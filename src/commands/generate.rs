@@ -742,6 +742,9 @@ fn warn_before_writing(
     state: &State,
     said: &mut Warnings,
 ) {
+    if let Some(line) = codex::newer_than_measured(settings.target.version) {
+        said.warn(Problem::new(line));
+    }
     warn_about_hazards(settings, catalog, plan, state, said);
     warn_about_take_overs(plan, state, said);
     warn_about_releases(plan, said);

@@ -35,6 +35,7 @@ use std::path::{Path, PathBuf};
 use toml_edit::{Document, Item, TableLike};
 
 use super::report::{dim, print_out};
+use crate::catalog::keys::{self, KeyDoc, Kind};
 use crate::catalog::{self, Source, yaml_string};
 use crate::codex::{self, ProfileLayout, Target};
 use crate::diagnostic::{Exit, Level, Problem, Snippet, is_unprintable, printable};
@@ -415,6 +416,7 @@ struct Profile {
     from: String,
     provider: String,
     model: String,
+    /// Codex settings by key, each value as a catalog line writes it (YAML).
     settings: Vec<(&'static str, String)>,
 }
 
@@ -433,18 +435,57 @@ struct Import<'t> {
     warnings: Vec<String>,
 }
 
-/// The profile keys of Codex that the catalog has, besides `model` and
-/// `model_provider`, with the values it accepts for the target.
-fn setting_choices(target: &Target) -> [(&'static str, &'static [&'static str]); 7] {
-    [
-        ("model_reasoning_effort", codex::REASONING_EFFORTS),
-        ("model_reasoning_summary", codex::REASONING_SUMMARIES),
-        ("model_verbosity", codex::VERBOSITIES),
-        ("approval_policy", target.approval_policies()),
-        ("sandbox_mode", codex::SANDBOX_MODES),
-        ("personality", codex::PERSONALITIES),
-        ("web_search", codex::WEB_SEARCH_MODES),
-    ]
+/// The catalog's entry for a Codex profile key (besides `model` and
+/// `model_provider`), from the catalog's key table.
+fn profile_key(key: &str) -> Option<&'static KeyDoc> {
+    (!matches!(key, "provider" | "model"))
+        .then(|| keys::find(keys::PROFILE, key))
+        .flatten()
+}
+
+/// A profile setting's value as a catalog line holds it (YAML), or why it
+/// is kept in the file instead. `None`: the key is no catalog key.
+fn setting_yaml(
+    parsed: &Parsed<'_>,
+    target: &Target,
+    doc: &KeyDoc,
+    item: &Item,
+    path: &str,
+) -> Result<Result<String, String>, Error> {
+    let version = target.version;
+    Ok(match doc.kind {
+        // Choices whose values depend on the target.
+        Kind::Choice(_) if doc.name == "approval_policy" => {
+            choice(parsed, target.approval_policies(), version, item, path)?
+        }
+        Kind::Choice(values) => choice(parsed, values, version, item, path)?,
+        Kind::Count { min, max } => match item.as_integer() {
+            Some(n) if (min..=max).contains(&n) => Ok(n.to_string()),
+            Some(n) => Err(format!(
+                "{n} is not a value codexgen accepts ({min} to {max})"
+            )),
+            None => Err("not a whole number".to_owned()),
+        },
+        Kind::Refused => Err("Codex does not read it".to_owned()),
+        _ => Err("no catalog key".to_owned()),
+    })
+}
+
+fn choice(
+    parsed: &Parsed<'_>,
+    allowed: &[&str],
+    version: codex::Version,
+    item: &Item,
+    path: &str,
+) -> Result<Result<String, String>, Error> {
+    Ok(match parsed.string(item, path)? {
+        Some(s) if allowed.contains(&s.as_str()) => Ok(yaml_string(&s)),
+        Some(s) => Err(format!(
+            "\"{}\" is not a value codexgen accepts for Codex {version}",
+            printable(&s)
+        )),
+        None => Err("not a string".to_owned()),
+    })
 }
 
 impl<'t> Import<'t> {
@@ -614,12 +655,17 @@ impl<'t> Import<'t> {
         let cfg = &config.file;
         let shown = toml_edit::Key::new(id).display_repr().into_owned();
         let path = format!("model_providers.{shown}");
-        if self.target.is_bedrock(id) {
+        if self.target.changes_builtin(id) {
             // Codex lets this table change a few keys of its built-in;
             // it works as it is, and stays the user's.
+            let which = if self.target.is_gcp(id) {
+                "Google Cloud"
+            } else {
+                "Amazon Bedrock"
+            };
             self.keep(
                 cfg,
-                format!("[{path}] (Codex's built-in Amazon Bedrock provider, as you set it up)"),
+                format!("[{path}] (Codex's built-in {which} provider, as you set it up)"),
             );
             return Ok(());
         }
@@ -777,8 +823,12 @@ impl<'t> Import<'t> {
             },
             // Kept as they are; the catalog's loader checks them with
             // the rest of the imported catalog.
-            "auth" | "aws" => {
-                let name = if key == "auth" { "auth" } else { "aws" };
+            "auth" | "aws" | "capabilities" => {
+                let name = match key {
+                    "auth" => "auth",
+                    "aws" => "aws",
+                    _ => "capabilities",
+                };
                 let mut lines = Vec::new();
                 if plain_yaml(config, value, at, 6, &mut lines)? {
                     p.tables.push((name, lines));
@@ -962,8 +1012,7 @@ impl<'t> Import<'t> {
         };
         let mut model = None;
         let mut provider = None;
-        let mut settings = Vec::new();
-        let choices = setting_choices(self.target);
+        let mut settings: Vec<(&'static str, String)> = Vec::new();
         for (key, item) in table.iter() {
             let path = at(key);
             let why: Option<String> = match key {
@@ -978,18 +1027,14 @@ impl<'t> Import<'t> {
                     }
                     None => Some("not a string".to_owned()),
                 },
-                _ => match choices.iter().find(|(k, _)| *k == key) {
-                    Some((k, allowed)) => match parsed.string(item, &path)? {
-                        Some(s) if allowed.contains(&s.as_str()) => {
-                            settings.push((*k, s));
+                _ => match profile_key(key) {
+                    Some(doc) if self.unread(doc.name).is_some() => self.unread(doc.name),
+                    Some(doc) => match setting_yaml(parsed, self.target, doc, item, &path)? {
+                        Ok(yaml) => {
+                            settings.push((doc.name, yaml));
                             None
                         }
-                        Some(s) => Some(format!(
-                            "\"{}\" is not a value codexgen accepts for Codex {}",
-                            printable(&s),
-                            self.target.version
-                        )),
-                        None => Some("not a string".to_owned()),
+                        Err(why) => Some(why),
                     },
                     None if prefix.is_empty() && key == "profile" => {
                         Some("a profile selector".to_owned())
@@ -1005,7 +1050,7 @@ impl<'t> Import<'t> {
             }
         }
         // Settings in the order the templates write them.
-        settings.sort_by_key(|(k, _)| choices.iter().position(|(c, _)| c == k));
+        settings.sort_by_key(|(k, _)| keys::PROFILE.iter().position(|c| c.name == *k));
         let location = |key: &str| match file {
             CodexFile::Config => format!("config.toml: `{}`", at(key)),
             CodexFile::Profile(_) => format!("{file}: `{key}`"),
@@ -1049,6 +1094,19 @@ impl<'t> Import<'t> {
             settings,
         });
         Ok(true)
+    }
+
+    /// Why profile key `key` is kept rather than imported, when the target
+    /// is older than the release that first reads it
+    /// (`codex::PROFILE_KEYS_FROM`): gen would refuse it.
+    fn unread(&self, key: &str) -> Option<String> {
+        let version = self.target.version;
+        codex::PROFILE_KEYS_FROM
+            .iter()
+            .find(|(k, first)| *k == key && version < *first)
+            .map(|(_, first)| {
+                format!("Codex {version} does not read it; Codex {first} and newer do")
+            })
     }
 
     fn knows_provider(&self, id: &str) -> bool {
@@ -1221,7 +1279,7 @@ impl<'t> Import<'t> {
             let _ = writeln!(out, "    provider: {}", yaml_string(&p.provider));
             let _ = writeln!(out, "    model: {}", yaml_string(&p.model));
             for (key, value) in &p.settings {
-                let _ = writeln!(out, "    {key}: {}", yaml_string(value));
+                let _ = writeln!(out, "    {key}: {value}");
             }
         }
         out

@@ -7,7 +7,8 @@
 //! another origin (Codex would carry the provider's headers there). A
 //! provider whose key comes from a command (`auth`) has that command run
 //! first, as Codex runs it (`keycmd`), and said on stderr; Amazon Bedrock's
-//! providers, which sign with AWS, are not probed.
+//! providers, which sign with AWS, and Google Cloud's `gcp`, which signs in
+//! with Google credentials, are not probed.
 
 use std::io::Read as _;
 use std::time::Duration;
@@ -17,6 +18,7 @@ use serde::Serialize;
 use super::endpoint::Endpoint;
 use super::report::{Format, Status, own_words, shown, style_status};
 use crate::catalog::Catalog;
+use crate::codex;
 use crate::diagnostic::{Exit, did_you_mean};
 use crate::error::Error;
 use crate::keycmd;
@@ -202,15 +204,20 @@ fn probe(
             }
         }
     }
-    if e.aws.is_some() {
+    let signed = if e.aws.is_some() {
+        Some("Codex signs its requests with AWS SigV4")
+    } else if e.builtin && e.id == codex::GCP_PROVIDER.0 && e.auth.is_none() {
+        Some("Codex signs in with Google Cloud credentials")
+    } else {
+        None
+    };
+    if let Some(how) = signed {
         return vec![Outcome {
             provider: e.id.clone(),
             request: "(none)".to_owned(),
             status: Status::Info,
             code: None,
-            message:
-                "not probed: Codex signs its requests with AWS SigV4, which the probe does not do"
-                    .to_owned(),
+            message: format!("not probed: {how}, which the probe does not do"),
             fix: Some(format!(
                 "try it with `codexgen exec PROFILE` (a profile on `{}`)",
                 e.id

@@ -1,6 +1,7 @@
 //! Every kind of bad catalog is refused before anything is rendered, with the
 //! file, line and column, the offending line, and what to do; nothing is written.
 
+use predicates::prelude::*;
 use predicates::str::contains;
 
 use crate::support::{CATALOG, World, snapshot_dir};
@@ -109,7 +110,7 @@ fn builtin_providers_may_be_used_but_not_defined() {
         &[
             "provider id `ollama` is one of Codex's built-in providers",
             "providers.yaml:9:3",
-            "Codex 0.169.0 refuses to load such a table (`[model_providers.ollama]`)",
+            "Codex 0.171.0 refuses to load such a table (`[model_providers.ollama]`)",
             "local_ollama",
         ],
     );
@@ -224,7 +225,7 @@ fn chat_wire_api_is_refused_for_current_codex() {
             "    env_key: ALPHA_API_KEY\n    wire_api: chat\n",
         ),
         &[
-            "provider `alpha-p` uses `wire_api: chat`, which Codex 0.169.0 refuses to load",
+            "provider `alpha-p` uses `wire_api: chat`, which Codex 0.171.0 refuses to load",
             "providers.yaml:9:15",
             "removed the chat wire API in 0.95.0",
             "wire_api: responses",
@@ -248,7 +249,7 @@ fn values_codex_does_not_accept() {
         &CATALOG.replace("model_reasoning_effort: high", "approval_policy: untrusted"),
         &[
             "`approval_policy: untrusted`",
-            "Codex 0.169.0 accepts: on-request, on-failure, never",
+            "Codex 0.171.0 accepts: on-request, on-failure, never",
         ],
     );
     refused(
@@ -671,4 +672,116 @@ fn a_huge_value_is_refused_and_shown_cut() {
     w.catalog(&CATALOG.replace("model: alpha-1", &format!("model: {long}")));
     w.gen_yes();
     assert!(w.read("config.toml").contains(&long));
+}
+
+/// Profile keys Codex reads only from a release on are refused for an older
+/// target, each with the release that reads it (measured by
+/// tools/codex-facts into data/codex-keys.json), and accepted from it.
+#[test]
+fn profile_keys_newer_than_the_target_are_refused() {
+    let w = World::new();
+    w.catalog(&CATALOG.replace(
+        "model_reasoning_effort: high",
+        "model_reasoning_effort: high\n    personality: pragmatic",
+    ));
+    w.cmd()
+        .args(["gen", "--yes", "--codex-version", "0.93.0"])
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "`personality` of profile `beta` needs Codex 0.94.0 or newer; the target is Codex 0.93.0",
+        ))
+        .stderr(contains("Codex 0.93.0 ignores it without a word"));
+    assert!(snapshot_dir(&w.home).is_empty(), "something was written");
+    w.cmd()
+        .args(["gen", "--yes", "--codex-version", "0.94.0"])
+        .assert()
+        .success();
+    assert!(
+        w.read("config.toml")
+            .contains("personality = \"pragmatic\"")
+    );
+}
+
+/// The keys people copy from old guides are refused with the reason: no
+/// Codex reads them (`model_supports_reasoning_summaries` from 0.145.0).
+#[test]
+fn model_keys_codex_ignores_are_refused_with_the_reason() {
+    for (key, value, why) in [
+        (
+            "model_max_output_tokens",
+            "4096",
+            "no Codex release reads it (0.89.0-0.171.0 ignore it",
+        ),
+        (
+            "model_reasoning_summary_format",
+            "experimental",
+            "no Codex release reads it",
+        ),
+        (
+            "model_supports_reasoning_summaries",
+            "true",
+            "Codex ignores it from 0.145.0",
+        ),
+    ] {
+        let stderr = refused(
+            &CATALOG.replace(
+                "model_reasoning_effort: high",
+                &format!("model_reasoning_effort: high\n    {key}: {value}"),
+            ),
+            &[
+                &format!("`{key}` of profile `beta`: Codex does not read it"),
+                why,
+                "`model_context_window`",
+            ],
+        );
+        assert!(!stderr.contains("unknown key"), "{stderr}");
+    }
+}
+
+/// The model-metadata keys: checked against what Codex loads, and read in
+/// a profile only where Codex reads them (profile files, 0.134.0 on; the
+/// post-turn threshold from 0.156.0).
+#[test]
+fn model_metadata_keys_are_checked_and_gated() {
+    let with = |lines: &str| {
+        CATALOG.replace(
+            "model_reasoning_effort: high",
+            &format!("model_reasoning_effort: high\n{lines}"),
+        )
+    };
+    refused(
+        &with("    model_auto_compact_token_limit_scope: everything"),
+        &["is not a value Codex accepts", "total, body_after_prefix"],
+    );
+    refused(
+        &with("    model_post_turn_compact_threshold_percent: 101"),
+        &["101 is out of range", "expected 0 to 100"],
+    );
+    refused(&with("    model_context_window: 0"), &["0 is out of range"]);
+    refused(
+        &with("    model_context_window: \"128k\""),
+        &["expected a whole number"],
+    );
+    let w = World::new();
+    w.catalog(&with(
+        "    model_context_window: 131072\n    model_post_turn_compact_threshold_percent: 80",
+    ));
+    w.cmd()
+        .args(["validate", "--codex-version", "0.133.0"])
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "`model_context_window` of profile `beta` needs Codex 0.134.0 or newer; the target is Codex 0.133.0",
+        ));
+    w.cmd()
+        .args(["validate", "--codex-version", "0.155.0"])
+        .assert()
+        .code(2)
+        .stderr(contains("`model_post_turn_compact_threshold_percent` of profile `beta` needs Codex 0.156.0 or newer"))
+        .stderr(contains("`model_context_window`").not());
+    w.cmd()
+        .args(["validate", "--codex-version", "0.156.0"])
+        .assert()
+        .success();
 }

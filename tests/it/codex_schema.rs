@@ -77,7 +77,7 @@ fn an_unknown_key_in_the_users_section_is_a_warning_with_its_line() {
     let at = format!("{}:{line}:1", w.home.join("config.toml").display());
     assert!(
         stderr.contains(
-            "warning: `tui.notifcations` is not a key the config schema of Codex 0.160.0 (the nearest known at or below 0.169.0"
+            "warning: `tui.notifcations` is not a key the config schema of Codex 0.160.0 (the nearest known at or below 0.171.0"
         ) && stderr.contains(&at),
         "{stderr}"
     );

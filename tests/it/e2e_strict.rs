@@ -5,7 +5,9 @@
 //! catalog, and every home under `tests/it/homes/` after `import` and `gen --yes`), and
 //! that keys Codex does not know are each reported, with file and line, as warnings
 //! that leave the exit status alone. They need the real Codex: `CODEX_BIN` (0.169.0)
-//! and `CODEX_BIN_0_133_0`, skipped (failed under `CI=true`) when unset, as in `e2e`.
+//! and `CODEX_BIN_0_133_0`, and `CODEX_BIN_0_171_0` for the keys newer than 0.169.0
+//! (model metadata, `gcp`, `capabilities`), each skipped (failed under `CI=true`) when
+//! unset, as in `e2e`.
 //! Every run is in a scratch world (`support::World`); Codex only ever sees
 //! codexgen's throwaway copy of its files.
 
@@ -429,12 +431,21 @@ const PROVIDER_SAMPLES: &[(&str, &str)] = &[
     ),
     // Only on Codex's Amazon Bedrock built-ins, below.
     ("aws", ""),
+    // Only on Codex's Google Cloud built-in `gcp`, below.
+    ("project_id", ""),
+    ("location", ""),
+    ("credential_file", ""),
+    // A table of its own: `[model_providers.plain.capabilities]`.
+    (
+        "capabilities",
+        "{remote_compaction: v2, external_web_access: true, cyber_access_programs: false}",
+    ),
 ];
 
 /// Every provider key the catalog accepts (its schema's list), written by
 /// `gen` for Codex 0.169.0, is one Codex's strict load knows: the next Codex
 /// that drops or renames one fails here, not in a user's session. Amazon
-/// Bedrock's tables carry every key Codex lets them change.
+/// Bedrock's and Google Cloud's tables carry every key Codex lets them change.
 #[test]
 fn every_catalog_key_passes_codex_strict_load() {
     let Some(codex) = codex_bin_from("CODEX_BIN", "0.169.0") else {
@@ -470,6 +481,8 @@ fn every_catalog_key_passes_codex_strict_load() {
         "[model_providers.by-command.auth]",
         "[model_providers.amazon-bedrock.aws]",
         "[model_providers.amazon-bedrock-runtime.aws]",
+        "[model_providers.gcp]",
+        "[model_providers.plain.capabilities]",
     ] {
         assert!(config.contains(table), "{table}:\n{config}");
     }
@@ -483,7 +496,7 @@ fn every_key_catalog() -> String {
     let mut auth = String::new();
     for (key, value) in PROVIDER_SAMPLES {
         match *key {
-            "aws" => {}
+            "aws" | "project_id" | "location" | "credential_file" => {}
             "auth" => auth = format!("    auth: {value}\n"),
             _ => {
                 let _ = writeln!(plain, "    {key}: {value}");
@@ -491,7 +504,7 @@ fn every_key_catalog() -> String {
         }
     }
     format!(
-        "schema: 1\nversion: \"every\"\ndefault: plain\nproviders:\n  plain:\n{plain}  by-command:\n    base_url: http://127.0.0.1:9/v1\n{auth}  amazon-bedrock:\n    base_url: http://127.0.0.1:9/bedrock\n    http_headers: {{X-Team: ml}}\n    aws:\n      profile: dev\n      region: us-east-1\n      auth_refresh: {{command: aws, args: [sso, login], timeout_ms: 60000}}\n  amazon-bedrock-runtime:\n    aws:\n      credential_export: {{command: printf, args: [\"{{}}\"], timeout_ms: 5000}}\nprofiles:\n  plain:\n    provider: plain\n    model: m\n  by-command:\n    provider: by-command\n    model: m\n  bed:\n    provider: amazon-bedrock\n    model: m\n  rt:\n    provider: amazon-bedrock-runtime\n    model: m\n"
+        "schema: 1\nversion: \"every\"\ndefault: plain\nproviders:\n  plain:\n{plain}  by-command:\n    base_url: http://127.0.0.1:9/v1\n{auth}  amazon-bedrock:\n    base_url: http://127.0.0.1:9/bedrock\n    http_headers: {{X-Team: ml}}\n    aws:\n      profile: dev\n      region: us-east-1\n      auth_refresh: {{command: aws, args: [sso, login], timeout_ms: 60000}}\n  amazon-bedrock-runtime:\n    aws:\n      credential_export: {{command: printf, args: [\"{{}}\"], timeout_ms: 5000}}\n  gcp:\n    base_url: http://127.0.0.1:9/gcp\n    project_id: my-project\n    location: us-central1\n    credential_file: /etc/gcp/key.json\nprofiles:\n  plain:\n    provider: plain\n    model: m\n  by-command:\n    provider: by-command\n    model: m\n  bed:\n    provider: amazon-bedrock\n    model: m\n  rt:\n    provider: amazon-bedrock-runtime\n    model: m\n  vertex:\n    provider: gcp\n    model: m\n"
     )
 }
 
@@ -514,7 +527,10 @@ fn every_catalog_key_is_written() {
         .and_then(|rest| rest.split("\n[").next())
         .unwrap_or_else(|| panic!("no plain table:\n{config}"));
     for (key, _) in PROVIDER_SAMPLES {
-        if matches!(*key, "auth" | "aws") {
+        if matches!(
+            *key,
+            "auth" | "aws" | "project_id" | "location" | "credential_file" | "capabilities"
+        ) {
             continue;
         }
         assert!(
@@ -522,4 +538,97 @@ fn every_catalog_key_is_written() {
             "`{key}` is accepted by the catalog but not written:\n{config}"
         );
     }
+}
+
+/// The model-metadata keys of a profile, written by `gen` for the newest
+/// measured Codex, load under the real 0.171.0's `--strict-config` (the
+/// `--verify` pass) and with `codex -p NAME mcp list` on the files written.
+/// Needs `CODEX_BIN_0_171_0` (`.ci/run` installs it).
+#[test]
+fn model_metadata_keys_load_under_codex_0_171_strict_config() {
+    let Some(codex) = codex_bin_from("CODEX_BIN_0_171_0", "0.171.0") else {
+        return;
+    };
+    let w = World::new();
+    w.catalog(&CATALOG.replace(
+        "    model: alpha-1\n",
+        "    model: alpha-1\n    model_context_window: 131072\n    model_auto_compact_token_limit: 100000\n    tool_output_token_limit: 12000\n    model_auto_compact_token_limit_scope: body_after_prefix\n    model_post_turn_compact_threshold_percent: 80\n",
+    ));
+    let out = run(&w, &codex, "0.171.0", &["gen", "--yes", "--verify"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("Codex 0.171.0 knows every key of the planned files"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(gen_unknown_keys(&out.stderr), Vec::<String>::new());
+    assert!(
+        w.read("alpha.config.toml")
+            .contains("model_context_window = 131072\n")
+    );
+    let scratch = w.root.join("codex-user");
+    std::fs::create_dir_all(&scratch).expect("scratch home");
+    let load = std::process::Command::new(&codex)
+        .args(["-p", "alpha", "mcp", "list"])
+        .env("CODEX_HOME", &w.home)
+        .env("HOME", &scratch)
+        .env_remove("RUST_BACKTRACE")
+        .current_dir(&scratch)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run codex");
+    assert!(
+        load.status.success(),
+        "{}",
+        String::from_utf8_lossy(&load.stderr)
+    );
+}
+
+/// A catalog `gcp` table with every key Codex 0.171.0 lets it change, and a
+/// profile on it, pass that Codex's strict load (`gen --verify`).
+#[test]
+fn a_gcp_table_loads_under_codex_0_171_strict_config() {
+    let Some(codex) = codex_bin_from("CODEX_BIN_0_171_0", "0.171.0") else {
+        return;
+    };
+    let w = World::new();
+    w.catalog(
+        "schema: 1\nversion: \"t1\"\ndefault: vertex\nproviders:\n  gcp:\n    base_url: https://gw.example/v1\n    http_headers: {X-Team: ml}\n    project_id: my-project\n    location: us-central1\n    credential_file: /etc/gcp/key.json\nprofiles:\n  vertex:\n    provider: gcp\n    model: openai.gpt-oss-120b\n",
+    );
+    let out = run(&w, &codex, "0.171.0", &["gen", "--yes", "--verify"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("Codex 0.171.0 knows every key of the planned files"),
+        "{}",
+        out.stderr
+    );
+    assert!(w.read("config.toml").contains("[model_providers.gcp]"));
+}
+
+/// Provider `capabilities` as gen writes them pass Codex 0.171.0's strict
+/// load (`gen --verify`).
+#[test]
+fn provider_capabilities_load_under_codex_0_171_strict_config() {
+    let Some(codex) = codex_bin_from("CODEX_BIN_0_171_0", "0.171.0") else {
+        return;
+    };
+    let w = World::new();
+    w.catalog(&CATALOG.replace(
+        "    env_key: ALPHA_API_KEY\n",
+        "    env_key: ALPHA_API_KEY\n    capabilities: {remote_compaction: v2, external_web_access: true, cyber_access_programs: false}\n",
+    ));
+    let out = run(&w, &codex, "0.171.0", &["gen", "--yes", "--verify"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("Codex 0.171.0 knows every key of the planned files"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        w.read("config.toml")
+            .contains("[model_providers.alpha-p.capabilities]")
+    );
 }

@@ -697,3 +697,30 @@ fn a_credential_set_by_hand_is_never_shown_in_the_take_over_warning() {
         .stderr(contains(&key[..8]).not())
         .stdout(contains(&key[..8]).not());
 }
+
+/// The model-metadata keys of a profile go into its profile file as Codex
+/// reads them (numbers as numbers), and nowhere else: config.toml keeps
+/// only the default's model and provider.
+#[test]
+fn model_metadata_keys_are_written_into_the_profile_file() {
+    let w = World::new();
+    w.catalog(&CATALOG.replace(
+        "    model: alpha-1\n",
+        "    model: alpha-1\n    model_context_window: 131072\n    model_auto_compact_token_limit: 100000\n    tool_output_token_limit: 12000\n    model_auto_compact_token_limit_scope: body_after_prefix\n    model_post_turn_compact_threshold_percent: 80\n",
+    ));
+    w.gen_yes();
+    let alpha = w.read("alpha.config.toml");
+    for line in [
+        "model_context_window = 131072\n",
+        "model_auto_compact_token_limit = 100000\n",
+        "tool_output_token_limit = 12000\n",
+        "model_auto_compact_token_limit_scope = \"body_after_prefix\"\n",
+        "model_post_turn_compact_threshold_percent = 80\n",
+    ] {
+        assert!(alpha.contains(line), "{line:?} in:\n{alpha}");
+    }
+    let config = w.read("config.toml");
+    assert!(!config.contains("model_context_window"), "{config}");
+    assert!(!w.read("beta.config.toml").contains("model_context_window"));
+    w.cmd().args(["gen", "--check"]).assert().success();
+}

@@ -671,3 +671,126 @@ fn names_the_catalog_refuses_are_kept_not_imported() {
         .assert()
         .success();
 }
+
+/// A profile key the target Codex does not read yet (`personality` before
+/// 0.94.0) is kept in the file, not imported: gen would refuse it.
+#[test]
+fn a_profile_key_older_codex_does_not_read_is_kept_not_imported() {
+    let w = World::new();
+    w.file(
+        "codex-home/config.toml",
+        "model = \"m\"\nmodel_provider = \"openai\"\n\n[profiles.p]\nmodel = \"m\"\nmodel_provider = \"openai\"\npersonality = \"pragmatic\"\nmodel_verbosity = \"low\"\n",
+    );
+    let imported = import(&w, "0.93.0");
+    assert!(
+        imported.stderr.contains(
+            "profiles.p.personality (Codex 0.93.0 does not read it; Codex 0.94.0 and newer do)"
+        ),
+        "{}",
+        imported.stderr
+    );
+    let catalog = std::fs::read_to_string(&imported.catalog).unwrap();
+    assert!(!catalog.contains("personality"), "{catalog}");
+    assert!(catalog.contains("model_verbosity: low"), "{catalog}");
+    let (code, out) = gen_with(&w, &imported, "0.93.0", &["--check"]);
+    assert_eq!(code, 0, "{out}");
+    std::fs::remove_file(&imported.catalog).unwrap();
+    let again = import(&w, "0.94.0");
+    let catalog = std::fs::read_to_string(&again.catalog).unwrap();
+    assert!(catalog.contains("personality: pragmatic"), "{catalog}");
+}
+
+/// The model-metadata keys of a profile file are imported as numbers and
+/// come back the same from gen; the keys Codex ignores are kept, not
+/// imported, with the reason.
+#[test]
+fn model_metadata_keys_round_trip_and_ignored_ones_are_kept() {
+    let w = World::new();
+    w.file(
+        "codex-home/config.toml",
+        "model = \"kimi-k2\"\nmodel_provider = \"openai\"\n",
+    );
+    let profile = "model = \"kimi-k2\"\nmodel_provider = \"openai\"\nmodel_context_window = 131072\nmodel_auto_compact_token_limit = 100000\ntool_output_token_limit = 12000\nmodel_auto_compact_token_limit_scope = \"total\"\nmodel_post_turn_compact_threshold_percent = 80\nmodel_max_output_tokens = 4096\n";
+    w.file("codex-home/kimi.config.toml", profile);
+    let imported = import(&w, "0.171.0");
+    assert!(
+        imported
+            .stderr
+            .contains("model_max_output_tokens (Codex does not read it)"),
+        "{}",
+        imported.stderr
+    );
+    let catalog = std::fs::read_to_string(&imported.catalog).unwrap();
+    for line in [
+        "    model_context_window: 131072\n",
+        "    model_auto_compact_token_limit: 100000\n",
+        "    tool_output_token_limit: 12000\n",
+        "    model_auto_compact_token_limit_scope: total\n",
+        "    model_post_turn_compact_threshold_percent: 80\n",
+    ] {
+        assert!(catalog.contains(line), "{line:?} in:\n{catalog}");
+    }
+    assert!(!catalog.contains("model_max_output_tokens"), "{catalog}");
+    let (code, out) = gen_with(&w, &imported, "0.171.0", &["--check"]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(w.read("kimi.config.toml"), profile);
+}
+
+/// A home on Codex's built-in `gcp`: the profile is imported on it, and the
+/// table (which only changes a few of its keys) stays the user's, as
+/// Bedrock's does.
+#[test]
+fn a_gcp_home_imports_its_profile_and_keeps_the_table() {
+    let w = World::new();
+    let config = "model = \"openai.gpt-oss-120b\"\nmodel_provider = \"gcp\"\n\n[model_providers.gcp]\nproject_id = \"my-project\"\nlocation = \"us-central1\"\n";
+    w.file("codex-home/config.toml", config);
+    let imported = import(&w, "0.171.0");
+    assert!(
+        imported.stderr.contains(
+            "[model_providers.gcp] (Codex's built-in Google Cloud provider, as you set it up)"
+        ),
+        "{}",
+        imported.stderr
+    );
+    let catalog = std::fs::read_to_string(&imported.catalog).unwrap();
+    assert!(catalog.contains("provider: gcp"), "{catalog}");
+    // Out of date only for the profile file import adds for the default.
+    let (code, out) = gen_with(&w, &imported, "0.171.0", &["--check"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(".config.toml: missing, would be created"),
+        "{out}"
+    );
+    assert!(!out.contains("config.toml: would change"), "{out}");
+    let (code, _) = gen_with(&w, &imported, "0.171.0", &["--yes"]);
+    assert_eq!(code, 0);
+    assert!(
+        w.read("config.toml")
+            .contains("project_id = \"my-project\"")
+    );
+}
+
+/// A provider's `[capabilities]` is imported into the catalog and comes
+/// back the same from gen.
+#[test]
+fn provider_capabilities_round_trip() {
+    let w = World::new();
+    let config = "model = \"m\"\nmodel_provider = \"corp\"\n\n[model_providers.corp]\nname = \"Corp\"\nbase_url = \"https://llm.corp.example/v1\"\nenv_key = \"CORP_API_KEY\"\nwire_api = \"responses\"\n\n[model_providers.corp.capabilities]\nremote_compaction = \"unsupported\"\nexternal_web_access = false\n";
+    w.file("codex-home/config.toml", config);
+    let imported = import(&w, "0.171.0");
+    let catalog = std::fs::read_to_string(&imported.catalog).unwrap();
+    assert!(catalog.contains("    capabilities:\n"), "{catalog}");
+    assert!(
+        catalog.contains("remote_compaction: unsupported"),
+        "{catalog}"
+    );
+    let (code, out) = gen_with(&w, &imported, "0.171.0", &["--yes"]);
+    assert_eq!(code, 0, "{out}");
+    let written = w.read("config.toml");
+    assert!(
+        written.contains(
+            "[model_providers.corp.capabilities]\nremote_compaction = \"unsupported\"\nexternal_web_access = false\n"
+        ),
+        "{written}"
+    );
+}

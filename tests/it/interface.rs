@@ -293,7 +293,7 @@ fn validate_exits_2_and_prints_every_problem() {
             "code": "unknown-key",
             "message": "unknown key `base_ulr` in provider `alpha-p`",
             "label": "did you mean `base_url`?",
-            "help": "known keys here: name, base_url, env_key, env_key_instructions, wire_api, query_params, http_headers, env_http_headers, request_max_retries, stream_max_retries, stream_idle_timeout_ms, requires_openai_auth, auth, aws, supports_websockets, websocket_connect_timeout_ms, supports_standalone_web_search, model_catalog_url, experimental_bearer_token",
+            "help": "known keys here: name, base_url, env_key, env_key_instructions, wire_api, query_params, http_headers, env_http_headers, request_max_retries, stream_max_retries, stream_idle_timeout_ms, requires_openai_auth, auth, aws, project_id, location, credential_file, supports_websockets, websocket_connect_timeout_ms, supports_standalone_web_search, model_catalog_url, capabilities, experimental_bearer_token",
         })
     );
     assert_eq!(v["problems"][1]["code"], "missing-provider");

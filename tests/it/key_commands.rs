@@ -749,7 +749,7 @@ fn an_auth_table_left_without_its_command_is_named() {
         .assert()
         .success()
         .stderr(contains(
-            "warning: config.toml's [model_providers.corp.auth] has no `command`; Codex 0.169.0 refuses to load config.toml",
+            "warning: config.toml's [model_providers.corp.auth] has no `command`; Codex 0.171.0 refuses to load config.toml",
         ));
     w.cmd()
         .args(["doctor", "main"])
@@ -757,7 +757,7 @@ fn an_auth_table_left_without_its_command_is_named() {
         .assert()
         .code(1)
         .stdout(contains(
-            "config.toml's [model_providers.corp.auth] has no `command`; Codex 0.169.0 refuses to load config.toml",
+            "config.toml's [model_providers.corp.auth] has no `command`; Codex 0.171.0 refuses to load config.toml",
         ));
     // Before 0.118 Codex ignores the table: nothing to say.
     w.cmd()
@@ -765,4 +765,176 @@ fn an_auth_table_left_without_its_command_is_named() {
         .assert()
         .success()
         .stderr(contains("[model_providers.corp.auth]").not());
+}
+
+/// Codex's built-in `gcp` (0.165.0 on): a profile uses it with no table; a
+/// table may change only what Codex lets it (`base_url`, `auth`,
+/// `http_headers`; `project_id`, `location`, `credential_file` from
+/// 0.166.0), and gen writes only those; its keys elsewhere are refused.
+#[test]
+fn gcp_is_a_built_in_whose_table_changes_few_keys() {
+    let w = World::new();
+    let gcp = |table: &str| {
+        format!(
+            "schema: 1\nversion: \"t1\"\ndefault: vertex\nproviders:\n  gcp:\n{table}profiles:\n  vertex:\n    provider: gcp\n    model: openai.gpt-oss-120b\n"
+        )
+    };
+    w.catalog("schema: 1\nversion: \"t1\"\ndefault: vertex\nprofiles:\n  vertex:\n    provider: gcp\n    model: m\n");
+    w.cmd()
+        .args(["validate", "--codex-version", "0.165.0"])
+        .assert()
+        .success();
+    w.cmd()
+        .args(["validate", "--codex-version", "0.164.0"])
+        .assert()
+        .code(2)
+        .stderr(contains("names a missing provider `gcp`"));
+
+    let cases: [(&str, &str, Option<&str>); 7] = [
+        ("    base_url: https://gw.example/v1\n", "0.165.0", None),
+        (
+            "    project_id: my-project\n",
+            "0.165.0",
+            Some("lets a table for its built-in `gcp` change only base_url, auth, http_headers"),
+        ),
+        (
+            "    project_id: my-project\n    location: us-central1\n    credential_file: /etc/gcp/key.json\n",
+            "0.166.0",
+            None,
+        ),
+        (
+            "    credential_file: key.json\n",
+            "0.171.0",
+            Some("`credential_file: key.json` of provider `gcp` is not an absolute path"),
+        ),
+        (
+            "    name: Vertex\n",
+            "0.171.0",
+            Some("remove it: Codex names its built-in provider itself"),
+        ),
+        (
+            "    env_key: GCP_KEY\n",
+            "0.171.0",
+            Some(
+                "`env_key` of provider `gcp`: Codex 0.171.0 lets a table for its built-in `gcp` change only",
+            ),
+        ),
+        (
+            "    aws: {profile: dev}\n",
+            "0.171.0",
+            Some(
+                "`aws` of provider `gcp`: Codex 0.171.0 lets a table for its built-in `gcp` change only",
+            ),
+        ),
+    ];
+    for (table, version, problem) in cases {
+        w.catalog(&gcp(table));
+        let a = w
+            .cmd()
+            .args(["validate", "--codex-version", version])
+            .assert();
+        match problem {
+            Some(problem) => {
+                let text = output(&a.code(2));
+                assert!(text.contains(problem), "{table} on {version}:\n{text}");
+            }
+            None => {
+                a.success();
+            }
+        }
+    }
+
+    // gen writes only what the table sets; a profile needs no more.
+    w.catalog(&gcp(
+        "    project_id: my-project\n    location: us-central1\n    http_headers: {X-Team: ml}\n",
+    ));
+    w.cmd()
+        .args(["gen", "--yes", "--codex-version", "0.171.0"])
+        .assert()
+        .success();
+    let config = w.read("config.toml");
+    assert!(
+        config.contains(
+            "[model_providers.gcp]\nhttp_headers = { X-Team = \"ml\" }\nproject_id = \"my-project\"\nlocation = \"us-central1\"\n"
+        ),
+        "{config}"
+    );
+    assert!(!config.contains("wire_api"), "{config}");
+    assert!(!config.contains("name ="), "{config}");
+    assert!(
+        w.read("vertex.config.toml")
+            .contains("model_provider = \"gcp\"")
+    );
+
+    // Its keys anywhere else are refused: Codex does nothing with them there.
+    w.catalog(&catalog(
+        "https://llm.corp.example/v1",
+        "      command: op\n    project_id: my-project\n",
+    ));
+    w.cmd().arg("validate").assert().code(2).stderr(contains(
+        "`project_id` of provider `corp`: Codex reads it only for its built-in `gcp` provider",
+    ));
+}
+
+/// Provider `capabilities` (Codex 0.162.0 on): checked against the values
+/// Codex loads, written as `[model_providers.ID.capabilities]`, refused for
+/// an older target and under a built-in's table (Codex refuses it there).
+#[test]
+fn provider_capabilities_are_checked_gated_and_written() {
+    let w = World::new();
+    let with = |caps: &str| {
+        format!(
+            "schema: 1\nversion: \"t1\"\ndefault: main\nproviders:\n  corp:\n    base_url: https://llm.corp.example/v1\n    env_key: CORP_API_KEY\n    capabilities: {caps}\nprofiles:\n  main:\n    provider: corp\n    model: m\n"
+        )
+    };
+    w.catalog(&with(
+        "{remote_compaction: v2, external_web_access: true, cyber_access_programs: false}",
+    ));
+    w.cmd()
+        .args(["validate", "--codex-version", "0.161.0"])
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "`capabilities` of provider `corp` needs Codex 0.162.0 or newer; the target is Codex 0.161.0",
+        ));
+    w.cmd()
+        .args(["gen", "--yes", "--codex-version", "0.171.0"])
+        .assert()
+        .success();
+    let config = w.read("config.toml");
+    assert!(
+        config.contains(
+            "\n[model_providers.corp.capabilities]\nremote_compaction = \"v2\"\nexternal_web_access = true\ncyber_access_programs = false\n"
+        ),
+        "{config}"
+    );
+    w.cmd()
+        .args(["gen", "--check", "--codex-version", "0.171.0"])
+        .assert()
+        .success();
+    for (caps, problem) in [
+        ("{remote_compaction: v3}", "`remote_compaction: v3`"),
+        ("{external_web_access: \"true\"}", "expected true or false"),
+        (
+            "{remote_compation: v2}",
+            "did you mean `remote_compaction`?",
+        ),
+    ] {
+        w.catalog(&with(caps));
+        let text = output(
+            &w.cmd()
+                .args(["validate", "--codex-version", "0.171.0"])
+                .assert()
+                .code(2),
+        );
+        assert!(text.contains(problem), "{caps}:\n{text}");
+    }
+    w.catalog("schema: 1\nversion: \"t1\"\ndefault: vertex\nproviders:\n  gcp:\n    capabilities: {remote_compaction: v2}\nprofiles:\n  vertex:\n    provider: gcp\n    model: m\n");
+    w.cmd()
+        .args(["validate", "--codex-version", "0.171.0"])
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "`capabilities` of provider `gcp`: Codex 0.171.0 lets a table for its built-in `gcp` change only",
+        ));
 }

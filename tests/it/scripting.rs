@@ -44,7 +44,7 @@ fn check_json_gives_each_file_its_status_and_exits_as_the_text_form() {
     assert_eq!(report["state"], "ok");
     assert_eq!(report["catalog"]["version"], "t1");
     assert_eq!(report["catalog"]["files"][0], "providers.yaml");
-    assert_eq!(report["target"]["version"], "0.169.0");
+    assert_eq!(report["target"]["version"], "0.171.0");
     let config = file(&report, "config.toml");
     assert_eq!(config["status"], "create");
     assert!(

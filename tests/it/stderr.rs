@@ -61,7 +61,7 @@ fn a_typo_in_the_catalog() {
   |
 7 |     base_ulr: https://alpha.example/v1
   |     ^^^^^^^^ did you mean `base_url`?
-  = help: known keys here: name, base_url, env_key, env_key_instructions, wire_api, query_params, http_headers, env_http_headers, request_max_retries, stream_max_retries, stream_idle_timeout_ms, requires_openai_auth, auth, aws, supports_websockets, websocket_connect_timeout_ms, supports_standalone_web_search, model_catalog_url, experimental_bearer_token
+  = help: known keys here: name, base_url, env_key, env_key_instructions, wire_api, query_params, http_headers, env_http_headers, request_max_retries, stream_max_retries, stream_idle_timeout_ms, requires_openai_auth, auth, aws, project_id, location, credential_file, supports_websockets, websocket_connect_timeout_ms, supports_standalone_web_search, model_catalog_url, capabilities, experimental_bearer_token
 ",
     );
 }
@@ -939,7 +939,7 @@ fn a_typo_in_a_catalog_on_stdin_and_stdin_twice() {
   |
 7 |     base_ulr: https://alpha.example/v1
   |     ^^^^^^^^ did you mean `base_url`?
-  = help: known keys here: name, base_url, env_key, env_key_instructions, wire_api, query_params, http_headers, env_http_headers, request_max_retries, stream_max_retries, stream_idle_timeout_ms, requires_openai_auth, auth, aws, supports_websockets, websocket_connect_timeout_ms, supports_standalone_web_search, model_catalog_url, experimental_bearer_token
+  = help: known keys here: name, base_url, env_key, env_key_instructions, wire_api, query_params, http_headers, env_http_headers, request_max_retries, stream_max_retries, stream_idle_timeout_ms, requires_openai_auth, auth, aws, project_id, location, credential_file, supports_websockets, websocket_connect_timeout_ms, supports_standalone_web_search, model_catalog_url, capabilities, experimental_bearer_token
 "
             .to_owned()
         )
@@ -972,7 +972,7 @@ fn validate_prints_what_every_command_prints_and_nothing_in_json() {
   |
 7 |     base_ulr: https://alpha.example/v1
   |     ^^^^^^^^ did you mean `base_url`?
-  = help: known keys here: name, base_url, env_key, env_key_instructions, wire_api, query_params, http_headers, env_http_headers, request_max_retries, stream_max_retries, stream_idle_timeout_ms, requires_openai_auth, auth, aws, supports_websockets, websocket_connect_timeout_ms, supports_standalone_web_search, model_catalog_url, experimental_bearer_token
+  = help: known keys here: name, base_url, env_key, env_key_instructions, wire_api, query_params, http_headers, env_http_headers, request_max_retries, stream_max_retries, stream_idle_timeout_ms, requires_openai_auth, auth, aws, project_id, location, credential_file, supports_websockets, websocket_connect_timeout_ms, supports_standalone_web_search, model_catalog_url, capabilities, experimental_bearer_token
 ",
     );
     // JSON: the problems are on stdout, stderr stays empty.

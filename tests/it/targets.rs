@@ -82,7 +82,7 @@ fn a_legacy_table_for_a_catalog_profile_is_moved_even_if_codexgen_did_not_write_
         .assert()
         .success()
         .stdout(contains("migrate: config.toml: `[profiles.beta]` is not read by this Codex; it moves to beta.config.toml (with sandbox_mode, which codexgen did not write"))
-        .stderr(contains("config.toml has a `[profiles.other]` table that codexgen did not write; Codex 0.169.0 refuses `codex -p other` while it is there"))
+        .stderr(contains("config.toml has a `[profiles.other]` table that codexgen did not write; Codex 0.171.0 refuses `codex -p other` while it is there"))
         .stderr(contains("add profile `other` to the catalog"));
     let config = w.read("config.toml");
     assert!(!config.contains("[profiles.beta]"), "{config}");
@@ -369,4 +369,60 @@ fn a_downgrade_warns_about_keys_left_in_profile_files() {
         .stderr(contains("beta.config.toml holds keys").not());
     assert!(w.read("alpha.config.toml").contains("web_search = true"));
     assert!(!w.exists("beta.config.toml"));
+}
+
+/// A Codex newer than the newest release codexgen measured reads keys
+/// codexgen has never seen: `gen` and `doctor` say so in one line (doctor's
+/// JSON too), and that `--verify` asks Codex. A measured release is silent.
+#[cfg(unix)]
+#[test]
+fn a_codex_newer_than_measured_is_named_by_gen_and_doctor() {
+    const LINE: &str = "Codex 0.999.0 is newer than 0.171.0, the newest release codexgen has measured: keys Codex added since are not checked by codexgen";
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.fake_codex("0.999.0", "exit 0");
+    w.cmd()
+        .args(["gen", "--diff"])
+        .assert()
+        .success()
+        .stderr(contains(format!("warning: {LINE}")))
+        .stderr(contains("`codexgen gen --verify` asks Codex"));
+    w.cmd()
+        .args(["gen", "--yes"])
+        .assert()
+        .success()
+        .stderr(contains(LINE));
+    let out = w
+        .cmd()
+        .args(["doctor", "--format", "json"])
+        .output()
+        .expect("doctor runs");
+    let findings: serde_json::Value =
+        serde_json::from_slice(&out.stdout).expect("doctor --format json prints JSON");
+    let said: Vec<&serde_json::Value> = findings
+        .as_array()
+        .expect("a list of findings")
+        .iter()
+        .filter(|f| f["message"].as_str().is_some_and(|m| m.contains(LINE)))
+        .collect();
+    assert_eq!(said.len(), 1, "{findings:#}");
+    assert_eq!(said[0]["scope"], "codex");
+    assert_eq!(said[0]["status"], "warn");
+    w.cmd().arg("doctor").assert().stdout(contains(LINE));
+
+    // The newest measured release itself: nothing to say.
+    let measured = World::new();
+    measured.catalog(CATALOG);
+    measured.fake_codex("0.171.0", "exit 0");
+    measured
+        .cmd()
+        .args(["gen", "--diff"])
+        .assert()
+        .success()
+        .stderr(contains("newest release codexgen has measured").not());
+    measured
+        .cmd()
+        .arg("doctor")
+        .assert()
+        .stdout(contains("newest release codexgen has measured").not());
 }

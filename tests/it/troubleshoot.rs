@@ -316,7 +316,7 @@ fn doctor_reports_drift_legacy_tables_and_json() {
     let out = String::from_utf8_lossy(&a.get_output().stdout).into_owned();
     assert!(out.contains("managed `model` was edited by hand"), "{out}");
     assert!(
-        out.contains("config.toml still has [profiles.old]: `codex -p old` fails on Codex 0.169.0"),
+        out.contains("config.toml still has [profiles.old]: `codex -p old` fails on Codex 0.171.0"),
         "{out}"
     );
     assert!(out.contains("\"scope\": \"profile old\""), "{out}");
