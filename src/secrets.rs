@@ -98,6 +98,8 @@ const CREDENTIAL_WORDS: &[&str] = &[
     "signature",
     "password",
     "passwd",
+    "passphrase",
+    "passcode",
     "credential",
     "credentials",
     "auth",
@@ -110,13 +112,20 @@ const CREDENTIAL_WORDS: &[&str] = &[
 ];
 
 /// Credential words too short or too common to match as a word's end:
-/// these match only a whole word (Azure's `sig`, `pwd`, an `OAuth` `code`,
-/// a session id).
-const CREDENTIAL_WHOLE_WORDS: &[&str] = &["sig", "pwd", "code", "session", "sid"];
+/// these match only a whole word (Azure's `sig`, `pwd`, `pass`
+/// (`X-Api-Pass`; not `bypass`), an `OAuth` `code`, a session id, a CSRF
+/// token, a one-time password).
+const CREDENTIAL_WHOLE_WORDS: &[&str] = &[
+    "sig", "pwd", "pass", "code", "session", "sid", "csrf", "xsrf", "otp",
+];
+
+/// Credential words whose id is the credential itself: a session's id
+/// (`X-Session-Id`) is what a cookie carries, unlike a key's id (`key_id`).
+const ID_IS_THE_CREDENTIAL: &[&str] = &["session", "sid", "csrf", "xsrf"];
 
 /// Credential words that are also everyday words of messages ("duplicate
 /// mapping key: alpha"): alone after another word, they are prose.
-const PROSE_WORDS: &[&str] = &["key", "keys", "code", "session", "auth"];
+const PROSE_WORDS: &[&str] = &["key", "keys", "code", "session", "auth", "pass"];
 
 /// Words that, after a credential word, say the value is about the
 /// credential and not the credential itself: a count (`max_token_limit`),
@@ -176,9 +185,10 @@ pub fn is_credential_name(name: &str) -> bool {
     let Some(last) = words.iter().rposition(credential) else {
         return false;
     };
+    let id_is_it = ID_IS_THE_CREDENTIAL.contains(&words[last]);
     !words[last + 1..]
         .iter()
-        .any(|w| NOT_A_CREDENTIAL.contains(w))
+        .any(|w| NOT_A_CREDENTIAL.contains(w) && !(id_is_it && *w == "id"))
 }
 
 /// Whether a value is a number (`100000`, `1_000`, `0.5`) or a boolean:
@@ -211,11 +221,22 @@ pub fn looks_like_secret(word: &str) -> bool {
     if KEY_KINDS.iter().any(|k| word.starts_with(k.prefix)) && word.len() > 8 {
         return true;
     }
-    if is_jwt(word) {
+    if is_jwt(word) || is_aws_access_key_id(word) {
         return true;
     }
     word.split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=')))
         .any(is_random_token)
+}
+
+/// An AWS access key id (`AKIA` for a long-term key, `ASIA` for a
+/// temporary one, then 16 capital letters or digits): too short and too
+/// regular for [`is_random_token`], and half of a credential pair.
+fn is_aws_access_key_id(word: &str) -> bool {
+    word.len() == 20
+        && (word.starts_with("AKIA") || word.starts_with("ASIA"))
+        && word
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
 }
 
 /// `header.payload.signature`, each base64url, the header a JSON object.
@@ -732,6 +753,12 @@ mod tests {
             "auth",
             "password",
             "session",
+            "X-Api-Pass",
+            "PASSPHRASE",
+            "GPG_PASSCODE",
+            "X-Session-Id",
+            "X-XSRF",
+            "csrf_token",
         ] {
             assert!(is_credential_name(name), "{name}");
         }
@@ -754,6 +781,10 @@ mod tests {
             "base_url",
             "unicode",
             "monkeypatch",
+            "bypass",
+            "passthrough",
+            "key_id",
+            "AWS_ACCESS_KEY_ID",
         ] {
             assert!(!is_credential_name(name), "{name}");
         }
@@ -880,6 +911,8 @@ mod tests {
             "3540d317ad3d7388fa79cacf846debca",
             "k2TDOHN4NRBfSPeHOrgxRsTEp8FGUdQFUikHRWMG",
             "Bearer abc",
+            "AKIAIOSFODNN7EXAMPLE",
+            "ASIAQ3EGUJ7PLAIN6XZ4",
         ] {
             assert!(looks_like_secret(token), "{token}");
         }

@@ -259,3 +259,65 @@ fn import_never_prints_nor_writes_a_key() {
         }
     }
 }
+
+/// Credential names and shapes beyond the issue's examples, in the user's
+/// own tables: a password (`pass`, a passphrase), a CSRF token, a session
+/// id, an AWS access key id by its shape (`AKIA` and 16 letters or
+/// digits, under a name that says only `_id`). None of their values is
+/// printed by `gen --diff`, in text or JSON; a key's id and the counts are.
+#[test]
+fn passwords_sessions_and_aws_key_ids_are_credentials_too() {
+    // Each line next to a change, so the diff shows it as context.
+    let lines = [
+        (
+            "[model_providers.mine]",
+            "http_headers = { X-Api-Pass = \"plain-one\" }",
+        ),
+        (
+            "[model_providers.mine]",
+            "http_headers = { X-Session-Id = \"plain-two\" }",
+        ),
+        (
+            "[model_providers.mine]",
+            "http_headers = { X-XSRF = \"plain-three\" }",
+        ),
+        (
+            "[model_providers.mine]",
+            "query_params = { pass = \"plain-four\" }",
+        ),
+        ("[mcp_servers.db]", "env = { PASSPHRASE = \"plain-five\" }"),
+        (
+            "[mcp_servers.db]",
+            "env = { AWS_ACCESS_KEY_ID = \"AKIAQ3EGUJ7PLAIN6XZ4\" }",
+        ),
+        (
+            "[mcp_servers.db]",
+            "env = { GPG_PASSCODE = \"plain-seven\" }",
+        ),
+        ("[mcp_servers.db.env]", "DB_PASS = \"plain-eight\""),
+    ];
+    for (table, line) in lines {
+        let w = World::new();
+        w.catalog(CATALOG);
+        w.file(
+            "codex-home/config.toml",
+            &format!("model = \"hand-set\"\nkey_id = \"kid-shown\"\n{table}\n{line}\n"),
+        );
+        for args in [
+            &["gen", "--diff"][..],
+            &["gen", "--diff", "--format", "json"],
+        ] {
+            let out = w.cmd().args(args).output().expect("run");
+            let printed = output(&out);
+            assert!(printed.contains("kid-shown"), "{args:?}:\n{printed}");
+            let value = line.rsplit('"').nth(1).unwrap_or_default();
+            if args.len() == 2 {
+                assert!(
+                    printed.contains(&line[..8]),
+                    "{line} as context:\n{printed}"
+                );
+            }
+            assert!(!printed.contains(value), "{args:?} {line}:\n{printed}");
+        }
+    }
+}
