@@ -524,3 +524,53 @@ fn what_a_codex_that_is_not_codex_prints_is_shown_as_lines() {
 "
     );
 }
+
+/// A file that is not UTF-8 is named with the place of its first bad byte,
+/// wherever that byte is (a value, a key, a comment, the first line, after
+/// other non-ASCII text), for the catalog, standard input and config.toml.
+#[test]
+fn text_that_is_not_utf8_is_said_at_its_line_and_column() {
+    let cases: &[(&[u8], &str)] = &[
+        (
+            b"schema: 1\nversion: \"caf\xe9\"\n",
+            "line 2, column 14 (byte 0xE9)",
+        ),
+        (
+            b"schema: 1\n\xffversion: x\n",
+            "line 2, column 1 (byte 0xFF)",
+        ),
+        (
+            b"# \xc3\xa9t\xc3\xa9 \xe9\nschema: 1\n",
+            "line 1, column 7 (byte 0xE9)",
+        ),
+        (b"schema: 1 # \xc3\n", "line 1, column 13 (byte 0xC3)"),
+    ];
+    for (bytes, place) in cases {
+        let stderr = refused(bytes);
+        assert!(stderr.contains(place), "{place} not in:\n{stderr}");
+        assert!(stderr.contains("save"), "{stderr}");
+    }
+    // From standard input.
+    let w = World::new();
+    let out = w
+        .cmd()
+        .args(["--catalog", "-", "validate"])
+        .write_stdin(&b"schema: 1\nx: \xe9\n"[..])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("<stdin> is not UTF-8 text: line 2, column 4 (byte 0xE9)"),
+        "{stderr}"
+    );
+    // A config.toml in the Codex home.
+    let w = World::new();
+    w.catalog(CATALOG);
+    std::fs::write(w.home.join("config.toml"), b"model = \"x\"\n# na\xefve\n").unwrap();
+    let out = w.cmd().args(["gen", "--diff"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("config.toml is not UTF-8 text: line 2, column 5 (byte 0xEF)"),
+        "{stderr}"
+    );
+}
