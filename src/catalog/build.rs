@@ -248,6 +248,26 @@ impl Builder<'_> {
         }
     }
 
+    /// The text a scalar was written as in its file (`No`, `1.10`), when
+    /// it stands on one line and holds no quote.
+    fn written(&self, pos: Pos) -> Option<String> {
+        let line = self
+            .sources
+            .get(pos.file)?
+            .text
+            .lines()
+            .nth(pos.line.checked_sub(1)?)?;
+        let text: String = line
+            .chars()
+            .skip(pos.column.checked_sub(1)?)
+            .take(pos.width)
+            .collect();
+        (!text.trim().is_empty()
+            && !text.contains(['"', '\\'])
+            && text.chars().count() == pos.width)
+            .then_some(text)
+    }
+
     fn error(
         &mut self,
         code: Code,
@@ -1250,22 +1270,35 @@ impl Builder<'_> {
             Value::Str(s) if self.too_long(node, s, what) => None,
             Value::Str(s) => self.printable(node.pos, s, what).then(|| s.clone()),
             Value::Int(_) | Value::Float(_) | Value::Bool(_) => {
+                // The user's own text, quoted: `No` becomes `"No"`, `1.10`
+                // becomes `"1.10"` (YAML would read `1.1`).
+                let help = match self.written(node.pos) {
+                    Some(text) => format!("quote it, as \"{text}\", so YAML keeps its exact text"),
+                    None => "quote it, so YAML keeps its exact text".to_owned(),
+                };
                 self.error(
                     Code::WrongType,
                     node.pos,
                     format!("{what} must be a string"),
                     format!("YAML reads this as {}", node.value.kind()),
-                    "quote it, e.g. \"2026.10\", so it keeps its exact text",
+                    help,
                 );
                 None
             }
             other => {
+                let help = match other {
+                    Value::Seq(_) => "write one value here, not a list",
+                    Value::Map(_) => "write one value here, not a map",
+                    _ => {
+                        "write a value after the colon (YAML reads nothing there, or `~`, as null)"
+                    }
+                };
                 self.error(
                     Code::WrongType,
                     node.pos,
                     format!("{what} must be a string"),
                     format!("found {}", other.kind()),
-                    "write a single value",
+                    help,
                 );
                 None
             }

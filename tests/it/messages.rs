@@ -574,3 +574,27 @@ fn text_that_is_not_utf8_is_said_at_its_line_and_column() {
         "{stderr}"
     );
 }
+
+/// A value YAML reads as something else than the string it must be: the
+/// help shows the user's own value quoted (not another field's example),
+/// or says what to write for nothing, a list or a map.
+#[test]
+fn a_value_of_the_wrong_kind_is_answered_with_the_users_own_text() {
+    let cases: &[(&str, &str, &str)] = &[
+        ("version: \"t1\"", "version: 1.10", "quote it, as \"1.10\","),
+        ("model: beta-2", "model: No", "quote it, as \"No\","),
+        ("model: beta-2", "model: on", "quote it, as \"on\","),
+        ("model: beta-2", "model: 0x1F", "quote it, as \"0x1F\","),
+        ("name: Beta", "name: {first: 1}", "not a map"),
+        ("name: Beta", "name: 2.5e3", "quote it, as \"2.5e3\","),
+        ("model: beta-2", "model:", "write a value after the colon"),
+        ("model: beta-2", "model: ~", "write a value after the colon"),
+        ("model: beta-2", "model: [a, b]", "not a list"),
+    ];
+    for (from, to, help) in cases {
+        let text = CATALOG.replace(from, to);
+        let stderr = refused(text.as_bytes());
+        assert!(stderr.contains(help), "{to}: `{help}` not in:\n{stderr}");
+        assert!(!stderr.contains("2026.10"), "{to}:\n{stderr}");
+    }
+}

@@ -83,7 +83,7 @@ fn several_catalog_problems_are_reported_together() {
    |
 20 |     model: 3
    |            ^ YAML reads this as an integer
-  = help: quote it, e.g. "2026.10", so it keeps its exact text
+  = help: quote it, as "3", so YAML keeps its exact text
 
 error: `default` names a missing profile `alpah`
  --> providers.yaml:3:10
