@@ -598,3 +598,31 @@ fn a_value_of_the_wrong_kind_is_answered_with_the_users_own_text() {
         assert!(!stderr.contains("2026.10"), "{to}:\n{stderr}");
     }
 }
+
+/// A many-line warning in `gen --format json` (the values set by hand that
+/// the catalog takes over, one per line) keeps its lines as lines: JSON
+/// escapes them itself, and no literal `\u{a}` reaches the reader.
+#[test]
+fn a_many_line_warning_in_the_json_report_keeps_its_lines() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.file(
+        "codex-home/config.toml",
+        "model = \"hand-one\"\nmodel_provider = \"hand-two\"\n",
+    );
+    for args in [
+        &["gen", "--diff", "--format", "json"][..],
+        &["gen", "--check", "--format", "json"],
+    ] {
+        let out = w.cmd().args(args).output().expect("run");
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        let message = report["warnings"][0]["message"]
+            .as_str()
+            .expect("a warning");
+        assert!(!message.contains("\\u{"), "{args:?}: {message}");
+        assert!(
+            message.contains("manages:\n  config.toml: model: \"hand-one\""),
+            "{args:?}: {message}"
+        );
+    }
+}
