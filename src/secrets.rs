@@ -591,6 +591,11 @@ pub enum KeyCheck {
     Padded,
     /// Wrapped in quotes that the shell kept.
     Quoted,
+    /// More than one line (`$(pass show x)` gives the whole entry): no HTTP
+    /// header carries a line break; Codex sends no key (0.169, measured).
+    MultiLine,
+    /// A control character inside (an escape sequence pasted with it).
+    ControlCharacter,
     /// Has another provider's prefix.
     Foreign {
         looks_like: &'static str,
@@ -625,7 +630,11 @@ impl KeyCheck {
         match self {
             KeyCheck::Fine => KeyVerdict::Fine,
             KeyCheck::Unset | KeyCheck::Empty => KeyVerdict::Missing,
-            KeyCheck::NotUnicode | KeyCheck::Padded | KeyCheck::Quoted => KeyVerdict::Unusable,
+            KeyCheck::NotUnicode
+            | KeyCheck::Padded
+            | KeyCheck::Quoted
+            | KeyCheck::MultiLine
+            | KeyCheck::ControlCharacter => KeyVerdict::Unusable,
             KeyCheck::Foreign { .. } | KeyCheck::MissingPrefix { .. } => KeyVerdict::Doubtful,
         }
     }
@@ -638,12 +647,41 @@ impl KeyCheck {
             KeyCheck::NotUnicode => format!("{var} is not valid UTF-8"),
             KeyCheck::Padded => format!("{var} has leading or trailing whitespace"),
             KeyCheck::Quoted => format!("{var} is wrapped in quotes"),
+            KeyCheck::MultiLine => format!(
+                "{var} holds more than one line, which no HTTP header can carry (Codex sends no key)"
+            ),
+            KeyCheck::ControlCharacter => format!(
+                "{var} holds a control character, which no HTTP header can carry (Codex sends no key)"
+            ),
             KeyCheck::Foreign { looks_like } => format!("{var} looks like a {looks_like} key"),
             KeyCheck::MissingPrefix { family, prefix } => {
                 format!("{var} does not start with `{prefix}` as {family} keys do")
             }
             KeyCheck::Fine => format!("{var} is set"),
         }
+    }
+
+    /// How to repair an [unusable](KeyVerdict::Unusable) value; never
+    /// includes it.
+    pub fn repair(&self, var: &str) -> String {
+        match self {
+            KeyCheck::MultiLine | KeyCheck::ControlCharacter => format!(
+                "keep only the key's own line, e.g. export {var}=\"$(pass show NAME | head -n 1)\""
+            ),
+            _ => format!("re-export {var} without quotes or surrounding spaces"),
+        }
+    }
+}
+
+/// What is wrong with a header variable's value that no HTTP header can
+/// carry, if anything: a sentence naming `var`, never the value.
+pub fn unsendable(var: &str, value: &str) -> Option<String> {
+    if value.contains(['\n', '\r']) {
+        Some(KeyCheck::MultiLine.describe(var))
+    } else if value.chars().any(|c| c.is_control() && c != '\t') {
+        Some(KeyCheck::ControlCharacter.describe(var))
+    } else {
+        None
     }
 }
 
@@ -670,6 +708,12 @@ fn check_value(value: Option<OsString>, family: Option<&'static KeyKind>) -> Key
     let quoted = |q: char| value.len() >= 2 && value.starts_with(q) && value.ends_with(q);
     if quoted('"') || quoted('\'') {
         return KeyCheck::Quoted;
+    }
+    if value.contains(['\n', '\r']) {
+        return KeyCheck::MultiLine;
+    }
+    if value.chars().any(char::is_control) {
+        return KeyCheck::ControlCharacter;
     }
     let issuer = |k: &KeyKind| k.issuer.unwrap_or_default();
     match (family, KeyKind::issuer_of(value)) {
@@ -981,6 +1025,11 @@ mod tests {
         assert_eq!(check(""), KeyCheck::Empty);
         assert_eq!(check("gsk_abc\n"), KeyCheck::Padded);
         assert_eq!(check("\"gsk_abc\""), KeyCheck::Quoted);
+        assert_eq!(check("gsk_abc\nlogin: me"), KeyCheck::MultiLine);
+        assert_eq!(check("gsk_abc\r\nx"), KeyCheck::MultiLine);
+        assert_eq!(check("gsk_a\tbc"), KeyCheck::ControlCharacter);
+        assert_eq!(unsendable("V", "a\tb"), None);
+        assert!(unsendable("V", "a\u{1b}b").is_some());
         assert_eq!(
             check("sk-or-v1-abc"),
             KeyCheck::Foreign {

@@ -321,3 +321,87 @@ fn passwords_sessions_and_aws_key_ids_are_credentials_too() {
         }
     }
 }
+
+/// A key variable holding more than one line (`$(pass show x)` gives the
+/// key, then the entry's other lines) or a control character cannot be an
+/// HTTP header: Codex sends no key and gets a 401 (0.169, measured). Every
+/// command that checks keys says so, with the fix, and never a line of it;
+/// the probe does not send it (it once blamed `base_url`), nor a header
+/// variable's value of that kind.
+#[test]
+fn a_key_of_several_lines_is_said_unusable_by_every_key_check() {
+    let catalog = CATALOG.replace("https://alpha.example/v1", "http://127.0.0.1:9/v1");
+    for (var, value, said) in [
+        (
+            "ALPHA_API_KEY",
+            "key-line-7Qw9Zr\nlogin: me-3Zx8",
+            "ALPHA_API_KEY holds more than one line",
+        ),
+        (
+            "ALPHA_API_KEY",
+            "key-line-7Qw9Zr\r\nurl: x",
+            "ALPHA_API_KEY holds more than one line",
+        ),
+        (
+            "ALPHA_API_KEY",
+            "key-line-7Qw9Zr\u{1b}[0m",
+            "ALPHA_API_KEY holds a control character",
+        ),
+    ] {
+        let w = World::new();
+        w.catalog(&catalog);
+        let doctor = w
+            .cmd()
+            .args(["doctor", "alpha"])
+            .env(var, value)
+            .output()
+            .expect("run");
+        let printed = output(&doctor);
+        assert_eq!(doctor.status.code(), Some(1), "{printed}");
+        assert!(printed.contains(said), "doctor: {printed}");
+        assert!(printed.contains("head -n 1"), "doctor: {printed}");
+        let exec = w
+            .cmd()
+            .args(["exec", "alpha", "--print"])
+            .env(var, value)
+            .output()
+            .expect("run");
+        let printed = output(&exec);
+        assert_eq!(exec.status.code(), Some(1), "{printed}");
+        assert!(exec.stdout.is_empty(), "{printed}");
+        assert!(printed.contains(said), "exec: {printed}");
+        let probe = w
+            .cmd()
+            .args(["probe", "alpha-p"])
+            .env(var, value)
+            .output()
+            .expect("run");
+        let printed = output(&probe);
+        assert!(printed.contains(said), "probe: {printed}");
+        assert!(!printed.contains("base_url"), "probe: {printed}");
+        for line in ["key-line-7Qw9Zr", "me-3Zx8"] {
+            for out in [&doctor, &exec, &probe] {
+                assert!(!output(out).contains(line), "{}", output(out));
+            }
+        }
+    }
+    // A header variable's value of two lines: not sent either.
+    let w = World::new();
+    w.catalog(&catalog.replace(
+        "    env_key: ALPHA_API_KEY\n",
+        "    env_key: ALPHA_API_KEY\n    env_http_headers: {X-Team: ALPHA_TEAM}\n",
+    ));
+    let probe = w
+        .cmd()
+        .args(["probe", "alpha-p"])
+        .env("ALPHA_API_KEY", "key-line-7Qw9Zr")
+        .env("ALPHA_TEAM", "team-one\nteam-two")
+        .output()
+        .expect("run");
+    let printed = output(&probe);
+    assert!(
+        printed.contains("ALPHA_TEAM holds more than one line"),
+        "{printed}"
+    );
+    assert!(!printed.contains("team-one"), "{printed}");
+}
