@@ -626,3 +626,58 @@ fn a_many_line_warning_in_the_json_report_keeps_its_lines() {
         );
     }
 }
+
+/// The caret stands under the offending character as a terminal shows the
+/// line: wide characters (Japanese, emoji) take two columns, combining
+/// marks none, and the caret is as wide as what it underlines; a very long
+/// line is shown around the place, not from its start.
+#[test]
+fn the_caret_lines_up_under_wide_and_combining_text_and_long_lines() {
+    // (config.toml, the line shown, the caret line)
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "# 日本語のコメント\nmodel = \"日本語\" x\n",
+            "2 | model = \"日本語\" x",
+            "  |                  ^ ",
+        ),
+        (
+            "model = \"🎉🎉\" x\n",
+            "1 | model = \"🎉🎉\" x",
+            "  |                ^ ",
+        ),
+        (
+            "model = \"e\u{301}\u{301}\" x\n",
+            "1 | model = \"e\u{301}\u{301}\" x",
+            "  |             ^ ",
+        ),
+        ("name = 値\n", "1 | name = 値", "  |        ^^ "),
+    ];
+    for (toml, line, caret) in cases {
+        let w = World::new();
+        w.catalog(CATALOG);
+        std::fs::write(w.home.join("config.toml"), toml).unwrap();
+        let (code, stderr) = run(&w, &[], &["gen", "--diff"], "");
+        assert_eq!(code, 2, "{stderr}");
+        let lines: Vec<&str> = stderr.lines().collect();
+        let at = lines
+            .iter()
+            .position(|l| l == line)
+            .unwrap_or_else(|| panic!("{line:?} not in:\n{stderr}"));
+        assert!(lines[at + 1].starts_with(caret), "{caret:?}:\n{stderr}");
+    }
+    // A 5,000-character line: shown around the column, the caret under it.
+    let long = format!("schema: 1\nx: {} : y\n", "a".repeat(5000));
+    let stderr = refused(long.as_bytes());
+    assert_eq!(place(&stderr), (2, 5005), "{stderr}");
+    let lines: Vec<&str> = stderr.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.starts_with("2 | "))
+        .expect("the line");
+    assert!(lines[at].chars().count() < 200, "{stderr}");
+    let caret = lines[at + 1]
+        .chars()
+        .position(|c| c == '^')
+        .expect("a caret");
+    assert_eq!(lines[at].chars().nth(caret), Some(':'), "{stderr}");
+}
