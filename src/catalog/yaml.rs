@@ -114,10 +114,15 @@ pub fn parse(file: usize, name: &str, text: &str) -> Result<Node, Problem> {
 /// crate's API or its type names), at the place that is wrong, and what to do.
 fn refusal(name: &str, text: &str, err: &serde_saphyr::Error) -> Problem {
     let err = innermost(err);
-    let said = describe(err);
+    let mut said = describe(err);
     let reported = err
         .location()
         .map(|at| (to_usize(at.line()), to_usize(at.column())));
+    if said.label.contains("mapping values are not allowed")
+        && let Some(help) = reported.and_then(|(l, c)| colon_in_value(text, l, c))
+    {
+        said.help = help;
+    }
     let place = match said.place {
         Place::Reported => reported.map(|(l, c)| (l, c, 1)),
         Place::Tab => reported
@@ -136,6 +141,41 @@ fn refusal(name: &str, text: &str, err: &serde_saphyr::Error) -> Problem {
         problem = problem.at(Snippet::at(name, text, line, column, width));
     }
     problem.help(format!("{}; nothing was written", said.help))
+}
+
+/// When the `: ` the parser refused stands in the value of a line that
+/// already has its key (`version: Groq: fast`), rather than on a line
+/// indented under a value: the help, with the value quoted.
+fn colon_in_value(text: &str, line: usize, column: usize) -> Option<String> {
+    let full = text.lines().nth(line.checked_sub(1)?)?;
+    let before: String = full.chars().take(column.checked_sub(1)?).collect();
+    let entry = before.trim_start().trim_start_matches("- ").trim_start();
+    let (key, _) = entry.split_once(": ")?;
+    let value = full
+        .trim_start()
+        .trim_start_matches("- ")
+        .trim_start()
+        .get(key.len() + 2..)?
+        .split(" #")
+        .next()?
+        .trim();
+    let generic =
+        format!("a `: ` inside a value starts a key: quote the whole value after `{key}:`");
+    let quoted = if !value.contains('"') {
+        format!("\"{value}\"")
+    } else if !value.contains('\'') {
+        format!("'{value}'")
+    } else {
+        return Some(generic);
+    };
+    // The value is the user's: shown only when it holds no credential.
+    let sample = format!("{key}: {quoted}");
+    if crate::secrets::redact(&sample) != sample {
+        return Some(generic);
+    }
+    Some(format!(
+        "a `: ` inside a value starts a key: quote the whole value: {sample}"
+    ))
 }
 
 /// The error itself, without the snippet and alias wrappers around it.

@@ -681,3 +681,37 @@ fn the_caret_lines_up_under_wide_and_combining_text_and_long_lines() {
         .expect("a caret");
     assert_eq!(lines[at].chars().nth(caret), Some(':'), "{stderr}");
 }
+
+/// A `: ` inside a value on a line that already has its key is said as
+/// such, with the user's value quoted, not as a matter of indentation
+/// (which stays the help for a line indented under a value).
+#[test]
+fn a_colon_inside_a_value_is_answered_with_the_value_quoted() {
+    let cases: &[(&str, &str)] = &[
+        (
+            "schema: 1\nversion: Groq: fast\n",
+            "quote the whole value: version: \"Groq: fast\"",
+        ),
+        (
+            "schema: 1\nlist:\n  - name: a: b\n",
+            "quote the whole value: name: \"a: b\"",
+        ),
+        (
+            "schema: 1\nversion: say \"hi\": now\n",
+            "quote the whole value: version: 'say \"hi\": now'",
+        ),
+        (
+            "schema: 1\nversion: t1\n  x: 2\n",
+            "check this line's indentation",
+        ),
+        (
+            "schema: 1\nx:\n  password: plain-one: two\n",
+            "quote the whole value after `password:`",
+        ),
+    ];
+    for (text, help) in cases {
+        let stderr = refused(text.as_bytes());
+        assert!(stderr.contains(help), "`{help}` not in:\n{stderr}");
+        assert!(!stderr.contains("plain-one"), "{stderr}");
+    }
+}
