@@ -129,6 +129,10 @@ fn refusal(name: &str, text: &str, err: &serde_saphyr::Error) -> Problem {
             .and_then(|(l, _)| tab_from(text, l))
             .map(|(l, c)| (l, c, 1))
             .or(reported.map(|(l, c)| (l, c, 1))),
+        Place::Control => reported
+            .and_then(|(l, _)| control_from(text, l))
+            .map(|(l, c)| (l, c, 1))
+            .or(reported.map(|(l, c)| (l, c, 1))),
         Place::DocumentStart => reported
             .and_then(|(l, _)| document_start_before(text, l))
             .map(|l| (l, 1, 3))
@@ -204,6 +208,9 @@ enum Place {
     Tab,
     /// The `---` line that starts the second document.
     DocumentStart,
+    /// The first control character at or after the reported line: the
+    /// parser may report the start of the value that holds it.
+    Control,
 }
 
 const FIX: &str = "fix the YAML at that place";
@@ -310,6 +317,7 @@ fn describe(err: &serde_saphyr::Error) -> Said {
             format!("a key must be text, not {unexpected}"),
             "write the key as plain text (`name:`)",
         ),
+        E::Message { msg, .. } if let Some(said) = control_character(msg) => said,
         E::Message { msg, .. } if is_plain(msg) => said(msg.clone(), FIX),
         // A key that is a list or a map (`[a, b]: x`, `? {a: 1}`).
         E::Unexpected { expected, .. } if expected.contains("string") => said(
@@ -326,6 +334,34 @@ fn describe(err: &serde_saphyr::Error) -> Said {
     }
 }
 
+/// The parser's "unexpected character" for a control character (a NUL, a
+/// bell, a terminal escape pasted with colours): named, with how to delete
+/// or write it, pointed at (the parser may point at its value's start).
+fn control_character(msg: &str) -> Option<Said> {
+    // The parser writes the character escaped (`\u{7}`), or as it is.
+    let rest = msg.strip_prefix("unexpected character: `")?;
+    let c = match rest.strip_prefix("\\u{") {
+        Some(hex) => char::from_u32(u32::from_str_radix(hex.split('}').next()?, 16).ok()?)?,
+        None => rest.chars().next()?,
+    };
+    if !c.is_control() {
+        return None;
+    }
+    let code = u32::from(c);
+    Some(Said {
+        place: Place::Control,
+        ..said(
+            format!("YAML does not allow the control character U+{code:04X} in a file"),
+            format!(
+                "delete it (an editor may show it as ^{} or not at all); to put one in a value, write it as an escape in double quotes: \"\\x{code:02X}\"",
+                char::from_u32(code ^ 0x40)
+                    .filter(char::is_ascii_graphic)
+                    .unwrap_or('?')
+            ),
+        )
+    })
+}
+
 /// The parser's own messages are YAML's terms already (`unclosed quote`,
 /// `did not find expected key`); a few get a better place or a better help.
 fn parser_message(msg: &str) -> Said {
@@ -337,6 +373,9 @@ fn parser_message(msg: &str) -> Said {
                 "replace the tab(s) at the start of this line with spaces",
             )
         };
+    }
+    if let Some(said) = control_character(msg) {
+        return said;
     }
     if msg.contains("recursion limit") || msg.contains("nesting limit") {
         return said(
@@ -475,6 +514,19 @@ fn tab_from(text: &str, from: usize) -> Option<(usize, usize)> {
     in_indent.or_else(|| {
         lines().find_map(|(i, line)| line.chars().position(|c| c == '\t').map(|c| (i + 1, c + 1)))
     })
+}
+
+/// The line and column of the first control character (but a tab or a
+/// line break) from line `from` (1-based) on.
+fn control_from(text: &str, from: usize) -> Option<(usize, usize)> {
+    text.lines()
+        .enumerate()
+        .skip(from.saturating_sub(1))
+        .find_map(|(i, line)| {
+            line.chars()
+                .position(|c| c.is_control() && !matches!(c, '\t' | '\r'))
+                .map(|c| (i + 1, c + 1))
+        })
 }
 
 /// The last `---` line at or before line `line` (1-based).

@@ -715,3 +715,25 @@ fn a_colon_inside_a_value_is_answered_with_the_value_quoted() {
         assert!(!stderr.contains("plain-one"), "{stderr}");
     }
 }
+
+/// A control character in the catalog (a NUL, a bell, an escape pasted
+/// with a terminal's colours) is named, pointed at (not at the start of
+/// the value holding it), and answered with how to delete or write it.
+#[test]
+fn a_control_character_is_named_and_pointed_at() {
+    let cases: &[(&[u8], (usize, usize), &str)] = &[
+        (b"schema: 1\nversion: \"t\x001\"\n", (2, 12), "U+0000"),
+        (b"schema: 1\nversion: t\x071\n", (2, 11), "U+0007"),
+        (b"schema: 1\nversion: ab\x1b[31m\n", (2, 12), "U+001B"),
+        (b"schema: 1\n\x03version: x\n", (2, 1), "U+0003"),
+    ];
+    for (bytes, at, code) in cases {
+        let stderr = refused(bytes);
+        assert_eq!(place(&stderr), *at, "{stderr}");
+        assert!(
+            stderr.contains(&format!("YAML does not allow the control character {code}")),
+            "{stderr}"
+        );
+        assert!(stderr.contains("delete it"), "{stderr}");
+    }
+}
