@@ -453,6 +453,10 @@ impl Serialize for Pairs {
 pub enum CatalogError {
     #[error("cannot read the catalog")]
     Read(#[source] ReadError),
+    /// A file named with `--catalog` or `CODEXGEN_CATALOG` is not there;
+    /// `help` names what named it.
+    #[error("the catalog file {path} does not exist")]
+    Missing { path: String, help: String },
     /// Every problem found, each with its place and help.
     #[error("{} problem(s) in the catalog", .0.len())]
     Invalid(Vec<Problem>),

@@ -737,3 +737,56 @@ fn a_control_character_is_named_and_pointed_at() {
         assert!(stderr.contains("delete it"), "{stderr}");
     }
 }
+
+/// A catalog file that is not there is said as such, and the help names
+/// what named it (only that): `--catalog` or `CODEXGEN_CATALOG`.
+#[test]
+fn a_missing_catalog_names_what_named_it() {
+    let w = World::new();
+    let (code, stderr) = run(&w, &[], &["--catalog", "nope.yaml", "validate"], "");
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("the catalog file nope.yaml does not exist"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("= help: check the path given to --catalog"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("CODEXGEN_CATALOG"), "{stderr}");
+    let (code, stderr) = run(
+        &w,
+        &[("CODEXGEN_CATALOG", "/nowhere/p.yaml")],
+        &["validate"],
+        "",
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("the catalog file /nowhere/p.yaml does not exist"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("= help: CODEXGEN_CATALOG names it"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("--catalog"), "{stderr}");
+    // The overlay's base named, the second file missing.
+    w.catalog(CATALOG);
+    let (code, stderr) = run(
+        &w,
+        &[],
+        &[
+            "--catalog",
+            "providers.yaml",
+            "--catalog",
+            "over.yaml",
+            "validate",
+        ],
+        "",
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("the catalog file over.yaml does not exist"),
+        "{stderr}"
+    );
+}
