@@ -488,14 +488,19 @@ pub fn conceal(value: &str) {
     values.sort_by_key(|v| std::cmp::Reverse(v.len()));
 }
 
+/// JSON's own words: a variable holding one (a header variable used as a
+/// switch, `X-Debug: true`) holds no secret, and hiding it would break
+/// every JSON report (`"set": <redacted>`).
+const JSON_WORDS: &[&str] = &["true", "false", "null"];
+
 /// The forms of `value` that may reach output: trimmed whole, each line
 /// trimmed (lines end at `\n`, `\r\n` or a lone `\r`), and each of those
 /// escaped as a JSON or TOML basic string writes it; none shorter than
-/// [`MIN_CONCEALED`].
+/// [`MIN_CONCEALED`], none of [`JSON_WORDS`].
 fn concealed_forms(value: &str) -> Vec<String> {
     let mut forms: Vec<String> = std::iter::once(value.trim())
         .chain(value.split(['\n', '\r']).map(str::trim))
-        .filter(|form| form.chars().count() >= MIN_CONCEALED)
+        .filter(|form| form.chars().count() >= MIN_CONCEALED && !JSON_WORDS.contains(form))
         .map(str::to_owned)
         .collect();
     let escaped: Vec<String> = forms
@@ -884,6 +889,12 @@ mod tests {
         }
         // Too short to hide without garbling everything else.
         assert!(!forms.iter().any(|f| f.is_empty() || f == "x"));
+        // JSON's words are no secret; a line of them beside a key is hidden.
+        assert!(concealed_forms("true").is_empty());
+        assert_eq!(
+            concealed_forms("null\nk-3Zx8"),
+            ["k-3Zx8", "null\nk-3Zx8", "null\\nk-3Zx8"]
+        );
         let values = concealed_forms("pw-one-2024\r\n");
         assert_eq!(
             hide_values("got pw-one-2024 back", &values),

@@ -405,3 +405,37 @@ fn a_key_of_several_lines_is_said_unusable_by_every_key_check() {
     );
     assert!(!printed.contains("team-one"), "{printed}");
 }
+
+/// A variable the catalog names that holds a JSON word (`true`, `null`:
+/// a header variable used as a switch) is no secret to hide: the JSON
+/// reports stay JSON. A key beside it is still hidden.
+#[test]
+fn a_variable_holding_a_json_word_leaves_the_json_reports_valid() {
+    let w = World::new();
+    w.catalog(&CATALOG.replace(
+        "    env_key: ALPHA_API_KEY\n",
+        "    env_key: ALPHA_API_KEY\n    env_http_headers: {X-Debug: ALPHA_DEBUG, X-Trace: ALPHA_TRACE}\n",
+    ));
+    for args in [
+        &["list", "--format", "json"][..],
+        &["doctor", "--format", "json"],
+        &["gen", "--diff", "--format", "json"],
+        &["validate", "--format", "json"],
+        &["show", "--format", "json"],
+    ] {
+        let out = w
+            .cmd()
+            .args(args)
+            .env("ALPHA_DEBUG", "true")
+            .env("ALPHA_TRACE", "null")
+            .env("ALPHA_API_KEY", "alpha-key-7Qw9Zr")
+            .output()
+            .expect("run");
+        let printed = output(&out);
+        assert!(
+            serde_json::from_slice::<serde_json::Value>(&out.stdout).is_ok(),
+            "{args:?}:\n{printed}"
+        );
+        assert!(!printed.contains("alpha-key-7Qw9Zr"), "{printed}");
+    }
+}
