@@ -163,6 +163,22 @@ const NOT_A_CREDENTIAL: &[&str] = &[
     "timeout",
     "ms",
     "ttl",
+    "endpoint",
+    "uri",
+    "algorithm",
+    "scope",
+    "scopes",
+    "domain",
+    "manager",
+    "helper",
+    "binding",
+    "bindings",
+];
+
+/// Everyday words that end in a credential word and name none (a word
+/// ending in `key` is a key's name: `apikey`, `accesskey`; these are not).
+const NOT_CREDENTIAL_WORDS: &[&str] = &[
+    "hotkey", "hotkeys", "monkey", "donkey", "turkey", "jockey", "hockey", "whiskey", "turnkey",
 ];
 
 /// Whether `name` (a config key, an HTTP header's name, a query
@@ -180,7 +196,8 @@ pub fn is_credential_name(name: &str) -> bool {
         .filter(|w| !w.is_empty())
         .collect();
     let credential = |w: &&str| {
-        CREDENTIAL_WORDS.iter().any(|c| w.ends_with(c)) || CREDENTIAL_WHOLE_WORDS.contains(w)
+        (CREDENTIAL_WORDS.iter().any(|c| w.ends_with(c)) && !NOT_CREDENTIAL_WORDS.contains(w))
+            || CREDENTIAL_WHOLE_WORDS.contains(w)
     };
     let Some(last) = words.iter().rposition(credential) else {
         return false;
@@ -834,6 +851,16 @@ mod tests {
             "passthrough",
             "key_id",
             "AWS_ACCESS_KEY_ID",
+            "key_bindings",
+            "hotkey",
+            "monkey",
+            "signature_algorithm",
+            "authorization_endpoint",
+            "token_endpoint",
+            "oauth_scopes",
+            "cookie_domain",
+            "secrets_manager",
+            "api_key_helper",
         ] {
             assert!(!is_credential_name(name), "{name}");
         }

@@ -439,3 +439,32 @@ fn a_variable_holding_a_json_word_leaves_the_json_reports_valid() {
         assert!(!printed.contains("alpha-key-7Qw9Zr"), "{printed}");
     }
 }
+
+/// Names that end in a credential word but name something else (a place,
+/// an algorithm, a scope, a key binding, an everyday word) print their
+/// values in the diff; the credential beside them is hidden.
+#[test]
+fn names_about_a_credential_or_merely_ending_like_one_are_shown() {
+    let shown = [
+        "authorization_endpoint = \"https://idp.example/authorize\"",
+        "token_endpoint = \"https://idp.example/token\"",
+        "signature_algorithm = \"RS256\"",
+        "oauth_scopes = \"read write\"",
+        "cookie_domain = \"example.com\"",
+        "key_bindings = \"emacs\"",
+        "hotkey = \"ctrl-k\"",
+    ];
+    for line in shown {
+        // Next to a change, so the diff shows it as context.
+        let w = World::new();
+        w.catalog(CATALOG);
+        w.file(
+            "codex-home/config.toml",
+            &format!("model = \"hand-set\"\n{line}\nclient_secret = \"plain-one\"\n"),
+        );
+        let out = w.cmd().args(["gen", "--diff"]).output().expect("run");
+        let printed = output(&out);
+        assert!(printed.contains(line), "{line}:\n{printed}");
+        assert!(!printed.contains("plain-one"), "{printed}");
+    }
+}
