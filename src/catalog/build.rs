@@ -615,14 +615,18 @@ impl Builder<'_> {
         let request_max_retries = self.count(&mut f, "request_max_retries");
         let stream_max_retries = self.count(&mut f, "stream_max_retries");
         let stream_idle_timeout_ms = self.count(&mut f, "stream_idle_timeout_ms");
-        let requires_openai_auth = f.take("requires_openai_auth").and_then(|n| self.boolean(n));
-        let supports_websockets = f.take("supports_websockets").and_then(|n| self.boolean(n));
+        let requires_openai_auth = f
+            .take("requires_openai_auth")
+            .and_then(|n| self.boolean(n, &format!("`requires_openai_auth` of {what}")));
+        let supports_websockets = f
+            .take("supports_websockets")
+            .and_then(|n| self.boolean(n, &format!("`supports_websockets` of {what}")));
         let websocket_connect_timeout_ms = self.count(&mut f, "websocket_connect_timeout_ms");
         let auth_node = f.take("auth");
         let auth = auth_node.and_then(|n| self.auth(n, &format!("`auth` of {what}"), keys::AUTH));
         let supports_standalone_web_search = f
             .take("supports_standalone_web_search")
-            .and_then(|n| self.boolean(n));
+            .and_then(|n| self.boolean(n, &format!("`supports_standalone_web_search` of {what}")));
         let model_catalog_url = f
             .take("model_catalog_url")
             .and_then(|n| self.base_url_like(n, "`model_catalog_url`"));
@@ -1427,19 +1431,29 @@ impl Builder<'_> {
         true
     }
 
-    fn boolean(&mut self, node: &Node) -> Option<bool> {
+    /// A switch; `what` names it and its owner for the error.
+    fn boolean(&mut self, node: &Node, what: &str) -> Option<bool> {
         if let Value::Bool(b) = node.value {
-            Some(b)
-        } else {
-            self.error(
-                Code::WrongType,
-                node.pos,
-                "expected true or false".to_owned(),
-                format!("found {}", node.value.kind()),
-                "write true or false",
-            );
-            None
+            return Some(b);
         }
+        // A switch written in quotes (`"no"`): the same word without them.
+        let help = match &node.value {
+            Value::Str(s) if matches!(s.to_ascii_lowercase().as_str(), "true" | "yes" | "on") => {
+                "write true without quotes".to_owned()
+            }
+            Value::Str(s) if matches!(s.to_ascii_lowercase().as_str(), "false" | "no" | "off") => {
+                "write false without quotes".to_owned()
+            }
+            _ => "write true or false".to_owned(),
+        };
+        self.error(
+            Code::WrongType,
+            node.pos,
+            format!("{what} must be true or false"),
+            format!("found {}", node.value.kind()),
+            help,
+        );
+        None
     }
 
     /// A whole number in the range the key table gives `key`.
@@ -1459,19 +1473,27 @@ impl Builder<'_> {
                 self.error(
                     Code::OutOfRange,
                     node.pos,
-                    format!("{n} is out of range"),
+                    format!("`{key}` of {}: {n} is out of range", f.what),
                     format!("expected {min} to {max}"),
                     help,
                 );
                 None
             }
             _ => {
+                // A number in quotes: the same number without them; a
+                // fraction, a number past any range, or a word: the range.
+                let help = match &node.value {
+                    Value::Str(s) if s.trim().parse::<i64>().is_ok() => {
+                        format!("write {} without quotes", s.trim())
+                    }
+                    _ => format!("write a whole number from {min} to {max}"),
+                };
                 self.error(
                     Code::WrongType,
                     node.pos,
-                    "expected a whole number".to_owned(),
+                    format!("`{key}` of {} must be a whole number", f.what),
                     format!("found {}", node.value.kind()),
-                    "write a number without quotes",
+                    help,
                 );
                 None
             }

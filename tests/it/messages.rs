@@ -790,3 +790,58 @@ fn a_missing_catalog_names_what_named_it() {
         "{stderr}"
     );
 }
+
+/// A switch or a count of the wrong kind names its key and owner, and the
+/// help fits what was written: quotes to drop, a fraction, a number past
+/// any range, a word where true or false goes.
+#[test]
+fn a_switch_or_a_count_of_the_wrong_kind_names_its_key_and_the_fix() {
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "request_max_retries: \"3\"",
+            "`request_max_retries` of provider `alpha-p` must be a whole number",
+            "write 3 without quotes",
+        ),
+        (
+            "request_max_retries: 3.5",
+            "`request_max_retries` of provider `alpha-p` must be a whole number",
+            "write a whole number from 0 to 100",
+        ),
+        (
+            "stream_idle_timeout_ms: 99999999999999999999999",
+            "`stream_idle_timeout_ms` of provider `alpha-p` must be a whole number",
+            "write a whole number from",
+        ),
+        (
+            "supports_websockets: \"no\"",
+            "`supports_websockets` of provider `alpha-p` must be true or false",
+            "write false without quotes",
+        ),
+        (
+            "request_max_retries: -1",
+            "`request_max_retries` of provider `alpha-p`: -1 is out of range",
+            "Codex caps retries at 100",
+        ),
+        (
+            "supports_websockets: enabled",
+            "`supports_websockets` of provider `alpha-p` must be true or false",
+            "write true or false",
+        ),
+    ];
+    for (line, message, help) in cases {
+        let text = CATALOG.replace(
+            "    env_key: ALPHA_API_KEY\n",
+            &format!("    env_key: ALPHA_API_KEY\n    {line}\n"),
+        );
+        let stderr = refused(text.as_bytes());
+        assert!(
+            stderr.contains(message),
+            "{line}: `{message}` not in:\n{stderr}"
+        );
+        assert!(stderr.contains(help), "{line}: `{help}` not in:\n{stderr}");
+        assert!(
+            !stderr.contains("without quotes") || help.contains("without quotes"),
+            "{stderr}"
+        );
+    }
+}
