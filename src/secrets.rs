@@ -510,14 +510,35 @@ pub fn conceal(value: &str) {
 /// every JSON report (`"set": <redacted>`).
 const JSON_WORDS: &[&str] = &["true", "false", "null"];
 
+/// The keys that local servers' own guides tell their users to set, since
+/// an `OpenAI` client wants one and the server checks none (Ollama's
+/// `ollama`, LM Studio's `lm-studio`, vLLM's `EMPTY`, llama.cpp's
+/// `sk-no-key-required`): no secret, and `OPENAI_API_KEY=ollama` beside
+/// an `ollama` profile must neither stop the catalog nor turn the profile's
+/// name into `<redacted>` (a shell function `codex-<redacted>`).
+const PLACEHOLDER_KEYS: &[&str] = &[
+    "ollama",
+    "lm-studio",
+    "lmstudio",
+    "EMPTY",
+    "sk-no-key-required",
+    "not-needed",
+    "dummy",
+    "none",
+];
+
 /// The forms of `value` that may reach output: trimmed whole, each line
 /// trimmed (lines end at `\n`, `\r\n` or a lone `\r`), and each of those
 /// escaped as a JSON or TOML basic string writes it; none shorter than
-/// [`MIN_CONCEALED`], none of [`JSON_WORDS`].
+/// [`MIN_CONCEALED`], none of [`JSON_WORDS`] nor of [`PLACEHOLDER_KEYS`].
 fn concealed_forms(value: &str) -> Vec<String> {
     let mut forms: Vec<String> = std::iter::once(value.trim())
         .chain(value.split(['\n', '\r']).map(str::trim))
-        .filter(|form| form.chars().count() >= MIN_CONCEALED && !JSON_WORDS.contains(form))
+        .filter(|form| {
+            form.chars().count() >= MIN_CONCEALED
+                && !JSON_WORDS.contains(form)
+                && !PLACEHOLDER_KEYS.contains(form)
+        })
         .map(str::to_owned)
         .collect();
     let escaped: Vec<String> = forms
@@ -918,6 +939,7 @@ mod tests {
         assert!(!forms.iter().any(|f| f.is_empty() || f == "x"));
         // JSON's words are no secret; a line of them beside a key is hidden.
         assert!(concealed_forms("true").is_empty());
+        assert!(concealed_forms("ollama").is_empty());
         assert_eq!(
             concealed_forms("null\nk-3Zx8"),
             ["k-3Zx8", "null\nk-3Zx8", "null\\nk-3Zx8"]

@@ -468,3 +468,40 @@ fn names_about_a_credential_or_merely_ending_like_one_are_shown() {
         assert!(!printed.contains("plain-one"), "{printed}");
     }
 }
+
+/// A placeholder key that local servers' guides give (`OPENAI_API_KEY=
+/// ollama`, beside the built-in catalog's `ollama` profile) is no secret:
+/// the catalog loads, and the profile's name prints where it belongs (a
+/// shell function's name). Any other value is still a secret where the
+/// catalog holds it, even one that is a profile's name.
+#[test]
+fn a_placeholder_key_of_a_local_server_is_no_secret() {
+    let w = World::new();
+    for args in [&["gen", "--diff"][..], &["validate"]] {
+        let out = w
+            .cmd()
+            .args(args)
+            .env("OPENAI_API_KEY", "ollama")
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", output(&out));
+    }
+    let out = w
+        .cmd()
+        .arg("aliases")
+        .env("OPENAI_API_KEY", "ollama")
+        .output()
+        .expect("run");
+    let printed = output(&out);
+    assert!(printed.contains("codex-ollama"), "{printed}");
+    assert!(!printed.contains("<redacted>"), "{printed}");
+    let w = World::new();
+    w.catalog(CATALOG);
+    let out = w
+        .cmd()
+        .arg("validate")
+        .env("BETA_API_KEY", "beta")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2), "{}", output(&out));
+}
