@@ -845,3 +845,31 @@ fn a_switch_or_a_count_of_the_wrong_kind_names_its_key_and_the_fix() {
         );
     }
 }
+
+/// When the catalog that wrote a home is gone, the help says to put it
+/// back or name where it went, never to name the file that is not there.
+#[test]
+fn a_home_whose_catalog_is_gone_is_not_told_to_name_it() {
+    let w = World::new();
+    let catalog = w.file("elsewhere/providers.yaml", CATALOG);
+    w.cmd()
+        .arg("--catalog")
+        .arg(&catalog)
+        .args(["gen", "--yes"])
+        .assert()
+        .success();
+    std::fs::remove_file(&catalog).unwrap();
+    let (code, stderr) = run(&w, &[], &["gen", "--diff"], "");
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("(no longer there)"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "to keep the home's catalog, put [ROOT]/elsewhere/providers.yaml back, or name the file it moved to: `codexgen --catalog FILE gen`"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("--catalog [ROOT]/elsewhere/providers.yaml gen"),
+        "{stderr}"
+    );
+}
