@@ -251,12 +251,8 @@ impl Builder<'_> {
     /// The text a scalar was written as in its file (`No`, `1.10`), when
     /// it stands on one line and holds no quote.
     fn written(&self, pos: Pos) -> Option<String> {
-        let line = self
-            .sources
-            .get(pos.file)?
-            .text
-            .lines()
-            .nth(pos.line.checked_sub(1)?)?;
+        let text = super::yaml::as_yaml_counts(&self.sources.get(pos.file)?.text);
+        let line = text.lines().nth(pos.line.checked_sub(1)?)?;
         let text: String = line
             .chars()
             .skip(pos.column.checked_sub(1)?)

@@ -464,5 +464,11 @@ pub enum CatalogError {
 
 pub(crate) fn snippet(sources: &[Source], pos: yaml::Pos) -> Snippet {
     let source = &sources[pos.file];
-    Snippet::at(&source.name, &source.text, pos.line, pos.column, pos.width)
+    Snippet::at(
+        &source.name,
+        &yaml::as_yaml_counts(&source.text),
+        pos.line,
+        pos.column,
+        pos.width,
+    )
 }

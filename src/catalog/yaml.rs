@@ -113,6 +113,8 @@ pub fn parse(file: usize, name: &str, text: &str) -> Result<Node, Problem> {
 /// The problem for a YAML error: what is wrong in YAML's terms (never the
 /// crate's API or its type names), at the place that is wrong, and what to do.
 fn refusal(name: &str, text: &str, err: &serde_saphyr::Error) -> Problem {
+    // Every place below is a line the parser counted.
+    let text = &*as_yaml_counts(text);
     let err = innermost(err);
     let mut said = describe(err);
     let reported = err
@@ -142,7 +144,13 @@ fn refusal(name: &str, text: &str, err: &serde_saphyr::Error) -> Problem {
         .code(said.code)
         .label(said.label);
     if let Some((line, column, width)) = place {
-        problem = problem.at(Snippet::at(name, text, line, column, width));
+        problem = problem.at(Snippet::at(
+            name,
+            &as_yaml_counts(text),
+            line,
+            column,
+            width,
+        ));
     }
     problem.help(format!("{}; nothing was written", said.help))
 }
@@ -180,6 +188,23 @@ fn colon_in_value(text: &str, line: usize, column: usize) -> Option<String> {
     Some(format!(
         "a `: ` inside a value starts a key: quote the whole value: {sample}"
     ))
+}
+
+/// `text` with its lines as YAML counts them: a lone `\r` (an old Mac
+/// file, a paste) is a line break to YAML, and the snippet must show the
+/// line the parser's numbers name. Borrowed when there is none.
+pub fn as_yaml_counts(text: &str) -> std::borrow::Cow<'_, str> {
+    let lone = |(i, _): (usize, &u8)| text.as_bytes().get(i + 1) != Some(&b'\n');
+    if !text
+        .as_bytes()
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b == b'\r')
+        .any(lone)
+    {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n"))
 }
 
 /// The error itself, without the snippet and alias wrappers around it.
@@ -756,5 +781,14 @@ mod tests {
     #[test]
     fn empty_file_is_null() {
         assert_eq!(parse(0, "c.yaml", "").unwrap().value, Value::Null);
+    }
+
+    #[test]
+    fn lines_are_counted_as_yaml_counts_them() {
+        assert!(matches!(
+            as_yaml_counts("a\r\nb\n"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        assert_eq!(as_yaml_counts("a\rb\r\nc\r"), "a\nb\nc\n");
     }
 }

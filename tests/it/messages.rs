@@ -873,3 +873,23 @@ fn a_home_whose_catalog_is_gone_is_not_told_to_name_it() {
         "{stderr}"
     );
 }
+
+/// A lone carriage return is a line break to YAML (an old Mac file, a
+/// paste): the line a message shows is the line YAML counted, for the
+/// catalog's checks and for the parser's own errors.
+#[test]
+fn a_line_after_a_lone_carriage_return_is_shown_as_yaml_counts_it() {
+    let w = World::new();
+    w.catalog("schema: 1\nversion: \"t1\"\r\ndefault: ~\rbogus: 2\n");
+    let (code, stderr) = run(&w, &[], &["validate"], "");
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("unknown key `bogus`"), "{stderr}");
+    assert!(stderr.contains("4 | bogus: 2"), "{stderr}");
+    let stderr = refused(b"schema: 1\rversion: [1\r\rx: 2\n");
+    let (line, _) = place(&stderr);
+    let shown = stderr
+        .lines()
+        .find(|l| l.starts_with(&format!("{line} | ")))
+        .unwrap_or_else(|| panic!("line {line} not shown:\n{stderr}"));
+    assert!(!shown.contains("schema"), "{stderr}");
+}
