@@ -32,6 +32,10 @@ impl From<Exit> for ExitCode {
 /// How much of a line a snippet shows past its column.
 const SHOWN: usize = 120;
 
+/// How much of a line a snippet shows before its column, when the column
+/// is further than that: the start is cut, and `…` stands for it.
+const SHOWN_BEFORE: usize = 60;
+
 /// A place in a text file, 1-based, with the line it points into.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Snippet {
@@ -47,7 +51,8 @@ pub struct Snippet {
 
 impl Snippet {
     /// The snippet for a 1-based line and column of `source`. A long line is
-    /// cut [`SHOWN`] characters after the column, and so is the caret.
+    /// cut [`SHOWN`] characters after the column, and so is the caret (and
+    /// shown from [`SHOWN_BEFORE`] columns before the column, when printed).
     pub fn at(file: &str, source: &str, line: usize, column: usize, width: usize) -> Self {
         let column = column.max(1);
         let full = source
@@ -69,12 +74,20 @@ impl Snippet {
     }
 
     /// The snippet for a byte offset into `source`.
+    /// `width` is in bytes there, as a parser's span is: the caret
+    /// underlines the characters they make.
     pub fn at_offset(file: &str, source: &str, offset: usize, width: usize) -> Self {
         let offset = offset.min(source.len());
         let before = &source[..offset];
         let line = before.matches('\n').count() + 1;
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);
         let column = source[line_start..offset].chars().count() + 1;
+        let after = &source[offset..];
+        let end = (0..=width.min(after.len()))
+            .rev()
+            .find(|&i| after.is_char_boundary(i))
+            .unwrap_or(0);
+        let width = after[..end].chars().count();
         Snippet::at(file, source, line, column, width)
     }
 }
@@ -298,6 +311,65 @@ impl Problem {
     }
 }
 
+/// A snippet's line as printed (`show`n: redacted with the whole line as
+/// context, escaped), the indent that puts the caret under the column as a
+/// terminal shows it (a wide character, 日 or 🎉, takes two columns, a
+/// combining mark none, a tab stays a tab), and the caret, as wide as
+/// what it underlines is shown. A column past [`SHOWN_BEFORE`] columns
+/// cuts the line's start, after redaction (a cut never hides a key's name).
+fn shown_with_caret(s: &Snippet, show: impl Fn(&str) -> String) -> (String, String, String) {
+    use unicode_width::UnicodeWidthChar as _;
+    let text = show(&s.text);
+    let raw = |chars: usize| s.text.chars().take(chars).collect::<String>();
+    let before = show(&raw(s.column - 1));
+    let through = show(&raw(s.column - 1 + s.width));
+    // Where the column is in the text as shown: after the shown prefix,
+    // when showing the line part by part gives the same text (a redaction
+    // that hides the rest of the line hides the column's text too: the
+    // caret then stands at what is shown).
+    let aligned = text.starts_with(&before);
+    let under = through
+        .strip_prefix(&before)
+        .filter(|_| aligned && text.starts_with(&through))
+        .map_or(0, |u| u.chars().map(|c| c.width().unwrap_or(0)).sum());
+    let width = |t: &str| {
+        t.chars()
+            .map(|c| if c == '\t' { 1 } else { c.width().unwrap_or(0) })
+            .sum::<usize>()
+    };
+    // A long way into the line: show it from SHOWN_BEFORE columns before.
+    let mut cut = 0;
+    let mut lead = "";
+    if aligned && width(&before) > SHOWN_BEFORE {
+        let mut left = width(&before);
+        for (i, c) in before.char_indices() {
+            if left <= SHOWN_BEFORE {
+                cut = i;
+                break;
+            }
+            left -= if c == '\t' { 1 } else { c.width().unwrap_or(0) };
+            cut = i + c.len_utf8();
+        }
+        lead = "…";
+    }
+    let indent: String = std::iter::once(lead)
+        .chain(std::iter::once(&before[cut..]))
+        .flat_map(str::chars)
+        .map(|c| {
+            if c == '\t' {
+                "\t".to_owned()
+            } else {
+                " ".repeat(c.width().unwrap_or(0))
+            }
+        })
+        .collect();
+    (
+        format!("{lead}{}", &text[cut..]),
+        indent,
+        "^".repeat(under.max(1)),
+    )
+}
+
 impl fmt::Display for Problem {
     /// rustc's layout: the message, then `--> file:line:col`, the line, a caret.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -310,22 +382,11 @@ impl fmt::Display for Problem {
         if let Some(s) = &self.snippet {
             let gutter = s.line.to_string().len();
             let pad = " ".repeat(gutter);
-            let text = show(&s.text);
             let file = printable(&s.file);
             write!(f, "\n{pad}--> {file}:{}:{}", s.line, s.column)?;
+            let (text, indent, carets) = shown_with_caret(s, show);
             write!(f, "\n{pad} |\n{} | {}", s.line, text.trim_end())?;
-            // The caret lines up under the text as shown, escapes included.
-            let mut indent = String::new();
-            for c in s.text.chars().take(s.column - 1) {
-                match c {
-                    '\t' => indent.push('\t'),
-                    c if is_unprintable(c) => {
-                        indent.extend(std::iter::repeat_n(' ', c.escape_unicode().count()));
-                    }
-                    _ => indent.push(' '),
-                }
-            }
-            write!(f, "\n{pad} | {indent}{}", "^".repeat(s.width))?;
+            write!(f, "\n{pad} | {indent}{carets}")?;
             if let Some(label) = &self.label {
                 write!(f, " {}", show(label))?;
             }
@@ -442,7 +503,11 @@ mod tests {
             .help("\u{1b}help");
         let shown = p.to_string();
         assert!(shown.lines().all(|l| !l.contains(is_unprintable)), "{p}");
-        assert!(shown.contains("1 | a: \"\\u{1b}x\"\n  |     ^ "), "{p}");
+        // The caret underlines the whole escape.
+        assert!(
+            shown.contains("1 | a: \"\\u{1b}x\"\n  |     ^^^^^^ "),
+            "{p}"
+        );
     }
 
     #[test]

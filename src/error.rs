@@ -140,7 +140,8 @@ impl Error {
     fn help(&self) -> Option<String> {
         match self {
             Error::Merge(e) => e.help(),
-            Error::Verify { help, .. } => Some(help.clone()),
+            Error::Verify { help, .. }
+            | Error::Catalog(CatalogError::Missing { help, .. }) => Some(help.clone()),
             Error::Locked(dir) => Some(format!(
                 "wait for it to finish (or remove a stale {}), then run again",
                 dir.join(home::LOCK_FILE).display()

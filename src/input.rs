@@ -82,8 +82,10 @@ pub enum ReadError {
     NotAFile { path: String, kind: &'static str },
     #[error("{path} is larger than {limit}, the most codexgen reads of {what}", what = .limit.what)]
     TooLarge { path: String, limit: Limit },
-    #[error("{path} is not UTF-8 text")]
-    NotUtf8 { path: String },
+    /// `at`: where the first byte that is not UTF-8 stands, as ", line
+    /// L, column C (byte 0xHH)" (columns count characters, from 1).
+    #[error("{path} is not UTF-8 text: {at}")]
+    NotUtf8 { path: String, at: String },
 }
 
 impl ReadError {
@@ -97,7 +99,9 @@ impl ReadError {
             ReadError::TooLarge { path, .. } => Some(format!(
                 "check that {path} is the file you meant; if it is, make it smaller"
             )),
-            ReadError::NotUtf8 { path } => Some(format!("save {path} as UTF-8")),
+            ReadError::NotUtf8 { path, .. } => Some(format!(
+                "save {path} as UTF-8 (most editors: \"save with encoding\"); a byte like this one is most often Latin-1 or Windows-1252 text"
+            )),
         }
     }
 }
@@ -135,8 +139,23 @@ fn read_stream(stream: impl std::io::Read, limit: Limit) -> Result<String, ReadE
             limit,
         });
     }
-    String::from_utf8(bytes).map_err(|_| ReadError::NotUtf8 {
-        path: STDIN.to_owned(),
+    text(bytes, STDIN.to_owned())
+}
+
+/// `bytes` as text, or where they stop being UTF-8.
+fn text(bytes: Vec<u8>, path: String) -> Result<String, ReadError> {
+    String::from_utf8(bytes).map_err(|e| {
+        let bytes = e.as_bytes();
+        let good = e.utf8_error().valid_up_to();
+        let before = String::from_utf8_lossy(&bytes[..good]);
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let line = before.matches('\n').count() + 1;
+        let column = before[line_start..].chars().count() + 1;
+        let byte = bytes.get(good).copied().unwrap_or_default();
+        ReadError::NotUtf8 {
+            path,
+            at: format!("line {line}, column {column} (byte 0x{byte:02X})"),
+        }
     })
 }
 
@@ -179,9 +198,7 @@ fn read_if_there(path: &Path, limit: Limit, missing_ok: bool) -> Result<Option<S
             limit,
         });
     }
-    String::from_utf8(bytes)
-        .map(Some)
-        .map_err(|_| ReadError::NotUtf8 { path: shown() })
+    text(bytes, shown()).map(Some)
 }
 
 /// [`read`], or `None` when nothing is at `path` (a dangling symlink included).
@@ -295,6 +312,12 @@ mod tests {
         let path = dir.path().join("f");
         std::fs::write(&path, b"\xff").unwrap();
         assert!(matches!(read(&path, SMALL), Err(ReadError::NotUtf8 { .. })));
+        std::fs::write(&path, b"a\n\xc3\xa9\xff").unwrap();
+        let err = read(&path, SMALL).unwrap_err().to_string();
+        assert!(
+            err.ends_with("is not UTF-8 text: line 2, column 2 (byte 0xFF)"),
+            "{err}"
+        );
     }
 
     #[test]

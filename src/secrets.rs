@@ -98,6 +98,8 @@ const CREDENTIAL_WORDS: &[&str] = &[
     "signature",
     "password",
     "passwd",
+    "passphrase",
+    "passcode",
     "credential",
     "credentials",
     "auth",
@@ -110,13 +112,20 @@ const CREDENTIAL_WORDS: &[&str] = &[
 ];
 
 /// Credential words too short or too common to match as a word's end:
-/// these match only a whole word (Azure's `sig`, `pwd`, an `OAuth` `code`,
-/// a session id).
-const CREDENTIAL_WHOLE_WORDS: &[&str] = &["sig", "pwd", "code", "session", "sid"];
+/// these match only a whole word (Azure's `sig`, `pwd`, `pass`
+/// (`X-Api-Pass`; not `bypass`), an `OAuth` `code`, a session id, a CSRF
+/// token, a one-time password).
+const CREDENTIAL_WHOLE_WORDS: &[&str] = &[
+    "sig", "pwd", "pass", "code", "session", "sid", "csrf", "xsrf", "otp",
+];
+
+/// Credential words whose id is the credential itself: a session's id
+/// (`X-Session-Id`) is what a cookie carries, unlike a key's id (`key_id`).
+const ID_IS_THE_CREDENTIAL: &[&str] = &["session", "sid", "csrf", "xsrf"];
 
 /// Credential words that are also everyday words of messages ("duplicate
 /// mapping key: alpha"): alone after another word, they are prose.
-const PROSE_WORDS: &[&str] = &["key", "keys", "code", "session", "auth"];
+const PROSE_WORDS: &[&str] = &["key", "keys", "code", "session", "auth", "pass"];
 
 /// Words that, after a credential word, say the value is about the
 /// credential and not the credential itself: a count (`max_token_limit`),
@@ -154,6 +163,22 @@ const NOT_A_CREDENTIAL: &[&str] = &[
     "timeout",
     "ms",
     "ttl",
+    "endpoint",
+    "uri",
+    "algorithm",
+    "scope",
+    "scopes",
+    "domain",
+    "manager",
+    "helper",
+    "binding",
+    "bindings",
+];
+
+/// Everyday words that end in a credential word and name none (a word
+/// ending in `key` is a key's name: `apikey`, `accesskey`; these are not).
+const NOT_CREDENTIAL_WORDS: &[&str] = &[
+    "hotkey", "hotkeys", "monkey", "donkey", "turkey", "jockey", "hockey", "whiskey", "turnkey",
 ];
 
 /// Whether `name` (a config key, an HTTP header's name, a query
@@ -171,14 +196,16 @@ pub fn is_credential_name(name: &str) -> bool {
         .filter(|w| !w.is_empty())
         .collect();
     let credential = |w: &&str| {
-        CREDENTIAL_WORDS.iter().any(|c| w.ends_with(c)) || CREDENTIAL_WHOLE_WORDS.contains(w)
+        (CREDENTIAL_WORDS.iter().any(|c| w.ends_with(c)) && !NOT_CREDENTIAL_WORDS.contains(w))
+            || CREDENTIAL_WHOLE_WORDS.contains(w)
     };
     let Some(last) = words.iter().rposition(credential) else {
         return false;
     };
+    let id_is_it = ID_IS_THE_CREDENTIAL.contains(&words[last]);
     !words[last + 1..]
         .iter()
-        .any(|w| NOT_A_CREDENTIAL.contains(w))
+        .any(|w| NOT_A_CREDENTIAL.contains(w) && !(id_is_it && *w == "id"))
 }
 
 /// Whether a value is a number (`100000`, `1_000`, `0.5`) or a boolean:
@@ -211,11 +238,22 @@ pub fn looks_like_secret(word: &str) -> bool {
     if KEY_KINDS.iter().any(|k| word.starts_with(k.prefix)) && word.len() > 8 {
         return true;
     }
-    if is_jwt(word) {
+    if is_jwt(word) || is_aws_access_key_id(word) {
         return true;
     }
     word.split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=')))
         .any(is_random_token)
+}
+
+/// An AWS access key id (`AKIA` for a long-term key, `ASIA` for a
+/// temporary one, then 16 capital letters or digits): too short and too
+/// regular for [`is_random_token`], and half of a credential pair.
+fn is_aws_access_key_id(word: &str) -> bool {
+    word.len() == 20
+        && (word.starts_with("AKIA") || word.starts_with("ASIA"))
+        && word
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
 }
 
 /// `header.payload.signature`, each base64url, the header a JSON object.
@@ -467,14 +505,40 @@ pub fn conceal(value: &str) {
     values.sort_by_key(|v| std::cmp::Reverse(v.len()));
 }
 
+/// JSON's own words: a variable holding one (a header variable used as a
+/// switch, `X-Debug: true`) holds no secret, and hiding it would break
+/// every JSON report (`"set": <redacted>`).
+const JSON_WORDS: &[&str] = &["true", "false", "null"];
+
+/// The keys that local servers' own guides tell their users to set, since
+/// an `OpenAI` client wants one and the server checks none (Ollama's
+/// `ollama`, LM Studio's `lm-studio`, vLLM's `EMPTY`, llama.cpp's
+/// `sk-no-key-required`): no secret, and `OPENAI_API_KEY=ollama` beside
+/// an `ollama` profile must neither stop the catalog nor turn the profile's
+/// name into `<redacted>` (a shell function `codex-<redacted>`).
+const PLACEHOLDER_KEYS: &[&str] = &[
+    "ollama",
+    "lm-studio",
+    "lmstudio",
+    "EMPTY",
+    "sk-no-key-required",
+    "not-needed",
+    "dummy",
+    "none",
+];
+
 /// The forms of `value` that may reach output: trimmed whole, each line
 /// trimmed (lines end at `\n`, `\r\n` or a lone `\r`), and each of those
 /// escaped as a JSON or TOML basic string writes it; none shorter than
-/// [`MIN_CONCEALED`].
+/// [`MIN_CONCEALED`], none of [`JSON_WORDS`] nor of [`PLACEHOLDER_KEYS`].
 fn concealed_forms(value: &str) -> Vec<String> {
     let mut forms: Vec<String> = std::iter::once(value.trim())
         .chain(value.split(['\n', '\r']).map(str::trim))
-        .filter(|form| form.chars().count() >= MIN_CONCEALED)
+        .filter(|form| {
+            form.chars().count() >= MIN_CONCEALED
+                && !JSON_WORDS.contains(form)
+                && !PLACEHOLDER_KEYS.contains(form)
+        })
         .map(str::to_owned)
         .collect();
     let escaped: Vec<String> = forms
@@ -570,6 +634,11 @@ pub enum KeyCheck {
     Padded,
     /// Wrapped in quotes that the shell kept.
     Quoted,
+    /// More than one line (`$(pass show x)` gives the whole entry): no HTTP
+    /// header carries a line break; Codex sends no key (0.169, measured).
+    MultiLine,
+    /// A control character inside (an escape sequence pasted with it).
+    ControlCharacter,
     /// Has another provider's prefix.
     Foreign {
         looks_like: &'static str,
@@ -604,7 +673,11 @@ impl KeyCheck {
         match self {
             KeyCheck::Fine => KeyVerdict::Fine,
             KeyCheck::Unset | KeyCheck::Empty => KeyVerdict::Missing,
-            KeyCheck::NotUnicode | KeyCheck::Padded | KeyCheck::Quoted => KeyVerdict::Unusable,
+            KeyCheck::NotUnicode
+            | KeyCheck::Padded
+            | KeyCheck::Quoted
+            | KeyCheck::MultiLine
+            | KeyCheck::ControlCharacter => KeyVerdict::Unusable,
             KeyCheck::Foreign { .. } | KeyCheck::MissingPrefix { .. } => KeyVerdict::Doubtful,
         }
     }
@@ -617,12 +690,41 @@ impl KeyCheck {
             KeyCheck::NotUnicode => format!("{var} is not valid UTF-8"),
             KeyCheck::Padded => format!("{var} has leading or trailing whitespace"),
             KeyCheck::Quoted => format!("{var} is wrapped in quotes"),
+            KeyCheck::MultiLine => format!(
+                "{var} holds more than one line, which no HTTP header can carry (Codex sends no key)"
+            ),
+            KeyCheck::ControlCharacter => format!(
+                "{var} holds a control character, which no HTTP header can carry (Codex sends no key)"
+            ),
             KeyCheck::Foreign { looks_like } => format!("{var} looks like a {looks_like} key"),
             KeyCheck::MissingPrefix { family, prefix } => {
                 format!("{var} does not start with `{prefix}` as {family} keys do")
             }
             KeyCheck::Fine => format!("{var} is set"),
         }
+    }
+
+    /// How to repair an [unusable](KeyVerdict::Unusable) value; never
+    /// includes it.
+    pub fn repair(&self, var: &str) -> String {
+        match self {
+            KeyCheck::MultiLine | KeyCheck::ControlCharacter => format!(
+                "keep only the key's own line, e.g. export {var}=\"$(pass show NAME | head -n 1)\""
+            ),
+            _ => format!("re-export {var} without quotes or surrounding spaces"),
+        }
+    }
+}
+
+/// What is wrong with a header variable's value that no HTTP header can
+/// carry, if anything: a sentence naming `var`, never the value.
+pub fn unsendable(var: &str, value: &str) -> Option<String> {
+    if value.contains(['\n', '\r']) {
+        Some(KeyCheck::MultiLine.describe(var))
+    } else if value.chars().any(|c| c.is_control() && c != '\t') {
+        Some(KeyCheck::ControlCharacter.describe(var))
+    } else {
+        None
     }
 }
 
@@ -649,6 +751,12 @@ fn check_value(value: Option<OsString>, family: Option<&'static KeyKind>) -> Key
     let quoted = |q: char| value.len() >= 2 && value.starts_with(q) && value.ends_with(q);
     if quoted('"') || quoted('\'') {
         return KeyCheck::Quoted;
+    }
+    if value.contains(['\n', '\r']) {
+        return KeyCheck::MultiLine;
+    }
+    if value.chars().any(char::is_control) {
+        return KeyCheck::ControlCharacter;
     }
     let issuer = |k: &KeyKind| k.issuer.unwrap_or_default();
     match (family, KeyKind::issuer_of(value)) {
@@ -732,6 +840,12 @@ mod tests {
             "auth",
             "password",
             "session",
+            "X-Api-Pass",
+            "PASSPHRASE",
+            "GPG_PASSCODE",
+            "X-Session-Id",
+            "X-XSRF",
+            "csrf_token",
         ] {
             assert!(is_credential_name(name), "{name}");
         }
@@ -754,6 +868,20 @@ mod tests {
             "base_url",
             "unicode",
             "monkeypatch",
+            "bypass",
+            "passthrough",
+            "key_id",
+            "AWS_ACCESS_KEY_ID",
+            "key_bindings",
+            "hotkey",
+            "monkey",
+            "signature_algorithm",
+            "authorization_endpoint",
+            "token_endpoint",
+            "oauth_scopes",
+            "cookie_domain",
+            "secrets_manager",
+            "api_key_helper",
         ] {
             assert!(!is_credential_name(name), "{name}");
         }
@@ -809,6 +937,13 @@ mod tests {
         }
         // Too short to hide without garbling everything else.
         assert!(!forms.iter().any(|f| f.is_empty() || f == "x"));
+        // JSON's words are no secret; a line of them beside a key is hidden.
+        assert!(concealed_forms("true").is_empty());
+        assert!(concealed_forms("ollama").is_empty());
+        assert_eq!(
+            concealed_forms("null\nk-3Zx8"),
+            ["k-3Zx8", "null\nk-3Zx8", "null\\nk-3Zx8"]
+        );
         let values = concealed_forms("pw-one-2024\r\n");
         assert_eq!(
             hide_values("got pw-one-2024 back", &values),
@@ -880,6 +1015,8 @@ mod tests {
             "3540d317ad3d7388fa79cacf846debca",
             "k2TDOHN4NRBfSPeHOrgxRsTEp8FGUdQFUikHRWMG",
             "Bearer abc",
+            "AKIAIOSFODNN7EXAMPLE",
+            "ASIAQ3EGUJ7PLAIN6XZ4",
         ] {
             assert!(looks_like_secret(token), "{token}");
         }
@@ -948,6 +1085,11 @@ mod tests {
         assert_eq!(check(""), KeyCheck::Empty);
         assert_eq!(check("gsk_abc\n"), KeyCheck::Padded);
         assert_eq!(check("\"gsk_abc\""), KeyCheck::Quoted);
+        assert_eq!(check("gsk_abc\nlogin: me"), KeyCheck::MultiLine);
+        assert_eq!(check("gsk_abc\r\nx"), KeyCheck::MultiLine);
+        assert_eq!(check("gsk_a\tbc"), KeyCheck::ControlCharacter);
+        assert_eq!(unsendable("V", "a\tb"), None);
+        assert!(unsendable("V", "a\u{1b}b").is_some());
         assert_eq!(
             check("sk-or-v1-abc"),
             KeyCheck::Foreign {

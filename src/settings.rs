@@ -16,7 +16,7 @@ use std::sync::OnceLock;
 
 use etcetera::BaseStrategy;
 
-use crate::catalog::{self, Layered, Source};
+use crate::catalog::{self, CatalogError, Layered, Source};
 use crate::cli::GlobalArgs;
 use crate::codex::{self, Target, Version, VersionReq};
 use crate::detect::{self, DetectError};
@@ -188,7 +188,7 @@ impl Settings {
         if global.no_local {
             verbosity::detail("catalog: no personal overlay is read (--no-local)");
         }
-        let sources = read_files(&files, overlay.as_ref().ok())?;
+        let sources = read_files(&files, overlay.as_ref().ok(), chosen)?;
         let catalog_id = identity(
             &codex_home,
             &files,
@@ -331,7 +331,7 @@ fn follow_home(
     let found = if home_files.is_some() {
         here
     } else {
-        let read = read_files(files, overlay)?;
+        let read = read_files(files, overlay, chosen)?;
         identity(codex_home, files, overlay, looked, &read)
     };
     let Whose::Foreign { recorded } = whose::compare(Some(&recorded), &found, catalog_exists)
@@ -435,7 +435,11 @@ fn pinned(named: &Path, cwd: &Path) -> Result<(), Error> {
 /// Reads the catalog files, with the personal overlay right after the
 /// first (or the built-in catalog, when there is no file) when something by
 /// its name exists: reading it then refuses anything but a regular file.
-fn read_files(files: &[PathBuf], overlay: Option<&PathBuf>) -> Result<Vec<Source>, Error> {
+fn read_files(
+    files: &[PathBuf],
+    overlay: Option<&PathBuf>,
+    chosen: Chosen,
+) -> Result<Vec<Source>, Error> {
     let mut paths = files.to_vec();
     if let Some(local) = overlay
         && local.exists()
@@ -455,10 +459,34 @@ fn read_files(files: &[PathBuf], overlay: Option<&PathBuf>) -> Result<Vec<Source
         read.push(if file == Path::new("-") {
             Source::stdin()?
         } else {
-            Source::read(&file)?
+            Source::read(&file).map_err(|e| missing(e, &file, chosen))?
         });
     }
     Ok(read)
+}
+
+/// A named catalog file that is not there, said with what named it (only
+/// that: a `CODEXGEN_CATALOG` in an rc file is not a `--catalog` typed).
+fn missing(error: CatalogError, file: &Path, chosen: Chosen) -> CatalogError {
+    let CatalogError::Read(input::ReadError::Io(e)) = &error else {
+        return error;
+    };
+    if e.kind() != std::io::ErrorKind::NotFound {
+        return error;
+    }
+    let help = match chosen {
+        Chosen::Flag => {
+            "check the path given to --catalog (a relative path is read from the current folder)"
+        }
+        Chosen::Variable => {
+            "CODEXGEN_CATALOG names it: correct the variable, or unset it to read ./providers.yaml or your own catalog"
+        }
+        _ => return error,
+    };
+    CatalogError::Missing {
+        path: file.display().to_string(),
+        help: help.to_owned(),
+    }
 }
 
 /// Which catalog `files` and `overlay` are, by place only (`content` is

@@ -327,8 +327,20 @@ impl Foreign<'_> {
                 "to switch this home to the built-in catalog, write it out (`codexgen init --output FILE`) and name that file with --catalog or {CATALOG_VAR}"
             ),
         };
+        let gone: Vec<String> = self
+            .recorded
+            .files
+            .iter()
+            .filter(|f| CatalogId::is_file(f) && !(self.exists)(f))
+            .map(|f| printable(f).into_owned())
+            .collect();
         let keep = match self.recorded.files.as_slice() {
             [] => String::new(),
+            // Naming a file that is not there would only fail.
+            _ if !gone.is_empty() => format!(
+                "; to keep the home's catalog, put {} back, or name the file it moved to: `codexgen --catalog FILE gen`",
+                gone.join(" and ")
+            ),
             // Naming the file would not read that overlay.
             _ if self.recorded.overlay_elsewhere() => format!(
                 "; to keep the home's catalog, run where no other providers.yaml is found, or name it as it was named when it wrote the home (its overlay is {})",

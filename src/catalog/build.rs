@@ -249,6 +249,22 @@ impl Builder<'_> {
         }
     }
 
+    /// The text a scalar was written as in its file (`No`, `1.10`), when
+    /// it stands on one line and holds no quote.
+    fn written(&self, pos: Pos) -> Option<String> {
+        let text = super::yaml::as_yaml_counts(&self.sources.get(pos.file)?.text);
+        let line = text.lines().nth(pos.line.checked_sub(1)?)?;
+        let text: String = line
+            .chars()
+            .skip(pos.column.checked_sub(1)?)
+            .take(pos.width)
+            .collect();
+        (!text.trim().is_empty()
+            && !text.contains(['"', '\\'])
+            && text.chars().count() == pos.width)
+            .then_some(text)
+    }
+
     fn error(
         &mut self,
         code: Code,
@@ -628,8 +644,12 @@ impl Builder<'_> {
         let request_max_retries = self.count(&mut f, "request_max_retries");
         let stream_max_retries = self.count(&mut f, "stream_max_retries");
         let stream_idle_timeout_ms = self.count(&mut f, "stream_idle_timeout_ms");
-        let requires_openai_auth = f.take("requires_openai_auth").and_then(|n| self.boolean(n));
-        let supports_websockets = f.take("supports_websockets").and_then(|n| self.boolean(n));
+        let requires_openai_auth = f
+            .take("requires_openai_auth")
+            .and_then(|n| self.boolean(n, &format!("`requires_openai_auth` of {what}")));
+        let supports_websockets = f
+            .take("supports_websockets")
+            .and_then(|n| self.boolean(n, &format!("`supports_websockets` of {what}")));
         let websocket_connect_timeout_ms = self.count(&mut f, "websocket_connect_timeout_ms");
         let auth_node = f.take("auth");
         let auth = auth_node.and_then(|n| self.auth(n, &format!("`auth` of {what}"), keys::AUTH));
@@ -638,7 +658,7 @@ impl Builder<'_> {
             .and_then(|n| self.capabilities(n, &format!("`capabilities` of {what}")));
         let supports_standalone_web_search = f
             .take("supports_standalone_web_search")
-            .and_then(|n| self.boolean(n));
+            .and_then(|n| self.boolean(n, &format!("`supports_standalone_web_search` of {what}")));
         let model_catalog_url = f
             .take("model_catalog_url")
             .and_then(|n| self.base_url_like(n, "`model_catalog_url`"));
@@ -685,10 +705,12 @@ impl Builder<'_> {
     fn capabilities(&mut self, node: &Node, what: &str) -> Option<Capabilities> {
         let mut f = self.fields(node, what.to_owned(), keys::CAPABILITIES)?;
         let remote_compaction = self.choice(&mut f, "remote_compaction", None);
-        let external_web_access = f.take("external_web_access").and_then(|n| self.boolean(n));
+        let external_web_access = f
+            .take("external_web_access")
+            .and_then(|n| self.boolean(n, &format!("`external_web_access` of {what}")));
         let cyber_access_programs = f
             .take("cyber_access_programs")
-            .and_then(|n| self.boolean(n));
+            .and_then(|n| self.boolean(n, &format!("`cyber_access_programs` of {what}")));
         self.finish(&f, "");
         Some(Capabilities {
             remote_compaction,
@@ -1361,22 +1383,35 @@ impl Builder<'_> {
             Value::Str(s) if self.too_long(node, s, what) => None,
             Value::Str(s) => self.printable(node.pos, s, what).then(|| s.clone()),
             Value::Int(_) | Value::Float(_) | Value::Bool(_) => {
+                // The user's own text, quoted: `No` becomes `"No"`, `1.10`
+                // becomes `"1.10"` (YAML would read `1.1`).
+                let help = match self.written(node.pos) {
+                    Some(text) => format!("quote it, as \"{text}\", so YAML keeps its exact text"),
+                    None => "quote it, so YAML keeps its exact text".to_owned(),
+                };
                 self.error(
                     Code::WrongType,
                     node.pos,
                     format!("{what} must be a string"),
                     format!("YAML reads this as {}", node.value.kind()),
-                    "quote it, e.g. \"2026.10\", so it keeps its exact text",
+                    help,
                 );
                 None
             }
             other => {
+                let help = match other {
+                    Value::Seq(_) => "write one value here, not a list",
+                    Value::Map(_) => "write one value here, not a map",
+                    _ => {
+                        "write a value after the colon (YAML reads nothing there, or `~`, as null)"
+                    }
+                };
                 self.error(
                     Code::WrongType,
                     node.pos,
                     format!("{what} must be a string"),
                     format!("found {}", other.kind()),
-                    "write a single value",
+                    help,
                 );
                 None
             }
@@ -1505,19 +1540,29 @@ impl Builder<'_> {
         true
     }
 
-    fn boolean(&mut self, node: &Node) -> Option<bool> {
+    /// A switch; `what` names it and its owner for the error.
+    fn boolean(&mut self, node: &Node, what: &str) -> Option<bool> {
         if let Value::Bool(b) = node.value {
-            Some(b)
-        } else {
-            self.error(
-                Code::WrongType,
-                node.pos,
-                "expected true or false".to_owned(),
-                format!("found {}", node.value.kind()),
-                "write true or false",
-            );
-            None
+            return Some(b);
         }
+        // A switch written in quotes (`"no"`): the same word without them.
+        let help = match &node.value {
+            Value::Str(s) if matches!(s.to_ascii_lowercase().as_str(), "true" | "yes" | "on") => {
+                "write true without quotes".to_owned()
+            }
+            Value::Str(s) if matches!(s.to_ascii_lowercase().as_str(), "false" | "no" | "off") => {
+                "write false without quotes".to_owned()
+            }
+            _ => "write true or false".to_owned(),
+        };
+        self.error(
+            Code::WrongType,
+            node.pos,
+            format!("{what} must be true or false"),
+            format!("found {}", node.value.kind()),
+            help,
+        );
+        None
     }
 
     /// A whole number in the range the key table gives `key`.
@@ -1537,19 +1582,27 @@ impl Builder<'_> {
                 self.error(
                     Code::OutOfRange,
                     node.pos,
-                    format!("{n} is out of range"),
+                    format!("`{key}` of {}: {n} is out of range", f.what),
                     format!("expected {min} to {max}"),
                     help,
                 );
                 None
             }
             _ => {
+                // A number in quotes: the same number without them; a
+                // fraction, a number past any range, or a word: the range.
+                let help = match &node.value {
+                    Value::Str(s) if s.trim().parse::<i64>().is_ok() => {
+                        format!("write {} without quotes", s.trim())
+                    }
+                    _ => format!("write a whole number from {min} to {max}"),
+                };
                 self.error(
                     Code::WrongType,
                     node.pos,
-                    "expected a whole number".to_owned(),
+                    format!("`{key}` of {} must be a whole number", f.what),
                     format!("found {}", node.value.kind()),
-                    "write a number without quotes",
+                    help,
                 );
                 None
             }

@@ -101,7 +101,13 @@ fn edit(
         let dotted = path.join(".");
         Refused(
             Problem::new(format!("cannot write `{dotted}` into {name}: {what}"))
-                .at(Snippet::at(name, text, pos.line, pos.column, pos.width))
+                .at(Snippet::at(
+                    name,
+                    &super::yaml::as_yaml_counts(text),
+                    pos.line,
+                    pos.column,
+                    pos.width,
+                ))
                 .label("codexgen edits only block mappings and one-line scalars")
                 .help(format!(
                     "nothing was written; set `{dotted}` to {} in {name} by hand, then run `codexgen gen`",

@@ -542,6 +542,10 @@ impl Serialize for Pairs {
 pub enum CatalogError {
     #[error("cannot read the catalog")]
     Read(#[source] ReadError),
+    /// A file named with `--catalog` or `CODEXGEN_CATALOG` is not there;
+    /// `help` names what named it.
+    #[error("the catalog file {path} does not exist")]
+    Missing { path: String, help: String },
     /// Every problem found, each with its place and help.
     #[error("{} problem(s) in the catalog", .0.len())]
     Invalid(Vec<Problem>),
@@ -549,7 +553,13 @@ pub enum CatalogError {
 
 pub(crate) fn snippet(sources: &[Source], pos: yaml::Pos) -> Snippet {
     let source = &sources[pos.file];
-    Snippet::at(&source.name, &source.text, pos.line, pos.column, pos.width)
+    Snippet::at(
+        &source.name,
+        &yaml::as_yaml_counts(&source.text),
+        pos.line,
+        pos.column,
+        pos.width,
+    )
 }
 
 #[cfg(test)]

@@ -113,15 +113,26 @@ pub fn parse(file: usize, name: &str, text: &str) -> Result<Node, Problem> {
 /// The problem for a YAML error: what is wrong in YAML's terms (never the
 /// crate's API or its type names), at the place that is wrong, and what to do.
 fn refusal(name: &str, text: &str, err: &serde_saphyr::Error) -> Problem {
+    // Every place below is a line the parser counted.
+    let text = &*as_yaml_counts(text);
     let err = innermost(err);
-    let said = describe(err);
+    let mut said = describe(err);
     let reported = err
         .location()
         .map(|at| (to_usize(at.line()), to_usize(at.column())));
+    if said.label.contains("mapping values are not allowed")
+        && let Some(help) = reported.and_then(|(l, c)| colon_in_value(text, l, c))
+    {
+        said.help = help;
+    }
     let place = match said.place {
         Place::Reported => reported.map(|(l, c)| (l, c, 1)),
         Place::Tab => reported
             .and_then(|(l, _)| tab_from(text, l))
+            .map(|(l, c)| (l, c, 1))
+            .or(reported.map(|(l, c)| (l, c, 1))),
+        Place::Control => reported
+            .and_then(|(l, _)| control_from(text, l))
             .map(|(l, c)| (l, c, 1))
             .or(reported.map(|(l, c)| (l, c, 1))),
         Place::DocumentStart => reported
@@ -133,9 +144,67 @@ fn refusal(name: &str, text: &str, err: &serde_saphyr::Error) -> Problem {
         .code(said.code)
         .label(said.label);
     if let Some((line, column, width)) = place {
-        problem = problem.at(Snippet::at(name, text, line, column, width));
+        problem = problem.at(Snippet::at(
+            name,
+            &as_yaml_counts(text),
+            line,
+            column,
+            width,
+        ));
     }
     problem.help(format!("{}; nothing was written", said.help))
+}
+
+/// When the `: ` the parser refused stands in the value of a line that
+/// already has its key (`version: Groq: fast`), rather than on a line
+/// indented under a value: the help, with the value quoted.
+fn colon_in_value(text: &str, line: usize, column: usize) -> Option<String> {
+    let full = text.lines().nth(line.checked_sub(1)?)?;
+    let before: String = full.chars().take(column.checked_sub(1)?).collect();
+    let entry = before.trim_start().trim_start_matches("- ").trim_start();
+    let (key, _) = entry.split_once(": ")?;
+    let value = full
+        .trim_start()
+        .trim_start_matches("- ")
+        .trim_start()
+        .get(key.len() + 2..)?
+        .split(" #")
+        .next()?
+        .trim();
+    let generic =
+        format!("a `: ` inside a value starts a key: quote the whole value after `{key}:`");
+    let quoted = if !value.contains('"') {
+        format!("\"{value}\"")
+    } else if !value.contains('\'') {
+        format!("'{value}'")
+    } else {
+        return Some(generic);
+    };
+    // The value is the user's: shown only when it holds no credential.
+    let sample = format!("{key}: {quoted}");
+    if crate::secrets::redact(&sample) != sample {
+        return Some(generic);
+    }
+    Some(format!(
+        "a `: ` inside a value starts a key: quote the whole value: {sample}"
+    ))
+}
+
+/// `text` with its lines as YAML counts them: a lone `\r` (an old Mac
+/// file, a paste) is a line break to YAML, and the snippet must show the
+/// line the parser's numbers name. Borrowed when there is none.
+pub fn as_yaml_counts(text: &str) -> std::borrow::Cow<'_, str> {
+    let lone = |(i, _): (usize, &u8)| text.as_bytes().get(i + 1) != Some(&b'\n');
+    if !text
+        .as_bytes()
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b == b'\r')
+        .any(lone)
+    {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n"))
 }
 
 /// The error itself, without the snippet and alias wrappers around it.
@@ -164,6 +233,9 @@ enum Place {
     Tab,
     /// The `---` line that starts the second document.
     DocumentStart,
+    /// The first control character at or after the reported line: the
+    /// parser may report the start of the value that holds it.
+    Control,
 }
 
 const FIX: &str = "fix the YAML at that place";
@@ -270,6 +342,7 @@ fn describe(err: &serde_saphyr::Error) -> Said {
             format!("a key must be text, not {unexpected}"),
             "write the key as plain text (`name:`)",
         ),
+        E::Message { msg, .. } if let Some(said) = control_character(msg) => said,
         E::Message { msg, .. } if is_plain(msg) => said(msg.clone(), FIX),
         // A key that is a list or a map (`[a, b]: x`, `? {a: 1}`).
         E::Unexpected { expected, .. } if expected.contains("string") => said(
@@ -286,6 +359,34 @@ fn describe(err: &serde_saphyr::Error) -> Said {
     }
 }
 
+/// The parser's "unexpected character" for a control character (a NUL, a
+/// bell, a terminal escape pasted with colours): named, with how to delete
+/// or write it, pointed at (the parser may point at its value's start).
+fn control_character(msg: &str) -> Option<Said> {
+    // The parser writes the character escaped (`\u{7}`), or as it is.
+    let rest = msg.strip_prefix("unexpected character: `")?;
+    let c = match rest.strip_prefix("\\u{") {
+        Some(hex) => char::from_u32(u32::from_str_radix(hex.split('}').next()?, 16).ok()?)?,
+        None => rest.chars().next()?,
+    };
+    if !c.is_control() {
+        return None;
+    }
+    let code = u32::from(c);
+    Some(Said {
+        place: Place::Control,
+        ..said(
+            format!("YAML does not allow the control character U+{code:04X} in a file"),
+            format!(
+                "delete it (an editor may show it as ^{} or not at all); to put one in a value, write it as an escape in double quotes: \"\\x{code:02X}\"",
+                char::from_u32(code ^ 0x40)
+                    .filter(char::is_ascii_graphic)
+                    .unwrap_or('?')
+            ),
+        )
+    })
+}
+
 /// The parser's own messages are YAML's terms already (`unclosed quote`,
 /// `did not find expected key`); a few get a better place or a better help.
 fn parser_message(msg: &str) -> Said {
@@ -297,6 +398,9 @@ fn parser_message(msg: &str) -> Said {
                 "replace the tab(s) at the start of this line with spaces",
             )
         };
+    }
+    if let Some(said) = control_character(msg) {
+        return said;
     }
     if msg.contains("recursion limit") || msg.contains("nesting limit") {
         return said(
@@ -435,6 +539,19 @@ fn tab_from(text: &str, from: usize) -> Option<(usize, usize)> {
     in_indent.or_else(|| {
         lines().find_map(|(i, line)| line.chars().position(|c| c == '\t').map(|c| (i + 1, c + 1)))
     })
+}
+
+/// The line and column of the first control character (but a tab or a
+/// line break) from line `from` (1-based) on.
+fn control_from(text: &str, from: usize) -> Option<(usize, usize)> {
+    text.lines()
+        .enumerate()
+        .skip(from.saturating_sub(1))
+        .find_map(|(i, line)| {
+            line.chars()
+                .position(|c| c.is_control() && !matches!(c, '\t' | '\r'))
+                .map(|c| (i + 1, c + 1))
+        })
 }
 
 /// The last `---` line at or before line `line` (1-based).
@@ -664,5 +781,14 @@ mod tests {
     #[test]
     fn empty_file_is_null() {
         assert_eq!(parse(0, "c.yaml", "").unwrap().value, Value::Null);
+    }
+
+    #[test]
+    fn lines_are_counted_as_yaml_counts_them() {
+        assert!(matches!(
+            as_yaml_counts("a\r\nb\n"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        assert_eq!(as_yaml_counts("a\rb\r\nc\r"), "a\nb\nc\n");
     }
 }

@@ -760,9 +760,7 @@ fn check_key_variable(
             &scope_name,
             Status::Error,
             format!("{}: the provider will answer 401", check.describe(var)),
-            Some(format!(
-                "re-export {var} without quotes or surrounding spaces"
-            )),
+            Some(check.repair(var)),
         ),
         KeyVerdict::Doubtful => f.add(
             &scope_name,

@@ -11,7 +11,7 @@
 
 use serde::Serialize;
 
-use super::report::{own_words, shown};
+use super::report::{own_words, shown, shown_lines};
 use crate::codex::Target;
 use crate::diagnostic::{Problem, printable};
 use crate::diff;
@@ -67,11 +67,13 @@ fn warning((p, place): &(Problem, Option<Place>)) -> Warning {
         .map(|s| (s.file.clone(), s.line, s.column))
         .or_else(|| place.clone());
     Warning {
-        message: shown(&p.message),
+        // A many-line warning (one value taken over per line) keeps its
+        // lines: JSON escapes them, a literal `\u{a}` would not read.
+        message: shown_lines(&p.message),
         file: place.as_ref().map(|(file, _, _)| own_words(file)),
         line: place.as_ref().map(|&(_, line, _)| line),
         column: place.as_ref().map(|&(_, _, column)| column),
-        label: p.label.as_deref().map(shown),
+        label: p.label.as_deref().map(shown_lines),
         help: p.help.as_deref().map(own_words),
     }
 }

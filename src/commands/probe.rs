@@ -24,7 +24,7 @@ use crate::error::Error;
 use crate::keycmd;
 use crate::output::Stdout;
 use crate::plan;
-use crate::secrets::{KeyCheck, KeyVerdict, export_hint, redact, scrub};
+use crate::secrets::{self, KeyCheck, KeyVerdict, export_hint, redact, scrub};
 use crate::settings::Settings;
 use crate::verbosity;
 use std::path::Path;
@@ -233,7 +233,23 @@ fn probe(
                 format!("{}{}", export_hint(var, &e.name), e.login_hint()),
             );
         }
+        // No HTTP header carries it: sending would fail on this side, and
+        // say nothing about the provider.
+        if matches!(check, KeyCheck::MultiLine | KeyCheck::ControlCharacter) {
+            return not_probed(check.describe(var), check.repair(var));
+        }
         key = std::env::var(var).ok();
+    }
+    for var in e.env_http_headers.iter().map(|(_, var)| var) {
+        if let Some(why) = std::env::var(var)
+            .ok()
+            .and_then(|value| secrets::unsendable(var, &value))
+        {
+            return not_probed(
+                why,
+                format!("set {var} to the header's value alone, on one line"),
+            );
+        }
     }
     let mut out = vec![get_models(agent, job, key.as_deref(), timeout)];
     if responses {

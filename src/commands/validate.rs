@@ -90,7 +90,9 @@ pub fn run(settings: Result<Settings, Error>, options: &Options) -> Result<Exit,
 /// the rest get theirs from the kind of error.
 fn problems(err: &Error) -> Vec<JsonProblem> {
     let fallback = match err {
-        Error::Catalog(CatalogError::Read(_)) | Error::Input(_) => Code::Unreadable,
+        Error::Catalog(CatalogError::Read(_) | CatalogError::Missing { .. }) | Error::Input(_) => {
+            Code::Unreadable
+        }
         Error::Render(_) => Code::Render,
         // In a validate run, the only other errors are about the target
         // Codex (its version, the catalog's range, asking `codex --version`).

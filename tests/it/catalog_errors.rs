@@ -761,7 +761,7 @@ fn model_metadata_keys_are_checked_and_gated() {
     refused(&with("    model_context_window: 0"), &["0 is out of range"]);
     refused(
         &with("    model_context_window: \"128k\""),
-        &["expected a whole number"],
+        &["`model_context_window` of profile `beta` must be a whole number"],
     );
     let w = World::new();
     w.catalog(&with(

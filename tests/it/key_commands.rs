@@ -914,7 +914,7 @@ fn provider_capabilities_are_checked_gated_and_written() {
         .success();
     for (caps, problem) in [
         ("{remote_compaction: v3}", "`remote_compaction: v3`"),
-        ("{external_web_access: \"true\"}", "expected true or false"),
+        ("{external_web_access: \"true\"}", "must be true or false"),
         (
             "{remote_compation: v2}",
             "did you mean `remote_compaction`?",

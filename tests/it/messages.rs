@@ -524,3 +524,373 @@ fn what_a_codex_that_is_not_codex_prints_is_shown_as_lines() {
 "
     );
 }
+
+/// A file that is not UTF-8 is named with the place of its first bad byte,
+/// wherever that byte is (a value, a key, a comment, the first line, after
+/// other non-ASCII text), for the catalog, standard input and config.toml.
+#[test]
+fn text_that_is_not_utf8_is_said_at_its_line_and_column() {
+    let cases: &[(&[u8], &str)] = &[
+        (
+            b"schema: 1\nversion: \"caf\xe9\"\n",
+            "line 2, column 14 (byte 0xE9)",
+        ),
+        (
+            b"schema: 1\n\xffversion: x\n",
+            "line 2, column 1 (byte 0xFF)",
+        ),
+        (
+            b"# \xc3\xa9t\xc3\xa9 \xe9\nschema: 1\n",
+            "line 1, column 7 (byte 0xE9)",
+        ),
+        (b"schema: 1 # \xc3\n", "line 1, column 13 (byte 0xC3)"),
+    ];
+    for (bytes, place) in cases {
+        let stderr = refused(bytes);
+        assert!(stderr.contains(place), "{place} not in:\n{stderr}");
+        assert!(stderr.contains("save"), "{stderr}");
+    }
+    // From standard input.
+    let w = World::new();
+    let out = w
+        .cmd()
+        .args(["--catalog", "-", "validate"])
+        .write_stdin(&b"schema: 1\nx: \xe9\n"[..])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("<stdin> is not UTF-8 text: line 2, column 4 (byte 0xE9)"),
+        "{stderr}"
+    );
+    // A config.toml in the Codex home.
+    let w = World::new();
+    w.catalog(CATALOG);
+    std::fs::write(w.home.join("config.toml"), b"model = \"x\"\n# na\xefve\n").unwrap();
+    let out = w.cmd().args(["gen", "--diff"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("config.toml is not UTF-8 text: line 2, column 5 (byte 0xEF)"),
+        "{stderr}"
+    );
+}
+
+/// A value YAML reads as something else than the string it must be: the
+/// help shows the user's own value quoted (not another field's example),
+/// or says what to write for nothing, a list or a map.
+#[test]
+fn a_value_of_the_wrong_kind_is_answered_with_the_users_own_text() {
+    let cases: &[(&str, &str, &str)] = &[
+        ("version: \"t1\"", "version: 1.10", "quote it, as \"1.10\","),
+        ("model: beta-2", "model: No", "quote it, as \"No\","),
+        ("model: beta-2", "model: on", "quote it, as \"on\","),
+        ("model: beta-2", "model: 0x1F", "quote it, as \"0x1F\","),
+        ("name: Beta", "name: {first: 1}", "not a map"),
+        ("name: Beta", "name: 2.5e3", "quote it, as \"2.5e3\","),
+        ("model: beta-2", "model:", "write a value after the colon"),
+        ("model: beta-2", "model: ~", "write a value after the colon"),
+        ("model: beta-2", "model: [a, b]", "not a list"),
+    ];
+    for (from, to, help) in cases {
+        let text = CATALOG.replace(from, to);
+        let stderr = refused(text.as_bytes());
+        assert!(stderr.contains(help), "{to}: `{help}` not in:\n{stderr}");
+        assert!(!stderr.contains("2026.10"), "{to}:\n{stderr}");
+    }
+}
+
+/// A many-line warning in `gen --format json` (the values set by hand that
+/// the catalog takes over, one per line) keeps its lines as lines: JSON
+/// escapes them itself, and no literal `\u{a}` reaches the reader.
+#[test]
+fn a_many_line_warning_in_the_json_report_keeps_its_lines() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.file(
+        "codex-home/config.toml",
+        "model = \"hand-one\"\nmodel_provider = \"hand-two\"\n",
+    );
+    for args in [
+        &["gen", "--diff", "--format", "json"][..],
+        &["gen", "--check", "--format", "json"],
+    ] {
+        let out = w.cmd().args(args).output().expect("run");
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        let message = report["warnings"][0]["message"]
+            .as_str()
+            .expect("a warning");
+        assert!(!message.contains("\\u{"), "{args:?}: {message}");
+        assert!(
+            message.contains("manages:\n  config.toml: model: \"hand-one\""),
+            "{args:?}: {message}"
+        );
+    }
+}
+
+/// The caret stands under the offending character as a terminal shows the
+/// line: wide characters (Japanese, emoji) take two columns, combining
+/// marks none, and the caret is as wide as what it underlines; a very long
+/// line is shown around the place, not from its start.
+#[test]
+fn the_caret_lines_up_under_wide_and_combining_text_and_long_lines() {
+    // (config.toml, the line shown, the caret line)
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "# 日本語のコメント\nmodel = \"日本語\" x\n",
+            "2 | model = \"日本語\" x",
+            "  |                  ^ ",
+        ),
+        (
+            "model = \"🎉🎉\" x\n",
+            "1 | model = \"🎉🎉\" x",
+            "  |                ^ ",
+        ),
+        (
+            "model = \"e\u{301}\u{301}\" x\n",
+            "1 | model = \"e\u{301}\u{301}\" x",
+            "  |             ^ ",
+        ),
+        ("name = 値\n", "1 | name = 値", "  |        ^^ "),
+    ];
+    for (toml, line, caret) in cases {
+        let w = World::new();
+        w.catalog(CATALOG);
+        std::fs::write(w.home.join("config.toml"), toml).unwrap();
+        let (code, stderr) = run(&w, &[], &["gen", "--diff"], "");
+        assert_eq!(code, 2, "{stderr}");
+        let lines: Vec<&str> = stderr.lines().collect();
+        let at = lines
+            .iter()
+            .position(|l| l == line)
+            .unwrap_or_else(|| panic!("{line:?} not in:\n{stderr}"));
+        assert!(lines[at + 1].starts_with(caret), "{caret:?}:\n{stderr}");
+    }
+    // A 5,000-character line: shown around the column, the caret under it.
+    let long = format!("schema: 1\nx: {} : y\n", "a".repeat(5000));
+    let stderr = refused(long.as_bytes());
+    assert_eq!(place(&stderr), (2, 5005), "{stderr}");
+    let lines: Vec<&str> = stderr.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.starts_with("2 | "))
+        .expect("the line");
+    assert!(lines[at].chars().count() < 200, "{stderr}");
+    let caret = lines[at + 1]
+        .chars()
+        .position(|c| c == '^')
+        .expect("a caret");
+    assert_eq!(lines[at].chars().nth(caret), Some(':'), "{stderr}");
+}
+
+/// A `: ` inside a value on a line that already has its key is said as
+/// such, with the user's value quoted, not as a matter of indentation
+/// (which stays the help for a line indented under a value).
+#[test]
+fn a_colon_inside_a_value_is_answered_with_the_value_quoted() {
+    let cases: &[(&str, &str)] = &[
+        (
+            "schema: 1\nversion: Groq: fast\n",
+            "quote the whole value: version: \"Groq: fast\"",
+        ),
+        (
+            "schema: 1\nlist:\n  - name: a: b\n",
+            "quote the whole value: name: \"a: b\"",
+        ),
+        (
+            "schema: 1\nversion: say \"hi\": now\n",
+            "quote the whole value: version: 'say \"hi\": now'",
+        ),
+        (
+            "schema: 1\nversion: t1\n  x: 2\n",
+            "check this line's indentation",
+        ),
+        (
+            "schema: 1\nx:\n  password: plain-one: two\n",
+            "quote the whole value after `password:`",
+        ),
+    ];
+    for (text, help) in cases {
+        let stderr = refused(text.as_bytes());
+        assert!(stderr.contains(help), "`{help}` not in:\n{stderr}");
+        assert!(!stderr.contains("plain-one"), "{stderr}");
+    }
+}
+
+/// A control character in the catalog (a NUL, a bell, an escape pasted
+/// with a terminal's colours) is named, pointed at (not at the start of
+/// the value holding it), and answered with how to delete or write it.
+#[test]
+fn a_control_character_is_named_and_pointed_at() {
+    let cases: &[(&[u8], (usize, usize), &str)] = &[
+        (b"schema: 1\nversion: \"t\x001\"\n", (2, 12), "U+0000"),
+        (b"schema: 1\nversion: t\x071\n", (2, 11), "U+0007"),
+        (b"schema: 1\nversion: ab\x1b[31m\n", (2, 12), "U+001B"),
+        (b"schema: 1\n\x03version: x\n", (2, 1), "U+0003"),
+    ];
+    for (bytes, at, code) in cases {
+        let stderr = refused(bytes);
+        assert_eq!(place(&stderr), *at, "{stderr}");
+        assert!(
+            stderr.contains(&format!("YAML does not allow the control character {code}")),
+            "{stderr}"
+        );
+        assert!(stderr.contains("delete it"), "{stderr}");
+    }
+}
+
+/// A catalog file that is not there is said as such, and the help names
+/// what named it (only that): `--catalog` or `CODEXGEN_CATALOG`.
+#[test]
+fn a_missing_catalog_names_what_named_it() {
+    let w = World::new();
+    let (code, stderr) = run(&w, &[], &["--catalog", "nope.yaml", "validate"], "");
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("the catalog file nope.yaml does not exist"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("= help: check the path given to --catalog"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("CODEXGEN_CATALOG"), "{stderr}");
+    let (code, stderr) = run(
+        &w,
+        &[("CODEXGEN_CATALOG", "/nowhere/p.yaml")],
+        &["validate"],
+        "",
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("CODEXGEN_CATALOG names /nowhere/p.yaml, which is not there"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("= help: fix it or `unset CODEXGEN_CATALOG`"),
+        "{stderr}"
+    );
+    // --catalog is offered as a way out, never blamed.
+    assert!(!stderr.contains("given to --catalog"), "{stderr}");
+    // The overlay's base named, the second file missing.
+    w.catalog(CATALOG);
+    let (code, stderr) = run(
+        &w,
+        &[],
+        &[
+            "--catalog",
+            "providers.yaml",
+            "--catalog",
+            "over.yaml",
+            "validate",
+        ],
+        "",
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("the catalog file over.yaml does not exist"),
+        "{stderr}"
+    );
+}
+
+/// A switch or a count of the wrong kind names its key and owner, and the
+/// help fits what was written: quotes to drop, a fraction, a number past
+/// any range, a word where true or false goes.
+#[test]
+fn a_switch_or_a_count_of_the_wrong_kind_names_its_key_and_the_fix() {
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "request_max_retries: \"3\"",
+            "`request_max_retries` of provider `alpha-p` must be a whole number",
+            "write 3 without quotes",
+        ),
+        (
+            "request_max_retries: 3.5",
+            "`request_max_retries` of provider `alpha-p` must be a whole number",
+            "write a whole number from 0 to 100",
+        ),
+        (
+            "stream_idle_timeout_ms: 99999999999999999999999",
+            "`stream_idle_timeout_ms` of provider `alpha-p` must be a whole number",
+            "write a whole number from",
+        ),
+        (
+            "supports_websockets: \"no\"",
+            "`supports_websockets` of provider `alpha-p` must be true or false",
+            "write false without quotes",
+        ),
+        (
+            "request_max_retries: -1",
+            "`request_max_retries` of provider `alpha-p`: -1 is out of range",
+            "Codex caps retries at 100",
+        ),
+        (
+            "supports_websockets: enabled",
+            "`supports_websockets` of provider `alpha-p` must be true or false",
+            "write true or false",
+        ),
+    ];
+    for (line, message, help) in cases {
+        let text = CATALOG.replace(
+            "    env_key: ALPHA_API_KEY\n",
+            &format!("    env_key: ALPHA_API_KEY\n    {line}\n"),
+        );
+        let stderr = refused(text.as_bytes());
+        assert!(
+            stderr.contains(message),
+            "{line}: `{message}` not in:\n{stderr}"
+        );
+        assert!(stderr.contains(help), "{line}: `{help}` not in:\n{stderr}");
+        assert!(
+            !stderr.contains("without quotes") || help.contains("without quotes"),
+            "{stderr}"
+        );
+    }
+}
+
+/// When the catalog that wrote a home is gone, the help says to put it
+/// back or name where it went, never to name the file that is not there.
+#[test]
+fn a_home_whose_catalog_is_gone_is_not_told_to_name_it() {
+    let w = World::new();
+    let catalog = w.file("elsewhere/providers.yaml", CATALOG);
+    w.cmd()
+        .arg("--catalog")
+        .arg(&catalog)
+        .args(["gen", "--yes"])
+        .assert()
+        .success();
+    std::fs::remove_file(&catalog).unwrap();
+    let (code, stderr) = run(&w, &[], &["gen", "--diff"], "");
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("(no longer there)"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "to keep the home's catalog, put [ROOT]/elsewhere/providers.yaml back, or name the file it moved to: `codexgen --catalog FILE gen`"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("--catalog [ROOT]/elsewhere/providers.yaml gen"),
+        "{stderr}"
+    );
+}
+
+/// A lone carriage return is a line break to YAML (an old Mac file, a
+/// paste): the line a message shows is the line YAML counted, for the
+/// catalog's checks and for the parser's own errors.
+#[test]
+fn a_line_after_a_lone_carriage_return_is_shown_as_yaml_counts_it() {
+    let w = World::new();
+    w.catalog("schema: 1\nversion: \"t1\"\r\ndefault: ~\rbogus: 2\n");
+    let (code, stderr) = run(&w, &[], &["validate"], "");
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("unknown key `bogus`"), "{stderr}");
+    assert!(stderr.contains("4 | bogus: 2"), "{stderr}");
+    let stderr = refused(b"schema: 1\rversion: [1\r\rx: 2\n");
+    let (line, _) = place(&stderr);
+    let shown = stderr
+        .lines()
+        .find(|l| l.starts_with(&format!("{line} | ")))
+        .unwrap_or_else(|| panic!("line {line} not shown:\n{stderr}"));
+    assert!(!shown.contains("schema"), "{stderr}");
+}

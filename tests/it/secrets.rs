@@ -259,3 +259,249 @@ fn import_never_prints_nor_writes_a_key() {
         }
     }
 }
+
+/// Credential names and shapes beyond the issue's examples, in the user's
+/// own tables: a password (`pass`, a passphrase), a CSRF token, a session
+/// id, an AWS access key id by its shape (`AKIA` and 16 letters or
+/// digits, under a name that says only `_id`). None of their values is
+/// printed by `gen --diff`, in text or JSON; a key's id and the counts are.
+#[test]
+fn passwords_sessions_and_aws_key_ids_are_credentials_too() {
+    // Each line next to a change, so the diff shows it as context.
+    let lines = [
+        (
+            "[model_providers.mine]",
+            "http_headers = { X-Api-Pass = \"plain-one\" }",
+        ),
+        (
+            "[model_providers.mine]",
+            "http_headers = { X-Session-Id = \"plain-two\" }",
+        ),
+        (
+            "[model_providers.mine]",
+            "http_headers = { X-XSRF = \"plain-three\" }",
+        ),
+        (
+            "[model_providers.mine]",
+            "query_params = { pass = \"plain-four\" }",
+        ),
+        ("[mcp_servers.db]", "env = { PASSPHRASE = \"plain-five\" }"),
+        (
+            "[mcp_servers.db]",
+            "env = { AWS_ACCESS_KEY_ID = \"AKIAQ3EGUJ7PLAIN6XZ4\" }",
+        ),
+        (
+            "[mcp_servers.db]",
+            "env = { GPG_PASSCODE = \"plain-seven\" }",
+        ),
+        ("[mcp_servers.db.env]", "DB_PASS = \"plain-eight\""),
+    ];
+    for (table, line) in lines {
+        let w = World::new();
+        w.catalog(CATALOG);
+        w.file(
+            "codex-home/config.toml",
+            &format!("model = \"hand-set\"\nkey_id = \"kid-shown\"\n{table}\n{line}\n"),
+        );
+        for args in [
+            &["gen", "--diff"][..],
+            &["gen", "--diff", "--format", "json"],
+        ] {
+            let out = w.cmd().args(args).output().expect("run");
+            let printed = output(&out);
+            assert!(printed.contains("kid-shown"), "{args:?}:\n{printed}");
+            let value = line.rsplit('"').nth(1).unwrap_or_default();
+            if args.len() == 2 {
+                assert!(
+                    printed.contains(&line[..8]),
+                    "{line} as context:\n{printed}"
+                );
+            }
+            assert!(!printed.contains(value), "{args:?} {line}:\n{printed}");
+        }
+    }
+}
+
+/// A key variable holding more than one line (`$(pass show x)` gives the
+/// key, then the entry's other lines) or a control character cannot be an
+/// HTTP header: Codex sends no key and gets a 401 (0.169, measured). Every
+/// command that checks keys says so, with the fix, and never a line of it;
+/// the probe does not send it (it once blamed `base_url`), nor a header
+/// variable's value of that kind.
+#[test]
+fn a_key_of_several_lines_is_said_unusable_by_every_key_check() {
+    let catalog = CATALOG.replace("https://alpha.example/v1", "http://127.0.0.1:9/v1");
+    for (var, value, said) in [
+        (
+            "ALPHA_API_KEY",
+            "key-line-7Qw9Zr\nlogin: me-3Zx8",
+            "ALPHA_API_KEY holds more than one line",
+        ),
+        (
+            "ALPHA_API_KEY",
+            "key-line-7Qw9Zr\r\nurl: x",
+            "ALPHA_API_KEY holds more than one line",
+        ),
+        (
+            "ALPHA_API_KEY",
+            "key-line-7Qw9Zr\u{1b}[0m",
+            "ALPHA_API_KEY holds a control character",
+        ),
+    ] {
+        let w = World::new();
+        w.catalog(&catalog);
+        let doctor = w
+            .cmd()
+            .args(["doctor", "alpha"])
+            .env(var, value)
+            .output()
+            .expect("run");
+        let printed = output(&doctor);
+        assert_eq!(doctor.status.code(), Some(1), "{printed}");
+        assert!(printed.contains(said), "doctor: {printed}");
+        assert!(printed.contains("head -n 1"), "doctor: {printed}");
+        let exec = w
+            .cmd()
+            .args(["exec", "alpha", "--print"])
+            .env(var, value)
+            .output()
+            .expect("run");
+        let printed = output(&exec);
+        assert_eq!(exec.status.code(), Some(1), "{printed}");
+        assert!(exec.stdout.is_empty(), "{printed}");
+        assert!(printed.contains(said), "exec: {printed}");
+        let probe = w
+            .cmd()
+            .args(["probe", "alpha-p"])
+            .env(var, value)
+            .output()
+            .expect("run");
+        let printed = output(&probe);
+        assert!(printed.contains(said), "probe: {printed}");
+        assert!(!printed.contains("base_url"), "probe: {printed}");
+        for line in ["key-line-7Qw9Zr", "me-3Zx8"] {
+            for out in [&doctor, &exec, &probe] {
+                assert!(!output(out).contains(line), "{}", output(out));
+            }
+        }
+    }
+    // A header variable's value of two lines: not sent either.
+    let w = World::new();
+    w.catalog(&catalog.replace(
+        "    env_key: ALPHA_API_KEY\n",
+        "    env_key: ALPHA_API_KEY\n    env_http_headers: {X-Team: ALPHA_TEAM}\n",
+    ));
+    let probe = w
+        .cmd()
+        .args(["probe", "alpha-p"])
+        .env("ALPHA_API_KEY", "key-line-7Qw9Zr")
+        .env("ALPHA_TEAM", "team-one\nteam-two")
+        .output()
+        .expect("run");
+    let printed = output(&probe);
+    assert!(
+        printed.contains("ALPHA_TEAM holds more than one line"),
+        "{printed}"
+    );
+    assert!(!printed.contains("team-one"), "{printed}");
+}
+
+/// A variable the catalog names that holds a JSON word (`true`, `null`:
+/// a header variable used as a switch) is no secret to hide: the JSON
+/// reports stay JSON. A key beside it is still hidden.
+#[test]
+fn a_variable_holding_a_json_word_leaves_the_json_reports_valid() {
+    let w = World::new();
+    w.catalog(&CATALOG.replace(
+        "    env_key: ALPHA_API_KEY\n",
+        "    env_key: ALPHA_API_KEY\n    env_http_headers: {X-Debug: ALPHA_DEBUG, X-Trace: ALPHA_TRACE}\n",
+    ));
+    for args in [
+        &["list", "--format", "json"][..],
+        &["doctor", "--format", "json"],
+        &["gen", "--diff", "--format", "json"],
+        &["validate", "--format", "json"],
+        &["show", "--format", "json"],
+    ] {
+        let out = w
+            .cmd()
+            .args(args)
+            .env("ALPHA_DEBUG", "true")
+            .env("ALPHA_TRACE", "null")
+            .env("ALPHA_API_KEY", "alpha-key-7Qw9Zr")
+            .output()
+            .expect("run");
+        let printed = output(&out);
+        assert!(
+            serde_json::from_slice::<serde_json::Value>(&out.stdout).is_ok(),
+            "{args:?}:\n{printed}"
+        );
+        assert!(!printed.contains("alpha-key-7Qw9Zr"), "{printed}");
+    }
+}
+
+/// Names that end in a credential word but name something else (a place,
+/// an algorithm, a scope, a key binding, an everyday word) print their
+/// values in the diff; the credential beside them is hidden.
+#[test]
+fn names_about_a_credential_or_merely_ending_like_one_are_shown() {
+    let shown = [
+        "authorization_endpoint = \"https://idp.example/authorize\"",
+        "token_endpoint = \"https://idp.example/token\"",
+        "signature_algorithm = \"RS256\"",
+        "oauth_scopes = \"read write\"",
+        "cookie_domain = \"example.com\"",
+        "key_bindings = \"emacs\"",
+        "hotkey = \"ctrl-k\"",
+    ];
+    for line in shown {
+        // Next to a change, so the diff shows it as context.
+        let w = World::new();
+        w.catalog(CATALOG);
+        w.file(
+            "codex-home/config.toml",
+            &format!("model = \"hand-set\"\n{line}\nclient_secret = \"plain-one\"\n"),
+        );
+        let out = w.cmd().args(["gen", "--diff"]).output().expect("run");
+        let printed = output(&out);
+        assert!(printed.contains(line), "{line}:\n{printed}");
+        assert!(!printed.contains("plain-one"), "{printed}");
+    }
+}
+
+/// A placeholder key that local servers' guides give (`OPENAI_API_KEY=
+/// ollama`, beside the built-in catalog's `ollama` profile) is no secret:
+/// the catalog loads, and the profile's name prints where it belongs (a
+/// shell function's name). Any other value is still a secret where the
+/// catalog holds it, even one that is a profile's name.
+#[test]
+fn a_placeholder_key_of_a_local_server_is_no_secret() {
+    let w = World::new();
+    for args in [&["gen", "--diff"][..], &["validate"]] {
+        let out = w
+            .cmd()
+            .args(args)
+            .env("OPENAI_API_KEY", "ollama")
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", output(&out));
+    }
+    let out = w
+        .cmd()
+        .arg("aliases")
+        .env("OPENAI_API_KEY", "ollama")
+        .output()
+        .expect("run");
+    let printed = output(&out);
+    assert!(printed.contains("codex-ollama"), "{printed}");
+    assert!(!printed.contains("<redacted>"), "{printed}");
+    let w = World::new();
+    w.catalog(CATALOG);
+    let out = w
+        .cmd()
+        .arg("validate")
+        .env("BETA_API_KEY", "beta")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2), "{}", output(&out));
+}

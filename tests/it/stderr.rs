@@ -83,7 +83,7 @@ fn several_catalog_problems_are_reported_together() {
    |
 20 |     model: 3
    |            ^ YAML reads this as an integer
-  = help: quote it, e.g. "2026.10", so it keeps its exact text
+  = help: quote it, as "3", so YAML keeps its exact text
 
 error: `default` names a missing profile `alpah`
  --> providers.yaml:3:10
@@ -153,8 +153,8 @@ fn a_missing_catalog_file() {
         &w,
         &["--catalog", "nope.yaml", "gen", "--diff"],
         2,
-        r"error: cannot read the catalog
-  caused by: failed to open file `nope.yaml`: No such file or directory (os error 2)
+        r"error: the catalog file nope.yaml does not exist
+  = help: check the path given to --catalog (a relative path is read from the current folder)
 ",
     );
 }
@@ -981,7 +981,7 @@ fn validate_prints_what_every_command_prints_and_nothing_in_json() {
         &w,
         &["--catalog", "missing.yaml", "validate"],
         2,
-        "error: cannot read the catalog\n  caused by: failed to open file `missing.yaml`: No such file or directory (os error 2)\n",
+        "error: the catalog file missing.yaml does not exist\n  = help: check the path given to --catalog (a relative path is read from the current folder)\n",
     );
 }
 
