@@ -704,11 +704,18 @@ impl KeyCheck {
         }
     }
 
+    /// Whether no HTTP header can carry the value (more than one line, a
+    /// control character): Codex sends no key at all, and a probe cannot
+    /// send it either.
+    pub fn no_header_carries(&self) -> bool {
+        matches!(self, KeyCheck::MultiLine | KeyCheck::ControlCharacter)
+    }
+
     /// How to repair an [unusable](KeyVerdict::Unusable) value; never
     /// includes it.
     pub fn repair(&self, var: &str) -> String {
         match self {
-            KeyCheck::MultiLine | KeyCheck::ControlCharacter => format!(
+            _ if self.no_header_carries() => format!(
                 "keep only the key's own line, e.g. export {var}=\"$(pass show NAME | head -n 1)\""
             ),
             _ => format!("re-export {var} without quotes or surrounding spaces"),

@@ -170,17 +170,15 @@ fn preflight(
                     "{}: Codex would stop with \"Missing environment variable\" or get a 401",
                     check.describe(var)
                 ))
-                .help(
-                    if matches!(check, KeyCheck::MultiLine | KeyCheck::ControlCharacter) {
-                        check.repair(var)
-                    } else {
-                        format!(
-                            "{} (no quotes, no spaces){}",
-                            export_hint(var, &endpoint.name),
-                            endpoint.login_hint()
-                        )
-                    },
-                ),
+                .help(if check.no_header_carries() {
+                    check.repair(var)
+                } else {
+                    format!(
+                        "{} (no quotes, no spaces){}",
+                        export_hint(var, &endpoint.name),
+                        endpoint.login_hint()
+                    )
+                }),
             ),
             KeyVerdict::Doubtful => output::eprintln(
                 Problem::new(format!(
