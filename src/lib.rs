@@ -20,7 +20,8 @@
 //! layers     Codex's config layers around the user's files (/etc/codex, projects)
 //! codex_schema  Codex's own config schema, checked against the planned files
 //! error      the error a command ends with, and its one rendering
-//! stages     catalog, render, merge, diff, write, verify, detect, state
+//! stages     catalog, render, merge, diff, write (also the rule for links and
+//!            the exchange with a concurrent writer), verify, detect, state
 //! ground     cli, codex (per-version facts), home (file names), secrets, diagnostic,
 //!            input (bounded reads of regular files), child (time-limited children),
 //!            keycmd (key commands: found as Codex finds them, run for probe),
