@@ -14,7 +14,8 @@
 //! commands/  gen, doctor, probe, exec, aliases, import, init, adopt, list, show,
 //!            validate, schema, completions and man (+ endpoint, report, gen_json)
 //! plan       prepare (catalog -> rendered) and plan (rendered + disk + state -> Plan)
-//! settings   Codex home, catalog files, target version, installed Codex (found once)
+//! settings   Codex home, catalog files, target version, installed Codex (found once),
+//!            and the catalog a home records for the commands that follow it
 //! whose      which catalog wrote a home; a found one that is another (gen, aliases...)
 //! hazards    what in a home trips the target Codex (gen and doctor)
 //! layers     Codex's config layers around the user's files (/etc/codex, projects)
