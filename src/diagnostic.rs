@@ -1,8 +1,11 @@
 //! Owns how a problem is shown to people, in one layout for every error and
 //! warning codexgen prints (rustc's and uv's): `error:` or `warning:`, the
 //! message, the source line with a caret, the `caused by:` chain, then one
-//! `= help:` line. Also the exit codes and the did-you-mean rule. Does not
-//! decide what is a problem; the stages and commands do that.
+//! `= help:` line. Also the exit codes, the did-you-mean rule, and how any
+//! text is made safe to show ([`printable`]) or to paste into a shell
+//! ([`sh_quote`]: `exec --print`, `aliases`, the help that names a
+//! catalog). Does not decide what is a problem; the stages and commands do
+//! that.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -459,6 +462,23 @@ pub fn printable_lines(text: &str, indent: &str) -> String {
         .join(&format!("\n{indent}"))
 }
 
+/// A word for a POSIX shell (bash, zsh): bare when safe, else
+/// single-quoted; the one quoting of every command line codexgen prints.
+/// A leading `=` is quoted: zsh expands `=cmd` to the path
+/// of `cmd` (found by the shell-safety property test).
+pub fn sh_quote(word: &str) -> String {
+    let safe = !word.is_empty()
+        && !word.starts_with('=')
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-./:@%+,=".contains(c));
+    if safe {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
 /// The closest candidate to `word`, if one is close enough to be a typo.
 /// Distance is optimal string alignment (`strsim::osa_distance`): edits, with
 /// a swap of two neighbours counted as one (`modle` for `model`).
@@ -477,6 +497,20 @@ pub fn did_you_mean<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn posix_quoting() {
+        assert_eq!(sh_quote("openai/gpt-oss-20b"), "openai/gpt-oss-20b");
+        assert_eq!(
+            sh_quote("model_provider=\"groq\""),
+            "'model_provider=\"groq\"'"
+        );
+        assert_eq!(sh_quote("it's"), "'it'\\''s'");
+        assert_eq!(sh_quote(""), "''");
+        assert_eq!(sh_quote("a b"), "'a b'");
+        assert_eq!(sh_quote("=ls"), "'=ls'");
+        assert_eq!(sh_quote("a=b"), "a=b");
+    }
 
     #[test]
     fn problem_points_at_the_column() {

@@ -14,13 +14,15 @@
 //! commands/  gen, doctor, probe, exec, aliases, import, init, adopt, list, show,
 //!            validate, schema, completions and man (+ endpoint, report, gen_json)
 //! plan       prepare (catalog -> rendered) and plan (rendered + disk + state -> Plan)
-//! settings   Codex home, catalog files, target version, installed Codex (found once)
+//! settings   Codex home, catalog files, target version, installed Codex (found once),
+//!            and the catalog a home records for the commands that follow it
 //! whose      which catalog wrote a home; a found one that is another (gen, aliases...)
 //! hazards    what in a home trips the target Codex (gen and doctor)
 //! layers     Codex's config layers around the user's files (/etc/codex, projects)
 //! codex_schema  Codex's own config schema, checked against the planned files
 //! error      the error a command ends with, and its one rendering
-//! stages     catalog, render, merge, diff, write, verify, detect, state
+//! stages     catalog, render, merge, diff, write (also the rule for links and
+//!            the exchange with a concurrent writer), verify, detect, state
 //! ground     cli, codex (per-version facts), home (file names), secrets, diagnostic,
 //!            input (bounded reads of regular files), child (time-limited children),
 //!            keycmd (key commands: found as Codex finds them, run for probe),

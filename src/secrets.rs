@@ -443,18 +443,6 @@ static CONCEALED: RwLock<Vec<String>> = RwLock::new(Vec::new());
 /// garble it and hide nothing worth hiding.
 const MIN_CONCEALED: usize = 4;
 
-/// Remembers the values of the environment variables `vars` (the key and
-/// header variables the catalog names), so that [`redact`] and [`scrub`]
-/// hide them in everything codexgen prints, whatever they look like. A
-/// value that is not UTF-8 is hidden in the form it would print in.
-pub fn conceal_values_of<'a>(vars: impl IntoIterator<Item = &'a str>) {
-    for var in vars {
-        if let Some(value) = std::env::var_os(var) {
-            conceal(&value.to_string_lossy());
-        }
-    }
-}
-
 /// The values of some variables, in every form [`conceal`] hides, to
 /// find them where they must not be (a catalog, an imported config).
 pub struct VariableValues(Vec<(String, Vec<String>)>);
@@ -477,6 +465,14 @@ impl VariableValues {
         VariableValues(out)
     }
 
+    /// Remembers these values (of the key and header variables the
+    /// catalog names), so that [`redact`] and [`scrub`] hide them in
+    /// everything codexgen prints, whatever they look like. A value that is
+    /// not UTF-8 is hidden in the form it would print in.
+    pub fn conceal(&self) {
+        conceal_forms(self.0.iter().flat_map(|(_, forms)| forms.iter().cloned()));
+    }
+
     /// The variable whose value (or a line of it) `text` holds, if any.
     pub fn found_in(&self, text: &str) -> Option<&str> {
         self.0
@@ -491,8 +487,13 @@ impl VariableValues {
 /// (`$(pass show groq)` gives the key, then more lines), each trimmed, and
 /// each as a JSON or TOML string escapes it.
 pub fn conceal(value: &str) {
-    let forms = concealed_forms(value);
-    if forms.is_empty() {
+    conceal_forms(concealed_forms(value));
+}
+
+/// Adds `forms` (of [`concealed_forms`]) to what is never printed.
+fn conceal_forms(forms: impl IntoIterator<Item = String>) {
+    let mut forms = forms.into_iter().peekable();
+    if forms.peek().is_none() {
         return;
     }
     let mut values = CONCEALED.write().unwrap_or_else(PoisonError::into_inner);
@@ -704,11 +705,18 @@ impl KeyCheck {
         }
     }
 
+    /// Whether no HTTP header can carry the value (more than one line, a
+    /// control character): Codex sends no key at all, and a probe cannot
+    /// send it either.
+    pub fn no_header_carries(&self) -> bool {
+        matches!(self, KeyCheck::MultiLine | KeyCheck::ControlCharacter)
+    }
+
     /// How to repair an [unusable](KeyVerdict::Unusable) value; never
     /// includes it.
     pub fn repair(&self, var: &str) -> String {
         match self {
-            KeyCheck::MultiLine | KeyCheck::ControlCharacter => format!(
+            _ if self.no_header_carries() => format!(
                 "keep only the key's own line, e.g. export {var}=\"$(pass show NAME | head -n 1)\""
             ),
             _ => format!("re-export {var} without quotes or surrounding spaces"),

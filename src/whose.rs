@@ -29,7 +29,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::diagnostic::{Problem, printable};
+use crate::diagnostic::{Problem, printable, sh_quote};
 
 /// The variable that names the catalog as `--catalog` does (one path),
 /// for rc files and hooks that run in any folder.
@@ -316,8 +316,8 @@ impl Foreign<'_> {
         let switch = match self.found.files.as_slice() {
             [one] if CatalogId::is_file(one) => {
                 let path = match &self.named {
-                    Some(named) if self.found.overlay_elsewhere() => shell_word(named),
-                    _ => shell_word(one),
+                    Some(named) if self.found.overlay_elsewhere() => sh_quote(&printable(named)),
+                    _ => sh_quote(&printable(one)),
                 };
                 format!(
                     "to switch this home to it, name it: `codexgen --catalog {path} gen`, or set {CATALOG_VAR}={path} (which also pins it for rc files and hooks)"
@@ -353,7 +353,7 @@ impl Foreign<'_> {
             files if files.iter().all(|f| CatalogId::is_file(f)) => {
                 let named: Vec<String> = files
                     .iter()
-                    .map(|f| format!("--catalog {}", shell_word(f)))
+                    .map(|f| format!("--catalog {}", sh_quote(&printable(f))))
                     .collect();
                 format!(
                     "; to keep the home's catalog, run where no other providers.yaml is found, or name it: `codexgen {} gen`",
@@ -373,20 +373,6 @@ impl Foreign<'_> {
             "`codexgen gen --yes` does not write this until the catalog is named; {}",
             self.help()
         ))
-    }
-}
-
-/// A path as one shell word: bare when it is plain, else single-quoted.
-fn shell_word(path: &str) -> String {
-    let plain = !path.is_empty()
-        && path
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "/._-+,:@%=".contains(c));
-    let shown = printable(path);
-    if plain {
-        shown.into_owned()
-    } else {
-        format!("'{}'", shown.replace('\'', r"'\''"))
     }
 }
 

@@ -147,8 +147,8 @@ pub fn catalog(
     // printed may show a value of a variable the catalog names; and the
     // catalog itself, printed everywhere, must not hold one.
     let named = std::mem::take(&mut b.named);
-    secrets::conceal_values_of(named.iter().map(String::as_str));
     let values = secrets::VariableValues::of(named.iter().map(String::as_str));
+    values.conceal();
     b.no_variable_values(root, &values, &mut Vec::new());
     if b.problems.is_empty() {
         catalog.ok_or_else(|| vec![Problem::new("the catalog is empty").code(Code::EmptyCatalog)])

@@ -553,3 +553,41 @@ pub fn json_schema_text() -> String {
     text.push('\n');
     text
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A description names the release that reads its key in words
+    /// (`Codex 0.156+`), while `codex` holds the gate `build` applies: a
+    /// description that names a release names the gate's, so moving a gate
+    /// without its description (or the reverse) fails here.
+    #[test]
+    fn every_release_a_description_names_is_its_gate() {
+        // `gcp`'s table takes general keys too (`auth`): only the keys
+        // described as its own are gated by it.
+        let gated = [
+            (PROVIDER, codex::PROVIDER_KEYS_FROM, ""),
+            (PROFILE, codex::PROFILE_KEYS_FROM, ""),
+            (PROVIDER, codex::GCP_KEYS, "built-in `gcp`"),
+        ];
+        let mut checked = 0;
+        for (table, gates, only) in gated {
+            for (name, from) in gates {
+                let Some(doc) = find(table, name) else {
+                    continue;
+                };
+                if doc.description.contains("0.") && doc.description.contains(only) {
+                    let release = format!("{}.{}+", from.major, from.minor);
+                    assert!(
+                        doc.description.contains(&release),
+                        "`{name}`: the description names another release than {release}, its gate in `codex`: {}",
+                        doc.description
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked >= 10, "only {checked} descriptions were checked");
+    }
+}

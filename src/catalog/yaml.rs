@@ -144,13 +144,7 @@ fn refusal(name: &str, text: &str, err: &serde_saphyr::Error) -> Problem {
         .code(said.code)
         .label(said.label);
     if let Some((line, column, width)) = place {
-        problem = problem.at(Snippet::at(
-            name,
-            &as_yaml_counts(text),
-            line,
-            column,
-            width,
-        ));
+        problem = problem.at(Snippet::at(name, text, line, column, width));
     }
     problem.help(format!("{}; nothing was written", said.help))
 }

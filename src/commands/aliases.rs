@@ -4,8 +4,8 @@
 
 use std::path::Path;
 
-use super::exec::{codex_args, sh_quote};
-use crate::diagnostic::{Exit, printable};
+use super::exec::codex_args;
+use crate::diagnostic::{Exit, printable, sh_quote};
 use crate::error::Error;
 use crate::output::Stdout;
 use crate::plan;

@@ -10,7 +10,7 @@ use std::process::Command;
 
 use super::endpoint::Endpoint;
 use crate::catalog::{Catalog, Profile, Setting};
-use crate::diagnostic::{Exit, Level, Problem, did_you_mean};
+use crate::diagnostic::{Exit, Level, Problem, did_you_mean, sh_quote};
 use crate::error::Error;
 use crate::home::CodexFile;
 use crate::keycmd;
@@ -170,17 +170,15 @@ fn preflight(
                     "{}: Codex would stop with \"Missing environment variable\" or get a 401",
                     check.describe(var)
                 ))
-                .help(
-                    if matches!(check, KeyCheck::MultiLine | KeyCheck::ControlCharacter) {
-                        check.repair(var)
-                    } else {
-                        format!(
-                            "{} (no quotes, no spaces){}",
-                            export_hint(var, &endpoint.name),
-                            endpoint.login_hint()
-                        )
-                    },
-                ),
+                .help(if check.no_header_carries() {
+                    check.repair(var)
+                } else {
+                    format!(
+                        "{} (no quotes, no spaces){}",
+                        export_hint(var, &endpoint.name),
+                        endpoint.login_hint()
+                    )
+                }),
             ),
             KeyVerdict::Doubtful => output::eprintln(
                 Problem::new(format!(
@@ -224,39 +222,4 @@ fn find_profile<'c>(catalog: &'c Catalog, name: &str) -> Result<&'c Profile, Err
             format!("profiles: {}", all.join(", ")),
         )
     })
-}
-
-/// A word for a POSIX shell (bash, zsh): bare when safe, else
-/// single-quoted. A leading `=` is quoted: zsh expands `=cmd` to the path
-/// of `cmd` (found by the shell-safety property test).
-pub fn sh_quote(word: &str) -> String {
-    let safe = !word.is_empty()
-        && !word.starts_with('=')
-        && word
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "_-./:@%+,=".contains(c));
-    if safe {
-        word.to_owned()
-    } else {
-        format!("'{}'", word.replace('\'', "'\\''"))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn posix_quoting() {
-        assert_eq!(sh_quote("openai/gpt-oss-20b"), "openai/gpt-oss-20b");
-        assert_eq!(
-            sh_quote("model_provider=\"groq\""),
-            "'model_provider=\"groq\"'"
-        );
-        assert_eq!(sh_quote("it's"), "'it'\\''s'");
-        assert_eq!(sh_quote(""), "''");
-        assert_eq!(sh_quote("a b"), "'a b'");
-        assert_eq!(sh_quote("=ls"), "'=ls'");
-        assert_eq!(sh_quote("a=b"), "a=b");
-    }
 }

@@ -235,7 +235,7 @@ fn probe(
         }
         // No HTTP header carries it: sending would fail on this side, and
         // say nothing about the provider.
-        if matches!(check, KeyCheck::MultiLine | KeyCheck::ControlCharacter) {
+        if check.no_header_carries() {
             return not_probed(check.describe(var), check.repair(var));
         }
         key = std::env::var(var).ok();
