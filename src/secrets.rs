@@ -241,6 +241,16 @@ pub fn looks_like_secret(word: &str) -> bool {
     if is_jwt(word) || is_aws_access_key_id(word) {
         return true;
     }
+    // Keys known by their shape stand inside a URL's path or query too.
+    if word
+        .split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')))
+        .any(|part| is_jwt(part.trim_matches(is_around_a_word)))
+        || word
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .any(is_aws_access_key_id)
+    {
+        return true;
+    }
     word.split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=')))
         .any(is_random_token)
 }
@@ -1036,6 +1046,10 @@ mod tests {
             "`gsk_abcdefgh`",
             "AKIAQWERTYUIOPASDFGH:",
             "(nvapi-abcdefg)",
+            // Inside a URL's path or query.
+            "https://e.com/v1/AKIAQWERTYUIOPASDFGH/x",
+            "https://e.com/v1/eyJhbGci.eyJzdWIi.abc_def",
+            "https://e.com/v1?t=eyJhbGci.eyJzdWIi.abc_def&x=1",
         ] {
             assert!(looks_like_secret(token), "{token}");
         }

@@ -99,6 +99,19 @@ fn a_key_in_any_catalog_string_is_refused_and_never_printed() {
             "nvapi-abcdefg",
             "looks like a credential",
         ),
+        // Known by its shape alone, inside a URL's path or query.
+        (
+            "base_url: https://alpha.example/v1",
+            "base_url: https://alpha.example/v1/KEY/x",
+            "AKIAQWERTYUIOPASDFGH",
+            "`base_url` holds what looks like a credential",
+        ),
+        (
+            "base_url: https://alpha.example/v1",
+            "base_url: https://alpha.example/v1/KEY",
+            "eyJhbGci.eyJzdWIi.abc_def",
+            "`base_url` holds what looks like a credential",
+        ),
     ];
     for (from, to, key, reason) in cases {
         let w = World::new();
