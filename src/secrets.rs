@@ -234,15 +234,35 @@ pub fn contains_credential(text: &str) -> bool {
 /// alternating at every other character). Model ids, URLs, variable names
 /// and dates are made of short words between separators and never match.
 pub fn looks_like_secret(word: &str) -> bool {
-    let word = word.trim_matches(|c: char| c == '"' || c == '\'');
+    let word = word.trim_matches(is_around_a_word);
     if KEY_KINDS.iter().any(|k| word.starts_with(k.prefix)) && word.len() > 8 {
         return true;
     }
     if is_jwt(word) || is_aws_access_key_id(word) {
         return true;
     }
+    // Keys known by their shape stand inside a URL's path or query too.
+    if word
+        .split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')))
+        .any(|part| is_jwt(part.trim_matches(is_around_a_word)))
+        || word
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .any(is_aws_access_key_id)
+    {
+        return true;
+    }
     word.split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=')))
         .any(is_random_token)
+}
+
+/// Quoting and punctuation around a word, not part of it: a key is shown
+/// between backticks in a message and before `:` in a YAML line, and its
+/// prefix or shape must be seen there as well as bare.
+fn is_around_a_word(c: char) -> bool {
+    matches!(
+        c,
+        '"' | '\'' | '`' | ':' | ';' | ',' | '.' | '(' | ')' | '<' | '>' | '[' | ']'
+    )
 }
 
 /// An AWS access key id (`AKIA` for a long-term key, `ASIA` for a
@@ -400,7 +420,12 @@ fn redact_words(line: &str) -> String {
     let mut word = String::new();
     let flush = |word: &mut String, out: &mut String| {
         if looks_like_secret(word) {
+            // Keep the punctuation around the key: `KEY:` stays a YAML key.
+            let core = word.trim_matches(is_around_a_word);
+            let start = word.len() - word.trim_start_matches(is_around_a_word).len();
+            out.push_str(&word[..start]);
             out.push_str("<redacted>");
+            out.push_str(&word[start + core.len()..]);
         } else {
             out.push_str(&hide_userinfo(word));
         }
@@ -1025,9 +1050,22 @@ mod tests {
             "Bearer abc",
             "AKIAIOSFODNN7EXAMPLE",
             "ASIAQ3EGUJ7PLAIN6XZ4",
+            // Quoted in a message or a YAML key: the shape is still seen.
+            "`gsk_abcdefgh`",
+            "AKIAQWERTYUIOPASDFGH:",
+            "(nvapi-abcdefg)",
+            // Inside a URL's path or query.
+            "https://e.com/v1/AKIAQWERTYUIOPASDFGH/x",
+            "https://e.com/v1/eyJhbGci.eyJzdWIi.abc_def",
+            "https://e.com/v1?t=eyJhbGci.eyJzdWIi.abc_def&x=1",
         ] {
             assert!(looks_like_secret(token), "{token}");
         }
+        assert_eq!(
+            redact("  AKIAQWERTYUIOPASDFGH: {provider: gw}"),
+            "  <redacted>: {provider: gw}"
+        );
+        assert_eq!(redact("name `gsk_abcdefgh` is"), "name `<redacted>` is");
         // Model ids, URLs, variable names, dates and versions are names.
         for name in [
             "accounts/fireworks/models/qwen3-235b-a22b",

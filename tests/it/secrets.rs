@@ -73,6 +73,45 @@ fn a_key_in_any_catalog_string_is_refused_and_never_printed() {
         ),
         ("  beta:\n", "  KEY:\n", HEX, "looks like a credential"),
         ("  beta-p:\n", "  KEY:\n", XAI, "looks like a credential"),
+        // Keys known by their prefix or shape alone, not by randomness: in
+        // the message they stand between backticks, in the line before `:`.
+        (
+            "  beta:\n",
+            "  KEY:\n",
+            "gsk_abcdefgh",
+            "looks like a credential",
+        ),
+        (
+            "  beta-p:\n",
+            "  KEY:\n",
+            "AKIAQWERTYUIOPASDFGH",
+            "looks like a credential",
+        ),
+        (
+            "  beta:\n",
+            "  KEY:\n",
+            "eyJhbGci.eyJzdWIi.abc_def",
+            "has characters codexgen does not allow",
+        ),
+        (
+            "  beta-p:\n",
+            "  KEY:\n",
+            "nvapi-abcdefg",
+            "looks like a credential",
+        ),
+        // Known by its shape alone, inside a URL's path or query.
+        (
+            "base_url: https://alpha.example/v1",
+            "base_url: https://alpha.example/v1/KEY/x",
+            "AKIAQWERTYUIOPASDFGH",
+            "`base_url` holds what looks like a credential",
+        ),
+        (
+            "base_url: https://alpha.example/v1",
+            "base_url: https://alpha.example/v1/KEY",
+            "eyJhbGci.eyJzdWIi.abc_def",
+            "`base_url` holds what looks like a credential",
+        ),
     ];
     for (from, to, key, reason) in cases {
         let w = World::new();
