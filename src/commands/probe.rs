@@ -426,40 +426,113 @@ fn classify(
 /// host the catalog does not name, an error whatever answers there.
 fn redirect(code: u16, url: &str, location: &str) -> (Status, String, String) {
     let shown_location = shown(location);
-    match origin(location) {
-        Some(to) if Some(to) != origin(url) => (
-            Status::Error,
-            format!(
-                "{code}: redirects to another host ({}); Codex would follow it and send this provider's headers and key there; the key was not checked",
-                shown(to)
-            ),
-            format!(
-                "find out why the provider redirects to {shown_location}; if that host is the provider's, set base_url to it (the probe follows no redirect)"
-            ),
-        ),
-        _ => (
+    match Origin::target(url, location) {
+        Target::Same => (
             Status::Warn,
             format!(
                 "{code}: redirects to {shown_location} on the same host; the probe follows no redirect, so the key was not checked"
             ),
             "set base_url to where the redirect points, so that no request needs one".to_owned(),
         ),
+        Target::Other(to) => (
+            Status::Error,
+            format!(
+                "{code}: redirects to another host ({}); Codex would follow it and send this provider's headers and key there; the key was not checked",
+                shown(&to)
+            ),
+            format!(
+                "find out why the provider redirects to {shown_location}; if that host is the provider's, set base_url to it (the probe follows no redirect)"
+            ),
+        ),
     }
 }
 
-/// `scheme://host:port` of an absolute URL (case kept as given); `None`
-/// for a relative one, which stays on the same origin.
-fn origin(url: &str) -> Option<&str> {
-    let (scheme, rest) = url.split_once("://")?;
-    if scheme.is_empty()
-        || !scheme
+/// Where a redirect leads, as far as who receives the headers goes.
+#[derive(Debug, PartialEq, Eq)]
+enum Target {
+    /// The scheme, host and port of the request: a path on the same server.
+    Same,
+    /// Anything else, as `scheme://host:port`; also whatever cannot be read
+    /// for sure (a server that answers with it is not to be trusted).
+    Other(String),
+}
+
+/// The origin of a URL, as an HTTP client compares it: scheme and host in
+/// lower case, the host without a final dot, the port spelled out.
+#[derive(Debug, PartialEq, Eq)]
+struct Origin {
+    scheme: String,
+    host: String,
+    port: u16,
+}
+
+impl Origin {
+    /// Where `location`, a redirect's answer to a request for `url`, leads.
+    /// Read the way URL parsers that clients use read it (WHATWG): spaces
+    /// and control characters around it dropped, tabs and newlines in it
+    /// dropped, `\` as `/`, `//host/...` taking the request's scheme, and
+    /// `http:host` or `http:///host` leading to that host; anything else
+    /// without a scheme is a path on the same host.
+    fn target(url: &str, location: &str) -> Target {
+        let location: String = location
+            .trim_matches(|c: char| c <= ' ')
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
-    {
-        return None;
+            .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+            .map(|c| if c == '\\' { '/' } else { c })
+            .collect();
+        let Some(base) = Origin::of(url) else {
+            return Target::Other(location);
+        };
+        let to = if let Some(rest) = location.strip_prefix("//") {
+            Origin::of(&format!("{}://{rest}", base.scheme))
+        } else if Origin::scheme_of(&location).is_some() {
+            Origin::of(&location)
+        } else {
+            return Target::Same;
+        };
+        match to {
+            Some(to) if to == base => Target::Same,
+            Some(to) => Target::Other(format!("{}://{}:{}", to.scheme, to.host, to.port)),
+            None => Target::Other(location),
+        }
     }
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    Some(&url[..scheme.len() + 3 + end])
+
+    /// The scheme of `url` when it starts with one (`http:`), in lower case.
+    fn scheme_of(url: &str) -> Option<String> {
+        let (scheme, _) = url.split_once(':')?;
+        let mut chars = scheme.chars();
+        (chars.next()?.is_ascii_alphabetic()
+            && chars.all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)))
+        .then(|| scheme.to_ascii_lowercase())
+    }
+
+    fn of(url: &str) -> Option<Origin> {
+        let scheme = Origin::scheme_of(url)?;
+        let rest = url[scheme.len() + 1..].trim_start_matches('/');
+        let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+        let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+        let (host, port) = match host_port.strip_prefix('[') {
+            Some(v6) => {
+                let (host, after) = v6.split_once(']')?;
+                (format!("[{host}]"), after.strip_prefix(':'))
+            }
+            None => match host_port.rsplit_once(':') {
+                Some((host, port)) => (host.to_owned(), Some(port)),
+                None => (host_port.to_owned(), None),
+            },
+        };
+        let default = match scheme.as_str() {
+            "http" => 80,
+            "https" => 443,
+            _ => 0,
+        };
+        let port = match port {
+            None | Some("") => default,
+            Some(port) => port.parse().ok()?,
+        };
+        let host = host.trim_end_matches('.').to_ascii_lowercase();
+        (!host.is_empty()).then_some(Origin { scheme, host, port })
+    }
 }
 
 fn transport_error(err: &ureq::Error, url: &str, timeout: Duration) -> (String, String) {
@@ -566,12 +639,32 @@ mod tests {
             "http://api.example/v1/models",
             "https://api.example:8443/v1/models",
             "https://user@api.example.evil/v1",
+            // Read as hosts by the URL parsers clients use.
+            "//evil.example/v1/models",
+            "/\\evil.example/v1/models",
+            "\\\\evil.example/v1/models",
+            " //evil.example/v1",
+            "https:evil.example/v1",
+            "https:///evil.example/v1",
+            "/\t/evil.example/v1",
+            "HTTPS://API.EXAMPLE.evil/v1",
+            "https://[::1]/v1",
+            "https://api.example:notaport/v1",
         ] {
             let (status, message, _) = redirect(302, from, to);
             assert_eq!(status, Status::Error, "{to}");
             assert!(message.contains("another host"), "{message}");
         }
-        for to in ["/v2/models", "https://api.example/v2/models", ""] {
+        for to in [
+            "/v2/models",
+            "https://api.example/v2/models",
+            "",
+            "HTTPS://API.EXAMPLE:443/v2",
+            "https://api.example./v2",
+            "v2/models",
+            "?page=2",
+            "//api.example/v2",
+        ] {
             let (status, message, _) = redirect(307, from, to);
             assert_eq!(status, Status::Warn, "{to}");
             assert!(message.contains("same host"), "{message}");

@@ -682,6 +682,30 @@ fn probe_never_calls_a_redirect_elsewhere_a_success() {
     }
 }
 
+/// A `Location` that names another host without a scheme, as URL parsers
+/// read it (`//host:port/...`, `/\\host:port/...`), is another host too.
+#[test]
+fn probe_reads_a_scheme_relative_redirect_as_another_host() {
+    let elsewhere = Stub::start(vec![Route::new("GET", "/v1/models", 200, MODELS)]);
+    let authority = elsewhere
+        .url("")
+        .split_once("://")
+        .map(|(_, rest)| rest.trim_end_matches('/').to_owned())
+        .unwrap();
+    for location in [
+        format!("//{authority}/v1/models"),
+        format!("/\\{authority}/v1/models"),
+    ] {
+        let stub = Stub::start(vec![Route::redirect("GET", "/v1/models", 302, &location)]);
+        let w = world(&stub.url("/v1"));
+        let a = cmd(&w).args(["probe"]).assert().code(1);
+        let text = output(&a);
+        assert!(text.contains("another host"), "{location}: {text}");
+        assert!(!text.contains("same host"), "{location}: {text}");
+    }
+    assert!(elsewhere.seen().is_empty(), "{:?}", elsewhere.seen());
+}
+
 /// A redirect on the same host is a warning that says where it points;
 /// the probe does not follow it either, so it never says the key works.
 #[test]
