@@ -24,9 +24,10 @@ use crate::diagnostic::printable;
 use crate::error::Error;
 use crate::home;
 use crate::input;
-use crate::state::{State, fingerprint_of};
+use crate::state::{self, State, fingerprint_of};
 use crate::verbosity;
 use crate::whose::{self, CATALOG_VAR, CatalogId, Chosen, Foreign, Whose};
+use crate::write;
 
 /// Why a run has no personal overlay: each is said in its own words, so a
 /// message never blames an option that was not given.
@@ -597,8 +598,20 @@ enum HomeRecord {
 fn home_record(codex_home: &Path) -> Result<HomeRecord, Error> {
     let dir = codex_home.join(home::STATE_DIR);
     let path = dir.join(home::STATE_FILE);
+    let old = dir.join(home::OLD_STATE_FILE);
+    // Read as `gen` reads them: no link in codexgen's own folder is
+    // followed (see `write`), and the marker an older state file becomes is
+    // no record.
+    for own in [&path, &old] {
+        write::target(own).map_err(Error::write(format!(
+            "read codexgen's own file {}",
+            own.display()
+        )))?;
+    }
     let Some(text) = input::read_optional(&path, input::STATE)? else {
-        return Ok(if dir.join(home::OLD_STATE_FILE).exists() {
+        let older = input::read_optional(&old, input::STATE)?
+            .is_some_and(|text| text != state::MOVED_MARKER);
+        return Ok(if older {
             HomeRecord::Older
         } else {
             HomeRecord::Fresh

@@ -813,3 +813,47 @@ fn a_home_s_catalog_reached_through_a_link_keeps_its_overlay_in_any_folder() {
         "{err}"
     );
 }
+
+/// The commands that follow the home read its record as `gen` does: never
+/// through a link in `.codexgen/` (a planted `state.json` naming another
+/// catalog would choose the functions `eval "$(codexgen aliases)"` runs),
+/// and the marker an older codexgen's `state.toml` becomes is no record.
+#[test]
+fn the_home_s_record_is_read_as_gen_reads_it() {
+    // A link in .codexgen/: refused, named, nothing printed on stdout.
+    let w = World::new();
+    written_from_mine(&w);
+    let state = w.home.join(".codexgen/state.json");
+    let elsewhere = w.file(
+        "elsewhere/state.json",
+        &std::fs::read_to_string(&state).unwrap(),
+    );
+    std::fs::remove_file(&state).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, &state).unwrap();
+    for args in [&["aliases"][..], &["exec", "--print", "mine"]] {
+        let out = w
+            .cmd()
+            .current_dir(w.root.join("elsewhere"))
+            .args(args)
+            .assert()
+            .code(2);
+        assert!(out.get_output().stdout.is_empty(), "{args:?}");
+        let err = stderr(&out);
+        assert!(err.contains("state.json"), "{args:?}: {err}");
+    }
+    // state.json deleted ("to make codexgen forget"), state.toml the marker
+    // a newer codexgen left: a fresh home for aliases, as for gen.
+    let w = World::new();
+    written_from_mine(&w);
+    std::fs::remove_file(w.home.join(".codexgen/state.json")).unwrap();
+    std::fs::write(
+        w.home.join(".codexgen/state.toml"),
+        "# codexgen keeps its record in state.json now. This file stops an older codexgen,\n# which cannot read that record, from writing as if it owned nothing.\nformat = 3\n",
+    )
+    .unwrap();
+    w.cmd()
+        .current_dir(w.root.join("elsewhere"))
+        .args(["aliases"])
+        .assert()
+        .success();
+}
