@@ -516,10 +516,7 @@ fn every_key_catalog() -> String {
 fn every_catalog_key_is_written() {
     let w = World::new();
     w.catalog(&every_key_catalog());
-    w.cmd()
-        .args(["--codex-version", "0.169.0", "gen", "--yes"])
-        .assert()
-        .success();
+    w.gen_yes_for("0.169.0");
     let config = std::fs::read_to_string(w.home.join("config.toml")).expect("config.toml");
     let plain = config
         .split("[model_providers.plain]")

@@ -530,10 +530,7 @@ fn a_line_appended_right_before_the_rename_stops_the_run() {
     assert_eq!(w.read("config.toml"), format!("{USERS_OWN}{appended}"));
     assert!(!w.exists("alpha.config.toml") && !w.exists("beta.config.toml"));
     // The next run plans from the new text and keeps the line.
-    w.cmd()
-        .args(["--codex-version", "0.169.0", "gen", "--yes"])
-        .assert()
-        .success();
+    w.gen_yes_for("0.169.0");
     let config = w.read("config.toml");
     for line in USERS_OWN.lines().chain([appended.trim_end()]) {
         assert!(config.lines().any(|l| l == line), "{line} lost:\n{config}");

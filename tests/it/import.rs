@@ -443,10 +443,7 @@ fn a_profile_in_both_layouts_is_taken_from_the_one_the_target_reads() {
 fn a_home_codexgen_generated_imports_into_an_equal_catalog() {
     let w = World::new();
     // The built-in catalog: no providers.yaml in the working folder.
-    w.cmd()
-        .args(["--codex-version", "0.169.0", "gen", "--yes"])
-        .assert()
-        .success();
+    w.gen_yes_for("0.169.0");
     let imported = import(&w, "0.169.0");
     let catalog = std::fs::read_to_string(&imported.catalog).unwrap();
     // The catalog version comes from codexgen's header, so no header changes.

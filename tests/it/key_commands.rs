@@ -341,22 +341,7 @@ fn amazon_bedrock_is_a_built_in_whose_table_changes_few_keys() {
             Some("two ways to get its key: `auth` and `aws`"),
         ),
     ];
-    for (table, version, problem) in cases {
-        w.catalog(&bedrock(table));
-        let a = w
-            .cmd()
-            .args(["validate", "--codex-version", version])
-            .assert();
-        match problem {
-            Some(problem) => {
-                let text = output(&a.code(2));
-                assert!(text.contains(problem), "{table} on {version}:\n{text}");
-            }
-            None => {
-                a.success();
-            }
-        }
-    }
+    validates_as_said(&w, bedrock, &cases);
 
     // `aws` anywhere else is refused, as Codex 0.123+ refuses it.
     w.catalog(&catalog(
@@ -827,22 +812,7 @@ fn gcp_is_a_built_in_whose_table_changes_few_keys() {
             ),
         ),
     ];
-    for (table, version, problem) in cases {
-        w.catalog(&gcp(table));
-        let a = w
-            .cmd()
-            .args(["validate", "--codex-version", version])
-            .assert();
-        match problem {
-            Some(problem) => {
-                let text = output(&a.code(2));
-                assert!(text.contains(problem), "{table} on {version}:\n{text}");
-            }
-            None => {
-                a.success();
-            }
-        }
-    }
+    validates_as_said(&w, gcp, &cases);
 
     // gen writes only what the table sets; a profile needs no more.
     w.catalog(&gcp(
@@ -937,4 +907,25 @@ fn provider_capabilities_are_checked_gated_and_written() {
         .stderr(contains(
             "`capabilities` of provider `gcp`: Codex 0.171.0 lets a table for its built-in `gcp` change only",
         ));
+}
+
+/// Each `(table, version, problem)`: the catalog `make(table)` validates for
+/// Codex `version`, or is refused saying `problem`.
+fn validates_as_said(w: &World, make: fn(&str) -> String, cases: &[(&str, &str, Option<&str>)]) {
+    for &(table, version, problem) in cases {
+        w.catalog(&make(table));
+        let a = w
+            .cmd()
+            .args(["validate", "--codex-version", version])
+            .assert();
+        match problem {
+            Some(problem) => {
+                let text = output(&a.code(2));
+                assert!(text.contains(problem), "{table} on {version}:\n{text}");
+            }
+            None => {
+                a.success();
+            }
+        }
+    }
 }

@@ -206,10 +206,7 @@ fn a_link_of_one_user_to_a_file_of_another_is_not_written_through() {
     std::fs::remove_file(&link).unwrap();
     std::os::unix::fs::symlink(&own, &link).unwrap();
     std::os::unix::fs::lchown(&link, Some(NOBODY), Some(NOBODY)).unwrap();
-    w.cmd()
-        .args(["--codex-version", "0.169.0", "gen", "--yes"])
-        .assert()
-        .success();
+    w.gen_yes_for("0.169.0");
     assert!(
         std::fs::read_to_string(&own)
             .unwrap()

@@ -73,10 +73,7 @@ fn an_edit_renamed_in_right_before_the_swap_stops_the_run() {
     assert!(kept_copies(&w.home.join("config.toml")).is_empty());
     assert!(!w.exists("alpha.config.toml"));
     // The next run plans from the new text and keeps the line.
-    w.cmd()
-        .args(["--codex-version", "0.169.0", "gen", "--yes"])
-        .assert()
-        .success();
+    w.gen_yes_for("0.169.0");
     assert!(w.read("config.toml").contains(ANOTHER));
 }
 
@@ -154,10 +151,7 @@ fn two_edits_around_the_swap_back_are_both_kept() {
     let second = std::fs::read_to_string(&kept[0]).unwrap();
     assert!(second.ends_with(&format!("{ANOTHER}\n")), "{second}");
     // The kept copy is no temp file: the next run leaves it alone.
-    w.cmd()
-        .args(["--codex-version", "0.169.0", "gen", "--yes"])
-        .assert()
-        .success();
+    w.gen_yes_for("0.169.0");
     assert!(kept[0].exists());
 }
 

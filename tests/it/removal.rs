@@ -136,17 +136,11 @@ fn a_removed_profile_keeps_its_file_with_the_users_lines_only() {
 fn a_profile_file_left_for_the_legacy_layout_keeps_the_users_comments() {
     let w = World::new();
     w.catalog(CATALOG);
-    w.cmd()
-        .args(["--codex-version", "0.169.0", "gen", "--yes"])
-        .assert()
-        .success();
+    w.gen_yes_for("0.169.0");
     edit(&w, "beta.config.toml", |text| {
         text.replace("model = ", "# reviews only\nmodel = ")
     });
-    w.cmd()
-        .args(["--codex-version", "0.133.0", "gen", "--yes"])
-        .assert()
-        .success();
+    w.gen_yes_for("0.133.0");
     assert!(w.read("config.toml").contains("[profiles.beta]"));
     assert_eq!(w.read("beta.config.toml"), "# reviews only\n");
     assert!(!w.exists("alpha.config.toml"));
@@ -265,10 +259,7 @@ fn real_codex_loads_what_a_removal_leaves() {
         edit(&w, "beta.config.toml", |text| {
             format!("{text}# mine\nsandbox_mode = \"read-only\"\n")
         });
-        w.cmd()
-            .args(["--codex-version", "0.169.0", "gen", "--yes"])
-            .assert()
-            .success();
+        w.gen_yes_for("0.169.0");
         assert_eq!(
             w.read("beta.config.toml"),
             "# mine\nsandbox_mode = \"read-only\"\n"
@@ -381,10 +372,7 @@ fn a_value_edited_by_hand_that_a_removal_takes_is_said_in_every_mode() {
 fn legacy_home_with_comments() -> World {
     let w = World::new();
     w.catalog(CATALOG);
-    w.cmd()
-        .args(["--codex-version", "0.133.0", "gen", "--yes"])
-        .assert()
-        .success();
+    w.gen_yes_for("0.133.0");
     edit(&w, "config.toml", |text| {
         assert!(
             text.contains("[profiles.beta]\nmodel = \"beta-2\"\n"),
@@ -410,10 +398,7 @@ const LEGACY_COMMENTS: [&str; 6] = [
 #[test]
 fn a_profile_moving_to_its_own_file_leaves_the_users_comments_in_config() {
     let w = legacy_home_with_comments();
-    w.cmd()
-        .args(["--codex-version", "0.169.0", "gen", "--yes"])
-        .assert()
-        .success();
+    w.gen_yes_for("0.169.0");
     let config = w.read("config.toml");
     assert!(!config.contains("[profiles.beta]"), "{config}");
     for comment in LEGACY_COMMENTS {
@@ -557,10 +542,7 @@ fn real_codex_loads_a_home_whose_model_provider_named_a_removed_provider() {
     };
     for (at, args) in [("top", &[][..]), ("file", &["-p", "mine"])] {
         let w = home_using_beta_at(at);
-        w.cmd()
-            .args(["--codex-version", "0.169.0", "gen", "--yes"])
-            .assert()
-            .success();
+        w.gen_yes_for("0.169.0");
         let out = codex_loads(&w, &codex, args);
         assert!(
             out.status.success(),
@@ -630,10 +612,7 @@ fn a_legacy_profile_the_users_profile_selects_stays_with_its_provider_else_both_
     for selected in [false, true] {
         let w = World::new();
         w.catalog(CATALOG);
-        w.cmd()
-            .args(["--codex-version", "0.133.0", "gen", "--yes"])
-            .assert()
-            .success();
+        w.gen_yes_for("0.133.0");
         if selected {
             edit(&w, "config.toml", |text| {
                 text.replacen("model = ", "profile = \"beta\"\nmodel = ", 1)
@@ -765,20 +744,14 @@ fn a_kept_comment_keeps_every_byte_of_its_own() {
 fn a_comment_left_behind_by_a_moving_profile_keeps_every_byte_of_its_own() {
     let w = World::new();
     w.catalog(CATALOG);
-    w.cmd()
-        .args(["--codex-version", "0.133.0", "gen", "--yes"])
-        .assert()
-        .success();
+    w.gen_yes_for("0.133.0");
     edit(&w, "config.toml", |text| {
         text.replace(
             "[profiles.beta]\n",
             "[profiles.beta]\n# inside, blanks after \t\n  # indented\n",
         )
     });
-    w.cmd()
-        .args(["--codex-version", "0.169.0", "gen", "--yes"])
-        .assert()
-        .success();
+    w.gen_yes_for("0.169.0");
     let config = w.read("config.toml");
     assert!(!config.contains("[profiles.beta]"), "{config}");
     assert!(

@@ -119,6 +119,14 @@ impl World {
     pub fn gen_yes(&self) {
         self.cmd().args(["gen", "--yes"]).assert().success();
     }
+
+    /// `gen --yes` for the Codex release `version`, which must succeed.
+    pub fn gen_yes_for(&self, version: &str) {
+        self.cmd()
+            .args(["--codex-version", version, "gen", "--yes"])
+            .assert()
+            .success();
+    }
 }
 
 /// Every file under `dir` with its content, to prove nothing changed.
