@@ -553,13 +553,14 @@ const PLACEHOLDER_KEYS: &[&str] = &[
     "none",
 ];
 
-/// The forms of `value` that may reach output: trimmed whole, each line
-/// trimmed (lines end at `\n`, `\r\n` or a lone `\r`), and each of those
+/// The forms of `value` that may reach output: trimmed whole, each part
+/// between control characters trimmed (each line, whether it ends at `\n`,
+/// `\r\n` or a lone `\r`, and each part a tab divides), and each of those
 /// escaped as a JSON or TOML basic string writes it; none shorter than
 /// [`MIN_CONCEALED`], none of [`JSON_WORDS`] nor of [`PLACEHOLDER_KEYS`].
 fn concealed_forms(value: &str) -> Vec<String> {
     let mut forms: Vec<String> = std::iter::once(value.trim())
-        .chain(value.split(['\n', '\r']).map(str::trim))
+        .chain(value.split(char::is_control).map(str::trim))
         .filter(|form| {
             form.chars().count() >= MIN_CONCEALED
                 && !JSON_WORDS.contains(form)

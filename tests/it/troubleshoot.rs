@@ -751,6 +751,9 @@ fn no_command_prints_any_line_of_a_variable_the_catalog_names() {
         format!("{FIRST}\n{SECOND}\n"),
         format!("{FIRST}\r\n{SECOND}\r\n"),
         format!("  {FIRST}\n\n{SECOND}"),
+        // Parts a tab or another control character divides: each is hidden.
+        format!("{FIRST}\t{SECOND}"),
+        format!("{FIRST}\u{1b}{SECOND}\u{b}"),
     ] {
         for var in ["STUB_API_KEY", "STUB_USER"] {
             for args in [
