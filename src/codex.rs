@@ -190,114 +190,25 @@ pub const UNTRUSTED_APPROVAL_REFUSED: Version = Version::new(0, 149, 0);
 /// column, offline (0.130.0 does not have the flag).
 pub const STRICT_CONFIG: Version = Version::new(0, 131, 0);
 
-/// `[model_providers.ID.auth]` (a command that prints the key) is read
-/// from this release; 0.117.0 ignores the table without a word (and sends
-/// no key).
-pub const PROVIDER_AUTH_COMMAND: Version = Version::new(0, 118, 0);
-/// `supports_websockets` is a typed provider key in every release
-/// measured from here (0.100.0).
-pub const SUPPORTS_WEBSOCKETS: Version = Version::new(0, 100, 0);
-/// `websocket_connect_timeout_ms` is read from this release (0.115.0
-/// ignores it).
-pub const WEBSOCKET_CONNECT_TIMEOUT: Version = Version::new(0, 116, 0);
-/// `supports_standalone_web_search` is a provider key from this release.
-pub const STANDALONE_WEB_SEARCH: Version = Version::new(0, 146, 0);
-/// `model_catalog_url` is a provider key from this release.
-pub const MODEL_CATALOG_URL: Version = Version::new(0, 156, 0);
-
-/// The provider keys the catalog accepts only from a release on, and that
-/// release: `build` refuses each for an older target. A key of
-/// `catalog::keys::PROVIDER` not listed here is read by every release
-/// codexgen knows (`aws` is gated by [`BEDROCK_PROVIDERS`]).
-/// `data/codex-keys.json`, measured by `tools/codex-facts`, holds this
-/// list against what each Codex release reads (`catalog::codex_facts`).
-pub const PROVIDER_KEYS_FROM: &[(&str, Version)] = &[
-    ("auth", PROVIDER_AUTH_COMMAND),
-    ("supports_websockets", SUPPORTS_WEBSOCKETS),
-    ("websocket_connect_timeout_ms", WEBSOCKET_CONNECT_TIMEOUT),
-    ("supports_standalone_web_search", STANDALONE_WEB_SEARCH),
-    ("model_catalog_url", MODEL_CATALOG_URL),
-    ("capabilities", PROVIDER_CAPABILITIES),
-];
-
-/// `[model_providers.ID.capabilities]` is read from this release.
-pub const PROVIDER_CAPABILITIES: Version = Version::new(0, 162, 0);
 /// `capabilities.remote_compaction` (0.171.0: "expected `unsupported` or
 /// `v2`").
 pub const REMOTE_COMPACTIONS: &[&str] = &["unsupported", "v2"];
-
-/// `personality` is read from this release: 0.89.0 reads it neither at the
-/// top level nor in `[profiles.NAME]` (any value loads; bisected to 0.94.0).
-pub const PERSONALITY: Version = Version::new(0, 94, 0);
-
-/// The profile keys the catalog accepts only from a release on, and that
-/// release: `build` refuses each for an older target, as it does the keys
-/// of [`PROVIDER_KEYS_FROM`]. A key of `catalog::keys::PROFILE` not listed
-/// here is read by every release codexgen knows, where that release reads
-/// profiles; `catalog::codex_facts` holds the list against
-/// `data/codex-keys.json`.
-pub const PROFILE_KEYS_FROM: &[(&str, Version)] = &[
-    ("personality", PERSONALITY),
-    ("model_context_window", PROFILE_FILES),
-    ("model_auto_compact_token_limit", PROFILE_FILES),
-    ("tool_output_token_limit", PROFILE_FILES),
-    ("model_auto_compact_token_limit_scope", PROFILE_FILES),
-    (
-        "model_post_turn_compact_threshold_percent",
-        POST_TURN_COMPACT_THRESHOLD,
-    ),
-];
-
-/// `model_post_turn_compact_threshold_percent` is read from this release.
-/// The other model-metadata keys (`model_context_window`,
-/// `model_auto_compact_token_limit`, `tool_output_token_limit`; the scope
-/// from 0.133.0) are read at the top level by every release measured, but
-/// never in a `[profiles.NAME]` table: in a profile only from
-/// [`PROFILE_FILES`] on (`data/codex-keys.json`).
-pub const POST_TURN_COMPACT_THRESHOLD: Version = Version::new(0, 156, 0);
 
 /// Codex's built-in Amazon Bedrock providers, and the release that
 /// brought each (before it, `model_provider = "<id>"` fails with "Model
 /// provider not found"). Unlike the other built-ins, a
 /// `[model_providers.<id>]` table may change a few of their keys
-/// ([`Target::bedrock_keys`]).
+/// (`catalog::keys::changeable`).
 pub const BEDROCK_PROVIDERS: &[(&str, Version)] = &[
     ("amazon-bedrock", Version::new(0, 123, 0)),
     ("amazon-bedrock-runtime", Version::new(0, 148, 0)),
 ];
 
-/// The keys a `[model_providers.amazon-bedrock]` table may set, and the
-/// release from which Codex accepts each (it refuses the table otherwise:
-/// "only supports changing ..."). `aws` only works here: on any other
-/// provider Codex refuses it from 0.123.0 and ignores it before.
-pub const BEDROCK_KEYS: &[(&str, Version)] = &[
-    ("aws.profile", Version::new(0, 123, 0)),
-    ("aws.region", Version::new(0, 124, 0)),
-    ("base_url", Version::new(0, 145, 0)),
-    ("auth", Version::new(0, 145, 0)),
-    ("http_headers", Version::new(0, 145, 0)),
-    ("aws.auth_refresh", Version::new(0, 149, 0)),
-    ("aws.credential_export", Version::new(0, 155, 0)),
-];
-
 /// Codex's built-in Google Cloud Vertex AI provider, and the release that
 /// brought it: `model_provider = "gcp"` loads with no table from here. Like
 /// Bedrock's, a `[model_providers.gcp]` table may change a few of its keys
-/// ([`GCP_KEYS`]).
+/// (`catalog::keys::changeable`).
 pub const GCP_PROVIDER: (&str, Version) = ("gcp", Version::new(0, 165, 0));
-
-/// The keys a `[model_providers.gcp]` table may set, and the release from
-/// which Codex accepts each (it refuses the whole table otherwise: "only
-/// supports changing ..."). `project_id`, `location` and `credential_file`
-/// work only here.
-pub const GCP_KEYS: &[(&str, Version)] = &[
-    ("base_url", Version::new(0, 165, 0)),
-    ("auth", Version::new(0, 165, 0)),
-    ("http_headers", Version::new(0, 165, 0)),
-    ("project_id", Version::new(0, 166, 0)),
-    ("location", Version::new(0, 166, 0)),
-    ("credential_file", Version::new(0, 166, 0)),
-];
 
 /// Where a target Codex reads profiles from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -358,23 +269,6 @@ impl Target {
         self.is_bedrock(id) || self.is_gcp(id)
     }
 
-    /// The keys (`aws.profile` for a key of `aws`) a table for built-in `id`
-    /// may set in this release (none for an id [`Self::changes_builtin`]
-    /// does not take).
-    pub fn builtin_table_keys(&self, id: &str) -> Vec<&'static str> {
-        if self.is_bedrock(id) {
-            self.bedrock_keys()
-        } else if self.is_gcp(id) {
-            GCP_KEYS
-                .iter()
-                .filter(|(_, first)| self.version >= *first)
-                .map(|(key, _)| *key)
-                .collect()
-        } else {
-            Vec::new()
-        }
-    }
-
     /// Whether `id` is built into this Codex.
     pub fn is_builtin(&self, id: &str) -> bool {
         self.builtin_providers().contains(&id)
@@ -386,16 +280,6 @@ impl Target {
         BEDROCK_PROVIDERS
             .iter()
             .any(|(b, first)| *b == id && self.version >= *first)
-    }
-
-    /// The keys (`aws.profile` for a key of `aws`) a Bedrock table may set in
-    /// this release.
-    pub fn bedrock_keys(&self) -> Vec<&'static str> {
-        BEDROCK_KEYS
-            .iter()
-            .filter(|(_, first)| self.version >= *first)
-            .map(|(key, _)| *key)
-            .collect()
     }
 
     /// What this Codex does with a `[model_providers.<id>]` table for one of
@@ -579,67 +463,13 @@ mod tests {
     }
 
     #[test]
-    fn a_bedrock_table_changes_more_keys_release_by_release() {
-        assert_eq!(target("0.122.0").bedrock_keys(), Vec::<&str>::new());
-        assert_eq!(target("0.123.0").bedrock_keys(), ["aws.profile"]);
-        assert_eq!(
-            target("0.144.0").bedrock_keys(),
-            ["aws.profile", "aws.region"]
-        );
-        assert_eq!(
-            target("0.145.0").bedrock_keys(),
-            [
-                "aws.profile",
-                "aws.region",
-                "base_url",
-                "auth",
-                "http_headers"
-            ]
-        );
-        assert!(
-            !target("0.148.0")
-                .bedrock_keys()
-                .contains(&"aws.auth_refresh")
-        );
-        assert!(
-            target("0.149.0")
-                .bedrock_keys()
-                .contains(&"aws.auth_refresh")
-        );
-        assert!(
-            !target("0.154.0")
-                .bedrock_keys()
-                .contains(&"aws.credential_export")
-        );
-        assert_eq!(target("0.155.0").bedrock_keys().len(), BEDROCK_KEYS.len());
-    }
-
-    #[test]
     fn gcp_is_built_in_from_0_165_and_its_table_grows_at_0_166() {
         assert!(!target("0.164.0").is_builtin("gcp"));
         assert!(!target("0.164.0").changes_builtin("gcp"));
         assert!(target("0.165.0").is_builtin("gcp"));
         assert!(target("0.165.0").changes_builtin("gcp"));
         assert!(!target("0.171.0").is_bedrock("gcp"));
-        assert_eq!(
-            target("0.165.0").builtin_table_keys("gcp"),
-            ["base_url", "auth", "http_headers"]
-        );
-        assert_eq!(target("0.166.0").builtin_table_keys("gcp").len(), 6);
         assert!(target("0.171.0").redefined_builtin("gcp").is_none());
-        assert_eq!(
-            target("0.171.0").builtin_table_keys("amazon-bedrock"),
-            target("0.171.0").bedrock_keys()
-        );
-    }
-
-    #[test]
-    fn provider_key_gates() {
-        assert_eq!(PROVIDER_AUTH_COMMAND, Version::new(0, 118, 0));
-        assert_eq!(WEBSOCKET_CONNECT_TIMEOUT, Version::new(0, 116, 0));
-        assert_eq!(STANDALONE_WEB_SEARCH, Version::new(0, 146, 0));
-        assert_eq!(MODEL_CATALOG_URL, Version::new(0, 156, 0));
-        assert!(SUPPORTS_WEBSOCKETS <= Version::new(0, 100, 0));
     }
 
     #[test]

@@ -198,7 +198,8 @@ impl Hazard {
 /// (measured on 0.169.0: "missing field `command`", "provider auth cannot
 /// be combined with ..."). Before 0.118 Codex ignores the table.
 fn refused_auth(provider: &DeValue<'_>, target: &Target) -> Option<String> {
-    if target.version < crate::codex::PROVIDER_AUTH_COMMAND {
+    let auth = crate::catalog::keys::find(crate::catalog::keys::PROVIDER, "auth")?;
+    if !auth.read_by(target.version) {
         return None;
     }
     let table = provider.as_table()?;

@@ -200,13 +200,6 @@ fn names(list: &[String]) -> String {
     text
 }
 
-fn setting<'p>(profile: &'p Profile, key: &str) -> Option<Setting<'p>> {
-    profile
-        .settings()
-        .into_iter()
-        .find_map(|(k, v)| (k == key).then_some(v))
-}
-
 fn profiles_where(catalog: &Catalog, keep: impl Fn(&Profile) -> bool) -> Vec<String> {
     catalog
         .profiles
@@ -214,29 +207,6 @@ fn profiles_where(catalog: &Catalog, keep: impl Fn(&Profile) -> bool) -> Vec<Str
         .filter(|p| keep(p))
         .map(|p| p.name.as_str().to_owned())
         .collect()
-}
-
-/// Whether codexgen writes `key` in provider `p`'s table.
-fn writes(p: &Provider, key: &str) -> bool {
-    match key {
-        "name" | "base_url" | "wire_api" => true,
-        "env_key" => p.env_key.is_some(),
-        "env_key_instructions" => p.env_key_instructions.is_some(),
-        "query_params" => !p.query_params.0.is_empty(),
-        "http_headers" => !p.http_headers.0.is_empty(),
-        "env_http_headers" => !p.env_http_headers.0.is_empty(),
-        "request_max_retries" => p.request_max_retries.is_some(),
-        "stream_max_retries" => p.stream_max_retries.is_some(),
-        "stream_idle_timeout_ms" => p.stream_idle_timeout_ms.is_some(),
-        "requires_openai_auth" => p.requires_openai_auth.is_some(),
-        "supports_websockets" => p.supports_websockets.is_some(),
-        "websocket_connect_timeout_ms" => p.websocket_connect_timeout_ms.is_some(),
-        "auth" => p.auth.is_some(),
-        "supports_standalone_web_search" => p.supports_standalone_web_search.is_some(),
-        "model_catalog_url" => p.model_catalog_url.is_some(),
-        "capabilities" => p.capabilities.is_some(),
-        _ => false,
-    }
 }
 
 /// For each catalog provider that profiles use and that `table` has a
@@ -297,7 +267,7 @@ fn managed(catalog: &Catalog, file: &Path, table: &toml::Table, out: &mut Vec<Fi
         let Some(value) = table.get(key) else {
             continue;
         };
-        let users = profiles_where(catalog, |p| setting(p, key).is_some());
+        let users = profiles_where(catalog, |p| p.setting(key).is_some());
         if !users.is_empty() {
             out.push(Finding::new(
                 Severity::Warn,
@@ -311,7 +281,7 @@ fn managed(catalog: &Catalog, file: &Path, table: &toml::Table, out: &mut Vec<Fi
             ));
         }
     }
-    for (id, keys, users) in provider_keys(catalog, table, writes) {
+    for (id, keys, users) in provider_keys(catalog, table, Provider::writes) {
         out.push(Finding::new(
             Severity::Warn,
             users,
@@ -331,7 +301,7 @@ fn below(catalog: &Catalog, file: &Path, table: &toml::Table, out: &mut Vec<Find
         let Some(value) = table.get(key) else {
             continue;
         };
-        let unset = profiles_where(catalog, |p| setting(p, key).is_none());
+        let unset = profiles_where(catalog, |p| p.setting(key).is_none());
         if !unset.is_empty() {
             out.push(Finding::new(
                 Severity::Info,
@@ -345,7 +315,7 @@ fn below(catalog: &Catalog, file: &Path, table: &toml::Table, out: &mut Vec<Find
             ));
         }
     }
-    for (id, keys, users) in provider_keys(catalog, table, |p, k| !writes(p, k)) {
+    for (id, keys, users) in provider_keys(catalog, table, |p, k| !p.writes(k)) {
         out.push(Finding::new(
             Severity::Info,
             users,
@@ -378,7 +348,7 @@ fn requirements(catalog: &Catalog, file: &Path, table: &toml::Table, out: &mut V
             continue;
         };
         for profile in &catalog.profiles {
-            let Some(set) = setting(profile, key).and_then(Setting::text) else {
+            let Some(set) = profile.setting(key).and_then(Setting::text) else {
                 continue;
             };
             if allowed.contains(&set) {

@@ -5,11 +5,11 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::keys::{self, KeyDoc, Kind};
+use super::keys::{self, Changeable, KeyDoc, Kind, Secret};
 use super::yaml::{Key, Node, Pos, Value};
 use super::{
-    AuthCommand, Aws, Bedrock, Capabilities, Catalog, Pairs, Profile, Provider, SCHEMAS, Source,
-    snippet,
+    AuthCommand, Aws, Bedrock, Catalog, Pairs, Profile, Provider, SCHEMAS, Setting, Source,
+    provider_settings, snippet,
 };
 use crate::codex::{self, Target, Version, VersionReq};
 use crate::diagnostic::{Code, Problem, did_you_mean, is_unprintable};
@@ -508,21 +508,28 @@ impl Builder<'_> {
     /// A table for one of Codex's built-ins that let a table change a few
     /// keys (`amazon-bedrock`, `amazon-bedrock-runtime`, `gcp`): Codex
     /// refuses every key but those, and which those are grew release by
-    /// release (`codex::BEDROCK_KEYS`, `codex::GCP_KEYS`).
+    /// release (the entries' `builtin` in `keys::PROVIDER`).
     fn bedrock(&mut self, key: &Key, node: &Node) -> Option<Bedrock> {
         let id = key.name.clone();
         let what = format!("provider `{id}`");
         let mut f = self.fields(node, what.clone(), keys::PROVIDER)?;
-        let allowed = self.target.builtin_table_keys(&id);
         let signs_with_aws = self.target.is_bedrock(&id);
+        let which = if signs_with_aws {
+            Changeable::Bedrock
+        } else {
+            Changeable::Gcp
+        };
         let version = self.target.version;
+        let (allowed, later) = keys::changeable(which, version);
+        let allowed: Vec<&str> = allowed.iter().map(String::as_str).collect();
         let base_url = f.take("base_url").and_then(|n| self.base_url(n));
         let http_headers = self.pairs(f.take("http_headers"), &what, PairKind::Header);
         let auth = f
             .take("auth")
             .and_then(|n| self.auth(n, &format!("`auth` of {what}"), keys::AUTH));
         let aws = if signs_with_aws {
-            f.take("aws").and_then(|n| self.aws(n, &what, &allowed))
+            f.take("aws")
+                .and_then(|n| self.aws(n, &what, &allowed, &later))
         } else {
             None
         };
@@ -629,11 +636,6 @@ impl Builder<'_> {
         };
         let env_key_node = f.take("env_key");
         let env_key = env_key_node.and_then(|n| self.env_name(n, &what));
-        let env_key_instructions = f.take("env_key_instructions").and_then(|n| {
-            let field = format!("`env_key_instructions` of {what}");
-            self.string(n, &field)
-                .filter(|text| self.no_credential(n.pos, text, &field))
-        });
         let wire_api = match f.take("wire_api") {
             None => Some("responses".to_owned()),
             Some(n) => self.wire_api(n, &id),
@@ -641,27 +643,20 @@ impl Builder<'_> {
         let query_params = self.pairs(f.take("query_params"), &what, PairKind::Plain);
         let http_headers = self.pairs(f.take("http_headers"), &what, PairKind::Header);
         let env_http_headers = self.pairs(f.take("env_http_headers"), &what, PairKind::EnvHeader);
-        let request_max_retries = self.count(&mut f, "request_max_retries");
-        let stream_max_retries = self.count(&mut f, "stream_max_retries");
-        let stream_idle_timeout_ms = self.count(&mut f, "stream_idle_timeout_ms");
-        let requires_openai_auth = f
-            .take("requires_openai_auth")
-            .and_then(|n| self.boolean(n, &format!("`requires_openai_auth` of {what}")));
-        let supports_websockets = f
-            .take("supports_websockets")
-            .and_then(|n| self.boolean(n, &format!("`supports_websockets` of {what}")));
-        let websocket_connect_timeout_ms = self.count(&mut f, "websocket_connect_timeout_ms");
+        let settings = self.settings(&mut f, provider_settings());
+        let requires_openai_auth = settings.iter().find_map(|(k, v)| match (*k, v) {
+            ("requires_openai_auth", Setting::Bool(b)) => Some(*b),
+            _ => None,
+        });
         let auth_node = f.take("auth");
         let auth = auth_node.and_then(|n| self.auth(n, &format!("`auth` of {what}"), keys::AUTH));
-        let capabilities = f
-            .take("capabilities")
-            .and_then(|n| self.capabilities(n, &format!("`capabilities` of {what}")));
-        let supports_standalone_web_search = f
-            .take("supports_standalone_web_search")
-            .and_then(|n| self.boolean(n, &format!("`supports_standalone_web_search` of {what}")));
-        let model_catalog_url = f
-            .take("model_catalog_url")
-            .and_then(|n| self.base_url_like(n, "`model_catalog_url`"));
+        let capabilities = f.take("capabilities").and_then(|n| {
+            let what = format!("`capabilities` of {what}");
+            let mut f = self.fields(n, what, keys::CAPABILITIES)?;
+            let set = self.settings(&mut f, keys::names(keys::CAPABILITIES));
+            self.finish(&f, "");
+            Some(set)
+        });
         self.builtin_keys_elsewhere(&mut f, &id);
         self.one_key_source(&f, &what, requires_openai_auth);
         self.newer_keys(&f, &what);
@@ -680,42 +675,16 @@ impl Builder<'_> {
         }
         Some(Provider {
             id,
-            name,
+            name: name?,
             base_url: base_url?,
             env_key,
-            env_key_instructions,
             wire_api: wire_api?,
             query_params,
             http_headers,
             env_http_headers,
-            request_max_retries,
-            stream_max_retries,
-            stream_idle_timeout_ms,
-            websocket_connect_timeout_ms,
-            requires_openai_auth,
-            supports_websockets,
-            supports_standalone_web_search,
-            model_catalog_url,
+            settings,
             auth,
             capabilities,
-        })
-    }
-
-    /// A provider's `capabilities`.
-    fn capabilities(&mut self, node: &Node, what: &str) -> Option<Capabilities> {
-        let mut f = self.fields(node, what.to_owned(), keys::CAPABILITIES)?;
-        let remote_compaction = self.choice(&mut f, "remote_compaction", None);
-        let external_web_access = f
-            .take("external_web_access")
-            .and_then(|n| self.boolean(n, &format!("`external_web_access` of {what}")));
-        let cyber_access_programs = f
-            .take("cyber_access_programs")
-            .and_then(|n| self.boolean(n, &format!("`cyber_access_programs` of {what}")));
-        self.finish(&f, "");
-        Some(Capabilities {
-            remote_compaction,
-            external_web_access,
-            cyber_access_programs,
         })
     }
 
@@ -741,7 +710,7 @@ impl Builder<'_> {
     /// Provider keys newer than the oldest Codex codexgen knows, each
     /// refused for a target older than the release that reads it.
     fn newer_keys(&mut self, f: &Fields<'_>, what: &str) {
-        for &(key, first) in codex::PROVIDER_KEYS_FROM {
+        for (key, first) in keys::gated(keys::PROVIDER) {
             self.needs_codex(f, key, first, what);
         }
     }
@@ -775,9 +744,9 @@ impl Builder<'_> {
         if f.take("aws").is_some() {
             self.aws_elsewhere(f, id);
         }
-        for key in ["project_id", "location", "credential_file"] {
-            if f.take(key).is_some() {
-                self.gcp_elsewhere(f, key, id);
+        for k in keys::PROVIDER {
+            if k.builtin_only && k.builtin.gcp.is_some() && f.take(k.name).is_some() {
+                self.gcp_elsewhere(f, k, id);
             }
         }
     }
@@ -785,7 +754,8 @@ impl Builder<'_> {
     /// A Google Cloud key (`project_id`, ...) on a provider that is not
     /// Codex's `gcp`: refused (Codex 0.171.0 loads it and does nothing
     /// with it).
-    fn gcp_elsewhere(&mut self, f: &Fields<'_>, key: &str, id: &str) {
+    fn gcp_elsewhere(&mut self, f: &Fields<'_>, k: &KeyDoc, id: &str) {
+        let key = k.name;
         let Some(pos) = f.key_pos(key) else {
             return;
         };
@@ -797,10 +767,7 @@ impl Builder<'_> {
             "Codex ignores it here without a word",
             format!(
                 "put it under a provider named `{gcp}` (Codex {first} and newer; `{key}` from {}) and use `provider: {gcp}` in profiles",
-                codex::GCP_KEYS
-                    .iter()
-                    .find(|(k, _)| *k == key)
-                    .map_or(first, |(_, v)| *v)
+                k.builtin.gcp.unwrap_or(first)
             ),
         );
     }
@@ -861,7 +828,13 @@ impl Builder<'_> {
 
     /// `aws` of a Bedrock table; `allowed` are the keys (as `aws.KEY`) the
     /// target lets it set.
-    fn aws(&mut self, node: &Node, owner: &str, allowed: &[&str]) -> Option<Aws> {
+    fn aws(
+        &mut self,
+        node: &Node,
+        owner: &str,
+        allowed: &[&str],
+        later: &[(String, Version)],
+    ) -> Option<Aws> {
         let what = format!("`aws` of {owner}");
         let mut f = self.fields(node, what.clone(), keys::AWS)?;
         let text = |b: &mut Self, key: &'static str, f: &mut Fields<'_>| {
@@ -907,7 +880,7 @@ impl Builder<'_> {
             if keys::find(keys::AWS, &k.name).is_none() || allowed.contains(&dotted.as_str()) {
                 continue;
             }
-            let first = codex::BEDROCK_KEYS
+            let first = later
                 .iter()
                 .find(|(key, _)| *key == dotted)
                 .map_or(version, |(_, v)| *v);
@@ -1122,22 +1095,8 @@ impl Builder<'_> {
                 "the model id this provider serves",
             )
             .filter(|model| self.not_an_option(f.entries, model, &what));
-        let t = self.target;
-        let model_reasoning_effort = self.choice(&mut f, "model_reasoning_effort", None);
-        let model_reasoning_summary = self.choice(&mut f, "model_reasoning_summary", None);
-        let model_verbosity = self.choice(&mut f, "model_verbosity", None);
-        let approval_policy = self.choice(&mut f, "approval_policy", Some(t.approval_policies()));
-        let sandbox_mode = self.choice(&mut f, "sandbox_mode", None);
-        let personality = self.choice(&mut f, "personality", None);
-        let web_search = self.choice(&mut f, "web_search", None);
-        let model_context_window = self.count(&mut f, "model_context_window");
-        let model_auto_compact_token_limit = self.count(&mut f, "model_auto_compact_token_limit");
-        let tool_output_token_limit = self.count(&mut f, "tool_output_token_limit");
-        let model_auto_compact_token_limit_scope =
-            self.choice(&mut f, "model_auto_compact_token_limit_scope", None);
-        let model_post_turn_compact_threshold_percent =
-            self.count(&mut f, "model_post_turn_compact_threshold_percent");
-        for &(key, first) in codex::PROFILE_KEYS_FROM {
+        let settings = self.settings(&mut f, super::profile_settings());
+        for (key, first) in keys::gated(keys::PROFILE) {
             self.needs_codex(&f, key, first, &what);
         }
         self.ignored_by_codex(&mut f, &what);
@@ -1146,19 +1105,52 @@ impl Builder<'_> {
             name: name?,
             provider: provider?,
             model: model?,
-            model_reasoning_effort,
-            model_reasoning_summary,
-            model_verbosity,
-            approval_policy,
-            sandbox_mode,
-            personality,
-            web_search,
-            model_context_window,
-            model_auto_compact_token_limit,
-            tool_output_token_limit,
-            model_auto_compact_token_limit_scope,
-            model_post_turn_compact_threshold_percent,
+            settings,
         })
+    }
+
+    /// The scalar keys `names` of a map, each checked as its entry in the
+    /// key table says, in the table's order; those set and valid.
+    fn settings(
+        &mut self,
+        f: &mut Fields<'_>,
+        names: impl Iterator<Item = &'static str>,
+    ) -> Vec<(&'static str, Setting)> {
+        names
+            .filter_map(|name| Some((name, self.setting(f, name)?)))
+            .collect()
+    }
+
+    /// One scalar key of a map, checked by its kind in the key table: a
+    /// choice among its values (those the target accepts), a count in its
+    /// range, a switch, a URL, or text (refused when it looks like a
+    /// credential and its entry says the text is scanned).
+    fn setting(&mut self, f: &mut Fields<'_>, name: &'static str) -> Option<Setting> {
+        let Some(k) = keys::find(f.keys, name) else {
+            unreachable!("`{name}` is in the key table of {}", f.what);
+        };
+        match k.kind {
+            Kind::Choice(_) => self.choice(f, name).map(Setting::Text),
+            Kind::Count { .. } => self.count(f, name).map(Setting::Number),
+            Kind::Bool => {
+                let node = f.take(name)?;
+                self.boolean(node, &format!("`{name}` of {}", f.what))
+                    .map(Setting::Bool)
+            }
+            Kind::Url => {
+                let node = f.take(name)?;
+                self.base_url_like(node, &format!("`{name}`"))
+                    .map(Setting::Text)
+            }
+            Kind::Text => {
+                let node = f.take(name)?;
+                let field = format!("`{name}` of {}", f.what);
+                let text = self.string(node, &field)?;
+                (k.secret != Secret::Scanned || self.no_credential(node.pos, &text, &field))
+                    .then_some(Setting::Text(text))
+            }
+            _ => unreachable!("`{name}` of {} is not a scalar", f.what),
+        }
     }
 
     /// Keys of the table that Codex does not read (`Kind::Refused` without a
@@ -1609,19 +1601,14 @@ impl Builder<'_> {
         }
     }
 
-    /// One of the values the key table lists for `key`, or of `target_allows`
-    /// (those of them this target Codex accepts) when given.
-    fn choice(
-        &mut self,
-        f: &mut Fields<'_>,
-        key: &'static str,
-        target_allows: Option<&'static [&'static str]>,
-    ) -> Option<String> {
-        let Some(Kind::Choice(listed)) = keys::find(f.keys, key).map(|k| k.kind) else {
-            unreachable!("`{key}` is a choice in the key table");
+    /// One of the values the key table lists for `key` that the target
+    /// Codex still accepts (its entry's `withdrawn` values go at their
+    /// release).
+    fn choice(&mut self, f: &mut Fields<'_>, key: &'static str) -> Option<String> {
+        let Some(k) = keys::find(f.keys, key) else {
+            unreachable!("`{key}` is in the key table");
         };
-        let allowed = target_allows.unwrap_or(listed);
-        debug_assert!(allowed.iter().all(|v| listed.contains(v)));
+        let allowed = k.choices(self.target.version);
         let node = f.take(key)?;
         let owner = f.what.clone();
         let value = self.string(node, &format!("`{key}` of {owner}"))?;

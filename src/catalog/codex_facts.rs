@@ -34,30 +34,24 @@ const BUILTIN_IDS_LEFT_OUT: &[(&str, &str)] = &[(
 /// Profile keys the catalog accepts although a measured release ignores
 /// them (a gap codexgen does not gate yet). The test fails when the data
 /// no longer shows the gap, so the entry goes with it.
-/// (`personality`, read from 0.94.0, left it for `codex::PROFILE_KEYS_FROM`.)
+/// (`personality`, read from 0.94.0, left it for its `since` in `keys::PROFILE`.)
 const PROFILE_GAPS: &[(&str, &str)] = &[];
 
 /// The release from which the catalog accepts a provider key (`None`: every
 /// release codexgen knows).
 fn provider_key_from(key: &str) -> Option<Version> {
-    if key == "aws" {
-        // Only under a built-in Bedrock id, which exists from this release.
-        return Some(codex::BEDROCK_PROVIDERS[0].1);
+    let k = keys::find(keys::PROVIDER, key)?;
+    if k.builtin_only {
+        // Only under a built-in's id, which exists from its release.
+        return k.builtin.bedrock.or(k.builtin.gcp);
     }
-    codex::PROVIDER_KEYS_FROM
-        .iter()
-        .chain(codex::GCP_KEYS)
-        .find(|(k, _)| *k == key)
-        .map(|(_, v)| *v)
+    k.since
 }
 
 /// The release from which the catalog accepts a profile key (`None`: every
 /// release codexgen knows).
 fn profile_key_from(key: &str) -> Option<Version> {
-    codex::PROFILE_KEYS_FROM
-        .iter()
-        .find(|(k, _)| *k == key)
-        .map(|(_, v)| *v)
+    keys::find(keys::PROFILE, key)?.since
 }
 
 /// The Codex key a catalog profile key is written as.
@@ -138,7 +132,7 @@ impl Holding {
             let from = provider_key_from(k.name);
             if from.is_none_or(|from| version >= from) && !provider.contains(k.name) {
                 self.failures.push(format!(
-                    "{version}: the catalog accepts provider key `{}` but Codex {version} does not read it (gate it: codex::PROVIDER_KEYS_FROM)",
+                    "{version}: the catalog accepts provider key `{}` but Codex {version} does not read it (gate it: its `since` in keys::PROVIDER)",
                     k.name
                 ));
             }
@@ -211,7 +205,7 @@ impl Holding {
                 ));
             } else {
                 self.failures.push(format!(
-                    "{version}: the catalog writes profile key `{key}` into {file}, which Codex {version} does not read (gate it: codex::PROFILE_KEYS_FROM)"
+                    "{version}: the catalog writes profile key `{key}` into {file}, which Codex {version} does not read (gate it: its `since` in keys::PROFILE)"
                 ));
             }
         }
@@ -271,8 +265,15 @@ impl Holding {
                 continue;
             };
             let changeable: BTreeSet<&str> = changeable.iter().filter_map(Value::as_str).collect();
-            for key in target.builtin_table_keys(id) {
-                if !changeable.contains(key) {
+            let which = if target.is_bedrock(id) {
+                keys::Changeable::Bedrock
+            } else if target.is_gcp(id) {
+                keys::Changeable::Gcp
+            } else {
+                continue;
+            };
+            for key in keys::changeable(which, version).0 {
+                if !changeable.contains(key.as_str()) {
                     self.failures.push(format!(
                         "{version}: codexgen lets a `{id}` table change `{key}`; Codex {version} allows only {changeable:?}"
                     ));
@@ -311,7 +312,7 @@ fn a_key_codex_does_not_read_fails() {
     assert_eq!(
         failures,
         [
-            "0.133.0: the catalog accepts provider key `supports_websockets` but Codex 0.133.0 does not read it (gate it: codex::PROVIDER_KEYS_FROM)"
+            "0.133.0: the catalog accepts provider key `supports_websockets` but Codex 0.133.0 does not read it (gate it: its `since` in keys::PROVIDER)"
         ]
     );
 }
@@ -341,7 +342,7 @@ fn a_profile_key_read_after_its_gate_only_fails() {
     assert_eq!(
         failures,
         [
-            "0.133.0: the catalog writes profile key `personality` into [profiles.NAME], which Codex 0.133.0 does not read (gate it: codex::PROFILE_KEYS_FROM)"
+            "0.133.0: the catalog writes profile key `personality` into [profiles.NAME], which Codex 0.133.0 does not read (gate it: its `since` in keys::PROFILE)"
         ]
     );
 }

@@ -9,7 +9,7 @@
 use serde_json::{Map, Value, json};
 
 use super::SCHEMAS;
-use crate::codex;
+use crate::codex::{self, Version};
 
 /// What a key's value must be.
 #[derive(Debug, Clone, Copy)]
@@ -57,14 +57,69 @@ const MILLISECONDS: Kind = Kind::Count {
     max: i64::MAX,
 };
 
-/// One key of a catalog map.
+/// One key of a catalog map: everything codexgen knows about it, in one
+/// place. The checker (`build`), the version gates, the JSON Schema, the
+/// rendered files (through `catalog::Provider::keys` and
+/// `catalog::Profile::settings`), `layers`, `import` and the docs' key
+/// tables read it; `catalog::codex_facts` holds it against what each Codex
+/// release reads (`data/codex-keys.json`).
 #[derive(Debug, Clone, Copy)]
 pub struct KeyDoc {
     pub name: &'static str,
     pub kind: Kind,
     /// Whether a full catalog must have it (an overlay may leave it out).
     pub required: bool,
+    /// The first Codex release that reads it here (`None`: every release
+    /// codexgen knows). A target older than it refuses the key: that Codex
+    /// would ignore it without a word.
+    pub since: Option<Version>,
+    /// The first release from which a table for one of Codex's built-ins
+    /// that let a table change a few keys may set it (`None`: never; Codex
+    /// refuses the whole table for any other key).
+    pub builtin: Builtins,
+    /// Whether only such a built-in's table reads it (`aws`, `project_id`):
+    /// refused on the catalog's own providers.
+    pub builtin_only: bool,
+    /// Values of a `Kind::Choice` that Codex stopped accepting, each with
+    /// the release that first refuses it.
+    pub withdrawn: &'static [(&'static str, Version)],
+    /// Whether the value could hold a credential, and what is done about it.
+    pub secret: Secret,
     pub description: &'static str,
+}
+
+/// For each of Codex's built-ins whose table may change a few keys: the
+/// release from which a key may be set there.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Builtins {
+    /// `amazon-bedrock` and `amazon-bedrock-runtime`.
+    pub bedrock: Option<Version>,
+    /// `gcp`.
+    pub gcp: Option<Version>,
+}
+
+/// Whether a key's value could hold a credential.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Secret {
+    /// It cannot: a number, a switch, a choice, a URL (checked for
+    /// userinfo on its own), or a table whose keys say for themselves.
+    Never,
+    /// Free text: refused when it looks like a credential.
+    Scanned,
+    /// It names environment variables whose values Codex sends: those
+    /// values are concealed in everything codexgen prints.
+    Named,
+    /// A literal credential: always refused.
+    Literal,
+}
+
+/// What a value of `kind` could hold, unless an entry says otherwise.
+const fn secret_of(kind: Kind) -> Secret {
+    match kind {
+        Kind::Text | Kind::TextMap | Kind::TextList => Secret::Scanned,
+        Kind::EnvName | Kind::EnvMap => Secret::Named,
+        _ => Secret::Never,
+    }
 }
 
 const fn key(name: &'static str, kind: Kind, description: &'static str) -> KeyDoc {
@@ -72,17 +127,133 @@ const fn key(name: &'static str, kind: Kind, description: &'static str) -> KeyDo
         name,
         kind,
         required: false,
+        since: None,
+        builtin: Builtins {
+            bedrock: None,
+            gcp: None,
+        },
+        builtin_only: false,
+        withdrawn: &[],
+        secret: secret_of(kind),
         description,
     }
 }
 
 const fn required(name: &'static str, kind: Kind, description: &'static str) -> KeyDoc {
     KeyDoc {
-        name,
-        kind,
         required: true,
-        description,
+        ..key(name, kind, description)
     }
+}
+
+/// A release, for the tables below.
+const fn v(major: u32, minor: u32, patch: u32) -> Version {
+    Version::new(major, minor, patch)
+}
+
+impl KeyDoc {
+    /// Read from release `first` on.
+    const fn since(self, first: Version) -> Self {
+        KeyDoc {
+            since: Some(first),
+            ..self
+        }
+    }
+
+    /// Changeable in a table for Codex's Amazon Bedrock built-ins from
+    /// `bedrock`, and in one for its `gcp` from `gcp`.
+    const fn builtin(self, bedrock: Option<Version>, gcp: Option<Version>) -> Self {
+        KeyDoc {
+            builtin: Builtins { bedrock, gcp },
+            ..self
+        }
+    }
+
+    /// Read only in a table for one of those built-ins.
+    const fn builtin_only(self) -> Self {
+        KeyDoc {
+            builtin_only: true,
+            ..self
+        }
+    }
+
+    const fn secret(self, secret: Secret) -> Self {
+        KeyDoc { secret, ..self }
+    }
+
+    /// Values Codex stopped accepting, each from its release.
+    const fn withdrawn(self, withdrawn: &'static [(&'static str, Version)]) -> Self {
+        KeyDoc { withdrawn, ..self }
+    }
+
+    /// Whether the target Codex `version` reads the key here.
+    pub fn read_by(&self, version: Version) -> bool {
+        self.since.is_none_or(|first| version >= first)
+    }
+
+    /// Whether its value is one `key = value` of Codex's TOML that the
+    /// checker takes by its kind alone.
+    pub fn is_scalar(&self) -> bool {
+        matches!(
+            self.kind,
+            Kind::Text | Kind::Url | Kind::Choice(_) | Kind::Count { .. } | Kind::Bool
+        )
+    }
+
+    /// The values of a `Kind::Choice` the target Codex `version` accepts.
+    pub fn choices(&self, version: Version) -> Vec<&'static str> {
+        let Kind::Choice(values) = self.kind else {
+            return Vec::new();
+        };
+        values
+            .iter()
+            .copied()
+            .filter(|v| {
+                !self
+                    .withdrawn
+                    .iter()
+                    .any(|(w, from)| w == v && version >= *from)
+            })
+            .collect()
+    }
+}
+
+/// The keys of `table` read only from some release on, with that release.
+pub fn gated(table: &'static [KeyDoc]) -> impl Iterator<Item = (&'static str, Version)> {
+    table.iter().filter_map(|k| Some((k.name, k.since?)))
+}
+
+/// Which of Codex's built-ins that let a table change a few keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Changeable {
+    Bedrock,
+    Gcp,
+}
+
+/// The keys a table for such a built-in may set for the target Codex
+/// `version` (`aws.profile` for a key of `aws`), and those it may not yet,
+/// with the release that first takes each.
+pub fn changeable(which: Changeable, version: Version) -> (Vec<String>, Vec<(String, Version)>) {
+    let mut keys: Vec<(String, Version)> = Vec::new();
+    for k in PROVIDER {
+        let first = match which {
+            Changeable::Bedrock => k.builtin.bedrock,
+            Changeable::Gcp => k.builtin.gcp,
+        };
+        let Some(first) = first else { continue };
+        match k.kind {
+            // `aws`: each of its keys, from its own release.
+            Kind::Table(_, table) if k.builtin_only => keys.extend(table.iter().map(|sub| {
+                (
+                    format!("{}.{}", k.name, sub.name),
+                    sub.since.unwrap_or(first),
+                )
+            })),
+            _ => keys.push((k.name.to_owned(), first)),
+        }
+    }
+    let (now, later): (Vec<_>, Vec<_>) = keys.into_iter().partition(|(_, first)| version >= *first);
+    (now.into_iter().map(|(k, _)| k).collect(), later)
 }
 
 /// The top-level keys of a catalog.
@@ -130,7 +301,8 @@ pub const PROVIDER: &[KeyDoc] = &[
         "base_url",
         Kind::Url,
         "The http(s) URL before /responses, with no trailing slash.",
-    ),
+    )
+    .builtin(Some(v(0, 145, 0)), Some(v(0, 165, 0))),
     key(
         "env_key",
         Kind::EnvName,
@@ -155,7 +327,8 @@ pub const PROVIDER: &[KeyDoc] = &[
         "http_headers",
         Kind::TextMap,
         "Literal, non-secret headers sent with every request.",
-    ),
+    )
+    .builtin(Some(v(0, 145, 0)), Some(v(0, 165, 0))),
     key(
         "env_http_headers",
         Kind::EnvMap,
@@ -191,57 +364,73 @@ pub const PROVIDER: &[KeyDoc] = &[
         "auth",
         Kind::Table("auth", AUTH),
         "A command that prints the key (a password manager, a cloud CLI), sent as `Authorization: Bearer`; instead of `env_key` (Codex 0.118+).",
-    ),
+    )
+    .since(v(0, 118, 0))
+    .builtin(Some(v(0, 145, 0)), Some(v(0, 165, 0))),
     key(
         "aws",
         Kind::Table("aws", AWS),
         "Only under Codex's built-in `amazon-bedrock` (0.123+) or `amazon-bedrock-runtime` (0.148+): sign requests with AWS SigV4 instead of sending a key.",
-    ),
+    )
+    .builtin(Some(v(0, 123, 0)), None)
+    .builtin_only(),
     key(
         "project_id",
         Kind::Text,
         "Only under Codex's built-in `gcp` (0.166+): the Google Cloud project (default: GOOGLE_CLOUD_PROJECT).",
-    ),
+    )
+    .builtin(None, Some(v(0, 166, 0)))
+    .builtin_only(),
     key(
         "location",
         Kind::Text,
         "Only under Codex's built-in `gcp` (0.166+): the Vertex AI location (default: global).",
-    ),
+    )
+    .builtin(None, Some(v(0, 166, 0)))
+    .builtin_only(),
     key(
         "credential_file",
         Kind::Text,
         "Only under Codex's built-in `gcp` (0.166+): the absolute path of a Google Cloud credential file (default: Application Default Credentials).",
-    ),
+    )
+    .builtin(None, Some(v(0, 166, 0)))
+    .builtin_only(),
     key(
         "supports_websockets",
         Kind::Bool,
         "Whether the provider serves the Responses API over WebSocket as well.",
-    ),
+    )
+    .since(v(0, 100, 0)),
     key(
         "websocket_connect_timeout_ms",
         MILLISECONDS,
         "Milliseconds Codex waits for a WebSocket connection (Codex 0.116+).",
-    ),
+    )
+    .since(v(0, 116, 0)),
     key(
         "supports_standalone_web_search",
         Kind::Bool,
         "Whether the provider serves the standalone web-search endpoint (Codex 0.146+).",
-    ),
+    )
+    .since(v(0, 146, 0)),
     key(
         "model_catalog_url",
         Kind::Url,
         "Where Codex fetches this provider's model list (Codex 0.156+).",
-    ),
+    )
+    .since(v(0, 156, 0)),
     key(
         "capabilities",
         Kind::Table("capabilities", CAPABILITIES),
         "What the provider's API can do beyond plain Responses, for Codex to use (Codex 0.162+).",
-    ),
+    )
+    .since(v(0, 162, 0)),
     key(
         "experimental_bearer_token",
         Kind::Refused,
         "A literal token: refused, a shared catalog must not hold secrets (use `env_key`).",
-    ),
+    )
+    .secret(Secret::Literal),
 ];
 
 /// The keys of a provider's `auth`: the command Codex runs for the key.
@@ -301,22 +490,26 @@ pub const AWS: &[KeyDoc] = &[
         "profile",
         Kind::Text,
         "The AWS profile whose credentials sign requests (default: the AWS SDK's chain); not with `credential_export`.",
-    ),
+    )
+    .since(v(0, 123, 0)),
     key(
         "region",
         Kind::Text,
         "The AWS region, e.g. `us-east-1` (Codex 0.124+).",
-    ),
+    )
+    .since(v(0, 124, 0)),
     key(
         "auth_refresh",
         Kind::Table("aws_command", AWS_COMMAND),
         "The `aws` command Codex runs to sign in again when the credentials expire, e.g. `{command: aws, args: [sso, login]}` (Codex 0.149+).",
-    ),
+    )
+    .since(v(0, 149, 0)),
     key(
         "credential_export",
         Kind::Table("aws_command", AWS_COMMAND),
         "A command that prints AWS credentials for Codex to use (Codex 0.155+).",
-    ),
+    )
+    .since(v(0, 155, 0)),
 ];
 
 /// The keys of `aws.auth_refresh` and `aws.credential_export`.
@@ -361,7 +554,8 @@ pub const PROFILE: &[KeyDoc] = &[
         "approval_policy",
         Kind::Choice(codex::APPROVAL_POLICIES),
         "When Codex asks before running a command; `untrusted` is refused by Codex 0.149 and newer.",
-    ),
+    )
+    .withdrawn(&[("untrusted", codex::UNTRUSTED_APPROVAL_REFUSED)]),
     key(
         "sandbox_mode",
         Kind::Choice(codex::SANDBOX_MODES),
@@ -371,7 +565,8 @@ pub const PROFILE: &[KeyDoc] = &[
         "personality",
         Kind::Choice(codex::PERSONALITIES),
         "The tone of Codex's answers (Codex 0.94+).",
-    ),
+    )
+    .since(v(0, 94, 0)),
     key(
         "web_search",
         Kind::Choice(codex::WEB_SEARCH_MODES),
@@ -381,22 +576,26 @@ pub const PROFILE: &[KeyDoc] = &[
         "model_context_window",
         TOKENS,
         "The model's context window in tokens; a model Codex does not know needs it (or `model_auto_compact_token_limit`) to be compacted at all (Codex 0.134+, profile files).",
-    ),
+    )
+    .since(codex::PROFILE_FILES),
     key(
         "model_auto_compact_token_limit",
         TOKENS,
         "Tokens of history at which Codex compacts it (Codex 0.134+, profile files).",
-    ),
+    )
+    .since(codex::PROFILE_FILES),
     key(
         "tool_output_token_limit",
         TOKENS,
         "Tokens of a tool's output Codex keeps in the history (Codex 0.134+, profile files).",
-    ),
+    )
+    .since(codex::PROFILE_FILES),
     key(
         "model_auto_compact_token_limit_scope",
         Kind::Choice(codex::COMPACT_LIMIT_SCOPES),
         "What `model_auto_compact_token_limit` counts: the whole history, or what follows the fixed prefix (Codex 0.134+, profile files).",
-    ),
+    )
+    .since(codex::PROFILE_FILES),
     key(
         "model_post_turn_compact_threshold_percent",
         Kind::Count {
@@ -404,7 +603,8 @@ pub const PROFILE: &[KeyDoc] = &[
             max: codex::MAX_PERCENT,
         },
         "Percent of the context window after which Codex compacts at the end of a turn (0..100; Codex 0.156+).",
-    ),
+    )
+    .since(v(0, 156, 0)),
     key(
         "model_max_output_tokens",
         Kind::Refused,
@@ -559,35 +759,95 @@ mod tests {
     use super::*;
 
     /// A description names the release that reads its key in words
-    /// (`Codex 0.156+`), while `codex` holds the gate `build` applies: a
-    /// description that names a release names the gate's, so moving a gate
-    /// without its description (or the reverse) fails here.
+    /// (`Codex 0.156+`), the entry the release codexgen gates it by:
+    /// changing one without the other fails here.
     #[test]
     fn every_release_a_description_names_is_its_gate() {
-        // `gcp`'s table takes general keys too (`auth`): only the keys
-        // described as its own are gated by it.
-        let gated = [
-            (PROVIDER, codex::PROVIDER_KEYS_FROM, ""),
-            (PROFILE, codex::PROFILE_KEYS_FROM, ""),
-            (PROVIDER, codex::GCP_KEYS, "built-in `gcp`"),
-        ];
         let mut checked = 0;
-        for (table, gates, only) in gated {
-            for (name, from) in gates {
-                let Some(doc) = find(table, name) else {
-                    continue;
-                };
-                if doc.description.contains("0.") && doc.description.contains(only) {
-                    let release = format!("{}.{}+", from.major, from.minor);
+        for table in [PROVIDER, PROFILE, AWS] {
+            for k in table {
+                let gates = [k.since, k.builtin.gcp.filter(|_| k.builtin_only)];
+                for first in gates.into_iter().flatten() {
+                    if !k.description.contains("0.") {
+                        continue;
+                    }
+                    let release = format!("{}.{}+", first.major, first.minor);
                     assert!(
-                        doc.description.contains(&release),
-                        "`{name}`: the description names another release than {release}, its gate in `codex`: {}",
-                        doc.description
+                        k.description.contains(&release),
+                        "`{}`: the description names another release than {release}, its entry's: {}",
+                        k.name,
+                        k.description
                     );
                     checked += 1;
                 }
             }
         }
         assert!(checked >= 10, "only {checked} descriptions were checked");
+    }
+
+    fn now(which: Changeable, version: &str) -> Vec<String> {
+        changeable(which, version.parse().expect("a version")).0
+    }
+
+    #[test]
+    fn a_bedrock_table_changes_more_keys_release_by_release() {
+        use Changeable::Bedrock;
+        assert!(now(Bedrock, "0.122.0").is_empty());
+        assert_eq!(now(Bedrock, "0.123.0"), ["aws.profile"]);
+        assert_eq!(now(Bedrock, "0.144.0"), ["aws.profile", "aws.region"]);
+        assert_eq!(
+            now(Bedrock, "0.145.0"),
+            [
+                "base_url",
+                "http_headers",
+                "auth",
+                "aws.profile",
+                "aws.region"
+            ]
+        );
+        assert!(!now(Bedrock, "0.148.0").contains(&"aws.auth_refresh".to_owned()));
+        assert!(now(Bedrock, "0.149.0").contains(&"aws.auth_refresh".to_owned()));
+        assert!(!now(Bedrock, "0.154.0").contains(&"aws.credential_export".to_owned()));
+        let (all, later) = changeable(Bedrock, v(0, 155, 0));
+        assert_eq!((all.len(), later.len()), (7, 0));
+        assert_eq!(
+            changeable(Bedrock, v(0, 148, 0)).1,
+            [
+                ("aws.auth_refresh".to_owned(), v(0, 149, 0)),
+                ("aws.credential_export".to_owned(), v(0, 155, 0))
+            ]
+        );
+    }
+
+    #[test]
+    fn a_gcp_table_changes_three_keys_then_six() {
+        use Changeable::Gcp;
+        assert_eq!(now(Gcp, "0.165.0"), ["base_url", "http_headers", "auth"]);
+        assert_eq!(now(Gcp, "0.166.0").len(), 6);
+        assert!(now(Gcp, "0.171.0").iter().all(|k| !k.starts_with("aws")));
+    }
+
+    /// Free text is scanned for credentials unless its entry says why not;
+    /// a literal credential is never a key a catalog can set.
+    #[test]
+    fn every_text_key_says_what_it_does_with_a_credential() {
+        for table in [
+            ROOT,
+            PROVIDER,
+            AUTH,
+            CAPABILITIES,
+            AWS,
+            AWS_COMMAND,
+            PROFILE,
+        ] {
+            for k in table {
+                if matches!(k.kind, Kind::Text | Kind::TextMap | Kind::TextList) {
+                    assert_eq!(k.secret, Secret::Scanned, "`{}`", k.name);
+                }
+                if k.secret == Secret::Literal {
+                    assert!(matches!(k.kind, Kind::Refused), "`{}`", k.name);
+                }
+            }
+        }
     }
 }

@@ -33,6 +33,28 @@ pub fn profile_settings() -> impl Iterator<Item = &'static str> + Clone {
         .filter(|k| !matches!(*k, "provider" | "model"))
 }
 
+/// The provider keys [`Provider`] holds as fields, for codexgen's own
+/// checks and commands; every other scalar key of `keys::PROVIDER` is one
+/// of its `settings`.
+const PROVIDER_FIELDS: &[&str] = &[
+    "name",
+    "base_url",
+    "env_key",
+    "wire_api",
+    "query_params",
+    "http_headers",
+    "env_http_headers",
+];
+
+/// The scalar provider keys a catalog provider holds in `settings`, in the
+/// key table's order.
+fn provider_settings() -> impl Iterator<Item = &'static str> {
+    keys::PROVIDER
+        .iter()
+        .filter(|k| k.is_scalar() && !k.builtin_only && !PROVIDER_FIELDS.contains(&k.name))
+        .map(|k| k.name)
+}
+
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -327,137 +349,170 @@ impl<'c> Index<'c> {
 impl Serialize for Profile {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
-        let settings = self.settings();
-        let mut map = serializer.serialize_map(Some(4 + settings.len()))?;
+        let mut map = serializer.serialize_map(Some(4 + self.settings.len()))?;
         map.serialize_entry("name", self.name.as_str())?;
         map.serialize_entry("provider", &self.provider)?;
         map.serialize_entry("model", &self.model)?;
-        for (key, value) in &settings {
+        for (key, value) in &self.settings {
             map.serialize_entry(key, value)?;
         }
-        map.serialize_entry("settings", &Settings(&settings))?;
+        map.serialize_entry("settings", &Settings(&self.settings))?;
         map.end()
     }
 }
 
-/// A profile's settings as a map, in order, for the templates.
-struct Settings<'s, 'p>(&'s [(&'static str, Setting<'p>)]);
+/// Settings as a map, in order, for the templates.
+struct Settings<'s>(&'s [(&'static str, Setting)]);
 
-impl Serialize for Settings<'_, '_> {
+impl Serialize for Settings<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_map(self.0.iter().map(|(k, v)| (k, v)))
     }
 }
 
-/// The value of one profile setting, as Codex's TOML holds it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// The value of one scalar Codex setting, as Codex's TOML holds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
-pub enum Setting<'p> {
-    Text(&'p str),
+pub enum Setting {
+    Text(String),
     Number(i64),
+    Bool(bool),
 }
 
-impl<'p> Setting<'p> {
-    /// The text of a text setting (`None` for a number).
-    pub fn text(self) -> Option<&'p str> {
+impl Setting {
+    /// The text of a text setting (`None` for a number or a switch).
+    pub fn text(&self) -> Option<&str> {
         match self {
             Setting::Text(text) => Some(text),
-            Setting::Number(_) => None,
+            Setting::Number(_) | Setting::Bool(_) => None,
         }
     }
 }
 
-impl std::fmt::Display for Setting<'_> {
+impl std::fmt::Display for Setting {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Setting::Text(text) => f.write_str(text),
             Setting::Number(n) => write!(f, "{n}"),
+            Setting::Bool(b) => write!(f, "{b}"),
         }
     }
+}
+
+/// The setting `key` of `settings`, when it is set.
+fn find_setting<'s>(settings: &'s [(&'static str, Setting)], key: &str) -> Option<&'s Setting> {
+    settings.iter().find_map(|(k, v)| (*k == key).then_some(v))
 }
 
 impl Profile {
-    /// The profile's Codex settings that are set, by Codex key, in the order
-    /// the templates write them.
-    pub fn settings(&self) -> Vec<(&'static str, Setting<'_>)> {
-        fn text(v: Option<&str>) -> Option<Setting<'_>> {
-            v.map(Setting::Text)
-        }
-        let number = |v: Option<i64>| v.map(Setting::Number);
-        [
-            (
-                "model_reasoning_effort",
-                text(self.model_reasoning_effort.as_deref()),
-            ),
-            (
-                "model_reasoning_summary",
-                text(self.model_reasoning_summary.as_deref()),
-            ),
-            ("model_verbosity", text(self.model_verbosity.as_deref())),
-            ("approval_policy", text(self.approval_policy.as_deref())),
-            ("sandbox_mode", text(self.sandbox_mode.as_deref())),
-            ("personality", text(self.personality.as_deref())),
-            ("web_search", text(self.web_search.as_deref())),
-            ("model_context_window", number(self.model_context_window)),
-            (
-                "model_auto_compact_token_limit",
-                number(self.model_auto_compact_token_limit),
-            ),
-            (
-                "tool_output_token_limit",
-                number(self.tool_output_token_limit),
-            ),
-            (
-                "model_auto_compact_token_limit_scope",
-                text(self.model_auto_compact_token_limit_scope.as_deref()),
-            ),
-            (
-                "model_post_turn_compact_threshold_percent",
-                number(self.model_post_turn_compact_threshold_percent),
-            ),
-        ]
-        .into_iter()
-        .filter_map(|(k, v)| v.map(|v| (k, v)))
-        .collect()
+    /// The profile's Codex setting `key`, when the catalog sets it.
+    pub fn setting(&self, key: &str) -> Option<&Setting> {
+        find_setting(&self.settings, key)
     }
 }
 
-/// One `[model_providers.<id>]` table; the fields are Codex's own keys.
-#[derive(Debug, Clone, Serialize)]
+/// One `[model_providers.<id>]` table. The keys codexgen's own checks and
+/// commands read are fields; every other scalar key of `keys::PROVIDER` is
+/// in `settings`, so that adding one is one entry of the key table.
+#[derive(Debug, Clone)]
 pub struct Provider {
     pub id: String,
-    pub name: Option<String>,
+    /// The display name: the catalog's, else the id (Codex needs one).
+    pub name: String,
     pub base_url: String,
     pub env_key: Option<String>,
-    pub env_key_instructions: Option<String>,
     pub wire_api: String,
     pub query_params: Pairs,
     pub http_headers: Pairs,
     pub env_http_headers: Pairs,
-    pub request_max_retries: Option<i64>,
-    pub stream_max_retries: Option<i64>,
-    pub stream_idle_timeout_ms: Option<i64>,
-    pub websocket_connect_timeout_ms: Option<i64>,
-    pub requires_openai_auth: Option<bool>,
-    pub supports_websockets: Option<bool>,
-    pub supports_standalone_web_search: Option<bool>,
-    pub model_catalog_url: Option<String>,
+    /// The scalar keys the catalog sets, in the key table's order.
+    pub settings: Vec<(&'static str, Setting)>,
     /// A command that prints the key (`[model_providers.<id>.auth]`).
     pub auth: Option<AuthCommand>,
-    /// `[model_providers.<id>.capabilities]`.
-    pub capabilities: Option<Capabilities>,
+    /// `[model_providers.<id>.capabilities]`: the keys the catalog sets,
+    /// in the key table's order (`keys::CAPABILITIES`).
+    pub capabilities: Option<Vec<(&'static str, Setting)>>,
 }
 
-/// `[model_providers.<id>.capabilities]`: what the provider's API can do
-/// beyond plain Responses. Unset keys are left to Codex's defaults.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct Capabilities {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub remote_compaction: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub external_web_access: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub cyber_access_programs: Option<bool>,
+impl Provider {
+    /// The provider's scalar setting `key`, when the catalog sets it.
+    pub fn setting(&self, key: &str) -> Option<&Setting> {
+        find_setting(&self.settings, key)
+    }
+
+    /// The `key = value` lines of its table, in the key table's order:
+    /// what the templates write and `layers` asks about.
+    pub fn keys(&self) -> Vec<(&'static str, Written<'_>)> {
+        fn pairs(p: &Pairs) -> Option<Written<'_>> {
+            (!p.0.is_empty()).then_some(Written::Pairs(p))
+        }
+        keys::PROVIDER
+            .iter()
+            .filter(|k| !matches!(k.kind, keys::Kind::Table(..) | keys::Kind::Refused))
+            .filter_map(|k| {
+                let value = match k.name {
+                    "name" => Some(Written::Text(&self.name)),
+                    "base_url" => Some(Written::Text(&self.base_url)),
+                    "env_key" => self.env_key.as_deref().map(Written::Text),
+                    "wire_api" => Some(Written::Text(&self.wire_api)),
+                    "query_params" => pairs(&self.query_params),
+                    "http_headers" => pairs(&self.http_headers),
+                    "env_http_headers" => pairs(&self.env_http_headers),
+                    _ => self.setting(k.name).map(Written::Setting),
+                };
+                Some((k.name, value?))
+            })
+            .collect()
+    }
+
+    /// Whether codexgen writes `key` in this provider's table.
+    pub fn writes(&self, key: &str) -> bool {
+        match key {
+            "auth" => self.auth.is_some(),
+            "capabilities" => self.capabilities.is_some(),
+            _ => self.keys().iter().any(|(k, _)| *k == key),
+        }
+    }
+}
+
+impl Serialize for Provider {
+    /// The table's keys by name (`p.base_url`, `p.request_max_retries`),
+    /// the same as `keys`, in order, for a loop, and the sub-tables.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        let keys = self.keys();
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("id", &self.id)?;
+        for (key, value) in &keys {
+            map.serialize_entry(key, value)?;
+        }
+        map.serialize_entry("keys", &Ordered(&keys))?;
+        if let Some(auth) = &self.auth {
+            map.serialize_entry("auth", auth)?;
+        }
+        if let Some(capabilities) = &self.capabilities {
+            map.serialize_entry("capabilities", &Settings(capabilities))?;
+        }
+        map.end()
+    }
+}
+
+/// One value of a provider table, as written.
+#[derive(Debug, Clone, Copy, Serialize)]
+#[serde(untagged)]
+pub enum Written<'p> {
+    Text(&'p str),
+    Setting(&'p Setting),
+    Pairs(&'p Pairs),
+}
+
+/// Keys and values as a map, in order.
+struct Ordered<'s, 'p>(&'s [(&'static str, Written<'p>)]);
+
+impl Serialize for Ordered<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+    }
 }
 
 /// `[model_providers.<id>.auth]`: Codex runs `command` with `args` (no
@@ -506,25 +561,14 @@ pub struct Aws {
 }
 
 /// One profile: a model on a provider, plus Codex's profile-level settings.
-/// Templates see its fields and `settings`, the ones that are set, in order.
+/// Templates see its fields and `settings`, the ones that are set, in the
+/// key table's order (`keys::PROFILE`).
 #[derive(Debug, Clone)]
 pub struct Profile {
     pub name: ProfileName,
     pub provider: String,
     pub model: String,
-    pub model_reasoning_effort: Option<String>,
-    pub model_reasoning_summary: Option<String>,
-    pub model_verbosity: Option<String>,
-    pub approval_policy: Option<String>,
-    pub sandbox_mode: Option<String>,
-    pub personality: Option<String>,
-    pub web_search: Option<String>,
-    /// Model metadata for a model Codex does not know (profile files only).
-    pub model_context_window: Option<i64>,
-    pub model_auto_compact_token_limit: Option<i64>,
-    pub tool_output_token_limit: Option<i64>,
-    pub model_auto_compact_token_limit_scope: Option<String>,
-    pub model_post_turn_compact_threshold_percent: Option<i64>,
+    pub settings: Vec<(&'static str, Setting)>,
 }
 
 /// String-to-string entries in catalog order (headers, query parameters).
@@ -564,32 +608,80 @@ pub(crate) fn snippet(sources: &[Source], pos: yaml::Pos) -> Snippet {
 
 #[cfg(test)]
 mod tests {
+    use super::keys::{self, KeyDoc, Kind};
     use super::*;
+    use crate::codex::{NEWEST_KNOWN, Target};
 
-    /// A key added to the profile table but not to `Profile::settings`
-    /// would be checked, then dropped by gen without a word.
+    /// A value of `k`'s kind that the checker accepts.
+    fn sample(k: &KeyDoc) -> String {
+        match k.kind {
+            Kind::Text => "sample".to_owned(),
+            Kind::Url => "https://example.com/v1".to_owned(),
+            Kind::Choice(_) => k.choices(NEWEST_KNOWN)[0].to_owned(),
+            Kind::Count { min, .. } => min.max(1).to_string(),
+            Kind::Bool => "true".to_owned(),
+            _ => unreachable!("`{}` is not a scalar", k.name),
+        }
+    }
+
+    fn lines(table: &'static [KeyDoc], skip: &[&str], indent: &str) -> String {
+        use std::fmt::Write as _;
+        let mut text = String::new();
+        for k in table
+            .iter()
+            .filter(|k| k.is_scalar() && !k.builtin_only && !skip.contains(&k.name))
+        {
+            let _ = writeln!(text, "{indent}{}: {}", k.name, sample(k));
+        }
+        text
+    }
+
+    /// Every scalar key of the provider, capabilities and profile tables
+    /// is checked, kept and written: a key the key table gains reaches the
+    /// files with no other edit (the string-keyed `Provider::keys` and the
+    /// templates' loops would drop one the compiler cannot see).
     #[test]
-    fn every_profile_setting_of_the_key_table_is_rendered() {
-        let text = || Some("x".to_owned());
-        let profile = Profile {
-            name: ProfileName::new("p").expect("a profile name"),
-            provider: "openai".to_owned(),
-            model: "m".to_owned(),
-            model_reasoning_effort: text(),
-            model_reasoning_summary: text(),
-            model_verbosity: text(),
-            approval_policy: text(),
-            sandbox_mode: text(),
-            personality: text(),
-            web_search: text(),
-            model_context_window: Some(1),
-            model_auto_compact_token_limit: Some(1),
-            tool_output_token_limit: Some(1),
-            model_auto_compact_token_limit_scope: text(),
-            model_post_turn_compact_threshold_percent: Some(1),
+    fn every_scalar_key_of_the_key_table_is_written() {
+        let text = format!(
+            "schema: 1\nversion: \"1\"\ndefault: p\nproviders:\n  x:\n    env_key: X_KEY\n{}    capabilities:\n{}profiles:\n  p:\n    provider: x\n{}",
+            lines(keys::PROVIDER, &["env_key"], "    "),
+            lines(keys::CAPABILITIES, &[], "      "),
+            lines(keys::PROFILE, &[], "    "),
+        );
+        let source = Source {
+            name: "providers.yaml".to_owned(),
+            text,
         };
-        let rendered: Vec<&str> = profile.settings().into_iter().map(|(k, _)| k).collect();
-        let table: Vec<&str> = profile_settings().collect();
-        assert_eq!(rendered, table);
+        let catalog = match layer(vec![source]).and_then(|l| l.build(&Target::at(NEWEST_KNOWN))) {
+            Ok(catalog) => catalog,
+            Err(CatalogError::Invalid(problems)) => panic!("{problems:#?}"),
+            Err(e) => panic!("{e}"),
+        };
+        let provider = &catalog.providers[0];
+        for k in keys::PROVIDER
+            .iter()
+            .filter(|k| k.is_scalar() && !k.builtin_only)
+        {
+            assert!(
+                provider.writes(k.name),
+                "provider key `{}` is dropped",
+                k.name
+            );
+        }
+        let capabilities = provider.capabilities.as_deref().unwrap_or_default();
+        for k in keys::CAPABILITIES {
+            assert!(
+                capabilities.iter().any(|(name, _)| *name == k.name),
+                "capability `{}` is dropped",
+                k.name
+            );
+        }
+        let profile = &catalog.profiles[0];
+        for name in profile_settings() {
+            assert!(
+                profile.setting(name).is_some(),
+                "profile key `{name}` is dropped"
+            );
+        }
     }
 }

@@ -36,7 +36,7 @@ impl Endpoint {
     pub fn from_provider(p: &Provider) -> Self {
         Endpoint {
             id: p.id.clone(),
-            name: p.name.clone().unwrap_or_else(|| p.id.clone()),
+            name: p.name.clone(),
             base_url: p.base_url.clone(),
             env_key: p.env_key.clone(),
             auth: p.auth.clone(),

@@ -201,11 +201,12 @@ pub fn codex_args(profile: &Profile) -> Vec<String> {
         "-m".to_owned(),
         profile.model.clone(),
     ];
-    for (key, value) in profile.settings() {
+    for (key, value) in &profile.settings {
         args.push("-c".to_owned());
         args.push(match value {
             Setting::Text(text) => format!("{key}={}", toml_string(text)),
             Setting::Number(n) => format!("{key}={n}"),
+            Setting::Bool(b) => format!("{key}={b}"),
         });
     }
     args

@@ -1098,12 +1098,11 @@ impl<'t> Import<'t> {
 
     /// Why profile key `key` is kept rather than imported, when the target
     /// is older than the release that first reads it
-    /// (`codex::PROFILE_KEYS_FROM`): gen would refuse it.
+    /// (its `since` in `keys::PROFILE`): gen would refuse it.
     fn unread(&self, key: &str) -> Option<String> {
         let version = self.target.version;
-        codex::PROFILE_KEYS_FROM
-            .iter()
-            .find(|(k, first)| *k == key && version < *first)
+        keys::gated(keys::PROFILE)
+            .find(|&(k, first)| k == key && version < first)
             .map(|(_, first)| {
                 format!("Codex {version} does not read it; Codex {first} and newer do")
             })

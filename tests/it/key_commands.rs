@@ -780,7 +780,7 @@ fn gcp_is_a_built_in_whose_table_changes_few_keys() {
         (
             "    project_id: my-project\n",
             "0.165.0",
-            Some("lets a table for its built-in `gcp` change only base_url, auth, http_headers"),
+            Some("lets a table for its built-in `gcp` change only base_url, http_headers, auth"),
         ),
         (
             "    project_id: my-project\n    location: us-central1\n    credential_file: /etc/gcp/key.json\n",
