@@ -851,3 +851,150 @@ mod tests {
         }
     }
 }
+
+/// The key reference in `docs/catalog-keys.md`, from the tables above; a
+/// test keeps the file current.
+#[cfg(test)]
+mod reference {
+    use std::fmt::Write as _;
+
+    use super::*;
+
+    const PLACES: &[(&str, &[KeyDoc])] = &[
+        ("The catalog (top level)", ROOT),
+        ("`providers.ID`", PROVIDER),
+        ("`providers.ID.auth`", AUTH),
+        ("`providers.ID.capabilities`", CAPABILITIES),
+        ("`providers.ID.aws` (Amazon Bedrock)", AWS),
+        (
+            "`providers.ID.aws.auth_refresh`, `providers.ID.aws.credential_export`",
+            AWS_COMMAND,
+        ),
+        ("`profiles.NAME`", PROFILE),
+    ];
+
+    fn value(k: &KeyDoc) -> String {
+        let listed = |values: &[&str]| {
+            values
+                .iter()
+                .map(|v| format!("`{v}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut text = match k.kind {
+            Kind::IntOf(values) => values
+                .iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
+            Kind::Text => "text".to_owned(),
+            Kind::Url => "http(s) URL".to_owned(),
+            Kind::EnvName => "variable name".to_owned(),
+            Kind::ProfileRef => "profile name, or `~`".to_owned(),
+            Kind::ProviderRef => "provider id".to_owned(),
+            Kind::VersionReq => "Codex version or range".to_owned(),
+            Kind::Choice(values) => listed(values),
+            Kind::Count { min, max } if max == i64::MAX => format!("whole number, at least {min}"),
+            Kind::Count { min, max } => format!("whole number, {min} to {max}"),
+            Kind::Bool => "true or false".to_owned(),
+            Kind::TextMap => "map of text".to_owned(),
+            Kind::EnvMap => "map of header to variable name".to_owned(),
+            Kind::TextList => "list of text".to_owned(),
+            Kind::Table(..) => "table (below)".to_owned(),
+            Kind::Providers => "map of provider ids to providers".to_owned(),
+            Kind::Profiles => "map of profile names to profiles".to_owned(),
+            Kind::Refused => "refused".to_owned(),
+        };
+        for (w, from) in k.withdrawn {
+            let _ = write!(text, " (`{w}` refused from {from})");
+        }
+        text
+    }
+
+    fn releases(k: &KeyDoc) -> String {
+        if matches!(k.kind, Kind::Refused) {
+            return "none (see the description)".to_owned();
+        }
+        let mut text = match (k.since, k.builtin_only) {
+            (_, true) => String::new(),
+            (Some(first), false) => format!("{first} and newer"),
+            (None, false) => "every release codexgen knows".to_owned(),
+        };
+        for (id, first) in [
+            ("Amazon Bedrock", k.builtin.bedrock),
+            ("gcp", k.builtin.gcp),
+        ] {
+            let Some(first) = first else { continue };
+            if !text.is_empty() {
+                text.push_str("; ");
+            }
+            let only = if k.builtin_only { "only " } else { "" };
+            let _ = write!(
+                text,
+                "{only}in a table for the built-in {id}, {first} and newer"
+            );
+        }
+        text
+    }
+
+    fn secret(k: &KeyDoc) -> &'static str {
+        match k.secret {
+            Secret::Never => "",
+            Secret::Scanned => "refused when it looks like a credential",
+            Secret::Named => "names variables; their values are never printed",
+            Secret::Literal => "a literal credential: always refused",
+        }
+    }
+
+    pub fn markdown() -> String {
+        let mut out = String::from(
+            "# Catalog keys\n\n\
+             Every key a catalog (`providers.yaml`) can hold, from the one key table in\n\
+             `src/catalog/keys.rs` that the checker, the version gates, `codexgen schema`, the\n\
+             rendered files, `layers` and `import` read. Generated: `UPDATE_SCHEMA=1 cargo test`\n\
+             rewrites this file, and a test fails when it is stale. \"Codex reads it\" is the\n\
+             first release that reads the key in that place; a catalog whose target Codex is\n\
+             older is refused, since that Codex would ignore the key without a word.\n",
+        );
+        for (place, table) in PLACES {
+            let _ = write!(
+                out,
+                "\n## {place}\n\n| key | value | Codex reads it | credential | what it is |\n|---|---|---|---|---|\n"
+            );
+            for k in *table {
+                let required = if k.required { " (required)" } else { "" };
+                let releases = if std::ptr::eq(*table, ROOT) {
+                    "codexgen's own key".to_owned()
+                } else {
+                    releases(k)
+                };
+                let _ = writeln!(
+                    out,
+                    "| `{}`{required} | {} | {} | {} | {} |",
+                    k.name,
+                    value(k),
+                    releases,
+                    secret(k),
+                    k.description.replace('|', "\\|")
+                );
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn the_key_reference_in_the_docs_is_current() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/catalog-keys.md");
+        let generated = markdown();
+        if std::env::var_os("UPDATE_SCHEMA").is_some()
+            || std::env::var_os("UPDATE_SNAPSHOTS").is_some()
+        {
+            std::fs::write(&path, &generated).expect("docs/catalog-keys.md is writable");
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == generated,
+            "docs/catalog-keys.md is stale; run UPDATE_SCHEMA=1 cargo test and commit it"
+        );
+    }
+}
