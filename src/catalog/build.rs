@@ -533,30 +533,13 @@ impl Builder<'_> {
         } else {
             None
         };
-        let mut gcp_text = |b: &mut Self, key: &'static str| {
-            if !allowed.contains(&key) {
-                return None;
-            }
-            f.take(key)
-                .and_then(|n| b.string(n, &format!("`{key}` of {what}")))
-        };
-        let project_id = gcp_text(self, "project_id");
-        let location = gcp_text(self, "location");
-        let credential_file = gcp_text(self, "credential_file").filter(|path| {
-            // Codex: "provider credential_file must be an absolute path".
-            if path.starts_with('/') {
-                return true;
-            }
-            let pos = f.key_pos("credential_file").unwrap_or(node.pos);
-            self.error(
-                Code::BadValue,
-                pos,
-                format!("`credential_file: {path}` of {what} is not an absolute path"),
-                "Codex refuses a relative one",
-                "write the absolute path of the credential file, or leave it out to use Application Default Credentials",
-            );
-            false
-        });
+        // The scalar keys only such a built-in reads (`project_id`, ...),
+        // those this one takes in this release.
+        let only_here = keys::PROVIDER
+            .iter()
+            .filter(|k| k.builtin_only && k.is_scalar() && allowed.contains(&k.name))
+            .map(|k| k.name);
+        let settings = self.settings(&mut f, only_here);
         for k in keys::names(keys::PROVIDER) {
             if matches!(k, "base_url" | "http_headers" | "auth") || (k == "aws" && signs_with_aws) {
                 continue;
@@ -598,9 +581,7 @@ impl Builder<'_> {
             http_headers,
             auth,
             aws,
-            project_id,
-            location,
-            credential_file,
+            settings,
         })
     }
 
@@ -1148,6 +1129,21 @@ impl Builder<'_> {
                 let text = self.string(node, &field)?;
                 (k.secret != Secret::Scanned || self.no_credential(node.pos, &text, &field))
                     .then_some(Setting::Text(text))
+            }
+            Kind::AbsolutePath => {
+                let node = f.take(name)?;
+                let path = self.string(node, &format!("`{name}` of {}", f.what))?;
+                if path.starts_with('/') {
+                    return Some(Setting::Text(path));
+                }
+                self.error(
+                    Code::BadValue,
+                    node.pos,
+                    format!("`{name}: {path}` of {} is not an absolute path", f.what),
+                    "Codex refuses a relative one",
+                    format!("write an absolute path, or leave it out; {}", k.description),
+                );
+                None
             }
             _ => unreachable!("`{name}` of {} is not a scalar", f.what),
         }

@@ -20,6 +20,8 @@ pub enum Kind {
     Text,
     /// An `http(s)://` URL (a trailing `/` is fine: Codex drops it).
     Url,
+    /// An absolute path (Codex refuses a relative one).
+    AbsolutePath,
     /// The name of an environment variable.
     EnvName,
     /// A catalog profile's name.
@@ -196,7 +198,12 @@ impl KeyDoc {
     pub fn is_scalar(&self) -> bool {
         matches!(
             self.kind,
-            Kind::Text | Kind::Url | Kind::Choice(_) | Kind::Count { .. } | Kind::Bool
+            Kind::Text
+                | Kind::Url
+                | Kind::AbsolutePath
+                | Kind::Choice(_)
+                | Kind::Count { .. }
+                | Kind::Bool
         )
     }
 
@@ -390,7 +397,7 @@ pub const PROVIDER: &[KeyDoc] = &[
     .builtin_only(),
     key(
         "credential_file",
-        Kind::Text,
+        Kind::AbsolutePath,
         "Only under Codex's built-in `gcp` (0.166+): the absolute path of a Google Cloud credential file (default: Application Default Credentials).",
     )
     .builtin(None, Some(v(0, 166, 0)))
@@ -712,6 +719,7 @@ fn value_schema(kind: Kind) -> Option<Value> {
     Some(match kind {
         Kind::IntOf(values) => json!({ "type": "integer", "enum": values }),
         Kind::Text | Kind::VersionReq => json!({ "type": "string" }),
+        Kind::AbsolutePath => json!({ "type": "string", "pattern": "^/" }),
         Kind::Url => json!({ "type": "string", "pattern": "^https?://[^/?#]+" }),
         Kind::EnvName => json!({ "type": "string", "pattern": ENV_NAME }),
         // `default: ~` leaves config.toml's top-level model unmanaged.
@@ -889,6 +897,7 @@ mod reference {
                 .join(", "),
             Kind::Text => "text".to_owned(),
             Kind::Url => "http(s) URL".to_owned(),
+            Kind::AbsolutePath => "absolute path".to_owned(),
             Kind::EnvName => "variable name".to_owned(),
             Kind::ProfileRef => "profile name, or `~`".to_owned(),
             Kind::ProviderRef => "provider id".to_owned(),

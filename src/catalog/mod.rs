@@ -537,16 +537,35 @@ pub struct AuthCommand {
 /// `project_id`, `location`, `credential_file`). Only the keys Codex lets
 /// such a table change, each written only when set. (Named for the first
 /// such built-in; templates see the list as `catalog.bedrock`.)
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Bedrock {
     pub id: String,
     pub base_url: Option<String>,
     pub http_headers: Pairs,
     pub auth: Option<AuthCommand>,
     pub aws: Option<Aws>,
-    pub project_id: Option<String>,
-    pub location: Option<String>,
-    pub credential_file: Option<String>,
+    /// The scalar keys only such a built-in reads (`project_id`, ...), in
+    /// the key table's order.
+    pub settings: Vec<(&'static str, Setting)>,
+}
+
+impl Serialize for Bedrock {
+    /// Its keys by name (`b.base_url`, `b.project_id`), and its scalar
+    /// settings again as `settings`, in order, for a loop.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("id", &self.id)?;
+        map.serialize_entry("base_url", &self.base_url)?;
+        map.serialize_entry("http_headers", &self.http_headers)?;
+        map.serialize_entry("auth", &self.auth)?;
+        map.serialize_entry("aws", &self.aws)?;
+        for (key, value) in &self.settings {
+            map.serialize_entry(key, value)?;
+        }
+        map.serialize_entry("settings", &Settings(&self.settings))?;
+        map.end()
+    }
 }
 
 /// `[model_providers.<id>.aws]`: which AWS profile and region sign the
@@ -617,6 +636,7 @@ mod tests {
         match k.kind {
             Kind::Text => "sample".to_owned(),
             Kind::Url => "https://example.com/v1".to_owned(),
+            Kind::AbsolutePath => "/etc/sample.json".to_owned(),
             Kind::Choice(_) => k.choices(NEWEST_KNOWN)[0].to_owned(),
             Kind::Count { min, .. } => min.max(1).to_string(),
             Kind::Bool => "true".to_owned(),
@@ -624,12 +644,12 @@ mod tests {
         }
     }
 
-    fn lines(table: &'static [KeyDoc], skip: &[&str], indent: &str) -> String {
+    fn lines(table: &[&'static KeyDoc], skip: &[&str], indent: &str) -> String {
         use std::fmt::Write as _;
         let mut text = String::new();
         for k in table
             .iter()
-            .filter(|k| k.is_scalar() && !k.builtin_only && !skip.contains(&k.name))
+            .filter(|k| k.is_scalar() && !skip.contains(&k.name))
         {
             let _ = writeln!(text, "{indent}{}: {}", k.name, sample(k));
         }
@@ -642,11 +662,21 @@ mod tests {
     /// templates' loops would drop one the compiler cannot see).
     #[test]
     fn every_scalar_key_of_the_key_table_is_written() {
+        fn all(table: &'static [KeyDoc]) -> Vec<&'static KeyDoc> {
+            table.iter().collect()
+        }
+        let (own, gcp_only): (Vec<&KeyDoc>, Vec<&KeyDoc>) =
+            keys::PROVIDER.iter().partition(|k| !k.builtin_only);
+        let gcp_only: Vec<&KeyDoc> = gcp_only
+            .into_iter()
+            .filter(|k| k.builtin.gcp.is_some())
+            .collect();
         let text = format!(
-            "schema: 1\nversion: \"1\"\ndefault: p\nproviders:\n  x:\n    env_key: X_KEY\n{}    capabilities:\n{}profiles:\n  p:\n    provider: x\n{}",
-            lines(keys::PROVIDER, &["env_key"], "    "),
-            lines(keys::CAPABILITIES, &[], "      "),
-            lines(keys::PROFILE, &[], "    "),
+            "schema: 1\nversion: \"1\"\ndefault: p\nproviders:\n  x:\n    env_key: X_KEY\n{}    capabilities:\n{}  gcp:\n{}profiles:\n  p:\n    provider: x\n{}",
+            lines(&own, &["env_key"], "    "),
+            lines(&all(keys::CAPABILITIES), &[], "      "),
+            lines(&gcp_only, &[], "    "),
+            lines(&all(keys::PROFILE), &[], "    "),
         );
         let source = Source {
             name: "providers.yaml".to_owned(),
@@ -673,6 +703,14 @@ mod tests {
             assert!(
                 capabilities.iter().any(|(name, _)| *name == k.name),
                 "capability `{}` is dropped",
+                k.name
+            );
+        }
+        let gcp = &catalog.bedrock[0];
+        for k in gcp_only.iter().filter(|k| k.is_scalar()) {
+            assert!(
+                gcp.settings.iter().any(|(name, _)| *name == k.name),
+                "gcp key `{}` is dropped",
                 k.name
             );
         }
