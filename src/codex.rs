@@ -299,6 +299,11 @@ pub const GCP_KEYS: &[(&str, Version)] = &[
     ("credential_file", Version::new(0, 166, 0)),
 ];
 
+/// The provider keys only a table for a built-in reads (`aws` Bedrock's,
+/// the rest `gcp`'s): on a provider of one's own Codex refuses `aws` and
+/// ignores the others.
+pub const BUILTIN_ONLY_KEYS: &[&str] = &["aws", "project_id", "location", "credential_file"];
+
 /// Where a target Codex reads profiles from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProfileLayout {

@@ -733,24 +733,24 @@ fn model_metadata_keys_round_trip_and_ignored_ones_are_kept() {
     assert_eq!(w.read("kimi.config.toml"), profile);
 }
 
-/// A home on Codex's built-in `gcp`: the profile is imported on it, and the
-/// table (which only changes a few of its keys) stays the user's, as
-/// Bedrock's does.
+/// A home on Codex's built-in `gcp`: the profile is imported on it, and so
+/// is the table, whose keys are all ones Codex lets it change; gen writes
+/// it back the same. A table with a key Codex does not let it change (for
+/// the target) stays the user's, whole, with the reason: the same for
+/// Bedrock's, down to a key of `aws`.
 #[test]
-fn a_gcp_home_imports_its_profile_and_keeps_the_table() {
+fn a_gcp_home_imports_its_profile_and_its_table() {
     let w = World::new();
     let config = "model = \"openai.gpt-oss-120b\"\nmodel_provider = \"gcp\"\n\n[model_providers.gcp]\nproject_id = \"my-project\"\nlocation = \"us-central1\"\n";
     w.file("codex-home/config.toml", config);
     let imported = import(&w, "0.171.0");
-    assert!(
-        imported.stderr.contains(
-            "[model_providers.gcp] (Codex's built-in Google Cloud provider, as you set it up)"
-        ),
-        "{}",
-        imported.stderr
-    );
+    assert!(!imported.stderr.contains("kept in"), "{}", imported.stderr);
     let catalog = std::fs::read_to_string(&imported.catalog).unwrap();
     assert!(catalog.contains("provider: gcp"), "{catalog}");
+    assert!(
+        catalog.contains("  gcp:\n    project_id: my-project\n    location: us-central1\n"),
+        "{catalog}"
+    );
     // Out of date only for the profile file import adds for the default.
     let (code, out) = gen_with(&w, &imported, "0.171.0", &["--check"]);
     assert_eq!(code, 1, "{out}");
@@ -765,6 +765,41 @@ fn a_gcp_home_imports_its_profile_and_keeps_the_table() {
         w.read("config.toml")
             .contains("project_id = \"my-project\"")
     );
+
+    for (version, table, why) in [
+        (
+            "0.165.0",
+            "[model_providers.gcp]\nproject_id = \"my-project\"\n",
+            "[model_providers.gcp] (Codex's built-in Google Cloud provider, as you set it up: `project_id`: no catalog key; Codex 0.165.0 lets this table change only base_url, auth, http_headers)",
+        ),
+        (
+            "0.171.0",
+            "[model_providers.gcp]\nname = \"GCP\"\n",
+            "`name`: no catalog key",
+        ),
+        (
+            "0.150.0",
+            "[model_providers.amazon-bedrock.aws]\nprofile = \"dev\"\ncredential_export = { command = \"x\" }\n",
+            "[model_providers.amazon-bedrock] (Codex's built-in Amazon Bedrock provider, as you set it up: `aws.credential_export`: no catalog key",
+        ),
+    ] {
+        let w = World::new();
+        let provider = if table.contains("gcp") {
+            "gcp"
+        } else {
+            "amazon-bedrock"
+        };
+        let config = format!("model = \"m\"\nmodel_provider = \"{provider}\"\n\n{table}");
+        w.file("codex-home/config.toml", &config);
+        let imported = import(&w, version);
+        assert!(
+            imported.stderr.contains(why),
+            "{version} {table}:\n{}",
+            imported.stderr
+        );
+        let catalog = std::fs::read_to_string(&imported.catalog).unwrap();
+        assert!(catalog.contains("providers: {}"), "{catalog}");
+    }
 }
 
 /// A provider's `[capabilities]` is imported into the catalog and comes
