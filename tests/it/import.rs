@@ -7,7 +7,9 @@
 
 use std::path::{Path, PathBuf};
 
-use super::support::{World, snapshot_dir};
+use serde_json::{Value, json};
+
+use super::support::{World, catalog_value, key_tables, kind_samples, snapshot_dir};
 
 /// A fixture home copied into a fresh world's Codex home.
 fn world_with(home: &str) -> World {
@@ -825,4 +827,200 @@ fn provider_capabilities_round_trip() {
         ),
         "{written}"
     );
+}
+
+/// One key to set: its path from the provider or profile (`auth.args`) and
+/// the values of its top key to try (the path's value, with the keys its
+/// table requires).
+struct KeyCase {
+    path: String,
+    top: String,
+    values: Vec<Value>,
+}
+
+/// Every key of the table `def` (a `$defs` entry of the schema) a catalog
+/// can set, with a table of its own walked key by key.
+fn key_cases(def: &Value, defs: &Value) -> Vec<KeyCase> {
+    let mut cases = Vec::new();
+    let properties = def["properties"].as_object().expect("properties");
+    for (key, property) in properties {
+        if let Some(samples) = kind_samples(property) {
+            cases.push(KeyCase {
+                path: key.clone(),
+                top: key.clone(),
+                values: samples,
+            });
+            continue;
+        }
+        let name = property["$ref"]
+            .as_str()
+            .and_then(|r| r.strip_prefix("#/$defs/"))
+            .expect("a $ref to $defs");
+        let table = &defs[name];
+        // The keys the table requires: every combination of their samples.
+        let mut required = vec![serde_json::Map::new()];
+        for r in table["required"].as_array().expect("required") {
+            let r = r.as_str().expect("a key");
+            let samples = kind_samples(&table["properties"][r]).expect("a plain key");
+            required = required
+                .iter()
+                .flat_map(|object| {
+                    samples.iter().map(move |v| {
+                        let mut object = object.clone();
+                        object.insert(r.to_owned(), v.clone());
+                        object
+                    })
+                })
+                .collect();
+        }
+        if required.iter().any(|o| !o.is_empty()) {
+            cases.push(KeyCase {
+                path: key.clone(),
+                top: key.clone(),
+                values: required.iter().cloned().map(Value::Object).collect(),
+            });
+        }
+        for inner in key_cases(table, defs) {
+            let values = inner
+                .values
+                .iter()
+                .flat_map(|v| {
+                    required.iter().map(|object| {
+                        let mut object = object.clone();
+                        object.insert(inner.top.clone(), v.clone());
+                        Value::Object(object)
+                    })
+                })
+                .collect();
+            cases.push(KeyCase {
+                path: format!("{key}.{}", inner.path),
+                top: key.clone(),
+                values,
+            });
+        }
+    }
+    cases
+}
+
+/// A catalog's value with codexgen's defaults written out: a provider of
+/// the catalog's own without `name` is named by its id, without `wire_api`
+/// speaks `responses` (import reads both back from what gen wrote).
+fn with_defaults(mut catalog: Value) -> Value {
+    if let Some(providers) = catalog["providers"].as_object_mut() {
+        for (id, p) in providers.iter_mut() {
+            if matches!(id.as_str(), "gcp" | "amazon-bedrock") {
+                continue;
+            }
+            let p = p.as_object_mut().expect("a provider");
+            p.entry("name").or_insert_with(|| json!(id));
+            p.entry("wire_api").or_insert_with(|| json!("responses"));
+        }
+    }
+    catalog
+}
+
+/// Every entry of the key tables (`catalog::keys`, walked through the
+/// schema derived from them: provider, profile, `auth`, `aws`, its
+/// commands, `capabilities`) round-trips: a catalog that sets it to a
+/// sample of its kind, `gen --yes` for Codex 0.171.0 into a fresh home
+/// (on a provider of the catalog's own, else on the built-in `gcp` or
+/// `amazon-bedrock` table that reads it), then `import`, gives back the
+/// same catalog. A key added to a table is tested here with no edit.
+#[test]
+fn every_key_table_entry_round_trips_through_gen_and_import() {
+    const VERSION: &str = "0.171.0";
+    let schema = key_tables();
+    let defs = &schema["$defs"];
+    let base = json!({
+        "schema": 1,
+        "version": "rt-1",
+        "default": "p",
+        "providers": { "corp": { "base_url": "https://corp.example/v1" } },
+        "profiles": { "p": { "provider": "corp", "model": "m-1" } },
+    });
+    let mut cases: Vec<(&str, KeyCase)> = key_cases(&defs["provider"], defs)
+        .into_iter()
+        .map(|c| ("provider", c))
+        .collect();
+    cases.extend(
+        key_cases(&defs["profile"], defs)
+            .into_iter()
+            .map(|c| ("profile", c)),
+    );
+    assert!(cases.len() >= 40, "only {} keys walked", cases.len());
+    let mut checked = Vec::new();
+    for (place, case) in &cases {
+        // The first place and value gen accepts for this key.
+        let mut tries = Vec::new();
+        let places: &[&str] = if *place == "provider" {
+            &["corp", "gcp", "amazon-bedrock"]
+        } else {
+            &["p"]
+        };
+        for at in places {
+            for value in &case.values {
+                let mut catalog = base.clone();
+                let table = if *place == "provider" {
+                    &mut catalog["providers"][*at]
+                } else {
+                    &mut catalog["profiles"][*at]
+                };
+                if table.is_null() {
+                    *table = json!({});
+                }
+                table[&case.top] = value.clone();
+                tries.push(catalog);
+            }
+        }
+        let mut accepted = None;
+        let mut refusals = String::new();
+        for catalog in tries {
+            let w = World::new();
+            // JSON is YAML: the catalog loader reads it as it is.
+            let path = w.catalog(&catalog.to_string());
+            let out = w
+                .cmd()
+                .args(["--codex-version", VERSION, "--catalog"])
+                .arg(&path)
+                .args(["gen", "--yes"])
+                .output()
+                .expect("run gen");
+            if out.status.success() {
+                accepted = Some((w, catalog));
+                break;
+            }
+            refusals.push_str(&String::from_utf8_lossy(&out.stderr));
+        }
+        let Some((w, catalog)) = accepted else {
+            panic!("`{}`: gen refused every sample:\n{refusals}", case.path);
+        };
+        let imported = import(&w, VERSION);
+        assert!(
+            !imported.stderr.contains("kept in"),
+            "`{}` was not imported:\n{}",
+            case.path,
+            imported.stderr
+        );
+        let text = std::fs::read_to_string(&imported.catalog).expect("imported catalog");
+        assert_eq!(
+            catalog_value(&text),
+            with_defaults(catalog.clone()),
+            "`{}` did not round-trip; the catalog was {catalog}, import made:\n{text}",
+            case.path
+        );
+        checked.push(case.path.clone());
+    }
+    // The built-ins' own keys were reached too.
+    for key in [
+        "aws.profile",
+        "aws.credential_export.command",
+        "project_id",
+        "capabilities.remote_compaction",
+        "model_context_window",
+    ] {
+        assert!(
+            checked.iter().any(|c| c == key),
+            "{key} not walked: {checked:?}"
+        );
+    }
 }
