@@ -1460,6 +1460,61 @@ fn refused_name(name: &ProfileName, files_of: &mut HashMap<String, ProfileName>)
 mod tests {
     use super::*;
 
+    /// A TOML value of `kind` that the catalog accepts; `None` for a key
+    /// always refused. Exhaustive, so that a new kind needs a sample here.
+    fn toml_sample(kind: Kind) -> Option<String> {
+        Some(match kind {
+            Kind::Text
+            | Kind::Url
+            | Kind::EnvName
+            | Kind::ProviderRef
+            | Kind::ProfileRef
+            | Kind::VersionReq => "\"x\"".to_owned(),
+            Kind::Choice(values) => format!("\"{}\"", values.last().copied().unwrap_or_default()),
+            Kind::Count { min, .. } => min.to_string(),
+            Kind::IntOf(values) => values.first().copied().unwrap_or_default().to_string(),
+            Kind::Bool => "true".to_owned(),
+            Kind::TextMap | Kind::EnvMap => "{ a = \"B\" }".to_owned(),
+            Kind::TextList => "[\"a\"]".to_owned(),
+            Kind::Table(..) | Kind::Providers | Kind::Profiles => "{}".to_owned(),
+            Kind::Refused => return None,
+        })
+    }
+
+    /// Import reads every entry of the provider and profile tables and of
+    /// every table of their own (`auth`, `aws`, `capabilities`, ...) by its
+    /// kind; a refused one it never copies.
+    #[test]
+    fn every_table_entry_is_read_by_its_kind() {
+        let target = Target::at(codex::NEWEST_KNOWN);
+        let mut tables: Vec<&'static [KeyDoc]> = vec![keys::PROVIDER, keys::PROFILE];
+        let mut read = 0;
+        while let Some(table) = tables.pop() {
+            for doc in table {
+                if let Kind::Table(_, inner) = doc.kind {
+                    tables.push(inner);
+                }
+                let text = match toml_sample(doc.kind) {
+                    Some(v) => format!("{} = {v}\n", doc.name),
+                    None => format!("{} = \"x\"\n", doc.name),
+                };
+                let parsed = Parsed::new(CodexFile::Config, Path::new("config.toml"), &text)
+                    .expect("a sample parses");
+                let item = &parsed.doc.as_table()[doc.name];
+                let value = read_value(&parsed, &target, doc, item, doc.name).expect("no error");
+                match (doc.kind, value) {
+                    (Kind::Refused, Err(_)) => {}
+                    (Kind::Refused, Ok(v)) => {
+                        panic!("`{}` is always refused, read as {v:?}", doc.name)
+                    }
+                    (_, Ok(_)) => read += 1,
+                    (_, Err(why)) => panic!("`{}` ({:?}) is not read: {why}", doc.name, doc.kind),
+                }
+            }
+        }
+        assert!(read >= 40, "only {read} entries read");
+    }
+
     #[test]
     fn dates_are_civil() {
         assert_eq!(civil_from_days(0), (1970, 1, 1));
