@@ -1,11 +1,15 @@
 //! `codexgen import`: reads an existing Codex home (config.toml with its
 //! `[model_providers]`, legacy `[profiles.NAME]` tables, and `NAME.config.toml`
 //! profile files) and writes a catalog that reproduces it, so that `gen`
-//! right after it changes no managed value. Owns the mapping from Codex's
-//! keys back to catalog keys (the same keys the templates write), the YAML it
-//! prints, and the report of what stays behind. Reads the home only (through
-//! `input`) and never writes into it; the catalog goes to stdout, or through
-//! `write` to `--output`.
+//! right after it changes no managed value. Owns reading Codex's keys back
+//! into catalog keys and the report of what stays behind; knows no key
+//! list of its own: a provider's and a profile's keys are looked up in
+//! `catalog::keys` (`PROVIDER`, `PROFILE`, and the tables of `auth`, `aws`,
+//! `capabilities`) and read by their `Kind`, so a key added there is
+//! imported with no edit here, and the YAML is written by `catalog::emit`
+//! (`Mapping`), in key-table order. Reads the home only (through `input`)
+//! and never writes into it; the catalog goes to stdout, or through `write`
+//! to `--output`.
 //!
 //! Choices where the issue is silent (also in the README):
 //! - A top-level `model`/`model_provider` that matches a profile (same model
@@ -14,9 +18,14 @@
 //!   when taken). A `model` without `model_provider` is Codex's `openai`.
 //! - A key Codex accepts that the catalog has no field for, a value the
 //!   catalog refuses for the target (say `approval_policy = "untrusted"` on
-//!   0.169), or a map holding a credential stays where it is, unmanaged, and
-//!   is listed. So does every other top-level key and table (`[projects]`,
-//!   `[mcp_servers]`, ...).
+//!   0.169), a key older than the target's release that reads it
+//!   (`codex::PROVIDER_KEYS_FROM`, `PROFILE_KEYS_FROM`), or a map holding a
+//!   credential stays where it is, unmanaged, and is listed. A table of its
+//!   own (`auth`, `aws`, `capabilities`) is imported all or nothing. So is
+//!   a table for a built-in that lets it change a few keys (`gcp`,
+//!   `amazon-bedrock`): imported when each key is one the target lets it
+//!   change (`Target::builtin_table_keys`), else kept whole. So is every
+//!   other top-level key and table (`[projects]`, `[mcp_servers]`, ...).
 //! - A literal credential is never copied: `experimental_bearer_token`, an
 //!   `env_key` that is not a variable name, and an
 //!   `Authorization: Bearer` header become `env_key: <ID>_API_KEY`, another

@@ -1024,3 +1024,33 @@ fn every_key_table_entry_round_trips_through_gen_and_import() {
         );
     }
 }
+
+/// A provider key older than the target's release that reads it, and a
+/// table of a provider's own with a key the catalog does not know, stay in
+/// the file with the reason; the rest imports, and gen leaves them alone.
+#[test]
+fn provider_keys_the_target_does_not_read_are_kept_not_imported() {
+    let w = World::new();
+    let config = "model = \"m\"\nmodel_provider = \"corp\"\n\n[model_providers.corp]\nname = \"Corp\"\nbase_url = \"https://llm.corp.example/v1\"\nwire_api = \"responses\"\nmodel_catalog_url = \"https://llm.corp.example/v1/models\"\n\n[model_providers.corp.auth]\ncommand = \"op\"\nflavour = \"x\"\n";
+    w.file("codex-home/config.toml", config);
+    let imported = import(&w, "0.155.0");
+    for kept in [
+        "model_providers.corp.model_catalog_url (Codex 0.155.0 does not read it; Codex 0.156.0 and newer do)",
+        "model_providers.corp.auth (`flavour`: no catalog key)",
+    ] {
+        assert!(
+            imported.stderr.contains(kept),
+            "{kept}:\n{}",
+            imported.stderr
+        );
+    }
+    let catalog = std::fs::read_to_string(&imported.catalog).unwrap();
+    assert!(!catalog.contains("model_catalog_url"), "{catalog}");
+    assert!(!catalog.contains("auth"), "{catalog}");
+    let (code, out) = gen_with(&w, &imported, "0.155.0", &["--yes"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(keeps_every_line(
+        config.as_bytes(),
+        w.read("config.toml").as_bytes()
+    ));
+}
