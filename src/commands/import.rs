@@ -1123,7 +1123,7 @@ impl<'t> Import<'t> {
             return Ok(false);
         };
         let provider = provider.unwrap_or_else(|| {
-            let p = inherited.1.unwrap_or("openai");
+            let p = inherited.1.unwrap_or(codex::DEFAULT_PROVIDER);
             self.changes.push(format!(
                 "{} = \"{}\" is added (the provider it uses today)",
                 location("model_provider"),
@@ -1176,11 +1176,11 @@ impl<'t> Import<'t> {
         let provider = match (&model, provider) {
             (_, Some(p)) => Some(p),
             (Some(_), None) => {
-                self.changes.push(
-                    "config.toml: `model_provider` = \"openai\" is added (what Codex uses when it is missing)"
-                        .to_owned(),
-                );
-                Some("openai".to_owned())
+                self.changes.push(format!(
+                    "config.toml: `model_provider` = \"{}\" is added (what Codex uses when it is missing)",
+                    codex::DEFAULT_PROVIDER
+                ));
+                Some(codex::DEFAULT_PROVIDER.to_owned())
             }
             (None, None) => None,
         };
