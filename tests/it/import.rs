@@ -44,14 +44,8 @@ fn import(w: &World, version: &str) -> Imported {
 }
 
 fn gen_with(w: &World, imported: &Imported, version: &str, args: &[&str]) -> (i32, String) {
-    let out = w
-        .cmd()
-        .args(["--codex-version", version, "--catalog"])
-        .arg(&imported.catalog)
-        .arg("gen")
-        .args(args)
-        .output()
-        .expect("run gen");
+    let args = [&["gen"], args].concat();
+    let out = w.run_catalog(version, &imported.catalog, &args);
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     (out.status.code().unwrap_or(-1), text)
 }
@@ -978,13 +972,7 @@ fn every_key_table_entry_round_trips_through_gen_and_import() {
             let w = World::new();
             // JSON is YAML: the catalog loader reads it as it is.
             let path = w.catalog(&catalog.to_string());
-            let out = w
-                .cmd()
-                .args(["--codex-version", VERSION, "--catalog"])
-                .arg(&path)
-                .args(["gen", "--yes"])
-                .output()
-                .expect("run gen");
+            let out = w.run_catalog(VERSION, &path, &["gen", "--yes"]);
             if out.status.success() {
                 accepted = Some((w, catalog));
                 break;

@@ -120,6 +120,21 @@ impl World {
         self.cmd().args(["gen", "--yes"]).assert().success();
     }
 
+    /// `codexgen --codex-version VERSION --catalog CATALOG ARGS`, as it ran.
+    pub fn run_catalog(
+        &self,
+        version: &str,
+        catalog: &Path,
+        args: &[&str],
+    ) -> std::process::Output {
+        self.cmd()
+            .args(["--codex-version", version, "--catalog"])
+            .arg(catalog)
+            .args(args)
+            .output()
+            .expect("run codexgen")
+    }
+
     /// `gen --yes` for the Codex release `version`, which must succeed.
     pub fn gen_yes_for(&self, version: &str) {
         self.cmd()
