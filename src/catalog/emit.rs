@@ -499,6 +499,36 @@ mod tests {
         }]
     }
 
+    /// A mapping built in code is written as the tree writer writes one,
+    /// with its comment lines (one line each, however they are given) and
+    /// blank lines, and reads back as the values given.
+    #[test]
+    fn a_built_mapping_reads_back_with_its_comments() {
+        let mut inner = Mapping::default();
+        inner
+            .plain("num", &Plain::Int(-3))
+            .plain("b", &Plain::Bool(true))
+            .plain("list", &Plain::List(vec!["a".into(), "yes".into()]))
+            .plain("map", &Plain::Pairs(vec![("k: v".into(), "#x".into())]));
+        let mut root = Mapping::default();
+        root.comment("a comment\nwith a line break")
+            .text("s", "a: b")
+            .gap()
+            .mapping("empty", Mapping::default())
+            .comment("inner")
+            .mapping("inner", inner);
+        let text = root.to_yaml();
+        assert_eq!(
+            text,
+            "# a comment\\u{a}with a line break\ns: \"a: b\"\n\nempty: {}\n# inner\ninner:\n  num: -3\n  b: true\n  list:\n    - a\n    - \"yes\"\n  map:\n    \"k: v\": \"#x\"\n"
+        );
+        let read = yaml::parse(0, "t", &text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        assert_eq!(
+            plain(&read),
+            r##"{"s"=Str("a: b"),"empty"={},"inner"={"num"=Int(-3),"b"=Bool(true),"list"=[Str("a"),Str("yes")],"map"={"k: v"=Str("#x")}}}"##
+        );
+    }
+
     proptest! {
         #[test]
         fn any_tree_reads_back_from_its_yaml(tree in trees(), origins in any::<bool>()) {
