@@ -524,22 +524,22 @@ fn read_value(
             Some(items) => plain(Plain::List(items)),
             None => Ok(Err("not a list of strings".to_owned())),
         },
-        Kind::Table(_, table) => read_table(parsed, target, table, item, path, &|_| true),
+        Kind::Table(_, table) => read_table(parsed, target, table, item, path, &|_| None),
         Kind::Refused => Ok(Err("Codex does not read it".to_owned())),
         Kind::IntOf(_) | Kind::Providers | Kind::Profiles => Ok(Err("no catalog key".to_owned())),
     }
 }
 
-/// Reads a TOML table as the keys of `table` that `allowed` takes (by
-/// name), all or nothing: the first key that is not imported says why the
-/// whole table is kept.
+/// Reads a TOML table as the keys of `table`, all or nothing: the first
+/// key that is not imported (no catalog key, one `refuse` names a reason
+/// for, a value the catalog refuses) says why the whole table is kept.
 fn read_table(
     parsed: &Parsed<'_>,
     target: &Target,
     table: &'static [KeyDoc],
     item: &Item,
     path: &str,
-    allowed: &dyn Fn(&str) -> bool,
+    refuse: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Result<Val, String>, Error> {
     let Some(toml) = item.as_table_like() else {
         return Ok(Err("not a table".to_owned()));
@@ -548,10 +548,12 @@ fn read_table(
     for (key, item) in toml.iter() {
         let at = format!("{path}.{key}");
         parsed.printable(key, item.span(), &at)?;
-        let doc = keys::find(table, key).filter(|_| allowed(key));
-        let Some(doc) = doc else {
+        let Some(doc) = keys::find(table, key) else {
             return Ok(Err(format!("`{}`: no catalog key", printable(key))));
         };
+        if let Some(why) = refuse(key) {
+            return Ok(Err(format!("`{}`: {why}", printable(key))));
+        }
         match read_value(parsed, target, doc, item, &at)? {
             Ok(value) => values.push((doc, value)),
             Err(why) => return Ok(Err(format!("`{}`: {why}", printable(key)))),
@@ -559,6 +561,7 @@ fn read_table(
     }
     Ok(Ok(Val::Table(values)))
 }
+
 impl<'t> Import<'t> {
     fn new(target: &'t Target) -> Self {
         Import {
@@ -839,7 +842,13 @@ impl<'t> Import<'t> {
                 .iter()
                 .any(|a| *a == key || a.split_once('.').is_some_and(|(t, _)| t == key))
         };
-        let mut read = read_table(config, self.target, keys::PROVIDER, item, path, &takes)?;
+        let only = format!(
+            "Codex {} lets this table change only {}",
+            self.target.version,
+            allowed.join(", ")
+        );
+        let refuse = |key: &str| (!takes(key)).then(|| only.clone());
+        let mut read = read_table(config, self.target, keys::PROVIDER, item, path, &refuse)?;
         // Within a table of its own (`aws`), only the keys listed for it.
         if let Ok(Val::Table(values)) = &read {
             for (doc, value) in values {
@@ -850,7 +859,7 @@ impl<'t> Import<'t> {
                     .any(|a| a.starts_with(&format!("{}.", doc.name)))
                     && let Some((sub, _)) = inner.iter().find(|(sub, _)| !listed(sub.name))
                 {
-                    read = Err(format!("`{}.{}`: no catalog key", doc.name, sub.name));
+                    read = Err(format!("`{}.{}`: {only}", doc.name, sub.name));
                     break;
                 }
             }
@@ -877,9 +886,7 @@ impl<'t> Import<'t> {
                 self.keep(
                     &config.file,
                     format!(
-                        "[{path}] (Codex's built-in {which} provider, as you set it up: {why}; Codex {} lets this table change only {})",
-                        self.target.version,
-                        allowed.join(", ")
+                        "[{path}] (Codex's built-in {which} provider, as you set it up; {why})"
                     ),
                 );
             }

@@ -766,17 +766,22 @@ fn a_gcp_home_imports_its_profile_and_its_table() {
         (
             "0.165.0",
             "[model_providers.gcp]\nproject_id = \"my-project\"\n",
-            "[model_providers.gcp] (Codex's built-in Google Cloud provider, as you set it up: `project_id`: no catalog key; Codex 0.165.0 lets this table change only base_url, auth, http_headers)",
+            "[model_providers.gcp] (Codex's built-in Google Cloud provider, as you set it up; `project_id`: Codex 0.165.0 lets this table change only base_url, auth, http_headers)",
         ),
         (
             "0.171.0",
             "[model_providers.gcp]\nname = \"GCP\"\n",
-            "`name`: no catalog key",
+            "; `name`: Codex 0.171.0 lets this table change only base_url, auth, http_headers, project_id, location, credential_file)",
         ),
         (
             "0.150.0",
             "[model_providers.amazon-bedrock.aws]\nprofile = \"dev\"\ncredential_export = { command = \"x\" }\n",
-            "[model_providers.amazon-bedrock] (Codex's built-in Amazon Bedrock provider, as you set it up: `aws.credential_export`: no catalog key",
+            "[model_providers.amazon-bedrock] (Codex's built-in Amazon Bedrock provider, as you set it up; `aws.credential_export`: Codex 0.150.0 lets this table change only aws.profile, aws.region, base_url, auth, http_headers, aws.auth_refresh)",
+        ),
+        (
+            "0.171.0",
+            "[model_providers.gcp]\nhttp_headers = { Authorization = \"Bearer sk-proj-a1b2c3d4e5f6g7h8i9j0k1l2m3n4\" }\n",
+            "[model_providers.gcp] (Codex's built-in Google Cloud provider, as you set it up; `http_headers` holds a literal credential)",
         ),
     ] {
         let w = World::new();
@@ -795,6 +800,7 @@ fn a_gcp_home_imports_its_profile_and_its_table() {
         );
         let catalog = std::fs::read_to_string(&imported.catalog).unwrap();
         assert!(catalog.contains("providers: {}"), "{catalog}");
+        assert!(!imported.stderr.contains("a1b2c3") && !catalog.contains("a1b2c3"));
     }
 }
 
