@@ -173,6 +173,9 @@ pub fn newer_than_measured(version: Version) -> Option<String> {
 
 /// Provider ids built into Codex. `oss` is not one (measured).
 pub const BUILTIN_PROVIDERS: &[&str] = &["openai", "ollama", "lmstudio"];
+/// The provider Codex uses when `model_provider` is not set (one of
+/// [`BUILTIN_PROVIDERS`]).
+pub const DEFAULT_PROVIDER: &str = BUILTIN_PROVIDERS[0];
 
 /// `wire_api = "chat"` became a load error in this release.
 pub const CHAT_REMOVED: Version = Version::new(0, 95, 0);

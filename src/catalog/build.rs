@@ -514,11 +514,7 @@ impl Builder<'_> {
         let what = format!("provider `{id}`");
         let mut f = self.fields(node, what.clone(), keys::PROVIDER)?;
         let signs_with_aws = self.target.is_bedrock(&id);
-        let which = if signs_with_aws {
-            Changeable::Bedrock
-        } else {
-            Changeable::Gcp
-        };
+        let which = Changeable::of(self.target, &id).unwrap_or(Changeable::Gcp);
         let version = self.target.version;
         let (allowed, later) = keys::changeable(which, version);
         let allowed: Vec<&str> = allowed.iter().map(String::as_str).collect();

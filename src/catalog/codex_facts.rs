@@ -265,11 +265,7 @@ impl Holding {
                 continue;
             };
             let changeable: BTreeSet<&str> = changeable.iter().filter_map(Value::as_str).collect();
-            let which = if target.is_bedrock(id) {
-                keys::Changeable::Bedrock
-            } else if target.is_gcp(id) {
-                keys::Changeable::Gcp
-            } else {
+            let Some(which) = keys::Changeable::of(&target, id) else {
                 continue;
             };
             for key in keys::changeable(which, version).0 {

@@ -1,6 +1,7 @@
 //! Owns writing a catalog back out as text: YAML scalars that read back as
-//! exactly the string they stand for ([`yaml_string`], used by `import`),
-//! and the layered tree as YAML or JSON for `show`, optionally with the
+//! exactly the string they stand for ([`yaml_string`]), a catalog built in
+//! code ([`Mapping`], the one `import` prints), and the layered tree as
+//! YAML or JSON for `show`, optionally with the
 //! file and line each leaf value came from. Does not parse (that is
 //! `yaml`'s) and does not check (that is `build`'s).
 //!
@@ -16,7 +17,7 @@ use std::fmt::Write as _;
 use serde::ser::{Serialize, SerializeMap as _, SerializeSeq as _, Serializer};
 
 use super::Source;
-use super::yaml::{Node, Value};
+use super::yaml::{Key, Node, Pos, Value};
 use crate::diagnostic::{is_unprintable, printable};
 
 /// A YAML scalar that reads back as exactly `s`, a string: plain when that
@@ -67,6 +68,154 @@ fn is_plain(s: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || "_.-/:+@".contains(c))
         && !s.ends_with(':')
         && !WORDS.iter().any(|w| s.eq_ignore_ascii_case(w))
+}
+
+/// A YAML mapping built in code (the catalog `import` prints), written by
+/// the same writer as [`yaml`]: entries in the order given, each with the
+/// comment lines above it and, when asked, a blank line before it.
+#[derive(Debug, Default)]
+pub struct Mapping {
+    entries: Vec<Entry>,
+    /// Comment lines and a blank line for the next entry.
+    comments: Vec<String>,
+    gap: bool,
+}
+
+#[derive(Debug)]
+struct Entry {
+    gap: bool,
+    comments: Vec<String>,
+    key: String,
+    value: Built,
+}
+
+#[derive(Debug)]
+enum Built {
+    Node(Node),
+    Mapping(Mapping),
+}
+
+/// A value of a [`Mapping`] entry that is not itself a mapping with comments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Plain {
+    Text(String),
+    Int(i64),
+    Bool(bool),
+    /// A list of text.
+    List(Vec<String>),
+    /// A map of names to text.
+    Pairs(Vec<(String, String)>),
+}
+
+/// The position of a value built in code (no file: never shown).
+const NOWHERE: Pos = Pos {
+    file: 0,
+    line: 0,
+    column: 0,
+    width: 0,
+};
+
+impl Plain {
+    fn node(&self) -> Node {
+        let text = |s: &str| Node {
+            value: Value::Str(s.to_owned()),
+            pos: NOWHERE,
+        };
+        let value = match self {
+            Plain::Text(s) => Value::Str(s.clone()),
+            Plain::Int(n) => Value::Int(*n),
+            Plain::Bool(b) => Value::Bool(*b),
+            Plain::List(items) => Value::Seq(items.iter().map(|s| text(s)).collect()),
+            Plain::Pairs(pairs) => Value::Map(
+                pairs
+                    .iter()
+                    .map(|(k, v)| {
+                        let key = Key {
+                            name: k.clone(),
+                            pos: NOWHERE,
+                        };
+                        (key, text(v))
+                    })
+                    .collect(),
+            ),
+        };
+        Node {
+            value,
+            pos: NOWHERE,
+        }
+    }
+}
+
+impl Mapping {
+    /// A comment line above the next entry (made printable: one line).
+    pub fn comment(&mut self, line: &str) -> &mut Self {
+        self.comments.push(printable(line).into_owned());
+        self
+    }
+
+    /// A blank line before the next entry.
+    pub fn gap(&mut self) -> &mut Self {
+        self.gap = true;
+        self
+    }
+
+    fn push(&mut self, key: &str, value: Built) -> &mut Self {
+        self.entries.push(Entry {
+            gap: std::mem::take(&mut self.gap),
+            comments: std::mem::take(&mut self.comments),
+            key: key.to_owned(),
+            value,
+        });
+        self
+    }
+
+    /// `key: value`.
+    pub fn plain(&mut self, key: &str, value: &Plain) -> &mut Self {
+        self.push(key, Built::Node(value.node()))
+    }
+
+    /// `key: text`.
+    pub fn text(&mut self, key: &str, text: &str) -> &mut Self {
+        self.plain(key, &Plain::Text(text.to_owned()))
+    }
+
+    /// Moves the entries of `other` to the end of this mapping.
+    pub fn append(&mut self, other: &mut Mapping) -> &mut Self {
+        self.entries.append(&mut other.entries);
+        self
+    }
+
+    /// `key:` and the mapping below it (`key: {}` when it is empty).
+    pub fn mapping(&mut self, key: &str, value: Mapping) -> &mut Self {
+        self.push(key, Built::Mapping(value))
+    }
+
+    /// The mapping as YAML that the catalog loader reads back.
+    pub fn to_yaml(&self) -> String {
+        let mut out = String::new();
+        self.write(&mut out, 0);
+        out
+    }
+
+    fn write(&self, out: &mut String, indent: usize) {
+        for entry in &self.entries {
+            if entry.gap {
+                out.push('\n');
+            }
+            for line in &entry.comments {
+                let _ = writeln!(out, "{:indent$}# {line}", "");
+            }
+            let _ = write!(out, "{:indent$}{}:", "", yaml_string(&entry.key));
+            match &entry.value {
+                Built::Node(node) => yaml_value(out, node, indent, &[], false),
+                Built::Mapping(m) if m.entries.is_empty() => out.push_str(" {}\n"),
+                Built::Mapping(m) => {
+                    out.push('\n');
+                    m.write(out, indent + 2);
+                }
+            }
+        }
+    }
 }
 
 /// Where a leaf came from, for `--origin`.
@@ -348,6 +497,36 @@ mod tests {
             name: "team \u{1b}.yaml".into(),
             text: String::new(),
         }]
+    }
+
+    /// A mapping built in code is written as the tree writer writes one,
+    /// with its comment lines (one line each, however they are given) and
+    /// blank lines, and reads back as the values given.
+    #[test]
+    fn a_built_mapping_reads_back_with_its_comments() {
+        let mut inner = Mapping::default();
+        inner
+            .plain("num", &Plain::Int(-3))
+            .plain("b", &Plain::Bool(true))
+            .plain("list", &Plain::List(vec!["a".into(), "yes".into()]))
+            .plain("map", &Plain::Pairs(vec![("k: v".into(), "#x".into())]));
+        let mut root = Mapping::default();
+        root.comment("a comment\nwith a line break")
+            .text("s", "a: b")
+            .gap()
+            .mapping("empty", Mapping::default())
+            .comment("inner")
+            .mapping("inner", inner);
+        let text = root.to_yaml();
+        assert_eq!(
+            text,
+            "# a comment\\u{a}with a line break\ns: \"a: b\"\n\nempty: {}\n# inner\ninner:\n  num: -3\n  b: true\n  list:\n    - a\n    - \"yes\"\n  map:\n    \"k: v\": \"#x\"\n"
+        );
+        let read = yaml::parse(0, "t", &text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        assert_eq!(
+            plain(&read),
+            r##"{"s"=Str("a: b"),"empty"={},"inner"={"num"=Int(-3),"b"=Bool(true),"list"=[Str("a"),Str("yes")],"map"={"k: v"=Str("#x")}}}"##
+        );
     }
 
     proptest! {

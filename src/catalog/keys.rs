@@ -237,6 +237,19 @@ pub enum Changeable {
     Gcp,
 }
 
+impl Changeable {
+    /// Which such built-in `id` is for the target, if it is one.
+    pub fn of(target: &codex::Target, id: &str) -> Option<Self> {
+        if target.is_bedrock(id) {
+            Some(Changeable::Bedrock)
+        } else if target.is_gcp(id) {
+            Some(Changeable::Gcp)
+        } else {
+            None
+        }
+    }
+}
+
 /// The keys a table for such a built-in may set for the target Codex
 /// `version` (`aws.profile` for a key of `aws`), and those it may not yet,
 /// with the release that first takes each.

@@ -20,7 +20,7 @@ pub mod keys;
 mod yaml;
 
 pub use build::is_env_name;
-pub use emit::yaml_string;
+pub use emit::{Mapping, Plain};
 pub use keys::json_schema_text;
 
 /// The profile keys that are Codex settings (all but `provider` and

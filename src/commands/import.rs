@@ -1,11 +1,15 @@
 //! `codexgen import`: reads an existing Codex home (config.toml with its
 //! `[model_providers]`, legacy `[profiles.NAME]` tables, and `NAME.config.toml`
 //! profile files) and writes a catalog that reproduces it, so that `gen`
-//! right after it changes no managed value. Owns the mapping from Codex's
-//! keys back to catalog keys (the same keys the templates write), the YAML it
-//! prints, and the report of what stays behind. Reads the home only (through
-//! `input`) and never writes into it; the catalog goes to stdout, or through
-//! `write` to `--output`.
+//! right after it changes no managed value. Owns reading Codex's keys back
+//! into catalog keys and the report of what stays behind; knows no key
+//! list of its own: a provider's and a profile's keys are looked up in
+//! `catalog::keys` (`PROVIDER`, `PROFILE`, and the tables of `auth`, `aws`,
+//! `capabilities`) and read by their `Kind`, so a key added there is
+//! imported with no edit here, and the YAML is written by `catalog::emit`
+//! (`Mapping`), in key-table order. Reads the home only (through `input`)
+//! and never writes into it; the catalog goes to stdout, or through `write`
+//! to `--output`.
 //!
 //! Choices where the issue is silent (also in the README):
 //! - A top-level `model`/`model_provider` that matches a profile (same model
@@ -14,9 +18,14 @@
 //!   when taken). A `model` without `model_provider` is Codex's `openai`.
 //! - A key Codex accepts that the catalog has no field for, a value the
 //!   catalog refuses for the target (say `approval_policy = "untrusted"` on
-//!   0.169), or a map holding a credential stays where it is, unmanaged, and
-//!   is listed. So does every other top-level key and table (`[projects]`,
-//!   `[mcp_servers]`, ...).
+//!   0.169), a key older than the target's release that reads it
+//!   (the `since` of its entry in `catalog::keys`), or a map holding a
+//!   credential stays where it is, unmanaged, and is listed. A table of its
+//!   own (`auth`, `aws`, `capabilities`) is imported all or nothing. So is
+//!   a table for a built-in that lets it change a few keys (`gcp`,
+//!   `amazon-bedrock`): imported when each key is one the target lets it
+//!   change (`keys::changeable`), else kept whole. So is every
+//!   other top-level key and table (`[projects]`, `[mcp_servers]`, ...).
 //! - A literal credential is never copied: `experimental_bearer_token`, an
 //!   `env_key` that is not a variable name, and an
 //!   `Authorization: Bearer` header become `env_key: <ID>_API_KEY`, another
@@ -29,14 +38,13 @@
 //!   written: what the catalog refuses stops the import, with its reason.
 
 use std::collections::{HashMap, HashSet};
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use toml_edit::{Document, Item, TableLike};
 
 use super::report::{dim, print_out};
-use crate::catalog::keys::{self, KeyDoc, Kind};
-use crate::catalog::{self, Source, yaml_string};
+use crate::catalog::keys::{self, Changeable, KeyDoc, Kind, Secret};
+use crate::catalog::{self, Mapping, Plain, Source};
 use crate::codex::{self, ProfileLayout, Target};
 use crate::diagnostic::{Exit, Level, Problem, Snippet, is_unprintable, printable};
 use crate::error::Error;
@@ -289,123 +297,138 @@ impl<'t> Parsed<'t> {
         }
         Ok(Some(pairs))
     }
+
+    /// A list of strings; `None` when it is no list or some item is not a
+    /// string.
+    fn list(&self, item: &Item, path: &str) -> Result<Option<Vec<String>>, Error> {
+        let Some(items) = item.as_array() else {
+            return Ok(None);
+        };
+        let mut list = Vec::new();
+        for value in items {
+            let Some(s) = value.as_str() else {
+                return Ok(None);
+            };
+            self.printable(s, value.span(), path)?;
+            list.push(s.to_owned());
+        }
+        Ok(Some(list))
+    }
 }
 
-/// A TOML table of strings, whole numbers, booleans, lists of strings
-/// and such tables, as YAML lines indented by `indent`; `false` (and
-/// `lines` unusable) when it holds anything else.
-fn plain_yaml(
-    config: &Parsed<'_>,
-    item: &Item,
-    path: &str,
-    indent: usize,
-    lines: &mut Vec<String>,
-) -> Result<bool, Error> {
-    let Some(table) = item.as_table_like() else {
-        return Ok(false);
-    };
-    let pad = " ".repeat(indent);
-    for (key, value) in table.iter() {
-        let at = format!("{path}.{key}");
-        config.printable(key, value.span(), &at)?;
-        let key = yaml_string(key);
-        if let Some(s) = config.string(value, &at)? {
-            lines.push(format!("{pad}{key}: {}", yaml_string(&s)));
-        } else if let Some(n) = value.as_integer() {
-            lines.push(format!("{pad}{key}: {n}"));
-        } else if let Some(b) = value.as_bool() {
-            lines.push(format!("{pad}{key}: {b}"));
-        } else if let Some(items) = value.as_array() {
-            if items.is_empty() {
-                lines.push(format!("{pad}{key}: []"));
-                continue;
+/// A catalog key's value read from Codex TOML: a plain value, or a table of
+/// the key's own keys (`auth`, `aws`, `capabilities`).
+#[derive(Debug, Clone)]
+enum Val {
+    Plain(Plain),
+    Table(Values),
+}
+
+/// Keys of one catalog map with their values, each key an entry of its
+/// table in `catalog::keys`.
+type Values = Vec<(&'static KeyDoc, Val)>;
+
+/// `values` as the catalog's mapping, in the order of the key table
+/// `table` (the order the templates write).
+fn mapping(table: &'static [KeyDoc], values: &Values) -> Mapping {
+    let mut sorted: Vec<&(&KeyDoc, Val)> = values.iter().collect();
+    sorted.sort_by_key(|(k, _)| table.iter().position(|t| t.name == k.name));
+    let mut m = Mapping::default();
+    for (doc, value) in sorted {
+        match (value, doc.kind) {
+            (Val::Plain(p), _) => m.plain(doc.name, p),
+            (Val::Table(inner), Kind::Table(_, keys)) => m.mapping(doc.name, mapping(keys, inner)),
+            (Val::Table(inner), _) => m.mapping(doc.name, mapping(&[], inner)),
+        };
+    }
+    m
+}
+
+/// The value of key `name` in `values`.
+fn get<'v>(values: &'v Values, name: &str) -> Option<&'v Val> {
+    values.iter().find(|(k, _)| k.name == name).map(|(_, v)| v)
+}
+
+/// Sets key `name` of `table` (an entry of it) in `values`.
+fn set(values: &mut Values, table: &'static [KeyDoc], name: &str, value: Val) {
+    match values.iter_mut().find(|(k, _)| k.name == name) {
+        Some((_, slot)) => *slot = value,
+        None => {
+            if let Some(doc) = keys::find(table, name) {
+                values.push((doc, value));
             }
-            lines.push(format!("{pad}{key}:"));
-            for item in items {
-                let Some(s) = item.as_str() else {
-                    return Ok(false);
-                };
-                config.printable(s, item.span(), &at)?;
-                lines.push(format!("{pad}  - {}", yaml_string(s)));
-            }
-        } else if value.is_table_like() {
-            lines.push(format!("{pad}{key}:"));
-            if !plain_yaml(config, value, &at, indent + 2, lines)? {
-                return Ok(false);
-            }
-        } else {
-            return Ok(false);
         }
     }
-    Ok(true)
 }
 
-/// A provider as the catalog will hold it; fields in catalog order.
-#[derive(Debug, Default)]
+/// Removes key `name` from `values`, returning its value.
+fn take(values: &mut Values, name: &str) -> Option<Val> {
+    let at = values.iter().position(|(k, _)| k.name == name)?;
+    Some(values.remove(at).1)
+}
+
+/// A provider as the catalog will hold it.
+#[derive(Debug)]
 struct Provider {
     id: String,
-    name: Option<String>,
-    base_url: Option<String>,
-    env_key: Option<String>,
-    env_key_instructions: Option<String>,
-    wire_api: Option<String>,
-    query_params: Option<Vec<(String, String)>>,
-    http_headers: Option<Vec<(String, String)>>,
-    env_http_headers: Option<Vec<(String, String)>>,
-    request_max_retries: Option<i64>,
-    stream_max_retries: Option<i64>,
-    stream_idle_timeout_ms: Option<i64>,
-    requires_openai_auth: Option<bool>,
-    supports_websockets: Option<bool>,
-    supports_standalone_web_search: Option<bool>,
-    websocket_connect_timeout_ms: Option<i64>,
-    model_catalog_url: Option<String>,
-    /// `auth` and `aws`, as they are: each key with its YAML lines.
-    tables: Vec<(&'static str, Vec<String>)>,
-    /// Whether the table holds an `experimental_bearer_token` (never its value).
+    /// Its keys, each an entry of `keys::PROVIDER`.
+    values: Values,
+    /// Whether the table holds a literal credential key
+    /// (`experimental_bearer_token`; never its value).
     token: bool,
 }
 
 impl Provider {
+    fn text(&self, name: &str) -> Option<&str> {
+        match get(&self.values, name) {
+            Some(Val::Plain(Plain::Text(s))) => Some(s),
+            _ => None,
+        }
+    }
+
+    fn pairs(&self, name: &str) -> Option<&Vec<(String, String)>> {
+        match get(&self.values, name) {
+            Some(Val::Plain(Plain::Pairs(p))) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// The map `name`, created empty if it is not set.
+    fn pairs_mut(&mut self, name: &str) -> Option<&mut Vec<(String, String)>> {
+        if get(&self.values, name).is_none() {
+            set(
+                &mut self.values,
+                keys::PROVIDER,
+                name,
+                Val::Plain(Plain::Pairs(Vec::new())),
+            );
+        }
+        self.values.iter_mut().find_map(|(k, v)| match v {
+            Val::Plain(Plain::Pairs(p)) if k.name == name => Some(p),
+            _ => None,
+        })
+    }
+
+    fn set_text(&mut self, name: &str, text: &str) {
+        set(
+            &mut self.values,
+            keys::PROVIDER,
+            name,
+            Val::Plain(Plain::Text(text.to_owned())),
+        );
+    }
+
     /// The values of the variables this provider names (its key, its
     /// header variables) and Codex's `OPENAI_API_KEY`: wherever one sits
     /// in the table, it is a credential, whatever it looks like.
     fn secret_values(&self) -> secrets::VariableValues {
-        let key = self.env_key.as_deref().filter(|v| catalog::is_env_name(v));
+        let key = self.text("env_key").filter(|v| catalog::is_env_name(v));
         let headers = self
-            .env_http_headers
-            .iter()
+            .pairs("env_http_headers")
+            .into_iter()
             .flatten()
             .map(|(_, var)| var.as_str());
         secrets::VariableValues::of(key.into_iter().chain(headers).chain(["OPENAI_API_KEY"]))
-    }
-
-    /// The YAML of its flags, newer numbers and tables (`auth`, `aws`).
-    fn newer_yaml(&self, out: &mut String) {
-        for (key, value) in [
-            ("requires_openai_auth", self.requires_openai_auth),
-            ("supports_websockets", self.supports_websockets),
-            (
-                "supports_standalone_web_search",
-                self.supports_standalone_web_search,
-            ),
-        ] {
-            if let Some(b) = value {
-                let _ = writeln!(out, "    {key}: {b}");
-            }
-        }
-        if let Some(n) = self.websocket_connect_timeout_ms {
-            let _ = writeln!(out, "    websocket_connect_timeout_ms: {n}");
-        }
-        if let Some(url) = &self.model_catalog_url {
-            let _ = writeln!(out, "    model_catalog_url: {}", yaml_string(url));
-        }
-        for (key, lines) in &self.tables {
-            let _ = writeln!(out, "    {key}:");
-            for line in lines {
-                let _ = writeln!(out, "{line}");
-            }
-        }
     }
 }
 
@@ -416,8 +439,8 @@ struct Profile {
     from: String,
     provider: String,
     model: String,
-    /// Codex settings by key, each value as a catalog line writes it (YAML).
-    settings: Vec<(&'static str, String)>,
+    /// Codex settings, each an entry of `keys::PROFILE`.
+    settings: Values,
 }
 
 /// What import found, and what it tells the user.
@@ -436,56 +459,105 @@ struct Import<'t> {
 }
 
 /// The catalog's entry for a Codex profile key (besides `model` and
-/// `model_provider`), from the catalog's key table.
+/// `model_provider`, which are the profile's `model` and `provider`), from
+/// the catalog's key table.
 fn profile_key(key: &str) -> Option<&'static KeyDoc> {
-    (!matches!(key, "provider" | "model"))
-        .then(|| keys::find(keys::PROFILE, key))
-        .flatten()
+    keys::find(keys::PROFILE, key)
+        .filter(|k| !matches!(k.kind, Kind::ProviderRef) && k.name != "model")
 }
 
-/// A profile setting's value as a catalog line holds it (YAML), or why it
-/// is kept in the file instead. `None`: the key is no catalog key.
-fn setting_yaml(
+/// Reads `item` as a value of key `doc` by its kind, or says why it is kept
+/// in the file instead (the catalog would refuse it, or has no place for
+/// it). What the loader checks later (a URL, a variable name) is read as
+/// text.
+fn read_value(
     parsed: &Parsed<'_>,
     target: &Target,
     doc: &KeyDoc,
     item: &Item,
     path: &str,
-) -> Result<Result<String, String>, Error> {
-    let version = target.version;
-    Ok(match doc.kind {
-        // Choices whose values depend on the target.
-        Kind::Choice(_) if doc.name == "approval_policy" => {
-            choice(parsed, target.approval_policies(), version, item, path)?
+) -> Result<Result<Val, String>, Error> {
+    let plain = |p| Ok(Ok(Val::Plain(p)));
+    match doc.kind {
+        Kind::Text
+        | Kind::Url
+        | Kind::AbsolutePath
+        | Kind::EnvName
+        | Kind::ProviderRef
+        | Kind::ProfileRef
+        | Kind::VersionReq => match parsed.string(item, path)? {
+            Some(s) => plain(Plain::Text(s)),
+            None => Ok(Err("not a string".to_owned())),
+        },
+        Kind::Choice(values) => {
+            // Choices whose values depend on the target.
+            let allowed = doc.choices(target.version);
+            debug_assert!(allowed.iter().all(|v| values.contains(v)));
+            Ok(match parsed.string(item, path)? {
+                Some(s) if allowed.contains(&s.as_str()) => Ok(Val::Plain(Plain::Text(s))),
+                Some(s) => Err(format!(
+                    "\"{}\" is not a value codexgen accepts for Codex {}",
+                    printable(&s),
+                    target.version
+                )),
+                None => Err("not a string".to_owned()),
+            })
         }
-        Kind::Choice(values) => choice(parsed, values, version, item, path)?,
-        Kind::Count { min, max } => match item.as_integer() {
-            Some(n) if (min..=max).contains(&n) => Ok(n.to_string()),
+        Kind::Count { min, max } => Ok(match item.as_integer() {
+            Some(n) if (min..=max).contains(&n) => Ok(Val::Plain(Plain::Int(n))),
             Some(n) => Err(format!(
                 "{n} is not a value codexgen accepts ({min} to {max})"
             )),
             None => Err("not a whole number".to_owned()),
+        }),
+        Kind::Bool => match item.as_bool() {
+            Some(b) => plain(Plain::Bool(b)),
+            None => Ok(Err("not true or false".to_owned())),
         },
-        Kind::Refused => Err("Codex does not read it".to_owned()),
-        _ => Err("no catalog key".to_owned()),
-    })
+        Kind::TextMap | Kind::EnvMap => match parsed.pairs(item, path)? {
+            Some(pairs) => plain(Plain::Pairs(pairs)),
+            None => Ok(Err("not a map of strings".to_owned())),
+        },
+        Kind::TextList => match parsed.list(item, path)? {
+            Some(items) => plain(Plain::List(items)),
+            None => Ok(Err("not a list of strings".to_owned())),
+        },
+        Kind::Table(_, table) => read_table(parsed, target, table, item, path, &|_| None),
+        Kind::Refused => Ok(Err("Codex does not read it".to_owned())),
+        Kind::IntOf(_) | Kind::Providers | Kind::Profiles => Ok(Err("no catalog key".to_owned())),
+    }
 }
 
-fn choice(
+/// Reads a TOML table as the keys of `table`, all or nothing: the first
+/// key that is not imported (no catalog key, one `refuse` names a reason
+/// for, a value the catalog refuses) says why the whole table is kept.
+fn read_table(
     parsed: &Parsed<'_>,
-    allowed: &[&str],
-    version: codex::Version,
+    target: &Target,
+    table: &'static [KeyDoc],
     item: &Item,
     path: &str,
-) -> Result<Result<String, String>, Error> {
-    Ok(match parsed.string(item, path)? {
-        Some(s) if allowed.contains(&s.as_str()) => Ok(yaml_string(&s)),
-        Some(s) => Err(format!(
-            "\"{}\" is not a value codexgen accepts for Codex {version}",
-            printable(&s)
-        )),
-        None => Err("not a string".to_owned()),
-    })
+    refuse: &dyn Fn(&str) -> Option<String>,
+) -> Result<Result<Val, String>, Error> {
+    let Some(toml) = item.as_table_like() else {
+        return Ok(Err("not a table".to_owned()));
+    };
+    let mut values = Values::new();
+    for (key, item) in toml.iter() {
+        let at = format!("{path}.{key}");
+        parsed.printable(key, item.span(), &at)?;
+        let Some(doc) = keys::find(table, key) else {
+            return Ok(Err(format!("`{}`: no catalog key", printable(key))));
+        };
+        if let Some(why) = refuse(key) {
+            return Ok(Err(format!("`{}`: {why}", printable(key))));
+        }
+        match read_value(parsed, target, doc, item, &at)? {
+            Ok(value) => values.push((doc, value)),
+            Err(why) => return Ok(Err(format!("`{}`: {why}", printable(key)))),
+        }
+    }
+    Ok(Ok(Val::Table(values)))
 }
 
 impl<'t> Import<'t> {
@@ -656,18 +728,7 @@ impl<'t> Import<'t> {
         let shown = toml_edit::Key::new(id).display_repr().into_owned();
         let path = format!("model_providers.{shown}");
         if self.target.changes_builtin(id) {
-            // Codex lets this table change a few keys of its built-in;
-            // it works as it is, and stays the user's.
-            let which = if self.target.is_gcp(id) {
-                "Google Cloud"
-            } else {
-                "Amazon Bedrock"
-            };
-            self.keep(
-                cfg,
-                format!("[{path}] (Codex's built-in {which} provider, as you set it up)"),
-            );
-            return Ok(());
+            return self.builtin_table(config, id, &path, item);
         }
         if self.target.is_builtin(id) {
             let effect = self.target.redefined_builtin(id).unwrap_or("ignores it");
@@ -690,24 +751,47 @@ impl<'t> Import<'t> {
         };
         let mut p = Provider {
             id: id.to_owned(),
-            ..Provider::default()
+            values: Values::new(),
+            token: false,
         };
         for (key, value) in table.iter() {
             let at = format!("{path}.{key}");
-            if let Some(why) = Self::provider_key(config, &mut p, key, value, &at)? {
+            let why = match keys::find(keys::PROVIDER, key) {
+                None => Some("no catalog key".to_owned()),
+                // A literal credential (`experimental_bearer_token`):
+                // never copied, replaced by a variable below.
+                Some(doc) if doc.secret == Secret::Literal => {
+                    p.token = true;
+                    None
+                }
+                Some(doc) if doc.builtin_only => Some(
+                    "Codex reads it only in a table for one of its built-in providers".to_owned(),
+                ),
+                Some(doc) => match self.unread(doc) {
+                    Some(why) => Some(why),
+                    None => match read_value(config, self.target, doc, value, &at)? {
+                        Ok(v) => {
+                            p.values.push((doc, v));
+                            None
+                        }
+                        Err(why) => Some(why),
+                    },
+                },
+            };
+            if let Some(why) = why {
                 self.keep(cfg, format!("{path}.{} ({why})", printable(key)));
             }
         }
         let own = p.secret_values();
         self.credentials_in(cfg, &mut p, &path, &own);
-        if let Some(params) = &p.query_params
+        if let Some(params) = p.pairs("query_params")
             && params.iter().any(|(k, v)| {
                 secrets::is_credential_name(k)
                     || secrets::contains_credential(v)
                     || own.found_in(v).is_some()
             })
         {
-            p.query_params = None;
+            take(&mut p.values, "query_params");
             self.keep(
                 cfg,
                 format!("{path}.query_params (holds what looks like a credential)"),
@@ -716,18 +800,18 @@ impl<'t> Import<'t> {
                 "{cfg}: `{path}.query_params` holds what looks like a credential; Codex has no variable form for query parameters, so it stays in {cfg}, unmanaged"
             ));
         }
-        if p.name.is_none() {
+        if p.text("name").is_none() {
             self.changes.push(format!(
                 "config.toml: `{path}.name` = \"{id}\" is added (Codex refuses a provider without a name)"
             ));
         }
-        if p.wire_api.is_none() {
+        if p.text("wire_api").is_none() {
             let default = if self.target.accepts_wire_api("chat") {
                 "chat"
             } else {
                 "responses"
             };
-            p.wire_api = Some(default.to_owned());
+            p.set_text("wire_api", default);
             self.changes.push(format!(
                 "config.toml: `{path}.wire_api` = \"{default}\" is added (what Codex {} uses when it is missing; codexgen always writes it)",
                 self.target.version
@@ -737,113 +821,77 @@ impl<'t> Import<'t> {
         Ok(())
     }
 
-    /// Reads one key of a provider table into `p`; the reason it stays
-    /// in the file instead, if it does.
-    fn provider_key(
+    /// A table for one of Codex's built-ins that let a table change a few
+    /// keys (Amazon Bedrock's, Google Cloud's): imported when every key in
+    /// it is one this Codex lets such a table change
+    /// (`keys::changeable`, `aws.profile` for a key of `aws`) and
+    /// holds no literal credential; else kept whole, as it is (Codex
+    /// refuses a table with any other key, so half of it is no table).
+    fn builtin_table(
+        &mut self,
         config: &Parsed<'_>,
-        p: &mut Provider,
-        key: &str,
-        value: &Item,
-        at: &str,
-    ) -> Result<Option<&'static str>, Error> {
-        let kept = match key {
-            "name"
-            | "base_url"
-            | "env_key"
-            | "env_key_instructions"
-            | "wire_api"
-            | "model_catalog_url" => match config.string(value, at)? {
-                Some(s) => {
-                    let slot = match key {
-                        "name" => &mut p.name,
-                        "base_url" => &mut p.base_url,
-                        "env_key" => &mut p.env_key,
-                        "env_key_instructions" => &mut p.env_key_instructions,
-                        "model_catalog_url" => &mut p.model_catalog_url,
-                        _ => &mut p.wire_api,
-                    };
-                    *slot = Some(s);
-                    None
-                }
-                None => Some("not a string"),
-            },
-            "query_params" | "http_headers" | "env_http_headers" => {
-                match config.pairs(value, at)? {
-                    Some(pairs) => {
-                        match key {
-                            "query_params" => p.query_params = Some(pairs),
-                            "http_headers" => p.http_headers = Some(pairs),
-                            _ => p.env_http_headers = Some(pairs),
-                        }
-                        None
-                    }
-                    None => Some("not a map of strings"),
-                }
-            }
-            "request_max_retries" | "stream_max_retries" | "stream_idle_timeout_ms" => {
-                let (min, max) = if key == "stream_idle_timeout_ms" {
-                    (1, i64::MAX)
-                } else {
-                    (0, codex::MAX_RETRIES)
-                };
-                match value.as_integer() {
-                    Some(n) if (min..=max).contains(&n) => {
-                        let slot = match key {
-                            "request_max_retries" => &mut p.request_max_retries,
-                            "stream_max_retries" => &mut p.stream_max_retries,
-                            _ => &mut p.stream_idle_timeout_ms,
-                        };
-                        *slot = Some(n);
-                        None
-                    }
-                    Some(_) => Some("out of the range the catalog accepts"),
-                    None => Some("not a whole number"),
-                }
-            }
-            "requires_openai_auth" | "supports_websockets" | "supports_standalone_web_search" => {
-                match value.as_bool() {
-                    Some(b) => {
-                        *match key {
-                            "requires_openai_auth" => &mut p.requires_openai_auth,
-                            "supports_websockets" => &mut p.supports_websockets,
-                            _ => &mut p.supports_standalone_web_search,
-                        } = Some(b);
-                        None
-                    }
-                    None => Some("not true or false"),
-                }
-            }
-            "websocket_connect_timeout_ms" => match value.as_integer() {
-                Some(n) if n >= 1 => {
-                    p.websocket_connect_timeout_ms = Some(n);
-                    None
-                }
-                Some(_) => Some("out of the range the catalog accepts"),
-                None => Some("not a whole number"),
-            },
-            // Kept as they are; the catalog's loader checks them with
-            // the rest of the imported catalog.
-            "auth" | "aws" | "capabilities" => {
-                let name = match key {
-                    "auth" => "auth",
-                    "aws" => "aws",
-                    _ => "capabilities",
-                };
-                let mut lines = Vec::new();
-                if plain_yaml(config, value, at, 6, &mut lines)? {
-                    p.tables.push((name, lines));
-                    None
-                } else {
-                    Some("not a table of strings, numbers and lists of strings")
-                }
-            }
-            "experimental_bearer_token" => {
-                p.token = true;
-                None
-            }
-            _ => Some("no catalog key"),
+        id: &str,
+        path: &str,
+        item: &Item,
+    ) -> Result<(), Error> {
+        let allowed = Changeable::of(self.target, id)
+            .map(|which| keys::changeable(which, self.target.version).0)
+            .unwrap_or_default();
+        let takes = |key: &str| {
+            allowed
+                .iter()
+                .any(|a| *a == key || a.split_once('.').is_some_and(|(t, _)| t == key))
         };
-        Ok(kept)
+        let only = format!(
+            "Codex {} lets this table change only {}",
+            self.target.version,
+            allowed.join(", ")
+        );
+        let refuse = |key: &str| (!takes(key)).then(|| only.clone());
+        let mut read = read_table(config, self.target, keys::PROVIDER, item, path, &refuse)?;
+        // Within a table of its own (`aws`), only the keys listed for it.
+        if let Ok(Val::Table(values)) = &read {
+            for (doc, value) in values {
+                let Val::Table(inner) = value else { continue };
+                let listed = |sub: &str| allowed.contains(&format!("{}.{sub}", doc.name));
+                if allowed
+                    .iter()
+                    .any(|a| a.starts_with(&format!("{}.", doc.name)))
+                    && let Some((sub, _)) = inner.iter().find(|(sub, _)| !listed(sub.name))
+                {
+                    read = Err(format!("`{}.{}`: {only}", doc.name, sub.name));
+                    break;
+                }
+            }
+        }
+        if let Ok(Val::Table(values)) = &read
+            && let Some(Val::Plain(Plain::Pairs(headers))) = get(values, "http_headers")
+            && headers.iter().any(|(k, v)| is_credential_header(k, v))
+        {
+            read = Err("`http_headers` holds a literal credential".to_owned());
+        }
+        let which = if self.target.is_gcp(id) {
+            "Google Cloud"
+        } else {
+            "Amazon Bedrock"
+        };
+        match read {
+            Ok(Val::Table(values)) => self.providers.push(Provider {
+                id: id.to_owned(),
+                values,
+                token: false,
+            }),
+            Ok(Val::Plain(_)) | Err(_) => {
+                let why = read.err().unwrap_or_default();
+                self.keep(
+                    &config.file,
+                    format!(
+                        "[{path}] (Codex's built-in {which} provider, as you set it up; {why})"
+                    ),
+                );
+            }
+        }
+        Ok(())
     }
 
     /// Replaces the provider's literal credentials (a bearer token, a
@@ -864,20 +912,20 @@ impl<'t> Import<'t> {
         let mut sources = Vec::new();
         // An `env_key` that is no variable name is what Codex would look up
         // as one and fail on: most likely the key itself, pasted there.
-        if p.env_key
-            .as_deref()
-            .is_some_and(|v| !catalog::is_env_name(v))
-        {
-            p.env_key = None;
+        if p.text("env_key").is_some_and(|v| !catalog::is_env_name(v)) {
+            take(&mut p.values, "env_key");
             sources.push(("`env_key` (a value, not a variable name)".to_owned(), None));
         }
         if p.token {
             sources.push(("`experimental_bearer_token`".to_owned(), None));
         }
-        if let Some(headers) = &p.http_headers
+        if let Some(headers) = p.pairs("http_headers")
             && headers.iter().any(|(k, v)| credential_header(k, v))
         {
-            let headers = p.http_headers.take().unwrap_or_default();
+            let headers = match take(&mut p.values, "http_headers") {
+                Some(Val::Plain(Plain::Pairs(headers))) => headers,
+                _ => Vec::new(),
+            };
             self.keep(
                 cfg,
                 format!("{path}.http_headers (holds a literal credential)"),
@@ -894,12 +942,12 @@ impl<'t> Import<'t> {
                 sources.push((what, (!is_bearer).then_some(name)));
             }
         }
-        let had_env_key = p.env_key.clone();
+        let had_env_key = p.text("env_key").map(str::to_owned);
         for (source, header) in sources {
             let via = match header {
                 None => {
-                    if had_env_key.is_none() && p.env_key.is_none() {
-                        p.env_key = Some(PENDING.to_owned());
+                    if had_env_key.is_none() && p.text("env_key").is_none() {
+                        p.set_text("env_key", PENDING);
                     }
                     match &had_env_key {
                         Some(var) => Via::Existing(var.clone()),
@@ -907,7 +955,9 @@ impl<'t> Import<'t> {
                     }
                 }
                 Some(header) => {
-                    let headers = p.env_http_headers.get_or_insert_with(Vec::new);
+                    let Some(headers) = p.pairs_mut("env_http_headers") else {
+                        continue;
+                    };
                     // Header names are case-insensitive: one already sent
                     // from a variable keeps it (a second could not be held).
                     match headers
@@ -942,31 +992,40 @@ impl<'t> Import<'t> {
             .providers
             .iter()
             .flat_map(|p| {
-                p.env_key
-                    .iter()
-                    .chain(p.env_http_headers.iter().flatten().map(|(_, v)| v))
+                p.text("env_key")
+                    .into_iter()
+                    .chain(
+                        p.pairs("env_http_headers")
+                            .into_iter()
+                            .flatten()
+                            .map(|(_, v)| v.as_str()),
+                    )
                     .filter(|v| *v != PENDING)
-                    .cloned()
+                    .map(str::to_owned)
                     .collect::<Vec<_>>()
             })
             .collect();
         for p in &mut self.providers {
             let base = env_prefix(&p.id);
             let path = format!("model_providers.{}", p.id);
-            if let Some(key) = p.env_key.as_mut()
-                && key == PENDING
-            {
-                *key = unique(&format!("{base}_API_KEY"), &mut taken);
+            if p.text("env_key") == Some(PENDING) {
+                let key = unique(&format!("{base}_API_KEY"), &mut taken);
+                p.set_text("env_key", &key);
                 self.changes.push(format!(
                     "config.toml: `{path}.env_key` = \"{key}\" is added (in place of the literal token)"
                 ));
                 for c in &mut self.credentials {
                     if c.provider == p.id && matches!(c.via, Via::EnvKey) {
-                        c.var.clone_from(key);
+                        c.var.clone_from(&key);
                     }
                 }
             }
-            for (header, var) in p.env_http_headers.iter_mut().flatten() {
+            let id = p.id.clone();
+            let headers = match get(&p.values, "env_http_headers") {
+                Some(_) => p.pairs_mut("env_http_headers"),
+                None => None,
+            };
+            for (header, var) in headers.into_iter().flatten() {
                 if var != PENDING {
                     continue;
                 }
@@ -976,7 +1035,7 @@ impl<'t> Import<'t> {
                     printable(header)
                 ));
                 for c in &mut self.credentials {
-                    if c.provider == p.id && matches!(&c.via, Via::Header(h) if h == header) {
+                    if c.provider == id && matches!(&c.via, Via::Header(h) if h == header) {
                         c.var.clone_from(var);
                     }
                 }
@@ -1012,7 +1071,7 @@ impl<'t> Import<'t> {
         };
         let mut model = None;
         let mut provider = None;
-        let mut settings: Vec<(&'static str, String)> = Vec::new();
+        let mut settings = Values::new();
         for (key, item) in table.iter() {
             let path = at(key);
             let why: Option<String> = match key {
@@ -1028,13 +1087,15 @@ impl<'t> Import<'t> {
                     None => Some("not a string".to_owned()),
                 },
                 _ => match profile_key(key) {
-                    Some(doc) if self.unread(doc.name).is_some() => self.unread(doc.name),
-                    Some(doc) => match setting_yaml(parsed, self.target, doc, item, &path)? {
-                        Ok(yaml) => {
-                            settings.push((doc.name, yaml));
-                            None
-                        }
-                        Err(why) => Some(why),
+                    Some(doc) => match self.unread(doc) {
+                        Some(why) => Some(why),
+                        None => match read_value(parsed, self.target, doc, item, &path)? {
+                            Ok(value) => {
+                                settings.push((doc, value));
+                                None
+                            }
+                            Err(why) => Some(why),
+                        },
                     },
                     None if prefix.is_empty() && key == "profile" => {
                         Some("a profile selector".to_owned())
@@ -1049,8 +1110,6 @@ impl<'t> Import<'t> {
                 self.keep(file, format!("{} ({why})", printable(&path)));
             }
         }
-        // Settings in the order the templates write them.
-        settings.sort_by_key(|(k, _)| keys::PROFILE.iter().position(|c| c.name == *k));
         let location = |key: &str| match file {
             CodexFile::Config => format!("config.toml: `{}`", at(key)),
             CodexFile::Profile(_) => format!("{file}: `{key}`"),
@@ -1071,7 +1130,7 @@ impl<'t> Import<'t> {
             return Ok(false);
         };
         let provider = provider.unwrap_or_else(|| {
-            let p = inherited.1.unwrap_or("openai");
+            let p = inherited.1.unwrap_or(codex::DEFAULT_PROVIDER);
             self.changes.push(format!(
                 "{} = \"{}\" is added (the provider it uses today)",
                 location("model_provider"),
@@ -1096,16 +1155,14 @@ impl<'t> Import<'t> {
         Ok(true)
     }
 
-    /// Why profile key `key` is kept rather than imported, when the target
-    /// is older than the release that first reads it
-    /// (its `since` in `keys::PROFILE`): gen would refuse it.
-    fn unread(&self, key: &str) -> Option<String> {
+    /// Why key `doc` is kept rather than imported, when the target is
+    /// older than the release that first reads it (its entry's `since`):
+    /// gen would refuse it.
+    fn unread(&self, doc: &KeyDoc) -> Option<String> {
         let version = self.target.version;
-        keys::gated(keys::PROFILE)
-            .find(|&(k, first)| k == key && version < first)
-            .map(|(_, first)| {
-                format!("Codex {version} does not read it; Codex {first} and newer do")
-            })
+        doc.since
+            .filter(|_| !doc.read_by(version))
+            .map(|first| format!("Codex {version} does not read it; Codex {first} and newer do"))
     }
 
     fn knows_provider(&self, id: &str) -> bool {
@@ -1122,11 +1179,11 @@ impl<'t> Import<'t> {
         let provider = match (&model, provider) {
             (_, Some(p)) => Some(p),
             (Some(_), None) => {
-                self.changes.push(
-                    "config.toml: `model_provider` = \"openai\" is added (what Codex uses when it is missing)"
-                        .to_owned(),
-                );
-                Some("openai".to_owned())
+                self.changes.push(format!(
+                    "config.toml: `model_provider` = \"{}\" is added (what Codex uses when it is missing)",
+                    codex::DEFAULT_PROVIDER
+                ));
+                Some(codex::DEFAULT_PROVIDER.to_owned())
             }
             (None, None) => None,
         };
@@ -1202,86 +1259,38 @@ impl<'t> Import<'t> {
         Ok(())
     }
 
-    /// The catalog as YAML: every string quoted where YAML needs it.
+    /// The catalog as YAML, written by the catalog's own writer
+    /// (`catalog::Mapping`); each entry's keys in the order of its key table.
     fn to_yaml(&self, version: &str) -> String {
-        let mut out = String::new();
-        let _ = writeln!(
-            out,
-            "# Imported by `codexgen import` on {} for Codex {}. Each entry's comment",
+        let mut providers = Mapping::default();
+        for p in &self.providers {
+            providers
+                .comment(&format!("config.toml [model_providers.{}]", p.id))
+                .mapping(&p.id, mapping(keys::PROVIDER, &p.values));
+        }
+        let mut profiles = Mapping::default();
+        for p in &self.profiles {
+            let mut entry = Mapping::default();
+            entry.text("provider", &p.provider).text("model", &p.model);
+            let mut settings = mapping(keys::PROFILE, &p.settings);
+            entry.append(&mut settings);
+            profiles.comment(&p.from).mapping(p.name.as_str(), entry);
+        }
+        let mut root = Mapping::default();
+        root.comment(&format!(
+            "Imported by `codexgen import` on {} for Codex {}. Each entry's comment",
             today(),
             self.target.version
-        );
-        let _ = writeln!(
-            out,
-            "# names the file it came from. Review, then: codexgen --catalog FILE gen --diff"
-        );
-        let _ = writeln!(out, "schema: 1");
-        let _ = writeln!(out, "version: {}", yaml_string(version));
-        let _ = writeln!(
-            out,
-            "default: {}",
-            yaml_string(self.default.as_deref().unwrap_or_default())
-        );
-        if self.providers.is_empty() {
-            let _ = writeln!(out, "\nproviders: {{}}");
-        } else {
-            let _ = writeln!(out, "\nproviders:");
-        }
-        for p in &self.providers {
-            let _ = writeln!(out, "  # config.toml [model_providers.{}]", p.id);
-            let _ = writeln!(out, "  {}:", yaml_string(&p.id));
-            let strings = [
-                ("name", &p.name),
-                ("base_url", &p.base_url),
-                ("env_key", &p.env_key),
-                ("env_key_instructions", &p.env_key_instructions),
-                ("wire_api", &p.wire_api),
-            ];
-            for (key, value) in strings {
-                if let Some(v) = value {
-                    let _ = writeln!(out, "    {key}: {}", yaml_string(v));
-                }
-            }
-            for (key, value) in [
-                ("query_params", &p.query_params),
-                ("http_headers", &p.http_headers),
-                ("env_http_headers", &p.env_http_headers),
-            ] {
-                match value {
-                    Some(pairs) if !pairs.is_empty() => {
-                        let _ = writeln!(out, "    {key}:");
-                        for (k, v) in pairs {
-                            let _ = writeln!(out, "      {}: {}", yaml_string(k), yaml_string(v));
-                        }
-                    }
-                    Some(_) => {
-                        let _ = writeln!(out, "    {key}: {{}}");
-                    }
-                    None => {}
-                }
-            }
-            for (key, value) in [
-                ("request_max_retries", p.request_max_retries),
-                ("stream_max_retries", p.stream_max_retries),
-                ("stream_idle_timeout_ms", p.stream_idle_timeout_ms),
-            ] {
-                if let Some(n) = value {
-                    let _ = writeln!(out, "    {key}: {n}");
-                }
-            }
-            p.newer_yaml(&mut out);
-        }
-        let _ = writeln!(out, "\nprofiles:");
-        for p in &self.profiles {
-            let _ = writeln!(out, "  # {}", p.from);
-            let _ = writeln!(out, "  {}:", yaml_string(p.name.as_str()));
-            let _ = writeln!(out, "    provider: {}", yaml_string(&p.provider));
-            let _ = writeln!(out, "    model: {}", yaml_string(&p.model));
-            for (key, value) in &p.settings {
-                let _ = writeln!(out, "    {key}: {value}");
-            }
-        }
-        out
+        ))
+        .comment("names the file it came from. Review, then: codexgen --catalog FILE gen --diff")
+        .plain("schema", &Plain::Int(1))
+        .text("version", version)
+        .text("default", self.default.as_deref().unwrap_or_default())
+        .gap()
+        .mapping("providers", providers)
+        .gap()
+        .mapping("profiles", profiles);
+        root.to_yaml()
     }
 
     /// What import tells the user on stderr: what it imported, what stays,
@@ -1462,6 +1471,62 @@ fn refused_name(name: &ProfileName, files_of: &mut HashMap<String, ProfileName>)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A TOML value of `kind` that the catalog accepts; `None` for a key
+    /// always refused. Exhaustive, so that a new kind needs a sample here.
+    fn toml_sample(kind: Kind) -> Option<String> {
+        Some(match kind {
+            Kind::Text
+            | Kind::Url
+            | Kind::EnvName
+            | Kind::ProviderRef
+            | Kind::ProfileRef
+            | Kind::VersionReq => "\"x\"".to_owned(),
+            Kind::AbsolutePath => "\"/x\"".to_owned(),
+            Kind::Choice(values) => format!("\"{}\"", values.last().copied().unwrap_or_default()),
+            Kind::Count { min, .. } => min.to_string(),
+            Kind::IntOf(values) => values.first().copied().unwrap_or_default().to_string(),
+            Kind::Bool => "true".to_owned(),
+            Kind::TextMap | Kind::EnvMap => "{ a = \"B\" }".to_owned(),
+            Kind::TextList => "[\"a\"]".to_owned(),
+            Kind::Table(..) | Kind::Providers | Kind::Profiles => "{}".to_owned(),
+            Kind::Refused => return None,
+        })
+    }
+
+    /// Import reads every entry of the provider and profile tables and of
+    /// every table of their own (`auth`, `aws`, `capabilities`, ...) by its
+    /// kind; a refused one it never copies.
+    #[test]
+    fn every_table_entry_is_read_by_its_kind() {
+        let target = Target::at(codex::NEWEST_KNOWN);
+        let mut tables: Vec<&'static [KeyDoc]> = vec![keys::PROVIDER, keys::PROFILE];
+        let mut read = 0;
+        while let Some(table) = tables.pop() {
+            for doc in table {
+                if let Kind::Table(_, inner) = doc.kind {
+                    tables.push(inner);
+                }
+                let text = match toml_sample(doc.kind) {
+                    Some(v) => format!("{} = {v}\n", doc.name),
+                    None => format!("{} = \"x\"\n", doc.name),
+                };
+                let parsed = Parsed::new(CodexFile::Config, Path::new("config.toml"), &text)
+                    .expect("a sample parses");
+                let item = &parsed.doc.as_table()[doc.name];
+                let value = read_value(&parsed, &target, doc, item, doc.name).expect("no error");
+                match (doc.kind, value) {
+                    (Kind::Refused, Err(_)) => {}
+                    (Kind::Refused, Ok(v)) => {
+                        panic!("`{}` is always refused, read as {v:?}", doc.name)
+                    }
+                    (_, Ok(_)) => read += 1,
+                    (_, Err(why)) => panic!("`{}` ({:?}) is not read: {why}", doc.name, doc.kind),
+                }
+            }
+        }
+        assert!(read >= 40, "only {read} entries read");
+    }
 
     #[test]
     fn dates_are_civil() {

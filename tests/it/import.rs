@@ -7,7 +7,9 @@
 
 use std::path::{Path, PathBuf};
 
-use super::support::{World, snapshot_dir};
+use serde_json::{Value, json};
+
+use super::support::{World, catalog_value, key_tables, kind_samples, snapshot_dir};
 
 /// A fixture home copied into a fresh world's Codex home.
 fn world_with(home: &str) -> World {
@@ -42,14 +44,8 @@ fn import(w: &World, version: &str) -> Imported {
 }
 
 fn gen_with(w: &World, imported: &Imported, version: &str, args: &[&str]) -> (i32, String) {
-    let out = w
-        .cmd()
-        .args(["--codex-version", version, "--catalog"])
-        .arg(&imported.catalog)
-        .arg("gen")
-        .args(args)
-        .output()
-        .expect("run gen");
+    let args = [&["gen"], args].concat();
+    let out = w.run_catalog(version, &imported.catalog, &args);
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     (out.status.code().unwrap_or(-1), text)
 }
@@ -733,24 +729,24 @@ fn model_metadata_keys_round_trip_and_ignored_ones_are_kept() {
     assert_eq!(w.read("kimi.config.toml"), profile);
 }
 
-/// A home on Codex's built-in `gcp`: the profile is imported on it, and the
-/// table (which only changes a few of its keys) stays the user's, as
-/// Bedrock's does.
+/// A home on Codex's built-in `gcp`: the profile is imported on it, and so
+/// is the table, whose keys are all ones Codex lets it change; gen writes
+/// it back the same. A table with a key Codex does not let it change (for
+/// the target) stays the user's, whole, with the reason: the same for
+/// Bedrock's, down to a key of `aws`.
 #[test]
-fn a_gcp_home_imports_its_profile_and_keeps_the_table() {
+fn a_gcp_home_imports_its_profile_and_its_table() {
     let w = World::new();
     let config = "model = \"openai.gpt-oss-120b\"\nmodel_provider = \"gcp\"\n\n[model_providers.gcp]\nproject_id = \"my-project\"\nlocation = \"us-central1\"\n";
     w.file("codex-home/config.toml", config);
     let imported = import(&w, "0.171.0");
-    assert!(
-        imported.stderr.contains(
-            "[model_providers.gcp] (Codex's built-in Google Cloud provider, as you set it up)"
-        ),
-        "{}",
-        imported.stderr
-    );
+    assert!(!imported.stderr.contains("kept in"), "{}", imported.stderr);
     let catalog = std::fs::read_to_string(&imported.catalog).unwrap();
     assert!(catalog.contains("provider: gcp"), "{catalog}");
+    assert!(
+        catalog.contains("  gcp:\n    project_id: my-project\n    location: us-central1\n"),
+        "{catalog}"
+    );
     // Out of date only for the profile file import adds for the default.
     let (code, out) = gen_with(&w, &imported, "0.171.0", &["--check"]);
     assert_eq!(code, 1, "{out}");
@@ -765,6 +761,47 @@ fn a_gcp_home_imports_its_profile_and_keeps_the_table() {
         w.read("config.toml")
             .contains("project_id = \"my-project\"")
     );
+
+    for (version, table, why) in [
+        (
+            "0.165.0",
+            "[model_providers.gcp]\nproject_id = \"my-project\"\n",
+            "[model_providers.gcp] (Codex's built-in Google Cloud provider, as you set it up; `project_id`: Codex 0.165.0 lets this table change only base_url, http_headers, auth)",
+        ),
+        (
+            "0.171.0",
+            "[model_providers.gcp]\nname = \"GCP\"\n",
+            "; `name`: Codex 0.171.0 lets this table change only base_url, http_headers, auth, project_id, location, credential_file)",
+        ),
+        (
+            "0.150.0",
+            "[model_providers.amazon-bedrock.aws]\nprofile = \"dev\"\ncredential_export = { command = \"x\" }\n",
+            "[model_providers.amazon-bedrock] (Codex's built-in Amazon Bedrock provider, as you set it up; `aws.credential_export`: Codex 0.150.0 lets this table change only base_url, http_headers, auth, aws.profile, aws.region, aws.auth_refresh)",
+        ),
+        (
+            "0.171.0",
+            "[model_providers.gcp]\nhttp_headers = { Authorization = \"Bearer sk-proj-a1b2c3d4e5f6g7h8i9j0k1l2m3n4\" }\n",
+            "[model_providers.gcp] (Codex's built-in Google Cloud provider, as you set it up; `http_headers` holds a literal credential)",
+        ),
+    ] {
+        let w = World::new();
+        let provider = if table.contains("gcp") {
+            "gcp"
+        } else {
+            "amazon-bedrock"
+        };
+        let config = format!("model = \"m\"\nmodel_provider = \"{provider}\"\n\n{table}");
+        w.file("codex-home/config.toml", &config);
+        let imported = import(&w, version);
+        assert!(
+            imported.stderr.contains(why),
+            "{version} {table}:\n{}",
+            imported.stderr
+        );
+        let catalog = std::fs::read_to_string(&imported.catalog).unwrap();
+        assert!(catalog.contains("providers: {}"), "{catalog}");
+        assert!(!imported.stderr.contains("a1b2c3") && !catalog.contains("a1b2c3"));
+    }
 }
 
 /// A provider's `[capabilities]` is imported into the catalog and comes
@@ -790,4 +827,224 @@ fn provider_capabilities_round_trip() {
         ),
         "{written}"
     );
+}
+
+/// One key to set: its path from the provider or profile (`auth.args`) and
+/// the values of its top key to try (the path's value, with the keys its
+/// table requires).
+struct KeyCase {
+    path: String,
+    top: String,
+    values: Vec<Value>,
+}
+
+/// Every key of the table `def` (a `$defs` entry of the schema) a catalog
+/// can set, with a table of its own walked key by key.
+fn key_cases(def: &Value, defs: &Value) -> Vec<KeyCase> {
+    let mut cases = Vec::new();
+    let properties = def["properties"].as_object().expect("properties");
+    for (key, property) in properties {
+        if let Some(samples) = kind_samples(property) {
+            cases.push(KeyCase {
+                path: key.clone(),
+                top: key.clone(),
+                values: samples,
+            });
+            continue;
+        }
+        let name = property["$ref"]
+            .as_str()
+            .and_then(|r| r.strip_prefix("#/$defs/"))
+            .expect("a $ref to $defs");
+        let table = &defs[name];
+        // The keys the table requires: every combination of their samples.
+        let mut required = vec![serde_json::Map::new()];
+        for r in table["required"].as_array().expect("required") {
+            let r = r.as_str().expect("a key");
+            let samples = kind_samples(&table["properties"][r]).expect("a plain key");
+            required = required
+                .iter()
+                .flat_map(|object| {
+                    samples.iter().map(move |v| {
+                        let mut object = object.clone();
+                        object.insert(r.to_owned(), v.clone());
+                        object
+                    })
+                })
+                .collect();
+        }
+        if required.iter().any(|o| !o.is_empty()) {
+            cases.push(KeyCase {
+                path: key.clone(),
+                top: key.clone(),
+                values: required.iter().cloned().map(Value::Object).collect(),
+            });
+        }
+        for inner in key_cases(table, defs) {
+            let values = inner
+                .values
+                .iter()
+                .flat_map(|v| {
+                    required.iter().map(|object| {
+                        let mut object = object.clone();
+                        object.insert(inner.top.clone(), v.clone());
+                        Value::Object(object)
+                    })
+                })
+                .collect();
+            cases.push(KeyCase {
+                path: format!("{key}.{}", inner.path),
+                top: key.clone(),
+                values,
+            });
+        }
+    }
+    cases
+}
+
+/// A catalog's value with codexgen's defaults written out: a provider of
+/// the catalog's own without `name` is named by its id, without `wire_api`
+/// speaks `responses` (import reads both back from what gen wrote).
+fn with_defaults(mut catalog: Value) -> Value {
+    if let Some(providers) = catalog["providers"].as_object_mut() {
+        for (id, p) in providers.iter_mut() {
+            if matches!(id.as_str(), "gcp" | "amazon-bedrock") {
+                continue;
+            }
+            let p = p.as_object_mut().expect("a provider");
+            p.entry("name").or_insert_with(|| json!(id));
+            p.entry("wire_api").or_insert_with(|| json!("responses"));
+        }
+    }
+    catalog
+}
+
+/// Every entry of the key tables (`catalog::keys`, walked through the
+/// schema derived from them: provider, profile, `auth`, `aws`, its
+/// commands, `capabilities`) round-trips: a catalog that sets it to a
+/// sample of its kind, `gen --yes` for Codex 0.171.0 into a fresh home
+/// (on a provider of the catalog's own, else on the built-in `gcp` or
+/// `amazon-bedrock` table that reads it), then `import`, gives back the
+/// same catalog. A key added to a table is tested here with no edit.
+#[test]
+fn every_key_table_entry_round_trips_through_gen_and_import() {
+    const VERSION: &str = "0.171.0";
+    let schema = key_tables();
+    let defs = &schema["$defs"];
+    let base = json!({
+        "schema": 1,
+        "version": "rt-1",
+        "default": "p",
+        "providers": { "corp": { "base_url": "https://corp.example/v1" } },
+        "profiles": { "p": { "provider": "corp", "model": "m-1" } },
+    });
+    let mut cases: Vec<(&str, KeyCase)> = key_cases(&defs["provider"], defs)
+        .into_iter()
+        .map(|c| ("provider", c))
+        .collect();
+    cases.extend(
+        key_cases(&defs["profile"], defs)
+            .into_iter()
+            .map(|c| ("profile", c)),
+    );
+    assert!(cases.len() >= 40, "only {} keys walked", cases.len());
+    let mut checked = Vec::new();
+    for (place, case) in &cases {
+        // The first place and value gen accepts for this key.
+        let mut tries = Vec::new();
+        let places: &[&str] = if *place == "provider" {
+            &["corp", "gcp", "amazon-bedrock"]
+        } else {
+            &["p"]
+        };
+        for at in places {
+            for value in &case.values {
+                let mut catalog = base.clone();
+                let table = if *place == "provider" {
+                    &mut catalog["providers"][*at]
+                } else {
+                    &mut catalog["profiles"][*at]
+                };
+                if table.is_null() {
+                    *table = json!({});
+                }
+                table[&case.top] = value.clone();
+                tries.push(catalog);
+            }
+        }
+        let mut accepted = None;
+        let mut refusals = String::new();
+        for catalog in tries {
+            let w = World::new();
+            // JSON is YAML: the catalog loader reads it as it is.
+            let path = w.catalog(&catalog.to_string());
+            let out = w.run_catalog(VERSION, &path, &["gen", "--yes"]);
+            if out.status.success() {
+                accepted = Some((w, catalog));
+                break;
+            }
+            refusals.push_str(&String::from_utf8_lossy(&out.stderr));
+        }
+        let Some((w, catalog)) = accepted else {
+            panic!("`{}`: gen refused every sample:\n{refusals}", case.path);
+        };
+        let imported = import(&w, VERSION);
+        assert!(
+            !imported.stderr.contains("kept in"),
+            "`{}` was not imported:\n{}",
+            case.path,
+            imported.stderr
+        );
+        let text = std::fs::read_to_string(&imported.catalog).expect("imported catalog");
+        assert_eq!(
+            catalog_value(&text),
+            with_defaults(catalog.clone()),
+            "`{}` did not round-trip; the catalog was {catalog}, import made:\n{text}",
+            case.path
+        );
+        checked.push(case.path.clone());
+    }
+    // The built-ins' own keys were reached too.
+    for key in [
+        "aws.profile",
+        "aws.credential_export.command",
+        "project_id",
+        "capabilities.remote_compaction",
+        "model_context_window",
+    ] {
+        assert!(
+            checked.iter().any(|c| c == key),
+            "{key} not walked: {checked:?}"
+        );
+    }
+}
+
+/// A provider key older than the target's release that reads it, and a
+/// table of a provider's own with a key the catalog does not know, stay in
+/// the file with the reason; the rest imports, and gen leaves them alone.
+#[test]
+fn provider_keys_the_target_does_not_read_are_kept_not_imported() {
+    let w = World::new();
+    let config = "model = \"m\"\nmodel_provider = \"corp\"\n\n[model_providers.corp]\nname = \"Corp\"\nbase_url = \"https://llm.corp.example/v1\"\nwire_api = \"responses\"\nmodel_catalog_url = \"https://llm.corp.example/v1/models\"\n\n[model_providers.corp.auth]\ncommand = \"op\"\nflavour = \"x\"\n";
+    w.file("codex-home/config.toml", config);
+    let imported = import(&w, "0.155.0");
+    for kept in [
+        "model_providers.corp.model_catalog_url (Codex 0.155.0 does not read it; Codex 0.156.0 and newer do)",
+        "model_providers.corp.auth (`flavour`: no catalog key)",
+    ] {
+        assert!(
+            imported.stderr.contains(kept),
+            "{kept}:\n{}",
+            imported.stderr
+        );
+    }
+    let catalog = std::fs::read_to_string(&imported.catalog).unwrap();
+    assert!(!catalog.contains("model_catalog_url"), "{catalog}");
+    assert!(!catalog.contains("auth"), "{catalog}");
+    let (code, out) = gen_with(&w, &imported, "0.155.0", &["--yes"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(keeps_every_line(
+        config.as_bytes(),
+        w.read("config.toml").as_bytes()
+    ));
 }

@@ -120,6 +120,21 @@ impl World {
         self.cmd().args(["gen", "--yes"]).assert().success();
     }
 
+    /// `codexgen --codex-version VERSION --catalog CATALOG ARGS`, as it ran.
+    pub fn run_catalog(
+        &self,
+        version: &str,
+        catalog: &Path,
+        args: &[&str],
+    ) -> std::process::Output {
+        self.cmd()
+            .args(["--codex-version", version, "--catalog"])
+            .arg(catalog)
+            .args(args)
+            .output()
+            .expect("run codexgen")
+    }
+
     /// `gen --yes` for the Codex release `version`, which must succeed.
     pub fn gen_yes_for(&self, version: &str) {
         self.cmd()
@@ -196,4 +211,75 @@ pub fn on_a_terminal(w: &World, args: &str, answer: &str) -> Option<(String, Opt
         String::from_utf8_lossy(&run.stdout).into_owned(),
         run.status.code(),
     ))
+}
+
+/// The catalog's key tables (`catalog::keys`) as `codexgen schema` prints
+/// them: the JSON Schema is derived from the tables, one property per key a
+/// catalog can set (a refused key is not in it), its kind as type, enum,
+/// range or `$ref` to a table of its own.
+pub fn key_tables() -> serde_json::Value {
+    let out = Command::cargo_bin("codexgen")
+        .expect("binary")
+        .arg("schema")
+        .output()
+        .expect("run schema");
+    assert!(out.status.success(), "codexgen schema failed");
+    serde_json::from_slice(&out.stdout).expect("the schema is JSON")
+}
+
+/// A catalog's YAML as a JSON value, to compare two catalogs.
+pub fn catalog_value(text: &str) -> serde_json::Value {
+    serde_saphyr::from_str(text).unwrap_or_else(|e| panic!("{e}\n{text}"))
+}
+
+/// Values of the kind a key's schema `property` describes, to try in turn
+/// (the first a target accepts is the sample): every choice, a number in
+/// its range, text, a path, a program name, a URL, a variable name, an
+/// id, a one-entry
+/// map, a two-item list. `None` for a table of its own (`$ref`).
+pub fn kind_samples(property: &serde_json::Value) -> Option<Vec<serde_json::Value>> {
+    use serde_json::json;
+    if property.get("$ref").is_some() {
+        return None;
+    }
+    if let Some(values) = property["enum"].as_array() {
+        return Some(values.iter().rev().cloned().collect());
+    }
+    let pattern = property["pattern"].as_str().unwrap_or_default();
+    let text = |pattern: &str| {
+        if pattern.contains("https?") {
+            vec![json!("https://sample.example/v1")]
+        } else if pattern.starts_with("^[A-Za-z0-9_]") {
+            // An id: a profile's provider, Codex's built-in one.
+            vec![json!("openai")]
+        } else if pattern.starts_with("^[A-Za-z_]") {
+            vec![json!("SAMPLE_VAR")]
+        } else {
+            // Text, an absolute path, and the one program a command
+            // may have to be (`aws.auth_refresh` runs `aws`).
+            vec![json!("sample text 1"), json!("/srv/sample-1"), json!("aws")]
+        }
+    };
+    Some(match property["type"].as_str() {
+        Some("string") => text(pattern),
+        Some("integer") => {
+            let min = property["minimum"].as_i64().unwrap_or(0);
+            match property["maximum"].as_i64() {
+                Some(max) => vec![json!(min + (max - min) / 2)],
+                None => vec![json!(min + 7)],
+            }
+        }
+        Some("boolean") => vec![json!(true), json!(false)],
+        Some("array") => vec![json!(["a-1", "b 2"])],
+        Some("object") => {
+            let inner = property["additionalProperties"]["pattern"]
+                .as_str()
+                .unwrap_or_default();
+            text(inner)
+                .into_iter()
+                .map(|v| json!({ "X-Sample": v }))
+                .collect()
+        }
+        other => panic!("a kind the round-trip test has no sample for: {other:?} in {property}"),
+    })
 }
