@@ -316,22 +316,13 @@ impl Target {
     pub fn strict_config(&self) -> bool {
         self.version >= STRICT_CONFIG
     }
-
-    /// The `approval_policy` values this Codex loads.
-    pub fn approval_policies(&self) -> &'static [&'static str] {
-        if self.version >= UNTRUSTED_APPROVAL_REFUSED {
-            &APPROVAL_POLICIES[1..]
-        } else {
-            APPROVAL_POLICIES
-        }
-    }
 }
 
 /// Values Codex accepts for the enumerated profile keys (measured on 0.169.0
 /// with `codex mcp list`; `model_reasoning_effort` is not checked by Codex at
 /// load, so a typo there would pass silently: we check it).
-/// Every `approval_policy` a known Codex loads; `untrusted` (first) only
-/// before [`UNTRUSTED_APPROVAL_REFUSED`].
+/// Every `approval_policy` a known Codex loads; `untrusted` only before
+/// [`UNTRUSTED_APPROVAL_REFUSED`] (`withdrawn` on its key table entry).
 pub const APPROVAL_POLICIES: &[&str] = &["untrusted", "on-request", "on-failure", "never"];
 pub const SANDBOX_MODES: &[&str] = &["read-only", "workspace-write", "danger-full-access"];
 pub const REASONING_EFFORTS: &[&str] = &["none", "minimal", "low", "medium", "high", "xhigh"];
@@ -473,13 +464,5 @@ mod tests {
         assert!(target("0.165.0").changes_builtin("gcp"));
         assert!(!target("0.171.0").is_bedrock("gcp"));
         assert!(target("0.171.0").redefined_builtin("gcp").is_none());
-    }
-
-    #[test]
-    fn untrusted_approval_refused_by_0_169() {
-        assert!(!target("0.169.0").approval_policies().contains(&"untrusted"));
-        assert!(!target("0.149.0").approval_policies().contains(&"untrusted"));
-        assert!(target("0.148.0").approval_policies().contains(&"untrusted"));
-        assert!(target("0.89.0").approval_policies().contains(&"untrusted"));
     }
 }

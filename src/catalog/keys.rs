@@ -848,6 +848,16 @@ mod tests {
         assert!(now(Gcp, "0.171.0").iter().all(|k| !k.starts_with("aws")));
     }
 
+    #[test]
+    fn untrusted_approval_is_refused_from_0_149() {
+        let approval = find(PROFILE, "approval_policy").expect("an entry");
+        assert!(!approval.choices(v(0, 169, 0)).contains(&"untrusted"));
+        assert!(!approval.choices(v(0, 149, 0)).contains(&"untrusted"));
+        assert!(approval.choices(v(0, 148, 0)).contains(&"untrusted"));
+        assert!(approval.choices(v(0, 89, 0)).contains(&"untrusted"));
+        assert_eq!(approval.choices(v(0, 171, 0)).len(), 3);
+    }
+
     /// Free text is scanned for credentials unless its entry says why not;
     /// a literal credential is never a key a catalog can set.
     #[test]
