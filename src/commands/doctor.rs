@@ -26,10 +26,11 @@ use crate::codex::{self, Target, Version};
 use crate::codex_schema;
 use crate::diagnostic::{Exit, did_you_mean};
 use crate::error::Error;
-use crate::hazards::{self, Hazard};
+use crate::findings::Finding;
+use crate::hazards;
 use crate::home::CodexFile;
 use crate::keycmd;
-use crate::layers::{self, Places, Severity};
+use crate::layers::{self, Places};
 use crate::merge::Note;
 use crate::output::{OutputError, Stdout};
 use crate::plan::{self, Plan, read_optional};
@@ -44,8 +45,10 @@ pub struct Options {
     pub profiles: Vec<String>,
 }
 
+/// One line of the report: a check that passed (`ok`), or a finding
+/// rendered (`findings::Finding`, or one of doctor's own checks).
 #[derive(Debug, Serialize)]
-pub struct Finding {
+pub struct Line {
     /// `codex`, `files`, `layers`, `provider <id>`, `profile <name>` or
     /// `other profiles`.
     pub scope: String,
@@ -58,7 +61,7 @@ pub struct Finding {
 }
 
 #[derive(Default)]
-struct Findings(Vec<Finding>);
+struct Findings(Vec<Line>);
 
 impl Findings {
     fn add(
@@ -68,13 +71,23 @@ impl Findings {
         message: impl Into<String>,
         fix: Option<String>,
     ) {
-        self.0.push(Finding {
+        self.0.push(Line {
             scope: own_words(&scope.into()),
             status,
             message: shown_lines(&message.into()),
             fix: fix.map(|f| own_words(&f)),
             profiles: Vec::new(),
         });
+    }
+
+    /// A finding as every command words it, under its subject.
+    fn found(&mut self, finding: Finding) {
+        self.add(
+            finding.subject.to_string(),
+            finding.severity.into(),
+            finding.message,
+            finding.fix,
+        );
     }
 }
 
@@ -204,10 +217,10 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
     })
 }
 
-fn print_text(out: &mut Stdout, findings: &[Finding]) -> Result<(), OutputError> {
+fn print_text(out: &mut Stdout, findings: &[Line]) -> Result<(), OutputError> {
     // Grouped by scope, scopes in the order they first appear (in one pass:
     // at 10,000 providers there are 10,000 scopes).
-    let mut scopes: Vec<(&str, Vec<&Finding>)> = Vec::new();
+    let mut scopes: Vec<(&str, Vec<&Line>)> = Vec::new();
     let mut at: HashMap<&str, usize> = HashMap::new();
     for x in findings {
         let group = *at.entry(x.scope.as_str()).or_insert_with(|| {
@@ -438,71 +451,12 @@ fn check_config_on_disk(
         return; // missing (reported above), or unreadable (check_files reported it)
     };
     let target = Target::at(version);
-    for hazard in hazards::find(current, &target, catalog, state, &settings.codex_home) {
-        let fix = Some(hazard.fix());
-        match &hazard {
-            Hazard::BuiltinRedefined { id } => f.add(
-                format!("provider {id}"),
-                Status::Error,
-                format!(
-                    "{config} defines [model_providers.{id}], a built-in id; Codex {version} {}",
-                    target.redefined_builtin(id).unwrap_or_default()
-                ),
-                fix,
-            ),
-            Hazard::RefusedWireApi { id, wire_api } => f.add(
-                format!("provider {id}"),
-                Status::Error,
-                format!("{config} has wire_api = \"{wire_api}\" for `{id}`; Codex {version} refuses it (chat was removed in {})", codex::CHAT_REMOVED),
-                fix,
-            ),
-            Hazard::RefusedAuth { id, why } => f.add(
-                format!("provider {id}"),
-                Status::Error,
-                format!("{config}'s [model_providers.{id}.auth] {why}; Codex {version} refuses to load {config}"),
-                fix,
-            ),
-            Hazard::LegacyTable { profile, .. } => f.add(
-                format!("profile {profile}"),
-                Status::Error,
-                format!("{config} still has [profiles.{profile}]: `codex -p {profile}` fails on Codex {version}"),
-                fix,
-            ),
-            Hazard::Selector { profile } => f.add(
-                format!("profile {profile}"),
-                Status::Error,
-                format!("{config} has `profile = \"{profile}\"`: Codex {version} refuses to load it, so every codex command fails"),
-                fix,
-            ),
-            Hazard::UnreadProfileFile { file, profile } => f.add(
-                format!("profile {profile}"),
-                Status::Warn,
-                format!("{file} is not read by Codex {version} (it reads [profiles.{profile}] in {config})"),
-                fix,
-            ),
-            Hazard::StrandedKeys {
-                file,
-                profile,
-                keys,
-            } => f.add(
-                format!("profile {profile}"),
-                Status::Warn,
-                format!(
-                    "{file} holds keys you added ({}), which Codex {version} does not read",
-                    keys.join(", ")
-                ),
-                fix,
-            ),
-            Hazard::TopLevelProfileFlagIgnored => f.add(
-                "codex",
-                Status::Warn,
-                format!(
-                    "Codex {version} ignores `codex -p NAME` before the subcommand (fixed in {})",
-                    codex::TOP_LEVEL_PROFILE_FLAG
-                ),
-                fix,
-            ),
-        }
+    let texts = hazards::Texts {
+        config: current,
+        profile_file: &|file| plan::text_on_disk(&settings.codex_home, file),
+    };
+    for hazard in hazards::find(&texts, &target, catalog, state) {
+        f.found(hazard.finding(&target));
     }
 }
 
@@ -615,12 +569,7 @@ fn check_layers(
         if !finding.profiles.is_empty() && !finding.profiles.iter().any(|p| scope.has(p)) {
             continue;
         }
-        let status = match finding.severity {
-            Severity::Info => Status::Info,
-            Severity::Warn => Status::Warn,
-            Severity::Error => Status::Error,
-        };
-        f.add("layers", status, finding.message, finding.fix);
+        f.found(finding);
     }
 }
 

@@ -734,7 +734,7 @@ fn an_auth_table_left_without_its_command_is_named() {
         .assert()
         .success()
         .stderr(contains(
-            "warning: config.toml's [model_providers.corp.auth] has no `command`; Codex 0.171.0 refuses to load config.toml",
+            "error: config.toml's [model_providers.corp.auth] has no `command`; Codex 0.171.0 refuses to load config.toml",
         ));
     w.cmd()
         .args(["doctor", "main"])

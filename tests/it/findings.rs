@@ -1,0 +1,176 @@
+//! One findings vocabulary (issue 21): a hazard in a home is worded once,
+//! with one severity, and `gen` (stderr and `--format json`) and `doctor`
+//! (text and `--format json`) render that same finding.
+
+use serde_json::Value;
+
+use crate::support::World;
+
+const CATALOG: &str = r#"schema: 1
+version: "t1"
+default: main
+providers:
+  stub:
+    name: Stub AI
+    base_url: https://stub.example/v1
+    env_key: STUB_API_KEY
+profiles:
+  main:
+    provider: stub
+    model: stub-model-1
+  spare:
+    provider: stub
+    model: stub-model-2
+"#;
+
+/// One finding as a report shows it: (message, help, severity word of
+/// doctor's scale).
+type Shown = (String, Option<String>, String);
+
+fn json(out: &[u8]) -> Value {
+    serde_json::from_slice(out).unwrap_or_else(|e| {
+        panic!("not JSON ({e}): {}", String::from_utf8_lossy(out));
+    })
+}
+
+fn one(found: Vec<Shown>, needle: &str, who: &str, all: &Value) -> Shown {
+    assert_eq!(
+        found.len(),
+        1,
+        "{who}: one finding naming {needle:?}, got {found:?} in {all:#}"
+    );
+    found.into_iter().next().unwrap()
+}
+
+/// Runs `gen --check` and `doctor` (both text and JSON) with `args` and
+/// checks that each needle names one finding in each, with the same words,
+/// fix and severity.
+fn same_in_gen_and_doctor(w: &World, args: &[&str], needles: &[&str]) {
+    let run = |command: &[&str], json: bool| {
+        let mut all: Vec<&str> = command.to_vec();
+        all.extend_from_slice(args);
+        if json {
+            all.extend_from_slice(&["--format", "json"]);
+        }
+        w.cmd()
+            .args(&all)
+            .env("STUB_API_KEY", "k")
+            .output()
+            .unwrap()
+    };
+    let gen_json = json(&run(&["gen", "--check"], true).stdout);
+    let doctor_json = json(&run(&["doctor"], true).stdout);
+    let gen_text = String::from_utf8_lossy(&run(&["gen", "--check"], false).stderr).into_owned();
+    let doctor_text = String::from_utf8_lossy(&run(&["doctor"], false).stdout).into_owned();
+    let text = |v: &Value| v.as_str().map(str::to_owned);
+    for needle in needles {
+        let gen_found: Vec<Shown> = gen_json["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|x| x["message"].as_str().unwrap_or("").contains(needle))
+            .map(|x| {
+                (
+                    text(&x["message"]).unwrap_or_default(),
+                    text(&x["help"]),
+                    text(&x["severity"]).unwrap_or_default(),
+                )
+            })
+            .collect();
+        let doctor_found: Vec<Shown> = doctor_json
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|x| x["message"].as_str().unwrap_or("").contains(needle))
+            .map(|x| {
+                (
+                    text(&x["message"]).unwrap_or_default(),
+                    text(&x["fix"]),
+                    text(&x["status"]).unwrap_or_default(),
+                )
+            })
+            .collect();
+        let (message, help, severity) = one(gen_found, needle, "gen", &gen_json);
+        let doctor = one(doctor_found, needle, "doctor", &doctor_json);
+        assert_eq!(
+            (&message, &help, &severity),
+            (&doctor.0, &doctor.1, &doctor.2),
+            "gen and doctor word {needle:?} differently"
+        );
+        // The text forms: gen's first word and doctor's status word say
+        // the same severity, before the same words.
+        let (gen_word, doctor_word) = match severity.as_str() {
+            "error" => ("error:", "error"),
+            "warn" => ("warning:", "warn "),
+            other => panic!("severity {other:?} for {needle:?}"),
+        };
+        assert!(
+            gen_text.contains(&format!("{gen_word} {message}")),
+            "gen: {gen_word} {message}\n{gen_text}"
+        );
+        assert!(
+            doctor_text.contains(&format!("{doctor_word} {message}")),
+            "doctor: {doctor_word} {message}\n{doctor_text}"
+        );
+        if let Some(help) = help {
+            assert!(gen_text.contains(&help), "gen help: {help}\n{gen_text}");
+            assert!(
+                doctor_text.contains(&format!("fix: {help}")),
+                "doctor fix: {help}\n{doctor_text}"
+            );
+        }
+    }
+}
+
+/// Every hazard a Codex that reads profile files trips on, in the user's
+/// own parts of config.toml (which gen leaves as they are).
+#[test]
+fn gen_and_doctor_word_and_rank_each_hazard_alike() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.gen_yes();
+    let config = format!(
+        "profile = \"main\"\n{}\n[profiles.old]\nmodel = \"x\"\n\n\
+         [model_providers.ollama]\nname = \"mine\"\n\n\
+         [model_providers.chatty]\nname = \"C\"\nbase_url = \"https://c.example/v1\"\nwire_api = \"chat\"\n\n\
+         [model_providers.corp]\nname = \"Corp\"\nbase_url = \"https://corp.example/v1\"\n\n\
+         [model_providers.corp.auth]\nnote = 1\n",
+        w.read("config.toml")
+    );
+    w.file("codex-home/config.toml", &config);
+    same_in_gen_and_doctor(
+        &w,
+        &[],
+        &[
+            "[profiles.old]",
+            "profile = \"main\"",
+            "[model_providers.ollama]",
+            "wire_api = \"chat\"",
+            "[model_providers.corp.auth]",
+        ],
+    );
+}
+
+/// The hazards of a Codex that reads `[profiles.NAME]` tables: a profile
+/// file it does not read, and keys a user added to one codexgen wrote.
+#[test]
+fn gen_and_doctor_word_and_rank_profile_file_hazards_alike() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.gen_yes_for("0.169.0");
+    let mine = format!("{}[tools]\nweb_search = true\n", w.read("main.config.toml"));
+    w.file("codex-home/main.config.toml", &mine);
+    // A profile the home has no record of, whose file is there.
+    w.catalog(&format!(
+        "{CATALOG}  extra:\n    provider: stub\n    model: stub-model-3\n"
+    ));
+    w.file("codex-home/extra.config.toml", "model = \"by hand\"\n");
+    same_in_gen_and_doctor(
+        &w,
+        &["--codex-version", "0.133.0"],
+        &[
+            "main.config.toml holds keys",
+            "extra.config.toml is not read",
+        ],
+    );
+}
