@@ -26,7 +26,7 @@ use crate::codex::{self, Target, Version};
 use crate::codex_schema;
 use crate::diagnostic::{Exit, did_you_mean};
 use crate::error::Error;
-use crate::findings::Finding;
+use crate::findings::{Finding, Severity};
 use crate::hazards;
 use crate::home::CodexFile;
 use crate::keycmd;
@@ -34,7 +34,7 @@ use crate::layers::{self, Places};
 use crate::merge::Note;
 use crate::output::{OutputError, Stdout};
 use crate::plan::{self, Plan, read_optional};
-use crate::secrets::{KeyCheck, KeyVerdict, export_hint};
+use crate::secrets::{KeyCheck, KeyVerdict};
 use crate::settings::{Installed, Settings};
 use crate::state::State;
 use crate::verify;
@@ -611,7 +611,7 @@ fn check_keys(settings: &Settings, catalog: &Catalog, scope: &Scope, f: &mut Fin
         let only_as_default = !scope.named && scope.default.is_some_and(|d| users == [d]);
         match (&endpoint.auth, &endpoint.aws, &endpoint.env_key) {
             (Some(auth), _, _) => {
-                check_key_command(settings, auth, &scope_name, &users, only_as_default, f);
+                check_key_command(settings, &endpoint, auth, &users, only_as_default, f);
             }
             (None, Some(aws), _) => check_aws(aws, &scope_name, f),
             (None, None, Some(var)) => {
@@ -667,56 +667,32 @@ fn check_key_variable(
     let (id, var, users, only_as_default) = (key.id, key.var, key.users, key.only_as_default);
     let scope_name = format!("provider {id}");
     let check = KeyCheck::of_var(var, &endpoint.base_url);
+    let missing = check.verdict() == KeyVerdict::Missing;
+    let logged_in = id == "openai" && settings.codex_home.join("auth.json").is_file();
     let used = if users.is_empty() {
         " (no profile uses this provider)".to_owned()
+    } else if missing && only_as_default {
+        format!(
+            " (used by profile {}, the default, which plain `codex` runs)",
+            scope.default.unwrap_or_default()
+        )
     } else {
         format!(" (used by profile {})", users.join(", "))
     };
-    let export = Some(format!(
-        "{}{}",
-        export_hint(var, &endpoint.name),
-        endpoint.login_hint()
-    ));
-    let logged_in = id == "openai" && settings.codex_home.join("auth.json").is_file();
-    match check.verdict() {
-        KeyVerdict::Fine => f.add(&scope_name, Status::Ok, check.describe(var), None),
-        KeyVerdict::Missing if logged_in => f.add(
+    match endpoint.key_finding(var, &check, &used) {
+        None => f.add(&scope_name, Status::Ok, check.describe(var), None),
+        Some(_) if missing && logged_in => f.add(
             &scope_name,
             Status::Ok,
             format!("{}; Codex uses the login in auth.json", check.describe(var)),
             None,
         ),
-        KeyVerdict::Missing if only_as_default => f.add(
-            &scope_name,
-            Status::Warn,
-            format!(
-                "{} (used by profile {}, the default, which plain `codex` runs)",
-                check.describe(var),
-                scope.default.unwrap_or_default()
-            ),
-            export,
-        ),
-        KeyVerdict::Missing => f.add(
-            &scope_name,
-            Status::Error,
-            format!(
-                "{}{used}: Codex stops with \"Missing environment variable\"",
-                check.describe(var)
-            ),
-            export,
-        ),
-        KeyVerdict::Unusable => f.add(
-            &scope_name,
-            Status::Error,
-            format!("{}: the provider will answer 401", check.describe(var)),
-            Some(check.repair(var)),
-        ),
-        KeyVerdict::Doubtful => f.add(
-            &scope_name,
-            Status::Warn,
-            format!("{}: expect a 401", check.describe(var)),
-            Some(format!("check that {var} holds a {} key", endpoint.name)),
-        ),
+        Some(mut finding) => {
+            if missing && only_as_default {
+                finding.severity = Severity::Warning;
+            }
+            f.found(finding);
+        }
     }
 }
 
@@ -742,8 +718,8 @@ fn check_aws(aws: &Aws, scope_name: &str, f: &mut Findings) {
 /// which a hook that runs `codexgen doctor` should hear without failing).
 fn check_key_command(
     settings: &Settings,
+    endpoint: &Endpoint,
     auth: &AuthCommand,
-    scope_name: &str,
     users: &[&str],
     only_as_default: bool,
     f: &mut Findings,
@@ -751,7 +727,7 @@ fn check_key_command(
     let shown = auth.display();
     match keycmd::locate(auth, &settings.codex_home) {
         Ok(program) => f.add(
-            scope_name,
+            format!("provider {}", endpoint.id),
             Status::Ok,
             format!(
                 "key from `{shown}` ({}); not run here (`codexgen probe` runs it)",
@@ -765,16 +741,11 @@ fn check_key_command(
             } else {
                 format!(" (used by profile {})", users.join(", "))
             };
-            f.add(
-                scope_name,
-                if only_as_default {
-                    Status::Warn
-                } else {
-                    Status::Error
-                },
-                format!("Codex cannot get the key{used}: no key from `{shown}` ({err})"),
-                Some(err.help(auth)),
-            );
+            let mut finding = endpoint.no_key(auth, &err, &used);
+            if only_as_default {
+                finding.severity = Severity::Warning;
+            }
+            f.found(finding);
         }
     }
 }

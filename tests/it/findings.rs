@@ -174,3 +174,68 @@ fn gen_and_doctor_word_and_rank_profile_file_hazards_alike() {
         ],
     );
 }
+
+/// A key Codex cannot use (unset, quoted, a key command that is not
+/// there) is worded once: doctor, exec and probe say what Codex does with
+/// it in the same words, with the same fix.
+#[test]
+fn doctor_exec_and_probe_word_an_unusable_key_alike() {
+    let w = World::new();
+    w.catalog(&format!(
+        "{CATALOG}  corp:\n    provider: corp-p\n    model: c\n"
+    )
+    .replace(
+        "profiles:\n",
+        "  corp-p:\n    name: Corp\n    base_url: https://corp.example/v1\n    auth:\n      command: no-such-key-program\nprofiles:\n",
+    ));
+    w.gen_yes();
+    let run = |args: &[&str], key: Option<&str>| {
+        let mut cmd = w.cmd();
+        cmd.args(args);
+        match key {
+            Some(k) => cmd.env("STUB_API_KEY", k),
+            None => cmd.env_remove("STUB_API_KEY"),
+        };
+        let out = cmd.output().unwrap();
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    };
+    let unset = [
+        "STUB_API_KEY is not set",
+        ": Codex stops with \"Missing environment variable\"",
+        "export STUB_API_KEY=<your Stub AI key>",
+    ];
+    for (args, said) in [
+        (&["doctor", "main"][..], run(&["doctor", "main"], None)),
+        (&["exec", "main"][..], run(&["exec", "main"], None)),
+        (&["probe", "stub"][..], run(&["probe", "stub"], None)),
+    ] {
+        for words in unset {
+            assert!(said.contains(words), "{args:?}: {words}\n{said}");
+        }
+    }
+    let quoted = [
+        "STUB_API_KEY is wrapped in quotes",
+        ": the provider will answer 401",
+        "re-export STUB_API_KEY without quotes or surrounding spaces",
+    ];
+    for said in [
+        run(&["doctor", "main"], Some("\"k\"")),
+        run(&["exec", "main"], Some("\"k\"")),
+    ] {
+        for words in quoted {
+            assert!(said.contains(words), "{words}\n{said}");
+        }
+    }
+    let no_key = "no key from `no-such-key-program` (`no-such-key-program` is not on PATH), so it sends none and gets a 401";
+    for said in [
+        run(&["doctor", "corp"], Some("k")),
+        run(&["exec", "corp"], Some("k")),
+        run(&["probe", "corp-p"], Some("k")),
+    ] {
+        assert!(said.contains(no_key), "{said}");
+    }
+}
