@@ -31,7 +31,7 @@ use toml_edit::{Item, TableLike};
 
 use crate::child::{self, Keep};
 use crate::codex::{ProfileLayout, Target, Version};
-use crate::diagnostic::{Problem, Snippet};
+use crate::diagnostic::{Problem, Snippet, quoted_output};
 use crate::home::{CodexFile, ProfileName};
 use crate::merge::Managed;
 use crate::secrets::{redact, scrub};
@@ -346,10 +346,8 @@ fn strict_run(bin: &Path, home: &Path, user_home: &Path, profile: Option<&Profil
         .env("CODEX_HOME", home)
         .env("HOME", user_home);
     match child::run(&mut cmd, Keep::Stderr, MESSAGE, TIMEOUT) {
-        Err(e) => Answer::Other(format!("  | cannot run `{}`: {e}", bin.display())),
-        Ok(finished) if finished.status.is_none() => {
-            Answer::Other(format!("  | (no answer within {} s)", TIMEOUT.as_secs()))
-        }
+        Err(e) => Answer::Other(quoted_note(&format!("cannot run `{}`: {e}", bin.display()))),
+        Ok(finished) if finished.status.is_none() => Answer::Other(no_answer()),
         Ok(finished) => answer(&String::from_utf8_lossy(&finished.output)),
     }
 }
@@ -495,24 +493,28 @@ fn run(
         None => Err(VerifyError::Refused {
             loading,
             command,
-            message: format!("  | (no answer within {} s)", TIMEOUT.as_secs()),
+            message: no_answer(),
         }),
     }
 }
 
 /// Codex's own error, without its backtrace and environment warnings.
 fn codex_message(stderr: &str) -> String {
-    let lines: Vec<String> = stderr
+    let lines = stderr
         .lines()
         .take_while(|l| !l.starts_with("Stack backtrace:"))
         .filter(|l| !l.trim().is_empty() && !l.starts_with("WARNING: proceeding"))
-        .map(|l| format!("  | {}", scrub(&redact(l))))
-        .collect();
-    if lines.is_empty() {
-        "  | (Codex printed no message)".to_owned()
-    } else {
-        lines.join("\n")
-    }
+        .map(|l| scrub(&redact(l)));
+    quoted_output(lines).unwrap_or_else(|| quoted_note("(Codex printed no message)"))
+}
+
+/// codexgen's words where Codex's output would stand.
+fn quoted_note(note: &str) -> String {
+    quoted_output([note]).unwrap_or_default()
+}
+
+fn no_answer() -> String {
+    quoted_note(&format!("(no answer within {} s)", TIMEOUT.as_secs()))
 }
 
 #[cfg(test)]

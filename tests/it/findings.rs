@@ -239,3 +239,22 @@ fn doctor_exec_and_probe_word_an_unusable_key_alike() {
         assert!(said.contains(no_key), "{said}");
     }
 }
+
+/// A key command in a message is quoted as every command line codexgen
+/// prints (`sh_quote`): a word starting with `=` too, which zsh would
+/// expand (it was left bare by a second quoting of its own).
+#[test]
+fn a_key_command_in_a_message_is_quoted_as_every_command_line() {
+    let w = World::new();
+    w.catalog(&CATALOG.replace(
+        "    env_key: STUB_API_KEY\n",
+        "    auth:\n      command: no-such-key-program\n      args: [\"=x\", \"it's\"]\n",
+    ));
+    w.gen_yes();
+    let out = w.cmd().args(["doctor", "main"]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("no key from `no-such-key-program '=x' 'it'\\''s'`"),
+        "{stdout}"
+    );
+}
