@@ -10,7 +10,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::diagnostic::{Level, Problem};
+use crate::diagnostic::{Level, Problem, Snippet};
 
 /// How bad a finding is. One scale for every command; its words are
 /// doctor's statuses (`info`, `warn`, `error`, also in both JSON reports)
@@ -51,6 +51,8 @@ impl Severity {
 pub enum Subject {
     /// The Codex release (what it does with a flag, say).
     Codex,
+    /// The files codexgen writes, as they are or as planned.
+    Files,
     /// A layer around the user's files (`layers`).
     Layers,
     Provider(String),
@@ -61,6 +63,7 @@ impl fmt::Display for Subject {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Subject::Codex => f.write_str("codex"),
+            Subject::Files => f.write_str("files"),
             Subject::Layers => f.write_str("layers"),
             Subject::Provider(id) => write!(f, "provider {id}"),
             Subject::Profile(name) => write!(f, "profile {name}"),
@@ -83,7 +86,8 @@ pub struct Finding {
     pub fix: Option<String>,
     /// The profiles it concerns; empty when it concerns every profile.
     pub profiles: Vec<String>,
-    /// Where it is, when its message names a place in a file.
+    /// Where it is in a file, when it has a place; the message does not
+    /// name it, each rendering shows it ([`Finding::located`]).
     pub place: Option<Place>,
 }
 
@@ -105,10 +109,27 @@ impl Finding {
         self
     }
 
-    /// The finding as a problem on stderr: its message and, as the help,
-    /// its fix (rendered at [`Severity::level`]).
+    /// The message after its place (`file:line:column: `), if it has one.
+    pub fn located(&self) -> String {
+        match &self.place {
+            Some((file, line, column)) => format!("{file}:{line}:{column}: {}", self.message),
+            None => self.message.clone(),
+        }
+    }
+
+    /// The finding as a problem on stderr: its located message and, as the
+    /// help, its fix (rendered at [`Severity::level`]).
     pub fn problem(&self) -> Problem {
-        Problem::new(self.message.clone()).maybe_help(self.fix.clone())
+        Problem::new(self.located()).maybe_help(self.fix.clone())
+    }
+
+    /// The finding as a problem that shows its place as a snippet (the
+    /// line with a caret under `label`) rather than in the message.
+    pub fn problem_at(&self, snippet: Snippet, label: String) -> Problem {
+        Problem::new(self.message.clone())
+            .at(snippet)
+            .label(label)
+            .maybe_help(self.fix.clone())
     }
 }
 

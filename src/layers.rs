@@ -125,8 +125,7 @@ fn load(path: &Path, out: &mut Vec<Finding>) -> Option<toml::Table> {
                 whole.to_owned()
             };
             let mut finding = broken(format!(
-                "{}:{line}:{column}: not valid TOML ({}): `{offending}`; Codex refuses to start while it is so",
-                path.display(),
+                "not valid TOML ({}): `{offending}`; Codex refuses to start while it is so",
                 e.message()
             ));
             finding.place = Some((path.display().to_string(), line, column));

@@ -85,7 +85,7 @@ impl Findings {
         self.add(
             finding.subject.to_string(),
             finding.severity.into(),
-            finding.message,
+            finding.located(),
             finding.fix,
         );
     }
@@ -267,12 +267,7 @@ fn check_codex_schema(
         Ok(Some(schema)) => schema,
         Ok(None) => return,
         Err(e) => {
-            f.add(
-                "files",
-                Status::Warn,
-                format!("cannot check the files against Codex's schema: {e}"),
-                None,
-            );
+            f.found(codex_schema::unreadable(&e));
             return;
         }
     };
@@ -281,18 +276,9 @@ fn check_codex_schema(
         let Some(text) = p.current.as_deref() else {
             continue;
         };
-        for finding in schema.check(text) {
-            f.add(
-                "files",
-                Status::Warn,
-                format!(
-                    "{} line {}: {}",
-                    p.file,
-                    finding.line(text),
-                    finding.message(&whose)
-                ),
-                Some(finding.help().to_owned()),
-            );
+        let file = p.file.to_string();
+        for mismatch in schema.check(text) {
+            f.found(mismatch.finding(&whose, &file, text));
         }
     }
 }
@@ -524,24 +510,13 @@ fn report_unknown_keys(state: &State, strict: &verify::Strict, version: Version,
             .as_ref()
             .and_then(|file| state.files.get(file))
             .is_some_and(|recorded| key.is_managed(&recorded.managed));
-        let problem = key.problem(version, managed, false);
-        let at = &key.at;
-        f.add(
-            "files",
-            Status::Warn,
-            format!(
-                "{}:{}:{}: {} (`{}`)",
-                at.file,
-                at.line,
-                at.column,
-                problem.message,
-                at.text.trim()
-            ),
-            problem.help,
-        );
+        // Doctor shows no snippet: the line itself follows the message.
+        let mut finding = key.finding(version, managed);
+        finding.message = format!("{} (`{}`)", finding.message, key.at.text.trim());
+        f.found(finding);
     }
-    if let Some(problem) = verify::incomplete(strict, version) {
-        f.add("files", Status::Warn, problem.message, problem.help);
+    if let Some(finding) = verify::incomplete(strict, version) {
+        f.found(finding);
     } else if strict.unknown.is_empty() {
         f.add(
             "files",

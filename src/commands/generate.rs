@@ -36,7 +36,7 @@ use super::report::{self, Format, dim};
 use crate::catalog::Catalog;
 use crate::codex::{self, ProfileLayout, Target};
 use crate::codex_schema;
-use crate::diagnostic::{Exit, Level, Problem, printable};
+use crate::diagnostic::{Exit, Problem, printable};
 use crate::diff::{self, Kind};
 use crate::error::Error;
 use crate::findings::{Finding, Severity};
@@ -707,8 +707,8 @@ fn warn_about_unknown_keys(
         let rewritten = planned.is_some_and(|p| p.current != p.merged.text);
         said.warn(key.problem(version, managed, rewritten));
     }
-    if let Some(problem) = verify::incomplete(strict, version) {
-        said.warn(problem);
+    if let Some(finding) = verify::incomplete(strict, version) {
+        said.finding(finding);
     } else if strict.unknown.is_empty() {
         verbosity::info(&format!(
             "{} Codex {version} knows every key of the planned files (`codex --strict-config`)",
@@ -725,11 +725,20 @@ struct Warnings(Vec<gen_json::Said>);
 
 impl Warnings {
     fn warn(&mut self, problem: Problem) {
-        output::eprintln(problem.render(Level::Warning));
+        self.say(Severity::Warning, problem, None);
+    }
+
+    /// `problem` at `severity` (a note is not said: see [`Warnings::finding`]),
+    /// with the place of one whose message names it.
+    fn say(&mut self, severity: Severity, problem: Problem, place: Option<gen_json::Place>) {
+        let Some(level) = severity.level() else {
+            return;
+        };
+        output::eprintln(problem.render(level));
         self.0.push(gen_json::Said {
-            severity: Severity::Warning,
+            severity,
             problem,
-            place: None,
+            place,
         });
     }
 
@@ -737,16 +746,7 @@ impl Warnings {
     /// kept, and changes no exit status (the file is the user's to fix); a
     /// note is doctor's (`info`) and not said here.
     fn finding(&mut self, finding: Finding) {
-        let Some(level) = finding.severity.level() else {
-            return;
-        };
-        let problem = finding.problem();
-        output::eprintln(problem.render(level));
-        self.0.push(gen_json::Said {
-            severity: finding.severity,
-            problem,
-            place: finding.place,
-        });
+        self.say(finding.severity, finding.problem(), finding.place);
     }
 }
 
@@ -781,9 +781,7 @@ fn warn_about_codex_schema(settings: &Settings, plan: &Plan, said: &mut Warnings
         Ok(Some(schema)) => schema,
         Ok(None) => return,
         Err(e) => {
-            said.warn(Problem::new(format!(
-                "cannot check the files against Codex's schema: {e}"
-            )));
+            said.finding(codex_schema::unreadable(&e));
             return;
         }
     };
@@ -794,8 +792,8 @@ fn warn_about_codex_schema(settings: &Settings, plan: &Plan, said: &mut Warnings
         // Lines are those of the planned text: the file as `gen` writes it.
         let planned = p.current.as_deref() != Some(text);
         let file = p.path.display().to_string();
-        for problem in codex_schema::warnings(&schema, target, &file, text, planned) {
-            said.warn(problem);
+        for (finding, problem) in codex_schema::findings(&schema, target, &file, text, planned) {
+            said.say(finding.severity, problem, None);
         }
     }
 }
