@@ -4,8 +4,9 @@
 //! which versions codexgen has one for, and one cheap walk of a planned or
 //! on-disk TOML file against the nearest one at or below the target. The
 //! walk reports keys the schema does not know and values of the wrong basic
-//! type, each with its byte offset; callers show them as warnings (never a
-//! refusal: Codex writes keys its schema may lag behind). It is not a full
+//! type, each with its byte offset, and words each once as a warning
+//! (`findings::Finding`, never a refusal: Codex writes keys its schema may
+//! lag behind), which `gen` and `doctor` render alike. It is not a full
 //! validator: `$ref`, `allOf`, `oneOf`/`anyOf`, `properties`,
 //! `additionalProperties`, `items` and `type` are followed, everything else
 //! (enums, patterns, ranges, required keys) is left to Codex.

@@ -15,7 +15,8 @@
 //! from the scratch copy (`toml_edit`) and runs again, at most
 //! [`STRICT_ROUNDS`] times, and gives back every key found, placed in the
 //! text it was given (its own line and column when the key cannot be found
-//! there). These are warnings for the caller, never a refusal: Codex itself
+//! there). Each is worded once as a warning (`findings::Finding`,
+//! [`UnknownKey::finding`], [`incomplete`]), never a refusal: Codex itself
 //! loads such a file and ignores the key.
 //!
 //! `codex_schema` checks the same files against a JSON Schema of Codex's

@@ -33,11 +33,27 @@ fn json(out: &[u8]) -> Value {
     })
 }
 
-fn one(found: Vec<Shown>, needle: &str, who: &str, all: &Value) -> Shown {
+/// The one finding in `list` whose message holds `needle`, read with the
+/// report's names for its fix and severity fields.
+fn one(list: &Value, [fix, severity]: [&str; 2], needle: &str, who: &str) -> Shown {
+    let text = |v: &Value| v.as_str().map(str::to_owned);
+    let found: Vec<Shown> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["message"].as_str().unwrap_or("").contains(needle))
+        .map(|x| {
+            (
+                text(&x["message"]).unwrap_or_default(),
+                text(&x[fix]),
+                text(&x[severity]).unwrap_or_default(),
+            )
+        })
+        .collect();
     assert_eq!(
         found.len(),
         1,
-        "{who}: one finding naming {needle:?}, got {found:?} in {all:#}"
+        "{who}: one finding naming {needle:?}, got {found:?} in {list:#}"
     );
     found.into_iter().next().unwrap()
 }
@@ -62,36 +78,10 @@ fn same_in_gen_and_doctor(w: &World, args: &[&str], needles: &[&str]) {
     let doctor_json = json(&run(&["doctor"], true).stdout);
     let gen_text = String::from_utf8_lossy(&run(&["gen", "--check"], false).stderr).into_owned();
     let doctor_text = String::from_utf8_lossy(&run(&["doctor"], false).stdout).into_owned();
-    let text = |v: &Value| v.as_str().map(str::to_owned);
     for needle in needles {
-        let gen_found: Vec<Shown> = gen_json["warnings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|x| x["message"].as_str().unwrap_or("").contains(needle))
-            .map(|x| {
-                (
-                    text(&x["message"]).unwrap_or_default(),
-                    text(&x["help"]),
-                    text(&x["severity"]).unwrap_or_default(),
-                )
-            })
-            .collect();
-        let doctor_found: Vec<Shown> = doctor_json
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|x| x["message"].as_str().unwrap_or("").contains(needle))
-            .map(|x| {
-                (
-                    text(&x["message"]).unwrap_or_default(),
-                    text(&x["fix"]),
-                    text(&x["status"]).unwrap_or_default(),
-                )
-            })
-            .collect();
-        let (message, help, severity) = one(gen_found, needle, "gen", &gen_json);
-        let doctor = one(doctor_found, needle, "doctor", &doctor_json);
+        let (message, help, severity) =
+            one(&gen_json["warnings"], ["help", "severity"], needle, "gen");
+        let doctor = one(&doctor_json, ["fix", "status"], needle, "doctor");
         assert_eq!(
             (&message, &help, &severity),
             (&doctor.0, &doctor.1, &doctor.2),
