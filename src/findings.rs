@@ -156,7 +156,22 @@ mod tests {
     #[test]
     fn a_finding_is_a_problem_with_its_fix_as_help() {
         let f = Finding::new(Severity::Error, Subject::Provider("p".into()), "m").fix("do x");
-        assert!(f.problem().to_string().ends_with("m\n  = help: do x"));
+        assert_eq!(f.problem().to_string(), "m\n  = help: do x");
         assert_eq!(f.subject.to_string(), "provider p");
+    }
+
+    /// The message never names its place; each rendering puts it in front
+    /// (doctor, gen without a snippet) or shows it as a snippet.
+    #[test]
+    fn a_place_is_put_in_front_or_shown_as_a_snippet() {
+        let mut f =
+            Finding::new(Severity::Warning, Subject::Files, "`x` is unknown").fix("check it");
+        f.place = Some(("config.toml".into(), 2, 1));
+        assert_eq!(f.located(), "config.toml:2:1: `x` is unknown");
+        assert_eq!(f.problem().message, "config.toml:2:1: `x` is unknown");
+        let at = Snippet::at("config.toml", "a = 1\nx = 2\n", 2, 1, 1);
+        let shown = f.problem_at(at, "here".into());
+        assert_eq!(shown.message, "`x` is unknown");
+        assert!(shown.to_string().contains("--> config.toml:2:1"), "{shown}");
     }
 }
