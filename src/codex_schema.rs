@@ -4,8 +4,9 @@
 //! which versions codexgen has one for, and one cheap walk of a planned or
 //! on-disk TOML file against the nearest one at or below the target. The
 //! walk reports keys the schema does not know and values of the wrong basic
-//! type, each with its byte offset; callers show them as warnings (never a
-//! refusal: Codex writes keys its schema may lag behind). It is not a full
+//! type, each with its byte offset, and words each once as a warning
+//! (`findings::Finding`, never a refusal: Codex writes keys its schema may
+//! lag behind), which `gen` and `doctor` render alike. It is not a full
 //! validator: `$ref`, `allOf`, `oneOf`/`anyOf`, `properties`,
 //! `additionalProperties`, `items` and `type` are followed, everything else
 //! (enums, patterns, ranges, required keys) is left to Codex.
@@ -28,6 +29,7 @@ use toml_edit::{Item, TableLike};
 
 use crate::codex::Version;
 use crate::diagnostic::{Problem, Snippet};
+use crate::findings::{Finding, Severity, Subject};
 use crate::input::{self, Limit};
 
 /// A Codex config schema is about 150 KB; a folder file past this is not one.
@@ -74,20 +76,21 @@ pub struct ConfigSchema {
     root: Value,
 }
 
-/// What the walk found at one key.
+/// What the walk found at one key (a [`Finding`] once worded:
+/// [`Mismatch::finding`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Finding {
+pub struct Mismatch {
     /// The dotted key path, e.g. `model_providers.groq.base_ulr`.
     pub path: String,
     /// Byte offset of the key (or value) in the checked text.
     pub offset: usize,
     /// Its length in bytes, for the caret.
     pub width: usize,
-    pub kind: FindingKind,
+    pub kind: MismatchKind,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FindingKind {
+pub enum MismatchKind {
     /// The schema has no such key here.
     UnknownKey,
     /// The schema wants another type here (`expected` lists them).
@@ -175,12 +178,12 @@ pub fn whose(schema: &ConfigSchema, target: Version) -> String {
 pub const UNKNOWN_HELP: &str = "Codex ignores keys it does not know (0.169 warns only when a session starts): check the spelling; a key newer than the schema can stay";
 pub const TYPE_HELP: &str = "Codex may refuse to load this file or ignore the value: check it";
 
-impl Finding {
+impl Mismatch {
     /// One sentence; `whose` from [`whose`].
     pub fn message(&self, whose: &str) -> String {
         match &self.kind {
-            FindingKind::UnknownKey => format!("`{}` is not a key {whose} knows", self.path),
-            FindingKind::WrongType { expected, found } => {
+            MismatchKind::UnknownKey => format!("`{}` is not a key {whose} knows", self.path),
+            MismatchKind::WrongType { expected, found } => {
                 format!(
                     "`{}` is {found} here, but {whose} expects {expected}",
                     self.path
@@ -191,47 +194,64 @@ impl Finding {
 
     pub fn help(&self) -> &'static str {
         match self.kind {
-            FindingKind::UnknownKey => UNKNOWN_HELP,
-            FindingKind::WrongType { .. } => TYPE_HELP,
+            MismatchKind::UnknownKey => UNKNOWN_HELP,
+            MismatchKind::WrongType { .. } => TYPE_HELP,
         }
     }
 
-    /// The 1-based line of the finding in the checked text.
-    pub fn line(&self, text: &str) -> usize {
-        text.get(..self.offset)
-            .unwrap_or(text)
-            .matches('\n')
-            .count()
-            + 1
+    /// Where it is in `text`, the text of `file` (the name shown).
+    fn snippet(&self, file: &str, text: &str) -> Snippet {
+        Snippet::at_offset(file, text, self.offset, self.width.max(1))
+    }
+
+    /// The mismatch as every command words it: a warning (Codex loads the
+    /// file; it ignores an unknown key, and may refuse or ignore a value of
+    /// the wrong type) at its place in `file`, with the fix. `whose` from
+    /// [`whose`].
+    pub fn finding(&self, whose: &str, file: &str, text: &str) -> Finding {
+        let at = self.snippet(file, text);
+        let mut finding =
+            Finding::new(Severity::Warning, Subject::Files, self.message(whose)).fix(self.help());
+        finding.place = Some((file.to_owned(), at.line, at.column));
+        finding
     }
 }
 
-/// The warnings for one file: each finding of [`ConfigSchema::check`] on
-/// `text`, pointing at its line in `file` (the name shown to the user);
-/// `planned` when `text` is what `gen` would write, not what is on disk.
-pub fn warnings(
+/// When the schema cannot be read: nothing is checked, which is a warning.
+pub fn unreadable(e: &SchemaError) -> Finding {
+    Finding::new(
+        Severity::Warning,
+        Subject::Files,
+        format!("cannot check the files against Codex's schema: {e}"),
+    )
+}
+
+/// Each mismatch of `text` (named `file`, the name shown to the user) with
+/// the schema for `target`, as a finding and as a problem that shows its
+/// line with a caret (`gen`'s stderr); `planned` when `text` is what `gen`
+/// would write, not what is on disk.
+pub fn findings(
     schema: &ConfigSchema,
     target: Version,
     file: &str,
     text: &str,
     planned: bool,
-) -> Vec<Problem> {
+) -> Vec<(Finding, Problem)> {
     let whose = whose(schema, target);
     schema
         .check(text)
         .into_iter()
-        .map(|f| {
-            let mut label = match &f.kind {
-                FindingKind::UnknownKey => "unknown to Codex's schema".to_owned(),
-                FindingKind::WrongType { expected, .. } => format!("expected {expected}"),
+        .map(|m| {
+            let mut label = match &m.kind {
+                MismatchKind::UnknownKey => "unknown to Codex's schema".to_owned(),
+                MismatchKind::WrongType { expected, .. } => format!("expected {expected}"),
             };
             if planned {
                 label.push_str(" (line of the file as gen writes it)");
             }
-            Problem::new(f.message(&whose))
-                .at(Snippet::at_offset(file, text, f.offset, f.width.max(1)))
-                .label(label)
-                .help(f.help())
+            let finding = m.finding(&whose, file, text);
+            let problem = finding.problem_at(m.snippet(file, text), label);
+            (finding, problem)
         })
         .collect()
 }
@@ -243,7 +263,7 @@ impl ConfigSchema {
     /// Walks `text` (a config.toml or NAME.config.toml, which Codex reads as
     /// the same kind of layer) against the schema. A text that does not
     /// parse yields nothing: the stages that read it report that.
-    pub fn check(&self, text: &str) -> Vec<Finding> {
+    pub fn check(&self, text: &str) -> Vec<Mismatch> {
         let Ok(doc) = toml_edit::Document::parse(text) else {
             return Vec::new();
         };
@@ -259,7 +279,7 @@ impl ConfigSchema {
         table: &'t dyn TableLike,
         schema: &Value,
         path: &mut Vec<&'t str>,
-        found: &mut Vec<Finding>,
+        found: &mut Vec<Mismatch>,
     ) {
         if path.len() > MAX_DEPTH {
             return;
@@ -275,11 +295,11 @@ impl ConfigSchema {
                 Lookup::Anything => {}
                 Lookup::Unknown => {
                     let span = key.span().unwrap_or(0..0);
-                    found.push(Finding {
+                    found.push(Mismatch {
                         path: path.join("."),
                         offset: span.start,
                         width: span.len(),
-                        kind: FindingKind::UnknownKey,
+                        kind: MismatchKind::UnknownKey,
                     });
                 }
             }
@@ -293,7 +313,7 @@ impl ConfigSchema {
         schema: &Value,
         key_span: Option<std::ops::Range<usize>>,
         path: &mut Vec<&'t str>,
-        found: &mut Vec<Finding>,
+        found: &mut Vec<Mismatch>,
     ) {
         let (kind, span) = match item {
             Item::None => return,
@@ -304,11 +324,11 @@ impl ConfigSchema {
         let branches = self.branches(schema);
         if !allows(&branches, kind) {
             let span = span.unwrap_or(0..0);
-            found.push(Finding {
+            found.push(Mismatch {
                 path: path.join("."),
                 offset: span.start,
                 width: span.len(),
-                kind: FindingKind::WrongType {
+                kind: MismatchKind::WrongType {
                     expected: expected(&branches),
                     found: kind,
                 },
@@ -342,17 +362,17 @@ impl ConfigSchema {
         value: &'t toml_edit::Value,
         schema: &Value,
         path: &mut Vec<&'t str>,
-        found: &mut Vec<Finding>,
+        found: &mut Vec<Mismatch>,
     ) {
         let branches = self.branches(schema);
         let kind = toml_type(value);
         if !allows(&branches, kind) {
             let span = value.span().unwrap_or(0..0);
-            found.push(Finding {
+            found.push(Mismatch {
                 path: path.join("."),
                 offset: span.start,
                 width: span.len(),
-                kind: FindingKind::WrongType {
+                kind: MismatchKind::WrongType {
                     expected: expected(&branches),
                     found: kind,
                 },
@@ -528,7 +548,7 @@ mod tests {
         }
     }
 
-    fn paths(text: &str) -> Vec<(String, FindingKind)> {
+    fn paths(text: &str) -> Vec<(String, MismatchKind)> {
         schema()
             .check(text)
             .into_iter()
@@ -552,7 +572,7 @@ mod tests {
             ["modle", "model_providers.g.base_ulr"]
         );
         assert_eq!(&text[found[1].offset..][..found[1].width], "base_ulr");
-        assert!(found.iter().all(|f| f.kind == FindingKind::UnknownKey));
+        assert!(found.iter().all(|f| f.kind == MismatchKind::UnknownKey));
     }
 
     #[test]
@@ -570,7 +590,7 @@ mod tests {
         );
         assert_eq!(
             found[0].1,
-            FindingKind::WrongType {
+            MismatchKind::WrongType {
                 expected: "string".into(),
                 found: "integer"
             }

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::child::{self, Keep};
 use crate::codex::Version;
+use crate::diagnostic::quoted_output;
 use crate::input;
 use crate::write;
 
@@ -137,13 +138,10 @@ fn ask(bin: &Path, timeout: Duration) -> Result<Version, DetectError> {
         })
 }
 
-/// Another program's output under a message: one `  | ` line each.
+/// What `--version` printed, under the message.
 fn quoted(printed: &str) -> String {
-    if printed.is_empty() {
-        return "; it printed nothing".to_owned();
-    }
-    let lines: Vec<String> = printed.lines().map(|l| format!("  | {l}")).collect();
-    format!(":\n{}", lines.join("\n"))
+    quoted_output(printed.lines())
+        .map_or_else(|| "; it printed nothing".to_owned(), |q| format!(":\n{q}"))
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]

@@ -2,9 +2,10 @@
 //! warning codexgen prints (rustc's and uv's): `error:` or `warning:`, the
 //! message, the source line with a caret, the `caused by:` chain, then one
 //! `= help:` line. Also the exit codes, the did-you-mean rule, and how any
-//! text is made safe to show ([`printable`]) or to paste into a shell
-//! ([`sh_quote`]: `exec --print`, `aliases`, the help that names a
-//! catalog). Does not decide what is a problem; the stages and commands do
+//! text is made safe to show ([`printable`]), to paste into a shell
+//! ([`sh_quote`]: `exec --print`, `aliases`, a key command in a message,
+//! the help that names a catalog), or quoted under a message when another
+//! program printed it ([`quoted_output`]). Does not decide what is a problem; the stages and commands do
 //! that.
 
 use std::borrow::Cow;
@@ -462,6 +463,18 @@ pub fn printable_lines(text: &str, indent: &str) -> String {
         .join(&format!("\n{indent}"))
 }
 
+/// Another program's output as it stands under a message: one `  | `
+/// line per line it printed; `None` when it printed none (each caller says
+/// so in its own words). The lines are shown as given: a caller redacts
+/// what may hold a secret first.
+pub fn quoted_output<S: AsRef<str>>(lines: impl IntoIterator<Item = S>) -> Option<String> {
+    let quoted: Vec<String> = lines
+        .into_iter()
+        .map(|l| format!("  | {}", l.as_ref()))
+        .collect();
+    (!quoted.is_empty()).then(|| quoted.join("\n"))
+}
+
 /// A word for a POSIX shell (bash, zsh): bare when safe, else
 /// single-quoted; the one quoting of every command line codexgen prints.
 /// A leading `=` is quoted: zsh expands `=cmd` to the path
@@ -497,6 +510,15 @@ pub fn did_you_mean<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn another_programs_output_is_quoted_line_by_line() {
+        assert_eq!(
+            quoted_output("a\n  b".lines()).as_deref(),
+            Some("  | a\n  |   b")
+        );
+        assert_eq!(quoted_output("".lines()), None);
+    }
 
     #[test]
     fn posix_quoting() {

@@ -2,18 +2,28 @@
 //! the catalog is fine: legacy profile tables and selectors, profile files
 //! the target does not read, provider tables it refuses, the ignored
 //! top-level `-p`. One function finds them, for `gen` (in the planned
-//! files) and `doctor` (in the files on disk); each says how to fix it.
+//! files) and `doctor` (in the files on disk), and each is worded once, as
+//! a [`Finding`] with its severity and fix, which both commands render.
+//! The rules read no file: the caller hands in the texts ([`Texts`]).
 //! Facts per version: `docs/codex-versions.md`.
 
-use std::path::Path;
-
 use crate::catalog::Catalog;
-use crate::codex::{ProfileLayout, Target};
+use crate::codex::{self, ProfileLayout, Target};
 use toml::de::{DeTable, DeValue};
 
+use crate::findings::{Finding, Severity, Subject};
 use crate::home::{CodexFile, ProfileName};
 use crate::merge;
 use crate::state::State;
+
+/// The texts the rules look at: config.toml's, and a profile file's when
+/// a rule asks for it (`None`: not there, or not readable, which the plan
+/// reports). Asked for only where the target reads `[profiles.NAME]`
+/// tables, so that 10,000 profile files are not read for nothing.
+pub struct Texts<'a> {
+    pub config: &'a str,
+    pub profile_file: &'a dyn Fn(&CodexFile) -> Option<String>,
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Hazard {
@@ -49,14 +59,9 @@ pub enum Hazard {
     RefusedAuth { id: String, why: String },
 }
 
-/// What in `config` (config.toml's text) and the home trips `target`.
-pub fn find(
-    config: &str,
-    target: &Target,
-    catalog: &Catalog,
-    state: &State,
-    home: &Path,
-) -> Vec<Hazard> {
+/// What in `texts` (config.toml's, and the profile files') trips `target`.
+pub fn find(texts: &Texts<'_>, target: &Target, catalog: &Catalog, state: &State) -> Vec<Hazard> {
+    let config = texts.config;
     let mut found = Vec::new();
     // Only a few keys matter here, so the text is parsed into `toml`'s
     // plain tree (a quarter of the memory of toml_edit's at 10,000
@@ -111,7 +116,7 @@ pub fn find(
         ProfileLayout::Tables => {
             for profile in &catalog.profiles {
                 let file = CodexFile::Profile(profile.name.clone());
-                if !state.files.contains_key(&file) && file.path_in(home).exists() {
+                if !state.files.contains_key(&file) && (texts.profile_file)(&file).is_some() {
                     found.push(Hazard::UnreadProfileFile {
                         file,
                         profile: profile.name.to_string(),
@@ -122,12 +127,9 @@ pub fn find(
                 let Some(profile) = file.profile() else {
                     continue;
                 };
-                // Through the bounded reader; a file that cannot be read
-                // has no keys to warn about here (the plan reports it).
-                let text = crate::plan::read_optional(&file.path_in(home))
-                    .ok()
-                    .flatten()
-                    .unwrap_or_default();
+                // A file that cannot be read has no keys to warn about
+                // here (the plan reports it).
+                let text = (texts.profile_file)(file).unwrap_or_default();
                 let keys: Vec<String> = merge::leaf_paths(&text)
                     .into_iter()
                     .filter(|path| !written.managed.iter().any(|m| m.path == *path))
@@ -150,8 +152,93 @@ pub fn find(
 }
 
 impl Hazard {
+    /// The hazard as every command says it, for a home read by `target`.
+    pub fn finding(&self, target: &Target) -> Finding {
+        let version = target.version;
+        let config = CodexFile::Config;
+        let (severity, subject, message) = match self {
+            Hazard::LegacyTable { profile, .. } => (
+                Severity::Error,
+                Subject::Profile(profile.clone()),
+                format!(
+                    "{config} has a `[profiles.{profile}]` table; Codex {version} refuses `codex -p {profile}` while it is there"
+                ),
+            ),
+            Hazard::Selector { profile } => (
+                Severity::Error,
+                Subject::Profile(profile.clone()),
+                format!(
+                    "{config} selects a profile with `profile = \"{profile}\"`; Codex {version} refuses to load {config} while it is there, so every codex command fails"
+                ),
+            ),
+            Hazard::UnreadProfileFile { file, profile } => (
+                Severity::Warning,
+                Subject::Profile(profile.clone()),
+                format!(
+                    "{file} is not read by Codex {version} (it reads [profiles.{profile}] in {config})"
+                ),
+            ),
+            Hazard::StrandedKeys {
+                file,
+                profile,
+                keys,
+            } => (
+                Severity::Warning,
+                Subject::Profile(profile.clone()),
+                format!(
+                    "{file} holds keys you added ({}), which Codex {version} does not read: it reads no profile files",
+                    keys.join(", ")
+                ),
+            ),
+            Hazard::TopLevelProfileFlagIgnored => (
+                // `codex -p NAME` then silently runs another profile.
+                Severity::Warning,
+                Subject::Codex,
+                format!(
+                    "Codex {version} ignores `codex -p NAME` before the subcommand (fixed in {})",
+                    codex::TOP_LEVEL_PROFILE_FLAG
+                ),
+            ),
+            Hazard::BuiltinRedefined { id } => (
+                // Before the ids were reserved Codex loads the table and
+                // ignores it: the catalog's provider is not used, but
+                // nothing fails.
+                if version < codex::BUILTIN_IDS_RESERVED {
+                    Severity::Warning
+                } else {
+                    Severity::Error
+                },
+                Subject::Provider(id.clone()),
+                format!(
+                    "{config} defines [model_providers.{id}]; `{id}` is a built-in id, and Codex {version} {}",
+                    target.redefined_builtin(id).unwrap_or_default()
+                ),
+            ),
+            Hazard::RefusedWireApi { id, wire_api } => (
+                Severity::Error,
+                Subject::Provider(id.clone()),
+                format!(
+                    "{config} has wire_api = \"{wire_api}\" for `{id}`; Codex {version} refuses it{}",
+                    if wire_api == "chat" {
+                        format!(" (chat was removed in {})", codex::CHAT_REMOVED)
+                    } else {
+                        String::new()
+                    }
+                ),
+            ),
+            Hazard::RefusedAuth { id, why } => (
+                Severity::Error,
+                Subject::Provider(id.clone()),
+                format!(
+                    "{config}'s [model_providers.{id}.auth] {why}; Codex {version} refuses to load {config}"
+                ),
+            ),
+        };
+        Finding::new(severity, subject, message).fix(self.fix())
+    }
+
     /// What to do about it.
-    pub fn fix(&self) -> String {
+    fn fix(&self) -> String {
         match self {
             Hazard::LegacyTable {
                 profile,
@@ -236,6 +323,14 @@ mod tests {
         }
     }
 
+    /// config.toml's text, and no profile files.
+    fn texts(config: &str) -> Texts<'_> {
+        Texts {
+            config,
+            profile_file: &|_| None,
+        }
+    }
+
     #[test]
     fn an_auth_table_codex_refuses_is_found_from_0_118() {
         let config = "[model_providers.a]\nenv_key = \"A\"\n[model_providers.a.auth]\ncommand = \"op\"\n\
@@ -243,15 +338,7 @@ mod tests {
             [model_providers.c]\nrequires_openai_auth = true\nauth = { command = \"op\" }\n\
             [model_providers.d]\nrequires_openai_auth = false\nauth = { command = \"op\" }\n";
         let state = State::new(std::collections::BTreeMap::new());
-        let at = |v| {
-            find(
-                config,
-                &Target::at(v),
-                &catalog(),
-                &state,
-                Path::new("/nonexistent"),
-            )
-        };
+        let at = |v| find(&texts(config), &Target::at(v), &catalog(), &state);
         assert_eq!(
             at(Version::new(0, 118, 0)),
             vec![
@@ -282,11 +369,10 @@ mod tests {
         let config = "\u{feff}# codexgen: h\nprofile = \"a\"\n[profiles.a]\nmodel = \"m\"\n[profiles.\"b c\"]\n";
         let state = State::new(std::collections::BTreeMap::new());
         let found = find(
-            config,
+            &texts(config),
             &Target::at(Version::new(0, 169, 0)),
             &catalog(),
             &state,
-            Path::new("/nonexistent"),
         );
         assert_eq!(
             found,
@@ -316,11 +402,10 @@ mod tests {
             "[model_providers.ollama]\nname = \"x\"\n[model_providers.c]\nwire_api = \"chat\"\n";
         let state = State::new(std::collections::BTreeMap::new());
         let found = find(
-            config,
+            &texts(config),
             &Target::at(Version::new(0, 169, 0)),
             &catalog(),
             &state,
-            Path::new("/nonexistent"),
         );
         assert_eq!(
             found,
@@ -334,5 +419,119 @@ mod tests {
                 },
             ]
         );
+    }
+
+    /// A catalog with profiles `a` and `b` on one provider, built for `target`.
+    fn two_profiles(target: &Target) -> Catalog {
+        let yaml = "schema: 1\nversion: t\ndefault: a\nproviders:\n  p:\n    name: P\n    base_url: https://p.example/v1\n    env_key: P_KEY\nprofiles:\n  a:\n    provider: p\n    model: m\n  b:\n    provider: p\n    model: m\n";
+        let source = crate::catalog::Source {
+            name: "t.yaml".to_owned(),
+            text: yaml.to_owned(),
+        };
+        crate::catalog::layer(vec![source])
+            .and_then(|layered| layered.build(target))
+            .unwrap()
+    }
+
+    /// The profile-file rules read only the texts handed in: `a.config.toml`
+    /// (codexgen's, recorded) with a key the user added, and
+    /// `b.config.toml` (not recorded) that is there.
+    #[test]
+    fn profile_file_rules_read_the_texts_handed_in() {
+        let target = Target::at(Version::new(0, 133, 0));
+        let catalog = two_profiles(&target);
+        let a = CodexFile::Profile(ProfileName::new("a").unwrap());
+        let b = CodexFile::Profile(ProfileName::new("b").unwrap());
+        let mut files = std::collections::BTreeMap::new();
+        files.insert(
+            a.clone(),
+            crate::state::FileState {
+                managed: vec![crate::merge::Managed {
+                    path: vec!["model".to_owned()],
+                    value: "\"m\"".to_owned(),
+                }],
+                input: None,
+                text: None,
+            },
+        );
+        let state = State::new(files);
+        let on_disk = |file: &CodexFile| match file.to_string().as_str() {
+            "a.config.toml" => Some("model = \"m\"\n[tools]\nweb_search = true\n".to_owned()),
+            "b.config.toml" => Some(String::new()),
+            _ => None,
+        };
+        let texts = Texts {
+            config: "",
+            profile_file: &on_disk,
+        };
+        let found = find(&texts, &target, &catalog, &state);
+        assert_eq!(
+            found,
+            vec![
+                Hazard::UnreadProfileFile {
+                    file: b.clone(),
+                    profile: "b".into()
+                },
+                Hazard::StrandedKeys {
+                    file: a,
+                    profile: "a".into(),
+                    keys: vec!["tools.web_search".into()]
+                },
+            ]
+        );
+        // Neither file there: nothing to say.
+        let none = Texts {
+            config: "",
+            profile_file: &|_| None,
+        };
+        assert_eq!(find(&none, &target, &catalog, &state), Vec::new());
+    }
+
+    /// Each hazard is worded once, with its severity and subject: what gen
+    /// and doctor both print.
+    #[test]
+    fn each_hazard_is_one_finding() {
+        let target = Target::at(Version::new(0, 169, 0));
+        let said = |h: Hazard| {
+            let f = h.finding(&target);
+            (f.severity, f.subject.to_string(), f.message)
+        };
+        assert_eq!(
+            said(Hazard::Selector { profile: "a".into() }),
+            (
+                Severity::Error,
+                "profile a".to_owned(),
+                "config.toml selects a profile with `profile = \"a\"`; Codex 0.169.0 refuses to load config.toml while it is there, so every codex command fails".to_owned()
+            )
+        );
+        assert_eq!(
+            said(Hazard::RefusedWireApi {
+                id: "c".into(),
+                wire_api: "chat".into()
+            })
+            .2,
+            "config.toml has wire_api = \"chat\" for `c`; Codex 0.169.0 refuses it (chat was removed in 0.95.0)"
+        );
+        assert_eq!(
+            said(Hazard::RefusedWireApi {
+                id: "c".into(),
+                wire_api: "soap".into()
+            })
+            .2,
+            "config.toml has wire_api = \"soap\" for `c`; Codex 0.169.0 refuses it"
+        );
+        assert_eq!(
+            said(Hazard::TopLevelProfileFlagIgnored).0,
+            Severity::Warning
+        );
+        // A built-in id redefined is refused from 0.115, ignored before.
+        let builtin = Hazard::BuiltinRedefined {
+            id: "ollama".into(),
+        };
+        assert_eq!(builtin.finding(&target).severity, Severity::Error);
+        let old = builtin.finding(&Target::at(Version::new(0, 114, 0)));
+        assert_eq!(old.severity, Severity::Warning);
+        assert!(old.message.ends_with("Codex 0.114.0 loads such a table but ignores it: requests still go to the built-in URL"), "{}", old.message);
+        assert!(old.fix.is_some());
     }
 }

@@ -17,6 +17,7 @@ use std::time::Duration;
 
 use crate::catalog::AuthCommand;
 use crate::child::{self, Keep};
+use crate::diagnostic::sh_quote;
 use crate::secrets::conceal;
 
 /// Codex waits this long for a key command without `timeout_ms`.
@@ -88,22 +89,13 @@ impl KeyCommandError {
 }
 
 impl AuthCommand {
-    /// The command line as a person would type it (for messages; the
-    /// catalog holds no secrets, so it may be shown).
+    /// The command line as a person would type it, each word quoted as
+    /// every command line codexgen prints is (`sh_quote`); for messages:
+    /// the catalog holds no secrets, so it may be shown.
     pub fn display(&self) -> String {
         std::iter::once(self.command.as_str())
             .chain(self.args.iter().map(String::as_str))
-            .map(|word| {
-                if !word.is_empty()
-                    && word
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || "-_./:=@%+,".contains(c))
-                {
-                    word.to_owned()
-                } else {
-                    format!("'{}'", word.replace('\'', r"'\''"))
-                }
-            })
+            .map(sh_quote)
             .collect::<Vec<_>>()
             .join(" ")
     }
@@ -226,6 +218,15 @@ mod tests {
             refresh_interval_ms: None,
             cwd: None,
         }
+    }
+
+    /// Shown as every command line codexgen prints: a leading `=` is
+    /// quoted too (zsh would expand it).
+    #[test]
+    fn a_command_is_shown_as_sh_quote_quotes_it() {
+        let mut a = auth("op", None);
+        a.args = vec!["read".into(), "op://v/it's".into(), "=x".into()];
+        assert_eq!(a.display(), "op read 'op://v/it'\\''s' '=x'");
     }
 
     #[test]

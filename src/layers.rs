@@ -4,8 +4,8 @@
 //! below the user's, `requirements.toml`'s allowed values) and the
 //! `.codex/config.toml` of the project folders between the project root and
 //! the working folder, loaded only when trusted. Reads (bounded, through
-//! `input`), never writes; how a finding is printed is the command's
-//! (`doctor` reports them under `layers`, `gen` prints a note).
+//! `input`), never writes; each is a `findings::Finding` about `layers`,
+//! which `doctor` and `gen` render as they render every finding.
 //!
 //! How Codex 0.169.0 finds each layer (measured with the real binary, see
 //! `docs/codex-versions.md`, "Config layers"):
@@ -30,6 +30,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use crate::catalog::{self, Catalog, Profile, Provider, Setting};
+use crate::findings::{Finding, Severity, Subject};
 use crate::input::{self, Limit};
 
 /// The variable that moves the system folder, for tests and unusual installs.
@@ -66,41 +67,14 @@ impl Places {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Severity {
-    /// Changes nothing codexgen writes, or is ignored by Codex.
-    Info,
-    /// Overrides a value codexgen writes, or a layer file Codex refuses.
-    Warn,
-    /// Makes a profile fail when a session starts.
-    Error,
-}
-
-#[derive(Debug)]
-pub struct Finding {
-    pub severity: Severity,
-    /// The profiles it concerns; empty when it concerns every profile.
-    pub profiles: Vec<String>,
-    /// A layer file that cannot be read or parsed (Codex refuses it too).
-    pub broken: bool,
-    /// Where in a layer file it is (file, line, column), when it has a
-    /// place; the message names it too.
-    pub place: Option<(String, usize, usize)>,
-    pub message: String,
-    pub fix: Option<String>,
-}
-
-impl Finding {
-    fn new(severity: Severity, profiles: Vec<String>, message: String, fix: &str) -> Self {
-        Finding {
-            severity,
-            profiles,
-            broken: false,
-            place: None,
-            message,
-            fix: Some(fix.to_owned()),
-        }
-    }
+/// A finding about the layers, for `profiles` (empty: every profile).
+/// Severity: a note changes nothing codexgen writes or is ignored by Codex;
+/// a warning overrides a value codexgen writes, or is a layer file Codex
+/// refuses; an error makes a profile fail when a session starts.
+fn finding(severity: Severity, profiles: Vec<String>, message: String, fix: &str) -> Finding {
+    let mut finding = Finding::new(severity, Subject::Layers, message).fix(fix);
+    finding.profiles = profiles;
+    finding
 }
 
 /// Every finding about the layers around the user's files, given the text
@@ -151,8 +125,7 @@ fn load(path: &Path, out: &mut Vec<Finding>) -> Option<toml::Table> {
                 whole.to_owned()
             };
             let mut finding = broken(format!(
-                "{}:{line}:{column}: not valid TOML ({}): `{offending}`; Codex refuses to start while it is so",
-                path.display(),
+                "not valid TOML ({}): `{offending}`; Codex refuses to start while it is so",
                 e.message()
             ));
             finding.place = Some((path.display().to_string(), line, column));
@@ -162,15 +135,14 @@ fn load(path: &Path, out: &mut Vec<Finding>) -> Option<toml::Table> {
     }
 }
 
+/// A layer file that cannot be read or parsed (Codex refuses it too).
 fn broken(message: String) -> Finding {
-    Finding {
-        severity: Severity::Warn,
-        profiles: Vec::new(),
-        broken: true,
-        place: None,
+    finding(
+        Severity::Warning,
+        Vec::new(),
         message,
-        fix: Some("fix the file, or move it out of the way (it is not codexgen's)".to_owned()),
-    }
+        "fix the file, or move it out of the way (it is not codexgen's)",
+    )
 }
 
 /// 1-based line and column of byte `at`.
@@ -252,8 +224,8 @@ fn managed(catalog: &Catalog, file: &Path, table: &toml::Table, out: &mut Vec<Fi
     let file = file.display();
     for key in ["model", "model_provider"] {
         if let Some(value) = table.get(key) {
-            out.push(Finding::new(
-                Severity::Warn,
+            out.push(finding(
+                Severity::Warning,
                 Vec::new(),
                 format!(
                     "{file} sets `{key}` = {}: it overrides every profile's {key}, whatever the profile says (even over `-m`, `-c` and `-p`)",
@@ -269,8 +241,8 @@ fn managed(catalog: &Catalog, file: &Path, table: &toml::Table, out: &mut Vec<Fi
         };
         let users = profiles_where(catalog, |p| p.setting(key).is_some());
         if !users.is_empty() {
-            out.push(Finding::new(
-                Severity::Warn,
+            out.push(finding(
+                Severity::Warning,
                 users.clone(),
                 format!(
                     "{file} sets `{key}` = {}: it overrides the {key} of profile {}, whatever the profile says",
@@ -282,8 +254,8 @@ fn managed(catalog: &Catalog, file: &Path, table: &toml::Table, out: &mut Vec<Fi
         }
     }
     for (id, keys, users) in provider_keys(catalog, table, Provider::writes) {
-        out.push(Finding::new(
-            Severity::Warn,
+        out.push(finding(
+            Severity::Warning,
             users,
             format!(
                 "{file} sets {keys} in [model_providers.{id}]: it overrides what the catalog says for that provider"
@@ -303,8 +275,8 @@ fn below(catalog: &Catalog, file: &Path, table: &toml::Table, out: &mut Vec<Find
         };
         let unset = profiles_where(catalog, |p| p.setting(key).is_none());
         if !unset.is_empty() {
-            out.push(Finding::new(
-                Severity::Info,
+            out.push(finding(
+                Severity::Note,
                 unset.clone(),
                 format!(
                     "{file} sets `{key}` = {}: profile(s) {} leave it unset, so Codex uses this value for them",
@@ -316,8 +288,8 @@ fn below(catalog: &Catalog, file: &Path, table: &toml::Table, out: &mut Vec<Find
         }
     }
     for (id, keys, users) in provider_keys(catalog, table, |p, k| !p.writes(k)) {
-        out.push(Finding::new(
-            Severity::Info,
+        out.push(finding(
+            Severity::Note,
             users,
             format!(
                 "{file} sets {keys} in [model_providers.{id}], which the catalog leaves unset: Codex uses that value"
@@ -355,7 +327,7 @@ fn requirements(catalog: &Catalog, file: &Path, table: &toml::Table, out: &mut V
                 continue;
             }
             let name = profile.name.as_str();
-            out.push(Finding::new(
+            out.push(finding(
                 Severity::Error,
                 vec![name.to_owned()],
                 format!(
@@ -412,8 +384,8 @@ fn project(places: &Places, user_config: Option<&str>, out: &mut Vec<Finding>) {
                     model_seen |= project_file(&file, &table, model_seen, out);
                 }
             } else {
-                out.push(Finding::new(
-                    Severity::Info,
+                out.push(finding(
+                    Severity::Note,
                     Vec::new(),
                     format!(
                         "Codex ignores {}: {} is not a trusted project",
@@ -466,8 +438,8 @@ fn main_checkout(root: &Path) -> Option<PathBuf> {
 fn project_file(file: &Path, table: &toml::Table, shadowed: bool, out: &mut Vec<Finding>) -> bool {
     let file = file.display();
     if let Some(value) = table.get("model_provider") {
-        out.push(Finding::new(
-            Severity::Info,
+        out.push(finding(
+            Severity::Note,
             Vec::new(),
             format!(
                 "{file} sets `model_provider` = {}: Codex ignores model_provider in a project file",
@@ -480,8 +452,8 @@ fn project_file(file: &Path, table: &toml::Table, shadowed: bool, out: &mut Vec<
         return false;
     };
     if !shadowed {
-        out.push(Finding::new(
-            Severity::Warn,
+        out.push(finding(
+            Severity::Warning,
             Vec::new(),
             format!(
                 "{file} sets `model` = {}: in this project `codex -p NAME` uses it instead of the profile's model (`codexgen exec` passes `-m` and is not affected)",

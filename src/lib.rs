@@ -17,8 +17,10 @@
 //! settings   Codex home, catalog files, target version, installed Codex (found once),
 //!            and the catalog a home records for the commands that follow it
 //! whose      which catalog wrote a home; a found one that is another (gen, aliases...)
-//! hazards    what in a home trips the target Codex (gen and doctor)
+//! hazards    what in a home trips the target Codex (gen and doctor), from texts
 //! layers     Codex's config layers around the user's files (/etc/codex, projects)
+//! findings   one finding (severity, subject, words, fix) that every command
+//!            renders: hazards and layers are found as findings
 //! codex_schema  Codex's own config schema, checked against the planned files
 //! error      the error a command ends with, and its one rendering
 //! stages     catalog, render, merge, diff, write (also the rule for links and
@@ -41,6 +43,7 @@ mod detect;
 mod diagnostic;
 mod diff;
 mod error;
+mod findings;
 #[doc(hidden)]
 pub mod fuzz;
 mod hazards;

@@ -786,6 +786,13 @@ pub fn read_optional(path: &Path) -> Result<Option<String>, Error> {
     Ok(input::read_optional(path, input::CODEX_FILE)?)
 }
 
+/// A file of the home as it is on disk, for the rules that take texts
+/// (`hazards`): `None` when it is not there or cannot be read (the plan
+/// reports that with its reason).
+pub fn text_on_disk(home: &Path, file: &CodexFile) -> Option<String> {
+    read_optional(&file.path_in(home)).ok().flatten()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,7 +15,8 @@
 //! from the scratch copy (`toml_edit`) and runs again, at most
 //! [`STRICT_ROUNDS`] times, and gives back every key found, placed in the
 //! text it was given (its own line and column when the key cannot be found
-//! there). These are warnings for the caller, never a refusal: Codex itself
+//! there). Each is worded once as a warning (`findings::Finding`,
+//! [`UnknownKey::finding`], [`incomplete`]), never a refusal: Codex itself
 //! loads such a file and ignores the key.
 //!
 //! `codex_schema` checks the same files against a JSON Schema of Codex's
@@ -31,7 +32,8 @@ use toml_edit::{Item, TableLike};
 
 use crate::child::{self, Keep};
 use crate::codex::{ProfileLayout, Target, Version};
-use crate::diagnostic::{Problem, Snippet};
+use crate::diagnostic::{Problem, Snippet, quoted_output};
+use crate::findings::{Finding, Severity, Subject};
 use crate::home::{CodexFile, ProfileName};
 use crate::merge::Managed;
 use crate::secrets::{redact, scrub};
@@ -268,19 +270,15 @@ impl UnknownKey {
             .is_some_and(|path| managed.iter().any(|m| m.path.starts_with(path)))
     }
 
-    /// The warning for it: `version` is the Codex that named it, `managed`
-    /// whether codexgen wrote it, `planned` whether its line is that of the
-    /// file as `gen` would write it (not as it is on disk).
-    pub fn problem(&self, version: Version, managed: bool, planned: bool) -> Problem {
+    /// The key as every command words it: a warning (Codex loads the file
+    /// and ignores the key) at its place. `version` is the Codex that named
+    /// it, `managed` whether codexgen wrote it.
+    pub fn finding(&self, version: Version, managed: bool) -> Finding {
         let file = self
             .file
             .as_ref()
             .map_or_else(|| self.at.file.clone(), ToString::to_string);
-        let mut label = "unknown to `codex --strict-config`".to_owned();
-        if planned {
-            label.push_str(" (line of the file as gen writes it)");
-        }
-        let help = if managed {
+        let fix = if managed {
             format!(
                 "codexgen writes this key, so this is a codexgen bug: please report it with the catalog entry and `codex --version` (Codex {version} ignores the key meanwhile)"
             )
@@ -289,27 +287,41 @@ impl UnknownKey {
                 "Codex {version} does not know this key: check its spelling or remove it (Codex ignores it)"
             )
         };
-        Problem::new(format!(
-            "Codex {version} does not know `{}` in {file}",
-            self.key
-        ))
-        .at(self.at.clone())
-        .label(label)
-        .help(help)
+        let mut finding = Finding::new(
+            Severity::Warning,
+            Subject::Files,
+            format!("Codex {version} does not know `{}` in {file}", self.key),
+        )
+        .fix(fix);
+        finding.place = Some((self.at.file.clone(), self.at.line, self.at.column));
+        finding
+    }
+
+    /// [`UnknownKey::finding`] with its line and a caret (`gen`'s
+    /// stderr); `planned` whether the line is that of the file as `gen`
+    /// would write it (not as it is on disk).
+    pub fn problem(&self, version: Version, managed: bool, planned: bool) -> Problem {
+        let mut label = "unknown to `codex --strict-config`".to_owned();
+        if planned {
+            label.push_str(" (line of the file as gen writes it)");
+        }
+        self.finding(version, managed)
+            .problem_at(self.at.clone(), label)
     }
 }
 
 /// What the strict pass leaves unsaid, as a warning: the bound was hit, or it
 /// stopped early.
-pub fn incomplete(strict: &Strict, version: Version) -> Option<Problem> {
+pub fn incomplete(strict: &Strict, version: Version) -> Option<Finding> {
+    let warning = |message| Finding::new(Severity::Warning, Subject::Files, message);
     if let Some(why) = &strict.unfinished {
-        Some(Problem::new(format!(
+        Some(warning(format!(
             "the unknown-key check with Codex {version} (`codex --strict-config exec`) did not finish:\n{why}"
         )))
     } else if strict.bound_hit {
-        Some(Problem::new(format!(
+        Some(warning(format!(
             "Codex {version} named {STRICT_ROUNDS} unknown keys, the most one check looks for; there may be more"
-        )).help("remove or fix those, then run the check again"))
+        )).fix("remove or fix those, then run the check again"))
     } else {
         None
     }
@@ -346,10 +358,8 @@ fn strict_run(bin: &Path, home: &Path, user_home: &Path, profile: Option<&Profil
         .env("CODEX_HOME", home)
         .env("HOME", user_home);
     match child::run(&mut cmd, Keep::Stderr, MESSAGE, TIMEOUT) {
-        Err(e) => Answer::Other(format!("  | cannot run `{}`: {e}", bin.display())),
-        Ok(finished) if finished.status.is_none() => {
-            Answer::Other(format!("  | (no answer within {} s)", TIMEOUT.as_secs()))
-        }
+        Err(e) => Answer::Other(quoted_note(&format!("cannot run `{}`: {e}", bin.display()))),
+        Ok(finished) if finished.status.is_none() => Answer::Other(no_answer()),
         Ok(finished) => answer(&String::from_utf8_lossy(&finished.output)),
     }
 }
@@ -495,24 +505,28 @@ fn run(
         None => Err(VerifyError::Refused {
             loading,
             command,
-            message: format!("  | (no answer within {} s)", TIMEOUT.as_secs()),
+            message: no_answer(),
         }),
     }
 }
 
 /// Codex's own error, without its backtrace and environment warnings.
 fn codex_message(stderr: &str) -> String {
-    let lines: Vec<String> = stderr
+    let lines = stderr
         .lines()
         .take_while(|l| !l.starts_with("Stack backtrace:"))
         .filter(|l| !l.trim().is_empty() && !l.starts_with("WARNING: proceeding"))
-        .map(|l| format!("  | {}", scrub(&redact(l))))
-        .collect();
-    if lines.is_empty() {
-        "  | (Codex printed no message)".to_owned()
-    } else {
-        lines.join("\n")
-    }
+        .map(|l| scrub(&redact(l)));
+    quoted_output(lines).unwrap_or_else(|| quoted_note("(Codex printed no message)"))
+}
+
+/// codexgen's words where Codex's output would stand.
+fn quoted_note(note: &str) -> String {
+    quoted_output([note]).unwrap_or_default()
+}
+
+fn no_answer() -> String {
+    quoted_note(&format!("(no answer within {} s)", TIMEOUT.as_secs()))
 }
 
 #[cfg(test)]

@@ -26,14 +26,15 @@ use crate::codex::{self, Target, Version};
 use crate::codex_schema;
 use crate::diagnostic::{Exit, did_you_mean};
 use crate::error::Error;
-use crate::hazards::{self, Hazard};
+use crate::findings::{Finding, Severity};
+use crate::hazards;
 use crate::home::CodexFile;
 use crate::keycmd;
-use crate::layers::{self, Places, Severity};
+use crate::layers::{self, Places};
 use crate::merge::Note;
 use crate::output::{OutputError, Stdout};
 use crate::plan::{self, Plan, read_optional};
-use crate::secrets::{KeyCheck, KeyVerdict, export_hint};
+use crate::secrets::{KeyCheck, KeyVerdict};
 use crate::settings::{Installed, Settings};
 use crate::state::State;
 use crate::verify;
@@ -44,8 +45,10 @@ pub struct Options {
     pub profiles: Vec<String>,
 }
 
+/// One line of the report: a check that passed (`ok`), or a finding
+/// rendered (`findings::Finding`, or one of doctor's own checks).
 #[derive(Debug, Serialize)]
-pub struct Finding {
+pub struct Line {
     /// `codex`, `files`, `layers`, `provider <id>`, `profile <name>` or
     /// `other profiles`.
     pub scope: String,
@@ -58,7 +61,7 @@ pub struct Finding {
 }
 
 #[derive(Default)]
-struct Findings(Vec<Finding>);
+struct Findings(Vec<Line>);
 
 impl Findings {
     fn add(
@@ -68,13 +71,23 @@ impl Findings {
         message: impl Into<String>,
         fix: Option<String>,
     ) {
-        self.0.push(Finding {
+        self.0.push(Line {
             scope: own_words(&scope.into()),
             status,
             message: shown_lines(&message.into()),
             fix: fix.map(|f| own_words(&f)),
             profiles: Vec::new(),
         });
+    }
+
+    /// A finding as every command words it, under its subject.
+    fn found(&mut self, finding: Finding) {
+        self.add(
+            finding.subject.to_string(),
+            finding.severity.into(),
+            finding.located(),
+            finding.fix,
+        );
     }
 }
 
@@ -204,10 +217,10 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
     })
 }
 
-fn print_text(out: &mut Stdout, findings: &[Finding]) -> Result<(), OutputError> {
+fn print_text(out: &mut Stdout, findings: &[Line]) -> Result<(), OutputError> {
     // Grouped by scope, scopes in the order they first appear (in one pass:
     // at 10,000 providers there are 10,000 scopes).
-    let mut scopes: Vec<(&str, Vec<&Finding>)> = Vec::new();
+    let mut scopes: Vec<(&str, Vec<&Line>)> = Vec::new();
     let mut at: HashMap<&str, usize> = HashMap::new();
     for x in findings {
         let group = *at.entry(x.scope.as_str()).or_insert_with(|| {
@@ -254,12 +267,7 @@ fn check_codex_schema(
         Ok(Some(schema)) => schema,
         Ok(None) => return,
         Err(e) => {
-            f.add(
-                "files",
-                Status::Warn,
-                format!("cannot check the files against Codex's schema: {e}"),
-                None,
-            );
+            f.found(codex_schema::unreadable(&e));
             return;
         }
     };
@@ -268,18 +276,9 @@ fn check_codex_schema(
         let Some(text) = p.current.as_deref() else {
             continue;
         };
-        for finding in schema.check(text) {
-            f.add(
-                "files",
-                Status::Warn,
-                format!(
-                    "{} line {}: {}",
-                    p.file,
-                    finding.line(text),
-                    finding.message(&whose)
-                ),
-                Some(finding.help().to_owned()),
-            );
+        let file = p.file.to_string();
+        for mismatch in schema.check(text) {
+            f.found(mismatch.finding(&whose, &file, text));
         }
     }
 }
@@ -438,71 +437,12 @@ fn check_config_on_disk(
         return; // missing (reported above), or unreadable (check_files reported it)
     };
     let target = Target::at(version);
-    for hazard in hazards::find(current, &target, catalog, state, &settings.codex_home) {
-        let fix = Some(hazard.fix());
-        match &hazard {
-            Hazard::BuiltinRedefined { id } => f.add(
-                format!("provider {id}"),
-                Status::Error,
-                format!(
-                    "{config} defines [model_providers.{id}], a built-in id; Codex {version} {}",
-                    target.redefined_builtin(id).unwrap_or_default()
-                ),
-                fix,
-            ),
-            Hazard::RefusedWireApi { id, wire_api } => f.add(
-                format!("provider {id}"),
-                Status::Error,
-                format!("{config} has wire_api = \"{wire_api}\" for `{id}`; Codex {version} refuses it (chat was removed in {})", codex::CHAT_REMOVED),
-                fix,
-            ),
-            Hazard::RefusedAuth { id, why } => f.add(
-                format!("provider {id}"),
-                Status::Error,
-                format!("{config}'s [model_providers.{id}.auth] {why}; Codex {version} refuses to load {config}"),
-                fix,
-            ),
-            Hazard::LegacyTable { profile, .. } => f.add(
-                format!("profile {profile}"),
-                Status::Error,
-                format!("{config} still has [profiles.{profile}]: `codex -p {profile}` fails on Codex {version}"),
-                fix,
-            ),
-            Hazard::Selector { profile } => f.add(
-                format!("profile {profile}"),
-                Status::Error,
-                format!("{config} has `profile = \"{profile}\"`: Codex {version} refuses to load it, so every codex command fails"),
-                fix,
-            ),
-            Hazard::UnreadProfileFile { file, profile } => f.add(
-                format!("profile {profile}"),
-                Status::Warn,
-                format!("{file} is not read by Codex {version} (it reads [profiles.{profile}] in {config})"),
-                fix,
-            ),
-            Hazard::StrandedKeys {
-                file,
-                profile,
-                keys,
-            } => f.add(
-                format!("profile {profile}"),
-                Status::Warn,
-                format!(
-                    "{file} holds keys you added ({}), which Codex {version} does not read",
-                    keys.join(", ")
-                ),
-                fix,
-            ),
-            Hazard::TopLevelProfileFlagIgnored => f.add(
-                "codex",
-                Status::Warn,
-                format!(
-                    "Codex {version} ignores `codex -p NAME` before the subcommand (fixed in {})",
-                    codex::TOP_LEVEL_PROFILE_FLAG
-                ),
-                fix,
-            ),
-        }
+    let texts = hazards::Texts {
+        config: current,
+        profile_file: &|file| plan::text_on_disk(&settings.codex_home, file),
+    };
+    for hazard in hazards::find(&texts, &target, catalog, state) {
+        f.found(hazard.finding(&target));
     }
 }
 
@@ -570,24 +510,13 @@ fn report_unknown_keys(state: &State, strict: &verify::Strict, version: Version,
             .as_ref()
             .and_then(|file| state.files.get(file))
             .is_some_and(|recorded| key.is_managed(&recorded.managed));
-        let problem = key.problem(version, managed, false);
-        let at = &key.at;
-        f.add(
-            "files",
-            Status::Warn,
-            format!(
-                "{}:{}:{}: {} (`{}`)",
-                at.file,
-                at.line,
-                at.column,
-                problem.message,
-                at.text.trim()
-            ),
-            problem.help,
-        );
+        // Doctor shows no snippet: the line itself follows the message.
+        let mut finding = key.finding(version, managed);
+        finding.message = format!("{} (`{}`)", finding.message, key.at.text.trim());
+        f.found(finding);
     }
-    if let Some(problem) = verify::incomplete(strict, version) {
-        f.add("files", Status::Warn, problem.message, problem.help);
+    if let Some(finding) = verify::incomplete(strict, version) {
+        f.found(finding);
     } else if strict.unknown.is_empty() {
         f.add(
             "files",
@@ -615,12 +544,7 @@ fn check_layers(
         if !finding.profiles.is_empty() && !finding.profiles.iter().any(|p| scope.has(p)) {
             continue;
         }
-        let status = match finding.severity {
-            Severity::Info => Status::Info,
-            Severity::Warn => Status::Warn,
-            Severity::Error => Status::Error,
-        };
-        f.add("layers", status, finding.message, finding.fix);
+        f.found(finding);
     }
 }
 
@@ -662,7 +586,7 @@ fn check_keys(settings: &Settings, catalog: &Catalog, scope: &Scope, f: &mut Fin
         let only_as_default = !scope.named && scope.default.is_some_and(|d| users == [d]);
         match (&endpoint.auth, &endpoint.aws, &endpoint.env_key) {
             (Some(auth), _, _) => {
-                check_key_command(settings, auth, &scope_name, &users, only_as_default, f);
+                check_key_command(settings, &endpoint, auth, &users, only_as_default, f);
             }
             (None, Some(aws), _) => check_aws(aws, &scope_name, f),
             (None, None, Some(var)) => {
@@ -718,56 +642,32 @@ fn check_key_variable(
     let (id, var, users, only_as_default) = (key.id, key.var, key.users, key.only_as_default);
     let scope_name = format!("provider {id}");
     let check = KeyCheck::of_var(var, &endpoint.base_url);
+    let missing = check.verdict() == KeyVerdict::Missing;
+    let logged_in = id == "openai" && settings.codex_home.join("auth.json").is_file();
     let used = if users.is_empty() {
         " (no profile uses this provider)".to_owned()
+    } else if missing && only_as_default {
+        format!(
+            " (used by profile {}, the default, which plain `codex` runs)",
+            scope.default.unwrap_or_default()
+        )
     } else {
         format!(" (used by profile {})", users.join(", "))
     };
-    let export = Some(format!(
-        "{}{}",
-        export_hint(var, &endpoint.name),
-        endpoint.login_hint()
-    ));
-    let logged_in = id == "openai" && settings.codex_home.join("auth.json").is_file();
-    match check.verdict() {
-        KeyVerdict::Fine => f.add(&scope_name, Status::Ok, check.describe(var), None),
-        KeyVerdict::Missing if logged_in => f.add(
+    match endpoint.key_finding(var, &check, &used) {
+        None => f.add(&scope_name, Status::Ok, check.describe(var), None),
+        Some(_) if missing && logged_in => f.add(
             &scope_name,
             Status::Ok,
             format!("{}; Codex uses the login in auth.json", check.describe(var)),
             None,
         ),
-        KeyVerdict::Missing if only_as_default => f.add(
-            &scope_name,
-            Status::Warn,
-            format!(
-                "{} (used by profile {}, the default, which plain `codex` runs)",
-                check.describe(var),
-                scope.default.unwrap_or_default()
-            ),
-            export,
-        ),
-        KeyVerdict::Missing => f.add(
-            &scope_name,
-            Status::Error,
-            format!(
-                "{}{used}: Codex stops with \"Missing environment variable\"",
-                check.describe(var)
-            ),
-            export,
-        ),
-        KeyVerdict::Unusable => f.add(
-            &scope_name,
-            Status::Error,
-            format!("{}: the provider will answer 401", check.describe(var)),
-            Some(check.repair(var)),
-        ),
-        KeyVerdict::Doubtful => f.add(
-            &scope_name,
-            Status::Warn,
-            format!("{}: expect a 401", check.describe(var)),
-            Some(format!("check that {var} holds a {} key", endpoint.name)),
-        ),
+        Some(mut finding) => {
+            if missing && only_as_default {
+                finding.severity = Severity::Warning;
+            }
+            f.found(finding);
+        }
     }
 }
 
@@ -793,8 +693,8 @@ fn check_aws(aws: &Aws, scope_name: &str, f: &mut Findings) {
 /// which a hook that runs `codexgen doctor` should hear without failing).
 fn check_key_command(
     settings: &Settings,
+    endpoint: &Endpoint,
     auth: &AuthCommand,
-    scope_name: &str,
     users: &[&str],
     only_as_default: bool,
     f: &mut Findings,
@@ -802,7 +702,7 @@ fn check_key_command(
     let shown = auth.display();
     match keycmd::locate(auth, &settings.codex_home) {
         Ok(program) => f.add(
-            scope_name,
+            format!("provider {}", endpoint.id),
             Status::Ok,
             format!(
                 "key from `{shown}` ({}); not run here (`codexgen probe` runs it)",
@@ -816,16 +716,11 @@ fn check_key_command(
             } else {
                 format!(" (used by profile {})", users.join(", "))
             };
-            f.add(
-                scope_name,
-                if only_as_default {
-                    Status::Warn
-                } else {
-                    Status::Error
-                },
-                format!("Codex cannot get the key{used}: no key from `{shown}` ({err})"),
-                Some(err.help(auth)),
-            );
+            let mut finding = endpoint.no_key(auth, &err, &used);
+            if only_as_default {
+                finding.severity = Severity::Warning;
+            }
+            f.found(finding);
         }
     }
 }

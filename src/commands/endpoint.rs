@@ -1,7 +1,9 @@
 //! Owns what the troubleshooting commands need to know about a provider as
 //! Codex will reach it: the effective base URL, key variable, query
-//! parameters and headers (Codex's built-ins included). Judging a key's
-//! value is `secrets`' job.
+//! parameters and headers (Codex's built-ins included), and what a key
+//! Codex cannot use means for a run, worded once for doctor, exec and
+//! probe ([`Endpoint::key_finding`], [`Endpoint::no_key`]). Judging a
+//! key's value is `secrets`' job.
 
 use std::fmt::Write as _;
 
@@ -13,6 +15,9 @@ const BEDROCK_URL: &str = "(Codex's Amazon Bedrock endpoint for the AWS region)"
 const GCP_URL: &str = "(Codex's Vertex AI endpoint for the Google Cloud project and location)";
 
 use crate::catalog::{AuthCommand, Aws, Bedrock, Index, Provider};
+use crate::findings::{Finding, Severity, Subject};
+use crate::keycmd::KeyCommandError;
+use crate::secrets::{KeyCheck, KeyVerdict, export_hint};
 
 /// A provider as Codex will call it.
 #[derive(Debug, Clone)]
@@ -94,6 +99,47 @@ impl Endpoint {
             env_http_headers: Vec::new(),
             builtin: true,
         })
+    }
+
+    /// What the value of its key variable `var` (checked: `check`) means
+    /// for a Codex run, with the fix; `None` when it is fine. `used` says
+    /// who needs it (` (used by profile NAME)`), or is empty.
+    pub fn key_finding(&self, var: &str, check: &KeyCheck, used: &str) -> Option<Finding> {
+        let described = format!("{}{used}", check.describe(var));
+        let (severity, message, fix) = match check.verdict() {
+            KeyVerdict::Fine => return None,
+            KeyVerdict::Missing => (
+                Severity::Error,
+                format!("{described}: Codex stops with \"Missing environment variable\""),
+                format!("{}{}", export_hint(var, &self.name), self.login_hint()),
+            ),
+            KeyVerdict::Unusable => (
+                Severity::Error,
+                format!("{described}: the provider will answer 401"),
+                check.repair(var),
+            ),
+            KeyVerdict::Doubtful => (
+                Severity::Warning,
+                format!("{described}: a 401 would mean it is the wrong key"),
+                format!("check that {var} holds a {} key", self.name),
+            ),
+        };
+        Some(Finding::new(severity, Subject::Provider(self.id.clone()), message).fix(fix))
+    }
+
+    /// A key command that gives no key (not found as Codex finds it, or
+    /// failed when run): Codex 0.169.0 then sends its requests without
+    /// one (measured). `used` as for [`Endpoint::key_finding`].
+    pub fn no_key(&self, auth: &AuthCommand, err: &KeyCommandError, used: &str) -> Finding {
+        Finding::new(
+            Severity::Error,
+            Subject::Provider(self.id.clone()),
+            format!(
+                "Codex cannot get the key{used}: no key from `{}` ({err}), so it sends none and gets a 401",
+                auth.display()
+            ),
+        )
+        .fix(err.help(auth))
     }
 
     /// What a key-variable fix adds for this provider: Codex's built-in

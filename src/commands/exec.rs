@@ -12,12 +12,13 @@ use super::endpoint::Endpoint;
 use crate::catalog::{Catalog, Profile, Setting};
 use crate::diagnostic::{Exit, Level, Problem, did_you_mean, sh_quote};
 use crate::error::Error;
+use crate::findings::Severity;
 use crate::home::CodexFile;
 use crate::keycmd;
 use crate::output::{self, Stdout};
 use crate::plan::{self, read_optional};
 use crate::render::toml_string;
-use crate::secrets::{KeyCheck, KeyVerdict, export_hint};
+use crate::secrets::KeyCheck;
 use crate::settings::Settings;
 
 pub struct Options {
@@ -154,40 +155,17 @@ fn preflight(
     if let Some(auth) = &endpoint.auth
         && let Err(err) = keycmd::locate(auth, &settings.codex_home)
     {
-        problems.push(
-            Problem::new(format!(
-                "no key from `{}` ({err}): Codex would send none and get a 401",
-                auth.display()
-            ))
-            .help(err.help(auth)),
-        );
+        problems.push(endpoint.no_key(auth, &err, "").problem());
     }
-    if let Some(var) = &endpoint.env_key {
-        let check = KeyCheck::of_var(var, &endpoint.base_url);
-        match check.verdict() {
-            KeyVerdict::Missing | KeyVerdict::Unusable => problems.push(
-                Problem::new(format!(
-                    "{}: Codex would stop with \"Missing environment variable\" or get a 401",
-                    check.describe(var)
-                ))
-                .help(if check.no_header_carries() {
-                    check.repair(var)
-                } else {
-                    format!(
-                        "{} (no quotes, no spaces){}",
-                        export_hint(var, &endpoint.name),
-                        endpoint.login_hint()
-                    )
-                }),
-            ),
-            KeyVerdict::Doubtful => output::eprintln(
-                Problem::new(format!(
-                    "{}; a 401 would mean it is the wrong key",
-                    check.describe(var)
-                ))
-                .render(Level::Warning),
-            ),
-            KeyVerdict::Fine => {}
+    // What the key variable's value means for the run, as doctor says it:
+    // an error stops the run, a warning is printed.
+    if let Some(var) = &endpoint.env_key
+        && let Some(finding) =
+            endpoint.key_finding(var, &KeyCheck::of_var(var, &endpoint.base_url), "")
+    {
+        match finding.severity {
+            Severity::Error => problems.push(finding.problem()),
+            _ => output::eprintln(finding.problem().render(Level::Warning)),
         }
     }
     Ok(problems)

@@ -1,7 +1,7 @@
 //! Owns the JSON shape of `gen --diff --format json` and `gen --check
 //! --format json`: one document on stdout, built from the plan's typed
-//! files and notes and the run's warnings as `Problem`s (never from printed
-//! text). Does not decide exit codes
+//! files and notes and the run's warnings as `Problem`s with their
+//! severity (never from printed text). Does not decide exit codes
 //! or print anything else; `generate` does.
 //!
 //! Every value and key from a file passes [`shown`]: a credential is
@@ -15,6 +15,7 @@ use super::report::{own_words, shown, shown_lines};
 use crate::codex::Target;
 use crate::diagnostic::{Problem, printable};
 use crate::diff;
+use crate::findings::Severity;
 use crate::home::CodexFile;
 use crate::merge::{self, DriftAction, Note};
 use crate::plan::{Plan, Planned};
@@ -36,15 +37,20 @@ pub struct Report {
     /// What `gen --check` exits 1 for: a file that changes (one that only
     /// gains codexgen's header is in sync), or an unfinished record.
     pub out_of_date: bool,
-    /// The warnings the run also printed on stderr: what will trip Codex,
-    /// values set by hand that the catalog replaces, keys Codex does not
-    /// know (`--verify`), broken layer files. Never an exit status.
+    /// The warnings and errors the run also printed on stderr (notes are
+    /// not here): what will trip Codex, values set by hand that the catalog
+    /// replaces, keys Codex does not know (`--verify`), broken layer files.
+    /// Never an exit status.
     pub warnings: Vec<Warning>,
 }
 
 /// One warning, with its place when it has one.
 #[derive(Debug, Serialize)]
 pub struct Warning {
+    /// `warn`, or `error` for what makes Codex fail (a finding in the
+    /// user's part of a file, which gen leaves as it is): the words of
+    /// doctor's `status`.
+    pub severity: Severity,
     pub message: String,
     /// The file as shown on stderr; `null` for a warning without a place.
     pub file: Option<String>,
@@ -58,15 +64,24 @@ pub struct Warning {
 
 /// A warning's place when its message names it rather than showing a
 /// snippet (a broken layer file): file, line, column.
-pub type Place = (String, usize, usize);
+pub use crate::findings::Place;
 
-fn warning((p, place): &(Problem, Option<Place>)) -> Warning {
+/// What the run said on stderr, as the report names it.
+pub struct Said {
+    pub severity: Severity,
+    pub problem: Problem,
+    pub place: Option<Place>,
+}
+
+fn warning(said: &Said) -> Warning {
+    let (p, place) = (&said.problem, &said.place);
     let place = p
         .snippet
         .as_deref()
         .map(|s| (s.file.clone(), s.line, s.column))
         .or_else(|| place.clone());
     Warning {
+        severity: said.severity,
         // A many-line warning (one value taken over per line) keeps its
         // lines: JSON escapes them, a literal `\u{a}` would not read.
         message: shown_lines(&p.message),
@@ -191,7 +206,7 @@ pub fn status(p: &Planned) -> FileStatus {
 pub fn report(
     plan: &Plan,
     state: &State,
-    warnings: &[(Problem, Option<Place>)],
+    warnings: &[Said],
     catalog: CatalogInfo,
     target: &Target,
     home: &str,

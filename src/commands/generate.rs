@@ -36,10 +36,11 @@ use super::report::{self, Format, dim};
 use crate::catalog::Catalog;
 use crate::codex::{self, ProfileLayout, Target};
 use crate::codex_schema;
-use crate::diagnostic::{Exit, Level, Problem, printable};
+use crate::diagnostic::{Exit, Problem, printable};
 use crate::diff::{self, Kind};
 use crate::error::Error;
-use crate::hazards::{self, Hazard};
+use crate::findings::{Finding, Severity};
+use crate::hazards;
 use crate::home::{self, CodexFile};
 use crate::layers;
 use crate::merge::{DriftAction, Note};
@@ -706,8 +707,8 @@ fn warn_about_unknown_keys(
         let rewritten = planned.is_some_and(|p| p.current != p.merged.text);
         said.warn(key.problem(version, managed, rewritten));
     }
-    if let Some(problem) = verify::incomplete(strict, version) {
-        said.warn(problem);
+    if let Some(finding) = verify::incomplete(strict, version) {
+        said.finding(finding);
     } else if strict.unknown.is_empty() {
         verbosity::info(&format!(
             "{} Codex {version} knows every key of the planned files (`codex --strict-config`)",
@@ -716,20 +717,36 @@ fn warn_about_unknown_keys(
     }
 }
 
-/// The warnings a run prints on stderr as it finds them, kept for the
-/// JSON report (`warnings`), which names the same ones.
+/// The warnings (and findings) a run prints on stderr as it finds them,
+/// kept for the JSON report (`warnings`), which names the same ones.
 /// Each with the place (file, line, column) of one whose message names it.
 #[derive(Default)]
-struct Warnings(Vec<(Problem, Option<gen_json::Place>)>);
+struct Warnings(Vec<gen_json::Said>);
 
 impl Warnings {
     fn warn(&mut self, problem: Problem) {
-        self.warn_at(problem, None);
+        self.say(Severity::Warning, problem, None);
     }
 
-    fn warn_at(&mut self, problem: Problem, place: Option<gen_json::Place>) {
-        output::eprintln(problem.render(Level::Warning));
-        self.0.push((problem, place));
+    /// `problem` at `severity` (a note is not said: see [`Warnings::finding`]),
+    /// with the place of one whose message names it.
+    fn say(&mut self, severity: Severity, problem: Problem, place: Option<gen_json::Place>) {
+        let Some(level) = severity.level() else {
+            return;
+        };
+        output::eprintln(problem.render(level));
+        self.0.push(gen_json::Said {
+            severity,
+            problem,
+            place,
+        });
+    }
+
+    /// A finding, at its severity: a warning or an error is printed and
+    /// kept, and changes no exit status (the file is the user's to fix); a
+    /// note is doctor's (`info`) and not said here.
+    fn finding(&mut self, finding: Finding) {
+        self.say(finding.severity, finding.problem(), finding.place);
     }
 }
 
@@ -751,7 +768,7 @@ fn warn_before_writing(
     warn_about_removed_edits(plan, said);
     warn_about_codex_schema(settings, plan, said);
     warn_about_unrecorded(plan, state, said);
-    note_layers(settings, catalog, plan, said);
+    warn_about_layers(settings, catalog, plan, said);
 }
 
 /// Checks each planned file, managed keys and the user's own alike, against
@@ -764,9 +781,7 @@ fn warn_about_codex_schema(settings: &Settings, plan: &Plan, said: &mut Warnings
         Ok(Some(schema)) => schema,
         Ok(None) => return,
         Err(e) => {
-            said.warn(Problem::new(format!(
-                "cannot check the files against Codex's schema: {e}"
-            )));
+            said.finding(codex_schema::unreadable(&e));
             return;
         }
     };
@@ -777,32 +792,23 @@ fn warn_about_codex_schema(settings: &Settings, plan: &Plan, said: &mut Warnings
         // Lines are those of the planned text: the file as `gen` writes it.
         let planned = p.current.as_deref() != Some(text);
         let file = p.path.display().to_string();
-        for problem in codex_schema::warnings(&schema, target, &file, text, planned) {
-            said.warn(problem);
+        for (finding, problem) in codex_schema::findings(&schema, target, &file, text, planned) {
+            said.say(finding.severity, problem, None);
         }
     }
 }
 
-/// One note per value of Codex's layers around the Codex home that
-/// overrides or forbids what the catalog says (`layers`); a layer file that
-/// cannot be read or parsed is a warning. Neither stops the run: the files
-/// are not codexgen's.
-fn note_layers(settings: &Settings, catalog: &Catalog, plan: &Plan, said: &mut Warnings) {
+/// Each value of Codex's layers around the Codex home that overrides or
+/// forbids what the catalog says, and each layer file that cannot be read
+/// or parsed (`layers`), at its severity. None stops the run: the files are
+/// not codexgen's.
+fn warn_about_layers(settings: &Settings, catalog: &Catalog, plan: &Plan, said: &mut Warnings) {
     let user_config = plan
         .get(&CodexFile::Config)
         .and_then(|p| p.merged.text.as_deref().or(p.current.as_deref()));
     let places = layers::Places::here(&settings.codex_home);
     for finding in layers::find(catalog, &places, user_config) {
-        let message = printable(&redact(&finding.message)).into_owned();
-        if finding.broken {
-            let mut problem = Problem::new(message);
-            if let Some(fix) = finding.fix {
-                problem = problem.help(fix);
-            }
-            said.warn_at(problem, finding.place);
-        } else if finding.severity != layers::Severity::Info {
-            verbosity::info(&format!("{} {message}", dim("note:")));
-        }
+        said.finding(finding);
     }
 }
 
@@ -1026,59 +1032,12 @@ fn warn_about_hazards(
         .get(&CodexFile::Config)
         .and_then(|p| p.merged.text.as_deref())
         .unwrap_or_default();
-    let version = settings.target.version;
-    let found = hazards::find(
+    let texts = hazards::Texts {
         config,
-        &settings.target,
-        catalog,
-        state,
-        &settings.codex_home,
-    );
-    for hazard in found {
-        let message = match &hazard {
-            Hazard::LegacyTable { profile, .. } => format!(
-                "{} has a `[profiles.{profile}]` table that codexgen did not write; Codex {version} refuses `codex -p {profile}` while it is there",
-                CodexFile::Config
-            ),
-            Hazard::Selector { profile } => format!(
-                "{config} selects a profile with `profile = \"{profile}\"`; Codex {version} refuses to load {config} while it is there, so every codex command fails",
-                config = CodexFile::Config
-            ),
-            Hazard::UnreadProfileFile { file, profile } => {
-                let message = format!(
-                    "{file} is not read by Codex {version} (it reads [profiles.{profile}] in {}); it is left alone",
-                    CodexFile::Config
-                );
-                said.warn(Problem::new(message));
-                continue;
-            }
-            Hazard::StrandedKeys { file, keys, .. } => format!(
-                "{file} holds keys you added ({}), which Codex {version} does not read: it reads no profile files",
-                keys.join(", ")
-            ),
-            Hazard::TopLevelProfileFlagIgnored => {
-                verbosity::info(&format!(
-                    "{} Codex {version} ignores `codex -p NAME` before the subcommand; use `codex exec --profile NAME` (fixed in Codex {})",
-                    dim("note:"),
-                    codex::TOP_LEVEL_PROFILE_FLAG
-                ));
-                continue;
-            }
-            Hazard::BuiltinRedefined { id } => format!(
-                "{} defines [model_providers.{id}], which is not codexgen's; `{id}` is a built-in id, and Codex {version} {}",
-                CodexFile::Config,
-                settings.target.redefined_builtin(id).unwrap_or_default()
-            ),
-            Hazard::RefusedAuth { id, why } => format!(
-                "{config}'s [model_providers.{id}.auth] {why}; Codex {version} refuses to load {config}",
-                config = CodexFile::Config
-            ),
-            Hazard::RefusedWireApi { id, wire_api } => format!(
-                "{} has wire_api = \"{wire_api}\" for `{id}`, which is not codexgen's; Codex {version} refuses it",
-                CodexFile::Config
-            ),
-        };
-        said.warn(Problem::new(message).help(hazard.fix()));
+        profile_file: &|file| plan::text_on_disk(&settings.codex_home, file),
+    };
+    for hazard in hazards::find(&texts, &settings.target, catalog, state) {
+        said.finding(hazard.finding(&settings.target));
     }
 }
 

@@ -24,7 +24,7 @@ use crate::error::Error;
 use crate::keycmd;
 use crate::output::Stdout;
 use crate::plan;
-use crate::secrets::{self, KeyCheck, KeyVerdict, export_hint, redact, scrub};
+use crate::secrets::{self, KeyCheck, KeyVerdict, redact, scrub};
 use crate::settings::Settings;
 use crate::verbosity;
 use std::path::Path;
@@ -197,10 +197,8 @@ fn probe(
         match keycmd::run(auth, codex_home) {
             Ok(k) => key = Some(k),
             Err(err) => {
-                return not_probed(
-                    format!("no key from `{}` ({err})", auth.display()),
-                    err.help(auth),
-                );
+                let finding = e.no_key(auth, &err, "");
+                return not_probed(finding.message, finding.fix.unwrap_or_default());
             }
         }
     }
@@ -226,17 +224,13 @@ fn probe(
     }
     if let Some(var) = &e.env_key {
         let check = KeyCheck::of_var(var, &e.base_url);
-        // Codex would stop before sending anything; so does the probe.
-        if check.verdict() == KeyVerdict::Missing {
-            return not_probed(
-                check.describe(var),
-                format!("{}{}", export_hint(var, &e.name), e.login_hint()),
-            );
-        }
-        // No HTTP header carries it: sending would fail on this side, and
-        // say nothing about the provider.
-        if check.no_header_carries() {
-            return not_probed(check.describe(var), check.repair(var));
+        // Codex would stop before sending anything; so does the probe. No
+        // HTTP header carries it: sending would fail on this side, and say
+        // nothing about the provider.
+        if (check.verdict() == KeyVerdict::Missing || check.no_header_carries())
+            && let Some(finding) = e.key_finding(var, &check, "")
+        {
+            return not_probed(finding.message, finding.fix.unwrap_or_default());
         }
         key = std::env::var(var).ok();
     }

@@ -7,6 +7,7 @@ use anstyle::{AnsiColor, Style};
 use serde::Serialize;
 
 use crate::diagnostic::{printable, printable_lines};
+use crate::findings::Severity;
 use crate::secrets::redact;
 
 /// How a report is printed.
@@ -26,6 +27,17 @@ pub enum Status {
     Info,
     Warn,
     Error,
+}
+
+impl From<Severity> for Status {
+    /// A finding's status: its severity's word.
+    fn from(severity: Severity) -> Self {
+        match severity {
+            Severity::Note => Status::Info,
+            Severity::Warning => Status::Warn,
+            Severity::Error => Status::Error,
+        }
+    }
 }
 
 /// The status as a fixed-width, coloured word.

@@ -84,7 +84,12 @@ fn an_unknown_key_in_the_users_section_is_a_warning_with_its_line() {
     // Nothing else in the file, managed or the user's, is unknown to it.
     assert_eq!(stderr.matches("warning:").count(), 1, "{stderr}");
 
-    // doctor reads the file on disk: the same key, with its line there.
+    // doctor reads the file on disk: the same key, with its place there,
+    // in gen's words and at gen's severity.
+    let said = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("warning: `tui.notifcations`"))
+        .unwrap();
     let out = w
         .cmd()
         .env("CODEXGEN_CODEX_SCHEMAS", &dir)
@@ -94,7 +99,7 @@ fn an_unknown_key_in_the_users_section_is_a_warning_with_its_line() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         stdout.contains(&format!(
-            "warn  config.toml line {line}: `tui.notifcations` is not a key"
+            "warn  config.toml:{line}:1: `tui.notifcations`{said}"
         )),
         "{stdout}"
     );

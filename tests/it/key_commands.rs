@@ -461,7 +461,7 @@ fn probe_says_why_a_key_command_gives_no_key_and_sends_nothing() {
         let text = output(&a);
         assert!(
             text.contains(&format!(
-                "not probed: no key from `{}` ({why})",
+                "not probed: Codex cannot get the key: no key from `{}` ({why}), so it sends none",
                 tok.display()
             )),
             "{name}:\n{text}"
@@ -593,7 +593,7 @@ fn exec_and_aliases_need_no_key_variable() {
         .assert()
         .code(1)
         .stderr(contains(
-            "no key from `no-such-key-program` (`no-such-key-program` is not on PATH): Codex would send none and get a 401",
+            "error: Codex cannot get the key: no key from `no-such-key-program` (`no-such-key-program` is not on PATH), so it sends none and gets a 401",
         ))
         .stdout(predicate::str::is_empty());
 }
@@ -734,7 +734,7 @@ fn an_auth_table_left_without_its_command_is_named() {
         .assert()
         .success()
         .stderr(contains(
-            "warning: config.toml's [model_providers.corp.auth] has no `command`; Codex 0.171.0 refuses to load config.toml",
+            "error: config.toml's [model_providers.corp.auth] has no `command`; Codex 0.171.0 refuses to load config.toml",
         ));
     w.cmd()
         .args(["doctor", "main"])

@@ -173,7 +173,7 @@ fn keyed(w: &World) -> Command {
 }
 
 #[test]
-fn managed_config_overrides_are_warnings_in_doctor_and_notes_in_gen() {
+fn managed_config_overrides_are_warnings_in_doctor_and_gen() {
     let w = with_system(&[(
         "managed_config.toml",
         "model = \"gpt-admin\"\nmodel_reasoning_effort = \"low\"\n[model_providers.beta-p]\nbase_url = \"https://proxy.example/v1\"\nsomething_else = 1\n",
@@ -199,17 +199,17 @@ fn managed_config_overrides_are_warnings_in_doctor_and_notes_in_gen() {
     assert!(out.contains("sets `model` = \"gpt-admin\""), "{out}");
     assert!(!out.contains("model_reasoning_effort"), "{out}");
     assert!(!out.contains("model_providers.beta-p"), "{out}");
-    // gen: one note each, and it still writes.
+    // gen: one warning each, as doctor words it, and it still writes.
     std::fs::remove_file(w.home.join("beta.config.toml")).expect("remove");
     keyed(&w)
         .args(["gen", "--yes"])
         .assert()
         .success()
         .stderr(contains(format!(
-            "note: {m} sets `model` = \"gpt-admin\": it overrides every profile's model"
+            "warning: {m} sets `model` = \"gpt-admin\": it overrides every profile's model"
         )))
         .stderr(contains(format!(
-            "note: {m} sets `base_url` in [model_providers.beta-p]"
+            "warning: {m} sets `base_url` in [model_providers.beta-p]"
         )));
     assert!(w.exists("beta.config.toml"));
 }
@@ -237,12 +237,12 @@ fn requirements_that_forbid_a_profiles_sandbox_mode_are_an_error_for_it() {
         .assert()
         .success()
         .stdout(contains("allows sandbox_mode").not());
-    // gen notes it, and is not stopped by it.
+    // gen says it, as an error too, and is not stopped by it.
     keyed(&w)
         .args(["gen", "--check"])
         .assert()
         .success()
-        .stderr(contains("note: ").and(contains("so `codex -p alpha` fails at session start")));
+        .stderr(contains("error: ").and(contains("so `codex -p alpha` fails at session start")));
 }
 
 #[test]
@@ -343,7 +343,7 @@ fn a_trusted_projects_model_overrides_the_profiles_and_its_provider_is_ignored()
         .assert()
         .success()
         .stderr(contains(format!(
-            "note: {} sets `model` = \"proj-model\"",
+            "warning: {} sets `model` = \"proj-model\"",
             file.display()
         )));
     // Outside the project: nothing about it.

@@ -11,6 +11,7 @@ mod e2e_layers;
 mod e2e_strict;
 mod e2e_versions;
 mod faults;
+mod findings;
 mod generate;
 mod http_stub;
 mod identity;

@@ -317,14 +317,15 @@ fn quiet_keeps_warnings_and_errors_and_drops_the_rest() {
         .success()
         .stderr("")
         .stdout("");
-    // A warning still prints.
+    // A finding still prints (this one an error: every codex command
+    // fails with it; gen leaves the user's line and exits as before).
     let config = format!("profile = \"alpha\"\n{}", w.read("config.toml"));
     std::fs::write(w.home.join("config.toml"), config).unwrap();
     w.cmd()
         .args(["-q", "gen", "--diff"])
         .assert()
         .success()
-        .stderr(contains("warning: "))
+        .stderr(contains("error: config.toml selects a profile"))
         .stderr(contains("codexgen: catalog").not());
     // An error too.
     w.catalog("schema: 1\nversion: x\nproviders: {}\nprofiles: {}\ndefault: nope\n");

@@ -423,7 +423,7 @@ fn verify_refused_because_of_the_users_own_line() {
         &["--codex-version", "0.169.0", "gen", "--diff", "--verify"],
         2,
         r#"codexgen: catalog t1 (providers.yaml); Codex 0.169.0 (--codex-version); home [ROOT]/codex-home
-warning: config.toml selects a profile with `profile = "alpha"`; Codex 0.169.0 refuses to load config.toml while it is there, so every codex command fails
+error: config.toml selects a profile with `profile = "alpha"`; Codex 0.169.0 refuses to load config.toml while it is there, so every codex command fails
   = help: remove that line and run `codex -p alpha` instead
 error: Codex refused config.toml: `CODEX_HOME=<scratch> [ROOT]/bin/codex mcp list` failed
   | Error: failed to load configuration

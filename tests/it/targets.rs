@@ -82,7 +82,7 @@ fn a_legacy_table_for_a_catalog_profile_is_moved_even_if_codexgen_did_not_write_
         .assert()
         .success()
         .stdout(contains("migrate: config.toml: `[profiles.beta]` is not read by this Codex; it moves to beta.config.toml (with sandbox_mode, which codexgen did not write"))
-        .stderr(contains("config.toml has a `[profiles.other]` table that codexgen did not write; Codex 0.171.0 refuses `codex -p other` while it is there"))
+        .stderr(contains("error: config.toml has a `[profiles.other]` table; Codex 0.171.0 refuses `codex -p other` while it is there"))
         .stderr(contains("add profile `other` to the catalog"));
     let config = w.read("config.toml");
     assert!(!config.contains("[profiles.beta]"), "{config}");

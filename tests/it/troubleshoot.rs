@@ -316,7 +316,7 @@ fn doctor_reports_drift_legacy_tables_and_json() {
     let out = String::from_utf8_lossy(&a.get_output().stdout).into_owned();
     assert!(out.contains("managed `model` was edited by hand"), "{out}");
     assert!(
-        out.contains("config.toml still has [profiles.old]: `codex -p old` fails on Codex 0.171.0"),
+        out.contains("config.toml has a `[profiles.old]` table; Codex 0.171.0 refuses `codex -p old` while it is there"),
         "{out}"
     );
     assert!(out.contains("\"scope\": \"profile old\""), "{out}");
@@ -355,7 +355,7 @@ fn doctor_notices_files_written_for_another_codex() {
         .code(1)
         .stdout(contains("the files are written for Codex 0.133.0 (the last `codexgen gen`), but the installed Codex is 0.169.0"))
         .stdout(contains("run `codexgen gen` to rewrite them for the installed Codex"))
-        .stdout(contains("config.toml still has [profiles.main]"));
+        .stdout(contains("config.toml has a `[profiles.main]` table"));
 }
 
 #[test]
