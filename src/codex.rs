@@ -160,17 +160,6 @@ impl VersionReq {
 /// `data/codex-keys.json` must hold its keys (`catalog::codex_facts`).
 pub const NEWEST_KNOWN: Version = Version::new(0, 171, 0);
 
-/// What codexgen cannot vouch for when the Codex that reads the files is
-/// newer than [`NEWEST_KNOWN`]: one line, said by `gen` and `doctor` alike
-/// (`None` for a measured release).
-pub fn newer_than_measured(version: Version) -> Option<String> {
-    (version > NEWEST_KNOWN).then(|| {
-        format!(
-            "Codex {version} is newer than {NEWEST_KNOWN}, the newest release codexgen has measured: keys Codex added since are not checked by codexgen; `codexgen gen --verify` asks Codex"
-        )
-    })
-}
-
 /// Provider ids built into Codex. `oss` is not one (measured).
 pub const BUILTIN_PROVIDERS: &[&str] = &["openai", "ollama", "lmstudio"];
 /// The provider Codex uses when `model_provider` is not set (one of
@@ -408,18 +397,6 @@ mod tests {
         assert!(target("0.131.0").strict_config());
         assert!(target("0.133.0").strict_config());
         assert!(target("0.169.0").strict_config());
-    }
-
-    #[test]
-    fn only_a_release_newer_than_the_newest_measured_is_named() {
-        assert_eq!(newer_than_measured(NEWEST_KNOWN), None);
-        assert_eq!(newer_than_measured(Version::new(0, 89, 0)), None);
-        let line = newer_than_measured(Version::new(0, 171, 1)).unwrap();
-        assert!(
-            line.starts_with("Codex 0.171.1 is newer than 0.171.0"),
-            "{line}"
-        );
-        assert!(!line.contains('\n'), "{line}");
     }
 
     #[test]

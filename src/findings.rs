@@ -10,6 +10,7 @@ use std::fmt;
 
 use serde::Serialize;
 
+use crate::codex::{NEWEST_KNOWN, Version};
 use crate::diagnostic::{Level, Problem, Snippet};
 
 /// How bad a finding is. One scale for every command; its words are
@@ -133,9 +134,38 @@ impl Finding {
     }
 }
 
+/// What codexgen cannot vouch for when the Codex that reads the files is
+/// newer than the newest release it measured: one line, said by `gen` and
+/// `doctor` alike (`None` for a measured release).
+pub fn newer_than_measured(version: Version) -> Option<Finding> {
+    (version > NEWEST_KNOWN).then(|| {
+        Finding::new(
+            Severity::Warning,
+            Subject::Codex,
+            format!(
+                "Codex {version} is newer than {NEWEST_KNOWN}, the newest release codexgen has measured: keys Codex added since are not checked by codexgen; `codexgen gen --verify` asks Codex"
+            ),
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_release_newer_than_the_newest_measured_is_named() {
+        assert_eq!(newer_than_measured(NEWEST_KNOWN), None);
+        assert_eq!(newer_than_measured(Version::new(0, 89, 0)), None);
+        let line = newer_than_measured(Version::new(0, 171, 1))
+            .expect("a finding")
+            .message;
+        assert!(
+            line.starts_with(&format!("Codex 0.171.1 is newer than {NEWEST_KNOWN}")),
+            "{line}"
+        );
+        assert!(!line.contains('\n'), "{line}");
+    }
 
     #[test]
     fn each_severity_has_one_word_per_rendering() {

@@ -26,7 +26,7 @@ use crate::codex::{self, Target, Version};
 use crate::codex_schema;
 use crate::diagnostic::{Exit, did_you_mean};
 use crate::error::Error;
-use crate::findings::{Finding, Severity};
+use crate::findings::{self, Finding, Severity};
 use crate::hazards;
 use crate::home::CodexFile;
 use crate::keycmd;
@@ -309,8 +309,8 @@ fn check_codex<'s>(
         format!("Codex {version} at {}", installed.bin.display()),
         None,
     );
-    if let Some(line) = codex::newer_than_measured(version) {
-        f.add("codex", Status::Warn, line, None);
+    if let Some(finding) = findings::newer_than_measured(version) {
+        f.found(finding);
     }
     // What the files on disk were written for (recorded by the last write),
     // else what this run would write for.

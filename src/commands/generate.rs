@@ -39,7 +39,7 @@ use crate::codex_schema;
 use crate::diagnostic::{Exit, Problem, printable};
 use crate::diff::{self, Kind};
 use crate::error::Error;
-use crate::findings::{Finding, Severity};
+use crate::findings::{self, Finding, Severity};
 use crate::hazards;
 use crate::home::{self, CodexFile};
 use crate::layers;
@@ -759,8 +759,8 @@ fn warn_before_writing(
     state: &State,
     said: &mut Warnings,
 ) {
-    if let Some(line) = codex::newer_than_measured(settings.target.version) {
-        said.warn(Problem::new(line));
+    if let Some(finding) = findings::newer_than_measured(settings.target.version) {
+        said.finding(finding);
     }
     warn_about_hazards(settings, catalog, plan, state, said);
     warn_about_take_overs(plan, state, said);
