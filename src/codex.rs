@@ -1,6 +1,11 @@
-//! Owns what each Codex CLI version accepts, as pure data and lookups, from
-//! measurements of the real binaries: each constant and table below is a
-//! row of `docs/codex-versions.md`, which says how it was measured. Does no I/O: finding out which Codex is installed is not its job.
+//! Owns what each Codex CLI release does as a whole, as pure data and
+//! lookups, from measurements of the real binaries: its built-in providers,
+//! where it reads profiles, its flags, the values its enumerated keys take.
+//! Each constant is a row of `docs/codex-versions.md`, which says how it was
+//! measured. What a release reads key by key (the first release that reads
+//! a key, the keys a built-in's table may change) is each key's entry in
+//! `catalog::keys`. Does no I/O: finding out which Codex is installed is
+//! not its job.
 
 use std::fmt;
 use std::str::FromStr;

@@ -1,10 +1,16 @@
 //! Owns the catalog's vocabulary: every key of each map (the catalog, a
-//! provider, a profile), its value type, its allowed values and its
-//! description, as one table. The checker in `build` asks for keys only
-//! through this table (a key it does not list is unknown) and takes ranges
-//! and allowed values from it; [`json_schema`] turns the same table into the
-//! JSON Schema that `codexgen schema` prints and `schema/providers.schema.json`
-//! holds. Does not parse or check values itself.
+//! provider and its sub-tables, a profile) described once ([`KeyDoc`]): its
+//! value type and range or values, the Codex releases that read it there,
+//! the built-ins whose table may set it, whether it can hold a credential,
+//! and its description. Everything else derives from the entry: the checker
+//! in `build` asks for keys only through these tables (a key not listed is
+//! unknown) and checks a scalar key by its kind alone; the version gates
+//! ([`gated`], [`changeable`]); [`json_schema`], which `codexgen schema`
+//! prints and `schema/providers.schema.json` holds; what gen writes
+//! (`catalog::Provider::keys`, `Profile::settings`, in table order); what
+//! `layers` asks about; what `import` reads back; `docs/catalog-keys.md`.
+//! `catalog::codex_facts` holds the tables against what each release reads
+//! (`data/codex-keys.json`). Does not parse or check values itself.
 
 use serde_json::{Map, Value, json};
 
