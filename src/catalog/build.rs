@@ -536,10 +536,9 @@ impl Builder<'_> {
             .filter(|k| k.builtin_only && k.is_scalar() && allowed.contains(&k.name))
             .map(|k| k.name);
         let settings = self.settings(&mut f, only_here);
+        // Every other known key is judged here, by what this built-in's
+        // table may change, not as unknown.
         for k in keys::names(keys::PROVIDER) {
-            if matches!(k, "base_url" | "http_headers" | "auth") || (k == "aws" && signs_with_aws) {
-                continue;
-            }
             f.take(k);
         }
         for (k, _) in f.entries {
