@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::Command;
 
 use super::endpoint::Endpoint;
-use crate::catalog::{Catalog, Profile, Setting};
+use crate::catalog::{Catalog, Profile};
 use crate::diagnostic::{Exit, Level, Problem, did_you_mean, sh_quote};
 use crate::error::Error;
 use crate::home::CodexFile;
@@ -203,11 +203,7 @@ pub fn codex_args(profile: &Profile) -> Vec<String> {
     ];
     for (key, value) in &profile.settings {
         args.push("-c".to_owned());
-        args.push(match value {
-            Setting::Text(text) => format!("{key}={}", toml_string(text)),
-            Setting::Number(n) => format!("{key}={n}"),
-            Setting::Bool(b) => format!("{key}={b}"),
-        });
+        args.push(format!("{key}={}", value.toml()));
     }
     args
 }

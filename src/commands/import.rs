@@ -438,9 +438,7 @@ struct Import<'t> {
 /// The catalog's entry for a Codex profile key (besides `model` and
 /// `model_provider`), from the catalog's key table.
 fn profile_key(key: &str) -> Option<&'static KeyDoc> {
-    (!matches!(key, "provider" | "model"))
-        .then(|| keys::find(keys::PROFILE, key))
-        .flatten()
+    keys::find(keys::SETTINGS, key)
 }
 
 /// A profile setting's value as a catalog line holds it (YAML), or why it
@@ -1050,7 +1048,7 @@ impl<'t> Import<'t> {
             }
         }
         // Settings in the order the templates write them.
-        settings.sort_by_key(|(k, _)| keys::PROFILE.iter().position(|c| c.name == *k));
+        settings.sort_by_key(|(k, _)| keys::SETTINGS.iter().position(|c| c.name == *k));
         let location = |key: &str| match file {
             CodexFile::Config => format!("config.toml: `{}`", at(key)),
             CodexFile::Profile(_) => format!("{file}: `{key}`"),
@@ -1098,14 +1096,13 @@ impl<'t> Import<'t> {
 
     /// Why profile key `key` is kept rather than imported, when the target
     /// is older than the release that first reads it
-    /// (its `since` in `keys::PROFILE`): gen would refuse it.
+    /// in a profile (`KeyDoc::first_in_profile`): gen would refuse it.
     fn unread(&self, key: &str) -> Option<String> {
         let version = self.target.version;
-        keys::gated(keys::PROFILE)
-            .find(|&(k, first)| k == key && version < first)
-            .map(|(_, first)| {
-                format!("Codex {version} does not read it; Codex {first} and newer do")
-            })
+        keys::find(keys::SETTINGS, key)
+            .and_then(|k| k.first_in_profile(version))
+            .filter(|first| version < *first)
+            .map(|first| format!("Codex {version} does not read it; Codex {first} and newer do"))
     }
 
     fn knows_provider(&self, id: &str) -> bool {
@@ -1166,6 +1163,17 @@ impl<'t> Import<'t> {
             .filter(|p| p.provider == provider && p.model == model)
             .min_by_key(|p| p.name.as_str() != provider);
         if let Some(p) = matching {
+            // gen writes every setting of the default profile at config.toml's
+            // top level (plain `codex` runs as `codex -p DEFAULT`).
+            if !p.settings.is_empty() {
+                let keys: Vec<String> = p.settings.iter().map(|(k, _)| format!("`{k}`")).collect();
+                self.changes.push(format!(
+                    "config.toml: the default profile `{}`'s {} are written at the top level too, where config.toml does not hold the same value already (plain `codex` runs as `codex -p {}`)",
+                    p.name,
+                    keys.join(", "),
+                    p.name
+                ));
+            }
             self.default = Some(p.name.to_string());
             return Ok(());
         }
