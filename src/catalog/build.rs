@@ -183,18 +183,25 @@ struct Fields<'n> {
     keys: &'static [KeyDoc],
     /// More keys it may hold (a profile's Codex settings).
     also: &'static [KeyDoc],
+    /// Whether it may hold `unchecked` (`keys::UNCHECKED`).
+    unchecked: bool,
     asked: Vec<&'static str>,
 }
 
 impl<'n> Fields<'n> {
     /// The entry for `name` in this map's key tables.
     fn find(&self, name: &str) -> Option<&'static KeyDoc> {
+        if self.unchecked && name == keys::UNCHECKED.name {
+            return Some(&keys::UNCHECKED);
+        }
         keys::find(self.keys, name).or_else(|| keys::find(self.also, name))
     }
 
     /// Every key this map may hold, in table order.
     fn names(&self) -> impl Iterator<Item = &'static str> + Clone + use<> {
-        keys::names(self.keys).chain(keys::names(self.also))
+        keys::names(self.keys)
+            .chain(keys::names(self.also))
+            .chain(self.unchecked.then_some(keys::UNCHECKED.name))
     }
 
     fn take(&mut self, key: &'static str) -> Option<&'n Node> {
@@ -308,6 +315,7 @@ impl Builder<'_> {
                 what,
                 keys,
                 also: &[],
+                unchecked: false,
                 asked: Vec::new(),
             })
         } else {
@@ -378,6 +386,7 @@ impl Builder<'_> {
             Some(node) if !matches!(node.value, Value::Null) => self
                 .fields(node, "`settings`".to_owned(), keys::SETTINGS)
                 .map(|mut s| {
+                    s.unchecked = true;
                     let set = self.codex_settings(&mut s, Place::TopLevel);
                     self.finish(&s, "");
                     set
@@ -1077,6 +1086,7 @@ impl Builder<'_> {
         let what = format!("profile `{}`", key.name);
         let mut f = self.fields(node, what.clone(), keys::PROFILE)?;
         f.also = keys::SETTINGS;
+        f.unchecked = true;
         let provider = if let Some(n) = f.take("provider") {
             self.profile_provider(n, providers, &what)
         } else if f.has_typo_of("provider") {
@@ -1153,7 +1163,141 @@ impl Builder<'_> {
             }
         }
         self.ignored_by_codex(f, &what);
+        if f.unchecked
+            && let Some(node) = f.take(keys::UNCHECKED.name)
+            && let Some(entries) = self.unchecked(node, &what)
+        {
+            out.push((keys::UNCHECKED.name, Setting::Table(entries)));
+        }
         out
+    }
+
+    /// `unchecked`: Codex keys codexgen does not know, each written as
+    /// given. A key codexgen knows (or owns, or leaves to Codex and the
+    /// machine) is refused here: a typo of a known key must not pass for
+    /// a new one. An empty map is none.
+    fn unchecked(&mut self, node: &Node, owner: &str) -> Option<Vec<(String, Setting)>> {
+        /// Keys codexgen writes itself, or never: the machine's and Codex's own.
+        const NOT_HERE: &[&str] = &[
+            "model",
+            "model_provider",
+            "model_providers",
+            "profile",
+            "profiles",
+            "projects",
+            "notice",
+        ];
+        let what = format!("`unchecked` of {owner}");
+        if matches!(node.value, Value::Null) {
+            return None;
+        }
+        let Value::Map(entries) = &node.value else {
+            self.error(
+                Code::WrongType,
+                node.pos,
+                format!("{what} must be a map"),
+                format!("found {}", node.value.kind()),
+                "write `codex_key: value` lines indented under it",
+            );
+            return None;
+        };
+        let mut out = Vec::new();
+        for (key, value) in entries {
+            let name = key.name.as_str();
+            if let Some(k) = keys::find(keys::SETTINGS, name) {
+                self.error(
+                    Code::UnknownKey,
+                    key.pos,
+                    format!("`{name}` in {what} is a key codexgen knows"),
+                    "known keys are checked, not passed through",
+                    format!("write it outside `unchecked`, beside it: {}", k.description),
+                );
+                continue;
+            }
+            if NOT_HERE.contains(&name) {
+                self.error(
+                    Code::UnknownKey,
+                    key.pos,
+                    format!("`{name}` in {what} is not a key a catalog sets"),
+                    "codexgen writes it itself, or it belongs to Codex and this machine",
+                    "remove it: `model`/`model_provider` come from the profile, providers from `providers:`, and `[projects]`/`[notice]` stay in the machine's own config.toml",
+                );
+                continue;
+            }
+            if !is_bare_key(name) {
+                self.error(
+                    Code::BadName,
+                    key.pos,
+                    format!("`{name}` in {what} is not a Codex key"),
+                    "Codex keys are letters, digits, `_` and `-`",
+                    "write the key as Codex's documentation spells it",
+                );
+                continue;
+            }
+            let field = format!("`{name}` in {what}");
+            if let Some(value) = self.free_value(value, name, &field, 0) {
+                out.push((key.name.clone(), value));
+            }
+        }
+        (!out.is_empty()).then_some(out)
+    }
+
+    /// A value of a key codexgen does not know, as Codex's TOML would hold
+    /// it: text (scanned for credentials, and refused under a name that
+    /// says it holds one), a whole number, a switch, a list of text, or a
+    /// table of these.
+    fn free_value(&mut self, node: &Node, name: &str, what: &str, depth: usize) -> Option<Setting> {
+        const DEPTH: usize = 8;
+        match &node.value {
+            Value::Str(_) => {
+                let text = self.string(node, what)?;
+                if is_credential_name(name) {
+                    self.error(
+                        Code::LiteralSecret,
+                        node.pos,
+                        format!("{what} is named for a credential"),
+                        "a shared catalog must not hold secrets",
+                        "keep the secret in an environment variable and name the variable where Codex reads one",
+                    );
+                    return None;
+                }
+                Some(Setting::Text(text))
+            }
+            Value::Int(n) => Some(Setting::Number(*n)),
+            Value::Bool(b) => Some(Setting::Bool(*b)),
+            Value::Seq(_) => self.text_list(Some(node), what).map(Setting::List),
+            Value::Map(entries) if depth < DEPTH => {
+                let mut out = Vec::with_capacity(entries.len());
+                for (key, value) in entries {
+                    if !is_bare_key(&key.name) {
+                        self.error(
+                            Code::BadName,
+                            key.pos,
+                            format!("`{}` in {what} is not a Codex key", key.name),
+                            "Codex keys are letters, digits, `_` and `-`",
+                            "write the key as Codex's documentation spells it",
+                        );
+                        continue;
+                    }
+                    let field = format!("`{}` in {what}", key.name);
+                    if let Some(v) = self.free_value(value, &key.name, &field, depth + 1) {
+                        out.push((key.name.clone(), v));
+                    }
+                }
+                Some(Setting::Table(out))
+            }
+            Value::Null => None,
+            other => {
+                self.error(
+                    Code::WrongType,
+                    node.pos,
+                    format!("{what} cannot be written as it is"),
+                    format!("found {}", other.kind()),
+                    "codexgen writes text, whole numbers, true/false, lists of text and maps of these (nested at most 8 deep); set another value in the Codex file by hand",
+                );
+                None
+            }
+        }
     }
 
     /// One key of a map, checked by its kind: a scalar as [`Self::setting`]
@@ -2067,6 +2211,14 @@ impl<'n> Declared<'n> {
     fn contains(&self, name: &str) -> bool {
         self.set.contains(name)
     }
+}
+
+/// Whether `name` is a bare TOML key, as every Codex key is.
+fn is_bare_key(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
 /// Whether `name` can name an environment variable: letters, digits and

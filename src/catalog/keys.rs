@@ -53,6 +53,8 @@ pub enum Kind {
     Profiles,
     /// Known, and always refused with its own message (a literal secret).
     Refused,
+    /// Codex keys codexgen does not know yet, written as given (`unchecked`).
+    Unchecked,
 }
 
 /// A duration in milliseconds: Codex reads these as a non-zero `u64`.
@@ -774,6 +776,17 @@ pub const SETTINGS: &[KeyDoc] = &[
     ),
 ];
 
+/// `unchecked`, in `settings` and in a profile: Codex keys codexgen does not
+/// know yet, each written as given (text, number, switch, list of text, or
+/// a table of these), with a warning. Not a Codex key: the explicit place
+/// for a key the table above lacks, so that a typo of a known key is still
+/// an error.
+pub const UNCHECKED: KeyDoc = key(
+    "unchecked",
+    Kind::Unchecked,
+    "Codex keys codexgen does not know yet (a key Codex shipped after this codexgen), written as given; `gen` warns, and `gen --verify` has the installed Codex judge them. A known key here is refused: write it outside `unchecked`, where it is checked.",
+);
+
 /// The keys of `sandbox_workspace_write`.
 pub const SANDBOX_WORKSPACE_WRITE: &[KeyDoc] = &[
     key(
@@ -932,7 +945,11 @@ fn definitions() -> Map<String, Value> {
     defs.insert("provider".into(), object(PROVIDER));
     nested(PROVIDER, &mut defs);
     nested(ROOT, &mut defs);
-    defs.insert("profile".into(), object_of(&[PROFILE, SETTINGS]));
+    defs.insert("settings".into(), object_of(&[SETTINGS, &[UNCHECKED]]));
+    defs.insert(
+        "profile".into(),
+        object_of(&[PROFILE, SETTINGS, &[UNCHECKED]]),
+    );
     defs
 }
 
@@ -1001,6 +1018,7 @@ fn value_schema(kind: Kind) -> Option<Value> {
             "propertyNames": { "pattern": PLAIN_NAME, "maxLength": crate::home::MAX_PROFILE_NAME },
             "additionalProperties": { "$ref": "#/$defs/profile" },
         }),
+        Kind::Unchecked => json!({ "type": "object" }),
         Kind::Refused => return None,
     })
 }
@@ -1150,6 +1168,10 @@ mod reference {
         ("`settings.tui`", TUI),
         ("`settings.history`", HISTORY),
         ("`profiles.NAME` (and every key of `settings`)", PROFILE),
+        (
+            "`settings` and `profiles.NAME`: keys codexgen does not know",
+            &[UNCHECKED],
+        ),
     ];
 
     fn value(k: &KeyDoc) -> String {
@@ -1185,6 +1207,7 @@ mod reference {
             Kind::Providers => "map of provider ids to providers".to_owned(),
             Kind::Profiles => "map of profile names to profiles".to_owned(),
             Kind::Refused => "refused".to_owned(),
+            Kind::Unchecked => "map of Codex keys to values".to_owned(),
         };
         for (w, from) in k.withdrawn {
             let _ = write!(text, " (`{w}` refused from {from})");
@@ -1195,6 +1218,9 @@ mod reference {
     fn releases(k: &KeyDoc) -> String {
         if matches!(k.kind, Kind::Refused) {
             return "none (see the description)".to_owned();
+        }
+        if matches!(k.kind, Kind::Unchecked) {
+            return "the installed Codex decides (`gen --verify`)".to_owned();
         }
         let mut text = match (k.since, k.builtin_only) {
             (_, true) => String::new(),

@@ -297,8 +297,29 @@ impl Catalog {
                 None => top.push((key, value.clone())),
             }
         }
-        top.sort_by_key(|(k, _)| keys::SETTINGS.iter().position(|d| d.name == *k));
+        top.sort_by_key(|(k, _)| setting_order(k));
         top
+    }
+
+    /// Every key the catalog writes unchecked (`keys::UNCHECKED`), as the
+    /// catalog path that sets it (`settings.unchecked.KEY`,
+    /// `profiles.NAME.unchecked.KEY`).
+    pub fn unchecked(&self) -> Vec<String> {
+        let mut paths = Vec::new();
+        let mut add = |prefix: String, settings: &[(&'static str, Setting)]| {
+            if let Some(Setting::Table(entries)) = find_setting(settings, keys::UNCHECKED.name) {
+                paths.extend(
+                    entries
+                        .iter()
+                        .map(|(k, _)| format!("{prefix}.unchecked.{k}")),
+                );
+            }
+        };
+        add("settings".to_owned(), &self.settings);
+        for p in &self.profiles {
+            add(format!("profiles.{}", p.name.as_str()), &p.settings);
+        }
+        paths
     }
 
     /// The catalog as the files of Codex `version` hold it. Codex lays a
@@ -329,21 +350,51 @@ impl Catalog {
                     profile.settings.push((key, team.clone()));
                 }
             }
-            profile
-                .settings
-                .sort_by_key(|(k, _)| keys::SETTINGS.iter().position(|d| d.name == *k));
+            profile.settings.sort_by_key(|(k, _)| setting_order(k));
         }
         written
     }
 }
 
-/// The settings that are tables, and the others.
-type Keyed = Vec<(&'static str, Setting)>;
-fn split(settings: &[(&'static str, Setting)]) -> (Keyed, Keyed) {
-    settings
+/// Where a setting goes among the others: the key table's order, then
+/// `unchecked`.
+fn setting_order(key: &str) -> usize {
+    keys::SETTINGS
         .iter()
-        .cloned()
-        .partition(|(_, v)| matches!(v, Setting::Table(_)))
+        .position(|d| d.name == key)
+        .unwrap_or(usize::MAX)
+}
+
+/// Settings as Codex keys: each entry of `unchecked` (keys codexgen does not
+/// know, `keys::UNCHECKED`) stands for itself, after the known ones.
+pub fn codex_keys<'s>(settings: &'s [(&'static str, Setting)]) -> Vec<(&'s str, &'s Setting)> {
+    let mut out: Vec<(&'s str, &'s Setting)> = Vec::with_capacity(settings.len());
+    for (key, value) in settings {
+        match (*key, value) {
+            ("unchecked", Setting::Table(entries)) => {
+                out.extend(entries.iter().map(|(k, v)| (k.as_str(), v)));
+            }
+            _ => out.push((key, value)),
+        }
+    }
+    out
+}
+
+/// Codex keys and values as a map, in order.
+struct Entries<'a>(Vec<(&'a str, &'a Setting)>);
+
+impl Serialize for Entries<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().copied())
+    }
+}
+
+/// The Codex keys of `settings` that are tables, and the others.
+fn split<'s>(settings: &'s [(&'static str, Setting)]) -> (Entries<'s>, Entries<'s>) {
+    let (tables, values) = codex_keys(settings)
+        .into_iter()
+        .partition(|(_, v)| matches!(v, Setting::Table(_)));
+    (Entries(tables), Entries(values))
 }
 
 /// Settings as the templates loop over them: `values` (each one
@@ -356,8 +407,8 @@ impl Serialize for Split<'_> {
         use serde::ser::SerializeMap as _;
         let (tables, values) = split(self.0);
         let mut map = serializer.serialize_map(Some(2))?;
-        map.serialize_entry("values", &Settings(&values))?;
-        map.serialize_entry("tables", &Settings(&tables))?;
+        map.serialize_entry("values", &values)?;
+        map.serialize_entry("tables", &tables)?;
         map.end()
     }
 }
@@ -447,8 +498,8 @@ impl Serialize for Profile {
         }
         map.serialize_entry("settings", &Settings(&self.settings))?;
         let (tables, values) = split(&self.settings);
-        map.serialize_entry("values", &Settings(&values))?;
-        map.serialize_entry("tables", &Settings(&tables))?;
+        map.serialize_entry("values", &values)?;
+        map.serialize_entry("tables", &tables)?;
         map.end()
     }
 }

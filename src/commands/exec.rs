@@ -201,7 +201,7 @@ pub fn codex_args(profile: &Profile) -> Vec<String> {
         "-m".to_owned(),
         profile.model.clone(),
     ];
-    for (key, value) in &profile.settings {
+    for (key, value) in crate::catalog::codex_keys(&profile.settings) {
         args.push("-c".to_owned());
         args.push(format!("{key}={}", value.toml()));
     }

@@ -12,7 +12,7 @@ use std::ffi::OsStr;
 use std::path::Path;
 
 use crate::e2e::{
-    ALPHA, BETA, KEYS, Run, Scratch, catalog_yaml, codex_bin_from, generate_with, report,
+    ALPHA, BETA, KEYS, Run, Scratch, catalog_yaml, codex_bin_from, codexgen, generate_with, report,
 };
 use crate::stand_in::StandIn;
 
@@ -167,4 +167,50 @@ fn codex_0_133_gets_the_same_settings_in_its_tables() {
         return;
     };
     settings_reach_codex(&codex, "0.133.0", false);
+}
+
+/// `gen --verify` has the installed Codex judge the keys the catalog writes
+/// unchecked: a key Codex 0.171.0 reads passes, one it does not know is named.
+#[test]
+fn codex_judges_unchecked_keys_under_verify() {
+    let Some(codex) = codex_bin_from("CODEX_BIN_0_171_0", "0.171.0") else {
+        return;
+    };
+    let server = StandIn::start();
+    let scratch = Scratch::new();
+    let catalog = scratch.work.join("providers.yaml");
+    let known = format!(
+        "{}settings:\n  unchecked:\n    suppress_unstable_features_warning: true\n",
+        catalog_yaml(&server)
+    );
+    std::fs::write(&catalog, &known).expect("write the catalog");
+    let verify = [
+        OsStr::new("--codex-version"),
+        OsStr::new("0.171.0"),
+        OsStr::new("--verify"),
+        OsStr::new("--yes"),
+    ];
+    let run = codexgen(&scratch.codex_home, &catalog, Some(&codex), &verify);
+    assert!(run.status.is_some_and(|s| s.success()), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("knows every key of the planned files"),
+        "{}",
+        run.stderr
+    );
+    std::fs::write(&catalog, format!("{known}    not_a_codex_key_x: 1\n"))
+        .expect("write the catalog");
+    let run = codexgen(&scratch.codex_home, &catalog, Some(&codex), &verify);
+    assert!(
+        run.stderr
+            .contains("Codex 0.171.0 does not know `not_a_codex_key_x` in config.toml"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("the catalog writes it from `unchecked`"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("codexgen bug"), "{}", run.stderr);
 }

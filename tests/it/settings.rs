@@ -234,3 +234,60 @@ fn adopt_takes_codexs_effort_into_the_default_profile_or_the_settings() {
     assert_eq!(w.read("config.toml"), edited);
     w.cmd().args(["gen", "--check"]).assert().success();
 }
+
+/// A key codexgen does not know is written only from `unchecked`, with a warning
+/// that names it; a known key (or one codexgen or the machine owns) is refused
+/// there, so a typo cannot pass for a new key.
+#[test]
+fn unchecked_keys_are_written_as_given_with_a_warning() {
+    let w = World::new();
+    w.catalog(&(CATALOG.replace(
+        "    model: beta-2\n",
+        "    model: beta-2\n    unchecked:\n      brand_new_switch: true\n",
+    ) + "settings:\n  approval_policy: never\n  unchecked:\n    suppress_unstable_features_warning: true\n    brand_new_table: {limit: 3, names: [a, b]}\n"));
+    w.cmd()
+        .args(["gen", "--yes"])
+        .assert()
+        .success()
+        .stderr(contains(
+            "the catalog writes `settings.unchecked.suppress_unstable_features_warning`, `settings.unchecked.brand_new_table`, `profiles.beta.unchecked.brand_new_switch` unchecked",
+        ))
+        .stderr(contains("codexgen gen --verify"));
+    let config = w.read("config.toml");
+    assert!(
+        top(&config)
+            .contains("approval_policy = \"never\"\nsuppress_unstable_features_warning = true\n"),
+        "{config}"
+    );
+    assert!(
+        config.contains("[brand_new_table]\nlimit = 3\nnames = [\"a\", \"b\"]\n"),
+        "{config}"
+    );
+    assert!(
+        w.read("beta.config.toml")
+            .contains("brand_new_switch = true\n")
+    );
+    assert!(!w.read("alpha.config.toml").contains("brand_new"));
+    w.cmd().args(["gen", "--check"]).assert().success();
+
+    for (entry, says) in [
+        (
+            "approval_policy: never",
+            "`approval_policy` in `unchecked` of `settings` is a key codexgen knows",
+        ),
+        (
+            "projects: {x: 1}",
+            "`projects` in `unchecked` of `settings` is not a key a catalog sets",
+        ),
+        ("\"a.b\": 1", "is not a Codex key"),
+        ("service_token: abc123", "is named for a credential"),
+        ("ratio: 0.5", "cannot be written as it is"),
+    ] {
+        w.catalog(&format!("{CATALOG}settings:\n  unchecked:\n    {entry}\n"));
+        w.cmd()
+            .arg("validate")
+            .assert()
+            .code(2)
+            .stderr(contains(says));
+    }
+}
