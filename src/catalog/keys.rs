@@ -1,6 +1,7 @@
 //! Owns the catalog's vocabulary: every key of each map (the catalog, a
-//! provider, a profile), its value type, its allowed values and its
-//! description, as one table. The checker in `build` asks for keys only
+//! provider, a profile, the Codex settings of `settings:` and of a profile
+//! in `SETTINGS`), its value type, its allowed values and its description,
+//! as one table. The checker in `build` asks for keys only
 //! through this table (a key it does not list is unknown) and takes ranges
 //! and allowed values from it; [`json_schema`] turns the same table into the
 //! JSON Schema that `codexgen schema` prints and `schema/providers.schema.json`

@@ -10,6 +10,12 @@
 //! key breaks (a profile's provider, the default profile) is reported at
 //! the overlay's `~`. `default: ~` is the one removal that is a choice:
 //! config.toml then gets no top-level `model`/`model_provider` from codexgen.
+//!
+//! The default profile means the profile: [`Catalog::top_level`] is what
+//! config.toml's top level gets (the catalog's `settings`, the default
+//! profile's over them), and [`Catalog::as_written`] gives each other
+//! profile the team's value of a key the default overrides, so that
+//! `codex -p NAME` is not changed by which profile is the default.
 
 mod build;
 #[cfg(test)]
