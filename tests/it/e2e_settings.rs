@@ -21,9 +21,15 @@ use crate::stand_in::StandIn;
 const SETTINGS: &str = "settings:\n  model_reasoning_effort: low\n  approval_policy: never\n  sandbox_workspace_write:\n    network_access: false\n    writable_roots: [/opt/shared]\n  shell_environment_policy:\n    inherit: core\n    exclude: [\"AWS_*\"]\n  tui:\n    animations: false\n";
 
 /// The e2e catalog with [`SETTINGS`], and `model_reasoning_effort: high` on the
-/// default profile (alpha); beta sets none.
-fn catalog_with_settings(server: &StandIn) -> String {
-    let base = catalog_yaml(server);
+/// default profile (alpha); beta sets none, and, where a profile reads it (profile
+/// files), its model's context window.
+fn catalog_with_settings(server: &StandIn, profile_files: bool) -> String {
+    let mut base = catalog_yaml(server);
+    if profile_files {
+        let beta = format!("    model: {}\n", BETA.model);
+        assert!(base.contains(&beta), "the e2e catalog names beta's model");
+        base = base.replace(&beta, &format!("{beta}    model_context_window: 131072\n"));
+    }
     let alpha = format!("    model: {}\n", ALPHA.model);
     assert!(base.contains(&alpha), "the e2e catalog names alpha's model");
     let mut yaml = base.replace(
@@ -75,6 +81,7 @@ fn all(model: &str, effort: &str) -> impl Fn(&(String, String)) -> bool {
 /// default profile's effort, `codex -p beta` at the team's, and after the overlay
 /// makes beta the default, plain `codex exec` runs as beta: alpha's `high` is gone
 /// from config.toml.
+/// Beta's model context window (0.171.0) loads under `--strict-config`.
 /// Codex 0.133.0 sends no reasoning effort to a custom provider (measured: none for
 /// `gpt-5` either), so there (`on_the_wire` false) the runs only have to load the
 /// files under `--strict-config` and the effort is read from config.toml's tables.
@@ -82,7 +89,8 @@ fn settings_reach_codex(codex: &Path, version: &str, on_the_wire: bool) {
     let server = StandIn::start();
     let scratch = Scratch::new();
     let catalog = scratch.work.join("providers.yaml");
-    std::fs::write(&catalog, catalog_with_settings(&server)).expect("write the catalog");
+    std::fs::write(&catalog, catalog_with_settings(&server, on_the_wire))
+        .expect("write the catalog");
     let gen_args = [OsStr::new("--codex-version"), OsStr::new(version)];
     generate_with(&scratch.codex_home, &catalog, Some(codex), &gen_args);
     let config =
@@ -123,7 +131,14 @@ fn settings_reach_codex(codex: &Path, version: &str, on_the_wire: bool) {
         "low",
         "-p beta runs at the team's effort, not the default profile's",
     );
-    if !on_the_wire {
+    if on_the_wire {
+        // The run above loaded it under --strict-config.
+        let file = scratch
+            .codex_home
+            .join(format!("{}.config.toml", BETA.profile));
+        let text = std::fs::read_to_string(&file).expect("read beta's profile file");
+        assert!(text.contains("model_context_window = 131072\n"), "{text}");
+    } else {
         let beta = format!("[profiles.{}]", BETA.profile);
         let table = config
             .split(&beta)
