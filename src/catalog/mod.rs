@@ -307,6 +307,37 @@ impl Catalog {
         top
     }
 
+    /// The keys each other profile inherits from the default profile: the
+    /// default sets them at config.toml's top level, and neither the
+    /// profile nor `settings` gives the profile a value of its own (see
+    /// [`Catalog::as_written`]; before 0.134.0 a `[profiles.NAME]` table
+    /// that does not read a key cannot). Profile name, then keys, in order.
+    pub fn inherited(&self, version: crate::codex::Version) -> Vec<(&str, Vec<&'static str>)> {
+        let Some(default) = self.default.as_deref().and_then(|d| self.profile(d)) else {
+            return Vec::new();
+        };
+        self.profiles
+            .iter()
+            .filter(|p| p.name.as_str() != default.name.as_str())
+            .filter_map(|p| {
+                let keys: Vec<&'static str> = default
+                    .settings
+                    .iter()
+                    .map(|(k, _)| *k)
+                    .filter(|k| *k != keys::UNCHECKED.name)
+                    .filter(|k| {
+                        let read = keys::find(keys::SETTINGS, k).is_some_and(|d| {
+                            d.first_in_profile(version).is_none_or(|f| version >= f)
+                        });
+                        !read
+                            || (p.setting(k).is_none() && find_setting(&self.settings, k).is_none())
+                    })
+                    .collect();
+                (!keys.is_empty()).then_some((p.name.as_str(), keys))
+            })
+            .collect()
+    }
+
     /// Every key the catalog writes unchecked (`keys::UNCHECKED`), as the
     /// catalog path that sets it (`settings.unchecked.KEY`,
     /// `profiles.NAME.unchecked.KEY`).

@@ -764,6 +764,7 @@ fn warn_before_writing(
         said.warn(Problem::new(line));
     }
     warn_about_unchecked(catalog, said);
+    warn_about_inherited(catalog, settings.target.version, said);
     warn_about_hazards(settings, catalog, plan, state, said);
     warn_about_take_overs(plan, state, said);
     warn_about_releases(plan, said);
@@ -771,6 +772,33 @@ fn warn_before_writing(
     warn_about_codex_schema(settings, plan, said);
     warn_about_unrecorded(plan, state, said);
     note_layers(settings, catalog, plan, said);
+}
+
+/// The settings other profiles take from the default profile, which Codex
+/// lays every profile over: one warning naming them, and the fix.
+fn warn_about_inherited(catalog: &Catalog, version: codex::Version, said: &mut Warnings) {
+    let inherited = catalog.inherited(version);
+    let Some(default) = catalog.default.as_deref() else {
+        return;
+    };
+    if inherited.is_empty() {
+        return;
+    }
+    let lines: Vec<String> = inherited
+        .iter()
+        .map(|(name, keys)| {
+            let keys: Vec<String> = keys.iter().map(|k| format!("`{k}`")).collect();
+            format!("  profile `{}`: {}", printable(name), keys.join(", "))
+        })
+        .collect();
+    said.warn(
+        Problem::new(format!(
+            "these profiles run with the default profile `{}`'s value of keys they do not set (Codex lays every profile over config.toml's top level, where the default's settings are):\n{}",
+            printable(default),
+            lines.join("\n")
+        ))
+        .help("set the team's value in `settings:` (every profile without its own then gets it), or set the key in those profiles"),
+    );
 }
 
 /// The keys the catalog writes without checking them (`unchecked`): one

@@ -291,3 +291,39 @@ fn unchecked_keys_are_written_as_given_with_a_warning() {
             .stderr(contains(says));
     }
 }
+
+/// A key the default profile sets that neither `settings` nor another profile
+/// sets reaches that profile through config.toml's top level: gen says so.
+#[test]
+fn a_setting_other_profiles_inherit_from_the_default_is_a_warning() {
+    let w = World::new();
+    w.catalog(&CATALOG.replace(
+        "    model: alpha-1\n",
+        "    model: alpha-1\n    model_verbosity: low\n    model_reasoning_effort: low\n",
+    ));
+    w.cmd()
+        .args(["gen", "--yes"])
+        .assert()
+        .success()
+        .stderr(contains(
+            "these profiles run with the default profile `alpha`'s value of keys they do not set",
+        ))
+        .stderr(contains("  profile `beta`: `model_verbosity`\n"));
+    // With the team's value in `settings`, beta gets it, and nothing is said.
+    w.catalog(
+        &(CATALOG.replace(
+            "    model: alpha-1\n",
+            "    model: alpha-1\n    model_verbosity: low\n",
+        ) + "settings:\n  model_verbosity: medium\n"),
+    );
+    w.cmd()
+        .args(["gen", "--yes"])
+        .assert()
+        .success()
+        .stderr(contains("these profiles run with").not());
+    assert!(
+        w.read("beta.config.toml")
+            .contains("model_verbosity = \"medium\"\n")
+    );
+    assert!(top(&w.read("config.toml")).contains("model_verbosity = \"low\"\n"));
+}
