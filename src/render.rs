@@ -9,8 +9,12 @@
 //! `[profiles.NAME]` tables appended to config.toml instead. `--templates DIR`
 //! replaces any of them with `DIR/<same name>`; the rest stay built in.
 //! Every template sees `catalog`, `default` (the default profile; null under
-//! `default: ~`, when config.toml gets no top-level model) and `codex`
-//! (`version`, `layout`: "files" or "tables").
+//! `default: ~`, when config.toml gets no top-level model), `top` (the
+//! settings written at config.toml's top level: the catalog's `settings`
+//! with the default profile's over them, as `top.values` and `top.tables`)
+//! and `codex` (`version`, `layout`: "files" or "tables"). A profile's
+//! settings are `profile.settings`, split the same way as
+//! `profile.values` and `profile.tables`.
 //!
 //! Bounds: a template is a program, and a hostile one (or a hostile catalog
 //! fed to a careless one) can loop without end (`range` nested in `range`),
@@ -179,11 +183,14 @@ impl Renderer {
     pub fn render(&self, catalog: &Catalog, target: &Target) -> Result<Vec<Rendered>, RenderError> {
         // A validated catalog's default names one of its profiles, or is
         // none (`default: ~`): then templates see `default` as null.
+        let catalog = &catalog.as_written(target.version);
         let default = catalog.default.as_deref().and_then(|d| catalog.profile(d));
         let layout = target.profile_layout();
         let mut ctx = Context::new();
         ctx.insert("catalog", catalog);
         ctx.insert("default", &default);
+        let top = catalog.top_level();
+        ctx.insert("top", &crate::catalog::Split(&top));
         let mut codex = std::collections::BTreeMap::new();
         codex.insert("version", target.version.to_string());
         codex.insert(

@@ -178,15 +178,35 @@ struct Fields<'n> {
     entries: &'n [(Key, Node)],
     /// "provider `groq`", for messages.
     what: String,
-    /// The keys this map may hold: what is not here is unknown.
+    /// The keys this map may hold: what is not here (nor in `also`) is
+    /// unknown.
     keys: &'static [KeyDoc],
+    /// More keys it may hold (a profile's Codex settings).
+    also: &'static [KeyDoc],
+    /// Whether it may hold `unchecked` (`keys::UNCHECKED`).
+    unchecked: bool,
     asked: Vec<&'static str>,
 }
 
 impl<'n> Fields<'n> {
+    /// The entry for `name` in this map's key tables.
+    fn find(&self, name: &str) -> Option<&'static KeyDoc> {
+        if self.unchecked && name == keys::UNCHECKED.name {
+            return Some(&keys::UNCHECKED);
+        }
+        keys::find(self.keys, name).or_else(|| keys::find(self.also, name))
+    }
+
+    /// Every key this map may hold, in table order.
+    fn names(&self) -> impl Iterator<Item = &'static str> + Clone + use<> {
+        keys::names(self.keys)
+            .chain(keys::names(self.also))
+            .chain(self.unchecked.then_some(keys::UNCHECKED.name))
+    }
+
     fn take(&mut self, key: &'static str) -> Option<&'n Node> {
         debug_assert!(
-            keys::find(self.keys, key).is_some(),
+            self.find(key).is_some(),
             "`{key}` is missing from the key table of {}",
             self.what
         );
@@ -294,6 +314,8 @@ impl Builder<'_> {
                 entries,
                 what,
                 keys,
+                also: &[],
+                unchecked: false,
                 asked: Vec::new(),
             })
         } else {
@@ -311,20 +333,20 @@ impl Builder<'_> {
     /// Reports every key of `fields` that its key table does not list.
     fn finish(&mut self, fields: &Fields<'_>, extra_help: &str) {
         debug_assert!(
-            keys::names(fields.keys).all(|k| fields.asked.contains(&k)),
+            fields.names().all(|k| fields.asked.contains(&k)),
             "the checker of {} skips a key of its table",
             fields.what
         );
         for (key, _) in fields.entries {
-            if keys::find(fields.keys, &key.name).is_some() {
+            if fields.find(&key.name).is_some() {
                 continue;
             }
-            let suggestion = did_you_mean(&key.name, keys::names(fields.keys));
+            let suggestion = did_you_mean(&key.name, fields.names());
             let label = suggestion.map_or_else(
                 || "not a key codexgen knows".to_owned(),
                 |s| format!("did you mean `{s}`?"),
             );
-            let known: Vec<&str> = keys::names(fields.keys).collect();
+            let known: Vec<&str> = fields.names().collect();
             let help = format!("known keys here: {}{extra_help}", known.join(", "));
             self.error(
                 Code::UnknownKey,
@@ -360,6 +382,18 @@ impl Builder<'_> {
         let default = f.take("default");
         let providers_node = f.take("providers");
         let profiles_node = f.take("profiles");
+        let settings = match f.take("settings") {
+            Some(node) if !matches!(node.value, Value::Null) => self
+                .fields(node, "`settings`".to_owned(), keys::SETTINGS)
+                .map(|mut s| {
+                    s.unchecked = true;
+                    let set = self.codex_settings(&mut s, Place::TopLevel);
+                    self.finish(&s, "");
+                    set
+                })
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        };
         // Cross references are checked against every declared name, valid or
         // not, so one broken provider does not also break each profile using it.
         let provider_ids = Declared::of(providers_node);
@@ -420,6 +454,7 @@ impl Builder<'_> {
             providers,
             bedrock,
             profiles,
+            settings,
         })
     }
 
@@ -1045,6 +1080,8 @@ impl Builder<'_> {
         self.id(key, "profile name", true);
         let what = format!("profile `{}`", key.name);
         let mut f = self.fields(node, what.clone(), keys::PROFILE)?;
+        f.also = keys::SETTINGS;
+        f.unchecked = true;
         let provider = if let Some(n) = f.take("provider") {
             self.profile_provider(n, providers, &what)
         } else if f.has_typo_of("provider") {
@@ -1071,11 +1108,7 @@ impl Builder<'_> {
                 "the model id this provider serves",
             )
             .filter(|model| self.not_an_option(f.entries, model, &what));
-        let settings = self.settings(&mut f, super::profile_settings());
-        for (key, first) in keys::gated(keys::PROFILE) {
-            self.needs_codex(&f, key, first, &what);
-        }
-        self.ignored_by_codex(&mut f, &what);
+        let settings = self.codex_settings(&mut f, Place::Profile);
         self.finish(&f, "");
         Some(Profile {
             name: name?,
@@ -1097,12 +1130,241 @@ impl Builder<'_> {
             .collect()
     }
 
+    /// The Codex settings of a map (`settings:` or a profile): each key of
+    /// `keys::SETTINGS` it holds, gated by the release that reads it in
+    /// `place` and checked by its kind, in the table's order; those set and
+    /// valid. Keys Codex does not read are refused with their reason.
+    fn codex_settings(&mut self, f: &mut Fields<'_>, place: Place) -> Vec<(&'static str, Setting)> {
+        let version = self.target.version;
+        let what = f.what.clone();
+        let mut out = Vec::new();
+        for k in keys::SETTINGS {
+            if matches!(k.kind, Kind::Refused) {
+                continue;
+            }
+            let first = match place {
+                Place::TopLevel => k.since,
+                Place::Profile => k.first_in_profile(version),
+            };
+            if let Some(first) = first
+                && version < first
+            {
+                self.needs_codex(f, k.name, first, &what);
+                f.take(k.name);
+                continue;
+            }
+            if let Some(value) = self.value(f, k) {
+                out.push((k.name, value));
+            }
+        }
+        self.ignored_by_codex(f, &what);
+        if f.unchecked
+            && let Some(node) = f.take(keys::UNCHECKED.name)
+            && let Some(entries) = self.unchecked(node, &what)
+        {
+            out.push((keys::UNCHECKED.name, Setting::Table(entries)));
+        }
+        out
+    }
+
+    /// `unchecked`: Codex keys codexgen does not know, each written as
+    /// given. A key codexgen knows (or owns, or leaves to Codex and the
+    /// machine) is refused here: a typo of a known key must not pass for
+    /// a new one. An empty map is none.
+    fn unchecked(&mut self, node: &Node, owner: &str) -> Option<Vec<(String, Setting)>> {
+        /// Keys codexgen writes itself, or never: the machine's and Codex's own.
+        const NOT_HERE: &[&str] = &[
+            "model",
+            "model_provider",
+            "model_providers",
+            "profile",
+            "profiles",
+            "projects",
+            "notice",
+        ];
+        let what = format!("`unchecked` of {owner}");
+        if matches!(node.value, Value::Null) {
+            return None;
+        }
+        let Value::Map(entries) = &node.value else {
+            self.error(
+                Code::WrongType,
+                node.pos,
+                format!("{what} must be a map"),
+                format!("found {}", node.value.kind()),
+                "write `codex_key: value` lines indented under it",
+            );
+            return None;
+        };
+        let mut out = Vec::new();
+        for (key, value) in entries {
+            let name = key.name.as_str();
+            if let Some(k) = keys::find(keys::SETTINGS, name) {
+                self.error(
+                    Code::UnknownKey,
+                    key.pos,
+                    format!("`{name}` in {what} is a key codexgen knows"),
+                    "known keys are checked, not passed through",
+                    format!("write it outside `unchecked`, beside it: {}", k.description),
+                );
+                continue;
+            }
+            if NOT_HERE.contains(&name) {
+                self.error(
+                    Code::UnknownKey,
+                    key.pos,
+                    format!("`{name}` in {what} is not a key a catalog sets"),
+                    "codexgen writes it itself, or it belongs to Codex and this machine",
+                    "remove it: `model`/`model_provider` come from the profile, providers from `providers:`, and `[projects]`/`[notice]` stay in the machine's own config.toml",
+                );
+                continue;
+            }
+            if !is_bare_key(name) {
+                self.error(
+                    Code::BadName,
+                    key.pos,
+                    format!("`{name}` in {what} is not a Codex key"),
+                    "Codex keys are letters, digits, `_` and `-`",
+                    "write the key as Codex's documentation spells it",
+                );
+                continue;
+            }
+            let field = format!("`{name}` in {what}");
+            if let Some(value) = self.free_value(value, name, &field, 0) {
+                out.push((key.name.clone(), value));
+            }
+        }
+        (!out.is_empty()).then_some(out)
+    }
+
+    /// A value of a key codexgen does not know, as Codex's TOML would hold
+    /// it: text (scanned for credentials, and refused under a name that
+    /// says it holds one), a whole number, a switch, a list of text, or a
+    /// table of these.
+    fn free_value(&mut self, node: &Node, name: &str, what: &str, depth: usize) -> Option<Setting> {
+        const DEPTH: usize = 8;
+        match &node.value {
+            Value::Str(_) => {
+                let text = self.string(node, what)?;
+                if is_credential_name(name) {
+                    self.error(
+                        Code::LiteralSecret,
+                        node.pos,
+                        format!("{what} is named for a credential"),
+                        "a shared catalog must not hold secrets",
+                        "keep the secret in an environment variable and name the variable where Codex reads one",
+                    );
+                    return None;
+                }
+                Some(Setting::Text(text))
+            }
+            Value::Int(n) => Some(Setting::Number(*n)),
+            Value::Bool(b) => Some(Setting::Bool(*b)),
+            Value::Seq(_) => self.text_list(Some(node), what).map(Setting::List),
+            Value::Map(entries) if depth < DEPTH => {
+                let mut out = Vec::with_capacity(entries.len());
+                for (key, value) in entries {
+                    if !is_bare_key(&key.name) {
+                        self.error(
+                            Code::BadName,
+                            key.pos,
+                            format!("`{}` in {what} is not a Codex key", key.name),
+                            "Codex keys are letters, digits, `_` and `-`",
+                            "write the key as Codex's documentation spells it",
+                        );
+                        continue;
+                    }
+                    let field = format!("`{}` in {what}", key.name);
+                    if let Some(v) = self.free_value(value, &key.name, &field, depth + 1) {
+                        out.push((key.name.clone(), v));
+                    }
+                }
+                Some(Setting::Table(out))
+            }
+            Value::Null => None,
+            other => {
+                self.error(
+                    Code::WrongType,
+                    node.pos,
+                    format!("{what} cannot be written as it is"),
+                    format!("found {}", other.kind()),
+                    "codexgen writes text, whole numbers, true/false, lists of text and maps of these (nested at most 8 deep); set another value in the Codex file by hand",
+                );
+                None
+            }
+        }
+    }
+
+    /// One key of a map, checked by its kind: a scalar as [`Self::setting`]
+    /// checks it, a list of text, a map of text or of switches, or a table
+    /// of its own keys. An empty list or map is no setting.
+    fn value(&mut self, f: &mut Fields<'_>, k: &'static KeyDoc) -> Option<Setting> {
+        if k.is_scalar() {
+            return self.setting(f, k.name);
+        }
+        let node = f.take(k.name)?;
+        let what = format!("`{}` of {}", k.name, f.what);
+        let value = match k.kind {
+            Kind::TextList => Setting::List(self.text_list(Some(node), &what)?),
+            Kind::TextMap => Setting::Table(
+                self.pairs(Some(node), &what, PairKind::Setting)
+                    .0
+                    .into_iter()
+                    .map(|(k, v)| (k, Setting::Text(v)))
+                    .collect(),
+            ),
+            Kind::BoolMap => Setting::Table(self.switches(node, &what)?),
+            Kind::Table(_, table) => {
+                let mut g = self.fields(node, what, table)?;
+                let mut entries = Vec::new();
+                for sub in table {
+                    if let Some(value) = self.value(&mut g, sub) {
+                        entries.push((sub.name.to_owned(), value));
+                    }
+                }
+                self.finish(&g, "");
+                Setting::Table(entries)
+            }
+            _ => unreachable!("`{}` of {} has no checker", k.name, f.what),
+        };
+        match &value {
+            Setting::List(items) if items.is_empty() => None,
+            Setting::Table(entries) if entries.is_empty() => None,
+            _ => Some(value),
+        }
+    }
+
+    /// A map of names to true or false (`features`): each name a plain
+    /// word, which the installed Codex judges under `gen --verify`.
+    fn switches(&mut self, node: &Node, what: &str) -> Option<Vec<(String, Setting)>> {
+        let Value::Map(entries) = &node.value else {
+            self.error(
+                Code::WrongType,
+                node.pos,
+                format!("{what} must be a map"),
+                format!("found {}", node.value.kind()),
+                "write `name: true` or `name: false` lines indented under it",
+            );
+            return None;
+        };
+        let mut out = Vec::with_capacity(entries.len());
+        for (key, value) in entries {
+            if !self.pair_name(key, what, PairKind::Setting) {
+                continue;
+            }
+            if let Some(on) = self.boolean(value, &format!("`{}` in {what}", key.name)) {
+                out.push((key.name.clone(), Setting::Bool(on)));
+            }
+        }
+        Some(out)
+    }
+
     /// One scalar key of a map, checked by its kind in the key table: a
     /// choice among its values (those the target accepts), a count in its
     /// range, a switch, a URL, or text (refused when it looks like a
     /// credential and its entry says the text is scanned).
     fn setting(&mut self, f: &mut Fields<'_>, name: &'static str) -> Option<Setting> {
-        let Some(k) = keys::find(f.keys, name) else {
+        let Some(k) = f.find(name) else {
             unreachable!("`{name}` is in the key table of {}", f.what);
         };
         match k.kind {
@@ -1147,7 +1409,7 @@ impl Builder<'_> {
     /// Keys of the table that Codex does not read (`Kind::Refused` without a
     /// refusal of their own): each refused with the reason its entry gives.
     fn ignored_by_codex(&mut self, f: &mut Fields<'_>, what: &str) {
-        for k in f.keys {
+        for k in f.keys.iter().chain(f.also) {
             if !matches!(k.kind, Kind::Refused) {
                 continue;
             }
@@ -1550,7 +1812,7 @@ impl Builder<'_> {
 
     /// A whole number in the range the key table gives `key`.
     fn count(&mut self, f: &mut Fields<'_>, key: &'static str) -> Option<i64> {
-        let Some(Kind::Count { min, max }) = keys::find(f.keys, key).map(|k| k.kind) else {
+        let Some(Kind::Count { min, max }) = f.find(key).map(|k| k.kind) else {
             unreachable!("`{key}` is a count in the key table");
         };
         let node = f.take(key)?;
@@ -1596,7 +1858,7 @@ impl Builder<'_> {
     /// Codex still accepts (its entry's `withdrawn` values go at their
     /// release).
     fn choice(&mut self, f: &mut Fields<'_>, key: &'static str) -> Option<String> {
-        let Some(k) = keys::find(f.keys, key) else {
+        let Some(k) = f.find(key) else {
             unreachable!("`{key}` is in the key table");
         };
         let allowed = k.choices(self.target.version);
@@ -1832,6 +2094,17 @@ impl Builder<'_> {
                     );
                     continue;
                 }
+                PairKind::Setting
+                    if contains_credential(&text) || is_credential_name(&key.name) =>
+                {
+                    self.error(Code::LiteralSecret,
+                        value.pos,
+                        format!("`{}` in {what} holds a literal credential", key.name),
+                        "a shared catalog must not hold secrets, and Codex writes this value where every command sees it",
+                        "leave the variable out of the catalog and export it in your shell (`shell_environment_policy.inherit` decides whether commands see it)",
+                    );
+                    continue;
+                }
                 PairKind::EnvHeader => self.named.push(text.clone()),
                 _ => {}
             }
@@ -1853,11 +2126,13 @@ impl Builder<'_> {
                         .chars()
                         .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c))
             }
-            PairKind::Plain => !key.name.is_empty() && !key.name.contains(is_unprintable),
+            PairKind::Plain | PairKind::Setting => {
+                !key.name.is_empty() && !key.name.contains(is_unprintable)
+            }
         };
         if !ok {
             let (label, help) = match kind {
-                PairKind::Plain => (
+                PairKind::Plain | PairKind::Setting => (
                     "a parameter name must be visible text",
                     "remove the control characters from the name",
                 ),
@@ -1887,6 +2162,17 @@ enum PairKind {
     Plain,
     Header,
     EnvHeader,
+    /// A name in a Codex setting's map (`features`, `set`).
+    Setting,
+}
+
+/// Where a Codex setting is written.
+#[derive(Clone, Copy)]
+enum Place {
+    /// config.toml's top level (`settings:`, the default profile's).
+    TopLevel,
+    /// A profile: its file, or its legacy `[profiles.NAME]` table.
+    Profile,
 }
 
 impl PairKind {
@@ -1895,6 +2181,7 @@ impl PairKind {
             PairKind::Plain => "`query_params`",
             PairKind::Header => "`http_headers`",
             PairKind::EnvHeader => "`env_http_headers`",
+            PairKind::Setting => "a setting",
         }
     }
 }
@@ -1919,6 +2206,14 @@ impl<'n> Declared<'n> {
     fn contains(&self, name: &str) -> bool {
         self.set.contains(name)
     }
+}
+
+/// Whether `name` is a bare TOML key, as every Codex key is.
+fn is_bare_key(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
 /// Whether `name` can name an environment variable: letters, digits and

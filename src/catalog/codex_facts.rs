@@ -4,8 +4,8 @@
 //! accepts a key for a release that does not read it there, and when a
 //! measured release reads a provider key or has a built-in provider id that
 //! codexgen neither models nor lists below as deliberately left out.
-//! Top-level keys codexgen does not write are only reported: Codex has
-//! over a hundred, and codexgen writes three of them.
+//! Top-level keys codexgen does not model are only reported: Codex has
+//! over a hundred, and `keys::SETTINGS` holds the ones teams share.
 
 use std::collections::BTreeSet;
 
@@ -34,7 +34,7 @@ const BUILTIN_IDS_LEFT_OUT: &[(&str, &str)] = &[(
 /// Profile keys the catalog accepts although a measured release ignores
 /// them (a gap codexgen does not gate yet). The test fails when the data
 /// no longer shows the gap, so the entry goes with it.
-/// (`personality`, read from 0.94.0, left it for its `since` in `keys::PROFILE`.)
+/// (`personality`, read from 0.94.0, left it for its `since` in `keys::SETTINGS`.)
 const PROFILE_GAPS: &[(&str, &str)] = &[];
 
 /// The release from which the catalog accepts a provider key (`None`: every
@@ -50,10 +50,6 @@ fn provider_key_from(key: &str) -> Option<Version> {
 
 /// The release from which the catalog accepts a profile key (`None`: every
 /// release codexgen knows).
-fn profile_key_from(key: &str) -> Option<Version> {
-    keys::find(keys::PROFILE, key)?.since
-}
-
 /// The Codex key a catalog profile key is written as.
 fn codex_profile_key(key: &str) -> &str {
     if key == "provider" {
@@ -165,7 +161,8 @@ impl Holding {
     }
 
     /// Each profile key the catalog writes is read where `version` reads
-    /// profiles.
+    /// profiles: `provider` and `model` always, a setting of
+    /// `keys::SETTINGS` from the release its profile gate names.
     fn profiles(&mut self, version: Version, release: &Value) {
         let (place, file) = if version >= codex::PROFILE_FILES {
             ("profile_file", "NAME.config.toml")
@@ -174,23 +171,30 @@ impl Holding {
         };
         let profile = list(release, place);
         for k in keys::PROFILE {
+            let key = codex_profile_key(k.name);
+            if !profile.contains(key) {
+                self.failures.push(format!(
+                    "{version}: the catalog writes profile key `{key}` into {file}, which Codex {version} does not read"
+                ));
+            }
+        }
+        for k in keys::SETTINGS {
+            let key = k.name;
             if matches!(k.kind, Kind::Refused) {
                 // Refused because Codex ignores it: the newest release must.
-                if version == codex::NEWEST_KNOWN && profile.contains(k.name) {
+                if version == codex::NEWEST_KNOWN && profile.contains(key) {
                     self.failures.push(format!(
-                        "{version}: the catalog refuses profile key `{}` as ignored by Codex, but Codex {version} reads it in {file}",
-                        k.name
+                        "{version}: the catalog refuses setting `{key}` as ignored by Codex, but Codex {version} reads it in {file}"
                     ));
                 }
                 continue;
             }
-            let key = codex_profile_key(k.name);
-            if let Some(from) = profile_key_from(k.name)
+            if let Some(from) = k.first_in_profile(version)
                 && version < from
             {
                 if profile.contains(key) {
                     self.report.push(format!(
-                        "{version}: reads profile key `{key}` in {file}, which the catalog accepts only from {from}"
+                        "{version}: reads setting `{key}` in {file}, which a profile of the catalog holds only from {from}"
                     ));
                 }
                 continue;
@@ -205,7 +209,7 @@ impl Holding {
                 ));
             } else {
                 self.failures.push(format!(
-                    "{version}: the catalog writes profile key `{key}` into {file}, which Codex {version} does not read (gate it: its `since` in keys::PROFILE)"
+                    "{version}: the catalog writes setting `{key}` into {file}, which Codex {version} does not read (gate it: its `since` or `profile_table` in keys::SETTINGS)"
                 ));
             }
         }
@@ -213,18 +217,53 @@ impl Holding {
             .push(format!("{version}: {} keys in {file}", profile.len()));
     }
 
-    /// The top-level keys codexgen writes are read.
+    /// The top-level keys codexgen writes are read: `model`,
+    /// `model_provider`, `model_providers`, and each setting of
+    /// `keys::SETTINGS` from its `since`. The others are reported.
     fn top_level(&mut self, version: Version, release: &Value) {
+        const OWN: [&str; 3] = ["model", "model_provider", "model_providers"];
         let top = list(release, "top_level");
-        for key in ["model", "model_provider", "model_providers"] {
+        for key in OWN {
             if !top.contains(key) {
                 self.failures.push(format!(
                     "{version}: codexgen writes top-level `{key}`, which Codex {version} does not read"
                 ));
             }
         }
-        self.report
-            .push(format!("{version}: {} top-level keys", top.len()));
+        for k in keys::SETTINGS {
+            if matches!(k.kind, Kind::Refused) {
+                if version == codex::NEWEST_KNOWN && top.contains(k.name) {
+                    self.failures.push(format!(
+                        "{version}: the catalog refuses setting `{}` as ignored by Codex, but Codex {version} reads it at the top level",
+                        k.name
+                    ));
+                }
+                continue;
+            }
+            let read = k.read_by(version);
+            if read && !top.contains(k.name) {
+                self.failures.push(format!(
+                    "{version}: the catalog writes setting `{}` at config.toml's top level, which Codex {version} does not read (gate it: its `since` in keys::SETTINGS)",
+                    k.name
+                ));
+            }
+            if !read && top.contains(k.name) {
+                self.report.push(format!(
+                    "{version}: reads top-level `{}`, which the catalog accepts only from {}",
+                    k.name,
+                    k.since.map_or_else(String::new, |v| v.to_string())
+                ));
+            }
+        }
+        let left_out: Vec<&str> = top
+            .iter()
+            .map(String::as_str)
+            .filter(|key| !OWN.contains(key) && keys::find(keys::SETTINGS, key).is_none())
+            .collect();
+        self.report.push(format!(
+            "{version}: {} top-level keys, not modelled: {left_out:?}",
+            top.len()
+        ));
     }
 
     /// codexgen's built-in ids exist, Codex's are known, and a Bedrock
@@ -338,7 +377,7 @@ fn a_profile_key_read_after_its_gate_only_fails() {
     assert_eq!(
         failures,
         [
-            "0.133.0: the catalog writes profile key `personality` into [profiles.NAME], which Codex 0.133.0 does not read (gate it: its `since` in keys::PROFILE)"
+            "0.133.0: the catalog writes setting `personality` into [profiles.NAME], which Codex 0.133.0 does not read (gate it: its `since` or `profile_table` in keys::SETTINGS)"
         ]
     );
 }

@@ -105,6 +105,8 @@ pub enum Plain {
     List(Vec<String>),
     /// A map of names to text.
     Pairs(Vec<(String, String)>),
+    /// A map of names to switches (`features`).
+    Switches(Vec<(String, bool)>),
 }
 
 /// The position of a value built in code (no file: never shown).
@@ -135,6 +137,22 @@ impl Plain {
                             pos: NOWHERE,
                         };
                         (key, text(v))
+                    })
+                    .collect(),
+            ),
+            Plain::Switches(pairs) => Value::Map(
+                pairs
+                    .iter()
+                    .map(|(k, b)| {
+                        let key = Key {
+                            name: k.clone(),
+                            pos: NOWHERE,
+                        };
+                        let value = Node {
+                            value: Value::Bool(*b),
+                            pos: NOWHERE,
+                        };
+                        (key, value)
                     })
                     .collect(),
             ),

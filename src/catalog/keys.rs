@@ -1,16 +1,18 @@
 //! Owns the catalog's vocabulary: every key of each map (the catalog, a
-//! provider and its sub-tables, a profile) described once ([`KeyDoc`]): its
-//! value type and range or values, the Codex releases that read it there,
-//! the built-ins whose table may set it, whether it can hold a credential,
-//! and its description. Everything else derives from the entry: the checker
-//! in `build` asks for keys only through these tables (a key not listed is
-//! unknown) and checks a scalar key by its kind alone; the version gates
-//! ([`gated`], [`changeable`]); [`json_schema`], which `codexgen schema`
-//! prints and `schema/providers.schema.json` holds; what gen writes
-//! (`catalog::Provider::keys`, `Profile::settings`, in table order); what
-//! `layers` asks about; what `import` reads back; `docs/catalog-keys.md`.
-//! `catalog::codex_facts` holds the tables against what each release reads
-//! (`data/codex-keys.json`). Does not parse or check values itself.
+//! provider and its sub-tables, a profile, the Codex settings of
+//! `settings:` and of a profile in [`SETTINGS`]) described once
+//! ([`KeyDoc`]): its value type and range or values, the Codex releases that
+//! read it there, the built-ins whose table may set it, whether it can hold
+//! a credential, and its description. Everything else derives from the
+//! entry: the checker in `build` asks for keys only through these tables (a
+//! key not listed is unknown) and checks a scalar key by its kind alone; the
+//! version gates ([`gated`], [`changeable`]); [`json_schema`], which
+//! `codexgen schema` prints and `schema/providers.schema.json` holds; what
+//! gen writes (`catalog::Provider::keys`, `Profile::settings`, in table
+//! order); what `layers` asks about; what `import` reads back;
+//! `docs/catalog-keys.md`. `catalog::codex_facts` holds the tables against
+//! what each release reads (`data/codex-keys.json`). Does not parse or
+//! check values itself.
 
 use serde_json::{Map, Value, json};
 
@@ -48,6 +50,8 @@ pub enum Kind {
     EnvMap,
     /// A list of text (a command's arguments).
     TextList,
+    /// A map of names to true or false (`features`).
+    BoolMap,
     /// A map with keys of its own: its name in the schema's `$defs`, and
     /// its key table.
     Table(&'static str, &'static [KeyDoc]),
@@ -57,6 +61,8 @@ pub enum Kind {
     Profiles,
     /// Known, and always refused with its own message (a literal secret).
     Refused,
+    /// Codex keys codexgen does not know yet, written as given (`unchecked`).
+    Unchecked,
 }
 
 /// A duration in milliseconds: Codex reads these as a non-zero `u64`.
@@ -93,6 +99,11 @@ pub struct KeyDoc {
     pub withdrawn: &'static [(&'static str, Version)],
     /// Whether the value could hold a credential, and what is done about it.
     pub secret: Secret,
+    /// For a Codex setting (`SETTINGS`): the first release whose legacy
+    /// `[profiles.NAME]` table reads it (`None`: no release before 0.134.0
+    /// does). From 0.134.0 a profile file reads every top-level key, so
+    /// there `since` alone decides.
+    pub profile_table: Option<Version>,
     pub description: &'static str,
 }
 
@@ -143,6 +154,7 @@ const fn key(name: &'static str, kind: Kind, description: &'static str) -> KeyDo
         builtin_only: false,
         withdrawn: &[],
         secret: secret_of(kind),
+        profile_table: None,
         description,
     }
 }
@@ -187,6 +199,34 @@ impl KeyDoc {
 
     const fn secret(self, secret: Secret) -> Self {
         KeyDoc { secret, ..self }
+    }
+
+    /// Read in a legacy `[profiles.NAME]` table from release `first`.
+    const fn profile_table(self, first: Version) -> Self {
+        KeyDoc {
+            profile_table: Some(first),
+            ..self
+        }
+    }
+
+    /// The first release whose profile of the target Codex `version`'s
+    /// layout reads this setting: a profile file (0.134.0 and newer) reads
+    /// what the top level reads, a legacy `[profiles.NAME]` table only what
+    /// `profile_table` says. `None`: every release codexgen knows.
+    pub fn first_in_profile(&self, version: Version) -> Option<Version> {
+        if version >= codex::PROFILE_FILES {
+            return self.since;
+        }
+        Some(self.profile_table.map_or_else(
+            || match self.since {
+                Some(since) if since > codex::PROFILE_FILES => since,
+                _ => codex::PROFILE_FILES,
+            },
+            |first| match self.since {
+                Some(since) if since > first => since,
+                _ => first,
+            },
+        ))
     }
 
     /// Values Codex stopped accepting, each from its release.
@@ -302,7 +342,12 @@ pub const ROOT: &[KeyDoc] = &[
     required(
         "default",
         Kind::ProfileRef,
-        "The profile whose model and provider become config.toml's `model` and `model_provider`; `~` (null) leaves them unmanaged.",
+        "The profile plain `codex` behaves as: its model, provider and every setting it sets are written at config.toml's top level (over `settings`); `~` (null) leaves `model` and `model_provider` unmanaged.",
+    ),
+    key(
+        "settings",
+        Kind::Table("settings", SETTINGS),
+        "Codex settings the team shares, written at config.toml's top level (`approval_policy`, `sandbox_workspace_write`, `features`, ...); the default profile's settings go over them.",
     ),
     key(
         "providers",
@@ -553,7 +598,9 @@ pub const AWS_COMMAND: &[KeyDoc] = &[
     ),
 ];
 
-/// The keys of one profile.
+/// The keys of one profile of its own: the model and its provider. A
+/// profile also takes every Codex setting (`SETTINGS`) that the target's
+/// profiles read (see [`KeyDoc::first_in_profile`]).
 pub const PROFILE: &[KeyDoc] = &[
     required(
         "provider",
@@ -561,67 +608,83 @@ pub const PROFILE: &[KeyDoc] = &[
         "A provider id of this catalog, or one of Codex's built-ins (openai, ollama, lmstudio; amazon-bedrock 0.123+, amazon-bedrock-runtime 0.148+, gcp 0.165+).",
     ),
     required("model", Kind::Text, "The model id this provider serves."),
+];
+
+/// The Codex settings a catalog can set: each is a key of config.toml's top
+/// level (the catalog's `settings:`, and the default profile's settings),
+/// of a profile file (Codex 0.134+: every top-level key), and, where
+/// `profile_table` says, of a legacy `[profiles.NAME]` table. `since` is the
+/// first release that reads it at the top level (for keys not in codexgen's
+/// older measurements, the first measured release that does: see
+/// docs/codex-versions.md).
+pub const SETTINGS: &[KeyDoc] = &[
     key(
         "model_reasoning_effort",
         Kind::Choice(codex::REASONING_EFFORTS),
         "How hard the model reasons.",
-    ),
+    )
+    .profile_table(v(0, 89, 0)),
     key(
         "model_reasoning_summary",
         Kind::Choice(codex::REASONING_SUMMARIES),
         "How much of its reasoning the model summarises.",
-    ),
+    )
+    .profile_table(v(0, 89, 0)),
     key(
         "model_verbosity",
         Kind::Choice(codex::VERBOSITIES),
         "How long the model's answers are.",
-    ),
+    )
+    .profile_table(v(0, 89, 0)),
     key(
         "approval_policy",
         Kind::Choice(codex::APPROVAL_POLICIES),
         "When Codex asks before running a command; `untrusted` is refused by Codex 0.149 and newer.",
     )
-    .withdrawn(&[("untrusted", codex::UNTRUSTED_APPROVAL_REFUSED)]),
+    .withdrawn(&[("untrusted", codex::UNTRUSTED_APPROVAL_REFUSED)])
+    .profile_table(v(0, 89, 0)),
     key(
         "sandbox_mode",
         Kind::Choice(codex::SANDBOX_MODES),
         "What commands Codex runs may touch.",
-    ),
+    )
+    .profile_table(v(0, 89, 0)),
     key(
         "personality",
         Kind::Choice(codex::PERSONALITIES),
         "The tone of Codex's answers (Codex 0.94+).",
     )
-    .since(v(0, 94, 0)),
+    .since(v(0, 94, 0))
+    .profile_table(v(0, 94, 0)),
     key(
         "web_search",
         Kind::Choice(codex::WEB_SEARCH_MODES),
         "Whether the model may search the web (cached results or live).",
-    ),
+    )
+    .profile_table(v(0, 89, 0)),
+    key(
+        "plan_mode_reasoning_effort",
+        Kind::Choice(codex::REASONING_EFFORTS),
+        "How hard the model reasons in plan mode (Codex 0.133+).",
+    )
+    .since(v(0, 133, 0))
+    .profile_table(v(0, 133, 0)),
     key(
         "model_context_window",
         TOKENS,
-        "The model's context window in tokens; a model Codex does not know needs it (or `model_auto_compact_token_limit`) to be compacted at all (Codex 0.134+, profile files).",
-    )
-    .since(codex::PROFILE_FILES),
+        "The model's context window in tokens; a model Codex does not know needs it (or `model_auto_compact_token_limit`) to be compacted at all. In a profile: profile files only.",
+    ),
     key(
         "model_auto_compact_token_limit",
         TOKENS,
-        "Tokens of history at which Codex compacts it (Codex 0.134+, profile files).",
-    )
-    .since(codex::PROFILE_FILES),
-    key(
-        "tool_output_token_limit",
-        TOKENS,
-        "Tokens of a tool's output Codex keeps in the history (Codex 0.134+, profile files).",
-    )
-    .since(codex::PROFILE_FILES),
+        "Tokens of history at which Codex compacts it. In a profile: profile files only.",
+    ),
     key(
         "model_auto_compact_token_limit_scope",
         Kind::Choice(codex::COMPACT_LIMIT_SCOPES),
-        "What `model_auto_compact_token_limit` counts: the whole history, or what follows the fixed prefix (Codex 0.134+, profile files).",
+        "What `model_auto_compact_token_limit` counts: the whole history, or what follows the fixed prefix (Codex 0.133+; in a profile: profile files only).",
     )
-    .since(codex::PROFILE_FILES),
+    .since(v(0, 133, 0)),
     key(
         "model_post_turn_compact_threshold_percent",
         Kind::Count {
@@ -631,6 +694,92 @@ pub const PROFILE: &[KeyDoc] = &[
         "Percent of the context window after which Codex compacts at the end of a turn (0..100; Codex 0.156+).",
     )
     .since(v(0, 156, 0)),
+    key(
+        "tool_output_token_limit",
+        TOKENS,
+        "Tokens of a tool's output Codex keeps in the history. In a profile: profile files only.",
+    ),
+    key(
+        "review_model",
+        Kind::Text,
+        "The model `/review` uses.",
+    ),
+    key(
+        "developer_instructions",
+        Kind::Text,
+        "Instructions added to every session as developer messages.",
+    ),
+    key(
+        "features",
+        Kind::BoolMap,
+        "Codex's feature flags, each on or off (`codex features list` names them; `gen --verify` has the installed Codex judge the names).",
+    )
+    .profile_table(v(0, 89, 0)),
+    key(
+        "sandbox_workspace_write",
+        Kind::Table("sandbox_workspace_write", SANDBOX_WORKSPACE_WRITE),
+        "What `sandbox_mode: workspace-write` lets commands reach beyond the workspace.",
+    ),
+    key(
+        "shell_environment_policy",
+        Kind::Table("shell_environment_policy", SHELL_ENVIRONMENT_POLICY),
+        "Which environment variables the commands Codex runs see.",
+    ),
+    key(
+        "tools",
+        Kind::Table("tools", TOOLS),
+        "Tools the model may use.",
+    )
+    .profile_table(v(0, 133, 0)),
+    key(
+        "tui",
+        Kind::Table("tui", TUI),
+        "The terminal interface.",
+    )
+    .profile_table(v(0, 133, 0)),
+    key(
+        "history",
+        Kind::Table("history", HISTORY),
+        "Whether and how much of the session history Codex keeps in `history.jsonl`.",
+    ),
+    key(
+        "notify",
+        Kind::TextList,
+        "A program (and its arguments) Codex runs with a JSON argument when a turn ends, e.g. `[notify-send, Codex]`.",
+    ),
+    key(
+        "file_opener",
+        Kind::Choice(&["vscode", "vscode-insiders", "windsurf", "cursor", "none"]),
+        "The editor whose URI scheme file links in Codex's output use.",
+    ),
+    key(
+        "hide_agent_reasoning",
+        Kind::Bool,
+        "Whether Codex hides the model's reasoning events.",
+    ),
+    key(
+        "show_raw_agent_reasoning",
+        Kind::Bool,
+        "Whether Codex shows the model's raw reasoning, when the model sends it.",
+    ),
+    key(
+        "check_for_update_on_startup",
+        Kind::Bool,
+        "Whether Codex checks for a newer release when it starts.",
+    ),
+    key(
+        "disable_paste_burst",
+        Kind::Bool,
+        "Whether the TUI stops treating a fast burst of keys as a paste.",
+    ),
+    key(
+        "project_doc_max_bytes",
+        Kind::Count {
+            min: 0,
+            max: i64::MAX,
+        },
+        "The most bytes of AGENTS.md Codex reads.",
+    ),
     key(
         "model_max_output_tokens",
         Kind::Refused,
@@ -645,6 +794,114 @@ pub const PROFILE: &[KeyDoc] = &[
         "model_supports_reasoning_summaries",
         Kind::Refused,
         "Refused: Codex ignores it from 0.145.0 (read up to 0.144.x), and a session only warns about an unrecognised setting.",
+    ),
+];
+
+/// `unchecked`, in `settings` and in a profile: Codex keys codexgen does not
+/// know yet, each written as given (text, number, switch, list of text, or
+/// a table of these), with a warning. Not a Codex key: the explicit place
+/// for a key the table above lacks, so that a typo of a known key is still
+/// an error.
+pub const UNCHECKED: KeyDoc = key(
+    "unchecked",
+    Kind::Unchecked,
+    "Codex keys codexgen does not know yet (a key Codex shipped after this codexgen), written as given; `gen` warns, and `gen --verify` has the installed Codex judge them. A known key here is refused: write it outside `unchecked`, where it is checked.",
+);
+
+/// The keys of `sandbox_workspace_write`.
+pub const SANDBOX_WORKSPACE_WRITE: &[KeyDoc] = &[
+    key(
+        "writable_roots",
+        Kind::TextList,
+        "More folders commands may write to, besides the workspace.",
+    ),
+    key(
+        "network_access",
+        Kind::Bool,
+        "Whether commands may reach the network.",
+    ),
+    key(
+        "exclude_tmpdir_env_var",
+        Kind::Bool,
+        "Whether `$TMPDIR` is left out of the writable folders.",
+    ),
+    key(
+        "exclude_slash_tmp",
+        Kind::Bool,
+        "Whether `/tmp` is left out of the writable folders.",
+    ),
+];
+
+/// The keys of `shell_environment_policy`.
+pub const SHELL_ENVIRONMENT_POLICY: &[KeyDoc] = &[
+    key(
+        "inherit",
+        Kind::Choice(&["all", "core", "none"]),
+        "Which of Codex's own variables commands start from: all, a core set (HOME, PATH, ...), or none.",
+    ),
+    key(
+        "ignore_default_excludes",
+        Kind::Bool,
+        "Whether variables whose names hold KEY, SECRET or TOKEN are kept too.",
+    ),
+    key(
+        "exclude",
+        Kind::TextList,
+        "Patterns of variable names to drop (`AWS_*`).",
+    ),
+    key(
+        "include_only",
+        Kind::TextList,
+        "Patterns of the only variable names to keep.",
+    ),
+    key(
+        "set",
+        Kind::TextMap,
+        "Variables set for every command; no secrets (they are written to the file).",
+    ),
+    key(
+        "experimental_use_profile",
+        Kind::Bool,
+        "Whether commands run through the user's shell profile.",
+    ),
+];
+
+/// The keys of `tools`.
+pub const TOOLS: &[KeyDoc] = &[key(
+    "web_search",
+    Kind::Bool,
+    "Whether the model may use the web search tool.",
+)];
+
+/// The keys of `tui`.
+pub const TUI: &[KeyDoc] = &[
+    key(
+        "notifications",
+        Kind::Bool,
+        "Whether the TUI sends desktop notifications.",
+    ),
+    key("animations", Kind::Bool, "Whether the TUI animates."),
+    key(
+        "show_tooltips",
+        Kind::Bool,
+        "Whether the TUI shows tips at start.",
+    ),
+];
+
+/// The keys of `history`.
+pub const HISTORY: &[KeyDoc] = &[
+    key(
+        "persistence",
+        Kind::Choice(&["save-all", "none"]),
+        "Whether Codex keeps the history: `save-all` or `none`.",
+    ),
+    key(
+        "max_bytes",
+        Kind::Count {
+            min: 1,
+            max: i64::MAX,
+        },
+        "The most bytes `history.jsonl` may grow to before its oldest entries go.",
     ),
 ];
 
@@ -708,13 +965,24 @@ fn definitions() -> Map<String, Value> {
     let mut defs = Map::new();
     defs.insert("provider".into(), object(PROVIDER));
     nested(PROVIDER, &mut defs);
-    defs.insert("profile".into(), object(PROFILE));
+    nested(ROOT, &mut defs);
+    defs.insert("settings".into(), object_of(&[SETTINGS, &[UNCHECKED]]));
+    defs.insert(
+        "profile".into(),
+        object_of(&[PROFILE, SETTINGS, &[UNCHECKED]]),
+    );
     defs
 }
 
 fn object(keys: &'static [KeyDoc]) -> Value {
+    object_of(&[keys])
+}
+
+/// The object whose keys are those of all `tables`.
+fn object_of(tables: &[&'static [KeyDoc]]) -> Value {
+    let keys = || tables.iter().flat_map(|t| t.iter());
     let mut properties = Map::new();
-    for k in keys {
+    for k in keys() {
         if let Some(mut value) = value_schema(k.kind) {
             value
                 .as_object_mut()
@@ -723,7 +991,7 @@ fn object(keys: &'static [KeyDoc]) -> Value {
             properties.insert(k.name.into(), value);
         }
     }
-    let required: Vec<&str> = keys.iter().filter(|k| k.required).map(|k| k.name).collect();
+    let required: Vec<&str> = keys().filter(|k| k.required).map(|k| k.name).collect();
     json!({
         "type": "object",
         "properties": properties,
@@ -754,6 +1022,7 @@ fn value_schema(kind: Kind) -> Option<Value> {
         }
         Kind::Bool => json!({ "type": "boolean" }),
         Kind::TextList => json!({ "type": "array", "items": { "type": "string" } }),
+        Kind::BoolMap => json!({ "type": "object", "additionalProperties": { "type": "boolean" } }),
         Kind::Table(name, _) => json!({ "$ref": format!("#/$defs/{name}") }),
         Kind::TextMap => json!({ "type": "object", "additionalProperties": { "type": "string" } }),
         Kind::EnvMap => json!({
@@ -770,6 +1039,7 @@ fn value_schema(kind: Kind) -> Option<Value> {
             "propertyNames": { "pattern": PLAIN_NAME, "maxLength": crate::home::MAX_PROFILE_NAME },
             "additionalProperties": { "$ref": "#/$defs/profile" },
         }),
+        Kind::Unchecked => json!({ "type": "object" }),
         Kind::Refused => return None,
     })
 }
@@ -791,7 +1061,7 @@ mod tests {
     #[test]
     fn every_release_a_description_names_is_its_gate() {
         let mut checked = 0;
-        for table in [PROVIDER, PROFILE, AWS] {
+        for table in [PROVIDER, PROFILE, AWS, SETTINGS] {
             for k in table {
                 let gates = [k.since, k.builtin.gcp.filter(|_| k.builtin_only)];
                 for first in gates.into_iter().flatten() {
@@ -856,7 +1126,7 @@ mod tests {
 
     #[test]
     fn untrusted_approval_is_refused_from_0_149() {
-        let approval = find(PROFILE, "approval_policy").expect("an entry");
+        let approval = find(SETTINGS, "approval_policy").expect("an entry");
         assert!(!approval.choices(v(0, 169, 0)).contains(&"untrusted"));
         assert!(!approval.choices(v(0, 149, 0)).contains(&"untrusted"));
         assert!(approval.choices(v(0, 148, 0)).contains(&"untrusted"));
@@ -876,6 +1146,12 @@ mod tests {
             AWS,
             AWS_COMMAND,
             PROFILE,
+            SETTINGS,
+            SANDBOX_WORKSPACE_WRITE,
+            SHELL_ENVIRONMENT_POLICY,
+            TOOLS,
+            TUI,
+            HISTORY,
         ] {
             for k in table {
                 if matches!(k.kind, Kind::Text | Kind::TextMap | Kind::TextList) {
@@ -907,7 +1183,26 @@ mod reference {
             "`providers.ID.aws.auth_refresh`, `providers.ID.aws.credential_export`",
             AWS_COMMAND,
         ),
-        ("`profiles.NAME`", PROFILE),
+        (
+            "`settings` (config.toml's top level; also a profile's keys)",
+            SETTINGS,
+        ),
+        (
+            "`settings.sandbox_workspace_write`",
+            SANDBOX_WORKSPACE_WRITE,
+        ),
+        (
+            "`settings.shell_environment_policy`",
+            SHELL_ENVIRONMENT_POLICY,
+        ),
+        ("`settings.tools`", TOOLS),
+        ("`settings.tui`", TUI),
+        ("`settings.history`", HISTORY),
+        ("`profiles.NAME` (and every key of `settings`)", PROFILE),
+        (
+            "`settings` and `profiles.NAME`: keys codexgen does not know",
+            &[UNCHECKED],
+        ),
     ];
 
     fn value(k: &KeyDoc) -> String {
@@ -938,10 +1233,12 @@ mod reference {
             Kind::TextMap => "map of text".to_owned(),
             Kind::EnvMap => "map of header to variable name".to_owned(),
             Kind::TextList => "list of text".to_owned(),
+            Kind::BoolMap => "map of names to true or false".to_owned(),
             Kind::Table(..) => "table (below)".to_owned(),
             Kind::Providers => "map of provider ids to providers".to_owned(),
             Kind::Profiles => "map of profile names to profiles".to_owned(),
             Kind::Refused => "refused".to_owned(),
+            Kind::Unchecked => "map of Codex keys to values".to_owned(),
         };
         for (w, from) in k.withdrawn {
             let _ = write!(text, " (`{w}` refused from {from})");
@@ -952,6 +1249,9 @@ mod reference {
     fn releases(k: &KeyDoc) -> String {
         if matches!(k.kind, Kind::Refused) {
             return "none (see the description)".to_owned();
+        }
+        if matches!(k.kind, Kind::Unchecked) {
+            return "the installed Codex decides (`gen --verify`)".to_owned();
         }
         let mut text = match (k.since, k.builtin_only) {
             (_, true) => String::new(),
@@ -1003,6 +1303,15 @@ mod reference {
                 let required = if k.required { " (required)" } else { "" };
                 let releases = if std::ptr::eq(*table, ROOT) {
                     "codexgen's own key".to_owned()
+                } else if std::ptr::eq(*table, SETTINGS) && !matches!(k.kind, Kind::Refused) {
+                    let legacy = k.profile_table.map_or_else(
+                        || {
+                            "a legacy `[profiles.NAME]` table (before 0.134.0) does not read it"
+                                .to_owned()
+                        },
+                        |first| format!("a legacy `[profiles.NAME]` table reads it from {first}"),
+                    );
+                    format!("{}; {legacy}", releases(k))
                 } else {
                     releases(k)
                 };

@@ -10,6 +10,12 @@
 //! key breaks (a profile's provider, the default profile) is reported at
 //! the overlay's `~`. `default: ~` is the one removal that is a choice:
 //! config.toml then gets no top-level `model`/`model_provider` from codexgen.
+//!
+//! The default profile means the profile: [`Catalog::top_level`] is what
+//! config.toml's top level gets (the catalog's `settings`, the default
+//! profile's over them), and [`Catalog::as_written`] gives each other
+//! profile the team's value of a key the default overrides, so that
+//! `codex -p NAME` is not changed by which profile is the default.
 
 mod build;
 #[cfg(test)]
@@ -23,14 +29,13 @@ pub use build::is_env_name;
 pub use emit::{Mapping, Plain};
 pub use keys::json_schema_text;
 
-/// The profile keys that are Codex settings (all but `provider` and
-/// `model`), in the catalog's order: from the one key table.
+/// The Codex settings a catalog can set (at the top level and in a
+/// profile), in the key table's order: from the one key table.
 pub fn profile_settings() -> impl Iterator<Item = &'static str> + Clone {
-    keys::PROFILE
+    keys::SETTINGS
         .iter()
         .filter(|k| !matches!(k.kind, keys::Kind::Refused))
         .map(|k| k.name)
-        .filter(|k| !matches!(*k, "provider" | "model"))
 }
 
 /// The provider keys [`Provider`] holds as fields, for codexgen's own
@@ -271,6 +276,178 @@ pub struct Catalog {
     /// Tables for Codex's Amazon Bedrock built-ins.
     pub bedrock: Vec<Bedrock>,
     pub profiles: Vec<Profile>,
+    /// The catalog's `settings:`, in the key table's order.
+    #[serde(serialize_with = "settings_map")]
+    pub settings: Vec<(&'static str, Setting)>,
+}
+
+fn settings_map<S: serde::Serializer>(
+    settings: &[(&'static str, Setting)],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    Settings(settings).serialize(serializer)
+}
+
+impl Catalog {
+    /// What codexgen writes at config.toml's top level besides `model` and
+    /// `model_provider`: the catalog's `settings`, with every setting of the
+    /// default profile over them (tables key by key, as Codex lays a profile
+    /// over config.toml), in the key table's order. Plain `codex`
+    /// then behaves as `codex -p DEFAULT`.
+    pub fn top_level(&self) -> Vec<(&'static str, Setting)> {
+        let default = self.default.as_deref().and_then(|d| self.profile(d));
+        let mut top: Vec<(&'static str, Setting)> = self.settings.clone();
+        for (key, value) in default.map_or(&[][..], |p| p.settings.as_slice()) {
+            match top.iter_mut().find(|(k, _)| k == key) {
+                Some(slot) => slot.1.overlay(value),
+                None => top.push((key, value.clone())),
+            }
+        }
+        top.sort_by_key(|(k, _)| setting_order(k));
+        top
+    }
+
+    /// The keys each other profile inherits from the default profile: the
+    /// default sets them at config.toml's top level, and neither the
+    /// profile nor `settings` gives the profile a value of its own (see
+    /// [`Catalog::as_written`]; before 0.134.0 a `[profiles.NAME]` table
+    /// that does not read a key cannot). Profile name, then keys, in order.
+    pub fn inherited(&self, version: crate::codex::Version) -> Vec<(&str, Vec<&'static str>)> {
+        let Some(default) = self.default.as_deref().and_then(|d| self.profile(d)) else {
+            return Vec::new();
+        };
+        self.profiles
+            .iter()
+            .filter(|p| p.name.as_str() != default.name.as_str())
+            .filter_map(|p| {
+                let keys: Vec<&'static str> = default
+                    .settings
+                    .iter()
+                    .map(|(k, _)| *k)
+                    .filter(|k| *k != keys::UNCHECKED.name)
+                    .filter(|k| {
+                        let read = keys::find(keys::SETTINGS, k).is_some_and(|d| {
+                            d.first_in_profile(version).is_none_or(|f| version >= f)
+                        });
+                        !read
+                            || (p.setting(k).is_none() && find_setting(&self.settings, k).is_none())
+                    })
+                    .collect();
+                (!keys.is_empty()).then_some((p.name.as_str(), keys))
+            })
+            .collect()
+    }
+
+    /// Every key the catalog writes unchecked (`keys::UNCHECKED`), as the
+    /// catalog path that sets it (`settings.unchecked.KEY`,
+    /// `profiles.NAME.unchecked.KEY`).
+    pub fn unchecked(&self) -> Vec<String> {
+        let mut paths = Vec::new();
+        let mut add = |prefix: String, settings: &[(&'static str, Setting)]| {
+            if let Some(Setting::Table(entries)) = find_setting(settings, keys::UNCHECKED.name) {
+                paths.extend(
+                    entries
+                        .iter()
+                        .map(|(k, _)| format!("{prefix}.unchecked.{k}")),
+                );
+            }
+        };
+        add("settings".to_owned(), &self.settings);
+        for p in &self.profiles {
+            add(format!("profiles.{}", p.name.as_str()), &p.settings);
+        }
+        paths
+    }
+
+    /// The catalog as the files of Codex `version` hold it. Codex lays a
+    /// profile over config.toml's top level, where the default profile's
+    /// settings now are: a profile that leaves one of them unset would run
+    /// with the default profile's value. So each other profile also gets the
+    /// catalog's `settings` value of every key the default profile sets and
+    /// it does not (where its profile reads the key), and `codex -p NAME`
+    /// is the catalog's `settings` with NAME's over them. A key `settings`
+    /// does not set either has no value to give: that profile inherits the
+    /// default's (the README says so).
+    pub fn as_written(&self, version: crate::codex::Version) -> Catalog {
+        let mut written = self.clone();
+        let Some(default) = self.default.as_deref().and_then(|d| self.profile(d)) else {
+            return written;
+        };
+        for profile in &mut written.profiles {
+            if profile.name.as_str() == default.name.as_str() {
+                continue;
+            }
+            for (key, _) in &default.settings {
+                let read = keys::find(keys::SETTINGS, key)
+                    .is_some_and(|k| k.first_in_profile(version).is_none_or(|f| version >= f));
+                if !read || profile.setting(key).is_some() {
+                    continue;
+                }
+                if let Some(team) = find_setting(&self.settings, key) {
+                    profile.settings.push((key, team.clone()));
+                }
+            }
+            profile.settings.sort_by_key(|(k, _)| setting_order(k));
+        }
+        written
+    }
+}
+
+/// Where a setting goes among the others: the key table's order, then
+/// `unchecked`.
+fn setting_order(key: &str) -> usize {
+    keys::SETTINGS
+        .iter()
+        .position(|d| d.name == key)
+        .unwrap_or(usize::MAX)
+}
+
+/// Settings as Codex keys: each entry of `unchecked` (keys codexgen does not
+/// know, `keys::UNCHECKED`) stands for itself, after the known ones.
+pub fn codex_keys<'s>(settings: &'s [(&'static str, Setting)]) -> Vec<(&'s str, &'s Setting)> {
+    let mut out: Vec<(&'s str, &'s Setting)> = Vec::with_capacity(settings.len());
+    for (key, value) in settings {
+        match (*key, value) {
+            ("unchecked", Setting::Table(entries)) => {
+                out.extend(entries.iter().map(|(k, v)| (k.as_str(), v)));
+            }
+            _ => out.push((key, value)),
+        }
+    }
+    out
+}
+
+/// Codex keys and values as a map, in order.
+struct Entries<'a>(Vec<(&'a str, &'a Setting)>);
+
+impl Serialize for Entries<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().copied())
+    }
+}
+
+/// The Codex keys of `settings` that are tables, and the others.
+fn split<'s>(settings: &'s [(&'static str, Setting)]) -> (Entries<'s>, Entries<'s>) {
+    let (tables, values) = codex_keys(settings)
+        .into_iter()
+        .partition(|(_, v)| matches!(v, Setting::Table(_)));
+    (Entries(tables), Entries(values))
+}
+
+/// Settings as the templates loop over them: `values` (each one
+/// `key = value` line) and `tables` (each a `[key]` table of its own), each
+/// in order.
+pub struct Split<'s>(pub &'s [(&'static str, Setting)]);
+
+impl Serialize for Split<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        let (tables, values) = split(self.0);
+        let mut map = serializer.serialize_map(Some(2))?;
+        map.serialize_entry("values", &values)?;
+        map.serialize_entry("tables", &tables)?;
+        map.end()
+    }
 }
 
 impl Catalog {
@@ -357,6 +534,9 @@ impl Serialize for Profile {
             map.serialize_entry(key, value)?;
         }
         map.serialize_entry("settings", &Settings(&self.settings))?;
+        let (tables, values) = split(&self.settings);
+        map.serialize_entry("values", &values)?;
+        map.serialize_entry("tables", &tables)?;
         map.end()
     }
 }
@@ -370,21 +550,81 @@ impl Serialize for Settings<'_> {
     }
 }
 
-/// The value of one scalar Codex setting, as Codex's TOML holds it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(untagged)]
+/// The value of one Codex setting, as Codex's TOML holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Setting {
     Text(String),
     Number(i64),
     Bool(bool),
+    /// A list of text (`notify`, `writable_roots`).
+    List(Vec<String>),
+    /// A table, its keys in order (`features`, `sandbox_workspace_write`):
+    /// at the top level of a file its own `[key]` table, inside one an
+    /// inline table.
+    Table(Vec<(String, Setting)>),
+}
+
+impl Serialize for Setting {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Setting::Text(text) => serializer.serialize_str(text),
+            Setting::Number(n) => serializer.serialize_i64(*n),
+            Setting::Bool(b) => serializer.serialize_bool(*b),
+            Setting::List(items) => serializer.collect_seq(items),
+            Setting::Table(entries) => serializer.collect_map(entries.iter().map(|(k, v)| (k, v))),
+        }
+    }
 }
 
 impl Setting {
-    /// The text of a text setting (`None` for a number or a switch).
+    /// Lays `top` over this value as Codex lays a profile over config.toml:
+    /// tables key by key, anything else replaced.
+    fn overlay(&mut self, top: &Setting) {
+        match (self, top) {
+            (Setting::Table(base), Setting::Table(entries)) => {
+                for (key, value) in entries {
+                    match base.iter_mut().find(|(k, _)| k == key) {
+                        Some(slot) => slot.1.overlay(value),
+                        None => base.push((key.clone(), value.clone())),
+                    }
+                }
+            }
+            (base, top) => *base = top.clone(),
+        }
+    }
+
+    /// The text of a text setting (`None` for anything else).
     pub fn text(&self) -> Option<&str> {
         match self {
             Setting::Text(text) => Some(text),
-            Setting::Number(_) | Setting::Bool(_) => None,
+            _ => None,
+        }
+    }
+
+    /// The value as one TOML value (`"high"`, `["a", "b"]`,
+    /// `{ network_access = true }`), for `codex -c key=VALUE`.
+    pub fn toml(&self) -> String {
+        self.to_toml().to_string()
+    }
+
+    fn to_toml(&self) -> toml_edit::Value {
+        match self {
+            Setting::Text(text) => text.as_str().into(),
+            Setting::Number(n) => (*n).into(),
+            Setting::Bool(b) => (*b).into(),
+            Setting::List(items) => items
+                .iter()
+                .map(String::as_str)
+                .collect::<toml_edit::Array>()
+                .into(),
+            Setting::Table(entries) => {
+                let mut table = toml_edit::InlineTable::new();
+                for (k, v) in entries {
+                    table.insert(k, v.to_toml());
+                }
+                table.fmt();
+                table.into()
+            }
         }
     }
 }
@@ -395,6 +635,7 @@ impl std::fmt::Display for Setting {
             Setting::Text(text) => f.write_str(text),
             Setting::Number(n) => write!(f, "{n}"),
             Setting::Bool(b) => write!(f, "{b}"),
+            Setting::List(_) | Setting::Table(_) => f.write_str(&self.toml()),
         }
     }
 }
@@ -640,8 +881,31 @@ mod tests {
             Kind::Choice(_) => k.choices(NEWEST_KNOWN)[0].to_owned(),
             Kind::Count { min, .. } => min.max(1).to_string(),
             Kind::Bool => "true".to_owned(),
-            _ => unreachable!("`{}` is not a scalar", k.name),
+            Kind::TextList => "[sample]".to_owned(),
+            Kind::TextMap => "{SAMPLE: sample}".to_owned(),
+            Kind::BoolMap => "{sample: true}".to_owned(),
+            Kind::Table(_, table) => {
+                let entries: Vec<String> = table
+                    .iter()
+                    .map(|sub| format!("{}: {}", sub.name, sample(sub)))
+                    .collect();
+                format!("{{{}}}", entries.join(", "))
+            }
+            _ => unreachable!("`{}` has no sample", k.name),
         }
+    }
+
+    /// Every Codex setting, in `settings:` and in a profile.
+    fn settings_lines(indent: &str) -> String {
+        use std::fmt::Write as _;
+        let mut text = String::new();
+        for k in keys::SETTINGS
+            .iter()
+            .filter(|k| !matches!(k.kind, Kind::Refused))
+        {
+            let _ = writeln!(text, "{indent}{}: {}", k.name, sample(k));
+        }
+        text
     }
 
     fn lines(table: &[&'static KeyDoc], skip: &[&str], indent: &str) -> String {
@@ -672,11 +936,13 @@ mod tests {
             .filter(|k| k.builtin.gcp.is_some())
             .collect();
         let text = format!(
-            "schema: 1\nversion: \"1\"\ndefault: p\nproviders:\n  x:\n    env_key: X_KEY\n{}    capabilities:\n{}  gcp:\n{}profiles:\n  p:\n    provider: x\n{}",
+            "schema: 1\nversion: \"1\"\ndefault: p\nproviders:\n  x:\n    env_key: X_KEY\n{}    capabilities:\n{}  gcp:\n{}profiles:\n  p:\n    provider: x\n{}{}settings:\n{}",
             lines(&own, &["env_key"], "    "),
             lines(&all(keys::CAPABILITIES), &[], "      "),
             lines(&gcp_only, &[], "    "),
-            lines(&all(keys::PROFILE), &[], "    "),
+            lines(&all(keys::PROFILE), &["provider"], "    "),
+            settings_lines("    "),
+            settings_lines("  "),
         );
         let source = Source {
             name: "providers.yaml".to_owned(),
@@ -715,11 +981,26 @@ mod tests {
             );
         }
         let profile = &catalog.profiles[0];
+        let top = catalog.top_level();
         for name in profile_settings() {
             assert!(
                 profile.setting(name).is_some(),
                 "profile key `{name}` is dropped"
             );
+            assert!(
+                find_setting(&catalog.settings, name).is_some()
+                    && find_setting(&top, name).is_some(),
+                "setting `{name}` is dropped"
+            );
+        }
+        // A table keeps every key of its own table.
+        for k in keys::SETTINGS {
+            if let Kind::Table(_, table) = k.kind {
+                let Some(Setting::Table(entries)) = profile.setting(k.name) else {
+                    panic!("`{}` is not a table", k.name);
+                };
+                assert_eq!(entries.len(), table.len(), "`{}` drops a key", k.name);
+            }
         }
     }
 }

@@ -6,7 +6,9 @@
 //! `catalog::edit`'s.
 //!
 //! Mapping: config.toml `model`/`model_provider` are the default profile's
-//! `model`/`provider`; `model_providers.ID.KEY` is `providers.ID.KEY`;
+//! `model`/`provider`; any other top-level setting (`KEY`, `TABLE.KEY`) is
+//! the default profile's when it sets `KEY`/`TABLE`, else `settings.KEY`;
+//! `model_providers.ID.KEY` is `providers.ID.KEY`;
 //! `NAME.config.toml` `KEY` and a legacy `profiles.NAME.KEY` are
 //! `profiles.NAME.KEY` (`model_provider` is `provider`). A managed value
 //! deleted by hand, one the catalog no longer has, and one that is not a
@@ -86,9 +88,7 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
     let prepared = plan::prepare(settings, None)?;
     let state = plan::read_state(settings)?;
     let planned = prepared.plan(settings, &state)?;
-    let default = prepared.catalog.default.as_deref();
-
-    let adopted = drifted(&planned, default);
+    let adopted = drifted(&planned, &prepared.catalog);
     if adopted.is_empty() {
         verbosity::info("nothing to adopt: no managed value was edited in the Codex files");
         return Ok(Exit::Ok);
@@ -155,7 +155,7 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
 
 /// Every drifted managed value that can be adopted; each that cannot is
 /// said, with why.
-fn drifted(planned: &plan::Plan, default: Option<&str>) -> Vec<Adopted> {
+fn drifted(planned: &plan::Plan, catalog: &catalog::Catalog) -> Vec<Adopted> {
     let mut adopted: Vec<Adopted> = Vec::new();
     for p in &planned.files {
         for note in &p.merged.notes {
@@ -189,7 +189,7 @@ fn drifted(planned: &plan::Plan, default: Option<&str>) -> Vec<Adopted> {
                 continue;
             }
             let leaf: Vec<&str> = path.split('.').collect();
-            let Some(key) = catalog_key(&p.file, &leaf, default) else {
+            let Some(key) = catalog_key(&p.file, &leaf, catalog) else {
                 skip("is not a value the catalog sets; left as it is");
                 continue;
             };
@@ -212,8 +212,12 @@ fn drifted(planned: &plan::Plan, default: Option<&str>) -> Vec<Adopted> {
     adopted
 }
 
-/// The catalog key a managed leaf of `file` comes from.
-fn catalog_key(file: &CodexFile, leaf: &[&str], default: Option<&str>) -> Option<Vec<String>> {
+/// The catalog key a managed leaf of `file` comes from. A setting at
+/// config.toml's top level (`model_reasoning_effort`, `features.NAME`) is
+/// the default profile's when it sets the key, else the catalog's
+/// `settings`.
+fn catalog_key(file: &CodexFile, leaf: &[&str], catalog: &catalog::Catalog) -> Option<Vec<String>> {
+    let default = catalog.default.as_deref();
     let profile_key = |k: &str| if k == "model_provider" { "provider" } else { k }.to_owned();
     let key: Vec<String> = match (file, leaf) {
         (CodexFile::Config, ["model"]) => vec!["profiles".into(), default?.into(), "model".into()],
@@ -223,11 +227,30 @@ fn catalog_key(file: &CodexFile, leaf: &[&str], default: Option<&str>) -> Option
         (CodexFile::Config, ["model_providers", id, key]) => {
             vec!["providers".into(), (*id).into(), (*key).into()]
         }
-        (CodexFile::Config, ["profiles", name, key]) => {
-            vec!["profiles".into(), (*name).into(), profile_key(key)]
+        (CodexFile::Config, ["profiles", name, key, rest @ ..]) => {
+            let mut key = vec!["profiles".into(), (*name).into(), profile_key(key)];
+            key.extend(rest.iter().map(|k| (*k).to_owned()));
+            key
         }
         (CodexFile::Profile(name), [key]) => {
             vec!["profiles".into(), name.as_str().into(), profile_key(key)]
+        }
+        (CodexFile::Config, [first, ..]) if *first != "profiles" && *first != "model_providers" => {
+            let by_default = default
+                .and_then(|d| catalog.profile(d))
+                .is_some_and(|p| p.setting(first).is_some());
+            let mut key: Vec<String> = if by_default {
+                vec!["profiles".into(), default?.into()]
+            } else {
+                vec!["settings".into()]
+            };
+            key.extend(leaf.iter().map(|k| (*k).to_owned()));
+            key
+        }
+        (CodexFile::Profile(name), [first, rest @ ..]) => {
+            let mut key = vec!["profiles".into(), name.as_str().into(), (*first).to_owned()];
+            key.extend(rest.iter().map(|k| (*k).to_owned()));
+            key
         }
         _ => return None,
     };

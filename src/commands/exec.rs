@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::Command;
 
 use super::endpoint::Endpoint;
-use crate::catalog::{Catalog, Profile, Setting};
+use crate::catalog::{Catalog, Profile};
 use crate::diagnostic::{Exit, Level, Problem, did_you_mean, sh_quote};
 use crate::error::Error;
 use crate::findings::Severity;
@@ -179,13 +179,9 @@ pub fn codex_args(profile: &Profile) -> Vec<String> {
         "-m".to_owned(),
         profile.model.clone(),
     ];
-    for (key, value) in &profile.settings {
+    for (key, value) in crate::catalog::codex_keys(&profile.settings) {
         args.push("-c".to_owned());
-        args.push(match value {
-            Setting::Text(text) => format!("{key}={}", toml_string(text)),
-            Setting::Number(n) => format!("{key}={n}"),
-            Setting::Bool(b) => format!("{key}={b}"),
-        });
+        args.push(format!("{key}={}", value.toml()));
     }
     args
 }

@@ -687,7 +687,7 @@ fn verify_plan(
         installed.bin.display()
     ));
     if let Some(strict) = &verified.strict {
-        warn_about_unknown_keys(plan, strict, installed.version, said);
+        warn_about_unknown_keys(catalog, plan, strict, installed.version, said);
     }
     Ok(())
 }
@@ -696,16 +696,34 @@ fn verify_plan(
 /// planned files, with whose key it is; never a refusal (Codex loads the
 /// files and ignores the key).
 fn warn_about_unknown_keys(
+    catalog: &Catalog,
     plan: &Plan,
     strict: &verify::Strict,
     version: codex::Version,
     said: &mut Warnings,
 ) {
+    let unchecked: Vec<String> = catalog
+        .unchecked()
+        .iter()
+        .filter_map(|path| path.rsplit(".unchecked.").next().map(str::to_owned))
+        .collect();
     for key in &strict.unknown {
         let planned = key.file.as_ref().and_then(|f| plan.get(f));
         let managed = planned.is_some_and(|p| key.is_managed(&p.merged.managed));
         let rewritten = planned.is_some_and(|p| p.current != p.merged.text);
-        said.warn(key.problem(version, managed, rewritten));
+        let problem = key.problem(version, managed, rewritten);
+        // A key the catalog writes from `unchecked` is the catalog's guess,
+        // not codexgen's bug.
+        let guessed = unchecked
+            .iter()
+            .any(|name| key.key.split('.').any(|segment| segment == name));
+        said.warn(if guessed {
+            problem.help(format!(
+                "the catalog writes it from `unchecked`; check its spelling against Codex {version}'s documentation, or remove it (Codex {version} ignores it meanwhile)"
+            ))
+        } else {
+            problem
+        });
     }
     if let Some(finding) = verify::incomplete(strict, version) {
         said.finding(finding);
@@ -762,6 +780,8 @@ fn warn_before_writing(
     if let Some(finding) = findings::newer_than_measured(settings.target.version) {
         said.finding(finding);
     }
+    warn_about_unchecked(catalog, said);
+    warn_about_inherited(catalog, settings.target.version, said);
     warn_about_hazards(settings, catalog, plan, state, said);
     warn_about_take_overs(plan, state, said);
     warn_about_releases(plan, said);
@@ -769,6 +789,54 @@ fn warn_before_writing(
     warn_about_codex_schema(settings, plan, said);
     warn_about_unrecorded(plan, state, said);
     warn_about_layers(settings, catalog, plan, said);
+}
+
+/// The settings other profiles take from the default profile, which Codex
+/// lays every profile over: one warning naming them, and the fix.
+fn warn_about_inherited(catalog: &Catalog, version: codex::Version, said: &mut Warnings) {
+    let inherited = catalog.inherited(version);
+    let Some(default) = catalog.default.as_deref() else {
+        return;
+    };
+    if inherited.is_empty() {
+        return;
+    }
+    let lines: Vec<String> = inherited
+        .iter()
+        .map(|(name, keys)| {
+            let keys: Vec<String> = keys.iter().map(|k| format!("`{k}`")).collect();
+            format!("  profile `{}`: {}", printable(name), keys.join(", "))
+        })
+        .collect();
+    said.warn(
+        Problem::new(format!(
+            "these profiles run with the default profile `{}`'s value of keys they do not set (Codex lays every profile over config.toml's top level, where the default's settings are):\n{}",
+            printable(default),
+            lines.join("\n")
+        ))
+        .help("set the team's value in `settings:` (every profile without its own then gets it), or set the key in those profiles"),
+    );
+}
+
+/// The keys the catalog writes without checking them (`unchecked`): one
+/// warning naming them all, and how to have Codex judge them.
+fn warn_about_unchecked(catalog: &Catalog, said: &mut Warnings) {
+    let paths = catalog.unchecked();
+    if paths.is_empty() {
+        return;
+    }
+    let shown: Vec<String> = paths
+        .iter()
+        .map(|p| format!("`{}`", printable(p)))
+        .collect();
+    said.warn(
+        Problem::new(format!(
+            "the catalog writes {} unchecked: codexgen does not know {}, and a typo there reaches the file",
+            shown.join(", "),
+            if paths.len() == 1 { "this key" } else { "these keys" }
+        ))
+        .help("run `codexgen gen --verify` to have the installed Codex judge them before anything is written"),
+    );
 }
 
 /// Checks each planned file, managed keys and the user's own alike, against

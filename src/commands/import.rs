@@ -298,6 +298,23 @@ impl<'t> Parsed<'t> {
         Ok(Some(pairs))
     }
 
+    /// A map of names to switches (`[features]`); `None` when some value
+    /// is not true or false.
+    fn switches(&self, item: &Item, path: &str) -> Result<Option<Vec<(String, bool)>>, Error> {
+        let Some(table) = item.as_table_like() else {
+            return Ok(None);
+        };
+        let mut switches = Vec::new();
+        for (key, value) in table.iter() {
+            self.printable(key, value.span(), &format!("{path}.{key}"))?;
+            match value.as_bool() {
+                Some(b) => switches.push((key.to_owned(), b)),
+                None => return Ok(None),
+            }
+        }
+        Ok(Some(switches))
+    }
+
     /// A list of strings; `None` when it is no list or some item is not a
     /// string.
     fn list(&self, item: &Item, path: &str) -> Result<Option<Vec<String>>, Error> {
@@ -342,6 +359,19 @@ fn mapping(table: &'static [KeyDoc], values: &Values) -> Mapping {
         };
     }
     m
+}
+
+/// Whether two values read from Codex files are the same.
+fn same(a: &Val, b: &Val) -> bool {
+    match (a, b) {
+        (Val::Plain(a), Val::Plain(b)) => a == b,
+        (Val::Table(a), Val::Table(b)) => {
+            a.len() == b.len()
+                && a.iter()
+                    .all(|(k, v)| get(b, k.name).is_some_and(|w| same(v, w)))
+        }
+        _ => false,
+    }
 }
 
 /// The value of key `name` in `values`.
@@ -439,13 +469,16 @@ struct Profile {
     from: String,
     provider: String,
     model: String,
-    /// Codex settings, each an entry of `keys::PROFILE`.
+    /// Codex settings, each an entry of `keys::SETTINGS`.
     settings: Values,
 }
 
 /// What import found, and what it tells the user.
 struct Import<'t> {
     target: &'t Target,
+    /// config.toml's top-level Codex settings that are not the default
+    /// profile's: the catalog's `settings:`.
+    settings: Values,
     providers: Vec<Provider>,
     profiles: Vec<Profile>,
     default: Option<String>,
@@ -462,8 +495,7 @@ struct Import<'t> {
 /// `model_provider`, which are the profile's `model` and `provider`), from
 /// the catalog's key table.
 fn profile_key(key: &str) -> Option<&'static KeyDoc> {
-    keys::find(keys::PROFILE, key)
-        .filter(|k| !matches!(k.kind, Kind::ProviderRef) && k.name != "model")
+    keys::find(keys::SETTINGS, key)
 }
 
 /// Reads `item` as a value of key `doc` by its kind, or says why it is kept
@@ -518,13 +550,21 @@ fn read_value(
             Some(pairs) => plain(Plain::Pairs(pairs)),
             None => Ok(Err("not a map of strings".to_owned())),
         },
+        Kind::BoolMap => match parsed.switches(item, path)? {
+            Some(switches) => plain(Plain::Switches(switches)),
+            None => Ok(Err("not a map of true or false".to_owned())),
+        },
         Kind::TextList => match parsed.list(item, path)? {
             Some(items) => plain(Plain::List(items)),
             None => Ok(Err("not a list of strings".to_owned())),
         },
         Kind::Table(_, table) => read_table(parsed, target, table, item, path, &|_| None),
         Kind::Refused => Ok(Err("Codex does not read it".to_owned())),
-        Kind::IntOf(_) | Kind::Providers | Kind::Profiles => Ok(Err("no catalog key".to_owned())),
+        // `unchecked`: keys codexgen does not know are the user's to name in
+        // the catalog, import never guesses one is meant.
+        Kind::IntOf(_) | Kind::Providers | Kind::Profiles | Kind::Unchecked => {
+            Ok(Err("no catalog key".to_owned()))
+        }
     }
 }
 
@@ -564,6 +604,7 @@ impl<'t> Import<'t> {
     fn new(target: &'t Target) -> Self {
         Import {
             target,
+            settings: Vec::new(),
             providers: Vec::new(),
             profiles: Vec::new(),
             default: None,
@@ -596,6 +637,9 @@ impl<'t> Import<'t> {
             match key {
                 "model" | "model_provider" if item.is_str() => {}
                 "model_providers" | "profiles" if item.is_table_like() => {}
+                _ if keys::find(keys::SETTINGS, key).is_some() => {
+                    self.top_level_setting(config, key, item)?;
+                }
                 _ if item.is_table_like() && !item.is_inline_table() => {
                     self.keep(
                         cfg,
@@ -613,7 +657,73 @@ impl<'t> Import<'t> {
         self.credential_variables();
         let inherited = (top_model.as_deref(), top_provider.as_deref());
         self.profiles_in(config, files, inherited)?;
-        self.choose_default(top_model, top_provider)
+        self.choose_default(top_model, top_provider)?;
+        self.settle_top_level();
+        Ok(())
+    }
+
+    /// A top-level key of config.toml that is a Codex setting of the key
+    /// table: read into `settings` (by its kind, as a profile's are), or
+    /// kept with the reason.
+    fn top_level_setting(
+        &mut self,
+        config: &Parsed<'_>,
+        key: &str,
+        item: &Item,
+    ) -> Result<(), Error> {
+        let Some(doc) = keys::find(keys::SETTINGS, key) else {
+            return Ok(());
+        };
+        let shown = toml_edit::Key::new(key).display_repr().into_owned();
+        let why = match self.unread(doc.since) {
+            Some(why) => Some(why),
+            None => match read_value(config, self.target, doc, item, key)? {
+                Ok(value) => {
+                    self.settings.push((doc, value));
+                    None
+                }
+                Err(why) => Some(why),
+            },
+        };
+        if let Some(why) = why {
+            let what = if item.is_table() {
+                format!("[{shown}]")
+            } else {
+                shown
+            };
+            self.keep(&config.file, format!("{what} ({why})"));
+        }
+        Ok(())
+    }
+
+    /// gen writes the default profile's settings at config.toml's top level
+    /// (plain `codex` runs as `codex -p DEFAULT`): a top-level value the
+    /// default profile holds too is the default's, not a team setting; one
+    /// the default sets otherwise, or config.toml lacks, is said as a change.
+    fn settle_top_level(&mut self) {
+        let Some(default) = self
+            .default
+            .as_deref()
+            .and_then(|d| self.profiles.iter().find(|p| p.name.as_str() == d))
+        else {
+            return;
+        };
+        // The default's settings config.toml does not hold as they are.
+        let changed: Vec<String> = default
+            .settings
+            .iter()
+            .filter(|(doc, v)| get(&self.settings, doc.name).is_none_or(|top| !same(v, top)))
+            .map(|(doc, _)| format!("`{}`", doc.name))
+            .collect();
+        self.settings
+            .retain(|(doc, top)| get(&default.settings, doc.name).is_none_or(|v| !same(v, top)));
+        if !changed.is_empty() {
+            let name = default.name.to_string();
+            self.changes.push(format!(
+                "config.toml: the default profile `{name}`'s {} are written at the top level too (plain `codex` runs as `codex -p {name}`)",
+                changed.join(", ")
+            ));
+        }
     }
 
     /// Imports every profile: legacy tables and profile files, the layout
@@ -767,7 +877,7 @@ impl<'t> Import<'t> {
                 Some(doc) if doc.builtin_only => Some(
                     "Codex reads it only in a table for one of its built-in providers".to_owned(),
                 ),
-                Some(doc) => match self.unread(doc) {
+                Some(doc) => match self.unread(doc.since) {
                     Some(why) => Some(why),
                     None => match read_value(config, self.target, doc, value, &at)? {
                         Ok(v) => {
@@ -1087,7 +1197,7 @@ impl<'t> Import<'t> {
                     None => Some("not a string".to_owned()),
                 },
                 _ => match profile_key(key) {
-                    Some(doc) => match self.unread(doc) {
+                    Some(doc) => match self.unread(doc.first_in_profile(self.target.version)) {
                         Some(why) => Some(why),
                         None => match read_value(parsed, self.target, doc, item, &path)? {
                             Ok(value) => {
@@ -1103,11 +1213,16 @@ impl<'t> Import<'t> {
                     None => Some("no catalog key".to_owned()),
                 },
             };
-            if item.is_table() {
-                // A table of the user's own, e.g. `[tools]` or `[profiles.x.tools]`.
-                self.keep(file, format!("[{}]", printable(&path)));
-            } else if let Some(why) = why {
-                self.keep(file, format!("{} ({why})", printable(&path)));
+            match why {
+                // A table of the user's own, e.g. `[profiles.x.mine]`.
+                Some(_) if item.is_table() && profile_key(key).is_none() => {
+                    self.keep(file, format!("[{}]", printable(&path)));
+                }
+                Some(why) if item.is_table() => {
+                    self.keep(file, format!("[{}] ({why})", printable(&path)));
+                }
+                Some(why) => self.keep(file, format!("{} ({why})", printable(&path))),
+                None => {}
             }
         }
         let location = |key: &str| match file {
@@ -1155,13 +1270,14 @@ impl<'t> Import<'t> {
         Ok(true)
     }
 
-    /// Why key `doc` is kept rather than imported, when the target is
-    /// older than the release that first reads it (its entry's `since`):
-    /// gen would refuse it.
-    fn unread(&self, doc: &KeyDoc) -> Option<String> {
+    /// Why a key is kept rather than imported, when the target is older
+    /// than `first`, the release that first reads it there (a provider
+    /// key's `since`, a profile setting's `KeyDoc::first_in_profile`): gen
+    /// would refuse it.
+    fn unread(&self, first: Option<codex::Version>) -> Option<String> {
         let version = self.target.version;
-        doc.since
-            .filter(|_| !doc.read_by(version))
+        first
+            .filter(|first| version < *first)
             .map(|first| format!("Codex {version} does not read it; Codex {first} and newer do"))
     }
 
@@ -1272,7 +1388,7 @@ impl<'t> Import<'t> {
         for p in &self.profiles {
             let mut entry = Mapping::default();
             entry.text("provider", &p.provider).text("model", &p.model);
-            let mut settings = mapping(keys::PROFILE, &p.settings);
+            let mut settings = mapping(keys::SETTINGS, &p.settings);
             entry.append(&mut settings);
             profiles.comment(&p.from).mapping(p.name.as_str(), entry);
         }
@@ -1285,11 +1401,16 @@ impl<'t> Import<'t> {
         .comment("names the file it came from. Review, then: codexgen --catalog FILE gen --diff")
         .plain("schema", &Plain::Int(1))
         .text("version", version)
-        .text("default", self.default.as_deref().unwrap_or_default())
-        .gap()
-        .mapping("providers", providers)
-        .gap()
-        .mapping("profiles", profiles);
+        .text("default", self.default.as_deref().unwrap_or_default());
+        if !self.settings.is_empty() {
+            root.gap()
+                .comment("config.toml's top level")
+                .mapping("settings", mapping(keys::SETTINGS, &self.settings));
+        }
+        root.gap()
+            .mapping("providers", providers)
+            .gap()
+            .mapping("profiles", profiles);
         root.to_yaml()
     }
 
@@ -1488,9 +1609,10 @@ mod tests {
             Kind::IntOf(values) => values.first().copied().unwrap_or_default().to_string(),
             Kind::Bool => "true".to_owned(),
             Kind::TextMap | Kind::EnvMap => "{ a = \"B\" }".to_owned(),
+            Kind::BoolMap => "{ a = true }".to_owned(),
             Kind::TextList => "[\"a\"]".to_owned(),
             Kind::Table(..) | Kind::Providers | Kind::Profiles => "{}".to_owned(),
-            Kind::Refused => return None,
+            Kind::Refused | Kind::Unchecked => return None,
         })
     }
 

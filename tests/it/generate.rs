@@ -699,8 +699,9 @@ fn a_credential_set_by_hand_is_never_shown_in_the_take_over_warning() {
 }
 
 /// The model-metadata keys of a profile go into its profile file as Codex
-/// reads them (numbers as numbers), and nowhere else: config.toml keeps
-/// only the default's model and provider.
+/// reads them (numbers as numbers); the profile is the default, so they go
+/// to config.toml's top level too (issue 22), and another profile's file
+/// does not get them.
 #[test]
 fn model_metadata_keys_are_written_into_the_profile_file() {
     let w = World::new();
@@ -720,7 +721,8 @@ fn model_metadata_keys_are_written_into_the_profile_file() {
         assert!(alpha.contains(line), "{line:?} in:\n{alpha}");
     }
     let config = w.read("config.toml");
-    assert!(!config.contains("model_context_window"), "{config}");
+    let top = config.split("\n[").next().unwrap_or_default();
+    assert!(top.contains("model_context_window = 131072\n"), "{config}");
     assert!(!w.read("beta.config.toml").contains("model_context_window"));
     w.cmd().args(["gen", "--check"]).assert().success();
 }

@@ -271,6 +271,9 @@ pub fn kind_samples(property: &serde_json::Value) -> Option<Vec<serde_json::Valu
         }
         Some("boolean") => vec![json!(true), json!(false)],
         Some("array") => vec![json!(["a-1", "b 2"])],
+        Some("object") if property["additionalProperties"]["type"] == "boolean" => {
+            vec![json!({ "sample_flag": true })]
+        }
         Some("object") => {
             let inner = property["additionalProperties"]["pattern"]
                 .as_str()

@@ -1,0 +1,329 @@
+//! The catalog's `settings:` and the default profile's settings at config.toml's
+//! top level (issue 22): checked by the key table, written per leaf, layered by
+//! overlays, moved with the default, and adopted back from Codex's `/model`.
+
+use predicates::prelude::*;
+use predicates::str::contains;
+
+use crate::support::{CATALOG, World};
+
+/// [`CATALOG`] with team settings; alpha (the default) reasons `low`, beta `high`.
+fn catalog() -> String {
+    CATALOG.replace(
+        "    model: alpha-1\n",
+        "    model: alpha-1\n    model_reasoning_effort: low\n    features: {alpha_flag: true}\n",
+    ) + "settings:\n  approval_policy: on-request\n  model_reasoning_effort: medium\n  notify: [notify-send, Codex]\n  features:\n    team_flag: true\n  sandbox_workspace_write:\n    network_access: true\n  shell_environment_policy:\n    inherit: core\n    set: {PAGER: cat}\n"
+}
+
+/// The part of a TOML text before its first table.
+fn top(text: &str) -> &str {
+    text.split("\n[").next().unwrap_or_default()
+}
+
+#[test]
+fn settings_and_the_default_profiles_settings_are_written_at_the_top_level() {
+    let w = World::new();
+    w.catalog(&catalog());
+    w.gen_yes();
+    let config = w.read("config.toml");
+    let head = top(&config);
+    for line in [
+        "model = \"alpha-1\"\n",
+        "approval_policy = \"on-request\"\n",
+        // The default profile's over the team's.
+        "model_reasoning_effort = \"low\"\n",
+        "notify = [\"notify-send\", \"Codex\"]\n",
+    ] {
+        assert!(head.contains(line), "{line:?} at the top of:\n{config}");
+    }
+    for table in [
+        "[features]\nteam_flag = true\nalpha_flag = true\n",
+        "[sandbox_workspace_write]\nnetwork_access = true\n",
+        "[shell_environment_policy]\ninherit = \"core\"\nset = { PAGER = \"cat\" }\n",
+    ] {
+        assert!(config.contains(table), "{table:?} in:\n{config}");
+    }
+    // beta sets its own effort; alpha's flag is not the team's, so beta has
+    // no value to be given for it and inherits it (the README says so).
+    let beta = w.read("beta.config.toml");
+    assert!(
+        beta.contains("model_reasoning_effort = \"high\"\n"),
+        "{beta}"
+    );
+    w.cmd().args(["gen", "--check"]).assert().success();
+}
+
+/// Switching the default moves every setting: the new default's land, and a
+/// setting the previous default had and the new one lacks falls back to the
+/// team's or leaves; Codex's own tables stay.
+#[test]
+fn switching_the_default_moves_all_its_settings() {
+    let w = World::new();
+    w.catalog(&catalog());
+    w.gen_yes();
+    let config = w.home.join("config.toml");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text = text.replace("[features]\n", "[features]\nmy_own_flag = false\n");
+    text.push_str("\n[projects.\"/src/x\"]\ntrust_level = \"trusted\"\n\n[notice]\nhide_full_access_warning = true\n");
+    std::fs::write(&config, &text).unwrap();
+    w.file("work/providers.local.yaml", "schema: 1\ndefault: beta\n");
+    w.gen_yes();
+    let config = w.read("config.toml");
+    let head = top(&config);
+    assert!(head.contains("model = \"beta-2\"\n"), "{config}");
+    assert!(
+        head.contains("model_reasoning_effort = \"high\"\n"),
+        "{config}"
+    );
+    assert!(!config.contains("alpha_flag"), "{config}");
+    assert!(config.contains("team_flag = true"), "{config}");
+    assert!(config.contains("my_own_flag = false"), "{config}");
+    assert!(
+        config.contains("[projects.\"/src/x\"]\ntrust_level = \"trusted\"\n"),
+        "{config}"
+    );
+    assert!(config.contains("[notice]\nhide_full_access_warning = true\n"));
+    // alpha's file now gets the team's effort (alpha sets its own, `low`).
+    assert!(
+        w.read("alpha.config.toml")
+            .contains("model_reasoning_effort = \"low\"")
+    );
+    w.cmd().args(["gen", "--check"]).assert().success();
+}
+
+/// An overlay changes one team setting and removes another with `~`, key by key.
+#[test]
+fn an_overlay_changes_and_removes_team_settings_key_by_key() {
+    let w = World::new();
+    w.catalog(&catalog());
+    w.gen_yes();
+    w.file(
+        "work/providers.local.yaml",
+        "schema: 1\nsettings:\n  approval_policy: ~\n  notify: ~\n  sandbox_workspace_write:\n    network_access: false\n  features:\n    team_flag: ~\n",
+    );
+    w.gen_yes();
+    let config = w.read("config.toml");
+    assert!(!config.contains("approval_policy"), "{config}");
+    assert!(!config.contains("notify"), "{config}");
+    assert!(!config.contains("team_flag"), "{config}");
+    assert!(
+        config.contains("[sandbox_workspace_write]\nnetwork_access = false\n"),
+        "{config}"
+    );
+    assert!(config.contains("[shell_environment_policy]"), "{config}");
+}
+
+#[test]
+fn a_typo_in_settings_is_an_error_with_its_suggestion() {
+    let w = World::new();
+    w.catalog(&(catalog() + "  aproval_policy: never\n  projects: {}\n"));
+    w.cmd()
+        .arg("validate")
+        .assert()
+        .code(2)
+        .stderr(contains("unknown key `aproval_policy` in `settings`"))
+        .stderr(contains("did you mean `approval_policy`?"))
+        .stderr(contains("unknown key `projects` in `settings`"));
+    // In a table of its own, too.
+    w.catalog(&catalog().replace("network_access: true", "network_acess: true"));
+    w.cmd()
+        .arg("validate")
+        .assert()
+        .code(2)
+        .stderr(contains("did you mean `network_access`?"));
+}
+
+#[test]
+fn a_literal_secret_in_a_setting_is_refused_without_printing_it() {
+    let secret = "sk-proj-4f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c";
+    for line in [
+        format!("  review_model: {secret}\n"),
+        format!("  notify: [curl, -H, \"Authorization: Bearer {secret}\"]\n"),
+        format!("  shell_environment_policy:\n    set: {{GITHUB_TOKEN: {secret}}}\n"),
+    ] {
+        let w = World::new();
+        w.catalog(&format!("{CATALOG}settings:\n{line}"));
+        w.cmd()
+            .arg("validate")
+            .assert()
+            .code(2)
+            .stderr(contains("credential"))
+            .stderr(contains(&secret[..12]).not());
+    }
+}
+
+/// Before 0.134.0 a `[profiles.NAME]` table reads fewer keys than the top level:
+/// a profile's setting that table does not read is refused, the same setting in
+/// `settings:` is written.
+#[test]
+fn a_legacy_profile_table_takes_only_the_keys_it_reads() {
+    let w = World::new();
+    w.catalog(&CATALOG.replace(
+        "    model: beta-2\n",
+        "    model: beta-2\n    sandbox_workspace_write: {network_access: true}\n",
+    ));
+    w.cmd()
+        .args(["--codex-version", "0.133.0", "validate"])
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "`sandbox_workspace_write` of profile `beta` needs Codex 0.134.0 or newer",
+        ));
+    w.cmd()
+        .args(["--codex-version", "0.171.0", "validate"])
+        .assert()
+        .success();
+    w.catalog(&format!(
+        "{CATALOG}settings:\n  sandbox_workspace_write: {{network_access: true}}\n  features: {{x: true}}\n"
+    ));
+    w.gen_yes_for("0.133.0");
+    let config = w.read("config.toml");
+    assert!(
+        config.contains("[sandbox_workspace_write]\nnetwork_access = true\n"),
+        "{config}"
+    );
+    // The features table is read in `[profiles.NAME]` (0.89+): a profile may set it.
+    w.catalog(&CATALOG.replace(
+        "    model: beta-2\n",
+        "    model: beta-2\n    features: {y: false}\n",
+    ));
+    w.gen_yes_for("0.133.0");
+    let config = w.read("config.toml");
+    assert!(
+        config.contains("[profiles.beta.features]\ny = false\n"),
+        "{config}"
+    );
+    assert!(!config.contains("[sandbox_workspace_write]"), "{config}");
+}
+
+/// Codex's `/model` writes `model` and `model_reasoning_effort` at the top level:
+/// the effort the default profile sets is drift, and `adopt` writes it back into
+/// that profile; one only the team's `settings` sets goes to `settings`.
+#[test]
+fn adopt_takes_codexs_effort_into_the_default_profile_or_the_settings() {
+    let w = World::new();
+    w.catalog(&catalog());
+    w.gen_yes();
+    let config = w.home.join("config.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    let edited = text
+        .replace(
+            "model_reasoning_effort = \"low\"",
+            "model_reasoning_effort = \"xhigh\"",
+        )
+        .replace(
+            "approval_policy = \"on-request\"",
+            "approval_policy = \"never\"",
+        );
+    assert_ne!(text, edited);
+    std::fs::write(&config, &edited).unwrap();
+    w.cmd().args(["gen", "--diff"]).assert().stdout(contains(
+        "drift: config.toml: `model_reasoning_effort` was set to \"xhigh\" by hand",
+    ));
+    w.cmd().args(["adopt", "--yes"]).assert().success();
+    let overlay = std::fs::read_to_string(w.root.join("work/providers.local.yaml")).unwrap();
+    assert!(
+        overlay.contains("profiles:\n  alpha:\n    model_reasoning_effort: xhigh\n"),
+        "{overlay}"
+    );
+    assert!(
+        overlay.contains("settings:\n  approval_policy: never\n"),
+        "{overlay}"
+    );
+    w.gen_yes();
+    assert_eq!(w.read("config.toml"), edited);
+    w.cmd().args(["gen", "--check"]).assert().success();
+}
+
+/// A key codexgen does not know is written only from `unchecked`, with a warning
+/// that names it; a known key (or one codexgen or the machine owns) is refused
+/// there, so a typo cannot pass for a new key.
+#[test]
+fn unchecked_keys_are_written_as_given_with_a_warning() {
+    let w = World::new();
+    w.catalog(&(CATALOG.replace(
+        "    model: beta-2\n",
+        "    model: beta-2\n    unchecked:\n      brand_new_switch: true\n",
+    ) + "settings:\n  approval_policy: never\n  unchecked:\n    suppress_unstable_features_warning: true\n    brand_new_table: {limit: 3, names: [a, b]}\n"));
+    w.cmd()
+        .args(["gen", "--yes"])
+        .assert()
+        .success()
+        .stderr(contains(
+            "the catalog writes `settings.unchecked.suppress_unstable_features_warning`, `settings.unchecked.brand_new_table`, `profiles.beta.unchecked.brand_new_switch` unchecked",
+        ))
+        .stderr(contains("codexgen gen --verify"));
+    let config = w.read("config.toml");
+    assert!(
+        top(&config)
+            .contains("approval_policy = \"never\"\nsuppress_unstable_features_warning = true\n"),
+        "{config}"
+    );
+    assert!(
+        config.contains("[brand_new_table]\nlimit = 3\nnames = [\"a\", \"b\"]\n"),
+        "{config}"
+    );
+    assert!(
+        w.read("beta.config.toml")
+            .contains("brand_new_switch = true\n")
+    );
+    assert!(!w.read("alpha.config.toml").contains("brand_new"));
+    w.cmd().args(["gen", "--check"]).assert().success();
+
+    for (entry, says) in [
+        (
+            "approval_policy: never",
+            "`approval_policy` in `unchecked` of `settings` is a key codexgen knows",
+        ),
+        (
+            "projects: {x: 1}",
+            "`projects` in `unchecked` of `settings` is not a key a catalog sets",
+        ),
+        ("\"a.b\": 1", "is not a Codex key"),
+        ("service_token: abc123", "is named for a credential"),
+        ("ratio: 0.5", "cannot be written as it is"),
+    ] {
+        w.catalog(&format!("{CATALOG}settings:\n  unchecked:\n    {entry}\n"));
+        w.cmd()
+            .arg("validate")
+            .assert()
+            .code(2)
+            .stderr(contains(says));
+    }
+}
+
+/// A key the default profile sets that neither `settings` nor another profile
+/// sets reaches that profile through config.toml's top level: gen says so.
+#[test]
+fn a_setting_other_profiles_inherit_from_the_default_is_a_warning() {
+    let w = World::new();
+    w.catalog(&CATALOG.replace(
+        "    model: alpha-1\n",
+        "    model: alpha-1\n    model_verbosity: low\n    model_reasoning_effort: low\n",
+    ));
+    w.cmd()
+        .args(["gen", "--yes"])
+        .assert()
+        .success()
+        .stderr(contains(
+            "these profiles run with the default profile `alpha`'s value of keys they do not set",
+        ))
+        .stderr(contains("  profile `beta`: `model_verbosity`\n"));
+    // With the team's value in `settings`, beta gets it, and nothing is said.
+    w.catalog(
+        &(CATALOG.replace(
+            "    model: alpha-1\n",
+            "    model: alpha-1\n    model_verbosity: low\n",
+        ) + "settings:\n  model_verbosity: medium\n"),
+    );
+    w.cmd()
+        .args(["gen", "--yes"])
+        .assert()
+        .success()
+        .stderr(contains("these profiles run with").not());
+    assert!(
+        w.read("beta.config.toml")
+            .contains("model_verbosity = \"medium\"\n")
+    );
+    assert!(top(&w.read("config.toml")).contains("model_verbosity = \"low\"\n"));
+}
