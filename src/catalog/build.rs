@@ -1297,7 +1297,9 @@ impl Builder<'_> {
 
     /// One key of a map, checked by its kind: a scalar as [`Self::setting`]
     /// checks it, a list of text, a map of text or of switches, or a table
-    /// of its own keys. An empty list or map is no setting.
+    /// of its own keys. An empty list is written (`[]`: Codex then has
+    /// none, over a team's list, as lists replace); an empty map is no
+    /// setting (Codex merges maps, so `{}` would change nothing).
     fn value(&mut self, f: &mut Fields<'_>, k: &'static KeyDoc) -> Option<Setting> {
         if k.is_scalar() {
             return self.setting(f, k.name);
@@ -1328,7 +1330,6 @@ impl Builder<'_> {
             _ => unreachable!("`{}` of {} has no checker", k.name, f.what),
         };
         match &value {
-            Setting::List(items) if items.is_empty() => None,
             Setting::Table(entries) if entries.is_empty() => None,
             _ => Some(value),
         }
@@ -1735,15 +1736,40 @@ impl Builder<'_> {
                 }
             }
             Value::Map(entries) => {
+                // Ids and profile names are judged by `id`, with their own words.
+                let names_entries =
+                    matches!(path.as_slice(), [p] if p == "providers" || p == "profiles");
                 for (key, value) in entries {
                     path.push(key.name.clone());
                     found(self, key.pos, &key.name, path);
+                    if !names_entries && contains_credential(&key.name) {
+                        self.key_looks_like_a_credential(key, path);
+                    }
                     self.no_variable_values(value, values, path);
                     path.pop();
                 }
             }
             Value::Null | Value::Bool(_) | Value::Int(_) | Value::Float(_) => {}
         }
+    }
+
+    /// A map key of the catalog (a header's or a feature's name, a key of
+    /// `set` or `unchecked`) that looks like a credential: refused, as a
+    /// value would be. A key is written to Codex's files and printed where
+    /// no redaction of values reaches (`show`, the names in messages).
+    fn key_looks_like_a_credential(&mut self, key: &Key, path: &[String]) {
+        // The key itself is not repeated in the message.
+        let within = match path.split_last() {
+            Some((_, [])) | None => "the catalog".to_owned(),
+            Some((_, parent)) => format!("`{}`", parent.join(".")),
+        };
+        self.error(
+            Code::LiteralSecret,
+            key.pos,
+            format!("a key in {within} looks like a credential"),
+            "a shared catalog must not hold secrets, not even as a name",
+            "remove it; keep the secret in an environment variable and name the variable where Codex reads one",
+        );
     }
 
     /// Free text (a name, instructions) that holds a word looking like a

@@ -152,6 +152,82 @@ fn a_literal_secret_in_a_setting_is_refused_without_printing_it() {
     }
 }
 
+/// The class: any map key of the catalog, at any depth (a feature's name, a
+/// key of `set` or `unchecked`, a header's or a query parameter's name),
+/// that looks like a credential is refused as a value would be, and never
+/// printed (`show` prints keys where no redaction of values reaches).
+#[test]
+fn a_credential_shaped_key_anywhere_is_refused_without_printing_it() {
+    let secret = "ghp_4f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e";
+    for (place, extra) in [
+        (
+            "settings.features",
+            format!("settings:\n  features:\n    {secret}: true\n"),
+        ),
+        (
+            "settings.shell_environment_policy.set",
+            format!("settings:\n  shell_environment_policy:\n    set: {{{secret}: x}}\n"),
+        ),
+        (
+            "settings.unchecked.team_new",
+            format!("settings:\n  unchecked:\n    team_new: {{{secret}: 1}}\n"),
+        ),
+        ("providers.alpha-p.query_params", String::new()),
+    ] {
+        let w = World::new();
+        let catalog = if extra.is_empty() {
+            CATALOG.replace(
+                "    env_key: ALPHA_API_KEY\n",
+                &format!("    env_key: ALPHA_API_KEY\n    query_params: {{{secret}: \"1\"}}\n"),
+            )
+        } else {
+            format!("{CATALOG}{extra}")
+        };
+        assert!(catalog.contains(secret), "{place}: {catalog}");
+        w.catalog(&catalog);
+        for args in [&["validate"][..], &["show"], &["gen", "--diff"]] {
+            w.cmd()
+                .args(args)
+                .assert()
+                .code(2)
+                .stderr(contains(format!(
+                    "a key in `{place}` looks like a credential"
+                )))
+                .stderr(contains(&secret[..12]).not())
+                .stdout(contains(&secret[..12]).not());
+        }
+    }
+}
+
+/// An empty list is a value: `writable_roots: []` in a profile means no
+/// writable folders, over the team's list (Codex replaces lists), in the
+/// profile's file and, for the default profile, at config.toml's top level.
+#[test]
+fn an_empty_list_is_written_over_the_teams() {
+    let w = World::new();
+    let catalog = CATALOG.replace(
+        "    model: alpha-1\n",
+        "    model: alpha-1\n    sandbox_workspace_write: {writable_roots: []}\n    notify: []\n",
+    );
+    w.catalog(&format!(
+        "{catalog}settings:\n  notify: [notify-send, Codex]\n  sandbox_workspace_write:\n    writable_roots: [/opt/shared]\n"
+    ));
+    w.gen_yes();
+    let alpha = w.read("alpha.config.toml");
+    let config = w.read("config.toml");
+    for text in [&alpha, &config] {
+        assert!(text.contains("notify = []\n"), "{text}");
+        assert!(
+            text.contains("[sandbox_workspace_write]\nwritable_roots = []\n"),
+            "{text}"
+        );
+    }
+    // Another profile keeps the team's list.
+    let beta = w.read("beta.config.toml");
+    assert!(!beta.contains("writable_roots = []"), "{beta}");
+    w.cmd().args(["gen", "--check"]).assert().success();
+}
+
 /// Before 0.134.0 a `[profiles.NAME]` table reads fewer keys than the top level:
 /// a profile's setting that table does not read is refused, the same setting in
 /// `settings:` is written.
