@@ -320,6 +320,7 @@ mod tests {
             providers: Vec::new(),
             bedrock: Vec::new(),
             profiles: Vec::new(),
+            mcp_servers: Vec::new(),
         }
     }
 

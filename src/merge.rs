@@ -521,8 +521,11 @@ fn stale_leaves<'a>(
             continue;
         };
         // codexgen writes values, never a `[table]`: a table where a record
-        // names a leaf is the user's (or a hostile record's aim), and stays.
-        if !item.is_value() {
+        // names a leaf is the user's (or a hostile record's aim), and stays;
+        // except in an MCP server, where it is Codex's own rewrite of the
+        // map codexgen wrote inline (`codex mcp add` rewrites every MCP
+        // entry so) when it holds exactly that map.
+        if !(item.is_value() || codex_rewrites(&rec.path) && matches_recorded(item, rec)) {
             continue;
         }
         let drift = (!matches_recorded(item, rec)).then(|| Note::Drift {
@@ -1097,6 +1100,13 @@ fn tables_in_use(
     used
 }
 
+/// Whether Codex rewrites the entry holding `path` when it adds one of its
+/// own (`codex mcp add` rewrites every `[mcp_servers.ID]`: inline maps
+/// become tables, whole seconds become floats, defaults and comments go).
+fn codex_rewrites(path: &[String]) -> bool {
+    path.first().is_some_and(|t| t == "mcp_servers")
+}
+
 /// Tables that Codex checks as a whole: a provider (`[model_providers.ID]`
 /// needs `name`), its sub-tables (`[...auth]` needs `command` and excludes
 /// `env_key`), an MCP server (`[mcp_servers.ID]` needs a transport).
@@ -1224,8 +1234,9 @@ fn remaining(
     for (key, item) in table.iter() {
         path.push(key.to_owned());
         match item {
+            // A map codexgen wrote inline may be a table now (see `stale_leaves`).
+            Item::Value(_) | Item::Table(_) if going.contains(path.as_slice()) => {}
             Item::Table(t) if !t.is_empty() => remaining(t, path, base, going, out),
-            Item::Value(_) if going.contains(path.as_slice()) => {}
             Item::None => {}
             _ => out.push(path[base..].join(".")),
         }
@@ -2078,6 +2089,38 @@ mod tests {
         let again = run(out.text.as_deref(), Some(""), &out.managed);
         assert_eq!(again.text, out.text);
         assert_eq!(again.notes, vec![]);
+    }
+
+    #[test]
+    fn a_map_codex_rewrote_as_a_table_leaves_with_its_entry() {
+        // Given an MCP server codexgen wrote with an inline map, which
+        // Codex rewrote as a table (`codex mcp add` does), beside the
+        // user's own server,
+        let current = "[mcp_servers.t]\nurl = \"https://m.example/mcp\"\n\n[mcp_servers.t.http_headers]\nX-Team = \"a\"\n\n[mcp_servers.mine]\ncommand = \"echo\"\n";
+        let previous = [
+            managed("mcp_servers.t.url", "\"https://m.example/mcp\""),
+            managed("mcp_servers.t.http_headers", "{ X-Team = \"a\" }"),
+        ];
+        // running a catalog without the server
+        let out = run(Some(current), Some(""), &previous);
+        // produces the user's server only, with no note.
+        assert_eq!(
+            out.text.as_deref(),
+            Some(&*format!(
+                "{HEADER}[mcp_servers.mine]\ncommand = \"echo\"\n"
+            ))
+        );
+        assert_eq!(out.notes, vec![]);
+        // A table holding other data than the one recorded is the user's.
+        let edited = current.replace("X-Team = \"a\"", "X-Team = \"b\"");
+        let out = run(Some(&edited), Some(""), &previous);
+        assert!(
+            out.text
+                .as_deref()
+                .is_some_and(|t| t.contains("X-Team = \"b\"")),
+            "{:?}",
+            out.text
+        );
     }
 
     #[test]

@@ -112,14 +112,22 @@ impl RenderError {
 
 /// Whether a built-in template writes leaves at `path` in config.toml:
 /// `model`, `model_provider`, `model_providers.ID.KEY`,
-/// `model_providers.ID.auth.KEY`, `model_providers.ID.aws.KEY`, and (Codex
-/// before 0.134.0) `profiles.NAME.KEY`. Nothing else, and never a whole table.
+/// `model_providers.ID.auth.KEY`, `model_providers.ID.aws.KEY`, (Codex
+/// before 0.134.0) `profiles.NAME.KEY`, and `mcp_servers.ID.KEY`,
+/// `mcp_servers.ID.oauth.KEY`, `mcp_servers.ID.tools.NAME.KEY`. Nothing
+/// else, and never a whole table.
 #[must_use]
 pub fn is_built_in_config_leaf(path: &[String]) -> bool {
     match path {
         [key] => key == "model" || key == "model_provider",
-        [table, _, _] => table == "model_providers" || table == "profiles",
-        [table, _, sub, _] => table == "model_providers" && (sub == "auth" || sub == "aws"),
+        [table, _, _] => {
+            table == "model_providers" || table == "profiles" || table == "mcp_servers"
+        }
+        [table, _, sub, _] => {
+            (table == "model_providers" && (sub == "auth" || sub == "aws"))
+                || (table == "mcp_servers" && sub == "oauth")
+        }
+        [table, _, tools, _, _] => table == "mcp_servers" && tools == "tools",
         _ => false,
     }
 }

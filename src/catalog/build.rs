@@ -17,6 +17,8 @@ use crate::home::{self, CodexFile, NameFault, ProfileName};
 use crate::input;
 use crate::secrets::{self, contains_credential, is_credential_name, looks_like_secret};
 
+mod mcp;
+
 /// The longest string value a catalog may hold, in bytes. The longest real
 /// one (an `env_key_instructions`) is a few hundred bytes.
 pub const MAX_STRING: usize = 64 * 1024;
@@ -360,12 +362,14 @@ impl Builder<'_> {
         let default = f.take("default");
         let providers_node = f.take("providers");
         let profiles_node = f.take("profiles");
+        let mcp_servers_node = f.take("mcp_servers");
         // Cross references are checked against every declared name, valid or
         // not, so one broken provider does not also break each profile using it.
         let provider_ids = Declared::of(providers_node);
         let profile_names = Declared::of(profiles_node);
         let (providers, bedrock) = self.providers(providers_node);
         let profiles = self.profiles(profiles_node, &provider_ids);
+        let mcp_servers = self.mcp_servers(mcp_servers_node);
         self.report_removed_in_use();
         self.finish(&f, "");
 
@@ -420,6 +424,7 @@ impl Builder<'_> {
             providers,
             bedrock,
             profiles,
+            mcp_servers,
         })
     }
 

@@ -55,6 +55,15 @@ pub enum Kind {
     Providers,
     /// A map of profile names to profiles.
     Profiles,
+    /// A map of names (MCP server ids, tool names) to maps with keys of
+    /// their own: its entries' name in the schema's `$defs`, and their
+    /// key table.
+    MapOf(&'static str, &'static [KeyDoc]),
+    /// A number of seconds, whole or not, at least 0: Codex reads (and
+    /// rewrites) it as a float.
+    Seconds,
+    /// A list of environment variable names.
+    EnvList,
     /// Known, and always refused with its own message (a literal secret).
     Refused,
 }
@@ -91,6 +100,9 @@ pub struct KeyDoc {
     /// Values of a `Kind::Choice` that Codex stopped accepting, each with
     /// the release that first refuses it.
     pub withdrawn: &'static [(&'static str, Version)],
+    /// Values of a `Kind::Choice` that Codex reads only from a release on,
+    /// each with that release.
+    pub added: &'static [(&'static str, Version)],
     /// Whether the value could hold a credential, and what is done about it.
     pub secret: Secret,
     pub description: &'static str,
@@ -125,7 +137,7 @@ pub enum Secret {
 const fn secret_of(kind: Kind) -> Secret {
     match kind {
         Kind::Text | Kind::TextMap | Kind::TextList => Secret::Scanned,
-        Kind::EnvName | Kind::EnvMap => Secret::Named,
+        Kind::EnvName | Kind::EnvMap | Kind::EnvList => Secret::Named,
         _ => Secret::Never,
     }
 }
@@ -142,6 +154,7 @@ const fn key(name: &'static str, kind: Kind, description: &'static str) -> KeyDo
         },
         builtin_only: false,
         withdrawn: &[],
+        added: &[],
         secret: secret_of(kind),
         description,
     }
@@ -194,6 +207,11 @@ impl KeyDoc {
         KeyDoc { withdrawn, ..self }
     }
 
+    /// Values Codex reads only from a release on, each with it.
+    const fn added(self, added: &'static [(&'static str, Version)]) -> Self {
+        KeyDoc { added, ..self }
+    }
+
     /// Whether the target Codex `version` reads the key here.
     pub fn read_by(&self, version: Version) -> bool {
         self.since.is_none_or(|first| version >= first)
@@ -226,6 +244,7 @@ impl KeyDoc {
                     .withdrawn
                     .iter()
                     .any(|(w, from)| w == v && version >= *from)
+                    && !self.added.iter().any(|(a, from)| a == v && version < *from)
             })
             .collect()
     }
@@ -313,6 +332,11 @@ pub const ROOT: &[KeyDoc] = &[
         "profiles",
         Kind::Profiles,
         "Profiles by name; each becomes `$CODEX_HOME/<name>.config.toml` (Codex 0.134+), read by `codex -p <name>`.",
+    ),
+    key(
+        "mcp_servers",
+        Kind::MapOf("mcp_server", MCP_SERVER),
+        "MCP servers the team shares, by id; each becomes `[mcp_servers.<id>]` in config.toml. Servers a user adds (`codex mcp add`) stay the user's.",
     ),
 ];
 
@@ -648,6 +672,187 @@ pub const PROFILE: &[KeyDoc] = &[
     ),
 ];
 
+/// The keys of one MCP server (`[mcp_servers.ID]`): a stdio server has
+/// `command`, a streamable HTTP one `url`; [`MCP_STDIO`] and [`MCP_HTTP`]
+/// say which keys belong to which (Codex refuses the others).
+pub const MCP_SERVER: &[KeyDoc] = &[
+    key(
+        "command",
+        Kind::Text,
+        "stdio: the program Codex starts (a bare name is looked up on PATH); run without a shell.",
+    ),
+    key(
+        "args",
+        Kind::TextList,
+        "stdio: its arguments, one item each; no secrets (pass them in `env_vars`).",
+    ),
+    key(
+        "env",
+        Kind::TextMap,
+        "stdio: variables set for the server, literal non-secret values only; a secret goes in `env_vars`.",
+    ),
+    key(
+        "env_vars",
+        Kind::EnvList,
+        "stdio: NAMES of variables passed from your environment to the server (how a secret reaches it).",
+    ),
+    key(
+        "cwd",
+        Kind::Text,
+        "stdio: the folder the server starts in.",
+    ),
+    key(
+        "url",
+        Kind::Url,
+        "streamable HTTP: the server's URL.",
+    ),
+    key(
+        "bearer_token_env_var",
+        Kind::EnvName,
+        "streamable HTTP: NAME of the variable holding the token sent as `Authorization: Bearer`.",
+    ),
+    key(
+        "bearer_token",
+        Kind::Refused,
+        "A literal token: refused (Codex refuses it too); name its variable in `bearer_token_env_var`.",
+    )
+    .secret(Secret::Literal),
+    key(
+        "http_headers",
+        Kind::TextMap,
+        "streamable HTTP: literal, non-secret headers; `${VAR}` is not expanded (use `env_http_headers`).",
+    ),
+    key(
+        "env_http_headers",
+        Kind::EnvMap,
+        "streamable HTTP: header name -> NAME of the variable holding its value.",
+    ),
+    key(
+        "http_headers_helper",
+        Kind::Text,
+        "streamable HTTP: a program Codex runs for more headers (Codex 0.150+).",
+    )
+    .since(v(0, 150, 0)),
+    key(
+        "scopes",
+        Kind::TextList,
+        "OAuth scopes Codex asks for when it logs in to the server.",
+    ),
+    key(
+        "oauth_resource",
+        Kind::Text,
+        "streamable HTTP: the OAuth resource Codex names when it logs in.",
+    ),
+    key(
+        "oauth",
+        Kind::Table("mcp_oauth", MCP_OAUTH),
+        "streamable HTTP: how Codex logs in with OAuth.",
+    ),
+    key(
+        "enabled",
+        Kind::Bool,
+        "false: Codex does not start it (default true; `true` is not written, Codex drops it).",
+    ),
+    key(
+        "required",
+        Kind::Bool,
+        "true: Codex does not start when the server fails to (default false; `false` is not written).",
+    ),
+    key(
+        "startup_timeout_sec",
+        Kind::Seconds,
+        "Seconds Codex waits for the server to start (written as a float, as Codex rewrites it).",
+    ),
+    key(
+        "startup_timeout_ms",
+        Kind::Refused,
+        "Refused: `codex mcp add` rewrites it into `startup_timeout_sec`; write that.",
+    ),
+    key(
+        "tool_timeout_sec",
+        Kind::Seconds,
+        "Seconds Codex waits for one tool call.",
+    ),
+    key(
+        "enabled_tools",
+        Kind::TextList,
+        "Only these tools are offered to the model (not empty: Codex drops an empty list when it rewrites the file).",
+    ),
+    key(
+        "disabled_tools",
+        Kind::TextList,
+        "These tools are not offered to the model.",
+    ),
+    key(
+        "default_tools_approval_mode",
+        Kind::Choice(MCP_APPROVAL_MODES),
+        "Whether Codex asks before a tool call: `auto`, `prompt`, `approve`; `writes` from Codex 0.150.",
+    )
+    .added(&[("writes", v(0, 150, 0))]),
+    key(
+        "tools",
+        Kind::MapOf("mcp_tool", MCP_TOOL),
+        "Per tool name, its own `approval_mode`.",
+    ),
+];
+
+/// The keys only a stdio server reads (Codex: "... is not supported for
+/// `streamable_http`"), measured on 0.171.0.
+pub const MCP_STDIO: &[&str] = &["command", "args", "env", "env_vars", "cwd"];
+/// The keys only a streamable HTTP server reads (Codex: "... is not
+/// supported for stdio"), measured on 0.171.0.
+pub const MCP_HTTP: &[&str] = &[
+    "url",
+    "bearer_token_env_var",
+    "bearer_token",
+    "http_headers",
+    "env_http_headers",
+    "http_headers_helper",
+    "oauth_resource",
+    "oauth",
+];
+
+/// The keys of an MCP server's `oauth`.
+pub const MCP_OAUTH: &[KeyDoc] = &[
+    key(
+        "client_id",
+        Kind::Text,
+        "The OAuth client id Codex registers as.",
+    ),
+    key(
+        "callback_port",
+        Kind::Count {
+            min: 1,
+            max: 65535,
+        },
+        "The local port of the OAuth callback (Codex 0.150+).",
+    )
+    .since(v(0, 150, 0)),
+    key(
+        "callback_url",
+        Kind::Url,
+        "The OAuth callback URL (Codex 0.171+).",
+    )
+    .since(v(0, 171, 0)),
+    key(
+        "client_secret",
+        Kind::Refused,
+        "A literal secret: refused, a shared catalog must not hold one (Codex has no variable for it); register a public client, or keep the secret in your own config.toml.",
+    )
+    .secret(Secret::Literal),
+];
+
+/// The keys of `tools.NAME` of an MCP server.
+pub const MCP_TOOL: &[KeyDoc] = &[key(
+    "approval_mode",
+    Kind::Choice(MCP_APPROVAL_MODES),
+    "Whether Codex asks before calling this tool; `writes` from Codex 0.150.",
+)
+.added(&[("writes", v(0, 150, 0))])];
+
+/// Every approval mode of an MCP tool any known Codex reads.
+const MCP_APPROVAL_MODES: &[&str] = &["auto", "prompt", "writes", "approve"];
+
 /// A number of tokens.
 const TOKENS: Kind = Kind::Count {
     min: 1,
@@ -699,7 +904,7 @@ pub fn json_schema() -> Value {
 fn definitions() -> Map<String, Value> {
     fn nested(keys: &'static [KeyDoc], defs: &mut Map<String, Value>) {
         for k in keys {
-            if let Kind::Table(name, table) = k.kind {
+            if let Kind::Table(name, table) | Kind::MapOf(name, table) = k.kind {
                 defs.insert(name.into(), object(table));
                 nested(table, defs);
             }
@@ -709,6 +914,7 @@ fn definitions() -> Map<String, Value> {
     defs.insert("provider".into(), object(PROVIDER));
     nested(PROVIDER, &mut defs);
     defs.insert("profile".into(), object(PROFILE));
+    nested(ROOT, &mut defs);
     defs
 }
 
@@ -770,6 +976,15 @@ fn value_schema(kind: Kind) -> Option<Value> {
             "propertyNames": { "pattern": PLAIN_NAME, "maxLength": crate::home::MAX_PROFILE_NAME },
             "additionalProperties": { "$ref": "#/$defs/profile" },
         }),
+        Kind::MapOf(name, _) => json!({
+            "type": ["object", "null"],
+            "propertyNames": { "pattern": PLAIN_NAME },
+            "additionalProperties": { "$ref": format!("#/$defs/{name}") },
+        }),
+        Kind::Seconds => json!({ "type": "number", "minimum": 0 }),
+        Kind::EnvList => {
+            json!({ "type": "array", "items": { "type": "string", "pattern": ENV_NAME } })
+        }
         Kind::Refused => return None,
     })
 }
@@ -876,6 +1091,9 @@ mod tests {
             AWS,
             AWS_COMMAND,
             PROFILE,
+            MCP_SERVER,
+            MCP_OAUTH,
+            MCP_TOOL,
         ] {
             for k in table {
                 if matches!(k.kind, Kind::Text | Kind::TextMap | Kind::TextList) {
@@ -908,6 +1126,9 @@ mod reference {
             AWS_COMMAND,
         ),
         ("`profiles.NAME`", PROFILE),
+        ("`mcp_servers.ID`", MCP_SERVER),
+        ("`mcp_servers.ID.oauth`", MCP_OAUTH),
+        ("`mcp_servers.ID.tools.NAME`", MCP_TOOL),
     ];
 
     fn value(k: &KeyDoc) -> String {
@@ -941,10 +1162,16 @@ mod reference {
             Kind::Table(..) => "table (below)".to_owned(),
             Kind::Providers => "map of provider ids to providers".to_owned(),
             Kind::Profiles => "map of profile names to profiles".to_owned(),
+            Kind::MapOf(..) => "map of names to tables (below)".to_owned(),
+            Kind::Seconds => "seconds (a number, at least 0)".to_owned(),
+            Kind::EnvList => "list of variable names".to_owned(),
             Kind::Refused => "refused".to_owned(),
         };
         for (w, from) in k.withdrawn {
             let _ = write!(text, " (`{w}` refused from {from})");
+        }
+        for (a, from) in k.added {
+            let _ = write!(text, " (`{a}` from {from})");
         }
         text
     }

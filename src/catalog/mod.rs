@@ -17,11 +17,13 @@ mod codex_facts;
 pub mod edit;
 mod emit;
 pub mod keys;
+mod mcp;
 mod yaml;
 
 pub use build::is_env_name;
 pub use emit::{Mapping, Plain};
 pub use keys::json_schema_text;
+pub use mcp::{McpServer, McpValue};
 
 /// The profile keys that are Codex settings (all but `provider` and
 /// `model`), in the catalog's order: from the one key table.
@@ -271,6 +273,8 @@ pub struct Catalog {
     /// Tables for Codex's Amazon Bedrock built-ins.
     pub bedrock: Vec<Bedrock>,
     pub profiles: Vec<Profile>,
+    /// `[mcp_servers.<id>]` tables, in catalog order.
+    pub mcp_servers: Vec<McpServer>,
 }
 
 impl Catalog {

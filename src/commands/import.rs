@@ -518,13 +518,17 @@ fn read_value(
             Some(pairs) => plain(Plain::Pairs(pairs)),
             None => Ok(Err("not a map of strings".to_owned())),
         },
-        Kind::TextList => match parsed.list(item, path)? {
+        Kind::TextList | Kind::EnvList => match parsed.list(item, path)? {
             Some(items) => plain(Plain::List(items)),
             None => Ok(Err("not a list of strings".to_owned())),
         },
         Kind::Table(_, table) => read_table(parsed, target, table, item, path, &|_| None),
         Kind::Refused => Ok(Err("Codex does not read it".to_owned())),
-        Kind::IntOf(_) | Kind::Providers | Kind::Profiles => Ok(Err("no catalog key".to_owned())),
+        // MCP servers are not imported yet.
+        Kind::Seconds => Ok(Err("not imported".to_owned())),
+        Kind::IntOf(_) | Kind::Providers | Kind::Profiles | Kind::MapOf(..) => {
+            Ok(Err("no catalog key".to_owned()))
+        }
     }
 }
 
@@ -1488,8 +1492,9 @@ mod tests {
             Kind::IntOf(values) => values.first().copied().unwrap_or_default().to_string(),
             Kind::Bool => "true".to_owned(),
             Kind::TextMap | Kind::EnvMap => "{ a = \"B\" }".to_owned(),
-            Kind::TextList => "[\"a\"]".to_owned(),
-            Kind::Table(..) | Kind::Providers | Kind::Profiles => "{}".to_owned(),
+            Kind::TextList | Kind::EnvList => "[\"a\"]".to_owned(),
+            Kind::Seconds => "1.5".to_owned(),
+            Kind::Table(..) | Kind::Providers | Kind::Profiles | Kind::MapOf(..) => "{}".to_owned(),
             Kind::Refused => return None,
         })
     }

@@ -21,6 +21,7 @@ mod interface;
 mod key_commands;
 mod layers;
 mod links;
+mod mcp;
 mod messages;
 mod no_panic;
 mod output;

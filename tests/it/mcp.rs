@@ -1,0 +1,490 @@
+//! MCP servers in the catalog (`mcp_servers:`): rendered into
+//! `[mcp_servers.ID]` of config.toml, each key gated by the release that
+//! reads it, secrets only by reference, servers the user adds kept, and a
+//! file Codex rewrote (`codex mcp add`) still in sync.
+
+use std::path::Path;
+use std::process::{Command as Std, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::e2e::{Scratch, codex_bin_from};
+use crate::support::World;
+
+/// A catalog with one stdio and one streamable HTTP server.
+const CATALOG: &str = r#"schema: 1
+version: "t1"
+default: alpha
+providers:
+  alpha-p:
+    name: Alpha
+    base_url: https://alpha.example/v1
+    env_key: ALPHA_API_KEY
+profiles:
+  alpha:
+    provider: alpha-p
+    model: alpha-1
+mcp_servers:
+  docs:
+    command: npx
+    args: [-y, "@team/docs-mcp"]
+    env: {LOG_LEVEL: debug}
+    env_vars: [DOCS_TOKEN]
+    startup_timeout_sec: 30
+    tool_timeout_sec: 12.5
+    enabled_tools: [search, fetch]
+    default_tools_approval_mode: prompt
+    tools:
+      search: {approval_mode: approve}
+  tracker:
+    url: https://mcp.tracker.example/mcp
+    bearer_token_env_var: TRACKER_TOKEN
+    http_headers: {X-Team: platform}
+    env_http_headers: {X-Tenant: TRACKER_TENANT}
+    scopes: [read]
+    required: true
+"#;
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn catalog_servers_are_written_to_config_toml() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.gen_yes_for("0.171.0");
+    let config = w.read("config.toml");
+    let doc: toml::Table = config.parse().expect("config.toml is TOML");
+    let docs = &doc["mcp_servers"]["docs"];
+    assert_eq!(docs["command"].as_str(), Some("npx"), "{config}");
+    assert_eq!(docs["args"].as_array().map(Vec::len), Some(2), "{config}");
+    assert_eq!(docs["env"]["LOG_LEVEL"].as_str(), Some("debug"));
+    assert_eq!(docs["env_vars"][0].as_str(), Some("DOCS_TOKEN"));
+    // Codex reads (and rewrites) the timeouts as seconds with a fraction.
+    assert_eq!(
+        docs["startup_timeout_sec"].as_float(),
+        Some(30.0),
+        "{config}"
+    );
+    assert!(config.contains("startup_timeout_sec = 30.0"), "{config}");
+    assert_eq!(docs["tool_timeout_sec"].as_float(), Some(12.5));
+    assert_eq!(docs["default_tools_approval_mode"].as_str(), Some("prompt"));
+    assert_eq!(
+        docs["tools"]["search"]["approval_mode"].as_str(),
+        Some("approve")
+    );
+    let tracker = &doc["mcp_servers"]["tracker"];
+    assert_eq!(
+        tracker["url"].as_str(),
+        Some("https://mcp.tracker.example/mcp")
+    );
+    assert_eq!(
+        tracker["bearer_token_env_var"].as_str(),
+        Some("TRACKER_TOKEN")
+    );
+    assert_eq!(tracker["http_headers"]["X-Team"].as_str(), Some("platform"));
+    assert_eq!(
+        tracker["env_http_headers"]["X-Tenant"].as_str(),
+        Some("TRACKER_TENANT")
+    );
+    assert_eq!(tracker["required"].as_bool(), Some(true));
+    // A second run changes nothing.
+    let again = w
+        .cmd()
+        .args(["--codex-version", "0.171.0", "gen", "--check"])
+        .output()
+        .expect("run");
+    assert!(again.status.success(), "{}", stderr(&again));
+}
+
+/// What Codex writes back when `codex mcp add` rewrites every MCP entry
+/// (measured on 0.171.0): numbers of seconds as floats, maps as tables,
+/// keys reordered, the defaults (`enabled = true`) and a comment above a
+/// server dropped, the new server at the end.
+fn as_codex_rewrites(config: &str) -> String {
+    let mut doc: toml_edit::DocumentMut = config.parse().expect("TOML");
+    let servers = doc["mcp_servers"].as_table_mut().expect("servers");
+    for (_, server) in servers.iter_mut() {
+        let server = server.as_table_mut().expect("a server table");
+        server.decor_mut().set_prefix("\n");
+        for key in ["env", "http_headers", "env_http_headers"] {
+            if let Some(inline) = server.get(key).and_then(|i| i.as_inline_table()).cloned() {
+                server.insert(key, toml_edit::Item::Table(inline.into_table()));
+            }
+        }
+        // Reordered: the first key goes last.
+        let first = server.iter().next().map(|(k, _)| k.to_owned());
+        if let Some(first) = first
+            && let Some(item) = server.remove(&first)
+        {
+            server.insert(&first, item);
+        }
+    }
+    let mut text = doc.to_string();
+    text.push_str("\n[mcp_servers.mine]\ncommand = \"echo\"\nargs = [\"hi\"]\n");
+    text
+}
+
+#[test]
+fn a_server_the_user_adds_survives_and_a_codex_rewrite_stays_in_sync() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.gen_yes_for("0.171.0");
+    let rewritten = as_codex_rewrites(&w.read("config.toml"));
+    std::fs::write(w.home.join("config.toml"), &rewritten).expect("write");
+    let check = w
+        .cmd()
+        .args(["--codex-version", "0.171.0", "gen", "--check"])
+        .output()
+        .expect("run");
+    assert!(
+        check.status.success(),
+        "after Codex's rewrite:\n{rewritten}\n{}{}",
+        String::from_utf8_lossy(&check.stdout),
+        stderr(&check)
+    );
+    // A catalog change still leaves the user's server alone.
+    w.catalog(&CATALOG.replace("tool_timeout_sec: 12.5", "tool_timeout_sec: 20"));
+    w.gen_yes_for("0.171.0");
+    let config = w.read("config.toml");
+    assert!(
+        config.contains("[mcp_servers.mine]\ncommand = \"echo\"\nargs = [\"hi\"]\n"),
+        "{config}"
+    );
+    assert!(config.contains("tool_timeout_sec = 20.0"), "{config}");
+}
+
+#[test]
+fn an_overlays_tilde_removes_a_team_server() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.gen_yes_for("0.171.0");
+    w.file("work/providers.local.yaml", "mcp_servers:\n  tracker: ~\n");
+    w.gen_yes_for("0.171.0");
+    let config = w.read("config.toml");
+    assert!(!config.contains("tracker"), "{config}");
+    assert!(config.contains("[mcp_servers.docs]"), "{config}");
+}
+
+#[test]
+fn a_catalog_server_with_a_default_value_writes_nothing_codex_drops() {
+    // Codex drops `enabled = true`, `required = false` and empty lists when
+    // it rewrites the file: written, they would come back as drift.
+    let w = World::new();
+    w.catalog(&CATALOG.replace(
+        "    scopes: [read]\n    required: true\n",
+        "    scopes: []\n    required: false\n    enabled: true\n",
+    ));
+    w.gen_yes_for("0.171.0");
+    let config = w.read("config.toml");
+    assert!(!config.contains("required"), "{config}");
+    assert!(!config.contains("enabled ="), "{config}");
+    assert!(!config.contains("scopes"), "{config}");
+}
+
+/// Each way to put a credential into an MCP server, and what the error
+/// must point at instead.
+#[test]
+fn every_mcp_key_refuses_a_literal_secret() {
+    let cases: &[(&str, &str)] = &[
+        (
+            "  s:\n    url: https://m.example/mcp\n    bearer_token: sk-live-1234567890abcdefABCDEF\n",
+            "bearer_token_env_var",
+        ),
+        (
+            "  s:\n    url: https://m.example/mcp\n    http_headers: {Authorization: \"Bearer sk-live-1234567890abcdefABCDEF\"}\n",
+            "env_http_headers",
+        ),
+        (
+            "  s:\n    url: https://m.example/mcp\n    http_headers: {X-Api-Key: \"${API_KEY}\"}\n",
+            "env_http_headers",
+        ),
+        (
+            "  s:\n    url: https://m.example/mcp\n    http_headers: {X-Team: \"{env:TEAM}\"}\n",
+            "env_http_headers",
+        ),
+        (
+            "  s:\n    command: srv\n    env: {API_KEY: sk-live-1234567890abcdefABCDEF}\n",
+            "env_vars",
+        ),
+        (
+            "  s:\n    command: srv\n    env: {GITHUB_TOKEN: \"${GITHUB_TOKEN}\"}\n",
+            "env_vars",
+        ),
+        (
+            "  s:\n    command: srv\n    args: [--token, sk-live-1234567890abcdefABCDEF]\n",
+            "env_vars",
+        ),
+        (
+            "  s:\n    url: https://m.example/mcp\n    oauth: {client_id: app, client_secret: hunter2hunter2}\n",
+            "client_secret",
+        ),
+        (
+            "  s:\n    url: https://user:sk-live-1234567890abcdef@m.example/mcp\n",
+            "carries a credential",
+        ),
+    ];
+    for (server, fix) in cases {
+        let w = World::new();
+        w.catalog(&format!(
+            "{}mcp_servers:\n{server}",
+            CATALOG.split("mcp_servers:").next().expect("head")
+        ));
+        let out = w
+            .cmd()
+            .args(["--codex-version", "0.171.0", "gen", "--check"])
+            .output()
+            .expect("run");
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{server}\n{err}");
+        assert!(err.contains(fix), "{server}: the error names {fix}:\n{err}");
+        assert!(!w.exists("config.toml"), "{server}");
+    }
+}
+
+#[test]
+fn each_mcp_key_is_gated_by_the_release_that_reads_it() {
+    let cases: &[(&str, &str, &str)] = &[
+        // (server, a release that reads it, one that does not)
+        (
+            "  s:\n    url: https://m.example/mcp\n    http_headers_helper: /usr/local/bin/mcp-headers\n",
+            "0.150.0",
+            "0.131.0",
+        ),
+        (
+            "  s:\n    command: srv\n    default_tools_approval_mode: writes\n",
+            "0.150.0",
+            "0.131.0",
+        ),
+        (
+            "  s:\n    url: https://m.example/mcp\n    oauth: {callback_url: \"http://127.0.0.1:5555/cb\"}\n",
+            "0.171.0",
+            "0.150.0",
+        ),
+    ];
+    for (server, reads, older) in cases {
+        let w = World::new();
+        let catalog = w.catalog(&format!(
+            "{}mcp_servers:\n{server}",
+            CATALOG.split("mcp_servers:").next().expect("head")
+        ));
+        let ok = w.run_catalog(reads, &catalog, &["gen", "--check"]);
+        assert_ne!(
+            ok.status.code(),
+            Some(2),
+            "{reads}: {server}\n{}",
+            stderr(&ok)
+        );
+        let refused = w.run_catalog(older, &catalog, &["gen", "--check"]);
+        let err = stderr(&refused);
+        assert_eq!(refused.status.code(), Some(2), "{older}: {server}\n{err}");
+        assert!(err.contains(reads) || err.contains("writes"), "{err}");
+    }
+}
+
+#[test]
+fn a_server_needs_one_transport() {
+    for (server, says) in [
+        ("  s:\n    args: [x]\n", "`command` or `url`"),
+        (
+            "  s:\n    command: srv\n    url: https://m.example/mcp\n",
+            "`command` or `url`",
+        ),
+        (
+            "  s:\n    command: srv\n    bearer_token_env_var: TOKEN\n",
+            "streamable HTTP",
+        ),
+        (
+            "  s:\n    url: https://m.example/mcp\n    cwd: /srv\n",
+            "stdio",
+        ),
+        (
+            "  s:\n    command: srv\n    startup_timeout_ms: 5000\n",
+            "startup_timeout_sec",
+        ),
+        (
+            "  s:\n    command: srv\n    enabled_tools: []\n",
+            "disabled_tools",
+        ),
+        (
+            "  s:\n    command: srv\n    bogus: 1\n",
+            "unknown key `bogus`",
+        ),
+    ] {
+        let w = World::new();
+        w.catalog(&format!(
+            "{}mcp_servers:\n{server}",
+            CATALOG.split("mcp_servers:").next().expect("head")
+        ));
+        let out = w
+            .cmd()
+            .args(["--codex-version", "0.171.0", "gen", "--check"])
+            .output()
+            .expect("run");
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{server}\n{err}");
+        assert!(err.contains(says), "{server}: expected {says}:\n{err}");
+    }
+}
+
+#[test]
+fn the_schema_describes_mcp_servers() {
+    let schema = crate::support::key_tables();
+    let server = &schema["$defs"]["mcp_server"]["properties"];
+    for key in [
+        "command",
+        "args",
+        "env",
+        "env_vars",
+        "cwd",
+        "url",
+        "bearer_token_env_var",
+        "http_headers",
+        "env_http_headers",
+        "http_headers_helper",
+        "scopes",
+        "oauth",
+        "enabled",
+        "required",
+        "startup_timeout_sec",
+        "tool_timeout_sec",
+        "enabled_tools",
+        "disabled_tools",
+        "default_tools_approval_mode",
+        "tools",
+    ] {
+        assert!(server.get(key).is_some(), "`{key}` is not in the schema");
+    }
+    assert!(server.get("bearer_token").is_none());
+    assert!(schema["properties"]["mcp_servers"].is_object());
+}
+
+// ------------------------------------------------------------ real Codex
+
+/// `codex ARGS` in `s` (`HOME` and `CODEX_HOME` inside it), with a time limit.
+fn codex(bin: &Path, s: &Scratch, args: &[&str]) -> std::process::Output {
+    let mut child = Std::new(bin)
+        .args(args)
+        .current_dir(&s.work)
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("HOME", &s.home)
+        .env("CODEX_HOME", &s.codex_home)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run codex");
+    let start = Instant::now();
+    while child.try_wait().expect("wait").is_none() {
+        if start.elapsed() > Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("codex {args:?} did not finish in 60 s");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().expect("output")
+}
+
+fn codexgen(s: &Scratch, catalog: &Path, args: &[&str]) -> std::process::Output {
+    assert_cmd::Command::cargo_bin("codexgen")
+        .expect("binary")
+        .current_dir(&s.work)
+        .env_remove("CODEX_HOME")
+        .env("HOME", &s.home)
+        .env("XDG_CONFIG_HOME", s.home.join(".config"))
+        .env("NO_COLOR", "1")
+        .env("PATH", "/nonexistent")
+        .env("CODEXGEN_SYSTEM_CODEX_DIR", s.home.join("etc-codex"))
+        .args(["--codex-home"])
+        .arg(&s.codex_home)
+        .args(["--codex-version", "0.171.0", "--catalog"])
+        .arg(catalog)
+        .args(args)
+        .output()
+        .expect("run codexgen")
+}
+
+fn mcp_list(bin: &Path, s: &Scratch) -> serde_json::Value {
+    let out = codex(bin, s, &["mcp", "list", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    serde_json::from_slice(&out.stdout).expect("codex mcp list --json prints JSON")
+}
+
+fn server<'v>(list: &'v serde_json::Value, name: &str) -> Option<&'v serde_json::Value> {
+    list.as_array()?.iter().find(|s| s["name"] == name)
+}
+
+#[test]
+fn real_codex_lists_the_catalogs_servers_and_keeps_its_own() {
+    let Some(bin) = codex_bin_from("CODEX_BIN_0_171_0", "0.171.0") else {
+        return;
+    };
+    let s = Scratch::new();
+    let catalog = s.work.join("providers.yaml");
+    std::fs::write(&catalog, CATALOG).expect("catalog");
+    let out = codexgen(&s, &catalog, &["gen", "--yes"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let list = mcp_list(&bin, &s);
+    let docs = server(&list, "docs").unwrap_or_else(|| panic!("no docs in {list}"));
+    assert_eq!(docs["transport"]["type"], "stdio", "{docs}");
+    assert_eq!(docs["transport"]["command"], "npx");
+    assert_eq!(docs["transport"]["args"][1], "@team/docs-mcp");
+    assert_eq!(docs["transport"]["env_vars"][0], "DOCS_TOKEN");
+    assert_eq!(docs["startup_timeout_sec"], 30.0);
+    assert_eq!(docs["tool_timeout_sec"], 12.5);
+    let tracker = server(&list, "tracker").unwrap_or_else(|| panic!("no tracker in {list}"));
+    assert_eq!(tracker["transport"]["type"], "streamable_http", "{tracker}");
+    assert_eq!(
+        tracker["transport"]["url"],
+        "https://mcp.tracker.example/mcp"
+    );
+    assert_eq!(
+        tracker["transport"]["bearer_token_env_var"],
+        "TRACKER_TOKEN"
+    );
+    assert_eq!(tracker["transport"]["http_headers"]["X-Team"], "platform");
+    assert_eq!(
+        tracker["transport"]["env_http_headers"]["X-Tenant"],
+        "TRACKER_TENANT"
+    );
+
+    // The user adds a server: Codex rewrites every MCP entry.
+    let added = codex(&bin, &s, &["mcp", "add", "mine", "--", "echo", "hi"]);
+    assert!(added.status.success(), "{}", stderr(&added));
+    let check = codexgen(&s, &catalog, &["gen", "--check"]);
+    assert!(
+        check.status.success(),
+        "gen --check after `codex mcp add`:\n{}\n{}{}",
+        std::fs::read_to_string(s.codex_home.join("config.toml")).unwrap_or_default(),
+        String::from_utf8_lossy(&check.stdout),
+        stderr(&check)
+    );
+    // A change of the catalog keeps the user's server.
+    std::fs::write(
+        &catalog,
+        CATALOG.replace("tool_timeout_sec: 12.5", "tool_timeout_sec: 40"),
+    )
+    .expect("catalog");
+    let out = codexgen(&s, &catalog, &["gen", "--yes"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let list = mcp_list(&bin, &s);
+    assert!(server(&list, "mine").is_some(), "{list}");
+    assert_eq!(
+        server(&list, "docs").map(|d| d["tool_timeout_sec"].clone()),
+        Some(40.0.into())
+    );
+
+    // An overlay's `~` removes a team server; the user's stays.
+    std::fs::write(
+        s.work.join("providers.local.yaml"),
+        "mcp_servers:\n  tracker: ~\n",
+    )
+    .expect("overlay");
+    let out = codexgen(&s, &catalog, &["gen", "--yes"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let list = mcp_list(&bin, &s);
+    assert!(server(&list, "tracker").is_none(), "{list}");
+    assert!(server(&list, "mine").is_some(), "{list}");
+    assert!(server(&list, "docs").is_some(), "{list}");
+}
