@@ -736,18 +736,21 @@ pub const MCP_SERVER: &[KeyDoc] = &[
     key(
         "scopes",
         Kind::TextList,
-        "OAuth scopes Codex asks for when it logs in to the server.",
-    ),
+        "OAuth scopes Codex asks for when it logs in to the server (Codex 0.131+).",
+    )
+    .since(v(0, 131, 0)),
     key(
         "oauth_resource",
         Kind::Text,
-        "streamable HTTP: the OAuth resource Codex names when it logs in.",
-    ),
+        "streamable HTTP: the OAuth resource Codex names when it logs in (Codex 0.131+).",
+    )
+    .since(v(0, 131, 0)),
     key(
         "oauth",
         Kind::Table("mcp_oauth", MCP_OAUTH),
-        "streamable HTTP: how Codex logs in with OAuth.",
-    ),
+        "streamable HTTP: how Codex logs in with OAuth (Codex 0.131+).",
+    )
+    .since(v(0, 131, 0)),
     key(
         "enabled",
         Kind::Bool,
@@ -756,8 +759,9 @@ pub const MCP_SERVER: &[KeyDoc] = &[
     key(
         "required",
         Kind::Bool,
-        "true: Codex does not start when the server fails to (default false; `false` is not written).",
-    ),
+        "true: Codex does not start when the server fails to (default false; `false` is not written; Codex 0.131+).",
+    )
+    .since(v(0, 131, 0)),
     key(
         "startup_timeout_sec",
         Kind::Seconds,
@@ -786,14 +790,16 @@ pub const MCP_SERVER: &[KeyDoc] = &[
     key(
         "default_tools_approval_mode",
         Kind::Choice(MCP_APPROVAL_MODES),
-        "Whether Codex asks before a tool call: `auto`, `prompt`, `approve`; `writes` from Codex 0.150.",
+        "Whether Codex asks before a tool call: `auto`, `prompt`, `approve`, and `writes` from 0.150 (Codex 0.131+).",
     )
+    .since(v(0, 131, 0))
     .added(&[("writes", v(0, 150, 0))]),
     key(
         "tools",
         Kind::MapOf("mcp_tool", MCP_TOOL),
-        "Per tool name, its own `approval_mode`.",
-    ),
+        "Per tool name, its own `approval_mode` (Codex 0.131+).",
+    )
+    .since(v(0, 131, 0)),
 ];
 
 /// The keys only a stdio server reads (Codex: "... is not supported for
@@ -817,8 +823,9 @@ pub const MCP_OAUTH: &[KeyDoc] = &[
     key(
         "client_id",
         Kind::Text,
-        "The OAuth client id Codex registers as.",
-    ),
+        "The OAuth client id Codex registers as (Codex 0.131+).",
+    )
+    .since(v(0, 131, 0)),
     key(
         "callback_port",
         Kind::Count {
@@ -831,9 +838,9 @@ pub const MCP_OAUTH: &[KeyDoc] = &[
     key(
         "callback_url",
         Kind::Url,
-        "The OAuth callback URL (Codex 0.171+).",
+        "The OAuth callback URL (Codex 0.169+).",
     )
-    .since(v(0, 171, 0)),
+    .since(v(0, 169, 0)),
     key(
         "client_secret",
         Kind::Refused,
@@ -846,8 +853,9 @@ pub const MCP_OAUTH: &[KeyDoc] = &[
 pub const MCP_TOOL: &[KeyDoc] = &[key(
     "approval_mode",
     Kind::Choice(MCP_APPROVAL_MODES),
-    "Whether Codex asks before calling this tool; `writes` from Codex 0.150.",
+    "Whether Codex asks before calling this tool: `auto`, `prompt`, `approve`, and `writes` from 0.150 (Codex 0.131+).",
 )
+.since(v(0, 131, 0))
 .added(&[("writes", v(0, 150, 0))])];
 
 /// Every approval mode of an MCP tool any known Codex reads.
@@ -1006,7 +1014,7 @@ mod tests {
     #[test]
     fn every_release_a_description_names_is_its_gate() {
         let mut checked = 0;
-        for table in [PROVIDER, PROFILE, AWS] {
+        for table in [PROVIDER, PROFILE, AWS, MCP_SERVER, MCP_OAUTH, MCP_TOOL] {
             for k in table {
                 let gates = [k.since, k.builtin.gcp.filter(|_| k.builtin_only)];
                 for first in gates.into_iter().flatten() {
@@ -1025,6 +1033,23 @@ mod tests {
             }
         }
         assert!(checked >= 10, "only {checked} descriptions were checked");
+    }
+
+    /// The keys of one transport are keys of the server table.
+    #[test]
+    fn every_transport_key_is_an_mcp_server_key() {
+        for name in MCP_STDIO.iter().chain(MCP_HTTP) {
+            assert!(find(MCP_SERVER, name).is_some(), "`{name}`");
+        }
+        assert!(MCP_STDIO.iter().all(|k| !MCP_HTTP.contains(k)));
+    }
+
+    #[test]
+    fn writes_is_an_approval_mode_from_0_150() {
+        let mode = find(MCP_SERVER, "default_tools_approval_mode").expect("an entry");
+        assert!(!mode.choices(v(0, 149, 0)).contains(&"writes"));
+        assert!(mode.choices(v(0, 150, 0)).contains(&"writes"));
+        assert_eq!(mode.choices(v(0, 131, 0)), ["auto", "prompt", "approve"]);
     }
 
     fn now(which: Changeable, version: &str) -> Vec<String> {

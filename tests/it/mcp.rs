@@ -258,8 +258,13 @@ fn each_mcp_key_is_gated_by_the_release_that_reads_it() {
         ),
         (
             "  s:\n    url: https://m.example/mcp\n    oauth: {callback_url: \"http://127.0.0.1:5555/cb\"}\n",
-            "0.171.0",
+            "0.169.0",
             "0.150.0",
+        ),
+        (
+            "  s:\n    command: srv\n    required: true\n",
+            "0.131.0",
+            "0.130.0",
         ),
     ];
     for (server, reads, older) in cases {

@@ -505,9 +505,12 @@ impl Builder<'_> {
         let mut out = Vec::new();
         for (name, tool) in f.entries {
             let owner = format!("tool `{}` of {what}", name.name);
-            let Some(mut t) = self.fields(tool, owner, table) else {
+            let Some(mut t) = self.fields(tool, owner.clone(), table) else {
                 continue;
             };
+            for (k, first) in keys::gated(table) {
+                self.needs_codex(&t, k, first, &owner);
+            }
             let names = table.iter().filter(|k| k.is_scalar()).map(|k| k.name);
             let set: Vec<(&'static str, McpValue)> = self
                 .settings(&mut t, names)
