@@ -2,8 +2,10 @@
 //! that codexgen changes only what its templates emit, removes what it emitted
 //! last time but no longer does, and notices hand edits to managed values
 //! (drift). Everything else (comments, order, blank lines, other tables such
-//! as `[projects]` or `[mcp_servers]`) is kept byte for byte. Pure: text in,
-//! text out; does not touch the filesystem.
+//! as `[projects]` or the user's own `[mcp_servers.ID]`) is kept byte for
+//! byte. Managed values are compared by value, not by spelling: an MCP entry
+//! Codex rewrote (`codex mcp add`) stays in sync ([`codex_rewrites`]). Pure:
+//! text in, text out; does not touch the filesystem.
 //!
 //! The unit of ownership is a leaf: a key whose value is not a table, at its
 //! path (`model`, `model_providers.groq.base_url`). A table that ends up empty

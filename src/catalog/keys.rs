@@ -1,5 +1,6 @@
 //! Owns the catalog's vocabulary: every key of each map (the catalog, a
-//! provider and its sub-tables, a profile) described once ([`KeyDoc`]): its
+//! provider and its sub-tables, a profile, an MCP server and its `oauth` and
+//! `tools.NAME`) described once ([`KeyDoc`]): its
 //! value type and range or values, the Codex releases that read it there,
 //! the built-ins whose table may set it, whether it can hold a credential,
 //! and its description. Everything else derives from the entry: the checker

@@ -493,3 +493,41 @@ fn real_codex_lists_the_catalogs_servers_and_keeps_its_own() {
     assert!(server(&list, "mine").is_some(), "{list}");
     assert!(server(&list, "docs").is_some(), "{list}");
 }
+
+/// The README's MCP example: its YAML renders to its TOML.
+#[test]
+fn the_readmes_mcp_example_renders_as_shown() {
+    let readme = include_str!("../../README.md");
+    let section = readme
+        .split("### MCP servers")
+        .nth(1)
+        .expect("the README has an MCP section");
+    let block = |fence: &str| {
+        section
+            .split(fence)
+            .nth(1)
+            .and_then(|b| b.split("```").next())
+            .expect("a fenced block")
+            .to_owned()
+    };
+    let (yaml, toml) = (block("```yaml\n"), block("```toml\n"));
+    let w = World::new();
+    w.catalog(&format!(
+        "{}{yaml}",
+        CATALOG.split("mcp_servers:").next().expect("head")
+    ));
+    w.gen_yes_for("0.171.0");
+    let config = w.read("config.toml");
+    assert!(config.contains(&toml), "{config}\n---\n{toml}");
+    let show = w
+        .cmd()
+        .args(["--codex-version", "0.171.0", "show"])
+        .output()
+        .expect("run");
+    assert!(show.status.success(), "{}", stderr(&show));
+    assert!(
+        String::from_utf8_lossy(&show.stdout).contains("bearer_token_env_var: TRACKER_TOKEN"),
+        "{}",
+        String::from_utf8_lossy(&show.stdout)
+    );
+}
