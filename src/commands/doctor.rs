@@ -3,7 +3,9 @@
 //! variables of the profiles in scope, with the fix. Offline: it reads the
 //! catalog, the Codex home, the layers and the environment, and (when Codex
 //! is installed) asks Codex to load the files on disk. Key values are
-//! checked, never printed.
+//! checked, never printed. Each enabled catalog MCP server: its program is
+//! found (as a key command is, never run) and the variables it names are
+//! set; a missing one is a warning, an error for a `required` server.
 //!
 //! Scope: the profiles named, else the default profile, every profile whose
 //! provider's key variable is set (or needs none, or is `openai` with a
@@ -21,7 +23,7 @@ use serde::Serialize;
 use super::endpoint::Endpoint;
 use super::report::{Format, Status, own_words, shown_lines, style_status};
 use crate::catalog::Catalog;
-use crate::catalog::{AuthCommand, Aws};
+use crate::catalog::{AuthCommand, Aws, McpServer, McpValue};
 use crate::codex::{self, Target, Version};
 use crate::codex_schema;
 use crate::diagnostic::{Exit, did_you_mean};
@@ -201,6 +203,7 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
     }
     check_layers(settings, catalog, plan.as_ref(), &scope, &mut f);
     check_keys(settings, catalog, &scope, &mut f);
+    check_mcp_servers(settings, catalog, &mut f);
 
     let mut out = Stdout::buffered("the findings");
     match options.format {
@@ -618,6 +621,110 @@ fn check_keys(settings: &Settings, catalog: &Catalog, scope: &Scope, f: &mut Fin
         }
     }
     not_checked(scope, &skipped, skipped_profiles, f);
+}
+
+/// Each catalog MCP server that is enabled: its program is found as Codex
+/// would find it (not run), and each variable it names is set. What is
+/// missing is a warning, an error for a `required` server (Codex does not
+/// start without it).
+fn check_mcp_servers(settings: &Settings, catalog: &Catalog, f: &mut Findings) {
+    for server in &catalog.mcp_servers {
+        let scope = format!("mcp server {}", server.id);
+        let value = |key: &str| {
+            server
+                .keys
+                .iter()
+                .find_map(|(k, v)| (*k == key).then_some(v))
+        };
+        let text = |key: &str| match value(key) {
+            Some(McpValue::Text(t)) => Some(t.clone()),
+            _ => None,
+        };
+        if value("enabled") == Some(&McpValue::Bool(false)) {
+            f.add(
+                &scope,
+                Status::Info,
+                "disabled (`enabled: false`): not checked",
+                None,
+            );
+            continue;
+        }
+        let required = value("required") == Some(&McpValue::Bool(true));
+        let missing = if required {
+            Status::Error
+        } else {
+            Status::Warn
+        };
+        let but = if required {
+            " (the server is `required`: Codex does not start without it)"
+        } else {
+            " (Codex starts without the server)"
+        };
+        let mut problems = 0;
+        if let Some(command) = text("command") {
+            let program = AuthCommand {
+                command,
+                args: Vec::new(),
+                timeout_ms: None,
+                refresh_interval_ms: None,
+                cwd: text("cwd"),
+            };
+            if let Err(err) = keycmd::locate(&program, &settings.codex_home) {
+                problems += 1;
+                f.add(
+                    &scope,
+                    missing,
+                    format!("its program cannot be started: {err}{but}"),
+                    Some("install it, or fix `command` (and `cwd`) in the catalog".to_owned()),
+                );
+            }
+        }
+        for (var, what) in named_variables(server) {
+            if !is_set(&var) {
+                problems += 1;
+                f.add(
+                    &scope,
+                    if what == "bearer_token_env_var" {
+                        missing
+                    } else {
+                        Status::Warn
+                    },
+                    format!("{var} is not set ({what})"),
+                    Some(format!("export {var}=... before starting Codex")),
+                );
+            }
+        }
+        if problems == 0 {
+            f.add(
+                &scope,
+                Status::Ok,
+                if server.keys.iter().any(|(k, _)| *k == "command") {
+                    "its program is found and the variables it names are set (not started)"
+                } else {
+                    "the variables it names are set (not connected)"
+                },
+                None,
+            );
+        }
+    }
+}
+
+/// The variables an MCP server names, each with the key that names it.
+fn named_variables(server: &McpServer) -> Vec<(String, &'static str)> {
+    let mut out = Vec::new();
+    for (key, value) in &server.keys {
+        match value {
+            McpValue::Text(var) if *key == "bearer_token_env_var" => out.push((var.clone(), *key)),
+            McpValue::List(vars) if *key == "env_vars" => {
+                out.extend(vars.iter().map(|v| (v.clone(), *key)));
+            }
+            McpValue::Pairs(pairs) if *key == "env_http_headers" => {
+                out.extend(pairs.0.iter().map(|(_, v)| (v.clone(), *key)));
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 /// A provider's key variable, and who in scope needs it.

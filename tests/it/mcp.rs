@@ -531,3 +531,55 @@ fn the_readmes_mcp_example_renders_as_shown() {
         String::from_utf8_lossy(&show.stdout)
     );
 }
+
+/// doctor checks each enabled server: its program is found, the variables
+/// it names are set; a required server's missing program is an error.
+#[test]
+fn doctor_checks_each_servers_command_and_variables() {
+    let w = World::new();
+    w.catalog(&format!(
+        "{}mcp_servers:\n  docs:\n    command: no-such-mcp-program\n    env_vars: [CODEXGEN_TEST_DOCS_TOKEN]\n  tracker:\n    url: https://m.example/mcp\n    bearer_token_env_var: CODEXGEN_TEST_TRACKER_TOKEN\n    env_http_headers: {{X-Tenant: CODEXGEN_TEST_TENANT}}\n  off:\n    command: also-not-there\n    enabled: false\n",
+        CATALOG.split("mcp_servers:").next().expect("head")
+    ));
+    w.gen_yes_for("0.171.0");
+    let out = w
+        .cmd()
+        .args(["--codex-version", "0.171.0", "doctor"])
+        .env("CODEXGEN_TEST_TENANT", "t1")
+        .output()
+        .expect("run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("mcp server docs"), "{text}");
+    assert!(
+        text.contains("`no-such-mcp-program` is not on PATH"),
+        "{text}"
+    );
+    assert!(
+        text.contains("CODEXGEN_TEST_DOCS_TOKEN is not set"),
+        "{text}"
+    );
+    assert!(
+        text.contains("CODEXGEN_TEST_TRACKER_TOKEN is not set"),
+        "{text}"
+    );
+    assert!(!text.contains("CODEXGEN_TEST_TENANT is not set"), "{text}");
+    assert!(!text.contains("also-not-there"), "{text}");
+    assert!(text.contains("mcp server off"), "{text}");
+    // Warnings only: no server is required.
+    assert_ne!(out.status.code(), Some(1), "{text}");
+
+    // A required server whose program is missing fails doctor.
+    w.catalog(&format!(
+        "{}mcp_servers:\n  docs:\n    command: no-such-mcp-program\n    required: true\n",
+        CATALOG.split("mcp_servers:").next().expect("head")
+    ));
+    w.gen_yes_for("0.171.0");
+    let out = w
+        .cmd()
+        .args(["--codex-version", "0.171.0", "doctor"])
+        .output()
+        .expect("run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("required"), "{text}");
+}
