@@ -475,6 +475,7 @@ fn verify_on_disk(
         home,
         files: texts.iter().map(|(n, t)| (n, t.as_str())).collect(),
         profiles: catalog.profiles.iter().map(|p| &p.name).collect(),
+        mcp_servers: &catalog.mcp_servers,
     };
     match verify::verify(&installed.bin, &check) {
         Ok(verified) => {
@@ -488,6 +489,9 @@ fn verify_on_disk(
             );
             if let Some(strict) = &verified.strict {
                 report_unknown_keys(state, strict, version, f);
+            }
+            for finding in verified.mcp {
+                f.found(finding);
             }
         }
         Err(e) => f.add(

@@ -454,6 +454,25 @@ fn real_codex_lists_the_catalogs_servers_and_keeps_its_own() {
         "TRACKER_TENANT"
     );
 
+    // `--verify` reads them back from Codex too, and finds nothing to say.
+    let verify = codexgen(
+        &s,
+        &catalog,
+        &[
+            "--codex-bin",
+            bin.to_str().expect("a UTF-8 path"),
+            "gen",
+            "--check",
+            "--verify",
+        ],
+    );
+    assert!(verify.status.success(), "{}", stderr(&verify));
+    assert!(
+        !stderr(&verify).contains("MCP server"),
+        "{}",
+        stderr(&verify)
+    );
+
     // The user adds a server: Codex rewrites every MCP entry.
     let added = codex(&bin, &s, &["mcp", "add", "mine", "--", "echo", "hi"]);
     assert!(added.status.success(), "{}", stderr(&added));
@@ -582,4 +601,40 @@ fn doctor_checks_each_servers_command_and_variables() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(text.contains("required"), "{text}");
+}
+
+/// `--verify` reads back `codex mcp list --json` and says where what Codex
+/// read of a catalog server is not what the catalog says (here a stand-in
+/// Codex that reads another timeout and misses a server).
+#[cfg(unix)]
+#[test]
+fn verify_compares_what_codex_lists_with_the_catalog() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    let listed = r#"[{"name":"docs","enabled":true,"transport":{"type":"stdio","command":"npx","args":["-y","@team/docs-mcp"],"env":{"LOG_LEVEL":"debug"},"env_vars":["DOCS_TOKEN"],"cwd":null},"startup_timeout_sec":30.0,"tool_timeout_sec":99.0}]"#;
+    w.fake_codex(
+        "0.171.0",
+        &format!(
+            "case \"$*\" in *--json*) printf '%s' '{listed}';; *--strict-config*) echo 'No prompt provided via stdin.' >&2; exit 1;; esac; exit 0"
+        ),
+    );
+    let out = w
+        .cmd()
+        .args(["--codex-version", "0.171.0", "gen", "--diff", "--verify"])
+        .output()
+        .expect("run");
+    let err = stderr(&out);
+    assert!(
+        err.contains("MCP server `docs`: Codex 0.171.0 reads `tool_timeout_sec` as 99.0, the catalog says 12.5"),
+        "{err}"
+    );
+    assert!(
+        err.contains("Codex 0.171.0 does not list MCP server `tracker`"),
+        "{err}"
+    );
+    assert!(
+        w.codex_runs().iter().any(|r| r == "mcp list --json"),
+        "{:?}",
+        w.codex_runs()
+    );
 }
