@@ -22,6 +22,51 @@ pub struct McpServer {
     pub tools: Vec<(String, Vec<(&'static str, McpValue)>)>,
 }
 
+impl McpServer {
+    /// Its value of `key`, when the catalog writes one.
+    pub fn value(&self, key: &str) -> Option<&McpValue> {
+        self.keys.iter().find_map(|(k, v)| (*k == key).then_some(v))
+    }
+
+    /// Its text value of `key` (`command`, `url`, `cwd`, ...).
+    pub fn text(&self, key: &str) -> Option<&str> {
+        match self.value(key) {
+            Some(McpValue::Text(t)) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// Whether Codex starts it (`enabled: false` is the only way off).
+    pub fn enabled(&self) -> bool {
+        self.value("enabled") != Some(&McpValue::Bool(false))
+    }
+
+    /// Whether Codex refuses to start without it.
+    pub fn required(&self) -> bool {
+        self.value("required") == Some(&McpValue::Bool(true))
+    }
+
+    /// The variables it names, each with the key that names it, in the
+    /// key table's order (`env_vars`, `bearer_token_env_var`,
+    /// `env_http_headers`).
+    pub fn variables(&self) -> Vec<(&str, &'static str)> {
+        let mut out = Vec::new();
+        for (key, value) in &self.keys {
+            match (*key, value) {
+                ("bearer_token_env_var", McpValue::Text(var)) => out.push((var.as_str(), *key)),
+                ("env_vars", McpValue::List(vars)) => {
+                    out.extend(vars.iter().map(|v| (v.as_str(), *key)));
+                }
+                ("env_http_headers", McpValue::Pairs(pairs)) => {
+                    out.extend(pairs.0.iter().map(|(_, v)| (v.as_str(), *key)));
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+}
+
 /// One value of an MCP server's table, as written.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]

@@ -23,7 +23,7 @@ use serde::Serialize;
 use super::endpoint::Endpoint;
 use super::report::{Format, Status, own_words, shown_lines, style_status};
 use crate::catalog::Catalog;
-use crate::catalog::{AuthCommand, Aws, McpServer, McpValue};
+use crate::catalog::{AuthCommand, Aws};
 use crate::codex::{self, Target, Version};
 use crate::codex_schema;
 use crate::diagnostic::{Exit, did_you_mean};
@@ -634,17 +634,7 @@ fn check_keys(settings: &Settings, catalog: &Catalog, scope: &Scope, f: &mut Fin
 fn check_mcp_servers(settings: &Settings, catalog: &Catalog, f: &mut Findings) {
     for server in &catalog.mcp_servers {
         let scope = format!("mcp server {}", server.id);
-        let value = |key: &str| {
-            server
-                .keys
-                .iter()
-                .find_map(|(k, v)| (*k == key).then_some(v))
-        };
-        let text = |key: &str| match value(key) {
-            Some(McpValue::Text(t)) => Some(t.clone()),
-            _ => None,
-        };
-        if value("enabled") == Some(&McpValue::Bool(false)) {
+        if !server.enabled() {
             f.add(
                 &scope,
                 Status::Info,
@@ -653,25 +643,24 @@ fn check_mcp_servers(settings: &Settings, catalog: &Catalog, f: &mut Findings) {
             );
             continue;
         }
-        let required = value("required") == Some(&McpValue::Bool(true));
-        let missing = if required {
+        let missing = if server.required() {
             Status::Error
         } else {
             Status::Warn
         };
-        let but = if required {
+        let but = if server.required() {
             " (the server is `required`: Codex does not start without it)"
         } else {
             " (Codex starts without the server)"
         };
         let mut problems = 0;
-        if let Some(command) = text("command") {
+        if let Some(command) = server.text("command") {
             let program = AuthCommand {
-                command,
+                command: command.to_owned(),
                 args: Vec::new(),
                 timeout_ms: None,
                 refresh_interval_ms: None,
-                cwd: text("cwd"),
+                cwd: server.text("cwd").map(str::to_owned),
             };
             if let Err(err) = keycmd::locate(&program, &settings.codex_home) {
                 problems += 1;
@@ -683,8 +672,8 @@ fn check_mcp_servers(settings: &Settings, catalog: &Catalog, f: &mut Findings) {
                 );
             }
         }
-        for (var, what) in named_variables(server) {
-            if !is_set(&var) {
+        for (var, what) in server.variables() {
+            if !is_set(var) {
                 problems += 1;
                 f.add(
                     &scope,
@@ -702,7 +691,7 @@ fn check_mcp_servers(settings: &Settings, catalog: &Catalog, f: &mut Findings) {
             f.add(
                 &scope,
                 Status::Ok,
-                if server.keys.iter().any(|(k, _)| *k == "command") {
+                if server.text("command").is_some() {
                     "its program is found and the variables it names are set (not started)"
                 } else {
                     "the variables it names are set (not connected)"
@@ -711,24 +700,6 @@ fn check_mcp_servers(settings: &Settings, catalog: &Catalog, f: &mut Findings) {
             );
         }
     }
-}
-
-/// The variables an MCP server names, each with the key that names it.
-fn named_variables(server: &McpServer) -> Vec<(String, &'static str)> {
-    let mut out = Vec::new();
-    for (key, value) in &server.keys {
-        match value {
-            McpValue::Text(var) if *key == "bearer_token_env_var" => out.push((var.clone(), *key)),
-            McpValue::List(vars) if *key == "env_vars" => {
-                out.extend(vars.iter().map(|v| (v.clone(), *key)));
-            }
-            McpValue::Pairs(pairs) if *key == "env_http_headers" => {
-                out.extend(pairs.0.iter().map(|(_, v)| (v.clone(), *key)));
-            }
-            _ => {}
-        }
-    }
-    out
 }
 
 /// A provider's key variable, and who in scope needs it.

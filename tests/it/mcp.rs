@@ -638,3 +638,48 @@ fn verify_compares_what_codex_lists_with_the_catalog() {
         w.codex_runs()
     );
 }
+
+/// `list` shows each catalog server: its transport, what it starts or
+/// reaches, whether it is on, and whether the variables it names are set.
+#[test]
+fn list_shows_the_catalogs_servers() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    let out = w
+        .cmd()
+        .args(["--codex-version", "0.171.0", "list"])
+        .env("DOCS_TOKEN", "x")
+        .output()
+        .expect("run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(text.contains("MCP servers:"), "{text}");
+    let docs = text
+        .lines()
+        .find(|l| l.starts_with("docs "))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        docs.contains("stdio") && docs.contains("npx -y @team/docs-mcp") && docs.contains("set"),
+        "{docs}"
+    );
+    let tracker = text
+        .lines()
+        .find(|l| l.starts_with("tracker "))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        tracker.contains("http")
+            && tracker.contains("https://mcp.tracker.example/mcp")
+            && tracker.contains("TRACKER_TOKEN"),
+        "{tracker}"
+    );
+    let json = w
+        .cmd()
+        .args(["--codex-version", "0.171.0", "list", "--format", "json"])
+        .output()
+        .expect("run");
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    assert_eq!(v["mcp_servers"][0]["id"], "docs", "{v}");
+    assert_eq!(v["mcp_servers"][0]["transport"], "stdio");
+    assert_eq!(v["mcp_servers"][1]["variables"][0]["name"], "TRACKER_TOKEN");
+    assert_eq!(v["mcp_servers"][1]["variables"][0]["set"], false);
+}
