@@ -430,7 +430,10 @@ fn merge_leaves(
                 value: canonical(&leaf.item),
             });
             let found = lookup(doc.as_table(), &leaf.path);
-            if !found.is_some_and(|item| same_item(item, &leaf.item)) {
+            if !found.is_some_and(|item| {
+                same_item(item, &leaf.item)
+                    || codex_rewrites(&leaf.path) && same_number(item, &leaf.item)
+            }) {
                 let recorded = previous.get(leaf.path.as_slice()).copied();
                 let new = managed.last().map_or("", |m| m.value.as_str());
                 notes.extend(classify(&leaf.path, found, recorded, new));
@@ -1886,6 +1889,23 @@ fn strip(value: &mut Value) {
     }
 }
 
+/// Whether two items are the same number, one whole and one a float
+/// (`30` and `30.0`): Codex reads an MCP server's seconds as a float
+/// either way, and writes them back as floats.
+fn same_number(a: &Item, b: &Item) -> bool {
+    #[allow(clippy::cast_precision_loss)]
+    fn number(item: &Item) -> Option<f64> {
+        match item.as_value()? {
+            Value::Integer(n) => Some(*n.value() as f64),
+            Value::Float(x) => Some(*x.value()),
+            _ => None,
+        }
+    }
+    number(a)
+        .zip(number(b))
+        .is_some_and(|(a, b)| a.to_bits() == b.to_bits())
+}
+
 /// Whether two items hold the same data, however they are written.
 fn same_item(a: &Item, b: &Item) -> bool {
     match (a, b) {
@@ -2091,6 +2111,30 @@ mod tests {
         let again = run(out.text.as_deref(), Some(""), &out.managed);
         assert_eq!(again.text, out.text);
         assert_eq!(again.notes, vec![]);
+    }
+
+    #[test]
+    fn whole_seconds_of_an_mcp_server_equal_their_float() {
+        // Given an MCP server's seconds written whole (by hand, or by an
+        // older Codex), and the same number as a float rendered,
+        let current = "[mcp_servers.x]\ncommand = \"npx\"\nstartup_timeout_sec = 30\n";
+        let desired = "[mcp_servers.x]\ncommand = \"npx\"\nstartup_timeout_sec = 30.0\n";
+        // running it changes nothing but the header;
+        let out = run(Some(current), Some(desired), &[]);
+        assert_eq!(out.text.as_deref(), Some(&*format!("{HEADER}{current}")));
+        assert!(out.notes.is_empty(), "{:?}", out.notes);
+        // elsewhere a float is not an integer (Codex refuses `30.0` where
+        // it reads a whole number).
+        let current = "[model_providers.p]\nname = \"P\"\nrequest_max_retries = 3.0\n";
+        let desired = "[model_providers.p]\nname = \"P\"\nrequest_max_retries = 3\n";
+        let out = run(Some(current), Some(desired), &[]);
+        assert!(
+            out.text
+                .as_deref()
+                .is_some_and(|t| t.contains("request_max_retries = 3\n")),
+            "{:?}",
+            out.text
+        );
     }
 
     #[test]

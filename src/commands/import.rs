@@ -24,8 +24,9 @@
 //!   own (`auth`, `aws`, `capabilities`) is imported all or nothing. So is
 //!   a table for a built-in that lets it change a few keys (`gcp`,
 //!   `amazon-bedrock`): imported when each key is one the target lets it
-//!   change (`keys::changeable`), else kept whole. So is every
-//!   other top-level key and table (`[projects]`, `[mcp_servers]`, ...).
+//!   change (`keys::changeable`), else kept whole. So is each
+//!   `[mcp_servers.ID]` (`import/mcp.rs`, by `keys::MCP_SERVER`); every
+//!   other top-level key and table (`[projects]`, ...) is kept.
 //! - A literal credential is never copied: `experimental_bearer_token`, an
 //!   `env_key` that is not a variable name, and an
 //!   `Authorization: Bearer` header become `env_key: <ID>_API_KEY`, another
@@ -56,6 +57,8 @@ use crate::secrets;
 use crate::settings::Settings;
 use crate::verbosity;
 use crate::write::{self, Expect};
+
+mod mcp;
 
 pub struct Options {
     /// Where to write the catalog (`None`: stdout).
@@ -456,6 +459,10 @@ struct Import<'t> {
     /// What `gen` will change once this catalog is used.
     changes: Vec<String>,
     warnings: Vec<String>,
+    /// `[mcp_servers.ID]` tables, as the catalog will hold them.
+    mcp_servers: Vec<mcp::Server>,
+    /// Literal secrets of MCP servers, and the variables that replace them.
+    mcp_credentials: Vec<mcp::Credential>,
 }
 
 /// The catalog's entry for a Codex profile key (besides `model` and
@@ -524,8 +531,16 @@ fn read_value(
         },
         Kind::Table(_, table) => read_table(parsed, target, table, item, path, &|_| None),
         Kind::Refused => Ok(Err("Codex does not read it".to_owned())),
-        // MCP servers are not imported yet.
-        Kind::Seconds => Ok(Err("not imported".to_owned())),
+        Kind::Seconds => Ok(match item.as_value() {
+            #[allow(clippy::cast_precision_loss)]
+            Some(toml_edit::Value::Integer(n)) if *n.value() >= 0 => {
+                Ok(Val::Plain(Plain::Seconds(*n.value() as f64)))
+            }
+            Some(toml_edit::Value::Float(x)) if x.value().is_finite() && *x.value() >= 0.0 => {
+                Ok(Val::Plain(Plain::Seconds(*x.value())))
+            }
+            _ => Err("not a number of seconds".to_owned()),
+        }),
         Kind::IntOf(_) | Kind::Providers | Kind::Profiles | Kind::MapOf(..) => {
             Ok(Err("no catalog key".to_owned()))
         }
@@ -575,6 +590,8 @@ impl<'t> Import<'t> {
             credentials: Vec::new(),
             changes: Vec::new(),
             warnings: Vec::new(),
+            mcp_servers: Vec::new(),
+            mcp_credentials: Vec::new(),
         }
     }
 
@@ -599,7 +616,7 @@ impl<'t> Import<'t> {
         for (key, item) in root {
             match key {
                 "model" | "model_provider" if item.is_str() => {}
-                "model_providers" | "profiles" if item.is_table_like() => {}
+                "model_providers" | "profiles" | "mcp_servers" if item.is_table_like() => {}
                 _ if item.is_table_like() && !item.is_inline_table() => {
                     self.keep(
                         cfg,
@@ -615,6 +632,11 @@ impl<'t> Import<'t> {
             }
         }
         self.credential_variables();
+        if let Some(table) = root.get("mcp_servers").and_then(Item::as_table_like) {
+            for (id, item) in table.iter() {
+                self.mcp_server(config, id, item)?;
+            }
+        }
         let inherited = (top_model.as_deref(), top_provider.as_deref());
         self.profiles_in(config, files, inherited)?;
         self.choose_default(top_model, top_provider)
@@ -1294,6 +1316,9 @@ impl<'t> Import<'t> {
         .mapping("providers", providers)
         .gap()
         .mapping("profiles", profiles);
+        if !self.mcp_servers.is_empty() {
+            root.gap().mapping("mcp_servers", self.mcp_mapping());
+        }
         root.to_yaml()
     }
 
@@ -1314,6 +1339,13 @@ impl<'t> Import<'t> {
             target.version,
             target.reason
         ));
+        if !self.mcp_servers.is_empty() {
+            verbosity::info(&format!(
+                "{} imported {} MCP server(s)",
+                dim("codexgen:"),
+                self.mcp_servers.len()
+            ));
+        }
         for (file, keys) in &self.kept {
             verbosity::info(&format!(
                 "kept in {file}, not imported: {}",
@@ -1347,6 +1379,7 @@ impl<'t> Import<'t> {
                 CodexFile::Config
             ));
         }
+        self.report_mcp_credentials();
         if self.changes.is_empty() {
             verbosity::info(
                 "`codexgen gen` with this catalog changes no managed value (a file without codexgen's header gets it on the next write)",

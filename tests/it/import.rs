@@ -144,11 +144,11 @@ fn a_home_with_profile_files_round_trips() {
     let stderr = &imported.stderr;
     assert!(stderr.contains("(default profile `groq`)"), "{stderr}");
     assert!(
-        stderr.contains(
-            "kept in config.toml, not imported: [tui], [mcp_servers], [notice], [projects]"
-        ),
+        stderr.contains("kept in config.toml, not imported: [tui], [notice], [projects]"),
         "{stderr}"
     );
+    // Its MCP server is imported (tests/it/mcp.rs has the rules).
+    assert!(stderr.contains("imported 1 MCP server(s)"), "{stderr}");
     let catalog = std::fs::read_to_string(&imported.catalog).unwrap();
     // A local server without a key imports without `env_key`.
     let local = catalog.split("  llamacpp:").nth(1).unwrap();
@@ -211,7 +211,7 @@ fn every_key_the_catalog_knows_round_trips_with_crlf_and_a_bom() {
         "kept in deep.config.toml, not imported: model_instructions_file (no catalog key), [tools]",
         "approval_policy (\"untrusted\" is not a value codexgen accepts for Codex 0.169.0)",
         "profile_note",
-        "[mcp_servers]",
+        "imported 1 MCP server(s)",
     ] {
         assert!(stderr.contains(kept), "{kept}:\n{stderr}");
     }

@@ -683,3 +683,73 @@ fn list_shows_the_catalogs_servers() {
     assert_eq!(v["mcp_servers"][1]["variables"][0]["name"], "TRACKER_TOKEN");
     assert_eq!(v["mcp_servers"][1]["variables"][0]["set"], false);
 }
+
+/// `import` brings a home's MCP servers into the catalog: a literal secret
+/// becomes a variable reference (`env_vars`, `bearer_token_env_var`,
+/// `env_http_headers`) and is never printed; a server with a key the
+/// catalog has no place for stays in config.toml, listed.
+#[test]
+fn import_brings_servers_in_with_secrets_as_variables() {
+    let w = World::new();
+    let home = "model = \"alpha-1\"\nmodel_provider = \"alpha-p\"\n\n[model_providers.alpha-p]\nname = \"Alpha\"\nbase_url = \"https://alpha.example/v1\"\nenv_key = \"ALPHA_API_KEY\"\nwire_api = \"responses\"\n\n[mcp_servers.docs]\ncommand = \"npx\"\nargs = [\"-y\", \"docs\"]\nenv = { LOG_LEVEL = \"debug\", GITHUB_TOKEN = \"ghp_abcdefghijklmnopqrstuvwxyz0123456789\" }\nstartup_timeout_sec = 30\n\n[mcp_servers.docs.tools.search]\napproval_mode = \"approve\"\n\n[mcp_servers.web]\nurl = \"https://m.example/mcp\"\nhttp_headers = { Authorization = \"Bearer sk-live-abcdefghijklmnop1234\", X-Team = \"a\" }\n\n[mcp_servers.odd]\ncommand = \"x\"\nmystery = 1\n";
+    w.file("codex-home/config.toml", home);
+    let out = w
+        .cmd()
+        .args([
+            "--codex-version",
+            "0.171.0",
+            "import",
+            "--output",
+            "imported.yaml",
+        ])
+        .output()
+        .expect("run");
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        !err.contains("ghp_abc") && !err.contains("sk-live"),
+        "{err}"
+    );
+    let catalog = std::fs::read_to_string(w.root.join("work/imported.yaml")).expect("written");
+    assert!(
+        !catalog.contains("ghp_abc") && !catalog.contains("sk-live"),
+        "{catalog}"
+    );
+    let v = crate::support::catalog_value(&catalog);
+    let docs = &v["mcp_servers"]["docs"];
+    assert_eq!(docs["command"], "npx", "{catalog}");
+    assert_eq!(docs["env"]["LOG_LEVEL"], "debug", "{catalog}");
+    assert!(docs["env"].get("GITHUB_TOKEN").is_none(), "{catalog}");
+    assert_eq!(docs["env_vars"][0], "GITHUB_TOKEN", "{catalog}");
+    assert_eq!(docs["startup_timeout_sec"], 30.0, "{catalog}");
+    assert_eq!(docs["tools"]["search"]["approval_mode"], "approve");
+    let web = &v["mcp_servers"]["web"];
+    assert_eq!(web["http_headers"]["X-Team"], "a", "{catalog}");
+    assert!(
+        web["http_headers"].get("Authorization").is_none(),
+        "{catalog}"
+    );
+    let token = web["bearer_token_env_var"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{catalog}"));
+    assert!(err.contains(&format!("set {token} to that value")), "{err}");
+    assert!(err.contains("set GITHUB_TOKEN to that value"), "{err}");
+    assert!(v["mcp_servers"].get("odd").is_none(), "{catalog}");
+    assert!(err.contains("[mcp_servers.odd]"), "{err}");
+
+    // gen takes the literals out; then the home is in sync.
+    let catalog = w.root.join("work/imported.yaml");
+    let out = w.run_catalog("0.171.0", &catalog, &["gen", "--yes"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let config = w.read("config.toml");
+    assert!(
+        !config.contains("ghp_abc") && !config.contains("sk-live"),
+        "{config}"
+    );
+    assert!(
+        config.contains("[mcp_servers.odd]\ncommand = \"x\"\nmystery = 1\n"),
+        "{config}"
+    );
+    let check = w.run_catalog("0.171.0", &catalog, &["gen", "--check"]);
+    assert!(check.status.success(), "{}", stderr(&check));
+}
