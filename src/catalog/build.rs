@@ -8,8 +8,8 @@ use std::collections::{HashMap, HashSet};
 use super::keys::{self, Changeable, KeyDoc, Kind, Secret};
 use super::yaml::{Key, Node, Pos, Value};
 use super::{
-    AuthCommand, Aws, Bedrock, Catalog, Pairs, Profile, Provider, SCHEMAS, Setting, Source,
-    provider_settings, snippet,
+    AuthCommand, Aws, Bedrock, Catalog, McpServer, Pairs, Profile, Provider, SCHEMAS, Setting,
+    Source, provider_settings, snippet,
 };
 use crate::codex::{self, Target, Version, VersionReq};
 use crate::diagnostic::{Code, Problem, did_you_mean, is_unprintable};
@@ -143,6 +143,7 @@ pub fn catalog(
         removed_in_use: Vec::new(),
         problems: Vec::new(),
         named: vec!["OPENAI_API_KEY".to_owned()],
+        mcp: Vec::new(),
     };
     let catalog = b.root(root);
     // From here on (the problems above included, rendered later), nothing
@@ -172,6 +173,8 @@ struct Builder<'a> {
     /// far, valid catalog or not: each `env_key`, each `env_http_headers`
     /// variable (recorded where they are read), and `OPENAI_API_KEY`.
     named: Vec<String>,
+    /// The catalog's MCP servers, for the profiles that change them.
+    mcp: Vec<McpServer>,
 }
 
 /// The keys of one YAML map, handed out one by one; whatever was not asked
@@ -368,8 +371,10 @@ impl Builder<'_> {
         let provider_ids = Declared::of(providers_node);
         let profile_names = Declared::of(profiles_node);
         let (providers, bedrock) = self.providers(providers_node);
+        // Before the profiles, which may change them.
+        self.mcp = self.mcp_servers(mcp_servers_node);
         let profiles = self.profiles(profiles_node, &provider_ids);
-        let mcp_servers = self.mcp_servers(mcp_servers_node);
+        let mcp_servers = std::mem::take(&mut self.mcp);
         self.report_removed_in_use();
         self.finish(&f, "");
 
@@ -1078,6 +1083,10 @@ impl Builder<'_> {
             )
             .filter(|model| self.not_an_option(f.entries, model, &what));
         let settings = self.settings(&mut f, super::profile_settings());
+        let mcp_servers = f
+            .take("mcp_servers")
+            .map(|n| self.mcp_in_profile(n, &what))
+            .unwrap_or_default();
         for (key, first) in keys::gated(keys::PROFILE) {
             self.needs_codex(&f, key, first, &what);
         }
@@ -1088,6 +1097,7 @@ impl Builder<'_> {
             provider: provider?,
             model: model?,
             settings,
+            mcp_servers,
         })
     }
 

@@ -657,6 +657,12 @@ pub const PROFILE: &[KeyDoc] = &[
     )
     .since(v(0, 156, 0)),
     key(
+        "mcp_servers",
+        Kind::MapOf("mcp_server_in_profile", MCP_PROFILE_SERVER),
+        "Per MCP server of the catalog, what this profile changes, e.g. `{tracker: {enabled: false}}` switches it off for `codex -p NAME` (Codex 0.134+, profile files).",
+    )
+    .since(codex::PROFILE_FILES),
+    key(
         "model_max_output_tokens",
         Kind::Refused,
         "Refused: no Codex release reads it (0.89.0-0.171.0 ignore it, and a session only warns about an unrecognised setting).",
@@ -752,55 +758,88 @@ pub const MCP_SERVER: &[KeyDoc] = &[
         "streamable HTTP: how Codex logs in with OAuth (Codex 0.131+).",
     )
     .since(v(0, 131, 0)),
-    key(
-        "enabled",
-        Kind::Bool,
-        "false: Codex does not start it (default true; `true` is not written, Codex drops it).",
-    ),
-    key(
-        "required",
-        Kind::Bool,
-        "true: Codex does not start when the server fails to (default false; `false` is not written; Codex 0.131+).",
-    )
-    .since(v(0, 131, 0)),
-    key(
-        "startup_timeout_sec",
-        Kind::Seconds,
-        "Seconds Codex waits for the server to start (written as a float, as Codex rewrites it).",
-    ),
-    key(
-        "startup_timeout_ms",
-        Kind::Refused,
-        "Refused: `codex mcp add` rewrites it into `startup_timeout_sec`; write that.",
-    ),
-    key(
-        "tool_timeout_sec",
-        Kind::Seconds,
-        "Seconds Codex waits for one tool call.",
-    ),
-    key(
-        "enabled_tools",
-        Kind::TextList,
-        "Only these tools are offered to the model (not empty: Codex drops an empty list when it rewrites the file).",
-    ),
-    key(
-        "disabled_tools",
-        Kind::TextList,
-        "These tools are not offered to the model.",
-    ),
-    key(
-        "default_tools_approval_mode",
-        Kind::Choice(MCP_APPROVAL_MODES),
-        "Whether Codex asks before a tool call: `auto`, `prompt`, `approve`, and `writes` from 0.150 (Codex 0.131+).",
-    )
-    .since(v(0, 131, 0))
-    .added(&[("writes", v(0, 150, 0))]),
-    key(
-        "tools",
-        Kind::MapOf("mcp_tool", MCP_TOOL),
-        "Per tool name, its own `approval_mode` (Codex 0.131+).",
-    )
-    .since(v(0, 131, 0)),
+    MCP_ENABLED,
+    MCP_REQUIRED,
+    MCP_STARTUP_TIMEOUT_SEC,
+    MCP_STARTUP_TIMEOUT_MS,
+    MCP_TOOL_TIMEOUT_SEC,
+    MCP_ENABLED_TOOLS,
+    MCP_DISABLED_TOOLS,
+    MCP_DEFAULT_TOOLS_APPROVAL_MODE,
+    MCP_TOOLS,
+];
+
+/// The keys of an MCP server that a profile may change too, each one
+/// entry used by both tables.
+const MCP_ENABLED: KeyDoc = key(
+    "enabled",
+    Kind::Bool,
+    "false: Codex does not start it (default true; config.toml gets no `true`: Codex drops it).",
+);
+
+const MCP_REQUIRED: KeyDoc = key(
+    "required",
+    Kind::Bool,
+    "true: Codex does not start when the server fails to (default false; config.toml gets no `false`; Codex 0.131+).",
+)
+.since(v(0, 131, 0));
+
+const MCP_STARTUP_TIMEOUT_SEC: KeyDoc = key(
+    "startup_timeout_sec",
+    Kind::Seconds,
+    "Seconds Codex waits for the server to start (written as a float, as Codex rewrites it).",
+);
+
+const MCP_STARTUP_TIMEOUT_MS: KeyDoc = key(
+    "startup_timeout_ms",
+    Kind::Refused,
+    "Refused: `codex mcp add` rewrites it into `startup_timeout_sec`; write that.",
+);
+
+const MCP_TOOL_TIMEOUT_SEC: KeyDoc = key(
+    "tool_timeout_sec",
+    Kind::Seconds,
+    "Seconds Codex waits for one tool call.",
+);
+
+const MCP_ENABLED_TOOLS: KeyDoc = key(
+    "enabled_tools",
+    Kind::TextList,
+    "Only these tools are offered to the model (not empty: Codex drops an empty list when it rewrites the file).",
+);
+
+const MCP_DISABLED_TOOLS: KeyDoc = key(
+    "disabled_tools",
+    Kind::TextList,
+    "These tools are not offered to the model.",
+);
+
+const MCP_DEFAULT_TOOLS_APPROVAL_MODE: KeyDoc = key(
+    "default_tools_approval_mode",
+    Kind::Choice(MCP_APPROVAL_MODES),
+    "Whether Codex asks before a tool call: `auto`, `prompt`, `approve`, and `writes` from 0.150 (Codex 0.131+).",
+)
+.since(v(0, 131, 0))
+.added(&[("writes", v(0, 150, 0))]);
+
+const MCP_TOOLS: KeyDoc = key(
+    "tools",
+    Kind::MapOf("mcp_tool", MCP_TOOL),
+    "Per tool name, its own `approval_mode` (Codex 0.131+).",
+)
+.since(v(0, 131, 0));
+
+/// What a profile may change of a catalog MCP server (`profiles.NAME.
+/// mcp_servers.ID`): the common keys, not the transport.
+pub const MCP_PROFILE_SERVER: &[KeyDoc] = &[
+    MCP_ENABLED,
+    MCP_REQUIRED,
+    MCP_STARTUP_TIMEOUT_SEC,
+    MCP_TOOL_TIMEOUT_SEC,
+    MCP_ENABLED_TOOLS,
+    MCP_DISABLED_TOOLS,
+    MCP_DEFAULT_TOOLS_APPROVAL_MODE,
+    MCP_TOOLS,
 ];
 
 /// The keys only a stdio server reads (Codex: "... is not supported for
@@ -923,6 +962,7 @@ fn definitions() -> Map<String, Value> {
     defs.insert("provider".into(), object(PROVIDER));
     nested(PROVIDER, &mut defs);
     defs.insert("profile".into(), object(PROFILE));
+    nested(PROFILE, &mut defs);
     nested(ROOT, &mut defs);
     defs
 }
@@ -1155,6 +1195,7 @@ mod reference {
         ("`mcp_servers.ID`", MCP_SERVER),
         ("`mcp_servers.ID.oauth`", MCP_OAUTH),
         ("`mcp_servers.ID.tools.NAME`", MCP_TOOL),
+        ("`profiles.NAME.mcp_servers.ID`", MCP_PROFILE_SERVER),
     ];
 
     fn value(k: &KeyDoc) -> String {

@@ -30,7 +30,7 @@ pub use mcp::{McpServer, McpValue};
 pub fn profile_settings() -> impl Iterator<Item = &'static str> + Clone {
     keys::PROFILE
         .iter()
-        .filter(|k| !matches!(k.kind, keys::Kind::Refused))
+        .filter(|k| !matches!(k.kind, keys::Kind::Refused | keys::Kind::MapOf(..)))
         .map(|k| k.name)
         .filter(|k| !matches!(*k, "provider" | "model"))
 }
@@ -353,7 +353,7 @@ impl<'c> Index<'c> {
 impl Serialize for Profile {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(Some(4 + self.settings.len()))?;
+        let mut map = serializer.serialize_map(Some(5 + self.settings.len()))?;
         map.serialize_entry("name", self.name.as_str())?;
         map.serialize_entry("provider", &self.provider)?;
         map.serialize_entry("model", &self.model)?;
@@ -361,6 +361,7 @@ impl Serialize for Profile {
             map.serialize_entry(key, value)?;
         }
         map.serialize_entry("settings", &Settings(&self.settings))?;
+        map.serialize_entry("mcp_servers", &self.mcp_servers)?;
         map.end()
     }
 }
@@ -592,6 +593,10 @@ pub struct Profile {
     pub provider: String,
     pub model: String,
     pub settings: Vec<(&'static str, Setting)>,
+    /// `[mcp_servers.ID]` of its file: what it changes of catalog MCP
+    /// servers, each with the server's transport key (`command` or `url`),
+    /// which `codex --strict-config -p NAME` needs in the file itself.
+    pub mcp_servers: Vec<McpServer>,
 }
 
 /// String-to-string entries in catalog order (headers, query parameters).

@@ -1554,7 +1554,9 @@ mod tests {
                 let item = &parsed.doc.as_table()[doc.name];
                 let value = read_value(&parsed, &target, doc, item, doc.name).expect("no error");
                 match (doc.kind, value) {
-                    (Kind::Refused, Err(_)) => {}
+                    // A profile's `mcp_servers` names catalog servers:
+                    // not imported yet (kept, with this reason).
+                    (Kind::Refused | Kind::MapOf(..), Err(_)) => {}
                     (Kind::Refused, Ok(v)) => {
                         panic!("`{}` is always refused, read as {v:?}", doc.name)
                     }

@@ -753,3 +753,122 @@ fn import_brings_servers_in_with_secrets_as_variables() {
     let check = w.run_catalog("0.171.0", &catalog, &["gen", "--check"]);
     assert!(check.status.success(), "{}", stderr(&check));
 }
+
+/// The catalog with a profile that switches the HTTP server off and gives
+/// the stdio one more time.
+fn with_quiet_profile() -> String {
+    CATALOG.replace(
+        "    model: alpha-1\n",
+        "    model: alpha-1\n  quiet:\n    provider: alpha-p\n    model: alpha-1\n    mcp_servers:\n      tracker: {enabled: false}\n      docs:\n        tool_timeout_sec: 60\n        tools: {fetch: {approval_mode: prompt}}\n",
+    )
+}
+
+#[test]
+fn a_profile_switches_a_team_server_off_in_its_file() {
+    let w = World::new();
+    w.catalog(&with_quiet_profile());
+    w.gen_yes_for("0.171.0");
+    let quiet = w.read("quiet.config.toml");
+    assert!(
+        quiet.contains(
+            "[mcp_servers.tracker]\nurl = \"https://mcp.tracker.example/mcp\"\nenabled = false\n"
+        ),
+        "{quiet}"
+    );
+    assert!(
+        quiet.contains("[mcp_servers.docs]\ncommand = \"npx\"\ntool_timeout_sec = 60.0\n"),
+        "{quiet}"
+    );
+    assert!(
+        quiet.contains("[mcp_servers.docs.tools.fetch]\napproval_mode = \"prompt\"\n"),
+        "{quiet}"
+    );
+    // config.toml keeps the team's servers as they are.
+    assert!(!w.read("config.toml").contains("enabled = false"));
+
+    // A server the catalog does not have, or that an overlay removes.
+    for (overlay, says) in [
+        (
+            None,
+            "changes MCP server `trackr`, which the catalog does not have",
+        ),
+        (
+            Some("mcp_servers:\n  tracker: ~\n"),
+            "removes MCP server `tracker`, which profile `quiet` changes",
+        ),
+    ] {
+        let w = World::new();
+        let catalog = if overlay.is_some() {
+            with_quiet_profile()
+        } else {
+            with_quiet_profile().replace("      tracker: {enabled", "      trackr: {enabled")
+        };
+        w.catalog(&catalog);
+        if let Some(overlay) = overlay {
+            w.file("work/providers.local.yaml", overlay);
+        }
+        let out = w
+            .cmd()
+            .args(["--codex-version", "0.171.0", "gen", "--check"])
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(stderr(&out).contains(says), "{}", stderr(&out));
+    }
+    // Codex before 0.134.0 reads no profile file.
+    let w = World::new();
+    w.catalog(&with_quiet_profile());
+    let out = w
+        .cmd()
+        .args(["--codex-version", "0.133.0", "gen", "--check"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("needs Codex 0.134.0 or newer"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn real_codex_reads_a_profiles_server_switch() {
+    let Some(bin) = codex_bin_from("CODEX_BIN_0_171_0", "0.171.0") else {
+        return;
+    };
+    let s = Scratch::new();
+    let catalog = s.work.join("providers.yaml");
+    std::fs::write(&catalog, with_quiet_profile()).expect("catalog");
+    let out = codexgen(
+        &s,
+        &catalog,
+        &[
+            "--codex-bin",
+            bin.to_str().expect("a UTF-8 path"),
+            "gen",
+            "--yes",
+            "--verify",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
+    let out = codex(&bin, &s, &["-p", "quiet", "mcp", "list", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let tracker = server(&list, "tracker").unwrap_or_else(|| panic!("{list}"));
+    assert_eq!(tracker["enabled"], false, "{tracker}");
+    assert_eq!(
+        tracker["transport"]["bearer_token_env_var"], "TRACKER_TOKEN",
+        "the profile keeps the team's other keys: {tracker}"
+    );
+    let docs = server(&list, "docs").unwrap_or_else(|| panic!("{list}"));
+    assert_eq!(docs["tool_timeout_sec"], 60.0, "{docs}");
+    assert_eq!(docs["startup_timeout_sec"], 30.0, "{docs}");
+    assert_eq!(docs["transport"]["args"][1], "@team/docs-mcp", "{docs}");
+    // Plain `codex` still has both on.
+    let plain = mcp_list(&bin, &s);
+    assert_eq!(
+        server(&plain, "tracker").map(|t| t["enabled"].clone()),
+        Some(true.into())
+    );
+}

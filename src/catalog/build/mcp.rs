@@ -113,6 +113,92 @@ impl Builder<'_> {
         })
     }
 
+    /// `profiles.NAME.mcp_servers`: per catalog server, what the profile
+    /// changes, each written with the server's transport key (`command` or
+    /// `url`, the catalog's value): Codex merges the profile file's table
+    /// key by key over config.toml's (measured on 0.171.0), but
+    /// `codex --strict-config -p NAME` checks the file alone and refuses a
+    /// server without one ("invalid transport"). A server the catalog does
+    /// not have is refused: Codex refuses it the same way.
+    pub(super) fn mcp_in_profile(&mut self, node: &Node, what: &str) -> Vec<McpServer> {
+        let Some(f) = self.fields(node, format!("`mcp_servers` of {what}"), &[]) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (key, server) in f.entries {
+            let Some(team) = self.mcp.iter().find(|s| s.id == key.name).cloned() else {
+                self.mcp_not_in_catalog(key, what);
+                continue;
+            };
+            let owner = format!("MCP server `{}` in {what}", key.name);
+            let Some(mut t) = self.fields(server, owner.clone(), keys::MCP_PROFILE_SERVER) else {
+                continue;
+            };
+            for (k, first) in keys::gated(keys::MCP_PROFILE_SERVER) {
+                self.needs_codex(&t, k, first, &owner);
+            }
+            let stdio = team.keys.iter().any(|(k, _)| *k == "command");
+            let transport = if stdio { "command" } else { "url" };
+            let mut values: Vec<(&'static str, McpValue)> = team
+                .keys
+                .iter()
+                .filter(|(k, _)| *k == transport)
+                .cloned()
+                .collect();
+            let mut tools = Vec::new();
+            for k in keys::MCP_PROFILE_SERVER {
+                let Some(node) = t.take(k.name) else {
+                    continue;
+                };
+                let field = format!("`{}` of {owner}", k.name);
+                if let Kind::MapOf(_, table) = k.kind {
+                    tools = self.mcp_tools(node, &owner, table);
+                } else if let Some(value) = self.mcp_value(k, node, &field, stdio) {
+                    values.push((k.name, value));
+                }
+            }
+            self.finish(&t, "");
+            out.push(McpServer {
+                id: team.id,
+                keys: values,
+                oauth: Vec::new(),
+                tools,
+            });
+        }
+        out
+    }
+
+    /// A profile changes an MCP server the catalog does not have (or an
+    /// overlay removed): refused, at the `~` when one removed it.
+    fn mcp_not_in_catalog(&mut self, key: &Key, what: &str) {
+        let id = &key.name;
+        let message = format!("{what} changes MCP server `{id}`, which the catalog does not have");
+        if let Some(removal) = self.removal(&["mcp_servers", id]) {
+            let pos = removal.pos;
+            let file = self.sources[pos.file].name.clone();
+            self.error(
+                Code::MissingKey,
+                pos,
+                format!("{file} removes MCP server `{id}`, which {what} changes"),
+                "removed here",
+                format!("drop this `~` line to keep the server, or also remove `mcp_servers: {{{id}: ...}}` from the profile"),
+            );
+            return;
+        }
+        let ids: Vec<&str> = self.mcp.iter().map(|s| s.id.as_str()).collect();
+        let label = crate::diagnostic::did_you_mean(id, ids.iter().copied()).map_or_else(
+            || "not an MCP server of the catalog".to_owned(),
+            |s| format!("did you mean `{s}`?"),
+        );
+        self.error(
+            Code::MissingKey,
+            key.pos,
+            message,
+            label,
+            "define the server under the catalog's `mcp_servers:`: a profile only changes a team server (Codex refuses a profile file's server that has no `command` or `url`)",
+        );
+    }
+
     /// Which transport a server has (`Some(true)`: stdio), refusing a
     /// server with none or both, and the keys of the other one.
     fn mcp_transport(&mut self, f: &Fields<'_>, key: &Key, what: &str) -> Option<bool> {
