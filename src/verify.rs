@@ -20,8 +20,9 @@
 //! loads such a file and ignores the key.
 //!
 //! Last, when the catalog has MCP servers, `codex mcp list --json` in the
-//! same home reads back what Codex made of each one, and each difference
-//! from the catalog (a server missing, a value read otherwise) is a warning
+//! same home reads back what Codex made of each one (and `codex -p NAME mcp
+//! list --json` of what a profile changes), and each difference from the
+//! catalog (a server missing, a value read otherwise) is a warning
 //! ([`Verified::mcp`]).
 //!
 //! `codex_schema` checks the same files against a JSON Schema of Codex's
@@ -131,6 +132,9 @@ pub struct LoadCheck<'a> {
     pub version: Version,
     /// The catalog's MCP servers, read back with `codex mcp list --json`.
     pub mcp_servers: &'a [McpServer],
+    /// Per profile, what it changes of them, read back with `codex -p NAME
+    /// mcp list --json` (only the keys the profile sets).
+    pub profile_mcp: Vec<(&'a ProfileName, &'a [McpServer])>,
 }
 
 /// Has Codex load the files, then, when it can, look for unknown keys.
@@ -174,11 +178,30 @@ pub fn verify(bin: &Path, planned: &LoadCheck<'_>) -> Result<Verified, VerifyErr
     let strict = Target::at(planned.version)
         .strict_config()
         .then(|| strict_pass(bin, &home, scratch.path(), planned));
-    let mcp = if planned.mcp_servers.is_empty() {
+    let mut mcp = if planned.mcp_servers.is_empty() {
         Vec::new()
     } else {
-        mcp_readback(bin, &home, scratch.path(), planned)
+        mcp_readback(
+            bin,
+            &home,
+            scratch.path(),
+            planned.version,
+            None,
+            planned.mcp_servers,
+        )
     };
+    for (profile, servers) in &planned.profile_mcp {
+        if !servers.is_empty() {
+            mcp.extend(mcp_readback(
+                bin,
+                &home,
+                scratch.path(),
+                planned.version,
+                Some(profile),
+                servers,
+            ));
+        }
+    }
     Ok(Verified { strict, mcp })
 }
 
@@ -227,17 +250,36 @@ fn same_json(wanted: &serde_json::Value, found: &serde_json::Value) -> bool {
     }
 }
 
-/// `codex mcp list --json` in the scratch home, held against the catalog's
-/// servers; a run that fails or prints no list is one warning.
+/// `codex [-p PROFILE] mcp list --json` in the scratch home, held against
+/// `servers` (the catalog's, or what a profile changes of them); a run
+/// that fails or prints no list is one warning.
 fn mcp_readback(
     bin: &Path,
     home: &Path,
     user_home: &Path,
-    planned: &LoadCheck<'_>,
+    version: Version,
+    profile: Option<&ProfileName>,
+    servers: &[McpServer],
 ) -> Vec<Finding> {
-    let version = planned.version;
-    let warning = |message: String| Finding::new(Severity::Warning, Subject::Files, message);
+    let warning = |message: String| {
+        let finding = Finding::new(Severity::Warning, Subject::Files, message);
+        match profile {
+            Some(p) => Finding {
+                subject: Subject::Profile(p.to_string()),
+                profiles: vec![p.to_string()],
+                ..finding
+            },
+            None => finding,
+        }
+    };
+    let with = profile.map_or_else(
+        || "codex mcp list --json".to_owned(),
+        |p| format!("codex -p {p} mcp list --json"),
+    );
     let mut cmd = Command::new(bin);
+    if let Some(p) = profile {
+        cmd.args(["-p", p.as_str()]);
+    }
     cmd.args(["mcp", "list", "--json"])
         .env("CODEX_HOME", home)
         .env("HOME", user_home);
@@ -247,15 +289,15 @@ fn mcp_readback(
         .and_then(|f| serde_json::from_slice(&f.output).ok());
     let Some(serde_json::Value::Array(listed)) = listed else {
         return vec![warning(format!(
-            "Codex {version} did not list its MCP servers (`codex mcp list --json`): what it reads of the catalog's servers is not checked"
+            "Codex {version} did not list its MCP servers (`{with}`): what it reads of the catalog's servers is not checked"
         ))];
     };
     let mut found = Vec::new();
-    for server in planned.mcp_servers {
+    for server in servers {
         let Some(entry) = listed.iter().find(|e| e["name"] == server.id.as_str()) else {
             found.push(
                 warning(format!(
-                    "Codex {version} does not list MCP server `{}` (`codex mcp list --json`)",
+                    "Codex {version} does not list MCP server `{}` (`{with}`)",
                     server.id
                 ))
                 .fix("check that the server's table reached config.toml (`codexgen gen --diff`)"),
@@ -274,7 +316,7 @@ fn mcp_readback(
             let wanted = as_json(value);
             if !same_json(&wanted, shown) {
                 found.push(warning(format!(
-                    "MCP server `{}`: Codex {version} reads `{key}` as {shown}, the catalog says {wanted}",
+                    "MCP server `{}`: Codex {version} reads `{key}` as {shown}, the catalog says {wanted} (`{with}`)",
                     server.id
                 )));
             }

@@ -476,6 +476,11 @@ fn verify_on_disk(
         files: texts.iter().map(|(n, t)| (n, t.as_str())).collect(),
         profiles: catalog.profiles.iter().map(|p| &p.name).collect(),
         mcp_servers: &catalog.mcp_servers,
+        profile_mcp: catalog
+            .profiles
+            .iter()
+            .map(|p| (&p.name, p.mcp_servers.as_slice()))
+            .collect(),
     };
     match verify::verify(&installed.bin, &check) {
         Ok(verified) => {

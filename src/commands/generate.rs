@@ -671,6 +671,11 @@ fn verify_plan(
         profiles: catalog.profiles.iter().map(|p| &p.name).collect(),
         version: installed.version,
         mcp_servers: &catalog.mcp_servers,
+        profile_mcp: catalog
+            .profiles
+            .iter()
+            .map(|p| (&p.name, p.mcp_servers.as_slice()))
+            .collect(),
     };
     let verified = verify::verify(&installed.bin, &check).map_err(|refusal| {
         let help = plan.blame(&refusal);

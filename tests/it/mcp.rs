@@ -872,3 +872,37 @@ fn real_codex_reads_a_profiles_server_switch() {
         Some(true.into())
     );
 }
+
+/// `--verify` reads back `codex -p NAME mcp list --json` for a profile that
+/// changes servers, and names a key Codex read otherwise.
+#[cfg(unix)]
+#[test]
+fn verify_compares_what_a_profile_lists_with_its_changes() {
+    let w = World::new();
+    w.catalog(&with_quiet_profile());
+    let plain = r#"[{"name":"docs","enabled":true,"transport":{"type":"stdio","command":"npx","args":["-y","@team/docs-mcp"],"env":{"LOG_LEVEL":"debug"},"env_vars":["DOCS_TOKEN"],"cwd":null},"startup_timeout_sec":30.0,"tool_timeout_sec":12.5},{"name":"tracker","enabled":true,"transport":{"type":"streamable_http","url":"https://mcp.tracker.example/mcp","bearer_token_env_var":"TRACKER_TOKEN","http_headers":{"X-Team":"platform"},"env_http_headers":{"X-Tenant":"TRACKER_TENANT"}}}]"#;
+    w.fake_codex(
+        "0.171.0",
+        &format!(
+            "case \"$*\" in *--json*) printf '%s' '{plain}';; *--strict-config*) echo 'No prompt provided via stdin.' >&2; exit 1;; esac; exit 0"
+        ),
+    );
+    let out = w
+        .cmd()
+        .args(["--codex-version", "0.171.0", "gen", "--diff", "--verify"])
+        .output()
+        .expect("run");
+    let err = stderr(&out);
+    assert!(
+        err.contains("MCP server `tracker`: Codex 0.171.0 reads `enabled` as true, the catalog says false (`codex -p quiet mcp list --json`)"),
+        "{err}"
+    );
+    assert!(!err.contains("(`codex mcp list --json`)"), "{err}");
+    assert!(
+        w.codex_runs()
+            .iter()
+            .any(|r| r == "-p quiet mcp list --json"),
+        "{:?}",
+        w.codex_runs()
+    );
+}
