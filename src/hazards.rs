@@ -321,6 +321,7 @@ mod tests {
             bedrock: Vec::new(),
             profiles: Vec::new(),
             settings: Vec::new(),
+            mcp_servers: Vec::new(),
         }
     }
 

@@ -2,8 +2,10 @@
 //! that codexgen changes only what its templates emit, removes what it emitted
 //! last time but no longer does, and notices hand edits to managed values
 //! (drift). Everything else (comments, order, blank lines, other tables such
-//! as `[projects]` or `[mcp_servers]`) is kept byte for byte. Pure: text in,
-//! text out; does not touch the filesystem.
+//! as `[projects]` or the user's own `[mcp_servers.ID]`) is kept byte for
+//! byte. Managed values are compared by value, not by spelling: an MCP entry
+//! Codex rewrote (`codex mcp add`) stays in sync ([`codex_rewrites`]). Pure:
+//! text in, text out; does not touch the filesystem.
 //!
 //! The unit of ownership is a leaf: a key whose value is not a table, at its
 //! path (`model`, `model_providers.groq.base_url`). A table that ends up empty
@@ -428,7 +430,10 @@ fn merge_leaves(
                 value: canonical(&leaf.item),
             });
             let found = lookup(doc.as_table(), &leaf.path);
-            if !found.is_some_and(|item| same_item(item, &leaf.item)) {
+            if !found.is_some_and(|item| {
+                same_item(item, &leaf.item)
+                    || codex_rewrites(&leaf.path) && same_number(item, &leaf.item)
+            }) {
                 let recorded = previous.get(leaf.path.as_slice()).copied();
                 let new = managed.last().map_or("", |m| m.value.as_str());
                 notes.extend(classify(&leaf.path, found, recorded, new));
@@ -521,8 +526,11 @@ fn stale_leaves<'a>(
             continue;
         };
         // codexgen writes values, never a `[table]`: a table where a record
-        // names a leaf is the user's (or a hostile record's aim), and stays.
-        if !item.is_value() {
+        // names a leaf is the user's (or a hostile record's aim), and stays;
+        // except in an MCP server, where it is Codex's own rewrite of the
+        // map codexgen wrote inline (`codex mcp add` rewrites every MCP
+        // entry so) when it holds exactly that map.
+        if !(item.is_value() || codex_rewrites(&rec.path) && matches_recorded(item, rec)) {
             continue;
         }
         let drift = (!matches_recorded(item, rec)).then(|| Note::Drift {
@@ -1097,6 +1105,13 @@ fn tables_in_use(
     used
 }
 
+/// Whether Codex rewrites the entry holding `path` when it adds one of its
+/// own (`codex mcp add` rewrites every `[mcp_servers.ID]`: inline maps
+/// become tables, whole seconds become floats, defaults and comments go).
+fn codex_rewrites(path: &[String]) -> bool {
+    path.first().is_some_and(|t| t == "mcp_servers")
+}
+
 /// Tables that Codex checks as a whole: a provider (`[model_providers.ID]`
 /// needs `name`), its sub-tables (`[...auth]` needs `command` and excludes
 /// `env_key`), an MCP server (`[mcp_servers.ID]` needs a transport).
@@ -1224,8 +1239,9 @@ fn remaining(
     for (key, item) in table.iter() {
         path.push(key.to_owned());
         match item {
+            // A map codexgen wrote inline may be a table now (see `stale_leaves`).
+            Item::Value(_) | Item::Table(_) if going.contains(path.as_slice()) => {}
             Item::Table(t) if !t.is_empty() => remaining(t, path, base, going, out),
-            Item::Value(_) if going.contains(path.as_slice()) => {}
             Item::None => {}
             _ => out.push(path[base..].join(".")),
         }
@@ -1873,6 +1889,23 @@ fn strip(value: &mut Value) {
     }
 }
 
+/// Whether two items are the same number, one whole and one a float
+/// (`30` and `30.0`): Codex reads an MCP server's seconds as a float
+/// either way, and writes them back as floats.
+fn same_number(a: &Item, b: &Item) -> bool {
+    #[allow(clippy::cast_precision_loss)]
+    fn number(item: &Item) -> Option<f64> {
+        match item.as_value()? {
+            Value::Integer(n) => Some(*n.value() as f64),
+            Value::Float(x) => Some(*x.value()),
+            _ => None,
+        }
+    }
+    number(a)
+        .zip(number(b))
+        .is_some_and(|(a, b)| a.to_bits() == b.to_bits())
+}
+
 /// Whether two items hold the same data, however they are written.
 fn same_item(a: &Item, b: &Item) -> bool {
     match (a, b) {
@@ -2078,6 +2111,62 @@ mod tests {
         let again = run(out.text.as_deref(), Some(""), &out.managed);
         assert_eq!(again.text, out.text);
         assert_eq!(again.notes, vec![]);
+    }
+
+    #[test]
+    fn whole_seconds_of_an_mcp_server_equal_their_float() {
+        // Given an MCP server's seconds written whole (by hand, or by an
+        // older Codex), and the same number as a float rendered,
+        let current = "[mcp_servers.x]\ncommand = \"npx\"\nstartup_timeout_sec = 30\n";
+        let desired = "[mcp_servers.x]\ncommand = \"npx\"\nstartup_timeout_sec = 30.0\n";
+        // running it changes nothing but the header;
+        let out = run(Some(current), Some(desired), &[]);
+        assert_eq!(out.text.as_deref(), Some(&*format!("{HEADER}{current}")));
+        assert!(out.notes.is_empty(), "{:?}", out.notes);
+        // elsewhere a float is not an integer (Codex refuses `30.0` where
+        // it reads a whole number).
+        let current = "[model_providers.p]\nname = \"P\"\nrequest_max_retries = 3.0\n";
+        let desired = "[model_providers.p]\nname = \"P\"\nrequest_max_retries = 3\n";
+        let out = run(Some(current), Some(desired), &[]);
+        assert!(
+            out.text
+                .as_deref()
+                .is_some_and(|t| t.contains("request_max_retries = 3\n")),
+            "{:?}",
+            out.text
+        );
+    }
+
+    #[test]
+    fn a_map_codex_rewrote_as_a_table_leaves_with_its_entry() {
+        // Given an MCP server codexgen wrote with an inline map, which
+        // Codex rewrote as a table (`codex mcp add` does), beside the
+        // user's own server,
+        let current = "[mcp_servers.t]\nurl = \"https://m.example/mcp\"\n\n[mcp_servers.t.http_headers]\nX-Team = \"a\"\n\n[mcp_servers.mine]\ncommand = \"echo\"\n";
+        let previous = [
+            managed("mcp_servers.t.url", "\"https://m.example/mcp\""),
+            managed("mcp_servers.t.http_headers", "{ X-Team = \"a\" }"),
+        ];
+        // running a catalog without the server
+        let out = run(Some(current), Some(""), &previous);
+        // produces the user's server only, with no note.
+        assert_eq!(
+            out.text.as_deref(),
+            Some(&*format!(
+                "{HEADER}[mcp_servers.mine]\ncommand = \"echo\"\n"
+            ))
+        );
+        assert_eq!(out.notes, vec![]);
+        // A table holding other data than the one recorded is the user's.
+        let edited = current.replace("X-Team = \"a\"", "X-Team = \"b\"");
+        let out = run(Some(&edited), Some(""), &previous);
+        assert!(
+            out.text
+                .as_deref()
+                .is_some_and(|t| t.contains("X-Team = \"b\"")),
+            "{:?}",
+            out.text
+        );
     }
 
     #[test]

@@ -114,16 +114,22 @@ impl RenderError {
     }
 }
 
-/// Whether a built-in template writes leaves at `path` in config.toml:
-/// `model`, `model_provider`, `model_providers.ID.KEY`,
-/// `model_providers.ID.auth.KEY`, `model_providers.ID.aws.KEY`, and (Codex
-/// before 0.134.0) `profiles.NAME.KEY`. Nothing else, and never a whole table.
+/// Whether `path` in config.toml is a leaf a record from a shared folder
+/// may name as codexgen's: one a built-in template writes, `model`,
+/// `model_provider`, `model_providers.ID.KEY`, `model_providers.ID.auth.KEY`,
+/// `model_providers.ID.aws.KEY`, and (Codex before 0.134.0)
+/// `profiles.NAME.KEY`, but no MCP server's (see below). Nothing else, and
+/// never a whole table.
 #[must_use]
 pub fn is_built_in_config_leaf(path: &[String]) -> bool {
     match path {
         [key] => key == "model" || key == "model_provider",
         [table, _, _] => table == "model_providers" || table == "profiles",
         [table, _, sub, _] => table == "model_providers" && (sub == "auth" || sub == "aws"),
+        // Not `mcp_servers.*`, though the built-in templates write MCP
+        // servers: `[mcp_servers]` is where users keep their own servers,
+        // and a record from a shared folder must not remove one. A server
+        // the catalog drops is removed where this home's own state wrote it.
         _ => false,
     }
 }

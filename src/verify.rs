@@ -19,6 +19,12 @@
 //! [`UnknownKey::finding`], [`incomplete`]), never a refusal: Codex itself
 //! loads such a file and ignores the key.
 //!
+//! Last, when the catalog has MCP servers, `codex mcp list --json` in the
+//! same home reads back what Codex made of each one (and `codex -p NAME mcp
+//! list --json` of what a profile changes), and each difference from the
+//! catalog (a server missing, a value read otherwise) is a warning
+//! ([`Verified::mcp`]).
+//!
 //! `codex_schema` checks the same files against a JSON Schema of Codex's
 //! config, for whoever has the schemas; this pass needs no schema, only an
 //! installed Codex of 0.131.0 or newer, and Codex judges its own keys. The
@@ -30,6 +36,7 @@ use std::time::Duration;
 
 use toml_edit::{Item, TableLike};
 
+use crate::catalog::{McpServer, McpValue};
 use crate::child::{self, Keep};
 use crate::codex::{ProfileLayout, Target, Version};
 use crate::diagnostic::{Problem, Snippet, quoted_output};
@@ -53,6 +60,9 @@ pub const STRICT_ROUNDS: usize = 32;
 pub struct Verified {
     /// The strict pass, when this Codex has `--strict-config`.
     pub strict: Option<Strict>,
+    /// Where what Codex lists of the catalog's MCP servers differs from
+    /// the catalog: one warning each.
+    pub mcp: Vec<Finding>,
 }
 
 /// What `codex --strict-config` said about the files.
@@ -120,6 +130,11 @@ pub struct LoadCheck<'a> {
     pub profiles: Vec<&'a ProfileName>,
     /// The version of the Codex that loads them.
     pub version: Version,
+    /// The catalog's MCP servers, read back with `codex mcp list --json`.
+    pub mcp_servers: &'a [McpServer],
+    /// Per profile, what it changes of them, read back with `codex -p NAME
+    /// mcp list --json` (only the keys the profile sets).
+    pub profile_mcp: Vec<(&'a ProfileName, &'a [McpServer])>,
 }
 
 /// Has Codex load the files, then, when it can, look for unknown keys.
@@ -163,7 +178,151 @@ pub fn verify(bin: &Path, planned: &LoadCheck<'_>) -> Result<Verified, VerifyErr
     let strict = Target::at(planned.version)
         .strict_config()
         .then(|| strict_pass(bin, &home, scratch.path(), planned));
-    Ok(Verified { strict })
+    let mut mcp = if planned.mcp_servers.is_empty() {
+        Vec::new()
+    } else {
+        mcp_readback(
+            bin,
+            &home,
+            scratch.path(),
+            planned.version,
+            None,
+            planned.mcp_servers,
+        )
+    };
+    for (profile, servers) in &planned.profile_mcp {
+        if !servers.is_empty() {
+            mcp.extend(mcp_readback(
+                bin,
+                &home,
+                scratch.path(),
+                planned.version,
+                Some(profile),
+                servers,
+            ));
+        }
+    }
+    Ok(Verified { strict, mcp })
+}
+
+/// Where an MCP server key shows in `codex mcp list --json` (under
+/// `transport` or at the top), for the keys it shows.
+fn listed_at(key: &str) -> Option<(bool, &str)> {
+    match key {
+        "command"
+        | "args"
+        | "env"
+        | "env_vars"
+        | "cwd"
+        | "url"
+        | "bearer_token_env_var"
+        | "http_headers"
+        | "env_http_headers"
+        | "http_headers_helper" => Some((true, key)),
+        "enabled" | "startup_timeout_sec" | "tool_timeout_sec" => Some((false, key)),
+        _ => None,
+    }
+}
+
+/// A catalog value as `codex mcp list --json` shows it.
+fn as_json(value: &McpValue) -> serde_json::Value {
+    match value {
+        McpValue::Text(t) => t.as_str().into(),
+        McpValue::Bool(b) => (*b).into(),
+        McpValue::Number(n) => (*n).into(),
+        McpValue::Seconds(x) => (*x).into(),
+        McpValue::List(items) => items.iter().map(String::as_str).collect(),
+        McpValue::Pairs(p) => {
+            p.0.iter()
+                .map(|(k, v)| (k.clone(), serde_json::Value::from(v.as_str())))
+                .collect::<serde_json::Map<_, _>>()
+                .into()
+        }
+    }
+}
+
+/// Whether Codex's `found` is the catalog's `wanted` (numbers as numbers:
+/// Codex shows whole seconds as `30.0`).
+fn same_json(wanted: &serde_json::Value, found: &serde_json::Value) -> bool {
+    match (wanted.as_f64(), found.as_f64()) {
+        (Some(a), Some(b)) => (a - b).abs() < f64::EPSILON,
+        _ => wanted == found,
+    }
+}
+
+/// `codex [-p PROFILE] mcp list --json` in the scratch home, held against
+/// `servers` (the catalog's, or what a profile changes of them); a run
+/// that fails or prints no list is one warning.
+fn mcp_readback(
+    bin: &Path,
+    home: &Path,
+    user_home: &Path,
+    version: Version,
+    profile: Option<&ProfileName>,
+    servers: &[McpServer],
+) -> Vec<Finding> {
+    let warning = |message: String| {
+        let finding = Finding::new(Severity::Warning, Subject::Files, message);
+        match profile {
+            Some(p) => Finding {
+                subject: Subject::Profile(p.to_string()),
+                profiles: vec![p.to_string()],
+                ..finding
+            },
+            None => finding,
+        }
+    };
+    let with = profile.map_or_else(
+        || "codex mcp list --json".to_owned(),
+        |p| format!("codex -p {p} mcp list --json"),
+    );
+    let mut cmd = Command::new(bin);
+    if let Some(p) = profile {
+        cmd.args(["-p", p.as_str()]);
+    }
+    cmd.args(["mcp", "list", "--json"])
+        .env("CODEX_HOME", home)
+        .env("HOME", user_home);
+    let listed: Option<serde_json::Value> = child::run(&mut cmd, Keep::Stdout, MESSAGE, TIMEOUT)
+        .ok()
+        .filter(|f| f.status.is_some_and(|s| s.success()))
+        .and_then(|f| serde_json::from_slice(&f.output).ok());
+    let Some(serde_json::Value::Array(listed)) = listed else {
+        return vec![warning(format!(
+            "Codex {version} did not list its MCP servers (`{with}`): what it reads of the catalog's servers is not checked"
+        ))];
+    };
+    let mut found = Vec::new();
+    for server in servers {
+        let Some(entry) = listed.iter().find(|e| e["name"] == server.id.as_str()) else {
+            found.push(
+                warning(format!(
+                    "Codex {version} does not list MCP server `{}` (`{with}`)",
+                    server.id
+                ))
+                .fix("check that the server's table reached config.toml (`codexgen gen --diff`)"),
+            );
+            continue;
+        };
+        for (key, value) in &server.keys {
+            let Some((in_transport, name)) = listed_at(key) else {
+                continue;
+            };
+            let shown = if in_transport {
+                &entry["transport"][name]
+            } else {
+                &entry[name]
+            };
+            let wanted = as_json(value);
+            if !same_json(&wanted, shown) {
+                found.push(warning(format!(
+                    "MCP server `{}`: Codex {version} reads `{key}` as {shown}, the catalog says {wanted} (`{with}`)",
+                    server.id
+                )));
+            }
+        }
+    }
+    found
 }
 
 /// The strict pass (see the module docs) in the scratch `home`, where the

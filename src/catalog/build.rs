@@ -8,14 +8,16 @@ use std::collections::{HashMap, HashSet};
 use super::keys::{self, Changeable, KeyDoc, Kind, Secret};
 use super::yaml::{Key, Node, Pos, Value};
 use super::{
-    AuthCommand, Aws, Bedrock, Catalog, Pairs, Profile, Provider, SCHEMAS, Setting, Source,
-    provider_settings, snippet,
+    AuthCommand, Aws, Bedrock, Catalog, McpServer, Pairs, Profile, Provider, SCHEMAS, Setting,
+    Source, provider_settings, snippet,
 };
 use crate::codex::{self, Target, Version, VersionReq};
 use crate::diagnostic::{Code, Problem, did_you_mean, is_unprintable};
 use crate::home::{self, CodexFile, NameFault, ProfileName};
 use crate::input;
 use crate::secrets::{self, contains_credential, is_credential_name, looks_like_secret};
+
+mod mcp;
 
 /// The longest string value a catalog may hold, in bytes. The longest real
 /// one (an `env_key_instructions`) is a few hundred bytes.
@@ -141,6 +143,7 @@ pub fn catalog(
         removed_in_use: Vec::new(),
         problems: Vec::new(),
         named: vec!["OPENAI_API_KEY".to_owned()],
+        mcp: Vec::new(),
     };
     let catalog = b.root(root);
     // From here on (the problems above included, rendered later), nothing
@@ -170,6 +173,8 @@ struct Builder<'a> {
     /// far, valid catalog or not: each `env_key`, each `env_http_headers`
     /// variable (recorded where they are read), and `OPENAI_API_KEY`.
     named: Vec<String>,
+    /// The catalog's MCP servers, for the profiles that change them.
+    mcp: Vec<McpServer>,
 }
 
 /// The keys of one YAML map, handed out one by one; whatever was not asked
@@ -394,12 +399,16 @@ impl Builder<'_> {
                 .unwrap_or_default(),
             _ => Vec::new(),
         };
+        let mcp_servers_node = f.take("mcp_servers");
         // Cross references are checked against every declared name, valid or
         // not, so one broken provider does not also break each profile using it.
         let provider_ids = Declared::of(providers_node);
         let profile_names = Declared::of(profiles_node);
         let (providers, bedrock) = self.providers(providers_node);
+        // Before the profiles, which may change them.
+        self.mcp = self.mcp_servers(mcp_servers_node);
         let profiles = self.profiles(profiles_node, &provider_ids);
+        let mcp_servers = std::mem::take(&mut self.mcp);
         self.report_removed_in_use();
         self.finish(&f, "");
 
@@ -455,6 +464,7 @@ impl Builder<'_> {
             bedrock,
             profiles,
             settings,
+            mcp_servers,
         })
     }
 
@@ -1109,12 +1119,20 @@ impl Builder<'_> {
             )
             .filter(|model| self.not_an_option(f.entries, model, &what));
         let settings = self.codex_settings(&mut f, Place::Profile);
+        let mcp_servers = f
+            .take("mcp_servers")
+            .map(|n| self.mcp_in_profile(n, &what))
+            .unwrap_or_default();
+        for (key, first) in keys::gated(keys::PROFILE) {
+            self.needs_codex(&f, key, first, &what);
+        }
         self.finish(&f, "");
         Some(Profile {
             name: name?,
             provider: provider?,
             model: model?,
             settings,
+            mcp_servers,
         })
     }
 
@@ -1181,6 +1199,7 @@ impl Builder<'_> {
             "profiles",
             "projects",
             "notice",
+            "mcp_servers",
         ];
         let what = format!("`unchecked` of {owner}");
         if matches!(node.value, Value::Null) {

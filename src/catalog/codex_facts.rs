@@ -25,6 +25,21 @@ const PROVIDER_KEYS_LEFT_OUT: &[(&str, &str)] = &[(
     "a credential source of its own; not modelled",
 )];
 
+/// MCP server keys Codex reads that the catalog has no key for, and why
+/// (by place in the data: `mcp_server`, `mcp_oauth`, `mcp_tool`).
+const MCP_KEYS_LEFT_OUT: &[(&str, &str, &str)] = &[
+    (
+        "mcp_server",
+        "supports_parallel_tool_calls",
+        "undocumented; not modelled",
+    ),
+    (
+        "mcp_server",
+        "experimental_environment",
+        "experimental, and read only up to 0.13x (not by 0.150.0)",
+    ),
+];
+
 /// Built-in provider ids codexgen does not know, and why.
 const BUILTIN_IDS_LEFT_OUT: &[(&str, &str)] = &[(
     "ollama-chat",
@@ -105,6 +120,7 @@ fn hold(text: &str) -> (Vec<String>, Vec<String>) {
         h.profiles(version, release);
         h.top_level(version, release);
         h.builtins(version, release);
+        h.mcp(version, release);
     }
     for (gap, why) in PROFILE_GAPS {
         if !h.gaps_seen.contains(gap) {
@@ -170,7 +186,7 @@ impl Holding {
             ("profile_table", "[profiles.NAME]")
         };
         let profile = list(release, place);
-        for k in keys::PROFILE {
+        for k in keys::PROFILE.iter().filter(|k| k.read_by(version)) {
             let key = codex_profile_key(k.name);
             if !profile.contains(key) {
                 self.failures.push(format!(
@@ -266,6 +282,58 @@ impl Holding {
         ));
     }
 
+    /// Each MCP key the catalog accepts for `version` is one it reads (in
+    /// `[mcp_servers.ID]`, its `oauth` and its `tools.NAME`); each it reads
+    /// is modelled or listed in `MCP_KEYS_LEFT_OUT`.
+    fn mcp(&mut self, version: Version, release: &Value) {
+        for (place, table) in [
+            ("mcp_server", keys::MCP_SERVER),
+            ("mcp_oauth", keys::MCP_OAUTH),
+            ("mcp_tool", keys::MCP_TOOL),
+        ] {
+            if release.get(place).is_none() {
+                self.report
+                    .push(format!("{version}: {place} is not measured"));
+                continue;
+            }
+            let read = list(release, place);
+            for k in table {
+                if matches!(k.kind, Kind::Refused) {
+                    continue;
+                }
+                let from = k.since;
+                if from.is_none_or(|from| version >= from) && !read.contains(k.name) {
+                    self.failures.push(format!(
+                        "{version}: the catalog accepts {place} key `{}` but Codex {version} does not read it (gate it: its `since` in catalog/keys.rs)",
+                        k.name
+                    ));
+                }
+                if let Some(from) = from
+                    && version < from
+                    && read.contains(k.name)
+                {
+                    self.report.push(format!(
+                        "{version}: reads {place} key `{}`, which the catalog accepts only from {from}",
+                        k.name
+                    ));
+                }
+            }
+            for key in &read {
+                let known = table.iter().any(|k| k.name == key);
+                let left_out = MCP_KEYS_LEFT_OUT
+                    .iter()
+                    .any(|(p, k, _)| *p == place && k == key);
+                if !known && !left_out {
+                    self.failures.push(format!(
+                        "{version}: Codex reads {place} key `{key}`, which codexgen neither models (catalog/keys.rs) nor lists in MCP_KEYS_LEFT_OUT"
+                    ));
+                }
+            }
+            self.report
+                .push(format!("{version}: {} {place} keys", read.len()));
+        }
+    }
+
     /// codexgen's built-in ids exist, Codex's are known, and a Bedrock
     /// table changes only what Codex lets it.
     fn builtins(&mut self, version: Version, release: &Value) {
@@ -348,6 +416,24 @@ fn a_key_codex_does_not_read_fails() {
         failures,
         [
             "0.133.0: the catalog accepts provider key `supports_websockets` but Codex 0.133.0 does not read it (gate it: its `since` in keys::PROVIDER)"
+        ]
+    );
+}
+
+#[test]
+fn an_mcp_key_codex_does_not_read_fails() {
+    // 0.133.0 as measured, but without `required`: the catalog accepts it
+    // from 0.131.0, so the data now contradicts the table.
+    let mut data: Value = serde_json::from_str(DATA).expect("JSON");
+    data["releases"]["0.133.0"]["mcp_server"]
+        .as_array_mut()
+        .expect("0.133.0's MCP keys are measured")
+        .retain(|k| k != "required");
+    let (failures, _) = hold(&data.to_string());
+    assert_eq!(
+        failures,
+        [
+            "0.133.0: the catalog accepts mcp_server key `required` but Codex 0.133.0 does not read it (gate it: its `since` in catalog/keys.rs)"
         ]
     );
 }

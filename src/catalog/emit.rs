@@ -96,10 +96,12 @@ enum Built {
 }
 
 /// A value of a [`Mapping`] entry that is not itself a mapping with comments.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Plain {
     Text(String),
     Int(i64),
+    /// A number of seconds, whole or not (`startup_timeout_sec`).
+    Seconds(f64),
     Bool(bool),
     /// A list of text.
     List(Vec<String>),
@@ -126,6 +128,7 @@ impl Plain {
         let value = match self {
             Plain::Text(s) => Value::Str(s.clone()),
             Plain::Int(n) => Value::Int(*n),
+            Plain::Seconds(x) => Value::Float(*x),
             Plain::Bool(b) => Value::Bool(*b),
             Plain::List(items) => Value::Seq(items.iter().map(|s| text(s)).collect()),
             Plain::Pairs(pairs) => Value::Map(

@@ -1,18 +1,18 @@
 //! Owns the catalog's vocabulary: every key of each map (the catalog, a
 //! provider and its sub-tables, a profile, the Codex settings of
-//! `settings:` and of a profile in [`SETTINGS`]) described once
-//! ([`KeyDoc`]): its value type and range or values, the Codex releases that
-//! read it there, the built-ins whose table may set it, whether it can hold
-//! a credential, and its description. Everything else derives from the
-//! entry: the checker in `build` asks for keys only through these tables (a
-//! key not listed is unknown) and checks a scalar key by its kind alone; the
-//! version gates ([`gated`], [`changeable`]); [`json_schema`], which
-//! `codexgen schema` prints and `schema/providers.schema.json` holds; what
-//! gen writes (`catalog::Provider::keys`, `Profile::settings`, in table
-//! order); what `layers` asks about; what `import` reads back;
-//! `docs/catalog-keys.md`. `catalog::codex_facts` holds the tables against
-//! what each release reads (`data/codex-keys.json`). Does not parse or
-//! check values itself.
+//! `settings:` and of a profile in [`SETTINGS`], an MCP server and its
+//! `oauth` and `tools.NAME`) described once ([`KeyDoc`]): its value type
+//! and range or values, the Codex releases that read it there, the
+//! built-ins whose table may set it, whether it can hold a credential, and
+//! its description. Everything else derives from the entry: the checker in
+//! `build` asks for keys only through these tables (a key not listed is
+//! unknown) and checks a scalar key by its kind alone; the version gates
+//! ([`gated`], [`changeable`]); [`json_schema`], which `codexgen schema`
+//! prints and `schema/providers.schema.json` holds; what gen writes
+//! (`catalog::Provider::keys`, `Profile::settings`, in table order); what
+//! `layers` asks about; what `import` reads back; `docs/catalog-keys.md`.
+//! `catalog::codex_facts` holds the tables against what each release reads
+//! (`data/codex-keys.json`). Does not parse or check values itself.
 
 use serde_json::{Map, Value, json};
 
@@ -59,6 +59,15 @@ pub enum Kind {
     Providers,
     /// A map of profile names to profiles.
     Profiles,
+    /// A map of names (MCP server ids, tool names) to maps with keys of
+    /// their own: its entries' name in the schema's `$defs`, and their
+    /// key table.
+    MapOf(&'static str, &'static [KeyDoc]),
+    /// A number of seconds, whole or not, at least 0: Codex reads (and
+    /// rewrites) it as a float.
+    Seconds,
+    /// A list of environment variable names.
+    EnvList,
     /// Known, and always refused with its own message (a literal secret).
     Refused,
     /// Codex keys codexgen does not know yet, written as given (`unchecked`).
@@ -97,6 +106,9 @@ pub struct KeyDoc {
     /// Values of a `Kind::Choice` that Codex stopped accepting, each with
     /// the release that first refuses it.
     pub withdrawn: &'static [(&'static str, Version)],
+    /// Values of a `Kind::Choice` that Codex reads only from a release on,
+    /// each with that release.
+    pub added: &'static [(&'static str, Version)],
     /// Whether the value could hold a credential, and what is done about it.
     pub secret: Secret,
     /// For a Codex setting (`SETTINGS`): the first release whose legacy
@@ -136,7 +148,7 @@ pub enum Secret {
 const fn secret_of(kind: Kind) -> Secret {
     match kind {
         Kind::Text | Kind::TextMap | Kind::TextList => Secret::Scanned,
-        Kind::EnvName | Kind::EnvMap => Secret::Named,
+        Kind::EnvName | Kind::EnvMap | Kind::EnvList => Secret::Named,
         _ => Secret::Never,
     }
 }
@@ -153,6 +165,7 @@ const fn key(name: &'static str, kind: Kind, description: &'static str) -> KeyDo
         },
         builtin_only: false,
         withdrawn: &[],
+        added: &[],
         secret: secret_of(kind),
         profile_table: None,
         description,
@@ -234,6 +247,11 @@ impl KeyDoc {
         KeyDoc { withdrawn, ..self }
     }
 
+    /// Values Codex reads only from a release on, each with it.
+    const fn added(self, added: &'static [(&'static str, Version)]) -> Self {
+        KeyDoc { added, ..self }
+    }
+
     /// Whether the target Codex `version` reads the key here.
     pub fn read_by(&self, version: Version) -> bool {
         self.since.is_none_or(|first| version >= first)
@@ -266,6 +284,7 @@ impl KeyDoc {
                     .withdrawn
                     .iter()
                     .any(|(w, from)| w == v && version >= *from)
+                    && !self.added.iter().any(|(a, from)| a == v && version < *from)
             })
             .collect()
     }
@@ -358,6 +377,11 @@ pub const ROOT: &[KeyDoc] = &[
         "profiles",
         Kind::Profiles,
         "Profiles by name; each becomes `$CODEX_HOME/<name>.config.toml` (Codex 0.134+), read by `codex -p <name>`.",
+    ),
+    key(
+        "mcp_servers",
+        Kind::MapOf("mcp_server", MCP_SERVER),
+        "MCP servers the team shares, by id; each becomes `[mcp_servers.<id>]` in config.toml. Servers a user adds (`codex mcp add`) stay the user's.",
     ),
 ];
 
@@ -608,6 +632,12 @@ pub const PROFILE: &[KeyDoc] = &[
         "A provider id of this catalog, or one of Codex's built-ins (openai, ollama, lmstudio; amazon-bedrock 0.123+, amazon-bedrock-runtime 0.148+, gcp 0.165+).",
     ),
     required("model", Kind::Text, "The model id this provider serves."),
+    key(
+        "mcp_servers",
+        Kind::MapOf("mcp_server_in_profile", MCP_PROFILE_SERVER),
+        "Per MCP server of the catalog, what this profile changes, e.g. `{tracker: {enabled: false}}` switches it off for `codex -p NAME` (Codex 0.134+, profile files).",
+    )
+    .since(codex::PROFILE_FILES),
 ];
 
 /// The Codex settings a catalog can set: each is a key of config.toml's top
@@ -905,6 +935,228 @@ pub const HISTORY: &[KeyDoc] = &[
     ),
 ];
 
+/// The keys of one MCP server (`[mcp_servers.ID]`): a stdio server has
+/// `command`, a streamable HTTP one `url`; [`MCP_STDIO`] and [`MCP_HTTP`]
+/// say which keys belong to which (Codex refuses the others).
+pub const MCP_SERVER: &[KeyDoc] = &[
+    key(
+        "command",
+        Kind::Text,
+        "stdio: the program Codex starts (a bare name is looked up on PATH); run without a shell.",
+    ),
+    key(
+        "args",
+        Kind::TextList,
+        "stdio: its arguments, one item each; no secrets (pass them in `env_vars`).",
+    ),
+    key(
+        "env",
+        Kind::TextMap,
+        "stdio: variables set for the server, literal non-secret values only; a secret goes in `env_vars`.",
+    ),
+    key(
+        "env_vars",
+        Kind::EnvList,
+        "stdio: NAMES of variables passed from your environment to the server (how a secret reaches it).",
+    ),
+    key(
+        "cwd",
+        Kind::Text,
+        "stdio: the folder the server starts in.",
+    ),
+    key(
+        "url",
+        Kind::Url,
+        "streamable HTTP: the server's URL.",
+    ),
+    key(
+        "bearer_token_env_var",
+        Kind::EnvName,
+        "streamable HTTP: NAME of the variable holding the token sent as `Authorization: Bearer`.",
+    ),
+    key(
+        "bearer_token",
+        Kind::Refused,
+        "A literal token: refused (Codex refuses it too); name its variable in `bearer_token_env_var`.",
+    )
+    .secret(Secret::Literal),
+    key(
+        "http_headers",
+        Kind::TextMap,
+        "streamable HTTP: literal, non-secret headers; `${VAR}` is not expanded (use `env_http_headers`).",
+    ),
+    key(
+        "env_http_headers",
+        Kind::EnvMap,
+        "streamable HTTP: header name -> NAME of the variable holding its value.",
+    ),
+    key(
+        "http_headers_helper",
+        Kind::Text,
+        "streamable HTTP: a program Codex runs for more headers (Codex 0.150+).",
+    )
+    .since(v(0, 150, 0)),
+    key(
+        "scopes",
+        Kind::TextList,
+        "OAuth scopes Codex asks for when it logs in to the server (Codex 0.131+).",
+    )
+    .since(v(0, 131, 0)),
+    key(
+        "oauth_resource",
+        Kind::Text,
+        "streamable HTTP: the OAuth resource Codex names when it logs in (Codex 0.131+).",
+    )
+    .since(v(0, 131, 0)),
+    key(
+        "oauth",
+        Kind::Table("mcp_oauth", MCP_OAUTH),
+        "streamable HTTP: how Codex logs in with OAuth (Codex 0.131+).",
+    )
+    .since(v(0, 131, 0)),
+    MCP_ENABLED,
+    MCP_REQUIRED,
+    MCP_STARTUP_TIMEOUT_SEC,
+    MCP_STARTUP_TIMEOUT_MS,
+    MCP_TOOL_TIMEOUT_SEC,
+    MCP_ENABLED_TOOLS,
+    MCP_DISABLED_TOOLS,
+    MCP_DEFAULT_TOOLS_APPROVAL_MODE,
+    MCP_TOOLS,
+];
+
+/// The keys of an MCP server that a profile may change too, each one
+/// entry used by both tables.
+const MCP_ENABLED: KeyDoc = key(
+    "enabled",
+    Kind::Bool,
+    "false: Codex does not start it (default true; config.toml gets no `true`: Codex drops it).",
+);
+
+const MCP_REQUIRED: KeyDoc = key(
+    "required",
+    Kind::Bool,
+    "true: Codex does not start when the server fails to (default false; config.toml gets no `false`; Codex 0.131+).",
+)
+.since(v(0, 131, 0));
+
+const MCP_STARTUP_TIMEOUT_SEC: KeyDoc = key(
+    "startup_timeout_sec",
+    Kind::Seconds,
+    "Seconds Codex waits for the server to start (written as a float, as Codex rewrites it).",
+);
+
+const MCP_STARTUP_TIMEOUT_MS: KeyDoc = key(
+    "startup_timeout_ms",
+    Kind::Refused,
+    "Refused: `codex mcp add` rewrites it into `startup_timeout_sec`; write that.",
+);
+
+const MCP_TOOL_TIMEOUT_SEC: KeyDoc = key(
+    "tool_timeout_sec",
+    Kind::Seconds,
+    "Seconds Codex waits for one tool call.",
+);
+
+const MCP_ENABLED_TOOLS: KeyDoc = key(
+    "enabled_tools",
+    Kind::TextList,
+    "Only these tools are offered to the model (not empty: Codex drops an empty list when it rewrites the file).",
+);
+
+const MCP_DISABLED_TOOLS: KeyDoc = key(
+    "disabled_tools",
+    Kind::TextList,
+    "These tools are not offered to the model.",
+);
+
+const MCP_DEFAULT_TOOLS_APPROVAL_MODE: KeyDoc = key(
+    "default_tools_approval_mode",
+    Kind::Choice(MCP_APPROVAL_MODES),
+    "Whether Codex asks before a tool call: `auto`, `prompt`, `approve`, and `writes` from 0.150 (Codex 0.131+).",
+)
+.since(v(0, 131, 0))
+.added(&[("writes", v(0, 150, 0))]);
+
+const MCP_TOOLS: KeyDoc = key(
+    "tools",
+    Kind::MapOf("mcp_tool", MCP_TOOL),
+    "Per tool name, its own `approval_mode` (Codex 0.131+).",
+)
+.since(v(0, 131, 0));
+
+/// What a profile may change of a catalog MCP server (`profiles.NAME.
+/// mcp_servers.ID`): the common keys, not the transport.
+pub const MCP_PROFILE_SERVER: &[KeyDoc] = &[
+    MCP_ENABLED,
+    MCP_REQUIRED,
+    MCP_STARTUP_TIMEOUT_SEC,
+    MCP_TOOL_TIMEOUT_SEC,
+    MCP_ENABLED_TOOLS,
+    MCP_DISABLED_TOOLS,
+    MCP_DEFAULT_TOOLS_APPROVAL_MODE,
+    MCP_TOOLS,
+];
+
+/// The keys only a stdio server reads (Codex: "... is not supported for
+/// `streamable_http`"), measured on 0.171.0.
+pub const MCP_STDIO: &[&str] = &["command", "args", "env", "env_vars", "cwd"];
+/// The keys only a streamable HTTP server reads (Codex: "... is not
+/// supported for stdio"), measured on 0.171.0.
+pub const MCP_HTTP: &[&str] = &[
+    "url",
+    "bearer_token_env_var",
+    "bearer_token",
+    "http_headers",
+    "env_http_headers",
+    "http_headers_helper",
+    "oauth_resource",
+    "oauth",
+];
+
+/// The keys of an MCP server's `oauth`.
+pub const MCP_OAUTH: &[KeyDoc] = &[
+    key(
+        "client_id",
+        Kind::Text,
+        "The OAuth client id Codex registers as (Codex 0.131+).",
+    )
+    .since(v(0, 131, 0)),
+    key(
+        "callback_port",
+        Kind::Count {
+            min: 1,
+            max: 65535,
+        },
+        "The local port of the OAuth callback (Codex 0.150+).",
+    )
+    .since(v(0, 150, 0)),
+    key(
+        "callback_url",
+        Kind::Url,
+        "The OAuth callback URL (Codex 0.169+).",
+    )
+    .since(v(0, 169, 0)),
+    key(
+        "client_secret",
+        Kind::Refused,
+        "A literal secret: refused, a shared catalog must not hold one (Codex has no variable for it); register a public client, or keep the secret in your own config.toml.",
+    )
+    .secret(Secret::Literal),
+];
+
+/// The keys of `tools.NAME` of an MCP server.
+pub const MCP_TOOL: &[KeyDoc] = &[key(
+    "approval_mode",
+    Kind::Choice(MCP_APPROVAL_MODES),
+    "Whether Codex asks before calling this tool: `auto`, `prompt`, `approve`, and `writes` from 0.150 (Codex 0.131+).",
+)
+.since(v(0, 131, 0))
+.added(&[("writes", v(0, 150, 0))])];
+
+/// Every approval mode of an MCP tool any known Codex reads.
+const MCP_APPROVAL_MODES: &[&str] = &["auto", "prompt", "writes", "approve"];
+
 /// A number of tokens.
 const TOKENS: Kind = Kind::Count {
     min: 1,
@@ -956,7 +1208,7 @@ pub fn json_schema() -> Value {
 fn definitions() -> Map<String, Value> {
     fn nested(keys: &'static [KeyDoc], defs: &mut Map<String, Value>) {
         for k in keys {
-            if let Kind::Table(name, table) = k.kind {
+            if let Kind::Table(name, table) | Kind::MapOf(name, table) = k.kind {
                 defs.insert(name.into(), object(table));
                 nested(table, defs);
             }
@@ -966,6 +1218,7 @@ fn definitions() -> Map<String, Value> {
     defs.insert("provider".into(), object(PROVIDER));
     nested(PROVIDER, &mut defs);
     nested(ROOT, &mut defs);
+    nested(PROFILE, &mut defs);
     defs.insert("settings".into(), object_of(&[SETTINGS, &[UNCHECKED]]));
     defs.insert(
         "profile".into(),
@@ -1040,6 +1293,15 @@ fn value_schema(kind: Kind) -> Option<Value> {
             "additionalProperties": { "$ref": "#/$defs/profile" },
         }),
         Kind::Unchecked => json!({ "type": "object" }),
+        Kind::MapOf(name, _) => json!({
+            "type": ["object", "null"],
+            "propertyNames": { "pattern": PLAIN_NAME },
+            "additionalProperties": { "$ref": format!("#/$defs/{name}") },
+        }),
+        Kind::Seconds => json!({ "type": "number", "minimum": 0 }),
+        Kind::EnvList => {
+            json!({ "type": "array", "items": { "type": "string", "pattern": ENV_NAME } })
+        }
         Kind::Refused => return None,
     })
 }
@@ -1061,7 +1323,9 @@ mod tests {
     #[test]
     fn every_release_a_description_names_is_its_gate() {
         let mut checked = 0;
-        for table in [PROVIDER, PROFILE, AWS, SETTINGS] {
+        for table in [
+            PROVIDER, PROFILE, AWS, SETTINGS, MCP_SERVER, MCP_OAUTH, MCP_TOOL,
+        ] {
             for k in table {
                 let gates = [k.since, k.builtin.gcp.filter(|_| k.builtin_only)];
                 for first in gates.into_iter().flatten() {
@@ -1080,6 +1344,23 @@ mod tests {
             }
         }
         assert!(checked >= 10, "only {checked} descriptions were checked");
+    }
+
+    /// The keys of one transport are keys of the server table.
+    #[test]
+    fn every_transport_key_is_an_mcp_server_key() {
+        for name in MCP_STDIO.iter().chain(MCP_HTTP) {
+            assert!(find(MCP_SERVER, name).is_some(), "`{name}`");
+        }
+        assert!(MCP_STDIO.iter().all(|k| !MCP_HTTP.contains(k)));
+    }
+
+    #[test]
+    fn writes_is_an_approval_mode_from_0_150() {
+        let mode = find(MCP_SERVER, "default_tools_approval_mode").expect("an entry");
+        assert!(!mode.choices(v(0, 149, 0)).contains(&"writes"));
+        assert!(mode.choices(v(0, 150, 0)).contains(&"writes"));
+        assert_eq!(mode.choices(v(0, 131, 0)), ["auto", "prompt", "approve"]);
     }
 
     fn now(which: Changeable, version: &str) -> Vec<String> {
@@ -1152,6 +1433,9 @@ mod tests {
             TOOLS,
             TUI,
             HISTORY,
+            MCP_SERVER,
+            MCP_OAUTH,
+            MCP_TOOL,
         ] {
             for k in table {
                 if matches!(k.kind, Kind::Text | Kind::TextMap | Kind::TextList) {
@@ -1203,6 +1487,10 @@ mod reference {
             "`settings` and `profiles.NAME`: keys codexgen does not know",
             &[UNCHECKED],
         ),
+        ("`mcp_servers.ID`", MCP_SERVER),
+        ("`mcp_servers.ID.oauth`", MCP_OAUTH),
+        ("`mcp_servers.ID.tools.NAME`", MCP_TOOL),
+        ("`profiles.NAME.mcp_servers.ID`", MCP_PROFILE_SERVER),
     ];
 
     fn value(k: &KeyDoc) -> String {
@@ -1237,11 +1525,17 @@ mod reference {
             Kind::Table(..) => "table (below)".to_owned(),
             Kind::Providers => "map of provider ids to providers".to_owned(),
             Kind::Profiles => "map of profile names to profiles".to_owned(),
+            Kind::MapOf(..) => "map of names to tables (below)".to_owned(),
+            Kind::Seconds => "seconds (a number, at least 0)".to_owned(),
+            Kind::EnvList => "list of variable names".to_owned(),
             Kind::Refused => "refused".to_owned(),
             Kind::Unchecked => "map of Codex keys to values".to_owned(),
         };
         for (w, from) in k.withdrawn {
             let _ = write!(text, " (`{w}` refused from {from})");
+        }
+        for (a, from) in k.added {
+            let _ = write!(text, " (`{a}` from {from})");
         }
         text
     }

@@ -23,18 +23,20 @@ mod codex_facts;
 pub mod edit;
 mod emit;
 pub mod keys;
+mod mcp;
 mod yaml;
 
 pub use build::is_env_name;
 pub use emit::{Mapping, Plain};
 pub use keys::json_schema_text;
+pub use mcp::{McpServer, McpValue};
 
 /// The Codex settings a catalog can set (at the top level and in a
 /// profile), in the key table's order: from the one key table.
 pub fn profile_settings() -> impl Iterator<Item = &'static str> + Clone {
     keys::SETTINGS
         .iter()
-        .filter(|k| !matches!(k.kind, keys::Kind::Refused))
+        .filter(|k| !matches!(k.kind, keys::Kind::Refused | keys::Kind::MapOf(..)))
         .map(|k| k.name)
 }
 
@@ -279,6 +281,8 @@ pub struct Catalog {
     /// The catalog's `settings:`, in the key table's order.
     #[serde(serialize_with = "settings_map")]
     pub settings: Vec<(&'static str, Setting)>,
+    /// `[mcp_servers.<id>]` tables, in catalog order.
+    pub mcp_servers: Vec<McpServer>,
 }
 
 fn settings_map<S: serde::Serializer>(
@@ -526,7 +530,7 @@ impl<'c> Index<'c> {
 impl Serialize for Profile {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(Some(4 + self.settings.len()))?;
+        let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("name", self.name.as_str())?;
         map.serialize_entry("provider", &self.provider)?;
         map.serialize_entry("model", &self.model)?;
@@ -537,6 +541,7 @@ impl Serialize for Profile {
         let (tables, values) = split(&self.settings);
         map.serialize_entry("values", &values)?;
         map.serialize_entry("tables", &tables)?;
+        map.serialize_entry("mcp_servers", &self.mcp_servers)?;
         map.end()
     }
 }
@@ -829,6 +834,10 @@ pub struct Profile {
     pub provider: String,
     pub model: String,
     pub settings: Vec<(&'static str, Setting)>,
+    /// `[mcp_servers.ID]` of its file: what it changes of catalog MCP
+    /// servers, each with the server's transport key (`command` or `url`),
+    /// which `codex --strict-config -p NAME` needs in the file itself.
+    pub mcp_servers: Vec<McpServer>,
 }
 
 /// String-to-string entries in catalog order (headers, query parameters).

@@ -3,7 +3,9 @@
 //! variables of the profiles in scope, with the fix. Offline: it reads the
 //! catalog, the Codex home, the layers and the environment, and (when Codex
 //! is installed) asks Codex to load the files on disk. Key values are
-//! checked, never printed.
+//! checked, never printed. Each enabled catalog MCP server: its program is
+//! found (as a key command is, never run) and the variables it names are
+//! set; a missing one is a warning, an error for a `required` server.
 //!
 //! Scope: the profiles named, else the default profile, every profile whose
 //! provider's key variable is set (or needs none, or is `openai` with a
@@ -201,6 +203,7 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
     }
     check_layers(settings, catalog, plan.as_ref(), &scope, &mut f);
     check_keys(settings, catalog, &scope, &mut f);
+    check_mcp_servers(settings, catalog, &mut f);
 
     let mut out = Stdout::buffered("the findings");
     match options.format {
@@ -472,6 +475,12 @@ fn verify_on_disk(
         home,
         files: texts.iter().map(|(n, t)| (n, t.as_str())).collect(),
         profiles: catalog.profiles.iter().map(|p| &p.name).collect(),
+        mcp_servers: &catalog.mcp_servers,
+        profile_mcp: catalog
+            .profiles
+            .iter()
+            .map(|p| (&p.name, p.mcp_servers.as_slice()))
+            .collect(),
     };
     match verify::verify(&installed.bin, &check) {
         Ok(verified) => {
@@ -485,6 +494,9 @@ fn verify_on_disk(
             );
             if let Some(strict) = &verified.strict {
                 report_unknown_keys(state, strict, version, f);
+            }
+            for finding in verified.mcp {
+                f.found(finding);
             }
         }
         Err(e) => f.add(
@@ -618,6 +630,81 @@ fn check_keys(settings: &Settings, catalog: &Catalog, scope: &Scope, f: &mut Fin
         }
     }
     not_checked(scope, &skipped, skipped_profiles, f);
+}
+
+/// Each catalog MCP server that is enabled: its program is found as Codex
+/// would find it (not run), and each variable it names is set. What is
+/// missing is a warning, an error for a `required` server (Codex does not
+/// start without it).
+fn check_mcp_servers(settings: &Settings, catalog: &Catalog, f: &mut Findings) {
+    for server in &catalog.mcp_servers {
+        let scope = format!("mcp server {}", server.id);
+        if !server.enabled() {
+            f.add(
+                &scope,
+                Status::Info,
+                "disabled (`enabled: false`): not checked",
+                None,
+            );
+            continue;
+        }
+        let missing = if server.required() {
+            Status::Error
+        } else {
+            Status::Warn
+        };
+        let but = if server.required() {
+            " (the server is `required`: Codex does not start without it)"
+        } else {
+            " (Codex starts without the server)"
+        };
+        let mut problems = 0;
+        if let Some(command) = server.text("command") {
+            let program = AuthCommand {
+                command: command.to_owned(),
+                args: Vec::new(),
+                timeout_ms: None,
+                refresh_interval_ms: None,
+                cwd: server.text("cwd").map(str::to_owned),
+            };
+            if let Err(err) = keycmd::locate(&program, &settings.codex_home) {
+                problems += 1;
+                f.add(
+                    &scope,
+                    missing,
+                    format!("its program cannot be started: {err}{but}"),
+                    Some("install it, or fix `command` (and `cwd`) in the catalog".to_owned()),
+                );
+            }
+        }
+        for (var, what) in server.variables() {
+            if !is_set(var) {
+                problems += 1;
+                f.add(
+                    &scope,
+                    if what == "bearer_token_env_var" {
+                        missing
+                    } else {
+                        Status::Warn
+                    },
+                    format!("{var} is not set ({what})"),
+                    Some(format!("export {var}=... before starting Codex")),
+                );
+            }
+        }
+        if problems == 0 {
+            f.add(
+                &scope,
+                Status::Ok,
+                if server.text("command").is_some() {
+                    "its program is found and the variables it names are set (not started)"
+                } else {
+                    "the variables it names are set (not connected)"
+                },
+                None,
+            );
+        }
+    }
 }
 
 /// A provider's key variable, and who in scope needs it.

@@ -670,6 +670,12 @@ fn verify_plan(
         files,
         profiles: catalog.profiles.iter().map(|p| &p.name).collect(),
         version: installed.version,
+        mcp_servers: &catalog.mcp_servers,
+        profile_mcp: catalog
+            .profiles
+            .iter()
+            .map(|p| (&p.name, p.mcp_servers.as_slice()))
+            .collect(),
     };
     let verified = verify::verify(&installed.bin, &check).map_err(|refusal| {
         let help = plan.blame(&refusal);
@@ -688,6 +694,9 @@ fn verify_plan(
     ));
     if let Some(strict) = &verified.strict {
         warn_about_unknown_keys(catalog, plan, strict, installed.version, said);
+    }
+    for finding in verified.mcp {
+        said.finding(finding);
     }
     Ok(())
 }

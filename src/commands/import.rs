@@ -24,8 +24,9 @@
 //!   own (`auth`, `aws`, `capabilities`) is imported all or nothing. So is
 //!   a table for a built-in that lets it change a few keys (`gcp`,
 //!   `amazon-bedrock`): imported when each key is one the target lets it
-//!   change (`keys::changeable`), else kept whole. So is every
-//!   other top-level key and table (`[projects]`, `[mcp_servers]`, ...).
+//!   change (`keys::changeable`), else kept whole. So is each
+//!   `[mcp_servers.ID]` (`import/mcp.rs`, by `keys::MCP_SERVER`); every
+//!   other top-level key and table (`[projects]`, ...) is kept.
 //! - A literal credential is never copied: `experimental_bearer_token`, an
 //!   `env_key` that is not a variable name, and an
 //!   `Authorization: Bearer` header become `env_key: <ID>_API_KEY`, another
@@ -56,6 +57,8 @@ use crate::secrets;
 use crate::settings::Settings;
 use crate::verbosity;
 use crate::write::{self, Expect};
+
+mod mcp;
 
 pub struct Options {
     /// Where to write the catalog (`None`: stdout).
@@ -489,6 +492,10 @@ struct Import<'t> {
     /// What `gen` will change once this catalog is used.
     changes: Vec<String>,
     warnings: Vec<String>,
+    /// `[mcp_servers.ID]` tables, as the catalog will hold them.
+    mcp_servers: Vec<mcp::Server>,
+    /// Literal secrets of MCP servers, and the variables that replace them.
+    mcp_credentials: Vec<mcp::Credential>,
 }
 
 /// The catalog's entry for a Codex profile key (besides `model` and
@@ -554,15 +561,25 @@ fn read_value(
             Some(switches) => plain(Plain::Switches(switches)),
             None => Ok(Err("not a map of true or false".to_owned())),
         },
-        Kind::TextList => match parsed.list(item, path)? {
+        Kind::TextList | Kind::EnvList => match parsed.list(item, path)? {
             Some(items) => plain(Plain::List(items)),
             None => Ok(Err("not a list of strings".to_owned())),
         },
         Kind::Table(_, table) => read_table(parsed, target, table, item, path, &|_| None),
         Kind::Refused => Ok(Err("Codex does not read it".to_owned())),
+        Kind::Seconds => Ok(match item.as_value() {
+            #[allow(clippy::cast_precision_loss)]
+            Some(toml_edit::Value::Integer(n)) if *n.value() >= 0 => {
+                Ok(Val::Plain(Plain::Seconds(*n.value() as f64)))
+            }
+            Some(toml_edit::Value::Float(x)) if x.value().is_finite() && *x.value() >= 0.0 => {
+                Ok(Val::Plain(Plain::Seconds(*x.value())))
+            }
+            _ => Err("not a number of seconds".to_owned()),
+        }),
         // `unchecked`: keys codexgen does not know are the user's to name in
         // the catalog, import never guesses one is meant.
-        Kind::IntOf(_) | Kind::Providers | Kind::Profiles | Kind::Unchecked => {
+        Kind::IntOf(_) | Kind::Providers | Kind::Profiles | Kind::MapOf(..) | Kind::Unchecked => {
             Ok(Err("no catalog key".to_owned()))
         }
     }
@@ -612,6 +629,8 @@ impl<'t> Import<'t> {
             credentials: Vec::new(),
             changes: Vec::new(),
             warnings: Vec::new(),
+            mcp_servers: Vec::new(),
+            mcp_credentials: Vec::new(),
         }
     }
 
@@ -636,7 +655,7 @@ impl<'t> Import<'t> {
         for (key, item) in root {
             match key {
                 "model" | "model_provider" if item.is_str() => {}
-                "model_providers" | "profiles" if item.is_table_like() => {}
+                "model_providers" | "profiles" | "mcp_servers" if item.is_table_like() => {}
                 _ if keys::find(keys::SETTINGS, key).is_some() => {
                     self.top_level_setting(config, key, item)?;
                 }
@@ -655,6 +674,11 @@ impl<'t> Import<'t> {
             }
         }
         self.credential_variables();
+        if let Some(table) = root.get("mcp_servers").and_then(Item::as_table_like) {
+            for (id, item) in table.iter() {
+                self.mcp_server(config, id, item)?;
+            }
+        }
         let inherited = (top_model.as_deref(), top_provider.as_deref());
         self.profiles_in(config, files, inherited)?;
         self.choose_default(top_model, top_provider)?;
@@ -1411,6 +1435,9 @@ impl<'t> Import<'t> {
             .mapping("providers", providers)
             .gap()
             .mapping("profiles", profiles);
+        if !self.mcp_servers.is_empty() {
+            root.gap().mapping("mcp_servers", self.mcp_mapping());
+        }
         root.to_yaml()
     }
 
@@ -1431,6 +1458,13 @@ impl<'t> Import<'t> {
             target.version,
             target.reason
         ));
+        if !self.mcp_servers.is_empty() {
+            verbosity::info(&format!(
+                "{} imported {} MCP server(s)",
+                dim("codexgen:"),
+                self.mcp_servers.len()
+            ));
+        }
         for (file, keys) in &self.kept {
             verbosity::info(&format!(
                 "kept in {file}, not imported: {}",
@@ -1464,6 +1498,7 @@ impl<'t> Import<'t> {
                 CodexFile::Config
             ));
         }
+        self.report_mcp_credentials();
         if self.changes.is_empty() {
             verbosity::info(
                 "`codexgen gen` with this catalog changes no managed value (a file without codexgen's header gets it on the next write)",
@@ -1610,8 +1645,9 @@ mod tests {
             Kind::Bool => "true".to_owned(),
             Kind::TextMap | Kind::EnvMap => "{ a = \"B\" }".to_owned(),
             Kind::BoolMap => "{ a = true }".to_owned(),
-            Kind::TextList => "[\"a\"]".to_owned(),
-            Kind::Table(..) | Kind::Providers | Kind::Profiles => "{}".to_owned(),
+            Kind::TextList | Kind::EnvList => "[\"a\"]".to_owned(),
+            Kind::Seconds => "1.5".to_owned(),
+            Kind::Table(..) | Kind::Providers | Kind::Profiles | Kind::MapOf(..) => "{}".to_owned(),
             Kind::Refused | Kind::Unchecked => return None,
         })
     }
@@ -1638,7 +1674,9 @@ mod tests {
                 let item = &parsed.doc.as_table()[doc.name];
                 let value = read_value(&parsed, &target, doc, item, doc.name).expect("no error");
                 match (doc.kind, value) {
-                    (Kind::Refused, Err(_)) => {}
+                    // A profile's `mcp_servers` names catalog servers:
+                    // not imported yet (kept, with this reason).
+                    (Kind::Refused | Kind::MapOf(..), Err(_)) => {}
                     (Kind::Refused, Ok(v)) => {
                         panic!("`{}` is always refused, read as {v:?}", doc.name)
                     }

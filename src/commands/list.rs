@@ -11,6 +11,9 @@
 //! A provider whose key comes from a command (`auth`) shows `$(command)`
 //! and `command` when its program is found as Codex would find it, or
 //! `not found`; the command is never run here.
+//! Then the catalog's MCP servers: transport, the command line it starts
+//! or the URL it reaches, on or off, and each variable it names with
+//! whether it is set (never its value).
 //! Column widths are those of the text as printed (escaped, in terminal
 //! cells); nothing is cut.
 
@@ -23,7 +26,7 @@ use unicode_width::UnicodeWidthStr as _;
 
 use super::endpoint::Endpoint;
 use super::report::{Format, print_out, shown};
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, McpServer, McpValue};
 use crate::diagnostic::Exit;
 use crate::error::Error;
 use crate::keycmd;
@@ -39,6 +42,64 @@ struct Listing {
     default: Option<String>,
     profiles: Vec<ProfileRow>,
     providers: Vec<ProviderRow>,
+    mcp_servers: Vec<McpRow>,
+}
+
+#[derive(Debug, Serialize)]
+struct McpRow {
+    id: String,
+    /// `stdio` or `http` (streamable HTTP).
+    transport: &'static str,
+    /// The command line it starts, as one would type it, or its URL.
+    target: String,
+    enabled: bool,
+    required: bool,
+    /// Each variable it names, and whether it is set and not empty.
+    variables: Vec<McpVariable>,
+}
+
+#[derive(Debug, Serialize)]
+struct McpVariable {
+    name: String,
+    set: bool,
+}
+
+impl McpRow {
+    fn of(server: &McpServer) -> Self {
+        let target = match (server.text("command"), server.text("url")) {
+            (Some(command), _) => {
+                let args = match server.value("args") {
+                    Some(McpValue::List(args)) => args.as_slice(),
+                    _ => &[],
+                };
+                std::iter::once(command)
+                    .chain(args.iter().map(String::as_str))
+                    .map(crate::diagnostic::sh_quote)
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            }
+            (None, url) => url.unwrap_or_default().to_owned(),
+        };
+        McpRow {
+            id: server.id.clone(),
+            transport: if server.text("command").is_some() {
+                "stdio"
+            } else {
+                "http"
+            },
+            target,
+            enabled: server.enabled(),
+            required: server.required(),
+            variables: server
+                .variables()
+                .into_iter()
+                .map(|(name, _)| McpVariable {
+                    name: name.to_owned(),
+                    set: is_set(name),
+                })
+                .collect(),
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -152,6 +213,7 @@ fn listing(catalog: &Catalog, home: &Path) -> Listing {
         default: catalog.default.clone(),
         profiles,
         providers,
+        mcp_servers: catalog.mcp_servers.iter().map(McpRow::of).collect(),
     }
 }
 
@@ -207,6 +269,50 @@ fn table(listing: &Listing) -> String {
         for p in unused {
             let [var, set] = key_words(p.key_variable.as_ref(), p.key_command.as_ref(), p.key_set);
             rows.push([shown(&p.id), shown(&p.name), shown(&p.base_url), var, set]);
+        }
+        out.push_str(&aligned(&rows));
+    }
+    if !listing.mcp_servers.is_empty() {
+        out.push_str("\nMCP servers:\n");
+        let mut rows = vec![
+            [
+                "SERVER",
+                "TRANSPORT",
+                "STARTS OR REACHES",
+                "STATE",
+                "VARIABLES",
+            ]
+            .map(str::to_owned),
+        ];
+        for s in &listing.mcp_servers {
+            let state = match (s.enabled, s.required) {
+                (false, _) => "off",
+                (true, true) => "on, required",
+                (true, false) => "on",
+            };
+            let variables = s
+                .variables
+                .iter()
+                .map(|v| {
+                    format!(
+                        "{} ({})",
+                        shown(&v.name),
+                        if v.set { "set" } else { "unset" }
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            rows.push([
+                shown(&s.id),
+                s.transport.to_owned(),
+                shown(&s.target),
+                state.to_owned(),
+                if variables.is_empty() {
+                    "-".to_owned()
+                } else {
+                    variables
+                },
+            ]);
         }
         out.push_str(&aligned(&rows));
     }

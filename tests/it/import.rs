@@ -144,9 +144,11 @@ fn a_home_with_profile_files_round_trips() {
     let stderr = &imported.stderr;
     assert!(stderr.contains("(default profile `groq`)"), "{stderr}");
     assert!(
-        stderr.contains("kept in config.toml, not imported: [mcp_servers], [notice], [projects]"),
+        stderr.contains("kept in config.toml, not imported: [notice], [projects]"),
         "{stderr}"
     );
+    // Its MCP server is imported (tests/it/mcp.rs has the rules).
+    assert!(stderr.contains("imported 1 MCP server(s)"), "{stderr}");
     let catalog = std::fs::read_to_string(&imported.catalog).unwrap();
     // A local server without a key imports without `env_key`.
     let local = catalog.split("  llamacpp:").nth(1).unwrap();
@@ -223,7 +225,7 @@ fn every_key_the_catalog_knows_round_trips_with_crlf_and_a_bom() {
         "kept in deep.config.toml, not imported: model_instructions_file (no catalog key), [tools]",
         "approval_policy (\"untrusted\" is not a value codexgen accepts for Codex 0.169.0)",
         "profile_note",
-        "[mcp_servers]",
+        "imported 1 MCP server(s)",
     ] {
         assert!(stderr.contains(kept), "{kept}:\n{stderr}");
     }
@@ -871,7 +873,10 @@ fn key_cases(def: &Value, defs: &Value) -> Vec<KeyCase> {
     let properties = def["properties"].as_object().expect("properties");
     for (key, property) in properties {
         // Keys codexgen does not know: import never guesses one is meant.
-        if key == "unchecked" {
+        // A map of named tables (a profile's `mcp_servers`) names entries
+        // of another part of the catalog, and import does not bring it
+        // back yet: tests/it/mcp.rs holds it.
+        if key == "unchecked" || property["additionalProperties"].get("$ref").is_some() {
             continue;
         }
         if let Some(samples) = kind_samples(property) {

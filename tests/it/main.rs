@@ -22,6 +22,7 @@ mod interface;
 mod key_commands;
 mod layers;
 mod links;
+mod mcp;
 mod messages;
 mod no_panic;
 mod output;
