@@ -293,7 +293,12 @@ fn check_codex<'s>(
     f: &mut Findings,
 ) -> Result<Option<&'s Installed>, Error> {
     let target = &settings.target;
-    let Some(installed) = settings.codex.version()? else {
+    let installed = settings.codex.version()?;
+    // The Codex that reads the files, and the one they are checked for.
+    if let Some(finding) = findings::newer_than_measured(target.version) {
+        f.found(finding);
+    }
+    let Some(installed) = installed else {
         f.add(
             "codex",
             Status::Warn,
@@ -312,7 +317,9 @@ fn check_codex<'s>(
         format!("Codex {version} at {}", installed.bin.display()),
         None,
     );
-    if let Some(finding) = findings::newer_than_measured(version) {
+    if version != target.version
+        && let Some(finding) = findings::newer_than_measured(version)
+    {
         f.found(finding);
     }
     // What the files on disk were written for (recorded by the last write),

@@ -425,4 +425,13 @@ fn a_codex_newer_than_measured_is_named_by_gen_and_doctor() {
         .arg("doctor")
         .assert()
         .stdout(contains("newest release codexgen has measured").not());
+    // The files checked for a newer release than the one installed: doctor
+    // names that one too, once, as gen does.
+    let out = measured
+        .cmd()
+        .args(["--codex-version", "0.999.0", "doctor"])
+        .output()
+        .expect("doctor runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(stdout.matches(LINE).count(), 1, "{stdout}");
 }
