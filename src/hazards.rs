@@ -451,6 +451,7 @@ mod tests {
                 managed: vec![crate::merge::Managed {
                     path: vec!["model".to_owned()],
                     value: "\"m\"".to_owned(),
+                    before: None,
                 }],
                 input: None,
                 text: None,

@@ -4,7 +4,11 @@
 //! below the user's, `requirements.toml`'s allowed values) and the
 //! `.codex/config.toml` of the project folders between the project root and
 //! the working folder, loaded only when trusted. Reads (bounded, through
-//! `input`), never writes; each is a `findings::Finding` about `layers`,
+//! `input`), never writes. What codexgen writes, as the layers see it, is
+//! each profile's keys, each catalog provider's keys, and the settings at
+//! config.toml's top level (`Catalog::top_level`: the catalog's `settings:`
+//! with the default profile's over them), leaf by leaf. Each finding is a
+//! `findings::Finding` about `layers`,
 //! which `doctor` and `gen` render as they render every finding.
 //!
 //! How Codex 0.169.0 finds each layer (measured with the real binary, see
@@ -253,6 +257,32 @@ fn managed(catalog: &Catalog, file: &Path, table: &toml::Table, out: &mut Vec<Fi
             ));
         }
     }
+    // What codexgen writes at config.toml's top level (the catalog's
+    // `settings:`, the default profile's over them), leaf by leaf; a key a
+    // profile sets is said above, for those profiles.
+    for (path, _) in top_level_leaves(catalog) {
+        if path.len() == 1
+            && catalog
+                .profiles
+                .iter()
+                .any(|p| p.setting(&path[0]).is_some())
+        {
+            continue;
+        }
+        let Some(value) = value_at(table, &path) else {
+            continue;
+        };
+        let path = path.join(".");
+        out.push(finding(
+            Severity::Warning,
+            Vec::new(),
+            format!(
+                "{file} sets `{path}` = {}: it overrides the catalog's setting {path}, which codexgen writes at config.toml's top level, whatever the catalog says",
+                shown(value)
+            ),
+            NOT_YOURS,
+        ));
+    }
     for (id, keys, users) in provider_keys(catalog, table, Provider::writes) {
         out.push(finding(
             Severity::Warning,
@@ -265,6 +295,38 @@ fn managed(catalog: &Catalog, file: &Path, table: &toml::Table, out: &mut Vec<Fi
     }
 }
 
+/// Each leaf codexgen writes at config.toml's top level ([`Catalog::top_level`]):
+/// its path (`features.team_flag`) and value.
+fn top_level_leaves(catalog: &Catalog) -> Vec<(Vec<String>, Setting)> {
+    fn walk(path: &mut Vec<String>, value: &Setting, out: &mut Vec<(Vec<String>, Setting)>) {
+        match value {
+            Setting::Table(entries) => {
+                for (key, value) in entries {
+                    path.push(key.clone());
+                    walk(path, value, out);
+                    path.pop();
+                }
+            }
+            other => out.push((path.clone(), other.clone())),
+        }
+    }
+    let mut out = Vec::new();
+    for (key, value) in catalog.top_level() {
+        walk(&mut vec![key.to_owned()], &value, &mut out);
+    }
+    out
+}
+
+/// The value at `path` in a layer file, when it is there.
+fn value_at<'t>(table: &'t toml::Table, path: &[String]) -> Option<&'t toml::Value> {
+    let (last, parents) = path.split_last()?;
+    let mut table = table;
+    for key in parents {
+        table = table.get(key)?.as_table()?;
+    }
+    table.get(last)
+}
+
 /// The system `config.toml`: below the user's, so it matters only where
 /// codexgen leaves a value unset.
 fn below(catalog: &Catalog, file: &Path, table: &toml::Table, out: &mut Vec<Finding>) {
@@ -273,8 +335,13 @@ fn below(catalog: &Catalog, file: &Path, table: &toml::Table, out: &mut Vec<Find
         let Some(value) = table.get(key) else {
             continue;
         };
+        // A value codexgen writes at config.toml's top level wins over it
+        // for every profile (a table there, only where it sets the same leaf).
+        let on_top = top_level_leaves(catalog)
+            .iter()
+            .any(|(path, _)| path.len() == 1 && path[0] == key);
         let unset = profiles_where(catalog, |p| p.setting(key).is_none());
-        if !unset.is_empty() {
+        if !unset.is_empty() && !on_top {
             out.push(finding(
                 Severity::Note,
                 unset.clone(),
@@ -319,6 +386,30 @@ fn requirements(catalog: &Catalog, file: &Path, table: &toml::Table, out: &mut V
             )));
             continue;
         };
+        // The catalog's `settings:` at config.toml's top level, when no
+        // default profile's value (said below, for that profile) is there.
+        let default = catalog.default.as_deref().and_then(|d| catalog.profile(d));
+        let top = catalog.top_level();
+        let on_top = top
+            .iter()
+            .find(|(k, _)| *k == key)
+            .and_then(|(_, v)| v.text())
+            .filter(|_| default.is_none_or(|p| p.setting(key).is_none()));
+        if let Some(set) = on_top.filter(|set| !allowed.contains(set)) {
+            out.push(finding(
+                Severity::Error,
+                Vec::new(),
+                format!(
+                    "{} allows {key} {} only: the catalog's settings set {key} = \"{set}\" at config.toml's top level, so `codex` fails at session start",
+                    file.display(),
+                    allowed.join(", ")
+                ),
+                &format!(
+                    "set `settings.{key}` to one of {} in the catalog (or ask the administrator)",
+                    allowed.join(", ")
+                ),
+            ));
+        }
         for profile in &catalog.profiles {
             let Some(set) = profile.setting(key).and_then(Setting::text) else {
                 continue;

@@ -27,6 +27,13 @@
 //! sub-table that leaves while the provider stays, holding the user's keys,
 //! stops the merge instead ([`MergeError::Undecided`]): neither way is sure
 //! to load. The choices are the README's ("Ownership").
+//!
+//! A take-over is remembered: a leaf that held a value of the user's when
+//! codexgen started to manage it (equal to the catalog's or not) keeps that
+//! value as they wrote it ([`Managed::before`]), and when the catalog stops
+//! setting it, it is given back instead of removed: the user's value put
+//! back where codexgen's is still there, the value there kept otherwise
+//! ([`Note::GivenBack`]). Equal take-overs are said ([`Note::TakenAsIs`]).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
@@ -43,6 +50,12 @@ pub struct Managed {
     pub path: Vec<String>,
     /// The value as TOML text, e.g. `"groq"` or `{ api-version = "v1" }`.
     pub value: String,
+    /// The user's value as they wrote it (TOML text), when the leaf was
+    /// theirs before codexgen took it over (equal to the catalog's or not):
+    /// when the catalog stops setting it, it is given back, that value put
+    /// back, instead of removed ([`Note::GivenBack`]). `None` for a leaf
+    /// codexgen wrote where there was none.
+    pub before: Option<String>,
 }
 
 /// Something the reader of a diff should know beyond the diff itself.
@@ -57,11 +70,26 @@ pub enum Note {
         action: DriftAction,
     },
     /// A value codexgen never wrote (`found`) is replaced by the catalog's
-    /// (`new`). One equal to the catalog's is no note: nothing changes.
+    /// (`new`); it is remembered ([`Managed::before`]) and given back when
+    /// the catalog stops setting it.
     TakeOver {
         path: String,
         found: String,
         new: String,
+    },
+    /// A value codexgen never wrote, equal to the catalog's, is managed from
+    /// now on: nothing changes on disk, and it is given back when the
+    /// catalog stops setting it.
+    TakenAsIs { path: String, value: String },
+    /// A leaf that was the user's before codexgen took it over, which the
+    /// catalog no longer sets: it stays, the user's again. `yours` is the
+    /// user's original value, put back in place of `found` (codexgen's),
+    /// or `None` when the value there stays (equal to the user's, or edited
+    /// by hand since).
+    GivenBack {
+        path: String,
+        found: String,
+        yours: Option<String>,
     },
     /// A profile's `[profiles.NAME]` table, which this Codex no longer
     /// reads, is removed; the catalog's version of the profile is written to
@@ -423,20 +451,33 @@ fn merge_leaves(
     let mut changed = false;
     // What the file will manage, noted before each leaf moves into the document.
     let mut managed: Vec<Managed> = Vec::new();
+    // A file with codexgen's header that no record names was written by
+    // codexgen elsewhere: its values cannot be told from the user's, and
+    // are taken as codexgen's (none is given back).
+    let foreign = own.previous.is_empty() && has_header(current);
     while let Some(part) = next() {
         for leaf in part? {
+            let found = lookup(doc.as_table(), &leaf.path);
+            let recorded = previous.get(leaf.path.as_slice()).copied();
+            // A value the user had before codexgen manages it, equal or not,
+            // is remembered as they wrote it, to be given back.
+            let before = match recorded {
+                Some(rec) => rec.before.clone(),
+                None if foreign => None,
+                None => found.and_then(Item::as_value).map(as_written),
+            };
             managed.push(Managed {
                 path: leaf.path.clone(),
                 value: canonical(&leaf.item),
+                before,
             });
-            let found = lookup(doc.as_table(), &leaf.path);
-            if !found.is_some_and(|item| {
+            let new = managed.last().map_or("", |m| m.value.as_str());
+            let same = found.is_some_and(|item| {
                 same_item(item, &leaf.item)
                     || codex_rewrites(&leaf.path) && same_number(item, &leaf.item)
-            }) {
-                let recorded = previous.get(leaf.path.as_slice()).copied();
-                let new = managed.last().map_or("", |m| m.value.as_str());
-                notes.extend(classify(&leaf.path, found, recorded, new));
+            });
+            notes.extend(classify(&leaf.path, found, recorded, new, same));
+            if !same {
                 set(&mut doc, file, leaf, &mut next_table).map_err(Stop::Failed)?;
                 changed = true;
             }
@@ -466,6 +507,7 @@ fn merge_leaves(
         .filter(|(_, comments)| !comments.is_empty())
         .collect();
     let mut undecided = Vec::new();
+    let mut put_back = Vec::new();
     let stale = stale_leaves(
         &doc,
         own,
@@ -473,12 +515,16 @@ fn merge_leaves(
         &wanted_paths,
         &mut notes,
         &mut undecided,
+        &mut put_back,
     );
     if let Some(table) = undecided.first() {
         return Err(Stop::Failed(undecided_error(file, current, table)));
     }
-    changed |= !stale.is_empty();
+    changed |= !stale.is_empty() || !put_back.is_empty();
     remove_all(doc.as_table_mut(), &stale);
+    for (path, yours) in put_back {
+        put_value_back(doc.as_table_mut(), path, yours);
+    }
     for (position, comments) in left_behind {
         keep_comments(&mut doc, position, &comments);
     }
@@ -504,8 +550,11 @@ fn merge_leaves(
 
 /// The leaves codexgen wrote (or adopted) that the catalog no longer
 /// renders here and that go: all but those in a table released whole
-/// ([`releases`]). Notes a hand-edited one that goes, and each release;
-/// adds to `undecided` the tables the user must decide about.
+/// ([`releases`]) and those that were the user's before codexgen took them
+/// over, which are given back ([`Note::GivenBack`]; to `put_back`, the
+/// user's value where codexgen's is still there). Notes a hand-edited one
+/// that goes, and each release; adds to `undecided` the tables the user
+/// must decide about.
 fn stale_leaves<'a>(
     doc: &DocumentMut,
     own: &Ownership<'a>,
@@ -513,6 +562,7 @@ fn stale_leaves<'a>(
     wanted_paths: &HashSet<&[String]>,
     notes: &mut Vec<Note>,
     undecided: &mut Vec<Release>,
+    put_back: &mut Vec<(&'a [String], &'a str)>,
 ) -> Vec<&'a [String]> {
     let (previous, adopt, used_elsewhere) = (own.previous, own.adopt, own.used_elsewhere);
     // Each stale leaf, and the note to give if it goes (a hand edit).
@@ -531,6 +581,24 @@ fn stale_leaves<'a>(
         // map codexgen wrote inline (`codex mcp add` rewrites every MCP
         // entry so) when it holds exactly that map.
         if !(item.is_value() || codex_rewrites(&rec.path) && matches_recorded(item, rec)) {
+            continue;
+        }
+        if let Some(yours) = &rec.before {
+            // The user's before codexgen's: theirs again. Their value comes
+            // back where codexgen's is still there and differs; a value
+            // edited by hand since is theirs as it is.
+            let differs = !yours
+                .parse::<Value>()
+                .is_ok_and(|v| same_item(item, &Item::Value(v)));
+            let restore = differs && matches_recorded(item, rec);
+            if restore {
+                put_back.push((&rec.path, yours));
+            }
+            notes.push(Note::GivenBack {
+                path: rec.path.join("."),
+                found: canonical(item),
+                yours: restore.then(|| yours.clone()),
+            });
             continue;
         }
         let drift = (!matches_recorded(item, rec)).then(|| Note::Drift {
@@ -1010,11 +1078,13 @@ fn adopt_stale(
                 carried.push(Managed {
                     path: leaf.path[prefix.len()..].to_vec(),
                     value: value.clone(),
+                    before: None,
                 });
             }
             adopted.push(Managed {
                 path: leaf.path.clone(),
                 value,
+                before: None,
             });
         }
         notes.push(Note::Migrated {
@@ -1488,16 +1558,24 @@ pub fn values_at(text: &str, paths: &[&[String]]) -> Vec<Option<String>> {
         .collect()
 }
 
-/// What the reader should know when a wanted leaf (whose value is `new`)
-/// differs from the disk.
+/// What the reader should know about a wanted leaf (whose value is `new`;
+/// `same`: equal to the disk's).
 fn classify(
     path: &[String],
     found: Option<&Item>,
     recorded: Option<&Managed>,
     new: &str,
+    same: bool,
 ) -> Option<Note> {
     let path = path.join(".");
     match (found, recorded) {
+        // Equal to the catalog's: nothing changes, but a value codexgen
+        // never wrote is its own from now on.
+        (Some(item), None) if same => Some(Note::TakenAsIs {
+            path,
+            value: canonical(item),
+        }),
+        _ if same => None,
         (Some(item), Some(rec)) if !matches_recorded(item, rec) => Some(Note::Drift {
             path,
             written: rec.value.clone(),
@@ -1709,6 +1787,36 @@ fn lookup<'d>(root: &'d Table, path: &[String]) -> Option<&'d Item> {
         table = table.get(key)?.as_table_like()?;
     }
     table.get(last).filter(|i| !i.is_none())
+}
+
+/// A value as the user wrote it: its text without the space and comments
+/// around it (those stay on the line whatever value it holds).
+fn as_written(value: &Value) -> String {
+    let mut value = value.clone();
+    value.decor_mut().clear();
+    value.to_string()
+}
+
+/// Puts the user's value (`yours`, as [`as_written`] keeps it) back at
+/// `path`, keeping the decor (comments) of the value there.
+fn put_value_back(root: &mut Table, path: &[String], yours: &str) {
+    let Ok(mut value) = yours.parse::<Value>() else {
+        return;
+    };
+    let Some((last, parents)) = path.split_last() else {
+        return;
+    };
+    let mut table: &mut dyn toml_edit::TableLike = root;
+    for key in parents {
+        let Some(next) = table.get_mut(key).and_then(Item::as_table_like_mut) else {
+            return;
+        };
+        table = next;
+    }
+    if let Some(Item::Value(old)) = table.get_mut(last) {
+        *value.decor_mut() = old.decor().clone();
+        *old = value;
+    }
 }
 
 /// Writes a leaf into the document, creating missing tables in the shape the
@@ -1992,6 +2100,7 @@ mod tests {
         Managed {
             path: path.split('.').map(str::to_owned).collect(),
             value: value.to_owned(),
+            before: None,
         }
     }
 
@@ -2122,7 +2231,13 @@ mod tests {
         // running it changes nothing but the header;
         let out = run(Some(current), Some(desired), &[]);
         assert_eq!(out.text.as_deref(), Some(&*format!("{HEADER}{current}")));
-        assert!(out.notes.is_empty(), "{:?}", out.notes);
+        assert!(
+            out.notes
+                .iter()
+                .all(|n| matches!(n, Note::TakenAsIs { .. })),
+            "{:?}",
+            out.notes
+        );
         // elsewhere a float is not an integer (Codex refuses `30.0` where
         // it reads a whole number).
         let current = "[model_providers.p]\nname = \"P\"\nrequest_max_retries = 3.0\n";
@@ -2457,9 +2572,41 @@ mod tests {
     }
 
     #[test]
-    fn a_value_never_written_but_equal_to_the_catalogs_is_no_note() {
-        let out = run(Some("model = \"m\"\n"), Some("model = \"m\"\n"), &[]);
-        assert_eq!(out.notes, vec![]);
+    fn a_value_never_written_but_equal_to_the_catalogs_is_taken_over_with_a_note() {
+        let current = "model = 'm' # mine\n";
+        let out = run(Some(current), Some("model = \"m\"\n"), &[]);
+        assert_eq!(
+            out.notes,
+            vec![Note::TakenAsIs {
+                path: "model".into(),
+                value: "'m'".into(),
+            }]
+        );
+        assert_eq!(out.managed[0].before.as_deref(), Some("'m'"));
+        // Given back when the catalog stops setting it: the line stays.
+        let back = run(out.text.as_deref(), Some(""), &out.managed);
+        assert_eq!(back.text, Some(format!("{HEADER}{current}")));
+        assert_eq!(
+            back.notes,
+            vec![Note::GivenBack {
+                path: "model".into(),
+                found: "'m'".into(),
+                yours: None,
+            }]
+        );
+    }
+
+    #[test]
+    fn a_taken_over_value_edited_since_is_given_back_as_edited() {
+        let out = run(Some("model = \"x\"\n"), Some("model = \"m\"\n"), &[]);
+        assert_eq!(out.managed[0].before.as_deref(), Some("\"x\""));
+        let edited = out.text.unwrap().replace("\"m\"", "\"y\"");
+        let back = run(Some(&edited), Some(""), &out.managed);
+        assert!(back.text.unwrap().contains("model = \"y\"\n"));
+        // And the user's own value comes back when codexgen's is there.
+        let out = run(Some("model = \"x\"\n"), Some("model = \"m\"\n"), &[]);
+        let back = run(out.text.as_deref(), Some(""), &out.managed);
+        assert_eq!(back.text, Some(format!("{HEADER}model = \"x\"\n")));
     }
 
     #[test]
@@ -3197,6 +3344,49 @@ mod tests {
                 prop_assert!(text.parse::<DocumentMut>().is_ok(), "{text}");
                 let again = run(Some(&text), Some(&desired), &out.managed);
                 prop_assert_eq!(again.text, out.text);
+            }
+
+            /// Values the user wrote before codexgen ran, any of which the
+            /// catalog then sets (to their value or another): each is said,
+            /// and when the catalog stops setting them the user's text is
+            /// back byte for byte, whatever they were and however spelled.
+            #[test]
+            fn a_take_over_is_given_back_as_the_user_wrote_it(
+                keys in proptest::collection::vec((0u8..6, any::<bool>(), any::<bool>(), any::<bool>()), 1..6),
+                crlf in any::<bool>(),
+            ) {
+                let spelled = ["'low'", "\"low\"", "true", "false", "7", "[1, 2]"];
+                let mut current = String::from("# mine\n[mine]\n");
+                let mut desired = String::from("model = \"m\"\n\n[mine]\n");
+                let mut taken = 0;
+                for (i, (value, comment, set, equal)) in keys.iter().enumerate() {
+                    let value = spelled[usize::from(*value)];
+                    let _ = write!(current, "k{i} = {value}");
+                    if *comment {
+                        let _ = write!(current, " # mine {i}");
+                    }
+                    current.push('\n');
+                    if *set {
+                        taken += 1;
+                        let theirs = if *equal { value } else { "\"team\"" };
+                        let _ = writeln!(desired, "k{i} = {theirs}");
+                    }
+                }
+                let current = if crlf { current.replace('\n', "\r\n") } else { current };
+                let once = run(Some(&current), Some(&desired), &[]);
+                let said = once.notes.iter().filter(|n| matches!(n, Note::TakeOver { .. } | Note::TakenAsIs { .. })).count();
+                prop_assert_eq!(said, taken);
+                let text = once.text.clone().unwrap();
+                let twice = run(Some(&text), Some(&desired), &once.managed);
+                prop_assert_eq!(&twice.text, &once.text);
+                prop_assert_eq!(&twice.managed, &once.managed);
+                let back = run(Some(&text), Some("model = \"m\"\n"), &twice.managed);
+                let given = back.notes.iter().filter(|n| matches!(n, Note::GivenBack { .. })).count();
+                prop_assert_eq!(given, taken);
+                let back = back.text.unwrap();
+                let (_, body) = split_header(&back);
+                let model = if crlf { "model = \"m\"\r\n" } else { "model = \"m\"\n" };
+                prop_assert_eq!(body.replacen(model, "", 1), current);
             }
 
             /// Whatever the user added to providers that leave (a key, a

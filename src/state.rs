@@ -3,7 +3,8 @@
 //! removed provider disappear from disk and a hand edit show as drift, while
 //! files and keys codexgen never wrote stay untouched. Kept as JSON in
 //! `$CODEX_HOME/.codexgen/state.json` (format 3), one line per file, each
-//! managed leaf a `[path, value]` pair. At 10,000 files the state is the
+//! managed leaf a `[path, value]` pair (with a third element, the user's
+//! own value, for a leaf codexgen took over from them; see `merge`). At 10,000 files the state is the
 //! largest file a run reads (6 MB), and JSON is parsed straight into these
 //! types: a tenth of the time and memory of the TOML that formats 1 and 2
 //! kept in `state.toml` (still read when there is no `state.json`; see
@@ -520,10 +521,17 @@ fn object<V: Serialize>(out: &mut String, name: &str, entries: &BTreeMap<CodexFi
 }
 
 /// A managed leaf in the state file: `[["model_providers", "groq", "name"],
-/// '"Groq"']` (format 2), or the table of format 1.
+/// '"Groq"']` (format 2), or the table of format 1. A leaf that was the
+/// user's before codexgen took it over has a third element, the user's
+/// value as they wrote it (`[["approval_policy"], '"never"',
+/// '"on-request"']`): an older codexgen refuses such a state rather than
+/// forget whose the value was.
 impl Serialize for Managed {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        (&self.path, &self.value).serialize(serializer)
+        match &self.before {
+            None => (&self.path, &self.value).serialize(serializer),
+            Some(before) => (&self.path, &self.value, before).serialize(serializer),
+        }
     }
 }
 
@@ -533,7 +541,7 @@ impl<'de> Deserialize<'de> for Managed {
         impl<'de> serde::de::Visitor<'de> for Leaf {
             type Value = Managed;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a managed leaf: [path, value]")
+                f.write_str("a managed leaf: [path, value] or [path, value, the user's value]")
             }
             fn visit_seq<A: serde::de::SeqAccess<'de>>(
                 self,
@@ -545,10 +553,15 @@ impl<'de> Deserialize<'de> for Managed {
                 let value = seq
                     .next_element()?
                     .ok_or_else(|| serde::de::Error::invalid_length(1, &self))?;
+                let before = seq.next_element()?;
                 if seq.next_element::<serde::de::IgnoredAny>()?.is_some() {
-                    return Err(serde::de::Error::invalid_length(3, &self));
+                    return Err(serde::de::Error::invalid_length(4, &self));
                 }
-                Ok(Managed { path, value })
+                Ok(Managed {
+                    path,
+                    value,
+                    before,
+                })
             }
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
@@ -565,6 +578,7 @@ impl<'de> Deserialize<'de> for Managed {
                 Ok(Managed {
                     path: path.ok_or_else(|| serde::de::Error::missing_field("path"))?,
                     value: value.ok_or_else(|| serde::de::Error::missing_field("value"))?,
+                    before: None,
                 })
             }
         }
@@ -603,6 +617,7 @@ mod tests {
                 managed: vec![Managed {
                     path: vec!["model_providers".into(), "a.b".into(), "name".into()],
                     value: "\"A \\\"q\\\"\"".into(),
+                    before: None,
                 }],
                 input: Some(fingerprint(b"in")),
                 text: Some(fingerprint(b"out")),
@@ -678,6 +693,7 @@ mod tests {
         vec![Managed {
             path: vec!["model".into()],
             value: format!("{value:?}"),
+            before: None,
         }]
     }
 
@@ -689,7 +705,8 @@ mod tests {
             state.managed(&CodexFile::Config),
             [Managed {
                 path: vec!["model".into()],
-                value: "\"m\"".into()
+                value: "\"m\"".into(),
+                before: None,
             }]
         );
         // Written back in format 3, as JSON with one line per file.
@@ -703,6 +720,33 @@ mod tests {
         // Format 2 (TOML pairs) reads the same.
         let two = "format = 2\n[files.\"config.toml\"]\nmanaged = [[[\"model\"], '\"m\"']]\n";
         assert_eq!(State::parse(two).unwrap().files, state.files);
+    }
+
+    #[test]
+    fn a_leaf_taken_over_keeps_the_users_value() {
+        let mut state = State::new(BTreeMap::new());
+        let leaf = Managed {
+            path: vec!["approval_policy".into()],
+            value: "\"never\"".into(),
+            before: Some("'on-request'".into()),
+        };
+        state.files.insert(
+            CodexFile::Config,
+            FileState {
+                managed: vec![leaf.clone()],
+                input: None,
+                text: None,
+            },
+        );
+        let text = state.to_text();
+        assert!(
+            text.contains("[[\"approval_policy\"],\"\\\"never\\\"\",\"'on-request'\"]"),
+            "{text}"
+        );
+        assert_eq!(
+            State::parse(&text).unwrap().managed(&CodexFile::Config),
+            [leaf]
+        );
     }
 
     #[test]

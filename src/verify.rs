@@ -832,6 +832,7 @@ mod tests {
         let managed = |path: &[&str]| Managed {
             path: path.iter().map(|s| (*s).to_owned()).collect(),
             value: "1".into(),
+            before: None,
         };
         assert!(!key.is_managed(&[managed(&["model_providers", "g", "base_url"])]));
         assert!(key.is_managed(&[managed(&["model_providers", "g", "base_ulr"])]));

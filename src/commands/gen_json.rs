@@ -169,6 +169,17 @@ pub enum FileNote {
         /// The catalog's value, which replaces it.
         to: String,
     },
+    /// A value codexgen never wrote, equal to the catalog's, is managed
+    /// from now on (nothing changes on disk).
+    TakeOverEqual { key: String, value: String },
+    /// A value that was the user's before codexgen took it over, which the
+    /// catalog no longer sets, stays: the user's again. `yours` is their
+    /// original value, put back in place of `found` (`null`: `found` stays).
+    GiveBack {
+        key: String,
+        found: String,
+        yours: Option<String>,
+    },
     /// `[profiles.NAME]` in this file moves to `file`, with the keys the
     /// user added there (`carried`).
     Migrate {
@@ -267,6 +278,15 @@ fn file_report(p: &Planned, state: &State, with_diff: bool) -> FileReport {
                 key: shown(path),
                 found: shown(found),
                 to: shown(new),
+            }),
+            Note::TakenAsIs { path, value } => notes.push(FileNote::TakeOverEqual {
+                key: shown(path),
+                value: shown(value),
+            }),
+            Note::GivenBack { path, found, yours } => notes.push(FileNote::GiveBack {
+                key: shown(path),
+                found: shown(found),
+                yours: yours.as_deref().map(shown),
             }),
             Note::Migrated { profile, carried } => notes.push(FileNote::Migrate {
                 profile: profile.to_string(),

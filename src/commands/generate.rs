@@ -793,7 +793,9 @@ fn warn_before_writing(
     warn_about_inherited(catalog, settings.target.version, said);
     warn_about_hazards(settings, catalog, plan, state, said);
     warn_about_take_overs(plan, state, said);
+    warn_about_equal_take_overs(plan, state, said);
     warn_about_releases(plan, said);
+    warn_about_give_backs(plan, said);
     warn_about_removed_edits(plan, said);
     warn_about_codex_schema(settings, plan, said);
     warn_about_unrecorded(plan, state, said);
@@ -934,6 +936,86 @@ fn warn_about_take_overs(plan: &Plan, state: &State, said: &mut Warnings) {
     said.warn(Problem::new(lines.join("\n")).help(help));
 }
 
+/// Says, in every mode, which values the user set by hand, equal to the
+/// catalog's, codexgen manages from now on (a take-over that changes
+/// nothing on disk, so no diff shows it): when the catalog stops setting
+/// them, they are given back ([`warn_about_give_backs`]).
+fn warn_about_equal_take_overs(plan: &Plan, state: &State, said: &mut Warnings) {
+    let taken: Vec<String> = plan
+        .files
+        .iter()
+        .filter(|p| !written_elsewhere(p, state))
+        .flat_map(|p| {
+            p.merged.notes.iter().filter_map(move |note| match note {
+                Note::TakenAsIs { path, value } => Some(format!(
+                    "  {}: {path} = {}",
+                    p.file,
+                    redact_value(path, value)
+                )),
+                _ => None,
+            })
+        })
+        .collect();
+    if taken.is_empty() {
+        return;
+    }
+    let mut lines = vec![format!(
+        "codexgen now manages {} value(s) you set by hand, equal to the catalog's (nothing changes on disk):",
+        taken.len()
+    )];
+    lines.extend(taken.iter().take(TAKE_OVERS_LISTED).cloned());
+    if taken.len() > TAKE_OVERS_LISTED {
+        lines.push(format!("  and {} more", taken.len() - TAKE_OVERS_LISTED));
+    }
+    let help = "when the catalog stops setting them, codexgen gives them back to you as they are";
+    said.warn(Problem::new(lines.join("\n")).help(help));
+}
+
+/// Says, in every mode and before anything is written, which values the
+/// user had before codexgen took them over (equal to the catalog's or not)
+/// the catalog no longer sets: they stay, the user's again, their own
+/// value put back where codexgen's replaced it; never removed.
+fn warn_about_give_backs(plan: &Plan, said: &mut Warnings) {
+    let given: Vec<String> = plan
+        .files
+        .iter()
+        .flat_map(|p| {
+            p.merged.notes.iter().filter_map(move |note| match note {
+                Note::GivenBack { path, found, yours } => Some(match yours {
+                    Some(yours) => format!(
+                        "  {}: {path}: {} → {} (yours, put back)",
+                        p.file,
+                        redact_value(path, found),
+                        redact_value(path, yours)
+                    ),
+                    None => format!(
+                        "  {}: {path} = {} (stays)",
+                        p.file,
+                        redact_value(path, found)
+                    ),
+                }),
+                _ => None,
+            })
+        })
+        .collect();
+    if given.is_empty() {
+        return;
+    }
+    let mut lines = vec![format!(
+        "codexgen gives back {} value(s) you set before it managed them, which the catalog no longer sets:",
+        given.len()
+    )];
+    lines.extend(given.iter().take(TAKE_OVERS_LISTED).cloned());
+    if given.len() > TAKE_OVERS_LISTED {
+        lines.push(format!(
+            "  and {} more (`codexgen gen --diff` shows every change)",
+            given.len() - TAKE_OVERS_LISTED
+        ));
+    }
+    let help = "they are yours again, as you had them; codexgen no longer manages them";
+    said.warn(Problem::new(lines.join("\n")).help(help));
+}
+
 /// Says, in every mode and before anything is written, which tables the
 /// catalog no longer renders but codexgen leaves whole, its own keys
 /// included, because they hold keys the user added: removing only
@@ -1044,8 +1126,7 @@ fn set_by_hand<'p>(
     p: &'p Planned,
     state: &State,
 ) -> impl Iterator<Item = (&'p str, &'p str, &'p str)> {
-    let elsewhere = !state.files.contains_key(&p.file)
-        && p.current.as_deref().is_some_and(crate::merge::has_header);
+    let elsewhere = written_elsewhere(p, state);
     p.merged
         .notes
         .iter()
@@ -1054,6 +1135,13 @@ fn set_by_hand<'p>(
             Note::TakeOver { path, found, new } => Some((&**path, &**found, &**new)),
             _ => None,
         })
+}
+
+/// Whether the file carries codexgen's header while this home has no
+/// record of it: written elsewhere, its values cannot be told from the
+/// user's.
+fn written_elsewhere(p: &Planned, state: &State) -> bool {
+    !state.files.contains_key(&p.file) && p.current.as_deref().is_some_and(crate::merge::has_header)
 }
 
 /// A TOML value as shown next to its key: redacted as the line `KEY = VALUE`
@@ -1346,10 +1434,16 @@ fn print_plans<'p>(
     let mut header_added: Vec<&Planned> = Vec::new();
     let printed = plans
         .try_for_each(|p| {
-            if p.header_only().is_some() && p.merged.notes.is_empty() {
+            // An equal take-over changes nothing on disk and is said above.
+            let quiet = p
+                .merged
+                .notes
+                .iter()
+                .all(|n| matches!(n, Note::TakenAsIs { .. }));
+            if p.header_only().is_some() && quiet {
                 header_only.push(p);
                 Ok(())
-            } else if p.header_added() && p.merged.notes.is_empty() {
+            } else if p.header_added() && quiet {
                 header_added.push(p);
                 Ok(())
             } else {
@@ -1451,7 +1545,10 @@ fn print_plan(out: &mut impl std::io::Write, p: &Planned, tense: Tense) -> std::
                 }
             ),
             // Said once for all files, as a warning before the diffs.
-            Note::TakeOver { .. } | Note::Released { .. } => continue,
+            Note::TakeOver { .. }
+            | Note::TakenAsIs { .. }
+            | Note::GivenBack { .. }
+            | Note::Released { .. } => continue,
         };
         // Key paths come from the file: a quoted key may hold any character.
         writeln!(out, "{yellow}{}{yellow:#}", printable(&text))?;

@@ -637,18 +637,22 @@ fn values_set_by_hand_that_gen_replaces_are_a_warning_and_count_in_check() {
 }
 
 #[test]
-fn a_value_set_by_hand_equal_to_the_catalogs_is_not_a_take_over() {
+fn a_value_set_by_hand_equal_to_the_catalogs_is_taken_over_aloud() {
     let w = World::new();
     w.file(
         "codex-home/config.toml",
         "model = \"gpt-5.5\"\n\n[model_providers.groq]\nenv_key = \"GROQ_API_KEY\"\n",
     );
+    // Said (nothing changes on disk, so no diff shows it), not as a replacement.
     w.cmd()
         .args(["gen", "--diff"])
         .assert()
         .success()
-        .stderr(contains("warning:").not())
-        .stderr(contains("by hand").not());
+        .stderr(contains("would replace").not())
+        .stderr(contains(
+            "codexgen now manages 2 value(s) you set by hand, equal to the catalog's",
+        ))
+        .stderr(contains("  config.toml: model = \"gpt-5.5\"\n"));
     w.cmd()
         .args(["gen", "--check"])
         .assert()

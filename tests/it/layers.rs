@@ -523,3 +523,54 @@ fn a_key_variable_of_only_whitespace_is_unset_as_codex_reads_it() {
     assert!(!out.contains("401"), "{out}");
     assert_eq!(out.matches("provider groq\n").count(), 1, "{out}");
 }
+
+/// The catalog's `settings:` (written at config.toml's top level) meet the
+/// system layers as profile keys do (issue 22): `managed_config.toml`
+/// overriding one is a warning, a system config.toml value under one is no
+/// note (the top level wins), and requirements.toml refusing one is an error.
+#[test]
+fn the_catalogs_settings_meet_the_system_layers_as_profile_keys_do() {
+    let w = World::new();
+    w.catalog(&format!(
+        "{}settings:\n  approval_policy: on-request\n  sandbox_mode: workspace-write\n  features:\n    team_flag: true\n",
+        crate::support::CATALOG
+    ));
+    keyed(&w).args(["gen", "--yes"]).assert().success();
+    w.file(
+        "etc-codex/managed_config.toml",
+        "approval_policy = \"never\"\n[features]\nteam_flag = false\n",
+    );
+    w.file("etc-codex/config.toml", "sandbox_mode = \"read-only\"\n");
+    w.file(
+        "etc-codex/requirements.toml",
+        "allowed_sandbox_modes = [\"read-only\"]\n",
+    );
+    let m = w.root.join("etc-codex/managed_config.toml");
+    let m = m.display();
+    let r = w.root.join("etc-codex/requirements.toml");
+    let out = text(&keyed(&w).arg("doctor").assert().code(1));
+    assert!(
+        out.contains(&format!("warn  {m} sets `approval_policy` = \"never\": it overrides the catalog's setting approval_policy, which codexgen writes at config.toml's top level, whatever the catalog says")),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("warn  {m} sets `features.team_flag` = false: it overrides the catalog's setting features.team_flag")),
+        "{out}"
+    );
+    assert!(
+        !out.contains("sets `sandbox_mode` = \"read-only\""),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("error {} allows sandbox_mode read-only only: the catalog's settings set sandbox_mode = \"workspace-write\" at config.toml's top level, so `codex` fails at session start", r.display())),
+        "{out}"
+    );
+    keyed(&w)
+        .args(["gen", "--check"])
+        .assert()
+        .success()
+        .stderr(contains(format!(
+            "warning: {m} sets `approval_policy` = \"never\": it overrides the catalog's setting approval_policy"
+        )))
+        .stderr(contains("so `codex` fails at session start"));
+}

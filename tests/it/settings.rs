@@ -403,3 +403,95 @@ fn a_setting_other_profiles_inherit_from_the_default_is_a_warning() {
     );
     assert!(top(&w.read("config.toml")).contains("model_verbosity = \"low\"\n"));
 }
+
+/// A value the user wrote by hand that codexgen starts to manage is said,
+/// equal to the catalog's or not, and is the user's again, their own value,
+/// when the catalog stops setting it: given back, never deleted (issue 22).
+#[test]
+fn a_hand_written_value_equal_to_the_catalogs_is_taken_over_aloud_and_given_back() {
+    let w = World::new();
+    w.catalog(&CATALOG.replace(
+        "    model_reasoning_effort: high\n",
+        "    model_reasoning_effort: high\n    model_verbosity: low\n",
+    ));
+    w.gen_yes();
+    let config = w.home.join("config.toml");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text = text.replace(
+        "model = \"alpha-1\"\n",
+        "model = \"alpha-1\"\nmodel_verbosity = 'low' # mine\n",
+    );
+    std::fs::write(&config, &text).unwrap();
+    w.file("work/providers.local.yaml", "schema: 1\ndefault: beta\n");
+    w.cmd()
+        .args(["gen", "--yes"])
+        .assert()
+        .success()
+        .stderr(contains("config.toml: model_verbosity = 'low'"))
+        .stderr(contains("equal to the catalog's"));
+    assert!(
+        w.read("config.toml")
+            .contains("model_verbosity = 'low' # mine\n")
+    );
+    std::fs::remove_file(w.root.join("work/providers.local.yaml")).unwrap();
+    w.cmd()
+        .args(["gen", "--yes"])
+        .assert()
+        .success()
+        .stderr(contains("gives back"))
+        .stderr(contains("config.toml: model_verbosity"));
+    let after = w.read("config.toml");
+    assert!(
+        after.contains("model_verbosity = 'low' # mine\n"),
+        "{after}"
+    );
+    // And it is the user's now: a later run neither says nor touches it.
+    w.cmd()
+        .args(["gen", "--yes"])
+        .assert()
+        .success()
+        .stderr(contains("model_verbosity").not());
+    assert_eq!(w.read("config.toml"), after);
+}
+
+/// Values the user had before codexgen ever ran, which the catalog's
+/// settings take over (one equal, two not), come back as the user wrote
+/// them when an overlay removes the settings.
+#[test]
+fn values_the_user_had_before_come_back_when_the_settings_leave() {
+    let w = World::new();
+    let mine = "approval_policy = \"on-request\"\n\n[features]\nmy_flag = false # off\n\n[tui]\nanimations = true\n";
+    w.file("codex-home/config.toml", mine);
+    w.catalog(&format!(
+        "{CATALOG}settings:\n  approval_policy: never\n  features: {{my_flag: true}}\n  tui: {{animations: true}}\n"
+    ));
+    w.cmd()
+        .args(["gen", "--yes"])
+        .assert()
+        .success()
+        .stderr(contains(
+            "config.toml: approval_policy: \"on-request\" → \"never\"",
+        ))
+        .stderr(contains("config.toml: features.my_flag: false → true"))
+        .stderr(contains("config.toml: tui.animations = true"));
+    let taken = w.read("config.toml");
+    assert!(taken.contains("approval_policy = \"never\"\n"), "{taken}");
+    w.file(
+        "work/providers.local.yaml",
+        "schema: 1\nsettings:\n  approval_policy: ~\n  features: {my_flag: ~}\n  tui: ~\n",
+    );
+    w.cmd()
+        .args(["gen", "--yes"])
+        .assert()
+        .success()
+        .stderr(contains("gives back 3"));
+    let after = w.read("config.toml");
+    for line in [
+        "approval_policy = \"on-request\"\n",
+        "[features]\nmy_flag = false # off\n",
+        "[tui]\nanimations = true\n",
+    ] {
+        assert!(after.contains(line), "{line:?} in:\n{after}");
+    }
+    w.cmd().args(["gen", "--check"]).assert().success();
+}

@@ -232,7 +232,7 @@ fn a_damaged_state_file() {
         &w,
         &["--codex-version", "0.169.0", "gen", "--diff"],
         2,
-        r"error: codexgen's state file is damaged: invalid length 1, expected a managed leaf: [path, value] at line 3 column 39
+        r"error: codexgen's state file is damaged: invalid length 1, expected a managed leaf: [path, value] or [path, value, the user's value] at line 3 column 39
   = help: delete [ROOT]/codex-home/.codexgen/state.json to start afresh (codexgen then forgets which entries it wrote)
 ",
     );
@@ -252,7 +252,7 @@ fn a_damaged_record_beside_a_linked_config() {
         &w,
         &["--codex-version", "0.169.0", "gen", "--yes"],
         2,
-        r"error: codexgen's record of a linked config.toml is damaged: [ROOT]/dotfiles/.codexgen/config.toml.json: invalid length 1, expected a managed leaf: [path, value] at line 1 column 46
+        r"error: codexgen's record of a linked config.toml is damaged: [ROOT]/dotfiles/.codexgen/config.toml.json: invalid length 1, expected a managed leaf: [path, value] or [path, value, the user's value] at line 1 column 46
   = help: nothing was written; restore [ROOT]/dotfiles/.codexgen/config.toml.json from your dotfiles history, or delete it (each machine then keeps to its own record, and providers another machine wrote stay until removed by hand)
 ",
     );
@@ -876,6 +876,11 @@ const TAKE_OVER_WARNING: &str = r#"warning: codexgen would replace 2 value(s) yo
   config.toml: model: "gpt-4.1" → "gpt-5.5"
   config.toml: model_providers.groq.env_key: "MY_GROQ_KEY" → "GROQ_API_KEY"
   = help: to keep your values, start the catalog from them: `codexgen import --output providers.yaml`
+warning: codexgen now manages 3 value(s) you set by hand, equal to the catalog's (nothing changes on disk):
+  config.toml: model_providers.groq.name = "Groq"
+  config.toml: model_providers.groq.base_url = "https://api.groq.com/openai/v1"
+  config.toml: model_providers.groq.wire_api = "responses"
+  = help: when the catalog stops setting them, codexgen gives them back to you as they are
 "#;
 
 #[test]
