@@ -111,11 +111,16 @@ pub struct KeyDoc {
     pub added: &'static [(&'static str, Version)],
     /// Whether the value could hold a credential, and what is done about it.
     pub secret: Secret,
-    /// For a Codex setting (`SETTINGS`): the first release whose legacy
-    /// `[profiles.NAME]` table reads it (`None`: no release before 0.134.0
-    /// does). From 0.134.0 a profile file reads every top-level key, so
+    /// For a Codex setting (`SETTINGS`, and a key of one of its tables):
+    /// the first release whose legacy `[profiles.NAME]` table reads it
+    /// (`None`: no release before 0.134.0 does); the checker gates a
+    /// table's keys by their own entry too. From 0.134.0 a profile file reads every top-level key, so
     /// there `since` alone decides.
     pub profile_table: Option<Version>,
+    /// For `Kind::Text`: prose Codex reads as written, over several lines
+    /// (instructions): a newline or a tab is part of it; any other control
+    /// character is still refused.
+    pub prose: bool,
     pub description: &'static str,
 }
 
@@ -168,6 +173,7 @@ const fn key(name: &'static str, kind: Kind, description: &'static str) -> KeyDo
         added: &[],
         secret: secret_of(kind),
         profile_table: None,
+        prose: false,
         description,
     }
 }
@@ -240,6 +246,14 @@ impl KeyDoc {
                 _ => first,
             },
         ))
+    }
+
+    /// Prose (instructions): its text may span lines.
+    const fn prose(self) -> Self {
+        KeyDoc {
+            prose: true,
+            ..self
+        }
     }
 
     /// Values Codex stopped accepting, each from its release.
@@ -737,8 +751,9 @@ pub const SETTINGS: &[KeyDoc] = &[
     key(
         "developer_instructions",
         Kind::Text,
-        "Instructions added to every session as developer messages.",
-    ),
+        "Instructions added to every session as developer messages; may span lines.",
+    )
+    .prose(),
     key(
         "features",
         Kind::BoolMap,
@@ -901,9 +916,13 @@ pub const TOOLS: &[KeyDoc] = &[key(
     "web_search",
     Kind::Bool,
     "Whether the model may use the web search tool.",
-)];
+)
+.profile_table(v(0, 133, 0))];
 
-/// The keys of `tui`.
+/// The keys of `tui`. A legacy `[profiles.NAME.tui]` (Codex 0.133.x) reads
+/// none of them (only its own `session_picker_view`), and refuses the whole
+/// config.toml for one: they have no `profile_table`, so a profile sets them
+/// only in a profile file (docs/codex-versions.md).
 pub const TUI: &[KeyDoc] = &[
     key(
         "notifications",
