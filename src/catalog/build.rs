@@ -1180,7 +1180,7 @@ impl Builder<'_> {
         self.ignored_by_codex(f, &what);
         if f.unchecked
             && let Some(node) = f.take(keys::UNCHECKED.name)
-            && let Some(entries) = self.unchecked(node, &what)
+            && let Some(entries) = self.unchecked(node, &what, keys::SETTINGS)
         {
             out.push((keys::UNCHECKED.name, Setting::Table(entries)));
         }
@@ -1190,8 +1190,14 @@ impl Builder<'_> {
     /// `unchecked`: Codex keys codexgen does not know, each written as
     /// given. A key codexgen knows (or owns, or leaves to Codex and the
     /// machine) is refused here: a typo of a known key must not pass for
-    /// a new one. An empty map is none.
-    fn unchecked(&mut self, node: &Node, owner: &str) -> Option<Vec<(String, Setting)>> {
+    /// a new one. `known` is the key table of the map it is in (`SETTINGS`,
+    /// or a settings table's: `TUI`). An empty map is none.
+    fn unchecked(
+        &mut self,
+        node: &Node,
+        owner: &str,
+        known: &'static [KeyDoc],
+    ) -> Option<Vec<(String, Setting)>> {
         /// Keys codexgen writes itself, or never: the machine's and Codex's own.
         const NOT_HERE: &[&str] = &[
             "model",
@@ -1221,7 +1227,7 @@ impl Builder<'_> {
         for (key, value) in entries {
             let name = key.name.as_str();
             // One or two edits from a known key: the user meant that key.
-            if let Some(meant) = did_you_mean(name, keys::names(keys::SETTINGS))
+            if let Some(meant) = did_you_mean(name, keys::names(known))
                 .filter(|meant| *meant != name && strsim::osa_distance(name, meant) <= 2)
             {
                 self.error(
@@ -1233,7 +1239,7 @@ impl Builder<'_> {
                 );
                 continue;
             }
-            if let Some(k) = keys::find(keys::SETTINGS, name) {
+            if let Some(k) = keys::find(known, name) {
                 self.error(
                     Code::UnknownKey,
                     key.pos,
@@ -1243,7 +1249,7 @@ impl Builder<'_> {
                 );
                 continue;
             }
-            if NOT_HERE.contains(&name) {
+            if std::ptr::eq(known, keys::SETTINGS) && NOT_HERE.contains(&name) {
                 self.error(
                     Code::UnknownKey,
                     key.pos,
@@ -1362,7 +1368,9 @@ impl Builder<'_> {
             ),
             Kind::BoolMap => Setting::Table(self.switches(node, &what)?),
             Kind::Table(_, table) => {
-                let mut g = self.fields(node, what, table)?;
+                let mut g = self.fields(node, what.clone(), table)?;
+                // Codex keys of this table that codexgen does not know yet.
+                g.unchecked = true;
                 let mut entries = Vec::new();
                 let version = self.target.version;
                 for sub in table {
@@ -1379,6 +1387,11 @@ impl Builder<'_> {
                     if let Some(value) = self.value(&mut g, sub, place, owner) {
                         entries.push((sub.name.to_owned(), value));
                     }
+                }
+                if let Some(node) = g.take(keys::UNCHECKED.name)
+                    && let Some(free) = self.unchecked(node, &what, table)
+                {
+                    entries.push((keys::UNCHECKED.name.to_owned(), Setting::Table(free)));
                 }
                 self.finish(&g, "");
                 Setting::Table(entries)

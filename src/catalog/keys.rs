@@ -842,7 +842,8 @@ pub const SETTINGS: &[KeyDoc] = &[
     ),
 ];
 
-/// `unchecked`, in `settings` and in a profile: Codex keys codexgen does not
+/// `unchecked`, in `settings`, in a profile and in each of their tables
+/// (`tui.unchecked`, written into `[tui]`): Codex keys codexgen does not
 /// know yet, each written as given (text, number, switch, list of text, or
 /// a table of these), with a warning. Not a Codex key: the explicit place
 /// for a key the table above lacks, so that a typo of a known key is still
@@ -1239,6 +1240,12 @@ fn definitions() -> Map<String, Value> {
     nested(ROOT, &mut defs);
     nested(PROFILE, &mut defs);
     defs.insert("settings".into(), object_of(&[SETTINGS, &[UNCHECKED]]));
+    // Every settings table takes `unchecked` too (`tui.unchecked`).
+    for k in SETTINGS {
+        if let Kind::Table(name, table) = k.kind {
+            defs.insert(name.into(), object_of(&[table, &[UNCHECKED]]));
+        }
+    }
     defs.insert(
         "profile".into(),
         object_of(&[PROFILE, SETTINGS, &[UNCHECKED]]),
@@ -1503,7 +1510,7 @@ mod reference {
         ("`settings.history`", HISTORY),
         ("`profiles.NAME` (and every key of `settings`)", PROFILE),
         (
-            "`settings` and `profiles.NAME`: keys codexgen does not know",
+            "`settings`, `profiles.NAME` and each of their tables (`tui`, ...): keys codexgen does not know",
             &[UNCHECKED],
         ),
         ("`mcp_servers.ID`", MCP_SERVER),

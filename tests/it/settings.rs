@@ -525,3 +525,53 @@ fn instructions_may_span_lines() {
         .code(2)
         .stderr(contains("control character"));
 }
+
+/// Every settings table takes `unchecked:` too: a sub-key Codex added after
+/// this codexgen (`tui.status_line`) is written into that table with the same
+/// rules as the top-level `unchecked` (a known sub-key is refused, a near miss
+/// is a typo, a warning names it).
+#[test]
+fn unchecked_keys_inside_a_settings_table_are_written_into_it() {
+    let w = World::new();
+    w.catalog(&(CATALOG.replace(
+        "    model: beta-2\n",
+        "    model: beta-2\n    history:\n      persistence: none\n      unchecked: {brand_new: 1}\n",
+    ) + "settings:\n  tui:\n    animations: false\n    unchecked:\n      status_line: [model]\n      alternate_screen: never\n"));
+    w.cmd()
+        .args(["gen", "--yes"])
+        .assert()
+        .success()
+        .stderr(contains(
+            "`settings.tui.unchecked.status_line`, `settings.tui.unchecked.alternate_screen`, `profiles.beta.history.unchecked.brand_new` unchecked",
+        ));
+    let config = w.read("config.toml");
+    assert!(
+        config.contains(
+            "[tui]\nanimations = false\nstatus_line = [\"model\"]\nalternate_screen = \"never\"\n"
+        ),
+        "{config}"
+    );
+    let beta = w.read("beta.config.toml");
+    assert!(
+        beta.contains("[history]\npersistence = \"none\"\nbrand_new = 1\n"),
+        "{beta}"
+    );
+    w.cmd().args(["gen", "--check"]).assert().success();
+    for (entry, says) in [
+        (
+            "animations: true",
+            "`animations` in `unchecked` of `tui` of `settings` is a key codexgen knows",
+        ),
+        ("animatons: true", "did you mean `animations`?"),
+        ("api_token: abc", "is named for a credential"),
+    ] {
+        w.catalog(&format!(
+            "{CATALOG}settings:\n  tui:\n    unchecked:\n      {entry}\n"
+        ));
+        w.cmd()
+            .arg("validate")
+            .assert()
+            .code(2)
+            .stderr(contains(says));
+    }
+}
