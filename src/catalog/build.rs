@@ -1045,6 +1045,36 @@ impl Builder<'_> {
         self.too_old(pos, key, first, what);
     }
 
+    /// Refuses a key of table `name` that the target Codex reads only beside
+    /// a sibling (its entry's `needs`) when the map lacks that sibling: an
+    /// older Codex refuses the whole file (`missing field persistence`).
+    fn needs_sibling(&mut self, g: &Fields<'_>, table: &[KeyDoc], name: &str, owner: &str) {
+        let version = self.target.version;
+        for sub in table {
+            let Some((sibling, until)) = sub.needs else {
+                continue;
+            };
+            if version >= until || g.key_pos(sibling).is_some() {
+                continue;
+            }
+            let Some(pos) = g.key_pos(sub.name) else {
+                continue;
+            };
+            self.error(
+                Code::UnsupportedKey,
+                pos,
+                format!(
+                    "`{name}.{}` of {owner} needs `{name}.{sibling}` beside it for Codex {version}",
+                    sub.name
+                ),
+                format!("Codex before {until} refuses config.toml without it"),
+                format!(
+                    "set `{sibling}` in `{name}` too, or target Codex {until} or newer (`codex:` in the catalog, or --codex-version)"
+                ),
+            );
+        }
+    }
+
     /// Refuses `key` (a path: `tui.animations`) of `what` at `pos`: the
     /// target Codex is older than `first`, the release that reads it there.
     fn too_old(&mut self, pos: Pos, key: &str, first: Version, what: &str) {
@@ -1388,6 +1418,7 @@ impl Builder<'_> {
                         entries.push((sub.name.to_owned(), value));
                     }
                 }
+                self.needs_sibling(&g, table, k.name, owner);
                 if let Some(node) = g.take(keys::UNCHECKED.name)
                     && let Some(free) = self.unchecked(node, &what, table)
                 {

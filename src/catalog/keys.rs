@@ -121,6 +121,10 @@ pub struct KeyDoc {
     /// (instructions): a newline or a tab is part of it; any other control
     /// character is still refused.
     pub prose: bool,
+    /// For a key of a table: a key of the same table that Codex releases
+    /// before the given one refuse the whole file without, when this one
+    /// is set (`history.max_bytes` needs `persistence` before 0.131.0).
+    pub needs: Option<(&'static str, Version)>,
     pub description: &'static str,
 }
 
@@ -174,6 +178,7 @@ const fn key(name: &'static str, kind: Kind, description: &'static str) -> KeyDo
         secret: secret_of(kind),
         profile_table: None,
         prose: false,
+        needs: None,
         description,
     }
 }
@@ -252,6 +257,14 @@ impl KeyDoc {
     const fn prose(self) -> Self {
         KeyDoc {
             prose: true,
+            ..self
+        }
+    }
+
+    /// Releases before `until` refuse its table without `sibling`.
+    const fn needs(self, sibling: &'static str, until: Version) -> Self {
+        KeyDoc {
+            needs: Some((sibling, until)),
             ..self
         }
     }
@@ -951,8 +964,9 @@ pub const HISTORY: &[KeyDoc] = &[
             min: 1,
             max: i64::MAX,
         },
-        "The most bytes `history.jsonl` may grow to before its oldest entries go.",
-    ),
+        "The most bytes `history.jsonl` may grow to before its oldest entries go (before Codex 0.131, only beside `persistence`).",
+    )
+    .needs("persistence", v(0, 131, 0)),
 ];
 
 /// The keys of one MCP server (`[mcp_servers.ID]`): a stdio server has

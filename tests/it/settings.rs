@@ -575,3 +575,33 @@ fn unchecked_keys_inside_a_settings_table_are_written_into_it() {
             .stderr(contains(says));
     }
 }
+
+/// A key of a table that an older Codex reads only beside a sibling: Codex
+/// 0.89 refuses `[history]` with `max_bytes` and no `persistence` (0.131 reads it)
+/// (every command fails), so gen refuses it for such a target.
+#[test]
+fn a_table_key_an_older_codex_needs_a_sibling_for_is_refused_without_it() {
+    let w = World::new();
+    w.catalog(&format!(
+        "{CATALOG}settings:\n  history: {{max_bytes: 1000}}\n"
+    ));
+    w.cmd()
+        .args(["--codex-version", "0.89.0", "validate"])
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "`history.max_bytes` of `settings` needs `history.persistence` beside it for Codex 0.89.0",
+        ));
+    w.cmd()
+        .args(["--codex-version", "0.131.0", "validate"])
+        .assert()
+        .success();
+    w.catalog(&format!(
+        "{CATALOG}settings:\n  history: {{persistence: save-all, max_bytes: 1000}}\n"
+    ));
+    w.gen_yes_for("0.89.0");
+    assert!(
+        w.read("config.toml")
+            .contains("[history]\npersistence = \"save-all\"\nmax_bytes = 1000\n")
+    );
+}
