@@ -1256,8 +1256,11 @@ impl Builder<'_> {
         let mut out = Vec::new();
         for (key, value) in entries {
             let name = key.name.as_str();
-            // One or two edits from a known key: the user meant that key.
-            if let Some(meant) = did_you_mean(name, keys::names(known))
+            // One or two edits from a known key (or one a catalog never
+            // sets here: `modle`): the user meant that key.
+            let top = std::ptr::eq(known, keys::SETTINGS);
+            let reserved = NOT_HERE.iter().copied().filter(|_| top);
+            if let Some(meant) = did_you_mean(name, keys::names(known).chain(reserved))
                 .filter(|meant| *meant != name && strsim::osa_distance(name, meant) <= 2)
             {
                 self.error(
@@ -1279,7 +1282,7 @@ impl Builder<'_> {
                 );
                 continue;
             }
-            if std::ptr::eq(known, keys::SETTINGS) && NOT_HERE.contains(&name) {
+            if top && NOT_HERE.contains(&name) {
                 self.error(
                     Code::UnknownKey,
                     key.pos,

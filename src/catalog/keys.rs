@@ -1678,4 +1678,22 @@ mod reference {
             "docs/catalog-keys.md is stale; run UPDATE_SCHEMA=1 cargo test and commit it"
         );
     }
+
+    /// A legacy `[profiles.NAME.tui]` (0.133.0) reads none of codexgen's
+    /// `tui` keys, its `tools` reads `web_search`; a profile file reads all.
+    #[test]
+    fn a_settings_tables_keys_are_gated_in_a_legacy_profile_by_their_own_entry() {
+        let legacy = v(0, 133, 0);
+        for k in TUI {
+            assert_eq!(
+                k.first_in_profile(legacy),
+                Some(codex::PROFILE_FILES),
+                "{}",
+                k.name
+            );
+            assert_eq!(k.first_in_profile(v(0, 171, 0)), None, "{}", k.name);
+        }
+        let web_search = find(TOOLS, "web_search").expect("tools.web_search");
+        assert_eq!(web_search.first_in_profile(legacy), Some(legacy));
+    }
 }

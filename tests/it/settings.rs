@@ -475,6 +475,7 @@ fn a_typo_of_a_known_key_in_unchecked_is_an_error() {
         ("aproval_policy: never", "approval_policy"),
         ("sandbox_mod: read-only", "sandbox_mode"),
         ("hide_agent_reasonin: true", "hide_agent_reasoning"),
+        ("modle: x", "model"),
     ] {
         w.catalog(&format!("{CATALOG}settings:\n  unchecked:\n    {entry}\n"));
         w.cmd()
