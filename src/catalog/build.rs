@@ -1042,6 +1042,42 @@ impl Builder<'_> {
         let Some(pos) = f.key_pos(key) else {
             return;
         };
+        self.too_old(pos, key, first, what);
+    }
+
+    /// Refuses a key of table `name` that the target Codex reads only beside
+    /// a sibling (its entry's `needs`) when the map lacks that sibling: an
+    /// older Codex refuses the whole file (`missing field persistence`).
+    fn needs_sibling(&mut self, g: &Fields<'_>, table: &[KeyDoc], name: &str, owner: &str) {
+        let version = self.target.version;
+        for sub in table {
+            let Some((sibling, until)) = sub.needs else {
+                continue;
+            };
+            if version >= until || g.key_pos(sibling).is_some() {
+                continue;
+            }
+            let Some(pos) = g.key_pos(sub.name) else {
+                continue;
+            };
+            self.error(
+                Code::UnsupportedKey,
+                pos,
+                format!(
+                    "`{name}.{}` of {owner} needs `{name}.{sibling}` beside it for Codex {version}",
+                    sub.name
+                ),
+                format!("Codex before {until} refuses config.toml without it"),
+                format!(
+                    "set `{sibling}` in `{name}` too, or target Codex {until} or newer (`codex:` in the catalog, or --codex-version)"
+                ),
+            );
+        }
+    }
+
+    /// Refuses `key` (a path: `tui.animations`) of `what` at `pos`: the
+    /// target Codex is older than `first`, the release that reads it there.
+    fn too_old(&mut self, pos: Pos, key: &str, first: Version, what: &str) {
         let version = self.target.version;
         if version >= first {
             return;
@@ -1160,25 +1196,21 @@ impl Builder<'_> {
             if matches!(k.kind, Kind::Refused) {
                 continue;
             }
-            let first = match place {
-                Place::TopLevel => k.since,
-                Place::Profile => k.first_in_profile(version),
-            };
-            if let Some(first) = first
+            if let Some(first) = place.first(k, version)
                 && version < first
             {
                 self.needs_codex(f, k.name, first, &what);
                 f.take(k.name);
                 continue;
             }
-            if let Some(value) = self.value(f, k) {
+            if let Some(value) = self.value(f, k, place, &what) {
                 out.push((k.name, value));
             }
         }
         self.ignored_by_codex(f, &what);
         if f.unchecked
             && let Some(node) = f.take(keys::UNCHECKED.name)
-            && let Some(entries) = self.unchecked(node, &what)
+            && let Some(entries) = self.unchecked(node, &what, keys::SETTINGS)
         {
             out.push((keys::UNCHECKED.name, Setting::Table(entries)));
         }
@@ -1188,8 +1220,14 @@ impl Builder<'_> {
     /// `unchecked`: Codex keys codexgen does not know, each written as
     /// given. A key codexgen knows (or owns, or leaves to Codex and the
     /// machine) is refused here: a typo of a known key must not pass for
-    /// a new one. An empty map is none.
-    fn unchecked(&mut self, node: &Node, owner: &str) -> Option<Vec<(String, Setting)>> {
+    /// a new one. `known` is the key table of the map it is in (`SETTINGS`,
+    /// or a settings table's: `TUI`). An empty map is none.
+    fn unchecked(
+        &mut self,
+        node: &Node,
+        owner: &str,
+        known: &'static [KeyDoc],
+    ) -> Option<Vec<(String, Setting)>> {
         /// Keys codexgen writes itself, or never: the machine's and Codex's own.
         const NOT_HERE: &[&str] = &[
             "model",
@@ -1218,7 +1256,23 @@ impl Builder<'_> {
         let mut out = Vec::new();
         for (key, value) in entries {
             let name = key.name.as_str();
-            if let Some(k) = keys::find(keys::SETTINGS, name) {
+            // One or two edits from a known key (or one a catalog never
+            // sets here: `modle`): the user meant that key.
+            let top = std::ptr::eq(known, keys::SETTINGS);
+            let reserved = NOT_HERE.iter().copied().filter(|_| top);
+            if let Some(meant) = did_you_mean(name, keys::names(known).chain(reserved))
+                .filter(|meant| *meant != name && strsim::osa_distance(name, meant) <= 2)
+            {
+                self.error(
+                    Code::UnknownKey,
+                    key.pos,
+                    format!("`{name}` in {what} is a typo of a key codexgen knows"),
+                    format!("did you mean `{meant}`?"),
+                    format!("write `{meant}` outside `unchecked`, where it is checked; a key Codex added that is this close to a known one is not taken unchecked"),
+                );
+                continue;
+            }
+            if let Some(k) = keys::find(known, name) {
                 self.error(
                     Code::UnknownKey,
                     key.pos,
@@ -1228,7 +1282,7 @@ impl Builder<'_> {
                 );
                 continue;
             }
-            if NOT_HERE.contains(&name) {
+            if top && NOT_HERE.contains(&name) {
                 self.error(
                     Code::UnknownKey,
                     key.pos,
@@ -1319,7 +1373,18 @@ impl Builder<'_> {
     /// of its own keys. An empty list is written (`[]`: Codex then has
     /// none, over a team's list, as lists replace); an empty map is no
     /// setting (Codex merges maps, so `{}` would change nothing).
-    fn value(&mut self, f: &mut Fields<'_>, k: &'static KeyDoc) -> Option<Setting> {
+    ///
+    /// A sub-key of a table is gated as a key is: by the release that reads
+    /// it in `place` (Codex 0.133.0's `[profiles.NAME.tui]` refuses the
+    /// whole config.toml for a key it does not read), its message naming
+    /// its path from `owner` ("profile `beta`").
+    fn value(
+        &mut self,
+        f: &mut Fields<'_>,
+        k: &'static KeyDoc,
+        place: Place,
+        owner: &str,
+    ) -> Option<Setting> {
         if k.is_scalar() {
             return self.setting(f, k.name);
         }
@@ -1336,12 +1401,31 @@ impl Builder<'_> {
             ),
             Kind::BoolMap => Setting::Table(self.switches(node, &what)?),
             Kind::Table(_, table) => {
-                let mut g = self.fields(node, what, table)?;
+                let mut g = self.fields(node, what.clone(), table)?;
+                // Codex keys of this table that codexgen does not know yet.
+                g.unchecked = true;
                 let mut entries = Vec::new();
+                let version = self.target.version;
                 for sub in table {
-                    if let Some(value) = self.value(&mut g, sub) {
+                    if let Some(first) = place.first(sub, version)
+                        && version < first
+                    {
+                        if let Some(pos) = g.key_pos(sub.name) {
+                            let path = format!("{}.{}", k.name, sub.name);
+                            self.too_old(pos, &path, first, owner);
+                        }
+                        g.take(sub.name);
+                        continue;
+                    }
+                    if let Some(value) = self.value(&mut g, sub, place, owner) {
                         entries.push((sub.name.to_owned(), value));
                     }
+                }
+                self.needs_sibling(&g, table, k.name, owner);
+                if let Some(node) = g.take(keys::UNCHECKED.name)
+                    && let Some(free) = self.unchecked(node, &what, table)
+                {
+                    entries.push((keys::UNCHECKED.name.to_owned(), Setting::Table(free)));
                 }
                 self.finish(&g, "");
                 Setting::Table(entries)
@@ -1403,7 +1487,11 @@ impl Builder<'_> {
             Kind::Text => {
                 let node = f.take(name)?;
                 let field = format!("`{name}` of {}", f.what);
-                let text = self.string(node, &field)?;
+                let text = if k.prose {
+                    self.prose(node, &field)?
+                } else {
+                    self.string(node, &field)?
+                };
                 (k.secret != Secret::Scanned || self.no_credential(node.pos, &text, &field))
                     .then_some(Setting::Text(text))
             }
@@ -1639,6 +1727,29 @@ impl Builder<'_> {
     fn string(&mut self, node: &Node, what: &str) -> Option<String> {
         self.text(node, what)
             .filter(|s| self.no_credential(node.pos, s, what))
+    }
+
+    /// Prose (a key whose entry says `prose`: instructions): a string whose
+    /// lines may be split by newlines and hold tabs; any other control
+    /// character or bidirectional override is refused as [`Self::text`]
+    /// refuses it.
+    fn prose(&mut self, node: &Node, what: &str) -> Option<String> {
+        let Value::Str(text) = &node.value else {
+            return self.text(node, what);
+        };
+        if self.too_long(node, text, what) {
+            return None;
+        }
+        let lines_ok = text
+            .split('\n')
+            .all(|line| !line.chars().any(is_unprintable));
+        if !lines_ok {
+            // Reported as for any other text, at its first such character.
+            let rest: String = text.chars().filter(|&c| c != '\n').collect();
+            self.printable(node.pos, &rest, what);
+            return None;
+        }
+        Some(text.clone()).filter(|s| self.no_credential(node.pos, s, what))
     }
 
     /// A string, for a caller that says itself what a key there means
@@ -2218,6 +2329,17 @@ enum Place {
     TopLevel,
     /// A profile: its file, or its legacy `[profiles.NAME]` table.
     Profile,
+}
+
+impl Place {
+    /// The first release that reads key `k` here, for a target of
+    /// `version`'s layout (`None`: every release codexgen knows).
+    fn first(self, k: &KeyDoc, version: Version) -> Option<Version> {
+        match self {
+            Place::TopLevel => k.since,
+            Place::Profile => k.first_in_profile(version),
+        }
+    }
 }
 
 impl PairKind {

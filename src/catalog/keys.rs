@@ -111,11 +111,20 @@ pub struct KeyDoc {
     pub added: &'static [(&'static str, Version)],
     /// Whether the value could hold a credential, and what is done about it.
     pub secret: Secret,
-    /// For a Codex setting (`SETTINGS`): the first release whose legacy
-    /// `[profiles.NAME]` table reads it (`None`: no release before 0.134.0
-    /// does). From 0.134.0 a profile file reads every top-level key, so
+    /// For a Codex setting (`SETTINGS`, and a key of one of its tables):
+    /// the first release whose legacy `[profiles.NAME]` table reads it
+    /// (`None`: no release before 0.134.0 does); the checker gates a
+    /// table's keys by their own entry too. From 0.134.0 a profile file reads every top-level key, so
     /// there `since` alone decides.
     pub profile_table: Option<Version>,
+    /// For `Kind::Text`: prose Codex reads as written, over several lines
+    /// (instructions): a newline or a tab is part of it; any other control
+    /// character is still refused.
+    pub prose: bool,
+    /// For a key of a table: a key of the same table that Codex releases
+    /// before the given one refuse the whole file without, when this one
+    /// is set (`history.max_bytes` needs `persistence` before 0.131.0).
+    pub needs: Option<(&'static str, Version)>,
     pub description: &'static str,
 }
 
@@ -168,6 +177,8 @@ const fn key(name: &'static str, kind: Kind, description: &'static str) -> KeyDo
         added: &[],
         secret: secret_of(kind),
         profile_table: None,
+        prose: false,
+        needs: None,
         description,
     }
 }
@@ -240,6 +251,22 @@ impl KeyDoc {
                 _ => first,
             },
         ))
+    }
+
+    /// Prose (instructions): its text may span lines.
+    const fn prose(self) -> Self {
+        KeyDoc {
+            prose: true,
+            ..self
+        }
+    }
+
+    /// Releases before `until` refuse its table without `sibling`.
+    const fn needs(self, sibling: &'static str, until: Version) -> Self {
+        KeyDoc {
+            needs: Some((sibling, until)),
+            ..self
+        }
     }
 
     /// Values Codex stopped accepting, each from its release.
@@ -737,8 +764,9 @@ pub const SETTINGS: &[KeyDoc] = &[
     key(
         "developer_instructions",
         Kind::Text,
-        "Instructions added to every session as developer messages.",
-    ),
+        "Instructions added to every session as developer messages; may span lines.",
+    )
+    .prose(),
     key(
         "features",
         Kind::BoolMap,
@@ -827,7 +855,8 @@ pub const SETTINGS: &[KeyDoc] = &[
     ),
 ];
 
-/// `unchecked`, in `settings` and in a profile: Codex keys codexgen does not
+/// `unchecked`, in `settings`, in a profile and in each of their tables
+/// (`tui.unchecked`, written into `[tui]`): Codex keys codexgen does not
 /// know yet, each written as given (text, number, switch, list of text, or
 /// a table of these), with a warning. Not a Codex key: the explicit place
 /// for a key the table above lacks, so that a typo of a known key is still
@@ -901,9 +930,13 @@ pub const TOOLS: &[KeyDoc] = &[key(
     "web_search",
     Kind::Bool,
     "Whether the model may use the web search tool.",
-)];
+)
+.profile_table(v(0, 133, 0))];
 
-/// The keys of `tui`.
+/// The keys of `tui`. A legacy `[profiles.NAME.tui]` (Codex 0.133.x) reads
+/// none of them (only its own `session_picker_view`), and refuses the whole
+/// config.toml for one: they have no `profile_table`, so a profile sets them
+/// only in a profile file (docs/codex-versions.md).
 pub const TUI: &[KeyDoc] = &[
     key(
         "notifications",
@@ -931,8 +964,9 @@ pub const HISTORY: &[KeyDoc] = &[
             min: 1,
             max: i64::MAX,
         },
-        "The most bytes `history.jsonl` may grow to before its oldest entries go.",
-    ),
+        "The most bytes `history.jsonl` may grow to before its oldest entries go (before Codex 0.131, only beside `persistence`).",
+    )
+    .needs("persistence", v(0, 131, 0)),
 ];
 
 /// The keys of one MCP server (`[mcp_servers.ID]`): a stdio server has
@@ -1220,6 +1254,12 @@ fn definitions() -> Map<String, Value> {
     nested(ROOT, &mut defs);
     nested(PROFILE, &mut defs);
     defs.insert("settings".into(), object_of(&[SETTINGS, &[UNCHECKED]]));
+    // Every settings table takes `unchecked` too (`tui.unchecked`).
+    for k in SETTINGS {
+        if let Kind::Table(name, table) = k.kind {
+            defs.insert(name.into(), object_of(&[table, &[UNCHECKED]]));
+        }
+    }
     defs.insert(
         "profile".into(),
         object_of(&[PROFILE, SETTINGS, &[UNCHECKED]]),
@@ -1484,7 +1524,7 @@ mod reference {
         ("`settings.history`", HISTORY),
         ("`profiles.NAME` (and every key of `settings`)", PROFILE),
         (
-            "`settings` and `profiles.NAME`: keys codexgen does not know",
+            "`settings`, `profiles.NAME` and each of their tables (`tui`, ...): keys codexgen does not know",
             &[UNCHECKED],
         ),
         ("`mcp_servers.ID`", MCP_SERVER),
@@ -1637,5 +1677,23 @@ mod reference {
             committed == generated,
             "docs/catalog-keys.md is stale; run UPDATE_SCHEMA=1 cargo test and commit it"
         );
+    }
+
+    /// A legacy `[profiles.NAME.tui]` (0.133.0) reads none of codexgen's
+    /// `tui` keys, its `tools` reads `web_search`; a profile file reads all.
+    #[test]
+    fn a_settings_tables_keys_are_gated_in_a_legacy_profile_by_their_own_entry() {
+        let legacy = v(0, 133, 0);
+        for k in TUI {
+            assert_eq!(
+                k.first_in_profile(legacy),
+                Some(codex::PROFILE_FILES),
+                "{}",
+                k.name
+            );
+            assert_eq!(k.first_in_profile(v(0, 171, 0)), None, "{}", k.name);
+        }
+        let web_search = find(TOOLS, "web_search").expect("tools.web_search");
+        assert_eq!(web_search.first_in_profile(legacy), Some(legacy));
     }
 }

@@ -355,6 +355,23 @@ impl Catalog {
                         .map(|(k, _)| format!("{prefix}.unchecked.{k}")),
                 );
             }
+            // A settings table's own `unchecked` (`settings.tui.unchecked.KEY`).
+            for (key, value) in settings {
+                let Setting::Table(entries) = value else {
+                    continue;
+                };
+                if *key == keys::UNCHECKED.name {
+                    continue;
+                }
+                if let Some((_, Setting::Table(free))) =
+                    entries.iter().find(|(k, _)| k == keys::UNCHECKED.name)
+                {
+                    paths.extend(
+                        free.iter()
+                            .map(|(k, _)| format!("{prefix}.{key}.unchecked.{k}")),
+                    );
+                }
+            }
         };
         add("settings".to_owned(), &self.settings);
         for p in &self.profiles {
@@ -419,6 +436,15 @@ pub fn codex_keys<'s>(settings: &'s [(&'static str, Setting)]) -> Vec<(&'s str, 
         }
     }
     out
+}
+
+/// The Codex keys of a settings table: its `unchecked` entry's keys stand
+/// for themselves, after the known ones (as [`codex_keys`] at the top level).
+fn unchecked_inline(entries: &[(String, Setting)]) -> impl Iterator<Item = (&str, &Setting)> {
+    entries.iter().flat_map(|(k, v)| match (k.as_str(), v) {
+        ("unchecked", Setting::Table(free)) => free.iter().map(|(k, v)| (k.as_str(), v)).collect(),
+        _ => vec![(k.as_str(), v)],
+    })
 }
 
 /// Codex keys and values as a map, in order.
@@ -576,7 +602,7 @@ impl Serialize for Setting {
             Setting::Number(n) => serializer.serialize_i64(*n),
             Setting::Bool(b) => serializer.serialize_bool(*b),
             Setting::List(items) => serializer.collect_seq(items),
-            Setting::Table(entries) => serializer.collect_map(entries.iter().map(|(k, v)| (k, v))),
+            Setting::Table(entries) => serializer.collect_map(unchecked_inline(entries)),
         }
     }
 }
@@ -624,7 +650,7 @@ impl Setting {
                 .into(),
             Setting::Table(entries) => {
                 let mut table = toml_edit::InlineTable::new();
-                for (k, v) in entries {
+                for (k, v) in unchecked_inline(entries) {
                     table.insert(k, v.to_toml());
                 }
                 table.fmt();

@@ -194,8 +194,10 @@ fn codex_judges_unchecked_keys_under_verify() {
     let server = StandIn::start();
     let scratch = Scratch::new();
     let catalog = scratch.work.join("providers.yaml");
+    // A new key of a known table (`tui.status_line`), and instructions over
+    // several lines, load under `--strict-config` too.
     let known = format!(
-        "{}settings:\n  unchecked:\n    suppress_unstable_features_warning: true\n",
+        "{}settings:\n  developer_instructions: \"Be brief.\\n\\tRun the tests.\"\n  tui:\n    animations: false\n    unchecked:\n      status_line: [model]\n      alternate_screen: never\n  unchecked:\n    suppress_unstable_features_warning: true\n",
         catalog_yaml(&server)
     );
     std::fs::write(&catalog, &known).expect("write the catalog");
@@ -228,4 +230,46 @@ fn codex_judges_unchecked_keys_under_verify() {
         run.stderr
     );
     assert!(!run.stderr.contains("codexgen bug"), "{}", run.stderr);
+}
+
+/// Codex 0.133.0's `[profiles.NAME.tui]` refuses the whole config.toml for a
+/// key it does not read: gen refuses a profile's `tui` keys for it, and what
+/// it writes (a profile's `tools.web_search`, the team's `tui`) loads.
+#[test]
+fn codex_0_133_loads_the_table_keys_a_legacy_profile_takes() {
+    let Some(codex) = codex_bin_from("CODEX_BIN_0_133_0", "0.133.0") else {
+        return;
+    };
+    let server = StandIn::start();
+    let scratch = Scratch::new();
+    let catalog = scratch.work.join("providers.yaml");
+    let base = catalog_yaml(&server);
+    let beta = format!(
+        "  {}:\n    provider: {}\n    model: {}\n",
+        BETA.profile, BETA.provider, BETA.model
+    );
+    assert!(base.contains(&beta), "{base}");
+    let verify = [
+        OsStr::new("--codex-version"),
+        OsStr::new("0.133.0"),
+        OsStr::new("--verify"),
+        OsStr::new("--yes"),
+    ];
+    let refused = base.replace(&beta, &format!("{beta}    tui: {{animations: false}}\n"));
+    std::fs::write(&catalog, &refused).expect("write the catalog");
+    let run = codexgen(&scratch.codex_home, &catalog, Some(&codex), &verify);
+    assert_eq!(run.status.and_then(|s| s.code()), Some(2), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("`tui.animations` of profile"),
+        "{}",
+        run.stderr
+    );
+    let written = base.replace(&beta, &format!("{beta}    tools: {{web_search: true}}\n"))
+        + "settings:\n  tui: {animations: false}\n";
+    std::fs::write(&catalog, &written).expect("write the catalog");
+    let run = codexgen(&scratch.codex_home, &catalog, Some(&codex), &verify);
+    assert!(run.status.is_some_and(|s| s.success()), "{}", run.stderr);
+    let config =
+        std::fs::read_to_string(scratch.codex_home.join("config.toml")).expect("read config.toml");
+    assert!(config.contains("web_search = true"), "{config}");
 }

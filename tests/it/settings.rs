@@ -404,6 +404,209 @@ fn a_setting_other_profiles_inherit_from_the_default_is_a_warning() {
     assert!(top(&w.read("config.toml")).contains("model_verbosity = \"low\"\n"));
 }
 
+/// A sub-key of a settings table is gated by place and release like a key:
+/// Codex 0.133.0's `[profiles.NAME.tui]` reads none of codexgen's `tui` keys
+/// (it refuses the whole config.toml for one), while its `tools.web_search`
+/// and the top level's `tui` are read.
+#[test]
+fn a_sub_key_a_legacy_profile_table_does_not_read_is_refused() {
+    let w = World::new();
+    for sub in [
+        "animations: false",
+        "notifications: true",
+        "show_tooltips: false",
+    ] {
+        w.catalog(&CATALOG.replace(
+            "    model: beta-2\n",
+            &format!("    model: beta-2\n    tui: {{{sub}}}\n"),
+        ));
+        let name = sub.split(':').next().unwrap_or_default();
+        w.cmd()
+            .args(["--codex-version", "0.133.0", "validate"])
+            .assert()
+            .code(2)
+            .stderr(contains(format!(
+                "`tui.{name}` of profile `beta` needs Codex 0.134.0 or newer"
+            )));
+        w.cmd()
+            .args(["--codex-version", "0.171.0", "validate"])
+            .assert()
+            .success();
+    }
+    w.catalog(&CATALOG.replace(
+        "    model: beta-2\n",
+        "    model: beta-2\n    tools: {web_search: true}\n",
+    ));
+    w.gen_yes_for("0.133.0");
+    assert!(
+        w.read("config.toml")
+            .contains("[profiles.beta.tools]\nweb_search = true\n")
+    );
+    w.catalog(&format!(
+        "{CATALOG}settings:\n  tui: {{animations: false}}\n"
+    ));
+    w.gen_yes_for("0.133.0");
+    assert!(
+        w.read("config.toml")
+            .contains("[tui]\nanimations = false\n")
+    );
+    // The default profile has its legacy table too: the same gate.
+    w.catalog(
+        &(CATALOG.replace(
+            "    model: alpha-1\n",
+            "    model: alpha-1\n    tui: {animations: true}\n",
+        ) + "settings:\n  tui: {animations: false}\n"),
+    );
+    w.cmd()
+        .args(["--codex-version", "0.133.0", "validate"])
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "`tui.animations` of profile `alpha` needs Codex 0.134.0",
+        ));
+}
+
+/// A key in `unchecked` one or two edits from a known key of the same place is
+/// a typo of it, not a new key: an error that names the known key.
+#[test]
+fn a_typo_of_a_known_key_in_unchecked_is_an_error() {
+    let w = World::new();
+    for (entry, meant) in [
+        ("aproval_policy: never", "approval_policy"),
+        ("sandbox_mod: read-only", "sandbox_mode"),
+        ("hide_agent_reasonin: true", "hide_agent_reasoning"),
+        ("modle: x", "model"),
+    ] {
+        w.catalog(&format!("{CATALOG}settings:\n  unchecked:\n    {entry}\n"));
+        w.cmd()
+            .arg("validate")
+            .assert()
+            .code(2)
+            .stderr(contains(format!("did you mean `{meant}`?")));
+        w.catalog(&CATALOG.replace(
+            "    model: beta-2\n",
+            &format!("    model: beta-2\n    unchecked:\n      {entry}\n"),
+        ));
+        w.cmd()
+            .arg("validate")
+            .assert()
+            .code(2)
+            .stderr(contains(format!("did you mean `{meant}`?")));
+    }
+}
+
+/// Instructions are prose: a newline or a tab in them is written (and read back
+/// by import), other control characters are still refused.
+#[test]
+fn instructions_may_span_lines() {
+    let w = World::new();
+    w.catalog(&format!(
+        "{CATALOG}settings:\n  developer_instructions: \"Be brief.\\n\\tUse \\\"tests\\\".\\nNo '''.\"\n"
+    ));
+    w.gen_yes();
+    let config = w.read("config.toml");
+    let table: toml::Table = config.parse().unwrap_or_else(|e| panic!("{e}\n{config}"));
+    assert_eq!(
+        table["developer_instructions"].as_str(),
+        Some("Be brief.\n\tUse \"tests\".\nNo '''.")
+    );
+    w.cmd().args(["gen", "--check"]).assert().success();
+    w.catalog(&format!(
+        "{CATALOG}settings:\n  developer_instructions: \"a\\u0007b\"\n"
+    ));
+    w.cmd()
+        .arg("validate")
+        .assert()
+        .code(2)
+        .stderr(contains("control character"));
+    w.catalog(&format!("{CATALOG}settings:\n  review_model: \"a\\nb\"\n"));
+    w.cmd()
+        .arg("validate")
+        .assert()
+        .code(2)
+        .stderr(contains("control character"));
+}
+
+/// Every settings table takes `unchecked:` too: a sub-key Codex added after
+/// this codexgen (`tui.status_line`) is written into that table with the same
+/// rules as the top-level `unchecked` (a known sub-key is refused, a near miss
+/// is a typo, a warning names it).
+#[test]
+fn unchecked_keys_inside_a_settings_table_are_written_into_it() {
+    let w = World::new();
+    w.catalog(&(CATALOG.replace(
+        "    model: beta-2\n",
+        "    model: beta-2\n    history:\n      persistence: none\n      unchecked: {brand_new: 1}\n",
+    ) + "settings:\n  tui:\n    animations: false\n    unchecked:\n      status_line: [model]\n      alternate_screen: never\n"));
+    w.cmd()
+        .args(["gen", "--yes"])
+        .assert()
+        .success()
+        .stderr(contains(
+            "`settings.tui.unchecked.status_line`, `settings.tui.unchecked.alternate_screen`, `profiles.beta.history.unchecked.brand_new` unchecked",
+        ));
+    let config = w.read("config.toml");
+    assert!(
+        config.contains(
+            "[tui]\nanimations = false\nstatus_line = [\"model\"]\nalternate_screen = \"never\"\n"
+        ),
+        "{config}"
+    );
+    let beta = w.read("beta.config.toml");
+    assert!(
+        beta.contains("[history]\npersistence = \"none\"\nbrand_new = 1\n"),
+        "{beta}"
+    );
+    w.cmd().args(["gen", "--check"]).assert().success();
+    for (entry, says) in [
+        (
+            "animations: true",
+            "`animations` in `unchecked` of `tui` of `settings` is a key codexgen knows",
+        ),
+        ("animatons: true", "did you mean `animations`?"),
+        ("api_token: abc", "is named for a credential"),
+    ] {
+        w.catalog(&format!(
+            "{CATALOG}settings:\n  tui:\n    unchecked:\n      {entry}\n"
+        ));
+        w.cmd()
+            .arg("validate")
+            .assert()
+            .code(2)
+            .stderr(contains(says));
+    }
+}
+
+/// A key of a table that an older Codex reads only beside a sibling: Codex
+/// 0.89 refuses `[history]` with `max_bytes` and no `persistence` (0.131 reads it)
+/// (every command fails), so gen refuses it for such a target.
+#[test]
+fn a_table_key_an_older_codex_needs_a_sibling_for_is_refused_without_it() {
+    let w = World::new();
+    w.catalog(&format!(
+        "{CATALOG}settings:\n  history: {{max_bytes: 1000}}\n"
+    ));
+    w.cmd()
+        .args(["--codex-version", "0.89.0", "validate"])
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "`history.max_bytes` of `settings` needs `history.persistence` beside it for Codex 0.89.0",
+        ));
+    w.cmd()
+        .args(["--codex-version", "0.131.0", "validate"])
+        .assert()
+        .success();
+    w.catalog(&format!(
+        "{CATALOG}settings:\n  history: {{persistence: save-all, max_bytes: 1000}}\n"
+    ));
+    w.gen_yes_for("0.89.0");
+    assert!(
+        w.read("config.toml")
+            .contains("[history]\npersistence = \"save-all\"\nmax_bytes = 1000\n")
+    );
+}
+
 /// A value the user wrote by hand that codexgen starts to manage is said,
 /// equal to the catalog's or not, and is the user's again, their own value,
 /// when the catalog stops setting it: given back, never deleted (issue 22).
