@@ -403,3 +403,44 @@ fn a_setting_other_profiles_inherit_from_the_default_is_a_warning() {
     );
     assert!(top(&w.read("config.toml")).contains("model_verbosity = \"low\"\n"));
 }
+
+/// Codex lays a profile over config.toml leaf by leaf, at every depth: a
+/// leaf the default profile sets inside a table (`sandbox_workspace_write`,
+/// a `features` flag, a `shell_environment_policy.set` entry) or as an
+/// `unchecked` key reaches every profile that does not set that leaf. Where
+/// `settings` has the leaf, the profile gets the team's value; where it has
+/// none, gen names the profile and the dotted key.
+#[test]
+fn a_leaf_inside_a_table_other_profiles_inherit_is_given_or_named() {
+    let w = World::new();
+    let default = "    model: alpha-1\n    sandbox_workspace_write: {writable_roots: [/opt/p-only]}\n    features: {alpha_flag: true}\n    shell_environment_policy: {set: {ALPHA_ONLY: a}}\n    unchecked: {alpha_new: 1}\n";
+    w.catalog(
+        &(CATALOG.replace("    model: alpha-1\n", default)
+            + "settings:\n  sandbox_workspace_write: {network_access: false}\n"),
+    );
+    w.cmd()
+        .args(["gen", "--yes"])
+        .assert()
+        .success()
+        .stderr(contains("  profile `beta`: `features.alpha_flag`, `sandbox_workspace_write.writable_roots`, `shell_environment_policy.set.ALPHA_ONLY`, `unchecked.alpha_new`\n"));
+    // With the team's value of each leaf, beta gets it and nothing is said.
+    w.catalog(
+        &(CATALOG.replace("    model: alpha-1\n", default)
+            + "settings:\n  sandbox_workspace_write: {network_access: false, writable_roots: [/opt/team]}\n  features: {alpha_flag: false}\n  shell_environment_policy: {set: {ALPHA_ONLY: team}}\n  unchecked: {alpha_new: 2}\n"),
+    );
+    w.cmd()
+        .args(["gen", "--yes"])
+        .assert()
+        .success()
+        .stderr(contains("these profiles run with").not());
+    let beta = w.read("beta.config.toml");
+    for line in [
+        "writable_roots = [\"/opt/team\"]\n",
+        "alpha_flag = false\n",
+        "ALPHA_ONLY = \"team\"",
+        "alpha_new = 2\n",
+    ] {
+        assert!(beta.contains(line), "{line:?} in:\n{beta}");
+    }
+    w.cmd().args(["gen", "--check"]).assert().success();
+}
