@@ -18,7 +18,7 @@ use crate::stand_in::StandIn;
 
 /// The team's settings: a reasoning effort for every profile that sets none, and
 /// tables of their own.
-const SETTINGS: &str = "settings:\n  model_reasoning_effort: low\n  approval_policy: never\n  sandbox_workspace_write:\n    network_access: false\n    writable_roots: [/opt/shared]\n  shell_environment_policy:\n    inherit: core\n    exclude: [\"AWS_*\"]\n  tui:\n    animations: false\n";
+const SETTINGS: &str = "settings:\n  model_reasoning_effort: low\n  approval_policy: never\n  sandbox_workspace_write:\n    network_access: false\n    writable_roots: [/opt/shared]\n  shell_environment_policy:\n    inherit: core\n    exclude: [\"AWS_*\"]\n    set: {PAGER: cat}\n  tui:\n    animations: false\n";
 
 /// The e2e catalog with [`SETTINGS`], and `model_reasoning_effort: high` on the
 /// default profile (alpha); beta sets none, and, where a profile reads it (profile
@@ -102,6 +102,7 @@ fn settings_reach_codex(codex: &Path, version: &str, on_the_wire: bool) {
         "writable_roots = [\"/opt/shared\"]",
         "[shell_environment_policy]",
         "exclude = [\"AWS_*\"]",
+        "[shell_environment_policy.set]\nPAGER = \"cat\"",
         "[tui]",
     ] {
         assert!(config.contains(line), "config.toml lacks {line}:\n{config}");
