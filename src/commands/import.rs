@@ -740,18 +740,18 @@ impl<'t> Import<'t> {
                 _ if keys::find(keys::SETTINGS, key).is_some() => {
                     self.top_level_setting(config, key, item)?;
                 }
-                _ if let Some(value) =
-                    self.written_unchecked(config, &[key.to_owned()], item)? =>
-                {
-                    self.unchecked.push((key.to_owned(), value));
+                _ => {
+                    if let Some(value) = self.written_unchecked(config, &[key.to_owned()], item)? {
+                        self.unchecked.push((key.to_owned(), value));
+                    } else if item.is_table_like() && !item.is_inline_table() {
+                        self.keep(
+                            cfg,
+                            format!("[{}]", toml_edit::Key::new(key).display_repr()),
+                        );
+                    } else {
+                        self.keep(cfg, toml_edit::Key::new(key).display_repr().into_owned());
+                    }
                 }
-                _ if item.is_table_like() && !item.is_inline_table() => {
-                    self.keep(
-                        cfg,
-                        format!("[{}]", toml_edit::Key::new(key).display_repr()),
-                    );
-                }
-                _ => self.keep(cfg, toml_edit::Key::new(key).display_repr().into_owned()),
             }
         }
         if let Some(table) = root.get("model_providers").and_then(Item::as_table_like) {
