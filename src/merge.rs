@@ -568,8 +568,18 @@ fn stale_leaves<'a>(
     // Each stale leaf, and the note to give if it goes (a hand edit).
     let mut stale: Vec<(&[String], Option<Note>)> = Vec::new();
     let mut seen: HashSet<&[String]> = HashSet::new();
+    // A map codexgen wrote whole (inline) that the catalog now writes entry
+    // by entry (`shell_environment_policy.set`): its wanted entries are
+    // inside it, and the others are the user's now; it does not go whole.
+    let opened: HashSet<&[String]> = wanted_paths
+        .iter()
+        .flat_map(|w| (1..w.len()).map(move |n| &w[..n]))
+        .collect();
     for rec in previous.iter().chain(adopted) {
-        if wanted_paths.contains(rec.path.as_slice()) || !seen.insert(&rec.path) {
+        if wanted_paths.contains(rec.path.as_slice())
+            || opened.contains(rec.path.as_slice())
+            || !seen.insert(&rec.path)
+        {
             continue;
         }
         let Some(item) = lookup(doc.as_table(), &rec.path) else {
@@ -1854,6 +1864,18 @@ fn set(
         }
         let item = table.get_mut(key).expect("just ensured");
         let found = item.type_name();
+        // A map on disk inline (as an earlier codexgen wrote
+        // `shell_environment_policy.set`, or the user did) that the
+        // catalog writes entry by entry: the entry goes into it.
+        if let (Some(inline), Item::Value(value)) = (item.as_inline_table_mut(), &leaf.item) {
+            return set_inline(inline, &parents[depth + 1..], last, value.clone()).map_err(|at| {
+                MergeError::NotATable {
+                    file: file.to_owned(),
+                    path: leaf.path[..=depth + 1 + at].join("."),
+                    found: "a value",
+                }
+            });
+        }
         table = item.as_table_mut().ok_or_else(|| MergeError::NotATable {
             file: file.to_owned(),
             path: leaf.path[..=depth].join("."),
@@ -1872,6 +1894,35 @@ fn set(
             }
             table.insert(last, new);
         }
+    }
+    Ok(())
+}
+
+/// Sets `last` under `parents` inside an inline table to `new`, making the
+/// inline tables on the way; `Err(n)`: `parents[n]` holds a value that is
+/// not a table.
+fn set_inline(
+    table: &mut toml_edit::InlineTable,
+    parents: &[String],
+    last: &str,
+    mut new: Value,
+) -> Result<(), usize> {
+    let mut table = table;
+    for (n, key) in parents.iter().enumerate() {
+        if !table.contains_key(key) {
+            table.insert(key, Value::InlineTable(toml_edit::InlineTable::new()));
+        }
+        table = table
+            .get_mut(key)
+            .and_then(Value::as_inline_table_mut)
+            .ok_or(n)?;
+    }
+    if let Some(old) = table.get_mut(last) {
+        *new.decor_mut() = old.decor().clone();
+        *old = new;
+    } else {
+        new.decor_mut().clear();
+        table.insert(last, new);
     }
     Ok(())
 }
@@ -2903,6 +2954,26 @@ mod tests {
         );
         assert_eq!(header_only_change(&of(&v1, body), &of(&v1, body)), None);
         assert_eq!(header_only_change(body, &of(&v2, body)), None);
+    }
+
+    #[test]
+    fn an_entry_goes_into_a_map_on_disk_inline() {
+        let mut table: toml_edit::InlineTable = "{ A = \"1\", MINE = \"x\" }"
+            .parse::<toml_edit::Value>()
+            .unwrap()
+            .as_inline_table()
+            .unwrap()
+            .clone();
+        super::set_inline(&mut table, &[], "A", "2".into()).unwrap();
+        super::set_inline(&mut table, &["in".to_owned()], "B", 3.into()).unwrap();
+        let text = table.to_string();
+        assert!(text.contains("A = \"2\""), "{text}");
+        assert!(text.contains("MINE = \"x\""), "{text}");
+        assert!(text.contains("B = 3"), "{text}");
+        assert_eq!(
+            super::set_inline(&mut table, &["MINE".to_owned()], "C", 1.into()),
+            Err(0)
+        );
     }
 
     #[test]

@@ -14,7 +14,8 @@
 //! The default profile means the profile: [`Catalog::top_level`] is what
 //! config.toml's top level gets (the catalog's `settings`, the default
 //! profile's over them), and [`Catalog::as_written`] gives each other
-//! profile the team's value of a key the default overrides, so that
+//! profile the team's value of each leaf the default overrides (at any
+//! depth, as Codex lays a profile leaf by leaf), so that
 //! `codex -p NAME` is not changed by which profile is the default.
 
 mod build;
@@ -311,12 +312,16 @@ impl Catalog {
         top
     }
 
-    /// The keys each other profile inherits from the default profile: the
+    /// The leaves each other profile inherits from the default profile: the
     /// default sets them at config.toml's top level, and neither the
     /// profile nor `settings` gives the profile a value of its own (see
     /// [`Catalog::as_written`]; before 0.134.0 a `[profiles.NAME]` table
-    /// that does not read a key cannot). Profile name, then keys, in order.
-    pub fn inherited(&self, version: crate::codex::Version) -> Vec<(&str, Vec<&'static str>)> {
+    /// that does not read a key cannot). Codex lays a profile over
+    /// config.toml leaf by leaf, so a leaf inside a table
+    /// (`sandbox_workspace_write.writable_roots`, `features.NAME`, an
+    /// `unchecked` key) counts on its own. Profile name, then dotted keys
+    /// (the whole key where the profile does not read it), in order.
+    pub fn inherited(&self, version: crate::codex::Version) -> Vec<(&str, Vec<String>)> {
         let Some(default) = self.default.as_deref().and_then(|d| self.profile(d)) else {
             return Vec::new();
         };
@@ -324,19 +329,17 @@ impl Catalog {
             .iter()
             .filter(|p| p.name.as_str() != default.name.as_str())
             .filter_map(|p| {
-                let keys: Vec<&'static str> = default
-                    .settings
-                    .iter()
-                    .map(|(k, _)| *k)
-                    .filter(|k| *k != keys::UNCHECKED.name)
-                    .filter(|k| {
-                        let read = keys::find(keys::SETTINGS, k).is_some_and(|d| {
-                            d.first_in_profile(version).is_none_or(|f| version >= f)
-                        });
-                        !read
-                            || (p.setting(k).is_none() && find_setting(&self.settings, k).is_none())
-                    })
-                    .collect();
+                let mut keys: Vec<String> = Vec::new();
+                for path in leaves(&default.settings) {
+                    let key = path[0].as_str();
+                    if !read_in_profile(key, version) {
+                        if !keys.iter().any(|k| k == key) {
+                            keys.push(key.to_owned());
+                        }
+                    } else if !covers(&p.settings, &path) && leaf(&self.settings, &path).is_none() {
+                        keys.push(path.join("."));
+                    }
+                }
                 (!keys.is_empty()).then_some((p.name.as_str(), keys))
             })
             .collect()
@@ -382,10 +385,11 @@ impl Catalog {
 
     /// The catalog as the files of Codex `version` hold it. Codex lays a
     /// profile over config.toml's top level, where the default profile's
-    /// settings now are: a profile that leaves one of them unset would run
-    /// with the default profile's value. So each other profile also gets the
-    /// catalog's `settings` value of every key the default profile sets and
-    /// it does not (where its profile reads the key), and `codex -p NAME`
+    /// settings now are, leaf by leaf: a profile that leaves one of them
+    /// unset would run with the default profile's value. So each other
+    /// profile also gets the catalog's `settings` value of every leaf (at
+    /// any depth: a table's entry, an `unchecked` key) the default profile
+    /// sets and it does not (where its profile reads the key), and `codex -p NAME`
     /// is the catalog's `settings` with NAME's over them. A key `settings`
     /// does not set either has no value to give: that profile inherits the
     /// default's (the README says so).
@@ -398,19 +402,91 @@ impl Catalog {
             if profile.name.as_str() == default.name.as_str() {
                 continue;
             }
-            for (key, _) in &default.settings {
-                let read = keys::find(keys::SETTINGS, key)
-                    .is_some_and(|k| k.first_in_profile(version).is_none_or(|f| version >= f));
-                if !read || profile.setting(key).is_some() {
+            for path in leaves(&default.settings) {
+                let Some(&(key, _)) = default.settings.iter().find(|(k, _)| *k == path[0]) else {
+                    continue;
+                };
+                if !read_in_profile(key, version) || covers(&profile.settings, &path) {
                     continue;
                 }
-                if let Some(team) = find_setting(&self.settings, key) {
-                    profile.settings.push((key, team.clone()));
+                if let Some(team) = leaf(&self.settings, &path) {
+                    put(&mut profile.settings, key, &path[1..], team.clone());
                 }
             }
             profile.settings.sort_by_key(|(k, _)| setting_order(k));
         }
         written
+    }
+}
+
+/// Whether a profile of Codex `version` reads `key` (an `unchecked` key is
+/// taken as read: codexgen cannot know).
+fn read_in_profile(key: &str, version: crate::codex::Version) -> bool {
+    key == keys::UNCHECKED.name
+        || keys::find(keys::SETTINGS, key)
+            .is_some_and(|k| k.first_in_profile(version).is_none_or(|f| version >= f))
+}
+
+/// The path of every leaf (a value that is not a table) of `settings`, at
+/// any depth, the top-level key first.
+fn leaves(settings: &[(&'static str, Setting)]) -> Vec<Vec<String>> {
+    fn walk(value: &Setting, path: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+        match value {
+            Setting::Table(entries) => {
+                for (key, value) in entries {
+                    path.push(key.clone());
+                    walk(value, path, out);
+                    path.pop();
+                }
+            }
+            _ => out.push(path.clone()),
+        }
+    }
+    let mut out = Vec::new();
+    for (key, value) in settings {
+        walk(value, &mut vec![(*key).to_owned()], &mut out);
+    }
+    out
+}
+
+/// The value of `settings` at `path` when it is there (a table or not).
+fn leaf<'s>(settings: &'s [(&'static str, Setting)], path: &[String]) -> Option<&'s Setting> {
+    let (first, rest) = path.split_first()?;
+    let mut value = find_setting(settings, first)?;
+    for key in rest {
+        let Setting::Table(entries) = value else {
+            return None;
+        };
+        value = entries.iter().find_map(|(k, v)| (k == key).then_some(v))?;
+    }
+    Some(value)
+}
+
+/// Whether `settings` gives `path` a value of its own: the value there, or
+/// one that is not a table on the way (which replaces the whole table).
+fn covers(settings: &[(&'static str, Setting)], path: &[String]) -> bool {
+    (1..=path.len()).any(|n| match leaf(settings, &path[..n]) {
+        Some(Setting::Table(_)) => n == path.len(),
+        Some(_) => true,
+        None => false,
+    })
+}
+
+/// Sets `key` then `rest` in `settings` to `value`, making the tables on
+/// the way.
+fn put(
+    settings: &mut Vec<(&'static str, Setting)>,
+    key: &'static str,
+    rest: &[String],
+    value: Setting,
+) {
+    let mut wrapped = value;
+    for name in rest.iter().rev() {
+        wrapped = Setting::Table(vec![(name.clone(), wrapped)]);
+    }
+    match settings.iter_mut().find(|(k, _)| *k == key) {
+        Some(slot) => slot.1.overlay(&wrapped),
+        None => settings.push((key, wrapped)),
     }
 }
 
@@ -903,6 +979,52 @@ pub(crate) fn snippet(sources: &[Source], pos: yaml::Pos) -> Snippet {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_leaf_is_covered_by_its_value_or_a_plain_value_on_the_way() {
+        let table = |entries: Vec<(&str, Setting)>| {
+            Setting::Table(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (k.to_owned(), v))
+                    .collect(),
+            )
+        };
+        let path = |p: &[&str]| p.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        let settings = vec![
+            ("features", table(vec![("a", Setting::Bool(true))])),
+            ("sandbox_workspace_write", table(vec![])),
+            ("notify", Setting::List(vec![])),
+        ];
+        assert_eq!(
+            super::leaves(&settings),
+            vec![path(&["features", "a"]), path(&["notify"])]
+        );
+        assert!(super::covers(&settings, &path(&["features", "a"])));
+        assert!(!super::covers(&settings, &path(&["features", "b"])));
+        assert!(!super::covers(
+            &settings,
+            &path(&["sandbox_workspace_write", "writable_roots"])
+        ));
+        assert!(super::covers(&settings, &path(&["notify", "x"])));
+        let mut put = settings.clone();
+        super::put(&mut put, "features", &path(&["b"]), Setting::Bool(false));
+        super::put(
+            &mut put,
+            "unchecked",
+            &path(&["t", "x"]),
+            Setting::Number(1),
+        );
+        assert!(super::covers(&put, &path(&["features", "a"])));
+        assert_eq!(
+            super::leaf(&put, &path(&["features", "b"])),
+            Some(&Setting::Bool(false))
+        );
+        assert_eq!(
+            super::leaf(&put, &path(&["unchecked", "t", "x"])),
+            Some(&Setting::Number(1))
+        );
+    }
     use super::keys::{self, KeyDoc, Kind};
     use super::*;
     use crate::codex::{NEWEST_KNOWN, Target};

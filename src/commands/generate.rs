@@ -815,7 +815,7 @@ fn warn_about_inherited(catalog: &Catalog, version: codex::Version, said: &mut W
     let lines: Vec<String> = inherited
         .iter()
         .map(|(name, keys)| {
-            let keys: Vec<String> = keys.iter().map(|k| format!("`{k}`")).collect();
+            let keys: Vec<String> = keys.iter().map(|k| format!("`{}`", printable(k))).collect();
             format!("  profile `{}`: {}", printable(name), keys.join(", "))
         })
         .collect();

@@ -7,9 +7,9 @@
 //! `catalog::keys` (`PROVIDER`, `PROFILE`, and the tables of `auth`, `aws`,
 //! `capabilities`) and read by their `Kind`, so a key added there is
 //! imported with no edit here, and the YAML is written by `catalog::emit`
-//! (`Mapping`), in key-table order. Reads the home only (through `input`)
-//! and never writes into it; the catalog goes to stdout, or through `write`
-//! to `--output`.
+//! (`Mapping`), in key-table order. Reads the home only (through `input`,
+//! and `.codexgen/state.json` through `plan::read_state`) and never writes
+//! into it; the catalog goes to stdout, or through `write` to `--output`.
 //!
 //! Choices where the issue is silent (also in the README):
 //! - A top-level `model`/`model_provider` that matches a profile (same model
@@ -27,6 +27,11 @@
 //!   change (`keys::changeable`), else kept whole. So is each
 //!   `[mcp_servers.ID]` (`import/mcp.rs`, by `keys::MCP_SERVER`); every
 //!   other top-level key and table (`[projects]`, ...) is kept.
+//! - A key no key table knows that the home's state records codexgen wrote
+//!   (a catalog's `unchecked` key) comes back as `unchecked` in the same
+//!   place (`import/unchecked.rs`); one codexgen did not write is kept.
+//!   A value codexgen wrote that is kept anyway is one `gen` removes: said
+//!   as a change, so "changes no managed value" holds.
 //! - A literal credential is never copied: `experimental_bearer_token`, an
 //!   `env_key` that is not a variable name, and an
 //!   `Authorization: Bearer` header become `env_key: <ID>_API_KEY`, another
@@ -59,6 +64,9 @@ use crate::verbosity;
 use crate::write::{self, Expect};
 
 mod mcp;
+mod unchecked;
+
+use unchecked::Free;
 
 pub struct Options {
     /// Where to write the catalog (`None`: stdout).
@@ -96,7 +104,15 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
         .map(|(file, path, text)| Parsed::new(file.clone(), path, text))
         .collect::<Result<Vec<_>, _>>()?;
 
-    let mut import = Import::new(target);
+    // What codexgen wrote in this home: a key no key table knows is
+    // codexgen's `unchecked` where it wrote it, the user's elsewhere.
+    let state = crate::plan::read_state(settings)?;
+    let written: Vec<(CodexFile, Vec<String>)> = state
+        .files
+        .iter()
+        .flat_map(|(file, entry)| entry.managed.iter().map(|m| (file.clone(), m.path.clone())))
+        .collect();
+    let mut import = Import::new(target, written.clone());
     import.read(&config, &profile_docs)?;
     let version = merge::header_version(&config_text)
         .map_or_else(|| format!("imported-{}", today()), str::to_owned);
@@ -118,6 +134,13 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
         ));
     })?;
 
+    // What codexgen wrote, is still there, and the imported catalog does
+    // not write again (a value kept above): `gen` removes it, said so.
+    let rendered = crate::render::Renderer::new(None)?.render(&loaded, target)?;
+    let docs: Vec<&Parsed<'_>> = std::iter::once(&config).chain(&profile_docs).collect();
+    import
+        .changes
+        .extend(removed_by_gen(&written, &rendered, &docs));
     import.report(settings, loaded.default.as_deref());
     let Some(path) = &options.output else {
         print_out(&text, "the catalog")?;
@@ -145,6 +168,56 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
         path.display()
     ));
     Ok(Exit::Ok)
+}
+
+/// Per file, the leaves codexgen wrote (`written`) that the file still holds
+/// and the catalog's `rendered` files do not: what `gen` removes, one line
+/// per file.
+fn removed_by_gen(
+    written: &[(CodexFile, Vec<String>)],
+    rendered: &[crate::render::Rendered],
+    docs: &[&Parsed<'_>],
+) -> Vec<String> {
+    let mut lines = Vec::new();
+    for doc in docs {
+        let new: Vec<Vec<String>> = rendered
+            .iter()
+            .filter(|r| r.file == doc.file)
+            .flat_map(|r| merge::leaf_paths(&r.text))
+            .collect();
+        let gone: Vec<String> = written
+            .iter()
+            .filter(|(f, path)| {
+                *f == doc.file
+                    && on_disk(doc.doc.as_table(), path)
+                    && !new.iter().any(|n| n.starts_with(path))
+            })
+            .map(|(_, path)| format!("`{}`", printable(&path.join("."))))
+            .collect();
+        if !gone.is_empty() {
+            lines.push(format!(
+                "{}: {} (codexgen wrote them; the imported catalog does not) are removed",
+                doc.file,
+                gone.join(", ")
+            ));
+        }
+    }
+    lines
+}
+
+/// Whether `root` holds a value at `path`.
+fn on_disk(root: &toml_edit::Table, path: &[String]) -> bool {
+    let Some((last, parents)) = path.split_last() else {
+        return false;
+    };
+    let mut table: &dyn TableLike = root;
+    for key in parents {
+        match table.get(key).and_then(Item::as_table_like) {
+            Some(t) => table = t,
+            None => return false,
+        }
+    }
+    table.get(last).is_some_and(|i| !i.is_none())
 }
 
 /// `--output` must not replace a file unless `--force`, and must not be in
@@ -474,6 +547,8 @@ struct Profile {
     model: String,
     /// Codex settings, each an entry of `keys::SETTINGS`.
     settings: Values,
+    /// The keys codexgen wrote from this profile's `unchecked`.
+    unchecked: Vec<(String, Free)>,
 }
 
 /// What import found, and what it tells the user.
@@ -482,6 +557,10 @@ struct Import<'t> {
     /// config.toml's top-level Codex settings that are not the default
     /// profile's: the catalog's `settings:`.
     settings: Values,
+    /// config.toml's top-level keys codexgen wrote from `settings.unchecked`.
+    unchecked: Vec<(String, Free)>,
+    /// Every leaf the home's state records codexgen wrote: file, path.
+    written: Vec<(CodexFile, Vec<String>)>,
     providers: Vec<Provider>,
     profiles: Vec<Profile>,
     default: Option<String>,
@@ -618,10 +697,12 @@ fn read_table(
 }
 
 impl<'t> Import<'t> {
-    fn new(target: &'t Target) -> Self {
+    fn new(target: &'t Target, written: Vec<(CodexFile, Vec<String>)>) -> Self {
         Import {
             target,
             settings: Vec::new(),
+            unchecked: Vec::new(),
+            written,
             providers: Vec::new(),
             profiles: Vec::new(),
             default: None,
@@ -659,13 +740,18 @@ impl<'t> Import<'t> {
                 _ if keys::find(keys::SETTINGS, key).is_some() => {
                     self.top_level_setting(config, key, item)?;
                 }
-                _ if item.is_table_like() && !item.is_inline_table() => {
-                    self.keep(
-                        cfg,
-                        format!("[{}]", toml_edit::Key::new(key).display_repr()),
-                    );
+                _ => {
+                    if let Some(value) = self.written_unchecked(config, &[key.to_owned()], item)? {
+                        self.unchecked.push((key.to_owned(), value));
+                    } else if item.is_table_like() && !item.is_inline_table() {
+                        self.keep(
+                            cfg,
+                            format!("[{}]", toml_edit::Key::new(key).display_repr()),
+                        );
+                    } else {
+                        self.keep(cfg, toml_edit::Key::new(key).display_repr().into_owned());
+                    }
                 }
-                _ => self.keep(cfg, toml_edit::Key::new(key).display_repr().into_owned()),
             }
         }
         if let Some(table) = root.get("model_providers").and_then(Item::as_table_like) {
@@ -741,6 +827,9 @@ impl<'t> Import<'t> {
             .collect();
         self.settings
             .retain(|(doc, top)| get(&default.settings, doc.name).is_none_or(|v| !same(v, top)));
+        // An unchecked key the default writes there too is the default's.
+        self.unchecked
+            .retain(|entry| !default.unchecked.contains(entry));
         if !changed.is_empty() {
             let name = default.name.to_string();
             self.changes.push(format!(
@@ -1206,6 +1295,7 @@ impl<'t> Import<'t> {
         let mut model = None;
         let mut provider = None;
         let mut settings = Values::new();
+        let mut unchecked = Vec::new();
         for (key, item) in table.iter() {
             let path = at(key);
             let why: Option<String> = match key {
@@ -1234,19 +1324,19 @@ impl<'t> Import<'t> {
                     None if prefix.is_empty() && key == "profile" => {
                         Some("a profile selector".to_owned())
                     }
-                    None => Some("no catalog key".to_owned()),
+                    None => {
+                        match self.profile_unchecked(parsed, name, !prefix.is_empty(), key, item)? {
+                            Some(value) => {
+                                unchecked.push((key.to_owned(), value));
+                                None
+                            }
+                            None => Some("no catalog key".to_owned()),
+                        }
+                    }
                 },
             };
-            match why {
-                // A table of the user's own, e.g. `[profiles.x.mine]`.
-                Some(_) if item.is_table() && profile_key(key).is_none() => {
-                    self.keep(file, format!("[{}]", printable(&path)));
-                }
-                Some(why) if item.is_table() => {
-                    self.keep(file, format!("[{}] ({why})", printable(&path)));
-                }
-                Some(why) => self.keep(file, format!("{} ({why})", printable(&path))),
-                None => {}
+            if let Some(why) = why {
+                self.keep_profile_key(file, &path, key, item, &why);
             }
         }
         let location = |key: &str| match file {
@@ -1290,8 +1380,27 @@ impl<'t> Import<'t> {
             provider,
             model,
             settings,
+            unchecked,
         });
         Ok(true)
+    }
+
+    /// Lists a profile's key (at `path`) that stays in its file, and `why`.
+    fn keep_profile_key(
+        &mut self,
+        file: &CodexFile,
+        path: &str,
+        key: &str,
+        item: &Item,
+        why: &str,
+    ) {
+        let what = match () {
+            // A table of the user's own, e.g. `[profiles.x.mine]`.
+            () if item.is_table() && profile_key(key).is_none() => format!("[{}]", printable(path)),
+            () if item.is_table() => format!("[{}] ({why})", printable(path)),
+            () => format!("{} ({why})", printable(path)),
+        };
+        self.keep(file, what);
     }
 
     /// Why a key is kept rather than imported, when the target is older
@@ -1394,6 +1503,7 @@ impl<'t> Import<'t> {
             provider,
             model,
             settings: Vec::new(),
+            unchecked: Vec::new(),
         });
         self.default = Some(name.to_string());
         Ok(())
@@ -1413,6 +1523,9 @@ impl<'t> Import<'t> {
             let mut entry = Mapping::default();
             entry.text("provider", &p.provider).text("model", &p.model);
             let mut settings = mapping(keys::SETTINGS, &p.settings);
+            if !p.unchecked.is_empty() {
+                settings.mapping(keys::UNCHECKED.name, unchecked::mapping(&p.unchecked));
+            }
             entry.append(&mut settings);
             profiles.comment(&p.from).mapping(p.name.as_str(), entry);
         }
@@ -1426,10 +1539,14 @@ impl<'t> Import<'t> {
         .plain("schema", &Plain::Int(1))
         .text("version", version)
         .text("default", self.default.as_deref().unwrap_or_default());
-        if !self.settings.is_empty() {
+        if !self.settings.is_empty() || !self.unchecked.is_empty() {
+            let mut settings = mapping(keys::SETTINGS, &self.settings);
+            if !self.unchecked.is_empty() {
+                settings.mapping(keys::UNCHECKED.name, unchecked::mapping(&self.unchecked));
+            }
             root.gap()
                 .comment("config.toml's top level")
-                .mapping("settings", mapping(keys::SETTINGS, &self.settings));
+                .mapping("settings", settings);
         }
         root.gap()
             .mapping("providers", providers)

@@ -18,7 +18,7 @@ use crate::stand_in::StandIn;
 
 /// The team's settings: a reasoning effort for every profile that sets none, and
 /// tables of their own.
-const SETTINGS: &str = "settings:\n  model_reasoning_effort: low\n  approval_policy: never\n  sandbox_workspace_write:\n    network_access: false\n    writable_roots: [/opt/shared]\n  shell_environment_policy:\n    inherit: core\n    exclude: [\"AWS_*\"]\n  tui:\n    animations: false\n";
+const SETTINGS: &str = "settings:\n  model_reasoning_effort: low\n  approval_policy: never\n  sandbox_workspace_write:\n    network_access: false\n    writable_roots: [/opt/shared]\n  shell_environment_policy:\n    inherit: core\n    exclude: [\"AWS_*\"]\n    set: {PAGER: cat}\n  tui:\n    animations: false\n";
 
 /// The e2e catalog with [`SETTINGS`], and `model_reasoning_effort: high` on the
 /// default profile (alpha); beta sets none, and, where a profile reads it (profile
@@ -102,6 +102,7 @@ fn settings_reach_codex(codex: &Path, version: &str, on_the_wire: bool) {
         "writable_roots = [\"/opt/shared\"]",
         "[shell_environment_policy]",
         "exclude = [\"AWS_*\"]",
+        "[shell_environment_policy.set]\nPAGER = \"cat\"",
         "[tui]",
     ] {
         assert!(config.contains(line), "config.toml lacks {line}:\n{config}");
@@ -272,4 +273,54 @@ fn codex_0_133_loads_the_table_keys_a_legacy_profile_takes() {
     let config =
         std::fs::read_to_string(scratch.codex_home.join("config.toml")).expect("read config.toml");
     assert!(config.contains("web_search = true"), "{config}");
+}
+
+/// Codex 0.171.0 lays a profile file over config.toml leaf by leaf: a
+/// `writable_roots` the default profile sets inside `sandbox_workspace_write`
+/// would reach `codex -p beta`, which sets only `network_access` there. gen
+/// gives beta the team's value of that leaf; what Codex puts in the prompt
+/// shows it.
+#[test]
+fn codex_0_171_runs_a_profile_with_the_teams_leaf_not_the_defaults() {
+    let Some(codex) = codex_bin_from("CODEX_BIN_0_171_0", "0.171.0") else {
+        return;
+    };
+    let server = StandIn::start();
+    let scratch = Scratch::new();
+    let catalog = scratch.work.join("providers.yaml");
+    let alpha = format!("    model: {}\n", ALPHA.model);
+    let beta = format!("    model: {}\n", BETA.model);
+    let base = catalog_yaml(&server);
+    assert!(base.contains(&alpha), "the e2e catalog names alpha's model");
+    assert!(base.contains(&beta), "the e2e catalog names beta's model");
+    let yaml = base
+        .replace(
+            &beta,
+            &format!("{beta}    sandbox_workspace_write: {{network_access: true}}\n"),
+        )
+        .replace(
+            &alpha,
+            &format!("{alpha}    sandbox_workspace_write: {{writable_roots: [/opt/p-only]}}\n"),
+        )
+        + "settings:\n  sandbox_mode: workspace-write\n  sandbox_workspace_write: {network_access: false, writable_roots: [/opt/team]}\n";
+    std::fs::write(&catalog, yaml).expect("write the catalog");
+    let gen_args = [OsStr::new("--codex-version"), OsStr::new("0.171.0")];
+    generate_with(&scratch.codex_home, &catalog, Some(&codex), &gen_args);
+    let prompt = |profile: Option<&str>| {
+        let mut args: Vec<&str> = Vec::new();
+        if let Some(profile) = profile {
+            args.extend(["-p", profile]);
+        }
+        args.extend(["debug", "prompt-input", "hi"]);
+        let run = scratch.run_codex_args(&codex, &server, &args, &KEYS);
+        assert!(run.status.is_some_and(|s| s.success()), "{}", run.stderr);
+        run.stdout
+    };
+    let plain = prompt(None);
+    assert!(plain.contains("/opt/p-only"), "{plain}");
+    let beta = prompt(Some(BETA.profile));
+    assert!(
+        beta.contains("/opt/team") && !beta.contains("/opt/p-only"),
+        "{beta}"
+    );
 }

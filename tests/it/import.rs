@@ -1083,3 +1083,87 @@ fn provider_keys_the_target_does_not_read_are_kept_not_imported() {
         w.read("config.toml").as_bytes()
     ));
 }
+
+/// Keys codexgen wrote from `unchecked` (no key table knows them), at
+/// config.toml's top level, in a table of their own, in a profile file and
+/// in a legacy `[profiles.NAME]` table, come back as `unchecked` where they
+/// were, so `gen` with the imported catalog removes none of them (as import
+/// says); a key codexgen did not write stays the user's, kept.
+#[test]
+fn keys_codexgen_wrote_unchecked_come_back_as_unchecked() {
+    for version in ["0.169.0", "0.133.0"] {
+        let w = World::new();
+        w.catalog(
+            &(crate::support::CATALOG.replace(
+                "    model: alpha-1\n",
+                "    model: alpha-1\n    unchecked: {afoo: y}\n",
+            )
+            .replace(
+                "    model_reasoning_effort: high\n",
+                "    model_reasoning_effort: high\n    unchecked: {pfoo: x, ptbl: {b: [p, q]}}\n",
+            ) + "settings:\n  unchecked: {foo_new: 1, tbl_new: {a: 1, deep: {c: true}}}\n"),
+        );
+        w.cmd()
+            .args(["--codex-version", version, "gen", "--yes"])
+            .assert()
+            .success();
+        // The user's own: a key at the top, and one in codexgen's table.
+        let config = w.home.join("config.toml");
+        let text = std::fs::read_to_string(&config).unwrap();
+        let text = text.replacen("[tbl_new]\n", "[tbl_new]\nmine = 2\n", 1);
+        let body = text.find("\nmodel = ").expect("the top-level model") + 1;
+        let text = format!("{}user_top = 3\n{}", &text[..body], &text[body..]);
+        std::fs::write(&config, text).unwrap();
+        let imported = import(&w, version);
+        assert!(
+            imported.stderr.contains("changes no managed value"),
+            "{version}: {}",
+            imported.stderr
+        );
+        let catalog = std::fs::read_to_string(&imported.catalog).unwrap();
+        assert!(
+            !catalog.contains("user_top") && !catalog.contains("mine"),
+            "{catalog}"
+        );
+        let (_, diff) = gen_with(&w, &imported, version, &["--diff"]);
+        let (code, check) = gen_with(&w, &imported, version, &["--check"]);
+        assert_eq!(code, 0, "{version}: {check}\n{diff}\n{catalog}");
+        assert!(
+            !diff
+                .lines()
+                .any(|l| l.starts_with('-') && !l.starts_with("---")),
+            "{version}: {diff}"
+        );
+        let after = std::fs::read_to_string(&config).unwrap();
+        assert!(
+            after.contains("user_top = 3\n") && after.contains("mine = 2\n"),
+            "{after}"
+        );
+    }
+}
+
+/// A value codexgen wrote that import keeps (here a key older than the
+/// target's release that reads it) is removed by `gen` with the imported
+/// catalog: import says so, naming it, instead of "changes no managed value".
+#[test]
+fn a_written_value_import_keeps_is_said_to_be_removed() {
+    let w = World::new();
+    w.catalog(
+        &(crate::support::CATALOG.to_owned()
+            + "settings:\n  model_post_turn_compact_threshold_percent: 80\n"),
+    );
+    w.gen_yes_for("0.169.0");
+    let imported = import(&w, "0.133.0");
+    assert!(
+        imported.stderr.contains(
+            "config.toml: `model_post_turn_compact_threshold_percent` (codexgen wrote them; the imported catalog does not) are removed"
+        ),
+        "{}",
+        imported.stderr
+    );
+    let (_, diff) = gen_with(&w, &imported, "0.133.0", &["--diff"]);
+    assert!(
+        diff.contains("-model_post_turn_compact_threshold_percent = 80"),
+        "{diff}"
+    );
+}

@@ -39,7 +39,7 @@ fn settings_and_the_default_profiles_settings_are_written_at_the_top_level() {
     for table in [
         "[features]\nteam_flag = true\nalpha_flag = true\n",
         "[sandbox_workspace_write]\nnetwork_access = true\n",
-        "[shell_environment_policy]\ninherit = \"core\"\nset = { PAGER = \"cat\" }\n",
+        "[shell_environment_policy]\ninherit = \"core\"\n\n[shell_environment_policy.set]\nPAGER = \"cat\"\n",
     ] {
         assert!(config.contains(table), "{table:?} in:\n{config}");
     }
@@ -697,4 +697,123 @@ fn values_the_user_had_before_come_back_when_the_settings_leave() {
         assert!(after.contains(line), "{line:?} in:\n{after}");
     }
     w.cmd().args(["gen", "--check"]).assert().success();
+}
+
+/// Codex lays a profile over config.toml leaf by leaf, at every depth: a
+/// leaf the default profile sets inside a table (`sandbox_workspace_write`,
+/// a `features` flag, a `shell_environment_policy.set` entry) or as an
+/// `unchecked` key reaches every profile that does not set that leaf. Where
+/// `settings` has the leaf, the profile gets the team's value; where it has
+/// none, gen names the profile and the dotted key.
+#[test]
+fn a_leaf_inside_a_table_other_profiles_inherit_is_given_or_named() {
+    let w = World::new();
+    let default = "    model: alpha-1\n    sandbox_workspace_write: {writable_roots: [/opt/p-only]}\n    features: {alpha_flag: true}\n    shell_environment_policy: {set: {ALPHA_ONLY: a}}\n    unchecked: {alpha_new: 1}\n";
+    w.catalog(
+        &(CATALOG.replace("    model: alpha-1\n", default)
+            + "settings:\n  sandbox_workspace_write: {network_access: false}\n"),
+    );
+    w.cmd()
+        .args(["gen", "--yes"])
+        .assert()
+        .success()
+        .stderr(contains("  profile `beta`: `features.alpha_flag`, `sandbox_workspace_write.writable_roots`, `shell_environment_policy.set.ALPHA_ONLY`, `unchecked.alpha_new`\n"));
+    // With the team's value of each leaf, beta gets it and nothing is said.
+    w.catalog(
+        &(CATALOG.replace("    model: alpha-1\n", default)
+            + "settings:\n  sandbox_workspace_write: {network_access: false, writable_roots: [/opt/team]}\n  features: {alpha_flag: false}\n  shell_environment_policy: {set: {ALPHA_ONLY: team}}\n  unchecked: {alpha_new: 2}\n"),
+    );
+    w.cmd()
+        .args(["gen", "--yes"])
+        .assert()
+        .success()
+        .stderr(contains("these profiles run with").not());
+    let beta = w.read("beta.config.toml");
+    for line in [
+        "writable_roots = [\"/opt/team\"]\n",
+        "alpha_flag = false\n",
+        "ALPHA_ONLY = \"team\"",
+        "alpha_new = 2\n",
+    ] {
+        assert!(beta.contains(line), "{line:?} in:\n{beta}");
+    }
+    w.cmd().args(["gen", "--check"]).assert().success();
+}
+
+/// A map inside a settings table (`shell_environment_policy.set`, a table
+/// an `unchecked` key holds) is written as a table of its own, so each
+/// entry is a leaf: one you add by hand survives `gen`, the team's entries
+/// stay managed (changed and removed with the catalog).
+#[test]
+fn an_entry_you_add_to_a_map_inside_a_settings_table_survives_gen() {
+    let w = World::new();
+    let team = |set: &str| {
+        CATALOG.to_owned()
+            + &format!(
+                "settings:\n  shell_environment_policy: {{inherit: core, set: {set}}}\n  unchecked: {{tbl_new: {{inner: {set}}}}}\n"
+            )
+    };
+    w.catalog(&team("{PAGER: cat, EDITOR: vi}"));
+    w.gen_yes();
+    let config = w.home.join("config.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    let text = text
+        .replacen(
+            "[shell_environment_policy.set]\n",
+            "[shell_environment_policy.set]\nMINE = \"x\"\n",
+            1,
+        )
+        .replacen("[tbl_new.inner]\n", "[tbl_new.inner]\nOWN = \"y\"\n", 1);
+    assert!(text.contains("MINE") && text.contains("OWN"), "{text}");
+    std::fs::write(&config, text).unwrap();
+    w.catalog(&team("{PAGER: less}"));
+    w.gen_yes();
+    let after = w.read("config.toml");
+    for line in ["MINE = \"x\"\n", "OWN = \"y\"\n", "PAGER = \"less\"\n"] {
+        assert!(after.contains(line), "{line:?} in:\n{after}");
+    }
+    assert!(!after.contains("EDITOR"), "{after}");
+    w.cmd().args(["gen", "--check"]).assert().success();
+}
+
+/// A home an earlier codexgen wrote, with `set = { ... }` inline and owned
+/// whole (its state records `shell_environment_policy.set` as one leaf):
+/// `gen` keeps the map and the entry the user added in it, and owns the
+/// team's entries one by one from then on (it neither drops the map nor
+/// loses the team's entry).
+#[test]
+fn a_map_an_earlier_codexgen_wrote_inline_keeps_the_users_entry() {
+    let w = World::new();
+    let team = |set: &str| {
+        CATALOG.to_owned()
+            + &format!("settings:\n  shell_environment_policy: {{inherit: core, set: {set}}}\n")
+    };
+    w.catalog(&team("{PAGER: cat}"));
+    w.gen_yes();
+    // As an earlier codexgen wrote it, and the user's entry added inline.
+    let config = w.home.join("config.toml");
+    let text = std::fs::read_to_string(&config).unwrap().replace(
+        "\n[shell_environment_policy.set]\nPAGER = \"cat\"\n",
+        "set = { PAGER = \"cat\", MINE = \"x\" }\n",
+    );
+    assert!(text.contains("MINE"), "{text}");
+    std::fs::write(&config, text).unwrap();
+    let state = w.home.join(".codexgen/state.json");
+    let record = std::fs::read_to_string(&state).unwrap();
+    let old = r#"[["shell_environment_policy","set","PAGER"],"\"cat\""]"#;
+    assert!(record.contains(old), "{record}");
+    let record = record.replace(
+        old,
+        r#"[["shell_environment_policy","set"],"{ PAGER = \"cat\" }"]"#,
+    );
+    std::fs::write(&state, record).unwrap();
+    for set in ["{PAGER: cat}", "{PAGER: less}"] {
+        w.catalog(&team(set));
+        w.gen_yes();
+        let after = w.read("config.toml");
+        assert!(after.contains("MINE = \"x\""), "{after}");
+        let pager = if set.contains("less") { "less" } else { "cat" };
+        assert!(after.contains(&format!("PAGER = \"{pager}\"")), "{after}");
+        w.cmd().args(["gen", "--check"]).assert().success();
+    }
 }
