@@ -1007,6 +1007,9 @@ mod tests {
             let mut name = words.clone();
             name.push(credential.to_owned());
             let secret = name.join(sep);
+            // A name that is itself key-shaped (`fw_secret` starts like a
+            // Fireworks key) is hidden whole, which is the safe side.
+            proptest::prop_assume!(redact(&secret) == secret);
             proptest::prop_assert!(is_credential_name(&secret), "{}", secret);
             proptest::prop_assert!(is_credential_name(&secret.to_ascii_uppercase()), "{}", secret);
             name.push(qualifier.to_owned());
