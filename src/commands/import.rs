@@ -1541,7 +1541,7 @@ const PENDING: &str = "\u{0}pending";
 /// Whether a header carries a credential: the catalog refuses it by name
 /// (`Authorization`, `api-key`, ...) or by a value that looks like a key.
 fn is_credential_header(name: &str, value: &str) -> bool {
-    secrets::is_credential_name(name) || secrets::contains_credential(value)
+    secrets::is_credential_name(name) || secrets::holds_credential(value)
 }
 
 /// The upper-case variable-name form of a header name (`api-key`: `API_KEY`).

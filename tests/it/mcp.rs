@@ -906,3 +906,126 @@ fn verify_compares_what_a_profile_lists_with_its_changes() {
         w.codex_runs()
     );
 }
+
+/// A credential in any MCP text value or list (an `args` item with a URL's
+/// password, a `--password=` flag, the value after a secret-named flag, an
+/// `Authorization:` header passed as an argument, an `env` value with a
+/// URL's password, a `command` or a header with one) is refused: what the
+/// redactor hides, the validator refuses, and `show` and `list --format
+/// json` never print it.
+#[test]
+fn every_mcp_value_refuses_what_the_redactor_hides() {
+    let cases: &[(&str, &str)] = &[
+        (
+            "  s:\n    command: npx\n    args: [-y, pkg, 'postgresql://admin:Sup3rS3cretPw@db.internal/prod']\n",
+            "env_vars",
+        ),
+        (
+            "  s:\n    command: npx\n    args: [mcp-remote, 'https://m.example/mcp', --header, 'Authorization: Bearer Sup3rS3cretTok']\n",
+            "env_vars",
+        ),
+        (
+            "  s:\n    command: npx\n    args: ['--password=Sup3rS3cretPw']\n",
+            "env_vars",
+        ),
+        (
+            "  s:\n    command: npx\n    args: [--api-key, Sup3rS3cretPw]\n",
+            "env_vars",
+        ),
+        (
+            "  s:\n    command: npx\n    args: [-p, --client-secret, Sup3rS3cretPw, -v]\n",
+            "env_vars",
+        ),
+        (
+            "  s:\n    command: npx\n    args:\n      - --api-key\n      - Sup3rS3cretPw\n",
+            "env_vars",
+        ),
+        (
+            "  s:\n    command: npx\n    env: {DATABASE_URL: 'postgresql://u:Sup3rS3cretPw@db/x'}\n",
+            "env_vars",
+        ),
+        (
+            "  s:\n    command: 'srv --token=Sup3rS3cretPw'\n",
+            "env_vars",
+        ),
+        (
+            "  s:\n    command: srv\n    cwd: '/srv/x --secret=Sup3rS3cretPw'\n",
+            "env_vars",
+        ),
+        (
+            "  s:\n    url: https://m.example/mcp\n    http_headers: {X-Db: 'postgresql://u:Sup3rS3cretPw@db/x'}\n",
+            "env_http_headers",
+        ),
+    ];
+    for (server, fix) in cases {
+        let w = World::new();
+        w.catalog(&format!(
+            "{}mcp_servers:\n{server}",
+            CATALOG.split("mcp_servers:").next().expect("head")
+        ));
+        let out = w
+            .cmd()
+            .args(["--codex-version", "0.171.0", "gen", "--check"])
+            .output()
+            .expect("run");
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{server}\n{err}");
+        assert!(err.contains(fix), "{server}: the error names {fix}:\n{err}");
+        assert!(!err.contains("Sup3rS3cret"), "{server}: printed\n{err}");
+        for args in [&["show"][..], &["list", "--format", "json"], &["list"]] {
+            let out = w
+                .cmd()
+                .args(["--codex-version", "0.171.0"])
+                .args(args)
+                .output()
+                .expect("run");
+            let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+            assert!(
+                !all.contains("Sup3rS3cret"),
+                "{server} {args:?}: printed\n{all}"
+            );
+        }
+    }
+}
+
+/// `import` never copies a credential the catalog would refuse: a server
+/// whose `args` (or `command`, `cwd`, `url`) hold one stays in config.toml
+/// with its reason, an `env` value with a URL's password becomes a variable,
+/// and neither is printed.
+#[test]
+fn import_keeps_a_server_whose_args_hold_a_credential() {
+    let w = World::new();
+    let home = "model = \"alpha-1\"\nmodel_provider = \"alpha-p\"\n\n[model_providers.alpha-p]\nname = \"Alpha\"\nbase_url = \"https://alpha.example/v1\"\nenv_key = \"ALPHA_API_KEY\"\nwire_api = \"responses\"\n\n[mcp_servers.db]\ncommand = \"npx\"\nargs = [\"-y\", \"pkg\", \"postgresql://admin:Sup3rS3cretPw@db.internal/prod\"]\n\n[mcp_servers.api]\ncommand = \"npx\"\nargs = [\"--api-key\", \"Sup3rS3cretPw\"]\n\n[mcp_servers.envy]\ncommand = \"npx\"\nenv = { DATABASE_URL = \"postgresql://u:Sup3rS3cretPw@db/x\" }\n";
+    w.file("codex-home/config.toml", home);
+    let out = w
+        .cmd()
+        .args([
+            "--codex-version",
+            "0.171.0",
+            "import",
+            "--output",
+            "imported.yaml",
+        ])
+        .output()
+        .expect("run");
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(!err.contains("Sup3rS3cret"), "{err}");
+    let catalog = std::fs::read_to_string(w.root.join("work/imported.yaml")).expect("written");
+    assert!(!catalog.contains("Sup3rS3cret"), "{catalog}");
+    let v = crate::support::catalog_value(&catalog);
+    assert!(v["mcp_servers"].get("db").is_none(), "{catalog}");
+    assert!(v["mcp_servers"].get("api").is_none(), "{catalog}");
+    assert!(err.contains("[mcp_servers.db]"), "{err}");
+    assert!(err.contains("[mcp_servers.api]"), "{err}");
+    assert_eq!(
+        v["mcp_servers"]["envy"]["env_vars"][0], "DATABASE_URL",
+        "{catalog}"
+    );
+    let check = w.run_catalog(
+        "0.171.0",
+        &w.root.join("work/imported.yaml"),
+        &["gen", "--check"],
+    );
+    assert_ne!(check.status.code(), Some(2), "{}", stderr(&check));
+}

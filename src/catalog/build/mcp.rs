@@ -13,7 +13,7 @@ use super::super::yaml::{Key, Node, Value};
 use super::super::{McpServer, McpValue, Pairs, Setting};
 use super::{Builder, Fields, PairKind, is_env_name};
 use crate::diagnostic::Code;
-use crate::secrets::{contains_credential, is_credential_name, looks_like_secret};
+use crate::secrets::{credential_in_args, holds_credential, is_credential_name, looks_like_secret};
 
 /// The values Codex leaves out when it rewrites an MCP entry: written,
 /// they would come back as drift after `codex mcp add`.
@@ -299,7 +299,7 @@ impl Builder<'_> {
     /// Text that holds no credential and names no variable to expand.
     fn mcp_text(&mut self, node: &Node, field: &str, stdio: bool) -> Option<String> {
         let text = self.text(node, field)?;
-        if contains_credential(&text) {
+        if holds_credential(&text) {
             self.mcp_secret(node, field, stdio, "holds what looks like a credential");
             return None;
         }
@@ -379,6 +379,21 @@ impl Builder<'_> {
                 Some(v) => out.push(v),
                 None => ok = false,
             }
+        }
+        // The value after a secret-named flag (`--api-key VALUE`).
+        if !names && let Some(at) = credential_in_args(&out) {
+            // On its own line (a block list) the flag is not beside it:
+            // the value itself must never be shown.
+            crate::secrets::conceal(&out[at]);
+            let item = items.get(at).unwrap_or(node);
+            let what = format!("{field} (item {})", at + 1);
+            self.mcp_secret(
+                item,
+                &what,
+                stdio,
+                "holds what looks like a credential (the value of a secret-named flag)",
+            );
+            return None;
         }
         ok.then_some(out)
     }
@@ -462,7 +477,7 @@ impl Builder<'_> {
                 );
                 continue;
             }
-            if is_credential_name(&name) || contains_credential(&text) {
+            if is_credential_name(&name) || holds_credential(&text) {
                 let found = "holds a literal credential";
                 if !stdio && name.eq_ignore_ascii_case("authorization") {
                     self.error(

@@ -5,7 +5,9 @@
 //! or an inline `bearer_token` a `bearer_token_env_var`, another credential
 //! header an `env_http_headers` entry; its value is never printed, and `gen`
 //! then takes it out of the file (the map it sat in is codexgen's). A
-//! server with a key the catalog has no place for, a value it refuses, or
+//! server with a key the catalog has no place for, a value it refuses, a
+//! credential with no variable to name instead (an `args` item with a URL's
+//! password or a secret-named flag's value, by the catalog's own rule), or
 //! an `oauth.client_secret` stays in config.toml, listed.
 
 use toml_edit::Item;
@@ -251,6 +253,21 @@ fn take_secrets(id: &str, read: &mut Read) -> Result<Taken, String> {
     let mut taken = Taken::default();
     let mut env_vars: Vec<String> = Vec::new();
     let mut env_headers: Vec<(String, String)> = Vec::new();
+    // A credential in a value that has no variable to name instead (an
+    // `args` item, `command`, `cwd`): the server stays where it is.
+    for (doc, value) in &read.values {
+        let found = match value {
+            Val::Plain(Plain::Text(text)) => secrets::holds_credential(text),
+            Val::Plain(Plain::List(items)) => secrets::credential_in_args(items).is_some(),
+            _ => false,
+        };
+        if found {
+            return Err(format!(
+                "`{}` holds a credential, which the catalog does not hold: move it to a variable (`env_vars`) by hand",
+                doc.name
+            ));
+        }
+    }
     for (doc, value) in &mut read.values {
         let Val::Plain(Plain::Pairs(pairs)) = value else {
             continue;
@@ -268,7 +285,7 @@ fn take_secrets(id: &str, read: &mut Read) -> Result<Taken, String> {
         let mut leaving = Vec::new();
         pairs.retain(|(name, v)| {
             let secret = if stdio {
-                secrets::is_credential_name(name) || secrets::contains_credential(v)
+                secrets::is_credential_name(name) || secrets::holds_credential(v)
             } else {
                 is_credential_header(name, v)
             };
