@@ -1022,10 +1022,54 @@ fn import_keeps_a_server_whose_args_hold_a_credential() {
         v["mcp_servers"]["envy"]["env_vars"][0], "DATABASE_URL",
         "{catalog}"
     );
+    // `envy`'s `env` left for `env_vars`: the catalog no longer writes it,
+    // so gen refuses to merge the home's table key by key, and says how.
     let check = w.run_catalog(
         "0.171.0",
         &w.root.join("work/imported.yaml"),
         &["gen", "--check"],
     );
-    assert_ne!(check.status.code(), Some(2), "{}", stderr(&check));
+    let err = stderr(&check);
+    assert!(err.contains("codex mcp remove envy"), "{err}");
+    assert!(!err.contains("Sup3rS3cret"), "{err}");
+}
+
+/// A server of the user's own with a catalog server's id is not merged
+/// into it key by key (the team's program would get the user's `env`): a
+/// table with a key the catalog does not write is refused, naming both
+/// ways out, in either TOML form; one whose keys are all the catalog's
+/// (what `import` brought in) is taken over whole.
+#[test]
+fn a_users_server_with_a_team_servers_id_is_taken_over_whole_or_refused() {
+    for home in [
+        "[mcp_servers.tracker]\ncommand = \"my-tracker\"\nenv = { MY_TOKEN = \"abc\" }\nstartup_timeout_sec = 99\n",
+        "mcp_servers.docs.command = \"my-docs\"\nmcp_servers.docs.cwd = \"/home/me\"\n",
+    ] {
+        let w = World::new();
+        w.catalog(CATALOG);
+        w.file("codex-home/config.toml", home);
+        let out = w
+            .cmd()
+            .args(["--codex-version", "0.171.0", "gen", "--yes"])
+            .output()
+            .expect("run");
+        let err = stderr(&out);
+        assert_ne!(out.status.code(), Some(0), "{home}\n{err}");
+        assert!(err.contains("[mcp_servers."), "{err}");
+        assert!(err.contains("rename the team server"), "{err}");
+        assert!(!err.contains("abc"), "{err}");
+        assert_eq!(w.read("config.toml"), home, "nothing written");
+    }
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.file(
+        "codex-home/config.toml",
+        "[mcp_servers.docs]\ncommand = \"npx\"\nargs = [\"-y\", \"old\"]\n",
+    );
+    w.gen_yes_for("0.171.0");
+    let doc: toml::Table = w.read("config.toml").parse().expect("TOML");
+    assert_eq!(
+        doc["mcp_servers"]["docs"]["args"][1].as_str(),
+        Some("@team/docs-mcp")
+    );
 }
