@@ -1073,3 +1073,74 @@ fn a_users_server_with_a_team_servers_id_is_taken_over_whole_or_refused() {
         Some("@team/docs-mcp")
     );
 }
+
+/// A number of seconds Codex cannot turn into a duration ("cannot convert
+/// float seconds to Duration") is refused in the catalog, in a profile's
+/// server and on import, by the key table's one maximum.
+#[test]
+fn a_timeout_beyond_the_maximum_is_refused_everywhere() {
+    for value in ["99999999999999999999", "1e300", "31536001"] {
+        for server in [
+            format!("  s:\n    command: srv\n    startup_timeout_sec: {value}\n"),
+            format!("  s:\n    command: srv\n    tool_timeout_sec: {value}\n"),
+        ] {
+            let w = World::new();
+            w.catalog(&format!(
+                "{}mcp_servers:\n{server}",
+                CATALOG.split("mcp_servers:").next().expect("head")
+            ));
+            let out = w
+                .cmd()
+                .args(["--codex-version", "0.171.0", "gen", "--check"])
+                .output()
+                .expect("run");
+            let err = stderr(&out);
+            assert_eq!(out.status.code(), Some(2), "{server}\n{err}");
+            assert!(err.contains("31536000"), "{server}\n{err}");
+        }
+    }
+    let w = World::new();
+    w.catalog(
+        &format!(
+            "{}mcp_servers:\n  s:\n    command: srv\n{}",
+            CATALOG.split("mcp_servers:").next().expect("head"),
+            "    x: 1\n"
+        )
+        .replace("    x: 1\n", "")
+        .replace(
+            "    model: alpha-1\n",
+            "    model: alpha-1\n    mcp_servers:\n      s: {tool_timeout_sec: 1e300}\n",
+        ),
+    );
+    let out = w
+        .cmd()
+        .args(["--codex-version", "0.171.0", "gen", "--check"])
+        .output()
+        .expect("run");
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("31536000"), "{err}");
+
+    let w = World::new();
+    w.file(
+        "codex-home/config.toml",
+        "model = \"alpha-1\"\nmodel_provider = \"alpha-p\"\n\n[model_providers.alpha-p]\nname = \"Alpha\"\nbase_url = \"https://alpha.example/v1\"\nenv_key = \"ALPHA_API_KEY\"\nwire_api = \"responses\"\n\n[mcp_servers.big]\ncommand = \"npx\"\nstartup_timeout_sec = 1e300\n",
+    );
+    let out = w
+        .cmd()
+        .args([
+            "--codex-version",
+            "0.171.0",
+            "import",
+            "--output",
+            "imported.yaml",
+        ])
+        .output()
+        .expect("run");
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    let catalog = std::fs::read_to_string(w.root.join("work/imported.yaml")).expect("written");
+    let v = crate::support::catalog_value(&catalog);
+    assert!(v["mcp_servers"].get("big").is_none(), "{catalog}");
+    assert!(err.contains("[mcp_servers.big]"), "{err}");
+}

@@ -497,7 +497,7 @@ impl Builder<'_> {
         Some(Pairs(kept))
     }
 
-    /// A number of seconds: whole or not, at least 0.
+    /// A number of seconds: whole or not, 0 to [`keys::MAX_SECONDS`].
     fn seconds(&mut self, node: &Node, field: &str) -> Option<f64> {
         #[allow(clippy::cast_precision_loss)]
         let value = match node.value {
@@ -514,15 +514,18 @@ impl Builder<'_> {
                 return None;
             }
         };
-        if value.is_finite() && value >= 0.0 {
+        if value.is_finite() && (0.0..=keys::MAX_SECONDS).contains(&value) {
             return Some(value);
         }
         self.error(
             Code::OutOfRange,
             node.pos,
             format!("{field}: {value} is out of range"),
-            "Codex refuses a negative duration",
-            "write a number of seconds of at least 0",
+            "Codex refuses a negative duration, and one too long for it to convert (the whole file then fails to load)",
+            format!(
+                "write a number of seconds from 0 to {} (a year)",
+                keys::MAX_SECONDS
+            ),
         );
         None
     }

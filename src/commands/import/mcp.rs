@@ -129,10 +129,12 @@ impl Import<'_> {
             }
             if key == "startup_timeout_ms" {
                 // What Codex itself rewrites it into.
-                let Some(ms) = item
-                    .as_integer()
-                    .filter(|ms| *ms >= 0 && table.get("startup_timeout_sec").is_none())
-                else {
+                let Some(ms) = item.as_integer().filter(|ms| {
+                    #[allow(clippy::cast_precision_loss)]
+                    let seconds = *ms as f64 / 1000.0;
+                    (0.0..=keys::MAX_SECONDS).contains(&seconds)
+                        && table.get("startup_timeout_sec").is_none()
+                }) else {
                     return Ok(Err(
                         "`startup_timeout_ms` beside `startup_timeout_sec`, or not a number"
                             .to_owned(),
