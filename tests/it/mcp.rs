@@ -995,7 +995,7 @@ fn every_mcp_value_refuses_what_the_redactor_hides() {
 #[test]
 fn import_keeps_a_server_whose_args_hold_a_credential() {
     let w = World::new();
-    let home = "model = \"alpha-1\"\nmodel_provider = \"alpha-p\"\n\n[model_providers.alpha-p]\nname = \"Alpha\"\nbase_url = \"https://alpha.example/v1\"\nenv_key = \"ALPHA_API_KEY\"\nwire_api = \"responses\"\n\n[mcp_servers.db]\ncommand = \"npx\"\nargs = [\"-y\", \"pkg\", \"postgresql://admin:Sup3rS3cretPw@db.internal/prod\"]\n\n[mcp_servers.api]\ncommand = \"npx\"\nargs = [\"--api-key\", \"Sup3rS3cretPw\"]\n\n[mcp_servers.envy]\ncommand = \"npx\"\nenv = { DATABASE_URL = \"postgresql://u:Sup3rS3cretPw@db/x\" }\n";
+    let home = "model = \"alpha-1\"\nmodel_provider = \"alpha-p\"\n\n[model_providers.alpha-p]\nname = \"Alpha\"\nbase_url = \"https://alpha.example/v1\"\nenv_key = \"ALPHA_API_KEY\"\nwire_api = \"responses\"\n\n[mcp_servers.db]\ncommand = \"npx\"\nargs = [\"-y\", \"pkg\", \"postgresql://admin:Sup3rS3cretPw@db.internal/prod\"]\n\n[mcp_servers.api]\ncommand = \"npx\"\nargs = [\"--api-key\", \"Sup3rS3cretPw\"]\n\n[mcp_servers.envy]\ncommand = \"npx\"\nenv = { DATABASE_URL = \"postgresql://u:Sup3rS3cretPw@db/x\" }\n\n[mcp_servers.var]\ncommand = \"srv\"\nargs = [\"--home\", \"$HOME/x\"]\n";
     w.file("codex-home/config.toml", home);
     let out = w
         .cmd()
@@ -1018,6 +1018,8 @@ fn import_keeps_a_server_whose_args_hold_a_credential() {
     assert!(v["mcp_servers"].get("api").is_none(), "{catalog}");
     assert!(err.contains("[mcp_servers.db]"), "{err}");
     assert!(err.contains("[mcp_servers.api]"), "{err}");
+    assert!(v["mcp_servers"].get("var").is_none(), "{catalog}");
+    assert!(err.contains("[mcp_servers.var]"), "{err}");
     assert_eq!(
         v["mcp_servers"]["envy"]["env_vars"][0], "DATABASE_URL",
         "{catalog}"
@@ -1143,4 +1145,74 @@ fn a_timeout_beyond_the_maximum_is_refused_everywhere() {
     let v = crate::support::catalog_value(&catalog);
     assert!(v["mcp_servers"].get("big").is_none(), "{catalog}");
     assert!(err.contains("[mcp_servers.big]"), "{err}");
+}
+
+/// `${VAR}`, `$VAR`, `%VAR%` and `{env:VAR}` are refused in every MCP text
+/// key (Codex expands none of them), each with the Codex way to pass a
+/// variable; a `$` before a lower-case word or a digit (a regex, a price)
+/// is text.
+#[test]
+fn every_mcp_text_key_refuses_a_variable_to_expand() {
+    let cases: &[(&str, &str)] = &[
+        (
+            "  s:\n    command: srv\n    args: [--db, '${DATABASE_URL}']\n",
+            "env_vars",
+        ),
+        (
+            "  s:\n    command: srv\n    args: [--home, $HOME]\n",
+            "env_vars",
+        ),
+        (
+            "  s:\n    command: srv\n    args: ['%APPDATA%\\x']\n",
+            "env_vars",
+        ),
+        ("  s:\n    command: '${TOOLS}/srv'\n", "env_vars"),
+        (
+            "  s:\n    command: srv\n    cwd: '$HOME/work'\n",
+            "env_vars",
+        ),
+        (
+            "  s:\n    command: srv\n    env: {DIR: '%USERPROFILE%'}\n",
+            "env_vars",
+        ),
+        (
+            "  s:\n    url: 'https://m.example/${TENANT}/mcp'\n",
+            "env_http_headers",
+        ),
+        (
+            "  s:\n    url: https://m.example/mcp\n    oauth: {client_id: '${CLIENT_ID}'}\n",
+            "env_http_headers",
+        ),
+        (
+            "  s:\n    url: https://m.example/mcp\n    http_headers_helper: '$HOME/bin/h'\n",
+            "env_http_headers",
+        ),
+    ];
+    for (server, fix) in cases {
+        let w = World::new();
+        w.catalog(&format!(
+            "{}mcp_servers:\n{server}",
+            CATALOG.split("mcp_servers:").next().expect("head")
+        ));
+        let out = w
+            .cmd()
+            .args(["--codex-version", "0.171.0", "gen", "--check"])
+            .output()
+            .expect("run");
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{server}\n{err}");
+        assert!(err.contains("expand"), "{server}\n{err}");
+        assert!(err.contains(fix), "{server}: the error names {fix}:\n{err}");
+    }
+    let w = World::new();
+    w.catalog(&format!(
+        "{}mcp_servers:\n  s:\n    command: grep\n    args: ['^a$b', 'costs $5', '100%']\n",
+        CATALOG.split("mcp_servers:").next().expect("head")
+    ));
+    let out = w
+        .cmd()
+        .args(["--codex-version", "0.171.0", "gen", "--check"])
+        .output()
+        .expect("run");
+    assert_ne!(out.status.code(), Some(2), "{}", stderr(&out));
 }

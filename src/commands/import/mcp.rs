@@ -44,11 +44,6 @@ pub struct Credential {
     var: String,
 }
 
-/// Whether `text` names a variable the way other agents expand it.
-fn expands_a_variable(text: &str) -> bool {
-    text.contains("${") || text.contains("{env:")
-}
-
 /// A server's keys as read, before its secrets are taken out.
 struct Read {
     values: Values,
@@ -246,18 +241,13 @@ impl Import<'_> {
     }
 }
 
-/// Takes the literal secrets out of a server's `env` and `http_headers`
-/// (and its inline bearer token), naming a variable for each instead; or
-/// says why the server stays (`${VAR}`, which Codex sends as written).
-fn take_secrets(id: &str, read: &mut Read) -> Result<Taken, String> {
-    let path = format!("mcp_servers.{id}");
-    let prefix = env_prefix(id);
-    let mut taken = Taken::default();
-    let mut env_vars: Vec<String> = Vec::new();
-    let mut env_headers: Vec<(String, String)> = Vec::new();
+/// Why a server stays where it is: a credential, or a variable to expand,
+/// in a value that has no variable to name instead (an `args` item,
+/// `command`, `cwd`, `url`).
+fn unimportable(values: &Values) -> Result<(), String> {
     // A credential in a value that has no variable to name instead (an
     // `args` item, `command`, `cwd`): the server stays where it is.
-    for (doc, value) in &read.values {
+    for (doc, value) in values {
         let found = match value {
             Val::Plain(Plain::Text(text)) => secrets::holds_credential(text),
             Val::Plain(Plain::List(items)) => secrets::credential_in_args(items).is_some(),
@@ -269,7 +259,33 @@ fn take_secrets(id: &str, read: &mut Read) -> Result<Taken, String> {
                 doc.name
             ));
         }
+        let expands = match value {
+            Val::Plain(Plain::Text(text)) => crate::catalog::expands_a_variable(text),
+            Val::Plain(Plain::List(items)) => {
+                items.iter().any(|i| crate::catalog::expands_a_variable(i))
+            }
+            _ => false,
+        };
+        if expands {
+            return Err(format!(
+                "`{}` names a variable to expand, which Codex passes as written",
+                doc.name
+            ));
+        }
     }
+    Ok(())
+}
+
+/// Takes the literal secrets out of a server's `env` and `http_headers`
+/// (and its inline bearer token), naming a variable for each instead; or
+/// says why the server stays (`${VAR}`, which Codex sends as written).
+fn take_secrets(id: &str, read: &mut Read) -> Result<Taken, String> {
+    let path = format!("mcp_servers.{id}");
+    let prefix = env_prefix(id);
+    let mut taken = Taken::default();
+    let mut env_vars: Vec<String> = Vec::new();
+    let mut env_headers: Vec<(String, String)> = Vec::new();
+    unimportable(&read.values)?;
     for (doc, value) in &mut read.values {
         let Val::Plain(Plain::Pairs(pairs)) = value else {
             continue;
@@ -277,7 +293,10 @@ fn take_secrets(id: &str, read: &mut Read) -> Result<Taken, String> {
         if !matches!(doc.name, "env" | "http_headers") {
             continue;
         }
-        if let Some((name, _)) = pairs.iter().find(|(_, v)| expands_a_variable(v)) {
+        if let Some((name, _)) = pairs
+            .iter()
+            .find(|(_, v)| crate::catalog::expands_a_variable(v))
+        {
             return Err(format!(
                 "`{}.{name}` names a variable to expand, which Codex sends as written: write `env_vars` or `env_http_headers` by hand",
                 doc.name
