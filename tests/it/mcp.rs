@@ -1216,3 +1216,37 @@ fn every_mcp_text_key_refuses_a_variable_to_expand() {
         .expect("run");
     assert_ne!(out.status.code(), Some(2), "{}", stderr(&out));
 }
+
+/// `--verify` does not compare what `codex mcp list --json` redacts
+/// (`http_headers_helper` shows as `"<redacted>"`, measured on 0.171.0),
+/// and warns when Codex reads a catalog server as switched off that the
+/// catalog leaves on (a hand-added `enabled = false`, which codexgen does
+/// not write over: `enabled = true` is what Codex drops on rewrite).
+#[test]
+fn verify_skips_redacted_fields_and_warns_on_a_server_switched_off_by_hand() {
+    let w = World::new();
+    w.catalog(&format!(
+        "{}mcp_servers:\n  h:\n    url: https://m.example/mcp\n    http_headers_helper: /usr/bin/h\n  t:\n    command: srv\n    enabled: true\n",
+        CATALOG.split("mcp_servers:").next().expect("head")
+    ));
+    let listed = r#"[{"name":"h","enabled":true,"transport":{"type":"streamable_http","url":"https://m.example/mcp","bearer_token_env_var":null,"http_headers":null,"env_http_headers":null,"http_headers_helper":"<redacted>"},"startup_timeout_sec":null,"tool_timeout_sec":null},{"name":"t","enabled":false,"transport":{"type":"stdio","command":"srv","args":[],"env":null,"env_vars":[],"cwd":null},"startup_timeout_sec":null,"tool_timeout_sec":null}]"#;
+    w.fake_codex(
+        "0.171.0",
+        &format!(
+            "case \"$*\" in *--json*) printf '%s' '{listed}';; *--strict-config*) echo 'No prompt provided via stdin.' >&2; exit 1;; esac; exit 0"
+        ),
+    );
+    let out = w
+        .cmd()
+        .args(["--codex-version", "0.171.0", "gen", "--diff", "--verify"])
+        .output()
+        .expect("run");
+    let err = stderr(&out);
+    assert!(!err.contains("http_headers_helper"), "{err}");
+    assert!(
+        err.contains(
+            "MCP server `t`: Codex 0.171.0 reads `enabled` as false, the catalog says true"
+        ),
+        "{err}"
+    );
+}
