@@ -956,6 +956,10 @@ fn every_mcp_value_refuses_what_the_redactor_hides() {
             "  s:\n    url: https://m.example/mcp\n    http_headers: {X-Db: 'postgresql://u:Sup3rS3cretPw@db/x'}\n",
             "env_http_headers",
         ),
+        (
+            "  s:\n    url: https://m.example/mcp\n    oauth: {client_id: 'https://u:Sup3rS3cretPw@id.example/app'}\n",
+            "env_http_headers",
+        ),
     ];
     for (server, fix) in cases {
         let w = World::new();

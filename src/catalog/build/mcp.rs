@@ -644,12 +644,18 @@ impl Builder<'_> {
                 self.mcp_refused(node, k, what);
             }
         }
+        // A credential or a variable to expand, by the rule of every MCP
+        // text key.
         let mut expands = false;
         for (key, node) in f.entries {
-            if let Value::Str(text) = &node.value
-                && expands_a_variable(text)
-            {
-                let field = format!("`{}` of {what}", key.name);
+            let Value::Str(text) = &node.value else {
+                continue;
+            };
+            let field = format!("`{}` of {what}", key.name);
+            if holds_credential(text) {
+                self.mcp_secret(node, &field, false, "holds what looks like a credential");
+                expands = true;
+            } else if expands_a_variable(text) {
                 self.mcp_variable(node, &field, text, false);
                 expands = true;
             }
