@@ -223,6 +223,65 @@ fn one_file_each<'a>(files: impl Iterator<Item = (&'a PathBuf, &'a PathBuf)>) ->
     Ok(())
 }
 
+/// Refuses a `[mcp_servers.ID]` of the user's (no leaf of it in the
+/// state) that shares its id with a catalog server and holds a key the
+/// catalog does not write for it: merged key by key, the team's program
+/// would get the user's `env`, timeout or `cwd`, and keep them after the
+/// catalog drops the id. A table whose keys are all the catalog's (what
+/// `import` brought in, or a copy of the team's) is taken over whole: each
+/// of its keys is replaced. Either TOML form (`[mcp_servers.ID]`, dotted
+/// `mcp_servers.ID.KEY`) is one table. An unparsable file is the merge's to
+/// report.
+fn mcp_ids_not_taken(current: &str, desired: &str, owned: &[Managed]) -> Result<(), Error> {
+    if !current.contains("mcp_servers") {
+        return Ok(());
+    }
+    let servers = |text: &str| {
+        text.trim_start_matches('\u{feff}')
+            .parse::<toml::Table>()
+            .ok()
+            .and_then(|mut t| match t.remove("mcp_servers") {
+                Some(toml::Value::Table(servers)) => Some(servers),
+                _ => None,
+            })
+            .unwrap_or_default()
+    };
+    let (users, team) = (servers(current), servers(desired));
+    for (id, theirs) in &team {
+        let Some(toml::Value::Table(mine)) = users.get(id) else {
+            continue;
+        };
+        let ours = owned
+            .iter()
+            .any(|m| m.path.len() > 2 && m.path[0] == "mcp_servers" && m.path[1] == *id);
+        let extra: Vec<&str> = mine
+            .keys()
+            .filter(|k| theirs.as_table().is_none_or(|t| !t.contains_key(*k)))
+            .map(String::as_str)
+            .collect();
+        if ours || extra.is_empty() {
+            continue;
+        }
+        let shown = format!("[mcp_servers.{}]", toml_edit::Key::new(id).display_repr());
+        return Err(Error::with_help(
+            format!(
+                "{} has a {shown} of your own, and the catalog has an MCP server `{id}` too; merged key by key, the team's server would run with your {}",
+                CodexFile::Config,
+                extra
+                    .iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            format!(
+                "nothing was written; ask the catalog's owners to rename the team server `{id}`, or rename or remove yours in {} (`codex mcp remove {id}`) and run gen again",
+                CodexFile::Config
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Which file `path` is on disk (device, inode), when it exists.
 fn file_id(path: &Path) -> Option<(u64, u64)> {
     #[cfg(unix)]
@@ -367,6 +426,11 @@ impl Prepared {
                 .filter(|r| r.4.is_some())
                 .map(|(_, path, resolved, ..)| (path, resolved)),
         )?;
+        for (file, _, _, current, desired) in &read {
+            if let (CodexFile::Config, Some(current), Some(desired)) = (file, current, desired) {
+                mcp_ids_not_taken(current, desired, state.managed(file))?;
+            }
+        }
         // On a Codex that reads profile files, a catalog profile's legacy
         // table is moved out of config.toml.
         let adopt: Vec<ProfileName> = match settings.target.profile_layout() {

@@ -228,6 +228,36 @@ pub fn contains_credential(text: &str) -> bool {
     looks_like_secret(text) || text.split_whitespace().any(looks_like_secret)
 }
 
+/// Whether `text` holds a credential by the rule [`redact`] hides one: a
+/// word that looks like a key, a URL's user info (`postgresql://u:pw@db`),
+/// or a secret-named key or flag with its value (`--password=x`,
+/// `Authorization: Bearer x`). What the redactor would hide, a check
+/// refuses: one rule for both.
+pub fn holds_credential(text: &str) -> bool {
+    contains_credential(text) || redact_unconcealed(text) != text
+}
+
+/// The first item of a command line that holds a credential: one that
+/// [`holds_credential`], or the value after a flag named for one
+/// (`--api-key VALUE`, `--client-secret VALUE`); a number after it
+/// (`--max-tokens 5`) is a count.
+pub fn credential_in_args<S: AsRef<str>>(args: &[S]) -> Option<usize> {
+    args.iter().enumerate().find_map(|(i, arg)| {
+        let arg = arg.as_ref();
+        if holds_credential(arg) {
+            return Some(i);
+        }
+        let flag = arg.strip_prefix('-')?;
+        let next = args.get(i + 1)?.as_ref();
+        (!flag.contains('=')
+            && is_credential_name(flag)
+            && !next.starts_with('-')
+            && !next.is_empty()
+            && !is_number_or_boolean(next))
+        .then_some(i + 1)
+    })
+}
+
 /// Whether `word` looks like a credential rather than a name: a known key
 /// prefix, a JWT, or a long run of token characters that is random the way
 /// keys are and names are not (hex, high entropy, or letters and digits
@@ -343,7 +373,11 @@ fn is_random_token(run: &str) -> bool {
 /// Hides credentials in a line of config text before it is shown: the value of
 /// any secret-named key, and any word that looks like a key.
 pub fn redact(line: &str) -> String {
-    let line = &*hide_values(line, &concealed());
+    redact_unconcealed(&hide_values(line, &concealed()))
+}
+
+/// [`redact`] without the concealed values: the rule alone.
+fn redact_unconcealed(line: &str) -> String {
     // A secret-named key followed by `=` or `:` hides everything after it.
     for (at, c) in line.char_indices() {
         if c != '=' && c != ':' {
@@ -418,8 +452,21 @@ fn names_a_variable(value: &str) -> bool {
 fn redact_words(line: &str) -> String {
     let mut out = String::with_capacity(line.len());
     let mut word = String::new();
-    let flush = |word: &mut String, out: &mut String| {
-        if looks_like_secret(word) {
+    // After a secret-named flag (`--api-key`), the next word is its value.
+    let mut after_flag = false;
+    let mut flush = |word: &mut String, out: &mut String| {
+        if word.is_empty() {
+            return;
+        }
+        let value_of_flag = std::mem::take(&mut after_flag)
+            && !word.starts_with('-')
+            && !is_number_or_boolean(word);
+        after_flag = word
+            .strip_prefix('-')
+            .is_some_and(|flag| !flag.contains('=') && is_credential_name(flag));
+        if value_of_flag {
+            out.push_str("<redacted>");
+        } else if looks_like_secret(word) {
             // Keep the punctuation around the key: `KEY:` stays a YAML key.
             let core = word.trim_matches(is_around_a_word);
             let start = word.len() - word.trim_start_matches(is_around_a_word).len();
@@ -808,6 +855,48 @@ fn check_value(value: Option<OsString>, family: Option<&'static KeyKind>) -> Key
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn what_the_redactor_hides_a_check_refuses() {
+        for text in [
+            "postgresql://admin:pw0rd@db.internal/prod",
+            "--password=hunter2",
+            "Authorization: Bearer abc",
+            "sk-live-1234567890abcdefABCDEF",
+        ] {
+            assert!(holds_credential(text), "{text}");
+            assert_ne!(redact(text), text, "{text}");
+        }
+        for text in [
+            "-y",
+            "@team/docs-mcp",
+            "https://m.example/mcp",
+            "--max-tokens=5",
+            "^a.*$",
+        ] {
+            assert!(!holds_credential(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn the_value_after_a_secret_named_flag_is_a_credential() {
+        assert_eq!(credential_in_args(&["--api-key", "plainsecret99"]), Some(1));
+        assert_eq!(
+            credential_in_args(&["-y", "--client-secret", "x1", "-v"]),
+            Some(2)
+        );
+        assert_eq!(credential_in_args(&["--max-tokens", "5"]), None);
+        assert_eq!(credential_in_args(&["--token", "--verbose"]), None);
+        assert_eq!(credential_in_args(&["--port", "80", "pkg"]), None);
+        assert_eq!(
+            redact(r#"args = ["--api-key", "plainsecret99"]"#),
+            r#"args = ["--api-key", "<redacted>"]"#
+        );
+        assert_eq!(
+            redact("args: [--api-key, plainsecret99]"),
+            "args: [--api-key, <redacted>]"
+        );
+    }
 
     const GROQ: &str = "https://api.groq.com/openai/v1";
 

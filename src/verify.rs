@@ -206,7 +206,9 @@ pub fn verify(bin: &Path, planned: &LoadCheck<'_>) -> Result<Verified, VerifyErr
 }
 
 /// Where an MCP server key shows in `codex mcp list --json` (under
-/// `transport` or at the top), for the keys it shows.
+/// `transport` or at the top), for the keys it shows as they are:
+/// `http_headers_helper` is listed as `"<redacted>"` (measured on 0.171.0),
+/// so it is not compared.
 fn listed_at(key: &str) -> Option<(bool, &str)> {
     match key {
         "command"
@@ -217,8 +219,7 @@ fn listed_at(key: &str) -> Option<(bool, &str)> {
         | "url"
         | "bearer_token_env_var"
         | "http_headers"
-        | "env_http_headers"
-        | "http_headers_helper" => Some((true, key)),
+        | "env_http_headers" => Some((true, key)),
         "enabled" | "startup_timeout_sec" | "tool_timeout_sec" => Some((false, key)),
         _ => None,
     }
@@ -304,7 +305,18 @@ fn mcp_readback(
             );
             continue;
         };
-        for (key, value) in &server.keys {
+        // A server the catalog leaves on has no `enabled` key (Codex drops
+        // `enabled = true` when it rewrites the file, so codexgen does not
+        // write it): a hand-added `enabled = false` is what this finds.
+        // A profile lists only what it changes; its base may be off.
+        let on = McpValue::Bool(true);
+        let enabled = profile
+            .is_none()
+            .then(|| server.keys.iter().all(|(k, _)| *k != "enabled"))
+            .filter(|missing| *missing)
+            .map(|_| ("enabled", &on));
+        let keys = server.keys.iter().map(|(k, v)| (*k, v)).chain(enabled);
+        for (key, value) in keys {
             let Some((in_transport, name)) = listed_at(key) else {
                 continue;
             };

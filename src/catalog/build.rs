@@ -18,6 +18,7 @@ use crate::input;
 use crate::secrets::{self, contains_credential, is_credential_name, looks_like_secret};
 
 mod mcp;
+pub use mcp::expands_a_variable;
 
 /// The longest string value a catalog may hold, in bytes. The longest real
 /// one (an `env_key_instructions`) is a few hundred bytes.

@@ -19,6 +19,12 @@ use serde_json::{Map, Value, json};
 use super::SCHEMAS;
 use crate::codex::{self, Version};
 
+/// The most seconds a [`Kind::Seconds`] key takes: a year. Codex turns
+/// the float into a `Duration` and refuses the whole file beyond about
+/// 1.8e19 s ("cannot convert float seconds to Duration"); no wait that
+/// long is meant, so check, schema, docs and import share this one bound.
+pub const MAX_SECONDS: f64 = 31_536_000.0;
+
 /// What a key's value must be.
 #[derive(Debug, Clone, Copy)]
 pub enum Kind {
@@ -63,8 +69,8 @@ pub enum Kind {
     /// their own: its entries' name in the schema's `$defs`, and their
     /// key table.
     MapOf(&'static str, &'static [KeyDoc]),
-    /// A number of seconds, whole or not, at least 0: Codex reads (and
-    /// rewrites) it as a float.
+    /// A number of seconds, whole or not, from 0 to [`MAX_SECONDS`]: Codex
+    /// reads (and rewrites) it as a float.
     Seconds,
     /// A list of environment variable names.
     EnvList,
@@ -1338,7 +1344,7 @@ fn value_schema(kind: Kind) -> Option<Value> {
             "propertyNames": { "pattern": PLAIN_NAME },
             "additionalProperties": { "$ref": format!("#/$defs/{name}") },
         }),
-        Kind::Seconds => json!({ "type": "number", "minimum": 0 }),
+        Kind::Seconds => json!({ "type": "number", "minimum": 0, "maximum": MAX_SECONDS }),
         Kind::EnvList => {
             json!({ "type": "array", "items": { "type": "string", "pattern": ENV_NAME } })
         }
@@ -1566,7 +1572,7 @@ mod reference {
             Kind::Providers => "map of provider ids to providers".to_owned(),
             Kind::Profiles => "map of profile names to profiles".to_owned(),
             Kind::MapOf(..) => "map of names to tables (below)".to_owned(),
-            Kind::Seconds => "seconds (a number, at least 0)".to_owned(),
+            Kind::Seconds => format!("seconds (a number, 0 to {MAX_SECONDS})"),
             Kind::EnvList => "list of variable names".to_owned(),
             Kind::Refused => "refused".to_owned(),
             Kind::Unchecked => "map of Codex keys to values".to_owned(),

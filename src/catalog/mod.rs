@@ -27,7 +27,7 @@ pub mod keys;
 mod mcp;
 mod yaml;
 
-pub use build::is_env_name;
+pub use build::{expands_a_variable, is_env_name};
 pub use emit::{Mapping, Plain};
 pub use keys::json_schema_text;
 pub use mcp::{McpServer, McpValue};

@@ -648,13 +648,18 @@ fn read_value(
         Kind::Refused => Ok(Err("Codex does not read it".to_owned())),
         Kind::Seconds => Ok(match item.as_value() {
             #[allow(clippy::cast_precision_loss)]
-            Some(toml_edit::Value::Integer(n)) if *n.value() >= 0 => {
+            Some(toml_edit::Value::Integer(n))
+                if (0.0..=keys::MAX_SECONDS).contains(&(*n.value() as f64)) =>
+            {
                 Ok(Val::Plain(Plain::Seconds(*n.value() as f64)))
             }
-            Some(toml_edit::Value::Float(x)) if x.value().is_finite() && *x.value() >= 0.0 => {
+            Some(toml_edit::Value::Float(x)) if (0.0..=keys::MAX_SECONDS).contains(x.value()) => {
                 Ok(Val::Plain(Plain::Seconds(*x.value())))
             }
-            _ => Err("not a number of seconds".to_owned()),
+            _ => Err(format!(
+                "not a number of seconds from 0 to {}",
+                keys::MAX_SECONDS
+            )),
         }),
         // `unchecked`: keys codexgen does not know are the user's to name in
         // the catalog, import never guesses one is meant.
@@ -1658,7 +1663,7 @@ const PENDING: &str = "\u{0}pending";
 /// Whether a header carries a credential: the catalog refuses it by name
 /// (`Authorization`, `api-key`, ...) or by a value that looks like a key.
 fn is_credential_header(name: &str, value: &str) -> bool {
-    secrets::is_credential_name(name) || secrets::contains_credential(value)
+    secrets::is_credential_name(name) || secrets::holds_credential(value)
 }
 
 /// The upper-case variable-name form of a header name (`api-key`: `API_KEY`).

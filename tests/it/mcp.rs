@@ -906,3 +906,351 @@ fn verify_compares_what_a_profile_lists_with_its_changes() {
         w.codex_runs()
     );
 }
+
+/// A credential in any MCP text value or list (an `args` item with a URL's
+/// password, a `--password=` flag, the value after a secret-named flag, an
+/// `Authorization:` header passed as an argument, an `env` value with a
+/// URL's password, a `command` or a header with one) is refused: what the
+/// redactor hides, the validator refuses, and `show` and `list --format
+/// json` never print it.
+#[test]
+fn every_mcp_value_refuses_what_the_redactor_hides() {
+    let cases: &[(&str, &str)] = &[
+        (
+            "  s:\n    command: npx\n    args: [-y, pkg, 'postgresql://admin:Sup3rS3cretPw@db.internal/prod']\n",
+            "env_vars",
+        ),
+        (
+            "  s:\n    command: npx\n    args: [mcp-remote, 'https://m.example/mcp', --header, 'Authorization: Bearer Sup3rS3cretTok']\n",
+            "env_vars",
+        ),
+        (
+            "  s:\n    command: npx\n    args: ['--password=Sup3rS3cretPw']\n",
+            "env_vars",
+        ),
+        (
+            "  s:\n    command: npx\n    args: [--api-key, Sup3rS3cretPw]\n",
+            "env_vars",
+        ),
+        (
+            "  s:\n    command: npx\n    args: [-p, --client-secret, Sup3rS3cretPw, -v]\n",
+            "env_vars",
+        ),
+        (
+            "  s:\n    command: npx\n    args:\n      - --api-key\n      - Sup3rS3cretPw\n",
+            "env_vars",
+        ),
+        (
+            "  s:\n    command: npx\n    env: {DATABASE_URL: 'postgresql://u:Sup3rS3cretPw@db/x'}\n",
+            "env_vars",
+        ),
+        (
+            "  s:\n    command: 'srv --token=Sup3rS3cretPw'\n",
+            "env_vars",
+        ),
+        (
+            "  s:\n    command: srv\n    cwd: '/srv/x --secret=Sup3rS3cretPw'\n",
+            "env_vars",
+        ),
+        (
+            "  s:\n    url: https://m.example/mcp\n    http_headers: {X-Db: 'postgresql://u:Sup3rS3cretPw@db/x'}\n",
+            "env_http_headers",
+        ),
+        (
+            "  s:\n    url: https://m.example/mcp\n    oauth: {client_id: 'https://u:Sup3rS3cretPw@id.example/app'}\n",
+            "env_http_headers",
+        ),
+    ];
+    for (server, fix) in cases {
+        let w = World::new();
+        w.catalog(&format!(
+            "{}mcp_servers:\n{server}",
+            CATALOG.split("mcp_servers:").next().expect("head")
+        ));
+        let out = w
+            .cmd()
+            .args(["--codex-version", "0.171.0", "gen", "--check"])
+            .output()
+            .expect("run");
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{server}\n{err}");
+        assert!(err.contains(fix), "{server}: the error names {fix}:\n{err}");
+        assert!(!err.contains("Sup3rS3cret"), "{server}: printed\n{err}");
+        for args in [&["show"][..], &["list", "--format", "json"], &["list"]] {
+            let out = w
+                .cmd()
+                .args(["--codex-version", "0.171.0"])
+                .args(args)
+                .output()
+                .expect("run");
+            let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+            assert!(
+                !all.contains("Sup3rS3cret"),
+                "{server} {args:?}: printed\n{all}"
+            );
+        }
+    }
+}
+
+/// `import` never copies a credential the catalog would refuse: a server
+/// whose `args` (or `command`, `cwd`, `url`) hold one stays in config.toml
+/// with its reason, an `env` value with a URL's password becomes a variable,
+/// and neither is printed.
+#[test]
+fn import_keeps_a_server_whose_args_hold_a_credential() {
+    let w = World::new();
+    let home = "model = \"alpha-1\"\nmodel_provider = \"alpha-p\"\n\n[model_providers.alpha-p]\nname = \"Alpha\"\nbase_url = \"https://alpha.example/v1\"\nenv_key = \"ALPHA_API_KEY\"\nwire_api = \"responses\"\n\n[mcp_servers.db]\ncommand = \"npx\"\nargs = [\"-y\", \"pkg\", \"postgresql://admin:Sup3rS3cretPw@db.internal/prod\"]\n\n[mcp_servers.api]\ncommand = \"npx\"\nargs = [\"--api-key\", \"Sup3rS3cretPw\"]\n\n[mcp_servers.envy]\ncommand = \"npx\"\nenv = { DATABASE_URL = \"postgresql://u:Sup3rS3cretPw@db/x\" }\n\n[mcp_servers.var]\ncommand = \"srv\"\nargs = [\"--home\", \"$HOME/x\"]\n";
+    w.file("codex-home/config.toml", home);
+    let out = w
+        .cmd()
+        .args([
+            "--codex-version",
+            "0.171.0",
+            "import",
+            "--output",
+            "imported.yaml",
+        ])
+        .output()
+        .expect("run");
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(!err.contains("Sup3rS3cret"), "{err}");
+    let catalog = std::fs::read_to_string(w.root.join("work/imported.yaml")).expect("written");
+    assert!(!catalog.contains("Sup3rS3cret"), "{catalog}");
+    let v = crate::support::catalog_value(&catalog);
+    assert!(v["mcp_servers"].get("db").is_none(), "{catalog}");
+    assert!(v["mcp_servers"].get("api").is_none(), "{catalog}");
+    assert!(err.contains("[mcp_servers.db]"), "{err}");
+    assert!(err.contains("[mcp_servers.api]"), "{err}");
+    assert!(v["mcp_servers"].get("var").is_none(), "{catalog}");
+    assert!(err.contains("[mcp_servers.var]"), "{err}");
+    assert_eq!(
+        v["mcp_servers"]["envy"]["env_vars"][0], "DATABASE_URL",
+        "{catalog}"
+    );
+    // `envy`'s `env` left for `env_vars`: the catalog no longer writes it,
+    // so gen refuses to merge the home's table key by key, and says how.
+    let check = w.run_catalog(
+        "0.171.0",
+        &w.root.join("work/imported.yaml"),
+        &["gen", "--check"],
+    );
+    let err = stderr(&check);
+    assert!(err.contains("codex mcp remove envy"), "{err}");
+    assert!(!err.contains("Sup3rS3cret"), "{err}");
+}
+
+/// A server of the user's own with a catalog server's id is not merged
+/// into it key by key (the team's program would get the user's `env`): a
+/// table with a key the catalog does not write is refused, naming both
+/// ways out, in either TOML form; one whose keys are all the catalog's
+/// (what `import` brought in) is taken over whole.
+#[test]
+fn a_users_server_with_a_team_servers_id_is_taken_over_whole_or_refused() {
+    for home in [
+        "[mcp_servers.tracker]\ncommand = \"my-tracker\"\nenv = { MY_TOKEN = \"abc\" }\nstartup_timeout_sec = 99\n",
+        "mcp_servers.docs.command = \"my-docs\"\nmcp_servers.docs.cwd = \"/home/me\"\n",
+    ] {
+        let w = World::new();
+        w.catalog(CATALOG);
+        w.file("codex-home/config.toml", home);
+        let out = w
+            .cmd()
+            .args(["--codex-version", "0.171.0", "gen", "--yes"])
+            .output()
+            .expect("run");
+        let err = stderr(&out);
+        assert_ne!(out.status.code(), Some(0), "{home}\n{err}");
+        assert!(err.contains("[mcp_servers."), "{err}");
+        assert!(err.contains("rename the team server"), "{err}");
+        assert!(!err.contains("abc"), "{err}");
+        assert_eq!(w.read("config.toml"), home, "nothing written");
+    }
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.file(
+        "codex-home/config.toml",
+        "[mcp_servers.docs]\ncommand = \"npx\"\nargs = [\"-y\", \"old\"]\n",
+    );
+    w.gen_yes_for("0.171.0");
+    let doc: toml::Table = w.read("config.toml").parse().expect("TOML");
+    assert_eq!(
+        doc["mcp_servers"]["docs"]["args"][1].as_str(),
+        Some("@team/docs-mcp")
+    );
+}
+
+/// A number of seconds Codex cannot turn into a duration ("cannot convert
+/// float seconds to Duration") is refused in the catalog, in a profile's
+/// server and on import, by the key table's one maximum.
+#[test]
+fn a_timeout_beyond_the_maximum_is_refused_everywhere() {
+    for value in ["99999999999999999999", "1e300", "31536001"] {
+        for server in [
+            format!("  s:\n    command: srv\n    startup_timeout_sec: {value}\n"),
+            format!("  s:\n    command: srv\n    tool_timeout_sec: {value}\n"),
+        ] {
+            let w = World::new();
+            w.catalog(&format!(
+                "{}mcp_servers:\n{server}",
+                CATALOG.split("mcp_servers:").next().expect("head")
+            ));
+            let out = w
+                .cmd()
+                .args(["--codex-version", "0.171.0", "gen", "--check"])
+                .output()
+                .expect("run");
+            let err = stderr(&out);
+            assert_eq!(out.status.code(), Some(2), "{server}\n{err}");
+            assert!(err.contains("31536000"), "{server}\n{err}");
+        }
+    }
+    let w = World::new();
+    w.catalog(
+        &format!(
+            "{}mcp_servers:\n  s:\n    command: srv\n{}",
+            CATALOG.split("mcp_servers:").next().expect("head"),
+            "    x: 1\n"
+        )
+        .replace("    x: 1\n", "")
+        .replace(
+            "    model: alpha-1\n",
+            "    model: alpha-1\n    mcp_servers:\n      s: {tool_timeout_sec: 1e300}\n",
+        ),
+    );
+    let out = w
+        .cmd()
+        .args(["--codex-version", "0.171.0", "gen", "--check"])
+        .output()
+        .expect("run");
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("31536000"), "{err}");
+
+    let w = World::new();
+    w.file(
+        "codex-home/config.toml",
+        "model = \"alpha-1\"\nmodel_provider = \"alpha-p\"\n\n[model_providers.alpha-p]\nname = \"Alpha\"\nbase_url = \"https://alpha.example/v1\"\nenv_key = \"ALPHA_API_KEY\"\nwire_api = \"responses\"\n\n[mcp_servers.big]\ncommand = \"npx\"\nstartup_timeout_sec = 1e300\n",
+    );
+    let out = w
+        .cmd()
+        .args([
+            "--codex-version",
+            "0.171.0",
+            "import",
+            "--output",
+            "imported.yaml",
+        ])
+        .output()
+        .expect("run");
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    let catalog = std::fs::read_to_string(w.root.join("work/imported.yaml")).expect("written");
+    let v = crate::support::catalog_value(&catalog);
+    assert!(v["mcp_servers"].get("big").is_none(), "{catalog}");
+    assert!(err.contains("[mcp_servers.big]"), "{err}");
+}
+
+/// `${VAR}`, `$VAR`, `%VAR%` and `{env:VAR}` are refused in every MCP text
+/// key (Codex expands none of them), each with the Codex way to pass a
+/// variable; a `$` before a lower-case word or a digit (a regex, a price)
+/// is text.
+#[test]
+fn every_mcp_text_key_refuses_a_variable_to_expand() {
+    let cases: &[(&str, &str)] = &[
+        (
+            "  s:\n    command: srv\n    args: [--db, '${DATABASE_URL}']\n",
+            "env_vars",
+        ),
+        (
+            "  s:\n    command: srv\n    args: [--home, $HOME]\n",
+            "env_vars",
+        ),
+        (
+            "  s:\n    command: srv\n    args: ['%APPDATA%\\x']\n",
+            "env_vars",
+        ),
+        ("  s:\n    command: '${TOOLS}/srv'\n", "env_vars"),
+        (
+            "  s:\n    command: srv\n    cwd: '$HOME/work'\n",
+            "env_vars",
+        ),
+        (
+            "  s:\n    command: srv\n    env: {DIR: '%USERPROFILE%'}\n",
+            "env_vars",
+        ),
+        (
+            "  s:\n    url: 'https://m.example/${TENANT}/mcp'\n",
+            "env_http_headers",
+        ),
+        (
+            "  s:\n    url: https://m.example/mcp\n    oauth: {client_id: '${CLIENT_ID}'}\n",
+            "env_http_headers",
+        ),
+        (
+            "  s:\n    url: https://m.example/mcp\n    http_headers_helper: '$HOME/bin/h'\n",
+            "env_http_headers",
+        ),
+    ];
+    for (server, fix) in cases {
+        let w = World::new();
+        w.catalog(&format!(
+            "{}mcp_servers:\n{server}",
+            CATALOG.split("mcp_servers:").next().expect("head")
+        ));
+        let out = w
+            .cmd()
+            .args(["--codex-version", "0.171.0", "gen", "--check"])
+            .output()
+            .expect("run");
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{server}\n{err}");
+        assert!(err.contains("expand"), "{server}\n{err}");
+        assert!(err.contains(fix), "{server}: the error names {fix}:\n{err}");
+    }
+    let w = World::new();
+    w.catalog(&format!(
+        "{}mcp_servers:\n  s:\n    command: grep\n    args: ['^a$b', 'costs $5', '100%']\n",
+        CATALOG.split("mcp_servers:").next().expect("head")
+    ));
+    let out = w
+        .cmd()
+        .args(["--codex-version", "0.171.0", "gen", "--check"])
+        .output()
+        .expect("run");
+    assert_ne!(out.status.code(), Some(2), "{}", stderr(&out));
+}
+
+/// `--verify` does not compare what `codex mcp list --json` redacts
+/// (`http_headers_helper` shows as `"<redacted>"`, measured on 0.171.0),
+/// and warns when Codex reads a catalog server as switched off that the
+/// catalog leaves on (a hand-added `enabled = false`, which codexgen does
+/// not write over: `enabled = true` is what Codex drops on rewrite).
+#[test]
+fn verify_skips_redacted_fields_and_warns_on_a_server_switched_off_by_hand() {
+    let w = World::new();
+    w.catalog(&format!(
+        "{}mcp_servers:\n  h:\n    url: https://m.example/mcp\n    http_headers_helper: /usr/bin/h\n  t:\n    command: srv\n    enabled: true\n",
+        CATALOG.split("mcp_servers:").next().expect("head")
+    ));
+    let listed = r#"[{"name":"h","enabled":true,"transport":{"type":"streamable_http","url":"https://m.example/mcp","bearer_token_env_var":null,"http_headers":null,"env_http_headers":null,"http_headers_helper":"<redacted>"},"startup_timeout_sec":null,"tool_timeout_sec":null},{"name":"t","enabled":false,"transport":{"type":"stdio","command":"srv","args":[],"env":null,"env_vars":[],"cwd":null},"startup_timeout_sec":null,"tool_timeout_sec":null}]"#;
+    w.fake_codex(
+        "0.171.0",
+        &format!(
+            "case \"$*\" in *--json*) printf '%s' '{listed}';; *--strict-config*) echo 'No prompt provided via stdin.' >&2; exit 1;; esac; exit 0"
+        ),
+    );
+    let out = w
+        .cmd()
+        .args(["--codex-version", "0.171.0", "gen", "--diff", "--verify"])
+        .output()
+        .expect("run");
+    let err = stderr(&out);
+    assert!(!err.contains("http_headers_helper"), "{err}");
+    assert!(
+        err.contains(
+            "MCP server `t`: Codex 0.171.0 reads `enabled` as false, the catalog says true"
+        ),
+        "{err}"
+    );
+}

@@ -2,10 +2,13 @@
 //! `oauth` and `tools` tables): one transport per server, the keys of that
 //! transport only, each key and value from the release that reads it, and
 //! secrets only by reference. A literal secret anywhere (`env`,
-//! `http_headers`, `args`, an inline `bearer_token`, `oauth.client_secret`)
-//! is refused with the Codex way to name a variable instead, and so is the
-//! `${VAR}` / `{env:VAR}` syntax of other agents, which Codex sends as
-//! written. What Codex drops when it rewrites the file (a default value,
+//! `http_headers`, `args`, an inline `bearer_token`, `oauth.client_secret`),
+//! by the rule the redactor hides one with (`secrets::holds_credential`,
+//! and `credential_in_args` for a secret-named flag's value), is refused
+//! with the Codex way to name a variable instead, and so is the `${VAR}` /
+//! `$VAR` / `%VAR%` / `{env:VAR}` syntax of other agents and shells in
+//! every text key, which Codex uses as written. A timeout is bounded by
+//! `keys::MAX_SECONDS`. What Codex drops when it rewrites the file (a default value,
 //! an empty list) is not written.
 
 use super::super::keys::{self, KeyDoc, Kind, Secret};
@@ -13,25 +16,43 @@ use super::super::yaml::{Key, Node, Value};
 use super::super::{McpServer, McpValue, Pairs, Setting};
 use super::{Builder, Fields, PairKind, is_env_name};
 use crate::diagnostic::Code;
-use crate::secrets::{contains_credential, is_credential_name, looks_like_secret};
+use crate::secrets::{credential_in_args, holds_credential, is_credential_name, looks_like_secret};
 
 /// The values Codex leaves out when it rewrites an MCP entry: written,
 /// they would come back as drift after `codex mcp add`.
 const DEFAULTS: &[(&str, bool)] = &[("enabled", true), ("required", false)];
 
-/// Whether `text` names a variable the way other agents expand it
-/// (`${VAR}`, `$VAR`, `{env:VAR}`): Codex does not, and sends it as written.
-fn expands_a_variable(text: &str) -> bool {
+/// The variable's name at the start of `rest`, if one is there.
+fn env_name(rest: &str) -> Option<&str> {
+    let end = rest
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(rest.len());
+    let name = &rest[..end];
+    (!name.is_empty() && !name.starts_with(|c: char| c.is_ascii_digit())).then_some(name)
+}
+
+/// Whether `text` names a variable the way other agents or a shell expand
+/// it (`${VAR}`, `$VAR`, `%VAR%`, `{env:VAR}`): Codex does not, and passes
+/// or sends it as written. `$` before a lower-case word, a digit or
+/// nothing (`^a$b`, `$5`) and `%` around anything but a variable's name
+/// (`100%`) are text: a regex or a price in `args` is no variable.
+pub fn expands_a_variable(text: &str) -> bool {
     if text.contains("{env:") {
         return true;
     }
-    text.match_indices('$').any(|(i, _)| {
+    let dollar = text.match_indices('$').any(|(i, _)| {
         let rest = &text[i + 1..];
-        let rest = rest.strip_prefix('{').unwrap_or(rest);
-        rest.chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-    })
+        match rest.strip_prefix('{') {
+            Some(inner) => env_name(inner).is_some(),
+            None => env_name(rest).is_some_and(|n| !n.bytes().any(|b| b.is_ascii_lowercase())),
+        }
+    });
+    let percent = text.split('%').skip(1).collect::<Vec<_>>();
+    let windows = percent.len() >= 2
+        && percent[..percent.len() - 1]
+            .iter()
+            .any(|part| env_name(part).is_some_and(|n| n.len() == part.len()));
+    dollar || windows
 }
 
 impl Builder<'_> {
@@ -280,7 +301,14 @@ impl Builder<'_> {
                 }
                 Some(McpValue::Text(text))
             }
-            Kind::Url => self.base_url_like(node, field).map(McpValue::Text),
+            Kind::Url => {
+                let url = self.base_url_like(node, field)?;
+                if expands_a_variable(&url) {
+                    self.mcp_variable(node, field, &url, stdio);
+                    return None;
+                }
+                Some(McpValue::Text(url))
+            }
             Kind::EnvName => self.mcp_env_name(node, field).map(McpValue::Text),
             Kind::EnvList => self.mcp_list(node, field, stdio, true).map(McpValue::List),
             Kind::TextList => self.mcp_list(node, field, stdio, false).map(McpValue::List),
@@ -299,11 +327,37 @@ impl Builder<'_> {
     /// Text that holds no credential and names no variable to expand.
     fn mcp_text(&mut self, node: &Node, field: &str, stdio: bool) -> Option<String> {
         let text = self.text(node, field)?;
-        if contains_credential(&text) {
+        if holds_credential(&text) {
             self.mcp_secret(node, field, stdio, "holds what looks like a credential");
             return None;
         }
+        if expands_a_variable(&text) {
+            self.mcp_variable(node, field, &text, stdio);
+            return None;
+        }
         Some(text)
+    }
+
+    /// Refuses a variable to expand in `field` (not `env` or
+    /// `http_headers`, which name their own way), saying how Codex takes
+    /// one instead.
+    fn mcp_variable(&mut self, node: &Node, field: &str, text: &str, stdio: bool) {
+        let name = variable_in(text).unwrap_or("NAME");
+        self.error(
+            Code::LiteralSecret,
+            node.pos,
+            format!("{field} names a variable to expand"),
+            format!("Codex does not expand it: it would use {text:?} as written"),
+            if stdio {
+                format!(
+                    "pass the variable itself: `env_vars: [{name}]` (Codex copies its value from your environment to the server), and let the server read it; or write the value"
+                )
+            } else {
+                format!(
+                    "name the variable instead: `bearer_token_env_var: {name}` for `Authorization: Bearer`, `env_http_headers: {{Header: {name}}}` for any other header; or write the value"
+                )
+            },
+        );
     }
 
     /// Refuses a credential (or a variable to expand) in `field`, saying
@@ -379,6 +433,21 @@ impl Builder<'_> {
                 Some(v) => out.push(v),
                 None => ok = false,
             }
+        }
+        // The value after a secret-named flag (`--api-key VALUE`).
+        if !names && let Some(at) = credential_in_args(&out) {
+            // On its own line (a block list) the flag is not beside it:
+            // the value itself must never be shown.
+            crate::secrets::conceal(&out[at]);
+            let item = items.get(at).unwrap_or(node);
+            let what = format!("{field} (item {})", at + 1);
+            self.mcp_secret(
+                item,
+                &what,
+                stdio,
+                "holds what looks like a credential (the value of a secret-named flag)",
+            );
+            return None;
         }
         ok.then_some(out)
     }
@@ -462,7 +531,7 @@ impl Builder<'_> {
                 );
                 continue;
             }
-            if is_credential_name(&name) || contains_credential(&text) {
+            if is_credential_name(&name) || holds_credential(&text) {
                 let found = "holds a literal credential";
                 if !stdio && name.eq_ignore_ascii_case("authorization") {
                     self.error(
@@ -482,7 +551,7 @@ impl Builder<'_> {
         Some(Pairs(kept))
     }
 
-    /// A number of seconds: whole or not, at least 0.
+    /// A number of seconds: whole or not, 0 to [`keys::MAX_SECONDS`].
     fn seconds(&mut self, node: &Node, field: &str) -> Option<f64> {
         #[allow(clippy::cast_precision_loss)]
         let value = match node.value {
@@ -499,15 +568,18 @@ impl Builder<'_> {
                 return None;
             }
         };
-        if value.is_finite() && value >= 0.0 {
+        if value.is_finite() && (0.0..=keys::MAX_SECONDS).contains(&value) {
             return Some(value);
         }
         self.error(
             Code::OutOfRange,
             node.pos,
             format!("{field}: {value} is out of range"),
-            "Codex refuses a negative duration",
-            "write a number of seconds of at least 0",
+            "Codex refuses a negative duration, and one too long for it to convert (the whole file then fails to load)",
+            format!(
+                "write a number of seconds from 0 to {} (a year)",
+                keys::MAX_SECONDS
+            ),
         );
         None
     }
@@ -572,6 +644,25 @@ impl Builder<'_> {
                 self.mcp_refused(node, k, what);
             }
         }
+        // A credential or a variable to expand, by the rule of every MCP
+        // text key.
+        let mut expands = false;
+        for (key, node) in f.entries {
+            let Value::Str(text) = &node.value else {
+                continue;
+            };
+            let field = format!("`{}` of {what}", key.name);
+            if holds_credential(text) {
+                self.mcp_secret(node, &field, false, "holds what looks like a credential");
+                expands = true;
+            } else if expands_a_variable(text) {
+                self.mcp_variable(node, &field, text, false);
+                expands = true;
+            }
+        }
+        if expands {
+            return None;
+        }
         let names = table.iter().filter(|k| k.is_scalar()).map(|k| k.name);
         let set = self.settings(&mut f, names);
         self.finish(&f, "");
@@ -633,7 +724,8 @@ fn variable_in(text: &str) -> Option<&str> {
         .find("{env:")
         .map(|i| i + 5)
         .or_else(|| text.find("${").map(|i| i + 2))
-        .or_else(|| text.find('$').map(|i| i + 1))?;
+        .or_else(|| text.find('$').map(|i| i + 1))
+        .or_else(|| text.find('%').map(|i| i + 1))?;
     let rest = &text[start..];
     let end = rest
         .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
@@ -657,7 +749,10 @@ mod tests {
         ] {
             assert!(expands_a_variable(text), "{text}");
         }
-        for text in ["$", "price: $5", "plain", "a$"] {
+        for text in ["%USERPROFILE%", "a %TEMP%\\x", "$HOME/w"] {
+            assert!(expands_a_variable(text), "{text}");
+        }
+        for text in ["$", "price: $5", "plain", "a$", "^a$b", "100%", "5% of 10%"] {
             assert!(!expands_a_variable(text), "{text}");
         }
         assert_eq!(variable_in("Bearer ${TOKEN}"), Some("TOKEN"));

@@ -5,7 +5,9 @@
 //! or an inline `bearer_token` a `bearer_token_env_var`, another credential
 //! header an `env_http_headers` entry; its value is never printed, and `gen`
 //! then takes it out of the file (the map it sat in is codexgen's). A
-//! server with a key the catalog has no place for, a value it refuses, or
+//! server with a key the catalog has no place for, a value it refuses, a
+//! credential with no variable to name instead (an `args` item with a URL's
+//! password or a secret-named flag's value, by the catalog's own rule), or
 //! an `oauth.client_secret` stays in config.toml, listed.
 
 use toml_edit::Item;
@@ -40,11 +42,6 @@ pub struct Credential {
     /// The key that now names the variable.
     via: &'static str,
     var: String,
-}
-
-/// Whether `text` names a variable the way other agents expand it.
-fn expands_a_variable(text: &str) -> bool {
-    text.contains("${") || text.contains("{env:")
 }
 
 /// A server's keys as read, before its secrets are taken out.
@@ -127,10 +124,12 @@ impl Import<'_> {
             }
             if key == "startup_timeout_ms" {
                 // What Codex itself rewrites it into.
-                let Some(ms) = item
-                    .as_integer()
-                    .filter(|ms| *ms >= 0 && table.get("startup_timeout_sec").is_none())
-                else {
+                let Some(ms) = item.as_integer().filter(|ms| {
+                    #[allow(clippy::cast_precision_loss)]
+                    let seconds = *ms as f64 / 1000.0;
+                    (0.0..=keys::MAX_SECONDS).contains(&seconds)
+                        && table.get("startup_timeout_sec").is_none()
+                }) else {
                     return Ok(Err(
                         "`startup_timeout_ms` beside `startup_timeout_sec`, or not a number"
                             .to_owned(),
@@ -242,6 +241,41 @@ impl Import<'_> {
     }
 }
 
+/// Why a server stays where it is: a credential, or a variable to expand,
+/// in a value that has no variable to name instead (an `args` item,
+/// `command`, `cwd`, `url`).
+fn unimportable(values: &Values) -> Result<(), String> {
+    // A credential in a value that has no variable to name instead (an
+    // `args` item, `command`, `cwd`): the server stays where it is.
+    for (doc, value) in values {
+        let found = match value {
+            Val::Plain(Plain::Text(text)) => secrets::holds_credential(text),
+            Val::Plain(Plain::List(items)) => secrets::credential_in_args(items).is_some(),
+            _ => false,
+        };
+        if found {
+            return Err(format!(
+                "`{}` holds a credential, which the catalog does not hold: move it to a variable (`env_vars`) by hand",
+                doc.name
+            ));
+        }
+        let expands = match value {
+            Val::Plain(Plain::Text(text)) => crate::catalog::expands_a_variable(text),
+            Val::Plain(Plain::List(items)) => {
+                items.iter().any(|i| crate::catalog::expands_a_variable(i))
+            }
+            _ => false,
+        };
+        if expands {
+            return Err(format!(
+                "`{}` names a variable to expand, which Codex passes as written",
+                doc.name
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Takes the literal secrets out of a server's `env` and `http_headers`
 /// (and its inline bearer token), naming a variable for each instead; or
 /// says why the server stays (`${VAR}`, which Codex sends as written).
@@ -251,6 +285,7 @@ fn take_secrets(id: &str, read: &mut Read) -> Result<Taken, String> {
     let mut taken = Taken::default();
     let mut env_vars: Vec<String> = Vec::new();
     let mut env_headers: Vec<(String, String)> = Vec::new();
+    unimportable(&read.values)?;
     for (doc, value) in &mut read.values {
         let Val::Plain(Plain::Pairs(pairs)) = value else {
             continue;
@@ -258,7 +293,10 @@ fn take_secrets(id: &str, read: &mut Read) -> Result<Taken, String> {
         if !matches!(doc.name, "env" | "http_headers") {
             continue;
         }
-        if let Some((name, _)) = pairs.iter().find(|(_, v)| expands_a_variable(v)) {
+        if let Some((name, _)) = pairs
+            .iter()
+            .find(|(_, v)| crate::catalog::expands_a_variable(v))
+        {
             return Err(format!(
                 "`{}.{name}` names a variable to expand, which Codex sends as written: write `env_vars` or `env_http_headers` by hand",
                 doc.name
@@ -268,7 +306,7 @@ fn take_secrets(id: &str, read: &mut Read) -> Result<Taken, String> {
         let mut leaving = Vec::new();
         pairs.retain(|(name, v)| {
             let secret = if stdio {
-                secrets::is_credential_name(name) || secrets::contains_credential(v)
+                secrets::is_credential_name(name) || secrets::holds_credential(v)
             } else {
                 is_credential_header(name, v)
             };
