@@ -2008,8 +2008,8 @@ fn matches_recorded(item: &Item, recorded: &Managed) -> bool {
 
 /// The value as one line of TOML, without comments or surrounding space.
 /// A managed value as [`canonical`] writes it, read back as one scalar
-/// (a string, integer or boolean); `None` for anything else (a table, an
-/// array, a float, a date).
+/// (a string, integer, finite float or boolean); `None` for anything else
+/// (a table, an array, a date).
 pub fn scalar_of(canonical: &str) -> Option<crate::catalog::edit::Scalar> {
     use crate::catalog::edit::Scalar;
     let doc: DocumentMut = format!("v = {canonical}\n").parse().ok()?;
@@ -2017,6 +2017,7 @@ pub fn scalar_of(canonical: &str) -> Option<crate::catalog::edit::Scalar> {
     match value {
         Value::String(s) => Some(Scalar::Str(s.value().clone())),
         Value::Integer(n) => Some(Scalar::Int(*n.value())),
+        Value::Float(x) if x.value().is_finite() => Some(Scalar::Float(*x.value())),
         Value::Boolean(b) => Some(Scalar::Bool(*b.value())),
         _ => None,
     }

@@ -20,6 +20,9 @@ use crate::diagnostic::{Problem, Snippet};
 pub enum Scalar {
     Str(String),
     Int(i64),
+    /// A finite number with a fraction part or written with one (an MCP
+    /// server's seconds, `30.0`).
+    Float(f64),
     Bool(bool),
 }
 
@@ -29,6 +32,9 @@ impl Scalar {
     pub fn to_yaml(&self) -> String {
         match self {
             Scalar::Int(n) => n.to_string(),
+            // `{:?}` keeps the `.0` of a whole number, so it reads back as a
+            // float, not an integer.
+            Scalar::Float(x) => format!("{x:?}"),
             Scalar::Bool(b) => b.to_string(),
             Scalar::Str(s) => yaml_string(s),
         }
@@ -38,6 +44,8 @@ impl Scalar {
         match (self, value) {
             (Scalar::Str(a), Value::Str(b)) => a == b,
             (Scalar::Int(a), Value::Int(b)) => a == b,
+            // Exactly the value written: it must read back bit for bit.
+            (Scalar::Float(a), Value::Float(b)) => a.to_bits() == b.to_bits(),
             (Scalar::Bool(a), Value::Bool(b)) => a == b,
             _ => false,
         }

@@ -8,11 +8,12 @@
 //! Mapping: config.toml `model`/`model_provider` are the default profile's
 //! `model`/`provider`; any other top-level setting (`KEY`, `TABLE.KEY`) is
 //! the default profile's when it sets `KEY`/`TABLE`, else `settings.KEY`;
-//! `model_providers.ID.KEY` is `providers.ID.KEY`;
+//! `model_providers.ID.KEY` is `providers.ID.KEY`; `mcp_servers.ID.KEY`
+//! is `mcp_servers.ID.KEY`;
 //! `NAME.config.toml` `KEY` and a legacy `profiles.NAME.KEY` are
 //! `profiles.NAME.KEY` (`model_provider` is `provider`). A managed value
 //! deleted by hand, one the catalog no longer has, and one that is not a
-//! single string, number or boolean are not adopted (each is said).
+//! single string, number (whole, or seconds) or boolean are not adopted (each is said).
 //!
 //! The overlay is the one the run reads or would read (beside the first
 //! catalog file, or in the config dir over the built-in catalog), created
@@ -227,6 +228,11 @@ fn catalog_key(file: &CodexFile, leaf: &[&str], catalog: &catalog::Catalog) -> O
         (CodexFile::Config, ["model_providers", id, key]) => {
             vec!["providers".into(), (*id).into(), (*key).into()]
         }
+        // A catalog MCP server's value: the catalog's `mcp_servers.ID...`.
+        (CodexFile::Config, ["mcp_servers", rest @ ..]) => std::iter::once("mcp_servers")
+            .chain(rest.iter().copied())
+            .map(str::to_owned)
+            .collect(),
         (CodexFile::Config, ["profiles", name, key, rest @ ..]) => {
             let mut key = vec!["profiles".into(), (*name).into(), profile_key(key)];
             key.extend(rest.iter().map(|k| (*k).to_owned()));

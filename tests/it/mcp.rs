@@ -1254,3 +1254,41 @@ fn verify_skips_redacted_fields_and_warns_on_a_server_switched_off_by_hand() {
         "{err}"
     );
 }
+
+/// A hand edit of a team server's values (its url, a timeout in seconds) is
+/// kept by `adopt`, which `gen` recommends for every drifted value: written
+/// into the overlay under `mcp_servers.ID`, after which `gen` is in sync.
+#[test]
+fn adopt_keeps_a_hand_edit_of_a_team_server() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.gen_yes_for("0.171.0");
+    let edited = w
+        .read("config.toml")
+        .replace(
+            "url = \"https://mcp.tracker.example/mcp\"",
+            "url = \"https://mcp2.tracker.example/mcp\"",
+        )
+        .replace("startup_timeout_sec = 30.0", "startup_timeout_sec = 45.0");
+    assert!(edited.contains("mcp2.tracker"), "{edited}");
+    assert!(edited.contains("startup_timeout_sec = 45.0"), "{edited}");
+    std::fs::write(w.home.join("config.toml"), &edited).expect("write");
+    let out = w
+        .cmd()
+        .args(["--codex-version", "0.171.0", "adopt", "--yes"])
+        .output()
+        .expect("adopt runs");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let overlay = std::fs::read_to_string(w.root.join("work/providers.local.yaml"))
+        .expect("adopt wrote the overlay");
+    assert!(overlay.contains("mcp_servers:"), "{overlay}");
+    assert!(
+        overlay.contains("https://mcp2.tracker.example/mcp"),
+        "{overlay}"
+    );
+    assert!(overlay.contains("startup_timeout_sec: 45.0"), "{overlay}");
+    w.cmd()
+        .args(["--codex-version", "0.171.0", "gen", "--check"])
+        .assert()
+        .success();
+}
