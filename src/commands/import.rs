@@ -327,6 +327,18 @@ impl<'t> Parsed<'t> {
         Ok(Some(s.to_owned()))
     }
 
+    /// Prose (`developer_instructions`): a string whose lines and tabs are
+    /// its own, as the catalog takes it; any other control character stops
+    /// the import as in [`Self::string`].
+    fn prose(&self, item: &Item, path: &str) -> Result<Option<String>, Error> {
+        let Some(s) = item.as_str() else {
+            return Ok(None);
+        };
+        let rest: String = s.chars().filter(|c| !matches!(c, '\n' | '\t')).collect();
+        self.printable(&rest, item.span(), path)?;
+        Ok(Some(s.to_owned()))
+    }
+
     fn printable(
         &self,
         s: &str,
@@ -603,10 +615,17 @@ fn read_value(
         | Kind::EnvName
         | Kind::ProviderRef
         | Kind::ProfileRef
-        | Kind::VersionReq => match parsed.string(item, path)? {
-            Some(s) => plain(Plain::Text(s)),
-            None => Ok(Err("not a string".to_owned())),
-        },
+        | Kind::VersionReq => {
+            let text = if doc.prose {
+                parsed.prose(item, path)?
+            } else {
+                parsed.string(item, path)?
+            };
+            match text {
+                Some(s) => plain(Plain::Text(s)),
+                None => Ok(Err("not a string".to_owned())),
+            }
+        }
         Kind::Choice(values) => {
             // Choices whose values depend on the target.
             let allowed = doc.choices(target.version);

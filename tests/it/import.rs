@@ -1167,3 +1167,37 @@ fn a_written_value_import_keeps_is_said_to_be_removed() {
         "{diff}"
     );
 }
+
+/// Instructions Codex reads over several lines (`developer_instructions`,
+/// prose in the key table) come back as they are: import once stopped on
+/// the newline, though the catalog takes it.
+#[test]
+fn multi_line_instructions_come_back_as_written() {
+    let w = World::new();
+    w.file(
+        "codex-home/config.toml",
+        "model = \"m\"\nmodel_provider = \"openai\"\ndeveloper_instructions = \"\"\"\nBe brief.\n\tCite files.\n\"\"\"\n",
+    );
+    let imported = import(&w, "0.171.0");
+    assert!(
+        !imported.stderr.contains("developer_instructions"),
+        "{}",
+        imported.stderr
+    );
+    let catalog = std::fs::read_to_string(&imported.catalog).expect("the catalog");
+    assert!(
+        catalog.contains("developer_instructions: \"Be brief.\\n\\tCite files.\\n\""),
+        "{catalog}"
+    );
+    // A control character other than a newline or a tab still stops it.
+    let w = World::new();
+    w.file(
+        "codex-home/config.toml",
+        "model = \"m\"\ndeveloper_instructions = \"a\\u0007b\"\n",
+    );
+    w.cmd()
+        .args(["--codex-version", "0.171.0", "import"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("control character"));
+}
