@@ -2146,14 +2146,14 @@ impl Builder<'_> {
                 node.pos,
                 format!("provider `{id}` uses `wire_api: chat`, which Codex {version} refuses to load"),
                 format!("Codex removed the chat wire API in {}", codex::CHAT_REMOVED),
-                "use `wire_api: responses` if the provider serves POST /responses; otherwise it cannot work with this Codex (keep it only for a target older than 0.95.0)",
+                format!("use `wire_api: responses` if the provider serves POST /responses; otherwise it cannot work with this Codex (keep it only for a target older than {})", codex::CHAT_REMOVED),
             );
         } else {
-            let allowed: &[&str] = if self.target.accepts_wire_api("chat") {
-                &["responses", "chat"]
-            } else {
-                &["responses"]
-            };
+            let allowed: Vec<&str> = keys::WIRE_APIS
+                .iter()
+                .copied()
+                .filter(|v| self.target.accepts_wire_api(v))
+                .collect();
             let label = did_you_mean(&value, allowed.iter().copied()).map_or_else(
                 || "unknown wire API".to_owned(),
                 |s| format!("did you mean `{s}`?"),

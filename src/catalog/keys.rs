@@ -1203,8 +1203,9 @@ const TOKENS: Kind = Kind::Count {
     max: i64::MAX,
 };
 
-/// Every `wire_api` any known Codex accepts.
-const WIRE_APIS: &[&str] = &["responses", "chat"];
+/// Every `wire_api` any known Codex accepts (which ones a release accepts:
+/// `codex::Target::accepts_wire_api`).
+pub const WIRE_APIS: &[&str] = &["responses", "chat"];
 
 /// The entry for `name` in `keys`.
 pub fn find(keys: &'static [KeyDoc], name: &str) -> Option<&'static KeyDoc> {
