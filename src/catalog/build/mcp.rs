@@ -37,22 +37,31 @@ fn env_name(rest: &str) -> Option<&str> {
 /// nothing (`^a$b`, `$5`) and `%` around anything but a variable's name
 /// (`100%`) are text: a regex or a price in `args` is no variable.
 pub fn expands_a_variable(text: &str) -> bool {
-    if text.contains("{env:") {
-        return true;
+    variable_in(text).is_some()
+}
+
+/// The variable `text` names in one of the forms of [`expands_a_variable`]:
+/// `{env:VAR}` first, then `${VAR}`, `$VAR`, `%VAR%`.
+fn variable_in(text: &str) -> Option<&str> {
+    if let Some(i) = text.find("{env:") {
+        return Some(env_name(&text[i + 5..]).unwrap_or("NAME"));
     }
-    let dollar = text.match_indices('$').any(|(i, _)| {
-        let rest = &text[i + 1..];
-        match rest.strip_prefix('{') {
-            Some(inner) => env_name(inner).is_some(),
-            None => env_name(rest).is_some_and(|n| !n.bytes().any(|b| b.is_ascii_lowercase())),
-        }
-    });
-    let percent = text.split('%').skip(1).collect::<Vec<_>>();
-    let windows = percent.len() >= 2
-        && percent[..percent.len() - 1]
+    let dollars = || text.match_indices('$').map(|(i, _)| &text[i + 1..]);
+    let braced = dollars().find_map(|rest| env_name(rest.strip_prefix('{')?));
+    let bare = || {
+        dollars()
+            .filter(|rest| !rest.starts_with('{'))
+            .find_map(|rest| env_name(rest).filter(|n| !n.bytes().any(|b| b.is_ascii_lowercase())))
+    };
+    let percent = || {
+        let parts: Vec<&str> = text.split('%').skip(1).collect();
+        let closed = parts.len().saturating_sub(1);
+        parts[..closed]
             .iter()
-            .any(|part| env_name(part).is_some_and(|n| n.len() == part.len()));
-    dollar || windows
+            .copied()
+            .find(|part| env_name(part).is_some_and(|n| n.len() == part.len()))
+    };
+    braced.or_else(bare).or_else(percent)
 }
 
 impl Builder<'_> {
@@ -716,22 +725,6 @@ fn from_setting(setting: Setting) -> Option<McpValue> {
         Setting::Bool(b) => Some(McpValue::Bool(b)),
         Setting::List(_) | Setting::Table(_) => None,
     }
-}
-
-/// The variable `${VAR}`, `$VAR` or `{env:VAR}` in `text` names.
-fn variable_in(text: &str) -> Option<&str> {
-    let start = text
-        .find("{env:")
-        .map(|i| i + 5)
-        .or_else(|| text.find("${").map(|i| i + 2))
-        .or_else(|| text.find('$').map(|i| i + 1))
-        .or_else(|| text.find('%').map(|i| i + 1))?;
-    let rest = &text[start..];
-    let end = rest
-        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .unwrap_or(rest.len());
-    let name = &rest[..end];
-    (!name.is_empty()).then_some(name)
 }
 
 #[cfg(test)]
