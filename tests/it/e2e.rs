@@ -566,6 +566,20 @@ impl Scratch {
         args: &[&str],
         vars: &[(&str, &str)],
     ) -> Run {
+        let before = server.requests().len();
+        let mut run = self.run_codex_offline(codex, args, vars);
+        run.requests = server.requests().split_off(before);
+        run
+    }
+
+    /// `codex ARGS...` as [`Self::run_codex_args`] runs it, for a command
+    /// that calls no provider (`mcp list`, `mcp add`, `doctor`).
+    pub(crate) fn run_codex_offline(
+        &self,
+        codex: &Path,
+        args: &[&str],
+        vars: &[(&str, &str)],
+    ) -> Run {
         let mut command = Command::new(codex);
         command
             .args(args)
@@ -578,10 +592,7 @@ impl Scratch {
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        let before = server.requests().len();
-        let mut run = Run::with_timeout(command, args.join(" "));
-        run.requests = server.requests().split_off(before);
-        run
+        Run::with_timeout(command, args.join(" "))
     }
 }
 

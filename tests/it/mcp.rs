@@ -4,10 +4,8 @@
 //! file Codex rewrote (`codex mcp add`) still in sync.
 
 use std::path::Path;
-use std::process::{Command as Std, Stdio};
-use std::time::{Duration, Instant};
 
-use crate::e2e::{Scratch, codex_bin_from};
+use crate::e2e::{Run, Scratch, codex_bin_from};
 use crate::support::World;
 
 /// A catalog with one stdio and one streamable HTTP server.
@@ -366,29 +364,15 @@ fn the_schema_describes_mcp_servers() {
 
 // ------------------------------------------------------------ real Codex
 
-/// `codex ARGS` in `s` (`HOME` and `CODEX_HOME` inside it), with a time limit.
-fn codex(bin: &Path, s: &Scratch, args: &[&str]) -> std::process::Output {
-    let mut child = Std::new(bin)
-        .args(args)
-        .current_dir(&s.work)
-        .env_clear()
-        .env("PATH", "/usr/bin:/bin")
-        .env("HOME", &s.home)
-        .env("CODEX_HOME", &s.codex_home)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run codex");
-    let start = Instant::now();
-    while child.try_wait().expect("wait").is_none() {
-        if start.elapsed() > Duration::from_secs(60) {
-            let _ = child.kill();
-            panic!("codex {args:?} did not finish in 60 s");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child.wait_with_output().expect("output")
+/// `codex ARGS` in `s` (`HOME` and `CODEX_HOME` inside it), with a time
+/// limit ([`Scratch::run_codex_offline`]).
+fn codex(bin: &Path, s: &Scratch, args: &[&str]) -> Run {
+    s.run_codex_offline(bin, args, &[])
+}
+
+/// Whether a Codex run finished in time and succeeded.
+fn ran(run: &Run) -> bool {
+    run.status.is_some_and(|status| status.success())
 }
 
 fn codexgen(s: &Scratch, catalog: &Path, args: &[&str]) -> std::process::Output {
@@ -412,8 +396,8 @@ fn codexgen(s: &Scratch, catalog: &Path, args: &[&str]) -> std::process::Output 
 
 fn mcp_list(bin: &Path, s: &Scratch) -> serde_json::Value {
     let out = codex(bin, s, &["mcp", "list", "--json"]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    serde_json::from_slice(&out.stdout).expect("codex mcp list --json prints JSON")
+    assert!(ran(&out), "{}", out.stderr);
+    serde_json::from_str(&out.stdout).expect("codex mcp list --json prints JSON")
 }
 
 fn server<'v>(list: &'v serde_json::Value, name: &str) -> Option<&'v serde_json::Value> {
@@ -475,7 +459,7 @@ fn real_codex_lists_the_catalogs_servers_and_keeps_its_own() {
 
     // The user adds a server: Codex rewrites every MCP entry.
     let added = codex(&bin, &s, &["mcp", "add", "mine", "--", "echo", "hi"]);
-    assert!(added.status.success(), "{}", stderr(&added));
+    assert!(ran(&added), "{}", added.stderr);
     let check = codexgen(&s, &catalog, &["gen", "--check"]);
     assert!(
         check.status.success(),
@@ -853,8 +837,8 @@ fn real_codex_reads_a_profiles_server_switch() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
     let out = codex(&bin, &s, &["-p", "quiet", "mcp", "list", "--json"]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let list: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert!(ran(&out), "{}", out.stderr);
+    let list: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
     let tracker = server(&list, "tracker").unwrap_or_else(|| panic!("{list}"));
     assert_eq!(tracker["enabled"], false, "{tracker}");
     assert_eq!(
