@@ -332,3 +332,46 @@ fn use_switches_the_homes_catalog_wherever_it_runs() {
     assert!(!w.root.join("elsewhere/providers.local.yaml").exists());
     assert!(top_level(&w).contains("model = \"beta-2\""));
 }
+
+/// End to end with the real Codex (`CODEX_BIN`, 0.169.0): after
+/// `codexgen use beta`, plain `codex` (no `-p`) reaches beta's provider
+/// exactly as the catalog describes it (URL, query, headers, key, model);
+/// after `codexgen use -`, alpha's again.
+#[test]
+fn real_codex_runs_as_the_profile_use_switched_to() {
+    use crate::e2e::{ALPHA, BETA, KEYS, Scratch, check_run, codex_bin_from, codexgen_command};
+    use crate::stand_in::StandIn;
+    use std::ffi::OsStr;
+
+    let Some(codex) = codex_bin_from("CODEX_BIN", "0.169.0") else {
+        return;
+    };
+    let server = StandIn::start();
+    let scratch = Scratch::new();
+    let catalog = scratch.write_catalog(&server);
+    let codexgen = |args: &[&str]| {
+        let args: Vec<&OsStr> = args.iter().map(OsStr::new).collect();
+        let run = codexgen_command("use", &scratch.codex_home, &catalog, Some(&codex), &args);
+        assert!(
+            run.status.is_some_and(|s| s.success()),
+            "{}\n{}\n{}",
+            run.args,
+            run.stdout,
+            run.stderr
+        );
+        run
+    };
+    codexgen(&[ALPHA.profile]);
+    check_run(&ALPHA, &scratch.run_codex(&codex, &server, None, &KEYS));
+    let run = codexgen(&[BETA.profile]);
+    assert!(
+        run.stderr
+            .contains("the provider changes from `alpha-provider` to `beta-provider`"),
+        "{}",
+        run.stderr
+    );
+    check_run(&BETA, &scratch.run_codex(&codex, &server, None, &KEYS));
+    codexgen(&["-"]);
+    check_run(&ALPHA, &scratch.run_codex(&codex, &server, None, &KEYS));
+    assert!(!scratch.codex_home.join("auth.json").exists());
+}
