@@ -1,7 +1,7 @@
 //! Owns what a run works on, resolved once from the command line, the
 //! environment and the catalog before any command runs (uv's `settings.rs`):
 //! the Codex home, the catalog files read and layered (with the personal
-//! overlay, and where that overlay is for `adopt`, or why there is none),
+//! overlay, and where that overlay is for `adopt` and `use`, or why there is none),
 //! the Codex version to write for and why, and the installed Codex, looked
 //! up at most once.
 //! Also which catalog that is ([`CatalogId`]) and how it was chosen
@@ -106,7 +106,7 @@ pub enum Follow {
     Found,
     /// The one the home records, when discovery finds another: for the
     /// commands that act with the home as it is (`aliases`, `exec`,
-    /// `completions`, `doctor`, `probe`, `adopt`), whose output must match
+    /// `completions`, `doctor`, `probe`, `adopt`, `use`), whose output must match
     /// the files that catalog wrote, whatever folder a shell starts in.
     Home,
 }
