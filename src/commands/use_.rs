@@ -593,6 +593,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_dash_is_the_previous_default_and_any_other_word_a_profile() {
+        assert_eq!(Choice::from("-".to_owned()), Choice::Previous);
+        assert_eq!(
+            Choice::from("--".to_owned()),
+            Choice::Profile("--".to_owned())
+        );
+        assert_eq!(
+            Choice::from("fast".to_owned()),
+            Choice::Profile("fast".to_owned())
+        );
+    }
+
+    #[test]
     fn the_default_on_disk_is_read_from_the_top_level_only() {
         let disk = OnDisk::of(Some(
             "model = \"m\"\n[profiles.x]\nmodel_provider = \"other\"\n",
