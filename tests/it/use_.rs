@@ -308,6 +308,14 @@ fn a_refused_switch_writes_neither_the_overlay_nor_the_home() {
         .stderr(contains("now says").not());
     assert_eq!(snapshot_dir(&w.root), before);
     drop(lock);
+    w.cmd()
+        .args(["--no-local", "use", "beta"])
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "`use` records the default profile in the personal overlay, which --no-local leaves out; nothing was written",
+        ));
+    assert_eq!(snapshot_dir(&w.root), before);
     w.cmd().args(["use", "beta"]).assert().success();
     assert!(overlay(&w).ends_with("default: beta\n"));
 }
@@ -333,25 +341,21 @@ fn use_switches_the_homes_catalog_wherever_it_runs() {
     assert!(top_level(&w).contains("model = \"beta-2\""));
 }
 
-/// End to end with the real Codex (`CODEX_BIN`, 0.169.0): after
-/// `codexgen use beta`, plain `codex` (no `-p`) reaches beta's provider
-/// exactly as the catalog describes it (URL, query, headers, key, model);
-/// after `codexgen use -`, alpha's again.
-#[test]
-fn real_codex_runs_as_the_profile_use_switched_to() {
-    use crate::e2e::{ALPHA, BETA, KEYS, Scratch, check_run, codex_bin_from, codexgen_command};
+/// End to end with the real Codex (`CODEX_BIN`, 0.169.0, and
+/// `CODEX_BIN_0_171_0`): after `codexgen use beta`, plain `codex` (no `-p`)
+/// reaches beta's provider exactly as the catalog describes it (URL, query,
+/// headers, key, model); after `codexgen use -`, alpha's again.
+fn real_codex_runs_as_the_profile_use_switched_to(codex: &std::path::Path) {
+    use crate::e2e::{ALPHA, BETA, KEYS, Scratch, check_run, codexgen_command};
     use crate::stand_in::StandIn;
     use std::ffi::OsStr;
 
-    let Some(codex) = codex_bin_from("CODEX_BIN", "0.169.0") else {
-        return;
-    };
     let server = StandIn::start();
     let scratch = Scratch::new();
     let catalog = scratch.write_catalog(&server);
     let codexgen = |args: &[&str]| {
         let args: Vec<&OsStr> = args.iter().map(OsStr::new).collect();
-        let run = codexgen_command("use", &scratch.codex_home, &catalog, Some(&codex), &args);
+        let run = codexgen_command("use", &scratch.codex_home, &catalog, Some(codex), &args);
         assert!(
             run.status.is_some_and(|s| s.success()),
             "{}\n{}\n{}",
@@ -362,7 +366,7 @@ fn real_codex_runs_as_the_profile_use_switched_to() {
         run
     };
     codexgen(&[ALPHA.profile]);
-    check_run(&ALPHA, &scratch.run_codex(&codex, &server, None, &KEYS));
+    check_run(&ALPHA, &scratch.run_codex(codex, &server, None, &KEYS));
     let run = codexgen(&[BETA.profile]);
     assert!(
         run.stderr
@@ -370,8 +374,22 @@ fn real_codex_runs_as_the_profile_use_switched_to() {
         "{}",
         run.stderr
     );
-    check_run(&BETA, &scratch.run_codex(&codex, &server, None, &KEYS));
+    check_run(&BETA, &scratch.run_codex(codex, &server, None, &KEYS));
     codexgen(&["-"]);
-    check_run(&ALPHA, &scratch.run_codex(&codex, &server, None, &KEYS));
+    check_run(&ALPHA, &scratch.run_codex(codex, &server, None, &KEYS));
     assert!(!scratch.codex_home.join("auth.json").exists());
+}
+
+#[test]
+fn real_codex_0_169_runs_as_the_profile_use_switched_to() {
+    if let Some(codex) = crate::e2e::codex_bin_from("CODEX_BIN", "0.169.0") {
+        real_codex_runs_as_the_profile_use_switched_to(&codex);
+    }
+}
+
+#[test]
+fn real_codex_0_171_runs_as_the_profile_use_switched_to() {
+    if let Some(codex) = crate::e2e::codex_bin_from("CODEX_BIN_0_171_0", "0.171.0") {
+        real_codex_runs_as_the_profile_use_switched_to(&codex);
+    }
 }
