@@ -10,7 +10,7 @@ use clap::{CommandFactory as _, Parser as _};
 use crate::cli::{self, Cli, Color, Command};
 use crate::commands::{
     adopt, aliases, doctor, exec, generate, import, init, list, manual, probe, report, schema,
-    show, validate,
+    show, use_, validate,
 };
 use crate::diagnostic::Exit;
 use crate::error::Error;
@@ -126,7 +126,8 @@ fn follow(command: &Command) -> Follow {
         | Command::Exec(_)
         | Command::Doctor(_)
         | Command::Probe(_)
-        | Command::Adopt(_) => Follow::Home,
+        | Command::Adopt(_)
+        | Command::Use(_) => Follow::Home,
         _ => Follow::Found,
     }
 }
@@ -189,6 +190,13 @@ fn execute(settings: &Settings, command: Command) -> Result<Exit, Error> {
                 } else {
                     adopt::Mode::Write { yes: a.yes }
                 },
+            },
+        ),
+        Command::Use(a) => use_::run(
+            settings,
+            &use_::Options {
+                choice: a.profile.map(use_::Choice::from),
+                diff: a.diff,
             },
         ),
         Command::Aliases(a) => aliases::run(

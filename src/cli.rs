@@ -89,6 +89,10 @@ pub enum Command {
     /// Keep the values edited in the Codex files (e.g. by Codex's `/model`):
     /// write them into the personal overlay (shows its diff first).
     Adopt(AdoptArgs),
+    /// Switch the default profile (plain `codex`, the IDE extension, the app): record it in
+    /// the personal overlay and write the home; `-` goes back to the previous one; alone,
+    /// say which is the default now and whether the home matches (exit 0 in sync, 1 not).
+    Use(UseArgs),
     /// List the profiles (the default marked, provider, model, key variable and whether it
     /// is set; never its value), then the providers no profile uses.
     List(ListArgs),
@@ -177,6 +181,17 @@ pub struct AdoptArgs {
     /// Write without asking.
     #[arg(long, short = 'y')]
     pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct UseArgs {
+    /// The profile to make the default; `-` for the previous default.
+    #[arg(value_name = "PROFILE")]
+    pub profile: Option<String>,
+
+    /// Print the overlay's diff and the home's; write nothing.
+    #[arg(long, requires = "profile")]
+    pub diff: bool,
 }
 
 #[derive(Debug, Args)]

@@ -31,6 +31,9 @@ pub const OLD_STATE_FILE: &str = "state.toml";
 pub const BACKUP_DIR: &str = "backup";
 /// The run lock, inside [`STATE_DIR`].
 pub const LOCK_FILE: &str = "lock";
+/// The default profile before the last `codexgen use` switched it, inside
+/// [`STATE_DIR`]: the name and a newline; what `codexgen use -` goes back to.
+pub const PREVIOUS_DEFAULT_FILE: &str = "previous-default";
 
 /// Where the record that travels with a linked file is (see `state`):
 /// `.codexgen/<name>.json` beside `target`, the file the link resolves to.

@@ -1,7 +1,7 @@
 //! Owns what a run works on, resolved once from the command line, the
 //! environment and the catalog before any command runs (uv's `settings.rs`):
 //! the Codex home, the catalog files read and layered (with the personal
-//! overlay, and where that overlay is for `adopt`, or why there is none),
+//! overlay, and where that overlay is for `adopt` and `use`, or why there is none),
 //! the Codex version to write for and why, and the installed Codex, looked
 //! up at most once.
 //! Also which catalog that is ([`CatalogId`]) and how it was chosen
@@ -106,7 +106,7 @@ pub enum Follow {
     Found,
     /// The one the home records, when discovery finds another: for the
     /// commands that act with the home as it is (`aliases`, `exec`,
-    /// `completions`, `doctor`, `probe`, `adopt`), whose output must match
+    /// `completions`, `doctor`, `probe`, `adopt`, `use`), whose output must match
     /// the files that catalog wrote, whatever folder a shell starts in.
     Home,
 }
@@ -218,6 +218,47 @@ impl Settings {
             target,
             codex,
             codex_schemas: Schemas::from_env(),
+        })
+    }
+
+    /// These settings read again (a catalog is built once per layering),
+    /// with the personal overlay holding `overlay` when given (in place of
+    /// its text, or added where a run would read it): the catalog layered
+    /// again and its identity's fingerprint that of the text; the rest as
+    /// it is. `use` plans the home from the overlay it is about to write.
+    pub fn relayered(&self, overlay: Option<&str>) -> Result<Settings, Error> {
+        let mut sources = self.catalog.sources().to_vec();
+        if let Some(text) = overlay {
+            let Ok(path) = &self.overlay else {
+                return Err(Error::message(
+                    "internal error: no personal overlay to read in place",
+                ));
+            };
+            let source = Source {
+                name: path.display().to_string(),
+                text: text.to_owned(),
+            };
+            match sources.iter().position(|s| Path::new(&s.name) == path) {
+                Some(i) => sources[i] = source,
+                // Where `read_files` puts an overlay it finds.
+                None => sources.insert(sources.len().min(1), source),
+            }
+        }
+        let catalog_id = CatalogId {
+            content: content_of(&sources),
+            ..self.catalog_id.clone()
+        };
+        Ok(Settings {
+            codex_home: self.codex_home.clone(),
+            codex_home_given: self.codex_home_given,
+            catalog: catalog::layer(sources)?,
+            overlay: self.overlay.clone(),
+            catalog_id,
+            chosen: self.chosen,
+            named: self.named.clone(),
+            target: self.target.clone(),
+            codex: self.codex.clone(),
+            codex_schemas: self.codex_schemas.clone(),
         })
     }
 
@@ -554,16 +595,20 @@ fn identity(
     looked: Option<&PathBuf>,
     read: &[Source],
 ) -> CatalogId {
+    CatalogId {
+        content: content_of(read),
+        ..place(codex_home, files, overlay, looked)
+    }
+}
+
+/// [`CatalogId::content`]: the fingerprint of the text read, file by file.
+fn content_of(read: &[Source]) -> String {
     let lengths: Vec<String> = read.iter().map(|s| format!("{}:", s.text.len())).collect();
-    let content = fingerprint_of(
+    fingerprint_of(
         read.iter()
             .zip(&lengths)
             .flat_map(|(s, n)| [n.as_bytes(), s.text.as_bytes()]),
-    );
-    CatalogId {
-        content,
-        ..place(codex_home, files, overlay, looked)
-    }
+    )
 }
 
 /// Whether a recorded catalog file is still there (built-in and standard
@@ -703,6 +748,7 @@ fn choose_target(
 
 /// The Codex installed here: `--codex-bin`, else `codex` on `PATH`. Found,
 /// and asked for its version, at most once per run, and only when needed.
+#[derive(Clone)]
 pub struct InstalledCodex {
     explicit: Option<PathBuf>,
     /// Where answers of `codex --version` are remembered.

@@ -336,7 +336,8 @@ fn check_layered(
     Ok(planned.changed().map(|p| p.file.clone()).collect())
 }
 
-fn print_diff(
+/// The overlay's unified diff, coloured as `gen`'s (also `use`'s).
+pub fn print_diff(
     out: &mut Stdout,
     name: &str,
     old: Option<&str>,

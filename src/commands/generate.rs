@@ -78,6 +78,20 @@ pub struct Options {
 }
 
 pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
+    run_then(settings, options, &mut || Ok(()))
+}
+
+/// [`run`], with `before_write` called once a write is certain to be
+/// attempted: in `Mode::Write`, after every refusal and the question, under
+/// the lock, right before the first file is written (or, when the home
+/// already matches, before the state is saved). Not called when the run
+/// writes nothing. `use` writes the personal overlay there, so that a run
+/// gen refuses leaves the overlay as it was.
+pub fn run_then(
+    settings: &Settings,
+    options: &Options,
+    before_write: &mut dyn FnMut() -> Result<(), Error>,
+) -> Result<Exit, Error> {
     // The state is read (and a killed run's record settled from the disk)
     // while the catalog is checked and rendered: at 10,000 files each is a
     // tenth of a run, and they share nothing. The state's errors come first,
@@ -161,6 +175,7 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
     let record = record(settings, &state, &whose, changed.is_empty());
     let new_state = ManuallyDrop::new(planned_state(&plan, target, record));
     if changed.is_empty() {
+        before_write()?;
         let leftovers = !write::leftover_temps(&temp_dirs(settings, &plan, &state)).is_empty();
         let unsaved = *new_state != *state.as_saved() || record_stale(&state, &new_state);
         if unsaved || leftovers {
@@ -181,6 +196,7 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
         return Ok(Exit::OutOfDate);
     }
     let _lock = lock_unchanged(settings, &state, &seen, &plan)?;
+    before_write()?;
     apply(settings, &changed, &state, &new_state)?;
     Ok(Exit::Ok)
 }
@@ -1310,7 +1326,7 @@ fn report_check(plan: &Plan, state: &State) -> Result<Exit, Error> {
 /// How many files `--check` counts as out of date: each file that changes,
 /// except one that only gains codexgen's header (nothing Codex reads
 /// changes), and codexgen's state when an interrupted run left it unfinished.
-fn out_of_date(plan: &Plan, state: &State) -> usize {
+pub fn out_of_date(plan: &Plan, state: &State) -> usize {
     plan.changed().filter(|p| !p.header_added()).count() + usize::from(state.interrupted)
 }
 

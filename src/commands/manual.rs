@@ -56,6 +56,9 @@ pub fn completions(
             probe.extend(profiles.iter().cloned());
             command = with_values(command, "exec", "profile", &profiles);
             command = with_values(command, "doctor", "profiles", &profiles);
+            let mut default = profiles.clone();
+            default.push("-".to_owned());
+            command = with_values(command, "use", "profile", &default);
             command = with_values(command, "probe", "names", &probe);
         }
         Err(err) => {

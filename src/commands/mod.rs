@@ -17,4 +17,5 @@ pub mod probe;
 pub mod report;
 pub mod schema;
 pub mod show;
+pub mod use_;
 pub mod validate;

@@ -305,7 +305,7 @@ pub(crate) fn codexgen(
 }
 
 /// [`codexgen`] for another subcommand (`adopt`).
-fn codexgen_command(
+pub(crate) fn codexgen_command(
     command_name: &str,
     codex_home: &Path,
     catalog: &Path,

@@ -22,6 +22,7 @@ fn invocations(name: &str) -> Option<Vec<Vec<&'static str>>> {
         "exec" => vec![vec!["--print", "alpha"]],
         "init" => vec![vec!["-o", "-"]],
         "adopt" => vec![vec!["--diff"]],
+        "use" => vec![vec![], vec!["--diff", "beta"]],
         "completions" => vec![vec!["bash"]],
         _ => return None,
     })
