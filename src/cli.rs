@@ -89,6 +89,9 @@ pub enum Command {
     /// Keep the values edited in the Codex files (e.g. by Codex's `/model`):
     /// write them into the personal overlay (shows its diff first).
     Adopt(AdoptArgs),
+    /// Make the Codex home's config.toml a link to a shared one (a dotfiles
+    /// repository's), bringing this machine's own tables into it first.
+    Link(LinkArgs),
     /// List the profiles (the default marked, provider, model, key variable and whether it
     /// is set; never its value), then the providers no profile uses.
     List(ListArgs),
@@ -176,6 +179,21 @@ pub struct AdoptArgs {
 
     /// Write without asking.
     #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LinkArgs {
+    /// The shared config.toml (created from this machine's when missing).
+    #[arg(value_name = "PATH")]
+    pub path: PathBuf,
+
+    /// Print what would change in the shared file and the steps; change nothing.
+    #[arg(long)]
+    pub diff: bool,
+
+    /// Do it without asking.
+    #[arg(long, short = 'y', conflicts_with = "diff")]
     pub yes: bool,
 }
 

@@ -1128,6 +1128,53 @@ fn put_back(aside: TempPath, path: &Path, why: WriteError) -> WriteError {
     }
 }
 
+/// Replaces `path` by a symbolic link to `to` in one rename (`codexgen
+/// link`), if `path` still holds `old` (`None`: nothing is there, and the
+/// link goes in only where nothing appeared meanwhile). `path` itself must
+/// be no link: a link is never replaced, whatever it holds. The link is
+/// made as a temp name beside `path` (`.codexgen-PID-*.tmp`, removed if
+/// the run stops) and renamed over it, so a reader sees the old file or
+/// the link, never neither; on Linux the old file is swapped out and
+/// compared, and put back if another program wrote it in between.
+#[cfg(unix)]
+pub fn link(path: &Path, to: &Path, old: Option<&[u8]>) -> Result<(), WriteError> {
+    if fs_err::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(WriteError::Changed(path.to_path_buf()));
+    }
+    if read_unfollowed(path)?.as_deref() != old {
+        return Err(WriteError::Changed(path.to_path_buf()));
+    }
+    let dir = folder_of(path);
+    if !dir.is_dir() {
+        fault::point("mkdir", path)?;
+        fs_err::create_dir_all(dir)?;
+    }
+    fault::point("create", path)?;
+    let prefix = format!("{TEMP_PREFIX}{}-", std::process::id());
+    let temp = tempfile::Builder::new()
+        .prefix(&prefix)
+        .suffix(TEMP_SUFFIX)
+        .make_in(dir, |temp| std::os::unix::fs::symlink(to, temp))
+        .map_err(|e| {
+            std::io::Error::new(
+                e.kind(),
+                format!("cannot make a link in {}: {e}", dir.display()),
+            )
+        })?
+        .into_temp_path();
+    fault::point("compare", path)?;
+    if read_unfollowed(path)?.as_deref() != old {
+        return Err(WriteError::Changed(path.to_path_buf()));
+    }
+    fault::point("rename", path)?;
+    match old {
+        None => place_new(temp, path)?,
+        Some(old) => replace_checked(temp, path, old)?,
+    }
+    sync_dirs(&[dir.to_path_buf()]);
+    Ok(())
+}
+
 /// Removes a file of codexgen's own (its journal, an old state file);
 /// nothing there is fine.
 pub fn remove(path: &Path) -> Result<(), WriteError> {
