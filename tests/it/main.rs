@@ -21,6 +21,7 @@ mod inputs;
 mod interface;
 mod key_commands;
 mod layers;
+mod link;
 mod links;
 mod mcp;
 mod messages;
