@@ -5,6 +5,7 @@
 #![allow(clippy::disallowed_macros)]
 
 mod catalog_errors;
+mod ci_recipe;
 mod codex_schema;
 mod e2e;
 mod e2e_layers;

@@ -500,6 +500,23 @@ fn the_readme_two_machine_recipe_converges() {
     );
 }
 
+/// A bare repository (the dotfiles remote) holding `codex/providers.yaml`.
+fn origin_with(env: &[(&'static str, String)], root: &Path, catalog: &str) -> PathBuf {
+    let (origin, seed) = (root.join("origin.git"), root.join("seed"));
+    bash(
+        env,
+        &[("ORIGIN", &origin), ("SEED", &seed)],
+        "git init -q --bare -b main \"$ORIGIN\"; git clone -q \"$ORIGIN\" \"$SEED\" 2>/dev/null; mkdir \"$SEED/codex\"",
+    );
+    std::fs::write(seed.join("codex/providers.yaml"), catalog).unwrap();
+    bash(
+        env,
+        &[("SEED", &seed)],
+        "cd \"$SEED\"; git add .; git commit -q -m catalog; git push -q origin main",
+    );
+    origin
+}
+
 /// The issue's newcomer (issue 23, point 5): the README's recipe as written,
 /// with `CODEX_HOME` unset (the Codex home is `~/.codex`), on a first
 /// machine that has its own config.toml and then on a second one that has
@@ -513,18 +530,7 @@ fn the_readme_recipe_joins_machines_that_have_their_own_config_with_codex_home_u
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     let env = git_world(root);
-    let (origin, seed) = (root.join("origin.git"), root.join("seed"));
-    bash(
-        &env,
-        &[("ORIGIN", &origin), ("SEED", &seed)],
-        "git init -q --bare -b main \"$ORIGIN\"; git clone -q \"$ORIGIN\" \"$SEED\" 2>/dev/null; mkdir \"$SEED/codex\"",
-    );
-    std::fs::write(seed.join("codex/providers.yaml"), catalog("v1", &["p"])).unwrap();
-    bash(
-        &env,
-        &[("SEED", &seed)],
-        "cd \"$SEED\"; git add .; git commit -q -m catalog; git push -q origin main",
-    );
+    let origin = origin_with(&env, root, &catalog("v1", &["p"]));
     // Each machine: its HOME, its clone, its own ~/.codex/config.toml.
     let machine = |name: &str, own: &str| {
         let user = root.join(name);
