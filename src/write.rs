@@ -1175,6 +1175,16 @@ pub fn link(path: &Path, to: &Path, old: Option<&[u8]>) -> Result<(), WriteError
     Ok(())
 }
 
+/// [`link`] where there are no symbolic links codexgen makes.
+#[cfg(not(unix))]
+pub fn link(path: &Path, _to: &Path, _old: Option<&[u8]>) -> Result<(), WriteError> {
+    Err(std::io::Error::new(
+        std::io::ErrorKind::Unsupported,
+        format!("cannot make {} a link on this system", path.display()),
+    )
+    .into())
+}
+
 /// Removes a file of codexgen's own (its journal, an old state file);
 /// nothing there is fine.
 pub fn remove(path: &Path) -> Result<(), WriteError> {

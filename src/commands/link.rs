@@ -160,7 +160,9 @@ fn show(p: &Planned, mode: Mode) -> Result<(), Error> {
     let config = printable(&p.config.display().to_string()).into_owned();
     let shown = &p.shown;
     let mut out = Stdout::new("the diff");
-    if p.shared_text.as_deref() != Some(p.new_shared.as_str()) {
+    // As gen's: `-q` with `--yes` prints no diff.
+    let quiet = verbosity::quiet() && mode == Mode::Write { yes: true };
+    if !quiet && p.shared_text.as_deref() != Some(p.new_shared.as_str()) {
         let label = shown.trim_start_matches('/');
         for line in diff::unified(label, p.shared_text.as_deref(), Some(&p.new_shared)) {
             let style = match line.kind {

@@ -203,3 +203,22 @@ fn a_machine_file_that_is_not_toml_stops_with_its_position() {
     assert!(err.contains("b = ["), "{err}");
     assert_eq!(snapshot_dir(&w.root), before);
 }
+
+#[test]
+fn quiet_with_yes_prints_no_diff_and_a_home_with_nothing_starts_an_empty_shared_file() {
+    let w = World::new();
+    std::fs::create_dir_all(w.root.join("dotfiles/codex")).unwrap();
+    let (code, out, err) = link(&w, &["--yes", "-q"]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert_eq!((out.as_str(), err.as_str()), ("", ""));
+    assert_eq!(std::fs::read_to_string(shared(&w)).unwrap(), "");
+    assert!(is_link_to(&w.home.join("config.toml"), &shared(&w)));
+    // gen then writes through the link.
+    w.catalog(crate::support::CATALOG);
+    w.gen_yes();
+    assert!(
+        std::fs::read_to_string(shared(&w))
+            .unwrap()
+            .contains("[model_providers.alpha-p]")
+    );
+}
