@@ -332,7 +332,7 @@ fn read_machine(
             Err(Error::with_help(
                 format!(
                     "{} is a symbolic link to {}, not to {shown}; codexgen does not replace a link it did not make",
-                    config.display(),
+                    printable(&config.display().to_string()),
                     printable(&to.display().to_string())
                 ),
                 format!(
@@ -344,7 +344,7 @@ fn read_machine(
         Ok(_) if same() => Ok(None),
         Ok(meta) if !meta.is_file() => Err(Error::message(format!(
             "{} is a {}, not a file; move it away, then run `codexgen link` again",
-            config.display(),
+            printable(&config.display().to_string()),
             input::kind(meta.file_type())
         ))),
         Ok(_) => Ok(Some(Some(input::read(config, input::CODEX_FILE)?))),
@@ -377,7 +377,7 @@ pub struct Joined {
 }
 
 /// Adds to `shared` every table and key of `machine` that it lacks, with
-/// its comments, after what is there (the shared file's own bytes stay as
+/// its comments, after what is there (the shared file's own lines stay as
 /// they are), except codexgen's header and the leaves codexgen wrote on
 /// this machine (`managed`; a table holding one is entered, so the user's
 /// own keys in it still come). Deterministic and idempotent: joining the
@@ -408,8 +408,9 @@ pub fn join(
             added: &mut added,
         },
     );
+    // Comments after the machine's last table, unless a join put them there already.
     let comment = from.trailing().as_str().unwrap_or_default();
-    if comment.contains('#') {
+    if comment.contains('#') && !shared_body.contains(comment.trim()) {
         let mut trailing = into.trailing().as_str().unwrap_or_default().to_owned();
         trailing.push_str(comment);
         into.set_trailing(trailing);
@@ -663,9 +664,11 @@ env = { X_TOKEN = \"sk-proj-9fQ2xLr7Vb1mZt4KpW8sNd3Y\" }
 
     #[test]
     fn joining_again_adds_nothing() {
-        let once = join("shared", SHARED, "machine", MACHINE, &managed()).unwrap();
-        let twice = join("shared", &once.text, "machine", MACHINE, &managed()).unwrap();
-        assert_eq!(once.text, twice.text);
+        for machine in [MACHINE.to_owned(), format!("{MACHINE}\n# last words\n")] {
+            let once = join("shared", SHARED, "machine", &machine, &managed()).unwrap();
+            let twice = join("shared", &once.text, "machine", &machine, &managed()).unwrap();
+            assert_eq!(once.text, twice.text);
+        }
     }
 
     #[test]
