@@ -1,8 +1,9 @@
 //! Owns every change to the filesystem: the run lock, atomic writes (temp file
 //! in the same folder, fsync, rename) that keep a file's mode, owner and group
 //! and write through symlinks so the link survives, backups of the previous
-//! content, deletions, and the removal of temp files a killed run left
-//! behind. Nothing else in codexgen writes a byte. Does not decide what to
+//! content, deletions, the link `codexgen link` puts in place of a file
+//! ([`link`]), and the removal of temp files a killed run left behind.
+//! Nothing else in codexgen writes a byte. Does not decide what to
 //! write, nor in which order; `gen` does.
 //!
 //! The rule for links ([`target`]; the README's **Links**), so that a link a
