@@ -9,8 +9,8 @@ use clap::{CommandFactory as _, Parser as _};
 
 use crate::cli::{self, Cli, Color, Command};
 use crate::commands::{
-    adopt, aliases, doctor, exec, generate, import, init, list, manual, probe, report, schema,
-    show, use_, validate,
+    adopt, aliases, doctor, exec, generate, import, init, link, list, manual, probe, report,
+    schema, show, use_, validate,
 };
 use crate::diagnostic::Exit;
 use crate::error::Error;
@@ -199,6 +199,7 @@ fn execute(settings: &Settings, command: Command) -> Result<Exit, Error> {
                 diff: a.diff,
             },
         ),
+        Command::Link(a) => link::run(settings, &link_options(a)),
         Command::Aliases(a) => aliases::run(
             settings,
             &aliases::Options {
@@ -232,6 +233,17 @@ fn execute(settings: &Settings, command: Command) -> Result<Exit, Error> {
         | Command::Man => Err(Error::message(
             "internal error: this command is dispatched before settings",
         )),
+    }
+}
+
+fn link_options(a: cli::LinkArgs) -> link::Options {
+    link::Options {
+        path: a.path,
+        mode: if a.diff {
+            link::Mode::Diff
+        } else {
+            link::Mode::Write { yes: a.yes }
+        },
     }
 }
 

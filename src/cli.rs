@@ -93,6 +93,9 @@ pub enum Command {
     /// the personal overlay and write the home; `-` goes back to the previous one; alone,
     /// say which is the default now and whether the home matches (exit 0 in sync, 1 not).
     Use(UseArgs),
+    /// Make the Codex home's config.toml a link to a shared one (a dotfiles
+    /// repository's), bringing this machine's own tables into it first.
+    Link(LinkArgs),
     /// List the profiles (the default marked, provider, model, key variable and whether it
     /// is set; never its value), then the providers no profile uses.
     List(ListArgs),
@@ -192,6 +195,21 @@ pub struct UseArgs {
     /// Print the overlay's diff and the home's; write nothing.
     #[arg(long, requires = "profile")]
     pub diff: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LinkArgs {
+    /// The shared config.toml (created from this machine's when missing).
+    #[arg(value_name = "PATH")]
+    pub path: PathBuf,
+
+    /// Print what would change in the shared file and the steps; change nothing.
+    #[arg(long)]
+    pub diff: bool,
+
+    /// Do it without asking.
+    #[arg(long, short = 'y', conflicts_with = "diff")]
+    pub yes: bool,
 }
 
 #[derive(Debug, Args)]

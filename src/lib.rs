@@ -12,7 +12,7 @@
 //! ```text
 //! app        dispatch: command line -> Settings -> a command's run(&Settings, &Options)
 //! commands/  gen, doctor, probe, exec, aliases, import, init, adopt, use (use_),
-//!            list, show, validate, schema, completions and man (+ endpoint,
+//!            link, list, show, validate, schema, completions and man (+ endpoint,
 //!            report, gen_json)
 //! plan       prepare (catalog -> rendered) and plan (rendered + disk + state -> Plan)
 //! settings   Codex home, catalog files, target version, installed Codex (found once),

@@ -640,7 +640,7 @@ fn stale_leaves<'a>(
 
 /// The file's byte-order mark (kept first; codexgen's header goes after
 /// it), its body after codexgen's old header, and that body parsed.
-fn parse_current<'t>(
+pub fn parse_current<'t>(
     file: &str,
     current_text: &'t str,
 ) -> Result<(&'static str, &'t str, DocumentMut), MergeError> {

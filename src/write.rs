@@ -1,8 +1,9 @@
 //! Owns every change to the filesystem: the run lock, atomic writes (temp file
 //! in the same folder, fsync, rename) that keep a file's mode, owner and group
 //! and write through symlinks so the link survives, backups of the previous
-//! content, deletions, and the removal of temp files a killed run left
-//! behind. Nothing else in codexgen writes a byte. Does not decide what to
+//! content, deletions, the link `codexgen link` puts in place of a file
+//! ([`link`]), and the removal of temp files a killed run left behind.
+//! Nothing else in codexgen writes a byte. Does not decide what to
 //! write, nor in which order; `gen` does.
 //!
 //! The rule for links ([`target`]; the README's **Links**), so that a link a
@@ -1126,6 +1127,63 @@ fn put_back(aside: TempPath, path: &Path, why: WriteError) -> WriteError {
             source: Some(Box::new(e.error.into())),
         },
     }
+}
+
+/// Replaces `path` by a symbolic link to `to` in one rename (`codexgen
+/// link`), if `path` still holds `old` (`None`: nothing is there, and the
+/// link goes in only where nothing appeared meanwhile). `path` itself must
+/// be no link: a link is never replaced, whatever it holds. The link is
+/// made as a temp name beside `path` (`.codexgen-PID-*.tmp`, removed if
+/// the run stops) and renamed over it, so a reader sees the old file or
+/// the link, never neither; on Linux the old file is swapped out and
+/// compared, and put back if another program wrote it in between.
+#[cfg(unix)]
+pub fn link(path: &Path, to: &Path, old: Option<&[u8]>) -> Result<(), WriteError> {
+    if fs_err::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(WriteError::Changed(path.to_path_buf()));
+    }
+    if read_unfollowed(path)?.as_deref() != old {
+        return Err(WriteError::Changed(path.to_path_buf()));
+    }
+    let dir = folder_of(path);
+    if !dir.is_dir() {
+        fault::point("mkdir", path)?;
+        fs_err::create_dir_all(dir)?;
+    }
+    fault::point("create", path)?;
+    let prefix = format!("{TEMP_PREFIX}{}-", std::process::id());
+    let temp = tempfile::Builder::new()
+        .prefix(&prefix)
+        .suffix(TEMP_SUFFIX)
+        .make_in(dir, |temp| std::os::unix::fs::symlink(to, temp))
+        .map_err(|e| {
+            std::io::Error::new(
+                e.kind(),
+                format!("cannot make a link in {}: {e}", dir.display()),
+            )
+        })?
+        .into_temp_path();
+    fault::point("compare", path)?;
+    if read_unfollowed(path)?.as_deref() != old {
+        return Err(WriteError::Changed(path.to_path_buf()));
+    }
+    fault::point("rename", path)?;
+    match old {
+        None => place_new(temp, path)?,
+        Some(old) => replace_checked(temp, path, old)?,
+    }
+    sync_dirs(&[dir.to_path_buf()]);
+    Ok(())
+}
+
+/// [`link`] where there are no symbolic links codexgen makes.
+#[cfg(not(unix))]
+pub fn link(path: &Path, _to: &Path, _old: Option<&[u8]>) -> Result<(), WriteError> {
+    Err(std::io::Error::new(
+        std::io::ErrorKind::Unsupported,
+        format!("cannot make {} a link on this system", path.display()),
+    )
+    .into())
 }
 
 /// Removes a file of codexgen's own (its journal, an old state file);

@@ -1590,7 +1590,7 @@ pub(super) fn confirm(files: usize, command: &str) -> Result<bool, Error> {
 }
 
 /// Asks `question [y/N]` on a terminal; refuses without one.
-fn ask(question: &str, command: &str) -> Result<bool, Error> {
+pub(super) fn ask(question: &str, command: &str) -> Result<bool, Error> {
     let stdin = std::io::stdin();
     if !stdin.is_terminal() {
         return Err(Error::with_help(

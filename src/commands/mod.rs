@@ -11,6 +11,7 @@ pub mod gen_json;
 pub mod generate;
 pub mod import;
 pub mod init;
+pub mod link;
 pub mod list;
 pub mod manual;
 pub mod probe;

@@ -5,6 +5,7 @@
 #![allow(clippy::disallowed_macros)]
 
 mod catalog_errors;
+mod ci_recipe;
 mod codex_schema;
 mod e2e;
 mod e2e_layers;
@@ -21,6 +22,7 @@ mod inputs;
 mod interface;
 mod key_commands;
 mod layers;
+mod link;
 mod links;
 mod mcp;
 mod messages;

@@ -23,6 +23,7 @@ fn invocations(name: &str) -> Option<Vec<Vec<&'static str>>> {
         "init" => vec![vec!["-o", "-"]],
         "adopt" => vec![vec!["--diff"]],
         "use" => vec![vec![], vec!["--diff", "beta"]],
+        "link" => vec![vec!["../shared.toml", "--diff"]],
         "completions" => vec![vec!["bash"]],
         _ => return None,
     })

@@ -500,6 +500,141 @@ fn the_readme_two_machine_recipe_converges() {
     );
 }
 
+/// A bare repository (the dotfiles remote) holding `codex/providers.yaml`.
+fn origin_with(env: &[(&'static str, String)], root: &Path, catalog: &str) -> PathBuf {
+    let (origin, seed) = (root.join("origin.git"), root.join("seed"));
+    bash(
+        env,
+        &[("ORIGIN", &origin), ("SEED", &seed)],
+        "git init -q --bare -b main \"$ORIGIN\"; git clone -q \"$ORIGIN\" \"$SEED\" 2>/dev/null; mkdir \"$SEED/codex\"",
+    );
+    std::fs::write(seed.join("codex/providers.yaml"), catalog).unwrap();
+    bash(
+        env,
+        &[("SEED", &seed)],
+        "cd \"$SEED\"; git add .; git commit -q -m catalog; git push -q origin main",
+    );
+    origin
+}
+
+/// The issue's newcomer (issue 23, point 5): the README's recipe as written,
+/// with `CODEX_HOME` unset (the Codex home is `~/.codex`), on a first
+/// machine that has its own config.toml and then on a second one that has
+/// its own too (a comment, a trusted project, an MCP server, and what an
+/// earlier codexgen run with another catalog wrote there). Both end linked
+/// to one shared file holding both machines' own tables, none of the
+/// second machine's old catalog, and a second run changes nothing.
+#[test]
+fn the_readme_recipe_joins_machines_that_have_their_own_config_with_codex_home_unset() {
+    let recipe = readme_recipe();
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let env = git_world(root);
+    let origin = origin_with(&env, root, &catalog("v1", &["p"]));
+    // Each machine: its HOME, its clone, its own ~/.codex/config.toml.
+    let machine = |name: &str, own: &str| {
+        let user = root.join(name);
+        let dotfiles = user.join("dotfiles");
+        std::fs::create_dir_all(user.join(".codex")).unwrap();
+        std::fs::write(user.join(".codex/config.toml"), own).unwrap();
+        bash(
+            &env,
+            &[("ORIGIN", &origin), ("DOTFILES", &dotfiles)],
+            "git clone -q \"$ORIGIN\" \"$DOTFILES\"",
+        );
+        (user, dotfiles)
+    };
+    let run = |(user, dotfiles): &(PathBuf, PathBuf)| {
+        bash(&env, &[("HOME", user), ("DOTFILES", dotfiles)], &recipe)
+    };
+    let shared = |(_, dotfiles): &(PathBuf, PathBuf)| {
+        std::fs::read_to_string(dotfiles.join("codex/config.toml")).unwrap()
+    };
+    let linked = |(user, dotfiles): &(PathBuf, PathBuf)| {
+        assert_eq!(
+            std::fs::read_link(user.join(".codex/config.toml")).unwrap(),
+            dotfiles.join("codex/config.toml")
+        );
+    };
+
+    let a_own = "[projects.\"/home/a/src\"]\ntrust_level = \"trusted\"\n";
+    let a = machine("a", a_own);
+    run(&a);
+    linked(&a);
+    assert!(shared(&a).contains(a_own), "{}", shared(&a));
+    assert!(shared(&a).contains(&provider("p")), "{}", shared(&a));
+    assert_eq!(
+        std::fs::read_to_string(a.0.join(".codex/.codexgen/config.toml.before-link")).unwrap(),
+        a_own
+    );
+
+    let b_own = "\
+# The work laptop's own settings.
+[projects.\"/home/b/work\"]
+trust_level = \"trusted\"
+
+# the docs server, only on this laptop
+[mcp_servers.x]
+command = \"x-mcp\"
+args = [\"--port\", \"7\"]
+";
+    let b = machine("b", b_own);
+    // B ran codexgen before, with a catalog of its own: what that wrote is
+    // codexgen's, not B's, and does not travel into the shared file.
+    let old = root.join("b/old-providers.yaml");
+    std::fs::write(&old, catalog("b0", &["old"])).unwrap();
+    bash(
+        &env,
+        &[("HOME", &b.0), ("OLD", &old)],
+        "codexgen --catalog \"$OLD\" gen --yes",
+    );
+    let said = run(&b);
+    linked(&b);
+    let joined = shared(&b);
+    for kept in [
+        a_own,
+        "[projects.\"/home/b/work\"]\ntrust_level = \"trusted\"\n",
+        "# the docs server, only on this laptop\n[mcp_servers.x]\ncommand = \"x-mcp\"\nargs = [\"--port\", \"7\"]\n",
+        "# The work laptop's own settings.\n",
+        &provider("p"),
+    ] {
+        assert!(
+            joined.contains(kept),
+            "lost:\n{kept}\nfrom:\n{joined}\n---\n{said}"
+        );
+    }
+    assert!(!joined.contains("old"), "{joined}\n---\n{said}");
+    assert!(!b.0.join(".codex/oldx.config.toml").exists(), "{said}");
+    assert!(
+        std::fs::read_to_string(b.0.join(".codex/.codexgen/config.toml.before-link"))
+            .unwrap()
+            .contains(b_own)
+    );
+    // A catches up: the same file, still linked.
+    run(&a);
+    linked(&a);
+    assert_eq!(shared(&a), joined);
+    // Again on both: nothing written, nothing committed.
+    let head = |m: &(PathBuf, PathBuf)| {
+        bash(
+            &env,
+            &[("DOTFILES", &m.1)],
+            "git -C \"$DOTFILES\" rev-parse HEAD",
+        )
+    };
+    let before = head(&a);
+    for m in [&b, &a] {
+        let said = run(m);
+        assert!(said.contains("nothing to do"), "{said}");
+        assert!(said.contains("nothing to change"), "{said}");
+        assert_eq!(shared(m), joined);
+    }
+    assert_eq!(head(&a), before);
+    assert_eq!(head(&b), before);
+    // Nothing was made outside the machines' folders.
+    assert!(!root.join("config.toml").exists());
+}
+
 /// The real Codex (`CODEX_BIN`) on one machine, in its home, with a cleared
 /// environment; returns its exit status and output.
 fn codex(m: &Machines, bin: &Path, machine: &str, args: &[&str]) -> (bool, String) {

@@ -1,0 +1,733 @@
+//! `codexgen link PATH`: makes the Codex home's `config.toml` a symbolic
+//! link to PATH, the shared `config.toml` in a dotfiles repository (the
+//! README's two-machine recipe), safely on any machine. Owns deciding what
+//! of this machine's `config.toml` goes into the shared file ([`join`]) and
+//! the order of the steps; the writes are `write`'s (the shared file, the
+//! backup, and the link put in place by one rename, [`write::link`]).
+//!
+//! - The home is the one every command resolves (`--codex-home`, else
+//!   `$CODEX_HOME`, else `~/.codex`); it is made when missing.
+//! - Already a link to PATH (or the same file): nothing to do.
+//! - PATH missing: this machine's `config.toml` (or an empty file) becomes
+//!   it, as it is.
+//! - Both there: what this machine's file has that the shared file lacks
+//!   (top-level keys, `[projects."…"]`, `[mcp_servers.X]`, any table or key
+//!   of the user's, with their comments) is added to the shared file, after
+//!   what is there. What codexgen wrote on this machine (its state names
+//!   it) is not: `gen` writes the catalog's own from the shared catalog. A
+//!   key both files set to different values keeps the shared file's value,
+//!   and a warning names the key, never a value.
+//! - This machine's old `config.toml` is kept as
+//!   `.codexgen/config.toml.before-link` in the home (`.2`, `.3`… when
+//!   one is already there), then replaced by the link in one rename.
+//! - A `config.toml` that is already a link elsewhere is never replaced,
+//!   nor a PATH that is itself a link: each stops with what to do.
+
+use std::path::{Path, PathBuf};
+
+use anstyle::{AnsiColor, Style};
+use toml_edit::{Item, Table};
+
+use super::generate::ask;
+use crate::diagnostic::{Exit, Level, Problem, printable, sh_quote};
+use crate::diff::{self, Kind};
+use crate::error::Error;
+use crate::home::{self, CodexFile};
+use crate::input;
+use crate::merge::{self, MergeError};
+use crate::output::{self, Stdout};
+use crate::plan;
+use crate::secrets::redact;
+use crate::settings::Settings;
+use crate::verbosity;
+use crate::write::{self, Expect, WriteError};
+
+/// What `link` does once it knows the shared file's new text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Print the shared file's diff and the steps; change nothing.
+    Diff,
+    /// Print them and do it, asking first unless `yes`.
+    Write { yes: bool },
+}
+
+pub struct Options {
+    /// The shared `config.toml`, as given.
+    pub path: PathBuf,
+    pub mode: Mode,
+}
+
+/// The backup of the machine's own `config.toml`, in the home's
+/// `.codexgen/` folder.
+const BACKUP: &str = "config.toml.before-link";
+
+/// What a run found and will do.
+struct Planned {
+    /// The home's `config.toml`.
+    config: PathBuf,
+    /// The shared file, absolute, and as shown.
+    shared: PathBuf,
+    shown: String,
+    shared_text: Option<String>,
+    machine_text: Option<String>,
+    /// The shared file's text after the join.
+    new_shared: String,
+    conflicts: Vec<String>,
+    left: Vec<String>,
+    /// Where the machine's file is kept (when there is one).
+    backup: Option<PathBuf>,
+}
+
+pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
+    let Some(p) = plan(settings, &options.path)? else {
+        return Ok(Exit::Ok);
+    };
+    show(&p, options.mode)?;
+    let yes = match options.mode {
+        Mode::Diff => return Ok(Exit::Ok),
+        Mode::Write { yes } => yes,
+    };
+    let command = format!("link {}", sh_quote(&options.path.display().to_string()));
+    let question = format!(
+        "link {} to {}?",
+        printable(&p.config.display().to_string()),
+        p.shown
+    );
+    if !yes && !ask(&question, &command)? {
+        verbosity::info("nothing written");
+        return Ok(Exit::OutOfDate);
+    }
+    apply(settings, &p, &command)?;
+    Ok(Exit::Ok)
+}
+
+/// Reads both files and joins them; `None` when the home's `config.toml`
+/// already is the shared file (said).
+fn plan(settings: &Settings, path: &Path) -> Result<Option<Planned>, Error> {
+    let config = CodexFile::Config.path_in(&settings.codex_home);
+    let shared = std::path::absolute(path).map_err(|source| Error::Read {
+        path: path.display().to_string(),
+        source,
+    })?;
+    let shown = printable(&shared.display().to_string()).into_owned();
+    let shared_text = read_shared(&shared, &shown)?;
+    let Some(machine_text) = read_machine(&config, &shared, &shown)? else {
+        verbosity::info(&format!(
+            "{} is already a link to {shown}: nothing to do",
+            printable(&config.display().to_string())
+        ));
+        return Ok(None);
+    };
+    let (new_shared, conflicts, left) = match (&shared_text, &machine_text) {
+        (None, machine) => (machine.clone().unwrap_or_default(), Vec::new(), Vec::new()),
+        (Some(shared_text), None) => (shared_text.clone(), Vec::new(), Vec::new()),
+        (Some(shared_text), Some(machine)) => {
+            let state = plan::read_state(settings)?;
+            let managed: Vec<Vec<String>> = state
+                .managed(&CodexFile::Config)
+                .iter()
+                .map(|m| m.path.clone())
+                .collect();
+            let joined = join(
+                &shown,
+                shared_text,
+                &config.display().to_string(),
+                machine,
+                &managed,
+            )?;
+            (joined.text, joined.conflicts, joined.left)
+        }
+    };
+    let backup = machine_text
+        .as_ref()
+        .map(|_| free_backup(&settings.state_dir()));
+    Ok(Some(Planned {
+        config,
+        shared,
+        shown,
+        shared_text,
+        machine_text,
+        new_shared,
+        conflicts,
+        left,
+        backup,
+    }))
+}
+
+/// The shared file's diff (stdout, redacted), what is not carried over
+/// (warnings, keys only) and the steps (stderr).
+fn show(p: &Planned, mode: Mode) -> Result<(), Error> {
+    let config = printable(&p.config.display().to_string()).into_owned();
+    let shown = &p.shown;
+    let mut out = Stdout::new("the diff");
+    // As gen's: `-q` with `--yes` prints no diff.
+    let quiet = verbosity::quiet() && mode == Mode::Write { yes: true };
+    if !quiet && p.shared_text.as_deref() != Some(p.new_shared.as_str()) {
+        let label = shown.trim_start_matches('/');
+        for line in diff::unified(label, p.shared_text.as_deref(), Some(&p.new_shared)) {
+            let style = match line.kind {
+                Kind::Header => Style::new().bold(),
+                Kind::Hunk => Style::new().fg_color(Some(AnsiColor::Cyan.into())),
+                Kind::Removed => Style::new().fg_color(Some(AnsiColor::Red.into())),
+                Kind::Added => Style::new().fg_color(Some(AnsiColor::Green.into())),
+                Kind::Context | Kind::Note => Style::new(),
+            };
+            out.line(format_args!(
+                "{style}{}{style:#}",
+                printable(&redact(&line.text))
+            ))?;
+        }
+    }
+    out.finish()?;
+    let keys = |keys: &[String]| {
+        keys.iter()
+            .map(|k| format!("`{}`", printable(k)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let warn = |problem: Problem| {
+        let problem = match &p.backup {
+            Some(b) => problem.help(format!(
+                "this machine's file is kept as {}; copy what you need into the shared file by hand",
+                printable(&b.display().to_string())
+            )),
+            None => problem,
+        };
+        output::eprintln(problem.render(Level::Warning));
+    };
+    if !p.left.is_empty() {
+        warn(Problem::new(format!(
+            "{config} has keys of yours in tables codexgen wrote there, which {shown} does not have; they are not carried over: {}",
+            keys(&p.left)
+        )));
+    }
+    if !p.conflicts.is_empty() {
+        warn(Problem::new(format!(
+            "{config} and {shown} set {} to different values: the shared file's are kept",
+            keys(&p.conflicts)
+        )));
+    }
+    let would = if mode == Mode::Diff { "would" } else { "will" };
+    verbosity::info(&match (&p.shared_text, &p.machine_text) {
+        (None, Some(_)) => format!("link: {shown} {would} be this machine's config.toml, as it is"),
+        (None, None) => format!("link: {shown} {would} be created, empty"),
+        (Some(old), _) if *old == p.new_shared => {
+            format!("link: {shown} already holds what it can take from this machine's config.toml")
+        }
+        (Some(_), _) => {
+            format!("link: {shown} {would} get what this machine's config.toml adds (diff above)")
+        }
+    });
+    if let Some(b) = &p.backup {
+        verbosity::info(&format!(
+            "link: this machine's config.toml {would} be kept as {}",
+            printable(&b.display().to_string())
+        ));
+    }
+    verbosity::info(&format!("link: {config} {would} be a link to {shown}"));
+    Ok(())
+}
+
+/// Writes the shared file, the backup, then puts the link in place, under
+/// the home's lock. Each step can be repeated: a run stopped after the
+/// shared file was written finds nothing more to add the next time.
+fn apply(settings: &Settings, p: &Planned, command: &str) -> Result<(), Error> {
+    let config = printable(&p.config.display().to_string()).into_owned();
+    let _lock = write::lock(&settings.state_dir()).map_err(|e| match e {
+        WriteError::Locked(dir) => Error::Locked(dir),
+        other => Error::Write {
+            doing: format!("take the lock in {}", settings.state_dir().display()),
+            source: other,
+        },
+    })?;
+    let failed = |what: String, done: &'static str| {
+        move |e: WriteError| match e {
+            WriteError::Changed(_) => Error::with_help(
+                format!("{what} changed while codexgen was linking; it was left as it is{done}"),
+                format!("run `codexgen {command}` again"),
+            ),
+            other => Error::Write {
+                doing: format!("write {what}{done}"),
+                source: other,
+            },
+        }
+    };
+    write::write(
+        &p.shared,
+        &p.new_shared,
+        None,
+        Expect::Exactly(p.shared_text.as_deref().map(str::as_bytes)),
+    )
+    .map_err(failed(p.shown.clone(), ""))?;
+    let written = if p.shared_text.as_deref() == Some(p.new_shared.as_str()) {
+        ""
+    } else {
+        " (the shared file already holds what it added)"
+    };
+    if let (Some(b), Some(machine)) = (&p.backup, &p.machine_text) {
+        write::write(b, machine, None, Expect::Exactly(None)).map_err(failed(
+            printable(&b.display().to_string()).into_owned(),
+            written,
+        ))?;
+    }
+    write::link(
+        &p.config,
+        &p.shared,
+        p.machine_text.as_deref().map(str::as_bytes),
+    )
+    .map_err(failed(config.clone(), written))?;
+    verbosity::info(&format!("linked {config} -> {}", p.shown));
+    Ok(())
+}
+
+/// The shared file's text; `None` when it does not exist yet (its folder
+/// must). A link there is refused: the repository would choose the file.
+fn read_shared(shared: &Path, shown: &str) -> Result<Option<String>, Error> {
+    match std::fs::symlink_metadata(shared) {
+        Ok(meta) if meta.file_type().is_symlink() => Err(Error::with_help(
+            format!("{shown} is a symbolic link; codexgen links only to a file itself"),
+            "give the path of the file the link leads to, or replace the link by that file",
+        )),
+        Ok(meta) if !meta.is_file() => Err(Error::with_help(
+            format!("{shown} is a {}, not a file", input::kind(meta.file_type())),
+            "give the path of the shared config.toml (it is created when missing)",
+        )),
+        Ok(_) => Ok(Some(input::read(shared, input::CODEX_FILE)?)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => match shared.parent() {
+            Some(dir) if dir.is_dir() => Ok(None),
+            _ => Err(Error::with_help(
+                format!("the folder of {shown} does not exist"),
+                "clone the dotfiles repository first (or make the folder), then run `codexgen link` again",
+            )),
+        },
+        Err(source) => Err(Error::Read {
+            path: shown.to_owned(),
+            source,
+        }),
+    }
+}
+
+/// This machine's `config.toml`: `Some(None)` when there is none,
+/// `Some(Some(text))` for a file, `None` when it already is the shared
+/// file (a link to it, or one file under two names). A link elsewhere is
+/// refused: codexgen replaces no link it did not make.
+#[allow(clippy::option_option)]
+fn read_machine(
+    config: &Path,
+    shared: &Path,
+    shown: &str,
+) -> Result<Option<Option<String>>, Error> {
+    let same = || {
+        matches!(
+            (std::fs::canonicalize(config), std::fs::canonicalize(shared)),
+            (Ok(a), Ok(b)) if a == b
+        )
+    };
+    match std::fs::symlink_metadata(config) {
+        Ok(meta) if meta.file_type().is_symlink() => {
+            let to = std::fs::read_link(config).unwrap_or_default();
+            if to == shared || same() {
+                return Ok(None);
+            }
+            Err(Error::with_help(
+                format!(
+                    "{} is a symbolic link to {}, not to {shown}; codexgen does not replace a link it did not make",
+                    printable(&config.display().to_string()),
+                    printable(&to.display().to_string())
+                ),
+                format!(
+                    "to bring what it leads to into the shared file, replace the link by a copy (`cp --remove-destination \"$(readlink -f {c})\" {c}`), or remove it (`rm {c}`); then run `codexgen link` again",
+                    c = sh_quote(&config.display().to_string())
+                ),
+            ))
+        }
+        Ok(_) if same() => Ok(None),
+        Ok(meta) if !meta.is_file() => Err(Error::message(format!(
+            "{} is a {}, not a file; move it away, then run `codexgen link` again",
+            printable(&config.display().to_string()),
+            input::kind(meta.file_type())
+        ))),
+        Ok(_) => Ok(Some(Some(input::read(config, input::CODEX_FILE)?))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Some(None)),
+        Err(source) => Err(Error::Read {
+            path: config.display().to_string(),
+            source,
+        }),
+    }
+}
+
+/// `.codexgen/config.toml.before-link`, or the first of `.2`, `.3`… that
+/// is free: an earlier backup is never replaced.
+fn free_backup(state_dir: &Path) -> PathBuf {
+    std::iter::once(state_dir.join(BACKUP))
+        .chain((2..10_000).map(|n| state_dir.join(format!("{BACKUP}.{n}"))))
+        .find(|p| std::fs::symlink_metadata(p).is_err())
+        .unwrap_or_else(|| state_dir.join(BACKUP))
+}
+
+/// The shared file with what the machine's file adds.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Joined {
+    pub text: String,
+    /// Dotted keys both files set, to different values (the shared file's kept).
+    pub conflicts: Vec<String>,
+    /// Dotted keys of the user's in a table codexgen wrote on this machine
+    /// that the shared file does not have: not carried over.
+    pub left: Vec<String>,
+}
+
+/// Adds to `shared` every table and key of `machine` that it lacks, with
+/// its comments, after what is there (the shared file's own lines stay as
+/// they are), except codexgen's header and the leaves codexgen wrote on
+/// this machine (`managed`; a table holding one is entered, so the user's
+/// own keys in it still come). Deterministic and idempotent: joining the
+/// result with the same machine file again adds nothing.
+pub fn join(
+    shared_name: &str,
+    shared: &str,
+    machine_name: &str,
+    machine: &str,
+    managed: &[Vec<String>],
+) -> Result<Joined, MergeError> {
+    let (_, shared_body, mut into) = merge::parse_current(shared_name, shared)?;
+    let (_, _, from) = merge::parse_current(machine_name, machine)?;
+    let mut next = max_position(into.as_table()).map_or(0, |p| p + 1);
+    let mut conflicts = Vec::new();
+    let mut left = Vec::new();
+    let mut added = false;
+    walk(
+        into.as_table_mut(),
+        from.as_table(),
+        &mut Vec::new(),
+        managed,
+        &mut Walk {
+            pad: !shared_body.trim().is_empty(),
+            conflicts: &mut conflicts,
+            left: &mut left,
+            next: &mut next,
+            added: &mut added,
+        },
+    );
+    // Comments after the machine's last table, unless a join put them there already.
+    let comment = from.trailing().as_str().unwrap_or_default();
+    if comment.contains('#') && !shared_body.contains(comment.trim()) {
+        let mut trailing = into.trailing().as_str().unwrap_or_default().to_owned();
+        trailing.push_str(comment);
+        into.set_trailing(trailing);
+        added = true;
+    }
+    let text = if added {
+        let prefix = &shared[..shared.len() - shared_body.len()];
+        let mut body = into.to_string();
+        // A shared file without a final newline: what follows its last
+        // line must start on a line of its own.
+        if !shared_body.is_empty() && !shared_body.ends_with('\n') && !body.ends_with('\n') {
+            body.push('\n');
+        }
+        format!("{prefix}{body}")
+    } else {
+        shared.to_owned()
+    };
+    Ok(Joined {
+        text,
+        conflicts,
+        left,
+    })
+}
+
+struct Walk<'a> {
+    /// Whether a table added starts with a blank line (the shared file has text).
+    pad: bool,
+    conflicts: &'a mut Vec<String>,
+    left: &'a mut Vec<String>,
+    next: &'a mut isize,
+    added: &'a mut bool,
+}
+
+fn walk(
+    into: &mut Table,
+    from: &Table,
+    path: &mut Vec<String>,
+    managed: &[Vec<String>],
+    w: &mut Walk<'_>,
+) {
+    for (key, item) in from {
+        let Some((key_decor, _)) = from.get_key_value(key) else {
+            continue;
+        };
+        path.push(key.to_owned());
+        let is_managed = managed.iter().any(|m| m == path);
+        let holds_managed = managed
+            .iter()
+            .any(|m| m.len() > path.len() && m.starts_with(path));
+        // A table codexgen writes keys into (a provider, a settings
+        // table): the shared file's comes from the catalog, so the user's
+        // own keys in this machine's copy are not carried (they would make
+        // a table Codex refuses, a provider without its URL).
+        let written_into = managed
+            .iter()
+            .any(|m| m.len() == path.len() + 1 && m.starts_with(path));
+        match (into.get_mut(key), item) {
+            _ if is_managed => {}
+            (None, Item::Table(src)) if written_into => {
+                leaves(src, path, managed, w.left);
+            }
+            (None, Item::Table(src)) if holds_managed => {
+                let mut shape = Table::new();
+                shape.set_implicit(src.is_implicit());
+                shape.set_dotted(src.is_dotted());
+                *shape.decor_mut() = src.decor().clone();
+                shape.set_position(Some(*w.next));
+                *w.next += 1;
+                into.insert_formatted(key_decor, Item::Table(shape));
+                if let Some(Item::Table(dst)) = into.get_mut(key) {
+                    walk(dst, src, path, managed, w);
+                    if dst.is_empty() {
+                        into.remove(key);
+                    }
+                }
+            }
+            // A value holding a leaf codexgen wrote (an inline table): gen
+            // writes it.
+            (None, _) if holds_managed => {}
+            (None, item) => {
+                let mut item = item.clone();
+                renumber(&mut item, w.next, w.pad);
+                into.insert_formatted(key_decor, item);
+                *w.added = true;
+            }
+            (Some(Item::Table(dst)), Item::Table(src)) => walk(dst, src, path, managed, w),
+            (Some(existing), item) => {
+                if merge::canonical(existing) != merge::canonical(item) {
+                    w.conflicts.push(dotted(path));
+                }
+            }
+        }
+        path.pop();
+    }
+}
+
+/// The leaves of `table` (at `path`) that codexgen did not write, as dotted keys.
+fn leaves(table: &Table, path: &mut Vec<String>, managed: &[Vec<String>], out: &mut Vec<String>) {
+    for (key, item) in table {
+        path.push(key.to_owned());
+        match item {
+            Item::Table(t) => leaves(t, path, managed, out),
+            _ if managed.iter().any(|m| m == path) => {}
+            _ => out.push(dotted(path)),
+        }
+        path.pop();
+    }
+}
+
+/// A key path as TOML writes it (`projects."/home/me/work".trust_level`).
+fn dotted(path: &[String]) -> String {
+    path.iter()
+        .map(|k| {
+            if home::is_plain_name(k) {
+                k.clone()
+            } else {
+                toml_edit::Key::new(k.as_str()).display_repr().into_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+/// The highest document position of a table in `table`'s subtree.
+fn max_position(table: &Table) -> Option<isize> {
+    let mut max = table.position();
+    for (_, item) in table {
+        let inner = match item {
+            Item::Table(t) => max_position(t),
+            Item::ArrayOfTables(a) => a.iter().filter_map(max_position).max(),
+            _ => None,
+        };
+        max = max.max(inner);
+    }
+    max
+}
+
+/// Gives every table in `item` a position after the shared file's, in the
+/// order the machine's file has them, so that they follow what is there;
+/// with `pad`, each header not already after a blank line gets one.
+fn renumber(item: &mut Item, next: &mut isize, pad: bool) {
+    // Tables in the order they are visited, with their positions.
+    let mut seen = Vec::new();
+    visit(item, &mut |t: &mut Table| {
+        seen.push(t.position().unwrap_or(isize::MAX));
+    });
+    let mut order: Vec<usize> = (0..seen.len()).collect();
+    order.sort_by_key(|&i| (seen[i], i));
+    let mut new = vec![0; seen.len()];
+    for i in order {
+        new[i] = *next;
+        *next += 1;
+    }
+    let mut at = 0;
+    visit(item, &mut |t: &mut Table| {
+        t.set_position(new.get(at).copied());
+        at += 1;
+        let prefix = t.decor().prefix().and_then(|p| p.as_str()).unwrap_or("");
+        if pad && !t.is_implicit() && !prefix.starts_with(['\n', '\r']) {
+            let padded = format!("\n{prefix}");
+            t.decor_mut().set_prefix(padded);
+        }
+    });
+}
+
+/// Calls `f` on every table in `item`, each before its children.
+fn visit(item: &mut Item, f: &mut dyn FnMut(&mut Table)) {
+    match item {
+        Item::Table(t) => {
+            f(t);
+            for (_, child) in t.iter_mut() {
+                visit(child, f);
+            }
+        }
+        Item::ArrayOfTables(a) => {
+            for t in a.iter_mut() {
+                f(t);
+                for (_, child) in t.iter_mut() {
+                    visit(child, f);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::join;
+
+    const SHARED: &str = "\
+# codexgen: generated from catalog version v1; codexgen rewrites only the
+# codexgen: keys it manages (see `codexgen gen --diff`) and keeps everything else.
+model = \"p-model\"
+model_provider = \"p\"
+
+[model_providers.p]
+name = \"p name\"
+
+[projects.\"/home/a/src\"]
+trust_level = \"trusted\"
+";
+
+    const MACHINE: &str = "\
+# codexgen: generated from catalog version v0; codexgen rewrites only the
+# codexgen: keys it manages (see `codexgen gen --diff`) and keeps everything else.
+model = \"q-model\"
+approval_policy = \"never\"   # mine
+
+[model_providers.q]
+name = \"q name\"
+extra = 1
+
+[projects.\"/home/b/work\"]
+trust_level = \"trusted\"
+
+# the docs server, only on this laptop
+[mcp_servers.x]
+command = \"x-mcp\"
+env = { X_TOKEN = \"sk-proj-9fQ2xLr7Vb1mZt4KpW8sNd3Y\" }
+";
+
+    fn managed() -> Vec<Vec<String>> {
+        [&["model"][..], &["model_providers", "q", "name"]]
+            .iter()
+            .map(|p| p.iter().map(|s| (*s).to_owned()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn what_the_machine_adds_follows_the_shared_files_own_bytes() {
+        let joined = join("shared", SHARED, "machine", MACHINE, &managed()).unwrap();
+        let want = SHARED.replace(
+            "model_provider = \"p\"\n",
+            "model_provider = \"p\"\napproval_policy = \"never\"   # mine\n",
+        ) + "\n[projects.\"/home/b/work\"]
+trust_level = \"trusted\"
+
+# the docs server, only on this laptop
+[mcp_servers.x]
+command = \"x-mcp\"
+env = { X_TOKEN = \"sk-proj-9fQ2xLr7Vb1mZt4KpW8sNd3Y\" }
+";
+        assert_eq!(joined.text, want);
+        // `model` is codexgen's here (gen writes the catalog's): no conflict.
+        assert!(joined.conflicts.is_empty(), "{:?}", joined.conflicts);
+        // The provider codexgen wrote on this machine is not carried; the
+        // user's key in it is named.
+        assert_eq!(joined.left, ["model_providers.q.extra"]);
+    }
+
+    #[test]
+    fn joining_again_adds_nothing() {
+        for machine in [MACHINE.to_owned(), format!("{MACHINE}\n# last words\n")] {
+            let once = join("shared", SHARED, "machine", &machine, &managed()).unwrap();
+            let twice = join("shared", &once.text, "machine", &machine, &managed()).unwrap();
+            assert_eq!(once.text, twice.text);
+        }
+    }
+
+    #[test]
+    fn a_key_both_set_keeps_the_shared_value_and_is_named_without_it() {
+        let machine = "model_provider = \"mine\"\n[projects.\"/home/a/src\"]\ntrust_level = \"untrusted\"\n[mcp_servers.x]\nenv = { TOKEN = \"sk-proj-9fQ2xLr7Vb1mZt4KpW8sNd3Y\" }\n";
+        let shared = format!("{SHARED}\n[mcp_servers.x]\nenv = {{ TOKEN = \"other\" }}\n");
+        let joined = join("shared", &shared, "machine", machine, &[]).unwrap();
+        assert_eq!(joined.text, shared);
+        assert_eq!(
+            joined.conflicts,
+            [
+                "model_provider",
+                "projects.\"/home/a/src\".trust_level",
+                "mcp_servers.x.env"
+            ]
+        );
+        assert!(!format!("{joined:?}").contains("sk-proj"));
+    }
+
+    #[test]
+    fn a_table_codexgen_holds_only_in_part_gets_the_users_keys() {
+        // The user's own key in a table that is theirs on the shared side.
+        let shared = "[tui]\nanimations = false\n";
+        let machine = "[tui]\nanimations = false\nnotifications = true\n";
+        let joined = join("shared", shared, "machine", machine, &[]).unwrap();
+        assert_eq!(
+            joined.text,
+            "[tui]\nanimations = false\nnotifications = true\n"
+        );
+        // An implicit table with a managed leaf below it is entered.
+        let managed = vec![vec![
+            "model_providers".to_owned(),
+            "q".to_owned(),
+            "name".to_owned(),
+        ]];
+        let machine =
+            "[model_providers.q]\nname = \"q\"\n\n[model_providers.mine]\nname = \"Mine\"\n";
+        let joined = join("shared", shared, "machine", machine, &managed).unwrap();
+        assert_eq!(
+            joined.text,
+            "[tui]\nanimations = false\n\n[model_providers.mine]\nname = \"Mine\"\n"
+        );
+    }
+
+    #[test]
+    fn a_shared_file_without_a_final_newline_or_empty() {
+        let machine = "[projects.\"/b\"]\ntrust_level = \"trusted\"\n# last words\n";
+        let joined = join("shared", "a = 1", "machine", machine, &[]).unwrap();
+        assert_eq!(
+            joined.text,
+            "a = 1\n\n[projects.\"/b\"]\ntrust_level = \"trusted\"\n# last words\n"
+        );
+        let joined = join("shared", "", "machine", machine, &[]).unwrap();
+        assert_eq!(joined.text, machine);
+    }
+
+    #[test]
+    fn an_unparsable_machine_file_is_an_error_naming_it() {
+        let err = join("shared", SHARED, "b/config.toml", "a = [", &[]).unwrap_err();
+        assert!(err.to_string().contains("b/config.toml"), "{err}");
+    }
+}

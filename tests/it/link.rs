@@ -1,0 +1,224 @@
+//! `codexgen link PATH` (issue 23, point 5): the home's config.toml becomes
+//! a link to a shared file, after what the machine has is brought into it;
+//! nothing else's link is replaced or written through, nothing secret is
+//! printed, and a second run does nothing.
+
+use std::path::{Path, PathBuf};
+
+use crate::support::{World, snapshot_dir};
+
+const SECRET: &str = "sk-proj-9fQ2xLr7Vb1mZt4KpW8sNd3Y";
+
+fn shared(w: &World) -> PathBuf {
+    w.root.join("dotfiles/codex/config.toml")
+}
+
+fn link(w: &World, extra: &[&str]) -> (Option<i32>, String, String) {
+    let out = w
+        .cmd()
+        .arg("link")
+        .arg(shared(w))
+        .args(extra)
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn is_link_to(path: &Path, to: &Path) -> bool {
+    std::fs::read_link(path).is_ok_and(|t| t == to)
+}
+
+#[test]
+fn a_conflicting_value_is_named_by_its_key_and_no_secret_is_printed() {
+    let w = World::new();
+    w.file(
+        "dotfiles/codex/config.toml",
+        "[mcp_servers.x]\ncommand = \"x\"\nenv = { TOKEN = \"shared-one\" }\n",
+    );
+    let own = format!(
+        "[mcp_servers.x]\ncommand = \"x\"\nenv = {{ TOKEN = \"{SECRET}\" }}\n\n[mcp_servers.y]\ncommand = \"y\"\nenv = {{ API_KEY = \"{SECRET}\" }}\n"
+    );
+    w.file("codex-home/config.toml", &own);
+    let (code, out, err) = link(&w, &["--yes"]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(!out.contains(SECRET) && !err.contains(SECRET), "{out}{err}");
+    assert!(err.contains("`mcp_servers.x.env`"), "{err}");
+    assert!(err.contains("config.toml.before-link"), "{err}");
+    // The shared value stays; the new server comes, as written.
+    let text = std::fs::read_to_string(shared(&w)).unwrap();
+    assert!(text.contains("shared-one"), "{text}");
+    assert!(
+        text.contains(&format!(
+            "[mcp_servers.y]\ncommand = \"y\"\nenv = {{ API_KEY = \"{SECRET}\" }}\n"
+        )),
+        "{text}"
+    );
+    assert!(is_link_to(&w.home.join("config.toml"), &shared(&w)));
+    assert_eq!(w.read(".codexgen/config.toml.before-link"), own);
+}
+
+#[test]
+fn diff_and_a_refused_question_change_nothing() {
+    let w = World::new();
+    w.file("dotfiles/codex/config.toml", "model = \"m\"\n");
+    w.file(
+        "codex-home/config.toml",
+        "[projects.\"/w\"]\ntrust_level = \"trusted\"\n",
+    );
+    let before = snapshot_dir(&w.root);
+    let (code, out, err) = link(&w, &["--diff"]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(out.contains("+[projects.\"/w\"]"), "{out}");
+    assert!(err.contains("would be a link to"), "{err}");
+    assert_eq!(snapshot_dir(&w.root), before);
+    // No terminal and no --yes: refused, nothing written.
+    let (code, _, err) = link(&w, &[]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("--yes"), "{err}");
+    assert_eq!(snapshot_dir(&w.root), before);
+}
+
+#[test]
+fn a_home_config_linked_elsewhere_is_refused_and_left_as_it_is() {
+    let w = World::new();
+    w.file("dotfiles/codex/config.toml", "");
+    let other = w.file("elsewhere/config.toml", "model = \"o\"\n");
+    std::os::unix::fs::symlink(&other, w.home.join("config.toml")).unwrap();
+    let (code, out, err) = link(&w, &["--yes"]);
+    assert_eq!(code, Some(2), "{out}{err}");
+    assert!(err.contains(&other.display().to_string()), "{err}");
+    assert!(
+        err.contains("does not replace a link it did not make"),
+        "{err}"
+    );
+    assert!(is_link_to(&w.home.join("config.toml"), &other));
+    assert_eq!(std::fs::read_to_string(&other).unwrap(), "model = \"o\"\n");
+    assert_eq!(std::fs::read_to_string(shared(&w)).unwrap(), "");
+}
+
+#[test]
+fn a_shared_path_that_is_a_link_or_has_no_folder_is_refused() {
+    let w = World::new();
+    let target = w.file("user/.bashrc.toml", "");
+    std::fs::create_dir_all(w.root.join("dotfiles/codex")).unwrap();
+    std::os::unix::fs::symlink(&target, shared(&w)).unwrap();
+    w.file("codex-home/config.toml", "model = \"m\"\n");
+    let (code, _, err) = link(&w, &["--yes"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("is a symbolic link"), "{err}");
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "");
+    assert!(
+        !std::fs::symlink_metadata(w.home.join("config.toml"))
+            .unwrap()
+            .is_symlink()
+    );
+    std::fs::remove_file(shared(&w)).unwrap();
+    std::fs::remove_dir_all(w.root.join("dotfiles")).unwrap();
+    let (code, _, err) = link(&w, &["--yes"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("does not exist"), "{err}");
+    assert!(!w.root.join("dotfiles").exists());
+}
+
+#[test]
+fn a_first_machine_moves_its_file_and_a_relinked_one_keeps_every_backup() {
+    let w = World::new();
+    std::fs::create_dir_all(w.root.join("dotfiles/codex")).unwrap();
+    w.file("codex-home/config.toml", "# mine\nmodel = \"m\"\n");
+    // A relative PATH: the link holds it absolute.
+    let out = w
+        .cmd()
+        .args(["link", "../dotfiles/codex/config.toml", "--yes"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(is_link_to(
+        &w.home.join("config.toml"),
+        &w.root.join("work/../dotfiles/codex/config.toml")
+    ));
+    assert_eq!(
+        std::fs::read_to_string(shared(&w)).unwrap(),
+        "# mine\nmodel = \"m\"\n"
+    );
+    // Again: nothing to do, nothing written.
+    let before = snapshot_dir(&w.root);
+    let (code, _, err) = link(&w, &["--yes"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(err.contains("nothing to do"), "{err}");
+    assert_eq!(snapshot_dir(&w.root), before);
+    // The link removed, a new file there, linked again: a second backup.
+    std::fs::remove_file(w.home.join("config.toml")).unwrap();
+    w.file("codex-home/config.toml", "model = \"n\"\n");
+    let (code, _, err) = link(&w, &["--yes"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(err.contains("`model`"), "{err}");
+    assert_eq!(
+        w.read(".codexgen/config.toml.before-link"),
+        "# mine\nmodel = \"m\"\n"
+    );
+    assert_eq!(
+        w.read(".codexgen/config.toml.before-link.2"),
+        "model = \"n\"\n"
+    );
+    // A home without a config.toml just links.
+    let v = World::new();
+    v.file("dotfiles/codex/config.toml", "model = \"m\"\n");
+    let (code, _, err) = link(&v, &["--yes"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(is_link_to(&v.home.join("config.toml"), &shared(&v)));
+    assert!(!v.exists(".codexgen/config.toml.before-link"));
+}
+
+#[test]
+fn a_home_whose_config_already_is_the_shared_file_is_left_alone() {
+    let w = World::new();
+    let file = w.file("dotfiles/codex/config.toml", "model = \"m\"\n");
+    // The whole home is a folder of the repository.
+    std::fs::remove_dir_all(&w.home).unwrap();
+    std::os::unix::fs::symlink(file.parent().unwrap(), &w.home).unwrap();
+    let before = snapshot_dir(&w.root);
+    let (code, _, err) = link(&w, &["--yes"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(err.contains("nothing to do"), "{err}");
+    assert_eq!(snapshot_dir(&w.root), before);
+}
+
+#[test]
+fn a_machine_file_that_is_not_toml_stops_with_its_position() {
+    let w = World::new();
+    w.file("dotfiles/codex/config.toml", "model = \"m\"\n");
+    w.file("codex-home/config.toml", "a = 1\nb = [\n");
+    let before = snapshot_dir(&w.root);
+    let (code, _, err) = link(&w, &["--yes"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("is not valid TOML"), "{err}");
+    assert!(err.contains("b = ["), "{err}");
+    assert_eq!(snapshot_dir(&w.root), before);
+}
+
+#[test]
+fn quiet_with_yes_prints_no_diff_and_a_home_with_nothing_starts_an_empty_shared_file() {
+    let w = World::new();
+    std::fs::create_dir_all(w.root.join("dotfiles/codex")).unwrap();
+    let (code, out, err) = link(&w, &["--yes", "-q"]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert_eq!((out.as_str(), err.as_str()), ("", ""));
+    assert_eq!(std::fs::read_to_string(shared(&w)).unwrap(), "");
+    assert!(is_link_to(&w.home.join("config.toml"), &shared(&w)));
+    // gen then writes through the link.
+    w.catalog(crate::support::CATALOG);
+    w.gen_yes();
+    assert!(
+        std::fs::read_to_string(shared(&w))
+            .unwrap()
+            .contains("[model_providers.alpha-p]")
+    );
+}
