@@ -9,7 +9,7 @@ use clap::{CommandFactory as _, Parser as _};
 
 use crate::cli::{self, Cli, Color, Command};
 use crate::commands::{
-    adopt, aliases, doctor, exec, generate, import, init, list, manual, probe, report, schema,
+    add, adopt, aliases, doctor, exec, generate, import, init, list, manual, probe, report, schema,
     show, validate,
 };
 use crate::diagnostic::Exit;
@@ -191,6 +191,7 @@ fn execute(settings: &Settings, command: Command) -> Result<Exit, Error> {
                 },
             },
         ),
+        Command::Add(a) => add::run(settings, &add_options(a)),
         Command::Aliases(a) => aliases::run(
             settings,
             &aliases::Options {
@@ -224,6 +225,20 @@ fn execute(settings: &Settings, command: Command) -> Result<Exit, Error> {
         | Command::Man => Err(Error::message(
             "internal error: this command is dispatched before settings",
         )),
+    }
+}
+
+fn add_options(a: cli::AddArgs) -> add::Options {
+    add::Options {
+        names: a.presets,
+        local: a.local,
+        list: a.list,
+        mode: if a.diff {
+            add::Mode::Diff
+        } else {
+            add::Mode::Write { yes: a.yes }
+        },
+        format: format(a.format),
     }
 }
 

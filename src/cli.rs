@@ -89,6 +89,9 @@ pub enum Command {
     /// Keep the values edited in the Codex files (e.g. by Codex's `/model`):
     /// write them into the personal overlay (shows its diff first).
     Adopt(AdoptArgs),
+    /// Add shipped providers (presets) and their example profiles, with their comments,
+    /// to your catalog file or (--local) the personal overlay (shows its diff first).
+    Add(AddArgs),
     /// List the profiles (the default marked, provider, model, key variable and whether it
     /// is set; never its value), then the providers no profile uses.
     List(ListArgs),
@@ -177,6 +180,34 @@ pub struct AdoptArgs {
     /// Write without asking.
     #[arg(long, short = 'y')]
     pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+#[allow(clippy::struct_excessive_bools)] // independent command-line flags
+pub struct AddArgs {
+    /// The presets to add: providers of the built-in catalog (see --list).
+    #[arg(value_name = "PRESET", required_unless_present = "list")]
+    pub presets: Vec<String>,
+
+    /// List the presets: key variable and whether it is set (never its value), base URL.
+    #[arg(long, conflicts_with_all = ["presets", "local", "diff", "yes"])]
+    pub list: bool,
+
+    /// Add to the personal overlay instead of the catalog file (created when absent).
+    #[arg(long)]
+    pub local: bool,
+
+    /// Print the file's diff; write nothing.
+    #[arg(long)]
+    pub diff: bool,
+
+    /// Write without asking.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+
+    /// Output format of --list.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
 }
 
 #[derive(Debug, Args)]

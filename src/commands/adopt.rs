@@ -336,7 +336,7 @@ fn check_layered(
     Ok(planned.changed().map(|p| p.file.clone()).collect())
 }
 
-fn print_diff(
+pub(super) fn print_diff(
     out: &mut Stdout,
     name: &str,
     old: Option<&str>,

@@ -4,6 +4,7 @@
 // `clippy.toml` keeps print macros out of codexgen; a test may panic.
 #![allow(clippy::disallowed_macros)]
 
+mod add;
 mod catalog_errors;
 mod codex_schema;
 mod e2e;
