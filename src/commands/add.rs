@@ -28,7 +28,7 @@ use crate::catalog::{self, CatalogError, EMBEDDED_NAME, Source, edit};
 use crate::diagnostic::{Exit, Problem, did_you_mean, printable};
 use crate::error::Error;
 use crate::input;
-use crate::output::{self, Stdout};
+use crate::output::Stdout;
 use crate::plan;
 use crate::settings::Settings;
 use crate::verbosity;
@@ -150,7 +150,7 @@ fn add_to<'p>(
     let mut added: Added<'p> = Vec::new();
     for preset in chosen.iter().copied() {
         if catalog.providers.iter().any(|p| p.id == preset.id) {
-            note(&format!(
+            verbosity::note(format_args!(
                 "`{}` is already a provider in the catalog; skipped (nothing of the preset is added)",
                 preset.id
             ));
@@ -165,7 +165,7 @@ fn add_to<'p>(
                 .iter()
                 .any(|p| p.name.as_str() == example.name)
             {
-                note(&format!(
+                verbosity::note(format_args!(
                     "the catalog already has a profile `{}`: the preset's example profile `{}` is not added (add one of your own that names `provider: {}`)",
                     example.name, example.name, preset.id
                 ));
@@ -199,10 +199,6 @@ fn say_added(added: &Added<'_>, name: &str) {
             keys.join(", ")
         ));
     }
-}
-
-fn note(line: &str) {
-    output::eprintln(format_args!("{} {line}", super::report::dim("note:")));
 }
 
 /// The file `add` edits and, when the run read it, its index among the
