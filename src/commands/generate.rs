@@ -1532,6 +1532,10 @@ fn print_plan(out: &mut impl std::io::Write, p: &Planned, tense: Tense) -> std::
                     p.file
                 )
             }
+            Note::SelectorRemoved { profile } => format!(
+                "migrate: {}: `profile = \"{profile}\"` is refused by this Codex (every codex command fails with it); it is removed: the catalog's default profile is what plain `codex` runs (`codex -p {profile}` runs that one)",
+                p.file
+            ),
             Note::CommentsKept { lines } => format!(
                 "keep: {}: {lines} comment line(s) of removed keys or tables {} in the file (delete them by hand if they no longer apply)",
                 p.file,

@@ -318,7 +318,9 @@ fn quiet_keeps_warnings_and_errors_and_drops_the_rest() {
         .stderr("")
         .stdout("");
     // A finding still prints (this one an error: every codex command
-    // fails with it; gen leaves the user's line and exits as before).
+    // fails with it; under `default: ~` gen leaves the user's line and
+    // exits as before).
+    w.catalog(&CATALOG.replace("default: alpha", "default: ~"));
     let config = format!("profile = \"alpha\"\n{}", w.read("config.toml"));
     std::fs::write(w.home.join("config.toml"), config).unwrap();
     w.cmd()

@@ -99,7 +99,7 @@ fn a_legacy_table_for_a_catalog_profile_is_moved_even_if_codexgen_did_not_write_
 }
 
 #[test]
-fn a_profile_selector_is_warned_about() {
+fn a_profile_selector_is_removed_with_a_default_and_warned_about_without() {
     let w = World::new();
     w.catalog(CATALOG);
     w.file("codex-home/config.toml", "profile = \"beta\"\n");
@@ -107,6 +107,24 @@ fn a_profile_selector_is_warned_about() {
         .args(["gen", "--diff"])
         .assert()
         .success()
+        .stdout(contains(
+            "migrate: config.toml: `profile = \"beta\"` is refused by this Codex",
+        ))
+        .stdout(contains("-profile = \"beta\""))
+        .stderr(contains("selects a profile").not());
+    // On a Codex that reads `[profiles.NAME]` the line is valid: it stays.
+    w.cmd()
+        .args(["--codex-version", "0.133.0", "gen", "--diff"])
+        .assert()
+        .success()
+        .stdout(contains("\n profile = \"beta\"\n"))
+        .stdout(contains("-profile").not());
+    w.catalog(&CATALOG.replace("default: alpha", "default: ~"));
+    w.cmd()
+        .args(["gen", "--diff"])
+        .assert()
+        .success()
+        .stdout(contains("-profile").not())
         .stderr(contains(
             "config.toml selects a profile with `profile = \"beta\"`",
         ));
