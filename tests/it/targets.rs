@@ -112,6 +112,25 @@ fn a_profile_selector_is_removed_with_a_default_and_warned_about_without() {
         ))
         .stdout(contains("-profile = \"beta\""))
         .stderr(contains("selects a profile").not());
+    let out = w
+        .cmd()
+        .args(["gen", "--diff", "--format", "json"])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let config = report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["file"] == "config.toml")
+        .unwrap();
+    assert!(
+        config["notes"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!({"kind": "remove-selector", "profile": "beta"})),
+        "{config:#}"
+    );
     // On a Codex that reads `[profiles.NAME]` the line is valid: it stays.
     w.cmd()
         .args(["--codex-version", "0.133.0", "gen", "--diff"])
