@@ -239,7 +239,8 @@ pub struct DoctorArgs {
 
 #[derive(Debug, Args)]
 pub struct ProbeArgs {
-    /// Providers or profiles to probe [default: every provider the catalog uses]
+    /// Providers or profiles to probe; a profile is probed with its model, and its
+    /// lines are labeled by it [default: every provider the catalog uses]
     #[arg(value_name = "PROVIDER|PROFILE")]
     pub names: Vec<String>,
 

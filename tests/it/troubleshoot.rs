@@ -128,6 +128,46 @@ fn probe_warns_when_the_model_is_not_listed() {
         ));
 }
 
+/// Profiles named are probed and labeled as profiles (two on one provider
+/// are two verdicts, each with its own model); a provider named, or the
+/// default run, is labeled by provider.
+#[test]
+fn probe_labels_the_profiles_named_by_profile() {
+    let stub = Stub::start(vec![Route::new("GET", "/v1/models", 200, MODELS)]);
+    let w = World::new();
+    w.catalog(&format!(
+        "{}  spare:\n    provider: stub\n    model: other\n",
+        catalog(&stub.url("/v1"))
+    ));
+    let text = output(&cmd(&w).args(["probe", "main", "spare"]).assert().success());
+    assert!(
+        text.contains("ok    profile main (provider stub): GET "),
+        "{text}"
+    );
+    assert!(text.contains("model `stub-model-1` is listed"), "{text}");
+    assert!(
+        text.contains("ok    profile spare (provider stub): GET "),
+        "{text}"
+    );
+    assert!(text.contains("model `other` is listed"), "{text}");
+    let text = output(&cmd(&w).args(["probe", "stub"]).assert().success());
+    assert!(text.contains("ok    stub: GET "), "{text}");
+    assert!(!text.contains("profile"), "{text}");
+    let out = cmd(&w)
+        .args(["probe", "spare", "--format", "json"])
+        .assert()
+        .success();
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(v[0]["profile"], "spare", "{v:#}");
+    assert_eq!(v[0]["provider"], "stub", "{v:#}");
+    let out = cmd(&w)
+        .args(["probe", "--format", "json"])
+        .assert()
+        .success();
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(v[0]["profile"], serde_json::Value::Null, "{v:#}");
+}
+
 #[test]
 fn probe_explains_401_403_and_404() {
     let stub = Stub::start(vec![Route::new(
