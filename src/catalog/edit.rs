@@ -640,6 +640,22 @@ mod tests {
         }
 
         #[test]
+        fn no_text_panics_an_added_entry(
+            pieces in proptest::collection::vec(
+                prop_oneof![
+                    proptest::sample::select(&["providers:", "  b:", " c: x", "{", "}", "&x ", "*x", "|", "~", "#", "\n", "\r\n", "\"", "é", "- ", "\t"][..]).prop_map(str::to_owned),
+                    any::<String>(),
+                ],
+                0..12,
+            ),
+        ) {
+            let text = pieces.concat();
+            // Refused or added, never a panic; an addition reads back (checked inside).
+            let _ = add_entry("c.yaml", &text, "providers", "b", "# about b\nb:\n  name: B\n");
+            let _ = entry_lines(&text, "providers", "b");
+        }
+
+        #[test]
         fn any_string_set_into_a_file_reads_back(s in any::<String>(), comment in "[ -~]{0,20}") {
             let text = format!("schema: 1  #{comment}\nprofiles:\n  a:\n    model: old\n");
             let out = set("o.yaml", &text, &["profiles", "a", "model"], &Scalar::Str(s.clone())).unwrap();

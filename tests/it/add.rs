@@ -254,3 +254,24 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
         }
     }
 }
+
+/// On a terminal `add` asks; "no" writes nothing and exits 1, "y" writes.
+#[cfg(target_os = "linux")]
+#[test]
+fn add_asks_on_a_terminal() {
+    let w = World::new();
+    let catalog = w.catalog(CATALOG);
+    let Some((screen, code)) = crate::support::on_a_terminal(&w, "add xai", "n\n") else {
+        return;
+    };
+    assert_eq!(code, Some(1), "{screen}");
+    assert!(screen.contains("write 1 file(s)? [y/N]"), "{screen}");
+    assert_eq!(std::fs::read_to_string(&catalog).unwrap(), CATALOG);
+    let (screen, code) = crate::support::on_a_terminal(&w, "add xai", "y\n").unwrap();
+    assert_eq!(code, Some(0), "{screen}");
+    assert!(
+        std::fs::read_to_string(&catalog)
+            .unwrap()
+            .contains("\n  xai:\n    name: xAI\n")
+    );
+}
