@@ -238,7 +238,7 @@ fn add_options(a: cli::AddArgs) -> add::Options {
         } else {
             add::Mode::Write { yes: a.yes }
         },
-        format: format(a.format),
+        format: format(a.format.unwrap_or(cli::OutputFormat::Text)),
     }
 }
 

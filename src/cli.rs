@@ -205,9 +205,9 @@ pub struct AddArgs {
     #[arg(long, short = 'y')]
     pub yes: bool,
 
-    /// Output format of --list.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
-    pub format: OutputFormat,
+    /// Output format of --list [default: text]
+    #[arg(long, value_enum, conflicts_with = "presets")]
+    pub format: Option<OutputFormat>,
 }
 
 #[derive(Debug, Args)]

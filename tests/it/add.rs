@@ -168,6 +168,12 @@ fn an_unknown_preset_gets_the_list_and_a_did_you_mean() {
         .code(2)
         .stderr(contains("`ollama` is built into Codex"));
     w.cmd().args(["add"]).assert().code(2);
+    // --format is --list's.
+    w.cmd()
+        .args(["add", "groq", "--format", "json"])
+        .assert()
+        .code(2)
+        .stderr(contains("cannot be used with '--format <FORMAT>'"));
     assert_eq!(
         std::fs::read_to_string(w.root.join("work/providers.yaml")).unwrap(),
         CATALOG
