@@ -135,7 +135,7 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
     Ok(Exit::Ok)
 }
 
-/// Type of what was added: each preset, with the example profiles added.
+/// What was added: each preset, with those of its example profiles added.
 type Added<'p> = Vec<(&'p Preset, Vec<&'p str>)>;
 
 /// `text` with each chosen preset added, and what was added; a preset
