@@ -9,7 +9,7 @@ use clap::{CommandFactory as _, Parser as _};
 
 use crate::cli::{self, Cli, Color, Command};
 use crate::commands::{
-    adopt, aliases, doctor, exec, generate, import, init, link, list, manual, probe, report,
+    add, adopt, aliases, doctor, exec, generate, import, init, link, list, manual, probe, report,
     schema, show, use_, validate,
 };
 use crate::diagnostic::Exit;
@@ -135,22 +135,7 @@ fn follow(command: &Command) -> Follow {
 /// Hands a command its own options.
 fn execute(settings: &Settings, command: Command) -> Result<Exit, Error> {
     match command {
-        Command::Gen(a) => generate::run(
-            settings,
-            &generate::Options {
-                mode: if a.check {
-                    generate::Mode::Check
-                } else if a.diff {
-                    generate::Mode::Diff
-                } else {
-                    generate::Mode::Write { yes: a.yes }
-                },
-                format: format(a.format),
-                exit_code: a.exit_code,
-                verify: a.verify,
-                templates: a.templates,
-            },
-        ),
+        Command::Gen(a) => generate::run(settings, &gen_options(a)),
         Command::Doctor(a) => doctor::run(
             settings,
             &doctor::Options {
@@ -200,6 +185,7 @@ fn execute(settings: &Settings, command: Command) -> Result<Exit, Error> {
             },
         ),
         Command::Link(a) => link::run(settings, &link_options(a)),
+        Command::Add(a) => add::run(settings, &add_options(a)),
         Command::Aliases(a) => aliases::run(
             settings,
             &aliases::Options {
@@ -236,6 +222,22 @@ fn execute(settings: &Settings, command: Command) -> Result<Exit, Error> {
     }
 }
 
+fn gen_options(a: cli::GenArgs) -> generate::Options {
+    generate::Options {
+        mode: if a.check {
+            generate::Mode::Check
+        } else if a.diff {
+            generate::Mode::Diff
+        } else {
+            generate::Mode::Write { yes: a.yes }
+        },
+        format: format(a.format),
+        exit_code: a.exit_code,
+        verify: a.verify,
+        templates: a.templates,
+    }
+}
+
 fn link_options(a: cli::LinkArgs) -> link::Options {
     link::Options {
         path: a.path,
@@ -244,6 +246,20 @@ fn link_options(a: cli::LinkArgs) -> link::Options {
         } else {
             link::Mode::Write { yes: a.yes }
         },
+    }
+}
+
+fn add_options(a: cli::AddArgs) -> add::Options {
+    add::Options {
+        names: a.presets,
+        local: a.local,
+        list: a.list,
+        mode: if a.diff {
+            add::Mode::Diff
+        } else {
+            add::Mode::Write { yes: a.yes }
+        },
+        format: format(a.format.unwrap_or(cli::OutputFormat::Text)),
     }
 }
 

@@ -96,6 +96,9 @@ pub enum Command {
     /// Make the Codex home's config.toml a link to a shared one (a dotfiles
     /// repository's), bringing this machine's own tables into it first.
     Link(LinkArgs),
+    /// Add shipped providers (presets) and their example profiles, with their comments,
+    /// to your catalog file or (--local) the personal overlay (shows its diff first).
+    Add(AddArgs),
     /// List the profiles (the default marked, provider, model, key variable and whether it
     /// is set; never its value), then the providers no profile uses.
     List(ListArgs),
@@ -213,6 +216,34 @@ pub struct LinkArgs {
 }
 
 #[derive(Debug, Args)]
+#[allow(clippy::struct_excessive_bools)] // independent command-line flags
+pub struct AddArgs {
+    /// The presets to add: providers of the built-in catalog (see --list).
+    #[arg(value_name = "PRESET", required_unless_present = "list")]
+    pub presets: Vec<String>,
+
+    /// List the presets: key variable and whether it is set (never its value), base URL.
+    #[arg(long, conflicts_with_all = ["presets", "local", "diff", "yes"])]
+    pub list: bool,
+
+    /// Add to the personal overlay instead of the catalog file (created when absent).
+    #[arg(long)]
+    pub local: bool,
+
+    /// Print the file's diff; write nothing.
+    #[arg(long)]
+    pub diff: bool,
+
+    /// Write without asking.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+
+    /// Output format of --list [default: text]
+    #[arg(long, value_enum, conflicts_with = "presets")]
+    pub format: Option<OutputFormat>,
+}
+
+#[derive(Debug, Args)]
 pub struct InitArgs {
     /// Where to write it; `-` prints it [default: ./providers.yaml]
     #[arg(long, short = 'o', value_name = "FILE", conflicts_with = "user")]
@@ -241,7 +272,8 @@ pub struct DoctorArgs {
 
 #[derive(Debug, Args)]
 pub struct ProbeArgs {
-    /// Providers or profiles to probe [default: every provider the catalog uses]
+    /// Providers or profiles to probe; a profile is probed with its model, and its
+    /// lines are labeled by it [default: every provider the catalog uses]
     #[arg(value_name = "PROVIDER|PROFILE")]
     pub names: Vec<String>,
 

@@ -255,7 +255,9 @@ impl Hazard {
                 ),
             },
             Hazard::Selector { profile } => {
-                format!("remove that line and run `codex -p {profile}` instead")
+                format!(
+                    "remove that line and run `codex -p {profile}` instead; or give the catalog a `default:` (say `default: {profile}`): `codexgen gen` then removes the line"
+                )
             }
             Hazard::UnreadProfileFile { profile, .. } => format!(
                 "nothing to do for this Codex (it reads [profiles.{profile}] in {}); delete the file if you no longer need it",

@@ -11,7 +11,7 @@
 //!
 //! ```text
 //! app        dispatch: command line -> Settings -> a command's run(&Settings, &Options)
-//! commands/  gen, doctor, probe, exec, aliases, import, init, adopt, use (use_),
+//! commands/  gen, doctor, probe, exec, aliases, import, init, adopt, add, use (use_),
 //!            link, list, show, validate, schema, completions and man (+ endpoint,
 //!            report, gen_json)
 //! plan       prepare (catalog -> rendered) and plan (rendered + disk + state -> Plan)
@@ -24,12 +24,14 @@
 //!            renders: hazards and layers are found as findings
 //! codex_schema  Codex's own config schema, checked against the planned files
 //! error      the error a command ends with, and its one rendering
-//! stages     catalog, render, merge, diff, write (also the rule for links and
-//!            the exchange with a concurrent writer), verify, detect, state
+//! stages     catalog (with its text edits for adopt and add, and the presets:
+//!            the shipped providers as add's library), render, merge, diff,
+//!            write (also the rule for links and the exchange with a
+//!            concurrent writer), verify, detect, state
 //! ground     cli, codex (per-version facts), home (file names), secrets, diagnostic,
 //!            input (bounded reads of regular files), child (time-limited children),
 //!            keycmd (key commands: found as Codex finds them, run for probe),
-//!            verbosity (-q/-v), output (stdout and stderr: a failed write is
+//!            verbosity (-q/-v, and the one way a `note:` is said), output (stdout and stderr: a failed write is
 //!            an error, never a panic)
 //! ```
 

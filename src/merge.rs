@@ -26,7 +26,9 @@
 //! a file naming a provider it does not know); a provider's
 //! sub-table that leaves while the provider stays, holding the user's keys,
 //! stops the merge instead ([`MergeError::Undecided`]): neither way is sure
-//! to load. The choices are the README's ("Ownership").
+//! to load. The choices are the README's ("Ownership"). Where asked
+//! ([`Ownership::drop_selector`]), config.toml's legacy `profile = "NAME"`
+//! goes first, so that what it selected is not kept for it.
 //!
 //! A take-over is remembered: a leaf that held a value of the user's when
 //! codexgen started to manage it (equal to the catalog's or not) keeps that
@@ -111,6 +113,10 @@ pub enum Note {
     },
     /// Comment lines that removed keys or tables held stay in the file.
     CommentsKept { lines: usize },
+    /// config.toml's legacy top-level `profile = "NAME"` (Codex's default
+    /// profile before profile files, which later Codex refuses to load) is
+    /// removed: codexgen writes the default ([`Ownership::drop_selector`]).
+    SelectorRemoved { profile: String },
 }
 
 /// What a run does to a drifted value; the command words it (it knows
@@ -193,6 +199,10 @@ pub struct Ownership<'a> {
     /// write name (a profile file of the user's): each id, and the key as
     /// its warning shows it (`FILE: model_provider`).
     pub used_elsewhere: &'a [(String, String)],
+    /// Remove a top-level `profile = "NAME"` (config.toml on a Codex that
+    /// reads profile files and refuses that key, when the catalog has a
+    /// default: codexgen's default takes its place).
+    pub drop_selector: bool,
 }
 
 /// Rendered text longer than this is parsed and merged in pieces of about
@@ -423,6 +433,7 @@ fn merge_parts(
 }
 
 /// The merge itself, given the rendered leaves part by part (`next`).
+#[allow(clippy::too_many_lines)] // its steps in the order they must run
 fn merge_leaves(
     file: &str,
     current: &str,
@@ -490,6 +501,8 @@ fn merge_leaves(
     }
     changed |= insert_carried(&mut doc, file, own.carry_in, &wanted_paths, &mut next_table)
         .map_err(Stop::Failed)?;
+    // Before the tables in use are found: it no longer keeps what it selected.
+    changed |= own.drop_selector && drop_selector(&mut doc, &mut notes);
 
     let (adopted, moved) = adopt_stale(&doc, own, &wanted_paths, &previous, &mut notes);
     // The comments of a table that moves out stay behind in this file.
@@ -546,6 +559,16 @@ fn merge_leaves(
         notes,
         moved,
     })
+}
+
+/// Removes a top-level `profile = "NAME"` and notes it; whether there was one.
+fn drop_selector(doc: &mut DocumentMut, notes: &mut Vec<Note>) -> bool {
+    let Some(profile) = doc.get("profile").and_then(Item::as_str).map(str::to_owned) else {
+        return false;
+    };
+    doc.as_table_mut().remove("profile");
+    notes.push(Note::SelectorRemoved { profile });
+    true
 }
 
 /// The leaves codexgen wrote (or adopted) that the catalog no longer
@@ -1453,17 +1476,20 @@ pub fn merge_home(
     header: &str,
     adopt: &[ProfileName],
 ) -> Result<Vec<Merged>, MergeError> {
-    merge_home_using(inputs, header, adopt, &[])
+    merge_home_using(inputs, header, adopt, &[], false)
 }
 
 /// [`merge_home`], where `used_elsewhere` names the providers that files
 /// of the user's in the home use (see [`Ownership::used_elsewhere`]): a
-/// provider among them that leaves the catalog stays in config.toml.
+/// provider among them that leaves the catalog stays in config.toml; and
+/// `drop_selector`: config.toml's top-level `profile` goes (see
+/// [`Ownership::drop_selector`]).
 pub fn merge_home_using(
     inputs: &[FileInput<'_>],
     header: &str,
     adopt: &[ProfileName],
     used_elsewhere: &[(String, String)],
+    drop_selector: bool,
 ) -> Result<Vec<Merged>, MergeError> {
     let merge_one = |input: &FileInput<'_>, adopt, carry_in: &[Managed]| {
         if input.unchanged && carry_in.is_empty() {
@@ -1483,6 +1509,7 @@ pub fn merge_home_using(
             } else {
                 &[]
             },
+            drop_selector: drop_selector && input.file == CodexFile::Config,
         };
         merge(&input.label, input.current, input.desired, header, &own)
     };
@@ -2704,6 +2731,43 @@ mod tests {
             Some(
                 "# codexgen: generated from catalog version test; codexgen rewrites only the\n# codexgen: keys it manages (see `codexgen gen --diff`) and keeps everything else.\nmodel = \"m\""
             )
+        );
+    }
+
+    #[test]
+    fn a_profile_selector_goes_only_when_asked_and_its_comment_stays() {
+        let current = "# pick fast\nprofile = \"fast\" # mine\nmodel = \"m\"\n\n[profiles.fast]\nmodel = \"x\"\n";
+        let merged = |drop_selector| {
+            let own = Ownership {
+                drop_selector,
+                ..Ownership::default()
+            };
+            merge(
+                &CodexFile::Config.to_string(),
+                Some(current),
+                Some("model = \"m\"\n"),
+                HEADER,
+                &own,
+            )
+            .unwrap()
+        };
+        let out = merged(true);
+        assert_eq!(
+            out.text.as_deref(),
+            // The table it selected is the user's and stays (not adopted here).
+            Some(&*format!(
+                "{HEADER}# pick fast\n# mine\nmodel = \"m\"\n\n[profiles.fast]\nmodel = \"x\"\n"
+            ))
+        );
+        assert!(out.notes.contains(&Note::SelectorRemoved {
+            profile: "fast".into()
+        }));
+        let out = merged(false);
+        assert!(out.text.unwrap().contains("profile = \"fast\" # mine\n"));
+        assert!(
+            out.notes
+                .iter()
+                .all(|n| !matches!(n, Note::SelectorRemoved { .. }))
         );
     }
 

@@ -431,17 +431,7 @@ impl Prepared {
                 mcp_ids_not_taken(current, desired, state.managed(file))?;
             }
         }
-        // On a Codex that reads profile files, a catalog profile's legacy
-        // table is moved out of config.toml.
-        let adopt: Vec<ProfileName> = match settings.target.profile_layout() {
-            ProfileLayout::Files => self
-                .catalog
-                .profiles
-                .iter()
-                .map(|p| p.name.clone())
-                .collect(),
-            ProfileLayout::Tables => Vec::new(),
-        };
+        let (adopt, drop_selector) = migration(settings, &self.catalog);
         // `default: ~`: codexgen stops owning config.toml's top-level
         // `model` and `model_provider`. Left out of what it owned, they are
         // neither removed nor overwritten: what is on disk (say Codex's own
@@ -461,7 +451,9 @@ impl Prepared {
         let header = merge::header(&self.catalog.version);
         let keys: Vec<Option<String>> = read
             .iter()
-            .map(|(file, _, _, _, desired)| desired.map(|d| input_key(file, d, &header, &adopt)))
+            .map(|(file, _, _, _, desired)| {
+                desired.map(|d| input_key(file, d, &header, &adopt, drop_selector))
+            })
             .collect();
         let inputs: Vec<FileInput<'_>> = read
             .iter()
@@ -491,7 +483,7 @@ impl Prepared {
             ),
             ProfileLayout::Tables => Vec::new(),
         };
-        let merged = merge::merge_home_using(&inputs, &header, &adopt, &used)?;
+        let merged = merge::merge_home_using(&inputs, &header, &adopt, &used, drop_selector)?;
         drop(inputs);
         let files = read
             .into_iter()
@@ -792,17 +784,45 @@ fn names_word(text: &str, word: &str) -> bool {
     })
 }
 
+/// The migration to a Codex that reads profile files: the profiles whose
+/// legacy `[profiles.NAME]` tables move out of config.toml (each catalog
+/// profile's), and whether config.toml's legacy top-level
+/// `profile = "NAME"` goes. Such a Codex refuses to load config.toml with
+/// it (measured: 0.169.0 and 0.171.0, "legacy `profile = ...` config is no
+/// longer supported"); when the catalog has a default, codexgen's default
+/// takes its place. Under `default: ~` the line is the user's; doctor and
+/// gen say what it does. Nothing moves for an older Codex.
+fn migration(settings: &Settings, catalog: &Catalog) -> (Vec<ProfileName>, bool) {
+    match settings.target.profile_layout() {
+        ProfileLayout::Files => (
+            catalog.profiles.iter().map(|p| p.name.clone()).collect(),
+            catalog.default.is_some(),
+        ),
+        ProfileLayout::Tables => (Vec::new(), false),
+    }
+}
+
 /// The fingerprint of everything a file's merge depends on besides the file
 /// itself and the state: its rendered text, codexgen's header and, for
-/// config.toml, the profiles whose legacy tables it gives up. Equal keys
+/// config.toml, the profiles whose legacy tables it gives up and whether its
+/// `profile` selector goes. Equal keys
 /// and an unchanged file mean an equal result.
-fn input_key(file: &CodexFile, desired: &str, header: &str, adopt: &[ProfileName]) -> String {
-    let adopted: &[ProfileName] = if *file == CodexFile::Config {
-        adopt
+fn input_key(
+    file: &CodexFile,
+    desired: &str,
+    header: &str,
+    adopt: &[ProfileName],
+    drop_selector: bool,
+) -> String {
+    let config = *file == CodexFile::Config;
+    let adopted: &[ProfileName] = if config { adopt } else { &[] };
+    // Only when set, so that the key of every other home stays as it was.
+    let selector: &[u8] = if config && drop_selector {
+        b"\0-profile"
     } else {
-        &[]
+        b""
     };
-    let parts = [header.as_bytes(), b"\0", desired.as_bytes()]
+    let parts = [header.as_bytes(), b"\0", desired.as_bytes(), selector]
         .into_iter()
         .chain(
             adopted

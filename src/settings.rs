@@ -391,8 +391,8 @@ fn follow_home(
     let Some(home_files) = home_files else {
         return Err(cannot_follow(&foreign));
     };
-    verbosity::info(&format!(
-        "note: {}; reading the home's catalog (name another with --catalog or {CATALOG_VAR})",
+    verbosity::note(format_args!(
+        "{}; reading the home's catalog (name another with --catalog or {CATALOG_VAR})",
         foreign.sentence()
     ));
     let home_overlay = recorded

@@ -36,6 +36,16 @@ pub fn info(line: &str) {
     }
 }
 
+/// Prints `note: LINE` on stderr (`note:` dimmed), unless `-q`: a note is
+/// informational, whichever command says it. The one way a `note:` line
+/// is printed.
+pub fn note(line: impl std::fmt::Display) {
+    if verbosity() >= Verbosity::Normal as u8 {
+        let style = anstyle::Style::new().dimmed();
+        crate::output::eprintln(format_args!("{style}note:{style:#} {line}"));
+    }
+}
+
 /// Prints a line on stderr only with `-v`, prefixed `codexgen:` (dimmed).
 pub fn detail(line: &str) {
     if verbosity() >= Verbosity::Verbose as u8 {

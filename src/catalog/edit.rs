@@ -1,6 +1,8 @@
-//! Owns editing a catalog file's text in place (for `adopt`): setting one
-//! scalar at a key path, so that everything else in the file (comments,
-//! order, quoting, blank lines) stays byte for byte. Edits go where the
+//! Owns editing a catalog file's text in place (for `adopt` and `add`):
+//! setting one scalar at a key path, or adding a whole entry (a provider, a
+//! profile, with the comment lines above it) under a top-level mapping, so
+//! that everything else in the file (comments, order, quoting, blank lines)
+//! stays byte for byte. Edits go where the
 //! positioned YAML tree says: a scalar's span is replaced; a missing key is
 //! inserted as a `key: value` line at the end of its block mapping, with
 //! the missing mapping levels above it. A shape
@@ -238,6 +240,193 @@ fn body_end(text: &str, key_line: usize, key_indent: usize) -> usize {
     end
 }
 
+/// The lines of the top-level block mapping `section`'s entry `key` in
+/// `text`, with the comment lines right above its key (at its
+/// indentation), moved left so that the key starts the line; each line
+/// ends in `\n`. `None` when there is no such entry in a block mapping.
+pub fn entry_lines(text: &str, section: &str, key: &str) -> Option<String> {
+    let root = yaml::parse(0, "", text).ok()?;
+    let Value::Map(top) = &root.value else {
+        return None;
+    };
+    let (_, node) = top.iter().find(|(k, _)| k.name == section)?;
+    let Value::Map(entries) = &node.value else {
+        return None;
+    };
+    let (k, _) = entries.iter().find(|(k, _)| k.name == key)?;
+    let indent = k.pos.column.checked_sub(1)?;
+    let mut start = line_start(text, k.pos.line);
+    let mut line = k.pos.line;
+    while line > 1 {
+        let above_at = line_start(text, line - 1);
+        let above = text[above_at..start].trim_end_matches(['\n', '\r']);
+        let body = above.trim_start_matches(' ');
+        if !body.starts_with('#') || above.len() - body.len() != indent {
+            break;
+        }
+        start = above_at;
+        line -= 1;
+    }
+    let end = body_end(text, k.pos.line, indent);
+    let mut out = String::new();
+    for l in text[start..end].lines() {
+        let spaces = l.len() - l.trim_start_matches(' ').len();
+        out.push_str(&l[spaces.min(indent)..]);
+        out.push('\n');
+    }
+    Some(out)
+}
+
+/// `text` with `entry` (lines as [`entry_lines`] gives them) added as
+/// `section.key`: after the last entry of the top-level block mapping
+/// `section`, indented as its entries are, or under a `section:` that holds
+/// nothing yet, or (absent) at the end of the file (an empty file first gets
+/// `schema: 1`). Refused with its place: `section.key` already there, and
+/// the shapes [`set`] refuses (a flow mapping, `~`, a scalar where the
+/// mapping is needed). Checked: the result parses and holds a mapping at
+/// `section.key`.
+pub fn add_entry(
+    name: &str,
+    text: &str,
+    section: &str,
+    key: &str,
+    entry: &str,
+) -> Result<String, Refused> {
+    let root = yaml::parse(0, name, text).map_err(Refused)?;
+    let ending = if text.contains("\r\n") { "\r\n" } else { "\n" };
+    let refuse = |pos: Pos, what: String| {
+        Refused(
+            Problem::new(format!(
+                "cannot add `{section}.{key}` to {name}: {what}"
+            ))
+            .at(Snippet::at(
+                name,
+                &super::yaml::as_yaml_counts(text),
+                pos.line,
+                pos.column,
+                pos.width,
+            ))
+            .label("codexgen adds entries only to block mappings")
+            .help(format!(
+                "nothing was written; copy the entry into {name} by hand (`codexgen init --output -` prints them all)"
+            )),
+        )
+    };
+    let with_ending = |mut out: String| {
+        if !out.is_empty() && !out.ends_with('\n') {
+            out.push_str(ending);
+        }
+        out
+    };
+    let edited = match &root.value {
+        Value::Null => {
+            let mut out = with_ending(text.to_owned());
+            let _ = write!(out, "schema: 1{ending}{section}:{ending}");
+            out.push_str(&indented(entry, 2, ending));
+            out
+        }
+        Value::Map(top) => {
+            if char_at(text, root.pos) == Some('{') {
+                return Err(refuse(root.pos, "a flow mapping (`{ ... }`)".to_owned()));
+            }
+            match top.iter().find(|(k, _)| k.name == section) {
+                None => {
+                    let mut out = with_ending(text.to_owned());
+                    if !out.is_empty() && !out.ends_with("\n\n") && !out.ends_with("\n\r\n") {
+                        out.push_str(ending);
+                    }
+                    let _ = write!(out, "{}:{ending}", yaml_string(section));
+                    out.push_str(&indented(entry, 2, ending));
+                    out
+                }
+                Some((k, node)) => {
+                    let (at, indent) =
+                        place_under(text, k, node, key).map_err(|(pos, what)| refuse(pos, what))?;
+                    let lines = indented(entry, indent, ending);
+                    let mut out = String::with_capacity(text.len() + lines.len() + 2);
+                    out.push_str(&text[..at]);
+                    if at == text.len() && !text.is_empty() && !text.ends_with('\n') {
+                        out.push_str(ending);
+                    }
+                    out.push_str(&lines);
+                    out.push_str(&text[at..]);
+                    out
+                }
+            }
+        }
+        other => {
+            return Err(refuse(
+                root.pos,
+                format!("the file holds {} where a mapping is needed", other.kind()),
+            ));
+        }
+    };
+    let reparsed = yaml::parse(0, name, &edited).map_err(|p| internal(name, &p.to_string()))?;
+    match lookup(&reparsed, &[section, key]) {
+        Some(Node {
+            value: Value::Map(_),
+            ..
+        }) => Ok(edited),
+        _ => Err(internal(name, "the edited text does not hold the entry")),
+    }
+}
+
+/// Where an entry `key` goes under the top-level key `k` holding `node`:
+/// the byte offset and the indentation of its lines, or the place and the
+/// reason it cannot go there.
+fn place_under(
+    text: &str,
+    k: &yaml::Key,
+    node: &Node,
+    key: &str,
+) -> Result<(usize, usize), (Pos, String)> {
+    let key_indent = k.pos.column.saturating_sub(1);
+    match &node.value {
+        Value::Map(_) if char_at(text, node.pos) == Some('{') => {
+            Err((node.pos, "a flow mapping (`{ ... }`)".to_owned()))
+        }
+        Value::Map(entries) => match entries.iter().find(|(e, _)| e.name == key) {
+            Some((there, _)) => Err((there.pos, "it is already there".to_owned())),
+            None => Ok((
+                body_end(text, k.pos.line, key_indent),
+                node.pos.column.saturating_sub(1),
+            )),
+        },
+        Value::Null if holds_nothing(text, k.pos.line) => {
+            Ok((line_start(text, k.pos.line + 1), key_indent + 2))
+        }
+        Value::Null => Err((k.pos, "it is `~` (removed) there".to_owned())),
+        other => Err((
+            node.pos,
+            format!("it holds {} where a mapping is needed", other.kind()),
+        )),
+    }
+}
+
+/// Whether the key on 1-based `line` has nothing after its colon but a
+/// comment (`providers:` with no entries yet), not a `~`.
+fn holds_nothing(text: &str, line: usize) -> bool {
+    let start = line_start(text, line);
+    let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    let code = text[start..end].trim_end_matches('\r');
+    let code = code.split_once(" #").map_or(code, |(c, _)| c).trim_end();
+    code.ends_with(':')
+}
+
+/// `entry`'s lines each `indent` spaces further right (blank lines stay
+/// blank), each ending in `ending`.
+fn indented(entry: &str, indent: usize, ending: &str) -> String {
+    let mut out = String::with_capacity(entry.len() * 2);
+    for line in entry.lines() {
+        if !line.is_empty() {
+            out.push_str(&" ".repeat(indent));
+            out.push_str(line);
+        }
+        out.push_str(ending);
+    }
+    out
+}
+
 /// The byte offset where 1-based `line` starts (the end for a line past it).
 fn line_start(text: &str, line: usize) -> usize {
     if line <= 1 {
@@ -359,6 +548,73 @@ mod tests {
         }
     }
 
+    const LIBRARY: &str = "schema: 1\nproviders:\n  # about a\n  # more\n  a:\n    name: A\n    desc: |\n      two\n\n      lines\n\n  # about b\n  b:\n    name: B\n";
+
+    #[test]
+    fn an_entry_comes_with_the_comments_above_it_moved_left() {
+        assert_eq!(
+            entry_lines(LIBRARY, "providers", "a").unwrap(),
+            "# about a\n# more\na:\n  name: A\n  desc: |\n    two\n\n    lines\n"
+        );
+        assert_eq!(
+            entry_lines(LIBRARY, "providers", "b").unwrap(),
+            "# about b\nb:\n  name: B\n"
+        );
+        assert_eq!(entry_lines(LIBRARY, "providers", "c"), None);
+        assert_eq!(entry_lines(LIBRARY, "profiles", "a"), None);
+    }
+
+    #[test]
+    fn an_entry_is_added_after_the_last_one_at_its_indentation() {
+        let entry = "# about b\nb:\n  name: B\n";
+        // After the mapping's last line; what follows keeps its comments.
+        let text =
+            "schema: 1 # mine\nproviders:\n    a:\n        name: A\n\n# next\nprofiles: {}\n";
+        assert_eq!(
+            add_entry("c.yaml", text, "providers", "b", entry).unwrap(),
+            "schema: 1 # mine\nproviders:\n    a:\n        name: A\n    # about b\n    b:\n      name: B\n\n# next\nprofiles: {}\n"
+        );
+        // Absent: at the end, after a blank line; no final newline is mended.
+        assert_eq!(
+            add_entry("c.yaml", "schema: 1", "providers", "b", entry).unwrap(),
+            "schema: 1\n\nproviders:\n  # about b\n  b:\n    name: B\n"
+        );
+        // Empty: a new overlay body.
+        assert_eq!(
+            add_entry("c.yaml", "# mine\n", "providers", "b", entry).unwrap(),
+            "# mine\nschema: 1\nproviders:\n  # about b\n  b:\n    name: B\n"
+        );
+        // A section that holds nothing yet.
+        assert_eq!(
+            add_entry(
+                "c.yaml",
+                "providers:   # none yet\r\nprofiles:\r\n  x: {}\r\n",
+                "providers",
+                "b",
+                entry
+            )
+            .unwrap(),
+            "providers:   # none yet\r\n  # about b\r\n  b:\r\n    name: B\r\nprofiles:\r\n  x: {}\r\n"
+        );
+    }
+
+    #[test]
+    fn an_entry_is_not_added_where_it_cannot_be_safely() {
+        for (text, what) in [
+            ("providers:\n  b:\n    name: Mine\n", "already there"),
+            ("providers:\n  b: ~\n", "already there"),
+            ("providers: {a: {name: A}}\n", "a flow mapping"),
+            ("{providers: {}}\n", "a flow mapping"),
+            ("providers: ~\n", "`~`"),
+            ("providers: x\n", "a string"),
+            ("- a\n", "a list"),
+        ] {
+            let err = add_entry("c.yaml", text, "providers", "b", "b:\n  name: B\n").unwrap_err();
+            assert!(err.0.message.contains(what), "{text:?}: {}", err.0.message);
+            assert!(err.0.snippet.is_some(), "{text:?}");
+        }
+    }
+
     proptest! {
         #[test]
         fn any_string_round_trips_as_a_yaml_scalar(s in any::<String>()) {
@@ -381,6 +637,22 @@ mod tests {
             let text = pieces.concat();
             // Refused or edited, never a panic; an edit reads back (checked inside).
             let _ = set("o.yaml", &text, &path, &Scalar::Str("v".into()));
+        }
+
+        #[test]
+        fn no_text_panics_an_added_entry(
+            pieces in proptest::collection::vec(
+                prop_oneof![
+                    proptest::sample::select(&["providers:", "  b:", " c: x", "{", "}", "&x ", "*x", "|", "~", "#", "\n", "\r\n", "\"", "é", "- ", "\t"][..]).prop_map(str::to_owned),
+                    any::<String>(),
+                ],
+                0..12,
+            ),
+        ) {
+            let text = pieces.concat();
+            // Refused or added, never a panic; an addition reads back (checked inside).
+            let _ = add_entry("c.yaml", &text, "providers", "b", "# about b\nb:\n  name: B\n");
+            let _ = entry_lines(&text, "providers", "b");
         }
 
         #[test]

@@ -25,6 +25,7 @@ pub mod edit;
 mod emit;
 pub mod keys;
 mod mcp;
+pub mod presets;
 mod yaml;
 
 pub use build::{expands_a_variable, is_env_name};

@@ -25,7 +25,6 @@ use std::path::Path;
 use anstyle::{AnsiColor, Style};
 
 use super::generate::confirm;
-use super::report::dim;
 use crate::catalog::edit::{self, Scalar};
 use crate::catalog::{self, CatalogError, Source};
 use crate::diagnostic::{Exit, Problem, printable};
@@ -33,7 +32,7 @@ use crate::diff::{self, Kind};
 use crate::error::Error;
 use crate::home::CodexFile;
 use crate::merge::{self, DriftAction, Note};
-use crate::output::{self, OutputError, Stdout};
+use crate::output::{OutputError, Stdout};
 use crate::plan;
 use crate::secrets::redact;
 use crate::settings::Settings;
@@ -170,12 +169,7 @@ fn drifted(planned: &plan::Plan, catalog: &catalog::Catalog) -> Vec<Adopted> {
                 continue;
             };
             let skip = |why: &str| {
-                output::eprintln(format_args!(
-                    "{} {}: `{}` {why}",
-                    dim("note:"),
-                    p.file,
-                    printable(path)
-                ));
+                verbosity::note(format_args!("{}: `{}` {why}", p.file, printable(path)));
             };
             let Some(found) = found else {
                 skip(
@@ -271,9 +265,8 @@ fn say_what_follows(files: &[CodexFile]) {
         return;
     }
     let names = files.iter().map(ToString::to_string).collect::<Vec<_>>();
-    output::eprintln(format_args!(
-        "{} with the overlay, `codexgen gen` then also changes {} (review with `codexgen gen --diff`)",
-        dim("note:"),
+    verbosity::note(format_args!(
+        "with the overlay, `codexgen gen` then also changes {} (review with `codexgen gen --diff`)",
         names.join(", ")
     ));
 }

@@ -14,6 +14,8 @@
 //! may open a password prompt (`probe` runs it). A profile out of scope is not checked: its unset
 //! key is one `info` line, never an error. The Codex install and the files
 //! are always in scope. The exit status is 1 only for an error in scope.
+//! A home codexgen never wrote (no record, no file with its header) is one
+//! warning pointing at `import` or `gen --diff`, not an error per file.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
@@ -33,7 +35,7 @@ use crate::hazards;
 use crate::home::CodexFile;
 use crate::keycmd;
 use crate::layers::{self, Places};
-use crate::merge::Note;
+use crate::merge::{self, Note};
 use crate::output::{OutputError, Stdout};
 use crate::plan::{self, Plan, read_optional};
 use crate::secrets::{KeyCheck, KeyVerdict};
@@ -386,6 +388,10 @@ fn check_files(
             }
         }
     }
+    if never_written(state, &plan) {
+        said_never_written(&plan, f);
+        return Some(plan);
+    }
     let mut missing = Vec::new();
     let mut no_longer = Vec::new();
     let mut outdated = Vec::new();
@@ -428,6 +434,56 @@ fn check_files(
         );
     }
     Some(plan)
+}
+
+/// Whether codexgen has never written this home: it records no file, and
+/// no file the catalog would write holds codexgen's header.
+fn never_written(state: &State, plan: &Plan) -> bool {
+    state.files.is_empty()
+        && state.pending.is_empty()
+        && plan.files.iter().all(|p| {
+            p.current
+                .as_deref()
+                .is_none_or(|text| !merge::has_header(text))
+        })
+}
+
+/// A home codexgen never wrote, in one finding rather than an error per
+/// file it would write: a hand-written config is taken over with `import`
+/// (gen would otherwise replace the values it manages); an empty home is
+/// what `gen` is for.
+fn said_never_written(plan: &Plan, f: &mut Findings) {
+    let there: Vec<String> = plan
+        .files
+        .iter()
+        .filter(|p| p.current.is_some())
+        .map(|p| p.file.to_string())
+        .collect();
+    if there.is_empty() {
+        f.add(
+            "files",
+            Status::Warn,
+            format!(
+                "codexgen has not written this Codex home yet (it has no {})",
+                CodexFile::Config
+            ),
+            Some("review with `codexgen gen --diff`, then run `codexgen gen`".to_owned()),
+        );
+        return;
+    }
+    f.add(
+        "files",
+        Status::Warn,
+        format!(
+            "codexgen has never written this Codex home: {} {} hand-written (or Codex's own), with no record of codexgen's",
+            there.join(", "),
+            if there.len() == 1 { "is" } else { "are" }
+        ),
+        Some(
+            "to keep what it sets, start your catalog from it: `codexgen import --output providers.yaml`; `codexgen gen --diff` shows what gen would change with this catalog"
+                .to_owned(),
+        ),
+    );
 }
 
 /// What in config.toml as it is now would make this Codex fail.

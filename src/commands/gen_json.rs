@@ -199,6 +199,9 @@ pub enum FileNote {
     },
     /// Comment lines of removed keys and tables stay in the file.
     CommentsKept { lines: usize },
+    /// The legacy top-level `profile = "NAME"`, which this Codex refuses,
+    /// is removed: the catalog's default takes its place.
+    RemoveSelector { profile: String },
 }
 
 /// A planned file's status, as `--check` counts it.
@@ -305,6 +308,9 @@ fn file_report(p: &Planned, state: &State, with_diff: bool) -> FileReport {
             Note::CommentsKept { lines } => {
                 notes.push(FileNote::CommentsKept { lines: *lines });
             }
+            Note::SelectorRemoved { profile } => notes.push(FileNote::RemoveSelector {
+                profile: shown(profile),
+            }),
         }
     }
     let diff = (with_diff && status != FileStatus::InSync).then(|| {

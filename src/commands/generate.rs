@@ -266,9 +266,8 @@ fn record(
 ) -> Option<CatalogId> {
     let found = &settings.catalog_id;
     match whose {
-        Whose::Moved { from } => verbosity::info(&format!(
-            "{} the catalog that wrote this home moved from {} to {} (same text); the home records the new place",
-            dim("note:"),
+        Whose::Moved { from } => verbosity::note(format_args!(
+            "the catalog that wrote this home moved from {} to {} (same text); the home records the new place",
             from.describe(),
             found.describe()
         )),
@@ -278,9 +277,8 @@ fn record(
         )),
         Whose::Foreign { .. } if unchanged => return state.catalog.clone(),
         // Named, or said yes to on a terminal.
-        Whose::Foreign { recorded } => verbosity::info(&format!(
-            "{} this home was written from catalog {}; it records {} from now on",
-            dim("note:"),
+        Whose::Foreign { recorded } => verbosity::note(format_args!(
+            "this home was written from catalog {}; it records {} from now on",
             recorded.describe(),
             found.describe()
         )),
@@ -358,10 +356,9 @@ fn report_drift_done(changed: &[&Planned]) {
         }
     }
     if any {
-        output::eprintln(format_args!(
-            "{} to keep such an edit (Codex's `/model` writes `model`), run `codexgen adopt` before `codexgen gen`: it moves the edit into your personal overlay",
-            dim("note:")
-        ));
+        verbosity::note(
+            "to keep such an edit (Codex's `/model` writes `model`), run `codexgen adopt` before `codexgen gen`: it moves the edit into your personal overlay",
+        );
     }
 }
 
@@ -626,8 +623,7 @@ fn record_stop(settings: &Settings, stopped: Error) -> Error {
 /// Said by `--diff` when a run was interrupted before its record was final.
 fn unfinished_note() -> String {
     format!(
-        "{} a codexgen run was interrupted before it finished its record in {}/{}; `codexgen gen --yes` finishes it",
-        dim("note:"),
+        "a codexgen run was interrupted before it finished its record in {}/{}; `codexgen gen --yes` finishes it",
         home::STATE_DIR,
         home::STATE_FILE
     )
@@ -1265,7 +1261,7 @@ fn report_json(
 fn report_diff(plan: &Plan, state: &State, exit_code: bool) -> Result<Exit, Error> {
     let mut changed = plan.changed().peekable();
     if state.interrupted {
-        verbosity::info(&unfinished_note());
+        verbosity::note(unfinished_note());
     }
     if changed.peek().is_none() {
         verbosity::info("nothing to change: the Codex home matches the catalog");
@@ -1552,6 +1548,10 @@ fn print_plan(out: &mut impl std::io::Write, p: &Planned, tense: Tense) -> std::
                     p.file
                 )
             }
+            Note::SelectorRemoved { profile } => format!(
+                "migrate: {}: `profile = \"{profile}\"` is refused by this Codex (every codex command fails with it); it is removed: the catalog's default profile is what plain `codex` runs (`codex -p {profile}` runs that one)",
+                p.file
+            ),
             Note::CommentsKept { lines } => format!(
                 "keep: {}: {lines} comment line(s) of removed keys or tables {} in the file (delete them by hand if they no longer apply)",
                 p.file,

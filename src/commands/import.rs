@@ -16,6 +16,10 @@
 //!   and provider) makes that profile the default; otherwise it becomes a new
 //!   profile named after the provider (`default`, then `<provider>-2`, ...
 //!   when taken). A `model` without `model_provider` is Codex's `openai`.
+//!   A legacy `profile = "NAME"` naming an imported profile wins: that
+//!   profile is the default (what plain `codex` ran); on a target that
+//!   reads profile files, which refuses the line, import says `gen` removes
+//!   it (`plan`'s migration does).
 //! - A key Codex accepts that the catalog has no field for, a value the
 //!   catalog refuses for the target (say `approval_policy = "untrusted"` on
 //!   0.169), a key older than the target's release that reads it
@@ -757,9 +761,19 @@ impl<'t> Import<'t> {
             Some(item) => config.string(item, "model_provider")?,
             None => None,
         };
+        // Codex's own default-profile key (`profile = "NAME"`), read
+        // before profile files: the profile plain `codex` runs.
+        let selector = root
+            .get("profile")
+            .and_then(Item::as_str)
+            .map(str::to_owned);
         for (key, item) in root {
             match key {
                 "model" | "model_provider" if item.is_str() => {}
+                // Said with the default (`choose_default`); on a Codex that
+                // reads profile files, gen removes it.
+                "profile"
+                    if item.is_str() && self.target.profile_layout() == ProfileLayout::Files => {}
                 "model_providers" | "profiles" | "mcp_servers" if item.is_table_like() => {}
                 _ if keys::find(keys::SETTINGS, key).is_some() => {
                     self.top_level_setting(config, key, item)?;
@@ -791,7 +805,7 @@ impl<'t> Import<'t> {
         }
         let inherited = (top_model.as_deref(), top_provider.as_deref());
         self.profiles_in(config, files, inherited)?;
-        self.choose_default(top_model, top_provider)?;
+        self.choose_default(top_model, top_provider, selector.as_deref())?;
         self.settle_top_level();
         Ok(())
     }
@@ -1442,13 +1456,63 @@ impl<'t> Import<'t> {
         self.target.is_builtin(id) || self.providers.iter().any(|p| p.id == id)
     }
 
-    /// The default profile: the one with config.toml's top-level model and
-    /// provider, else a new one made of them.
+    /// The profile config.toml's `profile = "NAME"` selects, as the
+    /// default, said with what `gen` does with the line; whether there was
+    /// one (a selector naming no imported profile is said, and left to the
+    /// top-level pair).
+    fn default_from_selector(
+        &mut self,
+        model: Option<&str>,
+        provider: Option<&str>,
+        selector: Option<&str>,
+    ) -> bool {
+        let removed = match self.target.profile_layout() {
+            ProfileLayout::Files => format!(
+                "; Codex {} refuses that line (every codex command fails with it): `codexgen gen` removes that line",
+                self.target.version
+            ),
+            ProfileLayout::Tables => String::new(),
+        };
+        if let Some(name) = selector {
+            if let Some(p) = self.profiles.iter().find(|p| p.name.as_str() == name) {
+                let name = p.name.to_string();
+                let same = model == Some(p.model.as_str())
+                    && provider.unwrap_or(codex::DEFAULT_PROVIDER) == p.provider;
+                let top = if same {
+                    String::new()
+                } else {
+                    " (the top-level `model` and `model_provider` are set from it)".to_owned()
+                };
+                self.changes.push(format!(
+                    "config.toml: `profile = \"{}\"` becomes the catalog's `default: {}`{top}{removed}",
+                    printable(&name),
+                    printable(&name)
+                ));
+                self.default = Some(name);
+                return true;
+            }
+            if !removed.is_empty() {
+                self.changes.push(format!(
+                    "config.toml: `profile = \"{}\"` selects no profile that was imported{removed}",
+                    printable(name)
+                ));
+            }
+        }
+        false
+    }
+
+    /// The default profile: the one config.toml's legacy `profile = "NAME"`
+    /// selects (what plain `codex` ran), else the one with config.toml's
+    /// top-level model and provider, else a new one made of them.
     fn choose_default(
         &mut self,
         model: Option<String>,
         provider: Option<String>,
+        selector: Option<&str>,
     ) -> Result<(), Error> {
+        if self.default_from_selector(model.as_deref(), provider.as_deref(), selector) {
+            return Ok(());
+        }
         let provider = match (&model, provider) {
             (_, Some(p)) => Some(p),
             (Some(_), None) => {

@@ -321,7 +321,7 @@ fn table(listing: &Listing) -> String {
 
 /// Rows as columns two spaces apart, each as wide as its widest cell (in
 /// terminal cells); the last column is not padded.
-fn aligned<const N: usize>(rows: &[[String; N]]) -> String {
+pub(super) fn aligned<const N: usize>(rows: &[[String; N]]) -> String {
     let mut widths = [0; N];
     for row in rows {
         for (w, cell) in widths.iter_mut().zip(row) {

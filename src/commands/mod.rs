@@ -2,6 +2,7 @@
 //! the stages through `plan`; none re-implements loading, rendering or
 //! merging, and none sees the command line's clap types.
 
+pub mod add;
 pub mod adopt;
 pub mod aliases;
 pub mod doctor;

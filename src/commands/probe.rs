@@ -8,7 +8,9 @@
 //! provider whose key comes from a command (`auth`) has that command run
 //! first, as Codex runs it (`keycmd`), and said on stderr; Amazon Bedrock's
 //! providers, which sign with AWS, and Google Cloud's `gcp`, which signs in
-//! with Google credentials, are not probed.
+//! with Google credentials, are not probed. A profile named on the command
+//! line is probed with its model and its verdicts are labeled by it (two
+//! profiles on one provider are two verdicts); a provider by its id.
 
 use std::io::Read as _;
 use std::time::Duration;
@@ -43,11 +45,17 @@ pub struct Options {
 struct Job {
     endpoint: Endpoint,
     model: Option<String>,
+    /// The profile named on the command line, when one was: its verdicts
+    /// are labeled by it.
+    profile: Option<String>,
 }
 
 /// The verdict on one request.
 #[derive(Debug, Serialize)]
 pub struct Outcome {
+    /// The profile named on the command line (`null`: a provider was, or
+    /// none and every provider in use is probed).
+    pub profile: Option<String>,
     pub provider: String,
     pub request: String,
     pub status: Status,
@@ -78,7 +86,13 @@ pub fn run(settings: &Settings, args: &Options) -> Result<Exit, Error> {
             .map(|job| {
                 let agent = agent.clone();
                 let home = settings.codex_home.as_path();
-                scope.spawn(move || probe(&agent, job, home, args.responses, timeout))
+                scope.spawn(move || {
+                    let mut outcomes = probe(&agent, job, home, args.responses, timeout);
+                    for o in &mut outcomes {
+                        o.profile.clone_from(&job.profile);
+                    }
+                    outcomes
+                })
             })
             .collect();
         // A probe that panicked (a bug) ends the run as a panic on this
@@ -99,10 +113,15 @@ pub fn run(settings: &Settings, args: &Options) -> Result<Exit, Error> {
         }
         Format::Text => {
             for o in &outcomes {
+                let label = match &o.profile {
+                    Some(profile) => {
+                        format!("profile {} (provider {})", shown(profile), o.provider)
+                    }
+                    None => o.provider.clone(),
+                };
                 out.line(format_args!(
-                    "{} {}: {} -> {}",
+                    "{} {label}: {} -> {}",
                     style_status(o.status),
-                    o.provider,
                     o.request,
                     o.message
                 ))?;
@@ -133,6 +152,7 @@ fn jobs(catalog: &Catalog, names: &[String]) -> Result<Vec<Job>, Error> {
                 Endpoint::lookup(&index, id).map(|endpoint| Job {
                     model: model_for(id),
                     endpoint,
+                    profile: None,
                 })
             })
             .collect());
@@ -146,12 +166,14 @@ fn jobs(catalog: &Catalog, names: &[String]) -> Result<Vec<Job>, Error> {
                 return Ok(Job {
                     endpoint,
                     model: Some(profile.model.clone()),
+                    profile: Some(profile.name.to_string()),
                 });
             }
             if let Some(endpoint) = Endpoint::lookup(&index, name) {
                 return Ok(Job {
                     model: model_for(name),
                     endpoint,
+                    profile: None,
                 });
             }
             let known = catalog
@@ -178,6 +200,7 @@ fn probe(
     let e = &job.endpoint;
     let not_probed = |message: String, fix: String| {
         vec![Outcome {
+            profile: None,
             provider: e.id.clone(),
             request: "(none)".to_owned(),
             status: Status::Error,
@@ -211,6 +234,7 @@ fn probe(
     };
     if let Some(how) = signed {
         return vec![Outcome {
+            profile: None,
             provider: e.id.clone(),
             request: "(none)".to_owned(),
             status: Status::Info,
@@ -333,6 +357,7 @@ fn classify(
 ) -> (Outcome, String) {
     let request = format!("{method} {url}");
     let outcome = |status, code, message: String, fix: Option<String>| Outcome {
+        profile: None,
         provider: e.id.clone(),
         request: shown(&request),
         status,

@@ -279,6 +279,106 @@ fn legacy_tables_imported_for_codex_0_169_are_moved_by_gen() {
     );
 }
 
+/// A legacy home whose `profile = "fast"` (Codex's own default-profile
+/// key) picks the profile plain `codex` runs.
+const SELECTED: &str = "# mine\nprofile = \"fast\"\nmodel = \"gpt-5.5\"\n\n[model_providers.groq]\nname = \"Groq\"\nbase_url = \"https://api.groq.com/openai/v1\"\nenv_key = \"GROQ_API_KEY\"\nwire_api = \"responses\"\n\n[profiles.fast]\nmodel = \"openai/gpt-oss-20b\"\nmodel_provider = \"groq\"\n\n[profiles.slow]\nmodel = \"gpt-5.5\"\nmodel_provider = \"openai\"\n";
+
+/// Import offers the selected profile as the catalog's default; on a Codex
+/// that reads profile files (which refuses the line: every codex command
+/// fails) gen's migration removes the line, on an older one it stays and
+/// agrees with the default.
+#[test]
+fn a_legacy_profile_selector_becomes_the_default_and_the_migration_removes_it() {
+    for (version, removed) in [("0.169.0", true), ("0.171.0", true), ("0.133.0", false)] {
+        let w = World::new();
+        std::fs::write(w.home.join("config.toml"), SELECTED).unwrap();
+        let imported = import(&w, version);
+        let catalog = std::fs::read_to_string(&imported.catalog).unwrap();
+        assert!(
+            catalog.contains("\ndefault: fast\n"),
+            "{version}: {catalog}"
+        );
+        assert!(
+            imported
+                .stderr
+                .contains("`profile = \"fast\"` becomes the catalog's `default: fast`"),
+            "{version}: {}",
+            imported.stderr
+        );
+        assert_eq!(
+            imported.stderr.contains("`codexgen gen` removes that line"),
+            removed,
+            "{version}: {}",
+            imported.stderr
+        );
+        let (code, diff) = gen_with(&w, &imported, version, &["--diff"]);
+        assert_eq!(code, 0, "{diff}");
+        let (code, _) = gen_with(&w, &imported, version, &["--yes"]);
+        assert_eq!(code, 0);
+        let config = w.read("config.toml");
+        assert_eq!(
+            !config.contains("profile = \"fast\""),
+            removed,
+            "{version}: {config}"
+        );
+        assert!(config.contains("# mine\n"), "{config}");
+        assert!(
+            config.contains("model = \"openai/gpt-oss-20b\"\nmodel_provider = \"groq\""),
+            "{config}"
+        );
+        let (code, check) = gen_with(&w, &imported, version, &["--check"]);
+        assert_eq!(code, 0, "{version}: {check}");
+    }
+    // Under `default: ~` the line is the user's: it stays, and gen says
+    // what Codex does with it.
+    let w = World::new();
+    std::fs::write(w.home.join("config.toml"), SELECTED).unwrap();
+    let catalog = w.catalog("schema: 1\nversion: \"1\"\ndefault: ~\nprofiles:\n  fast:\n    provider: openai\n    model: m\n");
+    let out = w.run_catalog("0.169.0", &catalog, &["gen", "--yes"]);
+    assert!(out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("selects a profile with `profile = \"fast\"`")
+    );
+    assert!(w.read("config.toml").contains("profile = \"fast\""));
+}
+
+/// The real Codex refuses the legacy home as it is (every command fails)
+/// and loads it once the imported catalog is generated.
+#[test]
+fn real_codex_loads_a_selector_home_after_import_and_gen() {
+    let Some(codex) = crate::e2e::codex_bin_from("CODEX_BIN", "0.169.0") else {
+        return;
+    };
+    let scratch = crate::e2e::Scratch::new();
+    std::fs::create_dir_all(&scratch.codex_home).unwrap();
+    std::fs::write(scratch.codex_home.join("config.toml"), SELECTED).unwrap();
+    let before = scratch.run_codex_offline(&codex, &["mcp", "list"], &[]);
+    assert!(
+        before
+            .stderr
+            .contains("legacy `profile = \"fast\"` config is no longer supported"),
+        "{}",
+        before.stderr
+    );
+    assert_ne!(before.status.and_then(|s| s.code()), Some(0));
+    let w = World::new();
+    std::fs::write(w.home.join("config.toml"), SELECTED).unwrap();
+    let imported = import(&w, "0.169.0");
+    let (code, _) = gen_with(&w, &imported, "0.169.0", &["--yes"]);
+    assert_eq!(code, 0);
+    for name in ["config.toml", "fast.config.toml", "slow.config.toml"] {
+        std::fs::copy(w.home.join(name), scratch.codex_home.join(name)).unwrap();
+    }
+    let after = scratch.run_codex_offline(&codex, &["mcp", "list"], &[]);
+    assert_eq!(
+        after.status.and_then(|s| s.code()),
+        Some(0),
+        "{}",
+        after.stderr
+    );
+}
+
 /// The literal tokens of `homes/literal-token` (the part after `Bearer `).
 const TOKENS: &[&str] = &[
     "tok-Vq7ZLm2PXc9RwA4t",

@@ -557,3 +557,46 @@ fn the_crate_ships_its_license_texts() {
         assert!(manifest.contains(key), "{key}");
     }
 }
+
+/// The README's shell lines, as a newcomer pastes them: `cargo install`
+/// builds with the versions in Cargo.lock (`--locked`), and a line that
+/// writes into a folder under `~` makes that folder first (`mkdir -p`, on
+/// that line or one before it in the same block).
+#[test]
+fn readme_install_lines_are_locked_and_make_the_folders_they_write_into() {
+    let readme = include_str!("../../README.md");
+    let mut in_block = false;
+    let mut made: Vec<String> = Vec::new();
+    for line in readme.lines() {
+        if line.starts_with("```") {
+            in_block = !in_block;
+            made.clear();
+            continue;
+        }
+        if !in_block {
+            assert!(
+                !line.contains("cargo install --path"),
+                "without --locked: {line}"
+            );
+            continue;
+        }
+        if line.contains("cargo install") {
+            assert!(line.contains("--locked"), "without --locked: {line}");
+        }
+        let words: Vec<&str> = line.split_whitespace().collect();
+        for pair in words.windows(3) {
+            if pair[0] == "mkdir" && pair[1] == "-p" {
+                made.push(pair[2].trim_end_matches('/').to_owned());
+            }
+        }
+        for pair in words.windows(2) {
+            if pair[0] == ">" && pair[1].starts_with("~/") {
+                let folder = pair[1].rsplit_once('/').map_or("", |(d, _)| d);
+                assert!(
+                    made.iter().any(|m| m == folder),
+                    "writes into {folder} without `mkdir -p {folder}` first: {line}"
+                );
+            }
+        }
+    }
+}

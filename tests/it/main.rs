@@ -4,6 +4,7 @@
 // `clippy.toml` keeps print macros out of codexgen; a test may panic.
 #![allow(clippy::disallowed_macros)]
 
+mod add;
 mod catalog_errors;
 mod ci_recipe;
 mod codex_schema;

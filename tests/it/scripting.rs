@@ -318,7 +318,9 @@ fn quiet_keeps_warnings_and_errors_and_drops_the_rest() {
         .stderr("")
         .stdout("");
     // A finding still prints (this one an error: every codex command
-    // fails with it; gen leaves the user's line and exits as before).
+    // fails with it; under `default: ~` gen leaves the user's line and
+    // exits as before).
+    w.catalog(&CATALOG.replace("default: alpha", "default: ~"));
     let config = format!("profile = \"alpha\"\n{}", w.read("config.toml"));
     std::fs::write(w.home.join("config.toml"), config).unwrap();
     w.cmd()
@@ -335,6 +337,55 @@ fn quiet_keeps_warnings_and_errors_and_drops_the_rest() {
         .code(2)
         .stderr(contains("error: "));
     w.cmd().args(["-q", "-v", "gen", "--diff"]).assert().code(2);
+}
+
+/// Every `note:` line is informational: `-q` drops it, whichever command
+/// says it (gen after overwriting a hand edit, adopt about a value it cannot
+/// take, add about a preset already there); what was done to a hand edit
+/// (`drift:`) still prints.
+#[test]
+fn quiet_drops_every_note_and_keeps_what_happened_to_a_hand_edit() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.gen_yes();
+    let edited = w
+        .read("config.toml")
+        .replace("model = \"alpha-1\"", "model = \"mine\"");
+    std::fs::write(w.home.join("config.toml"), &edited).unwrap();
+    w.cmd()
+        .args(["gen", "--yes"])
+        .assert()
+        .success()
+        .stderr(contains("note: "));
+    std::fs::write(w.home.join("config.toml"), &edited).unwrap();
+    w.cmd()
+        .args(["-q", "gen", "--yes"])
+        .assert()
+        .success()
+        .stderr(contains("drift: config.toml: `model` overwritten"))
+        .stderr(contains("note:").not());
+    // adopt: a value deleted by hand cannot be adopted (a note).
+    let without = w
+        .read("beta.config.toml")
+        .replace("model_reasoning_effort = \"high\"\n", "");
+    std::fs::write(w.home.join("beta.config.toml"), without).unwrap();
+    w.cmd()
+        .args(["adopt", "--diff"])
+        .assert()
+        .success()
+        .stderr(contains("note: "));
+    w.cmd()
+        .args(["-q", "adopt", "--diff"])
+        .assert()
+        .success()
+        .stderr(contains("note:").not());
+    // add: a preset already there.
+    w.cmd().args(["add", "groq", "--yes"]).assert().success();
+    w.cmd()
+        .args(["-q", "add", "groq", "--yes"])
+        .assert()
+        .success()
+        .stderr("");
 }
 
 #[test]

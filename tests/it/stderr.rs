@@ -407,12 +407,13 @@ error: --verify needs the Codex binary: pass --codex-bin PATH or put codex on PA
 }
 
 /// Codex's message is shown once, and the help blames the user's own line,
-/// not the catalog.
+/// not the catalog (under `default: ~` the line is the user's: with a
+/// default, gen's migration removes it).
 #[cfg(unix)]
 #[test]
 fn verify_refused_because_of_the_users_own_line() {
     let w = World::new();
-    w.catalog(CATALOG);
+    w.catalog(&CATALOG.replace("default: alpha", "default: ~"));
     w.file("codex-home/config.toml", "profile = \"alpha\"\n");
     w.fake_codex(
         "0.169.0",
@@ -424,7 +425,7 @@ fn verify_refused_because_of_the_users_own_line() {
         2,
         r#"codexgen: catalog t1 (providers.yaml); Codex 0.169.0 (--codex-version); home [ROOT]/codex-home
 error: config.toml selects a profile with `profile = "alpha"`; Codex 0.169.0 refuses to load config.toml while it is there, so every codex command fails
-  = help: remove that line and run `codex -p alpha` instead
+  = help: remove that line and run `codex -p alpha` instead; or give the catalog a `default:` (say `default: alpha`): `codexgen gen` then removes the line
 error: Codex refused config.toml: `CODEX_HOME=<scratch> [ROOT]/bin/codex mcp list` failed
   | Error: failed to load configuration
   | Caused by:

@@ -128,6 +128,46 @@ fn probe_warns_when_the_model_is_not_listed() {
         ));
 }
 
+/// Profiles named are probed and labeled as profiles (two on one provider
+/// are two verdicts, each with its own model); a provider named, or the
+/// default run, is labeled by provider.
+#[test]
+fn probe_labels_the_profiles_named_by_profile() {
+    let stub = Stub::start(vec![Route::new("GET", "/v1/models", 200, MODELS)]);
+    let w = World::new();
+    w.catalog(&format!(
+        "{}  spare:\n    provider: stub\n    model: other\n",
+        catalog(&stub.url("/v1"))
+    ));
+    let text = output(&cmd(&w).args(["probe", "main", "spare"]).assert().success());
+    assert!(
+        text.contains("ok    profile main (provider stub): GET "),
+        "{text}"
+    );
+    assert!(text.contains("model `stub-model-1` is listed"), "{text}");
+    assert!(
+        text.contains("ok    profile spare (provider stub): GET "),
+        "{text}"
+    );
+    assert!(text.contains("model `other` is listed"), "{text}");
+    let text = output(&cmd(&w).args(["probe", "stub"]).assert().success());
+    assert!(text.contains("ok    stub: GET "), "{text}");
+    assert!(!text.contains("profile"), "{text}");
+    let out = cmd(&w)
+        .args(["probe", "spare", "--format", "json"])
+        .assert()
+        .success();
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(v[0]["profile"], "spare", "{v:#}");
+    assert_eq!(v[0]["provider"], "stub", "{v:#}");
+    let out = cmd(&w)
+        .args(["probe", "--format", "json"])
+        .assert()
+        .success();
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(v[0]["profile"], serde_json::Value::Null, "{v:#}");
+}
+
 #[test]
 fn probe_explains_401_403_and_404() {
     let stub = Stub::start(vec![Route::new(
@@ -226,11 +266,12 @@ fn probe_rejects_unknown_names() {
 #[test]
 fn doctor_finds_unset_keys_and_missing_files() {
     let w = world("https://stub.example/v1");
+    // Warnings only: a key plain `codex` needs, a home not written yet.
     let a = cmd(&w)
         .env_remove("STUB_API_KEY")
         .args(["doctor"])
         .assert()
-        .code(1);
+        .success();
     let text = output(&a);
     // By default the default profile is checked, but its missing key is a
     // warning (plain `codex` would stop); named, it is an error.
@@ -239,7 +280,7 @@ fn doctor_finds_unset_keys_and_missing_files() {
         "{text}"
     );
     assert!(
-        text.contains("error missing: config.toml, main.config.toml"),
+        text.contains("warn  codexgen has not written this Codex home yet"),
         "{text}"
     );
     let named = output(
@@ -257,6 +298,50 @@ fn doctor_finds_unset_keys_and_missing_files() {
         text.contains("fix: export STUB_API_KEY=<your Stub AI key>"),
         "{text}"
     );
+}
+
+/// A home codexgen never wrote (no record, no file with its header) is one
+/// finding that points at `import` (a hand-written config) or `gen --diff`
+/// (an empty home), not an error per file the catalog would write.
+#[test]
+fn doctor_on_a_home_codexgen_never_wrote_points_at_import() {
+    let w = world("https://stub.example/v1");
+    let empty = output(&cmd(&w).args(["doctor"]).assert().success());
+    assert!(
+        empty
+            .contains("warn  codexgen has not written this Codex home yet (it has no config.toml)"),
+        "{empty}"
+    );
+    assert!(
+        empty.contains("fix: review with `codexgen gen --diff`, then run `codexgen gen`"),
+        "{empty}"
+    );
+    assert!(!empty.contains("missing:"), "{empty}");
+    std::fs::write(
+        w.home.join("config.toml"),
+        "model = \"gpt-5.5\"\n[projects.\"/x\"]\ntrust_level = \"trusted\"\n",
+    )
+    .unwrap();
+    let text = output(&cmd(&w).args(["doctor"]).assert().success());
+    assert!(
+        text.contains("warn  codexgen has never written this Codex home: config.toml is hand-written (or Codex's own)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("`codexgen import --output providers.yaml`"),
+        "{text}"
+    );
+    assert!(text.contains("`codexgen gen --diff`"), "{text}");
+    assert!(
+        !text.contains("missing:") && !text.contains("out of date"),
+        "{text}"
+    );
+    assert!(text.contains("0 error(s)"), "{text}");
+    // Once written, a missing file is an error again.
+    cmd(&w).args(["gen", "--yes"]).assert().success();
+    std::fs::remove_file(w.home.join("main.config.toml")).unwrap();
+    let after = output(&cmd(&w).args(["doctor"]).assert().code(1));
+    assert!(after.contains("error missing: main.config.toml"), "{after}");
 }
 
 #[test]
