@@ -12,7 +12,7 @@
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use crate::catalog::{Catalog, Layered};
+use crate::catalog::Catalog;
 use crate::codex::ProfileLayout;
 use crate::error::Error;
 use crate::home::{self, CodexFile, ProfileName};
@@ -34,17 +34,7 @@ pub struct Prepared {
 /// Checks the catalog for the target and renders it (with the templates in
 /// `templates` replacing built-in ones of the same name).
 pub fn prepare(settings: &Settings, templates: Option<&Path>) -> Result<Prepared, Error> {
-    prepare_from(settings, &settings.catalog, templates)
-}
-
-/// [`prepare`] from catalog files other than the run's (`adopt` checks its
-/// edited overlay so before writing it).
-pub fn prepare_from(
-    settings: &Settings,
-    layered: &Layered,
-    templates: Option<&Path>,
-) -> Result<Prepared, Error> {
-    let catalog = layered.build(&settings.target)?;
+    let catalog = settings.catalog.build(&settings.target)?;
     let rendered = Renderer::new(templates)?.render(&catalog, &settings.target)?;
     Ok(Prepared { catalog, rendered })
 }

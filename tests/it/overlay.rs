@@ -308,7 +308,7 @@ fn adopt_creates_the_config_dir_overlay_over_the_built_in_catalog() {
     let path = w.root.join(USER_OVERLAY);
     assert_eq!(
         std::fs::read_to_string(path).unwrap(),
-        "# Personal overlay: laid over the catalog key by key (`codexgen adopt` wrote these).\nschema: 1\nprofiles:\n  openai:\n    provider: ollama\n"
+        "# Personal overlay: laid over the catalog key by key (`codexgen use` and `codexgen adopt` write here).\nschema: 1\nprofiles:\n  openai:\n    provider: ollama\n"
     );
     w.gen_yes();
     assert!(
