@@ -168,8 +168,17 @@ fn switch(settings: &Settings, choice: &Choice, diff_only: bool) -> Result<Exit,
     };
     let mut overlay_written = false;
     let mut write_both = || {
-        record_previous(&previous_file, old_default.as_deref(), &wanted)?;
-        overlay.write(text)?;
+        let before = record_previous(&previous_file, old_default.as_deref(), &wanted)?;
+        if let Err(e) = overlay.write(text) {
+            // Not switched: the record goes back to the default before
+            // the last switch that was (as far as it can; the error says
+            // what stopped the switch).
+            let _ = match &before {
+                Some(text) => write::write(&previous_file, text, None, Expect::AsRead).map(drop),
+                None => write::delete(&previous_file, None, Expect::AsRead).map(drop),
+            };
+            return Err(e);
+        }
         overlay_written = true;
         Ok(())
     };
@@ -250,7 +259,14 @@ fn say_switch(wanted: &str, edited: bool, old_default: Option<&str>, overlay: &s
 /// Records the default the switch leaves (`~` when the catalog had none)
 /// as the previous one, before the overlay is written: a record that
 /// cannot be written stops the switch with nothing switched.
-fn record_previous(file: &Path, old_default: Option<&str>, wanted: &str) -> Result<(), Error> {
+/// Returns the record's text before, to be put back should the overlay's
+/// write fail.
+fn record_previous(
+    file: &Path,
+    old_default: Option<&str>,
+    wanted: &str,
+) -> Result<Option<String>, Error> {
+    let before = input::read_optional(file, input::STATE).ok().flatten();
     let old = old_default.unwrap_or(NO_DEFAULT);
     write::write(file, &format!("{old}\n"), None, Expect::AsRead).map_err(|e| {
         Error::with_help(
@@ -265,7 +281,7 @@ fn record_previous(file: &Path, old_default: Option<&str>, wanted: &str) -> Resu
             ),
         )
     })?;
-    Ok(())
+    Ok(before)
 }
 
 /// The profile `wanted` names, or the error that lists the catalog's
