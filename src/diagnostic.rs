@@ -433,6 +433,14 @@ pub fn is_unprintable(c: char) -> bool {
         )
 }
 
+/// A name or value taken from a file or the command line, as codexgen
+/// prints it in its own words: [printable], with every word that looks
+/// like a key hidden (`secrets::mask`): a profile name, a model or a
+/// provider read from config.toml can be a pasted key.
+pub fn shown(text: &str) -> String {
+    printable(&mask(text)).into_owned()
+}
+
 /// `text` with every [unprintable](is_unprintable) character written as a
 /// Rust-style escape (`\u{1b}`), so that whatever a file or a catalog holds,
 /// printing it cannot move the cursor, recolour the terminal or start a new
@@ -494,16 +502,19 @@ pub fn sh_quote(word: &str) -> String {
 
 /// The closest candidate to `word`, if one is close enough to be a typo.
 /// Distance is optimal string alignment (`strsim::osa_distance`): edits, with
-/// a swap of two neighbours counted as one (`modle` for `model`).
+/// a swap of two neighbours counted as one (`modle` for `model`), letters
+/// compared without case (`BETA` for `beta`; of two, the one in the same
+/// case first).
 pub fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
+    let lower = word.to_lowercase();
     candidates
         .into_iter()
-        .map(|c| (strsim::osa_distance(word, c), c))
+        .map(|c| (strsim::osa_distance(&lower, &c.to_lowercase()), c))
         .filter(|&(d, c)| d <= c.chars().count().div_ceil(3).max(1))
-        .min_by_key(|&(d, _)| d)
+        .min_by_key(|&(d, c)| (d, strsim::osa_distance(word, c)))
         .map(|(_, c)| c)
 }
 
@@ -596,6 +607,8 @@ mod tests {
         assert_eq!(did_you_mean("colour", keys), None);
         assert_eq!(did_you_mean("modle", ["model", "provider"]), Some("model"));
         assert_eq!(did_you_mean("alpah", ["alpha", "beta"]), Some("alpha"));
+        assert_eq!(did_you_mean("BETA", ["alpha", "beta"]), Some("beta"));
+        assert_eq!(did_you_mean("BETa", ["BETA", "beta"]), Some("BETA"));
     }
 }
 

@@ -13,7 +13,7 @@
 //! app        dispatch: command line -> Settings -> a command's run(&Settings, &Options)
 //! commands/  gen, doctor, probe, exec, aliases, import, init, adopt, add, use (use_),
 //!            link, list, show, validate, schema, completions and man (+ endpoint,
-//!            report, gen_json)
+//!            report, gen_json, overlay)
 //! plan       prepare (catalog -> rendered) and plan (rendered + disk + state -> Plan)
 //! settings   Codex home, catalog files, target version, installed Codex (found once),
 //!            and the catalog a home records for the commands that follow it

@@ -37,8 +37,8 @@ pub fn prepare(settings: &Settings, templates: Option<&Path>) -> Result<Prepared
     prepare_from(settings, &settings.catalog, templates)
 }
 
-/// [`prepare`] from catalog files other than the run's (`adopt` checks its
-/// edited overlay so before writing it).
+/// [`prepare`] with the catalog files layered as `layered` instead of as
+/// the run read them (`add` checks the file it would write this way).
 pub fn prepare_from(
     settings: &Settings,
     layered: &Layered,

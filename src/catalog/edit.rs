@@ -1,14 +1,18 @@
-//! Owns editing a catalog file's text in place (for `adopt` and `add`):
+//! Owns editing a catalog file's text in place (for `adopt`, `use` and `add`):
 //! setting one scalar at a key path, or adding a whole entry (a provider, a
 //! profile, with the comment lines above it) under a top-level mapping, so
 //! that everything else in the file (comments, order, quoting, blank lines)
 //! stays byte for byte. Edits go where the
 //! positioned YAML tree says: a scalar's span is replaced; a missing key is
 //! inserted as a `key: value` line at the end of its block mapping, with
-//! the missing mapping levels above it. A shape
+//! the missing mapping levels above it (a top-level key before a
+//! document end marker, `...`, so that it stays in the document). Lines
+//! may end in LF or CRLF, or all in a lone CR (old Mac files: edited as LF
+//! lines, then given their CRs back). A shape
 //! that cannot be edited safely (a flow mapping, an anchor, alias or tag, a
 //! multi-line or block scalar, a `~` or a scalar where a mapping is needed)
-//! is refused with its position. Values are written by `emit`'s
+//! is refused with its position, and so are line endings that mix a lone
+//! CR with LF. Values are written by `emit`'s
 //! `yaml_string`, the one YAML scalar writer. Does not decide what to set.
 
 use std::fmt::Write as _;
@@ -62,18 +66,32 @@ pub struct Refused(pub Problem);
 /// file, for a refusal. Checked: the result parses and holds `value` at
 /// `path`, and nothing else was touched but the edited span or lines.
 pub fn set(name: &str, text: &str, path: &[&str], value: &Scalar) -> Result<String, Refused> {
+    // YAML ends a line at a lone CR too; the line arithmetic here counts
+    // LFs. A file whose every line ends in a CR is edited as LF lines.
+    if let Some(cr) = lone_cr(text) {
+        if text.contains('\n') {
+            let line = text[..cr].matches('\n').count() + 1;
+            return Err(Refused(
+                Problem::new(format!(
+                    "cannot write `{}` into {name}: its line {line} ends in a lone carriage return (CR) while others end in LF",
+                    path.join(".")
+                ))
+                .help(format!(
+                    "nothing was written; save {name} with one kind of line ending (LF, as most editors write), then run the command again"
+                )),
+            ));
+        }
+        let edited = set(name, &text.replace('\r', "\n"), path, value)?;
+        return Ok(edited.replace('\n', "\r"));
+    }
     let root = yaml::parse(0, name, text).map_err(Refused)?;
     let ending = if text.contains("\r\n") { "\r\n" } else { "\n" };
     let edited = match &root.value {
         Value::Null => {
             // An empty (or comments-only) file: a new overlay body after it.
-            let mut out = text.to_owned();
-            if !out.is_empty() && !out.ends_with('\n') {
-                out.push_str(ending);
-            }
-            let _ = write!(out, "schema: 1{ending}");
-            out.push_str(&block(path, value, 0, 2, ending));
-            out
+            let mut lines = format!("schema: 1{ending}");
+            lines.push_str(&block(path, value, 0, 2, ending));
+            at_document_end(text, &lines, ending)
         }
         _ => edit(name, text, &root, path, value, ending)?,
     };
@@ -146,14 +164,7 @@ fn edit(
             let step = parent.map_or(2, |(_, p)| indent.saturating_sub(p).max(1));
             let lines = block(&path[depth..], value, indent, step, ending);
             return Ok(match parent {
-                None => {
-                    let mut out = text.to_owned();
-                    if !out.is_empty() && !out.ends_with('\n') {
-                        out.push_str(ending);
-                    }
-                    out.push_str(&lines);
-                    out
-                }
+                None => at_document_end(text, &lines, ending),
                 Some((line, key_indent)) => {
                     let at = body_end(text, line, key_indent);
                     let mut out = String::with_capacity(text.len() + lines.len());
@@ -200,6 +211,51 @@ fn edit(
         return Ok(out);
     }
     Err(internal(name, "an empty key path"))
+}
+
+/// `text` with `lines` added at the end of its document: before a
+/// document end marker (`...`, or a second `---`), else at the end.
+fn at_document_end(text: &str, lines: &str, ending: &str) -> String {
+    let at = document_end(text);
+    let mut out = String::with_capacity(text.len() + lines.len() + ending.len());
+    out.push_str(&text[..at]);
+    if !out.is_empty() && !out.ends_with('\n') {
+        out.push_str(ending);
+    }
+    out.push_str(lines);
+    out.push_str(&text[at..]);
+    out
+}
+
+/// Where the first document's lines end: at the start of a `...` line, or
+/// of a `---` line after its content; else the text's end.
+fn document_end(text: &str) -> usize {
+    let mut at = 0;
+    let mut content = false;
+    while at < text.len() {
+        let next = text[at..].find('\n').map_or(text.len(), |i| at + i + 1);
+        let line = text[at..next].trim_end_matches(['\n', '\r']);
+        let marker = |m: &str| {
+            line.strip_prefix(m)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t']))
+        };
+        if marker("...") || (content && marker("---")) {
+            return at;
+        }
+        let body = line.trim_start();
+        if !body.is_empty() && !body.starts_with('#') && !line.starts_with('%') && !marker("---") {
+            content = true;
+        }
+        at = next;
+    }
+    text.len()
+}
+
+/// Where the first carriage return not followed by a line feed is.
+fn lone_cr(text: &str) -> Option<usize> {
+    text.match_indices('\r')
+        .map(|(i, _)| i)
+        .find(|&i| text.as_bytes().get(i + 1) != Some(&b'\n'))
 }
 
 /// `path` as nested block-mapping lines ending in `value`, the first at
@@ -462,6 +518,64 @@ mod tests {
 
     fn set_ok(text: &str, path: &[&str], value: &str) -> String {
         set("o.yaml", text, path, &Scalar::Str(value.to_owned())).unwrap()
+    }
+
+    #[test]
+    fn a_top_level_key_stays_before_a_document_end_marker() {
+        assert_eq!(
+            set_ok("schema: 1\n...\n", &["default"], "b"),
+            "schema: 1\ndefault: b\n...\n"
+        );
+        assert_eq!(
+            set_ok("---\nschema: 1\n# end\n... # done\n", &["default"], "b"),
+            "---\nschema: 1\n# end\ndefault: b\n... # done\n"
+        );
+        assert_eq!(
+            set_ok("# only this\n...\n", &["default"], "b"),
+            "# only this\nschema: 1\ndefault: b\n...\n"
+        );
+        // Nested: the block ends before the marker anyway.
+        assert_eq!(
+            set_ok(
+                "schema: 1\nprofiles:\n  a:\n    model: m\n...\n",
+                &["profiles", "a", "provider"],
+                "p"
+            ),
+            "schema: 1\nprofiles:\n  a:\n    model: m\n    provider: p\n...\n"
+        );
+    }
+
+    #[test]
+    fn lone_cr_lines_are_edited_as_lines_and_mixed_endings_refused() {
+        assert_eq!(
+            set_ok("schema: 1\rdefault: a  # mine\r", &["default"], "b"),
+            "schema: 1\rdefault: b  # mine\r"
+        );
+        assert_eq!(
+            set_ok(
+                "schema: 1\rprofiles:\r  a:\r    model: m\r",
+                &["profiles", "a", "provider"],
+                "p"
+            ),
+            "schema: 1\rprofiles:\r  a:\r    model: m\r    provider: p\r"
+        );
+        assert_eq!(
+            set_ok("schema: 1", &["default"], "b"),
+            "schema: 1\ndefault: b\n"
+        );
+        let refused = set(
+            "o.yaml",
+            "schema: 1\ndefault: a\rx: 1\n",
+            &["default"],
+            &Scalar::Str("b".to_owned()),
+        )
+        .unwrap_err();
+        let message = refused.0.to_string();
+        assert!(
+            message.contains("line 2 ends in a lone carriage return"),
+            "{message}"
+        );
+        assert!(!message.contains("codexgen bug"), "{message}");
     }
 
     #[test]

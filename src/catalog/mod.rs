@@ -239,6 +239,25 @@ impl Layered {
         })
     }
 
+    /// The file and line that set `key` last, as layered (an overlay's
+    /// value over the catalog's): `None` when no file sets it, or once the
+    /// tree is built.
+    pub fn set_at(&self, key: &[&str]) -> Option<(String, usize)> {
+        let root = self.root();
+        let mut node = root.as_ref()?;
+        for seg in key {
+            let yaml::Value::Map(entries) = &node.value else {
+                return None;
+            };
+            node = entries
+                .iter()
+                .find(|(k, _)| k.name == *seg)
+                .map(|(_, v)| v)?;
+        }
+        let file = self.sources.get(node.pos.file)?;
+        Some((file.name.clone(), node.pos.line))
+    }
+
     fn root(&self) -> std::sync::MutexGuard<'_, Option<yaml::Node>> {
         // Nothing panics while holding it.
         self.root

@@ -54,10 +54,6 @@ pub struct Options {
     pub format: Format,
 }
 
-/// The first line of an overlay `add --local` creates.
-const NEW_OVERLAY: &str =
-    "# Personal overlay: laid over the catalog key by key (`codexgen add --local` wrote these).\n";
-
 pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
     let presets = presets::all();
     if options.list {
@@ -82,7 +78,7 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
     let old = at.map(|i| sources[i].text.as_str());
     let (text, added) = add_to(
         &name,
-        old.map_or_else(|| NEW_OVERLAY.to_owned(), str::to_owned),
+        old.map_or_else(|| super::overlay::NEW.to_owned(), str::to_owned),
         &chosen,
         &catalog,
     )?;

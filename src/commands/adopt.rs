@@ -20,14 +20,13 @@
 //! when absent. Before anything is shown, the edited overlay is layered and
 //! planned again: each adopted value must then be what the catalog renders.
 
-use std::path::Path;
-
 use anstyle::{AnsiColor, Style};
 
 use super::generate::confirm;
+use super::overlay::Overlay;
 use crate::catalog::edit::{self, Scalar};
-use crate::catalog::{self, CatalogError, Source};
-use crate::diagnostic::{Exit, Problem, printable};
+use crate::catalog::{self, CatalogError};
+use crate::diagnostic::{Exit, Problem, printable, shown};
 use crate::diff::{self, Kind};
 use crate::error::Error;
 use crate::home::CodexFile;
@@ -37,7 +36,6 @@ use crate::plan;
 use crate::secrets::redact;
 use crate::settings::Settings;
 use crate::verbosity;
-use crate::write::{self, Expect};
 
 /// What `adopt` does once it has the overlay's new text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,10 +50,6 @@ pub struct Options {
     pub mode: Mode,
 }
 
-/// The first line of an overlay `adopt` creates.
-const NEW_OVERLAY: &str =
-    "# Personal overlay: laid over the catalog key by key (`codexgen adopt` wrote these).\n";
-
 /// One value to adopt: where it is on disk, and where it goes.
 struct Adopted {
     file: CodexFile,
@@ -66,25 +60,9 @@ struct Adopted {
 }
 
 pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
-    let overlay = match &settings.overlay {
-        Ok(overlay) => overlay.as_path(),
-        Err(none) => {
-            return Err(Error::with_help(
-                format!(
-                    "`adopt` writes the personal overlay, which {}; nothing was written",
-                    none.why()
-                ),
-                none.help(),
-            ));
-        }
-    };
     // A link where the overlay is (a cloned repository may commit one) is
-    // written through only by the rule for links (see `write`): checked
-    // before anything is shown or asked.
-    write::target(overlay).map_err(Error::write(format!(
-        "write the personal overlay {}",
-        overlay.display()
-    )))?;
+    // refused before anything is shown or asked.
+    let overlay = Overlay::writable(settings, "`adopt` writes the personal overlay", "adopt")?;
     let prepared = plan::prepare(settings, None)?;
     let state = plan::read_state(settings)?;
     let planned = prepared.plan(settings, &state)?;
@@ -94,30 +72,27 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
         return Ok(Exit::Ok);
     }
 
-    let name = overlay.display().to_string();
-    let sources = settings.catalog.sources();
-    let at = sources.iter().position(|s| Path::new(&s.name) == overlay);
-    let old = at.map(|i| sources[i].text.as_str());
-    let mut text = old.map_or_else(|| NEW_OVERLAY.to_owned(), str::to_owned);
+    let name = &overlay.name;
+    let mut text = overlay.text().to_owned();
     for a in &adopted {
         let key: Vec<&str> = a.key.iter().map(String::as_str).collect();
-        text = edit::set(&name, &text, &key, &a.value)
+        text = edit::set(name, &text, &key, &a.value)
             .map_err(|refused| Error::Catalog(CatalogError::Invalid(vec![refused.0])))?;
     }
-    let follow = check_layered(settings, &state, at, &name, &text, &adopted)?;
+    let follow = check_layered(settings, &state, &overlay, &text, &adopted)?;
 
     let mut out = Stdout::new("the diff");
     for a in &adopted {
         out.line(format_args!(
             "adopt: {}: `{}` = {} -> `{}` in {}",
             a.file,
-            printable(&a.leaf),
-            redact(&a.value.to_yaml()),
-            a.key.join("."),
-            printable(&name)
+            shown(&a.leaf),
+            printable(&redact(&a.value.to_yaml())),
+            shown(&a.key.join(".")),
+            shown(name)
         ))?;
     }
-    print_diff(&mut out, &name, old, &text)?;
+    print_diff(&mut out, name, overlay.old, &text)?;
     out.finish()?;
     let yes = match options.mode {
         Mode::Diff => {
@@ -131,23 +106,11 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
         verbosity::info("nothing written");
         return Ok(Exit::OutOfDate);
     }
-    write::write(
-        overlay,
-        &text,
-        None,
-        Expect::Exactly(old.map(str::as_bytes)),
-    )
-    .map_err(|e| match e {
-        write::WriteError::Changed(_) => Error::Changed { what: name.clone() },
-        other => Error::Write {
-            doing: format!("write the personal overlay {name}"),
-            source: other,
-        },
-    })?;
+    overlay.write(&text)?;
     verbosity::info(&format!(
         "adopted {} value(s) into {}; `codexgen gen` now keeps them",
         adopted.len(),
-        printable(&name)
+        shown(name)
     ));
     say_what_follows(&follow);
     Ok(Exit::Ok)
@@ -169,7 +132,7 @@ fn drifted(planned: &plan::Plan, catalog: &catalog::Catalog) -> Vec<Adopted> {
                 continue;
             };
             let skip = |why: &str| {
-                verbosity::note(format_args!("{}: `{}` {why}", p.file, printable(path)));
+                verbosity::note(format_args!("{}: `{}` {why}", p.file, shown(path)));
             };
             let Some(found) = found else {
                 skip(
@@ -191,8 +154,8 @@ fn drifted(planned: &plan::Plan, catalog: &catalog::Catalog) -> Vec<Adopted> {
             let Some(value) = merge::scalar_of(found) else {
                 skip(&format!(
                     "holds {}, not a single string, number or boolean; copy it into your overlay (`{}`) by hand",
-                    redact(found),
-                    key.join(".")
+                    printable(&redact(found)),
+                    shown(&key.join("."))
                 ));
                 continue;
             };
@@ -278,20 +241,11 @@ fn say_what_follows(files: &[CodexFile]) {
 fn check_layered(
     settings: &Settings,
     state: &crate::state::State,
-    at: Option<usize>,
-    name: &str,
+    overlay: &Overlay<'_>,
     text: &str,
     adopted: &[Adopted],
 ) -> Result<Vec<CodexFile>, Error> {
-    let mut sources: Vec<Source> = settings.catalog.sources().to_vec();
-    let source = Source {
-        name: name.to_owned(),
-        text: text.to_owned(),
-    };
-    match at {
-        Some(i) => sources[i] = source,
-        None => sources.insert(sources.len().min(1), source),
-    }
+    let name = shown(&overlay.name);
     let invalid = |e: Error| match e {
         Error::Catalog(CatalogError::Invalid(mut problems)) => {
             problems.push(
@@ -304,10 +258,18 @@ fn check_layered(
         }
         other => other,
     };
-    let layered = catalog::layer(sources).map_err(|e| invalid(e.into()))?;
-    let prepared = plan::prepare_from(settings, &layered, None).map_err(invalid)?;
+    let layered = settings.relayered(Some(text)).map_err(invalid)?;
+    // Where each key is set last, read before the catalog is built.
+    let again: Vec<String> = adopted
+        .iter()
+        .map(|a| {
+            let key: Vec<&str> = a.key.iter().map(String::as_str).collect();
+            overlay.set_again(&layered, &key)
+        })
+        .collect();
+    let prepared = plan::prepare(&layered, None).map_err(invalid)?;
     let planned = prepared.plan(settings, state)?;
-    for a in adopted {
+    for (a, again) in adopted.iter().zip(again) {
         let still = planned.get(&a.file).is_some_and(|p| {
             p.merged
                 .notes
@@ -317,12 +279,14 @@ fn check_layered(
         if still {
             return Err(Error::Catalog(CatalogError::Invalid(vec![
                 Problem::new(format!(
-                    "writing `{}` into {name} would not keep {}'s `{}`: a later catalog file sets it again",
-                    a.key.join("."),
+                    "writing `{}` into {name} would not keep {}'s `{}`: {again}",
+                    shown(&a.key.join(".")),
                     a.file,
-                    a.leaf
+                    shown(&a.leaf)
                 ))
-                .help("nothing was written; change that value in the catalog file that sets it last"),
+                .help(
+                    "nothing was written; change that value in the catalog file that sets it last",
+                ),
             ])));
         }
     }

@@ -78,19 +78,20 @@ pub struct Options {
 }
 
 pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
-    run_then(settings, options, &mut || Ok(()))
+    run_then(settings, options, None)
 }
 
 /// [`run`], with `before_write` called once a write is certain to be
 /// attempted: in `Mode::Write`, after every refusal and the question, under
 /// the lock, right before the first file is written (or, when the home
-/// already matches, before the state is saved). Not called when the run
-/// writes nothing. `use` writes the personal overlay there, so that a run
-/// gen refuses leaves the overlay as it was.
+/// already matches, before the state is saved: the lock is then taken for
+/// it too). Not called in the other modes. `use` writes the personal
+/// overlay there, so that a run gen refuses leaves the overlay as it was,
+/// and two runs never interleave their writes.
 pub fn run_then(
     settings: &Settings,
     options: &Options,
-    before_write: &mut dyn FnMut() -> Result<(), Error>,
+    before_write: Option<&mut dyn FnMut() -> Result<(), Error>>,
 ) -> Result<Exit, Error> {
     // The state is read (and a killed run's record settled from the disk)
     // while the catalog is checked and rendered: at 10,000 files each is a
@@ -175,11 +176,13 @@ pub fn run_then(
     let record = record(settings, &state, &whose, changed.is_empty());
     let new_state = ManuallyDrop::new(planned_state(&plan, target, record));
     if changed.is_empty() {
-        before_write()?;
         let leftovers = !write::leftover_temps(&temp_dirs(settings, &plan, &state)).is_empty();
         let unsaved = *new_state != *state.as_saved() || record_stale(&state, &new_state);
-        if unsaved || leftovers {
+        if unsaved || leftovers || before_write.is_some() {
             let _lock = lock_unchanged(settings, &state, &seen, &plan)?;
+            if let Some(before_write) = before_write {
+                before_write()?;
+            }
             if unsaved {
                 save_state(settings, &new_state, state.shared.as_ref())?;
             }
@@ -196,7 +199,9 @@ pub fn run_then(
         return Ok(Exit::OutOfDate);
     }
     let _lock = lock_unchanged(settings, &state, &seen, &plan)?;
-    before_write()?;
+    if let Some(before_write) = before_write {
+        before_write()?;
+    }
     apply(settings, &changed, &state, &new_state)?;
     Ok(Exit::Ok)
 }

@@ -3,9 +3,11 @@
 //! take `--profile`). Owns choosing the profile (named, or the previous
 //! default for `-`), the `default:` edit of the personal overlay, the order
 //! of the two writes, the notice a change of provider needs, and the report
-//! of `use` alone. The overlay's text edit is `catalog::edit`'s (as for
-//! `adopt`), the home's write is `gen`'s own ([`generate::run_then`]): the
-//! same plan, diff, refusals, atomic writes and record.
+//! of `use` alone. The overlay's text edit is `catalog::edit`'s and its
+//! write `overlay`'s (as for `adopt`), the home's write is `gen`'s own
+//! ([`generate::run_then`]): the same plan, diff, refusals, atomic writes
+//! and record. Every name it prints from a file or the command line is
+//! [`shown`]: a key-shaped one is hidden.
 //!
 //! The order, so that a refused switch changes nothing: the overlay's new
 //! text (`default: PROFILE`, everything else byte for byte; created with
@@ -14,15 +16,20 @@
 //! home is then planned from it, and `gen` refuses what it refuses (a
 //! catalog that is not the home's, and whatever else stops a non-interactive
 //! `gen`) before anything is written. Only once the home's write is certain
-//! to be attempted (gen's lock taken, its checks passed) are the overlay and
-//! the previous default written, then the home. A home write that fails
-//! after that leaves the overlay saying the new default, and says so:
-//! `codexgen gen` finishes the switch.
+//! to be attempted (gen's lock taken, also when the home already matches;
+//! its checks passed) are the previous default recorded, then the overlay
+//! written, then the home: a record that cannot be written stops the
+//! switch with nothing switched. A home write that fails after that leaves
+//! the overlay saying the new default, and says so: `codexgen gen`
+//! finishes the switch.
 //!
 //! The previous default is the home's, kept in its `.codexgen` folder
 //! ([`home::PREVIOUS_DEFAULT_FILE`]): the profile that was the catalog's
-//! default before the last switch, written with the overlay. `use -` swaps
-//! back to it (and records the one it leaves).
+//! default before the last switch (`~` when the catalog had none), written
+//! with the overlay. `use -` swaps back to it (and records the one it
+//! leaves); to `~` it does not switch, and says how to go back by hand. A
+//! record codexgen cannot use (a link, which it never writes through; a
+//! folder; not text) is an error that says to delete it.
 //!
 //! `use` alone reads the files on disk: config.toml's top-level
 //! `model_provider`/`model` (a missing `model_provider` is Codex's built-in
@@ -31,7 +38,8 @@
 //! home in sync (exit 0) from one out of date, one whose default was
 //! changed outside codexgen (Codex's `/model`, its app's
 //! `modelProvider/default/set`), and one codexgen never wrote (exit 1, as
-//! `gen --check`).
+//! `gen --check`). A legacy top-level `profile = ...` in config.toml (Codex
+//! 0.171 refuses it) is never in sync.
 //!
 //! Never writes `auth.json`; the catalog is the one the home records
 //! (`settings::Follow::Home`), unless one is named.
@@ -40,10 +48,11 @@ use std::path::Path;
 
 use super::adopt::print_diff;
 use super::generate::{self, Mode};
+use super::overlay::Overlay;
 use super::report::{Format, dim};
 use crate::catalog::edit::{self, Scalar};
 use crate::catalog::{Catalog, CatalogError, Profile};
-use crate::diagnostic::{Exit, Problem, did_you_mean, printable};
+use crate::diagnostic::{Exit, Problem, did_you_mean, printable, shown};
 use crate::error::Error;
 use crate::home::{self, CodexFile};
 use crate::input;
@@ -81,8 +90,9 @@ pub struct Options {
     pub diff: bool,
 }
 
-/// The first line of an overlay `use` creates.
-const NEW_OVERLAY: &str = "# Personal overlay: laid over the catalog key by key (`codexgen use` and `codexgen adopt` write here).\n";
+/// How the previous-default record says the catalog had no default
+/// (`default: ~`).
+const NO_DEFAULT: &str = "~";
 
 /// Codex's provider when config.toml names none.
 const CODEX_DEFAULT_PROVIDER: &str = "openai";
@@ -96,30 +106,29 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
 
 /// `use PROFILE`, `use -`, and their `--diff`.
 fn switch(settings: &Settings, choice: &Choice, diff_only: bool) -> Result<Exit, Error> {
-    let overlay = writable_overlay(settings)?;
+    let overlay = Overlay::writable(
+        settings,
+        "`use` records the default profile in the personal overlay",
+        "use",
+    )?;
     let catalog = plan::prepare(settings, None)?.catalog;
     let previous_file = settings.state_dir().join(home::PREVIOUS_DEFAULT_FILE);
-    let wanted = wanted(choice, &catalog, &previous_file)?;
+    let wanted = wanted(choice, &catalog, &previous_file, &overlay.name)?;
     let profile = find_profile(&catalog, &wanted, choice, &previous_file)?;
     let old_default = catalog.default.clone();
-    let name = overlay.display().to_string();
-    let sources = settings.catalog.sources();
-    let old_text = sources
-        .iter()
-        .find(|s| Path::new(&s.name) == overlay)
-        .map(|s| s.text.as_str());
+    let name = overlay.name.as_str();
     let already = old_default.as_deref() == Some(wanted.as_str());
     let new_text = if already {
         None
     } else {
         let text = edit::set(
-            &name,
-            old_text.unwrap_or(NEW_OVERLAY),
+            name,
+            overlay.text(),
             &["default"],
             &Scalar::Str(wanted.clone()),
         )
         .map_err(|refused| Error::Catalog(CatalogError::Invalid(vec![refused.0])))?;
-        check_layered(settings, &name, &text, &wanted)?;
+        check_layered(settings, &overlay, &text, &wanted)?;
         Some(text)
     };
     let switched = settings.relayered(new_text.as_deref())?;
@@ -133,7 +142,7 @@ fn switch(settings: &Settings, choice: &Choice, diff_only: bool) -> Result<Exit,
                 .is_some_and(|(from, _)| p.provider == *from)
         })
     });
-    say_switch(&wanted, new_text.is_some(), old_default.as_deref(), &name);
+    say_switch(&wanted, new_text.is_some(), old_default.as_deref(), name);
     let options = |mode| generate::Options {
         mode,
         format: Format::Text,
@@ -144,27 +153,40 @@ fn switch(settings: &Settings, choice: &Choice, diff_only: bool) -> Result<Exit,
     if diff_only {
         if let Some(text) = &new_text {
             let mut out = Stdout::new("the diff");
-            print_diff(&mut out, &name, old_text, text)?;
+            print_diff(&mut out, name, overlay.old, text)?;
             out.finish()?;
         }
         let exit = generate::run(&switched, &options(Mode::Diff))?;
         say_provider_change(provider_change.as_ref(), back.as_deref(), false);
         return Ok(exit);
     }
-    let mut overlay_written = false;
-    let pending = Edit {
-        overlay,
-        name: &name,
-        old: old_text,
-        new: new_text.as_deref(),
-        old_default: old_default.as_deref(),
-        previous_file: &previous_file,
+    let Some(text) = new_text.as_deref() else {
+        // Nothing to write in the overlay: gen alone.
+        let exit = generate::run(&switched, &options(Mode::Write { yes: true }))?;
+        say_provider_change(provider_change.as_ref(), back.as_deref(), true);
+        return Ok(exit);
     };
-    let written = generate::run_then(&switched, &options(Mode::Write { yes: true }), &mut || {
-        pending.write()?;
-        overlay_written = new_text.is_some();
+    let mut overlay_written = false;
+    let mut write_both = || {
+        let before = record_previous(&previous_file, old_default.as_deref(), &wanted)?;
+        if let Err(e) = overlay.write(text) {
+            // Not switched: the record goes back to the default before
+            // the last switch that was (as far as it can; the error says
+            // what stopped the switch).
+            let _ = match &before {
+                Some(text) => write::write(&previous_file, text, None, Expect::AsRead).map(drop),
+                None => write::delete(&previous_file, None, Expect::AsRead).map(drop),
+            };
+            return Err(e);
+        }
+        overlay_written = true;
         Ok(())
-    });
+    };
+    let written = generate::run_then(
+        &switched,
+        &options(Mode::Write { yes: true }),
+        Some(&mut write_both),
+    );
     match written {
         Ok(exit) => {
             say_provider_change(provider_change.as_ref(), back.as_deref(), true);
@@ -175,8 +197,8 @@ fn switch(settings: &Settings, choice: &Choice, diff_only: bool) -> Result<Exit,
                 output::eprintln(format_args!(
                     "{} {} now says `default: {}`; once the problem below is fixed, `codexgen gen` finishes the switch",
                     dim("note:"),
-                    printable(&name),
-                    printable(&wanted)
+                    shown(name),
+                    shown(&wanted)
                 ));
             }
             Err(e)
@@ -184,113 +206,82 @@ fn switch(settings: &Settings, choice: &Choice, diff_only: bool) -> Result<Exit,
     }
 }
 
-/// The personal overlay `use` writes, once it is sure it may: there is
-/// one, and a link there is one codexgen writes through (see `write`).
-fn writable_overlay(settings: &Settings) -> Result<&Path, Error> {
-    let overlay = match &settings.overlay {
-        Ok(overlay) => overlay.as_path(),
-        Err(none) => {
-            return Err(Error::with_help(
-                format!(
-                    "`use` records the default profile in the personal overlay, which {}; nothing was written",
-                    none.why()
-                ),
-                none.help().replace("adopt", "use"),
-            ));
-        }
-    };
-    // A link where the overlay is is written through only by the rule for
-    // links (see `write`): checked before anything is shown.
-    write::target(overlay).map_err(Error::write(format!(
-        "write the personal overlay {}",
-        overlay.display()
-    )))?;
-    Ok(overlay)
-}
-
 /// The profile asked for: named, or the previous default for `-`.
-fn wanted(choice: &Choice, catalog: &Catalog, previous_file: &Path) -> Result<String, Error> {
-    Ok(match choice {
-        Choice::Profile(name) => name.clone(),
-        Choice::Previous => read_previous(previous_file)?.ok_or_else(|| {
-            Error::with_help(
-                "no previous default profile to go back to: `codexgen use -` returns to the default before the last `codexgen use PROFILE` in this Codex home, and there was none",
-                format!(
-                    "name the profile: `codexgen use PROFILE` ({})",
-                    profile_names(catalog)
-                ),
-            )
-        })?,
-    })
+fn wanted(
+    choice: &Choice,
+    catalog: &Catalog,
+    previous_file: &Path,
+    overlay: &str,
+) -> Result<String, Error> {
+    let name = match choice {
+        Choice::Profile(name) => return Ok(name.clone()),
+        Choice::Previous => read_previous(previous_file)?,
+    };
+    match name.as_deref() {
+        None => Err(Error::with_help(
+            "no previous default profile to go back to: `codexgen use -` returns to the default before the last `codexgen use PROFILE` in this Codex home, and there was none",
+            format!(
+                "name the profile: `codexgen use PROFILE` ({})",
+                profile_names(catalog)
+            ),
+        )),
+        Some(NO_DEFAULT) => Err(Error::with_help(
+            "the default before the last switch was `~`: the catalog named no profile and Codex chose its own model and provider; `use` switches only to a profile, so `codexgen use -` cannot go back to it; nothing was written",
+            format!(
+                "to go back, set `default: ~` in {} and run `codexgen gen`; or name a profile: `codexgen use PROFILE` ({})",
+                shown(overlay),
+                profile_names(catalog)
+            ),
+        )),
+        Some(_) => Ok(name.unwrap_or_default()),
+    }
 }
 
 /// Says what the switch does to the catalog's default.
 fn say_switch(wanted: &str, edited: bool, old_default: Option<&str>, overlay: &str) {
     let line = match (edited, old_default) {
-        (false, _) => format!("`{}` is already the default profile", printable(wanted)),
+        (false, _) => format!("`{}` is already the default profile", shown(wanted)),
         (true, Some(old)) => format!(
             "the default profile becomes `{}` (was `{}`), in {}",
-            printable(wanted),
-            printable(old),
-            printable(overlay)
+            shown(wanted),
+            shown(old),
+            shown(overlay)
         ),
         (true, None) => format!(
             "the default profile becomes `{}` (the catalog had none), in {}",
-            printable(wanted),
-            printable(overlay)
+            shown(wanted),
+            shown(overlay)
         ),
     };
     verbosity::info(&format!("{} {line}", dim("use:")));
 }
 
-/// The overlay's edit, written once the home's write is certain.
-struct Edit<'a> {
-    overlay: &'a Path,
-    /// How the user knows the overlay.
-    name: &'a str,
-    old: Option<&'a str>,
-    /// `None`: the profile is the default already; nothing to write.
-    new: Option<&'a str>,
-    old_default: Option<&'a str>,
-    previous_file: &'a Path,
-}
-
-impl Edit<'_> {
-    /// Writes the overlay (only over the text it was made from), then the
-    /// default it replaces as the previous one.
-    fn write(&self) -> Result<(), Error> {
-        let Some(text) = self.new else {
-            return Ok(());
-        };
-        write::write(
-            self.overlay,
-            text,
-            None,
-            Expect::Exactly(self.old.map(str::as_bytes)),
+/// Records the default the switch leaves (`~` when the catalog had none)
+/// as the previous one, before the overlay is written: a record that
+/// cannot be written stops the switch with nothing switched.
+/// Returns the record's text before, to be put back should the overlay's
+/// write fail.
+fn record_previous(
+    file: &Path,
+    old_default: Option<&str>,
+    wanted: &str,
+) -> Result<Option<String>, Error> {
+    let before = input::read_optional(file, input::STATE).ok().flatten();
+    let old = old_default.unwrap_or(NO_DEFAULT);
+    write::write(file, &format!("{old}\n"), None, Expect::AsRead).map_err(|e| {
+        Error::with_help(
+            format!(
+                "cannot record the previous default profile in {}: {}; nothing was switched",
+                file.display(),
+                e
+            ),
+            format!(
+                "delete it (it holds only the default before the last `codexgen use`), then run `codexgen use {}` again",
+                shown(wanted)
+            ),
         )
-        .map_err(|e| match e {
-            write::WriteError::Changed(_) => Error::Changed {
-                what: self.name.to_owned(),
-            },
-            other => Error::Write {
-                doing: format!("write the personal overlay {}", self.name),
-                source: other,
-            },
-        })?;
-        if let Some(old) = self.old_default {
-            write::write(
-                self.previous_file,
-                &format!("{old}\n"),
-                None,
-                Expect::AsRead,
-            )
-            .map_err(Error::write(format!(
-                "record the previous default profile in {}",
-                self.previous_file.display()
-            )))?;
-        }
-        Ok(())
-    }
+    })?;
+    Ok(before)
 }
 
 /// The profile `wanted` names, or the error that lists the catalog's
@@ -305,15 +296,13 @@ fn find_profile<'c>(
         return Ok(profile);
     }
     let hint = did_you_mean(wanted, catalog.profiles.iter().map(|p| p.name.as_str()))
-        .map_or_else(String::new, |s| {
-            format!(" (did you mean `{}`?)", printable(s))
-        });
+        .map_or_else(String::new, |s| format!(" (did you mean `{}`?)", shown(s)));
     let message = match choice {
-        Choice::Profile(_) => format!("no profile `{}` in the catalog{hint}", printable(wanted)),
+        Choice::Profile(_) => format!("no profile `{}` in the catalog{hint}", shown(wanted)),
         Choice::Previous => format!(
             "the previous default profile `{}` (recorded in {}) is no longer in the catalog{hint}",
-            printable(wanted),
-            printable(&previous_file.display().to_string())
+            shown(wanted),
+            shown(&previous_file.display().to_string())
         ),
     };
     Err(Error::with_help(
@@ -330,14 +319,26 @@ fn profile_names(catalog: &Catalog) -> String {
     let names: Vec<String> = catalog
         .profiles
         .iter()
-        .map(|p| printable(p.name.as_str()).into_owned())
+        .map(|p| shown(p.name.as_str()))
         .collect();
     format!("profiles: {}", names.join(", "))
 }
 
-/// The default recorded before the last switch, if any.
+/// The default recorded before the last switch, if any (`~`: none). A
+/// record codexgen cannot use (a link, which it never writes through; a
+/// folder; not text) is an error that says to delete it.
 fn read_previous(file: &Path) -> Result<Option<String>, Error> {
-    let text = input::read_optional(file, input::STATE)?;
+    let damaged = |why: String| {
+        Error::with_help(
+            format!("codexgen's record of the previous default profile cannot be read: {why}"),
+            format!(
+                "delete it (it holds only the default before the last `codexgen use`; `codexgen use -` then has none to go back to): {}",
+                file.display()
+            ),
+        )
+    };
+    write::target(file).map_err(|e| damaged(e.to_string()))?;
+    let text = input::read_optional(file, input::STATE).map_err(|e| damaged(e.to_string()))?;
     Ok(text
         .as_deref()
         .map(str::trim)
@@ -349,13 +350,19 @@ fn read_previous(file: &Path) -> Result<Option<String>, Error> {
 /// be valid, and its default the profile asked for (a later catalog file
 /// named with `--catalog` may set `default` again), else nothing is
 /// written.
-fn check_layered(settings: &Settings, name: &str, text: &str, wanted: &str) -> Result<(), Error> {
+fn check_layered(
+    settings: &Settings,
+    overlay: &Overlay<'_>,
+    text: &str,
+    wanted: &str,
+) -> Result<(), Error> {
+    let name = shown(&overlay.name);
     let invalid = |e: Error| match e {
         Error::Catalog(CatalogError::Invalid(mut problems)) => {
             problems.push(
                 Problem::new(format!(
                     "with `default: {}` in {name}, the catalog is not valid (shown above); nothing was written",
-                    printable(wanted)
+                    shown(wanted)
                 ))
                 .help("fix the catalog (`codexgen validate` shows it), then run `codexgen use` again"),
             );
@@ -364,12 +371,14 @@ fn check_layered(settings: &Settings, name: &str, text: &str, wanted: &str) -> R
         other => other,
     };
     let checked = settings.relayered(Some(text)).map_err(invalid)?;
+    // Where `default` is set last, read before the catalog is built.
+    let again = overlay.set_again(&checked, &["default"]);
     let catalog = plan::prepare(&checked, None).map_err(invalid)?.catalog;
     if catalog.default.as_deref() != Some(wanted) {
         return Err(Error::with_help(
             format!(
-                "writing `default: {}` into {name} would not make it the default: a later catalog file sets `default` again",
-                printable(wanted)
+                "writing `default: {}` into {name} would not make it the default: {again}",
+                shown(wanted)
             ),
             "nothing was written; change `default` in the catalog file that sets it last",
         ));
@@ -384,6 +393,8 @@ struct OnDisk {
     exists: bool,
     provider: Option<String>,
     model: Option<String>,
+    /// Codex's legacy top-level `profile`, as written (`"beta"`).
+    profile: Option<String>,
 }
 
 impl OnDisk {
@@ -402,7 +413,27 @@ impl OnDisk {
             exists: true,
             provider: get("model_provider"),
             model: get("model"),
+            profile: doc
+                .as_ref()
+                .and_then(|d| d.get("profile"))
+                .and_then(toml_edit::Item::as_value)
+                .map(|v| {
+                    let mut v = v.clone();
+                    v.decor_mut().clear();
+                    v.to_string()
+                }),
         }
+    }
+
+    /// What the legacy top-level `profile = ...` means, when config.toml
+    /// has one: Codex 0.171 and later refuse to start with it.
+    fn legacy_profile(&self) -> Option<String> {
+        self.profile.as_ref().map(|value| {
+            format!(
+                "out of date: config.toml has Codex's legacy `profile = {}`, which Codex 0.171 and later refuse to load (\"legacy `profile = ...` config is no longer supported\"); remove that line: the catalog's `default:` picks the default profile (`codexgen use PROFILE`)",
+                shown(value)
+            )
+        })
     }
 
     /// The provider Codex runs with: the named one, else its built-in.
@@ -427,22 +458,24 @@ fn say_provider_change(change: Option<&(String, String)>, back: Option<&str>, do
         return;
     };
     let back = back.map_or_else(
-        || format!("`{}` is the provider again", printable(from)),
-        |old| format!("`codexgen use {}` (or `codexgen use -`)", printable(old)),
+        || format!("`{}` is the provider again", shown(from)),
+        |old| format!("`codexgen use {}` (or `codexgen use -`)", shown(old)),
     );
     verbosity::info(&format!(
         "{} the provider {} from `{}` to `{}`: Codex sessions already running keep `{}` until restarted; Codex lists past sessions by provider, so `codex resume` shows the `{}` sessions again only after {back}. auth.json is left as it is.",
         dim("note:"),
         if done { "changes" } else { "would change" },
-        printable(from),
-        printable(to),
-        printable(from),
-        printable(from),
+        shown(from),
+        shown(to),
+        shown(from),
+        shown(from),
     ));
 }
 
 /// `use` alone: the default on disk, and how the home stands to the catalog.
 fn report(settings: &Settings) -> Result<Exit, Error> {
+    // Read first: a record that cannot be read is said before any line.
+    let previous = read_previous(&settings.state_dir().join(home::PREVIOUS_DEFAULT_FILE))?;
     let prepared = plan::prepare(settings, None)?;
     let state = plan::read_state(settings)?;
     let planned = prepared.plan(settings, &state)?;
@@ -452,7 +485,9 @@ fn report(settings: &Settings) -> Result<Exit, Error> {
     let written = Written::of(&state);
     let mut out = Stdout::new("the report");
     out.line(default_line(catalog, &disk))?;
-    let in_sync = generate::out_of_date(&planned, &state) == 0;
+    let legacy = disk.legacy_profile();
+    let files_in_sync = generate::out_of_date(&planned, &state) == 0;
+    let in_sync = files_in_sync && legacy.is_none();
     let catalog_default = catalog.default.as_deref().and_then(|d| catalog.profile(d));
     let drifted: Vec<String> = config
         .map(|p| {
@@ -481,18 +516,20 @@ fn report(settings: &Settings) -> Result<Exit, Error> {
         .unwrap_or_default();
     let status = if in_sync {
         "in sync: the Codex home matches the catalog".to_owned()
+    } else if let Some(legacy) = legacy.as_ref().filter(|_| files_in_sync) {
+        legacy.clone()
     } else if state.files.is_empty() && !state.interrupted {
         format!(
             "not written: codexgen has not written this Codex home; `codexgen use PROFILE` or `codexgen gen` writes the catalog{}, `codexgen import` makes a catalog of the home as it is",
             catalog_default.map_or_else(String::new, |p| format!(
                 " (default `{}`)",
-                printable(p.name.as_str())
+                shown(p.name.as_str())
             ))
         )
     } else if !drifted.is_empty() {
         let back = catalog_default.map_or_else(
             || "`codexgen gen`".to_owned(),
-            |p| format!("`codexgen use {}`", printable(p.name.as_str())),
+            |p| format!("`codexgen use {}`", shown(p.name.as_str())),
         );
         format!(
             "changed outside codexgen: in config.toml {} (Codex's `/model` and its app's `modelProvider/default/set` write these); `codexgen adopt` keeps the change in your overlay, {back} puts the catalog's default back",
@@ -501,10 +538,10 @@ fn report(settings: &Settings) -> Result<Exit, Error> {
     } else if let Some(p) = catalog_default.filter(|p| !written.is(p)) {
         format!(
             "out of date: the catalog's default is `{}` (provider `{}`, model `{}`), not written yet; `codexgen use {}` or `codexgen gen` writes it",
-            printable(p.name.as_str()),
-            printable(&p.provider),
-            printable(&p.model),
-            printable(p.name.as_str())
+            shown(p.name.as_str()),
+            shown(&p.provider),
+            shown(&p.model),
+            shown(p.name.as_str())
         )
     } else {
         format!(
@@ -513,15 +550,21 @@ fn report(settings: &Settings) -> Result<Exit, Error> {
         )
     };
     out.line(status)?;
+    if let Some(legacy) = legacy.filter(|_| !files_in_sync) {
+        out.line(legacy)?;
+    }
     if catalog.default.is_none() {
         out.line("the catalog leaves the default model and provider to Codex (`default: ~`)")?;
     }
-    if let Some(previous) = read_previous(&settings.state_dir().join(home::PREVIOUS_DEFAULT_FILE))?
-    {
-        out.line(format_args!(
+    match previous.as_deref() {
+        None => {}
+        Some(NO_DEFAULT) => out.line(
+            "previous: `~` (the catalog named no default; `default: ~` in the overlay goes back to it)",
+        )?,
+        Some(previous) => out.line(format_args!(
             "previous: `{}` (`codexgen use -` goes back to it)",
-            printable(&previous)
-        ))?;
+            shown(previous)
+        ))?,
     }
     out.finish()?;
     Ok(if in_sync { Exit::Ok } else { Exit::OutOfDate })
@@ -537,7 +580,7 @@ fn default_line(catalog: &Catalog, disk: &OnDisk) -> String {
     let Some(model) = disk.model.as_deref() else {
         return format!(
             "default: none: config.toml names no model (provider `{}`; Codex picks the model)",
-            printable(disk.provider())
+            shown(disk.provider())
         );
     };
     let matches = |p: &&Profile| p.provider == disk.provider() && p.model == model;
@@ -549,11 +592,11 @@ fn default_line(catalog: &Catalog, disk: &OnDisk) -> String {
     let found = by_default.or_else(|| catalog.profiles.iter().find(matches));
     let values = format!(
         "provider `{}`, model `{}`",
-        printable(disk.provider()),
-        printable(model)
+        shown(disk.provider()),
+        shown(model)
     );
     match found {
-        Some(p) => format!("default: `{}` ({values})", printable(p.name.as_str())),
+        Some(p) => format!("default: `{}` ({values})", shown(p.name.as_str())),
         None => format!("default: no profile of the catalog ({values} in config.toml)"),
     }
 }

@@ -117,7 +117,7 @@ fn add_local_writes_the_personal_overlay_and_the_built_in_catalog_is_not_edited(
         .success();
     assert_eq!(
         std::fs::read_to_string(w.root.join("work/providers.local.yaml")).unwrap(),
-        "# Personal overlay: laid over the catalog key by key (`codexgen add --local` wrote these).\nschema: 1\nproviders:\n  # xAI: the Responses API is xAI's preferred API; stores responses for 30 days.\n  xai:\n    name: xAI\n    base_url: https://api.x.ai/v1\n    env_key: XAI_API_KEY\n    wire_api: responses\n\nprofiles:\n  xai:\n    provider: xai\n    model: grok-4.3\n"
+        "# Personal overlay: laid over the catalog key by key (`codexgen use`, `adopt` and `add --local` write here).\nschema: 1\nproviders:\n  # xAI: the Responses API is xAI's preferred API; stores responses for 30 days.\n  xai:\n    name: xAI\n    base_url: https://api.x.ai/v1\n    env_key: XAI_API_KEY\n    wire_api: responses\n\nprofiles:\n  xai:\n    provider: xai\n    model: grok-4.3\n"
     );
     assert_eq!(
         std::fs::read_to_string(w.root.join("work/providers.yaml")).unwrap(),

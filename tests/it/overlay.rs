@@ -4,7 +4,7 @@
 
 use predicates::str::contains;
 
-use crate::support::{CATALOG, World};
+use crate::support::{CATALOG, World, snapshot_dir};
 
 const BUILT_IN: &str = include_str!("../../providers.yaml");
 
@@ -308,7 +308,7 @@ fn adopt_creates_the_config_dir_overlay_over_the_built_in_catalog() {
     let path = w.root.join(USER_OVERLAY);
     assert_eq!(
         std::fs::read_to_string(path).unwrap(),
-        "# Personal overlay: laid over the catalog key by key (`codexgen adopt` wrote these).\nschema: 1\nprofiles:\n  openai:\n    provider: ollama\n"
+        "# Personal overlay: laid over the catalog key by key (`codexgen use`, `adopt` and `add --local` write here).\nschema: 1\nprofiles:\n  openai:\n    provider: ollama\n"
     );
     w.gen_yes();
     assert!(
@@ -394,4 +394,63 @@ fn adopt_maps_a_legacy_profile_table_and_refuses_a_value_the_catalog_refuses() {
         .args(["gen", "--check"])
         .assert()
         .success();
+}
+
+/// A later `--catalog` file that sets the adopted key again is named with
+/// its line, and nothing is written.
+#[test]
+fn adopt_names_the_later_catalog_file_that_sets_the_key_again() {
+    let w = World::new();
+    w.file("work/base.yaml", CATALOG);
+    w.file(
+        "work/team.yaml",
+        "schema: 1\nprofiles:\n  alpha:\n    model: team-1\n",
+    );
+    let both = ["--catalog", "base.yaml", "--catalog", "team.yaml"];
+    w.cmd().args(both).args(["gen", "--yes"]).assert().success();
+    let config = w
+        .read("config.toml")
+        .replace("model = \"team-1\"", "model = \"picked\"");
+    std::fs::write(w.home.join("config.toml"), config).unwrap();
+    let before = snapshot_dir(&w.root);
+    w.cmd()
+        .args(both)
+        .args(["adopt", "--yes"])
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "a later catalog file sets `profiles.alpha.model` again: team.yaml:4",
+        ));
+    assert_eq!(snapshot_dir(&w.root), before);
+}
+
+/// Overlays `validate` accepts in shapes a line-based edit gets wrong (a
+/// document end marker, lines ending in a lone CR): adopt edits them too.
+#[test]
+fn adopt_edits_an_overlay_with_a_document_end_marker_or_lone_cr_lines() {
+    for (mine, edited) in [
+        (
+            "schema: 1\n...\n",
+            "schema: 1\nprofiles:\n  alpha:\n    model: picked\n...\n",
+        ),
+        (
+            "schema: 1\rdefault: alpha\r",
+            "schema: 1\rdefault: alpha\rprofiles:\r  alpha:\r    model: picked\r",
+        ),
+    ] {
+        let w = World::new();
+        w.catalog(CATALOG);
+        w.file("work/providers.local.yaml", mine);
+        w.gen_yes();
+        let config = w
+            .read("config.toml")
+            .replace("model = \"alpha-1\"", "model = \"picked\"");
+        std::fs::write(w.home.join("config.toml"), config).unwrap();
+        w.cmd().args(["adopt", "--yes"]).assert().success();
+        assert_eq!(
+            std::fs::read_to_string(w.root.join("work/providers.local.yaml")).unwrap(),
+            edited,
+            "{mine:?}"
+        );
+    }
 }

@@ -46,7 +46,7 @@ fn use_profile_writes_the_overlay_and_the_whole_profile_to_the_home_and_use_dash
         ));
     assert_eq!(
         overlay(&w),
-        "# Personal overlay: laid over the catalog key by key (`codexgen use` and `codexgen adopt` write here).\nschema: 1\ndefault: beta\n"
+        "# Personal overlay: laid over the catalog key by key (`codexgen use`, `adopt` and `add --local` write here).\nschema: 1\ndefault: beta\n"
     );
     // All of the profile moves to the top level, its settings too.
     let top = top_level(&w);
@@ -392,4 +392,227 @@ fn real_codex_0_171_runs_as_the_profile_use_switched_to() {
     if let Some(codex) = crate::e2e::codex_bin_from("CODEX_BIN_0_171_0", "0.171.0") {
         real_codex_runs_as_the_profile_use_switched_to(&codex);
     }
+}
+
+const KEY: &str = "sk-proj-AbCdEf0123456789AbCdEf0123456789xyzXYZ";
+
+/// stdout and stderr of a run, with its exit code.
+fn run(w: &World, args: &[&str]) -> (String, Option<i32>) {
+    let out = w.cmd().args(args).output().expect("run codexgen");
+    (
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+        out.status.code(),
+    )
+}
+
+/// A key-shaped value wherever `use` takes a name from (config.toml's
+/// `model` and `model_provider`, the command line, the previous default's
+/// record) is never printed, in any line `use` writes.
+#[test]
+fn a_key_shaped_value_is_never_printed_by_use() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.gen_yes();
+    let good = w.read("config.toml");
+    let no_key = |args: &[&str]| {
+        let (out, _) = run(&w, args);
+        assert!(!out.contains("AbCdEf0123456789"), "{args:?}:\n{out}");
+    };
+    for replaced in [
+        good.replace("model = \"alpha-1\"", &format!("model = \"{KEY}\"")),
+        good.replace(
+            "model_provider = \"alpha-p\"",
+            &format!("model_provider = \"{KEY}\""),
+        ),
+    ] {
+        std::fs::write(w.home.join("config.toml"), &replaced).unwrap();
+        no_key(&["use"]);
+        no_key(&["use", "beta", "--diff"]);
+        no_key(&["use", "beta"]);
+        std::fs::write(w.home.join("config.toml"), &replaced).unwrap();
+        no_key(&["use", "alpha"]);
+        std::fs::write(w.home.join("config.toml"), &good).unwrap();
+        w.cmd().args(["use", "alpha"]).assert().success();
+    }
+    no_key(&["use", KEY]);
+    no_key(&["use", &KEY[..KEY.len() - 1]]);
+    std::fs::write(
+        w.home.join(".codexgen/previous-default"),
+        format!("{KEY}\n"),
+    )
+    .unwrap();
+    no_key(&["use"]);
+    no_key(&["use", "-"]);
+}
+
+/// A previous default that cannot be recorded switches nothing, and says
+/// what to do; a link there (which codexgen never writes through) is not
+/// read as "none".
+#[cfg(unix)]
+#[test]
+fn a_previous_default_that_cannot_be_recorded_switches_nothing() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.gen_yes();
+    let record = w.home.join(".codexgen/previous-default");
+    std::fs::create_dir(&record).unwrap();
+    let config = w.read("config.toml");
+    let (out, code) = run(&w, &["use", "beta"]);
+    assert_eq!(code, Some(2), "{out}");
+    assert!(out.contains("nothing was switched"), "{out}");
+    assert!(out.contains("delete"), "{out}");
+    assert!(!w.root.join("work/providers.local.yaml").exists(), "{out}");
+    assert_eq!(w.read("config.toml"), config);
+    std::fs::remove_dir(&record).unwrap();
+
+    std::os::unix::fs::symlink(w.root.join("nowhere"), &record).unwrap();
+    for args in [&["use"][..], &["use", "-"]] {
+        let (out, code) = run(&w, args);
+        assert_eq!(code, Some(2), "{args:?}: {out}");
+        assert!(out.contains("previous-default"), "{args:?}: {out}");
+        assert!(!out.contains("no previous default"), "{args:?}: {out}");
+        assert!(!out.starts_with("default:"), "{args:?}: {out}");
+    }
+}
+
+/// A record that is not text, or a folder: `use` says to delete it, and
+/// prints nothing of the report before that.
+#[test]
+fn a_damaged_previous_default_is_said_before_the_report_with_delete_it() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.gen_yes();
+    let record = w.home.join(".codexgen/previous-default");
+    for folder in [false, true] {
+        if folder {
+            std::fs::remove_file(&record).unwrap();
+            std::fs::create_dir(&record).unwrap();
+        } else {
+            std::fs::write(&record, b"al\xffpha\n").unwrap();
+        }
+        for args in [&["use"][..], &["use", "-"]] {
+            let out = w.cmd().args(args).output().unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+            assert_eq!(String::from_utf8_lossy(&out.stdout), "", "{args:?}");
+            assert!(stderr.contains("delete it"), "{args:?}: {stderr}");
+            assert!(!stderr.contains("editor"), "{args:?}: {stderr}");
+        }
+    }
+}
+
+/// When the home already matches the new default, the overlay is still
+/// written only under codexgen's lock.
+#[test]
+fn the_overlay_is_written_under_the_lock_when_the_home_already_matches() {
+    let w = World::new();
+    w.catalog(&CATALOG.replace("default: alpha", "default: beta"));
+    w.gen_yes();
+    w.file("work/providers.local.yaml", "schema: 1\ndefault: alpha\n");
+    let lock = std::fs::File::create(w.home.join(".codexgen/lock")).unwrap();
+    lock.try_lock().expect("take codexgen's lock");
+    w.cmd()
+        .args(["use", "beta"])
+        .assert()
+        .code(2)
+        .stderr(contains("another codexgen run is writing to"));
+    assert_eq!(overlay(&w), "schema: 1\ndefault: alpha\n");
+    assert!(!w.exists(".codexgen/previous-default"));
+    drop(lock);
+    w.cmd().args(["use", "beta"]).assert().success();
+    assert_eq!(overlay(&w), "schema: 1\ndefault: beta\n");
+}
+
+/// Codex's legacy top-level `profile = "NAME"` (which Codex 0.171 refuses
+/// to load) is named by `use` alone, never "in sync".
+#[test]
+fn use_alone_names_a_legacy_top_level_profile() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.gen_yes();
+    std::fs::write(
+        w.home.join("config.toml"),
+        format!("profile = \"beta\"\n{}", w.read("config.toml")),
+    )
+    .unwrap();
+    let (out, code) = report(&w);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(!out.contains("in sync"), "{out}");
+    assert!(out.contains("legacy `profile = \"beta\"`"), "{out}");
+}
+
+/// Overlays `validate` accepts, in shapes a line-based edit gets wrong: a
+/// document end marker, and old Mac line endings (a lone CR).
+#[test]
+fn use_edits_an_overlay_with_document_markers_or_lone_cr_line_endings() {
+    for (mine, edited) in [
+        ("schema: 1\n...\n", "schema: 1\ndefault: beta\n...\n"),
+        (
+            "---\nschema: 1\ndefault: alpha\n...\n# after\n",
+            "---\nschema: 1\ndefault: beta\n...\n# after\n",
+        ),
+        ("schema: 1\rdefault: alpha\r", "schema: 1\rdefault: beta\r"),
+        ("schema: 1\r", "schema: 1\rdefault: beta\r"),
+    ] {
+        let w = World::new();
+        w.catalog(CATALOG);
+        w.file("work/providers.local.yaml", mine);
+        w.cmd().args(["validate"]).assert().success();
+        let (out, code) = run(&w, &["use", "beta"]);
+        assert_eq!(code, Some(0), "{mine:?}: {out}");
+        assert_eq!(overlay(&w), edited, "{mine:?}");
+    }
+}
+
+/// After `use beta` then `default: ~` by hand, `use beta` records `~` as
+/// the previous default; `use -` then says plainly it cannot go back to it.
+#[test]
+fn a_previous_default_of_none_is_recorded_and_use_dash_says_what_to_do() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.gen_yes();
+    w.cmd().args(["use", "beta"]).assert().success();
+    w.file("work/providers.local.yaml", "schema: 1\ndefault: ~\n");
+    w.gen_yes();
+    w.cmd().args(["use", "beta"]).assert().success();
+    assert_eq!(w.read(".codexgen/previous-default"), "~\n");
+    let (out, _) = report(&w);
+    assert!(out.contains("previous: `~`"), "{out}");
+    let before = snapshot_dir(&w.root);
+    w.cmd()
+        .args(["use", "-"])
+        .assert()
+        .code(2)
+        .stderr(contains("was `~`"))
+        .stderr(contains("default: ~"));
+    assert_eq!(snapshot_dir(&w.root), before);
+}
+
+/// A later `--catalog` file that sets `default` again is named with its
+/// line; a name in another case gets its profile suggested.
+#[test]
+fn a_later_catalog_file_setting_default_is_named_and_case_gets_a_guess() {
+    let w = World::new();
+    w.file("work/base.yaml", CATALOG);
+    w.file("work/team.yaml", "schema: 1\n# ours\ndefault: alpha\n");
+    let (out, code) = run(
+        &w,
+        &[
+            "--catalog",
+            "base.yaml",
+            "--catalog",
+            "team.yaml",
+            "use",
+            "beta",
+        ],
+    );
+    assert_eq!(code, Some(2), "{out}");
+    assert!(out.contains("team.yaml:3"), "{out}");
+    let (out, code) = run(&w, &["--catalog", "base.yaml", "use", "BETA"]);
+    assert_eq!(code, Some(2), "{out}");
+    assert!(out.contains("did you mean `beta`?"), "{out}");
 }
