@@ -148,6 +148,7 @@ fn execute(settings: &Settings, command: Command) -> Result<Exit, Error> {
                 exit_code: a.exit_code,
                 verify: a.verify,
                 templates: a.templates,
+                overwrite: a.overwrite,
             },
         ),
         Command::Doctor(a) => doctor::run(

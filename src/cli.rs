@@ -289,6 +289,12 @@ pub struct GenArgs {
     #[arg(long, short = 'y')]
     pub yes: bool,
 
+    /// Overwrite the managed values edited outside codexgen (e.g. by Codex's
+    /// `/model`) with the catalog's; without it, a run that is not asked
+    /// (`--yes`, no terminal) stops and names them (keep them with `codexgen adopt`).
+    #[arg(long, conflicts_with_all = ["diff", "check"])]
+    pub overwrite: bool,
+
     /// Folder with templates that replace the built-in ones of the same name
     /// (config.toml.tera, profile.config.toml.tera, profiles.legacy.toml.tera).
     #[arg(long, value_name = "DIR")]

@@ -455,6 +455,7 @@ mod tests {
                 }],
                 input: None,
                 text: None,
+                kept: None,
             },
         );
         let state = State::new(files);

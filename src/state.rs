@@ -86,6 +86,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use crate::home::CodexFile;
+use crate::kept::Kept;
 use crate::merge::Managed;
 use crate::whose::CatalogId;
 
@@ -168,6 +169,11 @@ pub struct FileState {
     pub input: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
+    /// config.toml only: what it held that was not codexgen's when codexgen
+    /// wrote it (names and a count, never values; see `kept`). Absent in
+    /// an older codexgen's state, which ignores it when reading this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kept: Option<Kept>,
 }
 
 /// What the record beside a linked file says of itself.
@@ -231,6 +237,7 @@ impl Record {
             managed: p.managed,
             input: None,
             text: p.content,
+            kept: None,
         })
     }
 
@@ -348,6 +355,7 @@ impl State {
                         managed: p.managed,
                         input: None,
                         text: p.content,
+                        kept: None,
                     },
                 );
             }
@@ -621,6 +629,13 @@ mod tests {
                 }],
                 input: Some(fingerprint(b"in")),
                 text: Some(fingerprint(b"out")),
+                kept: Some(Kept {
+                    keys: vec![
+                        vec!["projects".into(), "/home/a/x".into()],
+                        vec!["notice".into()],
+                    ],
+                    comments: 3,
+                }),
             },
         );
         state.catalog = Some(CatalogId {
@@ -736,6 +751,7 @@ mod tests {
                 managed: vec![leaf.clone()],
                 input: None,
                 text: None,
+                kept: None,
             },
         );
         let text = state.to_text();
@@ -845,6 +861,7 @@ mod tests {
             managed: leaf(value),
             input: None,
             text: Some(fingerprint(text.as_bytes())),
+            kept: None,
         }
     }
 

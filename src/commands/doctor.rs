@@ -386,6 +386,10 @@ fn check_files(
             }
         }
     }
+    if let Some(gone) = super::outside::gone_from_config(&plan, state) {
+        let (message, help) = super::outside::gone_words(&gone);
+        f.add("files", Status::Warn, message, Some(help));
+    }
     let mut missing = Vec::new();
     let mut no_longer = Vec::new();
     let mut outdated = Vec::new();

@@ -32,6 +32,7 @@ use std::path::PathBuf;
 use anstyle::{AnsiColor, Style};
 
 use super::gen_json;
+use super::outside;
 use super::report::{self, Format, dim};
 use crate::catalog::Catalog;
 use crate::codex::{self, ProfileLayout, Target};
@@ -42,6 +43,7 @@ use crate::error::Error;
 use crate::findings::{self, Finding, Severity};
 use crate::hazards;
 use crate::home::{self, CodexFile};
+use crate::kept;
 use crate::layers;
 use crate::merge::{DriftAction, Note};
 use crate::output::{self, Stdout};
@@ -75,6 +77,9 @@ pub struct Options {
     pub verify: bool,
     /// Templates replacing built-in ones of the same name.
     pub templates: Option<PathBuf>,
+    /// `--overwrite`: a run nobody answers overwrites values edited outside
+    /// codexgen instead of stopping (see `outside`).
+    pub overwrite: bool,
 }
 
 pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
@@ -159,7 +164,7 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
         print_plans(changed.iter().copied(), Tense::Will)?;
     }
     let record = record(settings, &state, &whose, changed.is_empty());
-    let new_state = ManuallyDrop::new(planned_state(&plan, target, record));
+    let new_state = ManuallyDrop::new(planned_state(&plan, &state, target, record));
     if changed.is_empty() {
         let leftovers = !write::leftover_temps(&temp_dirs(settings, &plan, &state)).is_empty();
         let unsaved = *new_state != *state.as_saved() || record_stale(&state, &new_state);
@@ -175,7 +180,15 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
         verbosity::info("nothing to change: the Codex home matches the catalog");
         return Ok(Exit::Ok);
     }
-    if !yes && !ask(&question(changed.len(), foreign.as_ref()), "gen")? {
+    let edited = outside::edited(&plan);
+    let asked = !yes && std::io::stdin().is_terminal();
+    if !edited.is_empty() && !options.overwrite && !asked {
+        output::eprintln(outside::stop(&edited).render(crate::diagnostic::Level::Error));
+        return Ok(Exit::OutOfDate);
+    }
+    let question =
+        question(changed.len(), foreign.as_ref()) + &outside::question_tail(edited.len());
+    if !yes && !ask(&question, "gen")? {
         // As git's and apt's "no": the run did not do what it was asked.
         verbosity::info("nothing written");
         return Ok(Exit::OutOfDate);
@@ -278,17 +291,19 @@ fn record(
 fn question(files: usize, foreign: Option<&Foreign<'_>>) -> String {
     match foreign {
         Some(foreign) => format!(
-            "write {files} file(s) from {}, replacing the catalog that wrote this home ({})?",
+            "write {files} file(s) from {}, replacing the catalog that wrote this home ({})",
             foreign.found.describe(),
             foreign.recorded.describe()
         ),
-        None => format!("write {files} file(s)?"),
+        None => format!("write {files} file(s)"),
     }
 }
 
 /// The state a run that writes `plan` leaves: each file's managed leaves
-/// and fingerprints.
-fn planned_state(plan: &Plan, target: &Target, catalog: Option<CatalogId>) -> State {
+/// and fingerprints, and for config.toml, what it holds that is not
+/// codexgen's (`kept`; named anew when the file is written, else as
+/// `state` recorded it).
+fn planned_state(plan: &Plan, state: &State, target: &Target, catalog: Option<CatalogId>) -> State {
     let mut new_state = State::new(
         plan.files
             .iter()
@@ -300,11 +315,26 @@ fn planned_state(plan: &Plan, target: &Target, catalog: Option<CatalogId>) -> St
                         managed: p.merged.managed.clone(),
                         input: p.input_key.clone(),
                         text: p.merged.text.as_deref().map(|t| fingerprint(t.as_bytes())),
+                        kept: None,
                     },
                 )
             })
             .collect(),
     );
+    // Named anew only when the text differs from the one recorded (a
+    // steady run parses nothing more), so that what is gone is said until
+    // a run writes, and no longer after.
+    if let (Some(entry), Some(p)) = (
+        new_state.files.get_mut(&CodexFile::Config),
+        plan.get(&CodexFile::Config),
+    ) {
+        let recorded = state.files.get(&CodexFile::Config);
+        entry.kept = match (recorded, p.merged.text.as_deref()) {
+            (Some(r), _) if r.text.is_some() && r.text == entry.text => r.kept.clone(),
+            (_, Some(text)) => kept::kept(text, &p.merged.managed),
+            (_, None) => None,
+        };
+    }
     new_state.codex = Some(target.version.to_string());
     new_state.catalog = catalog;
     new_state
@@ -323,15 +353,14 @@ fn final_record(state: &State) -> String {
     Record::new(state.files.get(&CodexFile::Config).cloned(), None).to_text()
 }
 
-/// After a write: what became of each hand edit, in the past tense, and
-/// how to keep such an edit next time.
+/// After a write: what became of each hand edit, in the past tense (the
+/// way to keep one, `codexgen adopt`, was named before the write; `-q`
+/// drops these lines, as the write was asked for or `--overwrite` given).
 fn report_drift_done(changed: &[&Planned]) {
-    let mut any = false;
     for p in changed {
         for note in &p.merged.notes {
             if let Note::Drift { path, action, .. } = note {
-                any = true;
-                output::eprintln(format_args!(
+                verbosity::info(&format!(
                     "{} {}: `{}` {}",
                     dim("drift:"),
                     p.file,
@@ -340,12 +369,6 @@ fn report_drift_done(changed: &[&Planned]) {
                 ));
             }
         }
-    }
-    if any {
-        output::eprintln(format_args!(
-            "{} to keep such an edit (Codex's `/model` writes `model`), run `codexgen adopt` before `codexgen gen`: it moves the edit into your personal overlay",
-            dim("note:")
-        ));
     }
 }
 
@@ -800,6 +823,10 @@ fn warn_before_writing(
     warn_about_codex_schema(settings, plan, said);
     warn_about_unrecorded(plan, state, said);
     warn_about_layers(settings, catalog, plan, said);
+    if let Some(gone) = outside::gone_from_config(plan, state) {
+        let (message, help) = outside::gone_words(&gone);
+        said.warn(Problem::new(message).help(help));
+    }
 }
 
 /// The settings other profiles take from the default profile, which Codex
@@ -1146,7 +1173,7 @@ fn written_elsewhere(p: &Planned, state: &State) -> bool {
 
 /// A TOML value as shown next to its key: redacted as the line `KEY = VALUE`
 /// would be, so that a secret-named key hides its value whatever it is.
-fn redact_value(path: &str, value: &str) -> String {
+pub(super) fn redact_value(path: &str, value: &str) -> String {
     let key = path.rsplit('.').next().unwrap_or(path);
     let prefix = format!("{key} = ");
     redact(&format!("{prefix}{value}"))
@@ -1274,6 +1301,18 @@ fn report_check(plan: &Plan, state: &State) -> Result<Exit, Error> {
         changed.iter().partition(|p| p.header_only().is_some());
     for p in &real {
         out.line(format_args!("{}: {}", p.file, describe_change(p, state)))?;
+        for note in &p.merged.notes {
+            if let Note::Drift {
+                path,
+                written,
+                found,
+                action,
+            } = note
+            {
+                let text = drift_text(path, written, found.as_deref(), *action, Tense::Would);
+                out.line(format_args!("  drift: {}", printable(&text)))?;
+            }
+        }
     }
     if let Some(line) = header_only_summary(&header_only) {
         out.line(line)?;
@@ -1494,6 +1533,32 @@ fn drift_words(action: DriftAction, tense: Option<Tense>) -> &'static str {
     }
 }
 
+/// One drifted value, as `--diff`, `--check` and the question before a
+/// write say it: what was there, what codexgen wrote, what the run does,
+/// and, for an edit it would overwrite, the way to keep it.
+fn drift_text(
+    path: &str,
+    written: &str,
+    found: Option<&str>,
+    action: DriftAction,
+    tense: Tense,
+) -> String {
+    let what = match found {
+        Some(found) => format!("was set to {} by hand", redact_value(path, found)),
+        None => "was removed by hand".to_owned(),
+    };
+    let keep = if found.is_some() && action == DriftAction::Overwrite {
+        format!("; {}", outside::keep_hint())
+    } else {
+        String::new()
+    };
+    format!(
+        "`{path}` {what} (codexgen wrote {}); {}{keep}",
+        redact_value(path, written),
+        drift_words(action, Some(tense))
+    )
+}
+
 fn print_plan(out: &mut impl std::io::Write, p: &Planned, tense: Tense) -> std::io::Result<()> {
     let yellow = Style::new().fg_color(Some(AnsiColor::Yellow.into()));
     for note in &p.merged.notes {
@@ -1501,25 +1566,12 @@ fn print_plan(out: &mut impl std::io::Write, p: &Planned, tense: Tense) -> std::
             Note::Drift {
                 path,
                 written,
-                found: Some(found),
+                found,
                 action,
             } => format!(
-                "drift: {}: `{path}` was set to {} by hand (codexgen wrote {}); {}",
+                "drift: {}: {}",
                 p.file,
-                redact_value(path, found),
-                redact_value(path, written),
-                drift_words(*action, Some(tense))
-            ),
-            Note::Drift {
-                path,
-                written,
-                found: None,
-                action,
-            } => format!(
-                "drift: {}: `{path}` was removed by hand (codexgen wrote {}); {}",
-                p.file,
-                redact_value(path, written),
-                drift_words(*action, Some(tense))
+                drift_text(path, written, found.as_deref(), *action, tense)
             ),
             Note::Migrated { profile, carried } => {
                 let file = CodexFile::Profile(profile.clone());
@@ -1570,10 +1622,10 @@ fn print_plan(out: &mut impl std::io::Write, p: &Planned, tense: Tense) -> std::
 /// Asks `[y/N]` on a terminal before writing `files` file(s); refuses
 /// without one (the caller's `--yes` skips the question).
 pub(super) fn confirm(files: usize, command: &str) -> Result<bool, Error> {
-    ask(&format!("write {files} file(s)?"), command)
+    ask(&format!("write {files} file(s)"), command)
 }
 
-/// Asks `question [y/N]` on a terminal; refuses without one.
+/// Asks `question? [y/N]` on a terminal; refuses without one.
 fn ask(question: &str, command: &str) -> Result<bool, Error> {
     let stdin = std::io::stdin();
     if !stdin.is_terminal() {
@@ -1582,7 +1634,7 @@ fn ask(question: &str, command: &str) -> Result<bool, Error> {
             format!("review with `codexgen {command} --diff`, then run `codexgen {command} --yes`"),
         ));
     }
-    output::eprint(format_args!("{question} [y/N] "));
+    output::eprint(format_args!("{question}? [y/N] "));
     let mut answer = String::new();
     stdin
         .lock()

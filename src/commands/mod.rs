@@ -13,6 +13,7 @@ pub mod import;
 pub mod init;
 pub mod list;
 pub mod manual;
+pub mod outside;
 pub mod probe;
 pub mod report;
 pub mod schema;

@@ -43,3 +43,4 @@ mod support;
 mod targets;
 mod travel;
 mod troubleshoot;
+mod writers;
