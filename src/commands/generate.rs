@@ -6,6 +6,13 @@
 //! themselves are elsewhere. Informational lines go through `verbosity`
 //! (`-q` drops them; with `-q --yes` the diff is not printed either).
 //!
+//! Edits made outside codexgen: each drifted value is said with the way to
+//! keep it (`codexgen adopt`) in `--diff`, `--check` and before the
+//! question; a run nobody answers (`--yes`, no terminal) that would
+//! overwrite one stops before writing (exit 1) unless `--overwrite` is
+//! given, and what another program's rewrite took from config.toml is a
+//! warning in every mode (the rule and the words are `outside`'s).
+//!
 //! Whose catalog: a catalog found (not named) that is not the one the
 //! home records (`whose`) is a warning in every mode, stops a write under
 //! `--yes` or without a terminal (exit 2), and is in the question on a
