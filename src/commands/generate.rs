@@ -330,14 +330,19 @@ fn planned_state(plan: &Plan, state: &State, target: &Target, catalog: Option<Ca
     );
     // Named anew only when the text differs from the one recorded (a
     // steady run parses nothing more), so that what is gone is said until
-    // a run writes, and no longer after.
+    // a run writes, and no longer after; and where the record has no names
+    // (a state an older codexgen wrote, or one a killed run's journal
+    // settled), so that the next run names them as a run without the kill
+    // would have.
     if let (Some(entry), Some(p)) = (
         new_state.files.get_mut(&CodexFile::Config),
         plan.get(&CodexFile::Config),
     ) {
         let recorded = state.files.get(&CodexFile::Config);
         entry.kept = match (recorded, p.merged.text.as_deref()) {
-            (Some(r), _) if r.text.is_some() && r.text == entry.text => r.kept.clone(),
+            (Some(r), _) if r.kept.is_some() && r.text.is_some() && r.text == entry.text => {
+                r.kept.clone()
+            }
             (_, Some(text)) => kept::kept(text, &p.merged.managed),
             (_, None) => None,
         };
