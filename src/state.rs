@@ -660,6 +660,28 @@ mod tests {
         assert!(!State::records_files("{\"format\": 3}").unwrap());
     }
 
+    /// `kept` is optional both ways: a state without it (an older
+    /// codexgen's) reads as having no names, and a file entry with a field
+    /// this codexgen does not know (as `kept` is to an older one, whose
+    /// `FileState` has the same unknown-field rule) reads too.
+    #[test]
+    fn a_file_entry_reads_without_kept_and_with_a_field_it_does_not_know() {
+        let old = "{\"format\": 3, \"files\": {\"config.toml\": {\"managed\": [[[\"model\"], \"\\\"m\\\"\"]], \"text\": \"fnv1a64:0\"}}}";
+        let state = State::parse(old).unwrap();
+        assert_eq!(state.files[&CodexFile::Config].kept, None);
+        let newer = old.replace("\"text\"", "\"later\": {\"x\": 1}, \"text\"");
+        let state = State::parse(&newer).unwrap();
+        assert_eq!(state.files[&CodexFile::Config].managed.len(), 1);
+        let record = Record::parse(&format!(
+            "{{\"format\": 3, \"file\": {}}}",
+            json(&FileState {
+                kept: Some(Kept::default()),
+                ..FileState::default()
+            })
+        ));
+        assert!(record.is_ok(), "{record:?}");
+    }
+
     #[test]
     fn damaged_state_is_an_error() {
         assert!(State::parse("files = 3").is_err());
