@@ -481,3 +481,36 @@ fn a_state_without_the_names_is_read_as_before() {
         .code(1)
         .stderr(contains("since codexgen's last write").not());
 }
+
+#[test]
+fn many_edited_values_are_listed_five_then_counted() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.gen_yes();
+    let mut config = w.read("config.toml");
+    for (from, to) in [
+        ("\"alpha-1\"", "\"picked\""),
+        ("\"Alpha\"", "\"A2\""),
+        ("alpha.example", "a2.example"),
+        ("\"ALPHA_API_KEY\"", "\"A2_KEY\""),
+        ("\"Beta\"", "\"B2\""),
+        ("beta.example", "b2.example"),
+        ("\"BETA_API_KEY\"", "\"B2_KEY\""),
+    ] {
+        assert!(config.contains(from), "{from}: {config}");
+        config = config.replace(from, to);
+    }
+    std::fs::write(w.home.join("config.toml"), config).unwrap();
+    let out = w.cmd().args(["-q", "gen", "--yes"]).output().unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("error: 7 value(s) edited outside codexgen"),
+        "{said}"
+    );
+    assert_eq!(said.matches("\n  config.toml: `").count(), 5, "{said}");
+    assert!(
+        said.contains("  and 2 more (`codexgen gen --diff` shows each)\n"),
+        "{said}"
+    );
+}
