@@ -182,6 +182,7 @@ fn execute(settings: &Settings, command: Command) -> Result<Exit, Error> {
             &use_::Options {
                 choice: a.profile.map(use_::Choice::from),
                 diff: a.diff,
+                overwrite: a.overwrite,
             },
         ),
         Command::Link(a) => link::run(settings, &link_options(a)),
@@ -235,6 +236,7 @@ fn gen_options(a: cli::GenArgs) -> generate::Options {
         exit_code: a.exit_code,
         verify: a.verify,
         templates: a.templates,
+        overwrite: a.overwrite,
     }
 }
 

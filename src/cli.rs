@@ -198,6 +198,12 @@ pub struct UseArgs {
     /// Print the overlay's diff and the home's; write nothing.
     #[arg(long, requires = "profile")]
     pub diff: bool,
+
+    /// Overwrite the managed values edited outside codexgen (e.g. by Codex's
+    /// `/model`) with the catalog's; without it the switch stops and names them
+    /// (keep them with `codexgen adopt`), as `gen --yes` does.
+    #[arg(long, requires = "profile", conflicts_with = "diff")]
+    pub overwrite: bool,
 }
 
 #[derive(Debug, Args)]
@@ -353,6 +359,12 @@ pub struct GenArgs {
     /// Write without asking.
     #[arg(long, short = 'y')]
     pub yes: bool,
+
+    /// Overwrite the managed values edited outside codexgen (e.g. by Codex's
+    /// `/model`) with the catalog's; without it, a run that is not asked
+    /// (`--yes`, no terminal) stops and names them (keep them with `codexgen adopt`).
+    #[arg(long, conflicts_with_all = ["diff", "check"])]
+    pub overwrite: bool,
 
     /// Folder with templates that replace the built-in ones of the same name
     /// (config.toml.tera, profile.config.toml.tera, profiles.legacy.toml.tera).

@@ -457,6 +457,7 @@ mod tests {
                 }],
                 input: None,
                 text: None,
+                kept: None,
             },
         );
         let state = State::new(files);

@@ -13,12 +13,15 @@
 //! app        dispatch: command line -> Settings -> a command's run(&Settings, &Options)
 //! commands/  gen, doctor, probe, exec, aliases, import, init, adopt, add, use (use_),
 //!            link, list, show, validate, schema, completions and man (+ endpoint,
-//!            report, gen_json, overlay)
+//!            report, gen_json, overlay, outside: edits made outside codexgen,
+//!            as gen says them)
 //! plan       prepare (catalog -> rendered) and plan (rendered + disk + state -> Plan)
 //! settings   Codex home, catalog files, target version, installed Codex (found once),
 //!            and the catalog a home records for the commands that follow it
 //! whose      which catalog wrote a home; a found one that is another (gen, aliases...)
 //! hazards    what in a home trips the target Codex (gen and doctor), from texts
+//! kept       what config.toml held that was not codexgen's at its last write (names
+//!            only), and what of it another program's rewrite took (gen and doctor)
 //! layers     Codex's config layers around the user's files (/etc/codex, projects)
 //! findings   one finding (severity, subject, words, fix) that every command
 //!            renders: hazards and layers are found as findings
@@ -52,6 +55,7 @@ pub mod fuzz;
 mod hazards;
 mod home;
 mod input;
+mod kept;
 mod keycmd;
 mod layers;
 mod merge;

@@ -1667,6 +1667,11 @@ pub fn header_only_change<'t>(old: &'t str, new: &'t str) -> Option<(&'t str, &'
     (same_bom && old_body == new_body && was != is).then_some((was, is))
 }
 
+/// `text` without codexgen's header (and a byte-order mark before it).
+pub fn without_header(text: &str) -> &str {
+    split_header(text.strip_prefix('\u{feff}').unwrap_or(text)).1
+}
+
 /// Whether `text` starts with codexgen's header (after a byte-order mark).
 pub fn has_header(text: &str) -> bool {
     header_len(text.strip_prefix('\u{feff}').unwrap_or(text)).is_some()

@@ -86,6 +86,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use crate::home::CodexFile;
+use crate::kept::Kept;
 use crate::merge::Managed;
 use crate::whose::CatalogId;
 
@@ -168,6 +169,11 @@ pub struct FileState {
     pub input: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
+    /// config.toml only: what it held that was not codexgen's when codexgen
+    /// wrote it (names and a count, never values; see `kept`). Absent in
+    /// an older codexgen's state, which ignores it when reading this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kept: Option<Kept>,
 }
 
 /// What the record beside a linked file says of itself.
@@ -231,6 +237,7 @@ impl Record {
             managed: p.managed,
             input: None,
             text: p.content,
+            kept: None,
         })
     }
 
@@ -348,6 +355,7 @@ impl State {
                         managed: p.managed,
                         input: None,
                         text: p.content,
+                        kept: None,
                     },
                 );
             }
@@ -621,6 +629,13 @@ mod tests {
                 }],
                 input: Some(fingerprint(b"in")),
                 text: Some(fingerprint(b"out")),
+                kept: Some(Kept {
+                    keys: vec![
+                        vec!["projects".into(), "/home/a/x".into()],
+                        vec!["notice".into()],
+                    ],
+                    comments: 3,
+                }),
             },
         );
         state.catalog = Some(CatalogId {
@@ -643,6 +658,28 @@ mod tests {
         assert!(State::records_files("format = 2\n").unwrap());
         assert!(!State::records_files("{\"format\": 3, \"files\": {}}").unwrap());
         assert!(!State::records_files("{\"format\": 3}").unwrap());
+    }
+
+    /// `kept` is optional both ways: a state without it (an older
+    /// codexgen's) reads as having no names, and a file entry with a field
+    /// this codexgen does not know (as `kept` is to an older one, whose
+    /// `FileState` has the same unknown-field rule) reads too.
+    #[test]
+    fn a_file_entry_reads_without_kept_and_with_a_field_it_does_not_know() {
+        let old = "{\"format\": 3, \"files\": {\"config.toml\": {\"managed\": [[[\"model\"], \"\\\"m\\\"\"]], \"text\": \"fnv1a64:0\"}}}";
+        let state = State::parse(old).unwrap();
+        assert_eq!(state.files[&CodexFile::Config].kept, None);
+        let newer = old.replace("\"text\"", "\"later\": {\"x\": 1}, \"text\"");
+        let state = State::parse(&newer).unwrap();
+        assert_eq!(state.files[&CodexFile::Config].managed.len(), 1);
+        let record = Record::parse(&format!(
+            "{{\"format\": 3, \"file\": {}}}",
+            json(&FileState {
+                kept: Some(Kept::default()),
+                ..FileState::default()
+            })
+        ));
+        assert!(record.is_ok(), "{record:?}");
     }
 
     #[test]
@@ -736,6 +773,7 @@ mod tests {
                 managed: vec![leaf.clone()],
                 input: None,
                 text: None,
+                kept: None,
             },
         );
         let text = state.to_text();
@@ -845,6 +883,7 @@ mod tests {
             managed: leaf(value),
             input: None,
             text: Some(fingerprint(text.as_bytes())),
+            kept: None,
         }
     }
 

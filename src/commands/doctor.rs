@@ -388,6 +388,10 @@ fn check_files(
             }
         }
     }
+    if let Some(gone) = super::outside::gone_from_config(&plan, state) {
+        let (message, help) = super::outside::gone_words(&gone);
+        f.add("files", Status::Warn, message, Some(help));
+    }
     if never_written(state, &plan) {
         said_never_written(&plan, f);
         return Some(plan);

@@ -157,6 +157,12 @@ pub struct Drift {
     pub found: Option<String>,
     /// What the next write does about it.
     pub action: String,
+    /// The catalog's value, which the next write puts there (`null`: the
+    /// catalog no longer has it).
+    pub catalog: Option<String>,
+    /// The command that keeps the edit instead (`codexgen adopt`), for an
+    /// edited value the next write overwrites; else `null`.
+    pub keep_with: Option<&'static str>,
 }
 
 #[derive(Debug, Serialize)]
@@ -276,6 +282,9 @@ fn file_report(p: &Planned, state: &State, with_diff: bool) -> FileReport {
                     DriftAction::Remove => "remove",
                 }
                 .to_owned(),
+                catalog: super::outside::catalog_value(p, path).map(shown),
+                keep_with: (found.is_some() && *action == DriftAction::Overwrite)
+                    .then_some(super::outside::KEEP_WITH),
             }),
             Note::TakeOver { path, found, new } => notes.push(FileNote::TakeOver {
                 key: shown(path),

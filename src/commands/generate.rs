@@ -6,6 +6,13 @@
 //! themselves are elsewhere. Informational lines go through `verbosity`
 //! (`-q` drops them; with `-q --yes` the diff is not printed either).
 //!
+//! Edits made outside codexgen: each drifted value is said with the way to
+//! keep it (`codexgen adopt`) in `--diff`, `--check` and before the
+//! question; a run nobody answers (`--yes`, no terminal) that would
+//! overwrite one stops before writing (exit 1) unless `--overwrite` is
+//! given, and what another program's rewrite took from config.toml is a
+//! warning in every mode (the rule and the words are `outside`'s).
+//!
 //! Whose catalog: a catalog found (not named) that is not the one the
 //! home records (`whose`) is a warning in every mode, stops a write under
 //! `--yes` or without a terminal (exit 2), and is in the question on a
@@ -27,11 +34,12 @@
 
 use std::io::{BufRead as _, IsTerminal as _, Write as _};
 use std::mem::ManuallyDrop;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anstyle::{AnsiColor, Style};
 
 use super::gen_json;
+use super::outside;
 use super::report::{self, Format, dim};
 use crate::catalog::Catalog;
 use crate::codex::{self, ProfileLayout, Target};
@@ -42,6 +50,7 @@ use crate::error::Error;
 use crate::findings::{self, Finding, Severity};
 use crate::hazards;
 use crate::home::{self, CodexFile};
+use crate::kept;
 use crate::layers;
 use crate::merge::{DriftAction, Note};
 use crate::output::{self, Stdout};
@@ -75,10 +84,49 @@ pub struct Options {
     pub verify: bool,
     /// Templates replacing built-in ones of the same name.
     pub templates: Option<PathBuf>,
+    /// `--overwrite`: a run nobody answers overwrites values edited outside
+    /// codexgen instead of stopping (see `outside`).
+    pub overwrite: bool,
 }
 
 pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
     run_then(settings, options, None)
+}
+
+/// The state as read, and its fingerprint (see `plan::read_state_seen`).
+type StateSeen = Result<(State, String), Error>;
+
+/// The state read and the catalog checked and rendered, at once for a
+/// large catalog.
+fn read_state_and_prepare(
+    settings: &Settings,
+    templates: Option<&Path>,
+) -> (StateSeen, Result<plan::Prepared, Error>) {
+    // The state is read (and a killed run's record settled from the disk)
+    // while the catalog is checked and rendered: at 10,000 files each is a
+    // tenth of a run, and they share nothing. The state's errors come first,
+    // as if it were read first.
+    // A small catalog (the shipped one is 4 KB) is not worth a thread.
+    let prepare = || plan::prepare(settings, templates);
+    let large = settings
+        .catalog
+        .sources()
+        .iter()
+        .map(|s| s.text.len())
+        .sum::<usize>()
+        > 64 * 1024;
+    if large {
+        std::thread::scope(|scope| {
+            let state = scope.spawn(|| plan::read_state_seen(settings));
+            let prepared = prepare();
+            let state = state
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (state, prepared)
+        })
+    } else {
+        (plan::read_state_seen(settings), prepare())
+    }
 }
 
 /// [`run`], with `before_write` called once a write is certain to be
@@ -93,31 +141,7 @@ pub fn run_then(
     options: &Options,
     before_write: Option<&mut dyn FnMut() -> Result<(), Error>>,
 ) -> Result<Exit, Error> {
-    // The state is read (and a killed run's record settled from the disk)
-    // while the catalog is checked and rendered: at 10,000 files each is a
-    // tenth of a run, and they share nothing. The state's errors come first,
-    // as if it were read first.
-    // A small catalog (the shipped one is 4 KB) is not worth a thread.
-    let prepare = || plan::prepare(settings, options.templates.as_deref());
-    let large = settings
-        .catalog
-        .sources()
-        .iter()
-        .map(|s| s.text.len())
-        .sum::<usize>()
-        > 64 * 1024;
-    let (state, prepared) = if large {
-        std::thread::scope(|scope| {
-            let state = scope.spawn(|| plan::read_state_seen(settings));
-            let prepared = prepare();
-            let state = state
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            (state, prepared)
-        })
-    } else {
-        (plan::read_state_seen(settings), prepare())
-    };
+    let (state, prepared) = read_state_and_prepare(settings, options.templates.as_deref());
     let (state, seen) = state?;
     // These are never freed: the process ends with this command, and
     // freeing 10,000 files' state, catalog and plan one allocation at a time
@@ -174,7 +198,7 @@ pub fn run_then(
         print_plans(changed.iter().copied(), Tense::Will)?;
     }
     let record = record(settings, &state, &whose, changed.is_empty());
-    let new_state = ManuallyDrop::new(planned_state(&plan, target, record));
+    let new_state = ManuallyDrop::new(planned_state(&plan, &state, target, record));
     if changed.is_empty() {
         let leftovers = !write::leftover_temps(&temp_dirs(settings, &plan, &state)).is_empty();
         let unsaved = *new_state != *state.as_saved() || record_stale(&state, &new_state);
@@ -193,7 +217,15 @@ pub fn run_then(
         verbosity::info("nothing to change: the Codex home matches the catalog");
         return Ok(Exit::Ok);
     }
-    if !yes && !ask(&question(changed.len(), foreign.as_ref()), "gen")? {
+    let edited = outside::edited(&plan);
+    let asked = !yes && std::io::stdin().is_terminal();
+    if !edited.is_empty() && !options.overwrite && !asked {
+        output::eprintln(outside::stop(&edited).render(crate::diagnostic::Level::Error));
+        return Ok(Exit::OutOfDate);
+    }
+    let question =
+        question(changed.len(), foreign.as_ref()) + &outside::question_tail(edited.len());
+    if !yes && !ask(&question, "gen")? {
         // As git's and apt's "no": the run did not do what it was asked.
         verbosity::info("nothing written");
         return Ok(Exit::OutOfDate);
@@ -297,17 +329,19 @@ fn record(
 fn question(files: usize, foreign: Option<&Foreign<'_>>) -> String {
     match foreign {
         Some(foreign) => format!(
-            "write {files} file(s) from {}, replacing the catalog that wrote this home ({})?",
+            "write {files} file(s) from {}, replacing the catalog that wrote this home ({})",
             foreign.found.describe(),
             foreign.recorded.describe()
         ),
-        None => format!("write {files} file(s)?"),
+        None => format!("write {files} file(s)"),
     }
 }
 
 /// The state a run that writes `plan` leaves: each file's managed leaves
-/// and fingerprints.
-fn planned_state(plan: &Plan, target: &Target, catalog: Option<CatalogId>) -> State {
+/// and fingerprints, and for config.toml, what it holds that is not
+/// codexgen's (`kept`; named anew when the file is written, else as
+/// `state` recorded it).
+fn planned_state(plan: &Plan, state: &State, target: &Target, catalog: Option<CatalogId>) -> State {
     let mut new_state = State::new(
         plan.files
             .iter()
@@ -319,11 +353,31 @@ fn planned_state(plan: &Plan, target: &Target, catalog: Option<CatalogId>) -> St
                         managed: p.merged.managed.clone(),
                         input: p.input_key.clone(),
                         text: p.merged.text.as_deref().map(|t| fingerprint(t.as_bytes())),
+                        kept: None,
                     },
                 )
             })
             .collect(),
     );
+    // Named anew only when the text differs from the one recorded (a
+    // steady run parses nothing more), so that what is gone is said until
+    // a run writes, and no longer after; and where the record has no names
+    // (a state an older codexgen wrote, or one a killed run's journal
+    // settled), so that the next run names them as a run without the kill
+    // would have.
+    if let (Some(entry), Some(p)) = (
+        new_state.files.get_mut(&CodexFile::Config),
+        plan.get(&CodexFile::Config),
+    ) {
+        let recorded = state.files.get(&CodexFile::Config);
+        entry.kept = match (recorded, p.merged.text.as_deref()) {
+            (Some(r), _) if r.kept.is_some() && r.text.is_some() && r.text == entry.text => {
+                r.kept.clone()
+            }
+            (_, Some(text)) => kept::kept(text, &p.merged.managed),
+            (_, None) => None,
+        };
+    }
     new_state.codex = Some(target.version.to_string());
     new_state.catalog = catalog;
     new_state
@@ -342,15 +396,14 @@ fn final_record(state: &State) -> String {
     Record::new(state.files.get(&CodexFile::Config).cloned(), None).to_text()
 }
 
-/// After a write: what became of each hand edit, in the past tense, and
-/// how to keep such an edit next time.
+/// After a write: what became of each hand edit, in the past tense (the
+/// way to keep one, `codexgen adopt`, was named before the write; `-q`
+/// drops these lines, as the write was asked for or `--overwrite` given).
 fn report_drift_done(changed: &[&Planned]) {
-    let mut any = false;
     for p in changed {
         for note in &p.merged.notes {
             if let Note::Drift { path, action, .. } = note {
-                any = true;
-                output::eprintln(format_args!(
+                verbosity::info(&format!(
                     "{} {}: `{}` {}",
                     dim("drift:"),
                     p.file,
@@ -359,11 +412,6 @@ fn report_drift_done(changed: &[&Planned]) {
                 ));
             }
         }
-    }
-    if any {
-        verbosity::note(
-            "to keep such an edit (Codex's `/model` writes `model`), run `codexgen adopt` before `codexgen gen`: it moves the edit into your personal overlay",
-        );
     }
 }
 
@@ -817,6 +865,10 @@ fn warn_before_writing(
     warn_about_codex_schema(settings, plan, said);
     warn_about_unrecorded(plan, state, said);
     warn_about_layers(settings, catalog, plan, said);
+    if let Some(gone) = outside::gone_from_config(plan, state) {
+        let (message, help) = outside::gone_words(&gone);
+        said.warn(Problem::new(message).help(help));
+    }
 }
 
 /// The settings other profiles take from the default profile, which Codex
@@ -1163,7 +1215,7 @@ fn written_elsewhere(p: &Planned, state: &State) -> bool {
 
 /// A TOML value as shown next to its key: redacted as the line `KEY = VALUE`
 /// would be, so that a secret-named key hides its value whatever it is.
-fn redact_value(path: &str, value: &str) -> String {
+pub(super) fn redact_value(path: &str, value: &str) -> String {
     let key = path.rsplit('.').next().unwrap_or(path);
     let prefix = format!("{key} = ");
     redact(&format!("{prefix}{value}"))
@@ -1291,6 +1343,18 @@ fn report_check(plan: &Plan, state: &State) -> Result<Exit, Error> {
         changed.iter().partition(|p| p.header_only().is_some());
     for p in &real {
         out.line(format_args!("{}: {}", p.file, describe_change(p, state)))?;
+        for note in &p.merged.notes {
+            if let Note::Drift {
+                path,
+                written,
+                found,
+                action,
+            } = note
+            {
+                let text = drift_text(path, written, found.as_deref(), *action, Tense::Would);
+                out.line(format_args!("  drift: {}", printable(&text)))?;
+            }
+        }
     }
     if let Some(line) = header_only_summary(&header_only) {
         out.line(line)?;
@@ -1511,6 +1575,32 @@ fn drift_words(action: DriftAction, tense: Option<Tense>) -> &'static str {
     }
 }
 
+/// One drifted value, as `--diff`, `--check` and the question before a
+/// write say it: what was there, what codexgen wrote, what the run does,
+/// and, for an edit it would overwrite, the way to keep it.
+fn drift_text(
+    path: &str,
+    written: &str,
+    found: Option<&str>,
+    action: DriftAction,
+    tense: Tense,
+) -> String {
+    let what = match found {
+        Some(found) => format!("was set to {} by hand", redact_value(path, found)),
+        None => "was removed by hand".to_owned(),
+    };
+    let keep = if found.is_some() && action == DriftAction::Overwrite {
+        format!("; {}", outside::keep_hint())
+    } else {
+        String::new()
+    };
+    format!(
+        "`{path}` {what} (codexgen wrote {}); {}{keep}",
+        redact_value(path, written),
+        drift_words(action, Some(tense))
+    )
+}
+
 fn print_plan(out: &mut impl std::io::Write, p: &Planned, tense: Tense) -> std::io::Result<()> {
     let yellow = Style::new().fg_color(Some(AnsiColor::Yellow.into()));
     for note in &p.merged.notes {
@@ -1518,25 +1608,12 @@ fn print_plan(out: &mut impl std::io::Write, p: &Planned, tense: Tense) -> std::
             Note::Drift {
                 path,
                 written,
-                found: Some(found),
+                found,
                 action,
             } => format!(
-                "drift: {}: `{path}` was set to {} by hand (codexgen wrote {}); {}",
+                "drift: {}: {}",
                 p.file,
-                redact_value(path, found),
-                redact_value(path, written),
-                drift_words(*action, Some(tense))
-            ),
-            Note::Drift {
-                path,
-                written,
-                found: None,
-                action,
-            } => format!(
-                "drift: {}: `{path}` was removed by hand (codexgen wrote {}); {}",
-                p.file,
-                redact_value(path, written),
-                drift_words(*action, Some(tense))
+                drift_text(path, written, found.as_deref(), *action, tense)
             ),
             Note::Migrated { profile, carried } => {
                 let file = CodexFile::Profile(profile.clone());
@@ -1591,10 +1668,10 @@ fn print_plan(out: &mut impl std::io::Write, p: &Planned, tense: Tense) -> std::
 /// Asks `[y/N]` on a terminal before writing `files` file(s); refuses
 /// without one (the caller's `--yes` skips the question).
 pub(super) fn confirm(files: usize, command: &str) -> Result<bool, Error> {
-    ask(&format!("write {files} file(s)?"), command)
+    ask(&format!("write {files} file(s)"), command)
 }
 
-/// Asks `question [y/N]` on a terminal; refuses without one.
+/// Asks `question? [y/N]` on a terminal; refuses without one.
 pub(super) fn ask(question: &str, command: &str) -> Result<bool, Error> {
     let stdin = std::io::stdin();
     if !stdin.is_terminal() {
@@ -1603,7 +1680,7 @@ pub(super) fn ask(question: &str, command: &str) -> Result<bool, Error> {
             format!("review with `codexgen {command} --diff`, then run `codexgen {command} --yes`"),
         ));
     }
-    output::eprint(format_args!("{question} [y/N] "));
+    output::eprint(format_args!("{question}? [y/N] "));
     let mut answer = String::new();
     stdin
         .lock()

@@ -89,7 +89,7 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
     };
     let command = format!("link {}", sh_quote(&options.path.display().to_string()));
     let question = format!(
-        "link {} to {}?",
+        "link {} to {}",
         printable(&p.config.display().to_string()),
         p.shown
     );

@@ -15,6 +15,7 @@ pub mod init;
 pub mod link;
 pub mod list;
 pub mod manual;
+pub mod outside;
 pub mod overlay;
 pub mod probe;
 pub mod report;

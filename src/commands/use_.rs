@@ -88,6 +88,9 @@ pub struct Options {
     pub choice: Option<Choice>,
     /// Print the overlay's diff and the home's; write nothing.
     pub diff: bool,
+    /// Overwrite values edited outside codexgen, as `gen --overwrite`;
+    /// without it a switch stops on them, as `gen --yes` does.
+    pub overwrite: bool,
 }
 
 /// How the previous-default record says the catalog had no default
@@ -100,12 +103,13 @@ const CODEX_DEFAULT_PROVIDER: &str = "openai";
 pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
     match &options.choice {
         None => report(settings),
-        Some(choice) => switch(settings, choice, options.diff),
+        Some(choice) => switch(settings, choice, options),
     }
 }
 
 /// `use PROFILE`, `use -`, and their `--diff`.
-fn switch(settings: &Settings, choice: &Choice, diff_only: bool) -> Result<Exit, Error> {
+fn switch(settings: &Settings, choice: &Choice, given: &Options) -> Result<Exit, Error> {
+    let diff_only = given.diff;
     let overlay = Overlay::writable(
         settings,
         "`use` records the default profile in the personal overlay",
@@ -143,12 +147,14 @@ fn switch(settings: &Settings, choice: &Choice, diff_only: bool) -> Result<Exit,
         })
     });
     say_switch(&wanted, new_text.is_some(), old_default.as_deref(), name);
+    let overwrite = given.overwrite;
     let options = |mode| generate::Options {
         mode,
         format: Format::Text,
         exit_code: false,
         verify: false,
         templates: None,
+        overwrite,
     };
     if diff_only {
         if let Some(text) = &new_text {
@@ -528,8 +534,8 @@ fn report(settings: &Settings) -> Result<Exit, Error> {
         )
     } else if !drifted.is_empty() {
         let back = catalog_default.map_or_else(
-            || "`codexgen gen`".to_owned(),
-            |p| format!("`codexgen use {}`", shown(p.name.as_str())),
+            || "`codexgen gen --overwrite`".to_owned(),
+            |p| format!("`codexgen use --overwrite {}`", shown(p.name.as_str())),
         );
         format!(
             "changed outside codexgen: in config.toml {} (Codex's `/model` and its app's `modelProvider/default/set` write these); `codexgen adopt` keeps the change in your overlay, {back} puts the catalog's default back",

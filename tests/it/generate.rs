@@ -149,9 +149,10 @@ fn hand_edits_to_managed_values_are_reported_as_drift() {
         .stdout(contains(
             "config.toml: out of date (1 managed value(s) edited by hand)",
         ));
-    // A writing run says what it will do before, and what it did after.
+    // A writing run says what it will do before, and what it did after
+    // (without `--overwrite`, a run nobody answers stops: see `writers`).
     w.cmd()
-        .args(["gen", "--yes"])
+        .args(["gen", "--yes", "--overwrite"])
         .assert()
         .success()
         .stdout(contains(
@@ -472,7 +473,9 @@ fn a_steady_run_skips_only_files_whose_merge_cannot_change() {
     run(&["gen", "--diff"]).assert().success().stdout(contains(
         "drift: alpha.config.toml: `model` was set to \"mine\" by hand",
     ));
-    run(&["gen", "--yes"]).assert().success();
+    // The edit is discarded on purpose (a run nobody answers stops without
+    // `--overwrite`; see `writers`).
+    run(&["gen", "--yes", "--overwrite"]).assert().success();
     assert!(w.read("alpha.config.toml").contains("alpha-1"));
 
     w.catalog(&CATALOG.replace("model: beta-2", "model: beta-3"));

@@ -127,7 +127,10 @@ fn gen_writes_the_auth_table_and_reads_back_in_sync() {
         .stdout(contains(
             "drift: config.toml: `model_providers.corp.auth.timeout_ms` was set to 1 by hand (codexgen wrote 10000)",
         ));
-    w.gen_yes();
+    w.cmd()
+        .args(["gen", "--yes", "--overwrite"])
+        .assert()
+        .success();
     assert!(w.read("config.toml").contains("timeout_ms = 10000"));
 
     // Dropping `auth` from the catalog removes the table it wrote, and

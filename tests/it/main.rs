@@ -47,3 +47,4 @@ mod targets;
 mod travel;
 mod troubleshoot;
 mod use_;
+mod writers;

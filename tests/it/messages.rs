@@ -111,7 +111,8 @@ error: cannot write the catalog to x.yaml
     let (code, stderr) = run(
         &w,
         &full("write:alpha.config.toml"),
-        &["-q", "gen", "--yes"],
+        // beta.config.toml's edit above is put back on purpose.
+        &["-q", "gen", "--yes", "--overwrite"],
         "",
     );
     assert_eq!(code, 2, "{stderr}");

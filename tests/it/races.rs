@@ -391,7 +391,16 @@ fn two_homes_sharing_a_linked_config_run_at_once() {
     }
     let gen_yes = |w: &World| {
         w.cmd()
-            .args(["--codex-version", "0.169.0", "-q", "gen", "--yes"])
+            // Each home puts its catalog's model back over the other's:
+            // on purpose, so `--overwrite` (see `writers`).
+            .args([
+                "--codex-version",
+                "0.169.0",
+                "-q",
+                "gen",
+                "--yes",
+                "--overwrite",
+            ])
             .output()
             .unwrap()
     };

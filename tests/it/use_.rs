@@ -246,8 +246,20 @@ fn use_alone_says_the_default_on_disk_and_whether_the_home_matches() {
         out.contains("changed outside codexgen: in config.toml `model` is \"picked\", codexgen wrote \"beta-2\""),
         "{out}"
     );
-    assert!(out.contains("`codexgen adopt` keeps the change in your overlay, `codexgen use beta` puts the catalog's default back"), "{out}");
-    w.cmd().args(["use", "beta"]).assert().success();
+    assert!(out.contains("`codexgen adopt` keeps the change in your overlay, `codexgen use --overwrite beta` puts the catalog's default back"), "{out}");
+    // A switch nobody answers does not discard the edit: it stops, as
+    // `gen --yes` does, and names both ways out; `--overwrite` goes on.
+    let before = (overlay(&w), w.read("config.toml"));
+    w.cmd()
+        .args(["use", "beta"])
+        .assert()
+        .code(1)
+        .stderr(contains("codexgen adopt").and(contains("--overwrite")));
+    assert_eq!((overlay(&w), w.read("config.toml")), before);
+    w.cmd()
+        .args(["use", "--overwrite", "beta"])
+        .assert()
+        .success();
     assert_eq!(report(&w).1, Some(0));
 
     // The overlay edited by hand: the catalog's default is not written yet.
