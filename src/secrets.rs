@@ -237,6 +237,26 @@ pub fn holds_credential(text: &str) -> bool {
     contains_credential(text) || redact_unconcealed(text) != text
 }
 
+/// Whether a config value held by the key `name` is a credential: one
+/// that [`holds_credential`] wherever it stands, or any value but a number,
+/// a switch or nothing under a credential's name ([`is_credential_name`]).
+/// `env_key` holds a variable's name, and is a credential only when its
+/// value is no name (the rule [`redact`] hides by). What a check refuses
+/// to copy, the redactor hides.
+pub fn is_credential_value(name: &str, value: &str) -> bool {
+    let trimmed = value.trim();
+    if holds_credential(value) {
+        return true;
+    }
+    if trimmed.is_empty() || is_number_or_boolean(trimmed) {
+        return false;
+    }
+    if name.eq_ignore_ascii_case("env_key") {
+        return !names_a_variable(trimmed);
+    }
+    is_credential_name(name)
+}
+
 /// The first item of a command line that holds a credential: one that
 /// [`holds_credential`], or the value after a flag named for one
 /// (`--api-key VALUE`, `--client-secret VALUE`); a number after it

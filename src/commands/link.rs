@@ -26,19 +26,25 @@
 use std::path::{Path, PathBuf};
 
 use anstyle::{AnsiColor, Style};
+use toml::de::{DeTable, DeValue};
 use toml_edit::{Item, Table};
 
 use super::generate::ask;
+use crate::catalog::Catalog;
 use crate::diagnostic::{Exit, Level, Problem, printable, sh_quote};
 use crate::diff::{self, Kind};
 use crate::error::Error;
-use crate::home::{self, CodexFile};
+use crate::findings::Severity;
+use crate::hazards;
+use crate::home::CodexFile;
 use crate::input;
 use crate::merge::{self, MergeError};
 use crate::output::{self, Stdout};
 use crate::plan;
-use crate::secrets::redact;
+use crate::render;
+use crate::secrets::{self, redact};
 use crate::settings::Settings;
+use crate::state::State;
 use crate::verbosity;
 use crate::write::{self, Expect, WriteError};
 
@@ -118,11 +124,17 @@ fn plan(settings: &Settings, path: &Path) -> Result<Option<Planned>, Error> {
         ));
         return Ok(None);
     };
+    let state = plan::read_state(settings)?;
+    if let Some(machine) = &machine_text
+        && merge::has_header(machine)
+        && !state.files.contains_key(&CodexFile::Config)
+    {
+        return Err(unrecorded(&config));
+    }
     let (new_shared, conflicts, left) = match (&shared_text, &machine_text) {
         (None, machine) => (machine.clone().unwrap_or_default(), Vec::new(), Vec::new()),
         (Some(shared_text), None) => (shared_text.clone(), Vec::new(), Vec::new()),
         (Some(shared_text), Some(machine)) => {
-            let state = plan::read_state(settings)?;
             let managed: Vec<Vec<String>> = state
                 .managed(&CodexFile::Config)
                 .iter()
@@ -138,6 +150,22 @@ fn plan(settings: &Settings, path: &Path) -> Result<Option<Planned>, Error> {
             (joined.text, joined.conflicts, joined.left)
         }
     };
+    if let Some(machine) = &machine_text {
+        refuse_credentials(
+            &config,
+            machine,
+            shared_text.as_deref(),
+            &new_shared,
+            &shown,
+        )?;
+    }
+    refuse_hazards(
+        settings,
+        &config,
+        shared_text.as_deref(),
+        &new_shared,
+        &shown,
+    )?;
     let backup = machine_text
         .as_ref()
         .map(|_| free_backup(&settings.state_dir()));
@@ -356,6 +384,196 @@ fn read_machine(
     }
 }
 
+/// The machine's file opens with codexgen's header, but the home has no
+/// record of what codexgen wrote in it: its keys cannot be told from the
+/// user's, and would travel as the user's.
+fn unrecorded(config: &Path) -> Error {
+    let c = sh_quote(&config.display().to_string());
+    Error::with_help(
+        format!(
+            "{} opens with codexgen's header (`# codexgen: …`): codexgen wrote keys in it, but this home has no record of which (its .codexgen/ state is gone), so link cannot tell them from yours; nothing was written",
+            printable(&config.display().to_string())
+        ),
+        format!(
+            "if every key in it is yours, delete the `# codexgen:` header lines and run `codexgen link` again; if it is an old catalog's output, move it away (`mv {c} {c}.old`) and run `codexgen link` again, then `codexgen gen` writes the catalog's keys"
+        ),
+    )
+}
+
+/// A credential in a config text: its dotted key, its value, and the line
+/// the value starts on.
+#[derive(Debug, PartialEq, Eq)]
+struct Credential {
+    key: String,
+    value: String,
+    line: usize,
+}
+
+/// Every value of `text` that holds a credential by secrets' one rule
+/// ([`secrets::is_credential_value`], [`secrets::credential_in_args`] for
+/// an array of strings), wherever it stands: a key's value, an inline
+/// table's, an array's item, a multi-line string. Nothing when `text`
+/// does not parse (the join has said so already).
+fn credentials(text: &str) -> Vec<Credential> {
+    fn walk(table: &DeTable<'_>, path: &mut Vec<String>, text: &str, out: &mut Vec<Credential>) {
+        for (key, value) in table {
+            path.push(key.get_ref().to_string());
+            value_of(value, path, text, out);
+            path.pop();
+        }
+    }
+    fn value_of(
+        value: &toml::Spanned<DeValue<'_>>,
+        path: &mut Vec<String>,
+        text: &str,
+        out: &mut Vec<Credential>,
+    ) {
+        let name = path.last().map(String::as_str).unwrap_or_default();
+        let mut found = |shown: String, at: usize| {
+            out.push(Credential {
+                key: dotted(path),
+                value: shown,
+                line: text.get(..at).unwrap_or(text).matches('\n').count() + 1,
+            });
+        };
+        match value.get_ref() {
+            DeValue::String(s) if secrets::is_credential_value(name, s) => {
+                found(s.to_string(), value.span().start);
+            }
+            DeValue::Array(items) => {
+                let strings: Vec<&str> =
+                    items.iter().filter_map(|i| i.get_ref().as_str()).collect();
+                let named = items.iter().find(|i| {
+                    i.get_ref()
+                        .as_str()
+                        .is_some_and(|s| secrets::is_credential_value(name, s))
+                });
+                if let Some(item) = named {
+                    found(strings.join("\u{0}"), item.span().start);
+                } else if let Some(i) = secrets::credential_in_args(&strings) {
+                    let at = items
+                        .iter()
+                        .filter(|i| i.get_ref().as_str().is_some())
+                        .nth(i)
+                        .map_or(value.span().start, |i| i.span().start);
+                    found(strings.join("\u{0}"), at);
+                }
+                for item in items {
+                    if let DeValue::Table(t) = item.get_ref() {
+                        walk(t, path, text, out);
+                    }
+                }
+            }
+            DeValue::Table(t) => walk(t, path, text, out),
+            _ => {}
+        }
+    }
+    let text = text.trim_start_matches('\u{feff}');
+    let mut out = Vec::new();
+    if let Ok(doc) = DeTable::parse(text) {
+        walk(doc.get_ref(), &mut Vec::new(), text, &mut out);
+    }
+    out
+}
+
+/// Refuses a run that would carry a credential from the machine's file
+/// into the shared file (which travels, to a repository): each is named by
+/// file, line and key, never by its value. One the shared file holds
+/// already is not link's doing.
+fn refuse_credentials(
+    config: &Path,
+    machine: &str,
+    shared: Option<&str>,
+    new_shared: &str,
+    shown: &str,
+) -> Result<(), Error> {
+    let there = shared.map(credentials).unwrap_or_default();
+    let after = credentials(new_shared);
+    let carried: Vec<Credential> = credentials(machine)
+        .into_iter()
+        .filter(|c| {
+            let same = |o: &Credential| o.key == c.key && o.value == c.value;
+            after.iter().any(same) && !there.iter().any(same)
+        })
+        .collect();
+    if carried.is_empty() {
+        return Ok(());
+    }
+    let config = printable(&config.display().to_string()).into_owned();
+    let named = carried
+        .iter()
+        .map(|c| format!("{config}:{}: `{}`", c.line, printable(&c.key)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Err(Error::with_help(
+        format!(
+            "link does not carry a credential into {shown}, which travels with your dotfiles: {named} holds one; nothing was written"
+        ),
+        format!(
+            "keep the value in the environment and name only its variable in {config}: a server's `env_vars = [\"GITHUB_TOKEN\"]` (instead of `env = {{ GITHUB_TOKEN = … }}`), `bearer_token_env_var = \"VAR\"`, a provider's `env_key = \"VAR\"`; then run `codexgen link` again"
+        ),
+    ))
+}
+
+/// Refuses a run that would carry into the shared file what stops the
+/// target Codex (the hazards `gen` and `doctor` report as errors: a
+/// `profile =` selector from 0.134, a redefined built-in provider, …);
+/// one the shared file holds already is not link's doing.
+fn refuse_hazards(
+    settings: &Settings,
+    config: &Path,
+    shared: Option<&str>,
+    new_shared: &str,
+    shown: &str,
+) -> Result<(), Error> {
+    let target = &settings.target;
+    let catalog = Catalog {
+        version: String::new(),
+        default: None,
+        providers: Vec::new(),
+        bedrock: Vec::new(),
+        profiles: Vec::new(),
+        settings: Vec::new(),
+        mcp_servers: Vec::new(),
+    };
+    let state = State::new(std::collections::BTreeMap::new());
+    let none = |_: &CodexFile| None;
+    let find = |text: &str| {
+        let texts = hazards::Texts {
+            config: text,
+            profile_file: &none,
+        };
+        hazards::find(&texts, target, &catalog, &state)
+            .into_iter()
+            .filter(|h| h.finding(target).severity == Severity::Error)
+            .collect::<Vec<_>>()
+    };
+    let there = shared.map(find).unwrap_or_default();
+    let carried: Vec<_> = find(new_shared)
+        .into_iter()
+        .filter(|h| !there.contains(h))
+        .map(|h| h.finding(target))
+        .collect();
+    if carried.is_empty() {
+        return Ok(());
+    }
+    let config = printable(&config.display().to_string()).into_owned();
+    let say = |f: &dyn Fn(&crate::findings::Finding) -> String| {
+        carried.iter().map(f).collect::<Vec<_>>().join("; ")
+    };
+    Err(Error::with_help(
+        format!(
+            "link does not carry into {shown} what Codex {} refuses, from this machine's {config}: {}; nothing was written",
+            target.version,
+            say(&|f| f.message.clone())
+        ),
+        format!(
+            "{} (in {config}); then run `codexgen link` again",
+            say(&|f| f.fix.clone().unwrap_or_default())
+        ),
+    ))
+}
+
 /// `.codexgen/config.toml.before-link`, or the first of `.2`, `.3`… that
 /// is free: an earlier backup is never replaced.
 fn free_backup(state_dir: &Path) -> PathBuf {
@@ -391,7 +609,7 @@ pub fn join(
 ) -> Result<Joined, MergeError> {
     let (_, shared_body, mut into) = merge::parse_current(shared_name, shared)?;
     let (_, _, from) = merge::parse_current(machine_name, machine)?;
-    let mut next = max_position(into.as_table()).map_or(0, |p| p + 1);
+    let mut next = merge::next_position(into.as_table());
     let mut conflicts = Vec::new();
     let mut left = Vec::new();
     let mut added = false;
@@ -424,6 +642,9 @@ pub fn join(
         if !shared_body.is_empty() && !shared_body.ends_with('\n') && !body.ends_with('\n') {
             body.push('\n');
         }
+        // toml_edit writes `\n` everywhere: the shared file's lines keep
+        // their own ending, the lines added take its most common one.
+        let body = merge::restore_endings(shared_body, &body, merge::dominant_ending(shared_body));
         format!("{prefix}{body}")
     } else {
         shared.to_owned()
@@ -523,29 +744,9 @@ fn leaves(table: &Table, path: &mut Vec<String>, managed: &[Vec<String>], out: &
 /// A key path as TOML writes it (`projects."/home/me/work".trust_level`).
 fn dotted(path: &[String]) -> String {
     path.iter()
-        .map(|k| {
-            if home::is_plain_name(k) {
-                k.clone()
-            } else {
-                toml_edit::Key::new(k.as_str()).display_repr().into_owned()
-            }
-        })
+        .map(|k| render::toml_key(k))
         .collect::<Vec<_>>()
         .join(".")
-}
-
-/// The highest document position of a table in `table`'s subtree.
-fn max_position(table: &Table) -> Option<isize> {
-    let mut max = table.position();
-    for (_, item) in table {
-        let inner = match item {
-            Item::Table(t) => max_position(t),
-            Item::ArrayOfTables(a) => a.iter().filter_map(max_position).max(),
-            _ => None,
-        };
-        max = max.max(inner);
-    }
-    max
 }
 
 /// Gives every table in `item` a position after the shared file's, in the

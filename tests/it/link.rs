@@ -40,7 +40,7 @@ fn a_conflicting_value_is_named_by_its_key_and_no_secret_is_printed() {
         "[mcp_servers.x]\ncommand = \"x\"\nenv = { TOKEN = \"shared-one\" }\n",
     );
     let own = format!(
-        "[mcp_servers.x]\ncommand = \"x\"\nenv = {{ TOKEN = \"{SECRET}\" }}\n\n[mcp_servers.y]\ncommand = \"y\"\nenv = {{ API_KEY = \"{SECRET}\" }}\n"
+        "[mcp_servers.x]\ncommand = \"x\"\nenv = {{ TOKEN = \"{SECRET}\" }}\n\n[mcp_servers.y]\ncommand = \"y\"\nenv = {{ DEBUG = \"1\" }}\n"
     );
     w.file("codex-home/config.toml", &own);
     let (code, out, err) = link(&w, &["--yes"]);
@@ -52,9 +52,7 @@ fn a_conflicting_value_is_named_by_its_key_and_no_secret_is_printed() {
     let text = std::fs::read_to_string(shared(&w)).unwrap();
     assert!(text.contains("shared-one"), "{text}");
     assert!(
-        text.contains(&format!(
-            "[mcp_servers.y]\ncommand = \"y\"\nenv = {{ API_KEY = \"{SECRET}\" }}\n"
-        )),
+        text.contains("[mcp_servers.y]\ncommand = \"y\"\nenv = { DEBUG = \"1\" }\n"),
         "{text}"
     );
     assert!(is_link_to(&w.home.join("config.toml"), &shared(&w)));
@@ -220,5 +218,174 @@ fn quiet_with_yes_prints_no_diff_and_a_home_with_nothing_starts_an_empty_shared_
         std::fs::read_to_string(shared(&w))
             .unwrap()
             .contains("[model_providers.alpha-p]")
+    );
+}
+
+/// `link` with `--codex-version VERSION` first.
+fn link_for(w: &World, version: &str) -> (Option<i32>, String, String) {
+    let out = w
+        .cmd()
+        .args(["--codex-version", version, "link"])
+        .arg(shared(w))
+        .arg("--yes")
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_credential_is_never_carried_into_the_shared_file() {
+    const GHP: &str = "ghp_R4nd0mV4lu3Xq9Lz2Kw8Pt5Ys1Hb6Nc3Jd";
+    // Named for a credential, shaped like one under a plain name, in an
+    // array, in a multi-line string: each refused by file, line and key.
+    let cases = [
+        (
+            format!("[mcp_servers.github]\ncommand = \"gh-mcp\"\nenv = {{ GITHUB_TOKEN = \"{GHP}\" }}\n"),
+            3,
+            "mcp_servers.github.env.GITHUB_TOKEN",
+        ),
+        (
+            format!("model = \"m\"\n\n[mcp_servers.s]\nurl = \"https://mcp.example.com/?k={SECRET}\"\n"),
+            4,
+            "mcp_servers.s.url",
+        ),
+        (
+            format!("[mcp_servers.s]\ncommand = \"s\"\nargs = [\"--api-key\", \"{SECRET}\"]\n"),
+            3,
+            "mcp_servers.s.args",
+        ),
+        (
+            "[mcp_servers.s]\ncommand = \"s\"\nenv = { MY_PASS = \"\"\"\nhunter2-correct-horse-battery\"\"\" }\n".to_owned(),
+            3,
+            "mcp_servers.s.env.MY_PASS",
+        ),
+    ];
+    for (machine, line, key) in cases {
+        for shared_there in [true, false] {
+            let w = World::new();
+            if shared_there {
+                w.file("dotfiles/codex/config.toml", "model = \"m\"\n");
+            } else {
+                std::fs::create_dir_all(w.root.join("dotfiles/codex")).unwrap();
+            }
+            w.file("codex-home/config.toml", &machine);
+            let before = snapshot_dir(&w.root);
+            for args in [&["--yes"][..], &["--diff"]] {
+                let (code, out, err) = link(&w, args);
+                assert_eq!(code, Some(2), "{machine}\n{out}{err}");
+                let all = format!("{out}{err}");
+                assert!(
+                    !all.contains(GHP) && !all.contains(SECRET) && !all.contains("hunter2"),
+                    "{all}"
+                );
+                let at = format!("config.toml:{line}");
+                assert!(err.contains(&at), "{at}: {err}");
+                assert!(err.contains(&format!("`{key}`")), "{key}: {err}");
+                assert!(err.contains("env_vars"), "{err}");
+                assert_eq!(snapshot_dir(&w.root), before, "{machine}");
+            }
+        }
+    }
+    // A variable's name is no credential: `env_key`, `bearer_token_env_var`.
+    let w = World::new();
+    std::fs::create_dir_all(w.root.join("dotfiles/codex")).unwrap();
+    let fine = "[model_providers.p]\nname = \"P\"\nenv_key = \"P_API_KEY\"\n\n[mcp_servers.g]\nurl = \"https://g.example.com/mcp\"\nbearer_token_env_var = \"G_TOKEN\"\n[mcp_servers.h]\ncommand = \"h\"\nenv_vars = [\"GITHUB_TOKEN\"]\n";
+    w.file("codex-home/config.toml", fine);
+    let (code, out, err) = link(&w, &["--yes"]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert_eq!(std::fs::read_to_string(shared(&w)).unwrap(), fine);
+}
+
+#[test]
+fn a_line_the_target_codex_refuses_is_not_carried() {
+    for (machine, what) in [
+        ("profile = \"fast\"\n", "profile = \"fast\""),
+        (
+            "[model_providers.openai]\nname = \"mine\"\n",
+            "[model_providers.openai]",
+        ),
+        ("[profiles.fast]\nmodel = \"m\"\n", "[profiles.fast]"),
+    ] {
+        for shared_there in [true, false] {
+            let w = World::new();
+            if shared_there {
+                w.file("dotfiles/codex/config.toml", "model = \"m\"\n");
+            } else {
+                std::fs::create_dir_all(w.root.join("dotfiles/codex")).unwrap();
+            }
+            w.file("codex-home/config.toml", machine);
+            let before = snapshot_dir(&w.root);
+            let (code, out, err) = link_for(&w, "0.169.0");
+            assert_eq!(code, Some(2), "{machine}\n{out}{err}");
+            assert!(err.contains(what), "{what}: {err}");
+            assert!(err.contains("0.169.0"), "{err}");
+            assert_eq!(snapshot_dir(&w.root), before, "{machine}");
+        }
+    }
+    // What the shared file already has is not link's to refuse; and an
+    // older Codex takes `profile =`.
+    let w = World::new();
+    w.file("dotfiles/codex/config.toml", "profile = \"fast\"\n");
+    w.file("codex-home/config.toml", "model = \"m\"\n");
+    let (code, out, err) = link_for(&w, "0.169.0");
+    assert_eq!(code, Some(0), "{out}{err}");
+    let w = World::new();
+    std::fs::create_dir_all(w.root.join("dotfiles/codex")).unwrap();
+    w.file("codex-home/config.toml", "profile = \"fast\"\n");
+    let (code, out, err) = link_for(&w, "0.120.0");
+    assert_eq!(code, Some(0), "{out}{err}");
+}
+
+#[test]
+fn a_codexgen_written_file_without_the_homes_record_is_refused() {
+    let w = World::new();
+    w.catalog(crate::support::CATALOG);
+    w.gen_yes();
+    // The record of what gen wrote is gone.
+    std::fs::remove_dir_all(w.home.join(".codexgen")).unwrap();
+    for shared_there in [true, false] {
+        if shared_there {
+            w.file("dotfiles/codex/config.toml", "model = \"m\"\n");
+        } else {
+            let _ = std::fs::remove_file(shared(&w));
+            std::fs::create_dir_all(w.root.join("dotfiles/codex")).unwrap();
+        }
+        let before = snapshot_dir(&w.root);
+        let (code, out, err) = link(&w, &["--yes"]);
+        assert_eq!(code, Some(2), "{out}{err}");
+        assert!(err.contains("codexgen wrote"), "{err}");
+        assert!(err.contains("# codexgen:"), "{err}");
+        assert_eq!(snapshot_dir(&w.root), before);
+    }
+    // With the record, the same file links (codexgen's keys stay out).
+    let v = World::new();
+    v.catalog(crate::support::CATALOG);
+    v.gen_yes();
+    v.file("dotfiles/codex/config.toml", "model = \"m\"\n");
+    let (code, out, err) = link(&v, &["--yes"]);
+    assert_eq!(code, Some(0), "{out}{err}");
+}
+
+#[test]
+fn a_crlf_shared_file_keeps_crlf_and_the_lines_added_take_it() {
+    let w = World::new();
+    w.file(
+        "dotfiles/codex/config.toml",
+        "# shared\r\nmodel = \"m\"\r\n\r\n[tui]\r\nanimations = false\r\n",
+    );
+    w.file(
+        "codex-home/config.toml",
+        "approval_policy = \"never\"\n[tui]\nnotifications = true\n\n[projects.\"/w\"]\ntrust_level = \"trusted\"\n",
+    );
+    let (code, out, err) = link(&w, &["--yes"]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    let text = std::fs::read_to_string(shared(&w)).unwrap();
+    assert_eq!(
+        text,
+        "# shared\r\nmodel = \"m\"\r\napproval_policy = \"never\"\r\n\r\n[tui]\r\nanimations = false\r\nnotifications = true\r\n\r\n[projects.\"/w\"]\r\ntrust_level = \"trusted\"\r\n"
     );
 }
