@@ -401,7 +401,7 @@ fn unrecorded(config: &Path) -> Error {
 }
 
 /// A credential in a config text: its dotted key, its value, and the line
-/// the value starts on.
+/// the value starts on (no key: a line that holds one outside any value).
 #[derive(Debug, PartialEq, Eq)]
 struct Credential {
     key: String,
@@ -489,20 +489,38 @@ fn refuse_credentials(
 ) -> Result<(), Error> {
     let there = shared.map(credentials).unwrap_or_default();
     let after = credentials(new_shared);
-    let carried: Vec<Credential> = credentials(machine)
+    let mut carried: Vec<Credential> = credentials(machine)
         .into_iter()
         .filter(|c| {
             let same = |o: &Credential| o.key == c.key && o.value == c.value;
             after.iter().any(same) && !there.iter().any(same)
         })
         .collect();
+    // What no value holds but a line does (a comment), as the diff would
+    // redact it: a line link adds that holds a credential.
+    let lines_of = |text: &'_ str| text.lines().map(str::to_owned).collect::<Vec<_>>();
+    let (old_lines, new_lines) = (lines_of(shared.unwrap_or_default()), lines_of(new_shared));
+    for (i, line) in machine.trim_start_matches('\u{feff}').lines().enumerate() {
+        let added = new_lines.iter().any(|l| l == line) && !old_lines.iter().any(|l| l == line);
+        if added && secrets::holds_credential(line) && !carried.iter().any(|c| c.line == i + 1) {
+            carried.push(Credential {
+                key: String::new(),
+                value: String::new(),
+                line: i + 1,
+            });
+        }
+    }
     if carried.is_empty() {
         return Ok(());
     }
+    carried.sort_by_key(|c| c.line);
     let config = printable(&config.display().to_string()).into_owned();
     let named = carried
         .iter()
-        .map(|c| format!("{config}:{}: `{}`", c.line, printable(&c.key)))
+        .map(|c| match c.key.as_str() {
+            "" => format!("{config}:{}: a comment", c.line),
+            key => format!("{config}:{}: `{}`", c.line, printable(key)),
+        })
         .collect::<Vec<_>>()
         .join(", ");
     Err(Error::with_help(
