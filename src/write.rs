@@ -1195,7 +1195,9 @@ pub fn remove(path: &Path) -> Result<(), WriteError> {
 }
 
 /// Temp files of codexgen's in `dirs` whose writer is gone: regular files
-/// named `.codexgen-PID-XXXXXX.tmp` whose process PID no longer exists
+/// (and the temp links [`link`] makes, never followed: removing one
+/// removes the link) named `.codexgen-PID-XXXXXX.tmp` whose process PID
+/// no longer exists
 /// (a live run's, of this home or of another that writes the same folder
 /// through a link, are never among them), and, from codexgen releases
 /// that did not name the process, `.codexgen-XXXXXX.tmp` files untouched
@@ -1214,6 +1216,8 @@ pub fn leftover_temps(dirs: &[PathBuf]) -> Vec<PathBuf> {
             let Ok(meta) = entry.metadata() else {
                 continue;
             };
+            // A link is `link`'s temp (it always names its process).
+            let named = matches!(owner, Owner::Process(_));
             let abandoned = match owner {
                 Owner::Process(pid) => !process_exists(pid),
                 Owner::Unnamed => meta
@@ -1222,7 +1226,7 @@ pub fn leftover_temps(dirs: &[PathBuf]) -> Vec<PathBuf> {
                     .and_then(|m| m.elapsed().ok())
                     .is_some_and(|age| age >= UNNAMED_TEMP_AGE),
             };
-            if abandoned && meta.is_file() {
+            if abandoned && (meta.is_file() || (named && meta.file_type().is_symlink())) {
                 found.push(entry.path());
             }
         }
@@ -2137,11 +2141,14 @@ mod tests {
             dir.path().join(format!(".codexgen-{dead}-link12.tmp")),
         )
         .unwrap();
+        // An old unnamed link is no codexgen temp: only `link`'s, named.
+        std::os::unix::fs::symlink("config.toml", dir.path().join(".codexgen-lnk123.tmp")).unwrap();
         let found = leftover_temps(&[dir.path().to_path_buf()]);
         assert_eq!(
             found,
             [
                 dir.path().join(format!(".codexgen-{dead}-a1B2c3.tmp")),
+                dir.path().join(format!(".codexgen-{dead}-link12.tmp")),
                 dir.path().join(".codexgen-a1B2c3.tmp"),
             ]
         );
@@ -2154,6 +2161,7 @@ mod tests {
                 .join(format!(".codexgen-{alive}-a1B2c3.tmp"))
                 .exists()
         );
+        assert!(std::fs::symlink_metadata(dir.path().join(".codexgen-lnk123.tmp")).is_ok());
     }
 
     #[test]

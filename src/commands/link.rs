@@ -7,7 +7,8 @@
 //!
 //! - The home is the one every command resolves (`--codex-home`, else
 //!   `$CODEX_HOME`, else `~/.codex`); it is made when missing.
-//! - Already a link to PATH (or the same file): nothing to do.
+//! - Already a link to PATH (or the same file): nothing to do; PATH missing
+//!   then is made, empty (`gen` writes through the link).
 //! - PATH missing: this machine's `config.toml` (or an empty file) becomes
 //!   it, as it is.
 //! - Both there: what this machine's file has that the shared file lacks
@@ -19,9 +20,16 @@
 //!   and a warning names the key, never a value.
 //! - This machine's old `config.toml` is kept as
 //!   `.codexgen/config.toml.before-link` in the home (`.2`, `.3`… when
-//!   one is already there), then replaced by the link in one rename.
+//!   one is already there; none when the newest holds this very text),
+//!   then replaced by the link in one rename.
+//! - Nothing a run carries may travel where the rest of codexgen would not
+//!   write or print it: a credential (secrets' one rule), a line the
+//!   target Codex refuses (hazards), keys under codexgen's header that the
+//!   home has no record of: each is refused before anything is written.
+//!   PATH keeps its line endings.
 //! - A `config.toml` that is already a link elsewhere is never replaced,
-//!   nor a PATH that is itself a link: each stops with what to do.
+//!   nor a PATH that is itself a link or lies in the home's `.codexgen/`:
+//!   each stops with what to do.
 
 use std::path::{Path, PathBuf};
 
@@ -80,8 +88,12 @@ struct Planned {
     new_shared: String,
     conflicts: Vec<String>,
     left: Vec<String>,
-    /// Where the machine's file is kept (when there is one).
-    backup: Option<PathBuf>,
+    /// Where the machine's file is kept (when there is one), and whether
+    /// that backup holds it already (a run stopped part way kept it).
+    backup: Option<(PathBuf, bool)>,
+    /// The home's `config.toml` is a link to the shared file already, which
+    /// is missing: only the file is made.
+    linked: bool,
 }
 
 pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
@@ -116,13 +128,29 @@ fn plan(settings: &Settings, path: &Path) -> Result<Option<Planned>, Error> {
         source,
     })?;
     let shown = printable(&shared.display().to_string()).into_owned();
+    not_in_own_folder(settings, &shared, &shown)?;
     let shared_text = read_shared(&shared, &shown)?;
     let Some(machine_text) = read_machine(&config, &shared, &shown)? else {
-        verbosity::info(&format!(
-            "{} is already a link to {shown}: nothing to do",
-            printable(&config.display().to_string())
-        ));
-        return Ok(None);
+        if shared_text.is_some() {
+            verbosity::info(&format!(
+                "{} is already a link to {shown}: nothing to do",
+                printable(&config.display().to_string())
+            ));
+            return Ok(None);
+        }
+        // The link is there and leads nowhere: `gen` would stop on it.
+        return Ok(Some(Planned {
+            config,
+            shared,
+            shown,
+            shared_text: None,
+            machine_text: None,
+            new_shared: String::new(),
+            conflicts: Vec::new(),
+            left: Vec::new(),
+            backup: None,
+            linked: true,
+        }));
     };
     let state = plan::read_state(settings)?;
     if let Some(machine) = &machine_text
@@ -167,8 +195,8 @@ fn plan(settings: &Settings, path: &Path) -> Result<Option<Planned>, Error> {
         &shown,
     )?;
     let backup = machine_text
-        .as_ref()
-        .map(|_| free_backup(&settings.state_dir()));
+        .as_deref()
+        .map(|machine| backup_for(&settings.state_dir(), machine));
     Ok(Some(Planned {
         config,
         shared,
@@ -179,7 +207,31 @@ fn plan(settings: &Settings, path: &Path) -> Result<Option<Planned>, Error> {
         conflicts,
         left,
         backup,
+        linked: false,
     }))
+}
+
+/// Refuses a shared file in the home's own `.codexgen/` folder (its state,
+/// its backups, a kept `config.toml`): codexgen replaces files there.
+fn not_in_own_folder(settings: &Settings, shared: &Path, shown: &str) -> Result<(), Error> {
+    let own = settings.state_dir();
+    let inside = match (
+        std::fs::canonicalize(&own),
+        shared.parent().map(std::fs::canonicalize),
+    ) {
+        (Ok(own), Some(Ok(dir))) => dir.starts_with(own),
+        _ => false,
+    };
+    if inside {
+        return Err(Error::with_help(
+            format!(
+                "{shown} is inside {}, codexgen's own folder in the Codex home (its state and backups); nothing was written",
+                printable(&own.display().to_string())
+            ),
+            "give the path of the shared config.toml in your dotfiles repository (a backup there can be copied out first: `cp FILE ~/dotfiles/codex/config.toml`)",
+        ));
+    }
+    Ok(())
 }
 
 /// The shared file's diff (stdout, redacted), what is not carried over
@@ -215,7 +267,7 @@ fn show(p: &Planned, mode: Mode) -> Result<(), Error> {
     };
     let warn = |problem: Problem| {
         let problem = match &p.backup {
-            Some(b) => problem.help(format!(
+            Some((b, _)) => problem.help(format!(
                 "this machine's file is kept as {}; copy what you need into the shared file by hand",
                 printable(&b.display().to_string())
             )),
@@ -246,13 +298,22 @@ fn show(p: &Planned, mode: Mode) -> Result<(), Error> {
             format!("link: {shown} {would} get what this machine's config.toml adds (diff above)")
         }
     });
-    if let Some(b) = &p.backup {
-        verbosity::info(&format!(
+    match &p.backup {
+        Some((b, false)) => verbosity::info(&format!(
             "link: this machine's config.toml {would} be kept as {}",
             printable(&b.display().to_string())
-        ));
+        )),
+        Some((b, true)) => verbosity::info(&format!(
+            "link: this machine's config.toml is kept already, as {}",
+            printable(&b.display().to_string())
+        )),
+        None => {}
     }
-    verbosity::info(&format!("link: {config} {would} be a link to {shown}"));
+    if p.linked {
+        verbosity::info(&format!("link: {config} is a link to {shown} already"));
+    } else {
+        verbosity::info(&format!("link: {config} {would} be a link to {shown}"));
+    }
     Ok(())
 }
 
@@ -268,16 +329,44 @@ fn apply(settings: &Settings, p: &Planned, command: &str) -> Result<(), Error> {
             source: other,
         },
     })?;
-    let failed = |what: String, done: &'static str| {
-        move |e: WriteError| match e {
-            WriteError::Changed(_) => Error::with_help(
-                format!("{what} changed while codexgen was linking; it was left as it is{done}"),
-                format!("run `codexgen {command}` again"),
-            ),
-            other => Error::Write {
-                doing: format!("write {what}{done}"),
-                source: other,
-            },
+    // What is done, said if a later step fails: a retry finds it done.
+    let mut done: Vec<String> = Vec::new();
+    let failed = |what: String, done: &[String]| {
+        let done = done.join(" and ");
+        move |e: WriteError| {
+            let again = format!(
+                "run `codexgen {command}` again: it adds nothing twice and keeps no second backup"
+            );
+            match e {
+                WriteError::Changed(_) if done.is_empty() => Error::with_help(
+                    format!("{what} changed while codexgen was linking; it was left as it is"),
+                    again,
+                ),
+                WriteError::Changed(_) => Error::with_help(
+                    format!(
+                        "{what} changed while codexgen was linking; it was left as it is, after {done}"
+                    ),
+                    again,
+                ),
+                other if done.is_empty() => Error::Write {
+                    doing: format!("write {what}"),
+                    source: other,
+                },
+                other => {
+                    let fix = other
+                        .remedy()
+                        .map(|r| {
+                            let r = r.strip_prefix("nothing was written; ").unwrap_or(&r);
+                            let r = r.strip_suffix(", then run again").unwrap_or(r);
+                            format!("{r}, then ")
+                        })
+                        .unwrap_or_default();
+                    Error::with_help(
+                        format!("{other}; {done} before that"),
+                        format!("{fix}{again}"),
+                    )
+                }
+            }
         }
     };
     write::write(
@@ -286,24 +375,26 @@ fn apply(settings: &Settings, p: &Planned, command: &str) -> Result<(), Error> {
         None,
         Expect::Exactly(p.shared_text.as_deref().map(str::as_bytes)),
     )
-    .map_err(failed(p.shown.clone(), ""))?;
-    let written = if p.shared_text.as_deref() == Some(p.new_shared.as_str()) {
-        ""
-    } else {
-        " (the shared file already holds what it added)"
-    };
-    if let (Some(b), Some(machine)) = (&p.backup, &p.machine_text) {
-        write::write(b, machine, None, Expect::Exactly(None)).map_err(failed(
-            printable(&b.display().to_string()).into_owned(),
-            written,
-        ))?;
+    .map_err(failed(p.shown.clone(), &done))?;
+    if p.shared_text.as_deref() != Some(p.new_shared.as_str()) {
+        done.push(format!("{} was written", p.shown));
+    }
+    if let (Some((b, false)), Some(machine)) = (&p.backup, &p.machine_text) {
+        let shown = printable(&b.display().to_string()).into_owned();
+        write::write(b, machine, None, Expect::Exactly(None))
+            .map_err(failed(shown.clone(), &done))?;
+        done.push(format!("this machine's config.toml was kept as {shown}"));
+    }
+    if p.linked {
+        verbosity::info(&format!("created {}, empty", p.shown));
+        return Ok(());
     }
     write::link(
         &p.config,
         &p.shared,
         p.machine_text.as_deref().map(str::as_bytes),
     )
-    .map_err(failed(config.clone(), written))?;
+    .map_err(failed(config.clone(), &done))?;
     verbosity::info(&format!("linked {config} -> {}", p.shown));
     Ok(())
 }
@@ -592,13 +683,28 @@ fn refuse_hazards(
     ))
 }
 
-/// `.codexgen/config.toml.before-link`, or the first of `.2`, `.3`… that
-/// is free: an earlier backup is never replaced.
-fn free_backup(state_dir: &Path) -> PathBuf {
-    std::iter::once(state_dir.join(BACKUP))
-        .chain((2..10_000).map(|n| state_dir.join(format!("{BACKUP}.{n}"))))
-        .find(|p| std::fs::symlink_metadata(p).is_err())
-        .unwrap_or_else(|| state_dir.join(BACKUP))
+/// Where the machine's file is kept: `.codexgen/config.toml.before-link`,
+/// or the first of `.2`, `.3`… that is free (an earlier backup is never
+/// replaced); but the newest backup when it holds this very text already
+/// (`true`: a run stopped part way kept it), so a retry adds no copy.
+fn backup_for(state_dir: &Path, machine: &str) -> (PathBuf, bool) {
+    let mut names = std::iter::once(state_dir.join(BACKUP))
+        .chain((2..10_000).map(|n| state_dir.join(format!("{BACKUP}.{n}"))));
+    let mut newest = None;
+    for path in names.by_ref() {
+        if std::fs::symlink_metadata(&path).is_err() {
+            let same = newest
+                .as_ref()
+                .and_then(|n: &PathBuf| std::fs::read_to_string(n).ok())
+                .is_some_and(|text| text == machine);
+            return match newest {
+                Some(n) if same => (n, true),
+                _ => (path, false),
+            };
+        }
+        newest = Some(path);
+    }
+    (state_dir.join(BACKUP), false)
 }
 
 /// The shared file with what the machine's file adds.

@@ -399,3 +399,135 @@ fn a_crlf_shared_file_keeps_crlf_and_the_lines_added_take_it() {
         "# shared\r\nmodel = \"m\"\r\napproval_policy = \"never\"\r\n\r\n[tui]\r\nanimations = false\r\nnotifications = true\r\n\r\n[projects.\"/w\"]\r\ntrust_level = \"trusted\"\r\n"
     );
 }
+
+#[test]
+fn a_home_link_to_a_missing_shared_file_makes_it_empty() {
+    let w = World::new();
+    std::fs::create_dir_all(w.root.join("dotfiles/codex")).unwrap();
+    std::os::unix::fs::symlink(shared(&w), w.home.join("config.toml")).unwrap();
+    let before = snapshot_dir(&w.root);
+    let (code, out, err) = link(&w, &["--diff"]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(err.contains("would be created, empty"), "{err}");
+    assert_eq!(snapshot_dir(&w.root), before);
+    let (code, out, err) = link(&w, &["--yes"]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(!err.contains("nothing to do"), "{err}");
+    assert_eq!(std::fs::read_to_string(shared(&w)).unwrap(), "");
+    assert!(is_link_to(&w.home.join("config.toml"), &shared(&w)));
+    // gen then writes through the link.
+    w.catalog(crate::support::CATALOG);
+    w.gen_yes();
+    assert!(
+        std::fs::read_to_string(shared(&w))
+            .unwrap()
+            .contains("[model_providers.alpha-p]")
+    );
+}
+
+#[test]
+fn a_shared_path_in_the_homes_own_folder_is_refused() {
+    let w = World::new();
+    w.file("codex-home/config.toml", "model = \"m\"\n");
+    w.file(
+        "codex-home/.codexgen/config.toml.before-link",
+        "model = \"o\"\n",
+    );
+    for path in [
+        ".codexgen/config.toml.before-link",
+        ".codexgen/shared.toml",
+        ".codexgen/backup/../mine.toml",
+    ] {
+        let before = snapshot_dir(&w.root);
+        let out = w
+            .cmd()
+            .arg("link")
+            .arg(w.home.join(path))
+            .arg("--yes")
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{path}: {err}");
+        assert!(err.contains(".codexgen"), "{err}");
+        assert_eq!(snapshot_dir(&w.root), before, "{path}");
+    }
+}
+
+/// A pid no process has.
+fn dead_pid() -> u32 {
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let pid = child.id();
+    child.wait().unwrap();
+    pid
+}
+
+#[test]
+fn a_run_stopped_at_any_step_says_what_it_wrote_and_a_retry_adds_no_second_backup() {
+    let own = "[projects.\"/w\"]\ntrust_level = \"trusted\"\n";
+    for mode in ["enospc", "append", "exit"] {
+        for n in 1.. {
+            let w = World::new();
+            w.file("dotfiles/codex/config.toml", "model = \"m\"\n");
+            w.file("codex-home/config.toml", own);
+            let out = w
+                .cmd()
+                .arg("link")
+                .arg(shared(&w))
+                .arg("--yes")
+                .env("CODEXGEN_FAIL_AT", n.to_string())
+                .env("CODEXGEN_FAIL_MODE", mode)
+                .output()
+                .unwrap();
+            let err = String::from_utf8_lossy(&out.stderr).into_owned();
+            if !err.contains("codexgen: fail point") {
+                assert_eq!(out.status.code(), Some(0), "{err}");
+                break;
+            }
+            let shared_changed = std::fs::read_to_string(shared(&w)).unwrap() != "model = \"m\"\n";
+            if shared_changed {
+                assert!(!err.contains("nothing was written"), "{n} {mode}: {err}");
+            }
+            // Again, without a fault: done, with one backup.
+            let (code, out, err) = link(&w, &["--yes"]);
+            assert_eq!(code, Some(0), "{n} {mode}: {out}{err}");
+            assert!(is_link_to(&w.home.join("config.toml"), &shared(&w)));
+            // (`append` adds a line to whatever file the step is at, a
+            // backup included: another program's file, kept.)
+            if mode != "append" {
+                assert_eq!(w.read(".codexgen/config.toml.before-link"), own);
+                assert!(
+                    !w.exists(".codexgen/config.toml.before-link.2"),
+                    "{n} {mode}: {err}"
+                );
+            }
+            // gen sweeps what a killed run left, links included.
+            w.catalog(crate::support::CATALOG);
+            w.gen_yes();
+            let left: Vec<_> = std::fs::read_dir(&w.home)
+                .unwrap()
+                .flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.starts_with(".codexgen-"))
+                .collect();
+            assert!(left.is_empty(), "{n} {mode}: {left:?}");
+        }
+    }
+}
+
+#[test]
+fn gen_sweeps_a_temp_link_a_killed_run_left() {
+    let w = World::new();
+    w.catalog(crate::support::CATALOG);
+    let name = format!(".codexgen-{}-aB3dE6.tmp", dead_pid());
+    let target = w.file("elsewhere/config.toml", "model = \"o\"\n");
+    std::os::unix::fs::symlink(&target, w.home.join(&name)).unwrap();
+    // A live process's link, and a link that is not codexgen's, stay.
+    let live = format!(".codexgen-{}-aB3dE6.tmp", std::process::id());
+    std::os::unix::fs::symlink(&target, w.home.join(&live)).unwrap();
+    std::os::unix::fs::symlink(&target, w.home.join("mine.tmp")).unwrap();
+    w.gen_yes();
+    assert!(std::fs::symlink_metadata(w.home.join(&name)).is_err());
+    assert!(std::fs::symlink_metadata(w.home.join(&live)).is_ok());
+    assert!(std::fs::symlink_metadata(w.home.join("mine.tmp")).is_ok());
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "model = \"o\"\n");
+}
