@@ -408,7 +408,7 @@ fn read_shared(shared: &Path, shown: &str) -> Result<Option<String>, Error> {
             "give the path of the file the link leads to, or replace the link by that file",
         )),
         Ok(meta) if !meta.is_file() => Err(Error::with_help(
-            format!("{shown} is a {}, not a file", input::kind(meta.file_type())),
+            not_a_file(shown, meta.file_type()),
             "give the path of the shared config.toml (it is created when missing)",
         )),
         Ok(_) => Ok(Some(input::read(shared, input::CODEX_FILE)?)),
@@ -423,6 +423,14 @@ fn read_shared(shared: &Path, shown: &str) -> Result<Option<String>, Error> {
             path: shown.to_owned(),
             source,
         }),
+    }
+}
+
+/// "`shown` is a folder, not a file" (the kind says its own article).
+fn not_a_file(shown: &str, kind: std::fs::FileType) -> String {
+    match input::kind(kind) {
+        "not a file" => format!("{shown} is not a file"),
+        kind => format!("{shown} is {kind}, not a file"),
     }
 }
 
@@ -462,9 +470,8 @@ fn read_machine(
         }
         Ok(_) if same() => Ok(None),
         Ok(meta) if !meta.is_file() => Err(Error::message(format!(
-            "{} is a {}, not a file; move it away, then run `codexgen link` again",
-            printable(&config.display().to_string()),
-            input::kind(meta.file_type())
+            "{}; move it away, then run `codexgen link` again",
+            not_a_file(&printable(&config.display().to_string()), meta.file_type())
         ))),
         Ok(_) => Ok(Some(Some(input::read(config, input::CODEX_FILE)?))),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Some(None)),

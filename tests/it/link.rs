@@ -531,3 +531,19 @@ fn gen_sweeps_a_temp_link_a_killed_run_left() {
     assert!(std::fs::symlink_metadata(w.home.join("mine.tmp")).is_ok());
     assert_eq!(std::fs::read_to_string(&target).unwrap(), "model = \"o\"\n");
 }
+
+#[test]
+fn a_folder_in_either_place_is_named_once() {
+    let w = World::new();
+    std::fs::create_dir_all(shared(&w)).unwrap();
+    let (code, _, err) = link(&w, &["--yes"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("is a folder, not a file"), "{err}");
+    assert!(!err.contains("a a "), "{err}");
+    std::fs::remove_dir(shared(&w)).unwrap();
+    std::fs::create_dir_all(w.home.join("config.toml")).unwrap();
+    let (code, _, err) = link(&w, &["--yes"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("is a folder, not a file"), "{err}");
+    assert!(!err.contains("a a "), "{err}");
+}
