@@ -38,7 +38,7 @@ use toml::de::{DeTable, DeValue};
 use toml_edit::{Item, Table};
 
 use super::generate::ask;
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, keys};
 use crate::diagnostic::{Exit, Level, Problem, printable, sh_quote};
 use crate::diff::{self, Kind};
 use crate::error::Error;
@@ -526,7 +526,12 @@ fn credentials(text: &str) -> Vec<Credential> {
         text: &str,
         out: &mut Vec<Credential>,
     ) {
-        let name = path.last().map(String::as_str).unwrap_or_default();
+        // A value that names a variable is judged as `env_key`'s is.
+        let name = if names_variables(path) {
+            "env_key"
+        } else {
+            path.last().map(String::as_str).unwrap_or_default()
+        };
         let mut found = |shown: String, at: usize| {
             out.push(Credential {
                 key: dotted(path),
@@ -574,6 +579,40 @@ fn credentials(text: &str) -> Vec<Credential> {
     out
 }
 
+/// The comment on a line of TOML (from its `#` outside any string).
+fn comment_of(line: &str) -> Option<&str> {
+    let mut quote = None;
+    let mut escaped = false;
+    for (at, c) in line.char_indices() {
+        match (quote, c) {
+            (Some('"'), '\\') if !escaped => {
+                escaped = true;
+                continue;
+            }
+            (Some(q), c) if c == q && !escaped => quote = None,
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '#') => return Some(&line[at..]),
+            _ => {}
+        }
+        escaped = false;
+    }
+    None
+}
+
+/// Whether the value at `path` names environment variables (`env_key`,
+/// `env_http_headers`, `env_vars`, `bearer_token_env_var`), as the key
+/// table's entry for a provider's or a server's key says.
+fn names_variables(path: &[String]) -> bool {
+    let table = match path.first().map(String::as_str) {
+        Some("model_providers") => keys::PROVIDER,
+        Some("mcp_servers") => keys::MCP_SERVER,
+        _ => return false,
+    };
+    path.get(2)
+        .and_then(|k| keys::find(table, k))
+        .is_some_and(|k| k.secret == keys::Secret::Named)
+}
+
 /// Refuses a run that would carry a credential from the machine's file
 /// into the shared file (which travels, to a repository): each is named by
 /// file, line and key, never by its value. One the shared file holds
@@ -594,13 +633,16 @@ fn refuse_credentials(
             after.iter().any(same) && !there.iter().any(same)
         })
         .collect();
-    // What no value holds but a line does (a comment), as the diff would
-    // redact it: a line link adds that holds a credential.
+    // What no value holds: a comment on a line link adds, judged as the
+    // diff's redaction would.
     let lines_of = |text: &'_ str| text.lines().map(str::to_owned).collect::<Vec<_>>();
     let (old_lines, new_lines) = (lines_of(shared.unwrap_or_default()), lines_of(new_shared));
     for (i, line) in machine.trim_start_matches('\u{feff}').lines().enumerate() {
         let added = new_lines.iter().any(|l| l == line) && !old_lines.iter().any(|l| l == line);
-        if added && secrets::holds_credential(line) && !carried.iter().any(|c| c.line == i + 1) {
+        if added
+            && comment_of(line).is_some_and(secrets::holds_credential)
+            && !carried.iter().any(|c| c.line == i + 1)
+        {
             carried.push(Credential {
                 key: String::new(),
                 value: String::new(),
@@ -1055,6 +1097,17 @@ env = { X_TOKEN = \"sk-proj-9fQ2xLr7Vb1mZt4KpW8sNd3Y\" }
         );
         let joined = join("shared", "", "machine", machine, &[]).unwrap();
         assert_eq!(joined.text, machine);
+    }
+
+    #[test]
+    fn a_comment_starts_at_a_hash_outside_strings() {
+        use super::comment_of;
+        assert_eq!(comment_of("a = 1 # x"), Some("# x"));
+        assert_eq!(comment_of("# x"), Some("# x"));
+        assert_eq!(comment_of("a = \"#x\" # y"), Some("# y"));
+        assert_eq!(comment_of("a = \"\\\"#x\""), None);
+        assert_eq!(comment_of("a = '#x\\' # y"), Some("# y"));
+        assert_eq!(comment_of("a = 1"), None);
     }
 
     #[test]

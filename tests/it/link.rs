@@ -264,6 +264,11 @@ fn a_credential_is_never_carried_into_the_shared_file() {
             "mcp_servers.s.env.MY_PASS",
         ),
         (
+            format!("[mcp_servers.g]\nurl = \"https://g.example.com/mcp\"\nenv_http_headers = {{ X-Auth-Token = \"{SECRET}\" }}\n"),
+            3,
+            "mcp_servers.g.env_http_headers.X-Auth-Token",
+        ),
+        (
             format!("model = \"m\"\n# the old one: {SECRET}\n[tui]\nanimations = false\n"),
             2,
             "a comment",
@@ -303,7 +308,7 @@ fn a_credential_is_never_carried_into_the_shared_file() {
     // A variable's name is no credential: `env_key`, `bearer_token_env_var`.
     let w = World::new();
     std::fs::create_dir_all(w.root.join("dotfiles/codex")).unwrap();
-    let fine = "[model_providers.p]\nname = \"P\"\nenv_key = \"P_API_KEY\"\n\n[mcp_servers.g]\nurl = \"https://g.example.com/mcp\"\nbearer_token_env_var = \"G_TOKEN\"\n[mcp_servers.h]\ncommand = \"h\"\nenv_vars = [\"GITHUB_TOKEN\"]\n";
+    let fine = "[model_providers.p]\nname = \"P\"\nenv_key = \"P_API_KEY\"\nenv_http_headers = { Authorization = \"P_AUTH\", X-Api-Key = \"P_KEY\" }\n\n[mcp_servers.g]\nurl = \"https://g.example.com/mcp\"\nbearer_token_env_var = \"G_TOKEN\"\nenv_http_headers = { X-Auth-Token = \"G_AUTH_TOKEN\" }\n[mcp_servers.h]\ncommand = \"h\"\nenv_vars = [\"GITHUB_TOKEN\"]\n";
     w.file("codex-home/config.toml", fine);
     let (code, out, err) = link(&w, &["--yes"]);
     assert_eq!(code, Some(0), "{out}{err}");
