@@ -46,8 +46,9 @@
 //!   durable as a `fsync` per file and 10,000 files cost one flush instead
 //!   of seconds of them), then [`commit`]s each by a rename, and flushes
 //!   each folder once ([`sync_dirs`]). A kill can leave a
-//!   `.codexgen-PID-*.tmp` file beside the target; [`leftover_temps`] finds
-//!   them and [`remove_temps`] removes them.
+//!   `.codexgen-PID-*.tmp` file beside the target (a temp link, for
+//!   [`link`]); [`leftover_temps`] finds them and [`remove_temps`] removes
+//!   them (a link itself, never what it leads to).
 //! - A temp file is removed only when it is shown abandoned: its name says
 //!   which process made it, and that process no longer exists. The run lock
 //!   cannot show it: it is per home, and homes whose config.toml links to
