@@ -1,11 +1,12 @@
 //! Owns diff text: a unified diff (similar) between a file's current and
 //! planned content, as typed lines so the caller can colour them. Credentials
-//! that happen to sit in context lines are redacted. Makes no colour or
+//! that happen to sit in context lines are redacted, every line of a
+//! multi-line one too. Makes no colour or
 //! output decisions.
 
 use similar::{ChangeTag, TextDiff};
 
-use crate::secrets::{mask, redact};
+use crate::secrets::{mask, multi_line_secrets, redact};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -47,6 +48,9 @@ pub fn unified(name: &str, old: Option<&str>, new: Option<&str>) -> Vec<Line> {
             text: new.map_or_else(|| "+++ /dev/null".to_owned(), |_| format!("+++ b/{name}")),
         },
     ];
+    // The lines of a multi-line credential after its first (which
+    // `redact` hides from the key on).
+    let (old_secret, new_secret) = (multi_line_secrets(a), multi_line_secrets(b));
     let diff = TextDiff::from_lines(a, b);
     for hunk in diff.unified_diff().context_radius(3).iter_hunks() {
         lines.push(Line {
@@ -61,10 +65,18 @@ pub fn unified(name: &str, old: Option<&str>, new: Option<&str>) -> Vec<Line> {
             };
             let value = change.value();
             let content = value.strip_suffix('\n').unwrap_or(value);
-            lines.push(Line {
-                kind,
-                text: format!("{sign}{}", redact(content)),
-            });
+            let secret = match change.tag() {
+                ChangeTag::Insert => change.new_index().and_then(|i| new_secret.get(i)),
+                _ => change.old_index().and_then(|i| old_secret.get(i)),
+            };
+            let text = match secret.copied().flatten() {
+                Some(at) => format!(
+                    "{sign}<redacted>{}",
+                    redact(content.get(at..).unwrap_or_default())
+                ),
+                None => format!("{sign}{}", redact(content)),
+            };
+            lines.push(Line { kind, text });
             if change.missing_newline() {
                 lines.push(Line {
                     kind: Kind::Note,
@@ -114,6 +126,20 @@ mod tests {
             text(&d),
             "--- a/x.config.toml\n+++ /dev/null\n@@ -1 +0,0 @@\n-a = 1\n"
         );
+    }
+
+    #[test]
+    fn every_line_of_a_multi_line_credential_is_hidden_added_removed_or_kept() {
+        let old = "a = 1\npassword = \"\"\"\nold-words\\\"\"\"\nmore-old\"\"\"\nb = 2\n";
+        let new = "a = 2\nx = { api_key = \'\'\'\nnew-words\'\'\', y = \"shown\" }\nplain = \"\"\"\nseen\"\"\"\n";
+        let t = text(&unified("c", Some(old), Some(new)));
+        for hidden in ["old-words", "more-old", "new-words"] {
+            assert!(!t.contains(hidden), "{hidden}: {t}");
+        }
+        assert!(t.contains("-<redacted>\"\"\"\n"), "{t}");
+        assert!(t.contains("+<redacted>\'\'\', y = \"shown\" }"), "{t}");
+        assert!(t.contains("+seen\"\"\""), "{t}");
+        assert!(t.contains("-b = 2"), "{t}");
     }
 
     #[test]

@@ -1004,7 +1004,7 @@ fn lex_lines(text: &str) -> Vec<Lexed<'_>> {
 }
 
 /// The line ending most lines of `text` use: `\r\n` or (also when tied) `\n`.
-fn dominant_ending(text: &str) -> &'static str {
+pub fn dominant_ending(text: &str) -> &'static str {
     let lines = text.matches('\n').count();
     let crlf = text.matches("\r\n").count();
     if crlf * 2 > lines { "\r\n" } else { "\n" }
@@ -1025,7 +1025,7 @@ fn lines_with_endings(text: &str) -> Vec<(&str, &str)> {
 
 /// `new` with each line that it keeps from `old` (matched as a line diff
 /// does) ending as it did in `old`, and every other line with `ending`.
-fn restore_endings(old: &str, new: &str, ending: &str) -> String {
+pub fn restore_endings(old: &str, new: &str, ending: &str) -> String {
     use similar::{Algorithm, DiffOp};
     // The common case, and a file of any size: without a CR in the old
     // text, every line ends in `\n` before and after; no diff is needed.
@@ -1960,7 +1960,7 @@ fn set_inline(
 }
 
 /// One past the largest table position in the document.
-fn next_position(root: &Table) -> isize {
+pub fn next_position(root: &Table) -> isize {
     fn max(table: &Table) -> isize {
         let own = table.position().unwrap_or(0);
         table

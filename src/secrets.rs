@@ -237,6 +237,26 @@ pub fn holds_credential(text: &str) -> bool {
     contains_credential(text) || redact_unconcealed(text) != text
 }
 
+/// Whether a config value held by the key `name` is a credential: one
+/// that [`holds_credential`] wherever it stands, or any value but a number,
+/// a switch or nothing under a credential's name ([`is_credential_name`]).
+/// `env_key` holds a variable's name, and is a credential only when its
+/// value is no name (the rule [`redact`] hides by). What a check refuses
+/// to copy, the redactor hides.
+pub fn is_credential_value(name: &str, value: &str) -> bool {
+    let trimmed = value.trim();
+    if holds_credential(value) {
+        return true;
+    }
+    if trimmed.is_empty() || is_number_or_boolean(trimmed) {
+        return false;
+    }
+    if name.eq_ignore_ascii_case("env_key") {
+        return !names_a_variable(trimmed);
+    }
+    is_credential_name(name)
+}
+
 /// The first item of a command line that holds a credential: one that
 /// [`holds_credential`], or the value after a flag named for one
 /// (`--api-key VALUE`, `--client-secret VALUE`); a number after it
@@ -374,6 +394,98 @@ fn is_random_token(run: &str) -> bool {
 /// any secret-named key, and any word that looks like a key.
 pub fn redact(line: &str) -> String {
     redact_unconcealed(&hide_values(line, &concealed()))
+}
+
+/// For each line of `text` (TOML), whether it continues a multi-line
+/// string (`"""…"""`, `\'\'\'…\'\'\'`) that holds a credential's value (its key
+/// is a credential's name: [`is_credential_name`]), and where on it the
+/// string closes: `Some(at)` hides `line[..at]` (`at` is the line's length
+/// on a line the string does not close on). [`redact`] reads one line and
+/// hides the value from its opening line on; these are the lines after it.
+pub fn multi_line_secrets(text: &str) -> Vec<Option<usize>> {
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    enum In {
+        Code,
+        Basic,
+        Literal,
+    }
+    /// Where a multi-line string of `quote` closes on `line` from `from`:
+    /// the start of its closing three quotes (a run of up to five quotes
+    /// ends with them), after `\\` escapes in a basic string.
+    fn close(line: &[u8], from: usize, quote: u8) -> Option<usize> {
+        let mut i = from;
+        while i < line.len() {
+            if quote == b'"' && line[i] == b'\\' {
+                i += 2;
+                continue;
+            }
+            if line[i] == quote {
+                let run = line[i..].iter().take_while(|&&b| b == quote).count();
+                if run >= 3 {
+                    return Some(i + run.min(5) - 3);
+                }
+                i += run;
+                continue;
+            }
+            i += 1;
+        }
+        None
+    }
+    let mut out = Vec::new();
+    let mut state = In::Code;
+    let mut hide = false;
+    for line in text.lines() {
+        let bytes = line.as_bytes();
+        let mut i = 0;
+        let mut entry = None;
+        if state != In::Code {
+            let quote = if state == In::Basic { b'"' } else { b'\'' };
+            match close(bytes, 0, quote) {
+                None => {
+                    out.push(hide.then_some(line.len()));
+                    continue;
+                }
+                Some(at) => {
+                    entry = hide.then_some(at);
+                    i = at + 3;
+                    state = In::Code;
+                }
+            }
+        }
+        while i < bytes.len() {
+            let b = bytes[i];
+            match b {
+                b'#' => break,
+                b'"' | b'\'' if bytes[i..].starts_with(&[b, b, b]) => {
+                    if let Some(at) = close(bytes, i + 3, b) {
+                        i = at + 3;
+                        continue;
+                    }
+                    state = if b == b'"' { In::Basic } else { In::Literal };
+                    // The key the string is the value of.
+                    let before = line[..i].trim_end().trim_end_matches('=').trim_end();
+                    let before = before.trim_end_matches(['"', '\'']);
+                    let start = before
+                        .char_indices()
+                        .rev()
+                        .find(|&(_, c)| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+                        .map_or(0, |(at, c)| at + c.len_utf8());
+                    hide = is_credential_name(&before[start..]);
+                    break;
+                }
+                b'"' | b'\'' => {
+                    i += 1;
+                    while i < bytes.len() && bytes[i] != b {
+                        i += if b == b'"' && bytes[i] == b'\\' { 2 } else { 1 };
+                    }
+                    i += 1;
+                }
+                _ => i += 1,
+            }
+        }
+        out.push(entry);
+    }
+    out
 }
 
 /// [`redact`] without the concealed values: the rule alone.

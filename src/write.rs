@@ -46,8 +46,9 @@
 //!   durable as a `fsync` per file and 10,000 files cost one flush instead
 //!   of seconds of them), then [`commit`]s each by a rename, and flushes
 //!   each folder once ([`sync_dirs`]). A kill can leave a
-//!   `.codexgen-PID-*.tmp` file beside the target; [`leftover_temps`] finds
-//!   them and [`remove_temps`] removes them.
+//!   `.codexgen-PID-*.tmp` file beside the target (a temp link, for
+//!   [`link`]); [`leftover_temps`] finds them and [`remove_temps`] removes
+//!   them (a link itself, never what it leads to).
 //! - A temp file is removed only when it is shown abandoned: its name says
 //!   which process made it, and that process no longer exists. The run lock
 //!   cannot show it: it is per home, and homes whose config.toml links to
@@ -1195,7 +1196,9 @@ pub fn remove(path: &Path) -> Result<(), WriteError> {
 }
 
 /// Temp files of codexgen's in `dirs` whose writer is gone: regular files
-/// named `.codexgen-PID-XXXXXX.tmp` whose process PID no longer exists
+/// (and the temp links [`link`] makes, never followed: removing one
+/// removes the link) named `.codexgen-PID-XXXXXX.tmp` whose process PID
+/// no longer exists
 /// (a live run's, of this home or of another that writes the same folder
 /// through a link, are never among them), and, from codexgen releases
 /// that did not name the process, `.codexgen-XXXXXX.tmp` files untouched
@@ -1214,6 +1217,8 @@ pub fn leftover_temps(dirs: &[PathBuf]) -> Vec<PathBuf> {
             let Ok(meta) = entry.metadata() else {
                 continue;
             };
+            // A link is `link`'s temp (it always names its process).
+            let named = matches!(owner, Owner::Process(_));
             let abandoned = match owner {
                 Owner::Process(pid) => !process_exists(pid),
                 Owner::Unnamed => meta
@@ -1222,7 +1227,7 @@ pub fn leftover_temps(dirs: &[PathBuf]) -> Vec<PathBuf> {
                     .and_then(|m| m.elapsed().ok())
                     .is_some_and(|age| age >= UNNAMED_TEMP_AGE),
             };
-            if abandoned && meta.is_file() {
+            if abandoned && (meta.is_file() || (named && meta.file_type().is_symlink())) {
                 found.push(entry.path());
             }
         }
@@ -2137,11 +2142,14 @@ mod tests {
             dir.path().join(format!(".codexgen-{dead}-link12.tmp")),
         )
         .unwrap();
+        // An old unnamed link is no codexgen temp: only `link`'s, named.
+        std::os::unix::fs::symlink("config.toml", dir.path().join(".codexgen-lnk123.tmp")).unwrap();
         let found = leftover_temps(&[dir.path().to_path_buf()]);
         assert_eq!(
             found,
             [
                 dir.path().join(format!(".codexgen-{dead}-a1B2c3.tmp")),
+                dir.path().join(format!(".codexgen-{dead}-link12.tmp")),
                 dir.path().join(".codexgen-a1B2c3.tmp"),
             ]
         );
@@ -2154,6 +2162,7 @@ mod tests {
                 .join(format!(".codexgen-{alive}-a1B2c3.tmp"))
                 .exists()
         );
+        assert!(std::fs::symlink_metadata(dir.path().join(".codexgen-lnk123.tmp")).is_ok());
     }
 
     #[test]

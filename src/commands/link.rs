@@ -7,7 +7,8 @@
 //!
 //! - The home is the one every command resolves (`--codex-home`, else
 //!   `$CODEX_HOME`, else `~/.codex`); it is made when missing.
-//! - Already a link to PATH (or the same file): nothing to do.
+//! - Already a link to PATH (or the same file): nothing to do; PATH missing
+//!   then is made, empty (`gen` writes through the link).
 //! - PATH missing: this machine's `config.toml` (or an empty file) becomes
 //!   it, as it is.
 //! - Both there: what this machine's file has that the shared file lacks
@@ -19,26 +20,39 @@
 //!   and a warning names the key, never a value.
 //! - This machine's old `config.toml` is kept as
 //!   `.codexgen/config.toml.before-link` in the home (`.2`, `.3`… when
-//!   one is already there), then replaced by the link in one rename.
+//!   one is already there; none when the newest holds this very text),
+//!   then replaced by the link in one rename.
+//! - Nothing a run carries may travel where the rest of codexgen would not
+//!   write or print it: a credential (secrets' one rule), a line the
+//!   target Codex refuses (hazards), keys under codexgen's header that the
+//!   home has no record of: each is refused before anything is written.
+//!   PATH keeps its line endings.
 //! - A `config.toml` that is already a link elsewhere is never replaced,
-//!   nor a PATH that is itself a link: each stops with what to do.
+//!   nor a PATH that is itself a link or lies in the home's `.codexgen/`:
+//!   each stops with what to do.
 
 use std::path::{Path, PathBuf};
 
 use anstyle::{AnsiColor, Style};
+use toml::de::{DeTable, DeValue};
 use toml_edit::{Item, Table};
 
 use super::generate::ask;
+use crate::catalog::{Catalog, keys};
 use crate::diagnostic::{Exit, Level, Problem, printable, sh_quote};
 use crate::diff::{self, Kind};
 use crate::error::Error;
-use crate::home::{self, CodexFile};
+use crate::findings::Severity;
+use crate::hazards;
+use crate::home::CodexFile;
 use crate::input;
 use crate::merge::{self, MergeError};
 use crate::output::{self, Stdout};
 use crate::plan;
-use crate::secrets::redact;
+use crate::render;
+use crate::secrets::{self, redact};
 use crate::settings::Settings;
+use crate::state::State;
 use crate::verbosity;
 use crate::write::{self, Expect, WriteError};
 
@@ -74,8 +88,12 @@ struct Planned {
     new_shared: String,
     conflicts: Vec<String>,
     left: Vec<String>,
-    /// Where the machine's file is kept (when there is one).
-    backup: Option<PathBuf>,
+    /// Where the machine's file is kept (when there is one), and whether
+    /// that backup holds it already (a run stopped part way kept it).
+    backup: Option<(PathBuf, bool)>,
+    /// The home's `config.toml` is a link to the shared file already, which
+    /// is missing: only the file is made.
+    linked: bool,
 }
 
 pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
@@ -110,19 +128,41 @@ fn plan(settings: &Settings, path: &Path) -> Result<Option<Planned>, Error> {
         source,
     })?;
     let shown = printable(&shared.display().to_string()).into_owned();
+    not_in_own_folder(settings, &shared, &shown)?;
     let shared_text = read_shared(&shared, &shown)?;
     let Some(machine_text) = read_machine(&config, &shared, &shown)? else {
-        verbosity::info(&format!(
-            "{} is already a link to {shown}: nothing to do",
-            printable(&config.display().to_string())
-        ));
-        return Ok(None);
+        if shared_text.is_some() {
+            verbosity::info(&format!(
+                "{} is already a link to {shown}: nothing to do",
+                printable(&config.display().to_string())
+            ));
+            return Ok(None);
+        }
+        // The link is there and leads nowhere: `gen` would stop on it.
+        return Ok(Some(Planned {
+            config,
+            shared,
+            shown,
+            shared_text: None,
+            machine_text: None,
+            new_shared: String::new(),
+            conflicts: Vec::new(),
+            left: Vec::new(),
+            backup: None,
+            linked: true,
+        }));
     };
+    let state = plan::read_state(settings)?;
+    if let Some(machine) = &machine_text
+        && merge::has_header(machine)
+        && !state.files.contains_key(&CodexFile::Config)
+    {
+        return Err(unrecorded(&config));
+    }
     let (new_shared, conflicts, left) = match (&shared_text, &machine_text) {
         (None, machine) => (machine.clone().unwrap_or_default(), Vec::new(), Vec::new()),
         (Some(shared_text), None) => (shared_text.clone(), Vec::new(), Vec::new()),
         (Some(shared_text), Some(machine)) => {
-            let state = plan::read_state(settings)?;
             let managed: Vec<Vec<String>> = state
                 .managed(&CodexFile::Config)
                 .iter()
@@ -138,9 +178,25 @@ fn plan(settings: &Settings, path: &Path) -> Result<Option<Planned>, Error> {
             (joined.text, joined.conflicts, joined.left)
         }
     };
+    if let Some(machine) = &machine_text {
+        refuse_credentials(
+            &config,
+            machine,
+            shared_text.as_deref(),
+            &new_shared,
+            &shown,
+        )?;
+    }
+    refuse_hazards(
+        settings,
+        &config,
+        shared_text.as_deref(),
+        &new_shared,
+        &shown,
+    )?;
     let backup = machine_text
-        .as_ref()
-        .map(|_| free_backup(&settings.state_dir()));
+        .as_deref()
+        .map(|machine| backup_for(&settings.state_dir(), machine));
     Ok(Some(Planned {
         config,
         shared,
@@ -151,7 +207,31 @@ fn plan(settings: &Settings, path: &Path) -> Result<Option<Planned>, Error> {
         conflicts,
         left,
         backup,
+        linked: false,
     }))
+}
+
+/// Refuses a shared file in the home's own `.codexgen/` folder (its state,
+/// its backups, a kept `config.toml`): codexgen replaces files there.
+fn not_in_own_folder(settings: &Settings, shared: &Path, shown: &str) -> Result<(), Error> {
+    let own = settings.state_dir();
+    let inside = match (
+        std::fs::canonicalize(&own),
+        shared.parent().map(std::fs::canonicalize),
+    ) {
+        (Ok(own), Some(Ok(dir))) => dir.starts_with(own),
+        _ => false,
+    };
+    if inside {
+        return Err(Error::with_help(
+            format!(
+                "{shown} is inside {}, codexgen's own folder in the Codex home (its state and backups); nothing was written",
+                printable(&own.display().to_string())
+            ),
+            "give the path of the shared config.toml in your dotfiles repository (a backup there can be copied out first: `cp FILE ~/dotfiles/codex/config.toml`)",
+        ));
+    }
+    Ok(())
 }
 
 /// The shared file's diff (stdout, redacted), what is not carried over
@@ -187,7 +267,7 @@ fn show(p: &Planned, mode: Mode) -> Result<(), Error> {
     };
     let warn = |problem: Problem| {
         let problem = match &p.backup {
-            Some(b) => problem.help(format!(
+            Some((b, _)) => problem.help(format!(
                 "this machine's file is kept as {}; copy what you need into the shared file by hand",
                 printable(&b.display().to_string())
             )),
@@ -218,13 +298,22 @@ fn show(p: &Planned, mode: Mode) -> Result<(), Error> {
             format!("link: {shown} {would} get what this machine's config.toml adds (diff above)")
         }
     });
-    if let Some(b) = &p.backup {
-        verbosity::info(&format!(
+    match &p.backup {
+        Some((b, false)) => verbosity::info(&format!(
             "link: this machine's config.toml {would} be kept as {}",
             printable(&b.display().to_string())
-        ));
+        )),
+        Some((b, true)) => verbosity::info(&format!(
+            "link: this machine's config.toml is kept already, as {}",
+            printable(&b.display().to_string())
+        )),
+        None => {}
     }
-    verbosity::info(&format!("link: {config} {would} be a link to {shown}"));
+    if p.linked {
+        verbosity::info(&format!("link: {config} is a link to {shown} already"));
+    } else {
+        verbosity::info(&format!("link: {config} {would} be a link to {shown}"));
+    }
     Ok(())
 }
 
@@ -240,16 +329,44 @@ fn apply(settings: &Settings, p: &Planned, command: &str) -> Result<(), Error> {
             source: other,
         },
     })?;
-    let failed = |what: String, done: &'static str| {
-        move |e: WriteError| match e {
-            WriteError::Changed(_) => Error::with_help(
-                format!("{what} changed while codexgen was linking; it was left as it is{done}"),
-                format!("run `codexgen {command}` again"),
-            ),
-            other => Error::Write {
-                doing: format!("write {what}{done}"),
-                source: other,
-            },
+    // What is done, said if a later step fails: a retry finds it done.
+    let mut done: Vec<String> = Vec::new();
+    let failed = |what: String, done: &[String]| {
+        let done = done.join(" and ");
+        move |e: WriteError| {
+            let again = format!(
+                "run `codexgen {command}` again: it adds nothing twice and keeps no second backup"
+            );
+            match e {
+                WriteError::Changed(_) if done.is_empty() => Error::with_help(
+                    format!("{what} changed while codexgen was linking; it was left as it is"),
+                    again,
+                ),
+                WriteError::Changed(_) => Error::with_help(
+                    format!(
+                        "{what} changed while codexgen was linking; it was left as it is, after {done}"
+                    ),
+                    again,
+                ),
+                other if done.is_empty() => Error::Write {
+                    doing: format!("write {what}"),
+                    source: other,
+                },
+                other => {
+                    let fix = other
+                        .remedy()
+                        .map(|r| {
+                            let r = r.strip_prefix("nothing was written; ").unwrap_or(&r);
+                            let r = r.strip_suffix(", then run again").unwrap_or(r);
+                            format!("{r}, then ")
+                        })
+                        .unwrap_or_default();
+                    Error::with_help(
+                        format!("{other}; {done} before that"),
+                        format!("{fix}{again}"),
+                    )
+                }
+            }
         }
     };
     write::write(
@@ -258,24 +375,26 @@ fn apply(settings: &Settings, p: &Planned, command: &str) -> Result<(), Error> {
         None,
         Expect::Exactly(p.shared_text.as_deref().map(str::as_bytes)),
     )
-    .map_err(failed(p.shown.clone(), ""))?;
-    let written = if p.shared_text.as_deref() == Some(p.new_shared.as_str()) {
-        ""
-    } else {
-        " (the shared file already holds what it added)"
-    };
-    if let (Some(b), Some(machine)) = (&p.backup, &p.machine_text) {
-        write::write(b, machine, None, Expect::Exactly(None)).map_err(failed(
-            printable(&b.display().to_string()).into_owned(),
-            written,
-        ))?;
+    .map_err(failed(p.shown.clone(), &done))?;
+    if p.shared_text.as_deref() != Some(p.new_shared.as_str()) {
+        done.push(format!("{} was written", p.shown));
+    }
+    if let (Some((b, false)), Some(machine)) = (&p.backup, &p.machine_text) {
+        let shown = printable(&b.display().to_string()).into_owned();
+        write::write(b, machine, None, Expect::Exactly(None))
+            .map_err(failed(shown.clone(), &done))?;
+        done.push(format!("this machine's config.toml was kept as {shown}"));
+    }
+    if p.linked {
+        verbosity::info(&format!("created {}, empty", p.shown));
+        return Ok(());
     }
     write::link(
         &p.config,
         &p.shared,
         p.machine_text.as_deref().map(str::as_bytes),
     )
-    .map_err(failed(config.clone(), written))?;
+    .map_err(failed(config.clone(), &done))?;
     verbosity::info(&format!("linked {config} -> {}", p.shown));
     Ok(())
 }
@@ -289,7 +408,7 @@ fn read_shared(shared: &Path, shown: &str) -> Result<Option<String>, Error> {
             "give the path of the file the link leads to, or replace the link by that file",
         )),
         Ok(meta) if !meta.is_file() => Err(Error::with_help(
-            format!("{shown} is a {}, not a file", input::kind(meta.file_type())),
+            not_a_file(shown, meta.file_type()),
             "give the path of the shared config.toml (it is created when missing)",
         )),
         Ok(_) => Ok(Some(input::read(shared, input::CODEX_FILE)?)),
@@ -304,6 +423,14 @@ fn read_shared(shared: &Path, shown: &str) -> Result<Option<String>, Error> {
             path: shown.to_owned(),
             source,
         }),
+    }
+}
+
+/// "`shown` is a folder, not a file" (the kind says its own article).
+fn not_a_file(shown: &str, kind: std::fs::FileType) -> String {
+    match input::kind(kind) {
+        "not a file" => format!("{shown} is not a file"),
+        kind => format!("{shown} is {kind}, not a file"),
     }
 }
 
@@ -343,9 +470,8 @@ fn read_machine(
         }
         Ok(_) if same() => Ok(None),
         Ok(meta) if !meta.is_file() => Err(Error::message(format!(
-            "{} is a {}, not a file; move it away, then run `codexgen link` again",
-            printable(&config.display().to_string()),
-            input::kind(meta.file_type())
+            "{}; move it away, then run `codexgen link` again",
+            not_a_file(&printable(&config.display().to_string()), meta.file_type())
         ))),
         Ok(_) => Ok(Some(Some(input::read(config, input::CODEX_FILE)?))),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Some(None)),
@@ -356,13 +482,278 @@ fn read_machine(
     }
 }
 
-/// `.codexgen/config.toml.before-link`, or the first of `.2`, `.3`… that
-/// is free: an earlier backup is never replaced.
-fn free_backup(state_dir: &Path) -> PathBuf {
-    std::iter::once(state_dir.join(BACKUP))
-        .chain((2..10_000).map(|n| state_dir.join(format!("{BACKUP}.{n}"))))
-        .find(|p| std::fs::symlink_metadata(p).is_err())
-        .unwrap_or_else(|| state_dir.join(BACKUP))
+/// The machine's file opens with codexgen's header, but the home has no
+/// record of what codexgen wrote in it: its keys cannot be told from the
+/// user's, and would travel as the user's.
+fn unrecorded(config: &Path) -> Error {
+    let c = sh_quote(&config.display().to_string());
+    Error::with_help(
+        format!(
+            "{} opens with codexgen's header (`# codexgen: …`): codexgen wrote keys in it, but this home has no record of which (its .codexgen/ state is gone), so link cannot tell them from yours; nothing was written",
+            printable(&config.display().to_string())
+        ),
+        format!(
+            "if every key in it is yours, delete the `# codexgen:` header lines and run `codexgen link` again; if it is an old catalog's output, move it away (`mv {c} {c}.old`) and run `codexgen link` again, then `codexgen gen` writes the catalog's keys"
+        ),
+    )
+}
+
+/// A credential in a config text: its dotted key, its value, and the line
+/// the value starts on (no key: a line that holds one outside any value).
+#[derive(Debug, PartialEq, Eq)]
+struct Credential {
+    key: String,
+    value: String,
+    line: usize,
+}
+
+/// Every value of `text` that holds a credential by secrets' one rule
+/// ([`secrets::is_credential_value`], [`secrets::credential_in_args`] for
+/// an array of strings), wherever it stands: a key's value, an inline
+/// table's, an array's item, a multi-line string. Nothing when `text`
+/// does not parse (the join has said so already).
+fn credentials(text: &str) -> Vec<Credential> {
+    fn walk(table: &DeTable<'_>, path: &mut Vec<String>, text: &str, out: &mut Vec<Credential>) {
+        for (key, value) in table {
+            path.push(key.get_ref().to_string());
+            value_of(value, path, text, out);
+            path.pop();
+        }
+    }
+    fn value_of(
+        value: &toml::Spanned<DeValue<'_>>,
+        path: &mut Vec<String>,
+        text: &str,
+        out: &mut Vec<Credential>,
+    ) {
+        // A value that names a variable is judged as `env_key`'s is.
+        let name = if names_variables(path) {
+            "env_key"
+        } else {
+            path.last().map(String::as_str).unwrap_or_default()
+        };
+        let mut found = |shown: String, at: usize| {
+            out.push(Credential {
+                key: dotted(path),
+                value: shown,
+                line: text.get(..at).unwrap_or(text).matches('\n').count() + 1,
+            });
+        };
+        match value.get_ref() {
+            DeValue::String(s) if secrets::is_credential_value(name, s) => {
+                found(s.to_string(), value.span().start);
+            }
+            DeValue::Array(items) => {
+                let strings: Vec<&str> =
+                    items.iter().filter_map(|i| i.get_ref().as_str()).collect();
+                let named = items.iter().find(|i| {
+                    i.get_ref()
+                        .as_str()
+                        .is_some_and(|s| secrets::is_credential_value(name, s))
+                });
+                if let Some(item) = named {
+                    found(strings.join("\u{0}"), item.span().start);
+                } else if let Some(i) = secrets::credential_in_args(&strings) {
+                    let at = items
+                        .iter()
+                        .filter(|i| i.get_ref().as_str().is_some())
+                        .nth(i)
+                        .map_or(value.span().start, |i| i.span().start);
+                    found(strings.join("\u{0}"), at);
+                }
+                for item in items {
+                    if let DeValue::Table(t) = item.get_ref() {
+                        walk(t, path, text, out);
+                    }
+                }
+            }
+            DeValue::Table(t) => walk(t, path, text, out),
+            _ => {}
+        }
+    }
+    let text = text.trim_start_matches('\u{feff}');
+    let mut out = Vec::new();
+    if let Ok(doc) = DeTable::parse(text) {
+        walk(doc.get_ref(), &mut Vec::new(), text, &mut out);
+    }
+    out
+}
+
+/// The comment on a line of TOML (from its `#` outside any string).
+fn comment_of(line: &str) -> Option<&str> {
+    let mut quote = None;
+    let mut escaped = false;
+    for (at, c) in line.char_indices() {
+        match (quote, c) {
+            (Some('"'), '\\') if !escaped => {
+                escaped = true;
+                continue;
+            }
+            (Some(q), c) if c == q && !escaped => quote = None,
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '#') => return Some(&line[at..]),
+            _ => {}
+        }
+        escaped = false;
+    }
+    None
+}
+
+/// Whether the value at `path` names environment variables (`env_key`,
+/// `env_http_headers`, `env_vars`, `bearer_token_env_var`), as the key
+/// table's entry for a provider's or a server's key says.
+fn names_variables(path: &[String]) -> bool {
+    let table = match path.first().map(String::as_str) {
+        Some("model_providers") => keys::PROVIDER,
+        Some("mcp_servers") => keys::MCP_SERVER,
+        _ => return false,
+    };
+    path.get(2)
+        .and_then(|k| keys::find(table, k))
+        .is_some_and(|k| k.secret == keys::Secret::Named)
+}
+
+/// Refuses a run that would carry a credential from the machine's file
+/// into the shared file (which travels, to a repository): each is named by
+/// file, line and key, never by its value. One the shared file holds
+/// already is not link's doing.
+fn refuse_credentials(
+    config: &Path,
+    machine: &str,
+    shared: Option<&str>,
+    new_shared: &str,
+    shown: &str,
+) -> Result<(), Error> {
+    let there = shared.map(credentials).unwrap_or_default();
+    let after = credentials(new_shared);
+    let mut carried: Vec<Credential> = credentials(machine)
+        .into_iter()
+        .filter(|c| {
+            let same = |o: &Credential| o.key == c.key && o.value == c.value;
+            after.iter().any(same) && !there.iter().any(same)
+        })
+        .collect();
+    // What no value holds: a comment on a line link adds, judged as the
+    // diff's redaction would.
+    let lines_of = |text: &'_ str| text.lines().map(str::to_owned).collect::<Vec<_>>();
+    let (old_lines, new_lines) = (lines_of(shared.unwrap_or_default()), lines_of(new_shared));
+    for (i, line) in machine.trim_start_matches('\u{feff}').lines().enumerate() {
+        let added = new_lines.iter().any(|l| l == line) && !old_lines.iter().any(|l| l == line);
+        if added
+            && comment_of(line).is_some_and(secrets::holds_credential)
+            && !carried.iter().any(|c| c.line == i + 1)
+        {
+            carried.push(Credential {
+                key: String::new(),
+                value: String::new(),
+                line: i + 1,
+            });
+        }
+    }
+    if carried.is_empty() {
+        return Ok(());
+    }
+    carried.sort_by_key(|c| c.line);
+    let config = printable(&config.display().to_string()).into_owned();
+    let named = carried
+        .iter()
+        .map(|c| match c.key.as_str() {
+            "" => format!("{config}:{}: a comment", c.line),
+            key => format!("{config}:{}: `{}`", c.line, printable(key)),
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    Err(Error::with_help(
+        format!(
+            "link does not carry a credential into {shown}, which travels with your dotfiles: {named} holds one; nothing was written"
+        ),
+        format!(
+            "keep the value in the environment and name only its variable in {config}: a server's `env_vars = [\"GITHUB_TOKEN\"]` (instead of `env = {{ GITHUB_TOKEN = … }}`), `bearer_token_env_var = \"VAR\"`, a provider's `env_key = \"VAR\"`; then run `codexgen link` again"
+        ),
+    ))
+}
+
+/// Refuses a run that would carry into the shared file what stops the
+/// target Codex (the hazards `gen` and `doctor` report as errors: a
+/// `profile =` selector from 0.134, a redefined built-in provider, …);
+/// one the shared file holds already is not link's doing.
+fn refuse_hazards(
+    settings: &Settings,
+    config: &Path,
+    shared: Option<&str>,
+    new_shared: &str,
+    shown: &str,
+) -> Result<(), Error> {
+    let target = &settings.target;
+    let catalog = Catalog {
+        version: String::new(),
+        default: None,
+        providers: Vec::new(),
+        bedrock: Vec::new(),
+        profiles: Vec::new(),
+        settings: Vec::new(),
+        mcp_servers: Vec::new(),
+    };
+    let state = State::new(std::collections::BTreeMap::new());
+    let none = |_: &CodexFile| None;
+    let find = |text: &str| {
+        let texts = hazards::Texts {
+            config: text,
+            profile_file: &none,
+        };
+        hazards::find(&texts, target, &catalog, &state)
+            .into_iter()
+            .filter(|h| h.finding(target).severity == Severity::Error)
+            .collect::<Vec<_>>()
+    };
+    let there = shared.map(find).unwrap_or_default();
+    let carried: Vec<_> = find(new_shared)
+        .into_iter()
+        .filter(|h| !there.contains(h))
+        .map(|h| h.finding(target))
+        .collect();
+    if carried.is_empty() {
+        return Ok(());
+    }
+    let config = printable(&config.display().to_string()).into_owned();
+    let say = |f: &dyn Fn(&crate::findings::Finding) -> String| {
+        carried.iter().map(f).collect::<Vec<_>>().join("; ")
+    };
+    Err(Error::with_help(
+        format!(
+            "link does not carry into {shown} what Codex {} refuses, from this machine's {config}: {}; nothing was written",
+            target.version,
+            say(&|f| f.message.clone())
+        ),
+        format!(
+            "{} (in {config}); then run `codexgen link` again",
+            say(&|f| f.fix.clone().unwrap_or_default())
+        ),
+    ))
+}
+
+/// Where the machine's file is kept: `.codexgen/config.toml.before-link`,
+/// or the first of `.2`, `.3`… that is free (an earlier backup is never
+/// replaced); but the newest backup when it holds this very text already
+/// (`true`: a run stopped part way kept it), so a retry adds no copy.
+fn backup_for(state_dir: &Path, machine: &str) -> (PathBuf, bool) {
+    let mut names = std::iter::once(state_dir.join(BACKUP))
+        .chain((2..10_000).map(|n| state_dir.join(format!("{BACKUP}.{n}"))));
+    let mut newest = None;
+    for path in names.by_ref() {
+        if std::fs::symlink_metadata(&path).is_err() {
+            let same = newest
+                .as_ref()
+                .and_then(|n: &PathBuf| std::fs::read_to_string(n).ok())
+                .is_some_and(|text| text == machine);
+            return match newest {
+                Some(n) if same => (n, true),
+                _ => (path, false),
+            };
+        }
+        newest = Some(path);
+    }
+    (state_dir.join(BACKUP), false)
 }
 
 /// The shared file with what the machine's file adds.
@@ -391,7 +782,7 @@ pub fn join(
 ) -> Result<Joined, MergeError> {
     let (_, shared_body, mut into) = merge::parse_current(shared_name, shared)?;
     let (_, _, from) = merge::parse_current(machine_name, machine)?;
-    let mut next = max_position(into.as_table()).map_or(0, |p| p + 1);
+    let mut next = merge::next_position(into.as_table());
     let mut conflicts = Vec::new();
     let mut left = Vec::new();
     let mut added = false;
@@ -424,6 +815,9 @@ pub fn join(
         if !shared_body.is_empty() && !shared_body.ends_with('\n') && !body.ends_with('\n') {
             body.push('\n');
         }
+        // toml_edit writes `\n` everywhere: the shared file's lines keep
+        // their own ending, the lines added take its most common one.
+        let body = merge::restore_endings(shared_body, &body, merge::dominant_ending(shared_body));
         format!("{prefix}{body}")
     } else {
         shared.to_owned()
@@ -523,29 +917,9 @@ fn leaves(table: &Table, path: &mut Vec<String>, managed: &[Vec<String>], out: &
 /// A key path as TOML writes it (`projects."/home/me/work".trust_level`).
 fn dotted(path: &[String]) -> String {
     path.iter()
-        .map(|k| {
-            if home::is_plain_name(k) {
-                k.clone()
-            } else {
-                toml_edit::Key::new(k.as_str()).display_repr().into_owned()
-            }
-        })
+        .map(|k| render::toml_key(k))
         .collect::<Vec<_>>()
         .join(".")
-}
-
-/// The highest document position of a table in `table`'s subtree.
-fn max_position(table: &Table) -> Option<isize> {
-    let mut max = table.position();
-    for (_, item) in table {
-        let inner = match item {
-            Item::Table(t) => max_position(t),
-            Item::ArrayOfTables(a) => a.iter().filter_map(max_position).max(),
-            _ => None,
-        };
-        max = max.max(inner);
-    }
-    max
 }
 
 /// Gives every table in `item` a position after the shared file's, in the
@@ -723,6 +1097,17 @@ env = { X_TOKEN = \"sk-proj-9fQ2xLr7Vb1mZt4KpW8sNd3Y\" }
         );
         let joined = join("shared", "", "machine", machine, &[]).unwrap();
         assert_eq!(joined.text, machine);
+    }
+
+    #[test]
+    fn a_comment_starts_at_a_hash_outside_strings() {
+        use super::comment_of;
+        assert_eq!(comment_of("a = 1 # x"), Some("# x"));
+        assert_eq!(comment_of("# x"), Some("# x"));
+        assert_eq!(comment_of("a = \"#x\" # y"), Some("# y"));
+        assert_eq!(comment_of("a = \"\\\"#x\""), None);
+        assert_eq!(comment_of("a = '#x\\' # y"), Some("# y"));
+        assert_eq!(comment_of("a = 1"), None);
     }
 
     #[test]

@@ -544,3 +544,48 @@ fn a_placeholder_key_of_a_local_server_is_no_secret() {
         .expect("run");
     assert_eq!(out.status.code(), Some(2), "{}", output(&out));
 }
+
+/// A credential-named key's value in a multi-line string (basic or
+/// literal, inline table or not): every line of it is hidden, not only the
+/// line the string opens on, by `gen --diff` and by `link --diff`; what
+/// follows the closing quotes is shown, and so is a multi-line string
+/// under another name.
+#[test]
+fn a_multi_line_credential_is_hidden_on_every_line() {
+    let basic = "[mcp_servers.s]\ncommand = \"s\"\nenv = { MY_PASS = \"\"\"\nhunter2-correct-horse-battery\nsecond-line-of-it\"\"\" }\n";
+    let literal = "[mcp_servers.t]\nclient_secret = \'\'\'\nliteral-secret-words\n\'\'\'\nnote = \"\"\"\nshown-plain-words\"\"\"\n";
+    let hidden = ["hunter2", "second-line-of-it", "literal-secret-words"];
+    let mut seen = String::new();
+    for table in [basic, literal] {
+        let w = World::new();
+        w.catalog(CATALOG);
+        w.file("codex-home/config.toml", table);
+        let out = w.cmd().args(["gen", "--diff"]).output().expect("run");
+        seen.push_str(&output(&out));
+        // link --diff: the shared file holds the table, the machine adds a
+        // key before it (the secret stands in context).
+        let v = World::new();
+        v.file(
+            "dotfiles/codex/config.toml",
+            &format!("model = \"m\"\n{table}"),
+        );
+        v.file("codex-home/config.toml", "approval_policy = \"never\"\n");
+        let out = v
+            .cmd()
+            .arg("link")
+            .arg(v.root.join("dotfiles/codex/config.toml"))
+            .arg("--diff")
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(0), "{}", output(&out));
+        let said = output(&out);
+        assert!(said.contains("+approval_policy"), "{said}");
+        seen.push_str(&said);
+    }
+    for h in hidden {
+        assert!(!seen.contains(h), "{h}:\n{seen}");
+    }
+    for shown in ["MY_PASS", "shown-plain-words", "\"\"\" }", "note = "] {
+        assert!(seen.contains(shown), "{shown}:\n{seen}");
+    }
+}

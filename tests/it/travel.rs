@@ -764,3 +764,84 @@ fn a_home_that_others_link_to_keeps_their_record_too() {
         assert!(shared().contains(block), "{}", shared());
     }
 }
+
+/// Another machine pushed between this one's pull and its push: the push
+/// is refused and the recipe stops (`set -eu`). The recipe, run again as
+/// written, puts this machine's commit on top of the other's and pushes.
+#[test]
+fn the_readme_recipe_recovers_from_a_refused_push() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let recipe = readme_recipe();
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let env = git_world(root);
+    let origin = origin_with(&env, root, &catalog("v1", &["p", "q"]));
+    let machine = |name: &str| {
+        let dotfiles = root.join(name).join("dotfiles");
+        let home = root.join(name).join("codex");
+        bash(
+            &env,
+            &[("ORIGIN", &origin), ("DOTFILES", &dotfiles)],
+            "git clone -q \"$ORIGIN\" \"$DOTFILES\"",
+        );
+        (dotfiles, home)
+    };
+    let run = |(dotfiles, home): &(PathBuf, PathBuf)| {
+        std::process::Command::new("bash")
+            .args(["-eu", "-c", &recipe])
+            .env_clear()
+            .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+            .env("DOTFILES", dotfiles)
+            .env("CODEX_HOME", home)
+            .output()
+            .unwrap()
+    };
+    let a = machine("a");
+    assert!(run(&a).status.success());
+    let b = machine("b");
+    // B has a table of its own to push.
+    std::fs::create_dir_all(&b.1).unwrap();
+    std::fs::write(
+        b.1.join("config.toml"),
+        "[projects.\"/home/b/src\"]\ntrust_level = \"trusted\"\n",
+    )
+    .unwrap();
+    // While B runs, A drops q from the catalog and pushes first.
+    std::fs::write(root.join("v2.yaml"), catalog("v2", &["p"])).unwrap();
+    let hook = b.0.join(".git/hooks/pre-push");
+    std::fs::write(
+        &hook,
+        format!(
+            "#!/bin/sh\nrm -f \"$0\"\ncp '{v2}' '{a}/codex/providers.yaml'\ngit -C '{a}' commit -q -am 'codex: drop q'\ngit -C '{a}' push -q\n",
+            v2 = root.join("v2.yaml").display(),
+            a = a.0.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let out = run(&b);
+    let said = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!out.status.success(), "{said}");
+    assert!(said.contains("rejected"), "{said}");
+    // Run again, as written: B's commit goes on top, with the new catalog.
+    let out = run(&b);
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{said}");
+    let config = std::fs::read_to_string(b.0.join("codex/config.toml")).unwrap();
+    assert!(!config.contains(&provider("q")), "{config}");
+    assert!(config.contains("/home/b/src"), "{config}");
+    let status = bash(
+        &env,
+        &[("DOTFILES", &b.0)],
+        "git -C \"$DOTFILES\" fetch -q && git -C \"$DOTFILES\" status -sb",
+    );
+    assert!(
+        !status.contains("ahead") && !status.contains("behind"),
+        "{status}"
+    );
+    assert_eq!(status.lines().count(), 1, "{status}");
+}
