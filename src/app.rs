@@ -5,12 +5,13 @@
 
 use std::ffi::OsString;
 
-use clap::{CommandFactory as _, Parser as _};
+use clap::{CommandFactory as _, FromArgMatches as _};
 
+use crate::backups;
 use crate::cli::{self, Cli, Color, Command};
 use crate::commands::{
-    adopt, aliases, doctor, exec, generate, import, init, list, manual, probe, report, schema,
-    show, validate,
+    adopt, aliases, doctor, exec, generate, import, init, list, manual, probe, report, restore,
+    schema, show, validate,
 };
 use crate::diagnostic::Exit;
 use crate::error::Error;
@@ -29,9 +30,16 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Exit {
 }
 
 fn dispatch(args: impl IntoIterator<Item = OsString>) -> Exit {
-    let cli = match Cli::try_parse_from(args) {
-        Ok(cli) => cli,
+    let mut command = Cli::command();
+    let mut matches = match command.try_get_matches_from_mut(args) {
+        Ok(matches) => matches,
         Err(e) => return usage(&e),
+    };
+    // What a backup generation this run makes is labelled with.
+    backups::set_command(backups::describe(&matches, &command));
+    let cli = match Cli::from_arg_matches_mut(&mut matches) {
+        Ok(cli) => cli,
+        Err(e) => return usage(&e.format(&mut command)),
     };
     match cli.global.color {
         Color::Auto => {}
@@ -126,7 +134,8 @@ fn follow(command: &Command) -> Follow {
         | Command::Exec(_)
         | Command::Doctor(_)
         | Command::Probe(_)
-        | Command::Adopt(_) => Follow::Home,
+        | Command::Adopt(_)
+        | Command::Restore(_) => Follow::Home,
         _ => Follow::Found,
     }
 }
@@ -191,6 +200,7 @@ fn execute(settings: &Settings, command: Command) -> Result<Exit, Error> {
                 },
             },
         ),
+        Command::Restore(a) => restore::run(settings, &restore_options(&a)),
         Command::Aliases(a) => aliases::run(
             settings,
             &aliases::Options {
@@ -224,6 +234,20 @@ fn execute(settings: &Settings, command: Command) -> Result<Exit, Error> {
         | Command::Man => Err(Error::message(
             "internal error: this command is dispatched before settings",
         )),
+    }
+}
+
+fn restore_options(a: &cli::RestoreArgs) -> restore::Options {
+    restore::Options {
+        mode: if a.list {
+            restore::Mode::List
+        } else if a.diff {
+            restore::Mode::Diff
+        } else {
+            restore::Mode::Write { yes: a.yes }
+        },
+        number: a.number,
+        format: format(a.format),
     }
 }
 

@@ -11,8 +11,9 @@
 //!
 //! ```text
 //! app        dispatch: command line -> Settings -> a command's run(&Settings, &Options)
-//! commands/  gen, doctor, probe, exec, aliases, import, init, adopt, list, show,
-//!            validate, schema, completions and man (+ endpoint, report, gen_json)
+//! commands/  gen, doctor, probe, exec, aliases, import, init, adopt, restore, list,
+//!            show, validate, schema, completions and man (+ endpoint, report,
+//!            gen_json); restore writes through gen's transaction
 //! plan       prepare (catalog -> rendered) and plan (rendered + disk + state -> Plan)
 //! settings   Codex home, catalog files, target version, installed Codex (found once),
 //!            and the catalog a home records for the commands that follow it
@@ -24,7 +25,8 @@
 //! codex_schema  Codex's own config schema, checked against the planned files
 //! error      the error a command ends with, and its one rendering
 //! stages     catalog, render, merge, diff, write (also the rule for links and
-//!            the exchange with a concurrent writer), verify, detect, state
+//!            the exchange with a concurrent writer), verify, detect, state,
+//!            backups (the generations a write keeps, listed and pruned)
 //! ground     cli, codex (per-version facts), home (file names), secrets, diagnostic,
 //!            input (bounded reads of regular files), child (time-limited children),
 //!            keycmd (key commands: found as Codex finds them, run for probe),
@@ -33,6 +35,7 @@
 //! ```
 
 mod app;
+mod backups;
 mod catalog;
 mod child;
 mod cli;

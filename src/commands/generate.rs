@@ -33,6 +33,7 @@ use anstyle::{AnsiColor, Style};
 
 use super::gen_json;
 use super::report::{self, Format, dim};
+use crate::backups;
 use crate::catalog::Catalog;
 use crate::codex::{self, ProfileLayout, Target};
 use crate::codex_schema;
@@ -180,9 +181,27 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
         verbosity::info("nothing written");
         return Ok(Exit::OutOfDate);
     }
-    let _lock = lock_unchanged(settings, &state, &seen, &plan)?;
-    apply(settings, &changed, &state, &new_state)?;
+    write_plan(settings, &plan, &state, &seen, &new_state)?;
     Ok(Exit::Ok)
+}
+
+/// The write transaction every command that writes the Codex home goes
+/// through (`gen`, `restore`): takes the lock, checks that the state (as
+/// `seen`) and every changed file of `plan` are still as planned, and
+/// writes the changed files and `new_state` (see [`apply`]), keeping what
+/// they replace as a backup generation.
+pub(super) fn write_plan(
+    settings: &Settings,
+    plan: &Plan,
+    state: &State,
+    seen: &str,
+    new_state: &State,
+) -> Result<(), Error> {
+    // A bad number of backups to keep stops the run before the lock.
+    let keep = backups::keep()?;
+    let _lock = lock_unchanged(settings, state, seen, plan)?;
+    let changed: Vec<&Planned> = plan.changed().collect();
+    apply(settings, &changed, state, new_state, keep)
 }
 
 /// What the catalog read is to the home (see `whose`). A home an older
@@ -388,16 +407,16 @@ fn lock_unchanged(
 }
 
 /// The folders a run writes in, where a killed run may have left temp
-/// files: the Codex home, codexgen's folder and its backups, and the folder
+/// files: the Codex home, codexgen's folder, its backups and each backup
+/// generation's folder, and the folder
 /// of each planned file's symlink target, and of the record that travels
 /// with a linked config.toml.
 fn temp_dirs(settings: &Settings, plan: &Plan, state: &State) -> Vec<PathBuf> {
     let state_dir = settings.state_dir();
-    let mut dirs = vec![
-        settings.codex_home.clone(),
-        state_dir.join(home::BACKUP_DIR),
-        state_dir,
-    ];
+    let backups = state_dir.join(home::BACKUP_DIR);
+    let mut dirs = vec![settings.codex_home.clone()];
+    dirs.extend(backups::folders(&backups));
+    dirs.extend([backups, state_dir]);
     if let Some(dir) = state.shared.as_ref().and_then(|s| s.record.parent()) {
         dirs.push(dir.to_path_buf());
     }
@@ -414,44 +433,43 @@ fn temp_dirs(settings: &Settings, plan: &Plan, state: &State) -> Vec<PathBuf> {
 
 /// Writes the changed files: every new text is first staged in a temp
 /// file beside its target (checked against the plan, so a file that changed
-/// since stops the run with nothing written), then the run's writes are
+/// since stops the run with nothing written), and the previous text beside
+/// its copy in a new backup generation (`backups`), whose record (the
+/// state before the run, the command, which files existed) is written
+/// next; then the run's writes are
 /// recorded as pending in its journal (see `state`), all staged texts are made
 /// durable at once, renamed into place one by one (each checked once more
 /// right before), deleted files removed, and the final state saved. A run
 /// that stops part way records what it wrote before it stops. The record
 /// that travels with a linked config.toml gets the same write-ahead entry,
-/// in the record itself (see `state`), right after the journal.
+/// in the record itself (see `state`), right after the journal. After a
+/// whole write, backup generations beyond the newest `keep` are pruned.
 fn apply(
     settings: &Settings,
     changed: &[&Planned],
     state: &State,
     new_state: &State,
+    keep: usize,
 ) -> Result<(), Error> {
     let backups = settings.state_dir().join(home::BACKUP_DIR);
+    let made = backups::next(&backups)?;
+    let staged = stage_all(changed, &made).and_then(|staged| {
+        backups::record(
+            &made,
+            &state.as_saved().to_text(),
+            changed.iter().map(|p| (&p.file, p.current.is_some())),
+        )?;
+        Ok(staged)
+    });
     // `staged[i]` is `changed[i]`'s new text, when it has one.
-    let mut staged: Vec<Option<write::Staged>> = Vec::with_capacity(changed.len());
-    for p in changed {
-        let Some(text) = &p.merged.text else {
-            staged.push(None);
-            continue;
-        };
-        let expect = Expect::Exactly(p.current.as_deref().map(str::as_bytes));
-        let backup = p.file.path_in(&backups);
-        match write::stage(&p.path, text, Some(&backup), expect) {
-            Ok(ready) => staged.push(ready),
-            Err(WriteError::Changed(_)) => {
-                return Err(Error::Changed {
-                    what: p.file.to_string(),
-                });
-            }
-            Err(source) => {
-                return Err(Error::Write {
-                    doing: format!("write {}", p.path.display()),
-                    source,
-                });
-            }
+    let staged = match staged {
+        Ok(staged) => staged,
+        Err(e) => {
+            // Nothing was written: the generation is no backup of anything.
+            backups::discard(&made);
+            return Err(e);
         }
-    }
+    };
     let mut begun = State::begin(changed.iter().map(|p| {
         (
             &p.file,
@@ -461,12 +479,14 @@ fn apply(
     }));
     begun.catalog.clone_from(&new_state.catalog);
     let journal = settings.journal_file();
-    write::write(&journal, &begun.journal_text(), None, Expect::AsRead).map_err(|source| {
-        Error::Unbegun {
+    if let Err(source) = write::write(&journal, &begun.journal_text(), None, Expect::AsRead) {
+        drop(staged);
+        backups::discard(&made);
+        return Err(Error::Unbegun {
             path: journal.clone(),
             source,
-        }
-    })?;
+        });
+    }
     let stop = |written: usize, e: WriteError| {
         let stopped = match e {
             WriteError::Changed(path) => Error::ChangedWhileWriting { path, written },
@@ -492,7 +512,7 @@ fn apply(
             None if p.merged.text.is_some() => Ok(()),
             None => write::delete(
                 &p.path,
-                Some(&p.file.path_in(&backups)),
+                Some(&made.copy_of(&p.file)),
                 Expect::Exactly(p.current.as_deref().map(str::as_bytes)),
             )
             .map(drop),
@@ -502,13 +522,50 @@ fn apply(
     write::sync_dirs(&dirs);
     save_state(settings, new_state, shared.as_ref())?;
     verbosity::info(&format!(
-        "wrote {} file(s) in {}; previous versions are in {}",
+        "wrote {} file(s) in {}; what they replaced is backup generation 1 (`codexgen restore --list`; `codexgen restore` puts it back)",
         changed.len(),
         settings.codex_home.display(),
-        backups.display()
     ));
+    // The write is whole: a failure here costs only disk space.
+    if let Err(e) = backups::prune(&backups, keep, made.seq) {
+        let cause = std::error::Error::source(&e)
+            .map(|c| format!(": {c}"))
+            .unwrap_or_default();
+        output::eprintln(format_args!("warning: {e}{cause}"));
+    }
     report_drift_done(changed);
     Ok(())
+}
+
+/// Stages each changed file's new text (see [`apply`]), its previous text
+/// beside its copy in the generation `made`.
+fn stage_all(
+    changed: &[&Planned],
+    made: &backups::Made,
+) -> Result<Vec<Option<write::Staged>>, Error> {
+    let mut staged: Vec<Option<write::Staged>> = Vec::with_capacity(changed.len());
+    for p in changed {
+        let Some(text) = &p.merged.text else {
+            staged.push(None);
+            continue;
+        };
+        let expect = Expect::Exactly(p.current.as_deref().map(str::as_bytes));
+        match write::stage(&p.path, text, Some(&made.copy_of(&p.file)), expect) {
+            Ok(ready) => staged.push(ready),
+            Err(WriteError::Changed(_)) => {
+                return Err(Error::Changed {
+                    what: p.file.to_string(),
+                });
+            }
+            Err(source) => {
+                return Err(Error::Write {
+                    doing: format!("write {}", p.path.display()),
+                    source,
+                });
+            }
+        }
+    }
+    Ok(staged)
 }
 
 /// Saves the pending entry of config.toml in the record that travels with
@@ -1114,7 +1171,7 @@ fn warn_about_removed_edits(plan: &Plan, said: &mut Warnings) {
             removed.len() - TAKE_OVERS_LISTED
         ));
     }
-    let help = "to keep one, put it back in the catalog (or your overlay); the previous file is kept in .codexgen/backup after a write";
+    let help = "to keep one, put it back in the catalog (or your overlay); `codexgen restore` puts the previous file back after a write";
     said.warn(Problem::new(lines.join("\n")).help(help));
 }
 
@@ -1420,7 +1477,7 @@ fn describe_change(p: &Planned, state: &State) -> String {
 /// Prints each file's notes and diff through one locked, buffered stdout (a
 /// diff of 10,000 files is a few hundred thousand lines). A reader that
 /// goes away (`| head`) ends the printing quietly.
-fn print_plans<'p>(
+pub(super) fn print_plans<'p>(
     mut plans: impl Iterator<Item = &'p Planned>,
     tense: Tense,
 ) -> Result<(), Error> {
@@ -1464,7 +1521,7 @@ fn print_plans<'p>(
 
 /// When a plan is printed: in a run that writes nothing, or before a write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Tense {
+pub(super) enum Tense {
     /// `--diff`, `--check`: nothing is written.
     Would,
     /// A writing run, before it writes.
@@ -1574,7 +1631,7 @@ pub(super) fn confirm(files: usize, command: &str) -> Result<bool, Error> {
 }
 
 /// Asks `question [y/N]` on a terminal; refuses without one.
-fn ask(question: &str, command: &str) -> Result<bool, Error> {
+pub(super) fn ask(question: &str, command: &str) -> Result<bool, Error> {
     let stdin = std::io::stdin();
     if !stdin.is_terminal() {
         return Err(Error::with_help(

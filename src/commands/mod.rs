@@ -15,6 +15,7 @@ pub mod list;
 pub mod manual;
 pub mod probe;
 pub mod report;
+pub mod restore;
 pub mod schema;
 pub mod show;
 pub mod validate;

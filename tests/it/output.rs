@@ -22,6 +22,7 @@ fn invocations(name: &str) -> Option<Vec<Vec<&'static str>>> {
         "exec" => vec![vec!["--print", "alpha"]],
         "init" => vec![vec!["-o", "-"]],
         "adopt" => vec![vec!["--diff"]],
+        "restore" => vec![vec!["--list"]],
         "completions" => vec![vec!["bash"]],
         _ => return None,
     })
