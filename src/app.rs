@@ -134,8 +134,9 @@ fn follow(command: &Command) -> Follow {
         | Command::Exec(_)
         | Command::Doctor(_)
         | Command::Probe(_)
-        | Command::Adopt(_)
-        | Command::Restore(_) => Follow::Home,
+        | Command::Adopt(_) => Follow::Home,
+        // Puts back files; reads no catalog, so that a broken one cannot stop it.
+        Command::Restore(_) => Follow::Nothing,
         _ => Follow::Found,
     }
 }

@@ -317,3 +317,16 @@ fn a_linked_config_is_restored_through_its_link() {
 fn is_link(path: &Path) -> bool {
     std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
 }
+
+#[test]
+fn a_broken_catalog_does_not_stand_in_the_way_back() {
+    let w = story();
+    w.catalog("schema: [\n");
+    w.file(
+        "user/.config/codexgen/providers.local.yaml",
+        "nonsense: [\n",
+    );
+    w.cmd().args(["restore", "--list"]).assert().success();
+    w.cmd().args(["restore", "--yes"]).assert().success();
+    assert!(w.read("config.toml").contains("model = \"alpha-1\""));
+}
