@@ -330,3 +330,80 @@ fn a_broken_catalog_does_not_stand_in_the_way_back() {
     w.cmd().args(["restore", "--yes"]).assert().success();
     assert!(w.read("config.toml").contains("model = \"alpha-1\""));
 }
+
+/// The Codex files of a home (config.toml and the profile files), by name.
+fn codex_files(home: &Path) -> Vec<(String, String)> {
+    let mut files: Vec<(String, String)> = std::fs::read_dir(home)
+        .expect("home")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with("config.toml"))
+        .map(|name| {
+            let text = std::fs::read_to_string(home.join(&name)).expect("read");
+            (name, text)
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// codexgen's temp files anywhere under `dir`.
+fn temps(dir: &Path) -> Vec<std::path::PathBuf> {
+    snapshot_dir(dir)
+        .into_iter()
+        .map(|(path, _)| path)
+        .filter(|path| {
+            let name = path.file_name().unwrap_or_default().to_string_lossy();
+            name.starts_with(".codexgen-") && name.ends_with(".tmp")
+        })
+        .collect()
+}
+
+/// A restore killed at any filesystem step (its backup generation's own
+/// included) leaves a home whose generations still list and that the next
+/// `gen` brings to what a restore and a gen without a fault leave.
+#[cfg(debug_assertions)] // fail points exist only in debug builds
+#[test]
+fn a_restore_killed_at_any_step_leaves_a_home_the_next_gen_puts_right() {
+    let clean = story();
+    clean.cmd().args(["restore", "--yes"]).assert().success();
+    clean.gen_yes();
+    let expected = codex_files(&clean.home);
+    assert!(
+        expected
+            .iter()
+            .any(|(name, text)| name == "config.toml" && text.contains(USER_LINES)),
+        "{expected:?}"
+    );
+    for n in 1.. {
+        let w = story();
+        let out = w
+            .cmd()
+            .args(["restore", "--yes"])
+            .env("CODEXGEN_FAIL_AT", n.to_string())
+            .env("CODEXGEN_FAIL_MODE", "exit")
+            .output()
+            .expect("runs");
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        let Some(at) = stderr
+            .lines()
+            .find(|l| l.starts_with("codexgen: fail point"))
+        else {
+            assert!(out.status.success(), "{stderr}");
+            assert!(n > 20, "only {n} fail points");
+            eprintln!("{} fail points", n - 1);
+            return;
+        };
+        assert_eq!(out.status.code(), Some(137), "{at}\n{stderr}");
+        w.cmd().args(["restore", "--list"]).assert().success();
+        let next = w.cmd().args(["gen", "--yes"]).output().expect("runs");
+        assert!(
+            next.status.success(),
+            "{at}: {}",
+            String::from_utf8_lossy(&next.stderr)
+        );
+        assert_eq!(codex_files(&w.home), expected, "{at}");
+        assert_eq!(temps(&w.home), Vec::<std::path::PathBuf>::new(), "{at}");
+        w.cmd().args(["gen", "--check"]).assert().success();
+    }
+}
