@@ -175,17 +175,14 @@ fn scan(backups: &Path) -> Result<(Vec<(u64, bool)>, bool), Error> {
     Ok((generations, old))
 }
 
-/// The folders of every generation in `backups`, complete or not (where a
-/// stopped run may have left temp files).
-pub fn folders(backups: &Path) -> Vec<PathBuf> {
-    scan(backups)
-        .map(|(generations, _)| {
-            generations
-                .into_iter()
-                .map(|(seq, _)| backups.join(generation_name(seq)))
-                .collect()
-        })
-        .unwrap_or_default()
+/// The folder of the newest generation, complete or not: the only one
+/// where a stopped run may have left temp files, since every run removes
+/// those before it makes its own generation (and a folder of 10,000
+/// copies is not read ten times over).
+pub fn newest_folder(backups: &Path) -> Option<PathBuf> {
+    let (generations, _) = scan(backups).ok()?;
+    let seq = generations.iter().map(|(seq, _)| *seq).max()?;
+    Some(backups.join(generation_name(seq)))
 }
 
 /// Every generation in `backups` (`.codexgen/backup`), newest first; the

@@ -14,7 +14,9 @@
 //! The write sequence, so that a kill or a full disk at any step leaves a
 //! home the next run puts right: take the lock; check that the state and
 //! every planned file are as planned; remove temp files a killed run left;
-//! save the run's writes as pending in its journal (`state`'s write-ahead
+//! stage each new text, and each previous one in a new backup generation
+//! (`backups`), whose record (the state before, the command, which files
+//! existed) is written next; save the run's writes as pending in its journal (`state`'s write-ahead
 //! record), and, when config.toml is a link, its pending entry in the
 //! record that travels with it; write each file, each checked once more
 //! against the text it was planned from right before its rename; save the
@@ -23,7 +25,8 @@
 //! settles the pending record from what is on disk and saves it, or, when
 //! even that fails, says so and leaves the pending record for the next run.
 //! `--check` and `--diff` settle a pending record in memory only, and report
-//! it as unfinished.
+//! it as unfinished. After a whole write, generations beyond the number kept
+//! are pruned. `restore` writes through the same sequence ([`write_plan`]).
 
 use std::io::{BufRead as _, IsTerminal as _, Write as _};
 use std::mem::ManuallyDrop;
@@ -407,15 +410,15 @@ fn lock_unchanged(
 }
 
 /// The folders a run writes in, where a killed run may have left temp
-/// files: the Codex home, codexgen's folder, its backups and each backup
-/// generation's folder, and the folder
+/// files: the Codex home, codexgen's folder, its backups and the newest
+/// backup generation's folder (see `backups::newest_folder`), and the folder
 /// of each planned file's symlink target, and of the record that travels
 /// with a linked config.toml.
 fn temp_dirs(settings: &Settings, plan: &Plan, state: &State) -> Vec<PathBuf> {
     let state_dir = settings.state_dir();
     let backups = state_dir.join(home::BACKUP_DIR);
     let mut dirs = vec![settings.codex_home.clone()];
-    dirs.extend(backups::folders(&backups));
+    dirs.extend(backups::newest_folder(&backups));
     dirs.extend([backups, state_dir]);
     if let Some(dir) = state.shared.as_ref().and_then(|s| s.record.parent()) {
         dirs.push(dir.to_path_buf());

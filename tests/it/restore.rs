@@ -407,3 +407,25 @@ fn a_restore_killed_at_any_step_leaves_a_home_the_next_gen_puts_right() {
         w.cmd().args(["gen", "--check"]).assert().success();
     }
 }
+
+/// On a terminal, restore asks with the diff: "n" exits 1 and writes
+/// nothing, "y" writes.
+#[cfg(target_os = "linux")]
+#[test]
+fn on_a_terminal_restore_asks_first() {
+    let w = story();
+    let before = snapshot_dir(&w.home);
+    let Some((said, code)) = crate::support::on_a_terminal(&w, "restore 2", "n\n") else {
+        return;
+    };
+    assert!(said.contains("-model = \"alpha-3\""), "{said}");
+    assert!(said.contains("from backup generation 2"), "{said}");
+    assert!(said.contains("[y/N]"), "{said}");
+    assert_eq!(code, Some(1), "{said}");
+    assert_eq!(snapshot_dir(&w.home), before, "a \"no\" wrote something");
+    let Some((said, code)) = crate::support::on_a_terminal(&w, "restore 2", "y\n") else {
+        return;
+    };
+    assert_eq!(code, Some(0), "{said}");
+    assert!(!w.exists("config.toml"), "{said}");
+}
