@@ -16,8 +16,8 @@
 //! every planned file are as planned; remove temp files a killed run left;
 //! stage each new text, and each previous one in a new backup generation
 //! (`backups`), whose record (the state before, the command, which files
-//! existed) is written next; save the run's writes as pending in its journal (`state`'s write-ahead
-//! record), and, when config.toml is a link, its pending entry in the
+//! existed) is written next; save the run's writes as pending in its
+//! journal (`state`'s write-ahead record), and, when config.toml is a link, its pending entry in the
 //! record that travels with it; write each file, each checked once more
 //! against the text it was planned from right before its rename; save the
 //! final state and the final travelling record, remove the journal.

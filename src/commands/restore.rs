@@ -298,22 +298,16 @@ fn table(listing: &Listing) -> String {
                 s.tables,
                 s.comments
             ),
-            None if f.existed => "absent".to_owned(),
             None => "did not exist (a restore removes it)".to_owned(),
         };
         let _ = writeln!(out, "      {:<width$}  {what}", f.file);
     };
     let _ = writeln!(out, "{}", dim("now"));
     for f in &listing.now {
-        let f = FileRow {
-            file: f.file.clone(),
-            existed: true,
-            summary: f.summary,
-        };
-        if f.summary.is_none() {
-            let _ = writeln!(out, "      {:<width$}  not there", f.file);
+        if f.existed {
+            file_line(&mut out, f);
         } else {
-            file_line(&mut out, &f);
+            let _ = writeln!(out, "      {:<width$}  not there", f.file);
         }
     }
     for g in &listing.generations {
