@@ -5,12 +5,13 @@
 
 use std::ffi::OsString;
 
-use clap::{CommandFactory as _, Parser as _};
+use clap::{CommandFactory as _, FromArgMatches as _};
 
+use crate::backups;
 use crate::cli::{self, Cli, Color, Command};
 use crate::commands::{
     add, adopt, aliases, doctor, exec, generate, import, init, link, list, manual, probe, report,
-    schema, show, use_, validate,
+    restore, schema, show, use_, validate,
 };
 use crate::diagnostic::Exit;
 use crate::error::Error;
@@ -29,9 +30,16 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Exit {
 }
 
 fn dispatch(args: impl IntoIterator<Item = OsString>) -> Exit {
-    let cli = match Cli::try_parse_from(args) {
-        Ok(cli) => cli,
+    let mut command = Cli::command();
+    let mut matches = match command.try_get_matches_from_mut(args) {
+        Ok(matches) => matches,
         Err(e) => return usage(&e),
+    };
+    // What a backup generation this run makes is labelled with.
+    backups::set_command(backups::describe(&matches, &command));
+    let cli = match Cli::from_arg_matches_mut(&mut matches) {
+        Ok(cli) => cli,
+        Err(e) => return usage(&e.format(&mut command)),
     };
     match cli.global.color {
         Color::Auto => {}
@@ -128,6 +136,8 @@ fn follow(command: &Command) -> Follow {
         | Command::Probe(_)
         | Command::Adopt(_)
         | Command::Use(_) => Follow::Home,
+        // Puts back files; reads no catalog, so that a broken one cannot stop it.
+        Command::Restore(_) => Follow::Nothing,
         _ => Follow::Found,
     }
 }
@@ -187,6 +197,7 @@ fn execute(settings: &Settings, command: Command) -> Result<Exit, Error> {
         ),
         Command::Link(a) => link::run(settings, &link_options(a)),
         Command::Add(a) => add::run(settings, &add_options(a)),
+        Command::Restore(a) => restore::run(settings, &restore_options(&a)),
         Command::Aliases(a) => aliases::run(
             settings,
             &aliases::Options {
@@ -262,6 +273,20 @@ fn add_options(a: cli::AddArgs) -> add::Options {
             add::Mode::Write { yes: a.yes }
         },
         format: format(a.format.unwrap_or(cli::OutputFormat::Text)),
+    }
+}
+
+fn restore_options(a: &cli::RestoreArgs) -> restore::Options {
+    restore::Options {
+        mode: if a.list {
+            restore::Mode::List
+        } else if a.diff {
+            restore::Mode::Diff
+        } else {
+            restore::Mode::Write { yes: a.yes }
+        },
+        number: a.number,
+        format: format(a.format),
     }
 }
 

@@ -99,6 +99,9 @@ pub enum Command {
     /// Add shipped providers (presets) and their example profiles, with their comments,
     /// to your catalog file or (--local) the personal overlay (shows its diff first).
     Add(AddArgs),
+    /// Put back what an earlier write of the Codex home replaced (backup generation N,
+    /// 1 the newest; `--list` shows them): shows the diff, then writes.
+    Restore(RestoreArgs),
     /// List the profiles (the default marked, provider, model, key variable and whether it
     /// is set; never its value), then the providers no profile uses.
     List(ListArgs),
@@ -247,6 +250,31 @@ pub struct AddArgs {
     /// Output format of --list [default: text]
     #[arg(long, value_enum, conflicts_with = "presets")]
     pub format: Option<OutputFormat>,
+}
+
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// The generation to go back to: 1 is the newest (what the last write replaced);
+    /// N puts back the home as it was before the Nth newest write.
+    #[arg(value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    pub number: u32,
+
+    /// List the backup generations, newest first (number, time, the command that
+    /// replaced them, their files); write nothing.
+    #[arg(long, conflicts_with_all = ["diff", "yes"])]
+    pub list: bool,
+
+    /// Print the diff; write nothing.
+    #[arg(long)]
+    pub diff: bool,
+
+    /// Write without asking.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+
+    /// Output format of --list.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
 }
 
 #[derive(Debug, Args)]

@@ -11,10 +11,11 @@
 //!
 //! ```text
 //! app        dispatch: command line -> Settings -> a command's run(&Settings, &Options)
-//! commands/  gen, doctor, probe, exec, aliases, import, init, adopt, add, use (use_),
-//!            link, list, show, validate, schema, completions and man (+ endpoint,
-//!            report, gen_json, overlay, outside: edits made outside codexgen,
-//!            as gen says them)
+//! commands/  gen, doctor, probe, exec, aliases, import, init, adopt, add,
+//!            use (use_), link, restore, list, show, validate, schema,
+//!            completions and man (+ endpoint, report, gen_json, overlay,
+//!            outside: edits made outside codexgen, as gen says them);
+//!            restore writes through gen's transaction
 //! plan       prepare (catalog -> rendered) and plan (rendered + disk + state -> Plan)
 //! settings   Codex home, catalog files, target version, installed Codex (found once),
 //!            and the catalog a home records for the commands that follow it
@@ -30,7 +31,8 @@
 //! stages     catalog (with its text edits for adopt and add, and the presets:
 //!            the shipped providers as add's library), render, merge, diff,
 //!            write (also the rule for links and the exchange with a
-//!            concurrent writer), verify, detect, state
+//!            concurrent writer), verify, detect, state, backups (the generations
+//!            a write keeps, listed and pruned)
 //! ground     cli, codex (per-version facts), home (file names), secrets, diagnostic,
 //!            input (bounded reads of regular files), child (time-limited children),
 //!            keycmd (key commands: found as Codex finds them, run for probe),
@@ -39,6 +41,7 @@
 //! ```
 
 mod app;
+mod backups;
 mod catalog;
 mod child;
 mod cli;

@@ -109,6 +109,10 @@ pub enum Follow {
     /// `completions`, `doctor`, `probe`, `adopt`, `use`), whose output must match
     /// the files that catalog wrote, whatever folder a shell starts in.
     Home,
+    /// No catalog file, nor overlay: the built-in catalog, for a command
+    /// that needs none (`restore` puts back files), so that a broken or
+    /// missing catalog never stands in the way back.
+    Nothing,
 }
 
 impl Settings {
@@ -134,7 +138,7 @@ impl Settings {
         let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
         let config_dir = dirs.as_ref().map(BaseStrategy::config_dir);
         let stdin = Path::new("-");
-        let (mut files, mut chosen) = choose_catalog(global, &cwd, config_dir.as_deref())?;
+        let (mut files, mut chosen) = choose_for(follow, global, &cwd, config_dir.as_deref())?;
         // Where the personal overlay of `files` is looked for, even under
         // --no-local: the home's identity records it (see `whose`).
         let looked_of = |files: &[PathBuf]| -> Option<PathBuf> {
@@ -147,7 +151,7 @@ impl Settings {
         };
         let overlay_of = |files: &[PathBuf]| -> Result<PathBuf, NoOverlay> {
             match files.first() {
-                _ if global.no_local => Err(NoOverlay::NoLocal),
+                _ if global.no_local || follow == Follow::Nothing => Err(NoOverlay::NoLocal),
                 // Standard input has no folder to find an overlay beside.
                 Some(first) if first == stdin => Err(NoOverlay::Stdin),
                 first => looked_of(files).ok_or(match first {
@@ -329,6 +333,20 @@ pub fn user_config_dir() -> Option<PathBuf> {
     etcetera::choose_base_strategy()
         .ok()
         .map(|d| d.config_dir())
+}
+
+/// The catalog files a run reads and how they were chosen: none (the
+/// built-in catalog) for [`Follow::Nothing`], else [`choose_catalog`]'s.
+fn choose_for(
+    follow: Follow,
+    global: &GlobalArgs,
+    cwd: &Path,
+    config_dir: Option<&Path>,
+) -> Result<(Vec<PathBuf>, Chosen), Error> {
+    match follow {
+        Follow::Nothing => Ok((Vec::new(), Chosen::BuiltIn)),
+        Follow::Found | Follow::Home => choose_catalog(global, cwd, config_dir),
+    }
 }
 
 /// [`Follow::Home`]: the files of the catalog the home records, and where

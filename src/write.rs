@@ -1195,6 +1195,36 @@ pub fn remove(path: &Path) -> Result<(), WriteError> {
     remove_file(path)
 }
 
+/// Removes a folder of codexgen's own that holds only files (a backup
+/// generation), with its files; nothing there is fine. No link is followed:
+/// the folder is opened as every step in a `.codexgen` folder is, and a
+/// link inside it is removed, not what it names.
+pub fn remove_folder(dir: &Path) -> Result<(), WriteError> {
+    target(dir)?;
+    fault::point("remove", dir)?;
+    #[cfg(unix)]
+    if own_folder(dir).is_some() {
+        let inside = match own::parent(&dir.join("-"), false) {
+            Ok(Some(folder)) => folder,
+            Ok(None) => return Ok(()),
+            Err(WriteError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(e),
+        };
+        for entry in fs_err::read_dir(dir)? {
+            own::remove(&inside, &dir.join(entry?.file_name()))?;
+        }
+        drop(inside);
+        return match own::parent(dir, false)? {
+            Some(parent) => own::remove_folder(&parent, dir),
+            None => Ok(()),
+        };
+    }
+    match fs_err::remove_dir_all(dir) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
+        _ => Ok(()),
+    }
+}
+
 /// Temp files of codexgen's in `dirs` whose writer is gone: regular files
 /// (and the temp links [`link`] makes, never followed: removing one
 /// removes the link) named `.codexgen-PID-XXXXXX.tmp` whose process PID
@@ -1630,6 +1660,14 @@ mod own {
     /// Removes `path` from `folder`; nothing there is fine.
     pub fn remove(folder: &OwnedFd, path: &Path) -> Result<(), WriteError> {
         match rustix::fs::unlinkat(folder, name(path), AtFlags::empty()) {
+            Ok(()) | Err(Errno::NOENT) => Ok(()),
+            Err(e) => Err(failed(e, "remove", path)),
+        }
+    }
+
+    /// Removes the empty folder `path` from `folder`; nothing there is fine.
+    pub fn remove_folder(folder: &OwnedFd, path: &Path) -> Result<(), WriteError> {
+        match rustix::fs::unlinkat(folder, name(path), AtFlags::REMOVEDIR) {
             Ok(()) | Err(Errno::NOENT) => Ok(()),
             Err(e) => Err(failed(e, "remove", path)),
         }

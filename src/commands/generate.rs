@@ -21,8 +21,10 @@
 //! The write sequence, so that a kill or a full disk at any step leaves a
 //! home the next run puts right: take the lock; check that the state and
 //! every planned file are as planned; remove temp files a killed run left;
-//! save the run's writes as pending in its journal (`state`'s write-ahead
-//! record), and, when config.toml is a link, its pending entry in the
+//! stage each new text, and each previous one in a new backup generation
+//! (`backups`), whose record (the state before, the command, which files
+//! existed) is written next; save the run's writes as pending in its
+//! journal (`state`'s write-ahead record), and, when config.toml is a link, its pending entry in the
 //! record that travels with it; write each file, each checked once more
 //! against the text it was planned from right before its rename; save the
 //! final state and the final travelling record, remove the journal.
@@ -30,7 +32,8 @@
 //! settles the pending record from what is on disk and saves it, or, when
 //! even that fails, says so and leaves the pending record for the next run.
 //! `--check` and `--diff` settle a pending record in memory only, and report
-//! it as unfinished.
+//! it as unfinished. After a whole write, generations beyond the number kept
+//! are pruned. `restore` writes through the same sequence ([`write_plan`]).
 
 use std::io::{BufRead as _, IsTerminal as _, Write as _};
 use std::mem::ManuallyDrop;
@@ -41,6 +44,7 @@ use anstyle::{AnsiColor, Style};
 use super::gen_json;
 use super::outside;
 use super::report::{self, Format, dim};
+use crate::backups;
 use crate::catalog::Catalog;
 use crate::codex::{self, ProfileLayout, Target};
 use crate::codex_schema;
@@ -230,12 +234,32 @@ pub fn run_then(
         verbosity::info("nothing written");
         return Ok(Exit::OutOfDate);
     }
-    let _lock = lock_unchanged(settings, &state, &seen, &plan)?;
+    write_plan(settings, &plan, &state, &seen, &new_state, before_write)?;
+    Ok(Exit::Ok)
+}
+
+/// The write transaction every command that writes the Codex home goes
+/// through (`gen`, `restore`): takes the lock, checks that the state (as
+/// `seen`) and every changed file of `plan` are still as planned, and
+/// writes the changed files and `new_state` (see [`apply`]), keeping what
+/// they replace as a backup generation. `before_write` is called under the
+/// lock, before the first file (see [`run_then`]).
+pub(super) fn write_plan(
+    settings: &Settings,
+    plan: &Plan,
+    state: &State,
+    seen: &str,
+    new_state: &State,
+    before_write: Option<&mut dyn FnMut() -> Result<(), Error>>,
+) -> Result<(), Error> {
+    // A bad number of backups to keep stops the run before the lock.
+    let keep = backups::keep()?;
+    let _lock = lock_unchanged(settings, state, seen, plan)?;
     if let Some(before_write) = before_write {
         before_write()?;
     }
-    apply(settings, &changed, &state, &new_state)?;
-    Ok(Exit::Ok)
+    let changed: Vec<&Planned> = plan.changed().collect();
+    apply(settings, &changed, state, new_state, keep)
 }
 
 /// What the catalog read is to the home (see `whose`). A home an older
@@ -454,16 +478,16 @@ fn lock_unchanged(
 }
 
 /// The folders a run writes in, where a killed run may have left temp
-/// files: the Codex home, codexgen's folder and its backups, and the folder
+/// files: the Codex home, codexgen's folder, its backups and the newest
+/// backup generation's folder (see `backups::newest_folder`), and the folder
 /// of each planned file's symlink target, and of the record that travels
 /// with a linked config.toml.
 fn temp_dirs(settings: &Settings, plan: &Plan, state: &State) -> Vec<PathBuf> {
     let state_dir = settings.state_dir();
-    let mut dirs = vec![
-        settings.codex_home.clone(),
-        state_dir.join(home::BACKUP_DIR),
-        state_dir,
-    ];
+    let backups = state_dir.join(home::BACKUP_DIR);
+    let mut dirs = vec![settings.codex_home.clone()];
+    dirs.extend(backups::newest_folder(&backups));
+    dirs.extend([backups, state_dir]);
     if let Some(dir) = state.shared.as_ref().and_then(|s| s.record.parent()) {
         dirs.push(dir.to_path_buf());
     }
@@ -480,44 +504,43 @@ fn temp_dirs(settings: &Settings, plan: &Plan, state: &State) -> Vec<PathBuf> {
 
 /// Writes the changed files: every new text is first staged in a temp
 /// file beside its target (checked against the plan, so a file that changed
-/// since stops the run with nothing written), then the run's writes are
+/// since stops the run with nothing written), and the previous text beside
+/// its copy in a new backup generation (`backups`), whose record (the
+/// state before the run, the command, which files existed) is written
+/// next; then the run's writes are
 /// recorded as pending in its journal (see `state`), all staged texts are made
 /// durable at once, renamed into place one by one (each checked once more
 /// right before), deleted files removed, and the final state saved. A run
 /// that stops part way records what it wrote before it stops. The record
 /// that travels with a linked config.toml gets the same write-ahead entry,
-/// in the record itself (see `state`), right after the journal.
+/// in the record itself (see `state`), right after the journal. After a
+/// whole write, backup generations beyond the newest `keep` are pruned.
 fn apply(
     settings: &Settings,
     changed: &[&Planned],
     state: &State,
     new_state: &State,
+    keep: usize,
 ) -> Result<(), Error> {
     let backups = settings.state_dir().join(home::BACKUP_DIR);
+    let made = backups::next(&backups)?;
+    let staged = stage_all(changed, &made).and_then(|staged| {
+        backups::record(
+            &made,
+            &state.as_saved().to_text(),
+            changed.iter().map(|p| (&p.file, p.current.is_some())),
+        )?;
+        Ok(staged)
+    });
     // `staged[i]` is `changed[i]`'s new text, when it has one.
-    let mut staged: Vec<Option<write::Staged>> = Vec::with_capacity(changed.len());
-    for p in changed {
-        let Some(text) = &p.merged.text else {
-            staged.push(None);
-            continue;
-        };
-        let expect = Expect::Exactly(p.current.as_deref().map(str::as_bytes));
-        let backup = p.file.path_in(&backups);
-        match write::stage(&p.path, text, Some(&backup), expect) {
-            Ok(ready) => staged.push(ready),
-            Err(WriteError::Changed(_)) => {
-                return Err(Error::Changed {
-                    what: p.file.to_string(),
-                });
-            }
-            Err(source) => {
-                return Err(Error::Write {
-                    doing: format!("write {}", p.path.display()),
-                    source,
-                });
-            }
+    let staged = match staged {
+        Ok(staged) => staged,
+        Err(e) => {
+            // Nothing was written: the generation is no backup of anything.
+            backups::discard(&made);
+            return Err(e);
         }
-    }
+    };
     let mut begun = State::begin(changed.iter().map(|p| {
         (
             &p.file,
@@ -527,12 +550,14 @@ fn apply(
     }));
     begun.catalog.clone_from(&new_state.catalog);
     let journal = settings.journal_file();
-    write::write(&journal, &begun.journal_text(), None, Expect::AsRead).map_err(|source| {
-        Error::Unbegun {
+    if let Err(source) = write::write(&journal, &begun.journal_text(), None, Expect::AsRead) {
+        drop(staged);
+        backups::discard(&made);
+        return Err(Error::Unbegun {
             path: journal.clone(),
             source,
-        }
-    })?;
+        });
+    }
     let stop = |written: usize, e: WriteError| {
         let stopped = match e {
             WriteError::Changed(path) => Error::ChangedWhileWriting { path, written },
@@ -558,7 +583,7 @@ fn apply(
             None if p.merged.text.is_some() => Ok(()),
             None => write::delete(
                 &p.path,
-                Some(&p.file.path_in(&backups)),
+                Some(&made.copy_of(&p.file)),
                 Expect::Exactly(p.current.as_deref().map(str::as_bytes)),
             )
             .map(drop),
@@ -568,13 +593,50 @@ fn apply(
     write::sync_dirs(&dirs);
     save_state(settings, new_state, shared.as_ref())?;
     verbosity::info(&format!(
-        "wrote {} file(s) in {}; previous versions are in {}",
+        "wrote {} file(s) in {}; what they replaced is backup generation 1 (`codexgen restore --list`; `codexgen restore` puts it back)",
         changed.len(),
         settings.codex_home.display(),
-        backups.display()
     ));
+    // The write is whole: a failure here costs only disk space.
+    if let Err(e) = backups::prune(&backups, keep, made.seq) {
+        let cause = std::error::Error::source(&e)
+            .map(|c| format!(": {c}"))
+            .unwrap_or_default();
+        output::eprintln(format_args!("warning: {e}{cause}"));
+    }
     report_drift_done(changed);
     Ok(())
+}
+
+/// Stages each changed file's new text (see [`apply`]), its previous text
+/// beside its copy in the generation `made`.
+fn stage_all(
+    changed: &[&Planned],
+    made: &backups::Made,
+) -> Result<Vec<Option<write::Staged>>, Error> {
+    let mut staged: Vec<Option<write::Staged>> = Vec::with_capacity(changed.len());
+    for p in changed {
+        let Some(text) = &p.merged.text else {
+            staged.push(None);
+            continue;
+        };
+        let expect = Expect::Exactly(p.current.as_deref().map(str::as_bytes));
+        match write::stage(&p.path, text, Some(&made.copy_of(&p.file)), expect) {
+            Ok(ready) => staged.push(ready),
+            Err(WriteError::Changed(_)) => {
+                return Err(Error::Changed {
+                    what: p.file.to_string(),
+                });
+            }
+            Err(source) => {
+                return Err(Error::Write {
+                    doing: format!("write {}", p.path.display()),
+                    source,
+                });
+            }
+        }
+    }
+    Ok(staged)
 }
 
 /// Saves the pending entry of config.toml in the record that travels with
@@ -1183,7 +1245,7 @@ fn warn_about_removed_edits(plan: &Plan, said: &mut Warnings) {
             removed.len() - TAKE_OVERS_LISTED
         ));
     }
-    let help = "to keep one, put it back in the catalog (or your overlay); the previous file is kept in .codexgen/backup after a write";
+    let help = "to keep one, put it back in the catalog (or your overlay); `codexgen restore` puts the previous file back after a write";
     said.warn(Problem::new(lines.join("\n")).help(help));
 }
 
@@ -1501,7 +1563,7 @@ fn describe_change(p: &Planned, state: &State) -> String {
 /// Prints each file's notes and diff through one locked, buffered stdout (a
 /// diff of 10,000 files is a few hundred thousand lines). A reader that
 /// goes away (`| head`) ends the printing quietly.
-fn print_plans<'p>(
+pub(super) fn print_plans<'p>(
     mut plans: impl Iterator<Item = &'p Planned>,
     tense: Tense,
 ) -> Result<(), Error> {
@@ -1545,7 +1607,7 @@ fn print_plans<'p>(
 
 /// When a plan is printed: in a run that writes nothing, or before a write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Tense {
+pub(super) enum Tense {
     /// `--diff`, `--check`: nothing is written.
     Would,
     /// A writing run, before it writes.

@@ -19,6 +19,7 @@ pub mod outside;
 pub mod overlay;
 pub mod probe;
 pub mod report;
+pub mod restore;
 pub mod schema;
 pub mod show;
 pub mod use_;

@@ -157,7 +157,9 @@ fn contents(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
             (path.strip_prefix(dir).unwrap().to_path_buf(), bytes)
         })
         .filter(|(path, _)| {
-            !path.starts_with(".codexgen/backup") && !path.ends_with(".codexgen/lock")
+            // Relative to `dir`, which may be the scratch root above the home.
+            let path = path.to_string_lossy();
+            !path.contains(".codexgen/backup") && !path.ends_with(".codexgen/lock")
         })
         .collect()
 }

@@ -289,7 +289,7 @@ fn previous_content_is_backed_up() {
     w.file("codex-home/config.toml", "[tui]\nx = 1\n");
     w.gen_yes();
     assert_eq!(
-        std::fs::read_to_string(w.home.join(".codexgen/backup/config.toml")).unwrap(),
+        std::fs::read_to_string(w.home.join(".codexgen/backup/000001/config.toml")).unwrap(),
         "[tui]\nx = 1\n"
     );
 }

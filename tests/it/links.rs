@@ -274,7 +274,8 @@ fn no_link_in_the_homes_codexgen_folder_is_followed() {
         (".codexgen/lock", false),
         (".codexgen/pending.json", false),
         (".codexgen/state.toml", false),
-        (".codexgen/backup/config.toml", false),
+        // The next backup generation's folder (the first gen made 000001).
+        (".codexgen/backup/000002", true),
     ];
     for (name, folder) in cases {
         let w = World::new();

@@ -33,6 +33,7 @@ mod overlay;
 mod ownership;
 mod races;
 mod removal;
+mod restore;
 mod scale;
 mod schema;
 mod scripting;

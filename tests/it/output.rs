@@ -24,7 +24,7 @@ fn invocations(name: &str) -> Option<Vec<Vec<&'static str>>> {
         "adopt" => vec![vec!["--diff"]],
         "use" => vec![vec![], vec!["--diff", "beta"]],
         "link" => vec![vec!["../shared.toml", "--diff"]],
-        "add" => vec![vec!["--list"]],
+        "add" | "restore" => vec![vec!["--list"]],
         "completions" => vec![vec!["bash"]],
         _ => return None,
     })

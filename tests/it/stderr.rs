@@ -550,7 +550,7 @@ fn a_state_write_that_fails_after_the_files_are_written() {
         &["--codex-version", "0.169.0", "gen", "--yes"],
         2,
         r"codexgen: catalog t1 (providers.yaml); Codex 0.169.0 (--codex-version); home [ROOT]/codex-home
-codexgen: fail point 30: rename [ROOT]/codex-home/.codexgen/state.json (enospc)
+codexgen: fail point 45: rename [ROOT]/codex-home/.codexgen/state.json (enospc)
 error: cannot save codexgen's state in [ROOT]/codex-home/.codexgen/state.json
   caused by: cannot rename [ROOT]/codex-home/.codexgen/state.json: No space left on device (injected)
   = help: [ROOT]/codex-home/.codexgen/state.json still names every file codexgen may have written; free some disk space, then run `codexgen gen --yes` again to finish the record
@@ -581,10 +581,10 @@ fn a_full_disk_part_way_and_then_at_the_state_write() {
         &["--codex-version", "0.169.0", "gen", "--yes"],
         2,
         r"codexgen: catalog t1 (providers.yaml); Codex 0.169.0 (--codex-version); home [ROOT]/codex-home
-codexgen: fail point 33: rename [ROOT]/codex-home/.codexgen/backup/beta.config.toml (enospc)
-codexgen: fail point 39: rename [ROOT]/codex-home/.codexgen/state.json (enospc)
+codexgen: fail point 47: rename [ROOT]/codex-home/.codexgen/backup/000002/beta.config.toml (enospc)
+codexgen: fail point 53: rename [ROOT]/codex-home/.codexgen/state.json (enospc)
 error: cannot write the Codex home; codexgen stopped after 2 of 3 file(s)
-  caused by: cannot rename [ROOT]/codex-home/.codexgen/backup/beta.config.toml: No space left on device (injected)
+  caused by: cannot rename [ROOT]/codex-home/.codexgen/backup/000002/beta.config.toml: No space left on device (injected)
 
 error: cannot save codexgen's state in [ROOT]/codex-home/.codexgen/state.json
   caused by: cannot rename [ROOT]/codex-home/.codexgen/state.json: No space left on device (injected)
@@ -607,7 +607,7 @@ fn a_file_that_changes_while_codexgen_writes() {
         &["--codex-version", "0.169.0", "gen", "--yes"],
         2,
         r"codexgen: catalog t1 (providers.yaml); Codex 0.169.0 (--codex-version); home [ROOT]/codex-home
-codexgen: fail point 18: compare [ROOT]/codex-home/config.toml (append)
+codexgen: fail point 33: compare [ROOT]/codex-home/config.toml (append)
 error: [ROOT]/codex-home/config.toml changed while codexgen was writing; it was left as it is, and nothing after it was written
   = help: run codexgen again to see the new diff
 ",
@@ -912,7 +912,7 @@ fn gen_on_a_hand_written_home_says_what_it_would_replace() {
         &["--codex-version", "0.169.0", "gen", "--yes"],
         0,
         &format!(
-            "{first}{TAKE_OVER_WARNING}wrote 12 file(s) in [ROOT]/codex-home; previous versions are in [ROOT]/codex-home/.codexgen/backup\n"
+            "{first}{TAKE_OVER_WARNING}wrote 12 file(s) in [ROOT]/codex-home; what they replaced is backup generation 1 (`codexgen restore --list`; `codexgen restore` puts it back)\n"
         ),
     );
 }
