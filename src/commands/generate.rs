@@ -34,7 +34,12 @@
 //! `--check` and `--diff` settle a pending record in memory only, and report
 //! it as unfinished. After a whole write, generations beyond the number kept
 //! are pruned. `restore` writes through the same sequence ([`write_plan`]).
+//! A run that records tables or comments added to config.toml since
+//! codexgen last saw it, without replacing the file, keeps config.toml as
+//! read in its generation too ([`newly_kept`]): what `doctor` can name as
+//! gone after another program rewrites the file, a generation holds.
 
+use std::collections::HashSet;
 use std::io::{BufRead as _, IsTerminal as _, Write as _};
 use std::mem::ManuallyDrop;
 use std::path::{Path, PathBuf};
@@ -204,20 +209,7 @@ pub fn run_then(
     let record = record(settings, &state, &whose, changed.is_empty());
     let new_state = ManuallyDrop::new(planned_state(&plan, &state, target, record));
     if changed.is_empty() {
-        let leftovers = !write::leftover_temps(&temp_dirs(settings, &plan, &state)).is_empty();
-        let unsaved = *new_state != *state.as_saved() || record_stale(&state, &new_state);
-        if unsaved || leftovers || before_write.is_some() {
-            let _lock = lock_unchanged(settings, &state, &seen, &plan)?;
-            if let Some(before_write) = before_write {
-                before_write()?;
-            }
-            if unsaved {
-                save_state(settings, &new_state, state.shared.as_ref())?;
-            }
-            if state.interrupted {
-                verbosity::info("finished the record of an interrupted codexgen run");
-            }
-        }
+        save_unchanged(settings, &plan, &state, &seen, &new_state, before_write)?;
         verbosity::info("nothing to change: the Codex home matches the catalog");
         return Ok(Exit::Ok);
     }
@@ -234,17 +226,27 @@ pub fn run_then(
         verbosity::info("nothing written");
         return Ok(Exit::OutOfDate);
     }
-    write_plan(settings, &plan, &state, &seen, &new_state, before_write)?;
+    let seen_config = newly_kept(&plan, &state, &new_state);
+    write_plan(
+        settings,
+        &plan,
+        &state,
+        &seen,
+        &new_state,
+        Transaction {
+            before_write,
+            seen_config,
+        },
+    )?;
     Ok(Exit::Ok)
 }
 
-/// The write transaction every command that writes the Codex home goes
-/// through (`gen`, `restore`): takes the lock, checks that the state (as
-/// `seen`) and every changed file of `plan` are still as planned, and
-/// writes the changed files and `new_state` (see [`apply`]), keeping what
-/// they replace as a backup generation. `before_write` is called under the
-/// lock, before the first file (see [`run_then`]).
-pub(super) fn write_plan(
+/// A write run whose files all match the catalog: saves the state when it
+/// changed (keeping config.toml as read when the state records new names
+/// in it, see [`newly_kept`]), finishes an interrupted run's record,
+/// removes a killed run's temp files and calls `before_write`, under the
+/// lock; takes no lock when there is nothing of that to do.
+fn save_unchanged(
     settings: &Settings,
     plan: &Plan,
     state: &State,
@@ -252,14 +254,145 @@ pub(super) fn write_plan(
     new_state: &State,
     before_write: Option<&mut dyn FnMut() -> Result<(), Error>>,
 ) -> Result<(), Error> {
-    // A bad number of backups to keep stops the run before the lock.
+    let leftovers = !write::leftover_temps(&temp_dirs(settings, plan, state)).is_empty();
+    let unsaved = *new_state != *state.as_saved() || record_stale(state, new_state);
+    if !(unsaved || leftovers || before_write.is_some()) {
+        return Ok(());
+    }
     let keep = backups::keep()?;
     let _lock = lock_unchanged(settings, state, seen, plan)?;
     if let Some(before_write) = before_write {
         before_write()?;
     }
+    let seen_copy = match newly_kept(plan, state, new_state) {
+        Some(config) => Some(keep_as_seen(settings, config, state)?),
+        None => None,
+    };
+    if unsaved {
+        save_state(settings, new_state, state.shared.as_ref())?;
+    }
+    if let Some(made) = seen_copy {
+        prune_after(settings, keep, made.seq);
+    }
+    if state.interrupted {
+        verbosity::info("finished the record of an interrupted codexgen run");
+    }
+    Ok(())
+}
+
+/// What a caller adds to [`write_plan`]'s transaction.
+#[derive(Default)]
+pub(super) struct Transaction<'w, 'p> {
+    /// Called under the lock, right before the first file is written (see
+    /// [`run_then`]).
+    pub before_write: Option<&'w mut dyn FnMut() -> Result<(), Error>>,
+    /// A file the run does not replace whose text, as read, its backup
+    /// generation keeps too (see [`newly_kept`]).
+    pub seen_config: Option<&'p Planned>,
+}
+
+/// config.toml's planned entry when this run records in it names that no
+/// backup generation holds: a table, key or comment lines added outside
+/// codexgen since it last recorded the file (see `kept`), in a run that
+/// does not replace config.toml (one that does keeps its previous text,
+/// which holds them). The run's generation then keeps the file as read, so
+/// that whatever `doctor` and `gen` can name as gone after another
+/// program rewrites the file, `restore` can bring back. Names that only
+/// went away need no copy: an older generation holds them.
+fn newly_kept<'p>(plan: &'p Plan, state: &State, new_state: &State) -> Option<&'p Planned> {
+    let config = plan.get(&CodexFile::Config)?;
+    if config.changes() || config.current.is_none() {
+        return None;
+    }
+    let new = new_state.files.get(&CodexFile::Config)?.kept.as_ref()?;
+    let grew = match state
+        .files
+        .get(&CodexFile::Config)
+        .and_then(|f| f.kept.as_ref())
+    {
+        None => !new.keys.is_empty() || new.comments > 0,
+        Some(old) => {
+            let known: HashSet<&Vec<String>> = old.keys.iter().collect();
+            new.comments > old.comments || new.keys.iter().any(|k| !known.contains(k))
+        }
+    };
+    grew.then_some(config)
+}
+
+/// Keeps config.toml as read (`config`, which this run does not replace)
+/// as a backup generation of its own, for a run that writes only the state
+/// (see [`newly_kept`]). Restoring it puts back that text.
+fn keep_as_seen(
+    settings: &Settings,
+    config: &Planned,
+    state: &State,
+) -> Result<backups::Made, Error> {
+    let backups = settings.state_dir().join(home::BACKUP_DIR);
+    let made = backups::next(&backups)?;
+    let saved = save_seen(&made, config)
+        .and_then(|()| backups::record(&made, &state.as_saved().to_text(), [(&config.file, true)]));
+    if let Err(e) = saved {
+        backups::discard(&made);
+        return Err(e);
+    }
+    verbosity::info(&format!(
+        "{} holds tables or comments codexgen had not seen; kept a copy as backup generation 1 (`codexgen restore --list`)",
+        config.file
+    ));
+    Ok(made)
+}
+
+/// Writes the text `config` was read with as its copy in `made`.
+fn save_seen(made: &backups::Made, config: &Planned) -> Result<(), Error> {
+    let copy = made.copy_of(&config.file);
+    let text = config.current.as_deref().unwrap_or_default();
+    write::write(&copy, text, None, Expect::Exactly(None))
+        .map(drop)
+        .map_err(Error::write(format!("write {}", copy.display())))
+}
+
+/// Prunes the backup generations after a whole write that made `made`; a
+/// failure costs only disk space, and is said.
+fn prune_after(settings: &Settings, keep: usize, made: u64) {
+    let backups = settings.state_dir().join(home::BACKUP_DIR);
+    if let Err(e) = backups::prune(&backups, keep, made) {
+        let cause = std::error::Error::source(&e)
+            .map(|c| format!(": {c}"))
+            .unwrap_or_default();
+        output::eprintln(format_args!("warning: {e}{cause}"));
+    }
+}
+
+/// The write transaction every command that writes the Codex home goes
+/// through (`gen`, `restore`): takes the lock, checks that the state (as
+/// `seen`) and every changed file of `plan` are still as planned, and
+/// writes the changed files and `new_state` (see [`apply`]), keeping what
+/// they replace (and `extra.seen_config` as read) as a backup generation.
+/// `extra.before_write` is called under the lock, before the first file
+/// (see [`run_then`]).
+pub(super) fn write_plan(
+    settings: &Settings,
+    plan: &Plan,
+    state: &State,
+    seen: &str,
+    new_state: &State,
+    extra: Transaction<'_, '_>,
+) -> Result<(), Error> {
+    // A bad number of backups to keep stops the run before the lock.
+    let keep = backups::keep()?;
+    let _lock = lock_unchanged(settings, state, seen, plan)?;
+    if let Some(before_write) = extra.before_write {
+        before_write()?;
+    }
     let changed: Vec<&Planned> = plan.changed().collect();
-    apply(settings, &changed, state, new_state, keep)
+    apply(
+        settings,
+        &changed,
+        state,
+        new_state,
+        keep,
+        extra.seen_config,
+    )
 }
 
 /// What the catalog read is to the home (see `whose`). A home an older
@@ -521,14 +654,22 @@ fn apply(
     state: &State,
     new_state: &State,
     keep: usize,
+    seen_config: Option<&Planned>,
 ) -> Result<(), Error> {
     let backups = settings.state_dir().join(home::BACKUP_DIR);
     let made = backups::next(&backups)?;
     let staged = stage_all(changed, &made).and_then(|staged| {
+        if let Some(config) = seen_config {
+            save_seen(&made, config)?;
+        }
         backups::record(
             &made,
             &state.as_saved().to_text(),
-            changed.iter().map(|p| (&p.file, p.current.is_some())),
+            changed
+                .iter()
+                .copied()
+                .chain(seen_config)
+                .map(|p| (&p.file, p.current.is_some())),
         )?;
         Ok(staged)
     });
@@ -598,12 +739,7 @@ fn apply(
         settings.codex_home.display(),
     ));
     // The write is whole: a failure here costs only disk space.
-    if let Err(e) = backups::prune(&backups, keep, made.seq) {
-        let cause = std::error::Error::source(&e)
-            .map(|c| format!(": {c}"))
-            .unwrap_or_default();
-        output::eprintln(format_args!("warning: {e}{cause}"));
-    }
+    prune_after(settings, keep, made.seq);
     report_drift_done(changed);
     Ok(())
 }

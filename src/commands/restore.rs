@@ -121,7 +121,14 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
         verbosity::info("nothing written");
         return Ok(Exit::OutOfDate);
     }
-    generate::write_plan(settings, &plan, &state, &seen, &new_state, None)?;
+    generate::write_plan(
+        settings,
+        &plan,
+        &state,
+        &seen,
+        &new_state,
+        generate::Transaction::default(),
+    )?;
     verbosity::info(&format!(
         "restored backup generation {n}{}",
         made_by(chosen)

@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use predicates::prelude::PredicateBooleanExt as _;
 use predicates::str::contains;
 
 use crate::support::{CATALOG, World, snapshot_dir};
@@ -428,4 +429,82 @@ fn on_a_terminal_restore_asks_first() {
     };
     assert_eq!(code, Some(0), "{said}");
     assert!(!w.exists("config.toml"), "{said}");
+}
+
+/// How many generations `restore --list` shows.
+fn generations(w: &World) -> usize {
+    list_json(w)["generations"].as_array().map_or(0, Vec::len)
+}
+
+/// A whole-file rewrite after lines added by hand that no write of
+/// config.toml followed: the `gen --yes` that records them (it finds
+/// nothing to change) keeps the file as it is as a generation, so what
+/// doctor names as gone, restore brings back; the real Codex reads it.
+#[test]
+fn lines_added_since_the_last_write_are_kept_by_the_run_that_records_them() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.gen_yes();
+    let mut config = w.read("config.toml");
+    config.push_str(USER_LINES);
+    w.file("codex-home/config.toml", &config);
+    let before = generations(&w);
+    w.cmd()
+        .args(["gen", "--yes"])
+        .assert()
+        .success()
+        .stderr(contains("kept a copy as backup generation 1"))
+        .stderr(contains("nothing to change"));
+    assert_eq!(generations(&w), before + 1);
+    assert_eq!(w.read("config.toml"), config, "the file is left alone");
+    // Said and kept once: a steady run makes no generation.
+    w.cmd()
+        .args(["gen", "--yes"])
+        .assert()
+        .success()
+        .stderr(contains("kept a copy").not());
+    assert_eq!(generations(&w), before + 1);
+
+    w.file("codex-home/config.toml", STRIPPED);
+    let doctor = w.cmd().arg("doctor").output().expect("runs");
+    let said = String::from_utf8_lossy(&doctor.stdout);
+    assert!(said.contains("mcp_servers.foo"), "{said}");
+    assert!(said.contains("projects.\"/x\""), "{said}");
+    assert!(said.contains("1 comment line(s)"), "{said}");
+    w.cmd()
+        .args(["restore", "--yes"])
+        .assert()
+        .success()
+        .stdout(contains("+[mcp_servers.foo]"));
+    assert_eq!(w.read("config.toml"), config);
+    w.gen_yes();
+    assert_eq!(w.read("config.toml"), config);
+    codex_reads(&w);
+}
+
+/// The same when the run that records the lines writes other files only:
+/// its generation holds config.toml as it was too, and restoring it leaves
+/// the other files as the generation found them.
+#[test]
+fn a_run_that_writes_only_profile_files_keeps_config_toml_as_it_found_it() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.gen_yes();
+    let mut config = w.read("config.toml");
+    config.push_str(USER_LINES);
+    w.file("codex-home/config.toml", &config);
+    w.catalog(&CATALOG.replace("beta-2", "beta-3"));
+    w.gen_yes();
+    assert_eq!(w.read("config.toml"), config, "only profile files changed");
+    let listing = list_json(&w);
+    let files: Vec<&str> = listing["generations"][0]["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .filter_map(|f| f["file"].as_str())
+        .collect();
+    assert!(files.contains(&"config.toml"), "{listing:#}");
+    w.file("codex-home/config.toml", STRIPPED);
+    w.cmd().args(["restore", "--yes"]).assert().success();
+    assert_eq!(w.read("config.toml"), config);
 }
