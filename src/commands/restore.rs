@@ -80,7 +80,7 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
     let chosen = &generations[n - 1];
     let new_state = match &chosen.state {
         Some(path) => {
-            let text = input::read(path, input::STATE)?;
+            let text = input::read_own(path, input::STATE)?;
             State::parse(&text).map_err(|damage| Error::State {
                 path: path.clone(),
                 damage,
@@ -163,7 +163,7 @@ fn plan_restore(
     let mut files = Vec::with_capacity(wanted.len());
     for (file, copy) in wanted {
         let text = match copy {
-            Some(copy) => Some(input::read(copy, input::CODEX_FILE)?),
+            Some(copy) => Some(input::read_own(copy, input::CODEX_FILE)?),
             None => None,
         };
         let path = file.path_in(&settings.codex_home);
@@ -227,7 +227,7 @@ fn list(settings: &Settings, generations: &[Generation], format: Format) -> Resu
         let mut files = Vec::with_capacity(generation.files.len());
         for saved in &generation.files {
             let summary = match &saved.copy {
-                Some(copy) => Some(backups::summary(&input::read(copy, input::CODEX_FILE)?)),
+                Some(copy) => Some(backups::summary(&input::read_own(copy, input::CODEX_FILE)?)),
                 None => None,
             };
             files.push(FileRow {

@@ -272,7 +272,7 @@ fn record_previous(
     old_default: Option<&str>,
     wanted: &str,
 ) -> Result<Option<String>, Error> {
-    let before = input::read_optional(file, input::STATE).ok().flatten();
+    let before = input::read_own_optional(file, input::STATE).ok().flatten();
     let old = old_default.unwrap_or(NO_DEFAULT);
     write::write(file, &format!("{old}\n"), None, Expect::AsRead).map_err(|e| {
         Error::with_help(
@@ -344,7 +344,7 @@ fn read_previous(file: &Path) -> Result<Option<String>, Error> {
         )
     };
     write::target(file).map_err(|e| damaged(e.to_string()))?;
-    let text = input::read_optional(file, input::STATE).map_err(|e| damaged(e.to_string()))?;
+    let text = input::read_own_optional(file, input::STATE).map_err(|e| damaged(e.to_string()))?;
     Ok(text
         .as_deref()
         .map(str::trim)
@@ -380,6 +380,7 @@ fn check_layered(
     // Where `default` is set last, read before the catalog is built.
     let again = overlay.set_again(&checked, &["default"]);
     let catalog = plan::prepare(&checked, None).map_err(invalid)?.catalog;
+    overlay.check_alone(settings, &checked, &format!("`default: {}`", shown(wanted)))?;
     if catalog.default.as_deref() != Some(wanted) {
         return Err(Error::with_help(
             format!(

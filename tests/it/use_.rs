@@ -628,3 +628,40 @@ fn a_later_catalog_file_setting_default_is_named_and_case_gets_a_guess() {
     assert_eq!(code, Some(2), "{out}");
     assert!(out.contains("did you mean `beta`?"), "{out}");
 }
+
+/// The overlay is the first catalog file's: a default that only a later
+/// `--catalog` file makes valid (a profile it defines) would leave every
+/// run naming the first file alone invalid, so it is refused, naming the
+/// later file, with nothing written; one the first file has is written.
+#[test]
+fn a_profile_only_a_later_catalog_file_defines_is_not_written_into_the_first_file_s_overlay() {
+    let w = World::new();
+    w.file("work/base.yaml", CATALOG);
+    w.file(
+        "work/extra.yaml",
+        "schema: 1\nprofiles:\n  gamma:\n    provider: alpha-p\n    model: gamma-1\n",
+    );
+    let both = ["--catalog", "base.yaml", "--catalog", "extra.yaml"];
+    let before = snapshot_dir(&w.root);
+    let (out, code) = run(&w, &[&both[..], &["use", "gamma"]].concat());
+    assert_eq!(code, Some(2), "{out}");
+    assert!(
+        out.contains("writing `default: gamma` into base.local.yaml"),
+        "{out}"
+    );
+    assert!(out.contains("read without extra.yaml"), "{out}");
+    assert!(out.contains("set it in the later catalog file"), "{out}");
+    assert_eq!(snapshot_dir(&w.root), before, "nothing was written");
+    // The first file alone still reads.
+    w.cmd()
+        .args(["--catalog", "base.yaml", "validate"])
+        .assert()
+        .success();
+    // A profile of the first file's is the overlay's to hold.
+    let (out, code) = run(&w, &[&both[..], &["use", "beta"]].concat());
+    assert_eq!(code, Some(0), "{out}");
+    w.cmd()
+        .args(["--catalog", "base.yaml", "validate"])
+        .assert()
+        .success();
+}
