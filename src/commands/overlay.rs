@@ -99,9 +99,10 @@ impl<'s> Overlay<'s> {
         edited: &Settings,
         what: &str,
     ) -> Result<(), Error> {
-        let valid = |settings: &Settings| match settings.first_file_alone() {
-            None => None,
-            Some(alone) => Some(alone.and_then(|a| plan::prepare(&a, None)).is_ok()),
+        let valid = |settings: &Settings| {
+            settings
+                .first_file_alone()
+                .map(|alone| alone.and_then(|a| plan::prepare(&a, None)).is_ok())
         };
         if valid(edited) != Some(false) || valid(before) == Some(false) {
             return Ok(());
