@@ -591,3 +591,67 @@ fn a_link_or_a_key_planted_in_the_backup_folder_is_never_read_through_or_shown()
         assert!(!said.contains("abcdefghij"), "{args:?}: {said}");
     }
 }
+
+/// `restore` right after `link` (which keeps its own copy, not a
+/// generation): the newest generation is the first `gen`, which created
+/// config.toml; restoring it would remove the link and detach the home
+/// from the shared file, so it is refused, nothing written.
+#[test]
+fn a_restore_that_would_remove_a_link_is_refused() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.gen_yes();
+    std::fs::create_dir_all(w.root.join("dotfiles")).unwrap();
+    w.cmd()
+        .args(["link", "../dotfiles/config.toml", "--yes"])
+        .assert()
+        .success();
+    assert!(is_link(&w.home.join("config.toml")));
+    let before = snapshot_dir(&w.root);
+    w.cmd()
+        .args(["restore", "--yes"])
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "restoring it would remove the link; nothing was written",
+        ))
+        .stderr(contains("restore a newer generation"));
+    assert_eq!(snapshot_dir(&w.root), before);
+}
+
+/// A generation `use` made: restore says the overlay `use` wrote stays,
+/// so the next `gen` writes its default again, and names `use -`.
+#[test]
+fn restoring_what_use_replaced_says_the_overlay_stays() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.gen_yes();
+    w.cmd().args(["use", "beta"]).assert().success();
+    w.cmd()
+        .args(["restore", "--yes"])
+        .assert()
+        .success()
+        .stderr(contains("`use beta` also wrote the catalog"))
+        .stderr(contains(
+            "`codexgen use -` switches the default back instead",
+        ));
+    assert!(w.read("config.toml").contains("model = \"alpha-1\""));
+}
+
+/// `--format json` is `--list`'s; a number is not.
+#[test]
+fn json_without_list_and_a_number_with_list_are_bad_usage() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.gen_yes();
+    let before = snapshot_dir(&w.root);
+    for args in [
+        &["restore", "--format", "json"][..],
+        &["restore", "--diff", "--format", "json"],
+        &["restore", "--yes", "--format", "json"],
+        &["restore", "--list", "3"],
+    ] {
+        w.cmd().args(args).assert().code(2);
+    }
+    assert_eq!(snapshot_dir(&w.root), before);
+}
