@@ -147,6 +147,9 @@ fn switch(settings: &Settings, choice: &Choice, given: &Options) -> Result<Exit,
         })
     });
     say_switch(&wanted, new_text.is_some(), old_default.as_deref(), name);
+    if new_text.is_some() {
+        say_shared(settings);
+    }
     let overwrite = given.overwrite;
     let options = |mode| generate::Options {
         mode,
@@ -210,6 +213,21 @@ fn switch(settings: &Settings, choice: &Choice, given: &Options) -> Result<Exit,
             Err(e)
         }
     }
+}
+
+/// When config.toml is a link (to a file shared across machines, as
+/// `codexgen link` makes): the switch reaches every machine that shares
+/// it, and a machine whose catalog names another default writes that one
+/// back at its next `gen` (the personal overlay is this machine's).
+fn say_shared(settings: &Settings) {
+    let config = CodexFile::Config.path_in(&settings.codex_home);
+    let Ok(target) = std::fs::read_link(&config) else {
+        return;
+    };
+    verbosity::note(format_args!(
+        "config.toml is a link to {}: the new default reaches every machine that shares that file, and one whose catalog names another default writes it back at its next `gen`; to switch them all, set `default:` in the catalog they share",
+        shown(&target.display().to_string())
+    ));
 }
 
 /// The profile asked for: named, or the previous default for `-`.

@@ -665,3 +665,31 @@ fn a_profile_only_a_later_catalog_file_defines_is_not_written_into_the_first_fil
         .assert()
         .success();
 }
+
+/// With config.toml linked to a shared file, `use` says the switch
+/// reaches every machine sharing it and how to switch them all.
+#[test]
+fn use_on_a_linked_config_says_the_default_is_shared() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    let shared = w.file("dotfiles/config.toml", "");
+    std::os::unix::fs::symlink(&shared, w.home.join("config.toml")).unwrap();
+    w.gen_yes();
+    w.cmd()
+        .args(["use", "beta"])
+        .assert()
+        .success()
+        .stderr(contains("config.toml is a link to"))
+        .stderr(contains("set `default:` in the catalog they share"));
+    assert!(
+        std::fs::read_to_string(&shared)
+            .unwrap()
+            .contains("model = \"beta-2\"")
+    );
+    // Not said when nothing switches.
+    w.cmd()
+        .args(["use", "beta"])
+        .assert()
+        .success()
+        .stderr(contains("is a link to").not());
+}
