@@ -693,3 +693,32 @@ fn use_on_a_linked_config_says_the_default_is_shared() {
         .success()
         .stderr(contains("is a link to").not());
 }
+
+/// An overlay with nothing in it (empty, or comments only) lays nothing
+/// over the catalog: commands read the catalog as it is, and `use`
+/// writes its default there, keeping the comment.
+#[test]
+fn an_empty_or_comment_only_overlay_lays_nothing_over_and_use_writes_into_it() {
+    for (mine, written) in [
+        ("", "schema: 1\ndefault: beta\n"),
+        ("# mine\n", "# mine\nschema: 1\ndefault: beta\n"),
+    ] {
+        let w = World::new();
+        w.catalog(CATALOG);
+        w.file("work/providers.local.yaml", mine);
+        w.cmd().arg("validate").assert().success();
+        w.gen_yes();
+        assert!(top_level(&w).contains("model = \"alpha-1\""));
+        w.cmd().args(["use", "beta"]).assert().success();
+        assert_eq!(overlay(&w), written, "{mine:?}");
+        assert!(top_level(&w).contains("model = \"beta-2\""));
+    }
+    // The first catalog file empty is still an empty catalog.
+    let w = World::new();
+    w.catalog("# nothing yet\n");
+    w.cmd()
+        .arg("validate")
+        .assert()
+        .code(2)
+        .stderr(contains("the catalog is empty"));
+}
