@@ -197,7 +197,7 @@ pub fn list(backups: &Path) -> Result<Vec<Generation>, Error> {
         }
         let dir = backups.join(generation_name(seq));
         let meta_path = dir.join(META);
-        let text = input::read(&meta_path, input::STATE)?;
+        let text = input::read_own(&meta_path, input::STATE)?;
         let meta = parse_meta(&text).map_err(|why| {
             Error::with_help(
                 format!(
@@ -220,7 +220,9 @@ pub fn list(backups: &Path) -> Result<Vec<Generation>, Error> {
                 }
                 let copy = file.path_in(&dir);
                 // A stopped run never reached this file: nothing to put back.
-                copy.is_file().then_some(Saved {
+                // Not followed: a link planted here is listed, and refused
+                // when read (`input::read_own`).
+                std::fs::symlink_metadata(&copy).is_ok().then_some(Saved {
                     file,
                     copy: Some(copy),
                 })
@@ -231,7 +233,7 @@ pub fn list(backups: &Path) -> Result<Vec<Generation>, Error> {
         let state = dir.join(STATE);
         listed.push(Generation {
             time: Some(meta.time),
-            command: Some(meta.command),
+            command: Some(shown_label(&meta.command)),
             files,
             state: state.is_file().then_some(state),
         });
@@ -504,6 +506,31 @@ pub fn describe(matches: &clap::ArgMatches, command: &clap::Command) -> String {
     words.join(" ")
 }
 
+/// A label read back from `meta.json` as it is shown: each word as
+/// [`describe`] would have written it (a flag as it is, any other word
+/// through [`shown_word`]), so that a damaged or planted label never shows
+/// a key.
+fn shown_label(label: &str) -> String {
+    label
+        .split_whitespace()
+        .enumerate()
+        .map(|(i, word)| {
+            let flag = word.len() <= 32
+                && word.starts_with('-')
+                && !secrets::looks_like_secret(word.trim_start_matches('-'))
+                && word
+                    .bytes()
+                    .all(|b| b == b'-' || b.is_ascii_lowercase() || b.is_ascii_digit());
+            if flag && i > 0 {
+                word.to_owned()
+            } else {
+                shown_word(Some(word))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// A positional word as a label shows it: as it is when it is a short plain
 /// name that does not look like a key, else `…`.
 fn shown_word(word: Option<&str>) -> String {
@@ -518,6 +545,25 @@ fn shown_word(word: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_label_read_back_shows_no_key_and_keeps_commands_and_flags() {
+        assert_eq!(shown_label("gen --yes"), "gen --yes");
+        assert_eq!(shown_label("restore 2 --yes"), "restore 2 --yes");
+        assert_eq!(shown_label("use groq"), "use groq");
+        let key = "sk-proj-abcdefghijklmnopqrstuvwxyz0123456789ABCD";
+        for label in [
+            format!("gen {key}"),
+            format!("{key} --yes"),
+            format!("gen --{key}"),
+            "gen --sk-proj-abcdefghijklmnopqrstuvwxyz0123456789".to_owned(),
+            format!("gen\t{key}"),
+        ] {
+            let shown = shown_label(&label);
+            assert!(!shown.contains("abcdefghij"), "{label} -> {shown}");
+        }
+        assert_eq!(shown_label("gen \u{1b}[31mred"), "gen …");
+    }
 
     #[test]
     fn generation_names_sort_as_made_and_read_back() {

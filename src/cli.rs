@@ -261,7 +261,7 @@ pub struct RestoreArgs {
 
     /// List the backup generations, newest first (number, time, the command that
     /// replaced them, their files); write nothing.
-    #[arg(long, conflicts_with_all = ["diff", "yes"])]
+    #[arg(long, conflicts_with_all = ["diff", "yes", "number"])]
     pub list: bool,
 
     /// Print the diff; write nothing.
@@ -273,7 +273,7 @@ pub struct RestoreArgs {
     pub yes: bool,
 
     /// Output format of --list.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text, requires_if("json", "list"))]
     pub format: OutputFormat,
 }
 

@@ -86,6 +86,12 @@ pub enum ReadError {
     /// L, column C (byte 0xHH)" (columns count characters, from 1).
     #[error("{path} is not UTF-8 text: {at}")]
     NotUtf8 { path: String, at: String },
+    /// A symbolic link where codexgen reads only its own files (see
+    /// [`read_own`]).
+    #[error(
+        "{path} is a symbolic link in codexgen's own folder; codexgen does not read through it"
+    )]
+    Link { path: String },
 }
 
 impl ReadError {
@@ -93,6 +99,9 @@ impl ReadError {
     pub fn help(&self) -> Option<String> {
         match self {
             ReadError::Io(_) => None,
+            ReadError::Link { path } => Some(format!(
+                "codexgen never follows a link in its own `.codexgen` folders (a cloned or synced folder may have planted it): remove {path}"
+            )),
             ReadError::NotAFile { path, .. } => Some(format!(
                 "codexgen reads only regular files (a symlink to one is fine): replace {path} with one, or move it out of the way"
             )),
@@ -108,7 +117,33 @@ impl ReadError {
 
 /// The text of a regular file, at most `limit` bytes of it.
 pub fn read(path: &Path, limit: Limit) -> Result<String, ReadError> {
-    read_if_there(path, limit, false).map(Option::unwrap_or_default)
+    read_if_there(path, limit, false, true).map(Option::unwrap_or_default)
+}
+
+/// [`read`] of a file codexgen wrote in its own folder (`.codexgen`: its
+/// state, journal, backup generations): a symbolic link there is refused,
+/// never read through ([`ReadError::Link`]), so that a planted link cannot
+/// make codexgen show or copy another file (`auth.json`, say).
+pub fn read_own(path: &Path, limit: Limit) -> Result<String, ReadError> {
+    refuse_link(path)?;
+    read_if_there(path, limit, false, false).map(Option::unwrap_or_default)
+}
+
+/// [`read_own`], or `None` when nothing is at `path`.
+pub fn read_own_optional(path: &Path, limit: Limit) -> Result<Option<String>, ReadError> {
+    refuse_link(path)?;
+    optional(read_if_there(path, limit, true, false))
+}
+
+/// Refuses a symbolic link at `path` (see [`read_own`]). What is opened
+/// after this look is opened with `O_NOFOLLOW` too, on Unix.
+fn refuse_link(path: &Path) -> Result<(), ReadError> {
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => Err(ReadError::Link {
+            path: path.display().to_string(),
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// The name standard input goes by in messages (`--catalog -`).
@@ -160,8 +195,14 @@ fn text(bytes: Vec<u8>, path: String) -> Result<String, ReadError> {
 }
 
 /// [`read`]; with `missing_ok`, `None` when nothing is at `path` (a
-/// dangling symlink included).
-fn read_if_there(path: &Path, limit: Limit, missing_ok: bool) -> Result<Option<String>, ReadError> {
+/// dangling symlink included); without `follow`, a symbolic link is not
+/// opened (on Unix; see [`read_own`]).
+fn read_if_there(
+    path: &Path,
+    limit: Limit,
+    missing_ok: bool,
+    follow: bool,
+) -> Result<Option<String>, ReadError> {
     let shown = || path.display().to_string();
     // A first look that cannot block: a FIFO is refused before it is opened
     // (and a socket, which cannot be opened at all, gets a clear message).
@@ -180,7 +221,11 @@ fn read_if_there(path: &Path, limit: Limit, missing_ok: bool) -> Result<Option<S
         use fs_err::os::unix::fs::OpenOptionsExt as _;
         // Should a FIFO take the file's place after the look above, the
         // open must still not wait for a writer. No effect on a regular file.
-        options.custom_flags(rustix::fs::OFlags::NONBLOCK.bits().cast_signed());
+        let mut flags = rustix::fs::OFlags::NONBLOCK;
+        if !follow {
+            flags |= rustix::fs::OFlags::NOFOLLOW;
+        }
+        options.custom_flags(flags.bits().cast_signed());
     }
     let file = options.open(path).map_err(ReadError::Io)?;
     // The file that was opened is what counts.
@@ -203,7 +248,12 @@ fn read_if_there(path: &Path, limit: Limit, missing_ok: bool) -> Result<Option<S
 
 /// [`read`], or `None` when nothing is at `path` (a dangling symlink included).
 pub fn read_optional(path: &Path, limit: Limit) -> Result<Option<String>, ReadError> {
-    match read_if_there(path, limit, true) {
+    optional(read_if_there(path, limit, true, true))
+}
+
+/// A read's result, nothing at the path (found missing on opening) as `None`.
+fn optional(read: Result<Option<String>, ReadError>) -> Result<Option<String>, ReadError> {
+    match read {
         Ok(text) => Ok(text),
         Err(ReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(e),

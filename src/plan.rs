@@ -61,7 +61,7 @@ pub fn read_state(settings: &Settings) -> Result<State, Error> {
 pub fn read_state_seen(settings: &Settings) -> Result<(State, String), Error> {
     own_folder_has_no_link(settings)?;
     let read = read_state_text(settings)?;
-    let journal = input::read_optional(&settings.journal_file(), input::STATE)?;
+    let journal = input::read_own_optional(&settings.journal_file(), input::STATE)?;
     let record = record_path(settings)?;
     let record_text = match &record {
         Some(path) => input::read_optional(path, input::STATE)?,
@@ -321,7 +321,7 @@ fn own_folder_has_no_link(settings: &Settings) -> Result<(), Error> {
 /// What [`read_state_seen`] saw, now.
 pub fn state_seen(settings: &Settings) -> Result<String, Error> {
     let read = read_state_text(settings)?;
-    let journal = input::read_optional(&settings.journal_file(), input::STATE)?;
+    let journal = input::read_own_optional(&settings.journal_file(), input::STATE)?;
     let record = match record_path(settings)? {
         Some(path) => input::read_optional(&path, input::STATE)?,
         None => None,
@@ -345,7 +345,7 @@ fn seen(state: Option<&str>, journal: Option<&str>, record: Option<&str>) -> Str
 /// an older codexgen (unless it only says the record moved), else none.
 fn read_state_text(settings: &Settings) -> Result<Option<(PathBuf, String)>, Error> {
     for path in [settings.state_file(), settings.old_state_file()] {
-        if let Some(text) = input::read_optional(&path, input::STATE)?
+        if let Some(text) = input::read_own_optional(&path, input::STATE)?
             && text != crate::state::MOVED_MARKER
         {
             return Ok(Some((path, text)));

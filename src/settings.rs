@@ -266,6 +266,43 @@ impl Settings {
         })
     }
 
+    /// These settings as a run that names only the first catalog file reads
+    /// them: that file and its personal overlay, without the later
+    /// `--catalog` files. `None` when no file comes after them.
+    pub fn first_file_alone(&self) -> Option<Result<Settings, Error>> {
+        let sources = self.catalog.sources();
+        let overlay = self.overlay.as_ref().ok();
+        // The overlay sits right after the first file (see `read_files`).
+        let end = match sources.get(1) {
+            Some(s) if overlay.is_some_and(|o| Path::new(&s.name) == o) => 2,
+            _ => 1,
+        };
+        if sources.len() <= end {
+            return None;
+        }
+        let sources = sources[..end].to_vec();
+        let catalog_id = CatalogId {
+            content: content_of(&sources),
+            ..self.catalog_id.clone()
+        };
+        Some(
+            catalog::layer(sources)
+                .map_err(Error::from)
+                .map(|catalog| Settings {
+                    codex_home: self.codex_home.clone(),
+                    codex_home_given: self.codex_home_given,
+                    catalog,
+                    overlay: self.overlay.clone(),
+                    catalog_id,
+                    chosen: self.chosen,
+                    named: self.named.clone(),
+                    target: self.target.clone(),
+                    codex: self.codex.clone(),
+                    codex_schemas: self.codex_schemas.clone(),
+                }),
+        )
+    }
+
     /// codexgen's own folder in the Codex home.
     pub fn state_dir(&self) -> PathBuf {
         self.codex_home.join(home::STATE_DIR)

@@ -165,6 +165,9 @@ pub fn layer(sources: Vec<Source>) -> Result<Layered, CatalogError> {
         match yaml::parse(index, &source.name, &source.text) {
             Ok(node) => {
                 merged = Some(match merged {
+                    // A later file with nothing in it (empty, or comments
+                    // only) lays nothing over: it does not empty the catalog.
+                    Some(base) if matches!(node.value, yaml::Value::Null) => base,
                     Some(base) => build::overlay(base, node, &mut removals),
                     None => node,
                 });

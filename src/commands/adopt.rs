@@ -268,6 +268,11 @@ fn check_layered(
         })
         .collect();
     let prepared = plan::prepare(&layered, None).map_err(invalid)?;
+    let keys: Vec<String> = adopted
+        .iter()
+        .map(|a| format!("`{}`", shown(&a.key.join("."))))
+        .collect();
+    overlay.check_alone(settings, &layered, &keys.join(", "))?;
     let planned = prepared.plan(settings, state)?;
     for (a, again) in adopted.iter().zip(again) {
         let still = planned.get(&a.file).is_some_and(|p| {

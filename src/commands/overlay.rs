@@ -9,6 +9,7 @@ use std::path::Path;
 
 use crate::diagnostic::shown;
 use crate::error::Error;
+use crate::plan;
 use crate::settings::Settings;
 use crate::write::{self, Expect};
 
@@ -82,6 +83,48 @@ impl<'s> Overlay<'s> {
             },
         })?;
         Ok(())
+    }
+
+    /// Refuses an edit after which the first catalog file and this overlay,
+    /// read without the later `--catalog` files (as a run naming only the
+    /// first file reads them: `gen`, `doctor`, a CI check), are no longer a
+    /// valid catalog, while they were before. The overlay is the first
+    /// file's: a value that only a later file makes valid (a profile it
+    /// defines, say) belongs in that later file. `edited` is the catalog
+    /// layered with the edited overlay; `what` says the edit
+    /// (`` `default: c` ``).
+    pub fn check_alone(
+        &self,
+        before: &Settings,
+        edited: &Settings,
+        what: &str,
+    ) -> Result<(), Error> {
+        let valid = |settings: &Settings| {
+            settings
+                .first_file_alone()
+                .map(|alone| alone.and_then(|a| plan::prepare(&a, None)).is_ok())
+        };
+        if valid(edited) != Some(false) || valid(before) == Some(false) {
+            return Ok(());
+        }
+        let sources = edited.catalog.sources();
+        let first = sources.first().map_or("", |s| s.name.as_str());
+        let later: Vec<String> = sources
+            .iter()
+            .skip(1)
+            .filter(|s| s.name != self.name)
+            .map(|s| shown(&s.name))
+            .collect();
+        Err(Error::with_help(
+            format!(
+                "writing {what} into {} would make {} with its overlay, read without {}, an invalid catalog (as `gen` and `doctor` read it when only {} is named); nothing was written",
+                shown(&self.name),
+                shown(first),
+                later.join(", "),
+                shown(first)
+            ),
+            "the personal overlay is the first catalog file's: set it in the later catalog file that makes it valid instead",
+        ))
     }
 
     /// "a later catalog file sets `KEY` again" (with the file and line that

@@ -50,6 +50,12 @@ pub struct Options {
 }
 
 pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
+    if options.format == Format::Json && !matches!(options.mode, Mode::List) {
+        return Err(Error::with_help(
+            "`--format json` is the format of `restore --list`; nothing was written",
+            "add `--list`, or leave `--format` out",
+        ));
+    }
     let backups_dir = settings.state_dir().join(home::BACKUP_DIR);
     let generations = backups::list(&backups_dir)?;
     let yes = match options.mode {
@@ -80,7 +86,7 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
     let chosen = &generations[n - 1];
     let new_state = match &chosen.state {
         Some(path) => {
-            let text = input::read(path, input::STATE)?;
+            let text = input::read_own(path, input::STATE)?;
             State::parse(&text).map_err(|damage| Error::State {
                 path: path.clone(),
                 damage,
@@ -98,6 +104,7 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
         ));
         return Ok(Exit::Ok);
     }
+    say_catalog_not_restored(&generations[..n]);
     let Some(yes) = yes else {
         generate::print_plans(changed.iter().copied(), Tense::Would)?;
         if changed.is_empty() {
@@ -136,6 +143,34 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
     Ok(Exit::Ok)
 }
 
+fn is_link(path: &std::path::Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
+}
+
+/// Says, for each of `generations` whose command also edited a catalog
+/// file (`use`, `adopt`, `add` write the personal overlay or the catalog),
+/// that restore puts back the home only, and the next `gen` writes what the
+/// catalog says again.
+fn say_catalog_not_restored(generations: &[Generation]) {
+    for generation in generations {
+        let Some(command) = &generation.command else {
+            continue;
+        };
+        let first = command.split_whitespace().next().unwrap_or_default();
+        if !matches!(first, "use" | "adopt" | "add") {
+            continue;
+        }
+        let back = if first == "use" {
+            "; `codexgen use -` switches the default back instead"
+        } else {
+            ""
+        };
+        verbosity::note(format_args!(
+            "`{command}` also wrote the catalog (the personal overlay or providers.yaml), which restore leaves as it is: the next `codexgen gen` writes what the catalog says again{back}"
+        ));
+    }
+}
+
 /// ` (replaced by `gen --yes` at TIME)`, or nothing for the old layout.
 fn made_by(generation: &Generation) -> String {
     match (&generation.command, generation.time) {
@@ -163,10 +198,22 @@ fn plan_restore(
     let mut files = Vec::with_capacity(wanted.len());
     for (file, copy) in wanted {
         let text = match copy {
-            Some(copy) => Some(input::read(copy, input::CODEX_FILE)?),
+            Some(copy) => Some(input::read_own(copy, input::CODEX_FILE)?),
             None => None,
         };
         let path = file.path_in(&settings.codex_home);
+        if text.is_none() && is_link(&path) {
+            return Err(Error::with_help(
+                format!(
+                    "{} is a link (`codexgen link` makes one), and the generation to restore did not have {file}: restoring it would remove the link; nothing was written",
+                    path.display()
+                ),
+                format!(
+                    "restore a newer generation (`codexgen restore --list`), or remove the link yourself (`rm {}`, the file it names stays) and run restore again",
+                    path.display()
+                ),
+            ));
+        }
         let current = plan::read_optional(&path)?;
         // Written through a link as gen writes (the rule for links).
         write::target(&path).map_err(Error::write(format!(
@@ -227,7 +274,7 @@ fn list(settings: &Settings, generations: &[Generation], format: Format) -> Resu
         let mut files = Vec::with_capacity(generation.files.len());
         for saved in &generation.files {
             let summary = match &saved.copy {
-                Some(copy) => Some(backups::summary(&input::read(copy, input::CODEX_FILE)?)),
+                Some(copy) => Some(backups::summary(&input::read_own(copy, input::CODEX_FILE)?)),
                 None => None,
             };
             files.push(FileRow {

@@ -147,6 +147,9 @@ fn switch(settings: &Settings, choice: &Choice, given: &Options) -> Result<Exit,
         })
     });
     say_switch(&wanted, new_text.is_some(), old_default.as_deref(), name);
+    if new_text.is_some() {
+        say_shared(settings);
+    }
     let overwrite = given.overwrite;
     let options = |mode| generate::Options {
         mode,
@@ -212,6 +215,21 @@ fn switch(settings: &Settings, choice: &Choice, given: &Options) -> Result<Exit,
     }
 }
 
+/// When config.toml is a link (to a file shared across machines, as
+/// `codexgen link` makes): the switch reaches every machine that shares
+/// it, and a machine whose catalog names another default writes that one
+/// back at its next `gen` (the personal overlay is this machine's).
+fn say_shared(settings: &Settings) {
+    let config = CodexFile::Config.path_in(&settings.codex_home);
+    let Ok(target) = std::fs::read_link(&config) else {
+        return;
+    };
+    verbosity::note(format_args!(
+        "config.toml is a link to {}: the new default reaches every machine that shares that file, and one whose catalog names another default writes it back at its next `gen`; to switch them all, set `default:` in the catalog they share",
+        shown(&target.display().to_string())
+    ));
+}
+
 /// The profile asked for: named, or the previous default for `-`.
 fn wanted(
     choice: &Choice,
@@ -272,7 +290,7 @@ fn record_previous(
     old_default: Option<&str>,
     wanted: &str,
 ) -> Result<Option<String>, Error> {
-    let before = input::read_optional(file, input::STATE).ok().flatten();
+    let before = input::read_own_optional(file, input::STATE).ok().flatten();
     let old = old_default.unwrap_or(NO_DEFAULT);
     write::write(file, &format!("{old}\n"), None, Expect::AsRead).map_err(|e| {
         Error::with_help(
@@ -344,7 +362,7 @@ fn read_previous(file: &Path) -> Result<Option<String>, Error> {
         )
     };
     write::target(file).map_err(|e| damaged(e.to_string()))?;
-    let text = input::read_optional(file, input::STATE).map_err(|e| damaged(e.to_string()))?;
+    let text = input::read_own_optional(file, input::STATE).map_err(|e| damaged(e.to_string()))?;
     Ok(text
         .as_deref()
         .map(str::trim)
@@ -380,6 +398,7 @@ fn check_layered(
     // Where `default` is set last, read before the catalog is built.
     let again = overlay.set_again(&checked, &["default"]);
     let catalog = plan::prepare(&checked, None).map_err(invalid)?.catalog;
+    overlay.check_alone(settings, &checked, &format!("`default: {}`", shown(wanted)))?;
     if catalog.default.as_deref() != Some(wanted) {
         return Err(Error::with_help(
             format!(

@@ -454,3 +454,42 @@ fn adopt_edits_an_overlay_with_a_document_end_marker_or_lone_cr_lines() {
         );
     }
 }
+
+/// Adopting a value of a profile only a later `--catalog` file defines
+/// would put a part of that profile into the first file's overlay, which
+/// the first file alone no longer reads: refused, nothing written.
+#[test]
+fn adopt_keeps_out_of_the_first_file_s_overlay_what_only_a_later_file_makes_valid() {
+    let w = World::new();
+    w.file("work/base.yaml", CATALOG);
+    w.file(
+        "work/extra.yaml",
+        "schema: 1\nprofiles:\n  gamma:\n    provider: alpha-p\n    model: gamma-1\n",
+    );
+    let both = ["--catalog", "base.yaml", "--catalog", "extra.yaml"];
+    w.cmd().args(both).args(["gen", "--yes"]).assert().success();
+    let mut edited = 0;
+    for entry in std::fs::read_dir(&w.home).unwrap() {
+        let path = entry.unwrap().path();
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        if text.contains("model = \"gamma-1\"") {
+            std::fs::write(
+                &path,
+                text.replace("model = \"gamma-1\"", "model = \"picked\""),
+            )
+            .unwrap();
+            edited += 1;
+        }
+    }
+    assert_eq!(edited, 1, "one file holds gamma's model");
+    let before = snapshot_dir(&w.root);
+    w.cmd()
+        .args(both)
+        .args(["adopt", "--yes"])
+        .assert()
+        .code(2)
+        .stderr(contains("into base.local.yaml would make base.yaml with its overlay, read without extra.yaml, an invalid catalog"));
+    assert_eq!(snapshot_dir(&w.root), before);
+}

@@ -508,3 +508,150 @@ fn a_run_that_writes_only_profile_files_keeps_config_toml_as_it_found_it() {
     w.cmd().args(["restore", "--yes"]).assert().success();
     assert_eq!(w.read("config.toml"), config);
 }
+
+/// A link planted in the backup folder (a synced or cloned `.codexgen`)
+/// is never read through: neither a copy, nor `meta.json`, nor the saved
+/// state can make `restore` show or write another file (`auth.json`).
+/// A planted label never shows a key either.
+#[test]
+fn a_link_or_a_key_planted_in_the_backup_folder_is_never_read_through_or_shown() {
+    let key = "sk-proj-abcdefghijklmnopqrstuvwxyz0123456789ABCD";
+    for planted in ["config.toml", "meta.json", "saved-state.json"] {
+        let w = World::new();
+        w.catalog(CATALOG);
+        w.gen_yes();
+        w.file(
+            "codex-home/auth.json",
+            &format!("{{\"OPENAI_API_KEY\":\"{key}\"}}\n"),
+        );
+        w.file("codex-home/elsewhere.txt", "line one of another file\n");
+        let generation = w.home.join(".codexgen/backup/000009");
+        std::fs::create_dir_all(&generation).unwrap();
+        std::fs::write(
+            generation.join("meta.json"),
+            "{\"format\":1,\"time\":1,\"command\":\"gen --yes\",\"files\":[{\"file\":\"config.toml\",\"existed\":true}]}",
+        )
+        .unwrap();
+        std::fs::write(generation.join("config.toml"), "model = \"x\"\n").unwrap();
+        std::fs::write(
+            generation.join("saved-state.json"),
+            w.read(".codexgen/state.json"),
+        )
+        .unwrap();
+        std::fs::remove_file(generation.join(planted)).unwrap();
+        let target = if planted == "config.toml" {
+            "auth.json"
+        } else {
+            "elsewhere.txt"
+        };
+        std::os::unix::fs::symlink(w.home.join(target), generation.join(planted)).unwrap();
+        let before = snapshot_dir(&w.home);
+        for args in [
+            &["restore", "--yes"][..],
+            &["restore", "--diff"],
+            &["restore", "--list"],
+        ] {
+            let out = w.cmd().args(args).output().unwrap();
+            let said = format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert!(!said.contains("abcdefghij"), "{planted} {args:?}: {said}");
+            assert!(!said.contains("line one"), "{planted} {args:?}: {said}");
+            if planted != "saved-state.json" || args[1] != "--list" {
+                assert_eq!(out.status.code(), Some(2), "{planted} {args:?}: {said}");
+                assert!(said.contains("symbolic link"), "{planted} {args:?}: {said}");
+            }
+        }
+        assert_eq!(snapshot_dir(&w.home), before, "{planted}: nothing written");
+    }
+    // A planted label.
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.gen_yes();
+    let meta = w.home.join(".codexgen/backup/000001/meta.json");
+    let text = std::fs::read_to_string(&meta).unwrap();
+    std::fs::write(
+        &meta,
+        text.replace("\"gen --yes\"", &format!("\"gen {key}\"")),
+    )
+    .unwrap();
+    for args in [
+        &["restore", "--list"][..],
+        &["restore", "--list", "--format", "json"],
+        &["restore", "--diff"],
+    ] {
+        let out = w.cmd().args(args).output().unwrap();
+        let said = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!said.contains("abcdefghij"), "{args:?}: {said}");
+    }
+}
+
+/// `restore` right after `link` (which keeps its own copy, not a
+/// generation): the newest generation is the first `gen`, which created
+/// config.toml; restoring it would remove the link and detach the home
+/// from the shared file, so it is refused, nothing written.
+#[test]
+fn a_restore_that_would_remove_a_link_is_refused() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.gen_yes();
+    std::fs::create_dir_all(w.root.join("dotfiles")).unwrap();
+    w.cmd()
+        .args(["link", "../dotfiles/config.toml", "--yes"])
+        .assert()
+        .success();
+    assert!(is_link(&w.home.join("config.toml")));
+    let before = snapshot_dir(&w.root);
+    w.cmd()
+        .args(["restore", "--yes"])
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "restoring it would remove the link; nothing was written",
+        ))
+        .stderr(contains("restore a newer generation"));
+    assert_eq!(snapshot_dir(&w.root), before);
+}
+
+/// A generation `use` made: restore says the overlay `use` wrote stays,
+/// so the next `gen` writes its default again, and names `use -`.
+#[test]
+fn restoring_what_use_replaced_says_the_overlay_stays() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.gen_yes();
+    w.cmd().args(["use", "beta"]).assert().success();
+    w.cmd()
+        .args(["restore", "--yes"])
+        .assert()
+        .success()
+        .stderr(contains("`use beta` also wrote the catalog"))
+        .stderr(contains(
+            "`codexgen use -` switches the default back instead",
+        ));
+    assert!(w.read("config.toml").contains("model = \"alpha-1\""));
+}
+
+/// `--format json` is `--list`'s; a number is not.
+#[test]
+fn json_without_list_and_a_number_with_list_are_bad_usage() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    w.gen_yes();
+    let before = snapshot_dir(&w.root);
+    for args in [
+        &["restore", "--format", "json"][..],
+        &["restore", "--diff", "--format", "json"],
+        &["restore", "--yes", "--format", "json"],
+        &["restore", "--list", "3"],
+    ] {
+        w.cmd().args(args).assert().code(2);
+    }
+    assert_eq!(snapshot_dir(&w.root), before);
+}

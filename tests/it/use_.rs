@@ -628,3 +628,97 @@ fn a_later_catalog_file_setting_default_is_named_and_case_gets_a_guess() {
     assert_eq!(code, Some(2), "{out}");
     assert!(out.contains("did you mean `beta`?"), "{out}");
 }
+
+/// The overlay is the first catalog file's: a default that only a later
+/// `--catalog` file makes valid (a profile it defines) would leave every
+/// run naming the first file alone invalid, so it is refused, naming the
+/// later file, with nothing written; one the first file has is written.
+#[test]
+fn a_profile_only_a_later_catalog_file_defines_is_not_written_into_the_first_file_s_overlay() {
+    let w = World::new();
+    w.file("work/base.yaml", CATALOG);
+    w.file(
+        "work/extra.yaml",
+        "schema: 1\nprofiles:\n  gamma:\n    provider: alpha-p\n    model: gamma-1\n",
+    );
+    let both = ["--catalog", "base.yaml", "--catalog", "extra.yaml"];
+    let before = snapshot_dir(&w.root);
+    let (out, code) = run(&w, &[&both[..], &["use", "gamma"]].concat());
+    assert_eq!(code, Some(2), "{out}");
+    assert!(
+        out.contains("writing `default: gamma` into base.local.yaml"),
+        "{out}"
+    );
+    assert!(out.contains("read without extra.yaml"), "{out}");
+    assert!(out.contains("set it in the later catalog file"), "{out}");
+    assert_eq!(snapshot_dir(&w.root), before, "nothing was written");
+    // The first file alone still reads.
+    w.cmd()
+        .args(["--catalog", "base.yaml", "validate"])
+        .assert()
+        .success();
+    // A profile of the first file's is the overlay's to hold.
+    let (out, code) = run(&w, &[&both[..], &["use", "beta"]].concat());
+    assert_eq!(code, Some(0), "{out}");
+    w.cmd()
+        .args(["--catalog", "base.yaml", "validate"])
+        .assert()
+        .success();
+}
+
+/// With config.toml linked to a shared file, `use` says the switch
+/// reaches every machine sharing it and how to switch them all.
+#[test]
+fn use_on_a_linked_config_says_the_default_is_shared() {
+    let w = World::new();
+    w.catalog(CATALOG);
+    let shared = w.file("dotfiles/config.toml", "");
+    std::os::unix::fs::symlink(&shared, w.home.join("config.toml")).unwrap();
+    w.gen_yes();
+    w.cmd()
+        .args(["use", "beta"])
+        .assert()
+        .success()
+        .stderr(contains("config.toml is a link to"))
+        .stderr(contains("set `default:` in the catalog they share"));
+    assert!(
+        std::fs::read_to_string(&shared)
+            .unwrap()
+            .contains("model = \"beta-2\"")
+    );
+    // Not said when nothing switches.
+    w.cmd()
+        .args(["use", "beta"])
+        .assert()
+        .success()
+        .stderr(contains("is a link to").not());
+}
+
+/// An overlay with nothing in it (empty, or comments only) lays nothing
+/// over the catalog: commands read the catalog as it is, and `use`
+/// writes its default there, keeping the comment.
+#[test]
+fn an_empty_or_comment_only_overlay_lays_nothing_over_and_use_writes_into_it() {
+    for (mine, written) in [
+        ("", "schema: 1\ndefault: beta\n"),
+        ("# mine\n", "# mine\nschema: 1\ndefault: beta\n"),
+    ] {
+        let w = World::new();
+        w.catalog(CATALOG);
+        w.file("work/providers.local.yaml", mine);
+        w.cmd().arg("validate").assert().success();
+        w.gen_yes();
+        assert!(top_level(&w).contains("model = \"alpha-1\""));
+        w.cmd().args(["use", "beta"]).assert().success();
+        assert_eq!(overlay(&w), written, "{mine:?}");
+        assert!(top_level(&w).contains("model = \"beta-2\""));
+    }
+    // The first catalog file empty is still an empty catalog.
+    let w = World::new();
+    w.catalog("# nothing yet\n");
+    w.cmd()
+        .arg("validate")
+        .assert()
+        .code(2)
+        .stderr(contains("the catalog is empty"));
+}
