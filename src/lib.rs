@@ -33,7 +33,9 @@
 //!            write (also the rule for links and the exchange with a
 //!            concurrent writer), verify, detect, state, backups (the generations
 //!            a write keeps, listed and pruned)
-//! ground     cli, codex (per-version facts), home (file names), secrets, diagnostic,
+//! ground     cli, codex (per-version facts), home (file names), header (the two
+//!            lines codexgen writes on top of a file, written and read back),
+//!            secrets, diagnostic,
 //!            input (bounded reads of regular files), child (time-limited children),
 //!            keycmd (key commands: found as Codex finds them, run for probe),
 //!            verbosity (-q/-v, and the one way a `note:` is said), output (stdout and stderr: a failed write is
@@ -56,6 +58,7 @@ mod findings;
 #[doc(hidden)]
 pub mod fuzz;
 mod hazards;
+mod header;
 mod home;
 mod input;
 mod kept;

@@ -44,6 +44,7 @@ use crate::diff::{self, Kind};
 use crate::error::Error;
 use crate::findings::Severity;
 use crate::hazards;
+use crate::header;
 use crate::home::CodexFile;
 use crate::input;
 use crate::merge::{self, MergeError};
@@ -154,7 +155,7 @@ fn plan(settings: &Settings, path: &Path) -> Result<Option<Planned>, Error> {
     };
     let state = plan::read_state(settings)?;
     if let Some(machine) = &machine_text
-        && merge::has_header(machine)
+        && header::has_header(machine)
         && !state.files.contains_key(&CodexFile::Config)
     {
         return Err(unrecorded(&config));
