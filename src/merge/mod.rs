@@ -1946,23 +1946,6 @@ fn matches_recorded(item: &Item, recorded: &Managed) -> bool {
         .is_ok_and(|v| same_item(item, &Item::Value(v)))
 }
 
-/// The value as one line of TOML, without comments or surrounding space.
-/// A managed value as [`canonical`] writes it, read back as one scalar
-/// (a string, integer, finite float or boolean); `None` for anything else
-/// (a table, an array, a date).
-pub fn scalar_of(canonical: &str) -> Option<crate::catalog::edit::Scalar> {
-    use crate::catalog::edit::Scalar;
-    let doc: DocumentMut = format!("v = {canonical}\n").parse().ok()?;
-    let value = doc.get("v")?.as_value()?;
-    match value {
-        Value::String(s) => Some(Scalar::Str(s.value().clone())),
-        Value::Integer(n) => Some(Scalar::Int(*n.value())),
-        Value::Float(x) if x.value().is_finite() => Some(Scalar::Float(*x.value())),
-        Value::Boolean(b) => Some(Scalar::Bool(*b.value())),
-        _ => None,
-    }
-}
-
 pub fn canonical(item: &Item) -> String {
     match item {
         Item::Value(v) => {
