@@ -47,6 +47,7 @@ use crate::hazards;
 use crate::header;
 use crate::home::CodexFile;
 use crate::input;
+use crate::merge::value::canonical;
 use crate::merge::{self, MergeError};
 use crate::output::{self, Stdout};
 use crate::plan;
@@ -893,7 +894,7 @@ fn walk(
             }
             (Some(Item::Table(dst)), Item::Table(src)) => walk(dst, src, path, managed, w),
             (Some(existing), item) => {
-                if merge::canonical(existing) != merge::canonical(item) {
+                if canonical(existing) != canonical(item) {
                     w.conflicts.push(dotted(path));
                 }
             }

@@ -37,6 +37,8 @@
 //! back where codexgen's is still there, the value there kept otherwise
 //! ([`Note::GivenBack`]). Equal take-overs are said ([`Note::TakenAsIs`]).
 
+pub(crate) mod value;
+
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
@@ -45,6 +47,7 @@ use toml_edit::{DocumentMut, Item, Table, Value};
 use crate::diagnostic::{Problem, Snippet};
 use crate::header::{has_header, split_header};
 use crate::home::{CodexFile, ProfileName};
+use value::{as_written, canonical, matches_recorded, same_item, same_number};
 
 /// A managed leaf as recorded after a write: where, and the value written.
 /// (Its form in the state file is `state`'s business.)
@@ -1739,14 +1742,6 @@ fn lookup<'d>(root: &'d Table, path: &[String]) -> Option<&'d Item> {
     table.get(last).filter(|i| !i.is_none())
 }
 
-/// A value as the user wrote it: its text without the space and comments
-/// around it (those stay on the line whatever value it holds).
-fn as_written(value: &Value) -> String {
-    let mut value = value.clone();
-    value.decor_mut().clear();
-    value.to_string()
-}
-
 /// Puts the user's value (`yours`, as [`as_written`] keeps it) back at
 /// `path`, keeping the decor (comments) of the value there.
 fn put_value_back(root: &mut Table, path: &[String], yours: &str) {
@@ -1936,95 +1931,6 @@ fn retain_at(root: &mut Table, path: &[String], gone: &HashSet<String>) -> Optio
             Some(t.is_empty())
         }
         _ => None,
-    }
-}
-
-fn matches_recorded(item: &Item, recorded: &Managed) -> bool {
-    recorded
-        .value
-        .parse::<Value>()
-        .is_ok_and(|v| same_item(item, &Item::Value(v)))
-}
-
-pub fn canonical(item: &Item) -> String {
-    match item {
-        Item::Value(v) => {
-            let mut v = v.clone();
-            strip(&mut v);
-            v.to_string()
-        }
-        other => other.to_string().trim().to_owned(),
-    }
-}
-
-fn strip(value: &mut Value) {
-    value.decor_mut().clear();
-    match value {
-        Value::Array(a) => {
-            a.iter_mut().for_each(strip);
-            a.fmt();
-        }
-        Value::InlineTable(t) => {
-            t.iter_mut().for_each(|(_, v)| strip(v));
-            t.fmt();
-        }
-        _ => {}
-    }
-}
-
-/// Whether two items are the same number, one whole and one a float
-/// (`30` and `30.0`): Codex reads an MCP server's seconds as a float
-/// either way, and writes them back as floats.
-fn same_number(a: &Item, b: &Item) -> bool {
-    #[allow(clippy::cast_precision_loss)]
-    fn number(item: &Item) -> Option<f64> {
-        match item.as_value()? {
-            Value::Integer(n) => Some(*n.value() as f64),
-            Value::Float(x) => Some(*x.value()),
-            _ => None,
-        }
-    }
-    number(a)
-        .zip(number(b))
-        .is_some_and(|(a, b)| a.to_bits() == b.to_bits())
-}
-
-/// Whether two items hold the same data, however they are written.
-fn same_item(a: &Item, b: &Item) -> bool {
-    match (a, b) {
-        (Item::Value(a), Item::Value(b)) => same_value(a, b),
-        // A map the catalog renders inline (`query_params = { ... }`) that
-        // the file spells as a `[...query_params]` table holds the same
-        // values: nothing to change.
-        (Item::Table(t), Item::Value(Value::InlineTable(i)))
-        | (Item::Value(Value::InlineTable(i)), Item::Table(t)) => {
-            t.len() == i.len()
-                && t.iter().all(|(k, item)| {
-                    item.as_value()
-                        .zip(i.get(k))
-                        .is_some_and(|(v, w)| same_value(v, w))
-                })
-        }
-        (a, b) => a.to_string() == b.to_string(),
-    }
-}
-
-fn same_value(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::String(a), Value::String(b)) => a.value() == b.value(),
-        (Value::Integer(a), Value::Integer(b)) => a.value() == b.value(),
-        (Value::Float(a), Value::Float(b)) => a.value().to_bits() == b.value().to_bits(),
-        (Value::Boolean(a), Value::Boolean(b)) => a.value() == b.value(),
-        (Value::Datetime(a), Value::Datetime(b)) => a.value() == b.value(),
-        (Value::Array(a), Value::Array(b)) => {
-            a.len() == b.len() && a.iter().zip(b.iter()).all(|(a, b)| same_value(a, b))
-        }
-        (Value::InlineTable(a), Value::InlineTable(b)) => {
-            a.len() == b.len()
-                && a.iter()
-                    .all(|(k, v)| b.get(k).is_some_and(|w| same_value(v, w)))
-        }
-        _ => false,
     }
 }
 
