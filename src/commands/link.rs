@@ -47,6 +47,7 @@ use crate::hazards;
 use crate::header;
 use crate::home::CodexFile;
 use crate::input;
+use crate::merge::tree::next_position;
 use crate::merge::value::canonical;
 use crate::merge::{self, MergeError};
 use crate::output::{self, Stdout};
@@ -784,7 +785,7 @@ pub fn join(
 ) -> Result<Joined, MergeError> {
     let (_, shared_body, mut into) = merge::parse_current(shared_name, shared)?;
     let (_, _, from) = merge::parse_current(machine_name, machine)?;
-    let mut next = merge::next_position(into.as_table());
+    let mut next = next_position(into.as_table());
     let mut conflicts = Vec::new();
     let mut left = Vec::new();
     let mut added = false;
