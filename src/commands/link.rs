@@ -47,6 +47,7 @@ use crate::hazards;
 use crate::header;
 use crate::home::CodexFile;
 use crate::input;
+use crate::merge::endings::{dominant_ending, restore_endings};
 use crate::merge::tree::next_position;
 use crate::merge::value::canonical;
 use crate::merge::{self, MergeError};
@@ -820,7 +821,7 @@ pub fn join(
         }
         // toml_edit writes `\n` everywhere: the shared file's lines keep
         // their own ending, the lines added take its most common one.
-        let body = merge::restore_endings(shared_body, &body, merge::dominant_ending(shared_body));
+        let body = restore_endings(shared_body, &body, dominant_ending(shared_body));
         format!("{prefix}{body}")
     } else {
         shared.to_owned()

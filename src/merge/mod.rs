@@ -37,6 +37,7 @@
 //! back where codexgen's is still there, the value there kept otherwise
 //! ([`Note::GivenBack`]). Equal take-overs are said ([`Note::TakenAsIs`]).
 
+pub(crate) mod endings;
 pub(crate) mod tree;
 pub(crate) mod value;
 
@@ -47,6 +48,7 @@ use toml_edit::{DocumentMut, Item, Table, Value};
 use crate::diagnostic::{Problem, Snippet};
 use crate::header::{has_header, split_header};
 use crate::home::{CodexFile, ProfileName};
+use endings::{dominant_ending, lines_with_endings, restore_endings, split_bom};
 use tree::{Leaf, collect_leaves, leaves, lookup, next_position, put_value_back, remove_all, set};
 use value::{as_written, canonical, matches_recorded, same_item, same_number};
 
@@ -672,10 +674,7 @@ pub fn parse_current<'t>(
     file: &str,
     current_text: &'t str,
 ) -> Result<(&'static str, &'t str, DocumentMut), MergeError> {
-    let (bom, without_bom) = match current_text.strip_prefix('\u{feff}') {
-        Some(rest) => ("\u{feff}", rest),
-        None => ("", current_text),
-    };
+    let (bom, without_bom) = split_bom(current_text);
     let (old_header_len, body) = split_header(without_bom);
     let doc: DocumentMut = body.parse().map_err(|err: toml_edit::TomlError| {
         let span = err.span().unwrap_or(0..0);
@@ -1004,77 +1003,6 @@ fn lex_lines(text: &str) -> Vec<Lexed<'_>> {
             comment_at,
             inside_string,
         });
-    }
-    out
-}
-
-/// The line ending most lines of `text` use: `\r\n` or (also when tied) `\n`.
-pub fn dominant_ending(text: &str) -> &'static str {
-    let lines = text.matches('\n').count();
-    let crlf = text.matches("\r\n").count();
-    if crlf * 2 > lines { "\r\n" } else { "\n" }
-}
-
-/// A text's lines, each split into its content and its ending
-/// (`\r\n`, `\n`, or none on a last line without one).
-fn lines_with_endings(text: &str) -> Vec<(&str, &str)> {
-    text.split_inclusive('\n')
-        .map(|line| {
-            let content = line
-                .strip_suffix('\n')
-                .map_or(line, |l| l.strip_suffix('\r').unwrap_or(l));
-            (content, &line[content.len()..])
-        })
-        .collect()
-}
-
-/// `new` with each line that it keeps from `old` (matched as a line diff
-/// does) ending as it did in `old`, and every other line with `ending`.
-pub fn restore_endings(old: &str, new: &str, ending: &str) -> String {
-    use similar::{Algorithm, DiffOp};
-    // The common case, and a file of any size: without a CR in the old
-    // text, every line ends in `\n` before and after; no diff is needed.
-    if !old.contains('\r') && ending == "\n" {
-        return new.to_owned();
-    }
-    let old_lines = lines_with_endings(old);
-    let new_lines = lines_with_endings(new);
-    let a: Vec<&str> = old_lines.iter().map(|l| l.0).collect();
-    let b: Vec<&str> = new_lines.iter().map(|l| l.0).collect();
-    // Past the deadline the diff is coarser: more lines count as new, and
-    // take `ending`. The result is still valid, only less faithful.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
-    let ops = similar::capture_diff_slices_deadline(Algorithm::Myers, &a, &b, Some(deadline));
-    let mut out = String::with_capacity(new.len() + new_lines.len());
-    let mut push = |(content, own): (&str, &str), kept: Option<&str>| {
-        out.push_str(content);
-        if !own.is_empty() {
-            out.push_str(kept.filter(|e| !e.is_empty()).unwrap_or(ending));
-        }
-    };
-    for op in ops {
-        match op {
-            DiffOp::Equal {
-                old_index,
-                new_index,
-                len,
-            } => {
-                for k in 0..len {
-                    push(new_lines[new_index + k], Some(old_lines[old_index + k].1));
-                }
-            }
-            DiffOp::Insert {
-                new_index, new_len, ..
-            }
-            | DiffOp::Replace {
-                new_index, new_len, ..
-            } => {
-                for line in &new_lines[new_index..new_index + new_len] {
-                    push(*line, None);
-                }
-            }
-            DiffOp::Delete { .. } => {}
-        }
     }
     out
 }
