@@ -39,19 +39,21 @@
 
 mod comments;
 pub(crate) mod endings;
+mod legacy;
 mod pieces;
 pub(crate) mod tree;
 pub(crate) mod value;
 
 use std::collections::{HashMap, HashSet};
 
-use toml_edit::{DocumentMut, Item, Table, Value};
+use toml_edit::{DocumentMut, Item, Value};
 
 use crate::diagnostic::{Problem, Snippet};
 use crate::header::{has_header, split_header};
 use crate::home::{CodexFile, ProfileName};
-use comments::{comments_in, keep_comments, keep_lost_comments};
+use comments::{keep_comments, keep_lost_comments};
 use endings::{dominant_ending, restore_endings, split_bom};
+use legacy::{adopt_stale, comments_left_behind, drop_selector, insert_carried, legacy_table};
 use pieces::{PIECE, pieces};
 use tree::{Leaf, collect_leaves, leaves, lookup, next_position, put_value_back, remove_all, set};
 use value::{as_written, canonical, matches_recorded, same_item, same_number};
@@ -369,19 +371,7 @@ fn merge_leaves(
 
     let (adopted, moved) = adopt_stale(&doc, own, &wanted_paths, &previous, &mut notes);
     // The comments of a table that moves out stay behind in this file.
-    let left_behind: Vec<(Option<isize>, Vec<String>)> = moved
-        .iter()
-        .filter_map(|m| {
-            let table = lookup(doc.as_table(), &legacy_table(&m.profile))?;
-            let position = doc
-                .get("profiles")
-                .and_then(Item::as_table)
-                .and_then(Table::position);
-            let position = table.as_table().and_then(Table::position).or(position);
-            Some((position, comments_in(table)))
-        })
-        .filter(|(_, comments)| !comments.is_empty())
-        .collect();
+    let left_behind = comments_left_behind(&doc, &moved);
     let mut undecided = Vec::new();
     let mut put_back = Vec::new();
     let stale = stale_leaves(
@@ -422,16 +412,6 @@ fn merge_leaves(
         notes,
         moved,
     })
-}
-
-/// Removes a top-level `profile = "NAME"` and notes it; whether there was one.
-fn drop_selector(doc: &mut DocumentMut, notes: &mut Vec<Note>) -> bool {
-    let Some(profile) = doc.get("profile").and_then(Item::as_str).map(str::to_owned) else {
-        return false;
-    };
-    doc.as_table_mut().remove("profile");
-    notes.push(Note::SelectorRemoved { profile });
-    true
 }
 
 /// The leaves codexgen wrote (or adopted) that the catalog no longer
@@ -550,34 +530,6 @@ pub fn parse_current<'t>(
     Ok((bom, body, doc))
 }
 
-/// Adds keys carried from an adopted table where this file lacks them.
-fn insert_carried(
-    doc: &mut DocumentMut,
-    file: &str,
-    carry_in: &[Managed],
-    wanted: &HashSet<&[String]>,
-    next_table: &mut isize,
-) -> Result<bool, MergeError> {
-    let mut changed = false;
-    for carried in carry_in {
-        let wanted_here = wanted.contains(carried.path.as_slice());
-        if wanted_here || lookup(doc.as_table(), &carried.path).is_some() {
-            continue;
-        }
-        let Ok(value) = carried.value.parse::<Value>() else {
-            continue;
-        };
-        let leaf = Leaf {
-            path: carried.path.clone(),
-            item: Item::Value(value),
-            tables: vec![Table::new(); carried.path.len().saturating_sub(1)].into(),
-        };
-        set(doc, file, leaf, next_table)?;
-        changed = true;
-    }
-    Ok(changed)
-}
-
 /// The file's new text: the original body when nothing changed, the header
 /// (when the file is still generated) after any byte-order mark; `None` when
 /// nothing is left to keep. Checked to parse when it changed (an unchanged
@@ -635,64 +587,6 @@ fn finish_text(
             .map_err(|e| e.message().to_owned())?;
     }
     Ok((Some(text), kept))
-}
-
-/// Leaves on disk under the `adopt` tables that the catalog does not render
-/// there: codexgen treats them as its own so that they are removed. Returns
-/// them, and per adopted table the keys codexgen did not write, which move
-/// with the profile (relative to the table).
-fn adopt_stale(
-    doc: &DocumentMut,
-    own: &Ownership<'_>,
-    wanted: &HashSet<&[String]>,
-    previous: &HashMap<&[String], &Managed>,
-    notes: &mut Vec<Note>,
-) -> (Vec<Managed>, Vec<Moved>) {
-    let mut adopted = Vec::new();
-    let mut moved = Vec::new();
-    for profile in own.adopt {
-        let prefix = &legacy_table(profile);
-        let on_disk = lookup(doc.as_table(), prefix).and_then(Item::as_table_like);
-        let stale: Vec<Leaf> = on_disk
-            .map(|t| collect_leaves(t, prefix, true))
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|l| !wanted.contains(l.path.as_slice()))
-            .collect();
-        if stale.is_empty() {
-            continue;
-        }
-        // Arrays of tables cannot be carried as values: leave such a table
-        // alone (gen warns that it breaks `codex -p`).
-        if stale.iter().any(|l| !l.item.is_value()) {
-            continue;
-        }
-        let mut carried = Vec::new();
-        for leaf in &stale {
-            let value = canonical(&leaf.item);
-            if !previous.contains_key(leaf.path.as_slice()) {
-                carried.push(Managed {
-                    path: leaf.path[prefix.len()..].to_vec(),
-                    value: value.clone(),
-                    before: None,
-                });
-            }
-            adopted.push(Managed {
-                path: leaf.path.clone(),
-                value,
-                before: None,
-            });
-        }
-        notes.push(Note::Migrated {
-            profile: profile.clone(),
-            carried: carried.iter().map(|c| c.path.join(".")).collect(),
-        });
-        moved.push(Moved {
-            profile: profile.clone(),
-            keys: carried,
-        });
-    }
-    (adopted, moved)
 }
 
 /// A table kept whole although the catalog no longer renders it.
@@ -913,11 +807,6 @@ fn remaining(
         }
         path.pop();
     }
-}
-
-/// The path of a profile's table in the layout before Codex 0.134.
-fn legacy_table(profile: &ProfileName) -> Vec<String> {
-    vec!["profiles".to_owned(), profile.to_string()]
 }
 
 /// One file of a Codex home, to be merged.
