@@ -29,7 +29,8 @@
 //! codex_schema  Codex's own config schema, checked against the planned files
 //! error      the error a command ends with, and its one rendering
 //! stages     catalog (with its text edits for adopt and add, and the presets:
-//!            the shipped providers as add's library), render, merge, diff,
+//!            the shipped providers as add's library), render, merge (ownership;
+//!            in rooms: tree, value, comments, endings, pieces, legacy), diff,
 //!            write (also the rule for links and the exchange with a
 //!            concurrent writer), verify, detect, state, backups (the generations
 //!            a write keeps, listed and pruned)

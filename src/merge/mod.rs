@@ -7,6 +7,16 @@
 //! Codex rewrote (`codex mcp add`) stays in sync ([`codex_rewrites`]). Pure:
 //! text in, text out; does not touch the filesystem.
 //!
+//! This module holds the rules (what is codexgen's, what goes, what stays
+//! and is released, what is said); the means are in rooms of their own:
+//! [`tree`] edits a `toml_edit` document by path, [`value`] tells whether
+//! two values are the same however written, [`comments`] puts back the
+//! comments a removal took, [`endings`] keeps each line's ending and the
+//! byte-order mark, [`pieces`](mod@pieces) cuts a large rendered text so that it is
+//! merged piece after piece, and [`legacy`] moves `[profiles.NAME]` tables
+//! into their own files. codexgen's header on top of a file is
+//! [`crate::header`]'s.
+//!
 //! The unit of ownership is a leaf: a key whose value is not a table, at its
 //! path (`model`, `model_providers.groq.base_url`). A table that ends up empty
 //! because codexgen removed its last managed key is removed with it; a table
