@@ -101,7 +101,7 @@ fn merge_rendered(
         })
         .collect();
     let adopt: Vec<_> = built.profiles.iter().map(|p| p.name.clone()).collect();
-    match merge::merge_home(&inputs, &merge::header(&built.version), &adopt) {
+    match merge::merge_home(&inputs, &crate::header::header(&built.version), &adopt) {
         Ok(merged) => {
             for (input, merged) in inputs.iter().zip(&merged) {
                 for line in

@@ -17,7 +17,8 @@ use std::collections::HashSet;
 use serde::{Deserialize, Serialize};
 use toml_edit::{DocumentMut, Item};
 
-use crate::merge::{self, Managed};
+use crate::header;
+use crate::merge::Managed;
 use crate::render::toml_key;
 
 /// What of a file was not codexgen's when codexgen last wrote it.
@@ -130,7 +131,7 @@ fn has(doc: &DocumentMut, path: &[String]) -> bool {
 }
 
 fn comments(text: &str) -> usize {
-    merge::without_header(text)
+    header::without_header(text)
         .lines()
         .filter(|line| line.trim_start().starts_with('#'))
         .count()

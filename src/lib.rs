@@ -29,11 +29,14 @@
 //! codex_schema  Codex's own config schema, checked against the planned files
 //! error      the error a command ends with, and its one rendering
 //! stages     catalog (with its text edits for adopt and add, and the presets:
-//!            the shipped providers as add's library), render, merge, diff,
+//!            the shipped providers as add's library), render, merge (ownership;
+//!            in rooms: tree, value, comments, endings, pieces, legacy), diff,
 //!            write (also the rule for links and the exchange with a
 //!            concurrent writer), verify, detect, state, backups (the generations
 //!            a write keeps, listed and pruned)
-//! ground     cli, codex (per-version facts), home (file names), secrets, diagnostic,
+//! ground     cli, codex (per-version facts), home (file names), header (the two
+//!            lines codexgen writes on top of a file, written and read back),
+//!            secrets, diagnostic,
 //!            input (bounded reads of regular files), child (time-limited children),
 //!            keycmd (key commands: found as Codex finds them, run for probe),
 //!            verbosity (-q/-v, and the one way a `note:` is said), output (stdout and stderr: a failed write is
@@ -56,6 +59,7 @@ mod findings;
 #[doc(hidden)]
 pub mod fuzz;
 mod hazards;
+mod header;
 mod home;
 mod input;
 mod kept;

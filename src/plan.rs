@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use crate::catalog::{Catalog, Layered};
 use crate::codex::ProfileLayout;
 use crate::error::Error;
+use crate::header;
 use crate::home::{self, CodexFile, ProfileName};
 use crate::input;
 use crate::merge::{self, FileInput, Managed, Merged};
@@ -376,14 +377,14 @@ impl Planned {
     /// counts the file as in sync (the header comes with the next write).
     pub fn header_added(&self) -> bool {
         match (self.current.as_deref(), self.merged.text.as_deref()) {
-            (Some(current), Some(merged)) => merge::header_added(current, merged),
+            (Some(current), Some(merged)) => header::header_added(current, merged),
             _ => false,
         }
     }
 
     /// The catalog versions (old, new), when only codexgen's header changes.
     pub fn header_only(&self) -> Option<(&str, &str)> {
-        merge::header_only_change(self.current.as_deref()?, self.merged.text.as_deref()?)
+        header::header_only_change(self.current.as_deref()?, self.merged.text.as_deref()?)
     }
 }
 
@@ -448,7 +449,7 @@ impl Prepared {
             Some(kept) if *file == CodexFile::Config => kept.as_slice(),
             _ => state.managed(file),
         };
-        let header = merge::header(&self.catalog.version);
+        let header = header::header(&self.catalog.version);
         let keys: Vec<Option<String>> = read
             .iter()
             .map(|(file, _, _, _, desired)| {

@@ -77,7 +77,7 @@ pub fn render(loaded: &Loaded, target: &Target) -> Rendered {
     let rendered = Renderer::new(None)
         .and_then(|r| r.render(&loaded.0, target))
         .expect("the built-in templates render a valid catalog");
-    Rendered(rendered, merge::header(&loaded.0.version))
+    Rendered(rendered, crate::header::header(&loaded.0.version))
 }
 
 /// Merged files: each one's name, the text on disk, and the planned text.

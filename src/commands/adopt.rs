@@ -30,7 +30,7 @@ use crate::diagnostic::{Exit, Problem, printable, shown};
 use crate::diff::{self, Kind};
 use crate::error::Error;
 use crate::home::CodexFile;
-use crate::merge::{self, DriftAction, Note};
+use crate::merge::{DriftAction, Note};
 use crate::output::{OutputError, Stdout};
 use crate::plan;
 use crate::secrets::redact;
@@ -151,7 +151,7 @@ fn drifted(planned: &plan::Plan, catalog: &catalog::Catalog) -> Vec<Adopted> {
                 skip("is not a value the catalog sets; left as it is");
                 continue;
             };
-            let Some(value) = merge::scalar_of(found) else {
+            let Some(value) = scalar_of(found) else {
                 skip(&format!(
                     "holds {}, not a single string, number or boolean; copy it into your overlay (`{}`) by hand",
                     printable(&redact(found)),
@@ -168,6 +168,21 @@ fn drifted(planned: &plan::Plan, catalog: &catalog::Catalog) -> Vec<Adopted> {
         }
     }
     adopted
+}
+
+/// A managed value as `merge` records it (its canonical form: one line of
+/// TOML), read back as one scalar (a string, integer, finite float or
+/// boolean); `None` for anything else (a table, an array, a date).
+fn scalar_of(canonical: &str) -> Option<Scalar> {
+    let doc: toml_edit::DocumentMut = format!("v = {canonical}\n").parse().ok()?;
+    let value = doc.get("v")?.as_value()?;
+    match value {
+        toml_edit::Value::String(s) => Some(Scalar::Str(s.value().clone())),
+        toml_edit::Value::Integer(n) => Some(Scalar::Int(*n.value())),
+        toml_edit::Value::Float(x) if x.value().is_finite() => Some(Scalar::Float(*x.value())),
+        toml_edit::Value::Boolean(b) => Some(Scalar::Bool(*b.value())),
+        _ => None,
+    }
 }
 
 /// The catalog key a managed leaf of `file` comes from. A setting at

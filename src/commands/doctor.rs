@@ -32,10 +32,11 @@ use crate::diagnostic::{Exit, did_you_mean};
 use crate::error::Error;
 use crate::findings::{self, Finding, Severity};
 use crate::hazards;
+use crate::header;
 use crate::home::CodexFile;
 use crate::keycmd;
 use crate::layers::{self, Places};
-use crate::merge::{self, Note};
+use crate::merge::Note;
 use crate::output::{OutputError, Stdout};
 use crate::plan::{self, Plan, read_optional};
 use crate::secrets::{KeyCheck, KeyVerdict};
@@ -448,7 +449,7 @@ fn never_written(state: &State, plan: &Plan) -> bool {
         && plan.files.iter().all(|p| {
             p.current
                 .as_deref()
-                .is_none_or(|text| !merge::has_header(text))
+                .is_none_or(|text| !header::has_header(text))
         })
 }
 

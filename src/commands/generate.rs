@@ -1408,7 +1408,8 @@ fn set_by_hand<'p>(
 /// record of it: written elsewhere, its values cannot be told from the
 /// user's.
 fn written_elsewhere(p: &Planned, state: &State) -> bool {
-    !state.files.contains_key(&p.file) && p.current.as_deref().is_some_and(crate::merge::has_header)
+    !state.files.contains_key(&p.file)
+        && p.current.as_deref().is_some_and(crate::header::has_header)
 }
 
 /// A TOML value as shown next to its key: redacted as the line `KEY = VALUE`
@@ -1432,7 +1433,7 @@ fn warn_about_unrecorded(plan: &Plan, state: &State, said: &mut Warnings) {
     else {
         return;
     };
-    if state.files.contains_key(&CodexFile::Config) || !crate::merge::has_header(current) {
+    if state.files.contains_key(&CodexFile::Config) || !crate::header::has_header(current) {
         return;
     }
     let help = match &state.shared {

@@ -58,6 +58,7 @@ use crate::catalog::{self, Mapping, Plain, Source};
 use crate::codex::{self, ProfileLayout, Target};
 use crate::diagnostic::{Exit, Level, Problem, Snippet, is_unprintable, printable};
 use crate::error::Error;
+use crate::header;
 use crate::home::{self, CodexFile, NameFault, ProfileName};
 use crate::input;
 use crate::merge::{self, MergeError};
@@ -118,7 +119,7 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
         .collect();
     let mut import = Import::new(target, written.clone());
     import.read(&config, &profile_docs)?;
-    let version = merge::header_version(&config_text)
+    let version = header::header_version(&config_text)
         .map_or_else(|| format!("imported-{}", today()), str::to_owned);
     let text = import.to_yaml(&version);
 

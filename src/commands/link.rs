@@ -44,8 +44,12 @@ use crate::diff::{self, Kind};
 use crate::error::Error;
 use crate::findings::Severity;
 use crate::hazards;
+use crate::header;
 use crate::home::CodexFile;
 use crate::input;
+use crate::merge::endings::{dominant_ending, restore_endings};
+use crate::merge::tree::next_position;
+use crate::merge::value::canonical;
 use crate::merge::{self, MergeError};
 use crate::output::{self, Stdout};
 use crate::plan;
@@ -154,7 +158,7 @@ fn plan(settings: &Settings, path: &Path) -> Result<Option<Planned>, Error> {
     };
     let state = plan::read_state(settings)?;
     if let Some(machine) = &machine_text
-        && merge::has_header(machine)
+        && header::has_header(machine)
         && !state.files.contains_key(&CodexFile::Config)
     {
         return Err(unrecorded(&config));
@@ -782,7 +786,7 @@ pub fn join(
 ) -> Result<Joined, MergeError> {
     let (_, shared_body, mut into) = merge::parse_current(shared_name, shared)?;
     let (_, _, from) = merge::parse_current(machine_name, machine)?;
-    let mut next = merge::next_position(into.as_table());
+    let mut next = next_position(into.as_table());
     let mut conflicts = Vec::new();
     let mut left = Vec::new();
     let mut added = false;
@@ -817,7 +821,7 @@ pub fn join(
         }
         // toml_edit writes `\n` everywhere: the shared file's lines keep
         // their own ending, the lines added take its most common one.
-        let body = merge::restore_endings(shared_body, &body, merge::dominant_ending(shared_body));
+        let body = restore_endings(shared_body, &body, dominant_ending(shared_body));
         format!("{prefix}{body}")
     } else {
         shared.to_owned()
@@ -892,7 +896,7 @@ fn walk(
             }
             (Some(Item::Table(dst)), Item::Table(src)) => walk(dst, src, path, managed, w),
             (Some(existing), item) => {
-                if merge::canonical(existing) != merge::canonical(item) {
+                if canonical(existing) != canonical(item) {
                     w.conflicts.push(dotted(path));
                 }
             }
