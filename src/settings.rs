@@ -248,22 +248,7 @@ impl Settings {
                 None => sources.insert(sources.len().min(1), source),
             }
         }
-        let catalog_id = CatalogId {
-            content: content_of(&sources),
-            ..self.catalog_id.clone()
-        };
-        Ok(Settings {
-            codex_home: self.codex_home.clone(),
-            codex_home_given: self.codex_home_given,
-            catalog: catalog::layer(sources)?,
-            overlay: self.overlay.clone(),
-            catalog_id,
-            chosen: self.chosen,
-            named: self.named.clone(),
-            target: self.target.clone(),
-            codex: self.codex.clone(),
-            codex_schemas: self.codex_schemas.clone(),
-        })
+        self.with_sources(sources)
     }
 
     /// These settings as a run that names only the first catalog file reads
@@ -280,27 +265,28 @@ impl Settings {
         if sources.len() <= end {
             return None;
         }
-        let sources = sources[..end].to_vec();
+        Some(self.with_sources(sources[..end].to_vec()))
+    }
+
+    /// These settings with the catalog layered from `sources` (its
+    /// identity's fingerprint theirs); the rest as it is.
+    fn with_sources(&self, sources: Vec<Source>) -> Result<Settings, Error> {
         let catalog_id = CatalogId {
             content: content_of(&sources),
             ..self.catalog_id.clone()
         };
-        Some(
-            catalog::layer(sources)
-                .map_err(Error::from)
-                .map(|catalog| Settings {
-                    codex_home: self.codex_home.clone(),
-                    codex_home_given: self.codex_home_given,
-                    catalog,
-                    overlay: self.overlay.clone(),
-                    catalog_id,
-                    chosen: self.chosen,
-                    named: self.named.clone(),
-                    target: self.target.clone(),
-                    codex: self.codex.clone(),
-                    codex_schemas: self.codex_schemas.clone(),
-                }),
-        )
+        Ok(Settings {
+            codex_home: self.codex_home.clone(),
+            codex_home_given: self.codex_home_given,
+            catalog: catalog::layer(sources)?,
+            overlay: self.overlay.clone(),
+            catalog_id,
+            chosen: self.chosen,
+            named: self.named.clone(),
+            target: self.target.clone(),
+            codex: self.codex.clone(),
+            codex_schemas: self.codex_schemas.clone(),
+        })
     }
 
     /// codexgen's own folder in the Codex home.
