@@ -98,8 +98,8 @@ fn archive_name() -> String {
 fn archive() -> &'static Path {
     static ARCHIVE: OnceLock<PathBuf> = OnceLock::new();
     ARCHIVE.get_or_init(|| {
-        let dir =
-            Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("dist-{}", std::process::id()));
+        // One folder, emptied first: runs do not pile up.
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("dist-archive");
         let _ = std::fs::remove_dir_all(&dir);
         binary_at(&dir.join("bin/codexgen"));
         build_archive(&dir.join("bin/codexgen"), &dir.join("out"))
