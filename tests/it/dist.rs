@@ -642,3 +642,48 @@ fn the_npm_package_installs_from_packed_files_and_runs_the_binary() {
         stderr(&missing)
     );
 }
+
+/// The targets named in `text`, of those a release could build.
+fn targets_in(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for arch in ["aarch64", "x86_64", "i686", "armv7", "riscv64gc"] {
+        for os in [
+            "apple-darwin",
+            "pc-windows-gnu",
+            "pc-windows-msvc",
+            "unknown-linux-gnu",
+            "unknown-linux-musl",
+        ] {
+            let triple = format!("{arch}-{os}");
+            if text.contains(&triple) {
+                found.push(triple);
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn the_workflow_the_npm_platforms_and_the_docs_name_the_same_targets() {
+    // One list of platforms, held three times: the workflow's matrix (what
+    // is built), dist/build-npm's table (what npm ships) and the docs'
+    // table (what users read). A target added to one and not the others
+    // would be built but not shipped, or promised but not built.
+    let workflow = include_str!("../../.github/workflows/release.yml");
+    let matrix: Vec<String> = targets_in(
+        &workflow
+            .lines()
+            .filter(|l| l.trim_start().starts_with("- target: "))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    );
+    let npm = targets_in(include_str!("../../dist/build-npm"));
+    let docs = targets_in(include_str!("../../docs/install.md"));
+    assert_eq!(matrix.len(), 5, "{matrix:?}");
+    assert_eq!(npm, matrix, "dist/build-npm's platforms");
+    assert_eq!(docs, matrix, "docs/install.md's table");
+    // Each target is packed by the script the tests run, and published by
+    // the one that assembles the npm packages.
+    assert!(workflow.contains("run: dist/build-archive --target \"$TARGET\""));
+    assert!(workflow.contains("dist/build-npm --out npm-out"));
+}
