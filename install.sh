@@ -150,6 +150,9 @@ installed_by_us() {
     grep -Fxq "$(sha256_of "$dest")  $dest" "$receipt"
 }
 
+if [ -d "$dest" ] && [ ! -L "$dest" ]; then
+    die "$dest is a folder; it is left as it is. Pass --to DIR for another folder"
+fi
 if [ -e "$dest" ] || [ -L "$dest" ]; then
     if installed_by_us; then
         say "replacing $dest ($("$dest" --version 2>/dev/null || echo 'an earlier codexgen'), installed by this script)"
@@ -164,6 +167,8 @@ fi
 # replaced whole (a link at DEST is replaced, never written through).
 cp "$binary" "$to/.$exe.install.$$"
 chmod 755 "$to/.$exe.install.$$"
+# mv onto a link to a folder would move into that folder: the link goes first.
+if [ -L "$dest" ]; then rm -f "$dest"; fi
 mv -f "$to/.$exe.install.$$" "$dest" || { rm -f "$to/.$exe.install.$$"; die "cannot write $dest"; }
 
 said=$("$dest" --version) || die "$dest was installed but does not run on this machine"

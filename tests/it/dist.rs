@@ -395,8 +395,13 @@ fn the_install_script_keeps_a_file_it_did_not_install_unless_forced() {
     std::fs::write(&elsewhere, "mine\n").unwrap();
     // (The codexgen first: once the script has installed there, a file with
     // the bytes it recorded is its own.)
-    let cases: [(&str, Make); 3] = [
+    let folder = dir.path().join("a-folder");
+    std::fs::create_dir(&folder).unwrap();
+    let cases: [(&str, Make); 4] = [
         ("another codexgen", &|p| binary_at(p)),
+        ("a link to a folder", &|p| {
+            std::os::unix::fs::symlink(&folder, p).unwrap();
+        }),
         ("a file", &|p| {
             std::fs::write(p, "#!/bin/sh\necho not codexgen\n").unwrap();
         }),
@@ -409,7 +414,7 @@ fn the_install_script_keeps_a_file_it_did_not_install_unless_forced() {
         let _ = std::fs::remove_file(&dest);
         make(&dest);
         let before = std::fs::symlink_metadata(&dest).unwrap();
-        let before_bytes = std::fs::read(&dest).unwrap();
+        let before_bytes = std::fs::read(&dest).ok();
         let out = sh_in(
             dir.path(),
             &home,
@@ -423,7 +428,7 @@ fn the_install_script_keeps_a_file_it_did_not_install_unless_forced() {
             "{what}: {}",
             stderr(&out)
         );
-        assert_eq!(std::fs::read(&dest).unwrap(), before_bytes, "{what} kept");
+        assert_eq!(std::fs::read(&dest).ok(), before_bytes, "{what} kept");
         assert_eq!(
             std::fs::symlink_metadata(&dest).unwrap().file_type(),
             before.file_type()
@@ -452,7 +457,27 @@ fn the_install_script_keeps_a_file_it_did_not_install_unless_forced() {
         );
         let version = run(Command::new(&dest).arg("--version"));
         assert_eq!(stdout(&version), format!("codexgen {VERSION}\n"));
+        assert_eq!(
+            std::fs::read_dir(&folder).unwrap().count(),
+            0,
+            "{what}: nothing moved into the folder"
+        );
     }
+
+    // A folder at the destination is never replaced, not even under --force.
+    let _ = std::fs::remove_file(bin.join("codexgen"));
+    std::fs::create_dir(bin.join("codexgen")).unwrap();
+    let out = sh_in(
+        dir.path(),
+        &home,
+        &format!("sh install.sh --archive {name} --to bin --force"),
+    )
+    .output()
+    .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("is a folder"), "{}", stderr(&out));
+    assert!(bin.join("codexgen").is_dir());
+    assert_eq!(std::fs::read_dir(bin.join("codexgen")).unwrap().count(), 0);
 }
 
 #[test]
