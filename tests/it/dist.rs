@@ -654,6 +654,10 @@ fn the_npm_package_installs_from_packed_files_and_runs_the_binary() {
     assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
     assert!(stderr(&bad).contains("--no-such-flag"), "{}", stderr(&bad));
 
+    if cfg!(target_os = "linux") {
+        a_signal_to_the_shim_reaches_the_binary(&project);
+    }
+
     // Without the platform package (npm install --omit=optional): it says so.
     std::fs::remove_dir_all(project.join("node_modules/@codexgen/linux-x64")).unwrap();
     let missing = Command::new(project.join("node_modules/.bin/codexgen"))
@@ -711,4 +715,66 @@ fn the_workflow_the_npm_platforms_and_the_docs_name_the_same_targets() {
     // the one that assembles the npm packages.
     assert!(workflow.contains("run: dist/build-archive --target \"$TARGET\""));
     assert!(workflow.contains("dist/build-npm --out npm-out"));
+}
+
+/// The processes whose command line holds `marker` (Linux: /proc).
+fn processes_with(marker: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        if let Ok(cmdline) = std::fs::read(entry.path().join("cmdline"))
+            && String::from_utf8_lossy(&cmdline).contains(marker)
+        {
+            found.push(entry.file_name().to_string_lossy().into_owned());
+        }
+    }
+    found
+}
+
+/// SIGTERM sent to the Node shim alone (not its process group) ends the
+/// native binary it runs, and the shim ends by the same signal. The binary
+/// waits on `--catalog -` reading a standard input kept open; the Codex home
+/// named on its command line is the marker that finds it.
+fn a_signal_to_the_shim_reaches_the_binary(project: &Path) {
+    use std::os::unix::process::ExitStatusExt as _;
+    let marker = project.join(format!("marker-home-{}", std::process::id()));
+    let marker = marker.to_str().unwrap();
+    let mut shim = Command::new(project.join("node_modules/.bin/codexgen"))
+        .args([
+            "validate",
+            "--no-local",
+            "--catalog",
+            "-",
+            "--codex-home",
+            marker,
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Held open until the end: `wait` would close it, and EOF alone ends
+    // the binary.
+    let stdin = shim.stdin.take();
+    let started = std::time::Instant::now();
+    // Node itself holds the marker too; the binary is the other process.
+    while processes_with(marker).len() < 2 {
+        assert!(started.elapsed().as_secs() < 20, "the binary did not start");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    run(Command::new("kill").args(["-TERM", &shim.id().to_string()]));
+    let status = shim.wait().unwrap();
+    assert_eq!(
+        status.signal(),
+        Some(15),
+        "the shim ends by SIGTERM: {status:?}"
+    );
+    let ended = std::time::Instant::now();
+    while !processes_with(marker).is_empty() {
+        assert!(
+            ended.elapsed().as_secs() < 10,
+            "the binary outlived the shim"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    drop(stdin);
 }
