@@ -778,3 +778,97 @@ fn a_signal_to_the_shim_reaches_the_binary(project: &Path) {
     }
     drop(stdin);
 }
+
+#[test]
+fn the_windows_archive_is_a_zip_holding_codexgen_exe_and_feeds_the_win32_npm_package() {
+    if !have(
+        "dist windows zip",
+        &[ARCHIVE_TOOLS, &["unzip", "node"]].concat(),
+    ) {
+        return;
+    }
+    // The packing of the Windows target, tried here with this machine's
+    // binary under the Windows name (it runs here, so it writes the
+    // completions and the manual page as on a Windows runner).
+    let dir = tempfile::tempdir().unwrap();
+    let binary = archive()
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("bin/codexgen");
+    let target = "x86_64-pc-windows-msvc";
+    let built = run(Command::new("bash")
+        .arg(Path::new(REPO).join("dist/build-archive"))
+        .args(["--target", target, "--binary"])
+        .arg(&binary)
+        .arg("--out")
+        .arg(dir.path())
+        .env("SOURCE_DATE_EPOCH", EPOCH));
+    let zip = dir.path().join(format!("codexgen-{VERSION}-{target}.zip"));
+    assert_eq!(PathBuf::from(stdout(&built).trim()), zip);
+    let listing = stdout(&run(Command::new("unzip").arg("-Z").arg(&zip)));
+    let top = format!("codexgen-{VERSION}-{target}");
+    let entries: Vec<(&str, &str)> = listing
+        .lines()
+        .filter_map(|l| {
+            let fields: Vec<&str> = l.split_whitespace().collect();
+            (fields.len() == 9 && fields[8].starts_with(&top)).then(|| (fields[0], fields[8]))
+        })
+        .collect();
+    let names: Vec<&str> = entries.iter().map(|(_, n)| *n).collect();
+    let mut sorted = names.clone();
+    sorted.sort_unstable();
+    assert_eq!(names, sorted, "entries are sorted");
+    for (mode, name) in &entries {
+        let want = if name.ends_with('/') {
+            "drwxr-xr-x"
+        } else if *name == format!("{top}/codexgen.exe") {
+            "-rwxr-xr-x"
+        } else {
+            "-rw-r--r--"
+        };
+        assert_eq!(*mode, want, "{name}");
+    }
+    for file in [
+        "codexgen.exe",
+        "LICENSE-MIT",
+        "LICENSE-APACHE",
+        "README.md",
+        "completions/_codexgen.ps1",
+        "man/man1/codexgen.1",
+    ] {
+        assert!(
+            names.contains(&format!("{top}/{file}").as_str()),
+            "{file}: {names:?}"
+        );
+    }
+    assert!(
+        !names.iter().any(|n| *n == format!("{top}/codexgen")),
+        "no codexgen without .exe"
+    );
+    let sums = std::fs::read_to_string(
+        dir.path()
+            .join(format!("codexgen-{VERSION}-{target}.zip.sha256")),
+    )
+    .unwrap();
+    assert!(
+        sums.ends_with(&format!("  codexgen-{VERSION}-{target}.zip\n")),
+        "{sums}"
+    );
+
+    // The npm package for win32-x64 holds it as bin/codexgen.exe.
+    run(Command::new("bash")
+        .arg(Path::new(REPO).join("dist/build-npm"))
+        .arg("--out")
+        .arg(dir.path().join("npm"))
+        .arg(&zip));
+    let package = dir.path().join("npm/codexgen-win32-x64");
+    assert!(package.join("bin/codexgen.exe").is_file());
+    let json = json(&package.join("package.json"));
+    assert_eq!(json["name"], "@codexgen/win32-x64");
+    assert_eq!(
+        (json["os"][0].as_str(), json["cpu"][0].as_str()),
+        (Some("win32"), Some("x64"))
+    );
+}
