@@ -7,7 +7,7 @@
 #   curl -fsSL https://github.com/codexgen/codexgen/releases/latest/download/install.sh | sh
 #   sh install.sh --archive codexgen-0.1.0-x86_64-unknown-linux-musl.tar.gz --to ~/bin
 #
-# Options:
+# Usage: install.sh [--version X.Y.Z] [--archive FILE] [--to DIR] [--force]
 #   --version X.Y.Z   the release to install (default: the latest)
 #   --archive FILE    install from this archive instead of downloading;
 #                     FILE.sha256 must sit beside it

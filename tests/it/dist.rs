@@ -872,3 +872,38 @@ fn the_windows_archive_is_a_zip_holding_codexgen_exe_and_feeds_the_win32_npm_pac
         (Some("win32"), Some("x64"))
     );
 }
+
+#[test]
+fn each_script_the_docs_name_answers_help() {
+    if !have("dist help", ARCHIVE_TOOLS) {
+        return;
+    }
+    for (shell, script) in [
+        ("sh", "install.sh"),
+        ("bash", "dist/build-archive"),
+        ("bash", "dist/build-npm"),
+    ] {
+        let out = run(Command::new(shell)
+            .arg(Path::new(REPO).join(script))
+            .arg("--help"));
+        let help = stdout(&out);
+        assert!(help.contains("Usage: "), "{script}: {help}");
+        assert!(!help.contains("set -eu"), "{script}: {help}");
+        // Every option the script takes is in its help.
+        let text = std::fs::read_to_string(Path::new(REPO).join(script)).unwrap();
+        for line in text.lines() {
+            let line = line.trim_start();
+            if let Some(option) = line.strip_prefix("--").and_then(|l| l.split(')').next())
+                && !option.contains(' ')
+                && line.contains(')')
+            {
+                for option in option.split(" | ") {
+                    assert!(
+                        help.contains(&format!("--{option}")),
+                        "{script}: --{option} not in help"
+                    );
+                }
+            }
+        }
+    }
+}
