@@ -136,6 +136,10 @@ for candidate in "$scratch"/unpacked/*/codexgen "$scratch"/unpacked/*/codexgen.e
 done
 [ -n "$binary" ] || die "$archive holds no codexgen binary"
 exe=${binary##*/}
+# Run before anything is replaced: a binary for another machine (or a broken
+# one) must not take the place of one that works.
+said=$("$binary" --version 2>/dev/null) ||
+    die "the codexgen in $archive does not run on this machine (a different OS or CPU?); nothing installed"
 
 mkdir -p "$to" || die "cannot create $to"
 to=$(cd "$to" && pwd)
@@ -165,13 +169,14 @@ fi
 
 # Copy beside the destination and rename over it, so the old binary is
 # replaced whole (a link at DEST is replaced, never written through).
-cp "$binary" "$to/.$exe.install.$$"
-chmod 755 "$to/.$exe.install.$$"
+if ! { cp "$binary" "$to/.$exe.install.$$" && chmod 755 "$to/.$exe.install.$$"; }; then
+    rm -f "$to/.$exe.install.$$"
+    die "cannot write in $to"
+fi
 # mv onto a link to a folder would move into that folder: the link goes first.
 if [ -L "$dest" ]; then rm -f "$dest"; fi
 mv -f "$to/.$exe.install.$$" "$dest" || { rm -f "$to/.$exe.install.$$"; die "cannot write $dest"; }
 
-said=$("$dest" --version) || die "$dest was installed but does not run on this machine"
 
 mkdir -p "$receipt_dir"
 {
@@ -187,4 +192,4 @@ case :${PATH:-}: in
     *) say "$to is not on your PATH; add it, e.g. in ~/.profile or your shell's rc file:"
        say "    export PATH=\"$to:\$PATH\"" ;;
 esac
-say "shell completions and the manual page: see docs/install.md, or run 'codexgen completions --help'"
+say "shell completions: 'codexgen completions --help'; the manual page: 'codexgen man'"

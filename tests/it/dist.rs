@@ -907,3 +907,47 @@ fn each_script_the_docs_name_answers_help() {
         }
     }
 }
+
+#[test]
+fn the_install_script_keeps_a_working_install_when_the_archive_does_not_run_here() {
+    if !have("dist foreign binary", ARCHIVE_TOOLS) {
+        return;
+    }
+    // An archive for another machine (here: a codexgen that cannot run),
+    // with a good checksum: refused before anything is replaced.
+    let dir = download_folder();
+    let home = dir.path().join("home");
+    let good = archive_name();
+    run(&mut sh_in(
+        dir.path(),
+        &home,
+        &format!("sh install.sh --archive {good} --to bin"),
+    ));
+    let before = std::fs::read(dir.path().join("bin/codexgen")).unwrap();
+    let other = "codexgen-9.9.9-aarch64-apple-darwin";
+    let script = format!(
+        "mkdir -p {other} && printf '\\177ELF not for this machine' > {other}/codexgen && chmod 755 {other}/codexgen \
+         && tar -czf {other}.tar.gz {other} && sha256sum {other}.tar.gz > {other}.tar.gz.sha256"
+    );
+    run(&mut sh_in(dir.path(), &home, &script));
+    for force in ["", " --force"] {
+        let out = sh_in(
+            dir.path(),
+            &home,
+            &format!("sh install.sh --archive {other}.tar.gz --to bin{force}"),
+        )
+        .output()
+        .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("does not run on this machine"),
+            "{}",
+            stderr(&out)
+        );
+        assert_eq!(
+            std::fs::read(dir.path().join("bin/codexgen")).unwrap(),
+            before,
+            "the working install is kept"
+        );
+    }
+}
