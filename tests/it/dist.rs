@@ -715,6 +715,16 @@ fn the_workflow_the_npm_platforms_and_the_docs_name_the_same_targets() {
     // the one that assembles the npm packages.
     assert!(workflow.contains("run: dist/build-archive --target \"$TARGET\""));
     assert!(workflow.contains("dist/build-npm --out npm-out"));
+    // Bash on the Windows runner reads them: LF whatever the checkout does.
+    let attributes = include_str!("../../.gitattributes");
+    for script in ["/dist/build-archive", "/dist/build-npm", "/install.sh"] {
+        assert!(
+            attributes
+                .lines()
+                .any(|l| l == format!("{script} text eol=lf")),
+            "{script} in .gitattributes"
+        );
+    }
 }
 
 /// The processes whose command line holds `marker` (Linux: /proc).
