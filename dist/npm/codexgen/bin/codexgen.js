@@ -47,24 +47,32 @@ const args = process.argv.slice(2);
 // Where Node can, become the binary: it then gets signals and the terminal
 // directly, and its exit status is ours. (Node 22.15+/23.11+; not on Windows.)
 if (platform !== "win32" && typeof process.execve === "function") {
-  process.execve(binary, [binary, ...args], process.env);
+  try {
+    process.execve(binary, [binary, ...args], process.env);
+  } catch (err) {
+    fail(`cannot run ${binary}: ${err.message}`);
+  }
 }
 
-const child = spawn(binary, args, { stdio: "inherit" });
-
-child.on("error", (err) => fail(`cannot run ${binary}: ${err.message}`));
-
 // A signal sent to this process (not to the whole process group, as a
-// terminal's Ctrl-C is) is passed on, for as long as the child runs.
+// terminal's Ctrl-C is) is passed on, for as long as the child runs. The
+// handlers come before the child: a signal that arrives while it starts
+// runs them once spawn() has returned, instead of ending Node and leaving
+// the child behind.
+let child = null;
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
   process.on(signal, () => {
     try {
-      child.kill(signal);
+      child?.kill(signal);
     } catch {
       // the child has gone already
     }
   });
 }
+
+child = spawn(binary, args, { stdio: "inherit" });
+
+child.on("error", (err) => fail(`cannot run ${binary}: ${err.message}`));
 
 child.on("exit", (code, signal) => {
   if (signal) {
