@@ -8,6 +8,8 @@ mod add;
 mod catalog_errors;
 mod ci_recipe;
 mod codex_schema;
+#[cfg(unix)]
+mod dist;
 mod e2e;
 mod e2e_layers;
 mod e2e_settings;
