@@ -105,7 +105,7 @@ pub enum Level {
 
 /// The kind of a catalog problem, by a name that stays the same from one
 /// release to the next while messages change: what `validate --format json`
-/// gives scripts to match on. The README lists every one.
+/// gives scripts to match on. docs/catalog.md lists every one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Code {
     /// The file is not YAML.
@@ -616,14 +616,14 @@ mod tests {
 mod code_tests {
     use super::Code;
 
-    /// The README's table of codes is the list scripts rely on: it names
+    /// The table of codes in docs/catalog.md is the list scripts rely on: it names
     /// every code, and nothing else.
     #[test]
     fn the_readme_lists_every_code() {
-        let readme = include_str!("../README.md");
+        let readme = include_str!("../docs/catalog.md");
         let start = readme
             .find("<!-- problem codes -->")
-            .expect("the README has the table of problem codes");
+            .expect("docs/catalog.md has the table of problem codes");
         let end = start
             + readme[start..]
                 .find("<!-- /problem codes -->")

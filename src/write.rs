@@ -6,7 +6,7 @@
 //! Nothing else in codexgen writes a byte. Does not decide what to
 //! write, nor in which order; `gen` does.
 //!
-//! The rule for links ([`target`]; the README's **Links**), so that a link a
+//! The rule for links ([`target`]; docs/ownership.md, "Links"), so that a link a
 //! cloned repository commits cannot choose a file codexgen creates or fills:
 //! - A file codexgen writes for the user (config.toml, a profile file, the
 //!   overlay, an `--output`) may be one link, in the place it is looked

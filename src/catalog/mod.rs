@@ -415,7 +415,7 @@ impl Catalog {
     /// sets and it does not (where its profile reads the key), and `codex -p NAME`
     /// is the catalog's `settings` with NAME's over them. A key `settings`
     /// does not set either has no value to give: that profile inherits the
-    /// default's (the README says so).
+    /// default's (docs/catalog.md says so).
     pub fn as_written(&self, version: crate::codex::Version) -> Catalog {
         let mut written = self.clone();
         let Some(default) = self.default.as_deref().and_then(|d| self.profile(d)) else {

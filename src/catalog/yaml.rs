@@ -64,7 +64,7 @@ impl Value {
 
 /// The most YAML values (nodes: every key, scalar, list and map) one catalog
 /// file may hold. serde-saphyr's default (250,000) stopped near 10,000
-/// providers with as many profiles, the size the README measures; this
+/// providers with as many profiles, the size docs/performance.md measures; this
 /// still bounds the parsed tree (a few hundred MB at most) well inside what
 /// a 16 MiB file could ask for.
 const MAX_NODES: usize = 1_000_000;
@@ -234,7 +234,7 @@ enum Place {
 
 const FIX: &str = "fix the YAML at that place";
 const ALIASES: &str = "write the values out instead of repeating aliases (`*name`)";
-const TOO_LARGE: &str = "a catalog this large is past what codexgen is built for (README, \"At scale\"): move the providers and profiles nobody uses out of it";
+const TOO_LARGE: &str = "a catalog this large is past what codexgen is built for (docs/performance.md, \"At scale\"): move the providers and profiles nobody uses out of it";
 
 fn said(label: impl Into<String>, help: impl Into<String>) -> Said {
     Said {

@@ -11,7 +11,7 @@
 //! and `.codexgen/state.json` through `plan::read_state`) and never writes
 //! into it; the catalog goes to stdout, or through `write` to `--output`.
 //!
-//! Choices where the issue is silent (also in the README):
+//! Choices where the issue is silent (also in docs/migrating.md):
 //! - A top-level `model`/`model_provider` that matches a profile (same model
 //!   and provider) makes that profile the default; otherwise it becomes a new
 //!   profile named after the provider (`default`, then `<provider>-2`, ...

@@ -1,6 +1,6 @@
 //! `codexgen link PATH`: makes the Codex home's `config.toml` a symbolic
 //! link to PATH, the shared `config.toml` in a dotfiles repository (the
-//! README's two-machine recipe), safely on any machine. Owns deciding what
+//! two-machine recipe of docs/recipes.md), safely on any machine. Owns deciding what
 //! of this machine's `config.toml` goes into the shared file ([`join`]) and
 //! the order of the steps; the writes are `write`'s (the shared file, the
 //! backup, and the link put in place by one rename, [`write::link`]).

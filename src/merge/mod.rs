@@ -36,7 +36,7 @@
 //! a file naming a provider it does not know); a provider's
 //! sub-table that leaves while the provider stays, holding the user's keys,
 //! stops the merge instead ([`MergeError::Undecided`]): neither way is sure
-//! to load. The choices are the README's ("Ownership"). Where asked
+//! to load. The choices are docs/ownership.md's. Where asked
 //! ([`Ownership::drop_selector`]), config.toml's legacy `profile = "NAME"`
 //! goes first, so that what it selected is not kept for it.
 //!
@@ -1643,7 +1643,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             out.text.as_deref(),
-            // The table's comments stay behind (the README says so).
+            // The table's comments stay behind (docs/ownership.md says so).
             Some(
                 "# codexgen: generated from catalog version test; codexgen rewrites only the\n# codexgen: keys it manages (see `codexgen gen --diff`) and keeps everything else.\n# my profile a\n# fast\n# why this file\n# mine\n\n[profiles.keep]\nmodel = \"x\"\n\n[tui]\nx = 1\n"
             )

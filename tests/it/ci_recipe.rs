@@ -1,4 +1,4 @@
-//! The README's CI recipe (`<!-- recipe:ci -->`), run as written (issue 23,
+//! The CI recipe of docs/recipes.md (`<!-- recipe:ci -->`), run as written (issue 23,
 //! point 5): a catalog checked against each Codex release a team pins, each
 //! in a fresh Codex home with no personal overlay and no fixtures. `npm` is
 //! a stand-in that puts the real Codex 0.169.0 (`CODEX_BIN`) and 0.171.0
@@ -10,9 +10,9 @@ use std::path::PathBuf;
 
 use crate::e2e::codex_bin_from;
 
-/// The README block between `<!-- recipe:ci -->` markers, as written.
+/// The docs/recipes.md block between `<!-- recipe:ci -->` markers, as written.
 fn ci_recipe() -> String {
-    let readme = include_str!("../../README.md");
+    let readme = include_str!("../../docs/recipes.md");
     let start = "<!-- recipe:ci -->\n```bash\n";
     let end = "```\n<!-- /recipe:ci -->";
     let from = readme.find(start).expect("recipe start marker") + start.len();

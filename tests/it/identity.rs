@@ -460,8 +460,8 @@ fn in_folder(w: &World, dir: &Path, home: &str) -> assert_cmd::Command {
     cmd
 }
 
-/// A repository that keeps a Codex home beside its catalog (the README's CI
-/// recipe: `--codex-home ./fixtures/codex`), cloned at another path: the
+/// A repository that keeps a Codex home beside its catalog (the pre-commit
+/// recipe of docs/recipes.md: `--codex-home ./fixtures/codex`), cloned at another path: the
 /// clone's catalog is the home's, found at the same place relative to it.
 #[test]
 fn a_home_kept_in_a_repository_with_its_catalog_is_the_catalog_s_in_every_clone() {

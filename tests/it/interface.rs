@@ -306,9 +306,9 @@ fn broken(from: &str, to: &str) -> String {
     CATALOG.replacen(from, to, 1)
 }
 
-/// The codes the README lists.
+/// The codes docs/catalog.md lists.
 fn readme_codes() -> BTreeSet<String> {
-    let readme = include_str!("../../README.md");
+    let readme = include_str!("../../docs/catalog.md");
     let start = readme.find("<!-- problem codes -->").unwrap();
     let end = readme.find("<!-- /problem codes -->").unwrap();
     readme[start..end]
@@ -431,7 +431,7 @@ fn every_problem_code_can_be_produced() {
     assert_eq!(
         produced,
         readme_codes(),
-        "each code in the README is produced"
+        "each code in docs/catalog.md is produced"
     );
 }
 
@@ -558,13 +558,27 @@ fn the_crate_ships_its_license_texts() {
     }
 }
 
-/// The README's shell lines, as a newcomer pastes them: `cargo install`
-/// builds with the versions in Cargo.lock (`--locked`), and a line that
-/// writes into a folder under `~` makes that folder first (`mkdir -p`, on
-/// that line or one before it in the same block).
+/// The shell lines of the README and of every page in docs/, as a newcomer
+/// pastes them: `cargo install` builds with the versions in Cargo.lock
+/// (`--locked`), and a line that writes into a folder under `~` makes that
+/// folder first (`mkdir -p`, on that line or one before it in the same block).
 #[test]
 fn readme_install_lines_are_locked_and_make_the_folders_they_write_into() {
-    let readme = include_str!("../../README.md");
+    let root = env!("CARGO_MANIFEST_DIR");
+    let mut pages = vec![format!("{root}/README.md")];
+    for entry in std::fs::read_dir(format!("{root}/docs")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "md") {
+            pages.push(path.display().to_string());
+        }
+    }
+    for page in pages {
+        let text = std::fs::read_to_string(&page).unwrap();
+        install_lines_are_locked_and_make_their_folders(&page, &text);
+    }
+}
+
+fn install_lines_are_locked_and_make_their_folders(page: &str, readme: &str) {
     let mut in_block = false;
     let mut made: Vec<String> = Vec::new();
     for line in readme.lines() {
@@ -576,12 +590,15 @@ fn readme_install_lines_are_locked_and_make_the_folders_they_write_into() {
         if !in_block {
             assert!(
                 !line.contains("cargo install --path"),
-                "without --locked: {line}"
+                "{page}: without --locked: {line}"
             );
             continue;
         }
         if line.contains("cargo install") {
-            assert!(line.contains("--locked"), "without --locked: {line}");
+            assert!(
+                line.contains("--locked"),
+                "{page}: without --locked: {line}"
+            );
         }
         let words: Vec<&str> = line.split_whitespace().collect();
         for pair in words.windows(3) {
@@ -594,7 +611,7 @@ fn readme_install_lines_are_locked_and_make_the_folders_they_write_into() {
                 let folder = pair[1].rsplit_once('/').map_or("", |(d, _)| d);
                 assert!(
                     made.iter().any(|m| m == folder),
-                    "writes into {folder} without `mkdir -p {folder}` first: {line}"
+                    "{page}: writes into {folder} without `mkdir -p {folder}` first: {line}"
                 );
             }
         }

@@ -622,11 +622,11 @@ fn list_shows_the_command_not_a_variable() {
     assert_eq!(v["profiles"][0]["key_set"], true);
 }
 
-/// The README's secret-manager recipe (between `<!-- recipe:secret-manager -->`
+/// The secret-manager recipe of docs/recipes.md (between `<!-- recipe:secret-manager -->`
 /// markers) is a valid catalog, and what it writes is what the recipe says.
 #[test]
 fn the_readme_secret_manager_recipe_is_a_valid_catalog() {
-    let readme = include_str!("../../README.md");
+    let readme = include_str!("../../docs/recipes.md");
     let start = readme
         .find("<!-- recipe:secret-manager -->")
         .expect("the recipe's start marker");

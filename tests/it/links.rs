@@ -1,6 +1,6 @@
 //! Links codexgen did not make (issue 20, point 1). A cloned repository, a
 //! synced folder or a folded dotfiles tree can hold symlinks; codexgen
-//! writes through one only where the README's rule allows it (a link to an
+//! writes through one only where the rule of docs/ownership.md allows it (a link to an
 //! existing regular file of the same kind, made in the place the file is
 //! looked for; inside a repository, or through a folder of one, only to a
 //! file in that repository), and never follows one inside its own
@@ -86,7 +86,7 @@ fn bash(env: &[(&'static str, String)], extra: &[(&str, &Path)], script: &str) -
 
 /// The issue's report, as a user would meet it: a shared dotfiles
 /// repository commits its travelling record as a link to a file that does
-/// not exist yet, and the README's two-machine recipe is run as written.
+/// not exist yet, and the two-machine recipe of docs/recipes.md is run as written.
 #[test]
 fn the_readme_recipe_with_a_planted_record_link_creates_no_file_outside() {
     let recipe = crate::travel::readme_recipe();
@@ -513,7 +513,7 @@ fn a_yaml_link_in_a_repository_is_not_written_through_to_a_file_outside_it() {
     }
 }
 
-/// The user's own link (in a real Codex home, as the README's recipe makes
+/// The user's own link (in a real Codex home, as the recipe in docs/recipes.md makes
 /// it) to `$DOTFILES/codex/config.toml`, where the repository committed
 /// `codex` as a link out of itself, to `~/.cargo`: the file it leads to is
 /// not the repository's, and is not written.

@@ -497,14 +497,14 @@ fn real_codex_lists_the_catalogs_servers_and_keeps_its_own() {
     assert!(server(&list, "docs").is_some(), "{list}");
 }
 
-/// The README's MCP example: its YAML renders to its TOML.
+/// The MCP example of docs/catalog.md: its YAML renders to its TOML.
 #[test]
-fn the_readmes_mcp_example_renders_as_shown() {
-    let readme = include_str!("../../README.md");
+fn the_docs_mcp_example_renders_as_shown() {
+    let readme = include_str!("../../docs/catalog.md");
     let section = readme
         .split("### MCP servers")
         .nth(1)
-        .expect("the README has an MCP section");
+        .expect("docs/catalog.md has an MCP section");
     let block = |fence: &str| {
         section
             .split(fence)

@@ -7,8 +7,8 @@
 //! other's temp files. The debug binary's fail points (`src/write.rs`)
 //! put the other program's write into each window deterministically; the
 //! stress tests then race a real concurrent writer a bounded number of
-//! times. Linux only: that is where the window is closed (see the README's
-//! promise table).
+//! times. Linux only: that is where the window is closed (see the promise
+//! table in docs/ownership.md).
 #![cfg(all(debug_assertions, target_os = "linux"))]
 
 use std::path::{Path, PathBuf};
@@ -460,8 +460,8 @@ fn two_homes_sharing_a_linked_config_run_at_once() {
 /// `EINVAL`; the debug binary's `CODEXGEN_NO_EXCHANGE` makes every one
 /// so), a write falls back to the compare and the rename: it still writes,
 /// an edit made before the last compare still stops the run, and one
-/// renamed in between that compare and the rename is lost, as the README's
-/// promise table says.
+/// renamed in between that compare and the rename is lost, as the promise
+/// table in docs/ownership.md says.
 #[test]
 fn without_the_exchange_the_compare_and_rename_stay() {
     let w = World::new();

@@ -38,9 +38,9 @@ fn errors(v: &jsonschema::Validator, text: &str) -> Vec<String> {
         .collect()
 }
 
-/// The README's full catalog example: the first yaml block of "## The catalog".
+/// The full catalog example of docs/catalog.md: the first yaml block of "## The catalog".
 fn readme_example() -> String {
-    let readme = std::fs::read_to_string(repo("README.md")).unwrap();
+    let readme = std::fs::read_to_string(repo("docs/catalog.md")).unwrap();
     let section = readme.split("\n## The catalog\n").nth(1).unwrap();
     let block = section.split("```yaml\n").nth(1).unwrap();
     block.split("```").next().unwrap().to_owned()

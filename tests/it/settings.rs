@@ -44,7 +44,7 @@ fn settings_and_the_default_profiles_settings_are_written_at_the_top_level() {
         assert!(config.contains(table), "{table:?} in:\n{config}");
     }
     // beta sets its own effort; alpha's flag is not the team's, so beta has
-    // no value to be given for it and inherits it (the README says so).
+    // no value to be given for it and inherits it (docs/catalog.md says so).
     let beta = w.read("beta.config.toml");
     assert!(
         beta.contains("model_reasoning_effort = \"high\"\n"),

@@ -346,10 +346,10 @@ fn an_unlinked_home_gets_no_record() {
     assert_eq!(names, ["backup", "lock", "state.json"]);
 }
 
-/// The README's two-machine recipe (between `<!-- recipe:two-machines -->`
+/// The two-machine recipe of docs/recipes.md (between `<!-- recipe:two-machines -->`
 /// markers), as written.
 pub(crate) fn readme_recipe() -> String {
-    let readme = include_str!("../../README.md");
+    let readme = include_str!("../../docs/recipes.md");
     let start = "<!-- recipe:two-machines -->\n```bash\n";
     let end = "```\n<!-- /recipe:two-machines -->";
     let from = readme.find(start).expect("recipe start marker") + start.len();
