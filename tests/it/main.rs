@@ -8,6 +8,7 @@ mod add;
 mod catalog_errors;
 mod ci_recipe;
 mod codex_schema;
+mod docs;
 mod e2e;
 mod e2e_layers;
 mod e2e_settings;
