@@ -325,6 +325,7 @@ pub(crate) struct Step {
     code: i32,
     answer: Option<&'static str>,
     needs_codex: bool,
+    needs: Option<&'static str>,
 }
 
 /// A step that runs `shown` as written and must exit 0.
@@ -335,6 +336,7 @@ const fn step(shown: &'static str) -> Step {
         code: 0,
         answer: None,
         needs_codex: false,
+        needs: None,
     }
 }
 
@@ -363,7 +365,16 @@ impl Step {
         }
     }
 
-    /// Must exit `code`.
+    /// Needs the program `tool` (not installed by .ci/run): skipped, and
+    /// said, where it is missing.
+    const fn with_tool(self, tool: &'static str) -> Step {
+        Step {
+            needs: Some(tool),
+            ..self
+        }
+    }
+
+    /// Must exit `code` (a failure the docs show; none does today).
     #[allow(dead_code)]
     const fn exits(self, code: i32) -> Step {
         Step { code, ..self }
@@ -575,6 +586,33 @@ fn every_command_in_the_docs_is_run_by_a_test() {
     );
     let message = disagreements(&shown);
     assert!(message.is_empty(), "\n{message}");
+    eprintln!("{}", tally(&shown));
+}
+
+/// How the commands shown are covered, in one line (printed by the check).
+fn tally(shown: &[Shown]) -> String {
+    let registry = registry();
+    let (mut scenario, mut recipe, mut file, mut other) = (0, 0, 0, 0);
+    for s in shown {
+        if ELSEWHERE.iter().any(|(entry, _)| elsewhere(entry, &s.text)) {
+            other += 1;
+        } else if matches!(registry.get(&s.text), Some(Cover::Scenario(_))) {
+            scenario += 1;
+        } else if s.recipe.is_some() {
+            recipe += 1;
+        } else {
+            file += 1;
+        }
+    }
+    let steps: usize = SCENARIOS.iter().map(|(_, steps)| steps.len()).sum();
+    format!(
+        "{} command lines shown: {scenario} run by {} scenarios here ({steps} steps), {recipe} \
+         by README recipes run verbatim, {file} by whole documents run, {other} elsewhere \
+         ({} entries)",
+        shown.len(),
+        SCENARIOS.len(),
+        ELSEWHERE.len()
+    )
 }
 
 // ---------------------------------------------------------------------------
@@ -598,7 +636,13 @@ impl Machine {
         let root = dir.path().to_path_buf();
         let home = root.join("user");
         let work = root.join("work");
-        for d in [&home, &work, &root.join("bin"), &root.join("etc-codex")] {
+        for d in [
+            &home,
+            &work,
+            &root.join("bin"),
+            &root.join("etc-codex"),
+            &root.join("tmp"),
+        ] {
             std::fs::create_dir_all(d).unwrap();
         }
         std::os::unix::fs::symlink(
@@ -652,6 +696,8 @@ impl Machine {
             ),
             ("NO_COLOR", "1".to_owned()),
             ("TERM", "dumb".to_owned()),
+            // `mktemp -d` in a recipe: inside the scratch folder, removed with it.
+            ("TMPDIR", self.root.join("tmp").display().to_string()),
             ("LANG", "C.UTF-8".to_owned()),
         ]
     }
@@ -689,6 +735,10 @@ impl Machine {
         for step in steps {
             if step.needs_codex && self.codex.is_none() {
                 eprintln!("skipped (no CODEX_BIN): {}", step.shown);
+                continue;
+            }
+            if let Some(tool) = step.needs.filter(|t| which(t).is_none()) {
+                eprintln!("skipped (no {tool} on PATH): {}", step.shown);
                 continue;
             }
             let command = step.run.unwrap_or(step.shown);
@@ -754,7 +804,7 @@ const COMPLETIONS: &[Step] = &[
         "mkdir -p ~/.config/fish/completions && codexgen completions fish > \
          ~/.config/fish/completions/codexgen.fish",
     ),
-    step("codexgen man > codexgen.1 && man -l codexgen.1"),
+    step("codexgen man > codexgen.1 && man -l codexgen.1").with_tool("man"),
     step("mkdir -p ~/.local/share/man/man1 && codexgen man > ~/.local/share/man/man1/codexgen.1"),
 ];
 
@@ -905,11 +955,13 @@ const SPEED: &[Step] = &[
         .runs("./target/release/examples/scale_inputs 10 > cat.yaml"),
     step("./target/release/codexgen --codex-home h --catalog cat.yaml --codex-version 0.169.0 -q gen --yes"),
     step("hyperfine -N --runs 10 \"./target/release/codexgen --codex-home h --catalog cat.yaml --codex-version 0.169.0 gen --check\"")
-        .runs("hyperfine -N --runs 2 \"./target/release/codexgen --codex-home h --catalog cat.yaml --codex-version 0.169.0 gen --check\""),
+        .runs("hyperfine -N --runs 2 \"./target/release/codexgen --codex-home h --catalog cat.yaml --codex-version 0.169.0 gen --check\"")
+        .with_tool("hyperfine"),
     step("h=$(mktemp -d); ./target/release/codexgen --codex-home \"$h\" gen --yes"),
     step("hyperfine -N --warmup 5 --runs 100 \"./target/release/codexgen --codex-home $h gen --check\" \"./target/release/codexgen --codex-home $h gen --diff\" \"env CODEX_HOME=$(mktemp -d) codex --version\"")
         .runs("h=$(mktemp -d); ./target/release/codexgen -q --codex-home \"$h\" gen --yes; hyperfine -N --warmup 0 --runs 2 \"./target/release/codexgen --codex-home $h gen --check\" \"./target/release/codexgen --codex-home $h gen --diff\" \"env CODEX_HOME=$(mktemp -d) codex --version\"")
-        .with_codex(),
+        .with_codex()
+        .with_tool("hyperfine"),
     step("cargo run --release --example scale_inputs -- 10000 > catalog.yaml")
         .runs("./target/release/examples/scale_inputs 10 > catalog.yaml"),
 ];
@@ -933,14 +985,6 @@ fn measuring_speed() {
         );
         return;
     };
-    if which("hyperfine").is_none() {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "hyperfine is not installed"
-        );
-        eprintln!("skipped: no hyperfine");
-        return;
-    }
     let m = Machine::new().with_codex();
     std::fs::create_dir_all(m.work.join("target/release/examples")).unwrap();
     std::os::unix::fs::symlink(
@@ -957,13 +1001,12 @@ fn measuring_speed() {
     assert!(m.work.join("h/config.toml").is_file());
 }
 
-/// The first `name` on the machine's `PATH`.
+/// `name` in the system folders a [`Machine`]'s `PATH` holds.
 fn which(name: &str) -> Option<PathBuf> {
-    std::env::var_os("PATH").and_then(|path| {
-        std::env::split_paths(&path)
-            .map(|d| d.join(name))
-            .find(|p| p.is_file())
-    })
+    ["/usr/local/bin", "/usr/bin", "/bin"]
+        .iter()
+        .map(|d| Path::new(d).join(name))
+        .find(|p| p.is_file())
 }
 
 // ---------------------------------------------------------------------------
@@ -1000,7 +1043,15 @@ fn the_extractor_keeps_tool_lines_and_drops_comments_prompts_heredocs_and_output
                ```bash\n\
                x=$(codexgen show)\n\
                ```\n\
-               <!-- /recipe:r -->\n";
+               <!-- /recipe:r -->\n\
+               ```shell\n\
+               export GROQ_API_KEY=...\n\
+               curl -fsSL https://example.com/install.sh | sh\n\
+               npm install -g codexgen\n\
+               pre-commit run --all-files\n\
+               HOME=/x benches/scale.sh 10\n\
+               for v in 1 2; do printf '%s' \"$v\"; done\n\
+               ```\n";
     let got: Vec<(usize, String, Option<String>)> = shown_in("d.md", doc)
         .into_iter()
         .map(|s| (s.line, s.text, s.recipe))
@@ -1012,6 +1063,10 @@ fn the_extractor_keeps_tool_lines_and_drops_comments_prompts_heredocs_and_output
         (14, "codexgen use", None),
         (21, "codex -p x", None),
         (28, "x=$(codexgen show)", Some("r")),
+        (33, "curl -fsSL https://example.com/install.sh | sh", None),
+        (34, "npm install -g codexgen", None),
+        (35, "pre-commit run --all-files", None),
+        (36, "HOME=/x benches/scale.sh 10", None),
     ];
     let want: Vec<(usize, String, Option<String>)> = want
         .iter()
