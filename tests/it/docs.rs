@@ -35,6 +35,10 @@
 //!   under `CI=true`, as in `e2e`;
 //! - a README recipe that another test runs as written, block and all
 //!   ([`RECIPES`], by its `<!-- recipe:NAME -->` marker);
+//! - a document whose blocks a test runs whole, one after the other in one
+//!   shell, as a maintainer pastes them ([`FILES_RUN`]: docs/codex-versions.md,
+//!   its recipes against the `CODEX_BIN` Codex, each block's output held to
+//!   what the page says for that release in [`LAB_SAYS`]);
 //! - a few commands whose run belongs elsewhere ([`ELSEWHERE`]), each with
 //!   the reason and the place it runs.
 //!
@@ -290,6 +294,24 @@ const TOOLS: &[&str] = &[
     "man",
 ];
 
+/// The program a simple command runs: its first word past `VAR=value`
+/// words and the wrappers `env` (and its `-u NAME`), `sudo`, `time`,
+/// `exec`, `command`, `nohup`, `timeout N`.
+fn command_word(segment: &str) -> Option<&str> {
+    let mut words = segment.split_whitespace();
+    while let Some(word) = words.next() {
+        match word {
+            "env" | "sudo" | "time" | "exec" | "command" | "nohup" => {}
+            "-u" | "timeout" => {
+                words.next();
+            }
+            w if w.starts_with('-') || (w.contains('=') && !w.starts_with('=')) => {}
+            w => return Some(w),
+        }
+    }
+    None
+}
+
 /// Whether a command of `line` is one of [`TOOLS`] or a script of the
 /// repository.
 fn runs_a_tool(line: &str) -> bool {
@@ -298,10 +320,7 @@ fn runs_a_tool(line: &str) -> bool {
         spaced = spaced.replace(sep, "\n");
     }
     spaced.lines().any(|segment| {
-        let word = segment
-            .split_whitespace()
-            .find(|w| !w.contains('=') || w.starts_with('-'));
-        word.is_some_and(|w| {
+        command_word(segment).is_some_and(|w| {
             TOOLS.contains(&w)
                 || w.ends_with("/codexgen")
                 || ["./", "tools/", "benches/", ".ci/", "target/"]
@@ -1076,6 +1095,28 @@ fn the_extractor_keeps_tool_lines_and_drops_comments_prompts_heredocs_and_output
 }
 
 #[test]
+fn comments_here_documents_and_continuations_are_read_as_the_shell_reads_them() {
+    assert_eq!(strip_comment("codexgen gen # review"), "codexgen gen ");
+    assert_eq!(
+        strip_comment("echo \"a # b\" 'c # d'"),
+        "echo \"a # b\" 'c # d'"
+    );
+    assert_eq!(strip_comment("echo ${#x} $#"), "echo ${#x} $#");
+    assert_eq!(strip_comment("# all of it"), "");
+    assert_eq!(heredoc_end("cat > f <<'EOF'"), Some("EOF".to_owned()));
+    assert_eq!(heredoc_end("cat > f <<-\"X\""), Some("X".to_owned()));
+    assert_eq!(heredoc_end("cat <<<\"$x\""), None);
+    assert_eq!(heredoc_end("codexgen gen"), None);
+    assert!(runs_a_tool("d=$(mktemp -d); printf 'x' > f; cx mcp list"));
+    assert!(runs_a_tool("env -u X CODEX_HOME=\"$d\" codex --version"));
+    assert!(runs_a_tool("timeout 30 codexgen gen"));
+    assert!(!runs_a_tool("timeout 30 \"$CODEX\" \"$@\""));
+    assert!(!runs_a_tool("mkdir -p ~/.zfunc"));
+    assert!(!runs_a_tool("export GROQ_API_KEY=..."));
+    assert_eq!(normalize("  a \t b\n c "), "a b c");
+}
+
+#[test]
 fn the_report_names_the_place_and_the_line_to_add_and_a_stale_entry() {
     let shown = vec![Shown {
         file: "docs/x.md".to_owned(),
@@ -1256,7 +1297,9 @@ fn the_codex_versions_recipes_run_on_the_ci_codex() {
             "{file} no longer holds `{wrong}` ({why}): remove it from LAB_DOC_BUGS"
         );
     }
-    let mut script = String::from("exec 2>&1\n");
+    // The stand-in runs in the background: stopped however the shell ends,
+    // or the test would wait on its output for ever.
+    let mut script = String::from("exec 2>&1\ntrap 'kill \"$STANDIN\" 2>/dev/null' EXIT\n");
     let mut first = true;
     for block in blocks(&text) {
         if !matches!(block.info.as_str(), "sh" | "bash") {
@@ -1285,7 +1328,7 @@ fn the_codex_versions_recipes_run_on_the_ci_codex() {
             first = false;
         }
     }
-    script.push_str("echo '@@end'\nkill $STANDIN\n");
+    script.push_str("echo '@@end'\n");
     let (said, _) = m.bash(&script);
     check_lab_output(file, &text, &said);
 }
@@ -1317,6 +1360,27 @@ fn check_lab_output(file: &str, text: &str, said: &str) {
         let _ = writeln!(report, "{file}:{line}: {exits:?}");
     }
     eprintln!("{report}");
+    // A recipe that runs Codex says what it must print.
+    for block in blocks(text) {
+        let runs_codex = block.body.iter().any(|(_, l)| {
+            let command = normalize(strip_comment(l));
+            command.contains("cx ")
+                && !command.starts_with("cx()")
+                && !ELSEWHERE
+                    .iter()
+                    .any(|(entry, _)| elsewhere(entry, &command))
+        });
+        if matches!(block.info.as_str(), "sh" | "bash") && runs_codex {
+            let line = block.body.first().map_or(0, |(n, _)| *n);
+            assert!(
+                LAB_SAYS
+                    .iter()
+                    .any(|(anchor, _)| block.body.iter().any(|(_, l)| l.contains(anchor))),
+                "{file}:{line}: a recipe running Codex with no entry in LAB_SAYS: add what it \
+                 prints with Codex 0.169.0, as the page says"
+            );
+        }
+    }
     for (anchor, says) in LAB_SAYS {
         let block = blocks(text).into_iter().find(|b| {
             matches!(b.info.as_str(), "sh" | "bash")
