@@ -3,12 +3,13 @@
 //!
 //! **What counts as a command shown.** In `README.md`, `ARCHITECTURE.md` and
 //! every `docs/**/*.md`, each fenced code block whose info string is `sh`,
-//! `bash`, `shell` or `console`, or is empty and whose first line looks like
+//! `bash`, `shell` or `zsh`, or is empty and whose first line looks like
 //! shell (a `$ ` prompt or a tool below), is cut into command lines: a line
 //! ending in `\` is joined with the next, the text of a here-document is
 //! skipped, a comment (`#` at the start or after a blank, outside quotes) and
-//! a `$ ` prompt are dropped, blank lines too; in a `console` block only the
-//! `$ ` lines are commands (the rest is output). A command line is **shown**
+//! a `$ ` prompt are dropped, blank lines too. In any other block (`console`,
+//! `text`, ...), and in a shell block that has `$ ` prompts, only the `$ `
+//! lines are commands: the rest is output. A command line is **shown**
 //! when one of its commands (the first word of the line, or the first word after
 //! `;`, `&&`, `||`, `|`, `&`, `(`, `$(`, `{`, past `VAR=value` words) is a tool
 //! a reader is told to run: `codexgen` (or a path ending in `/codexgen`),
@@ -182,19 +183,21 @@ pub(crate) fn shown_in(file: &str, text: &str) -> Vec<Shown> {
 /// The command lines of one fenced block with info string `info`: `(line,
 /// text)`, each kept only when it runs a tool (see the module doc).
 fn commands_of_block(info: &str, body: &[(usize, &str)]) -> Vec<(usize, String)> {
-    let console = info == "console";
-    match info {
-        "sh" | "bash" | "shell" | "console" | "zsh" => {}
+    let prompted = match info {
+        "sh" | "bash" | "shell" | "zsh" => {
+            body.iter().any(|(_, l)| l.trim_start().starts_with("$ "))
+        }
         "" => {
             let first = body.iter().map(|(_, l)| l.trim()).find(|l| !l.is_empty());
-            let looks = first.is_some_and(|l| l.starts_with("$ ") || runs_a_tool(l));
-            if !looks {
+            if !first.is_some_and(|l| l.starts_with("$ ") || runs_a_tool(l)) {
                 return Vec::new();
             }
+            first.is_some_and(|l| l.starts_with("$ "))
         }
-        _ => return Vec::new(),
-    }
-    let prompted = console || body.iter().any(|(_, l)| l.trim_start().starts_with("$ "));
+        // `console`, `text` and the rest: a transcript, whose `$ ` lines are
+        // the commands.
+        _ => true,
+    };
     let mut out = Vec::new();
     let mut heredoc: Option<String> = None;
     let mut pending: Option<(usize, String)> = None;
@@ -393,8 +396,7 @@ impl Step {
         }
     }
 
-    /// Must exit `code` (a failure the docs show; none does today).
-    #[allow(dead_code)]
+    /// Must exit `code` (a failure the docs show).
     const fn exits(self, code: i32) -> Step {
         Step { code, ..self }
     }
@@ -407,6 +409,8 @@ pub(crate) const SCENARIOS: &[(&str, &[Step])] = &[
     ("docs::completions_and_the_manual_page", COMPLETIONS),
     ("docs::an_existing_home_imported_first", IMPORT_FIRST),
     ("docs::adding_shipped_providers", ADD),
+    ("docs::seeing_the_catalog", SEEING),
+    ("docs::troubleshooting_with_doctor", DOCTOR),
     ("docs::switching_the_default_profile", SWITCH),
     ("docs::keeping_a_value_codex_changed", ADOPT),
     ("docs::undo_with_restore", RESTORE),
@@ -855,6 +859,8 @@ const IMPORT_FIRST: &[Step] = &[
     step("codexgen import --output ~/.config/codexgen/providers.yaml"),
     step("codexgen gen --check"),
     step("codexgen gen --diff"),
+    // The transcript under it: the catalog into the current folder.
+    step("codexgen import -o providers.yaml"),
 ];
 
 #[test]
@@ -872,6 +878,7 @@ fn an_existing_home_imported_first() {
     let before = std::fs::read_to_string(m.home.join(".codex/config.toml")).unwrap();
     m.run(IMPORT_FIRST);
     assert!(m.home.join(".config/codexgen/providers.yaml").is_file());
+    assert!(m.work.join("providers.yaml").is_file());
     assert_eq!(
         std::fs::read_to_string(m.home.join(".codex/config.toml")).unwrap(),
         before,
@@ -901,6 +908,37 @@ fn adding_shipped_providers() {
         catalog.contains("groq") && catalog.contains("deepseek"),
         "{catalog}"
     );
+}
+
+/// README, "Seeing and checking the catalog": a catalog in the current
+/// folder.
+const SEEING: &[Step] = &[step("codexgen list"), step("codexgen show --origin")];
+
+#[test]
+fn seeing_the_catalog() {
+    let m = Machine::new();
+    std::fs::write(m.work.join("providers.yaml"), crate::support::CATALOG).unwrap();
+    m.run(SEEING);
+}
+
+/// README, "Troubleshooting": doctor on a home `gen` wrote, with the real
+/// Codex, one key set (the docs' `export GROQ_API_KEY=gsk_...` line); a
+/// profile whose key is unset is an error, exit 1.
+const DOCTOR: &[Step] = &[
+    step("codexgen doctor")
+        .runs("GROQ_API_KEY=gsk_not_a_key codexgen doctor")
+        .with_codex(),
+    step("codexgen doctor openrouter")
+        .runs("GROQ_API_KEY=gsk_not_a_key codexgen doctor openrouter")
+        .with_codex()
+        .exits(1),
+];
+
+#[test]
+fn troubleshooting_with_doctor() {
+    let m = Machine::new().with_codex();
+    m.setup("codexgen -q gen --yes");
+    m.run(DOCTOR);
 }
 
 /// README, "Switching the default profile" (`fast` is a profile of the
