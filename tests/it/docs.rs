@@ -612,6 +612,42 @@ fn every_command_in_the_docs_is_run_by_a_test() {
     eprintln!("{}", tally(&shown));
 }
 
+/// Each test the registry names exists, so that a renamed test cannot leave
+/// commands covered by nothing.
+#[test]
+fn the_tests_the_registry_names_exist() {
+    let mut sources = String::new();
+    for entry in std::fs::read_dir(Path::new(ROOT).join("tests/it")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "rs") {
+            let module = path.file_stem().unwrap().to_string_lossy().into_owned();
+            let text = std::fs::read_to_string(&path).unwrap();
+            for line in text.lines() {
+                if let Some(rest) = line.trim_start().strip_prefix("fn ") {
+                    let name = rest.split(['(', '<']).next().unwrap_or("");
+                    let _ = writeln!(sources, "{module}::{name}");
+                }
+            }
+        }
+    }
+    let names = SCENARIOS
+        .iter()
+        .map(|(name, _)| *name)
+        .chain(RECIPES.iter().chain(FILES_RUN).map(|(_, test)| *test));
+    for named in names {
+        // `module::name` or `module::prefix_*`, before any remark.
+        let test = named.split_whitespace().next().unwrap_or("");
+        let found = match test.strip_suffix('*') {
+            Some(prefix) => sources.lines().any(|l| l.starts_with(prefix)),
+            None => sources.lines().any(|l| l == test),
+        };
+        assert!(
+            found,
+            "the registry names `{test}`, which is no test in tests/it"
+        );
+    }
+}
+
 /// How the commands shown are covered, in one line (printed by the check).
 fn tally(shown: &[Shown]) -> String {
     let registry = registry();
