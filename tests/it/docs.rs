@@ -11,7 +11,8 @@
 //! `text`, ...), and in a shell block that has `$ ` prompts, only the `$ `
 //! lines are commands: the rest is output. A command line is **shown**
 //! when one of its commands (the first word of the line, or the first word after
-//! `;`, `&&`, `||`, `|`, `&`, `(`, `$(`, `{`, past `VAR=value` words) is a tool
+//! `;`, `&&`, `||`, `|`, `&`, `(`, `$(`, `{`, past `VAR=value` words and the
+//! wrappers `env`, `sudo`, `time`, `exec`, `timeout N`) is a tool
 //! a reader is told to run: `codexgen` (or a path ending in `/codexgen`),
 //! `cargo`, `codex`, `cx` (the docs' own function that runs `codex` in a
 //! scratch home), `git`, `npm`, `npx`, `hyperfine`, `pre-commit`, `curl`,
@@ -33,7 +34,8 @@
 //!   step's `run` text; a command that asks `[y/N]` runs on a terminal
 //!   (`script`) and is answered `y`. A command needing the real Codex runs the
 //!   `CODEX_BIN` one and is skipped (said on stderr) without it, failed
-//!   under `CI=true`, as in `e2e`;
+//!   under `CI=true`, as in `e2e`; one needing a program .ci/run does not
+//!   install (`hyperfine`, `man`) is skipped, and said, where it is missing;
 //! - a README recipe that another test runs as written, block and all
 //!   ([`RECIPES`], by its `<!-- recipe:NAME -->` marker);
 //! - a document whose blocks a test runs whole, one after the other in one
@@ -46,6 +48,13 @@
 //! `every_command_in_the_docs_is_run_by_a_test` fails listing, for each
 //! command shown and not covered, the file and line, and the line to add;
 //! and each entry that no doc shows any more, so the registry cannot rot.
+//! A command moved to another file, or reworded in whitespace only, needs
+//! nothing. **To cover a new one**, paste the `step(...)` line the failure
+//! prints into the scenario where a user would run it (or a new scenario:
+//! a `const` of steps, its entry in [`SCENARIOS`] and a `#[test]` that
+//! prepares a [`Machine`] and calls `run`); `.runs(...)` gives placeholders
+//! values, `.answers("y\n")` answers a question, `.exits(N)` is a failure
+//! the docs show, `.with_codex()` needs the real Codex.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
