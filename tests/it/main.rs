@@ -10,6 +10,7 @@ mod ci_recipe;
 mod codex_schema;
 #[cfg(unix)]
 mod dist;
+mod docs;
 mod e2e;
 mod e2e_layers;
 mod e2e_settings;
