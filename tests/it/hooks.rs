@@ -1,8 +1,8 @@
 //! The pre-commit hooks of `.pre-commit-hooks.yaml` (issue 24, point 6), run
 //! by the real `pre-commit` from the Python package index (`PRE_COMMIT_BIN`, installed by
 //! `.ci/run`) in a team's repository, as a team's `.pre-commit-config.yaml`
-//! names them: a git repository holding this checkout's hooks file is the
-//! hook repository (`repo:` a local path, `rev:` its commit), so pre-commit
+//! names them (docs/teams.md's configuration): a git repository holding this checkout's hooks file is the
+//! hook repository (`repo:` a local path, `rev:` its tag), so pre-commit
 //! clones it as it clones one from GitHub, with no network. The hooks run
 //! the `codexgen` on PATH (`language: system`): here the one under test.
 //! Skipped without `PRE_COMMIT_BIN` (failed under `CI=true`).
@@ -29,6 +29,16 @@ fn pre_commit_bin() -> Option<PathBuf> {
         bin.display()
     );
     Some(bin)
+}
+
+/// The fenced block of docs/teams.md between `<!-- NAME -->` markers.
+fn docs_block(name: &str, lang: &str) -> String {
+    let docs = include_str!("../../docs/teams.md");
+    let start = format!("<!-- {name} -->\n```{lang}\n");
+    let end = format!("```\n<!-- /{name} -->");
+    let from = docs.find(&start).expect("start marker") + start.len();
+    let to = from + docs[from..].find(&end).expect("end marker");
+    docs[from..to].to_owned()
 }
 
 const GOOD: &str = "\
@@ -76,15 +86,17 @@ impl Team {
         team.git("hooks", &["init", "-q"]);
         team.git("hooks", &["add", "."]);
         team.git("hooks", &["commit", "-q", "-m", "hooks"]);
-        let rev = team.git("hooks", &["rev-parse", "HEAD"]);
-        team.write(
-            "repo/.pre-commit-config.yaml",
-            &format!(
-                "repos:\n  - repo: {}\n    rev: {}\n    hooks:\n      - id: codexgen-validate\n      - id: codexgen-check\n",
-                team.root.join("hooks").display(),
-                rev.trim()
-            ),
+        team.git("hooks", &["tag", "v0.1.0"]);
+        // docs/teams.md's configuration, naming this copy for GitHub's.
+        let config = docs_block("teams:pre-commit-config", "yaml").replace(
+            "repo: https://github.com/codexgen/codexgen",
+            &format!("repo: {}", team.root.join("hooks").display()),
         );
+        assert!(
+            config.contains(&format!("repo: {}", team.root.display())),
+            "{config}"
+        );
+        team.write("repo/.pre-commit-config.yaml", &config);
         team.write("repo/providers.yaml", catalog);
         team.write("user/.codex/config.toml", "this is not = = toml\n");
         team.write(
@@ -97,9 +109,10 @@ impl Team {
             team.root.join("bin/codexgen"),
         )
         .unwrap();
+        // docs/teams.md's line that writes the home to commit.
         let out = team
-            .command("codexgen")
-            .args(["--no-local", "--codex-home", "codex", "gen", "--yes", "-q"])
+            .command("bash")
+            .args(["-c", &docs_block("teams:commit-home", "sh")])
             .output()
             .unwrap();
         assert!(out.status.success(), "{out:?}");
