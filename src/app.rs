@@ -80,7 +80,14 @@ fn dispatch(args: impl IntoIterator<Item = OsString>) -> Exit {
             // catalog `exec` reads.
             Settings::resolve(&cli.global, Follow::Home),
         ),
-        Command::Man => manual::man(Cli::command()),
+        Command::Man(a) => manual::man(
+            Cli::command(),
+            match (a.command, a.dir) {
+                (_, Some(dir)) => manual::Pages::All(dir),
+                (Some(name), None) => manual::Pages::Command(name),
+                (None, None) => manual::Pages::Main,
+            },
+        ),
         command => Settings::resolve(&cli.global, follow(&command))
             .and_then(|settings| execute(&settings, command)),
     };
@@ -228,7 +235,7 @@ fn execute(settings: &Settings, command: Command) -> Result<Exit, Error> {
         | Command::Schema
         | Command::Validate(_)
         | Command::Completions(_)
-        | Command::Man => Err(Error::message(
+        | Command::Man(_) => Err(Error::message(
             "internal error: this command is dispatched before settings",
         )),
     }

@@ -112,8 +112,9 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Print a completion script for a shell (profile names as of the catalog read now).
     Completions(CompletionsArgs),
-    /// Print the manual page (roff) to standard output; view with `man -l`.
-    Man,
+    /// Print the manual page (roff) of codexgen or of one COMMAND (`codexgen-COMMAND(1)`)
+    /// to standard output; view with `man -l`. `--dir DIR` writes every page instead.
+    Man(ManArgs),
     /// Print the catalog's JSON Schema (for editors: `# yaml-language-server: $schema=...`).
     Schema,
 }
@@ -152,6 +153,18 @@ pub struct ValidateArgs {
     /// Also check the templates in this folder, as `gen --templates DIR` would use them.
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The command whose page to print (`gen` prints codexgen-gen(1)) [default: the main page]
+    #[arg(value_name = "COMMAND")]
+    pub command: Option<String>,
+
+    /// Write every page (codexgen.1 and codexgen-COMMAND.1 for each command) into DIR,
+    /// replacing pages of those names, instead of printing one.
+    #[arg(long, value_name = "DIR", conflicts_with = "command")]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

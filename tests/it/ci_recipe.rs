@@ -4,6 +4,10 @@
 //! a stand-in that puts the real Codex 0.169.0 (`CODEX_BIN`) and 0.171.0
 //! (`CODEX_BIN_0_171_0`) where `npm install --prefix DIR` would; the tests
 //! are skipped without them (failed under `CI=true`), as in `e2e`.
+//!
+//! The same repository runs the steps of the CI workflow template for teams
+//! (`docs/ci/codexgen.yml`, issue 24 point 6): each Codex of its matrix, and
+//! the review diff it puts in the job summary of a pull request.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -68,9 +72,15 @@ impl Repo {
 
     /// The recipe in the repository, with a cleared environment.
     fn run(&self) -> (bool, String) {
+        self.run_script(&ci_recipe(), &[])
+    }
+
+    /// `script` in the repository by bash (`-eo pipefail` as GitHub's
+    /// `run:` steps), with a cleared environment but `env`.
+    fn run_script(&self, script: &str, env: &[(&str, &str)]) -> (bool, String) {
         let user = self.root.join("user");
         let out = std::process::Command::new("bash")
-            .args(["-c", &ci_recipe()])
+            .args(["--noprofile", "--norc", "-eo", "pipefail", "-c", script])
             .current_dir(self.root.join("repo"))
             .env_clear()
             .env(
@@ -83,6 +93,8 @@ impl Repo {
             .env("HOME", &user)
             .env("TMPDIR", &self.root)
             .env("NO_COLOR", "1")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .envs(env.iter().copied())
             .output()
             .unwrap();
         let said = format!(
@@ -190,6 +202,170 @@ fn the_readme_ci_recipe_fails_on_a_catalog_error_and_a_release_outside_its_range
     let (ok, said) = repo.run();
     assert!(!ok, "{said}");
     assert!(said.contains("0.169.0"), "{said}");
+    assert!(!said.contains("ok for Codex"), "{said}");
+    repo.assert_laptop_untouched();
+}
+
+/// The CI workflow template for teams (`docs/ci/codexgen.yml`): its steps,
+/// as GitHub runs them, for one entry of its Codex matrix on a pull
+/// request. `uses:` steps and installing codexgen (here: the one under
+/// test, on PATH) are what GitHub does; every other `run:` step runs as
+/// written, with the job's `env:` and GitHub's own variables.
+struct Workflow {
+    steps: Vec<(String, String)>,
+    env: Vec<(String, String)>,
+    matrix: Vec<String>,
+}
+
+impl Workflow {
+    fn read() -> Self {
+        let yaml: serde_json::Value =
+            serde_saphyr::from_str(include_str!("../../docs/ci/codexgen.yml")).unwrap();
+        let job = &yaml["jobs"]["check"];
+        let matrix = job["strategy"]["matrix"]["codex"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_owned())
+            .collect();
+        let env = job["env"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
+            .collect();
+        let steps = job["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|step| {
+                let name = step["name"].as_str()?;
+                let run = step["run"].as_str()?;
+                // GitHub expressions stay in `env:`, out of the scripts.
+                assert!(!run.contains("${{"), "{name}: {run}");
+                (name != "Install codexgen").then(|| (name.to_owned(), run.to_owned()))
+            })
+            .collect();
+        Workflow { steps, env, matrix }
+    }
+
+    /// Every step for Codex `version` on a pull request from `base`: whether
+    /// all passed, what they said, and the job summary.
+    fn run(&self, repo: &Repo, version: &str, base: &str) -> (bool, String, String) {
+        let temp = repo.root.join(format!("runner-{version}"));
+        std::fs::create_dir_all(&temp).unwrap();
+        let summary = temp.join("summary.md");
+        let temp_s = temp.display().to_string();
+        let summary_s = summary.display().to_string();
+        let env: Vec<(String, String)> = self
+            .env
+            .iter()
+            .map(|(k, v)| {
+                let v = v
+                    .replace("${{ matrix.codex }}", version)
+                    .replace("${{ github.event.pull_request.base.sha }}", base);
+                assert!(!v.contains("${{"), "{k}: {v}");
+                (k.clone(), v)
+            })
+            .collect();
+        let mut all: Vec<(&str, &str)> =
+            env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        all.push(("RUNNER_TEMP", &temp_s));
+        all.push(("GITHUB_STEP_SUMMARY", &summary_s));
+        let mut said = String::new();
+        for (name, script) in &self.steps {
+            let (ok, out) = repo.run_script(script, &all);
+            let _ = writeln!(said, "## {name}\n{out}");
+            if !ok {
+                return (false, said, String::new());
+            }
+        }
+        (
+            true,
+            said,
+            std::fs::read_to_string(&summary).unwrap_or_default(),
+        )
+    }
+}
+
+/// `git` in the repository, as the checkout step leaves it.
+fn git(repo: &Repo, args: &str) -> String {
+    let (ok, out) = repo.run_script(
+        &format!("git -c user.name=t -c user.email=t@example.com {args}"),
+        &[],
+    );
+    assert!(ok, "git {args}: {out}");
+    out
+}
+
+#[test]
+fn the_workflow_template_checks_every_pinned_release_and_shows_the_pull_requests_diff() {
+    let workflow = Workflow::read();
+    let Some(bins) = releases() else { return };
+    let pinned: Vec<&str> = bins.iter().map(|(v, _)| *v).collect();
+    assert_eq!(
+        workflow.matrix, pinned,
+        "the template pins the releases tested here"
+    );
+    let repo = Repo::new(GOOD, &bins);
+    git(&repo, "init -q");
+    git(&repo, "add providers.yaml");
+    git(&repo, "commit -q -m base");
+    let base = git(&repo, "rev-parse HEAD").trim().to_owned();
+    std::fs::write(
+        repo.root.join("repo/providers.yaml"),
+        GOOD.replace("model: large", "model: larger"),
+    )
+    .unwrap();
+    for version in &workflow.matrix {
+        let (ok, said, summary) = workflow.run(&repo, version, &base);
+        assert!(ok, "{said}");
+        assert!(
+            said.contains(&format!("providers.yaml: ok for Codex {version}")),
+            "{said}"
+        );
+        // Only what the pull request changes, for review.
+        assert!(
+            summary.contains(&format!("Codex {version} home")),
+            "{summary}"
+        );
+        assert!(
+            summary.contains("```diff\n--- a/deep.config.toml"),
+            "{summary}"
+        );
+        assert!(
+            summary.contains("-model = \"large\"\n+model = \"larger\""),
+            "{summary}"
+        );
+        assert!(!summary.contains("fast.config.toml"), "{summary}");
+    }
+    repo.assert_laptop_untouched();
+}
+
+#[test]
+fn the_workflow_template_fails_a_broken_catalog_and_shows_a_new_catalog_whole() {
+    let workflow = Workflow::read();
+    let Some(bins) = releases() else { return };
+    // A repository whose first catalog comes with this pull request.
+    let repo = Repo::new(GOOD, &bins);
+    git(&repo, "init -q");
+    git(&repo, "commit -q --allow-empty -m base");
+    let base = git(&repo, "rev-parse HEAD").trim().to_owned();
+    let (ok, said, summary) = workflow.run(&repo, &workflow.matrix[0], &base);
+    assert!(ok, "{said}");
+    assert!(summary.contains("+++ b/config.toml"), "{summary}");
+    // A profile whose provider is gone fails the check, with the position.
+    std::fs::write(
+        repo.root.join("repo/providers.yaml"),
+        GOOD.replace(
+            "provider: gw\n    model: large",
+            "provider: old\n    model: large",
+        ),
+    )
+    .unwrap();
+    let (ok, said, _) = workflow.run(&repo, &workflow.matrix[1], &base);
+    assert!(!ok, "{said}");
+    assert!(said.contains("providers.yaml:"), "{said}");
     assert!(!said.contains("ok for Codex"), "{said}");
     repo.assert_laptop_untouched();
 }

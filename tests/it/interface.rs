@@ -533,6 +533,192 @@ fn man_prints_a_roff_page_naming_every_command() {
     }
 }
 
+/// The commands `codexgen --help` lists (but `help`).
+fn commands(w: &World) -> Vec<String> {
+    let help = stdout(w, &["--help"]);
+    let from = help.find("Commands:\n").expect("a command list") + "Commands:\n".len();
+    help[from..]
+        .lines()
+        .take_while(|l| l.starts_with("  "))
+        .filter(|l| l.as_bytes().get(2) != Some(&b' '))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|c| *c != "help")
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn man_writes_one_page_per_command_and_the_main_page_names_them_all() {
+    let w = World::new();
+    let commands = commands(&w);
+    assert!(commands.len() > 10, "{commands:?}");
+    // An older page of the same name is replaced; other files stay.
+    w.file("pages/codexgen-gen.1", "old\n");
+    w.file("pages/mine.1", "mine\n");
+    let out = w
+        .cmd()
+        .args(["man", "--dir"])
+        .arg(w.root.join("pages"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(
+        std::fs::read_to_string(w.root.join("pages/mine.1")).unwrap(),
+        "mine\n"
+    );
+    let main = std::fs::read_to_string(w.root.join("pages/codexgen.1")).unwrap();
+    assert_eq!(main, stdout(&w, &["man"]));
+    let see_also = &main[main.find(".SH \"SEE ALSO\"").expect("SEE ALSO")..];
+    for command in &commands {
+        let page =
+            std::fs::read_to_string(w.root.join(format!("pages/codexgen-{command}.1"))).unwrap();
+        // The same page one at a time, titled and named for the command,
+        // with its usage line and the global options.
+        assert_eq!(page, stdout(&w, &["man", command]), "{command}");
+        assert!(
+            page.contains(&format!(".TH codexgen-{command} 1  \"codexgen ")),
+            "{command}: {page}"
+        );
+        assert!(
+            page.contains(&format!("\\fBcodexgen {command}\\fR")),
+            "{command}: {page}"
+        );
+        assert!(page.contains("\\-\\-codex\\-home"), "{command}");
+        assert!(
+            page.ends_with(".SH \"SEE ALSO\"\ncodexgen(1)\n"),
+            "{command}"
+        );
+        assert!(
+            see_also.contains(&format!("\\%codexgen\\-{}(1)", command.replace('-', "\\-"))),
+            "{command} in {see_also}"
+        );
+    }
+    let written = std::fs::read_dir(w.root.join("pages")).unwrap().count();
+    assert_eq!(
+        written,
+        commands.len() + 2,
+        "one page each, the main one, mine.1"
+    );
+    rendered_cleanly(&w.root.join("pages"), &commands);
+}
+
+/// groff reads every page without a warning, and `man` finds a command's
+/// page by its name in a manual folder (each when installed).
+fn rendered_cleanly(pages: &std::path::Path, commands: &[String]) {
+    if which::which("groff").is_ok() {
+        for entry in std::fs::read_dir(pages).unwrap() {
+            let path = entry.unwrap().path();
+            let out = std::process::Command::new("groff")
+                .args(["-man", "-Tutf8", "-ww", "-z"])
+                .arg(&path)
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success() && out.stderr.is_empty(),
+                "{}: {out:?}",
+                path.display()
+            );
+        }
+    } else {
+        eprintln!("skipped: groff is not installed (the pages are not rendered)");
+    }
+    if which::which("man").is_err() {
+        eprintln!("skipped: man is not installed");
+        return;
+    }
+    let root = tempfile::tempdir().unwrap();
+    let man1 = root.path().join("man1");
+    std::fs::create_dir(&man1).unwrap();
+    for entry in std::fs::read_dir(pages).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, man1.join(path.file_name().unwrap())).unwrap();
+    }
+    for command in commands.iter().take(3) {
+        let out = std::process::Command::new("man")
+            .arg("-M")
+            .arg(root.path())
+            .arg(format!("codexgen-{command}"))
+            .env("MANWIDTH", "80")
+            .env("MANPAGER", "cat")
+            .env("PAGER", "cat")
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "man codexgen-{command}: {out:?}");
+        assert!(
+            text.starts_with(&format!("codexgen-{command}(1)")),
+            "{text}"
+        );
+    }
+}
+
+/// The docs' install lines for the manual pages (docs/commands.md), run as
+/// written with a temp HOME; then `man` finds a command's page where they
+/// put it.
+#[test]
+fn the_readmes_man_page_lines_install_pages_man_finds() {
+    let readme = include_str!("../../docs/commands.md");
+    let from = readme
+        .find("## Shell completions and the manual page")
+        .expect("the section");
+    let lines: Vec<&str> = readme[from..]
+        .lines()
+        .take_while(|l| !l.starts_with("Completion covers"))
+        .filter(|l| l.starts_with("codexgen man"))
+        .collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    let w = World::new();
+    let bin = w.root.join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    std::os::unix::fs::symlink(
+        assert_cmd::cargo::cargo_bin("codexgen"),
+        bin.join("codexgen"),
+    )
+    .unwrap();
+    let have_man = which::which("man").is_ok();
+    for line in lines {
+        if line.contains("man -l") && !have_man {
+            eprintln!("skipped: man is not installed ({line})");
+            continue;
+        }
+        let out = std::process::Command::new("bash")
+            .args(["-c", line])
+            .current_dir(w.root.join("work"))
+            .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
+            .env("HOME", &w.root)
+            .env("CODEX_HOME", &w.home)
+            .env("XDG_CONFIG_HOME", w.root.join("config"))
+            .env("XDG_CACHE_HOME", w.root.join("cache"))
+            .env("MANPAGER", "cat")
+            .env("MANWIDTH", "80")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{line}: {out:?}");
+        if line.contains("man -l") {
+            assert!(String::from_utf8_lossy(&out.stdout).starts_with("codexgen-gen(1)"));
+        }
+    }
+    let man1 = w.root.join(".local/share/man/man1");
+    assert!(man1.join("codexgen.1").is_file());
+    assert!(man1.join("codexgen-gen.1").is_file());
+    assert!(man1.join("codexgen-doctor.1").is_file());
+}
+
+#[test]
+fn man_of_an_unknown_command_names_the_commands_and_exits_2() {
+    let w = World::new();
+    let out = w.cmd().args(["man", "gne"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no manual page for `gne`"), "{err}");
+    assert!(err.contains("one of: gen, doctor"), "{err}");
+    // One page or all of them, not both.
+    let out = w.cmd().args(["man", "gen", "--dir", "x"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!w.root.join("work/x").exists());
+}
+
 #[test]
 fn the_crate_ships_its_license_texts() {
     let root = env!("CARGO_MANIFEST_DIR");

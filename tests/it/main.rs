@@ -19,6 +19,7 @@ mod e2e_versions;
 mod faults;
 mod findings;
 mod generate;
+mod hooks;
 mod http_stub;
 mod identity;
 mod import;
