@@ -11,6 +11,13 @@
 //! with Google credentials, are not probed. A profile named on the command
 //! line is probed with its model and its verdicts are labeled by it (two
 //! profiles on one provider are two verdicts); a provider by its id.
+//!
+//! The HTTP client is the `network` cargo feature (on by default,
+//! docs/building.md): a build without it keeps the command, which says how
+//! to get a build that has it and fails, before reading anything.
+// Without the client, only `run`'s refusal is left: what only requests use
+// is kept, not cut by a cfg on each item (src/lib.rs allows it dead there).
+#![cfg_attr(not(feature = "network"), allow(unused_imports))]
 
 use std::io::Read as _;
 use std::time::Duration;
@@ -65,6 +72,17 @@ pub struct Outcome {
     pub fix: Option<String>,
 }
 
+/// A build without the `network` feature: `probe` says how to get a build
+/// with it, and fails.
+#[cfg(not(feature = "network"))]
+pub fn run(_settings: &Settings, _args: &Options) -> Result<Exit, Error> {
+    Err(Error::with_help(
+        "this codexgen was built without the `network` feature, which `probe` needs to send requests",
+        "install a build that has it: a release archive, or `cargo install codexgen` (the feature is on by default); from a checkout, `cargo build --release` (without `--no-default-features`)",
+    ))
+}
+
+#[cfg(feature = "network")]
 pub fn run(settings: &Settings, args: &Options) -> Result<Exit, Error> {
     let prepared = plan::prepare(settings, None)?;
     let jobs = jobs(&prepared.catalog, &args.names)?;
@@ -190,6 +208,7 @@ fn jobs(catalog: &Catalog, names: &[String]) -> Result<Vec<Job>, Error> {
         .collect()
 }
 
+#[cfg(feature = "network")]
 fn probe(
     agent: &ureq::Agent,
     job: &Job,
@@ -291,6 +310,7 @@ fn headers(e: &Endpoint, key: Option<&str>) -> Vec<(String, String)> {
     headers
 }
 
+#[cfg(feature = "network")]
 fn get_models(agent: &ureq::Agent, job: &Job, key: Option<&str>, timeout: Duration) -> Outcome {
     let e = &job.endpoint;
     let url = e.url("models");
@@ -317,6 +337,7 @@ fn get_models(agent: &ureq::Agent, job: &Job, key: Option<&str>, timeout: Durati
     outcome
 }
 
+#[cfg(feature = "network")]
 fn post_responses(agent: &ureq::Agent, job: &Job, key: Option<&str>, timeout: Duration) -> Outcome {
     let e = &job.endpoint;
     let url = e.url("responses");
@@ -345,6 +366,7 @@ fn post_responses(agent: &ureq::Agent, job: &Job, key: Option<&str>, timeout: Du
     outcome
 }
 
+#[cfg(feature = "network")]
 /// Turns a response or transport error into a verdict, and hands back the
 /// body (at most 1 MiB) for the caller to read.
 fn classify(
@@ -554,6 +576,7 @@ impl Origin {
     }
 }
 
+#[cfg(feature = "network")]
 fn transport_error(err: &ureq::Error, url: &str, timeout: Duration) -> (String, String) {
     let host = url
         .split("://")

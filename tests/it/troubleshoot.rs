@@ -864,3 +864,21 @@ fn no_command_prints_any_line_of_a_variable_the_catalog_names() {
         }
     }
 }
+
+/// A build without the `network` feature keeps `probe`, which sends nothing,
+/// says how to get a build that has it, and fails (docs/building.md).
+/// Run with `cargo test --no-default-features --test it without_network`.
+#[cfg(not(feature = "network"))]
+#[test]
+fn probe_without_network_says_how_to_get_it() {
+    let stub = Stub::start(vec![Route::new("GET", "/v1/models", 200, MODELS)]);
+    let w = world(&stub.url("/v1"));
+    let a = cmd(&w).args(["probe", "--responses"]).assert().code(2);
+    let text = output(&a);
+    assert!(
+        text.contains("built without the `network` feature, which `probe` needs"),
+        "{text}"
+    );
+    assert!(text.contains("cargo install codexgen"), "{text}");
+    assert!(stub.seen().is_empty(), "{:?}", stub.seen());
+}
