@@ -78,7 +78,7 @@ pub struct Outcome {
 pub fn run(_settings: &Settings, _args: &Options) -> Result<Exit, Error> {
     Err(Error::with_help(
         "this codexgen was built without the `network` feature, which `probe` needs to send requests",
-        "install a build that has it: a release archive, or `cargo install codexgen` (the feature is on by default); from a checkout, `cargo build --release` (without `--no-default-features`)",
+        "install a build that has it: a release archive, or `cargo install --locked codexgen` (the feature is on by default); from a checkout, `cargo build --release` (without `--no-default-features`)",
     ))
 }
 

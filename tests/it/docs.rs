@@ -532,6 +532,12 @@ pub(crate) const ELSEWHERE: &[(&str, &str)] = &[
          hooks::* (the real pre-commit)",
     ),
     (
+        "codexgen probe",
+        "docs/building.md's transcript of a build without the `network` feature: \
+         troubleshoot::probe_without_network_says_how_to_get_it, in the \
+         `--no-default-features` build .ci/run tests",
+    ),
+    (
         "cargo bench --bench stages",
         ".ci/run compiles it (`cargo bench --no-run`); running it takes minutes, as the \
          benchmarks are left out of CI",

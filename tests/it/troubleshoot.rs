@@ -879,6 +879,6 @@ fn probe_without_network_says_how_to_get_it() {
         text.contains("built without the `network` feature, which `probe` needs"),
         "{text}"
     );
-    assert!(text.contains("cargo install codexgen"), "{text}");
+    assert!(text.contains("cargo install --locked codexgen"), "{text}");
     assert!(stub.seen().is_empty(), "{:?}", stub.seen());
 }
