@@ -35,6 +35,7 @@
 //!            a write keeps, listed and pruned)
 //! ground     cli, codex (per-version facts), home (file names), secrets, diagnostic,
 //!            input (bounded reads of regular files), child (time-limited children),
+//!            limits (the time limits, which debug builds let tests shorten),
 //!            keycmd (key commands: found as Codex finds them, run for probe),
 //!            verbosity (-q/-v, and the one way a `note:` is said), output (stdout and stderr: a failed write is
 //!            an error, never a panic)
@@ -61,6 +62,7 @@ mod input;
 mod kept;
 mod keycmd;
 mod layers;
+mod limits;
 mod merge;
 mod output;
 mod plan;

@@ -662,11 +662,12 @@ fn a_codex_that_never_answers_its_version() {
     w.catalog(CATALOG);
     w.fake_codex("0.169.0", "");
     w.file("bin/codex", "#!/bin/sh\nexec /bin/sleep 600\n");
-    assert_stderr(
+    assert_stderr_with(
         &w,
+        &[("CODEXGEN_DEBUG_VERSION_SECS", "1")],
         &["gen", "--diff"],
         2,
-        r"error: `[ROOT]/bin/codex --version` did not answer within 10 s; it was stopped
+        r"error: `[ROOT]/bin/codex --version` did not answer within 1 s; it was stopped
   = help: check that `[ROOT]/bin/codex --version` works in a shell; meanwhile pass --codex-version X.Y.Z to skip asking it
 ",
     );
@@ -702,10 +703,12 @@ fn a_template_that_prints_without_end() {
     w.catalog(CATALOG);
     w.file(
         "templates/config.toml.tera",
-        "{% for a in range(end=100000) %}{% for b in range(end=100000) %}# {{ a }} {{ b }}\n{% endfor %}{% endfor %}",
+        &crate::support::PRINTS_WITHOUT_END,
     );
-    assert_stderr(
+    // The deadline out of reach: only the output bound may stop it.
+    assert_stderr_with(
         &w,
+        &[("CODEXGEN_DEBUG_RENDER_SECS", "3600")],
         &[
             "--codex-version",
             "0.169.0",

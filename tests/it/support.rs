@@ -286,3 +286,12 @@ pub fn kind_samples(property: &serde_json::Value) -> Option<Vec<serde_json::Valu
         other => panic!("a kind the round-trip test has no sample for: {other:?} in {property}"),
     })
 }
+
+/// A template that never ends and prints 1 KiB a step, so it reaches the
+/// 16 MiB output bound in 16,000 steps (quickly, even in a debug build).
+pub static PRINTS_WITHOUT_END: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "{{% for a in range(end=100000) %}}{{% for b in range(end=100000) %}}# {}{{{{ a }}}} {{{{ b }}}}\n{{% endfor %}}{{% endfor %}}",
+        "x".repeat(1024)
+    )
+});
