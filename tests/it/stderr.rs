@@ -1,6 +1,7 @@
 //! The whole stderr of the main error paths, compared line for line (as
 //! just's tests do), so a change in wording, order, help or a doubled
-//! message shows in review. Temporary paths print as `[ROOT]`. The
+//! message shows in review. Temporary paths print as `[ROOT]`, the list of
+//! a provider's keys (exactly [`PROVIDER_KEYS`]) as `[PROVIDER_KEYS]`. The
 //! expectations are snapbox `str![]` snapshots: `SNAPSHOTS=overwrite cargo
 //! test --test it stderr::` rewrites them in place, to be reviewed in the diff.
 
@@ -9,7 +10,7 @@
 
 use snapbox::{IntoData, assert_data_eq, str};
 
-use crate::support::{CATALOG, World};
+use crate::support::{CATALOG, PROVIDER_KEYS, World};
 
 /// Runs `codexgen ARGS` in `w` and returns (exit code, stderr) with the
 /// scratch root replaced by `[ROOT]`.
@@ -35,7 +36,8 @@ fn run_with(w: &World, env: &[(&str, &str)], args: &[&str]) -> (i32, String) {
         out.status.code().unwrap_or(-1),
         stderr
             .replace(&canonical, "[ROOT]")
-            .replace(&root, "[ROOT]"),
+            .replace(&root, "[ROOT]")
+            .replace(PROVIDER_KEYS, "[PROVIDER_KEYS]"),
     )
 }
 
@@ -76,7 +78,7 @@ error: unknown key `base_ulr` in provider `alpha-p`
   |
 7 |     base_ulr: https://alpha.example/v1
   |     ^^^^^^^^ did you mean `base_url`?
-  = help: known keys here: name, base_url, env_key, env_key_instructions, wire_api, query_params, http_headers, env_http_headers, request_max_retries, stream_max_retries, stream_idle_timeout_ms, requires_openai_auth, auth, aws, project_id, location, credential_file, supports_websockets, websocket_connect_timeout_ms, supports_standalone_web_search, model_catalog_url, capabilities, experimental_bearer_token
+  = help: known keys here: [PROVIDER_KEYS]
 
 "#]],
     );
@@ -1005,7 +1007,9 @@ fn a_typo_in_a_catalog_on_stdin_and_stdin_twice() {
             .expect("run codexgen");
         (
             out.status.code(),
-            String::from_utf8(out.stderr).expect("utf-8 stderr"),
+            String::from_utf8(out.stderr)
+                .expect("utf-8 stderr")
+                .replace(PROVIDER_KEYS, "[PROVIDER_KEYS]"),
         )
     };
     assert_eq!(
@@ -1017,7 +1021,7 @@ fn a_typo_in_a_catalog_on_stdin_and_stdin_twice() {
   |
 7 |     base_ulr: https://alpha.example/v1
   |     ^^^^^^^^ did you mean `base_url`?
-  = help: known keys here: name, base_url, env_key, env_key_instructions, wire_api, query_params, http_headers, env_http_headers, request_max_retries, stream_max_retries, stream_idle_timeout_ms, requires_openai_auth, auth, aws, project_id, location, credential_file, supports_websockets, websocket_connect_timeout_ms, supports_standalone_web_search, model_catalog_url, capabilities, experimental_bearer_token
+  = help: known keys here: [PROVIDER_KEYS]
 "
             .to_owned()
         )
@@ -1051,7 +1055,7 @@ error: unknown key `base_ulr` in provider `alpha-p`
   |
 7 |     base_ulr: https://alpha.example/v1
   |     ^^^^^^^^ did you mean `base_url`?
-  = help: known keys here: name, base_url, env_key, env_key_instructions, wire_api, query_params, http_headers, env_http_headers, request_max_retries, stream_max_retries, stream_idle_timeout_ms, requires_openai_auth, auth, aws, project_id, location, credential_file, supports_websockets, websocket_connect_timeout_ms, supports_standalone_web_search, model_catalog_url, capabilities, experimental_bearer_token
+  = help: known keys here: [PROVIDER_KEYS]
 
 "#]],
     );

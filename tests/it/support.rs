@@ -295,3 +295,9 @@ pub static PRINTS_WITHOUT_END: std::sync::LazyLock<String> = std::sync::LazyLock
         "x".repeat(1024)
     )
 });
+
+/// The keys a provider may have, in the order `unknown key` errors list
+/// them (`help: known keys here: ...`). The one place the list is written:
+/// tests compare the whole help line against it, so adding a key to
+/// `catalog::keys::PROVIDER` fails them and is fixed here.
+pub const PROVIDER_KEYS: &str = "name, base_url, env_key, env_key_instructions, wire_api, query_params, http_headers, env_http_headers, request_max_retries, stream_max_retries, stream_idle_timeout_ms, requires_openai_auth, auth, aws, project_id, location, credential_file, supports_websockets, websocket_connect_timeout_ms, supports_standalone_web_search, model_catalog_url, capabilities, experimental_bearer_token";
