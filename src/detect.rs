@@ -21,10 +21,6 @@ use crate::write;
 /// How many binaries the cache remembers (several Codex installs are common).
 const CACHE_ENTRIES: usize = 16;
 
-/// `codex --version` answers in well under a second (a first run of an npm
-/// install in a few); one that has not answered by then never will.
-pub const VERSION_TIMEOUT: Duration = Duration::from_secs(10);
-
 /// What is kept of what `codex --version` prints: one line is expected.
 const VERSION_OUTPUT: usize = 4096;
 
@@ -37,7 +33,7 @@ pub enum DetectError {
     /// What it printed is shown line by line, as Codex's own messages are.
     #[error("`{bin} --version` printed no Codex version (`codex-cli X.Y.Z`){}", quoted(.printed))]
     Unrecognised { bin: String, printed: String },
-    #[error("`{bin} --version` did not answer within {} s; it was stopped", VERSION_TIMEOUT.as_secs())]
+    #[error("`{bin} --version` did not answer within {} s; it was stopped", crate::limits::VERSION.secs())]
     TimedOut { bin: String },
 }
 
@@ -90,7 +86,7 @@ pub fn version(bin: &Path, cache_file: Option<&Path>) -> Result<(Version, bool),
     {
         return Ok((version, true));
     }
-    let version = ask(bin, VERSION_TIMEOUT)?;
+    let version = ask(bin, crate::limits::VERSION.get())?;
     if let (Some(key), Some(file)) = (key, cache_file) {
         cache.codex.retain(|e| e.key.path != key.path);
         cache.codex.insert(

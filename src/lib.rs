@@ -38,6 +38,7 @@
 //!            lines codexgen writes on top of a file, written and read back),
 //!            secrets, diagnostic,
 //!            input (bounded reads of regular files), child (time-limited children),
+//!            limits (the time limits, which debug builds let tests shorten),
 //!            keycmd (key commands: found as Codex finds them, run for probe),
 //!            verbosity (-q/-v, and the one way a `note:` is said), output (stdout and stderr: a failed write is
 //!            an error, never a panic)
@@ -70,6 +71,7 @@ mod input;
 mod kept;
 mod keycmd;
 mod layers;
+mod limits;
 mod merge;
 mod output;
 mod plan;

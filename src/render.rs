@@ -23,7 +23,7 @@
 //! capped, at 100,000 items), and static checks cannot catch value growth
 //! (four chained `replace` filters make 10^16 bytes), so rendering runs on a
 //! worker thread under three limits, checked while it runs: a deadline
-//! ([`RENDER_TIMEOUT`] for all files together), the output of each file
+//! ([`limits::RENDER`](crate::limits::RENDER) for all files together), the output of each file
 //! ([`input::CODEX_FILE`], the most codexgen would read back) and of all
 //! files ([`MAX_TOTAL_OUTPUT`]), and, where the OS tells (Linux), the
 //! memory the process gains while rendering ([`MAX_RENDER_MEMORY`]). Past
@@ -44,6 +44,7 @@ use crate::codex::{ProfileLayout, Target};
 use crate::diagnostic::{Problem, Snippet};
 use crate::home::CodexFile;
 use crate::input::{self, ReadError};
+use crate::limits;
 
 pub const CONFIG_TEMPLATE: &str = "config.toml.tera";
 pub const PROFILE_TEMPLATE: &str = "profile.config.toml.tera";
@@ -63,10 +64,6 @@ const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../templates/profiles.legacy.toml.tera"),
     ),
 ];
-
-/// All templates of a run render within this, or the run stops. The built-in
-/// ones render a 10,000-provider catalog in well under a second.
-pub const RENDER_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// What all rendered files together may hold (each file: [`input::CODEX_FILE`]).
 pub const MAX_TOTAL_OUTPUT: u64 = 64 * 1024 * 1024;
@@ -307,6 +304,7 @@ impl Renderer {
                 }
             }
         });
+        let limit = limits::RENDER.get();
         let start = Instant::now();
         let memory_at_start = resident_memory();
         let mut texts = Vec::with_capacity(names.len());
@@ -319,8 +317,8 @@ impl Renderer {
                 Ok((name, Err(Ok(e)))) => return Err(template_error(self.origin(name), &e)),
                 Ok((_, Err(Err(exceeded)))) => exceeded,
                 Err(mpsc::RecvTimeoutError::Timeout) => {
-                    if start.elapsed() > RENDER_TIMEOUT {
-                        format!("did not finish within {} s", RENDER_TIMEOUT.as_secs())
+                    if start.elapsed() > limit {
+                        format!("did not finish within {} s", limits::RENDER.secs())
                     } else if let (Some(before), Some(now)) = (memory_at_start, resident_memory())
                         && now.saturating_sub(before) > MAX_RENDER_MEMORY
                     {

@@ -32,7 +32,6 @@
 use std::ops::Range;
 use std::path::Path;
 use std::process::Command;
-use std::time::Duration;
 
 use toml_edit::{Item, TableLike};
 
@@ -44,9 +43,6 @@ use crate::findings::{Finding, Severity, Subject};
 use crate::home::{CodexFile, ProfileName};
 use crate::merge::Managed;
 use crate::secrets::{redact, scrub};
-
-/// A Codex that has not answered a load check by then is stuck, not slow.
-pub const TIMEOUT: Duration = Duration::from_secs(30);
 
 /// What is kept of Codex's message: a refusal is a few lines.
 const MESSAGE: usize = 64 * 1024;
@@ -284,10 +280,11 @@ fn mcp_readback(
     cmd.args(["mcp", "list", "--json"])
         .env("CODEX_HOME", home)
         .env("HOME", user_home);
-    let listed: Option<serde_json::Value> = child::run(&mut cmd, Keep::Stdout, MESSAGE, TIMEOUT)
-        .ok()
-        .filter(|f| f.status.is_some_and(|s| s.success()))
-        .and_then(|f| serde_json::from_slice(&f.output).ok());
+    let listed: Option<serde_json::Value> =
+        child::run(&mut cmd, Keep::Stdout, MESSAGE, crate::limits::VERIFY.get())
+            .ok()
+            .filter(|f| f.status.is_some_and(|s| s.success()))
+            .and_then(|f| serde_json::from_slice(&f.output).ok());
     let Some(serde_json::Value::Array(listed)) = listed else {
         return vec![warning(format!(
             "Codex {version} did not list its MCP servers (`{with}`): what it reads of the catalog's servers is not checked"
@@ -528,7 +525,7 @@ fn strict_run(bin: &Path, home: &Path, user_home: &Path, profile: Option<&Profil
         .current_dir(user_home)
         .env("CODEX_HOME", home)
         .env("HOME", user_home);
-    match child::run(&mut cmd, Keep::Stderr, MESSAGE, TIMEOUT) {
+    match child::run(&mut cmd, Keep::Stderr, MESSAGE, crate::limits::VERIFY.get()) {
         Err(e) => Answer::Other(quoted_note(&format!("cannot run `{}`: {e}", bin.display()))),
         Ok(finished) if finished.status.is_none() => Answer::Other(no_answer()),
         Ok(finished) => answer(&String::from_utf8_lossy(&finished.output)),
@@ -657,12 +654,11 @@ fn run(
         bin.display(),
         profile.map(|p| format!("-p {p} ")).unwrap_or_default()
     );
-    let finished = child::run(&mut cmd, Keep::Stderr, MESSAGE, TIMEOUT).map_err(|source| {
-        VerifyError::Run {
+    let finished = child::run(&mut cmd, Keep::Stderr, MESSAGE, crate::limits::VERIFY.get())
+        .map_err(|source| VerifyError::Run {
             command: command.clone(),
             source,
-        }
-    })?;
+        })?;
     let status = finished.status;
     let stderr = String::from_utf8_lossy(&finished.output);
     let loading = profile.map_or(CodexFile::Config, |p| CodexFile::Profile(p.clone()));
@@ -697,7 +693,10 @@ fn quoted_note(note: &str) -> String {
 }
 
 fn no_answer() -> String {
-    quoted_note(&format!("(no answer within {} s)", TIMEOUT.as_secs()))
+    quoted_note(&format!(
+        "(no answer within {} s)",
+        crate::limits::VERIFY.secs()
+    ))
 }
 
 #[cfg(test)]

@@ -1630,7 +1630,7 @@ mod reference {
             "# Catalog keys\n\n\
              Every key a catalog (`providers.yaml`) can hold, from the one key table in\n\
              `src/catalog/keys.rs` that the checker, the version gates, `codexgen schema`, the\n\
-             rendered files, `layers` and `import` read. Generated: `UPDATE_SCHEMA=1 cargo test`\n\
+             rendered files, `layers` and `import` read. Generated: `SNAPSHOTS=overwrite cargo test`\n\
              rewrites this file, and a test fails when it is stale. \"Codex reads it\" is the\n\
              first release that reads the key in that place; a catalog whose target Codex is\n\
              older is refused, since that Codex would ignore the key without a word.\n",
@@ -1674,15 +1674,10 @@ mod reference {
     fn the_key_reference_in_the_docs_is_current() {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/catalog-keys.md");
         let generated = markdown();
-        if std::env::var_os("UPDATE_SCHEMA").is_some()
-            || std::env::var_os("UPDATE_SNAPSHOTS").is_some()
-        {
-            std::fs::write(&path, &generated).expect("docs/catalog-keys.md is writable");
-        }
-        let committed = std::fs::read_to_string(&path).unwrap_or_default();
-        assert!(
-            committed == generated,
-            "docs/catalog-keys.md is stale; run UPDATE_SCHEMA=1 cargo test and commit it"
+        // Stale: review the diff, run `SNAPSHOTS=overwrite cargo test` and commit it.
+        snapbox::assert_data_eq!(
+            snapbox::IntoData::raw(generated),
+            snapbox::Data::read_from(&path, None).raw()
         );
     }
 

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use predicates::str::contains;
 use serde_json::Value;
 
-use crate::support::{CATALOG, World, snapshot_dir};
+use crate::support::{CATALOG, PROVIDER_KEYS, World, snapshot_dir};
 
 /// A key value that must never be printed.
 const SECRET: &str = "gsk_live_9f8e7d6c5b4a39281706f5e4d3c2b1a0";
@@ -293,7 +293,7 @@ fn validate_exits_2_and_prints_every_problem() {
             "code": "unknown-key",
             "message": "unknown key `base_ulr` in provider `alpha-p`",
             "label": "did you mean `base_url`?",
-            "help": "known keys here: name, base_url, env_key, env_key_instructions, wire_api, query_params, http_headers, env_http_headers, request_max_retries, stream_max_retries, stream_idle_timeout_ms, requires_openai_auth, auth, aws, project_id, location, credential_file, supports_websockets, websocket_connect_timeout_ms, supports_standalone_web_search, model_catalog_url, capabilities, experimental_bearer_token",
+            "help": format!("known keys here: {PROVIDER_KEYS}"),
         })
     );
     assert_eq!(v["problems"][1]["code"], "missing-provider");

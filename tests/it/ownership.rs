@@ -144,9 +144,6 @@ fn a_file_whose_group_the_user_is_not_in_is_said_as_such() {
         "{stderr}"
     );
     assert!(!stderr.contains("as the file's owner"), "{stderr}");
-    if std::env::var_os("PRINT_STDERR").is_some() {
-        println!("{stderr}");
-    }
     assert_eq!(w.read("config.toml"), "[tui]\nanimations = false\n");
     assert_eq!(owner(&config), (NOBODY, 0));
 }

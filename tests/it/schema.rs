@@ -1,6 +1,6 @@
 //! `codexgen schema` and the committed `schema/providers.schema.json`: the
 //! file is what the binary prints (stale means this test fails;
-//! `UPDATE_SCHEMA=1 cargo test` or `UPDATE_SNAPSHOTS=1` rewrites it), the
+//! `SNAPSHOTS=overwrite cargo test` rewrites it), the
 //! shipped catalog and the README's full example pass it, and the typos and
 //! bad values `gen` refuses are refused by the schema too.
 
@@ -50,14 +50,10 @@ fn readme_example() -> String {
 fn the_committed_schema_is_what_the_binary_prints() {
     let printed = printed_schema();
     let path = repo("schema/providers.schema.json");
-    if std::env::var_os("UPDATE_SCHEMA").is_some() || std::env::var_os("UPDATE_SNAPSHOTS").is_some()
-    {
-        std::fs::write(&path, &printed).unwrap();
-    }
-    let committed = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(
-        committed == printed,
-        "schema/providers.schema.json is stale; run UPDATE_SCHEMA=1 cargo test and commit it"
+    // Stale: review the diff, run `SNAPSHOTS=overwrite cargo test` and commit it.
+    snapbox::assert_data_eq!(
+        snapbox::IntoData::raw(printed),
+        snapbox::Data::read_from(&path, None).raw()
     );
 }
 

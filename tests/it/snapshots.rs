@@ -1,10 +1,25 @@
 //! The rendered output of the shipped catalog, kept as golden files under
 //! `tests/it/snapshots/`, so a pull request that changes the output shows the
-//! change in its diff. `UPDATE_SNAPSHOTS=1 cargo test` rewrites them.
+//! change in its diff. Compared byte for byte with snapbox;
+//! `SNAPSHOTS=overwrite cargo test --test it snapshots::` rewrites them
+//! (and removes the file of a profile the catalog no longer has).
 
 use std::path::Path;
 
+use snapbox::{Data, IntoData as _};
+
 use crate::support::World;
+
+fn names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
 
 #[test]
 fn shipped_catalog_output_matches_the_snapshots() {
@@ -16,40 +31,20 @@ fn shipped_catalog_output_matches_the_snapshots() {
         .assert()
         .success();
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/snapshots");
-    let update = std::env::var_os("UPDATE_SNAPSHOTS").is_some();
-    let mut generated: Vec<String> = std::fs::read_dir(&w.home)
-        .unwrap()
-        .flatten()
-        .filter(|e| e.path().is_file())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
-    generated.sort();
-    if update {
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-    }
-    let mut failures = Vec::new();
+    let generated = names(&w.home);
+    let overwrite = std::env::var("SNAPSHOTS").is_ok_and(|v| v == "overwrite");
     for name in &generated {
         let actual = std::fs::read_to_string(w.home.join(name)).unwrap();
-        let golden = dir.join(name);
-        if update {
-            std::fs::write(&golden, &actual).unwrap();
-        } else if std::fs::read_to_string(&golden).ok().as_deref() != Some(actual.as_str()) {
-            failures.push(name.clone());
+        snapbox::assert_data_eq!(actual.raw(), Data::read_from(&dir.join(name), None).raw());
+    }
+    if overwrite {
+        for stale in names(&dir).iter().filter(|n| !generated.contains(n)) {
+            std::fs::remove_file(dir.join(stale)).unwrap();
         }
     }
-    let mut expected: Vec<String> = std::fs::read_dir(&dir)
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
-    expected.sort();
     assert_eq!(
-        generated, expected,
-        "the set of generated files changed; run UPDATE_SNAPSHOTS=1 cargo test"
-    );
-    assert!(
-        failures.is_empty(),
-        "output differs from tests/it/snapshots for {failures:?}; review and run UPDATE_SNAPSHOTS=1 cargo test"
+        generated,
+        names(&dir),
+        "the set of generated files changed; review and run SNAPSHOTS=overwrite cargo test --test it snapshots::"
     );
 }

@@ -286,3 +286,18 @@ pub fn kind_samples(property: &serde_json::Value) -> Option<Vec<serde_json::Valu
         other => panic!("a kind the round-trip test has no sample for: {other:?} in {property}"),
     })
 }
+
+/// A template that never ends and prints 1 KiB a step, so it reaches the
+/// 16 MiB output bound in 16,000 steps (quickly, even in a debug build).
+pub static PRINTS_WITHOUT_END: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "{{% for a in range(end=100000) %}}{{% for b in range(end=100000) %}}# {}{{{{ a }}}} {{{{ b }}}}\n{{% endfor %}}{{% endfor %}}",
+        "x".repeat(1024)
+    )
+});
+
+/// The keys a provider may have, in the order `unknown key` errors list
+/// them (`help: known keys here: ...`). The one place the list is written:
+/// tests compare the whole help line against it, so adding a key to
+/// `catalog::keys::PROVIDER` fails them and is fixed here.
+pub const PROVIDER_KEYS: &str = "name, base_url, env_key, env_key_instructions, wire_api, query_params, http_headers, env_http_headers, request_max_retries, stream_max_retries, stream_idle_timeout_ms, requires_openai_auth, auth, aws, project_id, location, credential_file, supports_websockets, websocket_connect_timeout_ms, supports_standalone_web_search, model_catalog_url, capabilities, experimental_bearer_token";
