@@ -54,6 +54,7 @@ mod commands;
 mod detect;
 mod diagnostic;
 mod diff;
+mod endpoint;
 mod error;
 mod findings;
 #[doc(hidden)]
@@ -67,6 +68,8 @@ mod keycmd;
 mod layers;
 mod merge;
 mod output;
+mod outside;
+mod overlay;
 mod plan;
 mod render;
 mod secrets;
@@ -74,6 +77,8 @@ mod settings;
 #[doc(hidden)]
 pub mod stages;
 mod state;
+mod transaction;
+mod ui;
 mod verbosity;
 mod verify;
 mod whose;

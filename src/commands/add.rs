@@ -22,7 +22,6 @@ use serde::Serialize;
 
 use super::adopt::print_diff;
 use super::generate::confirm;
-use super::report::{Format, print_out, shown};
 use crate::catalog::presets::{self, Preset};
 use crate::catalog::{self, CatalogError, EMBEDDED_NAME, Source, edit};
 use crate::diagnostic::{Exit, Problem, did_you_mean, printable};
@@ -31,6 +30,7 @@ use crate::input;
 use crate::output::Stdout;
 use crate::plan;
 use crate::settings::Settings;
+use crate::ui::report::{Format, print_out, shown};
 use crate::verbosity;
 use crate::write::{self, Expect};
 
@@ -78,7 +78,7 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
     let old = at.map(|i| sources[i].text.as_str());
     let (text, added) = add_to(
         &name,
-        old.map_or_else(|| super::overlay::NEW.to_owned(), str::to_owned),
+        old.map_or_else(|| crate::overlay::NEW.to_owned(), str::to_owned),
         &chosen,
         &catalog,
     )?;

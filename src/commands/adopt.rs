@@ -23,7 +23,6 @@
 use anstyle::{AnsiColor, Style};
 
 use super::generate::confirm;
-use super::overlay::Overlay;
 use crate::catalog::edit::{self, Scalar};
 use crate::catalog::{self, CatalogError};
 use crate::diagnostic::{Exit, Problem, printable, shown};
@@ -32,6 +31,7 @@ use crate::error::Error;
 use crate::home::CodexFile;
 use crate::merge::{DriftAction, Note};
 use crate::output::{OutputError, Stdout};
+use crate::overlay::Overlay;
 use crate::plan;
 use crate::secrets::redact;
 use crate::settings::Settings;

@@ -8,9 +8,9 @@
 use std::path::Path;
 use std::process::Command;
 
-use super::endpoint::Endpoint;
 use crate::catalog::{Catalog, Profile};
 use crate::diagnostic::{Exit, Level, Problem, did_you_mean, sh_quote};
+use crate::endpoint::Endpoint;
 use crate::error::Error;
 use crate::findings::Severity;
 use crate::home::CodexFile;

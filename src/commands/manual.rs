@@ -14,11 +14,11 @@
 use clap::builder::PossibleValuesParser;
 use clap_complete::Shell as Generator;
 
-use super::report::{dim, print_out};
 use crate::diagnostic::Exit;
 use crate::error::Error;
 use crate::output;
 use crate::settings::Settings;
+use crate::ui::report::{dim, print_out};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Shell {

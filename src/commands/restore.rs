@@ -1,7 +1,7 @@
 //! `codexgen restore`: lists the backup generations (`--list`) and puts
 //! one back. Owns what a restore plans and prints; the generations are
-//! `backups`', and the write is `gen`'s transaction
-//! (`generate::write_plan`: lock, checks against the plan, journal, a new
+//! `backups`', and the write is the `transaction` every write of the home
+//! goes through (lock, checks against the plan, journal, a new
 //! generation of its own), so a restore is diffed, atomic, recorded, and
 //! undone by `restore 1`.
 //!
@@ -16,7 +16,6 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::generate::{self, Tense};
-use super::report::{Format, dim, print_out};
 use crate::backups::{self, Generation, Summary};
 use crate::diagnostic::Exit;
 use crate::error::Error;
@@ -27,6 +26,8 @@ use crate::output::Stdout;
 use crate::plan::{self, Plan, Planned};
 use crate::settings::Settings;
 use crate::state::State;
+use crate::transaction::{self, Transaction};
+use crate::ui::report::{Format, dim, print_out};
 use crate::verbosity;
 use crate::write;
 
@@ -128,14 +129,15 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
         verbosity::info("nothing written");
         return Ok(Exit::OutOfDate);
     }
-    generate::write_plan(
+    transaction::write_plan(
         settings,
         &plan,
         &state,
         &seen,
         &new_state,
-        generate::Transaction::default(),
+        Transaction::default(),
     )?;
+    generate::report_drift_done(&changed);
     verbosity::info(&format!(
         "restored backup generation {n}{}",
         made_by(chosen)

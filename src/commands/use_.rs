@@ -48,8 +48,6 @@ use std::path::Path;
 
 use super::adopt::print_diff;
 use super::generate::{self, Mode};
-use super::overlay::Overlay;
-use super::report::{Format, dim};
 use crate::catalog::edit::{self, Scalar};
 use crate::catalog::{Catalog, CatalogError, Profile};
 use crate::diagnostic::{Exit, Problem, did_you_mean, printable, shown};
@@ -58,9 +56,11 @@ use crate::home::{self, CodexFile};
 use crate::input;
 use crate::merge::Note;
 use crate::output::{self, Stdout};
+use crate::overlay::Overlay;
 use crate::plan;
 use crate::secrets::redact;
 use crate::settings::Settings;
+use crate::ui::report::{Format, dim};
 use crate::verbosity;
 use crate::write::{self, Expect};
 
