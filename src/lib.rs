@@ -65,6 +65,7 @@ mod home;
 mod input;
 mod kept;
 mod keycmd;
+mod launch;
 mod layers;
 mod merge;
 mod output;

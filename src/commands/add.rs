@@ -20,8 +20,6 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::adopt::print_diff;
-use super::generate::confirm;
 use crate::catalog::presets::{self, Preset};
 use crate::catalog::{self, CatalogError, EMBEDDED_NAME, Source, edit};
 use crate::diagnostic::{Exit, Problem, did_you_mean, printable};
@@ -30,6 +28,8 @@ use crate::input;
 use crate::output::Stdout;
 use crate::plan;
 use crate::settings::Settings;
+use crate::ui::plans::print_diff;
+use crate::ui::prompt::confirm;
 use crate::ui::report::{Format, print_out, shown};
 use crate::verbosity;
 use crate::write::{self, Expect};

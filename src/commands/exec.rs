@@ -15,9 +15,9 @@ use crate::error::Error;
 use crate::findings::Severity;
 use crate::home::CodexFile;
 use crate::keycmd;
+use crate::launch::codex_args;
 use crate::output::{self, Stdout};
 use crate::plan::{self, read_optional};
-use crate::render::toml_string;
 use crate::secrets::KeyCheck;
 use crate::settings::Settings;
 
@@ -169,21 +169,6 @@ fn preflight(
         }
     }
     Ok(problems)
-}
-
-/// `-c model_provider=... -m model`, plus the profile's settings as `-c`.
-pub fn codex_args(profile: &Profile) -> Vec<String> {
-    let mut args = vec![
-        "-c".to_owned(),
-        format!("model_provider={}", toml_string(&profile.provider)),
-        "-m".to_owned(),
-        profile.model.clone(),
-    ];
-    for (key, value) in crate::catalog::codex_keys(&profile.settings) {
-        args.push("-c".to_owned());
-        args.push(format!("{key}={}", value.toml()));
-    }
-    args
 }
 
 fn find_profile<'c>(catalog: &'c Catalog, name: &str) -> Result<&'c Profile, Error> {

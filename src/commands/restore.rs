@@ -15,7 +15,6 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::generate::{self, Tense};
 use crate::backups::{self, Generation, Summary};
 use crate::diagnostic::Exit;
 use crate::error::Error;
@@ -27,6 +26,8 @@ use crate::plan::{self, Plan, Planned};
 use crate::settings::Settings;
 use crate::state::State;
 use crate::transaction::{self, Transaction};
+use crate::ui::plans::{Tense, print_plans, report_drift_done};
+use crate::ui::prompt::ask;
 use crate::ui::report::{Format, dim, print_out};
 use crate::verbosity;
 use crate::write;
@@ -107,17 +108,17 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
     }
     say_catalog_not_restored(&generations[..n]);
     let Some(yes) = yes else {
-        generate::print_plans(changed.iter().copied(), Tense::Would)?;
+        print_plans(changed.iter().copied(), Tense::Would)?;
         if changed.is_empty() {
             verbosity::info("no file changes; codexgen's record of the home would");
         }
         return Ok(Exit::Ok);
     };
     if !(yes && verbosity::quiet()) {
-        generate::print_plans(changed.iter().copied(), Tense::Will)?;
+        print_plans(changed.iter().copied(), Tense::Will)?;
     }
     if !yes
-        && !generate::ask(
+        && !ask(
             &format!(
                 "restore {} file(s) from backup generation {n}{}?",
                 changed.len(),
@@ -137,7 +138,7 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
         &new_state,
         Transaction::default(),
     )?;
-    generate::report_drift_done(&changed);
+    report_drift_done(&changed);
     verbosity::info(&format!(
         "restored backup generation {n}{}",
         made_by(chosen)

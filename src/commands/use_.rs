@@ -46,7 +46,6 @@
 
 use std::path::Path;
 
-use super::adopt::print_diff;
 use super::generate::{self, Mode};
 use crate::catalog::edit::{self, Scalar};
 use crate::catalog::{Catalog, CatalogError, Profile};
@@ -60,6 +59,7 @@ use crate::overlay::Overlay;
 use crate::plan;
 use crate::secrets::redact;
 use crate::settings::Settings;
+use crate::ui::plans::print_diff;
 use crate::ui::report::{Format, dim};
 use crate::verbosity;
 use crate::write::{self, Expect};
