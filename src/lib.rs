@@ -71,6 +71,7 @@ mod merge;
 mod output;
 mod outside;
 mod overlay;
+mod pipeline;
 mod plan;
 mod render;
 mod secrets;

@@ -7,7 +7,6 @@ pub mod adopt;
 pub mod aliases;
 pub mod doctor;
 pub mod exec;
-pub mod gen_json;
 pub mod generate;
 pub mod import;
 pub mod init;

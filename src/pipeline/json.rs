@@ -2,7 +2,7 @@
 //! --format json`: one document on stdout, built from the plan's typed
 //! files and notes and the run's warnings as `Problem`s with their
 //! severity (never from printed text). Does not decide exit codes
-//! or print anything else; `generate` does.
+//! or print anything else; the pipeline does.
 //!
 //! Every value and key from a file passes [`shown`]: a credential is
 //! redacted as in the text reports, and control characters are escaped.
