@@ -116,7 +116,7 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
     };
     if !yes && !confirm(1, "add")? {
         verbosity::info("nothing written");
-        return Ok(Exit::OutOfDate);
+        return Ok(Exit::Attention);
     }
     write::write(&path, &text, None, Expect::Exactly(old.map(str::as_bytes))).map_err(
         |e| match e {

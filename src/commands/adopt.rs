@@ -102,7 +102,7 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
     if !yes && !confirm(1, "adopt")? {
         // As `gen`'s "no": the run did not do what it was asked.
         verbosity::info("nothing written");
-        return Ok(Exit::OutOfDate);
+        return Ok(Exit::Attention);
     }
     overlay.write(&text)?;
     verbosity::info(&format!(

@@ -217,7 +217,7 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
     }
     out.finish()?;
     Ok(if f.0.iter().any(|x| x.status == Status::Error) {
-        Exit::OutOfDate
+        Exit::Attention
     } else {
         Exit::Ok
     })

@@ -51,7 +51,7 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
         } else {
             "Codex was not started"
         });
-        return Ok(Exit::OutOfDate);
+        return Ok(Exit::Attention);
     }
     if options.print {
         let bin = settings
@@ -77,7 +77,7 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
         let missing = Problem::new("codex is not on PATH")
             .help("install it (npm install -g @openai/codex) or pass --codex-bin PATH");
         output::eprintln(missing.render(Level::Error));
-        return Ok(Exit::OutOfDate);
+        return Ok(Exit::Attention);
     };
     // Codex takes the process over, and with it the exit status: a message
     // that could not be said on a full stderr ends the run here, with the
@@ -113,7 +113,7 @@ fn launch(mut cmd: Command, bin: &Path) -> Result<Exit, Error> {
     Ok(if status.success() {
         Exit::Ok
     } else {
-        Exit::OutOfDate
+        Exit::Attention
     })
 }
 

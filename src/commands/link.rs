@@ -116,7 +116,7 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
     );
     if !yes && !ask(&question, &command)? {
         verbosity::info("nothing written");
-        return Ok(Exit::OutOfDate);
+        return Ok(Exit::Attention);
     }
     apply(settings, &p, &command)?;
     Ok(Exit::Ok)

@@ -133,7 +133,7 @@ pub fn run(settings: &Settings, args: &Options) -> Result<Exit, Error> {
     }
     out.finish()?;
     Ok(if outcomes.iter().any(|o| o.status == Status::Error) {
-        Exit::OutOfDate
+        Exit::Attention
     } else {
         Exit::Ok
     })

@@ -128,7 +128,7 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
         )?
     {
         verbosity::info("nothing written");
-        return Ok(Exit::OutOfDate);
+        return Ok(Exit::Attention);
     }
     transaction::write_plan(
         settings,

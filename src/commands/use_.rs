@@ -592,7 +592,7 @@ fn report(settings: &Settings) -> Result<Exit, Error> {
         ))?,
     }
     out.finish()?;
-    Ok(if in_sync { Exit::Ok } else { Exit::OutOfDate })
+    Ok(if in_sync { Exit::Ok } else { Exit::Attention })
 }
 
 /// `default: NAME (provider P, model M)`: the profile config.toml's

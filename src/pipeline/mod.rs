@@ -200,14 +200,14 @@ pub fn run_then(
     let asked = !yes && std::io::stdin().is_terminal();
     if !edited.is_empty() && !options.overwrite && !asked {
         output::eprintln(outside::stop(&edited).render(crate::diagnostic::Level::Error));
-        return Ok(Exit::OutOfDate);
+        return Ok(Exit::Attention);
     }
     let question =
         question(changed.len(), foreign.as_ref()) + &outside::question_tail(edited.len());
     if !yes && !ask(&question, "gen")? {
         // As git's and apt's "no": the run did not do what it was asked.
         verbosity::info("nothing written");
-        return Ok(Exit::OutOfDate);
+        return Ok(Exit::Attention);
     }
     let seen_config = transaction::newly_kept(&plan, &state, &new_state);
     transaction::write_plan(
@@ -449,7 +449,7 @@ fn report_json(
     out.finish()?;
     let fails = options.mode == Mode::Check || options.exit_code;
     Ok(if fails && report.out_of_date {
-        Exit::OutOfDate
+        Exit::Attention
     } else {
         Exit::Ok
     })
@@ -467,7 +467,7 @@ fn report_diff(plan: &Plan, state: &State, exit_code: bool) -> Result<Exit, Erro
     }
     print_plans(changed, Tense::Would)?;
     Ok(if exit_code && out_of_date(plan, state) > 0 {
-        Exit::OutOfDate
+        Exit::Attention
     } else {
         Exit::Ok
     })
@@ -526,7 +526,7 @@ fn report_check(plan: &Plan, state: &State) -> Result<Exit, Error> {
             "{out_of_date} file(s) out of date; run `codexgen gen` to update"
         ))?;
         out.finish()?;
-        Ok(Exit::OutOfDate)
+        Ok(Exit::Attention)
     }
 }
 
