@@ -85,7 +85,7 @@ pub fn save_unchanged(
 #[derive(Default)]
 pub struct Transaction<'w, 'p> {
     /// Called under the lock, right before the first file is written (see
-    /// `gen`'s `run_then`).
+    /// `pipeline::run_then`).
     pub before_write: Option<&'w mut dyn FnMut() -> Result<(), Error>>,
     /// A file the run does not replace whose text, as read, its backup
     /// generation keeps too (see [`newly_kept`]).
@@ -170,7 +170,7 @@ fn prune_after(settings: &Settings, keep: usize, made: u64) {
 /// writes the changed files and `new_state` (see [`apply`]), keeping what
 /// they replace (and `extra.seen_config` as read) as a backup generation.
 /// `extra.before_write` is called under the lock, before the first file
-/// (see `gen`'s `run_then`).
+/// (see `pipeline::run_then`).
 pub fn write_plan(
     settings: &Settings,
     plan: &Plan,

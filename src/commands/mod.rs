@@ -1,6 +1,9 @@
-//! One module per subcommand, each `run(&Settings, &Options)`. They reuse
-//! the stages through `plan`; none re-implements loading, rendering or
-//! merging, and none sees the command line's clap types.
+//! One module per subcommand, each `run(&Settings, &Options)`, and nothing
+//! else: what several commands share has a room of its own (`pipeline`,
+//! `transaction`, `ui`, `endpoint`, `launch`, `overlay`, `outside`), and no
+//! command imports another. They reuse the stages through `plan`; none
+//! re-implements loading, rendering or merging, and none sees the command
+//! line's clap types.
 
 pub mod add;
 pub mod adopt;

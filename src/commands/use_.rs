@@ -5,7 +5,7 @@
 //! of the two writes, the notice a change of provider needs, and the report
 //! of `use` alone. The overlay's text edit is `catalog::edit`'s and its
 //! write `overlay`'s (as for `adopt`), the home's write is `gen`'s own
-//! ([`pipeline::run_then`]): the same plan, diff, refusals, atomic writes
+//! run ([`pipeline::run_then`]): the same plan, diff, refusals, atomic writes
 //! and record. Every name it prints from a file or the command line is
 //! [`shown`]: a key-shaped one is hidden.
 //!
