@@ -670,6 +670,34 @@ mod tests {
     }
 
     #[test]
+    fn the_generation_keeps_the_text_each_file_had_before_the_write() {
+        let (_dir, home) = new_home();
+        let mine = "# mine\n[projects.\"/work\"]\ntrust_level = \"trusted\"\n";
+        fs::write(home.join("config.toml"), mine).expect("config.toml is written");
+        let run = planned(&home);
+        run.write().expect("the write is whole");
+        let generations = backups::list(&run.settings.state_dir().join(home::BACKUP_DIR))
+            .expect("the backups list");
+        let [generation] = generations.as_slice() else {
+            panic!("one generation, not {}", generations.len());
+        };
+        for saved in &generation.files {
+            let before = saved
+                .copy
+                .as_ref()
+                .map(|copy| fs::read_to_string(copy).expect("the generation's copy reads"));
+            let expected = (saved.file == CodexFile::Config).then_some(mine);
+            assert_eq!(before.as_deref(), expected, "{}", saved.file);
+        }
+        assert!(
+            generation.files.iter().any(|s| s.file == CodexFile::Config),
+            "config.toml's previous text is kept"
+        );
+        let saved_state = generation.state.as_ref().expect("the state before is kept");
+        assert!(saved_state.exists());
+    }
+
+    #[test]
     fn a_taken_lock_refuses_the_write_before_anything_is_written() {
         let (_dir, home) = new_home();
         let run = planned(&home);
