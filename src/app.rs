@@ -10,13 +10,14 @@ use clap::{CommandFactory as _, FromArgMatches as _};
 use crate::backups;
 use crate::cli::{self, Cli, Color, Command};
 use crate::commands::{
-    add, adopt, aliases, doctor, exec, generate, import, init, link, list, manual, probe, report,
-    restore, schema, show, use_, validate,
+    add, adopt, aliases, doctor, exec, generate, import, init, link, list, manual, probe, restore,
+    schema, show, use_, validate,
 };
 use crate::diagnostic::Exit;
 use crate::error::Error;
 use crate::output;
 use crate::settings::{self, Follow, Settings};
+use crate::ui::report;
 use crate::verbosity;
 
 pub fn run(args: impl IntoIterator<Item = OsString>) -> Exit {

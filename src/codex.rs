@@ -171,21 +171,28 @@ pub const BUILTIN_PROVIDERS: &[&str] = &["openai", "ollama", "lmstudio"];
 /// [`BUILTIN_PROVIDERS`]).
 pub const DEFAULT_PROVIDER: &str = BUILTIN_PROVIDERS[0];
 
-/// `wire_api = "chat"` became a load error in this release.
-pub const CHAT_REMOVED: Version = Version::new(0, 95, 0);
-/// Defining a built-in id under `[model_providers]` became a load error here.
-pub const BUILTIN_IDS_RESERVED: Version = Version::new(0, 115, 0);
-/// From here a top-level `codex -p NAME exec` honours the profile.
-pub const TOP_LEVEL_PROFILE_FLAG: Version = Version::new(0, 123, 0);
-/// From here profiles live in `$CODEX_HOME/NAME.config.toml`.
-pub const PROFILE_FILES: Version = Version::new(0, 134, 0);
-/// `approval_policy = "untrusted"` is refused at load ("no longer supported")
-/// from this release (0.148.0 loads it).
-pub const UNTRUSTED_APPROVAL_REFUSED: Version = Version::new(0, 149, 0);
-/// From this release `codex --strict-config exec` refuses a config file with
-/// a key Codex does not know, naming the first one with its file, line and
-/// column, offline (0.130.0 does not have the flag).
-pub const STRICT_CONFIG: Version = Version::new(0, 131, 0);
+/// The releases from which Codex behaves differently as a whole, each
+/// named for what changes there (`since::PROFILE_FILES` is a version, not
+/// a key): compare a target's version with them (`version >= since::X`).
+pub mod since {
+    use super::Version;
+
+    /// `wire_api = "chat"` became a load error in this release.
+    pub const CHAT_REMOVED: Version = Version::new(0, 95, 0);
+    /// Defining a built-in id under `[model_providers]` became a load error here.
+    pub const BUILTIN_IDS_RESERVED: Version = Version::new(0, 115, 0);
+    /// From here a top-level `codex -p NAME exec` honours the profile.
+    pub const TOP_LEVEL_PROFILE_FLAG: Version = Version::new(0, 123, 0);
+    /// From here profiles live in `$CODEX_HOME/NAME.config.toml`.
+    pub const PROFILE_FILES: Version = Version::new(0, 134, 0);
+    /// `approval_policy = "untrusted"` is refused at load ("no longer supported")
+    /// from this release (0.148.0 loads it).
+    pub const UNTRUSTED_APPROVAL_REFUSED: Version = Version::new(0, 149, 0);
+    /// From this release `codex --strict-config exec` refuses a config file with
+    /// a key Codex does not know, naming the first one with its file, line and
+    /// column, offline (0.130.0 does not have the flag).
+    pub const STRICT_CONFIG: Version = Version::new(0, 131, 0);
+}
 
 /// `capabilities.remote_compaction` (0.171.0: "expected `unsupported` or
 /// `v2`").
@@ -235,7 +242,7 @@ impl Target {
     pub fn accepts_wire_api(&self, wire_api: &str) -> bool {
         match wire_api {
             "responses" => true,
-            "chat" => self.version < CHAT_REMOVED,
+            "chat" => self.version < since::CHAT_REMOVED,
             _ => false,
         }
     }
@@ -286,7 +293,7 @@ impl Target {
     pub fn redefined_builtin(&self, id: &str) -> Option<&'static str> {
         if !BUILTIN_PROVIDERS.contains(&id) {
             None
-        } else if self.version < BUILTIN_IDS_RESERVED {
+        } else if self.version < since::BUILTIN_IDS_RESERVED {
             Some("loads such a table but ignores it: requests still go to the built-in URL")
         } else {
             Some("refuses to load such a table")
@@ -294,7 +301,7 @@ impl Target {
     }
 
     pub fn profile_layout(&self) -> ProfileLayout {
-        if self.version >= PROFILE_FILES {
+        if self.version >= since::PROFILE_FILES {
             ProfileLayout::Files
         } else {
             ProfileLayout::Tables
@@ -303,12 +310,12 @@ impl Target {
 
     /// Whether `codex -p NAME exec` (flag before the subcommand) loads the profile.
     pub fn top_level_profile_flag_works(&self) -> bool {
-        self.version >= TOP_LEVEL_PROFILE_FLAG
+        self.version >= since::TOP_LEVEL_PROFILE_FLAG
     }
 
     /// Whether this Codex has `--strict-config` (an offline unknown-key check).
     pub fn strict_config(&self) -> bool {
-        self.version >= STRICT_CONFIG
+        self.version >= since::STRICT_CONFIG
     }
 }
 
@@ -316,7 +323,7 @@ impl Target {
 /// with `codex mcp list`; `model_reasoning_effort` is not checked by Codex at
 /// load, so a typo there would pass silently: we check it).
 /// Every `approval_policy` a known Codex loads; `untrusted` only before
-/// [`UNTRUSTED_APPROVAL_REFUSED`] (`withdrawn` on its key table entry).
+/// [`since::UNTRUSTED_APPROVAL_REFUSED`] (`withdrawn` on its key table entry).
 pub const APPROVAL_POLICIES: &[&str] = &["untrusted", "on-request", "on-failure", "never"];
 pub const SANDBOX_MODES: &[&str] = &["read-only", "workspace-write", "danger-full-access"];
 pub const REASONING_EFFORTS: &[&str] = &["none", "minimal", "low", "medium", "high", "xhigh"];

@@ -21,8 +21,13 @@ use crate::secrets::{mask, redact};
 pub enum Exit {
     /// Done, or everything already in sync.
     Ok = 0,
-    /// `--check` found files out of date.
-    OutOfDate = 1,
+    /// The run found something for the user to act on, or was told no:
+    /// `gen --check` (and `--diff --exit-code`) found files out of date, a
+    /// "no" at the question, a write nobody answers that would overwrite an
+    /// edit made outside codexgen, `use` alone on a home that does not
+    /// match, `doctor`/`probe` found a problem, `exec`'s preflight failed
+    /// (or Codex failed). Nothing was written.
+    Attention = 1,
     /// Bad input, bad usage or an I/O failure: nothing was written.
     Failure = 2,
 }

@@ -196,14 +196,14 @@ impl Hazard {
                 Subject::Codex,
                 format!(
                     "Codex {version} ignores `codex -p NAME` before the subcommand (fixed in {})",
-                    codex::TOP_LEVEL_PROFILE_FLAG
+                    codex::since::TOP_LEVEL_PROFILE_FLAG
                 ),
             ),
             Hazard::BuiltinRedefined { id } => (
                 // Before the ids were reserved Codex loads the table and
                 // ignores it: the catalog's provider is not used, but
                 // nothing fails.
-                if version < codex::BUILTIN_IDS_RESERVED {
+                if version < codex::since::BUILTIN_IDS_RESERVED {
                     Severity::Warning
                 } else {
                     Severity::Error
@@ -220,7 +220,7 @@ impl Hazard {
                 format!(
                     "{config} has wire_api = \"{wire_api}\" for `{id}`; Codex {version} refuses it{}",
                     if wire_api == "chat" {
-                        format!(" (chat was removed in {})", codex::CHAT_REMOVED)
+                        format!(" (chat was removed in {})", codex::since::CHAT_REMOVED)
                     } else {
                         String::new()
                     }

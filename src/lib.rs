@@ -11,11 +11,19 @@
 //!
 //! ```text
 //! app        dispatch: command line -> Settings -> a command's run(&Settings, &Options)
-//! commands/  gen, doctor, probe, exec, aliases, import, init, adopt, add,
-//!            use (use_), link, restore, list, show, validate, schema,
-//!            completions and man (+ endpoint, report, gen_json, overlay,
-//!            outside: edits made outside codexgen, as gen says them);
-//!            restore writes through gen's transaction
+//! commands/  one module per command, nothing else, none importing another:
+//!            gen (generate), doctor, probe, exec, aliases, import, init,
+//!            adopt, add, use (use_), link, restore, list, show, validate,
+//!            schema, completions and man (manual)
+//! pipeline   gen's whole run for a home (gen wraps it, use runs it too):
+//!            plan, warnings, refusals, --diff/--check reports (json: their
+//!            JSON shape), or the write after the question
+//! ui         how commands speak: report lines and format (report), a plan
+//!            and its diff for review (plans), the [y/N] question (prompt)
+//! endpoint   a provider as Codex will reach it (doctor, exec, list, probe)
+//! launch     a profile as Codex's command line (exec, aliases)
+//! overlay    the personal overlay as adopt, add --local and use write it
+//! outside    edits made outside codexgen, as gen says them
 //! plan       prepare (catalog -> rendered) and plan (rendered + disk + state -> Plan)
 //! settings   Codex home, catalog files, target version, installed Codex (found once),
 //!            and the catalog a home records for the commands that follow it
@@ -32,8 +40,11 @@
 //!            the shipped providers as add's library), render, merge (ownership;
 //!            in rooms: tree, value, comments, endings, pieces, legacy), diff,
 //!            write (also the rule for links and the exchange with a
-//!            concurrent writer), verify, detect, state, backups (the generations
-//!            a write keeps, listed and pruned)
+//!            concurrent writer), transaction (the crash-safe write of the
+//!            home that gen, use and restore go through: lock, checks,
+//!            staging, journal, commit, backup generation, prune), verify,
+//!            detect, state, backups (the generations a write keeps, listed
+//!            and pruned)
 //! ground     cli, codex (per-version facts), home (file names), header (the two
 //!            lines codexgen writes on top of a file, written and read back),
 //!            secrets, diagnostic,
@@ -60,6 +71,7 @@ mod commands;
 mod detect;
 mod diagnostic;
 mod diff;
+mod endpoint;
 mod error;
 mod findings;
 #[doc(hidden)]
@@ -70,10 +82,14 @@ mod home;
 mod input;
 mod kept;
 mod keycmd;
+mod launch;
 mod layers;
 mod limits;
 mod merge;
 mod output;
+mod outside;
+mod overlay;
+mod pipeline;
 mod plan;
 mod render;
 mod secrets;
@@ -81,6 +97,8 @@ mod settings;
 #[doc(hidden)]
 pub mod stages;
 mod state;
+mod transaction;
+mod ui;
 mod verbosity;
 mod verify;
 mod whose;

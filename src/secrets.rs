@@ -396,6 +396,16 @@ pub fn redact(line: &str) -> String {
     redact_unconcealed(&hide_values(line, &concealed()))
 }
 
+/// A TOML value as shown next to its key: redacted as the line `KEY = VALUE`
+/// would be, so that a secret-named key hides its value whatever it is.
+pub fn redact_value(path: &str, value: &str) -> String {
+    let key = path.rsplit('.').next().unwrap_or(path);
+    let prefix = format!("{key} = ");
+    redact(&format!("{prefix}{value}"))
+        .strip_prefix(&prefix)
+        .map_or_else(|| "<redacted>".to_owned(), str::to_owned)
+}
+
 /// For each line of `text` (TOML), whether it continues a multi-line
 /// string (`"""…"""`, `\'\'\'…\'\'\'`) that holds a credential's value (its key
 /// is a credential's name: [`is_credential_name`]), and where on it the
@@ -967,6 +977,22 @@ fn check_value(value: Option<OsString>, family: Option<&'static KeyKind>) -> Key
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_value_is_redacted_as_its_key_would_have_it() {
+        assert_eq!(
+            redact_value("model_providers.x.experimental_bearer_token", "\"abc\""),
+            "<redacted>"
+        );
+        assert_eq!(redact_value("model", "\"gpt-4.1\""), "\"gpt-4.1\"");
+        assert_eq!(
+            redact_value(
+                "model_providers.x.env_key",
+                "\"sk-proj-9fQ2xLr7Vb1mZt4KpW8sNd3Y\""
+            ),
+            "<redacted>"
+        );
+    }
 
     #[test]
     fn what_the_redactor_hides_a_check_refuses() {

@@ -6,7 +6,7 @@
 //! whose line Codex refused: the caller knows what it wrote.
 //!
 //! Then, when the Codex has `--strict-config` (0.131.0 on,
-//! [`crate::codex::STRICT_CONFIG`]), the strict pass: `codex --strict-config exec
+//! [`crate::codex::since::STRICT_CONFIG`]), the strict pass: `codex --strict-config exec
 //! --skip-git-repo-check` (and `-p NAME` for each profile file) in the same
 //! throwaway home, stdin closed, names the first key Codex does not know.
 //! With no prompt, `exec` stops before it sets up any provider (no `connect`

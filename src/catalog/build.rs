@@ -2145,8 +2145,8 @@ impl Builder<'_> {
             self.error(Code::UnsupportedWireApi,
                 node.pos,
                 format!("provider `{id}` uses `wire_api: chat`, which Codex {version} refuses to load"),
-                format!("Codex removed the chat wire API in {}", codex::CHAT_REMOVED),
-                format!("use `wire_api: responses` if the provider serves POST /responses; otherwise it cannot work with this Codex (keep it only for a target older than {})", codex::CHAT_REMOVED),
+                format!("Codex removed the chat wire API in {}", codex::since::CHAT_REMOVED),
+                format!("use `wire_api: responses` if the provider serves POST /responses; otherwise it cannot work with this Codex (keep it only for a target older than {})", codex::since::CHAT_REMOVED),
             );
         } else {
             let allowed: Vec<&str> = keys::WIRE_APIS

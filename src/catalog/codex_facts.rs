@@ -180,7 +180,7 @@ impl Holding {
     /// profiles: `provider` and `model` always, a setting of
     /// `keys::SETTINGS` from the release its profile gate names.
     fn profiles(&mut self, version: Version, release: &Value) {
-        let (place, file) = if version >= codex::PROFILE_FILES {
+        let (place, file) = if version >= codex::since::PROFILE_FILES {
             ("profile_file", "NAME.config.toml")
         } else {
             ("profile_table", "[profiles.NAME]")

@@ -244,13 +244,13 @@ impl KeyDoc {
     /// what the top level reads, a legacy `[profiles.NAME]` table only what
     /// `profile_table` says. `None`: every release codexgen knows.
     pub fn first_in_profile(&self, version: Version) -> Option<Version> {
-        if version >= codex::PROFILE_FILES {
+        if version >= codex::since::PROFILE_FILES {
             return self.since;
         }
         Some(self.profile_table.map_or_else(
             || match self.since {
-                Some(since) if since > codex::PROFILE_FILES => since,
-                _ => codex::PROFILE_FILES,
+                Some(since) if since > codex::since::PROFILE_FILES => since,
+                _ => codex::since::PROFILE_FILES,
             },
             |first| match self.since {
                 Some(since) if since > first => since,
@@ -670,7 +670,7 @@ pub const PROFILE: &[KeyDoc] = &[
         Kind::MapOf("mcp_server_in_profile", MCP_PROFILE_SERVER),
         "Per MCP server of the catalog, what this profile changes, e.g. `{tracker: {enabled: false}}` switches it off for `codex -p NAME` (Codex 0.134+, profile files).",
     )
-    .since(codex::PROFILE_FILES),
+    .since(codex::since::PROFILE_FILES),
 ];
 
 /// The Codex settings a catalog can set: each is a key of config.toml's top
@@ -704,7 +704,7 @@ pub const SETTINGS: &[KeyDoc] = &[
         Kind::Choice(codex::APPROVAL_POLICIES),
         "When Codex asks before running a command; `untrusted` is refused by Codex 0.149 and newer.",
     )
-    .withdrawn(&[("untrusted", codex::UNTRUSTED_APPROVAL_REFUSED)])
+    .withdrawn(&[("untrusted", codex::since::UNTRUSTED_APPROVAL_REFUSED)])
     .profile_table(v(0, 89, 0)),
     key(
         "sandbox_mode",
@@ -1689,7 +1689,7 @@ mod reference {
         for k in TUI {
             assert_eq!(
                 k.first_in_profile(legacy),
-                Some(codex::PROFILE_FILES),
+                Some(codex::since::PROFILE_FILES),
                 "{}",
                 k.name
             );

@@ -20,9 +20,6 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::adopt::print_diff;
-use super::generate::confirm;
-use super::report::{Format, print_out, shown};
 use crate::catalog::presets::{self, Preset};
 use crate::catalog::{self, CatalogError, EMBEDDED_NAME, Source, edit};
 use crate::diagnostic::{Exit, Problem, did_you_mean, printable};
@@ -31,6 +28,9 @@ use crate::input;
 use crate::output::Stdout;
 use crate::plan;
 use crate::settings::Settings;
+use crate::ui::plans::print_diff;
+use crate::ui::prompt::confirm;
+use crate::ui::report::{Format, print_out, shown};
 use crate::verbosity;
 use crate::write::{self, Expect};
 
@@ -78,7 +78,7 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
     let old = at.map(|i| sources[i].text.as_str());
     let (text, added) = add_to(
         &name,
-        old.map_or_else(|| super::overlay::NEW.to_owned(), str::to_owned),
+        old.map_or_else(|| crate::overlay::NEW.to_owned(), str::to_owned),
         &chosen,
         &catalog,
     )?;
@@ -116,7 +116,7 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
     };
     if !yes && !confirm(1, "add")? {
         verbosity::info("nothing written");
-        return Ok(Exit::OutOfDate);
+        return Ok(Exit::Attention);
     }
     write::write(&path, &text, None, Expect::Exactly(old.map(str::as_bytes))).map_err(
         |e| match e {

@@ -20,21 +20,19 @@
 //! when absent. Before anything is shown, the edited overlay is layered and
 //! planned again: each adopted value must then be what the catalog renders.
 
-use anstyle::{AnsiColor, Style};
-
-use super::generate::confirm;
-use super::overlay::Overlay;
 use crate::catalog::edit::{self, Scalar};
 use crate::catalog::{self, CatalogError};
 use crate::diagnostic::{Exit, Problem, printable, shown};
-use crate::diff::{self, Kind};
 use crate::error::Error;
 use crate::home::CodexFile;
 use crate::merge::{DriftAction, Note};
-use crate::output::{OutputError, Stdout};
+use crate::output::Stdout;
+use crate::overlay::Overlay;
 use crate::plan;
 use crate::secrets::redact;
 use crate::settings::Settings;
+use crate::ui::plans::print_diff;
+use crate::ui::prompt::confirm;
 use crate::verbosity;
 
 /// What `adopt` does once it has the overlay's new text.
@@ -104,7 +102,7 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
     if !yes && !confirm(1, "adopt")? {
         // As `gen`'s "no": the run did not do what it was asked.
         verbosity::info("nothing written");
-        return Ok(Exit::OutOfDate);
+        return Ok(Exit::Attention);
     }
     overlay.write(&text)?;
     verbosity::info(&format!(
@@ -311,27 +309,4 @@ fn check_layered(
         }
     }
     Ok(planned.changed().map(|p| p.file.clone()).collect())
-}
-
-/// The overlay's unified diff, coloured as `gen`'s (also `use`'s).
-pub fn print_diff(
-    out: &mut Stdout,
-    name: &str,
-    old: Option<&str>,
-    new: &str,
-) -> Result<(), OutputError> {
-    for line in diff::unified(name, old, Some(new)) {
-        let style = match line.kind {
-            Kind::Header => Style::new().bold(),
-            Kind::Hunk => Style::new().fg_color(Some(AnsiColor::Cyan.into())),
-            Kind::Removed => Style::new().fg_color(Some(AnsiColor::Red.into())),
-            Kind::Added => Style::new().fg_color(Some(AnsiColor::Green.into())),
-            Kind::Context | Kind::Note => Style::new(),
-        };
-        out.line(format_args!(
-            "{style}{}{style:#}",
-            printable(&redact(&line.text))
-        ))?;
-    }
-    Ok(())
 }

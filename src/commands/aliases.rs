@@ -4,9 +4,9 @@
 
 use std::path::Path;
 
-use super::exec::codex_args;
 use crate::diagnostic::{Exit, printable, sh_quote};
 use crate::error::Error;
+use crate::launch::codex_args;
 use crate::output::Stdout;
 use crate::plan;
 use crate::settings::Settings;

@@ -22,13 +22,12 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use super::endpoint::Endpoint;
-use super::report::{Format, Status, own_words, shown_lines, style_status};
 use crate::catalog::Catalog;
 use crate::catalog::{AuthCommand, Aws};
 use crate::codex::{self, Target, Version};
 use crate::codex_schema;
 use crate::diagnostic::{Exit, did_you_mean};
+use crate::endpoint::Endpoint;
 use crate::error::Error;
 use crate::findings::{self, Finding, Severity};
 use crate::hazards;
@@ -42,6 +41,7 @@ use crate::plan::{self, Plan, read_optional};
 use crate::secrets::{KeyCheck, KeyVerdict};
 use crate::settings::{Installed, Settings};
 use crate::state::State;
+use crate::ui::report::{Format, Status, own_words, shown_lines, style_status};
 use crate::verify;
 
 pub struct Options {
@@ -217,7 +217,7 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
     }
     out.finish()?;
     Ok(if f.0.iter().any(|x| x.status == Status::Error) {
-        Exit::OutOfDate
+        Exit::Attention
     } else {
         Exit::Ok
     })
@@ -389,8 +389,8 @@ fn check_files(
             }
         }
     }
-    if let Some(gone) = super::outside::gone_from_config(&plan, state) {
-        let (message, help) = super::outside::gone_words(&gone);
+    if let Some(gone) = crate::outside::gone_from_config(&plan, state) {
+        let (message, help) = crate::outside::gone_words(&gone);
         f.add("files", Status::Warn, message, Some(help));
     }
     if never_written(state, &plan) {

@@ -8,16 +8,16 @@
 use std::path::Path;
 use std::process::Command;
 
-use super::endpoint::Endpoint;
 use crate::catalog::{Catalog, Profile};
 use crate::diagnostic::{Exit, Level, Problem, did_you_mean, sh_quote};
+use crate::endpoint::Endpoint;
 use crate::error::Error;
 use crate::findings::Severity;
 use crate::home::CodexFile;
 use crate::keycmd;
+use crate::launch::codex_args;
 use crate::output::{self, Stdout};
 use crate::plan::{self, read_optional};
-use crate::render::toml_string;
 use crate::secrets::KeyCheck;
 use crate::settings::Settings;
 
@@ -51,7 +51,7 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
         } else {
             "Codex was not started"
         });
-        return Ok(Exit::OutOfDate);
+        return Ok(Exit::Attention);
     }
     if options.print {
         let bin = settings
@@ -77,7 +77,7 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
         let missing = Problem::new("codex is not on PATH")
             .help("install it (npm install -g @openai/codex) or pass --codex-bin PATH");
         output::eprintln(missing.render(Level::Error));
-        return Ok(Exit::OutOfDate);
+        return Ok(Exit::Attention);
     };
     // Codex takes the process over, and with it the exit status: a message
     // that could not be said on a full stderr ends the run here, with the
@@ -113,7 +113,7 @@ fn launch(mut cmd: Command, bin: &Path) -> Result<Exit, Error> {
     Ok(if status.success() {
         Exit::Ok
     } else {
-        Exit::OutOfDate
+        Exit::Attention
     })
 }
 
@@ -169,21 +169,6 @@ fn preflight(
         }
     }
     Ok(problems)
-}
-
-/// `-c model_provider=... -m model`, plus the profile's settings as `-c`.
-pub fn codex_args(profile: &Profile) -> Vec<String> {
-    let mut args = vec![
-        "-c".to_owned(),
-        format!("model_provider={}", toml_string(&profile.provider)),
-        "-m".to_owned(),
-        profile.model.clone(),
-    ];
-    for (key, value) in crate::catalog::codex_keys(&profile.settings) {
-        args.push("-c".to_owned());
-        args.push(format!("{key}={}", value.toml()));
-    }
-    args
 }
 
 fn find_profile<'c>(catalog: &'c Catalog, name: &str) -> Result<&'c Profile, Error> {

@@ -52,7 +52,6 @@ use std::path::{Path, PathBuf};
 
 use toml_edit::{Document, Item, TableLike};
 
-use super::report::{dim, print_out};
 use crate::catalog::keys::{self, Changeable, KeyDoc, Kind, Secret};
 use crate::catalog::{self, Mapping, Plain, Source};
 use crate::codex::{self, ProfileLayout, Target};
@@ -65,6 +64,7 @@ use crate::merge::{self, MergeError};
 use crate::output;
 use crate::secrets;
 use crate::settings::Settings;
+use crate::ui::report::{dim, print_out};
 use crate::verbosity;
 use crate::write::{self, Expect};
 

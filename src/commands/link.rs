@@ -33,14 +33,11 @@
 
 use std::path::{Path, PathBuf};
 
-use anstyle::{AnsiColor, Style};
 use toml::de::{DeTable, DeValue};
 use toml_edit::{Item, Table};
 
-use super::generate::ask;
 use crate::catalog::{Catalog, keys};
 use crate::diagnostic::{Exit, Level, Problem, printable, sh_quote};
-use crate::diff::{self, Kind};
 use crate::error::Error;
 use crate::findings::Severity;
 use crate::hazards;
@@ -54,9 +51,11 @@ use crate::merge::{self, MergeError};
 use crate::output::{self, Stdout};
 use crate::plan;
 use crate::render;
-use crate::secrets::{self, redact};
+use crate::secrets;
 use crate::settings::Settings;
 use crate::state::State;
+use crate::ui::plans::print_diff;
+use crate::ui::prompt::ask;
 use crate::verbosity;
 use crate::write::{self, Expect, WriteError};
 
@@ -117,7 +116,7 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
     );
     if !yes && !ask(&question, &command)? {
         verbosity::info("nothing written");
-        return Ok(Exit::OutOfDate);
+        return Ok(Exit::Attention);
     }
     apply(settings, &p, &command)?;
     Ok(Exit::Ok)
@@ -248,19 +247,7 @@ fn show(p: &Planned, mode: Mode) -> Result<(), Error> {
     let quiet = verbosity::quiet() && mode == Mode::Write { yes: true };
     if !quiet && p.shared_text.as_deref() != Some(p.new_shared.as_str()) {
         let label = shown.trim_start_matches('/');
-        for line in diff::unified(label, p.shared_text.as_deref(), Some(&p.new_shared)) {
-            let style = match line.kind {
-                Kind::Header => Style::new().bold(),
-                Kind::Hunk => Style::new().fg_color(Some(AnsiColor::Cyan.into())),
-                Kind::Removed => Style::new().fg_color(Some(AnsiColor::Red.into())),
-                Kind::Added => Style::new().fg_color(Some(AnsiColor::Green.into())),
-                Kind::Context | Kind::Note => Style::new(),
-            };
-            out.line(format_args!(
-                "{style}{}{style:#}",
-                printable(&redact(&line.text))
-            ))?;
-        }
+        print_diff(&mut out, label, p.shared_text.as_deref(), &p.new_shared)?;
     }
     out.finish()?;
     let keys = |keys: &[String]| {

@@ -24,13 +24,13 @@ use std::path::Path;
 use serde::Serialize;
 use unicode_width::UnicodeWidthStr as _;
 
-use super::endpoint::Endpoint;
-use super::report::{Format, print_out, shown};
 use crate::catalog::{Catalog, McpServer, McpValue};
 use crate::diagnostic::Exit;
+use crate::endpoint::Endpoint;
 use crate::error::Error;
 use crate::keycmd;
 use crate::settings::Settings;
+use crate::ui::report::{Format, print_out, shown};
 
 pub struct Options {
     pub format: Format,

@@ -19,11 +19,11 @@ use clap_complete::Shell as Generator;
 
 use std::path::PathBuf;
 
-use super::report::{dim, print_out};
 use crate::diagnostic::{Exit, printable};
 use crate::error::Error;
 use crate::output;
 use crate::settings::Settings;
+use crate::ui::report::{dim, print_out};
 use crate::verbosity;
 use crate::write::{self, Expect};
 

@@ -24,17 +24,17 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use super::endpoint::Endpoint;
-use super::report::{Format, Status, own_words, shown, style_status};
 use crate::catalog::Catalog;
 use crate::codex;
 use crate::diagnostic::{Exit, did_you_mean};
+use crate::endpoint::Endpoint;
 use crate::error::Error;
 use crate::keycmd;
 use crate::output::Stdout;
 use crate::plan;
 use crate::secrets::{self, KeyCheck, KeyVerdict, redact, scrub};
 use crate::settings::Settings;
+use crate::ui::report::{Format, Status, own_words, shown, style_status};
 use crate::verbosity;
 use std::path::Path;
 
@@ -151,7 +151,7 @@ pub fn run(settings: &Settings, args: &Options) -> Result<Exit, Error> {
     }
     out.finish()?;
     Ok(if outcomes.iter().any(|o| o.status == Status::Error) {
-        Exit::OutOfDate
+        Exit::Attention
     } else {
         Exit::Ok
     })

@@ -1,7 +1,7 @@
 //! `codexgen restore`: lists the backup generations (`--list`) and puts
 //! one back. Owns what a restore plans and prints; the generations are
-//! `backups`', and the write is `gen`'s transaction
-//! (`generate::write_plan`: lock, checks against the plan, journal, a new
+//! `backups`', and the write is the `transaction` every write of the home
+//! goes through (lock, checks against the plan, journal, a new
 //! generation of its own), so a restore is diffed, atomic, recorded, and
 //! undone by `restore 1`.
 //!
@@ -15,8 +15,6 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::generate::{self, Tense};
-use super::report::{Format, dim, print_out};
 use crate::backups::{self, Generation, Summary};
 use crate::diagnostic::Exit;
 use crate::error::Error;
@@ -27,6 +25,10 @@ use crate::output::Stdout;
 use crate::plan::{self, Plan, Planned};
 use crate::settings::Settings;
 use crate::state::State;
+use crate::transaction::{self, Transaction};
+use crate::ui::plans::{Tense, print_plans, report_drift_done};
+use crate::ui::prompt::ask;
+use crate::ui::report::{Format, dim, print_out};
 use crate::verbosity;
 use crate::write;
 
@@ -106,17 +108,17 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
     }
     say_catalog_not_restored(&generations[..n]);
     let Some(yes) = yes else {
-        generate::print_plans(changed.iter().copied(), Tense::Would)?;
+        print_plans(changed.iter().copied(), Tense::Would)?;
         if changed.is_empty() {
             verbosity::info("no file changes; codexgen's record of the home would");
         }
         return Ok(Exit::Ok);
     };
     if !(yes && verbosity::quiet()) {
-        generate::print_plans(changed.iter().copied(), Tense::Will)?;
+        print_plans(changed.iter().copied(), Tense::Will)?;
     }
     if !yes
-        && !generate::ask(
+        && !ask(
             &format!(
                 "restore {} file(s) from backup generation {n}{}?",
                 changed.len(),
@@ -126,16 +128,17 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
         )?
     {
         verbosity::info("nothing written");
-        return Ok(Exit::OutOfDate);
+        return Ok(Exit::Attention);
     }
-    generate::write_plan(
+    transaction::write_plan(
         settings,
         &plan,
         &state,
         &seen,
         &new_state,
-        generate::Transaction::default(),
+        Transaction::default(),
     )?;
+    report_drift_done(&changed);
     verbosity::info(&format!(
         "restored backup generation {n}{}",
         made_by(chosen)

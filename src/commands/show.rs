@@ -5,10 +5,10 @@
 //! --show-origin` does. Owns only the choice of format; the text is the
 //! catalog's (`catalog::emit`). Reads no Codex home.
 
-use super::report::print_out;
 use crate::diagnostic::Exit;
 use crate::error::Error;
 use crate::settings::Settings;
+use crate::ui::report::print_out;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {

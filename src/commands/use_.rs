@@ -5,7 +5,7 @@
 //! of the two writes, the notice a change of provider needs, and the report
 //! of `use` alone. The overlay's text edit is `catalog::edit`'s and its
 //! write `overlay`'s (as for `adopt`), the home's write is `gen`'s own
-//! ([`generate::run_then`]): the same plan, diff, refusals, atomic writes
+//! run ([`pipeline::run_then`]): the same plan, diff, refusals, atomic writes
 //! and record. Every name it prints from a file or the command line is
 //! [`shown`]: a key-shaped one is hidden.
 //!
@@ -46,10 +46,6 @@
 
 use std::path::Path;
 
-use super::adopt::print_diff;
-use super::generate::{self, Mode};
-use super::overlay::Overlay;
-use super::report::{Format, dim};
 use crate::catalog::edit::{self, Scalar};
 use crate::catalog::{Catalog, CatalogError, Profile};
 use crate::diagnostic::{Exit, Problem, did_you_mean, printable, shown};
@@ -58,9 +54,13 @@ use crate::home::{self, CodexFile};
 use crate::input;
 use crate::merge::Note;
 use crate::output::{self, Stdout};
+use crate::overlay::Overlay;
+use crate::pipeline::{self, Mode};
 use crate::plan;
 use crate::secrets::redact;
 use crate::settings::Settings;
+use crate::ui::plans::print_diff;
+use crate::ui::report::{Format, dim};
 use crate::verbosity;
 use crate::write::{self, Expect};
 
@@ -151,7 +151,7 @@ fn switch(settings: &Settings, choice: &Choice, given: &Options) -> Result<Exit,
         say_shared(settings);
     }
     let overwrite = given.overwrite;
-    let options = |mode| generate::Options {
+    let options = |mode| pipeline::Options {
         mode,
         format: Format::Text,
         exit_code: false,
@@ -165,13 +165,13 @@ fn switch(settings: &Settings, choice: &Choice, given: &Options) -> Result<Exit,
             print_diff(&mut out, name, overlay.old, text)?;
             out.finish()?;
         }
-        let exit = generate::run(&switched, &options(Mode::Diff))?;
+        let exit = pipeline::run(&switched, &options(Mode::Diff))?;
         say_provider_change(provider_change.as_ref(), back.as_deref(), false);
         return Ok(exit);
     }
     let Some(text) = new_text.as_deref() else {
         // Nothing to write in the overlay: gen alone.
-        let exit = generate::run(&switched, &options(Mode::Write { yes: true }))?;
+        let exit = pipeline::run(&switched, &options(Mode::Write { yes: true }))?;
         say_provider_change(provider_change.as_ref(), back.as_deref(), true);
         return Ok(exit);
     };
@@ -191,7 +191,7 @@ fn switch(settings: &Settings, choice: &Choice, given: &Options) -> Result<Exit,
         overlay_written = true;
         Ok(())
     };
-    let written = generate::run_then(
+    let written = pipeline::run_then(
         &switched,
         &options(Mode::Write { yes: true }),
         Some(&mut write_both),
@@ -511,7 +511,7 @@ fn report(settings: &Settings) -> Result<Exit, Error> {
     let mut out = Stdout::new("the report");
     out.line(default_line(catalog, &disk))?;
     let legacy = disk.legacy_profile();
-    let files_in_sync = generate::out_of_date(&planned, &state) == 0;
+    let files_in_sync = pipeline::out_of_date(&planned, &state) == 0;
     let in_sync = files_in_sync && legacy.is_none();
     let catalog_default = catalog.default.as_deref().and_then(|d| catalog.profile(d));
     let drifted: Vec<String> = config
@@ -571,7 +571,7 @@ fn report(settings: &Settings) -> Result<Exit, Error> {
     } else {
         format!(
             "out of date: {} file(s) differ from the catalog; `codexgen gen --diff` shows how",
-            generate::out_of_date(&planned, &state)
+            pipeline::out_of_date(&planned, &state)
         )
     };
     out.line(status)?;
@@ -592,7 +592,7 @@ fn report(settings: &Settings) -> Result<Exit, Error> {
         ))?,
     }
     out.finish()?;
-    Ok(if in_sync { Exit::Ok } else { Exit::OutOfDate })
+    Ok(if in_sync { Exit::Ok } else { Exit::Attention })
 }
 
 /// `default: NAME (provider P, model M)`: the profile config.toml's

@@ -12,12 +12,12 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use super::report::{Format, own_words, print_out, shown};
 use crate::catalog::CatalogError;
 use crate::diagnostic::{Code, Exit, Problem};
 use crate::error::Error;
 use crate::plan;
 use crate::settings::Settings;
+use crate::ui::report::{Format, own_words, print_out, shown};
 
 pub struct Options {
     pub format: Format,

@@ -2,7 +2,7 @@
 //! --format json`: one document on stdout, built from the plan's typed
 //! files and notes and the run's warnings as `Problem`s with their
 //! severity (never from printed text). Does not decide exit codes
-//! or print anything else; `generate` does.
+//! or print anything else; the pipeline does.
 //!
 //! Every value and key from a file passes [`shown`]: a credential is
 //! redacted as in the text reports, and control characters are escaped.
@@ -11,7 +11,6 @@
 
 use serde::Serialize;
 
-use super::report::{own_words, shown, shown_lines};
 use crate::codex::Target;
 use crate::diagnostic::{Problem, printable};
 use crate::diff;
@@ -20,6 +19,7 @@ use crate::home::CodexFile;
 use crate::merge::{self, DriftAction, Note};
 use crate::plan::{Plan, Planned};
 use crate::state::State;
+use crate::ui::report::{own_words, shown, shown_lines};
 
 /// The whole report.
 #[derive(Debug, Serialize)]
@@ -282,9 +282,9 @@ fn file_report(p: &Planned, state: &State, with_diff: bool) -> FileReport {
                     DriftAction::Remove => "remove",
                 }
                 .to_owned(),
-                catalog: super::outside::catalog_value(p, path).map(shown),
+                catalog: crate::outside::catalog_value(p, path).map(shown),
                 keep_with: (found.is_some() && *action == DriftAction::Overwrite)
-                    .then_some(super::outside::KEEP_WITH),
+                    .then_some(crate::outside::KEEP_WITH),
             }),
             Note::TakeOver { path, found, new } => notes.push(FileNote::TakeOver {
                 key: shown(path),

@@ -23,7 +23,7 @@ use crate::merge::{DriftAction, Note};
 use crate::plan::{Plan, Planned};
 use crate::state::{State, fingerprint};
 
-use super::generate::redact_value;
+use crate::secrets::redact_value;
 
 /// The command that keeps an edited value, as each drift line names it.
 pub const KEEP_WITH: &str = "codexgen adopt";
