@@ -225,7 +225,9 @@ fn is_number_or_boolean(value: &str) -> bool {
 /// Whether `text`, or any of its words, looks like a key: a string the
 /// catalog refuses wherever it stands, and import never copies.
 pub fn contains_credential(text: &str) -> bool {
-    looks_like_secret(text) || text.split_whitespace().any(looks_like_secret)
+    // A text without whitespace is its only word: looked at once.
+    looks_like_secret(text)
+        || (text.contains(char::is_whitespace) && text.split_whitespace().any(looks_like_secret))
 }
 
 /// Whether `text` holds a credential by the rule [`redact`] hides one: a
@@ -285,6 +287,12 @@ pub fn credential_in_args<S: AsRef<str>>(args: &[S]) -> Option<usize> {
 /// and dates are made of short words between separators and never match.
 pub fn looks_like_secret(word: &str) -> bool {
     let word = word.trim_matches(is_around_a_word);
+    // Shorter than the shortest key recognized below (a known prefix and
+    // more past 8 characters; a JWT's `eyJ`, two dots and two 2-character
+    // parts; 20 for the rest), and so are its parts: none.
+    if word.len() < 9 {
+        return false;
+    }
     if KEY_KINDS.iter().any(|k| word.starts_with(k.prefix)) && word.len() > 8 {
         return true;
     }
@@ -1260,6 +1268,14 @@ mod tests {
     #[test]
     fn secret_detection() {
         assert!(looks_like_secret("sk-proj-abcdef123456"));
+        // The shortest of each shape, at the length below which none is looked for.
+        assert!(looks_like_secret("sk-or-abc"));
+        assert!(!looks_like_secret("sk-or-ab"));
+        assert!(looks_like_secret("eyJ.ab.cd"));
+        assert!(looks_like_secret("`eyJ.ab.cd`"));
+        assert!(contains_credential("see eyJ.ab.cd here"));
+        assert!(contains_credential("see\teyJ.ab.cd"));
+        assert!(!contains_credential("eyJ.ab.c"));
         assert!(looks_like_secret("gsk_0123456789abcdef"));
         assert!(looks_like_secret("a8f5f167f44f4964e6c998dee827110c"));
         assert!(!looks_like_secret("OPENROUTER_API_KEY"));
