@@ -46,7 +46,8 @@ pub fn prepare_from(
     templates: Option<&Path>,
 ) -> Result<Prepared, Error> {
     let catalog = layered.build(&settings.target)?;
-    let rendered = Renderer::new(templates)?.render(&catalog, &settings.target)?;
+    let rendered = Renderer::for_layout(templates, settings.target.profile_layout())?
+        .render(&catalog, &settings.target)?;
     Ok(Prepared { catalog, rendered })
 }
 

@@ -142,7 +142,22 @@ pub struct Renderer {
 }
 
 impl Renderer {
+    /// Every template, for any target.
     pub fn new(dir: Option<&Path>) -> Result<Self, RenderError> {
+        Self::compiled(dir, None)
+    }
+
+    /// The templates a target with this layout renders: a run renders for
+    /// one Codex, and compiling the other layout's built-in template was a
+    /// twentieth of a shipped-catalog `gen --check`. With any template from
+    /// `dir`, every one is compiled, as [`Renderer::new`] does: one of the
+    /// user's may use (`include`) any other, and a broken one is reported
+    /// whichever Codex the run is for.
+    pub fn for_layout(dir: Option<&Path>, layout: ProfileLayout) -> Result<Self, RenderError> {
+        Self::compiled(dir, Some(layout))
+    }
+
+    fn compiled(dir: Option<&Path>, layout: Option<ProfileLayout>) -> Result<Self, RenderError> {
         let mut tera = Tera::new();
         tera.set_escape_fn(escape_basic_string);
         tera.autoescape_on([".tera"]);
@@ -156,7 +171,7 @@ impl Renderer {
                     tera::Error::message(format!("toml_key needs a string, got {}", v.name()))
                 })
         });
-        let mut origins = Vec::new();
+        let mut texts = Vec::new();
         let mut any_custom = false;
         for &(name, built_in) in BUILT_IN {
             // Anything by that name replaces the built-in template; what is
@@ -166,10 +181,26 @@ impl Renderer {
                 Some(path) => {
                     any_custom = true;
                     let text = input::read(&path, input::TEMPLATE).map_err(RenderError::Read)?;
-                    (path.display().to_string(), text)
+                    (path.display().to_string(), std::borrow::Cow::Owned(text))
                 }
-                None => (format!("<built-in {name}>"), built_in.to_owned()),
+                None => (
+                    format!("<built-in {name}>"),
+                    std::borrow::Cow::Borrowed(built_in),
+                ),
             };
+            texts.push((name, origin, text));
+        }
+        let unused = match layout {
+            Some(_) if any_custom => None,
+            Some(ProfileLayout::Files) => Some(LEGACY_PROFILES_TEMPLATE),
+            Some(ProfileLayout::Tables) => Some(PROFILE_TEMPLATE),
+            None => None,
+        };
+        let mut origins = Vec::new();
+        for (name, origin, text) in texts {
+            if Some(name) == unused {
+                continue;
+            }
             tera.add_raw_template(name, &text)
                 .map_err(|e| template_error(&origin, &e))?;
             origins.push((name.to_owned(), origin));

@@ -141,7 +141,8 @@ pub fn run(settings: &Settings, options: &Options) -> Result<Exit, Error> {
 
     // What codexgen wrote, is still there, and the imported catalog does
     // not write again (a value kept above): `gen` removes it, said so.
-    let rendered = crate::render::Renderer::new(None)?.render(&loaded, target)?;
+    let rendered = crate::render::Renderer::for_layout(None, target.profile_layout())?
+        .render(&loaded, target)?;
     let docs: Vec<&Parsed<'_>> = std::iter::once(&config).chain(&profile_docs).collect();
     import
         .changes
