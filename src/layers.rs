@@ -445,15 +445,20 @@ fn project(places: &Places, user_config: Option<&str>, out: &mut Vec<Finding>) {
             git.is_file() || git.join("HEAD").is_file()
         })
         .unwrap_or(cwd);
-    let projects = user_config
-        .and_then(|text| text.parse::<toml::Table>().ok())
-        .and_then(|mut t| match t.remove("projects") {
-            Some(toml::Value::Table(p)) => Some(p),
-            _ => None,
-        })
-        .unwrap_or_default();
+    // Parsed only when a project file asks for its trust: config.toml can
+    // hold thousands of providers, and most folders have no `.codex`.
+    let projects = std::cell::OnceCell::new();
     let trust = |dir: &Path| {
         projects
+            .get_or_init(|| {
+                user_config
+                    .and_then(|text| text.parse::<toml::Table>().ok())
+                    .and_then(|mut t| match t.remove("projects") {
+                        Some(toml::Value::Table(p)) => Some(p),
+                        _ => None,
+                    })
+                    .unwrap_or_default()
+            })
             .get(dir.to_string_lossy().as_ref())
             .and_then(|t| t.get("trust_level"))
             .and_then(toml::Value::as_str)
