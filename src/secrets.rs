@@ -293,6 +293,11 @@ pub fn looks_like_secret(word: &str) -> bool {
     if word.len() < 9 {
         return false;
     }
+    // Below 20 characters only a known prefix or a JWT (`eyJ` somewhere)
+    // can match: the AWS key id and the random run need 20.
+    if word.len() < 20 && !word.contains("eyJ") {
+        return KEY_KINDS.iter().any(|k| word.starts_with(k.prefix));
+    }
     if KEY_KINDS.iter().any(|k| word.starts_with(k.prefix)) && word.len() > 8 {
         return true;
     }
@@ -1276,6 +1281,11 @@ mod tests {
         assert!(contains_credential("see eyJ.ab.cd here"));
         assert!(contains_credential("see\teyJ.ab.cd"));
         assert!(!contains_credential("eyJ.ab.c"));
+        assert!(looks_like_secret("x/eyJ.ab.cd"));
+        assert!(looks_like_secret("sk-or-0123456789"));
+        assert!(!looks_like_secret("AKIA0123456789ABCDE"));
+        assert!(looks_like_secret("AKIA0123456789ABCDEF"));
+        assert!(!looks_like_secret("model_provider_x"));
         assert!(looks_like_secret("gsk_0123456789abcdef"));
         assert!(looks_like_secret("a8f5f167f44f4964e6c998dee827110c"));
         assert!(!looks_like_secret("OPENROUTER_API_KEY"));
