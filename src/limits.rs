@@ -13,6 +13,8 @@ use std::time::Duration;
 /// A time limit: its name in the environment (debug builds) and its value.
 #[derive(Debug, Clone, Copy)]
 pub struct Limit {
+    /// Read only by debug builds.
+    #[cfg_attr(not(debug_assertions), allow(dead_code))]
     var: &'static str,
     default: Duration,
 }
