@@ -11,5 +11,19 @@ use std::process::ExitCode;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    // The release profile aborts on a panic (`panic = "abort"`: no unwinding
+    // tables, a smaller binary; docs/building.md). A panic would then end the
+    // run by SIGABRT; after the usual message it exits 101 instead, as an
+    // unwinding build does, so scripts and the no-panic tests see one status.
+    // What a run leaves behind is what a killed run leaves: temp files the
+    // next writing run removes.
+    #[cfg(panic = "abort")]
+    {
+        let report = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            report(info);
+            std::process::exit(101);
+        }));
+    }
     codexgen::run(std::env::args_os())
 }
