@@ -5,7 +5,27 @@
 //! type names), at the offending place (a tab at the tab, a second document
 //! at its `---`), with what to do, and sets the size budgets. Does not know
 //! what a provider or a profile is.
+//!
+//! Two readings, one tree. The fast path builds the [`Node`]s straight from
+//! the events of granit-parser (the parser serde-saphyr runs, with the
+//! options it gives it) and reproduces what serde-saphyr's `deserialize_any`
+//! and `Spanned` make of them: values, kinds, every position. It reads block
+//! and flow maps and lists, quoted and block scalars (text), and plain
+//! scalars whose type is certain: `~`/`null`/`Null`/`NULL`/empty (null),
+//! `true`/`false`, `-12`/`0`/`12` within i64, `-1.5`/`01.50`, and text that
+//! no number, boolean or null rule can read. It gives the whole file to
+//! serde-saphyr (the only source of error messages) on anything else: a
+//! parser error, anchors, aliases, tags, a merge key `<<`, a directive or a
+//! second document, a key that is not text for certain or that appears
+//! twice, nesting past 48, the node/event/byte budgets, and plain scalars
+//! such as `yes`, `On`, `.inf`, `0x1F`, `1_000`, `+1`, `1e3`, `012`. Debug
+//! builds and fuzzing (`--cfg fuzzing`) read every fast-path file both ways
+//! and panic on a difference. It halves the reading: on a 267 KB,
+//! 1,000-provider catalog 72 M instructions instead of about 154 M (the
+//! parser's events are 62 M of them), on the shipped catalog 0.54 M instead
+//! of 1.1 M (valgrind callgrind, release build; docs/performance.md).
 
+use granit_parser::{Event, ScalarStyle};
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::{Location, Spanned};
 use std::fmt;
@@ -86,6 +106,33 @@ fn max_nodes() -> usize {
 /// Parses one file. `file` is the index that positions will carry; `name` is
 /// how the user knows the file, for the error.
 pub fn parse(file: usize, name: &str, text: &str) -> Result<Node, Problem> {
+    match fast(file, text) {
+        Some(node) => {
+            // Debug builds (every test) and fuzzing hold the fast path to
+            // the tree serde-saphyr gives, on every file they read.
+            #[cfg(any(debug_assertions, fuzzing))]
+            same_as_serde(file, name, text, &node);
+            Ok(node)
+        }
+        None => parse_serde(file, name, text),
+    }
+}
+
+/// Panics when serde-saphyr reads `text` otherwise than the fast path did
+/// (naming the file only: its values may be secrets; a fuzz input is kept
+/// by the fuzzer).
+#[cfg(any(debug_assertions, fuzzing))]
+fn same_as_serde(file: usize, name: &str, text: &str, node: &Node) {
+    let agrees = parse_serde(file, name, text).is_ok_and(|slow| slow == *node);
+    assert!(
+        agrees,
+        "the fast YAML reader read {name} otherwise than serde-saphyr: add it to the tests of src/catalog/yaml.rs"
+    );
+}
+
+/// The reading through serde-saphyr: every file the fast path gives back,
+/// and the only source of error messages.
+fn parse_serde(file: usize, name: &str, text: &str) -> Result<Node, Problem> {
     // serde-saphyr's budgets refuse alias bombs and runaway nesting.
     let options = serde_saphyr::options! {
         budget: serde_saphyr::budget! {
@@ -107,6 +154,259 @@ pub fn parse(file: usize, name: &str, text: &str) -> Result<Node, Problem> {
             },
         }),
         Err(err) => Err(refusal(name, text, &err)),
+    }
+}
+
+/// Nesting deeper than this goes to serde-saphyr, which refuses past 64.
+const FAST_MAX_DEPTH: usize = 48;
+
+/// The fast path: the tree straight from granit-parser's events, the
+/// parser serde-saphyr runs, with the options it gives it. `None` (give the
+/// file to serde-saphyr) on anything outside the subset the module doc
+/// names, or that serde-saphyr might read otherwise.
+fn fast(file: usize, text: &str) -> Option<Node> {
+    // serde-saphyr keeps positions in 32 bits; a line that starts with `%`
+    // is a directive (`%YAML`, `%TAG`).
+    if u32::try_from(text.len()).is_err() || has_directive(text) {
+        return None;
+    }
+    let budget = serde_saphyr::Budget::default();
+    let mut options = granit_parser::Options::default();
+    // What serde-saphyr's `Options::parser_options` sets from its budget.
+    options.simple_key_max_lookahead = budget.simple_key_max_lookahead;
+    options.flow_nesting_limit = budget.flow_nesting_limit;
+    options.block_nesting_limit = options
+        .block_nesting_limit
+        .max(budget.max_depth.saturating_add(1));
+    options.emit_comments = false;
+    let mut reader = Fast {
+        events: granit_parser::Parser::with_options(granit_parser::StrInput::new(text), options),
+        file,
+        events_left: max_nodes().saturating_mul(4).saturating_sub(1),
+        nodes_left: max_nodes().saturating_sub(1),
+        bytes_left: budget.max_total_scalar_bytes.saturating_sub(1),
+    };
+    // A null root is `None` to serde-saphyr, placed at the file's start.
+    let null = Node {
+        value: Value::Null,
+        pos: Pos {
+            file,
+            line: 1,
+            column: 1,
+            width: 1,
+        },
+    };
+    if !matches!(reader.next()?.0, Event::StreamStart) {
+        return None;
+    }
+    let root = match reader.next()? {
+        (Event::StreamEnd, _) => null,
+        (Event::DocumentStart(_, None), _) => {
+            let (event, span) = reader.next()?;
+            let root = reader.node(event, span, 0)?;
+            if !matches!(reader.next()?.0, Event::DocumentEnd)
+                || !matches!(reader.next()?.0, Event::StreamEnd)
+            {
+                return None;
+            }
+            if root.value == Value::Null {
+                null
+            } else {
+                root
+            }
+        }
+        _ => return None,
+    };
+    reader.events.next().is_none().then_some(root)
+}
+
+/// Whether a line starts with `%`.
+fn has_directive(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    text.match_indices('%').any(|(i, _)| {
+        i == 0 || matches!(bytes[i - 1], b'\n' | b'\r') || (i == 3 && text.starts_with('\u{feff}'))
+    })
+}
+
+/// The event reader of the fast path, with what is left of serde-saphyr's
+/// budgets less one (the fast path stops short of them).
+struct Fast<'a> {
+    events: granit_parser::Parser<'a, granit_parser::StrInput<'a>>,
+    file: usize,
+    events_left: usize,
+    nodes_left: usize,
+    bytes_left: usize,
+}
+
+impl<'a> Fast<'a> {
+    /// The next event; `None` on a parser error or past the event budget.
+    fn next(&mut self) -> Option<(Event<'a>, granit_parser::Span)> {
+        self.events_left = self.events_left.checked_sub(1)?;
+        self.events.next()?.ok()
+    }
+
+    /// As serde-saphyr's `location_from_span`: the parser's line, its
+    /// column plus one, the length in characters (at least 1, as [`pos`]).
+    fn pos(&self, span: granit_parser::Span) -> Option<Pos> {
+        Some(Pos {
+            file: self.file,
+            line: span.start.line(),
+            column: span.start.col() + 1,
+            width: span.end.index().checked_sub(span.start.index())?.max(1),
+        })
+    }
+
+    /// One node (the one `event` starts), with everything in it.
+    fn node(&mut self, event: Event<'a>, span: granit_parser::Span, depth: usize) -> Option<Node> {
+        self.nodes_left = self.nodes_left.checked_sub(1)?;
+        let value = match event {
+            Event::Scalar(text, style, 0, None) => {
+                self.bytes_left = self.bytes_left.checked_sub(text.len())?;
+                scalar(text, style)?
+            }
+            Event::SequenceStart(_, 0, None) if depth < FAST_MAX_DEPTH => {
+                let mut items = Vec::new();
+                loop {
+                    match self.next()? {
+                        (Event::SequenceEnd, _) => break,
+                        (event, span) => items.push(self.node(event, span, depth + 1)?),
+                    }
+                }
+                Value::Seq(items)
+            }
+            Event::MappingStart(_, 0, None) if depth < FAST_MAX_DEPTH => {
+                Value::Map(self.entries(depth)?)
+            }
+            _ => return None,
+        };
+        Some(Node {
+            value,
+            pos: self.pos(span)?,
+        })
+    }
+
+    /// The entries of a map whose start was just read, through its end.
+    fn entries(&mut self, depth: usize) -> Option<Vec<(Key, Node)>> {
+        let mut entries: Vec<(Key, Node)> = Vec::new();
+        loop {
+            let (event, span) = self.next()?;
+            let name = match event {
+                Event::MappingEnd => break,
+                Event::Scalar(text, style, 0, None) => {
+                    self.nodes_left = self.nodes_left.checked_sub(1)?;
+                    self.bytes_left = self.bytes_left.checked_sub(text.len())?;
+                    key(text, style)?
+                }
+                _ => return None,
+            };
+            // A key twice: serde-saphyr's error says which (small maps here,
+            // large ones below, sorted).
+            if entries.len() < 16 && entries.iter().any(|(k, _)| k.name == name) {
+                return None;
+            }
+            let key = Key {
+                name,
+                pos: self.pos(span)?,
+            };
+            let (event, span) = self.next()?;
+            let value = self.node(event, span, depth + 1)?;
+            entries.push((key, value));
+        }
+        if entries.len() > 16 {
+            let mut names: Vec<&str> = entries.iter().map(|(k, _)| k.name.as_str()).collect();
+            names.sort_unstable();
+            if names.windows(2).any(|w| w[0] == w[1]) {
+                return None;
+            }
+        }
+        Some(entries)
+    }
+}
+
+/// A scalar value as serde-saphyr's `deserialize_any` reads it, or `None`
+/// where that is not certain. Quoted and block scalars are text; a plain
+/// one is null, `true`/`false`, a decimal integer or a decimal fraction in
+/// its plain spelling, or text that can be nothing else.
+fn scalar(text: std::borrow::Cow<'_, str>, style: ScalarStyle) -> Option<Value> {
+    if style != ScalarStyle::Plain {
+        return Some(Value::Str(text.into_owned()));
+    }
+    match &*text {
+        "" | "~" | "null" | "Null" | "NULL" => return Some(Value::Null),
+        "true" => return Some(Value::Bool(true)),
+        "false" => return Some(Value::Bool(false)),
+        _ => {}
+    }
+    let first = *text.as_bytes().first()?;
+    if first.is_ascii_digit() || first == b'-' {
+        if let Some(number) = number(&text) {
+            return Some(number);
+        }
+        return plain_text_after_digit(&text).then(|| Value::Str(text.into_owned()));
+    }
+    plain_text(&text).then(|| Value::Str(text.into_owned()))
+}
+
+/// A plain `-12`, `0`, `12` (no `+`, no leading zero, in i64) or `-1.5`,
+/// `1.50` (digits, a point, digits; finite).
+fn number(text: &str) -> Option<Value> {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if all_digits(digits) {
+        if digits.len() > 1 && digits.starts_with('0') || text == "-0" {
+            return None;
+        }
+        return text.parse::<i64>().ok().map(Value::Int);
+    }
+    let (whole, fraction) = digits.split_once('.')?;
+    if !all_digits(whole) || !all_digits(fraction) {
+        return None;
+    }
+    text.parse::<f64>()
+        .ok()
+        .filter(|x| x.is_finite())
+        .map(Value::Float)
+}
+
+/// Whether a plain scalar that does not start with a digit or `-` is
+/// text: not a word serde-saphyr reads otherwise (YAML 1.1 booleans,
+/// nulls in any case, the spellings of infinity and not-a-number), not
+/// starting with `+` or `.` (numbers, `.inf`), with no space at its ends.
+fn plain_text(text: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "true", "false", "yes", "no", "y", "n", "on", "off", "null", "inf", "infinity", "nan",
+    ];
+    let word = text.len() <= 8 && WORDS.iter().any(|w| text.eq_ignore_ascii_case(w));
+    let starts = matches!(
+        text.as_bytes().first(),
+        Some(b' ' | b'\t' | b'\r' | b'\n' | b'+' | b'.')
+    );
+    let space_at_end = matches!(text.as_bytes().last(), Some(b' ' | b'\t' | b'\r' | b'\n'));
+    !(starts || space_at_end || word)
+}
+
+/// Whether a plain scalar that starts with a digit or `-` and is not a
+/// number in [`number`]'s forms is text for certain: it holds a character
+/// no integer (`0x1F`, `0o17`, `0b1`, `1_000`) or float (`1e-3`) can hold,
+/// or two points; and no space at its end.
+fn plain_text_after_digit(text: &str) -> bool {
+    let numeric = |b: u8| b.is_ascii_hexdigit() || b"xXoO_.+-".contains(&b);
+    (text.bytes().any(|b| !numeric(b)) || text.bytes().filter(|&b| b == b'.').count() > 1)
+        && !matches!(text.as_bytes().last(), Some(b' ' | b'\t' | b'\r' | b'\n'))
+        && !text.starts_with("-.")
+}
+
+/// A scalar key as serde-saphyr reads it into a string, or `None` where that
+/// is not certain: quoted keys as they are, plain ones when [`scalar`]
+/// reads them as text, never the merge key `<<`.
+fn key(text: std::borrow::Cow<'_, str>, style: ScalarStyle) -> Option<String> {
+    match style {
+        ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => Some(text.into_owned()),
+        ScalarStyle::Plain if &*text != "<<" => match scalar(text, style)? {
+            Value::Str(name) => Some(name),
+            _ => None,
+        },
+        _ => None,
     }
 }
 
@@ -673,6 +973,349 @@ impl<'de> Visitor<'de> for RawVisitor {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+    use proptest::strategy::ValueTree;
+
+    /// The fast path's reading (`None`: it gives the file back) and
+    /// serde-saphyr's.
+    fn both(text: &str) -> (Option<Node>, Result<Node, Problem>) {
+        (fast(7, text), parse_serde(7, "c.yaml", text))
+    }
+
+    /// Read by the fast path, to the same tree as serde-saphyr's.
+    fn read_fast(text: &str) -> Node {
+        match both(text) {
+            (Some(fast), Ok(slow)) => {
+                assert_eq!(fast, slow, "{text:?}");
+                fast
+            }
+            (fast, slow) => panic!("{text:?}: fast {fast:?}, serde {slow:?}"),
+        }
+    }
+
+    /// Given back to serde-saphyr.
+    fn falls_back(text: &str) {
+        assert_eq!(fast(7, text), None, "{text:?}");
+    }
+
+    /// Same tree, or given back.
+    fn agrees(text: &str) -> bool {
+        match both(text) {
+            (Some(fast), Ok(slow)) => {
+                assert_eq!(fast, slow, "{text:?}");
+                true
+            }
+            (Some(fast), Err(err)) => panic!("{text:?}: fast {fast:?}, serde refuses: {err}"),
+            (None, _) => false,
+        }
+    }
+
+    #[test]
+    fn the_shipped_catalog_is_read_fast_and_the_same() {
+        read_fast(crate::catalog::EMBEDDED);
+    }
+
+    #[test]
+    fn generated_catalogs_are_read_fast_and_the_same() {
+        for n in [0, 1, 2, 17, 60] {
+            read_fast(&crate::stages::catalog_text(n));
+        }
+    }
+
+    #[test]
+    fn the_yaml_in_the_docs_agrees() {
+        // Every ```yaml block of the README and docs/ (none is read wrong;
+        // the catalog examples are read fast).
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = vec![root.join("README.md")];
+        for entry in std::fs::read_dir(root.join("docs")).unwrap() {
+            files.push(entry.unwrap().path());
+        }
+        let mut fast_blocks = 0;
+        for file in files
+            .iter()
+            .filter(|f| f.extension().is_some_and(|e| e == "md"))
+        {
+            let text = std::fs::read_to_string(file).unwrap();
+            for block in text.split("```yaml\n").skip(1) {
+                let block = block.split("```").next().unwrap();
+                fast_blocks += usize::from(agrees(block));
+            }
+        }
+        assert!(fast_blocks > 3, "{fast_blocks}");
+    }
+
+    #[test]
+    fn common_forms_are_read_fast() {
+        for text in [
+            "",
+            "# only a comment\n",
+            "---\n",
+            "~\n",
+            "null",
+            "a: 1\n",
+            "---\na: 1\n...\n",
+            "a: 1\n...\n",
+            "\u{feff}a: 1\n",
+            "\u{feff}# c\n---\na: x\n",
+            "a:\nb: ~\nc: null\nd: Null\ne: NULL\n",
+            "a: true\nb: false\nc: 0\nd: -12\ne: 9223372036854775807\nf: -9223372036854775808\n",
+            "a: 1.5\nb: -0.25\nc: 01.50\n",
+            "a: {b: 1, c: [1, 2, x]}\n",
+            "- a\n- - b\n  - c\n- {}\n- []\n- d: e\n",
+            "[1, 2]",
+            "{a: 1}",
+            "a: |\n  one\n  two\nb: >-\n  folded\n  text\nc: |+\n  keep\n\nd: x\n",
+            "'q k': 1\n\"d k\": 2\n'': 3\n\"1\": 4\n'true': 5\n",
+            "a: 'it''s'\nb: \"tab\\there \\u00e9\"\nc: \"\"\nd: ''\n",
+            "name: Ünïcödé ✓ 日本語\nurl: https://例え.jp/v1 # comment\n",
+            "a: 1\r\nb:\r\n  c: x\r\n",
+            "a: 1\rb: 2\rc:\r  d: x\r",
+            "a: x\ty\nb: \"x\ty\"\n",
+            "# c\na: # c\n  # c\n  b: 1 # c\n# c\nc: [1, # c\n  2]\n",
+            "a: 2024.11.1\nb: 0.169.0\nc: 5 minutes\nd: 12:30\ne: -foo-bar\nf: -inf\n",
+            "a: yes no\nb: on-call\nc: nully\nd: ~x\ne: <<\n",
+            "a: multi\n  line\n  plain\n",
+            "? a\n: 1\n",
+            "a:\n- 1\n- 2\nb:\n  - x\n",
+        ] {
+            read_fast(text);
+        }
+        let long = format!(
+            "a: {}\nb: \"{}\"\n",
+            "x".repeat(100_000),
+            "y é".repeat(30_000)
+        );
+        read_fast(&long);
+        let wide = format!(
+            "{}\n",
+            (0..200)
+                .map(|i| format!("k{i}: {i}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+        read_fast(&wide);
+    }
+
+    #[test]
+    fn positions_are_serde_saphyrs() {
+        let node = read_fast("a:\nb: 'x'\nc: |\n  t\nd: [é, {e: f}]\n");
+        let Value::Map(entries) = node.value else {
+            panic!("a map")
+        };
+        let at = |n: &Node| (n.pos.line, n.pos.column, n.pos.width);
+        // The empty value `a:` and a map get a place like any value.
+        assert_eq!(at(&entries[0].1).0, 1);
+        assert_eq!((entries[1].0.pos.line, entries[1].0.pos.column), (2, 1));
+        assert_eq!(at(&entries[1].1), (2, 4, 3));
+        assert_eq!(entries[3].0.pos.line, 5);
+    }
+
+    #[test]
+    fn whatever_is_uncertain_goes_to_serde_saphyr() {
+        for text in [
+            // Parser errors.
+            "a: [1,\n",
+            "a: 1\n b: 2\n",
+            "a: \"x\n",
+            "a:\n\t- 1\n",
+            // Anchors, aliases, tags, merge keys.
+            "a: &x 1\nb: *x\n",
+            "a: &x {b: 1}\n",
+            "a: !!str 1\n",
+            "a: !foo x\n",
+            "!!map {a: 1}\n",
+            "b: {c: 1}\na:\n  <<: {d: 2}\n",
+            // More documents, directives.
+            "a: 1\n---\nb: 2\n",
+            "---\n---\n",
+            "%YAML 1.2\n---\na: 1\n",
+            "%TAG ! tag:x,2000:\n---\na: 1\n",
+            // Complex, null, typed and duplicate keys.
+            "[a, b]: 1\n",
+            "? {a: 1}\n: 2\n",
+            ": 1\n",
+            "~: 1\n",
+            "1: x\n",
+            "true: x\n",
+            "yes: x\n",
+            "a: 1\na: 2\n",
+            "a: 1\n'a': 2\n",
+            "a: {b: 1, \"b\": 2}\n",
+            "? |\n  k\n: v\n",
+            // Plain scalars serde-saphyr may read as something else.
+            "a: yes\n",
+            "a: No\n",
+            "a: ON\n",
+            "a: y\n",
+            "a: n\n",
+            "a: True\n",
+            "a: FALSE\n",
+            "a: nUll\n",
+            "a: .inf\n",
+            "a: -.inf\n",
+            "a: .nan\n",
+            "a: inf\n",
+            "a: NaN\n",
+            "a: 0x1F\n",
+            "a: 0o17\n",
+            "a: 0b1\n",
+            "a: 1_000\n",
+            "a: +1\n",
+            "a: 1e3\n",
+            "a: 012\n",
+            "a: -0\n",
+            "a: 1.\n",
+            "a: .5\n",
+            "a: 9223372036854775808\n",
+            "a: 99999999999999999999\n",
+            "a: -9223372036854775809\n",
+            "a: 4o\n",
+            "a: 2024-11-24\n",
+            &format!("a: {}.0\n", "9".repeat(400)),
+        ] {
+            falls_back(text);
+            agrees(text);
+        }
+    }
+
+    #[test]
+    fn nesting_past_the_bound_goes_to_serde_saphyr() {
+        let deep = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+        read_fast(&deep(FAST_MAX_DEPTH));
+        falls_back(&deep(FAST_MAX_DEPTH + 1));
+        falls_back(&deep(70));
+        let maps = (0..60).fold("x".to_owned(), |inner, _| format!("{{a: {inner}}}"));
+        falls_back(&maps);
+    }
+
+    #[test]
+    fn a_large_map_with_a_key_twice_goes_to_serde_saphyr() {
+        let mut text = (0..40)
+            .map(|i| format!("k{i}: {i}\n"))
+            .collect::<Vec<_>>()
+            .concat();
+        read_fast(&text);
+        text.push_str("k3: again\n");
+        falls_back(&text);
+        assert_eq!(
+            parse(0, "c.yaml", &text).unwrap_err().code,
+            Some(Code::DuplicateKey)
+        );
+    }
+
+    // A YAML-ish grammar: keys plain and quoted, scalars of every kind the
+    // resolution rules tell apart, nesting, flow, comments, odd line breaks.
+    fn scalar_text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            2 => proptest::sample::select(vec![
+                "x", "a b", "12", "-3", "0.5", "true", "'q'", "\"d\"", "~", "", "url://x/y",
+            ])
+            .prop_map(str::to_owned),
+            2 => proptest::sample::select(vec![
+                "", "~", "null", "Null", "NULL", "nUll", "true", "false", "True", "yes", "no",
+                "y", "n", "on", "off", "0", "1", "-1", "-0", "01", "+1", "1.5", "-1.5", "1.",
+                ".5", "1e3", "1E3", "0x1F", "0o7", "0b1", "1_0", ".inf", "-.inf", ".nan",
+                "inf", "nan", "<<", "a b", "é", "x: y", "- x", "#x", "a #b", "'q'", "\"d\"",
+                "'it''s'", "\"\\t\\u00e9\"", "|\n  lit\n", ">-\n  fold\n", "&a x", "*a", "!!str x",
+                "!t x", "[1, 2]", "{a: 1}", "[]", "{}", "2024-01-01", "0.1.2", "12:30",
+                "9223372036854775807", "9223372036854775808", "-9223372036854775808",
+            ])
+            .prop_map(str::to_owned),
+            1 => "[a-z0-9._ -]{0,6}",
+        ]
+    }
+
+    fn key_text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            proptest::sample::select(vec![
+                "a", "b", "'a'", "\"a\"", "''", "1", "true", "~", "<<", "? a", "[a]", "é", "a b",
+                "-a", "k",
+            ])
+            .prop_map(str::to_owned),
+            "[a-c]{1,2}",
+        ]
+    }
+
+    fn document() -> impl Strategy<Value = String> {
+        let leaf = scalar_text();
+        let tree = leaf.prop_recursive(4, 24, 4, |inner| {
+            prop_oneof![
+                proptest::collection::vec((key_text(), inner.clone()), 0..4).prop_map(|es| {
+                    // A block map: each value indented under its key.
+                    es.into_iter()
+                        .map(|(k, v)| {
+                            let v = v.replace('\n', "\n  ");
+                            format!("{k}:{}{v}\n", if v.contains('\n') { "\n  " } else { " " })
+                        })
+                        .collect::<Vec<_>>()
+                        .concat()
+                }),
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(|items| {
+                    items
+                        .into_iter()
+                        .map(|v| format!("- {}\n", v.replace('\n', "\n  ")))
+                        .collect::<Vec<_>>()
+                        .concat()
+                }),
+                proptest::collection::vec((key_text(), inner), 0..3).prop_map(|es| {
+                    let inside: Vec<String> = es
+                        .into_iter()
+                        .map(|(k, v)| format!("{k}: {}", v.replace('\n', " ")))
+                        .collect();
+                    format!("{{{}}}", inside.join(", "))
+                }),
+            ]
+        });
+        let pick = |common: &'static str, rare: Vec<&'static str>| {
+            prop_oneof![
+                6 => Just(common),
+                1 => proptest::sample::select(rare),
+            ]
+        };
+        (
+            tree,
+            pick("", vec!["---\n", "\u{feff}", "# c\n", "%YAML 1.2\n---\n"]),
+            pick("", vec!["...\n", "---\nx: 1\n", "# end"]),
+            pick("\n", vec!["\r\n", "\r", "\n\n", " # c\n", "\t\n"]),
+        )
+            .prop_map(|(body, head, tail, newline)| {
+                format!("{head}{}{tail}", body.replace('\n', newline))
+            })
+    }
+
+    #[test]
+    fn the_grammar_reaches_both_paths() {
+        // The property below would hold vacuously if every document went
+        // to serde-saphyr: count how many each path reads.
+        let mut runner = proptest::test_runner::TestRunner::deterministic();
+        let (mut fast_read, mut given_back, mut refused) = (0, 0, 0);
+        for _ in 0..400 {
+            let text = document().new_tree(&mut runner).unwrap().current();
+            match both(&text) {
+                (Some(_), _) => fast_read += 1,
+                (None, Ok(_)) => given_back += 1,
+                (None, Err(_)) => refused += 1,
+            }
+            agrees(&text);
+        }
+        assert!(
+            fast_read > 100 && given_back > 40 && refused > 40,
+            "{fast_read} {given_back} {refused}"
+        );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 512, ..Default::default() })]
+
+        /// Wherever serde-saphyr reads a document, the fast path reads the
+        /// same tree or gives it back; wherever it refuses, the fast path
+        /// gives it back.
+        #[test]
+        fn the_fast_path_agrees_or_gives_back(text in document()) {
+            agrees(&text);
+        }
+    }
 
     #[test]
     fn keeps_positions_of_keys_and_values() {
