@@ -1138,6 +1138,7 @@ const SPEED: &[Step] = &[
         .runs("h=$(mktemp -d); ./target/release/codexgen -q --codex-home \"$h\" gen --yes; hyperfine -N --warmup 0 --runs 2 \"./target/release/codexgen --codex-home $h gen --check\" \"./target/release/codexgen --codex-home $h gen --diff\" \"env CODEX_HOME=$(mktemp -d) codex --version\"")
         .with_codex()
         .with_tool("hyperfine"),
+    step("h=$(mktemp -d); ./target/release/codexgen --codex-home \"$h\" --codex-version 0.169.0 -q gen --yes"),
     step("cargo run --release --example scale_inputs -- 10000 > catalog.yaml")
         .runs("./target/release/examples/scale_inputs 10 > catalog.yaml"),
 ];
