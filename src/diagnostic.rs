@@ -465,7 +465,7 @@ pub fn printable(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// `text` made [printable](printable) line by line: each line break (and a
+/// `text` made [printable] line by line: each line break (and a
 /// `\r` right before it) becomes a real one followed by `indent`, so that
 /// another program's many-line message reads as lines under the first;
 /// every other control character stays escaped.

@@ -23,7 +23,7 @@
 //! capped, at 100,000 items), and static checks cannot catch value growth
 //! (four chained `replace` filters make 10^16 bytes), so rendering runs on a
 //! worker thread under three limits, checked while it runs: a deadline
-//! ([`limits::RENDER`](crate::limits::RENDER) for all files together), the output of each file
+//! ([`limits::RENDER`] for all files together), the output of each file
 //! ([`input::CODEX_FILE`], the most codexgen would read back) and of all
 //! files ([`MAX_TOTAL_OUTPUT`]), and, where the OS tells (Linux), the
 //! memory the process gains while rendering ([`MAX_RENDER_MEMORY`]). Past

@@ -1715,7 +1715,7 @@ mod own {
 /// `CODEXGEN_NO_EXCHANGE` set makes every filesystem one that cannot
 /// exchange two names (as `EINVAL` from `renameat2` says), so the tests
 /// reach the plain-rename fallback too. A reached fail point says so on stderr (`codexgen: fail point
-/// N: STEP PATH (MODE)`). Only in debug builds; in release builds [`point`]
+/// N: STEP PATH (MODE)`). Only in debug builds; in release builds [`fault::point`]
 /// is `Ok(())`.
 mod fault {
     use std::path::Path;
