@@ -353,7 +353,7 @@ fn number(text: &str) -> Option<Value> {
     let digits = text.strip_prefix('-').unwrap_or(text);
     let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     if all_digits(digits) {
-        if digits.len() > 1 && digits.starts_with('0') || text == "-0" {
+        if (digits.len() > 1 && digits.starts_with('0')) || text == "-0" {
             return None;
         }
         return text.parse::<i64>().ok().map(Value::Int);
@@ -1187,6 +1187,22 @@ mod tests {
         falls_back(&deep(70));
         let maps = (0..60).fold("x".to_owned(), |inner, _| format!("{{a: {inner}}}"));
         falls_back(&maps);
+    }
+
+    #[test]
+    fn a_key_twice_is_found_on_both_sides_of_the_small_map_check() {
+        // Under 16 entries each key is looked for among those before it;
+        // from 16 on, the names are sorted at the end. A map of 16 or 17
+        // keys, its last one a repeat, is caught either way.
+        for n in [15, 16, 17] {
+            let mut text = (0..n)
+                .map(|i| format!("k{i}: {i}\n"))
+                .collect::<Vec<_>>()
+                .concat();
+            read_fast(&text);
+            text.push_str("k0: again\n");
+            falls_back(&text);
+        }
     }
 
     #[test]
