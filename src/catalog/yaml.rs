@@ -144,16 +144,22 @@ fn parse_serde(file: usize, name: &str, text: &str) -> Result<Node, Problem> {
     };
     match serde_saphyr::from_str_with_options::<Option<Spanned<Raw>>>(text, options) {
         Ok(Some(root)) => Ok(convert(file, root)),
-        Ok(None) => Ok(Node {
-            value: Value::Null,
-            pos: Pos {
-                file,
-                line: 1,
-                column: 1,
-                width: 1,
-            },
-        }),
+        Ok(None) => Ok(null_root(file)),
         Err(err) => Err(refusal(name, text, &err)),
+    }
+}
+
+/// An empty file, or one whose document is null: serde-saphyr's `None`,
+/// placed at the file's start.
+fn null_root(file: usize) -> Node {
+    Node {
+        value: Value::Null,
+        pos: Pos {
+            file,
+            line: 1,
+            column: 1,
+            width: 1,
+        },
     }
 }
 
@@ -186,21 +192,11 @@ fn fast(file: usize, text: &str) -> Option<Node> {
         nodes_left: max_nodes().saturating_sub(1),
         bytes_left: budget.max_total_scalar_bytes.saturating_sub(1),
     };
-    // A null root is `None` to serde-saphyr, placed at the file's start.
-    let null = Node {
-        value: Value::Null,
-        pos: Pos {
-            file,
-            line: 1,
-            column: 1,
-            width: 1,
-        },
-    };
     if !matches!(reader.next()?.0, Event::StreamStart) {
         return None;
     }
     let root = match reader.next()? {
-        (Event::StreamEnd, _) => null,
+        (Event::StreamEnd, _) => null_root(file),
         (Event::DocumentStart(_, None), _) => {
             let (event, span) = reader.next()?;
             let root = reader.node(event, span, 0)?;
@@ -210,7 +206,7 @@ fn fast(file: usize, text: &str) -> Option<Node> {
                 return None;
             }
             if root.value == Value::Null {
-                null
+                null_root(file)
             } else {
                 root
             }
