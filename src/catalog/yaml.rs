@@ -132,7 +132,7 @@ fn same_as_serde(file: usize, name: &str, text: &str, node: &Node) {
 
 /// `a` and `b` the same tree, floats compared bit for bit (`==` would take
 /// `-0.0` for `0.0`).
-#[cfg(any(debug_assertions, fuzzing))]
+#[cfg(any(test, debug_assertions, fuzzing))]
 fn identical(a: &Node, b: &Node) -> bool {
     a.pos == b.pos
         && match (&a.value, &b.value) {
