@@ -293,13 +293,13 @@ pub fn looks_like_secret(word: &str) -> bool {
     if word.len() < 9 {
         return false;
     }
-    // Below 20 characters only a known prefix or a JWT (`eyJ` somewhere)
-    // can match: the AWS key id and the random run need 20.
-    if word.len() < 20 && !word.contains("eyJ") {
-        return KEY_KINDS.iter().any(|k| word.starts_with(k.prefix));
-    }
-    if KEY_KINDS.iter().any(|k| word.starts_with(k.prefix)) && word.len() > 8 {
+    if KEY_KINDS.iter().any(|k| word.starts_with(k.prefix)) {
         return true;
+    }
+    // Below 20 characters only a JWT (`eyJ` somewhere) can still match:
+    // the AWS key id and the random run need 20.
+    if word.len() < 20 && !word.contains("eyJ") {
+        return false;
     }
     if is_jwt(word) || is_aws_access_key_id(word) {
         return true;
