@@ -249,6 +249,7 @@ struct Tally {
     runs: usize,
     written: usize,
     stopped_changed: usize,
+    stopped_drift: usize,
     edits: usize,
     lost: Vec<usize>,
 }
@@ -260,13 +261,16 @@ struct Tally {
 /// with
 /// `fail_at`, each run pauses there (the fail points' `pause`) to widen
 /// that window. Counts the edits that are neither in config.toml at the end
-/// nor in a kept copy.
+/// nor in a kept copy. A run that finds the writer undid an earlier run's
+/// write (see below) stops as for any edit of a managed value; the run
+/// after it passes `--overwrite`.
 fn race(runs: usize, period: Duration, fail_at: Option<&str>, in_place: bool) -> Tally {
     let w = World::new();
     w.file("codex-home/config.toml", USERS_OWN);
     let config = w.home.join("config.toml");
     let writer = Writer::start(config.clone(), period, in_place);
     let mut tally = Tally::default();
+    let mut overwrite = false;
     for n in 0..runs * 10 {
         if n >= runs && writer.made() >= runs {
             break;
@@ -274,6 +278,9 @@ fn race(runs: usize, period: Duration, fail_at: Option<&str>, in_place: bool) ->
         w.catalog(&CATALOG.replace("model: alpha-1", &format!("model: alpha-{n}")));
         let mut cmd = w.cmd();
         cmd.args(["--codex-version", "0.169.0", "-q", "gen", "--yes"]);
+        if overwrite {
+            cmd.arg("--overwrite");
+        }
         if let Some(at) = fail_at {
             cmd.env("CODEXGEN_FAIL_AT", at)
                 .env("CODEXGEN_FAIL_MODE", "pause");
@@ -281,10 +288,19 @@ fn race(runs: usize, period: Duration, fail_at: Option<&str>, in_place: bool) ->
         let out = cmd.output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
         tally.runs += 1;
+        overwrite = false;
         if out.status.success() {
             tally.written += 1;
         } else if stderr.contains("while codexgen was") {
             tally.stopped_changed += 1;
+        } else if stderr.contains("edited outside codexgen would be overwritten") {
+            // The writer read config.toml before a run's swap and renamed
+            // its copy over after it: its own lost update (Codex's too)
+            // put the old `model` back. codexgen sees that as the user's
+            // edit and stops, rightly; the next run puts the catalog's
+            // value back, as a user would.
+            tally.stopped_drift += 1;
+            overwrite = true;
         } else {
             panic!("run {n} failed otherwise:\n{stderr}");
         }
@@ -366,12 +382,13 @@ fn measure() {
         in_place,
     );
     eprintln!(
-        "{} edits, {} lost; {} runs: {} wrote, {} stopped on a changed file",
+        "{} edits, {} lost; {} runs: {} wrote, {} stopped on a changed file, {} on a value the writer put back",
         tally.edits,
         tally.lost.len(),
         tally.runs,
         tally.written,
-        tally.stopped_changed
+        tally.stopped_changed,
+        tally.stopped_drift
     );
 }
 
