@@ -311,8 +311,9 @@ fn own_folder_has_no_link(settings: &Settings) -> Result<(), Error> {
         dir.join(home::LOCK_FILE),
         dir.join(home::BACKUP_DIR),
     ];
+    let mut targets = write::Targets::default();
     for path in own {
-        write::target(&path).map_err(Error::write(format!(
+        targets.target(&path).map_err(Error::write(format!(
             "write codexgen's own file {}",
             path.display()
         )))?;
@@ -410,13 +411,14 @@ impl Prepared {
             .iter()
             .map(|r| (&r.file, Some(r.text.as_str())));
         let mut read = Vec::new();
+        let mut targets = write::Targets::default();
         for (file, desired) in wanted.chain(no_longer_rendered) {
             let path = file.path_in(&settings.codex_home);
             // Read through the link, so that a refusal names the file in the home.
             let current = read_optional(&path)?;
             // Where the write would go, by the rule for links: one that
             // dangles or leads anywhere but to a file like it stops the plan.
-            let resolved = write::target(&path).map_err(Error::write(format!(
+            let resolved = targets.target(&path).map_err(Error::write(format!(
                 "follow the link {} to the file it names",
                 path.display()
             )))?;

@@ -312,8 +312,9 @@ fn temp_dirs(settings: &Settings, plan: &Plan, state: &State) -> Vec<PathBuf> {
     if let Some(dir) = state.shared.as_ref().and_then(|s| s.record.parent()) {
         dirs.push(dir.to_path_buf());
     }
+    let mut targets = write::Targets::default();
     for p in &plan.files {
-        if let Ok(target) = write::target(&p.path)
+        if let Ok(target) = targets.target(&p.path)
             && let Some(dir) = target.parent()
             && !dirs.iter().any(|d| d == dir)
         {

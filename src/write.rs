@@ -460,19 +460,95 @@ fn shown_target(link: &Path, to: &Path) -> String {
 /// and any other link that dangles, leads to another link or to something
 /// not a regular file, or to a file with another extension; and a link on
 /// the way to `path` inside a repository's work tree that leads out of it.
-/// Reads only.
+/// Reads only. For many files, [`Targets`] walks each folder once.
 pub fn target(path: &Path) -> Result<PathBuf, WriteError> {
-    if let Some((link, to, refusal)) = link_out_of_a_tree(path)? {
-        return Err(Refused::at(&link, &to, refusal));
+    let walked = link_out_of_a_tree(path)?;
+    judge(path, walked)
+}
+
+/// [`target`] for many files in one planning pass: each folder on the way
+/// is walked once, not once per file (at 10,000 files in one folder the
+/// walks from `/` were most of a check's system time). What it remembers
+/// is what the folders were when it first looked: the same moment-in-time
+/// answer a single [`target`] gives, which every write checks again.
+#[derive(Debug, Default)]
+pub struct Targets {
+    /// Each folder as given, with its absolute path and where its walk
+    /// left off (`None`: the walk stopped in it, so each path there is
+    /// walked whole and its refusal names the file).
+    folders: std::collections::HashMap<PathBuf, (PathBuf, Option<Walk>)>,
+}
+
+impl Targets {
+    /// [`target`], reusing what this pass saw of `path`'s folder.
+    pub fn target(&mut self, path: &Path) -> Result<PathBuf, WriteError> {
+        let walked = self.link_out_of_a_tree(path)?;
+        judge(path, walked)
     }
+
+    /// [`link_out_of_a_tree`] for `path`, its folder's part of the walk
+    /// done once for every file in that folder.
+    fn link_out_of_a_tree(&mut self, path: &Path) -> std::io::Result<Walked> {
+        use std::path::Component;
+        let (Some(folder), Some(Component::Normal(name))) =
+            (path.parent(), path.components().next_back())
+        else {
+            return link_out_of_a_tree(path);
+        };
+        let (absolute, walk) = if let Some(seen) = self.folders.get(folder) {
+            seen.clone()
+        } else {
+            let whole = std::path::absolute(path)?;
+            let absolute = whole.parent().unwrap_or(&whole).to_path_buf();
+            let seen = (absolute, Walk::folder_of(&whole)?);
+            self.folders.insert(folder.to_path_buf(), seen.clone());
+            seen
+        };
+        let Some(mut walk) = walk else {
+            return link_out_of_a_tree(path);
+        };
+        let real = walk.at.join(name);
+        match std::fs::symlink_metadata(&real) {
+            // The usual case: the file is there and no link.
+            Ok(meta) if !meta.file_type().is_symlink() => {
+                let owner = owner_of(&meta);
+                walk.at = real;
+                Ok(match walk.judge_owners(owner) {
+                    Some(refused) => Walked::Stopped(Some(refused)),
+                    None => Walked::Went { last: Some(meta) },
+                })
+            }
+            // A link, or nothing yet: the walk's general steps.
+            _ => walk.finish(&absolute.join(name), [Step::Name(name.to_owned())].into()),
+        }
+    }
+}
+
+/// [`target`]'s checks after the walk: the refusal it found, or the
+/// file's own link judged.
+fn judge(path: &Path, walked: Walked) -> Result<PathBuf, WriteError> {
+    let last = match walked {
+        Walked::Went { last } => last,
+        Walked::Stopped(Some((link, to, refusal))) => {
+            return Err(Refused::at(&link, &to, refusal));
+        }
+        Walked::Stopped(None) => None,
+    };
     if let Some(folder) = own_folder(path) {
         own_path_has_no_link(path, &folder)?;
         return Ok(path.to_path_buf());
     }
-    let meta = match fs_err::symlink_metadata(path) {
-        Ok(meta) => meta,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(path.to_path_buf()),
-        Err(e) => return Err(e.into()),
+    // The walk looked at the file's own name already, unless a link
+    // on the way led elsewhere.
+    let meta = match last {
+        Some(meta) => meta,
+        None => match fs_err::symlink_metadata(path) {
+            Ok(meta) => meta,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(path.to_path_buf());
+            }
+            Err(e) => return Err(e.into()),
+        },
     };
     if !meta.file_type().is_symlink() {
         return Ok(path.to_path_buf());
@@ -505,6 +581,165 @@ pub fn target(path: &Path) -> Result<PathBuf, WriteError> {
     Ok(fs_err::canonicalize(&dest)?)
 }
 
+/// What a walk by the rule for links ([`link_out_of_a_tree`]) found.
+enum Walked {
+    /// No link on the way refused. `last`: the file's own entry (not
+    /// followed), when the walk looked at it where the path puts it.
+    Went { last: Option<std::fs::Metadata> },
+    /// A link on the way refused (the link, what it holds, why), or
+    /// `None`: the walk stopped with nothing to judge (too many links,
+    /// nothing there), as if it had passed.
+    Stopped(Option<(PathBuf, PathBuf, Refusal)>),
+}
+
+/// Where a walk by the rule for links is.
+#[derive(Debug, Clone)]
+struct Walk {
+    /// The folder reached, as a path without links (the file, at the end).
+    at: PathBuf,
+    /// How many more links it follows: as many as the system follows in
+    /// one path before it gives up.
+    hops: u32,
+    /// The links on the way that are not root's: the link, what it holds,
+    /// its owner.
+    users_links: Vec<(PathBuf, PathBuf, u32)>,
+}
+
+/// The root `p` starts from (`/` on Unix).
+fn root_of(p: &Path) -> PathBuf {
+    p.ancestors()
+        .last()
+        .map_or_else(PathBuf::new, Path::to_path_buf)
+}
+
+impl Walk {
+    fn from_root_of(path: &Path) -> Walk {
+        Walk {
+            at: root_of(path),
+            hops: 40,
+            users_links: Vec::new(),
+        }
+    }
+
+    /// The walk to the folder of `whole` (an absolute path), its file still
+    /// to come; `None` when it stopped on the way (a refusal, which names
+    /// the file, or nothing further there).
+    fn folder_of(whole: &Path) -> std::io::Result<Option<Walk>> {
+        let folder = whole.parent().unwrap_or(whole);
+        let mut walk = Walk::from_root_of(whole);
+        let done = walk.take(whole, steps(folder).collect(), true)?;
+        Ok(done.is_none().then_some(walk))
+    }
+
+    /// Takes the steps `left` (see [`link_out_of_a_tree`]); `more`: steps
+    /// follow these (the file's name, after its folder's). `Some` when the
+    /// walk stopped before the end.
+    fn take(
+        &mut self,
+        path: &Path,
+        mut left: std::collections::VecDeque<Step>,
+        more: bool,
+    ) -> std::io::Result<Option<Walked>> {
+        use std::collections::VecDeque;
+        let stop = |s| Ok(Some(Walked::Stopped(s)));
+        while let Some(step) = left.pop_front() {
+            let name = match step {
+                Step::Root(r) => {
+                    self.at = r;
+                    continue;
+                }
+                Step::Parent => {
+                    self.at.pop();
+                    continue;
+                }
+                Step::Name(name) => name,
+            };
+            let end = left.is_empty() && !more;
+            let next = self.at.join(&name);
+            match std::fs::symlink_metadata(&next) {
+                Ok(meta) if meta.file_type().is_symlink() => {
+                    self.hops -= 1;
+                    if self.hops == 0 {
+                        return stop(None);
+                    }
+                    let to = std::fs::read_link(&next)?;
+                    let writing = || Some(path.to_path_buf()).filter(|p| *p != next);
+                    if let Some(uid) = link_owner(&meta) {
+                        self.users_links.push((next.clone(), to.clone(), uid));
+                    }
+                    match std::fs::canonicalize(&next) {
+                        Ok(real) => {
+                            if let Some(tree) = work_tree(&self.at)
+                                && !real.starts_with(&tree)
+                            {
+                                let refusal = Refusal::OutOfTree {
+                                    tree,
+                                    writing: writing(),
+                                };
+                                return stop(Some((next, to, refusal)));
+                            }
+                        }
+                        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !end => {
+                            let refusal = Refusal::DanglingOnTheWay(path.to_path_buf());
+                            return stop(Some((next, to, refusal)));
+                        }
+                        Err(_) => {}
+                    }
+                    let mut ahead: VecDeque<Step> = VecDeque::new();
+                    if to.is_absolute() {
+                        ahead.push_back(Step::Root(root_of(&to)));
+                    }
+                    ahead.extend(steps(&to));
+                    ahead.extend(left);
+                    left = ahead;
+                }
+                Ok(_) => self.at = next,
+                // The file itself is still to be made, in the folder `at`.
+                Err(_) if end => break,
+                // Nothing further exists: no link there to judge.
+                Err(_) => return stop(None),
+            }
+        }
+        Ok(None)
+    }
+
+    /// Takes the steps `left`, the last of the path, and judges the links
+    /// on the way by the owner of what it reached.
+    fn finish(
+        mut self,
+        path: &Path,
+        left: std::collections::VecDeque<Step>,
+    ) -> std::io::Result<Walked> {
+        if let Some(stopped) = self.take(path, left, false)? {
+            return Ok(stopped);
+        }
+        // Whose the file is (or the folder it is made in).
+        let owner = std::fs::metadata(&self.at).ok().and_then(|m| owner_of(&m));
+        Ok(match self.judge_owners(owner) {
+            Some(refused) => Walked::Stopped(Some(refused)),
+            None => Walked::Went { last: None },
+        })
+    }
+
+    /// Each link on the way must be `owner`'s, or root's: the first that is
+    /// not, refused. Nothing to judge when the owner is unknown.
+    fn judge_owners(self, owner: Option<u32>) -> Option<(PathBuf, PathBuf, Refusal)> {
+        let owner = owner?;
+        let writing = self.at;
+        self.users_links
+            .into_iter()
+            .find(|(.., uid)| *uid != owner)
+            .map(|(link, to, uid)| {
+                let refusal = Refusal::OtherOwner {
+                    link: uid,
+                    owner,
+                    writing: writing.clone(),
+                };
+                (link, to, refusal)
+            })
+    }
+}
+
 /// A link's owner, unless it is root's (root's links are trusted: a user
 /// cannot make one).
 fn link_owner(meta: &std::fs::Metadata) -> Option<u32> {
@@ -520,16 +755,17 @@ fn link_owner(meta: &std::fs::Metadata) -> Option<u32> {
     }
 }
 
-/// The owner of `path`, when it can be read.
-fn file_owner(path: &Path) -> Option<u32> {
+/// Whose a file is (no one's where files have no owner).
+#[cfg_attr(unix, allow(clippy::unnecessary_wraps))]
+fn owner_of(meta: &std::fs::Metadata) -> Option<u32> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt as _;
-        std::fs::metadata(path).ok().map(|m| m.uid())
+        Some(meta.uid())
     }
     #[cfg(not(unix))]
     {
-        let _ = path;
+        let _ = meta;
         None
     }
 }
@@ -558,93 +794,11 @@ fn steps(path: &Path) -> impl Iterator<Item = Step> + '_ {
 /// the system does (a relative one from the folder it really is in); a
 /// folder link that leads nowhere is refused too (a write would have to
 /// create through it); the file's own link that does is left to
-/// [`target`]'s other checks.
-fn link_out_of_a_tree(path: &Path) -> std::io::Result<Option<(PathBuf, PathBuf, Refusal)>> {
-    use std::collections::VecDeque;
+/// [`target`]'s other checks. Then each link of a user's on the way must
+/// be the owner's of the file (or of the folder it is made in).
+fn link_out_of_a_tree(path: &Path) -> std::io::Result<Walked> {
     let path = std::path::absolute(path)?;
-    let root = |p: &Path| -> PathBuf {
-        p.ancestors()
-            .last()
-            .map_or_else(PathBuf::new, Path::to_path_buf)
-    };
-    let mut at = root(&path);
-    let mut left: VecDeque<Step> = steps(&path).collect();
-    // As many links as the system follows in one path before it gives up.
-    let mut hops = 40;
-    // The links on the way that are not root's, with their owners.
-    let mut users_links: Vec<(PathBuf, PathBuf, u32)> = Vec::new();
-    while let Some(step) = left.pop_front() {
-        let name = match step {
-            Step::Root(r) => {
-                at = r;
-                continue;
-            }
-            Step::Parent => {
-                at.pop();
-                continue;
-            }
-            Step::Name(name) => name,
-        };
-        let next = at.join(&name);
-        match std::fs::symlink_metadata(&next) {
-            Ok(meta) if meta.file_type().is_symlink() => {
-                hops -= 1;
-                if hops == 0 {
-                    return Ok(None);
-                }
-                let to = std::fs::read_link(&next)?;
-                let writing = || Some(path.clone()).filter(|p| *p != next);
-                if let Some(uid) = link_owner(&meta) {
-                    users_links.push((next.clone(), to.clone(), uid));
-                }
-                match std::fs::canonicalize(&next) {
-                    Ok(real) => {
-                        if let Some(tree) = work_tree(&at)
-                            && !real.starts_with(&tree)
-                        {
-                            let refusal = Refusal::OutOfTree {
-                                tree,
-                                writing: writing(),
-                            };
-                            return Ok(Some((next, to, refusal)));
-                        }
-                    }
-                    Err(e) if e.kind() == std::io::ErrorKind::NotFound && !left.is_empty() => {
-                        return Ok(Some((next, to, Refusal::DanglingOnTheWay(path.clone()))));
-                    }
-                    Err(_) => {}
-                }
-                let mut ahead: VecDeque<Step> = VecDeque::new();
-                if to.is_absolute() {
-                    ahead.push_back(Step::Root(root(&to)));
-                }
-                ahead.extend(steps(&to));
-                ahead.extend(left);
-                left = ahead;
-            }
-            Ok(_) => at = next,
-            // The file itself is still to be made, in the folder `at`.
-            Err(_) if left.is_empty() => break,
-            // Nothing further exists: no link there to judge.
-            Err(_) => return Ok(None),
-        }
-    }
-    // Whose the file is (or the folder it is made in): each link on the
-    // way must be that user's, or root's.
-    let Some(owner) = file_owner(&at) else {
-        return Ok(None);
-    };
-    Ok(users_links
-        .into_iter()
-        .find(|(.., uid)| *uid != owner)
-        .map(|(link, to, uid)| {
-            let refusal = Refusal::OtherOwner {
-                link: uid,
-                owner,
-                writing: at.clone(),
-            };
-            (link, to, refusal)
-        }))
+    Walk::from_root_of(&path).finish(&path, steps(&path).collect())
 }
 
 /// The work tree of the repository `folder` is in (as `folder` names it:
@@ -1992,6 +2146,129 @@ mod tests {
         assert!(target(&inside).is_err(), "a link to a link is refused");
         symlink(clone.join("mine.toml"), dir.path().join("ok.toml")).unwrap();
         assert!(target(&dir.path().join("ok.toml")).is_ok());
+    }
+
+    /// [`Targets`] walks each folder once and must answer as [`target`]
+    /// does for every path, in whatever order the paths come: a tree of
+    /// every kind of link the rule knows, files there and not there, and
+    /// (as root) links of another user's.
+    #[cfg(unix)]
+    #[test]
+    fn targets_answer_as_target_does_for_every_kind_of_path() {
+        use std::os::unix::fs::{MetadataExt as _, lchown, symlink};
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let clone = d.join("clone");
+        for folder in ["clone/sub", "real", "out", "own/.codexgen/backups"] {
+            std::fs::create_dir_all(d.join(folder)).unwrap();
+        }
+        std::fs::write(clone.join(".git"), "gitdir: elsewhere\n").unwrap();
+        for file in [
+            "clone/mine.toml",
+            "real/a.toml",
+            "out/c.toml",
+            "out/.bashrc",
+        ] {
+            std::fs::write(d.join(file), "").unwrap();
+        }
+        let links = [
+            ("clone/sub/in.toml", "../mine.toml"),
+            ("clone/sub/out.toml", "../../out/c.toml"),
+            ("clone/away", "../out"),
+            ("clone/inward", "sub"),
+            ("clone/nowhere", "../missing"),
+            ("home", "real"),
+            ("real/linked.toml", "a.toml"),
+            ("real/dangling.toml", "none.toml"),
+            ("real/chain.toml", "linked.toml"),
+            ("real/shell.toml", "../out/.bashrc"),
+            ("real/folder.toml", "../out"),
+            ("loop", "loop"),
+            ("own/.codexgen/state.json", "../../real/a.toml"),
+            ("own/.codexgen/link", "../../real"),
+        ];
+        for (at, to) in links {
+            symlink(to, d.join(at)).unwrap();
+        }
+        if std::fs::metadata(d).unwrap().uid() == 0 {
+            lchown(d.join("home"), Some(65534), None).unwrap();
+        }
+        let folders = [
+            "",
+            "clone",
+            "clone/sub",
+            "clone/away",
+            "clone/inward",
+            "clone/nowhere",
+            "home",
+            "real",
+            "real/../clone",
+            "loop",
+            "own/.codexgen",
+            "own/.codexgen/link",
+            "missing",
+        ];
+        let names = [
+            "in.toml",
+            "out.toml",
+            "mine.toml",
+            "c.toml",
+            "a.toml",
+            "new.toml",
+            "linked.toml",
+            "dangling.toml",
+            "chain.toml",
+            "shell.toml",
+            "folder.toml",
+            "state.json",
+            "..",
+        ];
+        let mut paths: Vec<PathBuf> = folders
+            .iter()
+            .flat_map(|f| names.iter().map(move |n| d.join(f).join(n)))
+            .collect();
+        // Relative paths too, as a home given relative to the current folder.
+        let here = std::env::current_dir().unwrap();
+        let relative = pathdiff(d, &here);
+        paths.extend(
+            ["real/a.toml", "home/new.toml", "clone/away/c.toml"].map(|p| relative.join(p)),
+        );
+        let answer = |r: Result<PathBuf, WriteError>| format!("{r:?}");
+        let expected: Vec<String> = paths.iter().map(|p| answer(target(p))).collect();
+        assert!(expected.iter().any(|a| a.starts_with("Ok")));
+        assert!(expected.iter().filter(|a| a.starts_with("Err")).count() > 20);
+        for order in [false, true] {
+            let mut targets = Targets::default();
+            let mut got: Vec<(usize, String)> = Vec::new();
+            let mut each: Vec<usize> = (0..paths.len()).collect();
+            if order {
+                each.reverse();
+            }
+            for i in each {
+                got.push((i, answer(targets.target(&paths[i]))));
+            }
+            for (i, got) in got {
+                assert_eq!(got, expected[i], "{}", paths[i].display());
+            }
+        }
+    }
+
+    /// `to` as seen from `from`, with `..` steps.
+    fn pathdiff(to: &Path, from: &Path) -> PathBuf {
+        let (to, from) = (to.canonicalize().unwrap(), from.canonicalize().unwrap());
+        let common = to
+            .components()
+            .zip(from.components())
+            .take_while(|(a, b)| a == b)
+            .count();
+        let mut out = PathBuf::new();
+        for _ in from.components().skip(common) {
+            out.push("..");
+        }
+        for c in to.components().skip(common) {
+            out.push(c);
+        }
+        out
     }
 
     /// Needs root to give a link to another user; passes otherwise.
