@@ -50,6 +50,7 @@
 //!            secrets, diagnostic,
 //!            input (bounded reads of regular files), child (time-limited children),
 //!            limits (the time limits, which debug builds let tests shorten),
+//!            halves (a long run of independent jobs on two threads),
 //!            keycmd (key commands: found as Codex finds them, run for probe),
 //!            verbosity (-q/-v, and the one way a `note:` is said), output (stdout and stderr: a failed write is
 //!            an error, never a panic)
@@ -76,6 +77,7 @@ mod error;
 mod findings;
 #[doc(hidden)]
 pub mod fuzz;
+mod halves;
 mod hazards;
 mod header;
 mod home;

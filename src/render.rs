@@ -131,6 +131,9 @@ pub fn is_built_in_config_leaf(path: &[String]) -> bool {
     }
 }
 
+/// From how many files the built-in templates render on two threads.
+const RENDER_IN_TWO_FROM: usize = 256;
+
 /// The compiled templates; built once per run.
 pub struct Renderer {
     /// Shared with the worker thread that renders.
@@ -307,21 +310,22 @@ impl Renderer {
         let total = Arc::new(AtomicU64::new(0));
         if !self.custom {
             // The built-in templates loop once over the catalog's entries, so
-            // their work follows the catalog's (bounded) size: they run here,
-            // with only the output bounds, and spare every run a thread.
-            return jobs
-                .into_iter()
-                .map(
-                    |(name, ctx)| match render_one(&self.tera, name, &ctx, &stop, &total) {
-                        Ok(bytes) => self.finish(name, bytes),
-                        Err(Ok(e)) => Err(template_error(self.origin(name), &e)),
-                        Err(Err(exceeded)) => Err(RenderError::Unbounded {
-                            name: self.origin(name).to_owned(),
-                            exceeded,
-                        }),
-                    },
-                )
-                .collect();
+            // their work follows the catalog's (bounded) size: they run
+            // without a watch, with only the output bounds.
+            let one = |(name, ctx): (&'static str, Context)| match render_one(
+                &self.tera, name, &ctx, &stop, &total,
+            ) {
+                Ok(bytes) => self.finish(name, bytes),
+                Err(Ok(e)) => Err(template_error(self.origin(name), &e)),
+                Err(Err(exceeded)) => Err(RenderError::Unbounded {
+                    name: self.origin(name).to_owned(),
+                    exceeded,
+                }),
+            };
+            // Thousands of profile files render on two threads.
+            return crate::halves::map(jobs, RENDER_IN_TWO_FROM, |half| {
+                half.into_iter().map(one).collect()
+            });
         }
         let (send, results) = mpsc::channel();
         let tera = Arc::clone(&self.tera);

@@ -112,3 +112,56 @@ fn many_profiles_as_files() {
 fn many_profiles_as_legacy_tables() {
     check_layout("0.133.0", false);
 }
+
+/// Past a few hundred files, the home's files are read and merged and their
+/// diffs made on two threads (`halves`): the diff still says every file
+/// once, in the order one thread says them, and of two refused files (a
+/// dangling link in each half) the first in that order is the one named.
+#[test]
+fn many_files_are_said_in_order_and_the_first_refusal_is_named() {
+    let w = World::new();
+    w.catalog(&codexgen::stages::catalog_text(N));
+    let run = |args: &[&str]| {
+        w.cmd()
+            .args(["--codex-version", "0.169.0"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let diff = String::from_utf8(run(&["gen", "--diff"]).stdout).unwrap();
+    let files: Vec<&str> = diff
+        .lines()
+        .filter_map(|l| l.strip_prefix("+++ b/"))
+        .collect();
+    let mut profiles: Vec<String> = (0..N).map(|i| format!("p{i}.config.toml")).collect();
+    assert_eq!(files.first(), Some(&"config.toml"));
+    assert_eq!(
+        files[1..],
+        profiles[..],
+        "every file once, in catalog order"
+    );
+    let check = run(&["gen", "--check"]);
+    let listed: Vec<&str> = std::str::from_utf8(&check.stdout)
+        .unwrap()
+        .lines()
+        .filter_map(|l| l.strip_suffix(": missing, would be created"))
+        .collect();
+    assert_eq!(listed[1..], profiles[..]);
+
+    let (early, late) = (profiles.remove(N / 4), profiles.remove(3 * N / 4));
+    for name in [&early, &late] {
+        std::os::unix::fs::symlink("nowhere.toml", w.home.join(name)).unwrap();
+    }
+    let refused = |out: std::process::Output| {
+        assert_eq!(out.status.code(), Some(2));
+        String::from_utf8(out.stderr).unwrap()
+    };
+    let stderr = refused(run(&["gen", "--check"]));
+    assert!(
+        stderr.contains(&*early) && !stderr.contains(&*late),
+        "{stderr}"
+    );
+    std::fs::remove_file(w.home.join(&early)).unwrap();
+    let stderr = refused(run(&["gen", "--check"]));
+    assert!(stderr.contains(&*late), "{stderr}");
+}

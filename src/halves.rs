@@ -1,0 +1,68 @@
+//! Owns splitting a long run of independent jobs over two threads: at
+//! 10,000 profile files, rendering them and reading the files in the home
+//! are each a tenth of a run, and no file's job touches another's. A short
+//! run stays on one thread: a thread costs more than a few files.
+//!
+//! Two halves, not a pool: the development machine has two cores, most have
+//! more, and two halves keep the order (and the error said) that one thread
+//! would give without a crate for it.
+
+/// `each` over the two halves of `items` at once when there are at least
+/// `from` of them (the first half here, the second on a thread), else over
+/// all of them here; the results in the order of `items`. Of two errors,
+/// the first half's is returned, as a run one after the other would stop
+/// there first. `each` gets a whole half, so that what it builds up as it
+/// goes (the folders [`crate::write::Targets`] walked) stays its own.
+pub fn map<T: Send, U: Send, E: Send>(
+    items: Vec<T>,
+    from: usize,
+    each: impl Fn(Vec<T>) -> Result<Vec<U>, E> + Sync,
+) -> Result<Vec<U>, E> {
+    if items.len() < from.max(2) {
+        return each(items);
+    }
+    let mut first = items;
+    let second = first.split_off(first.len() / 2);
+    std::thread::scope(|scope| {
+        let each = &each;
+        let second = scope.spawn(move || each(second));
+        let first = each(first);
+        let second = second
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        let mut all = first?;
+        all.extend(second?);
+        Ok(all)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_order_and_the_first_error_are_a_single_threads() {
+        let double = |half: Vec<i32>| -> Result<Vec<i32>, i32> {
+            half.into_iter()
+                .map(|n| if n < 0 { Err(n) } else { Ok(n * 2) })
+                .collect()
+        };
+        let items: Vec<i32> = (0..1000).collect();
+        let want: Vec<i32> = items.iter().map(|n| n * 2).collect();
+        assert_eq!(map(items.clone(), 10, double), Ok(want.clone()));
+        assert_eq!(map(items, 10_000, double), Ok(want));
+        let mut failing: Vec<i32> = (0..1000).collect();
+        failing[900] = -900;
+        assert_eq!(map(failing.clone(), 10, double), Err(-900));
+        failing[100] = -100;
+        assert_eq!(map(failing, 10, double), Err(-100));
+        assert_eq!(map(Vec::new(), 0, double), Ok(Vec::new()));
+        // Two threads, each with its own half.
+        let threads = map((0..100).collect(), 10, |half: Vec<i32>| {
+            Ok::<_, ()>(vec![(half.len(), std::thread::current().id())])
+        })
+        .unwrap();
+        assert_eq!((threads[0].0, threads[1].0), (50, 50));
+        assert_ne!(threads[0].1, threads[1].1);
+    }
+}
