@@ -846,9 +846,6 @@ pub fn merge_home(
     merge_home_using(inputs, header, adopt, &[], false)
 }
 
-/// From how many files [`merge_home_using`] merges on two threads.
-const MERGE_IN_TWO_FROM: usize = 256;
-
 /// [`merge_home`], where `used_elsewhere` names the providers that files
 /// of the user's in the home use (see [`Ownership::used_elsewhere`]): a
 /// provider among them that leaves the catalog stays in config.toml; and
@@ -907,13 +904,11 @@ pub fn merge_home_using(
             .unwrap_or_default();
         merge_one(input, &[], carry_in).map(Some)
     };
-    // The profile files share nothing once config.toml is merged:
-    // thousands are merged on two threads.
-    let mut merged = crate::halves::map(
-        inputs.iter().enumerate().collect(),
-        MERGE_IN_TWO_FROM,
-        |half| half.into_iter().map(merge_rest).collect(),
-    )?;
+    let mut merged = inputs
+        .iter()
+        .enumerate()
+        .map(merge_rest)
+        .collect::<Result<Vec<_>, _>>()?;
     // A moved key the profile file renders itself is replaced, not carried:
     // say so only of the keys that really move.
     if let Some(config) = &mut config {
