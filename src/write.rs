@@ -28,7 +28,8 @@
 //!   journal, lock and backups; the record beside a linked config.toml) no
 //!   link is followed at all.
 //!
-//! Callers check with [`target`] when they plan, before anything is written;
+//! Callers check with [`target`] when they plan, before anything is written
+//! ([`Targets`] for many files: each folder on the way walked once);
 //! every write checks again, and does not follow a link that appears after
 //! that: the old text is read and compared with `O_NOFOLLOW` (a link there
 //! stops the write as a change), temp files are created `O_EXCL`, and a
