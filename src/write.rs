@@ -477,7 +477,7 @@ pub struct Targets {
     /// Each folder as given, with its absolute path and where its walk
     /// left off (`None`: the walk stopped in it, so each path there is
     /// walked whole and its refusal names the file).
-    folders: std::collections::HashMap<PathBuf, (PathBuf, Option<Walk>)>,
+    folders: std::collections::HashMap<std::ffi::OsString, (PathBuf, Option<Walk>)>,
 }
 
 impl Targets {
@@ -491,18 +491,28 @@ impl Targets {
     /// done once for every file in that folder.
     fn link_out_of_a_tree(&mut self, path: &Path) -> std::io::Result<Walked> {
         use std::path::Component;
-        let (Some(folder), Some(Component::Normal(name))) =
-            (path.parent(), path.components().next_back())
+        // Only a plain path (no `..`, no trailing `/` or `/.`, where the
+        // system wants a folder and `Path` forgets it) has the same walk
+        // as its folder's plus its name.
+        let raw = path.as_os_str().as_encoded_bytes();
+        let plain = !raw.ends_with(b"/")
+            && !raw.ends_with(b"/.")
+            && !path.components().any(|c| c == Component::ParentDir);
+        let (Some(folder), Some(Component::Normal(name)), true) =
+            (path.parent(), path.components().next_back(), plain)
         else {
             return link_out_of_a_tree(path);
         };
-        let (absolute, walk) = if let Some(seen) = self.folders.get(folder) {
+        // Keyed by the folder as written: `Path` takes `//tmp` for `/tmp`,
+        // the absolute path (and the messages) do not.
+        let key = folder.as_os_str();
+        let (absolute, walk) = if let Some(seen) = self.folders.get(key) {
             seen.clone()
         } else {
             let whole = std::path::absolute(path)?;
             let absolute = whole.parent().unwrap_or(&whole).to_path_buf();
             let seen = (absolute, Walk::folder_of(&whole)?);
-            self.folders.insert(folder.to_path_buf(), seen.clone());
+            self.folders.insert(key.to_owned(), seen.clone());
             seen
         };
         let Some(mut walk) = walk else {
@@ -588,18 +598,21 @@ enum Walked {
     /// followed), when the walk looked at it where the path puts it.
     Went { last: Option<std::fs::Metadata> },
     /// A link on the way refused (the link, what it holds, why), or
-    /// `None`: the walk stopped with nothing to judge (too many links,
-    /// nothing there), as if it had passed.
+    /// `None`: the walk stopped with nothing to judge (nothing there), as
+    /// if it had passed.
     Stopped(Option<(PathBuf, PathBuf, Refusal)>),
 }
+
+/// As many links as the system follows in one path (Linux's 40; macOS's
+/// 32 is fewer, and its own refusal comes first).
+const MAX_HOPS: u32 = 40;
 
 /// Where a walk by the rule for links is.
 #[derive(Debug, Clone)]
 struct Walk {
     /// The folder reached, as a path without links (the file, at the end).
     at: PathBuf,
-    /// How many more links it follows: as many as the system follows in
-    /// one path before it gives up.
+    /// How many more links it follows (of [`MAX_HOPS`]).
     hops: u32,
     /// The links on the way that are not root's: the link, what it holds,
     /// its owner.
@@ -617,7 +630,7 @@ impl Walk {
     fn from_root_of(path: &Path) -> Walk {
         Walk {
             at: root_of(path),
-            hops: 40,
+            hops: MAX_HOPS,
             users_links: Vec::new(),
         }
     }
@@ -659,10 +672,15 @@ impl Walk {
             let next = self.at.join(&name);
             match std::fs::symlink_metadata(&next) {
                 Ok(meta) if meta.file_type().is_symlink() => {
-                    self.hops -= 1;
+                    // Every link the system would follow is judged; one more
+                    // than it follows is refused (it would refuse it too).
                     if self.hops == 0 {
-                        return stop(None);
+                        return Err(std::io::Error::other(format!(
+                            "more than {MAX_HOPS} links on the way to {}",
+                            path.display()
+                        )));
                     }
+                    self.hops -= 1;
                     let to = std::fs::read_link(&next)?;
                     let writing = || Some(path.to_path_buf()).filter(|p| *p != next);
                     if let Some(uid) = link_owner(&meta) {
@@ -2155,6 +2173,7 @@ mod tests {
     /// (as root) links of another user's.
     #[cfg(unix)]
     #[test]
+    #[allow(clippy::too_many_lines)] // one tree, and every path through it
     fn targets_answer_as_target_does_for_every_kind_of_path() {
         use std::os::unix::fs::{MetadataExt as _, lchown, symlink};
         let dir = tempfile::tempdir().unwrap();
@@ -2175,6 +2194,7 @@ mod tests {
         let links = [
             ("clone/sub/in.toml", "../mine.toml"),
             ("clone/sub/out.toml", "../../out/c.toml"),
+            ("real/into.toml", "../clone/away/c.toml"),
             ("clone/away", "../out"),
             ("clone/inward", "sub"),
             ("clone/nowhere", "../missing"),
@@ -2234,6 +2254,22 @@ mod tests {
         paths.extend(
             ["real/a.toml", "home/new.toml", "clone/away/c.toml"].map(|p| relative.join(p)),
         );
+        // Spellings `Path` reads alike and the system does not: a file
+        // taken for a folder, and `//` for `/`.
+        let spelled = |p: &str| PathBuf::from(format!("{}/{p}", d.display()));
+        paths.extend(
+            [
+                "real/a.toml/",
+                "real/a.toml/.",
+                "real/a.toml/../a.toml",
+                "clone/mine.toml/",
+            ]
+            .map(spelled),
+        );
+        for name in ["clone/sub/out.toml", "real/into.toml"] {
+            paths.push(PathBuf::from(format!("/{}", d.join(name).display())));
+            paths.push(d.join(name));
+        }
         let answer = |r: Result<PathBuf, WriteError>| format!("{r:?}");
         let expected: Vec<String> = paths.iter().map(|p| answer(target(p))).collect();
         assert!(expected.iter().any(|a| a.starts_with("Ok")));
@@ -2250,6 +2286,53 @@ mod tests {
             }
             for (i, got) in got {
                 assert_eq!(got, expected[i], "{}", paths[i].display());
+            }
+        }
+    }
+
+    /// The walk judges every link the system follows (40 in one path, the
+    /// 40th included), and refuses a path with more.
+    #[cfg(unix)]
+    #[test]
+    fn the_fortieth_link_on_the_way_is_judged_and_a_forty_first_refused() {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let dotfiles = d.join("dotfiles");
+        std::fs::create_dir_all(dotfiles.join("real")).unwrap();
+        std::fs::create_dir(d.join("elsewhere")).unwrap();
+        std::fs::write(d.join("elsewhere/config.toml"), "").unwrap();
+        std::fs::write(dotfiles.join(".git"), "gitdir: x\n").unwrap();
+        symlink(
+            "../../elsewhere/config.toml",
+            dotfiles.join("real/config.toml"),
+        )
+        .unwrap();
+        symlink("real", dotfiles.join("c0")).unwrap();
+        for i in 1..=39 {
+            symlink(format!("c{}", i - 1), dotfiles.join(format!("c{i}"))).unwrap();
+        }
+        // c38: 39 folder links, the file's own the 40th.
+        let fortieth = dotfiles.join("c38/config.toml");
+        assert!(
+            std::fs::read_to_string(&fortieth).is_ok(),
+            "the system follows 40"
+        );
+        let out_of_tree = |r: Result<PathBuf, WriteError>| matches!(r, Err(WriteError::Link(ref l)) if matches!(l.refusal, Refusal::OutOfTree { .. }));
+        assert!(out_of_tree(target(&fortieth)));
+        assert!(out_of_tree(Targets::default().target(&fortieth)));
+        // c39: 41 links.
+        let more = dotfiles.join("c39/config.toml");
+        assert!(
+            std::fs::read_to_string(&more).is_err(),
+            "the system stops at 41"
+        );
+        for answer in [target(&more), Targets::default().target(&more)] {
+            match answer {
+                Err(WriteError::Io(e)) => {
+                    assert!(e.to_string().contains("more than 40 links"), "{e}");
+                }
+                other => panic!("{other:?}"),
             }
         }
     }
