@@ -25,13 +25,29 @@ pub fn map<T: Send, U: Send, E: Send>(
     }
     let mut first = items;
     let second = first.split_off(first.len() / 2);
+    // Where the second half waits: the thread takes it, or, when no
+    // thread is to be had (a limit on processes), this one does after the
+    // first.
+    let waiting = std::sync::Mutex::new(Some(second));
+    let take = || {
+        waiting
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take()
+            .unwrap_or_default()
+    };
     std::thread::scope(|scope| {
         let each = &each;
-        let second = scope.spawn(move || each(second));
+        let thread = std::thread::Builder::new()
+            .spawn_scoped(scope, || each(take()))
+            .ok();
         let first = each(first);
-        let second = second
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        let second = match thread {
+            Some(thread) => thread
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            None => each(take()),
+        };
         let mut all = first?;
         all.extend(second?);
         Ok(all)

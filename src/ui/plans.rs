@@ -67,27 +67,35 @@ pub fn print_plans<'p>(
             shown.push(p);
         }
     }
-    // Each file's diff is made apart (thousands on two threads: a diff into
-    // an empty home of 10,000 files is a sixth of the run), then printed in
+    // A few files' diffs are printed as each is made (a reader gone stops
+    // the work); thousands are made apart on two threads (a diff into an
+    // empty home of 10,000 files is a sixth of the run), then printed in
     // order.
-    let printed = crate::halves::map(shown, PRINT_IN_TWO_FROM, |half| {
-        half.into_iter()
-            .map(|p| {
-                let mut text = Vec::new();
-                print_plan(&mut text, p, tense).map(|()| text)
-            })
-            .collect()
-    })
-    .and_then(|texts| texts.iter().try_for_each(|text| out.write_all(text)))
-    .and_then(|()| match header_only_summary(&header_only) {
-        Some(line) => writeln!(out, "{}", dim(&line)),
-        None => Ok(()),
-    })
-    .and_then(|()| match header_added_summary(&header_added) {
-        Some(line) => writeln!(out, "{}", dim(&line)),
-        None => Ok(()),
-    })
-    .and_then(|()| out.flush());
+    let printed = if shown.len() < PRINT_IN_TWO_FROM {
+        shown
+            .iter()
+            .try_for_each(|p| print_plan(&mut out, p, tense))
+    } else {
+        crate::halves::map(shown, PRINT_IN_TWO_FROM, |half| {
+            half.into_iter()
+                .map(|p| {
+                    let mut text = Vec::new();
+                    print_plan(&mut text, p, tense).map(|()| text)
+                })
+                .collect()
+        })
+        .and_then(|texts| texts.iter().try_for_each(|text| out.write_all(text)))
+    };
+    let printed = printed
+        .and_then(|()| match header_only_summary(&header_only) {
+            Some(line) => writeln!(out, "{}", dim(&line)),
+            None => Ok(()),
+        })
+        .and_then(|()| match header_added_summary(&header_added) {
+            Some(line) => writeln!(out, "{}", dim(&line)),
+            None => Ok(()),
+        })
+        .and_then(|()| out.flush());
     Ok(out.checked(printed)?)
 }
 
