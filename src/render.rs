@@ -322,7 +322,9 @@ impl Renderer {
                     exceeded,
                 }),
             };
-            // Thousands of profile files render on two threads.
+            // Thousands of profile files render on two threads. The output
+            // bound is shared: which file is named for passing the total
+            // can differ from one run to the next (whether it is passed cannot).
             return crate::halves::map(jobs, RENDER_IN_TWO_FROM, |half| {
                 half.into_iter().map(one).collect()
             });
