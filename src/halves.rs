@@ -9,18 +9,21 @@
 //! more, and two halves keep the order (and the error said) that one thread
 //! would give without a crate for it.
 
+/// From how many jobs two threads pay: a thread costs more than a few
+/// files' work.
+pub const FROM: usize = 256;
+
 /// `each` over the two halves of `items` at once when there are at least
-/// `from` of them (the first half here, the second on a thread), else over
+/// [`FROM`] of them (the first half here, the second on a thread), else over
 /// all of them here; the results in the order of `items`. Of two errors,
 /// the first half's is returned, as a run one after the other would stop
 /// there first. `each` gets a whole half, so that what it builds up as it
 /// goes (the folders [`crate::write::Targets`] walked) stays its own.
 pub fn map<T: Send, U: Send, E: Send>(
     items: Vec<T>,
-    from: usize,
     each: impl Fn(Vec<T>) -> Result<Vec<U>, E> + Sync,
 ) -> Result<Vec<U>, E> {
-    if items.len() < from.max(2) {
+    if items.len() < FROM {
         return each(items);
     }
     let mut first = items;
@@ -67,20 +70,28 @@ mod tests {
         };
         let items: Vec<i32> = (0..1000).collect();
         let want: Vec<i32> = items.iter().map(|n| n * 2).collect();
-        assert_eq!(map(items.clone(), 10, double), Ok(want.clone()));
-        assert_eq!(map(items, 10_000, double), Ok(want));
+        assert_eq!(map(items, double), Ok(want));
+        let few: Vec<i32> = (0..100).collect();
+        assert_eq!(
+            map(few.clone(), double),
+            Ok(few.iter().map(|n| n * 2).collect())
+        );
         let mut failing: Vec<i32> = (0..1000).collect();
         failing[900] = -900;
-        assert_eq!(map(failing.clone(), 10, double), Err(-900));
+        assert_eq!(map(failing.clone(), double), Err(-900));
         failing[100] = -100;
-        assert_eq!(map(failing, 10, double), Err(-100));
-        assert_eq!(map(Vec::new(), 0, double), Ok(Vec::new()));
-        // Two threads, each with its own half.
-        let threads = map((0..100).collect(), 10, |half: Vec<i32>| {
-            Ok::<_, ()>(vec![(half.len(), std::thread::current().id())])
-        })
-        .unwrap();
-        assert_eq!((threads[0].0, threads[1].0), (50, 50));
-        assert_ne!(threads[0].1, threads[1].1);
+        assert_eq!(map(failing, double), Err(-100));
+        assert_eq!(map(Vec::new(), double), Ok(Vec::new()));
+        // Two threads from FROM on, each with its own half; one below it.
+        let threads = |n: i32| {
+            map((0..n).collect(), |half: Vec<i32>| {
+                Ok::<_, ()>(vec![(half.len(), std::thread::current().id())])
+            })
+            .unwrap()
+        };
+        let two = threads(512);
+        assert_eq!((two[0].0, two[1].0), (256, 256));
+        assert_ne!(two[0].1, two[1].1);
+        assert_eq!(threads(255).len(), 1);
     }
 }

@@ -287,9 +287,6 @@ fn mcp_ids_not_taken(current: &str, desired: &str, owned: &[Managed]) -> Result<
     Ok(())
 }
 
-/// From how many files the home's are read on two threads.
-const READ_IN_TWO_FROM: usize = 256;
-
 /// Which file `path` is on disk (device, inode), when it exists.
 fn file_id(path: &Path) -> Option<(u64, u64)> {
     #[cfg(unix)]
@@ -418,7 +415,7 @@ impl Prepared {
             .map(|r| (&r.file, Some(r.text.as_str())));
         let jobs: Vec<(&CodexFile, Option<&str>)> = wanted.chain(no_longer_rendered).collect();
         // Thousands of files are read on two threads (see `halves`).
-        let read = crate::halves::map(jobs, READ_IN_TWO_FROM, |half| {
+        let read = crate::halves::map(jobs, |half| {
             let mut targets = write::Targets::default();
             half.into_iter()
                 .map(|(file, desired)| {

@@ -131,9 +131,6 @@ pub fn is_built_in_config_leaf(path: &[String]) -> bool {
     }
 }
 
-/// From how many files the built-in templates render on two threads.
-const RENDER_IN_TWO_FROM: usize = 256;
-
 /// The compiled templates; built once per run.
 pub struct Renderer {
     /// Shared with the worker thread that renders.
@@ -325,9 +322,7 @@ impl Renderer {
             // Thousands of profile files render on two threads. The output
             // bound is shared: which file is named for passing the total
             // can differ from one run to the next (whether it is passed cannot).
-            return crate::halves::map(jobs, RENDER_IN_TWO_FROM, |half| {
-                half.into_iter().map(one).collect()
-            });
+            return crate::halves::map(jobs, |half| half.into_iter().map(one).collect());
         }
         let (send, results) = mpsc::channel();
         let tera = Arc::clone(&self.tera);

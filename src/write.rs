@@ -762,16 +762,7 @@ impl Walk {
 /// A link's owner, unless it is root's (root's links are trusted: a user
 /// cannot make one).
 fn link_owner(meta: &std::fs::Metadata) -> Option<u32> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt as _;
-        Some(meta.uid()).filter(|uid| *uid != 0)
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = meta;
-        None
-    }
+    owner_of(meta).filter(|uid| *uid != 0)
 }
 
 /// Whose a file is (no one's where files have no owner).

@@ -33,9 +33,6 @@ fn style_of(kind: Kind) -> Style {
     }
 }
 
-/// From how many files [`print_plans`] makes the diffs on two threads.
-const PRINT_IN_TWO_FROM: usize = 256;
-
 /// Prints each file's notes and diff through one locked, buffered stdout (a
 /// diff of 10,000 files is a few hundred thousand lines). A reader that
 /// goes away (`| head`) ends the printing quietly.
@@ -71,12 +68,12 @@ pub fn print_plans<'p>(
     // the work); thousands are made apart on two threads (a diff into an
     // empty home of 10,000 files is a sixth of the run), then printed in
     // order.
-    let printed = if shown.len() < PRINT_IN_TWO_FROM {
+    let printed = if shown.len() < crate::halves::FROM {
         shown
             .iter()
             .try_for_each(|p| print_plan(&mut out, p, tense))
     } else {
-        crate::halves::map(shown, PRINT_IN_TWO_FROM, |half| {
+        crate::halves::map(shown, |half| {
             half.into_iter()
                 .map(|p| {
                     let mut text = Vec::new();
