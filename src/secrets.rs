@@ -583,13 +583,13 @@ fn names_a_variable(value: &str) -> bool {
 }
 
 /// Hides each word of `line` that looks like a key, and the user info of
-/// each URL.
+/// each URL. A word is a run between whitespace and the punctuation below,
+/// taken as a slice of the line (a diff at 10,000 files redacts every line).
 fn redact_words(line: &str) -> String {
     let mut out = String::with_capacity(line.len());
-    let mut word = String::new();
     // After a secret-named flag (`--api-key`), the next word is its value.
     let mut after_flag = false;
-    let mut flush = |word: &mut String, out: &mut String| {
+    let mut flush = |word: &str, out: &mut String| {
         if word.is_empty() {
             return;
         }
@@ -609,37 +609,39 @@ fn redact_words(line: &str) -> String {
             out.push_str("<redacted>");
             out.push_str(&word[start + core.len()..]);
         } else {
-            out.push_str(&hide_userinfo(word));
+            push_hiding_userinfo(word, out);
         }
-        word.clear();
     };
-    for c in line.chars() {
+    let mut start = 0;
+    for (at, c) in line.char_indices() {
         if c.is_whitespace()
             || matches!(
                 c,
                 '"' | '\'' | ',' | '{' | '}' | '[' | ']' | '=' | '(' | ')'
             )
         {
-            flush(&mut word, &mut out);
+            flush(&line[start..at], &mut out);
             out.push(c);
-        } else {
-            word.push(c);
+            start = at + c.len_utf8();
         }
     }
-    flush(&mut word, &mut out);
+    flush(&line[start..], &mut out);
     out
 }
 
 /// `https://user:pass@host/...` becomes `https://<redacted>@host/...`.
-fn hide_userinfo(word: &str) -> String {
+fn push_hiding_userinfo(word: &str, out: &mut String) {
     if let Some(scheme_end) = word.find("://") {
         let rest = &word[scheme_end + 3..];
         let authority_end = rest.find('/').unwrap_or(rest.len());
         if let Some(at) = rest[..authority_end].rfind('@') {
-            return format!("{}<redacted>{}", &word[..scheme_end + 3], &rest[at..]);
+            out.push_str(&word[..scheme_end + 3]);
+            out.push_str("<redacted>");
+            out.push_str(&rest[at..]);
+            return;
         }
     }
-    word.to_owned()
+    out.push_str(word);
 }
 
 /// The values never to print: those of the variables the catalog names,
