@@ -5,6 +5,11 @@
 //! stays on one thread: a thread costs more than a few files. Merging the
 //! profile files in two halves was measured too, and gained nothing.
 //!
+//! The halves are of equal work, not of equal length, when the caller
+//! says what each job weighs ([`map_weighed`]): config.toml with 10,000
+//! providers weighs as much to render as all the profile files together,
+//! and split by count the first half carried it and half the rest.
+//!
 //! Two halves, not a pool: the development machine has two cores, most have
 //! more, and two halves keep the order (and the error said) that one thread
 //! would give without a crate for it.
@@ -23,11 +28,23 @@ pub fn map<T: Send, U: Send, E: Send>(
     items: Vec<T>,
     each: impl Fn(Vec<T>) -> Result<Vec<U>, E> + Sync,
 ) -> Result<Vec<U>, E> {
+    map_weighed(items, |_| 1, each)
+}
+
+/// [`map`], with the halves split where the work (each job's `weight`, in
+/// any unit) is half done instead of at half the jobs: the first half ends
+/// with the job that reaches half the total, so it holds one job at least
+/// and the second may be empty.
+pub fn map_weighed<T: Send, U: Send, E: Send>(
+    items: Vec<T>,
+    weight: impl Fn(&T) -> u64,
+    each: impl Fn(Vec<T>) -> Result<Vec<U>, E> + Sync,
+) -> Result<Vec<U>, E> {
     if items.len() < FROM {
         return each(items);
     }
     let mut first = items;
-    let second = first.split_off(first.len() / 2);
+    let second = first.split_off(split_at(&first, weight));
     // Where the second half waits: the thread takes it, or, when no
     // thread is to be had (a limit on processes), this one does after the
     // first.
@@ -55,6 +72,22 @@ pub fn map<T: Send, U: Send, E: Send>(
         all.extend(second?);
         Ok(all)
     })
+}
+
+/// Where the second half starts: after the job that brings the running
+/// weight to half the total (rounded up).
+fn split_at<T>(items: &[T], weight: impl Fn(&T) -> u64) -> usize {
+    let weights: Vec<u64> = items.iter().map(weight).collect();
+    let total: u64 = weights.iter().fold(0, |sum, w| sum.saturating_add(*w));
+    let half = total.div_ceil(2);
+    let mut done = 0u64;
+    weights
+        .iter()
+        .position(|w| {
+            done = done.saturating_add(*w);
+            done >= half
+        })
+        .map_or(items.len(), |last| last + 1)
 }
 
 #[cfg(test)]
@@ -93,5 +126,36 @@ mod tests {
         assert_eq!((two[0].0, two[1].0), (256, 256));
         assert_ne!(two[0].1, two[1].1);
         assert_eq!(threads(255).len(), 1);
+    }
+
+    #[test]
+    fn the_halves_are_of_equal_weight() {
+        let ones = |n: usize| vec![1u64; n];
+        // By count: the middle, the first half the larger when odd.
+        assert_eq!(split_at(&ones(512), |w| *w), 256);
+        assert_eq!(split_at(&ones(513), |w| *w), 257);
+        // A first job as heavy as the rest: alone in the first half.
+        let mut heavy = ones(300);
+        heavy[0] = 299;
+        assert_eq!(split_at(&heavy, |w| *w), 1);
+        // Heavier than the rest: still alone, never an empty first half.
+        heavy[0] = 10_000;
+        assert_eq!(split_at(&heavy, |w| *w), 1);
+        // A heavy last job: everything before it is the first half.
+        let mut last = ones(300);
+        last[299] = 299;
+        assert_eq!(split_at(&last, |w| *w), 299);
+        // Nothing weighs anything: the first half takes the first job.
+        assert_eq!(split_at(&vec![0u64; 300], |w| *w), 1);
+        // Weights that would overflow a sum still split.
+        assert_eq!(split_at(&[u64::MAX, u64::MAX, 1], |w| *w), 1);
+        // The results come back in order whatever the split.
+        let items: Vec<u64> = (0..400).collect();
+        let weighed = map_weighed(
+            items.clone(),
+            |&n| if n == 0 { 1_000 } else { 1 },
+            |half: Vec<u64>| Ok::<_, ()>(half.iter().map(|n| n * 3).collect()),
+        );
+        assert_eq!(weighed, Ok(items.iter().map(|n| n * 3).collect()));
     }
 }

@@ -247,7 +247,9 @@ impl Renderer {
                 }
             }
         }
-        let mut texts = self.render_bounded(jobs)?.into_iter();
+        // The tables config.toml holds, which the halves are weighed by.
+        let tables = catalog.providers.len() + catalog.mcp_servers.len();
+        let mut texts = self.render_bounded(jobs, tables)?.into_iter();
         let mut config = texts.next().expect("config.toml is rendered first");
         let mut files = Vec::new();
         match layout {
@@ -299,6 +301,7 @@ impl Renderer {
     fn render_bounded(
         &self,
         jobs: Vec<(&'static str, Context)>,
+        tables: usize,
     ) -> Result<Vec<String>, RenderError> {
         let names: Vec<&str> = jobs.iter().map(|(name, _)| *name).collect();
         let stop = Arc::new(AtomicBool::new(false));
@@ -322,7 +325,15 @@ impl Renderer {
             // Thousands of profile files render on two threads. The output
             // bound is shared: which file is named for passing the total
             // can differ from one run to the next (whether it is passed cannot).
-            return crate::halves::map(jobs, |half| half.into_iter().map(one).collect());
+            // A provider's table costs config.toml about what two profile
+            // files cost (callgrind, 1,000 of each), so the halves are
+            // weighed: with 10,000 providers config.toml is a half alone.
+            let config = u64::try_from(tables).map_or(u64::MAX, |t| 2 * t + 1);
+            return crate::halves::map_weighed(
+                jobs,
+                |(name, _)| if *name == CONFIG_TEMPLATE { config } else { 1 },
+                |half| half.into_iter().map(one).collect(),
+            );
         }
         let (send, results) = mpsc::channel();
         let tera = Arc::clone(&self.tera);

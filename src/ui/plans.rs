@@ -73,7 +73,14 @@ pub fn print_plans<'p>(
             .iter()
             .try_for_each(|p| print_plan(&mut out, p, tense))
     } else {
-        crate::halves::map(shown, |half| {
+        // Weighed by the text each diff reads: config.toml with 10,000
+        // providers is as long as all the profile files together.
+        let weight = |p: &&Planned| {
+            let len = |t: Option<&str>| t.map_or(0, str::len);
+            u64::try_from(len(p.current.as_deref()) + len(p.merged.text.as_deref()) + 256)
+                .unwrap_or(u64::MAX)
+        };
+        crate::halves::map_weighed(shown, weight, |half| {
             half.into_iter()
                 .map(|p| {
                     let mut text = Vec::new();
