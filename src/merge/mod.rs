@@ -881,6 +881,11 @@ pub fn merge_home_using(
         merge(&input.label, input.current, input.desired, header, &own)
     };
     let config_at = inputs.iter().position(|i| i.file == CodexFile::Config);
+    // With no legacy table adopted, no key moves from config.toml into a
+    // profile file (`carry_in` is empty), so many files merge apart.
+    if adopt.is_empty() && inputs.len() >= crate::halves::FROM {
+        return merge_apart(inputs, config_at, &|input| merge_one(input, adopt, &[]));
+    }
     let mut config = config_at
         .map(|at| merge_one(&inputs[at], adopt, &[]))
         .transpose()?;
@@ -928,6 +933,49 @@ pub fn merge_home_using(
             });
         }
     }
+    if let Some(at) = config_at {
+        merged[at] = config;
+    }
+    Ok(merged.into_iter().flatten().collect())
+}
+
+/// [`merge_home_using`] when no key moves between files: config.toml
+/// merged here while the profile files are on a thread (with 10,000
+/// providers config.toml weighs as much as they do together), or after
+/// them when no thread is to be had. Results in input order; config.toml's
+/// error comes first, as when it is merged first.
+fn merge_apart(
+    inputs: &[FileInput<'_>],
+    config_at: Option<usize>,
+    merge_one: &(dyn Fn(&FileInput<'_>) -> Result<Merged, MergeError> + Sync),
+) -> Result<Vec<Merged>, MergeError> {
+    let merge_profiles = || {
+        inputs
+            .iter()
+            .enumerate()
+            .map(|(at, input)| {
+                if Some(at) == config_at {
+                    Ok(None)
+                } else {
+                    merge_one(input).map(Some)
+                }
+            })
+            .collect::<Result<Vec<_>, _>>()
+    };
+    let (config, merged) = std::thread::scope(|scope| {
+        let profiles = std::thread::Builder::new()
+            .spawn_scoped(scope, merge_profiles)
+            .ok();
+        let config = config_at.map(|at| merge_one(&inputs[at])).transpose();
+        let merged = match profiles {
+            Some(thread) => thread
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            None => merge_profiles(),
+        };
+        (config, merged)
+    });
+    let (config, mut merged) = (config?, merged?);
     if let Some(at) = config_at {
         merged[at] = config;
     }
@@ -1051,6 +1099,69 @@ mod tests {
             value: value.to_owned(),
             before: None,
         }
+    }
+
+    #[test]
+    fn many_files_merge_on_two_threads_to_one_threads_answer() {
+        // Past halves::FROM files with nothing adopted, config.toml is merged
+        // beside the profile files: the same results, in input order, as
+        // below it, and config.toml's error before a profile file's.
+        let names: Vec<String> = (0..300).map(|i| format!("p{i}")).collect();
+        let texts: Vec<String> = names.iter().map(|n| format!("model = \"{n}\"\n")).collect();
+        let inputs = |config: &'static str, broken: Option<usize>| -> Vec<FileInput<'_>> {
+            std::iter::once(FileInput {
+                file: CodexFile::Config,
+                label: "config.toml".to_owned(),
+                current: Some(config),
+                desired: Some("model = \"m\"\n"),
+                previous: &[],
+                unchanged: false,
+            })
+            .chain(
+                names
+                    .iter()
+                    .zip(&texts)
+                    .enumerate()
+                    .map(|(i, (n, t))| FileInput {
+                        file: CodexFile::Profile(ProfileName::new(n).unwrap()),
+                        label: format!("{n}.config.toml"),
+                        current: (broken == Some(i)).then_some("broken = ["),
+                        desired: Some(t),
+                        previous: &[],
+                        unchanged: false,
+                    }),
+            )
+            .collect()
+        };
+        let many = inputs("# mine\n", None);
+        let merged = merge_home(&many, HEADER, &[]).unwrap();
+        let one_by_one: Vec<Merged> = many
+            .iter()
+            .map(|i| {
+                merge(
+                    &i.label,
+                    i.current,
+                    i.desired,
+                    HEADER,
+                    &Ownership::default(),
+                )
+                .unwrap()
+            })
+            .collect();
+        assert_eq!(merged.len(), 301);
+        for (two, one) in merged.iter().zip(&one_by_one) {
+            assert_eq!(two.text, one.text);
+            assert_eq!(two.managed, one.managed);
+        }
+        let error =
+            |inputs: &[FileInput<'_>]| merge_home(inputs, HEADER, &[]).unwrap_err().to_string();
+        let config = error(&inputs("broken = [", Some(250)));
+        assert!(
+            config.contains("config.toml") && !config.contains("p250"),
+            "{config}"
+        );
+        let profile = error(&inputs("# mine\n", Some(250)));
+        assert!(profile.contains("p250.config.toml"), "{profile}");
     }
 
     #[test]
