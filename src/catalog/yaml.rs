@@ -253,6 +253,17 @@ fn split(file: usize, text: &str) -> Option<Node> {
         Some((first, second.join().ok()?))
     })?;
     let (mut root, second) = (first?, second?);
+    // The first part's map must be a block map at column 0, which the key
+    // at the cut continues: not one indented (`  a: 1` above `b: 2`) nor
+    // one in braces (`{a: 1}` above `b: 2`), whose start is not its first
+    // key's. Neither is a map of the whole file.
+    let block_at_column_0 = matches!(&root.value, Value::Map(entries)
+    if entries.first().is_some_and(|(key, _)| {
+        (key.pos.line, key.pos.column) == (root.pos.line, 1) && root.pos.column == 1
+    }));
+    if !block_at_column_0 {
+        return None;
+    }
     let (Value::Map(entries), Value::Map(more)) = (&mut root.value, second.value) else {
         return None;
     };
@@ -1185,6 +1196,7 @@ mod tests {
 
     #[test]
     fn a_cut_that_is_not_between_two_entries_gives_the_file_to_the_whole_reading() {
+        use std::fmt::Write as _;
         // A key-like line inside a value left open, a document that ends
         // before the cut, an alias of an anchor across it, a key in both
         // parts: none is read in parts, and each reads as serde-saphyr's.
@@ -1199,15 +1211,41 @@ mod tests {
             "mid: 1\n---\nnext: 2\n",
         ] {
             let (text, _) = around(middle);
-            assert_eq!(split(7, &text), None, "{middle:?}");
+            assert!(split(7, &text).is_none(), "{middle:?}");
             same_in_parts(&text);
         }
+        // A first part whose map is indented: the key at the cut is not
+        // one of its entries (the whole file is no map).
+        let (text, at) = around("mid: 1\nnext: 2\n");
+        let mut first_indented = String::new();
+        for line in text[..at].lines() {
+            first_indented.push_str("  ");
+            first_indented.push_str(line);
+            first_indented.push('\n');
+        }
+        first_indented.push_str(&text[at..]);
+        assert_eq!(
+            cut(&first_indented),
+            Some(at + 2 * text[..at].lines().count())
+        );
+        assert!(split(7, &first_indented).is_none());
+        same_in_parts(&first_indented);
+        // A first part that is a map in braces, on one line.
+        let mut braces = String::from("{");
+        for i in 0..4000 {
+            let _ = write!(braces, "a{i:04}: v, ");
+        }
+        let (text, at) = around("mid: 1\nnext: 2\n");
+        let braces = format!("{braces}z: v}}\n{}", &text[at..]);
+        assert_eq!(cut(&braces), braces.find("\nnext:").map(|i| i + 1));
+        assert!(split(7, &braces).is_none());
+        same_in_parts(&braces);
         // Lines ended by `\r\n` are not counted by the cut.
         let (text, _) = around("mid: 1\nnext: 2\n");
-        assert_eq!(split(7, &text.replace('\n', "\r\n")), None);
+        assert!(split(7, &text.replace('\n', "\r\n")).is_none());
         same_in_parts(&text.replace('\n', "\r\n"));
         // A file below the size stays whole.
-        assert_eq!(split(7, "a: 1\nb: 2\n"), None);
+        assert!(split(7, "a: 1\nb: 2\n").is_none());
     }
 
     #[test]
