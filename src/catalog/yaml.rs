@@ -224,8 +224,11 @@ const SPLIT_FROM: usize = 16;
 /// nothing at column 0 continues a value of a block map at column 0 (a
 /// block scalar's lines and a plain scalar's are indented), and what would
 /// (a quoted scalar or a flow collection left open) leaves the first part
-/// unreadable. So the parts are read, each must be a map, no key may be in
-/// both, and each part has half of every budget: anything else gives the
+/// unreadable. A value with no text of its own (an empty block scalar, `-`)
+/// is placed at the token after it, so the last one before the cut must
+/// have some ([`ends_without_content`]). So the parts are read, each must be
+/// a map, no key may be in both, and each part has half of every budget:
+/// anything else gives the
 /// file to the whole reading (`None`). Only files without `\r` (whose lines
 /// both readings count alike) and without a document marker past the
 /// start (`---` or `...` at column 0: the first part could end a document
@@ -244,6 +247,9 @@ fn split(file: usize, text: &str) -> Option<Node> {
     }
     let cut = cut(text)?;
     let (first, second) = text.split_at(cut);
+    if ends_without_content(first) {
+        return None;
+    }
     let lines_before = first.bytes().filter(|&b| b == b'\n').count();
     let (first, second) = std::thread::scope(|scope| {
         let second = std::thread::Builder::new()
@@ -298,6 +304,31 @@ fn cut(text: &str) -> Option<usize> {
     line_starts
         .filter(|&at| at < text.len() && starts_key(at))
         .min_by_key(|&at| at.abs_diff(middle))
+}
+
+/// Whether the last value before the cut may have no text of its own: a
+/// block scalar's header (`|`, `>-`, `|+ # note`), an entry with nothing
+/// after it (`-`, `key:`) or an explicit key (`? key`) on the last line that
+/// is not blank or a comment. Such a value is placed at the token after it, which the first
+/// part read alone does not have (found by a differential test: `a: |`
+/// above the cut's key is at line 1 alone, at line 2 in the whole file).
+fn ends_without_content(first: &str) -> bool {
+    let Some(last) = first.lines().rev().find(|line| {
+        let line = line.trim();
+        !line.is_empty() && !line.starts_with('#')
+    }) else {
+        return true;
+    };
+    let last = last
+        .find(" #")
+        .map_or(last, |comment| &last[..comment])
+        .trim_end();
+    let token = last.rsplit([' ', '\t']).next().unwrap_or(last);
+    let block_header = token.starts_with(['|', '>'])
+        && token[1..]
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '+' || c == '-');
+    block_header || token == "-" || last.trim_start().starts_with('?') || last.ends_with(':')
 }
 
 /// The fast path over `text`, a whole file or a part of one: its lines
@@ -1201,6 +1232,18 @@ mod tests {
         // before the cut, an alias of an anchor across it, a key in both
         // parts: none is read in parts, and each reads as serde-saphyr's.
         for middle in [
+            // Found by a differential test: an empty block scalar is placed
+            // at the token after it, which the first part does not have.
+            "mid: |\nnext: 2\n",
+            "mid: >-\n\nnext: 2\n",
+            "mid: | # note\nnext: 2\n",
+            "mid: |+\n\n\nnext: 2\n",
+            "mid: |\n  \nnext: 2\n",
+            "mid:\n- |\nnext: 2\n",
+            "mid:\n  inner: >\nnext: 2\n",
+            "mid:\n-\nnext: 2\n",
+            "? mid\nnext: 2\n",
+            "mid:\nnext: 2\n",
             "mid: \"open\nnext: 2\"\n",
             "mid: 'open\nnext: 2'\n",
             "mid: [1,\nnext: 2]\n",
