@@ -328,7 +328,8 @@ impl Renderer {
             // A provider's table costs config.toml about what two profile
             // files cost (callgrind, 1,000 of each), so the halves are
             // weighed: with 10,000 providers config.toml is a half alone.
-            let config = u64::try_from(tables).map_or(u64::MAX, |t| 2 * t + 1);
+            let config =
+                u64::try_from(tables).map_or(u64::MAX, |t| t.saturating_mul(2).saturating_add(1));
             return crate::halves::map_weighed(
                 jobs,
                 |(name, _)| if *name == CONFIG_TEMPLATE { config } else { 1 },
