@@ -941,7 +941,7 @@ pub fn merge_home_using(
 
 /// [`merge_home_using`] when no key moves between files: config.toml
 /// merged here while the profile files are on a thread (with 10,000
-/// providers config.toml weighs as much as they do together), or after
+/// providers config.toml weighs as much as they do together), or before
 /// them when no thread is to be had. Results in input order; config.toml's
 /// error comes first, as when it is merged first.
 fn merge_apart(
@@ -1162,6 +1162,40 @@ mod tests {
         );
         let profile = error(&inputs("# mine\n", Some(250)));
         assert!(profile.contains("p250.config.toml"), "{profile}");
+    }
+
+    #[test]
+    fn many_files_with_an_adopted_table_still_carry_its_keys() {
+        // An adopted legacy table moves the keys it holds into its profile
+        // file: that file waits for config.toml's merge, however many files.
+        let names: Vec<String> = (0..300).map(|i| format!("p{i}")).collect();
+        let texts: Vec<String> = names.iter().map(|n| format!("model = \"{n}\"\n")).collect();
+        let current = "[profiles.p7]\nmodel = \"p7\"\nmodel_instructions_file = \"/mine.md\"\n";
+        let inputs: Vec<FileInput<'_>> = std::iter::once(FileInput {
+            file: CodexFile::Config,
+            label: "config.toml".to_owned(),
+            current: Some(current),
+            desired: Some("model = \"m\"\n"),
+            previous: &[],
+            unchanged: false,
+        })
+        .chain(names.iter().zip(&texts).map(|(n, t)| FileInput {
+            file: CodexFile::Profile(ProfileName::new(n).unwrap()),
+            label: format!("{n}.config.toml"),
+            current: None,
+            desired: Some(t),
+            previous: &[],
+            unchanged: false,
+        }))
+        .collect();
+        let adopt = [ProfileName::new("p7").unwrap()];
+        let merged = merge_home(&inputs, HEADER, &adopt).unwrap();
+        let p7 = merged[8].text.as_deref().unwrap();
+        assert!(
+            p7.contains("model_instructions_file = \"/mine.md\""),
+            "{p7}"
+        );
+        assert!(!merged[0].text.as_deref().unwrap().contains("mine.md"));
     }
 
     #[test]
