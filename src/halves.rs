@@ -45,32 +45,42 @@ pub fn map_weighed<T: Send, U: Send, E: Send>(
     }
     let mut first = items;
     let second = first.split_off(split_at(&first, weight));
-    // Where the second half waits: the thread takes it, or, when no
-    // thread is to be had (a limit on processes), this one does after the
-    // first.
+    let (first, second) = both(|| each(first), || each(second));
+    let mut all = first?;
+    all.extend(second?);
+    Ok(all)
+}
+
+/// `first` here and `second` on a thread, at once; with no thread to be
+/// had (a limit on processes), `second` here after `first`. A panic on the
+/// thread goes on here. Two independent jobs of a large run: the halves
+/// above, a large catalog file's two parts, config.toml's merge beside the
+/// profile files', the state beside the catalog.
+pub fn both<A, B: Send>(first: impl FnOnce() -> A, second: impl FnOnce() -> B + Send) -> (A, B) {
+    // Where `second` waits: the thread takes it, or this one does when the
+    // thread could not be made (the closure given to it is then dropped
+    // without running).
     let waiting = std::sync::Mutex::new(Some(second));
-    let take = || {
+    let run = || {
         waiting
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .take()
-            .unwrap_or_default()
+            .map(|second| second())
     };
     std::thread::scope(|scope| {
-        let each = &each;
-        let thread = std::thread::Builder::new()
-            .spawn_scoped(scope, || each(take()))
-            .ok();
-        let first = each(first);
+        let thread = std::thread::Builder::new().spawn_scoped(scope, run).ok();
+        let first = first();
         let second = match thread {
             Some(thread) => thread
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            None => each(take()),
+            None => run(),
         };
-        let mut all = first?;
-        all.extend(second?);
-        Ok(all)
+        (
+            first,
+            second.expect("the second job runs once, here or on the thread"),
+        )
     })
 }
 
@@ -126,6 +136,19 @@ mod tests {
         assert_eq!((two[0].0, two[1].0), (256, 256));
         assert_ne!(two[0].1, two[1].1);
         assert_eq!(threads(255).len(), 1);
+    }
+
+    #[test]
+    fn both_jobs_run_at_once_and_a_panic_goes_on_here() {
+        let here = std::thread::current().id();
+        let (a, b) = both(
+            || std::thread::current().id(),
+            || std::thread::current().id(),
+        );
+        assert_eq!(a, here);
+        assert_ne!(b, here);
+        let panicked = std::panic::catch_unwind(|| both(|| 1, || -> i32 { panic!("second") }));
+        assert!(panicked.is_err());
     }
 
     #[test]

@@ -115,7 +115,7 @@ fn max_nodes() -> usize {
 /// Parses one file. `file` is the index that positions will carry; `name` is
 /// how the user knows the file, for the error.
 pub fn parse(file: usize, name: &str, text: &str) -> Result<Node, Problem> {
-    match split(file, text).or_else(|| fast(file, text)) {
+    match fast(file, text) {
         Some(node) => {
             // Debug builds (every test) and fuzzing hold the fast path to
             // the tree serde-saphyr gives, on every file they read.
@@ -204,7 +204,7 @@ fn fast(file: usize, text: &str) -> Option<Node> {
     if u32::try_from(text.len()).is_err() || has_directive(text) {
         return None;
     }
-    fast_part(file, text, 0, 1)
+    split(file, text).or_else(|| fast_part(file, text, 0, 1))
 }
 
 /// How large a file is read in two parts on two threads ([`split`]);
@@ -215,7 +215,8 @@ const SPLIT_FROM: usize = 64 * 1024;
 #[cfg(fuzzing)]
 const SPLIT_FROM: usize = 16;
 
-/// A large file read by the fast path in two parts at once: cut before the
+/// A large file read by the fast path in two parts at once (past [`fast`]'s
+/// own checks: positions within 32 bits, no directive): cut before the
 /// top-level key nearest its middle, each part read as a file of its own
 /// (the second's lines counted on from the first's), and the two maps
 /// joined. Reading 10,000 providers was a third of a check, on one core.
@@ -239,25 +240,20 @@ const SPLIT_FROM: usize = 16;
 /// generated files found the empty value's case, and nothing else.
 fn split(file: usize, text: &str) -> Option<Node> {
     if text.len() < SPLIT_FROM
-        || u32::try_from(text.len()).is_err()
         || text.contains('\r')
         || text.contains("\n---")
         || text.contains("\n...")
         || text.starts_with("...")
-        || has_directive(text)
     {
         return None;
     }
     let cut = cut(text)?;
     let (first, second) = text.split_at(cut);
     let lines_before = first.bytes().filter(|&b| b == b'\n').count();
-    let (first, second) = std::thread::scope(|scope| {
-        let second = std::thread::Builder::new()
-            .spawn_scoped(scope, || fast_part(file, second, lines_before, 2))
-            .ok()?;
-        let first = fast_part(file, first, 0, 2);
-        Some((first, second.join().ok()?))
-    })?;
+    let (first, second) = crate::halves::both(
+        || fast_part(file, first, 0, 2),
+        || fast_part(file, second, lines_before, 2),
+    );
     let (mut root, second) = (first?, second?);
     // The first part's map must be a block map at column 0, which the key
     // at the cut continues: not one indented (`  a: 1` above `b: 2`) nor

@@ -881,39 +881,49 @@ pub fn merge_home_using(
         merge(&input.label, input.current, input.desired, header, &own)
     };
     let config_at = inputs.iter().position(|i| i.file == CodexFile::Config);
-    // With no legacy table adopted, no key moves from config.toml into a
-    // profile file (`carry_in` is empty), so many files merge apart.
-    if adopt.is_empty() && inputs.len() >= crate::halves::FROM {
-        return merge_apart(inputs, config_at, &|input| merge_one(input, adopt, &[]));
-    }
-    let mut config = config_at
-        .map(|at| merge_one(&inputs[at], adopt, &[]))
-        .transpose()?;
-    let moved: HashMap<&ProfileName, &[Managed]> = config
-        .as_ref()
-        .map(|c| {
-            c.moved
-                .iter()
-                .map(|m| (&m.profile, m.keys.as_slice()))
-                .collect()
-        })
-        .unwrap_or_default();
-    let merge_rest = |(at, input): (usize, &FileInput<'_>)| {
-        if Some(at) == config_at {
-            return Ok(None);
-        }
-        let carry_in = input
-            .file
-            .profile()
-            .and_then(|p| moved.get(p).copied())
-            .unwrap_or_default();
-        merge_one(input, &[], carry_in).map(Some)
+    let merge_config = || {
+        config_at
+            .map(|at| merge_one(&inputs[at], adopt, &[]))
+            .transpose()
     };
-    let mut merged = inputs
-        .iter()
-        .enumerate()
-        .map(merge_rest)
-        .collect::<Result<Vec<_>, _>>()?;
+    // The other files, each with the keys config.toml's merge moved into
+    // it (`carry_in`); config.toml's own place is `None`.
+    let merge_rest = |moved: &HashMap<&ProfileName, &[Managed]>| {
+        inputs
+            .iter()
+            .enumerate()
+            .map(|(at, input)| {
+                if Some(at) == config_at {
+                    return Ok(None);
+                }
+                let carry_in = input
+                    .file
+                    .profile()
+                    .and_then(|p| moved.get(p).copied())
+                    .unwrap_or_default();
+                merge_one(input, &[], carry_in).map(Some)
+            })
+            .collect::<Result<Vec<_>, _>>()
+    };
+    // With no legacy table adopted, no key moves from config.toml into a
+    // profile file: thousands of files then merge beside config.toml (with
+    // 10,000 providers it weighs as much as they do together). config.toml's
+    // error comes first either way, as when it is merged first.
+    let (mut config, mut merged) = if adopt.is_empty() && inputs.len() >= crate::halves::FROM {
+        let (config, merged) = crate::halves::both(merge_config, || merge_rest(&HashMap::new()));
+        (config?, merged?)
+    } else {
+        let config = merge_config()?;
+        let merged = {
+            let moved: HashMap<&ProfileName, &[Managed]> = config
+                .iter()
+                .flat_map(|c| &c.moved)
+                .map(|m| (&m.profile, m.keys.as_slice()))
+                .collect();
+            merge_rest(&moved)?
+        };
+        (config, merged)
+    };
     // A moved key the profile file renders itself is replaced, not carried:
     // say so only of the keys that really move.
     if let Some(config) = &mut config {
@@ -933,49 +943,6 @@ pub fn merge_home_using(
             });
         }
     }
-    if let Some(at) = config_at {
-        merged[at] = config;
-    }
-    Ok(merged.into_iter().flatten().collect())
-}
-
-/// [`merge_home_using`] when no key moves between files: config.toml
-/// merged here while the profile files are on a thread (with 10,000
-/// providers config.toml weighs as much as they do together), or before
-/// them when no thread is to be had. Results in input order; config.toml's
-/// error comes first, as when it is merged first.
-fn merge_apart(
-    inputs: &[FileInput<'_>],
-    config_at: Option<usize>,
-    merge_one: &(dyn Fn(&FileInput<'_>) -> Result<Merged, MergeError> + Sync),
-) -> Result<Vec<Merged>, MergeError> {
-    let merge_profiles = || {
-        inputs
-            .iter()
-            .enumerate()
-            .map(|(at, input)| {
-                if Some(at) == config_at {
-                    Ok(None)
-                } else {
-                    merge_one(input).map(Some)
-                }
-            })
-            .collect::<Result<Vec<_>, _>>()
-    };
-    let (config, merged) = std::thread::scope(|scope| {
-        let profiles = std::thread::Builder::new()
-            .spawn_scoped(scope, merge_profiles)
-            .ok();
-        let config = config_at.map(|at| merge_one(&inputs[at])).transpose();
-        let merged = match profiles {
-            Some(thread) => thread
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            None => merge_profiles(),
-        };
-        (config, merged)
-    });
-    let (config, mut merged) = (config?, merged?);
     if let Some(at) = config_at {
         merged[at] = config;
     }

@@ -108,14 +108,8 @@ fn read_state_and_prepare(
         .sum::<usize>()
         > 64 * 1024;
     if large {
-        std::thread::scope(|scope| {
-            let state = scope.spawn(|| plan::read_state_seen(settings));
-            let prepared = prepare();
-            let state = state
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            (state, prepared)
-        })
+        let (prepared, state) = crate::halves::both(prepare, || plan::read_state_seen(settings));
+        (state, prepared)
     } else {
         (plan::read_state_seen(settings), prepare())
     }
