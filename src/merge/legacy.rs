@@ -22,6 +22,15 @@ pub(super) fn legacy_table(profile: &ProfileName) -> Vec<String> {
     vec!["profiles".to_owned(), profile.to_string()]
 }
 
+/// Whether config.toml's text (`None`: no file) can hold a legacy
+/// `[profiles.NAME]` table: only then can adopting one move keys into a
+/// profile file. Read from the text, without parsing: a key spelt
+/// `profiles` holds the word, bare or quoted, unless a quoted key spells
+/// a letter with an escape (`"pro\x66iles"`), which takes a backslash.
+pub(super) fn may_hold_legacy_tables(current: Option<&str>) -> bool {
+    current.is_some_and(|text| text.contains("profiles") || text.contains('\\'))
+}
+
 /// Removes a top-level `profile = "NAME"` and notes it; whether there was one.
 pub(super) fn drop_selector(doc: &mut DocumentMut, notes: &mut Vec<Note>) -> bool {
     let Some(profile) = doc.get("profile").and_then(Item::as_str).map(str::to_owned) else {

@@ -63,7 +63,10 @@ use crate::header::{has_header, split_header};
 use crate::home::{CodexFile, ProfileName};
 use comments::{keep_comments, keep_lost_comments};
 use endings::{dominant_ending, restore_endings, split_bom};
-use legacy::{adopt_stale, comments_left_behind, drop_selector, insert_carried, legacy_table};
+use legacy::{
+    adopt_stale, comments_left_behind, drop_selector, insert_carried, legacy_table,
+    may_hold_legacy_tables,
+};
 use pieces::{PIECE, pieces};
 use tree::{Leaf, collect_leaves, leaves, lookup, next_position, put_value_back, remove_all, set};
 use value::{as_written, canonical, matches_recorded, same_item, same_number};
@@ -905,11 +908,14 @@ pub fn merge_home_using(
             })
             .collect::<Result<Vec<_>, _>>()
     };
-    // With no legacy table adopted, no key moves from config.toml into a
-    // profile file: thousands of files then merge beside config.toml (with
-    // 10,000 providers it weighs as much as they do together). config.toml's
+    // With no legacy table to adopt (none asked for, or none config.toml
+    // can hold), no key moves from config.toml into a profile file:
+    // thousands of files then merge beside config.toml (with 10,000
+    // providers it weighs as much as they do together). config.toml's
     // error comes first either way, as when it is merged first.
-    let (mut config, mut merged) = if adopt.is_empty() && inputs.len() >= crate::halves::FROM {
+    let moves_nothing =
+        adopt.is_empty() || !may_hold_legacy_tables(config_at.and_then(|at| inputs[at].current));
+    let (mut config, mut merged) = if moves_nothing && inputs.len() >= crate::halves::FROM {
         let (config, merged) = crate::halves::both(merge_config, || merge_rest(&HashMap::new()));
         (config?, merged?)
     } else {
@@ -1135,9 +1141,17 @@ mod tests {
     fn many_files_with_an_adopted_table_still_carry_its_keys() {
         // An adopted legacy table moves the keys it holds into its profile
         // file: that file waits for config.toml's merge, however many files.
+        // However the table's key is spelt: an escape in a quoted key too.
+        for table in ["profiles.p7", r#""pro\u0066iles".p7"#, r"'profiles'.p7"] {
+            carried_on_many_files(&format!(
+                "[{table}]\nmodel = \"p7\"\nmodel_instructions_file = \"/mine.md\"\n"
+            ));
+        }
+    }
+
+    fn carried_on_many_files(current: &str) {
         let names: Vec<String> = (0..300).map(|i| format!("p{i}")).collect();
         let texts: Vec<String> = names.iter().map(|n| format!("model = \"{n}\"\n")).collect();
-        let current = "[profiles.p7]\nmodel = \"p7\"\nmodel_instructions_file = \"/mine.md\"\n";
         let inputs: Vec<FileInput<'_>> = std::iter::once(FileInput {
             file: CodexFile::Config,
             label: "config.toml".to_owned(),
