@@ -13,8 +13,10 @@
 //! two values are the same however written, [`comments`] puts back the
 //! comments a removal took, [`endings`] keeps each line's ending and the
 //! byte-order mark, [`pieces`](mod@pieces) cuts a large rendered text so that it is
-//! merged piece after piece, and [`legacy`] moves `[profiles.NAME]` tables
-//! into their own files. codexgen's header on top of a file is
+//! merged piece after piece, [`legacy`] moves `[profiles.NAME]` tables
+//! into their own files, and [`fresh`] answers for a file that is not there
+//! yet without building its tree, when the rendered text is laid out as
+//! the tree would print it. codexgen's header on top of a file is
 //! [`crate::header`]'s.
 //!
 //! The unit of ownership is a leaf: a key whose value is not a table, at its
@@ -49,6 +51,7 @@
 
 mod comments;
 pub(crate) mod endings;
+mod fresh;
 mod legacy;
 mod pieces;
 pub(crate) mod tree;
@@ -253,6 +256,19 @@ fn merge_in_pieces(
     piece: usize,
 ) -> Result<Merged, MergeError> {
     let current = current.unwrap_or_default();
+    if let Some(desired) = desired.filter(|_| current.is_empty())
+        && let Some(merged) = fresh::merged(desired, header, own, piece)
+    {
+        #[cfg(debug_assertions)]
+        {
+            let general = merge_parts(file, current, &[desired], Some(header), own);
+            assert!(
+                general.as_ref().ok() == Some(&merged),
+                "the merge of a new file differs from the general merge of {desired:?}"
+            );
+        }
+        return Ok(merged);
+    }
     let header = desired.map(|_| header);
     let parts = desired.map_or_else(Vec::new, |text| pieces(text, piece));
     if parts.len() > 1 {
