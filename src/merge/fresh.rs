@@ -44,32 +44,20 @@ pub(super) fn merged(
     // key does not take; before a table, the merge drops them from the top.
     let desired = desired.trim_start_matches('\n');
     let (headers, keys) = layout(desired)?;
-    let mut managed = Vec::with_capacity(keys);
+    // The pieces are read on two threads (see `halves`); the tables are
+    // then followed leaf after leaf, as the merge makes them.
+    let parts = pieces(desired, piece);
+    let (first, second) = match parts.len() {
+        0 | 1 => (read(&parts, own), Some(Vec::new())),
+        n => crate::halves::both(|| read(&parts[..n / 2], own), || read(&parts[n / 2..], own)),
+    };
+    let mut read = first?;
+    read.extend(second?);
     let mut opened = Opened::default();
-    for part in pieces(desired, piece) {
-        let doc: DocumentMut = part.parse().ok()?;
-        for leaf in leaves(doc) {
-            // A `profile` selector the merge is asked to drop goes, even
-            // a rendered one: the general merge says so.
-            if own.drop_selector && leaf.path == ["profile"] {
-                return None;
-            }
-            // The merge writes a new value without its decor: a comment
-            // or spaces after it would go.
-            let decor = leaf.item.as_value()?.decor();
-            let bare = |part: Option<&toml_edit::RawString>, is: &str| {
-                part.is_none_or(|p| p.as_str() == Some(is))
-            };
-            if !bare(decor.prefix(), " ") || !bare(decor.suffix(), "") {
-                return None;
-            }
-            opened.leaf(&leaf.path, |depth| !leaf.tables[depth].is_implicit());
-            managed.push(Managed {
-                value: canonical(&leaf.item),
-                path: leaf.path,
-                before: None,
-            });
-        }
+    let mut managed = Vec::with_capacity(read.len());
+    for (leaf, explicit) in read {
+        opened.leaf(&leaf.path, |depth| explicit >> depth & 1 == 1);
+        managed.push(leaf);
     }
     if managed.len() != keys || !opened.is(&headers) {
         return None;
@@ -86,6 +74,42 @@ pub(super) fn merged(
         notes: Vec::new(),
         moved: Vec::new(),
     })
+}
+
+/// The leaves of `parts` as the merge would manage them, each with which
+/// of the tables above it have a header (bit `depth`); `None` when a part
+/// does not parse, a value has decor the merge drops (a comment or spaces
+/// after it), a table is nested deeper than the bits, or `own` asks to
+/// remove a leaf.
+fn read(parts: &[&str], own: &Ownership<'_>) -> Option<Vec<(Managed, u64)>> {
+    let mut read = Vec::new();
+    for part in parts {
+        let doc: DocumentMut = part.parse().ok()?;
+        for leaf in leaves(doc) {
+            // A `profile` selector the merge is asked to drop goes, even
+            // a rendered one: the general merge says so.
+            if own.drop_selector && leaf.path == ["profile"] {
+                return None;
+            }
+            let decor = leaf.item.as_value()?.decor();
+            let bare = |part: Option<&toml_edit::RawString>, is: &str| {
+                part.is_none_or(|p| p.as_str() == Some(is))
+            };
+            if !bare(decor.prefix(), " ") || !bare(decor.suffix(), "") || leaf.tables.len() > 64 {
+                return None;
+            }
+            let explicit = (leaf.tables.iter().enumerate())
+                .filter(|(_, table)| !table.is_implicit())
+                .fold(0u64, |bits, (depth, _)| bits | 1 << depth);
+            let managed = Managed {
+                value: canonical(&leaf.item),
+                path: leaf.path,
+                before: None,
+            };
+            read.push((managed, explicit));
+        }
+    }
+    Some(read)
 }
 
 /// The tables (as `a.b`) whose headers the text holds, in order, and how
