@@ -4,7 +4,8 @@
 //! top-level `-p`. One function finds them, for `gen` (in the planned
 //! files) and `doctor` (in the files on disk), and each is worded once, as
 //! a [`Finding`] with its severity and fix, which both commands render.
-//! The rules read no file: the caller hands in the texts ([`Texts`]).
+//! The rules read no file: the caller hands in the texts ([`Texts`]). A
+//! large config.toml is parsed in pieces, two at once ([`joined`]).
 //! Facts per version: `docs/codex-versions.md`.
 
 use crate::catalog::Catalog;
@@ -61,14 +62,135 @@ pub enum Hazard {
 
 /// What in `texts` (config.toml's, and the profile files') trips `target`.
 pub fn find(texts: &Texts<'_>, target: &Target, catalog: &Catalog, state: &State) -> Vec<Hazard> {
-    let config = texts.config;
-    let mut found = Vec::new();
     // Only a few keys matter here, so the text is parsed into `toml`'s
     // plain tree (a quarter of the memory of toml_edit's at 10,000
     // providers). An unparsable config.toml is reported by the merge, with
     // its position.
-    let parsed = DeTable::parse(config.trim_start_matches('\u{feff}')).ok();
-    let doc = parsed.as_ref().map(toml::Spanned::get_ref);
+    let text = texts.config.trim_start_matches('\u{feff}');
+    let parts = merge::in_pieces(text, merge::PIECE);
+    if let Some(joined) = joined(&parts) {
+        let found = find_in(Some(&joined), texts, target, catalog, state);
+        #[cfg(debug_assertions)]
+        {
+            let whole = DeTable::parse(text).ok().map(toml::Spanned::into_inner);
+            let whole = find_in(whole.as_ref(), texts, target, catalog, state);
+            assert_eq!(found, whole, "the pieces of config.toml mean another tree");
+        }
+        return found;
+    }
+    let parsed = DeTable::parse(text).ok().map(toml::Spanned::into_inner);
+    find_in(parsed.as_ref(), texts, target, catalog, state)
+}
+
+/// config.toml's tree from the pieces of its text (see `merge::in_pieces`),
+/// each parsed on its own, two halves at once (see `halves`), and joined:
+/// a large config.toml is read in half the time. `None` when there is one
+/// piece, a piece does not parse, or the whole text may not mean what the
+/// pieces joined mean: a key in two pieces that is not a table in both,
+/// or a table that the headers of the pieces before it and of this piece
+/// do not both name (as its own or a parent's), or that both name as
+/// their own (TOML defines a table once). The whole text then decides.
+fn joined<'t>(parts: &[&'t str]) -> Option<DeTable<'t>> {
+    if parts.len() < 2 {
+        return None;
+    }
+    let read = |parts: &[&'t str]| -> Option<Vec<(DeTable<'t>, Named)>> {
+        parts
+            .iter()
+            .map(|part| {
+                let tree = DeTable::parse(part).ok()?.into_inner();
+                Some((tree, Named::of(part)?))
+            })
+            .collect()
+    };
+    let mid = parts.len() / 2;
+    let (first, second) = crate::halves::both(|| read(&parts[..mid]), || read(&parts[mid..]));
+    let mut trees = first?.into_iter().chain(second?);
+    let (mut root, mut before) = trees.next()?;
+    for (tree, named) in trees {
+        join(&mut root, tree, &mut Vec::new(), &before, &named)?;
+        before.own.extend(named.own);
+        before.parents.extend(named.parents);
+    }
+    Some(root)
+}
+
+/// The tables a piece's headers name: as their own (`[a.b]`: `a.b`), and
+/// as a parent (`a`). `None` for a header that is not plain keys (the
+/// pieces are cut only where every header is).
+#[derive(Default)]
+struct Named {
+    own: std::collections::HashSet<Vec<String>>,
+    parents: std::collections::HashSet<Vec<String>>,
+}
+
+impl Named {
+    fn of(part: &str) -> Option<Named> {
+        let mut named = Named::default();
+        for line in part.lines().map(str::trim) {
+            let Some(inner) = line.strip_prefix('[') else {
+                continue;
+            };
+            let path: Vec<String> = inner
+                .strip_suffix(']')?
+                .split('.')
+                .map(|key| key.trim().to_owned())
+                .collect();
+            if !path.iter().all(|key| crate::home::is_plain_name(key)) {
+                return None;
+            }
+            named
+                .parents
+                .extend((1..path.len()).map(|n| path[..n].to_vec()));
+            named.own.insert(path);
+        }
+        Some(named)
+    }
+
+    fn names(&self, path: &[String]) -> bool {
+        self.own.contains(path) || self.parents.contains(path)
+    }
+}
+
+/// Lays `tree` (a later piece's) into `into` (the pieces' before it) at
+/// `path`; `None` where the whole text may mean otherwise (see [`joined`]).
+fn join<'t>(
+    into: &mut DeTable<'t>,
+    tree: DeTable<'t>,
+    path: &mut Vec<String>,
+    before: &Named,
+    named: &Named,
+) -> Option<()> {
+    for (key, value) in tree {
+        let Some(there) = into.get_mut(key.get_ref().as_ref()) else {
+            into.insert(key, value);
+            continue;
+        };
+        let (DeValue::Table(there), DeValue::Table(more)) = (there.get_mut(), value.into_inner())
+        else {
+            return None;
+        };
+        path.push(key.get_ref().to_string());
+        if !(before.names(path) && named.names(path))
+            || before.own.contains(path.as_slice()) && named.own.contains(path.as_slice())
+        {
+            return None;
+        }
+        join(there, more, path, before, named)?;
+        path.pop();
+    }
+    Some(())
+}
+
+/// [`find`] in config.toml's tree (`None`: it does not parse).
+fn find_in(
+    doc: Option<&DeTable<'_>>,
+    texts: &Texts<'_>,
+    target: &Target,
+    catalog: &Catalog,
+    state: &State,
+) -> Vec<Hazard> {
+    let mut found = Vec::new();
     let get = |key: &str| doc.and_then(|d| d.get(key)).map(toml::Spanned::get_ref);
     if let Some(providers) = get("model_providers").and_then(DeValue::as_table) {
         for (id, table) in providers {
@@ -539,5 +661,126 @@ mod tests {
         assert_eq!(old.severity, Severity::Warning);
         assert!(old.message.ends_with("Codex 0.114.0 loads such a table but ignores it: requests still go to the built-in URL"), "{}", old.message);
         assert!(old.fix.is_some());
+    }
+
+    /// Whether two trees hold the same keys, in the same order, and values.
+    fn same(a: &DeTable<'_>, b: &DeTable<'_>) -> bool {
+        a.len() == b.len()
+            && a.iter()
+                .zip(b)
+                .all(|((ka, va), (kb, vb))| ka == kb && same_value(va.get_ref(), vb.get_ref()))
+    }
+
+    fn same_value(a: &DeValue<'_>, b: &DeValue<'_>) -> bool {
+        match (a, b) {
+            (DeValue::Table(x), DeValue::Table(y)) => same(x, y),
+            (DeValue::Array(x), DeValue::Array(y)) => {
+                x.len() == y.len()
+                    && x.iter()
+                        .zip(y.iter())
+                        .all(|(x, y)| same_value(x.get_ref(), y.get_ref()))
+            }
+            // Scalars hold no spans.
+            (x, y) => format!("{x:?}") == format!("{y:?}"),
+        }
+    }
+
+    #[test]
+    fn a_large_config_is_read_in_pieces_to_the_whole_texts_hazards() {
+        // A redefined built-in and a refused auth table in the last piece,
+        // a legacy table in the first: as found in the whole text.
+        let providers: Vec<String> = (0..3000)
+            .map(|i| {
+                format!("\n[model_providers.p{i}]\nname = \"P{i}\"\nwire_api = \"responses\"\n")
+            })
+            .collect();
+        let mut config = format!(
+            "profile = \"p\"\n\n[profiles.p]\nmodel = \"m\"\n{}",
+            providers.concat()
+        );
+        config.push_str(
+            "\n[model_providers.openai]\nname = \"O\"\n\n[model_providers.x.auth]\nnote = 1\n",
+        );
+        let parts = merge::in_pieces(&config, merge::PIECE);
+        assert!(parts.len() > 2, "{}", parts.len());
+        let joined = joined(&parts).expect("pieces that join");
+        let whole = DeTable::parse(&config).unwrap().into_inner();
+        assert!(same(&joined, &whole));
+        let target = Target::at(Version::new(0, 133, 0));
+        let state = State::new(std::collections::BTreeMap::new());
+        let found = find(&texts(&config), &target, &catalog(), &state);
+        let from_whole = find_in(Some(&whole), &texts(&config), &target, &catalog(), &state);
+        assert_eq!(found, from_whole);
+        assert!(
+            found
+                .iter()
+                .any(|h| matches!(h, Hazard::RefusedAuth { id, .. } if id == "x"))
+        );
+    }
+
+    #[test]
+    fn pieces_that_the_whole_text_would_read_otherwise_are_not_joined() {
+        // Cut in two before the last header, each piece parses, and the
+        // whole text is not TOML: an inline table or a value extended by
+        // a header.
+        for text in [
+            "[a]\nb = { x = 1 }\n\n[a.b]\nz = 1\n",
+            "[a]\nb = 1\n\n[a.b]\nz = 1\n",
+        ] {
+            let parts = merge::in_pieces(text, 8);
+            assert_eq!(parts.len(), 2, "{text}");
+            assert!(joined(&parts).is_none(), "{text}");
+        }
+        // Tables a header opens and one below it extends are one tree.
+        for text in [
+            "[a]\nx = 1\n\n[a.b]\ny = 1\n",
+            "[a.b]\nx = 1\n\n[a.c]\ny = 1\n",
+        ] {
+            let parts = merge::in_pieces(text, 8);
+            assert_eq!(parts.len(), 2, "{text}");
+            let whole = DeTable::parse(text).unwrap().into_inner();
+            assert!(same(&joined(&parts).unwrap(), &whole), "{text}");
+        }
+    }
+
+    /// Lines of a config.toml, with `{}` a small number: tables that nest,
+    /// repeat, and share names with values, inline tables and dotted keys.
+    const LINES: &[&str] = &[
+        "",
+        "k{} = 1",
+        "t{} = 2",
+        "u{} = {{ x = 1 }}",
+        "d{}.e = 1",
+        "[t{}]",
+        "[t{}.u{}]",
+        "[t{}.u{}.v]",
+        "[u{}]",
+        "[t{}.d{}]",
+        "[t{}.d{}.e]",
+    ];
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        #[test]
+        fn joined_pieces_are_the_whole_texts_tree(
+            lines in proptest::collection::vec(
+                (proptest::sample::select(LINES), 0..3u8, 0..3u8),
+                0..30,
+            ),
+            size in 1..48usize,
+        ) {
+            let text: String = lines
+                .iter()
+                .map(|(line, a, b)| {
+                    line.replacen("{}", &a.to_string(), 1).replacen("{}", &b.to_string(), 1)
+                        .replace("{{", "{").replace("}}", "}") + "\n"
+                })
+                .collect();
+            if let Some(joined) = joined(&merge::in_pieces(&text, size)) {
+                let whole = DeTable::parse(&text);
+                proptest::prop_assert!(whole.is_ok(), "{}", text);
+                proptest::prop_assert!(same(&joined, whole.unwrap().get_ref()), "{}", text);
+            }
+        }
     }
 }

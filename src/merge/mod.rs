@@ -70,7 +70,8 @@ use legacy::{
     adopt_stale, comments_left_behind, drop_selector, insert_carried, legacy_table,
     may_hold_legacy_tables,
 };
-use pieces::{PIECE, pieces};
+pub(crate) use pieces::PIECE;
+use pieces::pieces;
 use tree::{Leaf, collect_leaves, leaves, lookup, next_position, put_value_back, remove_all, set};
 use value::{as_written, canonical, matches_recorded, same_item, same_number};
 
@@ -969,6 +970,13 @@ pub fn merge_home_using(
         merged[at] = config;
     }
     Ok(merged.into_iter().flatten().collect())
+}
+
+/// `text` in pieces of about `size` bytes (see [`pieces`](mod@pieces)):
+/// each whole TOML on its own, and together the same keys and tables as
+/// the whole text as far as its lines tell; one piece when they cannot.
+pub(crate) fn in_pieces(text: &str, size: usize) -> Vec<&str> {
+    pieces::pieces(text, size)
 }
 
 /// Every leaf path in a TOML text (paths into inline tables included), or

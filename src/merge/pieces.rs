@@ -12,7 +12,7 @@ use std::collections::{HashMap, HashSet};
 /// Rendered text longer than this is parsed and merged in pieces of about
 /// this size (see [`pieces`]), so that its whole tree never exists at once:
 /// at 10,000 providers that tree is as large as the file's own.
-pub(super) const PIECE: usize = 64 * 1024;
+pub(crate) const PIECE: usize = 64 * 1024;
 
 /// `text` in pieces of about `size` bytes, each whole TOML on its own and
 /// together the same keys, in the same order, giving the same tables, as
