@@ -405,11 +405,13 @@ impl Builder<'_> {
         // not, so one broken provider does not also break each profile using it.
         let provider_ids = Declared::of(providers_node);
         let profile_names = Declared::of(profiles_node);
-        let (providers, bedrock) = self.providers(providers_node);
-        // Before the profiles, which may change them.
-        self.mcp = self.mcp_servers(mcp_servers_node);
-        let profiles = self.profiles(profiles_node, &provider_ids);
-        let mcp_servers = std::mem::take(&mut self.mcp);
+        let (providers, bedrock, mcp_servers, profiles) = self.entries(
+            providers_node,
+            mcp_servers_node,
+            profiles_node,
+            &provider_ids,
+            profile_names.order.len(),
+        );
         self.report_removed_in_use();
         self.finish(&f, "");
 
@@ -471,6 +473,49 @@ impl Builder<'_> {
 
     /// One problem per removed provider that profiles still use, at the
     /// overlay's `~`: the line to change is there, not in the team file.
+    /// The providers on one side, the MCP servers and then the profiles
+    /// (which may change them) on the other: they share only the names
+    /// declared, and the problems of the other side come after this side's,
+    /// as one pass gives them. Two at once from `halves::FROM` entries: a
+    /// small catalog is not worth a thread.
+    fn entries(
+        &mut self,
+        providers_node: Option<&Node>,
+        mcp_servers_node: Option<&Node>,
+        profiles_node: Option<&Node>,
+        provider_ids: &Declared<'_>,
+        profiles: usize,
+    ) -> (Vec<Provider>, Vec<Bedrock>, Vec<McpServer>, Vec<Profile>) {
+        let mut other = self.other_side();
+        let mut profiles_side = || {
+            other.mcp = other.mcp_servers(mcp_servers_node);
+            other.profiles(profiles_node, provider_ids)
+        };
+        let ((providers, bedrock), profiles) =
+            if provider_ids.order.len() + profiles >= crate::halves::FROM {
+                crate::halves::both(|| self.providers(providers_node), profiles_side)
+            } else {
+                (self.providers(providers_node), profiles_side())
+            };
+        self.problems.append(&mut other.problems);
+        self.named.append(&mut other.named);
+        self.removed_in_use.append(&mut other.removed_in_use);
+        (providers, bedrock, other.mcp, profiles)
+    }
+
+    /// A builder for another part of the same catalog, with nothing found yet.
+    fn other_side(&self) -> Self {
+        Builder {
+            sources: self.sources,
+            target: self.target,
+            removals: self.removals,
+            removed_in_use: Vec::new(),
+            problems: Vec::new(),
+            named: Vec::new(),
+            mcp: Vec::new(),
+        }
+    }
+
     fn report_removed_in_use(&mut self) {
         for (pos, id, users) in std::mem::take(&mut self.removed_in_use) {
             let file = self.sources[pos.file].name.clone();
@@ -2445,5 +2490,41 @@ mod tests {
             "providers:\n  a:\n    name: A\n",
         ]);
         assert!(removals.is_empty(), "{removals:?}");
+    }
+
+    #[test]
+    fn a_large_catalogs_problems_come_in_the_order_of_a_small_ones() {
+        // From halves::FROM entries the providers are checked beside the
+        // profiles: their problems still come first, as in one pass.
+        let problems = |n: usize| -> Vec<String> {
+            let providers: Vec<String> = (0..n)
+                .map(|i| format!("  p{i}:\n    name: P\n    base_url: https://p{i}.example/v1\n    env_key: P_KEY\n"))
+                .collect();
+            let profiles: Vec<String> = (0..n)
+                .map(|i| format!("  q{i}:\n    model: m\n    provider: p{i}\n"))
+                .collect();
+            let text = format!(
+                "schema: 1\nversion: t\ndefault: q0\nproviders:\n{}{}profiles:\n{}{}",
+                providers.concat(),
+                "  bad:\n    name: B\n    base_url: https://b.example/v1\n    env_key: P_KEY\n    bogus: 1\n",
+                profiles.concat(),
+                "  lost:\n    model: m\n    provider: nowhere\n",
+            );
+            let sources = [Source {
+                name: "f".to_owned(),
+                text: text.clone(),
+            }];
+            let root = super::super::yaml::parse(0, "f", &text).unwrap();
+            let target = crate::codex::Target::at(crate::codex::Version::new(0, 169, 0));
+            catalog(&sources, &root, &[], &target)
+                .unwrap_err()
+                .iter()
+                .map(|p| p.message.clone())
+                .collect()
+        };
+        let (few, many) = (problems(2), problems(200));
+        assert_eq!(few.len(), 2, "{few:?}");
+        assert_eq!(few, many);
+        assert!(many[0].contains("bad"), "{many:?}");
     }
 }
