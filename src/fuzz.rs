@@ -237,5 +237,12 @@ mod tests {
             "# Übersicht: alles\nmodel = \"m\"\n",
             "clé = \"v\"\n",
         );
+        // A review's case: a legacy profile table rendered with an inline
+        // table, adopted; a new file's merge must be the general one's.
+        pipeline(
+            "schema: 1\nversion: v\ndefault: q\nprofiles:\n  q:\n    provider: openai\n    model: m\n    unchecked:\n      xx_custom:\n        yy:\n          zz:\n            ww: 1\n",
+            "",
+            "",
+        );
     }
 }

@@ -471,13 +471,12 @@ impl Builder<'_> {
         })
     }
 
-    /// One problem per removed provider that profiles still use, at the
-    /// overlay's `~`: the line to change is there, not in the team file.
     /// The providers on one side, the MCP servers and then the profiles
     /// (which may change them) on the other: they share only the names
     /// declared, and the problems of the other side come after this side's,
     /// as one pass gives them. Two at once from `halves::FROM` entries: a
-    /// small catalog is not worth a thread.
+    /// small catalog is not worth a thread (providers and profiles count;
+    /// MCP servers are few).
     fn entries(
         &mut self,
         providers_node: Option<&Node>,
@@ -516,6 +515,8 @@ impl Builder<'_> {
         }
     }
 
+    /// One problem per removed provider that profiles still use, at the
+    /// overlay's `~`: the line to change is there, not in the team file.
     fn report_removed_in_use(&mut self) {
         for (pos, id, users) in std::mem::take(&mut self.removed_in_use) {
             let file = self.sources[pos.file].name.clone();

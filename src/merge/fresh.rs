@@ -21,6 +21,7 @@
 
 use toml_edit::DocumentMut;
 
+use super::legacy::may_hold_legacy_tables;
 use super::pieces::pieces;
 use super::tree::leaves;
 use super::value::canonical;
@@ -37,7 +38,10 @@ pub(super) fn merged(
     own: &Ownership<'_>,
     piece: usize,
 ) -> Option<Merged> {
-    if !own.previous.is_empty() || !own.carry_in.is_empty() {
+    // An adopted legacy table is emptied of what the rendered text does
+    // not hold leaf by leaf (an inline table's entries): the general merge.
+    let adopts = !own.adopt.is_empty() && may_hold_legacy_tables(Some(desired));
+    if !own.previous.is_empty() || !own.carry_in.is_empty() || adopts {
         return None;
     }
     // Blank lines on top go: before a key they are its decor, which a new
@@ -95,7 +99,11 @@ fn read(parts: &[&str], own: &Ownership<'_>) -> Option<Vec<(Managed, u64)>> {
             let bare = |part: Option<&toml_edit::RawString>, is: &str| {
                 part.is_none_or(|p| p.as_str() == Some(is))
             };
-            if !bare(decor.prefix(), " ") || !bare(decor.suffix(), "") || leaf.tables.len() > 64 {
+            if !bare(decor.prefix(), " ")
+                || !bare(decor.suffix(), "")
+                || leaf.tables.len() > 64
+                || has_dotted_keys(leaf.item.as_value()?)
+            {
                 return None;
             }
             let explicit = (leaf.tables.iter().enumerate())
@@ -110,6 +118,19 @@ fn read(parts: &[&str], own: &Ownership<'_>) -> Option<Vec<(Managed, u64)>> {
         }
     }
     Some(read)
+}
+
+/// Whether an inline table in `value` (at any depth) holds a dotted key:
+/// `toml_edit` prints such a table's keys grouped (`{ a.b = 1, c = 2, a.d = 3 }`
+/// comes out `a.d` beside `a.b`), so the text would not be what it prints.
+fn has_dotted_keys(value: &toml_edit::Value) -> bool {
+    match value {
+        toml_edit::Value::InlineTable(table) => table.iter().any(|(_, v)| {
+            matches!(v, toml_edit::Value::InlineTable(t) if t.is_dotted()) || has_dotted_keys(v)
+        }),
+        toml_edit::Value::Array(array) => array.iter().any(has_dotted_keys),
+        _ => false,
+    }
 }
 
 /// The tables (as `a.b`) whose headers the text holds, in order, and how
@@ -243,6 +264,9 @@ mod tests {
             "a = 1\n\n[empty]\n",
             "a = [\n  1,\n]\n",
             "a = 1 # c\n",
+            "x = { a.b = 1, c = 2, a.d = 3 }\n",
+            "x = [{ a.b = 1, c = 2, a.d = 3 }]\n",
+            "[t]\nu = 1\n\n[t.u]\ny = 1\n",
             "a = {\nb = 1 }\n",
             "a = 1  \n",
             "a = \"\"\"\nb = 1\n\"\"\"\n",
@@ -261,6 +285,17 @@ mod tests {
             ..Ownership::default()
         };
         assert!(merged(selector, HEADER, &drop, PIECE).is_none());
+        // A legacy table adopted is emptied of an inline table's entries.
+        let adopt = [crate::home::ProfileName::new("p").unwrap()];
+        let adopting = Ownership {
+            adopt: &adopt,
+            ..Ownership::default()
+        };
+        let legacy = "model = \"m\"\n\n[profiles.p]\nk = { a = 1 }\n";
+        assert!(merged(legacy, HEADER, &adopting, PIECE).is_none());
+        assert!(merged("model = \"m\"\n", HEADER, &adopting, PIECE).is_some());
+        // Two pieces, each TOML, that are not TOML together.
+        assert!(merged("[t]\nu = 1\n\n[t.u]\ny = 1\n", HEADER, &own, 8).is_none());
         assert!(merged(selector, HEADER, &own, PIECE).is_some());
         let previous = [Managed {
             path: vec!["model".to_owned()],
@@ -300,6 +335,9 @@ mod tests {
         "[\"t3\"]",
         "[t1]",
         "[t1.u1]",
+        "u0 = 1",
+        "u1 = { x = 1 }",
+        "k8 = { a.b = 1, c = 2, a.d = 3 }",
     ];
 
     /// A text in the built-in layout: keys on top, then tables (of a few

@@ -22,7 +22,7 @@ pub(super) fn legacy_table(profile: &ProfileName) -> Vec<String> {
     vec!["profiles".to_owned(), profile.to_string()]
 }
 
-/// Whether config.toml's text (`None`: no file) can hold a legacy
+/// Whether a text of config.toml (on disk or rendered; `None`: none) can hold a legacy
 /// `[profiles.NAME]` table: only then can adopting one move keys into a
 /// profile file. Read from the text, without parsing: a key spelt
 /// `profiles` holds the word, bare or quoted, unless a quoted key spells

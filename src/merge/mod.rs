@@ -926,12 +926,15 @@ pub fn merge_home_using(
             .collect::<Result<Vec<_>, _>>()
     };
     // With no legacy table to adopt (none asked for, or none config.toml
-    // can hold), no key moves from config.toml into a profile file:
+    // can hold, on disk or rendered), no key moves from config.toml into a profile file:
     // thousands of files then merge beside config.toml (with 10,000
     // providers it weighs as much as they do together). config.toml's
     // error comes first either way, as when it is merged first.
-    let moves_nothing =
-        adopt.is_empty() || !may_hold_legacy_tables(config_at.and_then(|at| inputs[at].current));
+    let moves_nothing = adopt.is_empty()
+        || config_at.is_none_or(|at| {
+            !may_hold_legacy_tables(inputs[at].current)
+                && !may_hold_legacy_tables(inputs[at].desired)
+        });
     let (mut config, mut merged) = if moves_nothing && inputs.len() >= crate::halves::FROM {
         let (config, merged) = crate::halves::both(merge_config, || merge_rest(&HashMap::new()));
         (config?, merged?)
@@ -1167,20 +1170,32 @@ mod tests {
         // file: that file waits for config.toml's merge, however many files.
         // However the table's key is spelt: an escape in a quoted key too.
         for table in ["profiles.p7", r#""pro\u0066iles".p7"#, r"'profiles'.p7"] {
-            carried_on_many_files(&format!(
-                "[{table}]\nmodel = \"p7\"\nmodel_instructions_file = \"/mine.md\"\n"
-            ));
+            let current =
+                format!("[{table}]\nmodel = \"p7\"\nmodel_instructions_file = \"/mine.md\"\n");
+            let p7 = carried_on_many_files(&current, "model = \"m\"\n");
+            assert!(
+                p7.contains("model_instructions_file = \"/mine.md\""),
+                "{p7}"
+            );
         }
+        // Or rendered: an inline table's entries leave an adopted table.
+        let p7 = carried_on_many_files(
+            "model = \"m\"\n",
+            "model = \"m\"\n\n[profiles.p7]\nk = { a = 1 }\n",
+        );
+        assert!(p7.contains("a = 1"), "{p7}");
     }
 
-    fn carried_on_many_files(current: &str) {
+    /// The text of p7's profile file, merged with 299 others and
+    /// config.toml's `current` and `desired`, p7's legacy table adopted.
+    fn carried_on_many_files(current: &str, desired: &str) -> String {
         let names: Vec<String> = (0..300).map(|i| format!("p{i}")).collect();
         let texts: Vec<String> = names.iter().map(|n| format!("model = \"{n}\"\n")).collect();
         let inputs: Vec<FileInput<'_>> = std::iter::once(FileInput {
             file: CodexFile::Config,
             label: "config.toml".to_owned(),
             current: Some(current),
-            desired: Some("model = \"m\"\n"),
+            desired: Some(desired),
             previous: &[],
             unchanged: false,
         })
@@ -1195,12 +1210,8 @@ mod tests {
         .collect();
         let adopt = [ProfileName::new("p7").unwrap()];
         let merged = merge_home(&inputs, HEADER, &adopt).unwrap();
-        let p7 = merged[8].text.as_deref().unwrap();
-        assert!(
-            p7.contains("model_instructions_file = \"/mine.md\""),
-            "{p7}"
-        );
         assert!(!merged[0].text.as_deref().unwrap().contains("mine.md"));
+        merged[8].text.clone().unwrap()
     }
 
     #[test]

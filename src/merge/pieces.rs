@@ -14,6 +14,10 @@ use std::collections::{HashMap, HashSet};
 /// at 10,000 providers that tree is as large as the file's own.
 pub(crate) const PIECE: usize = 64 * 1024;
 
+/// The deepest header path a text is cut around: far deeper than any key
+/// Codex reads.
+const MAX_DEPTH: usize = 64;
+
 /// `text` in pieces of about `size` bytes, each whole TOML on its own and
 /// together the same keys, in the same order, giving the same tables, as
 /// the whole text: cut only before a top-level table header that follows a
@@ -37,8 +41,8 @@ pub(super) fn pieces(text: &str, size: usize) -> Vec<&str> {
     // before the first one (the top-level keys).
     let mut headers: Vec<(&str, usize)> = Vec::new();
     let mut top: Vec<&str> = Vec::new();
-    // Key lines with a dotted key, after the header (by index) they are under.
-    let mut dotted: Vec<(usize, &str)> = Vec::new();
+    // Key lines after a header, with the header (by index) they are under.
+    let mut keyed: Vec<(usize, &str)> = Vec::new();
     for line in text.split_inclusive('\n') {
         let trimmed = line.trim_start();
         if trimmed.starts_with("[[") {
@@ -59,11 +63,8 @@ pub(super) fn pieces(text: &str, size: usize) -> Vec<&str> {
             match headers.len().checked_sub(1) {
                 None => top.push(trimmed),
                 Some(section) => {
-                    if trimmed
-                        .split_once('=')
-                        .is_some_and(|(key, _)| key.contains('.'))
-                    {
-                        dotted.push((section, trimmed));
+                    if trimmed.contains('=') {
+                        keyed.push((section, trimmed));
                     }
                 }
             }
@@ -73,7 +74,7 @@ pub(super) fn pieces(text: &str, size: usize) -> Vec<&str> {
         at += line.len();
     }
     parts.push(&text[start..]);
-    if parts.len() > 1 && !tables_in_order(&headers, &top, &dotted) {
+    if parts.len() > 1 && !tables_in_order(&headers, &top, &keyed) {
         return vec![text];
     }
     parts
@@ -83,11 +84,12 @@ pub(super) fn pieces(text: &str, size: usize) -> Vec<&str> {
 /// meets its tables in the order, and with the headers, that the whole
 /// text's tree has: every table's subtables follow it without a break
 /// (the tree groups them), no table comes after a subtable of it in another
-/// piece (that piece would make it implicit), and no header extends a table
-/// that a dotted key made (a piece alone could not see the clash). Only
-/// plain headers and keys are read (`[a.b-c]`); anything else (quoted keys,
-/// a comment after a header) answers no.
-fn tables_in_order(headers: &[(&str, usize)], top: &[&str], dotted: &[(usize, &str)]) -> bool {
+/// piece (that piece would make it implicit), and no header opens what a
+/// key made or holds (`a.b = 1` or `a = 1` under `[p]`, then `[p.a]`: a
+/// piece alone could not see the clash). Only plain headers and keys are
+/// read (`[a.b-c]`); anything else (quoted dotted keys, a comment after a
+/// header) answers no.
+fn tables_in_order(headers: &[(&str, usize)], top: &[&str], keyed: &[(usize, &str)]) -> bool {
     let plain = |key: &str| !key.is_empty() && crate::home::is_plain_name(key);
     let path = |line: &str| -> Option<Vec<String>> {
         let inner = line.trim_end().strip_prefix('[')?.strip_suffix(']')?;
@@ -105,22 +107,46 @@ fn tables_in_order(headers: &[(&str, usize)], top: &[&str], dotted: &[(usize, &s
         };
         opened.insert(first.to_owned());
     }
+    // Each header's tables are looked up by every prefix of its path: a
+    // path deeper than the parsers take (a hostile file's `[a.a.a...]`)
+    // would cost its square. Such a text stays whole.
     let Some(paths) = headers
         .iter()
-        .map(|(line, _)| path(line))
+        .map(|(line, _)| path(line).filter(|p| p.len() <= MAX_DEPTH))
         .collect::<Option<Vec<_>>>()
     else {
         return false;
     };
-    // Tables made by a dotted key under a header (`[p]` with `a.b = 1`: p.a).
+    // What a key under a header makes or holds (`[p]` with `a.b = 1` or
+    // `a = 1`: p.a), which no header may open: alone, neither piece would
+    // see the clash. Only a name some header holds can clash, so only
+    // those are kept.
+    let in_headers: HashSet<&str> = paths.iter().flatten().map(String::as_str).collect();
     let mut made: HashSet<Vec<String>> = HashSet::new();
-    for &(section, line) in dotted {
+    for &(section, line) in keyed {
         let Some((key, _)) = line.split_once('=') else {
             return false;
         };
-        let Some(first) = key.split('.').next().map(str::trim).filter(|k| plain(k)) else {
-            return false;
+        let key = key.trim();
+        let first = if key.contains('.') {
+            let Some(first) = key.split('.').next().map(str::trim).filter(|k| plain(k)) else {
+                return false;
+            };
+            first
+        } else {
+            // A quoted key is the same key as a bare one of its letters.
+            let unquoted = [('"', '"'), ('\'', '\'')]
+                .iter()
+                .find_map(|&(open, close)| key.strip_prefix(open)?.strip_suffix(close))
+                .unwrap_or(key);
+            if unquoted.contains('\\') {
+                return false;
+            }
+            unquoted
         };
+        if !in_headers.contains(first) {
+            continue;
+        }
         let mut table = paths[section].clone();
         table.push(first.to_owned());
         made.insert(table);
@@ -182,5 +208,22 @@ mod tests {
         ] {
             assert_eq!(pieces(whole, 1), [whole]);
         }
+        // A header that opens what a key under another header holds: each
+        // piece would parse, the whole text does not.
+        for whole in [
+            "[t]\nu = 1\n\n[t.u]\ny = 1\n",
+            "[t]\n\"u\" = 1\n\n[t.u]\ny = 1\n",
+            "[t]\nu = { x = 1 }\n\n[t.u.v]\ny = 1\n",
+            "[t]\nu.w = 1\n\n[t.u]\ny = 1\n",
+        ] {
+            assert_eq!(pieces(whole, 1), [whole]);
+        }
+        // Nor is a header deeper than the parsers go.
+        let deep = format!("a = 1\n[t]\nx = 1\n[{}]\ny = 1\n", vec!["b"; 65].join("."));
+        assert_eq!(pieces(&deep, 1), [deep.as_str()]);
+        let deep = format!("a = 1\n[t]\nx = 1\n[{}]\ny = 1\n", vec!["b"; 64].join("."));
+        assert_eq!(pieces(&deep, 1).len(), 3);
+        // A key no header holds does not keep the text whole.
+        assert_eq!(pieces("[t]\nx = 1\n\n[t.u]\ny = 1\n", 1).len(), 2);
     }
 }
