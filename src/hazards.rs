@@ -94,7 +94,7 @@ fn joined<'t>(parts: &[&'t str]) -> Option<DeTable<'t>> {
     if parts.len() < 2 {
         return None;
     }
-    let read = |parts: &[&'t str]| -> Option<Vec<(DeTable<'t>, Named)>> {
+    let read = |parts: &[&'t str]| -> Option<Vec<(DeTable<'t>, Named<'t>)>> {
         parts
             .iter()
             .map(|part| {
@@ -116,38 +116,35 @@ fn joined<'t>(parts: &[&'t str]) -> Option<DeTable<'t>> {
 }
 
 /// The tables a piece's headers name: as their own (`[a.b]`: `a.b`), and
-/// as a parent (`a`). `None` for a header that is not plain keys (the
-/// pieces are cut only where every header is).
+/// as a parent (`a`), each a slice of the text. `None` for a header that
+/// is not plain keys written without spaces (the pieces are cut only
+/// where every header is plain).
 #[derive(Default)]
-struct Named {
-    own: std::collections::HashSet<Vec<String>>,
-    parents: std::collections::HashSet<Vec<String>>,
+struct Named<'t> {
+    own: std::collections::HashSet<&'t str>,
+    parents: std::collections::HashSet<&'t str>,
 }
 
-impl Named {
-    fn of(part: &str) -> Option<Named> {
+impl<'t> Named<'t> {
+    fn of(part: &'t str) -> Option<Named<'t>> {
         let mut named = Named::default();
         for line in part.lines().map(str::trim) {
             let Some(inner) = line.strip_prefix('[') else {
                 continue;
             };
-            let path: Vec<String> = inner
-                .strip_suffix(']')?
-                .split('.')
-                .map(|key| key.trim().to_owned())
-                .collect();
-            if !path.iter().all(|key| crate::home::is_plain_name(key)) {
+            let path = inner.strip_suffix(']')?;
+            if !path.split('.').all(crate::home::is_plain_name) {
                 return None;
             }
             named
                 .parents
-                .extend((1..path.len()).map(|n| path[..n].to_vec()));
+                .extend(path.match_indices('.').map(|(at, _)| &path[..at]));
             named.own.insert(path);
         }
         Some(named)
     }
 
-    fn names(&self, path: &[String]) -> bool {
+    fn names(&self, path: &str) -> bool {
         self.own.contains(path) || self.parents.contains(path)
     }
 }
@@ -158,8 +155,8 @@ fn join<'t>(
     into: &mut DeTable<'t>,
     tree: DeTable<'t>,
     path: &mut Vec<String>,
-    before: &Named,
-    named: &Named,
+    before: &Named<'_>,
+    named: &Named<'_>,
 ) -> Option<()> {
     for (key, value) in tree {
         let Some(there) = into.get_mut(key.get_ref().as_ref()) else {
@@ -170,9 +167,14 @@ fn join<'t>(
         else {
             return None;
         };
+        // Headers are plain keys: a key with a dot is no header's.
+        if key.get_ref().contains('.') {
+            return None;
+        }
         path.push(key.get_ref().to_string());
-        if !(before.names(path) && named.names(path))
-            || before.own.contains(path.as_slice()) && named.own.contains(path.as_slice())
+        let table = path.join(".");
+        if !(before.names(&table) && named.names(&table))
+            || before.own.contains(table.as_str()) && named.own.contains(table.as_str())
         {
             return None;
         }

@@ -14,9 +14,9 @@ use std::collections::{HashMap, HashSet};
 /// at 10,000 providers that tree is as large as the file's own.
 pub(crate) const PIECE: usize = 64 * 1024;
 
-/// The deepest header path a text is cut around: far deeper than any key
-/// Codex reads.
-const MAX_DEPTH: usize = 64;
+/// The deepest header path a text is cut around: Codex's own tables go
+/// four deep (`[mcp_servers.ID.tools.NAME]`); a deeper text is only slower.
+const MAX_DEPTH: usize = 8;
 
 /// `text` in pieces of about `size` bytes, each whole TOML on its own and
 /// together the same keys, in the same order, giving the same tables, as
@@ -80,6 +80,16 @@ pub(super) fn pieces(text: &str, size: usize) -> Vec<&str> {
     parts
 }
 
+/// A header line's keys (`[a.b]`: `a`, `b`), slices of the line; `None`
+/// unless each is plain.
+fn header_path(line: &str) -> Option<Vec<&str>> {
+    let inner = line.trim_end().strip_prefix('[')?.strip_suffix(']')?;
+    let keys: Vec<&str> = inner.split('.').map(str::trim).collect();
+    keys.iter()
+        .all(|k| crate::home::is_plain_name(k))
+        .then_some(keys)
+}
+
 /// Whether merging the pieces of a text leaf by leaf, piece after piece,
 /// meets its tables in the order, and with the headers, that the whole
 /// text's tree has: every table's subtables follow it without a break
@@ -91,13 +101,8 @@ pub(super) fn pieces(text: &str, size: usize) -> Vec<&str> {
 /// header) answers no.
 fn tables_in_order(headers: &[(&str, usize)], top: &[&str], keyed: &[(usize, &str)]) -> bool {
     let plain = |key: &str| !key.is_empty() && crate::home::is_plain_name(key);
-    let path = |line: &str| -> Option<Vec<String>> {
-        let inner = line.trim_end().strip_prefix('[')?.strip_suffix(']')?;
-        let keys: Vec<String> = inner.split('.').map(|k| k.trim().to_owned()).collect();
-        keys.iter().all(|k| plain(k)).then_some(keys)
-    };
     // The first key of each top-level key line (`a.b = 1` opens table `a`).
-    let mut opened: HashSet<String> = HashSet::new();
+    let mut opened: HashSet<&str> = HashSet::new();
     for line in top {
         let Some((key, _)) = line.split_once('=') else {
             return false;
@@ -105,14 +110,14 @@ fn tables_in_order(headers: &[(&str, usize)], top: &[&str], keyed: &[(usize, &st
         let Some(first) = key.split('.').next().map(str::trim).filter(|k| plain(k)) else {
             return false;
         };
-        opened.insert(first.to_owned());
+        opened.insert(first);
     }
-    // Each header's tables are looked up by every prefix of its path: a
-    // path deeper than the parsers take (a hostile file's `[a.a.a...]`)
-    // would cost its square. Such a text stays whole.
+    // Each header's tables are looked up by every prefix of its path, the
+    // square of its depth: a path deeper than Codex's keys go (a hostile
+    // file's `[a.a.a...]`) keeps the text whole.
     let Some(paths) = headers
         .iter()
-        .map(|(line, _)| path(line).filter(|p| p.len() <= MAX_DEPTH))
+        .map(|(line, _)| header_path(line).filter(|p| p.len() <= MAX_DEPTH))
         .collect::<Option<Vec<_>>>()
     else {
         return false;
@@ -120,9 +125,9 @@ fn tables_in_order(headers: &[(&str, usize)], top: &[&str], keyed: &[(usize, &st
     // What a key under a header makes or holds (`[p]` with `a.b = 1` or
     // `a = 1`: p.a), which no header may open: alone, neither piece would
     // see the clash. Only a name some header holds can clash, so only
-    // those are kept.
-    let in_headers: HashSet<&str> = paths.iter().flatten().map(String::as_str).collect();
-    let mut made: HashSet<Vec<String>> = HashSet::new();
+    // those are kept, each as its table's path and its own name.
+    let in_headers: HashSet<&str> = paths.iter().flatten().copied().collect();
+    let mut made: HashSet<(&[&str], &str)> = HashSet::new();
     for &(section, line) in keyed {
         let Some((key, _)) = line.split_once('=') else {
             return false;
@@ -144,26 +149,25 @@ fn tables_in_order(headers: &[(&str, usize)], top: &[&str], keyed: &[(usize, &st
             }
             unquoted
         };
-        if !in_headers.contains(first) {
-            continue;
+        if in_headers.contains(first) {
+            made.insert((paths[section].as_slice(), first));
         }
-        let mut table = paths[section].clone();
-        table.push(first.to_owned());
-        made.insert(table);
     }
     // Tables whose run of subtables has ended, and tables named (as a
     // header or the parent of one) with the piece they were first named in.
-    let mut closed: HashSet<Vec<String>> = HashSet::new();
-    let mut named: HashMap<Vec<String>, usize> = HashMap::new();
-    let mut previous: Vec<String> = Vec::new();
-    for (path, &(_, piece)) in paths.into_iter().zip(headers) {
-        if opened.contains(&path[0]) || (1..=path.len()).any(|d| made.contains(&path[..d])) {
+    let mut closed: HashSet<&[&str]> = HashSet::new();
+    let mut named: HashMap<&[&str], usize> = HashMap::new();
+    let mut previous: &[&str] = &[];
+    for (path, &(_, piece)) in paths.iter().zip(headers) {
+        if opened.contains(path[0])
+            || (1..=path.len()).any(|d| made.contains(&(&path[..d - 1], path[d - 1])))
+        {
             return false;
         }
         // The tables of the previous header that this one is not under.
         for depth in 1..=previous.len() {
             if path.get(..depth) != Some(&previous[..depth]) {
-                closed.insert(previous[..depth].to_vec());
+                closed.insert(&previous[..depth]);
             }
         }
         for depth in 1..=path.len() {
@@ -171,7 +175,7 @@ fn tables_in_order(headers: &[(&str, usize)], top: &[&str], keyed: &[(usize, &st
             if closed.contains(table) {
                 return false;
             }
-            let first = *named.entry(table.to_vec()).or_insert(piece);
+            let first = *named.entry(table).or_insert(piece);
             // A table whose header comes after a subtable of it in an
             // earlier piece.
             if depth == path.len() && first != piece {
@@ -219,9 +223,9 @@ mod tests {
             assert_eq!(pieces(whole, 1), [whole]);
         }
         // Nor is a header deeper than the parsers go.
-        let deep = format!("a = 1\n[t]\nx = 1\n[{}]\ny = 1\n", vec!["b"; 65].join("."));
+        let deep = format!("a = 1\n[t]\nx = 1\n[{}]\ny = 1\n", ["b"; 9].join("."));
         assert_eq!(pieces(&deep, 1), [deep.as_str()]);
-        let deep = format!("a = 1\n[t]\nx = 1\n[{}]\ny = 1\n", vec!["b"; 64].join("."));
+        let deep = format!("a = 1\n[t]\nx = 1\n[{}]\ny = 1\n", ["b"; 8].join("."));
         assert_eq!(pieces(&deep, 1).len(), 3);
         // A key no header holds does not keep the text whole.
         assert_eq!(pieces("[t]\nx = 1\n\n[t.u]\ny = 1\n", 1).len(), 2);
