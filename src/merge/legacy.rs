@@ -17,9 +17,12 @@ use super::value::canonical;
 use super::{Managed, MergeError, Moved, Note, Ownership};
 use crate::home::ProfileName;
 
+/// The table that holds the profiles in the layout before Codex 0.134.
+const PROFILES: &str = "profiles";
+
 /// The path of a profile's table in the layout before Codex 0.134.
 pub(super) fn legacy_table(profile: &ProfileName) -> Vec<String> {
-    vec!["profiles".to_owned(), profile.to_string()]
+    vec![PROFILES.to_owned(), profile.to_string()]
 }
 
 /// Whether a text of config.toml (on disk or rendered; `None`: none) can hold a legacy
@@ -28,7 +31,7 @@ pub(super) fn legacy_table(profile: &ProfileName) -> Vec<String> {
 /// `profiles` holds the word, bare or quoted, unless a quoted key spells
 /// a letter with an escape (`"pro\x66iles"`), which takes a backslash.
 pub(super) fn may_hold_legacy_tables(current: Option<&str>) -> bool {
-    current.is_some_and(|text| text.contains("profiles") || text.contains('\\'))
+    current.is_some_and(|text| text.contains(PROFILES) || text.contains('\\'))
 }
 
 /// Removes a top-level `profile = "NAME"` and notes it; whether there was one.
