@@ -137,15 +137,8 @@ pub fn catalog(
     removals: &[Removal],
     target: &Target,
 ) -> Result<Catalog, Vec<Problem>> {
-    let mut b = Builder {
-        sources,
-        target,
-        removals,
-        removed_in_use: Vec::new(),
-        problems: Vec::new(),
-        named: vec!["OPENAI_API_KEY".to_owned()],
-        mcp: Vec::new(),
-    };
+    let mut b = Builder::new(sources, target, removals);
+    b.named.push("OPENAI_API_KEY".to_owned());
     let catalog = b.root(root);
     // From here on (the problems above included, rendered later), nothing
     // printed may show a value of a variable the catalog names; and the
@@ -176,6 +169,21 @@ struct Builder<'a> {
     named: Vec<String>,
     /// The catalog's MCP servers, for the profiles that change them.
     mcp: Vec<McpServer>,
+}
+
+impl<'a> Builder<'a> {
+    /// A builder with nothing found yet.
+    fn new(sources: &'a [Source], target: &'a Target, removals: &'a [Removal]) -> Self {
+        Builder {
+            sources,
+            target,
+            removals,
+            removed_in_use: Vec::new(),
+            problems: Vec::new(),
+            named: Vec::new(),
+            mcp: Vec::new(),
+        }
+    }
 }
 
 /// The keys of one YAML map, handed out one by one; whatever was not asked
@@ -504,15 +512,7 @@ impl Builder<'_> {
 
     /// A builder for another part of the same catalog, with nothing found yet.
     fn other_side(&self) -> Self {
-        Builder {
-            sources: self.sources,
-            target: self.target,
-            removals: self.removals,
-            removed_in_use: Vec::new(),
-            problems: Vec::new(),
-            named: Vec::new(),
-            mcp: Vec::new(),
-        }
+        Builder::new(self.sources, self.target, self.removals)
     }
 
     /// One problem per removed provider that profiles still use, at the
